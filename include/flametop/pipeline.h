@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one event pipeline. Every source (the live sampler, a session being
+ * replayed, an importer) turns what it reads into these records and hands
+ * them to a sink. Nothing downstream of a sink knows where data came from.
+ *
+ * All pointers inside a record are borrowed: valid only during the callback.
+ * Times are nanoseconds on CLOCK_MONOTONIC.
+ */
+#ifndef FLAMETOP_PIPELINE_H
+#define FLAMETOP_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * One sample. `ips` is the callchain exactly as the kernel gives it:
+ * innermost first, with PERF_CONTEXT_KERNEL / PERF_CONTEXT_USER markers
+ * (values >= PERF_CONTEXT_MAX) saying which part follows.
+ */
+struct pipeline_sample {
+	uint64_t time;
+	uint32_t pid, tid;
+	uint32_t cpu;
+	uint32_t event; /* index into the source's event list */
+	uint64_t period; /* the sample's weight, in the event's unit */
+	uint32_t nr_ips;
+	const uint64_t *ips;
+};
+
+/* A new executable mapping (PERF_RECORD_MMAP2 or a line of /proc/PID/maps). */
+struct pipeline_mmap {
+	uint64_t time;
+	uint32_t pid, tid;
+	uint64_t start, len, pgoff;
+	uint32_t prot, flags;
+	uint32_t maj, min;
+	uint64_t ino;
+	uint8_t build_id[20];
+	uint8_t build_id_size; /* 0 when the kernel gave none */
+	const char *filename;
+};
+
+struct pipeline_comm {
+	uint64_t time;
+	uint32_t pid, tid;
+	bool exec; /* the name changed because the thread called exec */
+	const char *comm;
+};
+
+/* PERF_RECORD_FORK / PERF_RECORD_EXIT. */
+struct pipeline_task {
+	uint64_t time;
+	uint32_t pid, ppid;
+	uint32_t tid, ptid;
+	bool exit;
+};
+
+struct pipeline_lost {
+	uint64_t time;
+	uint32_t event;
+	uint64_t lost; /* samples the kernel could not deliver */
+};
+
+/*
+ * A sink. Callbacks return 0, or -errno to make the source stop (a full
+ * disk, say). Any callback may be NULL.
+ */
+struct pipeline_sink_ops {
+	int (*sample)(void *ctx, const struct pipeline_sample *s);
+	int (*mmap)(void *ctx, const struct pipeline_mmap *m);
+	int (*comm)(void *ctx, const struct pipeline_comm *c);
+	int (*task)(void *ctx, const struct pipeline_task *t);
+	int (*lost)(void *ctx, const struct pipeline_lost *l);
+	/* The kernel throttled an event (too many samples); informational. */
+	int (*throttle)(void *ctx, uint64_t time, uint32_t event);
+	/* The source has nothing more. */
+	int (*end)(void *ctx, uint64_t time);
+};
+
+struct pipeline_sink {
+	const struct pipeline_sink_ops *ops;
+	void *ctx;
+};
+
+#endif

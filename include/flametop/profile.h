@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The profile model: interned strings, frames and call-tree nodes, the
+ * samples that point into that tree, thread names, events and metadata.
+ * Plain C, no I/O: the recorder builds it, the session reader rebuilds it,
+ * and report, exporters and the UI read it.
+ *
+ * Invariants readers rely on:
+ *  - node 0 is the root of the call tree; it has no frame (frame ==
+ *    PROFILE_NO_FRAME) and is its own parent;
+ *  - every other node's parent id is smaller than its own id, so a pass in
+ *    id order visits parents before children;
+ *  - a node's frame is one level of a stack: the root's children are the
+ *    outermost frames (main, or the kernel entry), leaves are where the
+ *    sample hit;
+ *  - frames are unique by (name, module, kind); that is a "function".
+ */
+#ifndef FLAMETOP_PROFILE_H
+#define FLAMETOP_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flametop/util.h"
+
+#define PROFILE_ROOT 0u
+#define PROFILE_NO_FRAME UINT32_MAX
+
+enum profile_frame_kind {
+	PROFILE_FRAME_USER = 0,
+	PROFILE_FRAME_KERNEL = 1,
+};
+
+struct profile_frame {
+	uint32_t name; /* string id */
+	uint32_t module; /* string id: a path, "[kernel.kallsyms]", "[vdso]", ... */
+	uint32_t kind; /* enum profile_frame_kind */
+};
+
+struct profile_node {
+	uint32_t parent;
+	uint32_t frame;
+};
+
+struct profile_sample {
+	uint64_t time; /* ns since the session's start */
+	uint64_t weight; /* the sample's period, in the event's unit */
+	uint32_t node; /* leaf of the sample's stack */
+	uint32_t pid, tid;
+	uint16_t cpu;
+	uint16_t event; /* index into profile.events */
+};
+
+struct profile_thread {
+	uint32_t pid, tid;
+	uint32_t comm; /* string id */
+	bool dirty; /* changed since the session writer last saw it */
+};
+
+struct profile_event {
+	char *name; /* as the user named it, or the fallback chosen */
+	char *unit; /* "ns" for clock events, else the event's name */
+};
+
+struct profile_meta {
+	char *host;
+	char *kernel;
+	char *flametop_version;
+	char *command_line;
+	char *target; /* "system-wide", "pid 123,456", "command: make -j2" */
+	char *call_graph; /* "fp" or "dwarf" */
+	uint64_t start_wall_ns; /* wall clock at the start, ns since the epoch */
+	uint64_t start_mono_ns; /* CLOCK_MONOTONIC time that sample time 0 is */
+	uint64_t duration_ns;
+	uint32_t frequency; /* -F; 0 when sampling by period */
+	uint64_t lost; /* samples the kernel dropped */
+	uint64_t throttled; /* throttle events seen */
+};
+
+struct profile {
+	struct strtab strings;
+
+	struct profile_frame *frames;
+	uint32_t nframes, frames_cap;
+	struct u64map frame_map;
+
+	struct profile_node *nodes;
+	uint32_t nnodes, nodes_cap;
+	struct u64map node_map;
+
+	struct profile_sample *samples;
+	size_t nsamples, samples_cap;
+	uint64_t samples_total; /* samples ever added, cleared ones included */
+
+	struct profile_thread *threads;
+	uint32_t nthreads, threads_cap;
+	struct u64map thread_map; /* tid + 1 -> index */
+
+	struct profile_event *events;
+	uint32_t nevents;
+
+	struct profile_meta meta;
+};
+
+/* Caller frees with profile_free(). Never NULL. */
+struct profile *profile_new(void);
+void profile_free(struct profile *p);
+
+uint32_t profile_intern_string(struct profile *p, const char *s);
+/* Borrowed, valid until the profile is freed. */
+const char *profile_string(const struct profile *p, uint32_t id);
+
+uint32_t profile_intern_frame(struct profile *p, const char *name, const char *module,
+			      enum profile_frame_kind kind);
+uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t module,
+				  enum profile_frame_kind kind);
+/* The child of `parent` for `frame`, created if new. */
+uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame);
+/* Number of frames from the root to `node` (the root has depth 0). */
+uint32_t profile_node_depth(const struct profile *p, uint32_t node);
+
+void profile_add_sample(struct profile *p, const struct profile_sample *s);
+/* Drops the samples held in memory (after they were written out). */
+void profile_clear_samples(struct profile *p);
+
+/* Adds or renames a thread; marks it dirty. */
+void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm);
+/* Borrowed, or NULL when unknown. */
+const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid);
+
+/* Appends an event; returns its index. */
+uint32_t profile_add_event(struct profile *p, const char *name, const char *unit);
+/* Index of the event called `name`, or -1. */
+int profile_find_event(const struct profile *p, const char *name);
+
+/* Sets a metadata string field (copies `value`; NULL clears). */
+void profile_meta_set(char **field, const char *value);
+
+/* Bytes of memory the profile holds. */
+size_t profile_memory(const struct profile *p);
+
+/*
+ * Queries. A filter selects samples; zeroed fields mean "any" except as
+ * noted. Use profile_filter_init() and then narrow.
+ */
+struct profile_filter {
+	int64_t pid; /* -1: any */
+	int64_t tid; /* -1: any */
+	int event; /* event index; -1: any (only meaningful with one event) */
+	uint64_t from, to; /* [from, to) in ns since the start */
+};
+void profile_filter_init(struct profile_filter *f);
+bool profile_filter_match(const struct profile_filter *f, const struct profile_sample *s);
+
+struct profile_fn_stat {
+	uint32_t frame;
+	uint64_t self; /* weight of samples whose leaf is this function */
+	uint64_t total; /* weight of samples with this function anywhere on the stack */
+};
+
+struct profile_top {
+	struct profile_fn_stat *fns; /* sorted by self, then total, descending */
+	size_t nfns;
+	uint64_t total_weight;
+	uint64_t nsamples;
+	uint64_t first_time, last_time; /* of the matching samples */
+	uint64_t *node_self; /* per node id: weight of samples ending there */
+	uint32_t nnodes;
+};
+/* Caller frees with profile_top_free(). */
+struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f);
+void profile_top_free(struct profile_top *t);
+
+#endif

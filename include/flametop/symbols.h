@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Symbolization: turns (pid, address) into (function, module).
+ *
+ * Keeps per-process memory maps (from MMAP2 records, from /proc/PID/maps the
+ * first time a process is seen, copied on fork, cleared on exec) and a
+ * cache of symbol tables per module (keyed by path and build id), so the
+ * cost is per module, never per sample. Kernel addresses resolve through
+ * /proc/kallsyms when it is readable.
+ */
+#ifndef FLAMETOP_SYMBOLS_H
+#define FLAMETOP_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/util.h"
+
+struct symbols;
+
+/* Caller frees with symbols_free(). Never NULL. */
+struct symbols *symbols_new(void);
+void symbols_free(struct symbols *s);
+
+/* Side-band events, fed from the pipeline. */
+void symbols_mmap(struct symbols *s, const struct pipeline_mmap *m);
+void symbols_fork(struct symbols *s, uint32_t pid, uint32_t ppid);
+void symbols_exec(struct symbols *s, uint32_t pid);
+void symbols_exit(struct symbols *s, uint32_t pid);
+
+/*
+ * The result of a lookup. Strings are borrowed, valid until symbols_free().
+ * `name` is NULL when the address is inside a known module but no symbol
+ * covers it; the caller then names the frame "module+0xOFFSET" using
+ * `module` and `offset` (the file offset of the address within the module).
+ * `module` is never NULL: unmapped addresses give "[unknown]".
+ */
+struct symbols_frame {
+	const char *name;
+	const char *module;
+	uint64_t offset;
+	bool kernel;
+};
+
+/*
+ * Resolves `addr` in process `pid`; `kernel` says which address space.
+ * Loads /proc/PID/maps the first time `pid` is seen (if the process still
+ * exists). Always fills *out.
+ */
+void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
+		     struct symbols_frame *out);
+
+/* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
+bool symbols_have_kernel(struct symbols *s);
+
+#endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers every subsystem shares: allocation that never returns NULL,
+ * the error struct constructors fill in, growable arrays, string interning
+ * hashes, monotonic time, and the one sanitizer that untrusted strings pass
+ * before they reach a terminal.
+ */
+#ifndef FLAMETOP_UTIL_H
+#define FLAMETOP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Allocation. On failure these call the registered fatal hook (which the UI
+ * uses to restore the terminal), print one line and abort: callers never
+ * check for NULL.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void util_set_fatal_hook(void (*hook)(void));
+
+/*
+ * Errors from constructors and parsers. `msg` is one line a user can read;
+ * `line`/`column` are set by parsers that know them (0 otherwise).
+ */
+struct ft_error {
+	char msg[512];
+	int line;
+	int column;
+};
+void error_set(struct ft_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Monotonic clock (CLOCK_MONOTONIC, the clock samples are stamped with), ns. */
+uint64_t util_now_ns(void);
+/* Wall clock (CLOCK_REALTIME), ns since the epoch. */
+uint64_t util_wall_ns(void);
+
+/*
+ * Copies `in` to a caller-provided buffer of `size` bytes (always
+ * NUL-terminated), replacing every byte that could drive a terminal: C0/C1
+ * controls, DEL, ESC, and malformed UTF-8. Valid printable UTF-8 passes
+ * through. Replacements are '?'. Returns `out`.
+ */
+char *util_sanitize(const char *in, char *out, size_t size);
+
+/* The last path component of `path` (borrowed, points into `path`). */
+const char *util_basename(const char *path);
+
+/* 64-bit hash of a byte string (FNV-1a, then mixed). */
+uint64_t util_hash_bytes(const void *data, size_t len);
+/* Mixes a 64-bit integer key into a well-distributed hash. */
+uint64_t util_hash_u64(uint64_t key);
+
+/*
+ * An open-addressing map from a nonzero 64-bit key to a 32-bit value.
+ * Used for interning (frame -> id, (parent, frame) -> node id).
+ */
+struct u64map {
+	uint64_t *keys; /* 0 = empty slot */
+	uint32_t *values;
+	size_t cap; /* power of two */
+	size_t len;
+};
+void u64map_init(struct u64map *m);
+void u64map_free(struct u64map *m);
+/* Returns 1 and sets *value when `key` (nonzero) is present, 0 otherwise. */
+int u64map_get(const struct u64map *m, uint64_t key, uint32_t *value);
+/* Inserts or replaces. `key` must be nonzero. */
+void u64map_put(struct u64map *m, uint64_t key, uint32_t value);
+
+/*
+ * A string table: interns NUL-terminated strings to dense ids 0, 1, 2, ...
+ * Strings are copied; `strtab_get` returns a pointer valid until the table
+ * is freed.
+ */
+struct strtab {
+	char **strs;
+	uint64_t *hashes;
+	uint32_t len, cap;
+	uint32_t *slots; /* open addressing, id + 1, 0 = empty */
+	size_t nslots;
+};
+void strtab_init(struct strtab *t);
+void strtab_free(struct strtab *t);
+uint32_t strtab_intern(struct strtab *t, const char *s);
+/* Returns 1 and sets *id when present. */
+int strtab_find(const struct strtab *t, const char *s, uint32_t *id);
+const char *strtab_get(const struct strtab *t, uint32_t id);
+
+/* Reads a whole small file (procfs, sysfs) into a NUL-terminated buffer.
+ * Returns a malloc'd buffer (caller frees) and sets *len, or NULL with errno. */
+char *util_read_file(const char *path, size_t *len);
+/* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
+int util_read_long(const char *path, long *value);
+
+#endif

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Clocks, small file readers, paths, and the terminal sanitizer. The
+ * sanitizer is the single gate every untrusted string (process and thread
+ * names, symbol names, paths, session contents) passes before it is
+ * printed, so that a program cannot drive the user's terminal by naming
+ * itself with escape sequences.
+ */
+#include "config.h"
+
+#include "flametop/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t util_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t util_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *util_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Length of the valid UTF-8 sequence of a printable character at `s`, or 0. */
+static size_t utf8_char_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, out of range, and the C1 controls. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+		return 0;
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return len;
+}
+
+char *util_sanitize(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	if (!size)
+		return out;
+	while (*s && o + 1 < size) {
+		size_t n = utf8_char_len(s);
+
+		if (n == 0) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		if (o + n >= size)
+			break;
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+uint64_t util_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return util_hash_u64(h);
+}
+
+uint64_t util_hash_u64(uint64_t key)
+{
+	/* splitmix64's finalizer */
+	key ^= key >> 30;
+	key *= 0xbf58476d1ce4e5b9ull;
+	key ^= key >> 27;
+	key *= 0x94d049bb133111ebull;
+	key ^= key >> 31;
+	return key;
+}
+
+char *util_read_file(const char *path, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			int saved = errno;
+
+			if (saved == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			errno = saved;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int util_read_long(const char *path, long *value)
+{
+	char *buf, *end;
+	long v;
+
+	buf = util_read_file(path, NULL);
+	if (!buf)
+		return -errno;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf) {
+		free(buf);
+		return -EINVAL;
+	}
+	free(buf);
+	*value = v;
+	return 0;
+}

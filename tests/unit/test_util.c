@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for util: the terminal sanitizer, the interning hash tables.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flametop/util.h"
+
+static void test_sanitize_escapes(void **state)
+{
+	char out[64];
+
+	util_sanitize("a\x1b]0;pwned\x07z", out, sizeof(out));
+	assert_string_equal(out, "a?]0;pwned?z");
+	util_sanitize("clear\x1b[2J\x9b", out, sizeof(out));
+	assert_null(strchr(out, 0x1b));
+	assert_string_equal(out, "clear?[2J?");
+	/* C1 controls encoded as UTF-8 (U+009B CSI) are refused too. */
+	util_sanitize("x\xc2\x9by", out, sizeof(out));
+	assert_string_equal(out, "x??y");
+	util_sanitize("tab\there\nnl\x7f", out, sizeof(out));
+	assert_string_equal(out, "tab?here?nl?");
+}
+
+static void test_sanitize_utf8(void **state)
+{
+	char out[64];
+
+	util_sanitize("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x94\xa5", out, sizeof(out));
+	assert_string_equal(out, "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x94\xa5");
+	/* Overlong '/' and a lone continuation byte. */
+	util_sanitize("\xc0\xaf\x80", out, sizeof(out));
+	assert_string_equal(out, "???");
+	/* Truncation never splits a character. */
+	util_sanitize("ab\xc3\xa9", out, 4);
+	assert_string_equal(out, "ab");
+	util_sanitize("abc", out, 1);
+	assert_string_equal(out, "");
+}
+
+static void test_u64map(void **state)
+{
+	struct u64map m;
+	uint32_t v, i;
+
+	u64map_init(&m);
+	assert_int_equal(u64map_get(&m, 1, &v), 0);
+	for (i = 1; i <= 100000; i++)
+		u64map_put(&m, (uint64_t)i * 0x9e3779b97f4a7c15ull, i);
+	assert_int_equal(m.len, 100000);
+	for (i = 1; i <= 100000; i++) {
+		assert_int_equal(u64map_get(&m, (uint64_t)i * 0x9e3779b97f4a7c15ull, &v), 1);
+		assert_int_equal(v, i);
+	}
+	u64map_put(&m, 0x9e3779b97f4a7c15ull, 7);
+	assert_int_equal(u64map_get(&m, 0x9e3779b97f4a7c15ull, &v), 1);
+	assert_int_equal(v, 7);
+	assert_int_equal(m.len, 100000);
+	assert_int_equal(u64map_get(&m, 12345, &v), 0);
+	u64map_free(&m);
+}
+
+static void test_strtab(void **state)
+{
+	struct strtab t;
+	char buf[32];
+	uint32_t i, id;
+
+	strtab_init(&t);
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "sym_%u", i);
+		assert_int_equal(strtab_intern(&t, buf), i);
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "sym_%u", i);
+		assert_int_equal(strtab_intern(&t, buf), i);
+		assert_int_equal(strtab_find(&t, buf, &id), 1);
+		assert_int_equal(id, i);
+		assert_string_equal(strtab_get(&t, i), buf);
+	}
+	assert_int_equal(strtab_find(&t, "nope", &id), 0);
+	assert_null(strtab_get(&t, 5000));
+	assert_int_equal(strtab_intern(&t, ""), 5000);
+	strtab_free(&t);
+}
+
+static void test_basename(void **state)
+{
+	assert_string_equal(util_basename("/usr/lib/libc.so.6"), "libc.so.6");
+	assert_string_equal(util_basename("plain"), "plain");
+	assert_string_equal(util_basename("[kernel.kallsyms]"), "[kernel.kallsyms]");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sanitize_escapes),
+		cmocka_unit_test(test_sanitize_utf8),
+		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_strtab),
+		cmocka_unit_test(test_basename),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
