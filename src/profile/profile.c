@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The profile model: every string, frame and stack is interned once, so a
+ * sample is a fixed-size record pointing at a leaf of one call tree. The
+ * recorder interns a whole callchain per sample, which makes
+ * profile_intern_node() the hot path: a hash lookup keyed on (parent, frame)
+ * that allocates only when a stack is seen for the first time. Frames are
+ * keyed on (name id, module id, kind) the same way. The session reader, the
+ * report and the timeline all read this one structure.
+ */
+#include "config.h"
+
+#include "flametop/profile.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
+
+/*
+ * Map keys must be nonzero. A frame key packs name + 1 in the high half and
+ * (module << 1 | kind) in the low half, which holds while string ids stay
+ * below 2^31 (billions of strings would not fit in memory anyway). A node
+ * key packs frame + 1 in the high half and the parent id in the low half.
+ */
+static uint64_t frame_key(uint32_t name, uint32_t module, uint32_t kind)
+{
+	assert(module < (UINT32_C(1) << 31) && kind <= 1);
+	return ((uint64_t)name + 1) << 32 | (uint64_t)module << 1 | kind;
+}
+
+static uint64_t node_key(uint32_t parent, uint32_t frame)
+{
+	return ((uint64_t)frame + 1) << 32 | parent;
+}
+
+/* Grows `*arr` (of `*cap` elements of `size` bytes) to hold `need`. */
+static void grow(void **arr, size_t size, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return;
+	while (n < need)
+		n *= 2;
+	*arr = xreallocarray(*arr, n, size);
+	*cap = n;
+}
+
+static void grow32(void **arr, size_t size, uint32_t *cap, size_t need)
+{
+	size_t c = *cap;
+
+	grow(arr, size, &c, need);
+	assert(c <= UINT32_MAX);
+	*cap = (uint32_t)c;
+}
+
+struct profile *profile_new(void)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+
+	strtab_init(&p->strings);
+	u64map_init(&p->frame_map);
+	u64map_init(&p->node_map);
+	u64map_init(&p->thread_map);
+
+	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, 1);
+	p->nodes[PROFILE_ROOT].parent = PROFILE_ROOT;
+	p->nodes[PROFILE_ROOT].frame = PROFILE_NO_FRAME;
+	p->nnodes = 1;
+	return p;
+}
+
+void profile_free(struct profile *p)
+{
+	struct profile_meta *m;
+	uint32_t i;
+
+	if (!p)
+		return;
+	m = &p->meta;
+	free(m->host);
+	free(m->kernel);
+	free(m->flametop_version);
+	free(m->command_line);
+	free(m->target);
+	free(m->call_graph);
+	for (i = 0; i < p->nevents; i++) {
+		free(p->events[i].name);
+		free(p->events[i].unit);
+	}
+	free(p->events);
+	u64map_free(&p->thread_map);
+	free(p->threads);
+	free(p->samples);
+	u64map_free(&p->node_map);
+	free(p->nodes);
+	u64map_free(&p->frame_map);
+	free(p->frames);
+	strtab_free(&p->strings);
+	free(p);
+}
+
+uint32_t profile_intern_string(struct profile *p, const char *s)
+{
+	return strtab_intern(&p->strings, s ? s : "");
+}
+
+/* Borrowed, valid until the profile is freed; "" for an unknown id. */
+const char *profile_string(const struct profile *p, uint32_t id)
+{
+	if (id >= p->strings.len)
+		return "";
+	return strtab_get(&p->strings, id);
+}
+
+/* `name` and `module` must be ids from profile_intern_string(). */
+uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t module,
+				  enum profile_frame_kind kind)
+{
+	uint64_t key = frame_key(name, module, kind);
+	uint32_t id;
+
+	if (u64map_get(&p->frame_map, key, &id))
+		return id;
+	grow32((void **)&p->frames, sizeof(*p->frames), &p->frames_cap, (size_t)p->nframes + 1);
+	id = p->nframes++;
+	p->frames[id].name = name;
+	p->frames[id].module = module;
+	p->frames[id].kind = kind;
+	u64map_put(&p->frame_map, key, id);
+	return id;
+}
+
+uint32_t profile_intern_frame(struct profile *p, const char *name, const char *module,
+			      enum profile_frame_kind kind)
+{
+	return profile_intern_frame_ids(p, profile_intern_string(p, name),
+					profile_intern_string(p, module), kind);
+}
+
+/*
+ * `parent` must be an existing node and `frame` an existing frame (callers
+ * rebuilding a tree from untrusted input check both first). Allocates only
+ * when the (parent, frame) pair is new.
+ */
+uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
+{
+	uint64_t key = node_key(parent, frame);
+	uint32_t id;
+
+	assert(parent < p->nnodes && frame < p->nframes);
+	if (u64map_get(&p->node_map, key, &id))
+		return id;
+	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, (size_t)p->nnodes + 1);
+	id = p->nnodes++;
+	p->nodes[id].parent = parent;
+	p->nodes[id].frame = frame;
+	u64map_put(&p->node_map, key, id);
+	return id;
+}
+
+uint32_t profile_node_depth(const struct profile *p, uint32_t node)
+{
+	uint32_t depth = 0;
+
+	if (node >= p->nnodes)
+		return 0;
+	while (node != PROFILE_ROOT) {
+		node = p->nodes[node].parent;
+		depth++;
+	}
+	return depth;
+}
+
+void profile_add_sample(struct profile *p, const struct profile_sample *s)
+{
+	grow((void **)&p->samples, sizeof(*p->samples), &p->samples_cap, p->nsamples + 1);
+	p->samples[p->nsamples++] = *s;
+	p->samples_total++;
+}
+
+/* Keeps the array's capacity: the recorder refills it at the same rate. */
+void profile_clear_samples(struct profile *p)
+{
+	p->nsamples = 0;
+}
+
+void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm)
+{
+	uint64_t key = (uint64_t)tid + 1;
+	struct profile_thread *t;
+	uint32_t idx;
+
+	if (!u64map_get(&p->thread_map, key, &idx)) {
+		grow32((void **)&p->threads, sizeof(*p->threads), &p->threads_cap,
+		       (size_t)p->nthreads + 1);
+		idx = p->nthreads++;
+		u64map_put(&p->thread_map, key, idx);
+	}
+	t = &p->threads[idx];
+	t->pid = pid;
+	t->tid = tid;
+	t->comm = profile_intern_string(p, comm);
+	t->dirty = true;
+}
+
+const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid)
+{
+	uint32_t idx;
+
+	if (!u64map_get(&p->thread_map, (uint64_t)tid + 1, &idx))
+		return NULL;
+	return &p->threads[idx];
+}
+
+/* At most UINT16_MAX events fit a sample's event field. */
+uint32_t profile_add_event(struct profile *p, const char *name, const char *unit)
+{
+	uint32_t id = p->nevents;
+
+	assert(id < UINT16_MAX);
+	p->events = xreallocarray(p->events, (size_t)id + 1, sizeof(*p->events));
+	p->events[id].name = xstrdup(name ? name : "");
+	p->events[id].unit = xstrdup(unit ? unit : "");
+	p->nevents++;
+	return id;
+}
+
+int profile_find_event(const struct profile *p, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nevents; i++)
+		if (strcmp(p->events[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void profile_meta_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+static size_t str_bytes(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static size_t map_bytes(const struct u64map *m)
+{
+	return m->cap * (sizeof(*m->keys) + sizeof(*m->values));
+}
+
+/*
+ * Heap bytes held by the profile's arrays, maps and strings, counted from
+ * capacities (what is allocated, not what is used); malloc's own overhead
+ * is not included. Walks the string table, so O(strings).
+ */
+size_t profile_memory(const struct profile *p)
+{
+	const struct strtab *t = &p->strings;
+	const struct profile_meta *m = &p->meta;
+	size_t n = sizeof(*p);
+	uint32_t i;
+
+	n += (size_t)t->cap * (sizeof(*t->strs) + sizeof(*t->hashes));
+	n += t->nslots * sizeof(*t->slots);
+	for (i = 0; i < t->len; i++)
+		n += str_bytes(t->strs[i]);
+
+	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
+	n += (size_t)p->nodes_cap * sizeof(*p->nodes) + map_bytes(&p->node_map);
+	n += p->samples_cap * sizeof(*p->samples);
+	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);
+
+	n += (size_t)p->nevents * sizeof(*p->events);
+	for (i = 0; i < p->nevents; i++)
+		n += str_bytes(p->events[i].name) + str_bytes(p->events[i].unit);
+
+	n += str_bytes(m->host) + str_bytes(m->kernel) + str_bytes(m->flametop_version);
+	n += str_bytes(m->command_line) + str_bytes(m->target) + str_bytes(m->call_graph);
+	return n;
+}

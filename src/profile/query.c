@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Queries over the profile model: which samples a filter selects, and the
+ * top-list (self and total weight per function) of those samples. The
+ * top-list is built in two passes so its cost follows the number of
+ * distinct stacks, not samples: first weight is summed per leaf node, then
+ * each weighted node's path to the root is walked once, crediting every
+ * function on it. A per-frame stamp makes a recursive function (a -> b ->
+ * a) count once per stack in its total.
+ */
+#include "config.h"
+
+#include "flametop/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
+
+void profile_filter_init(struct profile_filter *f)
+{
+	f->pid = -1;
+	f->tid = -1;
+	f->event = -1;
+	f->from = 0;
+	f->to = UINT64_MAX;
+}
+
+/* `to` == 0 also means "no upper bound", so a zeroed filter's window is open. */
+bool profile_filter_match(const struct profile_filter *f, const struct profile_sample *s)
+{
+	if (f->pid >= 0 && (int64_t)s->pid != f->pid)
+		return false;
+	if (f->tid >= 0 && (int64_t)s->tid != f->tid)
+		return false;
+	if (f->event >= 0 && (int)s->event != f->event)
+		return false;
+	if (s->time < f->from)
+		return false;
+	if (f->to && s->time >= f->to)
+		return false;
+	return true;
+}
+
+static int fn_stat_cmp(const void *a, const void *b, void *arg)
+{
+	const struct profile_fn_stat *x = a, *y = b;
+	const struct profile *p = arg;
+	const struct profile_frame *fx, *fy;
+	int c;
+
+	if (x->self != y->self)
+		return x->self > y->self ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	fx = &p->frames[x->frame];
+	fy = &p->frames[y->frame];
+	c = strcmp(profile_string(p, fx->name), profile_string(p, fy->name));
+	if (c)
+		return c;
+	c = strcmp(profile_string(p, fx->module), profile_string(p, fy->module));
+	if (c)
+		return c;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+/*
+ * Caller frees with profile_top_free(). Samples whose node is not in the
+ * tree are skipped; samples at the root (no frames) count in total_weight
+ * and nsamples but credit no function.
+ */
+struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f)
+{
+	struct profile_top *t = xcalloc(1, sizeof(*t));
+	uint64_t *self = NULL, *total = NULL;
+	uint32_t *stamp = NULL;
+	uint32_t n, i;
+	size_t k;
+
+	t->nnodes = p->nnodes;
+	t->node_self = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*t->node_self));
+	for (k = 0; k < p->nsamples; k++) {
+		const struct profile_sample *s = &p->samples[k];
+
+		if (s->node >= p->nnodes || !profile_filter_match(f, s))
+			continue;
+		t->node_self[s->node] += s->weight;
+		t->total_weight += s->weight;
+		if (!t->nsamples || s->time < t->first_time)
+			t->first_time = s->time;
+		if (!t->nsamples || s->time > t->last_time)
+			t->last_time = s->time;
+		t->nsamples++;
+	}
+	if (!p->nframes)
+		return t;
+
+	self = xcalloc(p->nframes, sizeof(*self));
+	total = xcalloc(p->nframes, sizeof(*total));
+	stamp = xcalloc(p->nframes, sizeof(*stamp));
+	for (n = 1; n < p->nnodes; n++) {
+		uint64_t w = t->node_self[n];
+		uint32_t node;
+
+		if (!w)
+			continue;
+		self[p->nodes[n].frame] += w;
+		for (node = n; node != PROFILE_ROOT; node = p->nodes[node].parent) {
+			uint32_t fr = p->nodes[node].frame;
+
+			if (stamp[fr] == n)
+				continue;
+			stamp[fr] = n;
+			total[fr] += w;
+		}
+	}
+
+	for (i = 0; i < p->nframes; i++)
+		if (total[i])
+			t->nfns++;
+	t->fns = xcalloc(t->nfns ? t->nfns : 1, sizeof(*t->fns));
+	for (i = 0, k = 0; i < p->nframes; i++) {
+		if (!total[i])
+			continue;
+		t->fns[k].frame = i;
+		t->fns[k].self = self[i];
+		t->fns[k].total = total[i];
+		k++;
+	}
+	qsort_r(t->fns, t->nfns, sizeof(*t->fns), fn_stat_cmp, (void *)p);
+
+	free(stamp);
+	free(total);
+	free(self);
+	return t;
+}
+
+void profile_top_free(struct profile_top *t)
+{
+	if (!t)
+		return;
+	free(t->fns);
+	free(t->node_self);
+	free(t);
+}

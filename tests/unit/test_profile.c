@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the profile model: interning of strings, frames and call
+ * tree nodes (checked against a naive reference on thousands of random
+ * stacks), threads and events, and the top-list query with its filters,
+ * including recursion counted once per stack.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flametop/profile.h"
+
+static void test_new_root(void **state)
+{
+	struct profile *p = profile_new();
+
+	assert_int_equal(p->nnodes, 1);
+	assert_int_equal(p->nodes[PROFILE_ROOT].parent, PROFILE_ROOT);
+	assert_int_equal(p->nodes[PROFILE_ROOT].frame, PROFILE_NO_FRAME);
+	assert_int_equal(profile_node_depth(p, PROFILE_ROOT), 0);
+	assert_int_equal(p->nsamples, 0);
+	assert_true(profile_memory(p) >= sizeof(*p));
+	profile_free(p);
+	profile_free(NULL);
+}
+
+static void test_intern_strings_frames(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t a = profile_intern_string(p, "main");
+	uint32_t b = profile_intern_string(p, "/usr/bin/app");
+	uint32_t f1, f2, f3, f4, f5;
+
+	assert_int_not_equal(a, b);
+	assert_int_equal(profile_intern_string(p, "main"), a);
+	assert_string_equal(profile_string(p, a), "main");
+	assert_string_equal(profile_string(p, b), "/usr/bin/app");
+	assert_string_equal(profile_string(p, 999999), "");
+
+	f1 = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	f2 = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	f3 = profile_intern_frame(p, "main", "/usr/lib/libc.so.6", PROFILE_FRAME_USER);
+	f4 = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_KERNEL);
+	f5 = profile_intern_frame_ids(p, a, b, PROFILE_FRAME_USER);
+	assert_int_equal(f1, f2);
+	assert_int_equal(f1, f5);
+	assert_int_not_equal(f1, f3);
+	assert_int_not_equal(f1, f4);
+	assert_int_not_equal(f3, f4);
+	assert_int_equal(p->nframes, 3);
+	assert_int_equal(p->frames[f4].kind, PROFILE_FRAME_KERNEL);
+	assert_int_equal(p->frames[f3].name, a);
+	/* Name and module ids swapped are a different frame. */
+	assert_int_not_equal(profile_intern_frame_ids(p, b, a, PROFILE_FRAME_USER), f1);
+	profile_free(p);
+}
+
+/* Random stacks, each a list of frame ids; the reference is the path text. */
+#define NSTACKS 5000
+#define MAXDEPTH 24
+#define NFRAMES 40
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_intern_nodes_random(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t frames[NFRAMES], i, d, n;
+	char **ref = NULL, **prefixes = NULL, path[MAXDEPTH * 8];
+	size_t nprefixes = 0, distinct = 0, k;
+	uint32_t refcap = 0;
+
+	srand(12345);
+	for (i = 0; i < NFRAMES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "fn%u", i);
+		frames[i] = profile_intern_frame(p, name, i % 2 ? "libx.so" : "app",
+						 PROFILE_FRAME_USER);
+	}
+	prefixes = calloc((size_t)NSTACKS * MAXDEPTH, sizeof(*prefixes));
+	for (i = 0; i < NSTACKS; i++) {
+		uint32_t depth = 1 + (uint32_t)rand() % MAXDEPTH, node = PROFILE_ROOT;
+		size_t len = 0;
+
+		for (d = 0; d < depth; d++) {
+			/* Few distinct choices near the root, so prefixes are shared. */
+			uint32_t f = (uint32_t)rand() % (d < 3 ? 3 : NFRAMES);
+			uint32_t before = p->nnodes, child;
+
+			child = profile_intern_node(p, node, frames[f]);
+			assert_true(child < p->nnodes);
+			assert_true(child > node);
+			assert_int_equal(p->nodes[child].parent, node);
+			assert_int_equal(p->nodes[child].frame, frames[f]);
+			assert_int_equal(profile_intern_node(p, node, frames[f]), child);
+			assert_true(p->nnodes == before || p->nnodes == before + 1);
+			node = child;
+			len += (size_t)sprintf(path + len, "%u,", f);
+			assert_int_equal(profile_node_depth(p, node), d + 1);
+
+			if (node >= refcap) {
+				uint32_t old = refcap;
+
+				refcap = (node + 1) * 2;
+				ref = realloc(ref, refcap * sizeof(*ref));
+				memset(ref + old, 0, (refcap - old) * sizeof(*ref));
+			}
+			/* One id never stands for two paths. */
+			if (ref[node])
+				assert_string_equal(ref[node], path);
+			else
+				ref[node] = strdup(path);
+			prefixes[nprefixes++] = strdup(path);
+		}
+	}
+	/* One path never has two ids: as many nodes as distinct paths. */
+	qsort(prefixes, nprefixes, sizeof(*prefixes), cmp_str);
+	for (k = 0; k < nprefixes; k++)
+		if (k == 0 || strcmp(prefixes[k], prefixes[k - 1]) != 0)
+			distinct++;
+	assert_int_equal(p->nnodes - 1, distinct);
+	for (n = 1; n < p->nnodes; n++) {
+		assert_non_null(ref[n]);
+		assert_true(p->nodes[n].parent < n);
+	}
+	/* Tens of thousands of nodes: the maps and arrays are accounted for. */
+	assert_true(profile_memory(p) > p->nnodes * sizeof(struct profile_node) * 2);
+
+	for (k = 0; k < nprefixes; k++)
+		free(prefixes[k]);
+	free(prefixes);
+	for (n = 0; n < refcap; n++)
+		free(ref[n]);
+	free(ref);
+	profile_free(p);
+}
+
+static void test_threads_events_meta(void **state)
+{
+	struct profile *p = profile_new();
+	const struct profile_thread *t;
+
+	assert_null(profile_find_thread(p, 10));
+	profile_set_thread(p, 10, 10, "server");
+	profile_set_thread(p, 10, 11, "worker");
+	profile_set_thread(p, 0, 0, "swapper");
+	t = profile_find_thread(p, 11);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 10);
+	assert_string_equal(profile_string(p, t->comm), "worker");
+	assert_true(t->dirty);
+	p->threads[1].dirty = false;
+	profile_set_thread(p, 10, 11, "worker-2");
+	t = profile_find_thread(p, 11);
+	assert_string_equal(profile_string(p, t->comm), "worker-2");
+	assert_true(t->dirty);
+	assert_int_equal(p->nthreads, 3);
+	assert_string_equal(profile_string(p, profile_find_thread(p, 0)->comm), "swapper");
+
+	assert_int_equal(profile_find_event(p, "cycles"), -1);
+	assert_int_equal(profile_add_event(p, "cycles", "cycles"), 0);
+	assert_int_equal(profile_add_event(p, "cpu-clock", "ns"), 1);
+	assert_int_equal(profile_find_event(p, "cpu-clock"), 1);
+	assert_string_equal(p->events[1].unit, "ns");
+
+	profile_meta_set(&p->meta.host, "box");
+	profile_meta_set(&p->meta.host, "box2");
+	assert_string_equal(p->meta.host, "box2");
+	profile_meta_set(&p->meta.kernel, "6.1");
+	profile_meta_set(&p->meta.kernel, NULL);
+	assert_null(p->meta.kernel);
+	profile_free(p);
+}
+
+/* Interns `names` (outermost first) as a stack of user frames in module m. */
+static uint32_t stack(struct profile *p, const char *m, const char *const *names)
+{
+	uint32_t node = PROFILE_ROOT;
+
+	for (; *names; names++)
+		node = profile_intern_node(
+			p, node, profile_intern_frame(p, *names, m, PROFILE_FRAME_USER));
+	return node;
+}
+
+static void add(struct profile *p, uint32_t node, uint64_t time, uint64_t weight, uint32_t pid,
+		uint32_t tid, uint16_t event)
+{
+	struct profile_sample s = { .time = time, .weight = weight, .node = node, .pid = pid,
+				    .tid = tid, .event = event };
+
+	profile_add_sample(p, &s);
+}
+
+static const struct profile_fn_stat *find_fn(const struct profile *p,
+					     const struct profile_top *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfns; i++)
+		if (strcmp(profile_string(p, p->frames[t->fns[i].frame].name), name) == 0)
+			return &t->fns[i];
+	return NULL;
+}
+
+/*
+ *   main;a;b     3   (pid 1 tid 1, t=100)
+ *   main;a       1   (pid 1 tid 2, t=200)
+ *   main;a;b;a   2   (pid 2 tid 3, t=300)   recursion: a once in total
+ *   main;c       4   (pid 2 tid 3, t=400)
+ */
+static struct profile *build(void)
+{
+	static const char *const s1[] = { "main", "a", "b", NULL };
+	static const char *const s2[] = { "main", "a", NULL };
+	static const char *const s3[] = { "main", "a", "b", "a", NULL };
+	static const char *const s4[] = { "main", "c", NULL };
+	struct profile *p = profile_new();
+
+	profile_add_event(p, "cycles", "cycles");
+	add(p, stack(p, "app", s1), 100, 3, 1, 1, 0);
+	add(p, stack(p, "app", s2), 200, 1, 1, 2, 0);
+	add(p, stack(p, "app", s3), 300, 2, 2, 3, 0);
+	add(p, stack(p, "app", s4), 400, 4, 2, 3, 0);
+	return p;
+}
+
+static void assert_fn(const struct profile *p, const struct profile_top *t, const char *name,
+		      uint64_t self, uint64_t total)
+{
+	const struct profile_fn_stat *s = find_fn(p, t, name);
+
+	assert_non_null(s);
+	assert_int_equal(s->self, self);
+	assert_int_equal(s->total, total);
+}
+
+static void test_query_self_total(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct profile_top *t;
+
+	profile_filter_init(&f);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 4);
+	assert_int_equal(t->total_weight, 10);
+	assert_int_equal(t->first_time, 100);
+	assert_int_equal(t->last_time, 400);
+	assert_int_equal(t->nfns, 4);
+	assert_int_equal(t->nnodes, p->nnodes);
+	assert_fn(p, t, "main", 0, 10);
+	assert_fn(p, t, "a", 3, 6);
+	assert_fn(p, t, "b", 3, 5);
+	assert_fn(p, t, "c", 4, 4);
+	/* Sorted: self desc, then total desc. */
+	assert_string_equal(profile_string(p, p->frames[t->fns[0].frame].name), "c");
+	assert_string_equal(profile_string(p, p->frames[t->fns[1].frame].name), "a");
+	assert_string_equal(profile_string(p, p->frames[t->fns[2].frame].name), "b");
+	assert_string_equal(profile_string(p, p->frames[t->fns[3].frame].name), "main");
+	/* node_self holds each leaf's weight. */
+	{
+		static const char *const s4[] = { "main", "c", NULL };
+
+		assert_int_equal(t->node_self[stack(p, "app", s4)], 4);
+		assert_int_equal(t->node_self[PROFILE_ROOT], 0);
+	}
+	profile_top_free(t);
+	profile_free(p);
+}
+
+static void test_query_deep_recursion(void **state)
+{
+	static const char *const rec[] = { "main", "f", "f", "f", "g", "f", NULL };
+	struct profile *p = profile_new();
+	struct profile_filter f;
+	struct profile_top *t;
+
+	add(p, stack(p, "app", rec), 1, 7, 1, 1, 0);
+	add(p, stack(p, "app", rec + 1), 2, 1, 1, 1, 0); /* a different stack: f;f;f;g;f */
+	profile_filter_init(&f);
+	t = profile_query_top(p, &f);
+	assert_fn(p, t, "f", 8, 8);
+	assert_fn(p, t, "g", 0, 8);
+	assert_fn(p, t, "main", 0, 7);
+	profile_top_free(t);
+	profile_free(p);
+}
+
+static void test_query_ties_by_name(void **state)
+{
+	static const char *const z[] = { "zeta", NULL };
+	static const char *const a[] = { "alpha", NULL };
+	struct profile *p = profile_new();
+	struct profile_filter f;
+	struct profile_top *t;
+
+	add(p, stack(p, "app", z), 1, 5, 1, 1, 0);
+	add(p, stack(p, "app", a), 2, 5, 1, 1, 0);
+	add(p, stack(p, "other", a), 3, 5, 1, 1, 0); /* same name, other module */
+	profile_filter_init(&f);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nfns, 3);
+	assert_string_equal(profile_string(p, p->frames[t->fns[0].frame].name), "alpha");
+	assert_string_equal(profile_string(p, p->frames[t->fns[0].frame].module), "app");
+	assert_string_equal(profile_string(p, p->frames[t->fns[1].frame].module), "other");
+	assert_string_equal(profile_string(p, p->frames[t->fns[2].frame].name), "zeta");
+	profile_top_free(t);
+	profile_free(p);
+}
+
+static void test_filters(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct profile_top *t;
+	static const char *const s4[] = { "main", "c", NULL };
+
+	profile_filter_init(&f);
+	f.pid = 1;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 2);
+	assert_int_equal(t->total_weight, 4);
+	assert_fn(p, t, "a", 1, 4);
+	assert_fn(p, t, "b", 3, 3);
+	assert_null(find_fn(p, t, "c"));
+	profile_top_free(t);
+
+	profile_filter_init(&f);
+	f.tid = 3;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->total_weight, 6);
+	assert_fn(p, t, "a", 2, 2);
+	assert_fn(p, t, "c", 4, 4);
+	profile_top_free(t);
+
+	/* [200, 400): the sample at 400 is out. */
+	profile_filter_init(&f);
+	f.from = 200;
+	f.to = 400;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 2);
+	assert_int_equal(t->total_weight, 3);
+	assert_int_equal(t->first_time, 200);
+	assert_int_equal(t->last_time, 300);
+	assert_null(find_fn(p, t, "c"));
+	profile_top_free(t);
+
+	/* A zeroed filter's window is open at both ends; its ids must be set. */
+	memset(&f, 0, sizeof(f));
+	f.pid = f.tid = -1;
+	f.event = -1;
+	f.from = 101;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 3);
+	profile_top_free(t);
+
+	/* Events. */
+	profile_add_event(p, "cpu-clock", "ns");
+	add(p, stack(p, "app", s4), 500, 1000, 2, 3, 1);
+	profile_filter_init(&f);
+	f.event = 1;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 1);
+	assert_int_equal(t->total_weight, 1000);
+	assert_fn(p, t, "c", 1000, 1000);
+	profile_top_free(t);
+	f.event = 0;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->total_weight, 10);
+	profile_top_free(t);
+
+	/* Nothing matches. */
+	profile_filter_init(&f);
+	f.pid = 42;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 0);
+	assert_int_equal(t->nfns, 0);
+	assert_int_equal(t->total_weight, 0);
+	profile_top_free(t);
+	profile_free(p);
+}
+
+static void test_filter_match(void **state)
+{
+	struct profile_filter f;
+	struct profile_sample s = { .time = 50, .pid = 7, .tid = 8, .event = 2 };
+
+	profile_filter_init(&f);
+	assert_true(profile_filter_match(&f, &s));
+	f.from = 50;
+	assert_true(profile_filter_match(&f, &s));
+	f.to = 50;
+	assert_false(profile_filter_match(&f, &s));
+	f.to = 51;
+	assert_true(profile_filter_match(&f, &s));
+	f.event = 1;
+	assert_false(profile_filter_match(&f, &s));
+	f.event = 2;
+	f.tid = 7;
+	assert_false(profile_filter_match(&f, &s));
+	f.tid = 8;
+	f.pid = 8;
+	assert_false(profile_filter_match(&f, &s));
+}
+
+static void test_empty_and_clear(void **state)
+{
+	struct profile *p = profile_new();
+	struct profile_filter f;
+	struct profile_top *t;
+	static const char *const s[] = { "main", NULL };
+
+	profile_filter_init(&f);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 0);
+	assert_int_equal(t->nfns, 0);
+	profile_top_free(t);
+
+	/* A sample at the root (no frames) counts but credits no function. */
+	add(p, PROFILE_ROOT, 1, 2, 1, 1, 0);
+	add(p, stack(p, "app", s), 2, 3, 1, 1, 0);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 2);
+	assert_int_equal(t->total_weight, 5);
+	assert_int_equal(t->nfns, 1);
+	profile_top_free(t);
+
+	profile_clear_samples(p);
+	assert_int_equal(p->nsamples, 0);
+	assert_int_equal(p->samples_total, 2);
+	assert_int_equal(p->nnodes, 2);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 0);
+	profile_top_free(t);
+	profile_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_root),
+		cmocka_unit_test(test_intern_strings_frames),
+		cmocka_unit_test(test_intern_nodes_random),
+		cmocka_unit_test(test_threads_events_meta),
+		cmocka_unit_test(test_query_self_total),
+		cmocka_unit_test(test_query_deep_recursion),
+		cmocka_unit_test(test_query_ties_by_name),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_empty_and_clear),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
