@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The live sampler: opens perf events for a target (the whole system, some
+ * processes, or a command it launches), reads their ring buffers and feeds
+ * every record into a pipeline sink. It never blocks or slows the target:
+ * when we fall behind, the kernel drops samples and we count them.
+ *
+ * Also exported for unit tests and the CLI: the ring-buffer reader, the
+ * record decoder, event resolution through libpfm4 with its fallback rule,
+ * and the one table that turns perf_event_open's errno into advice.
+ */
+#ifndef FLAMETOP_SAMPLER_H
+#define FLAMETOP_SAMPLER_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/util.h"
+
+#define SAMPLER_DEFAULT_FREQUENCY 99
+#define SAMPLER_DEFAULT_EVENT "cycles"
+#define SAMPLER_MAX_EVENTS 8
+
+enum sampler_target {
+	SAMPLER_SYSTEM, /* every CPU, every process */
+	SAMPLER_PIDS, /* every thread of some processes, new threads included */
+	SAMPLER_COMMAND, /* a command we launch, its threads and children */
+};
+
+struct sampler_config {
+	enum sampler_target target;
+	const pid_t *pids; /* SAMPLER_PIDS */
+	size_t npids;
+	char *const *argv; /* SAMPLER_COMMAND, NULL-terminated */
+	const char *const *events; /* names; NULL or empty: the default */
+	size_t nevents;
+	unsigned frequency; /* samples per second per CPU/thread */
+	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
+	/* Called with one line for each notice (fallbacks, missing rights). */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+};
+
+struct sampler;
+
+/*
+ * Resolves the events, opens them on the target and maps the ring buffers;
+ * for SAMPLER_COMMAND, forks the command, which waits to exec until
+ * sampler_start(). Nothing is sampled yet. Returns NULL with `err` set to
+ * one line with advice. `sink` is borrowed and must outlive the sampler.
+ */
+struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipeline_sink *sink,
+			    struct ft_error *err);
+/* Frees everything; a launched command that still runs is left running. */
+void sampler_free(struct sampler *s);
+
+/* The events being sampled (after any fallback). Borrowed. */
+size_t sampler_nevents(const struct sampler *s);
+const char *sampler_event_name(const struct sampler *s, size_t i);
+const char *sampler_event_unit(const struct sampler *s, size_t i);
+
+/*
+ * Starts sampling; for SAMPLER_COMMAND, lets the command exec. Returns 0,
+ * or -errno with `err` set (-ENOENT: the command was not found).
+ */
+int sampler_start(struct sampler *s, struct ft_error *err);
+
+/*
+ * Waits up to `timeout_ms` for data, then reads every ring into the sink.
+ * Returns 0 while the target lives, 1 once it is gone (the command exited,
+ * or every process of a PID target did), or a sink's -errno.
+ */
+int sampler_poll(struct sampler *s, int timeout_ms);
+
+/* Disables the events and reads what is left. 0 or a sink's -errno. */
+int sampler_stop(struct sampler *s);
+
+/* SAMPLER_COMMAND: its pid (0 for other targets). */
+pid_t sampler_child(const struct sampler *s);
+/* SAMPLER_COMMAND: 1 and its wait status once it has exited, else 0. */
+int sampler_child_status(struct sampler *s, int *status);
+
+/* Samples the kernel dropped so far (PERF_RECORD_LOST), and throttles. */
+uint64_t sampler_lost(const struct sampler *s);
+
+/* --- events (events.c) --- */
+
+/*
+ * Fills `attr` for the event `name` through libpfm4 (counting user and
+ * kernel). Returns 0, or -ENOENT with `err` set when libpfm4 does not know
+ * it. `unit` receives "ns" for clock events, else the event's name
+ * (caller frees).
+ */
+int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
+			 struct ft_error *err);
+/*
+ * The fallback rule: when the default event (cycles) cannot be opened
+ * because the machine has no hardware PMU (`open_errno`), the software
+ * clock to use instead, else NULL. A user's explicit choice never falls
+ * back.
+ */
+const char *sampler_event_fallback(int open_errno, bool user_chose, enum sampler_target target);
+/* Prints what libpfm4 knows to `out`, marking the events that open here. */
+int sampler_list_events(FILE *out, bool all, struct ft_error *err);
+
+/* --- errno to advice (advice.c) --- */
+
+/*
+ * One line explaining why perf_event_open failed with `err` (a positive
+ * errno) for `event`, with what to do about it. Writes into `buf`.
+ */
+const char *sampler_strerror(int err, const char *event, char *buf, size_t size);
+
+/* --- ring buffers (ring.c) --- */
+
+struct sampler_ring {
+	struct perf_event_mmap_page *meta;
+	unsigned char *data;
+	uint64_t size; /* bytes of data, a power of two */
+	unsigned char *copy; /* 64 KiB scratch for records that wrap around the end */
+};
+
+/*
+ * Calls `fn` for each complete record between data_tail and data_head (in
+ * order; records that straddle the end are copied out whole), then
+ * publishes the new tail. Stops early and returns fn's nonzero result
+ * after consuming that record. A record whose header size is impossible
+ * ends the read (the rest is skipped) and returns -EBADMSG.
+ */
+int sampler_ring_read(struct sampler_ring *r,
+		      int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx);
+
+/* --- record decoding (decode.c) --- */
+
+/*
+ * The layout every event is opened with: sample_type is
+ * SAMPLER_SAMPLE_TYPE and sample_id_all is set, so samples and side-band
+ * records can be parsed without knowing which event they came from, and
+ * the IDENTIFIER says which it was.
+ */
+#define SAMPLER_SAMPLE_TYPE                                                                   \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |       \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
+
+struct sampler_decoder {
+	const struct pipeline_sink *sink;
+	struct u64map id_event; /* event id (PERF_EVENT_IOC_ID) -> event index */
+	uint64_t lost; /* PERF_RECORD_LOST and LOST_SAMPLES, summed */
+	uint64_t throttled;
+	uint64_t malformed; /* records too short for their type, skipped */
+};
+
+/* Decodes one record and calls the sink. Returns the sink's result. */
+int sampler_decode(struct sampler_decoder *d, const struct perf_event_header *h);
+
+#endif

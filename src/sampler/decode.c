@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Decoding perf records into pipeline records. Every event is opened with
+ * the same sample_type (SAMPLER_SAMPLE_TYPE) and sample_id_all, so one
+ * fixed layout serves them all: a sample starts with its IDENTIFIER, and
+ * side-band records end with a 32-byte trailer {pid, tid, time, cpu,
+ * identifier}. Records shorter than their type needs are counted and
+ * skipped, never read past.
+ */
+#include "config.h"
+
+#include "flametop/sampler.h"
+
+#include <string.h>
+
+/* The sample_id trailer of side-band records, for SAMPLER_SAMPLE_TYPE. */
+struct trailer {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
+	uint64_t id;
+};
+
+struct cursor {
+	const unsigned char *p, *end;
+	bool short_read;
+};
+
+static uint64_t take_u64(struct cursor *c)
+{
+	uint64_t v = 0;
+
+	if (c->end - c->p < 8) {
+		c->short_read = true;
+		c->p = c->end;
+		return 0;
+	}
+	memcpy(&v, c->p, 8);
+	c->p += 8;
+	return v;
+}
+
+static void take_u32_pair(struct cursor *c, uint32_t *a, uint32_t *b)
+{
+	uint64_t v = take_u64(c);
+
+	*a = (uint32_t)v;
+	*b = (uint32_t)(v >> 32);
+}
+
+static uint32_t event_of(const struct sampler_decoder *d, uint64_t id)
+{
+	uint32_t ev = 0;
+
+	u64map_get(&d->id_event, id + 1, &ev);
+	return ev;
+}
+
+static bool read_trailer(const struct perf_event_header *h, size_t body, struct trailer *t)
+{
+	if (h->size < sizeof(*h) + body + sizeof(*t))
+		return false;
+	memcpy(t, (const unsigned char *)h + h->size - sizeof(*t), sizeof(*t));
+	return true;
+}
+
+static int decode_sample(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	struct pipeline_sample s;
+	uint64_t id, nr;
+	uint32_t res;
+
+	id = take_u64(&c);
+	take_u64(&c); /* ip: the callchain repeats it */
+	take_u32_pair(&c, &s.pid, &s.tid);
+	s.time = take_u64(&c);
+	take_u32_pair(&c, &s.cpu, &res);
+	s.period = take_u64(&c);
+	nr = take_u64(&c);
+	if (c.short_read || nr > (uint64_t)(c.end - c.p) / 8) {
+		d->malformed++;
+		return 0;
+	}
+	s.event = event_of(d, id);
+	s.nr_ips = (uint32_t)nr;
+	/* Records are 8-byte aligned in the ring and in the copy buffer. */
+	s.ips = (const uint64_t *)c.p;
+	if (!d->sink->ops->sample)
+		return 0;
+	return d->sink->ops->sample(d->sink->ctx, &s);
+}
+
+static int decode_mmap2(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	const size_t fixed = 4 + 4 + 8 + 8 + 8 + 24 + 4 + 4;
+	struct pipeline_mmap m;
+	struct trailer t;
+	const char *name, *end;
+
+	if (!read_trailer(h, fixed + 1, &t)) {
+		d->malformed++;
+		return 0;
+	}
+	memset(&m, 0, sizeof(m));
+	memcpy(&m.pid, p, 4);
+	memcpy(&m.tid, p + 4, 4);
+	memcpy(&m.start, p + 8, 8);
+	memcpy(&m.len, p + 16, 8);
+	memcpy(&m.pgoff, p + 24, 8);
+	if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
+		m.build_id_size = p[32];
+		if (m.build_id_size > sizeof(m.build_id))
+			m.build_id_size = sizeof(m.build_id);
+		memcpy(m.build_id, p + 36, m.build_id_size);
+	} else {
+		memcpy(&m.maj, p + 32, 4);
+		memcpy(&m.min, p + 36, 4);
+		memcpy(&m.ino, p + 40, 8);
+	}
+	memcpy(&m.prot, p + 56, 4);
+	memcpy(&m.flags, p + 60, 4);
+	name = (const char *)p + fixed;
+	end = (const char *)h + h->size - sizeof(t);
+	if (!memchr(name, '\0', (size_t)(end - name))) {
+		d->malformed++;
+		return 0;
+	}
+	m.filename = name;
+	m.time = t.time;
+	if (!d->sink->ops->mmap)
+		return 0;
+	return d->sink->ops->mmap(d->sink->ctx, &m);
+}
+
+static int decode_comm(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	struct pipeline_comm c;
+	struct trailer t;
+	const char *end;
+
+	if (!read_trailer(h, 8 + 1, &t)) {
+		d->malformed++;
+		return 0;
+	}
+	memcpy(&c.pid, p, 4);
+	memcpy(&c.tid, p + 4, 4);
+	c.comm = (const char *)p + 8;
+	end = (const char *)h + h->size - sizeof(t);
+	if (!memchr(c.comm, '\0', (size_t)(end - c.comm))) {
+		d->malformed++;
+		return 0;
+	}
+	c.exec = h->misc & PERF_RECORD_MISC_COMM_EXEC;
+	c.time = t.time;
+	if (!d->sink->ops->comm)
+		return 0;
+	return d->sink->ops->comm(d->sink->ctx, &c);
+}
+
+static int decode_task(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	struct pipeline_task t;
+	struct trailer tr;
+
+	if (!read_trailer(h, 16 + 8, &tr)) {
+		d->malformed++;
+		return 0;
+	}
+	memcpy(&t.pid, p, 4);
+	memcpy(&t.ppid, p + 4, 4);
+	memcpy(&t.tid, p + 8, 4);
+	memcpy(&t.ptid, p + 12, 4);
+	memcpy(&t.time, p + 16, 8);
+	t.exit = h->type == PERF_RECORD_EXIT;
+	if (!d->sink->ops->task)
+		return 0;
+	return d->sink->ops->task(d->sink->ctx, &t);
+}
+
+static int decode_lost(struct sampler_decoder *d, const struct perf_event_header *h, bool samples)
+{
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	struct pipeline_lost l;
+	struct trailer t;
+	uint64_t id;
+
+	/* LOST: {id, lost} + trailer; LOST_SAMPLES: {lost} + trailer. */
+	id = samples ? 0 : take_u64(&c);
+	l.lost = take_u64(&c);
+	if (c.short_read || !read_trailer(h, samples ? 8 : 16, &t)) {
+		d->malformed++;
+		return 0;
+	}
+	l.time = t.time;
+	l.event = event_of(d, samples ? t.id : id);
+	d->lost += l.lost;
+	if (!d->sink->ops->lost)
+		return 0;
+	return d->sink->ops->lost(d->sink->ctx, &l);
+}
+
+static int decode_throttle(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	uint64_t time, id;
+
+	time = take_u64(&c);
+	id = take_u64(&c);
+	if (c.short_read) {
+		d->malformed++;
+		return 0;
+	}
+	d->throttled++;
+	if (!d->sink->ops->throttle)
+		return 0;
+	return d->sink->ops->throttle(d->sink->ctx, time, event_of(d, id));
+}
+
+int sampler_decode(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		return decode_sample(d, h);
+	case PERF_RECORD_MMAP2:
+		return decode_mmap2(d, h);
+	case PERF_RECORD_COMM:
+		return decode_comm(d, h);
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT:
+		return decode_task(d, h);
+	case PERF_RECORD_LOST:
+		return decode_lost(d, h, false);
+	case PERF_RECORD_LOST_SAMPLES:
+		return decode_lost(d, h, true);
+	case PERF_RECORD_THROTTLE:
+		return decode_throttle(d, h);
+	default:
+		/* UNTHROTTLE, plain MMAP (never asked for), and types newer
+		 * kernels add: nothing we need. */
+		return 0;
+	}
+}

@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The live sampler. One ring buffer per CPU: every event on that CPU (each
+ * event the user asked for, and for a PID target each thread) writes into
+ * it through PERF_EVENT_IOC_SET_OUTPUT, so the number of mappings stays at
+ * the number of CPUs however many threads we follow.
+ *
+ * Targets:
+ *  - system: pid -1 on every CPU;
+ *  - pids: every thread of each process on every CPU, with inherit, so
+ *    threads they create later are followed; the thread list is re-read
+ *    until no new thread appears, to close the race with thread creation;
+ *  - command: forked here, it waits on a pipe until its events are open
+ *    (inherit, enable_on_exec: one event per CPU, because an inherited
+ *    event on "any CPU" cannot be mmapped), then execs.
+ *
+ * The rings are never allowed to block the target: they are read in
+ * non-overwrite mode and when they fill the kernel drops samples and tells
+ * us how many (PERF_RECORD_LOST), which we pass on.
+ */
+#include "config.h"
+
+#include "flametop/sampler.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_RING_PAGES 128 /* 512 KiB per CPU, as perf record as root */
+#define MAX_THREAD_RESCANS 16
+
+struct event {
+	char *name;
+	char *unit;
+	struct perf_event_attr attr;
+};
+
+struct ring {
+	struct sampler_ring r;
+	void *map;
+	size_t map_len;
+	int fd; /* the event that owns the ring */
+	bool hup;
+};
+
+struct sampler {
+	enum sampler_target target;
+	unsigned frequency;
+	size_t ring_pages;
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+
+	struct event events[SAMPLER_MAX_EVENTS];
+	size_t nevents;
+
+	int *cpus;
+	size_t ncpus;
+	struct ring *rings; /* one per CPU, same order as cpus */
+	struct pollfd *pfds;
+
+	int *fds;
+	size_t nfds, fds_cap;
+
+	struct sampler_decoder dec;
+
+	pid_t *pids; /* SAMPLER_PIDS */
+	size_t npids;
+	struct u64map tids; /* threads already opened, tid + 1 */
+
+	pid_t child; /* SAMPLER_COMMAND */
+	int go_fd, exec_err_fd;
+	bool child_started, child_done;
+	int child_status;
+};
+
+static void notify(struct sampler *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(struct sampler *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->notice(s->notice_ctx, msg);
+}
+
+/* Parses a CPU list like "0-3,8,10-11" (sysfs "online"). */
+static int parse_cpu_list(const char *list, int **out, size_t *n)
+{
+	const char *p = list;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (*p && *p != '\n') {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+
+		if (end == p || a < 0)
+			goto out_bad;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p || b < a)
+				goto out_bad;
+		}
+		for (; a <= b; a++) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				*out = xreallocarray(*out, cap, sizeof(**out));
+			}
+			(*out)[(*n)++] = (int)a;
+		}
+		p = end;
+		if (*p == ',')
+			p++;
+	}
+	if (*n)
+		return 0;
+out_bad:
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -EINVAL;
+}
+
+static int online_cpus(int **cpus, size_t *n)
+{
+	char *buf = util_read_file("/sys/devices/system/cpu/online", NULL);
+	long count, i;
+	int ret;
+
+	if (buf) {
+		ret = parse_cpu_list(buf, cpus, n);
+		free(buf);
+		if (ret == 0)
+			return 0;
+	}
+	count = sysconf(_SC_NPROCESSORS_ONLN);
+	if (count < 1)
+		return -EINVAL;
+	*cpus = xcalloc((size_t)count, sizeof(**cpus));
+	for (i = 0; i < count; i++)
+		(*cpus)[i] = (int)i;
+	*n = (size_t)count;
+	return 0;
+}
+
+static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool side_band)
+{
+	long max_stack = 127;
+
+	util_read_long("/proc/sys/kernel/perf_event_max_stack", &max_stack);
+	attr->size = sizeof(*attr);
+	attr->disabled = 1;
+	attr->freq = 1;
+	attr->sample_freq = s->frequency;
+	attr->sample_type = SAMPLER_SAMPLE_TYPE;
+	attr->sample_id_all = 1;
+	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
+	attr->exclude_hv = 1;
+	attr->use_clockid = 1;
+	attr->clockid = CLOCK_MONOTONIC;
+	attr->watermark = 1;
+	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	attr->inherit = s->target != SAMPLER_SYSTEM;
+	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
+	if (side_band) {
+		attr->mmap = 1;
+		attr->mmap2 = 1;
+		attr->comm = 1;
+		attr->comm_exec = 1;
+		attr->task = 1;
+		attr->build_id = 1;
+	}
+}
+
+static int perf_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	if (fd < 0 && errno == EINVAL && attr->build_id) {
+		/* Kernels before 5.12 know no build_id in MMAP2. */
+		attr->build_id = 0;
+		fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+static int map_ring(struct sampler *s, struct ring *ring, int fd)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = s->ring_pages;
+	void *map;
+
+	for (;;) {
+		size_t len = (pages + 1) * page;
+
+		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map != MAP_FAILED) {
+			ring->map = map;
+			ring->map_len = len;
+			ring->r.meta = map;
+			ring->r.data = (unsigned char *)map + page;
+			ring->r.size = pages * page;
+			ring->r.copy = xmalloc(65536);
+			ring->fd = fd;
+			if (pages != s->ring_pages)
+				notify(s, "ring buffers limited to %zu KiB per CPU by the locked-memory limit",
+				       pages * page / 1024);
+			return 0;
+		}
+		/* Out of locked memory (perf_event_mlock_kb): try smaller. */
+		if ((errno != EPERM && errno != ENOMEM) || pages <= 8)
+			return -errno;
+		pages /= 2;
+	}
+}
+
+static void add_fd(struct sampler *s, int fd)
+{
+	if (s->nfds == s->fds_cap) {
+		s->fds_cap = s->fds_cap ? s->fds_cap * 2 : 64;
+		s->fds = xreallocarray(s->fds, s->fds_cap, sizeof(*s->fds));
+	}
+	s->fds[s->nfds++] = fd;
+}
+
+/*
+ * Opens event `ev` for `pid` on CPU number `ci` and routes it into that
+ * CPU's ring (mapping the ring with the first event opened on the CPU).
+ */
+static int open_one(struct sampler *s, size_t ev, pid_t pid, size_t ci)
+{
+	struct ring *ring = &s->rings[ci];
+	uint64_t id;
+	int fd, ret;
+
+	fd = perf_open(&s->events[ev].attr, pid, s->cpus[ci]);
+	if (fd < 0)
+		return fd;
+	if (!ring->map) {
+		ret = map_ring(s, ring, fd);
+		if (ret < 0) {
+			close(fd);
+			return ret;
+		}
+	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, ring->fd) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) == 0)
+		u64map_put(&s->dec.id_event, id + 1, (uint32_t)ev);
+	add_fd(s, fd);
+	return 0;
+}
+
+/* Opens every event for `pid` on every CPU. */
+static int open_task(struct sampler *s, pid_t pid)
+{
+	size_t ci, ev;
+	int ret;
+
+	for (ci = 0; ci < s->ncpus; ci++)
+		for (ev = 0; ev < s->nevents; ev++) {
+			ret = open_one(s, ev, pid, ci);
+			if (ret < 0)
+				return ret;
+		}
+	return 0;
+}
+
+/*
+ * Opens all threads of process `pid` not opened yet. Returns the number of
+ * new threads, or -errno. Threads that exit meanwhile are skipped.
+ */
+static int open_process_threads(struct sampler *s, pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	int added = 0, ret = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ESRCH;
+	while ((de = readdir(dir))) {
+		uint32_t dummy;
+		long tid = strtol(de->d_name, NULL, 10);
+
+		if (tid <= 0 || u64map_get(&s->tids, (uint64_t)tid + 1, &dummy))
+			continue;
+		ret = open_task(s, (pid_t)tid);
+		if (ret == -ESRCH) {
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		u64map_put(&s->tids, (uint64_t)tid + 1, 1);
+		added++;
+	}
+	closedir(dir);
+	return ret < 0 ? ret : added;
+}
+
+static int open_pids(struct sampler *s)
+{
+	int pass, added, ret;
+	size_t i;
+
+	for (pass = 0; pass < MAX_THREAD_RESCANS; pass++) {
+		added = 0;
+		for (i = 0; i < s->npids; i++) {
+			ret = open_process_threads(s, s->pids[i]);
+			if (ret < 0)
+				return ret;
+			added += ret;
+		}
+		if (!added)
+			break;
+	}
+	return 0;
+}
+
+/* Closes every fd and unmaps every ring, to retry with other settings. */
+static void close_all(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncpus; i++) {
+		struct ring *ring = &s->rings[i];
+
+		if (ring->map)
+			munmap(ring->map, ring->map_len);
+		free(ring->r.copy);
+		memset(ring, 0, sizeof(*ring));
+		ring->fd = -1;
+	}
+	for (i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	s->nfds = 0;
+	u64map_free(&s->tids);
+	u64map_free(&s->dec.id_event);
+}
+
+static int open_all(struct sampler *s)
+{
+	size_t ci, ev;
+	int ret = 0;
+
+	for (ev = 0; ev < s->nevents; ev++)
+		setup_attr(s, &s->events[ev].attr, ev == 0);
+	switch (s->target) {
+	case SAMPLER_SYSTEM:
+		for (ci = 0; ci < s->ncpus && ret == 0; ci++)
+			for (ev = 0; ev < s->nevents && ret == 0; ev++)
+				ret = open_one(s, ev, -1, ci);
+		break;
+	case SAMPLER_PIDS:
+		ret = open_pids(s);
+		break;
+	case SAMPLER_COMMAND:
+		ret = open_task(s, s->child);
+		break;
+	}
+	if (ret < 0)
+		close_all(s);
+	return ret;
+}
+
+static int resolve_events(struct sampler *s, const struct sampler_config *cfg,
+			  struct ft_error *err)
+{
+	static const char *const defaults[] = { SAMPLER_DEFAULT_EVENT };
+	const char *const *names = cfg->nevents ? cfg->events : defaults;
+	size_t n = cfg->nevents ? cfg->nevents : 1, i, j;
+	int ret;
+
+	if (n > SAMPLER_MAX_EVENTS) {
+		error_set(err, "at most %d events at once", SAMPLER_MAX_EVENTS);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				error_set(err, "event '%s' is named twice", names[i]);
+				return -EINVAL;
+			}
+		ret = sampler_event_encode(names[i], &s->events[i].attr, &s->events[i].unit, err);
+		if (ret < 0)
+			return ret;
+		s->events[i].name = xstrdup(names[i]);
+		s->nevents++;
+	}
+	return 0;
+}
+
+static int replace_event(struct sampler *s, size_t i, const char *name, struct ft_error *err)
+{
+	free(s->events[i].name);
+	free(s->events[i].unit);
+	s->events[i].name = xstrdup(name);
+	return sampler_event_encode(name, &s->events[i].attr, &s->events[i].unit, err);
+}
+
+static void exclude_kernel(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nevents; i++)
+		s->events[i].attr.exclude_kernel = 1;
+}
+
+/*
+ * Opens the events, applying the two retries a user would want: the
+ * default event falls back to a software clock when there is no hardware
+ * PMU, and kernel samples are dropped when perf_event_paranoid forbids
+ * them.
+ */
+static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_error *err)
+{
+	char advice[512];
+	bool tried_fallback = false, tried_user_only = false;
+	int ret;
+
+	for (;;) {
+		ret = open_all(s);
+		if (ret == 0)
+			return 0;
+		if (!tried_fallback && sampler_event_fallback(-ret, user_chose, s->target)) {
+			const char *fb = sampler_event_fallback(-ret, user_chose, s->target);
+
+			notify(s, "notice: %s is not supported here (no hardware PMU); sampling %s instead",
+			       s->events[0].name, fb);
+			tried_fallback = true;
+			ret = replace_event(s, 0, fb, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (!tried_user_only && (ret == -EACCES || ret == -EPERM) && geteuid() != 0) {
+			long level = 2;
+
+			util_read_long("/proc/sys/kernel/perf_event_paranoid", &level);
+			notify(s,
+			       "notice: kernel samples are not permitted (kernel.perf_event_paranoid is %ld); "
+			       "recording user space only",
+			       level);
+			tried_user_only = true;
+			exclude_kernel(s);
+			continue;
+		}
+		break;
+	}
+	if (ret == -ESRCH && s->target == SAMPLER_PIDS)
+		error_set(err, "a target process exited while its threads were being attached");
+	else
+		error_set(err, "%s", sampler_strerror(-ret, s->events[0].name, advice, sizeof(advice)));
+	return ret;
+}
+
+static bool pid_alive(pid_t pid)
+{
+	char path[64], *buf, *paren;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	buf = util_read_file(path, NULL);
+	if (!buf)
+		return false;
+	paren = strrchr(buf, ')');
+	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	free(buf);
+	return alive;
+}
+
+static int check_pids(const struct sampler_config *cfg, struct ft_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->npids; i++) {
+		if (cfg->pids[i] <= 0 || !pid_alive(cfg->pids[i])) {
+			error_set(err, "no such process: %d", (int)cfg->pids[i]);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Forks the command. The child waits for one byte on the go pipe (or EOF,
+ * then it exits), then execs; if exec fails it writes errno into the
+ * close-on-exec error pipe, so the parent learns the outcome either way.
+ */
+static int fork_command(struct sampler *s, char *const *argv, struct ft_error *err)
+{
+	int go[2], ex[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		error_set(err, "cannot create a pipe: %s", strerror(errno));
+		return -errno;
+	}
+	if (pipe2(ex, O_CLOEXEC) < 0) {
+		int saved = errno;
+
+		close(go[0]);
+		close(go[1]);
+		error_set(err, "cannot create a pipe: %s", strerror(saved));
+		return -saved;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+
+		close(go[0]);
+		close(go[1]);
+		close(ex[0]);
+		close(ex[1]);
+		error_set(err, "cannot fork: %s", strerror(saved));
+		return -saved;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		char c;
+		int e;
+
+		close(go[1]);
+		close(ex[0]);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(ex[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	s->child = pid;
+	s->go_fd = go[1];
+	s->exec_err_fd = ex[0];
+	return 0;
+}
+
+static void reap_unstarted_child(struct sampler *s)
+{
+	if (s->child <= 0 || s->child_started)
+		return;
+	/* It never exec'd: closing the go pipe makes it exit. */
+	if (s->go_fd >= 0) {
+		close(s->go_fd);
+		s->go_fd = -1;
+	}
+	waitpid(s->child, NULL, 0);
+	s->child = 0;
+}
+
+struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipeline_sink *sink,
+			    struct ft_error *err)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	long max_rate = 0;
+	size_t i;
+
+	s->target = cfg->target;
+	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
+	s->ring_pages = cfg->ring_pages ? cfg->ring_pages : DEFAULT_RING_PAGES;
+	s->notice = cfg->notice;
+	s->notice_ctx = cfg->notice_ctx;
+	s->dec.sink = sink;
+	s->go_fd = -1;
+	s->exec_err_fd = -1;
+	u64map_init(&s->tids);
+	u64map_init(&s->dec.id_event);
+
+	if (s->ring_pages & (s->ring_pages - 1)) {
+		error_set(err, "the ring buffer size must be a power of two pages");
+		goto out_free;
+	}
+	if (util_read_long("/proc/sys/kernel/perf_event_max_sample_rate", &max_rate) == 0 &&
+	    max_rate > 0 && s->frequency > (unsigned long)max_rate) {
+		error_set(err,
+			  "-F %u is above kernel.perf_event_max_sample_rate (%ld): use a lower "
+			  "frequency or raise the limit with sysctl",
+			  s->frequency, max_rate);
+		goto out_free;
+	}
+	if (resolve_events(s, cfg, err) < 0)
+		goto out_free;
+	if (online_cpus(&s->cpus, &s->ncpus) < 0) {
+		error_set(err, "cannot read the list of online CPUs");
+		goto out_free;
+	}
+	s->rings = xcalloc(s->ncpus, sizeof(*s->rings));
+	s->pfds = xcalloc(s->ncpus, sizeof(*s->pfds));
+	for (i = 0; i < s->ncpus; i++)
+		s->rings[i].fd = -1;
+
+	switch (cfg->target) {
+	case SAMPLER_SYSTEM:
+		break;
+	case SAMPLER_PIDS:
+		if (!cfg->npids) {
+			error_set(err, "no process to sample");
+			goto out_free;
+		}
+		if (check_pids(cfg, err) < 0)
+			goto out_free;
+		s->pids = xcalloc(cfg->npids, sizeof(*s->pids));
+		memcpy(s->pids, cfg->pids, cfg->npids * sizeof(*s->pids));
+		s->npids = cfg->npids;
+		break;
+	case SAMPLER_COMMAND:
+		if (!cfg->argv || !cfg->argv[0]) {
+			error_set(err, "no command to run");
+			goto out_free;
+		}
+		if (fork_command(s, cfg->argv, err) < 0)
+			goto out_free;
+		break;
+	}
+	if (open_with_fallbacks(s, cfg->nevents > 0, err) < 0)
+		goto out_free;
+	for (i = 0; i < s->ncpus; i++) {
+		s->pfds[i].fd = s->rings[i].fd;
+		s->pfds[i].events = POLLIN;
+	}
+	return s;
+
+out_free:
+	sampler_free(s);
+	return NULL;
+}
+
+void sampler_free(struct sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->rings)
+		close_all(s);
+	reap_unstarted_child(s);
+	if (s->go_fd >= 0)
+		close(s->go_fd);
+	if (s->exec_err_fd >= 0)
+		close(s->exec_err_fd);
+	for (i = 0; i < s->nevents; i++) {
+		free(s->events[i].name);
+		free(s->events[i].unit);
+	}
+	u64map_free(&s->tids);
+	u64map_free(&s->dec.id_event);
+	free(s->fds);
+	free(s->rings);
+	free(s->pfds);
+	free(s->cpus);
+	free(s->pids);
+	free(s);
+}
+
+size_t sampler_nevents(const struct sampler *s)
+{
+	return s->nevents;
+}
+
+const char *sampler_event_name(const struct sampler *s, size_t i)
+{
+	return i < s->nevents ? s->events[i].name : NULL;
+}
+
+const char *sampler_event_unit(const struct sampler *s, size_t i)
+{
+	return i < s->nevents ? s->events[i].unit : NULL;
+}
+
+int sampler_start(struct sampler *s, struct ft_error *err)
+{
+	size_t i;
+
+	if (s->target != SAMPLER_COMMAND) {
+		for (i = 0; i < s->nfds; i++)
+			if (ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0) < 0 && errno != ESRCH) {
+				error_set(err, "cannot enable sampling: %s", strerror(errno));
+				return -errno;
+			}
+		return 0;
+	}
+	{
+		int e = 0;
+		ssize_t n;
+
+		if (write(s->go_fd, "g", 1) != 1) {
+			error_set(err, "cannot start the command: %s", strerror(errno));
+			return -errno;
+		}
+		close(s->go_fd);
+		s->go_fd = -1;
+		s->child_started = true;
+		do
+			n = read(s->exec_err_fd, &e, sizeof(e));
+		while (n < 0 && errno == EINTR);
+		close(s->exec_err_fd);
+		s->exec_err_fd = -1;
+		if (n == (ssize_t)sizeof(e)) {
+			waitpid(s->child, &s->child_status, 0);
+			s->child_done = true;
+			error_set(err, "%s", e == ENOENT ? "command not found" : strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+static int drain_one(const struct perf_event_header *h, void *ctx)
+{
+	return sampler_decode(ctx, h);
+}
+
+static int drain(struct sampler *s)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < s->ncpus; i++) {
+		if (!s->rings[i].map)
+			continue;
+		ret = sampler_ring_read(&s->rings[i].r, drain_one, &s->dec);
+		if (ret == -EBADMSG) {
+			s->dec.malformed++;
+			continue;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool target_gone(struct sampler *s)
+{
+	size_t i;
+
+	switch (s->target) {
+	case SAMPLER_SYSTEM:
+		return false;
+	case SAMPLER_COMMAND:
+		if (!s->child_done && s->child > 0 &&
+		    waitpid(s->child, &s->child_status, WNOHANG) == s->child)
+			s->child_done = true;
+		return s->child_done;
+	case SAMPLER_PIDS:
+		for (i = 0; i < s->npids; i++)
+			if (pid_alive(s->pids[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+int sampler_poll(struct sampler *s, int timeout_ms)
+{
+	size_t i;
+	int ret;
+
+	if (poll(s->pfds, s->ncpus, timeout_ms) > 0) {
+		for (i = 0; i < s->ncpus; i++) {
+			/* An fd whose task exited reports POLLHUP forever: stop
+			 * polling it (its ring is still read below). */
+			if (s->pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+				s->rings[i].hup = true;
+				s->pfds[i].fd = -1;
+			}
+		}
+	}
+	ret = drain(s);
+	if (ret)
+		return ret;
+	return target_gone(s) ? 1 : 0;
+}
+
+int sampler_stop(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+	return drain(s);
+}
+
+pid_t sampler_child(const struct sampler *s)
+{
+	return s->target == SAMPLER_COMMAND ? s->child : 0;
+}
+
+int sampler_child_status(struct sampler *s, int *status)
+{
+	if (s->target != SAMPLER_COMMAND)
+		return 0;
+	target_gone(s);
+	if (!s->child_done)
+		return 0;
+	*status = s->child_status;
+	return 1;
+}
+
+uint64_t sampler_lost(const struct sampler *s)
+{
+	return s->dec.lost;
+}
