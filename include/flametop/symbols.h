@@ -23,7 +23,16 @@ struct symbols;
 struct symbols *symbols_new(void);
 void symbols_free(struct symbols *s);
 
-/* Side-band events, fed from the pipeline. */
+/*
+ * Side-band events, fed from the pipeline; `pid` is always the process id
+ * (tgid). symbols_mmap adds a mapping (it replaces whatever it overlaps).
+ * symbols_fork copies the parent's maps into a new process (pid != ppid;
+ * a new thread, pid == ppid, changes nothing). symbols_exec empties the
+ * maps: the new image's MMAP2 records follow. symbols_exit forgets the
+ * process, after a delay: the last 64 exited processes stay resolvable for
+ * samples that arrive late. An MMAP2, fork or exec for an exited pid starts
+ * a new process.
+ */
 void symbols_mmap(struct symbols *s, const struct pipeline_mmap *m);
 void symbols_fork(struct symbols *s, uint32_t pid, uint32_t ppid);
 void symbols_exec(struct symbols *s, uint32_t pid);
@@ -46,10 +55,22 @@ struct symbols_frame {
 /*
  * Resolves `addr` in process `pid`; `kernel` says which address space.
  * Loads /proc/PID/maps the first time `pid` is seen (if the process still
- * exists). Always fills *out.
+ * exists), merged with the mappings already known (its lines replace what
+ * they overlap). An address in no known
+ * mapping of a live process re-reads /proc/PID/maps, at most once a second
+ * per process. A module's symbols are read the first time an address in it
+ * is resolved, once. Always fills *out.
  */
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out);
+
+/*
+ * Whether this machine is the one the records come from (the default):
+ * only then are /proc/PID/maps, /proc/PID/root and /proc/kallsyms read.
+ * Set it to false before any lookup when resolving recorded data elsewhere;
+ * ELF files are then opened by their recorded paths only.
+ */
+void symbols_set_live(struct symbols *s, bool live);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);

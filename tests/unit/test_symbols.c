@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for symbols: real lookups in this very process (its own PIE
+ * executable, libc, a library dlopen'ed after the first lookup, the vdso),
+ * a non-PIE helper process, the kernel through /proc/kallsyms, and the
+ * bookkeeping of mappings across fork, exec and exit on synthetic pids.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "flametop/symbols.h"
+#include "flametop/util.h"
+
+#include "internal.h"
+
+/* Far above any pid_max: /proc never has these. */
+#define FAKE_PID 0x7ffff000u
+#define FAKE_CHILD 0x7ffff001u
+#define FAKE_BASE 0x500000000000ull
+
+int probe_function(int x);
+int probe_other(int x);
+
+__attribute__((noinline)) int probe_function(int x)
+{
+	return x * 7 + 3;
+}
+
+__attribute__((noinline)) int probe_other(int x)
+{
+	return probe_function(x) - 1;
+}
+
+/* Where `addr` is mapped in this process, as /proc/self/maps says. */
+struct self_map {
+	struct pipeline_mmap m;
+	char path[4096];
+};
+
+static int find_self_map(uintptr_t addr, struct self_map *out)
+{
+	char line[4352];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = -1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, pgoff, ino;
+		unsigned int maj, min;
+		int pos = 0;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu %n", &start, &end, &pgoff, &maj,
+			   &min, &ino, &pos) < 6)
+			continue;
+		if (addr < start || addr >= end)
+			continue;
+		memset(out, 0, sizeof(*out));
+		snprintf(out->path, sizeof(out->path), "%s", line + pos + strspn(line + pos, " "));
+		out->path[strcspn(out->path, "\n")] = '\0';
+		out->m.pid = out->m.tid = (uint32_t)getpid();
+		out->m.start = start;
+		out->m.len = end - start;
+		out->m.pgoff = pgoff;
+		out->m.maj = maj;
+		out->m.min = min;
+		out->m.ino = ino;
+		out->m.filename = out->path;
+		found = 0;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_self_pie_function(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function + 4, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "probe_function");
+	assert_non_null(strstr(f.module, "test_symbols"));
+	assert_false(f.kernel);
+
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_other, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "probe_other");
+	symbols_free(s);
+}
+
+static void test_libc_function(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	struct self_map sm;
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	uintptr_t addr;
+
+	/* libc's own qsort, not a sanitizer's interceptor of that name. */
+	assert_non_null(libc);
+	addr = (uintptr_t)dlsym(libc, "qsort");
+	assert_true(addr != 0);
+	dlclose(libc);
+
+	symbols_resolve(s, (uint32_t)getpid(), addr + 1, false, &f);
+	assert_non_null(f.name);
+	assert_non_null(strstr(f.name, "qsort"));
+	assert_non_null(strstr(f.module, "libc"));
+	/* The offset is the file offset: where the same bytes sit in the file. */
+	assert_int_equal(find_self_map(addr, &sm), 0);
+	assert_int_equal(f.offset, addr + 1 - sm.m.start + sm.m.pgoff);
+	symbols_free(s);
+}
+
+/*
+ * A library loaded after the first lookup: with rescans off it is unknown
+ * until its MMAP2 record arrives; with rescans on, a miss re-reads
+ * /proc/PID/maps and finds it.
+ */
+static void test_dlopen_after_first_lookup(void **state)
+{
+	/* Libraries this binary does not load by itself (ASan pulls in libm). */
+	static const struct {
+		const char *lib, *fn, *module;
+	} candidates[] = {
+		/* Not cos: an IFUNC, whose chosen variant has no .dynsym entry. */
+		{ "libm.so.6", "cbrt", "libm" },
+		{ "libthread_db.so.1", "td_init", "libthread_db" },
+	};
+	struct symbols *fed, *rescans;
+	struct symbols_frame f;
+	struct self_map sm;
+	void *lib = NULL, *fn;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		void *loaded = dlopen(candidates[i].lib, RTLD_LAZY | RTLD_NOLOAD);
+
+		if (!loaded)
+			break;
+		dlclose(loaded);
+	}
+	if (i == ARRAY_SIZE(candidates))
+		skip();
+
+	fed = symbols_new();
+	rescans = symbols_new();
+	symbols_set_rescan_interval(fed, UINT64_MAX);
+	symbols_set_rescan_interval(rescans, 0);
+	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	symbols_resolve(rescans, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.name, "probe_function");
+
+	lib = dlopen(candidates[i].lib, RTLD_LAZY);
+	assert_non_null(lib);
+	fn = dlsym(lib, candidates[i].fn);
+	assert_non_null(fn);
+
+	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)fn, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	assert_null(f.name);
+
+	/* What the sampler would hand over from the MMAP2 record. */
+	assert_int_equal(find_self_map((uintptr_t)fn, &sm), 0);
+	symbols_mmap(fed, &sm.m);
+	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)fn, false, &f);
+	assert_non_null(f.name);
+	assert_non_null(strstr(f.name, candidates[i].fn));
+	assert_non_null(strstr(f.module, candidates[i].module));
+
+	symbols_resolve(rescans, (uint32_t)getpid(), (uintptr_t)fn, false, &f);
+	assert_non_null(f.name);
+	assert_non_null(strstr(f.name, candidates[i].fn));
+	assert_non_null(strstr(f.module, candidates[i].module));
+
+	symbols_free(fed);
+	symbols_free(rescans);
+	dlclose(lib);
+}
+
+static void test_vdso(void **state)
+{
+	struct symbols *s;
+	struct symbols_frame f;
+	void *vdso, *fn;
+
+	if (!getauxval(AT_SYSINFO_EHDR))
+		skip();
+	vdso = dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	if (!vdso)
+		skip();
+	fn = dlsym(vdso, "__vdso_clock_gettime");
+	if (!fn)
+		skip();
+	s = symbols_new();
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)fn + 2, false, &f);
+	assert_string_equal(f.module, "[vdso]");
+	assert_non_null(f.name);
+	assert_non_null(strstr(f.name, "clock_gettime"));
+	assert_int_equal(f.offset, (uintptr_t)fn + 2 - getauxval(AT_SYSINFO_EHDR));
+	symbols_free(s);
+	dlclose(vdso);
+}
+
+static void test_non_pie_process(void **state)
+{
+	char self[4096], helper[4200], line[64];
+	struct symbols *s;
+	struct symbols_frame f;
+	int in[2], out[2];
+	ssize_t n;
+	pid_t pid;
+	FILE *fp;
+	unsigned long addr = 0;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(helper, sizeof(helper), "%s/test_symbols_nopie", self);
+	if (access(helper, X_OK) != 0)
+		skip();
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(helper, helper, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fp = fdopen(out[0], "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof(line), fp));
+	addr = strtoul(line, NULL, 16);
+
+	s = symbols_new();
+	symbols_resolve(s, (uint32_t)pid, addr + 1, false, &f);
+
+	close(in[1]);
+	fclose(fp);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+
+	assert_non_null(strstr(f.module, "test_symbols_nopie"));
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "nopie_function");
+	symbols_free(s);
+}
+
+/* Finds a text symbol in /proc/kallsyms whose address no other text symbol shares. */
+static int pick_kernel_symbol(uint64_t *addr, char *name, size_t size)
+{
+	char line[512], prev_name[256] = "";
+	uint64_t prev = 0, prev_prev = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, sym[256];
+
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || a == 0)
+			continue;
+		if (type != 't' && type != 'T')
+			continue;
+		if (strchr(line, '['))
+			break;
+		/* `prev` is unique when it differs from both neighbours. */
+		if (prev && prev != prev_prev && prev != a && a > prev + 8) {
+			*addr = prev;
+			snprintf(name, size, "%s", prev_name);
+			found = 0;
+			if (strcmp(prev_name, "schedule") == 0)
+				break;
+		}
+		prev_prev = prev;
+		prev = a;
+		snprintf(prev_name, sizeof(prev_name), "%s", sym);
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_kernel_real(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	char name[256];
+	uint64_t addr = 0;
+
+	if (!symbols_have_kernel(s)) {
+		symbols_resolve(s, 0, 0xffffffff81000000ull, true, &f);
+		assert_true(f.kernel);
+		assert_null(f.name);
+		assert_string_equal(f.module, "[kernel.kallsyms]");
+		symbols_free(s);
+		skip();
+	}
+	assert_int_equal(pick_kernel_symbol(&addr, name, sizeof(name)), 0);
+	symbols_resolve(s, 0, addr + 4, true, &f);
+	assert_true(f.kernel);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, name);
+	assert_string_equal(f.module, "[kernel.kallsyms]");
+	symbols_free(s);
+}
+
+static char *write_temp(const char *content)
+{
+	char *path = xstrdup("/tmp/test_symbols.XXXXXX");
+	int fd = mkstemp(path);
+	size_t len = strlen(content);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void test_kernel_synthetic(void **state)
+{
+	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
+				    "ffffffff81000000 T _stext\n"
+				    "ffffffff81000100 T start_kernel\n"
+				    "ffffffff81000100 W start_kernel_alias\n"
+				    "ffffffff81000200 t helper\n"
+				    "ffffffff81000300 D some_data\n"
+				    "ffffffff81000400 T last_core\n"
+				    "ffffffffc0001000 t ext4_read\t[ext4]\n"
+				    "ffffffffc0001080 T ext4_write\t[ext4]\n"
+				    "ffffffffc0100000 t xfs_thing\t[xfs]\n"
+				    "garbage line\n"
+				    "ffffffffc01 \n");
+	char *modules = write_temp("ext4 4096 1 - Live 0xffffffffc0001000\n"
+				   "xfs 8192 0 - Live 0xffffffffc0100000 (OE)\n");
+	char *zeros = write_temp("0000000000000000 T _text\n"
+				 "0000000000000000 T start_kernel\n");
+	struct symbols_kernel *k;
+	struct symbols_frame f;
+
+	k = symbols_kernel_load(kallsyms, modules);
+	assert_true(symbols_kernel_available(k));
+	symbols_kernel_lookup(k, 0xffffffff81000104ull, &f);
+	assert_true(f.kernel);
+	assert_string_equal(f.name, "start_kernel");
+	assert_string_equal(f.module, "[kernel.kallsyms]");
+	assert_int_equal(f.offset, 0x104);
+	/* Data symbols do not cut a function short. */
+	symbols_kernel_lookup(k, 0xffffffff81000350ull, &f);
+	assert_string_equal(f.name, "helper");
+	symbols_kernel_lookup(k, 0xffffffffc0001010ull, &f);
+	assert_string_equal(f.name, "ext4_read");
+	assert_string_equal(f.module, "[ext4]");
+	assert_int_equal(f.offset, 0x10);
+	/* Past the end of ext4 (4096 bytes) is no longer ext4_write. */
+	symbols_kernel_lookup(k, 0xffffffffc0002800ull, &f);
+	assert_null(f.name);
+	symbols_kernel_lookup(k, 0xffffffffc0100004ull, &f);
+	assert_string_equal(f.name, "xfs_thing");
+	assert_string_equal(f.module, "[xfs]");
+	/* Below the first symbol. */
+	symbols_kernel_lookup(k, 0xffffffff80000000ull, &f);
+	assert_null(f.name);
+	assert_string_equal(f.module, "[kernel.kallsyms]");
+	symbols_kernel_free(k);
+
+	/* kptr_restrict: everything zero means nothing usable. */
+	k = symbols_kernel_load(zeros, NULL);
+	assert_false(symbols_kernel_available(k));
+	symbols_kernel_lookup(k, 0xffffffff81000104ull, &f);
+	assert_null(f.name);
+	assert_true(f.kernel);
+	assert_string_equal(f.module, "[kernel.kallsyms]");
+	assert_int_equal(f.offset, 0xffffffff81000104ull);
+	symbols_kernel_free(k);
+
+	k = symbols_kernel_load("/nonexistent/kallsyms", "/nonexistent/modules");
+	assert_false(symbols_kernel_available(k));
+	symbols_kernel_free(k);
+
+	unlink(kallsyms);
+	unlink(modules);
+	unlink(zeros);
+	free(kallsyms);
+	free(modules);
+	free(zeros);
+}
+
+static void test_unmapped(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+
+	symbols_resolve(s, (uint32_t)getpid(), 0x10, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	assert_null(f.name);
+	assert_false(f.kernel);
+	/* A pid that does not exist has no mappings at all. */
+	symbols_resolve(s, FAKE_PID, (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	assert_null(f.name);
+	symbols_free(s);
+}
+
+/* The mapping of this executable's text, moved to FAKE_BASE in process `pid`. */
+static void fake_text_mapping(uint32_t pid, struct self_map *sm)
+{
+	assert_int_equal(find_self_map((uintptr_t)&probe_function, sm), 0);
+	sm->m.pid = sm->m.tid = pid;
+	sm->m.start = FAKE_BASE;
+}
+
+static uint64_t fake_addr(const struct self_map *sm, void *fn)
+{
+	uintptr_t real_start;
+	struct self_map real;
+
+	assert_int_equal(find_self_map((uintptr_t)fn, &real), 0);
+	real_start = real.m.start;
+	return FAKE_BASE + ((uintptr_t)fn - real_start);
+}
+
+static void test_fork_exec_exit(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	struct self_map sm;
+	uint64_t addr;
+	uint32_t i;
+
+	symbols_set_rescan_interval(s, 0);
+	fake_text_mapping(FAKE_PID, &sm);
+	addr = fake_addr(&sm, (void *)&probe_function) + 2;
+	symbols_mmap(s, &sm.m);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	assert_string_equal(f.module, sm.path);
+	assert_int_equal(f.offset, addr - FAKE_BASE + sm.m.pgoff);
+
+	/* A thread: nothing changes. */
+	symbols_fork(s, FAKE_PID, FAKE_PID);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+
+	/* A child process inherits the maps. */
+	symbols_fork(s, FAKE_CHILD, FAKE_PID);
+	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+
+	/* exec empties the child's maps, not the parent's. */
+	symbols_exec(s, FAKE_CHILD);
+	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+
+	/* After exit, samples that arrive late still resolve... */
+	symbols_exit(s, FAKE_PID);
+	symbols_exit(s, FAKE_PID);
+	symbols_exit(s, 12345678u);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	/* ...until enough other processes have exited after it. */
+	for (i = 0; i < 64; i++) {
+		symbols_fork(s, FAKE_CHILD + 1 + i, FAKE_CHILD);
+		symbols_exit(s, FAKE_CHILD + 1 + i);
+	}
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+
+	/* The pid comes back as a new process. */
+	symbols_mmap(s, &sm.m);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.name, "probe_function");
+
+	/* A reused pid starts afresh: the old process's maps are gone. */
+	symbols_exit(s, FAKE_PID);
+	sm.m.start = FAKE_BASE * 2;
+	symbols_mmap(s, &sm.m);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	symbols_resolve(s, FAKE_PID, addr + FAKE_BASE, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	symbols_free(s);
+}
+
+static void test_anon_and_overlaps(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	struct self_map sm;
+	struct pipeline_mmap heap = {
+		.pid = FAKE_PID, .start = 0x10000, .len = 0x10000, .filename = "[heap]"
+	};
+	struct pipeline_mmap anon = { .pid = FAKE_PID, .start = 0x14000, .len = 0x1000,
+				      .pgoff = 0x14, .filename = "//anon" };
+	struct pipeline_mmap missing = { .pid = FAKE_PID,
+					 .start = 0x40000,
+					 .len = 0x2000,
+					 .pgoff = 0x3000,
+					 .ino = 42,
+					 .filename = "/nonexistent/libmissing.so" };
+	uint64_t addr;
+
+	symbols_mmap(s, &heap);
+	symbols_mmap(s, &anon);
+	symbols_resolve(s, FAKE_PID, 0x12345, false, &f);
+	assert_string_equal(f.module, "[heap]");
+	assert_null(f.name);
+	assert_int_equal(f.offset, 0x2345);
+	/* The anonymous map split the heap in two. */
+	symbols_resolve(s, FAKE_PID, 0x14010, false, &f);
+	assert_string_equal(f.module, "[anon]");
+	assert_int_equal(f.offset, 0x10);
+	symbols_resolve(s, FAKE_PID, 0x15000, false, &f);
+	assert_string_equal(f.module, "[heap]");
+	assert_int_equal(f.offset, 0);
+	symbols_resolve(s, FAKE_PID, 0x20000, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+
+	/* Unreadable files: module path, no name, file offset; asked twice. */
+	symbols_mmap(s, &missing);
+	symbols_resolve(s, FAKE_PID, 0x40010, false, &f);
+	assert_string_equal(f.module, "/nonexistent/libmissing.so");
+	assert_null(f.name);
+	assert_int_equal(f.offset, 0x3010);
+	symbols_resolve(s, FAKE_PID, 0x40020, false, &f);
+	assert_null(f.name);
+	assert_int_equal(f.offset, 0x3020);
+
+	/* A file mapping over the middle of the heap, then partly unmapped by a new one. */
+	fake_text_mapping(FAKE_PID, &sm);
+	sm.m.start = 0x100000;
+	heap.start = 0x80000;
+	heap.len = 0x200000;
+	symbols_mmap(s, &heap);
+	symbols_mmap(s, &sm.m);
+	addr = 0x100000 + 0x10;
+	symbols_resolve(s, FAKE_PID, 0x80000, false, &f);
+	assert_string_equal(f.module, "[heap]");
+	symbols_resolve(s, FAKE_PID, 0x100000 + sm.m.len, false, &f);
+	assert_string_equal(f.module, "[heap]");
+	assert_int_equal(f.offset, 0); /* from the start of what is left of it */
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.module, sm.path);
+	symbols_free(s);
+}
+
+/* A build id that does not match the file on disk: no names rather than wrong ones. */
+static void test_build_id_mismatch(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	struct self_map sm;
+	uint64_t addr;
+
+	fake_text_mapping(FAKE_PID, &sm);
+	addr = fake_addr(&sm, (void *)&probe_function);
+	sm.m.build_id_size = 20;
+	memset(sm.m.build_id, 0xab, sizeof(sm.m.build_id));
+	symbols_mmap(s, &sm.m);
+	symbols_resolve(s, FAKE_PID, addr, false, &f);
+	assert_string_equal(f.module, sm.path);
+	assert_null(f.name);
+	symbols_free(s);
+}
+
+static void test_table_aliases_and_sizes(void **state)
+{
+	struct symbols_table t;
+	const struct symbols_sym *sym;
+
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x3000, 0, 0x3800, "tail", 0, 2);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "__sized_local", 0, 0);
+	symbols_table_add(&t, 0x1000, 0, UINT64_MAX, "unsized_global", 0, 2);
+	symbols_table_add(&t, 0x2000, 0x100, UINT64_MAX, "__weak_alias", 0, 1);
+	symbols_table_add(&t, 0x2000, 0x100, UINT64_MAX, "strong", 0, 2);
+	symbols_table_add(&t, 0x2080, 0, UINT64_MAX, "zero_inside", 0, 2);
+	symbols_table_finish(&t);
+
+	sym = symbols_table_lookup(&t, 0x1008);
+	assert_non_null(sym);
+	assert_string_equal(symbols_table_name(&t, sym), "__sized_local");
+	assert_null(symbols_table_lookup(&t, 0x1010));
+	assert_null(symbols_table_lookup(&t, 0xfff));
+	sym = symbols_table_lookup(&t, 0x2000);
+	assert_string_equal(symbols_table_name(&t, sym), "strong");
+	sym = symbols_table_lookup(&t, 0x20ff);
+	assert_string_equal(symbols_table_name(&t, sym), "zero_inside");
+	sym = symbols_table_lookup(&t, 0x37ff);
+	assert_string_equal(symbols_table_name(&t, sym), "tail");
+	assert_null(symbols_table_lookup(&t, 0x3800));
+	symbols_table_free(&t);
+
+	/* An empty table finds nothing. */
+	symbols_table_init(&t);
+	symbols_table_finish(&t);
+	assert_null(symbols_table_lookup(&t, 0));
+	symbols_table_free(&t);
+}
+
+static void test_elf_rejects_garbage(void **state)
+{
+	char *text = write_temp("this is not an ELF file\n");
+	char *truncated;
+	char self[4096], head[80];
+	struct symbols_elf *e;
+	struct ft_error err;
+	ssize_t n;
+	FILE *f;
+
+	err.msg[0] = '\0';
+	e = symbols_elf_open(text, &err);
+	assert_null(e);
+	assert_non_null(strstr(err.msg, "not an ELF file"));
+	e = symbols_elf_open("/nonexistent/file", &err);
+	assert_null(e);
+	assert_non_null(strstr(err.msg, "/nonexistent/file"));
+
+	/* The first bytes of a real ELF header, and nothing after them. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	f = fopen(self, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(head, 1, sizeof(head), f), sizeof(head));
+	fclose(f);
+	head[sizeof(head) - 1] = '\0';
+	truncated = write_temp("");
+	f = fopen(truncated, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(head, 1, sizeof(head), f), sizeof(head));
+	fclose(f);
+	e = symbols_elf_open(truncated, &err);
+	assert_null(e);
+
+	/* A well-formed image yields segments and symbols. */
+	e = symbols_elf_open(self, &err);
+	assert_non_null(e);
+	assert_true(e->nsegs > 0);
+	assert_true(e->table.len > 0);
+	assert_true(e->build_id_size > 0);
+	symbols_elf_free(e);
+
+	unlink(text);
+	unlink(truncated);
+	free(text);
+	free(truncated);
+}
+
+static void test_not_live(void **state)
+{
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+
+	symbols_set_live(s, false);
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	assert_false(symbols_have_kernel(s));
+	symbols_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self_pie_function),
+		cmocka_unit_test(test_libc_function),
+		cmocka_unit_test(test_dlopen_after_first_lookup),
+		cmocka_unit_test(test_vdso),
+		cmocka_unit_test(test_non_pie_process),
+		cmocka_unit_test(test_kernel_real),
+		cmocka_unit_test(test_kernel_synthetic),
+		cmocka_unit_test(test_unmapped),
+		cmocka_unit_test(test_fork_exec_exit),
+		cmocka_unit_test(test_anon_and_overlaps),
+		cmocka_unit_test(test_build_id_mismatch),
+		cmocka_unit_test(test_table_aliases_and_sizes),
+		cmocka_unit_test(test_elf_rejects_garbage),
+		cmocka_unit_test(test_not_live),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
