@@ -83,4 +83,28 @@ struct pipeline_sink {
 	void *ctx;
 };
 
+/*
+ * The collect stage: a sink that symbolizes each sample's callchain,
+ * interns it as a node of the profile's call tree and appends the sample;
+ * side-band records keep the symbolizer's process maps and the profile's
+ * thread names current. Symbol lookups are cached per process and address,
+ * so a hot stack costs hash lookups, not symbol searches.
+ */
+struct profile;
+struct symbols;
+struct pipeline_collect;
+
+/* `p` and `sym` are borrowed and must outlive the stage. Caller frees. */
+struct pipeline_collect *pipeline_collect_new(struct profile *p, struct symbols *sym);
+void pipeline_collect_free(struct pipeline_collect *c);
+/* The sink to hand to a source. Borrowed, valid until the stage is freed. */
+const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
+/*
+ * Forgets processes that exited before the last call. Exits are applied
+ * one tick late because records from different CPUs arrive out of order:
+ * a process's last samples may be read after its EXIT record. Call it
+ * once per second or so, after reading every ring.
+ */
+void pipeline_collect_tick(struct pipeline_collect *c);
+
 #endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command line: subcommands, and the target options they share (what
+ * to sample, which events, how often). Each subcommand's entry point gets
+ * argv after the subcommand name and returns the process exit status.
+ */
+#ifndef FLAMETOP_CLI_H
+#define FLAMETOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "flametop/sampler.h"
+
+/* Exit statuses shared by every subcommand. */
+#define CLI_EXIT_ERROR 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_CANNOT_EXEC 126
+#define CLI_EXIT_NOT_FOUND 127
+
+struct cli_target {
+	enum sampler_target target;
+	pid_t *pids;
+	size_t npids;
+	char **argv; /* borrowed from main's argv */
+	char *events_arg; /* the -e argument, split into `events` */
+	const char *events[SAMPLER_MAX_EVENTS];
+	size_t nevents;
+	unsigned frequency;
+	int verbose;
+	char *command_line; /* for the session metadata */
+};
+
+/*
+ * Handles one target option (-a, -p, -e, -F, -v) for getopt_long's `opt`
+ * and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
+ * -1 after printing a usage error.
+ */
+int cli_target_option(struct cli_target *t, int opt, const char *arg);
+/* Takes the command after the options (argv[optind...]), checks that the
+ * target is consistent. 0, or -1 after printing a usage error. */
+int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind);
+void cli_target_free(struct cli_target *t);
+/* Fills a sampler config from the target (borrowing from it). */
+void cli_target_config(const struct cli_target *t, struct sampler_config *cfg);
+/* A one-line description: "system-wide", "pid 12,34", "command: make -j2". Caller frees. */
+char *cli_target_describe(const struct cli_target *t);
+
+/* Prints one line "flametop: MESSAGE" to stderr, sanitized (errors, and
+ * notices, which say "notice: "). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cli_record(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_list_events(int argc, char **argv);
+
+#endif

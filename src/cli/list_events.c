@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `flametop list-events`: what libpfm4 knows on this machine, each event
+ * marked by whether perf_event_open accepts it here and now.
+ */
+#include "config.h"
+
+#include "flametop/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_list_events(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ft_error err = { { 0 }, 0, 0 };
+	bool all = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'A':
+			all = true;
+			break;
+		case 'h':
+			printf("Usage: flametop list-events [--all]\n\n"
+			       "Lists the events libpfm4 knows, one per line, each marked 'yes' when it\n"
+			       "opens on this machine now. --all includes hardware aliases.\n");
+			return 0;
+		default:
+			fprintf(stderr, "Try 'flametop list-events --help'.\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (sampler_list_events(stdout, all, &err) < 0) {
+		cli_error("%s", err.msg);
+		return CLI_EXIT_ERROR;
+	}
+	return 0;
+}

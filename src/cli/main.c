@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * flametop's entry point: a table of subcommands, --help and --version.
+ * Adding a subcommand is one function and one line of the table.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "flametop/cli.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d SECONDS] [-o FILE]",
+	  "sample a target and write a session file" },
+	{ "report", cli_report, "-i FILE [--format text|json|folded] [--top N]",
+	  "print where the time went in a session" },
+	{ "list-events", cli_list_events, "[--all]",
+	  "list the events libpfm4 knows and which open here" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: flametop SUBCOMMAND [OPTIONS]\n\n"
+		     "A profile explorer for Linux: samples programs with perf events and\n"
+		     "shows where the CPU time goes.\n\nSubcommands:\n");
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
+		fprintf(out, "  %-12s %s\n  %-12s   flametop %s %s\n", subcommands[i].name,
+			subcommands[i].summary, "", subcommands[i].name, subcommands[i].args);
+	fprintf(out, "\n'flametop SUBCOMMAND --help' describes each one; 'man flametop' all.\n"
+		     "  -h, --help       show this help\n"
+		     "  -V, --version    show the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("flametop %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	cli_error("unknown subcommand '%s'; 'flametop --help' lists them", argv[1]);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `flametop record`: sample a target headless and stream a session file.
+ * The output is created before anything is sampled, so a bad path fails
+ * at once; a chunk is written every second, so an interrupted recording
+ * keeps all but its last second.
+ */
+#include "config.h"
+
+#include "flametop/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/profile.h"
+#include "flametop/session.h"
+#include "flametop/symbols.h"
+
+#define FLUSH_INTERVAL_NS 1000000000ull
+#define CHILD_GRACE_NS (5 * 1000000000ull)
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: flametop record [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
+		"\n"
+		"Samples a target and writes a session file, until -d SECONDS pass, Ctrl-C,\n"
+		"or the target exits. With a COMMAND, exits with the command's status.\n"
+		"\n"
+		"Target (default: -a):\n"
+		"  -a, --all-cpus          the whole system, every CPU\n"
+		"  -p, --pid PID[,PID...]  every thread of these processes, new threads too\n"
+		"  COMMAND [ARGS...]       run COMMAND and sample it, its threads and children\n"
+		"\n"
+		"Options:\n"
+		"  -e, --event EV[,EV...]  events to sample (default: cycles; without a hardware\n"
+		"                          PMU, cpu-clock for -a and task-clock otherwise)\n"
+		"  -F, --freq HZ           samples per second (default: %d)\n"
+		"  -d, --duration SECONDS  stop after this long (with a COMMAND: SIGTERM it)\n"
+		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
+		"      --force             replace FILE if it exists\n"
+		"  -v, --verbose           say more\n"
+		"  -h, --help              show this help\n",
+		SAMPLER_DEFAULT_FREQUENCY);
+}
+
+static void print_notice(void *ctx, const char *msg)
+{
+	cli_error("%s", msg);
+}
+
+static char *default_output(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[64];
+
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "flametop-%Y%m%d-%H%M%S.session", &tm);
+	return xstrdup(buf);
+}
+
+static int parse_duration(const char *arg, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || *end || end == arg || !(v > 0) || v > 1e7 || isnan(v)) {
+		cli_error("-d: '%s' is not a duration in seconds", arg);
+		return -1;
+	}
+	*ns = (uint64_t)(v * 1e9);
+	return 0;
+}
+
+static void fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s)
+{
+	struct utsname u;
+	char host[256] = "", *target;
+	size_t i;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	profile_meta_set(&p->meta.host, host);
+	if (uname(&u) == 0) {
+		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+
+		profile_meta_set(&p->meta.kernel, kernel);
+		free(kernel);
+	}
+	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
+	profile_meta_set(&p->meta.command_line, t->command_line);
+	target = cli_target_describe(t);
+	profile_meta_set(&p->meta.target, target);
+	free(target);
+	profile_meta_set(&p->meta.call_graph, "fp");
+	p->meta.frequency = t->frequency;
+	for (i = 0; i < sampler_nevents(s); i++)
+		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+}
+
+/* The exit status a shell would give for a child's wait status. */
+static int shell_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CLI_EXIT_ERROR;
+}
+
+static int flush(struct session_writer *w, struct profile *p, struct pipeline_collect *c,
+		 const char *path)
+{
+	int ret;
+
+	pipeline_collect_tick(c);
+	ret = session_writer_flush(w, p);
+	if (ret < 0) {
+		cli_error("%s: cannot write: %s; stopping (what was written so far is kept)", path,
+			  strerror(-ret));
+		return ret;
+	}
+	profile_clear_samples(p);
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_record(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_target t;
+	struct sampler_config cfg;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_writer *w = NULL;
+	struct profile *p = NULL;
+	struct symbols *sym = NULL;
+	struct pipeline_collect *collect = NULL;
+	struct sampler *s = NULL;
+	char *output = NULL;
+	bool force = false, child_signalled = false;
+	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
+	int opt, ret, status = CLI_EXIT_ERROR, child_status = 0;
+
+	memset(&t, 0, sizeof(t));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+ap:e:F:d:o:vh", longopts, NULL)) != -1) {
+		ret = cli_target_option(&t, opt, optarg);
+		if (ret < 0)
+			goto out_usage;
+		if (ret > 0)
+			continue;
+		switch (opt) {
+		case 'd':
+			if (parse_duration(optarg, &duration) < 0)
+				goto out_usage;
+			break;
+		case 'o':
+			free(output);
+			output = xstrdup(optarg);
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			status = 0;
+			goto out;
+		default:
+			fprintf(stderr, "Try 'flametop record --help'.\n");
+			goto out_usage;
+		}
+	}
+	if (cli_target_finish(&t, argc, argv, optind) < 0)
+		goto out_usage;
+	if (!output)
+		output = default_output();
+
+	/* The output first: a bad path must fail before anything runs. */
+	w = session_writer_open(output, force, &err);
+	if (!w) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	p = profile_new();
+	sym = symbols_new();
+	collect = pipeline_collect_new(p, sym);
+	cli_target_config(&t, &cfg);
+	cfg.notice = print_notice;
+	s = sampler_new(&cfg, pipeline_collect_sink(collect), &err);
+	if (!s) {
+		cli_error("%s", err.msg);
+		goto out_remove;
+	}
+	fill_meta(p, &t, s);
+	if (t.verbose)
+		cli_error("sampling %s at %u Hz, %s", sampler_event_name(s, 0), t.frequency,
+			  p->meta.target);
+	install_signals();
+	p->meta.start_wall_ns = util_wall_ns();
+	p->meta.start_mono_ns = util_now_ns();
+	ret = session_writer_begin(w, p);
+	if (ret < 0) {
+		cli_error("%s: cannot write: %s", output, strerror(-ret));
+		goto out_remove;
+	}
+	ret = sampler_start(s, &err);
+	if (ret < 0) {
+		cli_error("%s: %s", t.argv ? t.argv[0] : "sampler", err.msg);
+		status = ret == -ENOENT ? CLI_EXIT_NOT_FOUND
+			 : ret == -EACCES ? CLI_EXIT_CANNOT_EXEC
+					  : CLI_EXIT_ERROR;
+		goto out_remove;
+	}
+
+	start = util_now_ns();
+	next_flush = start + FLUSH_INTERVAL_NS;
+	if (duration)
+		deadline = start + duration;
+	for (;;) {
+		uint64_t now;
+		int sig = stop_signal;
+
+		ret = sampler_poll(s, 100);
+		if (ret < 0) {
+			cli_error("%s: %s", output, strerror(-ret));
+			goto out_abort;
+		}
+		if (ret == 1)
+			break; /* the target is gone */
+		now = util_now_ns();
+		if (!sig && deadline && now >= deadline)
+			sig = SIGTERM;
+		if (sig) {
+			/* A launched command gets the signal too (Ctrl-C in a
+			 * terminal already sent it SIGINT); we keep reading
+			 * while it shuts down, for a while. */
+			if (!sampler_child(s))
+				break;
+			if (!child_signalled) {
+				kill(sampler_child(s), sig);
+				child_signalled = true;
+				grace_end = now + CHILD_GRACE_NS;
+			} else if (now >= grace_end) {
+				cli_error("%s (pid %d) is still running after SIGTERM; leaving it",
+					  t.argv[0], (int)sampler_child(s));
+				break;
+			}
+		}
+		if (now >= next_flush) {
+			if (flush(w, p, collect, output) < 0)
+				goto out_abort;
+			next_flush = now + FLUSH_INTERVAL_NS;
+		}
+	}
+	ret = sampler_stop(s);
+	p->meta.duration_ns = util_now_ns() - p->meta.start_mono_ns;
+	pipeline_collect_tick(collect);
+	ret = session_writer_close(w, p);
+	w = NULL;
+	if (ret < 0) {
+		cli_error("%s: cannot write: %s", output, strerror(-ret));
+		goto out;
+	}
+	cli_error("recorded %llu samples of %s in %.1f s to %s",
+		  (unsigned long long)p->samples_total, sampler_event_name(s, 0),
+		  (double)p->meta.duration_ns / 1e9, output);
+	if (p->meta.lost)
+		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F",
+			  (unsigned long long)p->meta.lost);
+	status = 0;
+	if (sampler_child_status(s, &child_status) && !(child_signalled && !stop_signal))
+		status = shell_status(child_status);
+	goto out;
+
+out_usage:
+	status = CLI_EXIT_USAGE;
+	goto out;
+out_remove:
+	/* Nothing was sampled: leave no file behind. */
+	if (w) {
+		session_writer_abort(w);
+		w = NULL;
+		unlink(output);
+	}
+out_abort:
+	if (w) {
+		session_writer_abort(w);
+		w = NULL;
+	}
+out:
+	sampler_free(s);
+	pipeline_collect_free(collect);
+	symbols_free(sym);
+	profile_free(p);
+	free(output);
+	cli_target_free(&t);
+	return status;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `flametop report`: load a session file and print where the time went,
+ * as text, JSON or folded stacks, optionally narrowed to a process, a
+ * thread or an event.
+ */
+#include "config.h"
+
+#include "flametop/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/profile.h"
+#include "flametop/report.h"
+#include "flametop/session.h"
+
+#define DEFAULT_TOP 30
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: flametop report -i FILE [options]\n"
+		"\n"
+		"Prints the hottest functions of a session file.\n"
+		"\n"
+		"Options:\n"
+		"  -i, --input FILE        the session to read\n"
+		"      --format FORMAT     text (default), json, or folded (collapsed stacks\n"
+		"                          for flamegraph.pl and other tools)\n"
+		"      --top N             functions to list in text and json (default %d in\n"
+		"                          text, all in json; 0: all)\n"
+		"      --pid PID           only samples of this process\n"
+		"      --tid TID           only samples of this thread\n"
+		"      --event NAME        only samples of this event (default: the first)\n"
+		"  -h, --help              show this help\n",
+		DEFAULT_TOP);
+}
+
+static int parse_id(const char *opt, const char *arg, int64_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 0 || v > INT_MAX) {
+		cli_error("%s: '%s' is not a number", opt, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_report(int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_TOP, OPT_PID, OPT_TID, OPT_EVENT };
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "tid", required_argument, NULL, OPT_TID },
+		{ "event", required_argument, NULL, OPT_EVENT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_options o;
+	struct session_read_info info;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile *p = NULL;
+	const char *input = NULL, *event = NULL;
+	int64_t top = -1;
+	int opt, status = CLI_EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	o.format = REPORT_TEXT;
+	profile_filter_init(&o.filter);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			input = optarg;
+			break;
+		case OPT_FORMAT:
+			if (report_parse_format(optarg, &o.format) < 0) {
+				cli_error("--format: '%s' is not one of text, json, folded", optarg);
+				goto out;
+			}
+			break;
+		case OPT_TOP:
+			if (parse_id("--top", optarg, &top) < 0)
+				goto out;
+			break;
+		case OPT_PID:
+			if (parse_id("--pid", optarg, &o.filter.pid) < 0)
+				goto out;
+			break;
+		case OPT_TID:
+			if (parse_id("--tid", optarg, &o.filter.tid) < 0)
+				goto out;
+			break;
+		case OPT_EVENT:
+			event = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			status = 0;
+			goto out;
+		default:
+			fprintf(stderr, "Try 'flametop report --help'.\n");
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		cli_error("report: unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!input) {
+		cli_error("report needs a session file: -i FILE");
+		goto out;
+	}
+	status = CLI_EXIT_ERROR;
+	p = session_read(input, &info, &err);
+	if (!p) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (!info.complete)
+		cli_error("notice: %s: the recording did not finish (the recorder was killed?); "
+			  "loaded %u chunks, skipped %llu bytes at the end",
+			  input, info.chunks, (unsigned long long)info.skipped_bytes);
+	if (event) {
+		o.filter.event = profile_find_event(p, event);
+		if (o.filter.event < 0) {
+			cli_error("--event: the session has no event '%s'", event);
+			goto out;
+		}
+	}
+	o.top = top >= 0 ? (unsigned)top : o.format == REPORT_TEXT ? DEFAULT_TOP : 0;
+	o.source = input;
+	if (report_write(stdout, p, &o, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	status = 0;
+out:
+	profile_free(p);
+	return status;
+}

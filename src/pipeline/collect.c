@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The collect stage of the pipeline: records in, profile out. For each
+ * sample, the callchain (innermost first, with context markers) is turned
+ * into frames, outermost first, and interned as one path of the call tree.
+ *
+ * Addresses other than a chain's first are return addresses; they are
+ * looked up one byte earlier so a call at the very end of a function (a
+ * noreturn call, say) is named after the caller, not the next function.
+ *
+ * The (address -> frame) cache is per process and is dropped when the
+ * process maps something new, execs or exits, so it never outlives the
+ * mapping it was computed from. Kernel addresses share one cache.
+ */
+#include "config.h"
+
+#include "flametop/pipeline.h"
+
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/profile.h"
+#include "flametop/symbols.h"
+
+#define MAX_FRAMES 1024
+
+struct proc_cache {
+	uint32_t pid;
+	struct u64map addrs; /* user address + 1 -> frame id */
+};
+
+struct pipeline_collect {
+	struct profile *profile;
+	struct symbols *symbols;
+	struct pipeline_sink sink;
+
+	struct u64map kernel_addrs; /* kernel address -> frame id */
+	struct proc_cache *procs;
+	uint32_t nprocs, procs_cap;
+	struct u64map proc_index; /* pid + 1 -> index into procs */
+
+	uint32_t *exited; /* pids that exited since the last tick */
+	uint32_t nexited, exited_cap;
+
+	uint32_t frames[MAX_FRAMES];
+};
+
+static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
+{
+	uint32_t idx;
+
+	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx))
+		return &c->procs[idx];
+	if (c->nprocs == c->procs_cap) {
+		c->procs_cap = c->procs_cap ? c->procs_cap * 2 : 64;
+		c->procs = xreallocarray(c->procs, c->procs_cap, sizeof(*c->procs));
+	}
+	idx = c->nprocs++;
+	c->procs[idx].pid = pid;
+	u64map_init(&c->procs[idx].addrs);
+	u64map_put(&c->proc_index, (uint64_t)pid + 1, idx);
+	return &c->procs[idx];
+}
+
+static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
+{
+	uint32_t idx;
+
+	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx))
+		u64map_free(&c->procs[idx].addrs);
+}
+
+static uint32_t resolve_frame(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
+			      uint64_t addr, bool kernel)
+{
+	struct u64map *cache = kernel ? &c->kernel_addrs : &pc->addrs;
+	uint64_t key = kernel ? addr : addr + 1;
+	struct symbols_frame f;
+	uint32_t frame;
+	char buf[64];
+	const char *name;
+
+	if (key && u64map_get(cache, key, &frame))
+		return frame;
+	symbols_resolve(c->symbols, pid, addr, kernel, &f);
+	name = f.name;
+	if (!name) {
+		snprintf(buf, sizeof(buf), "%.32s+0x%" PRIx64, util_basename(f.module), f.offset);
+		name = buf;
+	}
+	frame = profile_intern_frame(c->profile, name, f.module,
+				     f.kernel ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_USER);
+	/* An address in no known mapping is not cached: the symbolizer may
+	 * learn the mapping later (it re-reads the maps of a live process). */
+	if (key && strcmp(f.module, "[unknown]") != 0)
+		u64map_put(cache, key, frame);
+	return frame;
+}
+
+/* Names a thread the first time it is seen without a COMM record. */
+static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid)
+{
+	char path[64], *comm;
+
+	if (profile_find_thread(c->profile, tid))
+		return;
+	if (pid == 0) {
+		/* The idle task has no /proc entry; perf calls it swapper. */
+		profile_set_thread(c->profile, 0, tid, "swapper");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
+	comm = util_read_file(path, NULL);
+	if (!comm) {
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+		comm = util_read_file(path, NULL);
+	}
+	if (comm)
+		comm[strcspn(comm, "\n")] = '\0';
+	profile_set_thread(c->profile, pid, tid, comm && *comm ? comm : "[unknown]");
+	free(comm);
+}
+
+static int collect_sample(void *ctx, const struct pipeline_sample *s)
+{
+	struct pipeline_collect *c = ctx;
+	struct profile *p = c->profile;
+	struct proc_cache *pc = proc_cache(c, s->pid);
+	struct profile_sample ps;
+	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
+	bool first = true;
+	uint32_t n = 0, node = PROFILE_ROOT, i;
+
+	ensure_thread(c, s->pid, s->tid);
+	for (i = 0; i < s->nr_ips && n < MAX_FRAMES; i++) {
+		uint64_t ip = s->ips[i];
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			where = ip == (uint64_t)PERF_CONTEXT_KERNEL ? CTX_KERNEL
+				: ip == (uint64_t)PERF_CONTEXT_USER ? CTX_USER
+									: CTX_NONE;
+			continue;
+		}
+		if (where == CTX_NONE)
+			continue; /* guest or unknown context: not ours to name */
+		if (ip == 0)
+			continue; /* the end of a frame-pointer chain, not a frame */
+		c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1, where == CTX_KERNEL);
+		first = false;
+	}
+	while (n > 0)
+		node = profile_intern_node(p, node, c->frames[--n]);
+
+	memset(&ps, 0, sizeof(ps));
+	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
+	ps.weight = s->period;
+	ps.node = node;
+	ps.pid = s->pid;
+	ps.tid = s->tid;
+	ps.cpu = (uint16_t)s->cpu;
+	ps.event = (uint16_t)s->event;
+	profile_add_sample(p, &ps);
+	return 0;
+}
+
+static int collect_mmap(void *ctx, const struct pipeline_mmap *m)
+{
+	struct pipeline_collect *c = ctx;
+
+	symbols_mmap(c->symbols, m);
+	forget_addresses(c, m->pid);
+	return 0;
+}
+
+static int collect_comm(void *ctx, const struct pipeline_comm *cm)
+{
+	struct pipeline_collect *c = ctx;
+
+	if (cm->exec) {
+		symbols_exec(c->symbols, cm->pid);
+		forget_addresses(c, cm->pid);
+	}
+	profile_set_thread(c->profile, cm->pid, cm->tid, cm->comm);
+	return 0;
+}
+
+static int collect_task(void *ctx, const struct pipeline_task *t)
+{
+	struct pipeline_collect *c = ctx;
+	const struct profile_thread *parent;
+
+	if (t->exit) {
+		if (t->pid == t->tid) {
+			if (c->nexited == c->exited_cap) {
+				c->exited_cap = c->exited_cap ? c->exited_cap * 2 : 64;
+				c->exited = xreallocarray(c->exited, c->exited_cap, sizeof(*c->exited));
+			}
+			c->exited[c->nexited++] = t->pid;
+		}
+		return 0;
+	}
+	if (t->pid != t->ppid)
+		symbols_fork(c->symbols, t->pid, t->ppid);
+	/* A new thread or process starts with its creator's name. */
+	parent = profile_find_thread(c->profile, t->ptid);
+	if (parent && !profile_find_thread(c->profile, t->tid))
+		profile_set_thread(c->profile, t->pid, t->tid,
+				   profile_string(c->profile, parent->comm));
+	return 0;
+}
+
+static int collect_lost(void *ctx, const struct pipeline_lost *l)
+{
+	struct pipeline_collect *c = ctx;
+
+	c->profile->meta.lost += l->lost;
+	return 0;
+}
+
+static int collect_throttle(void *ctx, uint64_t time, uint32_t event)
+{
+	struct pipeline_collect *c = ctx;
+
+	c->profile->meta.throttled++;
+	return 0;
+}
+
+static const struct pipeline_sink_ops collect_ops = {
+	.sample = collect_sample,
+	.mmap = collect_mmap,
+	.comm = collect_comm,
+	.task = collect_task,
+	.lost = collect_lost,
+	.throttle = collect_throttle,
+};
+
+struct pipeline_collect *pipeline_collect_new(struct profile *p, struct symbols *sym)
+{
+	struct pipeline_collect *c = xcalloc(1, sizeof(*c));
+
+	c->profile = p;
+	c->symbols = sym;
+	c->sink.ops = &collect_ops;
+	c->sink.ctx = c;
+	u64map_init(&c->kernel_addrs);
+	u64map_init(&c->proc_index);
+	return c;
+}
+
+void pipeline_collect_free(struct pipeline_collect *c)
+{
+	uint32_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nprocs; i++)
+		u64map_free(&c->procs[i].addrs);
+	free(c->procs);
+	free(c->exited);
+	u64map_free(&c->proc_index);
+	u64map_free(&c->kernel_addrs);
+	free(c);
+}
+
+const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c)
+{
+	return &c->sink;
+}
+
+void pipeline_collect_tick(struct pipeline_collect *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nexited; i++) {
+		symbols_exit(c->symbols, c->exited[i]);
+		forget_addresses(c, c->exited[i]);
+	}
+	c->nexited = 0;
+}

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the sampler's pure parts: the ring-buffer reader on
+ * synthetic buffers (wraparound, records straddling the end, a corrupt
+ * header), record decoding into pipeline records (samples, MMAP2 with and
+ * without build id, COMM exec, FORK/EXIT, LOST, LOST_SAMPLES, THROTTLE,
+ * truncated records), the event fallback rule, and errno -> advice.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flametop/sampler.h"
+
+/* A fake ring: a metadata page and `size` bytes of data. */
+struct fake_ring {
+	struct perf_event_mmap_page meta;
+	unsigned char data[256];
+	unsigned char copy[65536];
+	struct sampler_ring r;
+};
+
+static void fake_init(struct fake_ring *f, uint64_t start)
+{
+	memset(f, 0, sizeof(*f));
+	f->r.meta = &f->meta;
+	f->r.data = f->data;
+	f->r.size = sizeof(f->data);
+	f->r.copy = f->copy;
+	f->meta.data_head = start;
+	f->meta.data_tail = start;
+}
+
+/* Appends a record at data_head, wrapping around the end. */
+static void fake_put(struct fake_ring *f, const void *rec, size_t len)
+{
+	const unsigned char *p = rec;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		f->data[(f->meta.data_head + i) % sizeof(f->data)] = p[i];
+	f->meta.data_head += len;
+}
+
+/* A record of `type` with `words` u64 payload words, each = its index + base. */
+static size_t make_record(uint64_t *buf, uint32_t type, size_t words, uint64_t base)
+{
+	struct perf_event_header h = { type, 0, (uint16_t)(sizeof(h) + words * 8) };
+	size_t i;
+
+	memcpy(buf, &h, sizeof(h));
+	for (i = 0; i < words; i++)
+		buf[1 + i] = base + i;
+	return sizeof(h) + words * 8;
+}
+
+struct seen {
+	uint32_t types[32];
+	uint64_t first_word[32];
+	uint16_t sizes[32];
+	int n;
+	int stop_after;
+};
+
+static int remember(const struct perf_event_header *h, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->types[s->n] = h->type;
+	s->sizes[s->n] = h->size;
+	memcpy(&s->first_word[s->n], h + 1, 8);
+	s->n++;
+	return s->stop_after && s->n == s->stop_after ? 42 : 0;
+}
+
+static void test_ring_in_order(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct seen s = { .n = 0 };
+	uint64_t buf[16];
+	size_t len;
+
+	fake_init(f, 0);
+	len = make_record(buf, 9, 3, 100);
+	fake_put(f, buf, len);
+	len = make_record(buf, 10, 1, 200);
+	fake_put(f, buf, len);
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.types[0], 9);
+	assert_int_equal(s.first_word[0], 100);
+	assert_int_equal(s.types[1], 10);
+	assert_int_equal(s.first_word[1], 200);
+	assert_int_equal(f->meta.data_tail, f->meta.data_head);
+	/* Nothing new: nothing read. */
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), 0);
+	assert_int_equal(s.n, 2);
+	free(f);
+}
+
+static void test_ring_wraparound(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct seen s = { .n = 0 };
+	uint64_t buf[16];
+	size_t len;
+	int i;
+
+	/* Start 16 bytes before the end: the 40-byte record straddles it,
+	 * and so does the next header for some starts. */
+	for (i = 0; i < 5; i++) {
+		uint64_t start = sizeof(f->data) * 1000 - 16 - 8 * (uint64_t)i;
+
+		memset(&s, 0, sizeof(s));
+		fake_init(f, start);
+		len = make_record(buf, 9, 4, 1000 + (uint64_t)i);
+		fake_put(f, buf, len);
+		len = make_record(buf, 11, 2, 7);
+		fake_put(f, buf, len);
+		assert_int_equal(sampler_ring_read(&f->r, remember, &s), 0);
+		assert_int_equal(s.n, 2);
+		assert_int_equal(s.types[0], 9);
+		assert_int_equal(s.sizes[0], 40);
+		assert_int_equal(s.first_word[0], 1000 + (uint64_t)i);
+		assert_int_equal(s.types[1], 11);
+		assert_int_equal(s.first_word[1], 7);
+		assert_int_equal(f->meta.data_tail, start + 40 + 24);
+	}
+	free(f);
+}
+
+static void test_ring_stop_and_resume(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct seen s = { .n = 0, .stop_after = 1 };
+	uint64_t buf[16];
+	size_t len;
+
+	fake_init(f, 0);
+	len = make_record(buf, 9, 1, 1);
+	fake_put(f, buf, len);
+	fake_put(f, buf, len);
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), 42);
+	assert_int_equal(s.n, 1);
+	/* The consumed record is released, the other one is kept. */
+	assert_int_equal(f->meta.data_tail, 16);
+	s.stop_after = 0;
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), 0);
+	assert_int_equal(s.n, 2);
+	free(f);
+}
+
+static void test_ring_corrupt_header(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct seen s = { .n = 0 };
+	struct perf_event_header bad = { 9, 0, 4 }; /* smaller than a header */
+	uint64_t buf[16];
+	size_t len;
+
+	fake_init(f, 0);
+	len = make_record(buf, 9, 1, 5);
+	fake_put(f, buf, len);
+	fake_put(f, &bad, sizeof(bad));
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), -EBADMSG);
+	assert_int_equal(s.n, 1);
+	/* The rest is skipped, so the reader cannot loop on it. */
+	assert_int_equal(f->meta.data_tail, f->meta.data_head);
+
+	/* A size running past data_head is as bad. */
+	memset(&s, 0, sizeof(s));
+	fake_init(f, 0);
+	bad.size = 64;
+	fake_put(f, &bad, sizeof(bad));
+	assert_int_equal(sampler_ring_read(&f->r, remember, &s), -EBADMSG);
+	assert_int_equal(s.n, 0);
+	free(f);
+}
+
+/* --- decoding --- */
+
+struct got {
+	struct pipeline_sample sample;
+	uint64_t ips[8];
+	struct pipeline_mmap mmap;
+	char filename[64];
+	struct pipeline_comm comm;
+	char comm_name[32];
+	struct pipeline_task task;
+	struct pipeline_lost lost;
+	uint64_t throttle_time;
+	uint32_t throttle_event;
+	int samples, mmaps, comms, tasks, losts, throttles;
+};
+
+static int got_sample(void *ctx, const struct pipeline_sample *s)
+{
+	struct got *g = ctx;
+
+	g->sample = *s;
+	memcpy(g->ips, s->ips, s->nr_ips * 8);
+	g->samples++;
+	return 0;
+}
+
+static int got_mmap(void *ctx, const struct pipeline_mmap *m)
+{
+	struct got *g = ctx;
+
+	g->mmap = *m;
+	snprintf(g->filename, sizeof(g->filename), "%s", m->filename);
+	g->mmaps++;
+	return 0;
+}
+
+static int got_comm(void *ctx, const struct pipeline_comm *c)
+{
+	struct got *g = ctx;
+
+	g->comm = *c;
+	snprintf(g->comm_name, sizeof(g->comm_name), "%s", c->comm);
+	g->comms++;
+	return 0;
+}
+
+static int got_task(void *ctx, const struct pipeline_task *t)
+{
+	struct got *g = ctx;
+
+	g->task = *t;
+	g->tasks++;
+	return 0;
+}
+
+static int got_lost(void *ctx, const struct pipeline_lost *l)
+{
+	struct got *g = ctx;
+
+	g->lost = *l;
+	g->losts++;
+	return 0;
+}
+
+static int got_throttle(void *ctx, uint64_t time, uint32_t event)
+{
+	struct got *g = ctx;
+
+	g->throttle_time = time;
+	g->throttle_event = event;
+	g->throttles++;
+	return 0;
+}
+
+static const struct pipeline_sink_ops got_ops = {
+	.sample = got_sample,
+	.mmap = got_mmap,
+	.comm = got_comm,
+	.task = got_task,
+	.lost = got_lost,
+	.throttle = got_throttle,
+};
+
+struct builder {
+	union {
+		uint64_t align;
+		unsigned char bytes[512];
+	} u;
+	size_t len;
+};
+
+static void b_start(struct builder *b, uint32_t type, uint16_t misc)
+{
+	struct perf_event_header h = { type, misc, 0 };
+
+	memset(b, 0, sizeof(*b));
+	memcpy(b->u.bytes, &h, sizeof(h));
+	b->len = sizeof(h);
+}
+
+static void b_put(struct builder *b, const void *p, size_t n)
+{
+	memcpy(b->u.bytes + b->len, p, n);
+	b->len += n;
+}
+
+static void b_u64(struct builder *b, uint64_t v)
+{
+	b_put(b, &v, 8);
+}
+
+static void b_u32x2(struct builder *b, uint32_t lo, uint32_t hi)
+{
+	b_put(b, &lo, 4);
+	b_put(b, &hi, 4);
+}
+
+/* The sample_id trailer: pid/tid, time, cpu, identifier. */
+static void b_trailer(struct builder *b, uint32_t pid, uint32_t tid, uint64_t time, uint64_t id)
+{
+	b_u32x2(b, pid, tid);
+	b_u64(b, time);
+	b_u32x2(b, 1, 0);
+	b_u64(b, id);
+}
+
+static const struct perf_event_header *b_done(struct builder *b)
+{
+	struct perf_event_header *h = (struct perf_event_header *)b->u.bytes;
+
+	b->len = (b->len + 7) & ~(size_t)7;
+	h->size = (uint16_t)b->len;
+	return h;
+}
+
+static void decoder_init(struct sampler_decoder *d, struct pipeline_sink *sink, struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	sink->ops = &got_ops;
+	sink->ctx = g;
+	memset(d, 0, sizeof(*d));
+	d->sink = sink;
+	u64map_init(&d->id_event);
+	u64map_put(&d->id_event, 77 + 1, 2); /* id 77 belongs to event 2 */
+}
+
+static void test_decode_sample(void **state)
+{
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	b_start(&b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_u64(&b, 77); /* identifier */
+	b_u64(&b, 0x401000); /* ip */
+	b_u32x2(&b, 100, 101); /* pid, tid */
+	b_u64(&b, 123456789); /* time */
+	b_u32x2(&b, 1, 0); /* cpu */
+	b_u64(&b, 10101010); /* period */
+	b_u64(&b, 3); /* nr */
+	b_u64(&b, (uint64_t)PERF_CONTEXT_USER);
+	b_u64(&b, 0x401000);
+	b_u64(&b, 0x400800);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.pid, 100);
+	assert_int_equal(g.sample.tid, 101);
+	assert_int_equal(g.sample.time, 123456789);
+	assert_int_equal(g.sample.cpu, 1);
+	assert_int_equal(g.sample.period, 10101010);
+	assert_int_equal(g.sample.event, 2);
+	assert_int_equal(g.sample.nr_ips, 3);
+	assert_int_equal(g.ips[0], (uint64_t)PERF_CONTEXT_USER);
+	assert_int_equal(g.ips[2], 0x400800);
+
+	/* A callchain count larger than the record: skipped, counted. */
+	b_start(&b, PERF_RECORD_SAMPLE, 0);
+	b_u64(&b, 77);
+	b_u64(&b, 1);
+	b_u32x2(&b, 1, 1);
+	b_u64(&b, 1);
+	b_u32x2(&b, 0, 0);
+	b_u64(&b, 1);
+	b_u64(&b, 1000);
+	b_u64(&b, 1);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(d.malformed, 1);
+	u64map_free(&d.id_event);
+}
+
+static void put_mmap2_body(struct builder *b, bool with_build_id)
+{
+	uint32_t prot = 5, flags = 2;
+
+	b_u32x2(b, 200, 201);
+	b_u64(b, 0x7f0000000000);
+	b_u64(b, 0x21000);
+	b_u64(b, 0x1000);
+	if (with_build_id) {
+		unsigned char bid[24] = { 20, 0, 0, 0 };
+
+		memset(bid + 4, 0xab, 20);
+		b_put(b, bid, sizeof(bid));
+	} else {
+		b_u32x2(b, 8, 1); /* maj, min */
+		b_u64(b, 4242); /* ino */
+		b_u64(b, 0); /* ino generation */
+	}
+	b_put(b, &prot, 4);
+	b_put(b, &flags, 4);
+	b_put(b, "/usr/lib/libfoo.so\0\0\0\0\0\0", 24);
+}
+
+static void test_decode_mmap2(void **state)
+{
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	b_start(&b, PERF_RECORD_MMAP2, PERF_RECORD_MISC_MMAP_BUILD_ID);
+	put_mmap2_body(&b, true);
+	b_trailer(&b, 200, 201, 555, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.mmaps, 1);
+	assert_int_equal(g.mmap.pid, 200);
+	assert_int_equal(g.mmap.start, 0x7f0000000000);
+	assert_int_equal(g.mmap.len, 0x21000);
+	assert_int_equal(g.mmap.pgoff, 0x1000);
+	assert_int_equal(g.mmap.build_id_size, 20);
+	assert_int_equal(g.mmap.build_id[19], 0xab);
+	assert_int_equal(g.mmap.prot, 5);
+	assert_int_equal(g.mmap.time, 555);
+	assert_string_equal(g.filename, "/usr/lib/libfoo.so");
+
+	b_start(&b, PERF_RECORD_MMAP2, 0);
+	put_mmap2_body(&b, false);
+	b_trailer(&b, 200, 201, 556, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.mmaps, 2);
+	assert_int_equal(g.mmap.build_id_size, 0);
+	assert_int_equal(g.mmap.maj, 8);
+	assert_int_equal(g.mmap.ino, 4242);
+
+	/* A filename without its terminator is refused. */
+	b_start(&b, PERF_RECORD_MMAP2, 0);
+	put_mmap2_body(&b, false);
+	b.len -= 24;
+	b_put(&b, "xxxxxxxxxxxxxxxxxxxxxxxx", 24);
+	b_trailer(&b, 200, 201, 556, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.mmaps, 2);
+	assert_int_equal(d.malformed, 1);
+	u64map_free(&d.id_event);
+}
+
+static void test_decode_side_band(void **state)
+{
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	b_start(&b, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
+	b_u32x2(&b, 300, 300);
+	b_put(&b, "worker\0\0", 8);
+	b_trailer(&b, 300, 300, 999, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.comms, 1);
+	assert_true(g.comm.exec);
+	assert_string_equal(g.comm_name, "worker");
+	assert_int_equal(g.comm.time, 999);
+
+	b_start(&b, PERF_RECORD_FORK, 0);
+	b_u32x2(&b, 301, 300);
+	b_u32x2(&b, 302, 300);
+	b_u64(&b, 1000);
+	b_trailer(&b, 301, 302, 1000, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.tasks, 1);
+	assert_false(g.task.exit);
+	assert_int_equal(g.task.pid, 301);
+	assert_int_equal(g.task.ppid, 300);
+	assert_int_equal(g.task.tid, 302);
+
+	b_start(&b, PERF_RECORD_EXIT, 0);
+	b_u32x2(&b, 301, 300);
+	b_u32x2(&b, 301, 300);
+	b_u64(&b, 2000);
+	b_trailer(&b, 301, 301, 2000, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_true(g.task.exit);
+	assert_int_equal(g.task.time, 2000);
+
+	b_start(&b, PERF_RECORD_THROTTLE, 0);
+	b_u64(&b, 3000);
+	b_u64(&b, 77);
+	b_u64(&b, 77);
+	b_trailer(&b, 0, 0, 3000, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.throttles, 1);
+	assert_int_equal(g.throttle_event, 2);
+	assert_int_equal(d.throttled, 1);
+
+	/* A COMM record cut before its trailer is skipped. */
+	b_start(&b, PERF_RECORD_COMM, 0);
+	b_u32x2(&b, 300, 300);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.comms, 1);
+	assert_int_equal(d.malformed, 1);
+	u64map_free(&d.id_event);
+}
+
+static void test_decode_lost(void **state)
+{
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	b_start(&b, PERF_RECORD_LOST, 0);
+	b_u64(&b, 77);
+	b_u64(&b, 17);
+	b_trailer(&b, 0, 0, 4000, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.losts, 1);
+	assert_int_equal(g.lost.lost, 17);
+	assert_int_equal(g.lost.event, 2);
+	assert_int_equal(g.lost.time, 4000);
+
+	b_start(&b, PERF_RECORD_LOST_SAMPLES, 0);
+	b_u64(&b, 5);
+	b_trailer(&b, 0, 0, 4001, 77);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.losts, 2);
+	assert_int_equal(g.lost.lost, 5);
+	assert_int_equal(d.lost, 22);
+
+	/* Types we don't know are ignored, not errors. */
+	b_start(&b, 0x7fff, 0);
+	b_u64(&b, 1);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(d.malformed, 0);
+	u64map_free(&d.id_event);
+}
+
+/* A sink error stops the ring read after that record. */
+static int failing_sample(void *ctx, const struct pipeline_sample *s)
+{
+	return -ENOSPC;
+}
+
+static int decode_into(const struct perf_event_header *h, void *ctx)
+{
+	return sampler_decode(ctx, h);
+}
+
+static void test_decode_sink_error(void **state)
+{
+	static const struct pipeline_sink_ops ops = { .sample = failing_sample };
+	struct pipeline_sink sink = { &ops, NULL };
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct sampler_decoder d;
+	struct builder b;
+
+	memset(&d, 0, sizeof(d));
+	d.sink = &sink;
+	fake_init(f, 0);
+	b_start(&b, PERF_RECORD_SAMPLE, 0);
+	b_u64(&b, 1);
+	b_u64(&b, 1);
+	b_u32x2(&b, 1, 1);
+	b_u64(&b, 1);
+	b_u32x2(&b, 0, 0);
+	b_u64(&b, 1);
+	b_u64(&b, 0);
+	b_done(&b);
+	fake_put(f, b.u.bytes, b.len);
+	fake_put(f, b.u.bytes, b.len);
+	assert_int_equal(sampler_ring_read(&f->r, decode_into, &d), -ENOSPC);
+	assert_int_equal(f->meta.data_tail, b.len);
+	free(f);
+}
+
+static void test_fallback_rule(void **state)
+{
+	assert_string_equal(sampler_event_fallback(ENOENT, false, SAMPLER_SYSTEM), "cpu-clock");
+	assert_string_equal(sampler_event_fallback(EOPNOTSUPP, false, SAMPLER_PIDS), "task-clock");
+	assert_string_equal(sampler_event_fallback(ENODEV, false, SAMPLER_COMMAND), "task-clock");
+	/* The user's own choice never silently changes. */
+	assert_null(sampler_event_fallback(ENOENT, true, SAMPLER_SYSTEM));
+	/* Not a missing PMU: no fallback, the real error is reported. */
+	assert_null(sampler_event_fallback(EACCES, false, SAMPLER_SYSTEM));
+	assert_null(sampler_event_fallback(EMFILE, false, SAMPLER_PIDS));
+}
+
+static void test_event_encode(void **state)
+{
+	struct perf_event_attr attr;
+	struct ft_error err = { { 0 }, 0, 0 };
+	char *unit = NULL;
+
+	assert_int_equal(sampler_event_encode("cpu-clock", &attr, &unit, &err), 0);
+	assert_int_equal(attr.type, PERF_TYPE_SOFTWARE);
+	assert_int_equal(attr.config, PERF_COUNT_SW_CPU_CLOCK);
+	assert_string_equal(unit, "ns");
+	free(unit);
+	assert_int_equal(sampler_event_encode("page-faults", &attr, &unit, &err), 0);
+	assert_int_equal(attr.config, PERF_COUNT_SW_PAGE_FAULTS);
+	assert_string_equal(unit, "page-faults");
+	free(unit);
+	/* libpfm4 encodes hardware events even where they cannot open. */
+	assert_int_equal(sampler_event_encode("cycles", &attr, NULL, &err), 0);
+	assert_int_equal(attr.type, PERF_TYPE_HARDWARE);
+	assert_int_equal(attr.config, PERF_COUNT_HW_CPU_CYCLES);
+	assert_int_equal(sampler_event_encode("no_such_event", &attr, NULL, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "unknown event 'no_such_event'"));
+	assert_non_null(strstr(err.msg, "flametop list-events"));
+}
+
+static void test_advice(void **state)
+{
+	char buf[512];
+
+	sampler_strerror(EACCES, "cycles", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "perf_event_paranoid"));
+	assert_non_null(strstr(buf, "CAP_PERFMON"));
+	assert_non_null(strstr(buf, "root"));
+	sampler_strerror(EPERM, "cycles", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "CAP_PERFMON"));
+	sampler_strerror(ENOENT, "cycles", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "event cycles is not supported on this machine"));
+	assert_non_null(strstr(buf, "-e cpu-clock"));
+	sampler_strerror(EOPNOTSUPP, "instructions", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "instructions is not supported"));
+	sampler_strerror(EMFILE, "cpu-clock", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "ulimit -n"));
+	sampler_strerror(ESRCH, "cpu-clock", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "no such process"));
+	sampler_strerror(EINVAL, "cpu-clock", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "perf_event_max_sample_rate"));
+	sampler_strerror(EIO, "cpu-clock", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "cannot open cpu-clock"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_in_order),
+		cmocka_unit_test(test_ring_wraparound),
+		cmocka_unit_test(test_ring_stop_and_resume),
+		cmocka_unit_test(test_ring_corrupt_header),
+		cmocka_unit_test(test_decode_sample),
+		cmocka_unit_test(test_decode_mmap2),
+		cmocka_unit_test(test_decode_side_band),
+		cmocka_unit_test(test_decode_lost),
+		cmocka_unit_test(test_decode_sink_error),
+		cmocka_unit_test(test_fallback_rule),
+		cmocka_unit_test(test_event_encode),
+		cmocka_unit_test(test_advice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
