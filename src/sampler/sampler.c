@@ -57,6 +57,7 @@ struct sampler {
 	enum sampler_target target;
 	unsigned frequency;
 	size_t ring_pages;
+	bool user_only; /* perf_event_paranoid forbids kernel samples */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
 
@@ -173,6 +174,8 @@ static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool sid
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
 	attr->exclude_hv = 1;
+	if (s->user_only)
+		attr->exclude_kernel = 1;
 	attr->use_clockid = 1;
 	attr->clockid = CLOCK_MONOTONIC;
 	attr->watermark = 1;
@@ -420,14 +423,6 @@ static int replace_event(struct sampler *s, size_t i, const char *name, struct f
 	return sampler_event_encode(name, &s->events[i].attr, &s->events[i].unit, err);
 }
 
-static void exclude_kernel(struct sampler *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nevents; i++)
-		s->events[i].attr.exclude_kernel = 1;
-}
-
 /*
  * Opens the events, applying the two retries a user would want: the
  * default event falls back to a software clock when there is no hardware
@@ -464,7 +459,7 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 			       "recording user space only",
 			       level);
 			tried_user_only = true;
-			exclude_kernel(s);
+			s->user_only = true;
 			continue;
 		}
 		break;
