@@ -34,7 +34,10 @@ int session_writer_begin(struct session_writer *w, const struct profile *p);
  * Appends one data chunk with everything new in `p` since the last flush:
  * strings, frames, nodes, dirty threads (marked clean), the samples held in
  * memory, and the growth of p->meta.lost. Does not clear the samples; the
- * caller does (profile_clear_samples) once this returns 0. 0 or -errno.
+ * caller does (profile_clear_samples) once this returns 0. 0 or -errno
+ * (-ENOSPC, -EIO, ...): then the chunks written before stay readable, and
+ * a later flush, with the samples untouched, resumes where this one failed.
+ * A very large flush is split into several chunks.
  */
 int session_writer_flush(struct session_writer *w, struct profile *p);
 /* Flushes, writes the end chunk (duration, totals), fsyncs and closes.

@@ -1,0 +1,899 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for session files: a multi-chunk round trip, the writer's
+ * file-safety rules (no overwrite without force, no symlinks, mode 0600,
+ * ENOSPC on a tiny tmpfs), and the reader against damaged files: every
+ * truncation and every bit flip of a small session, absurd lengths, other
+ * versions, unknown chunks. The reader must answer each with a profile or
+ * one line of error, and never crash (run this under --enable-asan too).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "flametop/profile.h"
+#include "flametop/session.h"
+#include "flametop/util.h"
+
+static char tmpdir[] = "/tmp/test_session.XXXXXX";
+
+/* A path inside the test's directory. Caller frees. */
+static char *tmp_path(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+static struct profile *base_profile(void)
+{
+	struct profile *p = profile_new();
+	struct profile_meta *m = &p->meta;
+
+	profile_meta_set(&m->host, "testhost");
+	profile_meta_set(&m->kernel, "6.1.0-test");
+	profile_meta_set(&m->flametop_version, "0.1.0");
+	profile_meta_set(&m->command_line, "flametop record -a -o x.session");
+	profile_meta_set(&m->target, "system-wide");
+	profile_meta_set(&m->call_graph, "fp");
+	m->start_wall_ns = UINT64_C(1700000000123456789);
+	m->start_mono_ns = UINT64_C(123456789012);
+	m->frequency = 99;
+	profile_add_event(p, "cycles", "cycles");
+	profile_add_event(p, "cpu-clock", "ns");
+	return p;
+}
+
+/* The samples a test wrote, in the order the reader gives them back. */
+struct expect {
+	struct profile_sample *samples;
+	size_t n;
+};
+
+static int cmp_time(const void *a, const void *b)
+{
+	const struct profile_sample *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/*
+ * Adds one chunk's worth of data to `p`: stacks under new frames, threads,
+ * samples in shuffled time order starting at `base` ns, lost counts.
+ */
+static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, size_t nsamples,
+			   struct expect *e)
+{
+	uint32_t leaves[8];
+	size_t i, first = e->n;
+	char name[64];
+
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		uint32_t main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+		uint32_t node = profile_intern_node(p, PROFILE_ROOT, main_fn);
+		uint32_t f;
+
+		snprintf(name, sizeof(name), "fn_%u_%zu", chunk, i);
+		f = profile_intern_frame(p, name, i % 2 ? "/usr/lib/libx.so.1" : "/usr/bin/app",
+					 PROFILE_FRAME_USER);
+		node = profile_intern_node(p, node, f);
+		if (i % 3 == 0) {
+			f = profile_intern_frame(p, "do_syscall_64", "[kernel.kallsyms]",
+						 PROFILE_FRAME_KERNEL);
+			node = profile_intern_node(p, node, f);
+		}
+		leaves[i] = node;
+	}
+	profile_set_thread(p, 100, 100, "app");
+	profile_set_thread(p, 100, 101, chunk ? "worker-renamed" : "worker");
+	snprintf(name, sizeof(name), "thread-%u", chunk);
+	profile_set_thread(p, 100, 102 + chunk, name);
+
+	e->samples = xreallocarray(e->samples, e->n + nsamples, sizeof(*e->samples));
+	for (i = 0; i < nsamples; i++) {
+		/* A permutation of 0..n-1, so samples arrive out of order. */
+		size_t k = (i * 7 + 3) % nsamples;
+		struct profile_sample s = {
+			.time = base + k * 1000003 + chunk,
+			.weight = 10000000 + (k % 17),
+			.node = leaves[k % ARRAY_SIZE(leaves)],
+			.pid = 100,
+			.tid = 100 + (uint32_t)(k % 3),
+			.cpu = (uint16_t)(k % 4),
+			.event = (uint16_t)(k % 2),
+		};
+
+		profile_add_sample(p, &s);
+		e->samples[e->n++] = s;
+	}
+	qsort(e->samples + first, nsamples, sizeof(*e->samples), cmp_time);
+	p->meta.lost += 3;
+	p->meta.throttled += 1;
+}
+
+/*
+ * Writes a session of `nchunks` data chunks (each of `per_chunk` samples,
+ * nsamples coprime with 7) to `path`, then closes it (or aborts, without
+ * an end chunk). Returns the profile as the writer saw it (caller frees).
+ */
+static struct profile *write_session(const char *path, unsigned nchunks, size_t per_chunk,
+				     bool finish, struct expect *e)
+{
+	struct session_writer *w;
+	struct ft_error err = { 0 };
+	struct profile *p = base_profile();
+	unsigned c;
+
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (c = 0; c < nchunks; c++) {
+		/* Chunk 2 starts before chunk 1 ended: a negative delta. */
+		add_chunk_data(p, c, c == 2 ? 500000 : (uint64_t)c * 50000000, per_chunk, e);
+		assert_int_equal(session_writer_flush(w, p), 0);
+		profile_clear_samples(p);
+	}
+	p->meta.duration_ns = (uint64_t)nchunks * 50000000;
+	if (finish)
+		assert_int_equal(session_writer_close(w, p), 0);
+	else
+		session_writer_abort(w);
+	return p;
+}
+
+static void assert_same_model(const struct profile *a, const struct profile *b)
+{
+	uint32_t i;
+
+	assert_int_equal(a->strings.len, b->strings.len);
+	for (i = 0; i < a->strings.len; i++)
+		assert_string_equal(profile_string(a, i), profile_string(b, i));
+	assert_int_equal(a->nframes, b->nframes);
+	assert_memory_equal(a->frames, b->frames, a->nframes * sizeof(*a->frames));
+	assert_int_equal(a->nnodes, b->nnodes);
+	assert_memory_equal(a->nodes, b->nodes, a->nnodes * sizeof(*a->nodes));
+	assert_int_equal(a->nthreads, b->nthreads);
+	for (i = 0; i < a->nthreads; i++) {
+		assert_int_equal(a->threads[i].pid, b->threads[i].pid);
+		assert_int_equal(a->threads[i].tid, b->threads[i].tid);
+		assert_string_equal(profile_string(a, a->threads[i].comm),
+				    profile_string(b, b->threads[i].comm));
+	}
+	assert_int_equal(a->nevents, b->nevents);
+	for (i = 0; i < a->nevents; i++) {
+		assert_string_equal(a->events[i].name, b->events[i].name);
+		assert_string_equal(a->events[i].unit, b->events[i].unit);
+	}
+}
+
+static void assert_same_meta(const struct profile_meta *a, const struct profile_meta *b)
+{
+	assert_string_equal(a->host, b->host);
+	assert_string_equal(a->kernel, b->kernel);
+	assert_string_equal(a->flametop_version, b->flametop_version);
+	assert_string_equal(a->command_line, b->command_line);
+	assert_string_equal(a->target, b->target);
+	assert_string_equal(a->call_graph, b->call_graph);
+	assert_int_equal(a->start_wall_ns, b->start_wall_ns);
+	assert_int_equal(a->start_mono_ns, b->start_mono_ns);
+	assert_int_equal(a->frequency, b->frequency);
+	assert_int_equal(a->lost, b->lost);
+	assert_int_equal(a->throttled, b->throttled);
+	assert_int_equal(a->duration_ns, b->duration_ns);
+}
+
+static void assert_samples(const struct profile *p, const struct expect *e, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(p->nsamples, n);
+	for (i = 0; i < n; i++) {
+		const struct profile_sample *x = &p->samples[i], *y = &e->samples[i];
+
+		assert_int_equal(x->time, y->time);
+		assert_int_equal(x->weight, y->weight);
+		assert_int_equal(x->node, y->node);
+		assert_int_equal(x->pid, y->pid);
+		assert_int_equal(x->tid, y->tid);
+		assert_int_equal(x->cpu, y->cpu);
+		assert_int_equal(x->event, y->event);
+	}
+}
+
+/* The file's bytes. Caller frees. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	unsigned char *data = (unsigned char *)util_read_file(path, len);
+
+	assert_non_null(data);
+	return data;
+}
+
+/* Reads a buffer that must fail; returns the message (static). */
+static const char *read_error(const void *data, size_t size)
+{
+	static struct ft_error err;
+	struct profile *p;
+
+	memset(&err, 0, sizeof(err));
+	p = session_read_mem(data, size, "x.session", NULL, &err);
+	if (p) {
+		profile_free(p);
+		fail_msg("expected an error, the session loaded");
+	}
+	return err.msg;
+}
+
+static void test_round_trip(void **state)
+{
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	char *path = tmp_path("round.session");
+	struct profile *w, *r;
+	struct stat st;
+
+	w = write_session(path, 4, 101, true, &e);
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_same_model(w, r);
+	assert_same_meta(&w->meta, &r->meta);
+	assert_int_equal(r->meta.lost, 12);
+	assert_int_equal(r->meta.throttled, 4);
+	assert_samples(r, &e, e.n);
+	assert_true(info.complete);
+	assert_int_equal(info.chunks, 6);
+	assert_int_equal(info.skipped_bytes, 0);
+	assert_int_equal(info.version_major, SESSION_VERSION_MAJOR);
+	assert_int_equal(info.version_minor, SESSION_VERSION_MINOR);
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	profile_free(r);
+	profile_free(w);
+	free(e.samples);
+	free(path);
+}
+
+/* One flush of more samples than fit a chunk is split into several. */
+static void test_big_flush(void **state)
+{
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	char *path = tmp_path("big.session");
+	struct profile *w, *r;
+
+	w = write_session(path, 1, 300001, true, &e);
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_same_model(w, r);
+	assert_samples(r, &e, e.n);
+	assert_int_equal(info.chunks, 4); /* header, 2 data, end */
+	profile_free(r);
+	profile_free(w);
+	free(e.samples);
+	free(path);
+}
+
+/* Strings that are not UTF-8 (process names can be any bytes) still load. */
+static void test_invalid_utf8(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("utf8.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	uint32_t f, n;
+	struct profile_sample s = { .time = 1, .weight = 1 };
+
+	f = profile_intern_frame(p, "bad\xff\xc0name", "caf\xc3\xa9", PROFILE_FRAME_USER);
+	n = profile_intern_node(p, PROFILE_ROOT, f);
+	s.node = n;
+	profile_add_sample(p, &s);
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 1);
+	assert_string_equal(profile_string(r, r->frames[r->nodes[r->samples[0].node].frame].name),
+			    "bad\xef\xbf\xbd\xef\xbf\xbdname");
+	assert_string_equal(profile_string(r, r->frames[0].module), "caf\xc3\xa9");
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
+static void test_existing_file(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("exists.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	char *msg;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "precious", 8), 8);
+	close(fd);
+
+	assert_null(session_writer_open(path, false, &err));
+	msg = xasprintf("%s: file exists (use --force to replace it)", path);
+	assert_string_equal(err.msg, msg);
+	free(msg);
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
+static void test_symlink_and_dir(void **state)
+{
+	struct ft_error err = { 0 };
+	char *target = tmp_path("target"), *link = tmp_path("link.session");
+	char *dangling = tmp_path("dangling.session"), *dir = tmp_path("dir.session");
+	char *msg;
+	struct stat st;
+
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(symlink("nowhere", dangling), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+
+	assert_null(session_writer_open(link, true, &err));
+	msg = xasprintf("%s: is a symbolic link (refusing to follow it)", link);
+	assert_string_equal(err.msg, msg);
+	free(msg);
+	assert_null(session_writer_open(dangling, false, &err));
+	assert_null(session_writer_open(dangling, true, &err));
+	assert_int_equal(lstat(target, &st), -1); /* nothing created through the link */
+	assert_int_equal(lstat(dangling, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
+	assert_null(session_writer_open(dir, true, &err));
+	msg = xasprintf("%s: is a directory", dir);
+	assert_string_equal(err.msg, msg);
+	free(msg);
+	assert_null(session_writer_open("/nonexistent-dir/x.session", false, &err));
+	assert_string_equal(err.msg, "/nonexistent-dir/x.session: No such file or directory");
+	free(target);
+	free(link);
+	free(dangling);
+	free(dir);
+}
+
+static void test_mode_0600(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("mode.session");
+	struct session_writer *w;
+	mode_t old = umask(0);
+	struct stat st;
+
+	w = session_writer_open(path, false, &err);
+	umask(old);
+	assert_non_null(w);
+	session_writer_abort(w);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	free(path);
+}
+
+static void test_read_errors(void **state)
+{
+	struct ft_error err = { 0 };
+	unsigned char hdr[16] = "FLAMETOP";
+	char *path = tmp_path("missing.session");
+	char *msg = xasprintf("%s: No such file or directory", path);
+
+	assert_string_equal(read_error("", 0), "x.session: empty file");
+	assert_string_equal(read_error("hello world, not a session\n", 27),
+			    "x.session: not a flametop session (bad magic)");
+	assert_string_equal(read_error("FLAM", 4), "x.session: truncated in the file header");
+	assert_string_equal(read_error("FLAMETOP\1", 9), "x.session: truncated in the file header");
+	hdr[8] = 1;
+	assert_string_equal(read_error(hdr, 16), "x.session: truncated in the header chunk");
+	assert_null(session_read(path, NULL, &err));
+	assert_string_equal(err.msg, msg);
+	assert_null(session_read(tmpdir, NULL, &err));
+	assert_non_null(strstr(err.msg, ": is a directory"));
+	free(msg);
+	free(path);
+}
+
+/* A small complete session in memory, for the damage tests. */
+static unsigned char *small_session(size_t *len, struct expect *e)
+{
+	char *path = tmp_path("small.session");
+	unsigned char *data;
+
+	profile_free(write_session(path, 3, 5, true, e));
+	data = slurp(path, len);
+	free(path);
+	return data;
+}
+
+/* Offsets of each chunk in a well-formed buffer; returns how many. */
+static size_t chunk_offsets(const unsigned char *d, size_t len, size_t *offs, size_t max)
+{
+	size_t off = 16, n = 0;
+
+	while (off + 16 <= len && n < max) {
+		uint32_t clen = d[off + 4] | d[off + 5] << 8 | d[off + 6] << 16 |
+				(uint32_t)d[off + 7] << 24;
+
+		offs[n++] = off;
+		off += 16 + clen;
+	}
+	return n;
+}
+
+static void test_version(void **state)
+{
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	unsigned char *d;
+	struct profile *p;
+	size_t len;
+
+	d = small_session(&len, &e);
+	d[8] = 2;
+	assert_string_equal(read_error(d, len), "x.session: unsupported session format version "
+						"2.0 (this flametop reads 1.x)");
+	d[8] = 0;
+	d[10] = 3;
+	assert_string_equal(read_error(d, len), "x.session: unsupported session format version "
+						"0.3 (this flametop reads 1.x)");
+	/* A newer minor version of major 1 loads. */
+	d[8] = 1;
+	d[10] = 7;
+	p = session_read_mem(d, len, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_int_equal(info.version_minor, 7);
+	assert_samples(p, &e, e.n);
+	profile_free(p);
+	free(d);
+	free(e.samples);
+}
+
+/* Every prefix of the file: an error, or a load of whole chunks. */
+static void test_truncation(void **state)
+{
+	struct expect e = { 0 };
+	unsigned char *d;
+	size_t len, cut, offs[16], nchunks;
+
+	d = small_session(&len, &e);
+	nchunks = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	assert_int_equal(nchunks, 5);
+	for (cut = 0; cut <= len; cut++) {
+		struct session_read_info info;
+		struct ft_error err = { 0 };
+		unsigned char *copy = xmalloc(cut ? cut : 1);
+		struct profile *p;
+
+		memcpy(copy, d, cut);
+		p = session_read_mem(copy, cut, "x.session", &info, &err);
+		if (!p) {
+			assert_true(strncmp(err.msg, "x.session: ", 11) == 0);
+			assert_null(strchr(err.msg, '\n'));
+			/* Only a file without one whole data chunk fails. */
+			assert_true(cut < offs[2]);
+		} else {
+			size_t whole = 0;
+
+			assert_true(cut >= offs[2]);
+			while (whole + 1 < nchunks && offs[whole + 1] <= cut)
+				whole++;
+			/* Chunks 1..whole-1 are data chunks of 5 samples each. */
+			assert_int_equal(p->nsamples, 5 * (whole - 1 < 3 ? whole - 1 : 3));
+			assert_samples(p, &e, p->nsamples);
+			assert_int_equal(info.complete, cut == len);
+			assert_int_equal(info.skipped_bytes,
+					 cut == len ? 0 : cut - offs[whole]);
+			profile_free(p);
+		}
+		free(copy);
+	}
+	free(d);
+	free(e.samples);
+}
+
+/* Every bit of the file flipped in turn: an error or a load, never a crash. */
+static void test_bit_flips(void **state)
+{
+	struct expect e = { 0 };
+	unsigned char *d;
+	size_t len, i, loads = 0, errors = 0;
+	int bit;
+
+	d = small_session(&len, &e);
+	for (i = 0; i < len; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			struct ft_error err = { 0 };
+			struct profile *p;
+
+			d[i] ^= (unsigned char)(1u << bit);
+			p = session_read_mem(d, len, "x.session", NULL, &err);
+			d[i] ^= (unsigned char)(1u << bit);
+			if (p) {
+				assert_true(p->nsamples <= e.n);
+				loads++;
+				profile_free(p);
+			} else {
+				assert_true(strncmp(err.msg, "x.session: ", 11) == 0);
+				assert_null(strchr(err.msg, '\n'));
+				errors++;
+			}
+		}
+	}
+	assert_true(errors > 0);
+	print_message("# %zu bytes: %zu flips loaded, %zu rejected\n", len, loads, errors);
+	free(d);
+	free(e.samples);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static void test_huge_lengths(void **state)
+{
+	struct expect e = { 0 };
+	unsigned char *d;
+	size_t len, offs[16];
+	struct ft_error err = { 0 };
+	struct session_read_info info;
+	struct profile *p;
+	char msg[256];
+
+	d = small_session(&len, &e);
+	chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+
+	/* An uncompressed length past the limit (the CRC covers only the payload). */
+	put32(d + offs[2] + 8, UINT32_MAX);
+	snprintf(msg, sizeof(msg), "x.session: chunk 3 at offset %zu is too large (4294967295 "
+		 "bytes uncompressed, the limit is 268435456)", offs[2]);
+	assert_string_equal(read_error(d, len), msg);
+	/* Under the limit, but more than deflate can expand to. */
+	put32(d + offs[2] + 8, 200u << 20);
+	snprintf(msg, sizeof(msg), "x.session: chunk 3 at offset %zu is corrupt (length mismatch)",
+		 offs[2]);
+	assert_string_equal(read_error(d, len), msg);
+	free(d);
+
+	/* A compressed length past the end of the file reads as a cut tail. */
+	d = small_session(&len, &e);
+	put32(d + offs[2] + 4, UINT32_MAX);
+	p = session_read_mem(d, len, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_int_equal(p->nsamples, 5);
+	assert_false(info.complete);
+	assert_int_equal(info.skipped_bytes, len - offs[2]);
+	profile_free(p);
+	free(d);
+	free(e.samples);
+}
+
+/* Builds a chunk of `type` around `json` (compressed properly). Caller frees. */
+static unsigned char *make_chunk(uint32_t type, const char *json, size_t *len)
+{
+	uLongf clen = compressBound(strlen(json));
+	unsigned char *c = xmalloc(16 + clen);
+
+	assert_int_equal(compress2(c + 16, &clen, (const Bytef *)json, strlen(json), 6), Z_OK);
+	put32(c, type);
+	put32(c + 4, (uint32_t)clen);
+	put32(c + 8, (uint32_t)strlen(json));
+	put32(c + 12, (uint32_t)crc32(0, c + 16, (uInt)clen));
+	*len = 16 + clen;
+	return c;
+}
+
+/* `d` with `chunk` inserted at `at`. Caller frees. */
+static unsigned char *insert_chunk(const unsigned char *d, size_t len, size_t at,
+			     const unsigned char *chunk, size_t clen)
+{
+	unsigned char *out = xmalloc(len + clen);
+
+	memcpy(out, d, at);
+	memcpy(out + at, chunk, clen);
+	memcpy(out + at + clen, d + at, len - at);
+	return out;
+}
+
+static void test_unknown_chunk(void **state)
+{
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	unsigned char *d, *c, *spliced;
+	size_t len, clen, offs[16];
+	struct profile *p;
+
+	d = small_session(&len, &e);
+	chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	c = make_chunk(99, "{\"future\":[1,2,3]}", &clen);
+	spliced = insert_chunk(d, len, offs[2], c, clen);
+	p = session_read_mem(spliced, len + clen, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_samples(p, &e, e.n);
+	assert_true(info.complete);
+	assert_int_equal(info.chunks, 5);
+	profile_free(p);
+	free(spliced);
+	free(c);
+	free(d);
+	free(e.samples);
+}
+
+/* Well-framed chunks with bad contents: each a precise error. */
+static void test_bad_contents(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *error;
+	} cases[] = {
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"nodes\":[[0,0],[9,0]]}",
+		  "node 2 has parent 9 out of range" },
+		{ "{\"nodes\":[[0,999]]}", "node 1 has frame 999 out of range" },
+		{ "{\"nodes\":[[0]]}", "node 1 is not [parent, frame]" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,77,0]]}", "frame 0 has module 77 out of range" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,2]]}", "frame 0 has unknown kind 2" },
+		{ "{\"threads\":[[1,1,5]]}", "thread 0 has comm 5 out of range" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[3],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0]}}",
+		  "sample 0 has node 3 out of range" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[1]}}",
+		  "sample 0 has event 1 out of range" },
+		{ "{\"samples\":{\"time\":[-1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0]}}",
+		  "sample 0 has a time before the session start" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[70000],\"event\":[0]}}",
+		  "sample 0 has cpu 70000 out of range" },
+		{ "{\"samples\":{\"time\":[1,2],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0]}}",
+		  "\"samples\" columns differ in length" },
+		{ "{\"samples\":{\"time\":[1]}}", "\"samples\" has no \"weight\" array" },
+		{ "{\"samples\":{\"time\":[1.5],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0]}}",
+		  "sample 0 has a non-integer \"time\"" },
+		{ "{\"strings\":{}}", "\"strings\" is not an array" },
+		{ "{\"lost\":-4}", "\"lost\" is out of range (-4)" },
+	};
+	unsigned char *c, *file;
+	size_t i, clen, hlen, flen;
+
+	c = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,0],"
+			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned char *data = make_chunk(2, cases[i].json, &clen);
+		char msg[256];
+
+		flen = 16 + hlen + clen;
+		file = xmalloc(flen);
+		memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
+		memcpy(file + 16, c, hlen);
+		memcpy(file + 16 + hlen, data, clen);
+		snprintf(msg, sizeof(msg), "x.session: chunk 2 at offset %zu: %s", 16 + hlen,
+			 cases[i].error);
+		assert_string_equal(read_error(file, flen), msg);
+		free(data);
+		free(file);
+	}
+	free(c);
+
+	/* A header that is no header, and JSON that is no JSON. */
+	c = make_chunk(1, "{\"format\":\"something-else\"}", &hlen);
+	file = insert_chunk((const unsigned char *)"FLAMETOP\1\0\0\0\0\0\0\0", 16, 16, c, hlen);
+	assert_string_equal(read_error(file, 16 + hlen),
+			    "x.session: chunk 1 at offset 16: not a flametop-session header");
+	free(file);
+	free(c);
+	c = make_chunk(1, "{\"format\":", &hlen);
+	file = insert_chunk((const unsigned char *)"FLAMETOP\1\0\0\0\0\0\0\0", 16, 16, c, hlen);
+	assert_string_equal(read_error(file, 16 + hlen),
+			    "x.session: chunk 1 at offset 16 is corrupt (invalid JSON at byte 10)");
+	free(file);
+	free(c);
+	c = make_chunk(2, "{}", &hlen);
+	file = insert_chunk((const unsigned char *)"FLAMETOP\1\0\0\0\0\0\0\0", 16, 16, c, hlen);
+	assert_string_equal(read_error(file, 16 + hlen),
+			    "x.session: chunk 1 at offset 16: the first chunk is not a header "
+			    "chunk (type 2)");
+	free(file);
+	free(c);
+}
+
+/* A checksum failure in the middle is an error; in the last chunk, a torn tail. */
+static void test_checksum(void **state)
+{
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	unsigned char *d;
+	size_t len, offs[16];
+	struct profile *p;
+	char msg[256];
+
+	d = small_session(&len, &e);
+	chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	d[offs[2] + 20] ^= 0x40;
+	snprintf(msg, sizeof(msg), "x.session: chunk 3 at offset %zu is corrupt (checksum mismatch)",
+		 offs[2]);
+	assert_string_equal(read_error(d, len), msg);
+	d[offs[2] + 20] ^= 0x40;
+
+	d[len - 3] ^= 1;
+	p = session_read_mem(d, len, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_false(info.complete);
+	assert_int_equal(info.skipped_bytes, len - offs[4]);
+	assert_samples(p, &e, e.n);
+	profile_free(p);
+	d[len - 3] ^= 1;
+
+	/* Zeroed blocks past the last whole chunk (a power loss) are a cut too. */
+	memset(d + offs[3], 0, len - offs[3]);
+	p = session_read_mem(d, len, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_int_equal(p->nsamples, 10);
+	assert_int_equal(info.skipped_bytes, len - offs[3]);
+	profile_free(p);
+	free(d);
+	free(e.samples);
+}
+
+/*
+ * In a child with its own mount namespace: fills a 64 KiB tmpfs, expects
+ * -ENOSPC, and checks what was flushed before still loads. Exit 0 pass,
+ * 77 skip (no permission to mount), 1 fail.
+ */
+static int enospc_child(void)
+{
+	char dir[] = "/tmp/test_session_tmpfs.XXXXXX";
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct session_writer *w;
+	struct profile *p, *r;
+	uint64_t flushed = 0;
+	char *path;
+	int ret = 1, rc = 0, i, k;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 77;
+	if (!mkdtemp(dir))
+		return 1;
+	if (mount("none", dir, "tmpfs", 0, "size=64k") < 0) {
+		rmdir(dir);
+		return 77;
+	}
+	path = xasprintf("%s/full.session", dir);
+	p = base_profile();
+	w = session_writer_open(path, false, &err);
+	if (!w)
+		goto out;
+	srand(1);
+	for (i = 0; i < 1000 && rc == 0; i++) {
+		/* New random names: data that does not compress. */
+		for (k = 0; k < 200; k++) {
+			char name[40];
+			struct profile_sample s = { .time = (uint64_t)i * 1000 + k, .weight = 1 };
+			uint32_t f;
+
+			snprintf(name, sizeof(name), "f%08x%08x%08x", rand(), rand(), rand());
+			f = profile_intern_frame(p, name, "/lib/x.so", PROFILE_FRAME_USER);
+			s.node = profile_intern_node(p, PROFILE_ROOT, f);
+			profile_add_sample(p, &s);
+		}
+		rc = session_writer_flush(w, p);
+		if (rc == 0) {
+			flushed += p->nsamples;
+			profile_clear_samples(p);
+		}
+	}
+	session_writer_abort(w);
+	if (rc != -ENOSPC) {
+		fprintf(stderr, "# expected -ENOSPC, got %d\n", rc);
+		goto out;
+	}
+	r = session_read(path, &info, &err);
+	if (!r || r->nsamples != flushed || info.complete) {
+		fprintf(stderr, "# after ENOSPC: %s (%zu of %llu samples)\n", r ? "loaded" : err.msg,
+			r ? r->nsamples : 0, (unsigned long long)flushed);
+		profile_free(r);
+		goto out;
+	}
+	fprintf(stderr, "# ENOSPC after %llu samples in %u chunks; they all load\n",
+		(unsigned long long)flushed, info.chunks);
+	profile_free(r);
+	ret = 0;
+out:
+	profile_free(p);
+	unlink(path);
+	free(path);
+	umount(dir);
+	rmdir(dir);
+	return ret;
+}
+
+static void test_enospc(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(enospc_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		print_message("# skipped: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_big_flush),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_existing_file),
+		cmocka_unit_test(test_symlink_and_dir),
+		cmocka_unit_test(test_mode_0600),
+		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_bit_flips),
+		cmocka_unit_test(test_huge_lengths),
+		cmocka_unit_test(test_unknown_chunk),
+		cmocka_unit_test(test_bad_contents),
+		cmocka_unit_test(test_checksum),
+		cmocka_unit_test(test_enospc),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

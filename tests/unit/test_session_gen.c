@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Makes session files on purpose, with the real writer: the golden cases
+ * under tests/golden/session/ (valid sessions, and invalid ones damaged in
+ * one precise way each), and a realistic synthetic recording whose size
+ * per sample it prints, the figure the format is judged by.
+ *
+ *   test_session_gen golden DIR    writes DIR/{valid,invalid}/CASE/input
+ *   test_session_gen size [SECONDS] prints bytes per sample and timings
+ *
+ * Built with `make check` but not run by it: the golden inputs are checked
+ * in, and regenerating them is a deliberate act (their expected outputs
+ * must then be reviewed).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "flametop/profile.h"
+#include "flametop/session.h"
+#include "flametop/util.h"
+
+/* A deterministic generator (xorshift64*), so outputs never change. */
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ull;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "test_session_gen: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void set_meta(struct profile *p, const char *event, const char *unit)
+{
+	struct profile_meta *m = &p->meta;
+
+	profile_meta_set(&m->host, "golden-host");
+	profile_meta_set(&m->kernel, "6.1.0-golden");
+	profile_meta_set(&m->flametop_version, "0.1.0");
+	profile_meta_set(&m->command_line, "flametop record -F 99 -o golden.session -- ./app");
+	profile_meta_set(&m->target, "command: ./app");
+	profile_meta_set(&m->call_graph, "fp");
+	m->start_wall_ns = UINT64_C(1700000000000000000);
+	m->start_mono_ns = UINT64_C(5000000000);
+	m->frequency = 99;
+	profile_add_event(p, event, unit);
+}
+
+/* Interns the stack `fns` (outermost first, "module:name" or "name"). */
+static uint32_t stack(struct profile *p, const char *const *fns, size_t n)
+{
+	uint32_t node = PROFILE_ROOT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *colon = strchr(fns[i], ':');
+		char module[64];
+		uint32_t f;
+
+		if (colon) {
+			snprintf(module, sizeof(module), "%.*s", (int)(colon - fns[i]), fns[i]);
+			f = profile_intern_frame(p, colon + 1, module,
+						 module[0] == '[' ? PROFILE_FRAME_KERNEL
+								  : PROFILE_FRAME_USER);
+		} else {
+			f = profile_intern_frame(p, fns[i], "/usr/bin/app", PROFILE_FRAME_USER);
+		}
+		node = profile_intern_node(p, node, f);
+	}
+	return node;
+}
+
+static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid)
+{
+	struct profile_sample s = {
+		.time = time, .weight = 10101010, .node = node, .pid = 4242, .tid = tid,
+	};
+
+	s.cpu = (uint16_t)(tid % 2);
+	profile_add_sample(p, &s);
+}
+
+/*
+ * The golden recording: two threads, a known split between two functions,
+ * a kernel frame, three data chunks (a thread renamed in the second).
+ */
+static void write_golden(const char *path, bool finish)
+{
+	static const char *const a[] = { "main", "run", "compute_hot" };
+	static const char *const b[] = { "main", "run", "compute_cold" };
+	static const char *const k[] = { "main", "write_log", "/lib/libc.so.6:write",
+					 "[kernel.kallsyms]:ksys_write" };
+	static const char *const w[] = { "start_thread", "worker_loop", "hash_block" };
+	struct ft_error err;
+	struct session_writer *sw;
+	struct profile *p = profile_new();
+	uint64_t t = 0;
+	int chunk, i;
+
+	set_meta(p, "cpu-clock", "ns");
+	sw = session_writer_open(path, true, &err);
+	if (!sw) {
+		fprintf(stderr, "test_session_gen: %s\n", err.msg);
+		exit(1);
+	}
+	if (session_writer_begin(sw, p) < 0)
+		die(path);
+	for (chunk = 0; chunk < 3; chunk++) {
+		profile_set_thread(p, 4242, 4242, "app");
+		profile_set_thread(p, 4242, 4243, chunk ? "app-hasher" : "app");
+		for (i = 0; i < 10; i++) {
+			t += 10101010;
+			add(p, t, stack(p, i < 6 ? a : i < 9 ? b : k, i < 9 ? 3 : 4), 4242);
+			add(p, t + 5000, stack(p, w, 3), 4243);
+		}
+		p->meta.lost += chunk == 1 ? 2 : 0;
+		if (session_writer_flush(sw, p) < 0)
+			die(path);
+		profile_clear_samples(p);
+	}
+	p->meta.duration_ns = t + 10101010;
+	if (finish) {
+		if (session_writer_close(sw, p) < 0)
+			die(path);
+	} else {
+		session_writer_abort(sw);
+	}
+	profile_free(p);
+}
+
+static unsigned char *read_whole(const char *path, size_t *len)
+{
+	unsigned char *d = (unsigned char *)util_read_file(path, len);
+
+	if (!d)
+		die(path);
+	return d;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Offset of chunk `n` (0-based) of a well-formed file. */
+static size_t chunk_at(const unsigned char *d, unsigned n)
+{
+	size_t off = 16;
+
+	while (n--)
+		off += 16 + get32(d + off + 4);
+	return off;
+}
+
+/* A chunk of `type` holding `json`, written at `out` (room for 16 + bound). */
+static size_t make_chunk(unsigned char *out, uint32_t type, const char *json)
+{
+	uLongf clen = compressBound(strlen(json));
+
+	if (compress2(out + 16, &clen, (const Bytef *)json, strlen(json), 6) != Z_OK)
+		abort();
+	put32(out, type);
+	put32(out + 4, (uint32_t)clen);
+	put32(out + 8, (uint32_t)strlen(json));
+	put32(out + 12, (uint32_t)crc32(0, out + 16, (uInt)clen));
+	return 16 + clen;
+}
+
+/* Writes DIR/KIND/NAME/input from `len` bytes of `d`. */
+static void put_case(const char *dir, const char *kind, const char *name,
+		     const unsigned char *d, size_t len)
+{
+	char *path = xasprintf("%s/%s", dir, kind);
+	FILE *f;
+
+	mkdir(path, 0755);
+	free(path);
+	path = xasprintf("%s/%s/%s", dir, kind, name);
+	mkdir(path, 0755);
+	free(path);
+	path = xasprintf("%s/%s/%s/input", dir, kind, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(d, 1, len, f) != len || fclose(f) != 0)
+		die(path);
+	free(path);
+}
+
+/* The good file with one chunk (of `json`) put in before chunk `before`. */
+static void put_with_chunk(const char *dir, const char *kind, const char *name,
+			   const unsigned char *good, size_t len, unsigned before, uint32_t type,
+			   const char *json)
+{
+	unsigned char *d = xmalloc(len + 16 + compressBound(strlen(json)));
+	size_t at = chunk_at(good, before), clen;
+
+	memcpy(d, good, at);
+	clen = make_chunk(d + at, type, json);
+	memcpy(d + at + clen, good + at, len - at);
+	put_case(dir, kind, name, d, len + clen);
+	free(d);
+}
+
+static int golden(const char *dir)
+{
+	char *tmp = xasprintf("%s/.golden.tmp", dir);
+	unsigned char *good, *d, random[512];
+	size_t len, i, off;
+
+	write_golden(tmp, true);
+	good = read_whole(tmp, &len);
+	d = xmalloc(len);
+
+	/* chunks: 0 header, 1-3 data, 4 end */
+	put_case(dir, "valid", "basic", good, len);
+	off = chunk_at(good, 3);
+	put_case(dir, "valid", "truncated-mid-data", good, off + (len - off) / 2);
+	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 4));
+	memcpy(d, good, len);
+	d[10] = 9; /* minor version 1.9 */
+	put_case(dir, "valid", "newer-minor-version", d, len);
+	put_with_chunk(dir, "valid", "unknown-chunk-type", good, len, 2, 77,
+		       "{\"from_the_future\":true}");
+
+	put_case(dir, "invalid", "empty", good, 0);
+	for (i = 0; i < sizeof(random); i++)
+		random[i] = (unsigned char)(rng() >> 56);
+	put_case(dir, "invalid", "random-bytes", random, sizeof(random));
+	put_case(dir, "invalid", "not-a-session",
+		 (const unsigned char *)"flametop session? no, just text\n", 33);
+	memcpy(d, good, len);
+	d[8] = 2;
+	put_case(dir, "invalid", "wrong-major-version", d, len);
+	put_case(dir, "invalid", "truncated-file-header", good, 12);
+	put_case(dir, "invalid", "truncated-header-chunk", good, chunk_at(good, 1) - 7);
+	put_case(dir, "invalid", "truncated-before-data", good, chunk_at(good, 1) + 9);
+	memcpy(d, good, len);
+	d[chunk_at(good, 1) + 16 + 5] ^= 0x10;
+	put_case(dir, "invalid", "bad-checksum", d, len);
+	memcpy(d, good, len);
+	put32(d + chunk_at(good, 2) + 8, 0xfffffff0u);
+	put_case(dir, "invalid", "huge-length", d, len);
+	put_with_chunk(dir, "invalid", "bad-json", good, len, 2, 2,
+		       "{\"strings\":[\"unterminated]}");
+	put_with_chunk(dir, "invalid", "node-out-of-range", good, len, 2, 2,
+		       "{\"nodes\":[[0,0],[1,1],[40,2]]}");
+	put_with_chunk(dir, "invalid", "sample-node-out-of-range", good, len, 2, 2,
+		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[999],\"pid\":[1],"
+		       "\"tid\":[1],\"cpu\":[0],\"event\":[0]}}");
+	put_with_chunk(dir, "invalid", "data-before-header", good, len, 0, 2, "{}");
+
+	free(d);
+	free(good);
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
+static double seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/*
+ * A realistic recording: `secs` seconds of 2 CPUs at 999 Hz (cpu-clock,
+ * periods near 1001001 ns with jitter), 10,000 distinct stacks 5-30 deep
+ * over 2,000 functions in 12 modules, drawn with a skewed distribution,
+ * 24 threads of 3 processes, one chunk per second.
+ */
+static int size_bench(unsigned secs)
+{
+	enum { NSTACKS = 10000, NFUNCS = 2000, NTHREADS = 24 };
+	const char *path = "/tmp/test_session_gen.size.session";
+	uint32_t *leaves = xcalloc(NSTACKS, sizeof(*leaves));
+	struct timespec t0, t1, t2;
+	struct session_writer *w;
+	struct profile *p = profile_new(), *r;
+	struct ft_error err;
+	uint64_t next[2] = { 0, 500000 }, n = 0;
+	unsigned s, i;
+	struct stat st;
+
+	set_meta(p, "cpu-clock", "ns");
+	for (i = 0; i < NSTACKS; i++) {
+		unsigned depth = 5 + (unsigned)(rng() % 26), d;
+		uint32_t node = PROFILE_ROOT;
+
+		for (d = 0; d < depth; d++) {
+			/* Shallow frames are shared; deep ones spread out. */
+			unsigned fn = d < 3 ? d : (unsigned)(rng() % (d < 8 ? 50 : NFUNCS));
+			char name[64], module[64];
+
+			snprintf(name, sizeof(name), "namespace::Class%u::method_%u(int, char const*)",
+				 fn / 10, fn);
+			snprintf(module, sizeof(module), "/usr/lib/x86_64-linux-gnu/libmod%u.so.1",
+				 fn % 12);
+			node = profile_intern_node(p, node,
+						   profile_intern_frame(p, name, module,
+									PROFILE_FRAME_USER));
+		}
+		leaves[i] = node;
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		char comm[16];
+
+		snprintf(comm, sizeof(comm), "worker-%u", i);
+		profile_set_thread(p, 1000 + i / 8 * 100, 1000 + i / 8 * 100 + i % 8, comm);
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0) {
+		fprintf(stderr, "%s\n", w ? "begin failed" : err.msg);
+		return 1;
+	}
+	for (s = 1; s <= secs; s++) {
+		uint64_t end = (uint64_t)s * 1000000000;
+
+		for (;;) {
+			int cpu = next[0] <= next[1] ? 0 : 1;
+			uint64_t x = rng(), period = 1001001 + x % 2001 - 1000;
+			unsigned th = (unsigned)(x >> 16) % NTHREADS;
+			/* Skewed: a few hot stacks, a long tail. */
+			unsigned stk = (unsigned)((x >> 32) % 100 < 60 ? (x >> 40) % 50
+								       : (x >> 40) % NSTACKS);
+			struct profile_sample smp = {
+				.time = next[cpu], .weight = period, .node = leaves[stk],
+				.pid = 1000 + th / 8 * 100, .tid = 1000 + th / 8 * 100 + th % 8,
+				.cpu = (uint16_t)cpu,
+			};
+
+			if (next[cpu] >= end)
+				break;
+			profile_add_sample(p, &smp);
+			next[cpu] += period + (x >> 52) % 20000;
+			n++;
+		}
+		if (session_writer_flush(w, p) < 0)
+			return 1;
+		profile_clear_samples(p);
+	}
+	if (session_writer_close(w, p) < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r = session_read(path, NULL, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	if (!r) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	stat(path, &st);
+	printf("%u s, %llu samples, %u nodes, %u frames: %lld bytes, %.2f bytes/sample\n", secs,
+	       (unsigned long long)n, p->nnodes, p->nframes, (long long)st.st_size,
+	       (double)st.st_size / (double)n);
+	printf("write %.3f s (%.0f ns/sample), read %.3f s (%.0f ns/sample)\n", seconds(&t0, &t1),
+	       seconds(&t0, &t1) * 1e9 / (double)n, seconds(&t1, &t2),
+	       seconds(&t1, &t2) * 1e9 / (double)n);
+	profile_free(r);
+	profile_free(p);
+	free(leaves);
+	unlink(path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "golden") == 0)
+		return golden(argv[2]);
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "size") == 0)
+		return size_bench(argc == 3 ? (unsigned)atoi(argv[2]) : 60);
+	fprintf(stderr, "usage: test_session_gen golden DIR | size [SECONDS]\n");
+	return 2;
+}
