@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -571,6 +572,21 @@ static void reap_unstarted_child(struct sampler *s)
 	s->child = 0;
 }
 
+/*
+ * A PID target needs one descriptor per thread, CPU and event: raise our
+ * soft limit on open files to the hard limit. Called after a command is
+ * forked, so the command keeps the limits it was given.
+ */
+static void raise_file_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipeline_sink *sink,
 			    struct ft_error *err)
 {
@@ -635,6 +651,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			goto out_free;
 		break;
 	}
+	raise_file_limit();
 	if (open_with_fallbacks(s, cfg->nevents > 0, err) < 0)
 		goto out_free;
 	for (i = 0; i < s->ncpus; i++) {
