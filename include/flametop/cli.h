@@ -29,6 +29,7 @@ struct cli_target {
 	size_t nevents;
 	unsigned frequency;
 	int verbose;
+	bool all; /* -a given */
 	char *command_line; /* for the session metadata */
 };
 
@@ -50,6 +51,12 @@ char *cli_target_describe(const struct cli_target *t);
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized (errors, and
  * notices, which say "notice: "). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Reports the option getopt_long just refused, as one line pointing at the
+ * subcommand's --help. Parse with opterr = 0 and an optstring starting
+ * with ':' (after any '+'); `opt` is what getopt_long returned ('?' or ':').
+ */
+void cli_bad_option(const char *subcommand, int opt, char **argv);
 
 int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);

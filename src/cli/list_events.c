@@ -23,7 +23,8 @@ int cli_list_events(int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'A':
 			all = true;
@@ -34,7 +35,7 @@ int cli_list_events(int argc, char **argv)
 			       "opens on this machine now. --all includes hardware aliases.\n");
 			return 0;
 		default:
-			fprintf(stderr, "Try 'flametop list-events --help'.\n");
+			cli_bad_option("list-events", opt, argv);
 			return CLI_EXIT_USAGE;
 		}
 	}

@@ -186,7 +186,8 @@ int cli_record(int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+ap:e:F:d:o:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:ap:e:F:d:o:vh", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret < 0)
 			goto out_usage;
@@ -209,7 +210,7 @@ int cli_record(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
-			fprintf(stderr, "Try 'flametop record --help'.\n");
+			cli_bad_option("record", opt, argv);
 			goto out_usage;
 		}
 	}

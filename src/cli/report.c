@@ -81,7 +81,8 @@ int cli_report(int argc, char **argv)
 	o.format = REPORT_TEXT;
 	profile_filter_init(&o.filter);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			input = optarg;
@@ -112,7 +113,7 @@ int cli_report(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
-			fprintf(stderr, "Try 'flametop report --help'.\n");
+			cli_bad_option("report", opt, argv);
 			goto out;
 		}
 	}

@@ -9,6 +9,7 @@
 #include "flametop/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +31,21 @@ void cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
+}
+
+void cli_bad_option(const char *subcommand, int opt, char **argv)
+{
+	const char *word = argv[optind - 1];
+
+	if (opt == ':')
+		cli_error("%s: option '%s' needs a value; try 'flametop %s --help'", subcommand, word,
+			  subcommand);
+	else if (optopt)
+		cli_error("%s: unknown option '-%c'; try 'flametop %s --help'", subcommand, optopt,
+			  subcommand);
+	else
+		cli_error("%s: unknown option '%s'; try 'flametop %s --help'", subcommand, word,
+			  subcommand);
 }
 
 static int parse_pids(struct cli_target *t, const char *arg)
@@ -90,9 +106,14 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 			cli_error("-a and -p are exclusive");
 			return -1;
 		}
+		t->all = true;
 		t->target = SAMPLER_SYSTEM;
 		return 1;
 	case 'p':
+		if (t->all) {
+			cli_error("-a and -p are exclusive");
+			return -1;
+		}
 		if (parse_pids(t, arg) < 0)
 			return -1;
 		t->target = SAMPLER_PIDS;
@@ -130,8 +151,8 @@ int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind)
 		strcat(t->command_line, argv[i]);
 	}
 	if (optind < argc) {
-		if (t->npids) {
-			cli_error("give either -p or a command, not both");
+		if (t->npids || t->all) {
+			cli_error("give -a, -p or a command, not several");
 			return -1;
 		}
 		t->target = SAMPLER_COMMAND;
