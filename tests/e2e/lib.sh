@@ -1,0 +1,289 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Helpers for the end-to-end tests, sourced by each tests/e2e/*.sh as
+# ". "$TESTLIB"". The harness (AM_TESTS_ENVIRONMENT) sets FLAMETOP (the
+# binary), WORKLOADS (the built workloads), GOLDEN and PERF. A test calls
+# need_* first (each exits 77 with the reason when the machine cannot run it),
+# makes its assertions (each prints "ok:" or "FAIL:" and carries on, so one
+# run shows every failure), and ends with "finish", which exits 1 if any
+# assertion failed. Plain POSIX sh: the harness runs tests with $(SHELL).
+
+set -u
+
+: "${FLAMETOP:?FLAMETOP is not set: run through make check}"
+: "${WORKLOADS:?WORKLOADS is not set: run through make check}"
+: "${PERF:=}"
+
+ft_failures=0
+ft_bg_pids=
+
+# A private directory, removed on exit along with any background process a
+# test started with start_bg and did not reap.
+T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-e2e.XXXXXX") || exit 99
+ft_cleanup() {
+	for p in $ft_bg_pids; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap ft_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# Exit 99 (hard error) for problems in the test setup itself.
+hard_error() {
+	echo "ERROR: $*"
+	exit 99
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+fail() {
+	echo "FAIL: $*"
+	ft_failures=$((ft_failures + 1))
+}
+
+finish() {
+	if [ "$ft_failures" -ne 0 ]; then
+		echo "$ft_failures assertion(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+# --- What the machine must offer -------------------------------------------
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (system-wide sampling and attaching to processes)"
+}
+
+# Skips only when the kernel has no perf events at all or forbids them to us.
+need_perf_events() {
+	[ -r /proc/sys/kernel/perf_event_paranoid ] ||
+		skip "kernel without perf events (/proc/sys/kernel/perf_event_paranoid missing)"
+	if [ "$(id -u)" -ne 0 ]; then
+		paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+		[ "$paranoid" -le 0 ] ||
+			skip "not root and kernel.perf_event_paranoid=$paranoid forbids system-wide sampling"
+	fi
+}
+
+need_jq() {
+	command -v jq >/dev/null 2>&1 || skip "jq is not installed (apt-get install jq)"
+}
+
+need_perf() {
+	{ [ -n "$PERF" ] && [ -x "$PERF" ]; } || skip "perf is not installed (apt-get install linux-perf), configure found none"
+	"$PERF" stat -e task-clock -x, -o /dev/null true >/dev/null 2>&1 ||
+		skip "$PERF cannot count task-clock here"
+}
+
+need_workload() {
+	for w in "$@"; do
+		[ -x "$WORKLOADS/$w" ] || hard_error "workload $WORKLOADS/$w is not built"
+	done
+}
+
+# --- Running things --------------------------------------------------------
+
+# start_bg COMMAND [ARGS...]: starts COMMAND in the background, sets BG_PID,
+# and kills it at exit if the test does not reap it.
+start_bg() {
+	"$@" &
+	BG_PID=$!
+	ft_bg_pids="$ft_bg_pids $BG_PID"
+}
+
+# wait_comm PID COMM: waits (up to 5 s) until PID has exec'd COMM, so that
+# attaching to it attaches to the program and not to the shell's fork.
+wait_comm() {
+	i=0
+	while [ "$(cat "/proc/$1/comm" 2>/dev/null)" != "$2" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 500 ] || hard_error "process $1 never became $2"
+		sleep 0.01
+	done
+}
+
+# now_ms: milliseconds on the wall clock.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# run_record NAME ARGS...: runs "flametop record ARGS" with a 60 s safety
+# timeout; stdout and stderr go to $T/NAME.out and $T/NAME.err, the exit
+# status to RC and the wall time to ELAPSED_MS. Prints the command and its
+# stderr so a failure log shows what happened.
+run_record() {
+	name=$1
+	shift
+	echo "+ flametop record $*"
+	t0=$(now_ms)
+	timeout -s KILL 60 "$FLAMETOP" record "$@" >"$T/$name.out" 2>"$T/$name.err"
+	RC=$?
+	ELAPSED_MS=$(($(now_ms) - t0))
+	sed 's/^/  stderr: /' "$T/$name.err"
+	echo "  exit $RC after ${ELAPSED_MS} ms"
+}
+
+# record_system NAME SESSION WORKLOAD [ARGS...]: records the whole system
+# (-a -F 999) while WORKLOAD runs from start to finish: starts recording,
+# gives it a second to start, runs WORKLOAD (its PID in WPID), and stops the
+# recording with SIGINT once WORKLOAD has exited. RC is record's status.
+record_system() {
+	name=$1
+	session=$2
+	shift 2
+	echo "+ flametop record -a -F 999 -o $session   (around: $*)"
+	timeout -s KILL 60 "$FLAMETOP" record -a -F 999 -o "$session" >"$T/$name.out" 2>"$T/$name.err" &
+	rec_pid=$!
+	ft_bg_pids="$ft_bg_pids $rec_pid"
+	sleep 1
+	start_bg "$@"
+	WPID=$BG_PID
+	wait "$WPID"
+	sleep 0.2
+	kill -INT "$rec_pid"
+	wait "$rec_pid"
+	RC=$?
+	sed 's/^/  stderr: /' "$T/$name.err"
+	echo "  exit $RC"
+}
+
+# report_json SESSION OUT [REPORT ARGS...]: writes the JSON report of SESSION
+# to OUT; a failing report is a test failure (returns 1).
+report_json() {
+	session=$1
+	out=$2
+	shift 2
+	if ! "$FLAMETOP" report -i "$session" --format json "$@" >"$out" 2>"$out.err"; then
+		fail "flametop report -i $session --format json $* failed: $(cat "$out.err")"
+		return 1
+	fi
+	if ! jq -e '.total and .unit and (.functions | type == "array")' "$out" >/dev/null 2>&1; then
+		fail "flametop report -i $session --format json $* is not the documented object: $(head -c 300 "$out")"
+		return 1
+	fi
+	return 0
+}
+
+# report_folded SESSION OUT [REPORT ARGS...]
+report_folded() {
+	session=$1
+	out=$2
+	shift 2
+	if ! "$FLAMETOP" report -i "$session" --format folded "$@" >"$out" 2>"$out.err"; then
+		fail "flametop report -i $session --format folded $* failed: $(cat "$out.err")"
+		return 1
+	fi
+	return 0
+}
+
+# --- Reading reports -------------------------------------------------------
+
+# share FUNCTION JSONFILE [self|total]: FUNCTION's self (default) or total
+# count as a percentage of the report's total, one decimal; 0.0 when absent.
+# Entries with the same name in several modules are summed.
+share() {
+	jq -r --arg f "$1" --arg k "${3:-self}" '
+		([.functions[] | select(.name == $f) | .[$k]] | add // 0) as $n
+		| if .total > 0 then ($n * 1000 / .total | round) / 10 else 0 end' "$2"
+}
+
+# total_of JSONFILE: the report's total.
+total_of() {
+	jq -r '.total' "$1"
+}
+
+# module_of FUNCTION JSONFILE: the module of FUNCTION's hottest entry.
+module_of() {
+	jq -r --arg f "$1" '[.functions[] | select(.name == $f)][0].module // ""' "$2"
+}
+
+# print_top JSONFILE [N]: the hottest functions, for the log.
+print_top() {
+	jq -r --argjson n "${2:-8}" '"  total \(.total) \(.unit)",
+		(.functions[:$n][] | "  \(.self)\t\(.total)\t\(.name)\t\(.module)")' "$1"
+}
+
+# --- Assertions ------------------------------------------------------------
+
+# assert_between VALUE LO HI MESSAGE: LO <= VALUE <= HI, numbers may be
+# decimals.
+assert_between() {
+	if awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0 == v && v >= lo && v <= hi) }'; then
+		pass "$4: $1 in [$2, $3]"
+	else
+		fail "$4: $1 not in [$2, $3]"
+	fi
+}
+
+# assert_eq ACTUAL EXPECTED MESSAGE
+assert_eq() {
+	if [ "$1" = "$2" ]; then
+		pass "$3: $1"
+	else
+		fail "$3: got '$1', expected '$2'"
+	fi
+}
+
+# assert_match STRING EXTENDED-REGEX MESSAGE
+assert_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		pass "$3"
+	else
+		fail "$3: '$1' does not match /$2/"
+	fi
+}
+
+# assert_no_match STRING EXTENDED-REGEX MESSAGE
+assert_no_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3: '$1' matches /$2/"
+	else
+		pass "$3"
+	fi
+}
+
+# assert_one_error_line FILE WHAT: FILE (a command's stderr) holds exactly
+# one line "flametop: ...", besides any "flametop: notice: ..." lines that
+# came before the error was found.
+assert_one_error_line() {
+	grep -v '^flametop: notice: ' "$1" >"$1.errors"
+	lines=$(wc -l <"$1.errors")
+	first=$(head -n 1 "$1.errors")
+	if [ "$lines" -eq 1 ] && printf '%s\n' "$first" | grep -q '^flametop: .'; then
+		pass "$2: one error line: $first"
+	else
+		fail "$2: expected one line 'flametop: ...' on stderr, got $lines line(s): $(head -c 400 "$1.errors")"
+	fi
+}
+
+# error_line FILE: the error line of a command's stderr (notices skipped).
+error_line() {
+	grep -v '^flametop: notice: ' "$1" | head -n 1
+}
+
+# assert_record_ok NAME SESSION: the record run NAME exited 0, wrote SESSION
+# with mode 0600, and said nothing on stderr but notices (at most one) and
+# its summary.
+assert_record_ok() {
+	assert_eq "$RC" 0 "$1: record exit status"
+	if [ -f "$2" ]; then
+		assert_eq "$(stat -c %a "$2")" 600 "$1: session file mode"
+	else
+		fail "$1: no session file $2"
+	fi
+	# Besides notices, record may end with its summary line.
+	if grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | grep -q .; then
+		fail "$1: unexpected stderr from record: $(grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | head -n 3)"
+	fi
+	notices=$(grep -c '^flametop: notice: ' "$T/$1.err")
+	assert_between "$notices" 0 1 "$1: notice lines on stderr"
+}

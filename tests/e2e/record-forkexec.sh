@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The forkexec workload forks a child that execs "child" (ft_child_spin)
+# while the parent spins in ft_parent_spin; on two cores each gets half the
+# samples (within 15 points). Launched (--) and system-wide (-a), the child's
+# function appears under the child's name (comm after exec) and the parent's
+# under "forkexec". Attached (-p), the parent's function is there.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload forkexec child
+
+# check_comm NAME FOLDED FUNCTION COMM: every folded stack ending in
+# FUNCTION starts with COMM, and there is at least one.
+check_comm() {
+	if grep -q "[;]$3 [0-9]*\$" "$2" && ! grep "[;]$3 [0-9]*\$" "$2" | grep -vq "^$4;"; then
+		pass "$1: stacks ending in $3 are under process name $4"
+	else
+		fail "$1: stacks ending in $3 are not all under $4: $(grep "$3" "$2" | head -n 3)"
+	fi
+}
+
+# --- launched: follows the fork and the exec -------------------------------
+run_record cmd -F 999 -o "$T/cmd.session" -- "$WORKLOADS/forkexec" 2000
+assert_record_ok cmd "$T/cmd.session"
+assert_between "$ELAPSED_MS" 1900 8000 "cmd: record ran as long as the command (ms)"
+if report_json "$T/cmd.session" "$T/cmd.json"; then
+	print_top "$T/cmd.json"
+	assert_between "$(share ft_parent_spin "$T/cmd.json" total)" 35 65 "cmd: ft_parent_spin total %"
+	assert_between "$(share ft_child_spin "$T/cmd.json" total)" 35 65 "cmd: ft_child_spin total %"
+	assert_match "$(module_of ft_child_spin "$T/cmd.json")" '(^|/)child$' "cmd: ft_child_spin's module is the child executable"
+fi
+if report_folded "$T/cmd.session" "$T/cmd.folded"; then
+	check_comm cmd "$T/cmd.folded" ft_child_spin child
+	check_comm cmd "$T/cmd.folded" ft_parent_spin forkexec
+fi
+
+# --- attached: the parent ---------------------------------------------------
+start_bg "$WORKLOADS/forkexec" 6000
+wpid=$BG_PID
+wait_comm "$wpid" forkexec
+run_record pid -F 999 -d 2 -o "$T/pid.session" -p "$wpid"
+assert_record_ok pid "$T/pid.session"
+if report_json "$T/pid.session" "$T/pid.json" --pid "$wpid"; then
+	print_top "$T/pid.json"
+	assert_between "$(share ft_parent_spin "$T/pid.json" total)" 90 100 "pid: --pid parent: ft_parent_spin total %"
+fi
+kill "$wpid"
+wait "$wpid" 2>/dev/null
+
+# --- system-wide: both, told apart by --pid --------------------------------
+record_system all "$T/all.session" "$WORKLOADS/forkexec" 2000
+wpid=$WPID
+assert_record_ok all "$T/all.session"
+if report_json "$T/all.session" "$T/all.json" --pid "$wpid"; then
+	print_top "$T/all.json"
+	assert_between "$(share ft_parent_spin "$T/all.json" total)" 90 100 "all: --pid parent: ft_parent_spin total %"
+	assert_between "$(share ft_child_spin "$T/all.json" total)" 0 0 "all: --pid parent: ft_child_spin total %"
+fi
+if report_folded "$T/all.session" "$T/all.folded"; then
+	check_comm all "$T/all.folded" ft_child_spin child
+	check_comm all "$T/all.folded" ft_parent_spin forkexec
+fi
+
+finish

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * forkexec: a process that forks a child which execs another program.
+ *
+ *   forkexec MILLISECONDS
+ *
+ * The child execs "child MILLISECONDS" from the directory of this executable
+ * (comm "child", spinning in ft_child_spin); meanwhile the parent spins in
+ * ft_parent_spin for MILLISECONDS, then waits for the child and exits with
+ * its status.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "workload.h"
+
+FT_NOINLINE static void ft_parent_spin(long long deadline)
+{
+	static volatile uint64_t sink;
+
+	while (!ft_past(deadline))
+		for (int i = 0; i < FT_CHUNK; i++)
+			sink++;
+}
+
+FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	char *slash;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	if (n < 0) {
+		perror("forkexec: /proc/self/exe");
+		exit(1);
+	}
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	strcpy(slash ? slash + 1 : path, "child");
+	pid = fork();
+	if (pid < 0) {
+		perror("forkexec: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		execl(path, "child", ms, (char *)NULL);
+		perror("forkexec: exec child");
+		_exit(127);
+	}
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	long long deadline;
+	int status;
+	pid_t pid;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: forkexec MILLISECONDS\n");
+		return 2;
+	}
+	deadline = ft_deadline(ft_arg("forkexec", "duration", argv[1]));
+	pid = ft_forkexec_child(argv[1]);
+	ft_parent_spin(deadline);
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("forkexec: waitpid");
+		return 1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
