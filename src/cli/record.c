@@ -61,9 +61,35 @@ static void usage(FILE *out)
 		SAMPLER_DEFAULT_FREQUENCY);
 }
 
-static void print_notice(void *ctx, const char *msg)
+/*
+ * Notices from opening the events (a fallback, user space only) are held
+ * until we know the recording starts: a command that is not found gets
+ * its one error line, not notices about events it will never run under.
+ */
+struct notices {
+	char *lines[8];
+	size_t n;
+};
+
+static void queue_notice(void *ctx, const char *msg)
 {
-	cli_error("%s", msg);
+	struct notices *q = ctx;
+
+	if (q->n < ARRAY_SIZE(q->lines))
+		q->lines[q->n++] = xstrdup(msg);
+}
+
+/* Prints the queued notices (if `print`) and empties the queue. */
+static void flush_notices(struct notices *q, bool print)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		if (print)
+			cli_error("%s", q->lines[i]);
+		free(q->lines[i]);
+	}
+	q->n = 0;
 }
 
 static char *default_output(void)
@@ -179,6 +205,7 @@ int cli_record(int argc, char **argv)
 	struct symbols *sym = NULL;
 	struct pipeline_collect *collect = NULL;
 	struct sampler *s = NULL;
+	struct notices notices = { { NULL }, 0 };
 	char *output = NULL;
 	bool force = false, child_signalled = false;
 	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
@@ -229,9 +256,13 @@ int cli_record(int argc, char **argv)
 	sym = symbols_new();
 	collect = pipeline_collect_new(p, sym);
 	cli_target_config(&t, &cfg);
-	cfg.notice = print_notice;
+	cfg.notice = queue_notice;
+	cfg.notice_ctx = &notices;
 	s = sampler_new(&cfg, pipeline_collect_sink(collect), &err);
 	if (!s) {
+		/* Here the notices explain the error (cycles fell back to
+		 * cpu-clock, which then was not permitted). */
+		flush_notices(&notices, true);
 		cli_error("%s", err.msg);
 		goto out_remove;
 	}
@@ -248,6 +279,7 @@ int cli_record(int argc, char **argv)
 		goto out_remove;
 	}
 	ret = sampler_start(s, &err);
+	flush_notices(&notices, ret == 0);
 	if (ret < 0) {
 		cli_error("%s: %s", t.argv ? t.argv[0] : "sampler", err.msg);
 		status = ret == -ENOENT ? CLI_EXIT_NOT_FOUND
@@ -332,6 +364,7 @@ out_abort:
 		w = NULL;
 	}
 out:
+	flush_notices(&notices, false);
 	sampler_free(s);
 	pipeline_collect_free(collect);
 	symbols_free(sym);
