@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -123,6 +124,22 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 
 	if (o->source)
 		fprintf(out, "# source: %s\n", clean(b, o->source));
+	if (m->target)
+		fprintf(out, "# target: %s\n", clean(b, m->target));
+	if (m->host || m->start_wall_ns) {
+		time_t when = (time_t)(m->start_wall_ns / 1000000000u);
+		char date[32] = "";
+		struct tm tm;
+
+		if (m->start_wall_ns && localtime_r(&when, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %z", &tm);
+		fprintf(out, "# recorded%s%s", *date ? " " : "", date);
+		if (m->host && *m->host)
+			fprintf(out, " on %s", clean(b, m->host));
+		if (m->kernel && *m->kernel)
+			fprintf(out, " (%s)", clean(b, m->kernel));
+		fputc('\n', out);
+	}
 	if (f->event >= 0 && (uint32_t)f->event < p->nevents) {
 		const struct profile_event *e = &p->events[f->event];
 

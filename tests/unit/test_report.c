@@ -376,6 +376,26 @@ static void test_sanitized(void **state)
 	profile_free(p);
 }
 
+/* Where a session came from: target, host, kernel and start time, sanitized. */
+static void test_text_provenance(void **state)
+{
+	struct profile *p = build();
+	struct report_options o;
+	char *s;
+
+	profile_meta_set(&p->meta.target, "command: ./evil\x1b]2;x\x07 5");
+	profile_meta_set(&p->meta.host, "db1");
+	profile_meta_set(&p->meta.kernel, "Linux 6.1.0 x86_64");
+	p->meta.start_wall_ns = 1u; /* 1970, in whatever zone the test runs */
+	options(&o, REPORT_TEXT);
+	s = render_ok(p, &o);
+	assert_non_null(strstr(s, "# target: command: ./evil?]2;x? 5\n"));
+	assert_non_null(strstr(s, "# recorded 19"));
+	assert_non_null(strstr(s, " on db1 (Linux 6.1.0 x86_64)\n"));
+	free(s);
+	profile_free(p);
+}
+
 static void test_empty(void **state)
 {
 	struct profile *p = profile_new();
@@ -413,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_escaping_and_merge),
 		cmocka_unit_test(test_sanitized),
+		cmocka_unit_test(test_text_provenance),
 		cmocka_unit_test(test_empty),
 	};
 
