@@ -28,13 +28,14 @@ struct cli_target {
 	const char *events[SAMPLER_MAX_EVENTS];
 	size_t nevents;
 	unsigned frequency;
+	size_t ring_pages; /* -m; 0: the sampler's default */
 	int verbose;
 	bool all; /* -a given */
 	char *command_line; /* for the session metadata */
 };
 
 /*
- * Handles one target option (-a, -p, -e, -F, -v) for getopt_long's `opt`
+ * Handles one target option (-a, -p, -e, -F, -m, -v) for getopt_long's `opt`
  * and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
  * -1 after printing a usage error.
  */

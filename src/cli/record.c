@@ -53,6 +53,8 @@ static void usage(FILE *out)
 		"  -e, --event EV[,EV...]  events to sample (default: cycles; without a hardware\n"
 		"                          PMU, cpu-clock for -a and task-clock otherwise)\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
+		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two (default: 128,\n"
+		"                          512 KiB); larger if samples are lost\n"
 		"  -d, --duration SECONDS  stop after this long (with a COMMAND: SIGTERM it)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
@@ -190,6 +192,7 @@ int cli_record(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "freq", required_argument, NULL, 'F' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
@@ -214,7 +217,7 @@ int cli_record(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:ap:e:F:d:o:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:ap:e:F:m:d:o:vh", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret < 0)
 			goto out_usage;
@@ -341,7 +344,8 @@ int cli_record(int argc, char **argv)
 		  (unsigned long long)p->samples_total, sampler_event_name(s, 0),
 		  (double)p->meta.duration_ns / 1e9, output);
 	if (p->meta.lost)
-		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F",
+		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F or "
+			  "raise -m",
 			  (unsigned long long)p->meta.lost);
 	status = 0;
 	if (sampler_child_status(s, &child_status) && !(child_signalled && !stop_signal))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The target options every sampling subcommand shares: -a, -p, -e, -F, -v
+ * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v
  * and a trailing command. Parsed in one place so `record` and the live
  * view accept exactly the same words.
  */
@@ -129,6 +129,15 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 		}
 		t->frequency = (unsigned)v;
 		return 1;
+	case 'm':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v < 1 || v > 65536 || (v & (v - 1))) {
+			cli_error("-m: '%s' is not a power of two from 1 to 65536 pages", arg);
+			return -1;
+		}
+		t->ring_pages = (size_t)v;
+		return 1;
 	case 'v':
 		t->verbose++;
 		return 1;
@@ -183,6 +192,7 @@ void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
 	cfg->events = t->events;
 	cfg->nevents = t->nevents;
 	cfg->frequency = t->frequency;
+	cfg->ring_pages = t->ring_pages;
 }
 
 char *cli_target_describe(const struct cli_target *t)

@@ -229,7 +229,7 @@ static int map_ring(struct sampler *s, struct ring *ring, int fd)
 			return 0;
 		}
 		/* Out of locked memory (perf_event_mlock_kb): try smaller. */
-		if ((errno != EPERM && errno != ENOMEM) || pages <= 8)
+		if ((errno != EPERM && errno != ENOMEM) || pages <= 1)
 			return -errno;
 		pages /= 2;
 	}
