@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <regex.h>
 #include <stdint.h>
 
 #include "flametop/util.h"
@@ -149,9 +150,36 @@ struct profile_filter {
 	int64_t tid; /* -1: any */
 	int event; /* event index; -1: any (only meaningful with one event) */
 	uint64_t from, to; /* [from, to) in ns since the start */
+	const char *comm; /* only threads of this name; NULL: any */
+	const regex_t *include; /* only stacks with a function matching; NULL: all */
+	const regex_t *exclude; /* no stacks with a function matching; NULL: none */
 };
 void profile_filter_init(struct profile_filter *f);
+/* The sample's own fields only (pid, tid, event, time); see profile_matcher. */
 bool profile_filter_match(const struct profile_filter *f, const struct profile_sample *s);
+
+/*
+ * A filter bound to a profile, to test many samples fast: the include and
+ * exclude patterns are run once per frame and folded into one flag per
+ * call-tree node, and the thread name is compared as a string id. It
+ * follows a profile that grows (new nodes, threads) while in use.
+ */
+struct profile_matcher {
+	const struct profile_filter *f;
+	uint8_t *frame_state; /* per frame: 0 unknown, 1 plain, 2 include, 4 exclude */
+	uint32_t nframes;
+	uint8_t *node_state; /* per node: bit 0 include seen, bit 1 exclude seen */
+	uint32_t nnodes;
+	int64_t comm_id; /* -1 while the name is not (yet) in the profile */
+};
+/* `f` and `p` are borrowed for the matcher's life. Free with profile_matcher_free(). */
+void profile_matcher_init(struct profile_matcher *m, const struct profile *p,
+			  const struct profile_filter *f);
+void profile_matcher_free(struct profile_matcher *m);
+bool profile_matcher_match(struct profile_matcher *m, const struct profile *p,
+			   const struct profile_sample *s);
+/* Whether the stack ending at `node` passes the include/exclude patterns. */
+bool profile_matcher_node(struct profile_matcher *m, const struct profile *p, uint32_t node);
 
 struct profile_fn_stat {
 	uint32_t frame;

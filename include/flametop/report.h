@@ -23,6 +23,7 @@ struct report_options {
 	unsigned top; /* functions listed in text (0: all) */
 	struct profile_filter filter;
 	const char *source; /* shown in the text header: the session's path */
+	const char *include, *exclude; /* the filter's patterns as typed, for the header */
 };
 
 /* 0, or -EINVAL when `name` is no format. */

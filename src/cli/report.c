@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,66 @@ static void usage(FILE *out)
 		"      --pid PID           only samples of this process\n"
 		"      --tid TID           only samples of this thread\n"
 		"      --event NAME        only samples of this event (default: the first)\n"
+		"      --from T, --to T    only samples in [T, T): seconds from the start of the\n"
+		"                          session (1.5) or a share of its duration (40%%)\n"
+		"      --comm NAME         only threads of this name\n"
+		"      --include REGEX     only stacks with a function matching REGEX\n"
+		"      --exclude REGEX     no stacks with a function matching REGEX\n"
 		"  -h, --help              show this help\n",
 		DEFAULT_TOP);
+}
+
+/* A point in time: seconds ("1.5") or a share of the duration ("40%"). */
+struct time_arg {
+	const char *text;
+	double value;
+	bool percent;
+};
+
+static int parse_time(const char *opt, const char *arg, struct time_arg *t)
+{
+	char *end;
+
+	errno = 0;
+	t->text = arg;
+	t->value = strtod(arg, &end);
+	t->percent = *end == '%';
+	if (t->percent)
+		end++;
+	if (errno || *end || end == arg || !(t->value >= 0) || t->value > 1e9 ||
+	    (t->percent && t->value > 100)) {
+		cli_error("%s: '%s' is not a time (seconds like 1.5, or a share like 40%%)", opt,
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* ns since the session's start for a time argument. */
+static uint64_t time_ns(const struct time_arg *t, const struct profile *p)
+{
+	uint64_t span = p->meta.duration_ns;
+	size_t i;
+
+	if (!t->percent)
+		return (uint64_t)(t->value * 1e9);
+	if (!span) /* a recording cut short: its last sample ends it */
+		for (i = 0; i < p->nsamples; i++)
+			if (p->samples[i].time > span)
+				span = p->samples[i].time;
+	return (uint64_t)((double)span * t->value / 100.0);
+}
+
+static int compile(const char *opt, const char *pattern, regex_t *re)
+{
+	char msg[256];
+	int r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+
+	if (r == 0)
+		return 0;
+	regerror(r, re, msg, sizeof(msg));
+	cli_error("%s: '%s' is not a regular expression: %s", opt, pattern, msg);
+	return -1;
 }
 
 static int parse_id(const char *opt, const char *arg, int64_t *out)
@@ -58,7 +117,18 @@ static int parse_id(const char *opt, const char *arg, int64_t *out)
 
 int cli_report(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_TOP, OPT_PID, OPT_TID, OPT_EVENT };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_TOP,
+		OPT_PID,
+		OPT_TID,
+		OPT_EVENT,
+		OPT_FROM,
+		OPT_TO,
+		OPT_COMM,
+		OPT_INCLUDE,
+		OPT_EXCLUDE,
+	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -66,6 +136,11 @@ int cli_report(int argc, char **argv)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "tid", required_argument, NULL, OPT_TID },
 		{ "event", required_argument, NULL, OPT_EVENT },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -74,6 +149,9 @@ int cli_report(int argc, char **argv)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct profile *p = NULL;
 	const char *input = NULL, *event = NULL;
+	struct time_arg from = { NULL, 0, false }, to = { NULL, 0, false };
+	regex_t include, exclude;
+	bool have_include = false, have_exclude = false;
 	int64_t top = -1;
 	int opt, status = CLI_EXIT_USAGE;
 
@@ -107,6 +185,37 @@ int cli_report(int argc, char **argv)
 			break;
 		case OPT_EVENT:
 			event = optarg;
+			break;
+		case OPT_FROM:
+			if (parse_time("--from", optarg, &from) < 0)
+				goto out;
+			break;
+		case OPT_TO:
+			if (parse_time("--to", optarg, &to) < 0)
+				goto out;
+			break;
+		case OPT_COMM:
+			o.filter.comm = optarg;
+			break;
+		case OPT_INCLUDE:
+			if (have_include)
+				regfree(&include);
+			have_include = false;
+			if (compile("--include", optarg, &include) < 0)
+				goto out;
+			have_include = true;
+			o.filter.include = &include;
+			o.include = optarg;
+			break;
+		case OPT_EXCLUDE:
+			if (have_exclude)
+				regfree(&exclude);
+			have_exclude = false;
+			if (compile("--exclude", optarg, &exclude) < 0)
+				goto out;
+			have_exclude = true;
+			o.filter.exclude = &exclude;
+			o.exclude = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -142,6 +251,17 @@ int cli_report(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (from.text)
+		o.filter.from = time_ns(&from, p);
+	if (to.text) {
+		o.filter.to = time_ns(&to, p);
+		if (o.filter.to <= o.filter.from) {
+			cli_error("--to %s is not after --from %s", to.text,
+				  from.text ? from.text : "0");
+			status = CLI_EXIT_USAGE;
+			goto out;
+		}
+	}
 	o.top = top >= 0 ? (unsigned)top : o.format == REPORT_TEXT ? DEFAULT_TOP : 0;
 	o.source = input;
 	if (report_write(stdout, p, &o, &err) < 0) {
@@ -154,6 +274,10 @@ int cli_report(int argc, char **argv)
 	}
 	status = 0;
 out:
+	if (have_include)
+		regfree(&include);
+	if (have_exclude)
+		regfree(&exclude);
 	profile_free(p);
 	return status;
 }

@@ -19,6 +19,7 @@
 
 void profile_filter_init(struct profile_filter *f)
 {
+	memset(f, 0, sizeof(*f));
 	f->pid = -1;
 	f->tid = -1;
 	f->event = -1;
@@ -40,6 +41,105 @@ bool profile_filter_match(const struct profile_filter *f, const struct profile_s
 	if (f->to && s->time >= f->to)
 		return false;
 	return true;
+}
+
+enum {
+	FRAME_PLAIN = 1,
+	FRAME_INCLUDE = 2,
+	FRAME_EXCLUDE = 4,
+	NODE_INCLUDE = 1,
+	NODE_EXCLUDE = 2,
+};
+
+void profile_matcher_init(struct profile_matcher *m, const struct profile *p,
+			  const struct profile_filter *f)
+{
+	memset(m, 0, sizeof(*m));
+	m->f = f;
+	m->comm_id = -1;
+}
+
+void profile_matcher_free(struct profile_matcher *m)
+{
+	free(m->frame_state);
+	free(m->node_state);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint8_t frame_state(struct profile_matcher *m, const struct profile *p, uint32_t frame)
+{
+	const char *name;
+	uint8_t st = FRAME_PLAIN;
+
+	if (frame >= m->nframes) {
+		m->frame_state = xreallocarray(m->frame_state, p->nframes, 1);
+		memset(m->frame_state + m->nframes, 0, p->nframes - m->nframes);
+		m->nframes = p->nframes;
+	}
+	if (m->frame_state[frame])
+		return m->frame_state[frame];
+	name = profile_string(p, p->frames[frame].name);
+	if (m->f->include && regexec(m->f->include, name, 0, NULL, 0) == 0)
+		st |= FRAME_INCLUDE;
+	if (m->f->exclude && regexec(m->f->exclude, name, 0, NULL, 0) == 0)
+		st |= FRAME_EXCLUDE;
+	m->frame_state[frame] = st;
+	return st;
+}
+
+/* Extends the per-node flags to every node of `p`, parents first. */
+static void update_nodes(struct profile_matcher *m, const struct profile *p)
+{
+	uint32_t n = m->nnodes;
+
+	m->node_state = xreallocarray(m->node_state, p->nnodes, 1);
+	m->nnodes = p->nnodes;
+	if (n == 0 && m->nnodes)
+		m->node_state[n++] = 0; /* the root: no frame */
+	for (; n < m->nnodes; n++) {
+		uint8_t fs = frame_state(m, p, p->nodes[n].frame);
+
+		m->node_state[n] = m->node_state[p->nodes[n].parent] |
+				   (fs & FRAME_INCLUDE ? NODE_INCLUDE : 0) |
+				   (fs & FRAME_EXCLUDE ? NODE_EXCLUDE : 0);
+	}
+}
+
+bool profile_matcher_node(struct profile_matcher *m, const struct profile *p, uint32_t node)
+{
+	uint8_t st;
+
+	if (!m->f->include && !m->f->exclude)
+		return true;
+	if (node >= p->nnodes)
+		return false;
+	if (node >= m->nnodes)
+		update_nodes(m, p);
+	st = m->node_state[node];
+	if (m->f->include && !(st & NODE_INCLUDE))
+		return false;
+	return !(st & NODE_EXCLUDE);
+}
+
+bool profile_matcher_match(struct profile_matcher *m, const struct profile *p,
+			   const struct profile_sample *s)
+{
+	if (!profile_filter_match(m->f, s))
+		return false;
+	if (m->f->comm) {
+		const struct profile_thread *t;
+		uint32_t id;
+
+		if (m->comm_id < 0) {
+			if (!strtab_find(&p->strings, m->f->comm, &id))
+				return false;
+			m->comm_id = id;
+		}
+		t = profile_find_thread(p, s->tid);
+		if (!t || t->comm != (uint32_t)m->comm_id)
+			return false;
+	}
+	return profile_matcher_node(m, p, s->node);
 }
 
 static int fn_stat_cmp(const void *a, const void *b, void *arg)
@@ -74,15 +174,17 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
 	struct profile_top *t = xcalloc(1, sizeof(*t));
 	uint64_t *self = NULL, *total = NULL;
 	uint32_t *stamp = NULL;
+	struct profile_matcher m;
 	uint32_t n, i;
 	size_t k;
 
 	t->nnodes = p->nnodes;
 	t->node_self = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*t->node_self));
+	profile_matcher_init(&m, p, f);
 	for (k = 0; k < p->nsamples; k++) {
 		const struct profile_sample *s = &p->samples[k];
 
-		if (s->node >= p->nnodes || !profile_filter_match(f, s))
+		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
 			continue;
 		t->node_self[s->node] += s->weight;
 		t->total_weight += s->weight;
@@ -92,6 +194,7 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
 			t->last_time = s->time;
 		t->nsamples++;
 	}
+	profile_matcher_free(&m);
 	if (!p->nframes)
 		return t;
 

@@ -99,7 +99,7 @@ static double seconds(uint64_t ns)
 static bool filter_active(const struct profile_filter *f, bool event_chosen)
 {
 	return f->pid >= 0 || f->tid >= 0 || (event_chosen && f->event >= 0) || f->from ||
-	       (f->to && f->to != UINT64_MAX);
+	       (f->to && f->to != UINT64_MAX) || f->comm || f->include || f->exclude;
 }
 
 /* The part of the session a query's time window covers, in ns. */
@@ -179,8 +179,20 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 		fprintf(out, "%s from %.2f s", sep, seconds(f->from));
 		sep = ",";
 	}
-	if (f->to && f->to != UINT64_MAX)
+	if (f->to && f->to != UINT64_MAX) {
 		fprintf(out, "%s to %.2f s", sep, seconds(f->to));
+		sep = ",";
+	}
+	if (f->comm) {
+		fprintf(out, "%s comm %s", sep, clean(b, f->comm));
+		sep = ",";
+	}
+	if (f->include) {
+		fprintf(out, "%s include /%s/", sep, clean(b, o->include ? o->include : "?"));
+		sep = ",";
+	}
+	if (f->exclude)
+		fprintf(out, "%s exclude /%s/", sep, clean(b, o->exclude ? o->exclude : "?"));
 	fputc('\n', out);
 }
 

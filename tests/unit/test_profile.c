@@ -417,6 +417,80 @@ static void test_filter_match(void **state)
 	assert_false(profile_filter_match(&f, &s));
 }
 
+/* --include / --exclude / --comm through the matcher, on a growing profile. */
+static void test_matcher_patterns(void **state)
+{
+	static const char *const late[] = { "main", "b", "zz", NULL };
+	struct profile *p = build();
+	struct profile_filter f;
+	struct profile_matcher m;
+	struct profile_top *t;
+	regex_t inc, exc;
+
+	profile_set_thread(p, 1, 1, "app");
+	profile_set_thread(p, 1, 2, "app");
+	profile_set_thread(p, 2, 3, "worker");
+	assert_int_equal(regcomp(&inc, "^b$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&exc, "^a$", REG_EXTENDED | REG_NOSUB), 0);
+
+	/* Stacks with b anywhere: main;a;b (3) and main;a;b;a (2). */
+	profile_filter_init(&f);
+	f.include = &inc;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 2);
+	assert_int_equal(t->total_weight, 5);
+	assert_fn(p, t, "b", 3, 5);
+	assert_null(find_fn(p, t, "c"));
+	profile_top_free(t);
+
+	/* No stack with a: only main;c (4). */
+	f.include = NULL;
+	f.exclude = &exc;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 1);
+	assert_int_equal(t->total_weight, 4);
+	assert_fn(p, t, "c", 4, 4);
+	profile_top_free(t);
+
+	/* Both: b but not a: nothing here. */
+	f.include = &inc;
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 0);
+	profile_top_free(t);
+
+	/* By thread name; a name nobody has matches nothing. */
+	profile_filter_init(&f);
+	f.comm = "worker";
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 2);
+	assert_int_equal(t->total_weight, 6);
+	profile_top_free(t);
+	f.comm = "nobody";
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->nsamples, 0);
+	profile_top_free(t);
+
+	/* A matcher keeps up with nodes and names added after it started. */
+	profile_filter_init(&f);
+	f.include = &inc;
+	f.comm = "late";
+	profile_matcher_init(&m, p, &f);
+	{
+		struct profile_sample s = { .time = 500, .weight = 1, .pid = 3, .tid = 9 };
+
+		s.node = stack(p, "app", late);
+		assert_false(profile_matcher_match(&m, p, &s)); /* no thread "late" yet */
+		profile_set_thread(p, 3, 9, "late");
+		assert_true(profile_matcher_match(&m, p, &s));
+		assert_true(profile_matcher_node(&m, p, s.node));
+		assert_false(profile_matcher_node(&m, p, p->nodes[p->nodes[s.node].parent].parent));
+	}
+	profile_matcher_free(&m);
+	regfree(&inc);
+	regfree(&exc);
+	profile_free(p);
+}
+
 static void test_empty_and_clear(void **state)
 {
 	struct profile *p = profile_new();
@@ -461,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_query_ties_by_name),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_matcher_patterns),
 		cmocka_unit_test(test_empty_and_clear),
 	};
 
