@@ -198,6 +198,13 @@ struct profile_top {
 };
 /* Caller frees with profile_top_free(). */
 struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f);
+/*
+ * The per-function stats of per-node weights, for queries that aggregate
+ * elsewhere (the timeline). Takes `node_self` (nnodes entries, malloc'd);
+ * the caller fills total_weight, nsamples and the times. Caller frees.
+ */
+struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
+				      uint32_t nnodes);
 void profile_top_free(struct profile_top *t);
 
 #endif

@@ -164,44 +164,24 @@ static int fn_stat_cmp(const void *a, const void *b, void *arg)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
-/*
- * Caller frees with profile_top_free(). Samples whose node is not in the
- * tree are skipped; samples at the root (no frames) count in total_weight
- * and nsamples but credit no function.
- */
-struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f)
+struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
+				      uint32_t nnodes)
 {
 	struct profile_top *t = xcalloc(1, sizeof(*t));
 	uint64_t *self = NULL, *total = NULL;
 	uint32_t *stamp = NULL;
-	struct profile_matcher m;
 	uint32_t n, i;
 	size_t k;
 
-	t->nnodes = p->nnodes;
-	t->node_self = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*t->node_self));
-	profile_matcher_init(&m, p, f);
-	for (k = 0; k < p->nsamples; k++) {
-		const struct profile_sample *s = &p->samples[k];
-
-		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
-			continue;
-		t->node_self[s->node] += s->weight;
-		t->total_weight += s->weight;
-		if (!t->nsamples || s->time < t->first_time)
-			t->first_time = s->time;
-		if (!t->nsamples || s->time > t->last_time)
-			t->last_time = s->time;
-		t->nsamples++;
-	}
-	profile_matcher_free(&m);
+	t->nnodes = nnodes;
+	t->node_self = node_self;
 	if (!p->nframes)
 		return t;
 
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
 	stamp = xcalloc(p->nframes, sizeof(*stamp));
-	for (n = 1; n < p->nnodes; n++) {
+	for (n = 1; n < nnodes && n < p->nnodes; n++) {
 		uint64_t w = t->node_self[n];
 		uint32_t node;
 
@@ -235,6 +215,42 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
 	free(stamp);
 	free(total);
 	free(self);
+	return t;
+}
+
+/*
+ * Caller frees with profile_top_free(). Samples whose node is not in the
+ * tree are skipped; samples at the root (no frames) count in total_weight
+ * and nsamples but credit no function.
+ */
+struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f)
+{
+	uint64_t *node_self = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*node_self));
+	uint64_t total = 0, nsamples = 0, first = 0, last = 0;
+	struct profile_matcher m;
+	struct profile_top *t;
+	size_t k;
+
+	profile_matcher_init(&m, p, f);
+	for (k = 0; k < p->nsamples; k++) {
+		const struct profile_sample *s = &p->samples[k];
+
+		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
+			continue;
+		node_self[s->node] += s->weight;
+		total += s->weight;
+		if (!nsamples || s->time < first)
+			first = s->time;
+		if (!nsamples || s->time > last)
+			last = s->time;
+		nsamples++;
+	}
+	profile_matcher_free(&m);
+	t = profile_top_build(p, node_self, p->nnodes);
+	t->total_weight = total;
+	t->nsamples = nsamples;
+	t->first_time = first;
+	t->last_time = last;
 	return t;
 }
 
