@@ -48,6 +48,10 @@ void cli_target_free(struct cli_target *t);
 void cli_target_config(const struct cli_target *t, struct sampler_config *cfg);
 /* A one-line description: "system-wide", "pid 12,34", "command: make -j2". Caller frees. */
 char *cli_target_describe(const struct cli_target *t);
+struct profile;
+/* Fills the session metadata (host, kernel, target, events, ...) of `p`
+ * for sampling `t` with `s`; the start times are the caller's. */
+void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s);
 
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized (errors, and
  * notices, which say "notice: "). */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,32 +117,6 @@ static int parse_duration(const char *arg, uint64_t *ns)
 	}
 	*ns = (uint64_t)(v * 1e9);
 	return 0;
-}
-
-static void fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s)
-{
-	struct utsname u;
-	char host[256] = "", *target;
-	size_t i;
-
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	profile_meta_set(&p->meta.host, host);
-	if (uname(&u) == 0) {
-		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
-
-		profile_meta_set(&p->meta.kernel, kernel);
-		free(kernel);
-	}
-	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
-	profile_meta_set(&p->meta.command_line, t->command_line);
-	target = cli_target_describe(t);
-	profile_meta_set(&p->meta.target, target);
-	free(target);
-	profile_meta_set(&p->meta.call_graph, "fp");
-	p->meta.frequency = t->frequency;
-	for (i = 0; i < sampler_nevents(s); i++)
-		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
 }
 
 /* The exit status a shell would give for a child's wait status. */
@@ -269,7 +242,7 @@ int cli_record(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out_remove;
 	}
-	fill_meta(p, &t, s);
+	cli_target_fill_meta(p, &t, s);
 	if (t.verbose)
 		cli_error("sampling %s at %u Hz, %s", sampler_event_name(s, 0), t.frequency,
 			  p->meta.target);

@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "flametop/profile.h"
 
 static void vreport(const char *fmt, va_list ap)
 {
@@ -221,4 +225,30 @@ char *cli_target_describe(const struct cli_target *t)
 		return s;
 	}
 	return xstrdup("?");
+}
+
+void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s)
+{
+	struct utsname u;
+	char host[256] = "", *target;
+	size_t i;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	profile_meta_set(&p->meta.host, host);
+	if (uname(&u) == 0) {
+		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+
+		profile_meta_set(&p->meta.kernel, kernel);
+		free(kernel);
+	}
+	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
+	profile_meta_set(&p->meta.command_line, t->command_line);
+	target = cli_target_describe(t);
+	profile_meta_set(&p->meta.target, target);
+	free(target);
+	profile_meta_set(&p->meta.call_graph, "fp");
+	p->meta.frequency = t->frequency;
+	for (i = 0; i < sampler_nevents(s); i++)
+		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
 }

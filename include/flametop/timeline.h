@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The rolling timeline: what was sampled, by time, aggregated into
+ * buckets of (call-tree node, thread, event) -> (weight, samples). Recent
+ * data is fine (1 s buckets), older data coarser (10 s after 15 minutes,
+ * 1 min after 2 hours), data past the retention is dropped, and a memory
+ * ceiling is kept by coarsening the oldest data further: memory stays
+ * bounded and old data gets blurrier instead of lost.
+ *
+ * Queries take a window and a filter and give a top-list (and per-node
+ * weights, the call tree the views draw). A live window keeps "the last N
+ * seconds" current incrementally. A rate series tells where activity was.
+ *
+ * The timeline borrows the profile for its frames, nodes, strings and
+ * threads (tid -> pid, comm); it never holds samples, only aggregates.
+ * Times are ns since the session's start, as in profile samples.
+ */
+#ifndef FLAMETOP_TIMELINE_H
+#define FLAMETOP_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flametop/profile.h"
+
+#define TIMELINE_MAX_TIERS 4
+
+/* Data older than `age_ns` (behind the newest time) lives in buckets `width_ns` wide. */
+struct timeline_tier {
+	uint64_t age_ns;
+	uint64_t width_ns;
+};
+
+struct timeline_config {
+	uint64_t resolution_ns; /* the finest buckets; default 1 s */
+	struct timeline_tier tiers[TIMELINE_MAX_TIERS]; /* by increasing age */
+	size_t ntiers; /* default: {15 min, 10 s}, {2 h, 60 s} */
+	uint64_t retention_ns; /* drop older data; 0: keep everything. Default 24 h */
+	size_t max_memory; /* bytes; default 64 MiB */
+};
+
+void timeline_config_default(struct timeline_config *c);
+/* Parses a duration like "500ms", "1s", "1.5", "15m", "2h" (a plain number is seconds). 0 or -EINVAL. */
+int timeline_parse_duration(const char *s, uint64_t *ns);
+/* Parses a size like "64M", "1G", "65536" (bytes). 0 or -EINVAL. */
+int timeline_parse_size(const char *s, size_t *bytes);
+
+struct timeline;
+
+/* `p` is borrowed and must outlive the timeline. Caller frees. Never NULL. */
+struct timeline *timeline_new(const struct timeline_config *c, const struct profile *p);
+void timeline_free(struct timeline *t);
+
+/*
+ * Adds samples (borrowed: only aggregates are kept). Samples may arrive
+ * somewhat out of time order; one older than the retained data is counted
+ * in stats.dropped and ignored.
+ */
+void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n);
+
+/*
+ * Moves the timeline's clock to `now` (ns since the start): merges buckets
+ * that aged into a coarser tier, drops data past the retention, and
+ * coarsens the oldest data while memory is above the ceiling. Call about
+ * once a second; cheap when there is nothing to do.
+ */
+void timeline_advance(struct timeline *t, uint64_t now);
+
+struct timeline_stats {
+	size_t memory; /* bytes held */
+	size_t buckets;
+	uint64_t first, last; /* retained span, ns since the start */
+	uint64_t samples; /* samples retained */
+	uint64_t dropped; /* samples dropped: too old, or aged out */
+};
+void timeline_stats(const struct timeline *t, struct timeline_stats *out);
+
+/*
+ * The top-list of the samples in f's window [from, to) that pass `f`
+ * (profile_matcher semantics: pid, tid, event, comm, include, exclude).
+ * Buckets only partly inside the window count whole; the result's
+ * first_time/last_time give the span actually covered. Caller frees.
+ */
+struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f);
+
+/*
+ * A live window over the last `span_ns` before the newest data, kept
+ * current as samples are added: refreshing costs the new data, not the
+ * history. `f`'s from/to are ignored. `f` is borrowed.
+ */
+struct timeline_live;
+struct timeline_live *timeline_live_new(struct timeline *t, const struct profile_filter *f,
+					uint64_t span_ns);
+void timeline_live_free(struct timeline_live *l);
+/* The window's top-list now. Borrowed, valid until the next call or free. */
+const struct profile_top *timeline_live_top(struct timeline_live *l);
+
+/*
+ * Samples (counts, not weights) of `event` (-1: all) in `n` equal steps of
+ * [from, to), for the timeline strip and heatmap. Steps finer than the
+ * data's buckets are filled from a sub-second series kept for recent data
+ * (100 ms) where available, else spread evenly over the bucket.
+ */
+void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int event,
+		   uint64_t *counts, size_t n);
+
+#endif
