@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The replay source: a session file played back as if it were live. The
+ * whole file is read up front (the reader checks all of it); its samples
+ * are then handed out in time order as the play clock passes them, paced
+ * by the speed (1.0 is real time). Pausing is speed 0; SOURCE_UNPACED
+ * hands out everything at once.
+ */
+#include "config.h"
+
+#include "flametop/source.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/session.h"
+
+struct replay {
+	struct profile *profile;
+	struct profile_sample *samples; /* the session's, by time */
+	size_t nsamples, next;
+	uint64_t end; /* the session's length, ns */
+	double speed;
+	uint64_t pos0; /* play position at wall0 */
+	uint64_t wall0; /* CLOCK_MONOTONIC ns */
+};
+
+static uint64_t position(const struct replay *r)
+{
+	double pos;
+
+	if (r->speed >= SOURCE_UNPACED)
+		return r->end;
+	pos = (double)r->pos0 + (double)(util_now_ns() - r->wall0) * r->speed;
+	return pos >= (double)r->end ? r->end : (uint64_t)pos;
+}
+
+static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
+{
+	struct replay *r = ctx;
+	uint64_t pos = position(r);
+	size_t before = r->next;
+
+	while (r->next < r->nsamples && r->samples[r->next].time <= pos)
+		profile_add_sample(r->profile, &r->samples[r->next++]);
+	if (r->next == r->nsamples && pos >= r->end)
+		return SOURCE_ENDED;
+	if (r->next == before && timeout_ms > 0) {
+		/* Nothing due: sleep until the next sample is, or the timeout. */
+		uint64_t wait_ms = (uint64_t)timeout_ms;
+
+		if (r->speed > 0 && r->next < r->nsamples) {
+			double due = (double)(r->samples[r->next].time - pos) / r->speed / 1e6;
+
+			if (due < (double)wait_ms)
+				wait_ms = (uint64_t)ceil(due);
+		}
+		poll(NULL, 0, (int)wait_ms);
+	}
+	return SOURCE_RUNNING;
+}
+
+static uint64_t replay_now(void *ctx)
+{
+	return position(ctx);
+}
+
+static void replay_set_speed(void *ctx, double speed)
+{
+	struct replay *r = ctx;
+
+	r->pos0 = position(r);
+	r->wall0 = util_now_ns();
+	r->speed = speed > 0 ? speed : 0;
+}
+
+static void replay_seek(void *ctx, uint64_t t)
+{
+	struct replay *r = ctx;
+
+	if (t > r->end)
+		t = r->end;
+	if (t < position(r))
+		r->next = 0; /* start over: the caller rebuilds its timeline */
+	r->pos0 = t;
+	r->wall0 = util_now_ns();
+}
+
+static void replay_free(void *ctx)
+{
+	struct replay *r = ctx;
+
+	if (!r)
+		return;
+	free(r->samples);
+	free(r);
+}
+
+static const struct source_ops replay_ops = {
+	.poll = replay_poll,
+	.now = replay_now,
+	.set_speed = replay_set_speed,
+	.seek = replay_seek,
+	.free = replay_free,
+};
+
+static int by_time(const void *a, const void *b)
+{
+	const struct profile_sample *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+struct source *source_replay_new(const char *path, double speed, struct ft_error *err)
+{
+	struct session_read_info info;
+	struct source *src;
+	struct replay *r;
+	struct profile *p;
+	size_t i;
+
+	p = session_read(path, &info, err);
+	if (!p)
+		return NULL;
+	src = xcalloc(1, sizeof(*src));
+	r = xcalloc(1, sizeof(*r));
+	src->ops = &replay_ops;
+	src->ctx = r;
+	src->profile = r->profile = p;
+	if (!info.complete)
+		snprintf(src->notice, sizeof(src->notice),
+			 "the recording did not finish; loaded %u chunks, skipped %llu bytes", info.chunks,
+			 (unsigned long long)info.skipped_bytes);
+
+	/* Take the samples out of the profile: they come back as played. */
+	r->nsamples = p->nsamples;
+	r->samples = xreallocarray(NULL, r->nsamples ? r->nsamples : 1, sizeof(*r->samples));
+	memcpy(r->samples, p->samples, r->nsamples * sizeof(*r->samples));
+	profile_clear_samples(p);
+	qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
+	r->end = p->meta.duration_ns;
+	for (i = 0; i < r->nsamples; i++)
+		if (r->samples[i].time > r->end)
+			r->end = r->samples[i].time;
+	src->duration_ns = r->end;
+	r->speed = speed > 0 ? speed : 0;
+	r->wall0 = util_now_ns();
+	return src;
+}
