@@ -26,7 +26,12 @@
 
 #define TIMELINE_MAX_TIERS 4
 
-/* Data older than `age_ns` (behind the newest time) lives in buckets `width_ns` wide. */
+/*
+ * Data older than `age_ns` (behind the newest time) lives in buckets
+ * `width_ns` wide. timeline_new() rounds each width up to a multiple of the
+ * one before (the resolution first), so coarser buckets are exact unions of
+ * finer ones.
+ */
 struct timeline_tier {
 	uint64_t age_ns;
 	uint64_t width_ns;
@@ -41,14 +46,27 @@ struct timeline_config {
 };
 
 void timeline_config_default(struct timeline_config *c);
-/* Parses a duration like "500ms", "1s", "1.5", "15m", "2h" (a plain number is seconds). 0 or -EINVAL. */
+/*
+ * Parses a duration like "500ms", "1s", "1.5", "15m", "2h" (a plain number
+ * is seconds; also ns, us, min, d; a decimal fraction is exact to the ns).
+ * 0 or -EINVAL (garbage, a sign, spaces, overflow); *ns untouched on error.
+ */
 int timeline_parse_duration(const char *s, uint64_t *ns);
-/* Parses a size like "64M", "1G", "65536" (bytes). 0 or -EINVAL. */
+/*
+ * Parses a size like "64M", "1G", "65536" (bytes): K, M, G, T are powers of
+ * 1024, optionally followed by "B" or "iB", any case; "1.5G" works.
+ * 0 or -EINVAL; *bytes untouched on error.
+ */
 int timeline_parse_size(const char *s, size_t *bytes);
 
 struct timeline;
 
-/* `p` is borrowed and must outlive the timeline. Caller frees. Never NULL. */
+/*
+ * `p` is borrowed and must outlive the timeline; it may grow (nodes,
+ * threads, events) while the timeline is in use. `c` is copied; NULL means
+ * the defaults. Not thread-safe: one thread adds, advances and queries.
+ * Caller frees. Never NULL.
+ */
 struct timeline *timeline_new(const struct timeline_config *c, const struct profile *p);
 void timeline_free(struct timeline *t);
 
@@ -60,15 +78,17 @@ void timeline_free(struct timeline *t);
 void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n);
 
 /*
- * Moves the timeline's clock to `now` (ns since the start): merges buckets
+ * Moves the timeline's clock to `now` (ns since the start; the clock is
+ * also pushed by newer sample times, and never goes back): merges buckets
  * that aged into a coarser tier, drops data past the retention, and
- * coarsens the oldest data while memory is above the ceiling. Call about
- * once a second; cheap when there is nothing to do.
+ * coarsens the oldest data while memory is above the ceiling, dropping the
+ * oldest buckets only when coarsening cannot help. Call about once a
+ * second; cheap when there is nothing to do.
  */
 void timeline_advance(struct timeline *t, uint64_t now);
 
 struct timeline_stats {
-	size_t memory; /* bytes held */
+	size_t memory; /* bytes allocated (arrays at their capacity), what max_memory bounds */
 	size_t buckets;
 	uint64_t first, last; /* retained span, ns since the start */
 	uint64_t samples; /* samples retained */
@@ -80,27 +100,39 @@ void timeline_stats(const struct timeline *t, struct timeline_stats *out);
  * The top-list of the samples in f's window [from, to) that pass `f`
  * (profile_matcher semantics: pid, tid, event, comm, include, exclude).
  * Buckets only partly inside the window count whole; the result's
- * first_time/last_time give the span actually covered. Caller frees.
+ * first_time/last_time give the span actually covered: the start of the
+ * first and the end (exclusive) of the last bucket with a matching sample,
+ * both 0 when none matched. f->to == 0 means no upper bound. The thread
+ * name is the thread's name now, as in profile_query_top(). Caller frees.
  */
 struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f);
 
 /*
- * A live window over the last `span_ns` before the newest data, kept
- * current as samples are added: refreshing costs the new data, not the
- * history. `f`'s from/to are ignored. `f` is borrowed.
+ * A live window over the last `span_ns` before the timeline's clock (the
+ * newest sample time or advance() time), kept current as samples are
+ * added: refreshing costs the new data and the buckets leaving the window,
+ * not the history. Its top-list equals timeline_query() with from = clock -
+ * span_ns. `f`'s from/to are ignored; `f` is copied, its comm and regexes
+ * are borrowed. timeline_free() frees the live windows still open (do not
+ * free them after it).
  */
 struct timeline_live;
 struct timeline_live *timeline_live_new(struct timeline *t, const struct profile_filter *f,
 					uint64_t span_ns);
 void timeline_live_free(struct timeline_live *l);
-/* The window's top-list now. Borrowed, valid until the next call or free. */
+/*
+ * The window's top-list now; the same pointer while nothing changed.
+ * Borrowed, valid until the next call or free.
+ */
 const struct profile_top *timeline_live_top(struct timeline_live *l);
 
 /*
  * Samples (counts, not weights) of `event` (-1: all) in `n` equal steps of
  * [from, to), for the timeline strip and heatmap. Steps finer than the
  * data's buckets are filled from a sub-second series kept for recent data
- * (100 ms) where available, else spread evenly over the bucket.
+ * (100 ms) where available, else spread evenly over the bucket. Counts are
+ * whole numbers: over a range made of whole buckets they sum exactly to the
+ * samples in it.
  */
 void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int event,
 		   uint64_t *counts, size_t n);

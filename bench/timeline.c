@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The timeline bench (make bench-timeline, part of make bench): a
+ * synthetic hour of sampling at 2 CPUs x 999 Hz over 10,000 distinct
+ * stacks (depths 5-30, sharing prefixes as real call trees do, picked with
+ * a Zipf(1) popularity; --uniform picks them evenly, the worst case for
+ * memory), 8 threads in 2 processes, cycle-like periods. It feeds the
+ * timeline in time order, advancing each simulated second with a 60 s live
+ * window kept current, and prints: peak RSS and the timeline's own memory,
+ * the time per added sample, full-hour and filtered query times, the live
+ * refresh time, rate series times; then it writes the same hour with the
+ * session writer (a flush per simulated second) and prints bytes per
+ * sample, the time to read it back and to rebuild the timeline from it.
+ * It prints figures and asserts nothing.
+ *
+ * Usage: bench/timeline [--uniform] [--minutes N] [--no-session]
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flametop/profile.h"
+#include "flametop/session.h"
+#include "flametop/timeline.h"
+#include "flametop/util.h"
+
+#define SEC UINT64_C(1000000000)
+#define NSTACKS 10000
+#define HZ 999
+#define NCPUS 2
+#define NFUNCS 3000
+#define NMODULES 20
+
+struct gen {
+	uint64_t rng;
+	uint32_t leaves[NSTACKS];
+	uint16_t thread[NSTACKS]; /* index into tids */
+	double cdf[NSTACKS];
+	bool uniform;
+};
+
+static const uint32_t tids[] = { 1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003 };
+
+static uint64_t rnd(struct gen *g)
+{
+	g->rng ^= g->rng >> 12;
+	g->rng ^= g->rng << 25;
+	g->rng ^= g->rng >> 27;
+	return g->rng * 2685821657736338717ull;
+}
+
+static uint32_t rnd_below(struct gen *g, uint32_t n)
+{
+	return (uint32_t)(rnd(g) % n);
+}
+
+static double rnd_unit(struct gen *g)
+{
+	return (double)(rnd(g) >> 11) / (double)(UINT64_C(1) << 53);
+}
+
+static uint32_t random_frame(struct profile *p, struct gen *g)
+{
+	char name[32], module[32];
+	uint32_t f = rnd_below(g, NFUNCS);
+
+	snprintf(name, sizeof(name), "function_%u", f);
+	snprintf(module, sizeof(module), "/usr/lib/libmod%u.so", f % NMODULES);
+	return profile_intern_frame(p, name, module, PROFILE_FRAME_USER);
+}
+
+/*
+ * 10,000 distinct leaves. Most stacks extend a prefix of an earlier one,
+ * so the tree shares its upper levels as real programs' trees do.
+ */
+static void gen_stacks(struct profile *p, struct gen *g)
+{
+	uint8_t *used = NULL;
+	uint32_t nused = 0, k = 0, i;
+	uint32_t *path = xcalloc(32, sizeof(*path));
+	uint32_t roots[4];
+	double sum = 0;
+
+	for (i = 0; i < 4; i++)
+		roots[i] = profile_intern_node(p, PROFILE_ROOT, random_frame(p, g));
+	while (k < NSTACKS) {
+		uint32_t depth = 5 + rnd_below(g, 26), d = 1, node;
+
+		node = roots[rnd_below(g, 4)];
+		if (k && rnd_below(g, 10) < 7) {
+			/* reuse a prefix of an earlier stack */
+			uint32_t prev = g->leaves[rnd_below(g, k)], n = 0, keep;
+
+			for (node = prev; node != PROFILE_ROOT; node = p->nodes[node].parent)
+				path[n++] = node;
+			keep = 2 + rnd_below(g, n - 1 < depth - 1 ? n - 1 : depth - 1);
+			node = path[n - keep];
+			d = keep;
+		}
+		for (; d < depth; d++)
+			node = profile_intern_node(p, node, random_frame(p, g));
+		if (node >= nused) {
+			used = xrealloc(used, (size_t)node + 1);
+			memset(used + nused, 0, node + 1 - nused);
+			nused = node + 1;
+		}
+		if (used[node])
+			continue;
+		used[node] = 1;
+		g->thread[k] = (uint16_t)(k % 2 * 4 + rnd_below(g, 4));
+		g->leaves[k++] = node;
+	}
+	for (i = 0; i < NSTACKS; i++) {
+		sum += g->uniform ? 1.0 : 1.0 / (i + 1);
+		g->cdf[i] = sum;
+	}
+	for (i = 0; i < NSTACKS; i++)
+		g->cdf[i] /= sum;
+	free(path);
+	free(used);
+}
+
+static uint32_t pick_stack(struct gen *g)
+{
+	double u = rnd_unit(g);
+	uint32_t lo = 0, hi = NSTACKS - 1;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (g->cdf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The samples of simulated second `sec` (NCPUS * HZ of them), in time order. */
+static void gen_second(struct gen *g, uint64_t sec, struct profile_sample *s)
+{
+	uint32_t i, cpu;
+
+	for (i = 0; i < HZ; i++) {
+		for (cpu = 0; cpu < NCPUS; cpu++) {
+			struct profile_sample *x = &s[i * NCPUS + cpu];
+			uint32_t k = pick_stack(g);
+
+			memset(x, 0, sizeof(*x));
+			x->time = sec * SEC + (uint64_t)i * SEC / HZ + cpu * 1000 + rnd_below(g, 1000);
+			x->weight = 2500000 + rnd_below(g, 1000000);
+			x->node = g->leaves[k];
+			x->tid = tids[g->thread[k]];
+			x->pid = x->tid / 1000 * 1000;
+			x->cpu = (uint16_t)cpu;
+		}
+	}
+}
+
+static struct profile *bench_profile(struct gen *g, bool uniform)
+{
+	struct profile *p = profile_new();
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->rng = 88172645463325252ull;
+	g->uniform = uniform;
+	for (i = 0; i < ARRAY_SIZE(tids); i++)
+		profile_set_thread(p, tids[i] / 1000 * 1000, tids[i], tids[i] < 2000 ? "server" : "worker");
+	profile_add_event(p, "cycles", "cycles");
+	profile_meta_set(&p->meta.target, "synthetic");
+	profile_meta_set(&p->meta.call_graph, "fp");
+	p->meta.frequency = HZ;
+	gen_stacks(p, g);
+	return p;
+}
+
+static double ms_since(uint64_t t0)
+{
+	return (double)(util_now_ns() - t0) / 1e6;
+}
+
+static double peak_rss_mib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int write_session(const char *path, bool uniform, uint64_t secs, double *bps, double *write_ms)
+{
+	struct gen *g = xcalloc(1, sizeof(*g));
+	struct profile *p = bench_profile(g, uniform);
+	struct profile_sample *s = xcalloc(NCPUS * HZ, sizeof(*s));
+	struct session_writer *w;
+	struct ft_error err;
+	struct stat st;
+	uint64_t sec, t0, total = 0;
+	int ret;
+	size_t i;
+
+	w = session_writer_open(path, false, &err);
+	if (!w) {
+		fprintf(stderr, "bench: %s\n", err.msg);
+		ret = -EIO;
+		goto out_free;
+	}
+	t0 = util_now_ns();
+	ret = session_writer_begin(w, p);
+	for (sec = 0; !ret && sec < secs; sec++) {
+		gen_second(g, sec, s);
+		for (i = 0; i < NCPUS * HZ; i++)
+			profile_add_sample(p, &s[i]);
+		total += NCPUS * HZ;
+		ret = session_writer_flush(w, p);
+		profile_clear_samples(p);
+	}
+	p->meta.duration_ns = secs * SEC;
+	if (ret) {
+		session_writer_abort(w);
+		fprintf(stderr, "bench: writing %s: %s\n", path, strerror(-ret));
+		goto out_free;
+	}
+	ret = session_writer_close(w, p);
+	*write_ms = ms_since(t0);
+	if (ret || stat(path, &st) != 0) {
+		fprintf(stderr, "bench: writing %s: %s\n", path, strerror(ret ? -ret : errno));
+		ret = ret ? ret : -errno;
+		goto out_free;
+	}
+	*bps = (double)st.st_size / (double)total;
+out_free:
+	free(s);
+	profile_free(p);
+	free(g);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_live *live;
+	struct timeline_stats st;
+	struct profile_filter f, lf;
+	struct profile_top *top;
+	struct profile_sample *s;
+	struct profile *p, *rp;
+	struct session_read_info info;
+	struct ft_error err;
+	struct gen *g;
+	regex_t re;
+	uint64_t secs = 3600, sec, t0, add_ns = 0, nsamples = 0, rates[600];
+	double live_sum = 0, live_max = 0, ms, bps = 0, write_ms = 0;
+	bool uniform = false, session = true;
+	char path[4096];
+	const char *tmp;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--uniform") == 0)
+			uniform = true;
+		else if (strcmp(argv[i], "--no-session") == 0)
+			session = false;
+		else if (strcmp(argv[i], "--minutes") == 0 && i + 1 < argc)
+			secs = strtoull(argv[++i], NULL, 10) * 60;
+		else {
+			fprintf(stderr, "usage: %s [--uniform] [--minutes N] [--no-session]\n", argv[0]);
+			return 2;
+		}
+	}
+
+	g = xcalloc(1, sizeof(*g));
+	p = bench_profile(g, uniform);
+	s = xcalloc(NCPUS * HZ, sizeof(*s));
+	printf("timeline bench: %llu s at %d CPUs x %d Hz, %d stacks (%s), %u call-tree nodes, "
+	       "%zu threads\n",
+	       (unsigned long long)secs, NCPUS, HZ, NSTACKS, uniform ? "uniform" : "Zipf(1)",
+	       p->nnodes, ARRAY_SIZE(tids));
+
+	timeline_config_default(&c);
+	t = timeline_new(&c, p);
+	profile_filter_init(&lf);
+	live = timeline_live_new(t, &lf, 60 * SEC);
+	for (sec = 0; sec < secs; sec++) {
+		const struct profile_top *lt;
+
+		gen_second(g, sec, s);
+		t0 = util_now_ns();
+		timeline_add(t, s, NCPUS * HZ);
+		timeline_advance(t, (sec + 1) * SEC);
+		add_ns += util_now_ns() - t0;
+		nsamples += NCPUS * HZ;
+		t0 = util_now_ns();
+		lt = timeline_live_top(live);
+		ms = ms_since(t0);
+		live_sum += ms;
+		if (ms > live_max)
+			live_max = ms;
+		if (!lt->nsamples)
+			printf("  live window empty at %llu s?\n", (unsigned long long)sec);
+	}
+	timeline_stats(t, &st);
+	printf("  samples              %llu retained, %llu dropped, %zu buckets\n",
+	       (unsigned long long)st.samples, (unsigned long long)st.dropped, st.buckets);
+	printf("  timeline memory      %.1f MiB (%.2f bytes per sample)\n",
+	       (double)st.memory / (1024.0 * 1024.0), (double)st.memory / (double)st.samples);
+	printf("  profile memory       %.1f MiB\n",
+	       (double)profile_memory(p) / (1024.0 * 1024.0));
+	printf("  peak RSS             %.1f MiB\n", peak_rss_mib());
+	printf("  add + advance        %.0f ns per sample\n", (double)add_ns / (double)nsamples);
+	printf("  live 60 s refresh    %.3f ms mean, %.3f ms max (once per simulated second)\n",
+	       live_sum / (double)secs, live_max);
+
+	profile_filter_init(&f);
+	t0 = util_now_ns();
+	for (i = 0; i < 5; i++) {
+		top = timeline_query(t, &f);
+		if (i < 4)
+			profile_top_free(top);
+	}
+	printf("  full-hour query      %.2f ms (%llu samples, %zu functions)\n", ms_since(t0) / 5,
+	       (unsigned long long)top->nsamples, top->nfns);
+	profile_top_free(top);
+
+	regcomp(&re, "^function_1[0-9]*$", REG_EXTENDED | REG_NOSUB);
+	f.pid = 2000;
+	f.comm = "worker";
+	f.exclude = &re;
+	t0 = util_now_ns();
+	top = timeline_query(t, &f);
+	printf("  filtered query       %.2f ms (pid, comm, exclude regex; %llu samples)\n",
+	       ms_since(t0), (unsigned long long)top->nsamples);
+	profile_top_free(top);
+	regfree(&re);
+
+	timeline_live_free(live);
+	t0 = util_now_ns();
+	live = timeline_live_new(t, &lf, 60 * SEC);
+	timeline_live_top(live);
+	printf("  live 60 s from cold  %.3f ms\n", ms_since(t0));
+	timeline_live_free(live);
+
+	t0 = util_now_ns();
+	timeline_rate(t, st.first, st.last, -1, rates, 200);
+	printf("  rate, whole hour     %.3f ms (200 steps)\n", ms_since(t0));
+	t0 = util_now_ns();
+	timeline_rate(t, st.last - 60 * SEC, st.last, -1, rates, 600);
+	printf("  rate, last 60 s      %.3f ms (600 steps of 100 ms)\n", ms_since(t0));
+	timeline_free(t);
+
+	if (!session)
+		goto out_free;
+	tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(path, sizeof(path), "%s/flametop-bench-%d.ft", tmp, (int)getpid());
+	if (write_session(path, uniform, secs, &bps, &write_ms) == 0) {
+		printf("  session write        %.0f ms, %.2f bytes per sample\n", write_ms, bps);
+		t0 = util_now_ns();
+		rp = session_read(path, &info, &err);
+		ms = ms_since(t0);
+		if (!rp) {
+			printf("  session read failed: %s\n", err.msg);
+		} else {
+			size_t k;
+
+			printf("  session read         %.0f ms (%zu samples)\n", ms, rp->nsamples);
+			t0 = util_now_ns();
+			t = timeline_new(&c, rp);
+			for (k = 0; k < rp->nsamples; k += NCPUS * HZ) {
+				size_t n = rp->nsamples - k < NCPUS * HZ ? rp->nsamples - k : NCPUS * HZ;
+
+				timeline_add(t, rp->samples + k, n);
+				timeline_advance(t, rp->samples[k + n - 1].time);
+			}
+			printf("  timeline from it     %.0f ms\n", ms_since(t0));
+			timeline_free(t);
+			profile_free(rp);
+		}
+	}
+	unlink(path);
+out_free:
+	free(s);
+	free(g);
+	profile_free(p);
+	return 0;
+}

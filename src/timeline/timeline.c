@@ -1,0 +1,1256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The rolling timeline: samples aggregated by time into buckets, kept
+ * bounded in memory by making old data coarser, then dropping it.
+ *
+ * Layout. A bucket covers [start, start + width) and holds entries of 16
+ * bytes: (node, stream, weight:count), where a stream is a small index
+ * into a per-timeline table of (pid, tid, event) triples, and the weight
+ * (44 bits) and sample count (20 bits) share one word. A sum that would
+ * not fit is kept as a second entry with the same key, so totals stay
+ * exact whatever the data; a sample heavier than 2^44 becomes several
+ * entries, one carrying the count. Entries [0, nsorted) of a bucket are
+ * sorted by (node, stream) and combined; entries after that are pending,
+ * appended one per sample as samples arrive (in or out of time order) and
+ * folded into the sorted part at the next timeline_advance(), or sooner
+ * when they outnumber it. Queries sum both parts alike, so nothing is
+ * ever "not yet visible". Buckets live in one array ordered by time, with
+ * gaps where nothing was sampled.
+ *
+ * Widths form one chain: the resolution, each tier's width (rounded up to
+ * a multiple of the one before), then doublings of the last. Every bucket
+ * is aligned to its width, so two buckets either nest or are disjoint and
+ * a coarser bucket is always the union of the finer ones it replaces:
+ * merging buckets is merging sorted arrays, and totals stay exact.
+ * New buckets always start at the resolution; timeline_advance() merges
+ * the buckets of each aligned slot once the whole slot is older than its
+ * tier's age.
+ *
+ * Memory. timeline_stats().memory is what the timeline allocated: entry
+ * arrays at their capacity (trimmed when sorted), the bucket array, the
+ * stream table and the sub-second ring. When it is above max_memory,
+ * advance() coarsens old data first: the finest buckets in the older half
+ * of the retained span go up one width of the chain (the new slot within
+ * the span), again and again, so resolution ends up about proportional to
+ * age. When that is no longer possible, or a pass saved almost nothing
+ * (a flood of distinct stacks), the oldest bucket is dropped and its
+ * samples counted in stats.dropped. Retention drops whole buckets that ended before
+ * now - retention. Samples older than what was dropped are refused (and
+ * counted) so that nothing reappears in a window that was dropped.
+ *
+ * Queries select the buckets overlapping the window (partly covered ones
+ * count whole) and add each entry to a per-node array, which
+ * profile_top_build() turns into the top-list. The filter is the
+ * profile_matcher: a stream passes or fails once per query (a fake sample
+ * with its pid, tid and event, checked by a matcher without patterns) and
+ * a node through profile_matcher_node(), so the cost is one array lookup
+ * per entry.
+ *
+ * A live window counts the buckets whose end is after its cut (now - span)
+ * in its own per-node array. Each sample added to such a bucket is added to
+ * every live window as it arrives; when the cut moves, the buckets it
+ * passed are subtracted entry by entry. A merge or drop that touches a
+ * bucket ending after a window's cut marks that window stale, and it is
+ * rebuilt from the buckets in its span (never the whole history). "now" is
+ * the newest of the sample times and the clock given to advance().
+ *
+ * Rates come from per-bucket counts per event and, for recent data, a ring
+ * of 100 ms slots (per event) that covers the finest tier's age; a bucket
+ * some of whose samples missed the ring (they came too late) falls back to
+ * its own count spread evenly.
+ */
+#include "config.h"
+
+#include "flametop/timeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/profile.h"
+#include "flametop/util.h"
+
+#define NS_PER_SEC UINT64_C(1000000000)
+#define SUB_NS (NS_PER_SEC / 10)
+#define COUNT_BITS 20
+#define COUNT_MAX ((UINT64_C(1) << COUNT_BITS) - 1)
+#define WEIGHT_MAX ((UINT64_C(1) << (64 - COUNT_BITS)) - 1)
+/* Pending entries are sorted in once they outnumber the sorted ones and this. */
+#define PENDING_MIN 4096
+
+struct tl_entry {
+	uint32_t node;
+	uint32_t stream;
+	uint64_t wc; /* weight << COUNT_BITS | count */
+};
+
+struct tl_stream {
+	uint32_t pid, tid;
+	uint32_t event;
+};
+
+struct tl_bucket {
+	uint64_t start, width;
+	struct tl_entry *e;
+	uint32_t nsorted, n, cap;
+	uint32_t nev; /* entries in ev */
+	uint64_t *ev; /* samples per event */
+	uint64_t samples;
+	bool sub_missed; /* some samples are not in the sub-second ring */
+};
+
+struct timeline {
+	struct timeline_config c;
+	const struct profile *p;
+	uint64_t widths[TIMELINE_MAX_TIERS + 1]; /* resolution, then each tier's */
+	size_t nwidths;
+
+	struct tl_bucket *b;
+	size_t nb, bcap;
+	size_t pending_buckets; /* buckets with pending entries (an upper bound) */
+
+	struct tl_stream *streams;
+	uint32_t nstreams, streams_cap;
+	uint32_t *stream_slots; /* open addressing, index + 1, 0 = empty */
+	uint32_t nslots;
+
+	/* The sub-second ring: slot s (time / sub_ns) lives at s % sub_len. */
+	uint64_t sub_ns;
+	uint32_t sub_len, sub_nev;
+	uint64_t *sub_tag; /* s + 1 of the slot held, 0 = none */
+	uint32_t *sub_count; /* [slot * sub_nev + event] */
+	uint64_t sub_hi; /* one past the newest slot written */
+
+	uint64_t now;
+	uint64_t horizon; /* samples before this are refused */
+	uint64_t samples, dropped;
+	size_t entry_bytes; /* entry and per-event arrays of all buckets */
+
+	struct timeline_live *lives;
+};
+
+/* A filter bound to the timeline: streams decided once, nodes by the matcher. */
+struct tl_match {
+	struct profile_filter fs; /* the thread part: no patterns, no window */
+	struct profile_matcher ms, mn;
+	bool patterns;
+	uint8_t *stream_state; /* 0 unknown, 1 fails, 2 passes */
+	uint32_t nstate;
+};
+
+struct timeline_live {
+	struct timeline *t;
+	struct timeline_live *next;
+	struct profile_filter f;
+	struct tl_match m;
+	uint32_t *stream_comm; /* comm id each stream's thread had when last checked */
+	uint32_t ncomm;
+	uint64_t span, cut;
+	uint64_t *node_self;
+	uint32_t nnodes;
+	uint64_t total, nsamples;
+	bool stale, changed;
+	struct profile_top *top;
+};
+
+/* ------------------------------------------------------------------------
+ * Configuration and parsing
+ */
+
+void timeline_config_default(struct timeline_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->resolution_ns = NS_PER_SEC;
+	c->tiers[0].age_ns = 15 * 60 * NS_PER_SEC;
+	c->tiers[0].width_ns = 10 * NS_PER_SEC;
+	c->tiers[1].age_ns = 2 * 3600 * NS_PER_SEC;
+	c->tiers[1].width_ns = 60 * NS_PER_SEC;
+	c->ntiers = 2;
+	c->retention_ns = 24 * 3600 * NS_PER_SEC;
+	c->max_memory = 64u << 20;
+}
+
+/*
+ * Parses "12", "1.5", ".25" followed by a unit from `units` (longest names
+ * first; the empty name, if listed, is the default). Exact: the fraction is
+ * scaled in integers. 0 or -EINVAL (also on overflow).
+ */
+struct unit {
+	const char *name;
+	uint64_t scale;
+};
+
+static int parse_scaled(const char *s, const struct unit *units, size_t nunits, uint64_t *out)
+{
+	uint64_t ip = 0, frac = 0, fscale = 1, scale, v;
+	bool digits = false;
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (ip > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		ip = ip * 10 + (uint64_t)(*s - '0');
+		digits = true;
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (fscale <= UINT64_MAX / 100) {
+				frac = frac * 10 + (uint64_t)(*s - '0');
+				fscale *= 10;
+			}
+			digits = true;
+		}
+	}
+	if (!digits)
+		return -EINVAL;
+	for (i = 0; i < nunits; i++)
+		if (strcasecmp(s, units[i].name) == 0)
+			break;
+	if (i == nunits)
+		return -EINVAL;
+	scale = units[i].scale;
+	if (ip && scale > UINT64_MAX / ip)
+		return -EINVAL;
+	v = ip * scale;
+	/* frac / fscale * scale, exactly for the scales used (< 2^44) */
+	v += (uint64_t)((unsigned __int128)frac * scale / fscale);
+	if (v < ip * scale)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int timeline_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct unit units[] = {
+		{ "ns", 1 },
+		{ "us", 1000 },
+		{ "ms", 1000000 },
+		{ "s", NS_PER_SEC },
+		{ "m", 60 * NS_PER_SEC },
+		{ "min", 60 * NS_PER_SEC },
+		{ "h", 3600 * NS_PER_SEC },
+		{ "d", 86400 * NS_PER_SEC },
+		{ "", NS_PER_SEC },
+	};
+
+	return parse_scaled(s, units, ARRAY_SIZE(units), ns);
+}
+
+int timeline_parse_size(const char *s, size_t *bytes)
+{
+	static const struct unit units[] = {
+		{ "", 1 },
+		{ "b", 1 },
+		{ "k", UINT64_C(1) << 10 },
+		{ "kb", UINT64_C(1) << 10 },
+		{ "kib", UINT64_C(1) << 10 },
+		{ "m", UINT64_C(1) << 20 },
+		{ "mb", UINT64_C(1) << 20 },
+		{ "mib", UINT64_C(1) << 20 },
+		{ "g", UINT64_C(1) << 30 },
+		{ "gb", UINT64_C(1) << 30 },
+		{ "gib", UINT64_C(1) << 30 },
+		{ "t", UINT64_C(1) << 40 },
+		{ "tb", UINT64_C(1) << 40 },
+		{ "tib", UINT64_C(1) << 40 },
+	};
+	uint64_t v;
+	int r = parse_scaled(s, units, ARRAY_SIZE(units), &v);
+
+	if (r)
+		return r;
+	if (v > SIZE_MAX)
+		return -EINVAL;
+	*bytes = (size_t)v;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Entries
+ */
+
+static inline uint64_t entry_key(const struct tl_entry *e)
+{
+	return (uint64_t)e->node << 32 | e->stream;
+}
+
+static inline uint64_t wc_weight(uint64_t wc)
+{
+	return wc >> COUNT_BITS;
+}
+
+static inline uint64_t wc_count(uint64_t wc)
+{
+	return wc & COUNT_MAX;
+}
+
+/* Appends `e` to out[0, *n), combined with the last entry when keys match and it fits. */
+static inline void push_combine(struct tl_entry *out, size_t *n, const struct tl_entry *e)
+{
+	if (*n) {
+		struct tl_entry *l = &out[*n - 1];
+
+		if (l->node == e->node && l->stream == e->stream &&
+		    wc_weight(l->wc) + wc_weight(e->wc) <= WEIGHT_MAX &&
+		    wc_count(l->wc) + wc_count(e->wc) <= COUNT_MAX) {
+			l->wc += e->wc;
+			return;
+		}
+	}
+	out[(*n)++] = *e;
+}
+
+/* Merges sorted a and b into out (room for na + nb); returns the length. */
+static size_t merge_sorted(const struct tl_entry *a, size_t na, const struct tl_entry *b, size_t nb,
+			   struct tl_entry *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb) {
+		if (entry_key(&a[i]) <= entry_key(&b[j]))
+			push_combine(out, &n, &a[i++]);
+		else
+			push_combine(out, &n, &b[j++]);
+	}
+	while (i < na)
+		push_combine(out, &n, &a[i++]);
+	while (j < nb)
+		push_combine(out, &n, &b[j++]);
+	return n;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	uint64_t x = entry_key(a), y = entry_key(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------------------
+ * Buckets
+ */
+
+static inline uint64_t bucket_end(const struct tl_bucket *b)
+{
+	return b->start + b->width;
+}
+
+static void bucket_set_entries(struct timeline *t, struct tl_bucket *b, struct tl_entry *e,
+			       uint32_t n)
+{
+	t->entry_bytes -= (size_t)b->cap * sizeof(*b->e);
+	free(b->e);
+	b->e = e;
+	b->n = b->nsorted = b->cap = n;
+	t->entry_bytes += (size_t)b->cap * sizeof(*b->e);
+}
+
+/* Folds the pending entries into the sorted ones and trims the array. */
+static void bucket_sort(struct timeline *t, struct tl_bucket *b)
+{
+	struct tl_entry *out;
+	size_t np = b->n - b->nsorted, k, n = 0, alloc;
+
+	if (!np) {
+		if (b->cap != b->n && b->n) {
+			t->entry_bytes -= (size_t)(b->cap - b->n) * sizeof(*b->e);
+			b->e = xreallocarray(b->e, b->n, sizeof(*b->e));
+			b->cap = b->n;
+		}
+		return;
+	}
+	qsort(b->e + b->nsorted, np, sizeof(*b->e), entry_cmp);
+	/* combine the pending run in place, then merge the two runs */
+	for (k = 0; k < np; k++)
+		push_combine(b->e + b->nsorted, &n, &b->e[b->nsorted + k]);
+	alloc = (size_t)b->nsorted + n;
+	out = xreallocarray(NULL, alloc, sizeof(*out));
+	n = merge_sorted(b->e, b->nsorted, b->e + b->nsorted, n, out);
+	if (n < alloc)
+		out = xreallocarray(out, n, sizeof(*out));
+	bucket_set_entries(t, b, out, (uint32_t)n);
+}
+
+static void bucket_free(struct timeline *t, struct tl_bucket *b)
+{
+	t->entry_bytes -= (size_t)b->cap * sizeof(*b->e) + (size_t)b->nev * sizeof(*b->ev);
+	free(b->e);
+	free(b->ev);
+}
+
+static void bucket_push(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e)
+{
+	if (b->n == b->cap) {
+		uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
+
+		b->e = xreallocarray(b->e, cap, sizeof(*b->e));
+		t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
+		b->cap = cap;
+	}
+	b->e[b->n++] = *e;
+}
+
+static void bucket_count_event(struct timeline *t, struct tl_bucket *b, uint32_t event, uint64_t n)
+{
+	if (event >= b->nev) {
+		b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
+		memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));
+		t->entry_bytes += (event + 1 - b->nev) * sizeof(*b->ev);
+		b->nev = event + 1;
+	}
+	b->ev[event] += n;
+}
+
+/* Index of the first bucket whose end is after `time` (nb when none). */
+static size_t first_ending_after(const struct timeline *t, uint64_t time)
+{
+	size_t lo = 0, hi = t->nb;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (bucket_end(&t->b[mid]) > time)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static void live_mark_stale(struct timeline *t, uint64_t end);
+
+/* The bucket holding `time`, created (at the resolution) when there is none. */
+static struct tl_bucket *bucket_for(struct timeline *t, uint64_t time)
+{
+	size_t i;
+
+	if (t->nb && time >= t->b[t->nb - 1].start) {
+		if (time < bucket_end(&t->b[t->nb - 1]))
+			return &t->b[t->nb - 1];
+		i = t->nb;
+	} else {
+		i = first_ending_after(t, time);
+		if (i < t->nb && t->b[i].start <= time)
+			return &t->b[i];
+	}
+	if (t->nb == t->bcap) {
+		t->bcap = t->bcap ? t->bcap * 2 : 64;
+		t->b = xreallocarray(t->b, t->bcap, sizeof(*t->b));
+	}
+	memmove(&t->b[i + 1], &t->b[i], (t->nb - i) * sizeof(*t->b));
+	t->nb++;
+	memset(&t->b[i], 0, sizeof(t->b[i]));
+	t->b[i].width = t->c.resolution_ns;
+	t->b[i].start = time / t->b[i].width * t->b[i].width;
+	return &t->b[i];
+}
+
+/* ------------------------------------------------------------------------
+ * Streams: (pid, tid, event) -> small index
+ */
+
+static uint32_t stream_hash(uint32_t pid, uint32_t tid, uint32_t event)
+{
+	return (uint32_t)util_hash_u64(((uint64_t)pid << 32 | tid) ^ ((uint64_t)event << 48) ^ event);
+}
+
+static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
+{
+	uint32_t h, mask, i;
+
+	if (t->nslots) {
+		mask = t->nslots - 1;
+		for (h = stream_hash(s->pid, s->tid, s->event) & mask;; h = (h + 1) & mask) {
+			uint32_t v = t->stream_slots[h];
+
+			if (!v)
+				break;
+			if (t->streams[v - 1].pid == s->pid && t->streams[v - 1].tid == s->tid &&
+			    t->streams[v - 1].event == s->event)
+				return v - 1;
+		}
+	}
+	if ((t->nstreams + 1) * 2 > t->nslots) {
+		uint32_t nslots = t->nslots ? t->nslots * 2 : 64;
+
+		free(t->stream_slots);
+		t->stream_slots = xcalloc(nslots, sizeof(*t->stream_slots));
+		t->nslots = nslots;
+		mask = nslots - 1;
+		for (i = 0; i < t->nstreams; i++) {
+			const struct tl_stream *st = &t->streams[i];
+
+			for (h = stream_hash(st->pid, st->tid, st->event) & mask; t->stream_slots[h];
+			     h = (h + 1) & mask)
+				;
+			t->stream_slots[h] = i + 1;
+		}
+	}
+	if (t->nstreams == t->streams_cap) {
+		t->streams_cap = t->streams_cap ? t->streams_cap * 2 : 16;
+		t->streams = xreallocarray(t->streams, t->streams_cap, sizeof(*t->streams));
+	}
+	i = t->nstreams++;
+	t->streams[i].pid = s->pid;
+	t->streams[i].tid = s->tid;
+	t->streams[i].event = s->event;
+	mask = t->nslots - 1;
+	for (h = stream_hash(s->pid, s->tid, s->event) & mask; t->stream_slots[h]; h = (h + 1) & mask)
+		;
+	t->stream_slots[h] = i + 1;
+	return i;
+}
+
+/* ------------------------------------------------------------------------
+ * Matching entries: the profile_matcher, with a verdict cached per stream
+ */
+
+static void match_init(struct tl_match *m, const struct profile *p, const struct profile_filter *f)
+{
+	memset(m, 0, sizeof(*m));
+	m->fs = *f;
+	m->fs.include = m->fs.exclude = NULL;
+	m->fs.from = 0;
+	m->fs.to = 0;
+	m->patterns = f->include || f->exclude;
+	profile_matcher_init(&m->ms, p, &m->fs);
+	profile_matcher_init(&m->mn, p, f);
+}
+
+static void match_free(struct tl_match *m)
+{
+	profile_matcher_free(&m->ms);
+	profile_matcher_free(&m->mn);
+	free(m->stream_state);
+}
+
+static bool match_stream(struct tl_match *m, const struct timeline *t, uint32_t stream)
+{
+	if (stream >= m->nstate) {
+		m->stream_state = xreallocarray(m->stream_state, t->nstreams, 1);
+		memset(m->stream_state + m->nstate, 0, t->nstreams - m->nstate);
+		m->nstate = t->nstreams;
+	}
+	if (!m->stream_state[stream]) {
+		const struct tl_stream *st = &t->streams[stream];
+		struct profile_sample s = {
+			.pid = st->pid,
+			.tid = st->tid,
+			.event = (uint16_t)st->event,
+			.node = PROFILE_ROOT,
+		};
+
+		m->stream_state[stream] = profile_matcher_match(&m->ms, t->p, &s) ? 2 : 1;
+	}
+	return m->stream_state[stream] == 2;
+}
+
+static inline bool match_entry(struct tl_match *m, const struct timeline *t,
+			       const struct tl_entry *e)
+{
+	if (e->node >= t->p->nnodes)
+		return false;
+	if (e->stream < m->nstate && m->stream_state[e->stream]) {
+		if (m->stream_state[e->stream] != 2)
+			return false;
+	} else if (!match_stream(m, t, e->stream)) {
+		return false;
+	}
+	return !m->patterns || profile_matcher_node(&m->mn, t->p, e->node);
+}
+
+/* ------------------------------------------------------------------------
+ * Life cycle, adding
+ */
+
+static uint64_t round_up(uint64_t v, uint64_t m)
+{
+	return (v + m - 1) / m * m;
+}
+
+struct timeline *timeline_new(const struct timeline_config *c, const struct profile *p)
+{
+	struct timeline *t = xcalloc(1, sizeof(*t));
+	uint64_t prev, fine_age;
+	size_t i;
+
+	if (c)
+		t->c = *c;
+	else
+		timeline_config_default(&t->c);
+	if (!t->c.resolution_ns)
+		t->c.resolution_ns = NS_PER_SEC;
+	if (t->c.ntiers > TIMELINE_MAX_TIERS)
+		t->c.ntiers = TIMELINE_MAX_TIERS;
+	t->p = p;
+	prev = t->c.resolution_ns;
+	t->widths[t->nwidths++] = prev;
+	for (i = 0; i < t->c.ntiers; i++) {
+		uint64_t w = round_up(t->c.tiers[i].width_ns ? t->c.tiers[i].width_ns : prev, prev);
+
+		t->c.tiers[i].width_ns = w;
+		if (i && t->c.tiers[i].age_ns < t->c.tiers[i - 1].age_ns)
+			t->c.tiers[i].age_ns = t->c.tiers[i - 1].age_ns;
+		t->widths[t->nwidths++] = w;
+		prev = w;
+	}
+
+	t->sub_ns = t->c.resolution_ns % SUB_NS == 0 ? SUB_NS : t->c.resolution_ns;
+	fine_age = t->c.ntiers ? t->c.tiers[0].age_ns : 15 * 60 * NS_PER_SEC;
+	fine_age = fine_age / t->sub_ns + 2;
+	t->sub_len = (uint32_t)(fine_age > 36000 ? 36000 : fine_age);
+	t->sub_nev = 1;
+	t->sub_tag = xcalloc(t->sub_len, sizeof(*t->sub_tag));
+	t->sub_count = xcalloc((size_t)t->sub_len * t->sub_nev, sizeof(*t->sub_count));
+	return t;
+}
+
+void timeline_free(struct timeline *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	while (t->lives)
+		timeline_live_free(t->lives);
+	for (i = 0; i < t->nb; i++)
+		bucket_free(t, &t->b[i]);
+	free(t->b);
+	free(t->streams);
+	free(t->stream_slots);
+	free(t->sub_tag);
+	free(t->sub_count);
+	free(t);
+}
+
+static void sub_grow_events(struct timeline *t, uint32_t nev)
+{
+	uint32_t *c = xcalloc((size_t)t->sub_len * nev, sizeof(*c));
+	uint32_t s, e;
+
+	for (s = 0; s < t->sub_len; s++)
+		for (e = 0; e < t->sub_nev; e++)
+			c[(size_t)s * nev + e] = t->sub_count[(size_t)s * t->sub_nev + e];
+	free(t->sub_count);
+	t->sub_count = c;
+	t->sub_nev = nev;
+}
+
+/* Counts a sample in the sub-second ring; false when it is too old for it. */
+static bool sub_add(struct timeline *t, uint64_t time, uint32_t event)
+{
+	uint64_t slot = time / t->sub_ns;
+	uint32_t i;
+
+	if (slot + t->sub_len < t->sub_hi)
+		return false;
+	if (event >= t->sub_nev)
+		sub_grow_events(t, event + 1);
+	if (slot >= t->sub_hi)
+		t->sub_hi = slot + 1;
+	i = (uint32_t)(slot % t->sub_len);
+	if (t->sub_tag[i] != slot + 1) {
+		t->sub_tag[i] = slot + 1;
+		memset(&t->sub_count[(size_t)i * t->sub_nev], 0, t->sub_nev * sizeof(*t->sub_count));
+	}
+	t->sub_count[(size_t)i * t->sub_nev + event]++;
+	return true;
+}
+
+static void live_add(struct timeline_live *l, const struct tl_entry *e);
+
+void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct profile_sample *x = &s[k];
+		struct tl_bucket *b;
+		struct tl_entry e;
+		struct timeline_live *l;
+		uint64_t w = x->weight;
+
+		if (x->time < t->horizon) {
+			t->dropped++;
+			continue;
+		}
+		b = bucket_for(t, x->time);
+		if (x->time > t->now)
+			t->now = x->time;
+		e.node = x->node;
+		e.stream = stream_of(t, x);
+		if (b->n == b->nsorted)
+			t->pending_buckets++;
+		while (w > WEIGHT_MAX) {
+			e.wc = WEIGHT_MAX << COUNT_BITS;
+			bucket_push(t, b, &e);
+			w -= WEIGHT_MAX;
+		}
+		e.wc = w << COUNT_BITS | 1;
+		bucket_push(t, b, &e);
+		b->samples++;
+		t->samples++;
+		bucket_count_event(t, b, x->event, 1);
+		if (!sub_add(t, x->time, x->event))
+			b->sub_missed = true;
+		if (b->n - b->nsorted > PENDING_MIN && b->n - b->nsorted > b->nsorted)
+			bucket_sort(t, b);
+		for (l = t->lives; l; l = l->next) {
+			if (bucket_end(b) <= l->cut)
+				continue;
+			e.wc = x->weight; /* live sums are plain u64: one sample, whole weight */
+			live_add(l, &e);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Advancing: sorting, tiers, retention, the memory ceiling
+ */
+
+static size_t timeline_memory(const struct timeline *t)
+{
+	return sizeof(*t) + t->entry_bytes + t->bcap * sizeof(*t->b) +
+	       t->streams_cap * sizeof(*t->streams) + t->nslots * sizeof(*t->stream_slots) +
+	       t->sub_len * (sizeof(*t->sub_tag) + (size_t)t->sub_nev * sizeof(*t->sub_count));
+}
+
+/* The next width of the chain after `w`. */
+static uint64_t next_width(const struct timeline *t, uint64_t w)
+{
+	size_t i;
+
+	for (i = 0; i < t->nwidths; i++)
+		if (t->widths[i] > w)
+			return t->widths[i];
+	return w * 2;
+}
+
+/* Removes buckets [i, j) from the array (their storage already freed or moved). */
+static void bucket_remove(struct timeline *t, size_t i, size_t j)
+{
+	memmove(&t->b[i], &t->b[j], (t->nb - j) * sizeof(*t->b));
+	t->nb -= j - i;
+}
+
+/* Merges buckets [i, j) into one bucket [start, start + width) at index i. */
+static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start, uint64_t width)
+{
+	struct tl_bucket *d = &t->b[i];
+	size_t k;
+
+	bucket_sort(t, d);
+	for (k = i + 1; k < j; k++) {
+		struct tl_bucket *s = &t->b[k];
+		struct tl_entry *out;
+		size_t n, alloc;
+		uint32_t e;
+
+		bucket_sort(t, s);
+		alloc = (size_t)d->n + s->n;
+		if (!alloc) {
+			d->samples += s->samples;
+			bucket_free(t, s);
+			continue;
+		}
+		out = xreallocarray(NULL, alloc, sizeof(*out));
+		n = merge_sorted(d->e, d->n, s->e, s->n, out);
+		if (n < alloc)
+			out = xreallocarray(out, n, sizeof(*out));
+		bucket_set_entries(t, d, out, (uint32_t)n);
+		for (e = 0; e < s->nev; e++)
+			if (s->ev[e])
+				bucket_count_event(t, d, e, s->ev[e]);
+		d->samples += s->samples;
+		d->sub_missed |= s->sub_missed;
+		bucket_free(t, s);
+	}
+	bucket_remove(t, i + 1, j);
+	d->start = start;
+	d->width = width;
+	live_mark_stale(t, start + width);
+}
+
+/* Merges the buckets inside the aligned slot of `width` that holds bucket i. */
+static void merge_slot(struct timeline *t, size_t i, uint64_t width)
+{
+	uint64_t start = t->b[i].start / width * width;
+	size_t j = i + 1;
+
+	while (j < t->nb && t->b[j].start < start + width)
+		j++;
+	bucket_merge(t, i, j, start, width);
+}
+
+static void drop_buckets(struct timeline *t, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		t->dropped += t->b[k].samples;
+		t->samples -= t->b[k].samples;
+		if (bucket_end(&t->b[k]) > t->horizon)
+			t->horizon = bucket_end(&t->b[k]);
+		live_mark_stale(t, bucket_end(&t->b[k]));
+		bucket_free(t, &t->b[k]);
+	}
+	bucket_remove(t, 0, n);
+}
+
+/* The width bucket i should have by its tier: the coarsest whose age its whole slot passed. */
+static uint64_t tier_width(const struct timeline *t, const struct tl_bucket *b)
+{
+	size_t k;
+
+	for (k = t->c.ntiers; k-- > 0;) {
+		uint64_t w = t->c.tiers[k].width_ns, age = t->c.tiers[k].age_ns;
+		uint64_t slot_end = b->start / w * w + w;
+
+		if (t->now >= age && slot_end <= t->now - age)
+			return w;
+	}
+	return t->c.resolution_ns;
+}
+
+/*
+ * One step of the memory ceiling: the finest buckets that start in the
+ * older half of the retained span go up one width of the chain (each with
+ * whatever else is in its new slot), as long as that slot ends within the
+ * retained span. Repeated, resolution ends up about proportional to age.
+ * Returns the bytes of entries it merged (0: it could change nothing).
+ */
+static size_t coarsen_older_half(struct timeline *t)
+{
+	uint64_t first = t->b[0].start, last = bucket_end(&t->b[t->nb - 1]);
+	uint64_t mid = first + (last - first) / 2;
+	uint64_t finest = UINT64_MAX;
+	size_t i, j, merged = 0;
+
+	for (i = 0; i < t->nb && t->b[i].start < mid; i++)
+		if (t->b[i].width < finest)
+			finest = t->b[i].width;
+	for (i = 0; i < t->nb && t->b[i].start < mid; i++) {
+		uint64_t w = next_width(t, t->b[i].width), start = t->b[i].start / w * w;
+
+		if (t->b[i].width != finest || start + w > last)
+			continue;
+		for (j = i; j < t->nb && t->b[j].start < start + w; j++)
+			merged += (size_t)t->b[j].n * sizeof(*t->b[j].e) + 1;
+		merge_slot(t, i, w);
+	}
+	return merged;
+}
+
+void timeline_advance(struct timeline *t, uint64_t now)
+{
+	bool coarsen = true;
+	size_t i;
+
+	if (now > t->now)
+		t->now = now;
+
+	if (t->pending_buckets) {
+		for (i = 0; i < t->nb; i++)
+			if (t->b[i].n != t->b[i].nsorted)
+				bucket_sort(t, &t->b[i]);
+		t->pending_buckets = 0;
+	}
+
+	if (t->c.retention_ns && t->now > t->c.retention_ns) {
+		uint64_t cut = t->now - t->c.retention_ns;
+
+		i = 0;
+		while (i < t->nb && bucket_end(&t->b[i]) <= cut)
+			i++;
+		drop_buckets(t, i);
+		if (cut > t->horizon)
+			t->horizon = cut;
+	}
+
+	/* Tiers: oldest first; target widths only shrink towards the present. */
+	for (i = 0; i < t->nb; i++) {
+		uint64_t w = tier_width(t, &t->b[i]);
+
+		if (w == t->c.resolution_ns)
+			break;
+		if (t->b[i].width < w)
+			merge_slot(t, i, w);
+	}
+
+	while (t->nb && timeline_memory(t) > t->c.max_memory) {
+		size_t before = timeline_memory(t), merged;
+
+		if (coarsen && (merged = coarsen_older_half(t))) {
+			/*
+			 * A pass that saved under 1/128 of what it merged (all
+			 * distinct stacks) is not repeated: dropping is what helps.
+			 */
+			if (timeline_memory(t) + merged / 128 > before)
+				coarsen = false;
+		} else {
+			drop_buckets(t, 1);
+		}
+	}
+}
+
+void timeline_stats(const struct timeline *t, struct timeline_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->memory = timeline_memory(t);
+	out->buckets = t->nb;
+	if (t->nb) {
+		out->first = t->b[0].start;
+		out->last = bucket_end(&t->b[t->nb - 1]);
+	}
+	out->samples = t->samples;
+	out->dropped = t->dropped;
+}
+
+/* ------------------------------------------------------------------------
+ * Queries
+ */
+
+/* Adds bucket b's matching entries into node_self (nnodes long), times `sign`. */
+static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *b,
+			      struct tl_match *m, uint64_t *node_self, uint32_t nnodes, int sign,
+			      uint64_t *total, uint64_t *nsamples)
+{
+	uint64_t tw = 0, tn = 0;
+	uint32_t k;
+
+	for (k = 0; k < b->n; k++) {
+		const struct tl_entry *e = &b->e[k];
+		uint64_t w;
+
+		if (e->node >= nnodes || !match_entry(m, t, e))
+			continue;
+		w = wc_weight(e->wc);
+		if (sign > 0)
+			node_self[e->node] += w;
+		else
+			node_self[e->node] -= w;
+		tw += w;
+		tn += wc_count(e->wc);
+	}
+	if (sign > 0) {
+		*total += tw;
+		*nsamples += tn;
+	} else {
+		*total -= tw;
+		*nsamples -= tn;
+	}
+}
+
+/*
+ * A query's inner loop, with every verdict decided beforehand: `stream_ok`
+ * per stream (all of them), `node_ok` per node (NULL: all pass).
+ */
+static void query_bucket(const struct tl_bucket *b, const uint8_t *stream_ok,
+			 const uint8_t *node_ok, uint64_t *node_self, uint32_t nnodes,
+			 uint64_t *total, uint64_t *nsamples)
+{
+	uint64_t tw = 0, tn = 0;
+	uint32_t k;
+
+	for (k = 0; k < b->n; k++) {
+		const struct tl_entry *e = &b->e[k];
+		uint64_t w = wc_weight(e->wc);
+
+		if (e->node >= nnodes || !stream_ok[e->stream] || (node_ok && !node_ok[e->node]))
+			continue;
+		node_self[e->node] += w;
+		tw += w;
+		tn += wc_count(e->wc);
+	}
+	*total += tw;
+	*nsamples += tn;
+}
+
+struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f)
+{
+	uint32_t nnodes = t->p->nnodes, n;
+	uint64_t *node_self = xcalloc(nnodes ? nnodes : 1, sizeof(*node_self));
+	uint64_t total = 0, nsamples = 0, first = 0, last = 0, to = f->to ? f->to : UINT64_MAX;
+	uint8_t *stream_ok = xcalloc(t->nstreams ? t->nstreams : 1, 1), *node_ok = NULL;
+	struct profile_top *top;
+	struct tl_match m;
+	size_t i;
+
+	match_init(&m, t->p, f);
+	for (n = 0; n < t->nstreams; n++)
+		stream_ok[n] = match_stream(&m, t, n);
+	if (m.patterns) {
+		node_ok = xcalloc(nnodes ? nnodes : 1, 1);
+		for (n = 0; n < nnodes; n++)
+			node_ok[n] = profile_matcher_node(&m.mn, t->p, n);
+	}
+	for (i = first_ending_after(t, f->from); i < t->nb && t->b[i].start < to; i++) {
+		uint64_t before = nsamples;
+
+		query_bucket(&t->b[i], stream_ok, node_ok, node_self, nnodes, &total, &nsamples);
+		if (nsamples != before) {
+			if (!last)
+				first = t->b[i].start;
+			last = bucket_end(&t->b[i]);
+		}
+	}
+	free(node_ok);
+	free(stream_ok);
+	match_free(&m);
+	top = profile_top_build(t->p, node_self, nnodes);
+	top->total_weight = total;
+	top->nsamples = nsamples;
+	top->first_time = first;
+	top->last_time = last;
+	return top;
+}
+
+/* ------------------------------------------------------------------------
+ * Live windows
+ */
+
+static void live_grow(struct timeline_live *l, uint32_t node)
+{
+	uint32_t n = l->t->p->nnodes > node ? l->t->p->nnodes : node + 1;
+
+	l->node_self = xreallocarray(l->node_self, n, sizeof(*l->node_self));
+	memset(l->node_self + l->nnodes, 0, (size_t)(n - l->nnodes) * sizeof(*l->node_self));
+	l->nnodes = n;
+}
+
+/* `e->wc` holds a plain weight here, for one sample. */
+static void live_add(struct timeline_live *l, const struct tl_entry *e)
+{
+	if (e->node >= l->t->p->nnodes || !match_entry(&l->m, l->t, e))
+		return;
+	if (e->node >= l->nnodes)
+		live_grow(l, e->node);
+	l->node_self[e->node] += e->wc;
+	l->total += e->wc;
+	l->nsamples++;
+	l->changed = true;
+}
+
+static void live_mark_stale(struct timeline *t, uint64_t end)
+{
+	struct timeline_live *l;
+
+	for (l = t->lives; l; l = l->next)
+		if (end > l->cut)
+			l->stale = true;
+}
+
+static uint64_t live_cut(const struct timeline_live *l)
+{
+	return l->t->now > l->span ? l->t->now - l->span : 0;
+}
+
+static void live_rebuild(struct timeline_live *l)
+{
+	struct timeline *t = l->t;
+	size_t i;
+
+	match_free(&l->m);
+	match_init(&l->m, t->p, &l->f);
+	l->cut = live_cut(l);
+	if (l->nnodes < t->p->nnodes)
+		live_grow(l, t->p->nnodes - 1);
+	memset(l->node_self, 0, (size_t)l->nnodes * sizeof(*l->node_self));
+	l->total = l->nsamples = 0;
+	for (i = first_ending_after(t, l->cut); i < t->nb; i++)
+		bucket_accumulate(t, &t->b[i], &l->m, l->node_self, l->nnodes, 1, &l->total,
+				  &l->nsamples);
+	l->stale = false;
+	l->changed = true;
+}
+
+/* With a comm filter: whether a stream's thread was renamed since it was decided. */
+static bool live_renamed(struct timeline_live *l)
+{
+	const struct timeline *t = l->t;
+	uint32_t i, n = t->nstreams;
+	bool renamed = false;
+
+	if (!l->f.comm)
+		return false;
+	l->stream_comm = xreallocarray(l->stream_comm, n ? n : 1, sizeof(*l->stream_comm));
+	for (i = 0; i < n; i++) {
+		const struct profile_thread *th = profile_find_thread(t->p, t->streams[i].tid);
+		uint32_t comm = th ? th->comm : UINT32_MAX;
+
+		if (i < l->ncomm && l->stream_comm[i] != comm)
+			renamed = true;
+		l->stream_comm[i] = comm;
+	}
+	l->ncomm = n;
+	return renamed;
+}
+
+struct timeline_live *timeline_live_new(struct timeline *t, const struct profile_filter *f,
+					uint64_t span_ns)
+{
+	struct timeline_live *l = xcalloc(1, sizeof(*l));
+
+	l->t = t;
+	l->f = *f;
+	l->f.from = 0;
+	l->f.to = 0;
+	l->span = span_ns;
+	match_init(&l->m, t->p, &l->f);
+	l->next = t->lives;
+	t->lives = l;
+	live_rebuild(l);
+	live_renamed(l);
+	return l;
+}
+
+void timeline_live_free(struct timeline_live *l)
+{
+	struct timeline_live **pp;
+
+	if (!l)
+		return;
+	for (pp = &l->t->lives; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	match_free(&l->m);
+	profile_top_free(l->top);
+	free(l->node_self);
+	free(l->stream_comm);
+	free(l);
+}
+
+const struct profile_top *timeline_live_top(struct timeline_live *l)
+{
+	struct timeline *t = l->t;
+	uint64_t cut = live_cut(l), *copy;
+	size_t i;
+
+	if (live_renamed(l))
+		l->stale = true;
+	if (l->stale) {
+		live_rebuild(l);
+		live_renamed(l);
+	} else if (cut > l->cut) {
+		for (i = first_ending_after(t, l->cut); i < t->nb && bucket_end(&t->b[i]) <= cut;
+		     i++) {
+			bucket_accumulate(t, &t->b[i], &l->m, l->node_self, l->nnodes, -1, &l->total,
+					  &l->nsamples);
+			l->changed = true;
+		}
+		l->cut = cut;
+	}
+	if (l->top && !l->changed && l->top->nnodes == t->p->nnodes)
+		return l->top;
+
+	profile_top_free(l->top);
+	copy = xcalloc(t->p->nnodes ? t->p->nnodes : 1, sizeof(*copy));
+	memcpy(copy, l->node_self,
+	       (size_t)(l->nnodes < t->p->nnodes ? l->nnodes : t->p->nnodes) * sizeof(*copy));
+	l->top = profile_top_build(t->p, copy, t->p->nnodes);
+	l->top->total_weight = l->total;
+	l->top->nsamples = l->nsamples;
+	i = first_ending_after(t, l->cut);
+	if (l->nsamples && i < t->nb) {
+		l->top->first_time = t->b[i].start;
+		l->top->last_time = bucket_end(&t->b[t->nb - 1]);
+	}
+	l->changed = false;
+	return l->top;
+}
+
+/* ------------------------------------------------------------------------
+ * Rates
+ */
+
+struct rate_steps {
+	uint64_t from, to;
+	size_t n;
+	uint64_t *counts;
+};
+
+/* The start of step i. */
+static uint64_t step_start(const struct rate_steps *r, size_t i)
+{
+	return r->from + (uint64_t)((unsigned __int128)(r->to - r->from) * i / r->n);
+}
+
+/*
+ * Spreads `count` samples evenly over [a, b) and adds the part inside each
+ * step; the shares of a span wholly inside [from, to) sum to `count`.
+ */
+static void spread(const struct rate_steps *r, uint64_t a, uint64_t b, uint64_t count)
+{
+	uint64_t lo = a > r->from ? a : r->from, hi = b < r->to ? b : r->to;
+	size_t i;
+
+	if (!count || lo >= hi)
+		return;
+	i = (size_t)((unsigned __int128)(lo - r->from) * r->n / (r->to - r->from));
+	for (; i < r->n; i++) {
+		uint64_t s0 = step_start(r, i), s1 = step_start(r, i + 1);
+		uint64_t x0 = s0 > lo ? s0 : lo, x1 = s1 < hi ? s1 : hi;
+
+		if (s0 >= hi)
+			break;
+		if (x0 >= x1)
+			continue;
+		r->counts[i] += (uint64_t)((unsigned __int128)count * (x1 - a) / (b - a)) -
+				(uint64_t)((unsigned __int128)count * (x0 - a) / (b - a));
+	}
+}
+
+static uint64_t sub_slot_count(const struct timeline *t, uint64_t slot, int event)
+{
+	uint32_t i = (uint32_t)(slot % t->sub_len), e;
+	uint64_t n = 0;
+
+	if (t->sub_tag[i] != slot + 1)
+		return 0;
+	if (event >= 0)
+		return (uint32_t)event < t->sub_nev ? t->sub_count[(size_t)i * t->sub_nev + event] :
+						      0;
+	for (e = 0; e < t->sub_nev; e++)
+		n += t->sub_count[(size_t)i * t->sub_nev + e];
+	return n;
+}
+
+void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int event,
+		   uint64_t *counts, size_t n)
+{
+	struct rate_steps r = { from, to, n, counts };
+	uint64_t step, sub_lo;
+	size_t i;
+
+	if (!n)
+		return;
+	memset(counts, 0, n * sizeof(*counts));
+	if (to <= from)
+		return;
+	step = (to - from) / n;
+	sub_lo = t->sub_hi > t->sub_len ? t->sub_hi - t->sub_len : 0;
+	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++) {
+		const struct tl_bucket *b = &t->b[i];
+		uint64_t c;
+
+		if (step < b->width && !b->sub_missed && b->start / t->sub_ns >= sub_lo) {
+			uint64_t s;
+
+			for (s = b->start / t->sub_ns; s < bucket_end(b) / t->sub_ns; s++)
+				spread(&r, s * t->sub_ns, (s + 1) * t->sub_ns,
+				       sub_slot_count(t, s, event));
+			continue;
+		}
+		if (event < 0)
+			c = b->samples;
+		else
+			c = (uint32_t)event < b->nev ? b->ev[event] : 0;
+		spread(&r, b->start, bucket_end(b), c);
+	}
+}

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the timeline: every query is checked against
+ * profile_query_top() over the same samples (the reference, which scans
+ * samples one by one) on random data, with and without filters, after
+ * samples arrived out of order, after tiers coarsened the data, under
+ * retention and under a memory ceiling flooded with distinct stacks; live
+ * windows against fresh queries; rate series against sample counts; and
+ * the duration and size parsers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flametop/profile.h"
+#include "flametop/timeline.h"
+
+#define SEC UINT64_C(1000000000)
+#define MS UINT64_C(1000000)
+
+/* xorshift64*: the same data on every run. */
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ull;
+}
+
+static uint32_t rnd_below(uint32_t n)
+{
+	return (uint32_t)(rnd() % n);
+}
+
+/* A profile with `nstacks` random leaves over 30 functions, 6 threads in 3 processes, 2 events. */
+static const uint32_t tids[] = { 100, 101, 200, 201, 300, 301 };
+static const char *const comms[] = { "web", "web", "db", "db-io", "cron", "cron" };
+
+static uint32_t random_stack(struct profile *p, uint32_t maxdepth)
+{
+	uint32_t node = PROFILE_ROOT, d, depth = 1 + rnd_below(maxdepth);
+	char name[32];
+
+	for (d = 0; d < depth; d++) {
+		snprintf(name, sizeof(name), "f%u", d < 2 ? rnd_below(3) : rnd_below(30));
+		node = profile_intern_node(p, node,
+					   profile_intern_frame(p, name, "/bin/app", PROFILE_FRAME_USER));
+	}
+	return node;
+}
+
+static struct profile *make_profile(uint32_t *leaves, uint32_t nstacks)
+{
+	struct profile *p = profile_new();
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tids); i++)
+		profile_set_thread(p, tids[i] / 100 * 100, tids[i], comms[i]);
+	profile_add_event(p, "cycles", "cycles");
+	profile_add_event(p, "cpu-clock", "ns");
+	for (i = 0; i < nstacks; i++)
+		leaves[i] = random_stack(p, 12);
+	return p;
+}
+
+static struct profile_sample random_sample(const uint32_t *leaves, uint32_t nstacks, uint64_t time)
+{
+	struct profile_sample s;
+	uint32_t th = rnd_below(ARRAY_SIZE(tids));
+
+	memset(&s, 0, sizeof(s));
+	s.time = time;
+	s.weight = 1 + rnd() % 5000000;
+	s.node = leaves[rnd_below(nstacks)];
+	s.tid = tids[th];
+	s.pid = tids[th] / 100 * 100;
+	s.event = (uint16_t)rnd_below(2);
+	return s;
+}
+
+static void assert_same_top(const struct profile_top *a, const struct profile_top *b)
+{
+	uint32_t n;
+	size_t i;
+
+	assert_int_equal(a->total_weight, b->total_weight);
+	assert_int_equal(a->nsamples, b->nsamples);
+	assert_int_equal(a->nfns, b->nfns);
+	for (i = 0; i < a->nfns; i++) {
+		assert_int_equal(a->fns[i].frame, b->fns[i].frame);
+		assert_int_equal(a->fns[i].self, b->fns[i].self);
+		assert_int_equal(a->fns[i].total, b->fns[i].total);
+	}
+	for (n = 0; n < a->nnodes || n < b->nnodes; n++)
+		assert_int_equal(n < a->nnodes ? a->node_self[n] : 0,
+				 n < b->nnodes ? b->node_self[n] : 0);
+}
+
+/* timeline_query and profile_query_top agree on `f`. */
+static void check_query(struct timeline *t, const struct profile *p, const struct profile_filter *f)
+{
+	struct profile_top *a = timeline_query(t, f), *b = profile_query_top(p, f);
+
+	assert_same_top(a, b);
+	profile_top_free(a);
+	profile_top_free(b);
+}
+
+static void check_filters(struct timeline *t, struct profile *p, uint64_t from, uint64_t to)
+{
+	struct profile_filter f;
+	regex_t inc, exc;
+
+	assert_int_equal(regcomp(&inc, "^f1[0-9]$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&exc, "^f2$", REG_EXTENDED | REG_NOSUB), 0);
+	profile_filter_init(&f);
+	f.from = from;
+	f.to = to;
+	check_query(t, p, &f);
+	f.pid = 200;
+	check_query(t, p, &f);
+	f.pid = -1;
+	f.tid = 301;
+	check_query(t, p, &f);
+	f.tid = -1;
+	f.comm = "db-io";
+	check_query(t, p, &f);
+	f.comm = "no-such-name";
+	check_query(t, p, &f);
+	f.comm = "web";
+	f.event = 1;
+	check_query(t, p, &f);
+	f.comm = NULL;
+	f.event = 0;
+	f.include = &inc;
+	check_query(t, p, &f);
+	f.event = -1;
+	f.exclude = &exc;
+	check_query(t, p, &f);
+	f.include = NULL;
+	check_query(t, p, &f);
+	regfree(&inc);
+	regfree(&exc);
+}
+
+static void config_flat(struct timeline_config *c)
+{
+	timeline_config_default(c);
+	c->ntiers = 0;
+	c->retention_ns = 0;
+	c->max_memory = (size_t)1 << 30;
+}
+
+/* Random samples in random order; windows on whole seconds. */
+static void test_query_random(void **state)
+{
+	uint32_t leaves[300];
+	struct profile *p = make_profile(leaves, 300);
+	struct timeline_config c;
+	struct timeline *t;
+	struct profile_sample *s = calloc(20000, sizeof(*s));
+	size_t i;
+
+	config_flat(&c);
+	t = timeline_new(&c, p);
+	for (i = 0; i < 20000; i++)
+		s[i] = random_sample(leaves, 300, rnd() % (120 * SEC));
+	for (i = 0; i < 20000; i++)
+		profile_add_sample(p, &s[i]);
+	/* in several batches, some before an advance: sorted and pending entries mix */
+	timeline_add(t, s, 5000);
+	timeline_advance(t, 60 * SEC);
+	timeline_add(t, s + 5000, 15000);
+	check_filters(t, p, 0, 0);
+	check_filters(t, p, 7 * SEC, 43 * SEC);
+	check_filters(t, p, 119 * SEC, 500 * SEC);
+	timeline_advance(t, 121 * SEC);
+	check_filters(t, p, 30 * SEC, 31 * SEC);
+	check_filters(t, p, 0, 120 * SEC);
+	free(s);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/* Part of a bucket in the window counts whole; first/last give the span covered. */
+static void test_query_span(void **state)
+{
+	uint32_t leaf;
+	struct profile *p = make_profile(&leaf, 1);
+	struct timeline *t = timeline_new(NULL, p);
+	struct profile_sample s = random_sample(&leaf, 1, 5 * SEC + 900 * MS);
+	struct profile_filter f;
+	struct profile_top *top;
+	struct timeline_stats st;
+
+	timeline_add(t, &s, 1);
+	profile_filter_init(&f);
+	f.from = 5 * SEC + 100 * MS;
+	f.to = 5 * SEC + 200 * MS;
+	top = timeline_query(t, &f);
+	assert_int_equal(top->nsamples, 1);
+	assert_int_equal(top->total_weight, s.weight);
+	assert_int_equal(top->first_time, 5 * SEC);
+	assert_int_equal(top->last_time, 6 * SEC);
+	profile_top_free(top);
+	f.from = 6 * SEC;
+	f.to = 0;
+	top = timeline_query(t, &f);
+	assert_int_equal(top->nsamples, 0);
+	assert_int_equal(top->nfns, 0);
+	profile_top_free(top);
+	timeline_stats(t, &st);
+	assert_int_equal(st.first, 5 * SEC);
+	assert_int_equal(st.last, 6 * SEC);
+	assert_int_equal(st.buckets, 1);
+	assert_int_equal(st.samples, 1);
+	assert_true(st.memory > 0);
+	timeline_free(t);
+	timeline_free(NULL);
+	profile_free(p);
+}
+
+static void small_tiers(struct timeline_config *c)
+{
+	config_flat(c);
+	c->tiers[0].age_ns = 10 * SEC;
+	c->tiers[0].width_ns = 2 * SEC;
+	c->tiers[1].age_ns = 30 * SEC;
+	c->tiers[1].width_ns = 10 * SEC;
+	c->ntiers = 2;
+}
+
+/* Feeds `secs` seconds of samples, advancing each second. */
+static void feed(struct timeline *t, struct profile *p, const uint32_t *leaves, uint32_t nstacks,
+		 uint64_t from_sec, uint64_t secs, uint32_t per_sec)
+{
+	struct profile_sample s;
+	uint64_t sec;
+	uint32_t k;
+
+	for (sec = from_sec; sec < from_sec + secs; sec++) {
+		for (k = 0; k < per_sec; k++) {
+			s = random_sample(leaves, nstacks, sec * SEC + rnd() % SEC);
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+		}
+		timeline_advance(t, (sec + 1) * SEC);
+	}
+}
+
+/* Tiers merge old buckets; totals stay exact in windows on the coarse edges. */
+static void test_tiers_exact(void **state)
+{
+	uint32_t leaves[200];
+	struct profile *p = make_profile(leaves, 200);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct profile_sample late;
+
+	small_tiers(&c);
+	t = timeline_new(&c, p);
+	feed(t, p, leaves, 200, 0, 100, 300);
+	timeline_stats(t, &st);
+	/* [0, 70) in 10 s buckets, [70, 90) in 2 s, [90, 100) in 1 s */
+	assert_int_equal(st.buckets, 7 + 10 + 10);
+	assert_int_equal(st.samples, 100 * 300);
+	check_filters(t, p, 0, 0);
+	check_filters(t, p, 20 * SEC, 50 * SEC);
+	check_filters(t, p, 76 * SEC, 95 * SEC);
+
+	/* a late sample in the coarse part lands in its bucket */
+	late = random_sample(leaves, 200, 33 * SEC);
+	profile_add_sample(p, &late);
+	timeline_add(t, &late, 1);
+	check_filters(t, p, 30 * SEC, 40 * SEC);
+	timeline_advance(t, 101 * SEC);
+	check_filters(t, p, 0, 0);
+	timeline_free(t);
+	profile_free(p);
+}
+
+static void test_retention(void **state)
+{
+	uint32_t leaves[50];
+	struct profile *p = make_profile(leaves, 50);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct profile_filter f;
+	struct profile_sample old;
+
+	small_tiers(&c);
+	c.retention_ns = 45 * SEC;
+	t = timeline_new(&c, p);
+	feed(t, p, leaves, 50, 0, 100, 200);
+	timeline_stats(t, &st);
+	/* now 100 s: the 10 s buckets ending at or before 55 s are gone */
+	assert_int_equal(st.first, 50 * SEC);
+	assert_int_equal(st.dropped + st.samples, 100 * 200);
+	assert_int_equal(st.samples, 50 * 200);
+	profile_filter_init(&f);
+	f.from = st.first;
+	check_query(t, p, &f);
+	f.from = 0;
+	check_filters(t, p, st.first, 0);
+
+	old = random_sample(leaves, 50, 20 * SEC);
+	timeline_add(t, &old, 1);
+	timeline_stats(t, &st);
+	assert_int_equal(st.dropped, 50 * 200 + 1);
+	assert_int_equal(st.samples, 50 * 200);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/* Each sample a new stack: memory stays under the ceiling, old data coarsens, then goes. */
+static void test_memory_flood(void **state)
+{
+	uint32_t leaf;
+	struct profile *p = make_profile(&leaf, 1);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct profile_filter f;
+	uint64_t sec, added = 0, rates[64], sum = 0;
+	size_t i;
+
+	small_tiers(&c);
+	c.max_memory = 256 << 10;
+	t = timeline_new(&c, p);
+	for (sec = 0; sec < 300; sec++) {
+		for (i = 0; i < 400; i++) {
+			uint32_t node = random_stack(p, 40);
+			struct profile_sample s = random_sample(&node, 1, sec * SEC + rnd() % SEC);
+
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+			added++;
+		}
+		timeline_advance(t, (sec + 1) * SEC);
+		timeline_stats(t, &st);
+		assert_true(st.memory <= c.max_memory);
+		assert_int_equal(st.samples + st.dropped, added);
+	}
+	assert_true(st.dropped > 0);
+	assert_true(st.samples > 0);
+	/* what is kept is everything since the first bucket, exactly */
+	profile_filter_init(&f);
+	f.from = st.first;
+	check_query(t, p, &f);
+	timeline_rate(t, st.first, st.last, -1, rates, ARRAY_SIZE(rates));
+	for (i = 0; i < ARRAY_SIZE(rates); i++)
+		sum += rates[i];
+	assert_int_equal(sum, st.samples);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/* The ceiling coarsens before it drops: a repeating workload fits after blurring. */
+static void test_memory_coarsens_first(void **state)
+{
+	uint32_t leaves[400];
+	struct profile *p = make_profile(leaves, 400);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+
+	config_flat(&c);
+	c.max_memory = 600 << 10;
+	t = timeline_new(&c, p);
+	feed(t, p, leaves, 400, 0, 200, 300);
+	timeline_stats(t, &st);
+	assert_true(st.memory <= c.max_memory);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.first, 0);
+	assert_true(st.buckets < 200);
+	check_filters(t, p, 0, 0);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/* Sums past 2^44 weight or 2^20 samples per entry stay exact. */
+static void test_big_sums(void **state)
+{
+	uint32_t leaf;
+	struct profile *p = make_profile(&leaf, 1);
+	struct timeline_config c;
+	struct timeline *t;
+	struct profile_sample s = random_sample(&leaf, 1, 3 * SEC);
+	struct profile_filter f;
+	struct profile_top *top;
+	uint64_t i, n = (UINT64_C(1) << 20) + 5000;
+
+	config_flat(&c);
+	t = timeline_new(&c, p);
+	s.weight = UINT64_C(3) << 45;
+	timeline_add(t, &s, 1);
+	s.weight = 7;
+	for (i = 0; i < n; i++)
+		timeline_add(t, &s, 1);
+	timeline_advance(t, 10 * SEC);
+	profile_filter_init(&f);
+	top = timeline_query(t, &f);
+	assert_int_equal(top->nsamples, n + 1);
+	assert_int_equal(top->total_weight, (UINT64_C(3) << 45) + 7 * n);
+	assert_int_equal(top->node_self[leaf], top->total_weight);
+	profile_top_free(top);
+	timeline_free(t);
+	profile_free(p);
+}
+
+static void check_live(struct timeline *t, struct timeline_live *l, const struct profile_filter *lf,
+		       uint64_t now, uint64_t span)
+{
+	struct profile_filter f = *lf;
+	struct profile_top *q;
+	const struct profile_top *a;
+
+	f.from = now > span ? now - span : 0;
+	f.to = 0;
+	q = timeline_query(t, &f);
+	a = timeline_live_top(l);
+	assert_same_top(a, q);
+	profile_top_free(q);
+}
+
+/*
+ * Live windows follow many adds and advances, samples out of order, tier
+ * merges inside the window, a profile that grows and a thread renamed.
+ */
+static void test_live(void **state)
+{
+	uint32_t leaves[100];
+	struct profile *p = make_profile(leaves, 100);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_live *l1, *l2, *l3, *l4;
+	struct profile_filter f1, f2, f3, f4;
+	regex_t inc;
+	uint64_t sec, now = 0;
+	uint32_t k;
+
+	small_tiers(&c);
+	c.retention_ns = 60 * SEC;
+	t = timeline_new(&c, p);
+	assert_int_equal(regcomp(&inc, "^f[12]", REG_EXTENDED | REG_NOSUB), 0);
+	profile_filter_init(&f1);
+	profile_filter_init(&f2);
+	f2.pid = 100;
+	f2.include = &inc;
+	profile_filter_init(&f3);
+	f3.comm = "db-io";
+	profile_filter_init(&f4);
+	f4.event = 1;
+	l1 = timeline_live_new(t, &f1, 5 * SEC);
+	l2 = timeline_live_new(t, &f2, 12 * SEC);
+	l3 = timeline_live_new(t, &f3, 3 * SEC);
+	l4 = timeline_live_new(t, &f4, 45 * SEC); /* spans tier merges */
+	check_live(t, l1, &f1, 0, 5 * SEC);
+	for (sec = 0; sec < 120; sec++) {
+		for (k = 0; k < 150; k++) {
+			uint64_t time = sec * SEC + rnd() % SEC;
+			struct profile_sample s;
+
+			if (k % 10 == 0)
+				time = time > 4 * SEC ? time - rnd() % (4 * SEC) : 0;
+			if (k % 50 == 0)
+				leaves[rnd_below(100)] = random_stack(p, 14); /* new nodes */
+			s = random_sample(leaves, 100, time);
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+			if (time > now)
+				now = time;
+		}
+		if (sec == 50)
+			profile_set_thread(p, 300, 301, "db-io"); /* renamed: l3 now sees it */
+		if (sec % 3 == 0)
+			check_live(t, l2, &f2, now, 12 * SEC); /* between advances */
+		now = now > (sec + 1) * SEC ? now : (sec + 1) * SEC;
+		timeline_advance(t, (sec + 1) * SEC);
+		check_live(t, l1, &f1, now, 5 * SEC);
+		check_live(t, l2, &f2, now, 12 * SEC);
+		check_live(t, l3, &f3, now, 3 * SEC);
+		check_live(t, l4, &f4, now, 45 * SEC);
+		/* unchanged: the same result without rebuilding */
+		assert_ptr_equal(timeline_live_top(l1), timeline_live_top(l1));
+	}
+	timeline_live_free(l2);
+	timeline_live_free(l1);
+	timeline_live_free(l3);
+	/* l4 is freed with the timeline */
+	timeline_free(t);
+	regfree(&inc);
+	profile_free(p);
+}
+
+static uint64_t sum(const uint64_t *v, size_t n)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static void test_rate(void **state)
+{
+	uint32_t leaves[20];
+	struct profile *p = make_profile(leaves, 20);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	static uint64_t counts[4000];
+	uint64_t ev[2] = { 0, 0 }, sec;
+	size_t i, n;
+	const size_t steps[] = { 1, 3, 7, 100, 999, 4000 };
+
+	small_tiers(&c);
+	t = timeline_new(&c, p);
+	/* samples only in the 2nd tenth of every second */
+	for (sec = 0; sec < 100; sec++) {
+		for (i = 0; i < 50; i++) {
+			struct profile_sample s =
+				random_sample(leaves, 20, sec * SEC + 100 * MS + rnd() % (100 * MS));
+
+			ev[s.event]++;
+			timeline_add(t, &s, 1);
+		}
+		timeline_advance(t, (sec + 1) * SEC);
+	}
+	timeline_stats(t, &st);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		n = steps[i];
+		timeline_rate(t, st.first, st.last, -1, counts, n);
+		assert_int_equal(sum(counts, n), 5000);
+		timeline_rate(t, st.first, st.last, 0, counts, n);
+		assert_int_equal(sum(counts, n), ev[0]);
+		timeline_rate(t, st.first, st.last, 1, counts, n);
+		assert_int_equal(sum(counts, n), ev[1]);
+	}
+	/* the last 10 s in 100 ms steps: recent data is exact at sub-second */
+	timeline_rate(t, 90 * SEC, 100 * SEC, -1, counts, 100);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(counts[i], i % 10 == 1 ? 50 : 0);
+	/* old data (10 s buckets) spreads evenly: 500 samples over 10 s */
+	timeline_rate(t, 0, 10 * SEC, -1, counts, 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(counts[i], 50);
+	timeline_rate(t, 0, 10 * SEC, -1, counts, 0);
+	timeline_rate(t, 10 * SEC, 10 * SEC, -1, counts, 5);
+	assert_int_equal(sum(counts, 5), 0);
+	timeline_free(t);
+	profile_free(p);
+}
+
+static void test_parse_duration(void **state)
+{
+	uint64_t ns = 0;
+
+	assert_int_equal(timeline_parse_duration("500ms", &ns), 0);
+	assert_int_equal(ns, 500 * MS);
+	assert_int_equal(timeline_parse_duration("1s", &ns), 0);
+	assert_int_equal(ns, SEC);
+	assert_int_equal(timeline_parse_duration("1.5", &ns), 0);
+	assert_int_equal(ns, 1500 * MS);
+	assert_int_equal(timeline_parse_duration("15m", &ns), 0);
+	assert_int_equal(ns, 900 * SEC);
+	assert_int_equal(timeline_parse_duration("2h", &ns), 0);
+	assert_int_equal(ns, 7200 * SEC);
+	assert_int_equal(timeline_parse_duration("0.25h", &ns), 0);
+	assert_int_equal(ns, 900 * SEC);
+	assert_int_equal(timeline_parse_duration(".5s", &ns), 0);
+	assert_int_equal(ns, 500 * MS);
+	assert_int_equal(timeline_parse_duration("1d", &ns), 0);
+	assert_int_equal(ns, 86400 * SEC);
+	assert_int_equal(timeline_parse_duration("250us", &ns), 0);
+	assert_int_equal(ns, 250000);
+	assert_int_equal(timeline_parse_duration("0", &ns), 0);
+	assert_int_equal(ns, 0);
+	ns = 42;
+	assert_int_equal(timeline_parse_duration("", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration(NULL, &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("s", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration(".", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("-1s", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("1 s", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("1x", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("1.2.3", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("99999999999999h", &ns), -EINVAL);
+	assert_int_equal(timeline_parse_duration("99999999999999999999999", &ns), -EINVAL);
+	assert_int_equal(ns, 42);
+}
+
+static void test_parse_size(void **state)
+{
+	size_t b = 0;
+
+	assert_int_equal(timeline_parse_size("64M", &b), 0);
+	assert_int_equal(b, (size_t)64 << 20);
+	assert_int_equal(timeline_parse_size("1G", &b), 0);
+	assert_int_equal(b, (size_t)1 << 30);
+	assert_int_equal(timeline_parse_size("65536", &b), 0);
+	assert_int_equal(b, 65536);
+	assert_int_equal(timeline_parse_size("512k", &b), 0);
+	assert_int_equal(b, 512 << 10);
+	assert_int_equal(timeline_parse_size("1.5MiB", &b), 0);
+	assert_int_equal(b, 3 << 19);
+	assert_int_equal(timeline_parse_size("100B", &b), 0);
+	assert_int_equal(b, 100);
+	b = 7;
+	assert_int_equal(timeline_parse_size("", &b), -EINVAL);
+	assert_int_equal(timeline_parse_size("M", &b), -EINVAL);
+	assert_int_equal(timeline_parse_size("64X", &b), -EINVAL);
+	assert_int_equal(timeline_parse_size("-1", &b), -EINVAL);
+	assert_int_equal(timeline_parse_size("99999999999T", &b), -EINVAL);
+	assert_int_equal(b, 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query_random),
+		cmocka_unit_test(test_query_span),
+		cmocka_unit_test(test_tiers_exact),
+		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_memory_flood),
+		cmocka_unit_test(test_memory_coarsens_first),
+		cmocka_unit_test(test_big_sums),
+		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_parse_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
