@@ -26,6 +26,24 @@ struct pipeline_sample {
 	uint64_t period; /* the sample's weight, in the event's unit */
 	uint32_t nr_ips;
 	const uint64_t *ips;
+	/*
+	 * With --call-graph dwarf (zero otherwise, which means "frame
+	 * pointers: `ips` is the whole chain"): the sampled instruction
+	 * pointer, and the user registers and a copy of the user stack at
+	 * the sample, for a DWARF unwinder. `ips` then holds only the kernel
+	 * part. `user_regs` has one value per bit set in `user_regs_mask`
+	 * (PERF_REG_X86_* bit numbers), in bit order; `user_abi` is a
+	 * PERF_SAMPLE_REGS_ABI_* value, NONE for a kernel thread.
+	 * `user_stack` holds `user_stack_size` bytes copied from the user
+	 * stack pointer upward, of which the first `user_stack_dyn_size` are
+	 * valid (the kernel copies what the stack holds, up to the size).
+	 */
+	uint64_t ip;
+	uint64_t user_abi;
+	uint64_t user_regs_mask;
+	const uint64_t *user_regs;
+	const unsigned char *user_stack;
+	uint64_t user_stack_size, user_stack_dyn_size;
 };
 
 /* A new executable mapping (PERF_RECORD_MMAP2 or a line of /proc/PID/maps). */
@@ -106,5 +124,23 @@ const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
  * once per second or so, after reading every ring.
  */
 void pipeline_collect_tick(struct pipeline_collect *c);
+
+/*
+ * Where the stage says things once (a stack that looks truncated in
+ * frame-pointer mode, say): `fn` gets one line, without a "notice: "
+ * prefix. Without it the stage says nothing.
+ */
+void pipeline_collect_set_notice(struct pipeline_collect *c, void (*fn)(void *ctx, const char *msg),
+				 void *ctx);
+
+/* What the DWARF unwinder did so far (zero in frame-pointer mode). */
+struct pipeline_unwind_stats {
+	uint64_t samples; /* samples with a user stack to unwind */
+	uint64_t unwound; /* ... that gave at least one caller */
+	uint64_t frames; /* user frames found, in all */
+	uint64_t ns; /* time spent unwinding */
+	uint64_t median_ns; /* median time per sample (approximate: 25 ns buckets) */
+};
+void pipeline_collect_unwind_stats(const struct pipeline_collect *c, struct pipeline_unwind_stats *st);
 
 #endif

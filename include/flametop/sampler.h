@@ -32,6 +32,15 @@ enum sampler_target {
 	SAMPLER_COMMAND, /* a command we launch, its threads and children */
 };
 
+/* How user call chains are found (--call-graph). */
+enum sampler_call_graph {
+	SAMPLER_CALL_GRAPH_FP = 0, /* the kernel walks frame pointers */
+	SAMPLER_CALL_GRAPH_DWARF, /* a copy of the user stack, unwound later with DWARF CFI */
+};
+
+#define SAMPLER_DEFAULT_STACK_SIZE 8192
+#define SAMPLER_MAX_STACK_SIZE 65528
+
 struct sampler_config {
 	enum sampler_target target;
 	const pid_t *pids; /* SAMPLER_PIDS */
@@ -41,6 +50,10 @@ struct sampler_config {
 	size_t nevents;
 	unsigned frequency; /* samples per second per CPU/thread */
 	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
+	enum sampler_call_graph call_graph;
+	/* DWARF: bytes of user stack per sample, a multiple of 8 up to
+	 * SAMPLER_MAX_STACK_SIZE; 0: SAMPLER_DEFAULT_STACK_SIZE. */
+	size_t stack_size;
 	/* Called with one line for each notice (fallbacks, missing rights). */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
@@ -147,8 +160,27 @@ int sampler_ring_read(struct sampler_ring *r,
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |       \
 	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
 
+/*
+ * With --call-graph dwarf every event also samples the user registers and
+ * stack (the kernel keeps walking its own part of the callchain, and
+ * leaves the user part to us: exclude_callchain_user). The registers are
+ * the ones a DWARF unwinder needs on x86-64: the instruction and stack
+ * pointers, the frame pointer and the callee-saved registers. Side-band
+ * trailers are the same in both layouts.
+ */
+#define SAMPLER_SAMPLE_TYPE_DWARF \
+	(SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER)
+#define SAMPLER_REGS_USER_MASK                                                                 \
+	((1ull << 1) /* bx */ | (1ull << 6) /* bp */ | (1ull << 7) /* sp */ | (1ull << 8) /* ip */ | \
+	 (1ull << 20) /* r12 */ | (1ull << 21) /* r13 */ | (1ull << 22) /* r14 */ |              \
+	 (1ull << 23) /* r15 */)
+
 struct sampler_decoder {
 	const struct pipeline_sink *sink;
+	/* 0: SAMPLER_SAMPLE_TYPE; else SAMPLER_SAMPLE_TYPE_DWARF with the
+	 * registers in `regs_user_mask` (the PERF_REG_X86_* bits). */
+	uint64_t sample_type;
+	uint64_t regs_user_mask;
 	struct u64map id_event; /* event id (PERF_EVENT_IOC_ID) -> event index */
 	uint64_t lost; /* PERF_RECORD_LOST and LOST_SAMPLES, summed */
 	uint64_t throttled;

@@ -11,6 +11,15 @@
  * The (address -> frame) cache is per process and is dropped when the
  * process maps something new, execs or exits, so it never outlives the
  * mapping it was computed from. Kernel addresses share one cache.
+ *
+ * A sample that brings its user stack (--call-graph dwarf) has only the
+ * kernel part of its chain from the kernel; the user part comes from the
+ * DWARF unwinder, which is fed the same side-band records as the
+ * symbolizer. When it finds nothing, the sampled IP stands alone.
+ *
+ * In frame-pointer mode, stacks that never reach main or a thread's start
+ * are counted: when most do, the code they run was built without frame
+ * pointers, and the stage says so once, suggesting --call-graph dwarf.
  */
 #include "config.h"
 
@@ -24,8 +33,11 @@
 
 #include "flametop/profile.h"
 #include "flametop/symbols.h"
+#include "flametop/unwind.h"
 
 #define MAX_FRAMES 1024
+/* The truncated-stack notice needs this many user stacks to judge. */
+#define TRUNCATED_MIN_SAMPLES 50
 
 struct proc_cache {
 	uint32_t pid;
@@ -46,6 +58,23 @@ struct pipeline_collect {
 	uint32_t nexited, exited_cap;
 
 	uint32_t frames[MAX_FRAMES];
+
+	struct unwind *unwind;
+	uint64_t user_ips[MAX_FRAMES];
+
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+	struct u64map root_frames; /* frame id + 1 -> 1 a stack's root, 2 not */
+	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
+	bool truncated_told;
+};
+
+/* Where user stacks start: what a complete chain ends with. */
+static const char *const stack_roots[] = {
+	"main",		"_start",	 "__libc_start_main", "__libc_start_call_main",
+	"start_thread", "clone",	 "clone3",	      "__clone",
+	"__clone3",	"thread_start",	 "_dl_start_user",    "__GI___clone",
+	"__GI___clone3", "__libc_start_main_impl",
 };
 
 static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
@@ -124,6 +153,54 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 	free(comm);
 }
 
+static bool is_root_frame(struct pipeline_collect *c, uint32_t frame)
+{
+	uint32_t v;
+	size_t i;
+
+	if (!u64map_get(&c->root_frames, (uint64_t)frame + 1, &v)) {
+		const char *name = profile_string(c->profile, c->profile->frames[frame].name);
+
+		v = 2;
+		for (i = 0; i < ARRAY_SIZE(stack_roots); i++)
+			if (strcmp(name, stack_roots[i]) == 0)
+				v = 1;
+		u64map_put(&c->root_frames, (uint64_t)frame + 1, v);
+	}
+	return v == 1;
+}
+
+/* Counts a frame-pointer stack whose user frames are frames[from, n). */
+static void judge_fp_stack(struct pipeline_collect *c, uint32_t from, uint32_t n)
+{
+	uint32_t i;
+
+	if (from == n)
+		return;
+	for (i = from; i < n; i++)
+		if (is_root_frame(c, c->frames[i])) {
+			c->fp_rooted++;
+			return;
+		}
+	c->fp_truncated++;
+}
+
+static void check_truncated(struct pipeline_collect *c)
+{
+	uint64_t all = c->fp_rooted + c->fp_truncated;
+	char msg[256];
+
+	if (c->truncated_told || !c->notice || all < TRUNCATED_MIN_SAMPLES ||
+	    c->fp_truncated * 2 <= all)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "%.0f%% of user stacks look truncated (they stop in code built without frame "
+		 "pointers); try --call-graph dwarf",
+		 100.0 * (double)c->fp_truncated / (double)all);
+	c->notice(c->notice_ctx, msg);
+	c->truncated_told = true;
+}
+
 static int collect_sample(void *ctx, const struct pipeline_sample *s)
 {
 	struct pipeline_collect *c = ctx;
@@ -131,10 +208,13 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct proc_cache *pc = proc_cache(c, s->pid);
 	struct profile_sample ps;
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
-	bool first = true;
-	uint32_t n = 0, node = PROFILE_ROOT, i;
+	bool first = true, dwarf = s->user_regs && s->user_abi;
+	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX;
+	size_t nuser = 0, u;
 
 	ensure_thread(c, s->pid, s->tid);
+	if (dwarf)
+		nuser = unwind_sample(c->unwind, s, c->user_ips, MAX_FRAMES);
 	for (i = 0; i < s->nr_ips && n < MAX_FRAMES; i++) {
 		uint64_t ip = s->ips[i];
 
@@ -146,11 +226,29 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		}
 		if (where == CTX_NONE)
 			continue; /* guest or unknown context: not ours to name */
+		if (where == CTX_USER && nuser)
+			continue; /* the unwinder's chain replaces the kernel's */
 		if (ip == 0)
 			continue; /* the end of a frame-pointer chain, not a frame */
+		if (where == CTX_USER && user_from == UINT32_MAX)
+			user_from = n;
 		c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1, where == CTX_KERNEL);
 		first = false;
 	}
+	if (dwarf && !nuser && s->user_abi && s->ip && s->ip < (uint64_t)PERF_CONTEXT_MAX &&
+	    user_from == UINT32_MAX && n == 0) {
+		/* Nothing unwound and no kernel chain: the sampled IP. */
+		c->user_ips[0] = s->ip;
+		nuser = 1;
+	}
+	for (u = 0; u < nuser && n < MAX_FRAMES; u++) {
+		uint64_t ip = c->user_ips[u];
+
+		c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1, false);
+		first = false;
+	}
+	if (!dwarf && user_from != UINT32_MAX)
+		judge_fp_stack(c, user_from, n);
 	while (n > 0)
 		node = profile_intern_node(p, node, c->frames[--n]);
 
@@ -171,6 +269,7 @@ static int collect_mmap(void *ctx, const struct pipeline_mmap *m)
 	struct pipeline_collect *c = ctx;
 
 	symbols_mmap(c->symbols, m);
+	unwind_mmap(c->unwind, m);
 	forget_addresses(c, m->pid);
 	return 0;
 }
@@ -181,6 +280,7 @@ static int collect_comm(void *ctx, const struct pipeline_comm *cm)
 
 	if (cm->exec) {
 		symbols_exec(c->symbols, cm->pid);
+		unwind_exec(c->unwind, cm->pid);
 		forget_addresses(c, cm->pid);
 	}
 	profile_set_thread(c->profile, cm->pid, cm->tid, cm->comm);
@@ -202,8 +302,10 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 		}
 		return 0;
 	}
-	if (t->pid != t->ppid)
+	if (t->pid != t->ppid) {
 		symbols_fork(c->symbols, t->pid, t->ppid);
+		unwind_fork(c->unwind, t->pid, t->ppid);
+	}
 	/* A new thread or process starts with its creator's name. */
 	parent = profile_find_thread(c->profile, t->ptid);
 	if (parent && !profile_find_thread(c->profile, t->tid))
@@ -247,6 +349,8 @@ struct pipeline_collect *pipeline_collect_new(struct profile *p, struct symbols 
 	c->sink.ctx = c;
 	u64map_init(&c->kernel_addrs);
 	u64map_init(&c->proc_index);
+	u64map_init(&c->root_frames);
+	c->unwind = unwind_new();
 	return c;
 }
 
@@ -262,6 +366,8 @@ void pipeline_collect_free(struct pipeline_collect *c)
 	free(c->exited);
 	u64map_free(&c->proc_index);
 	u64map_free(&c->kernel_addrs);
+	u64map_free(&c->root_frames);
+	unwind_free(c->unwind);
 	free(c);
 }
 
@@ -276,7 +382,21 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 
 	for (i = 0; i < c->nexited; i++) {
 		symbols_exit(c->symbols, c->exited[i]);
+		unwind_exit(c->unwind, c->exited[i]);
 		forget_addresses(c, c->exited[i]);
 	}
 	c->nexited = 0;
+	check_truncated(c);
+}
+
+void pipeline_collect_set_notice(struct pipeline_collect *c, void (*fn)(void *ctx, const char *msg),
+				 void *ctx)
+{
+	c->notice = fn;
+	c->notice_ctx = ctx;
+}
+
+void pipeline_collect_unwind_stats(const struct pipeline_collect *c, struct pipeline_unwind_stats *st)
+{
+	unwind_stats(c->unwind, st);
 }

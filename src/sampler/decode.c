@@ -4,13 +4,16 @@
  * the same sample_type (SAMPLER_SAMPLE_TYPE) and sample_id_all, so one
  * fixed layout serves them all: a sample starts with its IDENTIFIER, and
  * side-band records end with a 32-byte trailer {pid, tid, time, cpu,
- * identifier}. Records shorter than their type needs are counted and
+ * identifier}. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
+ * sample goes on after its callchain with the user registers and a copy
+ * of the user stack; the trailer does not change. Records shorter than their type needs are counted and
  * skipped, never read past.
  */
 #include "config.h"
 
 #include "flametop/sampler.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The sample_id trailer of side-band records, for SAMPLER_SAMPLE_TYPE. */
@@ -64,6 +67,46 @@ static bool read_trailer(const struct perf_event_header *h, size_t body, struct 
 	return true;
 }
 
+/* regs_user: {u64 abi; u64 regs[weight(mask)]}, no registers when abi is NONE. */
+static int decode_user_regs(const struct sampler_decoder *d, struct cursor *c,
+			    struct pipeline_sample *s)
+{
+	uint64_t n = (uint64_t)__builtin_popcountll(d->regs_user_mask);
+
+	s->user_abi = take_u64(c);
+	if (c->short_read)
+		return -EBADMSG;
+	if (s->user_abi == PERF_SAMPLE_REGS_ABI_NONE)
+		return 0;
+	if (n > (uint64_t)(c->end - c->p) / 8)
+		return -EBADMSG;
+	s->user_regs_mask = d->regs_user_mask;
+	s->user_regs = (const uint64_t *)c->p;
+	c->p += n * 8;
+	return 0;
+}
+
+/* stack_user: {u64 size; char data[size]; u64 dyn_size}, dyn_size only when size != 0. */
+static int decode_user_stack(struct cursor *c, struct pipeline_sample *s)
+{
+	uint64_t size = take_u64(c), dyn;
+	const unsigned char *data;
+
+	if (c->short_read)
+		return -EBADMSG;
+	if (size == 0)
+		return 0;
+	if (size > (uint64_t)(c->end - c->p) || (uint64_t)(c->end - c->p) - size < 8)
+		return -EBADMSG;
+	data = c->p;
+	c->p += size;
+	dyn = take_u64(c);
+	s->user_stack = data;
+	s->user_stack_size = size;
+	s->user_stack_dyn_size = dyn < size ? dyn : size;
+	return 0;
+}
+
 static int decode_sample(struct sampler_decoder *d, const struct perf_event_header *h)
 {
 	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
@@ -71,8 +114,9 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	uint64_t id, nr;
 	uint32_t res;
 
+	memset(&s, 0, sizeof(s));
 	id = take_u64(&c);
-	take_u64(&c); /* ip: the callchain repeats it */
+	s.ip = take_u64(&c); /* in frame-pointer mode the callchain repeats it */
 	take_u32_pair(&c, &s.pid, &s.tid);
 	s.time = take_u64(&c);
 	take_u32_pair(&c, &s.cpu, &res);
@@ -86,6 +130,15 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	s.nr_ips = (uint32_t)nr;
 	/* Records are 8-byte aligned in the ring and in the copy buffer. */
 	s.ips = (const uint64_t *)c.p;
+	c.p += nr * 8;
+	if ((d->sample_type & PERF_SAMPLE_REGS_USER) && decode_user_regs(d, &c, &s) < 0) {
+		d->malformed++;
+		return 0;
+	}
+	if ((d->sample_type & PERF_SAMPLE_STACK_USER) && decode_user_stack(&c, &s) < 0) {
+		d->malformed++;
+		return 0;
+	}
 	if (!d->sink->ops->sample)
 		return 0;
 	return d->sink->ops->sample(d->sink->ctx, &s);

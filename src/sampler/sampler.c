@@ -38,6 +38,9 @@
 #include <unistd.h>
 
 #define DEFAULT_RING_PAGES 128 /* 512 KiB per CPU, as perf record as root */
+/* With --call-graph dwarf each sample carries kilobytes of stack: 2 MiB per
+ * CPU keep a 999 Hz stream of 8 KiB samples for a quarter second. */
+#define DEFAULT_DWARF_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
 
 struct event {
@@ -58,6 +61,8 @@ struct sampler {
 	enum sampler_target target;
 	unsigned frequency;
 	size_t ring_pages;
+	enum sampler_call_graph call_graph;
+	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
@@ -172,6 +177,14 @@ static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool sid
 	attr->freq = 1;
 	attr->sample_freq = s->frequency;
 	attr->sample_type = SAMPLER_SAMPLE_TYPE;
+	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF) {
+		attr->sample_type = SAMPLER_SAMPLE_TYPE_DWARF;
+		attr->sample_regs_user = SAMPLER_REGS_USER_MASK;
+		attr->sample_stack_user = s->stack_size;
+		/* The kernel part of the chain still comes from the kernel;
+		 * the user part is ours to unwind. */
+		attr->exclude_callchain_user = 1;
+	}
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
 	attr->exclude_hv = 1;
@@ -596,7 +609,16 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 
 	s->target = cfg->target;
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
-	s->ring_pages = cfg->ring_pages ? cfg->ring_pages : DEFAULT_RING_PAGES;
+	s->call_graph = cfg->call_graph;
+	s->ring_pages = cfg->ring_pages					     ? cfg->ring_pages
+			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
+								     : DEFAULT_RING_PAGES;
+	s->stack_size = (uint32_t)((cfg->stack_size ? cfg->stack_size : SAMPLER_DEFAULT_STACK_SIZE) + 7) &
+			~7u;
+	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF) {
+		s->dec.sample_type = SAMPLER_SAMPLE_TYPE_DWARF;
+		s->dec.regs_user_mask = SAMPLER_REGS_USER_MASK;
+	}
 	s->notice = cfg->notice;
 	s->notice_ctx = cfg->notice_ctx;
 	s->dec.sink = sink;
@@ -605,6 +627,11 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	u64map_init(&s->tids);
 	u64map_init(&s->dec.id_event);
 
+	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF &&
+	    (cfg->stack_size > SAMPLER_MAX_STACK_SIZE || s->stack_size > SAMPLER_MAX_STACK_SIZE)) {
+		error_set(err, "the stack sample size must be at most %d bytes", SAMPLER_MAX_STACK_SIZE);
+		goto out_free;
+	}
 	if (s->ring_pages & (s->ring_pages - 1)) {
 		error_set(err, "the ring buffer size must be a power of two pages");
 		goto out_free;

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * unwind-replay: times DWARF unwinding apart from sampling.
+ *
+ *   unwind-replay [-F HZ] [-s STACK_SIZE] -- COMMAND [ARGS...]
+ *
+ * Records COMMAND with --call-graph dwarf into memory (every pipeline
+ * record copied as it arrives: samples with their registers and stacks,
+ * mmaps, comms, forks and exits), then, with the command gone:
+ *  - replays the recording through a fresh collect stage (unwinding,
+ *    symbolization, interning: what turning a recording into a profile
+ *    costs, from cold caches), and prints its wall time;
+ *  - unwinds every sample twice with one unwinder and prints the median
+ *    cost per sample of the second pass, when the caches are warm.
+ * Output is "key value" lines for bench/unwind.sh.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/profile.h"
+#include "flametop/sampler.h"
+#include "flametop/symbols.h"
+#include "flametop/unwind.h"
+
+enum rec_kind { REC_SAMPLE, REC_MMAP, REC_COMM, REC_TASK };
+
+struct rec {
+	enum rec_kind kind;
+	union {
+		struct pipeline_sample s;
+		struct pipeline_mmap m;
+		struct pipeline_comm c;
+		struct pipeline_task t;
+	} u;
+	void *owned;
+};
+
+struct tape {
+	struct rec *recs;
+	size_t n, cap;
+	size_t samples;
+	uint64_t stack_bytes;
+};
+
+static struct rec *tape_add(struct tape *t, enum rec_kind kind)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->recs = xreallocarray(t->recs, t->cap, sizeof(*t->recs));
+	}
+	memset(&t->recs[t->n], 0, sizeof(t->recs[t->n]));
+	t->recs[t->n].kind = kind;
+	return &t->recs[t->n++];
+}
+
+static int tape_sample(void *ctx, const struct pipeline_sample *s)
+{
+	struct tape *t = ctx;
+	struct rec *r = tape_add(t, REC_SAMPLE);
+	size_t nregs = (size_t)__builtin_popcountll(s->user_regs_mask);
+	size_t bytes = s->nr_ips * 8 + nregs * 8 + s->user_stack_dyn_size;
+	unsigned char *p = xmalloc(bytes ? bytes : 1);
+
+	r->u.s = *s;
+	r->owned = p;
+	memcpy(p, s->ips, s->nr_ips * 8);
+	r->u.s.ips = (const uint64_t *)p;
+	p += s->nr_ips * 8;
+	if (s->user_regs) {
+		memcpy(p, s->user_regs, nregs * 8);
+		r->u.s.user_regs = (const uint64_t *)p;
+		p += nregs * 8;
+	}
+	if (s->user_stack) {
+		memcpy(p, s->user_stack, s->user_stack_dyn_size);
+		r->u.s.user_stack = p;
+		r->u.s.user_stack_size = s->user_stack_dyn_size;
+	}
+	t->samples++;
+	t->stack_bytes += s->user_stack_size;
+	return 0;
+}
+
+static int tape_mmap(void *ctx, const struct pipeline_mmap *m)
+{
+	struct rec *r = tape_add(ctx, REC_MMAP);
+
+	r->u.m = *m;
+	r->owned = xstrdup(m->filename);
+	r->u.m.filename = r->owned;
+	return 0;
+}
+
+static int tape_comm(void *ctx, const struct pipeline_comm *c)
+{
+	struct rec *r = tape_add(ctx, REC_COMM);
+
+	r->u.c = *c;
+	r->owned = xstrdup(c->comm);
+	r->u.c.comm = r->owned;
+	return 0;
+}
+
+static int tape_task(void *ctx, const struct pipeline_task *tk)
+{
+	struct rec *r = tape_add(ctx, REC_TASK);
+
+	r->u.t = *tk;
+	return 0;
+}
+
+static const struct pipeline_sink_ops tape_ops = {
+	.sample = tape_sample,
+	.mmap = tape_mmap,
+	.comm = tape_comm,
+	.task = tape_task,
+};
+
+static void replay(const struct tape *t, const struct pipeline_sink *sink)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct rec *r = &t->recs[i];
+
+		switch (r->kind) {
+		case REC_SAMPLE:
+			sink->ops->sample(sink->ctx, &r->u.s);
+			break;
+		case REC_MMAP:
+			sink->ops->mmap(sink->ctx, &r->u.m);
+			break;
+		case REC_COMM:
+			sink->ops->comm(sink->ctx, &r->u.c);
+			break;
+		case REC_TASK:
+			/* Exits are left out: the replay runs after them, and a
+			 * live run applies them after the samples anyway. */
+			if (!r->u.t.exit)
+				sink->ops->task(sink->ctx, &r->u.t);
+			break;
+		}
+	}
+}
+
+/* Unwinds every sample of the tape with `u` (side-band records applied). */
+static void unwind_all(const struct tape *t, struct unwind *u)
+{
+	static uint64_t ips[1024];
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct rec *r = &t->recs[i];
+
+		if (r->kind == REC_SAMPLE)
+			unwind_sample(u, &r->u.s, ips, 1024);
+		else if (r->kind == REC_MMAP)
+			unwind_mmap(u, &r->u.m);
+		else if (r->kind == REC_COMM && r->u.c.exec)
+			unwind_exec(u, r->u.c.pid);
+		else if (r->kind == REC_TASK && !r->u.t.exit && r->u.t.pid != r->u.t.ppid)
+			unwind_fork(u, r->u.t.pid, r->u.t.ppid);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tape tape = { NULL, 0, 0, 0, 0 };
+	struct pipeline_sink sink = { &tape_ops, &tape };
+	struct sampler_config cfg;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct pipeline_unwind_stats st;
+	struct sampler *s;
+	struct profile *p;
+	struct symbols *sym;
+	struct pipeline_collect *c;
+	struct unwind *u;
+	unsigned freq = 999;
+	size_t stack_size = 0, i;
+	uint64_t t0, t1;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "+F:s:")) != -1) {
+		switch (opt) {
+		case 'F':
+			freq = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			stack_size = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: unwind-replay [-F HZ] [-s STACK_SIZE] -- COMMAND...\n");
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: unwind-replay [-F HZ] [-s STACK_SIZE] -- COMMAND...\n");
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.target = SAMPLER_COMMAND;
+	cfg.argv = argv + optind;
+	cfg.frequency = freq;
+	cfg.call_graph = SAMPLER_CALL_GRAPH_DWARF;
+	cfg.stack_size = stack_size;
+	s = sampler_new(&cfg, &sink, &err);
+	if (!s) {
+		fprintf(stderr, "unwind-replay: %s\n", err.msg);
+		return 1;
+	}
+	if (sampler_start(s, &err) < 0) {
+		fprintf(stderr, "unwind-replay: %s\n", err.msg);
+		sampler_free(s);
+		return 1;
+	}
+	while (sampler_poll(s, 100) == 0)
+		;
+	sampler_stop(s);
+	printf("samples %zu\n", tape.samples);
+	printf("lost %llu\n", (unsigned long long)sampler_lost(s));
+	printf("stack_bytes %llu\n", (unsigned long long)tape.stack_bytes);
+	sampler_free(s);
+
+	/* Unwind, symbolize and aggregate the recording, from cold caches. */
+	p = profile_new();
+	sym = symbols_new();
+	c = pipeline_collect_new(p, sym);
+	t0 = util_now_ns();
+	replay(&tape, pipeline_collect_sink(c));
+	pipeline_collect_tick(c);
+	t1 = util_now_ns();
+	pipeline_collect_unwind_stats(c, &st);
+	printf("replay_ms %.3f\n", (double)(t1 - t0) / 1e6);
+	printf("replay_ns_per_sample %.0f\n",
+	       tape.samples ? (double)(t1 - t0) / (double)tape.samples : 0.0);
+	printf("frames_per_sample %.2f\n",
+	       st.samples ? (double)st.frames / (double)st.samples : 0.0);
+	printf("unwound %llu of %llu\n", (unsigned long long)st.unwound,
+	       (unsigned long long)st.samples);
+	pipeline_collect_free(c);
+	symbols_free(sym);
+	profile_free(p);
+
+	/* Unwinding alone, warm: the second pass over the same samples. */
+	u = unwind_new();
+	unwind_all(&tape, u);
+	unwind_stats(u, &st);
+	printf("unwind_cold_median_ns %llu\n", (unsigned long long)st.median_ns);
+	unwind_stats_reset(u);
+	unwind_all(&tape, u);
+	unwind_stats(u, &st);
+	printf("unwind_warm_median_ns %llu\n", (unsigned long long)st.median_ns);
+	printf("unwind_warm_mean_ns %.0f\n", st.samples ? (double)st.ns / (double)st.samples : 0.0);
+	unwind_free(u);
+
+	for (i = 0; i < tape.n; i++)
+		free(tape.recs[i].owned);
+	free(tape.recs);
+	return 0;
+}
