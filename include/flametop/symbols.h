@@ -5,8 +5,11 @@
  * Keeps per-process memory maps (from MMAP2 records, from /proc/PID/maps the
  * first time a process is seen, copied on fork, cleared on exec) and a
  * cache of symbol tables per module (keyed by path and build id), so the
- * cost is per module, never per sample. Kernel addresses resolve through
- * /proc/kallsyms when it is readable.
+ * cost is per module, never per sample. A module's names come from its
+ * .symtab, a separate debug file (by build id or .gnu_debuglink), or
+ * .dynsym with MiniDebugInfo, demangled; addresses in anonymous memory
+ * from the process's JIT map (/tmp/perf-PID.map). Kernel addresses resolve
+ * through /proc/kallsyms when it is readable.
  */
 #ifndef FLAMETOP_SYMBOLS_H
 #define FLAMETOP_SYMBOLS_H
@@ -71,6 +74,21 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
  * ELF files are then opened by their recorded paths only.
  */
 void symbols_set_live(struct symbols *s, bool live);
+
+/*
+ * Whether C++ and Rust names are demangled (the default: yes, when
+ * flametop was built with libiberty). Set it before any lookup: names are
+ * demangled once, when a module's symbols are read.
+ */
+void symbols_set_demangle(struct symbols *s, bool demangle);
+
+/*
+ * Where the symbolizer says something a person should know (a JIT map it
+ * refuses to trust, say): `notice` gets one line, without a "notice:"
+ * prefix or newline, borrowed for the call. Each such condition is
+ * reported once. NULL (the default) keeps them quiet.
+ */
+void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char *msg), void *ctx);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);

@@ -10,6 +10,13 @@
  * libraries and the vdso alike. Everything is copied out of libelf's
  * buffers, so the file is closed as soon as it has been read.
  *
+ * Stripped files (most of a distribution's libraries) keep their full
+ * symbol table in a separate debug file, found as GDB and perf find it:
+ * by build id under /usr/lib/debug/.build-id/, or by the name and CRC-32
+ * in .gnu_debuglink; failing that, MiniDebugInfo (.gnu_debugdata) adds the
+ * local functions .dynsym lacks. Which source a module's names came from
+ * is decided once, when it is read. Names are demangled then, too.
+ *
  * Files come from other processes and may be anything: every libelf call is
  * checked, and a file that does not make sense is refused, not trusted.
  */
@@ -22,9 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "demangle.h"
 #include "internal.h"
+#include "xz.h"
 
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
@@ -114,71 +126,88 @@ static uint64_t section_end(Elf *elf, size_t index)
 	return shdr.sh_addr + shdr.sh_size;
 }
 
-static Elf_Scn *find_symtab(Elf *elf, GElf_Shdr *shdr_out)
+/* The first section of type `type` with data in this file (not SHT_NOBITS), or NULL. */
+static Elf_Scn *find_section_type(Elf *elf, Elf64_Word type, GElf_Shdr *shdr_out)
 {
-	Elf_Scn *scn = NULL, *dynsym = NULL;
-	GElf_Shdr shdr, dynsym_shdr;
+	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		if (!gelf_getshdr(scn, &shdr))
-			continue;
-		if (shdr.sh_type == SHT_SYMTAB) {
-			*shdr_out = shdr;
+		if (gelf_getshdr(scn, shdr_out) && shdr_out->sh_type == type)
 			return scn;
-		}
-		if (shdr.sh_type == SHT_DYNSYM && !dynsym) {
-			dynsym = scn;
-			dynsym_shdr = shdr;
-		}
 	}
-	if (dynsym)
-		*shdr_out = dynsym_shdr;
-	return dynsym;
+	return NULL;
+}
+
+/* The section called `name`, or NULL. */
+static Elf_Scn *find_section_name(Elf *elf, const char *name, GElf_Shdr *shdr_out)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, shdr_out))
+			continue;
+		n = elf_strptr(elf, shstrndx, shdr_out->sh_name);
+		if (n && strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
 }
 
 /*
- * Adds the functions of the symbol table. A stripped image without any
- * symbol table is not an error: it has segments, so offsets still work.
+ * Adds the functions of the file's symbol table of type `type` (SHT_SYMTAB
+ * or SHT_DYNSYM), demangled when `demangle`. Returns the number added; 0
+ * when the file has no such table, or only a placeholder for it (a debug
+ * file's SHT_NOBITS .dynsym).
  */
-static void read_symbols(Elf *elf, struct symbols_elf *e)
+static size_t add_symbols(Elf *elf, struct symbols_elf *e, Elf64_Word type, bool demangle)
 {
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_symtab(elf, &shdr);
+	Elf_Scn *scn = find_section_type(elf, type, &shdr);
 	Elf_Data *data;
-	size_t entsize, n, i;
+	size_t entsize, n, i, added = 0;
 
-	if (!scn || shdr.sh_type == SHT_NOBITS)
-		return;
+	if (!scn)
+		return 0;
 	data = elf_getdata(scn, NULL);
 	entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
 	if (!data || !data->d_buf || entsize == 0)
-		return;
+		return 0;
 	n = data->d_size / entsize;
 	for (i = 0; i < n; i++) {
 		GElf_Sym sym;
 		const char *name;
-		int type, bind;
+		char *demangled;
+		int stype, bind;
 		uint8_t prio;
 
 		if (!gelf_getsym(data, (int)i, &sym))
 			continue;
-		type = GELF_ST_TYPE(sym.st_info);
+		stype = GELF_ST_TYPE(sym.st_info);
 		bind = GELF_ST_BIND(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+		if (stype != STT_FUNC && stype != STT_GNU_IFUNC)
 			continue;
 		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
 			continue;
 		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		prio = bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 1 : 0;
+		demangled = demangle ? symbols_demangle(name) : NULL;
+		prio = bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 0 : 1;
 		symbols_table_add(&e->table, sym.st_value, sym.st_size,
-				  section_end(elf, sym.st_shndx), name, 0, prio);
+				  section_end(elf, sym.st_shndx), demangled ? demangled : name, 0,
+				  prio);
+		free(demangled);
+		added++;
 	}
-	symbols_table_finish(&e->table);
+	return added;
 }
 
-/* Reads everything we keep from an open Elf handle; NULL with `err` on failure. */
+/* Reads the segments and build id from an open Elf handle; NULL with `err` on failure. */
 static struct symbols_elf *read_elf(Elf *elf, struct ft_error *err)
 {
 	struct symbols_elf *e;
@@ -202,7 +231,6 @@ static struct symbols_elf *read_elf(Elf *elf, struct ft_error *err)
 	if (read_segments(elf, e, err) < 0)
 		goto out_free;
 	read_build_id(elf, e);
-	read_symbols(elf, e);
 	return e;
 
 out_free:
@@ -210,14 +238,217 @@ out_free:
 	return NULL;
 }
 
-struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)
+/* ---- separate debug files --------------------------------------------- */
+
+/*
+ * Opens `path` as a debug file for `e`: an ELF file with a real .symtab
+ * and, when both have one, the same build id. Adds its functions and
+ * returns true; false (nothing added) when it does not qualify.
+ * `want_crc`, when not NULL, is the CRC-32 the .gnu_debuglink asks for.
+ */
+static bool try_debug_file(struct symbols_elf *e, const char *path, const uint32_t *want_crc,
+			   bool demangle)
 {
+	struct symbols_elf probe;
+	struct stat st;
+	bool ok = false;
+	Elf *elf = NULL;
+	void *map = MAP_FAILED;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr))
+		goto out;
+	if (want_crc) {
+		uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
+		const unsigned char *p;
+		size_t left, chunk;
+
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			goto out;
+		for (p = map, left = (size_t)st.st_size; left > 0; p += chunk, left -= chunk) {
+			chunk = left > (1u << 30) ? (1u << 30) : left;
+			crc = (uint32_t)crc32(crc, p, (uInt)chunk);
+		}
+		if (crc != *want_crc)
+			goto out;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		goto out;
+	memset(&probe, 0, sizeof(probe));
+	read_build_id(elf, &probe);
+	if (e->build_id_size && probe.build_id_size &&
+	    (probe.build_id_size != e->build_id_size ||
+	     memcmp(probe.build_id, e->build_id, e->build_id_size) != 0))
+		goto out;
+	ok = add_symbols(elf, e, SHT_SYMTAB, demangle) > 0;
+out:
+	if (elf)
+		elf_end(elf);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+	return ok;
+}
+
+/* <debug_dir>/.build-id/xx/yyyy.debug for the image's build id. */
+static bool debug_by_build_id(struct symbols_elf *e, const char *debug_dir, bool demangle)
+{
+	char hex[2 * sizeof(e->build_id) + 1], *path;
+	size_t i;
+	bool ok;
+
+	if (e->build_id_size < 2)
+		return false;
+	for (i = 0; i < e->build_id_size; i++)
+		snprintf(hex + 2 * i, 3, "%02x", e->build_id[i]);
+	path = xasprintf("%s/.build-id/%.2s/%s.debug", debug_dir, hex, hex + 2);
+	ok = try_debug_file(e, path, NULL, demangle);
+	if (ok)
+		e->debug_path = path;
+	else
+		free(path);
+	return ok;
+}
+
+/*
+ * The file named by .gnu_debuglink (a file name, NUL, padding to 4 bytes,
+ * then the CRC-32 of the debug file in the ELF's byte order), looked for
+ * where GDB looks: beside the file, in .debug/ beside it, and under
+ * <debug_dir> with the file's directory appended.
+ */
+static bool debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_path,
+			  const char *debug_dir, bool demangle)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_section_name(elf, ".gnu_debuglink", &shdr);
+	const unsigned char *crc_bytes;
+	const char *name, *slash;
+	GElf_Ehdr ehdr;
+	Elf_Data *data;
+	size_t name_len, crc_off, i;
+	uint32_t crc;
+	char *dir;
+	bool ok = false;
+
+	if (!scn || shdr.sh_type == SHT_NOBITS || !gelf_getehdr(elf, &ehdr))
+		return false;
+	data = elf_getdata(scn, NULL);
+	if (!data || !data->d_buf || data->d_size < 6)
+		return false;
+	name = data->d_buf;
+	name_len = strnlen(name, data->d_size);
+	crc_off = (name_len + 4) & ~(size_t)3;
+	if (name_len == 0 || crc_off + 4 > data->d_size || strchr(name, '/'))
+		return false;
+	crc_bytes = (const unsigned char *)data->d_buf + crc_off;
+	if (ehdr.e_ident[EI_DATA] == ELFDATA2MSB)
+		crc = (uint32_t)crc_bytes[0] << 24 | (uint32_t)crc_bytes[1] << 16 |
+		      (uint32_t)crc_bytes[2] << 8 | crc_bytes[3];
+	else
+		crc = (uint32_t)crc_bytes[3] << 24 | (uint32_t)crc_bytes[2] << 16 |
+		      (uint32_t)crc_bytes[1] << 8 | crc_bytes[0];
+
+	slash = strrchr(known_path, '/');
+	dir = slash ? xasprintf("%.*s", (int)(slash - known_path), known_path) : xstrdup(".");
+	for (i = 0; i < 3 && !ok; i++) {
+		char *path = i == 0   ? xasprintf("%s/%s", dir, name)
+			     : i == 1 ? xasprintf("%s/.debug/%s", dir, name)
+				      : xasprintf("%s%s%s/%s", debug_dir, dir[0] == '/' ? "" : "/",
+						  dir, name);
+
+		ok = try_debug_file(e, path, &crc, demangle);
+		if (ok)
+			e->debug_path = path;
+		else
+			free(path);
+	}
+	free(dir);
+	return ok;
+}
+
+/* The symbols of .gnu_debugdata, an xz-compressed ELF file (MiniDebugInfo). */
+static bool debug_from_minidebuginfo(struct symbols_elf *e, Elf *elf, bool demangle)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_section_name(elf, ".gnu_debugdata", &shdr);
+	Elf_Data *data;
+	Elf *inner;
+	void *buf;
+	size_t len;
+	bool ok = false;
+
+	if (!scn || shdr.sh_type == SHT_NOBITS)
+		return false;
+	data = elf_rawdata(scn, NULL);
+	if (!data || !data->d_buf || symbols_xz_decode(data->d_buf, data->d_size, &buf, &len) < 0)
+		return false;
+	inner = elf_memory(buf, len);
+	if (inner && elf_kind(inner) == ELF_K_ELF)
+		ok = add_symbols(inner, e, SHT_SYMTAB, demangle) > 0;
+	if (inner)
+		elf_end(inner);
+	free(buf);
+	return ok;
+}
+
+/*
+ * Fills the symbol table from the best source: the file's own .symtab; else
+ * a separate debug file (by build id, then by .gnu_debuglink); else .dynsym
+ * merged with MiniDebugInfo, which holds exactly what .dynsym lacks.
+ */
+static void read_symbols(Elf *elf, struct symbols_elf *e, const struct symbols_elf_opts *o)
+{
+	const char *debug_dir = o->debug_dir ? o->debug_dir : SYMBOLS_DEBUG_DIR;
+
+	if (add_symbols(elf, e, SHT_SYMTAB, o->demangle) > 0)
+		e->source = SYMBOLS_SOURCE_SYMTAB;
+	else if (o->debug_files && debug_by_build_id(e, debug_dir, o->demangle))
+		e->source = SYMBOLS_SOURCE_BUILD_ID;
+	else if (o->debug_files && o->known_path &&
+		 debug_by_link(e, elf, o->known_path, debug_dir, o->demangle))
+		e->source = SYMBOLS_SOURCE_DEBUGLINK;
+	else {
+		size_t n = add_symbols(elf, e, SHT_DYNSYM, o->demangle);
+
+		if (o->debug_files && debug_from_minidebuginfo(e, elf, o->demangle))
+			e->source = SYMBOLS_SOURCE_MINIDEBUGINFO;
+		else
+			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
+	}
+	symbols_table_finish(&e->table);
+}
+
+const char *symbols_source_name(enum symbols_source source)
+{
+	static const char *const names[] = {
+		[SYMBOLS_SOURCE_NONE] = "none",
+		[SYMBOLS_SOURCE_SYMTAB] = ".symtab",
+		[SYMBOLS_SOURCE_DYNSYM] = ".dynsym",
+		[SYMBOLS_SOURCE_BUILD_ID] = "debug file by build id",
+		[SYMBOLS_SOURCE_DEBUGLINK] = "debug file by .gnu_debuglink",
+		[SYMBOLS_SOURCE_MINIDEBUGINFO] = ".dynsym and .gnu_debugdata",
+	};
+
+	return (size_t)source < ARRAY_SIZE(names) ? names[source] : "?";
+}
+
+struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols_elf_opts *opts,
+					  struct ft_error *err)
+{
+	struct symbols_elf_opts o = *opts;
 	struct symbols_elf *e = NULL;
 	Elf *elf;
 	int fd;
 
 	if (elf_init(err) < 0)
 		return NULL;
+	if (!o.known_path)
+		o.known_path = path;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		error_set(err, "%s: %s", path, strerror(errno));
@@ -234,11 +465,20 @@ struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)
 
 		memcpy(msg, err->msg, sizeof(msg));
 		error_set(err, "%s: %s", path, msg);
+	} else {
+		read_symbols(elf, e, &o);
 	}
 	elf_end(elf);
 out_close:
 	close(fd);
 	return e;
+}
+
+struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)
+{
+	static const struct symbols_elf_opts defaults = { .demangle = true, .debug_files = true };
+
+	return symbols_elf_open_with(path, &defaults, err);
 }
 
 struct symbols_elf *symbols_elf_from_memory(const void *image, size_t size, struct ft_error *err)
@@ -258,6 +498,11 @@ struct symbols_elf *symbols_elf_from_memory(const void *image, size_t size, stru
 		goto out_free;
 	}
 	e = read_elf(elf, err);
+	if (e) {
+		static const struct symbols_elf_opts opts = { .demangle = true };
+
+		read_symbols(elf, e, &opts);
+	}
 	elf_end(elf);
 out_free:
 	free(copy);
@@ -302,6 +547,7 @@ void symbols_elf_free(struct symbols_elf *e)
 		return;
 	symbols_table_free(&e->table);
 	free(e->segs);
+	free(e->debug_path);
 	free(e);
 }
 

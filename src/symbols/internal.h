@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "flametop/symbols.h"
 #include "flametop/util.h"
@@ -27,7 +28,7 @@ struct symbols_sym {
 	uint32_t name; /* offset into symbols_table.names */
 	uint16_t module; /* kernel.c: index of the kernel module; 0 elsewhere */
 	uint8_t sized;
-	uint8_t prio; /* among aliases at one address the highest wins */
+	uint8_t prio; /* among aliases at one address the highest wins: global 2, local 1, weak 0 */
 };
 
 struct symbols_table {
@@ -46,8 +47,9 @@ void symbols_table_free(struct symbols_table *t);
 void symbols_table_add(struct symbols_table *t, uint64_t start, uint64_t size, uint64_t max_end,
 		       const char *name, uint16_t module, uint8_t prio);
 /*
- * Sorts, drops aliases (keeping one symbol per address: sized before
- * unsized, higher prio, fewer leading underscores, shorter name) and gives
+ * Sorts, drops aliases (keeping one symbol per address, as perf does: sized
+ * before unsized, higher prio, fewer leading underscores, longer name, added
+ * first) and gives
  * unsized symbols their end. Call once, after the last add.
  */
 void symbols_table_finish(struct symbols_table *t);
@@ -61,6 +63,19 @@ struct symbols_segment {
 	uint64_t offset, filesz, vaddr;
 };
 
+/* Where the names of an image came from (decided once, when it is read). */
+enum symbols_source {
+	SYMBOLS_SOURCE_NONE, /* no symbols at all: frames are module+0xOFFSET */
+	SYMBOLS_SOURCE_SYMTAB, /* the file's own .symtab */
+	SYMBOLS_SOURCE_DYNSYM, /* only .dynsym: a stripped file, no debug file */
+	SYMBOLS_SOURCE_BUILD_ID, /* <debug dir>/.build-id/xx/yyyy.debug */
+	SYMBOLS_SOURCE_DEBUGLINK, /* the file named by .gnu_debuglink, CRC checked */
+	SYMBOLS_SOURCE_MINIDEBUGINFO, /* .dynsym plus .gnu_debugdata's .symtab */
+};
+
+/* The default debug directory, where distributions put debug files. */
+#define SYMBOLS_DEBUG_DIR "/usr/lib/debug"
+
 /* The function symbols of one ELF image. */
 struct symbols_elf {
 	struct symbols_segment *segs;
@@ -68,14 +83,32 @@ struct symbols_elf {
 	struct symbols_table table;
 	uint8_t build_id[20];
 	uint8_t build_id_size; /* 0 when the image has no NT_GNU_BUILD_ID note */
+	enum symbols_source source;
+	char *debug_path; /* the separate debug file the names came from, or NULL */
+};
+
+/* How to read an image's symbols. */
+struct symbols_elf_opts {
+	/* The path the process knows the file by (its directory is where
+	 * .gnu_debuglink files are looked for); NULL: the path opened. */
+	const char *known_path;
+	const char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
+	bool debug_files; /* look for debug files and MiniDebugInfo */
+	bool demangle; /* demangle C++ and Rust names */
 };
 
 /*
- * Reads the function symbols (.symtab, else .dynsym) of the ELF file at
- * `path`. Caller frees with symbols_elf_free(); NULL with `err` filled when
- * the file cannot be read or is not a usable ELF executable or library.
+ * Reads the function symbols of the ELF file at `path`: its .symtab, else
+ * those of a separate debug file, else .dynsym (with MiniDebugInfo).
+ * Caller frees with symbols_elf_free(); NULL with `err` filled when the
+ * file cannot be read or is not a usable ELF executable or library.
  */
+struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols_elf_opts *opts,
+					  struct ft_error *err);
+/* The same with debug files and demangling on, the default debug directory. */
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err);
+/* A short description of a source, for messages and tests. Static storage. */
+const char *symbols_source_name(enum symbols_source source);
 /*
  * The same from an image in memory (the vdso). `image` is only read during
  * the call (it is copied first, so a read-only mapping is fine).
@@ -115,9 +148,36 @@ bool symbols_kernel_available(const struct symbols_kernel *k);
 void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out);
 
 /*
+ * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path and
+ * reads nothing; caller frees with symbols_jitmap_free().
+ * symbols_jitmap_refresh() reads what was appended since the last call
+ * (the whole file when it is new, replaced or shorter). It returns 0,
+ * -errno when the file cannot be opened (-ENOENT: not there, yet), or
+ * -EPERM when it must not be trusted: a symbolic link, not a regular
+ * file, owned by neither `owner` nor root, or writable by others. The
+ * first refusal fills `err` with the reason; a refused map stays refused
+ * and is never read again. Names from symbols_jitmap_lookup() (NULL when
+ * no entry covers `addr`) and the path are borrowed, valid until the map
+ * is freed, however often it is refreshed.
+ */
+struct symbols_jitmap;
+struct symbols_jitmap *symbols_jitmap_new(const char *path);
+void symbols_jitmap_free(struct symbols_jitmap *m);
+int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err);
+const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);
+const char *symbols_jitmap_path(const struct symbols_jitmap *m);
+
+/*
  * For tests: how long after reading /proc/PID/maps an address that falls in
  * no known mapping may cause it to be read again (default one second).
  */
 void symbols_set_rescan_interval(struct symbols *s, uint64_t ns);
+/*
+ * For tests: the directory of separate debug files (default
+ * SYMBOLS_DEBUG_DIR) and of JIT maps (default "/tmp"). Copied. Set them
+ * before any lookup.
+ */
+void symbols_set_debug_dir(struct symbols *s, const char *dir);
+void symbols_set_jitmap_dir(struct symbols *s, const char *dir);
 
 #endif

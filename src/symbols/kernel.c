@@ -125,7 +125,7 @@ static int parse_line(struct symbols_kernel *k, char *line)
 	if (idx == 0 && strcmp(name, "_text") == 0)
 		k->mods[0].base = addr;
 	symbols_table_add(&k->table, addr, 0, k->mods[idx].end ? k->mods[idx].end : UINT64_MAX,
-			  name, idx, type == 'T' ? 2 : type == 'W' || type == 'w' ? 1 : 0);
+			  name, idx, type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
 	return 1;
 }
 

@@ -26,6 +26,15 @@
  * /proc/PID/maps, at most once a second per process, so that a lost MMAP2
  * record (ring buffer overflow) does not leave a library unresolved for the
  * rest of a session.
+ *
+ * Where a module's names come from is decided once, when it is loaded (see
+ * elf.c: .symtab, a separate debug file, .dynsym with MiniDebugInfo). The
+ * file itself is found by the path in its mapping when that path still
+ * names the mapped file; else through /proc/PID/root (another mount
+ * namespace: a container); else through /proc/PID/map_files/START-END,
+ * which reaches a binary that was deleted or replaced since it was mapped.
+ * Addresses in anonymous mappings are looked up in the process's JIT map
+ * (jitmap.c), re-read when an address is not in it and the file has grown.
  */
 #include "config.h"
 
@@ -39,6 +48,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/types.h>
 
 #include "internal.h"
 
@@ -102,6 +112,14 @@ struct symbols {
 	struct symbols_kernel *kernel; /* NULL until first needed */
 	uint64_t rescan_ns;
 	bool live;
+	bool demangle;
+	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
+	char *jitmap_dir;
+	struct u64map jit_index; /* pid + 1 -> index into jits */
+	struct symbols_jitmap **jits;
+	size_t njits;
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
 };
 
 struct symbols *symbols_new(void)
@@ -110,8 +128,11 @@ struct symbols *symbols_new(void)
 
 	strtab_init(&s->module_keys);
 	u64map_init(&s->proc_index);
+	u64map_init(&s->jit_index);
 	s->rescan_ns = DEFAULT_RESCAN_NS;
 	s->live = true;
+	s->demangle = true;
+	s->jitmap_dir = xstrdup("/tmp");
 	return s;
 }
 
@@ -144,6 +165,12 @@ void symbols_free(struct symbols *s)
 		proc_free(s->procs[i]);
 	free(s->procs);
 	u64map_free(&s->proc_index);
+	for (i = 0; i < s->njits; i++)
+		symbols_jitmap_free(s->jits[i]);
+	free(s->jits);
+	u64map_free(&s->jit_index);
+	free(s->debug_dir);
+	free(s->jitmap_dir);
 	symbols_kernel_free(s->kernel);
 	free(s);
 }
@@ -156,6 +183,29 @@ void symbols_set_live(struct symbols *s, bool live)
 void symbols_set_rescan_interval(struct symbols *s, uint64_t ns)
 {
 	s->rescan_ns = ns;
+}
+
+void symbols_set_demangle(struct symbols *s, bool demangle)
+{
+	s->demangle = demangle;
+}
+
+void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char *msg), void *ctx)
+{
+	s->notice = notice;
+	s->notice_ctx = ctx;
+}
+
+void symbols_set_debug_dir(struct symbols *s, const char *dir)
+{
+	free(s->debug_dir);
+	s->debug_dir = xstrdup(dir);
+}
+
+void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
+{
+	free(s->jitmap_dir);
+	s->jitmap_dir = xstrdup(dir);
 }
 
 /* ---- modules ---------------------------------------------------------- */
@@ -233,26 +283,48 @@ static bool file_matches(const struct symbols_module *mod, const char *path)
 	       minor(st.st_dev) == mod->min;
 }
 
+#define DELETED_SUFFIX " (deleted)"
+
 /*
- * Opens the module's file: by its path as given, or through
- * /proc/PID/root when that fails or names a different file (another mount
- * namespace: a container). NULL when neither can be read.
+ * Opens the module's file: by its path as given when that is the mapped
+ * file; else through /proc/PID/root (another mount namespace: a
+ * container); else through /proc/PID/map_files/START-END for the mapping
+ * `map` (a file deleted or replaced since it was mapped). Failing all
+ * three checks, whichever of them opens. NULL when none can be read.
  */
-static struct symbols_elf *module_open(struct symbols *s, struct symbols_module *mod, uint32_t pid)
+static struct symbols_elf *module_open(struct symbols *s, struct symbols_module *mod, uint32_t pid,
+				       const struct symbols_map *map)
 {
+	struct symbols_elf_opts opts = { .debug_files = true };
 	struct symbols_elf *elf = NULL;
 	struct ft_error err;
-	char *root_path = NULL;
+	char *paths[3] = { mod->name, NULL, NULL }, *known;
+	size_t len = strlen(mod->name), slen = strlen(DELETED_SUFFIX), i;
 
-	if (s->live)
-		root_path = xasprintf("/proc/%" PRIu32 "/root%s", pid, mod->name);
-	if (root_path && !file_matches(mod, mod->name) && file_matches(mod, root_path))
-		elf = symbols_elf_open(root_path, &err);
-	if (!elf)
-		elf = symbols_elf_open(mod->name, &err);
-	if (!elf && root_path)
-		elf = symbols_elf_open(root_path, &err);
-	free(root_path);
+	/* Debug links are looked for beside the file as the process knows it. */
+	if (len > slen && strcmp(mod->name + len - slen, DELETED_SUFFIX) == 0)
+		known = xasprintf("%.*s", (int)(len - slen), mod->name);
+	else
+		known = xstrdup(mod->name);
+	opts.known_path = known;
+	opts.debug_dir = s->debug_dir;
+	opts.demangle = s->demangle;
+	if (s->live) {
+		paths[1] = xasprintf("/proc/%" PRIu32 "/root%s", pid, known);
+		paths[2] = xasprintf("/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64, pid,
+				     map->start, map->end);
+	}
+	for (i = 0; i < ARRAY_SIZE(paths) && !elf; i++) {
+		if (paths[i] && file_matches(mod, paths[i]))
+			elf = symbols_elf_open_with(paths[i], &opts, &err);
+	}
+	for (i = 0; i < ARRAY_SIZE(paths) && !elf; i++) {
+		if (paths[i])
+			elf = symbols_elf_open_with(paths[i], &opts, &err);
+	}
+	free(paths[1]);
+	free(paths[2]);
+	free(known);
 	return elf;
 }
 
@@ -281,7 +353,8 @@ static struct symbols_elf *image_add(struct symbols *s, const char *path, struct
 }
 
 /* Loads the module's symbols once; afterwards mod->elf is the image or NULL. */
-static void module_load(struct symbols *s, struct symbols_module *mod, uint32_t pid)
+static void module_load(struct symbols *s, struct symbols_module *mod, uint32_t pid,
+			const struct symbols_map *map)
 {
 	struct symbols_elf *elf = NULL;
 	struct ft_error err;
@@ -292,7 +365,7 @@ static void module_load(struct symbols *s, struct symbols_module *mod, uint32_t 
 	if (mod->kind == MODULE_VDSO)
 		elf = symbols_elf_vdso(&err);
 	else if (mod->kind == MODULE_FILE)
-		elf = module_open(s, mod, pid);
+		elf = module_open(s, mod, pid, map);
 	if (!elf)
 		return;
 	/* A file replaced since it was mapped would give wrong names: none is better. */
@@ -572,6 +645,57 @@ bool symbols_have_kernel(struct symbols *s)
 	return symbols_kernel_available(kernel_get(s));
 }
 
+/* ---- JIT maps --------------------------------------------------------- */
+
+/* The JIT map of `pid`, created (unread) the first time it is asked for. */
+static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
+{
+	uint64_t key = (uint64_t)pid + 1;
+	uint32_t idx;
+	char *path;
+
+	if (u64map_get(&s->jit_index, key, &idx))
+		return s->jits[idx];
+	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, pid);
+	s->jits = xreallocarray(s->jits, s->njits + 1, sizeof(*s->jits));
+	s->jits[s->njits] = symbols_jitmap_new(path);
+	free(path);
+	u64map_put(&s->jit_index, key, (uint32_t)s->njits);
+	return s->jits[s->njits++];
+}
+
+/*
+ * Names an address in an anonymous mapping from the process's JIT map,
+ * reading what was appended to it when the address is not yet known. Only
+ * for live data: the map describes the process as it runs now.
+ */
+static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct symbols_frame *out)
+{
+	struct symbols_jitmap *m;
+	struct ft_error err = { { 0 }, 0, 0 };
+	char proc[32];
+	struct stat st;
+	const char *name;
+
+	if (!s->live)
+		return;
+	m = jit_get(s, pid);
+	name = symbols_jitmap_lookup(m, addr);
+	if (!name) {
+		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
+		if (stat(proc, &st) != 0)
+			return;
+		if (symbols_jitmap_refresh(m, st.st_uid, &err) == -EPERM && err.msg[0] &&
+		    s->notice)
+			s->notice(s->notice_ctx, err.msg);
+		name = symbols_jitmap_lookup(m, addr);
+	}
+	if (name) {
+		out->name = name;
+		out->module = symbols_jitmap_path(m);
+	}
+}
+
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out)
 {
@@ -603,6 +727,8 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 	switch (mod->kind) {
 	case MODULE_ANON:
 		out->offset = addr - map->start;
+		if (strcmp(mod->name, ANON_NAME) == 0)
+			jit_resolve(s, pid, addr, out);
 		return;
 	case MODULE_VDSO:
 		/* The kernel reports no meaningful page offset for the vdso. */
@@ -612,7 +738,7 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 		out->offset = addr - map->start + map->pgoff;
 		break;
 	}
-	module_load(s, mod, pid);
+	module_load(s, mod, pid, map);
 	if (mod->elf && symbols_elf_offset_to_vaddr(mod->elf, out->offset, &vaddr) == 0)
 		out->name = symbols_elf_lookup(mod->elf, vaddr);
 }

@@ -66,7 +66,13 @@ static size_t leading_underscores(const char *s)
 	return n;
 }
 
-/* Orders by address, then best alias first; `names` is the table's name buffer. */
+/*
+ * Orders by address, then best alias first, as perf chooses among aliases
+ * (so that names match perf's): sized, then higher prio (global, local,
+ * weak), fewer leading underscores, the longer name, and at last the one
+ * added first (names are stored in the order they were added). `names` is
+ * the table's name buffer.
+ */
 static int sym_cmp(const void *pa, const void *pb, void *names)
 {
 	const struct symbols_sym *a = pa, *b = pb;
@@ -89,8 +95,8 @@ static int sym_cmp(const void *pa, const void *pb, void *names)
 	la = strlen(na);
 	lb = strlen(nb);
 	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(na, nb);
+		return la > lb ? -1 : 1;
+	return a->name < b->name ? -1 : a->name > b->name;
 }
 
 void symbols_table_finish(struct symbols_table *t)

@@ -26,6 +26,7 @@
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
+#include "demangle.h"
 #include "internal.h"
 
 /* Far above any pid_max: /proc never has these. */
@@ -597,9 +598,9 @@ static void test_table_aliases_and_sizes(void **state)
 
 	symbols_table_init(&t);
 	symbols_table_add(&t, 0x3000, 0, 0x3800, "tail", 0, 2);
-	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "__sized_local", 0, 0);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "__sized_local", 0, 1);
 	symbols_table_add(&t, 0x1000, 0, UINT64_MAX, "unsized_global", 0, 2);
-	symbols_table_add(&t, 0x2000, 0x100, UINT64_MAX, "__weak_alias", 0, 1);
+	symbols_table_add(&t, 0x2000, 0x100, UINT64_MAX, "__weak_alias", 0, 0);
 	symbols_table_add(&t, 0x2000, 0x100, UINT64_MAX, "strong", 0, 2);
 	symbols_table_add(&t, 0x2080, 0, UINT64_MAX, "zero_inside", 0, 2);
 	symbols_table_finish(&t);
@@ -686,6 +687,318 @@ static void test_not_live(void **state)
 	symbols_free(s);
 }
 
+/* ---- debug files, demangling, JIT maps (issue 5) ---------------------- */
+
+/* A private directory for one test; caller frees the string and removes it with rm_tree(). */
+static char *make_temp_dir(void)
+{
+	char *dir = xstrdup("/tmp/test_symbols_dir.XXXXXX");
+
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void rm_tree(char *dir)
+{
+	sh("rm -rf '%s'", dir);
+	free(dir);
+}
+
+/* Whether e's table names `name` somewhere. */
+static bool elf_has_name(const struct symbols_elf *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->table.len; i++) {
+		if (strcmp(symbols_table_name(&e->table, &e->table.syms[i]), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *self_exe(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	assert_true(n > 0);
+	path[n] = '\0';
+	return path;
+}
+
+/*
+ * A stripped copy of this test binary finds its names in a debug file: by
+ * build id, by .gnu_debuglink (CRC checked: a changed debug file is
+ * refused), and from MiniDebugInfo.
+ */
+static void test_debug_files(void **state)
+{
+	struct symbols_elf_opts opts = { .debug_files = true, .demangle = true };
+	char *dir = make_temp_dir(), *path;
+	struct symbols_elf *e;
+	struct ft_error err;
+
+	if (sh("command -v objcopy >/dev/null && command -v xz >/dev/null") != 0) {
+		rm_tree(dir);
+		skip();
+	}
+	/* A debug file, a stripped copy linking to it, and one with MiniDebugInfo. */
+	assert_int_equal(sh("cd '%s' && objcopy --only-keep-debug '%s' t.debug && "
+			    "objcopy --strip-all --add-gnu-debuglink=t.debug '%s' linked && "
+			    "mkdir -p debugdir && echo probe_function >keep && "
+			    "objcopy -S --keep-symbols=keep t.debug mini && xz mini && "
+			    "objcopy --strip-all '%s' minidebug && "
+			    "objcopy --add-section .gnu_debugdata=mini.xz minidebug",
+			    dir, self_exe(), self_exe(), self_exe()),
+			 0);
+	opts.debug_dir = path = xasprintf("%s/debugdir", dir);
+
+	/* MiniDebugInfo, when built with liblzma. */
+	{
+		char *mini = xasprintf("%s/minidebug", dir);
+
+		e = symbols_elf_open_with(mini, &opts, &err);
+		assert_non_null(e);
+#ifdef HAVE_LIBLZMA
+		assert_int_equal(e->source, SYMBOLS_SOURCE_MINIDEBUGINFO);
+		assert_true(elf_has_name(e, "probe_function"));
+#else
+		assert_false(elf_has_name(e, "probe_function"));
+#endif
+		symbols_elf_free(e);
+		free(mini);
+	}
+
+	/* By .gnu_debuglink, beside the file. */
+	{
+		char *linked = xasprintf("%s/linked", dir);
+
+		e = symbols_elf_open_with(linked, &opts, &err);
+		assert_non_null(e);
+		assert_int_equal(e->source, SYMBOLS_SOURCE_DEBUGLINK);
+		assert_true(elf_has_name(e, "probe_function"));
+		symbols_elf_free(e);
+
+		/* A debug file that changed since: its CRC no longer matches. */
+		assert_int_equal(sh("echo >>'%s/t.debug'", dir), 0);
+		e = symbols_elf_open_with(linked, &opts, &err);
+		assert_non_null(e);
+		assert_int_not_equal(e->source, SYMBOLS_SOURCE_DEBUGLINK);
+		assert_false(elf_has_name(e, "probe_function"));
+		symbols_elf_free(e);
+
+		/* By build id, under the debug directory (no CRC there, the id decides). */
+		assert_int_equal(sh("cd '%s' && id=$(readelf -n linked | awk '/Build ID:/ { print $3 }') && "
+				    "test -n \"$id\" && mkdir -p debugdir/.build-id/$(echo $id | cut -c1-2) && "
+				    "cp t.debug debugdir/.build-id/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-).debug",
+				    dir),
+				 0);
+		e = symbols_elf_open_with(linked, &opts, &err);
+		assert_non_null(e);
+		assert_int_equal(e->source, SYMBOLS_SOURCE_BUILD_ID);
+		assert_true(elf_has_name(e, "probe_function"));
+		symbols_elf_free(e);
+		free(linked);
+	}
+
+	free(path);
+	rm_tree(dir);
+}
+
+/* libc's internal functions are named from libc6-dbg's file, when installed. */
+static void test_libc_debug_file(void **state)
+{
+	struct self_map sm;
+	struct symbols_elf *e;
+	struct ft_error err;
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	uintptr_t addr;
+
+	assert_non_null(libc);
+	addr = (uintptr_t)dlsym(libc, "qsort");
+	dlclose(libc);
+	assert_int_equal(find_self_map(addr, &sm), 0);
+	e = symbols_elf_open(sm.path, &err);
+	assert_non_null(e);
+	if (e->source == SYMBOLS_SOURCE_SYMTAB) {
+		symbols_elf_free(e);
+		skip(); /* an unstripped libc: nothing to find */
+	}
+	if (e->source != SYMBOLS_SOURCE_BUILD_ID && e->source != SYMBOLS_SOURCE_DEBUGLINK) {
+		print_message("# no debug file for %s (%s): install libc6-dbg\n", sm.path,
+			      symbols_source_name(e->source));
+		symbols_elf_free(e);
+		skip();
+	}
+	assert_non_null(e->debug_path);
+	/* glibc's qsort helpers, whichever this version has. */
+	assert_true(elf_has_name(e, "msort_with_tmp") || elf_has_name(e, "msort_with_tmp.part.0") ||
+		    elf_has_name(e, "__qsort_r") || elf_has_name(e, "qsort_r"));
+	symbols_elf_free(e);
+}
+
+static void test_demangle(void **state)
+{
+#ifdef HAVE_LIBIBERTY
+	static const struct {
+		const char *mangled, *demangled;
+	} cases[] = {
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		{ "_ZN2ft7SpinnerIiE4spinEl", "ft::Spinner<int>::spin(long)" },
+		{ "_ZN8rustspin10spin_plain17hd9039b97449991c7E", "rustspin::spin_plain" },
+		{ "_RNvCs6GmmlP4bgsG_1r9spin_here", "r::spin_here" },
+		{ "_RINvMCs6GmmlP4bgsG_1rNtB3_3Foo6methodmEB3_", "<r::Foo>::method::<u32>" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *d = symbols_demangle(cases[i].mangled);
+
+		assert_non_null(d);
+		assert_string_equal(d, cases[i].demangled);
+		free(d);
+	}
+	assert_null(symbols_demangle("main"));
+	assert_null(symbols_demangle("_Znot_really"));
+#else
+	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl"));
+#endif
+}
+
+static int notices;
+static char last_notice[512];
+
+static void count_notice(void *ctx, const char *msg)
+{
+	notices++;
+	snprintf(last_notice, sizeof(last_notice), "%s", msg);
+}
+
+/* An anonymous mapping of this process at FAKE_BASE, for JIT lookups. */
+static void add_fake_anon(struct symbols *s)
+{
+	struct pipeline_mmap m;
+
+	memset(&m, 0, sizeof(m));
+	m.pid = m.tid = (uint32_t)getpid();
+	m.start = FAKE_BASE;
+	m.len = 0x10000;
+	m.filename = "//anon";
+	symbols_mmap(s, &m);
+}
+
+static void test_jit_map(void **state)
+{
+	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
+	struct symbols *s = symbols_new();
+	struct symbols_frame f;
+	FILE *out;
+
+	symbols_set_jitmap_dir(s, dir);
+	symbols_set_notice(s, count_notice, NULL);
+	add_fake_anon(s);
+	notices = 0;
+
+	/* No map yet: the frame is an offset into [anon]. */
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
+	assert_null(f.name);
+	assert_string_equal(f.module, "[anon]");
+
+	out = fopen(map, "w");
+	assert_non_null(out);
+	fprintf(out, "%llx 20 LazyCompile:~foo app.js:1\n0x%llx 10 py::bar\nnot a line\n",
+		(unsigned long long)FAKE_BASE, (unsigned long long)FAKE_BASE + 0x100);
+	fflush(out);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "LazyCompile:~foo app.js:1");
+	assert_string_equal(f.module, map);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x108, false, &f);
+	assert_string_equal(f.name, "py::bar");
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x200, false, &f);
+	assert_null(f.name);
+
+	/* Appended later, without a newline yet: read once the line is complete. */
+	fprintf(out, "%llx 8 late", (unsigned long long)FAKE_BASE + 0x200);
+	fflush(out);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x204, false, &f);
+	assert_null(f.name);
+	fprintf(out, "\n%llx 20 newer_foo\n", (unsigned long long)FAKE_BASE);
+	fclose(out);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x204, false, &f);
+	assert_string_equal(f.name, "late");
+	/* A later entry over the same code wins. */
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_string_equal(f.name, "newer_foo");
+	assert_int_equal(notices, 0);
+	symbols_free(s);
+
+	/* A symbolic link is refused, with one notice however often it is looked at. */
+	assert_int_equal(sh("cd '%s' && mv perf-%d.map real && ln -s real perf-%d.map", dir,
+			    (int)getpid(), (int)getpid()),
+			 0);
+	s = symbols_new();
+	symbols_set_jitmap_dir(s, dir);
+	symbols_set_notice(s, count_notice, NULL);
+	add_fake_anon(s);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
+	assert_null(f.name);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x11, false, &f);
+	assert_null(f.name);
+	assert_int_equal(notices, 1);
+	assert_non_null(strstr(last_notice, "symbolic link"));
+	symbols_free(s);
+
+	/* So is a map writable by others. */
+	assert_int_equal(sh("cd '%s' && rm perf-%d.map && cp real perf-%d.map && chmod 666 perf-%d.map",
+			    dir, (int)getpid(), (int)getpid(), (int)getpid()),
+			 0);
+	s = symbols_new();
+	symbols_set_jitmap_dir(s, dir);
+	symbols_set_notice(s, count_notice, NULL);
+	add_fake_anon(s);
+	notices = 0;
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
+	assert_null(f.name);
+	assert_int_equal(notices, 1);
+	assert_non_null(strstr(last_notice, "writable"));
+	symbols_free(s);
+
+	/* And one owned by someone else (as root: by nobody). */
+	if (geteuid() == 0) {
+		assert_int_equal(sh("cd '%s' && chmod 644 perf-%d.map && chown 65534 perf-%d.map",
+				    dir, (int)getpid(), (int)getpid()),
+				 0);
+		s = symbols_new();
+		symbols_set_jitmap_dir(s, dir);
+		symbols_set_notice(s, count_notice, NULL);
+		add_fake_anon(s);
+		notices = 0;
+		symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
+		assert_null(f.name);
+		assert_int_equal(notices, 1);
+		assert_non_null(strstr(last_notice, "owned by uid 65534"));
+		symbols_free(s);
+	}
+	free(map);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +1016,10 @@ int main(void)
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_elf_rejects_garbage),
 		cmocka_unit_test(test_not_live),
+		cmocka_unit_test(test_debug_files),
+		cmocka_unit_test(test_libc_debug_file),
+		cmocka_unit_test(test_demangle),
+		cmocka_unit_test(test_jit_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xz decompression with liblzma's stream decoder, for MiniDebugInfo. The
+ * input comes from a file we do not trust, so the output is bounded and a
+ * truncated or corrupt stream is an error, not a partial result.
+ */
+#include "config.h"
+
+#include "xz.h"
+
+#include <lzma.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "flametop/util.h"
+
+int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len)
+{
+	lzma_stream strm = LZMA_STREAM_INIT;
+	size_t cap = in_len * 4 + 4096;
+	uint8_t *buf;
+	lzma_ret r;
+	int ret = -EINVAL;
+
+	if (cap > SYMBOLS_XZ_MAX_OUT)
+		cap = SYMBOLS_XZ_MAX_OUT;
+	if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
+		return -ENOMEM;
+	buf = xmalloc(cap);
+	strm.next_in = in;
+	strm.avail_in = in_len;
+	strm.next_out = buf;
+	strm.avail_out = cap;
+	for (;;) {
+		r = lzma_code(&strm, LZMA_FINISH);
+		if (r == LZMA_STREAM_END) {
+			ret = 0;
+			break;
+		}
+		if (r != LZMA_OK && r != LZMA_BUF_ERROR)
+			break;
+		if (strm.avail_out == 0) {
+			size_t used = cap;
+
+			if (cap >= SYMBOLS_XZ_MAX_OUT) {
+				ret = -EFBIG;
+				break;
+			}
+			cap = cap * 2 > SYMBOLS_XZ_MAX_OUT ? SYMBOLS_XZ_MAX_OUT : cap * 2;
+			buf = xrealloc(buf, cap);
+			strm.next_out = buf + used;
+			strm.avail_out = cap - used;
+		} else if (r == LZMA_BUF_ERROR) {
+			break; /* no progress possible: the input is truncated */
+		}
+	}
+	if (ret == 0) {
+		*out = buf;
+		*out_len = cap - strm.avail_out;
+	} else {
+		free(buf);
+	}
+	lzma_end(&strm);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xz decompression, for MiniDebugInfo (the .gnu_debugdata section, an
+ * xz-compressed ELF file holding the symbols a stripped binary dropped).
+ * Only when flametop was built with liblzma (HAVE_LIBLZMA); otherwise the
+ * stub below says so, and callers never need an #ifdef.
+ */
+#ifndef FLAMETOP_SYMBOLS_XZ_H
+#define FLAMETOP_SYMBOLS_XZ_H
+
+#include <errno.h>
+#include <stddef.h>
+
+/* The most a compressed section may expand to: a bound against xz bombs. */
+#define SYMBOLS_XZ_MAX_OUT (256u << 20)
+
+#ifdef HAVE_LIBLZMA
+/*
+ * Decompresses the xz stream `in` (`in_len` bytes) into a new buffer,
+ * stored in *out (caller frees) with its length in *out_len. Returns 0,
+ * -EINVAL for data that is not a valid xz stream, or -EFBIG when the
+ * result would exceed SYMBOLS_XZ_MAX_OUT.
+ */
+int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len);
+#else
+static inline int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len)
+{
+	return -ENOTSUP;
+}
+#endif
+
+#endif
