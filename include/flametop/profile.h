@@ -77,6 +77,7 @@ struct profile_meta {
 	uint32_t frequency; /* -F; 0 when sampling by period */
 	uint64_t lost; /* samples the kernel dropped */
 	uint64_t throttled; /* throttle events seen */
+	uint64_t recorder_peak_rss; /* the recorder's peak resident memory, bytes; 0: unknown */
 };
 
 struct profile {

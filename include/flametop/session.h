@@ -16,16 +16,21 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 0
+#define SESSION_VERSION_MINOR 1
 
 struct session_writer;
 
 /*
  * Creates `path` for writing, mode 0600, never following a symlink. Refuses
- * an existing file unless `force` (then replaces it, if it is a regular
- * file). Call this before sampling starts, so a bad path fails early.
+ * an existing file unless `force`, and then only a regular file, which it
+ * does not touch yet: the new session goes to a temporary file beside it
+ * ("PATH.partial-XXXXXX") that replaces `path` in one rename when the
+ * writer is closed or aborted, so `path` holds the old session or the new
+ * one, never a mix, and a recorder killed before that leaves the old one
+ * in place. Call this before sampling starts, so a bad path fails early.
  * Returns NULL with `err` filled ("PATH: reason"). Caller closes with
- * session_writer_close() or session_writer_abort().
+ * session_writer_close(), session_writer_abort() or
+ * session_writer_discard().
  */
 struct session_writer *session_writer_open(const char *path, bool force, struct ft_error *err);
 /* Writes the header chunk (p->meta, p->events). 0 or -errno. */
@@ -40,11 +45,21 @@ int session_writer_begin(struct session_writer *w, const struct profile *p);
  * A very large flush is split into several chunks.
  */
 int session_writer_flush(struct session_writer *w, struct profile *p);
-/* Flushes, writes the end chunk (duration, totals), fsyncs and closes.
- * Frees `w` in every case. 0 or -errno. */
+/*
+ * Flushes, writes the end chunk (duration, totals, p->meta's
+ * recorder_peak_rss when set) in one write, fsyncs, puts the file in place
+ * (the rename of a replacement) and fsyncs its directory. Frees `w` in
+ * every case. 0 or -errno; on an error the chunks written before stay
+ * readable at the path.
+ */
 int session_writer_close(struct session_writer *w, struct profile *p);
-/* Closes without an end chunk (what is written stays readable). Frees `w`. */
+/* Closes without an end chunk (what is written stays readable, at the
+ * path: a replacement is renamed into place). Frees `w`. */
 void session_writer_abort(struct session_writer *w);
+/* Closes and removes what this writer created; a file that `force` would
+ * have replaced is left as it was. For a recording that never started.
+ * Frees `w`. */
+void session_writer_discard(struct session_writer *w);
 
 struct session_read_info {
 	unsigned version_major, version_minor;

@@ -140,6 +140,9 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 			fprintf(out, " (%s)", clean(b, m->kernel));
 		fputc('\n', out);
 	}
+	if (m->recorder_peak_rss)
+		fprintf(out, "# recorder: peak memory %.1f MiB\n",
+			(double)m->recorder_peak_rss / (1024.0 * 1024.0));
 	if (f->event >= 0 && (uint32_t)f->event < p->nevents) {
 		const struct profile_event *e = &p->events[f->event];
 

@@ -56,7 +56,7 @@ struct reader {
 	uint64_t max_time;
 	uint64_t nsamples;
 	uint64_t lost, throttled;
-	uint64_t end_duration, end_lost, end_throttled;
+	uint64_t end_duration, end_lost, end_throttled, end_peak_rss;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -408,7 +408,8 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 	if (get_opt_uint(r, obj, "duration_ns", INT64_MAX, &r->end_duration) < 0 ||
 	    get_opt_uint(r, obj, "samples", INT64_MAX, &samples) < 0 ||
 	    get_opt_uint(r, obj, "lost", INT64_MAX, &r->end_lost) < 0 ||
-	    get_opt_uint(r, obj, "throttled", INT64_MAX, &r->end_throttled) < 0)
+	    get_opt_uint(r, obj, "throttled", INT64_MAX, &r->end_throttled) < 0 ||
+	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0)
 		return -1;
 	if (samples != r->nsamples)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
@@ -631,6 +632,7 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
 	r.p->meta.duration_ns = r.have_end ? r.end_duration : r.max_time;
 	r.p->meta.lost = r.have_end ? r.end_lost : r.lost;
 	r.p->meta.throttled = r.have_end ? r.end_throttled : r.throttled;
+	r.p->meta.recorder_peak_rss = r.end_peak_rss; /* 0 without an end chunk, or before 1.1 */
 	if (info) {
 		info->version_major = session_get_u16(r.data + 8);
 		info->version_minor = session_get_u16(r.data + 10);

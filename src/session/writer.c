@@ -7,7 +7,9 @@
  * behind a small checksummed binary header (doc/session-format.md). A
  * chunk either reaches the file whole or, after a failed write, is cut off
  * again, so whatever has been flushed stays loadable if the recorder dies,
- * the disk fills or the machine loses power.
+ * the disk fills or the machine loses power. A file replaced with `force`
+ * is written beside the old one and renamed over it at the end, so the
+ * old session is never lost to a recording that did not happen.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +43,8 @@
 
 struct session_writer {
 	int fd;
-	char *path;
+	char *path; /* where the session ends up */
+	char *tmp_path; /* where it is written when it replaces a file; or NULL */
 	uint64_t offset; /* end of the last chunk written whole */
 	bool begun; /* file header and header chunk written */
 
@@ -214,9 +218,8 @@ static void open_error(struct ft_error *err, const char *path, int e)
 }
 
 /*
- * Explains why the existing `path` cannot be replaced, or, with `force`
- * and a regular file, removes it. 0 when the caller should retry the
- * create, -1 with `err` filled otherwise.
+ * Explains why the existing `path` cannot be replaced: 0 when it may be
+ * (`force` and a regular file), -1 with `err` filled otherwise.
  */
 static int clear_existing(const char *path, bool force, struct ft_error *err)
 {
@@ -242,24 +245,44 @@ static int clear_existing(const char *path, bool force, struct ft_error *err)
 		error_set(err, "%s: file exists (use --force to replace it)", path);
 		return -1;
 	}
-	if (unlink(path) < 0) {
-		error_set(err, "%s: cannot replace: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * Creates the temporary file that will replace `path`: in the same
+ * directory (a rename cannot cross file systems), under a unique name,
+ * O_EXCL and mode 0600 (mkostemp's guarantees). Sets *tmp (caller frees).
+ * The fd, or -1 with `err` filled.
+ */
+static int open_replacement(const char *path, char **tmp, struct ft_error *err)
+{
+	char *name = xasprintf("%s.partial-XXXXXX", path);
+	int fd = mkostemp(name, O_CLOEXEC);
+
+	if (fd < 0) {
+		error_set(err, "%s: cannot create a file to replace it with: %s", path,
+			  strerror(errno));
+		free(name);
 		return -1;
 	}
-	return 0;
+	*tmp = name;
+	return fd;
 }
 
 struct session_writer *session_writer_open(const char *path, bool force, struct ft_error *err)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	struct session_writer *w;
+	char *tmp = NULL;
 	int fd;
 
 	fd = open(path, flags, 0600);
 	if (fd < 0 && errno == EEXIST) {
 		if (clear_existing(path, force, err) < 0)
 			return NULL;
-		fd = open(path, flags, 0600);
+		fd = open_replacement(path, &tmp, err);
+		if (fd < 0)
+			return NULL;
 	}
 	if (fd < 0) {
 		open_error(err, path, errno);
@@ -273,6 +296,7 @@ struct session_writer *session_writer_open(const char *path, bool force, struct 
 	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->path = xstrdup(path);
+	w->tmp_path = tmp;
 	w->nodes_done = 1;
 	return w;
 }
@@ -554,13 +578,26 @@ static void sync_dir(const char *path)
 static void writer_free(struct session_writer *w)
 {
 	free(w->path);
+	free(w->tmp_path);
 	free(w);
+}
+
+/* Renames a replacement over the old file. 0 or -errno. */
+static int put_in_place(struct session_writer *w)
+{
+	if (!w->tmp_path)
+		return 0;
+	if (rename(w->tmp_path, w->path) < 0)
+		return -errno;
+	free(w->tmp_path);
+	w->tmp_path = NULL;
+	return 0;
 }
 
 int session_writer_close(struct session_writer *w, struct profile *p)
 {
 	json_t *obj;
-	int ret;
+	int ret, rename_ret;
 
 	ret = session_writer_flush(w, p);
 	if (ret < 0)
@@ -571,6 +608,8 @@ int session_writer_close(struct session_writer *w, struct profile *p)
 	json_object_set_new(obj, "samples", jint(w->samples_written));
 	json_object_set_new(obj, "lost", jint(w->lost_done));
 	json_object_set_new(obj, "throttled", jint(w->throttled_done));
+	if (p->meta.recorder_peak_rss)
+		json_object_set_new(obj, "recorder_peak_rss", jint(p->meta.recorder_peak_rss));
 	ret = write_chunk(w, SESSION_CHUNK_END, obj, NULL, 0);
 	json_decref(obj);
 	if (ret < 0)
@@ -580,8 +619,11 @@ int session_writer_close(struct session_writer *w, struct profile *p)
 out_close:
 	if (close(w->fd) < 0 && ret == 0)
 		ret = -errno;
-	if (ret == 0)
-		sync_dir(w->path);
+	/* Even after an error: what was written is the session now. */
+	rename_ret = put_in_place(w);
+	if (rename_ret < 0 && ret == 0)
+		ret = rename_ret;
+	sync_dir(w->path);
 	writer_free(w);
 	return ret;
 }
@@ -594,5 +636,18 @@ void session_writer_abort(struct session_writer *w)
 		/* what reached the file stays there either way */
 	}
 	close(w->fd);
+	if (put_in_place(w) < 0) {
+		/* the session stays readable under its temporary name */
+	}
+	sync_dir(w->path);
+	writer_free(w);
+}
+
+void session_writer_discard(struct session_writer *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	unlink(w->tmp_path ? w->tmp_path : w->path);
 	writer_free(w);
 }

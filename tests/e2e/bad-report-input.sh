@@ -84,9 +84,11 @@ put_u16() {
 
 cp "$T/good.session" "$T/v2.session"
 put_u16 "$T/v2.session" 8 2
+put_u16 "$T/v2.session" 10 0
 expect_bad wrong-version "$T/v2.session" 'version 2\.0'
 cp "$T/good.session" "$T/v0.session"
 put_u16 "$T/v0.session" 8 0
+put_u16 "$T/v0.session" 10 0
 expect_bad version-zero "$T/v0.session" 'version 0\.0'
 
 cp "$T/good.session" "$T/badmagic.session"

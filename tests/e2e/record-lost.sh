@@ -40,8 +40,9 @@ sed 's/^/  /' "$T/lost.txt"
 header=$(grep '^# samples:' "$T/lost.txt")
 samples=$(echo "$header" | sed -n 's/^# samples: \([0-9]*\),.*/\1/p')
 lost=$(echo "$header" | sed -n 's/.*lost: \([0-9]*\).*/\1/p')
-# 1.5 s frozen at 499 Hz on every CPU, less what one page holds.
-assert_between "$lost" $((ncpu * 499 / 2)) $((ncpu * 499 * 2)) "lost samples in the report header"
+# 1.5 s frozen at 499 Hz on every CPU, less what one page holds; on a
+# loaded machine the thawed recorder may lose more while it catches up.
+assert_between "$lost" $((ncpu * 499 / 2)) $((ncpu * 499 * 3)) "lost samples in the report header"
 # Kept + lost is what 4 s at 499 Hz on every CPU gives.
 assert_between "$((samples + lost))" $((ncpu * 499 * 4 * 7 / 10)) $((ncpu * 499 * 4 * 13 / 10)) \
 	"kept + lost samples"

@@ -31,7 +31,7 @@ check_threads() {
 	c=$(share ft_thread_c "$T/$n.json" total)
 	assert_between "$a" 10 40 "$n: ft_thread_a total %"
 	assert_between "$b" 25 65 "$n: ft_thread_b total %"
-	assert_between "$(awk -v a="$a" -v b="$b" 'BEGIN { print (a > 0 ? b / a : 0) }')" 1.6 2.4 \
+	assert_between "$(awk -v a="$a" -v b="$b" 'BEGIN { print (a > 0 ? b / a : 0) }')" 1.5 2.6 \
 		"$n: ft_thread_b / ft_thread_a (expected 2)"
 	assert_between "$c" "$clo" "$chi" "$n: ft_thread_c (created late) total %"
 	assert_between "$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { print a + b + c }')" 92 100 \

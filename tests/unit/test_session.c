@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -457,6 +458,14 @@ static void test_version(void **state)
 	size_t len;
 
 	d = small_session(&len, &e);
+	assert_int_equal(d[10], SESSION_VERSION_MINOR);
+	/* Files of 1.0, before the end chunk's "recorder_peak_rss", load. */
+	d[10] = 0;
+	p = session_read_mem(d, len, "x.session", &info, &err);
+	assert_non_null(p);
+	assert_int_equal(info.version_minor, 0);
+	assert_samples(p, &e, e.n);
+	profile_free(p);
 	d[8] = 2;
 	assert_string_equal(read_error(d, len), "x.session: unsupported session format version "
 						"2.0 (this flametop reads 1.x)");
@@ -474,6 +483,127 @@ static void test_version(void **state)
 	profile_free(p);
 	free(d);
 	free(e.samples);
+}
+
+/* The recorder's peak memory goes through the end chunk, and only there. */
+static void test_peak_rss(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("rss.session"), *cut = tmp_path("rss-cut.session");
+	struct expect e = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+
+	add_chunk_data(p, 0, 0, 11, &e);
+	p->meta.recorder_peak_rss = UINT64_C(12345678) * 1024;
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->meta.recorder_peak_rss, UINT64_C(12345678) * 1024);
+	profile_free(r);
+
+	/* No end chunk: unknown. */
+	add_chunk_data(p, 1, 0, 11, &e);
+	w = session_writer_open(cut, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	session_writer_abort(w);
+	r = session_read(cut, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->meta.recorder_peak_rss, 0);
+	profile_free(r);
+	profile_free(p);
+	free(e.samples);
+	free(path);
+	free(cut);
+}
+
+/* Whether `dir` holds a file whose name contains ".partial-". */
+static bool partial_left(const char *dir)
+{
+	char *cmd = xasprintf("ls -a '%s' | grep -q '\\.partial-'", dir);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc == 0;
+}
+
+static char *file_text(const char *path)
+{
+	size_t len;
+	char *d = util_read_file(path, &len);
+
+	assert_non_null(d);
+	return d;
+}
+
+/*
+ * --force: the old file stays whole until the new session is put in place
+ * with a rename; a recording that never started leaves it as it was.
+ */
+static void test_force_replace(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("replace.session"), *text;
+	struct session_read_info info;
+	struct expect e = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "precious", 8), 8);
+	close(fd);
+
+	/* Discarded: untouched, no temporary file left. */
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	session_writer_discard(w);
+	text = file_text(path);
+	assert_string_equal(text, "precious");
+	free(text);
+	assert_false(partial_left(tmpdir));
+
+	/* While recording, the old file is intact; closing replaces it. */
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	add_chunk_data(p, 0, 0, 11, &e);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	profile_clear_samples(p);
+	text = file_text(path);
+	assert_string_equal(text, "precious");
+	free(text);
+	assert_true(partial_left(tmpdir));
+	assert_int_equal(session_writer_close(w, p), 0);
+	assert_false(partial_left(tmpdir));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_true(info.complete);
+	profile_free(r);
+
+	/* Aborted after a flush (a write error): the partial session is put in place. */
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	add_chunk_data(p, 1, 0, 11, &e);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	session_writer_abort(w);
+	assert_false(partial_left(tmpdir));
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_false(info.complete);
+	assert_int_equal(r->nsamples, 11);
+	profile_free(r);
+
+	profile_free(p);
+	free(e.samples);
+	free(path);
 }
 
 /* Every prefix of the file: an error, or a load of whole chunks. */
@@ -886,6 +1016,8 @@ int main(void)
 		cmocka_unit_test(test_mode_0600),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_peak_rss),
+		cmocka_unit_test(test_force_replace),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_huge_lengths),

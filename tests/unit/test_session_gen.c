@@ -99,7 +99,7 @@ static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid)
  * The golden recording: two threads, a known split between two functions,
  * a kernel frame, three data chunks (a thread renamed in the second).
  */
-static void write_golden(const char *path, bool finish)
+static void write_golden(const char *path, bool finish, uint64_t peak_rss)
 {
 	static const char *const a[] = { "main", "run", "compute_hot" };
 	static const char *const b[] = { "main", "run", "compute_cold" };
@@ -134,6 +134,7 @@ static void write_golden(const char *path, bool finish)
 		profile_clear_samples(p);
 	}
 	p->meta.duration_ns = t + 10101010;
+	p->meta.recorder_peak_rss = peak_rss;
 	if (finish) {
 		if (session_writer_close(sw, p) < 0)
 			die(path);
@@ -229,7 +230,15 @@ static int golden(const char *dir)
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	write_golden(tmp, true);
+	/* What a 1.0 writer wrote: no recorder_peak_rss, minor version 0
+	 * (the header chunk's informational "version" says 1.1). */
+	write_golden(tmp, true, 0);
+	good = read_whole(tmp, &len);
+	good[10] = 0;
+	put_case(dir, "valid", "version-1.0", good, len);
+	free(good);
+
+	write_golden(tmp, true, UINT64_C(12) << 20);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
