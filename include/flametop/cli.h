@@ -31,12 +31,23 @@ struct cli_target {
 	size_t ring_pages; /* -m; 0: the sampler's default */
 	int verbose;
 	bool all; /* -a given */
+	bool no_demangle; /* --no-demangle: keep C++ and Rust names mangled */
 	char *command_line; /* for the session metadata */
+	/* --call-graph fp|dwarf[,SIZE] */
+	enum sampler_call_graph call_graph;
+	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
 };
 
+/* getopt_long's value for --call-graph, which has no short form. */
+#define CLI_OPT_CALL_GRAPH 0x1002
+
+/* getopt_long's value for --no-demangle, which has no short form. */
+#define CLI_OPT_NO_DEMANGLE 0x1001
+
 /*
- * Handles one target option (-a, -p, -e, -F, -m, -v) for getopt_long's `opt`
- * and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
+ * Handles one target option (-a, -p, -e, -F, -m, -v, --no-demangle,
+ * --call-graph) for
+ * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
  * -1 after printing a usage error.
  */
 int cli_target_option(struct cli_target *t, int opt, const char *arg);
@@ -66,5 +77,8 @@ void cli_bad_option(const char *subcommand, int opt, char **argv);
 int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);
+/* The live explorer (no subcommand; argv[0] is the program) and `replay`. */
+int cli_live(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 
 #endif

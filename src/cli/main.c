@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * flametop's entry point: a table of subcommands, --help and --version.
- * Adding a subcommand is one function and one line of the table.
+ * Adding a subcommand is one function and one line of the table. No
+ * subcommand (nothing, or an option or "--" first) opens the live explorer.
  */
 #include "config.h"
 
@@ -22,6 +23,8 @@ static const struct subcommand subcommands[] = {
 	  "sample a target and write a session file" },
 	{ "report", cli_report, "-i FILE [--format text|json|folded] [--top N]",
 	  "print where the time went in a session" },
+	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
+	  "open a session file in the live explorer" },
 	{ "list-events", cli_list_events, "[--all]",
 	  "list the events libpfm4 knows and which open here" },
 };
@@ -30,9 +33,14 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Usage: flametop SUBCOMMAND [OPTIONS]\n\n"
+	fprintf(out, "Usage: flametop [-a | -p PID[,PID...] | -- COMMAND...] [OPTIONS]\n"
+		     "       flametop -i FILE\n"
+		     "       flametop SUBCOMMAND [OPTIONS]\n\n"
 		     "A profile explorer for Linux: samples programs with perf events and\n"
-		     "shows where the CPU time goes.\n\nSubcommands:\n");
+		     "shows where the CPU time goes. Without a subcommand, the live explorer\n"
+		     "opens on its target (default: the whole system); -i opens a session file\n"
+		     "in it; 'flametop -a --help' lists the explorer's options.\n\n"
+		     "Subcommands:\n");
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(out, "  %-12s %s\n  %-12s   flametop %s %s\n", subcommands[i].name,
 			subcommands[i].summary, "", subcommands[i].name, subcommands[i].args);
@@ -45,10 +53,8 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cli_live(argc, argv);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -58,6 +64,8 @@ int main(int argc, char **argv)
 		printf("flametop %s\n", PACKAGE_VERSION);
 		return 0;
 	}
+	if (argv[1][0] == '-')
+		return cli_live(argc, argv);
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,9 +55,15 @@ static void usage(FILE *out)
 		"  -F, --freq HZ           samples per second (default: %d)\n"
 		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two (default: 128,\n"
 		"                          512 KiB); larger if samples are lost\n"
+		"      --call-graph fp|dwarf[,SIZE]\n"
+		"                          how user stacks are found: frame pointers (default),\n"
+		"                          or SIZE bytes of stack per sample (default 8192, at\n"
+		"                          most 65528) unwound with DWARF, for code built\n"
+		"                          without frame pointers; costs SIZE x HZ x CPUs B/s\n"
 		"  -d, --duration SECONDS  stop after this long (with a COMMAND: SIGTERM it)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
+		"      --no-demangle       keep C++ and Rust function names mangled\n"
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n",
 		SAMPLER_DEFAULT_FREQUENCY);
@@ -91,6 +98,44 @@ static void flush_notices(struct notices *q, bool print)
 		free(q->lines[i]);
 	}
 	q->n = 0;
+}
+
+/* Notices from the symbolizer (a JIT map it does not trust), as they come. */
+static void print_notice(void *ctx, const char *msg)
+{
+	cli_error("notice: %s", msg);
+}
+
+/*
+ * --call-graph dwarf: every sample carries its stack, so a ring fills
+ * fast. Says once, while recording, when more than a tenth of the samples
+ * are being lost.
+ */
+static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p, bool *told)
+{
+	if (*told || t->call_graph != SAMPLER_CALL_GRAPH_DWARF || p->meta.lost < 100 ||
+	    p->meta.lost * 10 < p->samples_total + p->meta.lost)
+		return;
+	cli_error("notice: %llu samples lost so far: with --call-graph dwarf each sample carries "
+		  "%zu bytes of stack; try a smaller SIZE (--call-graph dwarf,4096), a lower -F or "
+		  "a larger -m",
+		  (unsigned long long)p->meta.lost,
+		  t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
+	*told = true;
+}
+
+/* -v with --call-graph dwarf: what unwinding cost. */
+static void print_unwind_stats(const struct pipeline_collect *c)
+{
+	struct pipeline_unwind_stats st;
+
+	pipeline_collect_unwind_stats(c, &st);
+	cli_error("unwound %llu of %llu user stacks, %.1f frames each, %.2f us per stack "
+		  "(median %.2f us)",
+		  (unsigned long long)st.unwound, (unsigned long long)st.samples,
+		  st.samples ? (double)st.frames / (double)st.samples : 0.0,
+		  st.samples ? (double)st.ns / (double)st.samples / 1e3 : 0.0,
+		  (double)st.median_ns / 1e3);
 }
 
 static char *default_output(void)
@@ -170,6 +215,8 @@ int cli_record(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },
+		{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -183,7 +230,8 @@ int cli_record(int argc, char **argv)
 	struct sampler *s = NULL;
 	struct notices notices = { { NULL }, 0 };
 	char *output = NULL;
-	bool force = false, child_signalled = false;
+	bool force = false, child_signalled = false, write_failed = false, lost_told = false;
+	struct rusage ru;
 	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
 	int opt, ret, status = CLI_EXIT_ERROR, child_status = 0;
 
@@ -230,7 +278,13 @@ int cli_record(int argc, char **argv)
 	}
 	p = profile_new();
 	sym = symbols_new();
+	symbols_set_demangle(sym, !t.no_demangle);
+	symbols_set_notice(sym, print_notice, NULL);
 	collect = pipeline_collect_new(p, sym);
+	/* "Stacks look truncated" is about the program being profiled: a
+	 * system-wide profile mixes in whatever else runs (compilers, say). */
+	if (t.target != SAMPLER_SYSTEM)
+		pipeline_collect_set_notice(collect, print_notice, NULL);
 	cli_target_config(&t, &cfg);
 	cfg.notice = queue_notice;
 	cfg.notice_ctx = &notices;
@@ -275,12 +329,16 @@ int cli_record(int argc, char **argv)
 		ret = sampler_poll(s, 100);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
+			/* Never leave a launched command running unwatched. */
+			if (sampler_child(s) && !sampler_child_status(s, &child_status))
+				kill(sampler_child(s), SIGTERM);
 			goto out_abort;
 		}
 		if (ret == 1)
 			break; /* the target is gone */
 		now = util_now_ns();
-		if (!sig && deadline && now >= deadline)
+		/* After a write error, stop as -d does: no file, no recording. */
+		if (!sig && (write_failed || (deadline && now >= deadline)))
 			sig = SIGTERM;
 		if (sig) {
 			/* A launched command gets the signal too (Ctrl-C in a
@@ -298,25 +356,44 @@ int cli_record(int argc, char **argv)
 				break;
 			}
 		}
-		if (now >= next_flush) {
-			if (flush(w, p, collect, output) < 0)
-				goto out_abort;
+		if (!write_failed && now >= next_flush) {
+			if (flush(w, p, collect, output) < 0) {
+				/* Sampling stops now; a launched command gets
+				 * SIGTERM above and is waited for, as with -d. */
+				write_failed = true;
+				sampler_stop(s);
+				continue;
+			}
 			next_flush = now + FLUSH_INTERVAL_NS;
+			warn_dwarf_lost(&t, p, &lost_told);
 		}
 	}
+	if (write_failed)
+		goto out_abort; /* the chunks written before stay readable */
 	ret = sampler_stop(s);
 	p->meta.duration_ns = util_now_ns() - p->meta.start_mono_ns;
 	pipeline_collect_tick(collect);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		p->meta.recorder_peak_rss = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	ret = session_writer_close(w, p);
 	w = NULL;
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s", output, strerror(-ret));
 		goto out;
 	}
-	cli_error("recorded %llu samples of %s in %.1f s to %s",
+	cli_error("recorded %llu samples of %s in %.1f s to %s (peak memory %.1f MiB)",
 		  (unsigned long long)p->samples_total, sampler_event_name(s, 0),
-		  (double)p->meta.duration_ns / 1e9, output);
-	if (p->meta.lost)
+		  (double)p->meta.duration_ns / 1e9, output,
+		  (double)p->meta.recorder_peak_rss / (1024.0 * 1024.0));
+	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
+		print_unwind_stats(collect);
+	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
+		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "
+			  "carries %zu bytes of stack; use a smaller --call-graph dwarf,SIZE, "
+			  "lower -F or raise -m",
+			  (unsigned long long)p->meta.lost,
+			  t.stack_size ? t.stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
+	else if (p->meta.lost)
 		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F or "
 			  "raise -m",
 			  (unsigned long long)p->meta.lost);
@@ -329,12 +406,10 @@ out_usage:
 	status = CLI_EXIT_USAGE;
 	goto out;
 out_remove:
-	/* Nothing was sampled: leave no file behind. */
-	if (w) {
-		session_writer_abort(w);
-		w = NULL;
-		unlink(output);
-	}
+	/* Nothing was sampled: leave no file behind (a file --force would
+	 * have replaced stays as it was). */
+	session_writer_discard(w);
+	w = NULL;
 out_abort:
 	if (w) {
 		session_writer_abort(w);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v
- * and a trailing command. Parsed in one place so `record` and the live
+ * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v,
+ * --no-demangle and a trailing command. Parsed in one place so `record` and the live
  * view accept exactly the same words.
  */
 #include "config.h"
@@ -99,6 +99,38 @@ static int parse_events(struct cli_target *t, const char *arg)
 	return 0;
 }
 
+/* --call-graph fp | dwarf[,SIZE]: SIZE in bytes, rounded up to 8. */
+static int parse_call_graph(struct cli_target *t, const char *arg)
+{
+	const char *size;
+	char *end;
+	long v;
+
+	if (strcmp(arg, "fp") == 0) {
+		t->call_graph = SAMPLER_CALL_GRAPH_FP;
+		t->stack_size = 0;
+		return 0;
+	}
+	if (strncmp(arg, "dwarf", 5) != 0 || (arg[5] != '\0' && arg[5] != ',')) {
+		cli_error("--call-graph: '%s' is not fp or dwarf[,SIZE]", arg);
+		return -1;
+	}
+	t->call_graph = SAMPLER_CALL_GRAPH_DWARF;
+	t->stack_size = 0;
+	if (arg[5] == '\0')
+		return 0;
+	size = arg + 6;
+	errno = 0;
+	v = strtol(size, &end, 10);
+	if (errno || *end || end == size || v < 8 || v > SAMPLER_MAX_STACK_SIZE) {
+		cli_error("--call-graph dwarf,SIZE: '%s' is not a stack size in bytes (8 to %d)", size,
+			  SAMPLER_MAX_STACK_SIZE);
+		return -1;
+	}
+	t->stack_size = ((size_t)v + 7) & ~(size_t)7;
+	return 0;
+}
+
 int cli_target_option(struct cli_target *t, int opt, const char *arg)
 {
 	char *end;
@@ -144,6 +176,11 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 		return 1;
 	case 'v':
 		t->verbose++;
+		return 1;
+	case CLI_OPT_CALL_GRAPH:
+		return parse_call_graph(t, arg) < 0 ? -1 : 1;
+	case CLI_OPT_NO_DEMANGLE:
+		t->no_demangle = true;
 		return 1;
 	default:
 		return 0;
@@ -197,6 +234,8 @@ void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
 	cfg->nevents = t->nevents;
 	cfg->frequency = t->frequency;
 	cfg->ring_pages = t->ring_pages;
+	cfg->call_graph = t->call_graph;
+	cfg->stack_size = t->stack_size;
 }
 
 char *cli_target_describe(const struct cli_target *t)
@@ -247,7 +286,8 @@ void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const s
 	target = cli_target_describe(t);
 	profile_meta_set(&p->meta.target, target);
 	free(target);
-	profile_meta_set(&p->meta.call_graph, "fp");
+	profile_meta_set(&p->meta.call_graph,
+			 t->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
 	p->meta.frequency = t->frequency;
 	for (i = 0; i < sampler_nevents(s); i++)
 		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));

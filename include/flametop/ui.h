@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The live explorer (the TUI), and the plain-C model it draws from: the
+ * flame graph's layout (widths, rows, navigation, search), label
+ * truncation, time-window math, the key table and themes. Everything in
+ * this header but ui_run() is free of curses, so it is unit-tested
+ * without a terminal; the curses side (src/ui/screen.c, draw.c, tui.c) is
+ * a thin view over it.
+ */
+#ifndef FLAMETOP_UI_H
+#define FLAMETOP_UI_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flametop/profile.h"
+#include "flametop/util.h"
+
+/* ------------------------------------------------------------------------
+ * The flame graph's tree: inclusive weights of the nodes of one query,
+ * children lists in a stable order (by name), and the boxes of a layout.
+ */
+struct ui_tree {
+	const struct profile *p; /* borrowed */
+	uint32_t nnodes;
+	uint64_t *self; /* per node */
+	uint64_t *total; /* per node: self plus descendants */
+	uint32_t *first_child; /* UINT32_MAX: none; only children with weight */
+	uint32_t *next_sibling;
+	uint8_t *match; /* per node: 1 if its frame matches the search */
+	uint64_t match_total; /* weight of stacks with a match */
+	uint32_t nmatch; /* nodes that match */
+};
+
+/*
+ * Builds the tree from per-node self weights (`node_self`, `nnodes`
+ * entries, as in profile_top; copied). `p` is borrowed for the tree's life.
+ * Caller frees with ui_tree_free().
+ */
+struct ui_tree *ui_tree_new(const struct profile *p, const uint64_t *node_self, uint32_t nnodes);
+void ui_tree_free(struct ui_tree *t);
+/* Marks the nodes whose function name matches `re` (NULL clears). */
+void ui_tree_search(struct ui_tree *t, const regex_t *re);
+/* Whether `anc` is `node` or one of its ancestors. */
+bool ui_tree_is_ancestor(const struct ui_tree *t, uint32_t anc, uint32_t node);
+/* Number of frames from the root to `node` (0 for the root). */
+uint32_t ui_tree_depth(const struct ui_tree *t, uint32_t node);
+
+/* One box of the flame graph: a node drawn at a row, columns [x, x + w). */
+struct ui_box {
+	uint32_t node;
+	uint32_t depth; /* rows from the top of the graph (icicle) */
+	int x, w;
+};
+
+struct ui_layout {
+	struct ui_box *boxes; /* by depth, then x */
+	size_t nboxes, cap;
+	uint32_t zoom; /* the node drawn full width */
+	uint32_t rows; /* rows used */
+	int width;
+};
+
+/*
+ * Lays `t` out `width` columns wide and at most `max_rows` deep: the
+ * ancestors of `zoom` (from the root) full width, then `zoom` full width,
+ * then its descendants with widths proportional to their weight. Edges are
+ * placed by cumulative weight so siblings never overlap; a box narrower
+ * than one column is left out, with its descendants. Reuses `l`'s memory.
+ */
+void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom, int width,
+		     uint32_t max_rows);
+void ui_layout_free(struct ui_layout *l);
+/* Index of the box of `node`, or -1 when it is not drawn. */
+long ui_layout_find(const struct ui_layout *l, uint32_t node);
+/* Index of the box at (row, column), or -1. */
+long ui_layout_at(const struct ui_layout *l, uint32_t row, int x);
+
+enum ui_dir { UI_DIR_LEFT, UI_DIR_RIGHT, UI_DIR_UP, UI_DIR_DOWN };
+/*
+ * The node to select from `node` going `dir` (UP = towards the root,
+ * DOWN = to the widest child, LEFT/RIGHT = the neighbour on the same row,
+ * wrapping to the row's far end). `node` itself when there is nowhere to go.
+ */
+uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+		       enum ui_dir dir);
+/* The next (`forward`) or previous drawn box after `node` whose node matches
+ * the search, in row order; `node` when none. */
+uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+			      bool forward);
+
+/*
+ * Callers and callees of a function (a frame): summed over every node of
+ * that frame (outermost occurrence only, so recursion counts once).
+ */
+struct ui_edge {
+	uint32_t frame; /* PROFILE_NO_FRAME: the root ("no caller") */
+	uint64_t weight;
+};
+/* Fills malloc'd arrays sorted by weight, descending (caller frees). */
+void ui_tree_neighbours(const struct ui_tree *t, uint32_t frame, struct ui_edge **callers,
+			size_t *ncallers, struct ui_edge **callees, size_t *ncallees);
+
+/* ------------------------------------------------------------------------
+ * Text fitting. Widths are in terminal columns; every code point counts
+ * one (names are sanitized first, so there are no controls).
+ */
+
+/* Columns `s` takes (UTF-8 code points). */
+size_t ui_text_width(const char *s);
+/*
+ * Fits `name` (a function name) into `width` columns, into `out` (`size`
+ * bytes, NUL-terminated): as is if it fits; else without its argument list
+ * and template arguments ("ns::f<int>(long)" -> "ns::f"); else keeping the
+ * innermost qualifiers ("..::Class::method"); else cut at the end with an
+ * ellipsis ("…" with `utf8`, ".." without). An empty string below 3
+ * columns unless the name fits. Returns the columns used.
+ */
+int ui_label_fit(const char *name, int width, bool utf8, char *out, size_t size);
+/* "999", "12.3k", "4.5M", "1.2G": a count in at most 6 columns. */
+void ui_format_count(uint64_t n, char *out, size_t size);
+/* "950ms", "12.3s", "4m05s", "2h03m": a duration. */
+void ui_format_duration(uint64_t ns, char *out, size_t size);
+/* "512K", "12.3M", "1.2G": bytes. */
+void ui_format_bytes(uint64_t n, char *out, size_t size);
+
+/* ------------------------------------------------------------------------
+ * Time windows: what part of the timeline the views aggregate.
+ */
+enum ui_window_mode {
+	UI_WINDOW_LIVE, /* the last `span` before the newest data */
+	UI_WINDOW_ALL, /* everything retained */
+	UI_WINDOW_RANGE, /* [from, to) */
+};
+
+struct ui_window {
+	enum ui_window_mode mode;
+	uint64_t span; /* LIVE */
+	uint64_t from, to; /* RANGE */
+};
+
+#define UI_WINDOW_MIN_NS 1000000000ull /* one bucket */
+
+/* The window's [from, to) given the retained data [first, last]. */
+void ui_window_resolve(const struct ui_window *w, uint64_t first, uint64_t last, uint64_t *from,
+		       uint64_t *to);
+/* The step the window keys move by: a twentieth of the retained span,
+ * at least UI_WINDOW_MIN_NS, rounded to whole seconds. */
+uint64_t ui_window_step(uint64_t first, uint64_t last);
+
+enum ui_window_edit {
+	UI_WINDOW_SHIFT_LEFT, /* the whole window earlier */
+	UI_WINDOW_SHIFT_RIGHT,
+	UI_WINDOW_START_LEFT, /* its start earlier (wider) */
+	UI_WINDOW_START_RIGHT,
+	UI_WINDOW_END_LEFT,
+	UI_WINDOW_END_RIGHT, /* its end later (wider) */
+	UI_WINDOW_WIDER, /* both edges out (live: twice the span) */
+	UI_WINDOW_NARROWER,
+};
+/*
+ * Applies a window key: a live or all window becomes a range first (where
+ * it is now), the result is clamped to [first, last + one step] and kept at
+ * least UI_WINDOW_MIN_NS wide. WIDER/NARROWER on a live window change its
+ * span (1 s to 24 h) and keep it live.
+ */
+void ui_window_edit(struct ui_window *w, enum ui_window_edit e, uint64_t first, uint64_t last);
+/*
+ * Columns [*c0, *c1) that [from, to) covers on a strip showing [first, end)
+ * in `width` columns; at least one column when the window is inside.
+ */
+void ui_window_columns(uint64_t from, uint64_t to, uint64_t first, uint64_t end, int width,
+		       int *c0, int *c1);
+
+/* ------------------------------------------------------------------------
+ * The key table. Keys are characters, or the UI_KEY_* codes below (the
+ * curses side translates its key codes into these).
+ */
+#define UI_KEY_BASE 0x110000
+enum {
+	UI_KEY_UP = UI_KEY_BASE,
+	UI_KEY_DOWN,
+	UI_KEY_LEFT,
+	UI_KEY_RIGHT,
+	UI_KEY_PGUP,
+	UI_KEY_PGDN,
+	UI_KEY_HOME,
+	UI_KEY_END,
+	UI_KEY_ENTER,
+	UI_KEY_ESC,
+	UI_KEY_BACKSPACE,
+	UI_KEY_TAB,
+	UI_KEY_BTAB,
+	UI_KEY_F1, /* F1 .. F12 follow in order */
+	UI_KEY_F10 = UI_KEY_F1 + 9,
+	UI_KEY_F12 = UI_KEY_F1 + 11,
+	UI_KEY_CTRL_L,
+	UI_KEY_CTRL_C,
+};
+#define UI_KEY_F(n) (UI_KEY_F1 + (n) - 1)
+
+enum ui_action {
+	UI_ACT_NONE,
+	UI_ACT_QUIT,
+	UI_ACT_HELP,
+	UI_ACT_NEXT_VIEW,
+	UI_ACT_VIEW_FLAME,
+	UI_ACT_VIEW_TOP,
+	UI_ACT_LEFT,
+	UI_ACT_RIGHT,
+	UI_ACT_UP,
+	UI_ACT_DOWN,
+	UI_ACT_PAGE_UP,
+	UI_ACT_PAGE_DOWN,
+	UI_ACT_HOME,
+	UI_ACT_END,
+	UI_ACT_ENTER, /* zoom (flame), callers and callees (top) */
+	UI_ACT_BACK, /* zoom out, back from callers and callees */
+	UI_ACT_RESET,
+	UI_ACT_FLIP,
+	UI_ACT_COLORS,
+	UI_ACT_SEARCH,
+	UI_ACT_SEARCH_NEXT,
+	UI_ACT_SEARCH_PREV,
+	UI_ACT_PAUSE,
+	UI_ACT_SORT, /* top-list: next sort column */
+	UI_ACT_WIN_SHIFT_LEFT,
+	UI_ACT_WIN_SHIFT_RIGHT,
+	UI_ACT_WIN_START_LEFT,
+	UI_ACT_WIN_START_RIGHT,
+	UI_ACT_WIN_END_LEFT,
+	UI_ACT_WIN_END_RIGHT,
+	UI_ACT_WIN_WIDER,
+	UI_ACT_WIN_NARROWER,
+	UI_ACT_WIN_LIVE,
+	UI_ACT_WIN_ALL,
+	UI_ACT_PICKER,
+	UI_ACT_EVENT,
+	UI_ACT_SAVE,
+	UI_ACT_REDRAW,
+	UI_ACT__COUNT,
+};
+
+/* Views a binding applies in (a bit set). */
+#define UI_IN_FLAME 1u
+#define UI_IN_TOP 2u
+#define UI_IN_ALL (UI_IN_FLAME | UI_IN_TOP)
+
+/* Which groups of help lines a binding is listed under. */
+enum ui_key_group {
+	UI_GROUP_GENERAL,
+	UI_GROUP_NAVIGATE,
+	UI_GROUP_SEARCH,
+	UI_GROUP_WINDOW,
+};
+
+struct ui_binding {
+	int keys[4]; /* 0-terminated when fewer */
+	enum ui_action action;
+	unsigned views;
+	enum ui_key_group group;
+	const char *help; /* a line in the help screen and the man page */
+	const char *footer; /* short label for the footer; NULL: not shown */
+};
+
+extern const struct ui_binding ui_bindings[];
+extern const size_t ui_nbindings;
+extern const char *const ui_group_names[];
+
+/* The action `key` triggers in `view` (UI_IN_FLAME or UI_IN_TOP). */
+enum ui_action ui_keys_lookup(int key, unsigned view);
+/* A key's name as help and the man page write it: "q", "Space", "F10", "Up". */
+void ui_keys_name(int key, char *out, size_t size);
+/* "q F10": all of a binding's keys. */
+void ui_keys_names(const struct ui_binding *b, char *out, size_t size);
+
+/* ------------------------------------------------------------------------
+ * Themes: named colour roles, loaded from JSON (themes/NAME.json, see
+ * doc/themes.md). Colours are 0..255 (the xterm palette) or -1 (the
+ * terminal's default).
+ */
+enum ui_role {
+	UI_ROLE_NORMAL,
+	UI_ROLE_HEADER,
+	UI_ROLE_HEADER_KEY, /* labels in the header */
+	UI_ROLE_STRIP,
+	UI_ROLE_STRIP_WINDOW, /* the selected window on the strip */
+	UI_ROLE_STRIP_CURSOR, /* replay: the play position */
+	UI_ROLE_STATUS,
+	UI_ROLE_FOOTER,
+	UI_ROLE_FOOTER_KEY,
+	UI_ROLE_SELECTED, /* the selected frame or line */
+	UI_ROLE_MATCH, /* frames matching the search */
+	UI_ROLE_DIM, /* frames outside the zoom, zero rows */
+	UI_ROLE_TITLE, /* column titles, dialog titles */
+	UI_ROLE_ERROR,
+	UI_ROLE__COUNT,
+};
+
+#define UI_ATTR_BOLD 1u
+#define UI_ATTR_REVERSE 2u
+#define UI_ATTR_UNDERLINE 4u
+#define UI_ATTR_DIM 8u
+
+struct ui_style {
+	int fg, bg;
+	unsigned attrs;
+};
+
+#define UI_PALETTE_MAX 16
+enum ui_palette {
+	UI_PALETTE_HOT, /* by weight: warm colours for hot frames */
+	UI_PALETTE_MODULE, /* one colour per module */
+	UI_PALETTE_KIND, /* kernel vs user */
+	UI_PALETTE__COUNT,
+};
+extern const char *const ui_palette_names[];
+
+struct ui_theme {
+	char name[64];
+	struct ui_style roles[UI_ROLE__COUNT];
+	/* Flame frame backgrounds (text is `frame_fg`): per palette, n colours. */
+	int palette[UI_PALETTE__COUNT][UI_PALETTE_MAX];
+	size_t npalette[UI_PALETTE__COUNT];
+	int frame_fg;
+	/* Frames drawn without colour (a mono theme): attributes only. */
+	bool mono;
+};
+
+/* The theme built in: used when no theme file can be found. */
+void ui_theme_builtin(struct ui_theme *t);
+/* Parses a theme from JSON text. 0, or -EINVAL with `err` (line, column). */
+int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struct ft_error *err);
+/*
+ * Loads theme `name`: a path when it holds a '/', else NAME.json from
+ * $FLAMETOP_THEMES_DIR, the installed themes directory, or the source
+ * tree's themes/ (for a build that is not installed). 0 or -errno with
+ * `err`.
+ */
+int ui_theme_load(struct ui_theme *t, const char *name, struct ft_error *err);
+/* The nearest of the 8 basic colours to xterm colour `c` (for 8-colour terminals). */
+int ui_theme_color8(int c);
+/* Colour index for a frame: by weight share (hot), module (hash) or kind. */
+int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double share,
+			 uint32_t module, uint32_t kind, uint32_t name);
+
+/* ------------------------------------------------------------------------
+ * The config file: $XDG_CONFIG_HOME/flametop/config (or
+ * ~/.config/flametop/config), lines "key = value", '#' comments.
+ */
+struct ui_config {
+	char theme[64];
+	enum ui_palette palette;
+	bool flame; /* flame (root at the bottom) instead of icicle */
+	bool top_view; /* start in the top-list */
+	uint64_t span; /* live window span, ns */
+	bool mouse;
+};
+void ui_config_default(struct ui_config *c);
+/* Path of the config file (caller frees), or NULL without HOME. */
+char *ui_config_path(void);
+/* Applies the file's settings over `c`. 0 (also when the file does not
+ * exist), or -EINVAL with `err` naming the line. */
+int ui_config_load(struct ui_config *c, const char *path, struct ft_error *err);
+int ui_config_parse(struct ui_config *c, const char *text, const char *name, struct ft_error *err);
+
+/* ------------------------------------------------------------------------
+ * Processes and threads for the picker, from /proc, with CPU use between
+ * two scans.
+ */
+struct ui_proc {
+	uint32_t pid, tid; /* tid == pid for a process line */
+	char comm[64]; /* sanitized */
+	uint64_t ticks; /* utime + stime */
+	double cpu; /* percent of one CPU since the previous scan */
+	bool thread;
+};
+
+struct ui_procs {
+	struct ui_proc *v;
+	size_t n, cap;
+	uint64_t when; /* util_now_ns() of the scan */
+};
+/* Rescans `root` (normally "/proc"): processes and their threads, with CPU
+ * since `prev`'s scan (may be NULL). Sorted by CPU, then pid, tid. */
+void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char *root);
+void ui_procs_free(struct ui_procs *p);
+/* Whether `p` matches the typed filter (a substring of its name, or a prefix of its pid/tid). */
+bool ui_procs_match(const struct ui_proc *p, const char *filter);
+
+/* ------------------------------------------------------------------------
+ * The TUI.
+ */
+struct cli_target;
+
+struct ui_options {
+	const struct cli_target *target; /* live: what to sample */
+	const char *replay; /* a session file to play back instead */
+	double speed; /* replay speed (1.0 real time; 0 at once) */
+	const char *theme; /* NULL: the config's, else "default" */
+	bool no_mouse;
+};
+
+/* Runs the explorer until the user quits. Returns an exit status. */
+int ui_run(const struct ui_options *o);
+
+#endif

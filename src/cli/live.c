@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The explorer's entry points: `flametop [target options]` (live, the
+ * default when no subcommand is given), `flametop -i FILE` and
+ * `flametop replay FILE` (a session in the same UI). Options are parsed
+ * here; everything after is ui_run()'s.
+ */
+#include "config.h"
+
+#include "flametop/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/ui.h"
+
+#define OPT_THEME 0x2001
+#define OPT_NO_MOUSE 0x2002
+#define OPT_SPEED 0x2003
+
+static void usage_live(FILE *out)
+{
+	fprintf(out,
+		"Usage: flametop [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
+		"       flametop -i FILE [--speed X] [options]\n"
+		"\n"
+		"The live explorer: a flame graph, a top-list and a timeline of what the\n"
+		"target runs, updated as it runs. '?' in it lists the keys; q quits.\n"
+		"\n"
+		"Target (default: -a):\n"
+		"  -a, --all-cpus          the whole system, every CPU\n"
+		"  -p, --pid PID[,PID...]  every thread of these processes, new threads too\n"
+		"  COMMAND [ARGS...]       run COMMAND and sample it (its output goes to a\n"
+		"                          file the status line names)\n"
+		"  -i, --input FILE        a session file instead (as 'flametop replay FILE')\n"
+		"\n"
+		"Options:\n"
+		"  -e, --event EV[,EV...]  events to sample (default: cycles, or cpu-clock\n"
+		"                          without a hardware PMU); 'e' switches between them\n"
+		"  -F, --freq HZ           samples per second (default: %d)\n"
+		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two\n"
+		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
+		"      --no-demangle       keep C++ and Rust names mangled\n"
+		"      --speed X           with -i: play X times real time (default: all at once)\n"
+		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
+		"                          .json file (see doc/themes.md)\n"
+		"      --no-mouse          leave the mouse to the terminal\n"
+		"  -v, --verbose           say more\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Settings persist in $XDG_CONFIG_HOME/flametop/config (~/.config/flametop/config).\n",
+		SAMPLER_DEFAULT_FREQUENCY);
+}
+
+static void usage_replay(FILE *out)
+{
+	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
+		     "\n"
+		     "Opens a session file in the live explorer. Without --speed the whole\n"
+		     "session is shown at once; with --speed X it plays X times real time\n"
+		     "(1 = as it was recorded) and Space pauses it.\n");
+}
+
+static int parse_speed(const char *arg, double *speed)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || *end || end == arg || isnan(v) || v < 0 || v > 1e6) {
+		cli_error("--speed: '%s' is not a speed (0.1, 1, 10; 0: all at once)", arg);
+		return -1;
+	}
+	*speed = v;
+	return 0;
+}
+
+int cli_live(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },
+		{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },
+		{ "input", required_argument, NULL, 'i' },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_target t;
+	struct ui_options o;
+	bool speed_given = false;
+	int opt, ret, status = CLI_EXIT_USAGE;
+
+	memset(&t, 0, sizeof(t));
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:ap:e:F:m:vi:h", longopts, NULL)) != -1) {
+		ret = cli_target_option(&t, opt, optarg);
+		if (ret < 0)
+			goto out;
+		if (ret > 0)
+			continue;
+		switch (opt) {
+		case 'i':
+			o.replay = optarg;
+			break;
+		case OPT_SPEED:
+			if (parse_speed(optarg, &o.speed) < 0)
+				goto out;
+			speed_given = true;
+			break;
+		case OPT_THEME:
+			o.theme = optarg;
+			break;
+		case OPT_NO_MOUSE:
+			o.no_mouse = true;
+			break;
+		case 'h':
+			usage_live(stdout);
+			status = 0;
+			goto out;
+		default:
+			if (opt == ':')
+				cli_error("option '%s' needs a value; try 'flametop --help'",
+					  argv[optind - 1]);
+			else if (optopt)
+				cli_error("unknown option '-%c'; try 'flametop --help'", optopt);
+			else
+				cli_error("unknown option '%s'; try 'flametop --help'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (o.replay) {
+		if (t.npids || t.all || t.nevents || t.frequency || optind < argc) {
+			cli_error("-i opens a session; it takes no target options or command");
+			goto out;
+		}
+	} else {
+		if (speed_given) {
+			cli_error("--speed is for a session (-i FILE or 'flametop replay FILE')");
+			goto out;
+		}
+		if (cli_target_finish(&t, argc, argv, optind) < 0)
+			goto out;
+	}
+	o.target = &t;
+	status = ui_run(&o);
+out:
+	cli_target_free(&t);
+	return status;
+}
+
+int cli_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ui_options o;
+	int opt;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SPEED:
+			if (parse_speed(optarg, &o.speed) < 0)
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_THEME:
+			o.theme = optarg;
+			break;
+		case OPT_NO_MOUSE:
+			o.no_mouse = true;
+			break;
+		case 'h':
+			usage_replay(stdout);
+			return 0;
+		default:
+			cli_bad_option("replay", opt, argv);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error("replay: give one session file; try 'flametop replay --help'");
+		return CLI_EXIT_USAGE;
+	}
+	o.replay = argv[optind];
+	return ui_run(&o);
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the explorer's model-level layout, no curses: the flame
+ * tree's weights and order, box widths and navigation, search shares,
+ * callers and callees, label truncation, number formats and time-window
+ * math.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flametop/profile.h"
+#include "flametop/ui.h"
+
+#define S 1000000000ull
+
+/*
+ * A small profile:
+ *   main -> a -> x   (weight 60 at x)
+ *   main -> a        (10 self)
+ *   main -> b        (30)
+ *   main -> b -> a   (... 0)
+ * Node ids returned through the array in this order: main, a, x, b.
+ */
+static struct profile *small_profile(uint32_t ids[4], uint64_t **self)
+{
+	struct profile *p = profile_new();
+	uint32_t fmain = profile_intern_frame(p, "main", "/bin/app", PROFILE_FRAME_USER);
+	uint32_t fa = profile_intern_frame(p, "a", "/bin/app", PROFILE_FRAME_USER);
+	uint32_t fx = profile_intern_frame(p, "x", "/lib/libc.so", PROFILE_FRAME_USER);
+	uint32_t fb = profile_intern_frame(p, "b", "/bin/app", PROFILE_FRAME_USER);
+
+	/* b is interned before a, so the order by name is not the order by id. */
+	ids[0] = profile_intern_node(p, PROFILE_ROOT, fmain);
+	ids[3] = profile_intern_node(p, ids[0], fb);
+	ids[1] = profile_intern_node(p, ids[0], fa);
+	ids[2] = profile_intern_node(p, ids[1], fx);
+	*self = calloc(p->nnodes, sizeof(**self));
+	(*self)[ids[2]] = 60;
+	(*self)[ids[1]] = 10;
+	(*self)[ids[3]] = 30;
+	return p;
+}
+
+static void test_tree_totals_order(void **state)
+{
+	uint32_t id[4];
+	uint64_t *self;
+	struct profile *p = small_profile(id, &self);
+	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+
+	assert_int_equal(t->total[PROFILE_ROOT], 100);
+	assert_int_equal(t->total[id[0]], 100);
+	assert_int_equal(t->total[id[1]], 70);
+	assert_int_equal(t->total[id[2]], 60);
+	assert_int_equal(t->total[id[3]], 30);
+	/* Children by name: a before b, although b has the smaller id. */
+	assert_int_equal(t->first_child[id[0]], id[1]);
+	assert_int_equal(t->next_sibling[id[1]], id[3]);
+	assert_int_equal(t->next_sibling[id[3]], UINT32_MAX);
+	assert_int_equal(ui_tree_depth(t, id[2]), 3);
+	assert_true(ui_tree_is_ancestor(t, id[0], id[2]));
+	assert_false(ui_tree_is_ancestor(t, id[3], id[2]));
+	ui_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_layout_widths(void **state)
+{
+	uint32_t id[4];
+	uint64_t *self;
+	struct profile *p = small_profile(id, &self);
+	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct ui_layout l = { 0 };
+	long i;
+
+	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
+	assert_int_equal(l.rows, 4);
+	assert_int_equal(l.nboxes, 5);
+	/* root, main full width; a 70 columns from 0, b 30 from 70, x 60 from 0. */
+	i = ui_layout_find(&l, id[1]);
+	assert_true(i >= 0);
+	assert_int_equal(l.boxes[i].x, 0);
+	assert_int_equal(l.boxes[i].w, 70);
+	assert_int_equal(l.boxes[i].depth, 2);
+	i = ui_layout_find(&l, id[3]);
+	assert_int_equal(l.boxes[i].x, 70);
+	assert_int_equal(l.boxes[i].w, 30);
+	i = ui_layout_find(&l, id[2]);
+	assert_int_equal(l.boxes[i].x, 0);
+	assert_int_equal(l.boxes[i].w, 60);
+	assert_int_equal(l.boxes[i].depth, 3);
+	/* Boxes come by row, then column. */
+	for (i = 1; i < (long)l.nboxes; i++)
+		assert_true(l.boxes[i].depth > l.boxes[i - 1].depth ||
+			    l.boxes[i].x >= l.boxes[i - 1].x + l.boxes[i - 1].w);
+	assert_int_equal(ui_layout_at(&l, 2, 75), ui_layout_find(&l, id[3]));
+	assert_int_equal(ui_layout_at(&l, 3, 75), -1);
+
+	/* Seven columns: b is 30% = 2.1 columns, edges by cumulative weight. */
+	ui_layout_build(&l, t, PROFILE_ROOT, 7, 10);
+	i = ui_layout_find(&l, id[3]);
+	assert_int_equal(l.boxes[i].x, 4);
+	assert_int_equal(l.boxes[i].w, 3);
+	/* One column: a ([0, 0.7)) crosses no column edge and is left out
+	 * with x below it; b ([0.7, 1)) takes the column. */
+	ui_layout_build(&l, t, PROFILE_ROOT, 1, 10);
+	assert_int_equal(ui_layout_find(&l, id[1]), -1);
+	assert_int_equal(ui_layout_find(&l, id[2]), -1);
+	i = ui_layout_find(&l, id[3]);
+	assert_true(i >= 0);
+	assert_int_equal(l.boxes[i].w, 1);
+
+	/* Zoom into b: root and main and b full width, nothing below. */
+	ui_layout_build(&l, t, id[3], 50, 10);
+	assert_int_equal(l.zoom, id[3]);
+	assert_int_equal(l.rows, 3);
+	i = ui_layout_find(&l, id[3]);
+	assert_int_equal(l.boxes[i].w, 50);
+	assert_int_equal(ui_layout_find(&l, id[1]), -1);
+	/* Zoom into a: x gets 60/70 of 70 columns. */
+	ui_layout_build(&l, t, id[1], 70, 10);
+	i = ui_layout_find(&l, id[2]);
+	assert_int_equal(l.boxes[i].w, 60);
+	/* Rows are cut at max_rows. */
+	ui_layout_build(&l, t, PROFILE_ROOT, 100, 2);
+	assert_int_equal(l.rows, 2);
+	assert_int_equal(ui_layout_find(&l, id[1]), -1);
+	ui_layout_free(&l);
+	ui_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_layout_nav(void **state)
+{
+	uint32_t id[4];
+	uint64_t *self;
+	struct profile *p = small_profile(id, &self);
+	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct ui_layout l = { 0 };
+
+	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
+	assert_int_equal(ui_layout_nav(&l, t, PROFILE_ROOT, UI_DIR_DOWN), id[0]);
+	assert_int_equal(ui_layout_nav(&l, t, id[0], UI_DIR_DOWN), id[1]); /* the widest */
+	assert_int_equal(ui_layout_nav(&l, t, id[1], UI_DIR_RIGHT), id[3]);
+	assert_int_equal(ui_layout_nav(&l, t, id[3], UI_DIR_RIGHT), id[1]); /* wraps */
+	assert_int_equal(ui_layout_nav(&l, t, id[1], UI_DIR_LEFT), id[3]);
+	assert_int_equal(ui_layout_nav(&l, t, id[3], UI_DIR_DOWN), id[3]); /* a leaf */
+	assert_int_equal(ui_layout_nav(&l, t, id[2], UI_DIR_UP), id[1]);
+	assert_int_equal(ui_layout_nav(&l, t, PROFILE_ROOT, UI_DIR_UP), PROFILE_ROOT);
+	/* A node that is not drawn moves to the zoom. */
+	ui_layout_build(&l, t, id[3], 100, 10);
+	assert_int_equal(ui_layout_nav(&l, t, id[2], UI_DIR_UP), id[3]);
+	ui_layout_free(&l);
+	ui_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_search(void **state)
+{
+	uint32_t id[4];
+	uint64_t *self;
+	struct profile *p = small_profile(id, &self);
+	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct ui_layout l = { 0 };
+	regex_t re;
+
+	assert_int_equal(regcomp(&re, "^(a|x)$", REG_EXTENDED | REG_NOSUB), 0);
+	ui_tree_search(t, &re);
+	/* a covers x: the matched share counts a's 70 once. */
+	assert_int_equal(t->match_total, 70);
+	assert_int_equal(t->nmatch, 2);
+	assert_true(t->match[id[1]] && t->match[id[2]]);
+	assert_false(t->match[id[3]]);
+	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
+	assert_int_equal(ui_layout_next_match(&l, t, PROFILE_ROOT, true), id[1]);
+	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[2]);
+	assert_int_equal(ui_layout_next_match(&l, t, id[2], true), id[1]); /* wraps */
+	assert_int_equal(ui_layout_next_match(&l, t, id[1], false), id[2]);
+	regfree(&re);
+	ui_tree_search(t, NULL);
+	assert_int_equal(t->match_total, 0);
+	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[1]);
+	ui_layout_free(&l);
+	ui_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_neighbours(void **state)
+{
+	uint32_t id[4], rec, fa;
+	uint64_t *self;
+	struct profile *p = small_profile(id, &self);
+	struct ui_tree *t;
+	struct ui_edge *in, *out;
+	size_t nin, nout;
+
+	/* Add main -> b -> a (weight 5) and recursion a -> x -> a (weight 7). */
+	fa = p->nodes[id[1]].frame;
+	rec = profile_intern_node(p, id[3], fa);
+	self = realloc(self, p->nnodes * sizeof(*self));
+	self[rec] = 5;
+	rec = profile_intern_node(p, id[2], fa);
+	self = realloc(self, p->nnodes * sizeof(*self));
+	self[rec] = 7;
+	t = ui_tree_new(p, self, p->nnodes);
+	ui_tree_neighbours(t, fa, &in, &nin, &out, &nout);
+	/* Callers of a: main (70 + 7) and b (5); the recursive a is not a caller. */
+	assert_int_equal(nin, 2);
+	assert_int_equal(in[0].frame, p->nodes[id[0]].frame);
+	assert_int_equal(in[0].weight, 77);
+	assert_int_equal(in[1].frame, p->nodes[id[3]].frame);
+	assert_int_equal(in[1].weight, 5);
+	/* Callees of a: x (67). */
+	assert_int_equal(nout, 1);
+	assert_int_equal(out[0].frame, p->nodes[id[2]].frame);
+	assert_int_equal(out[0].weight, 67);
+	free(in);
+	free(out);
+	/* main's caller is the root. */
+	ui_tree_neighbours(t, p->nodes[id[0]].frame, &in, &nin, &out, &nout);
+	assert_int_equal(nin, 1);
+	assert_int_equal(in[0].frame, PROFILE_NO_FRAME);
+	assert_int_equal(nout, 2);
+	free(in);
+	free(out);
+	ui_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_empty_tree(void **state)
+{
+	struct profile *p = profile_new();
+	struct ui_tree *t = ui_tree_new(p, NULL, 0);
+	struct ui_layout l = { 0 };
+
+	ui_layout_build(&l, t, 12345, 80, 10);
+	assert_int_equal(l.zoom, PROFILE_ROOT);
+	assert_int_equal(l.nboxes, 1);
+	assert_int_equal(ui_layout_nav(&l, t, PROFILE_ROOT, UI_DIR_DOWN), PROFILE_ROOT);
+	ui_layout_build(&l, t, PROFILE_ROOT, 0, 10);
+	assert_int_equal(l.nboxes, 0);
+	ui_layout_free(&l);
+	ui_tree_free(t);
+	profile_free(p);
+}
+
+static void test_label_fit(void **state)
+{
+	char out[128];
+
+	assert_int_equal(ui_label_fit("main", 10, true, out, sizeof(out)), 4);
+	assert_string_equal(out, "main");
+	assert_int_equal(ui_label_fit("main", 4, true, out, sizeof(out)), 4);
+	assert_string_equal(out, "main");
+	assert_int_equal(ui_label_fit("main", 2, true, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	/* Arguments and template arguments go first. */
+	ui_label_fit("std::vector<int>::push_back(int const&)", 22, true, out, sizeof(out));
+	assert_string_equal(out, "std::vector::push_back");
+	/* Then outer qualifiers. */
+	assert_int_equal(ui_label_fit("std::vector<int>::push_back(int const&)", 16, false, out,
+				      sizeof(out)),
+			 13);
+	assert_string_equal(out, "..::push_back");
+	ui_label_fit("std::vector<int>::push_back(int const&)", 20, true, out, sizeof(out));
+	assert_string_equal(out, "\xe2\x80\xa6::vector::push_back");
+	/* Then the end. */
+	assert_int_equal(ui_label_fit("ft_split_heavy", 8, false, out, sizeof(out)), 8);
+	assert_string_equal(out, "ft_spl..");
+	assert_int_equal(ui_label_fit("ft_split_heavy", 8, true, out, sizeof(out)), 8);
+	assert_string_equal(out, "ft_spli\xe2\x80\xa6");
+	/* "operator<" does not balance: cut as it is. */
+	ui_label_fit("std::operator<(a, b)", 12, false, out, sizeof(out));
+	assert_int_equal(ui_text_width(out), 12);
+	/* Multibyte names are measured in code points. */
+	assert_int_equal(ui_text_width("caf\xc3\xa9"), 4);
+	assert_int_equal(ui_label_fit("caf\xc3\xa9_cr\xc3\xa8me", 5, true, out, sizeof(out)), 5);
+	assert_string_equal(out, "caf\xc3\xa9\xe2\x80\xa6");
+	/* A tiny output buffer never overflows. */
+	ui_label_fit("ft_split_heavy", 8, true, out, 4);
+	assert_true(strlen(out) < 4);
+}
+
+static void test_format(void **state)
+{
+	char b[32];
+
+	ui_format_count(999, b, sizeof(b));
+	assert_string_equal(b, "999");
+	ui_format_count(1234, b, sizeof(b));
+	assert_string_equal(b, "1.2k");
+	ui_format_count(123456, b, sizeof(b));
+	assert_string_equal(b, "123k");
+	ui_format_count(999999, b, sizeof(b));
+	assert_string_equal(b, "1.0M");
+	ui_format_duration(950000000, b, sizeof(b));
+	assert_string_equal(b, "950ms");
+	ui_format_duration(12300000000ull, b, sizeof(b));
+	assert_string_equal(b, "12.3s");
+	ui_format_duration(245 * S, b, sizeof(b));
+	assert_string_equal(b, "4m05s");
+	ui_format_duration(7380 * S, b, sizeof(b));
+	assert_string_equal(b, "2h03m");
+	ui_format_bytes(512, b, sizeof(b));
+	assert_string_equal(b, "512B");
+	ui_format_bytes(12900000, b, sizeof(b));
+	assert_string_equal(b, "12.3M");
+}
+
+static void test_window(void **state)
+{
+	struct ui_window w = { UI_WINDOW_LIVE, 30 * S, 0, 0 };
+	uint64_t from, to;
+	int c0, c1;
+
+	ui_window_resolve(&w, 0, 100 * S, &from, &to);
+	assert_int_equal(to, 100 * S + 1);
+	assert_int_equal(from, 70 * S + 1);
+	ui_window_resolve(&w, 0, 10 * S, &from, &to);
+	assert_int_equal(from, 0);
+	/* Live: wider and narrower change the span and stay live. */
+	ui_window_edit(&w, UI_WINDOW_WIDER, 0, 100 * S);
+	assert_int_equal(w.mode, UI_WINDOW_LIVE);
+	assert_int_equal(w.span, 60 * S);
+	ui_window_edit(&w, UI_WINDOW_NARROWER, 0, 100 * S);
+	ui_window_edit(&w, UI_WINDOW_NARROWER, 0, 100 * S);
+	assert_int_equal(w.span, 15 * S);
+	/* A step is a twentieth of the span, in whole seconds. */
+	assert_int_equal(ui_window_step(0, 100 * S), 5 * S);
+	assert_int_equal(ui_window_step(0, 3 * S), S);
+	/* Moving the start turns a live window into a range where it was. */
+	w.span = 30 * S;
+	ui_window_edit(&w, UI_WINDOW_START_LEFT, 0, 100 * S);
+	assert_int_equal(w.mode, UI_WINDOW_RANGE);
+	assert_int_equal(w.from, 65 * S + 1);
+	assert_int_equal(w.to, 100 * S + 1);
+	ui_window_edit(&w, UI_WINDOW_SHIFT_LEFT, 0, 100 * S);
+	assert_int_equal(w.from, 60 * S + 1);
+	assert_int_equal(w.to, 95 * S + 1);
+	ui_window_edit(&w, UI_WINDOW_END_LEFT, 0, 100 * S);
+	assert_int_equal(w.to, 90 * S + 1);
+	ui_window_edit(&w, UI_WINDOW_END_RIGHT, 0, 100 * S);
+	ui_window_edit(&w, UI_WINDOW_END_RIGHT, 0, 100 * S);
+	ui_window_edit(&w, UI_WINDOW_END_RIGHT, 0, 100 * S);
+	assert_int_equal(w.to, 101 * S); /* clamped one second past the data */
+	/* Shifting left stops at the start of the data, keeping the width. */
+	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 3 * S, 13 * S };
+	ui_window_edit(&w, UI_WINDOW_SHIFT_LEFT, 0, 100 * S);
+	assert_int_equal(w.from, 0);
+	assert_int_equal(w.to, 10 * S);
+	/* The start cannot pass the end: at least a second stays. */
+	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 10 * S, 12 * S };
+	ui_window_edit(&w, UI_WINDOW_START_RIGHT, 0, 100 * S);
+	assert_int_equal(w.from, 11 * S);
+	ui_window_edit(&w, UI_WINDOW_START_RIGHT, 0, 100 * S);
+	assert_int_equal(w.from, 11 * S);
+	ui_window_edit(&w, UI_WINDOW_NARROWER, 0, 100 * S);
+	assert_int_equal(w.to - w.from, S);
+	/* All: from the first data to the last. */
+	w = (struct ui_window){ UI_WINDOW_ALL, 0, 0, 0 };
+	ui_window_resolve(&w, 5 * S, 50 * S, &from, &to);
+	assert_int_equal(from, 5 * S);
+	assert_int_equal(to, 50 * S + 1);
+
+	/* Strip columns. */
+	ui_window_columns(25 * S, 50 * S, 0, 100 * S, 100, &c0, &c1);
+	assert_int_equal(c0, 25);
+	assert_int_equal(c1, 50);
+	ui_window_columns(0, 100 * S, 0, 100 * S, 40, &c0, &c1);
+	assert_int_equal(c0, 0);
+	assert_int_equal(c1, 40);
+	/* A window narrower than a column still shows. */
+	ui_window_columns(50 * S, 50 * S + 1, 0, 100 * S, 10, &c0, &c1);
+	assert_int_equal(c0, 5);
+	assert_int_equal(c1, 6);
+	ui_window_columns(200 * S, 300 * S, 0, 100 * S, 10, &c0, &c1);
+	assert_int_equal(c0, c1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_totals_order),
+		cmocka_unit_test(test_layout_widths),
+		cmocka_unit_test(test_layout_nav),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_neighbours),
+		cmocka_unit_test(test_empty_tree),
+		cmocka_unit_test(test_label_fit),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_window),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
