@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "flametop/profile.h"
 #include "flametop/util.h"
@@ -49,6 +50,7 @@ struct source {
 	void *ctx;
 	struct profile *profile; /* owned by the source; frames, nodes, threads, meta */
 	bool live;
+	pid_t child; /* live: the command it launched (0: none, or it has been reaped) */
 	uint64_t duration_ns; /* replay: the session's length; live: 0 */
 	char notice[256]; /* one line to show the user ("" when none) */
 };
@@ -57,9 +59,11 @@ struct source {
 #define SOURCE_UNPACED 1e12
 
 /*
- * Starts sampling `target` (see cli.h) into a new profile. Notices (event
- * fallbacks) go to `notice`. NULL with `err` set on failure. Caller frees
- * with source_free().
+ * Starts sampling `target` (see cli.h) into a new profile, honouring its
+ * symbol and call-graph options. Notices (event fallbacks, refused JIT
+ * maps, stacks that look truncated) go to `notice`. NULL with `err` set
+ * on failure. Caller frees with source_free(); a launched command that
+ * still runs is left to the caller (see `child`).
  */
 struct source *source_live_new(const struct cli_target *target,
 			       void (*notice)(void *ctx, const char *msg), void *notice_ctx,

@@ -24,6 +24,7 @@ struct live {
 	struct symbols *symbols;
 	struct pipeline_collect *collect;
 	struct sampler *sampler;
+	struct source *src; /* back to the source, to clear its child once reaped */
 	uint64_t next_tick;
 	bool ended;
 };
@@ -48,6 +49,7 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 	}
 	if (ret == 1) {
 		sampler_stop(l->sampler);
+		l->src->child = 0; /* reaped: its pid may be reused */
 		l->profile->meta.duration_ns = now - l->profile->meta.start_mono_ns;
 		l->ended = true;
 		return SOURCE_ENDED;
@@ -93,9 +95,17 @@ struct source *source_live_new(const struct cli_target *target,
 	src->ops = &live_ops;
 	src->ctx = l;
 	src->live = true;
+	l->src = src;
 	src->profile = l->profile = profile_new();
 	l->symbols = symbols_new();
+	symbols_set_demangle(l->symbols, !target->no_demangle);
+	if (notice)
+		symbols_set_notice(l->symbols, notice, notice_ctx);
 	l->collect = pipeline_collect_new(l->profile, l->symbols);
+	/* As in record: "stacks look truncated" is about one program, not
+	 * whatever else a system-wide view happens to catch. */
+	if (notice && target->target != SAMPLER_SYSTEM)
+		pipeline_collect_set_notice(l->collect, notice, notice_ctx);
 	cli_target_config(target, &cfg);
 	cfg.notice = notice;
 	cfg.notice_ctx = notice_ctx;
@@ -107,6 +117,7 @@ struct source *source_live_new(const struct cli_target *target,
 	l->profile->meta.start_mono_ns = util_now_ns();
 	if (sampler_start(l->sampler, err) < 0)
 		goto out_free;
+	src->child = sampler_child(l->sampler);
 	l->next_tick = util_now_ns() + TICK_NS;
 	return src;
 

@@ -1195,33 +1195,12 @@ static void on_key(struct tui *u, int ch)
 
 /*
  * A command we launched that still runs gets SIGTERM when the explorer
- * quits, as `record` does at its end: it is found as our child in /proc
- * (the source does not say its pid), so nothing else can be hit.
+ * quits, as `record` does at its end.
  */
-static void stop_children(void)
+static void stop_child(const struct source *src)
 {
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-	pid_t self = getpid();
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[300], *buf, *p;
-		int ppid;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%.20s/stat", de->d_name);
-		buf = util_read_file(path, NULL);
-		if (!buf)
-			continue;
-		p = strrchr(buf, ')');
-		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == self)
-			kill((pid_t)atoi(de->d_name), SIGTERM);
-		free(buf);
-	}
-	closedir(d);
+	if (src && src->child > 0)
+		kill(src->child, SIGTERM);
 }
 
 static int open_source(struct tui *u, struct ft_error *err)
@@ -1432,7 +1411,7 @@ out_source:
 		struct stat st;
 
 		if (!u->ended)
-			stop_children();
+			stop_child(u->src);
 		if (stat(u->outpath, &st) == 0 && st.st_size == 0)
 			unlink(u->outpath);
 	}
