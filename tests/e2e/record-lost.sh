@@ -5,7 +5,8 @@
 # silently dropped: a system-wide recording with one-page rings is frozen
 # (SIGSTOP) for a second while both CPUs are busy, so its rings overflow.
 # Afterwards record warns about the loss, the report's header shows it,
-# and kept plus lost samples add up to what the frequency promises.
+# and kept plus lost samples add up to at least what the frequency
+# promises.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -40,10 +41,12 @@ sed 's/^/  /' "$T/lost.txt"
 header=$(grep '^# samples:' "$T/lost.txt")
 samples=$(echo "$header" | sed -n 's/^# samples: \([0-9]*\),.*/\1/p')
 lost=$(echo "$header" | sed -n 's/.*lost: \([0-9]*\).*/\1/p')
-# 1.5 s frozen at 499 Hz on every CPU, less what one page holds; on a
-# loaded machine the thawed recorder may lose more while it catches up.
-assert_between "$lost" $((ncpu * 499 / 2)) $((ncpu * 499 * 3)) "lost samples in the report header"
-# Kept + lost is what 4 s at 499 Hz on every CPU gives.
-assert_between "$((samples + lost))" $((ncpu * 499 * 4 * 7 / 10)) $((ncpu * 499 * 4 * 13 / 10)) \
+# 1.5 s frozen at 499 Hz on every CPU, less what one page holds. The
+# kernel's count covers every record it dropped, side-band ones (other
+# processes' mmaps, forks, exits) included, so on a busy machine it can
+# run higher; the floor is what proves nothing vanished silently.
+assert_between "$lost" $((ncpu * 499 / 2)) $((ncpu * 499 * 4)) "lost samples in the report header"
+# Kept + lost is at least what 4 s at 499 Hz on every CPU gives.
+assert_between "$((samples + lost))" $((ncpu * 499 * 4 * 7 / 10)) $((ncpu * 499 * 4 * 2)) \
 	"kept + lost samples"
 finish
