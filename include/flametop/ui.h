@@ -386,6 +386,9 @@ struct ui_procs {
 /* Rescans `root` (normally "/proc"): processes and their threads, with CPU
  * since `prev`'s scan (may be NULL). Sorted by CPU, then pid, tid. */
 void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char *root);
+/* The processes and threads a session names (a replay's picker): no CPU
+ * figures, sorted by pid, tid. `p` is borrowed for the call. */
+void ui_procs_from_profile(struct ui_procs *out, const struct profile *p);
 void ui_procs_free(struct ui_procs *p);
 /* Whether `p` matches the typed filter (a substring of its name, or a prefix of its pid/tid). */
 bool ui_procs_match(const struct ui_proc *p, const char *filter);

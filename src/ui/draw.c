@@ -770,12 +770,16 @@ static void draw_picker(struct tui *u)
 				 "(everything: no process filter)");
 		} else {
 			const struct ui_proc *pr = &u->procs.v[u->pick_idx[i]];
+			char cpu[16] = "     -"; /* a replay: no CPU figures */
 
-			snprintf(line, sizeof(line), " %8u %8s %6.1f  %s%s", pr->pid,
-				 pr->thread ? "" : "-", pr->cpu, pr->thread ? "  " : "", pr->comm);
+			if (u->src->live)
+				snprintf(cpu, sizeof(cpu), "%6.1f", pr->cpu);
 			if (pr->thread)
-				snprintf(line, sizeof(line), " %8u %8u %6.1f    %s", pr->pid, pr->tid,
-					 pr->cpu, pr->comm);
+				snprintf(line, sizeof(line), " %8u %8u %s    %s", pr->pid, pr->tid,
+					 cpu, pr->comm);
+			else
+				snprintf(line, sizeof(line), " %8u %8s %s  %s", pr->pid, "-", cpu,
+					 pr->comm);
 		}
 		ui_screen_role(&u->scr, w, i == u->pick_sel ? UI_ROLE_SELECTED : UI_ROLE_NORMAL);
 		wmove(w, 3 + r, 0);

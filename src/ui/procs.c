@@ -2,7 +2,8 @@
 /*
  * Processes and threads for the picker, read from /proc: name and CPU
  * ticks of each, and CPU use as the change between two scans. Only runs
- * while the picker is open. Names come from the processes themselves, so
+ * while the picker is open. A replayed session lists its own threads
+ * instead (the machine it was recorded on is not this one). Names come from the processes themselves, so
  * they are sanitized here, before anything else sees them.
  */
 #include "config.h"
@@ -156,6 +157,32 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 	qsort(out->v, out->n, sizeof(*out->v), cmp_proc);
 out:
 	u64map_free(&before);
+}
+
+void ui_procs_from_profile(struct ui_procs *out, const struct profile *p)
+{
+	struct u64map seen;
+	uint32_t i, at;
+	char comm[64];
+
+	out->n = 0;
+	out->when = util_now_ns();
+	u64map_init(&seen);
+	for (i = 0; i < p->nthreads; i++) {
+		const struct profile_thread *th = &p->threads[i];
+
+		util_sanitize(profile_string(p, th->comm), comm, sizeof(comm));
+		add(out, th->pid, th->tid, true, comm, 0);
+		if (!u64map_get(&seen, (uint64_t)th->pid + 1, &at)) {
+			u64map_put(&seen, (uint64_t)th->pid + 1, (uint32_t)out->n);
+			add(out, th->pid, th->pid, false, comm, 0);
+		} else if (th->tid == th->pid) {
+			/* The process is named after its main thread. */
+			snprintf(out->v[at].comm, sizeof(out->v[at].comm), "%s", comm);
+		}
+	}
+	qsort(out->v, out->n, sizeof(*out->v), cmp_proc);
+	u64map_free(&seen);
 }
 
 void ui_procs_free(struct ui_procs *p)

@@ -754,7 +754,10 @@ static void pick_scan(struct tui *u)
 
 	u->procs_prev = u->procs;
 	u->procs = tmp;
-	ui_procs_scan(&u->procs, u->procs_prev.n ? &u->procs_prev : NULL, "/proc");
+	if (u->src->live)
+		ui_procs_scan(&u->procs, u->procs_prev.n ? &u->procs_prev : NULL, "/proc");
+	else
+		ui_procs_from_profile(&u->procs, u->p);
 	u->procs_next = util_now_ns() + TICK_NS;
 	pick_filter(u);
 }
@@ -882,6 +885,7 @@ static void do_save(struct tui *u, const char *path)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_writer *w;
 	struct profile *copy;
+	struct stat st;
 	int ret;
 
 	if (!u->tmppath[0]) {
@@ -905,6 +909,13 @@ static void do_save(struct tui *u, const char *path)
 	}
 	copy->meta.duration_ns = u->now;
 	copy->meta.lost = u->p->meta.lost;
+	/* Never over an existing file (as `record` without --force): the
+	 * user picks another name. The writer refuses too, race-free; this
+	 * only words it for the prompt. */
+	if (lstat(path, &st) == 0) {
+		set_message(u, true, "%s exists; not replaced (s saves under another name)", path);
+		goto out;
+	}
 	w = session_writer_open(path, false, &err);
 	if (!w) {
 		set_message(u, true, "%s", err.msg);
@@ -1355,16 +1366,14 @@ int ui_run(const struct ui_options *o)
 	int status = 1, sig;
 
 	u->opt = *o;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "flametop: the live view needs a terminal; 'flametop record' samples "
-				"without one\n");
-		goto out;
-	}
+	/* Settings and theme first: a mistake in them is a usage error, said
+	 * in one line before the terminal is touched. */
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
 		fprintf(stderr, "flametop: %s\n", err.msg);
 		free(cfg_path);
+		status = CLI_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1377,9 +1386,15 @@ int ui_run(const struct ui_options *o)
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
 			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+			status = CLI_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "flametop: the live view needs a terminal; 'flametop record' samples "
+				"without one\n");
+		goto out;
 	}
 	if (open_source(u, &err) < 0) {
 		char clean[600];

@@ -3,7 +3,8 @@
  * Unit tests for the explorer's model-level layout, no curses: the flame
  * tree's weights and order, box widths and navigation, search shares,
  * callers and callees, label truncation, number formats and time-window
- * math.
+ * math; and that the man page's LIVE VIEW section documents every binding
+ * of the key table, as the help screen shows it.
  */
 #include "config.h"
 
@@ -391,6 +392,42 @@ static void test_window(void **state)
 	assert_int_equal(c0, c1);
 }
 
+/*
+ * Every binding of the key table is in doc/flametop.1's LIVE VIEW section
+ * as ".B KEYS" followed by its help line, exactly as the help screen writes
+ * them (roff's "\\-" read as "-"): a key added to the table and not to the
+ * man page fails here.
+ */
+static void test_man_page_keys(void **state)
+{
+	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *r, *w;
+	size_t i;
+
+	(void)state;
+	assert_non_null(man);
+	sec = strstr(man, "\n.SH LIVE VIEW\n");
+	assert_non_null(sec);
+	end = strstr(sec + 1, "\n.SH ");
+	if (end)
+		end[1] = '\0';
+	for (r = w = sec; *r; r++) {
+		if (r[0] == '\\' && r[1] == '-')
+			r++;
+		*w++ = *r;
+	}
+	*w = '\0';
+	for (i = 0; i < ui_nbindings; i++) {
+		char keys[64], want[256];
+
+		ui_keys_names(&ui_bindings[i], keys, sizeof(keys));
+		snprintf(want, sizeof(want), "\n.B %s\n%s\n", keys, ui_bindings[i].help);
+		if (!strstr(sec, want))
+			fail_msg("doc/flametop.1, LIVE VIEW: no \".B %s\" line followed by \"%s\"", keys,
+				 ui_bindings[i].help);
+	}
+	free(man);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_label_fit),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_man_page_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

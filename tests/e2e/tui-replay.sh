@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Replay against golden screens: the fixture session tests/golden/tui/
+# replay.session (written by tests/unit/test_ui_fixture; two processes, app
+# and db, 20 s) opened with `flametop replay` in a private tmux server at
+# 100x30. The flame graph, a zoom, a search, the top-list, callers and
+# callees, the process picker filtered by typing, and the view filtered to
+# one process are each captured, normalized (own CPU, memory, samples/s)
+# and compared with tests/golden/tui/*.txt; GOLDEN_UPDATE=1 rewrites them.
+# `flametop -i FILE` draws the same first screen. With --speed 10 the play
+# position advances in the header and on the strip, and the 20 s session
+# ends in about 2 s.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
+
+need_tmux
+FIXTURE=$GOLDEN/tui/replay.session
+G=$GOLDEN/tui
+[ -r "$FIXTURE" ] || hard_error "no fixture $FIXTURE"
+# No user settings: an empty config directory.
+mkdir -p "$T/config"
+ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
+
+tui_start replay 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE' 2>'$T/replay.err'"
+assert_screen replay 'end of the session' "replay: the whole session is loaded"
+tui_golden replay "$G/flame.txt" "replay: flame graph"
+
+# Down three times: _start (app, the widest), main, run_batch; Enter zooms.
+tui_keys replay Down Down Down
+assert_screen replay '^ run_batch +\[/usr/bin/app\]' "replay: Down selects run_batch"
+tui_keys replay Enter
+tui_golden replay "$G/zoom.txt" "replay: zoomed into run_batch"
+tui_keys replay r
+
+tui_keys replay / && tui_keys replay -l 'compute' && tui_keys replay Enter
+tui_golden replay "$G/search.txt" "replay: search /compute/"
+tui_keys replay r
+
+tui_keys replay t
+tui_golden replay "$G/top.txt" "replay: top-list"
+tui_keys replay Down Enter
+tui_golden replay "$G/callers.txt" "replay: callers and callees of hash_block"
+tui_keys replay Escape
+
+# The picker lists the session's processes and threads (not this
+# machine's); typing filters it.
+tui_keys replay p
+assert_screen replay 'Show one process or thread' "picker: opens"
+assert_screen replay '^ +100 +101 +- +app-worker$' "picker: lists the session's threads"
+tui_keys replay -l db
+tui_golden replay "$G/picker.txt" "picker: filtered by 'db'"
+tui_capture replay >"$T/picker.screen"
+rows=$(sed -n '8,27p' "$T/picker.screen" | grep -c '^ *[0-9]')
+assert_eq "$rows" 2 "picker: 'db' leaves two rows (the process and its thread)"
+if sed -n '8,27p' "$T/picker.screen" | grep -q 'app'; then
+	fail "picker: app is still listed after typing 'db'"
+else
+	pass "picker: app is filtered out"
+fi
+# Enter picks the first row, the process: the header says so, and app's
+# functions leave the top-list.
+tui_keys replay Enter
+assert_screen replay 'only pid 200 db' "picker: the header names the process"
+assert_not_screen replay 'compute_hot|hash_block' "picker: app's functions are gone"
+tui_golden replay "$G/filtered.txt" "picker: the top-list of db alone"
+
+tui_keys replay q
+if tui_exit replay 5; then
+	assert_eq "$RC" 0 "replay: q exits 0"
+else
+	fail "replay: still running 5 s after q"
+fi
+assert_restored replay "replay"
+[ -s "$T/replay.err" ] && fail "replay: stderr not empty: $(head -c 300 "$T/replay.err")"
+
+# -i FILE is the same explorer.
+tui_start dash_i 100 30 "$ENV '$FLAMETOP' -i '$FIXTURE' 2>'$T/dash_i.err'"
+assert_screen dash_i 'end of the session' "-i: the whole session is loaded"
+tui_golden dash_i "$G/flame.txt" "-i: the same flame graph"
+tui_keys dash_i q
+tui_exit dash_i 5
+
+# --speed 10: the play position ("play 1.2s of 20.0s", and the '|' on the
+# ASCII strip) moves on, and the 20 s session ends in about 2 s.
+play_ms() {
+	sed -nE 's/.*play ([0-9.]+)(ms|s) of .*/\1 \2/p' "$1" |
+		awk '{ printf "%d\n", $2 == "s" ? $1 * 1000 : $1 }'
+}
+cursor_col() {
+	sed -n 3p "$1" | awk '{ print index($0, "|") - 1 }'
+}
+tui_start speed 100 30 "$ENV LANG=C '$FLAMETOP' replay --speed 10 '$FIXTURE' 2>'$T/speed.err'"
+if tui_wait speed 'play [0-9.]+m?s of 20.0s' 8; then
+	pos1=$(play_ms "$T/speed.screen")
+	col1=$(cursor_col "$T/speed.screen")
+	# Half a session second later at 10x: at least 500 ms on.
+	if tui_wait speed 'play ([5-9]\.[0-9]s|1[0-9]\.[0-9]s) of' 8; then
+		pos2=$(play_ms "$T/speed.screen")
+		col2=$(cursor_col "$T/speed.screen")
+		if [ "${pos2:-0}" -gt "${pos1:-0}" ]; then
+			pass "--speed 10: the play position advances ($pos1 ms, then $pos2 ms)"
+		else
+			fail "--speed 10: the play position did not advance ($pos1 ms, then $pos2 ms)"
+		fi
+		if [ "$col1" -ge 0 ] && [ "$col2" -gt "$col1" ]; then
+			pass "--speed 10: the cursor on the strip moves right (column $col1, then $col2)"
+		else
+			fail "--speed 10: the strip cursor did not move right (column $col1, then $col2):"
+			sed -n 3p "$T/speed.screen"
+		fi
+	else
+		fail "--speed 10: the play position never reached 5 s:"
+		sed 's/^/  | /' "$T/speed.screen"
+	fi
+else
+	fail "--speed 10: no play position in the header:"
+	sed 's/^/  | /' "$T/speed.screen"
+fi
+assert_screen speed 'end of the session' "--speed 10: the 20 s session ends within 8 s" 8
+tui_keys speed q
+tui_exit speed 5
+assert_eq "$RC" 0 "--speed 10: q exits 0"
+
+finish
