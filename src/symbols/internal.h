@@ -46,11 +46,24 @@ void symbols_table_free(struct symbols_table *t);
  */
 void symbols_table_add(struct symbols_table *t, uint64_t start, uint64_t size, uint64_t max_end,
 		       const char *name, uint16_t module, uint8_t prio);
+/* Makes room for `n` symbols in all, so that adding them does not reallocate. */
+void symbols_table_reserve(struct symbols_table *t, size_t n);
 /*
- * Sorts, drops aliases (keeping one symbol per address, as perf does: sized
- * before unsized, higher prio, fewer leading underscores, longer name, added
- * first) and gives
- * unsized symbols their end. Call once, after the last add.
+ * For a builder that has its names in one buffer already (kernel.c): adds
+ * a symbol whose name is at offset `name` of the buffer it hands over with
+ * symbols_table_set_names() before symbols_table_finish(). Offsets must
+ * grow in the order symbols are added (that order breaks ties between
+ * aliases). Do not mix with symbols_table_add() in one table.
+ */
+void symbols_table_add_ref(struct symbols_table *t, uint64_t start, uint64_t size,
+			   uint64_t max_end, size_t name, uint16_t module, uint8_t prio);
+/* Gives the table `names` (malloc'd, `len` bytes of NUL-terminated names); the table frees it. */
+void symbols_table_set_names(struct symbols_table *t, char *names, size_t len);
+/*
+ * Sorts by address (one pass when the symbols came sorted), drops aliases
+ * (keeping one symbol per address, as perf does: sized before unsized,
+ * higher prio, fewer leading underscores, longer name, added first) and
+ * gives unsized symbols their end. Call once, after the last add.
  */
 void symbols_table_finish(struct symbols_table *t);
 /* The symbol covering `addr`, or NULL. Borrowed, valid until the table is freed. */
@@ -105,6 +118,13 @@ struct symbols_elf_opts {
  */
 struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols_elf_opts *opts,
 					  struct ft_error *err);
+/*
+ * The file holding the DWARF line tables of the ELF file at `path`: `path`
+ * itself when it has them, else its separate debug file, found as for
+ * symbols (by build id, then by .gnu_debuglink beside `opts->known_path`,
+ * CRC checked) when `opts->debug_files`. Caller frees; NULL when none.
+ */
+char *symbols_elf_dwarf_file(const char *path, const struct symbols_elf_opts *opts);
 /* The same with debug files and demangling on, the default debug directory. */
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err);
 /* A short description of a source, for messages and tests. Static storage. */

@@ -10,7 +10,10 @@
  * kptr_restrict hides the addresses (all zero) there is nothing to use, and
  * we say so rather than resolve everything to the first symbol.
  *
- * The file is read once, the first time a kernel address is resolved.
+ * The file is read once, the first time a kernel address is resolved, and
+ * it is large (over 100,000 lines, several MB): it is read whole in one
+ * go and parsed by hand, and the names kept are packed in place in the
+ * buffer read, which the symbol table then owns.
  */
 #include "config.h"
 
@@ -87,54 +90,106 @@ static void read_modules(struct symbols_kernel *k, const char *path)
 	fclose(f);
 }
 
-/*
- * Parses one kallsyms line into the table. Returns 1 when the line had a
- * nonzero address (whatever its type), 0 otherwise.
- */
-static int parse_line(struct symbols_kernel *k, char *line)
+/* One more than the value of each hex digit; 0 for anything else. */
+static const uint8_t hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* The start of the line after the one `p` is in (`end` for the last line). */
+static const char *next_line(const char *p, const char *end)
 {
-	char *p = line, *end, *name, *mod = NULL;
-	uint64_t addr;
-	char type;
-	uint16_t idx;
-	size_t modlen = 0;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
 
-	addr = strtoull(p, &end, 16);
-	if (end == p || *end != ' ')
-		return 0;
-	p = end + 1;
-	type = *p;
-	if (!type || p[1] != ' ')
-		return addr != 0;
-	name = p + 2;
-	end = name + strcspn(name, "\t\n");
-	if (*end == '\t') {
-		char *open = strchr(end + 1, '['), *close = open ? strchr(open, ']') : NULL;
+	return nl ? nl + 1 : end;
+}
 
-		if (open && close) {
-			mod = open + 1;
-			modlen = (size_t)(close - mod);
+/*
+ * Parses kallsyms text, buf[0, len) followed by a NUL, into the table: lines "ADDR TYPE NAME"
+ * or "ADDR TYPE NAME\t[MODULE]". The names of the symbols kept are moved
+ * down to the front of `buf` as they are found (a line is always longer
+ * than its name and its NUL), so that `buf` becomes the table's name
+ * buffer, *names_len bytes long: no copy of the file, no allocation per
+ * name. Returns the number of lines with a nonzero address, whatever their
+ * type.
+ */
+static size_t parse_kallsyms(struct symbols_kernel *k, char *buf, size_t len, size_t *names_len)
+{
+	const char *p = buf, *end = buf + len;
+	size_t w = 0, nonzero = 0;
+	uint16_t last_mod = 0;
+
+	while (p < end) {
+		const char *line = p, *name, *name_end, *mod = NULL, *q;
+		uint64_t addr = 0, max_end;
+		size_t modlen = 0, namelen;
+		uint16_t idx = 0;
+		char type;
+		unsigned d;
+
+		for (q = line; q < end && (d = hex_value[(unsigned char)*q]) != 0; q++)
+			addr = addr << 4 | (d - 1);
+		if (q == line || q == end || *q != ' ') {
+			p = next_line(q, end);
+			continue;
 		}
+		nonzero += addr != 0;
+		q++;
+		if (end - q < 3 || q[0] == '\n' || q[1] != ' ') {
+			p = next_line(q, end);
+			continue;
+		}
+		type = q[0];
+		name = q + 2;
+		name_end = name + strcspn(name, "\t\n"); /* buf is NUL-terminated */
+		p = name_end;
+		if (p < end && *p == '\t') {
+			const char *close;
+
+			p = next_line(p, end);
+			q = memchr(name_end, '[', (size_t)(p - name_end));
+			close = q ? memchr(q, ']', (size_t)(p - q)) : NULL;
+			if (close) {
+				mod = q + 1;
+				modlen = (size_t)(close - mod);
+			}
+		} else {
+			p = next_line(p, end);
+		}
+		if (addr == 0 || name_end == name)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		namelen = (size_t)(name_end - name);
+		if (mod) {
+			/* Module symbols come grouped: try the last module first. */
+			const char *m = k->mods[last_mod].name;
+
+			if (!last_mod || strncmp(m + 1, mod, modlen) != 0 || m[modlen + 1] != ']' ||
+			    m[modlen + 2] != '\0')
+				last_mod = module_index(k, mod, modlen);
+			idx = last_mod;
+		} else if (namelen == 5 && memcmp(name, "_text", 5) == 0) {
+			k->mods[0].base = addr;
+		}
+		max_end = k->mods[idx].end ? k->mods[idx].end : UINT64_MAX;
+		memmove(buf + w, name, namelen);
+		buf[w + namelen] = '\0';
+		symbols_table_add_ref(&k->table, addr, 0, max_end, w, idx,
+				      type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
+		w += namelen + 1;
 	}
-	*end = '\0';
-	if (addr == 0 || !*name)
-		return addr != 0;
-	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-		return 1;
-	idx = module_index(k, mod, modlen);
-	if (idx == 0 && strcmp(name, "_text") == 0)
-		k->mods[0].base = addr;
-	symbols_table_add(&k->table, addr, 0, k->mods[idx].end ? k->mods[idx].end : UINT64_MAX,
-			  name, idx, type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
-	return 1;
+	*names_len = w;
+	return nonzero;
 }
 
 struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path)
 {
 	struct symbols_kernel *k = xcalloc(1, sizeof(*k));
-	char *line = NULL;
-	size_t cap = 0, nonzero = 0;
-	FILE *f;
+	size_t len, names_len, nonzero;
+	char *buf;
 
 	symbols_table_init(&k->table);
 	k->mods = xcalloc(1, sizeof(*k->mods));
@@ -142,13 +197,13 @@ struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char
 	k->nmods = 1;
 	read_modules(k, modules_path);
 
-	f = fopen(kallsyms_path, "re");
-	if (!f)
+	/* One read of the whole file; kallsyms lines are about 40 bytes. */
+	buf = util_read_file(kallsyms_path, &len);
+	if (!buf)
 		return k;
-	while (getline(&line, &cap, f) > 0)
-		nonzero += parse_line(k, line);
-	free(line);
-	fclose(f);
+	symbols_table_reserve(&k->table, len / 40 + 16);
+	nonzero = parse_kallsyms(k, buf, len, &names_len);
+	symbols_table_set_names(&k->table, xrealloc(buf, names_len ? names_len : 1), names_len);
 
 	symbols_table_finish(&k->table);
 	if (k->table.len > 0 && k->table.syms[k->table.len - 1].end == UINT64_MAX)

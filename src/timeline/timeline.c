@@ -3,10 +3,13 @@
  * The rolling timeline: samples aggregated by time into buckets, kept
  * bounded in memory by making old data coarser, then dropping it.
  *
- * Layout. A bucket covers [start, start + width) and holds entries of 16
- * bytes: (node, stream, weight:count), where a stream is a small index
- * into a per-timeline table of (pid, tid, event) triples, and the weight
- * (44 bits) and sample count (20 bits) share one word. A sum that would
+ * Layout. A bucket covers [start, start + width) and holds entries of 12
+ * bytes: (key, weight:count). A key is an index into a per-timeline table
+ * of (node, stream) pairs, a stream an index into a table of (pid, tid,
+ * event) triples; the weight (44 bits) and sample count (20 bits) share
+ * one word. Interning the pair costs a table the size of the distinct
+ * pairs seen (a few thousand, counted in the memory) and saves a quarter
+ * of every entry, where nearly all the memory is. A sum that would
  * not fit is kept as a second entry with the same key, so totals stay
  * exact whatever the data; a sample heavier than 2^44 becomes several
  * entries, one carrying the count. Entries [0, nsorted) of a bucket are
@@ -14,8 +17,9 @@
  * appended one per sample as samples arrive (in or out of time order) and
  * folded into the sorted part at the next timeline_advance(), or sooner
  * when they outnumber it. Queries sum both parts alike, so nothing is
- * ever "not yet visible". Buckets live in one array ordered by time, with
- * gaps where nothing was sampled.
+ * ever "not yet visible". Entries are sorted by key (the order keys were
+ * first seen: any fixed order makes merging work). Buckets live in one
+ * array ordered by time, with gaps where nothing was sampled.
  *
  * Widths form one chain: the resolution, each tier's width (rounded up to
  * a multiple of the one before), then doublings of the last. Every bucket
@@ -28,7 +32,7 @@
  *
  * Memory. timeline_stats().memory is what the timeline allocated: entry
  * arrays at their capacity (trimmed when sorted), the bucket array, the
- * stream table and the sub-second ring. When it is above max_memory,
+ * stream and key tables and the sub-second ring. When it is above max_memory,
  * advance() coarsens old data first: the finest buckets in the older half
  * of the retained span go up one width of the chain (the new slot within
  * the span), again and again, so resolution ends up about proportional to
@@ -43,8 +47,8 @@
  * profile_top_build() turns into the top-list. The filter is the
  * profile_matcher: a stream passes or fails once per query (a fake sample
  * with its pid, tid and event, checked by a matcher without patterns) and
- * a node through profile_matcher_node(), so the cost is one array lookup
- * per entry.
+ * a node through profile_matcher_node(), so the cost is a look-up of the
+ * key and one array lookup per entry.
  *
  * A live window counts the buckets whose end is after its cut (now - span)
  * in its own per-node array. Each sample added to such a bucket is added to
@@ -78,10 +82,17 @@
 /* Pending entries are sorted in once they outnumber the sorted ones and this. */
 #define PENDING_MIN 4096
 
+/* Packed to 12 bytes (x86-64 and arm64 read the unaligned word fine). */
 struct tl_entry {
+	uint32_t key; /* index into timeline.keys */
+	uint64_t wc; /* weight << COUNT_BITS | count */
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct tl_entry) == 12, "timeline entries are 12 bytes");
+
+/* What a key stands for. */
+struct tl_key {
 	uint32_t node;
 	uint32_t stream;
-	uint64_t wc; /* weight << COUNT_BITS | count */
 };
 
 struct tl_stream {
@@ -113,6 +124,12 @@ struct timeline {
 	uint32_t nstreams, streams_cap;
 	uint32_t *stream_slots; /* open addressing, index + 1, 0 = empty */
 	uint32_t nslots;
+
+	struct tl_key *keys;
+	uint32_t nkeys, keys_cap;
+	uint32_t *key_slots; /* open addressing, index + 1, 0 = empty */
+	uint32_t nkey_slots;
+	bool keys_dirty; /* buckets were dropped since the keys were last compacted */
 
 	/* The sub-second ring: slot s (time / sub_ns) lives at s % sub_len. */
 	uint64_t sub_ns;
@@ -272,9 +289,9 @@ int timeline_parse_size(const char *s, size_t *bytes)
  * Entries
  */
 
-static inline uint64_t entry_key(const struct tl_entry *e)
+static inline uint32_t entry_key(const struct tl_entry *e)
 {
-	return (uint64_t)e->node << 32 | e->stream;
+	return e->key;
 }
 
 static inline uint64_t wc_weight(uint64_t wc)
@@ -293,7 +310,7 @@ static inline void push_combine(struct tl_entry *out, size_t *n, const struct tl
 	if (*n) {
 		struct tl_entry *l = &out[*n - 1];
 
-		if (l->node == e->node && l->stream == e->stream &&
+		if (l->key == e->key &&
 		    wc_weight(l->wc) + wc_weight(e->wc) <= WEIGHT_MAX &&
 		    wc_count(l->wc) + wc_count(e->wc) <= COUNT_MAX) {
 			l->wc += e->wc;
@@ -324,7 +341,7 @@ static size_t merge_sorted(const struct tl_entry *a, size_t na, const struct tl_
 
 static int entry_cmp(const void *a, const void *b)
 {
-	uint64_t x = entry_key(a), y = entry_key(b);
+	uint32_t x = entry_key(a), y = entry_key(b);
 
 	return x < y ? -1 : x > y;
 }
@@ -505,6 +522,104 @@ static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
 }
 
 /* ------------------------------------------------------------------------
+ * Keys: (node, stream) -> index
+ */
+
+static uint32_t key_hash(uint32_t node, uint32_t stream)
+{
+	return (uint32_t)util_hash_u64((uint64_t)node << 32 | stream);
+}
+
+static void key_slot_put(uint32_t *slots, uint32_t nslots, const struct tl_key *k, uint32_t i)
+{
+	uint32_t mask = nslots - 1, h;
+
+	for (h = key_hash(k->node, k->stream) & mask; slots[h]; h = (h + 1) & mask)
+		;
+	slots[h] = i + 1;
+}
+
+/* Rebuilds the slots for the keys there are, at most half full. */
+static void key_rehash(struct timeline *t)
+{
+	uint32_t nslots = 1024, i;
+
+	while (nslots < t->nkeys * 2 + 2)
+		nslots *= 2;
+	free(t->key_slots);
+	t->key_slots = xcalloc(nslots, sizeof(*t->key_slots));
+	t->nkey_slots = nslots;
+	for (i = 0; i < t->nkeys; i++)
+		key_slot_put(t->key_slots, nslots, &t->keys[i], i);
+}
+
+static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
+{
+	uint32_t h, mask, i;
+
+	if (t->nkey_slots) {
+		mask = t->nkey_slots - 1;
+		for (h = key_hash(node, stream) & mask;; h = (h + 1) & mask) {
+			uint32_t v = t->key_slots[h];
+
+			if (!v)
+				break;
+			if (t->keys[v - 1].node == node && t->keys[v - 1].stream == stream)
+				return v - 1;
+		}
+	}
+	if ((t->nkeys + 1) * 2 > t->nkey_slots)
+		key_rehash(t);
+	if (t->nkeys == t->keys_cap) {
+		t->keys_cap = t->keys_cap ? t->keys_cap * 2 : 512;
+		t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
+	}
+	i = t->nkeys++;
+	t->keys[i].node = node;
+	t->keys[i].stream = stream;
+	key_slot_put(t->key_slots, t->nkey_slots, &t->keys[i], i);
+	return i;
+}
+
+/*
+ * Forgets the keys no entry uses any more (their buckets were dropped),
+ * renumbering the others in the same order, so that sorted entries stay
+ * sorted. O(entries). Returns whether it freed anything.
+ */
+static bool keys_compact(struct timeline *t)
+{
+	uint32_t *remap, i, n = 0, k;
+	size_t j;
+
+	t->keys_dirty = false;
+	if (!t->nkeys)
+		return false;
+	remap = xcalloc(t->nkeys, sizeof(*remap)); /* new index + 1; 0: unused */
+	for (j = 0; j < t->nb; j++)
+		for (k = 0; k < t->b[j].n; k++)
+			remap[t->b[j].e[k].key] = 1;
+	for (i = 0; i < t->nkeys; i++) {
+		if (remap[i]) {
+			t->keys[n] = t->keys[i];
+			remap[i] = ++n;
+		}
+	}
+	if (n == t->nkeys) {
+		free(remap);
+		return false;
+	}
+	for (j = 0; j < t->nb; j++)
+		for (k = 0; k < t->b[j].n; k++)
+			t->b[j].e[k].key = remap[t->b[j].e[k].key] - 1;
+	free(remap);
+	t->nkeys = n;
+	t->keys_cap = n ? n : 1;
+	t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
+	key_rehash(t);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
  * Matching entries: the profile_matcher, with a verdict cached per stream
  */
 
@@ -548,18 +663,17 @@ static bool match_stream(struct tl_match *m, const struct timeline *t, uint32_t 
 	return m->stream_state[stream] == 2;
 }
 
-static inline bool match_entry(struct tl_match *m, const struct timeline *t,
-			       const struct tl_entry *e)
+static inline bool match_key(struct tl_match *m, const struct timeline *t, const struct tl_key *k)
 {
-	if (e->node >= t->p->nnodes)
+	if (k->node >= t->p->nnodes)
 		return false;
-	if (e->stream < m->nstate && m->stream_state[e->stream]) {
-		if (m->stream_state[e->stream] != 2)
+	if (k->stream < m->nstate && m->stream_state[k->stream]) {
+		if (m->stream_state[k->stream] != 2)
 			return false;
-	} else if (!match_stream(m, t, e->stream)) {
+	} else if (!match_stream(m, t, k->stream)) {
 		return false;
 	}
-	return !m->patterns || profile_matcher_node(&m->mn, t->p, e->node);
+	return !m->patterns || profile_matcher_node(&m->mn, t->p, k->node);
 }
 
 /* ------------------------------------------------------------------------
@@ -621,6 +735,8 @@ void timeline_free(struct timeline *t)
 	free(t->b);
 	free(t->streams);
 	free(t->stream_slots);
+	free(t->keys);
+	free(t->key_slots);
 	free(t->sub_tag);
 	free(t->sub_count);
 	free(t);
@@ -660,7 +776,7 @@ static bool sub_add(struct timeline *t, uint64_t time, uint32_t event)
 	return true;
 }
 
-static void live_add(struct timeline_live *l, const struct tl_entry *e);
+static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight);
 
 void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 {
@@ -670,6 +786,7 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		const struct profile_sample *x = &s[k];
 		struct tl_bucket *b;
 		struct tl_entry e;
+		struct tl_key key;
 		struct timeline_live *l;
 		uint64_t w = x->weight;
 
@@ -680,8 +797,9 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		b = bucket_for(t, x->time);
 		if (x->time > t->now)
 			t->now = x->time;
-		e.node = x->node;
-		e.stream = stream_of(t, x);
+		key.node = x->node;
+		key.stream = stream_of(t, x);
+		e.key = key_of(t, key.node, key.stream);
 		if (b->n == b->nsorted)
 			t->pending_buckets++;
 		while (w > WEIGHT_MAX) {
@@ -701,8 +819,7 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		for (l = t->lives; l; l = l->next) {
 			if (bucket_end(b) <= l->cut)
 				continue;
-			e.wc = x->weight; /* live sums are plain u64: one sample, whole weight */
-			live_add(l, &e);
+			live_add(l, &key, x->weight);
 		}
 	}
 }
@@ -715,6 +832,7 @@ static size_t timeline_memory(const struct timeline *t)
 {
 	return sizeof(*t) + t->entry_bytes + t->bcap * sizeof(*t->b) +
 	       t->streams_cap * sizeof(*t->streams) + t->nslots * sizeof(*t->stream_slots) +
+	       t->keys_cap * sizeof(*t->keys) + t->nkey_slots * sizeof(*t->key_slots) +
 	       t->sub_len * (sizeof(*t->sub_tag) + (size_t)t->sub_nev * sizeof(*t->sub_count));
 }
 
@@ -789,6 +907,8 @@ static void drop_buckets(struct timeline *t, size_t n)
 {
 	size_t k;
 
+	if (n)
+		t->keys_dirty = true;
 	for (k = 0; k < n; k++) {
 		t->dropped += t->b[k].samples;
 		t->samples -= t->b[k].samples;
@@ -880,18 +1000,22 @@ void timeline_advance(struct timeline *t, uint64_t now)
 			merge_slot(t, i, w);
 	}
 
-	while (t->nb && timeline_memory(t) > t->c.max_memory) {
+	while (timeline_memory(t) > t->c.max_memory) {
 		size_t before = timeline_memory(t), merged;
 
-		if (coarsen && (merged = coarsen_older_half(t))) {
+		if (t->nb && coarsen && (merged = coarsen_older_half(t))) {
 			/*
 			 * A pass that saved under 1/128 of what it merged (all
 			 * distinct stacks) is not repeated: dropping is what helps.
 			 */
 			if (timeline_memory(t) + merged / 128 > before)
 				coarsen = false;
-		} else {
+		} else if (t->keys_dirty && keys_compact(t)) {
+			continue; /* the keys of dropped buckets go first: they are pure loss */
+		} else if (t->nb) {
 			drop_buckets(t, 1);
+		} else {
+			break;
 		}
 	}
 }
@@ -923,15 +1047,16 @@ static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *
 
 	for (k = 0; k < b->n; k++) {
 		const struct tl_entry *e = &b->e[k];
+		const struct tl_key *key = &t->keys[e->key];
 		uint64_t w;
 
-		if (e->node >= nnodes || !match_entry(m, t, e))
+		if (key->node >= nnodes || !match_key(m, t, key))
 			continue;
 		w = wc_weight(e->wc);
 		if (sign > 0)
-			node_self[e->node] += w;
+			node_self[key->node] += w;
 		else
-			node_self[e->node] -= w;
+			node_self[key->node] -= w;
 		tw += w;
 		tn += wc_count(e->wc);
 	}
@@ -948,20 +1073,22 @@ static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *
  * A query's inner loop, with every verdict decided beforehand: `stream_ok`
  * per stream (all of them), `node_ok` per node (NULL: all pass).
  */
-static void query_bucket(const struct tl_bucket *b, const uint8_t *stream_ok,
-			 const uint8_t *node_ok, uint64_t *node_self, uint32_t nnodes,
-			 uint64_t *total, uint64_t *nsamples)
+static void query_bucket(const struct tl_bucket *b, const struct tl_key *keys,
+			 const uint8_t *stream_ok, const uint8_t *node_ok, uint64_t *node_self,
+			 uint32_t nnodes, uint64_t *total, uint64_t *nsamples)
 {
 	uint64_t tw = 0, tn = 0;
 	uint32_t k;
 
 	for (k = 0; k < b->n; k++) {
 		const struct tl_entry *e = &b->e[k];
+		const struct tl_key *key = &keys[e->key];
 		uint64_t w = wc_weight(e->wc);
 
-		if (e->node >= nnodes || !stream_ok[e->stream] || (node_ok && !node_ok[e->node]))
+		if (key->node >= nnodes || !stream_ok[key->stream] ||
+		    (node_ok && !node_ok[key->node]))
 			continue;
-		node_self[e->node] += w;
+		node_self[key->node] += w;
 		tw += w;
 		tn += wc_count(e->wc);
 	}
@@ -990,7 +1117,8 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	for (i = first_ending_after(t, f->from); i < t->nb && t->b[i].start < to; i++) {
 		uint64_t before = nsamples;
 
-		query_bucket(&t->b[i], stream_ok, node_ok, node_self, nnodes, &total, &nsamples);
+		query_bucket(&t->b[i], t->keys, stream_ok, node_ok, node_self, nnodes, &total,
+			     &nsamples);
 		if (nsamples != before) {
 			if (!last)
 				first = t->b[i].start;
@@ -1021,15 +1149,15 @@ static void live_grow(struct timeline_live *l, uint32_t node)
 	l->nnodes = n;
 }
 
-/* `e->wc` holds a plain weight here, for one sample. */
-static void live_add(struct timeline_live *l, const struct tl_entry *e)
+/* One sample of `weight` (a plain sum here, not weight:count). */
+static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight)
 {
-	if (e->node >= l->t->p->nnodes || !match_entry(&l->m, l->t, e))
+	if (k->node >= l->t->p->nnodes || !match_key(&l->m, l->t, k))
 		return;
-	if (e->node >= l->nnodes)
-		live_grow(l, e->node);
-	l->node_self[e->node] += e->wc;
-	l->total += e->wc;
+	if (k->node >= l->nnodes)
+		live_grow(l, k->node);
+	l->node_self[k->node] += weight;
+	l->total += weight;
 	l->nsamples++;
 	l->changed = true;
 }

@@ -20,10 +20,23 @@
  * the process maps something or execs. That bounds its memory whatever the
  * number of processes, and samples come in runs of one process per CPU
  * ring, so the flushes are rare where it matters. (The global policy takes
- * a lock and blocks signals around each lookup; the per-thread one
- * measured slower here.) Modules (an ELF file: mapped
+ * a lock and blocks signals around each lookup, two system calls per
+ * frame; Debian's libunwind is built without the per-thread policy, which
+ * then falls back to the global one.) Modules (an ELF file: mapped
  * read-only, its PT_LOAD segments and its table) are shared by every
  * process that maps them and live as long as the unwinder.
+ *
+ * In front of libunwind sits a memo of whole unwinds. Unwinding is a
+ * function of what the accessors answer (registers, words of the stack
+ * copy, words of the modules' files) and of the process's mappings, so
+ * an unwind records each question and its answer, and a later sample of
+ * the same process, at the same instruction and stack pointer, with the
+ * mappings unchanged (a generation count per process), whose answers to
+ * the same questions are all the same, has the same return addresses:
+ * they are copied without calling libunwind. Hot loops, where most
+ * samples are, hit; anything that differs in one word misses and is
+ * unwound. The memo is direct-mapped and bounded (MEMO_SLOTS entries of
+ * at most MEMO_READS questions and MEMO_FRAMES addresses).
  */
 #include "config.h"
 
@@ -52,6 +65,10 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
 #define dwarf_search_unwind_table UNW_OBJ(dwarf_search_unwind_table)
 
 #define MAPS_REREAD_NS 1000000000ull
+/* The memo of whole unwinds: slots (a power of two), and what an entry may hold. */
+#define MEMO_SLOTS 1024
+#define MEMO_READS 128
+#define MEMO_FRAMES 128
 #define HIST_BUCKET_NS 25
 #define HIST_BUCKETS 4000 /* up to 100 us; slower samples count in the last one */
 
@@ -91,10 +108,35 @@ struct umap {
 
 struct uproc {
 	uint32_t pid; /* 0: a free slot (the process exited) */
+	uint64_t gen; /* bumped whenever the mappings change: memo entries of older ones are stale */
 	struct umap *maps; /* sorted by start, not overlapping */
 	size_t nmaps, cap;
 	bool maps_read; /* /proc/PID/maps was read */
 	uint64_t maps_read_ns;
+};
+
+/* One question an unwind asked, and the answer. */
+struct memo_read {
+	uint64_t addr; /* a memory address, or a libunwind register number */
+	uint64_t val; /* the answer; 0 when there was none */
+	int32_t ret; /* the accessor's return value */
+	bool reg; /* a register, not memory */
+};
+
+/* A whole unwind: its key, its questions and its result. */
+struct memo {
+	uint32_t pid;
+	uint64_t gen, ip, sp;
+	uint32_t nreads, nips;
+	struct memo_read *reads; /* nreads, then the ips */
+	uint64_t *ips;
+};
+
+/* The questions of the unwind in progress. */
+struct memo_rec {
+	struct memo_read reads[MEMO_READS];
+	uint32_t n;
+	bool spoiled; /* too many questions, or an answer that may change with time */
 };
 
 struct unwind {
@@ -108,6 +150,10 @@ struct unwind {
 	uint32_t nprocs, procs_cap;
 	struct u64map proc_index; /* pid + 1 -> index into procs */
 
+	struct memo *memo; /* MEMO_SLOTS, allocated on first use */
+	struct memo_rec rec;
+	uint64_t next_gen;
+
 	struct pipeline_unwind_stats st;
 	uint32_t *hist; /* HIST_BUCKETS counts of per-sample time */
 };
@@ -119,6 +165,7 @@ struct sample_ctx {
 	const struct pipeline_sample *s;
 	uint64_t sp;
 	const struct umap *last; /* the mapping the last file read hit */
+	struct memo_rec *rec; /* where to record the questions, or NULL */
 };
 
 /* --- modules --- */
@@ -463,14 +510,16 @@ static struct uproc *proc_get(struct unwind *u, uint32_t pid)
 	}
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->gen = ++u->next_gen;
 	return p;
 }
 
 /* The process's mappings changed: what libunwind cached for it is stale. */
-static void proc_flush(struct unwind *u, const struct uproc *p)
+static void proc_flush(struct unwind *u, struct uproc *p)
 {
 	if (u->cache_pid == p->pid)
 		u->cache_pid = 0;
+	p->gen = ++u->next_gen;
 }
 
 static void proc_clear(struct unwind *u, struct uproc *p)
@@ -704,15 +753,29 @@ static const struct umap *find_image(struct sample_ctx *x, uint64_t addr)
 	return NULL;
 }
 
-static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write, void *arg)
+/* Appends a question and its answer to the recording, if any. */
+static void record(struct sample_ctx *x, bool reg, uint64_t addr, uint64_t val, int ret)
 {
-	struct sample_ctx *x = arg;
+	struct memo_rec *r = x->rec;
+
+	if (!r || r->spoiled)
+		return;
+	if (r->n == MEMO_READS) {
+		r->spoiled = true;
+		return;
+	}
+	r->reads[r->n].addr = addr;
+	r->reads[r->n].val = ret == 0 ? val : 0;
+	r->reads[r->n].ret = ret;
+	r->reads[r->n].reg = reg;
+	r->n++;
+}
+
+static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
+{
 	const struct umap *m;
 	uint64_t off = addr - x->sp;
 
-	(void)as;
-	if (write)
-		return -UNW_EREADONLYREG;
 	if (addr >= x->sp && off < x->s->user_stack_dyn_size &&
 	    x->s->user_stack_dyn_size - off >= sizeof(*valp)) {
 		memcpy(valp, x->s->user_stack + off, sizeof(*valp));
@@ -722,6 +785,22 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
 	if (m && vaddr_read(m->mod, addr - m->bias, valp, sizeof(*valp)))
 		return 0;
 	return -UNW_EINVAL;
+}
+
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write, void *arg)
+{
+	struct sample_ctx *x = arg;
+	uint64_t v = 0;
+	int ret;
+
+	(void)as;
+	if (write)
+		return -UNW_EREADONLYREG;
+	ret = mem_answer(x, addr, &v);
+	record(x, false, addr, v, ret);
+	if (ret == 0)
+		*valp = v;
+	return ret;
 }
 
 /* libunwind's x86-64 register numbers to perf's (PERF_REG_X86_*); -1: not sampled. */
@@ -760,19 +839,26 @@ static bool sample_reg(const struct pipeline_sample *s, int bit, uint64_t *val)
 	return true;
 }
 
+static int reg_answer(const struct sample_ctx *x, unw_regnum_t regnum, uint64_t *valp)
+{
+	return sample_reg(x->s, perf_reg_of(regnum), valp) ? 0 : -UNW_EBADREG;
+}
+
 static int access_reg(unw_addr_space_t as, unw_regnum_t regnum, unw_word_t *valp, int write,
 		      void *arg)
 {
 	struct sample_ctx *x = arg;
-	uint64_t v;
+	uint64_t v = 0;
+	int ret;
 
 	(void)as;
 	if (write)
 		return -UNW_EREADONLYREG;
-	if (!sample_reg(x->s, perf_reg_of(regnum), &v))
-		return -UNW_EBADREG;
-	*valp = v;
-	return 0;
+	ret = reg_answer(x, regnum, &v);
+	record(x, true, (uint64_t)regnum, v, ret);
+	if (ret == 0)
+		*valp = v;
+	return ret;
 }
 
 static int access_fpreg(unw_addr_space_t as, unw_regnum_t regnum, unw_fpreg_t *valp, int write,
@@ -798,6 +884,8 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
 		read_proc_maps(x->u, x->p);
 		m = find_exec_map(x->p, ip);
 	}
+	if (!m && x->rec)
+		x->rec->spoiled = true; /* a later look at the maps may find it */
 	if (!m || !map_ready(x->u, x->p, m) || !m->mod->have_table)
 		return -UNW_ENOINFO;
 	memset(&di, 0, sizeof(di));
@@ -861,12 +949,66 @@ static unw_accessors_t accessors = {
 
 /* --- unwinding --- */
 
+/* --- the memo of whole unwinds --- */
+
+static struct memo *memo_slot(struct unwind *u, uint32_t pid, uint64_t ip, uint64_t sp)
+{
+	uint64_t h = util_hash_u64(ip ^ util_hash_u64(sp ^ ((uint64_t)pid << 32)));
+
+	if (!u->memo)
+		u->memo = xcalloc(MEMO_SLOTS, sizeof(*u->memo));
+	return &u->memo[h & (MEMO_SLOTS - 1)];
+}
+
+/*
+ * Whether `e` holds the unwind of x's sample: same key, and every question
+ * it asked answered the same now.
+ */
+static bool memo_matches(const struct memo *e, struct sample_ctx *x, uint64_t gen, uint64_t ip)
+{
+	uint32_t i;
+
+	if (!e->reads || e->pid != x->p->pid || e->gen != gen || e->ip != ip || e->sp != x->sp)
+		return false;
+	for (i = 0; i < e->nreads; i++) {
+		const struct memo_read *r = &e->reads[i];
+		uint64_t v = 0;
+		int ret = r->reg ? reg_answer(x, (unw_regnum_t)r->addr, &v)
+				 : mem_answer(x, r->addr, &v);
+
+		if (ret != r->ret || (ret == 0 && v != r->val))
+			return false;
+	}
+	return true;
+}
+
+static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, uint64_t gen,
+		       uint64_t ip, uint64_t sp, const uint64_t *ips, size_t n)
+{
+	size_t bytes = (size_t)r->n * sizeof(*e->reads) + n * sizeof(*e->ips);
+
+	e->reads = xrealloc(e->reads, bytes ? bytes : 1);
+	e->ips = (uint64_t *)(void *)(e->reads + r->n);
+	memcpy(e->reads, r->reads, (size_t)r->n * sizeof(*e->reads));
+	memcpy(e->ips, ips, n * sizeof(*e->ips));
+	e->nreads = r->n;
+	e->nips = (uint32_t)n;
+	e->pid = pid;
+	e->gen = gen;
+	e->ip = ip;
+	e->sp = sp;
+}
+
+/* --- unwinding --- */
+
 static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeline_sample *s,
 			  uint64_t *ips, size_t max)
 {
-	struct sample_ctx x = { u, p, s, 0, NULL };
+	struct sample_ctx x = { u, p, s, 0, NULL, NULL };
 	unw_cursor_t cursor;
 	unw_word_t ip, sp, prev_sp;
+	struct memo *e;
+	uint64_t gen;
 	size_t n = 0;
 
 	if (!sample_reg(s, 7, &x.sp) || !sample_reg(s, 8, &ip) || max == 0)
@@ -874,6 +1016,13 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 	ips[n++] = ip;
 	if (!s->user_stack || !s->user_stack_dyn_size)
 		return n;
+	gen = p->gen;
+	e = memo_slot(u, p->pid, ip, x.sp);
+	if (memo_matches(e, &x, gen, ip)) {
+		n = e->nips < max ? e->nips : max;
+		memcpy(ips, e->ips, n * sizeof(*ips));
+		return n;
+	}
 	if (!u->as) {
 		u->as = unw_create_addr_space(&accessors, 0);
 		if (!u->as)
@@ -884,6 +1033,9 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 		unw_flush_cache(u->as, 0, 0);
 		u->cache_pid = p->pid;
 	}
+	u->rec.n = 0;
+	u->rec.spoiled = false;
+	x.rec = &u->rec;
 	if (unw_init_remote(&cursor, u->as, &x) < 0)
 		return n;
 	prev_sp = x.sp;
@@ -896,6 +1048,9 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 		prev_sp = sp;
 		ips[n++] = ip;
 	}
+	/* Kept when complete (not cut at max) and the mappings did not change meanwhile. */
+	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES && p->gen == gen)
+		memo_store(e, &u->rec, p->pid, gen, ips[0], x.sp, ips, n);
 	return n;
 }
 
@@ -944,6 +1099,9 @@ void unwind_free(struct unwind *u)
 		proc_clear(u, &u->procs[i]);
 	if (u->as)
 		unw_destroy_addr_space(u->as);
+	for (i = 0; u->memo && i < MEMO_SLOTS; i++)
+		free(u->memo[i].reads);
+	free(u->memo);
 	for (i = 0; i < u->nmods; i++) {
 		module_unload(u->mods[i]);
 		free(u->mods[i]->path);

@@ -78,6 +78,15 @@ need_jq() {
 	command -v jq >/dev/null 2>&1 || skip "jq is not installed (apt-get install jq)"
 }
 
+# HAVE_LIBIBERTY comes from make check (Makefile.am): yes or no.
+need_libiberty() {
+	case "${HAVE_LIBIBERTY:-}" in
+	yes) ;;
+	no) skip "flametop was built without libiberty (install libiberty-dev and reconfigure): no demangling" ;;
+	*) skip "HAVE_LIBIBERTY is not set: run through make check" ;;
+	esac
+}
+
 need_perf() {
 	{ [ -n "$PERF" ] && [ -x "$PERF" ]; } || skip "perf is not installed (apt-get install linux-perf), configure found none"
 	"$PERF" stat -e task-clock -x, -o /dev/null true >/dev/null 2>&1 ||

@@ -13,8 +13,7 @@ need_root
 need_perf_events
 need_jq
 need_workload cxxtemplates
-grep -q '^#define HAVE_LIBIBERTY 1' "$(dirname "$FLAMETOP")/config.h" 2>/dev/null ||
-	skip "flametop was built without libiberty (install libiberty-dev and reconfigure): no demangling"
+need_libiberty
 
 m='(^|/)cxxtemplates$'
 

@@ -13,8 +13,7 @@ need_perf_events
 need_jq
 [ -x "$WORKLOADS/rustspin-v0" ] && [ -x "$WORKLOADS/rustspin-legacy" ] ||
 	skip "the Rust workload is not built: configure found no rustc"
-grep -q '^#define HAVE_LIBIBERTY 1' "$(dirname "$FLAMETOP")/config.h" 2>/dev/null ||
-	skip "flametop was built without libiberty (install libiberty-dev and reconfigure): no demangling"
+need_libiberty
 
 # check NAME GENERIC: the two functions of rustspin-NAME, GENERIC being
 # spin_generic's demangled name.

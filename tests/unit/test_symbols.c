@@ -343,6 +343,58 @@ static char *write_temp(const char *content)
 	return path;
 }
 
+/*
+ * The hand-rolled kallsyms parser: lines out of address order (sorted
+ * once), modules interleaved, upper-case hex, aliases, data and malformed
+ * lines between, and a last line without its newline.
+ */
+static void test_kernel_parse_edges(void **state)
+{
+	char *kallsyms = write_temp("ffffffffc0002000 t xfs_b\t[xfs]\n"
+				    "ffffffffc0001000 t ext4_a\t[ext4]\n"
+				    "FFFFFFFF81000000 T _text\n"
+				    "ffffffff81000100 w weak_one\n"
+				    "ffffffff81000100 t local_one\n"
+				    "ffffffff81000100 T __global_one\n"
+				    "ffffffff81000180 d data_between\n"
+				    "ffffffff81000200 T\n"
+				    "zzzz T not_hex\n"
+				    "ffffffff81000300 T after_noise\n"
+				    "ffffffffc0001100 t ext4_b\t[ext4]\n"
+				    "ffffffffc0002100 t xfs_c\t[xfs]\n"
+				    "ffffffff81000400 T no_newline");
+	struct symbols_kernel *k = symbols_kernel_load(kallsyms, NULL);
+	struct symbols_frame f;
+
+	(void)state;
+	assert_true(symbols_kernel_available(k));
+	/* global before local before weak, whatever the order in the file */
+	symbols_kernel_lookup(k, 0xffffffff81000104ull, &f);
+	assert_string_equal(f.name, "__global_one");
+	assert_int_equal(f.offset, 0x104);
+	symbols_kernel_lookup(k, 0xffffffff81000250ull, &f);
+	assert_string_equal(f.name, "__global_one");
+	symbols_kernel_lookup(k, 0xffffffff81000304ull, &f);
+	assert_string_equal(f.name, "after_noise");
+	symbols_kernel_lookup(k, 0xffffffff81000404ull, &f);
+	assert_string_equal(f.name, "no_newline");
+	symbols_kernel_lookup(k, 0xffffffffc0001004ull, &f);
+	assert_string_equal(f.name, "ext4_a");
+	assert_string_equal(f.module, "[ext4]");
+	symbols_kernel_lookup(k, 0xffffffffc0001104ull, &f);
+	assert_string_equal(f.name, "ext4_b");
+	assert_string_equal(f.module, "[ext4]");
+	symbols_kernel_lookup(k, 0xffffffffc0002004ull, &f);
+	assert_string_equal(f.name, "xfs_b");
+	assert_string_equal(f.module, "[xfs]");
+	symbols_kernel_lookup(k, 0xffffffffc0002104ull, &f);
+	assert_string_equal(f.name, "xfs_c");
+	assert_string_equal(f.module, "[xfs]");
+	symbols_kernel_free(k);
+	unlink(kallsyms);
+	free(kallsyms);
+}
+
 static void test_kernel_synthetic(void **state)
 {
 	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
@@ -1009,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_non_pie_process),
 		cmocka_unit_test(test_kernel_real),
 		cmocka_unit_test(test_kernel_synthetic),
+		cmocka_unit_test(test_kernel_parse_edges),
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),

@@ -7,7 +7,9 @@
  * and the DWARF unwinder on a real stack: this very test snapshots its own
  * registers and stack three calls deep, as the kernel would in a sample,
  * and unwinds the copy remotely, with the maps read from /proc and with
- * maps fed as MMAP2 records.
+ * maps fed as MMAP2 records, and the memo of whole unwinds (a repeated
+ * sample gives the same chain, a changed stack word or new mappings do
+ * not reuse it).
  */
 #include "config.h"
 
@@ -454,6 +456,60 @@ static void test_unwind_from_mmap_records(void **state)
 	free(snap.stack);
 }
 
+/*
+ * The memo of whole unwinds: a repeated sample is answered from it, but
+ * only while every word the unwind read is the same, the mappings did not
+ * change, and the stored chain was not cut short by a smaller `max`.
+ */
+static void test_unwind_memo(void **state)
+{
+	struct unwind *u = unwind_new();
+	struct pipeline_sample s;
+	uint64_t ips[64], *slot = NULL;
+	size_t n, i;
+
+	(void)state;
+	unw_test_outer();
+	snap_sample(&s);
+
+	/* Cut at 2, not stored: the full chain comes next, then a cut copy of it. */
+	assert_int_equal(unwind_sample(u, &s, ips, 2), 2);
+	n = unwind_sample(u, &s, ips, 64);
+	assert_known_chain(ips, n);
+	assert_int_equal(unwind_sample(u, &s, ips, 3), 3);
+	assert_int_equal(ips[2], snap.ra[1]);
+	n = unwind_sample(u, &s, ips, 64);
+	assert_known_chain(ips, n);
+
+	/* Another return address where inner's was: the chain follows the stack. */
+	for (i = 0; i + 8 <= snap.size; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, snap.stack + i, 8);
+		if (v == snap.ra[0]) {
+			slot = (uint64_t *)(void *)(snap.stack + i);
+			break;
+		}
+	}
+	assert_non_null(slot);
+	*slot = snap.ra[1];
+	n = unwind_sample(u, &s, ips, 64);
+	assert_true(n >= 2);
+	assert_int_equal(ips[1], snap.ra[1]);
+	*slot = snap.ra[0];
+	n = unwind_sample(u, &s, ips, 64);
+	assert_known_chain(ips, n);
+
+	/* New mappings (an exec, none known after it): unwound afresh, no crash. */
+	unwind_exec(u, (uint32_t)getpid());
+	unwind_set_live(u, false);
+	n = unwind_sample(u, &s, ips, 64);
+	assert_true(n >= 1);
+	assert_int_equal(ips[0], snap.regs[3]);
+	unwind_free(u);
+	free(snap.stack);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_decode_side_band_dwarf),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_unwind_from_mmap_records),
+		cmocka_unit_test(test_unwind_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
