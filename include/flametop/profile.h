@@ -13,7 +13,9 @@
  *  - a node's frame is one level of a stack: the root's children are the
  *    outermost frames (main, or the kernel entry), leaves are where the
  *    sample hit;
- *  - frames are unique by (name, module, kind); that is a "function".
+ *  - frames are unique by (name, module, kind); that is a "function";
+ *  - location 0 is "unknown" (frame == PROFILE_NO_FRAME); every other
+ *    location is unique by (frame, offset).
  */
 #ifndef FLAMETOP_PROFILE_H
 #define FLAMETOP_PROFILE_H
@@ -27,6 +29,7 @@
 
 #define PROFILE_ROOT 0u
 #define PROFILE_NO_FRAME UINT32_MAX
+#define PROFILE_NO_LOCATION 0u
 
 enum profile_frame_kind {
 	PROFILE_FRAME_USER = 0,
@@ -44,10 +47,22 @@ struct profile_node {
 	uint32_t frame;
 };
 
+/*
+ * A code location: the address a sample hit, as its leaf frame and the
+ * address's file offset in that frame's module, so that a source line can
+ * be found for it later (report --lines). Kept for user-space leaves only.
+ */
+struct profile_location {
+	uint32_t frame;
+	uint64_t offset; /* file offset of the address in the frame's module */
+	uint64_t hits; /* samples added at this location, whatever their filter */
+};
+
 struct profile_sample {
 	uint64_t time; /* ns since the session's start */
 	uint64_t weight; /* the sample's period, in the event's unit */
 	uint32_t node; /* leaf of the sample's stack */
+	uint32_t location; /* where the leaf was hit; PROFILE_NO_LOCATION: unknown */
 	uint32_t pid, tid;
 	uint16_t cpu;
 	uint16_t event; /* index into profile.events */
@@ -91,6 +106,10 @@ struct profile {
 	uint32_t nnodes, nodes_cap;
 	struct u64map node_map;
 
+	struct profile_location *locations; /* [0] is the unknown location */
+	uint32_t nlocations, locations_cap;
+	struct u64map location_map;
+
 	struct profile_sample *samples;
 	size_t nsamples, samples_cap;
 	uint64_t samples_total; /* samples ever added, cleared ones included */
@@ -122,6 +141,13 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 /* Number of frames from the root to `node` (the root has depth 0). */
 uint32_t profile_node_depth(const struct profile *p, uint32_t node);
 
+/*
+ * The location of `offset` in `frame`'s module, created if new (never
+ * PROFILE_NO_LOCATION). `frame` must exist.
+ */
+uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t offset);
+
+/* `s->location`, when set, must exist; it counts one hit there. */
 void profile_add_sample(struct profile *p, const struct profile_sample *s);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "flametop/profile.h"
+#include "flametop/symbols.h"
 #include "flametop/util.h"
 
 enum report_format {
@@ -24,6 +25,10 @@ struct report_options {
 	struct profile_filter filter;
 	const char *source; /* shown in the text header: the session's path */
 	const char *include, *exclude; /* the filter's patterns as typed, for the header */
+	bool lines; /* text: the hottest source lines instead of functions; json: adds "lines" */
+	/* Where --lines says why a module has no lines (one line, borrowed); NULL: quiet. */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
 };
 
 /* 0, or -EINVAL when `name` is no format. */
@@ -31,5 +36,43 @@ int report_parse_format(const char *name, enum report_format *out);
 /* Writes the report. 0 or -errno (with `err` filled). */
 int report_write(FILE *out, const struct profile *p, const struct report_options *o,
 		 struct ft_error *err);
+
+/*
+ * Source lines (lines.c): the samples' leaf locations, summed per source
+ * line and function. A location that has no line (its module is gone or
+ * has no DWARF, or the compiler said nothing) counts under its function
+ * with `file` NULL, shown as "?:0".
+ */
+struct report_line {
+	const char *file; /* borrowed from the symbols_lines asked; NULL: unknown */
+	unsigned line;
+	uint32_t frame; /* the function */
+	uint64_t self; /* weight of the samples hit on this line */
+};
+
+struct report_lines {
+	struct report_line *lines; /* by self descending, then file, line, frame */
+	size_t nlines;
+	uint64_t total; /* weight of all the samples asked about */
+	uint64_t located; /* of which samples with a recorded location */
+};
+
+/*
+ * The hottest lines among the samples `f` selects; only those whose leaf
+ * is `frame` unless that is PROFILE_NO_FRAME. Lines are found through `sl`
+ * (which owns the file names). Caller frees with report_lines_free().
+ */
+struct report_lines *report_lines_query(const struct profile *p, const struct profile_filter *f,
+					uint32_t frame, struct symbols_lines *sl);
+/*
+ * The hottest lines of function `frame` over every sample the profile was
+ * ever given, counted in samples (the locations' hit counts): for the TUI,
+ * whose samples go to the timeline and are cleared from the profile, so
+ * it covers the whole recording so far, not a time window. `total` and
+ * `located` are the function's samples with a location. Caller frees.
+ */
+struct report_lines *report_lines_of_frame(const struct profile *p, uint32_t frame,
+					   struct symbols_lines *sl);
+void report_lines_free(struct report_lines *r);
 
 #endif

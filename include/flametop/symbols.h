@@ -93,4 +93,35 @@ void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);
 
+/*
+ * Source lines (libdw), for code locations recorded as (module path, file
+ * offset): independent of the process maps above, it opens modules by
+ * their recorded paths and reads DWARF line tables from the file itself
+ * or its separate debug file (found as for symbols: build id, then
+ * .gnu_debuglink). Each module is read once. Caller frees with
+ * symbols_lines_free(). Never NULL.
+ */
+struct symbols_lines;
+struct symbols_lines *symbols_lines_new(void);
+void symbols_lines_free(struct symbols_lines *l);
+/* For tests: the directory of separate debug files (default /usr/lib/debug). Copied. */
+void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir);
+/*
+ * Where it says why a module file has no lines (unreadable, no DWARF;
+ * pseudo-modules such as "[vdso]" go unmentioned): one line per module, without "notice:" or newline, borrowed for
+ * the call. NULL (the default) keeps it quiet.
+ */
+void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx, const char *msg),
+			      void *ctx);
+/*
+ * The source line of the address at file offset `offset` in `module`:
+ * 0 with *file (borrowed, valid until symbols_lines_free()) and *line
+ * (0 when the compiler said "no line"); -ENOENT when the module has no
+ * line for it; -ENODATA when the module cannot be read or has no usable
+ * DWARF (the notice says which, once per module). *file is
+ * NULL unless it returns 0.
+ */
+int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
+		       const char **file, unsigned *line);
+
 #endif

@@ -9,10 +9,12 @@
  *
  * The unwinder keeps its own view of each process's executable mappings
  * (fed the same side-band records as the symbolizer, and /proc/PID/maps the
- * first time a live process is seen) and two caches: the parsed ELF file
+ * first time a live process is seen) and three caches: the parsed ELF file
  * and unwind table of each module (by path and build id, shared by every
- * process that maps it), and libunwind's per-process cache of register
- * rules by address, flushed when the process's mappings change.
+ * process that maps it), libunwind's per-process cache of register rules
+ * by address, flushed when the process's mappings change, and a bounded
+ * memo of whole unwinds, reused only for a sample whose every word the
+ * unwind read is unchanged (see unwind.c).
  */
 #ifndef FLAMETOP_UNWIND_H
 #define FLAMETOP_UNWIND_H

@@ -2,7 +2,7 @@
 /*
  * `flametop report`: load a session file and print where the time went,
  * as text, JSON or folded stacks, optionally narrowed to a process, a
- * thread or an event.
+ * thread or an event; with --lines, the hottest source lines too.
  */
 #include "config.h"
 
@@ -43,6 +43,9 @@ static void usage(FILE *out)
 		"      --comm NAME         only threads of this name\n"
 		"      --include REGEX     only stacks with a function matching REGEX\n"
 		"      --exclude REGEX     no stacks with a function matching REGEX\n"
+		"      --lines             the hottest source lines (file:line, from the\n"
+		"                          programs' DWARF) instead of functions; in json,\n"
+		"                          a \"lines\" array besides \"functions\"\n"
 		"  -h, --help              show this help\n",
 		DEFAULT_TOP);
 }
@@ -100,6 +103,13 @@ static int compile(const char *opt, const char *pattern, regex_t *re)
 	return -1;
 }
 
+/* Says why a module has no source lines, on stderr. */
+static void lines_notice(void *ctx, const char *msg)
+{
+	(void)ctx;
+	cli_error("notice: %s", msg);
+}
+
 static int parse_id(const char *opt, const char *arg, int64_t *out)
 {
 	char *end;
@@ -128,6 +138,7 @@ int cli_report(int argc, char **argv)
 		OPT_COMM,
 		OPT_INCLUDE,
 		OPT_EXCLUDE,
+		OPT_LINES,
 	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
@@ -141,6 +152,7 @@ int cli_report(int argc, char **argv)
 		{ "comm", required_argument, NULL, OPT_COMM },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "lines", no_argument, NULL, OPT_LINES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +229,9 @@ int cli_report(int argc, char **argv)
 			o.filter.exclude = &exclude;
 			o.exclude = optarg;
 			break;
+		case OPT_LINES:
+			o.lines = true;
+			break;
 		case 'h':
 			usage(stdout);
 			status = 0;
@@ -234,6 +249,11 @@ int cli_report(int argc, char **argv)
 		cli_error("report needs a session file: -i FILE");
 		goto out;
 	}
+	if (o.lines && o.format == REPORT_FOLDED) {
+		cli_error("--lines works with --format text or json");
+		goto out;
+	}
+	o.notice = lines_notice;
 	status = CLI_EXIT_ERROR;
 	p = session_read(input, &info, &err);
 	if (!p) {

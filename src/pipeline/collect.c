@@ -8,7 +8,13 @@
  * looked up one byte earlier so a call at the very end of a function (a
  * noreturn call, say) is named after the caller, not the next function.
  *
- * The (address -> frame) cache is per process and is dropped when the
+ * The leaf of a user stack is also kept as a code location (its frame and
+ * the address's offset in the module), from which `report --lines` finds
+ * a source line later; a second per-process cache maps the leaf address
+ * straight to its location, so that costs one hash lookup per sample too.
+ * Kernel leaves get no location: their lines would need vmlinux's DWARF.
+ *
+ * The (address -> frame) caches are per process and is dropped when the
  * process maps something new, execs or exits, so it never outlives the
  * mapping it was computed from. Kernel addresses share one cache.
  *
@@ -42,6 +48,7 @@
 struct proc_cache {
 	uint32_t pid;
 	struct u64map addrs; /* user address + 1 -> frame id */
+	struct u64map leaves; /* user address + 1 -> location id, for leaves */
 };
 
 struct pipeline_collect {
@@ -90,6 +97,7 @@ static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
 	idx = c->nprocs++;
 	c->procs[idx].pid = pid;
 	u64map_init(&c->procs[idx].addrs);
+	u64map_init(&c->procs[idx].leaves);
 	u64map_put(&c->proc_index, (uint64_t)pid + 1, idx);
 	return &c->procs[idx];
 }
@@ -98,8 +106,31 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 {
 	uint32_t idx;
 
-	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx))
+	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx)) {
 		u64map_free(&c->procs[idx].addrs);
+		u64map_free(&c->procs[idx].leaves);
+	}
+}
+
+/* The frame for a symbolizer's answer. */
+static uint32_t intern_frame(struct pipeline_collect *c, const struct symbols_frame *f)
+{
+	const char *name = f->name;
+	char buf[64];
+
+	if (!name) {
+		snprintf(buf, sizeof(buf), "%.32s+0x%" PRIx64, util_basename(f->module), f->offset);
+		name = buf;
+	}
+	return profile_intern_frame(c->profile, name, f->module,
+				    f->kernel ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_USER);
+}
+
+/* An address in no known mapping is not cached: the symbolizer may learn
+ * the mapping later (it re-reads the maps of a live process). */
+static bool cacheable(const struct symbols_frame *f)
+{
+	return strcmp(f->module, "[unknown]") != 0;
 }
 
 static uint32_t resolve_frame(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
@@ -109,23 +140,36 @@ static uint32_t resolve_frame(struct pipeline_collect *c, struct proc_cache *pc,
 	uint64_t key = kernel ? addr : addr + 1;
 	struct symbols_frame f;
 	uint32_t frame;
-	char buf[64];
-	const char *name;
 
 	if (key && u64map_get(cache, key, &frame))
 		return frame;
 	symbols_resolve(c->symbols, pid, addr, kernel, &f);
-	name = f.name;
-	if (!name) {
-		snprintf(buf, sizeof(buf), "%.32s+0x%" PRIx64, util_basename(f.module), f.offset);
-		name = buf;
-	}
-	frame = profile_intern_frame(c->profile, name, f.module,
-				     f.kernel ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_USER);
-	/* An address in no known mapping is not cached: the symbolizer may
-	 * learn the mapping later (it re-reads the maps of a live process). */
-	if (key && strcmp(f.module, "[unknown]") != 0)
+	frame = intern_frame(c, &f);
+	if (key && cacheable(&f))
 		u64map_put(cache, key, frame);
+	return frame;
+}
+
+/*
+ * The frame of a user stack's leaf `addr`, with its location in *loc
+ * (PROFILE_NO_LOCATION when the address is in no known mapping).
+ */
+static uint32_t resolve_leaf(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
+			     uint64_t addr, uint32_t *loc)
+{
+	uint64_t key = addr + 1;
+	struct symbols_frame f;
+	uint32_t frame;
+
+	if (key && u64map_get(&pc->leaves, key, loc))
+		return c->profile->locations[*loc].frame;
+	symbols_resolve(c->symbols, pid, addr, false, &f);
+	frame = intern_frame(c, &f);
+	*loc = PROFILE_NO_LOCATION;
+	if (key && cacheable(&f)) {
+		*loc = profile_intern_location(c->profile, frame, f.offset);
+		u64map_put(&pc->leaves, key, *loc);
+	}
 	return frame;
 }
 
@@ -209,7 +253,7 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct profile_sample ps;
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
 	bool first = true, dwarf = s->user_regs && s->user_abi;
-	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX;
+	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX, loc = PROFILE_NO_LOCATION;
 	size_t nuser = 0, u;
 
 	ensure_thread(c, s->pid, s->tid);
@@ -232,7 +276,11 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 			continue; /* the end of a frame-pointer chain, not a frame */
 		if (where == CTX_USER && user_from == UINT32_MAX)
 			user_from = n;
-		c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1, where == CTX_KERNEL);
+		if (first && where == CTX_USER)
+			c->frames[n++] = resolve_leaf(c, pc, s->pid, ip, &loc);
+		else
+			c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1,
+						       where == CTX_KERNEL);
 		first = false;
 	}
 	if (dwarf && !nuser && s->user_abi && s->ip && s->ip < (uint64_t)PERF_CONTEXT_MAX &&
@@ -244,7 +292,10 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	for (u = 0; u < nuser && n < MAX_FRAMES; u++) {
 		uint64_t ip = c->user_ips[u];
 
-		c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1, false);
+		if (first)
+			c->frames[n++] = resolve_leaf(c, pc, s->pid, ip, &loc);
+		else
+			c->frames[n++] = resolve_frame(c, pc, s->pid, ip - 1, false);
 		first = false;
 	}
 	if (!dwarf && user_from != UINT32_MAX)
@@ -256,6 +307,7 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
 	ps.weight = s->period;
 	ps.node = node;
+	ps.location = loc;
 	ps.pid = s->pid;
 	ps.tid = s->tid;
 	ps.cpu = (uint16_t)s->cpu;
@@ -360,8 +412,10 @@ void pipeline_collect_free(struct pipeline_collect *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nprocs; i++)
+	for (i = 0; i < c->nprocs; i++) {
 		u64map_free(&c->procs[i].addrs);
+		u64map_free(&c->procs[i].leaves);
+	}
 	free(c->procs);
 	free(c->exited);
 	u64map_free(&c->proc_index);

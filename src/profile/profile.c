@@ -5,8 +5,10 @@
  * recorder interns a whole callchain per sample, which makes
  * profile_intern_node() the hot path: a hash lookup keyed on (parent, frame)
  * that allocates only when a stack is seen for the first time. Frames are
- * keyed on (name id, module id, kind) the same way. The session reader, the
- * report and the timeline all read this one structure.
+ * keyed on (name id, module id, kind) the same way, and the locations
+ * samples hit (a leaf frame and a file offset: what a source line is found
+ * from) on (frame, offset). The session reader, the report and the
+ * timeline all read this one structure.
  */
 #include "config.h"
 
@@ -33,6 +35,21 @@ static uint64_t frame_key(uint32_t name, uint32_t module, uint32_t kind)
 static uint64_t node_key(uint32_t parent, uint32_t frame)
 {
 	return ((uint64_t)frame + 1) << 32 | parent;
+}
+
+/*
+ * A location's (frame, offset) does not fit a map key, so locations are
+ * found by hash: the first key of a probe sequence, and the next one
+ * when a key is taken by another location. Keys are never zero.
+ */
+static uint64_t location_key(uint32_t frame, uint64_t offset)
+{
+	return util_hash_u64(util_hash_u64(offset) ^ frame) | 1;
+}
+
+static uint64_t location_key_next(uint64_t key)
+{
+	return util_hash_u64(key) | 1;
 }
 
 /* Grows `*arr` (of `*cap` elements of `size` bytes) to hold `need`. */
@@ -70,6 +87,13 @@ struct profile *profile_new(void)
 	p->nodes[PROFILE_ROOT].parent = PROFILE_ROOT;
 	p->nodes[PROFILE_ROOT].frame = PROFILE_NO_FRAME;
 	p->nnodes = 1;
+
+	u64map_init(&p->location_map);
+	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap, 1);
+	p->locations[PROFILE_NO_LOCATION].frame = PROFILE_NO_FRAME;
+	p->locations[PROFILE_NO_LOCATION].offset = 0;
+	p->locations[PROFILE_NO_LOCATION].hits = 0;
+	p->nlocations = 1;
 	return p;
 }
 
@@ -95,6 +119,8 @@ void profile_free(struct profile *p)
 	u64map_free(&p->thread_map);
 	free(p->threads);
 	free(p->samples);
+	u64map_free(&p->location_map);
+	free(p->locations);
 	u64map_free(&p->node_map);
 	free(p->nodes);
 	u64map_free(&p->frame_map);
@@ -175,8 +201,32 @@ uint32_t profile_node_depth(const struct profile *p, uint32_t node)
 	return depth;
 }
 
+uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t offset)
+{
+	uint64_t key = location_key(frame, offset);
+	uint32_t id;
+
+	assert(frame < p->nframes);
+	while (u64map_get(&p->location_map, key, &id)) {
+		if (p->locations[id].frame == frame && p->locations[id].offset == offset)
+			return id;
+		key = location_key_next(key);
+	}
+	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap,
+	       (size_t)p->nlocations + 1);
+	id = p->nlocations++;
+	p->locations[id].frame = frame;
+	p->locations[id].offset = offset;
+	p->locations[id].hits = 0;
+	u64map_put(&p->location_map, key, id);
+	return id;
+}
+
 void profile_add_sample(struct profile *p, const struct profile_sample *s)
 {
+	assert(s->location < p->nlocations);
+	if (s->location != PROFILE_NO_LOCATION)
+		p->locations[s->location].hits++;
 	grow((void **)&p->samples, sizeof(*p->samples), &p->samples_cap, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
 	p->samples_total++;
@@ -274,6 +324,7 @@ size_t profile_memory(const struct profile *p)
 
 	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
 	n += (size_t)p->nodes_cap * sizeof(*p->nodes) + map_bytes(&p->node_map);
+	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
 	n += p->samples_cap * sizeof(*p->samples);
 	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);
 

@@ -3,7 +3,8 @@
  * The `report` renderers: a text table of the hottest functions under a
  * header describing the session, the JSON object DESIGN.md promises, and
  * Brendan Gregg's folded (collapsed stack) format. All three read the model
- * through profile_query_top() or the samples, and every string that came
+ * through profile_query_top() or the samples (with --lines, also through
+ * report_lines_query(): the hottest source lines), and every string that came
  * from a profiled program or a session file passes util_sanitize() before
  * it is written, so nothing printed can drive the user's terminal.
  */
@@ -199,6 +200,70 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	fputc('\n', out);
 }
 
+/* "file:line" for a row, the file as its base name; "?:0" when unknown. */
+static void line_label(char *buf, size_t size, const struct report_line *l)
+{
+	snprintf(buf, size, "%s:%u", l->file ? util_basename(l->file) : "?", l->line);
+}
+
+/* The text table of the hottest source lines (--lines). */
+static void write_text_lines(FILE *out, const struct profile *p, const struct report_options *o,
+			     const struct report_lines *r)
+{
+	struct clean_buf name = { 0 }, module = { 0 }, label = { 0 };
+	size_t rows = r->nlines, lwidth = strlen("Line"), nwidth = strlen("Function"), i;
+	char buf[512];
+
+	if (r->located < r->total)
+		fprintf(out, "# %.2f%% of these samples have no code location (kernel code, or a "
+			     "session recorded before format 1.2)\n",
+			percent(r->total - r->located, r->total));
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++) {
+		const struct profile_frame *fr = &p->frames[r->lines[i].frame];
+		size_t w;
+
+		line_label(buf, sizeof(buf), &r->lines[i]);
+		w = text_width(clean(&label, buf));
+		if (w > lwidth)
+			lwidth = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
+		w = text_width(clean(&name, profile_string(p, fr->name)));
+		if (w > nwidth)
+			nwidth = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
+	}
+	fprintf(out, "%7s  %-*s  %-*s  %s\n", "Self", (int)lwidth, "Line", (int)nwidth, "Function",
+		"Module");
+	for (i = 0; i < rows; i++) {
+		const struct report_line *l = &r->lines[i];
+		const struct profile_frame *fr = &p->frames[l->frame];
+		const char *lb, *n;
+		size_t lw, nw;
+
+		line_label(buf, sizeof(buf), l);
+		lb = clean(&label, buf);
+		lw = text_width(lb);
+		n = clean(&name, profile_string(p, fr->name));
+		nw = text_width(n);
+		fprintf(out, "%6.2f%%  %s%*s  %s%*s  %s\n", percent(l->self, r->total), lb,
+			lw < lwidth ? (int)(lwidth - lw) : 0, "", n,
+			nw < nwidth ? (int)(nwidth - nw) : 0, "",
+			clean(&module, frame_module_short(p, fr)));
+	}
+	free(label.s);
+	free(module.s);
+	free(name.s);
+}
+
+/* The hottest lines of the samples `f` selects; caller frees. */
+static struct report_lines *query_lines(const struct profile *p, const struct report_options *o,
+					const struct profile_filter *f, struct symbols_lines **sl)
+{
+	*sl = symbols_lines_new();
+	symbols_lines_set_notice(*sl, o->notice, o->notice_ctx);
+	return report_lines_query(p, f, PROFILE_NO_FRAME, *sl);
+}
+
 static void write_text(FILE *out, const struct profile *p, const struct report_options *o,
 		       const struct profile_filter *f, bool event_chosen)
 {
@@ -209,6 +274,15 @@ static void write_text(FILE *out, const struct profile *p, const struct report_o
 	write_text_header(out, p, o, f, t, event_chosen, &name);
 	if (!t->nsamples || !t->total_weight) {
 		fprintf(out, "no matching samples\n");
+		goto out_free;
+	}
+	if (o->lines) {
+		struct symbols_lines *sl;
+		struct report_lines *r = query_lines(p, o, f, &sl);
+
+		write_text_lines(out, p, o, r);
+		report_lines_free(r);
+		symbols_lines_free(sl);
 		goto out_free;
 	}
 	if (o->top && o->top < rows)
@@ -241,6 +315,45 @@ out_free:
 static int json_put(json_t *obj, const char *key, json_t *value)
 {
 	return value && json_object_set_new(obj, key, value) == 0 ? 0 : -ENOMEM;
+}
+
+/*
+ * Adds "lines": [{"file", "line", "name", "module", "self"} ...], the
+ * hottest source lines ("file" null when unknown), as many as --top says.
+ */
+static int put_json_lines(json_t *root, const struct profile *p, const struct report_options *o,
+			  const struct profile_filter *f, struct clean_buf *b)
+{
+	struct symbols_lines *sl;
+	struct report_lines *r = query_lines(p, o, f, &sl);
+	json_t *arr = json_array();
+	size_t rows = r->nlines, i;
+	int ret = -ENOMEM;
+
+	if (!arr)
+		goto out_free;
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++) {
+		const struct report_line *l = &r->lines[i];
+		const struct profile_frame *fr = &p->frames[l->frame];
+		json_t *row = json_object();
+
+		if (!row || json_array_append_new(arr, row))
+			goto out_free;
+		if (json_put(row, "file", l->file ? json_string(clean(b, l->file)) : json_null()) ||
+		    json_put(row, "line", json_integer((json_int_t)l->line)) ||
+		    json_put(row, "name", json_string(clean(b, profile_string(p, fr->name)))) ||
+		    json_put(row, "module", json_string(clean(b, profile_string(p, fr->module)))) ||
+		    json_put(row, "self", json_integer((json_int_t)l->self)))
+			goto out_free;
+	}
+	ret = json_object_set(root, "lines", arr) ? -ENOMEM : 0;
+out_free:
+	json_decref(arr);
+	report_lines_free(r);
+	symbols_lines_free(sl);
+	return ret;
 }
 
 static int write_json(FILE *out, const struct profile *p, const struct report_options *o,
@@ -277,6 +390,8 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 	}
 	ret = json_object_set(root, "functions", fns) ? -ENOMEM : 0;
 	if (ret)
+		goto out_free;
+	if (o->lines && (ret = put_json_lines(root, p, o, f, &b)) < 0)
 		goto out_free;
 	if (json_dumpf(root, out, JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
 		ret = -EIO;
@@ -441,6 +556,10 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 		ret = write_json(out, p, o, &f, err);
 		break;
 	case REPORT_FOLDED:
+		if (o->lines) {
+			error_set(err, "report: --lines works with --format text or json");
+			return -EINVAL;
+		}
 		ret = write_folded(out, p, &f);
 		break;
 	default:

@@ -44,7 +44,7 @@ struct reader {
 	struct ft_error *err;
 	struct profile *p;
 
-	struct id_map strings, frames, nodes;
+	struct id_map strings, frames, nodes, locations;
 
 	unsigned chunk_no; /* 1-based, of the chunk being read */
 	size_t chunk_off;
@@ -278,6 +278,27 @@ static int read_nodes(struct reader *r, json_t *arr)
 	return 0;
 }
 
+static int read_locations(struct reader *r, json_t *arr)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		uint32_t id = r->locations.len;
+		uint64_t l[2];
+
+		if (get_tuple(json_array_get(arr, i), 2, l) < 0)
+			return chunk_error(r, "location %" PRIu32 " is not [frame, offset]", id);
+		if (l[0] >= r->frames.len)
+			return chunk_error(r, "location %" PRIu32 " has frame %" PRIu64
+					   " out of range", id, l[0]);
+		if (id >= SESSION_MAX_IDS)
+			return chunk_error(r, "too many locations");
+		id_map_push(&r->locations,
+			    profile_intern_location(r->p, r->frames.ids[l[0]], l[1]));
+	}
+	return 0;
+}
+
 static int read_threads(struct reader *r, json_t *arr)
 {
 	size_t i;
@@ -308,7 +329,7 @@ static int read_samples(struct reader *r, json_t *obj)
 		[COL_WEIGHT] = INT64_MAX, [COL_NODE] = UINT32_MAX, [COL_PID] = UINT32_MAX,
 		[COL_TID] = UINT32_MAX,	  [COL_CPU] = UINT16_MAX,  [COL_EVENT] = UINT16_MAX,
 	};
-	json_t *cols[NCOLS];
+	json_t *cols[NCOLS], *locs = json_object_get(obj, "location");
 	size_t n = 0, i, k;
 
 	if (!json_is_object(obj))
@@ -321,6 +342,14 @@ static int read_samples(struct reader *r, json_t *obj)
 			n = json_array_size(cols[k]);
 		else if (json_array_size(cols[k]) != n)
 			return chunk_error(r, "\"samples\" columns differ in length");
+	}
+	if (locs && !json_is_null(locs)) {
+		if (!json_is_array(locs))
+			return chunk_error(r, "\"samples\" has a \"location\" that is not an array");
+		if (json_array_size(locs) != n)
+			return chunk_error(r, "\"samples\" columns differ in length");
+	} else {
+		locs = NULL; /* before 1.2, or no sample with a location */
 	}
 	if (n > SESSION_CHUNK_MAX_SAMPLES)
 		return chunk_error(r, "too many samples (%zu)", n);
@@ -349,6 +378,17 @@ static int read_samples(struct reader *r, json_t *obj)
 			return chunk_error(r, "sample %zu has event %lld out of range", i,
 					   (long long)v[COL_EVENT]);
 		memset(&s, 0, sizeof(s));
+		if (locs) {
+			json_t *e = json_array_get(locs, i);
+			json_int_t l = json_integer_value(e);
+
+			if (!json_is_integer(e))
+				return chunk_error(r, "sample %zu has a non-integer \"location\"", i);
+			if (l < 0 || (uint64_t)l >= r->locations.len)
+				return chunk_error(r, "sample %zu has location %lld out of range", i,
+						   (long long)l);
+			s.location = r->locations.ids[l];
+		}
 		s.time = (uint64_t)t;
 		s.weight = (uint64_t)v[COL_WEIGHT];
 		s.node = r->nodes.ids[v[COL_NODE]];
@@ -372,7 +412,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 static int read_data_chunk(struct reader *r, json_t *obj)
 {
-	json_t *strings, *frames, *nodes, *threads, *samples;
+	json_t *strings, *frames, *nodes, *locations, *threads, *samples;
 	uint64_t lost = 0, throttled = 0;
 
 	if (r->have_end)
@@ -380,12 +420,15 @@ static int read_data_chunk(struct reader *r, json_t *obj)
 	if (get_opt_array(r, obj, "strings", &strings) < 0 ||
 	    get_opt_array(r, obj, "frames", &frames) < 0 ||
 	    get_opt_array(r, obj, "nodes", &nodes) < 0 ||
+	    get_opt_array(r, obj, "locations", &locations) < 0 ||
 	    get_opt_array(r, obj, "threads", &threads) < 0 ||
 	    get_opt_uint(r, obj, "lost", INT64_MAX, &lost) < 0 ||
 	    get_opt_uint(r, obj, "throttled", INT64_MAX, &throttled) < 0)
 		return -1;
 	if ((strings && read_strings(r, strings) < 0) || (frames && read_frames(r, frames) < 0) ||
-	    (nodes && read_nodes(r, nodes) < 0) || (threads && read_threads(r, threads) < 0))
+	    (nodes && read_nodes(r, nodes) < 0) ||
+	    (locations && read_locations(r, locations) < 0) ||
+	    (threads && read_threads(r, threads) < 0))
 		return -1;
 	samples = json_object_get(obj, "samples");
 	if (samples && !json_is_null(samples) && read_samples(r, samples) < 0)
@@ -617,6 +660,7 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
 
 	r.p = profile_new();
 	id_map_push(&r.nodes, PROFILE_ROOT);
+	id_map_push(&r.locations, PROFILE_NO_LOCATION);
 	walk = walk_chunks(&r, &cut);
 	if (walk == WALK_ERROR)
 		goto out_fail;
@@ -647,6 +691,7 @@ out_fail:
 	free(r.strings.ids);
 	free(r.frames.ids);
 	free(r.nodes.ids);
+	free(r.locations.ids);
 	return p;
 }
 

@@ -2,8 +2,8 @@
 /*
  * The session writer: streams a profile to disk as it is recorded. Each
  * flush appends one or more self-contained data chunks (what is new since
- * the previous flush: strings, frames, call-tree nodes, renamed threads,
- * the samples in memory, lost counts), each a zlib-compressed JSON object
+ * the previous flush: strings, frames, call-tree nodes, code locations,
+ * renamed threads, the samples in memory, lost counts), each a zlib-compressed JSON object
  * behind a small checksummed binary header (doc/session-format.md). A
  * chunk either reaches the file whole or, after a failed write, is cut off
  * again, so whatever has been flushed stays loadable if the recorder dies,
@@ -52,6 +52,7 @@ struct session_writer {
 	uint32_t strings_done;
 	uint32_t frames_done;
 	uint32_t nodes_done; /* node 0, the root, is implicit */
+	uint32_t locations_done; /* location 0, unknown, is implicit */
 	size_t samples_done; /* of p->samples, within a flush cut short */
 	uint64_t lost_done, throttled_done;
 
@@ -298,6 +299,7 @@ struct session_writer *session_writer_open(const char *path, bool force, struct 
 	w->path = xstrdup(path);
 	w->tmp_path = tmp;
 	w->nodes_done = 1;
+	w->locations_done = 1;
 	return w;
 }
 
@@ -372,15 +374,24 @@ static size_t *sorted_samples(const struct profile *p)
 
 /* Where one data chunk ends: exclusive upper bounds of what it holds. */
 struct chunk_plan {
-	uint32_t strings, frames, nodes;
+	uint32_t strings, frames, nodes, locations;
 	uint32_t threads_from, threads_to; /* range of thread indices scanned */
 	size_t samples;
 	uint64_t lost, throttled;
 };
 
+/* Whether any of the samples order[from, to) has a location. */
+static bool any_location(const struct profile *p, const size_t *order, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (p->samples[order[from]].location != PROFILE_NO_LOCATION)
+			return true;
+	return false;
+}
+
 /*
  * Fills the next chunk, in dependency order (strings, frames, nodes,
- * threads, samples: a later kind starts only when the earlier ones are
+ * locations, threads, samples: a later kind starts only when the earlier ones are
  * all written, so every id a chunk uses is defined by then), up to the
  * budget. Returns the chunk's JSON, or NULL when nothing is left.
  */
@@ -441,6 +452,19 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	}
 	all = all && c->nodes == p->nnodes;
 
+	c->locations = w->locations_done;
+	if (all && c->locations < p->nlocations) {
+		arr = json_array();
+		for (; c->locations < p->nlocations && budget >= 3; c->locations++, budget -= 3) {
+			const struct profile_location *l = &p->locations[c->locations];
+
+			json_array_append_new(arr, json_pack("[Io]", (json_int_t)l->frame,
+							     jint(l->offset)));
+		}
+		json_object_set_new(obj, "locations", arr);
+	}
+	all = all && c->locations == p->nlocations;
+
 	c->threads_from = c->threads_to = threads_from;
 	if (all) {
 		arr = json_array();
@@ -462,18 +486,21 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	all = all && c->threads_to == p->nthreads;
 
 	c->samples = w->samples_done;
-	if (all && c->samples < p->nsamples && budget >= 7) {
-		static const char *const names[] = { "time", "weight", "node", "pid",
-						     "tid",  "cpu",    "event" };
+	if (all && c->samples < p->nsamples && budget >= 8) {
+		static const char *const names[] = { "time", "weight", "node",	"pid",
+						     "tid",  "cpu",    "event", "location" };
 		json_t *cols[ARRAY_SIZE(names)], *samples = json_object();
 		uint64_t last = w->last_time;
-		size_t i, k, end = p->nsamples;
+		size_t i, k, end = p->nsamples, ncols = ARRAY_SIZE(names);
 
 		if (end - c->samples > SAMPLES_PER_CHUNK)
 			end = c->samples + SAMPLES_PER_CHUNK;
-		if (end - c->samples > budget / 7)
-			end = c->samples + budget / 7;
-		for (k = 0; k < ARRAY_SIZE(names); k++)
+		if (end - c->samples > budget / 8)
+			end = c->samples + budget / 8;
+		/* The location column only where it says something (1.2). */
+		if (!any_location(p, order, c->samples, end))
+			ncols--;
+		for (k = 0; k < ncols; k++)
 			cols[k] = json_array();
 		for (i = c->samples; i < end; i++) {
 			const struct profile_sample *s = &p->samples[order[i]];
@@ -485,9 +512,11 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 			json_array_append_new(cols[4], json_integer(s->tid));
 			json_array_append_new(cols[5], json_integer(s->cpu));
 			json_array_append_new(cols[6], json_integer(s->event));
+			if (ncols > 7)
+				json_array_append_new(cols[7], json_integer(s->location));
 			last = s->time;
 		}
-		for (k = 0; k < ARRAY_SIZE(names); k++)
+		for (k = 0; k < ncols; k++)
 			json_object_set_new(samples, names[k], cols[k]);
 		json_object_set_new(obj, "samples", samples);
 		c->samples = end;
@@ -510,6 +539,7 @@ static void commit_chunk(struct session_writer *w, struct profile *p, const size
 	w->strings_done = c->strings;
 	w->frames_done = c->frames;
 	w->nodes_done = c->nodes;
+	w->locations_done = c->locations;
 	for (t = c->threads_from; t < c->threads_to; t++)
 		p->threads[t].dirty = false;
 	for (i = w->samples_done; i < c->samples; i++) {

@@ -240,14 +240,30 @@ out_free:
 
 /* ---- separate debug files --------------------------------------------- */
 
+/* What a debug file is looked for: its symbols, or its DWARF (source lines). */
+enum debug_want {
+	DEBUG_WANT_SYMTAB,
+	DEBUG_WANT_DWARF,
+};
+
+/* Whether `elf` holds DWARF line tables (not just their section headers). */
+static bool has_dwarf_lines(Elf *elf)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_section_name(elf, ".debug_line", &shdr);
+
+	return scn && shdr.sh_type != SHT_NOBITS && shdr.sh_size > 0;
+}
+
 /*
- * Opens `path` as a debug file for `e`: an ELF file with a real .symtab
- * and, when both have one, the same build id. Adds its functions and
- * returns true; false (nothing added) when it does not qualify.
- * `want_crc`, when not NULL, is the CRC-32 the .gnu_debuglink asks for.
+ * Opens `path` as a debug file for `e`: an ELF file with what `want` asks
+ * for (a real .symtab, or DWARF line tables) and, when both have one, the
+ * same build id. For DEBUG_WANT_SYMTAB adds its functions to `e`. Returns
+ * false (nothing added) when it does not qualify. `want_crc`, when not
+ * NULL, is the CRC-32 the .gnu_debuglink asks for.
  */
 static bool try_debug_file(struct symbols_elf *e, const char *path, const uint32_t *want_crc,
-			   bool demangle)
+			   enum debug_want want, bool demangle)
 {
 	struct symbols_elf probe;
 	struct stat st;
@@ -285,7 +301,10 @@ static bool try_debug_file(struct symbols_elf *e, const char *path, const uint32
 	    (probe.build_id_size != e->build_id_size ||
 	     memcmp(probe.build_id, e->build_id, e->build_id_size) != 0))
 		goto out;
-	ok = add_symbols(elf, e, SHT_SYMTAB, demangle) > 0;
+	if (want == DEBUG_WANT_DWARF)
+		ok = has_dwarf_lines(elf);
+	else
+		ok = add_symbols(elf, e, SHT_SYMTAB, demangle) > 0;
 out:
 	if (elf)
 		elf_end(elf);
@@ -295,34 +314,36 @@ out:
 	return ok;
 }
 
-/* <debug_dir>/.build-id/xx/yyyy.debug for the image's build id. */
-static bool debug_by_build_id(struct symbols_elf *e, const char *debug_dir, bool demangle)
+/*
+ * <debug_dir>/.build-id/xx/yyyy.debug for the image's build id, when it
+ * qualifies (see try_debug_file). Its path (caller frees), or NULL.
+ */
+static char *debug_by_build_id(struct symbols_elf *e, const char *debug_dir, enum debug_want want,
+			       bool demangle)
 {
 	char hex[2 * sizeof(e->build_id) + 1], *path;
 	size_t i;
-	bool ok;
 
 	if (e->build_id_size < 2)
-		return false;
+		return NULL;
 	for (i = 0; i < e->build_id_size; i++)
 		snprintf(hex + 2 * i, 3, "%02x", e->build_id[i]);
 	path = xasprintf("%s/.build-id/%.2s/%s.debug", debug_dir, hex, hex + 2);
-	ok = try_debug_file(e, path, NULL, demangle);
-	if (ok)
-		e->debug_path = path;
-	else
-		free(path);
-	return ok;
+	if (try_debug_file(e, path, NULL, want, demangle))
+		return path;
+	free(path);
+	return NULL;
 }
 
 /*
  * The file named by .gnu_debuglink (a file name, NUL, padding to 4 bytes,
  * then the CRC-32 of the debug file in the ELF's byte order), looked for
  * where GDB looks: beside the file, in .debug/ beside it, and under
- * <debug_dir> with the file's directory appended.
+ * <debug_dir> with the file's directory appended. Its path when it
+ * qualifies (caller frees), or NULL.
  */
-static bool debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_path,
-			  const char *debug_dir, bool demangle)
+static char *debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_path,
+			   const char *debug_dir, enum debug_want want, bool demangle)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section_name(elf, ".gnu_debuglink", &shdr);
@@ -332,19 +353,18 @@ static bool debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_pat
 	Elf_Data *data;
 	size_t name_len, crc_off, i;
 	uint32_t crc;
-	char *dir;
-	bool ok = false;
+	char *dir, *found = NULL;
 
 	if (!scn || shdr.sh_type == SHT_NOBITS || !gelf_getehdr(elf, &ehdr))
-		return false;
+		return NULL;
 	data = elf_getdata(scn, NULL);
 	if (!data || !data->d_buf || data->d_size < 6)
-		return false;
+		return NULL;
 	name = data->d_buf;
 	name_len = strnlen(name, data->d_size);
 	crc_off = (name_len + 4) & ~(size_t)3;
 	if (name_len == 0 || crc_off + 4 > data->d_size || strchr(name, '/'))
-		return false;
+		return NULL;
 	crc_bytes = (const unsigned char *)data->d_buf + crc_off;
 	if (ehdr.e_ident[EI_DATA] == ELFDATA2MSB)
 		crc = (uint32_t)crc_bytes[0] << 24 | (uint32_t)crc_bytes[1] << 16 |
@@ -355,20 +375,19 @@ static bool debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_pat
 
 	slash = strrchr(known_path, '/');
 	dir = slash ? xasprintf("%.*s", (int)(slash - known_path), known_path) : xstrdup(".");
-	for (i = 0; i < 3 && !ok; i++) {
+	for (i = 0; i < 3 && !found; i++) {
 		char *path = i == 0   ? xasprintf("%s/%s", dir, name)
 			     : i == 1 ? xasprintf("%s/.debug/%s", dir, name)
 				      : xasprintf("%s%s%s/%s", debug_dir, dir[0] == '/' ? "" : "/",
 						  dir, name);
 
-		ok = try_debug_file(e, path, &crc, demangle);
-		if (ok)
-			e->debug_path = path;
+		if (try_debug_file(e, path, &crc, want, demangle))
+			found = path;
 		else
 			free(path);
 	}
 	free(dir);
-	return ok;
+	return found;
 }
 
 /* The symbols of .gnu_debugdata, an xz-compressed ELF file (MiniDebugInfo). */
@@ -407,10 +426,12 @@ static void read_symbols(Elf *elf, struct symbols_elf *e, const struct symbols_e
 
 	if (add_symbols(elf, e, SHT_SYMTAB, o->demangle) > 0)
 		e->source = SYMBOLS_SOURCE_SYMTAB;
-	else if (o->debug_files && debug_by_build_id(e, debug_dir, o->demangle))
+	else if (o->debug_files &&
+		 (e->debug_path = debug_by_build_id(e, debug_dir, DEBUG_WANT_SYMTAB, o->demangle)))
 		e->source = SYMBOLS_SOURCE_BUILD_ID;
 	else if (o->debug_files && o->known_path &&
-		 debug_by_link(e, elf, o->known_path, debug_dir, o->demangle))
+		 (e->debug_path = debug_by_link(e, elf, o->known_path, debug_dir,
+						DEBUG_WANT_SYMTAB, o->demangle)))
 		e->source = SYMBOLS_SOURCE_DEBUGLINK;
 	else {
 		size_t n = add_symbols(elf, e, SHT_DYNSYM, o->demangle);
@@ -472,6 +493,42 @@ struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols
 out_close:
 	close(fd);
 	return e;
+}
+
+char *symbols_elf_dwarf_file(const char *path, const struct symbols_elf_opts *opts)
+{
+	const char *debug_dir = opts->debug_dir ? opts->debug_dir : SYMBOLS_DEBUG_DIR;
+	struct symbols_elf probe;
+	struct ft_error err;
+	char *found = NULL;
+	Elf *elf;
+	int fd;
+
+	if (elf_init(&err) < 0)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		goto out;
+	if (has_dwarf_lines(elf)) {
+		found = xstrdup(path);
+		goto out;
+	}
+	if (!opts->debug_files)
+		goto out;
+	memset(&probe, 0, sizeof(probe));
+	read_build_id(elf, &probe);
+	found = debug_by_build_id(&probe, debug_dir, DEBUG_WANT_DWARF, false);
+	if (!found)
+		found = debug_by_link(&probe, elf, opts->known_path ? opts->known_path : path,
+				      debug_dir, DEBUG_WANT_DWARF, false);
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return found;
 }
 
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)

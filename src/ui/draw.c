@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flametop/report.h"
 #include "flametop/session.h"
 
 #define NONE UINT32_MAX
@@ -535,6 +536,33 @@ void ui_draw_main(struct tui *u)
 		draw_top(u);
 }
 
+#define LINE_REFRESH_NS (3 * 1000000000ull)
+
+/*
+ * "file:line N%" for the hottest source line of `frame` (from the leaf
+ * addresses the recorder kept and the module's DWARF), cached in `u`.
+ */
+static const char *hottest_line(struct tui *u, uint32_t frame)
+{
+	uint64_t now = util_now_ns();
+	struct report_lines *r;
+	char file[256];
+
+	if (frame == u->line_frame && now - u->line_at < LINE_REFRESH_NS)
+		return u->line_text;
+	u->line_frame = frame;
+	u->line_at = now;
+	u->line_text[0] = '\0';
+	r = report_lines_of_frame(u->p, frame, u->lines);
+	if (r && r->nlines && r->lines[0].file && r->total) {
+		clean(u, util_basename(r->lines[0].file), file, sizeof(file));
+		snprintf(u->line_text, sizeof(u->line_text), "%s:%u %.0f%%", file, r->lines[0].line,
+			 100.0 * (double)r->lines[0].self / (double)r->total);
+	}
+	report_lines_free(r);
+	return u->line_text;
+}
+
 void ui_draw_status(struct tui *u)
 {
 	WINDOW *w = u->w_status;
@@ -602,6 +630,10 @@ void ui_draw_status(struct tui *u)
 			 u->p->frames[frame].kind == PROFILE_FRAME_KERNEL ? ", kernel" : "", a,
 			 u->total ? 100.0 * (double)self / (double)u->total : 0.0, b,
 			 u->total ? 100.0 * (double)total / (double)u->total : 0.0);
+		if (u->p->frames[frame].kind == PROFILE_FRAME_USER && *hottest_line(u, frame)) {
+			at = strlen(line);
+			snprintf(line + at, sizeof(line) - at, "  hottest line %s", u->line_text);
+		}
 	} else {
 		ui_format_count(u->nsamples, a, sizeof(a));
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s samples in the window",

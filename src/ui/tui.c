@@ -1278,6 +1278,8 @@ static void init_state(struct tui *u)
 
 	timeline_config_default(&tc);
 	u->tl = timeline_new(&tc, u->p);
+	u->lines = symbols_lines_new();
+	u->line_frame = PROFILE_NO_FRAME;
 	profile_filter_init(&u->filter);
 	if (u->p->nevents > 1)
 		u->filter.event = 0;
@@ -1437,6 +1439,7 @@ out_source:
 	ui_screen_set_unlink(NULL);
 	timeline_live_free(u->live);
 	timeline_free(u->tl);
+	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
 	ui_tree_free(u->tree);

@@ -15,6 +15,7 @@
 
 #include "flametop/profile.h"
 #include "flametop/source.h"
+#include "flametop/symbols.h"
 #include "flametop/timeline.h"
 #include "flametop/ui.h"
 
@@ -90,6 +91,13 @@ struct tui {
 	char tmppath[512];
 	bool tmp_full; /* stopped streaming: the file reached its size cap */
 	uint64_t tmp_bytes;
+
+	/* The selected function's hottest source line, for the status line:
+	 * looked up when the selection changes, refreshed every few seconds. */
+	struct symbols_lines *lines;
+	uint32_t line_frame; /* PROFILE_NO_FRAME: none looked up yet */
+	uint64_t line_at; /* CLOCK_MONOTONIC ns of the lookup */
+	char line_text[300]; /* "file.c:42 73%", or "" */
 
 	/* What the views show: the tree of the current query. */
 	struct ui_tree *tree;

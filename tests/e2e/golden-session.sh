@@ -5,7 +5,10 @@
 # $GOLDEN/session/valid/<case>/ is a session whose `flametop report -i input
 # --format folded` must print exactly `output` (and on stderr exactly
 # `notice` when that file exists, nothing otherwise: a partial load's
-# notice); each case under $GOLDEN/session/invalid/<case>/ must fail with
+# notice); where the case has a `lines` file, `flametop report -i input
+# --format json --lines` must print exactly that (the code locations of
+# session format 1.2; the modules named are not on this machine, so every
+# line is unknown); each case under $GOLDEN/session/invalid/<case>/ must fail with
 # exit status 1, print nothing on stdout, and exactly the line in `error`
 # on stderr. Commands run inside the case's directory, so messages name
 # the file as "input".
@@ -85,6 +88,18 @@ for dir in "$GOLDEN"/session/valid/*/; do
 		show "$dir/notice" "$tmp/err"
 	else
 		ok "$name"
+	fi
+	[ -f "$dir/lines" ] || continue
+	(cd "$dir" && "$FLAMETOP" report -i input --format json --lines) >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ -n "$GOLDEN_UPDATE" ] && cp "$tmp/out" "$dir/lines"
+	if [ "$rc" -ne 0 ]; then
+		not_ok "$name --lines: exit status $rc: $(head -c 300 "$tmp/err")"
+	elif ! same "$dir/lines" "$tmp/out"; then
+		not_ok "$name --lines: json output differs"
+		show "$dir/lines" "$tmp/out"
+	else
+		ok "$name --lines"
 	fi
 done
 

@@ -45,6 +45,13 @@ if grep -q 'ft_split_light' "$T/top.screen"; then
 else
 	fail "top-list does not show ft_split_light"
 fi
+# The status line names the selected function's hottest source line: one
+# inside ft_split_heavy's loop (its body spans these lines of split.c).
+body=$(awk '/^FT_NOINLINE static void ft_split_heavy/ { s = NR } s && /^}/ { print s "-" NR; exit }' \
+	"$(dirname "$TESTLIB")/../workloads/split.c")
+assert_screen live "ft_split_heavy .* hottest line split\.c:[0-9]+ " "status: the hottest source line"
+hot=$(tui_capture live | sed -n 's/.*hottest line split\.c:\([0-9]*\) .*/\1/p' | head -n 1)
+assert_between "$hot" "${body%-*}" "${body#*-}" "status: the hottest line is in ft_split_heavy ($body)"
 # Enter: callers and callees of ft_split_heavy; Esc back.
 tui_keys live Enter
 assert_screen live 'Callers of ft_split_heavy' "top-list Enter: callers"

@@ -523,6 +523,55 @@ static void test_empty_and_clear(void **state)
 	profile_free(p);
 }
 
+/* Locations are unique by (frame, offset), never 0, and count their samples. */
+static void test_locations(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t fa = profile_intern_frame(p, "a", "/bin/a", PROFILE_FRAME_USER);
+	uint32_t fb = profile_intern_frame(p, "b", "/bin/a", PROFILE_FRAME_USER);
+	uint32_t la, lb, *ids, i;
+	struct profile_sample s = { .time = 1, .weight = 5, .node = PROFILE_ROOT };
+
+	assert_int_equal(p->nlocations, 1);
+	assert_int_equal(p->locations[PROFILE_NO_LOCATION].frame, PROFILE_NO_FRAME);
+	la = profile_intern_location(p, fa, 0x1000);
+	lb = profile_intern_location(p, fb, 0x1000);
+	assert_int_not_equal(la, PROFILE_NO_LOCATION);
+	assert_int_not_equal(la, lb);
+	assert_int_equal(profile_intern_location(p, fa, 0x1000), la);
+	assert_int_equal(p->locations[lb].frame, fb);
+	assert_int_equal(p->locations[lb].offset, 0x1000);
+
+	/* Many, with offsets that differ in high bits too; each found again. */
+	ids = calloc(20000, sizeof(*ids));
+	assert_non_null(ids);
+	for (i = 0; i < 20000; i++)
+		ids[i] = profile_intern_location(p, i % 2 ? fa : fb,
+						 (uint64_t)i << (i % 3 ? 4 : 40) | i % 7);
+	assert_int_equal(p->nlocations, 3 + 20000);
+	for (i = 0; i < 20000; i++) {
+		assert_int_equal(profile_intern_location(p, i % 2 ? fa : fb,
+							 (uint64_t)i << (i % 3 ? 4 : 40) | i % 7),
+				 ids[i]);
+		assert_int_equal(p->locations[ids[i]].frame, i % 2 ? fa : fb);
+	}
+	free(ids);
+
+	/* Samples count hits where they have a location, none where not. */
+	s.location = la;
+	profile_add_sample(p, &s);
+	profile_add_sample(p, &s);
+	s.location = PROFILE_NO_LOCATION;
+	profile_add_sample(p, &s);
+	assert_int_equal(p->locations[la].hits, 2);
+	assert_int_equal(p->locations[lb].hits, 0);
+	assert_int_equal(p->locations[PROFILE_NO_LOCATION].hits, 0);
+	profile_clear_samples(p);
+	assert_int_equal(p->locations[la].hits, 2);
+	assert_true(profile_memory(p) > 20000 * sizeof(*p->locations));
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_filter_match),
 		cmocka_unit_test(test_matcher_patterns),
 		cmocka_unit_test(test_empty_and_clear),
+		cmocka_unit_test(test_locations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

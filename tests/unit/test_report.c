@@ -2,8 +2,10 @@
 /*
  * Unit tests for the report renderers: exact text, JSON and folded output
  * of a small hand-built profile, filters and several events in the header,
- * hostile names sanitized, ';' kept out of folded frames, and the empty
- * profile.
+ * hostile names sanitized, ';' kept out of folded frames, the empty
+ * profile, and source lines (--lines): rows merged per line, ?:0 and one
+ * notice for a module that is not there, and a real line from this test's
+ * own DWARF.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -422,6 +425,176 @@ static void test_empty(void **state)
 	profile_free(p);
 }
 
+/* Counts and keeps the notices the lines reader gives. */
+struct notices {
+	unsigned n;
+	char last[512];
+};
+
+static void count_notice(void *ctx, const char *msg)
+{
+	struct notices *c = ctx;
+
+	c->n++;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+static void add_at(struct profile *p, uint32_t node, uint32_t loc, uint64_t weight)
+{
+	struct profile_sample s = { .time = 1, .weight = weight, .node = node, .pid = 1, .tid = 1,
+				    .location = loc };
+
+	profile_add_sample(p, &s);
+}
+
+/* Modules that cannot be read: one ?:0 row per function, one notice per module. */
+static void test_lines_unknown(void **state)
+{
+	static const struct fr s1[] = { { "main", "/nonexistent/app", 0 },
+					{ "hot", "/nonexistent/app", 0 },
+					{ NULL, NULL, 0 } };
+	static const struct fr s2[] = { { "main", "/nonexistent/app", 0 },
+					{ "cold", "/nonexistent/libx.so", 0 },
+					{ NULL, NULL, 0 } };
+	struct profile *p = profile_new();
+	struct report_options o;
+	struct notices notes = { 0 };
+	uint32_t hot, cold;
+	char *s;
+
+	profile_add_event(p, "cycles", "cycles");
+	hot = stack(p, s1);
+	cold = stack(p, s2);
+	add_at(p, hot, profile_intern_location(p, p->nodes[hot].frame, 0x1000), 5);
+	add_at(p, hot, profile_intern_location(p, p->nodes[hot].frame, 0x1004), 2);
+	add_at(p, cold, profile_intern_location(p, p->nodes[cold].frame, 0x2000), 2);
+	add_at(p, cold, PROFILE_NO_LOCATION, 1); /* a kernel leaf, say */
+
+	options(&o, REPORT_JSON);
+	o.lines = true;
+	o.notice = count_notice;
+	o.notice_ctx = &notes;
+	s = render_ok(p, &o);
+	assert_string_equal(s, "{\"total\": 10, \"unit\": \"cycles\", \"functions\": ["
+			       "{\"name\": \"hot\", \"module\": \"/nonexistent/app\", \"self\": 7, "
+			       "\"total\": 7}, "
+			       "{\"name\": \"cold\", \"module\": \"/nonexistent/libx.so\", "
+			       "\"self\": 3, \"total\": 3}, "
+			       "{\"name\": \"main\", \"module\": \"/nonexistent/app\", \"self\": 0, "
+			       "\"total\": 10}], "
+			       "\"lines\": ["
+			       "{\"file\": null, \"line\": 0, \"name\": \"hot\", "
+			       "\"module\": \"/nonexistent/app\", \"self\": 7}, "
+			       "{\"file\": null, \"line\": 0, \"name\": \"cold\", "
+			       "\"module\": \"/nonexistent/libx.so\", \"self\": 2}]}\n");
+	free(s);
+	/* One notice per module, whatever the number of addresses in it. */
+	assert_int_equal(notes.n, 2);
+	assert_non_null(strstr(notes.last, "/nonexistent/libx.so"));
+	assert_non_null(strstr(notes.last, "?:0"));
+
+	options(&o, REPORT_TEXT);
+	o.lines = true;
+	s = render_ok(p, &o);
+	assert_non_null(strstr(s, "# 10.00% of these samples have no code location"));
+	assert_non_null(strstr(s, "   Self  Line  Function  Module\n"
+				  " 70.00%  ?:0   hot       app\n"
+				  " 20.00%  ?:0   cold      libx.so\n"));
+	free(s);
+
+	/* Folded has no lines. */
+	options(&o, REPORT_FOLDED);
+	o.lines = true;
+	{
+		int ret;
+
+		s = render(p, &o, &ret);
+		assert_int_equal(ret, -EINVAL);
+		free(s);
+	}
+	profile_free(p);
+}
+
+/* Where report_line_here() was called from: an address and its line. */
+struct here {
+	uintptr_t addr;
+	int line;
+};
+
+static __attribute__((noinline)) struct here report_line_here(int line)
+{
+	struct here h = { (uintptr_t)__builtin_return_address(0) - 1, line };
+
+	return h;
+}
+
+/* The file offset of `addr` in this program's executable; 0 if not found. */
+static uint64_t self_offset(uintptr_t addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long long start, end, off;
+	char line[512];
+	uint64_t found = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off) == 3 && addr >= start &&
+		    addr < end)
+			found = addr - start + off;
+	fclose(f);
+	return found;
+}
+
+/* A real line: this file's, through its own DWARF (skipped without -g). */
+static void test_lines_dwarf(void **state)
+{
+	struct here h = report_line_here(__LINE__);
+	struct profile *p = profile_new();
+	struct symbols_lines *sl = symbols_lines_new();
+	struct report_lines *r;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	uint32_t frame, node;
+	const char *file;
+	unsigned line;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	if (symbols_lines_find(sl, exe, self_offset(h.addr), &file, &line) == -ENODATA) {
+		symbols_lines_free(sl);
+		profile_free(p);
+		skip();
+	}
+	profile_add_event(p, "cycles", "cycles");
+	frame = profile_intern_frame(p, "test_lines_dwarf", exe, PROFILE_FRAME_USER);
+	node = profile_intern_node(p, PROFILE_ROOT, frame);
+	add_at(p, node, profile_intern_location(p, frame, self_offset(h.addr)), 7);
+	add_at(p, node, profile_intern_location(p, frame, self_offset(h.addr)), 7);
+	add_at(p, node, profile_intern_location(p, frame, 0), 1); /* the ELF header: no line */
+
+	/* For the TUI: counted in samples, over everything ever added. */
+	profile_clear_samples(p);
+	r = report_lines_of_frame(p, frame, sl);
+	assert_int_equal(r->total, 3);
+	assert_int_equal(r->located, 3);
+	assert_int_equal(r->nlines, 2);
+	assert_non_null(r->lines[0].file);
+	assert_string_equal(strrchr(r->lines[0].file, '/') + 1, "test_report.c");
+	assert_int_equal(r->lines[0].line, h.line);
+	assert_int_equal(r->lines[0].self, 2);
+	assert_null(r->lines[1].file);
+	assert_int_equal(r->lines[1].self, 1);
+	report_lines_free(r);
+
+	/* Another function has none of these lines. */
+	r = report_lines_of_frame(p, profile_intern_frame(p, "other", exe, PROFILE_FRAME_USER), sl);
+	assert_int_equal(r->nlines, 0);
+	assert_int_equal(r->total, 0);
+	report_lines_free(r);
+	symbols_lines_free(sl);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_sanitized),
 		cmocka_unit_test(test_text_provenance),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_lines_unknown),
+		cmocka_unit_test(test_lines_dwarf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

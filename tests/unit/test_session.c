@@ -80,7 +80,7 @@ static int cmp_time(const void *a, const void *b)
 static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, size_t nsamples,
 			   struct expect *e)
 {
-	uint32_t leaves[8];
+	uint32_t leaves[8], leaf_frames[8];
 	size_t i, first = e->n;
 	char name[64];
 
@@ -99,6 +99,7 @@ static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, siz
 			node = profile_intern_node(p, node, f);
 		}
 		leaves[i] = node;
+		leaf_frames[i] = f;
 	}
 	profile_set_thread(p, 100, 100, "app");
 	profile_set_thread(p, 100, 101, chunk ? "worker-renamed" : "worker");
@@ -119,6 +120,11 @@ static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, siz
 			.event = (uint16_t)(k % 2),
 		};
 
+		/* User leaves get a code location (a few offsets each), except in
+		 * chunk 1, which has none and so no "location" column. */
+		if (chunk != 1 && (k % ARRAY_SIZE(leaves)) % 3 != 0)
+			s.location = profile_intern_location(p, leaf_frames[k % ARRAY_SIZE(leaves)],
+							     0x1000 + (k % 5) * 16);
 		profile_add_sample(p, &s);
 		e->samples[e->n++] = s;
 	}
@@ -168,6 +174,12 @@ static void assert_same_model(const struct profile *a, const struct profile *b)
 	assert_memory_equal(a->frames, b->frames, a->nframes * sizeof(*a->frames));
 	assert_int_equal(a->nnodes, b->nnodes);
 	assert_memory_equal(a->nodes, b->nodes, a->nnodes * sizeof(*a->nodes));
+	assert_int_equal(a->nlocations, b->nlocations);
+	for (i = 0; i < a->nlocations; i++) {
+		assert_int_equal(a->locations[i].frame, b->locations[i].frame);
+		assert_int_equal(a->locations[i].offset, b->locations[i].offset);
+		assert_int_equal(a->locations[i].hits, b->locations[i].hits);
+	}
 	assert_int_equal(a->nthreads, b->nthreads);
 	for (i = 0; i < a->nthreads; i++) {
 		assert_int_equal(a->threads[i].pid, b->threads[i].pid);
@@ -213,6 +225,7 @@ static void assert_samples(const struct profile *p, const struct expect *e, size
 		assert_int_equal(x->tid, y->tid);
 		assert_int_equal(x->cpu, y->cpu);
 		assert_int_equal(x->event, y->event);
+		assert_int_equal(x->location, y->location);
 	}
 }
 
@@ -816,6 +829,28 @@ static void test_bad_contents(void **state)
 		  "sample 0 has a non-integer \"time\"" },
 		{ "{\"strings\":{}}", "\"strings\" is not an array" },
 		{ "{\"lost\":-4}", "\"lost\" is out of range (-4)" },
+		{ "{\"locations\":[[0,16]]}", "location 1 has frame 0 out of range" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0]]}",
+		  "location 1 is not [frame, offset]" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,-16]]}",
+		  "location 1 is not [frame, offset]" },
+		{ "{\"locations\":{}}", "\"locations\" is not an array" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,16]],"
+		  "\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"location\":[2]}}",
+		  "sample 0 has location 2 out of range" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"location\":[-1]}}",
+		  "sample 0 has location -1 out of range" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"location\":[0,0]}}",
+		  "\"samples\" columns differ in length" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"location\":3}}",
+		  "\"samples\" has a \"location\" that is not an array" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"location\":[\"x\"]}}",
+		  "sample 0 has a non-integer \"location\"" },
 	};
 	unsigned char *c, *file;
 	size_t i, clen, hlen, flen;

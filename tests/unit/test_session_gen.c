@@ -85,21 +85,26 @@ static uint32_t stack(struct profile *p, const char *const *fns, size_t n)
 	return node;
 }
 
-static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid)
+/* `offset` nonzero: the sample's leaf was hit at that offset (1.2). */
+static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, uint64_t offset)
 {
 	struct profile_sample s = {
 		.time = time, .weight = 10101010, .node = node, .pid = 4242, .tid = tid,
 	};
 
+	if (offset)
+		s.location = profile_intern_location(p, p->nodes[node].frame, offset);
 	s.cpu = (uint16_t)(tid % 2);
 	profile_add_sample(p, &s);
 }
 
 /*
  * The golden recording: two threads, a known split between two functions,
- * a kernel frame, three data chunks (a thread renamed in the second).
+ * a kernel frame, three data chunks (a thread renamed in the second). With
+ * `locations` (1.2), user leaves carry code locations: compute_hot at
+ * three offsets, hash_block at one, but none in the first chunk.
  */
-static void write_golden(const char *path, bool finish, uint64_t peak_rss)
+static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool locations)
 {
 	static const char *const a[] = { "main", "run", "compute_hot" };
 	static const char *const b[] = { "main", "run", "compute_cold" };
@@ -125,8 +130,11 @@ static void write_golden(const char *path, bool finish, uint64_t peak_rss)
 		profile_set_thread(p, 4242, 4243, chunk ? "app-hasher" : "app");
 		for (i = 0; i < 10; i++) {
 			t += 10101010;
-			add(p, t, stack(p, i < 6 ? a : i < 9 ? b : k, i < 9 ? 3 : 4), 4242);
-			add(p, t + 5000, stack(p, w, 3), 4243);
+			bool loc = locations && chunk > 0;
+
+			add(p, t, stack(p, i < 6 ? a : i < 9 ? b : k, i < 9 ? 3 : 4), 4242,
+			    loc && i < 6 ? 0x1130 + (uint64_t)(i % 3) * 4 : 0);
+			add(p, t + 5000, stack(p, w, 3), 4243, loc ? 0x2040 : 0);
 		}
 		p->meta.lost += chunk == 1 ? 2 : 0;
 		if (session_writer_flush(sw, p) < 0)
@@ -230,15 +238,22 @@ static int golden(const char *dir)
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	/* What a 1.0 writer wrote: no recorder_peak_rss, minor version 0
-	 * (the header chunk's informational "version" says 1.1). */
-	write_golden(tmp, true, 0);
+	/* What a 1.0 writer wrote: no recorder_peak_rss, no locations, minor
+	 * version 0 (the header chunk's informational "version" says 1.2). */
+	write_golden(tmp, true, 0, false);
 	good = read_whole(tmp, &len);
 	good[10] = 0;
 	put_case(dir, "valid", "version-1.0", good, len);
 	free(good);
 
-	write_golden(tmp, true, UINT64_C(12) << 20);
+	/* What a 1.1 writer wrote: recorder_peak_rss, no locations. */
+	write_golden(tmp, true, UINT64_C(12) << 20, false);
+	good = read_whole(tmp, &len);
+	good[10] = 1;
+	put_case(dir, "valid", "version-1.1", good, len);
+	free(good);
+
+	write_golden(tmp, true, UINT64_C(12) << 20, true);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
@@ -279,6 +294,11 @@ static int golden(const char *dir)
 		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[999],\"pid\":[1],"
 		       "\"tid\":[1],\"cpu\":[0],\"event\":[0]}}");
 	put_with_chunk(dir, "invalid", "data-before-header", good, len, 0, 2, "{}");
+	put_with_chunk(dir, "invalid", "location-frame-out-of-range", good, len, 2, 2,
+		       "{\"locations\":[[77,4096]]}");
+	put_with_chunk(dir, "invalid", "sample-location-out-of-range", good, len, 2, 2,
+		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[1],\"pid\":[1],"
+		       "\"tid\":[1],\"cpu\":[0],\"event\":[0],\"location\":[999]}}");
 
 	free(d);
 	free(good);
