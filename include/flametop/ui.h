@@ -404,6 +404,10 @@ struct ui_options {
 	double speed; /* replay speed (1.0 real time; 0 at once) */
 	const char *theme; /* NULL: the config's, else "default" */
 	bool no_mouse;
+	/* The timeline's settings; 0: the defaults (timeline.h). */
+	uint64_t resolution_ns;
+	uint64_t retention_ns;
+	size_t max_memory;
 };
 
 /* Runs the explorer until the user quits. Returns an exit status. */

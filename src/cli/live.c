@@ -16,11 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flametop/timeline.h"
 #include "flametop/ui.h"
 
 #define OPT_THEME 0x2001
 #define OPT_NO_MOUSE 0x2002
 #define OPT_SPEED 0x2003
+#define OPT_MAX_MEMORY 0x2004
+#define OPT_RESOLUTION 0x2005
+#define OPT_RETENTION 0x2006
+
+/* The timeline options, shared by the live and replay entry points. */
+#define TIMELINE_LONGOPTS                                                   \
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },          \
+	{ "resolution", required_argument, NULL, OPT_RESOLUTION },          \
+	{ "retention", required_argument, NULL, OPT_RETENTION }
+#define TIMELINE_HELP                                                                   \
+	"      --max-memory SIZE   memory for the timeline (default 64M); older data\n"  \
+	"                          is kept coarser to stay under it\n"                   \
+	"      --resolution TIME   the finest time buckets (default 1s)\n"               \
+	"      --retention TIME    forget data older than this (default 24h)\n"
 
 static void usage_live(FILE *out)
 {
@@ -49,6 +64,7 @@ static void usage_live(FILE *out)
 		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
+		TIMELINE_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
@@ -59,10 +75,55 @@ static void usage_live(FILE *out)
 static void usage_replay(FILE *out)
 {
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
+		     "                            [--max-memory SIZE] [--resolution TIME]\n"
+		     "                            [--retention TIME]\n"
 		     "\n"
 		     "Opens a session file in the live explorer. Without --speed the whole\n"
 		     "session is shown at once; with --speed X it plays X times real time\n"
-		     "(1 = as it was recorded) and Space pauses it.\n");
+		     "(1 = as it was recorded) and Space pauses it.\n\n" TIMELINE_HELP);
+}
+
+/*
+ * Handles a timeline option into `o`. Returns 1 if handled, 0 if `opt` is
+ * not one, -1 after printing a usage error.
+ */
+static int timeline_option(struct ui_options *o, int opt, const char *arg)
+{
+	uint64_t ns;
+	size_t bytes;
+
+	switch (opt) {
+	case OPT_MAX_MEMORY:
+		if (timeline_parse_size(arg, &bytes) < 0 || bytes < ((size_t)1 << 20)) {
+			cli_error("--max-memory: '%s' is not a size of at least 1M (64M, 1G)", arg);
+			return -1;
+		}
+		o->max_memory = bytes;
+		return 1;
+	case OPT_RESOLUTION:
+	case OPT_RETENTION:
+		if (timeline_parse_duration(arg, &ns) < 0 || ns < 1000000) {
+			cli_error("%s: '%s' is not a duration of at least 1ms (500ms, 1s, 15m, 2h)",
+				  opt == OPT_RESOLUTION ? "--resolution" : "--retention", arg);
+			return -1;
+		}
+		if (opt == OPT_RESOLUTION)
+			o->resolution_ns = ns;
+		else
+			o->retention_ns = ns;
+		return 1;
+	}
+	return 0;
+}
+
+/* Retention shorter than a bucket would keep nothing. */
+static int check_timeline(const struct ui_options *o)
+{
+	if (o->retention_ns && o->retention_ns < (o->resolution_ns ? o->resolution_ns : 1000000000u)) {
+		cli_error("--retention must be at least the resolution");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_speed(const char *arg, double *speed)
@@ -95,6 +156,7 @@ int cli_live(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -109,6 +171,8 @@ int cli_live(int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:ap:e:F:m:vi:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
+		if (ret == 0)
+			ret = timeline_option(&o, opt, optarg);
 		if (ret < 0)
 			goto out;
 		if (ret > 0)
@@ -156,6 +220,8 @@ int cli_live(int argc, char **argv)
 		if (cli_target_finish(&t, argc, argv, optind) < 0)
 			goto out;
 	}
+	if (check_timeline(&o) < 0)
+		goto out;
 	o.target = &t;
 	status = ui_run(&o);
 out:
@@ -169,6 +235,7 @@ int cli_replay(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -179,6 +246,12 @@ int cli_replay(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		int ret = timeline_option(&o, opt, optarg);
+
+		if (ret < 0)
+			return CLI_EXIT_USAGE;
+		if (ret > 0)
+			continue;
 		switch (opt) {
 		case OPT_SPEED:
 			if (parse_speed(optarg, &o.speed) < 0)
@@ -202,6 +275,8 @@ int cli_replay(int argc, char **argv)
 		cli_error("replay: give one session file; try 'flametop replay --help'");
 		return CLI_EXIT_USAGE;
 	}
+	if (check_timeline(&o) < 0)
+		return CLI_EXIT_USAGE;
 	o.replay = argv[optind];
 	return ui_run(&o);
 }

@@ -626,14 +626,17 @@ void ui_draw_status(struct tui *u)
 		clean(u, profile_string(u->p, u->p->frames[frame].module), mod, sizeof(mod));
 		weight(u, self, a, sizeof(a));
 		weight(u, total, b, sizeof(b));
-		snprintf(line + at, sizeof(line) - at, " %s  [%s%s]  self %s %.1f%%  total %s %.1f%%", name, mod,
-			 u->p->frames[frame].kind == PROFILE_FRAME_KERNEL ? ", kernel" : "", a,
+		/* Most telling first: a narrow terminal cuts the module path. */
+		snprintf(line + at, sizeof(line) - at, " %s  self %s %.1f%%  total %s %.1f%%", name, a,
 			 u->total ? 100.0 * (double)self / (double)u->total : 0.0, b,
 			 u->total ? 100.0 * (double)total / (double)u->total : 0.0);
 		if (u->p->frames[frame].kind == PROFILE_FRAME_USER && *hottest_line(u, frame)) {
 			at = strlen(line);
 			snprintf(line + at, sizeof(line) - at, "  hottest line %s", u->line_text);
 		}
+		at = strlen(line);
+		snprintf(line + at, sizeof(line) - at, "  [%s%s]", mod,
+			 u->p->frames[frame].kind == PROFILE_FRAME_KERNEL ? ", kernel" : "");
 	} else {
 		ui_format_count(u->nsamples, a, sizeof(a));
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s samples in the window",

@@ -1277,6 +1277,12 @@ static void init_state(struct tui *u)
 	struct timeline_config tc;
 
 	timeline_config_default(&tc);
+	if (u->opt.resolution_ns)
+		tc.resolution_ns = u->opt.resolution_ns;
+	if (u->opt.retention_ns)
+		tc.retention_ns = u->opt.retention_ns;
+	if (u->opt.max_memory)
+		tc.max_memory = u->opt.max_memory;
 	u->tl = timeline_new(&tc, u->p);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;

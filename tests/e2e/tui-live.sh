@@ -69,7 +69,7 @@ tui_keys live / && tui_keys live -l 'split_heavy' && tui_keys live Enter
 assert_screen live '/split_heavy/ [0-9.]+% in 1 frames' "search: matched share"
 share=$(sed -nE 's/.*\/split_heavy\/ ([0-9.]+)% in.*/\1/p' "$T/live.screen")
 assert_between "$share" 55 90 "search: ft_split_heavy's share"
-assert_screen live '^ /split_heavy/ .* ft_split_heavy +\[.*split\] +self ' "search: the match is selected"
+assert_screen live '^ /split_heavy/ .* ft_split_heavy +self ' "search: the match is selected"
 # Zoom into it: light is gone, heavy takes the width; Esc brings light back.
 tui_keys live Enter
 assert_not_screen live 'ft_split_light' "Enter zooms: ft_split_light is out of the picture"

@@ -30,7 +30,7 @@ tui_golden replay "$G/flame.txt" "replay: flame graph"
 
 # Down three times: _start (app, the widest), main, run_batch; Enter zooms.
 tui_keys replay Down Down Down
-assert_screen replay '^ run_batch +\[/usr/bin/app\]' "replay: Down selects run_batch"
+assert_screen replay '^ run_batch +self .*\[/usr/bin/app\]' "replay: Down selects run_batch"
 tui_keys replay Enter
 tui_golden replay "$G/zoom.txt" "replay: zoomed into run_batch"
 tui_keys replay r

@@ -80,18 +80,18 @@ tui_keys replay r f
 assert_screen replay ' 3.7k samples in the window' "mouse: back at the root"
 # Row 7 of the pane, column 50: db_query (0-based coordinates).
 click replay 50 7
-assert_screen replay '^ db_query +\[/usr/sbin/db\]' "mouse: a click selects the frame under it"
+assert_screen replay '^ db_query +self .*\[/usr/sbin/db\]' "mouse: a click selects the frame under it"
 assert_screen replay '^  run_batch +db_query ' "mouse: a click does not zoom"
 # Double click on compute_hot (row 8, column 15): zoomed, db is gone.
 click replay 15 8
 click replay 15 8
-assert_screen replay '^ compute_hot +\[/usr/bin/app\]' "mouse: double click selects compute_hot"
+assert_screen replay '^ compute_hot +self .*\[/usr/bin/app\]' "mouse: double click selects compute_hot"
 assert_not_screen replay 'db_query' "mouse: double click zooms (db_query is out of the picture)"
 tui_keys replay r
 assert_screen replay 'db_query' "mouse: r resets the zoom"
 # The wheel moves the selection: down from the root to _start (the widest).
 mouse replay 65 20 10
-assert_screen replay '^ _start +\[/usr/bin/app\]' "mouse: the wheel moves the selection down"
+assert_screen replay '^ _start +self .*\[/usr/bin/app\]' "mouse: the wheel moves the selection down"
 mouse replay 64 20 10
 assert_screen replay ' 3.7k samples in the window' "mouse: and back up"
 # A click on the strip (row 2, a quarter in) centres a window there.

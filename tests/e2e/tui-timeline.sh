@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The timeline options reach the explorer: replaying the 20-second fixture
+# session with --retention 5s keeps only about its last 5 seconds (the
+# samples in the "everything" window shrink accordingly), while the default
+# keeps all of it; --max-memory, --resolution and --retention
+# refuse values that make no sense, in one line, before the terminal is
+# touched.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
+
+need_tmux
+FIXTURE=$GOLDEN/tui/replay.session
+ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
+mkdir -p "$T/config"
+
+# samples_shown NAME: the flame graph root's sample count, e.g. 3.7k -> 3700.
+samples_shown() {
+	tui_capture "$1" | sed -n 's/^all (\([0-9.]*\)\(k\?\) samples).*/\1 \2/p' | head -n 1 |
+		awk '{ printf "%d", $2 == "k" ? $1 * 1000 : $1 }'
+}
+
+tui_start whole 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE'"
+assert_screen whole 'everything: 0ms to 20.0s' "default: the whole 20 s session is kept"
+all=$(samples_shown whole)
+assert_between "$all" 3600 3800 "default: samples in the window"
+tui_exit whole
+
+tui_start short 100 30 "$ENV '$FLAMETOP' replay --retention 5s --resolution 500ms '$FIXTURE'"
+assert_screen short 'end of the session' "--retention 5s: the session is shown"
+kept=$(samples_shown short)
+# 5 s of 20 (plus at most a bucket) of the samples.
+assert_between "$kept" $((all * 5 / 20 * 9 / 10)) $((all * 6 / 20 * 11 / 10)) \
+	"--retention 5s: samples in the window"
+tui_exit short
+
+for bad in "--max-memory 10k" "--max-memory lots" "--resolution 0" "--retention 1x" \
+	"--resolution 2s --retention 1s"; do
+	# shellcheck disable=SC2086
+	"$FLAMETOP" replay $bad "$FIXTURE" >"$T/bad.out" 2>"$T/bad.err" </dev/null
+	assert_eq "$?" 2 "replay $bad: exit status"
+	assert_one_error_line "$T/bad.err" "replay $bad"
+done
+# shellcheck disable=SC2086
+"$FLAMETOP" --max-memory 0.5M -a </dev/null >"$T/bad.out" 2>"$T/bad.err"
+assert_eq "$?" 2 "live --max-memory 0.5M: exit status"
+assert_match "$(cat "$T/bad.err")" 'at least 1M' "live --max-memory 0.5M: says the minimum"
+finish
