@@ -90,6 +90,14 @@ int sampler_start(struct sampler *s, struct ft_error *err);
  */
 int sampler_poll(struct sampler *s, int timeout_ms);
 
+/*
+ * Also samples process `pid` (every thread, new ones too) from now on,
+ * into the same rings: for a PID or command target, whose end then waits
+ * for it too. A system-wide sampler has it already (0). 0 or -errno with
+ * `err` set.
+ */
+int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err);
+
 /* Disables the events and reads what is left. 0 or a sink's -errno. */
 int sampler_stop(struct sampler *s);
 

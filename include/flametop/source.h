@@ -41,6 +41,9 @@ struct source_ops {
 	 * appends every sample up to `t` again, so the caller starts a fresh
 	 * timeline first. */
 	void (*seek)(void *ctx, uint64_t t);
+	/* Live only (NULL for replay): also sample process `pid` from now on.
+	 * 0 or -errno with `err` set. */
+	int (*attach)(void *ctx, pid_t pid, struct ft_error *err);
 	/* Stops sampling (live) and releases everything. */
 	void (*free)(void *ctx);
 };

@@ -796,10 +796,20 @@ static int drain(struct sampler *s)
 	return 0;
 }
 
-static bool target_gone(struct sampler *s)
+static bool any_pid_alive(const struct sampler *s)
 {
 	size_t i;
 
+	for (i = 0; i < s->npids; i++)
+		if (pid_alive(s->pids[i]))
+			return true;
+	return false;
+}
+
+/* Gone: the command exited (or every process of a PID target did), and
+ * so did every process attached since. */
+static bool target_gone(struct sampler *s)
+{
 	switch (s->target) {
 	case SAMPLER_SYSTEM:
 		return false;
@@ -807,14 +817,43 @@ static bool target_gone(struct sampler *s)
 		if (!s->child_done && s->child > 0 &&
 		    waitpid(s->child, &s->child_status, WNOHANG) == s->child)
 			s->child_done = true;
-		return s->child_done;
+		return s->child_done && !any_pid_alive(s);
 	case SAMPLER_PIDS:
-		for (i = 0; i < s->npids; i++)
-			if (pid_alive(s->pids[i]))
-				return false;
-		return true;
+		return !any_pid_alive(s);
 	}
 	return false;
+}
+
+int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
+{
+	bool on_exec[SAMPLER_MAX_EVENTS];
+	size_t first = s->nfds, i;
+	char advice[512];
+	int ret;
+
+	if (s->target == SAMPLER_SYSTEM)
+		return 0;
+	if (pid <= 0 || !pid_alive(pid)) {
+		error_set(err, "no such process: %d", (int)pid);
+		return -ESRCH;
+	}
+	/* Running already: its events start now, not at an exec. */
+	for (i = 0; i < s->nevents; i++) {
+		on_exec[i] = s->events[i].attr.enable_on_exec;
+		s->events[i].attr.enable_on_exec = 0;
+	}
+	ret = open_process_threads(s, pid);
+	for (i = 0; i < s->nevents; i++)
+		s->events[i].attr.enable_on_exec = on_exec[i];
+	if (ret < 0) {
+		error_set(err, "%s", sampler_strerror(-ret, s->events[0].name, advice, sizeof(advice)));
+		return ret;
+	}
+	for (i = first; i < s->nfds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0);
+	s->pids = xreallocarray(s->pids, s->npids + 1, sizeof(*s->pids));
+	s->pids[s->npids++] = pid;
+	return 0;
 }
 
 int sampler_poll(struct sampler *s, int timeout_ms)

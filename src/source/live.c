@@ -78,9 +78,21 @@ static void live_free(void *ctx)
 	free(l);
 }
 
+static int live_attach(void *ctx, pid_t pid, struct ft_error *err)
+{
+	struct live *l = ctx;
+
+	if (l->ended) {
+		error_set(err, "sampling has ended");
+		return -ESRCH;
+	}
+	return sampler_attach(l->sampler, pid, err);
+}
+
 static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.now = live_now,
+	.attach = live_attach,
 	.free = live_free,
 };
 

@@ -31,7 +31,7 @@ const struct ui_binding ui_bindings[] = {
 	{ K('o', UI_KEY_F(6)), UI_ACT_SORT, UI_IN_TOP, UI_GROUP_GENERAL,
 	  "sort by the next column", "Sort" },
 	{ K('p'), UI_ACT_PICKER, UI_IN_ALL, UI_GROUP_GENERAL,
-	  "show one process or thread (a picker)", "Proc" },
+	  "show one process or thread, attaching to it if need be (a picker)", "Proc" },
 	{ K('e'), UI_ACT_EVENT, UI_IN_ALL, UI_GROUP_GENERAL, "next event, when several are sampled",
 	  NULL },
 	{ K('s'), UI_ACT_SAVE, UI_IN_ALL, UI_GROUP_GENERAL, "save the session so far to a file",

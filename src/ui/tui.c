@@ -954,7 +954,20 @@ static unsigned pick(struct tui *u)
 	pr = &u->procs.v[u->pick_idx[u->pick_sel]];
 	u->filter.pid = pr->thread ? -1 : (int64_t)pr->pid;
 	u->filter.tid = pr->thread ? (int64_t)pr->tid : -1;
-	if (!profile_find_thread(u->p, pr->tid) && u->src->live)
+	if (!profile_find_thread(u->p, pr->tid) && u->src->live && u->src->ops->attach &&
+	    u->opt.target->target != SAMPLER_SYSTEM) {
+		/* Not one of ours: attach to its process, then show it. */
+		struct ft_error err = { { 0 }, 0, 0 };
+
+		if (u->src->ops->attach(u->src->ctx, (pid_t)pr->pid, &err) < 0)
+			set_message(u, true, "cannot attach to process %u (%s): %s", pr->pid, pr->comm,
+				    err.msg);
+		else
+			set_message(u, false,
+				    "attached to process %u (%s); showing only it, p and Enter on "
+				    "the first line shows all",
+				    pr->pid, pr->comm);
+	} else if (!profile_find_thread(u->p, pr->tid) && u->src->live)
 		set_message(u, false, "%s %u (%s): nothing sampled from it yet (%s)",
 			    pr->thread ? "thread" : "process", pr->thread ? pr->tid : pr->pid,
 			    pr->comm, u->p->meta.target ? u->p->meta.target : "");
