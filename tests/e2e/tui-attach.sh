@@ -3,7 +3,7 @@
 #
 # The picker attaches: the explorer runs on one launched command (split);
 # another process (phases), started separately and not sampled, is picked
-# with p, typing and Enter. flametop attaches to it and says so, the view
+# with p, typing its PID and Enter. flametop attaches to it and says so, the view
 # shows only it, and its functions appear within seconds; p and Enter on
 # the first line shows both programs again.
 # shellcheck source=tests/e2e/lib.sh
@@ -32,7 +32,8 @@ fi
 
 tui_keys attach p
 assert_screen attach 'PID' "p opens the picker"
-tui_keys attach -l phases
+# By PID: other programs named phases may run on this machine.
+tui_keys attach -l "$other"
 assert_screen attach "^ *\\[?[> ]* *$other .*phases" "typing filters the picker to the other process"
 tui_keys attach Enter
 assert_screen attach "attached to process $other \\(phases\\)" "Enter attaches to it"
