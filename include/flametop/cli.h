@@ -44,6 +44,20 @@ struct cli_target {
 /* getopt_long's value for --no-demangle, which has no short form. */
 #define CLI_OPT_NO_DEMANGLE 0x1001
 
+/* getopt_long's entries and letters for the target options, which
+ * cli_target_option() handles: one table, shared by every subcommand
+ * that samples. */
+#define CLI_TARGET_LONGOPTS                                                      \
+	{ "all-cpus", no_argument, NULL, 'a' },                                  \
+	{ "pid", required_argument, NULL, 'p' },                                 \
+	{ "event", required_argument, NULL, 'e' },                               \
+	{ "freq", required_argument, NULL, 'F' },                                \
+	{ "mmap-pages", required_argument, NULL, 'm' },                          \
+	{ "verbose", no_argument, NULL, 'v' },                                   \
+	{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },               \
+	{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH }
+#define CLI_TARGET_SHORTOPTS "ap:e:F:m:v"
+
 /*
  * Handles one target option (-a, -p, -e, -F, -m, -v, --no-demangle,
  * --call-graph) for

@@ -144,14 +144,7 @@ static int parse_speed(const char *arg, double *speed)
 int cli_live(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all-cpus", no_argument, NULL, 'a' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "event", required_argument, NULL, 'e' },
-		{ "freq", required_argument, NULL, 'F' },
-		{ "mmap-pages", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },
-		{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },
+		CLI_TARGET_LONGOPTS,
 		{ "input", required_argument, NULL, 'i' },
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
@@ -169,7 +162,7 @@ int cli_live(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:ap:e:F:m:vi:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "i:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);

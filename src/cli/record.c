@@ -206,17 +206,10 @@ static void install_signals(void)
 int cli_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all-cpus", no_argument, NULL, 'a' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "event", required_argument, NULL, 'e' },
-		{ "freq", required_argument, NULL, 'F' },
-		{ "mmap-pages", required_argument, NULL, 'm' },
+		CLI_TARGET_LONGOPTS,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },
-		{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -238,7 +231,7 @@ int cli_record(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:ap:e:F:m:d:o:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "d:o:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret < 0)
 			goto out_usage;
