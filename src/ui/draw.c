@@ -137,6 +137,41 @@ static void window_text(const struct tui *u, char *out, size_t size)
 	}
 }
 
+/*
+ * The target, shortened to leave the header's numbers room: a command
+ * shows its program's base name, then anything still too long is cut.
+ */
+static const char *header_target(struct tui *u, char *out, size_t size)
+{
+	static const char prefix[] = "command: ";
+	const size_t plen = sizeof(prefix) - 1;
+	int budget = u->cols - 64 > 16 ? u->cols - 64 : 16;
+	char full[512];
+
+	clean(u, u->p->meta.target ? u->p->meta.target : "", full, sizeof(full));
+	if ((int)ui_text_width(full) > budget && strncmp(full, prefix, plen) == 0) {
+		char *prog = full + plen, *args = strchr(prog, ' ');
+		char rest[512] = "";
+		const char *base;
+		size_t n, rl;
+
+		if (args) {
+			*args = '\0';
+			memcpy(rest, args + 1, strlen(args + 1) + 1);
+		}
+		base = util_basename(prog);
+		memmove(prog, base, strlen(base) + 1);
+		n = strlen(full);
+		rl = strlen(rest);
+		if (rl && n + 1 + rl < sizeof(full)) {
+			full[n] = ' ';
+			memcpy(full + n + 1, rest, rl + 1);
+		}
+	}
+	ui_label_fit(full, budget, u->scr.utf8, out, size);
+	return out;
+}
+
 void ui_draw_header(struct tui *u)
 {
 	WINDOW *w = u->w_header;
@@ -155,7 +190,7 @@ void ui_draw_header(struct tui *u)
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
 	put(w, " flametop", cols_left(w));
 	if (u->src->live) {
-		field(u, w, NULL, clean(u, u->p->meta.target ? u->p->meta.target : "", val, sizeof(val)));
+		field(u, w, NULL, header_target(u, val, sizeof(val)));
 	} else {
 		snprintf(buf, sizeof(buf), "%s", u->opt.replay);
 		field(u, w, "replay", clean(u, util_basename(buf), val, sizeof(val)));
