@@ -67,10 +67,18 @@ fi
 
 # --- system-wide ----------------------------------------------------------------
 # Room for the first second of a busy machine, so that some data is saved.
+# Every CPU is kept busy so that samples arrive at a known rate: an idle
+# machine compresses to a few bytes a second and would take long to fill.
+i=0
+while [ "$i" -lt "$(getconf _NPROCESSORS_ONLN)" ]; do
+	start_bg "$WORKLOADS/split" 40000
+	i=$((i + 1))
+done
 fill 64
 S="$D/all.session"
 run_record all -a -F 999 -d 30 -o "$S"
 check_enospc all "$S"
-assert_between "$ELAPSED_MS" 0 20000 "all: record stopped before -d 30 (ms)"
+# It stopped because the disk filled, not because -d ran out.
+assert_between "$ELAPSED_MS" 0 27000 "all: record stopped before -d 30 (ms)"
 
 finish
