@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "flametop/sampler.h"
+#include "records.h"
 
 /* A fake ring: a metadata page and `size` bytes of data. */
 struct fake_ring {
@@ -267,58 +268,6 @@ static const struct pipeline_sink_ops got_ops = {
 	.lost = got_lost,
 	.throttle = got_throttle,
 };
-
-struct builder {
-	union {
-		uint64_t align;
-		unsigned char bytes[512];
-	} u;
-	size_t len;
-};
-
-static void b_start(struct builder *b, uint32_t type, uint16_t misc)
-{
-	struct perf_event_header h = { type, misc, 0 };
-
-	memset(b, 0, sizeof(*b));
-	memcpy(b->u.bytes, &h, sizeof(h));
-	b->len = sizeof(h);
-}
-
-static void b_put(struct builder *b, const void *p, size_t n)
-{
-	memcpy(b->u.bytes + b->len, p, n);
-	b->len += n;
-}
-
-static void b_u64(struct builder *b, uint64_t v)
-{
-	b_put(b, &v, 8);
-}
-
-static void b_u32x2(struct builder *b, uint32_t lo, uint32_t hi)
-{
-	b_put(b, &lo, 4);
-	b_put(b, &hi, 4);
-}
-
-/* The sample_id trailer: pid/tid, time, cpu, identifier. */
-static void b_trailer(struct builder *b, uint32_t pid, uint32_t tid, uint64_t time, uint64_t id)
-{
-	b_u32x2(b, pid, tid);
-	b_u64(b, time);
-	b_u32x2(b, 1, 0);
-	b_u64(b, id);
-}
-
-static const struct perf_event_header *b_done(struct builder *b)
-{
-	struct perf_event_header *h = (struct perf_event_header *)b->u.bytes;
-
-	b->len = (b->len + 7) & ~(size_t)7;
-	h->size = (uint16_t)b->len;
-	return h;
-}
 
 static void decoder_init(struct sampler_decoder *d, struct pipeline_sink *sink, struct got *g)
 {

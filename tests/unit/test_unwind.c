@@ -30,6 +30,7 @@
 
 #include "flametop/pipeline.h"
 #include "flametop/sampler.h"
+#include "records.h"
 #include "flametop/unwind.h"
 
 /* --- decoding --- */
@@ -63,46 +64,10 @@ static const struct pipeline_sink_ops got_ops = {
 	.comm = got_comm,
 };
 
-struct builder {
-	union {
-		uint64_t align;
-		unsigned char bytes[1024];
-	} u;
-	size_t len;
-};
-
-static void b_start(struct builder *b, uint32_t type)
-{
-	struct perf_event_header h = { type, 0, 0 };
-
-	memset(b, 0, sizeof(*b));
-	memcpy(b->u.bytes, &h, sizeof(h));
-	b->len = sizeof(h);
-}
-
-static void b_u64(struct builder *b, uint64_t v)
-{
-	memcpy(b->u.bytes + b->len, &v, 8);
-	b->len += 8;
-}
-
-static void b_u32x2(struct builder *b, uint32_t lo, uint32_t hi)
-{
-	b_u64(b, (uint64_t)hi << 32 | lo);
-}
-
-static const struct perf_event_header *b_done(struct builder *b)
-{
-	struct perf_event_header *h = (struct perf_event_header *)b->u.bytes;
-
-	h->size = (uint16_t)b->len;
-	return h;
-}
-
 /* The fixed part of a sample up to its callchain: one kernel frame. */
 static void b_sample_head(struct builder *b)
 {
-	b_start(b, PERF_RECORD_SAMPLE);
+	b_start(b, PERF_RECORD_SAMPLE, 0);
 	b_u64(b, 77); /* identifier */
 	b_u64(b, 0x401234); /* ip */
 	b_u32x2(b, 100, 101); /* pid, tid */
@@ -254,7 +219,7 @@ static void test_decode_side_band_dwarf(void **state)
 
 	(void)state;
 	decoder_init(&d, &sink, &g);
-	b_start(&b, PERF_RECORD_COMM);
+	b_start(&b, PERF_RECORD_COMM, 0);
 	b_u32x2(&b, 300, 301);
 	memcpy(b.u.bytes + b.len, "nofp\0\0\0\0", 8);
 	b.len += 8;
