@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flametop/timeline.h"
 #include "flametop/ui.h"
@@ -126,6 +127,17 @@ static int check_timeline(const struct ui_options *o)
 	return 0;
 }
 
+/* A session that cannot be opened is the first thing to say, before any
+ * complaint about the terminal. */
+static int check_session(const char *path)
+{
+	if (access(path, R_OK) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_speed(const char *arg, double *speed)
 {
 	char *end;
@@ -215,6 +227,10 @@ int cli_live(int argc, char **argv)
 	}
 	if (check_timeline(&o) < 0)
 		goto out;
+	if (o.replay && check_session(o.replay) < 0) {
+		status = CLI_EXIT_ERROR;
+		goto out;
+	}
 	o.target = &t;
 	status = ui_run(&o);
 out:
@@ -271,5 +287,7 @@ int cli_replay(int argc, char **argv)
 	if (check_timeline(&o) < 0)
 		return CLI_EXIT_USAGE;
 	o.replay = argv[optind];
+	if (check_session(o.replay) < 0)
+		return CLI_EXIT_ERROR;
 	return ui_run(&o);
 }
