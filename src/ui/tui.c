@@ -1431,7 +1431,10 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		char clean[600];
+
+		/* It quotes the file: keep its control characters off the terminal. */
+		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
 		free(cfg_path);
 		status = CLI_EXIT_USAGE;
 		goto out;
