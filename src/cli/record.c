@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +26,6 @@
 #include "flametop/symbols.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
-#define CHILD_GRACE_NS (5 * 1000000000ull)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -164,16 +162,6 @@ static int parse_duration(const char *arg, uint64_t *ns)
 	return 0;
 }
 
-/* The exit status a shell would give for a child's wait status. */
-static int shell_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return CLI_EXIT_ERROR;
-}
-
 static int flush(struct session_writer *w, struct profile *p, struct pipeline_collect *c,
 		 const char *path)
 {
@@ -305,9 +293,7 @@ int cli_record(int argc, char **argv)
 	flush_notices(&notices, ret == 0);
 	if (ret < 0) {
 		cli_error("%s: %s", t.argv ? t.argv[0] : "sampler", err.msg);
-		status = ret == -ENOENT ? CLI_EXIT_NOT_FOUND
-			 : ret == -EACCES ? CLI_EXIT_CANNOT_EXEC
-					  : CLI_EXIT_ERROR;
+		status = cli_exec_status(ret);
 		goto out_remove;
 	}
 
@@ -342,7 +328,7 @@ int cli_record(int argc, char **argv)
 			if (!child_signalled) {
 				kill(sampler_child(s), sig);
 				child_signalled = true;
-				grace_end = now + CHILD_GRACE_NS;
+				grace_end = now + CLI_CHILD_GRACE_NS;
 			} else if (now >= grace_end) {
 				cli_error("%s (pid %d) is still running after SIGTERM; leaving it",
 					  t.argv[0], (int)sampler_child(s));
@@ -392,7 +378,7 @@ int cli_record(int argc, char **argv)
 			  (unsigned long long)p->meta.lost);
 	status = 0;
 	if (sampler_child_status(s, &child_status) && !(child_signalled && !stop_signal))
-		status = shell_status(child_status);
+		status = cli_exit_status(child_status);
 	goto out;
 
 out_usage:

@@ -1227,6 +1227,37 @@ static void stop_child(const struct source *src)
 		kill(src->child, SIGTERM);
 }
 
+/*
+ * A launched command when the explorer ends, as record treats it: the
+ * signal that ended the explorer is passed on to it, and it is given
+ * CLI_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
+ * ui_run, as -d does, and is not waited for). Returns the exit status:
+ * the command's once it has ended, else `status`.
+ */
+static int end_command(struct tui *u, int sig, int status)
+{
+	struct source *src = u->src;
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t until = util_now_ns() + CLI_CHILD_GRACE_NS;
+	char clean[256];
+
+	if (sig && src->child > 0) {
+		kill(src->child, sig);
+		while (src->child > 0 && util_now_ns() < until)
+			if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+				break;
+		if (src->child > 0)
+			fprintf(stderr, "flametop: %s (pid %d) is still running; leaving it\n",
+				util_sanitize(u->opt.target->argv[0], clean, sizeof(clean)),
+				(int)src->child);
+	}
+	return src->child_ended ? cli_exit_status(src->child_status) : status;
+}
+
+/*
+ * Starts the source. 0, or -1 with `err` set; for a command that could not
+ * be started, -errno (-ENOENT: not found), with `err` naming it.
+ */
 static int open_source(struct tui *u, struct ft_error *err)
 {
 	if (u->opt.replay) {
@@ -1242,8 +1273,8 @@ static int open_source(struct tui *u, struct ft_error *err)
 		 * /dev/null and its output goes to a file, named in the
 		 * status line. Our own descriptors come back after the fork. */
 		const char *dir = getenv("XDG_RUNTIME_DIR");
-		char path[512];
-		int in, out, save[3], i;
+		char path[512], msg[sizeof(err->msg)];
+		int in, out, save[3], i, start_err;
 
 		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
 			dir = getenv("TMPDIR");
@@ -1266,14 +1297,22 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(out, 1);
 		dup2(out, 2);
 		u->src = source_live_new(u->opt.target, notice, u, err);
+		start_err = u->src ? 0 : errno;
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
 		}
 		close(in);
 		close(out);
-		if (!u->src)
-			return -1;
+		if (!u->src) {
+			unlink(path);
+			if (!start_err)
+				return -1;
+			/* As record says it: the command, then why. */
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			error_set(err, "%s: %s", u->opt.target->argv[0], msg);
+			return -start_err;
+		}
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
@@ -1384,7 +1423,7 @@ int ui_run(const struct ui_options *o)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ui_theme theme;
 	char *cfg_path;
-	int status = 1, sig;
+	int status = 1, sig, ret;
 
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
@@ -1392,7 +1431,10 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		char clean[600];
+
+		/* It quotes the file: keep its control characters off the terminal. */
+		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
 		free(cfg_path);
 		status = CLI_EXIT_USAGE;
 		goto out;
@@ -1417,10 +1459,12 @@ int ui_run(const struct ui_options *o)
 				"without one\n");
 		goto out;
 	}
-	if (open_source(u, &err) < 0) {
+	ret = open_source(u, &err);
+	if (ret < 0) {
 		char clean[600];
 
 		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		status = cli_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
@@ -1441,6 +1485,7 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	status = end_command(u, sig, status);
 
 out_source:
 	if (u->outpath[0]) {
