@@ -104,4 +104,32 @@ char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
 
+/* ------------------------------------------------------------------------
+ * Values a person types (parse.c), for every option and config key that
+ * takes one, so that all accept the same forms and refuse in the same
+ * words. Each parser takes the whole string: digits with an optional
+ * decimal fraction (not for integers), then an optional unit, matched in
+ * any case; no sign, no spaces, nothing after. It returns 0 with *out set
+ * and within [min, max]; or -EINVAL (not such a value) or -ERANGE (outside
+ * [min, max], or too large for 64 bits), *out untouched and `err` holding
+ * one line in the one style: "'1x' is not a duration (30, 500ms, 1.5s, 2m,
+ * 1h)", "'0' is out of range (at least 1ms)". The caller puts the option
+ * in front: "-d: '1x' is not a duration (...)".
+ */
+
+/* Durations, in ns: a bare number is seconds; units ns, us, ms, s, m (or
+ * min), h, d. A fraction is exact to the ns ("0.1s", "1.5h", ".5"). */
+int util_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns, uint64_t *ns,
+			struct ft_error *err);
+/* Sizes, in bytes: a bare number is bytes; K, M, G, T are powers of 1024,
+ * optionally followed by "B" or "iB" ("64M", "512KiB", "1.5G"; a fraction
+ * of a byte is dropped). */
+int util_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *bytes,
+		    struct ft_error *err);
+/* Whole numbers in decimal, no unit. */
+int util_parse_integer(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+		       struct ft_error *err);
+/* Decimal numbers (a ratio, a percentage), no unit; the nearest double. */
+int util_parse_number(const char *s, double min, double max, double *out, struct ft_error *err);
+
 #endif
