@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,9 @@
 
 #define FLUSH_INTERVAL_NS 1000000000ull
 #define CHILD_GRACE_NS (5 * 1000000000ull)
+/* -d: from a millisecond to a year. */
+#define MIN_DURATION_NS 1000000ull
+#define MAX_DURATION_NS (365 * 86400 * 1000000000ull)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -41,7 +43,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: flametop record [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
 		"\n"
-		"Samples a target and writes a session file, until -d SECONDS pass, Ctrl-C,\n"
+		"Samples a target and writes a session file, until -d TIME passes, Ctrl-C,\n"
 		"or the target exits. With a COMMAND, exits with the command's status.\n"
 		"\n"
 		"Target (default: -a):\n"
@@ -53,14 +55,17 @@ static void usage(FILE *out)
 		"  -e, --event EV[,EV...]  events to sample (default: cycles; without a hardware\n"
 		"                          PMU, cpu-clock for -a and task-clock otherwise)\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
-		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two (default: 128,\n"
-		"                          512 KiB); larger if samples are lost\n"
+		"  -m, --mmap-pages PAGES|SIZE\n"
+		"                          ring buffer per CPU: pages, or a size (512K, 2M),\n"
+		"                          a power of two pages (default: 128 pages, 512 KiB);\n"
+		"                          larger if samples are lost\n"
 		"      --call-graph fp|dwarf[,SIZE]\n"
 		"                          how user stacks are found: frame pointers (default),\n"
-		"                          or SIZE bytes of stack per sample (default 8192, at\n"
-		"                          most 65528) unwound with DWARF, for code built\n"
+		"                          or SIZE bytes of stack per sample (default 8192 or\n"
+		"                          8K, at most 65528) unwound with DWARF, for code built\n"
 		"                          without frame pointers; costs SIZE x HZ x CPUs B/s\n"
-		"  -d, --duration SECONDS  stop after this long (with a COMMAND: SIGTERM it)\n"
+		"  -d, --duration TIME     stop after this long: seconds, or 500ms, 2m, 1h\n"
+		"                          (with a COMMAND: SIGTERM it)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
@@ -149,21 +154,6 @@ static char *default_output(void)
 	return xstrdup(buf);
 }
 
-static int parse_duration(const char *arg, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || end == arg || !(v > 0) || v > 1e7 || isnan(v)) {
-		cli_error("-d: '%s' is not a duration in seconds", arg);
-		return -1;
-	}
-	*ns = (uint64_t)(v * 1e9);
-	return 0;
-}
-
 /* The exit status a shell would give for a child's wait status. */
 static int shell_status(int status)
 {
@@ -239,8 +229,11 @@ int cli_record(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'd':
-			if (parse_duration(optarg, &duration) < 0)
+			if (util_parse_duration(optarg, MIN_DURATION_NS, MAX_DURATION_NS, &duration,
+						&err) < 0) {
+				cli_error("-d: %s", err.msg);
 				goto out_usage;
+			}
 			break;
 		case 'o':
 			free(output);

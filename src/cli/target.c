@@ -8,8 +8,8 @@
 
 #include "flametop/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "flametop/profile.h"
+
+/* -m: the largest ring, in pages (256 MiB of 4 KiB pages). */
+#define MAX_RING_PAGES 65536
 
 static void vreport(const char *fmt, va_list ap)
 {
@@ -55,15 +58,12 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 static int parse_pids(struct cli_target *t, const char *arg)
 {
 	char *copy = xstrdup(arg), *save = NULL, *tok;
+	struct ft_error err;
+	uint64_t v;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (errno || *end || end == tok || v <= 0 || v > INT_MAX) {
-			cli_error("-p: '%s' is not a process ID", tok);
+		if (util_parse_integer(tok, 1, INT_MAX, &v, &err) < 0) {
+			cli_error("-p: %s", err.msg);
 			free(copy);
 			return -1;
 		}
@@ -99,12 +99,11 @@ static int parse_events(struct cli_target *t, const char *arg)
 	return 0;
 }
 
-/* --call-graph fp | dwarf[,SIZE]: SIZE in bytes, rounded up to 8. */
+/* --call-graph fp | dwarf[,SIZE]: SIZE a size (8192, 16K), rounded up to 8. */
 static int parse_call_graph(struct cli_target *t, const char *arg)
 {
-	const char *size;
-	char *end;
-	long v;
+	struct ft_error err;
+	uint64_t v;
 
 	if (strcmp(arg, "fp") == 0) {
 		t->call_graph = SAMPLER_CALL_GRAPH_FP;
@@ -119,22 +118,52 @@ static int parse_call_graph(struct cli_target *t, const char *arg)
 	t->stack_size = 0;
 	if (arg[5] == '\0')
 		return 0;
-	size = arg + 6;
-	errno = 0;
-	v = strtol(size, &end, 10);
-	if (errno || *end || end == size || v < 8 || v > SAMPLER_MAX_STACK_SIZE) {
-		cli_error("--call-graph dwarf,SIZE: '%s' is not a stack size in bytes (8 to %d)", size,
-			  SAMPLER_MAX_STACK_SIZE);
+	if (util_parse_size(arg + 6, 8, SAMPLER_MAX_STACK_SIZE, &v, &err) < 0) {
+		cli_error("--call-graph dwarf,SIZE: %s", err.msg);
 		return -1;
 	}
 	t->stack_size = ((size_t)v + 7) & ~(size_t)7;
 	return 0;
 }
 
+/*
+ * -m PAGES | SIZE: a bare number is pages, as perf's -m; with a unit
+ * (512K, 2M) a size, a whole number of pages. Either way a power of two.
+ */
+static int parse_ring_pages(struct cli_target *t, const char *arg)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), v;
+	struct ft_error err;
+	int ret;
+
+	if (arg[strspn(arg, "0123456789")] == '\0')
+		ret = util_parse_integer(arg, 1, MAX_RING_PAGES, &v, &err);
+	else
+		ret = util_parse_size(arg, page, MAX_RING_PAGES * page, &v, &err);
+	if (ret < 0) {
+		cli_error("-m: %s", err.msg);
+		return -1;
+	}
+	if (arg[strspn(arg, "0123456789")] != '\0') {
+		if (v % page) {
+			cli_error("-m: '%s' is not a whole number of %" PRIu64 "-byte pages", arg,
+				  page);
+			return -1;
+		}
+		v /= page;
+	}
+	if (v & (v - 1)) {
+		cli_error("-m: '%s' is not a power of two pages", arg);
+		return -1;
+	}
+	t->ring_pages = (size_t)v;
+	return 0;
+}
+
 int cli_target_option(struct cli_target *t, int opt, const char *arg)
 {
-	char *end;
-	long v;
+	struct ft_error err;
+	uint64_t v;
 
 	switch (opt) {
 	case 'a':
@@ -157,23 +186,14 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 	case 'e':
 		return parse_events(t, arg) < 0 ? -1 : 1;
 	case 'F':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || v < 1 || v > 1000000) {
-			cli_error("-F: '%s' is not a frequency in Hz (1 to 1000000)", arg);
+		if (util_parse_integer(arg, 1, 1000000, &v, &err) < 0) {
+			cli_error("-F: %s", err.msg);
 			return -1;
 		}
 		t->frequency = (unsigned)v;
 		return 1;
 	case 'm':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || v < 1 || v > 65536 || (v & (v - 1))) {
-			cli_error("-m: '%s' is not a power of two from 1 to 65536 pages", arg);
-			return -1;
-		}
-		t->ring_pages = (size_t)v;
-		return 1;
+		return parse_ring_pages(t, arg) < 0 ? -1 : 1;
 	case 'v':
 		t->verbose++;
 		return 1;
