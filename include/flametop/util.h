@@ -2,8 +2,9 @@
 /*
  * Small helpers every subsystem shares: allocation that never returns NULL,
  * the error struct constructors fill in, growable arrays, string interning
- * hashes, monotonic time, and the one sanitizer that untrusted strings pass
- * before they reach a terminal.
+ * hashes, monotonic time, the one sanitizer that untrusted strings pass
+ * before they reach a terminal, the one path notices take, and the parsers
+ * of the values people type.
  */
 #ifndef FLAMETOP_UTIL_H
 #define FLAMETOP_UTIL_H
@@ -103,6 +104,39 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+
+/* ------------------------------------------------------------------------
+ * Notices (notice.c): what a person should know that is not an error (an
+ * event fell back to another, kernel samples are not permitted, a JIT map
+ * is not trusted, stacks look truncated, a session was cut short). A
+ * module is given a sink (NULL: it says nothing) and says each notice as
+ * bare text, one line without "notice:" or newline. The sink's owner shows
+ * it: the command line on stderr as "flametop: notice: TEXT" (sanitized,
+ * cli_notice), the TUI in its status line. A sink says each thing once.
+ */
+struct ft_notice {
+	/* Shows one notice; `text` is borrowed for the call, not sanitized. */
+	void (*show)(void *ctx, const char *text);
+	void *ctx;
+	struct u64map said; /* hashes of the keys said so far */
+};
+/* Readies `n` to hand notices to `show`. Free with notice_free(). */
+void notice_init(struct ft_notice *n, void (*show)(void *ctx, const char *text), void *ctx);
+void notice_free(struct ft_notice *n);
+/*
+ * Says a notice on `n` (NULL: nowhere), unless one with the same `key` was
+ * said on `n` before. `key` NULL makes the text its own key, so the same
+ * line is never said twice; a notice whose text varies (a percentage, a
+ * count) gives a fixed key to be said only once.
+ */
+void notice_say(struct ft_notice *n, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Exit statuses, shared by every subcommand and the explorer. */
+#define FT_EXIT_ERROR 1
+#define FT_EXIT_USAGE 2 /* a bad option, value, config or theme */
+#define FT_EXIT_CANNOT_EXEC 126 /* as a shell says it */
+#define FT_EXIT_NOT_FOUND 127
 
 /* ------------------------------------------------------------------------
  * Values a person types (parse.c), for every option and config key that

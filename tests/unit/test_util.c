@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for util: the terminal sanitizer, the interning hash tables,
- * the parsers of durations, sizes and numbers people type.
+ * the notice sink, the parsers of durations, sizes and numbers people type.
  */
 #include "config.h"
 
@@ -100,6 +100,52 @@ static void test_basename(void **state)
 	assert_string_equal(util_basename("/usr/lib/libc.so.6"), "libc.so.6");
 	assert_string_equal(util_basename("plain"), "plain");
 	assert_string_equal(util_basename("[kernel.kallsyms]"), "[kernel.kallsyms]");
+}
+
+/* What a notice sink showed. */
+struct shown {
+	unsigned n;
+	char last[512];
+};
+
+static void show(void *ctx, const char *text)
+{
+	struct shown *sh = ctx;
+
+	sh->n++;
+	snprintf(sh->last, sizeof(sh->last), "%s", text);
+}
+
+/* A sink shows each line once, and each keyed notice once whatever its text. */
+static void test_notice_once(void **state)
+{
+	struct shown sh = { 0, "" };
+	struct ft_notice n;
+
+	notice_init(&n, show, &sh);
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "cpu-clock");
+	assert_int_equal(sh.n, 1);
+	assert_string_equal(sh.last, "cycles is not supported here; sampling cpu-clock instead");
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "cpu-clock");
+	assert_int_equal(sh.n, 1);
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "task-clock");
+	assert_int_equal(sh.n, 2);
+	notice_say(&n, "truncated", "%d%% of user stacks look truncated", 60);
+	notice_say(&n, "truncated", "%d%% of user stacks look truncated", 75);
+	assert_int_equal(sh.n, 3);
+	assert_string_equal(sh.last, "60% of user stacks look truncated");
+	/* The text is not sanitized here: the sink's owner does it. */
+	notice_say(&n, NULL, "a\x1b[2Jb");
+	assert_string_equal(sh.last, "a\x1b[2Jb");
+	notice_free(&n);
+
+	/* A fresh sink has said nothing; none at all says nothing. */
+	notice_init(&n, show, &sh);
+	notice_say(&n, "truncated", "again");
+	assert_int_equal(sh.n, 5);
+	notice_free(&n);
+	notice_say(NULL, NULL, "nowhere");
+	assert_int_equal(sh.n, 5);
 }
 
 #define MS UINT64_C(1000000)
@@ -255,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
+		cmocka_unit_test(test_notice_once),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_integer),
