@@ -126,12 +126,12 @@ const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
 void pipeline_collect_tick(struct pipeline_collect *c);
 
 /*
- * Where the stage says things once (a stack that looks truncated in
- * frame-pointer mode, say): `fn` gets one line, without a "notice: "
- * prefix. Without it the stage says nothing.
+ * Where the stage says things (stacks that look truncated in frame-pointer
+ * mode, once). Without it (NULL) the stage says nothing. Borrowed: it must
+ * outlive the stage.
  */
-void pipeline_collect_set_notice(struct pipeline_collect *c, void (*fn)(void *ctx, const char *msg),
-				 void *ctx);
+struct ft_notice;
+void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice);
 
 /* What the DWARF unwinder did so far (zero in frame-pointer mode). */
 struct pipeline_unwind_stats {

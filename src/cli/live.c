@@ -164,6 +164,7 @@ int cli_live(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_target t;
+	struct source_live_config cfg;
 	struct ui_options o;
 	bool speed_given = false;
 	int opt, ret, status = CLI_EXIT_USAGE;
@@ -229,7 +230,8 @@ int cli_live(int argc, char **argv)
 		status = CLI_EXIT_ERROR;
 		goto out;
 	}
-	o.target = &t;
+	cli_target_config(&t, &cfg);
+	o.target = &cfg;
 	status = ui_run(&o);
 out:
 	cli_target_free(&t);

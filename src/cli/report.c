@@ -115,13 +115,6 @@ static int compile(const char *opt, const char *pattern, regex_t *re)
 	return -1;
 }
 
-/* Says why a module has no source lines, on stderr. */
-static void lines_notice(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_error("notice: %s", msg);
-}
-
 /* A whole number for `opt` (--top, --pid, --tid). */
 static int parse_id(const char *opt, const char *arg, int64_t *out)
 {
@@ -170,6 +163,7 @@ int cli_report(int argc, char **argv)
 	struct report_options o;
 	struct session_read_info info;
 	struct ft_error err = { { 0 }, 0, 0 };
+	struct ft_notice notices;
 	struct profile *p = NULL;
 	const char *input = NULL, *event = NULL;
 	struct time_arg from = { NULL, 0, 0, false }, to = { NULL, 0, 0, false };
@@ -179,6 +173,7 @@ int cli_report(int argc, char **argv)
 	int opt, status = CLI_EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
+	notice_init(&notices, cli_notice, NULL);
 	o.format = REPORT_TEXT;
 	profile_filter_init(&o.filter);
 	optind = 1;
@@ -264,17 +259,14 @@ int cli_report(int argc, char **argv)
 		cli_error("--lines works with --format text or json");
 		goto out;
 	}
-	o.notice = lines_notice;
+	o.notice = &notices; /* why a module has no source lines */
 	status = CLI_EXIT_ERROR;
 	p = session_read(input, &info, &err);
 	if (!p) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (!info.complete)
-		cli_error("notice: %s: the recording did not finish (the recorder was killed?); "
-			  "loaded %u chunks, skipped %llu bytes at the end",
-			  input, info.chunks, (unsigned long long)info.skipped_bytes);
+	session_read_notice(&notices, input, &info);
 	if (event) {
 		o.filter.event = profile_find_event(p, event);
 		if (o.filter.event < 0) {
@@ -310,5 +302,6 @@ out:
 	if (have_exclude)
 		regfree(&exclude);
 	profile_free(p);
+	notice_free(&notices);
 	return status;
 }

@@ -2,7 +2,8 @@
 /*
  * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v,
  * --no-demangle and a trailing command. Parsed in one place so `record` and the live
- * view accept exactly the same words.
+ * view accept exactly the same words; they become the live source's config. Also
+ * the one way the command line prints errors and notices.
  */
 #include "config.h"
 
@@ -15,10 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-
-#include "flametop/profile.h"
 
 /* -m: the largest ring, in pages (256 MiB of 4 KiB pages). */
 #define MAX_RING_PAGES 65536
@@ -38,6 +36,12 @@ void cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
+}
+
+void cli_notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	cli_error("notice: %s", text);
 }
 
 void cli_bad_option(const char *subcommand, int opt, char **argv)
@@ -243,7 +247,7 @@ void cli_target_free(struct cli_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
+void cli_target_config(const struct cli_target *t, struct source_live_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->target = t->target;
@@ -256,59 +260,6 @@ void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
 	cfg->ring_pages = t->ring_pages;
 	cfg->call_graph = t->call_graph;
 	cfg->stack_size = t->stack_size;
-}
-
-char *cli_target_describe(const struct cli_target *t)
-{
-	char *s, *next;
-	size_t i;
-
-	switch (t->target) {
-	case SAMPLER_SYSTEM:
-		return xstrdup("system-wide");
-	case SAMPLER_PIDS:
-		s = xasprintf("pid %d", (int)t->pids[0]);
-		for (i = 1; i < t->npids; i++) {
-			next = xasprintf("%s,%d", s, (int)t->pids[i]);
-			free(s);
-			s = next;
-		}
-		return s;
-	case SAMPLER_COMMAND:
-		s = xasprintf("command: %s", t->argv[0]);
-		for (i = 1; t->argv[i]; i++) {
-			next = xasprintf("%s %s", s, t->argv[i]);
-			free(s);
-			s = next;
-		}
-		return s;
-	}
-	return xstrdup("?");
-}
-
-void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s)
-{
-	struct utsname u;
-	char host[256] = "", *target;
-	size_t i;
-
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	profile_meta_set(&p->meta.host, host);
-	if (uname(&u) == 0) {
-		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
-
-		profile_meta_set(&p->meta.kernel, kernel);
-		free(kernel);
-	}
-	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
-	profile_meta_set(&p->meta.command_line, t->command_line);
-	target = cli_target_describe(t);
-	profile_meta_set(&p->meta.target, target);
-	free(target);
-	profile_meta_set(&p->meta.call_graph,
-			 t->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
-	p->meta.frequency = t->frequency;
-	for (i = 0; i < sampler_nevents(s); i++)
-		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+	cfg->no_demangle = t->no_demangle;
+	cfg->command_line = t->command_line;
 }

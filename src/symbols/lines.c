@@ -44,8 +44,7 @@ struct symbols_lines {
 	struct lines_module *modules;
 	struct strtab files; /* source file names handed out (stable pointers) */
 	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 };
 
 struct symbols_lines *symbols_lines_new(void)
@@ -85,11 +84,9 @@ void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir)
 	l->debug_dir = dir ? xstrdup(dir) : NULL;
 }
 
-void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx, const char *msg),
-			      void *ctx)
+void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
 {
 	l->notice = notice;
-	l->notice_ctx = ctx;
 }
 
 static void say(struct symbols_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -98,12 +95,10 @@ static void say(struct symbols_lines *l, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
-	if (!l->notice)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	l->notice(l->notice_ctx, msg);
+	notice_say(l->notice, NULL, "%s", msg);
 }
 
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */

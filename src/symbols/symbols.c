@@ -118,8 +118,7 @@ struct symbols {
 	struct u64map jit_index; /* pid + 1 -> index into jits */
 	struct symbols_jitmap **jits;
 	size_t njits;
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 };
 
 struct symbols *symbols_new(void)
@@ -190,10 +189,9 @@ void symbols_set_demangle(struct symbols *s, bool demangle)
 	s->demangle = demangle;
 }
 
-void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char *msg), void *ctx)
+void symbols_set_notice(struct symbols *s, struct ft_notice *notice)
 {
 	s->notice = notice;
-	s->notice_ctx = ctx;
 }
 
 void symbols_set_debug_dir(struct symbols *s, const char *dir)
@@ -685,9 +683,8 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
 		if (stat(proc, &st) != 0)
 			return;
-		if (symbols_jitmap_refresh(m, st.st_uid, &err) == -EPERM && err.msg[0] &&
-		    s->notice)
-			s->notice(s->notice_ctx, err.msg);
+		if (symbols_jitmap_refresh(m, st.st_uid, &err) == -EPERM && err.msg[0])
+			notice_say(s->notice, NULL, "%s", err.msg);
 		name = symbols_jitmap_lookup(m, addr);
 	}
 	if (name) {

@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -41,11 +40,12 @@
  * Data: the source into the timeline, queries into the views' tree.
  */
 
-static void notice(void *ctx, const char *msg)
+/* The sources' notice sink: the status line shows each one. */
+static void show_notice(void *ctx, const char *text)
 {
 	struct tui *u = ctx;
 
-	snprintf(u->message, sizeof(u->message), "%s", msg);
+	util_sanitize(text, u->message, sizeof(u->message));
 	u->message_error = false;
 }
 
@@ -1227,16 +1227,27 @@ static void stop_child(const struct source *src)
 		kill(src->child, SIGTERM);
 }
 
+/* The live source on the target, sampling. NULL with `err` set. */
+static struct source *open_live(struct tui *u, struct ft_error *err)
+{
+	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+
+	if (src && source_live_start(src, err) < 0) {
+		source_free(src);
+		src = NULL;
+	}
+	return src;
+}
+
 static int open_source(struct tui *u, struct ft_error *err)
 {
+	notice_init(&u->notices, show_notice, u);
 	if (u->opt.replay) {
 		u->src = source_replay_new(u->opt.replay, u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED,
-					   err);
+					   &u->notices, err);
 		if (!u->src)
 			return -1;
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
-		if (u->src->notice[0])
-			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
 		 * /dev/null and its output goes to a file, named in the
@@ -1265,7 +1276,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(out, 2);
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		u->src = open_live(u, err);
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
@@ -1277,7 +1288,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		u->src = open_live(u, err);
 		if (!u->src)
 			return -1;
 	}
@@ -1394,7 +1405,7 @@ int ui_run(const struct ui_options *o)
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
 		fprintf(stderr, "flametop: %s\n", err.msg);
 		free(cfg_path);
-		status = CLI_EXIT_USAGE;
+		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1407,7 +1418,7 @@ int ui_run(const struct ui_options *o)
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
 			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
-			status = CLI_EXIT_USAGE;
+			status = FT_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
@@ -1470,6 +1481,7 @@ out:
 	free(u->pick_idx);
 	free(u->fns);
 	free(u->nb);
+	notice_free(&u->notices);
 	free(u);
 	return status;
 }
