@@ -82,7 +82,9 @@ struct pipeline_lost {
 
 /*
  * A sink. Callbacks return 0, or -errno to make the source stop (a full
- * disk, say). Any callback may be NULL.
+ * disk, say). Any callback may be NULL. A sink is not told that its source
+ * ended: whoever drives the source knows (sampler_poll() says the target
+ * is gone, a reader reaches the end of its file).
  */
 struct pipeline_sink_ops {
 	int (*sample)(void *ctx, const struct pipeline_sample *s);
@@ -92,8 +94,6 @@ struct pipeline_sink_ops {
 	int (*lost)(void *ctx, const struct pipeline_lost *l);
 	/* The kernel throttled an event (too many samples); informational. */
 	int (*throttle)(void *ctx, uint64_t time, uint32_t event);
-	/* The source has nothing more. */
-	int (*end)(void *ctx, uint64_t time);
 };
 
 struct pipeline_sink {
