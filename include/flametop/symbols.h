@@ -103,8 +103,6 @@ bool symbols_have_kernel(struct symbols *s);
 struct symbols_lines;
 struct symbols_lines *symbols_lines_new(void);
 void symbols_lines_free(struct symbols_lines *l);
-/* For tests: the directory of separate debug files (default /usr/lib/debug). Copied. */
-void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir);
 /*
  * Where it says why a module file has no lines (unreadable, no DWARF;
  * pseudo-modules such as "[vdso]" go unmentioned), once per module. NULL

@@ -43,7 +43,6 @@ struct symbols_lines {
 	struct strtab paths; /* module path -> index into modules */
 	struct lines_module *modules;
 	struct strtab files; /* source file names handed out (stable pointers) */
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
 	struct ft_notice *notice;
 };
 
@@ -74,14 +73,7 @@ void symbols_lines_free(struct symbols_lines *l)
 	free(l->modules);
 	strtab_free(&l->paths);
 	strtab_free(&l->files);
-	free(l->debug_dir);
 	free(l);
-}
-
-void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir)
-{
-	free(l->debug_dir);
-	l->debug_dir = dir ? xstrdup(dir) : NULL;
 }
 
 void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
@@ -114,7 +106,6 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	opts.debug_dir = l->debug_dir;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);

@@ -113,7 +113,6 @@ struct symbols {
 	uint64_t rescan_ns;
 	bool live;
 	bool demangle;
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
 	char *jitmap_dir;
 	struct u64map jit_index; /* pid + 1 -> index into jits */
 	struct symbols_jitmap **jits;
@@ -168,7 +167,6 @@ void symbols_free(struct symbols *s)
 		symbols_jitmap_free(s->jits[i]);
 	free(s->jits);
 	u64map_free(&s->jit_index);
-	free(s->debug_dir);
 	free(s->jitmap_dir);
 	symbols_kernel_free(s->kernel);
 	free(s);
@@ -192,12 +190,6 @@ void symbols_set_demangle(struct symbols *s, bool demangle)
 void symbols_set_notice(struct symbols *s, struct ft_notice *notice)
 {
 	s->notice = notice;
-}
-
-void symbols_set_debug_dir(struct symbols *s, const char *dir)
-{
-	free(s->debug_dir);
-	s->debug_dir = xstrdup(dir);
 }
 
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
@@ -305,7 +297,6 @@ static struct symbols_elf *module_open(struct symbols *s, struct symbols_module 
 	else
 		known = xstrdup(mod->name);
 	opts.known_path = known;
-	opts.debug_dir = s->debug_dir;
 	opts.demangle = s->demangle;
 	if (s->live) {
 		paths[1] = xasprintf("/proc/%" PRIu32 "/root%s", pid, known);
