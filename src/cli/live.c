@@ -34,9 +34,10 @@
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },          \
 	{ "resolution", required_argument, NULL, OPT_RESOLUTION },          \
 	{ "retention", required_argument, NULL, OPT_RETENTION }
-#define TIMELINE_HELP                                                                   \
+#define TIMELINE_HELP                                                                    \
 	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
-	"                          512K, 1.5G); older data is kept coarser to stay under it\n" \
+	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
+	"                          under it\n"                                           \
 	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"    \
 	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 
