@@ -84,6 +84,7 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
  * and what skipped: the one wording `report` and replay share. `name`
  * stands for the file.
  */
-void session_read_notice(struct ft_notice *n, const char *name, const struct session_read_info *info);
+void session_read_notice(struct ft_notice *n, const char *name,
+			 const struct session_read_info *info);
 
 #endif

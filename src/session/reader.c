@@ -767,7 +767,8 @@ out_fd:
 	return p;
 }
 
-void session_read_notice(struct ft_notice *n, const char *name, const struct session_read_info *info)
+void session_read_notice(struct ft_notice *n, const char *name,
+			 const struct session_read_info *info)
 {
 	if (info->complete)
 		return;

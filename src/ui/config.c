@@ -114,8 +114,8 @@ int ui_config_parse(struct ui_config *c, const char *text, const char *name, str
 		} else if (strcmp(key, "window") == 0) {
 			struct ft_error perr;
 
-			if (util_parse_duration(val, 1000000000ull, 86400ull * 1000000000ull, &c->span,
-						&perr) < 0) {
+			if (util_parse_duration(val, 1000000000ull, 86400ull * 1000000000ull,
+						&c->span, &perr) < 0) {
 				error_set(err, "%s:%d: window: %s", name, lineno, perr.msg);
 				goto bad;
 			}

@@ -194,8 +194,8 @@ static void test_replay_cut_short(void **state)
 	assert_non_null(s);
 	/* Said once, in the words `report` uses. */
 	assert_int_equal(said.n, 1);
-	snprintf(expect, sizeof(expect), "%s: the recording did not finish (the recorder was killed?)",
-		 cut);
+	snprintf(expect, sizeof(expect),
+		 "%s: the recording did not finish (the recorder was killed?)", cut);
 	assert_memory_equal(said.last, expect, strlen(expect));
 	notice_free(&notices);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
