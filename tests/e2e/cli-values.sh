@@ -70,6 +70,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -r /proc/sys/kernel/perf_event_paranoid ]; then
 	finish
 fi
 need_jq
+need_workload split
 
 # recorded_seconds NAME: the duration in record NAME's summary line.
 recorded_seconds() {
@@ -77,8 +78,9 @@ recorded_seconds() {
 }
 
 # -d in minutes: 0.01m is 0.6 s; the recording lasts at least that, and
-# stops on its own well before the 60 s safety timeout.
-run_record minutes -a -F 99 -d 0.01m -o "$T/minutes.session"
+# stops the command (SIGTERM; record exits 0) well before the 60 s safety
+# timeout. A command, not -a: a shared machine runs anything.
+run_record minutes -F 999 -d 0.01m -o "$T/minutes.session" -- "$WORKLOADS/split" 0
 assert_record_ok minutes "$T/minutes.session"
 assert_between "$(recorded_seconds minutes)" 0.6 30 "-d 0.01m: seconds recorded"
 
@@ -88,9 +90,15 @@ run_record ms -d 700ms -m 256K --call-graph dwarf,4K -o "$T/ms.session" -- sleep
 assert_record_ok ms "$T/ms.session"
 assert_between "$(recorded_seconds ms)" 0.7 30 "-d 700ms: seconds recorded"
 
-# report's window in units: [100ms, 0.005m) of the first session.
-if report_json "$T/minutes.session" "$T/window.json" --from 100ms --to 0.005m --top 5; then
-	pass "report --from 100ms --to 0.005m --top 5: a report"
-	assert_between "$(jq '.functions | length' "$T/window.json")" 0 5 "--top 5: functions listed"
+# report's window in units is the same window in seconds: [100ms, 0.005m)
+# is [0.1, 0.3), to the ns.
+if report_json "$T/minutes.session" "$T/units.json" --from 100ms --to 0.005m --top 5 &&
+	report_json "$T/minutes.session" "$T/seconds.json" --from 0.1 --to 0.3 --top 5; then
+	if cmp -s "$T/units.json" "$T/seconds.json"; then
+		pass "--from 100ms --to 0.005m: the report of --from 0.1 --to 0.3"
+	else
+		fail "--from 100ms --to 0.005m differs from --from 0.1 --to 0.3: $(head -c 300 "$T/units.json") vs $(head -c 300 "$T/seconds.json")"
+	fi
+	assert_between "$(jq '.functions | length' "$T/units.json")" 0 5 "--top 5: functions listed"
 fi
 finish
