@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -41,11 +40,12 @@
  * Data: the source into the timeline, queries into the views' tree.
  */
 
-static void notice(void *ctx, const char *msg)
+/* The sources' notice sink: the status line shows each one. */
+static void show_notice(void *ctx, const char *text)
 {
 	struct tui *u = ctx;
 
-	snprintf(u->message, sizeof(u->message), "%s", msg);
+	util_sanitize(text, u->message, sizeof(u->message));
 	u->message_error = false;
 }
 
@@ -1230,7 +1230,7 @@ static void stop_child(const struct source *src)
 /*
  * A launched command when the explorer ends, as record treats it: the
  * signal that ended the explorer is passed on to it, and it is given
- * CLI_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
+ * FT_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
  * ui_run, as -d does, and is not waited for). Returns the exit status:
  * the command's once it has ended, else `status`.
  */
@@ -1238,7 +1238,7 @@ static int end_command(struct tui *u, int sig, int status)
 {
 	struct source *src = u->src;
 	struct ft_error err = { { 0 }, 0, 0 };
-	uint64_t until = util_now_ns() + CLI_CHILD_GRACE_NS;
+	uint64_t until = util_now_ns() + FT_CHILD_GRACE_NS;
 	char clean[256];
 
 	if (sig && src->child > 0) {
@@ -1251,23 +1251,37 @@ static int end_command(struct tui *u, int sig, int status)
 				util_sanitize(u->opt.target->argv[0], clean, sizeof(clean)),
 				(int)src->child);
 	}
-	return src->child_ended ? cli_exit_status(src->child_status) : status;
+	return src->child_exited ? util_exit_status(src->child_status) : status;
 }
 
 /*
- * Starts the source. 0, or -1 with `err` set; for a command that could not
- * be started, -errno (-ENOENT: not found), with `err` naming it.
+ * The live source on the target, sampling. NULL with `err` set, and
+ * *start_err the errno of a command that could not be started (ENOENT: not
+ * found, EACCES: not executable), 0 for any other failure.
  */
+static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
+{
+	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	int ret;
+
+	*start_err = 0;
+	if (src && (ret = source_live_start(src, err)) < 0) {
+		*start_err = -ret;
+		source_free(src);
+		src = NULL;
+	}
+	return src;
+}
+
 static int open_source(struct tui *u, struct ft_error *err)
 {
+	notice_init(&u->notices, show_notice, u);
 	if (u->opt.replay) {
 		u->src = source_replay_new(u->opt.replay, u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED,
-					   err);
+					   &u->notices, err);
 		if (!u->src)
 			return -1;
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
-		if (u->src->notice[0])
-			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
 		 * /dev/null and its output goes to a file, named in the
@@ -1296,8 +1310,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(out, 2);
-		u->src = source_live_new(u->opt.target, notice, u, err);
-		start_err = u->src ? 0 : errno;
+		u->src = open_live(u, &start_err, err);
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
@@ -1316,7 +1329,9 @@ static int open_source(struct tui *u, struct ft_error *err)
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		int start_err;
+
+		u->src = open_live(u, &start_err, err);
 		if (!u->src)
 			return -1;
 	}
@@ -1436,7 +1451,7 @@ int ui_run(const struct ui_options *o)
 		/* It quotes the file: keep its control characters off the terminal. */
 		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
 		free(cfg_path);
-		status = CLI_EXIT_USAGE;
+		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1449,7 +1464,7 @@ int ui_run(const struct ui_options *o)
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
 			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
-			status = CLI_EXIT_USAGE;
+			status = FT_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
@@ -1464,7 +1479,7 @@ int ui_run(const struct ui_options *o)
 		char clean[600];
 
 		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
-		status = cli_exec_status(ret);
+		status = util_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
@@ -1515,6 +1530,7 @@ out:
 	free(u->pick_idx);
 	free(u->fns);
 	free(u->nb);
+	notice_free(&u->notices);
 	free(u);
 	return status;
 }
