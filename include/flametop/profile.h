@@ -30,6 +30,7 @@
 #define PROFILE_ROOT 0u
 #define PROFILE_NO_FRAME UINT32_MAX
 #define PROFILE_NO_LOCATION 0u
+#define PROFILE_NO_NODE UINT32_MAX
 
 enum profile_frame_kind {
 	PROFILE_FRAME_USER = 0,
@@ -105,6 +106,9 @@ struct profile {
 	struct profile_node *nodes;
 	uint32_t nnodes, nodes_cap;
 	struct u64map node_map;
+	/* Each node's children as a list, newest first (PROFILE_NO_NODE ends
+	 * it), kept by profile_intern_node(): queries walk the tree down. */
+	uint32_t *first_child, *next_sibling;
 
 	struct profile_location *locations; /* [0] is the unknown location */
 	uint32_t nlocations, locations_cap;
@@ -221,6 +225,7 @@ struct profile_top {
 	uint64_t nsamples;
 	uint64_t first_time, last_time; /* of the matching samples */
 	uint64_t *node_self; /* per node id: weight of samples ending there */
+	uint64_t *node_total; /* per node id: node_self of it and its descendants */
 	uint32_t nnodes;
 };
 /* Caller frees with profile_top_free(). */
@@ -229,6 +234,8 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
  * The per-function stats of per-node weights, for queries that aggregate
  * elsewhere (the timeline). Takes `node_self` (nnodes entries, malloc'd);
  * the caller fills total_weight, nsamples and the times. Caller frees.
+ * Costs the nodes (one pass up for node_total, one walk down the weighted
+ * part of the tree for the functions' totals) plus a sort of the functions.
  */
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes);

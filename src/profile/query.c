@@ -2,11 +2,11 @@
 /*
  * Queries over the profile model: which samples a filter selects, and the
  * top-list (self and total weight per function) of those samples. The
- * top-list is built in two passes so its cost follows the number of
- * distinct stacks, not samples: first weight is summed per leaf node, then
- * each weighted node's path to the root is walked once, crediting every
- * function on it. A per-frame stamp makes a recursive function (a -> b ->
- * a) count once per stack in its total.
+ * top-list is built in passes whose cost follows the number of distinct
+ * stacks, not samples: weight is summed per leaf node, then per subtree
+ * (one pass up), then one walk down the weighted part of the tree credits
+ * each function with the subtrees of its outermost occurrences, so a
+ * recursive function (a -> b -> a) counts once per stack in its total.
  */
 #include "config.h"
 
@@ -164,39 +164,83 @@ static int fn_stat_cmp(const void *a, const void *b, void *arg)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+/*
+ * Each function's total is the weight of the subtrees rooted at its
+ * outermost occurrences: a walk down the weighted part of the tree keeps a
+ * count of each function's frames on the current path, and a node whose
+ * function is not on the path yet credits its whole subtree. Walks with
+ * parent links, so it needs no stack however deep the tree.
+ */
+static void credit_totals(const struct profile *p, const uint64_t *sub, uint32_t nnodes,
+			  uint64_t *total, uint32_t *on_path)
+{
+	uint32_t n = PROFILE_ROOT, c;
+
+	for (;;) {
+		/* Down to the first weighted child, entering it. */
+		for (c = p->first_child[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c])
+			if (c < nnodes && sub[c])
+				break;
+		if (c != PROFILE_NO_NODE) {
+			uint32_t f = p->nodes[c].frame;
+
+			if (!on_path[f]++)
+				total[f] += sub[c];
+			n = c;
+			continue;
+		}
+		/* A leaf of the walk: leave it, and its ancestors with no
+		 * weighted sibling after them. */
+		for (;;) {
+			if (n == PROFILE_ROOT)
+				return;
+			on_path[p->nodes[n].frame]--;
+			for (c = p->next_sibling[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c])
+				if (c < nnodes && sub[c])
+					break;
+			if (c != PROFILE_NO_NODE) {
+				uint32_t f = p->nodes[c].frame;
+
+				if (!on_path[f]++)
+					total[f] += sub[c];
+				n = c;
+				break;
+			}
+			n = p->nodes[n].parent;
+		}
+	}
+}
+
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes)
 {
 	struct profile_top *t = xcalloc(1, sizeof(*t));
-	uint64_t *self = NULL, *total = NULL;
-	uint32_t *stamp = NULL;
+	uint64_t *self = NULL, *total = NULL, *sub;
+	uint32_t *on_path = NULL;
 	uint32_t n, i;
 	size_t k;
 
+	if (nnodes > p->nnodes)
+		nnodes = p->nnodes;
 	t->nnodes = nnodes;
 	t->node_self = node_self;
+	sub = xmalloc((nnodes ? nnodes : 1) * sizeof(*sub));
+	t->node_total = sub;
+	if (!nnodes)
+		return t;
+	/* Parents have smaller ids: one backwards pass sums every subtree. */
+	memcpy(sub, node_self, nnodes * sizeof(*sub));
+	for (n = nnodes - 1; n > 0; n--)
+		sub[p->nodes[n].parent] += sub[n];
 	if (!p->nframes)
 		return t;
 
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
-	stamp = xcalloc(p->nframes, sizeof(*stamp));
-	for (n = 1; n < nnodes && n < p->nnodes; n++) {
-		uint64_t w = t->node_self[n];
-		uint32_t node;
-
-		if (!w)
-			continue;
-		self[p->nodes[n].frame] += w;
-		for (node = n; node != PROFILE_ROOT; node = p->nodes[node].parent) {
-			uint32_t fr = p->nodes[node].frame;
-
-			if (stamp[fr] == n)
-				continue;
-			stamp[fr] = n;
-			total[fr] += w;
-		}
-	}
+	on_path = xcalloc(p->nframes, sizeof(*on_path));
+	for (n = 1; n < nnodes; n++)
+		self[p->nodes[n].frame] += node_self[n];
+	credit_totals(p, sub, nnodes, total, on_path);
 
 	for (i = 0; i < p->nframes; i++)
 		if (total[i])
@@ -212,7 +256,7 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 	}
 	qsort_r(t->fns, t->nfns, sizeof(*t->fns), fn_stat_cmp, (void *)p);
 
-	free(stamp);
+	free(on_path);
 	free(total);
 	free(self);
 	return t;
@@ -260,5 +304,6 @@ void profile_top_free(struct profile_top *t)
 		return;
 	free(t->fns);
 	free(t->node_self);
+	free(t->node_total);
 	free(t);
 }

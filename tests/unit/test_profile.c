@@ -300,6 +300,82 @@ static void test_query_deep_recursion(void **state)
 	profile_free(p);
 }
 
+/*
+ * The top-list against a naive reference on random trees full of
+ * recursion (few functions, deep stacks): per function, self is the
+ * weight of the nodes of that function, total the weight of every
+ * weighted node whose path holds the function at least once; node_total
+ * is each subtree's weight. The children lists hold exactly each node's
+ * children.
+ */
+static void test_top_against_reference(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t frames[6], i, n, c, round;
+	uint64_t *node_self, *self, *total, *sub;
+	struct profile_top *t;
+
+	srand(4242);
+	for (i = 0; i < 6; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%u", i);
+		frames[i] = profile_intern_frame(p, name, "app", PROFILE_FRAME_USER);
+	}
+	for (i = 0; i < 3000; i++) {
+		uint32_t depth = 1 + (uint32_t)rand() % 40, node = PROFILE_ROOT, d;
+
+		for (d = 0; d < depth; d++)
+			node = profile_intern_node(p, node, frames[rand() % 6]);
+	}
+	for (n = 0; n < p->nnodes; n++) {
+		uint32_t count = 0;
+
+		for (c = p->first_child[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c]) {
+			assert_int_equal(p->nodes[c].parent, n);
+			count++;
+		}
+		for (c = 1; c < p->nnodes; c++)
+			count -= p->nodes[c].parent == n;
+		assert_int_equal(count, 0);
+	}
+	for (round = 0; round < 3; round++) {
+		node_self = calloc(p->nnodes, sizeof(*node_self));
+		self = calloc(p->nframes, sizeof(*self));
+		total = calloc(p->nframes, sizeof(*total));
+		sub = calloc(p->nnodes, sizeof(*sub));
+		for (n = 1; n < p->nnodes; n++)
+			if (rand() % (round + 2) == 0)
+				node_self[n] = 1 + (uint64_t)(rand() % 100);
+		for (n = 1; n < p->nnodes; n++) {
+			uint8_t seen[6] = { 0 };
+			uint32_t m;
+
+			self[p->nodes[n].frame] += node_self[n];
+			for (m = n; m != PROFILE_ROOT; m = p->nodes[m].parent) {
+				sub[m] += node_self[n];
+				if (!seen[p->nodes[m].frame]++)
+					total[p->nodes[m].frame] += node_self[n];
+			}
+		}
+		t = profile_top_build(p, node_self, p->nnodes);
+		for (n = 1; n < p->nnodes; n++)
+			assert_int_equal(t->node_total[n], sub[n]);
+		for (i = 0; i < t->nfns; i++) {
+			assert_int_equal(t->fns[i].self, self[t->fns[i].frame]);
+			assert_int_equal(t->fns[i].total, total[t->fns[i].frame]);
+		}
+		for (i = 0, c = 0; i < p->nframes; i++)
+			c += total[i] != 0;
+		assert_int_equal(t->nfns, c);
+		profile_top_free(t);
+		free(sub);
+		free(total);
+		free(self);
+	}
+	profile_free(p);
+}
+
 static void test_query_ties_by_name(void **state)
 {
 	static const char *const z[] = { "zeta", NULL };
@@ -581,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_threads_events_meta),
 		cmocka_unit_test(test_query_self_total),
 		cmocka_unit_test(test_query_deep_recursion),
+		cmocka_unit_test(test_top_against_reference),
 		cmocka_unit_test(test_query_ties_by_name),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_filter_match),
