@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	u->view = UI_VIEW_FLAME;
 	u->palette = UI_PALETTE_HOT;
 	u->zoom = u->sel = PROFILE_ROOT;
+	u->tree = profile_tree_new();
 
 	t_tree = xcalloc((size_t)runs, sizeof(*t_tree));
 	t_layout = xcalloc((size_t)runs, sizeof(*t_layout));
@@ -122,8 +123,15 @@ int main(int argc, char **argv)
 	before = ftell(out);
 	for (i = 0; i < runs; i++) {
 		t0 = util_now_ns();
-		ui_tree_free(u->tree);
-		u->tree = ui_tree_new(p, self, p->nnodes);
+		{
+			uint64_t *copy = xmalloc(p->nnodes * sizeof(*copy));
+			struct profile_top *top;
+
+			memcpy(copy, self, p->nnodes * sizeof(*copy));
+			top = profile_top_build(p, copy, p->nnodes);
+			profile_tree_calls(u->tree, p, top);
+			profile_top_free(top);
+		}
 		t1 = util_now_ns();
 		t_tree[i] = t1 - t0;
 		u->nsamples = u->tree->total[PROFILE_ROOT];
@@ -151,7 +159,7 @@ int main(int argc, char **argv)
 	 * per run, before the reports sort the arrays). */
 	for (i = 0; i < runs; i++)
 		t_full[i] = t_layout[i] + t_draw[i];
-	report("tree from a query (ui_tree_new)", t_tree, runs);
+	report("top-list and tree from a query", t_tree, runs);
 	report("layout (ui_layout_build)", t_layout, runs);
 	report("draw + full screen update", t_draw, runs);
 	report("full redraw (layout + draw)", t_full, runs);
@@ -163,7 +171,7 @@ int main(int argc, char **argv)
 	fclose(out);
 	fclose(in);
 	ui_layout_free(&u->layout);
-	ui_tree_free(u->tree);
+	profile_tree_free(u->tree);
 	profile_free(p);
 	free(self);
 	free(t_tree);

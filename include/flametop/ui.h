@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live explorer (the TUI), and the plain-C model it draws from: the
- * flame graph's layout (widths, rows, navigation, search), label
+ * flame graph's layout (widths, rows, navigation, search) over the trees
+ * of profile.h, label
  * truncation, time-window math, the key table and themes. Everything in
  * this header but ui_run() is free of curses, so it is unit-tested
  * without a terminal; the curses side (src/ui/screen.c, draw.c, tui.c) is
@@ -19,34 +20,9 @@
 #include "flametop/util.h"
 
 /* ------------------------------------------------------------------------
- * The flame graph's tree: inclusive weights of the nodes of one query,
- * children lists in a stable order (by name), and the boxes of a layout.
+ * The flame graph's geometry, over any tree of profile.h (a call tree,
+ * bottom-up, callers, callees).
  */
-struct ui_tree {
-	const struct profile *p; /* borrowed */
-	uint32_t nnodes;
-	uint64_t *self; /* per node */
-	uint64_t *total; /* per node: self plus descendants */
-	uint32_t *first_child; /* UINT32_MAX: none; only children with weight */
-	uint32_t *next_sibling;
-	uint8_t *match; /* per node: 1 if its frame matches the search */
-	uint64_t match_total; /* weight of stacks with a match */
-	uint32_t nmatch; /* nodes that match */
-};
-
-/*
- * Builds the tree from per-node self weights (`node_self`, `nnodes`
- * entries, as in profile_top; copied). `p` is borrowed for the tree's life.
- * Caller frees with ui_tree_free().
- */
-struct ui_tree *ui_tree_new(const struct profile *p, const uint64_t *node_self, uint32_t nnodes);
-void ui_tree_free(struct ui_tree *t);
-/* Marks the nodes whose function name matches `re` (NULL clears). */
-void ui_tree_search(struct ui_tree *t, const regex_t *re);
-/* Whether `anc` is `node` or one of its ancestors. */
-bool ui_tree_is_ancestor(const struct ui_tree *t, uint32_t anc, uint32_t node);
-/* Number of frames from the root to `node` (0 for the root). */
-uint32_t ui_tree_depth(const struct ui_tree *t, uint32_t node);
 
 /* One box of the flame graph: a node drawn at a row, columns [x, x + w). */
 struct ui_box {
@@ -70,7 +46,7 @@ struct ui_layout {
  * placed by cumulative weight so siblings never overlap; a box narrower
  * than one column is left out, with its descendants. Reuses `l`'s memory.
  */
-void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom, int width,
+void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom, int width,
 		     uint32_t max_rows);
 void ui_layout_free(struct ui_layout *l);
 /* Index of the box of `node`, or -1 when it is not drawn. */
@@ -84,24 +60,12 @@ enum ui_dir { UI_DIR_LEFT, UI_DIR_RIGHT, UI_DIR_UP, UI_DIR_DOWN };
  * DOWN = to the widest child, LEFT/RIGHT = the neighbour on the same row,
  * wrapping to the row's far end). `node` itself when there is nowhere to go.
  */
-uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+uint32_t ui_layout_nav(const struct ui_layout *l, const struct profile_tree *t, uint32_t node,
 		       enum ui_dir dir);
 /* The next (`forward`) or previous drawn box after `node` whose node matches
  * the search, in row order; `node` when none. */
-uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
-			      bool forward);
-
-/*
- * Callers and callees of a function (a frame): summed over every node of
- * that frame (outermost occurrence only, so recursion counts once).
- */
-struct ui_edge {
-	uint32_t frame; /* PROFILE_NO_FRAME: the root ("no caller") */
-	uint64_t weight;
-};
-/* Fills malloc'd arrays sorted by weight, descending (caller frees). */
-void ui_tree_neighbours(const struct ui_tree *t, uint32_t frame, struct ui_edge **callers,
-			size_t *ncallers, struct ui_edge **callees, size_t *ncallees);
+uint32_t ui_layout_next_match(const struct ui_layout *l, const struct profile_tree *t,
+			      uint32_t node, bool forward);
 
 /* ------------------------------------------------------------------------
  * Text fitting. Widths are in terminal columns; every code point counts

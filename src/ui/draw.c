@@ -385,7 +385,7 @@ static void draw_flame(struct tui *u)
 			continue;
 		if (b->node == u->sel)
 			ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
-		else if (u->have_re && u->tree->match[b->node])
+		else if (profile_tree_match(u->tree, b->node))
 			ui_screen_role(&u->scr, w, UI_ROLE_MATCH);
 		else if (b->depth < zoom_depth || b->node == PROFILE_ROOT)
 			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
@@ -507,9 +507,7 @@ static void list_title(struct tui *u, int row, const char *title)
 
 static bool fn_matches(const struct tui *u, uint32_t frame)
 {
-	if (!u->have_re || frame >= u->p->nframes)
-		return false;
-	return regexec(&u->re, profile_string(u->p, u->p->frames[frame].name), 0, NULL, 0) == 0;
+	return u->have_re && frame < u->marks.n && u->marks.in[frame];
 }
 
 static void draw_top(struct tui *u)
@@ -650,9 +648,8 @@ void ui_draw_status(struct tui *u)
 
 		clean(u, u->pattern, pat, sizeof(pat));
 		snprintf(line, sizeof(line), " /%s/ %.1f%% in %u frames %s", pat,
-			 u->tree && u->total ? 100.0 * (double)u->tree->match_total / (double)u->total
-					     : 0.0,
-			 u->tree ? u->tree->nmatch : 0, u->scr.utf8 ? "\xe2\x94\x82" : "|");
+			 u->total ? 100.0 * (double)u->match_total / (double)u->total : 0.0, u->nmatch,
+			 u->scr.utf8 ? "\xe2\x94\x82" : "|");
 	}
 	if (frame != PROFILE_NO_FRAME && frame < u->p->nframes) {
 		size_t at = strlen(line);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The flame graph's geometry: which node is drawn where, how wide. Plain
- * arithmetic on a ui_tree, no curses, so the tests can check widths and
+ * arithmetic on a profile_tree, no curses, so the tests can check widths and
  * navigation exactly. A layout is rebuilt on every change of zoom, size or
  * data; it costs the boxes drawn (at most rows x columns), not the nodes.
  */
@@ -49,7 +49,7 @@ static int column(uint64_t off, uint64_t total, int width)
 	return (int)((unsigned __int128)off * (unsigned)width / total);
 }
 
-void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom, int width,
+void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom, int width,
 		     uint32_t max_rows)
 {
 	struct placing pl = { NULL, 0 };
@@ -67,7 +67,7 @@ void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom
 		return;
 	/* The ancestors of the zoomed node, root first; a path deeper than
 	 * the array keeps its innermost part. */
-	for (n = zoom; n != PROFILE_ROOT; n = t->p->nodes[n].parent)
+	for (n = zoom; n != PROFILE_ROOT; n = profile_tree_parent(t, n))
 		if (npath < ARRAY_SIZE(path))
 			path[npath++] = n;
 	path[npath++] = PROFILE_ROOT;
@@ -86,8 +86,8 @@ void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom
 			uint64_t off = pl.off[i];
 			uint32_t c;
 
-			for (c = t->first_child[l->boxes[i].node]; c != NONE;
-			     c = t->next_sibling[c]) {
+			for (c = profile_tree_child(t, l->boxes[i].node); c != NONE;
+			     c = profile_tree_sibling(t, c)) {
 				int x0 = column(off, total, width);
 				int x1 = column(off + t->total[c], total, width);
 
@@ -132,7 +132,7 @@ long ui_layout_at(const struct ui_layout *l, uint32_t row, int x)
 	return -1;
 }
 
-uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+uint32_t ui_layout_nav(const struct ui_layout *l, const struct profile_tree *t, uint32_t node,
 		       enum ui_dir dir)
 {
 	long at = ui_layout_find(l, node), i, best = -1;
@@ -145,14 +145,15 @@ uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint3
 	case UI_DIR_UP:
 		if (node == PROFILE_ROOT)
 			return node;
-		return ui_layout_find(l, t->p->nodes[node].parent) >= 0 ? t->p->nodes[node].parent
-									 : node;
+		return ui_layout_find(l, profile_tree_parent(t, node)) >= 0
+			       ? profile_tree_parent(t, node)
+			       : node;
 	case UI_DIR_DOWN:
 		/* The widest drawn child; the next row starts after this one. */
 		for (i = at + 1; i < (long)l->nboxes && l->boxes[i].depth <= depth + 1; i++) {
 			const struct ui_box *b = &l->boxes[i];
 
-			if (b->depth == depth + 1 && t->p->nodes[b->node].parent == node &&
+			if (b->depth == depth + 1 && profile_tree_parent(t, b->node) == node &&
 			    (best < 0 || b->w > l->boxes[best].w))
 				best = i;
 		}
@@ -173,8 +174,8 @@ uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint3
 	return node;
 }
 
-uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
-			      bool forward)
+uint32_t ui_layout_next_match(const struct ui_layout *l, const struct profile_tree *t,
+			      uint32_t node, bool forward)
 {
 	long at = ui_layout_find(l, node), n = (long)l->nboxes, k;
 
@@ -186,7 +187,7 @@ uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t
 		long i = forward ? (at + k) % n : ((at - k) % n + n) % n;
 		uint32_t c = l->boxes[i].node;
 
-		if (c < t->nnodes && t->match[c])
+		if (profile_tree_match(t, c))
 			return c;
 	}
 	return node;

@@ -206,7 +206,7 @@ static void sort_fns(struct tui *u)
 
 static void load_neighbours(struct tui *u)
 {
-	struct ui_edge *in, *out;
+	struct profile_edge *in, *out;
 	size_t nin, nout, i;
 
 	free(u->nb);
@@ -214,7 +214,7 @@ static void load_neighbours(struct tui *u)
 	u->nnb = u->nb_ncallers = 0;
 	if (u->nb_frame == PROFILE_NO_FRAME)
 		return;
-	ui_tree_neighbours(u->tree, u->nb_frame, &in, &nin, &out, &nout);
+	profile_tree_neighbours(u->tree, u->nb_frame, &in, &nin, &out, &nout);
 	u->nb = xcalloc(nin + nout + 1, sizeof(*u->nb));
 	for (i = 0; i < nin; i++)
 		u->nb[u->nnb++] = (struct ui_nb_line){ in[i].frame, in[i].weight, false };
@@ -233,6 +233,29 @@ static void relayout(struct tui *u)
 	u->zoom = u->layout.zoom;
 	if (ui_layout_find(&u->layout, u->sel) < 0)
 		u->sel = u->zoom;
+}
+
+/* The functions the search matches, and their weight in the tree. */
+static void mark_matches(struct tui *u)
+{
+	uint32_t f;
+
+	u->match_total = 0;
+	u->nmatch = 0;
+	if (!u->have_re) {
+		profile_tree_set_marks(u->tree, NULL);
+		return;
+	}
+	if (u->marks.n < u->p->nframes) {
+		u->marks.in = xreallocarray(u->marks.in, u->p->nframes, 1);
+		for (f = u->marks.n; f < u->p->nframes; f++)
+			u->marks.in[f] = regexec(&u->re,
+						 profile_string(u->p, u->p->frames[f].name), 0,
+						 NULL, 0) == 0;
+		u->marks.n = u->p->nframes;
+	}
+	profile_tree_set_marks(u->tree, &u->marks);
+	profile_tree_match_weight(u->tree, &u->match_total, &u->nmatch);
 }
 
 /* Queries the window again and rebuilds the views' tree from the result. */
@@ -257,10 +280,8 @@ static void requery(struct tui *u)
 		owned = timeline_query(u->tl, &f);
 		top = owned;
 	}
-	ui_tree_free(u->tree);
-	u->tree = ui_tree_new(u->p, top->node_self, top->nnodes);
-	if (u->have_re)
-		ui_tree_search(u->tree, &u->re);
+	profile_tree_calls(u->tree, u->p, top);
+	mark_matches(u);
 	u->total = top->total_weight;
 	u->nsamples = top->nsamples;
 	free(u->fns);
@@ -569,8 +590,9 @@ static void clear_search(struct tui *u)
 		regfree(&u->re);
 	u->have_re = false;
 	u->pattern[0] = '\0';
+	u->marks.n = 0;
 	if (u->tree)
-		ui_tree_search(u->tree, NULL);
+		mark_matches(u);
 }
 
 static unsigned act_reset(struct tui *u)
@@ -871,9 +893,9 @@ static void apply_search(struct tui *u)
 	}
 	u->have_re = true;
 	snprintf(u->pattern, sizeof(u->pattern), "%s", u->input);
-	ui_tree_search(u->tree, &u->re);
+	mark_matches(u);
 	/* Go to the first match unless on one already. */
-	if (u->view == UI_VIEW_FLAME && !(u->sel < u->tree->nnodes && u->tree->match[u->sel]))
+	if (u->view == UI_VIEW_FLAME && !profile_tree_match(u->tree, u->sel))
 		u->sel = ui_layout_next_match(&u->layout, u->tree, u->sel, true);
 	else if (u->view == UI_VIEW_TOP && !in_neighbours(u) && u->nfns &&
 		 !fn_match(u, u->top_sel))
@@ -1311,7 +1333,7 @@ static void init_state(struct tui *u)
 	u->view = u->cfg.top_view ? UI_VIEW_TOP : UI_VIEW_FLAME;
 	u->zoom = u->sel = PROFILE_ROOT;
 	u->nb_frame = PROFILE_NO_FRAME;
-	u->tree = ui_tree_new(u->p, NULL, 0);
+	u->tree = profile_tree_new();
 }
 
 static void loop(struct tui *u)
@@ -1461,7 +1483,8 @@ out_source:
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
-	ui_tree_free(u->tree);
+	profile_tree_free(u->tree);
+	free(u->marks.in);
 	ui_layout_free(&u->layout);
 	if (u->have_re)
 		regfree(&u->re);

@@ -100,7 +100,9 @@ struct tui {
 	char line_text[300]; /* "file.c:42 73%", or "" */
 
 	/* What the views show: the tree of the current query. */
-	struct ui_tree *tree;
+	struct profile_tree *tree;
+	uint64_t match_total; /* weight of the stacks with a search match */
+	uint32_t nmatch; /* nodes that match */
 	struct profile_fn_stat *fns; /* copied from the query, sorted by `sort` */
 	size_t nfns;
 	uint64_t total, nsamples; /* of the query */
@@ -128,6 +130,7 @@ struct tui {
 	/* Search. */
 	regex_t re;
 	bool have_re;
+	struct profile_marks marks; /* the functions that match */
 	char pattern[512];
 
 	/* Modal input. */

@@ -648,6 +648,266 @@ static void test_locations(void **state)
 	profile_free(p);
 }
 
+/* ------------------------------------------------------------------------
+ * Trees of a query (tree.c).
+ */
+
+/* The CALLS tree of per-node weights (copied), as a query gives it. */
+static struct profile_tree *calls_of(struct profile *p, const uint64_t *self)
+{
+	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
+	struct profile_tree *t = profile_tree_new();
+	struct profile_top *top;
+
+	memcpy(copy, self, p->nnodes * sizeof(*copy));
+	top = profile_top_build(p, copy, p->nnodes);
+	profile_tree_calls(t, p, top);
+	profile_top_free(top);
+	return t;
+}
+
+/*
+ *   main -> a -> leaf      10
+ *   main -> b -> leaf      20
+ *   main -> b               5 (self)
+ *   main -> a -> c          7
+ *   main -> a -> a -> leaf  3 (recursion)
+ * b is interned before a, so the order by name is not the order by id.
+ */
+static struct profile *tree_profile(uint64_t **self)
+{
+	static const char *const s1[] = { "main", "b", "leaf", NULL };
+	static const char *const s2[] = { "main", "a", "leaf", NULL };
+	static const char *const s3[] = { "main", "b", NULL };
+	static const char *const s4[] = { "main", "a", "c", NULL };
+	static const char *const s5[] = { "main", "a", "a", "leaf", NULL };
+	struct profile *p = profile_new();
+	uint32_t n1 = stack(p, "app", s1), n2 = stack(p, "app", s2), n3 = stack(p, "app", s3);
+	uint32_t n4 = stack(p, "app", s4), n5 = stack(p, "app", s5);
+
+	*self = calloc(p->nnodes, sizeof(**self));
+	(*self)[n1] = 20;
+	(*self)[n2] = 10;
+	(*self)[n3] = 5;
+	(*self)[n4] = 7;
+	(*self)[n5] = 3;
+	return p;
+}
+
+static uint32_t frame_of(struct profile *p, const char *name)
+{
+	return profile_intern_frame(p, name, "app", PROFILE_FRAME_USER);
+}
+
+/* The child of `node` named `name`, checking the children are in name order. */
+static uint32_t child(struct profile_tree *t, uint32_t node, const char *name)
+{
+	const struct profile *p = t->p;
+	uint32_t c, found = PROFILE_NO_NODE;
+	const char *prev = "";
+
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c)) {
+		const char *n = profile_string(p, p->frames[profile_tree_frame(t, c)].name);
+
+		assert_true(strcmp(prev, n) <= 0);
+		assert_int_equal(profile_tree_parent(t, c), node);
+		assert_true(t->total[c] > 0);
+		prev = n;
+		if (strcmp(n, name) == 0)
+			found = c;
+	}
+	if (found == PROFILE_NO_NODE)
+		fail_msg("no child %s", name);
+	return found;
+}
+
+static size_t nchildren(struct profile_tree *t, uint32_t node)
+{
+	size_t n = 0;
+	uint32_t c;
+
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c))
+		n++;
+	return n;
+}
+
+static void test_tree_calls(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *t = calls_of(p, self);
+	uint32_t main_, a, b, path[8];
+	size_t n;
+
+	assert_int_equal(t->kind, PROFILE_TREE_CALLS);
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	main_ = child(t, PROFILE_ROOT, "main");
+	assert_int_equal(t->total[main_], 45);
+	/* a before b by name, though b has the smaller id. */
+	assert_int_equal(profile_tree_child(t, main_), child(t, main_, "a"));
+	a = child(t, main_, "a");
+	b = child(t, main_, "b");
+	assert_true(b < a);
+	assert_int_equal(t->total[a], 20);
+	assert_int_equal(t->total[b], 25);
+	assert_int_equal(t->self[b], 5);
+	assert_int_equal(nchildren(t, a), 3);
+	assert_int_equal(profile_tree_depth(t, child(t, a, "c")), 3);
+	assert_true(profile_tree_is_ancestor(t, main_, child(t, a, "c")));
+	assert_false(profile_tree_is_ancestor(t, b, child(t, a, "c")));
+	/* A place as a path of frames, and back; a path that no longer has
+	 * weight ends at its longest prefix that does. */
+	n = profile_tree_path(t, child(t, child(t, a, "a"), "leaf"), path, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(path[0], frame_of(p, "main"));
+	assert_int_equal(path[3], frame_of(p, "leaf"));
+	assert_int_equal(profile_tree_find(t, path, n), child(t, child(t, a, "a"), "leaf"));
+	path[2] = frame_of(p, "c");
+	assert_int_equal(profile_tree_find(t, path, n), child(t, a, "c"));
+	assert_int_equal(profile_tree_path(t, child(t, a, "c"), path, 1), 1);
+	assert_int_equal(path[0], frame_of(p, "main"));
+	profile_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_inverted(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *calls = calls_of(p, self), *t = profile_tree_new();
+	uint32_t leaf, la, laa, lb, b;
+
+	profile_tree_inverted(t, calls);
+	assert_int_equal(t->kind, PROFILE_TREE_INVERTED);
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	/* First row: where samples ended (b's own 5, c, and leaf merged from
+	 * its three stacks); then their callers. */
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 3);
+	leaf = child(t, PROFILE_ROOT, "leaf");
+	assert_int_equal(t->total[leaf], 33);
+	assert_int_equal(t->self[leaf], 0);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "c")], 7);
+	b = child(t, PROFILE_ROOT, "b");
+	assert_int_equal(t->total[b], 5);
+	assert_int_equal(t->total[child(t, b, "main")], 5);
+	assert_int_equal(t->self[child(t, b, "main")], 5);
+	/* leaf's callers: a (10 + 3 through the recursion) and b (20). */
+	assert_int_equal(nchildren(t, leaf), 2);
+	la = child(t, leaf, "a");
+	lb = child(t, leaf, "b");
+	assert_int_equal(t->total[la], 13);
+	assert_int_equal(t->total[lb], 20);
+	assert_int_equal(t->total[child(t, lb, "main")], 20);
+	/* a's callers: main (10, where the stack starts) and a (3). */
+	assert_int_equal(t->total[child(t, la, "main")], 10);
+	assert_int_equal(t->self[child(t, la, "main")], 10);
+	laa = child(t, la, "a");
+	assert_int_equal(t->total[laa], 3);
+	assert_int_equal(t->total[child(t, laa, "main")], 3);
+	assert_int_equal(nchildren(t, child(t, laa, "main")), 0);
+	assert_int_equal(profile_tree_depth(t, child(t, laa, "main")), 4);
+	/* Rebuilt, the same path finds the same place (ids may differ). */
+	{
+		uint32_t path[8];
+		size_t n = profile_tree_path(t, laa, path, 8);
+
+		profile_tree_inverted(t, calls);
+		assert_int_equal(t->total[profile_tree_find(t, path, n)], 3);
+		assert_int_equal(profile_tree_depth(t, profile_tree_find(t, path, n)), 3);
+	}
+	profile_tree_free(t);
+	profile_tree_free(calls);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_callers_callees(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *calls = calls_of(p, self), *t = profile_tree_new();
+	uint32_t aa;
+
+	/* Callers of leaf: a and b, as in the inverted tree under leaf. */
+	profile_tree_callers(t, calls, frame_of(p, "leaf"));
+	assert_int_equal(profile_tree_frame(t, PROFILE_ROOT), frame_of(p, "leaf"));
+	assert_int_equal(t->total[PROFILE_ROOT], 33);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 2);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "a")], 13);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "b")], 20);
+	/* Callers of a: the outermost a only, so main with all of a's 20. */
+	profile_tree_callers(t, calls, frame_of(p, "a"));
+	assert_int_equal(t->total[PROFILE_ROOT], 20);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 1);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "main")], 20);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "main")], 20);
+	/* Callees of a: a (the recursion, 3), c (7), leaf (10). */
+	profile_tree_callees(t, calls, frame_of(p, "a"));
+	assert_int_equal(t->total[PROFILE_ROOT], 20);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 3);
+	aa = child(t, PROFILE_ROOT, "a");
+	assert_int_equal(t->total[aa], 3);
+	assert_int_equal(t->total[child(t, aa, "leaf")], 3);
+	assert_int_equal(t->self[child(t, aa, "leaf")], 3);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "c")], 7);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "leaf")], 10);
+	/* Callees of main merge nothing: the call tree under main. */
+	profile_tree_callees(t, calls, frame_of(p, "main"));
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "b")], 25);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "b")], 5);
+	/* A function without weight: the root alone, empty. */
+	profile_tree_callers(t, calls, p->nframes + 5);
+	assert_int_equal(t->total[PROFILE_ROOT], 0);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 0);
+	profile_tree_free(t);
+	profile_tree_free(calls);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_neighbours(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *t = calls_of(p, self);
+	struct profile_edge *in, *out;
+	size_t nin, nout;
+
+	/* Callers of leaf: b (20) then a (13); its recursion is no caller. */
+	profile_tree_neighbours(t, frame_of(p, "leaf"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 2);
+	assert_int_equal(in[0].frame, frame_of(p, "b"));
+	assert_int_equal(in[0].weight, 20);
+	assert_int_equal(in[1].frame, frame_of(p, "a"));
+	assert_int_equal(in[1].weight, 13);
+	assert_int_equal(nout, 0);
+	free(in);
+	free(out);
+	/* a: called by main only (20, its outermost occurrence); calls
+	 * leaf 10, c 7, a 3. */
+	profile_tree_neighbours(t, frame_of(p, "a"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 1);
+	assert_int_equal(in[0].weight, 20);
+	assert_int_equal(nout, 3);
+	assert_int_equal(out[0].frame, frame_of(p, "leaf"));
+	assert_int_equal(out[0].weight, 10);
+	assert_int_equal(out[2].frame, frame_of(p, "a"));
+	free(in);
+	free(out);
+	/* main's caller is the root. */
+	profile_tree_neighbours(t, frame_of(p, "main"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 1);
+	assert_int_equal(in[0].frame, PROFILE_NO_FRAME);
+	assert_int_equal(nout, 2);
+	free(in);
+	free(out);
+	profile_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +924,10 @@ int main(void)
 		cmocka_unit_test(test_matcher_patterns),
 		cmocka_unit_test(test_empty_and_clear),
 		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_tree_calls),
+		cmocka_unit_test(test_tree_inverted),
+		cmocka_unit_test(test_tree_callers_callees),
+		cmocka_unit_test(test_tree_neighbours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for the explorer's model-level layout, no curses: the flame
- * tree's weights and order, box widths and navigation, search shares,
- * callers and callees, label truncation, number formats and time-window
+ * Unit tests for the explorer's model-level layout, no curses: box
+ * widths and navigation over a call tree, search shares, label truncation, number formats and time-window
  * math; and that the man page's LIVE VIEW section documents every binding
  * of the key table, as the help screen shows it.
  */
@@ -51,28 +50,19 @@ static struct profile *small_profile(uint32_t ids[4], uint64_t **self)
 	return p;
 }
 
-static void test_tree_totals_order(void **state)
+/* The call tree of per-node weights `self` (copied), as a query gives it. */
+static struct profile_tree *tree_of(struct profile *p, const uint64_t *self)
 {
-	uint32_t id[4];
-	uint64_t *self;
-	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
+	struct profile_tree *t = profile_tree_new();
+	struct profile_top *top;
 
-	assert_int_equal(t->total[PROFILE_ROOT], 100);
-	assert_int_equal(t->total[id[0]], 100);
-	assert_int_equal(t->total[id[1]], 70);
-	assert_int_equal(t->total[id[2]], 60);
-	assert_int_equal(t->total[id[3]], 30);
-	/* Children by name: a before b, although b has the smaller id. */
-	assert_int_equal(t->first_child[id[0]], id[1]);
-	assert_int_equal(t->next_sibling[id[1]], id[3]);
-	assert_int_equal(t->next_sibling[id[3]], UINT32_MAX);
-	assert_int_equal(ui_tree_depth(t, id[2]), 3);
-	assert_true(ui_tree_is_ancestor(t, id[0], id[2]));
-	assert_false(ui_tree_is_ancestor(t, id[3], id[2]));
-	ui_tree_free(t);
-	free(self);
-	profile_free(p);
+	if (self)
+		memcpy(copy, self, p->nnodes * sizeof(*copy));
+	top = profile_top_build(p, copy, p->nnodes);
+	profile_tree_calls(t, p, top);
+	profile_top_free(top);
+	return t;
 }
 
 static void test_layout_widths(void **state)
@@ -80,7 +70,7 @@ static void test_layout_widths(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 	long i;
 
@@ -137,7 +127,7 @@ static void test_layout_widths(void **state)
 	assert_int_equal(l.rows, 2);
 	assert_int_equal(ui_layout_find(&l, id[1]), -1);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -147,7 +137,7 @@ static void test_layout_nav(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 
 	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
@@ -163,7 +153,7 @@ static void test_layout_nav(void **state)
 	ui_layout_build(&l, t, id[3], 100, 10);
 	assert_int_equal(ui_layout_nav(&l, t, id[2], UI_DIR_UP), id[3]);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -173,71 +163,38 @@ static void test_search(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 	regex_t re;
 
+	uint8_t in[8] = { 0 };
+	struct profile_marks m = { in, 0 };
+	uint64_t weight;
+	uint32_t nodes, f;
+
 	assert_int_equal(regcomp(&re, "^(a|x)$", REG_EXTENDED | REG_NOSUB), 0);
-	ui_tree_search(t, &re);
+	for (f = 0; f < p->nframes; f++)
+		in[f] = regexec(&re, profile_string(p, p->frames[f].name), 0, NULL, 0) == 0;
+	m.n = p->nframes;
+	profile_tree_set_marks(t, &m);
+	profile_tree_match_weight(t, &weight, &nodes);
 	/* a covers x: the matched share counts a's 70 once. */
-	assert_int_equal(t->match_total, 70);
-	assert_int_equal(t->nmatch, 2);
-	assert_true(t->match[id[1]] && t->match[id[2]]);
-	assert_false(t->match[id[3]]);
+	assert_int_equal(weight, 70);
+	assert_int_equal(nodes, 2);
+	assert_true(profile_tree_match(t, id[1]) && profile_tree_match(t, id[2]));
+	assert_false(profile_tree_match(t, id[3]));
 	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
 	assert_int_equal(ui_layout_next_match(&l, t, PROFILE_ROOT, true), id[1]);
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[2]);
 	assert_int_equal(ui_layout_next_match(&l, t, id[2], true), id[1]); /* wraps */
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], false), id[2]);
 	regfree(&re);
-	ui_tree_search(t, NULL);
-	assert_int_equal(t->match_total, 0);
+	profile_tree_set_marks(t, NULL);
+	profile_tree_match_weight(t, &weight, &nodes);
+	assert_int_equal(weight, 0);
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[1]);
 	ui_layout_free(&l);
-	ui_tree_free(t);
-	free(self);
-	profile_free(p);
-}
-
-static void test_neighbours(void **state)
-{
-	uint32_t id[4], rec, fa;
-	uint64_t *self;
-	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t;
-	struct ui_edge *in, *out;
-	size_t nin, nout;
-
-	/* Add main -> b -> a (weight 5) and recursion a -> x -> a (weight 7). */
-	fa = p->nodes[id[1]].frame;
-	rec = profile_intern_node(p, id[3], fa);
-	self = realloc(self, p->nnodes * sizeof(*self));
-	self[rec] = 5;
-	rec = profile_intern_node(p, id[2], fa);
-	self = realloc(self, p->nnodes * sizeof(*self));
-	self[rec] = 7;
-	t = ui_tree_new(p, self, p->nnodes);
-	ui_tree_neighbours(t, fa, &in, &nin, &out, &nout);
-	/* Callers of a: main (70 + 7) and b (5); the recursive a is not a caller. */
-	assert_int_equal(nin, 2);
-	assert_int_equal(in[0].frame, p->nodes[id[0]].frame);
-	assert_int_equal(in[0].weight, 77);
-	assert_int_equal(in[1].frame, p->nodes[id[3]].frame);
-	assert_int_equal(in[1].weight, 5);
-	/* Callees of a: x (67). */
-	assert_int_equal(nout, 1);
-	assert_int_equal(out[0].frame, p->nodes[id[2]].frame);
-	assert_int_equal(out[0].weight, 67);
-	free(in);
-	free(out);
-	/* main's caller is the root. */
-	ui_tree_neighbours(t, p->nodes[id[0]].frame, &in, &nin, &out, &nout);
-	assert_int_equal(nin, 1);
-	assert_int_equal(in[0].frame, PROFILE_NO_FRAME);
-	assert_int_equal(nout, 2);
-	free(in);
-	free(out);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -245,7 +202,7 @@ static void test_neighbours(void **state)
 static void test_empty_tree(void **state)
 {
 	struct profile *p = profile_new();
-	struct ui_tree *t = ui_tree_new(p, NULL, 0);
+	struct profile_tree *t = tree_of(p, NULL);
 	struct ui_layout l = { 0 };
 
 	ui_layout_build(&l, t, 12345, 80, 10);
@@ -255,7 +212,7 @@ static void test_empty_tree(void **state)
 	ui_layout_build(&l, t, PROFILE_ROOT, 0, 10);
 	assert_int_equal(l.nboxes, 0);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	profile_free(p);
 }
 
@@ -431,11 +388,9 @@ static void test_man_page_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_totals_order),
 		cmocka_unit_test(test_layout_widths),
 		cmocka_unit_test(test_layout_nav),
 		cmocka_unit_test(test_search),
-		cmocka_unit_test(test_neighbours),
 		cmocka_unit_test(test_empty_tree),
 		cmocka_unit_test(test_label_fit),
 		cmocka_unit_test(test_format),
