@@ -109,6 +109,9 @@ struct profile {
 	/* Each node's children as a list, newest first (PROFILE_NO_NODE ends
 	 * it), kept by profile_intern_node(): queries walk the tree down. */
 	uint32_t *first_child, *next_sibling;
+	/* Per node: 1 when no ancestor has its frame (the outermost call of
+	 * a recursive function), so totals count recursion once. */
+	uint8_t *outermost;
 
 	struct profile_location *locations; /* [0] is the unknown location */
 	uint32_t nlocations, locations_cap;
@@ -140,7 +143,8 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
 			      enum profile_frame_kind kind);
 uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t module,
 				  enum profile_frame_kind kind);
-/* The child of `parent` for `frame`, created if new. */
+/* The child of `parent` for `frame`, created if new (which costs a walk
+ * up its ancestors, once, to know whether its frame is among them). */
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame);
 /* Number of frames from the root to `node` (the root has depth 0). */
 uint32_t profile_node_depth(const struct profile *p, uint32_t node);
@@ -234,8 +238,9 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
  * The per-function stats of per-node weights, for queries that aggregate
  * elsewhere (the timeline). Takes `node_self` (nnodes entries, malloc'd);
  * the caller fills total_weight, nsamples and the times. Caller frees.
- * Costs the nodes (one pass up for node_total, one walk down the weighted
- * part of the tree for the functions' totals) plus a sort of the functions.
+ * Costs passes over the nodes (up for node_total, then crediting each
+ * outermost occurrence of a function with its subtree) plus a sort of
+ * the functions.
  */
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes);

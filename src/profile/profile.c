@@ -86,6 +86,7 @@ static void grow_nodes(struct profile *p, size_t need)
 		return;
 	p->first_child = xreallocarray(p->first_child, p->nodes_cap, sizeof(*p->first_child));
 	p->next_sibling = xreallocarray(p->next_sibling, p->nodes_cap, sizeof(*p->next_sibling));
+	p->outermost = xreallocarray(p->outermost, p->nodes_cap, sizeof(*p->outermost));
 }
 
 struct profile *profile_new(void)
@@ -102,6 +103,7 @@ struct profile *profile_new(void)
 	p->nodes[PROFILE_ROOT].frame = PROFILE_NO_FRAME;
 	p->first_child[PROFILE_ROOT] = PROFILE_NO_NODE;
 	p->next_sibling[PROFILE_ROOT] = PROFILE_NO_NODE;
+	p->outermost[PROFILE_ROOT] = 0;
 	p->nnodes = 1;
 
 	u64map_init(&p->location_map);
@@ -140,6 +142,7 @@ void profile_free(struct profile *p)
 	u64map_free(&p->node_map);
 	free(p->first_child);
 	free(p->next_sibling);
+	free(p->outermost);
 	free(p->nodes);
 	u64map_free(&p->frame_map);
 	free(p->frames);
@@ -193,7 +196,7 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 {
 	uint64_t key = node_key(parent, frame);
-	uint32_t id;
+	uint32_t id, anc;
 
 	assert(parent < p->nnodes && frame < p->nframes);
 	if (u64map_get(&p->node_map, key, &id))
@@ -202,6 +205,13 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 	id = p->nnodes++;
 	p->nodes[id].parent = parent;
 	p->nodes[id].frame = frame;
+	p->outermost[id] = 1;
+	for (anc = parent; anc != PROFILE_ROOT; anc = p->nodes[anc].parent) {
+		if (p->nodes[anc].frame == frame) {
+			p->outermost[id] = 0;
+			break;
+		}
+	}
 	p->first_child[id] = PROFILE_NO_NODE;
 	p->next_sibling[id] = p->first_child[parent];
 	p->first_child[parent] = id;
@@ -344,7 +354,8 @@ size_t profile_memory(const struct profile *p)
 		n += str_bytes(t->strs[i]);
 
 	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
-	n += (size_t)p->nodes_cap * (sizeof(*p->nodes) + 2 * sizeof(*p->first_child)) +
+	n += (size_t)p->nodes_cap * (sizeof(*p->nodes) + 2 * sizeof(*p->first_child) +
+				     sizeof(*p->outermost)) +
 	     map_bytes(&p->node_map);
 	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
 	n += p->samples_cap * sizeof(*p->samples);

@@ -4,9 +4,10 @@
  * top-list (self and total weight per function) of those samples. The
  * top-list is built in passes whose cost follows the number of distinct
  * stacks, not samples: weight is summed per leaf node, then per subtree
- * (one pass up), then one walk down the weighted part of the tree credits
- * each function with the subtrees of its outermost occurrences, so a
- * recursive function (a -> b -> a) counts once per stack in its total.
+ * (one pass up), then each function is credited with the subtrees of its
+ * outermost occurrences (the profile flags them when it interns a node),
+ * so a recursive function (a -> b -> a) counts once per stack in its
+ * total.
  */
 #include "config.h"
 
@@ -165,49 +166,59 @@ static int fn_stat_cmp(const void *a, const void *b, void *arg)
 }
 
 /*
- * Each function's total is the weight of the subtrees rooted at its
- * outermost occurrences: a walk down the weighted part of the tree keeps a
- * count of each function's frames on the current path, and a node whose
- * function is not on the path yet credits its whole subtree. Walks with
- * parent links, so it needs no stack however deep the tree.
+ * Sorts by the byte `shift` / 8 of key(), stable, from `in` to `out`.
+ * False (and nothing moved) when every element has the same byte there.
  */
-static void credit_totals(const struct profile *p, const uint64_t *sub, uint32_t nnodes,
-			  uint64_t *total, uint32_t *on_path)
+static bool radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
+		       bool by_total, unsigned shift)
 {
-	uint32_t n = PROFILE_ROOT, c;
+	size_t count[256] = { 0 }, i, at = 0;
+	unsigned b;
 
-	for (;;) {
-		/* Down to the first weighted child, entering it. */
-		for (c = p->first_child[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c])
-			if (c < nnodes && sub[c])
-				break;
-		if (c != PROFILE_NO_NODE) {
-			uint32_t f = p->nodes[c].frame;
+	for (i = 0; i < n; i++)
+		count[(~(by_total ? in[i].total : in[i].self) >> shift) & 0xff]++;
+	for (b = 0; b < 256; b++) {
+		size_t c = count[b];
 
-			if (!on_path[f]++)
-				total[f] += sub[c];
-			n = c;
-			continue;
-		}
-		/* A leaf of the walk: leave it, and its ancestors with no
-		 * weighted sibling after them. */
-		for (;;) {
-			if (n == PROFILE_ROOT)
-				return;
-			on_path[p->nodes[n].frame]--;
-			for (c = p->next_sibling[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c])
-				if (c < nnodes && sub[c])
-					break;
-			if (c != PROFILE_NO_NODE) {
-				uint32_t f = p->nodes[c].frame;
+		if (c == n)
+			return false;
+		count[b] = at;
+		at += c;
+	}
+	for (i = 0; i < n; i++)
+		out[count[(~(by_total ? in[i].total : in[i].self) >> shift) & 0xff]++] = in[i];
+	return true;
+}
 
-				if (!on_path[f]++)
-					total[f] += sub[c];
-				n = c;
-				break;
+/*
+ * The top-list order (fn_stat_cmp) without thousands of string compares:
+ * a radix sort on (self, total), both descending, then the rare runs of
+ * equal weights ordered by name.
+ */
+static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile *p)
+{
+	struct profile_fn_stat *tmp = xmalloc((n ? n : 1) * sizeof(*tmp)), *a = fns, *b = tmp, *x;
+	unsigned shift;
+	int key;
+	size_t i, j;
+
+	/* Least significant first: total's bytes, then self's. */
+	for (key = 0; key < 2; key++)
+		for (shift = 0; shift < 64; shift += 8)
+			if (radix_pass(a, b, n, key == 0, shift)) {
+				x = a;
+				a = b;
+				b = x;
 			}
-			n = p->nodes[n].parent;
-		}
+	if (a != fns)
+		memcpy(fns, a, n * sizeof(*fns));
+	free(tmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && fns[j].self == fns[i].self && fns[j].total == fns[i].total;
+		     j++)
+			;
+		if (j - i > 1)
+			qsort_r(fns + i, j - i, sizeof(*fns), fn_stat_cmp, (void *)p);
 	}
 }
 
@@ -216,7 +227,6 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 {
 	struct profile_top *t = xcalloc(1, sizeof(*t));
 	uint64_t *self = NULL, *total = NULL, *sub;
-	uint32_t *on_path = NULL;
 	uint32_t n, i;
 	size_t k;
 
@@ -235,12 +245,16 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 	if (!p->nframes)
 		return t;
 
+	/* A function's total is the weight under its outermost calls. */
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
-	on_path = xcalloc(p->nframes, sizeof(*on_path));
-	for (n = 1; n < nnodes; n++)
-		self[p->nodes[n].frame] += node_self[n];
-	credit_totals(p, sub, nnodes, total, on_path);
+	for (n = 1; n < nnodes; n++) {
+		uint32_t f = p->nodes[n].frame;
+
+		self[f] += node_self[n];
+		if (p->outermost[n])
+			total[f] += sub[n];
+	}
 
 	for (i = 0; i < p->nframes; i++)
 		if (total[i])
@@ -254,9 +268,8 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 		t->fns[k].total = total[i];
 		k++;
 	}
-	qsort_r(t->fns, t->nfns, sizeof(*t->fns), fn_stat_cmp, (void *)p);
+	sort_fns(t->fns, t->nfns, p);
 
-	free(on_path);
 	free(total);
 	free(self);
 	return t;

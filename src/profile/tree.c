@@ -300,19 +300,6 @@ static void reset_merged(struct profile_tree *t, enum profile_tree_kind kind,
 	}
 }
 
-/* Whether a proper ancestor of CALLS node `node` has frame `frame`. */
-static bool frame_above(const struct profile_tree *calls, uint32_t node, uint32_t frame)
-{
-	const struct profile *p = calls->p;
-
-	while (node != PROFILE_ROOT) {
-		node = p->nodes[node].parent;
-		if (node != PROFILE_ROOT && p->nodes[node].frame == frame)
-			return true;
-	}
-	return false;
-}
-
 /* The root's items: the outermost occurrences of `frame`, with their totals. */
 static void root_of_function(struct profile_tree *t)
 {
@@ -325,7 +312,7 @@ static void root_of_function(struct profile_tree *t)
 	for (n = 1; n < calls->nnodes; n++) {
 		uint64_t w = calls->total[n];
 
-		if (!w || p->nodes[n].frame != t->frame || frame_above(calls, n, t->frame))
+		if (!w || p->nodes[n].frame != t->frame || !p->outermost[n])
 			continue;
 		add_item(t, n, w);
 		t->total[PROFILE_ROOT] += w;
@@ -611,7 +598,6 @@ void profile_tree_neighbours(const struct profile_tree *t, uint32_t frame,
 {
 	const struct profile *p = t->p;
 	struct u64map in, out;
-	uint8_t *has; /* the node or an ancestor is `frame` */
 	uint32_t i, c;
 
 	*callers = *callees = NULL;
@@ -620,12 +606,10 @@ void profile_tree_neighbours(const struct profile_tree *t, uint32_t frame,
 		return;
 	u64map_init(&in);
 	u64map_init(&out);
-	has = xcalloc(t->nnodes, 1);
 	for (i = 1; i < t->nnodes; i++) {
 		uint32_t par = p->nodes[i].parent;
 
-		has[i] = p->nodes[i].frame == frame || has[par];
-		if (p->nodes[i].frame != frame || has[par] || !t->total[i])
+		if (p->nodes[i].frame != frame || !p->outermost[i] || !t->total[i])
 			continue;
 		edge_add(callers, ncallers, &in,
 			 par == PROFILE_ROOT ? PROFILE_NO_FRAME : p->nodes[par].frame, t->total[i]);
@@ -633,7 +617,6 @@ void profile_tree_neighbours(const struct profile_tree *t, uint32_t frame,
 			if (c < t->nnodes && t->total[c])
 				edge_add(callees, ncallees, &out, p->nodes[c].frame, t->total[c]);
 	}
-	free(has);
 	u64map_free(&in);
 	u64map_free(&out);
 	if (*ncallers)

@@ -306,7 +306,8 @@ static void test_query_deep_recursion(void **state)
  * weight of the nodes of that function, total the weight of every
  * weighted node whose path holds the function at least once; node_total
  * is each subtree's weight. The children lists hold exactly each node's
- * children.
+ * children, and a node is flagged outermost when no ancestor has its
+ * frame.
  */
 static void test_top_against_reference(void **state)
 {
@@ -338,6 +339,14 @@ static void test_top_against_reference(void **state)
 		for (c = 1; c < p->nnodes; c++)
 			count -= p->nodes[c].parent == n;
 		assert_int_equal(count, 0);
+	}
+	/* Outermost: no ancestor has the node's frame. */
+	for (n = 1; n < p->nnodes; n++) {
+		uint32_t m, above = 0;
+
+		for (m = p->nodes[n].parent; m != PROFILE_ROOT; m = p->nodes[m].parent)
+			above += p->nodes[m].frame == p->nodes[n].frame;
+		assert_int_equal(p->outermost[n], above == 0);
 	}
 	for (round = 0; round < 3; round++) {
 		node_self = calloc(p->nnodes, sizeof(*node_self));
