@@ -170,8 +170,7 @@ enum ui_action {
 	UI_ACT_QUIT,
 	UI_ACT_HELP,
 	UI_ACT_NEXT_VIEW,
-	UI_ACT_VIEW_FLAME,
-	UI_ACT_VIEW_TOP,
+	UI_ACT_PREV_VIEW,
 	UI_ACT_LEFT,
 	UI_ACT_RIGHT,
 	UI_ACT_UP,
@@ -180,8 +179,8 @@ enum ui_action {
 	UI_ACT_PAGE_DOWN,
 	UI_ACT_HOME,
 	UI_ACT_END,
-	UI_ACT_ENTER, /* zoom (flame), callers and callees (top) */
-	UI_ACT_BACK, /* zoom out, back from callers and callees */
+	UI_ACT_ENTER, /* zoom (graphs), callers and callees (top), re-centre (sandwich) */
+	UI_ACT_BACK, /* zoom out, back from callers and callees, the previous centre */
 	UI_ACT_RESET,
 	UI_ACT_FLIP,
 	UI_ACT_COLORS,
@@ -207,23 +206,35 @@ enum ui_action {
 	UI_ACT__COUNT,
 };
 
-/* Views a binding applies in (a bit set). */
-#define UI_IN_FLAME 1u
-#define UI_IN_TOP 2u
-#define UI_IN_ALL (UI_IN_FLAME | UI_IN_TOP)
+/* A set of actions, for the views to say which they answer (at most 64). */
+#define UI_ACTION(a) (UINT64_C(1) << (a))
+
+/*
+ * Actions a view answers (moving, zooming, sorting): a key bound to one
+ * does nothing in a view that does not list it. The others are the
+ * explorer's own (quit, help, window, search prompt, ...) and work
+ * everywhere.
+ */
+#define UI_VIEW_ACTIONS                                                                        \
+	(UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |              \
+	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) | UI_ACTION(UI_ACT_PAGE_DOWN) |     \
+	 UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) | UI_ACTION(UI_ACT_ENTER) |             \
+	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
+	 UI_ACTION(UI_ACT_SORT) | UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
 
 /* Which groups of help lines a binding is listed under. */
 enum ui_key_group {
 	UI_GROUP_GENERAL,
+	UI_GROUP_VIEWS, /* the views' own keys, from the view table */
 	UI_GROUP_NAVIGATE,
 	UI_GROUP_SEARCH,
 	UI_GROUP_WINDOW,
+	UI_GROUP__COUNT,
 };
 
 struct ui_binding {
 	int keys[4]; /* 0-terminated when fewer */
 	enum ui_action action;
-	unsigned views;
 	enum ui_key_group group;
 	const char *help; /* a line in the help screen and the man page */
 	const char *footer; /* short label for the footer; NULL: not shown */
@@ -233,12 +244,38 @@ extern const struct ui_binding ui_bindings[];
 extern const size_t ui_nbindings;
 extern const char *const ui_group_names[];
 
-/* The action `key` triggers in `view` (UI_IN_FLAME or UI_IN_TOP). */
-enum ui_action ui_keys_lookup(int key, unsigned view);
+/* The action `key` triggers, or UI_ACT_NONE (a view's key is not one). */
+enum ui_action ui_keys_lookup(int key);
 /* A key's name as help and the man page write it: "q", "Space", "F10", "Up". */
 void ui_keys_name(int key, char *out, size_t size);
 /* "q F10": all of a binding's keys. */
 void ui_keys_names(const struct ui_binding *b, char *out, size_t size);
+
+/*
+ * The help, generated from the key table and the view table: item `n`
+ * (from 0) is a group's title (`title` set) or a key line (`keys`, `help`).
+ * False past the last. The help screen shows these; doc/flametop.1's key
+ * list is checked against them.
+ */
+struct ui_help_item {
+	const char *title; /* NULL for a key line */
+	char keys[64];
+	const char *help;
+};
+bool ui_help_item(size_t n, struct ui_help_item *out);
+
+/*
+ * The views (src/ui/views.c holds their table, in Tab order): the name
+ * --view takes, the key that shows one and its help line.
+ */
+size_t ui_views_count(void);
+const char *ui_views_name(size_t i);
+int ui_views_key(size_t i);
+const char *ui_views_help(size_t i);
+/* Index of the view called `name`, or -1. */
+int ui_views_find(const char *name);
+/* "flame, top, ...": the names, for messages. */
+void ui_views_list(char *out, size_t size);
 
 /* ------------------------------------------------------------------------
  * Themes: named colour roles, loaded from JSON (themes/NAME.json, see
@@ -368,6 +405,8 @@ struct ui_options {
 	double speed; /* replay speed (1.0 real time; 0 at once) */
 	const char *theme; /* NULL: the config's, else "default" */
 	bool no_mouse;
+	const char *view; /* the view to open in (a name of the view table); NULL: the config's */
+	const char *focus; /* select the first function matching this regex; NULL: none */
 	/* The timeline's settings; 0: the defaults (timeline.h). */
 	uint64_t resolution_ns;
 	uint64_t retention_ns;

@@ -2,8 +2,8 @@
 /*
  * Unit tests for the explorer's model-level layout, no curses: box
  * widths and navigation over a call tree, search shares, label truncation, number formats and time-window
- * math; and that the man page's LIVE VIEW section documents every binding
- * of the key table, as the help screen shows it.
+ * math; and that the man page's LIVE VIEW key list is the help the key
+ * and view tables generate, with no key bound twice.
  */
 #include "config.h"
 
@@ -349,40 +349,105 @@ static void test_window(void **state)
 	assert_int_equal(c0, c1);
 }
 
+/* Appends `s` to `out` as roff text: '-' written "\\-". */
+static void roff_add(char *out, size_t size, const char *s)
+{
+	size_t len = strlen(out);
+
+	for (; *s && len + 3 < size; s++) {
+		if (*s == '-')
+			out[len++] = '\\';
+		out[len++] = *s;
+	}
+	out[len] = '\0';
+}
+
 /*
- * Every binding of the key table is in doc/flametop.1's LIVE VIEW section
- * as ".B KEYS" followed by its help line, exactly as the help screen writes
- * them (roff's "\\-" read as "-"): a key added to the table and not to the
- * man page fails here.
+ * doc/flametop.1's key list (after "The keys, by group:" in LIVE VIEW, up
+ * to the next paragraph) is exactly what the help shows, generated from
+ * the key and view tables: a group ".SS TITLE", each key ".TP", ".B KEYS",
+ * its help line. A key or view added to a table and not to the man page
+ * fails here, and the text to paste is written to man-keys.expected.
  */
 static void test_man_page_keys(void **state)
 {
-	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *r, *w;
+	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end;
+	static char want[32768];
+	struct ui_help_item it;
 	size_t i;
 
 	(void)state;
 	assert_non_null(man);
+	want[0] = '\0';
+	for (i = 0; ui_help_item(i, &it); i++) {
+		if (it.title) {
+			roff_add(want, sizeof(want), ".SS ");
+			roff_add(want, sizeof(want), it.title);
+		} else {
+			roff_add(want, sizeof(want), ".TP\n.B ");
+			roff_add(want, sizeof(want), it.keys);
+			roff_add(want, sizeof(want), "\n");
+			roff_add(want, sizeof(want), it.help);
+		}
+		roff_add(want, sizeof(want), "\n");
+	}
 	sec = strstr(man, "\n.SH LIVE VIEW\n");
 	assert_non_null(sec);
-	end = strstr(sec + 1, "\n.SH ");
-	if (end)
-		end[1] = '\0';
-	for (r = w = sec; *r; r++) {
-		if (r[0] == '\\' && r[1] == '-')
-			r++;
-		*w++ = *r;
-	}
-	*w = '\0';
-	for (i = 0; i < ui_nbindings; i++) {
-		char keys[64], want[256];
+	sec = strstr(sec, "\nThe keys, by group:\n");
+	assert_non_null(sec);
+	sec += strlen("\nThe keys, by group:\n");
+	end = strstr(sec, "\n.PP\n");
+	assert_non_null(end);
+	end[1] = '\0';
+	if (strcmp(sec, want) != 0) {
+		FILE *f = fopen("man-keys.expected", "w");
 
-		ui_keys_names(&ui_bindings[i], keys, sizeof(keys));
-		snprintf(want, sizeof(want), "\n.B %s\n%s\n", keys, ui_bindings[i].help);
-		if (!strstr(sec, want))
-			fail_msg("doc/flametop.1, LIVE VIEW: no \".B %s\" line followed by \"%s\"", keys,
-				 ui_bindings[i].help);
+		if (f) {
+			fputs(want, f);
+			fclose(f);
+		}
+		fail_msg("doc/flametop.1, LIVE VIEW: the key list is not the help's; "
+			 "man-keys.expected (in the build directory) has what it should read");
 	}
+	/* Every view is in the list, with its key. */
+	for (i = 0; i < ui_views_count(); i++) {
+		char key[32], line[256] = "";
+
+		ui_keys_name(ui_views_key(i), key, sizeof(key));
+		snprintf(line, sizeof(line), ".B %s\n", key);
+		assert_non_null(strstr(want, line));
+		assert_int_equal(ui_views_find(ui_views_name(i)), (int)i);
+	}
+	assert_int_equal(ui_views_find("no-such-view"), -1);
 	free(man);
+}
+
+/*
+ * No key means two things: the key table's keys and the views' keys are
+ * all different, so what a key does never depends on the order of a
+ * look-up.
+ */
+static void test_keys_unique(void **state)
+{
+	int keys[256];
+	size_t n = 0, i, j, k;
+
+	(void)state;
+	for (i = 0; i < ui_nbindings; i++)
+		for (k = 0; k < ARRAY_SIZE(ui_bindings[i].keys) && ui_bindings[i].keys[k]; k++)
+			keys[n++] = ui_bindings[i].keys[k];
+	for (i = 0; i < ui_views_count(); i++) {
+		keys[n++] = ui_views_key(i);
+		assert_int_equal(ui_keys_lookup(ui_views_key(i)), UI_ACT_NONE);
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (keys[i] == keys[j]) {
+				char name[32];
+
+				ui_keys_name(keys[i], name, sizeof(name));
+				fail_msg("key %s is bound twice", name);
+			}
 }
 
 int main(void)
@@ -396,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_man_page_keys),
+		cmocka_unit_test(test_keys_unique),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
