@@ -46,38 +46,17 @@ static void flame_refresh(struct ui_view *v, struct tui *u, unsigned why)
 
 static unsigned flame_action(struct ui_view *v, struct tui *u, enum ui_action a)
 {
-	switch (a) {
-	case UI_ACT_FLIP:
-		u->flip = !u->flip;
-		v->g.up = u->flip;
-		return UI_REDRAW_VIEW;
-	case UI_ACT_COLORS:
-		u->palette = (enum ui_palette)((u->palette + 1) % UI_PALETTE__COUNT);
-		ui_tui_message(u, false, "colours: %s", ui_palette_names[u->palette]);
-		return UI_REDRAW_VIEW;
-	default:
-		return ui_graph_action(u, &v->g, a);
-	}
+	return ui_graph_view_action(u, &v->g, a);
 }
 
 static unsigned flame_click(struct ui_view *v, struct tui *u, int row, int col, bool twice)
 {
-	uint32_t node = ui_graph_at(&v->g, row, col);
-
-	if (node == PROFILE_NO_NODE)
-		return 0;
-	v->g.sel = node;
-	return twice ? ui_graph_action(u, &v->g, UI_ACT_ENTER) | UI_REDRAW_VIEW : UI_REDRAW_VIEW;
+	return ui_graph_click(u, &v->g, row, col, twice);
 }
 
 static void flame_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 {
-	v->g.up = u->flip;
-	ui_graph_draw(u, &v->g, w, true);
-	if (v->g.layout.nboxes <= 1 && u->main_rows > 2)
-		ui_draw_note(u, w, u->flip ? u->main_rows - 3 : 2,
-			     u->paused ? "no samples in this window"
-				       : "no samples in this window yet; waiting for data...");
+	ui_graph_draw_whole(u, &v->g, w);
 }
 
 static void flame_selection(struct ui_view *v, struct tui *u, struct ui_selection *out)
@@ -120,10 +99,7 @@ const struct ui_view_ops ui_flame_ops = {
 	.title = "flame graph",
 	.key = 'f',
 	.help = "flame graph: callers above their callees",
-	.actions = UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |
-		   UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_ENTER) |
-		   UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |
-		   UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV),
+	.actions = UI_GRAPH_ACTIONS,
 	.wheel = 1,
 	.open = flame_open,
 	.close = flame_close,

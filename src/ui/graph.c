@@ -238,3 +238,39 @@ bool ui_graph_select_frame(struct ui_graph *g, uint32_t frame)
 	g->sel = g->layout.boxes[best].node;
 	return true;
 }
+
+unsigned ui_graph_view_action(struct tui *u, struct ui_graph *g, enum ui_action a)
+{
+	switch (a) {
+	case UI_ACT_FLIP:
+		u->flip = !u->flip;
+		g->up = u->flip;
+		return UI_REDRAW_VIEW;
+	case UI_ACT_COLORS:
+		u->palette = (enum ui_palette)((u->palette + 1) % UI_PALETTE__COUNT);
+		ui_tui_message(u, false, "colours: %s", ui_palette_names[u->palette]);
+		return UI_REDRAW_VIEW;
+	default:
+		return ui_graph_action(u, g, a);
+	}
+}
+
+unsigned ui_graph_click(struct tui *u, struct ui_graph *g, int row, int col, bool twice)
+{
+	uint32_t node = ui_graph_at(g, row, col);
+
+	if (node == PROFILE_NO_NODE)
+		return 0;
+	g->sel = node;
+	return twice ? ui_graph_action(u, g, UI_ACT_ENTER) | UI_REDRAW_VIEW : UI_REDRAW_VIEW;
+}
+
+void ui_graph_draw_whole(struct tui *u, struct ui_graph *g, WINDOW *w)
+{
+	g->up = u->flip;
+	ui_graph_draw(u, g, w, true);
+	if (g->layout.nboxes <= 1 && u->main_rows > 2)
+		ui_draw_note(u, w, u->flip ? u->main_rows - 3 : 2,
+			     u->paused ? "no samples in this window"
+				       : "no samples in this window yet; waiting for data...");
+}

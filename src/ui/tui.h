@@ -130,6 +130,7 @@ extern const size_t ui_nviews;
 
 extern const struct ui_view_ops ui_flame_ops;
 extern const struct ui_view_ops ui_top_ops;
+extern const struct ui_view_ops ui_inverted_ops;
 
 #define UI_MAX_VIEWS 16
 
@@ -329,6 +330,20 @@ uint32_t ui_graph_at(const struct ui_graph *g, int row, int col);
 /* Draws it; `active`: its selection is shown as selected. */
 void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active);
 void ui_graph_selection(const struct ui_graph *g, struct ui_selection *out);
+
+/* For a view that is one graph over the main window (flame, bottom-up). */
+#define UI_GRAPH_ACTIONS                                                                       \
+	(UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |              \
+	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_ENTER) |            \
+	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
+	 UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
+/* Flip and colours (settings every graph follows), then ui_graph_action(). */
+unsigned ui_graph_view_action(struct tui *u, struct ui_graph *g, enum ui_action a);
+/* Selects the box clicked; a double click zooms into it. */
+unsigned ui_graph_click(struct tui *u, struct ui_graph *g, int row, int col, bool twice);
+/* Draws it over the whole main window, the way u->flip says, with a note
+ * when the window has no samples. */
+void ui_graph_draw_whole(struct tui *u, struct ui_graph *g, WINDOW *w);
 /* Selects the widest drawn box of `frame`; false when none is drawn. */
 bool ui_graph_select_frame(struct ui_graph *g, uint32_t frame);
 
