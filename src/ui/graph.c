@@ -180,9 +180,8 @@ void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active)
 			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
 		else
 			ui_screen_frame(&u->scr, w, box_color(u, g, b->node, zoom_total));
-		if (b->node == PROFILE_ROOT && g->root_label) {
-			snprintf(name, sizeof(name), "%s", g->root_label);
-		} else if (b->node == PROFILE_ROOT) {
+		if (b->node == PROFILE_ROOT &&
+		    profile_tree_frame(g->tree, PROFILE_ROOT) == PROFILE_NO_FRAME) {
 			char n[32];
 
 			ui_format_count(u->nsamples, n, sizeof(n));

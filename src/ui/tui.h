@@ -130,6 +130,7 @@ extern const size_t ui_nviews;
 
 extern const struct ui_view_ops ui_flame_ops;
 extern const struct ui_view_ops ui_top_ops;
+extern const struct ui_view_ops ui_sandwich_ops;
 extern const struct ui_view_ops ui_inverted_ops;
 
 #define UI_MAX_VIEWS 16
@@ -302,7 +303,6 @@ struct ui_graph {
 	uint32_t zoom, sel;
 	bool up; /* the root at the bottom, callees above (a flame graph) */
 	int top, rows, width; /* the rows of the main window it uses */
-	const char *root_label; /* NULL: "all (N samples)" */
 	uint32_t zoom_path[UI_GRAPH_PATH], sel_path[UI_GRAPH_PATH];
 	size_t nzoom_path, nsel_path;
 };

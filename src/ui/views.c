@@ -15,6 +15,7 @@
 const struct ui_view_ops *const ui_views[] = {
 	&ui_flame_ops,
 	&ui_top_ops,
+	&ui_sandwich_ops,
 	&ui_inverted_ops,
 };
 
