@@ -391,4 +391,57 @@ void profile_tree_neighbours(const struct profile_tree *t, uint32_t frame,
 			     struct profile_edge **callers, size_t *ncallers,
 			     struct profile_edge **callees, size_t *ncallees);
 
+/* ------------------------------------------------------------------------
+ * Where samples hit (hits.c): weight per code location, of the samples a
+ * filter selects, from which source lines are found (report --lines, the
+ * lines view). From the samples a profile holds, or from a store that
+ * keeps them by time for a live view, whose samples leave the profile for
+ * the timeline once counted.
+ */
+struct profile_loc_weight {
+	uint32_t location;
+	uint64_t weight;
+};
+
+struct profile_locs {
+	struct profile_loc_weight *v; /* by location id, each once, weight > 0 */
+	size_t n;
+	uint64_t located; /* the weights' sum */
+	uint64_t total; /* of the samples asked about, with a location or not */
+};
+
+/*
+ * The locations of the samples `f` selects whose leaf is function `frame`
+ * (PROFILE_NO_FRAME: any). Caller frees with profile_locs_free().
+ */
+struct profile_locs *profile_query_locations(const struct profile *p,
+					     const struct profile_filter *f, uint32_t frame);
+void profile_locs_free(struct profile_locs *l);
+
+/*
+ * The store: samples with a location, summed per (time bucket of
+ * `bucket_ns`, location, leaf node, pid, tid, event), so that a query
+ * over a window and filters costs the distinct entries in it, not the
+ * samples. It holds at most about `max_bytes`: past that the oldest
+ * buckets go, and profile_hits_since() says from when it is complete.
+ * Caller frees with profile_hits_free(). Never NULL.
+ */
+struct profile_hits;
+struct profile_hits *profile_hits_new(uint64_t bucket_ns, size_t max_bytes);
+void profile_hits_free(struct profile_hits *h);
+/* Adds the samples that have a location (borrowed: only sums are kept). */
+void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n);
+/* Drops what is older than `before` (the timeline's retention). */
+void profile_hits_forget(struct profile_hits *h, uint64_t before);
+/* The start of the data it still holds complete (0: everything so far). */
+uint64_t profile_hits_since(const struct profile_hits *h);
+size_t profile_hits_memory(const struct profile_hits *h);
+/*
+ * As profile_query_locations(), over the buckets that overlap f's window
+ * (partly covered ones count whole, as in the timeline). `total` is the
+ * located weight: samples without a location are not kept. Caller frees.
+ */
+struct profile_locs *profile_hits_query(struct profile_hits *h, const struct profile *p,
+					const struct profile_filter *f, uint32_t frame);
+
 #endif

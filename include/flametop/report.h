@@ -58,6 +58,13 @@ struct report_lines {
 };
 
 /*
+ * The rows of per-location weights (from profile_query_locations() or
+ * profile_hits_query(); borrowed): each location's line, the locations of
+ * one line and function merged. Caller frees with report_lines_free().
+ */
+struct report_lines *report_lines_build(const struct profile *p, const struct profile_locs *locs,
+					struct symbols_lines *sl);
+/*
  * The hottest lines among the samples `f` selects; only those whose leaf
  * is `frame` unless that is PROFILE_NO_FRAME. Lines are found through `sl`
  * (which owns the file names). Caller frees with report_lines_free().

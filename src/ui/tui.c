@@ -147,6 +147,7 @@ static bool take_samples(struct tui *u)
 	if (!n)
 		return false;
 	timeline_add(u->tl, u->p->samples + u->added, n);
+	profile_hits_add(u->hits, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -154,6 +155,16 @@ static bool take_samples(struct tui *u)
 		u->added = 0;
 	}
 	return true;
+}
+
+/* Addresses older than the timeline's data go with it. */
+static void forget_hits(struct tui *u)
+{
+	struct timeline_stats st;
+
+	timeline_stats(u->tl, &st);
+	if (st.dropped && st.samples)
+		profile_hits_forget(u->hits, st.first);
 }
 
 static void retained(struct tui *u, uint64_t *first, uint64_t *last)
@@ -1155,6 +1166,8 @@ static void init_state(struct tui *u)
 	if (u->opt.max_memory)
 		tc.max_memory = u->opt.max_memory;
 	u->tl = timeline_new(&tc, u->p);
+	/* The addresses, for the lines view: a quarter of the timeline's memory. */
+	u->hits = profile_hits_new(tc.resolution_ns, tc.max_memory / 4);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;
 	profile_filter_init(&u->filter);
@@ -1218,6 +1231,7 @@ static void loop(struct tui *u)
 
 			next_tick = now + TICK_NS;
 			timeline_advance(u->tl, u->now);
+			forget_hits(u);
 			tmp_flush(u);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
@@ -1334,6 +1348,7 @@ out_source:
 	ui_screen_set_unlink(NULL);
 	reset_live(u);
 	timeline_free(u->tl);
+	profile_hits_free(u->hits);
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:

@@ -132,6 +132,7 @@ extern const struct ui_view_ops ui_flame_ops;
 extern const struct ui_view_ops ui_top_ops;
 extern const struct ui_view_ops ui_sandwich_ops;
 extern const struct ui_view_ops ui_inverted_ops;
+extern const struct ui_view_ops ui_lines_ops;
 
 #define UI_MAX_VIEWS 16
 
@@ -146,6 +147,7 @@ struct tui {
 	struct source *src;
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
+	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;

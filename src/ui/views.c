@@ -17,6 +17,7 @@ const struct ui_view_ops *const ui_views[] = {
 	&ui_top_ops,
 	&ui_sandwich_ops,
 	&ui_inverted_ops,
+	&ui_lines_ops,
 };
 
 const size_t ui_nviews = ARRAY_SIZE(ui_views);
