@@ -2,8 +2,10 @@
 /*
  * Unit tests for the profile model: interning of strings, frames and call
  * tree nodes (checked against a naive reference on thousands of random
- * stacks), threads and events, and the top-list query with its filters,
- * including recursion counted once per stack.
+ * stacks), threads and events, the top-list query with its filters,
+ * including recursion counted once per stack, the trees the views draw
+ * (call tree, bottom-up, callers, callees), and where samples hit (per
+ * code location, from samples and from the store kept by time).
  */
 #include "config.h"
 
@@ -917,6 +919,159 @@ static void test_tree_neighbours(void **state)
 	profile_free(p);
 }
 
+/* ------------------------------------------------------------------------
+ * Where samples hit (hits.c).
+ */
+
+/* The weight at `location` in `l`, 0 when absent; checks the list is sorted. */
+static uint64_t loc_weight(const struct profile_locs *l, uint32_t location)
+{
+	uint64_t w = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			assert_true(l->v[i - 1].location < l->v[i].location);
+		if (l->v[i].location == location)
+			w = l->v[i].weight;
+	}
+	return w;
+}
+
+/*
+ * Two functions: hot (two addresses) and cold (one), sampled at times 0.5 s
+ * to 3.5 s by two processes, plus samples without an address.
+ */
+static struct profile *located(uint32_t loc[3], uint32_t fr[2])
+{
+	static const char *const hot[] = { "main", "hot", NULL };
+	static const char *const cold[] = { "main", "cold", NULL };
+	struct profile *p = profile_new();
+	uint32_t nh = stack(p, "app", hot), nc = stack(p, "app", cold), sec;
+
+	fr[0] = p->nodes[nh].frame;
+	fr[1] = p->nodes[nc].frame;
+	loc[0] = profile_intern_location(p, fr[0], 0x100);
+	loc[1] = profile_intern_location(p, fr[0], 0x104);
+	loc[2] = profile_intern_location(p, fr[1], 0x200);
+	for (sec = 0; sec < 4; sec++) {
+		uint64_t t = sec * 1000000000ull + 500000000ull;
+		struct profile_sample s = { .time = t, .weight = 10, .node = nh, .pid = 1, .tid = 1 };
+
+		s.location = loc[0];
+		profile_add_sample(p, &s);
+		s.location = loc[1];
+		s.weight = 5;
+		profile_add_sample(p, &s);
+		s = (struct profile_sample){ .time = t, .weight = 3, .node = nc, .pid = 2, .tid = 2,
+					     .location = loc[2] };
+		profile_add_sample(p, &s);
+		s.location = PROFILE_NO_LOCATION; /* no address: counts in total only */
+		profile_add_sample(p, &s);
+	}
+	return p;
+}
+
+static void test_query_locations(void **state)
+{
+	uint32_t loc[3], fr[2];
+	struct profile *p = located(loc, fr);
+	struct profile_filter f;
+	struct profile_locs *l;
+
+	profile_filter_init(&f);
+	l = profile_query_locations(p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 3);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	assert_int_equal(loc_weight(l, loc[1]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 12);
+	assert_int_equal(l->located, 72);
+	assert_int_equal(l->total, 84);
+	profile_locs_free(l);
+	/* One function; a window; a process. */
+	l = profile_query_locations(p, &f, fr[1]);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->located, 12);
+	assert_int_equal(l->total, 24);
+	profile_locs_free(l);
+	f.from = 1000000000ull;
+	f.to = 3000000000ull;
+	f.pid = 1;
+	l = profile_query_locations(p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(loc_weight(l, loc[0]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 0);
+	profile_locs_free(l);
+	profile_free(p);
+}
+
+static void test_hits_store(void **state)
+{
+	uint32_t loc[3], fr[2], i;
+	struct profile *p = located(loc, fr);
+	struct profile_hits *h = profile_hits_new(1000000000ull, 1u << 20);
+	struct profile_filter f;
+	struct profile_locs *l;
+
+	/* Out of order, and twice: the same sums as the samples. */
+	for (i = p->nsamples; i-- > 0;)
+		profile_hits_add(h, &p->samples[i], 1);
+	profile_hits_add(h, p->samples, p->nsamples);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(loc_weight(l, loc[0]), 80);
+	assert_int_equal(loc_weight(l, loc[2]), 24);
+	assert_int_equal(l->located, 144);
+	assert_int_equal(l->total, l->located); /* samples without an address are not kept */
+	profile_locs_free(l);
+	/* A window from 1.2 s to 2.1 s: the buckets [1, 2) and [2, 3) whole. */
+	f.from = 1200000000ull;
+	f.to = 2100000000ull;
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	assert_int_equal(loc_weight(l, loc[1]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 0);
+	profile_locs_free(l);
+	/* The filter's process. */
+	f.pid = 2;
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(loc_weight(l, loc[2]), 12);
+	profile_locs_free(l);
+	assert_int_equal(profile_hits_since(h), 0);
+	/* Forgotten: the first two seconds. */
+	profile_hits_forget(h, 2000000000ull);
+	assert_int_equal(profile_hits_since(h), 2000000000ull);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	profile_locs_free(l);
+	/* Samples older than that are refused. */
+	profile_hits_add(h, p->samples, 1);
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	profile_locs_free(l);
+	profile_hits_free(h);
+
+	/* A ceiling: with room for little, the oldest buckets go first and
+	 * the newest stays. */
+	h = profile_hits_new(1000000000ull, 1);
+	for (i = 0; i < 100; i++) {
+		struct profile_sample s = p->samples[0];
+
+		s.time = i * 1000000000ull;
+		s.location = profile_intern_location(p, fr[0], 0x1000 + i);
+		profile_hits_add(h, &s, 1);
+	}
+	assert_int_equal(profile_hits_since(h), 99000000000ull);
+	assert_true(profile_hits_memory(h) < 4096);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->located, 10);
+	profile_locs_free(l);
+	profile_hits_free(h);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -937,6 +1092,8 @@ int main(void)
 		cmocka_unit_test(test_tree_inverted),
 		cmocka_unit_test(test_tree_callers_callees),
 		cmocka_unit_test(test_tree_neighbours),
+		cmocka_unit_test(test_query_locations),
+		cmocka_unit_test(test_hits_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

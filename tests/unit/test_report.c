@@ -584,6 +584,21 @@ static void test_lines_dwarf(void **state)
 	assert_int_equal(r->lines[0].self, 2);
 	assert_null(r->lines[1].file);
 	assert_int_equal(r->lines[1].self, 1);
+	/* A relative file name is relative to its unit's directory: joined,
+	 * they name this test's source. */
+	{
+		const char *dir = symbols_lines_comp_dir(sl, exe, self_offset(h.addr));
+		char path[8192];
+
+		if (r->lines[0].file[0] != '/') {
+			assert_non_null(dir);
+			snprintf(path, sizeof(path), "%s/%s", dir, r->lines[0].file);
+		} else {
+			snprintf(path, sizeof(path), "%s", r->lines[0].file);
+		}
+		assert_int_equal(access(path, R_OK), 0);
+		assert_null(symbols_lines_comp_dir(sl, "/nonexistent/module", 0));
+	}
 	report_lines_free(r);
 
 	/* Another function has none of these lines. */
