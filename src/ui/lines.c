@@ -56,6 +56,7 @@ struct ui_view {
 	char why[300]; /* why there is no source, for the title */
 	struct row *rows;
 	size_t nrows, sel, scroll;
+	bool moved; /* the user moved the selection: it stays; else the hottest */
 };
 
 static struct ui_view *lines_open(struct tui *u)
@@ -257,12 +258,13 @@ static void select_hottest(struct ui_view *v, struct tui *u)
 /*
  * Queries the function's addresses in the window and turns them into
  * lines; `fresh`: a new function (or file), so the hottest line is
- * selected, else the selection stays on its line.
+ * selected, else the selection stays on its line once the user moved it
+ * (until then it follows the hottest line as data comes).
  */
 static void load(struct ui_view *v, struct tui *u, bool fresh)
 {
 	const struct profile_top *top = UI_WINDOW_QUERY(u)->top;
-	unsigned keep = !fresh && v->sel < v->nrows ? v->rows[v->sel].line : 0;
+	unsigned keep = !fresh && v->moved && v->sel < v->nrows ? v->rows[v->sel].line : 0;
 	struct profile_filter f;
 	size_t i, j;
 
@@ -309,6 +311,7 @@ static void show_function(struct ui_view *v, struct tui *u, uint32_t frame)
 	v->chosen = true;
 	v->file = 0;
 	v->addresses = false;
+	v->moved = false;
 	load(v, u, true);
 }
 
@@ -369,6 +372,7 @@ static unsigned lines_action(struct ui_view *v, struct tui *u, enum ui_action a)
 								    : (long)v->nrows;
 
 		ui_list_move(&v->sel, &v->scroll, v->nrows, d, rows);
+		v->moved = true;
 		return UI_REDRAW_VIEW;
 	}
 	case UI_ACT_LEFT:
@@ -377,6 +381,7 @@ static unsigned lines_action(struct ui_view *v, struct tui *u, enum ui_action a)
 			return 0;
 		v->file = (v->file + (a == UI_ACT_RIGHT ? 1 : v->nfiles - 1)) % v->nfiles;
 		v->addresses = false;
+		v->moved = false;
 		load(v, u, true);
 		return UI_REDRAW_VIEW;
 	case UI_ACT_ENTER:
@@ -384,11 +389,13 @@ static unsigned lines_action(struct ui_view *v, struct tui *u, enum ui_action a)
 		if (a == UI_ACT_BACK && !v->addresses)
 			return 0;
 		v->addresses = !v->addresses;
+		v->moved = false;
 		make_rows(v, u);
 		select_hottest(v, u);
 		return UI_REDRAW_VIEW;
 	case UI_ACT_RESET:
 		v->addresses = false;
+		v->moved = false;
 		if (v->frame != PROFILE_NO_FRAME)
 			load(v, u, true);
 		return UI_REDRAW_VIEW;
@@ -406,6 +413,7 @@ static unsigned lines_click(struct ui_view *v, struct tui *u, int row, int col, 
 	if (row < 2 || v->scroll + (size_t)(row - 2) >= v->nrows)
 		return 0;
 	v->sel = v->scroll + (size_t)(row - 2);
+	v->moved = true;
 	return twice ? lines_action(v, u, UI_ACT_ENTER) : UI_REDRAW_VIEW;
 }
 

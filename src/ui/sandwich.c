@@ -90,8 +90,10 @@ static void build(struct ui_view *v, struct tui *u, bool keep)
 /* Puts `frame` in the middle, remembering the function it replaces. */
 static void centre(struct ui_view *v, struct tui *u, uint32_t frame)
 {
-	if (frame == v->frame)
+	if (frame == v->frame) {
+		v->chosen = true;
 		return;
+	}
 	if (v->frame != PROFILE_NO_FRAME && v->chosen) {
 		if (v->nhistory == ARRAY_SIZE(v->history)) {
 			memmove(v->history, v->history + 1, sizeof(v->history) - sizeof(v->history[0]));
