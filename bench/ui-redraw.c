@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 	       GOAL_NS / 1e6);
 	before = ftell(out);
 	for (v = 0; v < ui_nviews; v++) {
+		long at = ftell(out);
 		uint64_t q, d, f;
 
 		u->front = v;
@@ -220,9 +221,10 @@ int main(int argc, char **argv)
 		if (t_full[runs - 1] > worst)
 			worst = t_full[runs - 1];
 		all_met = all_met && f <= GOAL_NS;
-		printf("  %-9s query %6.3f ms  draw %6.3f ms  frame %6.3f ms: %s (%.2fx the goal)\n",
+		printf("  %-9s query %6.3f ms  draw %6.3f ms  frame %6.3f ms: %s (%.2fx the goal), "
+		       "%ld bytes\n",
 		       ui_views[v]->name, q / 1e6, d / 1e6, f / 1e6, f <= GOAL_NS ? "met" : "MISSED",
-		       (double)f / GOAL_NS);
+		       (double)f / GOAL_NS, (ftell(out) - at) / runs);
 	}
 	fflush(out);
 	fstat(fd, &st);
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
 		profile_top_free(u->q[k].owned);
 		profile_tree_free(u->q[k].tree);
 	}
+	ui_tui_free_names(u);
 	delwin(u->w_main);
 	delscreen(u->scr.term);
 	fclose(out);

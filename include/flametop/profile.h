@@ -316,6 +316,8 @@ struct profile_tree {
 	size_t groups_cap;
 	struct profile_tree_item *step;
 	size_t step_cap;
+	uint64_t *keys; /* sorting children */
+	size_t keys_cap;
 };
 
 /* An empty CALLS tree (the root alone, no profile), for the builders

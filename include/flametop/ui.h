@@ -34,6 +34,7 @@ struct ui_box {
 struct ui_layout {
 	struct ui_box *boxes; /* by depth, then x */
 	size_t nboxes, cap;
+	uint64_t *off; /* while building: each box's weight offset */
 	uint32_t zoom; /* the node drawn full width */
 	uint32_t rows; /* rows used */
 	int width;

@@ -62,6 +62,7 @@ void profile_tree_free(struct profile_tree *t)
 	free(t->slot);
 	free(t->groups);
 	free(t->step);
+	free(t->keys);
 	free(t);
 }
 
@@ -204,34 +205,72 @@ static const uint32_t *ranks(const struct profile_tree *t)
 	return t->kind == PROFILE_TREE_CALLS ? t->rank : t->calls->rank;
 }
 
-static const struct profile_tree *sort_tree;
-
-static int cmp_child(const void *a, const void *b)
+/* Sorts `n` keys: insertion for a few, else a radix sort (a byte that is
+ * the same in every key costs one count), `tmp` holding n more. */
+static void sort_keys(uint64_t *v, uint64_t *tmp, size_t n)
 {
-	const struct profile_tree *t = sort_tree;
-	const uint32_t *rank = ranks(t);
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint32_t fx = profile_tree_frame(t, x), fy = profile_tree_frame(t, y);
-	uint32_t rx = fx == PROFILE_NO_FRAME ? UINT32_MAX : rank[fx];
-	uint32_t ry = fy == PROFILE_NO_FRAME ? UINT32_MAX : rank[fy];
+	uint64_t *in = v, *out = tmp, *x;
+	unsigned shift;
+	size_t i, j;
 
-	if (rx != ry)
-		return rx < ry ? -1 : 1;
-	return x < y ? -1 : x > y;
+	if (n < 32) {
+		for (i = 1; i < n; i++) {
+			uint64_t k = v[i];
+
+			for (j = i; j > 0 && v[j - 1] > k; j--)
+				v[j] = v[j - 1];
+			v[j] = k;
+		}
+		return;
+	}
+	for (shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, at = 0;
+		bool same = false;
+		unsigned b;
+
+		for (i = 0; i < n; i++)
+			count[(in[i] >> shift) & 0xff]++;
+		for (b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			same = same || c == n;
+			count[b] = at;
+			at += c;
+		}
+		if (same)
+			continue;
+		for (i = 0; i < n; i++)
+			out[count[(in[i] >> shift) & 0xff]++] = in[i];
+		x = in;
+		in = out;
+		out = x;
+	}
+	if (in != v)
+		memcpy(v, in, n * sizeof(*v));
 }
 
-/* Links `k` children (in t->scratch) under `node`, sorted by name. */
+/*
+ * Links `k` children (in t->scratch) under `node`, sorted by their
+ * frames' rank by name, then id: the key of each is (rank, id) in one
+ * integer, so the sort compares no strings and calls nothing.
+ */
 static void link_children(struct profile_tree *t, uint32_t node, size_t k)
 {
+	const uint32_t *rank = ranks(t);
+	uint64_t *keys;
 	size_t i;
 
-	sort_tree = t;
-	if (k > 1)
-		qsort(t->scratch, k, sizeof(*t->scratch), cmp_child);
-	sort_tree = NULL;
-	t->first_child[node] = k ? t->scratch[0] : NONE;
+	t->keys = grow(t->keys, &t->keys_cap, 2 * (k ? k : 1), sizeof(*t->keys));
+	keys = t->keys;
+	for (i = 0; i < k; i++) {
+		uint32_t c = t->scratch[i], f = profile_tree_frame(t, c);
+
+		keys[i] = (uint64_t)(f == PROFILE_NO_FRAME ? UINT32_MAX : rank[f]) << 32 | c;
+	}
+	sort_keys(keys, keys + k, k);
+	t->first_child[node] = k ? (uint32_t)keys[0] : NONE;
 	for (i = 0; i < k; i++)
-		t->next_sibling[t->scratch[i]] = i + 1 < k ? t->scratch[i + 1] : NONE;
+		t->next_sibling[(uint32_t)keys[i]] = i + 1 < k ? (uint32_t)keys[i + 1] : NONE;
 	t->listed[node] = 1;
 }
 
@@ -331,6 +370,7 @@ void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *ca
 	reset_merged(t, PROFILE_TREE_INVERTED, calls, PROFILE_NO_FRAME);
 	t->self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
 	t->total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
+	t->items = grow(t->items, &t->items_cap, calls->nnodes, sizeof(*t->items));
 	for (n = 1; n < calls->nnodes; n++)
 		if (calls->self[n])
 			add_item(t, n, calls->self[n]);
@@ -363,6 +403,9 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 	const struct profile *p = calls->p;
 	size_t first = t->item_first[node], end = first + t->item_count[node], n = 0, i;
 
+	/* Upwards every item moves to one place at most. */
+	if (upward(t))
+		t->step = grow(t->step, &t->step_cap, end - first, sizeof(*t->step));
 	for (i = first; i < end; i++) {
 		struct profile_tree_item it = t->items[i];
 		uint32_t c;
@@ -374,7 +417,6 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 				    : p->nodes[it.node].parent;
 			if (c == PROFILE_ROOT)
 				continue;
-			t->step = grow(t->step, &t->step_cap, n + 1, sizeof(*t->step));
 			t->step[n].node = c;
 			t->step[n++].weight = it.weight;
 			continue;
@@ -406,6 +448,25 @@ static void list_merged(struct profile_tree *t, uint32_t node)
 	size_t n = step_items(t, node), ngroups = 0, i, g, at;
 	uint32_t base = t->nnodes;
 
+	/* One item (a narrow chain of one stack, the common case deep in a
+	 * bottom-up graph): one child, nothing to group or sort. */
+	if (n == 1) {
+		reserve(t, (size_t)base + 1);
+		t->items = grow(t->items, &t->items_cap, t->nitems + 1, sizeof(*t->items));
+		t->own[base].parent = node;
+		t->own[base].frame = p->nodes[t->step[0].node].frame;
+		t->self[base] = item_self(t, &t->step[0]);
+		t->total[base] = t->step[0].weight;
+		t->listed[base] = 0;
+		t->first_child[base] = t->next_sibling[base] = NONE;
+		t->item_first[base] = (uint32_t)t->nitems;
+		t->item_count[base] = 1;
+		t->items[t->nitems++] = t->step[0];
+		t->nnodes++;
+		t->first_child[node] = base;
+		t->listed[node] = 1;
+		return;
+	}
 	/* Group the moved items by frame: one child per frame. */
 	for (i = 0; i < n; i++) {
 		uint32_t f = p->nodes[t->step[i].node].frame;

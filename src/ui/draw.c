@@ -44,6 +44,24 @@ const char *ui_draw_frame_name(const struct tui *u, uint32_t frame, char *out, s
 	return ui_draw_clean(u, profile_string(u->p, u->p->frames[frame].name), out, size);
 }
 
+const char *ui_draw_name(struct tui *u, uint32_t frame)
+{
+	char buf[4096];
+	uint32_t n;
+
+	if (frame == PROFILE_NO_FRAME || frame >= u->p->nframes)
+		return "(root)";
+	if (frame >= u->nnames) {
+		n = u->p->nframes;
+		u->names = xreallocarray(u->names, n, sizeof(*u->names));
+		memset(u->names + u->nnames, 0, (n - u->nnames) * sizeof(*u->names));
+		u->nnames = n;
+	}
+	if (!u->names[frame])
+		u->names[frame] = xstrdup(ui_draw_frame_name(u, frame, buf, sizeof(buf)));
+	return u->names[frame];
+}
+
 const char *ui_draw_module_name(const struct tui *u, uint32_t frame, char *out, size_t size)
 {
 	if (frame == PROFILE_NO_FRAME || frame >= u->p->nframes)

@@ -168,7 +168,8 @@ void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active)
 		int row = row_of(g, b->depth);
 		int text = b->w >= 3 ? b->w - 1 : b->w, used;
 		bool full = b->node == PROFILE_ROOT || b->depth < zoom_depth;
-		char name[1024], label[1024];
+		char root[64], label[1024];
+		const char *name = root;
 
 		if (row < g->top || row >= g->top + g->rows)
 			continue;
@@ -185,15 +186,18 @@ void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active)
 			char n[32];
 
 			ui_format_count(u->nsamples, n, sizeof(n));
-			snprintf(name, sizeof(name), "all (%s samples)", n);
+			snprintf(root, sizeof(root), "all (%s samples)", n);
 		} else {
-			ui_draw_frame_name(u, profile_tree_frame(g->tree, b->node), name,
-					   sizeof(name));
+			name = ui_draw_name(u, profile_tree_frame(g->tree, b->node));
 		}
 		/* Full-width rows: the dim role is not reversed, mark it. */
 		if (full && !u->scr.colors && !(b->node == g->sel && active))
 			wattron(w, A_REVERSE);
-		used = ui_label_fit(name, text, u->scr.utf8, label, sizeof(label));
+		/* Below 3 columns only a name that fits whole is written. */
+		if (text < 3 && strlen(name) > (size_t)text)
+			used = 0, label[0] = '\0';
+		else
+			used = ui_label_fit(name, text, u->scr.utf8, label, sizeof(label));
 		wmove(w, row, b->x);
 		ui_draw_put(w, label, used);
 		ui_draw_spaces(w, text - used);

@@ -14,28 +14,20 @@
 
 #define NONE UINT32_MAX
 
-/* Weight offsets of the boxes being placed, parallel to l->boxes. */
-struct placing {
-	uint64_t *off;
-	size_t cap;
-};
-
-static void push_box(struct ui_layout *l, struct placing *pl, uint32_t node, uint32_t depth, int x,
-		     int w, uint64_t off)
+/* Adds a box; l->off (the weight offsets, parallel to l->boxes) too. */
+static void push_box(struct ui_layout *l, uint32_t node, uint32_t depth, int x, int w,
+		     uint64_t off)
 {
 	if (l->nboxes == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 256;
 		l->boxes = xreallocarray(l->boxes, l->cap, sizeof(*l->boxes));
-	}
-	if (l->nboxes >= pl->cap) {
-		pl->cap = l->cap;
-		pl->off = xreallocarray(pl->off, pl->cap, sizeof(*pl->off));
+		l->off = xreallocarray(l->off, l->cap, sizeof(*l->off));
 	}
 	l->boxes[l->nboxes].node = node;
 	l->boxes[l->nboxes].depth = depth;
 	l->boxes[l->nboxes].x = x;
 	l->boxes[l->nboxes].w = w;
-	pl->off[l->nboxes] = off;
+	l->off[l->nboxes] = off;
 	l->nboxes++;
 	if (depth + 1 > l->rows)
 		l->rows = depth + 1;
@@ -52,7 +44,6 @@ static int column(uint64_t off, uint64_t total, int width)
 void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom, int width,
 		     uint32_t max_rows)
 {
-	struct placing pl = { NULL, 0 };
 	uint32_t path[256], npath = 0, depth, n;
 	uint64_t total;
 	size_t level_start, level_end, i;
@@ -72,9 +63,9 @@ void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom,
 			path[npath++] = n;
 	path[npath++] = PROFILE_ROOT;
 	for (depth = 0; depth < npath && depth < max_rows; depth++)
-		push_box(l, &pl, path[npath - 1 - depth], depth, 0, width, 0);
+		push_box(l, path[npath - 1 - depth], depth, 0, width, 0);
 	if (depth < npath)
-		goto out;
+		return;
 
 	/* Breadth first below the zoom: each level comes out in x order,
 	 * because parents are visited left to right and children in order. */
@@ -83,7 +74,7 @@ void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom,
 	level_end = l->nboxes;
 	for (; depth < max_rows && level_start < level_end; depth++) {
 		for (i = level_start; i < level_end; i++) {
-			uint64_t off = pl.off[i];
+			uint64_t off = l->off[i];
 			uint32_t c;
 
 			for (c = profile_tree_child(t, l->boxes[i].node); c != NONE;
@@ -92,20 +83,19 @@ void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom,
 				int x1 = column(off + t->total[c], total, width);
 
 				if (x1 > x0)
-					push_box(l, &pl, c, depth, x0, x1 - x0, off);
+					push_box(l, c, depth, x0, x1 - x0, off);
 				off += t->total[c];
 			}
 		}
 		level_start = level_end;
 		level_end = l->nboxes;
 	}
-out:
-	free(pl.off);
 }
 
 void ui_layout_free(struct ui_layout *l)
 {
 	free(l->boxes);
+	free(l->off);
 	memset(l, 0, sizeof(*l));
 }
 

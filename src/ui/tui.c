@@ -305,6 +305,17 @@ void ui_tui_requery(struct tui *u)
 	apply_focus(u);
 }
 
+void ui_tui_free_names(struct tui *u)
+{
+	uint32_t i;
+
+	for (i = 0; i < u->nnames; i++)
+		free(u->names[i]);
+	free(u->names);
+	u->names = NULL;
+	u->nnames = 0;
+}
+
 void ui_tui_draw_main(struct tui *u)
 {
 	struct ui_view *v = front(u);
@@ -1360,6 +1371,7 @@ out:
 		profile_tree_free(u->q[k].tree);
 	}
 	free(u->marks.in);
+	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);
 	if (u->opt.focus)

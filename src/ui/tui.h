@@ -217,6 +217,9 @@ struct tui {
 	uint64_t rss;
 	uint64_t cpu_ticks0, cpu_t0;
 
+	char **names; /* per frame: its name sanitized, once drawn (ui_draw_name) */
+	uint32_t nnames;
+
 	char message[256]; /* one-shot line for the status row */
 	bool message_error;
 
@@ -245,6 +248,8 @@ struct tui {
 void ui_tui_requery(struct tui *u);
 /* Draws the front view into the main window (refreshing it first if stale). */
 void ui_tui_draw_main(struct tui *u);
+/* Frees the names ui_draw_name() kept. */
+void ui_tui_free_names(struct tui *u);
 /* A one-line message on the status row until the next key. */
 void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -275,6 +280,8 @@ size_t ui_draw_help_page(const struct tui *u);
 const char *ui_draw_clean(const struct tui *u, const char *in, char *out, size_t size);
 /* The frame's name ("(root)" for none), sanitized, into `out`. */
 const char *ui_draw_frame_name(const struct tui *u, uint32_t frame, char *out, size_t size);
+/* The same, kept: borrowed, valid until the explorer ends (ui_tui_free_names). */
+const char *ui_draw_name(struct tui *u, uint32_t frame);
 /* The module of a frame, its last path component, sanitized. */
 const char *ui_draw_module_name(const struct tui *u, uint32_t frame, char *out, size_t size);
 /* Writes at most `cols` columns of clean `s`; returns the columns written. */
