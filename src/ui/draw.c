@@ -411,27 +411,36 @@ void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text)
 #define LINE_REFRESH_NS (3 * 1000000000ull)
 
 /*
- * "file:line N%" for the hottest source line of `frame` (from the leaf
- * addresses the recorder kept and the module's DWARF), cached in `u`.
+ * "file:line N%" for the hottest source line of `frame` in the window
+ * (from the addresses its samples hit, as the lines view counts them, and
+ * the module's DWARF), cached in `u` until the selection or the data
+ * changes, or a few seconds pass.
  */
 static const char *hottest_line(struct tui *u, uint32_t frame)
 {
 	uint64_t now = util_now_ns();
+	struct profile_filter f;
+	struct profile_locs *locs;
 	struct report_lines *r;
 	char file[256];
 
-	if (frame == u->line_frame && now - u->line_at < LINE_REFRESH_NS)
+	if (frame == u->line_frame && u->line_gen == u->data_gen &&
+	    now - u->line_at < LINE_REFRESH_NS)
 		return u->line_text;
 	u->line_frame = frame;
+	u->line_gen = u->data_gen;
 	u->line_at = now;
 	u->line_text[0] = '\0';
-	r = report_lines_of_frame(u->p, frame, u->lines);
-	if (r && r->nlines && r->lines[0].file && r->total) {
+	ui_tui_filter(u, UI_QUERY_WINDOW, &f);
+	locs = profile_hits_query(u->hits, u->p, &f, frame);
+	r = report_lines_build(u->p, locs, u->lines);
+	if (r->nlines && r->lines[0].file && r->total) {
 		ui_draw_clean(u, util_basename(r->lines[0].file), file, sizeof(file));
 		snprintf(u->line_text, sizeof(u->line_text), "%s:%u %.0f%%", file, r->lines[0].line,
 			 100.0 * (double)r->lines[0].self / (double)r->total);
 	}
 	report_lines_free(r);
+	profile_locs_free(locs);
 	return u->line_text;
 }
 

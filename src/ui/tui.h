@@ -162,10 +162,13 @@ struct tui {
 	bool tmp_full; /* stopped streaming: the file reached its size cap */
 	uint64_t tmp_bytes;
 
-	/* The selected function's hottest source line, for the status line:
-	 * looked up when the selection changes, refreshed every few seconds. */
+	/* The selected function's hottest source line in the window, for the
+	 * status line: looked up when the selection or the data changes,
+	 * refreshed every few seconds. The source lines' reader (libdw) is
+	 * the lines view's too. */
 	struct symbols_lines *lines;
 	uint32_t line_frame; /* PROFILE_NO_FRAME: none looked up yet */
+	uint64_t line_gen; /* the data_gen it was looked up for */
 	uint64_t line_at; /* CLOCK_MONOTONIC ns of the lookup */
 	char line_text[300]; /* "file.c:42 73%", or "" */
 
