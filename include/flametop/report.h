@@ -71,15 +71,6 @@ struct report_lines *report_lines_build(const struct profile *p, const struct pr
  */
 struct report_lines *report_lines_query(const struct profile *p, const struct profile_filter *f,
 					uint32_t frame, struct symbols_lines *sl);
-/*
- * The hottest lines of function `frame` over every sample the profile was
- * ever given, counted in samples (the locations' hit counts): for the TUI,
- * whose samples go to the timeline and are cleared from the profile, so
- * it covers the whole recording so far, not a time window. `total` and
- * `located` are the function's samples with a location. Caller frees.
- */
-struct report_lines *report_lines_of_frame(const struct profile *p, uint32_t frame,
-					   struct symbols_lines *sl);
 void report_lines_free(struct report_lines *r);
 
 #endif

@@ -95,31 +95,6 @@ struct report_lines *report_lines_query(const struct profile *p, const struct pr
 	return r;
 }
 
-struct report_lines *report_lines_of_frame(const struct profile *p, uint32_t frame,
-					   struct symbols_lines *sl)
-{
-	struct profile_locs locs = { NULL, 0, 0, 0 };
-	struct report_lines *r;
-	size_t cap = 0;
-	uint32_t loc;
-
-	for (loc = 1; loc < p->nlocations; loc++) {
-		if (p->locations[loc].frame != frame || !p->locations[loc].hits)
-			continue;
-		if (locs.n == cap) {
-			cap = cap ? 2 * cap : 16;
-			locs.v = xreallocarray(locs.v, cap, sizeof(*locs.v));
-		}
-		locs.v[locs.n].location = loc;
-		locs.v[locs.n++].weight = p->locations[loc].hits;
-		locs.located += p->locations[loc].hits;
-	}
-	locs.total = locs.located;
-	r = report_lines_build(p, &locs, sl);
-	free(locs.v);
-	return r;
-}
-
 void report_lines_free(struct report_lines *r)
 {
 	if (!r)
