@@ -166,6 +166,12 @@ static void load_source(struct ui_view *v, struct tui *u)
 		if (loc != PROFILE_NO_LOCATION)
 			dir = symbols_lines_comp_dir(
 				u->lines, profile_string(u->p, u->p->frames[l->frame].module), l->offset);
+		/* Relative to a directory nobody named: not a guess from ours. */
+		if (!dir) {
+			snprintf(v->why, sizeof(v->why), "%.200s: its directory is not known",
+				 util_basename(name));
+			return;
+		}
 	}
 	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
 	v->text = read_source(path, &len, v->why, sizeof(v->why));
