@@ -38,6 +38,10 @@ static int column(uint64_t off, uint64_t total, int width)
 {
 	if (!total)
 		return 0;
+	/* 64-bit arithmetic when it cannot overflow: a 128-bit division is
+	 * a library call, and a layout makes two per child. */
+	if (off <= UINT64_MAX / (unsigned)width)
+		return (int)(off * (unsigned)width / total);
 	return (int)((unsigned __int128)off * (unsigned)width / total);
 }
 
