@@ -258,7 +258,7 @@ static void select_hottest(struct ui_view *v, struct tui *u)
 			best = i;
 	v->sel = best;
 	v->scroll = best > (size_t)rows / 2 ? best - (size_t)rows / 2 : 0;
-	ui_list_move(&v->sel, &v->scroll, v->nrows, 0, rows);
+	ui_tui_list_move(&v->sel, &v->scroll, v->nrows, 0, rows);
 }
 
 /*
@@ -305,7 +305,7 @@ static void load(struct ui_view *v, struct tui *u, bool fresh)
 	}
 	for (i = 0; i < v->nrows; i++)
 		if (v->rows[i].line == keep) {
-			ui_list_move(&v->sel, &v->scroll, v->nrows, (long)i - (long)v->sel, list_rows(u));
+			ui_tui_list_move(&v->sel, &v->scroll, v->nrows, (long)i - (long)v->sel, list_rows(u));
 			return;
 		}
 	select_hottest(v, u);
@@ -326,7 +326,7 @@ static void lines_refresh(struct ui_view *v, struct tui *u, unsigned why)
 	const struct profile_top *top = UI_WINDOW_QUERY(u)->top;
 
 	if (!(why & UI_REFRESH_DATA)) {
-		ui_list_move(&v->sel, &v->scroll, v->nrows, 0, list_rows(u));
+		ui_tui_list_move(&v->sel, &v->scroll, v->nrows, 0, list_rows(u));
 		return;
 	}
 	/* Nothing chosen yet: the function with the most samples of its own. */
@@ -377,7 +377,7 @@ static unsigned lines_action(struct ui_view *v, struct tui *u, enum ui_action a)
 			 : a == UI_ACT_HOME			    ? -(long)v->nrows
 								    : (long)v->nrows;
 
-		ui_list_move(&v->sel, &v->scroll, v->nrows, d, rows);
+		ui_tui_list_move(&v->sel, &v->scroll, v->nrows, d, rows);
 		v->moved = true;
 		return UI_REDRAW_VIEW;
 	}

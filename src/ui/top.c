@@ -172,15 +172,15 @@ static void top_refresh(struct ui_view *v, struct tui *u, unsigned why)
 		sort_fns(v, u->p, true);
 		load_neighbours(v, u);
 	}
-	ui_list_move(&v->sel, &v->scroll, v->nfns, 0, list_rows(u));
+	ui_tui_list_move(&v->sel, &v->scroll, v->nfns, 0, list_rows(u));
 }
 
 static unsigned move_lines(struct ui_view *v, struct tui *u, long d)
 {
 	if (in_neighbours(v))
-		ui_list_move(&v->nb_sel, NULL, v->nnb, d, 0);
+		ui_tui_list_move(&v->nb_sel, NULL, v->nnb, d, 0);
 	else
-		ui_list_move(&v->sel, &v->scroll, v->nfns, d, list_rows(u));
+		ui_tui_list_move(&v->sel, &v->scroll, v->nfns, d, list_rows(u));
 	return UI_REDRAW_VIEW;
 }
 
@@ -205,7 +205,7 @@ static unsigned search_step(struct ui_view *v, struct tui *u, bool forward)
 	for (k = 1; k <= v->nfns; k++) {
 		i = forward ? (v->sel + k) % v->nfns : (v->sel + v->nfns - k) % v->nfns;
 		if (ui_tui_matches(u, v->fns[i].frame)) {
-			ui_list_move(&v->sel, &v->scroll, v->nfns, (long)i - (long)v->sel,
+			ui_tui_list_move(&v->sel, &v->scroll, v->nfns, (long)i - (long)v->sel,
 				     list_rows(u));
 			break;
 		}
@@ -249,7 +249,7 @@ static unsigned top_action(struct ui_view *v, struct tui *u, enum ui_action a)
 		v->sort = (enum top_sort)((v->sort + 1) % SORT__COUNT);
 		sort_fns(v, u->p, false);
 		v->scroll = 0;
-		ui_list_move(&v->sel, &v->scroll, v->nfns, 0, list_rows(u));
+		ui_tui_list_move(&v->sel, &v->scroll, v->nfns, 0, list_rows(u));
 		return UI_REDRAW_VIEW;
 	case UI_ACT_SEARCH_NEXT:
 	case UI_ACT_SEARCH_PREV:
@@ -396,7 +396,7 @@ static bool top_focus(struct ui_view *v, struct tui *u, uint32_t frame)
 		v->nb_frame = PROFILE_NO_FRAME;
 		v->nb_depth = 0;
 		load_neighbours(v, u);
-		ui_list_move(&v->sel, &v->scroll, v->nfns, (long)i - (long)v->sel, list_rows(u));
+		ui_tui_list_move(&v->sel, &v->scroll, v->nfns, (long)i - (long)v->sel, list_rows(u));
 		return true;
 	}
 	return false;

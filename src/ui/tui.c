@@ -485,7 +485,7 @@ static unsigned act_prev_view(struct tui *u)
 	return show_view(u, (u->front + ui_nviews - 1) % ui_nviews);
 }
 
-void ui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows)
+void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows)
 {
 	long s = (long)*sel + d;
 
@@ -941,7 +941,7 @@ static unsigned modal_key(struct tui *u, int key)
 						   : key == UI_KEY_PGUP ? -rows
 									: rows;
 
-			ui_list_move(&u->pick_sel, NULL, u->npick, d, 0);
+			ui_tui_list_move(&u->pick_sel, NULL, u->npick, d, 0);
 			return MAIN;
 		}
 		if (edit_input(u, key)) {

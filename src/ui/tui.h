@@ -263,7 +263,7 @@ bool ui_tui_matches(const struct tui *u, uint32_t frame);
 
 /* Moves a list selection by `d` lines within n, keeping it in sight of
  * `rows` lines from *scroll (scroll may be NULL). */
-void ui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows);
+void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows);
 
 /* ------------------------------------------------------------------------
  * Drawing (draw.c): the frame around the views, and helpers for them.
