@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The text `perf script` prints, in its default form and the common -F
+ * forms (comm, pid/tid, [cpu], time, period, event, ip, sym[+off], dso):
+ *
+ *     split 31108   602.058538:    1001001 cpu-clock:
+ *             ffffffff821f840e __schedule+0x78e ([kernel.kallsyms])
+ *                         1446 ft_split_driver+0x56 (/usr/bin/split)
+ *     <empty line>
+ *
+ * or, without callchains, one line per sample with the frame after the
+ * event. A sample line is read from the left: the command name (which may
+ * hold spaces) runs up to the first "PID" or "PID/TID" token that the rest
+ * of a sample line follows; then an optional "[CPU]", an optional time
+ * "SECONDS.FRACTION:", an optional period and the event name, up to the
+ * first ':' that ends a word. Frame lines are indented: an optional hex
+ * address, the symbol (an offset "+0x..." is cut off: a frame is a
+ * function) and the module in parentheses. perf's header (`perf script
+ * --header`, the "# ========" block) names the host, the kernel and the
+ * events, which are then listed in perf's order.
+ *
+ * Each event becomes a profile type: its samples weigh their period, in
+ * ns for cpu-clock and task-clock and as a count for other events; with no
+ * period printed, each sample counts 1 ("samples"). Times are perf's
+ * (CLOCK_MONOTONIC, seconds), rebased to the first sample.
+ *
+ * This is the hot path of importing: lines are cut in place, and a frame
+ * line's text (after the address) is looked up as a whole in a table of
+ * the frames seen before, so a frame costs one hash lookup and one
+ * call-tree step.
+ */
+#include "config.h"
+
+#include "flametop/import.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
+
+struct event_cache {
+	char *name;
+	bool with_period;
+	uint32_t id;
+};
+
+struct perf_script {
+	struct import_sink *sink;
+	struct profile *p;
+	const char *name;
+	uint64_t lineno;
+
+	/* Frame text (kind byte, then "sym+off (dso)") -> frame id. */
+	struct strtab frame_keys;
+	uint32_t *frame_ids; /* by frame_keys id */
+	uint32_t frame_ids_cap;
+	char *key; /* scratch for a key */
+
+	struct event_cache *events;
+	size_t nevents;
+
+	/* The sample being read: its header, and its callchain (leaf first). */
+	bool pending;
+	struct profile_sample sample;
+	uint32_t *chain;
+	size_t nchain;
+	bool have_inline; /* a frame on the sample line itself */
+	uint32_t inline_frame;
+
+	/* The last thread named, to skip renaming it for every sample. */
+	uint32_t last_tid;
+	char last_comm[64];
+	bool have_last;
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_xdigit(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_spaces(const char *s)
+{
+	while (is_space(*s))
+		s++;
+	return s;
+}
+
+/* Parses a decimal u32 of `s`; the end, or NULL when there is none. */
+static const char *parse_u32(const char *s, uint32_t *v)
+{
+	uint64_t x = 0;
+	const char *start = s;
+
+	while (is_digit(*s)) {
+		x = x * 10 + (uint64_t)(*s - '0');
+		if (x > UINT32_MAX)
+			return NULL;
+		s++;
+	}
+	*v = (uint32_t)x;
+	return s > start ? s : NULL;
+}
+
+/* Parses a decimal u64 (below 2^63); the end, or NULL. */
+static const char *parse_u63(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = s;
+
+	while (is_digit(*s)) {
+		if (x > (UINT64_C(1) << 63) / 10)
+			return NULL;
+		x = x * 10 + (uint64_t)(*s - '0');
+		s++;
+	}
+	if (x >= UINT64_C(1) << 63)
+		return NULL;
+	*v = x;
+	return s > start ? s : NULL;
+}
+
+/* A time "SECONDS.FRACTION:" in ns; the end (after the ':'), or NULL. */
+static const char *parse_time(const char *s, uint64_t *ns)
+{
+	uint64_t sec = 0, frac = 0, scale = 1000000000u;
+	const char *start = s;
+
+	while (is_digit(*s)) {
+		if (sec > 10000000000u) /* 300 years of uptime */
+			return NULL;
+		sec = sec * 10 + (uint64_t)(*s - '0');
+		s++;
+	}
+	if (s == start || *s != '.')
+		return NULL;
+	s++;
+	if (!is_digit(*s))
+		return NULL;
+	while (is_digit(*s)) {
+		if (scale > 1) {
+			scale /= 10;
+			frac += (uint64_t)(*s - '0') * scale;
+		}
+		s++;
+	}
+	if (*s != ':')
+		return NULL;
+	*ns = sec * 1000000000u + frac;
+	return s + 1;
+}
+
+/* Whether the text after the last ':' of an event name is perf's event
+ * modifiers (cpu-clock:ppp, cycles:u), which a profile type does not keep. */
+static size_t strip_modifiers(const char *name, size_t len)
+{
+	const char *colon = memrchr(name, ':', len);
+	size_t i;
+
+	if (!colon || colon == name || colon == name + len - 1)
+		return len;
+	for (i = (size_t)(colon - name) + 1; i < len; i++)
+		if (!strchr("ukhIGHpPSDWe", name[i]))
+			return len;
+	return (size_t)(colon - name);
+}
+
+/* Whether an event (its name without modifiers) counts time in ns. */
+static bool is_clock_event(const char *name)
+{
+	return strcmp(name, "cpu-clock") == 0 || strcmp(name, "task-clock") == 0;
+}
+
+/* The index of the event `name` ([0, len)), with or without a period. */
+static uint32_t event_id(struct perf_script *ps, const char *name, size_t len, bool with_period)
+{
+	struct event_cache *e;
+	size_t i;
+	char *clean;
+
+	len = strip_modifiers(name, len);
+	for (i = 0; i < ps->nevents; i++) {
+		e = &ps->events[i];
+		if (e->with_period == with_period && strlen(e->name) == len &&
+		    memcmp(e->name, name, len) == 0)
+			return e->id;
+	}
+	clean = xstrndup(name, len);
+	ps->events = xreallocarray(ps->events, ps->nevents + 1, sizeof(*ps->events));
+	e = &ps->events[ps->nevents++];
+	e->name = clean;
+	e->with_period = with_period;
+	e->id = import_sink_event(ps->sink, clean,
+				  !with_period		    ? "samples" :
+				  is_clock_event(clean) ? "ns" :
+							  "count");
+	return e->id;
+}
+
+/*
+ * The frame of a frame's text `s` (an optional hex address, the symbol,
+ * the module in parentheses), interned. 0, or -1 with `err` filled.
+ */
+static int parse_frame(struct perf_script *ps, char *s, uint32_t *frame, struct ft_error *err)
+{
+	const char *text, *dso = NULL, *sym_end;
+	uint64_t addr = 0;
+	bool have_addr = false, kernel;
+	size_t len, sym_len, dso_len = 0;
+	uint32_t key_id;
+	char *t;
+
+	s = (char *)skip_spaces(s);
+	t = s;
+	while (is_xdigit(*t))
+		t++;
+	if (t > s && t - s <= 16 && (is_space(*t) || *t == '\0')) {
+		const char *a;
+
+		have_addr = true;
+		for (a = s; a < t; a++)
+			addr = addr << 4 | (uint64_t)(is_digit(*a) ? *a - '0' : (*a | 0x20) - 'a' + 10);
+		s = (char *)skip_spaces(t);
+	}
+	len = strlen(s);
+	while (len > 0 && is_space(s[len - 1]))
+		len--;
+	s[len] = '\0';
+	text = s;
+	if (len == 0) {
+		error_set(err, "%s:%llu: a frame without a symbol", ps->name,
+			  (unsigned long long)ps->lineno);
+		return -1;
+	}
+	if (len > IMPORT_MAX_NAME) {
+		error_set(err, "%s:%llu: a frame longer than %u bytes", ps->name,
+			  (unsigned long long)ps->lineno, IMPORT_MAX_NAME);
+		return -1;
+	}
+
+	/* The module: the parenthesized group at the end, after a space. */
+	sym_end = s + len;
+	if (s[len - 1] == ')') {
+		int depth = 0;
+		const char *q = s + len - 1;
+
+		for (; q >= s; q--) {
+			if (*q == ')')
+				depth++;
+			else if (*q == '(' && --depth == 0)
+				break;
+		}
+		if (q > s && is_space(q[-1])) {
+			dso = q + 1;
+			dso_len = (size_t)(s + len - 1 - dso);
+			sym_end = q - 1;
+			while (sym_end > s && is_space(sym_end[-1]))
+				sym_end--;
+		}
+	}
+	kernel = dso && ((dso_len > 8 && memcmp(dso, "[kernel.", 8) == 0) ||
+			 (dso_len > 13 && memcmp(dso, "[guest.kernel", 13) == 0));
+	if (!kernel && have_addr && addr >= UINT64_C(1) << 63 && addr != UINT64_MAX)
+		kernel = !dso || dso[0] == '[';
+
+	/* Look the whole text up first: most frames were seen before. */
+	ps->key[0] = kernel ? 'k' : 'u';
+	memcpy(ps->key + 1, text, len + 1);
+	key_id = strtab_intern(&ps->frame_keys, ps->key);
+	if (key_id >= IMPORT_MAX_NODES) {
+		error_set(err, "%s:%llu: more than %u distinct frames (the limit)", ps->name,
+			  (unsigned long long)ps->lineno, IMPORT_MAX_NODES);
+		return -1;
+	}
+	if (key_id >= ps->frame_ids_cap) {
+		uint32_t cap = ps->frame_ids_cap ? ps->frame_ids_cap * 2 : 1024, i;
+
+		ps->frame_ids = xreallocarray(ps->frame_ids, cap, sizeof(*ps->frame_ids));
+		for (i = ps->frame_ids_cap; i < cap; i++)
+			ps->frame_ids[i] = PROFILE_NO_FRAME;
+		ps->frame_ids_cap = cap;
+	}
+	if (ps->frame_ids[key_id] == PROFILE_NO_FRAME) {
+		const char *plus;
+		uint32_t name_id, module_id;
+
+		/* "sym+0x1f": the offset is not part of the function. */
+		sym_len = (size_t)(sym_end - s);
+		plus = sym_len > 3 ? memrchr(s, '+', sym_len) : NULL;
+		if (plus && plus + 3 <= sym_end && plus[1] == '0' && plus[2] == 'x') {
+			const char *h = plus + 3;
+
+			while (h < sym_end && is_xdigit(*h))
+				h++;
+			if (h == sym_end && h > plus + 3)
+				sym_len = (size_t)(plus - s);
+		}
+		ps->key[0] = '\0';
+		memcpy(ps->key, s, sym_len);
+		ps->key[sym_len] = '\0';
+		name_id = profile_intern_string(ps->p, sym_len ? ps->key : "[unknown]");
+		if (dso) {
+			memcpy(ps->key, dso, dso_len);
+			ps->key[dso_len] = '\0';
+		} else {
+			ps->key[0] = '\0';
+		}
+		module_id = profile_intern_string(ps->p, ps->key);
+		ps->frame_ids[key_id] = profile_intern_frame_ids(
+			ps->p, name_id, module_id, kernel ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_USER);
+	}
+	*frame = ps->frame_ids[key_id];
+	return 0;
+}
+
+/* Adds the sample read so far, if any. 0, or -1 with `err` filled. */
+static int emit(struct perf_script *ps, struct ft_error *err)
+{
+	uint32_t stack[IMPORT_MAX_FRAMES];
+	size_t n = 0, i;
+
+	if (!ps->pending)
+		return 0;
+	ps->pending = false;
+	if (ps->nchain) {
+		for (i = 0; i < ps->nchain; i++) /* outermost first */
+			stack[i] = ps->chain[ps->nchain - 1 - i];
+		n = ps->nchain;
+	} else if (ps->have_inline) {
+		stack[0] = ps->inline_frame;
+		n = 1;
+	}
+	ps->sample.node = import_sink_stack(ps->sink, stack, n);
+	return import_sink_sample(ps->sink, &ps->sample, err);
+}
+
+/* The fields of a sample line. */
+struct sample_line {
+	const char *comm_end; /* the command name is [line start, comm_end) */
+	uint32_t pid, tid, cpu;
+	uint64_t time, period;
+	bool with_period;
+	const char *ev; /* the event name, [ev, ev_end) */
+	const char *ev_end;
+	const char *rest; /* what follows the event's ':' */
+};
+
+/* Reads a sample line from its PID token `s` on. Whether it is one. */
+static bool scan_from(const char *s, struct sample_line *f)
+{
+	const char *q, *t;
+
+	q = parse_u32(s, &f->pid);
+	if (!q)
+		return false;
+	f->tid = f->pid;
+	if (*q == '/') {
+		q = parse_u32(q + 1, &f->tid);
+		if (!q)
+			return false;
+	}
+	if (!is_space(*q))
+		return false;
+	q = skip_spaces(q);
+	f->cpu = 0;
+	if (*q == '[') {
+		q = parse_u32(q + 1, &f->cpu);
+		if (!q || *q != ']' || f->cpu > UINT16_MAX)
+			return false;
+		q = skip_spaces(q + 1);
+	}
+	f->time = 0;
+	if (is_digit(*q) && (t = parse_time(q, &f->time)))
+		q = skip_spaces(t);
+	f->with_period = false;
+	if (is_digit(*q)) {
+		t = parse_u63(q, &f->period);
+		if (!t || !is_space(*t))
+			return false;
+		f->with_period = true;
+		q = skip_spaces(t);
+	}
+	/* The event: up to the first ':' that ends a word, no space in it. */
+	f->ev = q;
+	for (t = q; *t && !is_space(*t); t++)
+		if (*t == ':' && (t[1] == '\0' || is_space(t[1])))
+			break;
+	if (*t != ':' || t == q)
+		return false;
+	f->ev_end = t;
+	f->rest = skip_spaces(t + 1);
+	return true;
+}
+
+/*
+ * Reads `line` as a sample line: the command name, then the first token
+ * from which the rest reads as a sample line. Whether it is one.
+ */
+static bool scan_sample(const char *line, struct sample_line *f)
+{
+	const char *s = skip_spaces(line);
+	int tokens = 0;
+
+	while (*s && tokens < 8) {
+		while (*s && !is_space(*s))
+			s++;
+		s = skip_spaces(s);
+		tokens++;
+		if (is_digit(*s) && scan_from(s, f)) {
+			f->comm_end = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Starts the sample of the sample line `line` (its fields `f`). 0, or -1
+ * with `err` filled. */
+static int start_sample(struct perf_script *ps, char *line, const struct sample_line *f,
+			struct ft_error *err)
+{
+	struct profile_sample *smp = &ps->sample;
+	const char *comm = skip_spaces(line), *comm_end = f->comm_end, *q;
+	size_t comm_len;
+
+	if (emit(ps, err) < 0)
+		return -1;
+	memset(smp, 0, sizeof(*smp));
+	smp->pid = f->pid;
+	smp->tid = f->tid;
+	smp->cpu = (uint16_t)f->cpu;
+	smp->time = f->time;
+	smp->weight = f->with_period ? f->period : 1;
+	smp->event = (uint16_t)event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period);
+	ps->pending = true;
+	ps->nchain = 0;
+	ps->have_inline = false;
+
+	/* The thread's name, when it changed. */
+	while (comm_end > comm && is_space(comm_end[-1]))
+		comm_end--;
+	comm_len = (size_t)(comm_end - comm);
+	if (comm_len >= sizeof(ps->last_comm))
+		comm_len = sizeof(ps->last_comm) - 1;
+	if (!ps->have_last || ps->last_tid != f->tid || strlen(ps->last_comm) != comm_len ||
+	    memcmp(ps->last_comm, comm, comm_len) != 0) {
+		memcpy(ps->last_comm, comm, comm_len);
+		ps->last_comm[comm_len] = '\0';
+		ps->last_tid = f->tid;
+		ps->have_last = true;
+		import_sink_thread(ps->sink, f->pid, f->tid, ps->last_comm);
+	}
+
+	/* A frame on the line itself (no callchain): "ADDR SYM (DSO)". */
+	q = f->rest;
+	if (is_xdigit(*q)) {
+		const char *a = q;
+
+		while (is_xdigit(*a))
+			a++;
+		if (is_space(*a)) {
+			if (parse_frame(ps, (char *)q, &ps->inline_frame, err) < 0)
+				return -1;
+			ps->have_inline = true;
+		}
+	}
+	return 0;
+}
+
+/* perf's header: "# hostname : vm", "# event : name = cpu-clock, ...". */
+static void parse_header(struct perf_script *ps, const char *line)
+{
+	struct profile *p = ps->p;
+	const char *v;
+
+	if (strncmp(line, "# hostname : ", 13) == 0 && !p->meta.host) {
+		profile_meta_set(&p->meta.host, line + 13);
+	} else if (strncmp(line, "# os release : ", 15) == 0 && !p->meta.kernel) {
+		profile_meta_set(&p->meta.kernel, line + 15);
+	} else if (strncmp(line, "# event : name = ", 17) == 0) {
+		v = line + 17;
+		event_id(ps, v, strcspn(v, ","), true);
+	}
+}
+
+bool import_perf_script_detect(const char *head, size_t len)
+{
+	struct sample_line f;
+	char *copy, *line, *nl;
+	bool yes = false;
+	int lines = 0;
+
+	if (len >= 10 && memcmp(head, "# ========", 10) == 0)
+		return true;
+	/* The first sample line (comments and callchains skipped) decides. */
+	copy = xstrndup(head, len);
+	for (line = copy; line && lines < 16; line = nl, lines++) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		else if (line != copy && len == IMPORT_DETECT_BYTES)
+			break; /* a cut last line proves nothing */
+		if (*line == '#' || *line == '\0' || *line == '\t')
+			continue;
+		yes = scan_sample(line, &f);
+		break;
+	}
+	free(copy);
+	return yes;
+}
+
+int import_perf_script_run(struct import_input *in, struct import_sink *sink,
+			   struct ft_error *err)
+{
+	struct perf_script ps;
+	struct sample_line f;
+	int ret = -1, r;
+	size_t len;
+	char *line;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.sink = sink;
+	ps.p = import_sink_profile(sink);
+	ps.name = import_input_name(in);
+	strtab_init(&ps.frame_keys);
+	ps.key = xmalloc(IMPORT_MAX_LINE + 2);
+	ps.chain = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ps.chain));
+
+	while ((r = import_input_line(in, &line, &len, err)) > 0) {
+		ps.lineno = import_input_lineno(in);
+		if (len == 0) {
+			if (emit(&ps, err) < 0)
+				goto out;
+			continue;
+		}
+		if (line[0] == '#') {
+			parse_header(&ps, line);
+			continue;
+		}
+		if (line[0] == '\t' && ps.pending) {
+			uint32_t frame;
+
+			if (ps.nchain == IMPORT_MAX_FRAMES) {
+				error_set(err, "%s:%llu: more than %u frames in one stack", ps.name,
+					  (unsigned long long)ps.lineno, IMPORT_MAX_FRAMES);
+				goto out;
+			}
+			if (parse_frame(&ps, line, &frame, err) < 0)
+				goto out;
+			ps.chain[ps.nchain++] = frame;
+			continue;
+		}
+		if (scan_sample(line, &f)) {
+			if (f.ev_end - f.ev >= 12 && memcmp(f.ev, "PERF_RECORD_", 12) == 0) {
+				/* A side-band record (--show-*-events), not a sample. */
+				if (emit(&ps, err) < 0)
+					goto out;
+				continue;
+			}
+			if (start_sample(&ps, line, &f, err) < 0)
+				goto out;
+			continue;
+		}
+		error_set(err, "%s:%llu: not a perf script line (expected a sample: COMMAND PID "
+			       "TIME: PERIOD EVENT:, or a callchain frame)",
+			  ps.name, (unsigned long long)ps.lineno);
+		goto out;
+	}
+	if (r == 0 && emit(&ps, err) == 0)
+		ret = 0;
+out:
+	for (size_t i = 0; i < ps.nevents; i++)
+		free(ps.events[i].name);
+	free(ps.events);
+	free(ps.chain);
+	free(ps.key);
+	free(ps.frame_ids);
+	strtab_free(&ps.frame_keys);
+	return ret;
+}
