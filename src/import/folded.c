@@ -67,16 +67,27 @@ static bool has_control(const char *s, size_t len)
 
 bool import_folded_detect(const char *head, size_t len)
 {
-	const char *nl = memchr(head, '\n', len);
-	size_t n = nl ? (size_t)(nl - head) : len;
-	const char *sp;
+	const char *line = head, *end = head + len, *nl, *sp;
+	size_t n;
 
-	if (n > 0 && head[n - 1] == '\r')
-		n--;
-	if (n < 3 || head[0] == ' ' || head[0] == '\t' || head[0] == '#' || has_control(head, n))
+	/* The first line that is not blank decides. */
+	for (;;) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n > 0 && strspn(line, " \t") < n)
+			break;
+		if (!nl)
+			return false;
+		line = nl + 1;
+	}
+	if (line[0] == ' ' || line[0] == '\t' || line[0] == '#' || has_control(line, n))
 		return false;
-	sp = memrchr(head, ' ', n);
-	return sp && sp > head && is_count(sp + 1, (size_t)(head + n - sp - 1));
+	if (memchr(line, ';', n))
+		return true;
+	sp = memrchr(line, ' ', n);
+	return sp && sp > line && is_count(sp + 1, (size_t)(line + n - sp - 1));
 }
 
 /* The frame's kind from FlameGraph's annotation, which it cuts off `name`. */
@@ -125,6 +136,11 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 			const char *count = sp + 1;
 			size_t clen = (size_t)(line + stack_len - count);
 
+			if (clen > 19 && strspn(count, "0123456789") == clen) {
+				error_set(err, "%s:%llu: count %.*s is too large", name, lineno,
+					  clen > 32 ? 32 : (int)clen, count);
+				goto out;
+			}
 			if (is_count(count, clen)) {
 				errno = 0;
 				s.weight = strtoull(count, NULL, 10);

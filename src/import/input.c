@@ -187,11 +187,11 @@ static ssize_t read_raw(struct import_input *in, void *dst, size_t want, struct 
 	return n;
 }
 
-/* Makes room for `need` more bytes after buf[len], moving the unread part
- * to the front first. */
+/* Makes room for `need` more bytes after buf[len] and a NUL, moving the
+ * unread part to the front first. */
 static void make_room(struct import_input *in, size_t need)
 {
-	if (in->at > 0 && (in->at == in->len || in->cap - in->len < need)) {
+	if (in->at > 0 && (in->at == in->len || in->cap - in->len < need + 1)) {
 		memmove(in->buf, in->buf + in->at, in->len - in->at);
 		in->len -= in->at;
 		in->at = 0;
@@ -408,12 +408,16 @@ int import_input_all(struct import_input *in, size_t cap, char **data, size_t *l
 			  in->name, cap, in->gzip ? " once inflated" : "");
 		return -1;
 	}
+	/* Hand the buffer over rather than copy it: it may be hundreds of MiB. */
+	make_room(in, 0);
+	if (in->at > 0)
+		memmove(in->buf, in->buf + in->at, in->len - in->at);
 	*len = in->len - in->at;
-	out = xmalloc(*len + 1);
-	if (*len)
-		memcpy(out, in->buf + in->at, *len);
+	out = in->buf;
 	out[*len] = '\0';
-	in->at = in->len;
+	in->cap = READ_CHUNK;
+	in->buf = xmalloc(in->cap);
+	in->at = in->len = 0;
 	*data = out;
 	return 0;
 }

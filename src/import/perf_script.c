@@ -38,6 +38,27 @@
 
 #include "flametop/util.h"
 
+/*
+ * A function and module seen before. `kind_by_address`: the module does
+ * not say whether the frame is the kernel's (there is none, or it is in
+ * brackets but not "[kernel.*]"), so the address decides, and the key may
+ * have a frame of each kind.
+ */
+struct frame_slot {
+	uint64_t hash; /* 0: empty */
+	char *text; /* the key: "name\nmodule" */
+	uint32_t len, sym_len;
+	bool kind_by_address;
+	uint32_t frame[2]; /* by enum profile_frame_kind; PROFILE_NO_FRAME: not yet */
+};
+
+/* Stacks recently interned, so that a repeated stack costs no tree walk. */
+#define STACK_CACHE 4096u
+struct stack_slot {
+	uint64_t hash;
+	uint32_t node;
+};
+
 struct event_cache {
 	char *name;
 	bool with_period;
@@ -50,11 +71,13 @@ struct perf_script {
 	const char *name;
 	uint64_t lineno;
 
-	/* Frame text (kind byte, then "sym+off (dso)") -> frame id. */
-	struct strtab frame_keys;
-	uint32_t *frame_ids; /* by frame_keys id */
-	uint32_t frame_ids_cap;
-	char *key; /* scratch for a key */
+	/* A frame line's function and module -> its frame. */
+	struct frame_slot *slots;
+	size_t nslots, used; /* nslots: a power of two */
+	char *key; /* scratch for a name */
+
+	/* Recent stacks: a hash of their frames -> their node. */
+	struct stack_slot stacks[STACK_CACHE];
 
 	struct event_cache *events;
 	size_t nevents;
@@ -64,6 +87,7 @@ struct perf_script {
 	struct profile_sample sample;
 	uint32_t *chain;
 	size_t nchain;
+	uint64_t chain_hash; /* of chain[0..nchain) */
 	bool have_inline; /* a frame on the sample line itself */
 	uint32_t inline_frame;
 
@@ -207,35 +231,167 @@ static uint32_t event_id(struct perf_script *ps, const char *name, size_t len, b
 }
 
 /*
- * The frame of a frame's text `s` (an optional hex address, the symbol,
- * the module in parentheses), interned. 0, or -1 with `err` filled.
+ * A fast hash of `len` bytes at `s`, never 0: two independent lanes of
+ * multiply-xor over 16 bytes a step (a multiplication by an odd constant
+ * loses nothing), mixed at the end. Keys are compared whole after it.
  */
-static int parse_frame(struct perf_script *ps, char *s, uint32_t *frame, struct ft_error *err)
+static uint64_t text_hash(const char *s, size_t len)
 {
-	const char *text, *dso = NULL, *sym_end;
-	uint64_t addr = 0;
-	bool have_addr = false, kernel;
-	size_t len, sym_len, dso_len = 0;
-	uint32_t key_id;
-	char *t;
+	uint64_t a = 0x9e3779b97f4a7c15u ^ len, b = 0xc2b2ae3d27d4eb4fu, w1, w2, h;
 
-	s = (char *)skip_spaces(s);
+	while (len >= 16) {
+		memcpy(&w1, s, 8);
+		memcpy(&w2, s + 8, 8);
+		a = (a ^ w1) * 0xbf58476d1ce4e5b9u;
+		b = (b ^ w2) * 0x94d049bb133111ebu;
+		s += 16;
+		len -= 16;
+	}
+	w1 = w2 = 0;
+	memcpy(&w1, s, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&w2, s + 8, len - 8);
+	a = (a ^ w1) * 0xbf58476d1ce4e5b9u;
+	b = (b ^ w2) * 0x94d049bb133111ebu;
+	h = a ^ (b >> 32 | b << 32);
+	h ^= h >> 31;
+	h *= 0xd6e8feb86659fd93u;
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
+/* The slot of `text` (empty when new); the table has room for one more. */
+static struct frame_slot *find_slot(struct perf_script *ps, const char *text, size_t len,
+				    uint64_t hash)
+{
+	size_t mask, i;
+
+	if ((ps->used + 1) * 2 > ps->nslots) {
+		struct frame_slot *old = ps->slots;
+		size_t n = ps->nslots, k;
+
+		ps->nslots = n ? n * 2 : 4096;
+		ps->slots = xcalloc(ps->nslots, sizeof(*ps->slots));
+		for (k = 0; k < n; k++) {
+			if (!old[k].hash)
+				continue;
+			for (i = old[k].hash & (ps->nslots - 1); ps->slots[i].hash;
+			     i = (i + 1) & (ps->nslots - 1))
+				;
+			ps->slots[i] = old[k];
+		}
+		free(old);
+	}
+	mask = ps->nslots - 1;
+	for (i = hash & mask; ps->slots[i].hash; i = (i + 1) & mask)
+		if (ps->slots[i].hash == hash && ps->slots[i].len == len &&
+		    memcmp(ps->slots[i].text, text, len) == 0)
+			break;
+	return &ps->slots[i];
+}
+
+/*
+ * Splits a frame's text ([text, text + len): "sym+0x1f (dso)") into the
+ * function's name without the offset, [text, text + *sym_len), and the
+ * module, [*dso, *dso + *dso_len) (*dso NULL when there is none: the
+ * module is the parenthesized group at the end, after a space).
+ */
+static void split_frame(const char *text, size_t len, size_t *sym_len, const char **dso,
+			size_t *dso_len)
+{
+	const char *sym_end = text + len, *plus;
+
+	*dso = NULL;
+	*dso_len = 0;
+	if (len > 0 && text[len - 1] == ')') {
+		const char *q = memrchr(text, '(', len - 1);
+		int depth = 0;
+
+		/* Mostly "(/usr/lib/libc.so.6)"; "(/bin/x (deleted))" nests. */
+		if (q && memchr(q, ')', (size_t)(text + len - 1 - q)))
+			for (q = text + len - 1; q >= text; q--) {
+				if (*q == ')')
+					depth++;
+				else if (*q == '(' && --depth == 0)
+					break;
+			}
+		if (q && q > text && is_space(q[-1])) {
+			*dso = q + 1;
+			*dso_len = (size_t)(text + len - 1 - *dso);
+			sym_end = q - 1;
+			while (sym_end > text && is_space(sym_end[-1]))
+				sym_end--;
+		}
+	}
+	*sym_len = (size_t)(sym_end - text);
+	plus = *sym_len > 3 ? memrchr(text, '+', *sym_len) : NULL;
+	if (plus && plus + 3 <= sym_end && plus[1] == '0' && plus[2] == 'x') {
+		const char *h = plus + 3;
+
+		while (h < sym_end && is_xdigit(*h))
+			h++;
+		if (h == sym_end && h > plus + 3)
+			*sym_len = (size_t)(plus - text);
+	}
+}
+
+/* Interns the frame of a key (see parse_frame) as `kind`. */
+static uint32_t intern_key(struct perf_script *ps, const char *key, size_t sym_len,
+			   size_t len, enum profile_frame_kind kind)
+{
+	char *name = xstrndup(key, sym_len), *module = xstrndup(key + sym_len + 1,
+								len - sym_len - 1);
+	uint32_t frame = profile_intern_frame_ids(ps->p,
+						  profile_intern_string(ps->p,
+									sym_len ? name : "[unknown]"),
+						  profile_intern_string(ps->p, module), kind);
+
+	free(module);
+	free(name);
+	return frame;
+}
+
+/* Whether the module `dso` names the kernel ("[kernel.*]"), and sets
+ * *by_address when the text leaves it to the address. */
+static bool kernel_module(const char *dso, size_t dso_len, bool *by_address)
+{
+	*by_address = !dso || (dso_len > 0 && dso[0] == '[');
+	if (!dso)
+		return false;
+	if ((dso_len > 8 && memcmp(dso, "[kernel.", 8) == 0) ||
+	    (dso_len > 13 && memcmp(dso, "[guest.kernel", 13) == 0)) {
+		*by_address = false;
+		return true;
+	}
+	return false; /* [unknown], [vdso], a kernel module's [name]: the address says */
+}
+
+/*
+ * The frame of a frame line `s` ([s, end): an optional hex address, the
+ * symbol, the module in parentheses), interned. This is the hot path: the
+ * function and its module (the symbol's offset cut off) make a key, and a
+ * key seen before costs a hash and one probe of a table small enough to
+ * stay in cache. 0, or -1 with `err` filled.
+ */
+static int parse_frame(struct perf_script *ps, const char *s, const char *end, uint32_t *frame,
+		       struct ft_error *err)
+{
+	const char *t, *text, *dso;
+	struct frame_slot *slot;
+	size_t len, sym_len, dso_len, klen;
+	uint64_t hash;
+	int kind = PROFILE_FRAME_USER;
+
+	s = skip_spaces(s);
 	t = s;
 	while (is_xdigit(*t))
 		t++;
-	if (t > s && t - s <= 16 && (is_space(*t) || *t == '\0')) {
-		const char *a;
-
-		have_addr = true;
-		for (a = s; a < t; a++)
-			addr = addr << 4 | (uint64_t)(is_digit(*a) ? *a - '0' : (*a | 0x20) - 'a' + 10);
-		s = (char *)skip_spaces(t);
-	}
-	len = strlen(s);
-	while (len > 0 && is_space(s[len - 1]))
-		len--;
-	s[len] = '\0';
-	text = s;
+	if (!(t > s && t - s <= 16 && (is_space(*t) || *t == '\0')))
+		t = s; /* no address */
+	text = skip_spaces(t);
+	while (end > text && is_space(end[-1]))
+		end--;
+	len = (size_t)(end - text);
 	if (len == 0) {
 		error_set(err, "%s:%llu: a frame without a symbol", ps->name,
 			  (unsigned long long)ps->lineno);
@@ -246,100 +402,81 @@ static int parse_frame(struct perf_script *ps, char *s, uint32_t *frame, struct 
 			  (unsigned long long)ps->lineno, IMPORT_MAX_NAME);
 		return -1;
 	}
-
-	/* The module: the parenthesized group at the end, after a space. */
-	sym_end = s + len;
-	if (s[len - 1] == ')') {
-		int depth = 0;
-		const char *q = s + len - 1;
-
-		for (; q >= s; q--) {
-			if (*q == ')')
-				depth++;
-			else if (*q == '(' && --depth == 0)
-				break;
+	/* The key: the name, a newline (no line has one), the module. */
+	split_frame(text, len, &sym_len, &dso, &dso_len);
+	memcpy(ps->key, text, sym_len);
+	ps->key[sym_len] = '\n';
+	memcpy(ps->key + sym_len + 1, dso ? dso : "", dso_len);
+	klen = sym_len + 1 + dso_len;
+	hash = text_hash(ps->key, klen);
+	slot = find_slot(ps, ps->key, klen, hash);
+	if (!slot->hash) {
+		if (ps->used >= IMPORT_MAX_NODES) {
+			error_set(err, "%s:%llu: more than %u distinct frames (the limit)", ps->name,
+				  (unsigned long long)ps->lineno, IMPORT_MAX_NODES);
+			return -1;
 		}
-		if (q > s && is_space(q[-1])) {
-			dso = q + 1;
-			dso_len = (size_t)(s + len - 1 - dso);
-			sym_end = q - 1;
-			while (sym_end > s && is_space(sym_end[-1]))
-				sym_end--;
-		}
+		slot->hash = hash;
+		slot->text = xstrndup(ps->key, klen);
+		slot->len = (uint32_t)klen;
+		slot->sym_len = (uint32_t)sym_len;
+		slot->frame[0] = slot->frame[1] = PROFILE_NO_FRAME;
+		if (kernel_module(dso, dso_len, &slot->kind_by_address))
+			slot->frame[0] = slot->frame[1] =
+				intern_key(ps, slot->text, sym_len, klen, PROFILE_FRAME_KERNEL);
+		ps->used++;
 	}
-	kernel = dso && ((dso_len > 8 && memcmp(dso, "[kernel.", 8) == 0) ||
-			 (dso_len > 13 && memcmp(dso, "[guest.kernel", 13) == 0));
-	if (!kernel && have_addr && addr >= UINT64_C(1) << 63 && addr != UINT64_MAX)
-		kernel = !dso || dso[0] == '[';
-
-	/* Look the whole text up first: most frames were seen before. */
-	ps->key[0] = kernel ? 'k' : 'u';
-	memcpy(ps->key + 1, text, len + 1);
-	key_id = strtab_intern(&ps->frame_keys, ps->key);
-	if (key_id >= IMPORT_MAX_NODES) {
-		error_set(err, "%s:%llu: more than %u distinct frames (the limit)", ps->name,
-			  (unsigned long long)ps->lineno, IMPORT_MAX_NODES);
-		return -1;
-	}
-	if (key_id >= ps->frame_ids_cap) {
-		uint32_t cap = ps->frame_ids_cap ? ps->frame_ids_cap * 2 : 1024, i;
-
-		ps->frame_ids = xreallocarray(ps->frame_ids, cap, sizeof(*ps->frame_ids));
-		for (i = ps->frame_ids_cap; i < cap; i++)
-			ps->frame_ids[i] = PROFILE_NO_FRAME;
-		ps->frame_ids_cap = cap;
-	}
-	if (ps->frame_ids[key_id] == PROFILE_NO_FRAME) {
-		const char *plus;
-		uint32_t name_id, module_id;
-
-		/* "sym+0x1f": the offset is not part of the function. */
-		sym_len = (size_t)(sym_end - s);
-		plus = sym_len > 3 ? memrchr(s, '+', sym_len) : NULL;
-		if (plus && plus + 3 <= sym_end && plus[1] == '0' && plus[2] == 'x') {
-			const char *h = plus + 3;
-
-			while (h < sym_end && is_xdigit(*h))
-				h++;
-			if (h == sym_end && h > plus + 3)
-				sym_len = (size_t)(plus - s);
-		}
-		ps->key[0] = '\0';
-		memcpy(ps->key, s, sym_len);
-		ps->key[sym_len] = '\0';
-		name_id = profile_intern_string(ps->p, sym_len ? ps->key : "[unknown]");
-		if (dso) {
-			memcpy(ps->key, dso, dso_len);
-			ps->key[dso_len] = '\0';
-		} else {
-			ps->key[0] = '\0';
-		}
-		module_id = profile_intern_string(ps->p, ps->key);
-		ps->frame_ids[key_id] = profile_intern_frame_ids(
-			ps->p, name_id, module_id, kernel ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_USER);
-	}
-	*frame = ps->frame_ids[key_id];
+	/* A kernel address has the top bit set; all ones is perf's "none". */
+	if (slot->kind_by_address && t - s == 16 && *s >= '8' && strspn(s, "f") < 16)
+		kind = PROFILE_FRAME_KERNEL;
+	if (slot->frame[kind] == PROFILE_NO_FRAME)
+		slot->frame[kind] = intern_key(ps, slot->text, slot->sym_len, slot->len,
+					       (enum profile_frame_kind)kind);
+	*frame = slot->frame[kind];
 	return 0;
+}
+
+/* Whether `node` is the stack chain[0..n) (leaf first). */
+static bool is_stack(const struct profile *p, uint32_t node, const uint32_t *chain, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (node == PROFILE_ROOT || p->nodes[node].frame != chain[i])
+			return false;
+		node = p->nodes[node].parent;
+	}
+	return node == PROFILE_ROOT;
 }
 
 /* Adds the sample read so far, if any. 0, or -1 with `err` filled. */
 static int emit(struct perf_script *ps, struct ft_error *err)
 {
 	uint32_t stack[IMPORT_MAX_FRAMES];
-	size_t n = 0, i;
+	const uint32_t *chain = ps->chain;
+	struct stack_slot *slot;
+	size_t n = ps->nchain, i;
+	uint64_t hash;
 
 	if (!ps->pending)
 		return 0;
 	ps->pending = false;
-	if (ps->nchain) {
-		for (i = 0; i < ps->nchain; i++) /* outermost first */
-			stack[i] = ps->chain[ps->nchain - 1 - i];
-		n = ps->nchain;
-	} else if (ps->have_inline) {
-		stack[0] = ps->inline_frame;
+	hash = ps->chain_hash;
+	if (n == 0 && ps->have_inline) {
+		chain = &ps->inline_frame;
 		n = 1;
+		hash = ps->inline_frame * 0x9e3779b97f4a7c15u;
 	}
-	ps->sample.node = import_sink_stack(ps->sink, stack, n);
+	hash = (hash ^ n) * 0xbf58476d1ce4e5b9u;
+	hash = hash ? hash : 1;
+	slot = &ps->stacks[hash & (STACK_CACHE - 1)];
+	if (slot->hash != hash || !is_stack(ps->p, slot->node, chain, n)) {
+		for (i = 0; i < n; i++) /* outermost first */
+			stack[i] = chain[n - 1 - i];
+		slot->hash = hash;
+		slot->node = import_sink_stack(ps->sink, stack, n);
+	}
+	ps->sample.node = slot->node;
 	return import_sink_sample(ps->sink, &ps->sample, err);
 }
 
@@ -443,6 +580,7 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	smp->event = (uint16_t)event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period);
 	ps->pending = true;
 	ps->nchain = 0;
+	ps->chain_hash = 0;
 	ps->have_inline = false;
 
 	/* The thread's name, when it changed. */
@@ -468,7 +606,7 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 		while (is_xdigit(*a))
 			a++;
 		if (is_space(*a)) {
-			if (parse_frame(ps, (char *)q, &ps->inline_frame, err) < 0)
+			if (parse_frame(ps, q, q + strlen(q), &ps->inline_frame, err) < 0)
 				return -1;
 			ps->have_inline = true;
 		}
@@ -531,7 +669,6 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 	ps.sink = sink;
 	ps.p = import_sink_profile(sink);
 	ps.name = import_input_name(in);
-	strtab_init(&ps.frame_keys);
 	ps.key = xmalloc(IMPORT_MAX_LINE + 2);
 	ps.chain = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ps.chain));
 
@@ -554,9 +691,10 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 					  (unsigned long long)ps.lineno, IMPORT_MAX_FRAMES);
 				goto out;
 			}
-			if (parse_frame(&ps, line, &frame, err) < 0)
+			if (parse_frame(&ps, line, line + len, &frame, err) < 0)
 				goto out;
 			ps.chain[ps.nchain++] = frame;
+			ps.chain_hash = (ps.chain_hash ^ frame) * 0x9e3779b97f4a7c15u;
 			continue;
 		}
 		if (scan_sample(line, &f)) {
@@ -583,7 +721,8 @@ out:
 	free(ps.events);
 	free(ps.chain);
 	free(ps.key);
-	free(ps.frame_ids);
-	strtab_free(&ps.frame_keys);
+	for (size_t i = 0; i < ps.nslots; i++)
+		free(ps.slots[i].text);
+	free(ps.slots);
 	return ret;
 }

@@ -26,7 +26,7 @@
 #include "flametop/util.h"
 
 /* Samples held in memory before they go to the spool. */
-#define BATCH (1u << 18)
+#define BATCH (1u << 16)
 
 struct sink_input {
 	char *name;
