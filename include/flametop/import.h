@@ -112,9 +112,10 @@ struct import_sink;
 /*
  * A sink that writes to `w`, which it owns from now on (closed by
  * import_sink_finish(), discarded by import_sink_free() before that);
- * `out_name` names the session file in messages (copied). The profile it
- * builds starts empty; the caller may fill its `meta`. Caller frees with
- * import_sink_free().
+ * `out_name` names the session file in messages (copied). With `w` NULL
+ * the sink only builds the profile (tests, fuzzers: nothing to finish).
+ * The profile starts empty; the caller may fill its `meta`. Caller frees
+ * with import_sink_free().
  */
 struct import_sink *import_sink_new(struct session_writer *w, const char *out_name);
 void import_sink_free(struct import_sink *s);

@@ -37,7 +37,8 @@ struct import_input {
 	/* Decompression, when the input is gzipped. */
 	bool gzip, sniffed;
 	z_stream z;
-	bool z_live;
+	bool z_init; /* inflateInit2 done: inflateEnd owed */
+	bool z_live; /* inside a gzip member */
 	unsigned char *raw; /* compressed bytes not yet inflated */
 	size_t raw_len, raw_cap;
 	uint64_t inflated;
@@ -53,13 +54,14 @@ struct import_input {
 	uint64_t progress_last;
 };
 
-static struct import_input *input_new(const char *name)
+/* An input whose buffer starts at `cap` bytes (it grows as reads need). */
+static struct import_input *input_new(const char *name, size_t cap)
 {
 	struct import_input *in = xcalloc(1, sizeof(*in));
 
 	in->name = xstrdup(name);
 	in->fd = -1;
-	in->cap = READ_CHUNK;
+	in->cap = cap;
 	in->buf = xmalloc(in->cap);
 	return in;
 }
@@ -97,7 +99,7 @@ struct import_input *import_input_open(const char *path, struct ft_error *err)
 	flags = fcntl(fd, F_GETFL);
 	if (flags >= 0 && (flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	in = input_new(is_stdin ? "stdin" : path);
+	in = input_new(is_stdin ? "stdin" : path, READ_CHUNK);
 	in->fd = fd;
 	if (S_ISREG(st.st_mode)) {
 		off_t at = lseek(fd, 0, SEEK_CUR);
@@ -113,7 +115,7 @@ out_close:
 
 struct import_input *import_input_mem(const void *data, size_t size, const char *name)
 {
-	struct import_input *in = input_new(name);
+	struct import_input *in = input_new(name, size + 64);
 
 	in->mem = data;
 	in->mem_size = size;
@@ -127,7 +129,7 @@ void import_input_free(struct import_input *in)
 		return;
 	if (in->fd >= 0)
 		close(in->fd);
-	if (in->z_live)
+	if (in->z_init)
 		inflateEnd(&in->z);
 	free(in->raw);
 	free(in->buf);
@@ -281,6 +283,7 @@ static int fill_gzip(struct import_input *in, struct ft_error *err)
  */
 static int fill(struct import_input *in, struct ft_error *err)
 {
+	size_t want;
 	ssize_t n;
 
 	if (in->eof)
@@ -307,6 +310,7 @@ static int fill(struct import_input *in, struct ft_error *err)
 				error_set(err, "%s: cannot inflate", in->name);
 				return -1;
 			}
+			in->z_init = true;
 			in->z_live = true;
 			in->raw_cap = READ_CHUNK;
 			in->raw = xmalloc(in->raw_cap);
@@ -323,8 +327,11 @@ static int fill(struct import_input *in, struct ft_error *err)
 	}
 	if (in->gzip)
 		return fill_gzip(in, err);
-	make_room(in, READ_CHUNK);
-	n = read_raw(in, in->buf + in->len, READ_CHUNK, err);
+	want = READ_CHUNK;
+	if (in->mem && in->mem_size - in->mem_at < want)
+		want = in->mem_size - in->mem_at;
+	make_room(in, want);
+	n = read_raw(in, in->buf + in->len, want, err);
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -415,7 +422,7 @@ int import_input_all(struct import_input *in, size_t cap, char **data, size_t *l
 	*len = in->len - in->at;
 	out = in->buf;
 	out[*len] = '\0';
-	in->cap = READ_CHUNK;
+	in->cap = 64; /* the input is at its end now */
 	in->buf = xmalloc(in->cap);
 	in->at = in->len = 0;
 	*data = out;

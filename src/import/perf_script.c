@@ -59,6 +59,20 @@ struct stack_slot {
 	uint32_t node;
 };
 
+/*
+ * Frame lines' texts (after the address) seen recently, each with the
+ * slot of its function: most lines repeat one seen shortly before
+ * (callers' return addresses do not change), and then the line costs a
+ * hash and a compare, with no splitting.
+ */
+#define TEXT_CACHE 8192u
+struct text_slot {
+	uint64_t hash; /* 0: empty */
+	char *text;
+	uint32_t len, cap;
+	uint32_t slot; /* index into perf_script.slots */
+};
+
 struct event_cache {
 	char *name;
 	bool with_period;
@@ -75,6 +89,7 @@ struct perf_script {
 	struct frame_slot *slots;
 	size_t nslots, used; /* nslots: a power of two */
 	char *key; /* scratch for a name */
+	struct text_slot *texts; /* TEXT_CACHE of them, or NULL before the first frame */
 
 	/* Recent stacks: a hash of their frames -> their node. */
 	struct stack_slot stacks[STACK_CACHE];
@@ -272,6 +287,8 @@ static struct frame_slot *find_slot(struct perf_script *ps, const char *text, si
 
 		ps->nslots = n ? n * 2 : 4096;
 		ps->slots = xcalloc(ps->nslots, sizeof(*ps->slots));
+		for (k = 0; ps->texts && k < TEXT_CACHE; k++)
+			ps->texts[k].hash = 0; /* their slot indices move */
 		for (k = 0; k < n; k++) {
 			if (!old[k].hash)
 				continue;
@@ -367,19 +384,61 @@ static bool kernel_module(const char *dso, size_t dso_len, bool *by_address)
 }
 
 /*
+ * The slot of the function and module of a frame's text ([text, text +
+ * len)), filled when new: the key is the name (its offset cut off), a
+ * newline (no line has one) and the module. NULL (`err` filled) past
+ * IMPORT_MAX_NODES functions.
+ */
+static struct frame_slot *key_slot(struct perf_script *ps, const char *text, size_t len,
+				   struct ft_error *err)
+{
+	struct frame_slot *slot;
+	size_t sym_len, dso_len, klen;
+	const char *dso;
+	uint64_t hash;
+
+	split_frame(text, len, &sym_len, &dso, &dso_len);
+	memcpy(ps->key, text, sym_len);
+	ps->key[sym_len] = '\n';
+	memcpy(ps->key + sym_len + 1, dso ? dso : "", dso_len);
+	klen = sym_len + 1 + dso_len;
+	hash = text_hash(ps->key, klen);
+	slot = find_slot(ps, ps->key, klen, hash);
+	if (slot->hash)
+		return slot;
+	if (ps->used >= IMPORT_MAX_NODES) {
+		error_set(err, "%s:%llu: more than %u distinct frames (the limit)", ps->name,
+			  (unsigned long long)ps->lineno, IMPORT_MAX_NODES);
+		return NULL;
+	}
+	slot->hash = hash;
+	slot->text = xstrndup(ps->key, klen);
+	slot->len = (uint32_t)klen;
+	slot->sym_len = (uint32_t)sym_len;
+	slot->frame[0] = slot->frame[1] = PROFILE_NO_FRAME;
+	if (kernel_module(dso, dso_len, &slot->kind_by_address))
+		slot->frame[0] = slot->frame[1] =
+			intern_key(ps, slot->text, sym_len, klen, PROFILE_FRAME_KERNEL);
+	ps->used++;
+	return slot;
+}
+
+/*
  * The frame of a frame line `s` ([s, end): an optional hex address, the
- * symbol, the module in parentheses), interned. This is the hot path: the
- * function and its module (the symbol's offset cut off) make a key, and a
- * key seen before costs a hash and one probe of a table small enough to
- * stay in cache. 0, or -1 with `err` filled.
+ * symbol, the module in parentheses), interned. This is the hot path: a
+ * text seen recently costs a hash and a compare; another is split into
+ * its function and module (the symbol's offset cut off), which a table
+ * small enough to stay in cache maps to the frame. 0, or -1 with `err`
+ * filled.
  */
 static int parse_frame(struct perf_script *ps, const char *s, const char *end, uint32_t *frame,
 		       struct ft_error *err)
 {
-	const char *t, *text, *dso;
+	const char *t, *text;
 	struct frame_slot *slot;
-	size_t len, sym_len, dso_len, klen;
+	struct text_slot *ts;
 	uint64_t hash;
+	size_t len;
 	int kind = PROFILE_FRAME_USER;
 
 	s = skip_spaces(s);
@@ -402,29 +461,24 @@ static int parse_frame(struct perf_script *ps, const char *s, const char *end, u
 			  (unsigned long long)ps->lineno, IMPORT_MAX_NAME);
 		return -1;
 	}
-	/* The key: the name, a newline (no line has one), the module. */
-	split_frame(text, len, &sym_len, &dso, &dso_len);
-	memcpy(ps->key, text, sym_len);
-	ps->key[sym_len] = '\n';
-	memcpy(ps->key + sym_len + 1, dso ? dso : "", dso_len);
-	klen = sym_len + 1 + dso_len;
-	hash = text_hash(ps->key, klen);
-	slot = find_slot(ps, ps->key, klen, hash);
-	if (!slot->hash) {
-		if (ps->used >= IMPORT_MAX_NODES) {
-			error_set(err, "%s:%llu: more than %u distinct frames (the limit)", ps->name,
-				  (unsigned long long)ps->lineno, IMPORT_MAX_NODES);
+	if (!ps->texts)
+		ps->texts = xcalloc(TEXT_CACHE, sizeof(*ps->texts));
+	hash = text_hash(text, len);
+	ts = &ps->texts[hash & (TEXT_CACHE - 1)];
+	if (ts->hash == hash && ts->len == len && memcmp(ts->text, text, len) == 0) {
+		slot = &ps->slots[ts->slot];
+	} else {
+		slot = key_slot(ps, text, len, err);
+		if (!slot)
 			return -1;
+		if (ts->cap < len) {
+			ts->cap = (uint32_t)len;
+			ts->text = xrealloc(ts->text, len);
 		}
-		slot->hash = hash;
-		slot->text = xstrndup(ps->key, klen);
-		slot->len = (uint32_t)klen;
-		slot->sym_len = (uint32_t)sym_len;
-		slot->frame[0] = slot->frame[1] = PROFILE_NO_FRAME;
-		if (kernel_module(dso, dso_len, &slot->kind_by_address))
-			slot->frame[0] = slot->frame[1] =
-				intern_key(ps, slot->text, sym_len, klen, PROFILE_FRAME_KERNEL);
-		ps->used++;
+		memcpy(ts->text, text, len);
+		ts->len = (uint32_t)len;
+		ts->hash = hash;
+		ts->slot = (uint32_t)(slot - ps->slots);
 	}
 	/* A kernel address has the top bit set; all ones is perf's "none". */
 	if (slot->kind_by_address && t - s == 16 && *s >= '8' && strspn(s, "f") < 16)
@@ -669,7 +723,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 	ps.sink = sink;
 	ps.p = import_sink_profile(sink);
 	ps.name = import_input_name(in);
-	ps.key = xmalloc(IMPORT_MAX_LINE + 2);
+	ps.key = xmalloc(IMPORT_MAX_NAME + 2); /* a key is at most a frame's text and a byte */
 	ps.chain = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ps.chain));
 
 	while ((r = import_input_line(in, &line, &len, err)) > 0) {
@@ -724,5 +778,8 @@ out:
 	for (size_t i = 0; i < ps.nslots; i++)
 		free(ps.slots[i].text);
 	free(ps.slots);
+	for (size_t i = 0; ps.texts && i < TEXT_CACHE; i++)
+		free(ps.texts[i].text);
+	free(ps.texts);
 	return ret;
 }

@@ -278,6 +278,10 @@ int import_sink_finish(struct import_sink *s, struct ft_error *err)
 	size_t i;
 	int r;
 
+	if (!w) {
+		error_set(err, "%s: no session writer", s->out_name);
+		return -1;
+	}
 	if (s->spool_fd >= 0 && p->nsamples > 0 && spill(s, err) < 0)
 		return -1;
 	for (i = 0; i < s->ninputs; i++) {
