@@ -13,7 +13,9 @@
  * hold spaces) runs up to the first "PID" or "PID/TID" token that the rest
  * of a sample line follows; then an optional "[CPU]", an optional time
  * "SECONDS.FRACTION:", an optional period and the event name, up to the
- * first ':' that ends a word. Frame lines are indented: an optional hex
+ * first ':' that ends a word. Frame lines are indented with a tab (lines
+ * indented with spaces inside a sample are details perf adds with -F
+ * srcline, brstack and the like, and are skipped): an optional hex
  * address, the symbol (an offset "+0x..." is cut off: a frame is a
  * function) and the module in parentheses. perf's header (`perf script
  * --header`, the "# ========" block) names the host, the kernel and the
@@ -762,6 +764,8 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 				goto out;
 			continue;
 		}
+		if (ps.pending && line[0] == ' ')
+			continue; /* a sample's detail line (-F srcline, brstack, ...) */
 		error_set(err, "%s:%llu: not a perf script line (expected a sample: COMMAND PID "
 			       "TIME: PERIOD EVENT:, or a callchain frame)",
 			  ps.name, (unsigned long long)ps.lineno);
