@@ -33,32 +33,39 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-import.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 
-# children_cpu: user + system seconds of this shell's children so far
-# (the second line of `times`: "XmY.YYYs XmY.YYYs").
-children_cpu() {
-	times | tail -n 1 | awk '{
+# times_cpu FILE: the seconds of user + system time in the second line of
+# `times` output saved in FILE ("XmY.YYYs XmY.YYYs": the shell's children).
+times_cpu() {
+	tail -n 1 "$1" | awk '{
 		n = 0
 		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
 		printf "%.3f", n }'
 }
 
 # cpu_of COMMAND...: runs COMMAND (stdout to /dev/null, stderr to $T/err);
-# sets WALL and CPU (seconds: user + system of the command).
+# sets WALL and CPU (seconds: user + system of the command). `times` runs
+# in this shell: in a command substitution it would count the
+# substitution's children instead.
 cpu_of() {
-	c0=$(children_cpu)
+	times >"$T/times0"
 	t0=$(date +%s%N)
 	"$@" >/dev/null 2>"$T/err"
 	rc=$?
 	t1=$(date +%s%N)
-	c1=$(children_cpu)
+	times >"$T/times1"
 	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	CPU=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }')
+	CPU=$(awk -v a="$(times_cpu "$T/times0")" -v b="$(times_cpu "$T/times1")" \
+		'BEGIN { printf "%.3f", b - a }')
 	return $rc
 }
 
 echo "== recording the deep workload with perf (4 s at 4999 Hz, callchains)"
-if ! "$PERF" record -q -N -g -e cpu-clock -F 4999 -o "$T/perf.data" -- \
-	"$WORKLOADS/deep" 4000 >"$T/rec.log" 2>&1; then
+# --buildid-mmap: perf 6.1 on newer kernels can abort in its build-id
+# code after recording; an older perf lacks the option, hence the retry.
+if ! "$PERF" record -q -N --buildid-mmap -g -e cpu-clock -F 4999 -o "$T/perf.data" -- \
+	"$WORKLOADS/deep" 4000 >"$T/rec.log" 2>&1 &&
+	! "$PERF" record -q -N -g -e cpu-clock -F 4999 -o "$T/perf.data" -- \
+		"$WORKLOADS/deep" 4000 >"$T/rec.log" 2>&1; then
 	echo "perf record failed: $(head -c 300 "$T/rec.log")"
 	exit 0
 fi

@@ -46,6 +46,7 @@ struct import_input {
 	/* The buffer of (inflated) bytes: [at, len) not consumed yet. */
 	char *buf;
 	size_t at, len, cap;
+	size_t clean; /* buf[at, clean) holds no NUL byte (checked once per fill) */
 	bool eof; /* no byte will come after buf[len] */
 
 	uint64_t lineno;
@@ -196,6 +197,7 @@ static void make_room(struct import_input *in, size_t need)
 	if (in->at > 0 && (in->at == in->len || in->cap - in->len < need + 1)) {
 		memmove(in->buf, in->buf + in->at, in->len - in->at);
 		in->len -= in->at;
+		in->clean = in->clean > in->at ? in->clean - in->at : 0;
 		in->at = 0;
 	}
 	if (in->cap - in->len < need + 1) {
@@ -381,17 +383,25 @@ int import_input_line(struct import_input *in, char **line, size_t *len, struct 
 	}
 	*line = in->buf + in->at;
 	*len = (size_t)(nl - *line);
+	if ((size_t)(nl - in->buf) > in->clean) {
+		/* One scan for NULs up to the end of what was read, not one a line. */
+		size_t from = in->clean > (size_t)(*line - in->buf) ? in->clean :
+								       (size_t)(*line - in->buf);
+		char *z = memchr(in->buf + from, '\0', in->len - from);
+
+		in->clean = z ? (size_t)(z - in->buf) : in->len;
+		if (z && z < nl) {
+			error_set(err, "%s:%llu: a NUL byte (not text)", in->name,
+				  (unsigned long long)in->lineno + 1);
+			return -1;
+		}
+	}
 	in->at += *len + (in->at + *len < in->len ? 1 : 0);
 	*nl = '\0';
 	in->lineno++;
 	if (*len > IMPORT_MAX_LINE) {
 		error_set(err, "%s:%llu: line longer than %u bytes", in->name,
 			  (unsigned long long)in->lineno, IMPORT_MAX_LINE);
-		return -1;
-	}
-	if (memchr(*line, '\0', *len)) {
-		error_set(err, "%s:%llu: a NUL byte (not text)", in->name,
-			  (unsigned long long)in->lineno);
 		return -1;
 	}
 	if (*len > 0 && (*line)[*len - 1] == '\r')
@@ -424,7 +434,7 @@ int import_input_all(struct import_input *in, size_t cap, char **data, size_t *l
 	out[*len] = '\0';
 	in->cap = 64; /* the input is at its end now */
 	in->buf = xmalloc(in->cap);
-	in->at = in->len = 0;
+	in->at = in->len = in->clean = 0;
 	*data = out;
 	return 0;
 }

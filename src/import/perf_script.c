@@ -277,6 +277,23 @@ static uint64_t text_hash(const char *s, size_t len)
 	return h ? h : 1;
 }
 
+/*
+ * A cheaper hash for the recent-texts cache: the first and last 16 bytes
+ * and the length, which is where texts differ (the symbol and its offset
+ * lead, the module ends). Texts that hash alike only evict each other;
+ * a hit still compares the whole text.
+ */
+static uint64_t edge_hash(const char *s, size_t len)
+{
+	uint64_t w[4];
+
+	if (len <= 32)
+		return text_hash(s, len);
+	memcpy(w, s, 16);
+	memcpy(w + 2, s + len - 16, 16);
+	return text_hash((const char *)w, sizeof(w)) ^ len;
+}
+
 /* The slot of `text` (empty when new); the table has room for one more. */
 static struct frame_slot *find_slot(struct perf_script *ps, const char *text, size_t len,
 				    uint64_t hash)
@@ -465,7 +482,7 @@ static int parse_frame(struct perf_script *ps, const char *s, const char *end, u
 	}
 	if (!ps->texts)
 		ps->texts = xcalloc(TEXT_CACHE, sizeof(*ps->texts));
-	hash = text_hash(text, len);
+	hash = edge_hash(text, len);
 	ts = &ps->texts[hash & (TEXT_CACHE - 1)];
 	if (ts->hash == hash && ts->len == len && memcmp(ts->text, text, len) == 0) {
 		slot = &ps->slots[ts->slot];
