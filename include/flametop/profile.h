@@ -146,6 +146,8 @@ uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t mod
 /* The child of `parent` for `frame`, created if new (which costs a walk
  * up its ancestors, once, to know whether its frame is among them). */
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame);
+/* The child of `parent` for `frame`, or PROFILE_NO_NODE when there is none. */
+uint32_t profile_find_node(const struct profile *p, uint32_t parent, uint32_t frame);
 /* Number of frames from the root to `node` (the root has depth 0). */
 uint32_t profile_node_depth(const struct profile *p, uint32_t node);
 
@@ -445,5 +447,71 @@ size_t profile_hits_memory(const struct profile_hits *h);
  */
 struct profile_locs *profile_hits_query(struct profile_hits *h, const struct profile *p,
 					const struct profile_filter *f, uint32_t frame);
+
+/* ------------------------------------------------------------------------
+ * Diff (diff.c): a query result ("now") against a baseline, another
+ * window of the same profile or a query of another profile (a baseline
+ * session, maybe from another machine). Each side is taken as shares of
+ * its own total, so a 10 s window and a 60 s baseline compare fairly.
+ * Functions are matched by name and module, the module by its last path
+ * component (a library in /usr/lib on one machine and /lib on another is
+ * one module); a stack is matched frame by frame the same way.
+ */
+
+/*
+ * Whether two event units can be compared: 0, or -EINVAL with a one-line
+ * reason in `err` ("ns" against "bytes", cycles against instructions).
+ * Units are profile_event.unit ("samples" where a side has no event).
+ */
+int profile_diff_check_units(const char *unit, const char *base_unit, struct ft_error *err);
+
+struct profile_diff_fn {
+	uint32_t frame; /* in the profile of now; PROFILE_NO_FRAME: only in the baseline */
+	uint32_t base_frame; /* in the baseline's profile; PROFILE_NO_FRAME: only now */
+	uint64_t self, total; /* now, as profile_fn_stat */
+	uint64_t base_self, base_total; /* in the baseline */
+	double delta; /* share of self now minus share of self in the baseline, -1 to 1 */
+	double delta_total; /* the same for total */
+};
+
+struct profile_diff {
+	const struct profile *p, *bp; /* borrowed: now's profile, the baseline's */
+	uint64_t total, base_total; /* each side's total weight */
+	struct profile_diff_fn *fns; /* by |delta| descending, then name; see profile_diff_sort */
+	size_t nfns;
+	/* Per node of p (nnodes entries): the baseline's total weight of the
+	 * same stack (0 where the baseline has no such stack). */
+	uint64_t *base_node_total;
+	uint32_t nnodes;
+};
+
+/*
+ * The diff of `now` (a query of `p`) against `base` (a query of `bp`,
+ * which may be `p`). Every function with weight on either side is listed
+ * once. All four are borrowed for the call only. Costs the functions of
+ * both sides plus the nodes of `p` (once more per frame of `p` when `bp`
+ * is another profile). Caller frees with profile_diff_free().
+ */
+struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
+				      const struct profile *bp, const struct profile_top *base);
+void profile_diff_free(struct profile_diff *d);
+/* `part` as a share (0 to 1) of `whole`; 0 when `whole` is 0. */
+double profile_diff_share(uint64_t part, uint64_t whole);
+/*
+ * The change of share of node `node` of `p` whose total weight now is
+ * `total_now` (the call tree's total[node]): now's share minus the
+ * baseline's share of the same stack.
+ */
+double profile_diff_node_delta(const struct profile_diff *d, uint32_t node, uint64_t total_now);
+
+enum profile_diff_order {
+	PROFILE_DIFF_BY_CHANGE, /* |delta| descending: most changed first */
+	PROFILE_DIFF_BY_SELF, /* self now, then self in the baseline, descending */
+};
+/* Reorders d->fns; ties go by name, then module, then frame ids. */
+void profile_diff_sort(struct profile_diff *d, enum profile_diff_order order);
+/* A diff function's name and module (from whichever side has it). Borrowed. */
+const char *profile_diff_name(const struct profile_diff *d, const struct profile_diff_fn *f);
+const char *profile_diff_module(const struct profile_diff *d, const struct profile_diff_fn *f);
 
 #endif
