@@ -514,4 +514,48 @@ void profile_diff_sort(struct profile_diff *d, enum profile_diff_order order);
 const char *profile_diff_name(const struct profile_diff *d, const struct profile_diff_fn *f);
 const char *profile_diff_module(const struct profile_diff *d, const struct profile_diff_fn *f);
 
+/* ------------------------------------------------------------------------
+ * The subsecond heatmap (heatmap.c), as FlameScope draws it: a column per
+ * second, a row per slice of the second, each cell the weight of the
+ * samples whose time falls in it. Where in each second does the work
+ * happen (a burst every second at the same offset is a hot row).
+ */
+#define PROFILE_HEATMAP_MAX_CELLS (8u << 20)
+#define PROFILE_HEATMAP_MIN_ROW_NS 1000000ull /* 1 ms */
+#define PROFILE_HEATMAP_DEFAULT_ROW_NS 20000000ull /* 20 ms */
+
+struct profile_heatmap {
+	uint64_t row_ns; /* the height of a row */
+	uint32_t rows; /* rows per second: 1 s / row_ns, rounded up (the last may be shorter) */
+	uint64_t first; /* column 0's second, seconds since the session's start */
+	uint64_t ncols;
+	uint64_t *cells; /* ncols * rows: cells[col * rows + row] */
+	uint64_t max; /* the largest cell */
+	uint64_t total; /* the cells' sum */
+};
+
+/*
+ * An empty heatmap of the seconds [from / 1 s, to / 1 s rounded up) in
+ * rows of `row_ns` (PROFILE_HEATMAP_MIN_ROW_NS to 1 s). NULL with `err`
+ * when the row height is out of range or it would exceed
+ * PROFILE_HEATMAP_MAX_CELLS cells. Caller frees with profile_heatmap_free().
+ */
+struct profile_heatmap *profile_heatmap_new(uint64_t row_ns, uint64_t from, uint64_t to,
+					    struct ft_error *err);
+void profile_heatmap_free(struct profile_heatmap *h);
+/* Adds `weight` at `time` (ns since the start); a time outside it is ignored. */
+void profile_heatmap_add(struct profile_heatmap *h, uint64_t time, uint64_t weight);
+/* The time window a cell range covers: [*from, *to) of columns c0..c1 and rows r0..r1
+ * (inclusive, in any order). */
+void profile_heatmap_span(const struct profile_heatmap *h, uint64_t c0, uint32_t r0, uint64_t c1,
+			  uint32_t r1, uint64_t *from, uint64_t *to);
+/*
+ * The heatmap of the samples `f` selects (profile_matcher semantics),
+ * over f's window, or from the start to the last sample (or the
+ * session's duration) when f->to is 0. NULL with `err` as above.
+ */
+struct profile_heatmap *profile_query_heatmap(const struct profile *p,
+					      const struct profile_filter *f, uint64_t row_ns,
+					      struct ft_error *err);
+
 #endif
