@@ -200,6 +200,8 @@ enum ui_action {
 	UI_ACT_WIN_NARROWER,
 	UI_ACT_WIN_LIVE,
 	UI_ACT_WIN_ALL,
+	UI_ACT_BASELINE, /* the window becomes the diff's baseline */
+	UI_ACT_SWAP, /* the window and the baseline trade places */
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
 	UI_ACT_SAVE,
@@ -344,6 +346,16 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 int ui_theme_load(struct ui_theme *t, const char *name, struct ft_error *err);
 /* The nearest of the 8 basic colours to xterm colour `c` (for 8-colour terminals). */
 int ui_theme_color8(int c);
+/*
+ * The diff flame graph's colours. A change of share `delta` (-1 to 1,
+ * now minus the baseline) as a level: 0 within a tenth of a point (grey),
+ * else 1 to 5 by size (under 1, 3, 10, 30 points, above), negative for
+ * less. Its colour: shades of red for more and blue for less, or, for
+ * the colour-blind-safe variant, orange and blue; grey for 0.
+ */
+int ui_theme_diff_level(double delta);
+int ui_theme_diff_color(int level, bool cb_safe);
+
 /* Colour index for a frame: by weight share (hot), module (hash) or kind. */
 int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double share,
 			 uint32_t module, uint32_t kind, uint32_t name);
@@ -408,6 +420,7 @@ struct ui_options {
 	bool no_mouse;
 	const char *view; /* the view to open in (a name of the view table); NULL: the config's */
 	const char *focus; /* select the first function matching this regex; NULL: none */
+	const char *baseline; /* a session file the diff views compare with; NULL: a window */
 	/* The timeline's settings; 0: the defaults (timeline.h). */
 	uint64_t resolution_ns;
 	uint64_t retention_ns;

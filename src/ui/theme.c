@@ -410,3 +410,32 @@ int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double s
 		return t->palette[pal][kind < n ? kind : n - 1];
 	}
 }
+
+int ui_theme_diff_level(double delta)
+{
+	static const double steps[] = { 0.001, 0.01, 0.03, 0.10, 0.30 }; /* shares */
+	double a = delta < 0 ? -delta : delta;
+	int level = 0;
+
+	while (level < (int)ARRAY_SIZE(steps) && a >= steps[level])
+		level++;
+	return delta < 0 ? -level : level;
+}
+
+int ui_theme_diff_color(int level, bool cb_safe)
+{
+	/* xterm-256 ramps, faint to strong. */
+	static const int red[5] = { 224, 217, 210, 203, 196 };
+	static const int orange[5] = { 230, 223, 215, 208, 202 };
+	static const int blue[5] = { 195, 153, 111, 69, 27 };
+
+	if (level == 0)
+		return 250;
+	if (level > 5)
+		level = 5;
+	if (level < -5)
+		level = -5;
+	if (level < 0)
+		return blue[-level - 1];
+	return cb_safe ? orange[level - 1] : red[level - 1];
+}

@@ -230,6 +230,21 @@ static void query(struct tui *u, enum ui_query_kind k)
 	ui_window_resolve(&u->windows[k], first, last, &q->from, &q->to);
 	profile_top_free(q->owned);
 	q->owned = NULL;
+	if (k == UI_QUERY_BASELINE && u->base_p) {
+		/* A baseline session: all of it, under the name filters. */
+		struct profile_filter f = u->filter;
+
+		f.pid = f.tid = -1;
+		f.from = f.to = 0;
+		f.event = u->base_event;
+		q->owned = profile_query_top(u->base_p, &f);
+		q->top = q->owned;
+		q->from = 0;
+		q->to = u->base_p->meta.duration_ns;
+		profile_tree_calls(q->tree, u->base_p, q->top);
+		u->data_gen++;
+		return;
+	}
 	if (u->windows[k].mode == UI_WINDOW_LIVE) {
 		if (!q->live)
 			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
@@ -244,6 +259,34 @@ static void query(struct tui *u, enum ui_query_kind k)
 	profile_tree_calls(q->tree, u->p, q->top);
 	profile_tree_set_marks(q->tree, &u->marks);
 	u->data_gen++;
+}
+
+void ui_tui_baseline(const struct tui *u, const struct profile **p, const struct profile_top **top)
+{
+	*p = u->base_p ? u->base_p : u->p;
+	*top = u->q[UI_QUERY_BASELINE].top;
+}
+
+void ui_tui_baseline_label(const struct tui *u, char *out, size_t size)
+{
+	const struct ui_query *q = &u->q[UI_QUERY_BASELINE];
+	char a[32], b[32], n[32];
+
+	ui_format_count(q->top ? q->top->nsamples : 0, n, sizeof(n));
+	if (u->base_p) {
+		char name[256];
+
+		util_sanitize(util_basename(u->opt.baseline), name, sizeof(name));
+		snprintf(out, size, "%s (%s samples)", name, n);
+		return;
+	}
+	if (u->windows[UI_QUERY_BASELINE].mode == UI_WINDOW_ALL) {
+		snprintf(out, size, "everything (%s samples; m marks a window)", n);
+		return;
+	}
+	ui_format_duration(q->from, a, sizeof(a));
+	ui_format_duration(q->to, b, sizeof(b));
+	snprintf(out, size, "%s-%s (%s samples)", a, b, n);
 }
 
 /* The front view, opened on first use and refreshed when what it reads
@@ -600,8 +643,6 @@ static unsigned act_win_live(struct tui *u)
 	UI_WIN(u).mode = UI_WINDOW_LIVE;
 	if (!UI_WIN(u).span)
 		UI_WIN(u).span = u->cfg.span;
-	u->windows[UI_QUERY_BASELINE].mode = UI_WINDOW_ALL;
-	u->windows[UI_QUERY_BASELINE].span = u->cfg.span;
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -610,6 +651,48 @@ static unsigned act_win_all(struct tui *u)
 {
 	UI_WIN(u).mode = UI_WINDOW_ALL;
 	reset_live(u);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+/* The window as it is now (a live one stops there) becomes the baseline. */
+static unsigned act_baseline(struct tui *u)
+{
+	struct ui_query *q = UI_WINDOW_QUERY(u);
+	struct ui_window *b = &u->windows[UI_QUERY_BASELINE];
+	char from[32], to[32];
+
+	if (q->to <= q->from) {
+		set_message(u, true, "no window to mark yet");
+		return UI_REDRAW_STATUS;
+	}
+	if (u->base_p) {
+		profile_free(u->base_p);
+		u->base_p = NULL;
+	}
+	b->mode = UI_WINDOW_RANGE;
+	b->from = q->from;
+	b->to = q->to;
+	reset_live(u);
+	ui_format_duration(q->from, from, sizeof(from));
+	ui_format_duration(q->to, to, sizeof(to));
+	set_message(u, false, "baseline: %s-%s; move the window, d and D show the diff", from, to);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+static unsigned act_swap(struct tui *u)
+{
+	struct ui_window w = UI_WIN(u);
+
+	if (u->base_p) {
+		set_message(u, true, "the baseline is a session file; m marks a window of this one");
+		return UI_REDRAW_STATUS;
+	}
+	UI_WIN(u) = u->windows[UI_QUERY_BASELINE];
+	u->windows[UI_QUERY_BASELINE] = w;
+	if (!UI_WIN(u).span)
+		UI_WIN(u).span = u->cfg.span;
+	reset_live(u);
+	set_message(u, false, "swapped the window and the baseline");
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -652,6 +735,30 @@ static unsigned act_picker(struct tui *u)
 	return MAIN;
 }
 
+/* The baseline session's event for the window's (the same name, else its
+ * first), and whether their units compare (u->base_err says why not). */
+static void match_base_event(struct tui *u)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	int e = u->filter.event >= 0 ? u->filter.event : 0, b = -1;
+	const char *unit = "samples", *bunit = "samples";
+
+	u->base_err[0] = '\0';
+	if (!u->base_p)
+		return;
+	if ((uint32_t)e < u->p->nevents) {
+		unit = u->p->events[e].unit;
+		b = profile_find_event(u->base_p, u->p->events[e].name);
+	}
+	if (b < 0 && u->base_p->nevents)
+		b = 0;
+	u->base_event = b;
+	if (b >= 0)
+		bunit = u->base_p->events[b].unit;
+	if (profile_diff_check_units(unit, bunit, &err) < 0)
+		util_sanitize(err.msg, u->base_err, sizeof(u->base_err));
+}
+
 static unsigned act_event(struct tui *u)
 {
 	char ev[128];
@@ -664,6 +771,7 @@ static unsigned act_event(struct tui *u)
 	u->filter.event = (u->filter.event + 1) % (int)u->p->nevents;
 	util_sanitize(u->p->events[u->filter.event].name, ev, sizeof(ev));
 	set_message(u, false, "event: %s", ev);
+	match_base_event(u);
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -704,6 +812,8 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_WIN_NARROWER] = act_win_narrower,
 	[UI_ACT_WIN_LIVE] = act_win_live,
 	[UI_ACT_WIN_ALL] = act_win_all,
+	[UI_ACT_BASELINE] = act_baseline,
+	[UI_ACT_SWAP] = act_swap,
 	[UI_ACT_PICKER] = act_picker,
 	[UI_ACT_EVENT] = act_event,
 	[UI_ACT_SAVE] = act_save,
@@ -1375,6 +1485,16 @@ int ui_run(const struct ui_options *o)
 				"without one\n");
 		goto out;
 	}
+	if (o->baseline) {
+		u->base_p = session_read(o->baseline, NULL, &err);
+		if (!u->base_p) {
+			char clean[600];
+
+			fprintf(stderr, "flametop: --baseline: %s\n",
+				util_sanitize(err.msg, clean, sizeof(clean)));
+			goto out;
+		}
+	}
 	ret = open_source(u, &err);
 	if (ret < 0) {
 		char clean[600];
@@ -1384,6 +1504,11 @@ int ui_run(const struct ui_options *o)
 		goto out;
 	}
 	init_state(u);
+	match_base_event(u);
+	if (u->base_err[0]) {
+		fprintf(stderr, "flametop: --baseline: %s\n", u->base_err);
+		goto out_source;
+	}
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
 		fprintf(stderr, "flametop: %s\n", err.msg);
 		goto out_source;
@@ -1431,6 +1556,7 @@ out:
 		profile_tree_free(u->q[k].tree);
 	}
 	free(u->marks.in);
+	profile_free(u->base_p);
 	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);

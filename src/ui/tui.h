@@ -133,6 +133,8 @@ extern const struct ui_view_ops ui_top_ops;
 extern const struct ui_view_ops ui_sandwich_ops;
 extern const struct ui_view_ops ui_inverted_ops;
 extern const struct ui_view_ops ui_lines_ops;
+extern const struct ui_view_ops ui_diff_ops;
+extern const struct ui_view_ops ui_difftop_ops;
 
 #define UI_MAX_VIEWS 16
 
@@ -184,6 +186,13 @@ struct tui {
 	/* Settings every flame graph follows. */
 	bool flip; /* root at the bottom */
 	enum ui_palette palette;
+	bool diff_cb; /* diff colours: orange and blue (colour-blind safe), not red and blue */
+
+	/* --baseline FILE: the session the diff views compare with, and its
+	 * top-list under the explorer's filters (the baseline query's). */
+	struct profile *base_p;
+	int base_event; /* its event matching the window's */
+	char base_err[256]; /* why it cannot be compared (other units), or "" */
 
 	/* The views: one state per entry of ui_views, opened on first use. */
 	struct ui_view *views[UI_MAX_VIEWS];
@@ -259,6 +268,15 @@ void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The filter of a query: the explorer's filters and that query's window. */
 void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_filter *out);
+/*
+ * What the diff views compare the window with: the baseline session's
+ * profile and top-list (--baseline FILE), else the profile's and the
+ * baseline window's. Borrowed, valid until the next query. *top is NULL
+ * before the first query.
+ */
+void ui_tui_baseline(const struct tui *u, const struct profile **p, const struct profile_top **top);
+/* "12.0s-22.0s (1.2k samples)" or the file's name: the baseline, for a view's legend. */
+void ui_tui_baseline_label(const struct tui *u, char *out, size_t size);
 /* Whether the search matches function `frame`. */
 bool ui_tui_matches(const struct tui *u, uint32_t frame);
 
@@ -312,6 +330,10 @@ void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text);
 
 struct ui_graph {
 	struct profile_tree *tree; /* borrowed; NULL: none yet */
+	/* The colour of a box (an xterm colour, -1: none), instead of the
+	 * palette's; NULL: the palette. `color_ctx` is passed to it. */
+	int (*color)(void *ctx, uint32_t node);
+	void *color_ctx;
 	struct ui_layout layout;
 	uint32_t zoom, sel;
 	bool up; /* the root at the bottom, callees above (a flame graph) */
