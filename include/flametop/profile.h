@@ -558,4 +558,32 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
 					      const struct profile_filter *f, uint64_t row_ns,
 					      struct ft_error *err);
 
+/*
+ * The store a live heatmap reads (the samples leave the profile for the
+ * timeline once counted): each sample's slice of `slice_ns`, leaf node,
+ * thread and event, with its weight; about 32 bytes a sample, at most
+ * about `max_bytes` (past that the oldest go, and
+ * profile_heatstore_since() says from when it is complete). Samples may
+ * come somewhat out of time order. Caller frees with
+ * profile_heatstore_free(). Never NULL.
+ */
+struct profile_heatstore;
+struct profile_heatstore *profile_heatstore_new(uint64_t slice_ns, size_t max_bytes);
+void profile_heatstore_free(struct profile_heatstore *h);
+/* Adds samples (borrowed: their fields are copied). */
+void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n);
+/* Drops what is older than `before`. */
+void profile_heatstore_forget(struct profile_heatstore *h, uint64_t before);
+uint64_t profile_heatstore_since(const struct profile_heatstore *h);
+size_t profile_heatstore_memory(const struct profile_heatstore *h);
+/*
+ * As profile_query_heatmap(), over the seconds [f->from, f->to) (f->to 0:
+ * to the newest sample), from the store; `row_ns` is rounded up to a
+ * multiple of the store's slice. Costs a pass over the samples it holds.
+ */
+struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *h,
+						const struct profile *p,
+						const struct profile_filter *f, uint64_t row_ns,
+						struct ft_error *err);
+
 #endif

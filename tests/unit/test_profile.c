@@ -1274,6 +1274,163 @@ static void test_diff_units(void **state)
 	assert_null(strchr(err.msg, '\n'));
 }
 
+/* ------------------------------------------------------------------------
+ * Heatmap.
+ */
+
+/*
+ * Ten seconds: in each, main;burst every 10 ms from 400 to 500 ms (10
+ * samples, weight 3), and main;steady every 100 ms (10 samples, weight 1).
+ */
+static struct profile *build_bursts(void)
+{
+	static const char *const burst[] = { "main", "burst", NULL };
+	static const char *const steady[] = { "main", "steady", NULL };
+	struct profile *p = profile_new();
+	uint32_t nb, ns;
+	uint64_t sec, i;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	nb = stack(p, "app", burst);
+	ns = stack(p, "app", steady);
+	for (sec = 0; sec < 10; sec++)
+		for (i = 0; i < 10; i++) {
+			add(p, nb, sec * 1000000000ull + 400000000ull + i * 10000000ull + 1, 3, 1, 1,
+			    0);
+			add(p, ns, sec * 1000000000ull + i * 100000000ull + 5, 1, 1, 1, 0);
+		}
+	return p;
+}
+
+static void test_heatmap_rows(void **state)
+{
+	struct profile *p = build_bursts();
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_filter f;
+	struct profile_heatmap *h;
+	regex_t re;
+	uint64_t c, r, hot = 0;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	h = profile_query_heatmap(p, &f, PROFILE_HEATMAP_DEFAULT_ROW_NS, &err);
+	assert_non_null(h);
+	assert_int_equal(h->rows, 50);
+	assert_int_equal(h->first, 0);
+	assert_int_equal(h->ncols, 10);
+	assert_int_equal(h->total, 10 * (10 * 3 + 10));
+	/* Rows 20-24 (400-500 ms): the burst's 30 and steady's 1 at 400 ms. */
+	for (c = 0; c < h->ncols; c++)
+		for (r = 0; r < h->rows; r++) {
+			uint64_t v = h->cells[c * h->rows + r];
+
+			if (r >= 20 && r < 25)
+				hot += v;
+			else
+				assert_true(v == 0 || v == 1);
+		}
+	assert_int_equal(hot, 10 * 31);
+	assert_int_equal(h->max, 7); /* two bursts of 3 and steady's 1 at 400 ms */
+	profile_heatmap_free(h);
+
+	/* A function filter: only the burst, all in its rows. */
+	assert_int_equal(regcomp(&re, "^burst$", REG_EXTENDED | REG_NOSUB), 0);
+	f.include = &re;
+	f.from = 2000000000ull;
+	f.to = 4000000000ull;
+	h = profile_query_heatmap(p, &f, 100000000ull, &err);
+	assert_non_null(h);
+	assert_int_equal(h->rows, 10);
+	assert_int_equal(h->first, 2);
+	assert_int_equal(h->ncols, 2);
+	assert_int_equal(h->total, 2 * 30);
+	assert_int_equal(h->cells[0 * 10 + 4], 30);
+	assert_int_equal(h->cells[1 * 10 + 4], 30);
+	profile_heatmap_free(h);
+	regfree(&re);
+
+	/* Bad sizes. */
+	assert_null(profile_heatmap_new(500000, 0, 1000000000ull, &err));
+	assert_non_null(strstr(err.msg, "1 ms to 1 s"));
+	assert_null(profile_heatmap_new(1000000, 0, 100000ull * 1000000000ull, &err));
+	assert_non_null(strstr(err.msg, "too large"));
+	/* 3 rows of 400 ms: the last is 200 ms. */
+	h = profile_heatmap_new(400000000ull, 0, 1, &err);
+	assert_int_equal(h->rows, 3);
+	profile_heatmap_free(h);
+	profile_free(p);
+}
+
+static void test_heatmap_span(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_heatmap *h = profile_heatmap_new(20000000ull, 5000000000ull, 9000000000ull,
+							&err);
+	uint64_t from, to;
+
+	assert_int_equal(h->first, 5);
+	profile_heatmap_span(h, 1, 20, 2, 4, &from, &to);
+	assert_int_equal(from, 6400000000ull);
+	assert_int_equal(to, 7100000000ull);
+	profile_heatmap_span(h, 2, 4, 1, 20, &from, &to); /* either order */
+	assert_int_equal(from, 6400000000ull);
+	assert_int_equal(to, 7100000000ull);
+	profile_heatmap_free(h);
+	h = profile_heatmap_new(400000000ull, 0, 1000000000ull, &err);
+	profile_heatmap_span(h, 0, 2, 0, 2, &from, &to); /* the short last row */
+	assert_int_equal(from, 800000000ull);
+	assert_int_equal(to, 1000000000ull);
+	profile_heatmap_free(h);
+}
+
+/* The live store gives the same matrix as the samples, and forgets. */
+static void test_heatstore(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *hs = profile_heatstore_new(10000000ull, 1 << 20);
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_heatmap *a, *b;
+	struct profile_filter f;
+	uint64_t i;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	profile_heatstore_add(hs, p->samples, p->nsamples);
+	a = profile_query_heatmap(p, &f, 20000000ull, &err);
+	b = profile_heatstore_query(hs, p, &f, 20000000ull, &err);
+	assert_non_null(b);
+	assert_int_equal(a->ncols, b->ncols);
+	assert_int_equal(a->total, b->total);
+	for (i = 0; i < a->ncols * a->rows; i++)
+		assert_int_equal(a->cells[i], b->cells[i]);
+	profile_heatmap_free(b);
+	/* Rows are whole slices: 15 ms becomes 20 ms. */
+	b = profile_heatstore_query(hs, p, &f, 15000000ull, &err);
+	assert_int_equal(b->row_ns, 20000000ull);
+	profile_heatmap_free(b);
+	profile_heatmap_free(a);
+
+	profile_heatstore_forget(hs, 5000000000ull);
+	assert_int_equal(profile_heatstore_since(hs), 5000000000ull);
+	f.from = 5000000000ull;
+	a = profile_query_heatmap(p, &f, 20000000ull, &err);
+	f.from = 0;
+	b = profile_heatstore_query(hs, p, &f, 20000000ull, &err);
+	assert_int_equal(b->total, a->total);
+	assert_true(profile_heatstore_memory(hs) > 0);
+	profile_heatmap_free(a);
+	profile_heatmap_free(b);
+	profile_heatstore_free(hs);
+
+	/* Past its size the oldest go. */
+	hs = profile_heatstore_new(10000000ull, 1);
+	for (i = 0; i < 20; i++)
+		profile_heatstore_add(hs, p->samples, p->nsamples);
+	assert_true(profile_heatstore_memory(hs) < 200000);
+	profile_heatstore_free(hs);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1299,6 +1456,9 @@ int main(void)
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_other_profile),
 		cmocka_unit_test(test_diff_units),
+		cmocka_unit_test(test_heatmap_rows),
+		cmocka_unit_test(test_heatmap_span),
+		cmocka_unit_test(test_heatstore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
