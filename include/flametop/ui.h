@@ -356,6 +356,17 @@ int ui_theme_color8(int c);
 int ui_theme_diff_level(double delta);
 int ui_theme_diff_color(int level, bool cb_safe);
 
+/*
+ * The heatmap's shades: a cell of weight `v` in a map whose largest cell
+ * is `max` as a level, 0 for empty, else 1 to UI_HEAT_LEVELS - 1 in
+ * proportion to `max`; a level's colour (xterm-256, light yellow to dark
+ * red; -1, the terminal's background, for 0) and its ASCII shade.
+ */
+#define UI_HEAT_LEVELS 8
+int ui_theme_heat_level(uint64_t v, uint64_t max);
+int ui_theme_heat_color(int level);
+char ui_theme_heat_char(int level);
+
 /* Colour index for a frame: by weight share (hot), module (hash) or kind. */
 int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double share,
 			 uint32_t module, uint32_t kind, uint32_t name);

@@ -439,3 +439,26 @@ int ui_theme_diff_color(int level, bool cb_safe)
 		return blue[-level - 1];
 	return cb_safe ? orange[level - 1] : red[level - 1];
 }
+
+int ui_theme_heat_level(uint64_t v, uint64_t max)
+{
+	if (!v || !max)
+		return 0;
+	if (v >= max)
+		return UI_HEAT_LEVELS - 1;
+	return 1 + (int)((double)(UI_HEAT_LEVELS - 2) * (double)v / (double)max + 0.5);
+}
+
+int ui_theme_heat_color(int level)
+{
+	static const int ramp[UI_HEAT_LEVELS] = { -1, 230, 228, 220, 214, 208, 196, 124 };
+
+	return level <= 0 ? -1 : ramp[level < UI_HEAT_LEVELS ? level : UI_HEAT_LEVELS - 1];
+}
+
+char ui_theme_heat_char(int level)
+{
+	static const char shades[UI_HEAT_LEVELS + 1] = " .:-=+*#";
+
+	return shades[level <= 0 ? 0 : level < UI_HEAT_LEVELS ? level : UI_HEAT_LEVELS - 1];
+}

@@ -148,6 +148,7 @@ static bool take_samples(struct tui *u)
 		return false;
 	timeline_add(u->tl, u->p->samples + u->added, n);
 	profile_hits_add(u->hits, u->p->samples + u->added, n);
+	profile_heatstore_add(u->heat, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -163,8 +164,10 @@ static void forget_hits(struct tui *u)
 	struct timeline_stats st;
 
 	timeline_stats(u->tl, &st);
-	if (st.dropped && st.samples)
+	if (st.dropped && st.samples) {
 		profile_hits_forget(u->hits, st.first);
+		profile_heatstore_forget(u->heat, st.first);
+	}
 }
 
 static void retained(struct tui *u, uint64_t *first, uint64_t *last)
@@ -174,6 +177,11 @@ static void retained(struct tui *u, uint64_t *first, uint64_t *last)
 	timeline_stats(u->tl, &st);
 	*first = u->src->live && st.samples ? st.first : 0;
 	*last = u->now > *first ? u->now : *first;
+}
+
+void ui_tui_retained(struct tui *u, uint64_t *first, uint64_t *last)
+{
+	retained(u, first, last);
 }
 
 /* The functions the search matches (for the frames new since last time),
@@ -650,6 +658,15 @@ static unsigned act_win_live(struct tui *u)
 static unsigned act_win_all(struct tui *u)
 {
 	UI_WIN(u).mode = UI_WINDOW_ALL;
+	reset_live(u);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+unsigned ui_tui_set_window(struct tui *u, uint64_t from, uint64_t to)
+{
+	UI_WIN(u).mode = UI_WINDOW_RANGE;
+	UI_WIN(u).from = from;
+	UI_WIN(u).to = to > from ? to : from + 1;
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -1343,6 +1360,8 @@ static void init_state(struct tui *u)
 	u->tl = timeline_new(&tc, u->p);
 	/* The addresses, for the lines view: a quarter of the timeline's memory. */
 	u->hits = profile_hits_new(tc.resolution_ns, tc.max_memory / 4);
+	/* The heatmap's samples, in 10 ms slices: as much again. */
+	u->heat = profile_heatstore_new(10000000ull, tc.max_memory / 4);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;
 	profile_filter_init(&u->filter);
@@ -1545,6 +1564,7 @@ out_source:
 	reset_live(u);
 	timeline_free(u->tl);
 	profile_hits_free(u->hits);
+	profile_heatstore_free(u->heat);
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:

@@ -31,6 +31,7 @@ struct ui_screen {
 	int frame_color[64];
 	short frame_pair[64];
 	int nframe_pairs;
+	short heat_pair[UI_HEAT_LEVELS][UI_HEAT_LEVELS]; /* 0: not made yet */
 };
 
 int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_error *err);
@@ -40,6 +41,9 @@ void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t);
 /* Sets `w`'s attributes to a role's, or a flame frame's (background `color`). */
 void ui_screen_role(struct ui_screen *s, WINDOW *w, enum ui_role r);
 void ui_screen_frame(struct ui_screen *s, WINDOW *w, int color);
+/* A heatmap cell pair: the upper half's level as the foreground, the
+ * lower's as the background (draw U+2580 in it). False without colours. */
+bool ui_screen_heat(struct ui_screen *s, WINDOW *w, int top, int bottom);
 /* The SIGINT/SIGTERM/SIGHUP/SIGQUIT received, or 0. */
 int ui_screen_stop_signal(void);
 /* A file to remove if we crash (NULL: none). */
@@ -135,6 +139,7 @@ extern const struct ui_view_ops ui_inverted_ops;
 extern const struct ui_view_ops ui_lines_ops;
 extern const struct ui_view_ops ui_diff_ops;
 extern const struct ui_view_ops ui_difftop_ops;
+extern const struct ui_view_ops ui_heatmap_ops;
 
 #define UI_MAX_VIEWS 16
 
@@ -151,6 +156,7 @@ struct tui {
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
 	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
+	struct profile_heatstore *heat; /* samples by 10 ms slice (the heatmap view) */
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;
@@ -277,6 +283,10 @@ void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_fil
 void ui_tui_baseline(const struct tui *u, const struct profile **p, const struct profile_top **top);
 /* "12.0s-22.0s (1.2k samples)" or the file's name: the baseline, for a view's legend. */
 void ui_tui_baseline_label(const struct tui *u, char *out, size_t size);
+/* Sets the window to [from, to) (the heatmap's selection). Returns redraw flags. */
+unsigned ui_tui_set_window(struct tui *u, uint64_t from, uint64_t to);
+/* The retained data: [*first, *last], ns since the start. */
+void ui_tui_retained(struct tui *u, uint64_t *first, uint64_t *last);
 /* Whether the search matches function `frame`. */
 bool ui_tui_matches(const struct tui *u, uint32_t frame);
 
