@@ -586,4 +586,30 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 						const struct profile_filter *f, uint64_t row_ns,
 						struct ft_error *err);
 
+/* ------------------------------------------------------------------------
+ * The decayed view (decay.c), as `perf top` shows: every sample counts
+ * with a weight halved for each half-life of age, so the picture follows
+ * what runs now without a hard window edge.
+ */
+struct profile_decay;
+/* Caller frees with profile_decay_free(). Never NULL. */
+struct profile_decay *profile_decay_new(uint64_t half_life_ns);
+void profile_decay_free(struct profile_decay *d);
+uint64_t profile_decay_half_life(const struct profile_decay *d);
+/* Adds the samples `m` (a matcher of `p`) passes; samples older than the
+ * newest time seen count less, as they will when queried. */
+void profile_decay_add(struct profile_decay *d, const struct profile *p,
+		       struct profile_matcher *m, const struct profile_sample *s, size_t n);
+/* Adds the weight and samples of `node` as seen at `time` (seeding from aggregates). */
+void profile_decay_add_node(struct profile_decay *d, uint32_t node, uint64_t weight,
+			    uint64_t samples, uint64_t time);
+/*
+ * The top-list of the decayed weights at time `now` (each weight times
+ * 2^-(now - its time) / half-life, rounded; nsamples the decayed count;
+ * first_time one of 8 half-lives before `now`, last_time `now`). Costs the
+ * nodes. Caller frees with profile_top_free().
+ */
+struct profile_top *profile_decay_top(struct profile_decay *d, const struct profile *p,
+				      uint64_t now);
+
 #endif

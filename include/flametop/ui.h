@@ -98,17 +98,20 @@ enum ui_window_mode {
 	UI_WINDOW_LIVE, /* the last `span` before the newest data */
 	UI_WINDOW_ALL, /* everything retained */
 	UI_WINDOW_RANGE, /* [from, to) */
+	UI_WINDOW_DECAY, /* everything, each sample halved per `half_life` of age */
 };
 
 struct ui_window {
 	enum ui_window_mode mode;
 	uint64_t span; /* LIVE */
 	uint64_t from, to; /* RANGE */
+	uint64_t half_life; /* DECAY */
 };
 
 #define UI_WINDOW_MIN_NS 1000000000ull /* one bucket */
 
-/* The window's [from, to) given the retained data [first, last]. */
+/* The window's [from, to) given the retained data [first, last] (a decayed
+ * one: the last 4 half-lives, which hold 15/16 of its weight). */
 void ui_window_resolve(const struct ui_window *w, uint64_t first, uint64_t last, uint64_t *from,
 		       uint64_t *to);
 /* The step the window keys move by: a twentieth of the retained span,
@@ -202,6 +205,7 @@ enum ui_action {
 	UI_ACT_WIN_ALL,
 	UI_ACT_BASELINE, /* the window becomes the diff's baseline */
 	UI_ACT_SWAP, /* the window and the baseline trade places */
+	UI_ACT_DECAY, /* the decayed view, its next half-life, off */
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
 	UI_ACT_SAVE,

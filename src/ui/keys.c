@@ -86,6 +86,8 @@ const struct ui_binding ui_bindings[] = {
 	{ K('m'), UI_ACT_BASELINE, UI_GROUP_WINDOW,
 	  "mark the window as the baseline the diff views compare with", NULL },
 	{ K('x'), UI_ACT_SWAP, UI_GROUP_WINDOW, "swap the window and the baseline", NULL },
+	{ K('z'), UI_ACT_DECAY, UI_GROUP_WINDOW,
+	  "decay: older samples count less; half-life 5s, 10s, 30s, 60s, then off", NULL },
 };
 
 const size_t ui_nbindings = ARRAY_SIZE(ui_bindings);

@@ -149,6 +149,8 @@ static bool take_samples(struct tui *u)
 	timeline_add(u->tl, u->p->samples + u->added, n);
 	profile_hits_add(u->hits, u->p->samples + u->added, n);
 	profile_heatstore_add(u->heat, u->p->samples + u->added, n);
+	if (u->decay)
+		profile_decay_add(u->decay, u->p, &u->decay_m, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -217,11 +219,60 @@ void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_fil
 	out->to = u->q[k].to;
 }
 
+static void free_decay(struct tui *u)
+{
+	if (!u->decay)
+		return;
+	profile_decay_free(u->decay);
+	profile_matcher_free(&u->decay_m);
+	u->decay = NULL;
+}
+
+/*
+ * The decayed weights, seeded from the timeline: a step (1 s, or its
+ * resolution) at a time over 8 half-lives back from `last`, each step's
+ * weights as if at its middle. From then on, new samples are added as
+ * they come.
+ */
+static void make_decay(struct tui *u, uint64_t last)
+{
+	uint64_t h = UI_WIN(u).half_life, step = u->opt.resolution_ns, end;
+	struct profile_filter f;
+	size_t k, steps;
+
+	if (step < 1000000000ull)
+		step = 1000000000ull;
+	u->decay = profile_decay_new(h);
+	profile_matcher_init(&u->decay_m, u->p, &u->filter);
+	steps = (size_t)(8 * h / step) + 1;
+	if (steps > 240)
+		steps = 240;
+	end = (last + 1 + step - 1) / step * step;
+	for (k = 0; k < steps && end > (uint64_t)k * step; k++) {
+		uint64_t to = end - (uint64_t)k * step, from = to > step ? to - step : 0;
+		struct profile_top *t;
+		uint32_t n;
+
+		f = u->filter;
+		f.from = from;
+		f.to = to;
+		t = timeline_query(u->tl, &f);
+		for (n = 0; n < t->nnodes; n++)
+			if (t->node_self[n])
+				profile_decay_add_node(u->decay, n, t->node_self[n], 0,
+						       from + (to - from) / 2);
+		profile_decay_add_node(u->decay, PROFILE_ROOT, 0, t->nsamples,
+				       from + (to - from) / 2);
+		profile_top_free(t);
+	}
+}
+
 /* A new filter or live span: the live windows start over. */
 static void reset_live(struct tui *u)
 {
 	size_t k;
 
+	free_decay(u);
 	for (k = 0; k < UI_QUERY__COUNT; k++) {
 		timeline_live_free(u->q[k].live);
 		u->q[k].live = NULL;
@@ -253,7 +304,12 @@ static void query(struct tui *u, enum ui_query_kind k)
 		u->data_gen++;
 		return;
 	}
-	if (u->windows[k].mode == UI_WINDOW_LIVE) {
+	if (k == UI_QUERY_WINDOW && u->windows[k].mode == UI_WINDOW_DECAY) {
+		if (!u->decay)
+			make_decay(u, last);
+		q->owned = profile_decay_top(u->decay, u->p, last);
+		q->top = q->owned;
+	} else if (u->windows[k].mode == UI_WINDOW_LIVE) {
 		if (!q->live)
 			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
 		q->top = timeline_live_top(q->live);
@@ -700,6 +756,10 @@ static unsigned act_swap(struct tui *u)
 {
 	struct ui_window w = UI_WIN(u);
 
+	if (w.mode == UI_WINDOW_DECAY) {
+		set_message(u, true, "the decayed view is the window's only; z turns it off");
+		return UI_REDRAW_STATUS;
+	}
 	if (u->base_p) {
 		set_message(u, true, "the baseline is a session file; m marks a window of this one");
 		return UI_REDRAW_STATUS;
@@ -710,6 +770,37 @@ static unsigned act_swap(struct tui *u)
 		UI_WIN(u).span = u->cfg.span;
 	reset_live(u);
 	set_message(u, false, "swapped the window and the baseline");
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+/* The decayed view: on (half-life 5 s), the next half-life, then off (live). */
+static unsigned act_decay(struct tui *u)
+{
+	static const uint64_t lives[] = { 5000000000ull, 10000000000ull, 30000000000ull,
+					  60000000000ull };
+	struct ui_window *w = &UI_WIN(u);
+	char h[32];
+	size_t i = 0;
+
+	if (w->mode == UI_WINDOW_DECAY) {
+		while (i < ARRAY_SIZE(lives) && lives[i] <= w->half_life)
+			i++;
+		if (i == ARRAY_SIZE(lives)) {
+			w->mode = UI_WINDOW_LIVE;
+			if (!w->span)
+				w->span = u->cfg.span;
+			reset_live(u);
+			set_message(u, false, "decay off: the last seconds, live");
+			return UI_REDRAW_ALL | UI_REQUERY;
+		}
+	}
+	w->mode = UI_WINDOW_DECAY;
+	w->half_life = lives[i];
+	reset_live(u);
+	ui_format_duration(w->half_life, h, sizeof(h));
+	set_message(u, false, "decay: a sample counts half after %s, a quarter after twice that (z: "
+			      "next half-life)",
+		    h);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -831,6 +922,7 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_WIN_ALL] = act_win_all,
 	[UI_ACT_BASELINE] = act_baseline,
 	[UI_ACT_SWAP] = act_swap,
+	[UI_ACT_DECAY] = act_decay,
 	[UI_ACT_PICKER] = act_picker,
 	[UI_ACT_EVENT] = act_event,
 	[UI_ACT_SAVE] = act_save,

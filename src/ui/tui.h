@@ -157,6 +157,10 @@ struct tui {
 	struct timeline *tl;
 	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
 	struct profile_heatstore *heat; /* samples by 10 ms slice (the heatmap view) */
+	/* The decayed window's weights (UI_WINDOW_DECAY; NULL: made at the
+	 * next query, seeded from the timeline), and its filter's matcher. */
+	struct profile_decay *decay;
+	struct profile_matcher decay_m;
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;

@@ -1431,6 +1431,57 @@ static void test_heatstore(void **state)
 	profile_free(p);
 }
 
+/* Decay: a sample counts half per half-life of age; the filter applies. */
+static void test_decay(void **state)
+{
+	static const char *const sa[] = { "main", "a", NULL };
+	static const char *const sb[] = { "main", "b", NULL };
+	struct profile *p = profile_new();
+	struct profile_decay *d = profile_decay_new(1000000000ull);
+	struct profile_filter f;
+	struct profile_matcher m;
+	struct profile_top *t;
+	uint32_t na, nb;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	na = stack(p, "app", sa);
+	nb = stack(p, "app", sb);
+	add(p, na, 0, 1024000, 1, 1, 0);
+	add(p, nb, 1000000000ull, 1024000, 1, 1, 0);
+	add(p, nb, 1000000000ull, 1024000, 2, 2, 0); /* another process */
+	profile_filter_init(&f);
+	f.pid = 1;
+	profile_matcher_init(&m, p, &f);
+	profile_decay_add(d, p, &m, p->samples, p->nsamples);
+	profile_matcher_free(&m);
+	assert_int_equal(profile_decay_half_life(d), 1000000000ull);
+
+	t = profile_decay_top(d, p, 1000000000ull);
+	assert_fn(p, t, "a", 512000, 512000);
+	assert_fn(p, t, "b", 1024000, 1024000);
+	assert_int_equal(t->total_weight, 1536000);
+	assert_int_equal(t->nsamples, 2); /* 0.5 + 1, rounded */
+	assert_int_equal(t->last_time, 1000000000ull);
+	profile_top_free(t);
+	/* Two seconds on: a quarter of each. */
+	t = profile_decay_top(d, p, 3000000000ull);
+	assert_fn(p, t, "a", 128000, 128000);
+	assert_fn(p, t, "b", 256000, 256000);
+	assert_fn(p, t, "main", 0, 384000);
+	profile_top_free(t);
+	/* Seeded weight at a time counts like a sample then; a much later
+	 * one still adds up (the sums are rescaled, not overflowed). */
+	profile_decay_add_node(d, na, 1024000, 1, 3000000000ull);
+	profile_decay_add_node(d, nb, 1024000, 1, 100000000000ull);
+	t = profile_decay_top(d, p, 100000000000ull);
+	assert_fn(p, t, "b", 1024000, 1024000);
+	assert_null(find_fn(p, t, "a")); /* 97 half-lives old: nothing left */
+	profile_top_free(t);
+	profile_decay_free(d);
+	profile_decay_free(NULL);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1459,6 +1510,7 @@ int main(void)
 		cmocka_unit_test(test_heatmap_rows),
 		cmocka_unit_test(test_heatmap_span),
 		cmocka_unit_test(test_heatstore),
+		cmocka_unit_test(test_decay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
