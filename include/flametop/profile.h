@@ -561,7 +561,8 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
 /*
  * The store a live heatmap reads (the samples leave the profile for the
  * timeline once counted): each sample's slice of `slice_ns`, leaf node,
- * thread and event, with its weight; about 32 bytes a sample, at most
+ * thread and event, with its weight; 24 bytes a sample (the process is
+ * the thread's, as the profile knows it), at most
  * about `max_bytes` (past that the oldest go, and
  * profile_heatstore_since() says from when it is complete). Samples may
  * come somewhat out of time order. Caller frees with

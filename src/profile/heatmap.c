@@ -63,7 +63,7 @@ void profile_heatmap_add(struct profile_heatmap *h, uint64_t time, uint64_t weig
 
 	if (sec < h->first || sec - h->first >= h->ncols)
 		return;
-	cell = &h->cells[(sec - h->first) * h->rows + (time % SECOND) / h->row_ns];
+	cell = &h->cells[(sec - h->first) * h->rows + (time - sec * SECOND) / h->row_ns];
 	*cell += weight;
 	h->total += weight;
 	if (*cell > h->max)
@@ -92,6 +92,7 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
 	uint64_t to = f->to, last = p->meta.duration_ns;
 	size_t i;
 
+	/* To the session's end, or its last sample if any comes after. */
 	if (!to || to == UINT64_MAX) {
 		for (i = 0; i < p->nsamples; i++)
 			if (p->samples[i].time + 1 > last)
@@ -118,11 +119,12 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
  * The store for live data.
  */
 
+/* 24 bytes: the process is the thread's, looked up when a filter asks. */
 struct heat_entry {
 	uint64_t weight;
 	uint32_t slice; /* time / slice_ns */
 	uint32_t node;
-	uint32_t pid, tid;
+	uint32_t tid;
 	uint16_t event;
 };
 
@@ -196,7 +198,6 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 		e->weight = s[i].weight;
 		e->slice = (uint32_t)slice;
 		e->node = s[i].node;
-		e->pid = s[i].pid;
 		e->tid = s[i].tid;
 		e->event = s[i].event;
 		if (s[i].time + 1 > h->newest)
@@ -246,9 +247,14 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 		struct profile_sample s = { .time = (uint64_t)e->slice * h->slice_ns,
 					    .weight = e->weight,
 					    .node = e->node,
-					    .pid = e->pid,
 					    .tid = e->tid,
 					    .event = e->event };
+
+		if (f->pid >= 0) {
+			const struct profile_thread *th = profile_find_thread(p, e->tid);
+
+			s.pid = th ? th->pid : UINT32_MAX;
+		}
 
 		if (s.node < p->nnodes && profile_matcher_match(&pm, p, &s))
 			profile_heatmap_add(m, s.time, s.weight);
