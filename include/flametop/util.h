@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -103,5 +104,33 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+
+/*
+ * Opening files that someone else named. A path taken from a profiled
+ * process (its mappings, its JIT map), from a session file, or from the
+ * command line of a config or theme may name a FIFO (whose open() blocks
+ * forever), a device (whose open() has side effects), or a huge sparse file.
+ *
+ * ft_open_regular_at() never opens such a thing: it stat()s the path first
+ * (a non-regular file is refused before any open), opens it
+ * O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY plus `oflags` (e.g. O_NOFOLLOW),
+ * and checks the descriptor itself with fstat(): a regular file, the same
+ * inode that stat() saw, at most `max_size` bytes (0: no size cap). `dirfd`
+ * is as for openat() (AT_FDCWD for a plain path). It returns the descriptor
+ * (caller closes; O_NONBLOCK stays set, which regular files ignore) and
+ * fills *st when `st` is not NULL, or -errno: what open()/stat() said,
+ * -EINVAL when it is not a regular file, -EFBIG when it is larger than
+ * `max_size`. ft_open_strerror() words those for a user.
+ *
+ * ft_check_regular() is the descriptor half, for callers that open
+ * differently (openat2() with RESOLVE_IN_ROOT): 0 when `fd` is a regular
+ * file of at most `max_size` bytes (0: no cap), filling *st, else -EINVAL
+ * or -EFBIG as above.
+ */
+int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st);
+int ft_open_regular(const char *path, uint64_t max_size, struct stat *st);
+int ft_check_regular(int fd, uint64_t max_size, struct stat *st);
+/* strerror() for a negative errno from the ft_open_* helpers (static string). */
+const char *ft_open_strerror(int err);
 
 #endif

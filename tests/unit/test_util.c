@@ -13,6 +13,11 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "flametop/util.h"
 
 static void test_sanitize_escapes(void **state)
@@ -100,6 +105,65 @@ static void test_basename(void **state)
 	assert_string_equal(util_basename("[kernel.kallsyms]"), "[kernel.kallsyms]");
 }
 
+/* A FIFO, a device, a directory, a sparse giant and a symlink are refused
+ * without blocking; a small regular file opens. */
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/ft-test-open-XXXXXX", path[256], link[256];
+	struct stat st;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/regular", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	close(fd);
+	fd = ft_open_regular(path, 16, &st);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 5);
+	close(fd);
+	assert_int_equal(ft_open_regular(path, 4, NULL), -EFBIG);
+	assert_string_equal(ft_open_strerror(-EFBIG), "file too large");
+
+	/* Nobody writes this FIFO: a blocking open would never return. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ft_open_regular(path, 0, NULL), -EINVAL);
+	assert_string_equal(ft_open_strerror(-EINVAL), "not a regular file");
+	unlink(path);
+
+	assert_int_equal(ft_open_regular("/dev/zero", 0, NULL), -EINVAL);
+	assert_int_equal(ft_open_regular(dir, 0, NULL), -EISDIR);
+	assert_int_equal(ft_open_regular("/nonexistent/x", 0, NULL), -ENOENT);
+
+	/* 64 GiB of holes: the cap is on the size, not on what is stored. */
+	snprintf(path, sizeof(path), "%s/sparse", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	if (ftruncate(fd, (off_t)64 << 30) == 0)
+		assert_int_equal(ft_open_regular(path, 1 << 20, NULL), -EFBIG);
+	close(fd);
+	unlink(path);
+
+	/* A symlink is followed unless O_NOFOLLOW is asked for. */
+	snprintf(path, sizeof(path), "%s/regular", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(symlink(path, link), 0);
+	fd = ft_open_regular_at(AT_FDCWD, link, 0, 0, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(ft_open_regular_at(AT_FDCWD, link, O_NOFOLLOW, 0, NULL) < 0);
+	unlink(link);
+
+	/* The descriptor half. */
+	fd = open("/dev/null", O_RDONLY);
+	assert_int_equal(ft_check_regular(fd, 0, NULL), -EINVAL);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
+		cmocka_unit_test(test_open_regular),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

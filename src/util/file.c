@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Files that someone else named. flametop runs as root on boxes where any
+ * user can name files for it to read: a process maps a library and then
+ * swaps it for a FIFO, a session file carries source paths, a config names a
+ * theme. Opening such a path blocking, or before checking what it is, lets
+ * that user freeze or crash the profiler. Everything that opens an untrusted
+ * path goes through here: stat first, open non-blocking, check the
+ * descriptor, cap the size.
+ */
+#include "config.h"
+
+#include "flametop/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int ft_check_regular(int fd, uint64_t max_size, struct stat *st)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (S_ISDIR(sb.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(sb.st_mode))
+		return -EINVAL;
+	if (max_size && (uint64_t)sb.st_size > max_size)
+		return -EFBIG;
+	if (st)
+		*st = sb;
+	return 0;
+}
+
+int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
+{
+	struct stat before, after;
+	int fd, ret;
+
+	/* Look before opening: a FIFO or a device is refused unopened. */
+	if (fstatat(dirfd, path, &before, (oflags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return -errno;
+	if (S_ISDIR(before.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	if (max_size && (uint64_t)before.st_size > max_size)
+		return -EFBIG;
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
+	if (fd < 0)
+		return -errno;
+	/* The path may have been swapped between the look and the open. */
+	ret = ft_check_regular(fd, max_size, &after);
+	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
+		ret = -EAGAIN;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	if (st)
+		*st = after;
+	return fd;
+}
+
+int ft_open_regular(const char *path, uint64_t max_size, struct stat *st)
+{
+	return ft_open_regular_at(AT_FDCWD, path, 0, max_size, st);
+}
+
+const char *ft_open_strerror(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EFBIG:
+		return "file too large";
+	case -EAGAIN:
+		return "file changed while being opened";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}
