@@ -48,11 +48,19 @@ uint64_t util_now_ns(void);
 uint64_t util_wall_ns(void);
 
 /*
- * Copies `in` to a caller-provided buffer of `size` bytes (always
- * NUL-terminated), replacing every byte that could drive a terminal: C0/C1
- * controls, DEL, ESC, and malformed UTF-8. Valid printable UTF-8 passes
- * through. Replacements are '?'. Returns `out`.
+ * The one sanitizer: everything untrusted that flametop prints (to the
+ * terminal, to stderr, into report output) passes it. Copies `in` to a
+ * caller-provided buffer of `size` bytes (always NUL-terminated),
+ * replacing every byte that could drive a terminal by '?': C0/C1 controls,
+ * DEL, ESC, and malformed UTF-8. Characters that reorder or hide text
+ * (bidi controls U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C;
+ * zero-width U+200B-200D, U+2060, U+FEFF; U+2028, U+2029) are shown
+ * escaped as "<U+202E>". Other valid printable UTF-8 passes through. The
+ * result may be longer than `in`: UTIL_SANITIZE_SIZE(strlen(in)) bytes
+ * always hold all of it; a smaller buffer cuts it at a character
+ * boundary. Returns `out`.
  */
+#define UTIL_SANITIZE_SIZE(len) (4 * (size_t)(len) + 1)
 char *util_sanitize(const char *in, char *out, size_t size);
 
 /* The last path component of `path` (borrowed, points into `path`). */

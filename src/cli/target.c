@@ -22,7 +22,7 @@
 
 static void vreport(const char *fmt, va_list ap)
 {
-	char raw[1024], clean[1024];
+	char raw[1024], clean[UTIL_SANITIZE_SIZE(sizeof(raw))];
 
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	fprintf(stderr, "flametop: %s\n", util_sanitize(raw, clean, sizeof(clean)));

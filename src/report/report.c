@@ -54,10 +54,10 @@ struct clean_buf {
 	size_t cap;
 };
 
-/* Borrowed, valid until the next call on `b`. The sanitizer never lengthens. */
+/* Borrowed, valid until the next call on `b`. */
 static const char *clean(struct clean_buf *b, const char *in)
 {
-	size_t need = strlen(in) + 1;
+	size_t need = UTIL_SANITIZE_SIZE(strlen(in));
 
 	if (need > b->cap) {
 		b->s = xrealloc(b->s, need);

@@ -1392,7 +1392,7 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		free(cfg_path);
 		status = CLI_EXIT_USAGE;
 		goto out;
@@ -1401,12 +1401,10 @@ int ui_run(const struct ui_options *o)
 	if (o->no_mouse)
 		u->cfg.mouse = false;
 	if (ui_theme_load(&theme, o->theme ? o->theme : u->cfg.theme, &err) < 0) {
-		char clean[600];
-
 		/* A named theme that is missing is an error; the default one
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
-			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+			cli_error("%s", err.msg);
 			status = CLI_EXIT_USAGE;
 			goto out;
 		}
@@ -1418,14 +1416,12 @@ int ui_run(const struct ui_options *o)
 		goto out;
 	}
 	if (open_source(u, &err) < 0) {
-		char clean[600];
-
-		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		cli_error("%s", err.msg);
 		goto out;
 	}
 	init_state(u);
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		goto out_source;
 	}
 	ui_screen_theme(&u->scr, &theme);

@@ -52,6 +52,29 @@ static void test_sanitize_utf8(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Bidi controls and zero-width characters are shown, escaped. */
+static void test_sanitize_invisible(void **state)
+{
+	char out[128];
+
+	/* "exe" + RLO + "txt.sh": would read "exehs.txt" on a terminal. */
+	util_sanitize("exe\xe2\x80\xaetxt.sh", out, sizeof(out));
+	assert_string_equal(out, "exe<U+202E>txt.sh");
+	util_sanitize("a\xe2\x80\x8b" "b\xe2\x81\xa0" "c\xef\xbb\xbf" "d", out, sizeof(out));
+	assert_string_equal(out, "a<U+200B>b<U+2060>c<U+FEFF>d");
+	util_sanitize("\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c", out, sizeof(out));
+	assert_string_equal(out, "<U+2066>x<U+2069><U+200F><U+061C>");
+	/* Neighbours of the ranges pass: U+2010 hyphen, U+2065 (unassigned). */
+	util_sanitize("\xe2\x80\x90\xe2\x81\xa5", out, sizeof(out));
+	assert_string_equal(out, "\xe2\x80\x90\xe2\x81\xa5");
+	/* The size bound holds even for the 2-byte U+061C, and an escape is
+	 * never cut in half. */
+	util_sanitize("\xd8\x9c", out, UTIL_SANITIZE_SIZE(2));
+	assert_string_equal(out, "<U+061C>");
+	util_sanitize("ab\xe2\x80\xae", out, 6);
+	assert_string_equal(out, "ab");
+}
+
 static void test_u64map(void **state)
 {
 	struct u64map m;
@@ -169,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_escapes),
 		cmocka_unit_test(test_sanitize_utf8),
+		cmocka_unit_test(test_sanitize_invisible),
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
