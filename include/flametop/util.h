@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -140,5 +141,27 @@ int ft_open_regular(const char *path, uint64_t max_size, struct stat *st);
 int ft_check_regular(int fd, uint64_t max_size, struct stat *st);
 /* strerror() for a negative errno from the ft_open_* helpers (static string). */
 const char *ft_open_strerror(int err);
+
+/*
+ * Whether `uid` is one flametop trusts with its settings and outputs: root,
+ * the effective user, and under sudo (running as root with SUDO_UID set)
+ * the user who ran sudo.
+ */
+int ft_uid_trusted(uid_t uid);
+
+/*
+ * Reads a settings file (the config, a theme) that may only say what its
+ * owner wants: a regular file (opened as ft_open_regular() does, never
+ * blocking) owned by a trusted user (ft_uid_trusted()), not writable by
+ * its group or others, at most `max_size` bytes. Sets *text to its
+ * contents, NUL-terminated (caller frees), and *len when `len` is not
+ * NULL. 0, or -errno with `err` filled ("PATH: reason"; never a byte of
+ * the file): -ENOENT/-ENOTDIR when it does not exist, -EPERM for the owner
+ * or the mode, -EINVAL not a regular file, -EFBIG too large. `max_size`
+ * must be positive; settings files use FT_SETTINGS_MAX_BYTES.
+ */
+#define FT_SETTINGS_MAX_BYTES (64u << 10)
+int ft_read_settings(const char *path, uint64_t max_size, char **text, size_t *len,
+		     struct ft_error *err);
 
 #endif

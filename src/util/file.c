@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,4 +82,93 @@ const char *ft_open_strerror(int err)
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
+}
+
+/* SUDO_UID as a uid, when it is one; -1 otherwise. */
+static long sudo_id(const char *var)
+{
+	const char *v = getenv(var);
+	char *end;
+	long id;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	id = strtol(v, &end, 10);
+	if (errno || *end || id < 0 || id > 0x7fffffffL)
+		return -1;
+	return id;
+}
+
+int ft_uid_trusted(uid_t uid)
+{
+	long sudo;
+
+	if (uid == 0 || uid == geteuid())
+		return 1;
+	sudo = geteuid() == 0 ? sudo_id("SUDO_UID") : -1;
+	return sudo >= 0 && (uid_t)sudo == uid;
+}
+
+int ft_read_settings(const char *path, uint64_t max_size, char **text, size_t *len,
+		     struct ft_error *err)
+{
+	struct stat st;
+	size_t n = 0;
+	char *buf;
+	int fd, ret;
+
+	fd = ft_open_regular(path, max_size, &st);
+	if (fd < 0) {
+		if (fd == -EFBIG)
+			error_set(err, "%s: larger than %llu bytes; not read", path,
+				  (unsigned long long)max_size);
+		else
+			error_set(err, "%s: %s", path, ft_open_strerror(fd));
+		return fd;
+	}
+	if (!ft_uid_trusted(st.st_uid)) {
+		error_set(err, "%s: owned by uid %u, not by you or root; not read", path,
+			  (unsigned)st.st_uid);
+		ret = -EPERM;
+		goto out_fd;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		error_set(err, "%s: writable by %s; not read (chmod go-w)", path,
+			  (st.st_mode & S_IWOTH) ? "everyone" : "its group");
+		ret = -EPERM;
+		goto out_fd;
+	}
+	/* One byte more than allowed, to see a file that grew. */
+	buf = xmalloc((size_t)max_size + 2);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, (size_t)max_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			error_set(err, "%s: %s", path, strerror(errno));
+			free(buf);
+			goto out_fd;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max_size) {
+			error_set(err, "%s: larger than %llu bytes; not read", path,
+				  (unsigned long long)max_size);
+			free(buf);
+			ret = -EFBIG;
+			goto out_fd;
+		}
+	}
+	buf[n] = '\0';
+	*text = buf;
+	if (len)
+		*len = n;
+	ret = 0;
+out_fd:
+	close(fd);
+	return ret;
 }

@@ -187,6 +187,63 @@ static void test_open_regular(void **state)
 	rmdir(dir);
 }
 
+/* Settings files: only the owner's, only regular, only small. */
+static void test_read_settings(void **state)
+{
+	char dir[] = "/tmp/ft-test-settings-XXXXXX", path[256];
+	struct ft_error err = { { 0 }, 0, 0 };
+	char *text = NULL, big[2048];
+	size_t len;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "theme = x\n", 10), 10);
+	assert_int_equal(ft_read_settings(path, 1024, &text, &len, &err), 0);
+	assert_string_equal(text, "theme = x\n");
+	assert_int_equal(len, 10);
+	free(text);
+
+	/* Too large: said without reading it. */
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	close(fd);
+	assert_int_equal(ft_read_settings(path, 1024, &text, NULL, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "larger than 1024 bytes"));
+
+	/* Writable by others. */
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "writable by its group"));
+	assert_int_equal(chmod(path, 0646), 0);
+	assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "writable by everyone"));
+	assert_int_equal(chmod(path, 0644), 0);
+
+	/* Someone else's (needs root to make one). */
+	if (geteuid() == 0 && chown(path, 65534, 65534) == 0) {
+		unsetenv("SUDO_UID");
+		assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), -EPERM);
+		assert_non_null(strstr(err.msg, "owned by uid 65534"));
+		/* ... unless that someone ran us through sudo. */
+		setenv("SUDO_UID", "65534", 1);
+		assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), 0);
+		free(text);
+		unsetenv("SUDO_UID");
+	}
+	unlink(path);
+
+	/* A FIFO nobody writes: refused at once, never opened. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(path);
+	assert_int_equal(ft_read_settings(path, 1 << 20, &text, NULL, &err), -ENOENT);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
 		cmocka_unit_test(test_open_regular),
+		cmocka_unit_test(test_read_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
