@@ -33,11 +33,13 @@
 /*
  * What one data chunk may hold, counted in JSON values (a string's bytes
  * count one per 16), so the chunk's JSON stays well below the format's
- * 256 MiB limit (even with every byte escaped) and the writer's transient
- * memory stays bounded when a whole imported profile is flushed at once.
+ * 256 MiB limit (even with every byte escaped), the writer's transient
+ * memory stays bounded when a whole imported profile is flushed at once,
+ * and a reader's JSON tree of one chunk stays small (tens of MiB) next to
+ * the memory budget it reads a file under (format.h).
  */
-#define CHUNK_BUDGET (UINT32_C(2) << 20)
-#define SAMPLES_PER_CHUNK (UINT32_C(1) << 18)
+#define CHUNK_BUDGET (UINT32_C(1) << 19)
+#define SAMPLES_PER_CHUNK (UINT32_C(1) << 16)
 /* Longer strings (no real symbol is) are cut to this many bytes. */
 #define MAX_STRING_BYTES (64u << 10)
 

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Hostile session files (issue 9): well framed (right lengths, checksums
+# and zlib streams) but built to cost far more than their size. Before,
+# 250 KB of zlib inflated to 250 MiB of JSON that the parser turned into
+# gigabytes; a thousand tiny chunks of zero samples kept gigabytes of
+# samples. Now each must give exit 1 and one line saying what is wrong, in
+# well under a second of CPU and with the data segment limited to 256 MiB
+# (ulimit -d: a reader that tried to allocate more would die instead of
+# answering), and a peak RSS under 256 MiB. The same through a pipe,
+# which the reader streams. A small valid file passes the same checks,
+# and a session whose weights add up past 2^63 - 1 is refused (sums over
+# it would wrap).
+#
+# The files come from tests/unit/hostile_session_gen.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+GEN=$(dirname "$FLAMETOP")/tests/unit/hostile_session_gen
+[ -x "$GEN" ] || hard_error "$GEN is not built"
+[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed (apt-get install time): no peak RSS"
+
+# check_case CASE REGEX [VIA]: `flametop report -i` on the CASE file (VIA
+# "pipe": from a pipe) exits 1 with one line matching REGEX, within 1 s of
+# CPU and 256 MiB. REGEX "" means: loads, exit 0.
+check_case() {
+	case=$1
+	want=$2
+	via=${3:-file}
+	f=$T/$case.session
+	[ -f "$f" ] || "$GEN" "$case" "$f" || hard_error "cannot generate $case"
+	echo "+ flametop report -i $case.session ($(wc -c <"$f") bytes, via $via)"
+	if [ "$via" = pipe ]; then
+		(ulimit -d 262144 && cat "$f" | /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
+			timeout -s KILL 30 "$FLAMETOP" report -i /dev/stdin >"$T/$case.out" 2>"$T/$case.err")
+	else
+		(ulimit -d 262144 && /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
+			timeout -s KILL 30 "$FLAMETOP" report -i "$f" >"$T/$case.out" 2>"$T/$case.err")
+	fi
+	rc=$?
+	sed 's/^/  stderr: /' "$T/$case.err"
+	grep -v '^Command' "$T/$case.time" >"$T/$case.t"
+	read -r user sys rss_kib <"$T/$case.t"
+	echo "  exit $rc, cpu ${user}+${sys} s, peak RSS ${rss_kib} KiB"
+	if [ -z "$want" ]; then
+		assert_eq "$rc" 0 "$case ($via): loads"
+	else
+		assert_eq "$rc" 1 "$case ($via): exit status"
+		assert_one_error_line "$T/$case.err" "$case ($via)"
+		assert_match "$(error_line "$T/$case.err")" "$want" "$case ($via): says what is wrong"
+		assert_eq "$(wc -c <"$T/$case.out")" 0 "$case ($via): nothing on stdout"
+	fi
+	assert_between "$(echo "$user $sys" | awk '{ print $1 + $2 }')" 0 1 "$case ($via): CPU seconds"
+	assert_between "$rss_kib" 0 262144 "$case ($via): peak RSS (KiB)"
+}
+
+check_case fine ""
+check_case fine "" pipe
+check_case bomb '^flametop: .*bomb\.session: chunk 2 at offset 119: the session inflates to more than [0-9]+ MiB of JSON from its first [0-9]+ bytes \(a decompression bomb\?\)$'
+check_case bomb '^flametop: /dev/stdin: chunk 2 at offset 119: the session inflates to more than' pipe
+check_case expansion '^flametop: .*expansion\.session: chunk 2 at offset 119: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
+check_case objects '^flametop: .*objects\.session: chunk 2 at offset 119: loading it would take more than [0-9]+ MiB of memory for the first [0-9]+ bytes of the session \(a hostile file\?\)$'
+check_case many-chunks '^flametop: .*many-chunks\.session: chunk [0-9]+ at offset [0-9]+: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
+check_case many-chunks '^flametop: /dev/stdin: chunk [0-9]+ at offset [0-9]+: the session holds more than' pipe
+check_case weights '^flametop: .*weights\.session: chunk 2 at offset 119: sample 1: the weights of the samples add up past 2\^63 - 1$'
+
+finish
