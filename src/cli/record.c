@@ -182,8 +182,9 @@ static int flush(struct session_writer *w, struct profile *p, struct pipeline_co
 	pipeline_collect_tick(c);
 	ret = session_writer_flush(w, p);
 	if (ret < 0) {
-		cli_error("%s: cannot write: %s; stopping (what was written so far is kept)", path,
-			  strerror(-ret));
+		cli_error("%s: cannot write: %s; stopping (%s)", path, strerror(-ret),
+			  session_writer_keeps_old(w) ? "the file is left as it was"
+						      : "what was written so far is kept");
 		return ret;
 	}
 	profile_clear_samples(p);

@@ -52,9 +52,13 @@ enum session_chunk_type {
 #define SESSION_READ_INFLATE_RATIO 32u
 /*
  * JSON values parsed, summed over the chunks (counted before a chunk is
- * parsed): at most BASE + RATIO * pos. This bounds the time a file takes.
+ * parsed): at most BASE + RATIO * pos. This bounds the time a file takes:
+ * a hostile file of 1 MB is refused within about a second. A real
+ * session of several hundred thousand perfectly periodic samples (the
+ * same delta, weight, stack and thread each time: only a synthetic one)
+ * can compress past it too.
  */
-#define SESSION_READ_VALUES_BASE (UINT64_C(1) << 20)
+#define SESSION_READ_VALUES_BASE (UINT64_C(1) << 21)
 #define SESSION_READ_VALUES_RATIO 8u
 /*
  * The reader's memory (the profile so far, a chunk's text and its JSON

@@ -49,6 +49,7 @@ struct session_writer {
 	char *tmp_path; /* where it is written when it replaces a file; or NULL */
 	uint64_t offset; /* end of the last chunk written whole */
 	bool begun; /* file header and header chunk written */
+	bool has_data; /* a data or end chunk written whole: the file loads */
 
 	/* Watermarks: what the file already holds. */
 	uint32_t strings_done;
@@ -583,6 +584,7 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 		json_decref(obj);
 		if (ret < 0)
 			goto out_order;
+		w->has_data = true;
 		commit_chunk(w, p, order, &c);
 		threads_from = c.threads_to;
 	}
@@ -614,11 +616,21 @@ static void writer_free(struct session_writer *w)
 	free(w);
 }
 
-/* Renames a replacement over the old file. 0 or -errno. */
+/*
+ * Renames a replacement over the old file, but only one that holds data:
+ * a replacement that stopped before its first data chunk (ENOSPC) would
+ * not load, so it is removed and the old file stays. 0 or -errno.
+ */
 static int put_in_place(struct session_writer *w)
 {
 	if (!w->tmp_path)
 		return 0;
+	if (!w->has_data) {
+		unlink(w->tmp_path);
+		free(w->tmp_path);
+		w->tmp_path = NULL;
+		return 0;
+	}
 	if (rename(w->tmp_path, w->path) < 0)
 		return -errno;
 	free(w->tmp_path);
@@ -646,6 +658,7 @@ int session_writer_close(struct session_writer *w, struct profile *p)
 	json_decref(obj);
 	if (ret < 0)
 		goto out_close;
+	w->has_data = true;
 	if (fsync(w->fd) < 0)
 		ret = -errno;
 out_close:
@@ -673,6 +686,11 @@ void session_writer_abort(struct session_writer *w)
 	}
 	sync_dir(w->path);
 	writer_free(w);
+}
+
+bool session_writer_keeps_old(const struct session_writer *w)
+{
+	return w->tmp_path && !w->has_data;
 }
 
 void session_writer_discard(struct session_writer *w)

@@ -293,12 +293,12 @@ static void test_big_flush(void **state)
 	char *path = tmp_path("big.session");
 	struct profile *w, *r;
 
-	w = write_session(path, 1, 300001, true, &e);
+	w = write_session(path, 1, 150001, true, &e);
 	r = session_read(path, &info, &err);
 	assert_non_null(r);
 	assert_same_model(w, r);
 	assert_samples(r, &e, e.n);
-	assert_int_equal(info.chunks, 7); /* header, 5 data (65536 samples each at most), end */
+	assert_int_equal(info.chunks, 5); /* header, 3 data (65536 samples each at most), end */
 	profile_free(r);
 	profile_free(w);
 	free(e.samples);
@@ -601,11 +601,25 @@ static void test_force_replace(void **state)
 	assert_true(info.complete);
 	profile_free(r);
 
+	/* Aborted before any data chunk (the first one hit ENOSPC): the
+	 * new session would not load, so the old file stays. */
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	assert_true(session_writer_keeps_old(w));
+	session_writer_abort(w);
+	assert_false(partial_left(tmpdir));
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_true(info.complete);
+	profile_free(r);
+
 	/* Aborted after a flush (a write error): the partial session is put in place. */
 	w = session_writer_open(path, true, &err);
 	assert_non_null(w);
 	add_chunk_data(p, 1, 0, 11, &e);
 	assert_int_equal(session_writer_flush(w, p), 0);
+	assert_false(session_writer_keeps_old(w));
 	session_writer_abort(w);
 	assert_false(partial_left(tmpdir));
 	r = session_read(path, &info, &err);
