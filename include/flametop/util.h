@@ -164,4 +164,48 @@ int ft_uid_trusted(uid_t uid);
 int ft_read_settings(const char *path, uint64_t max_size, char **text, size_t *len,
 		     struct ft_error *err);
 
+/*
+ * Creating output files safely. flametop often runs as root and writes
+ * where a user asked (record -o, the explorer's save): it must not be
+ * steered into writing somewhere else by a user who swaps a directory of
+ * the path for a symbolic link between a check and a use, and under sudo
+ * what it creates in the user's own directories must be theirs.
+ *
+ * ft_outdir_open() opens the directory that is to hold `path`, walking it
+ * a component at a time with O_PATH|O_NOFOLLOW|O_DIRECTORY (from / for an
+ * absolute path, from the working directory otherwise), so the directory
+ * reached is the one checked and later uses go through its descriptor.
+ * Running as root, it refuses a path that goes through a directory a user
+ * who is not trusted (ft_uid_trusted()) could change: one such a user
+ * owns, or one writable by a group other than root's or by everyone,
+ * unless it is sticky (as /tmp) and what the path goes through in it is
+ * trusted-owned. A symbolic link is followed only where no one else could
+ * have put it (the same rule). Fills `d` (d->name points into `path`,
+ * which must outlive it) and returns 0, or -errno with `err` filled
+ * ("PATH: reason"). Close with ft_outdir_close().
+ */
+struct ft_outdir {
+	int fd; /* the directory, O_PATH */
+	const char *name; /* the file's name in it: the last component of the path */
+};
+int ft_outdir_open(struct ft_outdir *d, const char *path, struct ft_error *err);
+void ft_outdir_close(struct ft_outdir *d);
+/*
+ * Creates `name` in `d` for writing: O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|
+ * O_CLOEXEC, mode exactly `mode` (whatever the umask). Under sudo (root,
+ * SUDO_UID set), when the directory belongs to the user who ran sudo, the
+ * file is given to them (SUDO_UID:SUDO_GID). The descriptor, or -errno
+ * (-EEXIST when something has that name).
+ */
+int ft_outdir_create(const struct ft_outdir *d, const char *name, mode_t mode);
+/*
+ * The same under a new unique name "PREFIX.partial-XXXXXX" (random
+ * letters and digits; mkostemp's guarantee, in `d`). Sets *name (caller
+ * frees). The descriptor or -errno.
+ */
+int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode_t mode,
+			     char **name);
+/* Makes `d`'s entries durable (fsync of the directory). Best effort. */
+void ft_outdir_sync(const struct ft_outdir *d);
+
 #endif
