@@ -9,6 +9,7 @@
 #define FLAMETOP_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,5 +208,37 @@ int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode
 			     char **name);
 /* Makes `d`'s entries durable (fsync of the directory). Best effort. */
 void ft_outdir_sync(const struct ft_outdir *d);
+
+/*
+ * Ending a command flametop launched: `sig` first, SIGKILL when it still
+ * runs `grace_ns` later. For a loop that keeps working meanwhile (record
+ * drains samples while the command shuts down), call ft_child_stop_step()
+ * on each pass once the command must end, with a zeroed `c`: the first
+ * call sends `sig` (FT_CHILD_SIGNALLED); a call past the grace period
+ * sends SIGKILL (FT_CHILD_KILLED, once, for the caller to say so); a call
+ * FT_CHILD_KILL_WAIT_NS after that says FT_CHILD_GAVE_UP (stop waiting);
+ * other calls FT_CHILD_WAITING. The caller reaps the child.
+ */
+#define FT_CHILD_GRACE_NS (UINT64_C(5) * 1000000000u)
+#define FT_CHILD_KILL_WAIT_NS (UINT64_C(1) * 1000000000u)
+enum ft_child_stop_result {
+	FT_CHILD_WAITING,
+	FT_CHILD_SIGNALLED,
+	FT_CHILD_KILLED,
+	FT_CHILD_GAVE_UP,
+};
+struct ft_child_stop {
+	int stage;
+	uint64_t deadline;
+};
+enum ft_child_stop_result ft_child_stop_step(struct ft_child_stop *c, pid_t pid, int sig,
+					     uint64_t now, uint64_t grace_ns);
+/*
+ * The same, blocking, for a caller with nothing else to do (the explorer
+ * quitting): returns once `pid` has ended (it is not reaped: its status
+ * stays for the caller), 1 when it took SIGKILL, 0 when `sig` was enough,
+ * or -EINVAL for no pid.
+ */
+int ft_child_end(pid_t pid, int sig, uint64_t grace_ns);
 
 #endif

@@ -27,7 +27,6 @@
 #include "flametop/symbols.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
-#define CHILD_GRACE_NS (5 * 1000000000ull)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -226,7 +225,8 @@ int cli_record(int argc, char **argv)
 	char *output = NULL;
 	bool force = false, child_signalled = false, write_failed = false, lost_told = false;
 	struct rusage ru;
-	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
+	uint64_t duration = 0, start, next_flush, deadline = 0;
+	struct ft_child_stop child_stop = { 0, 0 };
 	int opt, ret, status = CLI_EXIT_ERROR, child_status = 0;
 
 	memset(&t, 0, sizeof(t));
@@ -335,20 +335,24 @@ int cli_record(int argc, char **argv)
 		if (!sig && (write_failed || (deadline && now >= deadline)))
 			sig = SIGTERM;
 		if (sig) {
+			enum ft_child_stop_result r;
+
 			/* A launched command gets the signal too (Ctrl-C in a
 			 * terminal already sent it SIGINT); we keep reading
-			 * while it shuts down, for a while. */
+			 * while it shuts down, for a while, then kill it. */
 			if (!sampler_child(s))
 				break;
-			if (!child_signalled) {
-				kill(sampler_child(s), sig);
-				child_signalled = true;
-				grace_end = now + CHILD_GRACE_NS;
-			} else if (now >= grace_end) {
-				cli_error("%s (pid %d) is still running after SIGTERM; leaving it",
-					  t.argv[0], (int)sampler_child(s));
+			r = ft_child_stop_step(&child_stop, sampler_child(s), sig, now,
+					       FT_CHILD_GRACE_NS);
+			child_signalled = true;
+			if (r == FT_CHILD_KILLED)
+				cli_error("%s (pid %d) is still running %llu s after %s; killed it "
+					  "(SIGKILL)",
+					  t.argv[0], (int)sampler_child(s),
+					  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u),
+					  sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM");
+			else if (r == FT_CHILD_GAVE_UP)
 				break;
-			}
 		}
 		if (!write_failed && now >= next_flush) {
 			if (flush(w, p, collect, output) < 0) {

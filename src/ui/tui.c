@@ -1219,12 +1219,13 @@ static void on_key(struct tui *u, int ch)
 
 /*
  * A command we launched that still runs gets SIGTERM when the explorer
- * quits, as `record` does at its end.
+ * quits, as `record` does at its end, and SIGKILL if it ignores that.
  */
 static void stop_child(const struct source *src)
 {
-	if (src && src->child > 0)
-		kill(src->child, SIGTERM);
+	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, FT_CHILD_GRACE_NS) == 1)
+		cli_error("the command (pid %d) ignored SIGTERM; killed it (SIGKILL)",
+			  (int)src->child);
 }
 
 static int open_source(struct tui *u, struct ft_error *err)
