@@ -210,6 +210,25 @@ int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode
 void ft_outdir_sync(const struct ft_outdir *d);
 
 /*
+ * This run's private directory (src/util/private.c): made on first use as
+ * DIR/flametop-PID.XXXXXX (mkdtemp, mode 0700) in $XDG_RUNTIME_DIR, else
+ * $TMPDIR, else /tmp, held open and flock()ed while flametop runs; the
+ * leftovers of runs killed before (ft_private_clean_stale(): only
+ * flametop's own, of dead processes) are removed first.
+ *
+ * ft_private_path() writes "PRIVATE/NAME" into `path` (for a writer that
+ * opens by path, such as the session writer); ft_private_create() also
+ * creates NAME there (as ft_outdir_create(): exclusive, never through a
+ * link, mode 0600) and returns its descriptor. Both 0/fd or -errno with
+ * `err`. ft_private_done() removes the directory when it is empty (a
+ * command's output that the caller keeps stays in it).
+ */
+int ft_private_path(const char *name, char *path, size_t size, struct ft_error *err);
+int ft_private_create(const char *name, char *path, size_t size, struct ft_error *err);
+void ft_private_done(void);
+void ft_private_clean_stale(void);
+
+/*
  * Ending a command flametop launched: `sig` first, SIGKILL when it still
  * runs `grace_ns` later. For a loop that keeps working meanwhile (record
  * drains samples while the command shuts down), call ft_child_stop_step()

@@ -63,24 +63,15 @@ static void set_message(struct tui *u, bool error, const char *fmt, ...)
 	u->message_error = error;
 }
 
-/* The private session: in $XDG_RUNTIME_DIR (or $TMPDIR, /tmp), mode 0600,
- * never an existing file. Failing is not fatal: `s` says why later. */
+/* The private session: in this run's private directory (ft_private_path:
+ * mode 0700, in $XDG_RUNTIME_DIR, $TMPDIR or /tmp), mode 0600, never an
+ * existing file. Failing is not fatal: `s` says why later. */
 static void tmp_open(struct tui *u)
 {
-	const char *dirs[3] = { getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
 	struct ft_error err = { { 0 }, 0, 0 };
-	size_t i;
-	int n;
 
-	for (i = 0; i < ARRAY_SIZE(dirs) && !u->writer; i++) {
-		if (!dirs[i] || dirs[i][0] != '/' || access(dirs[i], W_OK) != 0)
-			continue;
-		for (n = 0; n < 100 && !u->writer; n++) {
-			snprintf(u->tmppath, sizeof(u->tmppath), "%s/flametop-%d-%d.session", dirs[i],
-				 (int)getpid(), n);
-			u->writer = session_writer_open(u->tmppath, false, &err);
-		}
-	}
+	if (ft_private_path("session", u->tmppath, sizeof(u->tmppath), &err) == 0)
+		u->writer = session_writer_open(u->tmppath, false, &err);
 	if (!u->writer) {
 		u->tmppath[0] = '\0';
 		set_message(u, true, "cannot keep a copy for saving: %s", err.msg);
@@ -1240,23 +1231,19 @@ static int open_source(struct tui *u, struct ft_error *err)
 			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
-		 * /dev/null and its output goes to a file, named in the
-		 * status line. Our own descriptors come back after the fork. */
-		const char *dir = getenv("XDG_RUNTIME_DIR");
+		 * /dev/null and its output goes to a new file in this run's
+		 * private directory, named in the status line. Our own
+		 * descriptors come back after the fork. */
 		char path[512];
 		int in, out, save[3], i;
 
-		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
-			dir = getenv("TMPDIR");
-		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
-			dir = "/tmp";
-		snprintf(path, sizeof(path), "%s/flametop-%d.out", dir, (int)getpid());
+		out = ft_private_create("out", path, sizeof(path), err);
+		if (out < 0)
+			return -1;
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (in < 0 || out < 0) {
-			error_set(err, "%s: %s", out < 0 ? path : "/dev/null", strerror(errno));
-			if (in >= 0)
-				close(in);
+		if (in < 0) {
+			error_set(err, "/dev/null: %s", strerror(errno));
+			close(out);
 			return -1;
 		}
 		fflush(stdout);
@@ -1273,8 +1260,10 @@ static int open_source(struct tui *u, struct ft_error *err)
 		}
 		close(in);
 		close(out);
-		if (!u->src)
+		if (!u->src) {
+			unlink(path);
 			return -1;
+		}
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
@@ -1458,6 +1447,7 @@ out_source:
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
+	ft_private_done();
 	ui_tree_free(u->tree);
 	ui_layout_free(&u->layout);
 	if (u->have_re)

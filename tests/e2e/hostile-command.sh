@@ -81,8 +81,11 @@ assert_dies "$cpid" "record killed"
 # --- the live explorer killed with SIGKILL -----------------------------------------
 need_tmux
 mkdir -p "$T/config"
-ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
-tui_start live 100 30 "echo \$\$ >'$T/live.ftpid'; exec env $ENV '$FLAMETOP' -F 99 -- '$T/cmd.sh' '$T/live.pid'"
+ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
+# pidof.sh PIDFILE COMMAND...: COMMAND, its pid (the script's) in PIDFILE.
+printf '#!/bin/sh\necho $$ >"$1"\nshift\nexec "$@"\n' >"$T/pidof.sh"
+chmod +x "$T/pidof.sh"
+tui_start live 100 30 "env $ENV '$T/pidof.sh' '$T/live.ftpid' '$FLAMETOP' -F 99 -- '$T/cmd.sh' '$T/live.pid'"
 wait_file "$T/live.pid" || hard_error "the command under the explorer never started"
 cpid=$(cat "$T/live.pid")
 wait_comm "$cpid" phases
