@@ -271,6 +271,7 @@ int cli_record(int argc, char **argv)
 		goto out;
 	}
 	p = profile_new();
+	profile_set_limits(p, &profile_live_limits);
 	sym = symbols_new();
 	symbols_set_demangle(sym, !t.no_demangle);
 	symbols_set_notice(sym, print_notice, NULL);
@@ -383,6 +384,10 @@ int cli_record(int argc, char **argv)
 		  (unsigned long long)p->samples_total, sampler_event_name(s, 0),
 		  (double)p->meta.duration_ns / 1e9, output,
 		  (double)p->meta.recorder_peak_rss / (1024.0 * 1024.0));
+	if (p->folded)
+		cli_error("notice: the profile reached its limits: %llu new functions or stacks "
+			  "were folded into [other]",
+			  (unsigned long long)p->folded);
 	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		print_unwind_stats(collect);
 	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)

@@ -109,6 +109,7 @@ struct source *source_live_new(const struct cli_target *target,
 	src->live = true;
 	l->src = src;
 	src->profile = l->profile = profile_new();
+	profile_set_limits(l->profile, &profile_live_limits);
 	l->symbols = symbols_new();
 	symbols_set_demangle(l->symbols, !target->no_demangle);
 	if (notice)
