@@ -11,7 +11,9 @@
 # answering), and a peak RSS under 256 MiB. The same through a pipe,
 # which the reader streams. A small valid file passes the same checks,
 # and a session whose weights add up past 2^63 - 1 is refused (sums over
-# it would wrap).
+# it would wrap). `report --lines` on a session whose code is in a FIFO or
+# a device (paths a session file names) neither hangs nor opens them: the
+# lines are unknown, with a notice.
 #
 # The files come from tests/unit/hostile_session_gen.
 # shellcheck source=tests/e2e/lib.sh
@@ -64,5 +66,23 @@ check_case objects '^flametop: .*objects\.session: chunk 2 at offset 119: loadin
 check_case many-chunks '^flametop: .*many-chunks\.session: chunk [0-9]+ at offset [0-9]+: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case many-chunks '^flametop: /dev/stdin: chunk [0-9]+ at offset [0-9]+: the session holds more than' pipe
 check_case weights '^flametop: .*weights\.session: chunk 2 at offset 119: sample 1: the weights of the samples add up past 2\^63 - 1$'
+
+# --- report --lines: the module a session names is a FIFO, a device ----------------
+mkfifo "$T/libhostile.so"
+for module in "$T/libhostile.so" /dev/zero; do
+	rm -f "$T/lines.session"
+	"$GEN" lines "$T/lines.session" "$module" || hard_error "cannot generate the lines case"
+	echo "+ flametop report --lines -i lines.session   (module $module)"
+	timeout -s KILL 10 "$FLAMETOP" report --lines --format json -i "$T/lines.session" \
+		>"$T/lines.out" 2>"$T/lines.err"
+	rc=$?
+	sed 's/^/  stderr: /' "$T/lines.err"
+	assert_eq "$rc" 0 "lines $module: report ends (no hang), exit status"
+	assert_match "$(cat "$T/lines.err")" "^flametop: notice: $module: not a regular file; its source lines are shown as \\?:0\$" \
+		"lines $module: a notice says why"
+	assert_match "$(cat "$T/lines.out")" '"lines": \[\{"file": null, "line": 0, "name": "hostile_fn"' \
+		"lines $module: the line is unknown"
+done
+[ -p "$T/libhostile.so" ] && pass "lines: the FIFO is still there, unopened" || fail "lines: the FIFO is gone"
 
 finish

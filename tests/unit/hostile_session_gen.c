@@ -15,6 +15,8 @@
  *   objects     one data chunk of 900,000 empty JSON objects (1.8 MiB)
  *   weights     two samples whose weights add up past 2^63 - 1
  *   fine        a small valid session, for the same checks to pass on
+ *   lines       a valid session whose code locations are in the module
+ *               named by the third argument (a FIFO, a device)
  */
 #include "config.h"
 
@@ -168,8 +170,9 @@ int main(int argc, char **argv)
 	struct chunk c;
 	int i;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: hostile_session_gen bomb|expansion|objects|many-chunks|weights|fine FILE\n");
+	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "lines") == 0)) {
+		fprintf(stderr, "usage: hostile_session_gen bomb|expansion|objects|many-chunks|weights|fine FILE\n"
+				"       hostile_session_gen lines FILE MODULE\n");
 		return 2;
 	}
 	what = argv[1];
@@ -202,6 +205,18 @@ int main(int argc, char **argv)
 		json_chunk(2, "{\"samples\":{\"time\":[0,1],\"weight\":[9223372036854775807,1],"
 			      "\"node\":[0,0],\"pid\":[1,1],\"tid\":[1,1],\"cpu\":[0,0],"
 			      "\"event\":[0,0]}}");
+	} else if (strcmp(what, "lines") == 0) {
+		char json[8192];
+
+		snprintf(json, sizeof(json),
+			 "{\"strings\":[\"hostile_fn\",\"%s\",\"app\"],\"frames\":[[0,1,0]],"
+			 "\"nodes\":[[0,0]],\"locations\":[[0,4096]],\"threads\":[[7,7,2]],"
+			 "\"samples\":{\"time\":[0,1],\"weight\":[5,5],\"node\":[1,1],"
+			 "\"pid\":[7,7],\"tid\":[7,7],\"cpu\":[0,0],\"event\":[0,0],"
+			 "\"location\":[1,1]}}",
+			 argv[3]);
+		json_chunk(2, json);
+		json_chunk(3, "{\"samples\":2}");
 	} else if (strcmp(what, "fine") == 0) {
 		zero_samples(1000);
 		json_chunk(3, "{\"samples\":1000}");
