@@ -244,6 +244,84 @@ static void test_read_settings(void **state)
 	rmdir(dir);
 }
 
+/* Output files: the directory walked and held, links resolved by hand. */
+static void test_outdir(void **state)
+{
+	char dir[] = "/tmp/ft-test-outdir-XXXXXX", path[512], *name = NULL;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct ft_outdir d;
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/real", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/rel", dir);
+	assert_int_equal(symlink("real", path), 0); /* relative */
+	snprintf(path, sizeof(path), "%s/abs", dir);
+	{
+		char target[300];
+
+		snprintf(target, sizeof(target), "%s/rel", dir);
+		assert_int_equal(symlink(target, path), 0); /* absolute, to a link */
+	}
+	snprintf(path, sizeof(path), "%s/loop", dir);
+	assert_int_equal(symlink("loop", path), 0);
+
+	/* Through two links, "." and "..": the file lands in real/. */
+	snprintf(path, sizeof(path), "%s/abs/./../rel/out.session", dir);
+	assert_int_equal(ft_outdir_open(&d, path, &err), 0);
+	assert_string_equal(d.name, "out.session");
+	old = umask(077);
+	fd = ft_outdir_create(&d, d.name, 0640);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640); /* exactly, whatever the umask */
+	close(fd);
+	assert_int_equal(ft_outdir_create(&d, d.name, 0600), -EEXIST);
+	fd = ft_outdir_create_partial(&d, d.name, 0600, &name);
+	assert_true(fd >= 0);
+	assert_int_equal(strncmp(name, "out.session.partial-", 20), 0);
+	assert_int_equal(strlen(name), 26);
+	close(fd);
+	ft_outdir_sync(&d);
+	ft_outdir_close(&d);
+	snprintf(path, sizeof(path), "%s/real/%s", dir, name);
+	assert_int_equal(unlink(path), 0);
+	free(name);
+	snprintf(path, sizeof(path), "%s/real/out.session", dir);
+	assert_int_equal(unlink(path), 0);
+
+	/* The file itself is never a link's target: O_NOFOLLOW on create. */
+	snprintf(path, sizeof(path), "%s/rel", dir);
+	assert_int_equal(ft_outdir_open(&d, path, &err), 0);
+	assert_string_equal(d.name, "rel");
+	assert_int_equal(ft_outdir_create(&d, d.name, 0600), -EEXIST);
+	ft_outdir_close(&d);
+
+	/* A loop, a missing directory, a directory for a name. */
+	snprintf(path, sizeof(path), "%s/loop/x", dir);
+	assert_int_equal(ft_outdir_open(&d, path, &err), -ELOOP);
+	snprintf(path, sizeof(path), "%s/missing/x", dir);
+	assert_int_equal(ft_outdir_open(&d, path, &err), -ENOENT);
+	snprintf(path, sizeof(path), "%s/missing/x: No such file or directory", dir);
+	assert_string_equal(err.msg, path);
+	snprintf(path, sizeof(path), "%s/real/", dir);
+	assert_int_equal(ft_outdir_open(&d, path, &err), -EISDIR);
+
+	snprintf(path, sizeof(path), "%s/rel", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/abs", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/loop", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/real", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_basename),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_read_settings),
+		cmocka_unit_test(test_outdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
