@@ -965,7 +965,7 @@ static struct profile *read_session(struct reader *r, struct session_read_info *
 	uint64_t cut = 0;
 
 	if (read_file_header(r) < 0)
-		return NULL;
+		goto out_fail;
 
 	r->p = profile_new();
 	id_map_push(&r->nodes, PROFILE_ROOT);

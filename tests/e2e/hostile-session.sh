@@ -23,6 +23,15 @@ GEN=$(dirname "$FLAMETOP")/tests/unit/hostile_session_gen
 [ -x "$GEN" ] || hard_error "$GEN is not built"
 [ -x /usr/bin/time ] || skip "/usr/bin/time is not installed (apt-get install time): no peak RSS"
 
+# A sanitizer build (ASan maps terabytes of shadow memory) cannot run
+# under ulimit -d, and its memory and time are not flametop's: there the
+# limits are not checked, only the answers.
+LIMITS=yes
+if ! (ulimit -d 262144 && "$FLAMETOP" --version) >/dev/null 2>&1; then
+	LIMITS=
+	echo "note: this flametop cannot run under ulimit -d (a sanitizer build?): memory and time not checked"
+fi
+
 # check_case CASE REGEX [VIA]: `flametop report -i` on the CASE file (VIA
 # "pipe": from a pipe) exits 1 with one line matching REGEX, within 1 s of
 # CPU and 256 MiB. REGEX "" means: loads, exit 0.
@@ -34,10 +43,12 @@ check_case() {
 	[ -f "$f" ] || "$GEN" "$case" "$f" || hard_error "cannot generate $case"
 	echo "+ flametop report -i $case.session ($(wc -c <"$f") bytes, via $via)"
 	if [ "$via" = pipe ]; then
-		(ulimit -d 262144 && cat "$f" | /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
+		(if [ -n "$LIMITS" ]; then ulimit -d 262144; fi
+		 cat "$f" | /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
 			timeout -s KILL 30 "$FLAMETOP" report -i /dev/stdin >"$T/$case.out" 2>"$T/$case.err")
 	else
-		(ulimit -d 262144 && /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
+		(if [ -n "$LIMITS" ]; then ulimit -d 262144; fi
+		 /usr/bin/time -f '%U %S %M' -o "$T/$case.time" \
 			timeout -s KILL 30 "$FLAMETOP" report -i "$f" >"$T/$case.out" 2>"$T/$case.err")
 	fi
 	rc=$?
@@ -53,8 +64,10 @@ check_case() {
 		assert_match "$(error_line "$T/$case.err")" "$want" "$case ($via): says what is wrong"
 		assert_eq "$(wc -c <"$T/$case.out")" 0 "$case ($via): nothing on stdout"
 	fi
-	assert_between "$(echo "$user $sys" | awk '{ print $1 + $2 }')" 0 1 "$case ($via): CPU seconds"
-	assert_between "$rss_kib" 0 262144 "$case ($via): peak RSS (KiB)"
+	if [ -n "$LIMITS" ]; then
+		assert_between "$(echo "$user $sys" | awk '{ print $1 + $2 }')" 0 1 "$case ($via): CPU seconds"
+		assert_between "$rss_kib" 0 262144 "$case ($via): peak RSS (KiB)"
+	fi
 }
 
 check_case fine ""
