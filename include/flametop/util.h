@@ -2,8 +2,10 @@
 /*
  * Small helpers every subsystem shares: allocation that never returns NULL,
  * the error struct constructors fill in, growable arrays, string interning
- * hashes, monotonic time, and the one sanitizer that untrusted strings pass
- * before they reach a terminal.
+ * hashes, monotonic time, the one sanitizer that untrusted strings pass
+ * before they reach a terminal, and the safe ways to open what someone else
+ * named, to create output, to keep private files and to end a launched
+ * command (flametop runs as root among users it does not trust).
  */
 #ifndef FLAMETOP_UTIL_H
 #define FLAMETOP_UTIL_H
