@@ -19,6 +19,17 @@
 #define CLI_EXIT_CANNOT_EXEC 126
 #define CLI_EXIT_NOT_FOUND 127
 
+/* How long a launched command is given to end after the signal that
+ * stopped sampling was passed on to it (record and the live view). */
+#define CLI_CHILD_GRACE_NS (5 * 1000000000ull)
+
+/* The exit status a shell gives for a command's wait status: its exit
+ * code, or 128 plus the signal that killed it. */
+int cli_exit_status(int wait_status);
+/* The exit status for a command that could not be started (-errno from
+ * sampler_start): 127 not found, 126 not executable, else 1. */
+int cli_exec_status(int err);
+
 struct cli_target {
 	enum sampler_target target;
 	pid_t *pids;

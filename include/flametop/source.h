@@ -54,6 +54,8 @@ struct source {
 	struct profile *profile; /* owned by the source; frames, nodes, threads, meta */
 	bool live;
 	pid_t child; /* live: the command it launched (0: none, or it has been reaped) */
+	bool child_ended; /* live: the command has ended, with wait status `child_status` */
+	int child_status;
 	uint64_t duration_ns; /* replay: the session's length; live: 0 */
 	char notice[256]; /* one line to show the user ("" when none) */
 };
@@ -65,7 +67,9 @@ struct source {
  * Starts sampling `target` (see cli.h) into a new profile, honouring its
  * symbol and call-graph options. Notices (event fallbacks, refused JIT
  * maps, stacks that look truncated) go to `notice`. NULL with `err` set
- * on failure. Caller frees with source_free(); a launched command that
+ * on failure, and errno set to why a command could not be started
+ * (sampler_start: ENOENT not found, EACCES not executable), 0 for any
+ * other failure. Caller frees with source_free(); a launched command that
  * still runs is left to the caller (see `child`).
  */
 struct source *source_live_new(const struct cli_target *target,

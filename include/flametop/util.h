@@ -240,7 +240,6 @@ void ft_private_clean_stale(void);
  * FT_CHILD_KILL_WAIT_NS after that says FT_CHILD_GAVE_UP (stop waiting);
  * other calls FT_CHILD_WAITING. The caller reaps the child.
  */
-#define FT_CHILD_GRACE_NS (UINT64_C(5) * 1000000000u)
 #define FT_CHILD_KILL_WAIT_NS (UINT64_C(1) * 1000000000u)
 enum ft_child_stop_result {
 	FT_CHILD_WAITING,

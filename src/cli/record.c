@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,16 +163,6 @@ static int parse_duration(const char *arg, uint64_t *ns)
 	return 0;
 }
 
-/* The exit status a shell would give for a child's wait status. */
-static int shell_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return CLI_EXIT_ERROR;
-}
-
 static int flush(struct session_writer *w, struct profile *p, struct pipeline_collect *c,
 		 const char *path)
 {
@@ -308,9 +297,7 @@ int cli_record(int argc, char **argv)
 	flush_notices(&notices, ret == 0);
 	if (ret < 0) {
 		cli_error("%s: %s", t.argv ? t.argv[0] : "sampler", err.msg);
-		status = ret == -ENOENT ? CLI_EXIT_NOT_FOUND
-			 : ret == -EACCES ? CLI_EXIT_CANNOT_EXEC
-					  : CLI_EXIT_ERROR;
+		status = cli_exec_status(ret);
 		goto out_remove;
 	}
 
@@ -345,13 +332,13 @@ int cli_record(int argc, char **argv)
 			if (!sampler_child(s))
 				break;
 			r = ft_child_stop_step(&child_stop, sampler_child(s), sig, now,
-					       FT_CHILD_GRACE_NS);
+					       CLI_CHILD_GRACE_NS);
 			child_signalled = true;
 			if (r == FT_CHILD_KILLED)
 				cli_error("%s (pid %d) is still running %llu s after %s; killed it "
 					  "(SIGKILL)",
 					  t.argv[0], (int)sampler_child(s),
-					  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u),
+					  (unsigned long long)(CLI_CHILD_GRACE_NS / 1000000000u),
 					  sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM");
 			else if (r == FT_CHILD_GAVE_UP)
 				break;
@@ -403,7 +390,7 @@ int cli_record(int argc, char **argv)
 			  (unsigned long long)p->meta.lost);
 	status = 0;
 	if (sampler_child_status(s, &child_status) && !(child_signalled && !stop_signal))
-		status = shell_status(child_status);
+		status = cli_exit_status(child_status);
 	goto out;
 
 out_usage:

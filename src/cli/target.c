@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "flametop/profile.h"
@@ -50,6 +51,20 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 	else
 		cli_error("%s: unknown option '%s'; try 'flametop %s --help'", subcommand, word,
 			  subcommand);
+}
+
+int cli_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return CLI_EXIT_ERROR;
+}
+
+int cli_exec_status(int err)
+{
+	return err == -ENOENT ? CLI_EXIT_NOT_FOUND : err == -EACCES ? CLI_EXIT_CANNOT_EXEC : CLI_EXIT_ERROR;
 }
 
 static int parse_pids(struct cli_target *t, const char *arg)

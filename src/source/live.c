@@ -42,6 +42,11 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		error_set(err, "sampling stopped: %s", strerror(-ret));
 		return ret;
 	}
+	/* The command may end before processes attached since. */
+	if (l->src->child > 0 && sampler_child_status(l->sampler, &l->src->child_status)) {
+		l->src->child_ended = true;
+		l->src->child = 0; /* reaped: its pid may be reused */
+	}
 	now = util_now_ns();
 	if (now >= l->next_tick) {
 		pipeline_collect_tick(l->collect);
@@ -49,7 +54,6 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 	}
 	if (ret == 1) {
 		sampler_stop(l->sampler);
-		l->src->child = 0; /* reaped: its pid may be reused */
 		l->profile->meta.duration_ns = now - l->profile->meta.start_mono_ns;
 		l->ended = true;
 		return SOURCE_ENDED;
@@ -103,6 +107,7 @@ struct source *source_live_new(const struct cli_target *target,
 	struct source *src = xcalloc(1, sizeof(*src));
 	struct live *l = xcalloc(1, sizeof(*l));
 	struct sampler_config cfg;
+	int ret;
 
 	src->ops = &live_ops;
 	src->ctx = l;
@@ -128,14 +133,19 @@ struct source *source_live_new(const struct cli_target *target,
 	cli_target_fill_meta(l->profile, target, l->sampler);
 	l->profile->meta.start_wall_ns = util_wall_ns();
 	l->profile->meta.start_mono_ns = util_now_ns();
-	if (sampler_start(l->sampler, err) < 0)
-		goto out_free;
+	ret = sampler_start(l->sampler, err);
+	if (ret < 0) {
+		source_free(src);
+		errno = -ret;
+		return NULL;
+	}
 	src->child = sampler_child(l->sampler);
 	l->next_tick = util_now_ns() + TICK_NS;
 	return src;
 
 out_free:
 	source_free(src);
+	errno = 0;
 	return NULL;
 }
 

@@ -1210,15 +1210,47 @@ static void on_key(struct tui *u, int ch)
 
 /*
  * A command we launched that still runs gets SIGTERM when the explorer
- * quits, as `record` does at its end, and SIGKILL if it ignores that.
+ * quits, as `record` does at its end, and SIGKILL if it ignores that for
+ * CLI_CHILD_GRACE_NS.
  */
 static void stop_child(const struct source *src)
 {
-	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, FT_CHILD_GRACE_NS) == 1)
+	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, CLI_CHILD_GRACE_NS) == 1)
 		cli_error("the command (pid %d) ignored SIGTERM; killed it (SIGKILL)",
 			  (int)src->child);
 }
 
+/*
+ * A launched command when the explorer ends, as record treats it: the
+ * signal that ended the explorer is passed on to it, and it is given
+ * CLI_CHILD_GRACE_NS to end, then killed with SIGKILL (after q it gets
+ * SIGTERM at the end of ui_run, as -d does: stop_child). Returns the exit
+ * status: the command's once it has ended, else `status`.
+ */
+static int end_command(struct tui *u, int sig, int status)
+{
+	struct source *src = u->src;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct ft_child_stop stop = { 0, 0 };
+	enum ft_child_stop_result r = FT_CHILD_WAITING;
+
+	while (sig && src->child > 0 && r != FT_CHILD_GAVE_UP) {
+		r = ft_child_stop_step(&stop, src->child, sig, util_now_ns(), CLI_CHILD_GRACE_NS);
+		if (r == FT_CHILD_KILLED)
+			cli_error("%s (pid %d) is still running %llu s after the signal; killed it "
+				  "(SIGKILL)",
+				  u->opt.target->argv[0], (int)src->child,
+				  (unsigned long long)(CLI_CHILD_GRACE_NS / 1000000000u));
+		if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+			break;
+	}
+	return src->child_ended ? cli_exit_status(src->child_status) : status;
+}
+
+/*
+ * Starts the source. 0, or -1 with `err` set; for a command that could not
+ * be started, -errno (-ENOENT: not found), with `err` naming it.
+ */
 static int open_source(struct tui *u, struct ft_error *err)
 {
 	if (u->opt.replay) {
@@ -1234,8 +1266,8 @@ static int open_source(struct tui *u, struct ft_error *err)
 		 * /dev/null and its output goes to a new file in this run's
 		 * private directory, named in the status line. Our own
 		 * descriptors come back after the fork. */
-		char path[512];
-		int in, out, save[3], i;
+		char path[512], msg[sizeof(err->msg)];
+		int in, out, save[3], i, start_err;
 
 		out = ft_private_create("out", path, sizeof(path), err);
 		if (out < 0)
@@ -1254,6 +1286,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(out, 1);
 		dup2(out, 2);
 		u->src = source_live_new(u->opt.target, notice, u, err);
+		start_err = u->src ? 0 : errno;
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
@@ -1262,7 +1295,12 @@ static int open_source(struct tui *u, struct ft_error *err)
 		close(out);
 		if (!u->src) {
 			unlink(path);
-			return -1;
+			if (!start_err)
+				return -1;
+			/* As record says it: the command, then why. */
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			error_set(err, "%s: %s", u->opt.target->argv[0], msg);
+			return -start_err;
 		}
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
@@ -1374,7 +1412,7 @@ int ui_run(const struct ui_options *o)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ui_theme theme;
 	char *cfg_path;
-	int status = 1, sig;
+	int status = 1, sig, ret;
 
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
@@ -1382,6 +1420,8 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
+		/* It quotes the file: cli_error keeps its control characters
+		 * off the terminal. */
 		cli_error("%s", err.msg);
 		free(cfg_path);
 		status = CLI_EXIT_USAGE;
@@ -1405,8 +1445,10 @@ int ui_run(const struct ui_options *o)
 				"without one\n");
 		goto out;
 	}
-	if (open_source(u, &err) < 0) {
+	ret = open_source(u, &err);
+	if (ret < 0) {
 		cli_error("%s", err.msg);
+		status = cli_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
@@ -1427,6 +1469,7 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	status = end_command(u, sig, status);
 
 out_source:
 	if (u->outpath[0]) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -205,7 +206,34 @@ static void test_live_command(void **state)
 	assert_int_equal(state_, SOURCE_ENDED);
 	assert_true(samples > 10);
 	assert_true(s->ops->now(s->ctx) > 0);
+	/* Its wait status is kept, and its pid forgotten (it was reaped). */
+	assert_true(s->child_ended);
+	assert_int_equal(s->child, 0);
+	assert_true(WIFEXITED(s->child_status));
+	assert_int_equal(WEXITSTATUS(s->child_status), 0);
 	source_free(s);
+}
+
+/* A command that cannot start: NULL, with errno saying why. */
+static void test_live_not_found(void **state)
+{
+	char *argv[] = { "/nonexistent/flametop-test-command", NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct cli_target t;
+	struct source *s;
+
+	memset(&t, 0, sizeof(t));
+	t.target = SAMPLER_COMMAND;
+	t.argv = argv;
+	t.frequency = 99;
+	t.command_line = "test";
+	errno = 0;
+	s = source_live_new(&t, NULL, NULL, &err);
+	if (!s && (strstr(err.msg, "no permission") || strstr(err.msg, "no perf events")))
+		skip();
+	assert_null(s);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(err.msg, "command not found");
 }
 
 int main(void)
@@ -216,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
 		cmocka_unit_test(test_live_command),
+		cmocka_unit_test(test_live_not_found),
 	};
 
 	return cmocka_run_group_tests(tests, write_session, remove_session);
