@@ -130,9 +130,11 @@ int util_read_long(const char *path, long *value);
  * inode that stat() saw, at most `max_size` bytes (0: no size cap). `dirfd`
  * is as for openat() (AT_FDCWD for a plain path). It returns the descriptor
  * (caller closes; O_NONBLOCK stays set, which regular files ignore) and
- * fills *st when `st` is not NULL, or -errno: what open()/stat() said,
+ * fills *st when `st` is not NULL, or -errno: what open()/stat() said
+ * (-ELOOP for a symbolic link with O_NOFOLLOW), -EISDIR for a directory,
  * -EINVAL when it is not a regular file, -EFBIG when it is larger than
- * `max_size`. ft_open_strerror() words those for a user.
+ * `max_size`, -EAGAIN when the path changed between the look and the
+ * open. ft_open_strerror() words those for a user.
  *
  * ft_check_regular() is the descriptor half, for callers that open
  * differently (openat2() with RESOLVE_IN_ROOT): 0 when `fd` is a regular

@@ -48,6 +48,8 @@ int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_siz
 	/* Look before opening: a FIFO or a device is refused unopened. */
 	if (fstatat(dirfd, path, &before, (oflags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
 		return -errno;
+	if (S_ISLNK(before.st_mode))
+		return -ELOOP; /* as open() with O_NOFOLLOW says it */
 	if (S_ISDIR(before.st_mode))
 		return -EISDIR;
 	if (!S_ISREG(before.st_mode))
