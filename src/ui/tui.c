@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -41,11 +40,12 @@
  * Data: the source into the timeline, queries into the views' tree.
  */
 
-static void notice(void *ctx, const char *msg)
+/* The sources' notice sink: the status line shows each one. */
+static void show_notice(void *ctx, const char *text)
 {
 	struct tui *u = ctx;
 
-	snprintf(u->message, sizeof(u->message), "%s", msg);
+	util_sanitize(text, u->message, sizeof(u->message));
 	u->message_error = false;
 }
 
@@ -1211,19 +1211,19 @@ static void on_key(struct tui *u, int ch)
 /*
  * A command we launched that still runs gets SIGTERM when the explorer
  * quits, as `record` does at its end, and SIGKILL if it ignores that for
- * CLI_CHILD_GRACE_NS.
+ * FT_CHILD_GRACE_NS.
  */
 static void stop_child(const struct source *src)
 {
-	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, CLI_CHILD_GRACE_NS) == 1)
-		cli_error("the command (pid %d) ignored SIGTERM; killed it (SIGKILL)",
+	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, FT_CHILD_GRACE_NS) == 1)
+		util_error_line("the command (pid %d) ignored SIGTERM; killed it (SIGKILL)",
 			  (int)src->child);
 }
 
 /*
  * A launched command when the explorer ends, as record treats it: the
  * signal that ended the explorer is passed on to it, and it is given
- * CLI_CHILD_GRACE_NS to end, then killed with SIGKILL (after q it gets
+ * FT_CHILD_GRACE_NS to end, then killed with SIGKILL (after q it gets
  * SIGTERM at the end of ui_run, as -d does: stop_child). Returns the exit
  * status: the command's once it has ended, else `status`.
  */
@@ -1235,32 +1235,46 @@ static int end_command(struct tui *u, int sig, int status)
 	enum ft_child_stop_result r = FT_CHILD_WAITING;
 
 	while (sig && src->child > 0 && r != FT_CHILD_GAVE_UP) {
-		r = ft_child_stop_step(&stop, src->child, sig, util_now_ns(), CLI_CHILD_GRACE_NS);
+		r = ft_child_stop_step(&stop, src->child, sig, util_now_ns(), FT_CHILD_GRACE_NS);
 		if (r == FT_CHILD_KILLED)
-			cli_error("%s (pid %d) is still running %llu s after the signal; killed it "
+			util_error_line("%s (pid %d) is still running %llu s after the signal; killed it "
 				  "(SIGKILL)",
 				  u->opt.target->argv[0], (int)src->child,
-				  (unsigned long long)(CLI_CHILD_GRACE_NS / 1000000000u));
+				  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u));
 		if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
 			break;
 	}
-	return src->child_ended ? cli_exit_status(src->child_status) : status;
+	return src->child_exited ? util_exit_status(src->child_status) : status;
 }
 
 /*
- * Starts the source. 0, or -1 with `err` set; for a command that could not
- * be started, -errno (-ENOENT: not found), with `err` naming it.
+ * The live source on the target, sampling. NULL with `err` set, and
+ * *start_err the errno of a command that could not be started (ENOENT: not
+ * found, EACCES: not executable), 0 for any other failure.
  */
+static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
+{
+	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	int ret;
+
+	*start_err = 0;
+	if (src && (ret = source_live_start(src, err)) < 0) {
+		*start_err = -ret;
+		source_free(src);
+		src = NULL;
+	}
+	return src;
+}
+
 static int open_source(struct tui *u, struct ft_error *err)
 {
+	notice_init(&u->notices, show_notice, u);
 	if (u->opt.replay) {
 		u->src = source_replay_new(u->opt.replay, u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED,
-					   err);
+					   &u->notices, err);
 		if (!u->src)
 			return -1;
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
-		if (u->src->notice[0])
-			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
 		 * /dev/null and its output goes to a new file in this run's
@@ -1285,8 +1299,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(out, 2);
-		u->src = source_live_new(u->opt.target, notice, u, err);
-		start_err = u->src ? 0 : errno;
+		u->src = open_live(u, &start_err, err);
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
@@ -1305,7 +1318,9 @@ static int open_source(struct tui *u, struct ft_error *err)
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		int start_err;
+
+		u->src = open_live(u, &start_err, err);
 		if (!u->src)
 			return -1;
 	}
@@ -1422,9 +1437,9 @@ int ui_run(const struct ui_options *o)
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
 		/* It quotes the file: cli_error keeps its control characters
 		 * off the terminal. */
-		cli_error("%s", err.msg);
+		util_error_line("%s", err.msg);
 		free(cfg_path);
-		status = CLI_EXIT_USAGE;
+		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1434,8 +1449,8 @@ int ui_run(const struct ui_options *o)
 		/* A named theme that is missing is an error; the default one
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
-			cli_error("%s", err.msg);
-			status = CLI_EXIT_USAGE;
+			util_error_line("%s", err.msg);
+			status = FT_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
@@ -1447,13 +1462,13 @@ int ui_run(const struct ui_options *o)
 	}
 	ret = open_source(u, &err);
 	if (ret < 0) {
-		cli_error("%s", err.msg);
-		status = cli_exec_status(ret);
+		util_error_line("%s", err.msg);
+		status = util_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
-		cli_error("%s", err.msg);
+		util_error_line("%s", err.msg);
 		goto out_source;
 	}
 	ui_screen_theme(&u->scr, &theme);
@@ -1500,6 +1515,7 @@ out:
 	free(u->pick_idx);
 	free(u->fns);
 	free(u->nb);
+	notice_free(&u->notices);
 	free(u);
 	return status;
 }

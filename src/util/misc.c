@@ -11,10 +11,13 @@
 #include "flametop/util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,6 +134,23 @@ char *util_sanitize(const char *in, char *out, size_t size)
 	return out;
 }
 
+void util_verror_line(const char *fmt, va_list ap)
+{
+	char raw[1024], clean[UTIL_SANITIZE_SIZE(sizeof(raw))];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	fprintf(stderr, "flametop: %s\n", util_sanitize(raw, clean, sizeof(clean)));
+}
+
+void util_error_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	util_verror_line(fmt, ap);
+	va_end(ap);
+}
+
 uint64_t util_hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -211,4 +231,20 @@ int util_read_long(const char *path, long *value)
 	free(buf);
 	*value = v;
 	return 0;
+}
+
+int util_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return FT_EXIT_ERROR;
+}
+
+int util_exec_status(int err)
+{
+	return err == -ENOENT ? FT_EXIT_NOT_FOUND
+	       : err == -EACCES ? FT_EXIT_CANNOT_EXEC
+				: FT_EXIT_ERROR;
 }
