@@ -16,7 +16,7 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 2
+#define SESSION_VERSION_MINOR 3
 
 struct session_writer;
 
@@ -49,7 +49,7 @@ int session_writer_begin(struct session_writer *w, const struct profile *p);
 int session_writer_flush(struct session_writer *w, struct profile *p);
 /*
  * Flushes, writes the end chunk (duration, totals, p->meta's
- * recorder_peak_rss when set) in one write, fsyncs, puts the file in place
+ * recorder_peak_rss and p->folded when set) in one write, fsyncs, puts the file in place
  * (the rename of a replacement) and fsyncs its directory. Frees `w` in
  * every case. 0 or -errno; on an error the chunks written before stay
  * readable at the path.

@@ -76,7 +76,7 @@ struct reader {
 	uint64_t values; /* JSON values parsed so far */
 	uint64_t string_bytes; /* heap bytes of the strings interned */
 	uint64_t lost, throttled;
-	uint64_t end_duration, end_lost, end_throttled, end_peak_rss;
+	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -482,7 +482,8 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 	    get_opt_uint(r, obj, "samples", INT64_MAX, &samples) < 0 ||
 	    get_opt_uint(r, obj, "lost", INT64_MAX, &r->end_lost) < 0 ||
 	    get_opt_uint(r, obj, "throttled", INT64_MAX, &r->end_throttled) < 0 ||
-	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0)
+	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0 ||
+	    get_opt_uint(r, obj, "folded", INT64_MAX, &r->end_folded) < 0)
 		return -1;
 	if (samples != r->nsamples)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
@@ -986,6 +987,7 @@ static struct profile *read_session(struct reader *r, struct session_read_info *
 	r->p->meta.lost = r->have_end ? r->end_lost : r->lost;
 	r->p->meta.throttled = r->have_end ? r->end_throttled : r->throttled;
 	r->p->meta.recorder_peak_rss = r->end_peak_rss; /* 0 without an end chunk, or before 1.1 */
+	r->p->folded = r->end_folded; /* the recorder's folds (1.3); 0 without an end chunk */
 	if (info) {
 		info->version_major = session_get_u16(r->file_header + 8);
 		info->version_minor = session_get_u16(r->file_header + 10);

@@ -632,6 +632,8 @@ int session_writer_close(struct session_writer *w, struct profile *p)
 	json_object_set_new(obj, "throttled", jint(w->throttled_done));
 	if (p->meta.recorder_peak_rss)
 		json_object_set_new(obj, "recorder_peak_rss", jint(p->meta.recorder_peak_rss));
+	if (p->folded)
+		json_object_set_new(obj, "folded", jint(p->folded));
 	ret = write_chunk(w, SESSION_CHUNK_END, obj, NULL, 0);
 	json_decref(obj);
 	if (ret < 0)

@@ -900,6 +900,7 @@ static void do_save(struct tui *u, const char *path)
 	}
 	copy->meta.duration_ns = u->now;
 	copy->meta.lost = u->p->meta.lost;
+	copy->folded = u->p->folded;
 	/* Never over an existing file (as `record` without --force): the
 	 * user picks another name. The writer refuses too, race-free; this
 	 * only words it for the prompt. */

@@ -17,6 +17,8 @@
  *   fine        a small valid session, for the same checks to pass on
  *   lines       a valid session whose code locations are in the module
  *               named by the third argument (a FIFO, a device)
+ *   folded      a valid session whose recorder reached its interning
+ *               limits: 4321 functions and stacks folded into "[other]"
  */
 #include "config.h"
 
@@ -171,7 +173,8 @@ int main(int argc, char **argv)
 	int i;
 
 	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "lines") == 0)) {
-		fprintf(stderr, "usage: hostile_session_gen bomb|expansion|objects|many-chunks|weights|fine FILE\n"
+		fprintf(stderr, "usage: hostile_session_gen "
+				"bomb|expansion|objects|many-chunks|weights|fine|folded FILE\n"
 				"       hostile_session_gen lines FILE MODULE\n");
 		return 2;
 	}
@@ -217,6 +220,15 @@ int main(int argc, char **argv)
 			 argv[3]);
 		json_chunk(2, json);
 		json_chunk(3, "{\"samples\":2}");
+	} else if (strcmp(what, "folded") == 0) {
+		/* main (3 samples), main;[other] (2), as a recorder past its limits writes. */
+		json_chunk(2, "{\"strings\":[\"main\",\"/bin/app\",\"[other]\",\"app\"],"
+			      "\"frames\":[[0,1,0],[2,2,0]],\"nodes\":[[0,0],[1,1]],"
+			      "\"threads\":[[7,7,3]],"
+			      "\"samples\":{\"time\":[0,1,2,3,4],\"weight\":[1,1,1,1,1],"
+			      "\"node\":[1,1,1,2,2],\"pid\":[7,7,7,7,7],\"tid\":[7,7,7,7,7],"
+			      "\"cpu\":[0,0,0,0,0],\"event\":[0,0,0,0,0]}}");
+		json_chunk(3, "{\"samples\":5,\"folded\":4321}");
 	} else if (strcmp(what, "fine") == 0) {
 		zero_samples(1000);
 		json_chunk(3, "{\"samples\":1000}");
