@@ -4,8 +4,9 @@
 # A launched command never outlives flametop (issue 9). `record -d` ends a
 # command that ignores SIGTERM with SIGKILL after the grace period and says
 # so; a `record` or a live explorer killed with SIGKILL (as a crash would)
-# takes its command with it (PR_SET_PDEATHSIG); an explorer that quits
-# while its command ignores SIGTERM kills it and says so. The command is a
+# takes its command with it (PR_SET_PDEATHSIG); an explorer that quits (q)
+# or is sent SIGTERM while its command ignores SIGTERM kills it after the
+# grace period and says so. The command is a
 # script that writes its pid and execs the phases workload (SIGTERM ignored
 # where asked: an ignored signal stays ignored across exec).
 # shellcheck source=tests/e2e/lib.sh
@@ -108,5 +109,23 @@ fi
 assert_dies "$cpid" "explorer quit" 1
 assert_match "$(cat "$T/quit.err")" "^flametop: the command \\(pid $cpid\\) ignored SIGTERM; killed it \\(SIGKILL\\)\$" \
 	"quit: the explorer says it killed the command"
+
+# --- the explorer gets SIGTERM; its command ignores it -------------------------------
+tui_start term 100 30 "env $ENV '$T/pidof.sh' '$T/term.ftpid' '$FLAMETOP' -F 99 -- \
+	'$T/cmd.sh' '$T/term.pid' ignore 2>'$T/term.err'"
+wait_file "$T/term.pid" || hard_error "the command under the explorer never started"
+cpid=$(cat "$T/term.pid")
+wait_comm "$cpid" phases
+assert_screen term 'window live' "term: the explorer runs"
+kill -TERM "$(cat "$T/term.ftpid")"
+if tui_exit term 20; then
+	assert_eq "$RC" 137 "term: the explorer exits with the command's status (killed: 128 + 9)"
+else
+	fail "term: the explorer did not exit within 20 s of SIGTERM"
+fi
+assert_dies "$cpid" "explorer terminated" 1
+assert_match "$(cat "$T/term.err")" \
+	"^flametop: $T/cmd.sh \\(pid $cpid\\) is still running 5 s after the signal; killed it \\(SIGKILL\\)\$" \
+	"term: the explorer says it killed the command"
 
 finish
