@@ -21,6 +21,7 @@
 
 #include "flametop/symbols.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -166,11 +167,24 @@ static Dwarf_Die *find_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)
 	return NULL;
 }
 
+/* The module at path `module`, opened the first time it is asked for. */
+static struct lines_module *module_get(struct symbols_lines *l, const char *module)
+{
+	uint32_t before = l->paths.len, id;
+
+	id = strtab_intern(&l->paths, module);
+	if (l->paths.len != before) {
+		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
+		memset(&l->modules[id], 0, sizeof(l->modules[id]));
+		module_open(l, &l->modules[id], module);
+	}
+	return &l->modules[id];
+}
+
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line)
 {
 	struct lines_module *m;
-	uint32_t before = l->paths.len, id;
 	Dwarf_Addr vaddr;
 	Dwarf_Line *dl;
 	Dwarf_Die cu;
@@ -179,13 +193,7 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 
 	*file = NULL;
 	*line = 0;
-	id = strtab_intern(&l->paths, module);
-	if (l->paths.len != before) {
-		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
-		memset(&l->modules[id], 0, sizeof(l->modules[id]));
-		module_open(l, &l->modules[id], module);
-	}
-	m = &l->modules[id];
+	m = module_get(l, module);
 	if (m->status < 0)
 		return m->status;
 	if (symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
@@ -195,4 +203,19 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 	*file = strtab_get(&l->files, strtab_intern(&l->files, src));
 	*line = lineno > 0 ? (unsigned)lineno : 0;
 	return 0;
+}
+
+const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset)
+{
+	struct lines_module *m = module_get(l, module);
+	Dwarf_Attribute attr;
+	Dwarf_Addr vaddr;
+	Dwarf_Die cu;
+	const char *dir;
+
+	if (m->status < 0 || symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
+	    !find_cu(m->dw, vaddr, &cu) || !dwarf_attr(&cu, DW_AT_comp_dir, &attr) ||
+	    !(dir = dwarf_formstring(&attr)))
+		return NULL;
+	return strtab_get(&l->files, strtab_intern(&l->files, dir));
 }
