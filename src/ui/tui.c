@@ -1345,12 +1345,12 @@ int ui_run(const struct ui_options *o)
 		char names[256];
 
 		ui_views_list(names, sizeof(names));
-		fprintf(stderr, "flametop: --view: no view '%s' (the views: %s)\n", o->view, names);
+		util_error_line("--view: no view '%s' (the views: %s)", o->view, names);
 		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	if (o->focus && compile_search(&u->focus_re, o->focus, &err) < 0) {
-		fprintf(stderr, "flametop: --focus: %s\n", err.msg);
+		util_error_line("--focus: %s", err.msg);
 		u->opt.focus = NULL;
 		status = FT_EXIT_USAGE;
 		goto out;
