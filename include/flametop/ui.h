@@ -335,6 +335,8 @@ struct ui_theme {
 	int frame_fg;
 	/* Frames drawn without colour (a mono theme): attributes only. */
 	bool mono;
+	/* The diff views in orange and blue (colour-blind safe), not red and blue. */
+	bool diff_colorblind;
 };
 
 /* The theme built in: used when no theme file can be found. */

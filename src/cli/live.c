@@ -83,7 +83,8 @@ static void usage_live(FILE *out)
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
-		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
+		"      --theme NAME|FILE   colours: default, light, mono, high-contrast,\n"
+		"                          colorblind (diff views in orange and blue), or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
 		VIEW_HELP

@@ -228,6 +228,12 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 				goto out;
 			}
 			t->mono = json_is_true(v);
+		} else if (strcmp(key, "diff_colorblind") == 0) {
+			if (!json_is_boolean(v)) {
+				error_set(err, "%s: \"diff_colorblind\" must be true or false", name);
+				goto out;
+			}
+			t->diff_colorblind = json_is_true(v);
 		} else if (strcmp(key, "frame_fg") == 0) {
 			if (parse_color(v, &t->frame_fg) < 0) {
 				error_set(err, "%s: \"frame_fg\" is not a colour", name);
@@ -294,7 +300,8 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 			}
 		} else {
 			error_set(err, "%s: unknown key (a theme has \"name\", \"description\", "
-				       "\"mono\", \"frame_fg\", \"roles\", \"palettes\")",
+				       "\"mono\", \"diff_colorblind\", \"frame_fg\", \"roles\", "
+				       "\"palettes\")",
 				  name);
 			goto out;
 		}

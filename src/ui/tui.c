@@ -1609,6 +1609,7 @@ int ui_run(const struct ui_options *o)
 		goto out_source;
 	}
 	ui_screen_theme(&u->scr, &theme);
+	u->diff_cb = theme.diff_colorblind;
 	/* getch() refreshes stdscr when it changed: show it once, blank, so
 	 * that it never paints over the windows later. */
 	refresh();

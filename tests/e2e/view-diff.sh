@@ -10,7 +10,8 @@
 # self share up from 40/59 to 80/99 (+13 points), ft_work's and
 # ft_other's down (about -7 and -6), ft_caller_b's stacks much wider
 # (red in the diff flame graph), ft_caller_a's narrower (blue), main the
-# same (grey). c switches red to orange; x swaps the two windows, and the
+# same (grey). c switches red to orange (--theme colorblind starts
+# so); x swaps the two windows, and the
 # signs with them. --baseline FILE compares with a session file; one in
 # another unit is refused in one line before the terminal is used.
 # shellcheck source=tests/e2e/lib.sh
@@ -111,6 +112,22 @@ else
 fi
 assert_restored diff "diff"
 [ -s "$T/diff.err" ] && fail "stderr not empty: $(head -c 300 "$T/diff.err")"
+
+# The colorblind theme starts the diff views in orange and blue.
+tui_start cb 100 30 "$VIEWS_ENV TERM=xterm-256color '$FLAMETOP' replay --theme colorblind --view diff '$VIEWS_FIXTURE' 2>'$T/cb.err'"
+assert_screen cb 'end of the session' "--theme colorblind: loaded"
+k=0
+while [ "$k" -lt 15 ]; do
+	tui_keys cb '{'
+	k=$((k + 1))
+done
+assert_screen cb 'window 0ms to 15\.0s' "--theme colorblind: the first 15 s"
+tui_keys cb m a
+assert_main cb 0 'than baseline 0ms-15\.0s' "--theme colorblind: m then a, the whole against the first half"
+in_ramp "$(bg_of cb ft_caller_b)" orange "$ORANGE" "--theme colorblind: ft_caller_b (up)"
+tui_keys cb q
+tui_exit cb 5
+assert_eq "$RC" 0 "--theme colorblind: q exits 0"
 
 # --baseline FILE: the whole fixture as the baseline of its first 15 s.
 tui_start file 100 30 "$VIEWS_ENV TERM=xterm-256color '$FLAMETOP' replay --view difftop --baseline '$VIEWS_FIXTURE' '$VIEWS_FIXTURE' 2>'$T/file.err'"
