@@ -218,6 +218,7 @@ int cli_record(int argc, char **argv)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_writer *w = NULL;
 	struct profile *p = NULL;
+	struct procmap *pm = NULL;
 	struct symbols *sym = NULL;
 	struct pipeline_collect *collect = NULL;
 	struct sampler *s = NULL;
@@ -270,10 +271,11 @@ int cli_record(int argc, char **argv)
 		goto out;
 	}
 	p = profile_new();
-	sym = symbols_new();
+	pm = procmap_new();
+	procmap_set_notice(pm, print_notice, NULL);
+	sym = symbols_new(pm);
 	symbols_set_demangle(sym, !t.no_demangle);
-	symbols_set_notice(sym, print_notice, NULL);
-	collect = pipeline_collect_new(p, sym);
+	collect = pipeline_collect_new(p, pm, sym);
 	/* "Stacks look truncated" is about the program being profiled: a
 	 * system-wide profile mixes in whatever else runs (compilers, say). */
 	if (t.target != SAMPLER_SYSTEM)
@@ -413,6 +415,7 @@ out:
 	sampler_free(s);
 	pipeline_collect_free(collect);
 	symbols_free(sym);
+	procmap_free(pm);
 	profile_free(p);
 	free(output);
 	cli_target_free(&t);

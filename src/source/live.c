@@ -21,6 +21,7 @@
 
 struct live {
 	struct profile *profile;
+	struct procmap *procmap;
 	struct symbols *symbols;
 	struct pipeline_collect *collect;
 	struct sampler *sampler;
@@ -75,6 +76,7 @@ static void live_free(void *ctx)
 	sampler_free(l->sampler);
 	pipeline_collect_free(l->collect);
 	symbols_free(l->symbols);
+	procmap_free(l->procmap);
 	free(l);
 }
 
@@ -109,11 +111,12 @@ struct source *source_live_new(const struct cli_target *target,
 	src->live = true;
 	l->src = src;
 	src->profile = l->profile = profile_new();
-	l->symbols = symbols_new();
-	symbols_set_demangle(l->symbols, !target->no_demangle);
+	l->procmap = procmap_new();
 	if (notice)
-		symbols_set_notice(l->symbols, notice, notice_ctx);
-	l->collect = pipeline_collect_new(l->profile, l->symbols);
+		procmap_set_notice(l->procmap, notice, notice_ctx);
+	l->symbols = symbols_new(l->procmap);
+	symbols_set_demangle(l->symbols, !target->no_demangle);
+	l->collect = pipeline_collect_new(l->profile, l->procmap, l->symbols);
 	/* As in record: "stacks look truncated" is about one program, not
 	 * whatever else a system-wide view happens to catch. */
 	if (notice && target->target != SAMPLER_SYSTEM)

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "flametop/procmap.h"
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
@@ -33,6 +34,59 @@
 #define FAKE_PID 0x7ffff000u
 #define FAKE_CHILD 0x7ffff001u
 #define FAKE_BASE 0x500000000000ull
+
+/*
+ * A symbolizer over process maps of its own (the pipeline's collect stage
+ * feeds one layer; here each test feeds its own). sym_pm() finds the maps
+ * of a symbolizer sym_new() made; sym_free() frees both.
+ */
+static struct {
+	struct symbols *s;
+	struct procmap *pm;
+} made[8];
+
+static struct symbols *sym_new(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (!made[i].s) {
+			made[i].pm = procmap_new();
+			made[i].s = symbols_new(made[i].pm);
+			return made[i].s;
+		}
+	}
+	fail();
+	return NULL;
+}
+
+static struct procmap *sym_pm(struct symbols *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (made[i].s == s)
+			return made[i].pm;
+	}
+	fail();
+	return NULL;
+}
+
+static void sym_free(struct symbols *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (made[i].s == s) {
+			symbols_free(s);
+			procmap_free(made[i].pm);
+			made[i].s = NULL;
+			made[i].pm = NULL;
+			return;
+		}
+	}
+	fail();
+}
 
 int probe_function(int x);
 int probe_other(int x);
@@ -90,7 +144,7 @@ static int find_self_map(uintptr_t addr, struct self_map *out)
 
 static void test_self_pie_function(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function + 4, false, &f);
@@ -102,12 +156,12 @@ static void test_self_pie_function(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_other, false, &f);
 	assert_non_null(f.name);
 	assert_string_equal(f.name, "probe_other");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_libc_function(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
@@ -126,7 +180,7 @@ static void test_libc_function(void **state)
 	/* The offset is the file offset: where the same bytes sit in the file. */
 	assert_int_equal(find_self_map(addr, &sm), 0);
 	assert_int_equal(f.offset, addr + 1 - sm.m.start + sm.m.pgoff);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /*
@@ -160,10 +214,10 @@ static void test_dlopen_after_first_lookup(void **state)
 	if (i == ARRAY_SIZE(candidates))
 		skip();
 
-	fed = symbols_new();
-	rescans = symbols_new();
-	symbols_set_rescan_interval(fed, UINT64_MAX);
-	symbols_set_rescan_interval(rescans, 0);
+	fed = sym_new();
+	rescans = sym_new();
+	procmap_set_rescan_interval(sym_pm(fed), UINT64_MAX);
+	procmap_set_rescan_interval(sym_pm(rescans), 0);
 	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	symbols_resolve(rescans, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
@@ -180,7 +234,7 @@ static void test_dlopen_after_first_lookup(void **state)
 
 	/* What the sampler would hand over from the MMAP2 record. */
 	assert_int_equal(find_self_map((uintptr_t)fn, &sm), 0);
-	symbols_mmap(fed, &sm.m);
+	procmap_mmap(sym_pm(fed), &sm.m);
 	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)fn, false, &f);
 	assert_non_null(f.name);
 	assert_non_null(strstr(f.name, candidates[i].fn));
@@ -191,8 +245,8 @@ static void test_dlopen_after_first_lookup(void **state)
 	assert_non_null(strstr(f.name, candidates[i].fn));
 	assert_non_null(strstr(f.module, candidates[i].module));
 
-	symbols_free(fed);
-	symbols_free(rescans);
+	sym_free(fed);
+	sym_free(rescans);
 	dlclose(lib);
 }
 
@@ -210,13 +264,13 @@ static void test_vdso(void **state)
 	fn = dlsym(vdso, "__vdso_clock_gettime");
 	if (!fn)
 		skip();
-	s = symbols_new();
+	s = sym_new();
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)fn + 2, false, &f);
 	assert_string_equal(f.module, "[vdso]");
 	assert_non_null(f.name);
 	assert_non_null(strstr(f.name, "clock_gettime"));
 	assert_int_equal(f.offset, (uintptr_t)fn + 2 - getauxval(AT_SYSINFO_EHDR));
-	symbols_free(s);
+	sym_free(s);
 	dlclose(vdso);
 }
 
@@ -258,7 +312,7 @@ static void test_non_pie_process(void **state)
 	assert_non_null(fgets(line, sizeof(line), fp));
 	addr = strtoul(line, NULL, 16);
 
-	s = symbols_new();
+	s = sym_new();
 	symbols_resolve(s, (uint32_t)pid, addr + 1, false, &f);
 
 	close(in[1]);
@@ -268,7 +322,7 @@ static void test_non_pie_process(void **state)
 	assert_non_null(strstr(f.module, "test_symbols_nopie"));
 	assert_non_null(f.name);
 	assert_string_equal(f.name, "nopie_function");
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* Finds a text symbol in /proc/kallsyms whose address no other text symbol shares. */
@@ -309,7 +363,7 @@ static int pick_kernel_symbol(uint64_t *addr, char *name, size_t size)
 
 static void test_kernel_real(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	char name[256];
 	uint64_t addr = 0;
@@ -319,7 +373,7 @@ static void test_kernel_real(void **state)
 		assert_true(f.kernel);
 		assert_null(f.name);
 		assert_string_equal(f.module, "[kernel.kallsyms]");
-		symbols_free(s);
+		sym_free(s);
 		skip();
 	}
 	assert_int_equal(pick_kernel_symbol(&addr, name, sizeof(name)), 0);
@@ -328,7 +382,7 @@ static void test_kernel_real(void **state)
 	assert_non_null(f.name);
 	assert_string_equal(f.name, name);
 	assert_string_equal(f.module, "[kernel.kallsyms]");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static char *write_temp(const char *content)
@@ -466,7 +520,7 @@ static void test_kernel_synthetic(void **state)
 
 static void test_unmapped(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
 	symbols_resolve(s, (uint32_t)getpid(), 0x10, false, &f);
@@ -477,7 +531,7 @@ static void test_unmapped(void **state)
 	symbols_resolve(s, FAKE_PID, (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	assert_null(f.name);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* The mapping of this executable's text, moved to FAKE_BASE in process `pid`. */
@@ -500,71 +554,71 @@ static uint64_t fake_addr(const struct self_map *sm, void *fn)
 
 static void test_fork_exec_exit(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	uint64_t addr;
 	uint32_t i;
 
-	symbols_set_rescan_interval(s, 0);
+	procmap_set_rescan_interval(sym_pm(s), 0);
 	fake_text_mapping(FAKE_PID, &sm);
 	addr = fake_addr(&sm, (void *)&probe_function) + 2;
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	assert_string_equal(f.module, sm.path);
 	assert_int_equal(f.offset, addr - FAKE_BASE + sm.m.pgoff);
 
 	/* A thread: nothing changes. */
-	symbols_fork(s, FAKE_PID, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_PID, FAKE_PID);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* A child process inherits the maps. */
-	symbols_fork(s, FAKE_CHILD, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_CHILD, FAKE_PID);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* exec empties the child's maps, not the parent's. */
-	symbols_exec(s, FAKE_CHILD);
+	procmap_exec(sym_pm(s), FAKE_CHILD);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* After exit, samples that arrive late still resolve... */
-	symbols_exit(s, FAKE_PID);
-	symbols_exit(s, FAKE_PID);
-	symbols_exit(s, 12345678u);
+	procmap_exit(sym_pm(s), FAKE_PID);
+	procmap_exit(sym_pm(s), FAKE_PID);
+	procmap_exit(sym_pm(s), 12345678u);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	/* ...until enough other processes have exited after it. */
 	for (i = 0; i < 64; i++) {
-		symbols_fork(s, FAKE_CHILD + 1 + i, FAKE_CHILD);
-		symbols_exit(s, FAKE_CHILD + 1 + i);
+		procmap_fork(sym_pm(s), FAKE_CHILD + 1 + i, FAKE_CHILD);
+		procmap_exit(sym_pm(s), FAKE_CHILD + 1 + i);
 	}
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 
 	/* The pid comes back as a new process. */
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* A reused pid starts afresh: the old process's maps are gone. */
-	symbols_exit(s, FAKE_PID);
+	procmap_exit(sym_pm(s), FAKE_PID);
 	sm.m.start = FAKE_BASE * 2;
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr + FAKE_BASE, false, &f);
 	assert_string_equal(f.name, "probe_function");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_anon_and_overlaps(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	struct pipeline_mmap heap = {
@@ -580,8 +634,8 @@ static void test_anon_and_overlaps(void **state)
 					 .filename = "/nonexistent/libmissing.so" };
 	uint64_t addr;
 
-	symbols_mmap(s, &heap);
-	symbols_mmap(s, &anon);
+	procmap_mmap(sym_pm(s), &heap);
+	procmap_mmap(sym_pm(s), &anon);
 	symbols_resolve(s, FAKE_PID, 0x12345, false, &f);
 	assert_string_equal(f.module, "[heap]");
 	assert_null(f.name);
@@ -597,7 +651,7 @@ static void test_anon_and_overlaps(void **state)
 	assert_string_equal(f.module, "[unknown]");
 
 	/* Unreadable files: module path, no name, file offset; asked twice. */
-	symbols_mmap(s, &missing);
+	procmap_mmap(sym_pm(s), &missing);
 	symbols_resolve(s, FAKE_PID, 0x40010, false, &f);
 	assert_string_equal(f.module, "/nonexistent/libmissing.so");
 	assert_null(f.name);
@@ -611,8 +665,8 @@ static void test_anon_and_overlaps(void **state)
 	sm.m.start = 0x100000;
 	heap.start = 0x80000;
 	heap.len = 0x200000;
-	symbols_mmap(s, &heap);
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &heap);
+	procmap_mmap(sym_pm(s), &sm.m);
 	addr = 0x100000 + 0x10;
 	symbols_resolve(s, FAKE_PID, 0x80000, false, &f);
 	assert_string_equal(f.module, "[heap]");
@@ -621,13 +675,13 @@ static void test_anon_and_overlaps(void **state)
 	assert_int_equal(f.offset, 0); /* from the start of what is left of it */
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, sm.path);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* A build id that does not match the file on disk: no names rather than wrong ones. */
 static void test_build_id_mismatch(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	uint64_t addr;
@@ -636,11 +690,11 @@ static void test_build_id_mismatch(void **state)
 	addr = fake_addr(&sm, (void *)&probe_function);
 	sm.m.build_id_size = 20;
 	memset(sm.m.build_id, 0xab, sizeof(sm.m.build_id));
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, sm.path);
 	assert_null(f.name);
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_table_aliases_and_sizes(void **state)
@@ -729,14 +783,14 @@ static void test_elf_rejects_garbage(void **state)
 
 static void test_not_live(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
-	symbols_set_live(s, false);
+	procmap_set_live(sym_pm(s), false);
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	assert_false(symbols_have_kernel(s));
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* ---- debug files, demangling, JIT maps (issue 5) ---------------------- */
@@ -919,16 +973,16 @@ static void test_demangle(void **state)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *d = symbols_demangle(cases[i].mangled);
+		char *d = symbols_demangle(cases[i].mangled, NULL);
 
 		assert_non_null(d);
 		assert_string_equal(d, cases[i].demangled);
 		free(d);
 	}
-	assert_null(symbols_demangle("main"));
-	assert_null(symbols_demangle("_Znot_really"));
+	assert_null(symbols_demangle("main", NULL));
+	assert_null(symbols_demangle("_Znot_really", NULL));
 #else
-	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl"));
+	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl", NULL));
 #endif
 }
 
@@ -951,18 +1005,18 @@ static void add_fake_anon(struct symbols *s)
 	m.start = FAKE_BASE;
 	m.len = 0x10000;
 	m.filename = "//anon";
-	symbols_mmap(s, &m);
+	procmap_mmap(sym_pm(s), &m);
 }
 
 static void test_jit_map(void **state)
 {
 	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	FILE *out;
 
 	symbols_set_jitmap_dir(s, dir);
-	symbols_set_notice(s, count_notice, NULL);
+	procmap_set_notice(sym_pm(s), count_notice, NULL);
 	add_fake_anon(s);
 	notices = 0;
 
@@ -998,15 +1052,15 @@ static void test_jit_map(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
 	assert_string_equal(f.name, "newer_foo");
 	assert_int_equal(notices, 0);
-	symbols_free(s);
+	sym_free(s);
 
 	/* A symbolic link is refused, with one notice however often it is looked at. */
 	assert_int_equal(sh("cd '%s' && mv perf-%d.map real && ln -s real perf-%d.map", dir,
 			    (int)getpid(), (int)getpid()),
 			 0);
-	s = symbols_new();
+	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	symbols_set_notice(s, count_notice, NULL);
+	procmap_set_notice(sym_pm(s), count_notice, NULL);
 	add_fake_anon(s);
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
 	assert_null(f.name);
@@ -1014,38 +1068,38 @@ static void test_jit_map(void **state)
 	assert_null(f.name);
 	assert_int_equal(notices, 1);
 	assert_non_null(strstr(last_notice, "symbolic link"));
-	symbols_free(s);
+	sym_free(s);
 
 	/* So is a map writable by others. */
 	assert_int_equal(sh("cd '%s' && rm perf-%d.map && cp real perf-%d.map && chmod 666 perf-%d.map",
 			    dir, (int)getpid(), (int)getpid(), (int)getpid()),
 			 0);
-	s = symbols_new();
+	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	symbols_set_notice(s, count_notice, NULL);
+	procmap_set_notice(sym_pm(s), count_notice, NULL);
 	add_fake_anon(s);
 	notices = 0;
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
 	assert_null(f.name);
 	assert_int_equal(notices, 1);
 	assert_non_null(strstr(last_notice, "writable"));
-	symbols_free(s);
+	sym_free(s);
 
 	/* And one owned by someone else (as root: by nobody). */
 	if (geteuid() == 0) {
 		assert_int_equal(sh("cd '%s' && chmod 644 perf-%d.map && chown 65534 perf-%d.map",
 				    dir, (int)getpid(), (int)getpid()),
 				 0);
-		s = symbols_new();
+		s = sym_new();
 		symbols_set_jitmap_dir(s, dir);
-		symbols_set_notice(s, count_notice, NULL);
+		procmap_set_notice(sym_pm(s), count_notice, NULL);
 		add_fake_anon(s);
 		notices = 0;
 		symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
 		assert_null(f.name);
 		assert_int_equal(notices, 1);
 		assert_non_null(strstr(last_notice, "owned by uid 65534"));
-		symbols_free(s);
+		sym_free(s);
 	}
 	free(map);
 	rm_tree(dir);
