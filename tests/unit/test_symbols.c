@@ -2,8 +2,12 @@
 /*
  * Unit tests for symbols: real lookups in this very process (its own PIE
  * executable, libc, a library dlopen'ed after the first lookup, the vdso),
- * a non-PIE helper process, the kernel through /proc/kallsyms, and the
- * bookkeeping of mappings across fork, exec and exit on synthetic pids.
+ * a non-PIE helper process, the kernel through /proc/kallsyms, the
+ * bookkeeping of mappings across fork, exec and exit on synthetic pids
+ * (fed to the process-map layer the symbolizer reads), and the caps on
+ * what a hostile file costs: crafted mangled names, a sparse debug link
+ * candidate, an xz stream asking for a huge dictionary, JIT maps with
+ * long lines or holes.
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 
@@ -29,6 +34,7 @@
 
 #include "demangle.h"
 #include "internal.h"
+#include "xz.h"
 
 /* Far above any pid_max: /proc never has these. */
 #define FAKE_PID 0x7ffff000u
@@ -907,6 +913,21 @@ static void test_debug_files(void **state)
 		assert_false(elf_has_name(e, "probe_function"));
 		symbols_elf_free(e);
 
+		/* A hostile candidate: a sparse file of 2 GiB, never checksummed. */
+		{
+			uint64_t t0 = util_now_ns();
+
+			assert_int_equal(sh("cd '%s' && mv t.debug t.debug.real && "
+					    "truncate -s 2G t.debug", dir),
+					 0);
+			e = symbols_elf_open_with(linked, &opts, &err);
+			assert_non_null(e);
+			assert_int_not_equal(e->source, SYMBOLS_SOURCE_DEBUGLINK);
+			symbols_elf_free(e);
+			assert_true(util_now_ns() - t0 < 10 * 1000000000ull);
+			assert_int_equal(sh("cd '%s' && mv t.debug.real t.debug", dir), 0);
+		}
+
 		/* By build id, under the debug directory (no CRC there, the id decides). */
 		assert_int_equal(sh("cd '%s' && id=$(readelf -n linked | awk '/Build ID:/ { print $3 }') && "
 				    "test -n \"$id\" && mkdir -p debugdir/.build-id/$(echo $id | cut -c1-2) && "
@@ -983,6 +1004,153 @@ static void test_demangle(void **state)
 	assert_null(symbols_demangle("_Znot_really", NULL));
 #else
 	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl", NULL));
+#endif
+}
+
+/* Skips a varint of an xz header at *p; false past `end`. */
+static bool skip_varint(const unsigned char **p, const unsigned char *end)
+{
+	while (*p < end && (**p & 0x80))
+		(*p)++;
+	return (*p)++ < end;
+}
+
+/*
+ * Rewrites the LZMA2 dictionary size in the first block header of the xz
+ * stream `buf` to 1 GiB (code 36), with its CRC: the data decodes the
+ * same, but the decoder must be allowed that much memory.
+ */
+static void xz_ask_gigabyte(unsigned char *buf, size_t len)
+{
+	unsigned char *h = buf + 12; /* after the stream header */
+	const unsigned char *p, *end;
+	size_t hsize;
+	uint32_t crc;
+
+	assert_true(len > 12 + 8);
+	hsize = ((size_t)h[0] + 1) * 4;
+	assert_true(12 + hsize <= len);
+	end = h + hsize - 4;
+	p = h + 2;
+	if (h[1] & 0x40)
+		assert_true(skip_varint(&p, end)); /* compressed size */
+	if (h[1] & 0x80)
+		assert_true(skip_varint(&p, end)); /* uncompressed size */
+	assert_true(p + 3 <= end);
+	assert_int_equal(p[0], 0x21); /* LZMA2 */
+	assert_int_equal(p[1], 1); /* one property byte: the dictionary size */
+	h[p + 2 - h] = 36;
+	crc = (uint32_t)crc32(0, h, (uInt)(hsize - 4));
+	h[hsize - 4] = (unsigned char)crc;
+	h[hsize - 3] = (unsigned char)(crc >> 8);
+	h[hsize - 2] = (unsigned char)(crc >> 16);
+	h[hsize - 1] = (unsigned char)(crc >> 24);
+}
+
+/* MiniDebugInfo's decoder may not use more than SYMBOLS_XZ_MEMLIMIT. */
+static void test_xz_memlimit(void **state)
+{
+#ifdef HAVE_LIBLZMA
+	char *dir = make_temp_dir(), *path;
+	unsigned char *in;
+	void *out;
+	size_t len, out_len;
+
+	if (sh("command -v xz >/dev/null") != 0) {
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && printf hello | xz -0 -T1 --format=xz >small.xz", dir), 0);
+	path = xasprintf("%s/small.xz", dir);
+	in = (unsigned char *)util_read_file(path, &len);
+	assert_non_null(in);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), 0);
+	assert_int_equal(out_len, 5);
+	assert_memory_equal(out, "hello", 5);
+	free(out);
+	/* The same five bytes, asking for a 1 GiB dictionary. */
+	xz_ask_gigabyte(in, len);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), -EFBIG);
+	free(in);
+	free(path);
+	rm_tree(dir);
+#else
+	skip();
+#endif
+}
+
+/*
+ * A mangled name whose demangled form doubles with each of `levels`
+ * nested templates (x<T, T>, T the level before), as a hostile library
+ * may carry. Caller frees.
+ */
+static char *exponential_name(int levels)
+{
+	char *t = xstrdup("S_IS_S_E"), *next;
+	int k;
+
+	for (k = 2; k <= levels; k++) {
+		char sub[16];
+		int v = k - 2;
+
+		/* Substitution k - 1: S0_, S1_, ..., S9_, SA_, ..., SZ_, S10_, ... */
+		if (v < 36)
+			snprintf(sub, sizeof(sub), "S%c_", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v]);
+		else
+			snprintf(sub, sizeof(sub), "S%c%c_",
+				 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v / 36],
+				 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36]);
+		next = xasprintf("S_I%s%sE", t, sub);
+		free(t);
+		t = next;
+	}
+	next = xasprintf("_Z1g1xP%s", t);
+	free(t);
+	return next;
+}
+
+/* Crafted names are left mangled, in bounded time; ordinary ones still demangle. */
+static void test_demangle_caps(void **state)
+{
+#ifdef HAVE_LIBIBERTY
+	char *small = exponential_name(4), *evil = exponential_name(75), *d, *longname;
+	bool capped = false;
+	uint64_t t0;
+	size_t i;
+
+	/* A few levels: an ordinary (if odd) name. */
+	d = symbols_demangle(small, &capped);
+	assert_non_null(d);
+	assert_false(capped);
+	assert_int_equal(strncmp(d, "g(x, x<x<x<x<x, x>", 18), 0);
+	free(d);
+
+	/* 571 bytes that demangle to about 2^75: over the output cap at once. */
+	t0 = util_now_ns();
+	d = symbols_demangle(evil, &capped);
+	assert_null(d);
+	assert_true(capped);
+	assert_true(util_now_ns() - t0 < 2 * 1000000000ull);
+
+	/* Too long to try. */
+	longname = xmalloc(SYMBOLS_DEMANGLE_MAX_IN + 16);
+	strcpy(longname, "_ZN1a");
+	for (i = strlen(longname); i < SYMBOLS_DEMANGLE_MAX_IN + 8; i++)
+		longname[i] = 'b';
+	longname[i] = '\0';
+	capped = false;
+	assert_null(symbols_demangle(longname, &capped));
+	assert_true(capped);
+
+	/* Not mangled: not capped either. */
+	capped = false;
+	assert_null(symbols_demangle("main", &capped));
+	assert_false(capped);
+	free(longname);
+	free(small);
+	free(evil);
+#else
+	skip();
 #endif
 }
 
@@ -1105,6 +1273,69 @@ static void test_jit_map(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * JIT maps are streamed within caps: lines cross the read chunks, a line
+ * too long is skipped whole, and a sparse map is refused with one notice.
+ */
+static void test_jit_map_caps(void **state)
+{
+	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
+	struct symbols *s;
+	struct symbols_frame f;
+	FILE *out;
+	int i;
+
+	out = fopen(map, "w");
+	assert_non_null(out);
+	/* 2 MiB of entries elsewhere, then a line of 10000 bytes, then ours. */
+	for (i = 0; i < 40000; i++)
+		fprintf(out, "%llx 10 filler_%08d_with_a_name_long_enough\n",
+			(unsigned long long)FAKE_BASE + 0x1000 + (unsigned long long)(i % 0x800) * 0x10,
+			i);
+	fprintf(out, "%llx 10 ", (unsigned long long)FAKE_BASE + 0x20);
+	for (i = 0; i < 10000; i++)
+		fputc('x', out);
+	fprintf(out, "\n%llx 20 after_the_long_line\n", (unsigned long long)FAKE_BASE);
+	fclose(out);
+
+	s = sym_new();
+	symbols_set_jitmap_dir(s, dir);
+	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	add_fake_anon(s);
+	notices = 0;
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "after_the_long_line");
+	/* The long line's entry was skipped, not half read. */
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x22, false, &f);
+	assert_null(f.name);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x1000 + (39999 % 0x800) * 0x10, false,
+			&f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "filler_00039999_with_a_name_long_enough");
+	assert_int_equal(notices, 0);
+	sym_free(s);
+
+	/* Sparse: 64 MiB of holes after a good line. */
+	assert_int_equal(sh("cd '%s' && printf '%llx 20 sparse_foo\\n' >perf-%d.map && "
+			    "truncate -s 64M perf-%d.map", dir, (unsigned long long)FAKE_BASE,
+			    (int)getpid(), (int)getpid()),
+			 0);
+	s = sym_new();
+	symbols_set_jitmap_dir(s, dir);
+	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	add_fake_anon(s);
+	notices = 0;
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_null(f.name);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x5, false, &f);
+	assert_int_equal(notices, 1);
+	assert_non_null(strstr(last_notice, "sparse"));
+	sym_free(s);
+	free(map);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1127,6 +1358,9 @@ int main(void)
 		cmocka_unit_test(test_libc_debug_file),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
+		cmocka_unit_test(test_xz_memlimit),
+		cmocka_unit_test(test_demangle_caps),
+		cmocka_unit_test(test_jit_map_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
