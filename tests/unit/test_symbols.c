@@ -1336,6 +1336,57 @@ static void test_jit_map_caps(void **state)
 	rm_tree(dir);
 }
 
+/* "8 GiB", "512 MiB": how the man page writes a size. */
+static void man_size(char *out, size_t len, uint64_t bytes)
+{
+	if (bytes % (1ull << 30) == 0)
+		snprintf(out, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else
+		snprintf(out, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+}
+
+/* Every cap on what a process's files cost is named, with its value, in the man page's LIMITS. */
+static void test_man_page_limits(void **state)
+{
+	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *p;
+	char want[24][64];
+	size_t n = 0, i;
+
+	assert_non_null(man);
+	sec = strstr(man, "\n.SH LIMITS\n");
+	assert_non_null(sec);
+	end = strstr(sec + 1, "\n.SH ");
+	if (end)
+		*end = '\0';
+	for (p = sec; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	man_size(want[n++], sizeof(want[0]), PROCMAP_FILE_MAX);
+	man_size(want[n++], sizeof(want[0]), PROCMAP_READ_MAX);
+	snprintf(want[n++], sizeof(want[0]), "at most %llu s",
+		 (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));
+	snprintf(want[n++], sizeof(want[0]), "%d symbolic links", PROCMAP_ROOT_HOPS);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_DEBUGLINK_MAX);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_XZ_MEMLIMIT);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_XZ_MAX_OUT);
+	snprintf(want[n++], sizeof(want[0]), "%d bytes", SYMBOLS_DEMANGLE_MAX_IN);
+	snprintf(want[n++], sizeof(want[0]), "%d bytes", SYMBOLS_DEMANGLE_MAX_OUT);
+	snprintf(want[n++], sizeof(want[0]), "at most %llu s; the rest stay mangled",
+		 (unsigned long long)(SYMBOLS_DEMANGLE_BUDGET_NS / 1000000000ull));
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_JITMAP_MAX_BYTES);
+	snprintf(want[n++], sizeof(want[0]), "%u entries", SYMBOLS_JITMAP_MAX_ENTRIES);
+	snprintf(want[n++], sizeof(want[0]), "at most %d processes", SYMBOLS_JITMAPS_MAX);
+	snprintf(want[n++], sizeof(want[0]), "last %d processes", PROCMAP_EXITED_KEEP);
+	snprintf(want[n++], sizeof(want[0]), "%d modules", PROCMAP_PARKED_MAX);
+	man_size(want[n], sizeof(want[0]), PROCMAP_PARKED_BYTES);
+	strcat(want[n++], " per kind");
+	for (i = 0; i < n; i++) {
+		if (!strstr(sec, want[i]))
+			fail_msg("doc/flametop.1, LIMITS: \"%s\" is not there", want[i]);
+	}
+	free(man);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1361,6 +1412,7 @@ int main(void)
 		cmocka_unit_test(test_xz_memlimit),
 		cmocka_unit_test(test_demangle_caps),
 		cmocka_unit_test(test_jit_map_caps),
+		cmocka_unit_test(test_man_page_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
