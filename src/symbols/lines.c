@@ -166,7 +166,17 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		return;
 	}
 	m->dwelf = elf_begin(m->file.fd, ELF_C_READ, NULL);
-	if (m->dwelf && dwarf_sections_small(m->dwelf))
+	if (m->dwelf && !dwarf_sections_small(m->dwelf)) {
+		say(l, "%s: a DWARF section is larger than %llu MiB; its source lines are shown as ?:0",
+		    dwarf_path, (unsigned long long)(PROCMAP_READ_MAX >> 20));
+		elf_end(m->dwelf);
+		m->dwelf = NULL;
+		procmap_file_close(&m->file);
+		m->status = -ENODATA;
+		free(dwarf_path);
+		return;
+	}
+	if (m->dwelf)
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
