@@ -6,8 +6,8 @@
  * their answers:
  *  - access_reg: a register of the innermost frame, from the sample;
  *  - access_mem: a word of the target's memory, from the stack copy when
- *    it lies in [sp, sp + dyn_size), else from the ELF file mapped at that
- *    address (that is where the unwind tables are read from);
+ *    it lies in [sp, sp + dyn_size), else from what was read of the module
+ *    mapped at that address (that is where the unwind tables are);
  *  - find_proc_info: the unwind table covering an address: the module's
  *    .eh_frame_hdr binary search table (PT_GNU_EH_FRAME), located once per
  *    module, handed over as a remote table for dwarf_search_unwind_table;
@@ -31,7 +31,7 @@
  * is all libunwind reads of a module's file, and a file read, not mapped,
  * cannot raise SIGBUS when its owner truncates it. The layer opens the
  * file (hostile files refused), shares the data between every process
- * mapping the same file, and frees it when nobody does.
+ * mapping the same file, and frees it some time after none does.
  *
  * In front of libunwind sits a memo of whole unwinds. Unwinding is a
  * function of what the accessors answer (registers, words of the stack
