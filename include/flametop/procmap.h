@@ -115,12 +115,12 @@ bool procmap_live(const struct procmap *pm);
 /*
  * Where the layer says what a person should know: a file a process named
  * that it refused to read (not a regular file, too large, a symbolic link
- * out of a container's root, too slow), once per module. `notice` gets
- * one line, without a "notice:" prefix or newline, borrowed for the call.
- * NULL (the default) keeps it quiet. Consumers say their own notices
- * through procmap_say(), so that one callback hears them all.
+ * out of a container's root, too slow), once per module. NULL (the
+ * default) keeps it quiet. Borrowed: it must outlive `pm`. Consumers say
+ * their own notices through procmap_say(), so that one sink hears them
+ * all (a text said before is not said again, see notice_say()).
  */
-void procmap_set_notice(struct procmap *pm, void (*notice)(void *ctx, const char *msg), void *ctx);
+void procmap_set_notice(struct procmap *pm, struct ft_notice *notice);
 void procmap_say(struct procmap *pm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* For tests: the rescan interval (default PROCMAP_RESCAN_NS; 0: every miss). */
 void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns);

@@ -105,8 +105,7 @@ struct procmap {
 	size_t exited_next;
 	uint64_t exit_seq, gen;
 	struct slot slots[PROCMAP_SLOTS];
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 	struct procmap_stats st;
 };
 
@@ -142,10 +141,9 @@ void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns)
 	pm->rescan_ns = ns;
 }
 
-void procmap_set_notice(struct procmap *pm, void (*notice)(void *ctx, const char *msg), void *ctx)
+void procmap_set_notice(struct procmap *pm, struct ft_notice *notice)
 {
 	pm->notice = notice;
-	pm->notice_ctx = ctx;
 }
 
 void procmap_say(struct procmap *pm, const char *fmt, ...)
@@ -158,7 +156,7 @@ void procmap_say(struct procmap *pm, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pm->notice(pm->notice_ctx, msg);
+	notice_say(pm->notice, NULL, "%s", msg);
 }
 
 /* ---- consumers' data ---------------------------------------------------- */

@@ -214,11 +214,9 @@ const char *symbols_jitmap_path(const struct symbols_jitmap *m);
 uint64_t symbols_jitmap_dropped(const struct symbols_jitmap *m);
 
 /*
- * For tests: the directory of separate debug files (default
- * SYMBOLS_DEBUG_DIR) and of JIT maps (default "/tmp"). Copied. Set them
+ * For tests: the directory of JIT maps (default "/tmp"). Copied. Set it
  * before any lookup.
  */
-void symbols_set_debug_dir(struct symbols *s, const char *dir);
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir);
 
 #endif

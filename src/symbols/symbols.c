@@ -47,7 +47,6 @@ struct symbols {
 	int slot;
 	struct symbols_kernel *kernel; /* NULL until first needed */
 	bool demangle;
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
 	char *jitmap_dir;
 	struct jit jits[SYMBOLS_JITMAPS_MAX];
 	size_t njits;
@@ -72,7 +71,6 @@ static void *symbols_load(void *ctx, struct procmap *pm, const struct procmap_mo
 		/* Debug links are looked for beside the file as the process knows it. */
 		known = procmap_module_path(mod);
 		opts.known_path = known;
-		opts.debug_dir = s->debug_dir;
 		opts.demangle = s->demangle;
 		e = symbols_elf_read(file, &opts, &rep, &err);
 		s->st.names_raw += rep.names_raw;
@@ -126,7 +124,6 @@ void symbols_free(struct symbols *s)
 	procmap_unregister(s->pm, s->slot);
 	for (i = 0; i < s->njits; i++)
 		symbols_jitmap_free(s->jits[i].map);
-	free(s->debug_dir);
 	free(s->jitmap_dir);
 	symbols_kernel_free(s->kernel);
 	free(s);
@@ -135,12 +132,6 @@ void symbols_free(struct symbols *s)
 void symbols_set_demangle(struct symbols *s, bool demangle)
 {
 	s->demangle = demangle;
-}
-
-void symbols_set_debug_dir(struct symbols *s, const char *dir)
-{
-	free(s->debug_dir);
-	s->debug_dir = xstrdup(dir);
 }
 
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir)

@@ -582,7 +582,7 @@ static void test_open_for_chrooted_process(void **state)
 	assert_int_equal(read(ready[0], &c, 1), 1);
 
 	pm = procmap_new();
-	procmap_set_notice(pm, NULL, NULL);
+	procmap_set_notice(pm, NULL);
 	memset(&m, 0, sizeof(m));
 	m.pid = m.tid = (uint32_t)pid;
 	m.start = 0x10000000;

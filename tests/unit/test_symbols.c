@@ -1163,6 +1163,16 @@ static void count_notice(void *ctx, const char *msg)
 	snprintf(last_notice, sizeof(last_notice), "%s", msg);
 }
 
+/* Counts what `s` says from now on, on a sink of its own. */
+static struct ft_notice sink;
+
+static void listen(struct symbols *s)
+{
+	notice_free(&sink);
+	notice_init(&sink, count_notice, NULL);
+	procmap_set_notice(sym_pm(s), &sink);
+}
+
 /* An anonymous mapping of this process at FAKE_BASE, for JIT lookups. */
 static void add_fake_anon(struct symbols *s)
 {
@@ -1184,7 +1194,7 @@ static void test_jit_map(void **state)
 	FILE *out;
 
 	symbols_set_jitmap_dir(s, dir);
-	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	listen(s);
 	add_fake_anon(s);
 	notices = 0;
 
@@ -1228,7 +1238,7 @@ static void test_jit_map(void **state)
 			 0);
 	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	listen(s);
 	add_fake_anon(s);
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
 	assert_null(f.name);
@@ -1244,7 +1254,7 @@ static void test_jit_map(void **state)
 			 0);
 	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	listen(s);
 	add_fake_anon(s);
 	notices = 0;
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
@@ -1260,7 +1270,7 @@ static void test_jit_map(void **state)
 				 0);
 		s = sym_new();
 		symbols_set_jitmap_dir(s, dir);
-		procmap_set_notice(sym_pm(s), count_notice, NULL);
+		listen(s);
 		add_fake_anon(s);
 		notices = 0;
 		symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x10, false, &f);
@@ -1269,6 +1279,7 @@ static void test_jit_map(void **state)
 		assert_non_null(strstr(last_notice, "owned by uid 65534"));
 		sym_free(s);
 	}
+	notice_free(&sink);
 	free(map);
 	rm_tree(dir);
 }
@@ -1300,7 +1311,7 @@ static void test_jit_map_caps(void **state)
 
 	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	listen(s);
 	add_fake_anon(s);
 	notices = 0;
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
@@ -1323,7 +1334,7 @@ static void test_jit_map_caps(void **state)
 			 0);
 	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
-	procmap_set_notice(sym_pm(s), count_notice, NULL);
+	listen(s);
 	add_fake_anon(s);
 	notices = 0;
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
@@ -1332,6 +1343,7 @@ static void test_jit_map_caps(void **state)
 	assert_int_equal(notices, 1);
 	assert_non_null(strstr(last_notice, "sparse"));
 	sym_free(s);
+	notice_free(&sink);
 	free(map);
 	rm_tree(dir);
 }
