@@ -356,7 +356,7 @@ struct ui_config {
 	char theme[64];
 	enum ui_palette palette;
 	bool flame; /* flame (root at the bottom) instead of icicle */
-	bool top_view; /* start in the top-list */
+	char view[16]; /* the view at start, a registered name */
 	uint64_t span; /* live window span, ns */
 	bool mouse;
 };

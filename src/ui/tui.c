@@ -1246,8 +1246,7 @@ static void init_state(struct tui *u)
 	UI_WIN(u).mode = !u->src->live && u->speed >= SOURCE_UNPACED ? UI_WINDOW_ALL : UI_WINDOW_LIVE;
 	u->flip = u->cfg.flame;
 	u->palette = u->cfg.palette;
-	u->front = (size_t)(u->opt.view ? ui_views_find(u->opt.view)
-				       : ui_views_find(u->cfg.top_view ? "top" : "flame"));
+	u->front = (size_t)ui_views_find(u->opt.view ? u->opt.view : u->cfg.view);
 	for (k = 0; k < UI_QUERY__COUNT; k++)
 		u->q[k].tree = profile_tree_new();
 }
