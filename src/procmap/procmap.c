@@ -253,7 +253,8 @@ static void datum_release(struct procmap *pm, struct slot *s, struct datum *d)
 	s->newest = d;
 	s->parked++;
 	s->parked_bytes += d->cost;
-	while (s->oldest && (s->parked > PROCMAP_PARKED_MAX || s->parked_bytes > PROCMAP_PARKED_BYTES)) {
+	while (s->oldest &&
+	       (s->parked > PROCMAP_PARKED_MAX || s->parked_bytes > PROCMAP_PARKED_BYTES)) {
 		struct datum *old = s->oldest;
 
 		slot_unlink_parked(s, old);
@@ -768,8 +769,8 @@ enum verdict {
 };
 
 /* Whether the open `f` is the file of `mod` (reading its build id). */
-static enum verdict judge(const struct procmap_module *mod, struct procmap_file *f,
-			  uint8_t id[20], uint8_t *id_size)
+static enum verdict judge(const struct procmap_module *mod, struct procmap_file *f, uint8_t id[20],
+			  uint8_t *id_size)
 {
 	bool inode_known = mod->maj || mod->min || mod->ino;
 
@@ -816,8 +817,8 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		if (i == 0) {
 			if (!pm->live || !pid || !map)
 				continue;
-			snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64, pid,
-				 map->start, map->end);
+			snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64,
+				 pid, map->start, map->end);
 			r = procmap_file_open(&cand, AT_FDCWD, mf, PROCMAP_FILE_FOLLOW, &err);
 		} else if (i == 1) {
 			if (root < 0)

@@ -496,8 +496,9 @@ static void check_in_root(const char *dir, const char *host_fifo)
 	procmap_file_close(&f);
 	assert_int_equal(procmap_file_open(&f, root, "lib/rel.so", PROCMAP_FILE_IN_ROOT, &err), 0);
 	procmap_file_close(&f);
-	assert_int_equal(
-		procmap_file_open(&f, root, "/../../../lib/real.so", PROCMAP_FILE_IN_ROOT, &err), 0);
+	assert_int_equal(procmap_file_open(&f, root, "/../../../lib/real.so", PROCMAP_FILE_IN_ROOT,
+					   &err),
+			 0);
 	procmap_file_close(&f);
 	assert_int_equal(procmap_file_open(&f, root, "/lib/updir/lib/real.so", PROCMAP_FILE_IN_ROOT,
 					   &err),
@@ -517,12 +518,13 @@ static void check_in_root(const char *dir, const char *host_fifo)
 
 static void make_root(const char *dir, const char *host_fifo)
 {
-	assert_int_equal(sh("cd '%s' && mkdir -p root/lib/sub && printf inside >root/lib/real.so && "
-			    "ln -s /lib/real.so root/lib/abs.so && ln -s real.so root/lib/rel.so && "
-			    "ln -s .. root/lib/updir && ln -s '%s' root/lib/evil.so && "
-			    "ln -s loop.so root/lib/loop.so && mkfifo '%s'",
-			    dir, host_fifo, host_fifo),
-			 0);
+	assert_int_equal(
+		sh("cd '%s' && mkdir -p root/lib/sub && printf inside >root/lib/real.so && "
+		   "ln -s /lib/real.so root/lib/abs.so && ln -s real.so root/lib/rel.so && "
+		   "ln -s .. root/lib/updir && ln -s '%s' root/lib/evil.so && "
+		   "ln -s loop.so root/lib/loop.so && mkfifo '%s'",
+		   dir, host_fifo, host_fifo),
+		0);
 }
 
 static void test_in_root(void **state)
