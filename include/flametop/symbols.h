@@ -84,15 +84,6 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
  */
 void symbols_set_demangle(struct symbols *s, bool demangle);
 
-/* What the caps cost so far, for a caller to show. */
-struct symbols_stats {
-	uint64_t names_raw; /* names left mangled: too long, too costly, or over the module's budget */
-	uint64_t modules_late; /* modules given up at their time budget */
-	uint64_t jit_maps_dropped; /* JIT maps forgotten to stay under SYMBOLS_JITMAPS_MAX */
-	uint64_t jit_entries_dropped; /* JIT map lines ignored past the caps */
-};
-void symbols_stats(const struct symbols *s, struct symbols_stats *st);
-
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);
 

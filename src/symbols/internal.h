@@ -210,8 +210,6 @@ void symbols_jitmap_free(struct symbols_jitmap *m);
 int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err);
 const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);
 const char *symbols_jitmap_path(const struct symbols_jitmap *m);
-/* Lines ignored past the caps, since the map was made. */
-uint64_t symbols_jitmap_dropped(const struct symbols_jitmap *m);
 
 /*
  * For tests: the directory of JIT maps (default "/tmp"). Copied. Set it

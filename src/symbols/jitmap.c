@@ -58,7 +58,6 @@ struct symbols_jitmap {
 	uint64_t seq;
 	uint64_t consumed; /* bytes parsed (up to the last complete line) */
 	uint64_t read_bytes; /* bytes read of this file, all refreshes together */
-	uint64_t dropped; /* lines ignored past the caps */
 	uint64_t dev, ino;
 	bool refused;
 	bool capped; /* a cap was reached (and said) */
@@ -136,11 +135,6 @@ static void parse_line(struct symbols_jitmap *m, char *line)
 	m->len++;
 }
 
-uint64_t symbols_jitmap_dropped(const struct symbols_jitmap *m)
-{
-	return m->dropped;
-}
-
 /* Whether a cap stops the reading; says so (in `err`) the first time. */
 static bool over_caps(struct symbols_jitmap *m, struct ft_error *err)
 {
@@ -185,8 +179,6 @@ static void read_new_lines(struct symbols_jitmap *m, struct procmap_file *f, str
 				m->skipping = false;
 			else if (nl - line < MAX_LINE && m->len < SYMBOLS_JITMAP_MAX_ENTRIES)
 				parse_line(m, line);
-			else if (nl - line < MAX_LINE)
-				m->dropped++;
 		}
 		used = (size_t)(line - buf);
 		off += used;

@@ -51,7 +51,6 @@ struct symbols {
 	struct jit jits[SYMBOLS_JITMAPS_MAX];
 	size_t njits;
 	uint64_t jit_clock;
-	struct symbols_stats st;
 };
 
 /* The procmap consumer: a module's data is its struct symbols_elf. */
@@ -73,9 +72,7 @@ static void *symbols_load(void *ctx, struct procmap *pm, const struct procmap_mo
 		opts.known_path = known;
 		opts.demangle = s->demangle;
 		e = symbols_elf_read(file, &opts, &rep, &err);
-		s->st.names_raw += rep.names_raw;
 		if (rep.late) {
-			s->st.modules_late++;
 			procmap_say(pm, "%s: reading its symbols took more than %llu s; its frames "
 				    "are named module+0xOFFSET", mod->name,
 				    (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));
@@ -140,11 +137,6 @@ void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
 	s->jitmap_dir = xstrdup(dir);
 }
 
-void symbols_stats(const struct symbols *s, struct symbols_stats *st)
-{
-	*st = s->st;
-}
-
 /* ---- lookups ---------------------------------------------------------- */
 
 static struct symbols_kernel *kernel_get(struct symbols *s)
@@ -189,7 +181,6 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 				j = &s->jits[i];
 		}
 		symbols_jitmap_free(j->map);
-		s->st.jit_maps_dropped++;
 	}
 	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, pid);
 	j->pid = pid;
@@ -208,7 +199,6 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 {
 	struct symbols_jitmap *m;
 	struct ft_error err = { { 0 }, 0, 0 };
-	uint64_t dropped;
 	char proc[32];
 	struct stat st;
 	const char *name;
@@ -221,12 +211,10 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
 		if (stat(proc, &st) != 0)
 			return;
-		dropped = symbols_jitmap_dropped(m);
 		if (symbols_jitmap_refresh(m, st.st_uid, &err) < 0 && err.msg[0])
 			procmap_say(s->pm, "%s", err.msg);
 		else if (err.msg[0])
 			procmap_say(s->pm, "%s", err.msg); /* a cap was reached */
-		s->st.jit_entries_dropped += symbols_jitmap_dropped(m) - dropped;
 		name = symbols_jitmap_lookup(m, addr);
 	}
 	if (name) {
