@@ -201,6 +201,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	src->live = true;
 	l->src = src;
 	src->profile = l->profile = profile_new();
+	profile_set_limits(l->profile, &profile_live_limits);
 	l->procmap = procmap_new();
 	procmap_set_notice(l->procmap, notice);
 	l->symbols = symbols_new(l->procmap);

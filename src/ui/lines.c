@@ -9,9 +9,9 @@
  * libdw's line tables turn the addresses into lines (report_lines_build,
  * as report --lines does). The file is read from disk by the path the
  * DWARF gives, relative ones from the unit's compilation directory; it is
- * named by a profiled program's debug data, so it is opened as the files
- * a process names are (procmap_file_open: never a FIFO or a device, a
- * regular file only), at most SOURCE_MAX bytes, every line sanitized. Without it (not on this machine, not readable, or not the
+ * named by a profiled program's debug data, so it is opened with care: no
+ * blocking, a regular file only, at most SOURCE_MAX bytes, every line
+ * sanitized. Without it (not on this machine, not readable, or not the
  * file that was compiled) the view lists the function's addresses with
  * their lines instead; Enter switches between the two.
  */
@@ -19,12 +19,14 @@
 
 #include "tui.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "flametop/procmap.h"
 #include "flametop/report.h"
 
 #define SOURCE_MAX (8u << 20)
@@ -86,44 +88,34 @@ static void lines_close(struct ui_view *v)
 }
 
 /*
- * Reads a source file that untrusted data named, as every file a profiled
- * process names is opened (procmap_file_open: checked on an O_PATH
- * descriptor, so a FIFO or a device is never opened; a regular file
- * only), at most SOURCE_MAX bytes. The contents (caller frees,
- * NUL-terminated), or NULL with `why` said.
+ * Reads a source file that untrusted data named: never blocks (a FIFO, a
+ * device), a regular file only, at most SOURCE_MAX bytes. The contents
+ * (caller frees, NUL-terminated), or NULL with `why` said.
  */
 static char *read_source(const char *path, size_t *len, char *why, size_t size)
 {
-	struct procmap_file f;
-	struct ft_error err;
-	const char *reason;
-	size_t plen = strlen(path);
+	struct stat st;
+	/* ft_open_regular: a FIFO or a device is refused before any open. */
+	int fd = ft_open_regular(path, SOURCE_MAX, &st);
 	char *buf = NULL;
+	size_t got = 0;
 	ssize_t n;
 
-	if (procmap_file_open(&f, AT_FDCWD, path, PROCMAP_FILE_FOLLOW, &err) < 0) {
-		/* "PATH: reason", said with the file's name only. */
-		reason = strncmp(err.msg, path, plen) == 0 && err.msg[plen] == ':' ? err.msg + plen + 2
-										      : err.msg;
-		snprintf(why, size, "%.200s: %.90s", util_basename(path), reason);
+	if (fd == -EFBIG) {
+		snprintf(why, size, "%.200s: larger than %u MiB", util_basename(path), SOURCE_MAX >> 20);
 		return NULL;
 	}
-	if (f.size > SOURCE_MAX) {
-		snprintf(why, size, "%.200s: larger than %u MiB", util_basename(path), SOURCE_MAX >> 20);
-		goto out;
+	if (fd < 0) {
+		snprintf(why, size, "%.200s: %s", util_basename(path), ft_open_strerror(fd));
+		return NULL;
 	}
-	buf = xmalloc((size_t)f.size + 1);
-	n = procmap_file_pread(&f, buf, (size_t)f.size, 0);
-	if (n < 0) {
-		snprintf(why, size, "%.200s: %s", util_basename(path), strerror((int)-n));
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-out:
-	procmap_file_close(&f);
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	*len = got;
+	close(fd);
 	return buf;
 }
 
