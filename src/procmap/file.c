@@ -8,7 +8,8 @@
  *    effects (a FIFO is not waited on, a device is not opened), and the
  *    checks are made on that descriptor: a regular file, of at most
  *    PROCMAP_FILE_MAX bytes; only then is the same inode reopened for
- *    reading through /proc/self/fd, O_NONBLOCK, and checked again;
+ *    reading through /proc/self/fd, O_NONBLOCK, and checked again
+ *    (ft_reopen_regular, util's check for every path someone else named);
  *  - a path inside a container's root (/proc/PID/root) is resolved inside
  *    it: openat2(RESOLVE_IN_ROOT) where the kernel has it, else a walk of
  *    one component at a time with O_NOFOLLOW, following the root's own
@@ -191,8 +192,7 @@ static int open_in_root(int root, const char *path, int *out)
 int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
 		      struct ft_error *err)
 {
-	char self[64];
-	struct stat st, st2;
+	struct stat st;
 	int pfd = -1, fd, ret;
 
 	memset(f, 0, sizeof(*f));
@@ -212,47 +212,36 @@ int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsig
 		error_set(err, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	if (fstat(pfd, &st) != 0) {
-		ret = -errno;
-		error_set(err, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		error_set(err, "%s: a symbolic link", path);
-		ret = -EPERM;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error_set(err, "%s: not a regular file", path);
-		ret = -EPERM;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > PROCMAP_FILE_MAX) {
-		error_set(err, "%s: larger than %llu MiB", path,
-			  (unsigned long long)(PROCMAP_FILE_MAX >> 20));
-		ret = -EPERM;
-		goto out;
-	}
-	/* The same inode, now for reading. */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	fd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = ft_reopen_regular(pfd, PROCMAP_FILE_MAX, &st);
 	if (fd < 0) {
-		ret = errno == EPERM ? -EACCES : -errno;
-		error_set(err, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino ||
-	    !S_ISREG(st2.st_mode)) {
-		close(fd);
-		error_set(err, "%s: changed while it was opened", path);
-		ret = -EPERM;
+		ret = -EPERM; /* a refusal, unless the kernel said otherwise */
+		switch (fd) {
+		case -ELOOP:
+			error_set(err, "%s: a symbolic link", path);
+			break;
+		case -EISDIR:
+		case -EINVAL:
+			error_set(err, "%s: not a regular file", path);
+			break;
+		case -EFBIG:
+			error_set(err, "%s: larger than %llu MiB", path,
+				  (unsigned long long)(PROCMAP_FILE_MAX >> 20));
+			break;
+		case -EAGAIN:
+			error_set(err, "%s: changed while it was opened", path);
+			break;
+		default:
+			ret = fd == -EPERM ? -EACCES : fd;
+			error_set(err, "%s: %s", path, strerror(-fd));
+			break;
+		}
 		goto out;
 	}
 	f->fd = fd;
-	f->size = (uint64_t)st2.st_size;
-	f->dev = (uint64_t)st2.st_dev;
-	f->ino = (uint64_t)st2.st_ino;
-	f->blocks = (uint64_t)st2.st_blocks;
+	f->size = (uint64_t)st.st_size;
+	f->dev = (uint64_t)st.st_dev;
+	f->ino = (uint64_t)st.st_ino;
+	f->blocks = (uint64_t)st.st_blocks;
 	f->deadline_ns = util_now_ns() + PROCMAP_MODULE_BUDGET_NS;
 	ret = 0;
 out:
