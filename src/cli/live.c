@@ -26,6 +26,7 @@
 #define OPT_RETENTION 0x2006
 #define OPT_VIEW 0x2007
 #define OPT_FOCUS 0x2008
+#define OPT_BASELINE 0x2009
 
 /* The smallest timeline: --max-memory, and the finest bucket. */
 #define MIN_MAX_MEMORY ((uint64_t)1 << 20)
@@ -39,11 +40,14 @@
 /* The view options, shared by the live and replay entry points. */
 #define VIEW_LONGOPTS                                                       \
 	{ "view", required_argument, NULL, OPT_VIEW },                      \
-	{ "focus", required_argument, NULL, OPT_FOCUS }
+	{ "focus", required_argument, NULL, OPT_FOCUS },                    \
+	{ "baseline", required_argument, NULL, OPT_BASELINE }
 #define VIEW_HELP                                                                       \
 	"      --view NAME         the view to open in: %s\n"                          \
 	"                          (Tab cycles them; '?' lists their keys)\n"           \
-	"      --focus REGEX       select the first function matching, hottest first\n"
+	"      --focus REGEX       select the first function matching, hottest first\n" \
+	"      --baseline FILE     the session the diff views (d, D) compare with\n"   \
+	"                          (default: a window marked with m)\n"
 #define TIMELINE_HELP                                                                    \
 	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
 	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
@@ -79,7 +83,8 @@ static void usage_live(FILE *out)
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
-		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
+		"      --theme NAME|FILE   colours: default, light, mono, high-contrast,\n"
+		"                          colorblind (diff views in orange and blue), or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
 		VIEW_HELP
@@ -97,7 +102,7 @@ static void usage_replay(FILE *out)
 
 	ui_views_list(views, sizeof(views));
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
-		     "                            [--view NAME] [--focus REGEX]\n"
+		     "                            [--view NAME] [--focus REGEX] [--baseline FILE]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"
 		     "                            [--retention TIME]\n"
 		     "\n"
@@ -127,6 +132,9 @@ static int view_option(struct ui_options *o, int opt, const char *arg)
 		return 1;
 	case OPT_FOCUS:
 		o->focus = arg;
+		return 1;
+	case OPT_BASELINE:
+		o->baseline = arg;
 		return 1;
 	}
 	return 0;

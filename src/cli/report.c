@@ -2,7 +2,9 @@
 /*
  * `flametop report`: load a session file and print where the time went,
  * as text, JSON or folded stacks, optionally narrowed to a process, a
- * thread or an event; with --lines, the hottest source lines too.
+ * thread or an event; with --lines, the hottest source lines too; with
+ * --baseline, what changed against another session (or another window of
+ * the same one); with --format heatmap, where in each second it went.
  */
 #include "config.h"
 
@@ -33,8 +35,9 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -i, --input FILE        the session to read\n"
-		"      --format FORMAT     text (default), json, or folded (collapsed stacks\n"
-		"                          for flamegraph.pl and other tools)\n"
+		"      --format FORMAT     text (default), json, folded (collapsed stacks\n"
+		"                          for flamegraph.pl and other tools), or heatmap\n"
+		"                          (JSON: weight per slice of each second)\n"
 		"      --top N             functions to list in text and json (default %d in\n"
 		"                          text, all in json; 0: all)\n"
 		"      --pid PID           only samples of this process\n"
@@ -49,6 +52,16 @@ static void usage(FILE *out)
 		"      --lines             the hottest source lines (file:line, from the\n"
 		"                          programs' DWARF) instead of functions; in json,\n"
 		"                          a \"lines\" array besides \"functions\"\n"
+		"      --baseline FILE     compare with this session (the same file compares\n"
+		"                          two windows): shares of each side's total, text\n"
+		"                          by change, json with baseline_self/_total,\n"
+		"                          folded with both weights (baseline first)\n"
+		"      --baseline-from T, --baseline-to T\n"
+		"                          the baseline's window, as --from and --to; the\n"
+		"                          name filters apply to both sides, --pid and\n"
+		"                          --tid only when it is the same file\n"
+		"      --heatmap-row D     heatmap: the height of a row (default 20ms;\n"
+		"                          1ms to 1s)\n"
 		"  -h, --help              show this help\n",
 		DEFAULT_TOP);
 }
@@ -143,6 +156,10 @@ int cli_report(int argc, char **argv)
 		OPT_INCLUDE,
 		OPT_EXCLUDE,
 		OPT_LINES,
+		OPT_BASELINE,
+		OPT_BASELINE_FROM,
+		OPT_BASELINE_TO,
+		OPT_HEATMAP_ROW,
 	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
@@ -157,6 +174,10 @@ int cli_report(int argc, char **argv)
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "baseline-from", required_argument, NULL, OPT_BASELINE_FROM },
+		{ "baseline-to", required_argument, NULL, OPT_BASELINE_TO },
+		{ "heatmap-row", required_argument, NULL, OPT_HEATMAP_ROW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -164,9 +185,10 @@ int cli_report(int argc, char **argv)
 	struct session_read_info info;
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ft_notice notices;
-	struct profile *p = NULL;
-	const char *input = NULL, *event = NULL;
+	struct profile *p = NULL, *bp = NULL;
+	const char *input = NULL, *event = NULL, *baseline = NULL;
 	struct time_arg from = { NULL, 0, 0, false }, to = { NULL, 0, 0, false };
+	struct time_arg bfrom = { NULL, 0, 0, false }, bto = { NULL, 0, 0, false };
 	regex_t include, exclude;
 	bool have_include = false, have_exclude = false;
 	int64_t top = -1;
@@ -185,7 +207,8 @@ int cli_report(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (report_parse_format(optarg, &o.format) < 0) {
-				cli_error("--format: '%s' is not one of text, json, folded", optarg);
+				cli_error("--format: '%s' is not one of text, json, folded, heatmap",
+					  optarg);
 				goto out;
 			}
 			break;
@@ -238,6 +261,27 @@ int cli_report(int argc, char **argv)
 		case OPT_LINES:
 			o.lines = true;
 			break;
+		case OPT_BASELINE:
+			baseline = optarg;
+			break;
+		case OPT_BASELINE_FROM:
+			if (parse_time("--baseline-from", optarg, &bfrom) < 0)
+				goto out;
+			break;
+		case OPT_BASELINE_TO:
+			if (parse_time("--baseline-to", optarg, &bto) < 0)
+				goto out;
+			break;
+		case OPT_HEATMAP_ROW: {
+			struct ft_error e;
+
+			if (util_parse_duration(optarg, PROFILE_HEATMAP_MIN_ROW_NS, 1000000000ull,
+						&o.row_ns, &e) < 0) {
+				cli_error("--heatmap-row: %s", e.msg);
+				goto out;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			status = 0;
@@ -256,6 +300,18 @@ int cli_report(int argc, char **argv)
 		goto out;
 	}
 	if (o.lines && o.format == REPORT_FOLDED) {
+		cli_error("--lines works with --format text or json");
+		goto out;
+	}
+	if ((bfrom.text || bto.text) && !baseline) {
+		cli_error("--baseline-from and --baseline-to need --baseline FILE");
+		goto out;
+	}
+	if (baseline && (o.lines || o.format == REPORT_HEATMAP)) {
+		cli_error("--baseline works with --format text, json or folded, without --lines");
+		goto out;
+	}
+	if (o.lines && o.format == REPORT_HEATMAP) {
 		cli_error("--lines works with --format text or json");
 		goto out;
 	}
@@ -285,6 +341,33 @@ int cli_report(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (baseline) {
+		struct session_read_info binfo;
+
+		bp = session_read(baseline, &binfo, &err);
+		if (!bp) {
+			cli_error("--baseline: %s", err.msg);
+			goto out;
+		}
+		session_read_notice(&notices, baseline, &binfo);
+		profile_filter_init(&o.baseline_filter);
+		/* The same name filters on both sides; process and thread
+		 * ids only within one file (they mean nothing elsewhere). */
+		o.baseline_filter = o.filter;
+		o.baseline_filter.event = -1;
+		if (strcmp(baseline, input) != 0)
+			o.baseline_filter.pid = o.baseline_filter.tid = -1;
+		o.baseline_filter.from = bfrom.text ? time_ns(&bfrom, bp) : 0;
+		o.baseline_filter.to = bto.text ? time_ns(&bto, bp) : 0;
+		if (bto.text && o.baseline_filter.to <= o.baseline_filter.from) {
+			cli_error("--baseline-to %s is not after --baseline-from %s", bto.text,
+				  bfrom.text ? bfrom.text : "0");
+			status = CLI_EXIT_USAGE;
+			goto out;
+		}
+		o.baseline = bp;
+		o.baseline_source = baseline;
+	}
 	o.top = top >= 0 ? (unsigned)top : o.format == REPORT_TEXT ? DEFAULT_TOP : 0;
 	o.source = input;
 	if (report_write(stdout, p, &o, &err) < 0) {
@@ -301,6 +384,7 @@ out:
 		regfree(&include);
 	if (have_exclude)
 		regfree(&exclude);
+	profile_free(bp);
 	profile_free(p);
 	notice_free(&notices);
 	return status;

@@ -33,6 +33,7 @@ static const struct {
 	{ .name = "text", .format = REPORT_TEXT },
 	{ .name = "json", .format = REPORT_JSON },
 	{ .name = "folded", .format = REPORT_FOLDED },
+	{ .name = "heatmap", .format = REPORT_HEATMAP },
 };
 
 int report_parse_format(const char *name, enum report_format *out)
@@ -316,6 +317,73 @@ out_free:
 	profile_top_free(t);
 }
 
+/* The baseline's line of the text header. */
+static void write_baseline_header(FILE *out, const struct report_options *o,
+				  const struct profile_filter *bf, const struct profile_top *bt,
+				  struct clean_buf *b)
+{
+	const struct profile *bp = o->baseline;
+
+	fprintf(out, "# baseline: %s", clean(b, o->baseline_source ? o->baseline_source : "?"));
+	if (bf->event >= 0 && (uint32_t)bf->event < bp->nevents)
+		fprintf(out, ", event %s", clean(b, bp->events[bf->event].name));
+	fprintf(out, ", samples: %" PRIu64 ", duration: %.2f s", bt->nsamples,
+		seconds(window_ns(bp, bf, bt)));
+	if (bf->from)
+		fprintf(out, ", from %.2f s", seconds(bf->from));
+	if (bf->to && bf->to != UINT64_MAX)
+		fprintf(out, ", to %.2f s", seconds(bf->to));
+	fputc('\n', out);
+	fprintf(out, "# shares of each side's total; Change: the self share now minus the "
+		     "baseline's, in points\n");
+}
+
+/* The diff top-list: functions by change of self share, both shares and the change. */
+static void write_text_diff(FILE *out, const struct profile *p, const struct report_options *o,
+			    const struct profile_filter *f, const struct profile_filter *bf,
+			    bool event_chosen)
+{
+	struct profile_top *t = profile_query_top(p, f);
+	struct profile_top *bt = profile_query_top(o->baseline, bf);
+	struct profile_diff *d = profile_diff_new(p, t, o->baseline, bt);
+	struct clean_buf name = { 0 }, module = { 0 };
+	size_t rows = d->nfns, width = strlen("Function"), i;
+
+	write_text_header(out, p, o, f, t, event_chosen, &name);
+	write_baseline_header(out, o, bf, bt, &name);
+	if (!d->total && !d->base_total) {
+		fprintf(out, "no matching samples\n");
+		goto out_free;
+	}
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++) {
+		size_t w = text_width(clean(&name, profile_diff_name(d, &d->fns[i])));
+
+		if (w > width)
+			width = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
+	}
+	fprintf(out, "%7s  %7s  %7s  %7s  %7s  %-*s  %s\n", "Self", "Base", "Change", "Total",
+		"Base", (int)width, "Function", "Module");
+	for (i = 0; i < rows; i++) {
+		const struct profile_diff_fn *e = &d->fns[i];
+		const char *n = clean(&name, profile_diff_name(d, e)), *m = profile_diff_module(d, e);
+		size_t w = text_width(n);
+
+		fprintf(out, "%6.2f%%  %6.2f%%  %+7.2f  %6.2f%%  %6.2f%%  %s%*s  %s\n",
+			percent(e->self, d->total), percent(e->base_self, d->base_total),
+			100.0 * e->delta, percent(e->total, d->total),
+			percent(e->base_total, d->base_total), n, w < width ? (int)(width - w) : 0, "",
+			clean(&module, !*m ? "[unknown]" : m[0] == '[' ? m : util_basename(m)));
+	}
+out_free:
+	free(module.s);
+	free(name.s);
+	profile_diff_free(d);
+	profile_top_free(bt);
+	profile_top_free(t);
+}
+
 /* Sets `key` in `obj`, consuming `value`. Returns 0 or -ENOMEM. */
 static int json_put(json_t *obj, const char *key, json_t *value)
 {
@@ -361,13 +429,40 @@ out_free:
 	return ret;
 }
 
+/* One function of the JSON output; `d` and `e` for a diff, else `s`. */
+static int put_json_fn(json_t *fns, const struct profile *p, const struct profile_fn_stat *s,
+		       const struct profile_diff *d, const struct profile_diff_fn *e,
+		       struct clean_buf *b)
+{
+	json_t *fn = json_object();
+	const char *name, *module;
+
+	if (!fn || json_array_append_new(fns, fn))
+		return -ENOMEM;
+	name = e ? profile_diff_name(d, e) : profile_string(p, p->frames[s->frame].name);
+	module = e ? profile_diff_module(d, e) : profile_string(p, p->frames[s->frame].module);
+	if (json_put(fn, "name", json_string(clean(b, name))) ||
+	    json_put(fn, "module", json_string(clean(b, module))) ||
+	    json_put(fn, "self", json_integer((json_int_t)(e ? e->self : s->self))) ||
+	    json_put(fn, "total", json_integer((json_int_t)(e ? e->total : s->total))))
+		return -ENOMEM;
+	if (e && (json_put(fn, "baseline_self", json_integer((json_int_t)e->base_self)) ||
+		  json_put(fn, "baseline_total", json_integer((json_int_t)e->base_total))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* With a baseline (`bf` set): "baseline": {"total"}, and per function its weights there. */
 static int write_json(FILE *out, const struct profile *p, const struct report_options *o,
-		      const struct profile_filter *f, struct ft_error *err)
+		      const struct profile_filter *f, const struct profile_filter *bf,
+		      struct ft_error *err)
 {
 	struct profile_top *t = profile_query_top(p, f);
+	struct profile_top *bt = bf ? profile_query_top(o->baseline, bf) : NULL;
+	struct profile_diff *d = bt ? profile_diff_new(p, t, o->baseline, bt) : NULL;
 	struct clean_buf b = { 0 };
-	json_t *root = json_object(), *fns = json_array();
-	size_t rows = t->nfns, i;
+	json_t *root = json_object(), *fns = json_array(), *base = NULL;
+	size_t rows = d ? d->nfns : t->nfns, i;
 	const char *unit = "samples";
 	int ret = -ENOMEM;
 
@@ -378,21 +473,18 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 	if (json_put(root, "total", json_integer((json_int_t)t->total_weight)) ||
 	    json_put(root, "unit", json_string(clean(&b, unit))))
 		goto out_free;
-	if (o->top && o->top < rows)
-		rows = o->top;
-	for (i = 0; i < rows; i++) {
-		const struct profile_fn_stat *s = &t->fns[i];
-		const struct profile_frame *fr = &p->frames[s->frame];
-		json_t *fn = json_object();
-
-		if (!fn || json_array_append_new(fns, fn))
-			goto out_free;
-		if (json_put(fn, "name", json_string(clean(&b, profile_string(p, fr->name)))) ||
-		    json_put(fn, "module", json_string(clean(&b, profile_string(p, fr->module)))) ||
-		    json_put(fn, "self", json_integer((json_int_t)s->self)) ||
-		    json_put(fn, "total", json_integer((json_int_t)s->total)))
+	if (d) {
+		profile_diff_sort(d, PROFILE_DIFF_BY_SELF);
+		base = json_object();
+		if (!base || json_put(base, "total", json_integer((json_int_t)d->base_total)) ||
+		    json_object_set(root, "baseline", base))
 			goto out_free;
 	}
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++)
+		if (put_json_fn(fns, p, d ? NULL : &t->fns[i], d, d ? &d->fns[i] : NULL, &b) < 0)
+			goto out_free;
 	ret = json_object_set(root, "functions", fns) ? -ENOMEM : 0;
 	if (ret)
 		goto out_free;
@@ -403,9 +495,12 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 out_free:
 	if (ret == -ENOMEM)
 		error_set(err, "report: cannot build the JSON output");
+	json_decref(base);
 	json_decref(fns);
 	json_decref(root);
 	free(b.s);
+	profile_diff_free(d);
+	profile_top_free(bt);
 	profile_top_free(t);
 	return ret;
 }
@@ -480,27 +575,37 @@ static char *folded_line(const struct profile *p, const struct folded_entry *e,
 	return sb.s;
 }
 
+/* One line of folded output: a rendered stack and its weight. */
+struct folded_line {
+	char *line;
+	uint64_t weight;
+};
+
 /*
- * Lines are sorted by their text; distinct stacks that render the same
- * (one name in two modules) are merged so each line is unique.
+ * The folded lines of the samples `f` selects, sorted by their text;
+ * distinct stacks that render the same (one name in two modules) are
+ * merged so each line is unique. Caller frees each line and the array.
  */
-static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f)
+static struct folded_line *folded_collect(const struct profile *p, const struct profile_filter *f,
+					  size_t *nlines)
 {
 	struct folded_entry *entries = NULL;
-	size_t nentries = 0, cap = 0, chain_cap = 0, i, j;
+	struct folded_line *lines;
+	size_t nentries = 0, cap = 0, chain_cap = 0, n = 0, i, j;
 	uint32_t *chain = NULL;
 	struct clean_buf b = { 0 };
+	struct profile_matcher m;
 	struct u64map map;
-	int ret = 0;
 
 	u64map_init(&map);
+	profile_matcher_init(&m, p, f);
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 		const struct profile_thread *th;
 		uint32_t comm, idx;
 		uint64_t key;
 
-		if (s->node >= p->nnodes || !profile_filter_match(f, s))
+		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
 			continue;
 		th = profile_find_thread(p, s->tid);
 		comm = th ? th->comm + 1 : 0;
@@ -516,31 +621,164 @@ static int write_folded(FILE *out, const struct profile *p, const struct profile
 		}
 		entries[idx].weight += s->weight;
 	}
+	profile_matcher_free(&m);
 	for (i = 0; i < nentries; i++)
 		entries[i].line = folded_line(p, &entries[i], &chain, &chain_cap, &b);
 	if (nentries)
 		qsort(entries, nentries, sizeof(*entries), folded_cmp);
+	lines = xcalloc(nentries ? nentries : 1, sizeof(*lines));
 	for (i = 0; i < nentries; i = j) {
 		uint64_t w = entries[i].weight;
 
-		for (j = i + 1; j < nentries && strcmp(entries[i].line, entries[j].line) == 0; j++)
+		for (j = i + 1; j < nentries && strcmp(entries[i].line, entries[j].line) == 0; j++) {
 			w += entries[j].weight;
-		if (w && fprintf(out, "%s %" PRIu64 "\n", entries[i].line, w) < 0)
-			ret = -EIO;
+			free(entries[j].line);
+		}
+		if (!w) {
+			free(entries[i].line);
+			continue;
+		}
+		lines[n].line = entries[i].line;
+		lines[n++].weight = w;
 	}
-	for (i = 0; i < nentries; i++)
-		free(entries[i].line);
 	free(entries);
 	free(chain);
 	free(b.s);
 	u64map_free(&map);
+	*nlines = n;
+	return lines;
+}
+
+static void folded_free(struct folded_line *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(lines[i].line);
+	free(lines);
+}
+
+static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f)
+{
+	size_t n, i;
+	struct folded_line *lines = folded_collect(p, f, &n);
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].line, lines[i].weight) < 0)
+			ret = -EIO;
+	folded_free(lines, n);
 	return ret;
+}
+
+/*
+ * The differential folded format (difffolded.pl's output, flamegraph.pl's
+ * input): "stack BASELINE NOW", every stack of either side once, 0 where
+ * a side lacks it, sorted by the stack's text.
+ */
+static int write_folded_diff(FILE *out, const struct profile *p, const struct profile_filter *f,
+			     const struct profile *bp, const struct profile_filter *bf)
+{
+	size_t n, bn, i = 0, j = 0;
+	struct folded_line *now = folded_collect(p, f, &n);
+	struct folded_line *base = folded_collect(bp, bf, &bn);
+	int ret = 0;
+
+	while (i < n || j < bn) {
+		int c = i == n ? 1 : j == bn ? -1 : strcmp(now[i].line, base[j].line);
+		const char *line = c <= 0 ? now[i].line : base[j].line;
+		uint64_t w = c <= 0 ? now[i].weight : 0, bw = c >= 0 ? base[j].weight : 0;
+
+		if (fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", line, bw, w) < 0)
+			ret = -EIO;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	folded_free(now, n);
+	folded_free(base, bn);
+	return ret;
+}
+
+/*
+ * The FlameScope matrix as JSON: {"unit", "row_ms", "seconds": [{"t": S,
+ * "counts": [weight per row]}]}, a column for every second of the window.
+ */
+static int write_heatmap(FILE *out, const struct profile *p, const struct report_options *o,
+			 const struct profile_filter *f, struct ft_error *err)
+{
+	uint64_t row_ns = o->row_ns ? o->row_ns : PROFILE_HEATMAP_DEFAULT_ROW_NS, c;
+	struct profile_heatmap *h = profile_query_heatmap(p, f, row_ns, err);
+	const char *unit = "samples";
+	struct clean_buf b = { 0 };
+	uint32_t r;
+	int ret = 0;
+
+	if (!h)
+		return -EINVAL;
+	if (f->event >= 0 && (uint32_t)f->event < p->nevents)
+		unit = p->events[f->event].unit;
+	/* Written as it goes: an hour is 3600 columns, no need for a tree. */
+	if (fprintf(out, "{\"unit\": ") < 0)
+		ret = -EIO;
+	{
+		json_t *js = json_string(clean(&b, unit));
+		char *text = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+
+		if (!text) {
+			json_decref(js);
+			error_set(err, "report: cannot build the JSON output");
+			free(b.s);
+			profile_heatmap_free(h);
+			return -ENOMEM;
+		}
+		fputs(text, out);
+		free(text);
+		json_decref(js);
+	}
+	fprintf(out, ", \"row_ms\": %g, \"seconds\": [", (double)row_ns / 1e6);
+	for (c = 0; c < h->ncols; c++) {
+		fprintf(out, "%s{\"t\": %" PRIu64 ", \"counts\": [", c ? ", " : "", h->first + c);
+		for (r = 0; r < h->rows; r++)
+			fprintf(out, "%s%" PRIu64, r ? ", " : "", h->cells[c * h->rows + r]);
+		fputs("]}", out);
+	}
+	if (fprintf(out, "]}\n") < 0 || ferror(out))
+		ret = -EIO;
+	free(b.s);
+	profile_heatmap_free(h);
+	return ret;
+}
+
+/* The unit of event `e` of `p` ("samples" when it has none). */
+static const char *event_unit(const struct profile *p, int e)
+{
+	return e >= 0 && (uint32_t)e < p->nevents ? p->events[e].unit : "samples";
+}
+
+/* The baseline's filter: its event the one named as the report's, else its first. */
+static int baseline_filter(const struct profile *p, const struct profile_filter *f,
+			   const struct report_options *o, struct profile_filter *bf,
+			   struct ft_error *err)
+{
+	const struct profile *bp = o->baseline;
+
+	*bf = o->baseline_filter;
+	if (bf->event >= 0 && (uint32_t)bf->event >= bp->nevents) {
+		error_set(err, "report: no event %d in the baseline", bf->event);
+		return -EINVAL;
+	}
+	if (bf->event < 0 && bp->nevents) {
+		int same = f->event >= 0 ? profile_find_event(bp, p->events[f->event].name) : -1;
+
+		bf->event = same >= 0 ? same : 0;
+	}
+	return profile_diff_check_units(event_unit(p, f->event), event_unit(bp, bf->event), err);
 }
 
 int report_write(FILE *out, const struct profile *p, const struct report_options *o,
 		 struct ft_error *err)
 {
-	struct profile_filter f = o->filter;
+	struct profile_filter f = o->filter, bf;
 	bool event_chosen = f.event >= 0;
 	int ret = 0;
 
@@ -552,20 +790,38 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 	/* Weights of different events don't add up: default to the first. */
 	if (!event_chosen && p->nevents)
 		f.event = 0;
+	if (o->baseline) {
+		if (o->lines || o->format == REPORT_HEATMAP) {
+			error_set(err, "report: --baseline works with --format text, json or folded, "
+				       "without --lines");
+			return -EINVAL;
+		}
+		if (baseline_filter(p, &f, o, &bf, err) < 0)
+			return -EINVAL;
+	}
 
 	switch (o->format) {
 	case REPORT_TEXT:
-		write_text(out, p, o, &f, event_chosen);
+		if (o->baseline)
+			write_text_diff(out, p, o, &f, &bf, event_chosen);
+		else
+			write_text(out, p, o, &f, event_chosen);
 		break;
 	case REPORT_JSON:
-		ret = write_json(out, p, o, &f, err);
+		ret = write_json(out, p, o, &f, o->baseline ? &bf : NULL, err);
 		break;
 	case REPORT_FOLDED:
 		if (o->lines) {
 			error_set(err, "report: --lines works with --format text or json");
 			return -EINVAL;
 		}
-		ret = write_folded(out, p, &f);
+		if (o->baseline)
+			ret = write_folded_diff(out, p, &f, o->baseline, &bf);
+		else
+			ret = write_folded(out, p, &f);
+		break;
+	case REPORT_HEATMAP:
+		ret = write_heatmap(out, p, o, &f, err);
 		break;
 	default:
 		error_set(err, "report: unknown format %d", (int)o->format);

@@ -156,6 +156,10 @@ static void window_text(const struct tui *u, char *out, size_t size)
 	case UI_WINDOW_ALL:
 		snprintf(out, size, "everything: %s to %s", a, b);
 		break;
+	case UI_WINDOW_DECAY:
+		ui_format_duration(UI_WIN(u).half_life, span, sizeof(span));
+		snprintf(out, size, "decay: half-life %s", span);
+		break;
 	case UI_WINDOW_RANGE:
 	default:
 		ui_format_duration(UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from, span, sizeof(span));
