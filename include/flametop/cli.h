@@ -7,10 +7,13 @@
 #ifndef FLAMETOP_CLI_H
 #define FLAMETOP_CLI_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "flametop/profile.h"
 #include "flametop/sampler.h"
 #include "flametop/source.h"
 #include "flametop/util.h"
@@ -76,6 +79,68 @@ void cli_target_free(struct cli_target *t);
  * while `t` is). */
 void cli_target_config(const struct cli_target *t, struct source_live_config *cfg);
 
+/*
+ * The query options report, export and push share (query.c): a window
+ * and filters. Parse each option with cli_query_option(); once the
+ * session is read, cli_query_resolve() turns shares and names into the
+ * filter. The filter borrows the struct's regexes: don't move it.
+ */
+struct cli_time {
+	const char *text; /* as given; NULL: not given */
+	uint64_t ns; /* from the start of the session... */
+	double share; /* ... or a percentage of its duration */
+	bool percent;
+};
+
+struct cli_query {
+	struct profile_filter filter;
+	const char *event; /* --event as given */
+	struct cli_time from, to;
+	regex_t include, exclude;
+	bool have_include, have_exclude;
+	const char *include_text, *exclude_text; /* the patterns as typed */
+};
+
+#define CLI_OPT_QUERY_PID 0x1100
+#define CLI_OPT_QUERY_TID 0x1101
+#define CLI_OPT_QUERY_EVENT 0x1102
+#define CLI_OPT_QUERY_FROM 0x1103
+#define CLI_OPT_QUERY_TO 0x1104
+#define CLI_OPT_QUERY_COMM 0x1105
+#define CLI_OPT_QUERY_INCLUDE 0x1106
+#define CLI_OPT_QUERY_EXCLUDE 0x1107
+/* getopt_long's entries for the query options. */
+#define CLI_QUERY_LONGOPTS                                                       \
+	{ "pid", required_argument, NULL, CLI_OPT_QUERY_PID },                   \
+	{ "tid", required_argument, NULL, CLI_OPT_QUERY_TID },                   \
+	{ "event", required_argument, NULL, CLI_OPT_QUERY_EVENT },               \
+	{ "from", required_argument, NULL, CLI_OPT_QUERY_FROM },                 \
+	{ "to", required_argument, NULL, CLI_OPT_QUERY_TO },                     \
+	{ "comm", required_argument, NULL, CLI_OPT_QUERY_COMM },                 \
+	{ "include", required_argument, NULL, CLI_OPT_QUERY_INCLUDE },           \
+	{ "exclude", required_argument, NULL, CLI_OPT_QUERY_EXCLUDE }
+/* The lines of --help that describe them. */
+#define CLI_QUERY_HELP                                                                   \
+	"      --pid PID           only samples of this process\n"                          \
+	"      --tid TID           only samples of this thread\n"                           \
+	"      --event NAME        only samples of this event (default: the first)\n"       \
+	"      --from T, --to T    only samples in [T, T): a time from the start of the\n"  \
+	"                          session (1.5, 500ms, 2m) or a share of its duration\n"   \
+	"                          (40%%)\n"                                                \
+	"      --comm NAME         only threads of this name\n"                             \
+	"      --include REGEX     only stacks with a function matching REGEX\n"            \
+	"      --exclude REGEX     no stacks with a function matching REGEX\n"
+
+void cli_query_init(struct cli_query *q);
+void cli_query_free(struct cli_query *q);
+/* 1 if `opt` was a query option (handled), 0 if not one, -1 after a usage error. */
+int cli_query_option(struct cli_query *q, int opt, const char *arg);
+/* Resolves --event, --from, --to against `p`: 0, or an exit status after
+ * printing the error. */
+int cli_query_resolve(struct cli_query *q, const struct profile *p);
+/* A whole number in [0, INT_MAX] for `opt`: 0, or -1 after a usage error. */
+int cli_parse_id(const char *opt, const char *arg, int64_t *out);
+
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
@@ -95,6 +160,7 @@ int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
 /* The live explorer (no subcommand; argv[0] is the program) and `replay`. */
 int cli_live(int argc, char **argv);
 int cli_replay(int argc, char **argv);
