@@ -2,7 +2,8 @@
 /*
  * The `report` renderers: a text table of the hottest functions under a
  * header describing the session, the JSON object DESIGN.md promises, and
- * Brendan Gregg's folded (collapsed stack) format. All three read the model
+ * Brendan Gregg's folded (collapsed stack) format (the folded exporter's,
+ * src/export/folded.c). All three read the model
  * through profile_query_top() or the samples (with --lines, also through
  * report_lines_query(): the hottest source lines), and every string that came
  * from a profiled program or a session file passes util_sanitize() before
@@ -20,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "flametop/export.h"
 #include "flametop/profile.h"
 #include "flametop/util.h"
 
@@ -405,130 +407,14 @@ out_free:
 	return ret;
 }
 
-/* One distinct (thread name, stack) and its summed weight. */
-struct folded_entry {
-	uint32_t comm; /* string id + 1; 0 = no thread name */
-	uint32_t node;
-	uint64_t weight;
-	char *line; /* the rendered stack, without the weight */
-};
-
-static int folded_cmp(const void *a, const void *b)
+/* The folded exporter's output of the samples `f` selects. */
+static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f,
+			struct ft_error *err)
 {
-	const struct folded_entry *x = a, *y = b;
+	struct export_input *in = export_input_from_profile(p, f, NULL);
+	int ret = export_folded_write(out, in, err) < 0 ? -EIO : 0;
 
-	return strcmp(x->line, y->line);
-}
-
-/* A growable string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sbuf_add(struct sbuf *sb, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (sb->len + n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap : 256;
-
-		while (sb->len + n + 1 > cap)
-			cap *= 2;
-		sb->s = xrealloc(sb->s, cap);
-		sb->cap = cap;
-	}
-	memcpy(sb->s + sb->len, s, n + 1);
-	sb->len += n;
-}
-
-/* Appends one folded-format element: sanitized, ';' made ':', never empty. */
-static void folded_add_name(struct sbuf *sb, struct clean_buf *b, const char *name)
-{
-	size_t start = sb->len, i;
-
-	sbuf_add(sb, *name ? clean(b, name) : "[unknown]");
-	for (i = start; i < sb->len; i++)
-		if (sb->s[i] == ';')
-			sb->s[i] = ':';
-}
-
-/* Caller frees: "comm;outermost;...;leaf" for an entry. */
-static char *folded_line(const struct profile *p, const struct folded_entry *e,
-			 uint32_t **chain, size_t *chain_cap, struct clean_buf *b)
-{
-	struct sbuf sb = { 0 };
-	uint32_t node, depth = 0;
-
-	for (node = e->node; node != PROFILE_ROOT; node = p->nodes[node].parent) {
-		if (depth == *chain_cap) {
-			*chain_cap = *chain_cap ? *chain_cap * 2 : 64;
-			*chain = xreallocarray(*chain, *chain_cap, sizeof(**chain));
-		}
-		(*chain)[depth++] = p->nodes[node].frame;
-	}
-	folded_add_name(&sb, b, e->comm ? profile_string(p, e->comm - 1) : "[unknown]");
-	while (depth--) {
-		sbuf_add(&sb, ";");
-		folded_add_name(&sb, b, profile_string(p, p->frames[(*chain)[depth]].name));
-	}
-	return sb.s;
-}
-
-/*
- * Lines are sorted by their text; distinct stacks that render the same
- * (one name in two modules) are merged so each line is unique.
- */
-static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f)
-{
-	struct folded_entry *entries = NULL;
-	size_t nentries = 0, cap = 0, chain_cap = 0, i, j;
-	uint32_t *chain = NULL;
-	struct clean_buf b = { 0 };
-	struct u64map map;
-	int ret = 0;
-
-	u64map_init(&map);
-	for (i = 0; i < p->nsamples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-		const struct profile_thread *th;
-		uint32_t comm, idx;
-		uint64_t key;
-
-		if (s->node >= p->nnodes || !profile_filter_match(f, s))
-			continue;
-		th = profile_find_thread(p, s->tid);
-		comm = th ? th->comm + 1 : 0;
-		key = ((uint64_t)s->node + 1) << 32 | comm;
-		if (!u64map_get(&map, key, &idx)) {
-			if (nentries == cap) {
-				cap = cap ? cap * 2 : 64;
-				entries = xreallocarray(entries, cap, sizeof(*entries));
-			}
-			idx = (uint32_t)nentries++;
-			entries[idx] = (struct folded_entry){ .comm = comm, .node = s->node };
-			u64map_put(&map, key, idx);
-		}
-		entries[idx].weight += s->weight;
-	}
-	for (i = 0; i < nentries; i++)
-		entries[i].line = folded_line(p, &entries[i], &chain, &chain_cap, &b);
-	if (nentries)
-		qsort(entries, nentries, sizeof(*entries), folded_cmp);
-	for (i = 0; i < nentries; i = j) {
-		uint64_t w = entries[i].weight;
-
-		for (j = i + 1; j < nentries && strcmp(entries[i].line, entries[j].line) == 0; j++)
-			w += entries[j].weight;
-		if (w && fprintf(out, "%s %" PRIu64 "\n", entries[i].line, w) < 0)
-			ret = -EIO;
-	}
-	for (i = 0; i < nentries; i++)
-		free(entries[i].line);
-	free(entries);
-	free(chain);
-	free(b.s);
-	u64map_free(&map);
+	export_input_free(in);
 	return ret;
 }
 
@@ -560,7 +446,7 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 			error_set(err, "report: --lines works with --format text or json");
 			return -EINVAL;
 		}
-		ret = write_folded(out, p, &f);
+		ret = write_folded(out, p, &f, err);
 		break;
 	default:
 		error_set(err, "report: unknown format %d", (int)o->format);
