@@ -203,6 +203,7 @@ enum ui_action {
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
 	UI_ACT_SAVE,
+	UI_ACT_EXPORT,
 	UI_ACT_REDRAW,
 	UI_ACT__COUNT,
 };

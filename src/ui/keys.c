@@ -37,6 +37,10 @@ const struct ui_binding ui_bindings[] = {
 	  NULL },
 	{ K('s'), UI_ACT_SAVE, UI_GROUP_GENERAL, "save the session so far to a file",
 	  "Save" },
+	{ K('x'), UI_ACT_EXPORT, UI_GROUP_GENERAL,
+	  "export what is shown (its window and filters) to a file: .svg, .folded, "
+	  ".speedscope.json or .pb.gz (pprof)",
+	  NULL },
 	{ K(UI_KEY_CTRL_L), UI_ACT_REDRAW, UI_GROUP_GENERAL, "redraw the screen", NULL },
 
 	{ K(UI_KEY_LEFT, 'h'), UI_ACT_LEFT, UI_GROUP_NAVIGATE,

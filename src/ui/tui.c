@@ -4,7 +4,7 @@
  * dispatch to them. One place reads keys and handles resize (as ncdu
  * does); key presses become actions through the key table (keys.c). The
  * explorer's own actions (quit, help, pause, the time window, search,
- * picker, save) are functions in the table below returning redraw flags
+ * picker, save, export) are functions in the table below returning redraw flags
  * (as htop's are), so a key redraws only what it changed; moving, zooming
  * and sorting go to the front view (views.c lists them, each a table of
  * operations over its own state), which answers the actions it lists.
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flametop/export.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -680,6 +681,22 @@ static unsigned act_save(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+static unsigned act_export(struct tui *u)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!u->q[UI_QUERY_WINDOW].top) {
+		set_message(u, true, "nothing to export yet");
+		return UI_REDRAW_STATUS;
+	}
+	localtime_r(&now, &tm);
+	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.svg", &tm);
+	u->input_len = strlen(u->input);
+	u->modal = UI_MODAL_EXPORT;
+	return UI_REDRAW_STATUS;
+}
+
 static unsigned act_redraw(struct tui *u)
 {
 	return UI_REDRAW_ALL | UI_CLEAR;
@@ -707,6 +724,7 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_PICKER] = act_picker,
 	[UI_ACT_EVENT] = act_event,
 	[UI_ACT_SAVE] = act_save,
+	[UI_ACT_EXPORT] = act_export,
 	[UI_ACT_REDRAW] = act_redraw,
 };
 
@@ -820,6 +838,41 @@ out:
 	profile_free(copy);
 }
 
+/*
+ * Exports the window's query result, as the views show it (its window,
+ * process and thread, event and search-independent filters), in the
+ * format the name's extension says. Never over an existing file.
+ */
+static void do_export(struct tui *u, const char *path)
+{
+	const struct ui_query *q = &u->q[UI_QUERY_WINDOW];
+	struct ft_error err = { { 0 }, 0, 0 };
+	const struct exporter *ex = export_for_path(path);
+	struct export_input *in;
+	struct stat st;
+
+	if (!ex) {
+		set_message(u, true, "%s: name it .svg, .folded, .speedscope.json or .pb.gz", path);
+		return;
+	}
+	if (!q->top) {
+		set_message(u, true, "nothing to export yet");
+		return;
+	}
+	if (lstat(path, &st) == 0) {
+		set_message(u, true, "%s exists; not replaced (x exports under another name)", path);
+		return;
+	}
+	in = export_input_from_top(u->p, q->top, u->filter.event, q->from, q->to,
+				   u->p->meta.target);
+	if (export_to_file(ex, in, path, &err) < 0)
+		set_message(u, true, "cannot export: %s", err.msg);
+	else
+		set_message(u, false, "exported the window (%.1f s) as %s to %s",
+			    (double)(q->to - q->from) / 1e9, ex->name, path);
+	export_input_free(in);
+}
+
 static unsigned pick(struct tui *u)
 {
 	const struct ui_proc *pr;
@@ -910,6 +963,7 @@ static unsigned modal_key(struct tui *u, int key)
 	}
 	case UI_MODAL_SEARCH:
 	case UI_MODAL_SAVE:
+	case UI_MODAL_EXPORT:
 		if (key == UI_KEY_ESC) {
 			u->modal = UI_MODAL_NONE;
 			return UI_REDRAW_STATUS;
@@ -921,6 +975,8 @@ static unsigned modal_key(struct tui *u, int key)
 			u->message[0] = '\0';
 			if (m == UI_MODAL_SEARCH)
 				apply_search(u);
+			else if (m == UI_MODAL_EXPORT && u->input[0])
+				do_export(u, u->input);
 			else if (u->input[0])
 				do_save(u, u->input);
 			return MAIN;

@@ -58,7 +58,14 @@ void ui_screen_set_unlink(const char *path);
 #define UI_REDRAW_VIEW (UI_REDRAW_MAIN | UI_REDRAW_STATUS)
 
 /* A modal overlay and its text input. */
-enum ui_modal { UI_MODAL_NONE, UI_MODAL_HELP, UI_MODAL_SEARCH, UI_MODAL_PICKER, UI_MODAL_SAVE };
+enum ui_modal {
+	UI_MODAL_NONE,
+	UI_MODAL_HELP,
+	UI_MODAL_SEARCH,
+	UI_MODAL_PICKER,
+	UI_MODAL_SAVE,
+	UI_MODAL_EXPORT,
+};
 
 /*
  * The query results the core keeps for the views. Every view reads the
