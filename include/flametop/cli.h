@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "flametop/profile.h"
+#include "flametop/push.h"
 #include "flametop/sampler.h"
 #include "flametop/source.h"
 #include "flametop/util.h"
@@ -140,6 +141,76 @@ int cli_query_option(struct cli_query *q, int opt, const char *arg);
 int cli_query_resolve(struct cli_query *q, const struct profile *p);
 /* A whole number in [0, INT_MAX] for `opt`: 0, or -1 after a usage error. */
 int cli_parse_id(const char *opt, const char *arg, int64_t *out);
+
+/*
+ * The options of pushing to Pyroscope (push.c), shared by `push` (--url)
+ * and the samplers, live and record (--push URL): the application, labels,
+ * auth, the spool. cli_push_finish() checks them and fills auth left unset
+ * from the environment. The options borrow from argv and the struct.
+ */
+struct cli_push {
+	struct push_options o;
+	char *basic; /* --basic-auth USER:PASSWORD, split in place */
+	uint64_t interval_ns; /* --push-interval: samplers' data per upload; 0: 10 s */
+	bool others; /* options besides the URL were given */
+};
+
+#define CLI_OPT_PUSH_URL 0x1200 /* --push (samplers) and --url (push) */
+#define CLI_OPT_PUSH_APP 0x1201
+#define CLI_OPT_PUSH_LABEL 0x1202
+#define CLI_OPT_PUSH_PER_PROCESS 0x1203
+#define CLI_OPT_PUSH_BASIC 0x1204
+#define CLI_OPT_PUSH_TOKEN 0x1205
+#define CLI_OPT_PUSH_TENANT 0x1206
+#define CLI_OPT_PUSH_SPOOL 0x1207
+#define CLI_OPT_PUSH_SPOOL_SIZE 0x1208
+#define CLI_OPT_PUSH_INTERVAL 0x1209
+/* getopt_long's entries besides the URL's. */
+#define CLI_PUSH_LONGOPTS                                                        \
+	{ "app", required_argument, NULL, CLI_OPT_PUSH_APP },                    \
+	{ "label", required_argument, NULL, CLI_OPT_PUSH_LABEL },                \
+	{ "per-process", no_argument, NULL, CLI_OPT_PUSH_PER_PROCESS },          \
+	{ "basic-auth", required_argument, NULL, CLI_OPT_PUSH_BASIC },           \
+	{ "token", required_argument, NULL, CLI_OPT_PUSH_TOKEN },                \
+	{ "tenant", required_argument, NULL, CLI_OPT_PUSH_TENANT },              \
+	{ "spool", required_argument, NULL, CLI_OPT_PUSH_SPOOL },                \
+	{ "spool-size", required_argument, NULL, CLI_OPT_PUSH_SPOOL_SIZE }
+/* The samplers' (live and record): the URL and the interval too. */
+#define CLI_PUSH_SAMPLER_LONGOPTS                                                \
+	{ "push", required_argument, NULL, CLI_OPT_PUSH_URL },                   \
+	{ "push-interval", required_argument, NULL, CLI_OPT_PUSH_INTERVAL },     \
+	CLI_PUSH_LONGOPTS
+/* The lines of --help that describe them. */
+#define CLI_PUSH_HELP                                                                     \
+	"      --app NAME          the application's name on the server (default\n"           \
+	"                          flametop)\n"                                               \
+	"      --label KEY=VALUE   a label of every upload (repeatable); host=HOST is\n"      \
+	"                          always there\n"                                            \
+	"      --per-process       one upload per process, labelled pid and comm\n"          \
+	"      --basic-auth USER:PASSWORD, --token TOKEN, --tenant ID\n"                      \
+	"                          HTTP basic auth, a bearer token, X-Scope-OrgID\n"          \
+	"                          (default: $PYROSCOPE_BASIC_AUTH_USER and _PASSWORD,\n"     \
+	"                          $PYROSCOPE_AUTH_TOKEN, $PYROSCOPE_TENANT_ID)\n"            \
+	"      --spool DIR         keep unsent uploads here while the server is away\n"       \
+	"                          (sent by the next run; default: a private directory)\n"    \
+	"      --spool-size SIZE   at most SIZE of them (default 64M); the oldest go\n"
+/* The samplers' lines, before CLI_PUSH_HELP. */
+#define CLI_PUSH_SAMPLER_HELP                                                             \
+	"      --push URL          send the samples to a Pyroscope server as they come\n"     \
+	"                          (its /ingest API, http:// or https://)\n"                  \
+	"      --push-interval TIME  the data of one upload (default 10s, at least 1s)\n"
+
+void cli_push_init(struct cli_push *c);
+void cli_push_free(struct cli_push *c);
+/* 1 if `opt` was a push option (handled), 0 if not one, -1 after a usage error. */
+int cli_push_option(struct cli_push *c, int opt, const char *arg);
+/* Checks the options once parsed: 0, or -1 after a usage error (options
+ * without a URL, a bad URL). Fills auth from the environment. */
+int cli_push_finish(struct cli_push *c, const char *url_option);
+/* Shows the pusher's new failure, if any, as one line; `said` keeps the
+ * count of errors already shown. */
+void cli_push_report(struct pusher *ps, uint64_t *said);
+int cli_push(int argc, char **argv);
 
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,6 +28,8 @@ static const struct subcommand subcommands[] = {
 	{ "export", cli_export,
 	  "-i FILE --format folded|speedscope|pprof|svg [-o OUT] [report's filters]",
 	  "write a session for flamegraph tools, speedscope, pprof or a browser" },
+	{ "push", cli_push, "-i FILE --url URL [--app NAME] [--label KEY=VALUE]...",
+	  "send a session to a Pyroscope server" },
 	{ "import", cli_import, "IN... -o FILE [--format perf-script|folded|pprof|speedscope]",
 	  "read perf script, folded, pprof or speedscope profiles into a session" },
 	{ "list-events", cli_list_events, "[--all]",
