@@ -149,6 +149,8 @@ static bool take_samples(struct tui *u)
 		return false;
 	timeline_add(u->tl, u->p->samples + u->added, n);
 	profile_hits_add(u->hits, u->p->samples + u->added, n);
+	if (u->push_feed)
+		push_feed_add(u->push_feed, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -156,6 +158,59 @@ static bool take_samples(struct tui *u)
 		u->added = 0;
 	}
 	return true;
+}
+
+/* --push: a new failure of the pusher goes to the status line. */
+static void push_tick(struct tui *u)
+{
+	struct push_status st;
+
+	if (!u->pusher)
+		return;
+	pusher_status(u->pusher, &st);
+	if (st.errors > u->push_said && st.last_error[0]) {
+		set_message(u, true, "%s", st.last_error);
+		u->dirty |= UI_REDRAW_STATUS;
+	}
+	u->push_said = st.errors;
+}
+
+/* Starts --push (live only). 0, or -1 with `err` filled. */
+static int push_open(struct tui *u, struct ft_error *err)
+{
+	if (!u->opt.push || !u->src->live)
+		return 0;
+	u->pusher = pusher_new(u->opt.push, err);
+	if (!u->pusher)
+		return -1;
+	u->push_feed = push_feed_new(u->pusher, u->p, 0, u->opt.push_interval_ns);
+	return 0;
+}
+
+/* Ends --push, the terminal restored: the last uploads get a few seconds,
+ * then stderr says what was sent. */
+static void push_close(struct tui *u)
+{
+	struct push_status st;
+	char line[600];
+
+	if (!u->pusher)
+		return;
+	take_samples(u);
+	push_feed_flush(u->push_feed);
+	push_feed_free(u->push_feed);
+	u->push_feed = NULL;
+	pusher_close(u->pusher, 3000000000ull, &st);
+	u->pusher = NULL;
+	if (st.errors > u->push_said && st.last_error[0])
+		fprintf(stderr, "flametop: %s\n", util_sanitize(st.last_error, line, sizeof(line)));
+	fprintf(stderr, "flametop: pushed %llu upload%s to %s", (unsigned long long)st.sent,
+		st.sent == 1 ? "" : "s", util_sanitize(u->opt.push->url, line, sizeof(line)));
+	if (st.rejected || st.dropped || st.pending)
+		fprintf(stderr, "; %llu refused by the server, %llu dropped, %llu not sent",
+			(unsigned long long)st.rejected, (unsigned long long)st.dropped,
+			(unsigned long long)st.pending);
+	fputc('\n', stderr);
 }
 
 /* Addresses older than the timeline's data go with it. */
@@ -1353,6 +1408,7 @@ static void loop(struct tui *u)
 			next_tick = now + TICK_NS;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
+			push_tick(u);
 			tmp_flush(u);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
@@ -1440,6 +1496,10 @@ int ui_run(const struct ui_options *o)
 		goto out;
 	}
 	init_state(u);
+	if (push_open(u, &err) < 0) {
+		fprintf(stderr, "flametop: %s\n", err.msg);
+		goto out_source;
+	}
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
 		fprintf(stderr, "flametop: %s\n", err.msg);
 		goto out_source;
@@ -1457,9 +1517,14 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	push_close(u);
 	status = end_command(u, sig, status);
 
 out_source:
+	if (u->pusher) { /* the explorer did not start: nothing to wait for */
+		push_feed_free(u->push_feed);
+		pusher_close(u->pusher, 0, NULL);
+	}
 	if (u->outpath[0]) {
 		struct stat st;
 

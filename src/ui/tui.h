@@ -163,6 +163,11 @@ struct tui {
 	uint64_t now; /* source time at the last poll */
 	char outpath[512]; /* a launched command's output */
 
+	/* --push: the pusher, what feeds it, the failures already shown. */
+	struct pusher *pusher;
+	struct push_feed *push_feed;
+	uint64_t push_said;
+
 	/* The temporary session every sample is streamed to, for `s`. */
 	struct session_writer *writer;
 	char tmpdir[256];
