@@ -12,7 +12,8 @@
 # body, read by go tool pprof, weighs what report says, per function.
 # --per-process sends one upload per process with pid and comm labels. A
 # 400 is one line and is not tried again; a 503 is tried again and then
-# sent; a server that is not there is tried four times, then one line.
+# sent; a server that is not there, or does not speak TLS, is tried four
+# times, then one line.
 # Then record --push (with perf events): an upload per --push-interval,
 # which together weigh what the recorded session does.
 # shellcheck source=tests/e2e/lib.sh
@@ -156,6 +157,14 @@ run_push gone -i "$S" --url "$URL"
 assert_eq "$RC" 1 "push to nothing: exit status"
 assert_one_error_line "$T/gone.err" "connection refused"
 assert_match "$(error_line "$T/gone.err")" "push to $URL: .*connect.*; gave up after retrying" "connection refused: says so"
+
+# --- TLS to a server that speaks plain HTTP: one line, given up on ----------------------
+server plain 200
+run_push tls -i "$S" --url "https://127.0.0.1:${URL##*:}"
+assert_eq "$RC" 1 "push over TLS to a plain HTTP server: exit status"
+assert_one_error_line "$T/tls.err" "TLS"
+assert_match "$(error_line "$T/tls.err")" "push to https://127.0.0.1:[0-9]+: .*(SSL|TLS|ssl|tls).*; gave up after retrying" "TLS: says so"
+stop_server
 
 # --- usage --------------------------------------------------------------------------------
 run_push nourl -i "$S"
