@@ -15,7 +15,8 @@
 # sent; a server that is not there, or does not speak TLS, is tried four
 # times, then one line.
 # Then record --push (with perf events): an upload per --push-interval,
-# which together weigh what the recorded session does.
+# which together weigh what the recorded session does; and the live view's
+# --push (in tmux), which shows a refused upload in its status line.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -217,6 +218,26 @@ if [ -n "$GO" ] && report_json "$R" "$T/rec.json"; then
 	done
 	assert_eq "$sum" "$(total_of "$T/rec.json")" "record --push: the uploads weigh what the session does"
 fi
+stop_server
+
+# --- the live view's --push (in tmux) ----------------------------------------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "(live --push skipped: tmux is not installed)"
+	finish
+fi
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
+mkdir -p "$T/config"
+server live 200 400
+tui_start live 100 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' -F 499 --push '$URL' --push-interval 1s -- '$WORKLOADS/threads' 0 0 2>'$T/live.err'"
+assert_screen live 'ft_thread_b' "live --push: the workload shows" 10
+wait_line "$T/live/2.request" '^POST /ingest' 15 && pass "live --push: uploads go while the view runs" ||
+	fail "live --push: no second upload"
+assert_screen live 'push to http://127.0.0.1:[0-9]+: HTTP 400' "live --push: a refused upload is said in the status line" 10
+tui_keys live q
+tui_exit live 10
+assert_eq "$RC" 0 "live --push: q exits 0"
+assert_match "$(cat "$T/live.err")" "pushed 1 upload to $URL; [0-9]+ refused by the server" "live --push: says what went, once the terminal is back"
 stop_server
 
 finish
