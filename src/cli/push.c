@@ -241,9 +241,11 @@ int cli_push(int argc, char **argv)
 	if (pusher_submit(ps, in, p->meta.frequency, &err) < 0) {
 		cli_error("%s", err.msg);
 		pusher_close(ps, 0, NULL);
+		ft_private_done();
 		goto out;
 	}
 	pusher_close(ps, PUSH_WAIT_NS, &st);
+	ft_private_done(); /* the spool's private directory */
 	if (st.sent && !st.rejected && !st.dropped && !st.pending) {
 		status = 0;
 		goto out;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -231,14 +232,19 @@ const char *export_comm(const struct profile *p, uint32_t tid)
 int export_to_file(const struct exporter *ex, const struct export_input *in, const char *path,
 		   struct ft_error *err)
 {
-	char *tmp = xasprintf("%s.XXXXXX", path);
+	struct ft_outdir d;
+	char *tmp = NULL;
 	FILE *out = NULL;
 	int fd, ret = -1;
 
-	fd = mkostemp(tmp, O_CLOEXEC);
+	/* The directory as ft_outdir_open() walks it: never steered elsewhere
+	 * by a link a user swaps in, and the file is the user's under sudo. */
+	if (ft_outdir_open(&d, path, err) < 0)
+		return -1;
+	fd = ft_outdir_create_partial(&d, d.name, 0600, &tmp);
 	if (fd < 0) {
-		error_set(err, "%s: cannot create a file beside it: %s", path, strerror(errno));
-		goto out_free;
+		error_set(err, "%s: cannot create a file beside it: %s", path, strerror(-fd));
+		goto out_close;
 	}
 	out = fdopen(fd, "w");
 	if (!out) {
@@ -259,18 +265,20 @@ int export_to_file(const struct exporter *ex, const struct export_input *in, con
 		ret = -1;
 		goto out_unlink;
 	}
-	if (rename(tmp, path) != 0) {
+	if (renameat(d.fd, tmp, d.fd, d.name) != 0) {
 		error_set(err, "%s: %s", path, strerror(errno));
 		ret = -1;
 		goto out_unlink;
 	}
-	goto out_free;
+	ft_outdir_sync(&d);
+	goto out_close;
 out_unlink:
 	if (out)
 		fclose(out);
-	unlink(tmp);
+	unlinkat(d.fd, tmp, 0);
 	ret = -1;
-out_free:
+out_close:
 	free(tmp);
+	ft_outdir_close(&d);
 	return ret;
 }

@@ -551,7 +551,6 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 {
 	struct pusher *ps = xcalloc(1, sizeof(*ps));
 	pthread_condattr_t ca;
-	const char *dirs[3] = { getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
 	size_t n = 0, i;
 	struct stat st;
 
@@ -590,21 +589,16 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 		}
 		ps->spool = xstrdup(o->spool_dir);
 	} else {
-		for (i = 0; i < ARRAY_SIZE(dirs) && !ps->spool; i++) {
-			char *tmpl;
+		char path[512];
 
-			if (!dirs[i] || dirs[i][0] != '/')
-				continue;
-			tmpl = xasprintf("%s/flametop-push-XXXXXX", dirs[i]);
-			if (mkdtemp(tmpl))
-				ps->spool = tmpl;
-			else
-				free(tmpl);
-		}
-		if (!ps->spool) {
-			error_set(err, "cannot make a spool directory for pushing: %s", strerror(errno));
+		/* In this run's private directory (0700, ours alone). */
+		if (ft_private_path("push-spool", path, sizeof(path), err) < 0)
+			goto fail;
+		if (mkdir(path, 0700) != 0) {
+			error_set(err, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
+		ps->spool = xstrdup(path);
 		ps->private_spool = true;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
