@@ -182,7 +182,7 @@ const char *export_input_unit(const struct export_input *in)
 
 const char *export_clean(struct export_clean *b, const char *in)
 {
-	size_t need = strlen(in) + 1;
+	size_t need = UTIL_SANITIZE_SIZE(strlen(in)); /* escapes lengthen it */
 
 	if (!*in)
 		return "[unknown]";
