@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "flametop/profile.h"
+#include "flametop/push.h"
 #include "flametop/util.h"
 
 /* ------------------------------------------------------------------------
@@ -209,6 +210,7 @@ enum ui_action {
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
 	UI_ACT_SAVE,
+	UI_ACT_EXPORT,
 	UI_ACT_REDRAW,
 	UI_ACT__COUNT,
 };
@@ -444,6 +446,10 @@ struct ui_options {
 	uint64_t resolution_ns;
 	uint64_t retention_ns;
 	size_t max_memory;
+	/* Live: push the samples to a Pyroscope server (NULL: don't), one
+	 * upload per push_interval_ns (0: 10 s). Borrowed. */
+	const struct push_options *push;
+	uint64_t push_interval_ns;
 };
 
 /* Runs the explorer until the user quits. Returns an exit status. */

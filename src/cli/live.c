@@ -89,6 +89,8 @@ static void usage_live(FILE *out)
 		"      --no-mouse          leave the mouse to the terminal\n"
 		VIEW_HELP
 		TIMELINE_HELP
+		CLI_PUSH_SAMPLER_HELP
+		CLI_PUSH_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
@@ -215,9 +217,11 @@ int cli_live(int argc, char **argv)
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
+		CLI_PUSH_SAMPLER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_push push;
 	struct cli_target t;
 	struct source_live_config cfg;
 	struct ui_options o;
@@ -226,12 +230,15 @@ int cli_live(int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	memset(&o, 0, sizeof(o));
+	cli_push_init(&push);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "i:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);
+		if (ret == 0)
+			ret = cli_push_option(&push, opt, optarg);
 		if (ret == 0)
 			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
@@ -268,9 +275,20 @@ int cli_live(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (cli_push_finish(&push, "--push") < 0)
+		goto out;
+	if (push.o.url) {
+		o.push = &push.o;
+		o.push_interval_ns = push.interval_ns;
+	}
 	if (o.replay) {
 		if (t.npids || t.all || t.nevents || t.frequency || optind < argc) {
 			cli_error("-i opens a session; it takes no target options or command");
+			goto out;
+		}
+		if (push.o.url || push.others) {
+			cli_error("--push sends what the live view samples; 'flametop push -i FILE' "
+				  "sends a session");
 			goto out;
 		}
 	} else {
@@ -291,6 +309,7 @@ int cli_live(int argc, char **argv)
 	o.target = &cfg;
 	status = ui_run(&o);
 out:
+	cli_push_free(&push);
 	cli_target_free(&t);
 	return status;
 }

@@ -2,7 +2,8 @@
 /*
  * The `report` renderers: a text table of the hottest functions under a
  * header describing the session, the JSON object DESIGN.md promises, and
- * Brendan Gregg's folded (collapsed stack) format. All three read the model
+ * Brendan Gregg's folded (collapsed stack) format (the folded exporter's,
+ * src/export/folded.c). All three read the model
  * through profile_query_top() or the samples (with --lines, also through
  * report_lines_query(): the hottest source lines), and every string that came
  * from a profiled program or a session file passes util_sanitize() before
@@ -20,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "flametop/export.h"
 #include "flametop/profile.h"
 #include "flametop/util.h"
 
@@ -505,169 +507,14 @@ out_free:
 	return ret;
 }
 
-/* One distinct (thread name, stack) and its summed weight. */
-struct folded_entry {
-	uint32_t comm; /* string id + 1; 0 = no thread name */
-	uint32_t node;
-	uint64_t weight;
-	char *line; /* the rendered stack, without the weight */
-};
-
-static int folded_cmp(const void *a, const void *b)
+/* The folded exporter's output of the samples `f` selects. */
+static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f,
+			struct ft_error *err)
 {
-	const struct folded_entry *x = a, *y = b;
+	struct export_input *in = export_input_from_profile(p, f, NULL);
+	int ret = export_folded_write(out, in, err) < 0 ? -EIO : 0;
 
-	return strcmp(x->line, y->line);
-}
-
-/* A growable string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sbuf_add(struct sbuf *sb, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (sb->len + n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap : 256;
-
-		while (sb->len + n + 1 > cap)
-			cap *= 2;
-		sb->s = xrealloc(sb->s, cap);
-		sb->cap = cap;
-	}
-	memcpy(sb->s + sb->len, s, n + 1);
-	sb->len += n;
-}
-
-/* Appends one folded-format element: sanitized, ';' made ':', never empty. */
-static void folded_add_name(struct sbuf *sb, struct clean_buf *b, const char *name)
-{
-	size_t start = sb->len, i;
-
-	sbuf_add(sb, *name ? clean(b, name) : "[unknown]");
-	for (i = start; i < sb->len; i++)
-		if (sb->s[i] == ';')
-			sb->s[i] = ':';
-}
-
-/* Caller frees: "comm;outermost;...;leaf" for an entry. */
-static char *folded_line(const struct profile *p, const struct folded_entry *e,
-			 uint32_t **chain, size_t *chain_cap, struct clean_buf *b)
-{
-	struct sbuf sb = { 0 };
-	uint32_t node, depth = 0;
-
-	for (node = e->node; node != PROFILE_ROOT; node = p->nodes[node].parent) {
-		if (depth == *chain_cap) {
-			*chain_cap = *chain_cap ? *chain_cap * 2 : 64;
-			*chain = xreallocarray(*chain, *chain_cap, sizeof(**chain));
-		}
-		(*chain)[depth++] = p->nodes[node].frame;
-	}
-	folded_add_name(&sb, b, e->comm ? profile_string(p, e->comm - 1) : "[unknown]");
-	while (depth--) {
-		sbuf_add(&sb, ";");
-		folded_add_name(&sb, b, profile_string(p, p->frames[(*chain)[depth]].name));
-	}
-	return sb.s;
-}
-
-/* One line of folded output: a rendered stack and its weight. */
-struct folded_line {
-	char *line;
-	uint64_t weight;
-};
-
-/*
- * The folded lines of the samples `f` selects, sorted by their text;
- * distinct stacks that render the same (one name in two modules) are
- * merged so each line is unique. Caller frees each line and the array.
- */
-static struct folded_line *folded_collect(const struct profile *p, const struct profile_filter *f,
-					  size_t *nlines)
-{
-	struct folded_entry *entries = NULL;
-	struct folded_line *lines;
-	size_t nentries = 0, cap = 0, chain_cap = 0, n = 0, i, j;
-	uint32_t *chain = NULL;
-	struct clean_buf b = { 0 };
-	struct profile_matcher m;
-	struct u64map map;
-
-	u64map_init(&map);
-	profile_matcher_init(&m, p, f);
-	for (i = 0; i < p->nsamples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-		const struct profile_thread *th;
-		uint32_t comm, idx;
-		uint64_t key;
-
-		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
-			continue;
-		th = profile_find_thread(p, s->tid);
-		comm = th ? th->comm + 1 : 0;
-		key = ((uint64_t)s->node + 1) << 32 | comm;
-		if (!u64map_get(&map, key, &idx)) {
-			if (nentries == cap) {
-				cap = cap ? cap * 2 : 64;
-				entries = xreallocarray(entries, cap, sizeof(*entries));
-			}
-			idx = (uint32_t)nentries++;
-			entries[idx] = (struct folded_entry){ .comm = comm, .node = s->node };
-			u64map_put(&map, key, idx);
-		}
-		entries[idx].weight += s->weight;
-	}
-	profile_matcher_free(&m);
-	for (i = 0; i < nentries; i++)
-		entries[i].line = folded_line(p, &entries[i], &chain, &chain_cap, &b);
-	if (nentries)
-		qsort(entries, nentries, sizeof(*entries), folded_cmp);
-	lines = xcalloc(nentries ? nentries : 1, sizeof(*lines));
-	for (i = 0; i < nentries; i = j) {
-		uint64_t w = entries[i].weight;
-
-		for (j = i + 1; j < nentries && strcmp(entries[i].line, entries[j].line) == 0; j++) {
-			w += entries[j].weight;
-			free(entries[j].line);
-		}
-		if (!w) {
-			free(entries[i].line);
-			continue;
-		}
-		lines[n].line = entries[i].line;
-		lines[n++].weight = w;
-	}
-	free(entries);
-	free(chain);
-	free(b.s);
-	u64map_free(&map);
-	*nlines = n;
-	return lines;
-}
-
-static void folded_free(struct folded_line *lines, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(lines[i].line);
-	free(lines);
-}
-
-static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f)
-{
-	size_t n, i;
-	struct folded_line *lines = folded_collect(p, f, &n);
-	int ret = 0;
-
-	for (i = 0; i < n; i++)
-		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].line, lines[i].weight) < 0)
-			ret = -EIO;
-	folded_free(lines, n);
+	export_input_free(in);
 	return ret;
 }
 
@@ -677,25 +524,15 @@ static int write_folded(FILE *out, const struct profile *p, const struct profile
  * a side lacks it, sorted by the stack's text.
  */
 static int write_folded_diff(FILE *out, const struct profile *p, const struct profile_filter *f,
-			     const struct profile *bp, const struct profile_filter *bf)
+			     const struct profile *bp, const struct profile_filter *bf,
+			     struct ft_error *err)
 {
-	size_t n, bn, i = 0, j = 0;
-	struct folded_line *now = folded_collect(p, f, &n);
-	struct folded_line *base = folded_collect(bp, bf, &bn);
-	int ret = 0;
+	struct export_input *now = export_input_from_profile(p, f, NULL);
+	struct export_input *base = export_input_from_profile(bp, bf, NULL);
+	int ret = export_folded_diff_write(out, now, base, err) < 0 ? -EIO : 0;
 
-	while (i < n || j < bn) {
-		int c = i == n ? 1 : j == bn ? -1 : strcmp(now[i].line, base[j].line);
-		const char *line = c <= 0 ? now[i].line : base[j].line;
-		uint64_t w = c <= 0 ? now[i].weight : 0, bw = c >= 0 ? base[j].weight : 0;
-
-		if (fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", line, bw, w) < 0)
-			ret = -EIO;
-		i += c <= 0;
-		j += c >= 0;
-	}
-	folded_free(now, n);
-	folded_free(base, bn);
+	export_input_free(now);
+	export_input_free(base);
 	return ret;
 }
 
@@ -816,9 +653,9 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 			return -EINVAL;
 		}
 		if (o->baseline)
-			ret = write_folded_diff(out, p, &f, o->baseline, &bf);
+			ret = write_folded_diff(out, p, &f, o->baseline, &bf, err);
 		else
-			ret = write_folded(out, p, &f);
+			ret = write_folded(out, p, &f, err);
 		break;
 	case REPORT_HEATMAP:
 		ret = write_heatmap(out, p, o, &f, err);

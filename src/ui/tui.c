@@ -4,7 +4,7 @@
  * dispatch to them. One place reads keys and handles resize (as ncdu
  * does); key presses become actions through the key table (keys.c). The
  * explorer's own actions (quit, help, pause, the time window, search,
- * picker, save) are functions in the table below returning redraw flags
+ * picker, save, export) are functions in the table below returning redraw flags
  * (as htop's are), so a key redraws only what it changed; moving, zooming
  * and sorting go to the front view (views.c lists them, each a table of
  * operations over its own state), which answers the actions it lists.
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flametop/export.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -142,6 +143,8 @@ static bool take_samples(struct tui *u)
 	profile_heatstore_add(u->heat, u->p->samples + u->added, n);
 	if (u->decay)
 		profile_decay_add(u->decay, u->p, &u->decay_m, u->p->samples + u->added, n);
+	if (u->push_feed)
+		push_feed_add(u->push_feed, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -149,6 +152,59 @@ static bool take_samples(struct tui *u)
 		u->added = 0;
 	}
 	return true;
+}
+
+/* --push: a new failure of the pusher goes to the status line. */
+static void push_tick(struct tui *u)
+{
+	struct push_status st;
+
+	if (!u->pusher)
+		return;
+	pusher_status(u->pusher, &st);
+	if (st.errors > u->push_said && st.last_error[0]) {
+		set_message(u, true, "%s", st.last_error);
+		u->dirty |= UI_REDRAW_STATUS;
+	}
+	u->push_said = st.errors;
+}
+
+/* Starts --push (live only). 0, or -1 with `err` filled. */
+static int push_open(struct tui *u, struct ft_error *err)
+{
+	if (!u->opt.push || !u->src->live)
+		return 0;
+	u->pusher = pusher_new(u->opt.push, err);
+	if (!u->pusher)
+		return -1;
+	u->push_feed = push_feed_new(u->pusher, u->p, 0, u->opt.push_interval_ns);
+	return 0;
+}
+
+/* Ends --push, the terminal restored: the last uploads get a few seconds,
+ * then stderr says what was sent. */
+static void push_close(struct tui *u)
+{
+	struct push_status st;
+	char line[600];
+
+	if (!u->pusher)
+		return;
+	take_samples(u);
+	push_feed_flush(u->push_feed);
+	push_feed_free(u->push_feed);
+	u->push_feed = NULL;
+	pusher_close(u->pusher, 3000000000ull, &st);
+	u->pusher = NULL;
+	if (st.errors > u->push_said && st.last_error[0])
+		fprintf(stderr, "flametop: %s\n", util_sanitize(st.last_error, line, sizeof(line)));
+	fprintf(stderr, "flametop: pushed %llu upload%s to %s", (unsigned long long)st.sent,
+		st.sent == 1 ? "" : "s", util_sanitize(u->opt.push->url, line, sizeof(line)));
+	if (st.rejected || st.dropped || st.pending)
+		fprintf(stderr, "; %llu refused by the server, %llu dropped, %llu not sent",
+			(unsigned long long)st.rejected, (unsigned long long)st.dropped,
+			(unsigned long long)st.pending);
+	fputc('\n', stderr);
 }
 
 /* Addresses older than the timeline's data go with it. */
@@ -887,6 +943,22 @@ static unsigned act_save(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+static unsigned act_export(struct tui *u)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!u->q[UI_QUERY_WINDOW].top) {
+		set_message(u, true, "nothing to export yet");
+		return UI_REDRAW_STATUS;
+	}
+	localtime_r(&now, &tm);
+	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.svg", &tm);
+	u->input_len = strlen(u->input);
+	u->modal = UI_MODAL_EXPORT;
+	return UI_REDRAW_STATUS;
+}
+
 static unsigned act_redraw(struct tui *u)
 {
 	return UI_REDRAW_ALL | UI_CLEAR;
@@ -917,6 +989,7 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_PICKER] = act_picker,
 	[UI_ACT_EVENT] = act_event,
 	[UI_ACT_SAVE] = act_save,
+	[UI_ACT_EXPORT] = act_export,
 	[UI_ACT_REDRAW] = act_redraw,
 };
 
@@ -1031,6 +1104,41 @@ out:
 	profile_free(copy);
 }
 
+/*
+ * Exports the window's query result, as the views show it (its window,
+ * process and thread, event and search-independent filters), in the
+ * format the name's extension says. Never over an existing file.
+ */
+static void do_export(struct tui *u, const char *path)
+{
+	const struct ui_query *q = &u->q[UI_QUERY_WINDOW];
+	struct ft_error err = { { 0 }, 0, 0 };
+	const struct exporter *ex = export_for_path(path);
+	struct export_input *in;
+	struct stat st;
+
+	if (!ex) {
+		set_message(u, true, "%s: name it .svg, .folded, .speedscope.json or .pb.gz", path);
+		return;
+	}
+	if (!q->top) {
+		set_message(u, true, "nothing to export yet");
+		return;
+	}
+	if (lstat(path, &st) == 0) {
+		set_message(u, true, "%s exists; not replaced (x exports under another name)", path);
+		return;
+	}
+	in = export_input_from_top(u->p, q->top, u->filter.event, q->from, q->to,
+				   u->p->meta.target);
+	if (export_to_file(ex, in, path, &err) < 0)
+		set_message(u, true, "cannot export: %s", err.msg);
+	else
+		set_message(u, false, "exported the window (%.1f s) as %s to %s",
+			    (double)(q->to - q->from) / 1e9, ex->name, path);
+	export_input_free(in);
+}
+
 static unsigned pick(struct tui *u)
 {
 	const struct ui_proc *pr;
@@ -1121,6 +1229,7 @@ static unsigned modal_key(struct tui *u, int key)
 	}
 	case UI_MODAL_SEARCH:
 	case UI_MODAL_SAVE:
+	case UI_MODAL_EXPORT:
 		if (key == UI_KEY_ESC) {
 			u->modal = UI_MODAL_NONE;
 			return UI_REDRAW_STATUS;
@@ -1132,6 +1241,8 @@ static unsigned modal_key(struct tui *u, int key)
 			u->message[0] = '\0';
 			if (m == UI_MODAL_SEARCH)
 				apply_search(u);
+			else if (m == UI_MODAL_EXPORT && u->input[0])
+				do_export(u, u->input);
 			else if (u->input[0])
 				do_save(u, u->input);
 			return MAIN;
@@ -1507,6 +1618,7 @@ static void loop(struct tui *u)
 			next_tick = now + TICK_NS;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
+			push_tick(u);
 			tmp_flush(u);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
@@ -1604,6 +1716,10 @@ int ui_run(const struct ui_options *o)
 		fprintf(stderr, "flametop: --baseline: %s\n", u->base_err);
 		goto out_source;
 	}
+	if (push_open(u, &err) < 0) {
+		fprintf(stderr, "flametop: %s\n", err.msg);
+		goto out_source;
+	}
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
 		util_error_line("%s", err.msg);
 		goto out_source;
@@ -1622,9 +1738,14 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	push_close(u);
 	status = end_command(u, sig, status);
 
 out_source:
+	if (u->pusher) { /* the explorer did not start: nothing to wait for */
+		push_feed_free(u->push_feed);
+		pusher_close(u->pusher, 0, NULL);
+	}
 	if (u->outpath[0]) {
 		struct stat st;
 

@@ -62,7 +62,14 @@ void ui_screen_set_unlink(const char *path);
 #define UI_REDRAW_VIEW (UI_REDRAW_MAIN | UI_REDRAW_STATUS)
 
 /* A modal overlay and its text input. */
-enum ui_modal { UI_MODAL_NONE, UI_MODAL_HELP, UI_MODAL_SEARCH, UI_MODAL_PICKER, UI_MODAL_SAVE };
+enum ui_modal {
+	UI_MODAL_NONE,
+	UI_MODAL_HELP,
+	UI_MODAL_SEARCH,
+	UI_MODAL_PICKER,
+	UI_MODAL_SAVE,
+	UI_MODAL_EXPORT,
+};
 
 /*
  * The query results the core keeps for the views. Every view reads the
@@ -167,6 +174,11 @@ struct tui {
 	char ended_msg[512];
 	uint64_t now; /* source time at the last poll */
 	char outpath[512]; /* a launched command's output */
+
+	/* --push: the pusher, what feeds it, the failures already shown. */
+	struct pusher *pusher;
+	struct push_feed *push_feed;
+	uint64_t push_said;
 
 	/* The temporary session every sample is streamed to, for `s`. */
 	struct session_writer *writer;

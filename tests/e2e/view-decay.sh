@@ -57,7 +57,7 @@ tui_keys dec '{'
 assert_screen dec 'window [0-9.ms]+ to [0-9.]+s \(' "a window key: a range"
 tui_keys dec z
 assert_screen dec 'half-life 5\.0s' "z from a range: decay again"
-tui_keys dec x
+tui_keys dec X
 assert_screen dec "the decayed view is the window's only" "x in decay: says why not"
 tui_keys dec z z z z
 assert_screen dec 'window live: last' "z after 60 s: off, live"

@@ -11,7 +11,7 @@
 # ft_other's down (about -7 and -6), ft_caller_b's stacks much wider
 # (red in the diff flame graph), ft_caller_a's narrower (blue), main the
 # same (grey). c switches red to orange (--theme colorblind starts
-# so); x swaps the two windows, and the
+# so); X swaps the two windows, and the
 # signs with them. --baseline FILE compares with a session file; one in
 # another unit is refused in one line before the terminal is used.
 # shellcheck source=tests/e2e/lib.sh
@@ -89,7 +89,7 @@ in_ramp "$(bg_of diff ft_caller_a)" blue "$BLUE" "c: ft_caller_a"
 tui_keys diff c
 
 # x: the first 15 s against the last: the signs turn.
-tui_keys diff x
+tui_keys diff X
 assert_screen diff 'window 0ms to 15\.0s' "x: the window is the first 15 s again"
 assert_main diff 0 'than baseline 15\.0s-30\.0s' "x: the baseline is the last 15 s"
 in_ramp "$(bg_of diff ft_caller_b)" blue "$BLUE" "x: ft_caller_b (down)"
@@ -102,7 +102,7 @@ tui_keys diff '?'
 assert_screen diff 'flametop keys' "? shows the help"
 tui_keys diff NPage NPage NPage
 assert_screen diff ' m +mark the window as the baseline' "? lists m"
-assert_screen diff ' x +swap the window and the baseline' "? lists x"
+assert_screen diff ' X +swap the window and the baseline' "? lists X"
 tui_keys diff q
 tui_keys diff q
 if tui_exit diff 5; then
@@ -146,7 +146,7 @@ else
 	fail "ft_leaf is not first"
 	sed 's/^/  | /' "$T/file.screen"
 fi
-tui_keys file x
+tui_keys file X
 assert_screen file 'the baseline is a session file' "x with a file baseline says why not"
 tui_keys file q
 tui_exit file 5
