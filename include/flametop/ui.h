@@ -192,8 +192,11 @@ enum ui_action {
 	UI_ACT_SEARCH,
 	UI_ACT_SEARCH_NEXT,
 	UI_ACT_SEARCH_PREV,
+	UI_ACT_FILTER, /* only stacks with a function matching a regex, in every view */
 	UI_ACT_PAUSE,
 	UI_ACT_SORT, /* top-list: next sort column */
+	UI_ACT_ROWS_SHORTER, /* heatmap: shorter rows, more to a second */
+	UI_ACT_ROWS_TALLER,
 	UI_ACT_WIN_SHIFT_LEFT,
 	UI_ACT_WIN_SHIFT_RIGHT,
 	UI_ACT_WIN_START_LEFT,

@@ -66,6 +66,9 @@ const struct ui_binding ui_bindings[] = {
 	  "search names (extended regex; empty clears)", "Search" },
 	{ K('n'), UI_ACT_SEARCH_NEXT, UI_GROUP_SEARCH, "next match", NULL },
 	{ K('N'), UI_ACT_SEARCH_PREV, UI_GROUP_SEARCH, "previous match", NULL },
+	{ K('F'), UI_ACT_FILTER, UI_GROUP_SEARCH,
+	  "filter: only stacks through a function matching (extended regex; empty clears)",
+	  NULL },
 
 	{ K('<'), UI_ACT_WIN_SHIFT_LEFT, UI_GROUP_WINDOW, "move the window earlier",
 	  NULL },

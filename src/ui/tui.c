@@ -688,6 +688,14 @@ static unsigned act_search(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+static unsigned act_filter(struct tui *u)
+{
+	u->modal = UI_MODAL_FILTER;
+	snprintf(u->input, sizeof(u->input), "%s", u->filter_text);
+	u->input_len = strlen(u->input);
+	return UI_REDRAW_STATUS;
+}
+
 static unsigned act_pause(struct tui *u)
 {
 	u->paused = !u->paused;
@@ -973,6 +981,7 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_PREV_VIEW] = act_prev_view,
 	[UI_ACT_RESET] = act_reset,
 	[UI_ACT_SEARCH] = act_search,
+	[UI_ACT_FILTER] = act_filter,
 	[UI_ACT_PAUSE] = act_pause,
 	[UI_ACT_WIN_SHIFT_LEFT] = act_win_shift_left,
 	[UI_ACT_WIN_SHIFT_RIGHT] = act_win_shift_right,
@@ -1044,6 +1053,45 @@ static void apply_search(struct tui *u)
 		if (!ui_tui_matches(u, sel.frame))
 			view_action(u, UI_ACT_SEARCH_NEXT);
 	}
+}
+
+static void clear_filter(struct tui *u)
+{
+	if (u->filter.include)
+		regfree(&u->filter_re);
+	u->filter.include = NULL;
+	u->filter_text[0] = '\0';
+}
+
+/*
+ * The function filter from the prompt: every view, the heatmap and the
+ * strip count only the stacks through a function that matches (smart
+ * case, as the search), from the next query on; an empty one shows all.
+ */
+static unsigned apply_filter(struct tui *u)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char shown[600];
+	regex_t re;
+
+	if (u->input[0] && compile_search(&re, u->input, &err) < 0) {
+		set_message(u, true, "filter: %s", err.msg);
+		return UI_REDRAW_STATUS;
+	}
+	/* The live windows and the decay hold matchers of the old one. */
+	reset_live(u);
+	clear_filter(u);
+	if (!u->input[0]) {
+		set_message(u, false, "no function filter: every stack counts");
+		return UI_REDRAW_ALL | UI_REQUERY;
+	}
+	u->filter_re = re;
+	u->filter.include = &u->filter_re;
+	snprintf(u->filter_text, sizeof(u->filter_text), "%s", u->input);
+	set_message(u, false,
+		    "only stacks through a function matching /%s/; F and an empty line shows all",
+		    ui_draw_clean(u, u->filter_text, shown, sizeof(shown)));
+	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
 static void do_save(struct tui *u, const char *path)
@@ -1229,6 +1277,7 @@ static unsigned modal_key(struct tui *u, int key)
 		return MAIN;
 	}
 	case UI_MODAL_SEARCH:
+	case UI_MODAL_FILTER:
 	case UI_MODAL_SAVE:
 	case UI_MODAL_EXPORT:
 		if (key == UI_KEY_ESC) {
@@ -1242,6 +1291,8 @@ static unsigned modal_key(struct tui *u, int key)
 			u->message[0] = '\0';
 			if (m == UI_MODAL_SEARCH)
 				apply_search(u);
+			else if (m == UI_MODAL_FILTER)
+				return MAIN | apply_filter(u);
 			else if (m == UI_MODAL_EXPORT && u->input[0])
 				do_export(u, u->input);
 			else if (u->input[0])
@@ -1874,6 +1925,7 @@ out:
 	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);
+	clear_filter(u);
 	if (u->opt.focus)
 		regfree(&u->focus_re);
 	ui_procs_free(&u->procs);

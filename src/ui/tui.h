@@ -67,6 +67,7 @@ enum ui_modal {
 	UI_MODAL_NONE,
 	UI_MODAL_HELP,
 	UI_MODAL_SEARCH,
+	UI_MODAL_FILTER,
 	UI_MODAL_PICKER,
 	UI_MODAL_SAVE,
 	UI_MODAL_EXPORT,
@@ -235,6 +236,11 @@ struct tui {
 	struct profile_marks marks; /* the functions that match */
 	uint64_t match_total; /* weight of the window's stacks with a match */
 	uint32_t nmatch; /* its nodes that match */
+
+	/* The function filter (F): filter.include points at filter_re while
+	 * filter_text is not empty. */
+	regex_t filter_re;
+	char filter_text[512];
 
 	/* --focus: the function to select once it has samples. */
 	regex_t focus_re;
