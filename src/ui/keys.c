@@ -59,8 +59,12 @@ const struct ui_binding ui_bindings[] = {
 	  "zoom in; top-list: callers and callees; sandwich: centre on it", "Zoom" },
 	{ K(UI_KEY_ESC, UI_KEY_BACKSPACE), UI_ACT_BACK, UI_GROUP_NAVIGATE,
 	  "zoom out; back from callers and callees, or to the previous centre", "Back" },
+	{ K('('), UI_ACT_ROWS_SHORTER, UI_GROUP_NAVIGATE,
+	  "heatmap: shorter rows, more to a second (down to 10ms)", NULL },
+	{ K(')'), UI_ACT_ROWS_TALLER, UI_GROUP_NAVIGATE,
+	  "heatmap: taller rows, fewer to a second (up to 1s)", NULL },
 	{ K('r'), UI_ACT_RESET, UI_GROUP_NAVIGATE,
-	  "reset: no zoom, no search, root selected", NULL },
+	  "reset: no zoom (heatmap: rows that fit), no search, root selected", NULL },
 
 	{ K('/', UI_KEY_F(3)), UI_ACT_SEARCH, UI_GROUP_SEARCH,
 	  "search names (extended regex; empty clears)", "Search" },
