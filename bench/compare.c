@@ -11,7 +11,9 @@
  *  - the same against a baseline profile (the hour copied, as a
  *    --baseline session would be): matching functions and stacks by name;
  *  - the full-hour heatmap at 20 ms rows from the store (the heatmap view,
- *    the store's memory) and from the samples (report --format heatmap);
+ *    the store's memory) and from the samples (report --format heatmap's
+ *    query), and report --format heatmap whole (the query and its JSON,
+ *    written to /dev/null);
  *  - the decayed view's top-list at the hour's end.
  * Medians of 5 runs. It prints figures and asserts nothing.
  *
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "flametop/profile.h"
+#include "flametop/report.h"
 #include "flametop/timeline.h"
 #include "flametop/util.h"
 
@@ -109,7 +112,10 @@ int main(int argc, char **argv)
 	struct profile_heatstore *hs;
 	struct profile_filter f, half1, half2;
 	struct ft_error err = { { 0 }, 0, 0 };
-	double full[RUNS], alone[RUNS], other[RUNS], hstore[RUNS], hsamples[RUNS], dec[RUNS];
+	double full[RUNS], alone[RUNS], other[RUNS], hstore[RUNS], hsamples[RUNS], hreport[RUNS],
+		dec[RUNS];
+	struct report_options ro;
+	FILE *devnull = fopen("/dev/null", "w");
 	struct profile_decay *decay;
 	struct profile_matcher m;
 	uint64_t sec, t0, nsamples = 0;
@@ -219,6 +225,13 @@ int main(int argc, char **argv)
 		h = profile_query_heatmap(p, &f, 20000000ull, &err);
 		hsamples[r] = ms_since(t0);
 		profile_heatmap_free(h);
+		memset(&ro, 0, sizeof(ro));
+		ro.format = REPORT_HEATMAP;
+		ro.filter = f;
+		t0 = util_now_ns();
+		if (!devnull || report_write(devnull, p, &ro, &err) < 0)
+			fprintf(stderr, "compare: report: %s\n", devnull ? err.msg : "no /dev/null");
+		hreport[r] = ms_since(t0);
 	}
 	/* Decay: the top-list at the end of the hour, from sums kept as samples came. */
 	decay = profile_decay_new(10 * SEC);
@@ -244,7 +257,11 @@ int main(int argc, char **argv)
 	       median(hstore), (double)profile_heatstore_memory(hs) / (1024.0 * 1024.0));
 	printf("  full-hour heatmap, 20 ms rows, from the samples:        %8.2f ms\n",
 	       median(hsamples));
+	printf("  report --format heatmap, the hour (query + JSON):       %8.2f ms\n",
+	       median(hreport));
 	printf("  decayed top-list (half-life 10 s) at the hour's end:    %8.2f ms\n", median(dec));
+	if (devnull)
+		fclose(devnull);
 	profile_decay_free(decay);
 	profile_heatstore_free(hs);
 	timeline_free(tl);
