@@ -26,9 +26,8 @@ struct report_options {
 	const char *source; /* shown in the text header: the session's path */
 	const char *include, *exclude; /* the filter's patterns as typed, for the header */
 	bool lines; /* text: the hottest source lines instead of functions; json: adds "lines" */
-	/* Where --lines says why a module has no lines (one line, borrowed); NULL: quiet. */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	/* Where --lines says why a module has no lines; NULL: quiet. */
+	struct ft_notice *notice;
 };
 
 /* 0, or -EINVAL when `name` is no format. */

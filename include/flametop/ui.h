@@ -396,10 +396,10 @@ bool ui_procs_match(const struct ui_proc *p, const char *filter);
 /* ------------------------------------------------------------------------
  * The TUI.
  */
-struct cli_target;
+struct source_live_config;
 
 struct ui_options {
-	const struct cli_target *target; /* live: what to sample */
+	const struct source_live_config *target; /* live: what to sample */
 	const char *replay; /* a session file to play back instead */
 	double speed; /* replay speed (1.0 real time; 0 at once) */
 	const char *theme; /* NULL: the config's, else "default" */

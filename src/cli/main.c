@@ -19,7 +19,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d SECONDS] [-o FILE]",
+	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d TIME] [-o FILE]",
 	  "sample a target and write a session file" },
 	{ "report", cli_report, "-i FILE [--format text|json|folded] [--top N]",
 	  "print where the time went in a session" },

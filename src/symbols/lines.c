@@ -43,9 +43,7 @@ struct symbols_lines {
 	struct strtab paths; /* module path -> index into modules */
 	struct lines_module *modules;
 	struct strtab files; /* source file names handed out (stable pointers) */
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 };
 
 struct symbols_lines *symbols_lines_new(void)
@@ -75,21 +73,12 @@ void symbols_lines_free(struct symbols_lines *l)
 	free(l->modules);
 	strtab_free(&l->paths);
 	strtab_free(&l->files);
-	free(l->debug_dir);
 	free(l);
 }
 
-void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir)
-{
-	free(l->debug_dir);
-	l->debug_dir = dir ? xstrdup(dir) : NULL;
-}
-
-void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx, const char *msg),
-			      void *ctx)
+void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
 {
 	l->notice = notice;
-	l->notice_ctx = ctx;
 }
 
 static void say(struct symbols_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -98,12 +87,10 @@ static void say(struct symbols_lines *l, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
-	if (!l->notice)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	l->notice(l->notice_ctx, msg);
+	notice_say(l->notice, NULL, "%s", msg);
 }
 
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */
@@ -119,7 +106,6 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	opts.debug_dir = l->debug_dir;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);

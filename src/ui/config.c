@@ -35,30 +35,6 @@ char *ui_config_path(void)
 	return NULL;
 }
 
-/* "30", "30s", "500ms", "2m", "1h" -> ns; 0 or -1. */
-static int parse_span(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v = strtod(s, &end), mult = 1e9;
-
-	if (end == s || !(v > 0))
-		return -1;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
-		mult = 1e9;
-	else if (strcmp(end, "ms") == 0)
-		mult = 1e6;
-	else if (strcmp(end, "m") == 0)
-		mult = 60e9;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600e9;
-	else
-		return -1;
-	if (v * mult < 1e9 || v * mult > 86400e9)
-		return -1;
-	*ns = (uint64_t)(v * mult);
-	return 0;
-}
-
 static int parse_bool(const char *s, bool *out)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "1"))
@@ -136,9 +112,11 @@ int ui_config_parse(struct ui_config *c, const char *text, const char *name, str
 			}
 			c->top_view = strcmp(val, "top") == 0;
 		} else if (strcmp(key, "window") == 0) {
-			if (parse_span(val, &c->span) < 0) {
-				error_set(err, "%s:%d: window: seconds from 1 to 86400 (\"30s\", \"5m\")",
-					  name, lineno);
+			struct ft_error perr;
+
+			if (util_parse_duration(val, 1000000000ull, 86400ull * 1000000000ull,
+						&c->span, &perr) < 0) {
+				error_set(err, "%s:%d: window: %s", name, lineno, perr.msg);
 				goto bad;
 			}
 		} else if (strcmp(key, "mouse") == 0) {

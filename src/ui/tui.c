@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -41,11 +40,12 @@
  * Data: the source into the timeline, queries into the views' tree.
  */
 
-static void notice(void *ctx, const char *msg)
+/* The sources' notice sink: the status line shows each one. */
+static void show_notice(void *ctx, const char *text)
 {
 	struct tui *u = ctx;
 
-	snprintf(u->message, sizeof(u->message), "%s", msg);
+	util_sanitize(text, u->message, sizeof(u->message));
 	u->message_error = false;
 }
 
@@ -1227,23 +1227,68 @@ static void stop_child(const struct source *src)
 		kill(src->child, SIGTERM);
 }
 
+/*
+ * A launched command when the explorer ends, as record treats it: the
+ * signal that ended the explorer is passed on to it, and it is given
+ * FT_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
+ * ui_run, as -d does, and is not waited for). Returns the exit status:
+ * the command's once it has ended, else `status`.
+ */
+static int end_command(struct tui *u, int sig, int status)
+{
+	struct source *src = u->src;
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t until = util_now_ns() + FT_CHILD_GRACE_NS;
+	char clean[256];
+
+	if (sig && src->child > 0) {
+		kill(src->child, sig);
+		while (src->child > 0 && util_now_ns() < until)
+			if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+				break;
+		if (src->child > 0)
+			fprintf(stderr, "flametop: %s (pid %d) is still running; leaving it\n",
+				util_sanitize(u->opt.target->argv[0], clean, sizeof(clean)),
+				(int)src->child);
+	}
+	return src->child_exited ? util_exit_status(src->child_status) : status;
+}
+
+/*
+ * The live source on the target, sampling. NULL with `err` set, and
+ * *start_err the errno of a command that could not be started (ENOENT: not
+ * found, EACCES: not executable), 0 for any other failure.
+ */
+static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
+{
+	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	int ret;
+
+	*start_err = 0;
+	if (src && (ret = source_live_start(src, err)) < 0) {
+		*start_err = -ret;
+		source_free(src);
+		src = NULL;
+	}
+	return src;
+}
+
 static int open_source(struct tui *u, struct ft_error *err)
 {
+	notice_init(&u->notices, show_notice, u);
 	if (u->opt.replay) {
 		u->src = source_replay_new(u->opt.replay, u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED,
-					   err);
+					   &u->notices, err);
 		if (!u->src)
 			return -1;
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
-		if (u->src->notice[0])
-			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
 		 * /dev/null and its output goes to a file, named in the
 		 * status line. Our own descriptors come back after the fork. */
 		const char *dir = getenv("XDG_RUNTIME_DIR");
-		char path[512];
-		int in, out, save[3], i;
+		char path[512], msg[sizeof(err->msg)];
+		int in, out, save[3], i, start_err;
 
 		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
 			dir = getenv("TMPDIR");
@@ -1265,19 +1310,28 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(out, 2);
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		u->src = open_live(u, &start_err, err);
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
 		}
 		close(in);
 		close(out);
-		if (!u->src)
-			return -1;
+		if (!u->src) {
+			unlink(path);
+			if (!start_err)
+				return -1;
+			/* As record says it: the command, then why. */
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			error_set(err, "%s: %s", u->opt.target->argv[0], msg);
+			return -start_err;
+		}
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		int start_err;
+
+		u->src = open_live(u, &start_err, err);
 		if (!u->src)
 			return -1;
 	}
@@ -1384,7 +1438,7 @@ int ui_run(const struct ui_options *o)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ui_theme theme;
 	char *cfg_path;
-	int status = 1, sig;
+	int status = 1, sig, ret;
 
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
@@ -1392,9 +1446,12 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		char clean[600];
+
+		/* It quotes the file: keep its control characters off the terminal. */
+		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
 		free(cfg_path);
-		status = CLI_EXIT_USAGE;
+		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1407,7 +1464,7 @@ int ui_run(const struct ui_options *o)
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
 			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
-			status = CLI_EXIT_USAGE;
+			status = FT_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
@@ -1417,10 +1474,12 @@ int ui_run(const struct ui_options *o)
 				"without one\n");
 		goto out;
 	}
-	if (open_source(u, &err) < 0) {
+	ret = open_source(u, &err);
+	if (ret < 0) {
 		char clean[600];
 
 		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		status = util_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
@@ -1441,6 +1500,7 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	status = end_command(u, sig, status);
 
 out_source:
 	if (u->outpath[0]) {
@@ -1470,6 +1530,7 @@ out:
 	free(u->pick_idx);
 	free(u->fns);
 	free(u->nb);
+	notice_free(&u->notices);
 	free(u);
 	return status;
 }

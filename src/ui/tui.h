@@ -75,6 +75,7 @@ struct tui {
 
 	/* Data. */
 	struct source *src;
+	struct ft_notice notices; /* the sources say things here: the status line */
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
 	struct timeline_live *live;

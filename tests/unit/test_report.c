@@ -459,6 +459,7 @@ static void test_lines_unknown(void **state)
 	struct profile *p = profile_new();
 	struct report_options o;
 	struct notices notes = { 0 };
+	struct ft_notice sink;
 	uint32_t hot, cold;
 	char *s;
 
@@ -472,8 +473,8 @@ static void test_lines_unknown(void **state)
 
 	options(&o, REPORT_JSON);
 	o.lines = true;
-	o.notice = count_notice;
-	o.notice_ctx = &notes;
+	notice_init(&sink, count_notice, &notes);
+	o.notice = &sink;
 	s = render_ok(p, &o);
 	assert_string_equal(s, "{\"total\": 10, \"unit\": \"cycles\", \"functions\": ["
 			       "{\"name\": \"hot\", \"module\": \"/nonexistent/app\", \"self\": 7, "
@@ -512,6 +513,7 @@ static void test_lines_unknown(void **state)
 		assert_int_equal(ret, -EINVAL);
 		free(s);
 	}
+	notice_free(&sink);
 	profile_free(p);
 }
 

@@ -2,8 +2,9 @@
 /*
  * Unit tests for the sources behind the live views: a session replayed
  * unpaced, paced, paused, sought forwards and backwards, and cut short;
- * and the live source on a real command (skipped, with the reason, where
- * perf events are not permitted).
+ * and the live source on a real command: ready before it runs, started,
+ * stopped early, the command's status, a command not found (skipped, with
+ * the reason, where perf events are not permitted).
  */
 #include "config.h"
 
@@ -15,17 +16,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 #include "flametop/source.h"
 
 #define MS 1000000ull
 
 static char path[64];
+
+/* A notice sink that keeps what it is told. */
+struct said {
+	unsigned n;
+	char last[512];
+};
+
+static void keep_notice(void *ctx, const char *text)
+{
+	struct said *said = ctx;
+
+	said->n++;
+	snprintf(said->last, sizeof(said->last), "%s", text);
+}
 
 /* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
 static int write_session(void **state)
@@ -72,12 +88,17 @@ static int remove_session(void **state)
 static void test_replay_unpaced(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct source *s = source_replay_new(path, SOURCE_UNPACED, &err);
+	struct said said = { 0, "" };
+	struct ft_notice notices;
+	struct source *s;
 
+	notice_init(&notices, keep_notice, &said);
+	s = source_replay_new(path, SOURCE_UNPACED, &notices, &err);
 	assert_non_null(s);
 	assert_false(s->live);
 	assert_int_equal(s->duration_ns, 2000 * MS);
-	assert_string_equal(s->notice, "");
+	assert_int_equal(said.n, 0); /* a complete session: nothing to say */
+	notice_free(&notices);
 	assert_int_equal(s->profile->nsamples, 0);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_int_equal(s->profile->nsamples, 200);
@@ -92,7 +113,7 @@ static void test_replay_paced_pause_seek(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	uint64_t t0 = util_now_ns(), elapsed, pos;
-	struct source *s = source_replay_new(path, 10.0, &err);
+	struct source *s = source_replay_new(path, 10.0, NULL, &err);
 	size_t n;
 
 	assert_non_null(s);
@@ -140,14 +161,16 @@ static void test_replay_bad_file(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 
-	assert_null(source_replay_new("/nonexistent/x.session", 1.0, &err));
+	assert_null(source_replay_new("/nonexistent/x.session", 1.0, NULL, &err));
 	assert_string_equal(err.msg, "/nonexistent/x.session: No such file or directory");
 }
 
 static void test_replay_cut_short(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	char cut[80];
+	struct said said = { 0, "" };
+	struct ft_notice notices;
+	char cut[80], expect[160];
 	struct source *s;
 	FILE *in, *out;
 	long size, i;
@@ -165,35 +188,47 @@ static void test_replay_cut_short(void **state)
 		fputc(fgetc(in), out);
 	fclose(in);
 	fclose(out);
-	s = source_replay_new(cut, SOURCE_UNPACED, &err);
+	notice_init(&notices, keep_notice, &said);
+	s = source_replay_new(cut, SOURCE_UNPACED, &notices, &err);
 	unlink(cut);
 	assert_non_null(s);
-	assert_non_null(strstr(s->notice, "did not finish"));
+	/* Said once, in the words `report` uses. */
+	assert_int_equal(said.n, 1);
+	snprintf(expect, sizeof(expect),
+		 "%s: the recording did not finish (the recorder was killed?)", cut);
+	assert_memory_equal(said.last, expect, strlen(expect));
+	notice_free(&notices);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_in_range(s->profile->nsamples, 100, 199);
 	source_free(s);
 }
 
-static void test_live_command(void **state)
+/* The live source on `argv`, ready but not started; skips where perf
+ * events are not permitted. */
+static struct source *live_new(char **argv, struct ft_error *err)
 {
-	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", NULL };
-	struct ft_error err = { { 0 }, 0, 0 };
-	struct cli_target t;
+	struct source_live_config cfg;
 	struct source *s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.target = SAMPLER_COMMAND;
+	cfg.argv = argv;
+	cfg.frequency = 999;
+	cfg.command_line = "test";
+	s = source_live_new(&cfg, NULL, err);
+	if (!s && (strstr(err->msg, "no permission") || strstr(err->msg, "no perf events")))
+		skip();
+	assert_non_null(s);
+	return s;
+}
+
+/* Polls until the source ends (at most 30 s); the samples it appended. */
+static size_t poll_to_end(struct source *s)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
 	size_t samples = 0, i;
 	int state_, rounds = 0;
 
-	memset(&t, 0, sizeof(t));
-	t.target = SAMPLER_COMMAND;
-	t.argv = argv;
-	t.frequency = 999;
-	t.command_line = "test";
-	s = source_live_new(&t, NULL, NULL, &err);
-	if (!s && (strstr(err.msg, "no permission") || strstr(err.msg, "no perf events")))
-		skip();
-	assert_non_null(s);
-	assert_true(s->live);
-	assert_int_equal(s->profile->nevents, 1);
 	do {
 		state_ = s->ops->poll(s->ctx, 100, &err);
 		assert_true(state_ >= 0);
@@ -203,8 +238,81 @@ static void test_live_command(void **state)
 		profile_clear_samples(s->profile);
 	} while (state_ == SOURCE_RUNNING && ++rounds < 300);
 	assert_int_equal(state_, SOURCE_ENDED);
-	assert_true(samples > 10);
+	return samples;
+}
+
+static void test_live_command(void **state)
+{
+	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; exit 3",
+			 NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+
+	/* Ready: the events are open, the metadata written, the command
+	 * forked and waiting, nothing sampled. */
+	assert_true(s->live);
+	assert_int_equal(s->profile->nevents, 1);
+	assert_string_equal(s->profile->meta.target, "command: sh -c i=0; while [ $i -lt 300000 ]; "
+						     "do i=$((i+1)); done; exit 3");
+	assert_string_equal(s->profile->meta.command_line, "test");
+	assert_int_equal(s->profile->meta.frequency, 999);
+	assert_true(s->profile->meta.start_mono_ns > 0);
+	assert_true(s->child > 0);
+	usleep(50000);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 0);
+
+	assert_int_equal(source_live_start(s, &err), 0);
+	assert_true(poll_to_end(s) > 10);
 	assert_true(s->ops->now(s->ctx) > 0);
+	/* Reaped, with its status. */
+	assert_int_equal(s->child, 0);
+	assert_true(s->child_exited);
+	assert_true(WIFEXITED(s->child_status));
+	assert_int_equal(WEXITSTATUS(s->child_status), 3);
+	assert_true(s->profile->meta.duration_ns > 0);
+	source_free(s);
+}
+
+/* Stopped early (as record stops on a full disk): nothing more is appended,
+ * and the end of the command is still seen. */
+static void test_live_stop(void **state)
+{
+	char *argv[] = { "sh", "-c", "while :; do :; done", NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+	pid_t child = s->child;
+
+	assert_int_equal(source_live_start(s, &err), 0);
+	usleep(300000);
+	/* Stopping reads what is left: the busy command's samples so far. */
+	assert_int_equal(s->ops->stop(s->ctx), 0);
+	assert_true(s->profile->nsamples > 0);
+	assert_true(s->profile->meta.duration_ns > 0);
+	profile_clear_samples(s->profile);
+	/* It still runs, and nothing more is sampled until it is ended. */
+	usleep(100000);
+	assert_int_equal(s->ops->poll(s->ctx, 10, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 0);
+	assert_int_equal(s->child, child);
+	kill(child, SIGTERM);
+	assert_int_equal(poll_to_end(s), 0);
+	assert_true(s->child_exited);
+	assert_true(WIFSIGNALED(s->child_status));
+	assert_int_equal(WTERMSIG(s->child_status), SIGTERM);
+	source_free(s);
+}
+
+/* A command that is not there: start says so (record exits 127 on it). */
+static void test_live_not_found(void **state)
+{
+	char *argv[] = { "/nonexistent/ft-no-such-command", NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+
+	assert_int_equal(source_live_start(s, &err), -ENOENT);
+	assert_string_equal(err.msg, "command not found");
+	assert_int_equal(s->child, 0);
 	source_free(s);
 }
 
@@ -216,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
 		cmocka_unit_test(test_live_command),
+		cmocka_unit_test(test_live_stop),
+		cmocka_unit_test(test_live_not_found),
 	};
 
 	return cmocka_run_group_tests(tests, write_session, remove_session);
