@@ -114,8 +114,8 @@ uint64_t sampler_lost(const struct sampler *s);
 /*
  * Fills `attr` for the event `name` through libpfm4 (counting user and
  * kernel). Returns 0, or -ENOENT with `err` set when libpfm4 does not know
- * it. `unit` receives "ns" for clock events, else the event's name
- * (caller frees).
+ * it. `unit` receives "ns" for clock events, else "count": a sample's
+ * period is a number of events (caller frees).
  */
 int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
 			 struct ft_error *err);

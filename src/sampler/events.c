@@ -59,7 +59,7 @@ int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **
 	}
 	attr->size = sizeof(*attr);
 	if (unit)
-		*unit = xstrdup(is_clock(attr) ? "ns" : name);
+		*unit = xstrdup(is_clock(attr) ? "ns" : "count");
 	return 0;
 }
 
