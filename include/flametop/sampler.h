@@ -194,6 +194,10 @@ struct sampler_member {
 	uint64_t sample_type; /* SAMPLER_SAMPLE_TYPE, maybe with REGS_USER and STACK_USER */
 	uint64_t regs_user_mask;
 	uint64_t rule_regs; /* registers only the rule reads: not passed on */
+	/* A probe at a function's entry: in frame-pointer mode the sample
+	 * carries the 8 bytes at the stack pointer, the return address, which
+	 * the decoder puts into the chain as the caller (then drops). */
+	bool entry;
 	const struct sampler_type *type; /* NULL: no rule */
 	void *state; /* the rule's, shared by the type's members */
 	uint32_t role;

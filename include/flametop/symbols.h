@@ -120,4 +120,13 @@ void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line);
 
+/*
+ * Where function `name` starts in the ELF file at `path`, as an offset
+ * into the file (what a uprobe is attached at): its .dynsym or .symtab
+ * entry, through the program headers. 0, or -errno with `err` set
+ * (-ENOENT: no such function there).
+ */
+int symbols_func_file_offset(const char *path, const char *name, uint64_t *offset,
+			     struct ft_error *err);
+
 #endif

@@ -133,6 +133,35 @@ static int decode_user_stack(struct cursor *c, struct pipeline_sample *s)
 	return 0;
 }
 
+#define ENTRY_MAX_IPS 512
+
+/*
+ * A sample at a function's entry, in frame-pointer mode: the walk started
+ * at the function's first instruction (the first user address) and went
+ * on from the caller's frame pointer, so it skipped the caller. The
+ * return address is the 8 bytes the sample copied from the stack pointer:
+ * it goes into `buf` after the first user address, and `s` points there.
+ */
+static void put_caller(struct pipeline_sample *s, uint64_t *buf)
+{
+	uint64_t ret;
+	uint32_t i;
+
+	if (!s->user_stack || s->user_stack_dyn_size < 8 || s->nr_ips >= ENTRY_MAX_IPS)
+		return;
+	memcpy(&ret, s->user_stack, 8);
+	for (i = 0; i + 1 < s->nr_ips; i++)
+		if (s->ips[i] == PERF_CONTEXT_USER)
+			break;
+	if (i + 1 >= s->nr_ips || ret == 0 || ret >= PERF_CONTEXT_MAX)
+		return;
+	memcpy(buf, s->ips, (i + 2) * sizeof(*buf));
+	buf[i + 2] = ret;
+	memcpy(buf + i + 3, s->ips + i + 2, (s->nr_ips - i - 2) * sizeof(*buf));
+	s->ips = buf;
+	s->nr_ips++;
+}
+
 /*
  * Hands a decoded sample to its member's rule, and to the rule of each
  * member sharing its perf event, or to the sink. Registers the rules asked
@@ -142,7 +171,8 @@ static int decode_user_stack(struct cursor *c, struct pipeline_sample *s)
 static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
 		   struct pipeline_sample *s)
 {
-	uint64_t regs[3];
+	bool dwarf = d->sample_type & PERF_SAMPLE_STACK_USER;
+	uint64_t regs[3], ips[ENTRY_MAX_IPS + 1];
 	int ret;
 
 	if (!m)
@@ -150,10 +180,15 @@ static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
 	regs[TYPE_R_AX] = user_reg(s, s->user_regs_mask, 0);
 	regs[TYPE_R_SI] = user_reg(s, s->user_regs_mask, 4);
 	regs[TYPE_R_DI] = user_reg(s, s->user_regs_mask, 5);
-	if (m->rule_regs && !(m->sample_type & PERF_SAMPLE_STACK_USER)) {
+	if (m->entry && !dwarf)
+		put_caller(s, ips);
+	if ((m->rule_regs || m->entry) && !dwarf) {
 		s->user_abi = 0;
 		s->user_regs_mask = 0;
 		s->user_regs = NULL;
+		s->user_stack = NULL;
+		s->user_stack_size = 0;
+		s->user_stack_dyn_size = 0;
 	}
 	for (;;) {
 		s->event = m->event;

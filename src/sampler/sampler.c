@@ -61,6 +61,7 @@ struct member {
 	struct perf_event_attr attr;
 	bool frequency; /* sampled at -F; else every attr.sample_period events */
 	uint64_t rule_regs;
+	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
 	bool shared; /* the same perf event as an earlier member: not opened */
 };
 
@@ -209,6 +210,12 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	if (m->rule_regs) {
 		attr->sample_type |= PERF_SAMPLE_REGS_USER;
 		attr->sample_regs_user |= m->rule_regs;
+	}
+	if (m->entry && s->call_graph == SAMPLER_CALL_GRAPH_FP) {
+		/* The return address, for the decoder to put the caller back. */
+		attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		attr->sample_regs_user |= 1ull << 7; /* sp */
+		attr->sample_stack_user = 8;
 	}
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
@@ -419,6 +426,7 @@ static int open_all(struct sampler *s)
 		dm->sample_type = s->members[mi].attr.sample_type;
 		dm->regs_user_mask = s->members[mi].attr.sample_regs_user;
 		dm->rule_regs = s->members[mi].rule_regs;
+		dm->entry = s->members[mi].entry;
 	}
 	s->dec.nmembers = s->nmembers;
 	switch (s->target) {
@@ -460,6 +468,7 @@ static bool same_event(const struct member *a, const struct member *b)
 	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
 	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
+	       a->entry == b->entry &&
 	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
 	       a->attr.context_switch == b->attr.context_switch;
 }
@@ -505,6 +514,7 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 		m->attr.size = sizeof(m->attr);
 		m->frequency = tm[i].frequency;
 		m->rule_regs = tm[i].regs;
+		m->entry = tm[i].entry;
 		share_member(s, s->nmembers - 1);
 	}
 	return 0;

@@ -51,6 +51,13 @@ struct sampler_type_member {
 	struct perf_event_attr attr; /* type, config, period; the sampler adds the rest */
 	bool frequency; /* sample at -F (a clock); else every attr.sample_period events */
 	uint64_t regs; /* TYPE_REG_* the rule reads from the user registers */
+	/*
+	 * A probe at a function's entry, before the function pushed a frame:
+	 * a frame-pointer walk would skip its caller, so the sampler also
+	 * takes the return address from the top of the stack and puts the
+	 * caller back into the chain.
+	 */
+	bool entry;
 	uint32_t role; /* the type's own tag, handed back with each sample */
 };
 
@@ -153,14 +160,16 @@ const char *type_offcpu_notice(struct type_offcpu *o);
 
 /*
  * Fills `attr` for a uprobe (or, with `ret`, a uretprobe) on function
- * `func` of the library whose file name starts with `lib` ("libc.so",
- * "libstdc++.so"), as the target maps it: for a PID target the first
- * process's library, else the one the dynamic loader finds for flametop
- * (what a command flametop starts will load). Sets attr.config1 to a
- * path kept until the process exits. 0, or -errno with `err` set.
+ * `func` of the library whose file name starts with `lib` ("libc.so"), as
+ * the target maps it: for a PID target the first process's library, else
+ * the one the dynamic loader finds for `soname` ("libc.so.6"), which a
+ * command flametop starts loads too. Sampled on every hit. Sets
+ * attr.config1 to a path kept until the process exits. 0, or -errno with
+ * `err` set.
  */
 int type_uprobe_attr(struct perf_event_attr *attr, const struct sampler_type_target *t,
-		     const char *lib, const char *func, bool ret, struct ft_error *err);
+		     const char *lib, const char *soname, const char *func, bool ret,
+		     struct ft_error *err);
 
 /* Emits `s` with its weight set to `weight` and its event kept. */
 int type_emit(const struct pipeline_sink *sink, const struct pipeline_sample *s, uint64_t weight);
