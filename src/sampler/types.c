@@ -16,6 +16,7 @@ const struct sampler_type *const sampler_types[] = {
 	&sampler_type_offcpu,
 	&sampler_type_lock,
 	&sampler_type_alloc,
+	&sampler_type_inuse,
 	&sampler_type_faults,
 	&sampler_type_exceptions,
 	NULL,

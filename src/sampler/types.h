@@ -27,8 +27,8 @@
 #include "flametop/util.h"
 
 /* Perf events one type may open (wall: a clock and context switches;
- * alloc: three uprobes). */
-#define SAMPLER_TYPE_MAX_MEMBERS 6
+ * inuse: seven uprobes). */
+#define SAMPLER_TYPE_MAX_MEMBERS 8
 
 /*
  * x86-64 PERF_REG_X86_* bits a weight rule may read (a function's first
@@ -103,6 +103,7 @@ extern const struct sampler_type sampler_type_offcpu;
 extern const struct sampler_type sampler_type_wall;
 extern const struct sampler_type sampler_type_lock;
 extern const struct sampler_type sampler_type_alloc;
+extern const struct sampler_type sampler_type_inuse;
 extern const struct sampler_type sampler_type_exceptions;
 
 /* --- a sample kept for later (types.c) --- */
