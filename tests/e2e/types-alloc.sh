@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Profile types through uprobes (issue 12): alloc and exceptions.
+# Profile types through uprobes (issue 12): alloc, inuse and exceptions.
 # - alloc: t12-types alloc mallocs, per round, 3 x 4096 bytes in
 #   ft_t12_alloc_big, 4096 in ft_t12_alloc_small and 4096 it keeps in
 #   ft_t12_alloc_keep, and prints the bytes each asked for: flametop's
 #   bytes per function are those, exactly (every call is probed), 3:1:1,
 #   with a command and with -p;
+# - inuse: of those bytes, the ones still allocated at the end: all
+#   ft_t12_alloc_keep's;
 # - exceptions: t12-throw throws three times in ft_t12_throw_often for each
 #   throw in ft_t12_throw_rarely, and prints how many: the counts are those.
 # The probe is at the function's entry, before it made a frame: the
@@ -45,6 +47,22 @@ assert_eq "$(total ft_t12_alloc_small "$T/alloc.json")" "$2" "alloc: ft_t12_allo
 assert_eq "$(total ft_t12_alloc_keep "$T/alloc.json")" "$3" "alloc: ft_t12_alloc_keep's bytes"
 "$FLAMETOP" report -i "$T/alloc.session" >"$T/alloc.txt" 2>&1
 assert_match "$(cat "$T/alloc.txt")" 'event: alloc \(unit: bytes\)' "report's header: alloc in bytes"
+
+# inuse, with alloc at once (they share malloc's entry probe): the bytes
+# still live at the end are all ft_t12_alloc_keep's, exactly.
+run_record inuse -e inuse,alloc -o "$T/inuse.session" -- "$WORKLOADS/t12-types" alloc 2000
+assert_record_ok inuse "$T/inuse.session"
+cat "$T/inuse.out"
+set -- $(sed -n 's/^big \([0-9]*\) small \([0-9]*\) keep \([0-9]*\)$/\1 \2 \3/p' "$T/inuse.out")
+[ $# -eq 3 ] || hard_error "t12-types did not say what it did: $(cat "$T/inuse.out")"
+report_json "$T/inuse.session" "$T/inuse.json" --event inuse --top 0 || finish
+report_json "$T/inuse.session" "$T/inuse-alloc.json" --event alloc --top 0 || finish
+print_top "$T/inuse.json"
+assert_eq "$(jq -r .unit "$T/inuse.json")" bytes "inuse's unit"
+assert_eq "$(total ft_t12_alloc_keep "$T/inuse.json")" "$3" "inuse: ft_t12_alloc_keep's live bytes"
+assert_eq "$(total ft_t12_alloc_big "$T/inuse.json")" 0 "inuse: ft_t12_alloc_big freed all"
+assert_eq "$(total ft_t12_alloc_small "$T/inuse.json")" 0 "inuse: ft_t12_alloc_small freed all"
+assert_eq "$(total ft_t12_alloc_big "$T/inuse-alloc.json")" "$1" "inuse,alloc: alloc still sees ft_t12_alloc_big's bytes"
 
 # -p: probes in the process's own libc (through /proc/PID/root), on an
 # allocating process, with wall at once.
