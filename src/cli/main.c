@@ -26,7 +26,7 @@ static const struct subcommand subcommands[] = {
 	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
 	  "open a session file in the live explorer" },
 	{ "list-events", cli_list_events, "[--all]",
-	  "list the events libpfm4 knows, the profile types, and which open here" },
+	  "list events and profile types, and which open here" },
 };
 
 static void usage(FILE *out)

@@ -146,6 +146,7 @@ static void list_types(FILE *out)
 		fprintf(out, "%-4s %-10s %-5s %s%s%s\n", mark, t->name, t->unit, t->summary,
 			n < 0 ? ": " : "", n < 0 ? err.msg : "");
 	}
+	type_uprobe_cleanup();
 }
 
 int sampler_list_events(FILE *out, bool all, struct ft_error *err)

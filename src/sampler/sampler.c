@@ -62,6 +62,7 @@ struct member {
 	bool frequency; /* sampled at -F; else every attr.sample_period events */
 	uint64_t rule_regs;
 	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
+	bool no_inherit; /* sampler_type_member.no_inherit */
 	bool shared; /* the same perf event as an earlier member: not opened */
 };
 
@@ -226,7 +227,7 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	attr->clockid = CLOCK_MONOTONIC;
 	attr->watermark = 1;
 	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
-	attr->inherit = s->target != SAMPLER_SYSTEM;
+	attr->inherit = s->target != SAMPLER_SYSTEM && !m->no_inherit;
 	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
 	if (side_band) {
 		attr->mmap = 1;
@@ -468,7 +469,7 @@ static bool same_event(const struct member *a, const struct member *b)
 	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
 	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
-	       a->entry == b->entry &&
+	       a->entry == b->entry && a->no_inherit == b->no_inherit &&
 	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
 	       a->attr.context_switch == b->attr.context_switch;
 }
@@ -515,8 +516,17 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 		m->frequency = tm[i].frequency;
 		m->rule_regs = tm[i].regs;
 		m->entry = tm[i].entry;
+		m->no_inherit = tm[i].no_inherit;
 		share_member(s, s->nmembers - 1);
 	}
+	for (i = 0; i < n; i++)
+		if (tm[i].no_inherit) {
+			notify(s,
+			       "%s: uprobes without tracefs (not mounted, or not writable): threads and "
+			       "processes the target starts from now on are not probed",
+			       type->name);
+			break;
+		}
 	return 0;
 }
 
@@ -841,6 +851,7 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->rings)
 		close_all(s);
+	type_uprobe_cleanup();
 	reap_unstarted_child(s);
 	if (s->go_fd >= 0)
 		close(s->go_fd);

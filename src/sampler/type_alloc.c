@@ -22,7 +22,7 @@ static int alloc_members(const struct sampler_type_target *t, struct sampler_typ
 	int i, r;
 
 	for (i = 0; i < 3; i++) {
-		r = type_uprobe_attr(&m[i].attr, t, "libc.so", "libc.so.6", funcs[i], false, err);
+		r = type_uprobe_member(&m[i], t, "libc.so", "libc.so.6", funcs[i], false, err);
 		if (r < 0)
 			return r;
 		m[i].regs = regs[i];

@@ -13,8 +13,8 @@
 static int exceptions_members(const struct sampler_type_target *t, struct sampler_type_member *m,
 			      struct ft_error *err)
 {
-	int r = type_uprobe_attr(&m[0].attr, t, "libstdc++.so", "libstdc++.so.6", "__cxa_throw",
-				 false, err);
+	int r = type_uprobe_member(&m[0], t, "libstdc++.so", "libstdc++.so.6", "__cxa_throw", false,
+				   err);
 
 	m[0].entry = true;
 	return r < 0 ? r : 1;

@@ -237,8 +237,8 @@ static int inuse_members(const struct sampler_type_target *t, struct sampler_typ
 	int i, r;
 
 	for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0])); i++) {
-		r = type_uprobe_attr(&m[i].attr, t, "libc.so", "libc.so.6", probes[i].func,
-				     probes[i].ret, err);
+		r = type_uprobe_member(&m[i], t, "libc.so", "libc.so.6", probes[i].func,
+				       probes[i].ret, err);
 		if (r < 0)
 			return r;
 		m[i].regs = probes[i].regs;

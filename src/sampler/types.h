@@ -58,6 +58,8 @@ struct sampler_type_member {
 	 * caller back into the chain.
 	 */
 	bool entry;
+	/* Not inherited by threads and children the target starts later. */
+	bool no_inherit;
 	uint32_t role; /* the type's own tag, handed back with each sample */
 };
 
@@ -160,17 +162,20 @@ const char *type_offcpu_notice(struct type_offcpu *o);
 /* --- uprobes (type_uprobe.c) --- */
 
 /*
- * Fills `attr` for a uprobe (or, with `ret`, a uretprobe) on function
+ * Fills member `m` for a uprobe (or, with `ret`, a uretprobe) on function
  * `func` of the library whose file name starts with `lib` ("libc.so"), as
  * the target maps it: for a PID target the first process's library, else
  * the one the dynamic loader finds for `soname` ("libc.so.6"), which a
- * command flametop starts loads too. Sampled on every hit. Sets
- * attr.config1 to a path kept until the process exits. 0, or -errno with
- * `err` set.
+ * command flametop starts loads too. Sampled on every hit. Defined in
+ * tracefs when it can be (removed by type_uprobe_cleanup), else through
+ * the uprobe PMU and then not inherited (see type_uprobe.c). 0, or -errno
+ * with `err` set.
  */
-int type_uprobe_attr(struct perf_event_attr *attr, const struct sampler_type_target *t,
-		     const char *lib, const char *soname, const char *func, bool ret,
-		     struct ft_error *err);
+int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_target *t,
+		       const char *lib, const char *soname, const char *func, bool ret,
+		       struct ft_error *err);
+/* Removes the probes defined in tracefs. Idempotent; also run at exit. */
+void type_uprobe_cleanup(void);
 
 /* Emits `s` with its weight set to `weight` and its event kept. */
 int type_emit(const struct pipeline_sink *sink, const struct pipeline_sample *s, uint64_t weight);
