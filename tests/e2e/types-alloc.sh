@@ -48,6 +48,22 @@ assert_eq "$(total ft_t12_alloc_keep "$T/alloc.json")" "$3" "alloc: ft_t12_alloc
 "$FLAMETOP" report -i "$T/alloc.session" >"$T/alloc.txt" 2>&1
 assert_match "$(cat "$T/alloc.txt")" 'event: alloc \(unit: bytes\)' "report's header: alloc in bytes"
 
+# The target's threads and children inherit the probes, and still start:
+# four threads (pthread_create), and a shell that forks the workload.
+run_record threads -e alloc,inuse,exceptions -o "$T/threads.session" -- "$WORKLOADS/t12-types" lock 5
+assert_record_ok threads "$T/threads.session"
+assert_eq "$(cat "$T/threads.out")" "rounds 5 threads 4" "alloc on a threaded command: it runs as without"
+run_record fork -e alloc -o "$T/fork.session" -- sh -c "\"$WORKLOADS/t12-types\" alloc 1000"
+assert_record_ok fork "$T/fork.session"
+assert_match "$(cat "$T/fork.out")" '^big 12288000 small 4096000 keep 4096000$' "alloc on a forking shell: the workload ran"
+report_json "$T/fork.session" "$T/fork.json" --top 0 --comm t12-types || finish
+assert_eq "$(total ft_t12_alloc_big "$T/fork.json")" 12288000 "alloc on a forking shell: the child's ft_t12_alloc_big's bytes"
+if grep -q flametop_ /sys/kernel/tracing/uprobe_events 2>/dev/null; then
+	fail "probes left in /sys/kernel/tracing/uprobe_events: $(grep flametop_ /sys/kernel/tracing/uprobe_events | head -n 3)"
+else
+	pass "no probe left in uprobe_events"
+fi
+
 # inuse, with alloc at once (they share malloc's entry probe): the bytes
 # still live at the end are all ft_t12_alloc_keep's, exactly.
 run_record inuse -e inuse,alloc -o "$T/inuse.session" -- "$WORKLOADS/t12-types" alloc 2000
