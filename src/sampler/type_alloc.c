@@ -4,8 +4,8 @@
  * target's libc: malloc (its first argument is the size), calloc (the
  * product of its two) and realloc (its second). operator new and the C++
  * containers reach malloc through libstdc++, so they are counted there.
- * Every call traps into the kernel (about a microsecond each): opt-in, and
- * the man page says so. A statically linked target has no libc to probe:
+ * Every call traps into the kernel and takes a stack (several microseconds
+ * each: bench/types-overhead.sh): opt-in, and the man page says so. A statically linked target has no libc to probe:
  * the type then says so and does not start.
  */
 #include "config.h"
@@ -59,7 +59,7 @@ static int alloc_sample(void *st, uint32_t role, const struct pipeline_sample *s
 const struct sampler_type sampler_type_alloc = {
 	.name = "alloc",
 	.unit = "bytes",
-	.summary = "bytes allocated by malloc, calloc, realloc (uprobes; ~1 us per call)",
+	.summary = "bytes allocated by malloc, calloc, realloc (uprobes: us per call)",
 	.members = alloc_members,
 	.sample = alloc_sample,
 };

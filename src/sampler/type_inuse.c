@@ -251,7 +251,7 @@ static int inuse_members(const struct sampler_type_target *t, struct sampler_typ
 const struct sampler_type sampler_type_inuse = {
 	.name = "inuse",
 	.unit = "bytes",
-	.summary = "bytes allocated and still live when sampling stops (uprobes; ~2 us per call)",
+	.summary = "bytes allocated and still live when sampling stops (uprobes: us per call)",
 	.members = inuse_members,
 	.state_new = inuse_new,
 	.state_free = inuse_free,
