@@ -48,6 +48,22 @@ assert_eq "$(total ft_t12_alloc_keep "$T/alloc.json")" "$3" "alloc: ft_t12_alloc
 "$FLAMETOP" report -i "$T/alloc.session" >"$T/alloc.txt" 2>&1
 assert_match "$(cat "$T/alloc.txt")" 'event: alloc \(unit: bytes\)' "report's header: alloc in bytes"
 
+# The explorer shows alloc's weights as sizes: ft_t12_alloc_big's
+# 36864000 bytes are 35.2M (in MiB; as a count they would read 36.9M).
+if command -v tmux >/dev/null 2>&1; then
+	# shellcheck source=tests/e2e/tui.lib
+	. "$(dirname "$TESTLIB")/tui.lib"
+	mkdir -p "$T/config"
+	tui_start replay 160 40 "HOME='$T' XDG_CONFIG_HOME='$T/config' '$FLAMETOP' replay '$T/alloc.session'"
+	assert_screen replay 'event alloc ' "replay: the header names alloc" 15
+	tui_keys replay Tab
+	assert_screen replay '35\.2M +ft_t12_alloc_big' "replay, top-list: ft_t12_alloc_big's bytes as a size"
+	tui_keys replay q
+	tui_exit replay 10 || fail "replay: still running after q"
+else
+	echo "tmux is not installed: the explorer is not checked"
+fi
+
 # The target's threads and children inherit the probes, and still start:
 # four threads (pthread_create), and a shell that forks the workload.
 run_record threads -e alloc,inuse,exceptions -o "$T/threads.session" -- "$WORKLOADS/t12-types" lock 5
