@@ -169,8 +169,14 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 		break;
 	default: /* a return: the block's address */
 		th = type_threads_get(&u->threads, s->tid);
-		if (!th || !th->held.valid)
+		if (!th)
 			return 0;
+		if (!th->held.valid || th->held.s.time > s->time) {
+			/* Its entry may still be in another CPU's ring. */
+			th->since = s->time;
+			th->value = regs[TYPE_R_AX];
+			return 0;
+		}
 		th->held.valid = false;
 		if (regs[TYPE_R_AX] && *pending_of(u, th))
 			remember(u, regs[TYPE_R_AX], *pending_of(u, th), &th->held);
@@ -181,6 +187,13 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 		return 0;
 	type_hold(&th->held, s);
 	*pending_of(u, th) = size;
+	if (th->since > s->time) {
+		/* Its return was read first. */
+		th->held.valid = false;
+		if (th->value && size)
+			remember(u, th->value, size, &th->held);
+	}
+	th->since = 0;
 	return 0;
 }
 

@@ -9,7 +9,8 @@
  * every hit. The entry's user registers hold the futex operation (the
  * second argument, rsi); a wait's entry sample is kept per thread and
  * emitted at the thread's exit from the call, weighted by the time
- * between. Tracepoint ids come from tracefs: when it is not mounted, the
+ * between (an exit read before its entry, from another CPU's ring, is kept
+ * to pair with it). Tracepoint ids come from tracefs: when it is not mounted, the
  * type says how to mount it.
  */
 #include "config.h"
@@ -116,13 +117,28 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 		if (!is_wait(regs[TYPE_R_SI]))
 			return 0;
 		th = type_threads_get(&l->threads, s->tid);
-		if (th)
-			type_hold(&th->held, s);
+		if (!th)
+			return 0;
+		if (th->since > s->time) {
+			/* Its exit was read first (another CPU's ring). */
+			uint64_t back = th->since;
+
+			th->since = 0;
+			out = *s;
+			out.time = back;
+			return type_emit(sink, &out, back - s->time);
+		}
+		th->since = 0;
+		type_hold(&th->held, s);
 		return 0;
 	}
 	th = type_threads_get(&l->threads, s->tid);
-	if (!th || !th->held.valid || th->held.s.time > s->time)
+	if (!th)
 		return 0;
+	if (!th->held.valid || th->held.s.time > s->time) {
+		th->since = s->time; /* maybe a wait whose entry is still to be read */
+		return 0;
+	}
 	th->held.valid = false;
 	out = th->held.s;
 	out.time = s->time;

@@ -138,7 +138,11 @@ struct type_threads {
 };
 struct type_thread {
 	struct type_held held; /* the pending sample, if held.valid */
-	uint64_t since; /* an earlier event whose pair came first (0: none) */
+	/* The second half of a pair that came first (records of one thread
+	 * from two CPUs' rings are read in either order): its time (0: none)
+	 * and a value it carried (a returned address). */
+	uint64_t since;
+	uint64_t value;
 };
 void type_threads_init(struct type_threads *t);
 void type_threads_free(struct type_threads *t);

@@ -3,8 +3,9 @@
  * A function's place in an ELF file, as a file offset: what the kernel's
  * uprobe PMU attaches at (profile types alloc and exceptions probe
  * malloc, free, __cxa_throw in the target's libraries). The file is
- * opened without blocking and must be a regular file: the path comes from
- * a target's memory maps, which its owner controls.
+ * opened with ft_open_regular (a regular file, never a FIFO or a device,
+ * capped): the path comes from a target's memory maps, which its owner
+ * controls.
  */
 #include "config.h"
 
@@ -17,6 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* A library larger than this is no library (the cap of ft_open_regular). */
+#define PROBE_MAX_FILE (4ull << 30)
 
 /* Finds `name`, a defined function, in the symbol section `scn`. */
 static int find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, const char *name, uint64_t *vaddr)
@@ -78,16 +82,10 @@ int symbols_func_file_offset(const char *path, const char *name, uint64_t *offse
 		error_set(err, "libelf is out of date: %s", elf_errmsg(-1));
 		return -ENOSYS;
 	}
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = ft_open_regular(path, PROBE_MAX_FILE, &st);
 	if (fd < 0) {
-		ret = -errno;
-		error_set(err, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		error_set(err, "%s: not a regular file", path);
-		close(fd);
-		return -EINVAL;
+		error_set(err, "%s: %s", path, ft_open_strerror(fd));
+		return fd;
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
