@@ -185,15 +185,18 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 	th = type_threads_get(&u->threads, s->tid);
 	if (!th)
 		return 0;
+	if (th->since > s->time) {
+		/* Its return was read first: the pair is complete. */
+		struct type_held h = { .s = *s, .valid = true };
+
+		th->since = 0;
+		if (th->value && size)
+			remember(u, th->value, size, &h);
+		return 0;
+	}
+	/* A pending return older than this call stays for its own call. */
 	type_hold(&th->held, s);
 	*pending_of(u, th) = size;
-	if (th->since > s->time) {
-		/* Its return was read first. */
-		th->held.valid = false;
-		if (th->value && size)
-			remember(u, th->value, size, &th->held);
-	}
-	th->since = 0;
 	return 0;
 }
 

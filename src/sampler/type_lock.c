@@ -128,7 +128,7 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 			out.time = back;
 			return type_emit(sink, &out, back - s->time);
 		}
-		th->since = 0;
+		/* An exit older than this call stays for its own call. */
 		type_hold(&th->held, s);
 		return 0;
 	}
