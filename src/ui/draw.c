@@ -390,10 +390,12 @@ void ui_draw_strip(struct tui *u)
 void ui_draw_weight(const struct tui *u, uint64_t v, char *out, size_t size)
 {
 	int ev = u->filter.event >= 0 ? u->filter.event : 0;
+	const char *unit = (uint32_t)ev < u->p->nevents ? u->p->events[ev].unit : NULL;
 
-	if ((uint32_t)ev < u->p->nevents && u->p->events[ev].unit &&
-	    strcmp(u->p->events[ev].unit, "ns") == 0)
+	if (unit && strcmp(unit, "ns") == 0)
 		ui_format_duration(v, out, size);
+	else if (unit && strcmp(unit, "bytes") == 0)
+		ui_format_bytes(v, out, size);
 	else
 		ui_format_count(v, out, size);
 }
