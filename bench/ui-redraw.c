@@ -22,6 +22,8 @@
 
 #include "tui.h"
 
+#include "bench.h"
+
 #define COLS 200
 #define ROWS 60
 
@@ -42,12 +44,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median and maximum of `n` timings, in ms. */
-static void report(const char *what, uint64_t *ns, int n)
+/* The median of `n` timings, in ms, against `goal` ms (0: none), with the worst beside it. */
+static void report(const char *what, uint64_t *ns, int n, double goal)
 {
+	char worst[64];
+
 	qsort(ns, (size_t)n, sizeof(*ns), cmp_u64);
-	printf("  %-34s median %7.3f ms   worst %7.3f ms\n", what, (double)ns[n / 2] / 1e6,
-	       (double)ns[n - 1] / 1e6);
+	snprintf(worst, sizeof(worst), "worst %.3f ms", (double)ns[n - 1] / 1e6);
+	bench_line(what, (double)ns[n / 2] / 1e6, "ms", goal > 0 ? "<=" : NULL, goal, worst);
 }
 
 int main(int argc, char **argv)
@@ -145,20 +149,19 @@ int main(int argc, char **argv)
 	fflush(out);
 	fstat(fd, &st);
 	endwin();
-	printf("ui-redraw: flame graph of %u nodes (%zu boxes drawn) at %dx%d, %d runs\n",
+	printf("  a flame graph of %u nodes (%zu boxes drawn) at %dx%d, %d runs, medians\n",
 	       p->nnodes - 1, u->layout.nboxes, COLS, ROWS, runs);
 	/* Layout plus draw: what a redraw costs once the tree exists (summed
 	 * per run, before the reports sort the arrays). */
 	for (i = 0; i < runs; i++)
 		t_full[i] = t_layout[i] + t_draw[i];
-	report("tree from a query (ui_tree_new)", t_tree, runs);
-	report("layout (ui_layout_build)", t_layout, runs);
-	report("draw + full screen update", t_draw, runs);
-	report("full redraw (layout + draw)", t_full, runs);
-	printf("  goal: full redraw <= 5 ms: %s (median %.3f ms, %.1fx the goal)\n",
-	       t_full[runs / 2] <= 5000000 ? "met" : "MISSED", (double)t_full[runs / 2] / 1e6,
-	       (double)t_full[runs / 2] / 5e6);
-	printf("  bytes per full redraw: %.0f\n", (double)(st.st_size - before) / runs);
+	bench_header();
+	report("redraw: tree from a query (ui_tree_new)", t_tree, runs, 0);
+	report("redraw: layout (ui_layout_build)", t_layout, runs, 0);
+	report("redraw: draw + full screen update", t_draw, runs, 0);
+	report("redraw: full (layout + draw), 100k nodes", t_full, runs, 5);
+	bench_line("redraw: bytes per full redraw", (double)(st.st_size - before) / runs, "B", NULL,
+		   0, NULL);
 	delscreen(u->scr.term);
 	fclose(out);
 	fclose(in);
