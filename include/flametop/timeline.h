@@ -85,6 +85,16 @@ struct timeline_stats {
 void timeline_stats(const struct timeline *t, struct timeline_stats *out);
 
 /*
+ * How finely the data in [from, to) is kept (to 0: no upper bound): the
+ * narrowest and the widest of the buckets overlapping the window, in ns,
+ * both 0 when there are none. A window's edges and any step through it
+ * are exact to the widest; the tiers and the memory ceiling make older
+ * data coarser.
+ */
+void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, uint64_t *finest,
+			 uint64_t *coarsest);
+
+/*
  * The top-list of the samples in f's window [from, to) that pass `f`
  * (profile_matcher semantics: pid, tid, event, comm, include, exclude).
  * Buckets only partly inside the window count whole; the result's
