@@ -115,6 +115,45 @@ static const char *sep(const struct tui *u)
 	return u->scr.utf8 ? " \xe2\x94\x82" : " |";
 }
 
+/* A bucket width, exactly and short: "500ms", "1s", "90s", "1m", "2h". */
+static void width_text(uint64_t ns, char *out, size_t size)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = {
+		{ 3600000000000ull, "h" }, { 60000000000ull, "m" }, { 1000000000ull, "s" },
+		{ 1000000ull, "ms" },	   { 1000ull, "us" },	    { 1, "ns" },
+	};
+	size_t i;
+
+	for (i = 0; i + 1 < ARRAY_SIZE(units) && ns % units[i].ns; i++)
+		;
+	snprintf(out, size, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].unit);
+}
+
+/*
+ * How finely the window's data is kept: " res 1s", or " res 1s-1m" where
+ * it spans tiers (older data is coarser); empty without data.
+ */
+static void resolution_text(const struct tui *u, char *out, size_t size)
+{
+	uint64_t lo, hi;
+	char a[32], b[32];
+
+	timeline_resolution(u->tl, u->shown_from, u->shown_to, &lo, &hi);
+	if (!hi) {
+		out[0] = '\0';
+		return;
+	}
+	width_text(lo, a, sizeof(a));
+	width_text(hi, b, sizeof(b));
+	if (lo == hi)
+		snprintf(out, size, " res %s", a);
+	else
+		snprintf(out, size, " res %s-%s", a, b);
+}
+
 static void window_text(const struct tui *u, char *out, size_t size)
 {
 	char a[32], b[32], span[32];
@@ -230,6 +269,8 @@ void ui_draw_header(struct tui *u)
 
 	wmove(w, 1, 0);
 	window_text(u, val, sizeof(val));
+	resolution_text(u, buf, sizeof(buf));
+	snprintf(val + strlen(val), sizeof(val) - strlen(val), "%s", buf);
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
 	put(w, " window", cols_left(w));
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
@@ -250,6 +291,12 @@ void ui_draw_header(struct tui *u)
 		put(w, sep(u), cols_left(w));
 		field(u, w, "play", val);
 	}
+	/* Why the data stopped comes before flametop's own figures, which a narrow screen cuts. */
+	if (u->ended) {
+		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
+		put(w, sep(u), cols_left(w));
+		field(u, w, NULL, u->ended_msg);
+	}
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
 	put(w, sep(u), cols_left(w));
 	timeline_stats(u->tl, &st);
@@ -261,11 +308,6 @@ void ui_draw_header(struct tui *u)
 		snprintf(val, sizeof(val), "cpu %.1f%% mem %s timeline %s", u->cpu_percent, rss, tlm);
 	}
 	field(u, w, "self", val);
-	if (u->ended) {
-		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-		put(w, sep(u), cols_left(w));
-		field(u, w, NULL, u->ended_msg);
-	}
 }
 
 void ui_draw_strip(struct tui *u)
