@@ -145,6 +145,18 @@ struct timeline {
 	uint32_t *sub_count; /* [slot * sub_nev + event] */
 	uint64_t sub_hi; /* one past the newest slot written */
 
+	/*
+	 * Scratch space for packing, unpacking and merging, reused through
+	 * one advance (or one early sort) and freed at its end: an array per
+	 * operation between the long-lived packed ones left the heap full of
+	 * holes (the process's RSS a third above what the timeline holds).
+	 * Transient, like a query's arrays: not in the memory figure.
+	 */
+	struct tl_entry *scr[3];
+	size_t scr_cap[3];
+	uint8_t *pack_buf;
+	size_t pack_cap;
+
 	uint64_t now;
 	uint64_t horizon; /* samples before this are refused */
 	uint64_t samples, dropped;
@@ -315,13 +327,44 @@ static inline uint64_t predict_weight(uint64_t count, uint64_t unit, uint64_t co
  * counts small, and samples of one event weigh about the same, so an entry
  * takes 4 to 6 bytes instead of 12. The packed array is exactly its length.
  */
+/* Frees the scratch arrays. */
+static void scratch_release(struct timeline *t)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t->scr); i++) {
+		free(t->scr[i]);
+		t->scr[i] = NULL;
+		t->scr_cap[i] = 0;
+	}
+	free(t->pack_buf);
+	t->pack_buf = NULL;
+	t->pack_cap = 0;
+}
+
+/*
+ * Scratch array `i` with room for `n` entries (borrowed: valid until it is
+ * asked for more, or scratch_release()).
+ */
+static struct tl_entry *scratch(struct timeline *t, int i, size_t n)
+{
+	if (n > t->scr_cap[i]) {
+		size_t cap = n + n / 4 + 64;
+
+		free(t->scr[i]);
+		t->scr[i] = xreallocarray(NULL, cap, sizeof(*t->scr[i]));
+		t->scr_cap[i] = cap;
+	}
+	return t->scr[i];
+}
+
 static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e,
 			size_t n)
 {
 	unsigned __int128 wsum = 0;
 	uint64_t csum = 0, unit = 0, cmax;
 	uint32_t prev = 0;
-	uint8_t *buf = NULL, *p;
+	uint8_t *buf = NULL, *p = NULL;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
@@ -332,8 +375,12 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 		unit = (uint64_t)(wsum / csum);
 	cmax = predict_count_max(unit);
 	if (n) {
-		buf = xreallocarray(NULL, n, PACKED_ENTRY_MAX);
-		for (p = buf, k = 0; k < n; k++) {
+		if (n * PACKED_ENTRY_MAX > t->pack_cap) {
+			t->pack_cap = n * PACKED_ENTRY_MAX + 1024;
+			free(t->pack_buf);
+			t->pack_buf = xmalloc(t->pack_cap);
+		}
+		for (p = t->pack_buf, k = 0; k < n; k++) {
 			uint64_t c = wc_count(e[k].wc);
 			int64_t r = (int64_t)wc_weight(e[k].wc) - (int64_t)predict_weight(c, unit, cmax);
 
@@ -342,14 +389,13 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 			p = put_varint(p, (uint64_t)r << 1 ^ (uint64_t)(r >> 63));
 			prev = e[k].key;
 		}
-		buf = xrealloc(buf, (size_t)(p - buf));
-	} else {
-		p = NULL;
+		buf = xmalloc((size_t)(p - t->pack_buf));
+		memcpy(buf, t->pack_buf, (size_t)(p - t->pack_buf));
 	}
 	t->entry_bytes -= b->packed_len;
 	free(b->packed);
 	b->packed = buf;
-	b->packed_len = (uint32_t)(p - buf);
+	b->packed_len = buf ? (uint32_t)(p - t->pack_buf) : 0;
 	b->npacked = (uint32_t)n;
 	b->unit = unit;
 	t->entry_bytes += b->packed_len;
@@ -388,10 +434,10 @@ static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *wei
 	return true;
 }
 
-/* b's packed entries as an array (npacked long). Caller frees. */
-static struct tl_entry *bucket_unpack(const struct tl_bucket *b)
+/* b's packed entries as an array (npacked long): scratch array `i`. */
+static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
 {
-	struct tl_entry *e = xreallocarray(NULL, b->npacked ? b->npacked : 1, sizeof(*e));
+	struct tl_entry *e = scratch(t, i, b->npacked);
 	struct tl_cursor c;
 	uint64_t w, n;
 	uint32_t k = 0, key;
@@ -427,12 +473,10 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
 		push_combine(b->e, &n, &b->e[k]);
-	old = bucket_unpack(b);
-	out = xreallocarray(NULL, (size_t)b->npacked + n, sizeof(*out));
+	old = bucket_unpack(t, b, 0);
+	out = scratch(t, 1, (size_t)b->npacked + n);
 	n = merge_sorted(old, b->npacked, b->e, n, out);
 	bucket_pack(t, b, out, n);
-	free(out);
-	free(old);
 	bucket_drop_pending(t, b);
 }
 
@@ -666,12 +710,11 @@ static bool keys_compact(struct timeline *t)
 	/* the order of keys stays: packed entries stay sorted, only their deltas change */
 	for (j = 0; j < t->nb; j++) {
 		struct tl_bucket *b = &t->b[j];
-		struct tl_entry *e = bucket_unpack(b);
+		struct tl_entry *e = bucket_unpack(t, b, 0);
 
 		for (k = 0; k < b->npacked; k++)
 			e[k].key = remap[e[k].key] - 1;
 		bucket_pack(t, b, e, b->npacked);
-		free(e);
 		for (k = 0; k < b->n; k++)
 			b->e[k].key = remap[b->e[k].key] - 1;
 	}
@@ -800,6 +843,7 @@ void timeline_free(struct timeline *t)
 	free(t->streams);
 	free(t->stream_slots);
 	free(t->keys);
+	scratch_release(t);
 	free(t->key_slots);
 	free(t->sub_tag);
 	free(t->sub_count);
@@ -878,8 +922,10 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		bucket_count_event(t, b, x->event, 1);
 		if (!sub_add(t, x->time, x->event))
 			b->sub_missed = true;
-		if (b->n > PENDING_MIN && b->n > b->npacked)
+		if (b->n > PENDING_MIN && b->n > b->npacked) {
 			bucket_sort(t, b);
+			scratch_release(t);
+		}
 		for (l = t->lives; l; l = l->next) {
 			if (bucket_end(b) <= l->cut)
 				continue;
@@ -924,22 +970,22 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 	struct tl_bucket *d = &t->b[i];
 	struct tl_entry *acc;
 	size_t k, nacc;
+	int ia = 0; /* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
 
-	bucket_sort(t, d);
-	acc = bucket_unpack(d);
+	for (k = i; k < j; k++)
+		bucket_sort(t, &t->b[k]); /* uses the scratch arrays: before acc is in one */
+	acc = bucket_unpack(t, d, ia);
 	nacc = d->npacked;
 	for (k = i + 1; k < j; k++) {
 		struct tl_bucket *s = &t->b[k];
 		struct tl_entry *se, *out;
 		uint32_t e;
 
-		bucket_sort(t, s);
 		if (s->npacked) {
-			se = bucket_unpack(s);
-			out = xreallocarray(NULL, nacc + s->npacked, sizeof(*out));
+			se = bucket_unpack(t, s, 1);
+			out = scratch(t, 2 - ia, nacc + s->npacked);
 			nacc = merge_sorted(acc, nacc, se, s->npacked, out);
-			free(se);
-			free(acc);
+			ia = 2 - ia;
 			acc = out;
 		}
 		for (e = 0; e < s->nev; e++)
@@ -951,7 +997,6 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 	}
 	if (j > i + 1)
 		bucket_pack(t, d, acc, nacc);
-	free(acc);
 	bucket_remove(t, i + 1, j);
 	d->start = start;
 	d->width = width;
@@ -1084,6 +1129,7 @@ void timeline_advance(struct timeline *t, uint64_t now)
 			break;
 		}
 	}
+	scratch_release(t);
 }
 
 void timeline_stats(const struct timeline *t, struct timeline_stats *out)
