@@ -13,11 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A figure's value, 3 significant digits at most (bench_fmt in lib.sh); goals print with %g. */
+/*
+ * A figure's value, 3 significant digits at most, a whole number without
+ * decimals (bench_fmt in lib.sh); goals print with %g.
+ */
 static inline void bench_fmt(char *buf, size_t size, double v)
 {
 	double a = v < 0 ? -v : v;
-	int prec = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+	int prec = a >= 100 || a == (double)(long long)a ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
 
 	snprintf(buf, size, "%.*f", prec, v);
 }

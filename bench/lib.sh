@@ -15,13 +15,14 @@
 # bench_summary prints the count of met and missed figures and lists the
 # missed ones. Benches print; they assert nothing.
 
-# bench_fmt NUMBER: a value, 3 significant digits at most, no exponent
-# (goals print with %g); "?" for what is not a number.
+# bench_fmt NUMBER: a value, 3 significant digits at most, a whole number
+# without decimals, no exponent (goals print with %g); "?" for what is not
+# a number.
 bench_fmt() {
 	awk -v v="$1" 'BEGIN {
 		if (v !~ /^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/) { printf "?"; exit }
 		a = v < 0 ? -v : v
-		if (a >= 100) printf "%.0f", v
+		if (a >= 100 || a == int(a)) printf "%.0f", v
 		else if (a >= 10) printf "%.1f", v
 		else if (a >= 1) printf "%.2f", v
 		else printf "%.3f", v
