@@ -100,30 +100,39 @@ bench_load_run() {
 	ft_bytes=$(stat -c %s "$dir/ft.session")
 
 	# --- perf --------------------------------------------------------------
-	perf_cpu=$(cpu_seconds "$PERF" record -a -g -F "$freq" -e cpu-clock -o "$dir/perf.data" -- sleep "$duration") || {
-		echo "  perf record failed: $(cat "$dir/cmd.log")"
-		stop_loads
-		return 1
-	}
-	sed 's/^/  | /' "$dir/cmd.log"
+	# perf 6.1 sometimes aborts at its end ("assertion failed at
+	# util/build-id.c", then "stack smashing detected"), a perf bug: up to
+	# three tries, and a recording from a perf that aborted is not a peer.
+	for attempt in 1 2 3; do
+		rm -f "$dir/perf.data"
+		perf_cpu=$(cpu_seconds "$PERF" record -a -g -F "$freq" -e cpu-clock -o "$dir/perf.data" -- \
+			sleep "$duration") && break
+		echo "  perf record failed (try $attempt of 3): $(grep -v 'assertion failed' "$dir/cmd.log" | head -c 200)"
+		perf_cpu=?
+	done
+	grep -v 'assertion failed at util/build-id' "$dir/cmd.log" | sed 's/^/  | /'
 	stop_loads
 	# perf's own count, "[ perf record: Captured and wrote X MB FILE (N samples) ]",
 	# else one line per sample from perf script.
-	perf_samples=$(sed -n 's/.*(\([0-9][0-9]*\) samples).*/\1/p' "$dir/cmd.log" | tail -n 1)
-	[ -n "$perf_samples" ] ||
-		perf_samples=$("$PERF" script -i "$dir/perf.data" -F period 2>/dev/null | grep -c .)
-	perf_bytes=$(stat -c %s "$dir/perf.data")
+	perf_samples= perf_bytes=? perf_open=?
+	if [ "$perf_cpu" != "?" ]; then
+		perf_samples=$(sed -n 's/.*(\([0-9][0-9]*\) samples).*/\1/p' "$dir/cmd.log" | tail -n 1)
+		[ -n "$perf_samples" ] ||
+			perf_samples=$("$PERF" script -i "$dir/perf.data" -F period 2>/dev/null | grep -c .)
+		perf_bytes=$(stat -c %s "$dir/perf.data")
+	fi
 
 	# --- opening each (the machine is quiet again) --------------------------
 	ft_open=$( (for i in 1 2 3; do ms "$FLAMETOP" report -i "$dir/ft.session" --format text; done) |
 		bench_stats | cut -d' ' -f1)
-	perf_open=$( (for i in 1 2 3; do ms "$PERF" report -i "$dir/perf.data" --stdio --children --sort sym; done) |
-		bench_stats | cut -d' ' -f1)
+	[ "$perf_cpu" = "?" ] ||
+		perf_open=$( (for i in 1 2 3; do ms "$PERF" report -i "$dir/perf.data" --stdio --children --sort sym; done) |
+			bench_stats | cut -d' ' -f1)
 
 	printf '  %-10s %12s %10s %14s\n' recorder "CPU seconds" samples "file bytes"
 	printf '  %-10s %12s %10s %14s\n' flametop "$ft_cpu" "${ft_samples:-?}" "$ft_bytes"
 	printf '  %-10s %12s %10s %14s\n' perf "$perf_cpu" "${perf_samples:-?}" "$perf_bytes"
-	ratio=$(awk -v f="$ft_cpu" -v p="$perf_cpu" 'BEGIN { if (p > 0) print f / p; else print "?" }')
+	ratio=$(awk -v f="$ft_cpu" -v p="$perf_cpu" 'BEGIN { if (p ~ /^[0-9.]+$/ && p > 0) print f / p; else print "?" }')
 	ft_bps=$(awk -v b="$ft_bytes" -v s="${ft_samples:-0}" 'BEGIN { if (s > 0) print b / s; else print "?" }')
 	perf_bps=$(awk -v b="$perf_bytes" -v s="${perf_samples:-0}" 'BEGIN { if (s > 0) print b / s; else print "?" }')
 	results="$results
