@@ -43,11 +43,16 @@ fi
 ticks() {
 	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
-# newest PID whose command line starts with $1.
+# pid_of SESSION PROGRAM: the pid of PROGRAM started by SESSION's pane
+# (its shell's child), up to 10 s; never a process of the same name that
+# someone else runs on the box.
 pid_of() {
 	i=0
 	while [ $i -lt 100 ]; do
-		p=$(pgrep -n -f "^$1") && { echo "$p"; return 0; }
+		sh_pid=$(tmx display-message -p -t "$1" '#{pane_pid}' 2>/dev/null)
+		if [ -n "$sh_pid" ]; then
+			p=$(pgrep -n -P "$sh_pid" -f "^$2") && { echo "$p"; return 0; }
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -99,7 +104,7 @@ cpu_of() {
 	shift
 	tmx new-session -d -s "$name" -x 200 -y 50 "$*; sleep 3600"
 	tmx set-option -t "$name" status off >/dev/null
-	pid=$(pid_of "$1") || { echo "?"; return; }
+	pid=$(pid_of "$name" "$1") || { echo "?"; return; }
 	sleep 3
 	t0=$(ticks "$pid")
 	sleep "$SECS"
