@@ -3,7 +3,8 @@
  * The rolling timeline: what was sampled, by time, aggregated into
  * buckets of (call-tree node, thread, event) -> (weight, samples). Recent
  * data is fine (1 s buckets), older data coarser (10 s after 15 minutes,
- * 1 min after 2 hours), data past the retention is dropped, and a memory
+ * 1 min after 2 hours, 5 min after 6 hours: a day of a busy box fits the
+ * default ceiling), data past the retention is dropped, and a memory
  * ceiling is kept by coarsening the oldest data further: memory stays
  * bounded and old data gets blurrier instead of lost.
  *
@@ -40,7 +41,7 @@ struct timeline_tier {
 struct timeline_config {
 	uint64_t resolution_ns; /* the finest buckets; default 1 s */
 	struct timeline_tier tiers[TIMELINE_MAX_TIERS]; /* by increasing age */
-	size_t ntiers; /* default: {15 min, 10 s}, {2 h, 60 s} */
+	size_t ntiers; /* default: {15 min, 10 s}, {2 h, 60 s}, {6 h, 5 min} */
 	uint64_t retention_ns; /* drop older data; 0: keep everything. Default 24 h */
 	size_t max_memory; /* bytes; default 64 MiB */
 };

@@ -201,7 +201,9 @@ void timeline_config_default(struct timeline_config *c)
 	c->tiers[0].width_ns = 10 * NS_PER_SEC;
 	c->tiers[1].age_ns = 2 * 3600 * NS_PER_SEC;
 	c->tiers[1].width_ns = 60 * NS_PER_SEC;
-	c->ntiers = 2;
+	c->tiers[2].age_ns = 6 * 3600 * NS_PER_SEC;
+	c->tiers[2].width_ns = 5 * 60 * NS_PER_SEC;
+	c->ntiers = 3;
 	c->retention_ns = 24 * 3600 * NS_PER_SEC;
 	c->max_memory = 64u << 20;
 }

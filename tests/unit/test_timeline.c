@@ -447,7 +447,7 @@ static void assert_resolution(struct timeline *t, uint64_t from, uint64_t to, ui
 /*
  * A live view left running for a day and an hour, at the defaults: the
  * last 15 minutes by the second, then 10 s buckets to 2 hours, then
- * minutes; the last 24 hours kept and the hour before them dropped; any
+ * minutes to 6 hours, then 5 minutes; the last 24 hours kept and the hour before them dropped; any
  * window on bucket edges answers exactly, and says how fine it is.
  */
 static void test_day(void **state)
@@ -468,13 +468,14 @@ static void test_day(void **state)
 	assert_int_equal(st.last, now);
 	assert_int_equal(st.samples, 24 * 3600 * 4);
 	assert_int_equal(st.dropped, 3600 * 4);
-	/* 15 min of 1 s, 1 h 45 min of 10 s, 22 h of 1 min */
-	assert_int_equal(st.buckets, 15 * 60 + 105 * 6 + 22 * 60);
+	/* 15 min of 1 s, 1 h 45 min of 10 s, 4 h of 1 min, 18 h of 5 min */
+	assert_int_equal(st.buckets, 15 * 60 + 105 * 6 + 4 * 60 + 18 * 12);
 
 	assert_resolution(t, now - 10 * 60 * SEC, 0, SEC, SEC);
 	assert_resolution(t, now - 90 * 60 * SEC, now - 30 * 60 * SEC, 10 * SEC, 10 * SEC);
-	assert_resolution(t, now - 20 * HOUR, now - 19 * HOUR, 60 * SEC, 60 * SEC);
-	assert_resolution(t, 0, 0, SEC, 60 * SEC);
+	assert_resolution(t, now - 5 * HOUR, now - 4 * HOUR, 60 * SEC, 60 * SEC);
+	assert_resolution(t, now - 20 * HOUR, now - 19 * HOUR, 300 * SEC, 300 * SEC);
+	assert_resolution(t, 0, 0, SEC, 300 * SEC);
 	assert_resolution(t, 0, now - 24 * HOUR, 0, 0); /* dropped: nothing there */
 
 	check_filters(t, p, now - 20 * HOUR, now - 19 * HOUR);
@@ -486,7 +487,7 @@ static void test_day(void **state)
 
 /*
  * A day under a ceiling below what the tiers alone keep: the older half
- * of the day gets coarser than a minute instead of being dropped, the
+ * of the day gets coarser than the coarsest tier instead of being dropped, the
  * recent minutes keep their seconds, and every sample is still counted.
  */
 static void test_day_ceiling(void **state)
@@ -517,7 +518,7 @@ static void test_day_ceiling(void **state)
 	assert_int_equal(st.first, 0);
 	assert_resolution(t, now - 10 * 60 * SEC, 0, SEC, SEC);
 	timeline_resolution(t, 0, 6 * HOUR, &lo, &hi);
-	assert_true(lo > 60 * SEC);
+	assert_true(lo > c.tiers[c.ntiers - 1].width_ns); /* coarser than any tier */
 	check_filters(t, p, 0, 0);
 	/* widths divide each other: a multiple of the widest is an edge of every bucket */
 	timeline_resolution(t, 0, 18 * HOUR, &lo, &hi);
