@@ -94,6 +94,7 @@ void cli_bad_option(const char *subcommand, int opt, char **argv);
 int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);
+int cli_import(int argc, char **argv);
 /* The live explorer (no subcommand; argv[0] is the program) and `replay`. */
 int cli_live(int argc, char **argv);
 int cli_replay(int argc, char **argv);

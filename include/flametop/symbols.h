@@ -119,5 +119,12 @@ void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
  */
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line);
+/*
+ * The directory a relative *file of symbols_lines_find() is relative to:
+ * the compilation directory (DW_AT_comp_dir) of the unit holding the
+ * address at `offset` in `module`. Borrowed, valid until
+ * symbols_lines_free(); NULL when the unit names none or has no DWARF.
+ */
+const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset);
 
 #endif

@@ -24,6 +24,8 @@
 #define OPT_MAX_MEMORY 0x2004
 #define OPT_RESOLUTION 0x2005
 #define OPT_RETENTION 0x2006
+#define OPT_VIEW 0x2007
+#define OPT_FOCUS 0x2008
 
 /* The smallest timeline: --max-memory, and the finest bucket. */
 #define MIN_MAX_MEMORY ((uint64_t)1 << 20)
@@ -34,6 +36,14 @@
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },          \
 	{ "resolution", required_argument, NULL, OPT_RESOLUTION },          \
 	{ "retention", required_argument, NULL, OPT_RETENTION }
+/* The view options, shared by the live and replay entry points. */
+#define VIEW_LONGOPTS                                                       \
+	{ "view", required_argument, NULL, OPT_VIEW },                      \
+	{ "focus", required_argument, NULL, OPT_FOCUS }
+#define VIEW_HELP                                                                       \
+	"      --view NAME         the view to open in: %s\n"                          \
+	"                          (Tab cycles them; '?' lists their keys)\n"           \
+	"      --focus REGEX       select the first function matching, hottest first\n"
 #define TIMELINE_HELP                                                                    \
 	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
 	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
@@ -43,12 +53,16 @@
 
 static void usage_live(FILE *out)
 {
+	char views[256];
+
+	ui_views_list(views, sizeof(views));
 	fprintf(out,
 		"Usage: flametop [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
 		"       flametop -i FILE [--speed X] [options]\n"
 		"\n"
-		"The live explorer: a flame graph, a top-list and a timeline of what the\n"
-		"target runs, updated as it runs. '?' in it lists the keys; q quits.\n"
+		"The live explorer: flame graphs, a top-list, a sandwich, source lines and\n"
+		"a timeline of what the target runs, updated as it runs. '?' in it lists\n"
+		"the keys; q quits.\n"
 		"\n"
 		"Target (default: -a):\n"
 		"  -a, --all-cpus          the whole system, every CPU\n"
@@ -68,23 +82,54 @@ static void usage_live(FILE *out)
 		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
+		VIEW_HELP
 		TIMELINE_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Settings persist in $XDG_CONFIG_HOME/flametop/config (~/.config/flametop/config).\n",
-		SAMPLER_DEFAULT_FREQUENCY);
+		SAMPLER_DEFAULT_FREQUENCY, views);
 }
 
 static void usage_replay(FILE *out)
 {
+	char views[256];
+
+	ui_views_list(views, sizeof(views));
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
+		     "                            [--view NAME] [--focus REGEX]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"
 		     "                            [--retention TIME]\n"
 		     "\n"
 		     "Opens a session file in the live explorer. Without --speed the whole\n"
 		     "session is shown at once; with --speed X it plays X times real time\n"
-		     "(1 = as it was recorded) and Space pauses it.\n\n" TIMELINE_HELP);
+		     "(1 = as it was recorded) and Space pauses it.\n\n" VIEW_HELP TIMELINE_HELP,
+		views);
+}
+
+/*
+ * Handles a view option into `o`. Returns 1 if handled, 0 if `opt` is not
+ * one, -1 after printing a usage error. (--focus's pattern is compiled,
+ * and a bad one said, by ui_run(), before the terminal is touched.)
+ */
+static int view_option(struct ui_options *o, int opt, const char *arg)
+{
+	char views[256];
+
+	switch (opt) {
+	case OPT_VIEW:
+		if (ui_views_find(arg) < 0) {
+			ui_views_list(views, sizeof(views));
+			cli_error("--view: no view '%s' (the views: %s)", arg, views);
+			return -1;
+		}
+		o->view = arg;
+		return 1;
+	case OPT_FOCUS:
+		o->focus = arg;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -160,6 +205,7 @@ int cli_live(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -178,6 +224,8 @@ int cli_live(int argc, char **argv)
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);
+		if (ret == 0)
+			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
 			goto out;
 		if (ret > 0)
@@ -245,6 +293,7 @@ int cli_replay(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -258,6 +307,8 @@ int cli_replay(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		int ret = timeline_option(&o, opt, optarg);
 
+		if (ret == 0)
+			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
 			return CLI_EXIT_USAGE;
 		if (ret > 0)

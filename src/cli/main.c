@@ -25,6 +25,8 @@ static const struct subcommand subcommands[] = {
 	  "print where the time went in a session" },
 	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
 	  "open a session file in the live explorer" },
+	{ "import", cli_import, "IN... -o FILE [--format perf-script|folded|pprof|speedscope]",
+	  "read perf script, folded, pprof or speedscope profiles into a session" },
 	{ "list-events", cli_list_events, "[--all]",
 	  "list the events libpfm4 knows and which open here" },
 };

@@ -4,11 +4,17 @@
  * sample is a fixed-size record pointing at a leaf of one call tree. The
  * recorder interns a whole callchain per sample, which makes
  * profile_intern_node() the hot path: a hash lookup keyed on (parent, frame)
- * that allocates only when a stack is seen for the first time. Frames are
+ * that allocates only when a stack is seen for the first time (and then
+ * links the node into its parent's list of children, so queries can walk
+ * the tree down as well as up). Frames are
  * keyed on (name id, module id, kind) the same way, and the locations
  * samples hit (a leaf frame and a file offset: what a source line is found
  * from) on (frame, offset). The session reader, the report and the
  * timeline all read this one structure.
+ *
+ * A profile that lives for days may be given limits (profile.h); past
+ * them, what is new folds into "[other]" entries, so memory stays bounded
+ * whatever a system shows it, and `folded` says how much was folded.
  */
 #include "config.h"
 
@@ -74,18 +80,43 @@ static void grow32(void **arr, size_t size, uint32_t *cap, size_t need)
 	*cap = (uint32_t)c;
 }
 
+const struct profile_limits profile_live_limits = {
+	.strings = UINT32_C(1) << 19,
+	.frames = UINT32_C(1) << 19,
+	.nodes = UINT32_C(1) << 20,
+	.locations = UINT32_C(1) << 20,
+};
+
+/* Room for `need` nodes, with their children lists. */
+static void grow_nodes(struct profile *p, size_t need)
+{
+	uint32_t cap = p->nodes_cap;
+
+	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, need);
+	if (p->nodes_cap == cap)
+		return;
+	p->first_child = xreallocarray(p->first_child, p->nodes_cap, sizeof(*p->first_child));
+	p->next_sibling = xreallocarray(p->next_sibling, p->nodes_cap, sizeof(*p->next_sibling));
+	p->outermost = xreallocarray(p->outermost, p->nodes_cap, sizeof(*p->outermost));
+}
+
 struct profile *profile_new(void)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
+
+	p->other_string = p->other_frame = PROFILE_NO_FRAME;
 
 	strtab_init(&p->strings);
 	u64map_init(&p->frame_map);
 	u64map_init(&p->node_map);
 	u64map_init(&p->thread_map);
 
-	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, 1);
+	grow_nodes(p, 1);
 	p->nodes[PROFILE_ROOT].parent = PROFILE_ROOT;
 	p->nodes[PROFILE_ROOT].frame = PROFILE_NO_FRAME;
+	p->first_child[PROFILE_ROOT] = PROFILE_NO_NODE;
+	p->next_sibling[PROFILE_ROOT] = PROFILE_NO_NODE;
+	p->outermost[PROFILE_ROOT] = 0;
 	p->nnodes = 1;
 
 	u64map_init(&p->location_map);
@@ -122,6 +153,9 @@ void profile_free(struct profile *p)
 	u64map_free(&p->location_map);
 	free(p->locations);
 	u64map_free(&p->node_map);
+	free(p->first_child);
+	free(p->next_sibling);
+	free(p->outermost);
 	free(p->nodes);
 	u64map_free(&p->frame_map);
 	free(p->frames);
@@ -129,9 +163,46 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
+void profile_set_limits(struct profile *p, const struct profile_limits *limits)
+{
+	if (limits)
+		p->limits = *limits;
+	else
+		memset(&p->limits, 0, sizeof(p->limits));
+}
+
+/* Whether a table of `n` entries is at `limit` (0: none). */
+static bool full(uint32_t n, uint32_t limit)
+{
+	return limit && n >= limit;
+}
+
 uint32_t profile_intern_string(struct profile *p, const char *s)
 {
-	return strtab_intern(&p->strings, s ? s : "");
+	uint32_t id;
+
+	if (!s)
+		s = "";
+	if (!full(p->strings.len, p->limits.strings) || strtab_find(&p->strings, s, &id))
+		return strtab_intern(&p->strings, s);
+	p->folded++;
+	if (p->other_string == PROFILE_NO_FRAME)
+		p->other_string = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
+	return p->other_string;
+}
+
+/* The frame "[other]", made on the first fold (past any limit). */
+static uint32_t other_frame(struct profile *p)
+{
+	if (p->other_frame == PROFILE_NO_FRAME) {
+		uint32_t name = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
+		struct profile_limits saved = p->limits;
+
+		p->limits.frames = 0;
+		p->other_frame = profile_intern_frame_ids(p, name, name, PROFILE_FRAME_USER);
+		p->limits = saved;
+	}
+	return p->other_frame;
 }
 
 /* Borrowed, valid until the profile is freed; "" for an unknown id. */
@@ -151,6 +222,10 @@ uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t mod
 
 	if (u64map_get(&p->frame_map, key, &id))
 		return id;
+	if (full(p->nframes, p->limits.frames)) {
+		p->folded++;
+		return other_frame(p);
+	}
 	grow32((void **)&p->frames, sizeof(*p->frames), &p->frames_cap, (size_t)p->nframes + 1);
 	id = p->nframes++;
 	p->frames[id].name = name;
@@ -175,15 +250,38 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 {
 	uint64_t key = node_key(parent, frame);
-	uint32_t id;
+	uint32_t id, anc;
 
 	assert(parent < p->nnodes && frame < p->nframes);
 	if (u64map_get(&p->node_map, key, &id))
 		return id;
-	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, (size_t)p->nnodes + 1);
+	/* "[other]" takes in what follows it on a stack. */
+	if (frame == p->other_frame && p->nodes[parent].frame == frame)
+		return parent;
+	if (full(p->nnodes, p->limits.nodes)) {
+		/* Under the parent's "[other]": at most one such node per node. */
+		p->folded++;
+		if (p->other_frame != PROFILE_NO_FRAME && p->nodes[parent].frame == p->other_frame)
+			return parent;
+		frame = other_frame(p);
+		key = node_key(parent, frame);
+		if (u64map_get(&p->node_map, key, &id))
+			return id;
+	}
+	grow_nodes(p, (size_t)p->nnodes + 1);
 	id = p->nnodes++;
 	p->nodes[id].parent = parent;
 	p->nodes[id].frame = frame;
+	p->outermost[id] = 1;
+	for (anc = parent; anc != PROFILE_ROOT; anc = p->nodes[anc].parent) {
+		if (p->nodes[anc].frame == frame) {
+			p->outermost[id] = 0;
+			break;
+		}
+	}
+	p->first_child[id] = PROFILE_NO_NODE;
+	p->next_sibling[id] = p->first_child[parent];
+	p->first_child[parent] = id;
 	u64map_put(&p->node_map, key, id);
 	return id;
 }
@@ -211,6 +309,11 @@ uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t off
 		if (p->locations[id].frame == frame && p->locations[id].offset == offset)
 			return id;
 		key = location_key_next(key);
+	}
+	if (full(p->nlocations, p->limits.locations) && offset != PROFILE_OTHER_OFFSET) {
+		/* The frame's one "[other]" location: at most one per frame. */
+		p->folded++;
+		return profile_intern_location(p, frame, PROFILE_OTHER_OFFSET);
 	}
 	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap,
 	       (size_t)p->nlocations + 1);
@@ -323,7 +426,9 @@ size_t profile_memory(const struct profile *p)
 		n += str_bytes(t->strs[i]);
 
 	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
-	n += (size_t)p->nodes_cap * sizeof(*p->nodes) + map_bytes(&p->node_map);
+	n += (size_t)p->nodes_cap * (sizeof(*p->nodes) + 2 * sizeof(*p->first_child) +
+				     sizeof(*p->outermost)) +
+	     map_bytes(&p->node_map);
 	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
 	n += p->samples_cap * sizeof(*p->samples);
 	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);

@@ -21,6 +21,7 @@
 
 #include "flametop/symbols.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,10 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* A module or debug file larger than this (a sparse giant a session
+ * names) is not read for lines. */
+#define LINES_MAX_FILE_BYTES (UINT64_C(4) << 30)
 
 struct lines_module {
 	int status; /* 0: usable; else -errno, and nothing below is set */
@@ -106,6 +111,16 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
+	/* The path comes from a session file: never open a FIFO or a device. */
+	m->fd = ft_open_regular(path, LINES_MAX_FILE_BYTES, NULL);
+	if (m->fd < 0) {
+		say(l, "%s: %s; its source lines are shown as ?:0", path, ft_open_strerror(m->fd));
+		m->fd = -1;
+		m->status = -ENODATA;
+		return;
+	}
+	close(m->fd);
+	m->fd = -1;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);
@@ -119,12 +134,12 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	m->fd = open(dwarf_path, O_RDONLY | O_CLOEXEC);
+	m->fd = ft_open_regular(dwarf_path, LINES_MAX_FILE_BYTES, NULL);
 	if (m->fd >= 0)
 		m->dw = dwarf_begin(m->fd, DWARF_C_READ);
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
-		    dwarf_path, m->fd < 0 ? strerror(errno) : dwarf_errmsg(-1));
+		    dwarf_path, m->fd < 0 ? ft_open_strerror(m->fd) : dwarf_errmsg(-1));
 		if (m->fd >= 0)
 			close(m->fd);
 		m->fd = -1;
@@ -152,11 +167,24 @@ static Dwarf_Die *find_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)
 	return NULL;
 }
 
+/* The module at path `module`, opened the first time it is asked for. */
+static struct lines_module *module_get(struct symbols_lines *l, const char *module)
+{
+	uint32_t before = l->paths.len, id;
+
+	id = strtab_intern(&l->paths, module);
+	if (l->paths.len != before) {
+		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
+		memset(&l->modules[id], 0, sizeof(l->modules[id]));
+		module_open(l, &l->modules[id], module);
+	}
+	return &l->modules[id];
+}
+
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line)
 {
 	struct lines_module *m;
-	uint32_t before = l->paths.len, id;
 	Dwarf_Addr vaddr;
 	Dwarf_Line *dl;
 	Dwarf_Die cu;
@@ -165,13 +193,7 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 
 	*file = NULL;
 	*line = 0;
-	id = strtab_intern(&l->paths, module);
-	if (l->paths.len != before) {
-		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
-		memset(&l->modules[id], 0, sizeof(l->modules[id]));
-		module_open(l, &l->modules[id], module);
-	}
-	m = &l->modules[id];
+	m = module_get(l, module);
 	if (m->status < 0)
 		return m->status;
 	if (symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
@@ -181,4 +203,19 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 	*file = strtab_get(&l->files, strtab_intern(&l->files, src));
 	*line = lineno > 0 ? (unsigned)lineno : 0;
 	return 0;
+}
+
+const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset)
+{
+	struct lines_module *m = module_get(l, module);
+	Dwarf_Attribute attr;
+	Dwarf_Addr vaddr;
+	Dwarf_Die cu;
+	const char *dir;
+
+	if (m->status < 0 || symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
+	    !find_cu(m->dw, vaddr, &cu) || !dwarf_attr(&cu, DW_AT_comp_dir, &attr) ||
+	    !(dir = dwarf_formstring(&attr)))
+		return NULL;
+	return strtab_get(&l->files, strtab_intern(&l->files, dir));
 }

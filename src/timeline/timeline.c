@@ -360,8 +360,7 @@ static struct tl_entry *scratch(struct timeline *t, int i, size_t n)
 	return t->scr[i];
 }
 
-static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e,
-			size_t n)
+static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e, size_t n)
 {
 	unsigned __int128 wsum = 0;
 	uint64_t csum = 0, unit = 0, cmax;
@@ -384,7 +383,8 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 		}
 		for (p = t->pack_buf, k = 0; k < n; k++) {
 			uint64_t c = wc_count(e[k].wc);
-			int64_t r = (int64_t)wc_weight(e[k].wc) - (int64_t)predict_weight(c, unit, cmax);
+			int64_t r = (int64_t)wc_weight(e[k].wc) -
+				    (int64_t)predict_weight(c, unit, cmax);
 
 			p = put_varint(p, e[k].key - prev);
 			p = put_varint(p, c);
@@ -432,7 +432,8 @@ static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *wei
 	c->p = get_varint(c->p, &r);
 	c->key += (uint32_t)d;
 	*key = c->key;
-	*weight = predict_weight(*count, c->unit, c->count_max) + (uint64_t)(int64_t)(r >> 1 ^ -(r & 1));
+	*weight = predict_weight(*count, c->unit, c->count_max) +
+		  (uint64_t)(int64_t)(r >> 1 ^ -(r & 1));
 	return true;
 }
 
@@ -484,8 +485,8 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 
 static void bucket_free(struct timeline *t, struct tl_bucket *b)
 {
-	t->entry_bytes -= (size_t)b->cap * sizeof(*b->e) + (size_t)b->nev * sizeof(*b->ev) +
-			  b->packed_len;
+	t->entry_bytes -=
+		(size_t)b->cap * sizeof(*b->e) + (size_t)b->nev * sizeof(*b->ev) + b->packed_len;
 	free(b->e);
 	free(b->packed);
 	free(b->ev);
@@ -972,7 +973,8 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 	struct tl_bucket *d = &t->b[i];
 	struct tl_entry *acc;
 	size_t k, nacc;
-	int ia = 0; /* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
+	/* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
+	int ia = 0;
 
 	for (k = i; k < j; k++)
 		bucket_sort(t, &t->b[k]); /* uses the scratch arrays: before acc is in one */

@@ -20,6 +20,7 @@ void ui_config_default(struct ui_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->theme, sizeof(c->theme), "default");
 	c->palette = UI_PALETTE_HOT;
+	snprintf(c->view, sizeof(c->view), "flame");
 	c->span = 30ull * 1000000000ull;
 	c->mouse = true;
 }
@@ -106,11 +107,14 @@ int ui_config_parse(struct ui_config *c, const char *text, const char *name, str
 			}
 			c->flame = strcmp(val, "flame") == 0;
 		} else if (strcmp(key, "view") == 0) {
-			if (strcmp(val, "flame") && strcmp(val, "top")) {
-				error_set(err, "%s:%d: view: flame or top", name, lineno);
+			if (ui_views_find(val) < 0 || strlen(val) >= sizeof(c->view)) {
+				char names[256];
+
+				ui_views_list(names, sizeof(names));
+				error_set(err, "%s:%d: view: one of %s", name, lineno, names);
 				goto bad;
 			}
-			c->top_view = strcmp(val, "top") == 0;
+			snprintf(c->view, sizeof(c->view), "%s", val);
 		} else if (strcmp(key, "window") == 0) {
 			struct ft_error perr;
 
@@ -138,19 +142,21 @@ out:
 	return ret;
 }
 
+/*
+ * The file is read only when it is a regular file that no one but its
+ * owner (the user or root) can change, and small: flametop often runs as
+ * root, and its settings must not be someone else's to choose.
+ */
 int ui_config_load(struct ui_config *c, const char *path, struct ft_error *err)
 {
-	size_t len;
-	char *text = util_read_file(path, &len);
+	char *text;
 	int ret;
 
-	if (!text) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		ret = -errno;
-		error_set(err, "%s: %s", path, strerror(errno));
+	ret = ft_read_settings(path, FT_SETTINGS_MAX_BYTES, &text, NULL, err);
+	if (ret == -ENOENT || ret == -ENOTDIR)
+		return 0;
+	if (ret < 0)
 		return ret;
-	}
 	ret = ui_config_parse(c, text, path, err);
 	free(text);
 	return ret;

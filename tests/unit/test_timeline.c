@@ -423,7 +423,8 @@ static void feed_hours(struct timeline *t, struct profile *p, const uint32_t *le
 	for (sec = 0; sec < end; sec++) {
 		for (k = 0; k < per_sec; k++) {
 			struct profile_sample s =
-				random_sample(leaves, nstacks, sec * SEC + (k * SEC + rnd() % SEC) / per_sec);
+				random_sample(leaves, nstacks,
+					      sec * SEC + (k * SEC + rnd() % SEC) / per_sec);
 
 			profile_add_sample(p, &s);
 			timeline_add(t, &s, 1);

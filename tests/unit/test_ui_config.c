@@ -34,7 +34,7 @@ static char *dump(const struct ui_config *c)
 	return xasprintf("theme = %s\ncolours = %s\ngraph = %s\nview = %s\nwindow = %llu ns\n"
 			 "mouse = %s\n",
 			 c->theme, ui_palette_names[c->palette], c->flame ? "flame" : "icicle",
-			 c->top_view ? "top" : "flame", (unsigned long long)c->span,
+			 c->view, (unsigned long long)c->span,
 			 c->mouse ? "yes" : "no");
 }
 
@@ -191,7 +191,7 @@ static void test_load(void **state)
 	/* The file itself. */
 	path = xasprintf("%s/config", dir);
 	assert_int_equal(ui_config_load(&c, path, &err), 0);
-	assert_true(c.top_view && c.flame && !c.mouse);
+	assert_true(strcmp(c.view, "top") == 0 && c.flame && !c.mouse);
 	free(path);
 	free(dir);
 }
