@@ -1212,39 +1212,51 @@ static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *
 	}
 }
 
-/*
- * A query's inner loop, with every verdict decided beforehand: `stream_ok`
- * per stream (all of them), `node_ok` per node (NULL: all pass).
- */
-static void query_bucket(const struct tl_bucket *b, const struct tl_key *keys,
-			 const uint8_t *stream_ok, const uint8_t *node_ok, uint64_t *node_self,
-			 uint32_t nnodes, uint64_t *total, uint64_t *nsamples)
+/* Whether `key` passes the verdicts decided beforehand (node_ok NULL: all nodes pass). */
+static inline bool key_ok(const struct tl_key *key, const uint8_t *stream_ok,
+			  const uint8_t *node_ok, uint32_t nnodes)
 {
-	uint64_t tw = 0, tn = 0, w, cnt;
+	return key->node < nnodes && stream_ok[key->stream] && (!node_ok || node_ok[key->node]);
+}
+
+/*
+ * A query's inner loop: b's entries summed per key, weights into kw and
+ * counts into kn (nkeys long). The filter is applied per key afterwards,
+ * so the loop only decodes and adds into arrays that stay in cache.
+ */
+static void bucket_sum_keys(const struct tl_bucket *b, uint64_t *kw, uint64_t *kn)
+{
+	uint64_t w, cnt;
 	struct tl_cursor c;
 	uint32_t k, ki;
 
 	cursor_init(&c, b);
-	for (k = 0;; k++) {
-		const struct tl_key *key;
-
-		if (!cursor_next(&c, &ki, &w, &cnt)) {
-			if (k >= b->npacked + b->n)
-				break;
-			ki = b->e[k - b->npacked].key;
-			w = wc_weight(b->e[k - b->npacked].wc);
-			cnt = wc_count(b->e[k - b->npacked].wc);
-		}
-		key = &keys[ki];
-		if (key->node >= nnodes || !stream_ok[key->stream] ||
-		    (node_ok && !node_ok[key->node]))
-			continue;
-		node_self[key->node] += w;
-		tw += w;
-		tn += cnt;
+	while (cursor_next(&c, &ki, &w, &cnt)) {
+		kw[ki] += w;
+		kn[ki] += cnt;
 	}
-	*total += tw;
-	*nsamples += tn;
+	for (k = 0; k < b->n; k++) {
+		kw[b->e[k].key] += wc_weight(b->e[k].wc);
+		kn[b->e[k].key] += wc_count(b->e[k].wc);
+	}
+}
+
+/* Whether b holds a sample (an entry with a count) whose key passes the verdicts. */
+static bool bucket_matches(const struct tl_bucket *b, const struct tl_key *keys,
+			   const uint8_t *stream_ok, const uint8_t *node_ok, uint32_t nnodes)
+{
+	uint64_t w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &ki, &w, &cnt))
+		if (cnt && key_ok(&keys[ki], stream_ok, node_ok, nnodes))
+			return true;
+	for (k = 0; k < b->n; k++)
+		if (wc_count(b->e[k].wc) && key_ok(&keys[b->e[k].key], stream_ok, node_ok, nnodes))
+			return true;
+	return false;
 }
 
 struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f)
@@ -1253,9 +1265,12 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	uint64_t *node_self = xcalloc(nnodes ? nnodes : 1, sizeof(*node_self));
 	uint64_t total = 0, nsamples = 0, first = 0, last = 0, to = f->to ? f->to : UINT64_MAX;
 	uint8_t *stream_ok = xcalloc(t->nstreams ? t->nstreams : 1, 1), *node_ok = NULL;
+	uint64_t *kw = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kw));
+	uint64_t *kn = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kn));
 	struct profile_top *top;
 	struct tl_match m;
-	size_t i;
+	size_t i, lo, hi;
+	uint32_t k;
 
 	match_init(&m, t->p, f);
 	for (n = 0; n < t->nstreams; n++)
@@ -1265,17 +1280,33 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 		for (n = 0; n < nnodes; n++)
 			node_ok[n] = profile_matcher_node(&m.mn, t->p, n);
 	}
-	for (i = first_ending_after(t, f->from); i < t->nb && t->b[i].start < to; i++) {
-		uint64_t before = nsamples;
+	lo = hi = first_ending_after(t, f->from);
+	for (; hi < t->nb && t->b[hi].start < to; hi++)
+		bucket_sum_keys(&t->b[hi], kw, kn);
+	for (k = 0; k < t->nkeys; k++) {
+		const struct tl_key *key = &t->keys[k];
 
-		query_bucket(&t->b[i], t->keys, stream_ok, node_ok, node_self, nnodes, &total,
-			     &nsamples);
-		if (nsamples != before) {
-			if (!last)
-				first = t->b[i].start;
-			last = bucket_end(&t->b[i]);
+		if ((kw[k] || kn[k]) && key_ok(key, stream_ok, node_ok, nnodes)) {
+			node_self[key->node] += kw[k];
+			total += kw[k];
+			nsamples += kn[k];
 		}
 	}
+	/* the span covered: the first and the last bucket with a matching sample */
+	for (i = lo; nsamples && i < hi; i++) {
+		if (bucket_matches(&t->b[i], t->keys, stream_ok, node_ok, nnodes)) {
+			first = t->b[i].start;
+			break;
+		}
+	}
+	for (i = hi; nsamples && i-- > lo;) {
+		if (bucket_matches(&t->b[i], t->keys, stream_ok, node_ok, nnodes)) {
+			last = bucket_end(&t->b[i]);
+			break;
+		}
+	}
+	free(kw);
+	free(kn);
 	free(node_ok);
 	free(stream_ok);
 	match_free(&m);
