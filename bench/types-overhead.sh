@@ -13,6 +13,8 @@
 set -u
 : "${FLAMETOP:?set FLAMETOP to the flametop binary}"
 : "${WORKLOADS:?set WORKLOADS to the built tests/workloads}"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 
@@ -43,22 +45,31 @@ timed() {
 	echo "$best"
 }
 
-printf '%-11s %-26s %10s %10s %9s %s\n' type workload alone_ms with_ms slowdown per_call
+# row TYPE WORKLOAD ARG1 ARG2 CALLS GOAL: the slowdown under TYPE against
+# GOAL (percent; "-" for none) and, with CALLS probed calls, the cost of one.
+echo "profile types: $(bench_load)"
 row() {
-	type=$1 work=$2 a1=$3 a2=$4 calls=$5
+	type=$1 work=$2 a1=$3 a2=$4 calls=$5 goal=$6
 	alone=$(timed alone "$work" "$a1" "$a2")
 	with=$(timed "$type" "$work" "$a1" "$a2")
-	awk -v t="$type" -v w="$work $a1 $a2" -v a="$alone" -v b="$with" -v c="$calls" 'BEGIN {
-		per = c > 0 ? sprintf("%.2f us per probed call (%d calls)", (b - a) / c / 1000, c) : ""
-		printf "%-11s %-26s %10.1f %10.1f %8.1f%% %s\n", t, w, a / 1e6, b / 1e6, (b - a) * 100 / a, per }'
+	pct=$(awk -v a="$alone" -v b="$with" 'BEGIN { if (a > 0) printf "%.2f", (b - a) * 100 / a; else print "?" }')
+	if [ "$goal" = - ]; then
+		bench_line "type $type: slowdown of $work $a1" "$pct" % - -
+	else
+		bench_line "type $type: slowdown of $work $a1" "$pct" % "<=" "$goal"
+	fi
+	if [ "$calls" -gt 0 ]; then
+		per=$(awk -v a="$alone" -v b="$with" -v c="$calls" 'BEGIN { printf "%.3f", (b - a) / c / 1000 }')
+		bench_line "type $type: cost per probed call" "$per" us - - "$calls calls"
+	fi
 }
 
-row task-clock t12-types wall 20 0
-row offcpu t12-types wall 20 0
-row wall t12-types wall 20 0
-row lock t12-types lock 2000 0
-row faults t5-faults 100000 1 0
+row task-clock t12-types wall 20 0 1
+row offcpu t12-types wall 20 0 5
+row wall t12-types wall 20 0 -
+row lock t12-types lock 2000 0 5
+row faults t5-faults 100000 1 0 -
 # alloc mode: per round 5 mallocs (3 + 1 + 1) and 4 frees (or 5 past 100,000 rounds).
-row alloc t12-types alloc 100000 500000
-row inuse t12-types alloc 100000 900000
-row exceptions t12-throw 20000 "" 80000
+row alloc t12-types alloc 100000 500000 -
+row inuse t12-types alloc 100000 900000 -
+row exceptions t12-throw 20000 "" 80000 -
