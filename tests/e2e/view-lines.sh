@@ -32,9 +32,11 @@ mkdir -p "$T/config"
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
 
 # source_row NAME LINE: the screen line showing source line LINE (its
-# number, then the text), or "".
+# number, then the text), or "". Before the number: SELF, SELF% (blank
+# when no sample was hit on the line), TOTAL% ("-" when unknown, blank
+# when 0) and FUNCTION (blank when SELF is).
 source_row() {
-	grep -E "^ +([0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +)?$2  " "$T/$1.screen" | head -n 1
+	grep -E "^ +([0-9.]+(ms|s|us|ns)? +[0-9.]+% +)?([0-9.]+% +|- +)?([0-9.]+% +)?$2  " "$T/$1.screen" | head -n 1
 }
 
 run_record rec -F 999 -o "$T/lines.session" -- "$WORKLOADS/lines" 1500
@@ -47,7 +49,8 @@ assert_screen lines "^ ft_lines_hot line $hot +self " "the hottest line, selecte
 row=$(source_row lines "$hot")
 echo "line $hot: $row"
 assert_match "$row" 'ft_lines_hot_sink\+\+' "line $hot is shown with its source text"
-assert_match "$row" '^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% ' "line $hot has samples"
+assert_match "$row" '^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +[0-9.]+% ' \
+	"line $hot has samples: self, self and total of the window, of the function"
 assert_match "$(source_row lines "$cold")" "^ +$cold  " "line $cold, in the other function, has none here"
 
 # Search: the next function matching, its hottest line.
@@ -59,7 +62,7 @@ assert_match "$(source_row lines "$cold")" 'ft_lines_cold_sink\+\+' "line $cold 
 # Enter: the addresses, each with its line.
 tui_keys lines Enter
 assert_screen lines '^ Lines of ft_lines_cold, addresses: ' "Enter: the addresses"
-assert_screen lines "^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +0x[0-9a-f]+  lines\\.c:$cold\$" \
+assert_screen lines "^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +[0-9.]+% +0x[0-9a-f]+  lines\\.c:$cold\$" \
 	"an address on line $cold"
 tui_keys lines Escape
 assert_screen lines '^ Lines of ft_lines_cold, lines\.c: ' "Esc: the source again"
