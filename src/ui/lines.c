@@ -582,7 +582,7 @@ const struct ui_view_ops ui_lines_ops = {
 	.name = "lines",
 	.title = "annotated lines",
 	.key = 'A',
-	.help = "lines: a function's source, samples per line",
+	.help = "lines: a function's source, self and total per line",
 	.actions = UI_ACTION(UI_ACT_UP) | UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) |
 		   UI_ACTION(UI_ACT_PAGE_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) |
 		   UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_ENTER) |
