@@ -61,7 +61,7 @@ static void usage_live(FILE *out)
 
 	ui_views_list(views, sizeof(views));
 	fprintf(out,
-		"Usage: flametop [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
+		"Usage: flametop [-a | -p PID[,PID...] | -- COMMAND [ARGS...]] [options]\n"
 		"       flametop -i FILE [--speed X] [options]\n"
 		"\n"
 		"The live explorer: flame graphs, a top-list, a sandwich, source lines and\n"
@@ -71,13 +71,15 @@ static void usage_live(FILE *out)
 		"Target (default: -a):\n"
 		"  -a, --all-cpus          the whole system, every CPU\n"
 		"  -p, --pid PID[,PID...]  every thread of these processes, new threads too\n"
-		"  COMMAND [ARGS...]       run COMMAND and sample it (its output goes to a\n"
+		"  -- COMMAND [ARGS...]    run COMMAND and sample it (its output goes to a\n"
 		"                          file the status line names)\n"
 		"  -i, --input FILE        a session file instead (as 'flametop replay FILE')\n"
 		"\n"
 		"Options:\n"
 		"  -e, --event EV[,EV...]  events to sample (default: cycles, or cpu-clock\n"
-		"                          without a hardware PMU); 'e' switches between them\n"
+		"                          without a hardware PMU), or profile types: wall,\n"
+		"                          offcpu, lock, alloc, inuse, faults, exceptions;\n"
+		"                          'e' switches between them\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
 		"  -m, --mmap-pages PAGES|SIZE  ring buffer per CPU, a power of two pages\n"
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
