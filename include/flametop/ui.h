@@ -192,8 +192,11 @@ enum ui_action {
 	UI_ACT_SEARCH,
 	UI_ACT_SEARCH_NEXT,
 	UI_ACT_SEARCH_PREV,
+	UI_ACT_FILTER, /* only stacks with a function matching a regex, in every view */
 	UI_ACT_PAUSE,
 	UI_ACT_SORT, /* top-list: next sort column */
+	UI_ACT_ROWS_SHORTER, /* heatmap: shorter rows, more to a second */
+	UI_ACT_ROWS_TALLER,
 	UI_ACT_WIN_SHIFT_LEFT,
 	UI_ACT_WIN_SHIFT_RIGHT,
 	UI_ACT_WIN_START_LEFT,
@@ -229,7 +232,8 @@ enum ui_action {
 	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) | UI_ACTION(UI_ACT_PAGE_DOWN) |     \
 	 UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) | UI_ACTION(UI_ACT_ENTER) |             \
 	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
-	 UI_ACTION(UI_ACT_SORT) | UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
+	 UI_ACTION(UI_ACT_SORT) | UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV) | \
+	 UI_ACTION(UI_ACT_ROWS_SHORTER) | UI_ACTION(UI_ACT_ROWS_TALLER))
 
 /* Which groups of help lines a binding is listed under. */
 enum ui_key_group {

@@ -20,6 +20,14 @@
 
 #define SECOND 1000000000ull
 
+static void too_large(struct ft_error *err, uint64_t seconds, uint64_t row_ns)
+{
+	error_set(err,
+		  "a heatmap of %" PRIu64 " seconds in rows of %.1f ms is too large: "
+		  "choose a shorter window or taller rows",
+		  seconds, (double)row_ns / 1e6);
+}
+
 struct profile_heatmap *profile_heatmap_new(uint64_t row_ns, uint64_t from, uint64_t to,
 					    struct ft_error *err)
 {
@@ -34,10 +42,7 @@ struct profile_heatmap *profile_heatmap_new(uint64_t row_ns, uint64_t from, uint
 	if (end < first)
 		end = first;
 	if ((end - first) > PROFILE_HEATMAP_MAX_CELLS / rows) {
-		error_set(err,
-			  "a heatmap of %" PRIu64 " seconds in rows of %.1f ms is too large: "
-			  "choose a shorter window or taller rows",
-			  end - first, (double)row_ns / 1e6);
+		too_large(err, end - first, row_ns);
 		return NULL;
 	}
 	h = xcalloc(1, sizeof(*h));
@@ -83,36 +88,134 @@ void profile_heatmap_span(const struct profile_heatmap *h, uint64_t c0, uint32_t
 	*to = row_end;
 }
 
+/*
+ * Counting many samples (the queries below): a pass over up to millions,
+ * so per sample no call, no division and no write but the cell's. The row
+ * is the offset in the second times the row height's inverse (Lemire's
+ * fastdiv, exact for 32-bit numerators and divisors: the offset is under
+ * 1e9 < 2^32); the second's division is by a constant, which the compiler
+ * makes a multiply. The total and the largest cell are summed at the end.
+ */
+struct heat_count {
+	struct profile_heatmap *h;
+	uint64_t inv; /* UINT64_MAX / row_ns + 1 */
+	uint64_t total;
+};
+
+static void count_init(struct heat_count *k, struct profile_heatmap *h)
+{
+	k->h = h;
+	k->inv = UINT64_MAX / h->row_ns + 1;
+	k->total = 0;
+}
+
+static inline uint32_t row_of(const struct heat_count *k, uint32_t off)
+{
+#ifdef __SIZEOF_INT128__
+	return (uint32_t)(((unsigned __int128)k->inv * off) >> 64);
+#else
+	return (uint32_t)(off / k->h->row_ns);
+#endif
+}
+
+/* Adds `weight` at `time`, if in the heatmap's seconds. */
+static inline void count(struct heat_count *k, uint64_t time, uint64_t weight)
+{
+	uint64_t sec = time / SECOND, c = sec - k->h->first; /* before first: wraps, skipped */
+
+	if (c >= k->h->ncols)
+		return;
+	k->h->cells[c * k->h->rows + row_of(k, (uint32_t)(time - sec * SECOND))] += weight;
+	k->total += weight;
+}
+
+static void count_end(struct heat_count *k)
+{
+	struct profile_heatmap *h = k->h;
+	uint64_t i, n = h->ncols * h->rows;
+
+	h->total += k->total;
+	for (i = 0; i < n; i++)
+		if (h->cells[i] > h->max)
+			h->max = h->cells[i];
+}
+
+/* Whether `f` selects by the sample's time and event alone (no matcher needed). */
+static bool plain_filter(const struct profile_filter *f)
+{
+	return f->pid < 0 && f->tid < 0 && !f->comm && !f->include && !f->exclude;
+}
+
+/*
+ * Columns up to second `sec` (a sample after the session's duration), the
+ * capacity doubling. False when that passes PROFILE_HEATMAP_MAX_CELLS.
+ */
+static bool grow_to(struct profile_heatmap *h, uint64_t *cap, uint64_t sec)
+{
+	uint64_t c = sec - h->first, limit = PROFILE_HEATMAP_MAX_CELLS / h->rows, want;
+
+	if (c >= limit)
+		return false;
+	if (c >= *cap) {
+		want = *cap * 2 > c + 1 ? *cap * 2 : c + 1;
+		if (want > limit)
+			want = limit;
+		h->cells = xreallocarray(h->cells, want * h->rows, sizeof(*h->cells));
+		memset(h->cells + *cap * h->rows, 0, (want - *cap) * h->rows * sizeof(*h->cells));
+		*cap = want;
+	}
+	h->ncols = c + 1;
+	return true;
+}
+
 struct profile_heatmap *profile_query_heatmap(const struct profile *p,
 					      const struct profile_filter *f, uint64_t row_ns,
 					      struct ft_error *err)
 {
+	const struct profile_sample *s = p->samples, *end = p->samples + p->nsamples;
+	bool open = !f->to || f->to == UINT64_MAX, plain = plain_filter(f);
+	uint64_t to = open ? p->meta.duration_ns : f->to, cap, limit, last;
 	struct profile_heatmap *h;
 	struct profile_matcher m;
-	uint64_t to = f->to, last = p->meta.duration_ns;
-	size_t i;
+	struct heat_count k;
 
-	/* To the session's end, or its last sample if any comes after. */
-	if (!to || to == UINT64_MAX) {
-		for (i = 0; i < p->nsamples; i++)
-			if (p->samples[i].time + 1 > last)
-				last = p->samples[i].time + 1;
-		to = last;
-	}
+	/* Open-ended: to the session's end, or its last sample if any comes
+	 * after (the columns grow as such samples come). */
 	if (to < f->from)
 		to = f->from;
 	h = profile_heatmap_new(row_ns, f->from, to, err);
 	if (!h)
 		return NULL;
+	cap = h->ncols;
+	limit = open ? (h->first + h->ncols) * SECOND : UINT64_MAX;
 	profile_matcher_init(&m, p, f);
-	for (i = 0; i < p->nsamples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-
-		if (s->node < p->nnodes && profile_matcher_match(&m, p, s))
-			profile_heatmap_add(h, s->time, s->weight);
+	count_init(&k, h);
+	for (; s < end; s++) {
+		if (s->time >= limit) {
+			if (!grow_to(h, &cap, s->time / SECOND))
+				goto too_large;
+			limit = (h->first + h->ncols) * SECOND;
+		}
+		if (s->node >= p->nnodes)
+			continue;
+		if (plain ? (f->event >= 0 && (int)s->event != f->event) || s->time < f->from ||
+				    (f->to && s->time >= f->to)
+			  : !profile_matcher_match(&m, p, s))
+			continue;
+		count(&k, s->time, s->weight);
 	}
 	profile_matcher_free(&m);
+	count_end(&k);
 	return h;
+
+too_large: /* say how large it would be: to the last sample */
+	for (last = 0; s < end; s++)
+		if (s->time > last)
+			last = s->time;
+	too_large(err, last / SECOND + 1 - h->first, h->row_ns);
+	profile_matcher_free(&m);
+	profile_heatmap_free(h);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -234,16 +337,29 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 {
 	struct profile_heatmap *m;
 	struct profile_matcher pm;
+	struct heat_count k;
 	uint64_t to = f->to && f->to != UINT64_MAX ? f->to : h->newest;
-	size_t i;
+	const struct heat_entry *e = h->v + h->start, *end = h->v + h->n;
 
 	row_ns = (row_ns + h->slice_ns - 1) / h->slice_ns * h->slice_ns;
 	m = profile_heatmap_new(row_ns, f->from, to < f->from ? f->from : to, err);
 	if (!m)
 		return NULL;
+	count_init(&k, m);
+	if (plain_filter(f)) {
+		for (; e < end; e++) {
+			uint64_t t = (uint64_t)e->slice * h->slice_ns;
+
+			if (e->node >= p->nnodes || (f->event >= 0 && (int)e->event != f->event) ||
+			    t < f->from || (f->to && t >= f->to))
+				continue;
+			count(&k, t, e->weight);
+		}
+		count_end(&k);
+		return m;
+	}
 	profile_matcher_init(&pm, p, f);
-	for (i = h->start; i < h->n; i++) {
-		const struct heat_entry *e = &h->v[i];
+	for (; e < end; e++) {
 		struct profile_sample s = { .time = (uint64_t)e->slice * h->slice_ns,
 					    .weight = e->weight,
 					    .node = e->node,
@@ -257,8 +373,9 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 		}
 
 		if (s.node < p->nnodes && profile_matcher_match(&pm, p, &s))
-			profile_heatmap_add(m, s.time, s.weight);
+			count(&k, s.time, s.weight);
 	}
 	profile_matcher_free(&pm);
+	count_end(&k);
 	return m;
 }

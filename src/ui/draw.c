@@ -302,6 +302,13 @@ void ui_draw_header(struct tui *u)
 			 comm);
 		field(u, w, "only", val);
 	}
+	if (u->filter_text[0]) {
+		char pat[200];
+
+		ui_draw_clean(u, u->filter_text, pat, sizeof(pat));
+		snprintf(val, sizeof(val), "/%s/", pat);
+		field(u, w, "through", val);
+	}
 
 	wmove(w, 1, 0);
 	window_text(u, val, sizeof(val));
@@ -510,14 +517,15 @@ void ui_draw_status(struct tui *u)
 	wmove(w, 0, 0);
 	ui_draw_fill(w);
 	wmove(w, 0, 0);
-	if (u->modal == UI_MODAL_SEARCH || u->modal == UI_MODAL_SAVE ||
-	    u->modal == UI_MODAL_EXPORT) {
+	if (u->modal == UI_MODAL_SEARCH || u->modal == UI_MODAL_FILTER ||
+	    u->modal == UI_MODAL_SAVE || u->modal == UI_MODAL_EXPORT) {
 		char in[600];
 
 		ui_draw_put(w,
-			    u->modal == UI_MODAL_SEARCH ? " Search (regex): "
-			    : u->modal == UI_MODAL_SAVE ? " Save session to: "
-							: " Export to (.svg .folded .speedscope.json .pb.gz): ",
+			    u->modal == UI_MODAL_SEARCH   ? " Search (regex): "
+			    : u->modal == UI_MODAL_FILTER ? " Only stacks through (regex; empty: all): "
+			    : u->modal == UI_MODAL_SAVE   ? " Save session to: "
+							  : " Export to (.svg .folded .speedscope.json .pb.gz): ",
 			    u->cols);
 		ui_draw_clean(u, u->input, in, sizeof(in));
 		ui_draw_put(w, in, ui_draw_cols_left(w) - 1);

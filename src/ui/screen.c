@@ -59,6 +59,21 @@ static void append_str(const char *s)
 	}
 }
 
+/* Reports of the mouse moving while a button is held (xterm's button-event
+ * tracking), on and off. */
+#define DRAG_ON "\033[?1002h"
+#define DRAG_OFF "\033[?1002l"
+
+/* Writes `s` to the terminal now, past curses' buffer. */
+static void put_now(const char *s)
+{
+	ssize_t r;
+
+	fflush(stdout);
+	r = write(STDOUT_FILENO, s, strlen(s));
+	(void)r;
+}
+
 /* Async-signal-safe: puts the terminal back as it was before curses. */
 static void emergency_restore(void)
 {
@@ -162,7 +177,7 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 	set_term(s->term);
 	restore_len = 0;
 	if (mouse)
-		append_str("\033[?1006l\033[?1002l\033[?1000l");
+		append_str("\033[?1006l" DRAG_OFF "\033[?1000l");
 	append_cap("sgr0");
 	append_cap("cnorm");
 	append_cap("rmkx");
@@ -179,10 +194,17 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 	set_escdelay(25);
 	curs_set(0);
 	if (mouse) {
-		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
-				  BUTTON5_PRESSED,
+		/* Presses and releases as they come (tui.c tells a click from a
+		 * drag and times a double click), and the position while the
+		 * button is held: button-event tracking (1002), which
+		 * mousemask() does not ask for. It flushes its own request
+		 * (1000, which would turn 1002 off) at once, so ours follows. */
+		mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | REPORT_MOUSE_POSITION |
+				  BUTTON4_PRESSED | BUTTON5_PRESSED,
 			  NULL);
-		mouseinterval(250);
+		mouseinterval(0);
+		put_now(DRAG_ON);
+		s->mouse = true;
 	}
 	s->colors = 0;
 	if (!force_mono && has_colors() && !getenv("NO_COLOR")) {
@@ -198,6 +220,8 @@ void ui_screen_close(struct ui_screen *s)
 	if (!s->term)
 		return;
 	if (screen_active) {
+		if (s->mouse)
+			put_now(DRAG_OFF);
 		mousemask(0, NULL);
 		endwin();
 		screen_active = 0;

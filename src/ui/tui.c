@@ -37,6 +37,7 @@
 
 #define TICK_NS 1000000000ull
 #define POLL_MS 100
+#define UI_DOUBLE_CLICK_NS 300000000ull /* two clicks this close are a double click */
 #define TMP_CAP (512ull << 20) /* the private session stops growing here */
 #define MIN_COLS 40
 #define MIN_ROWS 12
@@ -687,6 +688,14 @@ static unsigned act_search(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+static unsigned act_filter(struct tui *u)
+{
+	u->modal = UI_MODAL_FILTER;
+	snprintf(u->input, sizeof(u->input), "%s", u->filter_text);
+	u->input_len = strlen(u->input);
+	return UI_REDRAW_STATUS;
+}
+
 static unsigned act_pause(struct tui *u)
 {
 	u->paused = !u->paused;
@@ -972,6 +981,7 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_PREV_VIEW] = act_prev_view,
 	[UI_ACT_RESET] = act_reset,
 	[UI_ACT_SEARCH] = act_search,
+	[UI_ACT_FILTER] = act_filter,
 	[UI_ACT_PAUSE] = act_pause,
 	[UI_ACT_WIN_SHIFT_LEFT] = act_win_shift_left,
 	[UI_ACT_WIN_SHIFT_RIGHT] = act_win_shift_right,
@@ -1043,6 +1053,45 @@ static void apply_search(struct tui *u)
 		if (!ui_tui_matches(u, sel.frame))
 			view_action(u, UI_ACT_SEARCH_NEXT);
 	}
+}
+
+static void clear_filter(struct tui *u)
+{
+	if (u->filter.include)
+		regfree(&u->filter_re);
+	u->filter.include = NULL;
+	u->filter_text[0] = '\0';
+}
+
+/*
+ * The function filter from the prompt: every view, the heatmap and the
+ * strip count only the stacks through a function that matches (smart
+ * case, as the search), from the next query on; an empty one shows all.
+ */
+static unsigned apply_filter(struct tui *u)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char shown[600];
+	regex_t re;
+
+	if (u->input[0] && compile_search(&re, u->input, &err) < 0) {
+		set_message(u, true, "filter: %s", err.msg);
+		return UI_REDRAW_STATUS;
+	}
+	/* The live windows and the decay hold matchers of the old one. */
+	reset_live(u);
+	clear_filter(u);
+	if (!u->input[0]) {
+		set_message(u, false, "no function filter: every stack counts");
+		return UI_REDRAW_ALL | UI_REQUERY;
+	}
+	u->filter_re = re;
+	u->filter.include = &u->filter_re;
+	snprintf(u->filter_text, sizeof(u->filter_text), "%s", u->input);
+	set_message(u, false,
+		    "only stacks through a function matching /%s/; F and an empty line shows all",
+		    ui_draw_clean(u, u->filter_text, shown, sizeof(shown)));
+	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
 static void do_save(struct tui *u, const char *path)
@@ -1228,6 +1277,7 @@ static unsigned modal_key(struct tui *u, int key)
 		return MAIN;
 	}
 	case UI_MODAL_SEARCH:
+	case UI_MODAL_FILTER:
 	case UI_MODAL_SAVE:
 	case UI_MODAL_EXPORT:
 		if (key == UI_KEY_ESC) {
@@ -1241,6 +1291,8 @@ static unsigned modal_key(struct tui *u, int key)
 			u->message[0] = '\0';
 			if (m == UI_MODAL_SEARCH)
 				apply_search(u);
+			else if (m == UI_MODAL_FILTER)
+				return MAIN | apply_filter(u);
 			else if (m == UI_MODAL_EXPORT && u->input[0])
 				do_export(u, u->input);
 			else if (u->input[0])
@@ -1325,46 +1377,140 @@ static int translate(int ch)
 	}
 }
 
-static unsigned mouse(struct tui *u)
+/* The strip's time at screen column `x` plus `frac` of a column; false
+ * when there is no data. */
+static bool strip_time(struct tui *u, int x, double frac, uint64_t *t)
 {
-	MEVENT ev;
-	bool dbl, wheel_up, wheel_down;
-	int y;
+	uint64_t first, last, end;
 
-	if (getmouse(&ev) != OK || u->too_small || u->modal != UI_MODAL_NONE)
+	retained(u, &first, &last);
+	end = u->src->live ? last : u->src->duration_ns;
+	if (end <= first)
+		return false;
+	*t = first + (uint64_t)((double)(end - first) * (x + frac) / u->cols);
+	return true;
+}
+
+/* A click on the strip: a window of the same width centred there. */
+static unsigned strip_click(struct tui *u, int x)
+{
+	uint64_t first, last, t, width = UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from;
+
+	if (!strip_time(u, x, 0.5, &t))
 		return 0;
-	dbl = ev.bstate & BUTTON1_DOUBLE_CLICKED;
-	wheel_up = ev.bstate & BUTTON4_PRESSED;
-	wheel_down = ev.bstate & BUTTON5_PRESSED;
-	if (wheel_up || wheel_down) {
+	retained(u, &first, &last);
+	UI_WIN(u).mode = UI_WINDOW_RANGE;
+	UI_WIN(u).from = t > first + width / 2 ? t - width / 2 : first;
+	UI_WIN(u).to = UI_WIN(u).from + (width ? width : UI_WINDOW_MIN_NS);
+	reset_live(u);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+/* A drag along the strip: the window over the columns from where it was
+ * pressed to where released. */
+static unsigned strip_drag(struct tui *u, int x0, int x1)
+{
+	uint64_t a, b;
+
+	if (!strip_time(u, x0 < x1 ? x0 : x1, 0, &a) || !strip_time(u, x0 < x1 ? x1 : x0, 1, &b))
+		return 0;
+	if (b < a + UI_WINDOW_MIN_NS)
+		b = a + UI_WINDOW_MIN_NS;
+	return ui_tui_set_window(u, a, b);
+}
+
+#define STRIP_ROW(y) ((y) == 2 || (y) == 3)
+#define MAIN_ROW(u, y) ((y) >= 4 && (y) - 4 < (u)->main_rows)
+
+/*
+ * One mouse report (screen.c asks for presses, releases and the position
+ * while button 1 is held): a press and a release on the same cell is a
+ * click (two within UI_DOUBLE_CLICK_NS on one cell a double click),
+ * anything else a drag, which the front view follows (its `drag`) if it
+ * has one; on the strip it makes a window. The wheel moves as the arrows
+ * do.
+ */
+static unsigned mouse_event(struct tui *u, const MEVENT *e)
+{
+	const struct ui_view_ops *ops = UI_FRONT_OPS(u);
+	MEVENT ev = *e;
+	bool dbl;
+	uint64_t now;
+
+	if (u->too_small || u->modal != UI_MODAL_NONE) {
+		u->press.down = false;
+		return 0;
+	}
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
 		unsigned r = 0;
 		int k;
 
-		for (k = 0; k < UI_FRONT_OPS(u)->wheel; k++)
-			r |= view_action(u, wheel_up ? UI_ACT_UP : UI_ACT_DOWN);
+		for (k = 0; k < ops->wheel; k++)
+			r |= view_action(u, ev.bstate & BUTTON4_PRESSED ? UI_ACT_UP : UI_ACT_DOWN);
 		return r;
 	}
-	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+	if (ev.bstate & BUTTON1_PRESSED) {
+		u->press.down = true;
+		u->press.moved = false;
+		u->press.y = ev.y;
+		u->press.x = ev.x;
 		return 0;
-	if (ev.y == 2 || ev.y == 3) {
-		/* On the strip: centre a window of the same width there. */
-		uint64_t first, last, end, t, width = UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from;
-
-		retained(u, &first, &last);
-		end = u->src->live ? last : u->src->duration_ns;
-		if (end <= first)
-			return 0;
-		t = first + (uint64_t)((double)(end - first) * (ev.x + 0.5) / u->cols);
-		UI_WIN(u).mode = UI_WINDOW_RANGE;
-		UI_WIN(u).from = t > first + width / 2 ? t - width / 2 : first;
-		UI_WIN(u).to = UI_WIN(u).from + (width ? width : UI_WINDOW_MIN_NS);
-		reset_live(u);
-		return UI_REDRAW_ALL | UI_REQUERY;
 	}
-	y = ev.y - 4;
-	if (y < 0 || y >= u->main_rows)
+	if (!u->press.down) {
+		if (!(ev.bstate & BUTTON1_RELEASED))
+			return 0;
+		/* Its press went by unseen (a terminal that reports only
+		 * releases, or a queue overrun): a click where released. */
+		u->press.moved = false;
+		u->press.y = ev.y;
+		u->press.x = ev.x;
+	}
+	if (ev.y != u->press.y || ev.x != u->press.x)
+		u->press.moved = true;
+	if (!(ev.bstate & BUTTON1_RELEASED)) { /* moved, the button held */
+		if (!u->press.moved || !MAIN_ROW(u, u->press.y) || !ops->drag)
+			return 0;
+		return ops->drag(front(u), u, u->press.y - 4, u->press.x, ev.y - 4, ev.x, false);
+	}
+	u->press.down = false;
+	if (u->press.moved) {
+		if (STRIP_ROW(u->press.y) && ev.x != u->press.x)
+			return strip_drag(u, u->press.x, ev.x);
+		if (MAIN_ROW(u, u->press.y) && ops->drag)
+			return ops->drag(front(u), u, u->press.y - 4, u->press.x, ev.y - 4, ev.x,
+					 true);
+	}
+	/* A click where it was pressed. */
+	now = util_now_ns();
+	dbl = u->press.click_at && now - u->press.click_at < UI_DOUBLE_CLICK_NS &&
+	      u->press.click_y == u->press.y && u->press.click_x == u->press.x;
+	u->press.click_at = dbl ? 0 : now;
+	u->press.click_y = u->press.y;
+	u->press.click_x = u->press.x;
+	if (STRIP_ROW(u->press.y))
+		return strip_click(u, u->press.x);
+	if (!MAIN_ROW(u, u->press.y))
 		return 0;
-	return UI_FRONT_OPS(u)->click(front(u), u, y, ev.x, dbl);
+	return ops->click(front(u), u, u->press.y - 4, u->press.x, dbl);
+}
+
+/*
+ * The mouse reports curses has. Reports that came in one read are one
+ * KEY_MOUSE, and getmouse() gives them newest first: all are taken, then
+ * handled oldest first (a press and its release sent together are still a
+ * click).
+ */
+static unsigned mouse(struct tui *u)
+{
+	MEVENT ev[16];
+	unsigned r = 0;
+	size_t n = 0;
+
+	while (n < ARRAY_SIZE(ev) && getmouse(&ev[n]) == OK)
+		n++;
+	while (n--)
+		r |= mouse_event(u, &ev[n]);
+	return r;
 }
 
 static void on_key(struct tui *u, int ch)
@@ -1791,6 +1937,7 @@ out:
 	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);
+	clear_filter(u);
 	if (u->opt.focus)
 		regfree(&u->focus_re);
 	ui_procs_free(&u->procs);

@@ -27,6 +27,7 @@ struct ui_screen {
 	SCREEN *term;
 	bool utf8;
 	int colors; /* 256, 8 or 0 */
+	bool mouse; /* reporting the mouse: presses, releases, drags */
 	struct ui_theme theme;
 	int frame_color[64];
 	short frame_pair[64];
@@ -66,6 +67,7 @@ enum ui_modal {
 	UI_MODAL_NONE,
 	UI_MODAL_HELP,
 	UI_MODAL_SEARCH,
+	UI_MODAL_FILTER,
 	UI_MODAL_PICKER,
 	UI_MODAL_SAVE,
 	UI_MODAL_EXPORT,
@@ -113,7 +115,10 @@ struct ui_view; /* a view's own state, defined in its file */
  * results (called before it is drawn or given a key, when they changed
  * since it last saw them, or the size did); `action` answers the actions
  * of `actions` and returns redraw flags; `click` answers a mouse click at
- * (row, col) of the main window; `draw` paints the main window;
+ * (row, col) of the main window; `drag` (NULL: none) answers the mouse
+ * pressed at (row0, col0) of the main window and moved, button held, to
+ * (row, col), which may be outside it; `done` when released there (a view
+ * without one gets a click where it was pressed); `draw` paints the main window;
  * `selection` says what is selected; `focus` selects a function (the
  * previous view's selection, --focus): false when it cannot show it.
  */
@@ -130,6 +135,8 @@ struct ui_view_ops {
 	void (*refresh)(struct ui_view *v, struct tui *u, unsigned why);
 	unsigned (*action)(struct ui_view *v, struct tui *u, enum ui_action a);
 	unsigned (*click)(struct ui_view *v, struct tui *u, int row, int col, bool twice);
+	unsigned (*drag)(struct ui_view *v, struct tui *u, int row0, int col0, int row, int col,
+			 bool done);
 	void (*draw)(struct ui_view *v, struct tui *u, WINDOW *w);
 	void (*selection)(struct ui_view *v, struct tui *u, struct ui_selection *out);
 	bool (*focus)(struct ui_view *v, struct tui *u, uint32_t frame);
@@ -230,6 +237,11 @@ struct tui {
 	uint64_t match_total; /* weight of the window's stacks with a match */
 	uint32_t nmatch; /* its nodes that match */
 
+	/* The function filter (F): filter.include points at filter_re while
+	 * filter_text is not empty. */
+	regex_t filter_re;
+	char filter_text[512];
+
 	/* --focus: the function to select once it has samples. */
 	regex_t focus_re;
 	bool focus_pending;
@@ -257,6 +269,16 @@ struct tui {
 
 	char message[256]; /* one-shot line for the status row */
 	bool message_error;
+
+	/* The mouse: where button 1 went down (screen row and column), whether
+	 * it left that cell since; the last click's cell and time (another
+	 * within UI_DOUBLE_CLICK_NS on it is a double click). */
+	struct {
+		bool down, moved;
+		int y, x;
+		int click_y, click_x;
+		uint64_t click_at;
+	} press;
 
 	/* Windows on the screen. */
 	WINDOW *w_header, *w_strip, *w_main, *w_status, *w_footer;

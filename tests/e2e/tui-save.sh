@@ -10,7 +10,8 @@
 # report shows ft_split_heavy and ft_split_light. The mouse, sent as the
 # terminal would (xterm X10 reports, which the explorer enables): a click
 # selects a frame, a double click zooms into it, the wheel moves the
-# selection, a click on the strip makes a time window there.
+# selection, a click on the strip makes a time window there, a drag along
+# it a window over the columns dragged.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -97,6 +98,13 @@ assert_screen replay ' 3.7k samples in the window' "mouse: and back up"
 # A click on the strip (row 2, a quarter in) centres a window there.
 click replay 25 2
 assert_screen replay 'window [0-9.]+m?s to [0-9.]+m?s \(20.0s\)' "mouse: a click on the strip makes a window"
+# A drag along the strip (pressed at column 25, released at 74 of 100):
+# the window over those columns, half of the 20 s session.
+mouse replay 0 25 2
+mouse replay 32 50 2
+mouse replay 32 74 2
+mouse replay 3 74 2
+assert_screen replay 'window [0-9.]+s to [0-9.]+s \((9\.9|10\.0)s\)' "mouse: a drag along the strip makes a window of its columns"
 tui_keys replay q
 tui_exit replay 5
 assert_eq "$RC" 0 "replay: q exits 0"

@@ -1541,6 +1541,79 @@ static void test_heatmap_span(void **state)
 	profile_heatmap_free(h);
 }
 
+/*
+ * The queries count without dividing (a multiply by the row height's
+ * inverse): every row height gives the cells plain division gives, at the
+ * edges of rows too; the matcher's path (a pid filter) the same as the
+ * plain one; samples after the session's duration add columns, as far as
+ * the cell cap allows.
+ */
+static void test_heatmap_exact(void **state)
+{
+	static const uint64_t heights[] = { 1000000ull,   3000000ull,   7000000ull,
+					    20000000ull,  333333333ull, 400000000ull,
+					    999999999ull, 1000000000ull };
+	struct profile *p = build_bursts();
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t i, x = 12345, *want;
+	uint32_t node = p->samples[0].node;
+	struct profile_filter f;
+	size_t k;
+
+	/* Times at and beside the edges of rows, and random ones, in 11 s
+	 * (the session says 10 s: the 11th second is after its end). */
+	for (k = 0; k < ARRAY_SIZE(heights); k++)
+		for (i = 1; i * heights[k] < 1000000000ull; i++) {
+			add(p, node, 3000000000ull + i * heights[k] - 1, 2, 1, 1, 0);
+			add(p, node, 4000000000ull + i * heights[k], 5, 1, 1, 0);
+		}
+	for (i = 0; i < 20000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		add(p, node, (x >> 11) % 11000000000ull, 1 + (x & 7), 1, 1, 0);
+	}
+	p->meta.duration_ns = 10000000000ull;
+	profile_filter_init(&f);
+	f.event = 0;
+	for (k = 0; k < ARRAY_SIZE(heights); k++) {
+		uint64_t rows = (1000000000ull + heights[k] - 1) / heights[k], max = 0;
+		struct profile_heatmap *h, *by_pid;
+
+		want = calloc(11 * rows, sizeof(*want));
+		for (i = 0; i < p->nsamples; i++) {
+			uint64_t t = p->samples[i].time, *cell;
+
+			cell = &want[t / 1000000000ull * rows + t % 1000000000ull / heights[k]];
+			*cell += p->samples[i].weight;
+			if (*cell > max)
+				max = *cell;
+		}
+		h = profile_query_heatmap(p, &f, heights[k], &err);
+		assert_non_null(h);
+		assert_int_equal(h->ncols, 11); /* to the last sample, past the duration */
+		assert_int_equal(h->rows, rows);
+		assert_int_equal(h->max, max);
+		for (i = 0; i < 11 * rows; i++)
+			if (h->cells[i] != want[i])
+				fail_msg("rows of %llu ns: cell %llu is %llu, not %llu",
+					 (unsigned long long)heights[k], (unsigned long long)i,
+					 (unsigned long long)h->cells[i], (unsigned long long)want[i]);
+		f.pid = 1;
+		by_pid = profile_query_heatmap(p, &f, heights[k], &err);
+		f.pid = -1;
+		assert_non_null(by_pid);
+		assert_int_equal(by_pid->total, h->total);
+		assert_memory_equal(by_pid->cells, h->cells, 11 * rows * sizeof(*want));
+		profile_heatmap_free(by_pid);
+		profile_heatmap_free(h);
+		free(want);
+	}
+	/* A sample far after the end: too many columns, said with the count. */
+	add(p, node, 100000ull * 1000000000ull, 1, 1, 1, 0);
+	assert_null(profile_query_heatmap(p, &f, 1000000ull, &err));
+	assert_non_null(strstr(err.msg, "a heatmap of 100001 seconds in rows of 1.0 ms is too large"));
+	profile_free(p);
+}
+
 /* The live store gives the same matrix as the samples, and forgets. */
 static void test_heatstore(void **state)
 {
@@ -1669,6 +1742,7 @@ int main(void)
 		cmocka_unit_test(test_diff_units),
 		cmocka_unit_test(test_heatmap_rows),
 		cmocka_unit_test(test_heatmap_span),
+		cmocka_unit_test(test_heatmap_exact),
 		cmocka_unit_test(test_heatstore),
 		cmocka_unit_test(test_decay),
 	};
