@@ -64,6 +64,11 @@ static int wall_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 	return type_offcpu_flush(st, now, sink);
 }
 
+static void wall_exit(void *st, uint32_t tid, uint64_t time)
+{
+	type_offcpu_exit(st, tid, time);
+}
+
 static const char *wall_notice(void *st)
 {
 	return type_offcpu_notice(st);
@@ -79,5 +84,6 @@ const struct sampler_type sampler_type_wall = {
 	.sample = wall_sample,
 	.sched = wall_sched,
 	.flush = wall_flush,
+	.exit = wall_exit,
 	.notice = wall_notice,
 };
