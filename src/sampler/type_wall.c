@@ -5,8 +5,9 @@
  * profile). Two members feed one event: a task clock sampled at -F, whose
  * periods are on-CPU nanoseconds and pass through, and offcpu's
  * context-switch member, whose rule (type_offcpu.c) adds the time between
- * each switch-out and switch-in. A thread that sleeps all along shows when
- * it wakes, or when sampling stops.
+ * each switch-out and switch-in. A long sleep shows when the thread wakes,
+ * or when sampling stops; one that began before sampling did is not
+ * counted, as no switch-out of it was sampled.
  */
 #include "config.h"
 
