@@ -158,7 +158,7 @@ sleep "$after_exit"
 kill -INT "$rec"
 wait_exit "$rec" 30 || fail "offcpu -a: record still runs 30 s after SIGINT"
 sed 's/^/  stderr: /' "$T/all.err"
-assert_record_ok all "$T/all.session"
+assert_record_ok_system all "$T/all.session"
 cat "$T/allw.out"
 workload_said "$T/allw.out"
 report_json "$T/all.session" "$T/all.json" --top 0 --pid "$W" || finish
