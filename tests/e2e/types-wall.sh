@@ -40,15 +40,17 @@ total() {
 # most of it on a busy one). Both hold however busy the machine: the
 # workload measures its own time off the CPU in the same run, and only
 # preemptions between its clock reads (a few instructions a round) escape
-# it. ft_t12_wait, where wall-wait waits to be told to go, is not a round.
+# it: they agreed within 0.003 in 15 runs at load 12 on 2 cores, and
+# within 0.05 is still far from what a lost or misplaced sleep would show.
+# ft_t12_wait, where wall-wait waits to be told to go, is not a round.
 offcpu_truth() {
 	ot_loop=$(($(total mode_wall "$2") - $(total ft_t12_wait "$2")))
 	ot_sleep=$(total ft_t12_sleep "$2")
 	ot_want=$(awk -v a="$slept" -v b="$((compute - compute_cpu))" 'BEGIN { printf "%.3f", a / (a + b) }')
 	ot_got=$(awk -v a="$ot_sleep" -v l="$ot_loop" 'BEGIN { printf "%.3f", (l > 0) ? a / l : 0 }')
 	echo "$1: ft_t12_sleep's part $ot_got, measured by the workload $ot_want (1 on an idle machine)"
-	assert_between "$ot_got" "$(awk -v w="$ot_want" 'BEGIN { print w - 0.08 }')" \
-		"$(awk -v w="$ot_want" 'BEGIN { print w + 0.08 }')" "$1: ft_t12_sleep / the loop (mode_wall's rounds)"
+	assert_between "$ot_got" "$(awk -v w="$ot_want" 'BEGIN { print w - 0.05 }')" \
+		"$(awk -v w="$ot_want" 'BEGIN { print w + 0.05 }')" "$1: ft_t12_sleep / the loop (mode_wall's rounds)"
 	assert_between "$(awk -v a="$ot_sleep" -v b="$slept" 'BEGIN { printf "%.3f", a / b }')" \
 		0.9 1.1 "$1: ft_t12_sleep's time / the time the workload slept"
 }
