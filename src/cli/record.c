@@ -310,7 +310,7 @@ int cli_record(int argc, char **argv)
 			cli_error("%s", err.msg);
 			goto out_remove;
 		}
-		feed = push_feed_new(ps, p, 0, push.interval_ns);
+		feed = push_feed_new(ps, p, -1, push.interval_ns);
 	}
 	ret = source_live_start(src, &err);
 	flush_notices(&held, ret == 0);

@@ -2,16 +2,19 @@
 /*
  * The annotated lines view, perf annotate in the terminal: the selected
  * function's source file, each line with the weight of the window's
- * samples that were hit on it in that function, the hottest line
- * selected. Samples carry the address their leaf was hit at (sessions
- * since format 1.2); the core keeps them by time in a hits store, so the
- * window and the filters apply as everywhere else (profile_hits_query);
- * libdw's line tables turn the addresses into lines (report_lines_build,
- * as report --lines does). The file is read from disk by the path the
- * DWARF gives, relative ones from the unit's compilation directory; it is
- * named by a profiled program's debug data, so it is opened with care: no
- * blocking, a regular file only, at most SOURCE_MAX bytes, every line
- * sanitized. Without it (not on this machine, not readable, or not the
+ * samples that were hit on it in that function (self) and of those whose
+ * stack was on it in that function (total: a call line's total is its
+ * callees' time), the hottest line selected. Samples carry the address
+ * their leaf was hit at (sessions since format 1.2) and the chain of call
+ * sites above it (since 1.4: older sessions have no totals, and the view
+ * says so); the core keeps them by time in a hits store, so the window
+ * and the filters apply as everywhere else (profile_hits_query);
+ * report_lines_build turns them into lines and addresses with their self
+ * and total, as report --lines does, so both read one query. The file
+ * is read from disk by the path the DWARF gives, relative ones from the
+ * unit's compilation directory; it is named by a profiled program's debug
+ * data, so it is opened with care: no blocking, a regular file only, at
+ * most SOURCE_MAX bytes, every line sanitized. Without it (not on this machine, not readable, or not the
  * file that was compiled) the view lists the function's addresses with
  * their lines instead; Enter switches between the two.
  */
@@ -35,7 +38,7 @@
 struct row {
 	unsigned line; /* 0: none known */
 	uint32_t location; /* address rows */
-	uint64_t self;
+	uint64_t self, total; /* total: 0 when the lines' totals are unknown */
 	const char *file; /* address rows: the file the line is in, or NULL */
 };
 
@@ -43,8 +46,9 @@ struct ui_view {
 	uint32_t frame; /* PROFILE_NO_FRAME: none yet */
 	bool chosen; /* by a key or another view, not just the hottest */
 	uint64_t fn_self, fn_total; /* in the window's top-list */
-	struct profile_locs *locs; /* the function's addresses in the window */
-	struct report_lines *lines; /* ... merged into lines */
+	/* The function's addresses in the window, and their lines; NULL: none
+	 * asked yet. */
+	struct report_lines *lines;
 	/* The files its lines are in, the hottest first; `file` is shown. */
 	const char *files[16];
 	size_t nfiles, file;
@@ -81,7 +85,6 @@ static void forget_source(struct ui_view *v)
 static void lines_close(struct ui_view *v)
 {
 	forget_source(v);
-	profile_locs_free(v->locs);
 	report_lines_free(v->lines);
 	free(v->rows);
 	free(v);
@@ -120,20 +123,13 @@ static char *read_source(const char *path, size_t *len, char *why, size_t size)
 }
 
 /* A location of the function on a line of `file`, to ask its unit's directory. */
-static uint32_t location_in(const struct ui_view *v, struct tui *u, const char *file)
+static uint32_t location_in(const struct ui_view *v, const char *file)
 {
 	size_t i;
 
-	for (i = 0; i < v->locs->n; i++) {
-		const struct profile_location *l = &u->p->locations[v->locs->v[i].location];
-		const char *f;
-		unsigned line;
-
-		if (symbols_lines_find(u->lines, profile_string(u->p, u->p->frames[l->frame].module),
-				       l->offset, &f, &line) == 0 &&
-		    f == file)
-			return v->locs->v[i].location;
-	}
+	for (i = 0; i < v->lines->nlocs; i++)
+		if (v->lines->locs[i].file == file)
+			return v->lines->locs[i].location;
 	return PROFILE_NO_LOCATION;
 }
 
@@ -156,12 +152,14 @@ static void load_source(struct ui_view *v, struct tui *u)
 		return;
 	}
 	if (name[0] != '/') {
-		uint32_t loc = location_in(v, u, name);
+		uint32_t loc = location_in(v, name);
 		const struct profile_location *l = &u->p->locations[loc];
 
 		if (loc != PROFILE_NO_LOCATION)
-			dir = symbols_lines_comp_dir(
-				u->lines, profile_string(u->p, u->p->frames[l->frame].module), l->offset);
+			dir = symbols_lines_comp_dir(u->lines,
+						     profile_string(u->p,
+								    u->p->frames[l->frame].module),
+						     l->offset);
 		/* Relative to a directory nobody named: not a guess from ours. */
 		if (!dir) {
 			snprintf(v->why, sizeof(v->why), "%.200s: its directory is not known",
@@ -202,7 +200,8 @@ static int cmp_row_location(const void *a, const void *b, void *arg)
 	return ox < oy ? -1 : ox > oy;
 }
 
-/* The rows: every line of the source, or every address of the function. */
+/* The rows: every line of the source, or every address of the function
+ * that was hit or called from. */
 static void make_rows(struct ui_view *v, struct tui *u)
 {
 	size_t i;
@@ -218,21 +217,23 @@ static void make_rows(struct ui_view *v, struct tui *u)
 		for (i = 0; i < v->lines->nlines; i++) {
 			const struct report_line *l = &v->lines->lines[i];
 
-			if (l->file == v->src_name && l->line >= 1 && l->line <= v->nsrc)
+			if (l->file == v->src_name && l->line >= 1 && l->line <= v->nsrc) {
 				v->rows[l->line - 1].self += l->self;
+				v->rows[l->line - 1].total += l->total;
+			}
 		}
 		return;
 	}
-	v->rows = xcalloc(v->locs->n ? v->locs->n : 1, sizeof(*v->rows));
-	for (i = 0; i < v->locs->n; i++) {
-		const struct profile_location *l = &u->p->locations[v->locs->v[i].location];
+	v->rows = xcalloc(v->lines->nlocs ? v->lines->nlocs : 1, sizeof(*v->rows));
+	for (i = 0; i < v->lines->nlocs; i++) {
+		const struct report_loc *l = &v->lines->locs[i];
 		struct row *r = &v->rows[v->nrows++];
 
-		r->location = v->locs->v[i].location;
-		r->self = v->locs->v[i].weight;
-		if (symbols_lines_find(u->lines, profile_string(u->p, u->p->frames[l->frame].module),
-				       l->offset, &r->file, &r->line) < 0)
-			r->file = NULL;
+		r->location = l->location;
+		r->file = l->file;
+		r->line = l->line;
+		r->self = l->self;
+		r->total = l->total;
 	}
 	if (v->nrows)
 		qsort_r(v->rows, v->nrows, sizeof(*v->rows), cmp_row_location, u->p);
@@ -243,14 +244,19 @@ static int list_rows(const struct tui *u)
 	return u->main_rows > 2 ? u->main_rows - 2 : 1;
 }
 
-/* Selects the hottest row, in the middle of the screen. */
+/* Selects the hottest row, in the middle of the screen: by self, or by
+ * total when no row has any self (a function that only calls). */
 static void select_hottest(struct ui_view *v, struct tui *u)
 {
 	size_t i, best = 0;
 	int rows = list_rows(u);
+	bool any_self = false;
 
 	for (i = 0; i < v->nrows; i++)
-		if (v->rows[i].self > v->rows[best].self)
+		any_self |= v->rows[i].self > 0;
+	for (i = 0; i < v->nrows; i++)
+		if (any_self ? v->rows[i].self > v->rows[best].self
+			     : v->rows[i].total > v->rows[best].total)
 			best = i;
 	v->sel = best;
 	v->scroll = best > (size_t)rows / 2 ? best - (size_t)rows / 2 : 0;
@@ -268,6 +274,7 @@ static void load(struct ui_view *v, struct tui *u, bool fresh)
 	const struct profile_top *top = UI_WINDOW_QUERY(u)->top;
 	unsigned keep = !fresh && v->moved && v->sel < v->nrows ? v->rows[v->sel].line : 0;
 	struct profile_filter f;
+	struct profile_locs *locs;
 	size_t i, j;
 
 	v->fn_self = v->fn_total = 0;
@@ -276,11 +283,11 @@ static void load(struct ui_view *v, struct tui *u, bool fresh)
 			v->fn_self = top->fns[i].self;
 			v->fn_total = top->fns[i].total;
 		}
-	profile_locs_free(v->locs);
 	report_lines_free(v->lines);
 	ui_tui_filter(u, UI_QUERY_WINDOW, &f);
-	v->locs = profile_hits_query(u->hits, u->p, &f, v->frame);
-	v->lines = report_lines_build(u->p, v->locs, u->lines);
+	locs = profile_hits_query(u->hits, u->p, &f, v->frame);
+	v->lines = report_lines_build(u->p, locs, u->lines);
+	profile_locs_free(locs);
 	/* Its files, hottest first (the lines come hottest first). */
 	v->nfiles = 0;
 	for (i = 0; i < v->lines->nlines && v->nfiles < ARRAY_SIZE(v->files); i++) {
@@ -437,20 +444,35 @@ static void source_text(const struct ui_view *v, unsigned line, char *out, size_
 	out[n] = '\0';
 }
 
+/* Why the lines may have no totals (the TOTAL% column shows "-"). */
+#define TOTALS_WHY "no call sites: a session before format 1.4, or an import"
+
+static double share(uint64_t v, uint64_t of)
+{
+	return of ? 100.0 * (double)v / (double)of : 0.0;
+}
+
 static void draw_title(struct ui_view *v, struct tui *u, WINDOW *w)
 {
-	char name[512], file[1024], title[2048], a[32], b[32];
+	char name[512], file[1024], title[2048], total[256], a[32], b[32], c[32];
 
 	ui_draw_frame_name(u, v->frame, name, sizeof(name));
 	ui_draw_weight(u, v->fn_self, a, sizeof(a));
-	ui_draw_weight(u, v->locs->located, b, sizeof(b));
+	ui_draw_weight(u, v->fn_total, b, sizeof(b));
+	ui_draw_weight(u, v->lines->located, c, sizeof(c));
 	if (v->text && !v->addresses)
 		ui_draw_clean(u, util_basename(v->src_name), file, sizeof(file));
 	else
 		ui_draw_clean(u, v->why[0] && !v->addresses ? v->why : "addresses", file,
 			      sizeof(file));
-	snprintf(title, sizeof(title), " Lines of %s, %s: self %s (%.1f%%), %s of it at known addresses%s",
-		 name, file, a, u->total ? 100.0 * (double)v->fn_self / (double)u->total : 0.0, b,
+	if (v->lines->totals_known)
+		snprintf(total, sizeof(total), "total %s (%.1f%%)", b,
+			 share(v->fn_total, u->total));
+	else
+		snprintf(total, sizeof(total), "totals unknown");
+	snprintf(title, sizeof(title),
+		 " Lines of %s, %s: self %s (%.1f%%), %s, %s of the self at known addresses%s",
+		 name, file, a, share(v->fn_self, u->total), total, c,
 		 v->nfiles > 1 ? "; Left/Right: its other files" : "");
 	ui_draw_title(u, w, 0, title);
 }
@@ -460,8 +482,9 @@ static void lines_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 	int rows = list_rows(u), r;
 	uint64_t since = profile_hits_since(u->hits);
 	bool source = v->text && !v->addresses;
+	char head[256];
 
-	if (v->frame == PROFILE_NO_FRAME || !v->locs) {
+	if (v->frame == PROFILE_NO_FRAME || !v->lines) {
 		ui_draw_title(u, w, 0, " Lines: the selected function's source lines and their samples");
 		ui_draw_note(u, w, 2,
 			     u->paused ? "no samples in this window"
@@ -469,36 +492,46 @@ static void lines_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 		return;
 	}
 	draw_title(v, u, w);
-	ui_draw_title(u, w, 1, source ? "    SELF  WINDOW  FUNCTION   LINE  SOURCE"
-				      : "    SELF  WINDOW  FUNCTION    ADDRESS  LINE");
+	/* SELF% and TOTAL% of the window, FUNCTION: of the function's self
+	 * at known addresses. */
+	snprintf(head, sizeof(head), "%s%s",
+		 source ? "    SELF   SELF%  TOTAL%  FUNCTION   LINE  SOURCE"
+			: "    SELF   SELF%  TOTAL%  FUNCTION    ADDRESS  LINE",
+		 v->lines->totals_known ? "" : "    (TOTAL% unknown, " TOTALS_WHY ")");
+	ui_draw_title(u, w, 1, head);
 	for (r = 0; r < rows && v->scroll + (size_t)r < v->nrows; r++) {
 		size_t i = v->scroll + (size_t)r;
 		const struct row *row = &v->rows[i];
-		char a[32] = "", b[32] = "", c[32] = "", text[1024], clean[1024], line[2048];
+		char a[32] = "", b[32] = "", t[32] = "", c[32] = "", text[1024], clean[1024],
+		     line[2048];
 
 		if (row->self) {
 			ui_draw_weight(u, row->self, a, sizeof(a));
 			ui_draw_pct(row->self, u->total, b, sizeof(b));
-			ui_draw_pct(row->self, v->locs->located, c, sizeof(c));
+			ui_draw_pct(row->self, v->lines->located, c, sizeof(c));
 		}
+		if (row->total)
+			ui_draw_pct(row->total, u->total, t, sizeof(t));
+		else if (row->self && !v->lines->totals_known)
+			snprintf(t, sizeof(t), "-");
 		if (source) {
 			source_text(v, row->line, text, sizeof(text));
-			snprintf(line, sizeof(line), " %7s %7s %9s  %5u  %s", a, b, c, row->line,
-				 ui_draw_clean(u, text, clean, sizeof(clean)));
+			snprintf(line, sizeof(line), " %7s %7s %7s %9s  %5u  %s", a, b, t, c,
+				 row->line, ui_draw_clean(u, text, clean, sizeof(clean)));
 		} else {
 			snprintf(text, sizeof(text), "%s:%u",
 				 row->file ? util_basename(row->file) : "?", row->line);
-			snprintf(line, sizeof(line), " %7s %7s %9s  %#9llx  %s", a, b, c,
+			snprintf(line, sizeof(line), " %7s %7s %7s %9s  %#9llx  %s", a, b, t, c,
 				 (unsigned long long)u->p->locations[row->location].offset,
 				 ui_draw_clean(u, text, clean, sizeof(clean)));
 		}
 		if (i == v->sel)
 			ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
-		else if (row->self && v->locs->located)
+		else if (row->self && v->lines->located)
 			ui_screen_frame(&u->scr, w,
 					ui_theme_frame_color(&u->scr.theme, UI_PALETTE_HOT,
 							     (double)row->self /
-								     (double)v->locs->located,
+								     (double)v->lines->located,
 							     0, 0, 0));
 		else
 			ui_screen_role(&u->scr, w, UI_ROLE_NORMAL);
@@ -507,10 +540,13 @@ static void lines_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 		ui_draw_fill(w);
 	}
 	if (!v->nrows && u->main_rows > 4)
-		ui_draw_note(u, w, 3,
-			     v->fn_self ? "none of its samples has a code location (kernel code, or "
-					  "a session from before format 1.2)"
-					: "no sample ended in it in this window: its callees have them");
+		ui_draw_note(
+			u, w, 3,
+			v->fn_self || v->lines->totals_known
+				? "none of its samples has a code location (kernel code, or a "
+				  "session from before format 1.2)"
+				: "no sample ended in it in this window: its callees have them, and "
+				  "its lines have no totals (" TOTALS_WHY ")");
 	else if (since && UI_WINDOW_QUERY(u)->from < since && u->main_rows > 4 && r < rows)
 		ui_draw_note(u, w, 2 + r + 1, "(addresses older than the window's start were dropped "
 					       "to stay within memory)");
@@ -539,14 +575,14 @@ static bool lines_focus(struct ui_view *v, struct tui *u, uint32_t frame)
 		return false;
 	if (frame != v->frame || !v->chosen)
 		show_function(v, u, frame);
-	return v->locs && v->locs->n > 0;
+	return v->lines && v->lines->nlocs > 0;
 }
 
 const struct ui_view_ops ui_lines_ops = {
 	.name = "lines",
 	.title = "annotated lines",
 	.key = 'A',
-	.help = "lines: a function's source, samples per line",
+	.help = "lines: a function's source, self and total per line",
 	.actions = UI_ACTION(UI_ACT_UP) | UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) |
 		   UI_ACTION(UI_ACT_PAGE_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) |
 		   UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_ENTER) |

@@ -177,7 +177,7 @@ static int push_open(struct tui *u, struct ft_error *err)
 	u->pusher = pusher_new(u->opt.push, err);
 	if (!u->pusher)
 		return -1;
-	u->push_feed = push_feed_new(u->pusher, u->p, 0, u->opt.push_interval_ns);
+	u->push_feed = push_feed_new(u->pusher, u->p, -1, u->opt.push_interval_ns);
 	return 0;
 }
 

@@ -31,12 +31,6 @@ echo "LINES_HOT is lines.c:$hot, LINES_COLD is lines.c:$cold"
 mkdir -p "$T/config"
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
 
-# source_row NAME LINE: the screen line showing source line LINE (its
-# number, then the text), or "".
-source_row() {
-	grep -E "^ +([0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +)?$2  " "$T/$1.screen" | head -n 1
-}
-
 run_record rec -F 999 -o "$T/lines.session" -- "$WORKLOADS/lines" 1500
 [ "$RC" -eq 0 ] && [ -s "$T/lines.session" ] || hard_error "cannot record the lines workload"
 
@@ -44,22 +38,23 @@ tui_start lines 120 40 "$ENV '$FLAMETOP' replay --view lines --focus '^ft_lines_
 assert_screen lines 'end of the session' "replay: the session is loaded"
 assert_screen lines '^ Lines of ft_lines_hot, lines\.c: self ' "the title: ft_lines_hot in lines.c"
 assert_screen lines "^ ft_lines_hot line $hot +self " "the hottest line, selected, is LINES_HOT (line $hot)"
-row=$(source_row lines "$hot")
+row=$(lines_row lines "$hot")
 echo "line $hot: $row"
 assert_match "$row" 'ft_lines_hot_sink\+\+' "line $hot is shown with its source text"
-assert_match "$row" '^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% ' "line $hot has samples"
-assert_match "$(source_row lines "$cold")" "^ +$cold  " "line $cold, in the other function, has none here"
+assert_match "$row" '^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +[0-9.]+% ' \
+	"line $hot has samples: self, self and total of the window, of the function"
+assert_match "$(lines_row lines "$cold")" "^ +$cold  " "line $cold, in the other function, has none here"
 
 # Search: the next function matching, its hottest line.
 tui_keys lines / && tui_keys lines -l 'ft_lines_cold' && tui_keys lines Enter
 assert_screen lines '^ Lines of ft_lines_cold, lines\.c: self ' "search: ft_lines_cold's lines"
 assert_screen lines "ft_lines_cold line $cold +self " "its hottest line is LINES_COLD (line $cold)"
-assert_match "$(source_row lines "$cold")" 'ft_lines_cold_sink\+\+' "line $cold is shown with its source text"
+assert_match "$(lines_row lines "$cold")" 'ft_lines_cold_sink\+\+' "line $cold is shown with its source text"
 
 # Enter: the addresses, each with its line.
 tui_keys lines Enter
 assert_screen lines '^ Lines of ft_lines_cold, addresses: ' "Enter: the addresses"
-assert_screen lines "^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +0x[0-9a-f]+  lines\\.c:$cold\$" \
+assert_screen lines "^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% +[0-9.]+% +0x[0-9a-f]+  lines\\.c:$cold\$" \
 	"an address on line $cold"
 tui_keys lines Escape
 assert_screen lines '^ Lines of ft_lines_cold, lines\.c: ' "Esc: the source again"
