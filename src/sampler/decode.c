@@ -7,7 +7,8 @@
  * identifier}. A profile type's event may add the user registers its
  * weight rule reads (an allocation's size); the identifier says which
  * member it is, and so its layout and its rule (types.h). Context-switch
- * records go to the rules that asked for them. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
+ * records go to the rules that asked for them, a thread's exit to every
+ * rule. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
  * sample goes on after its callchain with the user registers and a copy
  * of the user stack; the trailer does not change. Records shorter than their type needs are counted and
  * skipped, never read past.
@@ -340,6 +341,23 @@ static int decode_comm(struct sampler_decoder *d, const struct perf_event_header
 	return d->sink->ops->comm(d->sink->ctx, &c);
 }
 
+/* Tells each rule once (members of one type share its state) that `tid` exited. */
+static void exit_to_rules(const struct sampler_decoder *d, uint32_t tid, uint64_t time)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->nmembers; i++) {
+		const struct sampler_member *m = &d->members[i];
+
+		if (!m->type || !m->type->exit)
+			continue;
+		for (j = 0; j < i && d->members[j].state != m->state; j++)
+			;
+		if (j == i)
+			m->type->exit(m->state, tid, time);
+	}
+}
+
 static int decode_task(struct sampler_decoder *d, const struct perf_event_header *h)
 {
 	const unsigned char *p = (const unsigned char *)(h + 1);
@@ -356,6 +374,8 @@ static int decode_task(struct sampler_decoder *d, const struct perf_event_header
 	memcpy(&t.ptid, p + 12, 4);
 	memcpy(&t.time, p + 16, 8);
 	t.exit = h->type == PERF_RECORD_EXIT;
+	if (t.exit)
+		exit_to_rules(d, t.tid, t.time);
 	if (!d->sink->ops->task)
 		return 0;
 	return d->sink->ops->task(d->sink->ctx, &t);

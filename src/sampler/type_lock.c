@@ -145,6 +145,20 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 	return type_emit(sink, &out, s->time - th->held.s.time);
 }
 
+/* A thread that exited waits no more: a wait it was in never ends. */
+static void lock_exit(void *st, uint32_t tid, uint64_t time)
+{
+	struct lock_state *l = st;
+	struct type_thread *th;
+
+	(void)time;
+	th = type_threads_find(&l->threads, tid);
+	if (!th)
+		return;
+	th->held.valid = false;
+	th->since = 0;
+}
+
 /* Threads still waiting when sampling stops: their wait so far. */
 static int lock_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 {
@@ -189,5 +203,6 @@ const struct sampler_type sampler_type_lock = {
 	.state_free = lock_state_free,
 	.sample = lock_sample,
 	.flush = lock_flush,
+	.exit = lock_exit,
 	.notice = lock_notice,
 };

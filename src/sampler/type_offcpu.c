@@ -13,7 +13,12 @@
  * of one thread can come from two CPUs' rings in either order, so a
  * switch-in seen before its switch-out is kept too and paired when the
  * switch-out arrives. What is still switched out when sampling stops is
- * emitted with the time until then. No tracefs is needed.
+ * emitted with the time until then. A thread that exits leaves the CPU
+ * one last time, into death (do_task_dead), and a system-wide recording
+ * samples that switch too: it never comes back, so the rule drops it when
+ * the thread's exit (PERF_RECORD_EXIT, written just before) says so,
+ * instead of counting the rest of the recording as that thread's time off
+ * the CPU. No tracefs is needed.
  */
 #include "config.h"
 
@@ -64,6 +69,13 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 	th = type_threads_get(&o->threads, s->tid);
 	if (!th)
 		return 0;
+	if (th->exited && s->time >= th->exited) {
+		/* Its last switch-out, after its exit: no time off the CPU. */
+		th->exited = 0;
+		th->since = 0;
+		th->held.valid = false;
+		return 0;
+	}
 	if (th->since > s->time) {
 		/* Its switch-in came first (read from another CPU's ring). */
 		back = th->since;
@@ -87,6 +99,8 @@ int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool o
 	th = type_threads_get(&o->threads, tid);
 	if (!th)
 		return 0;
+	if (th->exited && time > th->exited)
+		th->exited = 0; /* a new thread with the id of one that exited */
 	if (!th->held.valid || th->held.s.time > time) {
 		th->since = time;
 		return 0;
@@ -116,6 +130,20 @@ int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline
 			return ret;
 	}
 	return 0;
+}
+
+void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time)
+{
+	struct type_thread *th;
+
+	if (tid == 0)
+		return;
+	th = type_threads_get(&o->threads, tid);
+	if (!th)
+		return;
+	th->held.valid = false;
+	th->since = 0;
+	th->exited = time ? time : 1;
 }
 
 const char *type_offcpu_notice(struct type_offcpu *o)
@@ -167,6 +195,11 @@ static int offcpu_flush(void *st, uint64_t now, const struct pipeline_sink *sink
 	return type_offcpu_flush(st, now, sink);
 }
 
+static void offcpu_exit(void *st, uint32_t tid, uint64_t time)
+{
+	type_offcpu_exit(st, tid, time);
+}
+
 static const char *offcpu_notice(void *st)
 {
 	return type_offcpu_notice(st);
@@ -182,5 +215,6 @@ const struct sampler_type sampler_type_offcpu = {
 	.sample = offcpu_sample,
 	.sched = offcpu_sched,
 	.flush = offcpu_flush,
+	.exit = offcpu_exit,
 	.notice = offcpu_notice,
 };

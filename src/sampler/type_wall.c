@@ -5,8 +5,9 @@
  * profile). Two members feed one event: a task clock sampled at -F, whose
  * periods are on-CPU nanoseconds and pass through, and offcpu's
  * context-switch member, whose rule (type_offcpu.c) adds the time between
- * each switch-out and switch-in. A thread that sleeps all along shows when
- * it wakes, or when sampling stops.
+ * each switch-out and switch-in. A long sleep shows when the thread wakes,
+ * or when sampling stops; one that began before sampling did is not
+ * counted, as no switch-out of it was sampled.
  */
 #include "config.h"
 
@@ -64,6 +65,11 @@ static int wall_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 	return type_offcpu_flush(st, now, sink);
 }
 
+static void wall_exit(void *st, uint32_t tid, uint64_t time)
+{
+	type_offcpu_exit(st, tid, time);
+}
+
 static const char *wall_notice(void *st)
 {
 	return type_offcpu_notice(st);
@@ -79,5 +85,6 @@ const struct sampler_type sampler_type_wall = {
 	.sample = wall_sample,
 	.sched = wall_sched,
 	.flush = wall_flush,
+	.exit = wall_exit,
 	.notice = wall_notice,
 };

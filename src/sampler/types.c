@@ -95,6 +95,13 @@ void type_threads_free(struct type_threads *t)
 	memset(t, 0, sizeof(*t));
 }
 
+struct type_thread *type_threads_find(struct type_threads *t, uint32_t tid)
+{
+	uint32_t slot;
+
+	return u64map_get(&t->index, (uint64_t)tid + 1, &slot) ? &t->slots[slot] : NULL;
+}
+
 struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid)
 {
 	uint32_t slot;

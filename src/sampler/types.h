@@ -89,6 +89,9 @@ struct sampler_type {
 	 * attr.context_switch). NULL: ignored. */
 	int (*sched)(void *st, uint32_t tid, uint64_t time, bool out, bool preempt,
 		     const struct pipeline_sink *sink);
+	/* Thread `tid` exited at `time` (PERF_RECORD_EXIT, which every rule
+	 * gets): what the rule holds for it will never pair. NULL: ignored. */
+	void (*exit)(void *st, uint32_t tid, uint64_t time);
 	/* The sampler stops at `now`: emit what is pending. NULL: nothing pends. */
 	int (*flush)(void *st, uint64_t now, const struct pipeline_sink *sink);
 	/* A notice the rule has for the user (a table full, say), or NULL. Borrowed. */
@@ -143,11 +146,16 @@ struct type_thread {
 	 * and a value it carried (a returned address). */
 	uint64_t since;
 	uint64_t value;
+	/* When it exited (0: alive). A system-wide recording then still sees
+	 * its last switch-out, into death, which starts no time off the CPU. */
+	uint64_t exited;
 };
 void type_threads_init(struct type_threads *t);
 void type_threads_free(struct type_threads *t);
 /* The slot of `tid`, created on first use; NULL once the table is full. Borrowed. */
 struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid);
+/* The slot of `tid` if it has one, else NULL. Borrowed. */
+struct type_thread *type_threads_find(struct type_threads *t, uint32_t tid);
 
 /* --- off-CPU intervals, shared by offcpu and wall (type_offcpu.c) --- */
 
@@ -161,6 +169,7 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out,
 		      const struct pipeline_sink *sink);
 int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline_sink *sink);
+void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time);
 const char *type_offcpu_notice(struct type_offcpu *o);
 
 /* --- uprobes (type_uprobe.c) --- */

@@ -296,3 +296,19 @@ assert_record_ok() {
 	notices=$(grep -c '^flametop: notice: ' "$T/$1.err")
 	assert_between "$notices" 0 1 "$1: notice lines on stderr"
 }
+
+# assert_record_ok_system NAME SESSION: as assert_record_ok, for a
+# system-wide recording, which may say any number of notices: it meets
+# every process on the machine, and other users' (other tests') files,
+# such as a /tmp/perf-PID.map that flametop refuses to read.
+assert_record_ok_system() {
+	assert_eq "$RC" 0 "$1: record exit status"
+	if [ -f "$2" ]; then
+		assert_eq "$(stat -c %a "$2")" 600 "$1: session file mode"
+	else
+		fail "$1: no session file $2"
+	fi
+	if grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | grep -q .; then
+		fail "$1: unexpected stderr from record: $(grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | head -n 3)"
+	fi
+}

@@ -57,7 +57,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide ----------------------------------------------------------
 record_system all "$T/all.session" "$WORKLOADS/dlopen" 2000 500
 wpid=$WPID
-assert_record_ok all "$T/all.session"
+assert_record_ok_system all "$T/all.session"
 check_dlopen all "$T/all.session" 63 87 --pid "$wpid"
 
 finish

@@ -118,7 +118,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide: flametop record -a, report --pid ---------------------------
 record_system all "$T/all.session" "$WORKLOADS/split" 2000
 wpid=$WPID
-assert_record_ok all "$T/all.session"
+assert_record_ok_system all "$T/all.session"
 check_split all "$T/all.session" --pid "$wpid"
 report_json "$T/all.session" "$T/all-tid.json" --tid "$wpid" &&
 	assert_between "$(share ft_split_heavy "$T/all-tid.json" total)" 65 85 "all: --tid: ft_split_heavy total %"

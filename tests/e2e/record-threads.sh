@@ -90,7 +90,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide ----------------------------------------------------------
 record_system all "$T/all.session" "$WORKLOADS/threads" 2000 500
 wpid=$WPID
-assert_record_ok all "$T/all.session"
+assert_record_ok_system all "$T/all.session"
 check_threads all "$T/all.session" 19 35 --pid "$wpid"
 
 finish

@@ -42,17 +42,26 @@ assert_between "$(awk -v a="$shared" -v d="$duration" 'BEGIN { printf "%.3f", a 
 	"lock: ft_t12_lock_shared's wait / the run's time (four threads: at most 4)"
 
 # -p, with offcpu at once: the shared lock's waits are off-CPU time too.
+# Not all of ft_t12_lock_shared's off-CPU time: on a busy machine it is
+# also preempted while it holds the lock (ft_t12_hold). Its off-CPU time
+# in the futex wait itself (the stacks through the kernel's futex_wait)
+# is the wait minus the few microseconds of each call spent on the CPU,
+# however busy the machine; waits that straddle the start (each event is
+# enabled on its own) or the stop (both flush to the same time) shift the
+# two by a wait or so, a few percent of a second of them.
 start_bg "$WORKLOADS/t12-types" lock 0
 wait_comm "$BG_PID" t12-types
 run_record pid -e lock,offcpu -p "$BG_PID" -d 1 -o "$T/pid.session"
 assert_record_ok pid "$T/pid.session"
 report_json "$T/pid.session" "$T/pid.json" --event lock --top 0 || finish
-report_json "$T/pid.session" "$T/pid-off.json" --event offcpu --top 0 || finish
+report_folded "$T/pid.session" "$T/pid-off.folded" --event offcpu || finish
 shared=$(total ft_t12_lock_shared "$T/pid.json")
 private=$(total ft_t12_lock_private "$T/pid.json")
 assert_between "$(awk -v a="$shared" -v b="$private" 'BEGIN { printf "%.3f", (a + b) ? a / (a + b) : 0 }')" 0.98 1 \
 	"lock -p: ft_t12_lock_shared / (shared + private)"
-assert_between "$(awk -v a="$shared" -v b="$(total ft_t12_lock_shared "$T/pid-off.json")" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" \
-	0.5 1.3 "lock -p: ft_t12_lock_shared's lock wait / its off-CPU time (the wait also runs in the kernel)"
+waited=$(awk '/;ft_t12_lock_shared;/ && /;futex_wait/ { n += $NF } END { printf "%.0f", n }' "$T/pid-off.folded")
+echo "lock -p: ft_t12_lock_shared waited $shared ns (lock), $waited ns off the CPU in futex_wait (offcpu)"
+assert_between "$(awk -v a="$shared" -v b="$waited" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" \
+	0.9 1.1 "lock -p: ft_t12_lock_shared's lock wait / its off-CPU time in futex_wait"
 kill "$BG_PID"
 finish

@@ -613,6 +613,18 @@ static const struct perf_event_header *switch_rec(struct builder *b, uint64_t id
 	return b_done(b);
 }
 
+/* PERF_RECORD_EXIT: thread `tid` of process `tid` exited at `time`. */
+static const struct perf_event_header *exit_rec(struct builder *b, uint64_t id, uint32_t tid,
+						uint64_t time)
+{
+	b_start(b, PERF_RECORD_EXIT, 0);
+	b_u32x2(b, tid, 1);
+	b_u32x2(b, tid, 1);
+	b_u64(b, time);
+	b_trailer(b, tid, tid, time, id);
+	return b_done(b);
+}
+
 /*
  * offcpu's rule through the decoder: a switch-out sample is emitted at the
  * thread's switch-in, weighted by the time between, with its own stack;
@@ -678,6 +690,73 @@ static void test_offcpu_rule(void **state)
 	assert_int_equal(g.samples, 5);
 	assert_int_equal(g.sample.event, 3);
 	assert_int_equal(g.sample.period, 1000);
+
+	type_offcpu_free(m[0].state);
+	type_offcpu_free(m[1].state);
+	u64map_free(&d.id_event);
+}
+
+/*
+ * A thread that exits: its last switch-out (a system-wide recording sees
+ * the one into death, after the exit record) is no time off the CPU, not
+ * at its switch-in (there is none) nor when sampling stops; what it held
+ * before is dropped; a new thread with its id is followed as usual. Every
+ * rule gets the exit once, through any member.
+ */
+static void test_offcpu_exit(void **state)
+{
+	struct sampler_member m[3];
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	memset(m, 0, sizeof(m));
+	m[0].event = 1;
+	m[0].sample_type = SAMPLER_SAMPLE_TYPE;
+	m[0].type = &sampler_type_offcpu;
+	m[0].state = type_offcpu_new();
+	/* wall: two members, one state */
+	m[1] = m[0];
+	m[1].event = 2;
+	m[1].type = &sampler_type_wall;
+	m[1].state = type_offcpu_new();
+	m[1].role = 1; /* its context-switch member */
+	m[2] = m[1];
+	m[2].role = 0; /* its clock */
+	d.members = m;
+	d.nmembers = 3;
+	u64map_put(&d.id_event, 77 + 1, 0);
+	u64map_put(&d.id_event, 78 + 1, 1);
+
+	/* Switched out, exits (read in time order: its switch-in came first). */
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 1000, 0x401000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 2000, false)), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(sampler_decode(&d, exit_rec(&b, 99, 5, 3000)), 0);
+	assert_int_equal(g.tasks, 1);
+	/* Its last switch-out, into death, on either member. */
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 3100, 0x402000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 78, 5, 3100, 0x402000, 0x400800)), 0);
+	assert_int_equal(type_offcpu_flush(m[0].state, 90000, &sink), 0);
+	assert_int_equal(type_offcpu_flush(m[1].state, 90000, &sink), 0);
+	assert_int_equal(g.samples, 1);
+
+	/* A switch-out held when the thread exits never pairs (a recording
+	 * of a process does not see the switch into death). */
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 6, 4000, 0x401000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, exit_rec(&b, 99, 6, 4500)), 0);
+	assert_int_equal(type_offcpu_flush(m[0].state, 90000, &sink), 0);
+	assert_int_equal(g.samples, 1);
+
+	/* A new thread 6, whose first record is a switch-in: followed. */
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 10000, false)), 0);
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 6, 11000, 0x403000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 12500, false)), 0);
+	assert_int_equal(g.samples, 2);
+	assert_int_equal(g.sample.period, 1500);
+	assert_int_equal(g.ips[1], 0x403000);
 
 	type_offcpu_free(m[0].state);
 	type_offcpu_free(m[1].state);
@@ -769,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_event_encode),
 		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_offcpu_rule),
+		cmocka_unit_test(test_offcpu_exit),
 		cmocka_unit_test(test_entry_probe),
 	};
 

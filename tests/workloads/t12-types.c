@@ -10,9 +10,15 @@
  *     compute_cpu_ns C sleep_ns B switches N": the time (CLOCK_MONOTONIC)
  *     spent in each, so wall shares are A:B; the CPU time ft_t12_compute
  *     had, so its off-CPU time (preempted on a busy machine) is A - C and
- *     ft_t12_sleep's is B; and the times the process left the CPU
- *     (getrusage). On an idle machine A = C, and off-CPU is all in
+ *     ft_t12_sleep's is B; and the times the process left the CPU in
+ *     the rounds (getrusage). On an idle machine A = C, and off-CPU is all in
  *     ft_t12_sleep.
+ *   t12-types wall-wait ROUNDS
+ *     Prints "ready", then naps in mode_wall -> ft_t12_wait, 10 ms at a
+ *     time, until SIGUSR1; then does as wall (its figures cover the rounds
+ *     only). A profiler attached meanwhile sees all of the rounds, so a
+ *     test of a running process has the same ground truth as one of a
+ *     command.
  *   t12-types lock ROUNDS
  *     Four threads; each round each takes one mutex all four share, in
  *     ft_t12_lock_shared, and then its own private mutex, in
@@ -30,6 +36,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -70,26 +77,57 @@ FT_NOINLINE static void ft_t12_sleep(long ms)
 }
 
 /* Read at run time, so the functions keep their names (no .constprop clones). */
-static volatile long ft_t12_compute_ms = 25, ft_t12_sleep_ms = 75;
+static volatile long ft_t12_compute_ms = 25, ft_t12_sleep_ms = 75, ft_t12_wait_ms = 10;
 
-static int mode_wall(long rounds)
+static volatile sig_atomic_t ft_t12_go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	ft_t12_go = 1;
+}
+
+/* Naps until SIGUSR1 (installed before "ready" is printed). */
+FT_NOINLINE static void ft_t12_wait(void)
+{
+	while (!ft_t12_go)
+		ft_t12_nap(ft_t12_wait_ms);
+	ft_t12_sink++;
+}
+
+static int mode_wall(long rounds, int wait)
 {
 	long long compute = 0, compute_cpu = 0, sleep = 0, t, c;
-	struct rusage ru;
+	struct rusage ru0, ru;
 
+	if (wait) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_usr1;
+		sigaction(SIGUSR1, &sa, NULL);
+		printf("ready\n");
+		fflush(stdout);
+		ft_t12_wait();
+	}
+	getrusage(RUSAGE_SELF, &ru0);
 	for (long r = 0; rounds == 0 || r < rounds; r++) {
+		/* The CPU clock (a system call here, where a thread is often
+		 * preempted on its way out) is read inside the wall interval,
+		 * so that such a preemption counts as compute - compute_cpu. */
 		t = ft_now_ns();
 		c = ft_thread_cpu_ns();
 		ft_t12_compute(ft_t12_compute_ms * 1000000LL);
-		compute += ft_now_ns() - t;
 		compute_cpu += ft_thread_cpu_ns() - c;
+		compute += ft_now_ns() - t;
 		t = ft_now_ns();
 		ft_t12_sleep(ft_t12_sleep_ms);
 		sleep += ft_now_ns() - t;
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("compute_ns %lld compute_cpu_ns %lld sleep_ns %lld switches %ld\n", compute,
-	       compute_cpu, sleep, ru.ru_nvcsw + ru.ru_nivcsw);
+	       compute_cpu, sleep,
+	       (ru.ru_nvcsw - ru0.ru_nvcsw) + (ru.ru_nivcsw - ru0.ru_nivcsw));
 	return 0;
 }
 
@@ -222,12 +260,14 @@ int main(int argc, char **argv)
 	long rounds;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: t12-types wall|lock|alloc ROUNDS\n");
+		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc ROUNDS\n");
 		return 2;
 	}
 	rounds = ft_arg("t12-types", "rounds", argv[2]);
 	if (strcmp(argv[1], "wall") == 0)
-		return mode_wall(rounds);
+		return mode_wall(rounds, 0);
+	if (strcmp(argv[1], "wall-wait") == 0)
+		return mode_wall(rounds, 1);
 	if (strcmp(argv[1], "lock") == 0)
 		return mode_lock(rounds);
 	if (strcmp(argv[1], "alloc") == 0)
