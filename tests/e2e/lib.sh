@@ -109,20 +109,76 @@ start_bg() {
 	ft_bg_pids="$ft_bg_pids $BG_PID"
 }
 
-# wait_comm PID COMM: waits (up to 5 s) until PID has exec'd COMM, so that
-# attaching to it attaches to the program and not to the shell's fork.
-wait_comm() {
-	i=0
-	while [ "$(cat "/proc/$1/comm" 2>/dev/null)" != "$2" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 500 ] || hard_error "process $1 never became $2"
-		sleep 0.01
-	done
-}
-
 # now_ms: milliseconds on the wall clock.
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_until SECONDS COMMAND [ARGS...]: runs COMMAND every tenth of a second
+# until it succeeds, for at most SECONDS of wall time; returns 1 if it never
+# did. What a test waits for is a condition, and SECONDS a generous cap for
+# a busy machine, never the time the condition is expected to take.
+wait_until() {
+	ft_wait_end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$ft_wait_end" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# is_comm PID COMM: PID runs a program named COMM.
+is_comm() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# is_gone PID: PID has exited (a zombie not yet reaped counts as gone).
+is_gone() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo X)" = Z ] || ! kill -0 "$1" 2>/dev/null
+}
+
+# wait_comm PID COMM: waits (up to 30 s) until PID has exec'd COMM, so that
+# attaching to it attaches to the program and not to the shell's fork.
+wait_comm() {
+	wait_until 30 is_comm "$1" "$2" || hard_error "process $1 never became $2"
+}
+
+# session_chunks FILE: how many whole chunks FILE holds, its header chunk
+# included (0 if none, or no file). record writes the header when it starts
+# sampling and a data chunk every second after that, so a second chunk
+# means that sampling has been running for about a second.
+session_chunks() {
+	ft_sc_size=$(stat -c %s "$1" 2>/dev/null) || ft_sc_size=0
+	ft_sc_off=16
+	ft_sc_n=0
+	while [ $((ft_sc_off + 16)) -le "$ft_sc_size" ]; do
+		ft_sc_clen=$(od -An -tu4 -j $((ft_sc_off + 4)) -N4 "$1" | tr -d ' ')
+		if [ -z "$ft_sc_clen" ] || [ $((ft_sc_off + 16 + ft_sc_clen)) -gt "$ft_sc_size" ]; then
+			break
+		fi
+		ft_sc_n=$((ft_sc_n + 1))
+		ft_sc_off=$((ft_sc_off + 16 + ft_sc_clen))
+	done
+	echo "$ft_sc_n"
+}
+
+# has_chunks FILE N [PID]: FILE holds at least N whole chunks; with PID,
+# also true once PID (the recorder) is gone, so that a wait ends early when
+# the recorder failed.
+has_chunks() {
+	[ "$(session_chunks "$1")" -ge "$2" ] || { [ -n "${3:-}" ] && is_gone "$3"; }
+}
+
+# wait_recording SESSION N PID: waits (up to 60 s) until the recorder PID
+# has written N chunks to SESSION (2: it has sampled for a second); fails
+# the test and returns 1 if it has not.
+wait_recording() {
+	if wait_until 60 has_chunks "$1" "$2" "$3" && [ "$(session_chunks "$1")" -ge "$2" ]; then
+		return 0
+	fi
+	fail "the recorder (pid $3) did not write $2 chunks to $1 ($(session_chunks "$1") so far)"
+	return 1
 }
 
 # run_record NAME ARGS...: runs "flametop record ARGS" with a 60 s safety
@@ -143,26 +199,30 @@ run_record() {
 
 # record_system NAME SESSION WORKLOAD [ARGS...]: records the whole system
 # (-a -F 999) while WORKLOAD runs from start to finish: starts recording,
-# gives it a second to start, runs WORKLOAD (its PID in WPID), and stops the
-# recording with SIGINT once WORKLOAD has exited. RC is record's status.
+# waits until the recording has really started (its first data chunk is in
+# SESSION), runs WORKLOAD (its PID in WPID), and stops the recording with
+# SIGINT once WORKLOAD has exited (record reads what is left in its rings
+# before it stops). RC is record's status, ELAPSED_MS the recording's wall
+# time.
 record_system() {
 	name=$1
 	session=$2
 	shift 2
 	echo "+ flametop record -a -F 999 -o $session   (around: $*)"
+	t0=$(now_ms)
 	timeout -s KILL 60 "$FLAMETOP" record -a -F 999 -o "$session" >"$T/$name.out" 2>"$T/$name.err" &
 	rec_pid=$!
 	ft_bg_pids="$ft_bg_pids $rec_pid"
-	sleep 1
+	wait_recording "$session" 2 "$rec_pid"
 	start_bg "$@"
 	WPID=$BG_PID
 	wait "$WPID"
-	sleep 0.2
-	kill -INT "$rec_pid"
+	kill -INT "$rec_pid" 2>/dev/null
 	wait "$rec_pid"
 	RC=$?
+	ELAPSED_MS=$(($(now_ms) - t0))
 	sed 's/^/  stderr: /' "$T/$name.err"
-	echo "  exit $RC"
+	echo "  exit $RC after ${ELAPSED_MS} ms"
 }
 
 # report_json SESSION OUT [REPORT ARGS...]: writes the JSON report of SESSION
@@ -203,6 +263,19 @@ share() {
 	jq -r --arg f "$1" --arg k "${3:-self}" '
 		([.functions[] | select(.name == $f) | .[$k]] | add // 0) as $n
 		| if .total > 0 then ($n * 1000 / .total | round) / 10 else 0 end' "$2"
+}
+
+# ratio FUNCTION OTHER JSONFILE [self|total]: FUNCTION's self (default) or
+# total count as a fraction of FUNCTION's and OTHER's together, three
+# decimals; 0 when both are absent. The workloads' known splits are splits
+# of work between their functions, so this, unlike a share of everything
+# sampled (which the kernel and the machine's other work take part of),
+# does not depend on the machine.
+ratio() {
+	jq -r --arg a "$1" --arg b "$2" --arg k "${4:-self}" '
+		([.functions[] | select(.name == $a) | .[$k]] | add // 0) as $x
+		| ([.functions[] | select(.name == $b) | .[$k]] | add // 0) as $y
+		| if $x + $y > 0 then ($x * 1000 / ($x + $y) | round) / 1000 else 0 end' "$3"
 }
 
 # total_of JSONFILE: the report's total.

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Session files never lose what was seen. A recorder killed with SIGKILL
-# 2.5 s into a recording at 999 Hz leaves a file whose report holds the
-# chunks written each second before the kill: about 2 s of samples (and
-# none after 2.6 s), with exit status 0 and exactly one line on stderr, the
-# notice that the recording did not finish. The same file cut in the middle
+# once it has written two seconds of a recording at 999 Hz (the chunks it
+# writes each second) leaves a file whose report holds those chunks: the
+# samples of the workload's CPU time up to the last second written (the
+# workload's own CPU time, read from /proc, tells how many, however busy
+# the machine), the last of them at least 1.5 s in, with exit status 0 and
+# exactly one line on stderr, the notice that the recording did not finish. The same file cut in the middle
 # of its last chunk loads all the chunks before it and says how many bytes
 # it skipped; a bit flipped in a chunk followed by others is an error naming
 # the chunk and its offset; a bit flipped in the last chunk reads as a torn
@@ -60,20 +62,28 @@ samples_of() {
 	sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$1"
 }
 
-# --- SIGKILL 2.5 s into a recording --------------------------------------------
-echo "+ flametop record -F $F -o $S -- phases 20000   (SIGKILL after 2.5 s)"
-"$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 20000 2>"$T/record.err" &
+# --- SIGKILL once two seconds are written -------------------------------------
+echo "+ flametop record -F $F -o $S -- phases 60000   (SIGKILL once it has written 2 s)"
+"$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 60000 2>"$T/record.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
-sleep 2.5
-# The launched command outlives its recorder; end it too.
+# The header and two data chunks: what was flushed at 1 s and at 2 s.
+wait_recording "$S" 3 "$rpid"
+# The launched command outlives its recorder; end it too, and note its CPU
+# time (clock ticks) at the kill.
 child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
+ticks=0
+for c in $child; do
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)
+done
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
 for c in $child; do
 	kill -KILL "$c" 2>/dev/null
 done
 sed 's/^/  record stderr: /' "$T/record.err"
+cpu_ms=$((ticks * 1000 / $(getconf CLK_TCK)))
+echo "  the workload had used $cpu_ms ms of CPU at the kill; $(session_chunks "$S") whole chunks in the file"
 
 if [ ! -s "$S" ]; then
 	fail "killed: no session file"
@@ -87,12 +97,15 @@ assert_match "$(cat "$T/killed.err")" \
 	"^flametop: notice: $S: the recording did not finish \\(the recorder was killed\\?\\); loaded [0-9]+ chunks, skipped [0-9]+ bytes at the end\$" \
 	"killed: the one-line notice"
 n=$(samples_of "$T/killed.out")
-# Chunks are written each second: what was flushed at 1 s and 2 s is there.
-# The workload's samples count its CPU time (task-clock), which a busy
-# machine (make -j) cuts down; the time of the last sample does not vary.
-assert_between "$n" $((F * 2 * 4 / 10)) $((F * 2 * 11 / 10)) "killed: samples (about 2 s x $F Hz)"
+# One sample per ms of the workload's CPU time, except for what it used
+# after the last chunk was written (chunks are a second apart, and the kill
+# came a moment after one was seen) and the tick the CPU time is counted in.
+assert_between "$n" $(((cpu_ms - 1100) * F * 85 / 100000)) $(((cpu_ms + 20) * F * 11 / 10000 + 10)) \
+	"killed: samples (about $F a CPU-second of the workload's $cpu_ms ms, less the last second)"
 dur=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/killed.out")
-assert_between "$dur" 1.5 2.6 "killed: time of the last sample kept (s)"
+# What was flushed at 2 s is there; the kill came a moment after the chunk
+# was seen, so perhaps the next second's chunk too.
+assert_between "$dur" 1.5 "$(session_chunks "$S")" "killed: time of the last sample kept (s)"
 report_json "$S" "$T/killed.json" &&
 	assert_between "$(share ft_phase_one "$T/killed.json")" 90 100 "killed: ft_phase_one self % (the first phase)"
 
