@@ -92,42 +92,43 @@ static void test_replay_paced_pause_seek(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	uint64_t t0 = util_now_ns(), elapsed, pos;
-	struct source *s = source_replay_new(path, 10.0, &err);
+	struct source *s = source_replay_new(path, 2.0, &err);
 	size_t n;
 
 	assert_non_null(s);
-	/* 10x: after >= 50 ms of wall time, >= 500 ms of session have played,
-	 * and no more than 10x the wall time that really passed. */
+	/* 2x: after >= 50 ms of wall time, >= 100 ms of session have played,
+	 * and no more than 2x the wall time that really passed. The session
+	 * lasts a second of wall time at 2x, room for a busy machine. */
 	usleep(50000);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
 	pos = s->ops->now(s->ctx);
 	elapsed = util_now_ns() - t0;
 	n = s->profile->nsamples;
-	assert_in_range(pos, 500 * MS, elapsed * 10);
-	assert_true(n >= 51);
+	assert_in_range(pos, 100 * MS, elapsed * 2);
+	assert_true(n >= 11);
 	assert_true(s->profile->samples[n - 1].time <= pos);
-	if (pos >= 1500 * MS)
-		skip(); /* the machine stalled for over 100 ms: nothing left to check */
 
 	/* Paused: time stands still, nothing more arrives. */
 	s->ops->set_speed(s->ctx, 0);
+	pos = s->ops->now(s->ctx);
 	profile_clear_samples(s->profile);
 	usleep(30000);
 	assert_int_equal(s->ops->poll(s->ctx, 10, &err), SOURCE_RUNNING);
 	assert_int_equal(s->profile->nsamples, 0);
+	assert_int_equal(s->ops->now(s->ctx), pos);
 
-	/* Forwards: exactly the samples up to the new position. */
+	/* Backwards (it is at 100 ms or more): starts over, every sample up to
+	 * the position again. */
+	s->ops->seek(s->ctx, 50 * MS);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 6);
+	assert_int_equal(s->ops->now(s->ctx), 50 * MS);
+
+	/* Forwards: exactly the samples after the position, up to the new one. */
 	s->ops->seek(s->ctx, 1500 * MS);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
 	assert_int_equal(s->profile->samples[s->profile->nsamples - 1].time, 1500 * MS);
-	assert_int_equal(s->profile->nsamples, 151 - n);
-
-	/* Backwards: starts over, every sample up to the position again. */
-	profile_clear_samples(s->profile);
-	s->ops->seek(s->ctx, 200 * MS);
-	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->nsamples, 21);
-	assert_int_equal(s->ops->now(s->ctx), 200 * MS);
+	assert_int_equal(s->profile->nsamples, 151);
 
 	/* Played to the end it ends. */
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
