@@ -121,8 +121,8 @@ FT_INLINE long long ft_unit(uint32_t *state, long long per_ms)
 /*
  * Iterations of FT_WORK per millisecond of this thread's CPU time, measured
  * once: the loop runs, in doubling batches, until a batch takes at least
- * 5 ms of CPU. CPU time, not wall time, so that a busy machine does not
- * make the work smaller. Costs about 10 ms of CPU in the caller (main),
+ * 2 ms of CPU. CPU time, not wall time, so that a busy machine does not
+ * make the work smaller. Costs about 4 ms of CPU in the caller (main),
  * before the measured functions run. At least 1000.
  */
 FT_INLINE long long ft_iters_per_ms(void)
@@ -135,7 +135,7 @@ FT_INLINE long long ft_iters_per_ms(void)
 
 		FT_WORK(n, sink);
 		t = ft_thread_cpu_ns() - t0;
-		if (t >= 5000000 || n >= (1LL << 40))
+		if (t >= 2000000 || n >= (1LL << 40))
 			break;
 		n *= 2;
 	}
