@@ -198,7 +198,9 @@ run_record() {
 }
 
 # record_system NAME SESSION WORKLOAD [ARGS...]: records the whole system
-# (-a -F 999) while WORKLOAD runs from start to finish: starts recording,
+# (-a -F 999, rings of 1024 pages per CPU: a busy machine can keep the
+# recorder from reading them for a while) while WORKLOAD runs from start
+# to finish: starts recording,
 # waits until the recording has really started (its first data chunk is in
 # SESSION), runs WORKLOAD (its PID in WPID), and stops the recording with
 # SIGINT once WORKLOAD has exited (record reads what is left in its rings
@@ -208,9 +210,9 @@ record_system() {
 	name=$1
 	session=$2
 	shift 2
-	echo "+ flametop record -a -F 999 -o $session   (around: $*)"
+	echo "+ flametop record -a -F 999 -m 1024 -o $session   (around: $*)"
 	t0=$(now_ms)
-	timeout -s KILL 60 "$FLAMETOP" record -a -F 999 -o "$session" >"$T/$name.out" 2>"$T/$name.err" &
+	timeout -s KILL 120 "$FLAMETOP" record -a -F 999 -m 1024 -o "$session" >"$T/$name.out" 2>"$T/$name.err" &
 	rec_pid=$!
 	ft_bg_pids="$ft_bg_pids $rec_pid"
 	wait_recording "$session" 2 "$rec_pid"
@@ -276,6 +278,69 @@ ratio() {
 		([.functions[] | select(.name == $a) | .[$k]] | add // 0) as $x
 		| ([.functions[] | select(.name == $b) | .[$k]] | add // 0) as $y
 		| if $x + $y > 0 then ($x * 1000 / ($x + $y) | round) / 1000 else 0 end' "$3"
+}
+
+# report_samples SESSION [REPORT ARGS...]: how many samples the report of
+# SESSION (with ARGS: filters, windows) covers.
+report_samples() {
+	ft_rs_session=$1
+	shift
+	"$FLAMETOP" report -i "$ft_rs_session" "$@" 2>/dev/null | sed -n 's/^# samples: \([0-9]*\),.*/\1/p'
+}
+
+# pair_samples FUNCTION OTHER JSONFILE SAMPLES [self|total]: how many of the
+# SAMPLES samples of a report are FUNCTION's and OTHER's (from their part of
+# its total weight), rounded down.
+pair_samples() {
+	jq -r --arg a "$1" --arg b "$2" --arg k "${5:-self}" --argjson n "${4:-0}" '
+		([.functions[] | select(.name == $a or .name == $b) | .[$k]] | add // 0) as $x
+		| if .total > 0 then ($n * $x / .total | floor) else 0 end' "$3"
+}
+
+# ratio_tol EXPECTED SAMPLES: the tolerance of assert_ratio.
+ratio_tol() {
+	awk -v e="$1" -v n="$2" 'BEGIN { t = n > 0 ? 4 * sqrt(e * (1 - e) / n) : 1; printf "%.3f", t < 0.04 ? 0.04 : t }'
+}
+
+# assert_ratio MESSAGE VALUE EXPECTED SAMPLES: VALUE, a fraction measured on
+# SAMPLES samples (at least 50), is EXPECTED within what sampling allows:
+# four standard deviations of a binomial fraction of that many samples, and
+# no less than 0.04. A busy machine gives a workload fewer samples in the
+# same wall time, and its samples fall less evenly on the work: the bound
+# widens with it, and stays narrow enough that a wrong split fails.
+assert_ratio() {
+	if [ "${4:-0}" -lt 50 ]; then
+		fail "$1: $2 measured on ${4:-0} samples, fewer than 50"
+		return
+	fi
+	ft_tol=$(ratio_tol "$3" "$4")
+	assert_between "$2" "$(awk -v e="$3" -v t="$ft_tol" 'BEGIN { print e - t }')" \
+		"$(awk -v e="$3" -v t="$ft_tol" 'BEGIN { print e + t }')" "$1 (expected $3, $4 samples)"
+}
+
+# assert_split MESSAGE JSONFILE SAMPLES FUNCTION OTHER EXPECTED [self|total]:
+# FUNCTION / (FUNCTION + OTHER) in a report of SAMPLES samples is EXPECTED,
+# as assert_ratio allows.
+assert_split() {
+	assert_ratio "$1: $4 / ($4 + $5), ${7:-self}" "$(ratio "$4" "$5" "$2" "${7:-self}")" "$6" \
+		"$(pair_samples "$4" "$5" "$2" "$3" "${7:-self}")"
+}
+
+# assert_caller MESSAGE JSONFILE CALLER FUNCTION...: CALLER is on the stacks
+# of the FUNCTIONs (which do not call each other): its total is at least
+# 99% of theirs together (a sample taken on the first or last instruction
+# of a function, before its frame is set up, can miss the caller).
+assert_caller() {
+	ft_ac_msg=$1
+	ft_ac_json=$2
+	ft_ac_caller=$3
+	shift 3
+	ft_ac_names=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+	ft_ac=$(jq -r --arg c "$ft_ac_caller" --argjson fs "$ft_ac_names" '
+		([.functions[] | select(.name == $c) | .total] | add // 0) as $c
+		| ([.functions[] | select(.name as $n | $fs | index($n)) | .total] | add // 0) as $f
+		| if $f > 0 then ($c * 1000 / $f | round) / 1000 else 0 end' "$ft_ac_json")
+	assert_between "$ft_ac" 0.99 100 "$ft_ac_msg: $ft_ac_caller's total over $*'s"
 }
 
 # total_of JSONFILE: the report's total.
@@ -352,9 +417,12 @@ error_line() {
 	grep -v '^flametop: notice: ' "$1" | head -n 1
 }
 
-# assert_record_ok NAME SESSION: the record run NAME exited 0, wrote SESSION
-# with mode 0600, and said nothing on stderr but notices (at most one) and
-# its summary.
+# assert_record_ok NAME SESSION [LOST_OK]: the record run NAME exited 0,
+# wrote SESSION with mode 0600, and said nothing on stderr but notices (at
+# most one) and its summary. With LOST_OK (a system-wide recording, which
+# the rest of a busy machine can outrun: the kernel drops what does not fit
+# in the rings, side-band records of its other processes included), also
+# the warning that says how many samples were lost.
 assert_record_ok() {
 	assert_eq "$RC" 0 "$1: record exit status"
 	if [ -f "$2" ]; then
@@ -363,8 +431,10 @@ assert_record_ok() {
 		fail "$1: no session file $2"
 	fi
 	# Besides notices, record may end with its summary line.
-	if grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | grep -q .; then
-		fail "$1: unexpected stderr from record: $(grep -Ev '^flametop: (notice: |recorded [0-9]+ samples)' "$T/$1.err" | head -n 3)"
+	ok_re='^flametop: (notice: |recorded [0-9]+ samples)'
+	[ -z "${3:-}" ] || ok_re='^flametop: (notice: |recorded [0-9]+ samples|warning: [0-9]+ samples were lost )'
+	if grep -Ev "$ok_re" "$T/$1.err" | grep -q .; then
+		fail "$1: unexpected stderr from record: $(grep -Ev "$ok_re" "$T/$1.err" | head -n 3)"
 	fi
 	notices=$(grep -c '^flametop: notice: ' "$T/$1.err")
 	assert_between "$notices" 0 1 "$1: notice lines on stderr"

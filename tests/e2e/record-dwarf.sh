@@ -86,9 +86,9 @@ assert_no_match "$(cat "$T/splitfp.err")" "$truncated_re" "split, fp: no truncat
 run_record splitdw --call-graph dwarf,4096 -F 999 -o "$T/splitdw.session" -- "$WORKLOADS/split" 1500
 assert_record_ok splitdw "$T/splitdw.session"
 if report_json "$T/splitdw.session" "$T/splitdw.json"; then
-	assert_between "$(ratio ft_split_heavy ft_split_light "$T/splitdw.json" total)" 0.67 0.83 \
-		"split, dwarf,4096: ft_split_heavy / (ft_split_heavy + ft_split_light), total"
-	assert_between "$(share ft_split_driver "$T/splitdw.json" total)" 90 100 "split, dwarf,4096: ft_split_driver total %"
+	assert_split "split, dwarf,4096" "$T/splitdw.json" "$(report_samples "$T/splitdw.session")" \
+		ft_split_heavy ft_split_light 0.75 total
+	assert_caller "split, dwarf,4096" "$T/splitdw.json" ft_split_driver ft_split_heavy ft_split_light
 	assert_between "$(share main "$T/splitdw.json" total)" 90 100 "split, dwarf,4096: main total %"
 fi
 

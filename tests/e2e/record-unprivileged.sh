@@ -43,8 +43,8 @@ assert_match "$(cat "$T/own.err")" 'perf_event_paranoid is 2' "own command: the 
 assert_eq "$(stat -c %U "$T/u/own.session")" nobody "own command: the session belongs to the user"
 if report_json "$T/u/own.session" "$T/own.json"; then
 	print_top "$T/own.json"
-	assert_between "$(ratio ft_split_heavy ft_split_light "$T/own.json" total)" 0.67 0.83 \
-		"own command: ft_split_heavy / (ft_split_heavy + ft_split_light), total"
+	assert_split "own command" "$T/own.json" "$(report_samples "$T/u/own.session")" \
+		ft_split_heavy ft_split_light 0.75 total
 	kernel=$(jq '[.functions[] | select(.module | startswith("[kernel"))] | length' "$T/own.json")
 	assert_eq "$kernel" 0 "own command: no kernel frames in a user-space-only recording"
 fi

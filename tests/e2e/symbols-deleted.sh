@@ -29,8 +29,7 @@ wait "$wpid" 2>/dev/null
 assert_eq "$RC" 0 "del: record exit status"
 if report_json "$T/del.session" "$T/del.json"; then
 	print_top "$T/del.json"
-	assert_between "$(ratio ft_split_heavy ft_split_light "$T/del.json")" 0.67 0.83 \
-		"del: ft_split_heavy / (ft_split_heavy + ft_split_light), self (expected 0.75)"
+	assert_split del "$T/del.json" "$(report_samples "$T/del.session")" ft_split_heavy ft_split_light 0.75
 	assert_match "$(module_of ft_split_heavy "$T/del.json")" '/ftgone( \(deleted\))?$' \
 		"del: ft_split_heavy's module is the deleted file"
 	unnamed=$(jq -r --argjson t "$(total_of "$T/del.json")" \
