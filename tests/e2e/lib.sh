@@ -93,6 +93,18 @@ need_perf() {
 		skip "$PERF cannot count task-clock here"
 }
 
+# perf_record_flags: the options every perf record of the tests takes:
+# --no-bpf-event, where this perf has it. perf 6.1 aborts reading back a
+# recording that describes the machine's BPF programs ("assertion failed
+# at util/build-id.c"), and systemd, among others, loads some; the tests
+# never sample BPF code.
+perf_record_flags() {
+	if "$PERF" record -q --no-bpf-event -o "$T/perf-probe.data" -- true >/dev/null 2>&1; then
+		echo --no-bpf-event
+	fi
+	rm -f "$T/perf-probe.data"
+}
+
 need_workload() {
 	for w in "$@"; do
 		[ -x "$WORKLOADS/$w" ] || hard_error "workload $WORKLOADS/$w is not built"
@@ -181,8 +193,71 @@ wait_recording() {
 	return 1
 }
 
-# run_record NAME ARGS...: runs "flametop record ARGS" with a 60 s safety
-# timeout; stdout and stderr go to $T/NAME.out and $T/NAME.err, the exit
+# cpu_ticks PID: PID's CPU time, in clock ticks (0 when it is gone).
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# cpu_past PID TICKS: PID has used more than TICKS of CPU.
+cpu_past() {
+	[ "$(cpu_ticks "$1")" -gt "$2" ]
+}
+
+# has_events PID: PID, or a child of it (timeout runs the recorders), has
+# perf events open: it has started sampling.
+has_events() {
+	for ft_he in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		ls -l "/proc/$ft_he/fd" 2>/dev/null | grep -q 'perf_event\]' && return 0
+	done
+	return 1
+}
+
+# same_run PID SESSION PERF_DATA CPU_SECONDS [PERF OPTIONS...]: flametop
+# (record -F 999 -p PID -o SESSION) and perf (record -e cpu-clock -F 999
+# OPTIONS -p PID -o PERF_DATA) record PID at the same time, so that both
+# see exactly the same execution: PID is stopped (SIGSTOP) while they start
+# and stop, and runs for CPU_SECONDS of its own CPU time between, however
+# busy the machine. flametop's stderr goes to $T/ft.err, its status to RC;
+# perf's output to $T/perf.out. PID is left stopped.
+same_run() {
+	ft_sr_pid=$1
+	ft_sr_session=$2
+	ft_sr_data=$3
+	ft_sr_secs=$4
+	shift 4
+	kill -STOP "$ft_sr_pid"
+	echo "+ flametop record -F 999 -p $ft_sr_pid & perf record -e cpu-clock -F 999 $* -p $ft_sr_pid   ($ft_sr_secs CPU-seconds)"
+	timeout -s KILL 120 "$FLAMETOP" record -F 999 -o "$ft_sr_session" -p "$ft_sr_pid" 2>"$T/ft.err" &
+	ft_sr_rec=$!
+	ft_bg_pids="$ft_bg_pids $ft_sr_rec"
+	# shellcheck disable=SC2046 # the flags are options or nothing
+	timeout -s KILL 120 "$PERF" record -q $(perf_record_flags) -e cpu-clock -F 999 "$@" \
+		-o "$ft_sr_data" -p "$ft_sr_pid" >"$T/perf.out" 2>&1 &
+	ft_sr_perf=$!
+	ft_bg_pids="$ft_bg_pids $ft_sr_perf"
+	if wait_until 60 has_events "$ft_sr_rec" && wait_until 60 has_events "$ft_sr_perf"; then
+		ft_sr_ticks=$(cpu_ticks "$ft_sr_pid")
+		kill -CONT "$ft_sr_pid"
+		wait_until 120 cpu_past "$ft_sr_pid" $((ft_sr_ticks + ft_sr_secs * $(getconf CLK_TCK))) ||
+			fail "pid $ft_sr_pid did not get $ft_sr_secs s of CPU in 120 s"
+		kill -STOP "$ft_sr_pid"
+	else
+		fail "the recorders did not start sampling in 60 s"
+	fi
+	kill -INT "$ft_sr_rec" "$ft_sr_perf"
+	wait "$ft_sr_rec"
+	RC=$?
+	wait "$ft_sr_perf"
+	ft_sr_prc=$?
+	# perf record -p ends on SIGINT with status 130, having written its data.
+	[ "$ft_sr_prc" -eq 0 ] || [ "$ft_sr_prc" -eq 130 ] ||
+		fail "perf record failed ($ft_sr_prc): $(cat "$T/perf.out")"
+	sed 's/^/  stderr: /' "$T/ft.err"
+}
+
+# run_record NAME ARGS...: runs "flametop record ARGS" with a 120 s safety
+# timeout (a busy machine can make a few CPU-seconds of workload take a
+# minute); stdout and stderr go to $T/NAME.out and $T/NAME.err, the exit
 # status to RC and the wall time to ELAPSED_MS. Prints the command and its
 # stderr so a failure log shows what happened.
 run_record() {
@@ -190,7 +265,7 @@ run_record() {
 	shift
 	echo "+ flametop record $*"
 	t0=$(now_ms)
-	timeout -s KILL 60 "$FLAMETOP" record "$@" >"$T/$name.out" 2>"$T/$name.err"
+	timeout -s KILL 120 "$FLAMETOP" record "$@" >"$T/$name.out" 2>"$T/$name.err"
 	RC=$?
 	ELAPSED_MS=$(($(now_ms) - t0))
 	sed 's/^/  stderr: /' "$T/$name.err"

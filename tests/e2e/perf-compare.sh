@@ -6,10 +6,11 @@
 # they start and stop and runs for 2 s of CPU between, so both see exactly
 # the same execution; the self shares of ft_split_heavy and ft_split_light
 # must agree within 4 points, and the CPU time each measured (sum of sample
-# periods, in ns) within 10%. Then both launch split themselves (-- ...), one after the other, and
-# heavy / (heavy + light), the split of the work, must agree within what
-# their numbers of samples allow (the shares of everything sampled differ
-# between two runs on a busy machine; this does not).
+# periods, in ns) within 10%. Then both launch split themselves (-- ...),
+# one after the other, and heavy / (heavy + light), the split of the work,
+# must agree within what their numbers of samples allow (the shares of
+# everything sampled differ between two runs on a busy machine; this does
+# not).
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -38,10 +39,7 @@ perf_event_count() {
 		awk -F': ' '/^# Event count/ { print $2; exit }'
 }
 
-# perf 6.1 sometimes aborts at the end of a recording ("assertion failed at
-# util/build-id.c"), a perf bug in the code that collects build ids: -B
-# leaves that code out (perf report finds the binaries by path), and a
-# launched recording is tried up to three times.
+PF=$(perf_record_flags)
 
 # close_to A B POINTS MESSAGE
 close_to() {
@@ -49,50 +47,10 @@ close_to() {
 }
 
 # --- the same process at the same time --------------------------------------
-# has_events PID: the child of PID (timeout runs the recorders) has perf
-# events open: it has started sampling.
-has_events() {
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		ls -l "/proc/$c/fd" 2>/dev/null | grep -q 'perf_event\]' && return 0
-	done
-	return 1
-}
-# cpu_ticks PID: PID's CPU time, in clock ticks.
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-# cpu_past PID TICKS: PID has used more than TICKS of CPU.
-cpu_past() {
-	[ "$(cpu_ticks "$1")" -gt "$2" ]
-}
 start_bg "$WORKLOADS/split" 0
 wpid=$BG_PID
 wait_comm "$wpid" split
-kill -STOP "$wpid"
-echo "+ flametop record -F 999 -p $wpid & perf record -g -e cpu-clock -F 999 -p $wpid   (split runs 2 CPU-seconds between)"
-timeout -s KILL 120 "$FLAMETOP" record -F 999 -o "$T/ft.session" -p "$wpid" 2>"$T/ft.err" &
-rpid=$!
-ft_bg_pids="$ft_bg_pids $rpid"
-timeout -s KILL 120 "$PERF" record -q -B -g -e cpu-clock -F 999 -o "$T/perf.data" -p "$wpid" >"$T/perf.out" 2>&1 &
-perf_pid=$!
-ft_bg_pids="$ft_bg_pids $perf_pid"
-if wait_until 60 has_events "$rpid" && wait_until 60 has_events "$perf_pid"; then
-	ticks=$(cpu_ticks "$wpid")
-	kill -CONT "$wpid"
-	wait_until 120 cpu_past "$wpid" $((ticks + 2 * $(getconf CLK_TCK))) ||
-		fail "split did not get 2 s of CPU in 120 s"
-	kill -STOP "$wpid"
-else
-	fail "the recorders did not start sampling in 60 s"
-fi
-kill -INT "$rpid" "$perf_pid"
-wait "$rpid"
-RC=$?
-wait "$perf_pid"
-prc=$?
-# perf record -p ends on SIGINT with status 130, having written its data.
-[ "$prc" -eq 0 ] || [ "$prc" -eq 130 ] || fail "perf record failed ($prc): $(cat "$T/perf.out")"
-sed 's/^/  stderr: /' "$T/ft.err"
+same_run "$wpid" "$T/ft.session" "$T/perf.data" 2 -g
 kill -KILL "$wpid"
 wait "$wpid" 2>/dev/null
 assert_record_ok ft "$T/ft.session"
@@ -117,12 +75,9 @@ fi
 run_record ftcmd -F 999 -o "$T/ftcmd.session" -- "$WORKLOADS/split" 2000
 assert_record_ok ftcmd "$T/ftcmd.session"
 echo "+ perf record -g -e cpu-clock -F 999 -- split 2000"
-for attempt in 1 2 3; do
-	"$PERF" record -q -B -g -e cpu-clock -F 999 -o "$T/perfcmd.data" -- "$WORKLOADS/split" 2000 \
-		>"$T/perfcmd.out" 2>&1 && break
-	echo "  perf record failed (attempt $attempt): $(head -c 200 "$T/perfcmd.out")"
-	[ "$attempt" -lt 3 ] || fail "perf record -- split failed: $(cat "$T/perfcmd.out")"
-done
+# shellcheck disable=SC2086 # PF is options or nothing
+"$PERF" record -q $PF -g -e cpu-clock -F 999 -o "$T/perfcmd.data" -- "$WORKLOADS/split" 2000 >"$T/perfcmd.out" 2>&1 ||
+	fail "perf record -- split failed: $(cat "$T/perfcmd.out")"
 if report_json "$T/ftcmd.session" "$T/ftcmd.json"; then
 	ph=$(perf_self ft_split_heavy "$T/perfcmd.data")
 	pl=$(perf_self ft_split_light "$T/perfcmd.data")

@@ -115,10 +115,12 @@ done
 
 # perf_record_dwarf MS: perf record --call-graph dwarf of nofp into $T/perf.data.
 # perf 6.1 sometimes aborts at its end ("assertion failed at
-# util/build-id.c"), a perf bug: try up to three times.
+# util/build-id.c"; perf_record_flags in lib.sh leaves out the BPF events
+# that cause it): try up to three times.
 perf_record_dwarf() {
 	for attempt in 1 2 3; do
-		"$PERF" record -q -N --call-graph dwarf -e cpu-clock -F 999 -o "$T/perf.data" -- \
+		# shellcheck disable=SC2086 # PF is options or nothing
+		"$PERF" record -q $PF -N --call-graph dwarf -e cpu-clock -F 999 -o "$T/perf.data" -- \
 			"$WORKLOADS/nofp" "$1" >"$T/perf.out" 2>&1 && return 0
 		echo "  perf record failed (attempt $attempt): $(head -c 200 "$T/perf.out")"
 	done
@@ -133,6 +135,7 @@ perf_children() {
 }
 
 if [ -n "$PERF" ] && [ -x "$PERF" ] && "$PERF" stat -e task-clock -x, -o /dev/null true >/dev/null 2>&1; then
+	PF=$(perf_record_flags)
 	echo "+ perf record --call-graph dwarf -e cpu-clock -F 999 -- nofp 2000"
 	if perf_record_dwarf 2000; then
 		"$PERF" report -i "$T/perf.data" --stdio --children --sort sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 8

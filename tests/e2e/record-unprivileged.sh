@@ -31,8 +31,8 @@ as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"
 }
 
-echo "+ (as nobody) flametop record -- split 1000"
-(cd "$T/u" && as_nobody ./flametop record -F 499 -o own.session -- ./split 1000) \
+echo "+ (as nobody) flametop record -- split 2000"
+(cd "$T/u" && as_nobody ./flametop record -F 999 -o own.session -- ./split 2000) \
 	>"$T/own.out" 2>"$T/own.err"
 rc=$?
 sed 's/^/  stderr: /' "$T/own.err"
