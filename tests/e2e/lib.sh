@@ -207,7 +207,11 @@ cpu_past() {
 # perf events open: it has started sampling.
 has_events() {
 	for ft_he in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		ls -l "/proc/$ft_he/fd" 2>/dev/null | grep -q 'perf_event\]' && return 0
+		for ft_he_fd in /proc/"$ft_he"/fd/*; do
+			case $(readlink "$ft_he_fd" 2>/dev/null) in
+			*'[perf_event]') return 0 ;;
+			esac
+		done
 	done
 	return 1
 }
