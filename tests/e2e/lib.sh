@@ -496,12 +496,13 @@ error_line() {
 	grep -v '^flametop: notice: ' "$1" | head -n 1
 }
 
-# assert_record_ok NAME SESSION [LOST_OK]: the record run NAME exited 0,
+# assert_record_ok NAME SESSION [system]: the record run NAME exited 0,
 # wrote SESSION with mode 0600, and said nothing on stderr but notices (at
-# most one) and its summary. With LOST_OK (a system-wide recording, which
-# the rest of a busy machine can outrun: the kernel drops what does not fit
-# in the rings, side-band records of its other processes included), also
-# the warning that says how many samples were lost.
+# most one) and its summary. With "system" (a system-wide recording) any
+# number of notices (about whatever else runs: another test's hostile JIT
+# map, say), and the warning that says how many samples were lost (the rest
+# of a busy machine can outrun the recorder: the kernel drops what does not
+# fit in the rings, side-band records of its other processes included).
 assert_record_ok() {
 	assert_eq "$RC" 0 "$1: record exit status"
 	if [ -f "$2" ]; then
@@ -516,5 +517,5 @@ assert_record_ok() {
 		fail "$1: unexpected stderr from record: $(grep -Ev "$ok_re" "$T/$1.err" | head -n 3)"
 	fi
 	notices=$(grep -c '^flametop: notice: ' "$T/$1.err")
-	assert_between "$notices" 0 1 "$1: notice lines on stderr"
+	[ -n "${3:-}" ] || assert_between "$notices" 0 1 "$1: notice lines on stderr"
 }

@@ -71,7 +71,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide ----------------------------------------------------------
 record_system all "$T/all.session" "$WORKLOADS/dlopen" 2000 500
 wpid=$WPID
-assert_record_ok all "$T/all.session" lost-ok
+assert_record_ok all "$T/all.session" system
 check_dlopen all "$T/all.session" 0.75 0.75 --pid "$wpid"
 
 finish

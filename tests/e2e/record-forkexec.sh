@@ -68,7 +68,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide: both, told apart by --pid --------------------------------
 record_system all "$T/all.session" "$WORKLOADS/forkexec" 2000
 wpid=$WPID
-assert_record_ok all "$T/all.session" lost-ok
+assert_record_ok all "$T/all.session" system
 if report_json "$T/all.session" "$T/all.json" --pid "$wpid"; then
 	print_top "$T/all.json"
 	assert_between "$(share ft_parent_spin "$T/all.json" total)" 90 100 "all: --pid parent: ft_parent_spin total %"

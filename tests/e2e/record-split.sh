@@ -130,7 +130,7 @@ wait "$wpid" 2>/dev/null
 # --- system-wide: flametop record -a, report --pid ---------------------------
 record_system all "$T/all.session" "$WORKLOADS/split" 2000
 wpid=$WPID
-assert_record_ok all "$T/all.session" lost-ok
+assert_record_ok all "$T/all.session" system
 check_split all "$T/all.session" "$ELAPSED_MS" --pid "$wpid"
 report_json "$T/all.session" "$T/all-tid.json" --tid "$wpid" &&
 	assert_split "all: --tid" "$T/all-tid.json" "$(report_samples "$T/all.session" --tid "$wpid")" \

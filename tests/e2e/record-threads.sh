@@ -70,22 +70,43 @@ run_record cmd -F 999 -o "$T/cmd.session" -- "$WORKLOADS/threads" 1000 250
 assert_record_ok cmd "$T/cmd.session"
 check_threads cmd "$T/cmd.session" exact exact
 
-# --- attached: c joins at round 150 (1.5 s or more), recording lasts 3 s ----
-# c takes part in the rounds of the last part of the recording: c/a is
-# somewhere between 0 and 1.5, as the machine's load has it.
+# --- attached: c is created at round 149 (1.5 s or more) -------------------
+# The recording starts before ft-c exists and goes on until ft-c has worked
+# for a fifth of a CPU-second: c/a is somewhere between 0 and 1.5, as the
+# machine's load has it.
 start_bg "$WORKLOADS/threads" 0 1500
 wpid=$BG_PID
 wait_comm "$wpid" threads
-run_record pid -F 999 -d 3 -o "$T/pid.session" -p "$wpid"
-# The threads' TIDs, while they run; ft-c's did not exist when recording
-# started.
-for t in a b c; do
-	tid=
+# tid_of NAME: the TID of $wpid's thread NAME, or nothing.
+tid_of() {
 	for d in /proc/"$wpid"/task/*; do
-		[ "$(cat "$d/comm" 2>/dev/null)" = "ft-$t" ] && tid=${d##*/}
+		[ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && echo "${d##*/}"
 	done
-	eval "tid_$t=\$tid"
+}
+# c_worked: ft-c has used more than 0.2 s of CPU.
+c_worked() {
+	tc=$(tid_of ft-c)
+	[ -n "$tc" ] && [ "$(awk '{ print $14 + $15 }' "/proc/$wpid/task/$tc/stat" 2>/dev/null || echo 0)" -gt \
+		$(($(getconf CLK_TCK) / 5)) ]
+}
+echo "+ flametop record -F 999 -p $wpid   (SIGINT once ft-c has worked 0.2 s)"
+t0=$(now_ms)
+"$FLAMETOP" record -F 999 -o "$T/pid.session" -p "$wpid" >"$T/pid.out" 2>"$T/pid.err" &
+rpid=$!
+ft_bg_pids="$ft_bg_pids $rpid"
+# The header is written as sampling starts.
+wait_recording "$T/pid.session" 1 "$rpid"
+assert_eq "$(tid_of ft-c)" "" "pid: ft-c does not exist yet when sampling starts"
+wait_until 120 c_worked || fail "pid: ft-c did not work for 0.2 s within 120 s"
+# The threads' TIDs, while they run.
+for t in a b c; do
+	eval "tid_$t=\$(tid_of ft-\$t)"
 done
+kill -INT "$rpid"
+wait "$rpid"
+RC=$?
+sed 's/^/  stderr: /' "$T/pid.err"
+echo "  exit $RC after $(($(now_ms) - t0)) ms"
 kill "$wpid"
 wait "$wpid" 2>/dev/null
 assert_record_ok pid "$T/pid.session"
@@ -111,7 +132,7 @@ done
 # --- system-wide ----------------------------------------------------------
 record_system all "$T/all.session" "$WORKLOADS/threads" 1000 250
 wpid=$WPID
-assert_record_ok all "$T/all.session" lost-ok
+assert_record_ok all "$T/all.session" system
 check_threads all "$T/all.session" exact exact --pid "$wpid"
 
 finish
