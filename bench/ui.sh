@@ -3,8 +3,9 @@
 #
 # The live explorer's costs (make bench-ui, part of make bench). Prints
 # figures and ratios against the goals of issue 4; asserts nothing.
-#  (a) bench/ui-redraw: a full redraw of a 100,000-node flame graph at
-#      200x60 (goal: 5 ms).
+#  (a) bench/ui-redraw: a frame of a 100,000-node profile in every view
+#      (new data, the query, the view's own query, a full draw at 200x60;
+#      goal: 5 ms each).
 #  (b) bytes per second a steady live view (-a, default rate) sends to the
 #      terminal at 200x50, counted with tmux pipe-pane for $SECS seconds.
 #  (c) flametop's own CPU in the live view at -F 999 -a with both cores
@@ -28,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-echo "== (a) full redraw"
+echo "== (a) a frame in every view"
 "$REDRAW"
 
 if ! command -v tmux >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then

@@ -12,12 +12,15 @@
 #include <sys/types.h>
 
 #include "flametop/sampler.h"
+#include "flametop/source.h"
+#include "flametop/util.h"
 
-/* Exit statuses shared by every subcommand. */
-#define CLI_EXIT_ERROR 1
-#define CLI_EXIT_USAGE 2
-#define CLI_EXIT_CANNOT_EXEC 126
-#define CLI_EXIT_NOT_FOUND 127
+/* Exit statuses shared by every subcommand (util.h has them for the layers
+ * below, the explorer's ui_run() among them). */
+#define CLI_EXIT_ERROR FT_EXIT_ERROR
+#define CLI_EXIT_USAGE FT_EXIT_USAGE
+#define CLI_EXIT_CANNOT_EXEC FT_EXIT_CANNOT_EXEC
+#define CLI_EXIT_NOT_FOUND FT_EXIT_NOT_FOUND
 
 struct cli_target {
 	enum sampler_target target;
@@ -69,18 +72,18 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg);
  * target is consistent. 0, or -1 after printing a usage error. */
 int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind);
 void cli_target_free(struct cli_target *t);
-/* Fills a sampler config from the target (borrowing from it). */
-void cli_target_config(const struct cli_target *t, struct sampler_config *cfg);
-/* A one-line description: "system-wide", "pid 12,34", "command: make -j2". Caller frees. */
-char *cli_target_describe(const struct cli_target *t);
-struct profile;
-/* Fills the session metadata (host, kernel, target, events, ...) of `p`
- * for sampling `t` with `s`; the start times are the caller's. */
-void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s);
+/* Fills the live source's config from the target (borrowing from it: valid
+ * while `t` is). */
+void cli_target_config(const struct cli_target *t, struct source_live_config *cfg);
 
-/* Prints one line "flametop: MESSAGE" to stderr, sanitized (errors, and
- * notices, which say "notice: "). */
+/* Prints one line "flametop: MESSAGE" to stderr, sanitized. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The command line's notice sink (see struct ft_notice): prints `text` as
+ * "flametop: notice: TEXT" on stderr, sanitized. The one place the prefix
+ * is added. `ctx` is unused.
+ */
+void cli_notice(void *ctx, const char *text);
 /*
  * Reports the option getopt_long just refused, as one line pointing at the
  * subcommand's --help. Parse with opterr = 0 and an optstring starting
@@ -91,6 +94,7 @@ void cli_bad_option(const char *subcommand, int opt, char **argv);
 int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);
+int cli_import(int argc, char **argv);
 /* The live explorer (no subcommand; argv[0] is the program) and `replay`. */
 int cli_live(int argc, char **argv);
 int cli_replay(int argc, char **argv);

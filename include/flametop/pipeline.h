@@ -82,7 +82,9 @@ struct pipeline_lost {
 
 /*
  * A sink. Callbacks return 0, or -errno to make the source stop (a full
- * disk, say). Any callback may be NULL.
+ * disk, say). Any callback may be NULL. A sink is not told that its source
+ * ended: whoever drives the source knows (sampler_poll() says the target
+ * is gone, a reader reaches the end of its file).
  */
 struct pipeline_sink_ops {
 	int (*sample)(void *ctx, const struct pipeline_sample *s);
@@ -92,8 +94,6 @@ struct pipeline_sink_ops {
 	int (*lost)(void *ctx, const struct pipeline_lost *l);
 	/* The kernel throttled an event (too many samples); informational. */
 	int (*throttle)(void *ctx, uint64_t time, uint32_t event);
-	/* The source has nothing more. */
-	int (*end)(void *ctx, uint64_t time);
 };
 
 struct pipeline_sink {
@@ -126,12 +126,12 @@ const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
 void pipeline_collect_tick(struct pipeline_collect *c);
 
 /*
- * Where the stage says things once (a stack that looks truncated in
- * frame-pointer mode, say): `fn` gets one line, without a "notice: "
- * prefix. Without it the stage says nothing.
+ * Where the stage says things (stacks that look truncated in frame-pointer
+ * mode, once). Without it (NULL) the stage says nothing. Borrowed: it must
+ * outlive the stage.
  */
-void pipeline_collect_set_notice(struct pipeline_collect *c, void (*fn)(void *ctx, const char *msg),
-				 void *ctx);
+struct ft_notice;
+void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice);
 
 /* What the DWARF unwinder did so far (zero in frame-pointer mode). */
 struct pipeline_unwind_stats {

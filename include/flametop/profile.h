@@ -30,6 +30,7 @@
 #define PROFILE_ROOT 0u
 #define PROFILE_NO_FRAME UINT32_MAX
 #define PROFILE_NO_LOCATION 0u
+#define PROFILE_NO_NODE UINT32_MAX
 
 enum profile_frame_kind {
 	PROFILE_FRAME_USER = 0,
@@ -105,6 +106,12 @@ struct profile {
 	struct profile_node *nodes;
 	uint32_t nnodes, nodes_cap;
 	struct u64map node_map;
+	/* Each node's children as a list, newest first (PROFILE_NO_NODE ends
+	 * it), kept by profile_intern_node(): queries walk the tree down. */
+	uint32_t *first_child, *next_sibling;
+	/* Per node: 1 when no ancestor has its frame (the outermost call of
+	 * a recursive function), so totals count recursion once. */
+	uint8_t *outermost;
 
 	struct profile_location *locations; /* [0] is the unknown location */
 	uint32_t nlocations, locations_cap;
@@ -136,7 +143,8 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
 			      enum profile_frame_kind kind);
 uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t module,
 				  enum profile_frame_kind kind);
-/* The child of `parent` for `frame`, created if new. */
+/* The child of `parent` for `frame`, created if new (which costs a walk
+ * up its ancestors, once, to know whether its frame is among them). */
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame);
 /* Number of frames from the root to `node` (the root has depth 0). */
 uint32_t profile_node_depth(const struct profile *p, uint32_t node);
@@ -221,6 +229,7 @@ struct profile_top {
 	uint64_t nsamples;
 	uint64_t first_time, last_time; /* of the matching samples */
 	uint64_t *node_self; /* per node id: weight of samples ending there */
+	uint64_t *node_total; /* per node id: node_self of it and its descendants */
 	uint32_t nnodes;
 };
 /* Caller frees with profile_top_free(). */
@@ -229,9 +238,212 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
  * The per-function stats of per-node weights, for queries that aggregate
  * elsewhere (the timeline). Takes `node_self` (nnodes entries, malloc'd);
  * the caller fills total_weight, nsamples and the times. Caller frees.
+ * Costs passes over the nodes (up for node_total, then crediting each
+ * outermost occurrence of a function with its subtree) plus a sort of
+ * the functions.
  */
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes);
 void profile_top_free(struct profile_top *t);
+
+/* ------------------------------------------------------------------------
+ * Trees of one query result, as the views draw them and exporters walk
+ * them (src/profile/tree.c). Four kinds, one shape: node 0 is the root,
+ * every node has a parent, a function (frame), self and total weights, and
+ * children with weight ordered by function name (then frame id), as
+ * flamegraph.pl orders them, so a live graph keeps its shape while
+ * weights move.
+ *
+ *  - CALLS: the call tree itself; node ids are the profile's, so a node
+ *    keeps its id from one query to the next.
+ *  - INVERTED: bottom-up. The root's children are the functions samples
+ *    ended in, each merged across all its stacks; below a function, its
+ *    callers, merged again; below them theirs. Self is the weight of the
+ *    stacks that start there (nothing called it).
+ *  - CALLERS: one function's callers, merged, the function at the root
+ *    (its outermost occurrences, so recursion counts once).
+ *  - CALLEES: one function's callees, merged, the function at the root.
+ *
+ * Merged trees (all but CALLS) are derived from a CALLS tree and list a
+ * node's children the first time they are asked for, so building one
+ * costs what is looked at (a layout asks only for boxes wide enough to
+ * draw), not the size of the profile. Their node ids depend on that
+ * order: keep a place across rebuilds as a path of frames
+ * (profile_tree_path(), profile_tree_find()). Read the fields; change
+ * them only through the functions.
+ */
+enum profile_tree_kind {
+	PROFILE_TREE_CALLS,
+	PROFILE_TREE_INVERTED,
+	PROFILE_TREE_CALLERS,
+	PROFILE_TREE_CALLEES,
+};
+
+/* A set of functions (search matches): in[frame] != 0 for each member. */
+struct profile_marks {
+	uint8_t *in;
+	uint32_t n; /* frames covered; frames past it are not members */
+};
+
+struct profile_tree_item; /* a merged node's sources (tree.c) */
+struct profile_tree_group; /* children being made (tree.c) */
+
+struct profile_tree {
+	enum profile_tree_kind kind;
+	const struct profile *p; /* borrowed */
+	const struct profile_tree *calls; /* merged trees: their source, borrowed */
+	uint32_t frame; /* CALLERS, CALLEES: the function at the root */
+	uint32_t nnodes;
+	uint64_t *self; /* per node */
+	uint64_t *total; /* per node: self plus descendants */
+	const struct profile_marks *marks; /* borrowed; NULL: nothing matches */
+
+	/* Private to tree.c. */
+	uint32_t cap;
+	struct profile_node *own; /* merged trees: parent and frame per node */
+	uint32_t *first_child, *next_sibling;
+	uint8_t *listed; /* per node: children linked yet */
+	uint32_t *item_first, *item_count; /* merged trees: per node */
+	struct profile_tree_item *items;
+	size_t nitems, items_cap;
+	uint32_t *rank; /* CALLS: per frame, its place by name */
+	uint32_t *by_name; /* CALLS: frame ids sorted by name */
+	uint32_t nranked;
+	uint32_t *scratch, *slot; /* listing children */
+	size_t scratch_cap;
+	uint32_t nslot;
+	struct profile_tree_group *groups;
+	size_t groups_cap;
+	struct profile_tree_item *step;
+	size_t step_cap;
+	uint64_t *keys; /* sorting children */
+	size_t keys_cap;
+};
+
+/* An empty CALLS tree (the root alone, no profile), for the builders
+ * below to fill. Caller frees with profile_tree_free(). */
+struct profile_tree *profile_tree_new(void);
+void profile_tree_free(struct profile_tree *t);
+/*
+ * Rebuilds `t` (reusing its memory) as the call tree of a query result:
+ * weights are copied from top->node_self and top->node_total; `p` is
+ * borrowed for the tree's life. Costs the nodes once, plus a sort of the
+ * frames by name when new frames appeared.
+ */
+void profile_tree_calls(struct profile_tree *t, const struct profile *p,
+			const struct profile_top *top);
+/*
+ * Rebuilds `t` as a merged tree of `calls` (a CALLS tree, borrowed: `t` is
+ * valid until `calls` is rebuilt or freed). `frame` is the function of
+ * CALLERS and CALLEES; a function with no weight gives a root of weight 0.
+ */
+void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *calls);
+void profile_tree_callers(struct profile_tree *t, const struct profile_tree *calls,
+			  uint32_t frame);
+void profile_tree_callees(struct profile_tree *t, const struct profile_tree *calls,
+			  uint32_t frame);
+
+/* Parent (the root's is itself) and frame (PROFILE_NO_FRAME at the root;
+ * for CALLERS and CALLEES the root's is the function). */
+uint32_t profile_tree_parent(const struct profile_tree *t, uint32_t node);
+uint32_t profile_tree_frame(const struct profile_tree *t, uint32_t node);
+/*
+ * The first child with weight (by name), PROFILE_NO_NODE when none; lists
+ * the node's children the first time (merged trees create them then, so
+ * nnodes may grow). Then profile_tree_sibling() gives the next.
+ */
+uint32_t profile_tree_child(struct profile_tree *t, uint32_t node);
+uint32_t profile_tree_sibling(const struct profile_tree *t, uint32_t node);
+/* Frames from the root to `node` (0 for the root). */
+uint32_t profile_tree_depth(const struct profile_tree *t, uint32_t node);
+/* Whether `anc` is `node` or one of its ancestors. */
+bool profile_tree_is_ancestor(const struct profile_tree *t, uint32_t anc, uint32_t node);
+/*
+ * The frames on the way from the root's children down to `node` into
+ * `frames` (at most `max`; a deeper path keeps its outer part). Returns
+ * the path's length.
+ */
+size_t profile_tree_path(const struct profile_tree *t, uint32_t node, uint32_t *frames,
+			 size_t max);
+/* The node at the end of the longest prefix of a path that has weight
+ * (the root when none does). */
+uint32_t profile_tree_find(struct profile_tree *t, const uint32_t *frames, size_t n);
+
+/* Search marks: a node matches when its frame is in `m` (borrowed; NULL clears). */
+void profile_tree_set_marks(struct profile_tree *t, const struct profile_marks *m);
+bool profile_tree_match(const struct profile_tree *t, uint32_t node);
+/*
+ * CALLS trees: the weight of the stacks with a matching frame (each
+ * counted once however many frames match) and the number of matching
+ * nodes with weight.
+ */
+void profile_tree_match_weight(const struct profile_tree *t, uint64_t *weight, uint32_t *nodes);
+
+/*
+ * Callers and callees of a function, from a CALLS tree: summed over the
+ * function's outermost occurrences (recursion counts once). A caller
+ * PROFILE_NO_FRAME is the root: the function started the stack. Fills
+ * malloc'd arrays sorted by weight, descending, then frame (caller frees).
+ */
+struct profile_edge {
+	uint32_t frame;
+	uint64_t weight;
+};
+void profile_tree_neighbours(const struct profile_tree *t, uint32_t frame,
+			     struct profile_edge **callers, size_t *ncallers,
+			     struct profile_edge **callees, size_t *ncallees);
+
+/* ------------------------------------------------------------------------
+ * Where samples hit (hits.c): weight per code location, of the samples a
+ * filter selects, from which source lines are found (report --lines, the
+ * lines view). From the samples a profile holds, or from a store that
+ * keeps them by time for a live view, whose samples leave the profile for
+ * the timeline once counted.
+ */
+struct profile_loc_weight {
+	uint32_t location;
+	uint64_t weight;
+};
+
+struct profile_locs {
+	struct profile_loc_weight *v; /* by location id, each once, weight > 0 */
+	size_t n;
+	uint64_t located; /* the weights' sum */
+	uint64_t total; /* of the samples asked about, with a location or not */
+};
+
+/*
+ * The locations of the samples `f` selects whose leaf is function `frame`
+ * (PROFILE_NO_FRAME: any). Caller frees with profile_locs_free().
+ */
+struct profile_locs *profile_query_locations(const struct profile *p,
+					     const struct profile_filter *f, uint32_t frame);
+void profile_locs_free(struct profile_locs *l);
+
+/*
+ * The store: samples with a location, summed per (time bucket of
+ * `bucket_ns`, location, leaf node, pid, tid, event), so that a query
+ * over a window and filters costs the distinct entries in it, not the
+ * samples. It holds at most about `max_bytes`: past that the oldest
+ * buckets go, and profile_hits_since() says from when it is complete.
+ * Caller frees with profile_hits_free(). Never NULL.
+ */
+struct profile_hits;
+struct profile_hits *profile_hits_new(uint64_t bucket_ns, size_t max_bytes);
+void profile_hits_free(struct profile_hits *h);
+/* Adds the samples that have a location (borrowed: only sums are kept). */
+void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n);
+/* Drops what is older than `before` (the timeline's retention). */
+void profile_hits_forget(struct profile_hits *h, uint64_t before);
+/* The start of the data it still holds complete (0: everything so far). */
+uint64_t profile_hits_since(const struct profile_hits *h);
+size_t profile_hits_memory(const struct profile_hits *h);
+/*
+ * As profile_query_locations(), over the buckets that overlap f's window
+ * (partly covered ones count whole, as in the timeline). `total` is the
+ * located weight: samples without a location are not kept. Caller frees.
+ */
+struct profile_locs *profile_hits_query(struct profile_hits *h, const struct profile *p,
+					const struct profile_filter *f, uint32_t frame);
 
 #endif

@@ -26,9 +26,8 @@ struct report_options {
 	const char *source; /* shown in the text header: the session's path */
 	const char *include, *exclude; /* the filter's patterns as typed, for the header */
 	bool lines; /* text: the hottest source lines instead of functions; json: adds "lines" */
-	/* Where --lines says why a module has no lines (one line, borrowed); NULL: quiet. */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	/* Where --lines says why a module has no lines; NULL: quiet. */
+	struct ft_notice *notice;
 };
 
 /* 0, or -EINVAL when `name` is no format. */
@@ -58,21 +57,19 @@ struct report_lines {
 };
 
 /*
+ * The rows of per-location weights (from profile_query_locations() or
+ * profile_hits_query(); borrowed): each location's line, the locations of
+ * one line and function merged. Caller frees with report_lines_free().
+ */
+struct report_lines *report_lines_build(const struct profile *p, const struct profile_locs *locs,
+					struct symbols_lines *sl);
+/*
  * The hottest lines among the samples `f` selects; only those whose leaf
  * is `frame` unless that is PROFILE_NO_FRAME. Lines are found through `sl`
  * (which owns the file names). Caller frees with report_lines_free().
  */
 struct report_lines *report_lines_query(const struct profile *p, const struct profile_filter *f,
 					uint32_t frame, struct symbols_lines *sl);
-/*
- * The hottest lines of function `frame` over every sample the profile was
- * ever given, counted in samples (the locations' hit counts): for the TUI,
- * whose samples go to the timeline and are cleared from the profile, so
- * it covers the whole recording so far, not a time window. `total` and
- * `located` are the function's samples with a location. Caller frees.
- */
-struct report_lines *report_lines_of_frame(const struct profile *p, uint32_t frame,
-					   struct symbols_lines *sl);
 void report_lines_free(struct report_lines *r);
 
 #endif

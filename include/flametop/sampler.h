@@ -54,9 +54,9 @@ struct sampler_config {
 	/* DWARF: bytes of user stack per sample, a multiple of 8 up to
 	 * SAMPLER_MAX_STACK_SIZE; 0: SAMPLER_DEFAULT_STACK_SIZE. */
 	size_t stack_size;
-	/* Called with one line for each notice (fallbacks, missing rights). */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	/* Where fallbacks and missing rights are said (NULL: nowhere). Borrowed,
+	 * must outlive the sampler. */
+	struct ft_notice *notice;
 };
 
 struct sampler;

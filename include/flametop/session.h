@@ -79,5 +79,12 @@ struct profile *session_read(const char *path, struct session_read_info *info,
 /* The same over a buffer; `name` stands for the file in messages. */
 struct profile *session_read_mem(const void *data, size_t size, const char *name,
 				 struct session_read_info *info, struct ft_error *err);
+/*
+ * Says on `n`, when `info` tells of a session cut short, what was loaded
+ * and what skipped: the one wording `report` and replay share. `name`
+ * stands for the file.
+ */
+void session_read_notice(struct ft_notice *n, const char *name,
+			 const struct session_read_info *info);
 
 #endif

@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "flametop/pipeline.h"
 #include "flametop/profile.h"
+#include "flametop/sampler.h"
 #include "flametop/util.h"
-
-struct cli_target;
 
 enum source_state {
 	SOURCE_RUNNING,
@@ -44,6 +44,10 @@ struct source_ops {
 	/* Live only (NULL for replay): also sample process `pid` from now on.
 	 * 0 or -errno with `err` set. */
 	int (*attach)(void *ctx, pid_t pid, struct ft_error *err);
+	/* Live only: stops sampling and appends what is left; sets the
+	 * profile's duration. Polls after it append nothing but still say
+	 * when the target is gone (a launched command exited). 0 or -errno. */
+	int (*stop)(void *ctx);
 	/* Stops sampling (live) and releases everything. */
 	void (*free)(void *ctx);
 };
@@ -54,29 +58,61 @@ struct source {
 	struct profile *profile; /* owned by the source; frames, nodes, threads, meta */
 	bool live;
 	pid_t child; /* live: the command it launched (0: none, or it has been reaped) */
+	bool child_exited; /* live: the command exited and was reaped, ... */
+	int child_status; /* ... with this wait status */
 	uint64_t duration_ns; /* replay: the session's length; live: 0 */
-	char notice[256]; /* one line to show the user ("" when none) */
 };
 
 /* A replay speed: everything at the first poll. */
 #define SOURCE_UNPACED 1e12
 
 /*
- * Starts sampling `target` (see cli.h) into a new profile, honouring its
- * symbol and call-graph options. Notices (event fallbacks, refused JIT
- * maps, stacks that look truncated) go to `notice`. NULL with `err` set
- * on failure. Caller frees with source_free(); a launched command that
- * still runs is left to the caller (see `child`).
+ * What the live source samples, and how: the command line fills it from
+ * its target options (cli.h); zero is the default of each field.
  */
-struct source *source_live_new(const struct cli_target *target,
-			       void (*notice)(void *ctx, const char *msg), void *notice_ctx,
+struct source_live_config {
+	enum sampler_target target;
+	const pid_t *pids; /* SAMPLER_PIDS */
+	size_t npids;
+	char *const *argv; /* SAMPLER_COMMAND, NULL-terminated */
+	const char *const *events; /* names; none: the default (cycles, or a software clock) */
+	size_t nevents;
+	unsigned frequency; /* per CPU or thread; 0: SAMPLER_DEFAULT_FREQUENCY */
+	size_t ring_pages; /* per CPU ring, a power of two; 0: the sampler's default */
+	enum sampler_call_graph call_graph;
+	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
+	bool no_demangle; /* keep C++ and Rust names mangled */
+	const char *command_line; /* how flametop was run, for the metadata; NULL: none */
+};
+
+/*
+ * Readies sampling `cfg` (borrowed for the call) into a new profile: opens
+ * the events (a command is forked and waits to exec), fills the profile's
+ * metadata (host, kernel, target, events, frequency) and stamps its start.
+ * Nothing is sampled until source_live_start(), so a caller can write the
+ * metadata first. Notices (event fallbacks, refused JIT maps, and for a PID
+ * or command target stacks that look truncated) go to `notice` (NULL:
+ * nowhere; borrowed, must outlive the source). NULL with `err` set on
+ * failure. Caller frees with source_free(); a launched command that still
+ * runs is left to the caller (see `child`).
+ */
+struct source *source_live_new(const struct source_live_config *cfg, struct ft_notice *notice,
 			       struct ft_error *err);
+/*
+ * Starts sampling a source from source_live_new(); a command execs now.
+ * 0, or -errno with `err` set: -ENOENT when the command was not found,
+ * -EACCES when it cannot be executed.
+ */
+int source_live_start(struct source *s, struct ft_error *err);
+/* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
+void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
 /*
  * Opens a session file for playback at `speed` (see set_speed). NULL with
  * `err` set. A session whose recording was cut short loads what is
- * complete and says so in `notice`.
+ * complete and says so on `notice` (NULL: nowhere; borrowed for the call).
  */
-struct source *source_replay_new(const char *path, double speed, struct ft_error *err);
+struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
+				 struct ft_error *err);
 void source_free(struct source *s);
 
 #endif

@@ -84,11 +84,10 @@ void symbols_set_demangle(struct symbols *s, bool demangle);
 
 /*
  * Where the symbolizer says something a person should know (a JIT map it
- * refuses to trust, say): `notice` gets one line, without a "notice:"
- * prefix or newline, borrowed for the call. Each such condition is
- * reported once. NULL (the default) keeps them quiet.
+ * refuses to trust, say). NULL (the default) keeps it quiet. Borrowed: it
+ * must outlive `s`.
  */
-void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char *msg), void *ctx);
+void symbols_set_notice(struct symbols *s, struct ft_notice *notice);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);
@@ -104,15 +103,12 @@ bool symbols_have_kernel(struct symbols *s);
 struct symbols_lines;
 struct symbols_lines *symbols_lines_new(void);
 void symbols_lines_free(struct symbols_lines *l);
-/* For tests: the directory of separate debug files (default /usr/lib/debug). Copied. */
-void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir);
 /*
  * Where it says why a module file has no lines (unreadable, no DWARF;
- * pseudo-modules such as "[vdso]" go unmentioned): one line per module, without "notice:" or newline, borrowed for
- * the call. NULL (the default) keeps it quiet.
+ * pseudo-modules such as "[vdso]" go unmentioned), once per module. NULL
+ * (the default) keeps it quiet. Borrowed: it must outlive `l`.
  */
-void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx, const char *msg),
-			      void *ctx);
+void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice);
 /*
  * The source line of the address at file offset `offset` in `module`:
  * 0 with *file (borrowed, valid until symbols_lines_free()) and *line
@@ -123,5 +119,12 @@ void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx,
  */
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line);
+/*
+ * The directory a relative *file of symbols_lines_find() is relative to:
+ * the compilation directory (DW_AT_comp_dir) of the unit holding the
+ * address at `offset` in `module`. Borrowed, valid until
+ * symbols_lines_free(); NULL when the unit names none or has no DWARF.
+ */
+const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset);
 
 #endif

@@ -46,18 +46,6 @@ struct timeline_config {
 };
 
 void timeline_config_default(struct timeline_config *c);
-/*
- * Parses a duration like "500ms", "1s", "1.5", "15m", "2h" (a plain number
- * is seconds; also ns, us, min, d; a decimal fraction is exact to the ns).
- * 0 or -EINVAL (garbage, a sign, spaces, overflow); *ns untouched on error.
- */
-int timeline_parse_duration(const char *s, uint64_t *ns);
-/*
- * Parses a size like "64M", "1G", "65536" (bytes): K, M, G, T are powers of
- * 1024, optionally followed by "B" or "iB", any case; "1.5G" works.
- * 0 or -EINVAL; *bytes untouched on error.
- */
-int timeline_parse_size(const char *s, size_t *bytes);
 
 struct timeline;
 

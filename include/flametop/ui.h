@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live explorer (the TUI), and the plain-C model it draws from: the
- * flame graph's layout (widths, rows, navigation, search), label
+ * flame graph's layout (widths, rows, navigation, search) over the trees
+ * of profile.h, label
  * truncation, time-window math, the key table and themes. Everything in
  * this header but ui_run() is free of curses, so it is unit-tested
  * without a terminal; the curses side (src/ui/screen.c, draw.c, tui.c) is
@@ -19,34 +20,9 @@
 #include "flametop/util.h"
 
 /* ------------------------------------------------------------------------
- * The flame graph's tree: inclusive weights of the nodes of one query,
- * children lists in a stable order (by name), and the boxes of a layout.
+ * The flame graph's geometry, over any tree of profile.h (a call tree,
+ * bottom-up, callers, callees).
  */
-struct ui_tree {
-	const struct profile *p; /* borrowed */
-	uint32_t nnodes;
-	uint64_t *self; /* per node */
-	uint64_t *total; /* per node: self plus descendants */
-	uint32_t *first_child; /* UINT32_MAX: none; only children with weight */
-	uint32_t *next_sibling;
-	uint8_t *match; /* per node: 1 if its frame matches the search */
-	uint64_t match_total; /* weight of stacks with a match */
-	uint32_t nmatch; /* nodes that match */
-};
-
-/*
- * Builds the tree from per-node self weights (`node_self`, `nnodes`
- * entries, as in profile_top; copied). `p` is borrowed for the tree's life.
- * Caller frees with ui_tree_free().
- */
-struct ui_tree *ui_tree_new(const struct profile *p, const uint64_t *node_self, uint32_t nnodes);
-void ui_tree_free(struct ui_tree *t);
-/* Marks the nodes whose function name matches `re` (NULL clears). */
-void ui_tree_search(struct ui_tree *t, const regex_t *re);
-/* Whether `anc` is `node` or one of its ancestors. */
-bool ui_tree_is_ancestor(const struct ui_tree *t, uint32_t anc, uint32_t node);
-/* Number of frames from the root to `node` (0 for the root). */
-uint32_t ui_tree_depth(const struct ui_tree *t, uint32_t node);
 
 /* One box of the flame graph: a node drawn at a row, columns [x, x + w). */
 struct ui_box {
@@ -58,6 +34,7 @@ struct ui_box {
 struct ui_layout {
 	struct ui_box *boxes; /* by depth, then x */
 	size_t nboxes, cap;
+	uint64_t *off; /* while building: each box's weight offset */
 	uint32_t zoom; /* the node drawn full width */
 	uint32_t rows; /* rows used */
 	int width;
@@ -70,7 +47,7 @@ struct ui_layout {
  * placed by cumulative weight so siblings never overlap; a box narrower
  * than one column is left out, with its descendants. Reuses `l`'s memory.
  */
-void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom, int width,
+void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom, int width,
 		     uint32_t max_rows);
 void ui_layout_free(struct ui_layout *l);
 /* Index of the box of `node`, or -1 when it is not drawn. */
@@ -84,24 +61,12 @@ enum ui_dir { UI_DIR_LEFT, UI_DIR_RIGHT, UI_DIR_UP, UI_DIR_DOWN };
  * DOWN = to the widest child, LEFT/RIGHT = the neighbour on the same row,
  * wrapping to the row's far end). `node` itself when there is nowhere to go.
  */
-uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+uint32_t ui_layout_nav(const struct ui_layout *l, const struct profile_tree *t, uint32_t node,
 		       enum ui_dir dir);
 /* The next (`forward`) or previous drawn box after `node` whose node matches
  * the search, in row order; `node` when none. */
-uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
-			      bool forward);
-
-/*
- * Callers and callees of a function (a frame): summed over every node of
- * that frame (outermost occurrence only, so recursion counts once).
- */
-struct ui_edge {
-	uint32_t frame; /* PROFILE_NO_FRAME: the root ("no caller") */
-	uint64_t weight;
-};
-/* Fills malloc'd arrays sorted by weight, descending (caller frees). */
-void ui_tree_neighbours(const struct ui_tree *t, uint32_t frame, struct ui_edge **callers,
-			size_t *ncallers, struct ui_edge **callees, size_t *ncallees);
+uint32_t ui_layout_next_match(const struct ui_layout *l, const struct profile_tree *t,
+			      uint32_t node, bool forward);
 
 /* ------------------------------------------------------------------------
  * Text fitting. Widths are in terminal columns; every code point counts
@@ -206,8 +171,7 @@ enum ui_action {
 	UI_ACT_QUIT,
 	UI_ACT_HELP,
 	UI_ACT_NEXT_VIEW,
-	UI_ACT_VIEW_FLAME,
-	UI_ACT_VIEW_TOP,
+	UI_ACT_PREV_VIEW,
 	UI_ACT_LEFT,
 	UI_ACT_RIGHT,
 	UI_ACT_UP,
@@ -216,8 +180,8 @@ enum ui_action {
 	UI_ACT_PAGE_DOWN,
 	UI_ACT_HOME,
 	UI_ACT_END,
-	UI_ACT_ENTER, /* zoom (flame), callers and callees (top) */
-	UI_ACT_BACK, /* zoom out, back from callers and callees */
+	UI_ACT_ENTER, /* zoom (graphs), callers and callees (top), re-centre (sandwich) */
+	UI_ACT_BACK, /* zoom out, back from callers and callees, the previous centre */
 	UI_ACT_RESET,
 	UI_ACT_FLIP,
 	UI_ACT_COLORS,
@@ -243,23 +207,35 @@ enum ui_action {
 	UI_ACT__COUNT,
 };
 
-/* Views a binding applies in (a bit set). */
-#define UI_IN_FLAME 1u
-#define UI_IN_TOP 2u
-#define UI_IN_ALL (UI_IN_FLAME | UI_IN_TOP)
+/* A set of actions, for the views to say which they answer (at most 64). */
+#define UI_ACTION(a) (UINT64_C(1) << (a))
+
+/*
+ * Actions a view answers (moving, zooming, sorting): a key bound to one
+ * does nothing in a view that does not list it. The others are the
+ * explorer's own (quit, help, window, search prompt, ...) and work
+ * everywhere.
+ */
+#define UI_VIEW_ACTIONS                                                                        \
+	(UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |              \
+	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) | UI_ACTION(UI_ACT_PAGE_DOWN) |     \
+	 UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) | UI_ACTION(UI_ACT_ENTER) |             \
+	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
+	 UI_ACTION(UI_ACT_SORT) | UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
 
 /* Which groups of help lines a binding is listed under. */
 enum ui_key_group {
 	UI_GROUP_GENERAL,
+	UI_GROUP_VIEWS, /* the views' own keys, from the view table */
 	UI_GROUP_NAVIGATE,
 	UI_GROUP_SEARCH,
 	UI_GROUP_WINDOW,
+	UI_GROUP__COUNT,
 };
 
 struct ui_binding {
 	int keys[4]; /* 0-terminated when fewer */
 	enum ui_action action;
-	unsigned views;
 	enum ui_key_group group;
 	const char *help; /* a line in the help screen and the man page */
 	const char *footer; /* short label for the footer; NULL: not shown */
@@ -269,12 +245,38 @@ extern const struct ui_binding ui_bindings[];
 extern const size_t ui_nbindings;
 extern const char *const ui_group_names[];
 
-/* The action `key` triggers in `view` (UI_IN_FLAME or UI_IN_TOP). */
-enum ui_action ui_keys_lookup(int key, unsigned view);
+/* The action `key` triggers, or UI_ACT_NONE (a view's key is not one). */
+enum ui_action ui_keys_lookup(int key);
 /* A key's name as help and the man page write it: "q", "Space", "F10", "Up". */
 void ui_keys_name(int key, char *out, size_t size);
 /* "q F10": all of a binding's keys. */
 void ui_keys_names(const struct ui_binding *b, char *out, size_t size);
+
+/*
+ * The help, generated from the key table and the view table: item `n`
+ * (from 0) is a group's title (`title` set) or a key line (`keys`, `help`).
+ * False past the last. The help screen shows these; doc/flametop.1's key
+ * list is checked against them.
+ */
+struct ui_help_item {
+	const char *title; /* NULL for a key line */
+	char keys[64];
+	const char *help;
+};
+bool ui_help_item(size_t n, struct ui_help_item *out);
+
+/*
+ * The views (src/ui/views.c holds their table, in Tab order): the name
+ * --view takes, the key that shows one and its help line.
+ */
+size_t ui_views_count(void);
+const char *ui_views_name(size_t i);
+int ui_views_key(size_t i);
+const char *ui_views_help(size_t i);
+/* Index of the view called `name`, or -1. */
+int ui_views_find(const char *name);
+/* "flame, top, ...": the names, for messages. */
+void ui_views_list(char *out, size_t size);
 
 /* ------------------------------------------------------------------------
  * Themes: named colour roles, loaded from JSON (themes/NAME.json, see
@@ -354,7 +356,7 @@ struct ui_config {
 	char theme[64];
 	enum ui_palette palette;
 	bool flame; /* flame (root at the bottom) instead of icicle */
-	bool top_view; /* start in the top-list */
+	char view[16]; /* the view at start, a registered name */
 	uint64_t span; /* live window span, ns */
 	bool mouse;
 };
@@ -396,14 +398,16 @@ bool ui_procs_match(const struct ui_proc *p, const char *filter);
 /* ------------------------------------------------------------------------
  * The TUI.
  */
-struct cli_target;
+struct source_live_config;
 
 struct ui_options {
-	const struct cli_target *target; /* live: what to sample */
+	const struct source_live_config *target; /* live: what to sample */
 	const char *replay; /* a session file to play back instead */
 	double speed; /* replay speed (1.0 real time; 0 at once) */
 	const char *theme; /* NULL: the config's, else "default" */
 	bool no_mouse;
+	const char *view; /* the view to open in (a name of the view table); NULL: the config's */
+	const char *focus; /* select the first function matching this regex; NULL: none */
 	/* The timeline's settings; 0: the defaults (timeline.h). */
 	uint64_t resolution_ns;
 	uint64_t retention_ns;

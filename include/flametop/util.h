@@ -2,8 +2,9 @@
 /*
  * Small helpers every subsystem shares: allocation that never returns NULL,
  * the error struct constructors fill in, growable arrays, string interning
- * hashes, monotonic time, and the one sanitizer that untrusted strings pass
- * before they reach a terminal.
+ * hashes, monotonic time, the one sanitizer that untrusted strings pass
+ * before they reach a terminal, the one path notices take, and the parsers
+ * of the values people type.
  */
 #ifndef FLAMETOP_UTIL_H
 #define FLAMETOP_UTIL_H
@@ -103,5 +104,77 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+
+/* ------------------------------------------------------------------------
+ * Notices (notice.c): what a person should know that is not an error (an
+ * event fell back to another, kernel samples are not permitted, a JIT map
+ * is not trusted, stacks look truncated, a session was cut short). A
+ * module is given a sink (NULL: it says nothing) and says each notice as
+ * bare text, one line without "notice:" or newline. The sink's owner shows
+ * it: the command line on stderr as "flametop: notice: TEXT" (sanitized,
+ * cli_notice), the TUI in its status line. A sink says each thing once.
+ */
+struct ft_notice {
+	/* Shows one notice; `text` is borrowed for the call, not sanitized. */
+	void (*show)(void *ctx, const char *text);
+	void *ctx;
+	struct u64map said; /* hashes of the keys said so far */
+};
+/* Readies `n` to hand notices to `show`. Free with notice_free(). */
+void notice_init(struct ft_notice *n, void (*show)(void *ctx, const char *text), void *ctx);
+void notice_free(struct ft_notice *n);
+/*
+ * Says a notice on `n` (NULL: nowhere), unless one with the same `key` was
+ * said on `n` before. `key` NULL makes the text its own key, so the same
+ * line is never said twice; a notice whose text varies (a percentage, a
+ * count) gives a fixed key to be said only once.
+ */
+void notice_say(struct ft_notice *n, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Exit statuses, shared by every subcommand and the explorer. */
+#define FT_EXIT_ERROR 1
+#define FT_EXIT_USAGE 2 /* a bad option, value, config or theme */
+#define FT_EXIT_CANNOT_EXEC 126 /* as a shell says it */
+#define FT_EXIT_NOT_FOUND 127
+
+/* How long a launched command is given to end after the signal that
+ * stopped sampling was passed on to it (record and the live view). */
+#define FT_CHILD_GRACE_NS (5 * 1000000000ull)
+
+/* The exit status a shell gives for a command's wait status: its exit
+ * code, or 128 plus the signal that killed it. */
+int util_exit_status(int wait_status);
+/* The exit status for a command that could not be started (-errno from
+ * sampler_start): 127 not found, 126 not executable, else 1. */
+int util_exec_status(int err);
+
+/* ------------------------------------------------------------------------
+ * Values a person types (parse.c), for every option and config key that
+ * takes one, so that all accept the same forms and refuse in the same
+ * words. Each parser takes the whole string: digits with an optional
+ * decimal fraction (not for integers), then an optional unit, matched in
+ * any case; no sign, no spaces, nothing after. It returns 0 with *out set
+ * and within [min, max]; or -EINVAL (not such a value) or -ERANGE (outside
+ * [min, max], or too large for 64 bits), *out untouched and `err` holding
+ * one line in the one style: "'1x' is not a duration (30, 500ms, 1.5s, 2m,
+ * 1h)", "'0' is out of range (at least 1ms)". The caller puts the option
+ * in front: "-d: '1x' is not a duration (...)".
+ */
+
+/* Durations, in ns: a bare number is seconds; units ns, us, ms, s, m (or
+ * min), h, d. A fraction is exact to the ns ("0.1s", "1.5h", ".5"). */
+int util_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns, uint64_t *ns,
+			struct ft_error *err);
+/* Sizes, in bytes: a bare number is bytes; K, M, G, T are powers of 1024,
+ * optionally followed by "B" or "iB" ("64M", "512KiB", "1.5G"; a fraction
+ * of a byte is dropped). */
+int util_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *bytes,
+		    struct ft_error *err);
+/* Whole numbers in decimal, no unit. */
+int util_parse_integer(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+		       struct ft_error *err);
+/* Decimal numbers (a ratio, a percentage), no unit; the nearest double. */
+int util_parse_number(const char *s, double min, double max, double *out, struct ft_error *err);
 
 #endif

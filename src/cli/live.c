@@ -11,13 +11,11 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "flametop/timeline.h"
 #include "flametop/ui.h"
 
 #define OPT_THEME 0x2001
@@ -26,26 +24,45 @@
 #define OPT_MAX_MEMORY 0x2004
 #define OPT_RESOLUTION 0x2005
 #define OPT_RETENTION 0x2006
+#define OPT_VIEW 0x2007
+#define OPT_FOCUS 0x2008
+
+/* The smallest timeline: --max-memory, and the finest bucket. */
+#define MIN_MAX_MEMORY ((uint64_t)1 << 20)
+#define MIN_BUCKET_NS 1000000ull
 
 /* The timeline options, shared by the live and replay entry points. */
 #define TIMELINE_LONGOPTS                                                   \
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },          \
 	{ "resolution", required_argument, NULL, OPT_RESOLUTION },          \
 	{ "retention", required_argument, NULL, OPT_RETENTION }
-#define TIMELINE_HELP                                                                   \
-	"      --max-memory SIZE   memory for the timeline (default 64M); older data\n"  \
-	"                          is kept coarser to stay under it\n"                   \
-	"      --resolution TIME   the finest time buckets (default 1s)\n"               \
-	"      --retention TIME    forget data older than this (default 24h)\n"
+/* The view options, shared by the live and replay entry points. */
+#define VIEW_LONGOPTS                                                       \
+	{ "view", required_argument, NULL, OPT_VIEW },                      \
+	{ "focus", required_argument, NULL, OPT_FOCUS }
+#define VIEW_HELP                                                                       \
+	"      --view NAME         the view to open in: %s\n"                          \
+	"                          (Tab cycles them; '?' lists their keys)\n"           \
+	"      --focus REGEX       select the first function matching, hottest first\n"
+#define TIMELINE_HELP                                                                    \
+	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
+	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
+	"                          under it\n"                                           \
+	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"    \
+	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 
 static void usage_live(FILE *out)
 {
+	char views[256];
+
+	ui_views_list(views, sizeof(views));
 	fprintf(out,
 		"Usage: flametop [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
 		"       flametop -i FILE [--speed X] [options]\n"
 		"\n"
-		"The live explorer: a flame graph, a top-list and a timeline of what the\n"
-		"target runs, updated as it runs. '?' in it lists the keys; q quits.\n"
+		"The live explorer: flame graphs, a top-list, a sandwich, source lines and\n"
+		"a timeline of what the target runs, updated as it runs. '?' in it lists\n"
+		"the keys; q quits.\n"
 		"\n"
 		"Target (default: -a):\n"
 		"  -a, --all-cpus          the whole system, every CPU\n"
@@ -58,30 +75,61 @@ static void usage_live(FILE *out)
 		"  -e, --event EV[,EV...]  events to sample (default: cycles, or cpu-clock\n"
 		"                          without a hardware PMU); 'e' switches between them\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
-		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two\n"
+		"  -m, --mmap-pages PAGES|SIZE  ring buffer per CPU, a power of two pages\n"
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
 		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
+		VIEW_HELP
 		TIMELINE_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Settings persist in $XDG_CONFIG_HOME/flametop/config (~/.config/flametop/config).\n",
-		SAMPLER_DEFAULT_FREQUENCY);
+		SAMPLER_DEFAULT_FREQUENCY, views);
 }
 
 static void usage_replay(FILE *out)
 {
+	char views[256];
+
+	ui_views_list(views, sizeof(views));
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
+		     "                            [--view NAME] [--focus REGEX]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"
 		     "                            [--retention TIME]\n"
 		     "\n"
 		     "Opens a session file in the live explorer. Without --speed the whole\n"
 		     "session is shown at once; with --speed X it plays X times real time\n"
-		     "(1 = as it was recorded) and Space pauses it.\n\n" TIMELINE_HELP);
+		     "(1 = as it was recorded) and Space pauses it.\n\n" VIEW_HELP TIMELINE_HELP,
+		views);
+}
+
+/*
+ * Handles a view option into `o`. Returns 1 if handled, 0 if `opt` is not
+ * one, -1 after printing a usage error. (--focus's pattern is compiled,
+ * and a bad one said, by ui_run(), before the terminal is touched.)
+ */
+static int view_option(struct ui_options *o, int opt, const char *arg)
+{
+	char views[256];
+
+	switch (opt) {
+	case OPT_VIEW:
+		if (ui_views_find(arg) < 0) {
+			ui_views_list(views, sizeof(views));
+			cli_error("--view: no view '%s' (the views: %s)", arg, views);
+			return -1;
+		}
+		o->view = arg;
+		return 1;
+	case OPT_FOCUS:
+		o->focus = arg;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -90,28 +138,28 @@ static void usage_replay(FILE *out)
  */
 static int timeline_option(struct ui_options *o, int opt, const char *arg)
 {
-	uint64_t ns;
-	size_t bytes;
+	struct ft_error err;
+	uint64_t v;
 
 	switch (opt) {
 	case OPT_MAX_MEMORY:
-		if (timeline_parse_size(arg, &bytes) < 0 || bytes < ((size_t)1 << 20)) {
-			cli_error("--max-memory: '%s' is not a size of at least 1M (64M, 1G)", arg);
+		if (util_parse_size(arg, MIN_MAX_MEMORY, SIZE_MAX, &v, &err) < 0) {
+			cli_error("--max-memory: %s", err.msg);
 			return -1;
 		}
-		o->max_memory = bytes;
+		o->max_memory = (size_t)v;
 		return 1;
 	case OPT_RESOLUTION:
 	case OPT_RETENTION:
-		if (timeline_parse_duration(arg, &ns) < 0 || ns < 1000000) {
-			cli_error("%s: '%s' is not a duration of at least 1ms (500ms, 1s, 15m, 2h)",
-				  opt == OPT_RESOLUTION ? "--resolution" : "--retention", arg);
+		if (util_parse_duration(arg, MIN_BUCKET_NS, UINT64_MAX, &v, &err) < 0) {
+			cli_error("%s: %s", opt == OPT_RESOLUTION ? "--resolution" : "--retention",
+				  err.msg);
 			return -1;
 		}
 		if (opt == OPT_RESOLUTION)
-			o->resolution_ns = ns;
+			o->resolution_ns = v;
 		else
-			o->retention_ns = ns;
+			o->retention_ns = v;
 		return 1;
 	}
 	return 0;
@@ -140,16 +188,12 @@ static int check_session(const char *path)
 
 static int parse_speed(const char *arg, double *speed)
 {
-	char *end;
-	double v;
+	struct ft_error err;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || end == arg || isnan(v) || v < 0 || v > 1e6) {
-		cli_error("--speed: '%s' is not a speed (0.1, 1, 10; 0: all at once)", arg);
+	if (util_parse_number(arg, 0, 1e6, speed, &err) < 0) {
+		cli_error("--speed: %s", err.msg);
 		return -1;
 	}
-	*speed = v;
 	return 0;
 }
 
@@ -161,11 +205,13 @@ int cli_live(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_target t;
+	struct source_live_config cfg;
 	struct ui_options o;
 	bool speed_given = false;
 	int opt, ret, status = CLI_EXIT_USAGE;
@@ -178,6 +224,8 @@ int cli_live(int argc, char **argv)
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);
+		if (ret == 0)
+			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
 			goto out;
 		if (ret > 0)
@@ -231,7 +279,8 @@ int cli_live(int argc, char **argv)
 		status = CLI_EXIT_ERROR;
 		goto out;
 	}
-	o.target = &t;
+	cli_target_config(&t, &cfg);
+	o.target = &cfg;
 	status = ui_run(&o);
 out:
 	cli_target_free(&t);
@@ -244,6 +293,7 @@ int cli_replay(int argc, char **argv)
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -257,6 +307,8 @@ int cli_replay(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		int ret = timeline_option(&o, opt, optarg);
 
+		if (ret == 0)
+			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
 			return CLI_EXIT_USAGE;
 		if (ret > 0)

@@ -19,12 +19,14 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d SECONDS] [-o FILE]",
+	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d TIME] [-o FILE]",
 	  "sample a target and write a session file" },
 	{ "report", cli_report, "-i FILE [--format text|json|folded] [--top N]",
 	  "print where the time went in a session" },
 	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
 	  "open a session file in the live explorer" },
+	{ "import", cli_import, "IN... -o FILE [--format perf-script|folded|pprof|speedscope]",
+	  "read perf script, folded, pprof or speedscope profiles into a session" },
 	{ "list-events", cli_list_events, "[--all]",
 	  "list the events libpfm4 knows and which open here" },
 };

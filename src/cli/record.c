@@ -11,23 +11,22 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/pipeline.h"
 #include "flametop/profile.h"
 #include "flametop/session.h"
-#include "flametop/symbols.h"
+#include "flametop/source.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
-#define CHILD_GRACE_NS (5 * 1000000000ull)
+/* -d: from a millisecond to a year. */
+#define MIN_DURATION_NS 1000000ull
+#define MAX_DURATION_NS (365 * 86400 * 1000000000ull)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -41,7 +40,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: flametop record [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
 		"\n"
-		"Samples a target and writes a session file, until -d SECONDS pass, Ctrl-C,\n"
+		"Samples a target and writes a session file, until -d TIME passes, Ctrl-C,\n"
 		"or the target exits. With a COMMAND, exits with the command's status.\n"
 		"\n"
 		"Target (default: -a):\n"
@@ -53,14 +52,17 @@ static void usage(FILE *out)
 		"  -e, --event EV[,EV...]  events to sample (default: cycles; without a hardware\n"
 		"                          PMU, cpu-clock for -a and task-clock otherwise)\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
-		"  -m, --mmap-pages PAGES  ring buffer per CPU, a power of two (default: 128,\n"
-		"                          512 KiB); larger if samples are lost\n"
+		"  -m, --mmap-pages PAGES|SIZE\n"
+		"                          ring buffer per CPU: pages, or a size (512K, 2M),\n"
+		"                          a power of two pages (default: 128 pages, 512 KiB);\n"
+		"                          larger if samples are lost\n"
 		"      --call-graph fp|dwarf[,SIZE]\n"
 		"                          how user stacks are found: frame pointers (default),\n"
-		"                          or SIZE bytes of stack per sample (default 8192, at\n"
-		"                          most 65528) unwound with DWARF, for code built\n"
+		"                          or SIZE bytes of stack per sample (default 8192 or\n"
+		"                          8K, at most 65528) unwound with DWARF, for code built\n"
 		"                          without frame pointers; costs SIZE x HZ x CPUs B/s\n"
-		"  -d, --duration SECONDS  stop after this long (with a COMMAND: SIGTERM it)\n"
+		"  -d, --duration TIME     stop after this long: seconds, or 500ms, 2m, 1h\n"
+		"                          (with a COMMAND: SIGTERM it)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
@@ -73,37 +75,36 @@ static void usage(FILE *out)
  * Notices from opening the events (a fallback, user space only) are held
  * until we know the recording starts: a command that is not found gets
  * its one error line, not notices about events it will never run under.
+ * Once it runs, notices (a JIT map not trusted, say) are printed as they
+ * come.
  */
-struct notices {
+struct held_notices {
+	bool started;
 	char *lines[8];
 	size_t n;
 };
 
-static void queue_notice(void *ctx, const char *msg)
+static void hold_notice(void *ctx, const char *text)
 {
-	struct notices *q = ctx;
+	struct held_notices *q = ctx;
 
-	if (q->n < ARRAY_SIZE(q->lines))
-		q->lines[q->n++] = xstrdup(msg);
+	if (q->started)
+		cli_notice(NULL, text);
+	else if (q->n < ARRAY_SIZE(q->lines))
+		q->lines[q->n++] = xstrdup(text);
 }
 
-/* Prints the queued notices (if `print`) and empties the queue. */
-static void flush_notices(struct notices *q, bool print)
+/* Prints the held notices (if `print`) and empties the queue. */
+static void flush_notices(struct held_notices *q, bool print)
 {
 	size_t i;
 
 	for (i = 0; i < q->n; i++) {
 		if (print)
-			cli_error("%s", q->lines[i]);
+			cli_notice(NULL, q->lines[i]);
 		free(q->lines[i]);
 	}
 	q->n = 0;
-}
-
-/* Notices from the symbolizer (a JIT map it does not trust), as they come. */
-static void print_notice(void *ctx, const char *msg)
-{
-	cli_error("notice: %s", msg);
 }
 
 /*
@@ -111,25 +112,25 @@ static void print_notice(void *ctx, const char *msg)
  * fast. Says once, while recording, when more than a tenth of the samples
  * are being lost.
  */
-static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p, bool *told)
+static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p,
+			    struct ft_notice *n)
 {
-	if (*told || t->call_graph != SAMPLER_CALL_GRAPH_DWARF || p->meta.lost < 100 ||
+	if (t->call_graph != SAMPLER_CALL_GRAPH_DWARF || p->meta.lost < 100 ||
 	    p->meta.lost * 10 < p->samples_total + p->meta.lost)
 		return;
-	cli_error("notice: %llu samples lost so far: with --call-graph dwarf each sample carries "
-		  "%zu bytes of stack; try a smaller SIZE (--call-graph dwarf,4096), a lower -F or "
-		  "a larger -m",
-		  (unsigned long long)p->meta.lost,
-		  t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
-	*told = true;
+	notice_say(n, "dwarf-lost",
+		   "%llu samples lost so far: with --call-graph dwarf each sample carries %zu bytes "
+		   "of stack; try a smaller SIZE (--call-graph dwarf,4096), a lower -F or a larger -m",
+		   (unsigned long long)p->meta.lost,
+		   t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
 }
 
 /* -v with --call-graph dwarf: what unwinding cost. */
-static void print_unwind_stats(const struct pipeline_collect *c)
+static void print_unwind_stats(const struct source *src)
 {
 	struct pipeline_unwind_stats st;
 
-	pipeline_collect_unwind_stats(c, &st);
+	source_live_unwind_stats(src, &st);
 	cli_error("unwound %llu of %llu user stacks, %.1f frames each, %.2f us per stack "
 		  "(median %.2f us)",
 		  (unsigned long long)st.unwound, (unsigned long long)st.samples,
@@ -149,37 +150,10 @@ static char *default_output(void)
 	return xstrdup(buf);
 }
 
-static int parse_duration(const char *arg, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || end == arg || !(v > 0) || v > 1e7 || isnan(v)) {
-		cli_error("-d: '%s' is not a duration in seconds", arg);
-		return -1;
-	}
-	*ns = (uint64_t)(v * 1e9);
-	return 0;
-}
-
-/* The exit status a shell would give for a child's wait status. */
-static int shell_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return CLI_EXIT_ERROR;
-}
-
-static int flush(struct session_writer *w, struct profile *p, struct pipeline_collect *c,
-		 const char *path)
+static int flush(struct session_writer *w, struct profile *p, const char *path)
 {
 	int ret;
 
-	pipeline_collect_tick(c);
 	ret = session_writer_flush(w, p);
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s; stopping (what was written so far is kept)", path,
@@ -214,21 +188,21 @@ int cli_record(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_target t;
-	struct sampler_config cfg;
+	struct source_live_config cfg;
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_writer *w = NULL;
+	struct source *src = NULL;
 	struct profile *p = NULL;
-	struct symbols *sym = NULL;
-	struct pipeline_collect *collect = NULL;
-	struct sampler *s = NULL;
-	struct notices notices = { { NULL }, 0 };
+	struct held_notices held = { false, { NULL }, 0 };
+	struct ft_notice notices;
 	char *output = NULL;
-	bool force = false, child_signalled = false, write_failed = false, lost_told = false;
+	bool force = false, child_signalled = false, write_failed = false;
 	struct rusage ru;
 	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
-	int opt, ret, status = CLI_EXIT_ERROR, child_status = 0;
+	int opt, ret, status = CLI_EXIT_ERROR;
 
 	memset(&t, 0, sizeof(t));
+	notice_init(&notices, hold_notice, &held);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "d:o:h", longopts, NULL)) != -1) {
@@ -239,8 +213,11 @@ int cli_record(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'd':
-			if (parse_duration(optarg, &duration) < 0)
+			if (util_parse_duration(optarg, MIN_DURATION_NS, MAX_DURATION_NS, &duration,
+						&err) < 0) {
+				cli_error("-d: %s", err.msg);
 				goto out_usage;
+			}
 			break;
 		case 'o':
 			free(output);
@@ -269,45 +246,32 @@ int cli_record(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	p = profile_new();
-	sym = symbols_new();
-	symbols_set_demangle(sym, !t.no_demangle);
-	symbols_set_notice(sym, print_notice, NULL);
-	collect = pipeline_collect_new(p, sym);
-	/* "Stacks look truncated" is about the program being profiled: a
-	 * system-wide profile mixes in whatever else runs (compilers, say). */
-	if (t.target != SAMPLER_SYSTEM)
-		pipeline_collect_set_notice(collect, print_notice, NULL);
+	/* The same live source the explorer reads, driven headless. */
 	cli_target_config(&t, &cfg);
-	cfg.notice = queue_notice;
-	cfg.notice_ctx = &notices;
-	s = sampler_new(&cfg, pipeline_collect_sink(collect), &err);
-	if (!s) {
+	src = source_live_new(&cfg, &notices, &err);
+	if (!src) {
 		/* Here the notices explain the error (cycles fell back to
 		 * cpu-clock, which then was not permitted). */
-		flush_notices(&notices, true);
+		flush_notices(&held, true);
 		cli_error("%s", err.msg);
 		goto out_remove;
 	}
-	cli_target_fill_meta(p, &t, s);
+	p = src->profile;
 	if (t.verbose)
-		cli_error("sampling %s at %u Hz, %s", sampler_event_name(s, 0), t.frequency,
+		cli_error("sampling %s at %u Hz, %s", p->events[0].name, t.frequency,
 			  p->meta.target);
 	install_signals();
-	p->meta.start_wall_ns = util_wall_ns();
-	p->meta.start_mono_ns = util_now_ns();
 	ret = session_writer_begin(w, p);
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s", output, strerror(-ret));
 		goto out_remove;
 	}
-	ret = sampler_start(s, &err);
-	flush_notices(&notices, ret == 0);
+	ret = source_live_start(src, &err);
+	flush_notices(&held, ret == 0);
+	held.started = true;
 	if (ret < 0) {
 		cli_error("%s: %s", t.argv ? t.argv[0] : "sampler", err.msg);
-		status = ret == -ENOENT ? CLI_EXIT_NOT_FOUND
-			 : ret == -EACCES ? CLI_EXIT_CANNOT_EXEC
-					  : CLI_EXIT_ERROR;
+		status = util_exec_status(ret);
 		goto out_remove;
 	}
 
@@ -319,15 +283,15 @@ int cli_record(int argc, char **argv)
 		uint64_t now;
 		int sig = stop_signal;
 
-		ret = sampler_poll(s, 100);
+		ret = src->ops->poll(src->ctx, 100, &err);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
 			/* Never leave a launched command running unwatched. */
-			if (sampler_child(s) && !sampler_child_status(s, &child_status))
-				kill(sampler_child(s), SIGTERM);
+			if (src->child)
+				kill(src->child, SIGTERM);
 			goto out_abort;
 		}
-		if (ret == 1)
+		if (ret == SOURCE_ENDED)
 			break; /* the target is gone */
 		now = util_now_ns();
 		/* After a write error, stop as -d does: no file, no recording. */
@@ -337,35 +301,33 @@ int cli_record(int argc, char **argv)
 			/* A launched command gets the signal too (Ctrl-C in a
 			 * terminal already sent it SIGINT); we keep reading
 			 * while it shuts down, for a while. */
-			if (!sampler_child(s))
+			if (!src->child)
 				break;
 			if (!child_signalled) {
-				kill(sampler_child(s), sig);
+				kill(src->child, sig);
 				child_signalled = true;
-				grace_end = now + CHILD_GRACE_NS;
+				grace_end = now + FT_CHILD_GRACE_NS;
 			} else if (now >= grace_end) {
 				cli_error("%s (pid %d) is still running after SIGTERM; leaving it",
-					  t.argv[0], (int)sampler_child(s));
+					  t.argv[0], (int)src->child);
 				break;
 			}
 		}
 		if (!write_failed && now >= next_flush) {
-			if (flush(w, p, collect, output) < 0) {
+			if (flush(w, p, output) < 0) {
 				/* Sampling stops now; a launched command gets
 				 * SIGTERM above and is waited for, as with -d. */
 				write_failed = true;
-				sampler_stop(s);
+				src->ops->stop(src->ctx);
 				continue;
 			}
 			next_flush = now + FLUSH_INTERVAL_NS;
-			warn_dwarf_lost(&t, p, &lost_told);
+			warn_dwarf_lost(&t, p, &notices);
 		}
 	}
 	if (write_failed)
 		goto out_abort; /* the chunks written before stay readable */
-	ret = sampler_stop(s);
-	p->meta.duration_ns = util_now_ns() - p->meta.start_mono_ns;
-	pipeline_collect_tick(collect);
+	src->ops->stop(src->ctx); /* reads what is left, sets the duration */
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		p->meta.recorder_peak_rss = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	ret = session_writer_close(w, p);
@@ -375,11 +337,11 @@ int cli_record(int argc, char **argv)
 		goto out;
 	}
 	cli_error("recorded %llu samples of %s in %.1f s to %s (peak memory %.1f MiB)",
-		  (unsigned long long)p->samples_total, sampler_event_name(s, 0),
+		  (unsigned long long)p->samples_total, p->events[0].name,
 		  (double)p->meta.duration_ns / 1e9, output,
 		  (double)p->meta.recorder_peak_rss / (1024.0 * 1024.0));
 	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
-		print_unwind_stats(collect);
+		print_unwind_stats(src);
 	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "
 			  "carries %zu bytes of stack; use a smaller --call-graph dwarf,SIZE, "
@@ -391,8 +353,8 @@ int cli_record(int argc, char **argv)
 			  "raise -m",
 			  (unsigned long long)p->meta.lost);
 	status = 0;
-	if (sampler_child_status(s, &child_status) && !(child_signalled && !stop_signal))
-		status = shell_status(child_status);
+	if (src->child_exited && !(child_signalled && !stop_signal))
+		status = util_exit_status(src->child_status);
 	goto out;
 
 out_usage:
@@ -409,11 +371,9 @@ out_abort:
 		w = NULL;
 	}
 out:
-	flush_notices(&notices, false);
-	sampler_free(s);
-	pipeline_collect_free(collect);
-	symbols_free(sym);
-	profile_free(p);
+	flush_notices(&held, false);
+	source_free(src);
+	notice_free(&notices);
 	free(output);
 	cli_target_free(&t);
 	return status;

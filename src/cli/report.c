@@ -21,6 +21,8 @@
 #include "flametop/session.h"
 
 #define DEFAULT_TOP 30
+/* --from, --to: at most 10^9 seconds. */
+#define MAX_TIME_NS (1000000000ull * 1000000000ull)
 
 static void usage(FILE *out)
 {
@@ -38,8 +40,9 @@ static void usage(FILE *out)
 		"      --pid PID           only samples of this process\n"
 		"      --tid TID           only samples of this thread\n"
 		"      --event NAME        only samples of this event (default: the first)\n"
-		"      --from T, --to T    only samples in [T, T): seconds from the start of the\n"
-		"                          session (1.5) or a share of its duration (40%%)\n"
+		"      --from T, --to T    only samples in [T, T): a time from the start of the\n"
+		"                          session (1.5, 500ms, 2m) or a share of its duration\n"
+		"                          (40%%)\n"
 		"      --comm NAME         only threads of this name\n"
 		"      --include REGEX     only stacks with a function matching REGEX\n"
 		"      --exclude REGEX     no stacks with a function matching REGEX\n"
@@ -50,27 +53,36 @@ static void usage(FILE *out)
 		DEFAULT_TOP);
 }
 
-/* A point in time: seconds ("1.5") or a share of the duration ("40%"). */
+/* A point in time: a duration ("1.5", "500ms", "2m") or a share of the session ("40%"). */
 struct time_arg {
 	const char *text;
-	double value;
+	uint64_t ns; /* from the start of the session... */
+	double share; /* ... or a percentage of its duration */
 	bool percent;
 };
 
 static int parse_time(const char *opt, const char *arg, struct time_arg *t)
 {
-	char *end;
+	struct ft_error err;
+	size_t len = strlen(arg);
+	int ret;
 
-	errno = 0;
 	t->text = arg;
-	t->value = strtod(arg, &end);
-	t->percent = *end == '%';
-	if (t->percent)
-		end++;
-	if (errno || *end || end == arg || !(t->value >= 0) || t->value > 1e9 ||
-	    (t->percent && t->value > 100)) {
-		cli_error("%s: '%s' is not a time (seconds like 1.5, or a share like 40%%)", opt,
-			  arg);
+	t->percent = len > 0 && arg[len - 1] == '%';
+	if (t->percent) {
+		char *number = xstrndup(arg, len - 1);
+
+		ret = util_parse_number(number, 0, 100, &t->share, &err);
+		free(number);
+		if (ret == -EINVAL)
+			cli_error("%s: '%s' is not a share (40%%, 12.5%%)", opt, arg);
+		else if (ret < 0)
+			cli_error("%s: '%s' is out of range (0%% to 100%%)", opt, arg);
+		return ret < 0 ? -1 : 0;
+	}
+	ret = util_parse_duration(arg, 0, MAX_TIME_NS, &t->ns, &err);
+	if (ret < 0) {
+		cli_error("%s: %s%s", opt, err.msg, ret == -EINVAL ? ", or a share like 40%" : "");
 		return -1;
 	}
 	return 0;
@@ -83,12 +95,12 @@ static uint64_t time_ns(const struct time_arg *t, const struct profile *p)
 	size_t i;
 
 	if (!t->percent)
-		return (uint64_t)(t->value * 1e9);
+		return t->ns;
 	if (!span) /* a recording cut short: its last sample ends it */
 		for (i = 0; i < p->nsamples; i++)
 			if (p->samples[i].time > span)
 				span = p->samples[i].time;
-	return (uint64_t)((double)span * t->value / 100.0);
+	return (uint64_t)((double)span * t->share / 100.0);
 }
 
 static int compile(const char *opt, const char *pattern, regex_t *re)
@@ -103,25 +115,17 @@ static int compile(const char *opt, const char *pattern, regex_t *re)
 	return -1;
 }
 
-/* Says why a module has no source lines, on stderr. */
-static void lines_notice(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_error("notice: %s", msg);
-}
-
+/* A whole number for `opt` (--top, --pid, --tid). */
 static int parse_id(const char *opt, const char *arg, int64_t *out)
 {
-	char *end;
-	long v;
+	struct ft_error err;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v < 0 || v > INT_MAX) {
-		cli_error("%s: '%s' is not a number", opt, arg);
+	if (util_parse_integer(arg, 0, INT_MAX, &v, &err) < 0) {
+		cli_error("%s: %s", opt, err.msg);
 		return -1;
 	}
-	*out = v;
+	*out = (int64_t)v;
 	return 0;
 }
 
@@ -159,15 +163,17 @@ int cli_report(int argc, char **argv)
 	struct report_options o;
 	struct session_read_info info;
 	struct ft_error err = { { 0 }, 0, 0 };
+	struct ft_notice notices;
 	struct profile *p = NULL;
 	const char *input = NULL, *event = NULL;
-	struct time_arg from = { NULL, 0, false }, to = { NULL, 0, false };
+	struct time_arg from = { NULL, 0, 0, false }, to = { NULL, 0, 0, false };
 	regex_t include, exclude;
 	bool have_include = false, have_exclude = false;
 	int64_t top = -1;
 	int opt, status = CLI_EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
+	notice_init(&notices, cli_notice, NULL);
 	o.format = REPORT_TEXT;
 	profile_filter_init(&o.filter);
 	optind = 1;
@@ -253,17 +259,14 @@ int cli_report(int argc, char **argv)
 		cli_error("--lines works with --format text or json");
 		goto out;
 	}
-	o.notice = lines_notice;
+	o.notice = &notices; /* why a module has no source lines */
 	status = CLI_EXIT_ERROR;
 	p = session_read(input, &info, &err);
 	if (!p) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (!info.complete)
-		cli_error("notice: %s: the recording did not finish (the recorder was killed?); "
-			  "loaded %u chunks, skipped %llu bytes at the end",
-			  input, info.chunks, (unsigned long long)info.skipped_bytes);
+	session_read_notice(&notices, input, &info);
 	if (event) {
 		o.filter.event = profile_find_event(p, event);
 		if (o.filter.event < 0) {
@@ -299,5 +302,6 @@ out:
 	if (have_exclude)
 		regfree(&exclude);
 	profile_free(p);
+	notice_free(&notices);
 	return status;
 }

@@ -2,23 +2,24 @@
 /*
  * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v,
  * --no-demangle and a trailing command. Parsed in one place so `record` and the live
- * view accept exactly the same words.
+ * view accept exactly the same words; they become the live source's config. Also
+ * the one way the command line prints errors and notices.
  */
 #include "config.h"
 
 #include "flametop/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include "flametop/profile.h"
+/* -m: the largest ring, in pages (256 MiB of 4 KiB pages). */
+#define MAX_RING_PAGES 65536
 
 static void vreport(const char *fmt, va_list ap)
 {
@@ -35,6 +36,12 @@ void cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
+}
+
+void cli_notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	cli_error("notice: %s", text);
 }
 
 void cli_bad_option(const char *subcommand, int opt, char **argv)
@@ -55,15 +62,12 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 static int parse_pids(struct cli_target *t, const char *arg)
 {
 	char *copy = xstrdup(arg), *save = NULL, *tok;
+	struct ft_error err;
+	uint64_t v;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (errno || *end || end == tok || v <= 0 || v > INT_MAX) {
-			cli_error("-p: '%s' is not a process ID", tok);
+		if (util_parse_integer(tok, 1, INT_MAX, &v, &err) < 0) {
+			cli_error("-p: %s", err.msg);
 			free(copy);
 			return -1;
 		}
@@ -99,12 +103,11 @@ static int parse_events(struct cli_target *t, const char *arg)
 	return 0;
 }
 
-/* --call-graph fp | dwarf[,SIZE]: SIZE in bytes, rounded up to 8. */
+/* --call-graph fp | dwarf[,SIZE]: SIZE a size (8192, 16K), rounded up to 8. */
 static int parse_call_graph(struct cli_target *t, const char *arg)
 {
-	const char *size;
-	char *end;
-	long v;
+	struct ft_error err;
+	uint64_t v;
 
 	if (strcmp(arg, "fp") == 0) {
 		t->call_graph = SAMPLER_CALL_GRAPH_FP;
@@ -119,22 +122,52 @@ static int parse_call_graph(struct cli_target *t, const char *arg)
 	t->stack_size = 0;
 	if (arg[5] == '\0')
 		return 0;
-	size = arg + 6;
-	errno = 0;
-	v = strtol(size, &end, 10);
-	if (errno || *end || end == size || v < 8 || v > SAMPLER_MAX_STACK_SIZE) {
-		cli_error("--call-graph dwarf,SIZE: '%s' is not a stack size in bytes (8 to %d)", size,
-			  SAMPLER_MAX_STACK_SIZE);
+	if (util_parse_size(arg + 6, 8, SAMPLER_MAX_STACK_SIZE, &v, &err) < 0) {
+		cli_error("--call-graph dwarf,SIZE: %s", err.msg);
 		return -1;
 	}
 	t->stack_size = ((size_t)v + 7) & ~(size_t)7;
 	return 0;
 }
 
+/*
+ * -m PAGES | SIZE: a bare number is pages, as perf's -m; with a unit
+ * (512K, 2M) a size, a whole number of pages. Either way a power of two.
+ */
+static int parse_ring_pages(struct cli_target *t, const char *arg)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), v;
+	struct ft_error err;
+	int ret;
+
+	if (arg[strspn(arg, "0123456789")] == '\0')
+		ret = util_parse_integer(arg, 1, MAX_RING_PAGES, &v, &err);
+	else
+		ret = util_parse_size(arg, page, MAX_RING_PAGES * page, &v, &err);
+	if (ret < 0) {
+		cli_error("-m: %s", err.msg);
+		return -1;
+	}
+	if (arg[strspn(arg, "0123456789")] != '\0') {
+		if (v % page) {
+			cli_error("-m: '%s' is not a whole number of %" PRIu64 "-byte pages", arg,
+				  page);
+			return -1;
+		}
+		v /= page;
+	}
+	if (v & (v - 1)) {
+		cli_error("-m: '%s' is not a power of two pages", arg);
+		return -1;
+	}
+	t->ring_pages = (size_t)v;
+	return 0;
+}
+
 int cli_target_option(struct cli_target *t, int opt, const char *arg)
 {
-	char *end;
-	long v;
+	struct ft_error err;
+	uint64_t v;
 
 	switch (opt) {
 	case 'a':
@@ -157,23 +190,14 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 	case 'e':
 		return parse_events(t, arg) < 0 ? -1 : 1;
 	case 'F':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || v < 1 || v > 1000000) {
-			cli_error("-F: '%s' is not a frequency in Hz (1 to 1000000)", arg);
+		if (util_parse_integer(arg, 1, 1000000, &v, &err) < 0) {
+			cli_error("-F: %s", err.msg);
 			return -1;
 		}
 		t->frequency = (unsigned)v;
 		return 1;
 	case 'm':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || v < 1 || v > 65536 || (v & (v - 1))) {
-			cli_error("-m: '%s' is not a power of two from 1 to 65536 pages", arg);
-			return -1;
-		}
-		t->ring_pages = (size_t)v;
-		return 1;
+		return parse_ring_pages(t, arg) < 0 ? -1 : 1;
 	case 'v':
 		t->verbose++;
 		return 1;
@@ -223,7 +247,7 @@ void cli_target_free(struct cli_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
+void cli_target_config(const struct cli_target *t, struct source_live_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->target = t->target;
@@ -236,59 +260,6 @@ void cli_target_config(const struct cli_target *t, struct sampler_config *cfg)
 	cfg->ring_pages = t->ring_pages;
 	cfg->call_graph = t->call_graph;
 	cfg->stack_size = t->stack_size;
-}
-
-char *cli_target_describe(const struct cli_target *t)
-{
-	char *s, *next;
-	size_t i;
-
-	switch (t->target) {
-	case SAMPLER_SYSTEM:
-		return xstrdup("system-wide");
-	case SAMPLER_PIDS:
-		s = xasprintf("pid %d", (int)t->pids[0]);
-		for (i = 1; i < t->npids; i++) {
-			next = xasprintf("%s,%d", s, (int)t->pids[i]);
-			free(s);
-			s = next;
-		}
-		return s;
-	case SAMPLER_COMMAND:
-		s = xasprintf("command: %s", t->argv[0]);
-		for (i = 1; t->argv[i]; i++) {
-			next = xasprintf("%s %s", s, t->argv[i]);
-			free(s);
-			s = next;
-		}
-		return s;
-	}
-	return xstrdup("?");
-}
-
-void cli_target_fill_meta(struct profile *p, const struct cli_target *t, const struct sampler *s)
-{
-	struct utsname u;
-	char host[256] = "", *target;
-	size_t i;
-
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	profile_meta_set(&p->meta.host, host);
-	if (uname(&u) == 0) {
-		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
-
-		profile_meta_set(&p->meta.kernel, kernel);
-		free(kernel);
-	}
-	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
-	profile_meta_set(&p->meta.command_line, t->command_line);
-	target = cli_target_describe(t);
-	profile_meta_set(&p->meta.target, target);
-	free(target);
-	profile_meta_set(&p->meta.call_graph,
-			 t->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
-	p->meta.frequency = t->frequency;
-	for (i = 0; i < sampler_nevents(s); i++)
-		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+	cfg->no_demangle = t->no_demangle;
+	cfg->command_line = t->command_line;
 }

@@ -69,11 +69,9 @@ struct pipeline_collect {
 	struct unwind *unwind;
 	uint64_t user_ips[MAX_FRAMES];
 
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 	struct u64map root_frames; /* frame id + 1 -> 1 a stack's root, 2 not */
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
-	bool truncated_told;
 };
 
 /* Where user stacks start: what a complete chain ends with. */
@@ -232,17 +230,13 @@ static void judge_fp_stack(struct pipeline_collect *c, uint32_t from, uint32_t n
 static void check_truncated(struct pipeline_collect *c)
 {
 	uint64_t all = c->fp_rooted + c->fp_truncated;
-	char msg[256];
 
-	if (c->truncated_told || !c->notice || all < TRUNCATED_MIN_SAMPLES ||
-	    c->fp_truncated * 2 <= all)
+	if (all < TRUNCATED_MIN_SAMPLES || c->fp_truncated * 2 <= all)
 		return;
-	snprintf(msg, sizeof(msg),
-		 "%.0f%% of user stacks look truncated (they stop in code built without frame "
-		 "pointers); try --call-graph dwarf",
-		 100.0 * (double)c->fp_truncated / (double)all);
-	c->notice(c->notice_ctx, msg);
-	c->truncated_told = true;
+	notice_say(c->notice, "truncated-stacks",
+		   "%.0f%% of user stacks look truncated (they stop in code built without frame "
+		   "pointers); try --call-graph dwarf",
+		   100.0 * (double)c->fp_truncated / (double)all);
 }
 
 static int collect_sample(void *ctx, const struct pipeline_sample *s)
@@ -443,11 +437,9 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 	check_truncated(c);
 }
 
-void pipeline_collect_set_notice(struct pipeline_collect *c, void (*fn)(void *ctx, const char *msg),
-				 void *ctx)
+void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice)
 {
-	c->notice = fn;
-	c->notice_ctx = ctx;
+	c->notice = notice;
 }
 
 void pipeline_collect_unwind_stats(const struct pipeline_collect *c, struct pipeline_unwind_stats *st)

@@ -4,7 +4,9 @@
  * sample is a fixed-size record pointing at a leaf of one call tree. The
  * recorder interns a whole callchain per sample, which makes
  * profile_intern_node() the hot path: a hash lookup keyed on (parent, frame)
- * that allocates only when a stack is seen for the first time. Frames are
+ * that allocates only when a stack is seen for the first time (and then
+ * links the node into its parent's list of children, so queries can walk
+ * the tree down as well as up). Frames are
  * keyed on (name id, module id, kind) the same way, and the locations
  * samples hit (a leaf frame and a file offset: what a source line is found
  * from) on (frame, offset). The session reader, the report and the
@@ -74,6 +76,19 @@ static void grow32(void **arr, size_t size, uint32_t *cap, size_t need)
 	*cap = (uint32_t)c;
 }
 
+/* Room for `need` nodes, with their children lists. */
+static void grow_nodes(struct profile *p, size_t need)
+{
+	uint32_t cap = p->nodes_cap;
+
+	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, need);
+	if (p->nodes_cap == cap)
+		return;
+	p->first_child = xreallocarray(p->first_child, p->nodes_cap, sizeof(*p->first_child));
+	p->next_sibling = xreallocarray(p->next_sibling, p->nodes_cap, sizeof(*p->next_sibling));
+	p->outermost = xreallocarray(p->outermost, p->nodes_cap, sizeof(*p->outermost));
+}
+
 struct profile *profile_new(void)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
@@ -83,9 +98,12 @@ struct profile *profile_new(void)
 	u64map_init(&p->node_map);
 	u64map_init(&p->thread_map);
 
-	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, 1);
+	grow_nodes(p, 1);
 	p->nodes[PROFILE_ROOT].parent = PROFILE_ROOT;
 	p->nodes[PROFILE_ROOT].frame = PROFILE_NO_FRAME;
+	p->first_child[PROFILE_ROOT] = PROFILE_NO_NODE;
+	p->next_sibling[PROFILE_ROOT] = PROFILE_NO_NODE;
+	p->outermost[PROFILE_ROOT] = 0;
 	p->nnodes = 1;
 
 	u64map_init(&p->location_map);
@@ -122,6 +140,9 @@ void profile_free(struct profile *p)
 	u64map_free(&p->location_map);
 	free(p->locations);
 	u64map_free(&p->node_map);
+	free(p->first_child);
+	free(p->next_sibling);
+	free(p->outermost);
 	free(p->nodes);
 	u64map_free(&p->frame_map);
 	free(p->frames);
@@ -175,15 +196,25 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 {
 	uint64_t key = node_key(parent, frame);
-	uint32_t id;
+	uint32_t id, anc;
 
 	assert(parent < p->nnodes && frame < p->nframes);
 	if (u64map_get(&p->node_map, key, &id))
 		return id;
-	grow32((void **)&p->nodes, sizeof(*p->nodes), &p->nodes_cap, (size_t)p->nnodes + 1);
+	grow_nodes(p, (size_t)p->nnodes + 1);
 	id = p->nnodes++;
 	p->nodes[id].parent = parent;
 	p->nodes[id].frame = frame;
+	p->outermost[id] = 1;
+	for (anc = parent; anc != PROFILE_ROOT; anc = p->nodes[anc].parent) {
+		if (p->nodes[anc].frame == frame) {
+			p->outermost[id] = 0;
+			break;
+		}
+	}
+	p->first_child[id] = PROFILE_NO_NODE;
+	p->next_sibling[id] = p->first_child[parent];
+	p->first_child[parent] = id;
 	u64map_put(&p->node_map, key, id);
 	return id;
 }
@@ -323,7 +354,9 @@ size_t profile_memory(const struct profile *p)
 		n += str_bytes(t->strs[i]);
 
 	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
-	n += (size_t)p->nodes_cap * sizeof(*p->nodes) + map_bytes(&p->node_map);
+	n += (size_t)p->nodes_cap * (sizeof(*p->nodes) + 2 * sizeof(*p->first_child) +
+				     sizeof(*p->outermost)) +
+	     map_bytes(&p->node_map);
 	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
 	n += p->samples_cap * sizeof(*p->samples);
 	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);

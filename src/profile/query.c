@@ -2,11 +2,12 @@
 /*
  * Queries over the profile model: which samples a filter selects, and the
  * top-list (self and total weight per function) of those samples. The
- * top-list is built in two passes so its cost follows the number of
- * distinct stacks, not samples: first weight is summed per leaf node, then
- * each weighted node's path to the root is walked once, crediting every
- * function on it. A per-frame stamp makes a recursive function (a -> b ->
- * a) count once per stack in its total.
+ * top-list is built in passes whose cost follows the number of distinct
+ * stacks, not samples: weight is summed per leaf node, then per subtree
+ * (one pass up), then each function is credited with the subtrees of its
+ * outermost occurrences (the profile flags them when it interns a node),
+ * so a recursive function (a -> b -> a) counts once per stack in its
+ * total.
  */
 #include "config.h"
 
@@ -164,38 +165,95 @@ static int fn_stat_cmp(const void *a, const void *b, void *arg)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+/*
+ * Sorts by the byte `shift` / 8 of key(), stable, from `in` to `out`.
+ * False (and nothing moved) when every element has the same byte there.
+ */
+static bool radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
+		       bool by_total, unsigned shift)
+{
+	size_t count[256] = { 0 }, i, at = 0;
+	unsigned b;
+
+	for (i = 0; i < n; i++)
+		count[(~(by_total ? in[i].total : in[i].self) >> shift) & 0xff]++;
+	for (b = 0; b < 256; b++) {
+		size_t c = count[b];
+
+		if (c == n)
+			return false;
+		count[b] = at;
+		at += c;
+	}
+	for (i = 0; i < n; i++)
+		out[count[(~(by_total ? in[i].total : in[i].self) >> shift) & 0xff]++] = in[i];
+	return true;
+}
+
+/*
+ * The top-list order (fn_stat_cmp) without thousands of string compares:
+ * a radix sort on (self, total), both descending, then the rare runs of
+ * equal weights ordered by name.
+ */
+static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile *p)
+{
+	struct profile_fn_stat *tmp = xmalloc((n ? n : 1) * sizeof(*tmp)), *a = fns, *b = tmp, *x;
+	unsigned shift;
+	int key;
+	size_t i, j;
+
+	/* Least significant first: total's bytes, then self's. */
+	for (key = 0; key < 2; key++)
+		for (shift = 0; shift < 64; shift += 8)
+			if (radix_pass(a, b, n, key == 0, shift)) {
+				x = a;
+				a = b;
+				b = x;
+			}
+	if (a != fns)
+		memcpy(fns, a, n * sizeof(*fns));
+	free(tmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && fns[j].self == fns[i].self && fns[j].total == fns[i].total;
+		     j++)
+			;
+		if (j - i > 1)
+			qsort_r(fns + i, j - i, sizeof(*fns), fn_stat_cmp, (void *)p);
+	}
+}
+
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes)
 {
 	struct profile_top *t = xcalloc(1, sizeof(*t));
-	uint64_t *self = NULL, *total = NULL;
-	uint32_t *stamp = NULL;
+	uint64_t *self = NULL, *total = NULL, *sub;
 	uint32_t n, i;
 	size_t k;
 
+	if (nnodes > p->nnodes)
+		nnodes = p->nnodes;
 	t->nnodes = nnodes;
 	t->node_self = node_self;
+	sub = xmalloc((nnodes ? nnodes : 1) * sizeof(*sub));
+	t->node_total = sub;
+	if (!nnodes)
+		return t;
+	/* Parents have smaller ids: one backwards pass sums every subtree. */
+	memcpy(sub, node_self, nnodes * sizeof(*sub));
+	for (n = nnodes - 1; n > 0; n--)
+		sub[p->nodes[n].parent] += sub[n];
 	if (!p->nframes)
 		return t;
 
+	/* A function's total is the weight under its outermost calls. */
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
-	stamp = xcalloc(p->nframes, sizeof(*stamp));
-	for (n = 1; n < nnodes && n < p->nnodes; n++) {
-		uint64_t w = t->node_self[n];
-		uint32_t node;
+	for (n = 1; n < nnodes; n++) {
+		uint32_t f = p->nodes[n].frame;
 
-		if (!w)
-			continue;
-		self[p->nodes[n].frame] += w;
-		for (node = n; node != PROFILE_ROOT; node = p->nodes[node].parent) {
-			uint32_t fr = p->nodes[node].frame;
-
-			if (stamp[fr] == n)
-				continue;
-			stamp[fr] = n;
-			total[fr] += w;
-		}
+		self[f] += node_self[n];
+		if (p->outermost[n])
+			total[f] += sub[n];
 	}
 
 	for (i = 0; i < p->nframes; i++)
@@ -210,9 +268,8 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 		t->fns[k].total = total[i];
 		k++;
 	}
-	qsort_r(t->fns, t->nfns, sizeof(*t->fns), fn_stat_cmp, (void *)p);
+	sort_fns(t->fns, t->nfns, p);
 
-	free(stamp);
 	free(total);
 	free(self);
 	return t;
@@ -260,5 +317,6 @@ void profile_top_free(struct profile_top *t)
 		return;
 	free(t->fns);
 	free(t->node_self);
+	free(t->node_total);
 	free(t);
 }

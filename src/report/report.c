@@ -260,7 +260,7 @@ static struct report_lines *query_lines(const struct profile *p, const struct re
 					const struct profile_filter *f, struct symbols_lines **sl)
 {
 	*sl = symbols_lines_new();
-	symbols_lines_set_notice(*sl, o->notice, o->notice_ctx);
+	symbols_lines_set_notice(*sl, o->notice);
 	return report_lines_query(p, f, PROFILE_NO_FRAME, *sl);
 }
 

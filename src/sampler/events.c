@@ -121,7 +121,8 @@ int sampler_list_events(FILE *out, bool all, struct ft_error *err)
 
 	if (pfm_ready(err) < 0)
 		return -ENODEV;
-	fprintf(out, "# opens  event (pmu::name); 'yes' opens on this machine now\n");
+	fprintf(out, "# opens  event (pmu::name); 'yes' opens on this machine now, "
+		     "'n/a' needs a unit mask (pmu::EVENT:UMASK)\n");
 	for (pmu = 0; pmu < PFM_PMU_MAX; pmu++) {
 		memset(&pinfo, 0, sizeof(pinfo));
 		pinfo.size = sizeof(pinfo);

@@ -64,8 +64,7 @@ struct sampler {
 	enum sampler_call_graph call_graph;
 	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 
 	struct event events[SAMPLER_MAX_EVENTS];
 	size_t nevents;
@@ -96,12 +95,10 @@ static void notify(struct sampler *s, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
-	if (!s->notice)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	s->notice(s->notice_ctx, msg);
+	notice_say(s->notice, NULL, "%s", msg);
 }
 
 /* Parses a CPU list like "0-3,8,10-11" (sysfs "online"). */
@@ -456,7 +453,7 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 		if (!tried_fallback && sampler_event_fallback(-ret, user_chose, s->target)) {
 			const char *fb = sampler_event_fallback(-ret, user_chose, s->target);
 
-			notify(s, "notice: %s is not supported here (no hardware PMU); sampling %s instead",
+			notify(s, "%s is not supported here (no hardware PMU); sampling %s instead",
 			       s->events[0].name, fb);
 			tried_fallback = true;
 			ret = replace_event(s, 0, fb, err);
@@ -469,7 +466,7 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 
 			util_read_long("/proc/sys/kernel/perf_event_paranoid", &level);
 			notify(s,
-			       "notice: kernel samples are not permitted (kernel.perf_event_paranoid is %ld); "
+			       "kernel samples are not permitted (kernel.perf_event_paranoid is %ld); "
 			       "recording user space only",
 			       level);
 			tried_user_only = true;
@@ -620,7 +617,6 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 		s->dec.regs_user_mask = SAMPLER_REGS_USER_MASK;
 	}
 	s->notice = cfg->notice;
-	s->notice_ctx = cfg->notice_ctx;
 	s->dec.sink = sink;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;

@@ -766,3 +766,14 @@ out_fd:
 	close(fd);
 	return p;
 }
+
+void session_read_notice(struct ft_notice *n, const char *name,
+			 const struct session_read_info *info)
+{
+	if (info->complete)
+		return;
+	notice_say(n, NULL,
+		   "%s: the recording did not finish (the recorder was killed?); loaded %u chunks, "
+		   "skipped %llu bytes at the end",
+		   name, info->chunks, (unsigned long long)info->skipped_bytes);
+}

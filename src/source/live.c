@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live source: the sampler on a target, through the collect stage,
- * appending symbolized samples to the source's profile. The same pieces
- * `record` uses; here the consumer is a view instead of a file.
+ * appending symbolized samples to the source's profile. The one place the
+ * pieces are put together: the TUI reads the profile as it grows, and
+ * `record` drives the same source headless and writes the profile to a
+ * session file.
  */
 #include "config.h"
 
@@ -11,8 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/pipeline.h"
 #include "flametop/sampler.h"
 #include "flametop/symbols.h"
@@ -26,8 +29,37 @@ struct live {
 	struct sampler *sampler;
 	struct source *src; /* back to the source, to clear its child once reaped */
 	uint64_t next_tick;
-	bool ended;
+	bool stopped; /* sampling disabled, what was left read */
+	bool ended; /* the target is gone */
 };
+
+/* Notes in the source when the launched command has exited (and was
+ * reaped: its pid may be reused, so `child` is cleared). */
+static void check_child(struct live *l)
+{
+	int status;
+
+	if (l->src->child && sampler_child_status(l->sampler, &status)) {
+		l->src->child = 0;
+		l->src->child_exited = true;
+		l->src->child_status = status;
+	}
+}
+
+static int live_stop(void *ctx)
+{
+	struct live *l = ctx;
+	int ret;
+
+	if (l->stopped)
+		return 0;
+	l->stopped = true;
+	ret = sampler_stop(l->sampler);
+	pipeline_collect_tick(l->collect);
+	l->profile->meta.duration_ns = util_now_ns() - l->profile->meta.start_mono_ns;
+	check_child(l);
+	return ret;
+}
 
 static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 {
@@ -42,15 +74,14 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		error_set(err, "sampling stopped: %s", strerror(-ret));
 		return ret;
 	}
+	check_child(l);
 	now = util_now_ns();
 	if (now >= l->next_tick) {
 		pipeline_collect_tick(l->collect);
 		l->next_tick = now + TICK_NS;
 	}
 	if (ret == 1) {
-		sampler_stop(l->sampler);
-		l->src->child = 0; /* reaped: its pid may be reused */
-		l->profile->meta.duration_ns = now - l->profile->meta.start_mono_ns;
+		live_stop(l);
 		l->ended = true;
 		return SOURCE_ENDED;
 	}
@@ -70,7 +101,7 @@ static void live_free(void *ctx)
 
 	if (!l)
 		return;
-	if (l->sampler && !l->ended)
+	if (l->sampler && !l->stopped)
 		sampler_stop(l->sampler);
 	sampler_free(l->sampler);
 	pipeline_collect_free(l->collect);
@@ -82,7 +113,7 @@ static int live_attach(void *ctx, pid_t pid, struct ft_error *err)
 {
 	struct live *l = ctx;
 
-	if (l->ended) {
+	if (l->ended || l->stopped) {
 		error_set(err, "sampling has ended");
 		return -ESRCH;
 	}
@@ -93,16 +124,75 @@ static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.now = live_now,
 	.attach = live_attach,
+	.stop = live_stop,
 	.free = live_free,
 };
 
-struct source *source_live_new(const struct cli_target *target,
-			       void (*notice)(void *ctx, const char *msg), void *notice_ctx,
+/* "system-wide", "pid 12,34", "command: make -j2". Caller frees. */
+static char *describe(const struct source_live_config *cfg)
+{
+	char *s, *next;
+	size_t i;
+
+	switch (cfg->target) {
+	case SAMPLER_SYSTEM:
+		return xstrdup("system-wide");
+	case SAMPLER_PIDS:
+		s = xasprintf("pid %d", cfg->npids ? (int)cfg->pids[0] : 0);
+		for (i = 1; i < cfg->npids; i++) {
+			next = xasprintf("%s,%d", s, (int)cfg->pids[i]);
+			free(s);
+			s = next;
+		}
+		return s;
+	case SAMPLER_COMMAND:
+		s = xasprintf("command: %s", cfg->argv[0]);
+		for (i = 1; cfg->argv[i]; i++) {
+			next = xasprintf("%s %s", s, cfg->argv[i]);
+			free(s);
+			s = next;
+		}
+		return s;
+	}
+	return xstrdup("?");
+}
+
+/* The session metadata: where, what and how this profile is sampled. */
+static void fill_meta(struct profile *p, const struct source_live_config *cfg,
+		      const struct sampler *s)
+{
+	struct utsname u;
+	char host[256] = "", *target;
+	size_t i;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	profile_meta_set(&p->meta.host, host);
+	if (uname(&u) == 0) {
+		char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+
+		profile_meta_set(&p->meta.kernel, kernel);
+		free(kernel);
+	}
+	profile_meta_set(&p->meta.flametop_version, PACKAGE_VERSION);
+	if (cfg->command_line)
+		profile_meta_set(&p->meta.command_line, cfg->command_line);
+	target = describe(cfg);
+	profile_meta_set(&p->meta.target, target);
+	free(target);
+	profile_meta_set(&p->meta.call_graph,
+			 cfg->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
+	p->meta.frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
+	for (i = 0; i < sampler_nevents(s); i++)
+		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+}
+
+struct source *source_live_new(const struct source_live_config *cfg, struct ft_notice *notice,
 			       struct ft_error *err)
 {
 	struct source *src = xcalloc(1, sizeof(*src));
 	struct live *l = xcalloc(1, sizeof(*l));
-	struct sampler_config cfg;
+	struct sampler_config sc;
 
 	src->ops = &live_ops;
 	src->ctx = l;
@@ -110,32 +200,61 @@ struct source *source_live_new(const struct cli_target *target,
 	l->src = src;
 	src->profile = l->profile = profile_new();
 	l->symbols = symbols_new();
-	symbols_set_demangle(l->symbols, !target->no_demangle);
-	if (notice)
-		symbols_set_notice(l->symbols, notice, notice_ctx);
+	symbols_set_demangle(l->symbols, !cfg->no_demangle);
+	symbols_set_notice(l->symbols, notice);
 	l->collect = pipeline_collect_new(l->profile, l->symbols);
-	/* As in record: "stacks look truncated" is about one program, not
-	 * whatever else a system-wide view happens to catch. */
-	if (notice && target->target != SAMPLER_SYSTEM)
-		pipeline_collect_set_notice(l->collect, notice, notice_ctx);
-	cli_target_config(target, &cfg);
-	cfg.notice = notice;
-	cfg.notice_ctx = notice_ctx;
-	l->sampler = sampler_new(&cfg, pipeline_collect_sink(l->collect), err);
+	/* "Stacks look truncated" is about the program being profiled: a
+	 * system-wide profile mixes in whatever else runs (compilers, say). */
+	if (cfg->target != SAMPLER_SYSTEM)
+		pipeline_collect_set_notice(l->collect, notice);
+
+	memset(&sc, 0, sizeof(sc));
+	sc.target = cfg->target;
+	sc.pids = cfg->pids;
+	sc.npids = cfg->npids;
+	sc.argv = cfg->argv;
+	sc.events = cfg->events;
+	sc.nevents = cfg->nevents;
+	sc.frequency = cfg->frequency;
+	sc.ring_pages = cfg->ring_pages;
+	sc.call_graph = cfg->call_graph;
+	sc.stack_size = cfg->stack_size;
+	sc.notice = notice;
+	l->sampler = sampler_new(&sc, pipeline_collect_sink(l->collect), err);
 	if (!l->sampler)
 		goto out_free;
-	cli_target_fill_meta(l->profile, target, l->sampler);
+	fill_meta(l->profile, cfg, l->sampler);
+	src->child = sampler_child(l->sampler);
 	l->profile->meta.start_wall_ns = util_wall_ns();
 	l->profile->meta.start_mono_ns = util_now_ns();
-	if (sampler_start(l->sampler, err) < 0)
-		goto out_free;
-	src->child = sampler_child(l->sampler);
-	l->next_tick = util_now_ns() + TICK_NS;
 	return src;
 
 out_free:
 	source_free(src);
 	return NULL;
+}
+
+int source_live_start(struct source *s, struct ft_error *err)
+{
+	struct live *l = s->ctx;
+	int ret;
+
+	ret = sampler_start(l->sampler, err);
+	if (ret < 0) {
+		/* The command never ran: it was reaped, and is no child to stop. */
+		check_child(l);
+		l->stopped = l->ended = true;
+		return ret;
+	}
+	l->next_tick = util_now_ns() + TICK_NS;
+	return 0;
+}
+
+void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st)
+{
+	const struct live *l = s->ctx;
+
+	pipeline_collect_unwind_stats(l->collect, st);
 }
 
 void source_free(struct source *s)

@@ -114,7 +114,8 @@ static int by_time(const void *a, const void *b)
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
-struct source *source_replay_new(const char *path, double speed, struct ft_error *err)
+struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
+				 struct ft_error *err)
 {
 	struct session_read_info info;
 	struct source *src;
@@ -130,10 +131,7 @@ struct source *source_replay_new(const char *path, double speed, struct ft_error
 	src->ops = &replay_ops;
 	src->ctx = r;
 	src->profile = r->profile = p;
-	if (!info.complete)
-		snprintf(src->notice, sizeof(src->notice),
-			 "the recording did not finish; loaded %u chunks, skipped %llu bytes", info.chunks,
-			 (unsigned long long)info.skipped_bytes);
+	session_read_notice(notice, path, &info);
 
 	/* Take the samples out of the profile: they come back as played. */
 	r->nsamples = p->nsamples;

@@ -193,11 +193,9 @@ const char *symbols_jitmap_path(const struct symbols_jitmap *m);
  */
 void symbols_set_rescan_interval(struct symbols *s, uint64_t ns);
 /*
- * For tests: the directory of separate debug files (default
- * SYMBOLS_DEBUG_DIR) and of JIT maps (default "/tmp"). Copied. Set them
+ * For tests: the directory of JIT maps (default "/tmp"). Copied. Set it
  * before any lookup.
  */
-void symbols_set_debug_dir(struct symbols *s, const char *dir);
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir);
 
 #endif

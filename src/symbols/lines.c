@@ -21,6 +21,7 @@
 
 #include "flametop/symbols.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +44,7 @@ struct symbols_lines {
 	struct strtab paths; /* module path -> index into modules */
 	struct lines_module *modules;
 	struct strtab files; /* source file names handed out (stable pointers) */
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 };
 
 struct symbols_lines *symbols_lines_new(void)
@@ -75,21 +74,12 @@ void symbols_lines_free(struct symbols_lines *l)
 	free(l->modules);
 	strtab_free(&l->paths);
 	strtab_free(&l->files);
-	free(l->debug_dir);
 	free(l);
 }
 
-void symbols_lines_set_debug_dir(struct symbols_lines *l, const char *dir)
-{
-	free(l->debug_dir);
-	l->debug_dir = dir ? xstrdup(dir) : NULL;
-}
-
-void symbols_lines_set_notice(struct symbols_lines *l, void (*notice)(void *ctx, const char *msg),
-			      void *ctx)
+void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
 {
 	l->notice = notice;
-	l->notice_ctx = ctx;
 }
 
 static void say(struct symbols_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -98,12 +88,10 @@ static void say(struct symbols_lines *l, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
-	if (!l->notice)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	l->notice(l->notice_ctx, msg);
+	notice_say(l->notice, NULL, "%s", msg);
 }
 
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */
@@ -119,7 +107,6 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	opts.debug_dir = l->debug_dir;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);
@@ -166,11 +153,24 @@ static Dwarf_Die *find_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)
 	return NULL;
 }
 
+/* The module at path `module`, opened the first time it is asked for. */
+static struct lines_module *module_get(struct symbols_lines *l, const char *module)
+{
+	uint32_t before = l->paths.len, id;
+
+	id = strtab_intern(&l->paths, module);
+	if (l->paths.len != before) {
+		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
+		memset(&l->modules[id], 0, sizeof(l->modules[id]));
+		module_open(l, &l->modules[id], module);
+	}
+	return &l->modules[id];
+}
+
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
 		       const char **file, unsigned *line)
 {
 	struct lines_module *m;
-	uint32_t before = l->paths.len, id;
 	Dwarf_Addr vaddr;
 	Dwarf_Line *dl;
 	Dwarf_Die cu;
@@ -179,13 +179,7 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 
 	*file = NULL;
 	*line = 0;
-	id = strtab_intern(&l->paths, module);
-	if (l->paths.len != before) {
-		l->modules = xreallocarray(l->modules, l->paths.len, sizeof(*l->modules));
-		memset(&l->modules[id], 0, sizeof(l->modules[id]));
-		module_open(l, &l->modules[id], module);
-	}
-	m = &l->modules[id];
+	m = module_get(l, module);
 	if (m->status < 0)
 		return m->status;
 	if (symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
@@ -195,4 +189,19 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 	*file = strtab_get(&l->files, strtab_intern(&l->files, src));
 	*line = lineno > 0 ? (unsigned)lineno : 0;
 	return 0;
+}
+
+const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset)
+{
+	struct lines_module *m = module_get(l, module);
+	Dwarf_Attribute attr;
+	Dwarf_Addr vaddr;
+	Dwarf_Die cu;
+	const char *dir;
+
+	if (m->status < 0 || symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
+	    !find_cu(m->dw, vaddr, &cu) || !dwarf_attr(&cu, DW_AT_comp_dir, &attr) ||
+	    !(dir = dwarf_formstring(&attr)))
+		return NULL;
+	return strtab_get(&l->files, strtab_intern(&l->files, dir));
 }

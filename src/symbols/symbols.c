@@ -113,13 +113,11 @@ struct symbols {
 	uint64_t rescan_ns;
 	bool live;
 	bool demangle;
-	char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
 	char *jitmap_dir;
 	struct u64map jit_index; /* pid + 1 -> index into jits */
 	struct symbols_jitmap **jits;
 	size_t njits;
-	void (*notice)(void *ctx, const char *msg);
-	void *notice_ctx;
+	struct ft_notice *notice;
 };
 
 struct symbols *symbols_new(void)
@@ -169,7 +167,6 @@ void symbols_free(struct symbols *s)
 		symbols_jitmap_free(s->jits[i]);
 	free(s->jits);
 	u64map_free(&s->jit_index);
-	free(s->debug_dir);
 	free(s->jitmap_dir);
 	symbols_kernel_free(s->kernel);
 	free(s);
@@ -190,16 +187,9 @@ void symbols_set_demangle(struct symbols *s, bool demangle)
 	s->demangle = demangle;
 }
 
-void symbols_set_notice(struct symbols *s, void (*notice)(void *ctx, const char *msg), void *ctx)
+void symbols_set_notice(struct symbols *s, struct ft_notice *notice)
 {
 	s->notice = notice;
-	s->notice_ctx = ctx;
-}
-
-void symbols_set_debug_dir(struct symbols *s, const char *dir)
-{
-	free(s->debug_dir);
-	s->debug_dir = xstrdup(dir);
 }
 
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
@@ -307,7 +297,6 @@ static struct symbols_elf *module_open(struct symbols *s, struct symbols_module 
 	else
 		known = xstrdup(mod->name);
 	opts.known_path = known;
-	opts.debug_dir = s->debug_dir;
 	opts.demangle = s->demangle;
 	if (s->live) {
 		paths[1] = xasprintf("/proc/%" PRIu32 "/root%s", pid, known);
@@ -685,9 +674,8 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
 		if (stat(proc, &st) != 0)
 			return;
-		if (symbols_jitmap_refresh(m, st.st_uid, &err) == -EPERM && err.msg[0] &&
-		    s->notice)
-			s->notice(s->notice_ctx, err.msg);
+		if (symbols_jitmap_refresh(m, st.st_uid, &err) == -EPERM && err.msg[0])
+			notice_say(s->notice, NULL, "%s", err.msg);
 		name = symbols_jitmap_lookup(m, addr);
 	}
 	if (name) {

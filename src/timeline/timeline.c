@@ -67,7 +67,6 @@
 
 #include "flametop/timeline.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,104 +184,6 @@ void timeline_config_default(struct timeline_config *c)
 	c->ntiers = 2;
 	c->retention_ns = 24 * 3600 * NS_PER_SEC;
 	c->max_memory = 64u << 20;
-}
-
-/*
- * Parses "12", "1.5", ".25" followed by a unit from `units` (longest names
- * first; the empty name, if listed, is the default). Exact: the fraction is
- * scaled in integers. 0 or -EINVAL (also on overflow).
- */
-struct unit {
-	const char *name;
-	uint64_t scale;
-};
-
-static int parse_scaled(const char *s, const struct unit *units, size_t nunits, uint64_t *out)
-{
-	uint64_t ip = 0, frac = 0, fscale = 1, scale, v;
-	bool digits = false;
-	size_t i;
-
-	if (!s)
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (ip > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		ip = ip * 10 + (uint64_t)(*s - '0');
-		digits = true;
-	}
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++) {
-			if (fscale <= UINT64_MAX / 100) {
-				frac = frac * 10 + (uint64_t)(*s - '0');
-				fscale *= 10;
-			}
-			digits = true;
-		}
-	}
-	if (!digits)
-		return -EINVAL;
-	for (i = 0; i < nunits; i++)
-		if (strcasecmp(s, units[i].name) == 0)
-			break;
-	if (i == nunits)
-		return -EINVAL;
-	scale = units[i].scale;
-	if (ip && scale > UINT64_MAX / ip)
-		return -EINVAL;
-	v = ip * scale;
-	/* frac / fscale * scale, exactly for the scales used (< 2^44) */
-	v += (uint64_t)((unsigned __int128)frac * scale / fscale);
-	if (v < ip * scale)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int timeline_parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct unit units[] = {
-		{ "ns", 1 },
-		{ "us", 1000 },
-		{ "ms", 1000000 },
-		{ "s", NS_PER_SEC },
-		{ "m", 60 * NS_PER_SEC },
-		{ "min", 60 * NS_PER_SEC },
-		{ "h", 3600 * NS_PER_SEC },
-		{ "d", 86400 * NS_PER_SEC },
-		{ "", NS_PER_SEC },
-	};
-
-	return parse_scaled(s, units, ARRAY_SIZE(units), ns);
-}
-
-int timeline_parse_size(const char *s, size_t *bytes)
-{
-	static const struct unit units[] = {
-		{ "", 1 },
-		{ "b", 1 },
-		{ "k", UINT64_C(1) << 10 },
-		{ "kb", UINT64_C(1) << 10 },
-		{ "kib", UINT64_C(1) << 10 },
-		{ "m", UINT64_C(1) << 20 },
-		{ "mb", UINT64_C(1) << 20 },
-		{ "mib", UINT64_C(1) << 20 },
-		{ "g", UINT64_C(1) << 30 },
-		{ "gb", UINT64_C(1) << 30 },
-		{ "gib", UINT64_C(1) << 30 },
-		{ "t", UINT64_C(1) << 40 },
-		{ "tb", UINT64_C(1) << 40 },
-		{ "tib", UINT64_C(1) << 40 },
-	};
-	uint64_t v;
-	int r = parse_scaled(s, units, ARRAY_SIZE(units), &v);
-
-	if (r)
-		return r;
-	if (v > SIZE_MAX)
-		return -EINVAL;
-	*bytes = (size_t)v;
-	return 0;
 }
 
 /* ------------------------------------------------------------------------

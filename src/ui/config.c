@@ -20,6 +20,7 @@ void ui_config_default(struct ui_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->theme, sizeof(c->theme), "default");
 	c->palette = UI_PALETTE_HOT;
+	snprintf(c->view, sizeof(c->view), "flame");
 	c->span = 30ull * 1000000000ull;
 	c->mouse = true;
 }
@@ -33,30 +34,6 @@ char *ui_config_path(void)
 	if (home && *home)
 		return xasprintf("%s/.config/flametop/config", home);
 	return NULL;
-}
-
-/* "30", "30s", "500ms", "2m", "1h" -> ns; 0 or -1. */
-static int parse_span(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v = strtod(s, &end), mult = 1e9;
-
-	if (end == s || !(v > 0))
-		return -1;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
-		mult = 1e9;
-	else if (strcmp(end, "ms") == 0)
-		mult = 1e6;
-	else if (strcmp(end, "m") == 0)
-		mult = 60e9;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600e9;
-	else
-		return -1;
-	if (v * mult < 1e9 || v * mult > 86400e9)
-		return -1;
-	*ns = (uint64_t)(v * mult);
-	return 0;
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -130,15 +107,20 @@ int ui_config_parse(struct ui_config *c, const char *text, const char *name, str
 			}
 			c->flame = strcmp(val, "flame") == 0;
 		} else if (strcmp(key, "view") == 0) {
-			if (strcmp(val, "flame") && strcmp(val, "top")) {
-				error_set(err, "%s:%d: view: flame or top", name, lineno);
+			if (ui_views_find(val) < 0 || strlen(val) >= sizeof(c->view)) {
+				char names[256];
+
+				ui_views_list(names, sizeof(names));
+				error_set(err, "%s:%d: view: one of %s", name, lineno, names);
 				goto bad;
 			}
-			c->top_view = strcmp(val, "top") == 0;
+			snprintf(c->view, sizeof(c->view), "%s", val);
 		} else if (strcmp(key, "window") == 0) {
-			if (parse_span(val, &c->span) < 0) {
-				error_set(err, "%s:%d: window: seconds from 1 to 86400 (\"30s\", \"5m\")",
-					  name, lineno);
+			struct ft_error perr;
+
+			if (util_parse_duration(val, 1000000000ull, 86400ull * 1000000000ull,
+						&c->span, &perr) < 0) {
+				error_set(err, "%s:%d: window: %s", name, lineno, perr.msg);
 				goto bad;
 			}
 		} else if (strcmp(key, "mouse") == 0) {

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Drawing: each part of the screen (header, timeline strip, the main view,
- * status line, footer, and the overlays) drawn from the state in struct
- * tui into its own curses window. Nothing here changes the state or reads
- * the sampler. Every string that came from outside (symbol, module and
- * thread names, paths, the session's metadata) goes through clean(), which
- * is util_sanitize() plus, without UTF-8, a fold to ASCII.
+ * Drawing the frame around the views: header, timeline strip, status line,
+ * footer and the overlays (help, picker), each from the state in struct
+ * tui into its own curses window; and the helpers the views draw with.
+ * Nothing here changes the state or reads the sampler. Every string that
+ * came from outside (symbol, module and thread names, paths, the
+ * session's metadata) goes through ui_draw_clean(), which is
+ * util_sanitize() plus, without UTF-8, a fold to ASCII.
  */
 #include "config.h"
 
@@ -19,8 +20,7 @@
 
 #define NONE UINT32_MAX
 
-/* util_sanitize(), then without UTF-8 every non-ASCII character becomes '?'. */
-static const char *clean(const struct tui *u, const char *in, char *out, size_t size)
+const char *ui_draw_clean(const struct tui *u, const char *in, char *out, size_t size)
 {
 	util_sanitize(in ? in : "", out, size);
 	if (!u->scr.utf8) {
@@ -40,19 +40,36 @@ static const char *clean(const struct tui *u, const char *in, char *out, size_t 
 const char *ui_draw_frame_name(const struct tui *u, uint32_t frame, char *out, size_t size)
 {
 	if (frame == PROFILE_NO_FRAME || frame >= u->p->nframes)
-		return clean(u, "(root)", out, size);
-	return clean(u, profile_string(u->p, u->p->frames[frame].name), out, size);
+		return ui_draw_clean(u, "(root)", out, size);
+	return ui_draw_clean(u, profile_string(u->p, u->p->frames[frame].name), out, size);
+}
+
+const char *ui_draw_name(struct tui *u, uint32_t frame)
+{
+	char buf[4096];
+	uint32_t n;
+
+	if (frame == PROFILE_NO_FRAME || frame >= u->p->nframes)
+		return "(root)";
+	if (frame >= u->nnames) {
+		n = u->p->nframes;
+		u->names = xreallocarray(u->names, n, sizeof(*u->names));
+		memset(u->names + u->nnames, 0, (n - u->nnames) * sizeof(*u->names));
+		u->nnames = n;
+	}
+	if (!u->names[frame])
+		u->names[frame] = xstrdup(ui_draw_frame_name(u, frame, buf, sizeof(buf)));
+	return u->names[frame];
 }
 
 const char *ui_draw_module_name(const struct tui *u, uint32_t frame, char *out, size_t size)
 {
 	if (frame == PROFILE_NO_FRAME || frame >= u->p->nframes)
-		return clean(u, "", out, size);
-	return clean(u, util_basename(profile_string(u->p, u->p->frames[frame].module)), out, size);
+		return ui_draw_clean(u, "", out, size);
+	return ui_draw_clean(u, util_basename(profile_string(u->p, u->p->frames[frame].module)), out, size);
 }
 
-/* Writes at most `cols` columns of (clean) `s`; returns the columns written. */
-static int put(WINDOW *w, const char *s, int cols)
+int ui_draw_put(WINDOW *w, const char *s, int cols)
 {
 	const char *p = s;
 	int n = 0;
@@ -68,8 +85,19 @@ static int put(WINDOW *w, const char *s, int cols)
 	return n;
 }
 
-/* Spaces to the end of the line, in the current attributes. */
-static void fill(WINDOW *w)
+void ui_draw_spaces(WINDOW *w, int n)
+{
+	static const char blank[] = "                                                                ";
+
+	while (n > 0) {
+		int k = n < (int)sizeof(blank) - 1 ? n : (int)sizeof(blank) - 1;
+
+		waddnstr(w, blank, k);
+		n -= k;
+	}
+}
+
+void ui_draw_fill(WINDOW *w)
 {
 	int y, x, h, wd;
 
@@ -77,11 +105,10 @@ static void fill(WINDOW *w)
 	getmaxyx(w, h, wd);
 	(void)y;
 	(void)h;
-	for (; x < wd; x++)
-		waddch(w, ' ');
+	ui_draw_spaces(w, wd - x);
 }
 
-static int cols_left(WINDOW *w)
+int ui_draw_cols_left(WINDOW *w)
 {
 	int y, x, h, wd;
 
@@ -95,19 +122,19 @@ static int cols_left(WINDOW *w)
 /* " label value" in the header's two roles. */
 static void field(struct tui *u, WINDOW *w, const char *label, const char *value)
 {
-	int left = cols_left(w);
+	int left = ui_draw_cols_left(w);
 
 	if (left <= 1)
 		return;
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-	left -= put(w, " ", left);
+	left -= ui_draw_put(w, " ", left);
 	if (label) {
 		ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
-		left -= put(w, label, left);
+		left -= ui_draw_put(w, label, left);
 		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-		left -= put(w, " ", left);
+		left -= ui_draw_put(w, " ", left);
 	}
-	put(w, value, left);
+	ui_draw_put(w, value, left);
 }
 
 static const char *sep(const struct tui *u)
@@ -119,11 +146,11 @@ static void window_text(const struct tui *u, char *out, size_t size)
 {
 	char a[32], b[32], span[32];
 
-	ui_format_duration(u->shown_from, a, sizeof(a));
-	ui_format_duration(u->shown_to > u->shown_from ? u->shown_to : u->shown_from, b, sizeof(b));
-	switch (u->win.mode) {
+	ui_format_duration(UI_WINDOW_QUERY(u)->from, a, sizeof(a));
+	ui_format_duration(UI_WINDOW_QUERY(u)->to > UI_WINDOW_QUERY(u)->from ? UI_WINDOW_QUERY(u)->to : UI_WINDOW_QUERY(u)->from, b, sizeof(b));
+	switch (UI_WIN(u).mode) {
 	case UI_WINDOW_LIVE:
-		ui_format_duration(u->win.span, span, sizeof(span));
+		ui_format_duration(UI_WIN(u).span, span, sizeof(span));
 		snprintf(out, size, "live: last %s", span);
 		break;
 	case UI_WINDOW_ALL:
@@ -131,7 +158,7 @@ static void window_text(const struct tui *u, char *out, size_t size)
 		break;
 	case UI_WINDOW_RANGE:
 	default:
-		ui_format_duration(u->shown_to - u->shown_from, span, sizeof(span));
+		ui_format_duration(UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from, span, sizeof(span));
 		snprintf(out, size, "%s to %s (%s)", a, b, span);
 		break;
 	}
@@ -148,7 +175,7 @@ static const char *header_target(struct tui *u, char *out, size_t size)
 	int budget = u->cols - 64 > 16 ? u->cols - 64 : 16;
 	char full[512];
 
-	clean(u, u->p->meta.target ? u->p->meta.target : "", full, sizeof(full));
+	ui_draw_clean(u, u->p->meta.target ? u->p->meta.target : "", full, sizeof(full));
 	if ((int)ui_text_width(full) > budget && strncmp(full, prefix, plen) == 0) {
 		char *prog = full + plen, *args = strchr(prog, ' ');
 		char rest[512] = "";
@@ -182,24 +209,24 @@ void ui_draw_header(struct tui *u)
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
 	wmove(w, 0, 0);
-	fill(w);
+	ui_draw_fill(w);
 	wmove(w, 1, 0);
-	fill(w);
+	ui_draw_fill(w);
 
 	wmove(w, 0, 0);
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
-	put(w, " flametop", cols_left(w));
+	ui_draw_put(w, " flametop", ui_draw_cols_left(w));
 	if (u->src->live) {
 		field(u, w, NULL, header_target(u, val, sizeof(val)));
 	} else {
 		snprintf(buf, sizeof(buf), "%s", u->opt.replay);
-		field(u, w, "replay", clean(u, util_basename(buf), val, sizeof(val)));
+		field(u, w, "replay", ui_draw_clean(u, util_basename(buf), val, sizeof(val)));
 	}
 	buf[0] = '\0';
 	for (i = 0; i < u->p->nevents; i++) {
 		char ev[128];
 
-		clean(u, u->p->events[i].name, ev, sizeof(ev));
+		ui_draw_clean(u, u->p->events[i].name, ev, sizeof(ev));
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s%s%s", i ? "," : "",
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "[" : "", ev,
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "]" : "");
@@ -221,7 +248,7 @@ void ui_draw_header(struct tui *u)
 		char comm[64] = "";
 
 		if (th)
-			clean(u, profile_string(u->p, th->comm), comm, sizeof(comm));
+			ui_draw_clean(u, profile_string(u->p, th->comm), comm, sizeof(comm));
 		snprintf(val, sizeof(val), "%s %lld%s%s", u->filter.tid >= 0 ? "tid" : "pid",
 			 (long long)(u->filter.tid >= 0 ? u->filter.tid : u->filter.pid), comm[0] ? " " : "",
 			 comm);
@@ -231,14 +258,14 @@ void ui_draw_header(struct tui *u)
 	wmove(w, 1, 0);
 	window_text(u, val, sizeof(val));
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
-	put(w, " window", cols_left(w));
+	ui_draw_put(w, " window", ui_draw_cols_left(w));
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-	put(w, " ", cols_left(w));
-	put(w, val, cols_left(w));
+	ui_draw_put(w, " ", ui_draw_cols_left(w));
+	ui_draw_put(w, val, ui_draw_cols_left(w));
 	if (u->paused) {
-		put(w, sep(u), cols_left(w));
+		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 		ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
-		put(w, " PAUSED", cols_left(w));
+		ui_draw_put(w, " PAUSED", ui_draw_cols_left(w));
 	}
 	if (!u->src->live && !u->ended) {
 		char pos[32], end[32];
@@ -247,11 +274,11 @@ void ui_draw_header(struct tui *u)
 		ui_format_duration(u->src->duration_ns, end, sizeof(end));
 		snprintf(val, sizeof(val), "%s of %s", pos, end);
 		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-		put(w, sep(u), cols_left(w));
+		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 		field(u, w, "play", val);
 	}
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-	put(w, sep(u), cols_left(w));
+	ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 	timeline_stats(u->tl, &st);
 	{
 		char rss[32], tlm[32];
@@ -263,7 +290,7 @@ void ui_draw_header(struct tui *u)
 	field(u, w, "self", val);
 	if (u->ended) {
 		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-		put(w, sep(u), cols_left(w));
+		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 		field(u, w, NULL, u->ended_msg);
 	}
 }
@@ -304,7 +331,7 @@ void ui_draw_strip(struct tui *u)
 	for (x = 0; x < width; x++)
 		if (counts[x] > max)
 			max = counts[x];
-	ui_window_columns(u->shown_from, u->shown_to, first, end, width, &c0, &c1);
+	ui_window_columns(UI_WINDOW_QUERY(u)->from, UI_WINDOW_QUERY(u)->to, first, end, width, &c0, &c1);
 	wmove(w, 0, 0);
 	for (x = 0; x < width; x++) {
 		int level = max ? (int)((counts[x] * 8 + max - 1) / max) : 0;
@@ -323,14 +350,14 @@ void ui_draw_strip(struct tui *u)
 	/* The axis: the strip's span at the ends, the window's edges under it. */
 	ui_screen_role(&u->scr, w, UI_ROLE_DIM);
 	wmove(w, 1, 0);
-	fill(w);
+	ui_draw_fill(w);
 	ui_format_duration(first, a, sizeof(a));
 	ui_format_duration(end, b, sizeof(b));
 	wmove(w, 1, 0);
-	put(w, a, width);
+	ui_draw_put(w, a, width);
 	if (width > (int)(strlen(a) + strlen(b) + 2)) {
 		wmove(w, 1, width - (int)strlen(b));
-		put(w, b, (int)strlen(b));
+		ui_draw_put(w, b, (int)strlen(b));
 	}
 	if (c1 > c0) {
 		ui_screen_role(&u->scr, w, UI_ROLE_STRIP);
@@ -346,89 +373,12 @@ void ui_draw_strip(struct tui *u)
 		x = (c0 + c1) / 2 - (int)strlen(label) / 2;
 		if ((int)strlen(label) + 4 < c1 - c0 && x > c0) {
 			wmove(w, 1, x);
-			put(w, label, (int)strlen(label));
+			ui_draw_put(w, label, (int)strlen(label));
 		}
 	}
 }
 
-/* Colour of a frame under the current palette. */
-static int frame_color(struct tui *u, uint32_t node, uint64_t zoom_total)
-{
-	const struct profile *p = u->p;
-	uint32_t f = p->nodes[node].frame;
-	double share = zoom_total ? (double)u->tree->self[node] / (double)zoom_total : 0;
-
-	if (f == PROFILE_NO_FRAME)
-		return -1;
-	return ui_theme_frame_color(&u->scr.theme, u->palette, share * 4, p->frames[f].module,
-				    p->frames[f].kind, p->frames[f].name);
-}
-
-static void draw_flame(struct tui *u)
-{
-	WINDOW *w = u->w_main;
-	const struct ui_layout *l = &u->layout;
-	uint64_t zoom_total = u->tree->total[l->zoom];
-	uint32_t zoom_depth = 0;
-	size_t i;
-
-	for (i = 0; i < l->nboxes; i++)
-		if (l->boxes[i].node == l->zoom)
-			zoom_depth = l->boxes[i].depth;
-	for (i = 0; i < l->nboxes; i++) {
-		const struct ui_box *b = &l->boxes[i];
-		int row = u->flip ? u->main_rows - 1 - (int)b->depth : (int)b->depth;
-		int text = b->w >= 3 ? b->w - 1 : b->w, used;
-		char name[1024], label[1024];
-
-		if (row < 0 || row >= u->main_rows)
-			continue;
-		if (b->node == u->sel)
-			ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
-		else if (u->have_re && u->tree->match[b->node])
-			ui_screen_role(&u->scr, w, UI_ROLE_MATCH);
-		else if (b->depth < zoom_depth || b->node == PROFILE_ROOT)
-			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
-		else
-			ui_screen_frame(&u->scr, w, frame_color(u, b->node, zoom_total));
-		if (b->node == PROFILE_ROOT) {
-			char n[32];
-
-			ui_format_count(u->nsamples, n, sizeof(n));
-			snprintf(name, sizeof(name), "all (%s samples)", n);
-		} else {
-			ui_draw_frame_name(u, u->p->nodes[b->node].frame, name, sizeof(name));
-		}
-		if (b->node == PROFILE_ROOT || b->depth < zoom_depth) {
-			/* Full-width rows: the dim role is not reversed, mark it. */
-			if (!u->scr.colors && b->node != u->sel)
-				wattron(w, A_REVERSE);
-		}
-		used = ui_label_fit(name, text, u->scr.utf8, label, sizeof(label));
-		wmove(w, row, b->x);
-		put(w, label, used);
-		for (; used < text; used++)
-			waddch(w, ' ');
-		if (text < b->w) {
-			ui_screen_role(&u->scr, w, UI_ROLE_NORMAL);
-			waddch(w, ' ');
-		}
-	}
-	if (l->nboxes <= 1 && u->main_rows > 2) {
-		ui_screen_role(&u->scr, w, UI_ROLE_DIM);
-		mvwaddstr(w, u->flip ? u->main_rows - 3 : 2, 2,
-			  u->paused ? "no samples in this window"
-				    : "no samples in this window yet; waiting for data...");
-	}
-}
-
-int ui_draw_list_rows(const struct tui *u)
-{
-	return u->main_rows > 1 ? u->main_rows - 1 : 1;
-}
-
-/* A weight in the current event's unit: time for clock events, else a count. */
-static void weight(const struct tui *u, uint64_t v, char *out, size_t size)
+void ui_draw_weight(const struct tui *u, uint64_t v, char *out, size_t size)
 {
 	int ev = u->filter.event >= 0 ? u->filter.event : 0;
 
@@ -439,230 +389,118 @@ static void weight(const struct tui *u, uint64_t v, char *out, size_t size)
 		ui_format_count(v, out, size);
 }
 
-static void pct(uint64_t v, uint64_t total, char *out, size_t size)
+void ui_draw_pct(uint64_t v, uint64_t total, char *out, size_t size)
 {
 	snprintf(out, size, "%5.1f%%", total ? 100.0 * (double)v / (double)total : 0.0);
 }
 
-/* One top-list style line: self/total columns, name, module. */
-static void list_line(struct tui *u, int row, bool sel, bool match, uint64_t self, bool has_self,
-		      uint64_t total, uint32_t frame)
+void ui_draw_title(struct tui *u, WINDOW *w, int row, const char *text)
 {
-	WINDOW *w = u->w_main;
-	char a[32], b[32], c[32], d[32], line[2048], name[1024], mod[256];
-	int name_w, mod_w, fixed = 30;
-
-	name_w = u->cols - fixed - 1;
-	mod_w = name_w / 3;
-	if (mod_w > 30)
-		mod_w = 30;
-	name_w -= mod_w + 1;
-	if (name_w < 4)
-		name_w = 4;
-	weight(u, self, b, sizeof(b));
-	pct(self, u->total, a, sizeof(a));
-	weight(u, total, d, sizeof(d));
-	pct(total, u->total, c, sizeof(c));
-	if (!has_self) {
-		snprintf(a, sizeof(a), "%6s", "");
-		snprintf(b, sizeof(b), "%s", "");
-	}
-	ui_screen_role(&u->scr, w, sel ? UI_ROLE_SELECTED : match ? UI_ROLE_MATCH : UI_ROLE_NORMAL);
-	wmove(w, row, 0);
-	snprintf(line, sizeof(line), " %6s %6s %6s %6s  ", a, b, c, d);
-	put(w, line, u->cols);
-	ui_draw_frame_name(u, frame, name, sizeof(name));
-	{
-		char fit[1024];
-		int used = ui_label_fit(name, name_w, u->scr.utf8, fit, sizeof(fit));
-
-		put(w, fit, used);
-		for (; used < name_w + 1; used++)
-			waddch(w, ' ');
-	}
-	ui_draw_module_name(u, frame, mod, sizeof(mod));
-	put(w, mod, cols_left(w));
-	fill(w);
-}
-
-static void list_title(struct tui *u, int row, const char *title)
-{
-	static const char *const names[UI_SORT__COUNT] = { "SELF", "TOTAL", "FUNCTION", "MODULE" };
-	char line[512];
-	WINDOW *w = u->w_main;
-
 	ui_screen_role(&u->scr, w, UI_ROLE_TITLE);
 	wmove(w, row, 0);
-	if (title) {
-		put(w, title, u->cols);
-	} else {
-		snprintf(line, sizeof(line), " %13s %13s  %s", "SELF", "TOTAL", "FUNCTION");
-		put(w, line, u->cols);
-		put(w, "  (sort: ", cols_left(w));
-		put(w, names[u->sort], cols_left(w));
-		put(w, ")", cols_left(w));
-	}
-	fill(w);
+	ui_draw_put(w, text, u->cols);
+	ui_draw_fill(w);
 }
 
-static bool fn_matches(const struct tui *u, uint32_t frame)
+void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text)
 {
-	if (!u->have_re || frame >= u->p->nframes)
-		return false;
-	return regexec(&u->re, profile_string(u->p, u->p->frames[frame].name), 0, NULL, 0) == 0;
-}
-
-static void draw_top(struct tui *u)
-{
-	int rows = ui_draw_list_rows(u), r;
-	size_t i;
-
-	list_title(u, 0, NULL);
-	for (r = 0; r < rows; r++) {
-		i = u->top_scroll + (size_t)r;
-		if (i >= u->nfns)
-			break;
-		list_line(u, r + 1, i == u->top_sel, fn_matches(u, u->fns[i].frame), u->fns[i].self,
-			  true, u->fns[i].total, u->fns[i].frame);
-	}
-	if (!u->nfns && rows > 2) {
-		ui_screen_role(&u->scr, u->w_main, UI_ROLE_DIM);
-		mvwaddstr(u->w_main, 2, 2, "no samples in this window");
-	}
-}
-
-static void draw_neighbours(struct tui *u)
-{
-	int rows = u->main_rows, half = rows / 2, r, avail;
-	char name[1024], title[1200];
-	size_t i, first;
-
-	ui_draw_frame_name(u, u->nb_frame, name, sizeof(name));
-	/* Callers in the top half, callees in the bottom half, each with a
-	 * title row and scrolled to keep the selection in sight. */
-	snprintf(title, sizeof(title), " Callers of %s (%zu)", name, u->nb_ncallers);
-	list_title(u, 0, title);
-	avail = half - 1;
-	first = 0;
-	if (u->nb_sel < u->nb_ncallers && (int)u->nb_sel >= avail)
-		first = u->nb_sel - (size_t)avail + 1;
-	for (r = 0, i = first; r < avail && i < u->nb_ncallers; r++, i++)
-		list_line(u, 1 + r, i == u->nb_sel, false, 0, false, u->nb[i].weight, u->nb[i].frame);
-	snprintf(title, sizeof(title), " Callees of %s (%zu)", name, u->nnb - u->nb_ncallers);
-	list_title(u, half, title);
-	avail = rows - half - 1;
-	first = u->nb_ncallers;
-	if (u->nb_sel >= u->nb_ncallers && (int)(u->nb_sel - u->nb_ncallers) >= avail)
-		first = u->nb_sel - (size_t)avail + 1;
-	for (r = 0, i = first; r < avail && i < u->nnb; r++, i++)
-		list_line(u, half + 1 + r, i == u->nb_sel, false, 0, false, u->nb[i].weight,
-			  u->nb[i].frame);
-}
-
-void ui_draw_main(struct tui *u)
-{
-	werase(u->w_main);
-	ui_screen_role(&u->scr, u->w_main, UI_ROLE_NORMAL);
-	if (u->view == UI_VIEW_FLAME)
-		draw_flame(u);
-	else if (u->nb_frame != PROFILE_NO_FRAME)
-		draw_neighbours(u);
-	else
-		draw_top(u);
+	ui_screen_role(&u->scr, w, UI_ROLE_DIM);
+	mvwaddstr(w, row, 2, text);
 }
 
 #define LINE_REFRESH_NS (3 * 1000000000ull)
 
 /*
- * "file:line N%" for the hottest source line of `frame` (from the leaf
- * addresses the recorder kept and the module's DWARF), cached in `u`.
+ * "file:line N%" for the hottest source line of `frame` in the window
+ * (from the addresses its samples hit, as the lines view counts them, and
+ * the module's DWARF), cached in `u` until the selection or the data
+ * changes, or a few seconds pass.
  */
 static const char *hottest_line(struct tui *u, uint32_t frame)
 {
 	uint64_t now = util_now_ns();
+	struct profile_filter f;
+	struct profile_locs *locs;
 	struct report_lines *r;
 	char file[256];
 
-	if (frame == u->line_frame && now - u->line_at < LINE_REFRESH_NS)
+	if (frame == u->line_frame && u->line_gen == u->data_gen &&
+	    now - u->line_at < LINE_REFRESH_NS)
 		return u->line_text;
 	u->line_frame = frame;
+	u->line_gen = u->data_gen;
 	u->line_at = now;
 	u->line_text[0] = '\0';
-	r = report_lines_of_frame(u->p, frame, u->lines);
-	if (r && r->nlines && r->lines[0].file && r->total) {
-		clean(u, util_basename(r->lines[0].file), file, sizeof(file));
+	ui_tui_filter(u, UI_QUERY_WINDOW, &f);
+	locs = profile_hits_query(u->hits, u->p, &f, frame);
+	r = report_lines_build(u->p, locs, u->lines);
+	if (r->nlines && r->lines[0].file && r->total) {
+		ui_draw_clean(u, util_basename(r->lines[0].file), file, sizeof(file));
 		snprintf(u->line_text, sizeof(u->line_text), "%s:%u %.0f%%", file, r->lines[0].line,
 			 100.0 * (double)r->lines[0].self / (double)r->total);
 	}
 	report_lines_free(r);
+	profile_locs_free(locs);
 	return u->line_text;
 }
 
 void ui_draw_status(struct tui *u)
 {
 	WINDOW *w = u->w_status;
-	char line[2048], name[1024], mod[512], a[32], b[32];
+	char line[2048], name[1024], mod[512], a[32], b[32], where[300];
 	uint32_t frame = PROFILE_NO_FRAME;
 	uint64_t self = 0, total = 0;
+	struct ui_selection sel = { .frame = PROFILE_NO_FRAME };
 
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_STATUS);
 	wmove(w, 0, 0);
-	fill(w);
+	ui_draw_fill(w);
 	wmove(w, 0, 0);
 	if (u->modal == UI_MODAL_SEARCH || u->modal == UI_MODAL_SAVE) {
 		char in[600];
 
-		put(w, u->modal == UI_MODAL_SEARCH ? " Search (regex): " : " Save session to: ",
+		ui_draw_put(w, u->modal == UI_MODAL_SEARCH ? " Search (regex): " : " Save session to: ",
 		    u->cols);
-		clean(u, u->input, in, sizeof(in));
-		put(w, in, cols_left(w) - 1);
+		ui_draw_clean(u, u->input, in, sizeof(in));
+		ui_draw_put(w, in, ui_draw_cols_left(w) - 1);
 		ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
 		waddch(w, ' '); /* the cursor */
 		return;
 	}
 	if (u->message[0]) {
 		ui_screen_role(&u->scr, w, u->message_error ? UI_ROLE_ERROR : UI_ROLE_STATUS);
-		put(w, " ", u->cols);
-		put(w, u->message, cols_left(w));
-		fill(w);
+		ui_draw_put(w, " ", u->cols);
+		ui_draw_put(w, u->message, ui_draw_cols_left(w));
+		ui_draw_fill(w);
 		return;
 	}
-	if (u->view == UI_VIEW_FLAME) {
-		if (u->sel != PROFILE_ROOT && u->sel < u->tree->nnodes) {
-			frame = u->p->nodes[u->sel].frame;
-			self = u->tree->self[u->sel];
-			total = u->tree->total[u->sel];
-		}
-	} else if (u->nb_frame != PROFILE_NO_FRAME) {
-		if (u->nb_sel < u->nnb) {
-			frame = u->nb[u->nb_sel].frame;
-			total = u->nb[u->nb_sel].weight;
-		}
-	} else if (u->top_sel < u->nfns) {
-		frame = u->fns[u->top_sel].frame;
-		self = u->fns[u->top_sel].self;
-		total = u->fns[u->top_sel].total;
+	if (u->views[u->front]) {
+		UI_FRONT_OPS(u)->selection(u->views[u->front], u, &sel);
+		frame = sel.frame;
+		self = sel.self;
+		total = sel.total;
 	}
 	line[0] = '\0';
 	if (u->have_re) {
 		char pat[600];
 
-		clean(u, u->pattern, pat, sizeof(pat));
+		ui_draw_clean(u, u->pattern, pat, sizeof(pat));
 		snprintf(line, sizeof(line), " /%s/ %.1f%% in %u frames %s", pat,
-			 u->tree && u->total ? 100.0 * (double)u->tree->match_total / (double)u->total
-					     : 0.0,
-			 u->tree ? u->tree->nmatch : 0, u->scr.utf8 ? "\xe2\x94\x82" : "|");
+			 u->total ? 100.0 * (double)u->match_total / (double)u->total : 0.0, u->nmatch,
+			 u->scr.utf8 ? "\xe2\x94\x82" : "|");
 	}
 	if (frame != PROFILE_NO_FRAME && frame < u->p->nframes) {
 		size_t at = strlen(line);
 
 		ui_draw_frame_name(u, frame, name, sizeof(name));
-		clean(u, profile_string(u->p, u->p->frames[frame].module), mod, sizeof(mod));
-		weight(u, self, a, sizeof(a));
-		weight(u, total, b, sizeof(b));
+		ui_draw_clean(u, profile_string(u->p, u->p->frames[frame].module), mod, sizeof(mod));
+		ui_draw_weight(u, self, a, sizeof(a));
+		ui_draw_weight(u, total, b, sizeof(b));
 		/* Most telling first: a narrow terminal cuts the module path. */
-		snprintf(line + at, sizeof(line) - at, " %s  self %s %.1f%%  total %s %.1f%%", name, a,
+		snprintf(line + at, sizeof(line) - at, " %s%s%s  self %s %.1f%%  total %s %.1f%%",
+			 name, sel.where[0] ? " " : "",
+			 ui_draw_clean(u, sel.where, where, sizeof(where)), a,
 			 u->total ? 100.0 * (double)self / (double)u->total : 0.0, b,
 			 u->total ? 100.0 * (double)total / (double)u->total : 0.0);
 		if (u->p->frames[frame].kind == PROFILE_FRAME_USER && *hottest_line(u, frame)) {
@@ -677,81 +515,75 @@ void ui_draw_status(struct tui *u)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s samples in the window",
 			 a);
 	}
-	put(w, line, u->cols);
+	ui_draw_put(w, line, u->cols);
 }
 
 void ui_draw_footer(struct tui *u)
 {
 	WINDOW *w = u->w_footer;
-	unsigned view = u->view == UI_VIEW_FLAME ? UI_IN_FLAME : UI_IN_TOP;
+	uint64_t mine = UI_FRONT_OPS(u)->actions;
 	size_t i;
 
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_FOOTER);
 	wmove(w, 0, 0);
-	fill(w);
+	ui_draw_fill(w);
 	wmove(w, 0, 0);
 	for (i = 0; i < ui_nbindings; i++) {
 		const struct ui_binding *b = &ui_bindings[i];
 		char key[32];
 		int need;
 
-		if (!b->footer || !(b->views & view))
+		/* A view's action shows only where the view answers it. */
+		if (!b->footer || ((UI_ACTION(b->action) & UI_VIEW_ACTIONS) &&
+				   !(UI_ACTION(b->action) & mine)))
 			continue;
 		ui_keys_name(b->keys[0], key, sizeof(key));
 		need = (int)strlen(key) + (int)strlen(b->footer) + 1;
 		need += 2;
-		if (need > cols_left(w))
+		if (need > ui_draw_cols_left(w))
 			break;
 		ui_screen_role(&u->scr, w, UI_ROLE_FOOTER_KEY);
-		put(w, key, cols_left(w));
+		ui_draw_put(w, key, ui_draw_cols_left(w));
 		ui_screen_role(&u->scr, w, UI_ROLE_FOOTER);
-		put(w, " ", cols_left(w));
-		put(w, b->footer, cols_left(w));
-		put(w, "  ", cols_left(w));
+		ui_draw_put(w, " ", ui_draw_cols_left(w));
+		ui_draw_put(w, b->footer, ui_draw_cols_left(w));
+		ui_draw_put(w, "  ", ui_draw_cols_left(w));
 	}
 }
 
-/* The help text, generated from the key table: one call per line. */
+/* The help text, from the key and view tables (ui_help_item), a blank
+ * line before each group, then the mouse: one call per line. */
 static size_t help_line(size_t n, char *out, size_t size, bool *title)
 {
+	static const char *const mouse[] = {
+		"",
+		"Mouse",
+		"  click selects, double-click zooms, the wheel moves",
+		"  a click on the strip moves the window there",
+	};
+	struct ui_help_item it;
 	size_t i, line = 0;
-	int g;
 
 	*title = false;
-	for (g = 0; g <= UI_GROUP_WINDOW; g++) {
-		if (line++ == n) {
-			snprintf(out, size, "%s", ui_group_names[g]);
-			*title = true;
-			return 1;
-		}
-		for (i = 0; i < ui_nbindings; i++) {
-			char keys[64];
-
-			if (ui_bindings[i].group != (enum ui_key_group)g)
-				continue;
-			if (line++ == n) {
-				ui_keys_names(&ui_bindings[i], keys, sizeof(keys));
-				snprintf(out, size, "  %-12s %s", keys, ui_bindings[i].help);
-				return 1;
-			}
-		}
-		if (line++ == n) {
+	for (i = 0; ui_help_item(i, &it); i++) {
+		if (it.title && i > 0 && line++ == n) {
 			out[0] = '\0';
 			return 1;
 		}
-	}
-	if (line++ == n) {
-		snprintf(out, size, "Mouse");
-		*title = true;
+		if (line++ != n)
+			continue;
+		if (it.title)
+			snprintf(out, size, "%s", it.title);
+		else
+			snprintf(out, size, "  %-12s %s", it.keys, it.help);
+		*title = it.title != NULL;
 		return 1;
 	}
-	if (line++ == n) {
-		snprintf(out, size, "  click selects, double-click zooms, the wheel moves");
-		return 1;
-	}
-	if (line++ == n) {
-		snprintf(out, size, "  a click on the strip moves the window there");
+	n -= line;
+	if (n < ARRAY_SIZE(mouse)) {
+		snprintf(out, size, "%s", mouse[n]);
+		*title = n == 1;
 		return 1;
 	}
 	return 0;
@@ -768,38 +600,52 @@ size_t ui_draw_help_lines(void)
 	return n;
 }
 
+/* Columns of 60 the help is drawn in: as many as the width allows, one
+ * when it fits in height anyway. */
+static int help_columns(const struct tui *u)
+{
+	int rows = u->main_rows - 1, ncols = u->cols / 60;
+
+	if (ncols < 1 || rows <= 0 || (size_t)rows >= ui_draw_help_lines())
+		ncols = 1;
+	return ncols;
+}
+
+size_t ui_draw_help_page(const struct tui *u)
+{
+	int rows = u->main_rows - 1;
+
+	return rows > 0 ? (size_t)rows * (size_t)help_columns(u) : 0;
+}
+
 /*
- * The help: in as many columns of 60 as the width allows when it does not
- * fit in height, else one column that scrolls.
+ * The help: in as many columns of 60 as the width allows, the lines
+ * running down one column and on at the top of the next; Up and Down
+ * scroll them by a line when they do not all fit.
  */
 static void draw_help(struct tui *u)
 {
 	WINDOW *w = u->w_main;
-	size_t total = ui_draw_help_lines(), i;
-	int rows = u->main_rows - 1, ncols = u->cols / 60, colw, c, r;
+	int rows = u->main_rows - 1, ncols = help_columns(u), colw, c, r;
 	char buf[256];
 	bool title;
 
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_TITLE);
 	wmove(w, 0, 0);
-	put(w, " flametop keys (Up/Down scroll, any other key closes)", u->cols);
-	fill(w);
+	ui_draw_put(w, " flametop keys (Up/Down scroll, any other key closes)", u->cols);
+	ui_draw_fill(w);
 	if (rows <= 0)
 		return;
-	if (ncols < 1 || (size_t)rows * (size_t)ncols < total)
-		ncols = 1;
-	if ((size_t)rows >= total)
-		ncols = 1;
 	colw = u->cols / ncols;
 	for (c = 0; c < ncols; c++) {
 		for (r = 0; r < rows; r++) {
-			i = ncols > 1 ? (size_t)(c * rows + r) : u->help_scroll + (size_t)r;
-			if (!help_line(i, buf, sizeof(buf), &title))
+			if (!help_line(u->help_scroll + (size_t)(c * rows + r), buf, sizeof(buf),
+				       &title))
 				break;
 			ui_screen_role(&u->scr, w, title ? UI_ROLE_HEADER_KEY : UI_ROLE_NORMAL);
 			wmove(w, r + 1, c * colw + 1);
-			put(w, buf, colw - 2);
+			ui_draw_put(w, buf, colw - 2);
 		}
 	}
 }
@@ -814,18 +660,18 @@ static void draw_picker(struct tui *u)
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_TITLE);
 	wmove(w, 0, 0);
-	put(w, " Show one process or thread: type to filter, Enter picks, Esc cancels", u->cols);
-	fill(w);
+	ui_draw_put(w, " Show one process or thread: type to filter, Enter picks, Esc cancels", u->cols);
+	ui_draw_fill(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_NORMAL);
 	wmove(w, 1, 0);
-	put(w, " filter: ", u->cols);
-	put(w, clean(u, u->input, in, sizeof(in)), cols_left(w));
+	ui_draw_put(w, " filter: ", u->cols);
+	ui_draw_put(w, ui_draw_clean(u, u->input, in, sizeof(in)), ui_draw_cols_left(w));
 	ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
 	waddch(w, ' ');
 	ui_screen_role(&u->scr, w, UI_ROLE_TITLE);
 	wmove(w, 2, 0);
-	put(w, "      PID      TID   CPU%  NAME", u->cols);
-	fill(w);
+	ui_draw_put(w, "      PID      TID   CPU%  NAME", u->cols);
+	ui_draw_fill(w);
 	rows = u->main_rows - 3;
 	if (u->pick_sel < u->pick_scroll)
 		u->pick_scroll = u->pick_sel;
@@ -853,8 +699,8 @@ static void draw_picker(struct tui *u)
 		}
 		ui_screen_role(&u->scr, w, i == u->pick_sel ? UI_ROLE_SELECTED : UI_ROLE_NORMAL);
 		wmove(w, 3 + r, 0);
-		put(w, clean(u, line, in, sizeof(in)), u->cols);
-		fill(w);
+		ui_draw_put(w, ui_draw_clean(u, line, in, sizeof(in)), u->cols);
+		ui_draw_fill(w);
 	}
 }
 

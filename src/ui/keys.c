@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The key table: every key the explorer answers, the action it triggers,
- * the views it works in and the line that documents it. The help screen
- * and the footer are generated from this table, and a unit test checks
- * that the man page's LIVE VIEW section names every key, so the three
- * cannot drift apart. What an action does is tui.c's table of handlers.
+ * The key table: every key the explorer answers, the action it triggers
+ * and the line that documents it; with the view table (views.c: each
+ * view's key and help line) it makes the help screen, the footer and the
+ * man page's key list, which a unit test compares with doc/flametop.1, so
+ * the three cannot drift apart. What an action does is tui.c's table of
+ * handlers for the explorer's own actions, and each view's for the
+ * actions it lists (moving, zooming, sorting).
  */
 #include "config.h"
 
@@ -16,90 +18,88 @@
 #define K(...) { __VA_ARGS__ }
 
 const struct ui_binding ui_bindings[] = {
-	{ K('q', UI_KEY_F10), UI_ACT_QUIT, UI_IN_ALL, UI_GROUP_GENERAL, "quit", "Quit" },
-	{ K('?', UI_KEY_F1), UI_ACT_HELP, UI_IN_ALL, UI_GROUP_GENERAL, "this help", "Help" },
-	{ K(UI_KEY_TAB), UI_ACT_NEXT_VIEW, UI_IN_ALL, UI_GROUP_GENERAL,
-	  "next view: flame graph, top-list", "View" },
-	{ K('f'), UI_ACT_VIEW_FLAME, UI_IN_ALL, UI_GROUP_GENERAL, "flame graph view", NULL },
-	{ K('t'), UI_ACT_VIEW_TOP, UI_IN_ALL, UI_GROUP_GENERAL, "top-list view", NULL },
-	{ K(' '), UI_ACT_PAUSE, UI_IN_ALL, UI_GROUP_GENERAL,
+	{ K('q', UI_KEY_F10), UI_ACT_QUIT, UI_GROUP_GENERAL, "quit", "Quit" },
+	{ K('?', UI_KEY_F1), UI_ACT_HELP, UI_GROUP_GENERAL, "this help", "Help" },
+	{ K(UI_KEY_TAB), UI_ACT_NEXT_VIEW, UI_GROUP_GENERAL,
+	  "next view (the views below, in turn)", "View" },
+	{ K(UI_KEY_BTAB), UI_ACT_PREV_VIEW, UI_GROUP_GENERAL, "previous view", NULL },
+	{ K(' '), UI_ACT_PAUSE, UI_GROUP_GENERAL,
 	  "pause or resume the picture (sampling goes on)", "Pause" },
-	{ K('i'), UI_ACT_FLIP, UI_IN_FLAME, UI_GROUP_GENERAL,
+	{ K('i'), UI_ACT_FLIP, UI_GROUP_GENERAL,
 	  "flip: icicle (root on top) or flame graph", "Flip" },
-	{ K('c'), UI_ACT_COLORS, UI_IN_FLAME, UI_GROUP_GENERAL,
+	{ K('c'), UI_ACT_COLORS, UI_GROUP_GENERAL,
 	  "colours: hot, by module, kernel vs user", "Colours" },
-	{ K('o', UI_KEY_F(6)), UI_ACT_SORT, UI_IN_TOP, UI_GROUP_GENERAL,
+	{ K('o', UI_KEY_F(6)), UI_ACT_SORT, UI_GROUP_GENERAL,
 	  "sort by the next column", "Sort" },
-	{ K('p'), UI_ACT_PICKER, UI_IN_ALL, UI_GROUP_GENERAL,
+	{ K('p'), UI_ACT_PICKER, UI_GROUP_GENERAL,
 	  "show one process or thread, attaching to it if need be (a picker)", "Proc" },
-	{ K('e'), UI_ACT_EVENT, UI_IN_ALL, UI_GROUP_GENERAL, "next event, when several are sampled",
+	{ K('e'), UI_ACT_EVENT, UI_GROUP_GENERAL, "next event, when several are sampled",
 	  NULL },
-	{ K('s'), UI_ACT_SAVE, UI_IN_ALL, UI_GROUP_GENERAL, "save the session so far to a file",
+	{ K('s'), UI_ACT_SAVE, UI_GROUP_GENERAL, "save the session so far to a file",
 	  "Save" },
-	{ K(UI_KEY_CTRL_L), UI_ACT_REDRAW, UI_IN_ALL, UI_GROUP_GENERAL, "redraw the screen", NULL },
+	{ K(UI_KEY_CTRL_L), UI_ACT_REDRAW, UI_GROUP_GENERAL, "redraw the screen", NULL },
 
-	{ K(UI_KEY_LEFT, 'h'), UI_ACT_LEFT, UI_IN_ALL, UI_GROUP_NAVIGATE,
+	{ K(UI_KEY_LEFT, 'h'), UI_ACT_LEFT, UI_GROUP_NAVIGATE,
 	  "previous frame on the row", NULL },
-	{ K(UI_KEY_RIGHT, 'l'), UI_ACT_RIGHT, UI_IN_ALL, UI_GROUP_NAVIGATE, "next frame on the row",
+	{ K(UI_KEY_RIGHT, 'l'), UI_ACT_RIGHT, UI_GROUP_NAVIGATE, "next frame on the row",
 	  NULL },
-	{ K(UI_KEY_UP, 'k'), UI_ACT_UP, UI_IN_ALL, UI_GROUP_NAVIGATE,
+	{ K(UI_KEY_UP, 'k'), UI_ACT_UP, UI_GROUP_NAVIGATE,
 	  "up: the caller (icicle), the line above", NULL },
-	{ K(UI_KEY_DOWN, 'j'), UI_ACT_DOWN, UI_IN_ALL, UI_GROUP_NAVIGATE,
+	{ K(UI_KEY_DOWN, 'j'), UI_ACT_DOWN, UI_GROUP_NAVIGATE,
 	  "down: the widest callee, the line below", NULL },
-	{ K(UI_KEY_PGUP), UI_ACT_PAGE_UP, UI_IN_TOP, UI_GROUP_NAVIGATE, "page up", NULL },
-	{ K(UI_KEY_PGDN), UI_ACT_PAGE_DOWN, UI_IN_TOP, UI_GROUP_NAVIGATE, "page down", NULL },
-	{ K(UI_KEY_HOME), UI_ACT_HOME, UI_IN_ALL, UI_GROUP_NAVIGATE, "first line, the root frame",
+	{ K(UI_KEY_PGUP), UI_ACT_PAGE_UP, UI_GROUP_NAVIGATE, "page up", NULL },
+	{ K(UI_KEY_PGDN), UI_ACT_PAGE_DOWN, UI_GROUP_NAVIGATE, "page down", NULL },
+	{ K(UI_KEY_HOME), UI_ACT_HOME, UI_GROUP_NAVIGATE, "first line, the root frame",
 	  NULL },
-	{ K(UI_KEY_END), UI_ACT_END, UI_IN_TOP, UI_GROUP_NAVIGATE, "last line", NULL },
-	{ K(UI_KEY_ENTER), UI_ACT_ENTER, UI_IN_ALL, UI_GROUP_NAVIGATE,
-	  "zoom in; top-list: callers and callees", "Zoom" },
-	{ K(UI_KEY_ESC, UI_KEY_BACKSPACE), UI_ACT_BACK, UI_IN_ALL, UI_GROUP_NAVIGATE,
-	  "zoom out; back from callers and callees", "Back" },
-	{ K('r'), UI_ACT_RESET, UI_IN_ALL, UI_GROUP_NAVIGATE,
+	{ K(UI_KEY_END), UI_ACT_END, UI_GROUP_NAVIGATE, "last line", NULL },
+	{ K(UI_KEY_ENTER), UI_ACT_ENTER, UI_GROUP_NAVIGATE,
+	  "zoom in; top-list: callers and callees; sandwich: centre on it", "Zoom" },
+	{ K(UI_KEY_ESC, UI_KEY_BACKSPACE), UI_ACT_BACK, UI_GROUP_NAVIGATE,
+	  "zoom out; back from callers and callees, or to the previous centre", "Back" },
+	{ K('r'), UI_ACT_RESET, UI_GROUP_NAVIGATE,
 	  "reset: no zoom, no search, root selected", NULL },
 
-	{ K('/', UI_KEY_F(3)), UI_ACT_SEARCH, UI_IN_ALL, UI_GROUP_SEARCH,
+	{ K('/', UI_KEY_F(3)), UI_ACT_SEARCH, UI_GROUP_SEARCH,
 	  "search names (extended regex; empty clears)", "Search" },
-	{ K('n'), UI_ACT_SEARCH_NEXT, UI_IN_ALL, UI_GROUP_SEARCH, "next match", NULL },
-	{ K('N'), UI_ACT_SEARCH_PREV, UI_IN_ALL, UI_GROUP_SEARCH, "previous match", NULL },
+	{ K('n'), UI_ACT_SEARCH_NEXT, UI_GROUP_SEARCH, "next match", NULL },
+	{ K('N'), UI_ACT_SEARCH_PREV, UI_GROUP_SEARCH, "previous match", NULL },
 
-	{ K('<'), UI_ACT_WIN_SHIFT_LEFT, UI_IN_ALL, UI_GROUP_WINDOW, "move the window earlier",
+	{ K('<'), UI_ACT_WIN_SHIFT_LEFT, UI_GROUP_WINDOW, "move the window earlier",
 	  NULL },
-	{ K('>'), UI_ACT_WIN_SHIFT_RIGHT, UI_IN_ALL, UI_GROUP_WINDOW, "move the window later",
+	{ K('>'), UI_ACT_WIN_SHIFT_RIGHT, UI_GROUP_WINDOW, "move the window later",
 	  NULL },
-	{ K('['), UI_ACT_WIN_START_LEFT, UI_IN_ALL, UI_GROUP_WINDOW,
+	{ K('['), UI_ACT_WIN_START_LEFT, UI_GROUP_WINDOW,
 	  "start of the window earlier", NULL },
-	{ K(']'), UI_ACT_WIN_START_RIGHT, UI_IN_ALL, UI_GROUP_WINDOW, "start of the window later",
+	{ K(']'), UI_ACT_WIN_START_RIGHT, UI_GROUP_WINDOW, "start of the window later",
 	  NULL },
-	{ K('{'), UI_ACT_WIN_END_LEFT, UI_IN_ALL, UI_GROUP_WINDOW, "end of the window earlier",
+	{ K('{'), UI_ACT_WIN_END_LEFT, UI_GROUP_WINDOW, "end of the window earlier",
 	  NULL },
-	{ K('}'), UI_ACT_WIN_END_RIGHT, UI_IN_ALL, UI_GROUP_WINDOW, "end of the window later",
+	{ K('}'), UI_ACT_WIN_END_RIGHT, UI_GROUP_WINDOW, "end of the window later",
 	  NULL },
-	{ K('+', '='), UI_ACT_WIN_WIDER, UI_IN_ALL, UI_GROUP_WINDOW,
+	{ K('+', '='), UI_ACT_WIN_WIDER, UI_GROUP_WINDOW,
 	  "wider window (live: twice the seconds)", NULL },
-	{ K('-'), UI_ACT_WIN_NARROWER, UI_IN_ALL, UI_GROUP_WINDOW,
+	{ K('-'), UI_ACT_WIN_NARROWER, UI_GROUP_WINDOW,
 	  "narrower window (live: half the seconds)", NULL },
-	{ K('L'), UI_ACT_WIN_LIVE, UI_IN_ALL, UI_GROUP_WINDOW,
+	{ K('L'), UI_ACT_WIN_LIVE, UI_GROUP_WINDOW,
 	  "live: the last N seconds, following new data", "Live" },
-	{ K('a'), UI_ACT_WIN_ALL, UI_IN_ALL, UI_GROUP_WINDOW, "everything retained", NULL },
+	{ K('a'), UI_ACT_WIN_ALL, UI_GROUP_WINDOW, "everything retained", NULL },
 };
 
 const size_t ui_nbindings = ARRAY_SIZE(ui_bindings);
 
 const char *const ui_group_names[] = {
 	[UI_GROUP_GENERAL] = "General",
+	[UI_GROUP_VIEWS] = "Views",
 	[UI_GROUP_NAVIGATE] = "Navigate",
 	[UI_GROUP_SEARCH] = "Search",
 	[UI_GROUP_WINDOW] = "Time window (on the strip)",
 };
 
-enum ui_action ui_keys_lookup(int key, unsigned view)
+enum ui_action ui_keys_lookup(int key)
 {
 	size_t i, k;
 
 	for (i = 0; i < ui_nbindings; i++) {
-		if (!(ui_bindings[i].views & view))
-			continue;
 		for (k = 0; k < ARRAY_SIZE(ui_bindings[i].keys) && ui_bindings[i].keys[k]; k++)
 			if (ui_bindings[i].keys[k] == key)
 				return ui_bindings[i].action;
@@ -154,4 +154,43 @@ void ui_keys_names(const struct ui_binding *b, char *out, size_t size)
 			break;
 		len += (size_t)snprintf(out + len, size - len, "%s%s", k ? " " : "", name);
 	}
+}
+
+/*
+ * The help's items in order: for each group its title, then its keys
+ * (the Views group lists the view table), skipping empty groups.
+ */
+bool ui_help_item(size_t n, struct ui_help_item *out)
+{
+	size_t line = 0, i;
+	int g;
+
+	for (g = 0; g < UI_GROUP__COUNT; g++) {
+		if (line++ == n) {
+			out->title = ui_group_names[g];
+			out->keys[0] = '\0';
+			out->help = NULL;
+			return true;
+		}
+		if (g == UI_GROUP_VIEWS) {
+			for (i = 0; i < ui_views_count(); i++) {
+				if (line++ != n)
+					continue;
+				out->title = NULL;
+				ui_keys_name(ui_views_key(i), out->keys, sizeof(out->keys));
+				out->help = ui_views_help(i);
+				return true;
+			}
+			continue;
+		}
+		for (i = 0; i < ui_nbindings; i++) {
+			if (ui_bindings[i].group != (enum ui_key_group)g || line++ != n)
+				continue;
+			out->title = NULL;
+			ui_keys_names(&ui_bindings[i], out->keys, sizeof(out->keys));
+			out->help = ui_bindings[i].help;
+			return true;
+		}
+	}
+	return false;
 }

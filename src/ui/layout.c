@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The flame graph's geometry: which node is drawn where, how wide. Plain
- * arithmetic on a ui_tree, no curses, so the tests can check widths and
+ * arithmetic on a profile_tree, no curses, so the tests can check widths and
  * navigation exactly. A layout is rebuilt on every change of zoom, size or
  * data; it costs the boxes drawn (at most rows x columns), not the nodes.
  */
@@ -14,28 +14,20 @@
 
 #define NONE UINT32_MAX
 
-/* Weight offsets of the boxes being placed, parallel to l->boxes. */
-struct placing {
-	uint64_t *off;
-	size_t cap;
-};
-
-static void push_box(struct ui_layout *l, struct placing *pl, uint32_t node, uint32_t depth, int x,
-		     int w, uint64_t off)
+/* Adds a box; l->off (the weight offsets, parallel to l->boxes) too. */
+static void push_box(struct ui_layout *l, uint32_t node, uint32_t depth, int x, int w,
+		     uint64_t off)
 {
 	if (l->nboxes == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 256;
 		l->boxes = xreallocarray(l->boxes, l->cap, sizeof(*l->boxes));
-	}
-	if (l->nboxes >= pl->cap) {
-		pl->cap = l->cap;
-		pl->off = xreallocarray(pl->off, pl->cap, sizeof(*pl->off));
+		l->off = xreallocarray(l->off, l->cap, sizeof(*l->off));
 	}
 	l->boxes[l->nboxes].node = node;
 	l->boxes[l->nboxes].depth = depth;
 	l->boxes[l->nboxes].x = x;
 	l->boxes[l->nboxes].w = w;
-	pl->off[l->nboxes] = off;
+	l->off[l->nboxes] = off;
 	l->nboxes++;
 	if (depth + 1 > l->rows)
 		l->rows = depth + 1;
@@ -46,13 +38,16 @@ static int column(uint64_t off, uint64_t total, int width)
 {
 	if (!total)
 		return 0;
+	/* 64-bit arithmetic when it cannot overflow: a 128-bit division is
+	 * a library call, and a layout makes two per child. */
+	if (off <= UINT64_MAX / (unsigned)width)
+		return (int)(off * (unsigned)width / total);
 	return (int)((unsigned __int128)off * (unsigned)width / total);
 }
 
-void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom, int width,
+void ui_layout_build(struct ui_layout *l, struct profile_tree *t, uint32_t zoom, int width,
 		     uint32_t max_rows)
 {
-	struct placing pl = { NULL, 0 };
 	uint32_t path[256], npath = 0, depth, n;
 	uint64_t total;
 	size_t level_start, level_end, i;
@@ -67,14 +62,14 @@ void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom
 		return;
 	/* The ancestors of the zoomed node, root first; a path deeper than
 	 * the array keeps its innermost part. */
-	for (n = zoom; n != PROFILE_ROOT; n = t->p->nodes[n].parent)
+	for (n = zoom; n != PROFILE_ROOT; n = profile_tree_parent(t, n))
 		if (npath < ARRAY_SIZE(path))
 			path[npath++] = n;
 	path[npath++] = PROFILE_ROOT;
 	for (depth = 0; depth < npath && depth < max_rows; depth++)
-		push_box(l, &pl, path[npath - 1 - depth], depth, 0, width, 0);
+		push_box(l, path[npath - 1 - depth], depth, 0, width, 0);
 	if (depth < npath)
-		goto out;
+		return;
 
 	/* Breadth first below the zoom: each level comes out in x order,
 	 * because parents are visited left to right and children in order. */
@@ -83,29 +78,28 @@ void ui_layout_build(struct ui_layout *l, const struct ui_tree *t, uint32_t zoom
 	level_end = l->nboxes;
 	for (; depth < max_rows && level_start < level_end; depth++) {
 		for (i = level_start; i < level_end; i++) {
-			uint64_t off = pl.off[i];
+			uint64_t off = l->off[i];
 			uint32_t c;
 
-			for (c = t->first_child[l->boxes[i].node]; c != NONE;
-			     c = t->next_sibling[c]) {
+			for (c = profile_tree_child(t, l->boxes[i].node); c != NONE;
+			     c = profile_tree_sibling(t, c)) {
 				int x0 = column(off, total, width);
 				int x1 = column(off + t->total[c], total, width);
 
 				if (x1 > x0)
-					push_box(l, &pl, c, depth, x0, x1 - x0, off);
+					push_box(l, c, depth, x0, x1 - x0, off);
 				off += t->total[c];
 			}
 		}
 		level_start = level_end;
 		level_end = l->nboxes;
 	}
-out:
-	free(pl.off);
 }
 
 void ui_layout_free(struct ui_layout *l)
 {
 	free(l->boxes);
+	free(l->off);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -132,7 +126,7 @@ long ui_layout_at(const struct ui_layout *l, uint32_t row, int x)
 	return -1;
 }
 
-uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
+uint32_t ui_layout_nav(const struct ui_layout *l, const struct profile_tree *t, uint32_t node,
 		       enum ui_dir dir)
 {
 	long at = ui_layout_find(l, node), i, best = -1;
@@ -145,14 +139,15 @@ uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint3
 	case UI_DIR_UP:
 		if (node == PROFILE_ROOT)
 			return node;
-		return ui_layout_find(l, t->p->nodes[node].parent) >= 0 ? t->p->nodes[node].parent
-									 : node;
+		return ui_layout_find(l, profile_tree_parent(t, node)) >= 0
+			       ? profile_tree_parent(t, node)
+			       : node;
 	case UI_DIR_DOWN:
 		/* The widest drawn child; the next row starts after this one. */
 		for (i = at + 1; i < (long)l->nboxes && l->boxes[i].depth <= depth + 1; i++) {
 			const struct ui_box *b = &l->boxes[i];
 
-			if (b->depth == depth + 1 && t->p->nodes[b->node].parent == node &&
+			if (b->depth == depth + 1 && profile_tree_parent(t, b->node) == node &&
 			    (best < 0 || b->w > l->boxes[best].w))
 				best = i;
 		}
@@ -173,8 +168,8 @@ uint32_t ui_layout_nav(const struct ui_layout *l, const struct ui_tree *t, uint3
 	return node;
 }
 
-uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t, uint32_t node,
-			      bool forward)
+uint32_t ui_layout_next_match(const struct ui_layout *l, const struct profile_tree *t,
+			      uint32_t node, bool forward)
 {
 	long at = ui_layout_find(l, node), n = (long)l->nboxes, k;
 
@@ -186,7 +181,7 @@ uint32_t ui_layout_next_match(const struct ui_layout *l, const struct ui_tree *t
 		long i = forward ? (at + k) % n : ((at - k) % n + n) % n;
 		uint32_t c = l->boxes[i].node;
 
-		if (c < t->nnodes && t->match[c])
+		if (profile_tree_match(t, c))
 			return c;
 	}
 	return node;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The explorer's loop and actions. One place reads keys and handles
- * resize (as ncdu does); key presses become actions through the key table
- * (keys.c) and each action is a function in the table below returning
- * redraw flags (as htop's are), so a key redraws only what it changed.
+ * The explorer's core: the loop, the frame around the views and the
+ * dispatch to them. One place reads keys and handles resize (as ncdu
+ * does); key presses become actions through the key table (keys.c). The
+ * explorer's own actions (quit, help, pause, the time window, search,
+ * picker, save) are functions in the table below returning redraw flags
+ * (as htop's are), so a key redraws only what it changed; moving, zooming
+ * and sorting go to the front view (views.c lists them, each a table of
+ * operations over its own state), which answers the actions it lists.
  *
  * The loop: wait up to 100 ms for a key, drain the source into the
  * profile, hand the new samples to the timeline (and to a private session
- * file, so `s` can save what was seen), and once a second re-query the
- * window and redraw what changed. Input is read between source polls, so
- * it stays responsive while the sampler is busy.
+ * file, so `s` can save what was seen), and once a second re-query what
+ * the front view reads and redraw what changed. Input is read between
+ * source polls, so it stays responsive while the sampler is busy.
  */
 #include "config.h"
 
@@ -28,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -41,26 +44,42 @@
  * Data: the source into the timeline, queries into the views' tree.
  */
 
-static void notice(void *ctx, const char *msg)
+/* The sources' notice sink: the status line shows each one. */
+static void show_notice(void *ctx, const char *text)
 {
 	struct tui *u = ctx;
 
-	snprintf(u->message, sizeof(u->message), "%s", msg);
+	util_sanitize(text, u->message, sizeof(u->message));
 	u->message_error = false;
+}
+
+static void vmessage(struct tui *u, bool error, const char *fmt, va_list ap)
+{
+	char raw[512];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	util_sanitize(raw, u->message, sizeof(u->message));
+	u->message_error = error;
 }
 
 static void set_message(struct tui *u, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void set_message(struct tui *u, bool error, const char *fmt, ...)
 {
-	char raw[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	vmessage(u, error, fmt, ap);
 	va_end(ap);
-	util_sanitize(raw, u->message, sizeof(u->message));
-	u->message_error = error;
+}
+
+void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(u, error, fmt, ap);
+	va_end(ap);
 }
 
 /* The private session: in $XDG_RUNTIME_DIR (or $TMPDIR, /tmp), mode 0600,
@@ -128,6 +147,7 @@ static bool take_samples(struct tui *u)
 	if (!n)
 		return false;
 	timeline_add(u->tl, u->p->samples + u->added, n);
+	profile_hits_add(u->hits, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -135,6 +155,16 @@ static bool take_samples(struct tui *u)
 		u->added = 0;
 	}
 	return true;
+}
+
+/* Addresses older than the timeline's data go with it. */
+static void forget_hits(struct tui *u)
+{
+	struct timeline_stats st;
+
+	timeline_stats(u->tl, &st);
+	if (st.dropped && st.samples)
+		profile_hits_forget(u->hits, st.first);
 }
 
 static void retained(struct tui *u, uint64_t *first, uint64_t *last)
@@ -146,151 +176,179 @@ static void retained(struct tui *u, uint64_t *first, uint64_t *last)
 	*last = u->now > *first ? u->now : *first;
 }
 
-static int cmp_self(const void *a, const void *b)
+/* The functions the search matches (for the frames new since last time),
+ * and their weight in the window's call tree. */
+static void mark_matches(struct tui *u)
 {
-	const struct profile_fn_stat *x = a, *y = b;
+	struct ui_query *q = UI_WINDOW_QUERY(u);
+	uint32_t f;
 
-	if (x->self != y->self)
-		return x->self > y->self ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static int cmp_total(const void *a, const void *b)
-{
-	const struct profile_fn_stat *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return cmp_self(a, b);
-}
-
-static const struct profile *sort_p;
-
-static int cmp_name(const void *a, const void *b)
-{
-	const struct profile_fn_stat *x = a, *y = b;
-	int c = strcmp(profile_string(sort_p, sort_p->frames[x->frame].name),
-		       profile_string(sort_p, sort_p->frames[y->frame].name));
-
-	return c ? c : cmp_self(a, b);
-}
-
-static int cmp_module(const void *a, const void *b)
-{
-	const struct profile_fn_stat *x = a, *y = b;
-	int c = strcmp(util_basename(profile_string(sort_p, sort_p->frames[x->frame].module)),
-		       util_basename(profile_string(sort_p, sort_p->frames[y->frame].module)));
-
-	return c ? c : cmp_self(a, b);
-}
-
-static void sort_fns(struct tui *u)
-{
-	static int (*const cmp[UI_SORT__COUNT])(const void *, const void *) = {
-		cmp_self, cmp_total, cmp_name, cmp_module
-	};
-	uint32_t keep = u->top_sel < u->nfns ? u->fns[u->top_sel].frame : PROFILE_NO_FRAME;
-	size_t i;
-
-	sort_p = u->p;
-	if (u->nfns)
-		qsort(u->fns, u->nfns, sizeof(*u->fns), cmp[u->sort]);
-	sort_p = NULL;
-	u->top_sel = 0;
-	for (i = 0; i < u->nfns; i++)
-		if (u->fns[i].frame == keep)
-			u->top_sel = i;
-}
-
-static void load_neighbours(struct tui *u)
-{
-	struct ui_edge *in, *out;
-	size_t nin, nout, i;
-
-	free(u->nb);
-	u->nb = NULL;
-	u->nnb = u->nb_ncallers = 0;
-	if (u->nb_frame == PROFILE_NO_FRAME)
+	u->match_total = 0;
+	u->nmatch = 0;
+	if (!u->have_re)
 		return;
-	ui_tree_neighbours(u->tree, u->nb_frame, &in, &nin, &out, &nout);
-	u->nb = xcalloc(nin + nout + 1, sizeof(*u->nb));
-	for (i = 0; i < nin; i++)
-		u->nb[u->nnb++] = (struct ui_nb_line){ in[i].frame, in[i].weight, false };
-	u->nb_ncallers = nin;
-	for (i = 0; i < nout; i++)
-		u->nb[u->nnb++] = (struct ui_nb_line){ out[i].frame, out[i].weight, true };
-	if (u->nb_sel >= u->nnb)
-		u->nb_sel = u->nnb ? u->nnb - 1 : 0;
-	free(in);
-	free(out);
-}
-
-static void relayout(struct tui *u)
-{
-	ui_layout_build(&u->layout, u->tree, u->zoom, u->cols, (uint32_t)u->main_rows);
-	u->zoom = u->layout.zoom;
-	if (ui_layout_find(&u->layout, u->sel) < 0)
-		u->sel = u->zoom;
-}
-
-/* Queries the window again and rebuilds the views' tree from the result. */
-static void requery(struct tui *u)
-{
-	struct profile_top *owned = NULL;
-	const struct profile_top *top;
-	uint64_t first, last;
-	uint32_t keep_sel = u->sel, keep_zoom = u->zoom;
-
-	retained(u, &first, &last);
-	ui_window_resolve(&u->win, first, last, &u->shown_from, &u->shown_to);
-	if (u->win.mode == UI_WINDOW_LIVE) {
-		if (!u->live)
-			u->live = timeline_live_new(u->tl, &u->filter, u->win.span);
-		top = timeline_live_top(u->live);
-	} else {
-		struct profile_filter f = u->filter;
-
-		f.from = u->shown_from;
-		f.to = u->shown_to;
-		owned = timeline_query(u->tl, &f);
-		top = owned;
+	if (u->marks.n < u->p->nframes) {
+		u->marks.in = xreallocarray(u->marks.in, u->p->nframes, 1);
+		for (f = u->marks.n; f < u->p->nframes; f++)
+			u->marks.in[f] = regexec(&u->re, profile_string(u->p, u->p->frames[f].name),
+						 0, NULL, 0) == 0;
+		u->marks.n = u->p->nframes;
 	}
-	ui_tree_free(u->tree);
-	u->tree = ui_tree_new(u->p, top->node_self, top->nnodes);
-	if (u->have_re)
-		ui_tree_search(u->tree, &u->re);
-	u->total = top->total_weight;
-	u->nsamples = top->nsamples;
-	free(u->fns);
-	u->nfns = top->nfns;
-	u->fns = xmalloc((top->nfns ? top->nfns : 1) * sizeof(*u->fns));
-	if (top->nfns)
-		memcpy(u->fns, top->fns, top->nfns * sizeof(*u->fns));
-	profile_top_free(owned);
-	/* Keep the place: the selected frame, or its nearest ancestor that
-	 * still has samples. */
-	while (keep_sel != PROFILE_ROOT &&
-	       (keep_sel >= u->tree->nnodes || !u->tree->total[keep_sel]))
-		keep_sel = u->p->nodes[keep_sel].parent;
-	while (keep_zoom != PROFILE_ROOT &&
-	       (keep_zoom >= u->tree->nnodes || !u->tree->total[keep_zoom]))
-		keep_zoom = u->p->nodes[keep_zoom].parent;
-	u->sel = keep_sel;
-	u->zoom = keep_zoom;
-	if (u->top_sel >= u->nfns)
-		u->top_sel = u->nfns ? u->nfns - 1 : 0;
-	sort_fns(u);
-	load_neighbours(u);
-	relayout(u);
+	profile_tree_match_weight(q->tree, &u->match_total, &u->nmatch);
 }
 
-/* A new filter or live span: the live window starts over. */
+bool ui_tui_matches(const struct tui *u, uint32_t frame)
+{
+	return u->have_re && frame < u->marks.n && u->marks.in[frame];
+}
+
+void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_filter *out)
+{
+	*out = u->filter;
+	out->from = u->q[k].from;
+	out->to = u->q[k].to;
+}
+
+/* A new filter or live span: the live windows start over. */
 static void reset_live(struct tui *u)
 {
-	timeline_live_free(u->live);
-	u->live = NULL;
+	size_t k;
+
+	for (k = 0; k < UI_QUERY__COUNT; k++) {
+		timeline_live_free(u->q[k].live);
+		u->q[k].live = NULL;
+	}
+}
+
+/* Queries window `k` again and rebuilds its call tree from the result. */
+static void query(struct tui *u, enum ui_query_kind k)
+{
+	struct ui_query *q = &u->q[k];
+	uint64_t first, last;
+
+	retained(u, &first, &last);
+	ui_window_resolve(&u->windows[k], first, last, &q->from, &q->to);
+	profile_top_free(q->owned);
+	q->owned = NULL;
+	if (u->windows[k].mode == UI_WINDOW_LIVE) {
+		if (!q->live)
+			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
+		q->top = timeline_live_top(q->live);
+	} else {
+		struct profile_filter f;
+
+		ui_tui_filter(u, k, &f);
+		q->owned = timeline_query(u->tl, &f);
+		q->top = q->owned;
+	}
+	profile_tree_calls(q->tree, u->p, q->top);
+	profile_tree_set_marks(q->tree, &u->marks);
+	u->data_gen++;
+}
+
+/* The front view, opened on first use and refreshed when what it reads
+ * (the query results, the size) changed since it last looked. */
+static struct ui_view *front(struct tui *u)
+{
+	size_t i = u->front;
+	unsigned why = 0;
+
+	if (!u->views[i]) {
+		u->views[i] = ui_views[i]->open(u);
+		u->view_gen[i] = UINT64_MAX;
+	}
+	if (u->view_gen[i] != u->data_gen)
+		why |= UI_REFRESH_DATA;
+	if (u->view_rows[i] != u->main_rows || u->view_cols[i] != u->cols)
+		why |= UI_REFRESH_SIZE;
+	if (why && !u->too_small) {
+		u->view_gen[i] = u->data_gen;
+		u->view_rows[i] = u->main_rows;
+		u->view_cols[i] = u->cols;
+		/* In parentheses: curses has a refresh() macro. */
+		(ui_views[i]->refresh)(u->views[i], u, why);
+	}
+	return u->views[i];
+}
+
+/* --focus: the first function in the top-list's order that matches. */
+static void apply_focus(struct tui *u)
+{
+	const struct profile_top *top = UI_WINDOW_QUERY(u)->top;
+	size_t i;
+
+	if (!u->focus_pending || !top)
+		return;
+	for (i = 0; i < top->nfns; i++) {
+		uint32_t f = top->fns[i].frame;
+
+		if (regexec(&u->focus_re, profile_string(u->p, u->p->frames[f].name), 0, NULL, 0))
+			continue;
+		if (UI_FRONT_OPS(u)->focus(front(u), u, f))
+			u->focus_pending = false;
+		return;
+	}
+}
+
+void ui_tui_requery(struct tui *u)
+{
+	unsigned want = 1u << UI_QUERY_WINDOW | UI_FRONT_OPS(u)->queries;
+	size_t k;
+
+	for (k = 0; k < UI_QUERY__COUNT; k++)
+		if (want & (1u << k))
+			query(u, (enum ui_query_kind)k);
+	u->total = UI_WINDOW_QUERY(u)->top->total_weight;
+	u->nsamples = UI_WINDOW_QUERY(u)->top->nsamples;
+	mark_matches(u);
+	front(u);
+	apply_focus(u);
+}
+
+void ui_tui_free_names(struct tui *u)
+{
+	uint32_t i;
+
+	for (i = 0; i < u->nnames; i++)
+		free(u->names[i]);
+	free(u->names);
+	u->names = NULL;
+	u->nnames = 0;
+}
+
+void ui_tui_draw_main(struct tui *u)
+{
+	struct ui_view *v = front(u);
+
+	werase(u->w_main);
+	ui_screen_role(&u->scr, u->w_main, UI_ROLE_NORMAL);
+	UI_FRONT_OPS(u)->draw(v, u, u->w_main);
+}
+
+/* An action for the front view: done if it answers it, else nothing. */
+static unsigned view_action(struct tui *u, enum ui_action a)
+{
+	if (!(UI_FRONT_OPS(u)->actions & UI_ACTION(a)))
+		return 0;
+	return UI_FRONT_OPS(u)->action(front(u), u, a);
+}
+
+/* Shows view `i`, with the function selected in the one before. */
+static unsigned show_view(struct tui *u, size_t i)
+{
+	struct ui_selection sel = { .frame = PROFILE_NO_FRAME };
+	unsigned flags = UI_REDRAW_VIEW | UI_REDRAW_FOOTER;
+
+	if (i == u->front)
+		return 0;
+	UI_FRONT_OPS(u)->selection(front(u), u, &sel);
+	u->front = i;
+	/* A view that reads more than the window queries it now. */
+	if (UI_FRONT_OPS(u)->queries & ~(1u << UI_QUERY_WINDOW))
+		ui_tui_requery(u);
+	if (sel.frame != PROFILE_NO_FRAME)
+		UI_FRONT_OPS(u)->focus(front(u), u, sel.frame);
+	return flags;
 }
 
 /* Own CPU and memory, from /proc/self. */
@@ -370,9 +428,7 @@ static void draw(struct tui *u)
 		return;
 	}
 	if (d & UI_REQUERY)
-		requery(u);
-	else if (d & UI_RELAYOUT)
-		relayout(u);
+		ui_tui_requery(u);
 	if (d & UI_REDRAW_HEADER) {
 		ui_draw_header(u);
 		wnoutrefresh(u->w_header);
@@ -382,10 +438,11 @@ static void draw(struct tui *u)
 		wnoutrefresh(u->w_strip);
 	}
 	if (d & UI_REDRAW_MAIN) {
-		if (u->modal == UI_MODAL_HELP || u->modal == UI_MODAL_PICKER)
+		if (u->modal == UI_MODAL_HELP || u->modal == UI_MODAL_PICKER) {
 			ui_draw_modal(u);
-		else
-			ui_draw_main(u);
+		} else {
+			ui_tui_draw_main(u);
+		}
 		wnoutrefresh(u->w_main);
 	}
 	if (d & UI_REDRAW_STATUS) {
@@ -403,12 +460,7 @@ static void draw(struct tui *u)
  * Actions: one function per enum ui_action, returning redraw flags.
  */
 
-#define MAIN (UI_REDRAW_MAIN | UI_REDRAW_STATUS)
-
-static bool in_neighbours(const struct tui *u)
-{
-	return u->view == UI_VIEW_TOP && u->nb_frame != PROFILE_NO_FRAME;
-}
+#define MAIN UI_REDRAW_VIEW
 
 static unsigned act_quit(struct tui *u)
 {
@@ -425,24 +477,15 @@ static unsigned act_help(struct tui *u)
 
 static unsigned act_next_view(struct tui *u)
 {
-	u->view = u->view == UI_VIEW_FLAME ? UI_VIEW_TOP : UI_VIEW_FLAME;
-	return MAIN | UI_REDRAW_FOOTER;
+	return show_view(u, (u->front + 1) % ui_nviews);
 }
 
-static unsigned act_view_flame(struct tui *u)
+static unsigned act_prev_view(struct tui *u)
 {
-	u->view = UI_VIEW_FLAME;
-	return MAIN | UI_REDRAW_FOOTER;
+	return show_view(u, (u->front + ui_nviews - 1) % ui_nviews);
 }
 
-static unsigned act_view_top(struct tui *u)
-{
-	u->view = UI_VIEW_TOP;
-	return MAIN | UI_REDRAW_FOOTER;
-}
-
-/* Moves a list selection by `d` lines within n, keeping it in sight. */
-static void list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows)
+void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows)
 {
 	long s = (long)*sel + d;
 
@@ -459,141 +502,26 @@ static void list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows)
 	}
 }
 
-static unsigned move_lines(struct tui *u, long d)
-{
-	if (in_neighbours(u))
-		list_move(&u->nb_sel, NULL, u->nnb, d, 0);
-	else
-		list_move(&u->top_sel, &u->top_scroll, u->nfns, d, ui_draw_list_rows(u));
-	return MAIN;
-}
-
-static unsigned flame_nav(struct tui *u, enum ui_dir dir)
-{
-	u->sel = ui_layout_nav(&u->layout, u->tree, u->sel, dir);
-	return MAIN;
-}
-
-static unsigned act_left(struct tui *u)
-{
-	return u->view == UI_VIEW_FLAME ? flame_nav(u, UI_DIR_LEFT) : 0;
-}
-
-static unsigned act_right(struct tui *u)
-{
-	return u->view == UI_VIEW_FLAME ? flame_nav(u, UI_DIR_RIGHT) : 0;
-}
-
-static unsigned act_up(struct tui *u)
-{
-	if (u->view == UI_VIEW_FLAME)
-		return flame_nav(u, u->flip ? UI_DIR_DOWN : UI_DIR_UP);
-	return move_lines(u, -1);
-}
-
-static unsigned act_down(struct tui *u)
-{
-	if (u->view == UI_VIEW_FLAME)
-		return flame_nav(u, u->flip ? UI_DIR_UP : UI_DIR_DOWN);
-	return move_lines(u, 1);
-}
-
-static unsigned act_page_up(struct tui *u)
-{
-	return move_lines(u, -ui_draw_list_rows(u));
-}
-
-static unsigned act_page_down(struct tui *u)
-{
-	return move_lines(u, ui_draw_list_rows(u));
-}
-
-static unsigned act_home(struct tui *u)
-{
-	if (u->view == UI_VIEW_FLAME) {
-		u->sel = u->zoom;
-		return MAIN;
-	}
-	return move_lines(u, -(long)(u->nfns + u->nnb));
-}
-
-static unsigned act_end(struct tui *u)
-{
-	return move_lines(u, (long)(u->nfns + u->nnb));
-}
-
-static unsigned show_neighbours(struct tui *u, uint32_t frame)
-{
-	if (frame == PROFILE_NO_FRAME)
-		return 0;
-	if (u->nb_frame != PROFILE_NO_FRAME && u->nb_depth < ARRAY_SIZE(u->nb_stack))
-		u->nb_stack[u->nb_depth++] = u->nb_frame;
-	u->nb_frame = frame;
-	u->nb_sel = 0;
-	load_neighbours(u);
-	return MAIN;
-}
-
-static unsigned act_enter(struct tui *u)
-{
-	if (u->view == UI_VIEW_FLAME) {
-		if (u->sel == u->zoom)
-			return 0;
-		u->zoom = u->sel;
-		return MAIN | UI_RELAYOUT;
-	}
-	if (in_neighbours(u))
-		return u->nb_sel < u->nnb ? show_neighbours(u, u->nb[u->nb_sel].frame) : 0;
-	return u->top_sel < u->nfns ? show_neighbours(u, u->fns[u->top_sel].frame) : 0;
-}
-
-static unsigned act_back(struct tui *u)
-{
-	if (u->view == UI_VIEW_FLAME) {
-		if (u->zoom == PROFILE_ROOT)
-			return 0;
-		u->zoom = u->p->nodes[u->zoom].parent;
-		return MAIN | UI_RELAYOUT;
-	}
-	if (!in_neighbours(u))
-		return 0;
-	u->nb_frame = u->nb_depth ? u->nb_stack[--u->nb_depth] : PROFILE_NO_FRAME;
-	u->nb_sel = 0;
-	load_neighbours(u);
-	return MAIN;
-}
-
 static void clear_search(struct tui *u)
 {
 	if (u->have_re)
 		regfree(&u->re);
 	u->have_re = false;
 	u->pattern[0] = '\0';
-	if (u->tree)
-		ui_tree_search(u->tree, NULL);
+	u->marks.n = 0;
+	u->match_total = 0;
+	u->nmatch = 0;
 }
 
+/* Every view starts over (no zoom, the root or first line selected). */
 static unsigned act_reset(struct tui *u)
 {
-	u->zoom = u->sel = PROFILE_ROOT;
-	u->nb_frame = PROFILE_NO_FRAME;
-	u->nb_depth = 0;
-	u->top_sel = u->top_scroll = 0;
+	size_t i;
+
 	clear_search(u);
-	load_neighbours(u);
-	return MAIN | UI_RELAYOUT;
-}
-
-static unsigned act_flip(struct tui *u)
-{
-	u->flip = !u->flip;
-	return MAIN;
-}
-
-static unsigned act_colors(struct tui *u)
-{
-	u->palette = (enum ui_palette)((u->palette + 1) % UI_PALETTE__COUNT);
-	set_message(u, false, "colours: %s", ui_palette_names[u->palette]);
+	for (i = 0; i < ui_nviews; i++)
+		if (u->views[i])
+			ui_views[i]->action(u->views[i], u, UI_ACT_RESET);
 	return MAIN;
 }
 
@@ -603,47 +531,6 @@ static unsigned act_search(struct tui *u)
 	snprintf(u->input, sizeof(u->input), "%s", u->pattern);
 	u->input_len = strlen(u->input);
 	return UI_REDRAW_STATUS;
-}
-
-static bool fn_match(const struct tui *u, size_t i)
-{
-	return regexec(&u->re, profile_string(u->p, u->p->frames[u->fns[i].frame].name), 0, NULL,
-		       0) == 0;
-}
-
-static unsigned search_step(struct tui *u, bool forward)
-{
-	size_t k, i;
-
-	if (!u->have_re) {
-		set_message(u, false, "no search: / searches");
-		return UI_REDRAW_STATUS;
-	}
-	if (u->view == UI_VIEW_FLAME) {
-		u->sel = ui_layout_next_match(&u->layout, u->tree, u->sel, forward);
-		return MAIN;
-	}
-	if (in_neighbours(u) || !u->nfns)
-		return 0;
-	for (k = 1; k <= u->nfns; k++) {
-		i = forward ? (u->top_sel + k) % u->nfns : (u->top_sel + u->nfns - k) % u->nfns;
-		if (fn_match(u, i)) {
-			list_move(&u->top_sel, &u->top_scroll, u->nfns, (long)i - (long)u->top_sel,
-				  ui_draw_list_rows(u));
-			break;
-		}
-	}
-	return MAIN;
-}
-
-static unsigned act_search_next(struct tui *u)
-{
-	return search_step(u, true);
-}
-
-static unsigned act_search_prev(struct tui *u)
-{
-	return search_step(u, false);
 }
 
 static unsigned act_pause(struct tui *u)
@@ -656,23 +543,14 @@ static unsigned act_pause(struct tui *u)
 	return UI_REDRAW_ALL | (u->paused ? 0 : UI_REQUERY);
 }
 
-static unsigned act_sort(struct tui *u)
-{
-	u->sort = (enum ui_sort)((u->sort + 1) % UI_SORT__COUNT);
-	sort_fns(u);
-	u->top_scroll = 0;
-	list_move(&u->top_sel, &u->top_scroll, u->nfns, 0, ui_draw_list_rows(u));
-	return MAIN;
-}
-
 static unsigned window_edit(struct tui *u, enum ui_window_edit e)
 {
 	uint64_t first, last;
-	struct ui_window before = u->win;
+	struct ui_window before = UI_WIN(u);
 
 	retained(u, &first, &last);
-	ui_window_edit(&u->win, e, first, last);
-	if (u->win.mode != before.mode || u->win.span != before.span)
+	ui_window_edit(&UI_WIN(u), e, first, last);
+	if (UI_WIN(u).mode != before.mode || UI_WIN(u).span != before.span)
 		reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -719,16 +597,18 @@ static unsigned act_win_narrower(struct tui *u)
 
 static unsigned act_win_live(struct tui *u)
 {
-	u->win.mode = UI_WINDOW_LIVE;
-	if (!u->win.span)
-		u->win.span = u->cfg.span;
+	UI_WIN(u).mode = UI_WINDOW_LIVE;
+	if (!UI_WIN(u).span)
+		UI_WIN(u).span = u->cfg.span;
+	u->windows[UI_QUERY_BASELINE].mode = UI_WINDOW_ALL;
+	u->windows[UI_QUERY_BASELINE].span = u->cfg.span;
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
 static unsigned act_win_all(struct tui *u)
 {
-	u->win.mode = UI_WINDOW_ALL;
+	UI_WIN(u).mode = UI_WINDOW_ALL;
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -805,30 +685,15 @@ static unsigned act_redraw(struct tui *u)
 	return UI_REDRAW_ALL | UI_CLEAR;
 }
 
+/* The explorer's own actions; the others go to the front view. */
 static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_QUIT] = act_quit,
 	[UI_ACT_HELP] = act_help,
 	[UI_ACT_NEXT_VIEW] = act_next_view,
-	[UI_ACT_VIEW_FLAME] = act_view_flame,
-	[UI_ACT_VIEW_TOP] = act_view_top,
-	[UI_ACT_LEFT] = act_left,
-	[UI_ACT_RIGHT] = act_right,
-	[UI_ACT_UP] = act_up,
-	[UI_ACT_DOWN] = act_down,
-	[UI_ACT_PAGE_UP] = act_page_up,
-	[UI_ACT_PAGE_DOWN] = act_page_down,
-	[UI_ACT_HOME] = act_home,
-	[UI_ACT_END] = act_end,
-	[UI_ACT_ENTER] = act_enter,
-	[UI_ACT_BACK] = act_back,
+	[UI_ACT_PREV_VIEW] = act_prev_view,
 	[UI_ACT_RESET] = act_reset,
-	[UI_ACT_FLIP] = act_flip,
-	[UI_ACT_COLORS] = act_colors,
 	[UI_ACT_SEARCH] = act_search,
-	[UI_ACT_SEARCH_NEXT] = act_search_next,
-	[UI_ACT_SEARCH_PREV] = act_search_prev,
 	[UI_ACT_PAUSE] = act_pause,
-	[UI_ACT_SORT] = act_sort,
 	[UI_ACT_WIN_SHIFT_LEFT] = act_win_shift_left,
 	[UI_ACT_WIN_SHIFT_RIGHT] = act_win_shift_right,
 	[UI_ACT_WIN_START_LEFT] = act_win_start_left,
@@ -849,35 +714,52 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
  * Modal input: the search and save prompts, help, the picker.
  */
 
-static void apply_search(struct tui *u)
+/*
+ * Compiles a search pattern: an extended regex, in smart case (a pattern
+ * in lower case matches either case). 0, or -EINVAL with `err`.
+ */
+static int compile_search(regex_t *re, const char *pattern, struct ft_error *err)
 {
 	char msg[256];
 	bool lower = true;
 	const char *c;
 	int ret;
 
+	for (c = pattern; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			lower = false;
+	ret = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB | (lower ? REG_ICASE : 0));
+	if (ret) {
+		regerror(ret, re, msg, sizeof(msg));
+		error_set(err, "%s", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void apply_search(struct tui *u)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+
 	clear_search(u);
 	if (!u->input[0])
 		return;
-	/* Smart case: a pattern in lower case matches either case. */
-	for (c = u->input; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			lower = false;
-	ret = regcomp(&u->re, u->input, REG_EXTENDED | REG_NOSUB | (lower ? REG_ICASE : 0));
-	if (ret) {
-		regerror(ret, &u->re, msg, sizeof(msg));
-		set_message(u, true, "search: %s", msg);
+	if (compile_search(&u->re, u->input, &err) < 0) {
+		set_message(u, true, "search: %s", err.msg);
 		return;
 	}
 	u->have_re = true;
 	snprintf(u->pattern, sizeof(u->pattern), "%s", u->input);
-	ui_tree_search(u->tree, &u->re);
+	mark_matches(u);
 	/* Go to the first match unless on one already. */
-	if (u->view == UI_VIEW_FLAME && !(u->sel < u->tree->nnodes && u->tree->match[u->sel]))
-		u->sel = ui_layout_next_match(&u->layout, u->tree, u->sel, true);
-	else if (u->view == UI_VIEW_TOP && !in_neighbours(u) && u->nfns &&
-		 !fn_match(u, u->top_sel))
-		search_step(u, true);
+	{
+		struct ui_selection sel = { .frame = PROFILE_NO_FRAME };
+		struct ui_view *v = front(u);
+
+		UI_FRONT_OPS(u)->selection(v, u, &sel);
+		if (!ui_tui_matches(u, sel.frame))
+			view_action(u, UI_ACT_SEARCH_NEXT);
+	}
 }
 
 static void do_save(struct tui *u, const char *path)
@@ -1006,7 +888,7 @@ static unsigned modal_key(struct tui *u, int key)
 {
 	switch (u->modal) {
 	case UI_MODAL_HELP: {
-		size_t lines = ui_draw_help_lines(), rows = (size_t)u->main_rows - 1;
+		size_t lines = ui_draw_help_lines(), rows = ui_draw_help_page(u);
 
 		if (key == UI_KEY_DOWN || key == 'j' || key == UI_KEY_PGDN) {
 			size_t step = key == UI_KEY_PGDN ? rows : 1;
@@ -1059,7 +941,7 @@ static unsigned modal_key(struct tui *u, int key)
 						   : key == UI_KEY_PGUP ? -rows
 									: rows;
 
-			list_move(&u->pick_sel, NULL, u->npick, d, 0);
+			ui_tui_list_move(&u->pick_sel, NULL, u->npick, d, 0);
 			return MAIN;
 		}
 		if (edit_input(u, key)) {
@@ -1136,43 +1018,31 @@ static unsigned mouse(struct tui *u)
 		unsigned r = 0;
 		int k;
 
-		for (k = 0; k < (u->view == UI_VIEW_TOP ? 3 : 1); k++)
-			r |= wheel_up ? act_up(u) : act_down(u);
+		for (k = 0; k < UI_FRONT_OPS(u)->wheel; k++)
+			r |= view_action(u, wheel_up ? UI_ACT_UP : UI_ACT_DOWN);
 		return r;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
 		return 0;
 	if (ev.y == 2 || ev.y == 3) {
 		/* On the strip: centre a window of the same width there. */
-		uint64_t first, last, end, t, width = u->shown_to - u->shown_from;
+		uint64_t first, last, end, t, width = UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from;
 
 		retained(u, &first, &last);
 		end = u->src->live ? last : u->src->duration_ns;
 		if (end <= first)
 			return 0;
 		t = first + (uint64_t)((double)(end - first) * (ev.x + 0.5) / u->cols);
-		u->win.mode = UI_WINDOW_RANGE;
-		u->win.from = t > first + width / 2 ? t - width / 2 : first;
-		u->win.to = u->win.from + (width ? width : UI_WINDOW_MIN_NS);
+		UI_WIN(u).mode = UI_WINDOW_RANGE;
+		UI_WIN(u).from = t > first + width / 2 ? t - width / 2 : first;
+		UI_WIN(u).to = UI_WIN(u).from + (width ? width : UI_WINDOW_MIN_NS);
 		reset_live(u);
 		return UI_REDRAW_ALL | UI_REQUERY;
 	}
 	y = ev.y - 4;
 	if (y < 0 || y >= u->main_rows)
 		return 0;
-	if (u->view == UI_VIEW_FLAME) {
-		long i = ui_layout_at(&u->layout, (uint32_t)(u->flip ? u->main_rows - 1 - y : y), ev.x);
-
-		if (i < 0)
-			return 0;
-		u->sel = u->layout.boxes[i].node;
-		return dbl ? act_enter(u) | MAIN : MAIN;
-	}
-	if (!in_neighbours(u) && y >= 1 && u->top_scroll + (size_t)(y - 1) < u->nfns) {
-		u->top_sel = u->top_scroll + (size_t)(y - 1);
-		return dbl ? act_enter(u) | MAIN : MAIN;
-	}
-	return 0;
+	return UI_FRONT_OPS(u)->click(front(u), u, y, ev.x, dbl);
 }
 
 static void on_key(struct tui *u, int ch)
@@ -1182,7 +1052,7 @@ static void on_key(struct tui *u, int ch)
 
 	if (ch == KEY_RESIZE) {
 		make_windows(u);
-		u->dirty |= UI_REDRAW_ALL | UI_RELAYOUT | UI_CLEAR;
+		u->dirty |= UI_REDRAW_ALL | UI_CLEAR;
 		return;
 	}
 	if (ch == KEY_MOUSE) {
@@ -1208,9 +1078,18 @@ static void on_key(struct tui *u, int ch)
 		u->message[0] = '\0';
 		u->dirty |= UI_REDRAW_STATUS;
 	}
-	a = ui_keys_lookup(key, u->view == UI_VIEW_FLAME ? UI_IN_FLAME : UI_IN_TOP);
-	if (a != UI_ACT_NONE && actions[a])
+	a = ui_keys_lookup(key);
+	if (a != UI_ACT_NONE && actions[a]) {
 		u->dirty |= actions[a](u);
+	} else if (a != UI_ACT_NONE) {
+		u->dirty |= view_action(u, a);
+	} else {
+		size_t i;
+
+		for (i = 0; i < ui_nviews; i++)
+			if (ui_views[i]->key == key)
+				u->dirty |= show_view(u, i);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -1227,23 +1106,68 @@ static void stop_child(const struct source *src)
 		kill(src->child, SIGTERM);
 }
 
+/*
+ * A launched command when the explorer ends, as record treats it: the
+ * signal that ended the explorer is passed on to it, and it is given
+ * FT_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
+ * ui_run, as -d does, and is not waited for). Returns the exit status:
+ * the command's once it has ended, else `status`.
+ */
+static int end_command(struct tui *u, int sig, int status)
+{
+	struct source *src = u->src;
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t until = util_now_ns() + FT_CHILD_GRACE_NS;
+	char clean[256];
+
+	if (sig && src->child > 0) {
+		kill(src->child, sig);
+		while (src->child > 0 && util_now_ns() < until)
+			if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+				break;
+		if (src->child > 0)
+			fprintf(stderr, "flametop: %s (pid %d) is still running; leaving it\n",
+				util_sanitize(u->opt.target->argv[0], clean, sizeof(clean)),
+				(int)src->child);
+	}
+	return src->child_exited ? util_exit_status(src->child_status) : status;
+}
+
+/*
+ * The live source on the target, sampling. NULL with `err` set, and
+ * *start_err the errno of a command that could not be started (ENOENT: not
+ * found, EACCES: not executable), 0 for any other failure.
+ */
+static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
+{
+	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	int ret;
+
+	*start_err = 0;
+	if (src && (ret = source_live_start(src, err)) < 0) {
+		*start_err = -ret;
+		source_free(src);
+		src = NULL;
+	}
+	return src;
+}
+
 static int open_source(struct tui *u, struct ft_error *err)
 {
+	notice_init(&u->notices, show_notice, u);
 	if (u->opt.replay) {
 		u->src = source_replay_new(u->opt.replay, u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED,
-					   err);
+					   &u->notices, err);
 		if (!u->src)
 			return -1;
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
-		if (u->src->notice[0])
-			set_message(u, false, "%s", u->src->notice);
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
 		 * /dev/null and its output goes to a file, named in the
 		 * status line. Our own descriptors come back after the fork. */
 		const char *dir = getenv("XDG_RUNTIME_DIR");
-		char path[512];
-		int in, out, save[3], i;
+		char path[512], msg[sizeof(err->msg)];
+		int in, out, save[3], i, start_err;
 
 		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
 			dir = getenv("TMPDIR");
@@ -1265,19 +1189,28 @@ static int open_source(struct tui *u, struct ft_error *err)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(out, 2);
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		u->src = open_live(u, &start_err, err);
 		for (i = 0; i < 3; i++) {
 			dup2(save[i], i);
 			close(save[i]);
 		}
 		close(in);
 		close(out);
-		if (!u->src)
-			return -1;
+		if (!u->src) {
+			unlink(path);
+			if (!start_err)
+				return -1;
+			/* As record says it: the command, then why. */
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			error_set(err, "%s: %s", u->opt.target->argv[0], msg);
+			return -start_err;
+		}
 		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
-		u->src = source_live_new(u->opt.target, notice, u, err);
+		int start_err;
+
+		u->src = open_live(u, &start_err, err);
 		if (!u->src)
 			return -1;
 	}
@@ -1288,6 +1221,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 static void init_state(struct tui *u)
 {
 	struct timeline_config tc;
+	size_t k;
 
 	timeline_config_default(&tc);
 	if (u->opt.resolution_ns)
@@ -1297,21 +1231,24 @@ static void init_state(struct tui *u)
 	if (u->opt.max_memory)
 		tc.max_memory = u->opt.max_memory;
 	u->tl = timeline_new(&tc, u->p);
+	/* The addresses, for the lines view: a quarter of the timeline's memory. */
+	u->hits = profile_hits_new(tc.resolution_ns, tc.max_memory / 4);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;
 	profile_filter_init(&u->filter);
 	if (u->p->nevents > 1)
 		u->filter.event = 0;
-	u->win.span = u->cfg.span;
+	UI_WIN(u).span = u->cfg.span;
+	u->windows[UI_QUERY_BASELINE].mode = UI_WINDOW_ALL;
+	u->windows[UI_QUERY_BASELINE].span = u->cfg.span;
 	/* A session opened at once is shown whole; anything played live
 	 * shows the last seconds. */
-	u->win.mode = !u->src->live && u->speed >= SOURCE_UNPACED ? UI_WINDOW_ALL : UI_WINDOW_LIVE;
+	UI_WIN(u).mode = !u->src->live && u->speed >= SOURCE_UNPACED ? UI_WINDOW_ALL : UI_WINDOW_LIVE;
 	u->flip = u->cfg.flame;
 	u->palette = u->cfg.palette;
-	u->view = u->cfg.top_view ? UI_VIEW_TOP : UI_VIEW_FLAME;
-	u->zoom = u->sel = PROFILE_ROOT;
-	u->nb_frame = PROFILE_NO_FRAME;
-	u->tree = ui_tree_new(u->p, NULL, 0);
+	u->front = (size_t)ui_views_find(u->opt.view ? u->opt.view : u->cfg.view);
+	for (k = 0; k < UI_QUERY__COUNT; k++)
+		u->q[k].tree = profile_tree_new();
 }
 
 static void loop(struct tui *u)
@@ -1358,6 +1295,7 @@ static void loop(struct tui *u)
 
 			next_tick = now + TICK_NS;
 			timeline_advance(u->tl, u->now);
+			forget_hits(u);
 			tmp_flush(u);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
@@ -1384,7 +1322,8 @@ int ui_run(const struct ui_options *o)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ui_theme theme;
 	char *cfg_path;
-	int status = 1, sig;
+	int status = 1, sig, ret;
+	size_t k;
 
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
@@ -1392,9 +1331,12 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		char clean[600];
+
+		/* It quotes the file: keep its control characters off the terminal. */
+		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
 		free(cfg_path);
-		status = CLI_EXIT_USAGE;
+		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	free(cfg_path);
@@ -1407,20 +1349,37 @@ int ui_run(const struct ui_options *o)
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
 			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
-			status = CLI_EXIT_USAGE;
+			status = FT_EXIT_USAGE;
 			goto out;
 		}
 		ui_theme_builtin(&theme);
 	}
+	if (o->view && ui_views_find(o->view) < 0) {
+		char names[256];
+
+		ui_views_list(names, sizeof(names));
+		fprintf(stderr, "flametop: --view: no view '%s' (the views: %s)\n", o->view, names);
+		status = FT_EXIT_USAGE;
+		goto out;
+	}
+	if (o->focus && compile_search(&u->focus_re, o->focus, &err) < 0) {
+		fprintf(stderr, "flametop: --focus: %s\n", err.msg);
+		u->opt.focus = NULL;
+		status = FT_EXIT_USAGE;
+		goto out;
+	}
+	u->focus_pending = o->focus != NULL;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "flametop: the live view needs a terminal; 'flametop record' samples "
 				"without one\n");
 		goto out;
 	}
-	if (open_source(u, &err) < 0) {
+	ret = open_source(u, &err);
+	if (ret < 0) {
 		char clean[600];
 
 		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		status = util_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
@@ -1441,6 +1400,7 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	status = end_command(u, sig, status);
 
 out_source:
 	if (u->outpath[0]) {
@@ -1456,20 +1416,29 @@ out_source:
 	if (u->tmppath[0])
 		unlink(u->tmppath);
 	ui_screen_set_unlink(NULL);
-	timeline_live_free(u->live);
+	reset_live(u);
 	timeline_free(u->tl);
+	profile_hits_free(u->hits);
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
-	ui_tree_free(u->tree);
-	ui_layout_free(&u->layout);
+	for (k = 0; k < ui_nviews; k++)
+		if (u->views[k])
+			ui_views[k]->close(u->views[k]);
+	for (k = 0; k < UI_QUERY__COUNT; k++) {
+		profile_top_free(u->q[k].owned);
+		profile_tree_free(u->q[k].tree);
+	}
+	free(u->marks.in);
+	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);
+	if (u->opt.focus)
+		regfree(&u->focus_re);
 	ui_procs_free(&u->procs);
 	ui_procs_free(&u->procs_prev);
 	free(u->pick_idx);
-	free(u->fns);
-	free(u->nb);
+	notice_free(&u->notices);
 	free(u);
 	return status;
 }

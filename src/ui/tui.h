@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside the TUI: the terminal (screen.c), the explorer's state that the
- * loop and actions (tui.c) change and the drawing (draw.c) reads. Private
- * to src/ui/; include/flametop/ui.h is the subsystem's public face.
+ * Inside the TUI: the terminal (screen.c), the explorer's core state that
+ * the loop and its actions (tui.c) change and the frame's drawing
+ * (draw.c) reads, and the view table: each view (flame.c, top.c, ...) is a
+ * struct ui_view_ops of functions over its own state, listed once in
+ * views.c. The core knows no view by name; a view knows the core only
+ * through struct tui's query results and the helpers below. Private to
+ * src/ui/; include/flametop/ui.h is the subsystem's public face.
  */
 #ifndef FLAMETOP_UI_TUI_H
 #define FLAMETOP_UI_TUI_H
@@ -49,22 +53,88 @@ void ui_screen_set_unlink(const char *path);
 #define UI_REDRAW_FOOTER 16u
 #define UI_REDRAW_ALL 31u
 #define UI_REQUERY 32u /* the window or filter changed: query again */
-#define UI_RELAYOUT 64u /* zoom or size changed: lay out again */
 #define UI_CLEAR 128u /* the whole screen, from scratch */
-
-enum ui_view { UI_VIEW_FLAME, UI_VIEW_TOP };
-
-enum ui_sort { UI_SORT_SELF, UI_SORT_TOTAL, UI_SORT_NAME, UI_SORT_MODULE, UI_SORT__COUNT };
+/* The main view and the status line under it: what most view keys change. */
+#define UI_REDRAW_VIEW (UI_REDRAW_MAIN | UI_REDRAW_STATUS)
 
 /* A modal overlay and its text input. */
 enum ui_modal { UI_MODAL_NONE, UI_MODAL_HELP, UI_MODAL_SEARCH, UI_MODAL_PICKER, UI_MODAL_SAVE };
 
-/* One line of the callers/callees view. */
-struct ui_nb_line {
-	uint32_t frame;
-	uint64_t weight;
-	bool callee;
+/*
+ * The query results the core keeps for the views. Every view reads the
+ * window on the strip; a view that compares (a diff) also asks for a
+ * baseline, whose window u->windows[UI_QUERY_BASELINE] it moves itself.
+ * The core queries what the front view asks for, so adding a view never
+ * changes it.
+ */
+enum ui_query_kind {
+	UI_QUERY_WINDOW,
+	UI_QUERY_BASELINE,
+	UI_QUERY__COUNT,
 };
+
+struct ui_query {
+	struct timeline_live *live; /* a live window's, kept current by the timeline */
+	struct profile_top *owned; /* a fixed window's result */
+	const struct profile_top *top; /* the result: live's or owned; NULL before the first */
+	struct profile_tree *tree; /* its call tree, with the search marks */
+	uint64_t from, to; /* the part of the timeline it covers */
+};
+
+/* What a view has selected, for the status line and the next view. */
+struct ui_selection {
+	uint32_t frame; /* PROFILE_NO_FRAME: nothing (a root) */
+	uint64_t self, total;
+	bool has_self; /* false: show only the total (a callers list) */
+	char where[128]; /* more to say after the name ("line 42"), or "" */
+};
+
+/* Why a view is refreshed (bits). */
+#define UI_REFRESH_DATA 1u /* the query results changed */
+#define UI_REFRESH_SIZE 2u /* the main window's size changed */
+
+struct tui;
+struct ui_view; /* a view's own state, defined in its file */
+
+/*
+ * A view: one file under src/ui/ and one line in views.c's table. `open`
+ * makes its state; `refresh` recomputes what it derives from the query
+ * results (called before it is drawn or given a key, when they changed
+ * since it last saw them, or the size did); `action` answers the actions
+ * of `actions` and returns redraw flags; `click` answers a mouse click at
+ * (row, col) of the main window; `draw` paints the main window;
+ * `selection` says what is selected; `focus` selects a function (the
+ * previous view's selection, --focus): false when it cannot show it.
+ */
+struct ui_view_ops {
+	const char *name; /* --view NAME */
+	const char *title; /* "flame graph": in messages */
+	int key; /* the key that shows it */
+	const char *help; /* its line in the help and the man page */
+	unsigned queries; /* 1u << UI_QUERY_* it reads besides the window */
+	uint64_t actions; /* UI_ACTION()s it answers */
+	int wheel; /* lines one notch of the mouse wheel moves */
+	struct ui_view *(*open)(struct tui *u);
+	void (*close)(struct ui_view *v);
+	void (*refresh)(struct ui_view *v, struct tui *u, unsigned why);
+	unsigned (*action)(struct ui_view *v, struct tui *u, enum ui_action a);
+	unsigned (*click)(struct ui_view *v, struct tui *u, int row, int col, bool twice);
+	void (*draw)(struct ui_view *v, struct tui *u, WINDOW *w);
+	void (*selection)(struct ui_view *v, struct tui *u, struct ui_selection *out);
+	bool (*focus)(struct ui_view *v, struct tui *u, uint32_t frame);
+};
+
+/* The view table (views.c), in Tab order. */
+extern const struct ui_view_ops *const ui_views[];
+extern const size_t ui_nviews;
+
+extern const struct ui_view_ops ui_flame_ops;
+extern const struct ui_view_ops ui_top_ops;
+extern const struct ui_view_ops ui_sandwich_ops;
+extern const struct ui_view_ops ui_inverted_ops;
+extern const struct ui_view_ops ui_lines_ops;
+
+#define UI_MAX_VIEWS 16
 
 struct tui {
 	struct ui_options opt;
@@ -75,9 +145,10 @@ struct tui {
 
 	/* Data. */
 	struct source *src;
+	struct ft_notice notices; /* the sources say things here: the status line */
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
-	struct timeline_live *live;
+	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;
@@ -92,43 +163,45 @@ struct tui {
 	bool tmp_full; /* stopped streaming: the file reached its size cap */
 	uint64_t tmp_bytes;
 
-	/* The selected function's hottest source line, for the status line:
-	 * looked up when the selection changes, refreshed every few seconds. */
+	/* The selected function's hottest source line in the window, for the
+	 * status line: looked up when the selection or the data changes,
+	 * refreshed every few seconds. The source lines' reader (libdw) is
+	 * the lines view's too. */
 	struct symbols_lines *lines;
 	uint32_t line_frame; /* PROFILE_NO_FRAME: none looked up yet */
+	uint64_t line_gen; /* the data_gen it was looked up for */
 	uint64_t line_at; /* CLOCK_MONOTONIC ns of the lookup */
 	char line_text[300]; /* "file.c:42 73%", or "" */
 
-	/* What the views show: the tree of the current query. */
-	struct ui_tree *tree;
-	struct profile_fn_stat *fns; /* copied from the query, sorted by `sort` */
-	size_t nfns;
-	uint64_t total, nsamples; /* of the query */
-	uint64_t shown_from, shown_to; /* the window the query covered */
-	struct ui_window win;
+	/* What the views read: query results, each over its window. */
+	struct ui_query q[UI_QUERY__COUNT];
+	struct ui_window windows[UI_QUERY__COUNT];
+	uint64_t data_gen; /* bumped whenever a query result changes */
+	uint64_t total, nsamples; /* of the window's query */
 	bool paused;
 	double speed; /* replay speed before pausing */
 
-	/* Flame graph. */
-	struct ui_layout layout;
-	uint32_t zoom, sel;
-	bool flip;
+	/* Settings every flame graph follows. */
+	bool flip; /* root at the bottom */
 	enum ui_palette palette;
 
-	/* Top-list. */
-	enum ui_view view;
-	enum ui_sort sort;
-	size_t top_sel, top_scroll;
-	uint32_t nb_frame; /* callers/callees of this frame; PROFILE_NO_FRAME: the list */
-	uint32_t nb_stack[32];
-	size_t nb_depth;
-	struct ui_nb_line *nb;
-	size_t nnb, nb_ncallers, nb_sel, nb_scroll;
+	/* The views: one state per entry of ui_views, opened on first use. */
+	struct ui_view *views[UI_MAX_VIEWS];
+	uint64_t view_gen[UI_MAX_VIEWS]; /* the data_gen each last saw */
+	int view_rows[UI_MAX_VIEWS], view_cols[UI_MAX_VIEWS];
+	size_t front;
 
 	/* Search. */
 	regex_t re;
 	bool have_re;
 	char pattern[512];
+	struct profile_marks marks; /* the functions that match */
+	uint64_t match_total; /* weight of the window's stacks with a match */
+	uint32_t nmatch; /* its nodes that match */
+
+	/* --focus: the function to select once it has samples. */
+	regex_t focus_re;
+	bool focus_pending;
 
 	/* Modal input. */
 	enum ui_modal modal;
@@ -148,6 +221,9 @@ struct tui {
 	uint64_t rss;
 	uint64_t cpu_ticks0, cpu_t0;
 
+	char **names; /* per frame: its name sanitized, once drawn (ui_draw_name) */
+	uint32_t nnames;
+
 	char message[256]; /* one-shot line for the status row */
 	bool message_error;
 
@@ -159,21 +235,129 @@ struct tui {
 	bool quit;
 };
 
-/* Drawing (draw.c). Each draws its part into its window; none refreshes. */
+/* ------------------------------------------------------------------------
+ * For the views (tui.c).
+ */
+
+/* The front view's state, ops. */
+#define UI_FRONT_OPS(u) (ui_views[(u)->front])
+/* The window's query result (the call tree, the top-list), and the window. */
+#define UI_WINDOW_QUERY(u) (&(u)->q[UI_QUERY_WINDOW])
+#define UI_WIN(u) ((u)->windows[UI_QUERY_WINDOW])
+/*
+ * Queries what the front view reads (the window, and what else its
+ * `queries` asks for) and refreshes the view: what a frame costs when new
+ * data came. The loop calls it; bench/ui-redraw times it.
+ */
+void ui_tui_requery(struct tui *u);
+/* Draws the front view into the main window (refreshing it first if stale). */
+void ui_tui_draw_main(struct tui *u);
+/* Frees the names ui_draw_name() kept. */
+void ui_tui_free_names(struct tui *u);
+/* A one-line message on the status row until the next key. */
+void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The filter of a query: the explorer's filters and that query's window. */
+void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_filter *out);
+/* Whether the search matches function `frame`. */
+bool ui_tui_matches(const struct tui *u, uint32_t frame);
+
+/* Moves a list selection by `d` lines within n, keeping it in sight of
+ * `rows` lines from *scroll (scroll may be NULL). */
+void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows);
+
+/* ------------------------------------------------------------------------
+ * Drawing (draw.c): the frame around the views, and helpers for them.
+ * Each draws into its own window; none refreshes.
+ */
 void ui_draw_header(struct tui *u);
 void ui_draw_strip(struct tui *u);
-void ui_draw_main(struct tui *u);
 void ui_draw_status(struct tui *u);
 void ui_draw_footer(struct tui *u);
 void ui_draw_modal(struct tui *u);
 void ui_draw_too_small(struct tui *u);
-/* Rows of the main view's lists, and help lines, for paging. */
-int ui_draw_list_rows(const struct tui *u);
-/* Lines of the generated help text (for scrolling). */
+/* Lines of the generated help text, and how many one screen shows (for scrolling). */
 size_t ui_draw_help_lines(void);
-/* The frame's name, sanitized, into `out`. */
+size_t ui_draw_help_page(const struct tui *u);
+
+/* util_sanitize(), and without UTF-8 every non-ASCII character made '?'. */
+const char *ui_draw_clean(const struct tui *u, const char *in, char *out, size_t size);
+/* The frame's name ("(root)" for none), sanitized, into `out`. */
 const char *ui_draw_frame_name(const struct tui *u, uint32_t frame, char *out, size_t size);
+/* The same, kept: borrowed, valid until the explorer ends (ui_tui_free_names). */
+const char *ui_draw_name(struct tui *u, uint32_t frame);
 /* The module of a frame, its last path component, sanitized. */
 const char *ui_draw_module_name(const struct tui *u, uint32_t frame, char *out, size_t size);
+/* Writes at most `cols` columns of clean `s`; returns the columns written. */
+int ui_draw_put(WINDOW *w, const char *s, int cols);
+/* Spaces to the end of the line, or `n` spaces, in the current attributes. */
+void ui_draw_fill(WINDOW *w);
+void ui_draw_spaces(WINDOW *w, int n);
+int ui_draw_cols_left(WINDOW *w);
+/* A weight in the current event's unit: time for clock events, else a count. */
+void ui_draw_weight(const struct tui *u, uint64_t v, char *out, size_t size);
+/* " 12.3%" of the window's total. */
+void ui_draw_pct(uint64_t v, uint64_t total, char *out, size_t size);
+/* A title row of the main window. */
+void ui_draw_title(struct tui *u, WINDOW *w, int row, const char *text);
+/* A dim note in the main window (an empty view says why). */
+void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text);
+
+/* ------------------------------------------------------------------------
+ * A flame graph on part of the main window (graph.c), for the views that
+ * draw one or two: a tree (borrowed), its layout, zoom and selection.
+ * Zoom and selection survive a rebuilt tree as paths of frames.
+ */
+#define UI_GRAPH_PATH 256
+
+struct ui_graph {
+	struct profile_tree *tree; /* borrowed; NULL: none yet */
+	struct ui_layout layout;
+	uint32_t zoom, sel;
+	bool up; /* the root at the bottom, callees above (a flame graph) */
+	int top, rows, width; /* the rows of the main window it uses */
+	uint32_t zoom_path[UI_GRAPH_PATH], sel_path[UI_GRAPH_PATH];
+	size_t nzoom_path, nsel_path;
+};
+
+void ui_graph_init(struct ui_graph *g);
+void ui_graph_free(struct ui_graph *g);
+/* Where it is drawn: `rows` rows from `top`, `width` columns (lay it out
+ * after: ui_graph_layout() or ui_graph_set_tree()). */
+void ui_graph_place(struct ui_graph *g, int top, int rows, int width);
+/* Before its tree is rebuilt: keeps zoom and selection as paths. */
+void ui_graph_remember(struct ui_graph *g);
+/* After: finds them again in `t` (the deepest part that has weight), lays out. */
+void ui_graph_set_tree(struct ui_graph *g, struct profile_tree *t);
+/* Forgets zoom and selection: the root. */
+void ui_graph_reset(struct ui_graph *g);
+void ui_graph_layout(struct ui_graph *g);
+/*
+ * Moves, zooms, searches: LEFT, RIGHT, UP, DOWN (UP goes towards the root
+ * in an icicle, away from it in a flame graph), HOME, ENTER (zoom), BACK,
+ * RESET, SEARCH_NEXT, SEARCH_PREV. Returns redraw flags (0: not one).
+ */
+unsigned ui_graph_action(struct tui *u, struct ui_graph *g, enum ui_action a);
+/* The node drawn at (row, col) of the main window, or PROFILE_NO_NODE. */
+uint32_t ui_graph_at(const struct ui_graph *g, int row, int col);
+/* Draws it; `active`: its selection is shown as selected. */
+void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active);
+void ui_graph_selection(const struct ui_graph *g, struct ui_selection *out);
+
+/* For a view that is one graph over the main window (flame, bottom-up). */
+#define UI_GRAPH_ACTIONS                                                                       \
+	(UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |              \
+	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_ENTER) |            \
+	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
+	 UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
+/* Flip and colours (settings every graph follows), then ui_graph_action(). */
+unsigned ui_graph_view_action(struct tui *u, struct ui_graph *g, enum ui_action a);
+/* Selects the box clicked; a double click zooms into it. */
+unsigned ui_graph_click(struct tui *u, struct ui_graph *g, int row, int col, bool twice);
+/* Draws it over the whole main window, the way u->flip says, with a note
+ * when the window has no samples. */
+void ui_graph_draw_whole(struct tui *u, struct ui_graph *g, WINDOW *w);
+/* Selects the widest drawn box of `frame`; false when none is drawn. */
+bool ui_graph_select_frame(struct ui_graph *g, uint32_t frame);
 
 #endif

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,4 +179,20 @@ int util_read_long(const char *path, long *value)
 	free(buf);
 	*value = v;
 	return 0;
+}
+
+int util_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return FT_EXIT_ERROR;
+}
+
+int util_exec_status(int err)
+{
+	return err == -ENOENT ? FT_EXIT_NOT_FOUND
+	       : err == -EACCES ? FT_EXIT_CANNOT_EXEC
+				: FT_EXIT_ERROR;
 }

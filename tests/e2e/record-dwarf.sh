@@ -106,7 +106,7 @@ if report_json "$T/pid.session" "$T/pid.json"; then
 fi
 
 # --- bad values: one usage error line, exit 2 --------------------------------
-for bad in lbr dwarf,0 dwarf,70000 dwarf,12k dwarfish; do
+for bad in lbr dwarf,0 dwarf,70000 dwarf,64K dwarf,12x dwarfish; do
 	run_record "bad$bad" --call-graph "$bad" -o "$T/bad.session" -- "$WORKLOADS/nofp" 100
 	assert_eq "$RC" 2 "--call-graph $bad: exit status"
 	assert_one_error_line "$T/bad$bad.err" "--call-graph $bad"

@@ -2,8 +2,10 @@
 /*
  * Unit tests for the profile model: interning of strings, frames and call
  * tree nodes (checked against a naive reference on thousands of random
- * stacks), threads and events, and the top-list query with its filters,
- * including recursion counted once per stack.
+ * stacks), threads and events, the top-list query with its filters,
+ * including recursion counted once per stack, the trees the views draw
+ * (call tree, bottom-up, callers, callees), and where samples hit (per
+ * code location, from samples and from the store kept by time).
  */
 #include "config.h"
 
@@ -300,6 +302,91 @@ static void test_query_deep_recursion(void **state)
 	profile_free(p);
 }
 
+/*
+ * The top-list against a naive reference on random trees full of
+ * recursion (few functions, deep stacks): per function, self is the
+ * weight of the nodes of that function, total the weight of every
+ * weighted node whose path holds the function at least once; node_total
+ * is each subtree's weight. The children lists hold exactly each node's
+ * children, and a node is flagged outermost when no ancestor has its
+ * frame.
+ */
+static void test_top_against_reference(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t frames[6], i, n, c, round;
+	uint64_t *node_self, *self, *total, *sub;
+	struct profile_top *t;
+
+	srand(4242);
+	for (i = 0; i < 6; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%u", i);
+		frames[i] = profile_intern_frame(p, name, "app", PROFILE_FRAME_USER);
+	}
+	for (i = 0; i < 3000; i++) {
+		uint32_t depth = 1 + (uint32_t)rand() % 40, node = PROFILE_ROOT, d;
+
+		for (d = 0; d < depth; d++)
+			node = profile_intern_node(p, node, frames[rand() % 6]);
+	}
+	for (n = 0; n < p->nnodes; n++) {
+		uint32_t count = 0;
+
+		for (c = p->first_child[n]; c != PROFILE_NO_NODE; c = p->next_sibling[c]) {
+			assert_int_equal(p->nodes[c].parent, n);
+			count++;
+		}
+		for (c = 1; c < p->nnodes; c++)
+			count -= p->nodes[c].parent == n;
+		assert_int_equal(count, 0);
+	}
+	/* Outermost: no ancestor has the node's frame. */
+	for (n = 1; n < p->nnodes; n++) {
+		uint32_t m, above = 0;
+
+		for (m = p->nodes[n].parent; m != PROFILE_ROOT; m = p->nodes[m].parent)
+			above += p->nodes[m].frame == p->nodes[n].frame;
+		assert_int_equal(p->outermost[n], above == 0);
+	}
+	for (round = 0; round < 3; round++) {
+		node_self = calloc(p->nnodes, sizeof(*node_self));
+		self = calloc(p->nframes, sizeof(*self));
+		total = calloc(p->nframes, sizeof(*total));
+		sub = calloc(p->nnodes, sizeof(*sub));
+		for (n = 1; n < p->nnodes; n++)
+			if (rand() % (round + 2) == 0)
+				node_self[n] = 1 + (uint64_t)(rand() % 100);
+		for (n = 1; n < p->nnodes; n++) {
+			uint8_t seen[6] = { 0 };
+			uint32_t m;
+
+			self[p->nodes[n].frame] += node_self[n];
+			for (m = n; m != PROFILE_ROOT; m = p->nodes[m].parent) {
+				sub[m] += node_self[n];
+				if (!seen[p->nodes[m].frame]++)
+					total[p->nodes[m].frame] += node_self[n];
+			}
+		}
+		t = profile_top_build(p, node_self, p->nnodes);
+		for (n = 1; n < p->nnodes; n++)
+			assert_int_equal(t->node_total[n], sub[n]);
+		for (i = 0; i < t->nfns; i++) {
+			assert_int_equal(t->fns[i].self, self[t->fns[i].frame]);
+			assert_int_equal(t->fns[i].total, total[t->fns[i].frame]);
+		}
+		for (i = 0, c = 0; i < p->nframes; i++)
+			c += total[i] != 0;
+		assert_int_equal(t->nfns, c);
+		profile_top_free(t);
+		free(sub);
+		free(total);
+		free(self);
+	}
+	profile_free(p);
+}
+
 static void test_query_ties_by_name(void **state)
 {
 	static const char *const z[] = { "zeta", NULL };
@@ -572,6 +659,419 @@ static void test_locations(void **state)
 	profile_free(p);
 }
 
+/* ------------------------------------------------------------------------
+ * Trees of a query (tree.c).
+ */
+
+/* The CALLS tree of per-node weights (copied), as a query gives it. */
+static struct profile_tree *calls_of(struct profile *p, const uint64_t *self)
+{
+	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
+	struct profile_tree *t = profile_tree_new();
+	struct profile_top *top;
+
+	memcpy(copy, self, p->nnodes * sizeof(*copy));
+	top = profile_top_build(p, copy, p->nnodes);
+	profile_tree_calls(t, p, top);
+	profile_top_free(top);
+	return t;
+}
+
+/*
+ *   main -> a -> leaf      10
+ *   main -> b -> leaf      20
+ *   main -> b               5 (self)
+ *   main -> a -> c          7
+ *   main -> a -> a -> leaf  3 (recursion)
+ * b is interned before a, so the order by name is not the order by id.
+ */
+static struct profile *tree_profile(uint64_t **self)
+{
+	static const char *const s1[] = { "main", "b", "leaf", NULL };
+	static const char *const s2[] = { "main", "a", "leaf", NULL };
+	static const char *const s3[] = { "main", "b", NULL };
+	static const char *const s4[] = { "main", "a", "c", NULL };
+	static const char *const s5[] = { "main", "a", "a", "leaf", NULL };
+	struct profile *p = profile_new();
+	uint32_t n1 = stack(p, "app", s1), n2 = stack(p, "app", s2), n3 = stack(p, "app", s3);
+	uint32_t n4 = stack(p, "app", s4), n5 = stack(p, "app", s5);
+
+	*self = calloc(p->nnodes, sizeof(**self));
+	(*self)[n1] = 20;
+	(*self)[n2] = 10;
+	(*self)[n3] = 5;
+	(*self)[n4] = 7;
+	(*self)[n5] = 3;
+	return p;
+}
+
+static uint32_t frame_of(struct profile *p, const char *name)
+{
+	return profile_intern_frame(p, name, "app", PROFILE_FRAME_USER);
+}
+
+/* The child of `node` named `name`, checking the children are in name order. */
+static uint32_t child(struct profile_tree *t, uint32_t node, const char *name)
+{
+	const struct profile *p = t->p;
+	uint32_t c, found = PROFILE_NO_NODE;
+	const char *prev = "";
+
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c)) {
+		const char *n = profile_string(p, p->frames[profile_tree_frame(t, c)].name);
+
+		assert_true(strcmp(prev, n) <= 0);
+		assert_int_equal(profile_tree_parent(t, c), node);
+		assert_true(t->total[c] > 0);
+		prev = n;
+		if (strcmp(n, name) == 0)
+			found = c;
+	}
+	if (found == PROFILE_NO_NODE)
+		fail_msg("no child %s", name);
+	return found;
+}
+
+static size_t nchildren(struct profile_tree *t, uint32_t node)
+{
+	size_t n = 0;
+	uint32_t c;
+
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c))
+		n++;
+	return n;
+}
+
+static void test_tree_calls(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *t = calls_of(p, self);
+	uint32_t main_, a, b, path[8];
+	size_t n;
+
+	assert_int_equal(t->kind, PROFILE_TREE_CALLS);
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	main_ = child(t, PROFILE_ROOT, "main");
+	assert_int_equal(t->total[main_], 45);
+	/* a before b by name, though b has the smaller id. */
+	assert_int_equal(profile_tree_child(t, main_), child(t, main_, "a"));
+	a = child(t, main_, "a");
+	b = child(t, main_, "b");
+	assert_true(b < a);
+	assert_int_equal(t->total[a], 20);
+	assert_int_equal(t->total[b], 25);
+	assert_int_equal(t->self[b], 5);
+	assert_int_equal(nchildren(t, a), 3);
+	assert_int_equal(profile_tree_depth(t, child(t, a, "c")), 3);
+	assert_true(profile_tree_is_ancestor(t, main_, child(t, a, "c")));
+	assert_false(profile_tree_is_ancestor(t, b, child(t, a, "c")));
+	/* A place as a path of frames, and back; a path that no longer has
+	 * weight ends at its longest prefix that does. */
+	n = profile_tree_path(t, child(t, child(t, a, "a"), "leaf"), path, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(path[0], frame_of(p, "main"));
+	assert_int_equal(path[3], frame_of(p, "leaf"));
+	assert_int_equal(profile_tree_find(t, path, n), child(t, child(t, a, "a"), "leaf"));
+	path[2] = frame_of(p, "c");
+	assert_int_equal(profile_tree_find(t, path, n), child(t, a, "c"));
+	assert_int_equal(profile_tree_path(t, child(t, a, "c"), path, 1), 1);
+	assert_int_equal(path[0], frame_of(p, "main"));
+	profile_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_inverted(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *calls = calls_of(p, self), *t = profile_tree_new();
+	uint32_t leaf, la, laa, lb, b;
+
+	profile_tree_inverted(t, calls);
+	assert_int_equal(t->kind, PROFILE_TREE_INVERTED);
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	/* First row: where samples ended (b's own 5, c, and leaf merged from
+	 * its three stacks); then their callers. */
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 3);
+	leaf = child(t, PROFILE_ROOT, "leaf");
+	assert_int_equal(t->total[leaf], 33);
+	assert_int_equal(t->self[leaf], 0);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "c")], 7);
+	b = child(t, PROFILE_ROOT, "b");
+	assert_int_equal(t->total[b], 5);
+	assert_int_equal(t->total[child(t, b, "main")], 5);
+	assert_int_equal(t->self[child(t, b, "main")], 5);
+	/* leaf's callers: a (10 + 3 through the recursion) and b (20). */
+	assert_int_equal(nchildren(t, leaf), 2);
+	la = child(t, leaf, "a");
+	lb = child(t, leaf, "b");
+	assert_int_equal(t->total[la], 13);
+	assert_int_equal(t->total[lb], 20);
+	assert_int_equal(t->total[child(t, lb, "main")], 20);
+	/* a's callers: main (10, where the stack starts) and a (3). */
+	assert_int_equal(t->total[child(t, la, "main")], 10);
+	assert_int_equal(t->self[child(t, la, "main")], 10);
+	laa = child(t, la, "a");
+	assert_int_equal(t->total[laa], 3);
+	assert_int_equal(t->total[child(t, laa, "main")], 3);
+	assert_int_equal(nchildren(t, child(t, laa, "main")), 0);
+	assert_int_equal(profile_tree_depth(t, child(t, laa, "main")), 4);
+	/* Rebuilt, the same path finds the same place (ids may differ). */
+	{
+		uint32_t path[8];
+		size_t n = profile_tree_path(t, laa, path, 8);
+
+		profile_tree_inverted(t, calls);
+		assert_int_equal(t->total[profile_tree_find(t, path, n)], 3);
+		assert_int_equal(profile_tree_depth(t, profile_tree_find(t, path, n)), 3);
+	}
+	profile_tree_free(t);
+	profile_tree_free(calls);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_callers_callees(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *calls = calls_of(p, self), *t = profile_tree_new();
+	uint32_t aa;
+
+	/* Callers of leaf: a and b, as in the inverted tree under leaf. */
+	profile_tree_callers(t, calls, frame_of(p, "leaf"));
+	assert_int_equal(profile_tree_frame(t, PROFILE_ROOT), frame_of(p, "leaf"));
+	assert_int_equal(t->total[PROFILE_ROOT], 33);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 2);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "a")], 13);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "b")], 20);
+	/* Callers of a: the outermost a only, so main with all of a's 20. */
+	profile_tree_callers(t, calls, frame_of(p, "a"));
+	assert_int_equal(t->total[PROFILE_ROOT], 20);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 1);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "main")], 20);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "main")], 20);
+	/* Callees of a: a (the recursion, 3), c (7), leaf (10). */
+	profile_tree_callees(t, calls, frame_of(p, "a"));
+	assert_int_equal(t->total[PROFILE_ROOT], 20);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 3);
+	aa = child(t, PROFILE_ROOT, "a");
+	assert_int_equal(t->total[aa], 3);
+	assert_int_equal(t->total[child(t, aa, "leaf")], 3);
+	assert_int_equal(t->self[child(t, aa, "leaf")], 3);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "c")], 7);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "leaf")], 10);
+	/* Callees of main merge nothing: the call tree under main. */
+	profile_tree_callees(t, calls, frame_of(p, "main"));
+	assert_int_equal(t->total[PROFILE_ROOT], 45);
+	assert_int_equal(t->total[child(t, PROFILE_ROOT, "b")], 25);
+	assert_int_equal(t->self[child(t, PROFILE_ROOT, "b")], 5);
+	/* A function without weight: the root alone, empty. */
+	profile_tree_callers(t, calls, p->nframes + 5);
+	assert_int_equal(t->total[PROFILE_ROOT], 0);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 0);
+	profile_tree_free(t);
+	profile_tree_free(calls);
+	free(self);
+	profile_free(p);
+}
+
+static void test_tree_neighbours(void **state)
+{
+	uint64_t *self;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *t = calls_of(p, self);
+	struct profile_edge *in, *out;
+	size_t nin, nout;
+
+	/* Callers of leaf: b (20) then a (13); its recursion is no caller. */
+	profile_tree_neighbours(t, frame_of(p, "leaf"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 2);
+	assert_int_equal(in[0].frame, frame_of(p, "b"));
+	assert_int_equal(in[0].weight, 20);
+	assert_int_equal(in[1].frame, frame_of(p, "a"));
+	assert_int_equal(in[1].weight, 13);
+	assert_int_equal(nout, 0);
+	free(in);
+	free(out);
+	/* a: called by main only (20, its outermost occurrence); calls
+	 * leaf 10, c 7, a 3. */
+	profile_tree_neighbours(t, frame_of(p, "a"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 1);
+	assert_int_equal(in[0].weight, 20);
+	assert_int_equal(nout, 3);
+	assert_int_equal(out[0].frame, frame_of(p, "leaf"));
+	assert_int_equal(out[0].weight, 10);
+	assert_int_equal(out[2].frame, frame_of(p, "a"));
+	free(in);
+	free(out);
+	/* main's caller is the root. */
+	profile_tree_neighbours(t, frame_of(p, "main"), &in, &nin, &out, &nout);
+	assert_int_equal(nin, 1);
+	assert_int_equal(in[0].frame, PROFILE_NO_FRAME);
+	assert_int_equal(nout, 2);
+	free(in);
+	free(out);
+	profile_tree_free(t);
+	free(self);
+	profile_free(p);
+}
+
+/* ------------------------------------------------------------------------
+ * Where samples hit (hits.c).
+ */
+
+/* The weight at `location` in `l`, 0 when absent; checks the list is sorted. */
+static uint64_t loc_weight(const struct profile_locs *l, uint32_t location)
+{
+	uint64_t w = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			assert_true(l->v[i - 1].location < l->v[i].location);
+		if (l->v[i].location == location)
+			w = l->v[i].weight;
+	}
+	return w;
+}
+
+/*
+ * Two functions: hot (two addresses) and cold (one), sampled at times 0.5 s
+ * to 3.5 s by two processes, plus samples without an address.
+ */
+static struct profile *located(uint32_t loc[3], uint32_t fr[2])
+{
+	static const char *const hot[] = { "main", "hot", NULL };
+	static const char *const cold[] = { "main", "cold", NULL };
+	struct profile *p = profile_new();
+	uint32_t nh = stack(p, "app", hot), nc = stack(p, "app", cold), sec;
+
+	fr[0] = p->nodes[nh].frame;
+	fr[1] = p->nodes[nc].frame;
+	loc[0] = profile_intern_location(p, fr[0], 0x100);
+	loc[1] = profile_intern_location(p, fr[0], 0x104);
+	loc[2] = profile_intern_location(p, fr[1], 0x200);
+	for (sec = 0; sec < 4; sec++) {
+		uint64_t t = sec * 1000000000ull + 500000000ull;
+		struct profile_sample s = { .time = t, .weight = 10, .node = nh, .pid = 1, .tid = 1 };
+
+		s.location = loc[0];
+		profile_add_sample(p, &s);
+		s.location = loc[1];
+		s.weight = 5;
+		profile_add_sample(p, &s);
+		s = (struct profile_sample){ .time = t, .weight = 3, .node = nc, .pid = 2, .tid = 2,
+					     .location = loc[2] };
+		profile_add_sample(p, &s);
+		s.location = PROFILE_NO_LOCATION; /* no address: counts in total only */
+		profile_add_sample(p, &s);
+	}
+	return p;
+}
+
+static void test_query_locations(void **state)
+{
+	uint32_t loc[3], fr[2];
+	struct profile *p = located(loc, fr);
+	struct profile_filter f;
+	struct profile_locs *l;
+
+	profile_filter_init(&f);
+	l = profile_query_locations(p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 3);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	assert_int_equal(loc_weight(l, loc[1]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 12);
+	assert_int_equal(l->located, 72);
+	assert_int_equal(l->total, 84);
+	profile_locs_free(l);
+	/* One function; a window; a process. */
+	l = profile_query_locations(p, &f, fr[1]);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->located, 12);
+	assert_int_equal(l->total, 24);
+	profile_locs_free(l);
+	f.from = 1000000000ull;
+	f.to = 3000000000ull;
+	f.pid = 1;
+	l = profile_query_locations(p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(loc_weight(l, loc[0]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 0);
+	profile_locs_free(l);
+	profile_free(p);
+}
+
+static void test_hits_store(void **state)
+{
+	uint32_t loc[3], fr[2], i;
+	struct profile *p = located(loc, fr);
+	struct profile_hits *h = profile_hits_new(1000000000ull, 1u << 20);
+	struct profile_filter f;
+	struct profile_locs *l;
+
+	/* Out of order, and twice: the same sums as the samples. */
+	for (i = p->nsamples; i-- > 0;)
+		profile_hits_add(h, &p->samples[i], 1);
+	profile_hits_add(h, p->samples, p->nsamples);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(loc_weight(l, loc[0]), 80);
+	assert_int_equal(loc_weight(l, loc[2]), 24);
+	assert_int_equal(l->located, 144);
+	assert_int_equal(l->total, l->located); /* samples without an address are not kept */
+	profile_locs_free(l);
+	/* A window from 1.2 s to 2.1 s: the buckets [1, 2) and [2, 3) whole. */
+	f.from = 1200000000ull;
+	f.to = 2100000000ull;
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	assert_int_equal(loc_weight(l, loc[1]), 20);
+	assert_int_equal(loc_weight(l, loc[2]), 0);
+	profile_locs_free(l);
+	/* The filter's process. */
+	f.pid = 2;
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(loc_weight(l, loc[2]), 12);
+	profile_locs_free(l);
+	assert_int_equal(profile_hits_since(h), 0);
+	/* Forgotten: the first two seconds. */
+	profile_hits_forget(h, 2000000000ull);
+	assert_int_equal(profile_hits_since(h), 2000000000ull);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	profile_locs_free(l);
+	/* Samples older than that are refused. */
+	profile_hits_add(h, p->samples, 1);
+	l = profile_hits_query(h, p, &f, fr[0]);
+	assert_int_equal(loc_weight(l, loc[0]), 40);
+	profile_locs_free(l);
+	profile_hits_free(h);
+
+	/* A ceiling: with room for little, the oldest buckets go first and
+	 * the newest stays. */
+	h = profile_hits_new(1000000000ull, 1);
+	for (i = 0; i < 100; i++) {
+		struct profile_sample s = p->samples[0];
+
+		s.time = i * 1000000000ull;
+		s.location = profile_intern_location(p, fr[0], 0x1000 + i);
+		profile_hits_add(h, &s, 1);
+	}
+	assert_int_equal(profile_hits_since(h), 99000000000ull);
+	assert_true(profile_hits_memory(h) < 4096);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->located, 10);
+	profile_locs_free(l);
+	profile_hits_free(h);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,12 +1081,19 @@ int main(void)
 		cmocka_unit_test(test_threads_events_meta),
 		cmocka_unit_test(test_query_self_total),
 		cmocka_unit_test(test_query_deep_recursion),
+		cmocka_unit_test(test_top_against_reference),
 		cmocka_unit_test(test_query_ties_by_name),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_filter_match),
 		cmocka_unit_test(test_matcher_patterns),
 		cmocka_unit_test(test_empty_and_clear),
 		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_tree_calls),
+		cmocka_unit_test(test_tree_inverted),
+		cmocka_unit_test(test_tree_callers_callees),
+		cmocka_unit_test(test_tree_neighbours),
+		cmocka_unit_test(test_query_locations),
+		cmocka_unit_test(test_hits_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -459,6 +459,7 @@ static void test_lines_unknown(void **state)
 	struct profile *p = profile_new();
 	struct report_options o;
 	struct notices notes = { 0 };
+	struct ft_notice sink;
 	uint32_t hot, cold;
 	char *s;
 
@@ -472,8 +473,8 @@ static void test_lines_unknown(void **state)
 
 	options(&o, REPORT_JSON);
 	o.lines = true;
-	o.notice = count_notice;
-	o.notice_ctx = &notes;
+	notice_init(&sink, count_notice, &notes);
+	o.notice = &sink;
 	s = render_ok(p, &o);
 	assert_string_equal(s, "{\"total\": 10, \"unit\": \"cycles\", \"functions\": ["
 			       "{\"name\": \"hot\", \"module\": \"/nonexistent/app\", \"self\": 7, "
@@ -512,6 +513,7 @@ static void test_lines_unknown(void **state)
 		assert_int_equal(ret, -EINVAL);
 		free(s);
 	}
+	notice_free(&sink);
 	profile_free(p);
 }
 
@@ -552,6 +554,7 @@ static void test_lines_dwarf(void **state)
 	struct profile *p = profile_new();
 	struct symbols_lines *sl = symbols_lines_new();
 	struct report_lines *r;
+	struct profile_filter f;
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	uint32_t frame, node;
@@ -572,22 +575,37 @@ static void test_lines_dwarf(void **state)
 	add_at(p, node, profile_intern_location(p, frame, self_offset(h.addr)), 7);
 	add_at(p, node, profile_intern_location(p, frame, 0), 1); /* the ELF header: no line */
 
-	/* For the TUI: counted in samples, over everything ever added. */
-	profile_clear_samples(p);
-	r = report_lines_of_frame(p, frame, sl);
-	assert_int_equal(r->total, 3);
-	assert_int_equal(r->located, 3);
+	/* One function's lines, by weight. */
+	profile_filter_init(&f);
+	r = report_lines_query(p, &f, frame, sl);
+	assert_int_equal(r->total, 15);
+	assert_int_equal(r->located, 15);
 	assert_int_equal(r->nlines, 2);
 	assert_non_null(r->lines[0].file);
 	assert_string_equal(strrchr(r->lines[0].file, '/') + 1, "test_report.c");
 	assert_int_equal(r->lines[0].line, h.line);
-	assert_int_equal(r->lines[0].self, 2);
+	assert_int_equal(r->lines[0].self, 14);
 	assert_null(r->lines[1].file);
 	assert_int_equal(r->lines[1].self, 1);
+	/* A relative file name is relative to its unit's directory: joined,
+	 * they name this test's source. */
+	{
+		const char *dir = symbols_lines_comp_dir(sl, exe, self_offset(h.addr));
+		char path[8192];
+
+		if (r->lines[0].file[0] != '/') {
+			assert_non_null(dir);
+			snprintf(path, sizeof(path), "%s/%s", dir, r->lines[0].file);
+		} else {
+			snprintf(path, sizeof(path), "%s", r->lines[0].file);
+		}
+		assert_int_equal(access(path, R_OK), 0);
+		assert_null(symbols_lines_comp_dir(sl, "/nonexistent/module", 0));
+	}
 	report_lines_free(r);
 
 	/* Another function has none of these lines. */
-	r = report_lines_of_frame(p, profile_intern_frame(p, "other", exe, PROFILE_FRAME_USER), sl);
+	r = report_lines_query(p, &f, profile_intern_frame(p, "other", exe, PROFILE_FRAME_USER), sl);
 	assert_int_equal(r->nlines, 0);
 	assert_int_equal(r->total, 0);
 	report_lines_free(r);

@@ -2,8 +2,9 @@
 /*
  * Unit tests for the sources behind the live views: a session replayed
  * unpaced, paced, paused, sought forwards and backwards, and cut short;
- * and the live source on a real command (skipped, with the reason, where
- * perf events are not permitted).
+ * and the live source on a real command: ready before it runs, started,
+ * stopped early, the command's status, a command not found (skipped, with
+ * the reason, where perf events are not permitted).
  */
 #include "config.h"
 
@@ -15,17 +16,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "flametop/cli.h"
 #include "flametop/session.h"
 #include "flametop/source.h"
 
 #define MS 1000000ull
 
 static char path[64];
+
+/* A notice sink that keeps what it is told. */
+struct said {
+	unsigned n;
+	char last[512];
+};
+
+static void keep_notice(void *ctx, const char *text)
+{
+	struct said *said = ctx;
+
+	said->n++;
+	snprintf(said->last, sizeof(said->last), "%s", text);
+}
 
 /* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
 static int write_session(void **state)
@@ -72,12 +88,17 @@ static int remove_session(void **state)
 static void test_replay_unpaced(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct source *s = source_replay_new(path, SOURCE_UNPACED, &err);
+	struct said said = { 0, "" };
+	struct ft_notice notices;
+	struct source *s;
 
+	notice_init(&notices, keep_notice, &said);
+	s = source_replay_new(path, SOURCE_UNPACED, &notices, &err);
 	assert_non_null(s);
 	assert_false(s->live);
 	assert_int_equal(s->duration_ns, 2000 * MS);
-	assert_string_equal(s->notice, "");
+	assert_int_equal(said.n, 0); /* a complete session: nothing to say */
+	notice_free(&notices);
 	assert_int_equal(s->profile->nsamples, 0);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_int_equal(s->profile->nsamples, 200);
@@ -92,20 +113,20 @@ static void test_replay_paced_pause_seek(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	uint64_t t0 = util_now_ns(), elapsed, pos;
-	struct source *s = source_replay_new(path, 2.0, &err);
+	struct source *s = source_replay_new(path, 1.0, NULL, &err);
 	size_t n;
 
 	assert_non_null(s);
-	/* 2x: after >= 50 ms of wall time, >= 100 ms of session have played,
-	 * and no more than 2x the wall time that really passed. The session
-	 * lasts a second of wall time at 2x, room for a busy machine. */
+	/* 1x: after >= 50 ms of wall time, >= 50 ms of session have played,
+	 * and no more than the wall time that really passed. The session lasts
+	 * two seconds of wall time at 1x, room for a busy machine. */
 	usleep(50000);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
 	pos = s->ops->now(s->ctx);
 	elapsed = util_now_ns() - t0;
 	n = s->profile->nsamples;
-	assert_in_range(pos, 100 * MS, elapsed * 2);
-	assert_true(n >= 11);
+	assert_in_range(pos, 50 * MS, elapsed);
+	assert_true(n >= 6);
 	assert_true(s->profile->samples[n - 1].time <= pos);
 
 	/* Paused: time stands still, nothing more arrives. */
@@ -117,12 +138,12 @@ static void test_replay_paced_pause_seek(void **state)
 	assert_int_equal(s->profile->nsamples, 0);
 	assert_int_equal(s->ops->now(s->ctx), pos);
 
-	/* Backwards (it is at 100 ms or more): starts over, every sample up to
+	/* Backwards (it is at 50 ms or more): starts over, every sample up to
 	 * the position again. */
-	s->ops->seek(s->ctx, 50 * MS);
+	s->ops->seek(s->ctx, 20 * MS);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->nsamples, 6);
-	assert_int_equal(s->ops->now(s->ctx), 50 * MS);
+	assert_int_equal(s->profile->nsamples, 3);
+	assert_int_equal(s->ops->now(s->ctx), 20 * MS);
 
 	/* Forwards: exactly the samples after the position, up to the new one. */
 	s->ops->seek(s->ctx, 1500 * MS);
@@ -141,14 +162,16 @@ static void test_replay_bad_file(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 
-	assert_null(source_replay_new("/nonexistent/x.session", 1.0, &err));
+	assert_null(source_replay_new("/nonexistent/x.session", 1.0, NULL, &err));
 	assert_string_equal(err.msg, "/nonexistent/x.session: No such file or directory");
 }
 
 static void test_replay_cut_short(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	char cut[80];
+	struct said said = { 0, "" };
+	struct ft_notice notices;
+	char cut[80], expect[160];
 	struct source *s;
 	FILE *in, *out;
 	long size, i;
@@ -166,36 +189,49 @@ static void test_replay_cut_short(void **state)
 		fputc(fgetc(in), out);
 	fclose(in);
 	fclose(out);
-	s = source_replay_new(cut, SOURCE_UNPACED, &err);
+	notice_init(&notices, keep_notice, &said);
+	s = source_replay_new(cut, SOURCE_UNPACED, &notices, &err);
 	unlink(cut);
 	assert_non_null(s);
-	assert_non_null(strstr(s->notice, "did not finish"));
+	/* Said once, in the words `report` uses. */
+	assert_int_equal(said.n, 1);
+	snprintf(expect, sizeof(expect),
+		 "%s: the recording did not finish (the recorder was killed?)", cut);
+	assert_memory_equal(said.last, expect, strlen(expect));
+	notice_free(&notices);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_in_range(s->profile->nsamples, 100, 199);
 	source_free(s);
 }
 
-static void test_live_command(void **state)
+/* The live source on `argv`, ready but not started; skips where perf
+ * events are not permitted. */
+static struct source *live_new(char **argv, struct ft_error *err)
 {
-	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", NULL };
-	struct ft_error err = { { 0 }, 0, 0 };
-	struct cli_target t;
+	struct source_live_config cfg;
 	struct source *s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.target = SAMPLER_COMMAND;
+	cfg.argv = argv;
+	cfg.frequency = 999;
+	cfg.command_line = "test";
+	s = source_live_new(&cfg, NULL, err);
+	if (!s && (strstr(err->msg, "no permission") || strstr(err->msg, "no perf events")))
+		skip();
+	assert_non_null(s);
+	return s;
+}
+
+/* Polls until the source ends (at most 60 s of wall time, for a busy
+ * machine); the samples it appended. */
+static size_t poll_to_end(struct source *s)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
 	size_t samples = 0, i;
 	uint64_t give_up = util_now_ns() + 60000 * MS;
 	int state_;
 
-	memset(&t, 0, sizeof(t));
-	t.target = SAMPLER_COMMAND;
-	t.argv = argv;
-	t.frequency = 999;
-	t.command_line = "test";
-	s = source_live_new(&t, NULL, NULL, &err);
-	if (!s && (strstr(err.msg, "no permission") || strstr(err.msg, "no perf events")))
-		skip();
-	assert_non_null(s);
-	assert_true(s->live);
-	assert_int_equal(s->profile->nevents, 1);
 	do {
 		state_ = s->ops->poll(s->ctx, 100, &err);
 		assert_true(state_ >= 0);
@@ -203,11 +239,112 @@ static void test_live_command(void **state)
 			assert_int_equal(s->profile->samples[i].pid, s->profile->samples[0].pid);
 		samples += s->profile->nsamples;
 		profile_clear_samples(s->profile);
-		/* The command takes a second or so; a busy machine, longer. */
 	} while (state_ == SOURCE_RUNNING && util_now_ns() < give_up);
 	assert_int_equal(state_, SOURCE_ENDED);
-	assert_true(samples > 10);
+	return samples;
+}
+
+static void test_live_command(void **state)
+{
+	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; exit 3",
+			 NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+
+	/* Ready: the events are open, the metadata written, the command
+	 * forked and waiting, nothing sampled. */
+	assert_true(s->live);
+	assert_int_equal(s->profile->nevents, 1);
+	assert_string_equal(s->profile->meta.target, "command: sh -c i=0; while [ $i -lt 300000 ]; "
+						     "do i=$((i+1)); done; exit 3");
+	assert_string_equal(s->profile->meta.command_line, "test");
+	assert_int_equal(s->profile->meta.frequency, 999);
+	assert_true(s->profile->meta.start_mono_ns > 0);
+	assert_true(s->child > 0);
+	usleep(50000);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 0);
+
+	assert_int_equal(source_live_start(s, &err), 0);
+	assert_true(poll_to_end(s) > 10);
 	assert_true(s->ops->now(s->ctx) > 0);
+	/* Reaped, with its status. */
+	assert_int_equal(s->child, 0);
+	assert_true(s->child_exited);
+	assert_true(WIFEXITED(s->child_status));
+	assert_int_equal(WEXITSTATUS(s->child_status), 3);
+	assert_true(s->profile->meta.duration_ns > 0);
+	source_free(s);
+}
+
+/* @pid's CPU time (user and system) in clock ticks; 0 if it cannot be read. */
+static long cpu_ticks(pid_t pid)
+{
+	char name[64], buf[1024], *p;
+	unsigned long utime, stime;
+	size_t n;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/stat", (int)pid);
+	f = fopen(name, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The fields after the command name, which may hold anything. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2)
+		return 0;
+	return (long)(utime + stime);
+}
+
+/* Stopped early (as record stops on a full disk): nothing more is appended,
+ * and the end of the command is still seen. */
+static void test_live_stop(void **state)
+{
+	char *argv[] = { "sh", "-c", "while :; do :; done", NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+	pid_t child = s->child;
+	uint64_t give_up;
+
+	assert_int_equal(source_live_start(s, &err), 0);
+	/* Until the command has had a tenth of a second of CPU (some 100
+	 * samples), however long a busy machine takes to give it that. */
+	give_up = util_now_ns() + 60000 * MS;
+	while (cpu_ticks(child) < sysconf(_SC_CLK_TCK) / 10 && util_now_ns() < give_up)
+		usleep(10000);
+	assert_true(cpu_ticks(child) >= sysconf(_SC_CLK_TCK) / 10);
+	/* Stopping reads what is left: the busy command's samples so far. */
+	assert_int_equal(s->ops->stop(s->ctx), 0);
+	assert_true(s->profile->nsamples > 0);
+	assert_true(s->profile->meta.duration_ns > 0);
+	profile_clear_samples(s->profile);
+	/* It still runs, and nothing more is sampled until it is ended. */
+	usleep(100000);
+	assert_int_equal(s->ops->poll(s->ctx, 10, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 0);
+	assert_int_equal(s->child, child);
+	kill(child, SIGTERM);
+	assert_int_equal(poll_to_end(s), 0);
+	assert_true(s->child_exited);
+	assert_true(WIFSIGNALED(s->child_status));
+	assert_int_equal(WTERMSIG(s->child_status), SIGTERM);
+	source_free(s);
+}
+
+/* A command that is not there: start says so (record exits 127 on it). */
+static void test_live_not_found(void **state)
+{
+	char *argv[] = { "/nonexistent/ft-no-such-command", NULL };
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = live_new(argv, &err);
+
+	assert_int_equal(source_live_start(s, &err), -ENOENT);
+	assert_string_equal(err.msg, "command not found");
+	assert_int_equal(s->child, 0);
 	source_free(s);
 }
 
@@ -219,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
 		cmocka_unit_test(test_live_command),
+		cmocka_unit_test(test_live_stop),
+		cmocka_unit_test(test_live_not_found),
 	};
 
 	return cmocka_run_group_tests(tests, write_session, remove_session);

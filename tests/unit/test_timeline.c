@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -567,69 +566,6 @@ static void test_rate(void **state)
 	profile_free(p);
 }
 
-static void test_parse_duration(void **state)
-{
-	uint64_t ns = 0;
-
-	assert_int_equal(timeline_parse_duration("500ms", &ns), 0);
-	assert_int_equal(ns, 500 * MS);
-	assert_int_equal(timeline_parse_duration("1s", &ns), 0);
-	assert_int_equal(ns, SEC);
-	assert_int_equal(timeline_parse_duration("1.5", &ns), 0);
-	assert_int_equal(ns, 1500 * MS);
-	assert_int_equal(timeline_parse_duration("15m", &ns), 0);
-	assert_int_equal(ns, 900 * SEC);
-	assert_int_equal(timeline_parse_duration("2h", &ns), 0);
-	assert_int_equal(ns, 7200 * SEC);
-	assert_int_equal(timeline_parse_duration("0.25h", &ns), 0);
-	assert_int_equal(ns, 900 * SEC);
-	assert_int_equal(timeline_parse_duration(".5s", &ns), 0);
-	assert_int_equal(ns, 500 * MS);
-	assert_int_equal(timeline_parse_duration("1d", &ns), 0);
-	assert_int_equal(ns, 86400 * SEC);
-	assert_int_equal(timeline_parse_duration("250us", &ns), 0);
-	assert_int_equal(ns, 250000);
-	assert_int_equal(timeline_parse_duration("0", &ns), 0);
-	assert_int_equal(ns, 0);
-	ns = 42;
-	assert_int_equal(timeline_parse_duration("", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration(NULL, &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("s", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration(".", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("-1s", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("1 s", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("1x", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("1.2.3", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("99999999999999h", &ns), -EINVAL);
-	assert_int_equal(timeline_parse_duration("99999999999999999999999", &ns), -EINVAL);
-	assert_int_equal(ns, 42);
-}
-
-static void test_parse_size(void **state)
-{
-	size_t b = 0;
-
-	assert_int_equal(timeline_parse_size("64M", &b), 0);
-	assert_int_equal(b, (size_t)64 << 20);
-	assert_int_equal(timeline_parse_size("1G", &b), 0);
-	assert_int_equal(b, (size_t)1 << 30);
-	assert_int_equal(timeline_parse_size("65536", &b), 0);
-	assert_int_equal(b, 65536);
-	assert_int_equal(timeline_parse_size("512k", &b), 0);
-	assert_int_equal(b, 512 << 10);
-	assert_int_equal(timeline_parse_size("1.5MiB", &b), 0);
-	assert_int_equal(b, 3 << 19);
-	assert_int_equal(timeline_parse_size("100B", &b), 0);
-	assert_int_equal(b, 100);
-	b = 7;
-	assert_int_equal(timeline_parse_size("", &b), -EINVAL);
-	assert_int_equal(timeline_parse_size("M", &b), -EINVAL);
-	assert_int_equal(timeline_parse_size("64X", &b), -EINVAL);
-	assert_int_equal(timeline_parse_size("-1", &b), -EINVAL);
-	assert_int_equal(timeline_parse_size("99999999999T", &b), -EINVAL);
-	assert_int_equal(b, 7);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,8 +578,6 @@ int main(void)
 		cmocka_unit_test(test_big_sums),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_parse_duration),
-		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for the explorer's model-level layout, no curses: the flame
- * tree's weights and order, box widths and navigation, search shares,
- * callers and callees, label truncation, number formats and time-window
- * math; and that the man page's LIVE VIEW section documents every binding
- * of the key table, as the help screen shows it.
+ * Unit tests for the explorer's model-level layout, no curses: box
+ * widths and navigation over a call tree, search shares, label truncation, number formats and time-window
+ * math; and that the man page's LIVE VIEW key list is the help the key
+ * and view tables generate, with no key bound twice.
  */
 #include "config.h"
 
@@ -51,28 +50,19 @@ static struct profile *small_profile(uint32_t ids[4], uint64_t **self)
 	return p;
 }
 
-static void test_tree_totals_order(void **state)
+/* The call tree of per-node weights `self` (copied), as a query gives it. */
+static struct profile_tree *tree_of(struct profile *p, const uint64_t *self)
 {
-	uint32_t id[4];
-	uint64_t *self;
-	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
+	struct profile_tree *t = profile_tree_new();
+	struct profile_top *top;
 
-	assert_int_equal(t->total[PROFILE_ROOT], 100);
-	assert_int_equal(t->total[id[0]], 100);
-	assert_int_equal(t->total[id[1]], 70);
-	assert_int_equal(t->total[id[2]], 60);
-	assert_int_equal(t->total[id[3]], 30);
-	/* Children by name: a before b, although b has the smaller id. */
-	assert_int_equal(t->first_child[id[0]], id[1]);
-	assert_int_equal(t->next_sibling[id[1]], id[3]);
-	assert_int_equal(t->next_sibling[id[3]], UINT32_MAX);
-	assert_int_equal(ui_tree_depth(t, id[2]), 3);
-	assert_true(ui_tree_is_ancestor(t, id[0], id[2]));
-	assert_false(ui_tree_is_ancestor(t, id[3], id[2]));
-	ui_tree_free(t);
-	free(self);
-	profile_free(p);
+	if (self)
+		memcpy(copy, self, p->nnodes * sizeof(*copy));
+	top = profile_top_build(p, copy, p->nnodes);
+	profile_tree_calls(t, p, top);
+	profile_top_free(top);
+	return t;
 }
 
 static void test_layout_widths(void **state)
@@ -80,7 +70,7 @@ static void test_layout_widths(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 	long i;
 
@@ -137,7 +127,7 @@ static void test_layout_widths(void **state)
 	assert_int_equal(l.rows, 2);
 	assert_int_equal(ui_layout_find(&l, id[1]), -1);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -147,7 +137,7 @@ static void test_layout_nav(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 
 	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
@@ -163,7 +153,7 @@ static void test_layout_nav(void **state)
 	ui_layout_build(&l, t, id[3], 100, 10);
 	assert_int_equal(ui_layout_nav(&l, t, id[2], UI_DIR_UP), id[3]);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -173,71 +163,38 @@ static void test_search(void **state)
 	uint32_t id[4];
 	uint64_t *self;
 	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t = ui_tree_new(p, self, p->nnodes);
+	struct profile_tree *t = tree_of(p, self);
 	struct ui_layout l = { 0 };
 	regex_t re;
 
+	uint8_t in[8] = { 0 };
+	struct profile_marks m = { in, 0 };
+	uint64_t weight;
+	uint32_t nodes, f;
+
 	assert_int_equal(regcomp(&re, "^(a|x)$", REG_EXTENDED | REG_NOSUB), 0);
-	ui_tree_search(t, &re);
+	for (f = 0; f < p->nframes; f++)
+		in[f] = regexec(&re, profile_string(p, p->frames[f].name), 0, NULL, 0) == 0;
+	m.n = p->nframes;
+	profile_tree_set_marks(t, &m);
+	profile_tree_match_weight(t, &weight, &nodes);
 	/* a covers x: the matched share counts a's 70 once. */
-	assert_int_equal(t->match_total, 70);
-	assert_int_equal(t->nmatch, 2);
-	assert_true(t->match[id[1]] && t->match[id[2]]);
-	assert_false(t->match[id[3]]);
+	assert_int_equal(weight, 70);
+	assert_int_equal(nodes, 2);
+	assert_true(profile_tree_match(t, id[1]) && profile_tree_match(t, id[2]));
+	assert_false(profile_tree_match(t, id[3]));
 	ui_layout_build(&l, t, PROFILE_ROOT, 100, 10);
 	assert_int_equal(ui_layout_next_match(&l, t, PROFILE_ROOT, true), id[1]);
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[2]);
 	assert_int_equal(ui_layout_next_match(&l, t, id[2], true), id[1]); /* wraps */
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], false), id[2]);
 	regfree(&re);
-	ui_tree_search(t, NULL);
-	assert_int_equal(t->match_total, 0);
+	profile_tree_set_marks(t, NULL);
+	profile_tree_match_weight(t, &weight, &nodes);
+	assert_int_equal(weight, 0);
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[1]);
 	ui_layout_free(&l);
-	ui_tree_free(t);
-	free(self);
-	profile_free(p);
-}
-
-static void test_neighbours(void **state)
-{
-	uint32_t id[4], rec, fa;
-	uint64_t *self;
-	struct profile *p = small_profile(id, &self);
-	struct ui_tree *t;
-	struct ui_edge *in, *out;
-	size_t nin, nout;
-
-	/* Add main -> b -> a (weight 5) and recursion a -> x -> a (weight 7). */
-	fa = p->nodes[id[1]].frame;
-	rec = profile_intern_node(p, id[3], fa);
-	self = realloc(self, p->nnodes * sizeof(*self));
-	self[rec] = 5;
-	rec = profile_intern_node(p, id[2], fa);
-	self = realloc(self, p->nnodes * sizeof(*self));
-	self[rec] = 7;
-	t = ui_tree_new(p, self, p->nnodes);
-	ui_tree_neighbours(t, fa, &in, &nin, &out, &nout);
-	/* Callers of a: main (70 + 7) and b (5); the recursive a is not a caller. */
-	assert_int_equal(nin, 2);
-	assert_int_equal(in[0].frame, p->nodes[id[0]].frame);
-	assert_int_equal(in[0].weight, 77);
-	assert_int_equal(in[1].frame, p->nodes[id[3]].frame);
-	assert_int_equal(in[1].weight, 5);
-	/* Callees of a: x (67). */
-	assert_int_equal(nout, 1);
-	assert_int_equal(out[0].frame, p->nodes[id[2]].frame);
-	assert_int_equal(out[0].weight, 67);
-	free(in);
-	free(out);
-	/* main's caller is the root. */
-	ui_tree_neighbours(t, p->nodes[id[0]].frame, &in, &nin, &out, &nout);
-	assert_int_equal(nin, 1);
-	assert_int_equal(in[0].frame, PROFILE_NO_FRAME);
-	assert_int_equal(nout, 2);
-	free(in);
-	free(out);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -245,7 +202,7 @@ static void test_neighbours(void **state)
 static void test_empty_tree(void **state)
 {
 	struct profile *p = profile_new();
-	struct ui_tree *t = ui_tree_new(p, NULL, 0);
+	struct profile_tree *t = tree_of(p, NULL);
 	struct ui_layout l = { 0 };
 
 	ui_layout_build(&l, t, 12345, 80, 10);
@@ -255,7 +212,7 @@ static void test_empty_tree(void **state)
 	ui_layout_build(&l, t, PROFILE_ROOT, 0, 10);
 	assert_int_equal(l.nboxes, 0);
 	ui_layout_free(&l);
-	ui_tree_free(t);
+	profile_tree_free(t);
 	profile_free(p);
 }
 
@@ -392,55 +349,119 @@ static void test_window(void **state)
 	assert_int_equal(c0, c1);
 }
 
+/* Appends `s` to `out` as roff text: '-' written "\\-". */
+static void roff_add(char *out, size_t size, const char *s)
+{
+	size_t len = strlen(out);
+
+	for (; *s && len + 3 < size; s++) {
+		if (*s == '-')
+			out[len++] = '\\';
+		out[len++] = *s;
+	}
+	out[len] = '\0';
+}
+
 /*
- * Every binding of the key table is in doc/flametop.1's LIVE VIEW section
- * as ".B KEYS" followed by its help line, exactly as the help screen writes
- * them (roff's "\\-" read as "-"): a key added to the table and not to the
- * man page fails here.
+ * doc/flametop.1's key list (after "The keys, by group:" in LIVE VIEW, up
+ * to the next paragraph) is exactly what the help shows, generated from
+ * the key and view tables: a group ".SS TITLE", each key ".TP", ".B KEYS",
+ * its help line. A key or view added to a table and not to the man page
+ * fails here, and the text to paste is written to man-keys.expected.
  */
 static void test_man_page_keys(void **state)
 {
-	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *r, *w;
+	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end;
+	static char want[32768];
+	struct ui_help_item it;
 	size_t i;
 
 	(void)state;
 	assert_non_null(man);
+	want[0] = '\0';
+	for (i = 0; ui_help_item(i, &it); i++) {
+		if (it.title) {
+			roff_add(want, sizeof(want), ".SS ");
+			roff_add(want, sizeof(want), it.title);
+		} else {
+			roff_add(want, sizeof(want), ".TP\n.B ");
+			roff_add(want, sizeof(want), it.keys);
+			roff_add(want, sizeof(want), "\n");
+			roff_add(want, sizeof(want), it.help);
+		}
+		roff_add(want, sizeof(want), "\n");
+	}
 	sec = strstr(man, "\n.SH LIVE VIEW\n");
 	assert_non_null(sec);
-	end = strstr(sec + 1, "\n.SH ");
-	if (end)
-		end[1] = '\0';
-	for (r = w = sec; *r; r++) {
-		if (r[0] == '\\' && r[1] == '-')
-			r++;
-		*w++ = *r;
-	}
-	*w = '\0';
-	for (i = 0; i < ui_nbindings; i++) {
-		char keys[64], want[256];
+	sec = strstr(sec, "\nThe keys, by group:\n");
+	assert_non_null(sec);
+	sec += strlen("\nThe keys, by group:\n");
+	end = strstr(sec, "\n.PP\n");
+	assert_non_null(end);
+	end[1] = '\0';
+	if (strcmp(sec, want) != 0) {
+		FILE *f = fopen("man-keys.expected", "w");
 
-		ui_keys_names(&ui_bindings[i], keys, sizeof(keys));
-		snprintf(want, sizeof(want), "\n.B %s\n%s\n", keys, ui_bindings[i].help);
-		if (!strstr(sec, want))
-			fail_msg("doc/flametop.1, LIVE VIEW: no \".B %s\" line followed by \"%s\"", keys,
-				 ui_bindings[i].help);
+		if (f) {
+			fputs(want, f);
+			fclose(f);
+		}
+		fail_msg("doc/flametop.1, LIVE VIEW: the key list is not the help's; "
+			 "man-keys.expected (in the build directory) has what it should read");
 	}
+	/* Every view is in the list, with its key. */
+	for (i = 0; i < ui_views_count(); i++) {
+		char key[32], line[256] = "";
+
+		ui_keys_name(ui_views_key(i), key, sizeof(key));
+		snprintf(line, sizeof(line), ".B %s\n", key);
+		assert_non_null(strstr(want, line));
+		assert_int_equal(ui_views_find(ui_views_name(i)), (int)i);
+	}
+	assert_int_equal(ui_views_find("no-such-view"), -1);
 	free(man);
+}
+
+/*
+ * No key means two things: the key table's keys and the views' keys are
+ * all different, so what a key does never depends on the order of a
+ * look-up.
+ */
+static void test_keys_unique(void **state)
+{
+	int keys[256];
+	size_t n = 0, i, j, k;
+
+	(void)state;
+	for (i = 0; i < ui_nbindings; i++)
+		for (k = 0; k < ARRAY_SIZE(ui_bindings[i].keys) && ui_bindings[i].keys[k]; k++)
+			keys[n++] = ui_bindings[i].keys[k];
+	for (i = 0; i < ui_views_count(); i++) {
+		keys[n++] = ui_views_key(i);
+		assert_int_equal(ui_keys_lookup(ui_views_key(i)), UI_ACT_NONE);
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (keys[i] == keys[j]) {
+				char name[32];
+
+				ui_keys_name(keys[i], name, sizeof(name));
+				fail_msg("key %s is bound twice", name);
+			}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_totals_order),
 		cmocka_unit_test(test_layout_widths),
 		cmocka_unit_test(test_layout_nav),
 		cmocka_unit_test(test_search),
-		cmocka_unit_test(test_neighbours),
 		cmocka_unit_test(test_empty_tree),
 		cmocka_unit_test(test_label_fit),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_man_page_keys),
+		cmocka_unit_test(test_keys_unique),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

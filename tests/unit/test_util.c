@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for util: the terminal sanitizer, the interning hash tables.
+ * Unit tests for util: the terminal sanitizer, the interning hash tables,
+ * the notice sink, the parsers of durations, sizes and numbers people type.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +102,197 @@ static void test_basename(void **state)
 	assert_string_equal(util_basename("[kernel.kallsyms]"), "[kernel.kallsyms]");
 }
 
+/* What a notice sink showed. */
+struct shown {
+	unsigned n;
+	char last[512];
+};
+
+static void show(void *ctx, const char *text)
+{
+	struct shown *sh = ctx;
+
+	sh->n++;
+	snprintf(sh->last, sizeof(sh->last), "%s", text);
+}
+
+/* A sink shows each line once, and each keyed notice once whatever its text. */
+static void test_notice_once(void **state)
+{
+	struct shown sh = { 0, "" };
+	struct ft_notice n;
+
+	notice_init(&n, show, &sh);
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "cpu-clock");
+	assert_int_equal(sh.n, 1);
+	assert_string_equal(sh.last, "cycles is not supported here; sampling cpu-clock instead");
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "cpu-clock");
+	assert_int_equal(sh.n, 1);
+	notice_say(&n, NULL, "cycles is not supported here; sampling %s instead", "task-clock");
+	assert_int_equal(sh.n, 2);
+	notice_say(&n, "truncated", "%d%% of user stacks look truncated", 60);
+	notice_say(&n, "truncated", "%d%% of user stacks look truncated", 75);
+	assert_int_equal(sh.n, 3);
+	assert_string_equal(sh.last, "60% of user stacks look truncated");
+	/* The text is not sanitized here: the sink's owner does it. */
+	notice_say(&n, NULL, "a\x1b[2Jb");
+	assert_string_equal(sh.last, "a\x1b[2Jb");
+	notice_free(&n);
+
+	/* A fresh sink has said nothing; none at all says nothing. */
+	notice_init(&n, show, &sh);
+	notice_say(&n, "truncated", "again");
+	assert_int_equal(sh.n, 5);
+	notice_free(&n);
+	notice_say(NULL, NULL, "nowhere");
+	assert_int_equal(sh.n, 5);
+}
+
+#define MS UINT64_C(1000000)
+#define SEC UINT64_C(1000000000)
+
+/* Durations: every documented form, exactly, and what is refused. */
+static void test_parse_duration(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t ns;
+	} ok[] = {
+		{ "30", 30 * SEC },	 { "1.5", 1500 * MS },	 { ".5s", 500 * MS },
+		{ "500ms", 500 * MS },	 { "1s", SEC },		 { "1m", 60 * SEC },
+		{ "15m", 900 * SEC },	 { "2min", 120 * SEC },	 { "2h", 7200 * SEC },
+		{ "0.25h", 900 * SEC },	 { "1d", 86400 * SEC },	 { "250us", 250000 },
+		{ "7ns", 7 },		 { "0.1s", 100 * MS },	 { "1M", 60 * SEC },
+		{ "0", 0 },		 { "1.", SEC },		 { "2.000000000001s", 2 * SEC },
+	};
+	static const char *const bad[] = { "",	 "s",	 ".",	  "-1s",  "+1",	  "1 s", " 1",
+					    "1x", "1.2.3", "1e3", "1sec", "1s ", "0x10", "1,5" };
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t ns;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ns = 42;
+		assert_int_equal(util_parse_duration(ok[i].in, 0, UINT64_MAX, &ns, &err), 0);
+		assert_int_equal(ns, ok[i].ns);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ns = 42;
+		assert_int_equal(util_parse_duration(bad[i], 0, UINT64_MAX, &ns, &err), -EINVAL);
+		assert_int_equal(ns, 42);
+		assert_non_null(strstr(err.msg, "is not a duration (30, 500ms, 1.5s, 2m, 1h)"));
+	}
+	assert_int_equal(util_parse_duration(NULL, 0, UINT64_MAX, &ns, &err), -EINVAL);
+	assert_string_equal(err.msg, "'' is not a duration (30, 500ms, 1.5s, 2m, 1h)");
+	assert_int_equal(util_parse_duration("1x", 0, UINT64_MAX, &ns, &err), -EINVAL);
+	assert_string_equal(err.msg, "'1x' is not a duration (30, 500ms, 1.5s, 2m, 1h)");
+
+	/* Bounds, said in the unit that reads best. */
+	assert_int_equal(util_parse_duration("0", MS, UINT64_MAX, &ns, &err), -ERANGE);
+	assert_string_equal(err.msg, "'0' is out of range (at least 1ms)");
+	assert_int_equal(util_parse_duration("500us", MS, UINT64_MAX, &ns, &err), -ERANGE);
+	assert_int_equal(util_parse_duration("1ms", MS, UINT64_MAX, &ns, &err), 0);
+	assert_int_equal(ns, MS);
+	assert_int_equal(util_parse_duration("25h", SEC, 86400 * SEC, &ns, &err), -ERANGE);
+	assert_string_equal(err.msg, "'25h' is out of range (1s to 1d)");
+	assert_int_equal(util_parse_duration("2m", 0, 90 * SEC, &ns, &err), -ERANGE);
+	assert_string_equal(err.msg, "'2m' is out of range (at most 90s)");
+	/* Too large for 64 bits of ns: out of range, not garbage. */
+	assert_int_equal(util_parse_duration("99999999999999h", 0, UINT64_MAX, &ns, &err), -ERANGE);
+	assert_string_equal(err.msg, "'99999999999999h' is too large");
+	assert_int_equal(util_parse_duration("99999999999999999999999", MS, UINT64_MAX, &ns, &err),
+			 -ERANGE);
+	assert_string_equal(err.msg, "'99999999999999999999999' is out of range (at least 1ms)");
+}
+
+static void test_parse_size(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t bytes;
+	} ok[] = {
+		{ "65536", 65536 },		  { "100B", 100 },
+		{ "512k", 512 << 10 },		  { "512K", 512 << 10 },
+		{ "512KiB", 512 << 10 },	  { "512kb", 512 << 10 },
+		{ "64M", UINT64_C(64) << 20 },	  { "64MiB", UINT64_C(64) << 20 },
+		{ "1.5MiB", 3 << 19 },		  { "1G", UINT64_C(1) << 30 },
+		{ "1.5G", UINT64_C(3) << 29 },	  { "2GiB", UINT64_C(2) << 30 },
+		{ "1T", UINT64_C(1) << 40 },	  { "0.5", 0 },
+	};
+	static const char *const bad[] = { "", "M", "64X", "-1", "1 M", "64Mi", "1e6", "0x100" };
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t b;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		b = 7;
+		assert_int_equal(util_parse_size(ok[i].in, 0, UINT64_MAX, &b, &err), 0);
+		assert_int_equal(b, ok[i].bytes);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		b = 7;
+		assert_int_equal(util_parse_size(bad[i], 0, UINT64_MAX, &b, &err), -EINVAL);
+		assert_int_equal(b, 7);
+	}
+	assert_string_equal(err.msg, "'0x100' is not a size (65536, 512K, 64M, 1.5G)");
+	assert_int_equal(util_parse_size("0.5M", 1 << 20, UINT64_MAX, &b, &err), -ERANGE);
+	assert_string_equal(err.msg, "'0.5M' is out of range (at least 1M)");
+	assert_int_equal(util_parse_size("4", 8, 65528, &b, &err), -ERANGE);
+	assert_string_equal(err.msg, "'4' is out of range (8 to 65528)");
+	assert_int_equal(util_parse_size("99999999999T", 0, UINT64_MAX, &b, &err), -ERANGE);
+	assert_int_equal(b, 7);
+}
+
+static void test_parse_integer(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	uint64_t v = 3;
+
+	assert_int_equal(util_parse_integer("99", 1, 1000000, &v, &err), 0);
+	assert_int_equal(v, 99);
+	assert_int_equal(util_parse_integer("1000000", 1, 1000000, &v, &err), 0);
+	assert_int_equal(v, 1000000);
+	assert_int_equal(util_parse_integer("0", 0, 10, &v, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(util_parse_integer("18446744073709551615", 0, UINT64_MAX, &v, &err), 0);
+	assert_true(v == UINT64_MAX);
+	v = 3;
+	assert_int_equal(util_parse_integer("0", 1, 1000000, &v, &err), -ERANGE);
+	assert_string_equal(err.msg, "'0' is out of range (1 to 1000000)");
+	assert_int_equal(util_parse_integer("1000001", 1, 1000000, &v, &err), -ERANGE);
+	assert_int_equal(util_parse_integer("18446744073709551616", 0, UINT64_MAX, &v, &err),
+			 -ERANGE);
+	assert_int_equal(util_parse_integer("1.5", 0, 10, &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "'1.5' is not a whole number");
+	assert_int_equal(util_parse_integer("1k", 0, 10000, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_integer("-1", 0, 10, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_integer("", 0, 10, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_integer("12abc", 0, 100, &v, &err), -EINVAL);
+	assert_int_equal(v, 3);
+}
+
+static void test_parse_number(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	double v = 3;
+
+	assert_int_equal(util_parse_number("10", 0, 1e6, &v, &err), 0);
+	assert_true(v == 10.0);
+	assert_int_equal(util_parse_number("0.5", 0, 1e6, &v, &err), 0);
+	assert_true(v == 0.5);
+	assert_int_equal(util_parse_number(".25", 0, 100, &v, &err), 0);
+	assert_true(v == 0.25);
+	v = 3;
+	assert_int_equal(util_parse_number("2e3", 0, 1e6, &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "'2e3' is not a number (0.5, 1, 10)");
+	assert_int_equal(util_parse_number("nan", 0, 1e6, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_number("-1", 0, 1e6, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_number("10x", 0, 1e6, &v, &err), -EINVAL);
+	assert_int_equal(util_parse_number("101", 0, 100, &v, &err), -ERANGE);
+	assert_string_equal(err.msg, "'101' is out of range (0 to 100)");
+	assert_true(v == 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +301,11 @@ int main(void)
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
+		cmocka_unit_test(test_notice_once),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_integer),
+		cmocka_unit_test(test_parse_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

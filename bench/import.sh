@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# How fast `flametop import` reads perf script, against FlameGraph's
+# stackcollapse-perf.pl on the same file. It prints figures and asserts
+# nothing.
+#
+# The input is real: perf records the deep workload (deep, varied stacks
+# through frame pointers, kernel frames where it faults) for a few seconds
+# at 4999 Hz, perf script prints it once, and the text is repeated until it
+# reaches SIZE_MB (default 200). Then:
+#   - the peak memory flametop reports (its getrusage maximum);
+#   - flametop import of the file: wall and CPU time, MB/s, peak memory;
+#   - with FLAMEGRAPH_DIR set (a FlameGraph checkout with
+#     stackcollapse-perf.pl): stackcollapse-perf.pl on the same file, and
+#     the ratios of the two (CPU time is the fair one on a shared machine:
+#     both are single-threaded);
+#   - the same import through a pipe (stdin), which cannot know the size.
+#
+#   FLAMETOP=... WORKLOADS=... PERF=... [FLAMEGRAPH_DIR=...] [SIZE_MB=200] \
+#       sh bench/import.sh          (or: make bench-import)
+set -u
+
+: "${FLAMETOP:?FLAMETOP is not set: run through make bench-import}"
+: "${WORKLOADS:?WORKLOADS is not set}"
+: "${PERF:=$(command -v perf)}"
+SIZE_MB=${SIZE_MB:-200}
+
+if [ -z "$PERF" ] || [ ! -x "$PERF" ]; then
+	echo "bench/import.sh: perf is not installed; nothing to measure"
+	exit 0
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-import.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+
+# times_cpu FILE: the seconds of user + system time in the second line of
+# `times` output saved in FILE ("XmY.YYYs XmY.YYYs": the shell's children).
+times_cpu() {
+	tail -n 1 "$1" | awk '{
+		n = 0
+		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
+		printf "%.3f", n }'
+}
+
+# cpu_of COMMAND...: runs COMMAND (stdout to /dev/null, stderr to $T/err);
+# sets WALL and CPU (seconds: user + system of the command). `times` runs
+# in this shell: in a command substitution it would count the
+# substitution's children instead.
+cpu_of() {
+	times >"$T/times0"
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>"$T/err"
+	rc=$?
+	t1=$(date +%s%N)
+	times >"$T/times1"
+	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	CPU=$(awk -v a="$(times_cpu "$T/times0")" -v b="$(times_cpu "$T/times1")" \
+		'BEGIN { printf "%.3f", b - a }')
+	return $rc
+}
+
+echo "== recording the deep workload with perf (4 s at 4999 Hz, callchains)"
+# --buildid-mmap: perf 6.1 on newer kernels can abort in its build-id
+# code after recording; an older perf lacks the option, hence the retry.
+if ! "$PERF" record -q -N --buildid-mmap -g -e cpu-clock -F 4999 -o "$T/perf.data" -- \
+	"$WORKLOADS/deep" 4000 >"$T/rec.log" 2>&1 &&
+	! "$PERF" record -q -N -g -e cpu-clock -F 4999 -o "$T/perf.data" -- \
+		"$WORKLOADS/deep" 4000 >"$T/rec.log" 2>&1; then
+	echo "perf record failed: $(head -c 300 "$T/rec.log")"
+	exit 0
+fi
+"$PERF" script -i "$T/perf.data" >"$T/one.txt" 2>/dev/null
+one=$(wc -c <"$T/one.txt")
+if [ "$one" -eq 0 ]; then
+	echo "perf script printed nothing"
+	exit 0
+fi
+: >"$T/in.txt"
+while [ "$(wc -c <"$T/in.txt")" -lt $((SIZE_MB * 1048576)) ]; do
+	cat "$T/one.txt" >>"$T/in.txt"
+done
+bytes=$(wc -c <"$T/in.txt")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+lines=$(wc -l <"$T/in.txt")
+samples=$(grep -c 'cpu-clock:' "$T/in.txt")
+echo "input: $mb MiB, $lines lines, $samples samples (perf script of $one bytes, repeated)"
+
+echo
+echo "== flametop import"
+rm -f "$T/out.session"
+cpu_of "$FLAMETOP" import "$T/in.txt" -o "$T/out.session"
+ft_wall=$WALL
+ft_cpu=$CPU
+cat "$T/err"
+echo "flametop import: $ft_wall s wall, $ft_cpu s CPU," \
+	"$(awk -v m="$mb" -v c="$ft_cpu" 'BEGIN { printf "%.0f", m / (c > 0 ? c : 0.001) }') MiB per CPU second"
+
+echo
+echo "== flametop import - (the same file through a pipe)"
+rm -f "$T/out.session"
+t0=$(date +%s%N)
+cat "$T/in.txt" | "$FLAMETOP" import - -o "$T/out.session" 2>"$T/err"
+t1=$(date +%s%N)
+cat "$T/err"
+echo "through a pipe: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') s wall"
+
+if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" ]; then
+	echo
+	echo "== stackcollapse-perf.pl"
+	cpu_of perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" "$T/in.txt"
+	pl_wall=$WALL
+	pl_cpu=$CPU
+	echo "stackcollapse-perf.pl: $pl_wall s wall, $pl_cpu s CPU"
+	echo
+	awk -v pw="$pl_wall" -v fw="$ft_wall" -v pc="$pl_cpu" -v fc="$ft_cpu" 'BEGIN {
+		printf "flametop import is %.1fx faster in CPU time, %.1fx in wall time\n",
+			pc / (fc > 0 ? fc : 0.001), pw / (fw > 0 ? fw : 0.001) }'
+else
+	echo
+	echo "(set FLAMEGRAPH_DIR to a FlameGraph checkout to compare with stackcollapse-perf.pl)"
+fi

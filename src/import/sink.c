@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where importers put what they read, and what writes it out as a session.
+ *
+ * A session's header lists every event, and the header comes first; an
+ * import learns its events as it reads (a perf script names a new event
+ * whenever it first shows up, and a second input brings its own). So the
+ * sink holds the samples back until every input is read: a batch in the
+ * profile, and beyond that an unlinked spool file of fixed-size records,
+ * which keeps memory bounded by the call tree (capped at IMPORT_MAX_NODES)
+ * and one batch, however many samples a multi-GB input has. The spool also
+ * lets each input's times be moved to start at 0 once its earliest sample
+ * is known. At the end the session is written the way `record` writes one:
+ * the header, then chunks of at most one batch of samples each.
+ */
+#include "config.h"
+
+#include "flametop/import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flametop/util.h"
+
+/* Samples held in memory before they go to the spool. */
+#define BATCH (1u << 16)
+
+struct sink_input {
+	char *name;
+	uint64_t first, end; /* [first, end): its samples' numbers over all inputs */
+	uint64_t min_time, max_time;
+};
+
+struct import_sink {
+	struct session_writer *w;
+	char *out_name;
+	struct profile *p;
+	struct sink_input *inputs;
+	size_t ninputs;
+	uint64_t nsamples; /* over all inputs */
+	int spool_fd; /* -1 until the first batch is spilled */
+	uint64_t spooled; /* samples in the spool */
+};
+
+struct import_sink *import_sink_new(struct session_writer *w, const char *out_name)
+{
+	struct import_sink *s = xcalloc(1, sizeof(*s));
+
+	s->w = w;
+	s->out_name = xstrdup(out_name);
+	s->p = profile_new();
+	s->spool_fd = -1;
+	return s;
+}
+
+void import_sink_free(struct import_sink *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->w)
+		session_writer_discard(s->w);
+	if (s->spool_fd >= 0)
+		close(s->spool_fd);
+	for (i = 0; i < s->ninputs; i++)
+		free(s->inputs[i].name);
+	free(s->inputs);
+	profile_free(s->p);
+	free(s->out_name);
+	free(s);
+}
+
+struct profile *import_sink_profile(struct import_sink *s)
+{
+	return s->p;
+}
+
+uint64_t import_sink_samples(const struct import_sink *s)
+{
+	return s->nsamples;
+}
+
+void import_sink_begin_input(struct import_sink *s, const char *name)
+{
+	struct sink_input *in;
+
+	s->inputs = xreallocarray(s->inputs, s->ninputs + 1, sizeof(*s->inputs));
+	in = &s->inputs[s->ninputs++];
+	in->name = xstrdup(name);
+	in->first = in->end = s->nsamples;
+	in->min_time = UINT64_MAX;
+	in->max_time = 0;
+}
+
+uint32_t import_sink_event(struct import_sink *s, const char *name, const char *unit)
+{
+	struct profile *p = s->p;
+	char *other;
+	int i = profile_find_event(p, name);
+	uint32_t id;
+
+	if (i >= 0 && strcmp(p->events[i].unit, unit) == 0)
+		return (uint32_t)i;
+	if (i < 0)
+		return profile_add_event(p, name, unit);
+	other = xasprintf("%s (%s)", name, unit);
+	i = profile_find_event(p, other);
+	id = i >= 0 ? (uint32_t)i : profile_add_event(p, other, unit);
+	free(other);
+	return id;
+}
+
+void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm)
+{
+	const struct profile_thread *t = profile_find_thread(s->p, tid);
+
+	if (t && t->pid == pid && strcmp(profile_string(s->p, t->comm), comm) == 0)
+		return;
+	profile_set_thread(s->p, pid, tid, comm);
+}
+
+uint32_t import_sink_stack(struct import_sink *s, const uint32_t *frames, size_t n)
+{
+	uint32_t node = PROFILE_ROOT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		node = profile_intern_node(s->p, node, frames[i]);
+	return node;
+}
+
+/* Writes the samples held in memory to the spool. 0, or -1 with `err`. */
+static int spill(struct import_sink *s, struct ft_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	const unsigned char *at = (const unsigned char *)s->p->samples;
+	size_t left = s->p->nsamples * sizeof(*s->p->samples);
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (s->spool_fd < 0) {
+		s->spool_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (s->spool_fd < 0) {
+			char *path = xasprintf("%s/flametop-import-XXXXXX", dir);
+
+			s->spool_fd = mkostemp(path, O_CLOEXEC);
+			if (s->spool_fd >= 0)
+				unlink(path);
+			free(path);
+		}
+		if (s->spool_fd < 0) {
+			error_set(err, "%s: cannot create a spool file in %s: %s", s->out_name, dir,
+				  strerror(errno));
+			return -1;
+		}
+	}
+	while (left > 0) {
+		ssize_t n = write(s->spool_fd, at, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error_set(err, "%s: cannot write the spool file in %s: %s", s->out_name, dir,
+				  n < 0 ? strerror(errno) : "short write");
+			return -1;
+		}
+		at += n;
+		left -= (size_t)n;
+	}
+	s->spooled += s->p->nsamples;
+	profile_clear_samples(s->p);
+	return 0;
+}
+
+int import_sink_sample(struct import_sink *s, const struct profile_sample *sample,
+		       struct ft_error *err)
+{
+	const struct profile *p = s->p;
+	struct sink_input *in;
+
+	if (s->ninputs == 0)
+		import_sink_begin_input(s, "input");
+	in = &s->inputs[s->ninputs - 1];
+	if (p->nnodes > IMPORT_MAX_NODES || p->nframes > IMPORT_MAX_NODES ||
+	    p->strings.len > IMPORT_MAX_NODES) {
+		error_set(err, "%s: more than %u distinct stacks, functions or names (the limit)",
+			  in->name, IMPORT_MAX_NODES);
+		return -1;
+	}
+	if (sample->time < in->min_time)
+		in->min_time = sample->time;
+	if (sample->time > in->max_time)
+		in->max_time = sample->time;
+	profile_add_sample(s->p, sample);
+	in->end = ++s->nsamples;
+	if (s->p->nsamples >= BATCH)
+		return spill(s, err);
+	return 0;
+}
+
+/* Moves the samples numbered [first, first + n) (in `samples`) to the
+ * time of their input, rebased to start at 0. */
+static void rebase(const struct import_sink *s, struct profile_sample *samples, size_t n,
+		   uint64_t first)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t num = first + i;
+
+		while (k < s->ninputs && num >= s->inputs[k].end)
+			k++;
+		if (k < s->ninputs)
+			samples[i].time -= s->inputs[k].min_time;
+	}
+}
+
+static int write_error(struct import_sink *s, int ret, struct ft_error *err)
+{
+	error_set(err, "%s: cannot write the session: %s", s->out_name, strerror(-ret));
+	return -1;
+}
+
+/* Reads the spool back a batch at a time, writing each as chunks. */
+static int replay_spool(struct import_sink *s, struct ft_error *err)
+{
+	struct profile *p = s->p;
+	struct profile_sample *batch = xreallocarray(NULL, BATCH, sizeof(*batch));
+	uint64_t done = 0;
+	int ret = -1;
+
+	if (lseek(s->spool_fd, 0, SEEK_SET) < 0) {
+		error_set(err, "%s: cannot read the spool file: %s", s->out_name, strerror(errno));
+		goto out;
+	}
+	while (done < s->spooled) {
+		size_t want = s->spooled - done < BATCH ? (size_t)(s->spooled - done) : BATCH;
+		size_t bytes = want * sizeof(*batch), got = 0, i;
+		int r;
+
+		while (got < bytes) {
+			ssize_t n = read(s->spool_fd, (char *)batch + got, bytes - got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				error_set(err, "%s: cannot read the spool file: %s", s->out_name,
+					  n < 0 ? strerror(errno) : "it is shorter than written");
+				goto out;
+			}
+			got += (size_t)n;
+		}
+		rebase(s, batch, want, done);
+		for (i = 0; i < want; i++)
+			profile_add_sample(p, &batch[i]);
+		r = session_writer_flush(s->w, p);
+		if (r < 0) {
+			write_error(s, r, err);
+			goto out;
+		}
+		profile_clear_samples(p);
+		done += want;
+	}
+	ret = 0;
+out:
+	free(batch);
+	return ret;
+}
+
+int import_sink_finish(struct import_sink *s, struct ft_error *err)
+{
+	struct profile *p = s->p;
+	struct session_writer *w = s->w;
+	size_t i;
+	int r;
+
+	if (!w) {
+		error_set(err, "%s: no session writer", s->out_name);
+		return -1;
+	}
+	if (s->spool_fd >= 0 && p->nsamples > 0 && spill(s, err) < 0)
+		return -1;
+	for (i = 0; i < s->ninputs; i++) {
+		const struct sink_input *in = &s->inputs[i];
+
+		if (in->end > in->first && in->max_time - in->min_time > p->meta.duration_ns)
+			p->meta.duration_ns = in->max_time - in->min_time;
+	}
+	r = session_writer_begin(w, p);
+	if (r < 0)
+		return write_error(s, r, err);
+	if (s->spool_fd >= 0) {
+		/* The call tree first, in its own chunks; then the samples. */
+		r = session_writer_flush(w, p);
+		if (r < 0)
+			return write_error(s, r, err);
+		if (replay_spool(s, err) < 0)
+			return -1;
+	} else {
+		rebase(s, p->samples, p->nsamples, 0);
+	}
+	s->w = NULL;
+	r = session_writer_close(w, p);
+	if (r < 0)
+		return write_error(s, r, err);
+	return 0;
+}

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * speedscope's JSON file format (https://www.speedscope.app/
+ * file-format-schema.json): frames shared by every profile ("shared":
+ * {"frames": [{"name", "file", "line", "col"}]}), and "profiles", each
+ * "sampled" (stacks of frame indices, outermost first, with a weight
+ * each) or "evented" (frames opened "O" and closed "C" at values "at").
+ *
+ * Each profile becomes a thread named after the profile (tid 1, 2, ...
+ * in file order), and its unit an event: time units ("nanoseconds",
+ * "microseconds", "milliseconds", "seconds") are the event "time" in ns,
+ * "bytes" the event "bytes", "none" the event "samples". A sampled
+ * profile's samples follow each other from its startValue, each as long
+ * as its weight (for time units; others are at time 0); an evented
+ * profile's stack, between two events, is a sample weighing the time
+ * between them. A frame is named by its name, in the module of its file.
+ *
+ * The file is parsed whole by jansson, which is capped: the input at
+ * IMPORT_MAX_WHOLE bytes, jansson's allocations at IMPORT_MAX_DECODED.
+ * Errors name the file and, for bad JSON, the line and column; for a bad
+ * value, its place in the document ("profiles[1].samples[7][2]").
+ */
+#include "config.h"
+
+#include "flametop/import.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
+
+
+struct speedscope {
+	struct import_sink *sink;
+	struct profile *p;
+	const char *name;
+	uint32_t *frames; /* shared frame index -> frame id */
+	size_t nframes;
+	uint32_t *stack;
+};
+
+static const struct {
+	const char *unit, *event, *model;
+	double scale; /* to the model's unit */
+} units[] = {
+	{ "nanoseconds", "time", "ns", 1 },	    { "microseconds", "time", "ns", 1e3 },
+	{ "milliseconds", "time", "ns", 1e6 },	    { "seconds", "time", "ns", 1e9 },
+	{ "bytes", "bytes", "bytes", 1 },	    { "none", "samples", "samples", 1 },
+};
+
+/* --- jansson's allocations, counted ---------------------------------------- */
+
+static size_t json_used;
+
+static void *counted_malloc(size_t size)
+{
+	if (size > IMPORT_MAX_DECODED - json_used)
+		return NULL;
+	json_used += size;
+	return malloc(size);
+}
+
+bool import_speedscope_detect(const char *head, size_t len)
+{
+	const char *s = head;
+
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s != '{')
+		return false;
+	return strstr(s, "speedscope.app/file-format-schema.json") ||
+	       (strstr(s, "\"shared\"") && strstr(s, "\"profiles\""));
+}
+
+/* A number that is finite and at least 0. */
+static bool get_number(const json_t *v, double *out)
+{
+	if (!json_is_number(v))
+		return false;
+	*out = json_number_value(v);
+	return isfinite(*out) && *out >= 0 && *out < 9.2e18;
+}
+
+/* A frame index within the shared frames. */
+static bool get_frame(const struct speedscope *ss, const json_t *v, size_t *out)
+{
+	double d;
+
+	if (!get_number(v, &d) || d >= (double)ss->nframes || d != (double)(size_t)d)
+		return false;
+	*out = (size_t)d;
+	return true;
+}
+
+static int read_frames(struct speedscope *ss, const json_t *root, struct ft_error *err)
+{
+	const json_t *shared = json_object_get(root, "shared");
+	const json_t *frames = json_object_get(shared, "frames");
+	size_t i;
+
+	if (!json_is_object(shared) || !json_is_array(frames)) {
+		error_set(err, "%s: no \"shared\": {\"frames\": [...]} (not a speedscope file?)",
+			  ss->name);
+		return -1;
+	}
+	ss->nframes = json_array_size(frames);
+	if (ss->nframes > IMPORT_MAX_NODES) {
+		error_set(err, "%s: shared.frames: more than %u frames (the limit)", ss->name,
+			  IMPORT_MAX_NODES);
+		return -1;
+	}
+	ss->frames = xreallocarray(NULL, ss->nframes ? ss->nframes : 1, sizeof(*ss->frames));
+	for (i = 0; i < ss->nframes; i++) {
+		const json_t *f = json_array_get(frames, i);
+		const json_t *name = json_object_get(f, "name"), *file = json_object_get(f, "file");
+
+		if (!json_is_object(f) || !json_is_string(name) || (file && !json_is_string(file))) {
+			error_set(err, "%s: shared.frames[%zu]: not {\"name\": string, \"file\"?: "
+				       "string}",
+				  ss->name, i);
+			return -1;
+		}
+		if (json_string_length(name) > IMPORT_MAX_NAME ||
+		    (file && json_string_length(file) > IMPORT_MAX_NAME)) {
+			error_set(err, "%s: shared.frames[%zu]: a name longer than %u bytes",
+				  ss->name, i, IMPORT_MAX_NAME);
+			return -1;
+		}
+		ss->frames[i] = profile_intern_frame(
+			ss->p, *json_string_value(name) ? json_string_value(name) : "[unknown]",
+			file ? json_string_value(file) : "", PROFILE_FRAME_USER);
+	}
+	return 0;
+}
+
+/* Adds one sample of the stack `stack[0..n)` (outermost first). */
+static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, double at,
+	       double weight, struct ft_error *err)
+{
+	struct profile_sample s = { 0 };
+
+	if (weight < 0.5)
+		return 0;
+	s.node = import_sink_stack(ss->sink, ss->stack, n);
+	s.tid = s.pid = tid;
+	s.event = (uint16_t)event;
+	s.time = (uint64_t)at;
+	s.weight = (uint64_t)(weight + 0.5);
+	return import_sink_sample(ss->sink, &s, err);
+}
+
+static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, uint32_t tid,
+			uint32_t event, double scale, bool timed, double start,
+			struct ft_error *err)
+{
+	const json_t *samples = json_object_get(prof, "samples");
+	const json_t *weights = json_object_get(prof, "weights");
+	double at = start * scale;
+	size_t i, j;
+
+	if (!json_is_array(samples) || !json_is_array(weights)) {
+		error_set(err, "%s: profiles[%zu]: a sampled profile needs \"samples\" and "
+			       "\"weights\" arrays",
+			  ss->name, pi);
+		return -1;
+	}
+	if (json_array_size(samples) != json_array_size(weights)) {
+		error_set(err, "%s: profiles[%zu]: %zu samples but %zu weights", ss->name, pi,
+			  json_array_size(samples), json_array_size(weights));
+		return -1;
+	}
+	for (i = 0; i < json_array_size(samples); i++) {
+		const json_t *stack = json_array_get(samples, i);
+		double w;
+
+		if (!json_is_array(stack)) {
+			error_set(err, "%s: profiles[%zu].samples[%zu]: not an array of frames",
+				  ss->name, pi, i);
+			return -1;
+		}
+		if (json_array_size(stack) > IMPORT_MAX_FRAMES) {
+			error_set(err, "%s: profiles[%zu].samples[%zu]: more than %u frames",
+				  ss->name, pi, i, IMPORT_MAX_FRAMES);
+			return -1;
+		}
+		if (!get_number(json_array_get(weights, i), &w)) {
+			error_set(err, "%s: profiles[%zu].weights[%zu]: not a number of at least 0",
+				  ss->name, pi, i);
+			return -1;
+		}
+		for (j = 0; j < json_array_size(stack); j++) {
+			size_t f;
+
+			if (!get_frame(ss, json_array_get(stack, j), &f)) {
+				error_set(err, "%s: profiles[%zu].samples[%zu][%zu]: not a frame "
+					       "index (there are %zu frames)",
+					  ss->name, pi, i, j, ss->nframes);
+				return -1;
+			}
+			ss->stack[j] = ss->frames[f];
+		}
+		w *= scale;
+		if (add(ss, json_array_size(stack), tid, event, timed ? at : 0, w, err) < 0)
+			return -1;
+		if (timed && at + w < 9.2e18)
+			at += w;
+	}
+	return 0;
+}
+
+static int read_evented(struct speedscope *ss, const json_t *prof, size_t pi, uint32_t tid,
+			uint32_t event, double scale, bool timed, double start, double end,
+			struct ft_error *err)
+{
+	const json_t *events = json_object_get(prof, "events");
+	size_t *open = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*open));
+	double last = start;
+	size_t depth = 0, i;
+	int ret = -1;
+
+	if (!json_is_array(events)) {
+		error_set(err, "%s: profiles[%zu]: an evented profile needs an \"events\" array",
+			  ss->name, pi);
+		goto out;
+	}
+	for (i = 0; i <= json_array_size(events); i++) {
+		const json_t *e = json_array_get(events, i);
+		const char *type = json_string_value(json_object_get(e, "type"));
+		double at;
+		size_t f;
+
+		if (i == json_array_size(events)) { /* what is still open ends at endValue */
+			at = end > last ? end : last;
+			type = NULL;
+		} else if (!json_is_object(e) || !type || (strcmp(type, "O") && strcmp(type, "C")) ||
+			   !get_number(json_object_get(e, "at"), &at) ||
+			   !get_frame(ss, json_object_get(e, "frame"), &f)) {
+			error_set(err, "%s: profiles[%zu].events[%zu]: not {\"type\": \"O\" or \"C\", "
+				       "\"at\": number, \"frame\": frame index}",
+				  ss->name, pi, i);
+			goto out;
+		}
+		if (at < last) {
+			error_set(err, "%s: profiles[%zu].events[%zu]: at %g, before the event "
+				       "before it (%g)",
+				  ss->name, pi, i, at, last);
+			goto out;
+		}
+		if (depth > 0 &&
+		    add(ss, depth, tid, event, timed ? last * scale : 0, (at - last) * scale, err) < 0)
+			goto out;
+		last = at;
+		if (!type)
+			break;
+		if (*type == 'O') {
+			if (depth == IMPORT_MAX_FRAMES) {
+				error_set(err, "%s: profiles[%zu].events[%zu]: more than %u frames "
+					       "open",
+					  ss->name, pi, i, IMPORT_MAX_FRAMES);
+				goto out;
+			}
+			open[depth] = f;
+			ss->stack[depth++] = ss->frames[f];
+		} else {
+			if (depth == 0 || open[depth - 1] != f) {
+				error_set(err, "%s: profiles[%zu].events[%zu]: closes frame %zu, "
+					       "which is not the innermost open frame",
+					  ss->name, pi, i, f);
+				goto out;
+			}
+			depth--;
+		}
+	}
+	ret = 0;
+out:
+	free(open);
+	return ret;
+}
+
+int import_speedscope_run(struct import_input *in, struct import_sink *sink, struct ft_error *err)
+{
+	json_malloc_t old_malloc;
+	json_free_t old_free;
+	struct speedscope ss;
+	json_error_t jerr;
+	json_t *root = NULL;
+	const json_t *profiles;
+	char *data = NULL;
+	size_t len, i;
+	int ret = -1;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.sink = sink;
+	ss.p = import_sink_profile(sink);
+	ss.name = import_input_name(in);
+	if (import_input_all(in, IMPORT_MAX_WHOLE, &data, &len, err) < 0)
+		goto out;
+	/* Plain malloc underneath, so what jansson frees later is freed right. */
+	json_get_alloc_funcs(&old_malloc, &old_free);
+	json_used = 0;
+	json_set_alloc_funcs(counted_malloc, free);
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_set_alloc_funcs(old_malloc, old_free);
+	if (!root) {
+		if (json_used + (1u << 20) >= IMPORT_MAX_DECODED)
+			error_set(err, "%s: takes more than %zu MiB of memory once parsed (the limit)",
+				  ss.name, IMPORT_MAX_DECODED >> 20);
+		else
+			error_set(err, "%s:%d:%d: %s", ss.name, jerr.line, jerr.column, jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		error_set(err, "%s: not a JSON object (not a speedscope file)", ss.name);
+		goto out;
+	}
+	if (read_frames(&ss, root, err) < 0)
+		goto out;
+	profiles = json_object_get(root, "profiles");
+	if (!json_is_array(profiles)) {
+		error_set(err, "%s: no \"profiles\" array", ss.name);
+		goto out;
+	}
+	ss.stack = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ss.stack));
+	for (i = 0; i < json_array_size(profiles); i++) {
+		const json_t *prof = json_array_get(profiles, i);
+		const char *type = json_string_value(json_object_get(prof, "type"));
+		const char *unit = json_string_value(json_object_get(prof, "unit"));
+		const char *pname = json_string_value(json_object_get(prof, "name"));
+		double start, end;
+		uint32_t event, tid = (uint32_t)i + 1;
+		size_t u;
+		int r;
+
+		if (!json_is_object(prof) || !type || !unit) {
+			error_set(err, "%s: profiles[%zu]: not {\"type\", \"unit\", ...}", ss.name, i);
+			goto out;
+		}
+		for (u = 0; u < ARRAY_SIZE(units); u++)
+			if (strcmp(unit, units[u].unit) == 0)
+				break;
+		if (u == ARRAY_SIZE(units)) {
+			error_set(err, "%s: profiles[%zu]: unknown unit '%.40s'", ss.name, i, unit);
+			goto out;
+		}
+		if (!get_number(json_object_get(prof, "startValue"), &start) ||
+		    !get_number(json_object_get(prof, "endValue"), &end)) {
+			error_set(err, "%s: profiles[%zu]: no \"startValue\" and \"endValue\" of at "
+				       "least 0",
+				  ss.name, i);
+			goto out;
+		}
+		if (tid > UINT32_MAX - 1) {
+			error_set(err, "%s: too many profiles", ss.name);
+			goto out;
+		}
+		event = import_sink_event(sink, units[u].event, units[u].model);
+		if (pname)
+			import_sink_thread(sink, tid, tid, pname);
+		if (strcmp(type, "sampled") == 0)
+			r = read_sampled(&ss, prof, i, tid, event, units[u].scale,
+					 strcmp(units[u].model, "ns") == 0, start, err);
+		else if (strcmp(type, "evented") == 0)
+			r = read_evented(&ss, prof, i, tid, event, units[u].scale,
+					 strcmp(units[u].model, "ns") == 0, start, end, err);
+		else {
+			error_set(err, "%s: profiles[%zu]: unknown type '%.40s' (not sampled or "
+				       "evented)",
+				  ss.name, i, type);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(ss.stack);
+	free(ss.frames);
+	json_decref(root);
+	free(data);
+	return ret;
+}

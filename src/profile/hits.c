@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where samples hit: per-location weights of the samples a filter
+ * selects, the query source lines are found from. From a profile's
+ * samples (report reads a whole session so) or from the hits store, which
+ * keeps the located samples of a live view by time, because the explorer
+ * hands its samples to the timeline and clears them, and the timeline
+ * keeps no addresses.
+ *
+ * The store is a time-ordered array of buckets, each a list of entries
+ * (location, node, pid, tid, event, weight): entries are appended as
+ * samples come and folded (sorted and merged) when the appended part
+ * outgrows the folded one, so a bucket holds each distinct entry about
+ * once. Memory is the entries' capacity; past the ceiling the oldest
+ * buckets are dropped, and "since" moves past them. A query walks the
+ * buckets overlapping the window and passes each entry through the
+ * profile_matcher, as a sample of its bucket's time.
+ */
+#include "config.h"
+
+#include "flametop/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
+
+struct hit {
+	uint32_t location, node, pid, tid;
+	uint64_t weight;
+	uint16_t event;
+};
+
+struct hit_bucket {
+	uint64_t start;
+	struct hit *v;
+	size_t n, cap, nfolded;
+};
+
+struct profile_hits {
+	uint64_t width;
+	size_t max_bytes, bytes;
+	struct hit_bucket *b; /* by start */
+	size_t nb, cap;
+	uint64_t since;
+};
+
+/* Sums weights per location, in a list and a map to it. */
+struct acc {
+	struct profile_locs *l;
+	struct u64map index;
+	size_t cap;
+};
+
+static void acc_init(struct acc *a)
+{
+	a->l = xcalloc(1, sizeof(*a->l));
+	u64map_init(&a->index);
+	a->cap = 0;
+}
+
+static void acc_add(struct acc *a, uint32_t location, uint64_t w)
+{
+	struct profile_locs *l = a->l;
+	uint32_t at;
+
+	l->located += w;
+	if (u64map_get(&a->index, (uint64_t)location + 1, &at)) {
+		l->v[at].weight += w;
+		return;
+	}
+	if (l->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		l->v = xreallocarray(l->v, a->cap, sizeof(*l->v));
+	}
+	l->v[l->n].location = location;
+	l->v[l->n].weight = w;
+	u64map_put(&a->index, (uint64_t)location + 1, (uint32_t)l->n);
+	l->n++;
+}
+
+static int cmp_loc(const void *a, const void *b)
+{
+	const struct profile_loc_weight *x = a, *y = b;
+
+	return x->location < y->location ? -1 : x->location > y->location;
+}
+
+static struct profile_locs *acc_done(struct acc *a)
+{
+	u64map_free(&a->index);
+	if (a->l->n)
+		qsort(a->l->v, a->l->n, sizeof(*a->l->v), cmp_loc);
+	return a->l;
+}
+
+struct profile_locs *profile_query_locations(const struct profile *p,
+					     const struct profile_filter *f, uint32_t frame)
+{
+	struct profile_matcher m;
+	struct acc a;
+	size_t i;
+
+	acc_init(&a);
+	profile_matcher_init(&m, p, f);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct profile_sample *s = &p->samples[i];
+
+		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
+			continue;
+		if (frame != PROFILE_NO_FRAME && p->nodes[s->node].frame != frame)
+			continue;
+		a.l->total += s->weight;
+		if (s->location != PROFILE_NO_LOCATION && s->location < p->nlocations)
+			acc_add(&a, s->location, s->weight);
+	}
+	profile_matcher_free(&m);
+	return acc_done(&a);
+}
+
+void profile_locs_free(struct profile_locs *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	free(l);
+}
+
+/* ------------------------------------------------------------------------
+ * The store.
+ */
+
+struct profile_hits *profile_hits_new(uint64_t bucket_ns, size_t max_bytes)
+{
+	struct profile_hits *h = xcalloc(1, sizeof(*h));
+
+	h->width = bucket_ns ? bucket_ns : 1000000000u;
+	h->max_bytes = max_bytes;
+	return h;
+}
+
+void profile_hits_free(struct profile_hits *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nb; i++)
+		free(h->b[i].v);
+	free(h->b);
+	free(h);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->location != y->location)
+		return x->location < y->location ? -1 : 1;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* Sorts a bucket's entries and merges the equal ones. */
+static void fold(struct hit_bucket *b)
+{
+	size_t i, j;
+
+	qsort(b->v, b->n, sizeof(*b->v), cmp_hit);
+	for (i = 0, j = 0; i < b->n; i++) {
+		if (j && cmp_hit(&b->v[j - 1], &b->v[i]) == 0)
+			b->v[j - 1].weight += b->v[i].weight;
+		else
+			b->v[j++] = b->v[i];
+	}
+	b->n = b->nfolded = j;
+}
+
+static void drop_first(struct profile_hits *h)
+{
+	h->bytes -= h->b[0].cap * sizeof(struct hit);
+	free(h->b[0].v);
+	h->since = h->b[0].start + h->width;
+	memmove(h->b, h->b + 1, (h->nb - 1) * sizeof(*h->b));
+	h->nb--;
+}
+
+/* The bucket starting at `start`, made if new (samples come mostly in order). */
+static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
+{
+	size_t lo = 0, hi = h->nb, mid;
+
+	if (h->nb && h->b[h->nb - 1].start == start)
+		return &h->b[h->nb - 1];
+	if (h->nb && h->b[h->nb - 1].start < start) {
+		lo = h->nb;
+	} else {
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (h->b[mid].start < start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < h->nb && h->b[lo].start == start)
+			return &h->b[lo];
+	}
+	if (h->nb == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->b = xreallocarray(h->b, h->cap, sizeof(*h->b));
+	}
+	memmove(h->b + lo + 1, h->b + lo, (h->nb - lo) * sizeof(*h->b));
+	memset(&h->b[lo], 0, sizeof(h->b[lo]));
+	h->b[lo].start = start;
+	h->nb++;
+	return &h->b[lo];
+}
+
+void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t start = s[i].time - s[i].time % h->width;
+		struct hit_bucket *b;
+
+		if (s[i].location == PROFILE_NO_LOCATION || start < h->since)
+			continue;
+		b = bucket_at(h, start);
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 16;
+
+			b->v = xreallocarray(b->v, cap, sizeof(*b->v));
+			h->bytes += (cap - b->cap) * sizeof(*b->v);
+			b->cap = cap;
+		}
+		b->v[b->n++] = (struct hit){ s[i].location, s[i].node, s[i].pid, s[i].tid,
+					     s[i].weight, s[i].event };
+		if (b->n - b->nfolded > (b->nfolded > 64 ? b->nfolded : 64))
+			fold(b);
+	}
+	while (h->bytes > h->max_bytes && h->nb > 1)
+		drop_first(h);
+}
+
+void profile_hits_forget(struct profile_hits *h, uint64_t before)
+{
+	while (h->nb && h->b[0].start + h->width <= before)
+		drop_first(h);
+	if (h->since < before - before % h->width)
+		h->since = before - before % h->width;
+}
+
+uint64_t profile_hits_since(const struct profile_hits *h)
+{
+	return h->since;
+}
+
+size_t profile_hits_memory(const struct profile_hits *h)
+{
+	return sizeof(*h) + h->cap * sizeof(*h->b) + h->bytes;
+}
+
+struct profile_locs *profile_hits_query(struct profile_hits *h, const struct profile *p,
+					const struct profile_filter *f, uint32_t frame)
+{
+	uint64_t to = f->to ? f->to : UINT64_MAX;
+	struct profile_matcher m;
+	struct acc a;
+	size_t i, k;
+
+	acc_init(&a);
+	profile_matcher_init(&m, p, f);
+	for (i = 0; i < h->nb; i++) {
+		struct hit_bucket *b = &h->b[i];
+		struct profile_sample s = { 0 };
+
+		if (b->start + h->width <= f->from || b->start >= to)
+			continue;
+		if (b->n != b->nfolded)
+			fold(b);
+		/* A bucket partly in the window counts whole. */
+		s.time = b->start > f->from ? b->start : f->from;
+		for (k = 0; k < b->n; k++) {
+			const struct hit *e = &b->v[k];
+
+			if (e->node >= p->nnodes || e->location >= p->nlocations)
+				continue;
+			if (frame != PROFILE_NO_FRAME && p->nodes[e->node].frame != frame)
+				continue;
+			s.node = e->node;
+			s.pid = e->pid;
+			s.tid = e->tid;
+			s.event = e->event;
+			if (!profile_matcher_match(&m, p, &s))
+				continue;
+			acc_add(&a, e->location, e->weight);
+		}
+	}
+	profile_matcher_free(&m);
+	a.l->total = a.l->located;
+	return acc_done(&a);
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# record -p A,B samples both processes, each under its own pid, and follows
+# what they create after flametop attached (doc/flametop.1: "including
+# threads and children they create after flametop attached"). Two t5-spawn
+# processes spin in ft_t5_parent_spin; once both are being sampled, A is
+# told (SIGUSR1) to fork a child (ft_t5_child_spin) and create a thread
+# (ft_t5_thread_spin), each for a fixed number of iterations, and exits
+# when they are done; then B is ended. The recording ends when both are
+# gone, and the report finds the child's samples under the child's pid,
+# the thread's under its tid and A's pid, and nothing of them under B.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/wait.lib
+. "$(dirname "$TESTLIB")/wait.lib"
+
+need_root
+need_perf_events
+need_jq
+need_workload t5-spawn
+
+start_bg "$WORKLOADS/t5-spawn" "$T/a.said" 1000000000
+A=$BG_PID
+start_bg "$WORKLOADS/t5-spawn" "$T/b.said" 1
+B=$BG_PID
+wait_line "$T/a.said" "^ready $A\$" || hard_error "t5-spawn A never started"
+wait_line "$T/b.said" "^ready $B\$" || hard_error "t5-spawn B never started"
+
+echo "+ flametop record -p $A,$B -F 499 -o pids.session"
+"$FLAMETOP" record -p "$A,$B" -F 499 -o "$T/pids.session" >"$T/pids.out" 2>"$T/pids.err" &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+
+# Attached: the session being written holds samples of both.
+wait_sampled "$T/pids.session" ft_t5_parent_spin 30 --pid "$A" ||
+	fail "no samples of A ($A) within 30 s"
+wait_sampled "$T/pids.session" ft_t5_parent_spin 30 --pid "$B" ||
+	fail "no samples of B ($B) within 30 s"
+
+kill -USR1 "$A"
+wait_exit "$A" 60 || fail "A did not finish its child and thread within 60 s"
+assert_eq "$RC" 0 "A's exit status (its child and thread ran)"
+child=$(sed -n 's/^child //p' "$T/a.said")
+thread=$(sed -n 's/^thread //p' "$T/a.said")
+echo "  A $A (child $child, thread $thread), B $B"
+kill -TERM "$B"
+wait_exit "$rec" 30 || fail "record still runs 30 s after both processes ended"
+sed 's/^/  stderr: /' "$T/pids.err"
+assert_eq "$RC" 0 "record's exit status when every process has ended"
+
+"$FLAMETOP" report -i "$T/pids.session" >"$T/pids.txt" 2>&1
+assert_match "$(cat "$T/pids.txt")" "# target: pid $A,$B\$" "the session's target names both pids"
+
+report_json "$T/pids.session" "$T/a.json" --pid "$A" --top 0 || finish
+report_json "$T/pids.session" "$T/b.json" --pid "$B" --top 0 || finish
+report_json "$T/pids.session" "$T/child.json" --pid "$child" --top 0 || finish
+report_json "$T/pids.session" "$T/thread.json" --tid "$thread" --top 0 || finish
+report_json "$T/pids.session" "$T/a-thread.json" --pid "$A" --tid "$thread" --top 0 || finish
+for f in a b child thread; do
+	echo "$f:"
+	print_top "$T/$f.json" 4
+done
+
+# present FUNCTION JSON: FUNCTION's total count (0 when absent).
+present() {
+	jq -r --arg f "$1" '[.functions[] | select(.name == $f) | .total] | add // 0' "$2"
+}
+
+assert_between "$(present ft_t5_parent_spin "$T/a.json")" 1 1e18 "A: its own samples"
+assert_between "$(present ft_t5_parent_spin "$T/b.json")" 1 1e18 "B: its own samples"
+assert_between "$(share ft_t5_child_spin "$T/child.json")" 50 100 \
+	"the child forked after the attach: its samples, under its own pid (%)"
+assert_eq "$(present ft_t5_child_spin "$T/a.json")" 0 "the child's samples are not under A's pid"
+assert_between "$(share ft_t5_thread_spin "$T/thread.json")" 50 100 \
+	"the thread created after the attach: its samples, under its tid (%)"
+assert_eq "$(total_of "$T/a-thread.json")" "$(total_of "$T/thread.json")" \
+	"the thread's samples are A's (--pid A --tid T = --tid T)"
+for f in ft_t5_child_spin ft_t5_thread_spin; do
+	assert_eq "$(present "$f" "$T/b.json")" 0 "B has nothing of $f"
+done
+finish

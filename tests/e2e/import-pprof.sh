@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Importing the profiles Go writes of itself. tests/workloads/goprof.go,
+# built here with Debian's golang-go, writes its cpu, heap, block, mutex
+# and goroutine profiles (gzipped pprof), each of a known shape: the
+# "heavy" function does, allocates, waits or parks 3x what the "light" one
+# does. Each profile's sample types must become events with their units,
+# and the heavy/(heavy+light) share of each must be 75% (exactly where Go
+# counts every event; within a margin for the CPU, which is sampled). The
+# totals must be the ones `go tool pprof` reads from the same files.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_jq
+GO=$(command -v go) || skip "golang-go is not installed (apt-get install golang-go): no Go profiles to import"
+SRC=$(dirname "$TESTLIB")/../workloads/goprof.go
+[ -f "$SRC" ] || hard_error "no $SRC"
+
+echo "+ go build goprof.go"
+export GOCACHE="$T/gocache" GOPATH="$T/gopath" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
+timeout 300 "$GO" build -o "$T/goprof" "$SRC" >"$T/build.log" 2>&1 ||
+	hard_error "go build failed: $(head -c 600 "$T/build.log")"
+mkdir "$T/p"
+echo "+ goprof (about a second of CPU)"
+timeout 120 "$T/goprof" "$T/p" 150000000 || hard_error "goprof failed"
+
+# import NAME: imports $T/p/NAME.pb.gz into $T/NAME.session; sets RC.
+import() {
+	echo "+ flametop import $1.pb.gz"
+	"$FLAMETOP" import "$T/p/$1.pb.gz" -o "$T/$1.session" 2>"$T/$1.err"
+	RC=$?
+	sed 's/^/  stderr: /' "$T/$1.err"
+	assert_eq "$RC" 0 "$1: import exit status"
+}
+
+# heavy_share JSON HEAVY LIGHT: HEAVY's total as a % of HEAVY's + LIGHT's.
+heavy_share() {
+	jq -r --arg h "$2" --arg l "$3" '
+		([.functions[] | select(.name == $h) | .total] | add // 0) as $a
+		| ([.functions[] | select(.name == $l) | .total] | add // 0) as $b
+		| if $a + $b > 0 then ($a * 1000 / ($a + $b) | round) / 10 else 0 end' "$1"
+}
+
+# check NAME EVENT UNIT LO HI: EVENT of NAME's session is in UNIT, and the
+# share of main.*Heavy against main.*Light is in [LO, HI].
+check() {
+	if report_json "$T/$1.session" "$T/$1-$2.json" --event "$2"; then
+		assert_eq "$(jq -r .unit "$T/$1-$2.json")" "$3" "$1 $2: unit"
+		case $1 in
+		cpu) h=main.burnHeavy l=main.burnLight ;;
+		heap) h=main.allocHeavy l=main.allocLight ;;
+		block) h=main.blockHeavy l=main.blockLight ;;
+		mutex) h=main.mutexHeavy l=main.mutexLight ;;
+		goroutine) h=main.parkHeavy l=main.parkLight ;;
+		esac
+		assert_between "$(heavy_share "$T/$1-$2.json" $h $l)" "$4" "$5" "$1 $2: $h share against $l"
+	fi
+}
+
+# pprof_total FILE SAMPLE_INDEX: the total go tool pprof reads, in raw units.
+pprof_total() {
+	"$GO" tool pprof -raw -sample_index="$2" "$1" 2>/dev/null | awk '
+		/^Samples:/ { on = 1; getline; split($0, names, " "); next }
+		/^Locations/ { on = 0 }
+		on && /^ *[0-9]/ { n = split($0, f, " "); s += f[idx] }
+		END { printf "%.0f\n", s }' idx="$3"
+}
+
+import cpu
+check cpu cpu ns 60 92
+check cpu samples count 60 92
+import heap
+for ev in alloc_space inuse_space; do check heap $ev bytes 74 76; done
+for ev in alloc_objects inuse_objects; do check heap $ev count 74 76; done
+import block
+check block contentions count 75 75
+check block delay ns 60 90
+import mutex
+check mutex contentions count 75 75
+check mutex delay ns 60 90
+import goroutine
+check goroutine goroutine count 75 75
+
+# The same totals go tool pprof reads (-raw: one column per sample type).
+if report_json "$T/heap.session" "$T/heap-all.json" --event alloc_space; then
+	assert_eq "$(total_of "$T/heap-all.json")" "$(pprof_total "$T/p/heap.pb.gz" alloc_space 2)" \
+		"heap alloc_space: the total go tool pprof reads"
+fi
+if report_json "$T/mutex.session" "$T/mutex-all.json" --event delay; then
+	assert_eq "$(total_of "$T/mutex-all.json")" "$(pprof_total "$T/p/mutex.pb.gz" delay 2)" \
+		"mutex delay: the total go tool pprof reads"
+fi
+
+# All five merged in one session: one event per distinct sample type.
+echo "+ flametop import *.pb.gz"
+"$FLAMETOP" import "$T"/p/*.pb.gz -o "$T/all.session" 2>"$T/all.err"
+assert_eq "$?" 0 "five profiles in one session: exit status"
+assert_match "$(cat "$T/all.err")" 'imported [0-9]+ samples of 9 events from 5 files' \
+	"cpu, samples, 4 heap types, contentions and delay (shared by block and mutex), goroutine"
+"$FLAMETOP" report -i "$T/all.session" --event inuse_space --format folded >"$T/all.folded" 2>&1
+assert_match "$(cat "$T/all.folded")" 'main\.main;main\.allocHeavy [0-9]+$' "a merged session reports"
+
+finish

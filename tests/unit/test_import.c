@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the import plumbing: the input's lines across buffer
+ * refills, from memory and from a file, CRLF and a last line without a
+ * newline, a NUL or an overlong line refused, gzip inflated on the fly (several
+ * members; a cut stream refused), peek that consumes nothing, a whole
+ * read's cap; the sink's events joined by name and unit, stacks and the
+ * spool that holds samples beyond a batch with their times rebased per
+ * input; and detection, which must pick each format from its first bytes
+ * and nothing from text that is none of them.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "flametop/import.h"
+#include "flametop/session.h"
+
+/* `len` bytes of `data` as one gzip member. Caller frees; sets *out_len. */
+static unsigned char *gzip_member(const void *data, size_t len, size_t *out_len)
+{
+	z_stream z;
+	unsigned char *out = malloc(len + 1024);
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)(len + 1024);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* Lines of lengths 0..999 repeating, "L<n>:xxx...", 5 MB of them. */
+static char *many_lines(size_t *len, unsigned *nlines)
+{
+	size_t cap = 6u << 20, at = 0;
+	char *buf = malloc(cap);
+	unsigned n = 0;
+
+	while (at < (5u << 20)) {
+		unsigned width = n % 1000;
+
+		at += (size_t)sprintf(buf + at, "L%u:", n);
+		memset(buf + at, 'x', width);
+		at += width;
+		buf[at++] = '\n';
+		n++;
+	}
+	*len = at;
+	*nlines = n;
+	return buf;
+}
+
+static void check_lines(struct import_input *in, unsigned nlines)
+{
+	struct ft_error err;
+	unsigned n = 0;
+	size_t len;
+	char *line;
+	int r;
+
+	while ((r = import_input_line(in, &line, &len, &err)) > 0) {
+		char want[32];
+		int head = sprintf(want, "L%u:", n);
+
+		assert_int_equal(len, (size_t)head + n % 1000);
+		assert_memory_equal(line, want, (size_t)head);
+		assert_int_equal(line[len], '\0');
+		n++;
+		assert_int_equal(import_input_lineno(in), n);
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, nlines);
+}
+
+static void test_lines_across_refills(void **state)
+{
+	unsigned nlines;
+	size_t len;
+	char *data = many_lines(&len, &nlines);
+	struct import_input *in = import_input_mem(data, len, "mem");
+
+	check_lines(in, nlines);
+	assert_false(import_input_gzipped(in));
+	import_input_free(in);
+	free(data);
+}
+
+static void test_lines_from_a_file(void **state)
+{
+	char path[] = "/tmp/test_import.XXXXXX";
+	struct ft_error err;
+	struct import_input *in;
+	unsigned nlines;
+	size_t len;
+	char *data = many_lines(&len, &nlines);
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	in = import_input_open(path, &err);
+	assert_non_null(in);
+	check_lines(in, nlines);
+	import_input_free(in);
+	unlink(path);
+	free(data);
+
+	assert_null(import_input_open("/nonexistent/file", &err));
+	assert_string_equal(err.msg, "/nonexistent/file: No such file or directory");
+	assert_null(import_input_open("/tmp", &err));
+	assert_string_equal(err.msg, "/tmp: is a directory");
+	assert_null(import_input_open("/dev/null", &err));
+	assert_string_equal(err.msg, "/dev/null: not a regular file or a pipe");
+}
+
+static void test_crlf_last_line_nul(void **state)
+{
+	static const char text[] = "one\r\n\ntwo\nthree";
+	static const char nul[] = "ok\nbad\0line\n";
+	struct ft_error err;
+	struct import_input *in = import_input_mem(text, sizeof(text) - 1, "t");
+	size_t len;
+	char *line;
+
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_string_equal(line, "one");
+	assert_int_equal(len, 3);
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_string_equal(line, "two");
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_string_equal(line, "three");
+	assert_int_equal(import_input_line(in, &line, &len, &err), 0);
+	assert_int_equal(import_input_line(in, &line, &len, &err), 0);
+	import_input_free(in);
+
+	in = import_input_mem(nul, sizeof(nul) - 1, "n");
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_int_equal(import_input_line(in, &line, &len, &err), -1);
+	assert_string_equal(err.msg, "n:2: a NUL byte (not text)");
+	import_input_free(in);
+}
+
+static void test_long_line(void **state)
+{
+	size_t n = IMPORT_MAX_LINE + 10;
+	char *data = malloc(n + 6);
+	struct ft_error err;
+	struct import_input *in;
+	size_t len;
+	char *line;
+
+	memcpy(data, "short\n", 6);
+	memset(data + 6, 'a', n);
+	in = import_input_mem(data, n + 6, "long");
+	assert_int_equal(import_input_line(in, &line, &len, &err), 1);
+	assert_int_equal(import_input_line(in, &line, &len, &err), -1);
+	assert_string_equal(err.msg, "long:2: line longer than 1048576 bytes");
+	import_input_free(in);
+	free(data);
+}
+
+static void test_gzip(void **state)
+{
+	unsigned nlines;
+	size_t len, g1, g2;
+	char *data = many_lines(&len, &nlines);
+	unsigned char *a = gzip_member(data, len / 2 + 3, &g1); /* cut mid-line */
+	unsigned char *b = gzip_member(data + len / 2 + 3, len - len / 2 - 3, &g2);
+	unsigned char *both = malloc(g1 + g2);
+	struct import_input *in;
+	struct ft_error err;
+	const char *head;
+	size_t hlen;
+	char *line;
+
+	memcpy(both, a, g1);
+	memcpy(both + g1, b, g2);
+	in = import_input_mem(both, g1 + g2, "gz");
+	assert_int_equal(import_input_peek(in, 4, &head, &hlen, &err), 0);
+	assert_int_equal(hlen, 4);
+	assert_memory_equal(head, "L0:\n", 4);
+	assert_true(import_input_gzipped(in));
+	check_lines(in, nlines); /* the peek consumed nothing */
+	import_input_free(in);
+
+	in = import_input_mem(both, g1 - 5, "cut.gz");
+	while (import_input_line(in, &line, &hlen, &err) > 0)
+		;
+	assert_non_null(strstr(err.msg, "cut.gz: truncated gzip data"));
+	import_input_free(in);
+	free(both);
+	free(b);
+	free(a);
+	free(data);
+}
+
+static void test_read_all_cap(void **state)
+{
+	static const char text[] = "0123456789";
+	struct import_input *in = import_input_mem(text, 10, "ten");
+	struct ft_error err;
+	char *all;
+	size_t len;
+
+	assert_int_equal(import_input_all(in, 9, &all, &len, &err), -1);
+	assert_string_equal(err.msg,
+			    "ten: larger than 9 bytes (the limit for a profile read whole)");
+	import_input_free(in);
+	in = import_input_mem(text, 10, "ten");
+	assert_int_equal(import_input_all(in, 10, &all, &len, &err), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(all, text);
+	free(all);
+	import_input_free(in);
+}
+
+static void test_sink_events_stacks(void **state)
+{
+	struct import_sink *s = import_sink_new(NULL, "out");
+	struct profile *p = import_sink_profile(s);
+	uint32_t f[3], a, b, c;
+
+	a = import_sink_event(s, "cpu", "ns");
+	b = import_sink_event(s, "cpu", "ns");
+	c = import_sink_event(s, "cpu", "count");
+	assert_int_equal(a, b);
+	assert_int_not_equal(a, c);
+	assert_string_equal(p->events[c].name, "cpu (count)");
+	assert_int_equal(import_sink_event(s, "cpu", "count"), c);
+
+	f[0] = profile_intern_frame(p, "main", "app", PROFILE_FRAME_USER);
+	f[1] = profile_intern_frame(p, "run", "app", PROFILE_FRAME_USER);
+	f[2] = profile_intern_frame(p, "leaf", "app", PROFILE_FRAME_USER);
+	assert_int_equal(import_sink_stack(s, f, 0), PROFILE_ROOT);
+	a = import_sink_stack(s, f, 3);
+	assert_int_equal(profile_node_depth(p, a), 3);
+	assert_int_equal(p->nodes[a].frame, f[2]);
+	assert_int_equal(import_sink_stack(s, f, 3), a);
+	import_sink_free(s);
+}
+
+/* Samples beyond a batch go to the spool and come back rebased per input. */
+static void test_sink_spool_and_rebase(void **state)
+{
+	char path[] = "/tmp/test_import_session.XXXXXX";
+	struct profile_sample smp = { 0 };
+	struct session_writer *w;
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *p, *back;
+	uint64_t i, n = 200000, sum = 0, max0 = 0, max1 = 0;
+	uint32_t f, node;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	s = import_sink_new(w, path);
+	p = import_sink_profile(s);
+	f = profile_intern_frame(p, "work", "app", PROFILE_FRAME_USER);
+	node = import_sink_stack(s, &f, 1);
+	smp.node = node;
+	import_sink_begin_input(s, "first");
+	smp.event = (uint16_t)import_sink_event(s, "cpu", "ns");
+	for (i = 0; i < n; i++) {
+		smp.time = 5000000000u + i * 1000; /* a clock that starts at 5 s */
+		smp.weight = i % 7;
+		smp.tid = smp.pid = 1;
+		sum += smp.weight;
+		assert_int_equal(import_sink_sample(s, &smp, &err), 0);
+	}
+	import_sink_begin_input(s, "second");
+	smp.event = (uint16_t)import_sink_event(s, "faults", "count");
+	for (i = 0; i < 10; i++) {
+		smp.time = 100 + i;
+		smp.weight = 1;
+		smp.tid = smp.pid = 2;
+		assert_int_equal(import_sink_sample(s, &smp, &err), 0);
+	}
+	assert_int_equal(import_sink_samples(s), n + 10);
+	assert_int_equal(import_sink_finish(s, &err), 0);
+	import_sink_free(s);
+
+	back = session_read(path, NULL, &err);
+	assert_non_null(back);
+	assert_int_equal(back->nevents, 2);
+	assert_int_equal(back->nsamples, n + 10);
+	for (i = 0, sum = 0; i < back->nsamples; i++) {
+		const struct profile_sample *b = &back->samples[i];
+
+		if (b->event == 0) {
+			sum += b->weight;
+			if (b->time > max0)
+				max0 = b->time;
+		} else if (b->time > max1) {
+			max1 = b->time;
+		}
+	}
+	assert_int_equal(max0, (n - 1) * 1000); /* each input starts at 0 */
+	assert_int_equal(max1, 9);
+	assert_int_equal(back->meta.duration_ns, (n - 1) * 1000);
+	for (i = 0, max0 = 0; i < n; i++)
+		max0 += i % 7;
+	assert_int_equal(sum, max0);
+	profile_free(back);
+	unlink(path);
+}
+
+static void test_detect(void **state)
+{
+	static const struct {
+		const char *head;
+		const char *format; /* NULL: none */
+	} cases[] = {
+		{ "# ========\n# captured on: x\n", "perf-script" },
+		{ "split 31108   602.058538:    1001001 cpu-clock: \n\t 1446 main (/x)\n",
+		  "perf-script" },
+		{ "           bash  1001 [000]   100.000100:     250000 cpu-clock:u:  55d0 f (/b)\n",
+		  "perf-script" },
+		{ "kworker/0:1 H    17 [001] cpu-clock:\n", "perf-script" },
+		{ "main;a;b 30\nmain;c 1\n", "folded" },
+		{ "\n\nmain;a;b\n", "folded" },
+		{ "java 12\n", "folded" },
+		{ "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\"}",
+		  "speedscope" },
+		{ " {\"shared\": {\"frames\": []}, \"profiles\": []}", "speedscope" },
+		{ "hello world\n", NULL },
+		{ "# a comment\n", NULL },
+		{ "{\"not\": \"speedscope\"}", NULL },
+		{ "\x7f" "ELF\x02\x01\x01", NULL },
+	};
+	static const unsigned char pprof[] = { 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x32, 0x00 };
+	const struct importer *imp;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		imp = import_detect(cases[i].head, strlen(cases[i].head));
+		if (cases[i].format) {
+			assert_non_null(imp);
+			assert_string_equal(imp->name, cases[i].format);
+		} else if (imp) {
+			fail_msg("'%s' detected as %s", cases[i].head, imp->name);
+		}
+	}
+	imp = import_detect((const char *)pprof, sizeof(pprof));
+	assert_non_null(imp);
+	assert_string_equal(imp->name, "pprof");
+	assert_non_null(import_find("folded"));
+	assert_null(import_find("svg"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_across_refills),
+		cmocka_unit_test(test_lines_from_a_file),
+		cmocka_unit_test(test_crlf_last_line_nul),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_read_all_cap),
+		cmocka_unit_test(test_sink_events_stacks),
+		cmocka_unit_test(test_sink_spool_and_rebase),
+		cmocka_unit_test(test_detect),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
