@@ -34,8 +34,7 @@ __attribute__((noipa)) static uint64_t ft_nofp_inner(long long n, uint64_t seed)
 	return x;
 }
 
-__attribute__((noipa)) static uint64_t ft_nofp_outer(long long deadline, long long n,
-						     uint64_t seed)
+__attribute__((noipa)) static uint64_t ft_nofp_outer(long long deadline, long long n, uint64_t seed)
 {
 	uint64_t a = seed * 3, b = seed ^ 0x5555;
 	uint64_t r = a + b;

@@ -94,13 +94,13 @@ FT_INLINE int ft_past(long long deadline)
  * -mno-omit-leaf-frame-pointer, and a frame-pointer walk from it would then
  * skip its caller.
  */
-#define FT_WORK(n, sink)                                                                  \
-	do {                                                                              \
-		uint64_t ft_x_ = (sink);                                                  \
-		__asm__ volatile("" : : "r"(__builtin_frame_address(0)));                 \
-		for (long long ft_i_ = 0; ft_i_ < (n); ft_i_++)                           \
-			ft_x_ = ft_x_ * 6364136223846793005ull + 1442695040888963407ull; \
-		(sink) = ft_x_;                                                           \
+#define FT_WORK(n, sink)                                                                           \
+	do {                                                                                       \
+		uint64_t ft_x_ = (sink);                                                           \
+		__asm__ volatile("" : : "r"(__builtin_frame_address(0)));                          \
+		for (long long ft_i_ = 0; ft_i_ < (n); ft_i_++)                                    \
+			ft_x_ = ft_x_ * 6364136223846793005ull + 1442695040888963407ull;           \
+		(sink) = ft_x_;                                                                    \
 	} while (0)
 
 /* Deterministic pseudo-random numbers (a 32-bit LCG), for slice lengths
