@@ -46,7 +46,7 @@ assert_screen lines '^ Lines of ft_lines_hot, lines\.c: self ' "the title: ft_li
 assert_screen lines "^ ft_lines_hot line $hot +self " "the hottest line, selected, is LINES_HOT (line $hot)"
 row=$(source_row lines "$hot")
 echo "line $hot: $row"
-assert_match "$row" 'ft_lines_hot_sink\+\+' "line $hot is shown with its source text"
+assert_match "$row" 'FT_WORK\(n, ft_lines_hot_sink\)' "line $hot is shown with its source text"
 assert_match "$row" '^ +[0-9.]+(ms|s|us|ns)? +[0-9.]+% +[0-9.]+% ' "line $hot has samples"
 assert_match "$(source_row lines "$cold")" "^ +$cold  " "line $cold, in the other function, has none here"
 
@@ -54,7 +54,7 @@ assert_match "$(source_row lines "$cold")" "^ +$cold  " "line $cold, in the othe
 tui_keys lines / && tui_keys lines -l 'ft_lines_cold' && tui_keys lines Enter
 assert_screen lines '^ Lines of ft_lines_cold, lines\.c: self ' "search: ft_lines_cold's lines"
 assert_screen lines "ft_lines_cold line $cold +self " "its hottest line is LINES_COLD (line $cold)"
-assert_match "$(source_row lines "$cold")" 'ft_lines_cold_sink\+\+' "line $cold is shown with its source text"
+assert_match "$(source_row lines "$cold")" 'FT_WORK\(n, ft_lines_cold_sink\)' "line $cold is shown with its source text"
 
 # Enter: the addresses, each with its line.
 tui_keys lines Enter
