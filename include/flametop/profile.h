@@ -96,6 +96,25 @@ struct profile_meta {
 	uint64_t recorder_peak_rss; /* the recorder's peak resident memory, bytes; 0: unknown */
 };
 
+/*
+ * How much a profile interns before it folds (0: no limit). A profile that
+ * lives for days (the live explorer, record) would otherwise grow with
+ * every new function and stack a changing system shows it. Past a limit,
+ * a new string becomes "[other]", a new frame the frame "[other]", a new
+ * node the child "[other]" of its parent (which takes in the rest of the
+ * stack), a new location the frame's one "[other]" location (offset
+ * PROFILE_OTHER_OFFSET); the profile counts each such fold in `folded`.
+ * The folds' own entries may exceed the limits, at most by one per frame
+ * or node. Sessions read from files use no limits (the reader has its own).
+ */
+struct profile_limits {
+	uint32_t strings, frames, nodes, locations;
+};
+/* The limits of a live profile: about 130 MiB when all are reached. */
+extern const struct profile_limits profile_live_limits;
+#define PROFILE_OTHER_NAME "[other]"
+#define PROFILE_OTHER_OFFSET UINT64_MAX
+
 struct profile {
 	struct strtab strings;
 
@@ -129,10 +148,16 @@ struct profile {
 	uint32_t nevents;
 
 	struct profile_meta meta;
+
+	struct profile_limits limits; /* zero: none (profile_new's default) */
+	uint64_t folded; /* new strings, frames, nodes, locations folded past the limits */
+	uint32_t other_string, other_frame; /* PROFILE_NO_FRAME until the first fold */
 };
 
 /* Caller frees with profile_free(). Never NULL. */
 struct profile *profile_new(void);
+/* Sets the interning limits (see struct profile_limits); NULL: none. */
+void profile_set_limits(struct profile *p, const struct profile_limits *limits);
 void profile_free(struct profile *p);
 
 uint32_t profile_intern_string(struct profile *p, const char *s);
@@ -151,7 +176,8 @@ uint32_t profile_node_depth(const struct profile *p, uint32_t node);
 
 /*
  * The location of `offset` in `frame`'s module, created if new (never
- * PROFILE_NO_LOCATION). `frame` must exist.
+ * PROFILE_NO_LOCATION; past the location limit, the frame's "[other]"
+ * location). `frame` must exist.
  */
 uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t offset);
 

@@ -16,7 +16,7 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 2
+#define SESSION_VERSION_MINOR 3
 
 struct session_writer;
 
@@ -27,7 +27,9 @@ struct session_writer;
  * ("PATH.partial-XXXXXX") that replaces `path` in one rename when the
  * writer is closed or aborted, so `path` holds the old session or the new
  * one, never a mix, and a recorder killed before that leaves the old one
- * in place. Call this before sampling starts, so a bad path fails early.
+ * in place. A new session that holds no data yet (a write failed before
+ * its first data chunk: ENOSPC) never replaces the old one: closing or
+ * aborting then removes it and `path` stays as it was. Call this before sampling starts, so a bad path fails early.
  * Returns NULL with `err` filled ("PATH: reason"). Caller closes with
  * session_writer_close(), session_writer_abort() or
  * session_writer_discard().
@@ -47,7 +49,7 @@ int session_writer_begin(struct session_writer *w, const struct profile *p);
 int session_writer_flush(struct session_writer *w, struct profile *p);
 /*
  * Flushes, writes the end chunk (duration, totals, p->meta's
- * recorder_peak_rss when set) in one write, fsyncs, puts the file in place
+ * recorder_peak_rss and p->folded when set) in one write, fsyncs, puts the file in place
  * (the rename of a replacement) and fsyncs its directory. Frees `w` in
  * every case. 0 or -errno; on an error the chunks written before stay
  * readable at the path.
@@ -56,6 +58,9 @@ int session_writer_close(struct session_writer *w, struct profile *p);
 /* Closes without an end chunk (what is written stays readable, at the
  * path: a replacement is renamed into place). Frees `w`. */
 void session_writer_abort(struct session_writer *w);
+/* Whether `path` still holds the file `force` would replace, and would
+ * keep it if the writer were aborted now (no data written yet). */
+bool session_writer_keeps_old(const struct session_writer *w);
 /* Closes and removes what this writer created; a file that `force` would
  * have replaced is left as it was. For a recording that never started.
  * Frees `w`. */

@@ -338,8 +338,9 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 /*
  * Loads theme `name`: a path when it holds a '/', else NAME.json from
  * $FLAMETOP_THEMES_DIR, the installed themes directory, or the source
- * tree's themes/ (for a build that is not installed). 0 or -errno with
- * `err`.
+ * tree's themes/ (for a build that is not installed), read as
+ * ft_read_settings() allows. 0 or -errno with `err`, which never quotes
+ * the file (a path to any file may be given).
  */
 int ui_theme_load(struct ui_theme *t, const char *name, struct ft_error *err);
 /* The nearest of the 8 basic colours to xterm colour `c` (for 8-colour terminals). */
@@ -364,7 +365,8 @@ void ui_config_default(struct ui_config *c);
 /* Path of the config file (caller frees), or NULL without HOME. */
 char *ui_config_path(void);
 /* Applies the file's settings over `c`. 0 (also when the file does not
- * exist), or -EINVAL with `err` naming the line. */
+ * exist), or -EINVAL with `err` naming the line, or what
+ * ft_read_settings() refuses (someone else's file, a FIFO, too large). */
 int ui_config_load(struct ui_config *c, const char *path, struct ft_error *err);
 int ui_config_parse(struct ui_config *c, const char *text, const char *name, struct ft_error *err);
 

@@ -3,16 +3,21 @@
  * Small helpers every subsystem shares: allocation that never returns NULL,
  * the error struct constructors fill in, growable arrays, string interning
  * hashes, monotonic time, the one sanitizer that untrusted strings pass
- * before they reach a terminal, the one path notices take, and the parsers
- * of the values people type.
+ * before they reach a terminal, the one path notices take, the parsers
+ * of the values people type, and the safe ways to open what someone else
+ * named, to create output, to keep private files and to end a launched
+ * command (flametop runs as root among users it does not trust).
  */
 #ifndef FLAMETOP_UTIL_H
 #define FLAMETOP_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,12 +53,27 @@ uint64_t util_now_ns(void);
 uint64_t util_wall_ns(void);
 
 /*
- * Copies `in` to a caller-provided buffer of `size` bytes (always
- * NUL-terminated), replacing every byte that could drive a terminal: C0/C1
- * controls, DEL, ESC, and malformed UTF-8. Valid printable UTF-8 passes
- * through. Replacements are '?'. Returns `out`.
+ * The one sanitizer: everything untrusted that flametop prints (to the
+ * terminal, to stderr, into report output) passes it. Copies `in` to a
+ * caller-provided buffer of `size` bytes (always NUL-terminated),
+ * replacing every byte that could drive a terminal by '?': C0/C1 controls,
+ * DEL, ESC, and malformed UTF-8. Characters that reorder or hide text
+ * (bidi controls U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C;
+ * zero-width U+200B-200D, U+2060, U+FEFF; U+2028, U+2029) are shown
+ * escaped as "<U+202E>". Other valid printable UTF-8 passes through. The
+ * result may be longer than `in`: UTIL_SANITIZE_SIZE(strlen(in)) bytes
+ * always hold all of it; a smaller buffer cuts it at a character
+ * boundary. Returns `out`.
  */
+#define UTIL_SANITIZE_SIZE(len) (4 * (size_t)(len) + 1)
 char *util_sanitize(const char *in, char *out, size_t size);
+/*
+ * Prints one line "flametop: MESSAGE" to stderr, MESSAGE formatted and then
+ * sanitized (util_sanitize): the one way any layer writes a line to
+ * stderr (cli_error is this, for the command line).
+ */
+void util_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void util_verror_line(const char *fmt, va_list ap);
 
 /* The last path component of `path` (borrowed, points into `path`). */
 const char *util_basename(const char *path);
@@ -104,6 +124,152 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+
+/*
+ * Opening files that someone else named. A path taken from a profiled
+ * process (its mappings, its JIT map), from a session file, or from the
+ * command line of a config or theme may name a FIFO (whose open() blocks
+ * forever), a device (whose open() has side effects), or a huge sparse file.
+ *
+ * ft_open_regular_at() never opens such a thing: it stat()s the path first
+ * (a non-regular file is refused before any open), opens it
+ * O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY plus `oflags` (e.g. O_NOFOLLOW),
+ * and checks the descriptor itself with fstat(): a regular file, the same
+ * inode that stat() saw, at most `max_size` bytes (0: no size cap). `dirfd`
+ * is as for openat() (AT_FDCWD for a plain path). It returns the descriptor
+ * (caller closes; O_NONBLOCK stays set, which regular files ignore) and
+ * fills *st when `st` is not NULL, or -errno: what open()/stat() said
+ * (-ELOOP for a symbolic link with O_NOFOLLOW), -EISDIR for a directory,
+ * -EINVAL when it is not a regular file, -EFBIG when it is larger than
+ * `max_size`, -EAGAIN when the path changed between the look and the
+ * open. ft_open_strerror() words those for a user.
+ *
+ * ft_check_regular() is the descriptor half, for callers that open
+ * differently (openat2() with RESOLVE_IN_ROOT): 0 when `fd` is a regular
+ * file of at most `max_size` bytes (0: no cap), filling *st, else -EINVAL
+ * or -EFBIG as above.
+ */
+int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st);
+int ft_open_regular(const char *path, uint64_t max_size, struct stat *st);
+int ft_check_regular(int fd, uint64_t max_size, struct stat *st);
+/* strerror() for a negative errno from the ft_open_* helpers (static string). */
+const char *ft_open_strerror(int err);
+
+/*
+ * Whether `uid` is one flametop trusts with its settings and outputs: root,
+ * the effective user, and under sudo (running as root with SUDO_UID set)
+ * the user who ran sudo.
+ */
+int ft_uid_trusted(uid_t uid);
+
+/*
+ * Reads a settings file (the config, a theme) that may only say what its
+ * owner wants: a regular file (opened as ft_open_regular() does, never
+ * blocking) owned by a trusted user (ft_uid_trusted()), not writable by
+ * its group or others, at most `max_size` bytes. Sets *text to its
+ * contents, NUL-terminated (caller frees), and *len when `len` is not
+ * NULL. 0, or -errno with `err` filled ("PATH: reason"; never a byte of
+ * the file): -ENOENT/-ENOTDIR when it does not exist, -EPERM for the owner
+ * or the mode, -EINVAL not a regular file, -EFBIG too large. `max_size`
+ * must be positive; settings files use FT_SETTINGS_MAX_BYTES.
+ */
+#define FT_SETTINGS_MAX_BYTES (64u << 10)
+int ft_read_settings(const char *path, uint64_t max_size, char **text, size_t *len,
+		     struct ft_error *err);
+
+/*
+ * Creating output files safely. flametop often runs as root and writes
+ * where a user asked (record -o, the explorer's save): it must not be
+ * steered into writing somewhere else by a user who swaps a directory of
+ * the path for a symbolic link between a check and a use, and under sudo
+ * what it creates in the user's own directories must be theirs.
+ *
+ * ft_outdir_open() opens the directory that is to hold `path`, walking it
+ * a component at a time with O_PATH|O_NOFOLLOW|O_DIRECTORY (from / for an
+ * absolute path, from the working directory otherwise), so the directory
+ * reached is the one checked and later uses go through its descriptor.
+ * Running as root, it refuses a path that goes through a directory a user
+ * who is not trusted (ft_uid_trusted()) could change: one such a user
+ * owns, or one writable by a group other than root's or by everyone,
+ * unless it is sticky (as /tmp) and what the path goes through in it is
+ * trusted-owned. A symbolic link is followed only where no one else could
+ * have put it (the same rule). Fills `d` (d->name points into `path`,
+ * which must outlive it) and returns 0, or -errno with `err` filled
+ * ("PATH: reason"). Close with ft_outdir_close().
+ */
+struct ft_outdir {
+	int fd; /* the directory, O_PATH */
+	const char *name; /* the file's name in it: the last component of the path */
+};
+int ft_outdir_open(struct ft_outdir *d, const char *path, struct ft_error *err);
+void ft_outdir_close(struct ft_outdir *d);
+/*
+ * Creates `name` in `d` for writing: O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|
+ * O_CLOEXEC, mode exactly `mode` (whatever the umask). Under sudo (root,
+ * SUDO_UID set), when the directory belongs to the user who ran sudo, the
+ * file is given to them (SUDO_UID:SUDO_GID). The descriptor, or -errno
+ * (-EEXIST when something has that name).
+ */
+int ft_outdir_create(const struct ft_outdir *d, const char *name, mode_t mode);
+/*
+ * The same under a new unique name "PREFIX.partial-XXXXXX" (random
+ * letters and digits; mkostemp's guarantee, in `d`). Sets *name (caller
+ * frees). The descriptor or -errno.
+ */
+int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode_t mode,
+			     char **name);
+/* Makes `d`'s entries durable (fsync of the directory). Best effort. */
+void ft_outdir_sync(const struct ft_outdir *d);
+
+/*
+ * This run's private directory (src/util/private.c): made on first use as
+ * DIR/flametop-PID.XXXXXX (mkdtemp, mode 0700) in $XDG_RUNTIME_DIR, else
+ * $TMPDIR, else /tmp, held open and flock()ed while flametop runs; the
+ * leftovers of runs killed before (ft_private_clean_stale(): only
+ * flametop's own, of dead processes) are removed first.
+ *
+ * ft_private_path() writes "PRIVATE/NAME" into `path` (for a writer that
+ * opens by path, such as the session writer); ft_private_create() also
+ * creates NAME there (as ft_outdir_create(): exclusive, never through a
+ * link, mode 0600) and returns its descriptor. Both 0/fd or -errno with
+ * `err`. ft_private_done() removes the directory when it is empty (a
+ * command's output that the caller keeps stays in it).
+ */
+int ft_private_path(const char *name, char *path, size_t size, struct ft_error *err);
+int ft_private_create(const char *name, char *path, size_t size, struct ft_error *err);
+void ft_private_done(void);
+void ft_private_clean_stale(void);
+
+/*
+ * Ending a command flametop launched: `sig` first, SIGKILL when it still
+ * runs `grace_ns` later. For a loop that keeps working meanwhile (record
+ * drains samples while the command shuts down), call ft_child_stop_step()
+ * on each pass once the command must end, with a zeroed `c`: the first
+ * call sends `sig` (FT_CHILD_SIGNALLED); a call past the grace period
+ * sends SIGKILL (FT_CHILD_KILLED, once, for the caller to say so); a call
+ * FT_CHILD_KILL_WAIT_NS after that says FT_CHILD_GAVE_UP (stop waiting);
+ * other calls FT_CHILD_WAITING. The caller reaps the child.
+ */
+#define FT_CHILD_KILL_WAIT_NS (UINT64_C(1) * 1000000000u)
+enum ft_child_stop_result {
+	FT_CHILD_WAITING,
+	FT_CHILD_SIGNALLED,
+	FT_CHILD_KILLED,
+	FT_CHILD_GAVE_UP,
+};
+struct ft_child_stop {
+	int stage;
+	uint64_t deadline;
+};
+enum ft_child_stop_result ft_child_stop_step(struct ft_child_stop *c, pid_t pid, int sig,
+					     uint64_t now, uint64_t grace_ns);
+/*
+ * The same, blocking, for a caller with nothing else to do (the explorer
+ * quitting): returns once `pid` has ended (it is not reaped: its status
+ * stays for the caller), 1 when it took SIGKILL, 0 when `sig` was enough,
+ * or -EINVAL for no pid.
+ */
+int ft_child_end(pid_t pid, int sig, uint64_t grace_ns);
 
 /* ------------------------------------------------------------------------
  * Notices (notice.c): what a person should know that is not an error (an

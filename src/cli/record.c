@@ -62,7 +62,7 @@ static void usage(FILE *out)
 		"                          8K, at most 65528) unwound with DWARF, for code built\n"
 		"                          without frame pointers; costs SIZE x HZ x CPUs B/s\n"
 		"  -d, --duration TIME     stop after this long: seconds, or 500ms, 2m, 1h\n"
-		"                          (with a COMMAND: SIGTERM it)\n"
+		"                          (with a COMMAND: SIGTERM it, SIGKILL 5 s later)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
@@ -156,8 +156,9 @@ static int flush(struct session_writer *w, struct profile *p, const char *path)
 
 	ret = session_writer_flush(w, p);
 	if (ret < 0) {
-		cli_error("%s: cannot write: %s; stopping (what was written so far is kept)", path,
-			  strerror(-ret));
+		cli_error("%s: cannot write: %s; stopping (%s)", path, strerror(-ret),
+			  session_writer_keeps_old(w) ? "the file is left as it was"
+						      : "what was written so far is kept");
 		return ret;
 	}
 	profile_clear_samples(p);
@@ -198,7 +199,8 @@ int cli_record(int argc, char **argv)
 	char *output = NULL;
 	bool force = false, child_signalled = false, write_failed = false;
 	struct rusage ru;
-	uint64_t duration = 0, start, next_flush, deadline = 0, grace_end = 0;
+	uint64_t duration = 0, start, next_flush, deadline = 0;
+	struct ft_child_stop child_stop = { 0, 0 };
 	int opt, ret, status = CLI_EXIT_ERROR;
 
 	memset(&t, 0, sizeof(t));
@@ -298,20 +300,23 @@ int cli_record(int argc, char **argv)
 		if (!sig && (write_failed || (deadline && now >= deadline)))
 			sig = SIGTERM;
 		if (sig) {
+			enum ft_child_stop_result r;
+
 			/* A launched command gets the signal too (Ctrl-C in a
 			 * terminal already sent it SIGINT); we keep reading
-			 * while it shuts down, for a while. */
+			 * while it shuts down, for a while, then kill it. */
 			if (!src->child)
 				break;
-			if (!child_signalled) {
-				kill(src->child, sig);
-				child_signalled = true;
-				grace_end = now + FT_CHILD_GRACE_NS;
-			} else if (now >= grace_end) {
-				cli_error("%s (pid %d) is still running after SIGTERM; leaving it",
-					  t.argv[0], (int)src->child);
+			r = ft_child_stop_step(&child_stop, src->child, sig, now, FT_CHILD_GRACE_NS);
+			child_signalled = true;
+			if (r == FT_CHILD_KILLED)
+				cli_error("%s (pid %d) is still running %llu s after %s; killed it "
+					  "(SIGKILL)",
+					  t.argv[0], (int)src->child,
+					  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u),
+					  sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM");
+			else if (r == FT_CHILD_GAVE_UP)
 				break;
-			}
 		}
 		if (!write_failed && now >= next_flush) {
 			if (flush(w, p, output) < 0) {
@@ -340,6 +345,10 @@ int cli_record(int argc, char **argv)
 		  (unsigned long long)p->samples_total, p->events[0].name,
 		  (double)p->meta.duration_ns / 1e9, output,
 		  (double)p->meta.recorder_peak_rss / (1024.0 * 1024.0));
+	if (p->folded)
+		cli_error("notice: the profile reached its limits: %llu new functions or stacks "
+			  "were folded into [other]",
+			  (unsigned long long)p->folded);
 	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		print_unwind_stats(src);
 	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)

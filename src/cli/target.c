@@ -21,20 +21,12 @@
 /* -m: the largest ring, in pages (256 MiB of 4 KiB pages). */
 #define MAX_RING_PAGES 65536
 
-static void vreport(const char *fmt, va_list ap)
-{
-	char raw[1024], clean[1024];
-
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	fprintf(stderr, "flametop: %s\n", util_sanitize(raw, clean, sizeof(clean)));
-}
-
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(fmt, ap);
+	util_verror_line(fmt, ap);
 	va_end(ap);
 }
 

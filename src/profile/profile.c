@@ -11,6 +11,10 @@
  * samples hit (a leaf frame and a file offset: what a source line is found
  * from) on (frame, offset). The session reader, the report and the
  * timeline all read this one structure.
+ *
+ * A profile that lives for days may be given limits (profile.h); past
+ * them, what is new folds into "[other]" entries, so memory stays bounded
+ * whatever a system shows it, and `folded` says how much was folded.
  */
 #include "config.h"
 
@@ -76,6 +80,13 @@ static void grow32(void **arr, size_t size, uint32_t *cap, size_t need)
 	*cap = (uint32_t)c;
 }
 
+const struct profile_limits profile_live_limits = {
+	.strings = UINT32_C(1) << 19,
+	.frames = UINT32_C(1) << 19,
+	.nodes = UINT32_C(1) << 20,
+	.locations = UINT32_C(1) << 20,
+};
+
 /* Room for `need` nodes, with their children lists. */
 static void grow_nodes(struct profile *p, size_t need)
 {
@@ -92,6 +103,8 @@ static void grow_nodes(struct profile *p, size_t need)
 struct profile *profile_new(void)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
+
+	p->other_string = p->other_frame = PROFILE_NO_FRAME;
 
 	strtab_init(&p->strings);
 	u64map_init(&p->frame_map);
@@ -150,9 +163,46 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
+void profile_set_limits(struct profile *p, const struct profile_limits *limits)
+{
+	if (limits)
+		p->limits = *limits;
+	else
+		memset(&p->limits, 0, sizeof(p->limits));
+}
+
+/* Whether a table of `n` entries is at `limit` (0: none). */
+static bool full(uint32_t n, uint32_t limit)
+{
+	return limit && n >= limit;
+}
+
 uint32_t profile_intern_string(struct profile *p, const char *s)
 {
-	return strtab_intern(&p->strings, s ? s : "");
+	uint32_t id;
+
+	if (!s)
+		s = "";
+	if (!full(p->strings.len, p->limits.strings) || strtab_find(&p->strings, s, &id))
+		return strtab_intern(&p->strings, s);
+	p->folded++;
+	if (p->other_string == PROFILE_NO_FRAME)
+		p->other_string = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
+	return p->other_string;
+}
+
+/* The frame "[other]", made on the first fold (past any limit). */
+static uint32_t other_frame(struct profile *p)
+{
+	if (p->other_frame == PROFILE_NO_FRAME) {
+		uint32_t name = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
+		struct profile_limits saved = p->limits;
+
+		p->limits.frames = 0;
+		p->other_frame = profile_intern_frame_ids(p, name, name, PROFILE_FRAME_USER);
+		p->limits = saved;
+	}
+	return p->other_frame;
 }
 
 /* Borrowed, valid until the profile is freed; "" for an unknown id. */
@@ -172,6 +222,10 @@ uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t mod
 
 	if (u64map_get(&p->frame_map, key, &id))
 		return id;
+	if (full(p->nframes, p->limits.frames)) {
+		p->folded++;
+		return other_frame(p);
+	}
 	grow32((void **)&p->frames, sizeof(*p->frames), &p->frames_cap, (size_t)p->nframes + 1);
 	id = p->nframes++;
 	p->frames[id].name = name;
@@ -201,6 +255,19 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 	assert(parent < p->nnodes && frame < p->nframes);
 	if (u64map_get(&p->node_map, key, &id))
 		return id;
+	/* "[other]" takes in what follows it on a stack. */
+	if (frame == p->other_frame && p->nodes[parent].frame == frame)
+		return parent;
+	if (full(p->nnodes, p->limits.nodes)) {
+		/* Under the parent's "[other]": at most one such node per node. */
+		p->folded++;
+		if (p->other_frame != PROFILE_NO_FRAME && p->nodes[parent].frame == p->other_frame)
+			return parent;
+		frame = other_frame(p);
+		key = node_key(parent, frame);
+		if (u64map_get(&p->node_map, key, &id))
+			return id;
+	}
 	grow_nodes(p, (size_t)p->nnodes + 1);
 	id = p->nnodes++;
 	p->nodes[id].parent = parent;
@@ -242,6 +309,11 @@ uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t off
 		if (p->locations[id].frame == frame && p->locations[id].offset == offset)
 			return id;
 		key = location_key_next(key);
+	}
+	if (full(p->nlocations, p->limits.locations) && offset != PROFILE_OTHER_OFFSET) {
+		/* The frame's one "[other]" location: at most one per frame. */
+		p->folded++;
+		return profile_intern_location(p, frame, PROFILE_OTHER_OFFSET);
 	}
 	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap,
 	       (size_t)p->nlocations + 1);

@@ -54,10 +54,10 @@ struct clean_buf {
 	size_t cap;
 };
 
-/* Borrowed, valid until the next call on `b`. The sanitizer never lengthens. */
+/* Borrowed, valid until the next call on `b`. */
 static const char *clean(struct clean_buf *b, const char *in)
 {
-	size_t need = strlen(in) + 1;
+	size_t need = UTIL_SANITIZE_SIZE(strlen(in));
 
 	if (need > b->cap) {
 		b->s = xrealloc(b->s, need);
@@ -144,6 +144,11 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	if (m->recorder_peak_rss)
 		fprintf(out, "# recorder: peak memory %.1f MiB\n",
 			(double)m->recorder_peak_rss / (1024.0 * 1024.0));
+	if (p->folded)
+		fprintf(out,
+			"# recorder: reached its limits; %" PRIu64 " new functions or stacks "
+			"were folded into " PROFILE_OTHER_NAME "\n",
+			p->folded);
 	if (f->event >= 0 && (uint32_t)f->event < p->nevents) {
 		const struct profile_event *e = &p->events[f->event];
 

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -511,14 +512,16 @@ static int check_pids(const struct sampler_config *cfg, struct ft_error *err)
 }
 
 /*
- * Forks the command. The child waits for one byte on the go pipe (or EOF,
- * then it exits), then execs; if exec fails it writes errno into the
+ * Forks the command. The child asks to be killed when flametop dies
+ * (PR_SET_PDEATHSIG: no thread of ours forks, so "the thread that forked"
+ * is the process), waits for one byte on the go pipe (or EOF, then it
+ * exits), then execs; if exec fails it writes errno into the
  * close-on-exec error pipe, so the parent learns the outcome either way.
  */
 static int fork_command(struct sampler *s, char *const *argv, struct ft_error *err)
 {
 	int go[2], ex[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		error_set(err, "cannot create a pipe: %s", strerror(errno));
@@ -532,6 +535,7 @@ static int fork_command(struct sampler *s, char *const *argv, struct ft_error *e
 		error_set(err, "cannot create a pipe: %s", strerror(saved));
 		return -saved;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		int saved = errno;
@@ -550,6 +554,11 @@ static int fork_command(struct sampler *s, char *const *argv, struct ft_error *e
 
 		close(go[1]);
 		close(ex[0]);
+		/* The command dies with flametop, a crash or SIGKILL included
+		 * (the setting survives exec, except of a set-user-ID program);
+		 * a parent gone already is seen through getppid(). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

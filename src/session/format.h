@@ -33,6 +33,40 @@ enum session_chunk_type {
 /* Per-chunk ceiling on samples; the writer stays far below it. */
 #define SESSION_CHUNK_MAX_SAMPLES (UINT32_C(1) << 22)
 #define SESSION_MAX_EVENTS 65535u
+/* Chunks in one file: 48 days at one a second. */
+#define SESSION_MAX_CHUNKS (1u << 22)
+
+/*
+ * What reading a file may cost, as a base plus a multiple of the bytes
+ * read so far (pos), so that a big real session loads while a small
+ * hostile one is refused early. Real sessions inflate 3:1 to 11:1, hold
+ * about 2 JSON values per byte of file, and take about 4 bytes of memory
+ * per byte (a sample is 40 bytes in memory and 4 to 14 in the file); a
+ * very regular one may do several times that. An attacker's deflate does
+ * 1032:1, a 2-byte JSON value costs 60 in a parser's tree, and jansson
+ * parses some ten million values a second.
+ *
+ * Inflated JSON, summed over the chunks: at most BASE + RATIO * pos bytes.
+ */
+#define SESSION_READ_INFLATE_BASE (UINT64_C(32) << 20)
+#define SESSION_READ_INFLATE_RATIO 32u
+/*
+ * JSON values parsed, summed over the chunks (counted before a chunk is
+ * parsed): at most BASE + RATIO * pos. This bounds the time a file takes:
+ * a hostile file of 1 MB is refused within about a second. A real
+ * session of several hundred thousand perfectly periodic samples (the
+ * same delta, weight, stack and thread each time: only a synthetic one)
+ * can compress past it too.
+ */
+#define SESSION_READ_VALUES_BASE (UINT64_C(1) << 21)
+#define SESSION_READ_VALUES_RATIO 8u
+/*
+ * The reader's memory (the profile so far, a chunk's text and its JSON
+ * tree, estimated before parsing): at most BASE + RATIO * pos bytes. A
+ * hostile file of S bytes is refused before it takes 192 MiB + 32 S.
+ */
+#define SESSION_READ_MEMORY_BASE (UINT64_C(192) << 20)
+#define SESSION_READ_MEMORY_RATIO 32u
 
 static inline void session_put_u16(unsigned char *p, uint16_t v)
 {

@@ -37,9 +37,25 @@ struct id_map {
 	uint32_t len, cap;
 };
 
+/*
+ * Where the chunks come from: a buffer (session_read_mem) or a descriptor
+ * read sequentially (a regular file or a pipe), a chunk at a time.
+ */
+struct source {
+	const unsigned char *mem; /* the whole file, or NULL */
+	size_t mem_size;
+	int fd; /* when mem is NULL */
+	bool regular; /* fd is a regular file of `file_size` bytes */
+	uint64_t file_size;
+	uint64_t pos; /* bytes consumed */
+	unsigned char *buf; /* fd: the bytes of the last source_get() */
+	size_t buf_cap;
+	int error; /* fd: errno of a failed read; 0 */
+};
+
 struct reader {
-	const unsigned char *data;
-	size_t size;
+	struct source src;
+	unsigned char file_header[SESSION_FILE_HEADER_LEN];
 	const char *name;
 	struct ft_error *err;
 	struct profile *p;
@@ -55,8 +71,12 @@ struct reader {
 	uint64_t time; /* of the previous sample, ns since the start */
 	uint64_t max_time;
 	uint64_t nsamples;
+	uint64_t weight_total; /* of every sample, at most INT64_MAX */
+	uint64_t inflated; /* JSON bytes inflated so far */
+	uint64_t values; /* JSON values parsed so far */
+	uint64_t string_bytes; /* heap bytes of the strings interned */
 	uint64_t lost, throttled;
-	uint64_t end_duration, end_lost, end_throttled, end_peak_rss;
+	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -218,9 +238,14 @@ static int read_strings(struct reader *r, json_t *arr)
 
 		if (!json_is_string(s))
 			return chunk_error(r, "string %" PRIu32 " is not a string", r->strings.len);
+		uint32_t before = r->p->strings.len;
+
 		if (r->strings.len >= SESSION_MAX_IDS)
 			return chunk_error(r, "too many strings");
 		id_map_push(&r->strings, profile_intern_string(r->p, json_string_value(s)));
+		/* A new string: its copy and malloc's header. */
+		if (r->p->strings.len != before)
+			r->string_bytes += json_string_length(s) + 1 + 16;
 	}
 	return 0;
 }
@@ -389,6 +414,11 @@ static int read_samples(struct reader *r, json_t *obj)
 						   (long long)l);
 			s.location = r->locations.ids[l];
 		}
+		/* Every sum of weights a query makes stays below 2^63. */
+		if (__builtin_add_overflow(r->weight_total, (uint64_t)v[COL_WEIGHT], &r->weight_total) ||
+		    r->weight_total > INT64_MAX)
+			return chunk_error(r, "sample %zu: the weights of the samples add up past "
+					   "2^63 - 1", i);
 		s.time = (uint64_t)t;
 		s.weight = (uint64_t)v[COL_WEIGHT];
 		s.node = r->nodes.ids[v[COL_NODE]];
@@ -452,13 +482,117 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 	    get_opt_uint(r, obj, "samples", INT64_MAX, &samples) < 0 ||
 	    get_opt_uint(r, obj, "lost", INT64_MAX, &r->end_lost) < 0 ||
 	    get_opt_uint(r, obj, "throttled", INT64_MAX, &r->end_throttled) < 0 ||
-	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0)
+	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0 ||
+	    get_opt_uint(r, obj, "folded", INT64_MAX, &r->end_folded) < 0)
 		return -1;
 	if (samples != r->nsamples)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
 				   samples, r->nsamples);
 	r->have_end = true;
 	return 0;
+}
+
+/*
+ * Heap bytes the reader holds now: the profile it builds (counted from
+ * what is used, which is what is resident), its id maps, the chunk buffer.
+ * An estimate, but one that errs high.
+ */
+static uint64_t reader_memory(const struct reader *r)
+{
+	const struct profile *p = r->p;
+	uint64_t m = r->src.buf_cap + r->string_bytes;
+
+	m += (uint64_t)p->strings.len * 16 + (uint64_t)p->strings.nslots * 4;
+	m += (uint64_t)p->nframes * sizeof(*p->frames) + (uint64_t)p->frame_map.cap * 12;
+	m += (uint64_t)p->nnodes * sizeof(*p->nodes) + (uint64_t)p->node_map.cap * 12;
+	m += (uint64_t)p->nlocations * sizeof(*p->locations) + (uint64_t)p->location_map.cap * 12;
+	m += (uint64_t)p->nsamples * sizeof(*p->samples);
+	m += (uint64_t)p->nthreads * sizeof(*p->threads) + (uint64_t)p->thread_map.cap * 12;
+	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap) * 4;
+	return m;
+}
+
+/* The budgets for a file of which `pos` bytes have been read (format.h). */
+static uint64_t inflate_budget(uint64_t pos)
+{
+	return SESSION_READ_INFLATE_BASE + SESSION_READ_INFLATE_RATIO * pos;
+}
+
+static uint64_t values_budget(uint64_t pos)
+{
+	return SESSION_READ_VALUES_BASE + SESSION_READ_VALUES_RATIO * pos;
+}
+
+static uint64_t memory_budget(uint64_t pos)
+{
+	return SESSION_READ_MEMORY_BASE + SESSION_READ_MEMORY_RATIO * pos;
+}
+
+/* "NAME: chunk N at offset O: loading it would take more than M MiB ...". -1. */
+static int memory_error(struct reader *r)
+{
+	return chunk_error(r, "loading it would take more than %" PRIu64 " MiB of memory for "
+			   "the first %" PRIu64 " bytes of the session (a hostile file?)",
+			   memory_budget(r->src.pos) >> 20, r->src.pos);
+}
+
+/*
+ * What jansson will build from `text`: its values (scalars, strings,
+ * arrays, objects, keys counted as strings), arrays and objects, found in
+ * one pass without parsing. Malformed text gives some count; the parser
+ * rejects it afterwards anyway.
+ */
+static void count_json(const char *text, size_t len, uint64_t *values, uint64_t *arrays,
+		       uint64_t *objects)
+{
+	bool in_string = false, in_scalar = false;
+	size_t i;
+
+	*values = *arrays = *objects = 0;
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		if (c == '"') {
+			in_string = true;
+			in_scalar = false;
+			(*values)++;
+		} else if (c == '[' || c == '{') {
+			in_scalar = false;
+			(*values)++;
+			if (c == '[')
+				(*arrays)++;
+			else
+				(*objects)++;
+		} else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' ||
+			   c == '+' || c == '.' || (c >= 'A' && c <= 'Z')) {
+			if (!in_scalar)
+				(*values)++;
+			in_scalar = true;
+		} else {
+			in_scalar = false;
+		}
+	}
+}
+
+/*
+ * Memory that parsing a text of `len` bytes holding these values and
+ * loading the result take, at most: the JSON tree (jansson's value, its
+ * slot in an array and malloc's rounding: 64 bytes a value, more for an
+ * array's table and an object's hash table, plus string contents, at most
+ * the text) and what the profile grows by (a string, a node or a sample
+ * costs at most 48 bytes per JSON value it is made of, plus string
+ * contents).
+ */
+static uint64_t parse_cost(size_t len, uint64_t values, uint64_t arrays, uint64_t objects)
+{
+	return (64 + 48) * values + 128 * arrays + 256 * objects + 2 * (uint64_t)len;
 }
 
 /*
@@ -504,6 +638,7 @@ static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_
 static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payload,
 		      uint32_t clen, uint32_t ulen)
 {
+	uint64_t values, arrays, objects;
 	json_error_t jerr;
 	json_t *obj;
 	char *text;
@@ -517,9 +652,31 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 	}
 	if (ulen < 2 || (uint64_t)ulen > (uint64_t)clen * SESSION_MAX_RATIO)
 		return chunk_corrupt(r, "length mismatch");
+	/* A decompression bomb is found before it goes off. */
+	if (r->inflated + ulen > inflate_budget(r->src.pos))
+		return chunk_error(r, "the session inflates to more than %" PRIu64 " MiB of JSON "
+				   "from its first %" PRIu64 " bytes (a decompression bomb?)",
+				   inflate_budget(r->src.pos) >> 20, r->src.pos);
+	r->inflated += ulen;
+	if (reader_memory(r) + ulen > memory_budget(r->src.pos))
+		return memory_error(r);
 	text = inflate_payload(r, payload, clen, ulen);
 	if (!text)
 		return -1;
+	/* And JSON that takes long to parse, or expands in the parser. */
+	count_json(text, ulen, &values, &arrays, &objects);
+	if (r->values + values > values_budget(r->src.pos)) {
+		free(text);
+		return chunk_error(r, "the session holds more than %" PRIu64 " JSON values in its "
+				   "first %" PRIu64 " bytes (a hostile file?)",
+				   values_budget(r->src.pos), r->src.pos);
+	}
+	r->values += values;
+	if (reader_memory(r) + ulen + parse_cost(ulen, values, arrays, objects) >
+	    memory_budget(r->src.pos)) {
+		free(text);
+		return memory_error(r);
+	}
 	obj = json_loadb(text, ulen, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (!obj) {
@@ -560,41 +717,193 @@ static bool all_zero(const unsigned char *p, size_t n)
 	return true;
 }
 
+/* Reads up to `n` bytes of `fd` into `buf`; fewer only at its end. -errno. */
+static ssize_t read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)buf + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * The next `n` bytes of the file: *out points at them (into the buffer
+ * for session_read_mem, into the source's buffer for a descriptor, valid
+ * until the next call). Returns how many there are, fewer than `n` only at
+ * the end of the file (or after a read error, in src.error). A descriptor's
+ * buffer grows only as bytes actually arrive, so a length in a chunk
+ * header that lies costs nothing.
+ */
+static size_t source_get(struct reader *r, size_t n, const unsigned char **out)
+{
+	struct source *s = &r->src;
+	size_t got = 0;
+
+	if (s->mem) {
+		size_t left = s->mem_size - (size_t)s->pos;
+
+		got = n < left ? n : left;
+		*out = s->mem + s->pos;
+		s->pos += got;
+		return got;
+	}
+	while (got < n) {
+		size_t want = n - got < (1u << 20) ? n - got : (1u << 20);
+		ssize_t k;
+
+		if (got + want > s->buf_cap) {
+			size_t cap = s->buf_cap ? s->buf_cap : 4096;
+
+			while (cap < got + want)
+				cap *= 2;
+			s->buf = xrealloc(s->buf, cap);
+			s->buf_cap = cap;
+		}
+		k = read_full(s->fd, s->buf + got, want);
+		if (k < 0) {
+			s->error = (int)-k;
+			break;
+		}
+		got += (size_t)k;
+		if ((size_t)k < want)
+			break;
+	}
+	*out = s->buf;
+	s->pos += got;
+	return got;
+}
+
+/* Bytes left after the current position, when the source knows. */
+static bool source_left(const struct reader *r, uint64_t *left)
+{
+	const struct source *s = &r->src;
+
+	if (s->mem)
+		*left = s->mem_size - s->pos;
+	else if (s->regular)
+		*left = s->file_size > s->pos ? s->file_size - s->pos : 0;
+	else
+		return false;
+	return true;
+}
+
+/* Whether the file ends here (a descriptor: reads one byte to see). */
+static bool source_at_end(struct reader *r)
+{
+	const unsigned char *p;
+
+	return source_get(r, 1, &p) == 0;
+}
+
+/*
+ * Whether everything after the current position is zero bytes. A regular
+ * file's holes are skipped with SEEK_DATA, so a sparse giant costs only
+ * the bytes it stores.
+ */
+static bool source_zero_tail(struct reader *r)
+{
+	struct source *s = &r->src;
+	unsigned char block[1 << 16];
+
+	if (s->mem)
+		return all_zero(s->mem + s->pos, s->mem_size - s->pos);
+	for (;;) {
+		ssize_t k;
+
+		if (s->regular) {
+			off_t data = lseek(s->fd, (off_t)s->pos, SEEK_DATA);
+
+			if (data < 0)
+				return errno == ENXIO; /* only holes up to the end */
+			s->pos = (uint64_t)data;
+			k = pread(s->fd, block, sizeof(block), data);
+		} else {
+			k = read_full(s->fd, block, sizeof(block));
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k == 0;
+		if (!all_zero(block, (size_t)k))
+			return false;
+		s->pos += (uint64_t)k;
+	}
+}
+
+/* The size of the whole file, reading a pipe to its end (bytes dropped). */
+static uint64_t source_total(struct reader *r)
+{
+	struct source *s = &r->src;
+	unsigned char block[1 << 16];
+	struct stat st;
+	ssize_t k;
+
+	if (s->mem)
+		return s->mem_size;
+	if (s->regular && fstat(s->fd, &st) == 0)
+		return (uint64_t)st.st_size > s->pos ? (uint64_t)st.st_size : s->pos;
+	while ((k = read_full(s->fd, block, sizeof(block))) > 0)
+		s->pos += (uint64_t)k;
+	return s->pos;
+}
+
 enum walk_result { WALK_ERROR = -1, WALK_EOF = 0, WALK_CUT = 1 };
 
 /*
- * Reads chunks from offset 16 on. Returns WALK_EOF when the file ended
+ * Reads chunks after the file header. Returns WALK_EOF when the file ended
  * after a whole chunk, WALK_CUT (with *cut at the bad chunk's offset) when
  * its tail is cut off or torn, WALK_ERROR with the error set.
  */
-static enum walk_result walk_chunks(struct reader *r, size_t *cut)
+static enum walk_result walk_chunks(struct reader *r, uint64_t *cut)
 {
-	size_t off = SESSION_FILE_HEADER_LEN;
-
-	while (off < r->size) {
-		const unsigned char *h = r->data + off;
-		size_t left = r->size - off;
+	for (;;) {
+		unsigned char h[SESSION_CHUNK_HEADER_LEN];
+		const unsigned char *p;
 		uint32_t type, clen, ulen, crc;
+		uint64_t left;
+		size_t got;
 
+		*cut = r->src.pos;
+		got = source_get(r, SESSION_CHUNK_HEADER_LEN, &p);
+		if (r->src.error)
+			goto out_read_error;
+		if (got == 0)
+			return WALK_EOF;
 		r->chunk_no++;
-		r->chunk_off = off;
-		*cut = off;
-		if (left < SESSION_CHUNK_HEADER_LEN)
+		r->chunk_off = (size_t)*cut;
+		if (got < SESSION_CHUNK_HEADER_LEN)
 			return WALK_CUT;
+		if (r->chunk_no > SESSION_MAX_CHUNKS)
+			return chunk_error(r, "more than %u chunks in one file", SESSION_MAX_CHUNKS);
+		memcpy(h, p, sizeof(h));
 		type = session_get_u32(h);
 		clen = session_get_u32(h + 4);
 		ulen = session_get_u32(h + 8);
 		crc = session_get_u32(h + 12);
-		left -= SESSION_CHUNK_HEADER_LEN;
-		if (clen > left)
+		if (source_left(r, &left) && clen > left)
 			return WALK_CUT;
 		if (type == SESSION_CHUNK_INVALID) {
-			if (all_zero(h, r->size - off))
+			if (all_zero(h, sizeof(h)) && source_zero_tail(r))
 				return WALK_CUT; /* unwritten blocks after a power loss */
 			return chunk_corrupt(r, "invalid chunk type 0");
 		}
-		if (crc32(crc32(0, Z_NULL, 0), h + SESSION_CHUNK_HEADER_LEN, clen) != crc) {
-			if (clen == left)
+		got = source_get(r, clen, &p);
+		if (r->src.error)
+			goto out_read_error;
+		if (got < clen)
+			return WALK_CUT;
+		if (crc32(crc32(0, Z_NULL, 0), p, clen) != crc) {
+			if (source_at_end(r))
 				return WALK_CUT; /* the last chunk, torn */
 			return chunk_corrupt(r, "checksum mismatch");
 		}
@@ -603,35 +912,42 @@ static enum walk_result walk_chunks(struct reader *r, size_t *cut)
 					   ")", type);
 		if (r->have_header && type == SESSION_CHUNK_HEADER)
 			return chunk_error(r, "a second header chunk");
-		if (type <= SESSION_CHUNK_END &&
-		    read_chunk(r, type, h + SESSION_CHUNK_HEADER_LEN, clen, ulen) < 0)
-			return WALK_ERROR;
 		/* Unknown types are a later minor version's: skipped. */
-		off += SESSION_CHUNK_HEADER_LEN + (size_t)clen;
+		if (type <= SESSION_CHUNK_END && read_chunk(r, type, p, clen, ulen) < 0)
+			return WALK_ERROR;
 	}
-	return WALK_EOF;
+out_read_error:
+	error_set(r->err, "%s: %s", r->name, strerror(r->src.error));
+	return WALK_ERROR;
 }
 
-/* Checks the 16-byte file header. 0, or -1 with the error set. */
+/* Reads and checks the 16-byte file header. 0, or -1 with the error set. */
 static int read_file_header(struct reader *r)
 {
-	size_t n = r->size < SESSION_MAGIC_LEN ? r->size : SESSION_MAGIC_LEN;
+	const unsigned char *p;
+	size_t got = source_get(r, SESSION_FILE_HEADER_LEN, &p);
+	size_t n = got < SESSION_MAGIC_LEN ? got : SESSION_MAGIC_LEN;
 	unsigned major, minor;
 
-	if (r->size == 0) {
+	if (r->src.error) {
+		error_set(r->err, "%s: %s", r->name, strerror(r->src.error));
+		return -1;
+	}
+	if (got == 0) {
 		error_set(r->err, "%s: empty file", r->name);
 		return -1;
 	}
-	if (memcmp(r->data, SESSION_MAGIC, n) != 0) {
+	if (memcmp(p, SESSION_MAGIC, n) != 0) {
 		error_set(r->err, "%s: not a flametop session (bad magic)", r->name);
 		return -1;
 	}
-	if (r->size < SESSION_FILE_HEADER_LEN) {
+	if (got < SESSION_FILE_HEADER_LEN) {
 		error_set(r->err, "%s: truncated in the file header", r->name);
 		return -1;
 	}
-	major = session_get_u16(r->data + 8);
-	minor = session_get_u16(r->data + 10);
+	memcpy(r->file_header, p, SESSION_FILE_HEADER_LEN);
+	major = session_get_u16(r->file_header + 8);
+	minor = session_get_u16(r->file_header + 10);
 	if (major != SESSION_VERSION_MAJOR) {
 		error_set(r->err,
 			  "%s: unsupported session format version %u.%u (this flametop reads %u.x)",
@@ -642,102 +958,78 @@ static int read_file_header(struct reader *r)
 	return 0;
 }
 
+/* Reads the session from `r->src`. The profile (caller frees) or NULL. */
+static struct profile *read_session(struct reader *r, struct session_read_info *info)
+{
+	struct profile *p = NULL;
+	enum walk_result walk;
+	uint64_t cut = 0;
+
+	if (read_file_header(r) < 0)
+		goto out_fail;
+
+	r->p = profile_new();
+	id_map_push(&r->nodes, PROFILE_ROOT);
+	id_map_push(&r->locations, PROFILE_NO_LOCATION);
+	walk = walk_chunks(r, &cut);
+	if (walk == WALK_ERROR)
+		goto out_fail;
+	if (!r->have_header) {
+		error_set(r->err, "%s: truncated in the header chunk", r->name);
+		goto out_fail;
+	}
+	if (!r->have_end && r->data_chunks == 0) {
+		error_set(r->err, "%s: truncated before any data was saved", r->name);
+		goto out_fail;
+	}
+
+	r->p->meta.duration_ns = r->have_end ? r->end_duration : r->max_time;
+	r->p->meta.lost = r->have_end ? r->end_lost : r->lost;
+	r->p->meta.throttled = r->have_end ? r->end_throttled : r->throttled;
+	r->p->meta.recorder_peak_rss = r->end_peak_rss; /* 0 without an end chunk, or before 1.1 */
+	r->p->folded = r->end_folded; /* the recorder's folds (1.3); 0 without an end chunk */
+	if (info) {
+		info->version_major = session_get_u16(r->file_header + 8);
+		info->version_minor = session_get_u16(r->file_header + 10);
+		info->chunks = r->loaded;
+		info->complete = r->have_end;
+		info->skipped_bytes = walk == WALK_CUT ? source_total(r) - cut : 0;
+	}
+	p = r->p;
+	r->p = NULL;
+out_fail:
+	profile_free(r->p);
+	free(r->strings.ids);
+	free(r->frames.ids);
+	free(r->nodes.ids);
+	free(r->locations.ids);
+	free(r->src.buf);
+	return p;
+}
+
 struct profile *session_read_mem(const void *data, size_t size, const char *name,
 				 struct session_read_info *info, struct ft_error *err)
 {
 	struct reader r;
-	struct profile *p = NULL;
-	enum walk_result walk;
-	size_t cut = size;
 
 	memset(&r, 0, sizeof(r));
-	r.data = data;
-	r.size = size;
+	r.src.mem = size ? data : (const unsigned char *)"";
+	r.src.mem_size = size;
+	r.src.fd = -1;
 	r.name = name;
 	r.err = err;
-	if (read_file_header(&r) < 0)
-		return NULL;
-
-	r.p = profile_new();
-	id_map_push(&r.nodes, PROFILE_ROOT);
-	id_map_push(&r.locations, PROFILE_NO_LOCATION);
-	walk = walk_chunks(&r, &cut);
-	if (walk == WALK_ERROR)
-		goto out_fail;
-	if (!r.have_header) {
-		error_set(err, "%s: truncated in the header chunk", name);
-		goto out_fail;
-	}
-	if (!r.have_end && r.data_chunks == 0) {
-		error_set(err, "%s: truncated before any data was saved", name);
-		goto out_fail;
-	}
-
-	r.p->meta.duration_ns = r.have_end ? r.end_duration : r.max_time;
-	r.p->meta.lost = r.have_end ? r.end_lost : r.lost;
-	r.p->meta.throttled = r.have_end ? r.end_throttled : r.throttled;
-	r.p->meta.recorder_peak_rss = r.end_peak_rss; /* 0 without an end chunk, or before 1.1 */
-	if (info) {
-		info->version_major = session_get_u16(r.data + 8);
-		info->version_minor = session_get_u16(r.data + 10);
-		info->chunks = r.loaded;
-		info->complete = r.have_end;
-		info->skipped_bytes = walk == WALK_CUT ? size - cut : 0;
-	}
-	p = r.p;
-	r.p = NULL;
-out_fail:
-	profile_free(r.p);
-	free(r.strings.ids);
-	free(r.frames.ids);
-	free(r.nodes.ids);
-	free(r.locations.ids);
-	return p;
-}
-
-/* Reads all of `fd`. Returns a malloc'd buffer (caller frees) or NULL with errno. */
-static unsigned char *read_all(int fd, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *buf = xmalloc(cap);
-
-	for (;;) {
-		ssize_t got;
-
-		if (n == cap) {
-			if (cap > SIZE_MAX / 2) {
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*len = n;
-	return buf;
+	return read_session(&r, info);
 }
 
 struct profile *session_read(const char *path, struct session_read_info *info,
 			     struct ft_error *err)
 {
 	struct profile *p = NULL;
-	unsigned char *data;
+	struct reader r;
 	struct stat st;
-	size_t len;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		error_set(err, "%s: %s", path, strerror(errno));
 		return NULL;
@@ -755,13 +1047,13 @@ struct profile *session_read(const char *path, struct session_read_info *info,
 		error_set(err, "%s: not a regular file", path);
 		goto out_fd;
 	}
-	data = read_all(fd, &len);
-	if (!data) {
-		error_set(err, "%s: %s", path, strerror(errno));
-		goto out_fd;
-	}
-	p = session_read_mem(data, len, path, info, err);
-	free(data);
+	memset(&r, 0, sizeof(r));
+	r.src.fd = fd;
+	r.src.regular = S_ISREG(st.st_mode);
+	r.src.file_size = (uint64_t)st.st_size;
+	r.name = path;
+	r.err = err;
+	p = read_session(&r, info);
 out_fd:
 	close(fd);
 	return p;

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,20 +32,24 @@
 /*
  * What one data chunk may hold, counted in JSON values (a string's bytes
  * count one per 16), so the chunk's JSON stays well below the format's
- * 256 MiB limit (even with every byte escaped) and the writer's transient
- * memory stays bounded when a whole imported profile is flushed at once.
+ * 256 MiB limit (even with every byte escaped), the writer's transient
+ * memory stays bounded when a whole imported profile is flushed at once,
+ * and a reader's JSON tree of one chunk stays small (tens of MiB) next to
+ * the memory budget it reads a file under (format.h).
  */
-#define CHUNK_BUDGET (UINT32_C(2) << 20)
-#define SAMPLES_PER_CHUNK (UINT32_C(1) << 18)
+#define CHUNK_BUDGET (UINT32_C(1) << 19)
+#define SAMPLES_PER_CHUNK (UINT32_C(1) << 16)
 /* Longer strings (no real symbol is) are cut to this many bytes. */
 #define MAX_STRING_BYTES (64u << 10)
 
 struct session_writer {
 	int fd;
-	char *path; /* where the session ends up */
-	char *tmp_path; /* where it is written when it replaces a file; or NULL */
+	char *path; /* where the session ends up, as the caller named it */
+	struct ft_outdir dir; /* its directory, held open; dir.name is in `path` */
+	char *tmp_path; /* the name in `dir` it is written under when it replaces a file; or NULL */
 	uint64_t offset; /* end of the last chunk written whole */
 	bool begun; /* file header and header chunk written */
+	bool has_data; /* a data or end chunk written whole: the file loads */
 
 	/* Watermarks: what the file already holds. */
 	uint32_t strings_done;
@@ -219,14 +222,15 @@ static void open_error(struct ft_error *err, const char *path, int e)
 }
 
 /*
- * Explains why the existing `path` cannot be replaced: 0 when it may be
- * (`force` and a regular file), -1 with `err` filled otherwise.
+ * Explains why the existing `name` in `dir` cannot be replaced: 0 when it
+ * may be (`force` and a regular file), -1 with `err` filled otherwise.
  */
-static int clear_existing(const char *path, bool force, struct ft_error *err)
+static int clear_existing(const struct ft_outdir *dir, const char *path, bool force,
+			  struct ft_error *err)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0) {
+	if (fstatat(dir->fd, dir->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		open_error(err, path, errno);
 		return -1;
 	}
@@ -250,57 +254,48 @@ static int clear_existing(const char *path, bool force, struct ft_error *err)
 }
 
 /*
- * Creates the temporary file that will replace `path`: in the same
- * directory (a rename cannot cross file systems), under a unique name,
- * O_EXCL and mode 0600 (mkostemp's guarantees). Sets *tmp (caller frees).
- * The fd, or -1 with `err` filled.
+ * The directory is walked and held open (ft_outdir_open: as root, a path
+ * through a directory someone else could change is refused), and every
+ * later use (the file, its replacement, the rename) goes through it, so
+ * nothing can be swapped in between; files are created exclusively, never
+ * through a link, and under sudo given to the user when the directory is
+ * theirs (ft_outdir_create).
  */
-static int open_replacement(const char *path, char **tmp, struct ft_error *err)
-{
-	char *name = xasprintf("%s.partial-XXXXXX", path);
-	int fd = mkostemp(name, O_CLOEXEC);
-
-	if (fd < 0) {
-		error_set(err, "%s: cannot create a file to replace it with: %s", path,
-			  strerror(errno));
-		free(name);
-		return -1;
-	}
-	*tmp = name;
-	return fd;
-}
-
 struct session_writer *session_writer_open(const char *path, bool force, struct ft_error *err)
 {
-	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	struct session_writer *w;
-	char *tmp = NULL;
+	struct session_writer *w = xcalloc(1, sizeof(*w));
 	int fd;
 
-	fd = open(path, flags, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		if (clear_existing(path, force, err) < 0)
-			return NULL;
-		fd = open_replacement(path, &tmp, err);
-		if (fd < 0)
-			return NULL;
+	w->path = xstrdup(path);
+	if (ft_outdir_open(&w->dir, w->path, err) < 0)
+		goto out_free;
+	fd = ft_outdir_create(&w->dir, w->dir.name, 0600);
+	if (fd == -EEXIST) {
+		if (clear_existing(&w->dir, path, force, err) < 0)
+			goto out_dir;
+		/* The replacement: beside it (a rename cannot cross file
+		 * systems), under a unique name. */
+		fd = ft_outdir_create_partial(&w->dir, w->dir.name, 0600, &w->tmp_path);
+		if (fd < 0) {
+			error_set(err, "%s: cannot create a file to replace it with: %s", path,
+				  strerror(-fd));
+			goto out_dir;
+		}
 	}
 	if (fd < 0) {
-		open_error(err, path, errno);
-		return NULL;
+		open_error(err, path, -fd);
+		goto out_dir;
 	}
-	/* The umask may only have narrowed it; make it exactly 0600. */
-	if (fchmod(fd, 0600) < 0) {
-		/* harmless: the mode is at most 0600 already */
-	}
-
-	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
-	w->path = xstrdup(path);
-	w->tmp_path = tmp;
 	w->nodes_done = 1;
 	w->locations_done = 1;
 	return w;
+out_dir:
+	ft_outdir_close(&w->dir);
+out_free:
+	free(w->path);
+	free(w);
+	return NULL;
 }
 
 int session_writer_begin(struct session_writer *w, const struct profile *p)
@@ -581,6 +576,7 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 		json_decref(obj);
 		if (ret < 0)
 			goto out_order;
+		w->has_data = true;
 		commit_chunk(w, p, order, &c);
 		threads_from = c.threads_to;
 	}
@@ -590,34 +586,30 @@ out_order:
 	return ret;
 }
 
-/* Makes the file's directory entry durable too. Best effort. */
-static void sync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (fsync(fd) < 0) {
-			/* some file systems cannot sync a directory */
-		}
-		close(fd);
-	}
-	free(copy);
-}
-
 static void writer_free(struct session_writer *w)
 {
+	ft_outdir_close(&w->dir);
 	free(w->path);
 	free(w->tmp_path);
 	free(w);
 }
 
-/* Renames a replacement over the old file. 0 or -errno. */
+/*
+ * Renames a replacement over the old file, but only one that holds data:
+ * a replacement that stopped before its first data chunk (ENOSPC) would
+ * not load, so it is removed and the old file stays. 0 or -errno.
+ */
 static int put_in_place(struct session_writer *w)
 {
 	if (!w->tmp_path)
 		return 0;
-	if (rename(w->tmp_path, w->path) < 0)
+	if (!w->has_data) {
+		unlinkat(w->dir.fd, w->tmp_path, 0);
+		free(w->tmp_path);
+		w->tmp_path = NULL;
+		return 0;
+	}
+	if (renameat(w->dir.fd, w->tmp_path, w->dir.fd, w->dir.name) < 0)
 		return -errno;
 	free(w->tmp_path);
 	w->tmp_path = NULL;
@@ -640,10 +632,13 @@ int session_writer_close(struct session_writer *w, struct profile *p)
 	json_object_set_new(obj, "throttled", jint(w->throttled_done));
 	if (p->meta.recorder_peak_rss)
 		json_object_set_new(obj, "recorder_peak_rss", jint(p->meta.recorder_peak_rss));
+	if (p->folded)
+		json_object_set_new(obj, "folded", jint(p->folded));
 	ret = write_chunk(w, SESSION_CHUNK_END, obj, NULL, 0);
 	json_decref(obj);
 	if (ret < 0)
 		goto out_close;
+	w->has_data = true;
 	if (fsync(w->fd) < 0)
 		ret = -errno;
 out_close:
@@ -653,7 +648,7 @@ out_close:
 	rename_ret = put_in_place(w);
 	if (rename_ret < 0 && ret == 0)
 		ret = rename_ret;
-	sync_dir(w->path);
+	ft_outdir_sync(&w->dir);
 	writer_free(w);
 	return ret;
 }
@@ -669,8 +664,13 @@ void session_writer_abort(struct session_writer *w)
 	if (put_in_place(w) < 0) {
 		/* the session stays readable under its temporary name */
 	}
-	sync_dir(w->path);
+	ft_outdir_sync(&w->dir);
 	writer_free(w);
+}
+
+bool session_writer_keeps_old(const struct session_writer *w)
+{
+	return w->tmp_path && !w->has_data;
 }
 
 void session_writer_discard(struct session_writer *w)
@@ -678,6 +678,6 @@ void session_writer_discard(struct session_writer *w)
 	if (!w)
 		return;
 	close(w->fd);
-	unlink(w->tmp_path ? w->tmp_path : w->path);
+	unlinkat(w->dir.fd, w->tmp_path ? w->tmp_path : w->dir.name, 0);
 	writer_free(w);
 }

@@ -199,6 +199,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	src->live = true;
 	l->src = src;
 	src->profile = l->profile = profile_new();
+	profile_set_limits(l->profile, &profile_live_limits);
 	l->symbols = symbols_new();
 	symbols_set_demangle(l->symbols, !cfg->no_demangle);
 	symbols_set_notice(l->symbols, notice);

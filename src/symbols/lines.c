@@ -33,6 +33,10 @@
 
 #include "internal.h"
 
+/* A module or debug file larger than this (a sparse giant a session
+ * names) is not read for lines. */
+#define LINES_MAX_FILE_BYTES (UINT64_C(4) << 30)
+
 struct lines_module {
 	int status; /* 0: usable; else -errno, and nothing below is set */
 	struct symbols_elf *elf; /* the module's segments */
@@ -107,6 +111,16 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
+	/* The path comes from a session file: never open a FIFO or a device. */
+	m->fd = ft_open_regular(path, LINES_MAX_FILE_BYTES, NULL);
+	if (m->fd < 0) {
+		say(l, "%s: %s; its source lines are shown as ?:0", path, ft_open_strerror(m->fd));
+		m->fd = -1;
+		m->status = -ENODATA;
+		return;
+	}
+	close(m->fd);
+	m->fd = -1;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);
@@ -120,12 +134,12 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	m->fd = open(dwarf_path, O_RDONLY | O_CLOEXEC);
+	m->fd = ft_open_regular(dwarf_path, LINES_MAX_FILE_BYTES, NULL);
 	if (m->fd >= 0)
 		m->dw = dwarf_begin(m->fd, DWARF_C_READ);
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
-		    dwarf_path, m->fd < 0 ? strerror(errno) : dwarf_errmsg(-1));
+		    dwarf_path, m->fd < 0 ? ft_open_strerror(m->fd) : dwarf_errmsg(-1));
 		if (m->fd >= 0)
 			close(m->fd);
 		m->fd = -1;

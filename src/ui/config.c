@@ -142,19 +142,21 @@ out:
 	return ret;
 }
 
+/*
+ * The file is read only when it is a regular file that no one but its
+ * owner (the user or root) can change, and small: flametop often runs as
+ * root, and its settings must not be someone else's to choose.
+ */
 int ui_config_load(struct ui_config *c, const char *path, struct ft_error *err)
 {
-	size_t len;
-	char *text = util_read_file(path, &len);
+	char *text;
 	int ret;
 
-	if (!text) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		ret = -errno;
-		error_set(err, "%s: %s", path, strerror(errno));
+	ret = ft_read_settings(path, FT_SETTINGS_MAX_BYTES, &text, NULL, err);
+	if (ret == -ENOENT || ret == -ENOTDIR)
+		return 0;
+	if (ret < 0)
 		return ret;
-	}
 	ret = ui_config_parse(c, text, path, err);
 	free(text);
 	return ret;

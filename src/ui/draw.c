@@ -241,6 +241,11 @@ void ui_draw_header(struct tui *u)
 	field(u, w, "samples", val);
 	ui_format_count(u->p->meta.lost, n, sizeof(n));
 	field(u, w, "lost", n);
+	if (u->p->folded) {
+		/* The profile reached its limits (profile.h): how much went to [other]. */
+		ui_format_count(u->p->folded, n, sizeof(n));
+		field(u, w, PROFILE_OTHER_NAME, n);
+	}
 	if (u->filter.pid >= 0 || u->filter.tid >= 0) {
 		const struct profile_thread *th =
 			profile_find_thread(u->p, (uint32_t)(u->filter.tid >= 0 ? u->filter.tid

@@ -94,23 +94,20 @@ static void lines_close(struct ui_view *v)
  */
 static char *read_source(const char *path, size_t *len, char *why, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
+	/* ft_open_regular: a FIFO or a device is refused before any open. */
+	int fd = ft_open_regular(path, SOURCE_MAX, &st);
 	char *buf = NULL;
 	size_t got = 0;
 	ssize_t n;
 
-	if (fd < 0) {
-		snprintf(why, size, "%.200s: %s", util_basename(path), strerror(errno));
+	if (fd == -EFBIG) {
+		snprintf(why, size, "%.200s: larger than %u MiB", util_basename(path), SOURCE_MAX >> 20);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, size, "%.200s: not a regular file", util_basename(path));
-		goto out;
-	}
-	if ((uint64_t)st.st_size > SOURCE_MAX) {
-		snprintf(why, size, "%.200s: larger than %u MiB", util_basename(path), SOURCE_MAX >> 20);
-		goto out;
+	if (fd < 0) {
+		snprintf(why, size, "%.200s: %s", util_basename(path), ft_open_strerror(fd));
+		return NULL;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size &&
@@ -118,7 +115,6 @@ static char *read_source(const char *path, size_t *len, char *why, size_t size)
 		got += (size_t)n;
 	buf[got] = '\0';
 	*len = got;
-out:
 	close(fd);
 	return buf;
 }

@@ -90,10 +90,36 @@ void ui_theme_builtin(struct ui_theme *t)
 	t->frame_fg = 16;
 }
 
-/* Line and column of a jansson error into `err`. */
+/* "normal, header, ...": the role names, for a message. Static buffer. */
+static const char *role_list(void)
+{
+	static char list[512];
+	size_t i, o = 0;
+
+	for (i = 0; i < UI_ROLE__COUNT && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+				      role_names[i]);
+	return list;
+}
+
+/*
+ * Line and column of a jansson error into `err`. jansson quotes the text
+ * near the error ("invalid token near 'root:...'"); a theme path may name
+ * any file, so what it quotes is cut, and a message that still holds
+ * bytes of the file becomes a plain "not valid JSON".
+ */
 static int json_fail(struct ft_error *err, const char *name, const json_error_t *je)
 {
-	error_set(err, "%s:%d:%d: %s", name, je->line, je->column, je->text);
+	char text[sizeof(je->text)];
+	char *near;
+
+	snprintf(text, sizeof(text), "%s", je->text);
+	near = strstr(text, " near ");
+	if (near)
+		*near = '\0';
+	if (strpbrk(text, "'\"\\") || strstr(text, "0x"))
+		snprintf(text, sizeof(text), "not valid JSON");
+	error_set(err, "%s:%d:%d: %s", name, je->line, je->column, text);
 	err->line = je->line;
 	err->column = je->column;
 	return -EINVAL;
@@ -221,11 +247,12 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 					if (strcmp(rk, role_names[i]) == 0)
 						break;
 				if (i == UI_ROLE__COUNT) {
-					error_set(err, "%s: unknown role \"%s\"", name, rk);
+					error_set(err, "%s: unknown role (the roles are %s)", name,
+						  role_list());
 					goto out;
 				}
 				if (parse_style(rv, &t->roles[i], &bad) < 0) {
-					error_set(err, "%s: role \"%s\": %s", name, rk, bad);
+					error_set(err, "%s: role \"%s\": %s", name, role_names[i], bad);
 					goto out;
 				}
 			}
@@ -246,28 +273,29 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 					if (strcmp(pk, ui_palette_names[i]) == 0)
 						break;
 				if (i == UI_PALETTE__COUNT) {
-					error_set(err, "%s: unknown palette \"%s\" (hot, module, kind)",
-						  name, pk);
+					error_set(err, "%s: unknown palette (hot, module, kind)", name);
 					goto out;
 				}
 				if (!json_is_array(pv) || json_array_size(pv) == 0 ||
 				    json_array_size(pv) > UI_PALETTE_MAX) {
 					error_set(err, "%s: palette \"%s\" must list 1 to %d colours",
-						  name, pk, UI_PALETTE_MAX);
+						  name, ui_palette_names[i], UI_PALETTE_MAX);
 					goto out;
 				}
 				json_array_foreach(pv, k, c)
 				{
 					if (parse_color(c, &t->palette[i][k]) < 0) {
 						error_set(err, "%s: palette \"%s\": colour %zu is not a colour",
-							  name, pk, k + 1);
+							  name, ui_palette_names[i], k + 1);
 						goto out;
 					}
 				}
 				t->npalette[i] = json_array_size(pv);
 			}
 		} else {
-			error_set(err, "%s: unknown key \"%s\"", name, key);
+			error_set(err, "%s: unknown key (a theme has \"name\", \"description\", "
+				       "\"mono\", \"frame_fg\", \"roles\", \"palettes\")",
+				  name);
 			goto out;
 		}
 	}
@@ -277,18 +305,16 @@ out:
 	return ret;
 }
 
+/* A theme file: read only as ft_read_settings() allows (regular, the
+ * user's or root's, not writable by others, small). */
 static int load_file(struct ui_theme *t, const char *path, struct ft_error *err)
 {
-	size_t len;
-	char *text = util_read_file(path, &len);
+	char *text;
 	int ret;
 
-	if (!text) {
-		int e = errno;
-
-		error_set(err, "%s: %s", path, strerror(e));
-		return -e;
-	}
+	ret = ft_read_settings(path, FT_SETTINGS_MAX_BYTES, &text, NULL, err);
+	if (ret < 0)
+		return ret;
 	ret = ui_theme_parse(t, text, path, err);
 	free(text);
 	return ret;

@@ -82,24 +82,15 @@ void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The private session: in $XDG_RUNTIME_DIR (or $TMPDIR, /tmp), mode 0600,
- * never an existing file. Failing is not fatal: `s` says why later. */
+/* The private session: in this run's private directory (ft_private_path:
+ * mode 0700, in $XDG_RUNTIME_DIR, $TMPDIR or /tmp), mode 0600, never an
+ * existing file. Failing is not fatal: `s` says why later. */
 static void tmp_open(struct tui *u)
 {
-	const char *dirs[3] = { getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
 	struct ft_error err = { { 0 }, 0, 0 };
-	size_t i;
-	int n;
 
-	for (i = 0; i < ARRAY_SIZE(dirs) && !u->writer; i++) {
-		if (!dirs[i] || dirs[i][0] != '/' || access(dirs[i], W_OK) != 0)
-			continue;
-		for (n = 0; n < 100 && !u->writer; n++) {
-			snprintf(u->tmppath, sizeof(u->tmppath), "%s/flametop-%d-%d.session", dirs[i],
-				 (int)getpid(), n);
-			u->writer = session_writer_open(u->tmppath, false, &err);
-		}
-	}
+	if (ft_private_path("session", u->tmppath, sizeof(u->tmppath), &err) == 0)
+		u->writer = session_writer_open(u->tmppath, false, &err);
 	if (!u->writer) {
 		u->tmppath[0] = '\0';
 		set_message(u, true, "cannot keep a copy for saving: %s", err.msg);
@@ -791,6 +782,7 @@ static void do_save(struct tui *u, const char *path)
 	}
 	copy->meta.duration_ns = u->now;
 	copy->meta.lost = u->p->meta.lost;
+	copy->folded = u->p->folded;
 	/* Never over an existing file (as `record` without --force): the
 	 * user picks another name. The writer refuses too, race-free; this
 	 * only words it for the prompt. */
@@ -1098,37 +1090,39 @@ static void on_key(struct tui *u, int ch)
 
 /*
  * A command we launched that still runs gets SIGTERM when the explorer
- * quits, as `record` does at its end.
+ * quits, as `record` does at its end, and SIGKILL if it ignores that for
+ * FT_CHILD_GRACE_NS.
  */
 static void stop_child(const struct source *src)
 {
-	if (src && src->child > 0)
-		kill(src->child, SIGTERM);
+	if (src && src->child > 0 && ft_child_end(src->child, SIGTERM, FT_CHILD_GRACE_NS) == 1)
+		util_error_line("the command (pid %d) ignored SIGTERM; killed it (SIGKILL)",
+			  (int)src->child);
 }
 
 /*
  * A launched command when the explorer ends, as record treats it: the
  * signal that ended the explorer is passed on to it, and it is given
- * FT_CHILD_GRACE_NS to end (after q it gets SIGTERM at the end of
- * ui_run, as -d does, and is not waited for). Returns the exit status:
- * the command's once it has ended, else `status`.
+ * FT_CHILD_GRACE_NS to end, then killed with SIGKILL (after q it gets
+ * SIGTERM at the end of ui_run, as -d does: stop_child). Returns the exit
+ * status: the command's once it has ended, else `status`.
  */
 static int end_command(struct tui *u, int sig, int status)
 {
 	struct source *src = u->src;
 	struct ft_error err = { { 0 }, 0, 0 };
-	uint64_t until = util_now_ns() + FT_CHILD_GRACE_NS;
-	char clean[256];
+	struct ft_child_stop stop = { 0, 0 };
+	enum ft_child_stop_result r = FT_CHILD_WAITING;
 
-	if (sig && src->child > 0) {
-		kill(src->child, sig);
-		while (src->child > 0 && util_now_ns() < until)
-			if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
-				break;
-		if (src->child > 0)
-			fprintf(stderr, "flametop: %s (pid %d) is still running; leaving it\n",
-				util_sanitize(u->opt.target->argv[0], clean, sizeof(clean)),
-				(int)src->child);
+	while (sig && src->child > 0 && r != FT_CHILD_GAVE_UP) {
+		r = ft_child_stop_step(&stop, src->child, sig, util_now_ns(), FT_CHILD_GRACE_NS);
+		if (r == FT_CHILD_KILLED)
+			util_error_line("%s (pid %d) is still running %llu s after the signal; killed it "
+				  "(SIGKILL)",
+				  u->opt.target->argv[0], (int)src->child,
+				  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u));
+		if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+			break;
 	}
 	return src->child_exited ? util_exit_status(src->child_status) : status;
 }
@@ -1163,23 +1157,19 @@ static int open_source(struct tui *u, struct ft_error *err)
 		u->speed = u->opt.speed > 0 ? u->opt.speed : SOURCE_UNPACED;
 	} else if (u->opt.target->target == SAMPLER_COMMAND) {
 		/* The command must not write over the screen: its stdin is
-		 * /dev/null and its output goes to a file, named in the
-		 * status line. Our own descriptors come back after the fork. */
-		const char *dir = getenv("XDG_RUNTIME_DIR");
+		 * /dev/null and its output goes to a new file in this run's
+		 * private directory, named in the status line. Our own
+		 * descriptors come back after the fork. */
 		char path[512], msg[sizeof(err->msg)];
 		int in, out, save[3], i, start_err;
 
-		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
-			dir = getenv("TMPDIR");
-		if (!dir || dir[0] != '/' || access(dir, W_OK) != 0)
-			dir = "/tmp";
-		snprintf(path, sizeof(path), "%s/flametop-%d.out", dir, (int)getpid());
+		out = ft_private_create("out", path, sizeof(path), err);
+		if (out < 0)
+			return -1;
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (in < 0 || out < 0) {
-			error_set(err, "%s: %s", out < 0 ? path : "/dev/null", strerror(errno));
-			if (in >= 0)
-				close(in);
+		if (in < 0) {
+			error_set(err, "/dev/null: %s", strerror(errno));
+			close(out);
 			return -1;
 		}
 		fflush(stdout);
@@ -1331,10 +1321,9 @@ int ui_run(const struct ui_options *o)
 	ui_config_default(&u->cfg);
 	cfg_path = ui_config_path();
 	if (cfg_path && ui_config_load(&u->cfg, cfg_path, &err) < 0) {
-		char clean[600];
-
-		/* It quotes the file: keep its control characters off the terminal. */
-		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		/* It quotes the file: cli_error keeps its control characters
+		 * off the terminal. */
+		util_error_line("%s", err.msg);
 		free(cfg_path);
 		status = FT_EXIT_USAGE;
 		goto out;
@@ -1343,12 +1332,10 @@ int ui_run(const struct ui_options *o)
 	if (o->no_mouse)
 		u->cfg.mouse = false;
 	if (ui_theme_load(&theme, o->theme ? o->theme : u->cfg.theme, &err) < 0) {
-		char clean[600];
-
 		/* A named theme that is missing is an error; the default one
 		 * missing (a broken install) falls back to the built-in. */
 		if (o->theme || strcmp(u->cfg.theme, "default") != 0) {
-			fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+			util_error_line("%s", err.msg);
 			status = FT_EXIT_USAGE;
 			goto out;
 		}
@@ -1358,12 +1345,12 @@ int ui_run(const struct ui_options *o)
 		char names[256];
 
 		ui_views_list(names, sizeof(names));
-		fprintf(stderr, "flametop: --view: no view '%s' (the views: %s)\n", o->view, names);
+		util_error_line("--view: no view '%s' (the views: %s)", o->view, names);
 		status = FT_EXIT_USAGE;
 		goto out;
 	}
 	if (o->focus && compile_search(&u->focus_re, o->focus, &err) < 0) {
-		fprintf(stderr, "flametop: --focus: %s\n", err.msg);
+		util_error_line("--focus: %s", err.msg);
 		u->opt.focus = NULL;
 		status = FT_EXIT_USAGE;
 		goto out;
@@ -1376,15 +1363,13 @@ int ui_run(const struct ui_options *o)
 	}
 	ret = open_source(u, &err);
 	if (ret < 0) {
-		char clean[600];
-
-		fprintf(stderr, "flametop: %s\n", util_sanitize(err.msg, clean, sizeof(clean)));
+		util_error_line("%s", err.msg);
 		status = util_exec_status(ret);
 		goto out;
 	}
 	init_state(u);
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
-		fprintf(stderr, "flametop: %s\n", err.msg);
+		util_error_line("%s", err.msg);
 		goto out_source;
 	}
 	ui_screen_theme(&u->scr, &theme);
@@ -1422,6 +1407,7 @@ out_source:
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
+	ft_private_done();
 	for (k = 0; k < ui_nviews; k++)
 		if (u->views[k])
 			ui_views[k]->close(u->views[k]);

@@ -11,7 +11,10 @@
 #include "flametop/util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,14 +44,19 @@ const char *util_basename(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Length of the valid UTF-8 sequence of a printable character at `s`, or 0. */
-static size_t utf8_char_len(const unsigned char *s)
+/*
+ * Length of the valid UTF-8 sequence of a printable character at `s`, or 0;
+ * its code point in *cp.
+ */
+static size_t utf8_char_len(const unsigned char *s, uint32_t *cp_out)
 {
 	uint32_t cp;
 	size_t len, i;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp_out = s[0];
 		return s[0] >= 0x20 && s[0] != 0x7f;
+	}
 	if ((s[0] & 0xe0) == 0xc0) {
 		len = 2;
 		cp = s[0] & 0x1f;
@@ -71,7 +79,22 @@ static size_t utf8_char_len(const unsigned char *s)
 		return 0;
 	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0))
 		return 0;
+	*cp_out = cp;
 	return len;
+}
+
+/*
+ * Characters that are valid and printable but change how the text around
+ * them reads without showing themselves: the bidirectional controls (a
+ * name can reorder what follows it on the line) and the zero-width ones
+ * (two different names can look the same), plus the line and paragraph
+ * separators. They are shown escaped, "<U+202E>".
+ */
+static bool invisible(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x061c || (cp >= 0x200b && cp <= 0x200d) ||
+	       cp == 0x2060 || cp == 0xfeff || cp == 0x2028 || cp == 0x2029;
 }
 
 char *util_sanitize(const char *in, char *out, size_t size)
@@ -82,11 +105,23 @@ char *util_sanitize(const char *in, char *out, size_t size)
 	if (!size)
 		return out;
 	while (*s && o + 1 < size) {
-		size_t n = utf8_char_len(s);
+		uint32_t cp = 0;
+		size_t n = utf8_char_len(s, &cp);
 
 		if (n == 0) {
 			out[o++] = '?';
 			s++;
+			continue;
+		}
+		if (invisible(cp)) {
+			char esc[16];
+			int len = snprintf(esc, sizeof(esc), "<U+%04X>", (unsigned)cp);
+
+			if (o + (size_t)len >= size)
+				break;
+			memcpy(out + o, esc, (size_t)len);
+			o += (size_t)len;
+			s += n;
 			continue;
 		}
 		if (o + n >= size)
@@ -97,6 +132,23 @@ char *util_sanitize(const char *in, char *out, size_t size)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+void util_verror_line(const char *fmt, va_list ap)
+{
+	char raw[1024], clean[UTIL_SANITIZE_SIZE(sizeof(raw))];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	fprintf(stderr, "flametop: %s\n", util_sanitize(raw, clean, sizeof(clean)));
+}
+
+void util_error_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	util_verror_line(fmt, ap);
+	va_end(ap);
 }
 
 uint64_t util_hash_bytes(const void *data, size_t len)

@@ -659,6 +659,83 @@ static void test_locations(void **state)
 	profile_free(p);
 }
 
+/*
+ * Limits: a profile fed ever new functions and stacks (as a live run on a
+ * changing system is) stops growing at its limits, folds the rest into
+ * "[other]", counts it, and loses no sample's weight.
+ */
+static void test_limits(void **state)
+{
+	static const struct profile_limits lim = { .strings = 50, .frames = 40, .nodes = 100,
+						   .locations = 30 };
+	struct profile *p = profile_new();
+	struct profile_filter f;
+	struct profile_top *t;
+	uint64_t total = 0;
+	uint32_t i, k, other = PROFILE_NO_FRAME, nframes = 0, nnodes = 0, nstrings = 0, nlocs = 0;
+	char name[32];
+	size_t j;
+
+	profile_set_limits(p, &lim);
+	for (i = 0; i < 20000; i++) {
+		struct profile_sample s = { .time = i, .weight = 1 + i % 7 };
+		uint32_t node = PROFILE_ROOT, fr = 0;
+
+		/* Stacks 1 to 6 deep of names drawn from a growing pool. */
+		for (k = 0; k <= i % 6; k++) {
+			snprintf(name, sizeof(name), "fn_%u", (i * 7919 + k * 104729) % (i / 10 + 5));
+			fr = profile_intern_frame(p, name, k % 2 ? "/lib/a.so" : "/bin/app",
+						  PROFILE_FRAME_USER);
+			node = profile_intern_node(p, node, fr);
+		}
+		s.node = node;
+		s.location = profile_intern_location(p, fr, i % 97);
+		profile_add_sample(p, &s);
+		total += s.weight;
+		if (i == 10000) {
+			nframes = p->nframes;
+			nnodes = p->nnodes;
+			nstrings = p->strings.len;
+			nlocs = p->nlocations;
+		}
+	}
+	/* Bounded: the limits, plus one "[other]" per frame or node at most. */
+	assert_true(p->strings.len <= lim.strings + 1);
+	assert_true(p->nframes <= lim.frames + 1);
+	assert_true(p->nnodes <= 2 * lim.nodes + 1);
+	assert_true(p->nlocations <= lim.locations + p->nframes);
+	/* And it stopped growing well before the end. */
+	assert_int_equal(p->nframes, nframes);
+	assert_int_equal(p->strings.len, nstrings);
+	assert_true(p->nnodes <= nnodes + lim.nodes);
+	assert_true(p->nlocations <= nlocs + p->nframes);
+	assert_true(p->folded > 1000);
+	/* Still a tree: parents before children, "[other]" never under itself. */
+	for (k = 1; k < p->nnodes; k++) {
+		assert_true(p->nodes[k].parent < k);
+		if (strcmp(profile_string(p, p->frames[p->nodes[k].frame].name), PROFILE_OTHER_NAME) == 0)
+			other = p->nodes[k].frame;
+		if (p->nodes[k].frame == other && p->nodes[k].parent)
+			assert_int_not_equal(p->nodes[p->nodes[k].parent].frame, other);
+	}
+	assert_int_not_equal(other, PROFILE_NO_FRAME);
+	/* No weight lost; "[other]" holds some of it. */
+	profile_filter_init(&f);
+	t = profile_query_top(p, &f);
+	assert_int_equal(t->total_weight, total);
+	for (j = 0; j < t->nfns && t->fns[j].frame != other; j++)
+		;
+	assert_true(j < t->nfns && t->fns[j].total > 0);
+	profile_top_free(t);
+
+	/* Without limits (a session being read), nothing folds. */
+	profile_set_limits(p, NULL);
+	k = p->nframes;
+	profile_intern_frame(p, "brand_new", "/bin/app", PROFILE_FRAME_USER);
+	assert_int_equal(p->nframes, k + 1);
+	profile_free(p);
+}
+
 /* ------------------------------------------------------------------------
  * Trees of a query (tree.c).
  */
@@ -1094,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(test_tree_neighbours),
 		cmocka_unit_test(test_query_locations),
 		cmocka_unit_test(test_hits_store),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

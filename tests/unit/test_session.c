@@ -293,12 +293,12 @@ static void test_big_flush(void **state)
 	char *path = tmp_path("big.session");
 	struct profile *w, *r;
 
-	w = write_session(path, 1, 300001, true, &e);
+	w = write_session(path, 1, 150001, true, &e);
 	r = session_read(path, &info, &err);
 	assert_non_null(r);
 	assert_same_model(w, r);
 	assert_samples(r, &e, e.n);
-	assert_int_equal(info.chunks, 4); /* header, 2 data, end */
+	assert_int_equal(info.chunks, 5); /* header, 3 data (65536 samples each at most), end */
 	profile_free(r);
 	profile_free(w);
 	free(e.samples);
@@ -498,6 +498,50 @@ static void test_version(void **state)
 	free(e.samples);
 }
 
+/*
+ * A recorder that reached its interning limits (profile.h) saves how much
+ * it folded into "[other]" in the end chunk (1.3), so that report and
+ * replay say so; the "[other]" frame itself is an ordinary frame of the
+ * file.
+ */
+static void test_folded(void **state)
+{
+	static const struct profile_limits lim = { .frames = 8 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path("folded.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	uint32_t i, fr, other = PROFILE_NO_FRAME;
+	char name[32];
+
+	profile_set_limits(p, &lim);
+	profile_set_thread(p, 1, 1, "app");
+	for (i = 0; i < 40; i++) {
+		struct profile_sample s = { .time = i, .weight = 1, .pid = 1, .tid = 1 };
+
+		snprintf(name, sizeof(name), "fn_%u", i);
+		fr = profile_intern_frame(p, name, "/bin/app", PROFILE_FRAME_USER);
+		s.node = profile_intern_node(p, PROFILE_ROOT, fr);
+		profile_add_sample(p, &s);
+	}
+	assert_true(p->folded > 0);
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->folded, p->folded);
+	for (i = 0; i < r->nframes; i++)
+		if (strcmp(profile_string(r, r->frames[i].name), PROFILE_OTHER_NAME) == 0)
+			other = i;
+	assert_int_not_equal(other, PROFILE_NO_FRAME);
+	assert_int_equal(r->nsamples, 40);
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
 /* The recorder's peak memory goes through the end chunk, and only there. */
 static void test_peak_rss(void **state)
 {
@@ -601,11 +645,25 @@ static void test_force_replace(void **state)
 	assert_true(info.complete);
 	profile_free(r);
 
+	/* Aborted before any data chunk (the first one hit ENOSPC): the
+	 * new session would not load, so the old file stays. */
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	assert_true(session_writer_keeps_old(w));
+	session_writer_abort(w);
+	assert_false(partial_left(tmpdir));
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_true(info.complete);
+	profile_free(r);
+
 	/* Aborted after a flush (a write error): the partial session is put in place. */
 	w = session_writer_open(path, true, &err);
 	assert_non_null(w);
 	add_chunk_data(p, 1, 0, 11, &e);
 	assert_int_equal(session_writer_flush(w, p), 0);
+	assert_false(session_writer_keeps_old(w));
 	session_writer_abort(w);
 	assert_false(partial_left(tmpdir));
 	r = session_read(path, &info, &err);
@@ -1052,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_peak_rss),
+		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_force_replace),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_bit_flips),

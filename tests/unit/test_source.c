@@ -260,6 +260,9 @@ static void test_live_command(void **state)
 	assert_string_equal(s->profile->meta.command_line, "test");
 	assert_int_equal(s->profile->meta.frequency, 999);
 	assert_true(s->profile->meta.start_mono_ns > 0);
+	/* A live profile may run for days: it interns within limits. */
+	assert_memory_equal(&s->profile->limits, &profile_live_limits, sizeof(profile_live_limits));
+	assert_true(s->profile->limits.frames > 0 && s->profile->limits.nodes > 0);
 	assert_true(s->child > 0);
 	usleep(50000);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);

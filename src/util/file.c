@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Files that someone else named. flametop runs as root on boxes where any
+ * user can name files for it to read: a process maps a library and then
+ * swaps it for a FIFO, a session file carries source paths, a config names a
+ * theme. Opening such a path blocking, or before checking what it is, lets
+ * that user freeze or crash the profiler. Everything that opens an untrusted
+ * path goes through here: stat first, open non-blocking, check the
+ * descriptor, cap the size. And everything flametop creates for a user
+ * goes through here too: the directory walked a component at a time and
+ * held open, the file created exclusively, given to the user under sudo.
+ */
+#include "config.h"
+
+#include "flametop/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+int ft_check_regular(int fd, uint64_t max_size, struct stat *st)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (S_ISDIR(sb.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(sb.st_mode))
+		return -EINVAL;
+	if (max_size && (uint64_t)sb.st_size > max_size)
+		return -EFBIG;
+	if (st)
+		*st = sb;
+	return 0;
+}
+
+int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
+{
+	struct stat before, after;
+	int fd, ret;
+
+	/* Look before opening: a FIFO or a device is refused unopened. */
+	if (fstatat(dirfd, path, &before, (oflags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return -errno;
+	if (S_ISLNK(before.st_mode))
+		return -ELOOP; /* as open() with O_NOFOLLOW says it */
+	if (S_ISDIR(before.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	if (max_size && (uint64_t)before.st_size > max_size)
+		return -EFBIG;
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
+	if (fd < 0)
+		return -errno;
+	/* The path may have been swapped between the look and the open. */
+	ret = ft_check_regular(fd, max_size, &after);
+	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
+		ret = -EAGAIN;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	if (st)
+		*st = after;
+	return fd;
+}
+
+int ft_open_regular(const char *path, uint64_t max_size, struct stat *st)
+{
+	return ft_open_regular_at(AT_FDCWD, path, 0, max_size, st);
+}
+
+const char *ft_open_strerror(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EFBIG:
+		return "file too large";
+	case -EAGAIN:
+		return "file changed while being opened";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}
+
+/* SUDO_UID as a uid, when it is one; -1 otherwise. */
+static long sudo_id(const char *var)
+{
+	const char *v = getenv(var);
+	char *end;
+	long id;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	id = strtol(v, &end, 10);
+	if (errno || *end || id < 0 || id > 0x7fffffffL)
+		return -1;
+	return id;
+}
+
+int ft_uid_trusted(uid_t uid)
+{
+	long sudo;
+
+	if (uid == 0 || uid == geteuid())
+		return 1;
+	sudo = geteuid() == 0 ? sudo_id("SUDO_UID") : -1;
+	return sudo >= 0 && (uid_t)sudo == uid;
+}
+
+int ft_read_settings(const char *path, uint64_t max_size, char **text, size_t *len,
+		     struct ft_error *err)
+{
+	struct stat st;
+	size_t n = 0;
+	char *buf;
+	int fd, ret;
+
+	fd = ft_open_regular(path, max_size, &st);
+	if (fd < 0) {
+		if (fd == -EFBIG)
+			error_set(err, "%s: larger than %llu bytes; not read", path,
+				  (unsigned long long)max_size);
+		else
+			error_set(err, "%s: %s", path, ft_open_strerror(fd));
+		return fd;
+	}
+	if (!ft_uid_trusted(st.st_uid)) {
+		error_set(err, "%s: owned by uid %u, not by you or root; not read", path,
+			  (unsigned)st.st_uid);
+		ret = -EPERM;
+		goto out_fd;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		error_set(err, "%s: writable by %s; not read (chmod go-w)", path,
+			  (st.st_mode & S_IWOTH) ? "everyone" : "its group");
+		ret = -EPERM;
+		goto out_fd;
+	}
+	/* One byte more than allowed, to see a file that grew. */
+	buf = xmalloc((size_t)max_size + 2);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, (size_t)max_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			error_set(err, "%s: %s", path, strerror(errno));
+			free(buf);
+			goto out_fd;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max_size) {
+			error_set(err, "%s: larger than %llu bytes; not read", path,
+				  (unsigned long long)max_size);
+			free(buf);
+			ret = -EFBIG;
+			goto out_fd;
+		}
+	}
+	buf[n] = '\0';
+	*text = buf;
+	if (len)
+		*len = n;
+	ret = 0;
+out_fd:
+	close(fd);
+	return ret;
+}
+
+/* Symbolic links followed in one path, as the kernel allows (ELOOP). */
+#define MAX_LINKS 40
+
+/*
+ * Whether a user we do not trust could replace the name `comp` (`entry`,
+ * its stat, not followed) in the directory `dir` (`dir_path`, for the
+ * message): when the directory is theirs, or is writable by a group other
+ * than root's or by everyone without the sticky bit (with it, only the
+ * entry's owner could, so a trusted-owned entry is safe). Says why in
+ * `why`; false when no one could.
+ */
+static bool replaceable(const struct stat *dir, const char *dir_path, const struct stat *entry,
+			const char *comp, char *why, size_t size)
+{
+	bool sticky = dir->st_mode & S_ISVTX;
+	bool others = (dir->st_mode & S_IWOTH) || ((dir->st_mode & S_IWGRP) && dir->st_gid != 0);
+
+	if (!ft_uid_trusted(dir->st_uid)) {
+		snprintf(why, size, "%s belongs to uid %u", dir_path, (unsigned)dir->st_uid);
+		return true;
+	}
+	if (!others)
+		return false;
+	if (sticky) {
+		if (ft_uid_trusted(entry->st_uid))
+			return false;
+		snprintf(why, size, "%s%s%s belongs to uid %u, in a directory others can write to",
+			 dir_path, dir_path[strlen(dir_path) - 1] == '/' ? "" : "/", comp,
+			 (unsigned)entry->st_uid);
+		return true;
+	}
+	if (dir->st_mode & S_IWOTH)
+		snprintf(why, size, "everyone can write to %s", dir_path);
+	else
+		snprintf(why, size, "group %u can write to %s", (unsigned)dir->st_gid, dir_path);
+	return true;
+}
+
+/* Appends "/COMP" to the path walked so far (for messages only). */
+static void walked_add(char *walked, size_t size, const char *comp)
+{
+	size_t n = strlen(walked);
+
+	snprintf(walked + n, size - n, "%s%s", n && walked[n - 1] == '/' ? "" : "/", comp);
+}
+
+int ft_outdir_open(struct ft_outdir *d, const char *path, struct ft_error *err)
+{
+	char walked[PATH_MAX], why[PATH_MAX + 128], *rest, *comp, *slash;
+	const char *last = strrchr(path, '/');
+	bool check = geteuid() == 0;
+	int cur, links = 0, ret;
+
+	d->fd = -1;
+	d->name = last ? last + 1 : path;
+	if (!*d->name || strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0) {
+		error_set(err, "%s: is a directory", path);
+		return -EISDIR;
+	}
+	/* The directory part, walked from / or from the working directory. */
+	rest = last ? xstrndup(path, (size_t)(last - path) + 1) : xstrdup("");
+	snprintf(walked, sizeof(walked), "%s", rest[0] == '/' ? "/" : ".");
+	cur = open(rest[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0) {
+		ret = -errno;
+		error_set(err, "%s: %s", path, strerror(errno));
+		goto out_rest;
+	}
+	for (comp = rest;;) {
+		struct stat dst, est;
+		int next;
+
+		while (*comp == '/')
+			comp++;
+		if (!*comp)
+			break;
+		slash = strchr(comp, '/');
+		if (slash)
+			*slash = '\0';
+		if (strcmp(comp, ".") == 0)
+			goto next_comp;
+		if (fstat(cur, &dst) < 0 || fstatat(cur, comp, &est, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -errno;
+			error_set(err, "%s: %s", path, strerror(errno));
+			goto out_cur;
+		}
+		if (check && strcmp(comp, "..") != 0 &&
+		    replaceable(&dst, walked, &est, comp, why, sizeof(why))) {
+			error_set(err, "%s: %s; refusing to write through it as root", path, why);
+			ret = -EPERM;
+			goto out_cur;
+		}
+		if (S_ISLNK(est.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(cur, comp, target, sizeof(target) - 1);
+			char *more;
+
+			if (n < 0 || ++links > MAX_LINKS) {
+				ret = n < 0 ? -errno : -ELOOP;
+				error_set(err, "%s: %s", path, strerror(-ret));
+				goto out_cur;
+			}
+			target[n] = '\0';
+			/* The link's target, then what was left after it. */
+			more = xasprintf("%s/%s", target, slash ? slash + 1 : "");
+			free(rest);
+			rest = comp = more;
+			if (target[0] == '/') {
+				close(cur);
+				cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				snprintf(walked, sizeof(walked), "/");
+				if (cur < 0) {
+					ret = -errno;
+					error_set(err, "%s: %s", path, strerror(errno));
+					goto out_rest;
+				}
+			}
+			continue;
+		}
+		next = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		walked_add(walked, sizeof(walked), comp);
+		if (next < 0) {
+			ret = -errno;
+			error_set(err, "%s: %s", path, strerror(errno));
+			goto out_cur;
+		}
+		close(cur);
+		cur = next;
+next_comp:
+		if (!slash)
+			break;
+		comp = slash + 1;
+	}
+	d->fd = cur;
+	free(rest);
+	return 0;
+out_cur:
+	close(cur);
+out_rest:
+	free(rest);
+	return ret;
+}
+
+void ft_outdir_close(struct ft_outdir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+/* Under sudo, a file in a directory of the user who ran it becomes theirs. */
+static void give_to_sudo_user(const struct ft_outdir *d, int fd)
+{
+	long uid = sudo_id("SUDO_UID"), gid = sudo_id("SUDO_GID");
+	struct stat st;
+
+	if (geteuid() != 0 || uid < 0 || fstat(d->fd, &st) < 0 || st.st_uid != (uid_t)uid)
+		return;
+	if (fchown(fd, (uid_t)uid, gid < 0 ? (gid_t)-1 : (gid_t)gid) < 0) {
+		/* the file stays root's: harmless */
+	}
+}
+
+int ft_outdir_create(const struct ft_outdir *d, const char *name, mode_t mode)
+{
+	int fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -errno;
+	/* The umask may only have narrowed it; make it exactly `mode`. */
+	if (fchmod(fd, mode) < 0) {
+		/* harmless: the mode is at most `mode` already */
+	}
+	give_to_sudo_user(d, fd);
+	return fd;
+}
+
+int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode_t mode,
+			     char **name)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	int tries, fd = -EEXIST;
+
+	for (tries = 0; tries < 100 && fd == -EEXIST; tries++) {
+		unsigned char rnd[6];
+		char suffix[7];
+		size_t i;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			uint64_t h = util_hash_u64(util_now_ns() ^ (uint64_t)getpid() << 32 ^
+						   (uint64_t)tries);
+
+			memcpy(rnd, &h, sizeof(rnd));
+		}
+		for (i = 0; i < sizeof(rnd); i++)
+			suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		suffix[6] = '\0';
+		*name = xasprintf("%s.partial-%s", prefix, suffix);
+		fd = ft_outdir_create(d, *name, mode);
+		if (fd < 0) {
+			free(*name);
+			*name = NULL;
+		}
+	}
+	return fd;
+}
+
+void ft_outdir_sync(const struct ft_outdir *d)
+{
+	int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fsync(fd) < 0) {
+		/* some file systems cannot sync a directory */
+	}
+	close(fd);
+}
