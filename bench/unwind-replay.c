@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "flametop/pipeline.h"
+#include "flametop/procmap.h"
 #include "flametop/profile.h"
 #include "flametop/sampler.h"
 #include "flametop/symbols.h"
@@ -150,8 +151,8 @@ static void replay(const struct tape *t, const struct pipeline_sink *sink)
 	}
 }
 
-/* Unwinds every sample of the tape with `u` (side-band records applied). */
-static void unwind_all(const struct tape *t, struct unwind *u)
+/* Unwinds every sample of the tape with `u` (side-band records applied to `pm`). */
+static void unwind_all(const struct tape *t, struct procmap *pm, struct unwind *u)
 {
 	static uint64_t ips[1024];
 	size_t i;
@@ -162,11 +163,11 @@ static void unwind_all(const struct tape *t, struct unwind *u)
 		if (r->kind == REC_SAMPLE)
 			unwind_sample(u, &r->u.s, ips, 1024);
 		else if (r->kind == REC_MMAP)
-			unwind_mmap(u, &r->u.m);
+			procmap_mmap(pm, &r->u.m);
 		else if (r->kind == REC_COMM && r->u.c.exec)
-			unwind_exec(u, r->u.c.pid);
+			procmap_exec(pm, r->u.c.pid);
 		else if (r->kind == REC_TASK && !r->u.t.exit && r->u.t.pid != r->u.t.ppid)
-			unwind_fork(u, r->u.t.pid, r->u.t.ppid);
+			procmap_fork(pm, r->u.t.pid, r->u.t.ppid);
 	}
 }
 
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
 	struct pipeline_unwind_stats st;
 	struct sampler *s;
 	struct profile *p;
+	struct procmap *pm;
 	struct symbols *sym;
 	struct pipeline_collect *c;
 	struct unwind *u;
@@ -230,8 +232,9 @@ int main(int argc, char **argv)
 
 	/* Unwind, symbolize and aggregate the recording, from cold caches. */
 	p = profile_new();
-	sym = symbols_new();
-	c = pipeline_collect_new(p, sym);
+	pm = procmap_new();
+	sym = symbols_new(pm);
+	c = pipeline_collect_new(p, pm, sym);
 	t0 = util_now_ns();
 	replay(&tape, pipeline_collect_sink(c));
 	pipeline_collect_tick(c);
@@ -246,19 +249,22 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.samples);
 	pipeline_collect_free(c);
 	symbols_free(sym);
+	procmap_free(pm);
 	profile_free(p);
 
 	/* Unwinding alone, warm: the second pass over the same samples. */
-	u = unwind_new();
-	unwind_all(&tape, u);
+	pm = procmap_new();
+	u = unwind_new(pm);
+	unwind_all(&tape, pm, u);
 	unwind_stats(u, &st);
 	printf("unwind_cold_median_ns %llu\n", (unsigned long long)st.median_ns);
 	unwind_stats_reset(u);
-	unwind_all(&tape, u);
+	unwind_all(&tape, pm, u);
 	unwind_stats(u, &st);
 	printf("unwind_warm_median_ns %llu\n", (unsigned long long)st.median_ns);
 	printf("unwind_warm_mean_ns %.0f\n", st.samples ? (double)st.ns / (double)st.samples : 0.0);
 	unwind_free(u);
+	procmap_free(pm);
 
 	for (i = 0; i < tape.n; i++)
 		free(tape.recs[i].owned);

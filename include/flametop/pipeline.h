@@ -104,16 +104,23 @@ struct pipeline_sink {
 /*
  * The collect stage: a sink that symbolizes each sample's callchain,
  * interns it as a node of the profile's call tree and appends the sample;
- * side-band records keep the symbolizer's process maps and the profile's
- * thread names current. Symbol lookups are cached per process and address,
- * so a hot stack costs hash lookups, not symbol searches.
+ * side-band records keep the process maps (procmap.h, which the
+ * symbolizer and the DWARF unwinder share) and the profile's thread names
+ * current. Symbol lookups are cached per process and address, so a hot
+ * stack costs hash lookups, not symbol searches.
  */
 struct profile;
+struct procmap;
 struct symbols;
 struct pipeline_collect;
 
-/* `p` and `sym` are borrowed and must outlive the stage. Caller frees. */
-struct pipeline_collect *pipeline_collect_new(struct profile *p, struct symbols *sym);
+/*
+ * `p`, `pm` and `sym` are borrowed and must outlive the stage; `sym` must
+ * have been made over `pm` (symbols_new(pm)). The stage feeds `pm` every
+ * side-band record, once. Caller frees.
+ */
+struct pipeline_collect *pipeline_collect_new(struct profile *p, struct procmap *pm,
+					      struct symbols *sym);
 void pipeline_collect_free(struct pipeline_collect *c);
 /* The sink to hand to a source. Borrowed, valid until the stage is freed. */
 const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);

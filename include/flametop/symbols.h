@@ -2,14 +2,19 @@
 /*
  * Symbolization: turns (pid, address) into (function, module).
  *
- * Keeps per-process memory maps (from MMAP2 records, from /proc/PID/maps the
- * first time a process is seen, copied on fork, cleared on exec) and a
- * cache of symbol tables per module (keyed by path and build id), so the
- * cost is per module, never per sample. A module's names come from its
- * .symtab, a separate debug file (by build id or .gnu_debuglink), or
- * .dynsym with MiniDebugInfo, demangled; addresses in anonymous memory
- * from the process's JIT map (/tmp/perf-PID.map). Kernel addresses resolve
- * through /proc/kallsyms when it is readable.
+ * Mappings and modules come from the process-map layer (procmap.h), which
+ * the pipeline feeds; the symbolizer keeps, per module and through that
+ * layer, the module's symbol table, so the cost is per module, never per
+ * sample. A module's names come from its .symtab, a separate debug file
+ * (by build id or .gnu_debuglink), or .dynsym with MiniDebugInfo,
+ * demangled; addresses in anonymous memory from the process's JIT map
+ * (/tmp/perf-PID.map). Kernel addresses resolve through /proc/kallsyms
+ * when it is readable.
+ *
+ * Everything read on behalf of a process is bounded (the SYMBOLS_* and
+ * PROCMAP_* limits, named in the man page's LIMITS section): a module
+ * that exceeds them keeps module+0xOFFSET names, with one notice through
+ * the layer's notice callback (procmap_set_notice).
  */
 #ifndef FLAMETOP_SYMBOLS_H
 #define FLAMETOP_SYMBOLS_H
@@ -18,31 +23,38 @@
 #include <stdint.h>
 
 #include "flametop/pipeline.h"
+#include "flametop/procmap.h"
 #include "flametop/util.h"
+
+/* Mangled names longer than this are shown as they are. */
+#define SYMBOLS_DEMANGLE_MAX_IN 4096
+/* A demangled name that would grow past this is shown mangled. */
+#define SYMBOLS_DEMANGLE_MAX_OUT 16384
+/* Time spent demangling one module's names; the rest stay mangled. */
+#define SYMBOLS_DEMANGLE_BUDGET_NS (2 * 1000000000ull)
+/* A .gnu_debuglink candidate larger than this is not checksummed. */
+#define SYMBOLS_DEBUGLINK_MAX (1ull << 30)
+/* Memory liblzma may use to decompress MiniDebugInfo. */
+#define SYMBOLS_XZ_MEMLIMIT (64ull << 20)
+/* What is read of one JIT map, ever: bytes, entries; and maps kept at once. */
+#define SYMBOLS_JITMAP_MAX_BYTES (128ull << 20)
+#define SYMBOLS_JITMAP_MAX_ENTRIES (1u << 20)
+#define SYMBOLS_JITMAPS_MAX 64
 
 struct symbols;
 
-/* Caller frees with symbols_free(). Never NULL. */
-struct symbols *symbols_new(void);
+/*
+ * `pm` is borrowed and must outlive the symbolizer, which registers with
+ * it as a consumer (procmap_register). Caller frees with symbols_free().
+ * Never NULL.
+ */
+struct symbols *symbols_new(struct procmap *pm);
 void symbols_free(struct symbols *s);
 
 /*
- * Side-band events, fed from the pipeline; `pid` is always the process id
- * (tgid). symbols_mmap adds a mapping (it replaces whatever it overlaps).
- * symbols_fork copies the parent's maps into a new process (pid != ppid;
- * a new thread, pid == ppid, changes nothing). symbols_exec empties the
- * maps: the new image's MMAP2 records follow. symbols_exit forgets the
- * process, after a delay: the last 64 exited processes stay resolvable for
- * samples that arrive late. An MMAP2, fork or exec for an exited pid starts
- * a new process.
- */
-void symbols_mmap(struct symbols *s, const struct pipeline_mmap *m);
-void symbols_fork(struct symbols *s, uint32_t pid, uint32_t ppid);
-void symbols_exec(struct symbols *s, uint32_t pid);
-void symbols_exit(struct symbols *s, uint32_t pid);
-
-/*
- * The result of a lookup. Strings are borrowed, valid until symbols_free().
+ * The result of a lookup. Strings are borrowed, valid until the next call
+ * to symbols_resolve() or to the process-map layer (a module's names go
+ * with it, a JIT map may be dropped): copy or intern them at once.
  * `name` is NULL when the address is inside a known module but no symbol
  * covers it; the caller then names the frame "module+0xOFFSET" using
  * `module` and `offset` (the file offset of the address within the module).
@@ -57,23 +69,13 @@ struct symbols_frame {
 
 /*
  * Resolves `addr` in process `pid`; `kernel` says which address space.
- * Loads /proc/PID/maps the first time `pid` is seen (if the process still
- * exists), merged with the mappings already known (its lines replace what
- * they overlap). An address in no known
- * mapping of a live process re-reads /proc/PID/maps, at most once a second
- * per process. A module's symbols are read the first time an address in it
- * is resolved, once. Always fills *out.
+ * The mapping comes from procmap_find() (which reads /proc/PID/maps the
+ * first time and on a miss, for live data). A module's symbols are read
+ * the first time an address in it is resolved, once. Kernel symbols and
+ * JIT maps are read only when the layer is live. Always fills *out.
  */
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out);
-
-/*
- * Whether this machine is the one the records come from (the default):
- * only then are /proc/PID/maps, /proc/PID/root and /proc/kallsyms read.
- * Set it to false before any lookup when resolving recorded data elsewhere;
- * ELF files are then opened by their recorded paths only.
- */
-void symbols_set_live(struct symbols *s, bool live);
 
 /*
  * Whether C++ and Rust names are demangled (the default: yes, when
@@ -81,13 +83,6 @@ void symbols_set_live(struct symbols *s, bool live);
  * demangled once, when a module's symbols are read.
  */
 void symbols_set_demangle(struct symbols *s, bool demangle);
-
-/*
- * Where the symbolizer says something a person should know (a JIT map it
- * refuses to trust, say). NULL (the default) keeps it quiet. Borrowed: it
- * must outlive `s`.
- */
-void symbols_set_notice(struct symbols *s, struct ft_notice *notice);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);

@@ -131,26 +131,31 @@ int util_read_long(const char *path, long *value);
  * command line of a config or theme may name a FIFO (whose open() blocks
  * forever), a device (whose open() has side effects), or a huge sparse file.
  *
- * ft_open_regular_at() never opens such a thing: it stat()s the path first
- * (a non-regular file is refused before any open), opens it
- * O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY plus `oflags` (e.g. O_NOFOLLOW),
- * and checks the descriptor itself with fstat(): a regular file, the same
- * inode that stat() saw, at most `max_size` bytes (0: no size cap). `dirfd`
- * is as for openat() (AT_FDCWD for a plain path). It returns the descriptor
- * (caller closes; O_NONBLOCK stays set, which regular files ignore) and
- * fills *st when `st` is not NULL, or -errno: what open()/stat() said
+ * ft_open_regular_at() never opens such a thing: it opens the path O_PATH
+ * (plus O_NOFOLLOW when `oflags` has it), which opens nothing, refuses
+ * what that descriptor shows is not a regular file, and only then opens
+ * the same inode, through /proc/self/fd, O_RDONLY|O_NONBLOCK|O_CLOEXEC|
+ * O_NOCTTY, checking the result with fstat(): a regular file, the inode
+ * that was looked at, at most `max_size` bytes (0: no size cap). (Without
+ * /proc it looks, opens the path again and checks the inode is the same.)
+ * `dirfd` is as for openat() (AT_FDCWD for a plain path). It returns the
+ * descriptor (caller closes; O_NONBLOCK stays set, which regular files
+ * ignore) and fills *st when `st` is not NULL, or -errno: what open() said
  * (-ELOOP for a symbolic link with O_NOFOLLOW), -EISDIR for a directory,
  * -EINVAL when it is not a regular file, -EFBIG when it is larger than
- * `max_size`, -EAGAIN when the path changed between the look and the
+ * `max_size`, -EAGAIN when the file changed between the look and the
  * open. ft_open_strerror() words those for a user.
  *
- * ft_check_regular() is the descriptor half, for callers that open
- * differently (openat2() with RESOLVE_IN_ROOT): 0 when `fd` is a regular
- * file of at most `max_size` bytes (0: no cap), filling *st, else -EINVAL
- * or -EFBIG as above.
+ * ft_reopen_regular() is the second half, for callers that find the file
+ * their own way (procmap_file_open: openat2() with RESOLVE_IN_ROOT) as an
+ * O_PATH descriptor, `pathfd`, which stays theirs: the same checks and
+ * results, and -ENOSYS when /proc is not mounted. ft_check_regular() checks
+ * a descriptor open for reading: 0 when `fd` is a regular file of at most
+ * `max_size` bytes (0: no cap), filling *st, else -EINVAL or -EFBIG.
  */
 int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st);
 int ft_open_regular(const char *path, uint64_t max_size, struct stat *st);
+int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st);
 int ft_check_regular(int fd, uint64_t max_size, struct stat *st);
 /* strerror() for a negative errno from the ft_open_* helpers (static string). */
 const char *ft_open_strerror(int err);

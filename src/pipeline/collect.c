@@ -18,10 +18,12 @@
  * process maps something new, execs or exits, so it never outlives the
  * mapping it was computed from. Kernel addresses share one cache.
  *
+ * Side-band records (mmap, fork, exec, exit) go once to the process-map
+ * layer, which both the symbolizer and the DWARF unwinder read.
+ *
  * A sample that brings its user stack (--call-graph dwarf) has only the
  * kernel part of its chain from the kernel; the user part comes from the
- * DWARF unwinder, which is fed the same side-band records as the
- * symbolizer. When it finds nothing, the sampled IP stands alone.
+ * DWARF unwinder. When it finds nothing, the sampled IP stands alone.
  *
  * In frame-pointer mode, stacks that never reach main or a thread's start
  * are counted: when most do, the code they run was built without frame
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flametop/procmap.h"
 #include "flametop/profile.h"
 #include "flametop/symbols.h"
 #include "flametop/unwind.h"
@@ -53,6 +56,7 @@ struct proc_cache {
 
 struct pipeline_collect {
 	struct profile *profile;
+	struct procmap *procmap;
 	struct symbols *symbols;
 	struct pipeline_sink sink;
 
@@ -314,8 +318,7 @@ static int collect_mmap(void *ctx, const struct pipeline_mmap *m)
 {
 	struct pipeline_collect *c = ctx;
 
-	symbols_mmap(c->symbols, m);
-	unwind_mmap(c->unwind, m);
+	procmap_mmap(c->procmap, m);
 	forget_addresses(c, m->pid);
 	return 0;
 }
@@ -325,8 +328,7 @@ static int collect_comm(void *ctx, const struct pipeline_comm *cm)
 	struct pipeline_collect *c = ctx;
 
 	if (cm->exec) {
-		symbols_exec(c->symbols, cm->pid);
-		unwind_exec(c->unwind, cm->pid);
+		procmap_exec(c->procmap, cm->pid);
 		forget_addresses(c, cm->pid);
 	}
 	profile_set_thread(c->profile, cm->pid, cm->tid, cm->comm);
@@ -348,10 +350,8 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 		}
 		return 0;
 	}
-	if (t->pid != t->ppid) {
-		symbols_fork(c->symbols, t->pid, t->ppid);
-		unwind_fork(c->unwind, t->pid, t->ppid);
-	}
+	if (t->pid != t->ppid)
+		procmap_fork(c->procmap, t->pid, t->ppid);
 	/* A new thread or process starts with its creator's name. */
 	parent = profile_find_thread(c->profile, t->ptid);
 	if (parent && !profile_find_thread(c->profile, t->tid))
@@ -385,18 +385,20 @@ static const struct pipeline_sink_ops collect_ops = {
 	.throttle = collect_throttle,
 };
 
-struct pipeline_collect *pipeline_collect_new(struct profile *p, struct symbols *sym)
+struct pipeline_collect *pipeline_collect_new(struct profile *p, struct procmap *pm,
+					      struct symbols *sym)
 {
 	struct pipeline_collect *c = xcalloc(1, sizeof(*c));
 
 	c->profile = p;
+	c->procmap = pm;
 	c->symbols = sym;
 	c->sink.ops = &collect_ops;
 	c->sink.ctx = c;
 	u64map_init(&c->kernel_addrs);
 	u64map_init(&c->proc_index);
 	u64map_init(&c->root_frames);
-	c->unwind = unwind_new();
+	c->unwind = unwind_new(pm);
 	return c;
 }
 
@@ -429,8 +431,7 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 	uint32_t i;
 
 	for (i = 0; i < c->nexited; i++) {
-		symbols_exit(c->symbols, c->exited[i]);
-		unwind_exit(c->unwind, c->exited[i]);
+		procmap_exit(c->procmap, c->exited[i]);
 		forget_addresses(c, c->exited[i]);
 	}
 	c->nexited = 0;

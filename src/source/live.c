@@ -24,6 +24,7 @@
 
 struct live {
 	struct profile *profile;
+	struct procmap *procmap;
 	struct symbols *symbols;
 	struct pipeline_collect *collect;
 	struct sampler *sampler;
@@ -106,6 +107,7 @@ static void live_free(void *ctx)
 	sampler_free(l->sampler);
 	pipeline_collect_free(l->collect);
 	symbols_free(l->symbols);
+	procmap_free(l->procmap);
 	free(l);
 }
 
@@ -200,10 +202,11 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	l->src = src;
 	src->profile = l->profile = profile_new();
 	profile_set_limits(l->profile, &profile_live_limits);
-	l->symbols = symbols_new();
+	l->procmap = procmap_new();
+	procmap_set_notice(l->procmap, notice);
+	l->symbols = symbols_new(l->procmap);
 	symbols_set_demangle(l->symbols, !cfg->no_demangle);
-	symbols_set_notice(l->symbols, notice);
-	l->collect = pipeline_collect_new(l->profile, l->symbols);
+	l->collect = pipeline_collect_new(l->profile, l->procmap, l->symbols);
 	/* "Stacks look truncated" is about the program being profiled: a
 	 * system-wide profile mixes in whatever else runs (compilers, say). */
 	if (cfg->target != SAMPLER_SYSTEM)

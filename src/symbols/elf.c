@@ -19,6 +19,14 @@
  *
  * Files come from other processes and may be anything: every libelf call is
  * checked, and a file that does not make sense is refused, not trusted.
+ * They are opened by the process-map layer (procmap.h: an O_PATH check,
+ * a regular file, a size cap) and read with ELF_C_READ, which preads what
+ * it needs into memory: a file truncated under us gives a read error,
+ * never SIGBUS. The ELF header is checked against the file's size before
+ * libelf sees it; no section larger than PROCMAP_READ_MAX is read; the
+ * reading stops at the file's deadline; a .gnu_debuglink candidate is
+ * checksummed only when it is a real file of at most SYMBOLS_DEBUGLINK_MAX
+ * bytes; demangling has its own caps (demangle.c) and time budget.
  */
 #include "config.h"
 
@@ -29,8 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -41,6 +47,49 @@
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
+/* Symbols between two looks at the clock. */
+#define CLOCK_EVERY 4096
+/* Bytes checksummed between two looks at the clock. */
+#define CRC_CHUNK (1u << 20)
+
+/* A reading in progress: its options, deadline and what it cost. */
+struct reading {
+	const struct symbols_elf_opts *o;
+	struct procmap_file *f; /* the module's file, NULL for an image in memory */
+	struct symbols_elf_report *rep;
+	uint64_t demangle_ns;
+};
+
+static bool reading_late(struct reading *r)
+{
+	if (r->f && procmap_file_late(r->f))
+		r->rep->late = true;
+	return r->rep->late;
+}
+
+/*
+ * The data of a section, or NULL: none in the file (SHT_NOBITS), larger
+ * than PROCMAP_READ_MAX, or unreadable. `raw`: as stored (compressed
+ * sections stay compressed).
+ */
+static Elf_Data *section_data(Elf_Scn *scn, const GElf_Shdr *shdr, bool raw)
+{
+	Elf_Data *data;
+
+	if (shdr->sh_type == SHT_NOBITS || shdr->sh_size > PROCMAP_READ_MAX)
+		return NULL;
+	data = raw ? elf_rawdata(scn, NULL) : elf_getdata(scn, NULL);
+	return data && data->d_buf ? data : NULL;
+}
+
+/* Whether section `index` may be read whole (elf_strptr reads a string table whole). */
+static bool section_small(Elf *elf, size_t index)
+{
+	Elf_Scn *scn = elf_getscn(elf, index);
+	GElf_Shdr shdr;
+
+	return scn && gelf_getshdr(scn, &shdr) && shdr.sh_size <= PROCMAP_READ_MAX;
+}
 
 static int elf_init(struct ft_error *err)
 {
@@ -92,8 +141,8 @@ static void read_build_id(Elf *elf, struct symbols_elf *e)
 
 		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
 			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || !data->d_buf)
+		data = section_data(scn, &shdr, false);
+		if (!data)
 			continue;
 		while ((next = gelf_getnote(data, off, &nhdr, &name_off, &desc_off)) > 0) {
 			if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
@@ -158,24 +207,47 @@ static Elf_Scn *find_section_name(Elf *elf, const char *name, GElf_Shdr *shdr_ou
 	return NULL;
 }
 
+/* The name to keep for `name`: demangled within the caps and the budget, or NULL for as is. */
+static char *demangle(struct reading *r, const char *name)
+{
+	bool capped = false;
+	uint64_t t0;
+	char *d;
+
+	if (!r->o->demangle || name[0] != '_' || (name[1] != 'Z' && name[1] != 'R'))
+		return NULL;
+	if (r->rep->demangle_late) {
+		r->rep->names_raw++;
+		return NULL;
+	}
+	t0 = util_now_ns();
+	d = symbols_demangle(name, &capped);
+	r->demangle_ns += util_now_ns() - t0;
+	if (capped)
+		r->rep->names_raw++;
+	if (r->demangle_ns > SYMBOLS_DEMANGLE_BUDGET_NS)
+		r->rep->demangle_late = true;
+	return d;
+}
+
 /*
  * Adds the functions of the file's symbol table of type `type` (SHT_SYMTAB
- * or SHT_DYNSYM), demangled when `demangle`. Returns the number added; 0
+ * or SHT_DYNSYM), demangled when asked. Returns the number added; 0
  * when the file has no such table, or only a placeholder for it (a debug
- * file's SHT_NOBITS .dynsym).
+ * file's SHT_NOBITS .dynsym), or it is too large; stops at the deadline.
  */
-static size_t add_symbols(Elf *elf, struct symbols_elf *e, Elf64_Word type, bool demangle)
+static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, Elf64_Word type)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section_type(elf, type, &shdr);
 	Elf_Data *data;
 	size_t entsize, n, i, added = 0;
 
-	if (!scn)
+	if (!scn || !section_small(elf, shdr.sh_link))
 		return 0;
-	data = elf_getdata(scn, NULL);
+	data = section_data(scn, &shdr, false);
 	entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
-	if (!data || !data->d_buf || entsize == 0)
+	if (!data || entsize == 0)
 		return 0;
 	n = data->d_size / entsize;
 	for (i = 0; i < n; i++) {
@@ -185,6 +257,8 @@ static size_t add_symbols(Elf *elf, struct symbols_elf *e, Elf64_Word type, bool
 		int stype, bind;
 		uint8_t prio;
 
+		if (i % CLOCK_EVERY == 0 && reading_late(r))
+			return added;
 		if (!gelf_getsym(data, (int)i, &sym))
 			continue;
 		stype = GELF_ST_TYPE(sym.st_info);
@@ -196,7 +270,7 @@ static size_t add_symbols(Elf *elf, struct symbols_elf *e, Elf64_Word type, bool
 		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		demangled = demangle ? symbols_demangle(name) : NULL;
+		demangled = demangle(r, name);
 		prio = bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 0 : 1;
 		symbols_table_add(&e->table, sym.st_value, sym.st_size,
 				  section_end(elf, sym.st_shndx), demangled ? demangled : name, 0,
@@ -255,44 +329,71 @@ static bool has_dwarf_lines(Elf *elf)
 	return scn && shdr.sh_type != SHT_NOBITS && shdr.sh_size > 0;
 }
 
+/* The CRC-32 of the whole file, within the deadline; false when it cannot be had. */
+static bool file_crc(struct reading *r, struct procmap_file *f, uint32_t *out)
+{
+	unsigned char *buf = xmalloc(CRC_CHUNK);
+	uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
+	uint64_t off = 0;
+	bool ok = true;
+
+	while (off < f->size) {
+		ssize_t n = procmap_file_pread(f, buf, CRC_CHUNK, off);
+
+		if (n <= 0 || reading_late(r)) {
+			ok = false;
+			break;
+		}
+		crc = (uint32_t)crc32(crc, buf, (uInt)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	*out = crc;
+	return ok;
+}
+
 /*
- * Opens `path` as a debug file for `e`: an ELF file with what `want` asks
- * for (a real .symtab, or DWARF line tables) and, when both have one, the
- * same build id. For DEBUG_WANT_SYMTAB adds its functions to `e`. Returns
- * false (nothing added) when it does not qualify. `want_crc`, when not
- * NULL, is the CRC-32 the .gnu_debuglink asks for.
+ * Opens `path` (relative to `dirfd`, with procmap_file_open's `flags`) as
+ * a debug file for `e`: a regular ELF file with what `want` asks for (a
+ * real .symtab, or DWARF line tables) and, when both have one, the same
+ * build id. For DEBUG_WANT_SYMTAB adds its functions to `e`. Returns false
+ * (nothing added) when it does not qualify. `want_crc`, when not NULL, is
+ * the CRC-32 the .gnu_debuglink asks for: then the file must also be at
+ * most SYMBOLS_DEBUGLINK_MAX bytes and not sparse. With `keep`, a file
+ * that qualifies is handed over in it, open, instead of closed.
  */
-static bool try_debug_file(struct symbols_elf *e, const char *path, const uint32_t *want_crc,
-			   enum debug_want want, bool demangle)
+static bool try_debug_file(struct reading *r, struct symbols_elf *e, int dirfd, const char *path,
+			   unsigned flags, const uint32_t *want_crc, enum debug_want want,
+			   struct procmap_file *keep)
 {
 	struct symbols_elf probe;
-	struct stat st;
+	struct procmap_file f;
+	struct ft_error err;
 	bool ok = false;
 	Elf *elf = NULL;
-	void *map = MAP_FAILED;
-	int fd;
+	uint32_t crc;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	ret = procmap_file_open(&f, dirfd, path, flags, &err);
+	if (ret < 0) {
+		if (ret == -EPERM)
+			r->rep->debug_refused++;
 		return false;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr))
-		goto out;
+	}
+	/* The module's deadline covers its debug files. */
+	if (r->f)
+		f.deadline_ns = r->f->deadline_ns;
 	if (want_crc) {
-		uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
-		const unsigned char *p;
-		size_t left, chunk;
-
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED)
+		if (f.size > SYMBOLS_DEBUGLINK_MAX || procmap_file_sparse(&f)) {
+			r->rep->debug_refused++;
 			goto out;
-		for (p = map, left = (size_t)st.st_size; left > 0; p += chunk, left -= chunk) {
-			chunk = left > (1u << 30) ? (1u << 30) : left;
-			crc = (uint32_t)crc32(crc, p, (uInt)chunk);
 		}
-		if (crc != *want_crc)
+		if (!file_crc(r, &f, &crc) || crc != *want_crc)
 			goto out;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (procmap_file_check_elf(&f, &err) < 0)
+		goto out;
+	elf = elf_begin(f.fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF)
 		goto out;
 	memset(&probe, 0, sizeof(probe));
@@ -304,13 +405,14 @@ static bool try_debug_file(struct symbols_elf *e, const char *path, const uint32
 	if (want == DEBUG_WANT_DWARF)
 		ok = has_dwarf_lines(elf);
 	else
-		ok = add_symbols(elf, e, SHT_SYMTAB, demangle) > 0;
+		ok = add_symbols(r, elf, e, SHT_SYMTAB) > 0;
 out:
 	if (elf)
 		elf_end(elf);
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)st.st_size);
-	close(fd);
+	if (ok && keep)
+		*keep = f;
+	else
+		procmap_file_close(&f);
 	return ok;
 }
 
@@ -318,9 +420,10 @@ out:
  * <debug_dir>/.build-id/xx/yyyy.debug for the image's build id, when it
  * qualifies (see try_debug_file). Its path (caller frees), or NULL.
  */
-static char *debug_by_build_id(struct symbols_elf *e, const char *debug_dir, enum debug_want want,
-			       bool demangle)
+static char *debug_by_build_id(struct reading *r, struct symbols_elf *e, enum debug_want want,
+			       struct procmap_file *keep)
 {
+	const char *debug_dir = r->o->debug_dir ? r->o->debug_dir : SYMBOLS_DEBUG_DIR;
 	char hex[2 * sizeof(e->build_id) + 1], *path;
 	size_t i;
 
@@ -328,8 +431,9 @@ static char *debug_by_build_id(struct symbols_elf *e, const char *debug_dir, enu
 		return NULL;
 	for (i = 0; i < e->build_id_size; i++)
 		snprintf(hex + 2 * i, 3, "%02x", e->build_id[i]);
+	/* The debug directory is the administrator's: its links are followed. */
 	path = xasprintf("%s/.build-id/%.2s/%s.debug", debug_dir, hex, hex + 2);
-	if (try_debug_file(e, path, NULL, want, demangle))
+	if (try_debug_file(r, e, AT_FDCWD, path, PROCMAP_FILE_FOLLOW, NULL, want, keep))
 		return path;
 	free(path);
 	return NULL;
@@ -338,13 +442,17 @@ static char *debug_by_build_id(struct symbols_elf *e, const char *debug_dir, enu
 /*
  * The file named by .gnu_debuglink (a file name, NUL, padding to 4 bytes,
  * then the CRC-32 of the debug file in the ELF's byte order), looked for
- * where GDB looks: beside the file, in .debug/ beside it, and under
+ * where GDB looks: beside the file and in .debug/ beside it (inside the
+ * file's root: those directories are the process's), and under
  * <debug_dir> with the file's directory appended. Its path when it
  * qualifies (caller frees), or NULL.
  */
-static char *debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_path,
-			   const char *debug_dir, enum debug_want want, bool demangle)
+static char *debug_by_link(struct reading *r, struct symbols_elf *e, Elf *elf,
+			   enum debug_want want, struct procmap_file *keep)
 {
+	const char *debug_dir = r->o->debug_dir ? r->o->debug_dir : SYMBOLS_DEBUG_DIR;
+	const char *known_path = r->o->known_path;
+	int root = r->f && r->f->root >= 0 ? r->f->root : AT_FDCWD;
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section_name(elf, ".gnu_debuglink", &shdr);
 	const unsigned char *crc_bytes;
@@ -355,15 +463,16 @@ static char *debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_pa
 	uint32_t crc;
 	char *dir, *found = NULL;
 
-	if (!scn || shdr.sh_type == SHT_NOBITS || !gelf_getehdr(elf, &ehdr))
+	if (!scn || !known_path || !gelf_getehdr(elf, &ehdr))
 		return NULL;
-	data = elf_getdata(scn, NULL);
-	if (!data || !data->d_buf || data->d_size < 6)
+	data = section_data(scn, &shdr, false);
+	if (!data || data->d_size < 6)
 		return NULL;
 	name = data->d_buf;
 	name_len = strnlen(name, data->d_size);
 	crc_off = (name_len + 4) & ~(size_t)3;
-	if (name_len == 0 || crc_off + 4 > data->d_size || strchr(name, '/'))
+	if (name_len == 0 || crc_off + 4 > data->d_size || strchr(name, '/') ||
+	    strcmp(name, "..") == 0)
 		return NULL;
 	crc_bytes = (const unsigned char *)data->d_buf + crc_off;
 	if (ehdr.e_ident[EI_DATA] == ELFDATA2MSB)
@@ -375,13 +484,21 @@ static char *debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_pa
 
 	slash = strrchr(known_path, '/');
 	dir = slash ? xasprintf("%.*s", (int)(slash - known_path), known_path) : xstrdup(".");
-	for (i = 0; i < 3 && !found; i++) {
+	for (i = 0; i < 3 && !found && !reading_late(r); i++) {
 		char *path = i == 0   ? xasprintf("%s/%s", dir, name)
 			     : i == 1 ? xasprintf("%s/.debug/%s", dir, name)
 				      : xasprintf("%s%s%s/%s", debug_dir, dir[0] == '/' ? "" : "/",
 						  dir, name);
+		bool ok;
 
-		if (try_debug_file(e, path, &crc, want, demangle))
+		if (i < 2)
+			ok = try_debug_file(r, e, root, path,
+					    root == AT_FDCWD ? 0 : PROCMAP_FILE_IN_ROOT, &crc, want,
+					    keep);
+		else
+			ok = try_debug_file(r, e, AT_FDCWD, path, PROCMAP_FILE_FOLLOW, &crc, want,
+					    keep);
+		if (ok)
 			found = path;
 		else
 			free(path);
@@ -391,7 +508,7 @@ static char *debug_by_link(struct symbols_elf *e, Elf *elf, const char *known_pa
 }
 
 /* The symbols of .gnu_debugdata, an xz-compressed ELF file (MiniDebugInfo). */
-static bool debug_from_minidebuginfo(struct symbols_elf *e, Elf *elf, bool demangle)
+static bool debug_from_minidebuginfo(struct reading *r, struct symbols_elf *e, Elf *elf)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section_name(elf, ".gnu_debugdata", &shdr);
@@ -401,14 +518,14 @@ static bool debug_from_minidebuginfo(struct symbols_elf *e, Elf *elf, bool deman
 	size_t len;
 	bool ok = false;
 
-	if (!scn || shdr.sh_type == SHT_NOBITS)
+	if (!scn)
 		return false;
-	data = elf_rawdata(scn, NULL);
-	if (!data || !data->d_buf || symbols_xz_decode(data->d_buf, data->d_size, &buf, &len) < 0)
+	data = section_data(scn, &shdr, true);
+	if (!data || symbols_xz_decode(data->d_buf, data->d_size, &buf, &len) < 0)
 		return false;
 	inner = elf_memory(buf, len);
 	if (inner && elf_kind(inner) == ELF_K_ELF)
-		ok = add_symbols(inner, e, SHT_SYMTAB, demangle) > 0;
+		ok = add_symbols(r, inner, e, SHT_SYMTAB) > 0;
 	if (inner)
 		elf_end(inner);
 	free(buf);
@@ -420,23 +537,22 @@ static bool debug_from_minidebuginfo(struct symbols_elf *e, Elf *elf, bool deman
  * a separate debug file (by build id, then by .gnu_debuglink); else .dynsym
  * merged with MiniDebugInfo, which holds exactly what .dynsym lacks.
  */
-static void read_symbols(Elf *elf, struct symbols_elf *e, const struct symbols_elf_opts *o)
+static void read_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 {
-	const char *debug_dir = o->debug_dir ? o->debug_dir : SYMBOLS_DEBUG_DIR;
+	const struct symbols_elf_opts *o = r->o;
 
-	if (add_symbols(elf, e, SHT_SYMTAB, o->demangle) > 0)
+	if (add_symbols(r, elf, e, SHT_SYMTAB) > 0)
 		e->source = SYMBOLS_SOURCE_SYMTAB;
-	else if (o->debug_files &&
-		 (e->debug_path = debug_by_build_id(e, debug_dir, DEBUG_WANT_SYMTAB, o->demangle)))
+	else if (o->debug_files && !reading_late(r) &&
+		 (e->debug_path = debug_by_build_id(r, e, DEBUG_WANT_SYMTAB, NULL)))
 		e->source = SYMBOLS_SOURCE_BUILD_ID;
-	else if (o->debug_files && o->known_path &&
-		 (e->debug_path = debug_by_link(e, elf, o->known_path, debug_dir,
-						DEBUG_WANT_SYMTAB, o->demangle)))
+	else if (o->debug_files && !reading_late(r) &&
+		 (e->debug_path = debug_by_link(r, e, elf, DEBUG_WANT_SYMTAB, NULL)))
 		e->source = SYMBOLS_SOURCE_DEBUGLINK;
 	else {
-		size_t n = add_symbols(elf, e, SHT_DYNSYM, o->demangle);
+		size_t n = add_symbols(r, elf, e, SHT_DYNSYM);
 
-		if (o->debug_files && debug_from_minidebuginfo(e, elf, o->demangle))
+		if (o->debug_files && !reading_late(r) && debug_from_minidebuginfo(r, e, elf))
 			e->source = SYMBOLS_SOURCE_MINIDEBUGINFO;
 		else
 			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
@@ -458,77 +574,102 @@ const char *symbols_source_name(enum symbols_source source)
 	return (size_t)source < ARRAY_SIZE(names) ? names[source] : "?";
 }
 
+struct symbols_elf *symbols_elf_read(struct procmap_file *f, const struct symbols_elf_opts *opts,
+				     struct symbols_elf_report *rep, struct ft_error *err)
+{
+	struct symbols_elf_report dummy;
+	struct reading r = { opts, f, rep ? rep : &dummy, 0 };
+	struct symbols_elf *e = NULL;
+	Elf *elf;
+
+	memset(r.rep, 0, sizeof(*r.rep));
+	if (elf_init(err) < 0 || procmap_file_check_elf(f, err) < 0)
+		return NULL;
+	elf = elf_begin(f->fd, ELF_C_READ, NULL);
+	if (!elf) {
+		error_set(err, "%s", elf_errmsg(-1));
+		return NULL;
+	}
+	e = read_elf(elf, err);
+	if (e) {
+		read_symbols(&r, elf, e);
+		if (r.rep->late) {
+			error_set(err, "reading it took more than %llu s",
+				  (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));
+			symbols_elf_free(e);
+			e = NULL;
+		}
+	}
+	elf_end(elf);
+	return e;
+}
+
 struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols_elf_opts *opts,
 					  struct ft_error *err)
 {
 	struct symbols_elf_opts o = *opts;
-	struct symbols_elf *e = NULL;
-	Elf *elf;
-	int fd;
+	struct symbols_elf *e;
+	struct procmap_file f;
 
-	if (elf_init(err) < 0)
-		return NULL;
 	if (!o.known_path)
 		o.known_path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		error_set(err, "%s: %s", path, strerror(errno));
+	if (procmap_file_open(&f, AT_FDCWD, path, 0, err) < 0)
 		return NULL;
-	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf) {
-		error_set(err, "%s: %s", path, elf_errmsg(-1));
-		goto out_close;
-	}
-	e = read_elf(elf, err);
+	e = symbols_elf_read(&f, &o, NULL, err);
 	if (!e) {
 		char msg[sizeof(err->msg)];
 
 		memcpy(msg, err->msg, sizeof(msg));
 		error_set(err, "%s: %s", path, msg);
-	} else {
-		read_symbols(elf, e, &o);
 	}
-	elf_end(elf);
-out_close:
-	close(fd);
+	procmap_file_close(&f);
 	return e;
 }
 
-char *symbols_elf_dwarf_file(const char *path, const struct symbols_elf_opts *opts)
+int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts,
+			   struct procmap_file *out, char **found)
 {
-	const char *debug_dir = opts->debug_dir ? opts->debug_dir : SYMBOLS_DEBUG_DIR;
+	struct symbols_elf_opts o = *opts;
+	struct symbols_elf_report rep;
+	struct reading r = { &o, NULL, &rep, 0 };
 	struct symbols_elf probe;
+	struct procmap_file f;
 	struct ft_error err;
-	char *found = NULL;
-	Elf *elf;
-	int fd;
+	Elf *elf = NULL;
+	int ret = -ENOENT;
 
-	if (elf_init(&err) < 0)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	*found = NULL;
+	memset(&rep, 0, sizeof(rep));
+	if (!o.known_path)
+		o.known_path = path;
+	if (elf_init(&err) < 0 || procmap_file_open(&f, AT_FDCWD, path, 0, &err) < 0)
+		return -ENOENT;
+	r.f = &f;
+	if (procmap_file_check_elf(&f, &err) < 0)
+		goto out;
+	elf = elf_begin(f.fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF)
 		goto out;
 	if (has_dwarf_lines(elf)) {
-		found = xstrdup(path);
+		*found = xstrdup(path);
+		*out = f;
+		f.fd = -1;
+		ret = 0;
 		goto out;
 	}
-	if (!opts->debug_files)
+	if (!o.debug_files)
 		goto out;
 	memset(&probe, 0, sizeof(probe));
 	read_build_id(elf, &probe);
-	found = debug_by_build_id(&probe, debug_dir, DEBUG_WANT_DWARF, false);
-	if (!found)
-		found = debug_by_link(&probe, elf, opts->known_path ? opts->known_path : path,
-				      debug_dir, DEBUG_WANT_DWARF, false);
+	*found = debug_by_build_id(&r, &probe, DEBUG_WANT_DWARF, out);
+	if (!*found)
+		*found = debug_by_link(&r, &probe, elf, DEBUG_WANT_DWARF, out);
+	ret = *found ? 0 : -ENOENT;
 out:
 	if (elf)
 		elf_end(elf);
-	close(fd);
-	return found;
+	procmap_file_close(&f);
+	return ret;
 }
 
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)
@@ -536,6 +677,12 @@ struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err)
 	static const struct symbols_elf_opts defaults = { .demangle = true, .debug_files = true };
 
 	return symbols_elf_open_with(path, &defaults, err);
+}
+
+size_t symbols_elf_cost(const struct symbols_elf *e)
+{
+	return sizeof(*e) + e->nsegs * sizeof(*e->segs) + e->table.cap * sizeof(*e->table.syms) +
+	       e->table.names_cap;
 }
 
 struct symbols_elf *symbols_elf_from_memory(const void *image, size_t size, struct ft_error *err)
@@ -557,8 +704,11 @@ struct symbols_elf *symbols_elf_from_memory(const void *image, size_t size, stru
 	e = read_elf(elf, err);
 	if (e) {
 		static const struct symbols_elf_opts opts = { .demangle = true };
+		struct symbols_elf_report rep;
+		struct reading r = { &opts, NULL, &rep, 0 };
 
-		read_symbols(elf, e, &opts);
+		memset(&rep, 0, sizeof(rep));
+		read_symbols(&r, elf, e);
 	}
 	elf_end(elf);
 out_free:

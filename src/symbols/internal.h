@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "flametop/procmap.h"
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
@@ -103,30 +104,50 @@ struct symbols_elf {
 /* How to read an image's symbols. */
 struct symbols_elf_opts {
 	/* The path the process knows the file by (its directory is where
-	 * .gnu_debuglink files are looked for); NULL: the path opened. */
+	 * .gnu_debuglink files are looked for, inside the file's root); NULL:
+	 * the path opened. */
 	const char *known_path;
 	const char *debug_dir; /* NULL: SYMBOLS_DEBUG_DIR */
 	bool debug_files; /* look for debug files and MiniDebugInfo */
 	bool demangle; /* demangle C++ and Rust names */
 };
 
+/* What reading an image cost, for the caller to count and say. */
+struct symbols_elf_report {
+	uint64_t names_raw; /* mangled names left as they are (caps, budget) */
+	uint64_t debug_refused; /* debug file candidates refused (too big, sparse, not regular) */
+	bool late; /* given up at the file's deadline: the result is NULL */
+	bool demangle_late; /* SYMBOLS_DEMANGLE_BUDGET_NS spent: later names left mangled */
+};
+
 /*
- * Reads the function symbols of the ELF file at `path`: its .symtab, else
- * those of a separate debug file, else .dynsym (with MiniDebugInfo).
- * Caller frees with symbols_elf_free(); NULL with `err` filled when the
- * file cannot be read or is not a usable ELF executable or library.
+ * Reads the function symbols of the ELF file `f` (open, see procmap.h;
+ * borrowed, not closed): its .symtab, else those of a separate debug file,
+ * else .dynsym (with MiniDebugInfo). Debug files beside the file are
+ * looked for inside f->root. Everything is bounded: sections of at most
+ * PROCMAP_READ_MAX bytes, f's deadline (past it: NULL and rep->late),
+ * the demangling caps. Caller frees with symbols_elf_free(); NULL with
+ * `err` filled when the file cannot be read or is not a usable ELF
+ * executable or library. `rep` may be NULL.
  */
+struct symbols_elf *symbols_elf_read(struct procmap_file *f, const struct symbols_elf_opts *opts,
+				     struct symbols_elf_report *rep, struct ft_error *err);
+/* The same for the file at `path` (opened with procmap_file_open(), no final symbolic link). */
 struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols_elf_opts *opts,
 					  struct ft_error *err);
 /*
- * The file holding the DWARF line tables of the ELF file at `path`: `path`
- * itself when it has them, else its separate debug file, found as for
- * symbols (by build id, then by .gnu_debuglink beside `opts->known_path`,
- * CRC checked) when `opts->debug_files`. Caller frees; NULL when none.
+ * Opens the file holding the DWARF line tables of the ELF file at `path`:
+ * `path` itself when it has them, else its separate debug file, found as
+ * for symbols (by build id, then by .gnu_debuglink beside
+ * `opts->known_path`, CRC checked) when `opts->debug_files`. 0 with *out
+ * open (caller closes) and *found its path (caller frees), or -ENOENT.
  */
-char *symbols_elf_dwarf_file(const char *path, const struct symbols_elf_opts *opts);
+int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts,
+			   struct procmap_file *out, char **found);
 /* The same with debug files and demangling on, the default debug directory. */
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err);
+/* About how many bytes `e` holds. */
+size_t symbols_elf_cost(const struct symbols_elf *e);
 /* A short description of a source, for messages and tests. Static storage. */
 const char *symbols_source_name(enum symbols_source source);
 /*
@@ -171,14 +192,17 @@ void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct
  * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path and
  * reads nothing; caller frees with symbols_jitmap_free().
  * symbols_jitmap_refresh() reads what was appended since the last call
- * (the whole file when it is new, replaced or shorter). It returns 0,
+ * (the whole file when it is new, replaced or shorter), within
+ * SYMBOLS_JITMAP_MAX_BYTES and SYMBOLS_JITMAP_MAX_ENTRIES. It returns 0,
  * -errno when the file cannot be opened (-ENOENT: not there, yet), or
  * -EPERM when it must not be trusted: a symbolic link, not a regular
- * file, owned by neither `owner` nor root, or writable by others. The
- * first refusal fills `err` with the reason; a refused map stays refused
- * and is never read again. Names from symbols_jitmap_lookup() (NULL when
- * no entry covers `addr`) and the path are borrowed, valid until the map
- * is freed, however often it is refreshed.
+ * file, sparse, owned by neither `owner` nor root, or writable by others;
+ * a refused map stays refused and is never read again. What a person
+ * should hear (the refusal, the first time; a cap reached, once) is left
+ * in `err`, whose msg is empty otherwise. Names from
+ * symbols_jitmap_lookup() (NULL when no entry covers `addr`) are
+ * borrowed, valid until the map is freed or a refresh finds a new file;
+ * the path until the map is freed.
  */
 struct symbols_jitmap;
 struct symbols_jitmap *symbols_jitmap_new(const char *path);
@@ -187,11 +211,6 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);
 const char *symbols_jitmap_path(const struct symbols_jitmap *m);
 
-/*
- * For tests: how long after reading /proc/PID/maps an address that falls in
- * no known mapping may cause it to be read again (default one second).
- */
-void symbols_set_rescan_interval(struct symbols *s, uint64_t ns);
 /*
  * For tests: the directory of JIT maps (default "/tmp"). Copied. Set it
  * before any lookup.

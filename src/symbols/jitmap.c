@@ -9,13 +9,22 @@
  * each refresh reads only what was added since the last one (whole lines),
  * and a file that shrank or was replaced is read again from the start. A
  * later entry covering an address wins over an earlier one, since code
- * memory is reused. Names are never freed before the map itself, so a name
- * once returned stays valid however often the file is re-read.
+ * memory is reused. Names stay until the map is freed or its file is
+ * replaced (a new process with that pid): not across a refresh of the
+ * same file.
  *
  * The file lives in /tmp, where anyone can create it before the process
  * does, so it is trusted only when it is a regular file (never through a
- * symbolic link: lstat, then open with O_NOFOLLOW) owned by the process's
- * user or by root and not writable by others. A refused map stays refused.
+ * symbolic link: procmap_file_open() checks an O_PATH descriptor first,
+ * so a FIFO or device is never opened for reading) owned by the process's
+ * user or by root and not writable by others, and not sparse (a file of
+ * holes is never a JIT map, and would cost its whole size to read). A
+ * refused map stays refused.
+ *
+ * The file is streamed, a chunk at a time, and bounded: at most
+ * SYMBOLS_JITMAP_MAX_BYTES are ever read of it and SYMBOLS_JITMAP_MAX_ENTRIES
+ * entries kept; past either, later lines are ignored, counted, and said
+ * once.
  */
 #include "config.h"
 
@@ -31,6 +40,8 @@
 #include "internal.h"
 
 #define MAX_LINE 4096
+/* Read at a time. */
+#define CHUNK (1u << 20)
 
 struct jit_entry {
 	uint64_t start, end;
@@ -42,13 +53,15 @@ struct symbols_jitmap {
 	char *path;
 	struct jit_entry *entries; /* sorted by start, then seq */
 	size_t len, cap;
-	char **names; /* every name ever read, freed with the map */
+	char **names; /* every name read of this file, freed with the map or a new file */
 	size_t nnames, names_cap;
 	uint64_t seq;
-	off_t consumed; /* bytes parsed (up to the last complete line) */
-	dev_t dev;
-	ino_t ino;
+	uint64_t consumed; /* bytes parsed (up to the last complete line) */
+	uint64_t read_bytes; /* bytes read of this file, all refreshes together */
+	uint64_t dev, ino;
 	bool refused;
+	bool capped; /* a cap was reached (and said) */
+	bool skipping; /* consumed ends inside a line too long to keep */
 };
 
 struct symbols_jitmap *symbols_jitmap_new(const char *path)
@@ -122,87 +135,130 @@ static void parse_line(struct symbols_jitmap *m, char *line)
 	m->len++;
 }
 
-/* Reads the file from m->consumed to its last complete line. */
-static void read_new_lines(struct symbols_jitmap *m, int fd, off_t size)
+/* Whether a cap stops the reading; says so (in `err`) the first time. */
+static bool over_caps(struct symbols_jitmap *m, struct ft_error *err)
 {
-	char *buf, *line, *nl;
-	size_t len = (size_t)(size - m->consumed), got = 0;
-	ssize_t n;
+	if (m->read_bytes < SYMBOLS_JITMAP_MAX_BYTES && m->len < SYMBOLS_JITMAP_MAX_ENTRIES)
+		return false;
+	if (!m->capped) {
+		m->capped = true;
+		error_set(err, "%s: more than %llu MiB or %u entries; later entries are ignored",
+			  m->path, (unsigned long long)(SYMBOLS_JITMAP_MAX_BYTES >> 20),
+			  SYMBOLS_JITMAP_MAX_ENTRIES);
+	}
+	return true;
+}
 
-	buf = xmalloc(len + 1);
-	while (got < len) {
-		n = pread(fd, buf + got, len - got, m->consumed + (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
+/*
+ * Reads the file from m->consumed to its last complete line, a chunk at a
+ * time, within the caps. A line longer than MAX_LINE is skipped whole.
+ */
+static void read_new_lines(struct symbols_jitmap *m, struct procmap_file *f, struct ft_error *err)
+{
+	char *buf = xmalloc(CHUNK + 1);
+	size_t have = 0; /* bytes of an unfinished line kept at the start of buf */
+	uint64_t off = m->consumed, before = m->len;
+
+	while (off + have < f->size && !over_caps(m, err)) {
+		size_t want = CHUNK - have, used;
+		ssize_t n;
+		char *line, *nl;
+
+		if (want > SYMBOLS_JITMAP_MAX_BYTES - m->read_bytes)
+			want = (size_t)(SYMBOLS_JITMAP_MAX_BYTES - m->read_bytes);
+		n = procmap_file_pread(f, buf + have, want, off + have);
 		if (n <= 0)
 			break;
-		got += (size_t)n;
+		m->read_bytes += (uint64_t)n;
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (line = buf; (nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL;
+		     line = nl + 1) {
+			*nl = '\0';
+			if (m->skipping)
+				m->skipping = false;
+			else if (nl - line < MAX_LINE && m->len < SYMBOLS_JITMAP_MAX_ENTRIES)
+				parse_line(m, line);
+		}
+		used = (size_t)(line - buf);
+		off += used;
+		have -= used;
+		memmove(buf, line, have);
+		if (have >= MAX_LINE) {
+			/* No newline in sight: drop what we have of that line. */
+			off += have;
+			have = 0;
+			m->skipping = true;
+		}
 	}
-	buf[got] = '\0';
-	for (line = buf; (nl = memchr(line, '\n', got - (size_t)(line - buf))) != NULL;
-	     line = nl + 1) {
-		*nl = '\0';
-		if (nl - line < MAX_LINE)
-			parse_line(m, line);
-	}
-	m->consumed += line - buf;
+	/* Only whole lines count as consumed: an unfinished one is read again. */
+	m->consumed = off;
 	free(buf);
-	qsort(m->entries, m->len, sizeof(*m->entries), entry_cmp);
+	if (m->len != before)
+		qsort(m->entries, m->len, sizeof(*m->entries), entry_cmp);
 }
 
 int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err)
 {
+	struct procmap_file f;
 	struct stat st;
-	int fd, ret = 0;
+	int ret;
 
 	if (m->refused)
 		return -EPERM;
-	if (lstat(m->path, &st) != 0)
-		return -errno;
-	if (S_ISLNK(st.st_mode)) {
-		error_set(err, "ignoring %s: it is a symbolic link", m->path);
+	ret = procmap_file_open(&f, AT_FDCWD, m->path, 0, err);
+	if (ret == -EPERM) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		error_set(err, "ignoring %s", why);
 		goto out_refuse;
 	}
-	fd = open(m->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ELOOP)
-			return -errno;
-		error_set(err, "ignoring %s: it is a symbolic link", m->path);
-		goto out_refuse;
+	if (ret < 0) {
+		err->msg[0] = '\0';
+		return ret;
 	}
-	if (fstat(fd, &st) != 0) {
+	if (fstat(f.fd, &st) != 0) {
 		ret = -errno;
 		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error_set(err, "ignoring %s: not a regular file", m->path);
-		close(fd);
-		goto out_refuse;
 	}
 	if (st.st_uid != owner && st.st_uid != 0) {
 		error_set(err, "ignoring %s: owned by uid %u, not by the process's user (uid %u) or root",
 			  m->path, (unsigned)st.st_uid, (unsigned)owner);
-		close(fd);
-		goto out_refuse;
+		goto out_refuse_close;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		error_set(err, "ignoring %s: writable by users other than its owner", m->path);
-		close(fd);
-		goto out_refuse;
+		goto out_refuse_close;
 	}
-	if (st.st_dev != m->dev || st.st_ino != m->ino || st.st_size < m->consumed) {
+	if (procmap_file_sparse(&f)) {
+		error_set(err, "ignoring %s: a sparse file of %llu bytes", m->path,
+			  (unsigned long long)f.size);
+		goto out_refuse_close;
+	}
+	if (f.dev != m->dev || f.ino != m->ino || f.size < m->consumed) {
 		/* A new file (a new process with this pid) or a truncated one. */
+		size_t i;
+
+		for (i = 0; i < m->nnames; i++)
+			free(m->names[i]);
+		m->nnames = 0;
 		m->len = 0;
 		m->consumed = 0;
-		m->dev = st.st_dev;
-		m->ino = st.st_ino;
+		m->read_bytes = 0;
+		m->capped = false;
+		m->skipping = false;
+		m->dev = f.dev;
+		m->ino = f.ino;
 	}
-	if (st.st_size > m->consumed)
-		read_new_lines(m, fd, st.st_size);
+	if (f.size > m->consumed)
+		read_new_lines(m, &f, err);
 out_close:
-	close(fd);
+	procmap_file_close(&f);
 	return ret;
 
+out_refuse_close:
+	procmap_file_close(&f);
 out_refuse:
 	m->refused = true;
 	return -EPERM;

@@ -16,6 +16,14 @@
  * tables of the compilation units it has read); one that cannot be used
  * is remembered as such, with a single notice saying why, so a report
  * over thousands of addresses in a stripped library says it once.
+ *
+ * The paths come from a session file, which anyone may have written: the
+ * files are opened as the process-map layer opens a process's files
+ * (procmap_file_open: never a FIFO or a device, never a final symbolic
+ * link, a size cap), and libdw gets an Elf handle read with ELF_C_READ,
+ * never a mapping a truncation could turn into SIGBUS, after every DWARF
+ * section was checked to be at most PROCMAP_READ_MAX bytes (libdw reads
+ * them whole).
  */
 #include "config.h"
 
@@ -24,7 +32,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +41,11 @@
 
 #include "internal.h"
 
-/* A module or debug file larger than this (a sparse giant a session
- * names) is not read for lines. */
-#define LINES_MAX_FILE_BYTES (UINT64_C(4) << 30)
-
 struct lines_module {
 	int status; /* 0: usable; else -errno, and nothing below is set */
 	struct symbols_elf *elf; /* the module's segments */
-	int fd; /* of the file holding the DWARF */
+	struct procmap_file file; /* the file holding the DWARF */
+	Elf *dwelf; /* its Elf handle, under dw */
 	Dwarf *dw;
 };
 
@@ -71,8 +76,10 @@ void symbols_lines_free(struct symbols_lines *l)
 
 		if (m->dw)
 			dwarf_end(m->dw);
+		if (m->dwelf)
+			elf_end(m->dwelf);
 		if (m->status == 0)
-			close(m->fd);
+			procmap_file_close(&m->file);
 		symbols_elf_free(m->elf);
 	}
 	free(l->modules);
@@ -98,6 +105,28 @@ static void say(struct symbols_lines *l, const char *fmt, ...)
 	notice_say(l->notice, NULL, "%s", msg);
 }
 
+/* Whether every DWARF section of `elf` is small enough for libdw to read whole. */
+static bool dwarf_sections_small(Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &shdr))
+			return false;
+		n = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (n && (strncmp(n, ".debug_", 7) == 0 || strncmp(n, ".zdebug_", 8) == 0) &&
+		    shdr.sh_size > PROCMAP_READ_MAX)
+			return false;
+	}
+	return true;
+}
+
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */
 static void module_open(struct symbols_lines *l, struct lines_module *m, const char *path)
 {
@@ -105,44 +134,44 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	struct ft_error err;
 	char *dwarf_path;
 
-	m->fd = -1;
+	m->file.fd = m->file.root = -1;
 	if (path[0] != '/') {
 		/* "[vdso]", "[anon]", "[unknown]": no file, nothing to say. */
 		m->status = -ENODATA;
 		return;
 	}
-	/* The path comes from a session file: never open a FIFO or a device. */
-	m->fd = ft_open_regular(path, LINES_MAX_FILE_BYTES, NULL);
-	if (m->fd < 0) {
-		say(l, "%s: %s; its source lines are shown as ?:0", path, ft_open_strerror(m->fd));
-		m->fd = -1;
-		m->status = -ENODATA;
-		return;
-	}
-	close(m->fd);
-	m->fd = -1;
 	m->elf = symbols_elf_open_with(path, &opts, &err);
 	if (!m->elf) {
 		say(l, "%s; its source lines are shown as ?:0", err.msg);
 		m->status = -ENODATA;
 		return;
 	}
-	dwarf_path = symbols_elf_dwarf_file(path, &opts);
-	if (!dwarf_path) {
+	if (symbols_elf_dwarf_open(path, &opts, &m->file, &dwarf_path) < 0) {
 		say(l, "%s: no DWARF line tables (build it with -g, or install its debug file); "
 		    "its source lines are shown as ?:0", path);
 		m->status = -ENODATA;
 		return;
 	}
-	m->fd = ft_open_regular(dwarf_path, LINES_MAX_FILE_BYTES, NULL);
-	if (m->fd >= 0)
-		m->dw = dwarf_begin(m->fd, DWARF_C_READ);
+	m->dwelf = elf_begin(m->file.fd, ELF_C_READ, NULL);
+	if (m->dwelf && !dwarf_sections_small(m->dwelf)) {
+		say(l, "%s: a DWARF section is larger than %llu MiB; its source lines are shown as ?:0",
+		    dwarf_path, (unsigned long long)(PROCMAP_READ_MAX >> 20));
+		elf_end(m->dwelf);
+		m->dwelf = NULL;
+		procmap_file_close(&m->file);
+		m->status = -ENODATA;
+		free(dwarf_path);
+		return;
+	}
+	if (m->dwelf)
+		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
-		    dwarf_path, m->fd < 0 ? ft_open_strerror(m->fd) : dwarf_errmsg(-1));
-		if (m->fd >= 0)
-			close(m->fd);
-		m->fd = -1;
+		    dwarf_path, m->dwelf ? dwarf_errmsg(-1) : elf_errmsg(-1));
+		if (m->dwelf)
+			elf_end(m->dwelf);
+		m->dwelf = NULL;
+		procmap_file_close(&m->file);
 		m->status = -ENODATA;
 	}
 	free(dwarf_path);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xz decompression with liblzma's stream decoder, for MiniDebugInfo. The
- * input comes from a file we do not trust, so the output is bounded and a
- * truncated or corrupt stream is an error, not a partial result.
+ * input comes from a file we do not trust, so the output is bounded
+ * (SYMBOLS_XZ_MAX_OUT), so is the decoder's memory (SYMBOLS_XZ_MEMLIMIT:
+ * a stream can ask for a dictionary of gigabytes), and a truncated or
+ * corrupt stream is an error, not a partial result.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "flametop/symbols.h"
 #include "flametop/util.h"
 
 int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len)
@@ -24,7 +27,7 @@ int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len
 
 	if (cap > SYMBOLS_XZ_MAX_OUT)
 		cap = SYMBOLS_XZ_MAX_OUT;
-	if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
+	if (lzma_stream_decoder(&strm, SYMBOLS_XZ_MEMLIMIT, 0) != LZMA_OK)
 		return -ENOMEM;
 	buf = xmalloc(cap);
 	strm.next_in = in;
@@ -35,6 +38,10 @@ int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len
 		r = lzma_code(&strm, LZMA_FINISH);
 		if (r == LZMA_STREAM_END) {
 			ret = 0;
+			break;
+		}
+		if (r == LZMA_MEMLIMIT_ERROR) {
+			ret = -EFBIG;
 			break;
 		}
 		if (r != LZMA_OK && r != LZMA_BUF_ERROR)

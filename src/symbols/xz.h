@@ -19,7 +19,8 @@
  * Decompresses the xz stream `in` (`in_len` bytes) into a new buffer,
  * stored in *out (caller frees) with its length in *out_len. Returns 0,
  * -EINVAL for data that is not a valid xz stream, or -EFBIG when the
- * result would exceed SYMBOLS_XZ_MAX_OUT.
+ * result would exceed SYMBOLS_XZ_MAX_OUT or the decoder would need more
+ * than SYMBOLS_XZ_MEMLIMIT bytes of memory.
  */
 int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len);
 #else

@@ -6,8 +6,8 @@
  * their answers:
  *  - access_reg: a register of the innermost frame, from the sample;
  *  - access_mem: a word of the target's memory, from the stack copy when
- *    it lies in [sp, sp + dyn_size), else from the ELF file mapped at that
- *    address (that is where the unwind tables are read from);
+ *    it lies in [sp, sp + dyn_size), else from what was read of the module
+ *    mapped at that address (that is where the unwind tables are);
  *  - find_proc_info: the unwind table covering an address: the module's
  *    .eh_frame_hdr binary search table (PT_GNU_EH_FRAME), located once per
  *    module, handed over as a remote table for dwarf_search_unwind_table;
@@ -22,9 +22,16 @@
  * ring, so the flushes are rare where it matters. (The global policy takes
  * a lock and blocks signals around each lookup, two system calls per
  * frame; Debian's libunwind is built without the per-thread policy, which
- * then falls back to the global one.) Modules (an ELF file: mapped
- * read-only, its PT_LOAD segments and its table) are shared by every
- * process that maps them and live as long as the unwinder.
+ * then falls back to the global one.)
+ *
+ * Mappings and modules are the process-map layer's (procmap.h); the
+ * unwinder is one of its consumers. Its data for a module is the module's
+ * PT_LOAD program headers and, read into memory, the segments that hold
+ * .eh_frame_hdr and .eh_frame (at most PROCMAP_READ_MAX bytes each): that
+ * is all libunwind reads of a module's file, and a file read, not mapped,
+ * cannot raise SIGBUS when its owner truncates it. The layer opens the
+ * file (hostile files refused), shares the data between every process
+ * mapping the same file, and frees it some time after none does.
  *
  * In front of libunwind sits a memo of whole unwinds. Unwinding is a
  * function of what the accessors answer (registers, words of the stack
@@ -53,9 +60,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "flametop/procmap.h"
 #include "flametop/util.h"
 
 /* Not in libunwind's headers, but exported; perf declares it the same way. */
@@ -64,7 +71,8 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
 					      int need_unwind_info, void *arg);
 #define dwarf_search_unwind_table UNW_OBJ(dwarf_search_unwind_table)
 
-#define MAPS_REREAD_NS 1000000000ull
+/* Program headers a module may have. */
+#define PHDR_MAX 4096
 /* The memo of whole unwinds: slots (a power of two), and what an entry may hold. */
 #define MEMO_SLOTS 1024
 #define MEMO_READS 128
@@ -79,40 +87,23 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
 #define DW_EH_PE_pcrel 0x10
 #define DW_EH_PE_datarel 0x30
 
-/* An ELF file, or the vdso image in our own memory; read on first use. */
-struct module {
-	char *path;
-	bool loaded;
-	uint64_t key; /* hash of path and build id */
-	uint8_t build_id[20];
-	uint8_t build_id_size;
-	const unsigned char *image; /* NULL: could not be read */
-	size_t size;
-	bool mapped; /* image is our mmap of the file (else borrowed) */
-	Elf64_Phdr *loads; /* PT_LOAD segments */
-	size_t nloads;
+/* A PT_LOAD segment, and its file bytes when they were read. */
+struct useg {
+	Elf64_Phdr ph;
+	const unsigned char *bytes; /* ph.p_filesz bytes, or NULL: not read */
+	bool owned; /* bytes are ours to free (else the vdso, in our memory) */
+};
+
+/* The unwinder's data for a module (procmap_module_data()). */
+struct umod {
+	struct useg *segs;
+	size_t nsegs;
 	uint64_t lo, hi; /* virtual address range of the segments */
 	bool have_table;
 	uint64_t hdr_vaddr; /* .eh_frame_hdr */
 	uint64_t table_vaddr; /* its binary search table */
 	uint64_t fde_count;
-};
-
-/* An executable mapping of a module in a process. */
-struct umap {
-	uint64_t start, end, pgoff;
-	uint64_t bias; /* address = virtual address in the file + bias */
-	bool bias_set; /* computed once the module is loaded */
-	struct module *mod; /* NULL: anonymous (JIT code) */
-};
-
-struct uproc {
-	uint32_t pid; /* 0: a free slot (the process exited) */
-	uint64_t gen; /* bumped whenever the mappings change: memo entries of older ones are stale */
-	struct umap *maps; /* sorted by start, not overlapping */
-	size_t nmaps, cap;
-	bool maps_read; /* /proc/PID/maps was read */
-	uint64_t maps_read_ns;
+	size_t cost;
 };
 
 /* One question an unwind asked, and the answer. */
@@ -140,19 +131,14 @@ struct memo_rec {
 };
 
 struct unwind {
-	bool live;
+	struct procmap *pm;
+	int slot;
 	unw_addr_space_t as; /* created on the first sample */
 	uint32_t cache_pid; /* whose register rules libunwind's cache holds; 0: none */
-	struct module **mods;
-	size_t nmods, mods_cap;
-	struct u64map mod_index; /* key -> index into mods, first of that key */
-	struct uproc *procs;
-	uint32_t nprocs, procs_cap;
-	struct u64map proc_index; /* pid + 1 -> index into procs */
+	uint64_t cache_gen; /* of that process's mappings */
 
 	struct memo *memo; /* MEMO_SLOTS, allocated on first use */
 	struct memo_rec rec;
-	uint64_t next_gen;
 
 	struct pipeline_unwind_stats st;
 	uint32_t *hist; /* HIST_BUCKETS counts of per-sample time */
@@ -161,67 +147,42 @@ struct unwind {
 /* What the accessors see of one sample being unwound. */
 struct sample_ctx {
 	struct unwind *u;
-	struct uproc *p;
+	uint32_t pid;
 	const struct pipeline_sample *s;
 	uint64_t sp;
-	const struct umap *last; /* the mapping the last file read hit */
+	const struct umod *last; /* the module the last file read hit, at last_bias */
+	uint64_t last_bias;
 	struct memo_rec *rec; /* where to record the questions, or NULL */
 };
 
 /* --- modules --- */
 
-static const Elf64_Phdr *phdr_at(const unsigned char *image, size_t size, const Elf64_Ehdr *eh,
-				 size_t i)
-{
-	uint64_t off = eh->e_phoff + (uint64_t)i * eh->e_phentsize;
-
-	if (eh->e_phentsize < sizeof(Elf64_Phdr) || off > size || size - off < sizeof(Elf64_Phdr))
-		return NULL;
-	return (const Elf64_Phdr *)(const void *)(image + off);
-}
-
-/* Reads `len` bytes at file offset `off` of the module; false past its end. */
-static bool file_read(const struct module *m, uint64_t off, void *out, size_t len)
-{
-	if (!m->image || off > m->size || m->size - off < len)
-		return false;
-	memcpy(out, m->image + off, len);
-	return true;
-}
-
-/* The file offset of virtual address `v`, or false when no file bytes back it. */
-static bool vaddr_to_offset(const struct module *m, uint64_t v, uint64_t *off, bool *zero)
+/* Reads `len` bytes at virtual address `v` of the module; false where nothing was read. */
+static bool vaddr_read(const struct umod *m, uint64_t v, void *out, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < m->nloads; i++) {
-		const Elf64_Phdr *ph = &m->loads[i];
+	for (i = 0; i < m->nsegs; i++) {
+		const struct useg *sg = &m->segs[i];
+		uint64_t off;
 
-		if (v < ph->p_vaddr || v - ph->p_vaddr >= ph->p_memsz)
+		if (v < sg->ph.p_vaddr || v - sg->ph.p_vaddr >= sg->ph.p_memsz)
 			continue;
-		*zero = v - ph->p_vaddr >= ph->p_filesz;
-		*off = ph->p_offset + (v - ph->p_vaddr);
+		off = v - sg->ph.p_vaddr;
+		if (off >= sg->ph.p_filesz) {
+			memset(out, 0, len); /* .bss */
+			return true;
+		}
+		if (!sg->bytes || sg->ph.p_filesz - off < len)
+			return false;
+		memcpy(out, sg->bytes + off, len);
 		return true;
 	}
 	return false;
 }
 
-static bool vaddr_read(const struct module *m, uint64_t v, void *out, size_t len)
-{
-	uint64_t off;
-	bool zero;
-
-	if (!vaddr_to_offset(m, v, &off, &zero))
-		return false;
-	if (zero) {
-		memset(out, 0, len);
-		return true;
-	}
-	return file_read(m, off, out, len);
-}
-
 /* Decodes one .eh_frame_hdr pointer of encoding `enc` at virtual address `v`. */
-static bool read_encoded(const struct module *m, uint8_t enc, uint64_t *v, uint64_t *out)
+static bool read_encoded(const struct umod *m, uint8_t enc, uint64_t *v, uint64_t *out)
 {
 	int32_t s32;
 	uint32_t u32;
@@ -257,14 +218,49 @@ static bool read_encoded(const struct module *m, uint8_t enc, uint64_t *v, uint6
 	}
 }
 
-/* Finds PT_GNU_EH_FRAME and checks that its table is the usual one. */
-static void find_table(struct module *m, uint64_t hdr_vaddr)
+/* The segment holding virtual address `v`, or NULL. */
+static struct useg *seg_of(struct umod *m, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsegs; i++) {
+		if (v >= m->segs[i].ph.p_vaddr && v - m->segs[i].ph.p_vaddr < m->segs[i].ph.p_memsz)
+			return &m->segs[i];
+	}
+	return NULL;
+}
+
+/* Reads the file bytes of the segment holding `v`, if not read yet. False when it cannot. */
+static bool seg_read(struct umod *m, struct procmap_file *f, uint64_t v)
+{
+	struct useg *sg = seg_of(m, v);
+	void *bytes;
+
+	if (!sg)
+		return false;
+	if (sg->bytes || !f)
+		return sg->bytes != NULL;
+	bytes = procmap_file_read(f, sg->ph.p_offset, (size_t)sg->ph.p_filesz);
+	if (!bytes)
+		return false;
+	sg->bytes = bytes;
+	sg->owned = true;
+	m->cost += (size_t)sg->ph.p_filesz;
+	return true;
+}
+
+/*
+ * Finds the .eh_frame_hdr at `hdr_vaddr`, reading the segments it and
+ * .eh_frame live in, and checks that its table is the usual one.
+ */
+static void find_table(struct umod *m, struct procmap_file *f, uint64_t hdr_vaddr)
 {
 	uint8_t hdr[4];
 	uint64_t v = hdr_vaddr + 4, eh_frame, count;
 
 	m->hdr_vaddr = hdr_vaddr;
-	if (!vaddr_read(m, hdr_vaddr, hdr, sizeof(hdr)) || hdr[0] != 1)
+	if (!seg_read(m, f, hdr_vaddr) || !vaddr_read(m, hdr_vaddr, hdr, sizeof(hdr)) ||
+	    hdr[0] != 1)
 		return;
 	/* version, eh_frame_ptr_enc, fde_count_enc, table_enc; the table
 	 * must be pairs of datarel sdata4, what libunwind searches. */
@@ -272,53 +268,77 @@ static void find_table(struct module *m, uint64_t hdr_vaddr)
 		return;
 	if (!read_encoded(m, hdr[1], &v, &eh_frame) || !read_encoded(m, hdr[2], &v, &count))
 		return;
+	if (!seg_read(m, f, eh_frame))
+		return;
 	m->table_vaddr = v;
 	m->fde_count = count;
 	m->have_table = count > 0;
 }
 
-static void parse_build_id(struct module *m, const Elf64_Phdr *ph)
+static void umod_free(struct umod *m)
 {
-	uint64_t off = ph->p_offset, end = ph->p_offset + ph->p_filesz;
+	size_t i;
 
-	while (off + 12 <= end) {
-		uint32_t nh[3];
-		uint64_t name_len, desc_len;
-
-		if (!file_read(m, off, nh, sizeof(nh)))
-			return;
-		name_len = ((uint64_t)nh[0] + 3) & ~3ull;
-		desc_len = ((uint64_t)nh[1] + 3) & ~3ull;
-		if (nh[2] == NT_GNU_BUILD_ID && nh[0] == 4 && nh[1] <= sizeof(m->build_id) &&
-		    m->image && off + 12 + 4 <= m->size && memcmp(m->image + off + 12, "GNU", 4) == 0 &&
-		    file_read(m, off + 12 + name_len, m->build_id, nh[1])) {
-			m->build_id_size = (uint8_t)nh[1];
-			return;
-		}
-		off += 12 + name_len + desc_len;
+	if (!m)
+		return;
+	for (i = 0; i < m->nsegs; i++) {
+		if (m->segs[i].owned)
+			free((void *)(uintptr_t)m->segs[i].bytes);
 	}
+	free(m->segs);
+	free(m);
 }
 
-/* Reads the program headers of the image. False when it is not an x86-64 ELF file. */
-static bool parse_elf(struct module *m)
+/*
+ * The module from its program headers: the PT_LOAD segments, and the
+ * unwind table when there is one. `image` is the whole ELF image in our
+ * memory (the vdso), or NULL to read what is needed of `f`. NULL when it
+ * is not an x86-64 ELF file.
+ */
+static struct umod *umod_parse(const unsigned char *image, size_t size, struct procmap_file *f)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)m->image;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *phdrs;
+	struct umod *m;
 	uint64_t hdr_vaddr = 0;
 	bool have_hdr = false;
 	size_t i;
 
-	if (m->size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64)
-		return false;
-	m->loads = xcalloc(eh->e_phnum ? eh->e_phnum : 1, sizeof(*m->loads));
+	if (image) {
+		if (size < sizeof(eh))
+			return NULL;
+		memcpy(&eh, image, sizeof(eh));
+	} else if (procmap_file_pread(f, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh)) {
+		return NULL;
+	}
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+	    eh.e_phnum > PHDR_MAX)
+		return NULL;
+	if (image) {
+		if (eh.e_phoff > size || (size - eh.e_phoff) / sizeof(Elf64_Phdr) < eh.e_phnum)
+			return NULL;
+		phdrs = xmalloc(eh.e_phnum * sizeof(*phdrs));
+		memcpy(phdrs, image + eh.e_phoff, eh.e_phnum * sizeof(*phdrs));
+	} else {
+		phdrs = procmap_file_read(f, eh.e_phoff, eh.e_phnum * sizeof(*phdrs));
+		if (!phdrs)
+			return NULL;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->segs = xcalloc(eh.e_phnum, sizeof(*m->segs));
 	m->lo = UINT64_MAX;
-	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = phdr_at(m->image, m->size, eh, i);
+	for (i = 0; i < eh.e_phnum; i++) {
+		const Elf64_Phdr *ph = &phdrs[i];
 
-		if (!ph)
-			break;
 		if (ph->p_type == PT_LOAD) {
-			m->loads[m->nloads++] = *ph;
+			struct useg *sg = &m->segs[m->nsegs++];
+
+			sg->ph = *ph;
+			if (sg->ph.p_filesz > sg->ph.p_memsz)
+				sg->ph.p_filesz = sg->ph.p_memsz;
+			if (image && ph->p_offset <= size && size - ph->p_offset >= ph->p_filesz)
+				sg->bytes = image + ph->p_offset;
 			if (ph->p_vaddr < m->lo)
 				m->lo = ph->p_vaddr;
 			if (ph->p_vaddr + ph->p_memsz > m->hi)
@@ -326,264 +346,72 @@ static bool parse_elf(struct module *m)
 		} else if (ph->p_type == PT_GNU_EH_FRAME) {
 			hdr_vaddr = ph->p_vaddr;
 			have_hdr = true;
-		} else if (ph->p_type == PT_NOTE && !m->build_id_size) {
-			parse_build_id(m, ph);
 		}
 	}
-	if (!m->nloads)
-		return false;
-	if (have_hdr)
-		find_table(m, hdr_vaddr);
-	return true;
-}
-
-static void module_unload(struct module *m)
-{
-	if (m->mapped && m->image)
-		munmap((void *)(uintptr_t)m->image, m->size);
-	m->image = NULL;
-	m->size = 0;
-	m->mapped = false;
-	free(m->loads);
-	m->loads = NULL;
-	m->nloads = 0;
-	m->have_table = false;
-}
-
-static bool module_map_file(struct module *m, const char *path)
-{
-	struct stat st;
-	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return false;
+	free(phdrs);
+	if (!m->nsegs) {
+		umod_free(m);
+		return NULL;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return false;
-	m->image = map;
-	m->size = (size_t)st.st_size;
-	m->mapped = true;
-	return true;
+	if (have_hdr)
+		find_table(m, f, hdr_vaddr);
+	m->cost += sizeof(*m) + m->nsegs * sizeof(*m->segs);
+	return m;
 }
 
-/* The vdso is the same in every process of this kernel: read ours. */
-static bool module_map_vdso(struct module *m)
+/* The vdso is the same in every process of this kernel: ours, read in place. */
+static struct umod *umod_vdso(void)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	const unsigned char *base = (const unsigned char *)(uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)base;
 	size_t i, size = 0;
 
-	if (!eh)
-		return false;
+	if (!base)
+		return NULL;
 	for (i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph =
-			(const Elf64_Phdr *)(const void *)((const unsigned char *)eh + eh->e_phoff +
-							   i * eh->e_phentsize);
+			(const Elf64_Phdr *)(const void *)(base + eh->e_phoff + i * eh->e_phentsize);
 
 		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
 			size = ph->p_offset + ph->p_filesz;
 	}
-	m->image = (const unsigned char *)eh;
-	m->size = size;
-	return size > 0;
+	return size ? umod_parse(base, size, NULL) : NULL;
 }
 
-/*
- * Opens the module's file: through /proc/PID/root when live (the process may
- * be in another mount namespace), else by its path; a replaced or deleted
- * file through /proc/PID/map_files. A file whose build id differs from the
- * recorded one is not used.
- */
-static void module_load(struct unwind *u, struct module *m, uint32_t pid, uint64_t start,
-			uint64_t end)
+static void *unwind_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+			 struct procmap_file *file, size_t *cost)
 {
-	char path[PATH_MAX + 64];
-	uint8_t want[20];
-	uint8_t want_size = m->build_id_size;
-	int attempt;
+	struct umod *m;
 
-	memcpy(want, m->build_id, sizeof(want));
-	m->loaded = true;
-	if (strcmp(m->path, "[vdso]") == 0) {
-		if (u->live && module_map_vdso(m) && !parse_elf(m))
-			module_unload(m);
-		return;
-	}
-	for (attempt = 0; attempt < 3; attempt++) {
-		if (attempt == 0 && u->live && pid)
-			snprintf(path, sizeof(path), "/proc/%u/root%s", pid, m->path);
-		else if (attempt == 1)
-			snprintf(path, sizeof(path), "%s", m->path);
-		else if (attempt == 2 && u->live && pid)
-			snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid,
-				 start, end);
-		else
-			continue;
-		if (!module_map_file(m, path))
-			continue;
-		m->build_id_size = 0;
-		if (parse_elf(m) &&
-		    (!want_size || (m->build_id_size == want_size &&
-				    memcmp(m->build_id, want, want_size) == 0)))
-			break;
-		module_unload(m);
-	}
-	m->build_id_size = want_size ? want_size : m->build_id_size;
-	if (want_size)
-		memcpy(m->build_id, want, sizeof(want));
-}
-
-static struct module *module_get(struct unwind *u, const char *path, const uint8_t *build_id,
-				 uint8_t build_id_size)
-{
-	static const uint8_t no_build_id[1];
-	uint64_t key;
-	struct module *m;
-	uint32_t idx;
-	size_t i;
-
-	if (!build_id || !build_id_size) {
-		build_id = no_build_id; /* /proc/PID/maps gives none */
-		build_id_size = 0;
-	}
-	key = util_hash_bytes(path, strlen(path)) ^
-	      util_hash_u64(util_hash_bytes(build_id, build_id_size));
-	key = key ? key : 1;
-	if (u64map_get(&u->mod_index, key, &idx)) {
-		/* Hash collisions are rare: then look at every module. */
-		for (i = idx; i < u->nmods; i++) {
-			m = u->mods[i];
-			if (m->key == key && m->build_id_size == build_id_size &&
-			    memcmp(m->build_id, build_id, build_id_size) == 0 &&
-			    strcmp(m->path, path) == 0)
-				return m;
-		}
-	}
-	m = xcalloc(1, sizeof(*m));
-	m->path = xstrdup(path);
-	m->key = key;
-	m->build_id_size = build_id_size;
-	memcpy(m->build_id, build_id, build_id_size);
-	if (!u64map_get(&u->mod_index, key, &idx))
-		u64map_put(&u->mod_index, key, (uint32_t)u->nmods);
-	if (u->nmods == u->mods_cap) {
-		u->mods_cap = u->mods_cap ? u->mods_cap * 2 : 32;
-		u->mods = xreallocarray(u->mods, u->mods_cap, sizeof(*u->mods));
-	}
-	u->mods[u->nmods++] = m;
+	if (mod->kind == PROCMAP_VDSO)
+		m = procmap_live(pm) ? umod_vdso() : NULL;
+	else
+		m = umod_parse(NULL, 0, file);
+	if (m)
+		*cost = m->cost;
 	return m;
 }
 
-/* --- processes and their mappings --- */
-
-static struct uproc *proc_find(struct unwind *u, uint32_t pid)
+static void unwind_unload(void *ctx, void *data)
 {
-	uint32_t idx;
-
-	if (u64map_get(&u->proc_index, (uint64_t)pid + 1, &idx) && u->procs[idx].pid == pid)
-		return &u->procs[idx];
-	return NULL;
+	umod_free(data);
 }
 
-static struct uproc *proc_get(struct unwind *u, uint32_t pid)
-{
-	struct uproc *p = proc_find(u, pid);
-	uint32_t idx;
+static const struct procmap_consumer unwind_consumer = {
+	.name = "unwind",
+	.load = unwind_load,
+	.free = unwind_unload,
+};
 
-	if (p)
-		return p;
-	if (u64map_get(&u->proc_index, (uint64_t)pid + 1, &idx)) {
-		p = &u->procs[idx]; /* the slot of an exited process of that pid */
-	} else {
-		if (u->nprocs == u->procs_cap) {
-			u->procs_cap = u->procs_cap ? u->procs_cap * 2 : 64;
-			u->procs = xreallocarray(u->procs, u->procs_cap, sizeof(*u->procs));
-		}
-		idx = u->nprocs++;
-		u64map_put(&u->proc_index, (uint64_t)pid + 1, idx);
-		p = &u->procs[idx];
-	}
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->gen = ++u->next_gen;
-	return p;
-}
-
-/* The process's mappings changed: what libunwind cached for it is stale. */
-static void proc_flush(struct unwind *u, struct uproc *p)
-{
-	if (u->cache_pid == p->pid)
-		u->cache_pid = 0;
-	p->gen = ++u->next_gen;
-}
-
-static void proc_clear(struct unwind *u, struct uproc *p)
-{
-	proc_flush(u, p);
-	free(p->maps);
-	memset(p, 0, sizeof(*p));
-}
-
-/* Adds a mapping, replacing the parts of others it overlaps. */
-static void proc_add_map(struct uproc *p, const struct umap *nm)
-{
-	size_t i = 0, j;
-
-	while (i < p->nmaps) {
-		struct umap *m = &p->maps[i];
-
-		if (m->end <= nm->start || m->start >= nm->end) {
-			i++;
-			continue;
-		}
-		if (m->start < nm->start && m->end > nm->end) {
-			/* Split around the new one. */
-			struct umap tail = *m;
-
-			tail.start = nm->end;
-			m->end = nm->start;
-			if (p->nmaps == p->cap) {
-				p->cap = p->cap ? p->cap * 2 : 16;
-				p->maps = xreallocarray(p->maps, p->cap, sizeof(*p->maps));
-			}
-			memmove(&p->maps[i + 2], &p->maps[i + 1], (p->nmaps - i - 1) * sizeof(*p->maps));
-			p->maps[i + 1] = tail;
-			p->nmaps++;
-			i += 2;
-		} else if (m->start < nm->start) {
-			m->end = nm->start;
-			i++;
-		} else if (m->end > nm->end) {
-			m->start = nm->end;
-			i++;
-		} else {
-			memmove(m, m + 1, (p->nmaps - i - 1) * sizeof(*m));
-			p->nmaps--;
-		}
-	}
-	if (p->nmaps == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 16;
-		p->maps = xreallocarray(p->maps, p->cap, sizeof(*p->maps));
-	}
-	for (j = 0; j < p->nmaps && p->maps[j].start < nm->start; j++)
-		;
-	memmove(&p->maps[j + 1], &p->maps[j], (p->nmaps - j) * sizeof(*p->maps));
-	p->maps[j] = *nm;
-	p->nmaps++;
-}
+/* --- mappings --- */
 
 /* The load bias of a module mapped at `start` from file offset `pgoff`. */
-static uint64_t map_bias(const struct module *m, uint64_t start, uint64_t pgoff)
+static uint64_t map_bias(const struct umod *m, uint64_t start, uint64_t pgoff)
 {
 	size_t i;
 
-	for (i = 0; i < m->nloads; i++) {
-		const Elf64_Phdr *ph = &m->loads[i];
+	for (i = 0; i < m->nsegs; i++) {
+		const Elf64_Phdr *ph = &m->segs[i].ph;
 		uint64_t seg_off = ph->p_offset & ~(uint64_t)0xfff;
 
 		if ((ph->p_flags & PF_X) && pgoff >= seg_off && pgoff < ph->p_offset + ph->p_filesz)
@@ -592,161 +420,45 @@ static uint64_t map_bias(const struct module *m, uint64_t start, uint64_t pgoff)
 	return start - pgoff;
 }
 
-static void add_mapping(struct unwind *u, struct uproc *p, uint64_t start, uint64_t end,
-			uint64_t pgoff, const char *path, const uint8_t *build_id,
-			uint8_t build_id_size)
+static uint64_t bias_of(const struct umod *m, const struct procmap_map *map)
 {
-	struct umap nm;
-
-	if (end <= start)
-		return;
-	memset(&nm, 0, sizeof(nm));
-	nm.start = start;
-	nm.end = end;
-	nm.pgoff = pgoff;
-	if (path[0] == '/' || strcmp(path, "[vdso]") == 0)
-		nm.mod = module_get(u, path, build_id, build_id_size);
-	/* An anonymous executable mapping (JIT code) still replaces what
-	 * was there before: it has no unwind table. */
-	proc_add_map(p, &nm);
-	proc_flush(u, p);
+	if (map->mod->kind == PROCMAP_VDSO)
+		return map->start - m->lo;
+	return map_bias(m, map->start, map->pgoff);
 }
 
-/* Merges the executable mappings of /proc/PID/maps into what we know. */
-static void read_proc_maps(struct unwind *u, struct uproc *p)
+/* Whether `map` may hold code: executable, or a record that did not say. */
+static bool map_exec(const struct procmap_map *map)
 {
-	char path[64], *buf, *line, *save = NULL;
-
-	p->maps_read = true;
-	p->maps_read_ns = util_now_ns();
-	snprintf(path, sizeof(path), "/proc/%u/maps", p->pid);
-	buf = util_read_file(path, NULL);
-	if (!buf)
-		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long start, end, off;
-		char perms[8];
-		int name_at = 0;
-		char *name, *del;
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &off,
-			   &name_at) < 4 ||
-		    !name_at || perms[2] != 'x')
-			continue;
-		name = line + name_at;
-		del = strstr(name, " (deleted)");
-		if (del && del[10] == '\0')
-			*del = '\0';
-		if (name[0] != '/' && strcmp(name, "[vdso]") != 0)
-			continue;
-		add_mapping(u, p, start, end, off, name, NULL, 0);
-	}
-	free(buf);
-}
-
-/*
- * Loads the mapping's module if nobody did yet, and computes where it is
- * loaded. Returns whether the module can be read.
- */
-static bool map_ready(struct unwind *u, const struct uproc *p, struct umap *m)
-{
-	if (!m->mod)
-		return false;
-	if (!m->mod->loaded)
-		module_load(u, m->mod, p->pid, m->start, m->end);
-	if (!m->bias_set && m->mod->image) {
-		m->bias = strcmp(m->mod->path, "[vdso]") == 0 ? m->start - m->mod->lo
-							      : map_bias(m->mod, m->start, m->pgoff);
-		m->bias_set = true;
-	}
-	return m->mod->image != NULL;
-}
-
-static struct umap *find_exec_map(const struct uproc *p, uint64_t ip)
-{
-	size_t lo = 0, hi = p->nmaps;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ip < p->maps[mid].start)
-			hi = mid;
-		else if (ip >= p->maps[mid].end)
-			lo = mid + 1;
-		else
-			return &p->maps[mid];
-	}
-	return NULL;
-}
-
-void unwind_mmap(struct unwind *u, const struct pipeline_mmap *m)
-{
-	struct uproc *p;
-
-	if (!(m->prot & PROT_EXEC) && m->prot)
-		return;
-	p = proc_get(u, m->pid);
-	add_mapping(u, p, m->start, m->start + m->len, m->pgoff, m->filename, m->build_id,
-		    m->build_id_size);
-}
-
-void unwind_fork(struct unwind *u, uint32_t pid, uint32_t ppid)
-{
-	struct uproc *parent, *child;
-
-	if (pid == ppid)
-		return;
-	child = proc_find(u, pid);
-	if (child)
-		proc_clear(u, child);
-	child = proc_get(u, pid);
-	parent = proc_find(u, ppid); /* proc_get may have moved it */
-	if (!parent)
-		return;
-	child->maps_read = parent->maps_read;
-	child->maps_read_ns = parent->maps_read_ns;
-	if (parent->nmaps) {
-		child->maps = xcalloc(parent->nmaps, sizeof(*child->maps));
-		memcpy(child->maps, parent->maps, parent->nmaps * sizeof(*child->maps));
-		child->nmaps = child->cap = parent->nmaps;
-	}
-}
-
-void unwind_exec(struct unwind *u, uint32_t pid)
-{
-	struct uproc *p = proc_find(u, pid);
-
-	if (!p)
-		return;
-	p->nmaps = 0;
-	p->maps_read = true; /* the new image's MMAP2 records follow */
-	proc_flush(u, p);
-}
-
-void unwind_exit(struct unwind *u, uint32_t pid)
-{
-	struct uproc *p = proc_find(u, pid);
-
-	if (p)
-		proc_clear(u, p);
+	return !map->prot || (map->prot & PROT_EXEC);
 }
 
 /* --- libunwind's accessors --- */
 
-static const struct umap *find_image(struct sample_ctx *x, uint64_t addr)
+/*
+ * The module whose image holds target address `addr` (*bias set), among
+ * the process's executable mappings whose module is loaded; NULL if none.
+ */
+static const struct umod *find_image(struct sample_ctx *x, uint64_t addr, uint64_t *bias)
 {
-	const struct uproc *p = x->p;
-	size_t i;
+	const struct procmap_map *maps;
+	size_t i, n;
 
-	if (x->last && addr - x->last->bias >= x->last->mod->lo &&
-	    addr - x->last->bias < x->last->mod->hi)
+	if (x->last && addr - x->last_bias >= x->last->lo && addr - x->last_bias < x->last->hi) {
+		*bias = x->last_bias;
 		return x->last;
-	for (i = 0; i < p->nmaps; i++) {
-		const struct umap *m = &p->maps[i];
+	}
+	n = procmap_maps(x->u->pm, x->pid, &maps);
+	for (i = 0; i < n; i++) {
+		const struct umod *m;
+		uint64_t b;
 
-		if (m->bias_set && m->mod->image && addr - m->bias >= m->mod->lo &&
-		    addr - m->bias < m->mod->hi) {
+		if (!map_exec(&maps[i]) || !(m = procmap_module_peek(maps[i].mod, x->u->slot)))
+			continue;
+		b = bias_of(m, &maps[i]);
+		if (addr - b >= m->lo && addr - b < m->hi) {
 			x->last = m;
+			x->last_bias = *bias = b;
 			return m;
 		}
 	}
@@ -773,16 +485,16 @@ static void record(struct sample_ctx *x, bool reg, uint64_t addr, uint64_t val, 
 
 static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
 {
-	const struct umap *m;
-	uint64_t off = addr - x->sp;
+	const struct umod *m;
+	uint64_t off = addr - x->sp, bias;
 
 	if (addr >= x->sp && off < x->s->user_stack_dyn_size &&
 	    x->s->user_stack_dyn_size - off >= sizeof(*valp)) {
 		memcpy(valp, x->s->user_stack + off, sizeof(*valp));
 		return 0;
 	}
-	m = find_image(x, addr);
-	if (m && vaddr_read(m->mod, addr - m->bias, valp, sizeof(*valp)))
+	m = find_image(x, addr, &bias);
+	if (m && vaddr_read(m, addr - bias, valp, sizeof(*valp)))
 		return 0;
 	return -UNW_EINVAL;
 }
@@ -876,27 +588,30 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
 			  int need_unwind_info, void *arg)
 {
 	struct sample_ctx *x = arg;
-	struct umap *m = find_exec_map(x->p, ip);
+	const struct procmap_map *map;
+	const struct umod *m = NULL;
 	unw_dyn_info_t di;
+	uint64_t bias;
 
-	if (!m && x->u->live && util_now_ns() - x->p->maps_read_ns >= MAPS_REREAD_NS) {
-		/* Mapped before we looked, and no MMAP2 told us. */
-		read_proc_maps(x->u, x->p);
-		m = find_exec_map(x->p, ip);
-	}
-	if (!m && x->rec)
+	/* May re-read the maps (mapped before we looked, and no MMAP2 told us). */
+	map = procmap_find(x->u->pm, x->pid, ip);
+	if (!map && x->rec)
 		x->rec->spoiled = true; /* a later look at the maps may find it */
-	if (!m || !map_ready(x->u, x->p, m) || !m->mod->have_table)
+	if (map && map_exec(map))
+		m = procmap_module_data(x->u->pm, map->mod, x->u->slot, x->pid, map);
+	if (!m || !m->have_table)
 		return -UNW_ENOINFO;
+	bias = bias_of(m, map);
 	memset(&di, 0, sizeof(di));
 	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di.start_ip = m->start;
-	di.end_ip = m->end;
-	di.u.rti.segbase = m->mod->hdr_vaddr + m->bias;
-	di.u.rti.table_data = m->mod->table_vaddr + m->bias;
+	di.start_ip = map->start;
+	di.end_ip = map->end;
+	di.u.rti.segbase = m->hdr_vaddr + bias;
+	di.u.rti.table_data = m->table_vaddr + bias;
 	/* In words; an entry is two 32-bit offsets, one word. */
-	di.u.rti.table_len = m->mod->fde_count * 8 / sizeof(unw_word_t);
+	di.u.rti.table_len = m->fde_count * 8 / sizeof(unw_word_t);
 	x->last = m;
+	x->last_bias = bias;
 	return dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
 }
 
@@ -968,7 +683,7 @@ static bool memo_matches(const struct memo *e, struct sample_ctx *x, uint64_t ge
 {
 	uint32_t i;
 
-	if (!e->reads || e->pid != x->p->pid || e->gen != gen || e->ip != ip || e->sp != x->sp)
+	if (!e->reads || e->pid != x->pid || e->gen != gen || e->ip != ip || e->sp != x->sp)
 		return false;
 	for (i = 0; i < e->nreads; i++) {
 		const struct memo_read *r = &e->reads[i];
@@ -1001,10 +716,11 @@ static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, u
 
 /* --- unwinding --- */
 
-static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeline_sample *s,
-			  uint64_t *ips, size_t max)
+static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uint64_t *ips,
+			  size_t max)
 {
-	struct sample_ctx x = { u, p, s, 0, NULL, NULL };
+	struct sample_ctx x = { u, s->pid, s, 0, NULL, 0, NULL };
+	const struct procmap_map *maps;
 	unw_cursor_t cursor;
 	unw_word_t ip, sp, prev_sp;
 	struct memo *e;
@@ -1016,8 +732,11 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 	ips[n++] = ip;
 	if (!s->user_stack || !s->user_stack_dyn_size)
 		return n;
-	gen = p->gen;
-	e = memo_slot(u, p->pid, ip, x.sp);
+	/* Reads the maps of a process seen for the first time, so that the
+	 * generation is that of the maps the unwind will look at. */
+	procmap_maps(u->pm, s->pid, &maps);
+	gen = procmap_generation(u->pm, s->pid);
+	e = memo_slot(u, s->pid, ip, x.sp);
 	if (memo_matches(e, &x, gen, ip)) {
 		n = e->nips < max ? e->nips : max;
 		memcpy(ips, e->ips, n * sizeof(*ips));
@@ -1029,9 +748,11 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 			return n;
 		unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	}
-	if (u->cache_pid != p->pid) {
+	/* libunwind's cache is one process's, as its mappings were. */
+	if (u->cache_pid != s->pid || u->cache_gen != gen) {
 		unw_flush_cache(u->as, 0, 0);
-		u->cache_pid = p->pid;
+		u->cache_pid = s->pid;
+		u->cache_gen = gen;
 	}
 	u->rec.n = 0;
 	u->rec.spoiled = false;
@@ -1049,24 +770,21 @@ static size_t unwind_user(struct unwind *u, struct uproc *p, const struct pipeli
 		ips[n++] = ip;
 	}
 	/* Kept when complete (not cut at max) and the mappings did not change meanwhile. */
-	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES && p->gen == gen)
-		memo_store(e, &u->rec, p->pid, gen, ips[0], x.sp, ips, n);
+	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES &&
+	    procmap_generation(u->pm, s->pid) == gen)
+		memo_store(e, &u->rec, s->pid, gen, ips[0], x.sp, ips, n);
 	return n;
 }
 
 size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t *ips, size_t max)
 {
 	uint64_t t0, dt;
-	struct uproc *p;
 	size_t n;
 
 	if (!s->user_regs || s->user_abi == 0)
 		return 0;
 	t0 = util_now_ns();
-	p = proc_get(u, s->pid);
-	if (!p->maps_read && u->live)
-		read_proc_maps(u, p);
-	n = unwind_user(u, p, s, ips, max);
+	n = unwind_user(u, s, ips, max);
 	dt = util_now_ns() - t0;
 	u->st.samples++;
 	u->st.unwound += n > 1;
@@ -1078,13 +796,12 @@ size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t
 
 /* --- the unwinder --- */
 
-struct unwind *unwind_new(void)
+struct unwind *unwind_new(struct procmap *pm)
 {
 	struct unwind *u = xcalloc(1, sizeof(*u));
 
-	u->live = true;
-	u64map_init(&u->proc_index);
-	u64map_init(&u->mod_index);
+	u->pm = pm;
+	u->slot = procmap_register(pm, &unwind_consumer, u);
 	u->hist = xcalloc(HIST_BUCKETS, sizeof(*u->hist));
 	return u;
 }
@@ -1095,29 +812,14 @@ void unwind_free(struct unwind *u)
 
 	if (!u)
 		return;
-	for (i = 0; i < u->nprocs; i++)
-		proc_clear(u, &u->procs[i]);
+	procmap_unregister(u->pm, u->slot);
 	if (u->as)
 		unw_destroy_addr_space(u->as);
 	for (i = 0; u->memo && i < MEMO_SLOTS; i++)
 		free(u->memo[i].reads);
 	free(u->memo);
-	for (i = 0; i < u->nmods; i++) {
-		module_unload(u->mods[i]);
-		free(u->mods[i]->path);
-		free(u->mods[i]);
-	}
-	free(u->mods);
-	free(u->procs);
-	u64map_free(&u->proc_index);
-	u64map_free(&u->mod_index);
 	free(u->hist);
 	free(u);
-}
-
-void unwind_set_live(struct unwind *u, bool live)
-{
-	u->live = live;
 }
 
 void unwind_stats(const struct unwind *u, struct pipeline_unwind_stats *st)

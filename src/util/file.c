@@ -5,7 +5,8 @@
  * swaps it for a FIFO, a session file carries source paths, a config names a
  * theme. Opening such a path blocking, or before checking what it is, lets
  * that user freeze or crash the profiler. Everything that opens an untrusted
- * path goes through here: stat first, open non-blocking, check the
+ * path goes through here: look at it through an O_PATH descriptor (which
+ * opens nothing), then open that same inode non-blocking, check the
  * descriptor, cap the size. And everything flametop creates for a user
  * goes through here too: the directory walked a component at a time and
  * held open, the file created exclusively, given to the user under sudo.
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -40,13 +42,13 @@ int ft_check_regular(int fd, uint64_t max_size, struct stat *st)
 	return 0;
 }
 
-int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
+int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st)
 {
 	struct stat before, after;
+	char self[64];
 	int fd, ret;
 
-	/* Look before opening: a FIFO or a device is refused unopened. */
-	if (fstatat(dirfd, path, &before, (oflags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+	if (fstat(pathfd, &before) < 0)
 		return -errno;
 	if (S_ISLNK(before.st_mode))
 		return -ELOOP; /* as open() with O_NOFOLLOW says it */
@@ -56,10 +58,45 @@ int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_siz
 		return -EINVAL;
 	if (max_size && (uint64_t)before.st_size > max_size)
 		return -EFBIG;
+	/* The inode pathfd holds, whatever its path names now. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	fd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT && access("/proc/self/fd", F_OK) != 0 ? -ENOSYS : -errno;
+	ret = ft_check_regular(fd, max_size, &after);
+	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
+		ret = -EAGAIN;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	if (st)
+		*st = after;
+	return fd;
+}
+
+int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
+{
+	struct stat before, after;
+	int pfd, fd, ret;
+
+	/* O_PATH opens nothing: a FIFO does not block, a device's open does not run. */
+	pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (oflags & O_NOFOLLOW));
+	if (pfd < 0)
+		return -errno;
+	fd = ft_reopen_regular(pfd, max_size, st);
+	if (fd != -ENOSYS) {
+		close(pfd);
+		return fd;
+	}
+	/* No /proc: look, then open the path again, then check it is what was looked at. */
+	ret = fstat(pfd, &before) < 0 ? -errno : 0;
+	close(pfd);
+	if (ret < 0)
+		return ret;
 	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
 	if (fd < 0)
 		return -errno;
-	/* The path may have been swapped between the look and the open. */
 	ret = ft_check_regular(fd, max_size, &after);
 	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
 		ret = -EAGAIN;

@@ -2,8 +2,12 @@
 /*
  * Unit tests for symbols: real lookups in this very process (its own PIE
  * executable, libc, a library dlopen'ed after the first lookup, the vdso),
- * a non-PIE helper process, the kernel through /proc/kallsyms, and the
- * bookkeeping of mappings across fork, exec and exit on synthetic pids.
+ * a non-PIE helper process, the kernel through /proc/kallsyms, the
+ * bookkeeping of mappings across fork, exec and exit on synthetic pids
+ * (fed to the process-map layer the symbolizer reads), and the caps on
+ * what a hostile file costs: crafted mangled names, a sparse debug link
+ * candidate, an xz stream asking for a huge dictionary, JIT maps with
+ * long lines or holes.
  */
 #include "config.h"
 
@@ -20,19 +24,75 @@
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 
+#include "flametop/procmap.h"
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
 #include "demangle.h"
 #include "internal.h"
+#include "xz.h"
 
 /* Far above any pid_max: /proc never has these. */
 #define FAKE_PID 0x7ffff000u
 #define FAKE_CHILD 0x7ffff001u
 #define FAKE_BASE 0x500000000000ull
+
+/*
+ * A symbolizer over process maps of its own (the pipeline's collect stage
+ * feeds one layer; here each test feeds its own). sym_pm() finds the maps
+ * of a symbolizer sym_new() made; sym_free() frees both.
+ */
+static struct {
+	struct symbols *s;
+	struct procmap *pm;
+} made[8];
+
+static struct symbols *sym_new(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (!made[i].s) {
+			made[i].pm = procmap_new();
+			made[i].s = symbols_new(made[i].pm);
+			return made[i].s;
+		}
+	}
+	fail();
+	return NULL;
+}
+
+static struct procmap *sym_pm(struct symbols *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (made[i].s == s)
+			return made[i].pm;
+	}
+	fail();
+	return NULL;
+}
+
+static void sym_free(struct symbols *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		if (made[i].s == s) {
+			symbols_free(s);
+			procmap_free(made[i].pm);
+			made[i].s = NULL;
+			made[i].pm = NULL;
+			return;
+		}
+	}
+	fail();
+}
 
 int probe_function(int x);
 int probe_other(int x);
@@ -90,7 +150,7 @@ static int find_self_map(uintptr_t addr, struct self_map *out)
 
 static void test_self_pie_function(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function + 4, false, &f);
@@ -102,12 +162,12 @@ static void test_self_pie_function(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_other, false, &f);
 	assert_non_null(f.name);
 	assert_string_equal(f.name, "probe_other");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_libc_function(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
@@ -126,7 +186,7 @@ static void test_libc_function(void **state)
 	/* The offset is the file offset: where the same bytes sit in the file. */
 	assert_int_equal(find_self_map(addr, &sm), 0);
 	assert_int_equal(f.offset, addr + 1 - sm.m.start + sm.m.pgoff);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /*
@@ -160,10 +220,10 @@ static void test_dlopen_after_first_lookup(void **state)
 	if (i == ARRAY_SIZE(candidates))
 		skip();
 
-	fed = symbols_new();
-	rescans = symbols_new();
-	symbols_set_rescan_interval(fed, UINT64_MAX);
-	symbols_set_rescan_interval(rescans, 0);
+	fed = sym_new();
+	rescans = sym_new();
+	procmap_set_rescan_interval(sym_pm(fed), UINT64_MAX);
+	procmap_set_rescan_interval(sym_pm(rescans), 0);
 	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	symbols_resolve(rescans, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
@@ -180,7 +240,7 @@ static void test_dlopen_after_first_lookup(void **state)
 
 	/* What the sampler would hand over from the MMAP2 record. */
 	assert_int_equal(find_self_map((uintptr_t)fn, &sm), 0);
-	symbols_mmap(fed, &sm.m);
+	procmap_mmap(sym_pm(fed), &sm.m);
 	symbols_resolve(fed, (uint32_t)getpid(), (uintptr_t)fn, false, &f);
 	assert_non_null(f.name);
 	assert_non_null(strstr(f.name, candidates[i].fn));
@@ -191,8 +251,8 @@ static void test_dlopen_after_first_lookup(void **state)
 	assert_non_null(strstr(f.name, candidates[i].fn));
 	assert_non_null(strstr(f.module, candidates[i].module));
 
-	symbols_free(fed);
-	symbols_free(rescans);
+	sym_free(fed);
+	sym_free(rescans);
 	dlclose(lib);
 }
 
@@ -210,13 +270,13 @@ static void test_vdso(void **state)
 	fn = dlsym(vdso, "__vdso_clock_gettime");
 	if (!fn)
 		skip();
-	s = symbols_new();
+	s = sym_new();
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)fn + 2, false, &f);
 	assert_string_equal(f.module, "[vdso]");
 	assert_non_null(f.name);
 	assert_non_null(strstr(f.name, "clock_gettime"));
 	assert_int_equal(f.offset, (uintptr_t)fn + 2 - getauxval(AT_SYSINFO_EHDR));
-	symbols_free(s);
+	sym_free(s);
 	dlclose(vdso);
 }
 
@@ -258,7 +318,7 @@ static void test_non_pie_process(void **state)
 	assert_non_null(fgets(line, sizeof(line), fp));
 	addr = strtoul(line, NULL, 16);
 
-	s = symbols_new();
+	s = sym_new();
 	symbols_resolve(s, (uint32_t)pid, addr + 1, false, &f);
 
 	close(in[1]);
@@ -268,7 +328,7 @@ static void test_non_pie_process(void **state)
 	assert_non_null(strstr(f.module, "test_symbols_nopie"));
 	assert_non_null(f.name);
 	assert_string_equal(f.name, "nopie_function");
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* Finds a text symbol in /proc/kallsyms whose address no other text symbol shares. */
@@ -309,7 +369,7 @@ static int pick_kernel_symbol(uint64_t *addr, char *name, size_t size)
 
 static void test_kernel_real(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	char name[256];
 	uint64_t addr = 0;
@@ -319,7 +379,7 @@ static void test_kernel_real(void **state)
 		assert_true(f.kernel);
 		assert_null(f.name);
 		assert_string_equal(f.module, "[kernel.kallsyms]");
-		symbols_free(s);
+		sym_free(s);
 		skip();
 	}
 	assert_int_equal(pick_kernel_symbol(&addr, name, sizeof(name)), 0);
@@ -328,7 +388,7 @@ static void test_kernel_real(void **state)
 	assert_non_null(f.name);
 	assert_string_equal(f.name, name);
 	assert_string_equal(f.module, "[kernel.kallsyms]");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static char *write_temp(const char *content)
@@ -466,7 +526,7 @@ static void test_kernel_synthetic(void **state)
 
 static void test_unmapped(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
 	symbols_resolve(s, (uint32_t)getpid(), 0x10, false, &f);
@@ -477,7 +537,7 @@ static void test_unmapped(void **state)
 	symbols_resolve(s, FAKE_PID, (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	assert_null(f.name);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* The mapping of this executable's text, moved to FAKE_BASE in process `pid`. */
@@ -500,71 +560,71 @@ static uint64_t fake_addr(const struct self_map *sm, void *fn)
 
 static void test_fork_exec_exit(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	uint64_t addr;
 	uint32_t i;
 
-	symbols_set_rescan_interval(s, 0);
+	procmap_set_rescan_interval(sym_pm(s), 0);
 	fake_text_mapping(FAKE_PID, &sm);
 	addr = fake_addr(&sm, (void *)&probe_function) + 2;
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	assert_string_equal(f.module, sm.path);
 	assert_int_equal(f.offset, addr - FAKE_BASE + sm.m.pgoff);
 
 	/* A thread: nothing changes. */
-	symbols_fork(s, FAKE_PID, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_PID, FAKE_PID);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* A child process inherits the maps. */
-	symbols_fork(s, FAKE_CHILD, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_CHILD, FAKE_PID);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* exec empties the child's maps, not the parent's. */
-	symbols_exec(s, FAKE_CHILD);
+	procmap_exec(sym_pm(s), FAKE_CHILD);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* After exit, samples that arrive late still resolve... */
-	symbols_exit(s, FAKE_PID);
-	symbols_exit(s, FAKE_PID);
-	symbols_exit(s, 12345678u);
+	procmap_exit(sym_pm(s), FAKE_PID);
+	procmap_exit(sym_pm(s), FAKE_PID);
+	procmap_exit(sym_pm(s), 12345678u);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 	/* ...until enough other processes have exited after it. */
 	for (i = 0; i < 64; i++) {
-		symbols_fork(s, FAKE_CHILD + 1 + i, FAKE_CHILD);
-		symbols_exit(s, FAKE_CHILD + 1 + i);
+		procmap_fork(sym_pm(s), FAKE_CHILD + 1 + i, FAKE_CHILD);
+		procmap_exit(sym_pm(s), FAKE_CHILD + 1 + i);
 	}
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 
 	/* The pid comes back as a new process. */
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* A reused pid starts afresh: the old process's maps are gone. */
-	symbols_exit(s, FAKE_PID);
+	procmap_exit(sym_pm(s), FAKE_PID);
 	sm.m.start = FAKE_BASE * 2;
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr + FAKE_BASE, false, &f);
 	assert_string_equal(f.name, "probe_function");
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_anon_and_overlaps(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	struct pipeline_mmap heap = {
@@ -580,8 +640,8 @@ static void test_anon_and_overlaps(void **state)
 					 .filename = "/nonexistent/libmissing.so" };
 	uint64_t addr;
 
-	symbols_mmap(s, &heap);
-	symbols_mmap(s, &anon);
+	procmap_mmap(sym_pm(s), &heap);
+	procmap_mmap(sym_pm(s), &anon);
 	symbols_resolve(s, FAKE_PID, 0x12345, false, &f);
 	assert_string_equal(f.module, "[heap]");
 	assert_null(f.name);
@@ -597,7 +657,7 @@ static void test_anon_and_overlaps(void **state)
 	assert_string_equal(f.module, "[unknown]");
 
 	/* Unreadable files: module path, no name, file offset; asked twice. */
-	symbols_mmap(s, &missing);
+	procmap_mmap(sym_pm(s), &missing);
 	symbols_resolve(s, FAKE_PID, 0x40010, false, &f);
 	assert_string_equal(f.module, "/nonexistent/libmissing.so");
 	assert_null(f.name);
@@ -611,8 +671,8 @@ static void test_anon_and_overlaps(void **state)
 	sm.m.start = 0x100000;
 	heap.start = 0x80000;
 	heap.len = 0x200000;
-	symbols_mmap(s, &heap);
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &heap);
+	procmap_mmap(sym_pm(s), &sm.m);
 	addr = 0x100000 + 0x10;
 	symbols_resolve(s, FAKE_PID, 0x80000, false, &f);
 	assert_string_equal(f.module, "[heap]");
@@ -621,13 +681,13 @@ static void test_anon_and_overlaps(void **state)
 	assert_int_equal(f.offset, 0); /* from the start of what is left of it */
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, sm.path);
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* A build id that does not match the file on disk: no names rather than wrong ones. */
 static void test_build_id_mismatch(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	struct self_map sm;
 	uint64_t addr;
@@ -636,11 +696,11 @@ static void test_build_id_mismatch(void **state)
 	addr = fake_addr(&sm, (void *)&probe_function);
 	sm.m.build_id_size = 20;
 	memset(sm.m.build_id, 0xab, sizeof(sm.m.build_id));
-	symbols_mmap(s, &sm.m);
+	procmap_mmap(sym_pm(s), &sm.m);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, sm.path);
 	assert_null(f.name);
-	symbols_free(s);
+	sym_free(s);
 }
 
 static void test_table_aliases_and_sizes(void **state)
@@ -729,14 +789,14 @@ static void test_elf_rejects_garbage(void **state)
 
 static void test_not_live(void **state)
 {
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 
-	symbols_set_live(s, false);
+	procmap_set_live(sym_pm(s), false);
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	assert_false(symbols_have_kernel(s));
-	symbols_free(s);
+	sym_free(s);
 }
 
 /* ---- debug files, demangling, JIT maps (issue 5) ---------------------- */
@@ -853,6 +913,21 @@ static void test_debug_files(void **state)
 		assert_false(elf_has_name(e, "probe_function"));
 		symbols_elf_free(e);
 
+		/* A hostile candidate: a sparse file of 2 GiB, never checksummed. */
+		{
+			uint64_t t0 = util_now_ns();
+
+			assert_int_equal(sh("cd '%s' && mv t.debug t.debug.real && "
+					    "truncate -s 2G t.debug", dir),
+					 0);
+			e = symbols_elf_open_with(linked, &opts, &err);
+			assert_non_null(e);
+			assert_int_not_equal(e->source, SYMBOLS_SOURCE_DEBUGLINK);
+			symbols_elf_free(e);
+			assert_true(util_now_ns() - t0 < 10 * 1000000000ull);
+			assert_int_equal(sh("cd '%s' && mv t.debug.real t.debug", dir), 0);
+		}
+
 		/* By build id, under the debug directory (no CRC there, the id decides). */
 		assert_int_equal(sh("cd '%s' && id=$(readelf -n linked | awk '/Build ID:/ { print $3 }') && "
 				    "test -n \"$id\" && mkdir -p debugdir/.build-id/$(echo $id | cut -c1-2) && "
@@ -919,16 +994,163 @@ static void test_demangle(void **state)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *d = symbols_demangle(cases[i].mangled);
+		char *d = symbols_demangle(cases[i].mangled, NULL);
 
 		assert_non_null(d);
 		assert_string_equal(d, cases[i].demangled);
 		free(d);
 	}
-	assert_null(symbols_demangle("main"));
-	assert_null(symbols_demangle("_Znot_really"));
+	assert_null(symbols_demangle("main", NULL));
+	assert_null(symbols_demangle("_Znot_really", NULL));
 #else
-	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl"));
+	assert_null(symbols_demangle("_ZN2ft7SpinnerIiE4spinEl", NULL));
+#endif
+}
+
+/* Skips a varint of an xz header at *p; false past `end`. */
+static bool skip_varint(const unsigned char **p, const unsigned char *end)
+{
+	while (*p < end && (**p & 0x80))
+		(*p)++;
+	return (*p)++ < end;
+}
+
+/*
+ * Rewrites the LZMA2 dictionary size in the first block header of the xz
+ * stream `buf` to 1 GiB (code 36), with its CRC: the data decodes the
+ * same, but the decoder must be allowed that much memory.
+ */
+static void xz_ask_gigabyte(unsigned char *buf, size_t len)
+{
+	unsigned char *h = buf + 12; /* after the stream header */
+	const unsigned char *p, *end;
+	size_t hsize;
+	uint32_t crc;
+
+	assert_true(len > 12 + 8);
+	hsize = ((size_t)h[0] + 1) * 4;
+	assert_true(12 + hsize <= len);
+	end = h + hsize - 4;
+	p = h + 2;
+	if (h[1] & 0x40)
+		assert_true(skip_varint(&p, end)); /* compressed size */
+	if (h[1] & 0x80)
+		assert_true(skip_varint(&p, end)); /* uncompressed size */
+	assert_true(p + 3 <= end);
+	assert_int_equal(p[0], 0x21); /* LZMA2 */
+	assert_int_equal(p[1], 1); /* one property byte: the dictionary size */
+	h[p + 2 - h] = 36;
+	crc = (uint32_t)crc32(0, h, (uInt)(hsize - 4));
+	h[hsize - 4] = (unsigned char)crc;
+	h[hsize - 3] = (unsigned char)(crc >> 8);
+	h[hsize - 2] = (unsigned char)(crc >> 16);
+	h[hsize - 1] = (unsigned char)(crc >> 24);
+}
+
+/* MiniDebugInfo's decoder may not use more than SYMBOLS_XZ_MEMLIMIT. */
+static void test_xz_memlimit(void **state)
+{
+#ifdef HAVE_LIBLZMA
+	char *dir = make_temp_dir(), *path;
+	unsigned char *in;
+	void *out;
+	size_t len, out_len;
+
+	if (sh("command -v xz >/dev/null") != 0) {
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && printf hello | xz -0 -T1 --format=xz >small.xz", dir), 0);
+	path = xasprintf("%s/small.xz", dir);
+	in = (unsigned char *)util_read_file(path, &len);
+	assert_non_null(in);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), 0);
+	assert_int_equal(out_len, 5);
+	assert_memory_equal(out, "hello", 5);
+	free(out);
+	/* The same five bytes, asking for a 1 GiB dictionary. */
+	xz_ask_gigabyte(in, len);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), -EFBIG);
+	free(in);
+	free(path);
+	rm_tree(dir);
+#else
+	skip();
+#endif
+}
+
+/*
+ * A mangled name whose demangled form doubles with each of `levels`
+ * nested templates (x<T, T>, T the level before), as a hostile library
+ * may carry. Caller frees.
+ */
+static char *exponential_name(int levels)
+{
+	char *t = xstrdup("S_IS_S_E"), *next;
+	int k;
+
+	for (k = 2; k <= levels; k++) {
+		char sub[16];
+		int v = k - 2;
+
+		/* Substitution k - 1: S0_, S1_, ..., S9_, SA_, ..., SZ_, S10_, ... */
+		if (v < 36)
+			snprintf(sub, sizeof(sub), "S%c_", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v]);
+		else
+			snprintf(sub, sizeof(sub), "S%c%c_",
+				 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v / 36],
+				 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36]);
+		next = xasprintf("S_I%s%sE", t, sub);
+		free(t);
+		t = next;
+	}
+	next = xasprintf("_Z1g1xP%s", t);
+	free(t);
+	return next;
+}
+
+/* Crafted names are left mangled, in bounded time; ordinary ones still demangle. */
+static void test_demangle_caps(void **state)
+{
+#ifdef HAVE_LIBIBERTY
+	char *small = exponential_name(4), *evil = exponential_name(75), *d, *longname;
+	bool capped = false;
+	uint64_t t0;
+	size_t i;
+
+	/* A few levels: an ordinary (if odd) name. */
+	d = symbols_demangle(small, &capped);
+	assert_non_null(d);
+	assert_false(capped);
+	assert_int_equal(strncmp(d, "g(x, x<x<x<x<x, x>", 18), 0);
+	free(d);
+
+	/* 571 bytes that demangle to about 2^75: over the output cap at once. */
+	t0 = util_now_ns();
+	d = symbols_demangle(evil, &capped);
+	assert_null(d);
+	assert_true(capped);
+	assert_true(util_now_ns() - t0 < 2 * 1000000000ull);
+
+	/* Too long to try. */
+	longname = xmalloc(SYMBOLS_DEMANGLE_MAX_IN + 16);
+	strcpy(longname, "_ZN1a");
+	for (i = strlen(longname); i < SYMBOLS_DEMANGLE_MAX_IN + 8; i++)
+		longname[i] = 'b';
+	longname[i] = '\0';
+	capped = false;
+	assert_null(symbols_demangle(longname, &capped));
+	assert_true(capped);
+
+	/* Not mangled: not capped either. */
+	capped = false;
+	assert_null(symbols_demangle("main", &capped));
+	assert_false(capped);
+	free(longname);
+	free(small);
+	free(evil);
+#else
+	skip();
 #endif
 }
 
@@ -948,7 +1170,7 @@ static void listen(struct symbols *s)
 {
 	notice_free(&sink);
 	notice_init(&sink, count_notice, NULL);
-	symbols_set_notice(s, &sink);
+	procmap_set_notice(sym_pm(s), &sink);
 }
 
 /* An anonymous mapping of this process at FAKE_BASE, for JIT lookups. */
@@ -961,13 +1183,13 @@ static void add_fake_anon(struct symbols *s)
 	m.start = FAKE_BASE;
 	m.len = 0x10000;
 	m.filename = "//anon";
-	symbols_mmap(s, &m);
+	procmap_mmap(sym_pm(s), &m);
 }
 
 static void test_jit_map(void **state)
 {
 	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
-	struct symbols *s = symbols_new();
+	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	FILE *out;
 
@@ -1008,13 +1230,13 @@ static void test_jit_map(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
 	assert_string_equal(f.name, "newer_foo");
 	assert_int_equal(notices, 0);
-	symbols_free(s);
+	sym_free(s);
 
 	/* A symbolic link is refused, with one notice however often it is looked at. */
 	assert_int_equal(sh("cd '%s' && mv perf-%d.map real && ln -s real perf-%d.map", dir,
 			    (int)getpid(), (int)getpid()),
 			 0);
-	s = symbols_new();
+	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
 	listen(s);
 	add_fake_anon(s);
@@ -1024,13 +1246,13 @@ static void test_jit_map(void **state)
 	assert_null(f.name);
 	assert_int_equal(notices, 1);
 	assert_non_null(strstr(last_notice, "symbolic link"));
-	symbols_free(s);
+	sym_free(s);
 
 	/* So is a map writable by others. */
 	assert_int_equal(sh("cd '%s' && rm perf-%d.map && cp real perf-%d.map && chmod 666 perf-%d.map",
 			    dir, (int)getpid(), (int)getpid(), (int)getpid()),
 			 0);
-	s = symbols_new();
+	s = sym_new();
 	symbols_set_jitmap_dir(s, dir);
 	listen(s);
 	add_fake_anon(s);
@@ -1039,14 +1261,14 @@ static void test_jit_map(void **state)
 	assert_null(f.name);
 	assert_int_equal(notices, 1);
 	assert_non_null(strstr(last_notice, "writable"));
-	symbols_free(s);
+	sym_free(s);
 
 	/* And one owned by someone else (as root: by nobody). */
 	if (geteuid() == 0) {
 		assert_int_equal(sh("cd '%s' && chmod 644 perf-%d.map && chown 65534 perf-%d.map",
 				    dir, (int)getpid(), (int)getpid()),
 				 0);
-		s = symbols_new();
+		s = sym_new();
 		symbols_set_jitmap_dir(s, dir);
 		listen(s);
 		add_fake_anon(s);
@@ -1055,11 +1277,126 @@ static void test_jit_map(void **state)
 		assert_null(f.name);
 		assert_int_equal(notices, 1);
 		assert_non_null(strstr(last_notice, "owned by uid 65534"));
-		symbols_free(s);
+		sym_free(s);
 	}
 	notice_free(&sink);
 	free(map);
 	rm_tree(dir);
+}
+
+/*
+ * JIT maps are streamed within caps: lines cross the read chunks, a line
+ * too long is skipped whole, and a sparse map is refused with one notice.
+ */
+static void test_jit_map_caps(void **state)
+{
+	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
+	struct symbols *s;
+	struct symbols_frame f;
+	FILE *out;
+	int i;
+
+	out = fopen(map, "w");
+	assert_non_null(out);
+	/* 2 MiB of entries elsewhere, then a line of 10000 bytes, then ours. */
+	for (i = 0; i < 40000; i++)
+		fprintf(out, "%llx 10 filler_%08d_with_a_name_long_enough\n",
+			(unsigned long long)FAKE_BASE + 0x1000 + (unsigned long long)(i % 0x800) * 0x10,
+			i);
+	fprintf(out, "%llx 10 ", (unsigned long long)FAKE_BASE + 0x20);
+	for (i = 0; i < 10000; i++)
+		fputc('x', out);
+	fprintf(out, "\n%llx 20 after_the_long_line\n", (unsigned long long)FAKE_BASE);
+	fclose(out);
+
+	s = sym_new();
+	symbols_set_jitmap_dir(s, dir);
+	listen(s);
+	add_fake_anon(s);
+	notices = 0;
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "after_the_long_line");
+	/* The long line's entry was skipped, not half read. */
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x22, false, &f);
+	assert_null(f.name);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x1000 + (39999 % 0x800) * 0x10, false,
+			&f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "filler_00039999_with_a_name_long_enough");
+	assert_int_equal(notices, 0);
+	sym_free(s);
+
+	/* Sparse: 64 MiB of holes after a good line. */
+	assert_int_equal(sh("cd '%s' && printf '%llx 20 sparse_foo\\n' >perf-%d.map && "
+			    "truncate -s 64M perf-%d.map", dir, (unsigned long long)FAKE_BASE,
+			    (int)getpid(), (int)getpid()),
+			 0);
+	s = sym_new();
+	symbols_set_jitmap_dir(s, dir);
+	listen(s);
+	add_fake_anon(s);
+	notices = 0;
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_null(f.name);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x5, false, &f);
+	assert_int_equal(notices, 1);
+	assert_non_null(strstr(last_notice, "sparse"));
+	sym_free(s);
+	notice_free(&sink);
+	free(map);
+	rm_tree(dir);
+}
+
+/* "8 GiB", "512 MiB": how the man page writes a size. */
+static void man_size(char *out, size_t len, uint64_t bytes)
+{
+	if (bytes % (1ull << 30) == 0)
+		snprintf(out, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else
+		snprintf(out, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+}
+
+/* Every cap on what a process's files cost is named, with its value, in the man page's LIMITS. */
+static void test_man_page_limits(void **state)
+{
+	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *p;
+	char want[24][64];
+	size_t n = 0, i;
+
+	assert_non_null(man);
+	sec = strstr(man, "\n.SH LIMITS\n");
+	assert_non_null(sec);
+	end = strstr(sec + 1, "\n.SH ");
+	if (end)
+		*end = '\0';
+	for (p = sec; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	man_size(want[n++], sizeof(want[0]), PROCMAP_FILE_MAX);
+	man_size(want[n++], sizeof(want[0]), PROCMAP_READ_MAX);
+	snprintf(want[n++], sizeof(want[0]), "at most %llu s",
+		 (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));
+	snprintf(want[n++], sizeof(want[0]), "%d symbolic links", PROCMAP_ROOT_HOPS);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_DEBUGLINK_MAX);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_XZ_MEMLIMIT);
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_XZ_MAX_OUT);
+	snprintf(want[n++], sizeof(want[0]), "%d bytes", SYMBOLS_DEMANGLE_MAX_IN);
+	snprintf(want[n++], sizeof(want[0]), "%d bytes", SYMBOLS_DEMANGLE_MAX_OUT);
+	snprintf(want[n++], sizeof(want[0]), "at most %llu s; the rest stay mangled",
+		 (unsigned long long)(SYMBOLS_DEMANGLE_BUDGET_NS / 1000000000ull));
+	man_size(want[n++], sizeof(want[0]), SYMBOLS_JITMAP_MAX_BYTES);
+	snprintf(want[n++], sizeof(want[0]), "%u entries", SYMBOLS_JITMAP_MAX_ENTRIES);
+	snprintf(want[n++], sizeof(want[0]), "at most %d processes", SYMBOLS_JITMAPS_MAX);
+	snprintf(want[n++], sizeof(want[0]), "last %d processes", PROCMAP_EXITED_KEEP);
+	snprintf(want[n++], sizeof(want[0]), "%d modules", PROCMAP_PARKED_MAX);
+	man_size(want[n], sizeof(want[0]), PROCMAP_PARKED_BYTES);
+	strcat(want[n++], " per kind");
+	for (i = 0; i < n; i++) {
+		if (!strstr(sec, want[i]))
+			fail_msg("doc/flametop.1, LIMITS: \"%s\" is not there", want[i]);
+	}
+	free(man);
 }
 
 int main(void)
@@ -1084,6 +1421,10 @@ int main(void)
 		cmocka_unit_test(test_libc_debug_file),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
+		cmocka_unit_test(test_xz_memlimit),
+		cmocka_unit_test(test_demangle_caps),
+		cmocka_unit_test(test_jit_map_caps),
+		cmocka_unit_test(test_man_page_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
 #include "flametop/pipeline.h"
 #include "flametop/sampler.h"
 #include "records.h"
+#include "flametop/procmap.h"
 #include "flametop/unwind.h"
 
 /* --- decoding --- */
@@ -332,7 +333,8 @@ static void assert_known_chain(const uint64_t *ips, size_t n)
 
 static void test_unwind_own_stack(void **state)
 {
-	struct unwind *u = unwind_new();
+	struct procmap *pm = procmap_new();
+	struct unwind *u = unwind_new(pm);
 	struct pipeline_sample s;
 	struct pipeline_unwind_stats st;
 	uint64_t ips[64];
@@ -364,13 +366,15 @@ static void test_unwind_own_stack(void **state)
 	s.user_abi = PERF_SAMPLE_REGS_ABI_NONE;
 	assert_int_equal(unwind_sample(u, &s, ips, 64), 0);
 	unwind_free(u);
+	procmap_free(pm);
 	free(snap.stack);
 }
 
 /* Not live: the maps come only from MMAP2 records, as on replay. */
 static void test_unwind_from_mmap_records(void **state)
 {
-	struct unwind *u = unwind_new();
+	struct procmap *pm = procmap_new();
+	struct unwind *u = unwind_new(pm);
 	struct pipeline_sample s;
 	char *maps, *line, *save = NULL;
 	uint64_t ips[64];
@@ -378,7 +382,7 @@ static void test_unwind_from_mmap_records(void **state)
 	FILE *f;
 
 	(void)state;
-	unwind_set_live(u, false);
+	procmap_set_live(pm, false);
 	f = fopen("/proc/self/maps", "r");
 	assert_non_null(f);
 	maps = calloc(1, 1 << 20);
@@ -402,7 +406,7 @@ static void test_unwind_from_mmap_records(void **state)
 		m.pgoff = off;
 		m.prot = PROT_READ | PROT_EXEC;
 		m.filename = line + at;
-		unwind_mmap(u, &m);
+		procmap_mmap(pm, &m);
 	}
 	free(maps);
 	unw_test_outer();
@@ -412,12 +416,13 @@ static void test_unwind_from_mmap_records(void **state)
 
 	/* After exec the old maps are gone: no unwind table for the IP (what
 	 * libunwind's frame-pointer fallback finds may remain), and no crash. */
-	unwind_exec(u, (uint32_t)getpid());
+	procmap_exec(pm, (uint32_t)getpid());
 	n = unwind_sample(u, &s, ips, 64);
 	assert_true(n >= 1);
 	assert_int_equal(ips[0], snap.regs[3]);
-	unwind_exit(u, (uint32_t)getpid());
+	procmap_exit(pm, (uint32_t)getpid());
 	unwind_free(u);
+	procmap_free(pm);
 	free(snap.stack);
 }
 
@@ -428,7 +433,8 @@ static void test_unwind_from_mmap_records(void **state)
  */
 static void test_unwind_memo(void **state)
 {
-	struct unwind *u = unwind_new();
+	struct procmap *pm = procmap_new();
+	struct unwind *u = unwind_new(pm);
 	struct pipeline_sample s;
 	uint64_t ips[64], *slot = NULL;
 	size_t n, i;
@@ -466,12 +472,13 @@ static void test_unwind_memo(void **state)
 	assert_known_chain(ips, n);
 
 	/* New mappings (an exec, none known after it): unwound afresh, no crash. */
-	unwind_exec(u, (uint32_t)getpid());
-	unwind_set_live(u, false);
+	procmap_exec(pm, (uint32_t)getpid());
+	procmap_set_live(pm, false);
 	n = unwind_sample(u, &s, ips, 64);
 	assert_true(n >= 1);
 	assert_int_equal(ips[0], snap.regs[3]);
 	unwind_free(u);
+	procmap_free(pm);
 	free(snap.stack);
 }
 

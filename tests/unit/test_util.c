@@ -185,6 +185,32 @@ static void test_open_regular(void **state)
 	fd = open("/dev/null", O_RDONLY);
 	assert_int_equal(ft_check_regular(fd, 0, NULL), -EINVAL);
 	close(fd);
+
+	/*
+	 * The O_PATH half: what is opened is the inode that was looked at,
+	 * whatever the path names by then (a FIFO swapped in is not opened),
+	 * and a FIFO looked at is refused.
+	 */
+	{
+		char fifo[256], buf[8] = { 0 };
+		int pfd;
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		pfd = open(path, O_PATH | O_CLOEXEC);
+		assert_true(pfd >= 0);
+		assert_int_equal(rename(fifo, path), 0);
+		fd = ft_reopen_regular(pfd, 16, &st);
+		assert_true(fd >= 0);
+		assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+		assert_string_equal(buf, "hello");
+		close(fd);
+		close(pfd);
+		pfd = open(path, O_PATH | O_CLOEXEC);
+		assert_true(pfd >= 0);
+		assert_int_equal(ft_reopen_regular(pfd, 0, NULL), -EINVAL);
+		close(pfd);
+	}
 	unlink(path);
 	rmdir(dir);
 }

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Process maps and modules: the one view of what each process has mapped,
+ * shared by symbolization (symbols.h) and DWARF unwinding (unwind.h), and
+ * the one way to open the files those mappings name.
+ *
+ * Each process has a sorted table of mappings, fed by the pipeline's
+ * side-band records (procmap_mmap/fork/exec/exit, called once per record
+ * by the collect stage) and, for a live process, by /proc/PID/maps the
+ * first time it is looked at. Each mapping points to a module: a file,
+ * the vdso, or an anonymous or special region ([heap], [stack], //anon).
+ *
+ * A module is identified once, here, for everyone: a file by its path
+ * and its build id when one is known (from the MMAP2 record, or read from
+ * the file when it is first opened), else by its path and device and
+ * inode. procmap_module_key() is that identity as a number.
+ *
+ * Lifetimes (who frees what):
+ *  - struct procmap owns processes, mappings and modules. A module is
+ *    reference-counted by the mappings that point to it, in every process,
+ *    and freed with its last mapping (an exec, an overlapping mmap, or the
+ *    final forgetting of an exited process).
+ *  - A consumer (the symbolizer, the unwinder) registers once and keeps
+ *    its per-module data (symbol tables, unwind tables) here, under its
+ *    slot: procmap_module_data() loads it through the consumer's `load`
+ *    the first time a module needs it, and shares it with every module of
+ *    the same key. When the last module using a piece of data goes, the
+ *    data is parked (kept, unused) so that the next process mapping the
+ *    same file finds it; parked data beyond PROCMAP_PARKED_MAX pieces or
+ *    PROCMAP_PARKED_BYTES bytes per slot is freed, oldest first, through
+ *    the consumer's `free`. procmap_free() frees all of it.
+ *  - Pointers handed out (mappings, modules, their names) are borrowed:
+ *    valid until the next call that takes a non-const struct procmap
+ *    (a side-band record, procmap_find or procmap_maps, which may re-read
+ *    /proc/PID/maps), unless said otherwise.
+ *
+ * Files named by a process are hostile until proven otherwise: see
+ * procmap_open() and struct procmap_file.
+ *
+ * Not thread-safe: one thread feeds and queries.
+ */
+#ifndef FLAMETOP_PROCMAP_H
+#define FLAMETOP_PROCMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/util.h"
+
+/* Exited processes that stay resolvable for samples that arrive late. */
+#define PROCMAP_EXITED_KEEP 64
+/* How often, at most, a miss in a live process re-reads its /proc/PID/maps. */
+#define PROCMAP_RESCAN_NS 1000000000ull
+/* The largest file opened for a process (module or debug file), in bytes. */
+#define PROCMAP_FILE_MAX (8ull << 30)
+/* The most read into memory from one file at once (a section, a segment). */
+#define PROCMAP_READ_MAX (512ull << 20)
+/* Symbolic links followed while resolving one path inside a container root. */
+#define PROCMAP_ROOT_HOPS 40
+/* Time allowed to read one module (and its debug files), from its opening. */
+#define PROCMAP_MODULE_BUDGET_NS (5 * 1000000000ull)
+/* Parked (unused) per-module data kept per consumer: pieces, and bytes. */
+#define PROCMAP_PARKED_MAX 256
+#define PROCMAP_PARKED_BYTES (256ull << 20)
+/* How many consumers may register. */
+#define PROCMAP_SLOTS 4
+
+struct procmap;
+
+enum procmap_kind {
+	PROCMAP_FILE, /* a file: `name` is its path as the process knows it */
+	PROCMAP_VDSO, /* "[vdso]": the kernel's image, the same in every process */
+	PROCMAP_ANON, /* "[anon]": anonymous memory (JIT code lives there) */
+	PROCMAP_SPECIAL, /* "[heap]", "[stack]", "anon_inode:...": never has symbols */
+};
+
+/*
+ * A module. The fields are the layer's; users only read them.
+ * `name` is what frames report as their module: a file's path (with the
+ * kernel's " (deleted)" suffix when it has one), "[vdso]", "[anon]", ...
+ * The build id is the one the MMAP2 record gave, or, once the file was
+ * opened, the one read from it (build_id_size 0: none known). maj, min,
+ * ino are from the record or /proc/PID/maps (all 0: not known).
+ */
+struct procmap_module {
+	const char *name;
+	enum procmap_kind kind;
+	uint8_t build_id[20];
+	uint8_t build_id_size;
+	uint32_t maj, min;
+	uint64_t ino;
+};
+
+/* A mapping: [start, end) of a process maps `mod` from file offset `pgoff`. */
+struct procmap_map {
+	uint64_t start, end, pgoff;
+	uint32_t prot; /* PROT_* (0 when the record did not say) */
+	struct procmap_module *mod; /* never NULL */
+};
+
+/* Caller frees with procmap_free(). Never NULL. */
+struct procmap *procmap_new(void);
+void procmap_free(struct procmap *pm);
+
+/*
+ * Whether the records come from this machine, now (the default): only
+ * then is /proc/PID/maps read and are files opened through /proc/PID.
+ * Set it before any record.
+ */
+void procmap_set_live(struct procmap *pm, bool live);
+bool procmap_live(const struct procmap *pm);
+/*
+ * Where the layer says what a person should know: a file a process named
+ * that it refused to read (not a regular file, too large, a symbolic link
+ * out of a container's root, too slow), once per module. NULL (the
+ * default) keeps it quiet. Borrowed: it must outlive `pm`. Consumers say
+ * their own notices through procmap_say(), so that one sink hears them
+ * all (a text said before is not said again, see notice_say()).
+ */
+void procmap_set_notice(struct procmap *pm, struct ft_notice *notice);
+void procmap_say(struct procmap *pm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For tests: the rescan interval (default PROCMAP_RESCAN_NS; 0: every miss). */
+void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns);
+
+/*
+ * Side-band records; `pid` is always the process id (tgid).
+ * procmap_mmap adds a mapping, replacing whatever it overlaps.
+ * procmap_fork copies the parent's mappings into a new process (pid ==
+ * ppid, a new thread, changes nothing), reading the parent's
+ * /proc/PID/maps first if it was never seen. procmap_exec empties the
+ * process's mappings without reading /proc (the new image's MMAP2 records
+ * follow). procmap_exit forgets the process lazily: the last
+ * PROCMAP_EXITED_KEEP exited processes stay resolvable, for samples read
+ * after the EXIT record. An mmap, fork or exec for an exited pid starts a
+ * new process.
+ */
+void procmap_mmap(struct procmap *pm, const struct pipeline_mmap *m);
+void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid);
+void procmap_exec(struct procmap *pm, uint32_t pid);
+void procmap_exit(struct procmap *pm, uint32_t pid);
+
+/*
+ * The mapping of process `pid` that holds `addr`, or NULL. The first
+ * look at a live process reads its /proc/PID/maps (merged under what the
+ * records said); an address in no mapping of a live process re-reads it,
+ * at most once per rescan interval, so a lost MMAP2 record does not leave
+ * a library unknown for the rest of a session.
+ */
+const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr);
+/* All mappings of `pid`, sorted by start, not overlapping; how many. */
+size_t procmap_maps(struct procmap *pm, uint32_t pid, const struct procmap_map **maps);
+/*
+ * A number that changes whenever the mappings of `pid` change (and differs
+ * between two processes that had the same pid): what a consumer caching
+ * per-process results compares.
+ */
+uint64_t procmap_generation(struct procmap *pm, uint32_t pid);
+/* The identity of `mod` as a nonzero number (see the top of this file). */
+uint64_t procmap_module_key(const struct procmap_module *mod);
+/* The module's path without the " (deleted)" suffix. Caller frees. */
+char *procmap_module_path(const struct procmap_module *mod);
+
+/*
+ * A file a profiled process named, open for reading. procmap_file_open()
+ * and procmap_open() give only a regular file of at most PROCMAP_FILE_MAX
+ * bytes, opened O_RDONLY|O_NONBLOCK|O_CLOEXEC after the checks were made
+ * on a descriptor that cannot block or have side effects (O_PATH), so a
+ * FIFO or a device is never opened for reading. Read it with
+ * procmap_file_pread() (never mmap it: a truncation would raise SIGBUS).
+ * `root` is the directory the file's siblings resolve in (a process's
+ * root, see PROCMAP_FILE_IN_ROOT), or -1 for this machine's "/".
+ */
+struct procmap_file {
+	int fd;
+	int root;
+	uint64_t size;
+	uint64_t dev, ino;
+	uint64_t blocks; /* st_blocks: 512-byte blocks allocated */
+	uint64_t deadline_ns; /* reads fail with -ETIMEDOUT after it (0: none) */
+};
+
+/* Flags of procmap_file_open(). */
+enum {
+	/*
+	 * Resolve `path` inside `dirfd` as if it were "/": absolute symbolic
+	 * links and ".." never leave it (openat2's RESOLVE_IN_ROOT, or a walk
+	 * of one component at a time where the kernel lacks it), at most
+	 * PROCMAP_ROOT_HOPS links, no /proc magic links.
+	 */
+	PROCMAP_FILE_IN_ROOT = 1,
+	/* Follow a final symbolic link (a trusted one: /proc/PID/map_files, a
+	 * debug directory); without it and IN_ROOT, a final link is refused. */
+	PROCMAP_FILE_FOLLOW = 2,
+};
+
+/*
+ * Opens `path` (relative to `dirfd`, AT_FDCWD for the current directory)
+ * as above. `root` of the result is -1. Returns 0, or -errno with `err`
+ * filled ("PATH: reason"): -ENOENT and the like for what is not there,
+ * -EPERM for what is there but refused (not a regular file, a symbolic
+ * link, larger than PROCMAP_FILE_MAX). The deadline is now plus
+ * PROCMAP_MODULE_BUDGET_NS. Close with procmap_file_close().
+ */
+int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
+		      struct ft_error *err);
+/* Closes the file (and its root); safe on a zeroed or closed one. */
+void procmap_file_close(struct procmap_file *f);
+/*
+ * Reads up to `len` bytes at `off`, retrying short reads. Returns the
+ * bytes read (fewer at the end of the file), or -errno; -ETIMEDOUT past
+ * the deadline.
+ */
+ssize_t procmap_file_pread(struct procmap_file *f, void *buf, size_t len, uint64_t off);
+/*
+ * Reads exactly `len` bytes at `off` into a new buffer (caller frees):
+ * NULL when they are not all there, past the deadline, or `len` exceeds
+ * PROCMAP_READ_MAX.
+ */
+void *procmap_file_read(struct procmap_file *f, uint64_t off, size_t len);
+/* Whether the file has far fewer blocks than bytes (a sparse file: never a real module). */
+bool procmap_file_sparse(const struct procmap_file *f);
+/* Whether the file's time budget is spent. */
+bool procmap_file_late(const struct procmap_file *f);
+/*
+ * Checks that the file is an ELF file whose headers are sane for its
+ * size (header tables inside the file, no extended section or program
+ * header counts), so that a library reading it allocates in proportion
+ * to the file, not to what a forged header claims. 0 or -ENOEXEC with
+ * `err` filled.
+ */
+int procmap_file_check_elf(struct procmap_file *f, struct ft_error *err);
+/* The file's GNU build id: its size (0 when it has none or is not ELF). */
+uint8_t procmap_file_build_id(struct procmap_file *f, uint8_t id[20]);
+
+/*
+ * Opens the file of module `mod` as mapped by `map` in process `pid`:
+ * when live, /proc/PID/map_files/START-END (exactly the mapped file, even
+ * deleted or replaced; needs CAP_SYS_ADMIN), then the path inside the
+ * process's root (/proc/PID/root, resolved as PROCMAP_FILE_IN_ROOT: a
+ * container's absolute symbolic link never leads to this machine's files);
+ * when not live, or the process is gone, the path itself. A candidate
+ * whose build id differs from the module's is refused; one whose device
+ * and inode differ is used only when no candidate matches (overlay file
+ * systems report other numbers). The module learns the file's build id.
+ * `root` of the result is the process's root when it came from there.
+ * Returns 0 or -errno; a refusal (see procmap_file_open) is said through
+ * the notice, once per module. Only for PROCMAP_FILE modules.
+ */
+int procmap_open(struct procmap *pm, struct procmap_module *mod, uint32_t pid,
+		 const struct procmap_map *map, struct procmap_file *f);
+
+/*
+ * A consumer of modules. `load` makes the consumer's data for `mod`
+ * (`file` is open on it for a PROCMAP_FILE module, NULL for the vdso; it
+ * is closed after the call), setting *cost to about its size in bytes, or
+ * returns NULL when there is none (the module then never asks again).
+ * `free` frees what `load` returned.
+ */
+struct procmap_consumer {
+	const char *name;
+	void *(*load)(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+		      struct procmap_file *file, size_t *cost);
+	void (*free)(void *ctx, void *data);
+};
+
+/*
+ * Registers a consumer (`ops` and `ctx` are borrowed, and must outlive its
+ * registration) and returns its slot, or -ENOSPC past PROCMAP_SLOTS.
+ * procmap_unregister() frees all its data; a consumer freed before the
+ * layer must call it.
+ */
+int procmap_register(struct procmap *pm, const struct procmap_consumer *ops, void *ctx);
+void procmap_unregister(struct procmap *pm, int slot);
+
+/*
+ * The consumer's data for `mod`, loaded the first time it is asked for
+ * (opening the file for `pid` and `map` as procmap_open() does), shared
+ * by every module with the same key. NULL when the module has none
+ * (anonymous memory, a file that cannot be read, `load` said none).
+ * Borrowed, valid as long as the module is (see the lifetimes above).
+ */
+void *procmap_module_data(struct procmap *pm, struct procmap_module *mod, int slot, uint32_t pid,
+			  const struct procmap_map *map);
+/* The same without loading: NULL when not loaded (yet). */
+void *procmap_module_peek(const struct procmap_module *mod, int slot);
+
+/* Counters, for a caller to show. */
+struct procmap_stats {
+	uint64_t processes; /* processes known now (exited ones kept included) */
+	uint64_t modules; /* modules alive now */
+	uint64_t modules_freed; /* modules freed since the start */
+	uint64_t parked; /* pieces of consumer data kept unused now */
+	uint64_t evicted; /* pieces of parked data freed to stay under the caps */
+	uint64_t refused; /* files refused (hostile or unreadable in time) */
+};
+void procmap_stats(const struct procmap *pm, struct procmap_stats *st);
+
+/*
+ * Parses one line of /proc/PID/maps ("start-end perms offset maj:min inode
+ * path") into `m` (pid, tid and time left 0); m->filename points into
+ * `line`, which is modified (a trailing newline cut). 0 or -EINVAL.
+ */
+int procmap_parse_line(char *line, struct pipeline_mmap *m);
+
+#endif

@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The process-map layer: processes, their mappings, the modules those
+ * mappings point to, and the consumers' data per module (procmap.h has
+ * the contract, file.c opens the files).
+ *
+ * Each process has a sorted array of mappings, filled from MMAP2 records
+ * and, the first time a live process is looked at, from /proc/PID/maps.
+ * Modules are interned by identity (kind, path, and the build id when the
+ * record gave one, else device and inode) and counted: each mapping holds
+ * one reference, so a module goes with its last mapping.
+ *
+ * Lifecycle decisions (the symbolizer's, now everyone's): fork copies the
+ * parent's maps (reading the parent's /proc maps first if we never had
+ * them); exec empties the maps without reading /proc, because the kernel
+ * emits the exec's COMM record before the MMAP2 records of the new image,
+ * and /proc read at processing time may already describe a later exec or
+ * nothing at all; exit drops the process lazily: the last
+ * PROCMAP_EXITED_KEEP exited processes stay resolvable, since samples read
+ * from another CPU's ring buffer can arrive after the EXIT record. A pid
+ * that comes back (an mmap, fork or exec for it) starts afresh.
+ *
+ * Consumers' data (symbol tables, unwind tables) is kept per slot in a
+ * table keyed by the module identity current when it was loaded, which
+ * includes a build id read from the file: so the same library named by a
+ * /proc/PID/maps line (device and inode) and by an MMAP2 record (build id)
+ * is read once. Data no module uses is parked in a bounded LRU list.
+ */
+#include "config.h"
+
+#include "flametop/procmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define DELETED_SUFFIX " (deleted)"
+#define ANON_NAME "[anon]"
+#define VDSO_NAME "[vdso]"
+
+/* A consumer's data for one identity, shared by the modules that have it. */
+struct datum {
+	char *ident;
+	uint64_t hash;
+	void *data;
+	size_t cost;
+	uint32_t users; /* modules pointing here; 0: parked */
+	struct datum *hnext; /* hash chain */
+	struct datum *older, *newer; /* the parked list, while parked */
+};
+
+struct slot {
+	const struct procmap_consumer *ops; /* NULL: a free slot */
+	void *ctx;
+	struct datum **buckets;
+	size_t nbuckets, count;
+	struct datum *oldest, *newest; /* parked */
+	size_t parked, parked_bytes;
+};
+
+struct module {
+	struct procmap_module pub;
+	char *name;
+	char *ident; /* the key it is interned under */
+	uint64_t hash;
+	struct module *hnext;
+	uint32_t refs;
+	bool told; /* a refusal to read its file was said */
+	struct {
+		struct datum *d;
+		bool tried;
+	} slots[PROCMAP_SLOTS];
+};
+
+struct proc {
+	struct procmap_map *maps; /* sorted by start, never overlapping */
+	size_t len, cap;
+	bool loaded; /* /proc/PID/maps read, or maps known from fork/exec */
+	bool gone; /* reading /proc/PID/maps failed or it exited: do not rescan */
+	uint64_t scanned_ns; /* when /proc/PID/maps was last read, 0 never */
+	uint64_t exit_seq; /* nonzero: exited, the number of its exit */
+	uint64_t gen;
+};
+
+struct procmap {
+	bool live;
+	uint64_t rescan_ns;
+	struct module **buckets; /* modules by ident */
+	size_t nbuckets, nmodules;
+	struct u64map proc_index; /* pid + 1 -> index into procs */
+	struct proc **procs; /* NULL for pids forgotten */
+	size_t nprocs;
+	struct {
+		uint32_t idx; /* into procs */
+		uint64_t seq; /* exit_seq of that exit, 0 for an empty slot */
+	} exited[PROCMAP_EXITED_KEEP]; /* a ring of the latest exits */
+	size_t exited_next;
+	uint64_t exit_seq, gen;
+	struct slot slots[PROCMAP_SLOTS];
+	struct ft_notice *notice;
+	struct procmap_stats st;
+};
+
+static struct module *module_of(const struct procmap_module *pub)
+{
+	return (struct module *)(void *)((char *)(uintptr_t)pub - offsetof(struct module, pub));
+}
+
+struct procmap *procmap_new(void)
+{
+	struct procmap *pm = xcalloc(1, sizeof(*pm));
+
+	pm->live = true;
+	pm->rescan_ns = PROCMAP_RESCAN_NS;
+	pm->nbuckets = 256;
+	pm->buckets = xcalloc(pm->nbuckets, sizeof(*pm->buckets));
+	u64map_init(&pm->proc_index);
+	return pm;
+}
+
+void procmap_set_live(struct procmap *pm, bool live)
+{
+	pm->live = live;
+}
+
+bool procmap_live(const struct procmap *pm)
+{
+	return pm->live;
+}
+
+void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns)
+{
+	pm->rescan_ns = ns;
+}
+
+void procmap_set_notice(struct procmap *pm, struct ft_notice *notice)
+{
+	pm->notice = notice;
+}
+
+void procmap_say(struct procmap *pm, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!pm->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	notice_say(pm->notice, NULL, "%s", msg);
+}
+
+/* ---- consumers' data ---------------------------------------------------- */
+
+static void slot_unlink_parked(struct slot *s, struct datum *d)
+{
+	if (d->older)
+		d->older->newer = d->newer;
+	else
+		s->oldest = d->newer;
+	if (d->newer)
+		d->newer->older = d->older;
+	else
+		s->newest = d->older;
+	d->older = d->newer = NULL;
+	s->parked--;
+	s->parked_bytes -= d->cost;
+}
+
+static void slot_remove(struct slot *s, struct datum *d)
+{
+	struct datum **pp = &s->buckets[d->hash & (s->nbuckets - 1)];
+
+	while (*pp != d)
+		pp = &(*pp)->hnext;
+	*pp = d->hnext;
+	s->count--;
+	s->ops->free(s->ctx, d->data);
+	free(d->ident);
+	free(d);
+}
+
+static struct datum *slot_find(const struct slot *s, const char *ident, uint64_t hash)
+{
+	struct datum *d;
+
+	for (d = s->buckets[hash & (s->nbuckets - 1)]; d; d = d->hnext) {
+		if (d->hash == hash && strcmp(d->ident, ident) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static struct datum *slot_add(struct slot *s, const char *ident, uint64_t hash, void *data,
+			      size_t cost)
+{
+	struct datum *d = xcalloc(1, sizeof(*d));
+	size_t i;
+
+	if (s->count + 1 > s->nbuckets) {
+		size_t n = s->nbuckets * 2;
+		struct datum **b = xcalloc(n, sizeof(*b));
+
+		for (i = 0; i < s->nbuckets; i++) {
+			while (s->buckets[i]) {
+				struct datum *e = s->buckets[i];
+
+				s->buckets[i] = e->hnext;
+				e->hnext = b[e->hash & (n - 1)];
+				b[e->hash & (n - 1)] = e;
+			}
+		}
+		free(s->buckets);
+		s->buckets = b;
+		s->nbuckets = n;
+	}
+	d->ident = xstrdup(ident);
+	d->hash = hash;
+	d->data = data;
+	d->cost = cost;
+	d->hnext = s->buckets[hash & (s->nbuckets - 1)];
+	s->buckets[hash & (s->nbuckets - 1)] = d;
+	s->count++;
+	return d;
+}
+
+static void datum_use(struct slot *s, struct datum *d)
+{
+	if (d->users++ == 0 && (d->older || d->newer || s->oldest == d))
+		slot_unlink_parked(s, d);
+}
+
+/* A module let go of `d`: park it when nobody else uses it, and keep the parked list bounded. */
+static void datum_release(struct procmap *pm, struct slot *s, struct datum *d)
+{
+	if (--d->users > 0)
+		return;
+	d->older = s->newest;
+	d->newer = NULL;
+	if (s->newest)
+		s->newest->newer = d;
+	else
+		s->oldest = d;
+	s->newest = d;
+	s->parked++;
+	s->parked_bytes += d->cost;
+	while (s->oldest &&
+	       (s->parked > PROCMAP_PARKED_MAX || s->parked_bytes > PROCMAP_PARKED_BYTES)) {
+		struct datum *old = s->oldest;
+
+		slot_unlink_parked(s, old);
+		slot_remove(s, old);
+		pm->st.evicted++;
+	}
+}
+
+int procmap_register(struct procmap *pm, const struct procmap_consumer *ops, void *ctx)
+{
+	int i;
+
+	for (i = 0; i < PROCMAP_SLOTS; i++) {
+		struct slot *s = &pm->slots[i];
+
+		if (s->ops)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->ops = ops;
+		s->ctx = ctx;
+		s->nbuckets = 64;
+		s->buckets = xcalloc(s->nbuckets, sizeof(*s->buckets));
+		return i;
+	}
+	return -ENOSPC;
+}
+
+void procmap_unregister(struct procmap *pm, int slot)
+{
+	struct slot *s;
+	size_t i;
+
+	if (slot < 0 || slot >= PROCMAP_SLOTS || !pm->slots[slot].ops)
+		return;
+	s = &pm->slots[slot];
+	for (i = 0; i < pm->nbuckets; i++) {
+		struct module *m;
+
+		for (m = pm->buckets[i]; m; m = m->hnext) {
+			m->slots[slot].d = NULL;
+			m->slots[slot].tried = false;
+		}
+	}
+	for (i = 0; i < s->nbuckets; i++) {
+		while (s->buckets[i])
+			slot_remove(s, s->buckets[i]);
+	}
+	free(s->buckets);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- modules ------------------------------------------------------------ */
+
+static void hex(char *out, const uint8_t *bytes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+	out[2 * n] = '\0';
+}
+
+/* The identity of a module as it is now (a build id learned from its file counts). */
+static char *ident_of(const struct procmap_module *mod)
+{
+	char id[41];
+
+	if (mod->kind != PROCMAP_FILE)
+		return xasprintf("a:%s", mod->name);
+	if (mod->build_id_size > 0) {
+		hex(id, mod->build_id, mod->build_id_size);
+		return xasprintf("b:%s:%s", id, mod->name);
+	}
+	return xasprintf("i:%" PRIu32 ":%" PRIu32 ":%" PRIu64 ":%s", mod->maj, mod->min, mod->ino,
+			 mod->name);
+}
+
+uint64_t procmap_module_key(const struct procmap_module *mod)
+{
+	char *ident = ident_of(mod);
+	uint64_t key = util_hash_bytes(ident, strlen(ident));
+
+	free(ident);
+	return key ? key : 1;
+}
+
+char *procmap_module_path(const struct procmap_module *mod)
+{
+	size_t len = strlen(mod->name), slen = strlen(DELETED_SUFFIX);
+
+	if (len > slen && strcmp(mod->name + len - slen, DELETED_SUFFIX) == 0)
+		return xstrndup(mod->name, len - slen);
+	return xstrdup(mod->name);
+}
+
+static void module_free(struct procmap *pm, struct module *m)
+{
+	struct module **pp = &pm->buckets[m->hash & (pm->nbuckets - 1)];
+	int i;
+
+	while (*pp != m)
+		pp = &(*pp)->hnext;
+	*pp = m->hnext;
+	pm->nmodules--;
+	pm->st.modules_freed++;
+	for (i = 0; i < PROCMAP_SLOTS; i++) {
+		if (m->slots[i].d)
+			datum_release(pm, &pm->slots[i], m->slots[i].d);
+	}
+	free(m->name);
+	free(m->ident);
+	free(m);
+}
+
+static void module_unref(struct procmap *pm, struct procmap_module *pub)
+{
+	struct module *m = module_of(pub);
+
+	if (--m->refs == 0)
+		module_free(pm, m);
+}
+
+static void module_ref(struct procmap_module *pub)
+{
+	module_of(pub)->refs++;
+}
+
+/* The module a record names, interned (with no reference taken yet). */
+static struct module *module_get(struct procmap *pm, const struct pipeline_mmap *mm)
+{
+	const char *filename = mm->filename ? mm->filename : "";
+	struct procmap_module probe;
+	struct module *m;
+	char *ident;
+	uint64_t hash;
+	size_t i;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.name = filename;
+	if (!*filename || strcmp(filename, "//anon") == 0) {
+		probe.kind = PROCMAP_ANON;
+		probe.name = ANON_NAME;
+	} else if (strcmp(filename, VDSO_NAME) == 0) {
+		probe.kind = PROCMAP_VDSO;
+	} else if (filename[0] != '/') {
+		probe.kind = PROCMAP_SPECIAL; /* [heap], [stack], [vvar], anon_inode:... */
+	} else {
+		probe.kind = PROCMAP_FILE;
+		probe.maj = mm->maj;
+		probe.min = mm->min;
+		probe.ino = mm->ino;
+		probe.build_id_size = mm->build_id_size > sizeof(probe.build_id)
+					      ? sizeof(probe.build_id)
+					      : mm->build_id_size;
+		memcpy(probe.build_id, mm->build_id, probe.build_id_size);
+	}
+	ident = ident_of(&probe);
+	hash = util_hash_bytes(ident, strlen(ident));
+	for (m = pm->buckets[hash & (pm->nbuckets - 1)]; m; m = m->hnext) {
+		if (m->hash == hash && strcmp(m->ident, ident) == 0) {
+			free(ident);
+			return m;
+		}
+	}
+	if (pm->nmodules + 1 > pm->nbuckets) {
+		size_t n = pm->nbuckets * 2;
+		struct module **b = xcalloc(n, sizeof(*b));
+
+		for (i = 0; i < pm->nbuckets; i++) {
+			while (pm->buckets[i]) {
+				struct module *e = pm->buckets[i];
+
+				pm->buckets[i] = e->hnext;
+				e->hnext = b[e->hash & (n - 1)];
+				b[e->hash & (n - 1)] = e;
+			}
+		}
+		free(pm->buckets);
+		pm->buckets = b;
+		pm->nbuckets = n;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->pub = probe;
+	m->name = xstrdup(probe.name);
+	m->pub.name = m->name;
+	m->ident = ident;
+	m->hash = hash;
+	m->hnext = pm->buckets[hash & (pm->nbuckets - 1)];
+	pm->buckets[hash & (pm->nbuckets - 1)] = m;
+	pm->nmodules++;
+	return m;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+/* The process `pid`, or NULL when unknown and `create` is false. */
+static struct proc *proc_get(struct procmap *pm, uint32_t pid, bool create)
+{
+	uint64_t key = (uint64_t)pid + 1;
+	uint32_t idx;
+
+	if (u64map_get(&pm->proc_index, key, &idx)) {
+		if (!pm->procs[idx] && create) {
+			pm->procs[idx] = xcalloc(1, sizeof(struct proc));
+			pm->procs[idx]->gen = ++pm->gen;
+		}
+		return pm->procs[idx];
+	}
+	if (!create)
+		return NULL;
+	pm->procs = xreallocarray(pm->procs, pm->nprocs + 1, sizeof(*pm->procs));
+	pm->procs[pm->nprocs] = xcalloc(1, sizeof(struct proc));
+	pm->procs[pm->nprocs]->gen = ++pm->gen;
+	u64map_put(&pm->proc_index, key, (uint32_t)pm->nprocs);
+	return pm->procs[pm->nprocs++];
+}
+
+static void proc_changed(struct procmap *pm, struct proc *p)
+{
+	p->gen = ++pm->gen;
+}
+
+/* Forgets everything about `p`: its pid now names a new process. */
+static void proc_reset(struct procmap *pm, struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->len; i++)
+		module_unref(pm, p->maps[i].mod);
+	p->len = 0;
+	p->loaded = false;
+	p->gone = false;
+	p->scanned_ns = 0;
+	p->exit_seq = 0;
+	proc_changed(pm, p);
+}
+
+static void proc_free(struct procmap *pm, struct proc *p)
+{
+	if (!p)
+		return;
+	proc_reset(pm, p);
+	free(p->maps);
+	free(p);
+}
+
+/* The index of the first mapping that ends above `addr` (len when none does). */
+static size_t map_first_above(const struct proc *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const struct procmap_map *map_find(const struct proc *p, uint64_t addr)
+{
+	size_t i = map_first_above(p, addr);
+
+	if (i < p->len && p->maps[i].start <= addr)
+		return &p->maps[i];
+	return NULL;
+}
+
+/* Adds a mapping; whatever it overlaps is cut away (the newest mapping wins). */
+static void map_insert(struct procmap *pm, struct proc *p, const struct procmap_map *map)
+{
+	struct procmap_map repl[3];
+	size_t lo, hi, n = 0, newlen, i;
+
+	if (map->end <= map->start)
+		return;
+	lo = map_first_above(p, map->start);
+	hi = lo;
+	while (hi < p->len && p->maps[hi].start < map->end)
+		hi++;
+	if (lo < hi && p->maps[lo].start < map->start) {
+		repl[n] = p->maps[lo];
+		repl[n++].end = map->start;
+	}
+	repl[n++] = *map;
+	if (lo < hi && p->maps[hi - 1].end > map->end) {
+		repl[n] = p->maps[hi - 1];
+		repl[n].pgoff += map->end - repl[n].start;
+		repl[n++].start = map->end;
+	}
+	/* The new pieces take their references before the old ones let go. */
+	for (i = 0; i < n; i++)
+		module_ref(repl[i].mod);
+	for (i = lo; i < hi; i++)
+		module_unref(pm, p->maps[i].mod);
+
+	newlen = p->len - (hi - lo) + n;
+	if (newlen > p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		if (p->cap < newlen)
+			p->cap = newlen;
+		p->maps = xreallocarray(p->maps, p->cap, sizeof(*p->maps));
+	}
+	memmove(&p->maps[lo + n], &p->maps[hi], (p->len - hi) * sizeof(*p->maps));
+	memcpy(&p->maps[lo], repl, n * sizeof(*repl));
+	p->len = newlen;
+	proc_changed(pm, p);
+}
+
+static void proc_add_mmap(struct procmap *pm, struct proc *p, const struct pipeline_mmap *m)
+{
+	struct procmap_map map;
+	struct module *mod;
+
+	if (m->start + m->len <= m->start)
+		return;
+	mod = module_get(pm, m);
+	map.start = m->start;
+	map.end = m->start + m->len;
+	map.pgoff = m->pgoff;
+	map.prot = m->prot;
+	map.mod = &mod->pub;
+	mod->refs++; /* held across the insert: a new module has no mapping yet */
+	map_insert(pm, p, &map);
+	module_unref(pm, &mod->pub);
+}
+
+int procmap_parse_line(char *line, struct pipeline_mmap *m)
+{
+	unsigned long long start, end, pgoff, ino;
+	unsigned int maj, min;
+	char perms[5];
+	int pos = 0;
+	char *path;
+
+	line[strcspn(line, "\n")] = '\0';
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj,
+		   &min, &ino, &pos) < 7 ||
+	    pos == 0 || end < start || strlen(perms) != 4)
+		return -EINVAL;
+	path = line + pos;
+	path += strspn(path, " ");
+
+	memset(m, 0, sizeof(*m));
+	m->start = start;
+	m->len = end - start;
+	m->pgoff = pgoff;
+	m->maj = maj;
+	m->min = min;
+	m->ino = ino;
+	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+		  (perms[2] == 'x' ? PROT_EXEC : 0);
+	m->flags = perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
+	m->filename = path;
+	return 0;
+}
+
+/*
+ * Reads /proc/PID/maps over what we know (its lines replace what they
+ * overlap). Returns 0, or -errno when the file cannot be read (the process
+ * is gone, or belongs to no one we may look at).
+ */
+static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
+{
+	char path[64], *buf, *line, *next;
+
+	p->scanned_ns = util_now_ns();
+	if (!pm->live) {
+		p->gone = true;
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+	buf = util_read_file(path, NULL);
+	if (!buf) {
+		p->gone = true;
+		return -errno;
+	}
+	for (line = buf; *line; line = next) {
+		struct pipeline_mmap m;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (procmap_parse_line(line, &m) == 0) {
+			m.pid = m.tid = pid;
+			proc_add_mmap(pm, p, &m);
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+/* The process, with its maps loaded from /proc the first time it is seen. */
+static struct proc *proc_loaded(struct procmap *pm, uint32_t pid)
+{
+	struct proc *p = proc_get(pm, pid, true);
+
+	if (!p->loaded) {
+		p->loaded = true;
+		/* After its exit, the pid may already belong to someone else. */
+		if (!p->exit_seq)
+			proc_scan(pm, pid, p);
+	}
+	return p;
+}
+
+void procmap_mmap(struct procmap *pm, const struct pipeline_mmap *m)
+{
+	struct proc *p = proc_get(pm, m->pid, true);
+
+	if (p->exit_seq)
+		proc_reset(pm, p);
+	proc_add_mmap(pm, p, m);
+}
+
+void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
+{
+	struct proc *parent, *child;
+	size_t i;
+
+	if (pid == ppid)
+		return; /* a new thread: same address space */
+	proc_loaded(pm, ppid);
+	child = proc_get(pm, pid, true);
+	parent = proc_get(pm, ppid, false); /* proc_get may have moved the array */
+	proc_reset(pm, child);
+	if (parent->len > child->cap) {
+		child->cap = parent->len;
+		child->maps = xreallocarray(child->maps, child->cap, sizeof(*child->maps));
+	}
+	for (i = 0; i < parent->len; i++) {
+		child->maps[i] = parent->maps[i];
+		module_ref(child->maps[i].mod);
+	}
+	child->len = parent->len;
+	child->loaded = true;
+}
+
+void procmap_exec(struct procmap *pm, uint32_t pid)
+{
+	struct proc *p = proc_get(pm, pid, true);
+
+	proc_reset(pm, p);
+	p->loaded = true;
+}
+
+void procmap_exit(struct procmap *pm, uint32_t pid)
+{
+	struct proc *p;
+	uint32_t idx;
+
+	if (!u64map_get(&pm->proc_index, (uint64_t)pid + 1, &idx))
+		return;
+	p = pm->procs[idx];
+	if (!p || p->exit_seq)
+		return;
+	p->exit_seq = ++pm->exit_seq;
+	p->gone = true;
+
+	/* The exit PROCMAP_EXITED_KEEP exits ago is now final, unless that pid came back. */
+	if (pm->exited[pm->exited_next].seq) {
+		uint32_t old = pm->exited[pm->exited_next].idx;
+		struct proc *oldest = pm->procs[old];
+
+		if (oldest && oldest->exit_seq == pm->exited[pm->exited_next].seq) {
+			proc_free(pm, oldest);
+			pm->procs[old] = NULL;
+		}
+	}
+	pm->exited[pm->exited_next].idx = idx;
+	pm->exited[pm->exited_next].seq = p->exit_seq;
+	pm->exited_next = (pm->exited_next + 1) % PROCMAP_EXITED_KEEP;
+}
+
+const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr)
+{
+	struct proc *p = proc_loaded(pm, pid);
+	const struct procmap_map *map = map_find(p, addr);
+
+	if (!map && !p->gone && util_now_ns() - p->scanned_ns >= pm->rescan_ns &&
+	    proc_scan(pm, pid, p) == 0)
+		map = map_find(p, addr);
+	return map;
+}
+
+size_t procmap_maps(struct procmap *pm, uint32_t pid, const struct procmap_map **maps)
+{
+	struct proc *p = proc_loaded(pm, pid);
+
+	*maps = p->maps;
+	return p->len;
+}
+
+uint64_t procmap_generation(struct procmap *pm, uint32_t pid)
+{
+	struct proc *p = proc_get(pm, pid, false);
+
+	return p ? p->gen : 0;
+}
+
+/* ---- opening a module's file ------------------------------------------- */
+
+enum verdict {
+	VERDICT_NO, /* not the mapped file */
+	VERDICT_MAYBE, /* another inode, no build id to tell: overlayfs, or a copy */
+	VERDICT_YES, /* the same build id, or the same inode */
+};
+
+/* Whether the open `f` is the file of `mod` (reading its build id). */
+static enum verdict judge(const struct procmap_module *mod, struct procmap_file *f, uint8_t id[20],
+			  uint8_t *id_size)
+{
+	bool inode_known = mod->maj || mod->min || mod->ino;
+
+	*id_size = procmap_file_build_id(f, id);
+	if (mod->build_id_size && *id_size) {
+		/* Both known: the build id decides. */
+		if (*id_size != mod->build_id_size || memcmp(id, mod->build_id, *id_size) != 0)
+			return VERDICT_NO;
+		return VERDICT_YES;
+	}
+	if (!inode_known)
+		return VERDICT_YES;
+	if (f->ino == mod->ino && f->dev == (uint64_t)makedev(mod->maj, mod->min))
+		return VERDICT_YES;
+	return VERDICT_MAYBE;
+}
+
+int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
+		 const struct procmap_map *map, struct procmap_file *f)
+{
+	struct module *mod = module_of(pub);
+	struct procmap_file cand, maybe = { .fd = -1, .root = -1 };
+	uint8_t id[20], maybe_id[20], id_size, maybe_id_size = 0;
+	struct ft_error err, refusal = { { 0 }, 0, 0 };
+	char *path = procmap_module_path(pub), mf[96];
+	int root = -1, i, ret = -ENOENT;
+	bool found = false;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = f->root = -1;
+	if (pub->kind != PROCMAP_FILE) {
+		free(path);
+		return -EINVAL;
+	}
+	if (pm->live && pid) {
+		snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/root", pid);
+		root = open(mf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	for (i = 0; i < 3 && !found; i++) {
+		bool strict = false;
+		enum verdict v;
+		int r;
+
+		if (i == 0) {
+			if (!pm->live || !pid || !map)
+				continue;
+			snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64,
+				 pid, map->start, map->end);
+			r = procmap_file_open(&cand, AT_FDCWD, mf, PROCMAP_FILE_FOLLOW, &err);
+		} else if (i == 1) {
+			if (root < 0)
+				continue;
+			r = procmap_file_open(&cand, root, path, PROCMAP_FILE_IN_ROOT, &err);
+		} else {
+			/* The path as this machine sees it: for recorded data, or a
+			 * process gone (then it must be the very file). */
+			if (root >= 0)
+				continue;
+			strict = pm->live;
+			r = procmap_file_open(&cand, AT_FDCWD, path, 0, &err);
+		}
+		if (r < 0) {
+			if (r == -EPERM && !refusal.msg[0])
+				memcpy(&refusal, &err, sizeof(err));
+			continue;
+		}
+		v = judge(pub, &cand, id, &id_size);
+		if (v == VERDICT_YES || (v == VERDICT_MAYBE && !strict && i == 0)) {
+			found = true;
+		} else if (v == VERDICT_MAYBE && !strict && maybe.fd < 0) {
+			maybe = cand;
+			maybe_id_size = id_size;
+			memcpy(maybe_id, id, sizeof(id));
+			continue;
+		} else {
+			if (v == VERDICT_NO)
+				ret = -ESTALE;
+			procmap_file_close(&cand);
+			continue;
+		}
+	}
+	if (!found && maybe.fd >= 0) {
+		cand = maybe;
+		id_size = maybe_id_size;
+		memcpy(id, maybe_id, sizeof(id));
+		maybe.fd = -1;
+		found = true;
+	}
+	procmap_file_close(&maybe);
+	if (found) {
+		*f = cand;
+		f->root = root;
+		root = -1;
+		if (!pub->build_id_size && id_size) {
+			memcpy(pub->build_id, id, id_size);
+			pub->build_id_size = id_size;
+		}
+		ret = 0;
+	} else if (refusal.msg[0]) {
+		ret = -EPERM;
+		pm->st.refused++;
+		if (!mod->told) {
+			mod->told = true;
+			procmap_say(pm, "%s; its frames are named module+0xOFFSET", refusal.msg);
+		}
+	}
+	if (root >= 0)
+		close(root);
+	free(path);
+	return ret;
+}
+
+void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int slot, uint32_t pid,
+			  const struct procmap_map *map)
+{
+	struct module *m = module_of(pub);
+	struct slot *s = &pm->slots[slot];
+	struct procmap_file file, *fp = NULL;
+	struct datum *d;
+	size_t cost = 0;
+	char *ident;
+	uint64_t hash;
+	void *data;
+
+	if (m->slots[slot].d)
+		return m->slots[slot].d->data;
+	if (m->slots[slot].tried || !s->ops)
+		return NULL;
+	m->slots[slot].tried = true;
+	if (pub->kind != PROCMAP_FILE && pub->kind != PROCMAP_VDSO)
+		return NULL;
+	if (pub->kind == PROCMAP_FILE && !pub->build_id_size) {
+		/* The file says who it is (its build id) before the data is looked for. */
+		if (procmap_open(pm, pub, pid, map, &file) < 0)
+			return NULL;
+		fp = &file;
+	}
+	ident = ident_of(pub);
+	hash = util_hash_bytes(ident, strlen(ident));
+	d = slot_find(s, ident, hash);
+	if (!d) {
+		if (pub->kind == PROCMAP_FILE && !fp) {
+			if (procmap_open(pm, pub, pid, map, &file) < 0)
+				goto out;
+			fp = &file;
+		}
+		data = s->ops->load(s->ctx, pm, pub, fp, &cost);
+		if (!data)
+			goto out;
+		d = slot_add(s, ident, hash, data, cost);
+	}
+	datum_use(s, d);
+	m->slots[slot].d = d;
+out:
+	if (fp)
+		procmap_file_close(fp);
+	free(ident);
+	return d ? d->data : NULL;
+}
+
+void *procmap_module_peek(const struct procmap_module *pub, int slot)
+{
+	const struct module *m = module_of(pub);
+
+	return m->slots[slot].d ? m->slots[slot].d->data : NULL;
+}
+
+void procmap_stats(const struct procmap *pm, struct procmap_stats *st)
+{
+	size_t i;
+
+	*st = pm->st;
+	st->modules = pm->nmodules;
+	st->processes = 0;
+	for (i = 0; i < pm->nprocs; i++)
+		st->processes += pm->procs[i] != NULL;
+	st->parked = 0;
+	for (i = 0; i < PROCMAP_SLOTS; i++)
+		st->parked += pm->slots[i].parked;
+}
+
+void procmap_free(struct procmap *pm)
+{
+	size_t i;
+
+	if (!pm)
+		return;
+	for (i = 0; i < pm->nprocs; i++)
+		proc_free(pm, pm->procs[i]);
+	free(pm->procs);
+	u64map_free(&pm->proc_index);
+	for (i = 0; i < PROCMAP_SLOTS; i++)
+		procmap_unregister(pm, (int)i);
+	free(pm->buckets);
+	free(pm);
+}

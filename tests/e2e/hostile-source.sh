@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The lines view reads a source file by the path a profiled program's DWARF
+# names, so whoever built the program chooses it. Here a program is built
+# from a source file that, once it was recorded, is replaced by a FIFO with
+# a writer waiting in open(): a viewer that opens the path for reading, even
+# non-blocking, wakes that writer (a device would have been opened the same
+# way, with whatever its open does). flametop checks what the path is on a
+# descriptor that cannot open anything (O_PATH), so the view says "not a
+# regular file" and the writer stays blocked.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
+
+need_tmux
+if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 9)" -gt 2 ]; then
+	skip "kernel.perf_event_paranoid > 2 forbids sampling even our own command"
+fi
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) to build the program whose source is replaced"
+
+mkdir "$T/src" || hard_error "cannot make $T/src"
+cat >"$T/src/hot.c" <<'EOF'
+#include <time.h>
+static volatile unsigned long sink;
+__attribute__((noinline)) static void ft_source_hot(time_t end)
+{
+	while (time(NULL) < end) sink++; /* HOT */
+}
+int main(void)
+{
+	ft_source_hot(time(NULL) + 2);
+	return 0;
+}
+EOF
+"$CC" -g -O0 -fno-omit-frame-pointer -o "$T/hot" "$T/src/hot.c" || hard_error "cannot build $T/src/hot.c"
+
+run_record rec -F 999 -o "$T/hot.session" -- "$T/hot"
+[ "$RC" -eq 0 ] && [ -s "$T/hot.session" ] || hard_error "cannot record $T/hot"
+
+rm "$T/src/hot.c" && mkfifo "$T/src/hot.c" || hard_error "cannot make the FIFO"
+# The writer blocks in open() until someone opens the FIFO for reading.
+start_bg sh -c ": >'$T/src/hot.c' && touch '$T/woken'"
+writer=$BG_PID
+
+mkdir -p "$T/config"
+tui_start view 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/view.err'"
+assert_screen view '^ Lines of ft_source_hot, hot\.c: not a regular file: ' \
+	"the view says the source is not a regular file" 15
+# Had it been opened, the writer would now finish within moments.
+i=0
+while [ "$i" -lt 20 ] && [ ! -e "$T/woken" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e "$T/woken" ]; then
+	fail "the FIFO was opened for reading (its writer was woken)"
+else
+	pass "the FIFO was never opened for reading (its writer still waits)"
+fi
+assert_screen view '0x[0-9a-f]+  hot\.c:[0-9]+$' "the function's addresses are listed with their lines"
+tui_keys view q
+if tui_exit view 5; then
+	assert_eq "$RC" 0 "replay: q exits 0"
+else
+	fail "replay: still running 5 s after q"
+fi
+[ -s "$T/view.err" ] && fail "replay: stderr not empty: $(head -c 300 "$T/view.err")"
+kill "$writer" 2>/dev/null
+finish

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the process-map layer: the /proc/PID/maps line parser,
+ * module identity (one module per identity; a file named by device and
+ * inode and the same file named by build id share their data once the
+ * file has been opened), reference counting (a module goes with its last
+ * mapping, its data is parked and reused, parked data is bounded), the
+ * lifecycle of processes (fork, exec, the late-exit grace), and the
+ * hostile-file rules: a FIFO, a device, a directory or a final symbolic
+ * link is refused without blocking, a path inside a container root never
+ * leaves it (with openat2 and with the component walk), a forged ELF
+ * header is refused before a library sees it.
+ */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "flametop/procmap.h"
+#include "flametop/util.h"
+
+#include "internal.h"
+
+/* Far above any pid_max: /proc never has these. */
+#define FAKE_PID 0x7ffff000u
+#define FAKE_CHILD 0x7ffff001u
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *temp_dir(void)
+{
+	char *dir = xstrdup("/tmp/test_procmap.XXXXXX");
+
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static void rm_tree(char *dir)
+{
+	sh("rm -rf '%s'", dir);
+	free(dir);
+}
+
+static const char *self_exe(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	assert_true(n > 0);
+	path[n] = '\0';
+	return path;
+}
+
+/* An MMAP2-like record of `path` (device and inode from stat) in `pid`. */
+static void file_record(struct pipeline_mmap *m, uint32_t pid, uint64_t start, const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	memset(m, 0, sizeof(*m));
+	m->pid = m->tid = pid;
+	m->start = start;
+	m->len = 0x10000;
+	m->prot = PROT_READ | PROT_EXEC;
+	m->maj = major(st.st_dev);
+	m->min = minor(st.st_dev);
+	m->ino = st.st_ino;
+	m->filename = path;
+}
+
+static void test_parse_line(void **state)
+{
+	struct pipeline_mmap m;
+	char ok[] = "7f12a000-7f12b000 r-xp 00003000 fe:01 123456     /usr/lib/lib with space.so\n";
+	char deleted[] = "400000-401000 r--s 00000000 08:02 99 /tmp/x.so (deleted)";
+	char heap[] = "55e0000-55f0000 rw-p 00000000 00:00 0                  [heap]";
+	char anon[] = "7f000000-7f001000 rwxp 00000000 00:00 0 ";
+	char garbage[] = "hello world";
+	char backwards[] = "2000-1000 r-xp 00000000 00:00 0 /x";
+	char short_perms[] = "1000-2000 r- 00000000 00:00 0 /x";
+
+	(void)state;
+	assert_int_equal(procmap_parse_line(ok, &m), 0);
+	assert_int_equal(m.start, 0x7f12a000);
+	assert_int_equal(m.len, 0x1000);
+	assert_int_equal(m.pgoff, 0x3000);
+	assert_int_equal(m.maj, 0xfe);
+	assert_int_equal(m.min, 1);
+	assert_int_equal(m.ino, 123456);
+	assert_int_equal(m.prot, PROT_READ | PROT_EXEC);
+	assert_int_equal(m.flags, MAP_PRIVATE);
+	assert_string_equal(m.filename, "/usr/lib/lib with space.so");
+
+	assert_int_equal(procmap_parse_line(deleted, &m), 0);
+	assert_string_equal(m.filename, "/tmp/x.so (deleted)");
+	assert_int_equal(m.flags, MAP_SHARED);
+	assert_int_equal(m.prot, PROT_READ);
+
+	assert_int_equal(procmap_parse_line(heap, &m), 0);
+	assert_string_equal(m.filename, "[heap]");
+	assert_int_equal(m.prot, PROT_READ | PROT_WRITE);
+
+	assert_int_equal(procmap_parse_line(anon, &m), 0);
+	assert_string_equal(m.filename, "");
+
+	assert_int_equal(procmap_parse_line(garbage, &m), -EINVAL);
+	assert_int_equal(procmap_parse_line(backwards, &m), -EINVAL);
+	assert_int_equal(procmap_parse_line(short_perms, &m), -EINVAL);
+}
+
+/*
+ * One module per identity; a module named by device and inode (a maps
+ * line) learns its build id when opened, and then has the key of the same
+ * file named by build id (an MMAP2 record).
+ */
+static void test_module_identity(void **state)
+{
+	struct procmap *pm = procmap_new();
+	struct pipeline_mmap a, b;
+	const struct procmap_map *ma, *mb;
+	struct procmap_module *by_inode, *by_id;
+	struct procmap_file f;
+	struct ft_error err;
+	uint8_t id[20], n;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, self_exe(), 0, &err), 0);
+	n = procmap_file_build_id(&f, id);
+	procmap_file_close(&f);
+	if (n == 0)
+		skip(); /* linked without a build id */
+
+	/* The same record twice: one module. */
+	file_record(&a, FAKE_PID, 0x100000, self_exe());
+	file_record(&b, FAKE_PID, 0x200000, self_exe());
+	procmap_mmap(pm, &a);
+	procmap_mmap(pm, &b);
+	ma = procmap_find(pm, FAKE_PID, 0x100010);
+	assert_non_null(ma);
+	by_inode = ma->mod;
+	mb = procmap_find(pm, FAKE_PID, 0x200010);
+	assert_ptr_equal(mb->mod, by_inode);
+	assert_int_equal(by_inode->kind, PROCMAP_FILE);
+	assert_int_equal(by_inode->build_id_size, 0);
+
+	/* The same path by build id: another module, another key, for now. */
+	memset(&b, 0, sizeof(b));
+	b.pid = b.tid = FAKE_PID;
+	b.start = 0x300000;
+	b.len = 0x10000;
+	b.build_id_size = n;
+	memcpy(b.build_id, id, n);
+	b.filename = self_exe();
+	procmap_mmap(pm, &b);
+	by_id = procmap_find(pm, FAKE_PID, 0x300000)->mod;
+	assert_ptr_not_equal(by_id, by_inode);
+	assert_int_not_equal(procmap_module_key(by_id), procmap_module_key(by_inode));
+
+	/* Opened, the inode-named module knows its build id: one key. */
+	by_inode = procmap_find(pm, FAKE_PID, 0x100000)->mod;
+	assert_int_equal(procmap_open(pm, by_inode, FAKE_PID, ma, &f), 0);
+	procmap_file_close(&f);
+	assert_int_equal(by_inode->build_id_size, n);
+	assert_int_equal(procmap_module_key(by_id), procmap_module_key(by_inode));
+
+	/* Another build id for that path is another file: refused. */
+	b.start = 0x400000;
+	b.build_id[0] ^= 0xff;
+	procmap_mmap(pm, &b);
+	mb = procmap_find(pm, FAKE_PID, 0x400000);
+	assert_int_equal(procmap_open(pm, mb->mod, FAKE_PID, mb, &f), -ESTALE);
+
+	/* Names without a path. */
+	memset(&a, 0, sizeof(a));
+	a.pid = FAKE_PID;
+	a.start = 0x500000;
+	a.len = 0x1000;
+	a.filename = "//anon";
+	procmap_mmap(pm, &a);
+	assert_string_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->name, "[anon]");
+	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_ANON);
+	a.filename = "[stack]";
+	procmap_mmap(pm, &a);
+	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_SPECIAL);
+	a.filename = "[vdso]";
+	procmap_mmap(pm, &a);
+	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_VDSO);
+	procmap_free(pm);
+}
+
+/* A consumer that counts what it loads and frees. */
+static int loads, frees;
+
+static void *count_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+			struct procmap_file *file, size_t *cost)
+{
+	loads++;
+	*cost = 1000;
+	return xstrdup(mod->name);
+}
+
+static void count_free(void *ctx, void *data)
+{
+	frees++;
+	free(data);
+}
+
+static const struct procmap_consumer counter = {
+	.name = "counter",
+	.load = count_load,
+	.free = count_free,
+};
+
+/*
+ * Data is loaded once per identity and shared; a module goes with its last
+ * mapping; its data is parked and found again; parked data is bounded.
+ */
+static void test_lifetimes(void **state)
+{
+	struct procmap *pm = procmap_new();
+	char *dir = temp_dir(), *copy = xasprintf("%s/bin", dir);
+	struct procmap_stats st;
+	struct pipeline_mmap m;
+	const struct procmap_map *map;
+	void *data;
+	int slot, i;
+	uint64_t gen;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &counter, NULL);
+	assert_true(slot >= 0);
+	loads = frees = 0;
+
+	/* Two processes map one file: one load. */
+	file_record(&m, FAKE_PID, 0x100000, self_exe());
+	procmap_mmap(pm, &m);
+	procmap_fork(pm, FAKE_CHILD, FAKE_PID);
+	map = procmap_find(pm, FAKE_PID, 0x100000);
+	data = procmap_module_data(pm, map->mod, slot, FAKE_PID, map);
+	assert_non_null(data);
+	map = procmap_find(pm, FAKE_CHILD, 0x100000);
+	assert_ptr_equal(procmap_module_data(pm, map->mod, slot, FAKE_CHILD, map), data);
+	assert_ptr_equal(procmap_module_peek(map->mod, slot), data);
+	assert_int_equal(loads, 1);
+
+	/* exec empties one process, not the other; the generation moves. */
+	gen = procmap_generation(pm, FAKE_CHILD);
+	procmap_exec(pm, FAKE_CHILD);
+	assert_int_not_equal(procmap_generation(pm, FAKE_CHILD), gen);
+	assert_null(procmap_find(pm, FAKE_CHILD, 0x100000));
+	assert_non_null(procmap_find(pm, FAKE_PID, 0x100000));
+	procmap_stats(pm, &st);
+	assert_int_equal(st.modules, 1);
+
+	/* The last mapping goes: the module too, its data parked. */
+	m.start = 0x100000;
+	m.filename = "//anon";
+	m.maj = m.min = 0;
+	m.ino = 0;
+	procmap_mmap(pm, &m);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.modules, 1); /* [anon] */
+	assert_int_equal(st.modules_freed, 1);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(frees, 0);
+
+	/* Mapped again by a new process: the parked data, no new load. */
+	file_record(&m, FAKE_CHILD, 0x700000, self_exe());
+	procmap_mmap(pm, &m);
+	map = procmap_find(pm, FAKE_CHILD, 0x700000);
+	assert_non_null(procmap_module_data(pm, map->mod, slot, FAKE_CHILD, map));
+	assert_int_equal(loads, 1);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.parked, 0);
+
+	/* More files than may be parked: the oldest parked data is freed. */
+	assert_int_equal(sh("cp '%s' '%s'", self_exe(), copy), 0);
+	for (i = 0; i < PROCMAP_PARKED_MAX + 4; i++) {
+		char *hard = xasprintf("%s/l%d", dir, i);
+
+		assert_int_equal(link(copy, hard), 0);
+		file_record(&m, FAKE_PID, 0x10000000ull + (uint64_t)i * 0x100000, hard);
+		procmap_mmap(pm, &m);
+		map = procmap_find(pm, FAKE_PID, m.start);
+		assert_non_null(procmap_module_data(pm, map->mod, slot, FAKE_PID, map));
+		free(hard);
+	}
+	assert_int_equal(loads, 1 + PROCMAP_PARKED_MAX + 4);
+	procmap_exec(pm, FAKE_PID);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.parked, PROCMAP_PARKED_MAX);
+	assert_int_equal(st.evicted, 4); /* the first links parked (the binary's is in use) */
+	assert_int_equal(frees, 4);
+
+	/* Unregistering frees the rest. */
+	procmap_unregister(pm, slot);
+	assert_int_equal(frees, loads);
+	procmap_free(pm);
+	free(copy);
+	rm_tree(dir);
+}
+
+/* Exited processes stay resolvable until PROCMAP_EXITED_KEEP others exited. */
+static void test_exit_grace(void **state)
+{
+	struct procmap *pm = procmap_new();
+	struct pipeline_mmap m;
+	uint32_t i;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	file_record(&m, FAKE_PID, 0x100000, self_exe());
+	procmap_mmap(pm, &m);
+	procmap_fork(pm, FAKE_PID, FAKE_PID); /* a thread: nothing */
+	procmap_exit(pm, FAKE_PID);
+	procmap_exit(pm, FAKE_PID);
+	procmap_exit(pm, 12345678u);
+	assert_non_null(procmap_find(pm, FAKE_PID, 0x100000));
+	for (i = 0; i < PROCMAP_EXITED_KEEP; i++) {
+		procmap_fork(pm, FAKE_CHILD + 1 + i, FAKE_PID);
+		procmap_exit(pm, FAKE_CHILD + 1 + i);
+	}
+	assert_null(procmap_find(pm, FAKE_PID, 0x100000));
+	/* The pid comes back as a new process. */
+	procmap_mmap(pm, &m);
+	assert_non_null(procmap_find(pm, FAKE_PID, 0x100000));
+	procmap_free(pm);
+}
+
+/* A live process: its maps come from /proc the first time. */
+static void test_live_self(void **state)
+{
+	struct procmap *pm = procmap_new();
+	const struct procmap_map *map;
+	struct procmap_file f;
+
+	(void)state;
+	map = procmap_find(pm, (uint32_t)getpid(), (uintptr_t)&test_live_self);
+	assert_non_null(map);
+	assert_int_equal(map->mod->kind, PROCMAP_FILE);
+	assert_non_null(strstr(map->mod->name, "test_procmap"));
+	assert_true(map->prot & PROT_EXEC);
+	assert_int_equal(procmap_open(pm, map->mod, (uint32_t)getpid(), map, &f), 0);
+	assert_true(f.size > 0);
+	assert_true(f.root >= 0);
+	procmap_file_close(&f);
+	procmap_free(pm);
+}
+
+/* What a process may name instead of a library: refused at once, never waited on. */
+static void test_refusals(void **state)
+{
+	char *dir = temp_dir(), *fifo = xasprintf("%s/fifo", dir), *reg = xasprintf("%s/reg", dir);
+	char *link = xasprintf("%s/link", dir), *sparse = xasprintf("%s/sparse", dir);
+	struct procmap_file f;
+	struct ft_error err;
+	char buf[16];
+	int fd;
+
+	(void)state;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, fifo, 0, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, "/dev/zero", 0, &err), -EPERM);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, dir, 0, &err), -EPERM);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, "/nonexistent/x", 0, &err), -ENOENT);
+
+	assert_int_equal(sh("printf 0123456789 >'%s' && ln -s '%s' '%s'", reg, reg, link), 0);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, link, 0, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, link, PROCMAP_FILE_FOLLOW, &err), 0);
+	procmap_file_close(&f);
+
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, reg, 0, &err), 0);
+	assert_int_equal(f.size, 10);
+	assert_false(procmap_file_sparse(&f));
+	assert_int_equal(procmap_file_pread(&f, buf, sizeof(buf), 4), 6);
+	assert_memory_equal(buf, "456789", 6);
+	assert_null(procmap_file_read(&f, 4, 7)); /* past the end */
+	assert_int_equal(procmap_file_check_elf(&f, &err), -ENOEXEC);
+	assert_int_equal(procmap_file_build_id(&f, (uint8_t[20]){ 0 }), 0);
+	/* Past its deadline a file reads nothing. */
+	f.deadline_ns = 1;
+	assert_int_equal(procmap_file_pread(&f, buf, 4, 0), -ETIMEDOUT);
+	procmap_file_close(&f);
+	procmap_file_close(&f); /* twice is fine */
+
+	fd = open(sparse, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	close(fd);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, sparse, 0, &err), 0);
+	assert_true(procmap_file_sparse(&f));
+	procmap_file_close(&f);
+
+	free(fifo);
+	free(reg);
+	free(link);
+	free(sparse);
+	rm_tree(dir);
+}
+
+/* A forged ELF header (counts the file cannot hold) is refused before libelf sees it. */
+static void test_elf_check(void **state)
+{
+	char *dir = temp_dir(), *path = xasprintf("%s/forged", dir);
+	struct procmap_file f;
+	struct ft_error err;
+	Elf64_Ehdr eh;
+	uint8_t id[20];
+	int fd;
+
+	(void)state;
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, self_exe(), 0, &err), 0);
+	assert_int_equal(procmap_file_check_elf(&f, &err), 0);
+	assert_true(procmap_file_build_id(&f, id) > 0);
+	procmap_file_close(&f);
+
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_DYN;
+	eh.e_machine = EM_X86_64;
+	eh.e_shoff = sizeof(eh);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = 60000; /* 3.8 MB of section headers in a 64-byte file */
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
+	close(fd);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, path, 0, &err), 0);
+	assert_int_equal(procmap_file_check_elf(&f, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "do not fit"));
+	procmap_file_close(&f);
+
+	/* Extended numbering: the real count lives in section 0, unbounded. */
+	eh.e_shnum = 0;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
+	close(fd);
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, path, 0, &err), 0);
+	assert_int_equal(procmap_file_check_elf(&f, &err), -ENOEXEC);
+	procmap_file_close(&f);
+	free(path);
+	rm_tree(dir);
+}
+
+/*
+ * A container-like root: absolute links resolve inside it, ".." stops at
+ * it, a link to this machine's FIFO is never followed out, loops end.
+ */
+static void check_in_root(const char *dir, const char *host_fifo)
+{
+	struct procmap_file f;
+	struct ft_error err;
+	char buf[8];
+	int root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(root >= 0);
+	assert_int_equal(procmap_file_open(&f, root, "/lib/abs.so", PROCMAP_FILE_IN_ROOT, &err), 0);
+	assert_int_equal(procmap_file_pread(&f, buf, 6, 0), 6);
+	assert_memory_equal(buf, "inside", 6);
+	procmap_file_close(&f);
+	assert_int_equal(procmap_file_open(&f, root, "lib/rel.so", PROCMAP_FILE_IN_ROOT, &err), 0);
+	procmap_file_close(&f);
+	assert_int_equal(procmap_file_open(&f, root, "/../../../lib/real.so", PROCMAP_FILE_IN_ROOT,
+					   &err),
+			 0);
+	procmap_file_close(&f);
+	assert_int_equal(procmap_file_open(&f, root, "/lib/updir/lib/real.so", PROCMAP_FILE_IN_ROOT,
+					   &err),
+			 0);
+	procmap_file_close(&f);
+	/* The host's FIFO, named by an absolute link: looked for inside, not there. */
+	assert_int_equal(procmap_file_open(&f, root, "/lib/evil.so", PROCMAP_FILE_IN_ROOT, &err),
+			 -ENOENT);
+	/* The same path from outside the root would reach it (and be refused as a FIFO). */
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, host_fifo, 0, &err), -EPERM);
+	assert_int_equal(procmap_file_open(&f, root, "/lib/loop.so", PROCMAP_FILE_IN_ROOT, &err),
+			 -ELOOP);
+	assert_int_equal(procmap_file_open(&f, root, "/lib/real.so/x", PROCMAP_FILE_IN_ROOT, &err),
+			 -ENOTDIR);
+	close(root);
+}
+
+static void make_root(const char *dir, const char *host_fifo)
+{
+	assert_int_equal(
+		sh("cd '%s' && mkdir -p root/lib/sub && printf inside >root/lib/real.so && "
+		   "ln -s /lib/real.so root/lib/abs.so && ln -s real.so root/lib/rel.so && "
+		   "ln -s .. root/lib/updir && ln -s '%s' root/lib/evil.so && "
+		   "ln -s loop.so root/lib/loop.so && mkfifo '%s'",
+		   dir, host_fifo, host_fifo),
+		0);
+}
+
+static void test_in_root(void **state)
+{
+	char *dir = temp_dir(), *root = xasprintf("%s/root", dir);
+	char *fifo = xasprintf("%s/host-fifo", dir);
+
+	(void)state;
+	make_root(dir, fifo);
+	check_in_root(root, fifo);
+	/* The same without openat2, component by component. */
+	procmap_file_set_walk_only(true);
+	check_in_root(root, fifo);
+	procmap_file_set_walk_only(false);
+	free(root);
+	free(fifo);
+	rm_tree(dir);
+}
+
+/*
+ * A process chrooted into that root: its module path, opened for it,
+ * resolves inside its root (as root only: chroot needs it).
+ */
+static void test_open_for_chrooted_process(void **state)
+{
+	char *dir = temp_dir(), *root = xasprintf("%s/root", dir);
+	char *fifo = xasprintf("%s/host-fifo", dir);
+	struct procmap *pm;
+	struct pipeline_mmap m;
+	const struct procmap_map *map;
+	struct procmap_file f;
+	int ready[2], go[2];
+	char c;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		free(root);
+		free(fifo);
+		rm_tree(dir);
+		skip();
+	}
+	make_root(dir, fifo);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chroot(root) != 0 || chdir("/") != 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+
+	pm = procmap_new();
+	procmap_set_notice(pm, NULL);
+	memset(&m, 0, sizeof(m));
+	m.pid = m.tid = (uint32_t)pid;
+	m.start = 0x10000000;
+	m.len = 0x1000;
+	m.filename = "/lib/abs.so";
+	procmap_mmap(pm, &m);
+	m.start = 0x20000000;
+	m.filename = "/lib/evil.so";
+	procmap_mmap(pm, &m);
+	m.start = 0x30000000;
+	m.filename = fifo; /* the host's FIFO by its own path: not in the root */
+	procmap_mmap(pm, &m);
+
+	map = procmap_find(pm, (uint32_t)pid, 0x10000000);
+	assert_non_null(map);
+	assert_int_equal(procmap_open(pm, map->mod, (uint32_t)pid, map, &f), 0);
+	assert_int_equal(f.size, 6);
+	procmap_file_close(&f);
+	map = procmap_find(pm, (uint32_t)pid, 0x20000000);
+	assert_true(procmap_open(pm, map->mod, (uint32_t)pid, map, &f) < 0);
+	map = procmap_find(pm, (uint32_t)pid, 0x30000000);
+	assert_true(procmap_open(pm, map->mod, (uint32_t)pid, map, &f) < 0);
+	procmap_free(pm);
+
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	free(root);
+	free(fifo);
+	rm_tree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_module_identity),
+		cmocka_unit_test(test_lifetimes),
+		cmocka_unit_test(test_exit_grace),
+		cmocka_unit_test(test_live_self),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_elf_check),
+		cmocka_unit_test(test_in_root),
+		cmocka_unit_test(test_open_for_chrooted_process),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
