@@ -7,10 +7,14 @@
 #ifndef FLAMETOP_CLI_H
 #define FLAMETOP_CLI_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "flametop/profile.h"
+#include "flametop/push.h"
 #include "flametop/sampler.h"
 #include "flametop/source.h"
 #include "flametop/util.h"
@@ -76,6 +80,142 @@ void cli_target_free(struct cli_target *t);
  * while `t` is). */
 void cli_target_config(const struct cli_target *t, struct source_live_config *cfg);
 
+/*
+ * The query options report, export and push share (query.c): a window
+ * and filters. Parse each option with cli_query_option(); once the
+ * session is read, cli_query_resolve() turns shares and names into the
+ * filter. The filter borrows the struct's regexes: don't move it.
+ */
+struct cli_time {
+	const char *text; /* as given; NULL: not given */
+	uint64_t ns; /* from the start of the session... */
+	double share; /* ... or a percentage of its duration */
+	bool percent;
+};
+
+struct cli_query {
+	struct profile_filter filter;
+	const char *event; /* --event as given */
+	struct cli_time from, to;
+	regex_t include, exclude;
+	bool have_include, have_exclude;
+	const char *include_text, *exclude_text; /* the patterns as typed */
+};
+
+#define CLI_OPT_QUERY_PID 0x1100
+#define CLI_OPT_QUERY_TID 0x1101
+#define CLI_OPT_QUERY_EVENT 0x1102
+#define CLI_OPT_QUERY_FROM 0x1103
+#define CLI_OPT_QUERY_TO 0x1104
+#define CLI_OPT_QUERY_COMM 0x1105
+#define CLI_OPT_QUERY_INCLUDE 0x1106
+#define CLI_OPT_QUERY_EXCLUDE 0x1107
+/* getopt_long's entries for the query options. */
+#define CLI_QUERY_LONGOPTS                                                       \
+	{ "pid", required_argument, NULL, CLI_OPT_QUERY_PID },                   \
+	{ "tid", required_argument, NULL, CLI_OPT_QUERY_TID },                   \
+	{ "event", required_argument, NULL, CLI_OPT_QUERY_EVENT },               \
+	{ "from", required_argument, NULL, CLI_OPT_QUERY_FROM },                 \
+	{ "to", required_argument, NULL, CLI_OPT_QUERY_TO },                     \
+	{ "comm", required_argument, NULL, CLI_OPT_QUERY_COMM },                 \
+	{ "include", required_argument, NULL, CLI_OPT_QUERY_INCLUDE },           \
+	{ "exclude", required_argument, NULL, CLI_OPT_QUERY_EXCLUDE }
+/* The lines of --help that describe them. */
+#define CLI_QUERY_HELP                                                                   \
+	"      --pid PID           only samples of this process\n"                          \
+	"      --tid TID           only samples of this thread\n"                           \
+	"      --event NAME        only samples of this event (default: the first)\n"       \
+	"      --from T, --to T    only samples in [T, T): a time from the start of the\n"  \
+	"                          session (1.5, 500ms, 2m) or a share of its duration\n"   \
+	"                          (40%%)\n"                                                \
+	"      --comm NAME         only threads of this name\n"                             \
+	"      --include REGEX     only stacks with a function matching REGEX\n"            \
+	"      --exclude REGEX     no stacks with a function matching REGEX\n"
+
+void cli_query_init(struct cli_query *q);
+void cli_query_free(struct cli_query *q);
+/* 1 if `opt` was a query option (handled), 0 if not one, -1 after a usage error. */
+int cli_query_option(struct cli_query *q, int opt, const char *arg);
+/* Resolves --event, --from, --to against `p`: 0, or an exit status after
+ * printing the error. */
+int cli_query_resolve(struct cli_query *q, const struct profile *p);
+/* One time argument, like --from's: 0, or -1 after a usage error. */
+int cli_parse_time(const char *opt, const char *arg, struct cli_time *t);
+/* ns since the session's start for a time argument. */
+uint64_t cli_time_ns(const struct cli_time *t, const struct profile *p);
+/* A whole number in [0, INT_MAX] for `opt`: 0, or -1 after a usage error. */
+int cli_parse_id(const char *opt, const char *arg, int64_t *out);
+
+/*
+ * The options of pushing to Pyroscope (push.c), shared by `push` (--url)
+ * and the samplers, live and record (--push URL): the application, labels,
+ * auth, the spool. cli_push_finish() checks them and fills auth left unset
+ * from the environment. The options borrow from argv and the struct.
+ */
+struct cli_push {
+	struct push_options o;
+	char *basic; /* --basic-auth USER:PASSWORD, split in place */
+	uint64_t interval_ns; /* --push-interval: samplers' data per upload; 0: 10 s */
+	bool others; /* options besides the URL were given */
+};
+
+#define CLI_OPT_PUSH_URL 0x1200 /* --push (samplers) and --url (push) */
+#define CLI_OPT_PUSH_APP 0x1201
+#define CLI_OPT_PUSH_LABEL 0x1202
+#define CLI_OPT_PUSH_PER_PROCESS 0x1203
+#define CLI_OPT_PUSH_BASIC 0x1204
+#define CLI_OPT_PUSH_TOKEN 0x1205
+#define CLI_OPT_PUSH_TENANT 0x1206
+#define CLI_OPT_PUSH_SPOOL 0x1207
+#define CLI_OPT_PUSH_SPOOL_SIZE 0x1208
+#define CLI_OPT_PUSH_INTERVAL 0x1209
+/* getopt_long's entries besides the URL's. */
+#define CLI_PUSH_LONGOPTS                                                        \
+	{ "app", required_argument, NULL, CLI_OPT_PUSH_APP },                    \
+	{ "label", required_argument, NULL, CLI_OPT_PUSH_LABEL },                \
+	{ "per-process", no_argument, NULL, CLI_OPT_PUSH_PER_PROCESS },          \
+	{ "basic-auth", required_argument, NULL, CLI_OPT_PUSH_BASIC },           \
+	{ "token", required_argument, NULL, CLI_OPT_PUSH_TOKEN },                \
+	{ "tenant", required_argument, NULL, CLI_OPT_PUSH_TENANT },              \
+	{ "spool", required_argument, NULL, CLI_OPT_PUSH_SPOOL },                \
+	{ "spool-size", required_argument, NULL, CLI_OPT_PUSH_SPOOL_SIZE }
+/* The samplers' (live and record): the URL and the interval too. */
+#define CLI_PUSH_SAMPLER_LONGOPTS                                                \
+	{ "push", required_argument, NULL, CLI_OPT_PUSH_URL },                   \
+	{ "push-interval", required_argument, NULL, CLI_OPT_PUSH_INTERVAL },     \
+	CLI_PUSH_LONGOPTS
+/* The lines of --help that describe them. */
+#define CLI_PUSH_HELP                                                                     \
+	"      --app NAME          the application's name on the server (default\n"           \
+	"                          flametop)\n"                                               \
+	"      --label KEY=VALUE   a label of every upload (repeatable); host=HOST is\n"      \
+	"                          always there\n"                                            \
+	"      --per-process       one upload per process, labelled pid and comm\n"          \
+	"      --basic-auth USER:PASSWORD, --token TOKEN, --tenant ID\n"                      \
+	"                          HTTP basic auth, a bearer token, X-Scope-OrgID\n"          \
+	"                          (default: $PYROSCOPE_BASIC_AUTH_USER and _PASSWORD,\n"     \
+	"                          $PYROSCOPE_AUTH_TOKEN, $PYROSCOPE_TENANT_ID)\n"            \
+	"      --spool DIR         keep unsent uploads here while the server is away\n"       \
+	"                          (sent by the next run; default: a private directory)\n"    \
+	"      --spool-size SIZE   at most SIZE of them (default 64M); the oldest go\n"
+/* The samplers' lines, before CLI_PUSH_HELP. */
+#define CLI_PUSH_SAMPLER_HELP                                                             \
+	"      --push URL          send the samples to a Pyroscope server as they come\n"     \
+	"                          (its /ingest API, http:// or https://)\n"                  \
+	"      --push-interval TIME  the data of one upload (default 10s, at least 1s)\n"
+
+void cli_push_init(struct cli_push *c);
+void cli_push_free(struct cli_push *c);
+/* 1 if `opt` was a push option (handled), 0 if not one, -1 after a usage error. */
+int cli_push_option(struct cli_push *c, int opt, const char *arg);
+/* Checks the options once parsed: 0, or -1 after a usage error (options
+ * without a URL, a bad URL). Fills auth from the environment. */
+int cli_push_finish(struct cli_push *c, const char *url_option);
+/* Shows the pusher's new failure, if any, as one line; `said` keeps the
+ * count of errors already shown. */
+void cli_push_report(struct pusher *ps, uint64_t *said);
+int cli_push(int argc, char **argv);
+
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
@@ -95,6 +235,7 @@ int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
 /* The live explorer (no subcommand; argv[0] is the program) and `replay`. */
 int cli_live(int argc, char **argv);
 int cli_replay(int argc, char **argv);

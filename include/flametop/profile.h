@@ -171,6 +171,8 @@ uint32_t profile_intern_frame_ids(struct profile *p, uint32_t name, uint32_t mod
 /* The child of `parent` for `frame`, created if new (which costs a walk
  * up its ancestors, once, to know whether its frame is among them). */
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame);
+/* The child of `parent` for `frame`, or PROFILE_NO_NODE when there is none. */
+uint32_t profile_find_node(const struct profile *p, uint32_t parent, uint32_t frame);
 /* Number of frames from the root to `node` (the root has depth 0). */
 uint32_t profile_node_depth(const struct profile *p, uint32_t node);
 
@@ -471,5 +473,170 @@ size_t profile_hits_memory(const struct profile_hits *h);
  */
 struct profile_locs *profile_hits_query(struct profile_hits *h, const struct profile *p,
 					const struct profile_filter *f, uint32_t frame);
+
+/* ------------------------------------------------------------------------
+ * Diff (diff.c): a query result ("now") against a baseline, another
+ * window of the same profile or a query of another profile (a baseline
+ * session, maybe from another machine). Each side is taken as shares of
+ * its own total, so a 10 s window and a 60 s baseline compare fairly.
+ * Functions are matched by name and module, the module by its last path
+ * component (a library in /usr/lib on one machine and /lib on another is
+ * one module); a stack is matched frame by frame the same way.
+ */
+
+/*
+ * Whether two event units can be compared: 0, or -EINVAL with a one-line
+ * reason in `err` ("ns" against "bytes", cycles against instructions).
+ * Units are profile_event.unit ("samples" where a side has no event).
+ */
+int profile_diff_check_units(const char *unit, const char *base_unit, struct ft_error *err);
+
+struct profile_diff_fn {
+	uint32_t frame; /* in the profile of now; PROFILE_NO_FRAME: only in the baseline */
+	uint32_t base_frame; /* in the baseline's profile; PROFILE_NO_FRAME: only now */
+	uint64_t self, total; /* now, as profile_fn_stat */
+	uint64_t base_self, base_total; /* in the baseline */
+	double delta; /* share of self now minus share of self in the baseline, -1 to 1 */
+	double delta_total; /* the same for total */
+};
+
+struct profile_diff {
+	const struct profile *p, *bp; /* borrowed: now's profile, the baseline's */
+	uint64_t total, base_total; /* each side's total weight */
+	struct profile_diff_fn *fns; /* by |delta| descending, then name; see profile_diff_sort */
+	size_t nfns;
+	/* Per node of p (nnodes entries): the baseline's total weight of the
+	 * same stack (0 where the baseline has no such stack). */
+	uint64_t *base_node_total;
+	uint32_t nnodes;
+};
+
+/*
+ * The diff of `now` (a query of `p`) against `base` (a query of `bp`,
+ * which may be `p`). Every function with weight on either side is listed
+ * once. All four are borrowed for the call only. Costs the functions of
+ * both sides plus the nodes of `p` (once more per frame of `p` when `bp`
+ * is another profile). Caller frees with profile_diff_free().
+ */
+struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
+				      const struct profile *bp, const struct profile_top *base);
+void profile_diff_free(struct profile_diff *d);
+/* `part` as a share (0 to 1) of `whole`; 0 when `whole` is 0. */
+double profile_diff_share(uint64_t part, uint64_t whole);
+/*
+ * The change of share of node `node` of `p` whose total weight now is
+ * `total_now` (the call tree's total[node]): now's share minus the
+ * baseline's share of the same stack.
+ */
+double profile_diff_node_delta(const struct profile_diff *d, uint32_t node, uint64_t total_now);
+
+enum profile_diff_order {
+	PROFILE_DIFF_BY_CHANGE, /* |delta| descending: most changed first */
+	PROFILE_DIFF_BY_SELF, /* self now, then self in the baseline, descending */
+};
+/* Reorders d->fns; ties go by name, then module, then frame ids. */
+void profile_diff_sort(struct profile_diff *d, enum profile_diff_order order);
+/* A diff function's name and module (from whichever side has it). Borrowed. */
+const char *profile_diff_name(const struct profile_diff *d, const struct profile_diff_fn *f);
+const char *profile_diff_module(const struct profile_diff *d, const struct profile_diff_fn *f);
+
+/* ------------------------------------------------------------------------
+ * The subsecond heatmap (heatmap.c), as FlameScope draws it: a column per
+ * second, a row per slice of the second, each cell the weight of the
+ * samples whose time falls in it. Where in each second does the work
+ * happen (a burst every second at the same offset is a hot row).
+ */
+#define PROFILE_HEATMAP_MAX_CELLS (8u << 20)
+#define PROFILE_HEATMAP_MIN_ROW_NS 1000000ull /* 1 ms */
+#define PROFILE_HEATMAP_DEFAULT_ROW_NS 20000000ull /* 20 ms */
+
+struct profile_heatmap {
+	uint64_t row_ns; /* the height of a row */
+	uint32_t rows; /* rows per second: 1 s / row_ns, rounded up (the last may be shorter) */
+	uint64_t first; /* column 0's second, seconds since the session's start */
+	uint64_t ncols;
+	uint64_t *cells; /* ncols * rows: cells[col * rows + row] */
+	uint64_t max; /* the largest cell */
+	uint64_t total; /* the cells' sum */
+};
+
+/*
+ * An empty heatmap of the seconds [from / 1 s, to / 1 s rounded up) in
+ * rows of `row_ns` (PROFILE_HEATMAP_MIN_ROW_NS to 1 s). NULL with `err`
+ * when the row height is out of range or it would exceed
+ * PROFILE_HEATMAP_MAX_CELLS cells. Caller frees with profile_heatmap_free().
+ */
+struct profile_heatmap *profile_heatmap_new(uint64_t row_ns, uint64_t from, uint64_t to,
+					    struct ft_error *err);
+void profile_heatmap_free(struct profile_heatmap *h);
+/* Adds `weight` at `time` (ns since the start); a time outside it is ignored. */
+void profile_heatmap_add(struct profile_heatmap *h, uint64_t time, uint64_t weight);
+/* The time window a cell range covers: [*from, *to) of columns c0..c1 and rows r0..r1
+ * (inclusive, in any order). */
+void profile_heatmap_span(const struct profile_heatmap *h, uint64_t c0, uint32_t r0, uint64_t c1,
+			  uint32_t r1, uint64_t *from, uint64_t *to);
+/*
+ * The heatmap of the samples `f` selects (profile_matcher semantics),
+ * over f's window, or from the start to the last sample (or the
+ * session's duration) when f->to is 0. NULL with `err` as above.
+ */
+struct profile_heatmap *profile_query_heatmap(const struct profile *p,
+					      const struct profile_filter *f, uint64_t row_ns,
+					      struct ft_error *err);
+
+/*
+ * The store a live heatmap reads (the samples leave the profile for the
+ * timeline once counted): each sample's slice of `slice_ns`, leaf node,
+ * thread and event, with its weight; 24 bytes a sample (the process is
+ * the thread's, as the profile knows it), at most
+ * about `max_bytes` (past that the oldest go, and
+ * profile_heatstore_since() says from when it is complete). Samples may
+ * come somewhat out of time order. Caller frees with
+ * profile_heatstore_free(). Never NULL.
+ */
+struct profile_heatstore;
+struct profile_heatstore *profile_heatstore_new(uint64_t slice_ns, size_t max_bytes);
+void profile_heatstore_free(struct profile_heatstore *h);
+/* Adds samples (borrowed: their fields are copied). */
+void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n);
+/* Drops what is older than `before`. */
+void profile_heatstore_forget(struct profile_heatstore *h, uint64_t before);
+uint64_t profile_heatstore_since(const struct profile_heatstore *h);
+size_t profile_heatstore_memory(const struct profile_heatstore *h);
+/*
+ * As profile_query_heatmap(), over the seconds [f->from, f->to) (f->to 0:
+ * to the newest sample), from the store; `row_ns` is rounded up to a
+ * multiple of the store's slice. Costs a pass over the samples it holds.
+ */
+struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *h,
+						const struct profile *p,
+						const struct profile_filter *f, uint64_t row_ns,
+						struct ft_error *err);
+
+/* ------------------------------------------------------------------------
+ * The decayed view (decay.c), as `perf top` shows: every sample counts
+ * with a weight halved for each half-life of age, so the picture follows
+ * what runs now without a hard window edge.
+ */
+struct profile_decay;
+/* Caller frees with profile_decay_free(). Never NULL. */
+struct profile_decay *profile_decay_new(uint64_t half_life_ns);
+void profile_decay_free(struct profile_decay *d);
+uint64_t profile_decay_half_life(const struct profile_decay *d);
+/* Adds the samples `m` (a matcher of `p`) passes; samples older than the
+ * newest time seen count less, as they will when queried. */
+void profile_decay_add(struct profile_decay *d, const struct profile *p,
+		       struct profile_matcher *m, const struct profile_sample *s, size_t n);
+/* Adds the weight and samples of `node` as seen at `time` (seeding from aggregates). */
+void profile_decay_add_node(struct profile_decay *d, uint32_t node, uint64_t weight,
+			    uint64_t samples, uint64_t time);
+/*
+ * The top-list of the decayed weights at time `now` (each weight times
+ * 2^-(now - its time) / half-life, rounded; nsamples the decayed count;
+ * first_time one of 8 half-lives before `now`, last_time `now`). Costs the
+ * nodes. Caller frees with profile_top_free().
+ */
+struct profile_top *profile_decay_top(struct profile_decay *d, const struct profile *p,
+				      uint64_t now);
 
 #endif

@@ -17,6 +17,7 @@ enum report_format {
 	REPORT_TEXT,
 	REPORT_JSON,
 	REPORT_FOLDED,
+	REPORT_HEATMAP,
 };
 
 struct report_options {
@@ -28,6 +29,20 @@ struct report_options {
 	bool lines; /* text: the hottest source lines instead of functions; json: adds "lines" */
 	/* Where --lines says why a module has no lines; NULL: quiet. */
 	struct ft_notice *notice;
+	/*
+	 * --baseline: the profile to compare with (borrowed; NULL: none) and
+	 * its window and filters. Its event -1 means the event of the same
+	 * name as the report's, else its first; its unit must be the
+	 * report's (profile_diff_check_units). Text lists functions by change
+	 * of self share, JSON adds "baseline" and per function
+	 * "baseline_self", "baseline_total", folded writes each stack's two
+	 * weights, the baseline's first (flamegraph.pl's differential input).
+	 */
+	const struct profile *baseline;
+	struct profile_filter baseline_filter;
+	const char *baseline_source;
+	/* --format heatmap: the height of a row, ns (0: 20 ms). */
+	uint64_t row_ns;
 };
 
 /* 0, or -EINVAL when `name` is no format. */

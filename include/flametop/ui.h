@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "flametop/profile.h"
+#include "flametop/push.h"
 #include "flametop/util.h"
 
 /* ------------------------------------------------------------------------
@@ -98,17 +99,20 @@ enum ui_window_mode {
 	UI_WINDOW_LIVE, /* the last `span` before the newest data */
 	UI_WINDOW_ALL, /* everything retained */
 	UI_WINDOW_RANGE, /* [from, to) */
+	UI_WINDOW_DECAY, /* everything, each sample halved per `half_life` of age */
 };
 
 struct ui_window {
 	enum ui_window_mode mode;
 	uint64_t span; /* LIVE */
 	uint64_t from, to; /* RANGE */
+	uint64_t half_life; /* DECAY */
 };
 
 #define UI_WINDOW_MIN_NS 1000000000ull /* one bucket */
 
-/* The window's [from, to) given the retained data [first, last]. */
+/* The window's [from, to) given the retained data [first, last] (a decayed
+ * one: the last 4 half-lives, which hold 15/16 of its weight). */
 void ui_window_resolve(const struct ui_window *w, uint64_t first, uint64_t last, uint64_t *from,
 		       uint64_t *to);
 /* The step the window keys move by: a twentieth of the retained span,
@@ -200,9 +204,13 @@ enum ui_action {
 	UI_ACT_WIN_NARROWER,
 	UI_ACT_WIN_LIVE,
 	UI_ACT_WIN_ALL,
+	UI_ACT_BASELINE, /* the window becomes the diff's baseline */
+	UI_ACT_SWAP, /* the window and the baseline trade places */
+	UI_ACT_DECAY, /* the decayed view, its next half-life, off */
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
 	UI_ACT_SAVE,
+	UI_ACT_EXPORT,
 	UI_ACT_REDRAW,
 	UI_ACT__COUNT,
 };
@@ -329,6 +337,8 @@ struct ui_theme {
 	int frame_fg;
 	/* Frames drawn without colour (a mono theme): attributes only. */
 	bool mono;
+	/* The diff views in orange and blue (colour-blind safe), not red and blue. */
+	bool diff_colorblind;
 };
 
 /* The theme built in: used when no theme file can be found. */
@@ -345,6 +355,27 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 int ui_theme_load(struct ui_theme *t, const char *name, struct ft_error *err);
 /* The nearest of the 8 basic colours to xterm colour `c` (for 8-colour terminals). */
 int ui_theme_color8(int c);
+/*
+ * The diff flame graph's colours. A change of share `delta` (-1 to 1,
+ * now minus the baseline) as a level: 0 within a tenth of a point (grey),
+ * else 1 to 5 by size (under 1, 3, 10, 30 points, above), negative for
+ * less. Its colour: shades of red for more and blue for less, or, for
+ * the colour-blind-safe variant, orange and blue; grey for 0.
+ */
+int ui_theme_diff_level(double delta);
+int ui_theme_diff_color(int level, bool cb_safe);
+
+/*
+ * The heatmap's shades: a cell of weight `v` in a map whose largest cell
+ * is `max` as a level, 0 for empty, else 1 to UI_HEAT_LEVELS - 1 in
+ * proportion to `max`; a level's colour (xterm-256, light yellow to dark
+ * red; -1, the terminal's background, for 0) and its ASCII shade.
+ */
+#define UI_HEAT_LEVELS 8
+int ui_theme_heat_level(uint64_t v, uint64_t max);
+int ui_theme_heat_color(int level);
+char ui_theme_heat_char(int level);
+
 /* Colour index for a frame: by weight share (hot), module (hash) or kind. */
 int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double share,
 			 uint32_t module, uint32_t kind, uint32_t name);
@@ -410,10 +441,15 @@ struct ui_options {
 	bool no_mouse;
 	const char *view; /* the view to open in (a name of the view table); NULL: the config's */
 	const char *focus; /* select the first function matching this regex; NULL: none */
+	const char *baseline; /* a session file the diff views compare with; NULL: a window */
 	/* The timeline's settings; 0: the defaults (timeline.h). */
 	uint64_t resolution_ns;
 	uint64_t retention_ns;
 	size_t max_memory;
+	/* Live: push the samples to a Pyroscope server (NULL: don't), one
+	 * upload per push_interval_ns (0: 10 s). Borrowed. */
+	const struct push_options *push;
+	uint64_t push_interval_ns;
 };
 
 /* Runs the explorer until the user quits. Returns an exit status. */

@@ -26,6 +26,7 @@
 #define OPT_RETENTION 0x2006
 #define OPT_VIEW 0x2007
 #define OPT_FOCUS 0x2008
+#define OPT_BASELINE 0x2009
 
 /* The smallest timeline: --max-memory, and the finest bucket. */
 #define MIN_MAX_MEMORY ((uint64_t)1 << 20)
@@ -39,11 +40,14 @@
 /* The view options, shared by the live and replay entry points. */
 #define VIEW_LONGOPTS                                                       \
 	{ "view", required_argument, NULL, OPT_VIEW },                      \
-	{ "focus", required_argument, NULL, OPT_FOCUS }
+	{ "focus", required_argument, NULL, OPT_FOCUS },                    \
+	{ "baseline", required_argument, NULL, OPT_BASELINE }
 #define VIEW_HELP                                                                       \
 	"      --view NAME         the view to open in: %s\n"                          \
 	"                          (Tab cycles them; '?' lists their keys)\n"           \
-	"      --focus REGEX       select the first function matching, hottest first\n"
+	"      --focus REGEX       select the first function matching, hottest first\n" \
+	"      --baseline FILE     the session the diff views (d, D) compare with\n"   \
+	"                          (default: a window marked with m)\n"
 #define TIMELINE_HELP                                                                    \
 	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
 	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
@@ -57,7 +61,7 @@ static void usage_live(FILE *out)
 
 	ui_views_list(views, sizeof(views));
 	fprintf(out,
-		"Usage: flametop [-a | -p PID[,PID...] | [--] COMMAND [ARGS...]] [options]\n"
+		"Usage: flametop [-a | -p PID[,PID...] | -- COMMAND [ARGS...]] [options]\n"
 		"       flametop -i FILE [--speed X] [options]\n"
 		"\n"
 		"The live explorer: flame graphs, a top-list, a sandwich, source lines and\n"
@@ -67,7 +71,7 @@ static void usage_live(FILE *out)
 		"Target (default: -a):\n"
 		"  -a, --all-cpus          the whole system, every CPU\n"
 		"  -p, --pid PID[,PID...]  every thread of these processes, new threads too\n"
-		"  COMMAND [ARGS...]       run COMMAND and sample it (its output goes to a\n"
+		"  -- COMMAND [ARGS...]    run COMMAND and sample it (its output goes to a\n"
 		"                          file the status line names)\n"
 		"  -i, --input FILE        a session file instead (as 'flametop replay FILE')\n"
 		"\n"
@@ -79,11 +83,14 @@ static void usage_live(FILE *out)
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
-		"      --theme NAME|FILE   colours: default, light, mono, high-contrast, or a\n"
+		"      --theme NAME|FILE   colours: default, light, mono, high-contrast,\n"
+		"                          colorblind (diff views in orange and blue), or a\n"
 		"                          .json file (see doc/themes.md)\n"
 		"      --no-mouse          leave the mouse to the terminal\n"
 		VIEW_HELP
 		TIMELINE_HELP
+		CLI_PUSH_SAMPLER_HELP
+		CLI_PUSH_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
@@ -97,7 +104,7 @@ static void usage_replay(FILE *out)
 
 	ui_views_list(views, sizeof(views));
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
-		     "                            [--view NAME] [--focus REGEX]\n"
+		     "                            [--view NAME] [--focus REGEX] [--baseline FILE]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"
 		     "                            [--retention TIME]\n"
 		     "\n"
@@ -127,6 +134,9 @@ static int view_option(struct ui_options *o, int opt, const char *arg)
 		return 1;
 	case OPT_FOCUS:
 		o->focus = arg;
+		return 1;
+	case OPT_BASELINE:
+		o->baseline = arg;
 		return 1;
 	}
 	return 0;
@@ -207,9 +217,11 @@ int cli_live(int argc, char **argv)
 		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
+		CLI_PUSH_SAMPLER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_push push;
 	struct cli_target t;
 	struct source_live_config cfg;
 	struct ui_options o;
@@ -218,12 +230,15 @@ int cli_live(int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	memset(&o, 0, sizeof(o));
+	cli_push_init(&push);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "i:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);
+		if (ret == 0)
+			ret = cli_push_option(&push, opt, optarg);
 		if (ret == 0)
 			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
@@ -260,9 +275,20 @@ int cli_live(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (cli_push_finish(&push, "--push") < 0)
+		goto out;
+	if (push.o.url) {
+		o.push = &push.o;
+		o.push_interval_ns = push.interval_ns;
+	}
 	if (o.replay) {
 		if (t.npids || t.all || t.nevents || t.frequency || optind < argc) {
 			cli_error("-i opens a session; it takes no target options or command");
+			goto out;
+		}
+		if (push.o.url || push.others) {
+			cli_error("--push sends what the live view samples; 'flametop push -i FILE' "
+				  "sends a session");
 			goto out;
 		}
 	} else {
@@ -283,6 +309,7 @@ int cli_live(int argc, char **argv)
 	o.target = &cfg;
 	status = ui_run(&o);
 out:
+	cli_push_free(&push);
 	cli_target_free(&t);
 	return status;
 }

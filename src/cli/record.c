@@ -24,6 +24,8 @@
 #include "flametop/source.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
+/* --push: how long the end of a recording waits for the last uploads. */
+#define PUSH_FINISH_NS (5ull * 1000000000ull)
 /* -d: from a millisecond to a year. */
 #define MIN_DURATION_NS 1000000ull
 #define MAX_DURATION_NS (365 * 86400 * 1000000000ull)
@@ -66,7 +68,7 @@ static void usage(FILE *out)
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
-		"  -v, --verbose           say more\n"
+		"  -v, --verbose           say more\n" CLI_PUSH_SAMPLER_HELP CLI_PUSH_HELP
 		"  -h, --help              show this help\n",
 		SAMPLER_DEFAULT_FREQUENCY);
 }
@@ -165,6 +167,28 @@ static int flush(struct session_writer *w, struct profile *p, const char *path)
 	return 0;
 }
 
+/* --push: a few seconds to send what is queued, then one line of what happened. */
+static void finish_push(struct pusher *ps, struct push_feed *feed, const struct cli_push *push,
+			uint64_t *said)
+{
+	struct push_status st;
+
+	push_feed_free(feed);
+	cli_push_report(ps, said);
+	pusher_close(ps, PUSH_FINISH_NS, &st);
+	ft_private_done(); /* the spool's private directory */
+	if (st.errors > *said && st.last_error[0])
+		cli_error("%s", st.last_error);
+	cli_error("pushed %llu upload%s to %s%s", (unsigned long long)st.sent,
+		  st.sent == 1 ? "" : "s", push->o.url,
+		  st.rejected || st.dropped || st.pending ? " (some were not: see above)" : "");
+	if (st.rejected || st.dropped || st.pending)
+		cli_error("push: %llu refused by the server, %llu dropped, %llu not sent%s",
+			  (unsigned long long)st.rejected, (unsigned long long)st.dropped,
+			  (unsigned long long)st.pending,
+			  st.pending && push->o.spool_dir ? " (kept in the spool for the next run)" : "");
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -185,6 +209,7 @@ int cli_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		CLI_PUSH_SAMPLER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -199,16 +224,22 @@ int cli_record(int argc, char **argv)
 	char *output = NULL;
 	bool force = false, child_signalled = false, write_failed = false;
 	struct rusage ru;
-	uint64_t duration = 0, start, next_flush, deadline = 0;
+	uint64_t duration = 0, start, next_flush, deadline = 0, push_said = 0;
 	struct ft_child_stop child_stop = { 0, 0 };
+	struct cli_push push;
+	struct pusher *ps = NULL;
+	struct push_feed *feed = NULL;
 	int opt, ret, status = CLI_EXIT_ERROR;
 
 	memset(&t, 0, sizeof(t));
+	cli_push_init(&push);
 	notice_init(&notices, hold_notice, &held);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "d:o:h", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
+		if (ret == 0)
+			ret = cli_push_option(&push, opt, optarg);
 		if (ret < 0)
 			goto out_usage;
 		if (ret > 0)
@@ -237,7 +268,7 @@ int cli_record(int argc, char **argv)
 			goto out_usage;
 		}
 	}
-	if (cli_target_finish(&t, argc, argv, optind) < 0)
+	if (cli_target_finish(&t, argc, argv, optind) < 0 || cli_push_finish(&push, "--push") < 0)
 		goto out_usage;
 	if (!output)
 		output = default_output();
@@ -267,6 +298,16 @@ int cli_record(int argc, char **argv)
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s", output, strerror(-ret));
 		goto out_remove;
+	}
+	if (push.o.url) {
+		/* Before the target starts, so a bad spool fails first. */
+		ps = pusher_new(&push.o, &err);
+		if (!ps) {
+			flush_notices(&held, true);
+			cli_error("%s", err.msg);
+			goto out_remove;
+		}
+		feed = push_feed_new(ps, p, 0, push.interval_ns);
 	}
 	ret = source_live_start(src, &err);
 	flush_notices(&held, ret == 0);
@@ -319,6 +360,10 @@ int cli_record(int argc, char **argv)
 				break;
 		}
 		if (!write_failed && now >= next_flush) {
+			if (feed) {
+				push_feed_add(feed, p->samples, p->nsamples);
+				cli_push_report(ps, &push_said);
+			}
 			if (flush(w, p, output) < 0) {
 				/* Sampling stops now; a launched command gets
 				 * SIGTERM above and is waited for, as with -d. */
@@ -333,6 +378,10 @@ int cli_record(int argc, char **argv)
 	if (write_failed)
 		goto out_abort; /* the chunks written before stay readable */
 	src->ops->stop(src->ctx); /* reads what is left, sets the duration */
+	if (feed) {
+		push_feed_add(feed, p->samples, p->nsamples);
+		push_feed_flush(feed);
+	}
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		p->meta.recorder_peak_rss = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	ret = session_writer_close(w, p);
@@ -361,6 +410,10 @@ int cli_record(int argc, char **argv)
 		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F or "
 			  "raise -m",
 			  (unsigned long long)p->meta.lost);
+	if (ps)
+		finish_push(ps, feed, &push, &push_said);
+	ps = NULL;
+	feed = NULL;
 	status = 0;
 	if (src->child_exited && !(child_signalled && !stop_signal))
 		status = util_exit_status(src->child_status);
@@ -380,6 +433,12 @@ out_abort:
 		w = NULL;
 	}
 out:
+	if (ps) { /* failed: what was queued is not waited for */
+		push_feed_free(feed);
+		pusher_close(ps, 0, NULL);
+		ft_private_done();
+	}
+	cli_push_free(&push);
 	flush_notices(&held, false);
 	source_free(src);
 	notice_free(&notices);

@@ -286,6 +286,15 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 	return id;
 }
 
+uint32_t profile_find_node(const struct profile *p, uint32_t parent, uint32_t frame)
+{
+	uint32_t id;
+
+	if (parent >= p->nnodes || frame >= p->nframes)
+		return PROFILE_NO_NODE;
+	return u64map_get(&p->node_map, node_key(parent, frame), &id) ? id : PROFILE_NO_NODE;
+}
+
 uint32_t profile_node_depth(const struct profile *p, uint32_t node)
 {
 	uint32_t depth = 0;

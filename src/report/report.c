@@ -2,7 +2,8 @@
 /*
  * The `report` renderers: a text table of the hottest functions under a
  * header describing the session, the JSON object DESIGN.md promises, and
- * Brendan Gregg's folded (collapsed stack) format. All three read the model
+ * Brendan Gregg's folded (collapsed stack) format (the folded exporter's,
+ * src/export/folded.c). All three read the model
  * through profile_query_top() or the samples (with --lines, also through
  * report_lines_query(): the hottest source lines), and every string that came
  * from a profiled program or a session file passes util_sanitize() before
@@ -20,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "flametop/export.h"
 #include "flametop/profile.h"
 #include "flametop/util.h"
 
@@ -33,6 +35,7 @@ static const struct {
 	{ .name = "text", .format = REPORT_TEXT },
 	{ .name = "json", .format = REPORT_JSON },
 	{ .name = "folded", .format = REPORT_FOLDED },
+	{ .name = "heatmap", .format = REPORT_HEATMAP },
 };
 
 int report_parse_format(const char *name, enum report_format *out)
@@ -316,6 +319,73 @@ out_free:
 	profile_top_free(t);
 }
 
+/* The baseline's line of the text header. */
+static void write_baseline_header(FILE *out, const struct report_options *o,
+				  const struct profile_filter *bf, const struct profile_top *bt,
+				  struct clean_buf *b)
+{
+	const struct profile *bp = o->baseline;
+
+	fprintf(out, "# baseline: %s", clean(b, o->baseline_source ? o->baseline_source : "?"));
+	if (bf->event >= 0 && (uint32_t)bf->event < bp->nevents)
+		fprintf(out, ", event %s", clean(b, bp->events[bf->event].name));
+	fprintf(out, ", samples: %" PRIu64 ", duration: %.2f s", bt->nsamples,
+		seconds(window_ns(bp, bf, bt)));
+	if (bf->from)
+		fprintf(out, ", from %.2f s", seconds(bf->from));
+	if (bf->to && bf->to != UINT64_MAX)
+		fprintf(out, ", to %.2f s", seconds(bf->to));
+	fputc('\n', out);
+	fprintf(out, "# shares of each side's total; Change: the self share now minus the "
+		     "baseline's, in points\n");
+}
+
+/* The diff top-list: functions by change of self share, both shares and the change. */
+static void write_text_diff(FILE *out, const struct profile *p, const struct report_options *o,
+			    const struct profile_filter *f, const struct profile_filter *bf,
+			    bool event_chosen)
+{
+	struct profile_top *t = profile_query_top(p, f);
+	struct profile_top *bt = profile_query_top(o->baseline, bf);
+	struct profile_diff *d = profile_diff_new(p, t, o->baseline, bt);
+	struct clean_buf name = { 0 }, module = { 0 };
+	size_t rows = d->nfns, width = strlen("Function"), i;
+
+	write_text_header(out, p, o, f, t, event_chosen, &name);
+	write_baseline_header(out, o, bf, bt, &name);
+	if (!d->total && !d->base_total) {
+		fprintf(out, "no matching samples\n");
+		goto out_free;
+	}
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++) {
+		size_t w = text_width(clean(&name, profile_diff_name(d, &d->fns[i])));
+
+		if (w > width)
+			width = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
+	}
+	fprintf(out, "%7s  %7s  %7s  %7s  %7s  %-*s  %s\n", "Self", "Base", "Change", "Total",
+		"Base", (int)width, "Function", "Module");
+	for (i = 0; i < rows; i++) {
+		const struct profile_diff_fn *e = &d->fns[i];
+		const char *n = clean(&name, profile_diff_name(d, e)), *m = profile_diff_module(d, e);
+		size_t w = text_width(n);
+
+		fprintf(out, "%6.2f%%  %6.2f%%  %+7.2f  %6.2f%%  %6.2f%%  %s%*s  %s\n",
+			percent(e->self, d->total), percent(e->base_self, d->base_total),
+			100.0 * e->delta, percent(e->total, d->total),
+			percent(e->base_total, d->base_total), n, w < width ? (int)(width - w) : 0, "",
+			clean(&module, !*m ? "[unknown]" : m[0] == '[' ? m : util_basename(m)));
+	}
+out_free:
+	free(module.s);
+	free(name.s);
+	profile_diff_free(d);
+	profile_top_free(bt);
+	profile_top_free(t);
+}
+
 /* Sets `key` in `obj`, consuming `value`. Returns 0 or -ENOMEM. */
 static int json_put(json_t *obj, const char *key, json_t *value)
 {
@@ -361,13 +431,40 @@ out_free:
 	return ret;
 }
 
+/* One function of the JSON output; `d` and `e` for a diff, else `s`. */
+static int put_json_fn(json_t *fns, const struct profile *p, const struct profile_fn_stat *s,
+		       const struct profile_diff *d, const struct profile_diff_fn *e,
+		       struct clean_buf *b)
+{
+	json_t *fn = json_object();
+	const char *name, *module;
+
+	if (!fn || json_array_append_new(fns, fn))
+		return -ENOMEM;
+	name = e ? profile_diff_name(d, e) : profile_string(p, p->frames[s->frame].name);
+	module = e ? profile_diff_module(d, e) : profile_string(p, p->frames[s->frame].module);
+	if (json_put(fn, "name", json_string(clean(b, name))) ||
+	    json_put(fn, "module", json_string(clean(b, module))) ||
+	    json_put(fn, "self", json_integer((json_int_t)(e ? e->self : s->self))) ||
+	    json_put(fn, "total", json_integer((json_int_t)(e ? e->total : s->total))))
+		return -ENOMEM;
+	if (e && (json_put(fn, "baseline_self", json_integer((json_int_t)e->base_self)) ||
+		  json_put(fn, "baseline_total", json_integer((json_int_t)e->base_total))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* With a baseline (`bf` set): "baseline": {"total"}, and per function its weights there. */
 static int write_json(FILE *out, const struct profile *p, const struct report_options *o,
-		      const struct profile_filter *f, struct ft_error *err)
+		      const struct profile_filter *f, const struct profile_filter *bf,
+		      struct ft_error *err)
 {
 	struct profile_top *t = profile_query_top(p, f);
+	struct profile_top *bt = bf ? profile_query_top(o->baseline, bf) : NULL;
+	struct profile_diff *d = bt ? profile_diff_new(p, t, o->baseline, bt) : NULL;
 	struct clean_buf b = { 0 };
-	json_t *root = json_object(), *fns = json_array();
-	size_t rows = t->nfns, i;
+	json_t *root = json_object(), *fns = json_array(), *base = NULL;
+	size_t rows = d ? d->nfns : t->nfns, i;
 	const char *unit = "samples";
 	int ret = -ENOMEM;
 
@@ -378,21 +475,18 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 	if (json_put(root, "total", json_integer((json_int_t)t->total_weight)) ||
 	    json_put(root, "unit", json_string(clean(&b, unit))))
 		goto out_free;
-	if (o->top && o->top < rows)
-		rows = o->top;
-	for (i = 0; i < rows; i++) {
-		const struct profile_fn_stat *s = &t->fns[i];
-		const struct profile_frame *fr = &p->frames[s->frame];
-		json_t *fn = json_object();
-
-		if (!fn || json_array_append_new(fns, fn))
-			goto out_free;
-		if (json_put(fn, "name", json_string(clean(&b, profile_string(p, fr->name)))) ||
-		    json_put(fn, "module", json_string(clean(&b, profile_string(p, fr->module)))) ||
-		    json_put(fn, "self", json_integer((json_int_t)s->self)) ||
-		    json_put(fn, "total", json_integer((json_int_t)s->total)))
+	if (d) {
+		profile_diff_sort(d, PROFILE_DIFF_BY_SELF);
+		base = json_object();
+		if (!base || json_put(base, "total", json_integer((json_int_t)d->base_total)) ||
+		    json_object_set(root, "baseline", base))
 			goto out_free;
 	}
+	if (o->top && o->top < rows)
+		rows = o->top;
+	for (i = 0; i < rows; i++)
+		if (put_json_fn(fns, p, d ? NULL : &t->fns[i], d, d ? &d->fns[i] : NULL, &b) < 0)
+			goto out_free;
 	ret = json_object_set(root, "functions", fns) ? -ENOMEM : 0;
 	if (ret)
 		goto out_free;
@@ -403,144 +497,125 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 out_free:
 	if (ret == -ENOMEM)
 		error_set(err, "report: cannot build the JSON output");
+	json_decref(base);
 	json_decref(fns);
 	json_decref(root);
 	free(b.s);
+	profile_diff_free(d);
+	profile_top_free(bt);
 	profile_top_free(t);
 	return ret;
 }
 
-/* One distinct (thread name, stack) and its summed weight. */
-struct folded_entry {
-	uint32_t comm; /* string id + 1; 0 = no thread name */
-	uint32_t node;
-	uint64_t weight;
-	char *line; /* the rendered stack, without the weight */
-};
-
-static int folded_cmp(const void *a, const void *b)
+/* The folded exporter's output of the samples `f` selects. */
+static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f,
+			struct ft_error *err)
 {
-	const struct folded_entry *x = a, *y = b;
+	struct export_input *in = export_input_from_profile(p, f, NULL);
+	int ret = export_folded_write(out, in, err) < 0 ? -EIO : 0;
 
-	return strcmp(x->line, y->line);
-}
-
-/* A growable string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sbuf_add(struct sbuf *sb, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (sb->len + n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap : 256;
-
-		while (sb->len + n + 1 > cap)
-			cap *= 2;
-		sb->s = xrealloc(sb->s, cap);
-		sb->cap = cap;
-	}
-	memcpy(sb->s + sb->len, s, n + 1);
-	sb->len += n;
-}
-
-/* Appends one folded-format element: sanitized, ';' made ':', never empty. */
-static void folded_add_name(struct sbuf *sb, struct clean_buf *b, const char *name)
-{
-	size_t start = sb->len, i;
-
-	sbuf_add(sb, *name ? clean(b, name) : "[unknown]");
-	for (i = start; i < sb->len; i++)
-		if (sb->s[i] == ';')
-			sb->s[i] = ':';
-}
-
-/* Caller frees: "comm;outermost;...;leaf" for an entry. */
-static char *folded_line(const struct profile *p, const struct folded_entry *e,
-			 uint32_t **chain, size_t *chain_cap, struct clean_buf *b)
-{
-	struct sbuf sb = { 0 };
-	uint32_t node, depth = 0;
-
-	for (node = e->node; node != PROFILE_ROOT; node = p->nodes[node].parent) {
-		if (depth == *chain_cap) {
-			*chain_cap = *chain_cap ? *chain_cap * 2 : 64;
-			*chain = xreallocarray(*chain, *chain_cap, sizeof(**chain));
-		}
-		(*chain)[depth++] = p->nodes[node].frame;
-	}
-	folded_add_name(&sb, b, e->comm ? profile_string(p, e->comm - 1) : "[unknown]");
-	while (depth--) {
-		sbuf_add(&sb, ";");
-		folded_add_name(&sb, b, profile_string(p, p->frames[(*chain)[depth]].name));
-	}
-	return sb.s;
+	export_input_free(in);
+	return ret;
 }
 
 /*
- * Lines are sorted by their text; distinct stacks that render the same
- * (one name in two modules) are merged so each line is unique.
+ * The differential folded format (difffolded.pl's output, flamegraph.pl's
+ * input): "stack BASELINE NOW", every stack of either side once, 0 where
+ * a side lacks it, sorted by the stack's text.
  */
-static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f)
+static int write_folded_diff(FILE *out, const struct profile *p, const struct profile_filter *f,
+			     const struct profile *bp, const struct profile_filter *bf,
+			     struct ft_error *err)
 {
-	struct folded_entry *entries = NULL;
-	size_t nentries = 0, cap = 0, chain_cap = 0, i, j;
-	uint32_t *chain = NULL;
+	struct export_input *now = export_input_from_profile(p, f, NULL);
+	struct export_input *base = export_input_from_profile(bp, bf, NULL);
+	int ret = export_folded_diff_write(out, now, base, err) < 0 ? -EIO : 0;
+
+	export_input_free(now);
+	export_input_free(base);
+	return ret;
+}
+
+/*
+ * The FlameScope matrix as JSON: {"unit", "row_ms", "seconds": [{"t": S,
+ * "counts": [weight per row]}]}, a column for every second of the window.
+ */
+static int write_heatmap(FILE *out, const struct profile *p, const struct report_options *o,
+			 const struct profile_filter *f, struct ft_error *err)
+{
+	uint64_t row_ns = o->row_ns ? o->row_ns : PROFILE_HEATMAP_DEFAULT_ROW_NS, c;
+	struct profile_heatmap *h = profile_query_heatmap(p, f, row_ns, err);
+	const char *unit = "samples";
 	struct clean_buf b = { 0 };
-	struct u64map map;
+	uint32_t r;
 	int ret = 0;
 
-	u64map_init(&map);
-	for (i = 0; i < p->nsamples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-		const struct profile_thread *th;
-		uint32_t comm, idx;
-		uint64_t key;
+	if (!h)
+		return -EINVAL;
+	if (f->event >= 0 && (uint32_t)f->event < p->nevents)
+		unit = p->events[f->event].unit;
+	/* Written as it goes: an hour is 3600 columns, no need for a tree. */
+	if (fprintf(out, "{\"unit\": ") < 0)
+		ret = -EIO;
+	{
+		json_t *js = json_string(clean(&b, unit));
+		char *text = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
 
-		if (s->node >= p->nnodes || !profile_filter_match(f, s))
-			continue;
-		th = profile_find_thread(p, s->tid);
-		comm = th ? th->comm + 1 : 0;
-		key = ((uint64_t)s->node + 1) << 32 | comm;
-		if (!u64map_get(&map, key, &idx)) {
-			if (nentries == cap) {
-				cap = cap ? cap * 2 : 64;
-				entries = xreallocarray(entries, cap, sizeof(*entries));
-			}
-			idx = (uint32_t)nentries++;
-			entries[idx] = (struct folded_entry){ .comm = comm, .node = s->node };
-			u64map_put(&map, key, idx);
+		if (!text) {
+			json_decref(js);
+			error_set(err, "report: cannot build the JSON output");
+			free(b.s);
+			profile_heatmap_free(h);
+			return -ENOMEM;
 		}
-		entries[idx].weight += s->weight;
+		fputs(text, out);
+		free(text);
+		json_decref(js);
 	}
-	for (i = 0; i < nentries; i++)
-		entries[i].line = folded_line(p, &entries[i], &chain, &chain_cap, &b);
-	if (nentries)
-		qsort(entries, nentries, sizeof(*entries), folded_cmp);
-	for (i = 0; i < nentries; i = j) {
-		uint64_t w = entries[i].weight;
-
-		for (j = i + 1; j < nentries && strcmp(entries[i].line, entries[j].line) == 0; j++)
-			w += entries[j].weight;
-		if (w && fprintf(out, "%s %" PRIu64 "\n", entries[i].line, w) < 0)
-			ret = -EIO;
+	fprintf(out, ", \"row_ms\": %g, \"seconds\": [", (double)row_ns / 1e6);
+	for (c = 0; c < h->ncols; c++) {
+		fprintf(out, "%s{\"t\": %" PRIu64 ", \"counts\": [", c ? ", " : "", h->first + c);
+		for (r = 0; r < h->rows; r++)
+			fprintf(out, "%s%" PRIu64, r ? ", " : "", h->cells[c * h->rows + r]);
+		fputs("]}", out);
 	}
-	for (i = 0; i < nentries; i++)
-		free(entries[i].line);
-	free(entries);
-	free(chain);
+	if (fprintf(out, "]}\n") < 0 || ferror(out))
+		ret = -EIO;
 	free(b.s);
-	u64map_free(&map);
+	profile_heatmap_free(h);
 	return ret;
+}
+
+/* The unit of event `e` of `p` ("samples" when it has none). */
+static const char *event_unit(const struct profile *p, int e)
+{
+	return e >= 0 && (uint32_t)e < p->nevents ? p->events[e].unit : "samples";
+}
+
+/* The baseline's filter: its event the one named as the report's, else its first. */
+static int baseline_filter(const struct profile *p, const struct profile_filter *f,
+			   const struct report_options *o, struct profile_filter *bf,
+			   struct ft_error *err)
+{
+	const struct profile *bp = o->baseline;
+
+	*bf = o->baseline_filter;
+	if (bf->event >= 0 && (uint32_t)bf->event >= bp->nevents) {
+		error_set(err, "report: no event %d in the baseline", bf->event);
+		return -EINVAL;
+	}
+	if (bf->event < 0 && bp->nevents) {
+		int same = f->event >= 0 ? profile_find_event(bp, p->events[f->event].name) : -1;
+
+		bf->event = same >= 0 ? same : 0;
+	}
+	return profile_diff_check_units(event_unit(p, f->event), event_unit(bp, bf->event), err);
 }
 
 int report_write(FILE *out, const struct profile *p, const struct report_options *o,
 		 struct ft_error *err)
 {
-	struct profile_filter f = o->filter;
+	struct profile_filter f = o->filter, bf;
 	bool event_chosen = f.event >= 0;
 	int ret = 0;
 
@@ -552,20 +627,38 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 	/* Weights of different events don't add up: default to the first. */
 	if (!event_chosen && p->nevents)
 		f.event = 0;
+	if (o->baseline) {
+		if (o->lines || o->format == REPORT_HEATMAP) {
+			error_set(err, "report: --baseline works with --format text, json or folded, "
+				       "without --lines");
+			return -EINVAL;
+		}
+		if (baseline_filter(p, &f, o, &bf, err) < 0)
+			return -EINVAL;
+	}
 
 	switch (o->format) {
 	case REPORT_TEXT:
-		write_text(out, p, o, &f, event_chosen);
+		if (o->baseline)
+			write_text_diff(out, p, o, &f, &bf, event_chosen);
+		else
+			write_text(out, p, o, &f, event_chosen);
 		break;
 	case REPORT_JSON:
-		ret = write_json(out, p, o, &f, err);
+		ret = write_json(out, p, o, &f, o->baseline ? &bf : NULL, err);
 		break;
 	case REPORT_FOLDED:
 		if (o->lines) {
 			error_set(err, "report: --lines works with --format text or json");
 			return -EINVAL;
 		}
-		ret = write_folded(out, p, &f);
+		if (o->baseline)
+			ret = write_folded_diff(out, p, &f, o->baseline, &bf, err);
+		else
+			ret = write_folded(out, p, &f, err);
+		break;
+	case REPORT_HEATMAP:
+		ret = write_heatmap(out, p, o, &f, err);
 		break;
 	default:
 		error_set(err, "report: unknown format %d", (int)o->format);

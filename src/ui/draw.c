@@ -156,6 +156,10 @@ static void window_text(const struct tui *u, char *out, size_t size)
 	case UI_WINDOW_ALL:
 		snprintf(out, size, "everything: %s to %s", a, b);
 		break;
+	case UI_WINDOW_DECAY:
+		ui_format_duration(UI_WIN(u).half_life, span, sizeof(span));
+		snprintf(out, size, "decay: half-life %s", span);
+		break;
 	case UI_WINDOW_RANGE:
 	default:
 		ui_format_duration(UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from, span, sizeof(span));
@@ -462,11 +466,15 @@ void ui_draw_status(struct tui *u)
 	wmove(w, 0, 0);
 	ui_draw_fill(w);
 	wmove(w, 0, 0);
-	if (u->modal == UI_MODAL_SEARCH || u->modal == UI_MODAL_SAVE) {
+	if (u->modal == UI_MODAL_SEARCH || u->modal == UI_MODAL_SAVE ||
+	    u->modal == UI_MODAL_EXPORT) {
 		char in[600];
 
-		ui_draw_put(w, u->modal == UI_MODAL_SEARCH ? " Search (regex): " : " Save session to: ",
-		    u->cols);
+		ui_draw_put(w,
+			    u->modal == UI_MODAL_SEARCH ? " Search (regex): "
+			    : u->modal == UI_MODAL_SAVE ? " Save session to: "
+							: " Export to (.svg .folded .speedscope.json .pb.gz): ",
+			    u->cols);
 		ui_draw_clean(u, u->input, in, sizeof(in));
 		ui_draw_put(w, in, ui_draw_cols_left(w) - 1);
 		ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);

@@ -146,6 +146,8 @@ static int box_color(struct tui *u, const struct ui_graph *g, uint32_t node, uin
 
 	if (f == PROFILE_NO_FRAME || f >= p->nframes)
 		return -1;
+	if (g->color)
+		return g->color(g->color_ctx, node);
 	return ui_theme_frame_color(&u->scr.theme, u->palette, share * 4, p->frames[f].module,
 				    p->frames[f].kind, p->frames[f].name);
 }

@@ -37,6 +37,9 @@ const struct ui_binding ui_bindings[] = {
 	  NULL },
 	{ K('s'), UI_ACT_SAVE, UI_GROUP_GENERAL, "save the session so far to a file",
 	  "Save" },
+	{ K('x'), UI_ACT_EXPORT, UI_GROUP_GENERAL,
+	  "export what is shown to a file: .svg .folded .speedscope.json .pb.gz",
+	  NULL },
 	{ K(UI_KEY_CTRL_L), UI_ACT_REDRAW, UI_GROUP_GENERAL, "redraw the screen", NULL },
 
 	{ K(UI_KEY_LEFT, 'h'), UI_ACT_LEFT, UI_GROUP_NAVIGATE,
@@ -83,6 +86,11 @@ const struct ui_binding ui_bindings[] = {
 	{ K('L'), UI_ACT_WIN_LIVE, UI_GROUP_WINDOW,
 	  "live: the last N seconds, following new data", "Live" },
 	{ K('a'), UI_ACT_WIN_ALL, UI_GROUP_WINDOW, "everything retained", NULL },
+	{ K('m'), UI_ACT_BASELINE, UI_GROUP_WINDOW,
+	  "mark the window as the baseline the diff views compare with", NULL },
+	{ K('X'), UI_ACT_SWAP, UI_GROUP_WINDOW, "swap the window and the baseline", NULL },
+	{ K('z'), UI_ACT_DECAY, UI_GROUP_WINDOW,
+	  "decay: older samples count less; half-life 5s, 10s, 30s, 60s, then off", NULL },
 };
 
 const size_t ui_nbindings = ARRAY_SIZE(ui_bindings);

@@ -227,6 +227,7 @@ void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t)
 	s->theme = *t;
 	s->nframe_pairs = 0;
 	memset(s->frame_pair, 0, sizeof(s->frame_pair));
+	memset(s->heat_pair, 0, sizeof(s->heat_pair));
 	if (!s->colors)
 		return;
 	for (i = 0; i < UI_ROLE__COUNT; i++)
@@ -305,4 +306,25 @@ void ui_screen_frame(struct ui_screen *s, WINDOW *w, int color)
 		s->nframe_pairs++;
 	}
 	wattrset(w, COLOR_PAIR(s->frame_pair[i]));
+}
+
+bool ui_screen_heat(struct ui_screen *s, WINDOW *w, int top, int bottom)
+{
+	int id;
+
+	if (!s->colors || s->theme.mono || top < 0 || bottom < 0 || top >= UI_HEAT_LEVELS ||
+	    bottom >= UI_HEAT_LEVELS)
+		return false;
+	if (!s->heat_pair[top][bottom]) {
+		/* After the roles' pairs and the frames' 64. */
+		id = UI_ROLE__COUNT + 1 + (int)ARRAY_SIZE(s->frame_pair) + top * UI_HEAT_LEVELS +
+		     bottom;
+		if (id >= COLOR_PAIRS)
+			return false;
+		init_pair((short)id, (short)pair_color(s, ui_theme_heat_color(top)),
+			  (short)pair_color(s, ui_theme_heat_color(bottom)));
+		s->heat_pair[top][bottom] = (short)id;
+	}
+	wattrset(w, COLOR_PAIR(s->heat_pair[top][bottom]));
+	return true;
 }

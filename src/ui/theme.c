@@ -228,6 +228,12 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 				goto out;
 			}
 			t->mono = json_is_true(v);
+		} else if (strcmp(key, "diff_colorblind") == 0) {
+			if (!json_is_boolean(v)) {
+				error_set(err, "%s: \"diff_colorblind\" must be true or false", name);
+				goto out;
+			}
+			t->diff_colorblind = json_is_true(v);
 		} else if (strcmp(key, "frame_fg") == 0) {
 			if (parse_color(v, &t->frame_fg) < 0) {
 				error_set(err, "%s: \"frame_fg\" is not a colour", name);
@@ -294,7 +300,8 @@ int ui_theme_parse(struct ui_theme *t, const char *json, const char *name, struc
 			}
 		} else {
 			error_set(err, "%s: unknown key (a theme has \"name\", \"description\", "
-				       "\"mono\", \"frame_fg\", \"roles\", \"palettes\")",
+				       "\"mono\", \"diff_colorblind\", \"frame_fg\", \"roles\", "
+				       "\"palettes\")",
 				  name);
 			goto out;
 		}
@@ -435,4 +442,56 @@ int ui_theme_frame_color(const struct ui_theme *t, enum ui_palette pal, double s
 	default:
 		return t->palette[pal][kind < n ? kind : n - 1];
 	}
+}
+
+int ui_theme_diff_level(double delta)
+{
+	static const double steps[] = { 0.001, 0.01, 0.03, 0.10, 0.30 }; /* shares */
+	double a = delta < 0 ? -delta : delta;
+	int level = 0;
+
+	while (level < (int)ARRAY_SIZE(steps) && a >= steps[level])
+		level++;
+	return delta < 0 ? -level : level;
+}
+
+int ui_theme_diff_color(int level, bool cb_safe)
+{
+	/* xterm-256 ramps, faint to strong. */
+	static const int red[5] = { 224, 217, 210, 203, 196 };
+	static const int orange[5] = { 230, 223, 215, 208, 202 };
+	static const int blue[5] = { 195, 153, 111, 69, 27 };
+
+	if (level == 0)
+		return 250;
+	if (level > 5)
+		level = 5;
+	if (level < -5)
+		level = -5;
+	if (level < 0)
+		return blue[-level - 1];
+	return cb_safe ? orange[level - 1] : red[level - 1];
+}
+
+int ui_theme_heat_level(uint64_t v, uint64_t max)
+{
+	if (!v || !max)
+		return 0;
+	if (v >= max)
+		return UI_HEAT_LEVELS - 1;
+	return 1 + (int)((double)(UI_HEAT_LEVELS - 2) * (double)v / (double)max + 0.5);
+}
+
+int ui_theme_heat_color(int level)
+{
+	static const int ramp[UI_HEAT_LEVELS] = { -1, 230, 228, 220, 214, 208, 196, 124 };
+
+	return level <= 0 ? -1 : ramp[level < UI_HEAT_LEVELS ? level : UI_HEAT_LEVELS - 1];
+}
+
+char ui_theme_heat_char(int level)
+{
+	static const char shades[UI_HEAT_LEVELS + 1] = " .:-=+*#";
+
+	return shades[level <= 0 ? 0 : level < UI_HEAT_LEVELS ? level : UI_HEAT_LEVELS - 1];
 }

@@ -4,7 +4,7 @@
  * dispatch to them. One place reads keys and handles resize (as ncdu
  * does); key presses become actions through the key table (keys.c). The
  * explorer's own actions (quit, help, pause, the time window, search,
- * picker, save) are functions in the table below returning redraw flags
+ * picker, save, export) are functions in the table below returning redraw flags
  * (as htop's are), so a key redraws only what it changed; moving, zooming
  * and sorting go to the front view (views.c lists them, each a table of
  * operations over its own state), which answers the actions it lists.
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flametop/export.h"
 #include "flametop/session.h"
 
 #define TICK_NS 1000000000ull
@@ -139,6 +140,11 @@ static bool take_samples(struct tui *u)
 		return false;
 	timeline_add(u->tl, u->p->samples + u->added, n);
 	profile_hits_add(u->hits, u->p->samples + u->added, n);
+	profile_heatstore_add(u->heat, u->p->samples + u->added, n);
+	if (u->decay)
+		profile_decay_add(u->decay, u->p, &u->decay_m, u->p->samples + u->added, n);
+	if (u->push_feed)
+		push_feed_add(u->push_feed, u->p->samples + u->added, n);
 	u->added = u->p->nsamples;
 	u->rate_samples += n;
 	if (!u->writer) {
@@ -148,14 +154,69 @@ static bool take_samples(struct tui *u)
 	return true;
 }
 
+/* --push: a new failure of the pusher goes to the status line. */
+static void push_tick(struct tui *u)
+{
+	struct push_status st;
+
+	if (!u->pusher)
+		return;
+	pusher_status(u->pusher, &st);
+	if (st.errors > u->push_said && st.last_error[0]) {
+		set_message(u, true, "%s", st.last_error);
+		u->dirty |= UI_REDRAW_STATUS;
+	}
+	u->push_said = st.errors;
+}
+
+/* Starts --push (live only). 0, or -1 with `err` filled. */
+static int push_open(struct tui *u, struct ft_error *err)
+{
+	if (!u->opt.push || !u->src->live)
+		return 0;
+	u->pusher = pusher_new(u->opt.push, err);
+	if (!u->pusher)
+		return -1;
+	u->push_feed = push_feed_new(u->pusher, u->p, 0, u->opt.push_interval_ns);
+	return 0;
+}
+
+/* Ends --push, the terminal restored: the last uploads get a few seconds,
+ * then stderr says what was sent. */
+static void push_close(struct tui *u)
+{
+	struct push_status st;
+	char line[600];
+
+	if (!u->pusher)
+		return;
+	take_samples(u);
+	push_feed_flush(u->push_feed);
+	push_feed_free(u->push_feed);
+	u->push_feed = NULL;
+	pusher_close(u->pusher, 3000000000ull, &st);
+	u->pusher = NULL;
+	if (st.errors > u->push_said && st.last_error[0])
+		fprintf(stderr, "flametop: %s\n", util_sanitize(st.last_error, line, sizeof(line)));
+	fprintf(stderr, "flametop: pushed %llu upload%s to %s", (unsigned long long)st.sent,
+		st.sent == 1 ? "" : "s", util_sanitize(u->opt.push->url, line, sizeof(line)));
+	if (st.rejected || st.dropped || st.pending)
+		fprintf(stderr, "; %llu refused by the server, %llu dropped, %llu not sent",
+			(unsigned long long)st.rejected, (unsigned long long)st.dropped,
+			(unsigned long long)st.pending);
+	fputc('\n', stderr);
+}
+
 /* Addresses older than the timeline's data go with it. */
 static void forget_hits(struct tui *u)
 {
 	struct timeline_stats st;
 
 	timeline_stats(u->tl, &st);
-	if (st.dropped && st.samples)
+	if (st.dropped && st.samples) {
 		profile_hits_forget(u->hits, st.first);
+		profile_heatstore_forget(u->heat, st.first);
+	}
 }
 
 static void retained(struct tui *u, uint64_t *first, uint64_t *last)
@@ -165,6 +226,11 @@ static void retained(struct tui *u, uint64_t *first, uint64_t *last)
 	timeline_stats(u->tl, &st);
 	*first = u->src->live && st.samples ? st.first : 0;
 	*last = u->now > *first ? u->now : *first;
+}
+
+void ui_tui_retained(struct tui *u, uint64_t *first, uint64_t *last)
+{
+	retained(u, first, last);
 }
 
 /* The functions the search matches (for the frames new since last time),
@@ -200,11 +266,60 @@ void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_fil
 	out->to = u->q[k].to;
 }
 
+static void free_decay(struct tui *u)
+{
+	if (!u->decay)
+		return;
+	profile_decay_free(u->decay);
+	profile_matcher_free(&u->decay_m);
+	u->decay = NULL;
+}
+
+/*
+ * The decayed weights, seeded from the timeline: a step (1 s, or its
+ * resolution) at a time over 8 half-lives back from `last`, each step's
+ * weights as if at its middle. From then on, new samples are added as
+ * they come.
+ */
+static void make_decay(struct tui *u, uint64_t last)
+{
+	uint64_t h = UI_WIN(u).half_life, step = u->opt.resolution_ns, end;
+	struct profile_filter f;
+	size_t k, steps;
+
+	if (step < 1000000000ull)
+		step = 1000000000ull;
+	u->decay = profile_decay_new(h);
+	profile_matcher_init(&u->decay_m, u->p, &u->filter);
+	steps = (size_t)(8 * h / step) + 1;
+	if (steps > 240)
+		steps = 240;
+	end = (last + 1 + step - 1) / step * step;
+	for (k = 0; k < steps && end > (uint64_t)k * step; k++) {
+		uint64_t to = end - (uint64_t)k * step, from = to > step ? to - step : 0;
+		struct profile_top *t;
+		uint32_t n;
+
+		f = u->filter;
+		f.from = from;
+		f.to = to;
+		t = timeline_query(u->tl, &f);
+		for (n = 0; n < t->nnodes; n++)
+			if (t->node_self[n])
+				profile_decay_add_node(u->decay, n, t->node_self[n], 0,
+						       from + (to - from) / 2);
+		profile_decay_add_node(u->decay, PROFILE_ROOT, 0, t->nsamples,
+				       from + (to - from) / 2);
+		profile_top_free(t);
+	}
+}
+
 /* A new filter or live span: the live windows start over. */
 static void reset_live(struct tui *u)
 {
 	size_t k;
 
+	free_decay(u);
 	for (k = 0; k < UI_QUERY__COUNT; k++) {
 		timeline_live_free(u->q[k].live);
 		u->q[k].live = NULL;
@@ -221,7 +336,27 @@ static void query(struct tui *u, enum ui_query_kind k)
 	ui_window_resolve(&u->windows[k], first, last, &q->from, &q->to);
 	profile_top_free(q->owned);
 	q->owned = NULL;
-	if (u->windows[k].mode == UI_WINDOW_LIVE) {
+	if (k == UI_QUERY_BASELINE && u->base_p) {
+		/* A baseline session: all of it, under the name filters. */
+		struct profile_filter f = u->filter;
+
+		f.pid = f.tid = -1;
+		f.from = f.to = 0;
+		f.event = u->base_event;
+		q->owned = profile_query_top(u->base_p, &f);
+		q->top = q->owned;
+		q->from = 0;
+		q->to = u->base_p->meta.duration_ns;
+		profile_tree_calls(q->tree, u->base_p, q->top);
+		u->data_gen++;
+		return;
+	}
+	if (k == UI_QUERY_WINDOW && u->windows[k].mode == UI_WINDOW_DECAY) {
+		if (!u->decay)
+			make_decay(u, last);
+		q->owned = profile_decay_top(u->decay, u->p, last);
+		q->top = q->owned;
+	} else if (u->windows[k].mode == UI_WINDOW_LIVE) {
 		if (!q->live)
 			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
 		q->top = timeline_live_top(q->live);
@@ -235,6 +370,34 @@ static void query(struct tui *u, enum ui_query_kind k)
 	profile_tree_calls(q->tree, u->p, q->top);
 	profile_tree_set_marks(q->tree, &u->marks);
 	u->data_gen++;
+}
+
+void ui_tui_baseline(const struct tui *u, const struct profile **p, const struct profile_top **top)
+{
+	*p = u->base_p ? u->base_p : u->p;
+	*top = u->q[UI_QUERY_BASELINE].top;
+}
+
+void ui_tui_baseline_label(const struct tui *u, char *out, size_t size)
+{
+	const struct ui_query *q = &u->q[UI_QUERY_BASELINE];
+	char a[32], b[32], n[32];
+
+	ui_format_count(q->top ? q->top->nsamples : 0, n, sizeof(n));
+	if (u->base_p) {
+		char name[256];
+
+		util_sanitize(util_basename(u->opt.baseline), name, sizeof(name));
+		snprintf(out, size, "%s (%s samples)", name, n);
+		return;
+	}
+	if (u->windows[UI_QUERY_BASELINE].mode == UI_WINDOW_ALL) {
+		snprintf(out, size, "everything (%s samples; m marks a window)", n);
+		return;
+	}
+	ui_format_duration(q->from, a, sizeof(a));
+	ui_format_duration(q->to, b, sizeof(b));
+	snprintf(out, size, "%s-%s (%s samples)", a, b, n);
 }
 
 /* The front view, opened on first use and refreshed when what it reads
@@ -591,8 +754,6 @@ static unsigned act_win_live(struct tui *u)
 	UI_WIN(u).mode = UI_WINDOW_LIVE;
 	if (!UI_WIN(u).span)
 		UI_WIN(u).span = u->cfg.span;
-	u->windows[UI_QUERY_BASELINE].mode = UI_WINDOW_ALL;
-	u->windows[UI_QUERY_BASELINE].span = u->cfg.span;
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -601,6 +762,92 @@ static unsigned act_win_all(struct tui *u)
 {
 	UI_WIN(u).mode = UI_WINDOW_ALL;
 	reset_live(u);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+unsigned ui_tui_set_window(struct tui *u, uint64_t from, uint64_t to)
+{
+	UI_WIN(u).mode = UI_WINDOW_RANGE;
+	UI_WIN(u).from = from;
+	UI_WIN(u).to = to > from ? to : from + 1;
+	reset_live(u);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+/* The window as it is now (a live one stops there) becomes the baseline. */
+static unsigned act_baseline(struct tui *u)
+{
+	struct ui_query *q = UI_WINDOW_QUERY(u);
+	struct ui_window *b = &u->windows[UI_QUERY_BASELINE];
+	char from[32], to[32];
+
+	if (q->to <= q->from) {
+		set_message(u, true, "no window to mark yet");
+		return UI_REDRAW_STATUS;
+	}
+	if (u->base_p) {
+		profile_free(u->base_p);
+		u->base_p = NULL;
+	}
+	b->mode = UI_WINDOW_RANGE;
+	b->from = q->from;
+	b->to = q->to;
+	reset_live(u);
+	ui_format_duration(q->from, from, sizeof(from));
+	ui_format_duration(q->to, to, sizeof(to));
+	set_message(u, false, "baseline: %s-%s; move the window, d and D show the diff", from, to);
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+static unsigned act_swap(struct tui *u)
+{
+	struct ui_window w = UI_WIN(u);
+
+	if (w.mode == UI_WINDOW_DECAY) {
+		set_message(u, true, "the decayed view is the window's only; z turns it off");
+		return UI_REDRAW_STATUS;
+	}
+	if (u->base_p) {
+		set_message(u, true, "the baseline is a session file; m marks a window of this one");
+		return UI_REDRAW_STATUS;
+	}
+	UI_WIN(u) = u->windows[UI_QUERY_BASELINE];
+	u->windows[UI_QUERY_BASELINE] = w;
+	if (!UI_WIN(u).span)
+		UI_WIN(u).span = u->cfg.span;
+	reset_live(u);
+	set_message(u, false, "swapped the window and the baseline");
+	return UI_REDRAW_ALL | UI_REQUERY;
+}
+
+/* The decayed view: on (half-life 5 s), the next half-life, then off (live). */
+static unsigned act_decay(struct tui *u)
+{
+	static const uint64_t lives[] = { 5000000000ull, 10000000000ull, 30000000000ull,
+					  60000000000ull };
+	struct ui_window *w = &UI_WIN(u);
+	char h[32];
+	size_t i = 0;
+
+	if (w->mode == UI_WINDOW_DECAY) {
+		while (i < ARRAY_SIZE(lives) && lives[i] <= w->half_life)
+			i++;
+		if (i == ARRAY_SIZE(lives)) {
+			w->mode = UI_WINDOW_LIVE;
+			if (!w->span)
+				w->span = u->cfg.span;
+			reset_live(u);
+			set_message(u, false, "decay off: the last seconds, live");
+			return UI_REDRAW_ALL | UI_REQUERY;
+		}
+	}
+	w->mode = UI_WINDOW_DECAY;
+	w->half_life = lives[i];
+	reset_live(u);
+	ui_format_duration(w->half_life, h, sizeof(h));
+	set_message(u, false, "decay: a sample counts half after %s, a quarter after twice that (z: "
+			      "next half-life)",
+		    h);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -643,6 +890,30 @@ static unsigned act_picker(struct tui *u)
 	return MAIN;
 }
 
+/* The baseline session's event for the window's (the same name, else its
+ * first), and whether their units compare (u->base_err says why not). */
+static void match_base_event(struct tui *u)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	int e = u->filter.event >= 0 ? u->filter.event : 0, b = -1;
+	const char *unit = "samples", *bunit = "samples";
+
+	u->base_err[0] = '\0';
+	if (!u->base_p)
+		return;
+	if ((uint32_t)e < u->p->nevents) {
+		unit = u->p->events[e].unit;
+		b = profile_find_event(u->base_p, u->p->events[e].name);
+	}
+	if (b < 0 && u->base_p->nevents)
+		b = 0;
+	u->base_event = b;
+	if (b >= 0)
+		bunit = u->base_p->events[b].unit;
+	if (profile_diff_check_units(unit, bunit, &err) < 0)
+		util_sanitize(err.msg, u->base_err, sizeof(u->base_err));
+}
+
 static unsigned act_event(struct tui *u)
 {
 	char ev[128];
@@ -655,6 +926,7 @@ static unsigned act_event(struct tui *u)
 	u->filter.event = (u->filter.event + 1) % (int)u->p->nevents;
 	util_sanitize(u->p->events[u->filter.event].name, ev, sizeof(ev));
 	set_message(u, false, "event: %s", ev);
+	match_base_event(u);
 	reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
@@ -668,6 +940,22 @@ static unsigned act_save(struct tui *u)
 	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.session", &tm);
 	u->input_len = strlen(u->input);
 	u->modal = UI_MODAL_SAVE;
+	return UI_REDRAW_STATUS;
+}
+
+static unsigned act_export(struct tui *u)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!u->q[UI_QUERY_WINDOW].top) {
+		set_message(u, true, "nothing to export yet");
+		return UI_REDRAW_STATUS;
+	}
+	localtime_r(&now, &tm);
+	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.svg", &tm);
+	u->input_len = strlen(u->input);
+	u->modal = UI_MODAL_EXPORT;
 	return UI_REDRAW_STATUS;
 }
 
@@ -695,9 +983,13 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_WIN_NARROWER] = act_win_narrower,
 	[UI_ACT_WIN_LIVE] = act_win_live,
 	[UI_ACT_WIN_ALL] = act_win_all,
+	[UI_ACT_BASELINE] = act_baseline,
+	[UI_ACT_SWAP] = act_swap,
+	[UI_ACT_DECAY] = act_decay,
 	[UI_ACT_PICKER] = act_picker,
 	[UI_ACT_EVENT] = act_event,
 	[UI_ACT_SAVE] = act_save,
+	[UI_ACT_EXPORT] = act_export,
 	[UI_ACT_REDRAW] = act_redraw,
 };
 
@@ -812,6 +1104,41 @@ out:
 	profile_free(copy);
 }
 
+/*
+ * Exports the window's query result, as the views show it (its window,
+ * process and thread, event and search-independent filters), in the
+ * format the name's extension says. Never over an existing file.
+ */
+static void do_export(struct tui *u, const char *path)
+{
+	const struct ui_query *q = &u->q[UI_QUERY_WINDOW];
+	struct ft_error err = { { 0 }, 0, 0 };
+	const struct exporter *ex = export_for_path(path);
+	struct export_input *in;
+	struct stat st;
+
+	if (!ex) {
+		set_message(u, true, "%s: name it .svg, .folded, .speedscope.json or .pb.gz", path);
+		return;
+	}
+	if (!q->top) {
+		set_message(u, true, "nothing to export yet");
+		return;
+	}
+	if (lstat(path, &st) == 0) {
+		set_message(u, true, "%s exists; not replaced (x exports under another name)", path);
+		return;
+	}
+	in = export_input_from_top(u->p, q->top, u->filter.event, q->from, q->to,
+				   u->p->meta.target);
+	if (export_to_file(ex, in, path, &err) < 0)
+		set_message(u, true, "cannot export: %s", err.msg);
+	else
+		set_message(u, false, "exported the window (%.1f s) as %s to %s",
+			    (double)(q->to - q->from) / 1e9, ex->name, path);
+	export_input_free(in);
+}
+
 static unsigned pick(struct tui *u)
 {
 	const struct ui_proc *pr;
@@ -902,6 +1229,7 @@ static unsigned modal_key(struct tui *u, int key)
 	}
 	case UI_MODAL_SEARCH:
 	case UI_MODAL_SAVE:
+	case UI_MODAL_EXPORT:
 		if (key == UI_KEY_ESC) {
 			u->modal = UI_MODAL_NONE;
 			return UI_REDRAW_STATUS;
@@ -913,6 +1241,8 @@ static unsigned modal_key(struct tui *u, int key)
 			u->message[0] = '\0';
 			if (m == UI_MODAL_SEARCH)
 				apply_search(u);
+			else if (m == UI_MODAL_EXPORT && u->input[0])
+				do_export(u, u->input);
 			else if (u->input[0])
 				do_save(u, u->input);
 			return MAIN;
@@ -1223,6 +1553,8 @@ static void init_state(struct tui *u)
 	u->tl = timeline_new(&tc, u->p);
 	/* The addresses, for the lines view: a quarter of the timeline's memory. */
 	u->hits = profile_hits_new(tc.resolution_ns, tc.max_memory / 4);
+	/* The heatmap's samples, in 10 ms slices: as much again. */
+	u->heat = profile_heatstore_new(10000000ull, tc.max_memory / 4);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;
 	profile_filter_init(&u->filter);
@@ -1286,6 +1618,7 @@ static void loop(struct tui *u)
 			next_tick = now + TICK_NS;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
+			push_tick(u);
 			tmp_flush(u);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
@@ -1361,6 +1694,16 @@ int ui_run(const struct ui_options *o)
 				"without one\n");
 		goto out;
 	}
+	if (o->baseline) {
+		u->base_p = session_read(o->baseline, NULL, &err);
+		if (!u->base_p) {
+			char clean[600];
+
+			fprintf(stderr, "flametop: --baseline: %s\n",
+				util_sanitize(err.msg, clean, sizeof(clean)));
+			goto out;
+		}
+	}
 	ret = open_source(u, &err);
 	if (ret < 0) {
 		util_error_line("%s", err.msg);
@@ -1368,11 +1711,21 @@ int ui_run(const struct ui_options *o)
 		goto out;
 	}
 	init_state(u);
+	match_base_event(u);
+	if (u->base_err[0]) {
+		fprintf(stderr, "flametop: --baseline: %s\n", u->base_err);
+		goto out_source;
+	}
+	if (push_open(u, &err) < 0) {
+		fprintf(stderr, "flametop: %s\n", err.msg);
+		goto out_source;
+	}
 	if (ui_screen_open(&u->scr, u->cfg.mouse, theme.mono, &err) < 0) {
 		util_error_line("%s", err.msg);
 		goto out_source;
 	}
 	ui_screen_theme(&u->scr, &theme);
+	u->diff_cb = theme.diff_colorblind;
 	/* getch() refreshes stdscr when it changed: show it once, blank, so
 	 * that it never paints over the windows later. */
 	refresh();
@@ -1385,9 +1738,14 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	push_close(u);
 	status = end_command(u, sig, status);
 
 out_source:
+	if (u->pusher) { /* the explorer did not start: nothing to wait for */
+		push_feed_free(u->push_feed);
+		pusher_close(u->pusher, 0, NULL);
+	}
 	if (u->outpath[0]) {
 		struct stat st;
 
@@ -1404,6 +1762,7 @@ out_source:
 	reset_live(u);
 	timeline_free(u->tl);
 	profile_hits_free(u->hits);
+	profile_heatstore_free(u->heat);
 	symbols_lines_free(u->lines);
 	source_free(u->src);
 out:
@@ -1416,6 +1775,7 @@ out:
 		profile_tree_free(u->q[k].tree);
 	}
 	free(u->marks.in);
+	profile_free(u->base_p);
 	ui_tui_free_names(u);
 	if (u->have_re)
 		regfree(&u->re);

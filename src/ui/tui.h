@@ -31,6 +31,7 @@ struct ui_screen {
 	int frame_color[64];
 	short frame_pair[64];
 	int nframe_pairs;
+	short heat_pair[UI_HEAT_LEVELS][UI_HEAT_LEVELS]; /* 0: not made yet */
 };
 
 int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_error *err);
@@ -40,6 +41,9 @@ void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t);
 /* Sets `w`'s attributes to a role's, or a flame frame's (background `color`). */
 void ui_screen_role(struct ui_screen *s, WINDOW *w, enum ui_role r);
 void ui_screen_frame(struct ui_screen *s, WINDOW *w, int color);
+/* A heatmap cell pair: the upper half's level as the foreground, the
+ * lower's as the background (draw U+2580 in it). False without colours. */
+bool ui_screen_heat(struct ui_screen *s, WINDOW *w, int top, int bottom);
 /* The SIGINT/SIGTERM/SIGHUP/SIGQUIT received, or 0. */
 int ui_screen_stop_signal(void);
 /* A file to remove if we crash (NULL: none). */
@@ -58,7 +62,14 @@ void ui_screen_set_unlink(const char *path);
 #define UI_REDRAW_VIEW (UI_REDRAW_MAIN | UI_REDRAW_STATUS)
 
 /* A modal overlay and its text input. */
-enum ui_modal { UI_MODAL_NONE, UI_MODAL_HELP, UI_MODAL_SEARCH, UI_MODAL_PICKER, UI_MODAL_SAVE };
+enum ui_modal {
+	UI_MODAL_NONE,
+	UI_MODAL_HELP,
+	UI_MODAL_SEARCH,
+	UI_MODAL_PICKER,
+	UI_MODAL_SAVE,
+	UI_MODAL_EXPORT,
+};
 
 /*
  * The query results the core keeps for the views. Every view reads the
@@ -133,6 +144,9 @@ extern const struct ui_view_ops ui_top_ops;
 extern const struct ui_view_ops ui_sandwich_ops;
 extern const struct ui_view_ops ui_inverted_ops;
 extern const struct ui_view_ops ui_lines_ops;
+extern const struct ui_view_ops ui_diff_ops;
+extern const struct ui_view_ops ui_difftop_ops;
+extern const struct ui_view_ops ui_heatmap_ops;
 
 #define UI_MAX_VIEWS 16
 
@@ -149,12 +163,22 @@ struct tui {
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
 	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
+	struct profile_heatstore *heat; /* samples by 10 ms slice (the heatmap view) */
+	/* The decayed window's weights (UI_WINDOW_DECAY; NULL: made at the
+	 * next query, seeded from the timeline), and its filter's matcher. */
+	struct profile_decay *decay;
+	struct profile_matcher decay_m;
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;
 	char ended_msg[512];
 	uint64_t now; /* source time at the last poll */
 	char outpath[512]; /* a launched command's output */
+
+	/* --push: the pusher, what feeds it, the failures already shown. */
+	struct pusher *pusher;
+	struct push_feed *push_feed;
+	uint64_t push_said;
 
 	/* The temporary session every sample is streamed to, for `s`. */
 	struct session_writer *writer;
@@ -184,6 +208,13 @@ struct tui {
 	/* Settings every flame graph follows. */
 	bool flip; /* root at the bottom */
 	enum ui_palette palette;
+	bool diff_cb; /* diff colours: orange and blue (colour-blind safe), not red and blue */
+
+	/* --baseline FILE: the session the diff views compare with, and its
+	 * top-list under the explorer's filters (the baseline query's). */
+	struct profile *base_p;
+	int base_event; /* its event matching the window's */
+	char base_err[256]; /* why it cannot be compared (other units), or "" */
 
 	/* The views: one state per entry of ui_views, opened on first use. */
 	struct ui_view *views[UI_MAX_VIEWS];
@@ -259,6 +290,19 @@ void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The filter of a query: the explorer's filters and that query's window. */
 void ui_tui_filter(const struct tui *u, enum ui_query_kind k, struct profile_filter *out);
+/*
+ * What the diff views compare the window with: the baseline session's
+ * profile and top-list (--baseline FILE), else the profile's and the
+ * baseline window's. Borrowed, valid until the next query. *top is NULL
+ * before the first query.
+ */
+void ui_tui_baseline(const struct tui *u, const struct profile **p, const struct profile_top **top);
+/* "12.0s-22.0s (1.2k samples)" or the file's name: the baseline, for a view's legend. */
+void ui_tui_baseline_label(const struct tui *u, char *out, size_t size);
+/* Sets the window to [from, to) (the heatmap's selection). Returns redraw flags. */
+unsigned ui_tui_set_window(struct tui *u, uint64_t from, uint64_t to);
+/* The retained data: [*first, *last], ns since the start. */
+void ui_tui_retained(struct tui *u, uint64_t *first, uint64_t *last);
 /* Whether the search matches function `frame`. */
 bool ui_tui_matches(const struct tui *u, uint32_t frame);
 
@@ -312,6 +356,10 @@ void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text);
 
 struct ui_graph {
 	struct profile_tree *tree; /* borrowed; NULL: none yet */
+	/* The colour of a box (an xterm colour, -1: none), instead of the
+	 * palette's; NULL: the palette. `color_ctx` is passed to it. */
+	int (*color)(void *ctx, uint32_t node);
+	void *color_ctx;
 	struct ui_layout layout;
 	uint32_t zoom, sel;
 	bool up; /* the root at the bottom, callees above (a flame graph) */

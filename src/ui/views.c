@@ -18,6 +18,9 @@ const struct ui_view_ops *const ui_views[] = {
 	&ui_sandwich_ops,
 	&ui_inverted_ops,
 	&ui_lines_ops,
+	&ui_diff_ops,
+	&ui_difftop_ops,
+	&ui_heatmap_ops,
 };
 
 const size_t ui_nviews = ARRAY_SIZE(ui_views);

@@ -22,6 +22,12 @@ void ui_window_resolve(const struct ui_window *w, uint64_t first, uint64_t last,
 		*from = first;
 		*to = last + 1;
 		break;
+	case UI_WINDOW_DECAY:
+		*to = last + 1;
+		*from = *to > 4 * w->half_life ? *to - 4 * w->half_life : 0;
+		if (*from < first)
+			*from = first;
+		break;
 	case UI_WINDOW_RANGE:
 	default:
 		*from = w->from;

@@ -64,7 +64,7 @@ assert_eq "$(cat "$T/home.err")" "flametop: $T/home/.config/flametop/config:1: u
 	"without XDG_CONFIG_HOME, ~/.config/flametop/config is read"
 live xdg HOME="$T/home" XDG_CONFIG_HOME="$T/xdg"
 refused xdg "XDG_CONFIG_HOME set"
-assert_eq "$(cat "$T/xdg.err")" "flametop: $T/xdg/flametop/config:1: view: one of flame, top, sandwich, inverted, lines" \
+assert_eq "$(cat "$T/xdg.err")" "flametop: $T/xdg/flametop/config:1: view: one of flame, top, sandwich, inverted, lines, diff, difftop, heatmap" \
 	"XDG_CONFIG_HOME wins over HOME"
 # The XDG rule: a relative XDG_CONFIG_HOME is ignored.
 cd "$T" || hard_error "cannot enter $T"

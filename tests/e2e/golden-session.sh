@@ -13,11 +13,18 @@
 # on stderr. Commands run inside the case's directory, so messages name
 # the file as "input".
 #
-# The inputs come from tests/unit/test_session_gen (`golden DIR`). After a
-# deliberate change, GOLDEN_UPDATE=1 rewrites the expected files from what
-# the binary prints now; review the diff before committing it.
+# The inputs come from tests/unit/test_session_gen (`golden DIR`), except
+# valid/version-1.0 and valid/version-1.1: real recordings made by flametop
+# when it wrote those versions (each case's `origin` says how), kept byte
+# for byte so that every later reader is held to what was really written.
 #
-# Exit status: 0 all passed, 1 a case failed, 77 skipped (and why).
+# After a deliberate change, GOLDEN_UPDATE=1 (exactly "1") rewrites the
+# expected files from what the binary prints now. Such a run never passes:
+# it ends in ERROR (exit 99) saying the goldens were rewritten, so that a
+# person reviews `git diff tests/golden` and runs the test again without it.
+#
+# Exit status: 0 all passed, 1 a case failed, 77 skipped (and why), 99 the
+# goldens were rewritten (GOLDEN_UPDATE=1).
 
 if [ -z "$FLAMETOP" ] || [ ! -x "$FLAMETOP" ]; then
 	echo "SKIP: \$FLAMETOP is not an executable flametop ('$FLAMETOP')"
@@ -32,6 +39,24 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden-session.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 passed=0
 failed=0
+update=no
+[ "${GOLDEN_UPDATE:-}" = 1 ] && update=yes
+updated=0
+
+# rewrite FILE NEW: with GOLDEN_UPDATE=1, FILE becomes a copy of NEW (or
+# goes away when NEW is empty and the file is optional: `notice`).
+rewrite() {
+	[ "$update" = yes ] || return 0
+	cmp -s "$1" "$2" 2>/dev/null && return 0
+	if [ -s "$2" ] || [ "$(basename "$1")" != notice ]; then
+		cp "$2" "$1"
+	else
+		[ -f "$1" ] || return 0
+		rm -f "$1"
+	fi
+	updated=$((updated + 1))
+	echo "rewrote: $1"
+}
 
 ok() {
 	passed=$((passed + 1))
@@ -72,10 +97,8 @@ for dir in "$GOLDEN"/session/valid/*/; do
 	[ -f "$dir/input" ] || continue
 	name="valid/$(basename "$dir")"
 	run "$dir"
-	if [ -n "$GOLDEN_UPDATE" ]; then
-		cp "$tmp/out" "$dir/output"
-		if [ -s "$tmp/err" ]; then cp "$tmp/err" "$dir/notice"; else rm -f "$dir/notice"; fi
-	fi
+	rewrite "$dir/output" "$tmp/out"
+	rewrite "$dir/notice" "$tmp/err"
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$name: exit status $rc: $(head -c 300 "$tmp/err")"
 	elif [ ! -f "$dir/output" ]; then
@@ -92,7 +115,7 @@ for dir in "$GOLDEN"/session/valid/*/; do
 	[ -f "$dir/lines" ] || continue
 	(cd "$dir" && "$FLAMETOP" report -i input --format json --lines) >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	[ -n "$GOLDEN_UPDATE" ] && cp "$tmp/out" "$dir/lines"
+	rewrite "$dir/lines" "$tmp/out"
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$name --lines: exit status $rc: $(head -c 300 "$tmp/err")"
 	elif ! same "$dir/lines" "$tmp/out"; then
@@ -107,7 +130,7 @@ for dir in "$GOLDEN"/session/invalid/*/; do
 	[ -f "$dir/input" ] || continue
 	name="invalid/$(basename "$dir")"
 	run "$dir"
-	[ -n "$GOLDEN_UPDATE" ] && cp "$tmp/err" "$dir/error"
+	rewrite "$dir/error" "$tmp/err"
 	if [ "$rc" -ne 1 ]; then
 		not_ok "$name: exit status $rc, expected 1: $(head -c 300 "$tmp/err")"
 	elif [ -s "$tmp/out" ]; then
@@ -126,5 +149,10 @@ echo "$passed passed, $failed failed"
 if [ $((passed + failed)) -eq 0 ]; then
 	echo "SKIP: no cases found under $GOLDEN/session"
 	exit 77
+fi
+if [ "$update" = yes ]; then
+	echo "ERROR: GOLDEN_UPDATE=1 rewrote $updated expected file(s) under $GOLDEN/session:"
+	echo "ERROR: review them (git diff), then run this test again without GOLDEN_UPDATE"
+	exit 99
 fi
 [ "$failed" -eq 0 ]

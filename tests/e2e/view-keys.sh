@@ -32,15 +32,18 @@ marker() {
 	sandwich) echo '^ Sandwich of ft_leaf ' ;;
 	inverted) echo '^ft_leaf( |$)' ;;
 	lines) echo '^ Lines of ft_leaf, ' ;;
+	diff) echo '^ diff .* than baseline everything' ;;
+	difftop) echo '^ diff: the window against baseline everything' ;;
+	heatmap) echo '^ heatmap: a column a second' ;;
 	esac
 }
-VIEWS="flame top sandwich inverted lines"
+VIEWS="flame top sandwich inverted lines diff difftop heatmap"
 
 # Usage errors, before any terminal.
 "$FLAMETOP" replay --view nope "$VIEWS_FIXTURE" >"$T/nope.out" 2>"$T/nope.err" </dev/null
 assert_eq "$?" 2 "--view nope: exit status 2"
 assert_eq "$(cat "$T/nope.err")" \
-	"flametop: --view: no view 'nope' (the views: flame, top, sandwich, inverted, lines)" \
+	"flametop: --view: no view 'nope' (the views: flame, top, sandwich, inverted, lines, diff, difftop, heatmap)" \
 	"--view nope: the message lists the views"
 "$FLAMETOP" replay --focus '(' "$VIEWS_FIXTURE" >"$T/focus.out" 2>"$T/focus.err" </dev/null
 assert_eq "$?" 2 "--focus '(': exit status 2"
@@ -60,13 +63,13 @@ done
 # Tab cycles them in the table's order, Shift-Tab goes back; their keys.
 tui_start cyc 100 30 "$VIEWS_ENV '$FLAMETOP' replay '$VIEWS_FIXTURE' 2>'$T/cyc.err'"
 assert_main cyc 1 "$(marker flame)" "the flame graph first"
-for v in top sandwich inverted lines flame; do
+for v in top sandwich inverted lines diff difftop heatmap flame; do
 	tui_keys cyc Tab
 	assert_main cyc "$(marker_row "$v")" "$(marker "$v")" "Tab: the $v view"
 done
 tui_keys cyc BTab
-assert_main cyc 0 "$(marker lines)" "Shift-Tab: back to the lines view"
-for k in t:top S:sandwich b:inverted A:lines f:flame; do
+assert_main cyc 0 "$(marker heatmap)" "Shift-Tab: back to the heatmap view"
+for k in t:top S:sandwich b:inverted A:lines d:diff D:difftop H:heatmap f:flame; do
 	tui_keys cyc "${k%%:*}"
 	assert_main cyc "$(marker_row "${k#*:}")" "$(marker "${k#*:}")" "${k%%:*}: the ${k#*:} view"
 done
@@ -82,9 +85,12 @@ assert_main cyc 0 "$(marker sandwich)" "i in the sandwich changes nothing"
 # ? lists every view with its key.
 tui_keys cyc '?'
 assert_screen cyc 'flametop keys' "? opens the help"
-for k in f:flame t:top S:sandwich b:bottom-up A:lines; do
+for k in f:flame t:top S:sandwich b:bottom-up A:lines d:diff D:diff; do
 	assert_screen cyc "^ +${k%%:*} +${k#*:}" "the help lists ${k#*:} under ${k%%:*}"
 done
+# The rest is below the fold: Down scrolls the help.
+tui_keys cyc Down Down Down Down
+assert_screen cyc "^ +H +heatmap" "the help lists heatmap under H (scrolled)"
 tui_keys cyc x
 tui_keys cyc q
 if tui_exit cyc; then

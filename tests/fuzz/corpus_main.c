@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tests/unit/test_fuzz_corpus: runs every file of the session fuzz corpus
- * through the fuzz target's entry function (fuzz_session.c), one TAP line
- * per file, so that a plain `make check` (gcc, no libFuzzer) replays every
- * input the fuzzer kept or crashed on. A crash ends the program, which the
- * TAP driver reports; ASan reports more in the asan build.
+ * The corpus replay of a fuzz target: linked with one target
+ * (tests/fuzz/fuzz_NAME.c) as tests/unit/test_fuzz_NAME (the session
+ * reader's is test_fuzz_corpus), it runs every file of that target's corpus
+ * through the target's entry function, one TAP line per file, so that a
+ * plain `make check` (gcc, no libFuzzer) replays every input the fuzzer
+ * kept or crashed on. A crash ends the program, which the TAP driver
+ * reports; ASan reports more in the asan build.
  *
- *   test_fuzz_corpus [DIR]   (default: the source tree's corpus)
+ *   test_fuzz_NAME [DIR]   (default: the source tree's corpus/NAME)
  */
 #include "config.h"
 

@@ -3,8 +3,10 @@
  * The session reader's fuzz target: any bytes go through session_read_mem(),
  * which must answer with a profile or one line of error and never crash,
  * leak or read out of bounds. A profile that loads is then queried and
- * rendered (text and folded, to /dev/null), so a file that breaks the
- * model's invariants without tripping the reader is caught too.
+ * rendered (text, JSON and folded, to /dev/null), so a file that breaks
+ * the model's invariants without tripping the reader is caught too.
+ * (Not --lines: it opens the modules a session names, files on this
+ * machine, which a fuzzer has no business reading.)
  *
  * An input that starts with the magic "FLAMETOP" is a session file, read
  * as it is. Any other input is a list of chunks, one per line, each a
@@ -56,7 +58,7 @@ static void put_u32(unsigned char *p, uint32_t v)
 }
 
 /*
- * A session file (version 1.1) holding one chunk per line of `data`: see
+ * A session file (version 1.2) holding one chunk per line of `data`: see
  * the top of the file. Sets *len. Caller frees.
  */
 static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
@@ -64,7 +66,7 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 	size_t cap = 16 + size * 2 + 64, n = 16, at = 0;
 	unsigned char *out = xmalloc(cap);
 
-	memcpy(out, "FLAMETOP\1\0\1\0\0\0\0\0", 16);
+	memcpy(out, "FLAMETOP\1\0\2\0\0\0\0\0", 16);
 	while (at < size) {
 		const uint8_t *nl = memchr(data + at, '\n', size - at);
 		size_t line = nl ? (size_t)(nl - (data + at)) : size - at;
@@ -113,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (null_out) {
 		render(null_out, p, REPORT_TEXT);
+		render(null_out, p, REPORT_JSON);
 		render(null_out, p, REPORT_FOLDED);
 	}
 	profile_free(p);

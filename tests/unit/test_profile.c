@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1149,6 +1150,415 @@ static void test_hits_store(void **state)
 	profile_free(p);
 }
 
+/* ------------------------------------------------------------------------
+ * Diff.
+ */
+
+static const struct profile_diff_fn *find_diff(const struct profile_diff *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfns; i++)
+		if (strcmp(profile_diff_name(d, &d->fns[i]), name) == 0)
+			return &d->fns[i];
+	return NULL;
+}
+
+/*
+ * Phases: main;one for the first second (100 samples of weight 10), then
+ * main;two for the next second (100 samples), main;both;one in both halves
+ * (10 samples each). The split of work, not timing, gives the shares.
+ */
+static struct profile *build_phases(const char *module)
+{
+	static const char *const one[] = { "main", "one", NULL };
+	static const char *const two[] = { "main", "two", NULL };
+	static const char *const both[] = { "main", "both", "one", NULL };
+	struct profile *p = profile_new();
+	uint32_t n1, n2, nb;
+	uint64_t i;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	n1 = stack(p, module, one);
+	n2 = stack(p, module, two);
+	nb = stack(p, module, both);
+	for (i = 0; i < 100; i++) {
+		add(p, n1, i * 10000000ull, 10, 1, 1, 0);
+		add(p, n2, 1000000000ull + i * 10000000ull, 10, 1, 1, 0);
+	}
+	for (i = 0; i < 10; i++) {
+		add(p, nb, i * 100000000ull + 5, 10, 1, 1, 0);
+		add(p, nb, 1000000000ull + i * 100000000ull + 5, 10, 1, 1, 0);
+	}
+	return p;
+}
+
+static struct profile_top *window(const struct profile *p, uint64_t from, uint64_t to)
+{
+	struct profile_filter f;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	f.from = from;
+	f.to = to;
+	return profile_query_top(p, &f);
+}
+
+/* The second half against the first, in one profile: signs and magnitudes. */
+static void test_diff_windows(void **state)
+{
+	struct profile *p = build_phases("/usr/bin/app");
+	struct profile_top *first = window(p, 0, 1000000000ull);
+	struct profile_top *second = window(p, 1000000000ull, 2000000000ull);
+	struct profile_diff *d = profile_diff_new(p, second, p, first);
+	const struct profile_diff_fn *one = find_diff(d, "one"), *two = find_diff(d, "two");
+	const struct profile_diff_fn *both = find_diff(d, "both"), *m = find_diff(d, "main");
+	uint32_t f_two = profile_intern_frame(p, "two", "/usr/bin/app", PROFILE_FRAME_USER);
+	uint32_t n_two = profile_find_node(p, profile_find_node(p, PROFILE_ROOT, m->frame), f_two);
+
+	assert_int_equal(d->total, 1100);
+	assert_int_equal(d->base_total, 1100);
+	/* one: 110 of 1100 now (via both), 1100 of 1100 before. */
+	assert_non_null(one);
+	assert_int_equal(one->self, 100);
+	assert_int_equal(one->base_self, 1100);
+	assert_true(one->delta < -0.9 && one->delta > -0.91);
+	/* two: all but both's tenth now, absent before. */
+	assert_non_null(two);
+	assert_int_equal(two->self, 1000);
+	assert_int_equal(two->base_self, 0);
+	assert_int_not_equal(two->frame, PROFILE_NO_FRAME);
+	assert_true(two->delta > 0.9 && two->delta < 0.91);
+	/* both and main did not change. */
+	assert_true(both->delta_total > -1e-9 && both->delta_total < 1e-9);
+	assert_true(m->delta_total > -1e-9 && m->delta_total < 1e-9);
+	/* Most changed first: two (+) and one (-) ahead of the unchanged. */
+	assert_true(&d->fns[0] == two || &d->fns[0] == one);
+	/* The stack main;two: its share went from 0 to 10/11. */
+	assert_int_not_equal(n_two, PROFILE_NO_NODE);
+	assert_int_equal(d->base_node_total[n_two], 0);
+	assert_true(profile_diff_node_delta(d, n_two, second->node_total[n_two]) > 0.9);
+	assert_true(profile_diff_node_delta(d, PROFILE_ROOT, second->node_total[PROFILE_ROOT]) ==
+		    0.0);
+	profile_diff_sort(d, PROFILE_DIFF_BY_SELF);
+	assert_string_equal(profile_diff_name(d, &d->fns[0]), "two"); /* 1000 now */
+	assert_string_equal(profile_diff_name(d, &d->fns[1]), "one"); /* 100 now */
+	profile_diff_free(d);
+	profile_top_free(first);
+	profile_top_free(second);
+	profile_free(p);
+}
+
+/*
+ * A baseline from another profile (another machine): other ids, another
+ * path for the module, another length. Shares are per side: a tenth of the
+ * data against all of it compares as the same picture.
+ */
+static void test_diff_other_profile(void **state)
+{
+	static const char *const extra[] = { "main", "gone", NULL };
+	struct profile *p = build_phases("/usr/bin/app");
+	struct profile *bp = profile_new();
+	struct profile_top *now, *base;
+	struct profile_diff *d;
+	const struct profile_diff_fn *fn;
+	uint32_t i, node;
+
+	/* The baseline: frames interned in another order, module in /opt,
+	 * ten times the samples; "gone" only there; "one" also in another
+	 * module, which is another function. */
+	profile_add_event(bp, "task-clock", "ns");
+	node = stack(bp, "/opt/x/app", extra);
+	for (i = 0; i < 10; i++)
+		add(bp, node, i, 100, 1, 1, 0);
+	{
+		struct profile *tmp = build_phases("/opt/x/app");
+
+		for (i = 0; i < tmp->nsamples; i++) {
+			const struct profile_sample *s = &tmp->samples[i];
+			static const char *names[8];
+			uint32_t n = s->node, depth = 0, k;
+
+			for (; n != PROFILE_ROOT; n = tmp->nodes[n].parent)
+				names[depth++] = profile_string(tmp, tmp->frames[tmp->nodes[n].frame].name);
+			node = PROFILE_ROOT;
+			for (k = depth; k-- > 0;)
+				node = profile_intern_node(bp, node,
+							   profile_intern_frame(bp, names[k], "/opt/x/app",
+										PROFILE_FRAME_USER));
+			add(bp, node, s->time, s->weight * 10, 1, 1, 0);
+		}
+		profile_free(tmp);
+	}
+	node = stack(bp, "/lib/other.so", (const char *const[]){ "one", NULL });
+	add(bp, node, 0, 1000, 1, 1, 0);
+
+	now = window(p, 0, 0);
+	base = window(bp, 0, 0);
+	d = profile_diff_new(p, now, bp, base);
+	assert_int_equal(d->total, 2200);
+	assert_int_equal(d->base_total, 22000 + 1000 + 1000);
+	fn = find_diff(d, "gone");
+	assert_non_null(fn);
+	assert_int_equal(fn->frame, PROFILE_NO_FRAME);
+	assert_int_equal(fn->self, 0);
+	assert_int_equal(fn->base_self, 1000);
+	assert_string_equal(profile_diff_module(d, fn), "/opt/x/app");
+	/* main: matched across paths, 100% now, 23/24 before. */
+	fn = find_diff(d, "main");
+	assert_int_not_equal(fn->frame, PROFILE_NO_FRAME);
+	assert_int_not_equal(fn->base_frame, PROFILE_NO_FRAME);
+	assert_int_equal(fn->total, 2200);
+	assert_int_equal(fn->base_total, 23000);
+	/* "one" twice: app's matched, other.so's its own. */
+	for (i = 0, node = 0; i < d->nfns; i++)
+		if (strcmp(profile_diff_name(d, &d->fns[i]), "one") == 0) {
+			node++;
+			if (strcmp(profile_diff_module(d, &d->fns[i]), "/lib/other.so") == 0) {
+				assert_int_equal(d->fns[i].frame, PROFILE_NO_FRAME);
+				assert_int_equal(d->fns[i].base_self, 1000);
+			} else {
+				assert_int_equal(d->fns[i].self, 1200);
+				assert_int_equal(d->fns[i].base_self, 12000);
+			}
+		}
+	assert_int_equal(node, 2);
+	/* Stacks matched frame by frame: main;two has 10x the weight there. */
+	{
+		uint32_t m = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+		uint32_t t = profile_intern_frame(p, "two", "/usr/bin/app", PROFILE_FRAME_USER);
+		uint32_t n = profile_find_node(p, profile_find_node(p, PROFILE_ROOT, m), t);
+
+		assert_int_equal(d->base_node_total[n], 10000);
+		assert_int_equal(d->base_node_total[PROFILE_ROOT], 24000);
+	}
+	profile_diff_free(d);
+	profile_top_free(now);
+	profile_top_free(base);
+	profile_free(bp);
+	profile_free(p);
+}
+
+static void test_diff_units(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+
+	assert_int_equal(profile_diff_check_units("ns", "ns", &err), 0);
+	assert_int_equal(profile_diff_check_units("ns", "bytes", &err), -EINVAL);
+	assert_string_equal(err.msg, "the baseline's weights are in bytes and this profile's in ns: "
+				     "different units cannot be compared");
+	assert_int_equal(profile_diff_check_units("cycles", "instructions", &err), -EINVAL);
+	assert_null(strchr(err.msg, '\n'));
+}
+
+/* ------------------------------------------------------------------------
+ * Heatmap.
+ */
+
+/*
+ * Ten seconds: in each, main;burst every 10 ms from 400 to 500 ms (10
+ * samples, weight 3), and main;steady every 100 ms (10 samples, weight 1).
+ */
+static struct profile *build_bursts(void)
+{
+	static const char *const burst[] = { "main", "burst", NULL };
+	static const char *const steady[] = { "main", "steady", NULL };
+	struct profile *p = profile_new();
+	uint32_t nb, ns;
+	uint64_t sec, i;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	nb = stack(p, "app", burst);
+	ns = stack(p, "app", steady);
+	for (sec = 0; sec < 10; sec++)
+		for (i = 0; i < 10; i++) {
+			add(p, nb, sec * 1000000000ull + 400000000ull + i * 10000000ull + 1, 3, 1, 1,
+			    0);
+			add(p, ns, sec * 1000000000ull + i * 100000000ull + 5, 1, 1, 1, 0);
+		}
+	return p;
+}
+
+static void test_heatmap_rows(void **state)
+{
+	struct profile *p = build_bursts();
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_filter f;
+	struct profile_heatmap *h;
+	regex_t re;
+	uint64_t c, r, hot = 0;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	h = profile_query_heatmap(p, &f, PROFILE_HEATMAP_DEFAULT_ROW_NS, &err);
+	assert_non_null(h);
+	assert_int_equal(h->rows, 50);
+	assert_int_equal(h->first, 0);
+	assert_int_equal(h->ncols, 10);
+	assert_int_equal(h->total, 10 * (10 * 3 + 10));
+	/* Rows 20-24 (400-500 ms): the burst's 30 and steady's 1 at 400 ms. */
+	for (c = 0; c < h->ncols; c++)
+		for (r = 0; r < h->rows; r++) {
+			uint64_t v = h->cells[c * h->rows + r];
+
+			if (r >= 20 && r < 25)
+				hot += v;
+			else
+				assert_true(v == 0 || v == 1);
+		}
+	assert_int_equal(hot, 10 * 31);
+	assert_int_equal(h->max, 7); /* two bursts of 3 and steady's 1 at 400 ms */
+	profile_heatmap_free(h);
+
+	/* A function filter: only the burst, all in its rows. */
+	assert_int_equal(regcomp(&re, "^burst$", REG_EXTENDED | REG_NOSUB), 0);
+	f.include = &re;
+	f.from = 2000000000ull;
+	f.to = 4000000000ull;
+	h = profile_query_heatmap(p, &f, 100000000ull, &err);
+	assert_non_null(h);
+	assert_int_equal(h->rows, 10);
+	assert_int_equal(h->first, 2);
+	assert_int_equal(h->ncols, 2);
+	assert_int_equal(h->total, 2 * 30);
+	assert_int_equal(h->cells[0 * 10 + 4], 30);
+	assert_int_equal(h->cells[1 * 10 + 4], 30);
+	profile_heatmap_free(h);
+	regfree(&re);
+
+	/* Bad sizes. */
+	assert_null(profile_heatmap_new(500000, 0, 1000000000ull, &err));
+	assert_non_null(strstr(err.msg, "1 ms to 1 s"));
+	assert_null(profile_heatmap_new(1000000, 0, 100000ull * 1000000000ull, &err));
+	assert_non_null(strstr(err.msg, "too large"));
+	/* 3 rows of 400 ms: the last is 200 ms. */
+	h = profile_heatmap_new(400000000ull, 0, 1, &err);
+	assert_int_equal(h->rows, 3);
+	profile_heatmap_free(h);
+	profile_free(p);
+}
+
+static void test_heatmap_span(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_heatmap *h = profile_heatmap_new(20000000ull, 5000000000ull, 9000000000ull,
+							&err);
+	uint64_t from, to;
+
+	assert_int_equal(h->first, 5);
+	profile_heatmap_span(h, 1, 20, 2, 4, &from, &to);
+	assert_int_equal(from, 6400000000ull);
+	assert_int_equal(to, 7100000000ull);
+	profile_heatmap_span(h, 2, 4, 1, 20, &from, &to); /* either order */
+	assert_int_equal(from, 6400000000ull);
+	assert_int_equal(to, 7100000000ull);
+	profile_heatmap_free(h);
+	h = profile_heatmap_new(400000000ull, 0, 1000000000ull, &err);
+	profile_heatmap_span(h, 0, 2, 0, 2, &from, &to); /* the short last row */
+	assert_int_equal(from, 800000000ull);
+	assert_int_equal(to, 1000000000ull);
+	profile_heatmap_free(h);
+}
+
+/* The live store gives the same matrix as the samples, and forgets. */
+static void test_heatstore(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *hs = profile_heatstore_new(10000000ull, 1 << 20);
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_heatmap *a, *b;
+	struct profile_filter f;
+	uint64_t i;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	profile_heatstore_add(hs, p->samples, p->nsamples);
+	a = profile_query_heatmap(p, &f, 20000000ull, &err);
+	b = profile_heatstore_query(hs, p, &f, 20000000ull, &err);
+	assert_non_null(b);
+	assert_int_equal(a->ncols, b->ncols);
+	assert_int_equal(a->total, b->total);
+	for (i = 0; i < a->ncols * a->rows; i++)
+		assert_int_equal(a->cells[i], b->cells[i]);
+	profile_heatmap_free(b);
+	/* Rows are whole slices: 15 ms becomes 20 ms. */
+	b = profile_heatstore_query(hs, p, &f, 15000000ull, &err);
+	assert_int_equal(b->row_ns, 20000000ull);
+	profile_heatmap_free(b);
+	profile_heatmap_free(a);
+
+	profile_heatstore_forget(hs, 5000000000ull);
+	assert_int_equal(profile_heatstore_since(hs), 5000000000ull);
+	f.from = 5000000000ull;
+	a = profile_query_heatmap(p, &f, 20000000ull, &err);
+	f.from = 0;
+	b = profile_heatstore_query(hs, p, &f, 20000000ull, &err);
+	assert_int_equal(b->total, a->total);
+	assert_true(profile_heatstore_memory(hs) > 0);
+	profile_heatmap_free(a);
+	profile_heatmap_free(b);
+	profile_heatstore_free(hs);
+
+	/* Past its size the oldest go. */
+	hs = profile_heatstore_new(10000000ull, 1);
+	for (i = 0; i < 20; i++)
+		profile_heatstore_add(hs, p->samples, p->nsamples);
+	assert_true(profile_heatstore_memory(hs) < 200000);
+	profile_heatstore_free(hs);
+	profile_free(p);
+}
+
+/* Decay: a sample counts half per half-life of age; the filter applies. */
+static void test_decay(void **state)
+{
+	static const char *const sa[] = { "main", "a", NULL };
+	static const char *const sb[] = { "main", "b", NULL };
+	struct profile *p = profile_new();
+	struct profile_decay *d = profile_decay_new(1000000000ull);
+	struct profile_filter f;
+	struct profile_matcher m;
+	struct profile_top *t;
+	uint32_t na, nb;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	na = stack(p, "app", sa);
+	nb = stack(p, "app", sb);
+	add(p, na, 0, 1024000, 1, 1, 0);
+	add(p, nb, 1000000000ull, 1024000, 1, 1, 0);
+	add(p, nb, 1000000000ull, 1024000, 2, 2, 0); /* another process */
+	profile_filter_init(&f);
+	f.pid = 1;
+	profile_matcher_init(&m, p, &f);
+	profile_decay_add(d, p, &m, p->samples, p->nsamples);
+	profile_matcher_free(&m);
+	assert_int_equal(profile_decay_half_life(d), 1000000000ull);
+
+	t = profile_decay_top(d, p, 1000000000ull);
+	assert_fn(p, t, "a", 512000, 512000);
+	assert_fn(p, t, "b", 1024000, 1024000);
+	assert_int_equal(t->total_weight, 1536000);
+	assert_int_equal(t->nsamples, 2); /* 0.5 + 1, rounded */
+	assert_int_equal(t->last_time, 1000000000ull);
+	profile_top_free(t);
+	/* Two seconds on: a quarter of each. */
+	t = profile_decay_top(d, p, 3000000000ull);
+	assert_fn(p, t, "a", 128000, 128000);
+	assert_fn(p, t, "b", 256000, 256000);
+	assert_fn(p, t, "main", 0, 384000);
+	profile_top_free(t);
+	/* Seeded weight at a time counts like a sample then; a much later
+	 * one still adds up (the sums are rescaled, not overflowed). */
+	profile_decay_add_node(d, na, 1024000, 1, 3000000000ull);
+	profile_decay_add_node(d, nb, 1024000, 1, 100000000000ull);
+	t = profile_decay_top(d, p, 100000000000ull);
+	assert_fn(p, t, "b", 1024000, 1024000);
+	assert_null(find_fn(p, t, "a")); /* 97 half-lives old: nothing left */
+	profile_top_free(t);
+	profile_decay_free(d);
+	profile_decay_free(NULL);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1172,6 +1582,13 @@ int main(void)
 		cmocka_unit_test(test_query_locations),
 		cmocka_unit_test(test_hits_store),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_diff_windows),
+		cmocka_unit_test(test_diff_other_profile),
+		cmocka_unit_test(test_diff_units),
+		cmocka_unit_test(test_heatmap_rows),
+		cmocka_unit_test(test_heatmap_span),
+		cmocka_unit_test(test_heatstore),
+		cmocka_unit_test(test_decay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,7 +281,7 @@ static void test_format(void **state)
 
 static void test_window(void **state)
 {
-	struct ui_window w = { UI_WINDOW_LIVE, 30 * S, 0, 0 };
+	struct ui_window w = { UI_WINDOW_LIVE, 30 * S, 0, 0, 0 };
 	uint64_t from, to;
 	int c0, c1;
 
@@ -316,12 +316,12 @@ static void test_window(void **state)
 	ui_window_edit(&w, UI_WINDOW_END_RIGHT, 0, 100 * S);
 	assert_int_equal(w.to, 101 * S); /* clamped one second past the data */
 	/* Shifting left stops at the start of the data, keeping the width. */
-	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 3 * S, 13 * S };
+	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 3 * S, 13 * S, 0 };
 	ui_window_edit(&w, UI_WINDOW_SHIFT_LEFT, 0, 100 * S);
 	assert_int_equal(w.from, 0);
 	assert_int_equal(w.to, 10 * S);
 	/* The start cannot pass the end: at least a second stays. */
-	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 10 * S, 12 * S };
+	w = (struct ui_window){ UI_WINDOW_RANGE, 0, 10 * S, 12 * S, 0 };
 	ui_window_edit(&w, UI_WINDOW_START_RIGHT, 0, 100 * S);
 	assert_int_equal(w.from, 11 * S);
 	ui_window_edit(&w, UI_WINDOW_START_RIGHT, 0, 100 * S);
@@ -329,7 +329,7 @@ static void test_window(void **state)
 	ui_window_edit(&w, UI_WINDOW_NARROWER, 0, 100 * S);
 	assert_int_equal(w.to - w.from, S);
 	/* All: from the first data to the last. */
-	w = (struct ui_window){ UI_WINDOW_ALL, 0, 0, 0 };
+	w = (struct ui_window){ UI_WINDOW_ALL, 0, 0, 0, 0 };
 	ui_window_resolve(&w, 5 * S, 50 * S, &from, &to);
 	assert_int_equal(from, 5 * S);
 	assert_int_equal(to, 50 * S + 1);
@@ -347,6 +347,50 @@ static void test_window(void **state)
 	assert_int_equal(c1, 6);
 	ui_window_columns(200 * S, 300 * S, 0, 100 * S, 10, &c0, &c1);
 	assert_int_equal(c0, c1);
+
+	/* A decayed window spans the last 4 half-lives; a window key makes it a range. */
+	w = (struct ui_window){ UI_WINDOW_DECAY, 0, 0, 0, 10 * S };
+	ui_window_resolve(&w, 0, 100 * S, &from, &to);
+	assert_int_equal(to, 100 * S + 1);
+	assert_int_equal(from, 60 * S + 1);
+	ui_window_resolve(&w, 0, 30 * S, &from, &to);
+	assert_int_equal(from, 0);
+	ui_window_edit(&w, UI_WINDOW_SHIFT_LEFT, 0, 100 * S);
+	assert_int_equal(w.mode, UI_WINDOW_RANGE);
+}
+
+/* Diff and heatmap shades: signs, steps, the two diff palettes, ASCII. */
+static void test_diff_heat_colors(void **state)
+{
+	(void)state;
+	assert_int_equal(ui_theme_diff_level(0.0), 0);
+	assert_int_equal(ui_theme_diff_level(0.0009), 0);
+	assert_int_equal(ui_theme_diff_level(-0.0009), 0);
+	assert_int_equal(ui_theme_diff_level(0.005), 1);
+	assert_int_equal(ui_theme_diff_level(-0.02), -2);
+	assert_int_equal(ui_theme_diff_level(0.05), 3);
+	assert_int_equal(ui_theme_diff_level(-0.2), -4);
+	assert_int_equal(ui_theme_diff_level(0.9), 5);
+	assert_int_equal(ui_theme_diff_level(-1.0), -5);
+	assert_int_equal(ui_theme_diff_color(0, false), 250);
+	assert_int_equal(ui_theme_diff_color(0, true), 250);
+	assert_int_equal(ui_theme_diff_color(5, false), 196); /* red */
+	assert_int_equal(ui_theme_diff_color(5, true), 202); /* orange */
+	assert_int_equal(ui_theme_diff_color(-5, false), 27); /* blue, in both */
+	assert_int_equal(ui_theme_diff_color(-5, true), 27);
+	/* The ramps go one way: stronger for bigger changes (distinct colours). */
+	assert_int_not_equal(ui_theme_diff_color(1, false), ui_theme_diff_color(2, false));
+	assert_int_not_equal(ui_theme_diff_color(-1, true), ui_theme_diff_color(1, true));
+
+	assert_int_equal(ui_theme_heat_level(0, 100), 0);
+	assert_int_equal(ui_theme_heat_level(1, 100), 1);
+	assert_int_equal(ui_theme_heat_level(100, 100), UI_HEAT_LEVELS - 1);
+	assert_int_equal(ui_theme_heat_level(5, 0), 0);
+	assert_true(ui_theme_heat_level(50, 100) > 1 &&
+		    ui_theme_heat_level(50, 100) < UI_HEAT_LEVELS - 1);
+	assert_int_equal(ui_theme_heat_color(0), -1);
+	assert_int_equal(ui_theme_heat_char(0), ' ');
+	assert_int_equal(ui_theme_heat_char(UI_HEAT_LEVELS - 1), '#');
 }
 
 /* Appends `s` to `out` as roff text: '-' written "\\-". */
@@ -460,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_label_fit),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_diff_heat_colors),
 		cmocka_unit_test(test_man_page_keys),
 		cmocka_unit_test(test_keys_unique),
 	};

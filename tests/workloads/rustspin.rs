@@ -11,6 +11,12 @@
 // spells them.
 use std::time::{Duration, Instant};
 
+// std::hint::black_box is stable only since Rust 1.66; Debian 12 has 1.63.
+#[inline(always)]
+fn black_box(x: u64) -> u64 {
+    unsafe { std::ptr::read_volatile(&x) }
+}
+
 pub struct Spinner {
     sink: u64,
 }
@@ -19,7 +25,7 @@ impl Spinner {
     #[inline(never)]
     pub fn spin_generic<T: Into<u64> + Copy>(&mut self, step: T) -> u64 {
         for i in 0..20000u64 {
-            self.sink = std::hint::black_box(self.sink.wrapping_mul(31).wrapping_add(i ^ step.into()));
+            self.sink = black_box(self.sink.wrapping_mul(31).wrapping_add(i ^ step.into()));
         }
         self.sink
     }
@@ -29,7 +35,7 @@ impl Spinner {
 pub fn spin_plain(n: u64) -> u64 {
     let mut x = 0u64;
     for i in 0..n {
-        x = std::hint::black_box(x.wrapping_add(i));
+        x = black_box(x.wrapping_add(i));
     }
     x
 }
@@ -48,5 +54,5 @@ fn main() {
             total = total.wrapping_add(spin_plain(20000));
         }
     }
-    std::hint::black_box(total);
+    black_box(total);
 }

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Exporters: a query result written in another tool's format, for
+ * flamegraph.pl and its kin (folded stacks), speedscope (its JSON file
+ * format), pprof and Pyroscope (gzipped profile.proto), or a browser (an
+ * interactive SVG flame graph). `flametop export`, report's folded
+ * output, the explorer's export key and the Pyroscope pusher all go
+ * through here.
+ *
+ * What an exporter reads is an export_input: the samples a query selected
+ * (one event, one window), borrowed from the profile or made from a query's
+ * per-node weights. Exporters are a const table (export.c): a name, the
+ * file extension that implies it, a summary and a write function; adding
+ * a format is one file and one table line.
+ *
+ * Every string that came from a profiled program or a session file passes
+ * util_sanitize() before it is written, whatever the format: a flame graph
+ * opened in a browser or a folded file shown in a terminal cannot be
+ * driven by what a hostile process named itself.
+ */
+#ifndef FLAMETOP_EXPORT_H
+#define FLAMETOP_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flametop/profile.h"
+#include "flametop/util.h"
+
+/*
+ * The samples to export. All are of one event (`event`, an index of
+ * p->events; -1 when the profile has none) and lie in [from, to) (ns
+ * since the session's start). Samples are in time order. When `threads`
+ * is false the samples are merged across threads (a query's per-node
+ * weights, as the explorer holds them): pid and tid are 0 and mean
+ * nothing, and times are all `from`.
+ */
+struct export_input {
+	const struct profile *p; /* borrowed */
+	struct profile_sample *samples; /* owned */
+	size_t nsamples;
+	int event;
+	uint64_t from, to;
+	bool threads;
+	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
+};
+
+/*
+ * The samples of `p` that `f` selects (profile_matcher semantics: pid,
+ * tid, event, comm, include, exclude, window), of f's event or, when f
+ * says any, the first. The window's end is f->to, else the session's
+ * duration, else the last sample's time. `p` and `title` are borrowed.
+ * Caller frees with export_input_free().
+ */
+struct export_input *export_input_from_profile(const struct profile *p,
+					       const struct profile_filter *f, const char *title);
+/*
+ * A query result's per-node weights (top->node_self) as samples merged
+ * across threads, one per node with weight, of `event`, over [from, to).
+ * Caller frees with export_input_free().
+ */
+struct export_input *export_input_from_top(const struct profile *p, const struct profile_top *top,
+					   int event, uint64_t from, uint64_t to,
+					   const char *title);
+void export_input_free(struct export_input *in);
+
+/* The unit of the input's weights: "ns", "bytes", "count" or "samples". */
+const char *export_input_unit(const struct export_input *in);
+
+struct exporter {
+	const char *name; /* as --format takes it */
+	const char *ext; /* the file extension that implies it (".svg") */
+	const char *summary; /* a few words for --help */
+	bool binary; /* not for a terminal */
+	/* Writes `in` to `out`. 0, or -1 with `err` filled (one line). */
+	int (*write)(FILE *out, const struct export_input *in, struct ft_error *err);
+};
+
+/* Borrowed (static): the exporters, in --help's order. */
+const struct exporter *export_exporters(size_t *n);
+/* The exporter called `name`, or NULL. */
+const struct exporter *export_find(const char *name);
+/* The exporter whose extension ends `path` (".pb.gz" before ".gz"), or NULL. */
+const struct exporter *export_for_path(const char *path);
+
+/*
+ * Writes `in` with `ex` to `path` atomically: a temporary file beside it,
+ * renamed over `path` once complete, so a failed export leaves no partial
+ * file and an existing one as it was. The file is the user's alone
+ * (mode 0600, as sessions are): profiles say what other processes do. 0, or -1 with `err` filled
+ * ("PATH: reason").
+ */
+int export_to_file(const struct exporter *ex, const struct export_input *in, const char *path,
+		   struct ft_error *err);
+
+/*
+ * The pprof encoding (pprof.c), also what the pusher sends: gzipped
+ * profile.proto bytes into *data (malloc'd, caller frees) and *len. 0, or
+ * -1 with `err` filled.
+ */
+int export_pprof_encode(const struct export_input *in, unsigned char **data, size_t *len,
+			struct ft_error *err);
+/* The sample type pprof and Pyroscope call the input's event ("cpu" for
+ * the CPU clock and cycles; else the event's name), borrowed. */
+const char *export_pprof_type(const struct export_input *in);
+/* pprof's word for the input's unit: "nanoseconds", "bytes" or "count". */
+const char *export_pprof_unit(const struct export_input *in);
+
+/* Each exporter's write (its table line uses it; tests too). */
+int export_folded_write(FILE *out, const struct export_input *in, struct ft_error *err);
+/* "stack BASELINE NOW" lines: the differential folded format. */
+int export_folded_diff_write(FILE *out, const struct export_input *now,
+			     const struct export_input *base, struct ft_error *err);
+int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_error *err);
+int export_pprof_write(FILE *out, const struct export_input *in, struct ft_error *err);
+int export_svg_write(FILE *out, const struct export_input *in, struct ft_error *err);
+
+#endif

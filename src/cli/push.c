@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `flametop push`: a session's samples (in report's window and filters)
+ * sent to a Pyroscope server as one pprof upload, tried a few times while
+ * the server is away, refused at once when it says the request is wrong.
+ * Also the push options the samplers share (--push URL on the live view
+ * and record), and how the command line shows a pusher's failures.
+ */
+#include "config.h"
+
+#include "flametop/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/export.h"
+#include "flametop/push.h"
+#include "flametop/session.h"
+
+/* How long `push` keeps trying: tries, and at most this long in all. */
+#define PUSH_TRIES 4
+#define PUSH_WAIT_NS (120ull * 1000000000ull)
+
+void cli_push_init(struct cli_push *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void cli_push_free(struct cli_push *c)
+{
+	free(c->basic);
+	c->basic = NULL;
+}
+
+int cli_push_option(struct cli_push *c, int opt, const char *arg)
+{
+	struct ft_error err;
+	uint64_t v;
+	char *colon;
+
+	switch (opt) {
+	case CLI_OPT_PUSH_URL:
+		c->o.url = arg;
+		return 1;
+	case CLI_OPT_PUSH_APP:
+		if (!*arg || strpbrk(arg, "{}=,\" ") || strlen(arg) > 256) {
+			cli_error("--app: '%s' is not a name Pyroscope takes (no spaces or {}=,\")", arg);
+			return -1;
+		}
+		c->o.app = arg;
+		break;
+	case CLI_OPT_PUSH_LABEL:
+		if (push_check_label(arg, &err) < 0) {
+			cli_error("--label: %s", err.msg);
+			return -1;
+		}
+		if (c->o.nlabels == PUSH_MAX_LABELS) {
+			cli_error("--label: at most %d labels", PUSH_MAX_LABELS);
+			return -1;
+		}
+		c->o.labels[c->o.nlabels++] = arg;
+		break;
+	case CLI_OPT_PUSH_PER_PROCESS:
+		c->o.per_process = true;
+		break;
+	case CLI_OPT_PUSH_BASIC:
+		free(c->basic);
+		c->basic = xstrdup(arg);
+		colon = strchr(c->basic, ':');
+		if (!colon || colon == c->basic) {
+			cli_error("--basic-auth: give USER:PASSWORD");
+			return -1;
+		}
+		*colon = '\0';
+		c->o.user = c->basic;
+		c->o.password = colon + 1;
+		break;
+	case CLI_OPT_PUSH_TOKEN:
+		c->o.token = arg;
+		break;
+	case CLI_OPT_PUSH_TENANT:
+		c->o.tenant = arg;
+		break;
+	case CLI_OPT_PUSH_SPOOL:
+		c->o.spool_dir = arg;
+		break;
+	case CLI_OPT_PUSH_INTERVAL:
+		if (util_parse_duration(arg, 1000000000u, 3600ull * 1000000000u, &c->interval_ns,
+					&err) < 0) {
+			cli_error("--push-interval: %s", err.msg);
+			return -1;
+		}
+		break;
+	case CLI_OPT_PUSH_SPOOL_SIZE:
+		if (util_parse_size(arg, 1 << 20, (uint64_t)1 << 40, &v, &err) < 0) {
+			cli_error("--spool-size: %s", err.msg);
+			return -1;
+		}
+		c->o.spool_max = v;
+		break;
+	default:
+		return 0;
+	}
+	c->others = true;
+	return 1;
+}
+
+int cli_push_finish(struct cli_push *c, const char *url_option)
+{
+	struct ft_error err;
+
+	if (!c->o.url) {
+		if (c->others) {
+			cli_error("--app, --label and the other push options go with %s URL",
+				  url_option);
+			return -1;
+		}
+		return 0;
+	}
+	if (push_check_url(c->o.url, &err) < 0) {
+		cli_error("%s: %s", url_option, err.msg);
+		return -1;
+	}
+	push_options_from_env(&c->o);
+	return 0;
+}
+
+void cli_push_report(struct pusher *ps, uint64_t *said)
+{
+	struct push_status st;
+
+	pusher_status(ps, &st);
+	if (st.errors > *said && st.last_error[0])
+		cli_error("%s", st.last_error);
+	*said = st.errors;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: flametop push -i FILE --url URL [options]\n"
+		     "\n"
+		     "Sends a session's samples to a Pyroscope server (its /ingest API) as\n"
+		     "one pprof upload, in the window and with the filters report takes.\n"
+		     "\n"
+		     "Options:\n"
+		     "  -i, --input FILE        the session to read\n"
+		     "      --url URL           the server, http:// or https://\n" CLI_PUSH_HELP
+			     CLI_QUERY_HELP "  -h, --help              show this help\n");
+}
+
+int cli_push(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "url", required_argument, NULL, CLI_OPT_PUSH_URL },
+		CLI_PUSH_LONGOPTS,
+		CLI_QUERY_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_read_info info;
+	struct ft_notice notices;
+	struct export_input *in = NULL;
+	struct pusher *ps = NULL;
+	struct push_status st;
+	struct profile *p = NULL;
+	const char *input = NULL;
+	struct cli_query q;
+	struct cli_push c;
+	int opt, r, status = CLI_EXIT_USAGE;
+
+	notice_init(&notices, cli_notice, NULL);
+	cli_query_init(&q);
+	cli_push_init(&c);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
+		r = cli_query_option(&q, opt, optarg);
+		if (r == 0)
+			r = cli_push_option(&c, opt, optarg);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'i':
+			input = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			status = 0;
+			goto out;
+		default:
+			cli_bad_option("push", opt, argv);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		cli_error("push: unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!input) {
+		cli_error("push needs a session file: -i FILE");
+		goto out;
+	}
+	if (!c.o.url) {
+		cli_error("push needs the server: --url URL");
+		goto out;
+	}
+	if (cli_push_finish(&c, "--url") < 0)
+		goto out;
+	status = CLI_EXIT_ERROR;
+	p = session_read(input, &info, &err);
+	if (!p) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	session_read_notice(&notices, input, &info);
+	status = cli_query_resolve(&q, p);
+	if (status)
+		goto out;
+	status = CLI_EXIT_ERROR;
+	in = export_input_from_profile(p, &q.filter, NULL);
+	if (!in->nsamples) {
+		cli_error("%s: no samples to push%s", input,
+			  q.from.text || q.to.text || q.filter.pid >= 0 || q.filter.tid >= 0 ||
+					  q.filter.comm || q.filter.include || q.filter.exclude
+				  ? " in this window and with these filters"
+				  : "");
+		goto out;
+	}
+	c.o.max_tries = PUSH_TRIES;
+	ps = pusher_new(&c.o, &err);
+	if (!ps) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (pusher_submit(ps, in, p->meta.frequency, &err) < 0) {
+		cli_error("%s", err.msg);
+		pusher_close(ps, 0, NULL);
+		ft_private_done();
+		goto out;
+	}
+	pusher_close(ps, PUSH_WAIT_NS, &st);
+	ft_private_done(); /* the spool's private directory */
+	if (st.sent && !st.rejected && !st.dropped && !st.pending) {
+		status = 0;
+		goto out;
+	}
+	if (st.last_error[0])
+		cli_error("%s%s", st.last_error,
+			  st.rejected || st.errors < 2 ? "" : "; gave up after retrying");
+	else
+		cli_error("push to %s: not sent", c.o.url);
+out:
+	export_input_free(in);
+	profile_free(p);
+	cli_push_free(&c);
+	cli_query_free(&q);
+	notice_free(&notices);
+	return status;
+}

@@ -1,0 +1,243 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Pushing to Pyroscope's ingest API, against a stand-in server the test
+# starts (push-server.py: Python's http.server, answering each request
+# with the status the test asks for and keeping what it got). From a
+# session of known shape (imported speedscope: worker-1 and worker-2,
+# main calls hot 3x as much as cold): the request line is POST /ingest
+# with the name, labels (host, --label), from < until, sampleRate, spyName,
+# units, aggregationType and format=pprof; the token and tenant headers
+# are there, or basic auth from Pyroscope's environment variables; the
+# body, read by go tool pprof, weighs what report says, per function.
+# --per-process sends one upload per process with pid and comm labels. A
+# 400 is one line and is not tried again; a 503 is tried again and then
+# sent; a server that is not there, or does not speak TLS, is tried four
+# times, then one line.
+# Then record --push (with perf events): an upload per --push-interval,
+# which together weigh what the recorded session does; and the live view's
+# --push (in tmux), which shows a refused upload in its status line.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/wait.lib
+. "$(dirname "$TESTLIB")/wait.lib"
+
+need_jq
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed: no stand-in server"
+SERVER=$(dirname "$TESTLIB")/push-server.py
+
+cat >"$T/in.json" <<'EOT'
+{"$schema": "https://www.speedscope.app/file-format-schema.json",
+ "shared": {"frames": [{"name": "main"}, {"name": "hot"}, {"name": "cold"}, {"name": "leaf_a"}]},
+ "profiles": [
+  {"type": "sampled", "name": "worker-1", "unit": "none", "startValue": 0, "endValue": 400,
+   "samples": [[0, 1, 3], [0, 2]], "weights": [300, 100]},
+  {"type": "sampled", "name": "worker-2", "unit": "none", "startValue": 0, "endValue": 800,
+   "samples": [[0, 1, 3], [0, 2]], "weights": [600, 200]}]}
+EOT
+S=$T/s.session
+"$FLAMETOP" import "$T/in.json" -o "$S" 2>"$T/import.err" || hard_error "import failed: $(cat "$T/import.err")"
+
+# server NAME STATUS...: starts the stand-in server, answering STATUS...,
+# keeping requests in $T/NAME; sets URL.
+server() {
+	n=$1
+	shift
+	mkdir -p "$T/$n"
+	start_bg python3 "$SERVER" "$T/$n" "$@"
+	SERVER_PID=$BG_PID
+	wait_line "$T/$n/port" '^[0-9]+$' 10 || hard_error "the stand-in server did not start"
+	URL=http://127.0.0.1:$(cat "$T/$n/port")
+}
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+}
+# query NAME N KEY: a query parameter of request N, decoded.
+query() {
+	python3 -c 'import sys, urllib.parse as u
+line = open(sys.argv[1]).readline().split()
+q = u.parse_qs(u.urlsplit(line[1]).query)
+print(q.get(sys.argv[2], [""])[0])' "$T/$1/$2.request" "$3"
+}
+requests() {
+	ls "$T/$1" | grep -c '\.request$'
+}
+# run_push NAME ARGS...: flametop push ARGS, stderr in $T/NAME.err; RC.
+run_push() {
+	n=$1
+	shift
+	echo "+ flametop push $*"
+	timeout -s KILL 120 "$FLAMETOP" push "$@" 2>"$T/$n.err"
+	RC=$?
+	sed 's/^/  stderr: /' "$T/$n.err"
+}
+
+GO=$(command -v go) || GO=
+[ -n "$GO" ] && export GOCACHE="$T/gocache" GOPATH="$T/gopath"
+# flat FILE FUNCTION: FUNCTION's flat weight in a pprof body.
+flat() {
+	"$GO" tool pprof -top -nodefraction=0 -unit=count "$1" 2>/dev/null |
+		awk -v f="$2" 'on && $6 == f { print $1 } /^ *flat  flat%/ { on = 1 }'
+}
+
+# --- a good push: the request, the labels, the headers, the body -------------
+server ok 200
+run_push ok -i "$S" --url "$URL" --app shop --label env=test --label region=eu-1 \
+	--token s3cret --tenant team-a
+assert_eq "$RC" 0 "push: exit status"
+assert_eq "$(requests ok)" 1 "push: one request"
+assert_match "$(head -n 1 "$T/ok/1.request")" '^POST /ingest\?name=[^ ]*&from=[0-9]+&until=[0-9]+&sampleRate=[0-9]+&spyName=flametop&units=samples&aggregationType=sum&format=pprof HTTP/1\.1$' \
+	"push: the request line"
+assert_eq "$(query ok 1 name)" "shop{host=$(hostname),env=test,region=eu-1}" "push: the name and labels"
+from=$(query ok 1 from)
+until=$(query ok 1 until)
+assert_match "$from $until" '^[0-9]+ [0-9]+$' "push: from and until are numbers"
+[ "$from" -lt "$until" ] && pass "push: from is before until" || fail "push: from $from is not before until $until"
+assert_between "$((until - $(date +%s)))" -60 2 "push: an import without a clock ends now"
+assert_eq "$(query ok 1 format)" pprof "push: format=pprof"
+grep -qx 'Authorization: Bearer s3cret' "$T/ok/1.request" && pass "push: the bearer token" ||
+	fail "push: no bearer token: $(cat "$T/ok/1.request")"
+grep -qx 'X-Scope-OrgID: team-a' "$T/ok/1.request" && pass "push: the tenant" || fail "push: no X-Scope-OrgID"
+grep -qx 'Content-Type: application/octet-stream' "$T/ok/1.request" && pass "push: the content type" ||
+	fail "push: content type: $(grep -i content-type "$T/ok/1.request")"
+assert_eq "$(head -c 2 "$T/ok/1.body" | od -An -tx1 | tr -d ' ')" 1f8b "push: a gzipped body"
+if [ -n "$GO" ]; then
+	assert_eq "$(flat "$T/ok/1.body" leaf_a)" 900 "push: the body's leaf_a (go tool pprof)"
+	assert_eq "$(flat "$T/ok/1.body" cold)" 300 "push: the body's cold (go tool pprof)"
+fi
+stop_server
+
+# --- basic auth from the environment, a window, per process ---------------------
+server env 200
+echo "+ PYROSCOPE_BASIC_AUTH_USER=u PYROSCOPE_BASIC_AUTH_PASSWORD=p flametop push --per-process --exclude ^cold\$"
+PYROSCOPE_BASIC_AUTH_USER=u PYROSCOPE_BASIC_AUTH_PASSWORD=p PYROSCOPE_TENANT_ID=env-team \
+	"$FLAMETOP" push -i "$S" --url "$URL/" --per-process --exclude '^cold$' 2>"$T/env.err"
+assert_eq "$?" 0 "push --per-process: exit status"
+assert_eq "$(requests env)" 2 "push --per-process: one request per process"
+grep -qx 'Authorization: Basic dTpw' "$T/env/1.request" && pass "push: basic auth from the environment" ||
+	fail "push: no basic auth: $(grep -i authorization "$T/env/1.request")"
+grep -qx 'X-Scope-OrgID: env-team' "$T/env/1.request" && pass "push: the tenant from the environment" ||
+	fail "push: no tenant from the environment"
+assert_match "$(head -n 1 "$T/env/1.request")" '^POST /ingest\?' "push: a URL ending in / still posts to /ingest"
+names=$(for i in 1 2; do query env $i name; done | sort | tr '\n' ' ')
+assert_match "$names" "^flametop\{host=[^,]*,pid=[0-9]+,comm=worker-1\} flametop\{host=[^,]*,pid=[0-9]+,comm=worker-2\} $" \
+	"push --per-process: pid and comm labels"
+if [ -n "$GO" ]; then
+	for i in 1 2; do
+		n=$(query env $i name)
+		case $n in *worker-1*) want=300 ;; *) want=600 ;; esac
+		assert_eq "$(flat "$T/env/$i.body" leaf_a)" "$want" "push --per-process: upload $i's leaf_a"
+		assert_eq "$(flat "$T/env/$i.body" cold)" "" "push --exclude: no cold in upload $i"
+	done
+fi
+stop_server
+
+# --- a 400 is not tried again ------------------------------------------------------
+server bad 400
+run_push bad -i "$S" --url "$URL"
+assert_eq "$RC" 1 "push to a server that says 400: exit status"
+assert_one_error_line "$T/bad.err" "400"
+assert_match "$(error_line "$T/bad.err")" 'HTTP 400: test server says no \(status 400\) \(not tried again\)' "400: says what the server said"
+assert_eq "$(requests bad)" 1 "400: not tried again"
+stop_server
+
+# --- a 503 is tried again --------------------------------------------------------------
+server busy 503 200
+run_push busy -i "$S" --url "$URL"
+assert_eq "$RC" 0 "push to a server that says 503, then 200: exit status"
+assert_eq "$(requests busy)" 2 "503: tried again"
+cmp -s "$T/busy/1.body" "$T/busy/2.body" && pass "503: the same body the second time" ||
+	fail "503: the second body differs"
+stop_server
+
+# --- a server that is not there -----------------------------------------------------------
+server gone 200
+stop_server
+run_push gone -i "$S" --url "$URL"
+assert_eq "$RC" 1 "push to nothing: exit status"
+assert_one_error_line "$T/gone.err" "connection refused"
+assert_match "$(error_line "$T/gone.err")" "push to $URL: .*connect.*; gave up after retrying" "connection refused: says so"
+
+# --- TLS to a server that speaks plain HTTP: one line, given up on ----------------------
+server plain 200
+run_push tls -i "$S" --url "https://127.0.0.1:${URL##*:}"
+assert_eq "$RC" 1 "push over TLS to a plain HTTP server: exit status"
+assert_one_error_line "$T/tls.err" "TLS"
+assert_match "$(error_line "$T/tls.err")" "push to https://127.0.0.1:[0-9]+: .*(SSL|TLS|ssl|tls).*; gave up after retrying" "TLS: says so"
+stop_server
+
+# --- usage --------------------------------------------------------------------------------
+run_push nourl -i "$S"
+assert_eq "$RC" 2 "push without --url: usage error"
+assert_one_error_line "$T/nourl.err" "no --url"
+run_push badurl -i "$S" --url ftp://example.org
+assert_eq "$RC" 2 "push --url ftp://: usage error"
+assert_one_error_line "$T/badurl.err" "ftp URL"
+run_push badlabel -i "$S" --url http://127.0.0.1:9 --label 'bad key=x'
+assert_eq "$RC" 2 "push --label 'bad key=x': usage error"
+assert_one_error_line "$T/badlabel.err" "bad label"
+run_push empty -i "$S" --url http://127.0.0.1:9 --comm nobody
+assert_eq "$RC" 1 "push of nothing: error"
+assert_one_error_line "$T/empty.err" "nothing to push"
+
+# --- record --push ---------------------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ] || ! [ -r /proc/sys/kernel/perf_event_paranoid ]; then
+	echo "(record --push skipped: needs root and perf events)"
+	finish
+fi
+need_workload threads
+server rec 200
+R=$T/rec.session
+run_record rec -F 499 -o "$R" --push "$URL" --push-interval 1s --label run=e2e -- "$WORKLOADS/threads" 3500 0
+assert_eq "$RC" 0 "record --push: exit status"
+assert_match "$(grep 'pushed' "$T/rec.err")" "^flametop: pushed [0-9]+ uploads to $URL$" "record --push: says what it pushed"
+n=$(requests rec)
+assert_between "$n" 3 6 "record --push --push-interval 1s: an upload per second of 3.5 s"
+assert_eq "$(sed -n 's/^flametop: pushed \([0-9]*\) uploads.*/\1/p' "$T/rec.err")" "$n" "record --push: as many as the server got"
+i=1
+prev_until=0
+while [ "$i" -le "$n" ]; do
+	f=$(query rec $i from)
+	u=$(query rec $i until)
+	[ "$f" -ge "$prev_until" ] || [ "$prev_until" -eq 0 ] || [ "$((prev_until - f))" -le 1 ] ||
+		fail "record --push: upload $i starts at $f, before the previous ended ($prev_until)"
+	[ "$((u - f))" -le 2 ] || fail "record --push: upload $i spans $f..$u, more than its interval"
+	assert_match "$(query rec $i name)" "^flametop\{host=[^,]*,run=e2e\}$" "record --push: upload $i's labels"
+	prev_until=$u
+	i=$((i + 1))
+done
+if [ -n "$GO" ] && report_json "$R" "$T/rec.json"; then
+	sum=0
+	i=1
+	while [ "$i" -le "$n" ]; do
+		w=$("$GO" tool pprof -top -nodefraction=0 -sample_index=cpu -unit=ns "$T/rec/$i.body" 2>/dev/null |
+			sed -n 's/.* of \([0-9]*\)ns total.*/\1/p')
+		sum=$((sum + ${w:-0}))
+		i=$((i + 1))
+	done
+	assert_eq "$sum" "$(total_of "$T/rec.json")" "record --push: the uploads weigh what the session does"
+fi
+stop_server
+
+# --- the live view's --push (in tmux) ----------------------------------------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "(live --push skipped: tmux is not installed)"
+	finish
+fi
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
+mkdir -p "$T/config"
+server live 200 400
+tui_start live 100 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' -F 499 --push '$URL' --push-interval 1s -- '$WORKLOADS/threads' 0 0 2>'$T/live.err'"
+assert_screen live 'ft_thread_b' "live --push: the workload shows" 10
+wait_line "$T/live/2.request" '^POST /ingest' 15 && pass "live --push: uploads go while the view runs" ||
+	fail "live --push: no second upload"
+assert_screen live 'push to http://127.0.0.1:[0-9]+: HTTP 400' "live --push: a refused upload is said in the status line" 10
+tui_keys live q
+tui_exit live 10
+assert_eq "$RC" 0 "live --push: q exits 0"
+assert_match "$(cat "$T/live.err")" "pushed 1 upload to $URL; [0-9]+ refused by the server" "live --push: says what went, once the terminal is back"
+stop_server
+
+finish

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the exporters and the pusher's checks: the format an
+ * output's name implies; the input a filter selects (window, thread,
+ * event, include) and the one a query's per-node weights make; the pprof
+ * encoding decoded back by protobuf-c (sample types, the period, labels,
+ * leaf-first locations, the weights); speedscope and SVG escaping of
+ * hostile names; and which labels and URLs the pusher takes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "flametop/export.h"
+#include "flametop/profile.h"
+#include "flametop/push.h"
+#include "src/pprof/profile.pb-c.h"
+
+#define APP "/usr/bin/app"
+
+/*
+ *   tid 1 "app":    main;hot   at 0.5 s, 2.5 s (weight 10 each)
+ *   tid 2 "w<&>":   main;cold  at 1.5 s (weight 5)
+ *   event 1:        main;hot   at 1.0 s (weight 7)
+ */
+static struct profile *build(void)
+{
+	struct profile *p = profile_new();
+	uint32_t main_ = profile_intern_node(p, PROFILE_ROOT,
+					     profile_intern_frame(p, "main", APP, 0));
+	uint32_t hot = profile_intern_node(p, main_, profile_intern_frame(p, "hot", APP, 0));
+	uint32_t cold = profile_intern_node(p, main_, profile_intern_frame(p, "c\"o<l>d&", APP, 0));
+	struct profile_sample s[] = {
+		{ .time = 500000000, .weight = 10, .node = hot, .pid = 1, .tid = 1 },
+		{ .time = 1000000000, .weight = 7, .node = hot, .pid = 1, .tid = 1, .event = 1 },
+		{ .time = 1500000000, .weight = 5, .node = cold, .pid = 1, .tid = 2 },
+		{ .time = 2500000000, .weight = 10, .node = hot, .pid = 1, .tid = 1 },
+	};
+	size_t i;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	profile_add_event(p, "page-faults", "count");
+	p->meta.frequency = 100;
+	p->meta.duration_ns = 3000000000u;
+	p->meta.start_wall_ns = 1700000000000000000ull;
+	profile_set_thread(p, 1, 1, "app");
+	profile_set_thread(p, 1, 2, "w<&>");
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		profile_add_sample(p, &s[i]);
+	return p;
+}
+
+static void test_for_path(void **state)
+{
+	(void)state;
+	assert_string_equal(export_for_path("a.svg")->name, "svg");
+	assert_string_equal(export_for_path("a.pb.gz")->name, "pprof");
+	assert_string_equal(export_for_path("a.pprof")->name, "pprof");
+	assert_string_equal(export_for_path("a.speedscope.json")->name, "speedscope");
+	assert_string_equal(export_for_path("a.json")->name, "speedscope");
+	assert_string_equal(export_for_path("a.folded")->name, "folded");
+	assert_null(export_for_path("a.png"));
+	assert_null(export_for_path("svg"));
+	assert_null(export_find("png"));
+}
+
+static void test_input_filters(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct export_input *in;
+	regex_t re;
+
+	(void)state;
+	profile_filter_init(&f);
+	in = export_input_from_profile(p, &f, NULL);
+	assert_int_equal(in->event, 0); /* the first event when none is asked */
+	assert_int_equal(in->nsamples, 3);
+	assert_int_equal(in->to, 3000000000u); /* the session's duration */
+	assert_string_equal(export_input_unit(in), "ns");
+	export_input_free(in);
+
+	f.from = 1000000000;
+	f.to = 2000000000;
+	in = export_input_from_profile(p, &f, NULL);
+	assert_int_equal(in->nsamples, 1);
+	assert_int_equal(in->samples[0].weight, 5);
+	assert_int_equal(in->from, 1000000000);
+	assert_int_equal(in->to, 2000000000);
+	export_input_free(in);
+
+	profile_filter_init(&f);
+	f.event = 1;
+	in = export_input_from_profile(p, &f, NULL);
+	assert_int_equal(in->nsamples, 1);
+	assert_string_equal(export_input_unit(in), "count");
+	export_input_free(in);
+
+	profile_filter_init(&f);
+	assert_int_equal(regcomp(&re, "^hot$", REG_EXTENDED | REG_NOSUB), 0);
+	f.include = &re;
+	in = export_input_from_profile(p, &f, NULL);
+	assert_int_equal(in->nsamples, 2);
+	export_input_free(in);
+	regfree(&re);
+	profile_free(p);
+}
+
+static void test_input_from_top(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct profile_top *top;
+	struct export_input *in;
+	uint64_t sum = 0;
+	size_t i;
+
+	(void)state;
+	profile_filter_init(&f);
+	f.event = 0;
+	top = profile_query_top(p, &f);
+	in = export_input_from_top(p, top, 0, 0, 3000000000u, NULL);
+	assert_false(in->threads);
+	assert_int_equal(in->nsamples, 2); /* hot and cold: one per node with weight */
+	for (i = 0; i < in->nsamples; i++)
+		sum += in->samples[i].weight;
+	assert_int_equal(sum, 25);
+	export_input_free(in);
+	profile_top_free(top);
+	profile_free(p);
+}
+
+/* Inflates a gzip stream; caller frees. */
+static unsigned char *gunzip(const unsigned char *data, size_t len, size_t *out_len)
+{
+	size_t cap = 1 << 20;
+	unsigned char *out = malloc(cap);
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = cap - z.avail_out;
+	inflateEnd(&z);
+	return out;
+}
+
+static const char *pstr(const Perftools__Profiles__Profile *pb, int64_t i)
+{
+	assert_true(i >= 0 && (size_t)i < pb->n_string_table);
+	return pb->string_table[i];
+}
+
+static void test_pprof(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct export_input *in;
+	struct ft_error err;
+	Perftools__Profiles__Profile *pb;
+	unsigned char *gz, *raw;
+	size_t gz_len, raw_len, i, k;
+	int64_t hot_weight = 0, cold_weight = 0, count = 0;
+
+	(void)state;
+	profile_filter_init(&f);
+	in = export_input_from_profile(p, &f, NULL);
+	assert_int_equal(export_pprof_encode(in, &gz, &gz_len, &err), 0);
+	raw = gunzip(gz, gz_len, &raw_len);
+	pb = perftools__profiles__profile__unpack(NULL, raw_len, raw);
+	assert_non_null(pb);
+	assert_string_equal(pstr(pb, 0), "");
+	assert_int_equal(pb->n_sample_type, 2);
+	assert_string_equal(pstr(pb, pb->sample_type[0]->type), "samples");
+	assert_string_equal(pstr(pb, pb->sample_type[0]->unit), "count");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->type), "cpu");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->unit), "nanoseconds");
+	assert_string_equal(pstr(pb, pb->period_type->type), "cpu");
+	assert_int_equal(pb->period, 10000000); /* 1 s / 100 Hz */
+	assert_int_equal(pb->time_nanos, 1700000000000000000ll);
+	assert_int_equal(pb->duration_nanos, 3000000000ll);
+	assert_int_equal(pb->n_sample, 2); /* hot (tid 1, merged) and cold (tid 2) */
+	for (i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+		const Perftools__Profiles__Location *leaf = NULL;
+		const char *thread = NULL, *fn;
+
+		assert_int_equal(s->n_value, 2);
+		assert_int_equal(s->n_location_id, 2); /* leaf, then main */
+		for (k = 0; k < pb->n_location; k++)
+			if (pb->location[k]->id == s->location_id[0])
+				leaf = pb->location[k];
+		assert_non_null(leaf);
+		fn = pstr(pb, pb->function[leaf->line[0]->function_id - 1]->name);
+		for (k = 0; k < s->n_label; k++)
+			if (strcmp(pstr(pb, s->label[k]->key), "thread_name") == 0)
+				thread = pstr(pb, s->label[k]->str);
+		assert_non_null(thread);
+		count += s->value[0];
+		if (strcmp(fn, "hot") == 0) {
+			hot_weight += s->value[1];
+			assert_string_equal(thread, "app");
+		} else {
+			assert_string_equal(fn, "c\"o<l>d&");
+			cold_weight += s->value[1];
+			assert_string_equal(thread, "w<&>");
+		}
+	}
+	assert_int_equal(count, 3);
+	assert_int_equal(hot_weight, 20);
+	assert_int_equal(cold_weight, 5);
+	assert_string_equal(pstr(pb, pb->mapping[0]->filename), APP);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	free(raw);
+	free(gz);
+	export_input_free(in);
+	profile_free(p);
+}
+
+/* What `write` made of the profile, as a string; caller frees. */
+static char *written(int (*write)(FILE *, const struct export_input *, struct ft_error *))
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct export_input *in;
+	struct ft_error err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	profile_filter_init(&f);
+	in = export_input_from_profile(p, &f, "t<i>tle");
+	assert_int_equal(write(out, in, &err), 0);
+	fclose(out);
+	export_input_free(in);
+	profile_free(p);
+	return buf;
+}
+
+static void test_escaping(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = written(export_svg_write);
+	assert_non_null(strstr(s, "data-n=\"c&quot;o&lt;l&gt;d&amp;\""));
+	assert_null(strstr(s, "<l>"));
+	assert_non_null(strstr(s, ">t&lt;i&gt;tle: cpu-clock<"));
+	free(s);
+	s = written(export_speedscope_write);
+	assert_non_null(strstr(s, "{\"name\":\"c\\\"o<l>d&\"")); /* JSON-escaped */
+	assert_non_null(strstr(s, "\"name\":\"w<&> (pid 1, tid 2)\""));
+	free(s);
+	s = written(export_folded_write);
+	assert_string_equal(s, "app;main;hot 20\nw<&>;main;c\"o<l>d& 5\n");
+	free(s);
+}
+
+static void test_push_checks(void **state)
+{
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(push_check_label("env=prod", &err), 0);
+	assert_int_equal(push_check_label("_a.b9=x-y_z", &err), 0);
+	assert_int_equal(push_check_label("env", &err), -EINVAL);
+	assert_int_equal(push_check_label("=x", &err), -EINVAL);
+	assert_int_equal(push_check_label("9env=x", &err), -EINVAL);
+	assert_int_equal(push_check_label("env=", &err), -EINVAL);
+	assert_int_equal(push_check_label("env=a,b", &err), -EINVAL);
+	assert_int_equal(push_check_label("env=a}", &err), -EINVAL);
+	assert_int_equal(push_check_label("env=a\nb", &err), -EINVAL);
+	assert_int_equal(push_check_url("http://localhost:4040", &err), 0);
+	assert_int_equal(push_check_url("https://p.example.org/prefix/", &err), 0);
+	assert_int_equal(push_check_url("ftp://p.example.org", &err), -EINVAL);
+	assert_int_equal(push_check_url("http://", &err), -EINVAL);
+	assert_int_equal(push_check_url("http://h/?x=1", &err), -EINVAL);
+	assert_int_equal(push_check_url("http://h o", &err), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_for_path),     cmocka_unit_test(test_input_filters),
+		cmocka_unit_test(test_input_from_top), cmocka_unit_test(test_pprof),
+		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_push_checks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
