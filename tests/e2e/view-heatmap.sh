@@ -107,7 +107,7 @@ else
 	fail "ft_burst's band (rows $burst_start-$burst_end) is not inside the second, where the workload puts it"
 fi
 tui_keys heat q
-tui_exit heat 5
+tui_exit heat
 assert_eq "$RC" 0 "q exits 0"
 [ -s "$T/heat.err" ] && fail "stderr not empty: $(head -c 300 "$T/heat.err")"
 
@@ -116,6 +116,6 @@ tui_start utf 100 34 "$ENV LANG=C.UTF-8 TERM=xterm-256color '$FLAMETOP' replay -
 assert_main utf 0 'a row 20ms' "UTF-8: rows of 20 ms"
 assert_screen utf '[▀▄]' "UTF-8: half blocks"
 tui_keys utf q
-tui_exit utf 5
+tui_exit utf
 assert_eq "$RC" 0 "q exits 0"
 finish
