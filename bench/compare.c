@@ -28,6 +28,8 @@
 #include "flametop/timeline.h"
 #include "flametop/util.h"
 
+#include "bench.h"
+
 #define SEC UINT64_C(1000000000)
 #define HOUR (3600 * SEC)
 #define NSTACKS 5000
@@ -102,6 +104,7 @@ static double ms_since(uint64_t t0)
 
 int main(int argc, char **argv)
 {
+	char peer[64];
 	uint32_t hz = 99, cpus = 4, *leaves = xcalloc(NSTACKS, sizeof(*leaves));
 	struct profile *p = profile_new(), *bp;
 	struct timeline_config tc;
@@ -233,18 +236,19 @@ int main(int argc, char **argv)
 		dec[r] = ms_since(t0);
 		profile_top_free(t);
 	}
-	printf("compare bench: a synthetic hour, %u CPUs x %u Hz, %llu samples, %u nodes, "
+	printf("== compare: a synthetic hour, %u CPUs x %u Hz, %llu samples, %u nodes, "
 	       "%u functions\n",
 	       cpus, hz, (unsigned long long)nsamples, p->nnodes, p->nframes);
-	printf("  diff of two 30-min windows (2 timeline queries + diff): %8.2f ms\n", median(full));
-	printf("  the diff alone (same profile):                          %8.2f ms\n", median(alone));
-	printf("  the diff against a baseline profile (names matched):    %8.2f ms (%u nodes there)\n",
-	       median(other), bp->nnodes);
-	printf("  full-hour heatmap, 20 ms rows, from the live store:     %8.2f ms (store %.1f MiB)\n",
-	       median(hstore), (double)profile_heatstore_memory(hs) / (1024.0 * 1024.0));
-	printf("  full-hour heatmap, 20 ms rows, from the samples:        %8.2f ms\n",
-	       median(hsamples));
-	printf("  decayed top-list (half-life 10 s) at the hour's end:    %8.2f ms\n", median(dec));
+	bench_header();
+	bench_line("diff of two 30-min windows (queries + diff)", median(full), "ms", NULL, 0, NULL);
+	bench_line("diff alone (same profile)", median(alone), "ms", NULL, 0, NULL);
+	snprintf(peer, sizeof(peer), "%u nodes there", bp->nnodes);
+	bench_line("diff against a baseline profile", median(other), "ms", NULL, 0, peer);
+	snprintf(peer, sizeof(peer), "store %.1f MiB",
+		 (double)profile_heatstore_memory(hs) / (1024.0 * 1024.0));
+	bench_line("heatmap, full hour, 20 ms rows, live store", median(hstore), "ms", NULL, 0, peer);
+	bench_line("heatmap, full hour, 20 ms rows, samples", median(hsamples), "ms", NULL, 0, NULL);
+	bench_line("decayed top-list (half-life 10 s)", median(dec), "ms", NULL, 0, NULL);
 	profile_decay_free(decay);
 	profile_heatstore_free(hs);
 	timeline_free(tl);

@@ -25,9 +25,11 @@ set -u
 : "${WORKLOADS:?WORKLOADS is not set}"
 : "${PERF:=$(command -v perf)}"
 SIZE_MB=${SIZE_MB:-200}
+. "$(dirname "$0")/lib.sh"
 
 if [ -z "$PERF" ] || [ ! -x "$PERF" ]; then
-	echo "bench/import.sh: perf is not installed; nothing to measure"
+	bench_header
+	bench_skip "import perf script, MiB per CPU s" "perf is not installed"
 	exit 0
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-import.XXXXXX") || exit 1
@@ -104,6 +106,8 @@ t1=$(date +%s%N)
 cat "$T/err"
 echo "through a pipe: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') s wall"
 
+ft_rate=$(awk -v m="$mb" -v c="$ft_cpu" 'BEGIN { if (c > 0) print m / c; else print "?" }')
+peer="stackcollapse-perf.pl: set FLAMEGRAPH_DIR"
 if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" ]; then
 	echo
 	echo "== stackcollapse-perf.pl"
@@ -115,7 +119,8 @@ if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" 
 	awk -v pw="$pl_wall" -v fw="$ft_wall" -v pc="$pl_cpu" -v fc="$ft_cpu" 'BEGIN {
 		printf "flametop import is %.1fx faster in CPU time, %.1fx in wall time\n",
 			pc / (fc > 0 ? fc : 0.001), pw / (fw > 0 ? fw : 0.001) }'
-else
-	echo
-	echo "(set FLAMEGRAPH_DIR to a FlameGraph checkout to compare with stackcollapse-perf.pl)"
+	peer="stackcollapse-perf.pl $(awk -v m="$mb" -v c="$pl_cpu" 'BEGIN { if (c > 0) printf "%.1f", m / c; else printf "?" }') MiB/s"
 fi
+echo
+bench_header
+bench_line "import perf script, MiB per CPU s" "$ft_rate" "MiB/s" - - "$peer"

@@ -5,15 +5,24 @@
  * stacks (depths 5-30, sharing prefixes as real call trees do, picked with
  * a Zipf(1) popularity; --uniform picks them evenly, the worst case for
  * memory), 8 threads in 2 processes, cycle-like periods. It feeds the
- * timeline in time order, advancing each simulated second with a 60 s live
- * window kept current, and prints: peak RSS and the timeline's own memory,
- * the time per added sample, full-hour and filtered query times, the live
- * refresh time, rate series times; then it writes the same hour with the
- * session writer (a flush per simulated second) and prints bytes per
- * sample, the time to read it back and to rebuild the timeline from it.
- * It prints figures and asserts nothing.
+ * timeline (default configuration: 64 MiB ceiling, tiers) in time order,
+ * advancing each simulated second with a 60 s live window kept current,
+ * and prints: the timeline's own memory and peak RSS, the time per added
+ * sample, full-span and filtered query times, the live refresh time, rate
+ * series times; then it writes the same hour with the session writer (a
+ * flush per simulated second) and prints bytes per sample, the write time,
+ * and the time to open it (read it back and build the timeline from it).
+ * Times are the thread's CPU time, so that other load on a shared box
+ * does not count.
  *
- * Usage: bench/timeline [--uniform] [--minutes N] [--no-session]
+ * --day runs 24 hours through the timeline alone, the live view left
+ * running for a day: peak RSS against the 64 MiB goal of issue 14, the
+ * full-day query against 50 ms, and the resolution of windows of each
+ * age. Run it as its own process, so that its peak RSS is its own.
+ *
+ * One line per figure (bench/bench.h); it asserts nothing.
+ *
+ * Usage: bench/timeline [--day] [--uniform] [--minutes N] [--no-session]
  */
 #include "config.h"
 
@@ -24,12 +33,15 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "flametop/profile.h"
 #include "flametop/session.h"
 #include "flametop/timeline.h"
 #include "flametop/util.h"
+
+#include "bench.h"
 
 #define SEC UINT64_C(1000000000)
 #define NSTACKS 10000
@@ -182,9 +194,22 @@ static struct profile *bench_profile(struct gen *g, bool uniform)
 	return p;
 }
 
+/*
+ * The calling thread's CPU time: on a shared box the figures are the work
+ * done, not the time spent waiting for a CPU (everything here is one
+ * thread, so on an idle box the two agree).
+ */
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
 static double ms_since(uint64_t t0)
 {
-	return (double)(util_now_ns() - t0) / 1e6;
+	return (double)(cpu_now_ns() - t0) / 1e6;
 }
 
 static double peak_rss_mib(void)
@@ -213,7 +238,7 @@ static int write_session(const char *path, bool uniform, uint64_t secs, double *
 		ret = -EIO;
 		goto out_free;
 	}
-	t0 = util_now_ns();
+	t0 = cpu_now_ns();
 	ret = session_writer_begin(w, p);
 	for (sec = 0; !ret && sec < secs; sec++) {
 		gen_second(g, sec, s);
@@ -244,6 +269,18 @@ out_free:
 	return ret;
 }
 
+/* "NAME, hour" or "NAME, day" (the span fed), in `buf`. */
+static const char *fig(char *buf, size_t size, const char *name, const char *span)
+{
+	snprintf(buf, size, "%s, %s", name, span);
+	return buf;
+}
+
+static double mib(size_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
 int main(int argc, char **argv)
 {
 	struct timeline_config c;
@@ -259,10 +296,10 @@ int main(int argc, char **argv)
 	struct gen *g;
 	regex_t re;
 	uint64_t secs = 3600, sec, t0, add_ns = 0, nsamples = 0, rates[600];
-	double live_sum = 0, live_max = 0, ms, bps = 0, write_ms = 0;
-	bool uniform = false, session = true;
-	char path[4096];
-	const char *tmp;
+	double live_sum = 0, live_max = 0, ms, bps = 0, write_ms = 0, read_ms, query_ms;
+	bool uniform = false, session = true, day = false;
+	char path[4096], name[96], peer[96];
+	const char *tmp, *span;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -270,18 +307,28 @@ int main(int argc, char **argv)
 			uniform = true;
 		else if (strcmp(argv[i], "--no-session") == 0)
 			session = false;
+		else if (strcmp(argv[i], "--day") == 0)
+			day = true;
 		else if (strcmp(argv[i], "--minutes") == 0 && i + 1 < argc)
 			secs = strtoull(argv[++i], NULL, 10) * 60;
 		else {
-			fprintf(stderr, "usage: %s [--uniform] [--minutes N] [--no-session]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--day] [--uniform] [--minutes N] [--no-session]\n",
+				argv[0]);
 			return 2;
 		}
 	}
+	if (day) {
+		secs = 24 * 3600;
+		session = false;
+	}
+	if (!secs)
+		secs = 60;
+	span = secs == 24 * 3600 ? "day" : secs == 3600 ? "hour" : "span";
 
 	g = xcalloc(1, sizeof(*g));
 	p = bench_profile(g, uniform);
 	s = xcalloc(NCPUS * HZ, sizeof(*s));
-	printf("timeline bench: %llu s at %d CPUs x %d Hz, %d stacks (%s), %u call-tree nodes, "
+	printf("== timeline: %llu s at %d CPUs x %d Hz, %d stacks (%s), %u call-tree nodes, "
 	       "%zu threads\n",
 	       (unsigned long long)secs, NCPUS, HZ, NSTACKS, uniform ? "uniform" : "Zipf(1)",
 	       p->nnodes, ARRAY_SIZE(tids));
@@ -294,12 +341,12 @@ int main(int argc, char **argv)
 		const struct profile_top *lt;
 
 		gen_second(g, sec, s);
-		t0 = util_now_ns();
+		t0 = cpu_now_ns();
 		timeline_add(t, s, NCPUS * HZ);
 		timeline_advance(t, (sec + 1) * SEC);
-		add_ns += util_now_ns() - t0;
+		add_ns += cpu_now_ns() - t0;
 		nsamples += NCPUS * HZ;
-		t0 = util_now_ns();
+		t0 = cpu_now_ns();
 		lt = timeline_live_top(live);
 		ms = ms_since(t0);
 		live_sum += ms;
@@ -309,52 +356,100 @@ int main(int argc, char **argv)
 			printf("  live window empty at %llu s?\n", (unsigned long long)sec);
 	}
 	timeline_stats(t, &st);
-	printf("  samples              %llu retained, %llu dropped, %zu buckets\n",
-	       (unsigned long long)st.samples, (unsigned long long)st.dropped, st.buckets);
-	printf("  timeline memory      %.1f MiB (%.2f bytes per sample)\n",
-	       (double)st.memory / (1024.0 * 1024.0), (double)st.memory / (double)st.samples);
-	printf("  profile memory       %.1f MiB\n",
-	       (double)profile_memory(p) / (1024.0 * 1024.0));
-	printf("  peak RSS             %.1f MiB\n", peak_rss_mib());
-	printf("  add + advance        %.0f ns per sample\n", (double)add_ns / (double)nsamples);
-	printf("  live 60 s refresh    %.3f ms mean, %.3f ms max (once per simulated second)\n",
-	       live_sum / (double)secs, live_max);
+	printf("  %llu samples retained, %llu dropped, %zu buckets, %.1f h kept; the call tree "
+	       "(profile) %.1f MiB\n",
+	       (unsigned long long)st.samples, (unsigned long long)st.dropped, st.buckets,
+	       (double)(st.last - st.first) / (3600.0 * SEC), mib(profile_memory(p)));
+	bench_header();
+	bench_line(fig(name, sizeof(name), "timeline memory", span), mib(st.memory), "MiB", "<=",
+		   mib(c.max_memory), NULL);
+	bench_line(fig(name, sizeof(name), "timeline peak RSS", span), peak_rss_mib(), "MiB",
+		   day ? "<=" : NULL, 64, NULL);
+	snprintf(peer, sizeof(peer), "of %llu; %.1f h kept", (unsigned long long)nsamples,
+		 (double)(st.last - st.first) / (3600.0 * SEC));
+	bench_line(fig(name, sizeof(name), "samples dropped", span), (double)st.dropped, NULL, "<=",
+		   0, peer);
+	bench_line(fig(name, sizeof(name), "timeline add + advance", span),
+		   (double)add_ns / (double)nsamples, "ns", NULL, 0, "per sample");
+	bench_line(fig(name, sizeof(name), "live 60 s refresh, mean", span), live_sum / (double)secs,
+		   "ms", NULL, 0, NULL);
+	bench_line(fig(name, sizeof(name), "live 60 s refresh, worst", span), live_max, "ms", NULL,
+		   0, NULL);
+
+	{
+		/* How fine the data is by age: the widest bucket of a window ending that long ago. */
+		static const struct {
+			const char *name;
+			uint64_t ago, len;
+		} ages[] = {
+			{ "resolution, the last 10 min", 0, 600 },
+			{ "resolution, an hour ago", 3600, 600 },
+			{ "resolution, 12 h ago", 12 * 3600, 600 },
+			{ "resolution, the oldest 10 min", 0, 0 },
+		};
+		uint64_t lo, hi, from, to;
+		size_t a;
+
+		for (a = 0; a < ARRAY_SIZE(ages); a++) {
+			if (ages[a].len) {
+				if (ages[a].ago + ages[a].len > secs)
+					continue;
+				to = st.last - ages[a].ago * SEC;
+				from = to - ages[a].len * SEC;
+			} else {
+				from = st.first;
+				to = st.first + 600 * SEC;
+			}
+			timeline_resolution(t, from, to, &lo, &hi);
+			bench_line(fig(name, sizeof(name), ages[a].name, span), (double)hi / SEC, "s",
+				   NULL, 0, NULL);
+		}
+	}
 
 	profile_filter_init(&f);
-	t0 = util_now_ns();
+	t0 = cpu_now_ns();
 	for (i = 0; i < 5; i++) {
 		top = timeline_query(t, &f);
 		if (i < 4)
 			profile_top_free(top);
 	}
-	printf("  full-hour query      %.2f ms (%llu samples, %zu functions)\n", ms_since(t0) / 5,
-	       (unsigned long long)top->nsamples, top->nfns);
+	query_ms = ms_since(t0) / 5;
+	snprintf(peer, sizeof(peer), "%llu samples, %zu functions",
+		 (unsigned long long)top->nsamples, top->nfns);
+	bench_line(fig(name, sizeof(name), "query, the whole", span), query_ms, "ms",
+		   day ? "<=" : NULL, 50, peer);
 	profile_top_free(top);
 
 	regcomp(&re, "^function_1[0-9]*$", REG_EXTENDED | REG_NOSUB);
 	f.pid = 2000;
 	f.comm = "worker";
 	f.exclude = &re;
-	t0 = util_now_ns();
+	t0 = cpu_now_ns();
 	top = timeline_query(t, &f);
-	printf("  filtered query       %.2f ms (pid, comm, exclude regex; %llu samples)\n",
-	       ms_since(t0), (unsigned long long)top->nsamples);
+	ms = ms_since(t0);
+	snprintf(peer, sizeof(peer), "pid, comm, regex: %llu samples",
+		 (unsigned long long)top->nsamples);
+	bench_line(fig(name, sizeof(name), "query filtered, the whole", span), ms, "ms", NULL, 0,
+		   peer);
 	profile_top_free(top);
 	regfree(&re);
 
 	timeline_live_free(live);
-	t0 = util_now_ns();
+	t0 = cpu_now_ns();
 	live = timeline_live_new(t, &lf, 60 * SEC);
 	timeline_live_top(live);
-	printf("  live 60 s from cold  %.3f ms\n", ms_since(t0));
+	bench_line(fig(name, sizeof(name), "live 60 s from cold", span), ms_since(t0), "ms", NULL,
+		   0, NULL);
 	timeline_live_free(live);
 
-	t0 = util_now_ns();
+	t0 = cpu_now_ns();
 	timeline_rate(t, st.first, st.last, -1, rates, 200);
-	printf("  rate, whole hour     %.3f ms (200 steps)\n", ms_since(t0));
-	t0 = util_now_ns();
+	bench_line(fig(name, sizeof(name), "rate series, the whole", span), ms_since(t0), "ms", NULL,
+		   0, "200 steps");
+	t0 = cpu_now_ns();
 	timeline_rate(t, st.last - 60 * SEC, st.last, -1, rates, 600);
-	printf("  rate, last 60 s      %.3f ms (600 steps of 100 ms)\n", ms_since(t0));
+	bench_line(fig(name, sizeof(name), "rate series, last 60 s", span), ms_since(t0), "ms",
+		   NULL, 0, "600 steps of 100 ms");
 	timeline_free(t);
 
 	if (!session)
@@ -362,17 +457,19 @@ int main(int argc, char **argv)
 	tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(path, sizeof(path), "%s/flametop-bench-%d.ft", tmp, (int)getpid());
 	if (write_session(path, uniform, secs, &bps, &write_ms) == 0) {
-		printf("  session write        %.0f ms, %.2f bytes per sample\n", write_ms, bps);
-		t0 = util_now_ns();
+		bench_line(fig(name, sizeof(name), "session bytes per sample, synthetic", span), bps,
+			   "B", "<=", 4, NULL);
+		bench_line(fig(name, sizeof(name), "session write, synthetic", span), write_ms / 1000,
+			   "s", "<=", 2, NULL);
+		t0 = cpu_now_ns();
 		rp = session_read(path, &info, &err);
-		ms = ms_since(t0);
+		read_ms = ms_since(t0);
 		if (!rp) {
 			printf("  session read failed: %s\n", err.msg);
 		} else {
 			size_t k;
 
-			printf("  session read         %.0f ms (%zu samples)\n", ms, rp->nsamples);
-			t0 = util_now_ns();
+			t0 = cpu_now_ns();
 			t = timeline_new(&c, rp);
 			for (k = 0; k < rp->nsamples; k += NCPUS * HZ) {
 				size_t n = rp->nsamples - k < NCPUS * HZ ? rp->nsamples - k : NCPUS * HZ;
@@ -380,7 +477,10 @@ int main(int argc, char **argv)
 				timeline_add(t, rp->samples + k, n);
 				timeline_advance(t, rp->samples[k + n - 1].time);
 			}
-			printf("  timeline from it     %.0f ms\n", ms_since(t0));
+			ms = ms_since(t0);
+			snprintf(peer, sizeof(peer), "read %.0f ms + timeline %.0f ms", read_ms, ms);
+			bench_line(fig(name, sizeof(name), "session open, synthetic", span),
+				   (read_ms + ms) / 1000, "s", "<=", 1, peer);
 			timeline_free(t);
 			profile_free(rp);
 		}

@@ -28,6 +28,8 @@
 
 #include "tui.h"
 
+#include "bench.h"
+
 #define COLS 200
 #define ROWS 60
 #define GOAL_NS 5000000
@@ -120,7 +122,7 @@ int main(int argc, char **argv)
 	struct tui *u = xcalloc(1, sizeof(*u));
 	uint64_t *t_query, *t_draw, *t_full, t0, t1, t2, worst = 0;
 	char tmpl[] = "/tmp/flametop-bench-ui-XXXXXX";
-	bool all_met = true;
+	char name[64], peer[96];
 	size_t k, v;
 	FILE *out, *in;
 	struct stat st;
@@ -182,11 +184,12 @@ int main(int argc, char **argv)
 	t_query = xcalloc((size_t)runs, sizeof(*t_query));
 	t_draw = xcalloc((size_t)runs, sizeof(*t_draw));
 	t_full = xcalloc((size_t)runs, sizeof(*t_full));
-	printf("ui-redraw: %u nodes, %zu samples over 10 s, at %dx%d, %d frames per view\n",
+	printf("  %u nodes, %zu samples over 10 s, at %dx%d, %d frames per view\n",
 	       u->p->nnodes - 1, u->p->nsamples, COLS, ROWS, runs);
 	printf("  a frame: one new sample, the query (live window, call tree, the view's own\n"
 	       "  query) and a full-screen draw, in CPU time; goal <= %.0f ms\n",
 	       GOAL_NS / 1e6);
+	bench_header();
 	before = ftell(out);
 	for (v = 0; v < ui_nviews; v++) {
 		long at = ftell(out);
@@ -220,19 +223,18 @@ int main(int argc, char **argv)
 		f = median(t_full, runs);
 		if (t_full[runs - 1] > worst)
 			worst = t_full[runs - 1];
-		all_met = all_met && f <= GOAL_NS;
-		printf("  %-9s query %6.3f ms  draw %6.3f ms  frame %6.3f ms: %s (%.2fx the goal), "
-		       "%ld bytes\n",
-		       ui_views[v]->name, q / 1e6, d / 1e6, f / 1e6, f <= GOAL_NS ? "met" : "MISSED",
-		       (double)f / GOAL_NS, (ftell(out) - at) / runs);
+		snprintf(name, sizeof(name), "frame, %s view", ui_views[v]->name);
+		snprintf(peer, sizeof(peer), "query %.3f + draw %.3f ms, %ld B", q / 1e6, d / 1e6,
+			 (ftell(out) - at) / runs);
+		bench_line(name, f / 1e6, "ms", "<=", GOAL_NS / 1e6, peer);
 	}
 	fflush(out);
 	fstat(fd, &st);
 	endwin();
-	printf("  goal: a frame <= %.0f ms in every view: %s (the slowest frame: %.3f ms)\n",
-	       GOAL_NS / 1e6, all_met ? "met" : "MISSED", worst / 1e6);
-	printf("  bytes per frame: %.0f\n",
-	       (double)(st.st_size - before) / (double)((size_t)runs * ui_nviews));
+	bench_line("frame, the slowest of any view", worst / 1e6, "ms", NULL, 0, NULL);
+	bench_line("frame, bytes to the terminal",
+		   (double)(st.st_size - before) / (double)((size_t)runs * ui_nviews), "B", NULL, 0,
+		   NULL);
 	/* The timeline's own aggregation, for a window that is not live. */
 	{
 		struct profile_filter f = u->filter;
@@ -244,8 +246,8 @@ int main(int argc, char **argv)
 			t_query[i] = cpu_ns() - t0;
 			profile_top_free(top);
 		}
-		printf("  (a fixed window over the 10 s instead, timeline_query: median %.3f ms)\n",
-		       median(t_query, runs) / 1e6);
+		bench_line("frame query, a fixed 10 s window", median(t_query, runs) / 1e6, "ms",
+			   NULL, 0, "timeline_query");
 	}
 	for (v = 0; v < ui_nviews; v++)
 		if (u->views[v])

@@ -16,6 +16,7 @@ set -u
 : "${WORKLOADS:?run through make bench}"
 : "${REPLAY:?run through make bench}"
 : "${PERF:=}"
+. "$(dirname "$0")/lib.sh"
 MS=${UNWIND_BENCH_MS:-10000}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench.XXXXXX") || exit 1
@@ -23,7 +24,9 @@ trap 'rm -rf "$T"' EXIT
 
 echo "== DWARF unwinding: nofp, 999 Hz, $MS ms, 8 KiB of stack per sample"
 if ! "$REPLAY" -F 999 -- "$WORKLOADS/nofp" "$MS" >"$T/replay.out" 2>"$T/replay.err"; then
-	echo "unwind-replay failed: $(cat "$T/replay.err")"
+	bench_header
+	bench_line "DWARF unwind per sample, warm caches" "?" us "<=" 5 \
+		"unwind-replay failed: $(head -c 60 "$T/replay.err")"
 	exit 0
 fi
 sed 's/^/  /' "$T/replay.out"
@@ -31,8 +34,14 @@ val() { awk -v k="$1" '$1 == k { print $2 }' "$T/replay.out"; }
 samples=$(val samples)
 warm=$(val unwind_warm_median_ns)
 ft_ns=$(val replay_ns_per_sample)
-awk -v w="$warm" 'BEGIN { printf "median unwinding cost per sample, warm caches: %.2f us (goal <= 5 us)\n", w / 1000 }'
-awk -v n="$ft_ns" -v s="$samples" 'BEGIN { printf "flametop: unwind + symbolize + aggregate: %.1f ms for %d samples (%.2f us per sample)\n", n * s / 1e6, s, n / 1000 }'
+awk -v n="$ft_ns" -v s="$samples" 'BEGIN { printf "  flametop: unwind + symbolize + aggregate: %.1f ms for %d samples (%.2f us per sample)\n", n * s / 1e6, s, n / 1000 }'
+# speedup VALUE PEER: prints the two figures; VALUE is how many times faster
+# than perf report flametop opens the recording ("?": not measured).
+speedup() {
+	bench_header
+	bench_line "DWARF unwind per sample, warm caches" "$(awk -v w="$warm" 'BEGIN { print w / 1000 }')" us "<=" 5
+	bench_line "DWARF recording opened, x faster than perf" "$1" x ">=" 3 "$2"
+}
 
 # perf_record_dwarf MS: perf record --call-graph dwarf of nofp into $T/perf.data.
 # perf 6.1 sometimes aborts at its end ("assertion failed at
@@ -46,12 +55,12 @@ perf_record_dwarf() {
 	return 1
 }
 
-if [ -z "$PERF" ] || ! [ -x "$PERF" ]; then
-	echo "perf is not installed: no comparison"
+if ! bench_have_perf; then
+	speedup "?" "perf: not installed"
 	exit 0
 fi
 if ! perf_record_dwarf "$MS"; then
-	echo "perf record --call-graph dwarf failed: $(head -c 300 "$T/perf.out")"
+	speedup "?" "perf record --call-graph dwarf failed"
 	exit 0
 fi
 psamples=$("$PERF" report -i "$T/perf.data" --stdio -n --sort comm -g none 2>/dev/null |
@@ -64,7 +73,7 @@ for i in 1 2 3; do
 	ms=$(( (t1 - t0) / 1000000 ))
 	if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
 done
-awk -v ms="$best" -v s="$psamples" 'BEGIN { printf "perf report --children (best of 3): %d ms for %d samples (%.2f us per sample)\n", ms, s, (s > 0 ? ms * 1000 / s : 0) }'
-awk -v ms="$best" -v s="$psamples" -v n="$ft_ns" 'BEGIN {
-	p = (s > 0 ? ms * 1e6 / s : 0)
-	printf "flametop is %.1fx faster per sample than perf report (goal >= 3x)\n", (n > 0 ? p / n : 0) }'
+awk -v ms="$best" -v s="$psamples" 'BEGIN { printf "  perf report --children (best of 3): %d ms for %d samples (%.2f us per sample)\n", ms, s, (s > 0 ? ms * 1000 / s : 0) }'
+speedup "$(awk -v ms="$best" -v s="$psamples" -v n="$ft_ns" 'BEGIN {
+	if (s > 0 && n > 0) print ms * 1e6 / s / n; else print "?" }')" \
+	"perf report $(awk -v ms="$best" -v s="$psamples" 'BEGIN { if (s > 0) printf "%.2f", ms * 1000 / s; else printf "?" }') us/sample"

@@ -15,7 +15,10 @@
  *    sample hit;
  *  - frames are unique by (name, module, kind); that is a "function";
  *  - location 0 is "unknown" (frame == PROFILE_NO_FRAME); every other
- *    location is unique by (frame, offset).
+ *    location is unique by (frame, offset);
+ *  - chain 0 is the empty chain (nothing known); every other chain is
+ *    unique by (parent, location), its parent's id is smaller than its own
+ *    and its location is never PROFILE_NO_LOCATION.
  */
 #ifndef FLAMETOP_PROFILE_H
 #define FLAMETOP_PROFILE_H
@@ -31,6 +34,7 @@
 #define PROFILE_NO_FRAME UINT32_MAX
 #define PROFILE_NO_LOCATION 0u
 #define PROFILE_NO_NODE UINT32_MAX
+#define PROFILE_NO_CHAIN 0u
 
 enum profile_frame_kind {
 	PROFILE_FRAME_USER = 0,
@@ -59,11 +63,29 @@ struct profile_location {
 	uint64_t hits; /* samples added at this location, whatever their filter */
 };
 
+/*
+ * A location chain: where on each of its functions a stack was, as code
+ * locations, innermost first: the address the leaf was hit at, then each
+ * caller's call site (its return address - 1, the call instruction). Only
+ * frames with a known location are in it (user-space code in a known
+ * mapping; kernel frames are not), and each location names its frame, so
+ * a chain says for any function on the stack at which of its lines the
+ * sample was: what a line's total weight is summed from. Chains are
+ * interned as a trie like the call tree, outermost first: a chain is its
+ * innermost location and the chain of the callers above it (`parent`,
+ * PROFILE_NO_CHAIN at the outermost).
+ */
+struct profile_chain {
+	uint32_t parent; /* the callers' chain; PROFILE_NO_CHAIN: none */
+	uint32_t location; /* never PROFILE_NO_LOCATION */
+};
+
 struct profile_sample {
 	uint64_t time; /* ns since the session's start */
 	uint64_t weight; /* the sample's period, in the event's unit */
 	uint32_t node; /* leaf of the sample's stack */
 	uint32_t location; /* where the leaf was hit; PROFILE_NO_LOCATION: unknown */
+	uint32_t chain; /* the stack's locations; PROFILE_NO_CHAIN: unknown */
 	uint32_t pid, tid;
 	uint16_t cpu;
 	uint16_t event; /* index into profile.events */
@@ -108,9 +130,9 @@ struct profile_meta {
  * or node. Sessions read from files use no limits (the reader has its own).
  */
 struct profile_limits {
-	uint32_t strings, frames, nodes, locations;
+	uint32_t strings, frames, nodes, locations, chains;
 };
-/* The limits of a live profile: about 130 MiB when all are reached. */
+/* The limits of a live profile: about 160 MiB when all are reached. */
 extern const struct profile_limits profile_live_limits;
 #define PROFILE_OTHER_NAME "[other]"
 #define PROFILE_OTHER_OFFSET UINT64_MAX
@@ -136,6 +158,10 @@ struct profile {
 	uint32_t nlocations, locations_cap;
 	struct u64map location_map;
 
+	struct profile_chain *chains; /* [0] is the empty chain */
+	uint32_t nchains, chains_cap;
+	struct u64map chain_map;
+
 	struct profile_sample *samples;
 	size_t nsamples, samples_cap;
 	uint64_t samples_total; /* samples ever added, cleared ones included */
@@ -150,7 +176,7 @@ struct profile {
 	struct profile_meta meta;
 
 	struct profile_limits limits; /* zero: none (profile_new's default) */
-	uint64_t folded; /* new strings, frames, nodes, locations folded past the limits */
+	uint64_t folded; /* new strings, frames, nodes, locations, chains folded past the limits */
 	uint32_t other_string, other_frame; /* PROFILE_NO_FRAME until the first fold */
 };
 
@@ -183,7 +209,18 @@ uint32_t profile_node_depth(const struct profile *p, uint32_t node);
  */
 uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t offset);
 
-/* `s->location`, when set, must exist; it counts one hit there. */
+/*
+ * The chain of `location` (not PROFILE_NO_LOCATION) called from `parent`
+ * (PROFILE_NO_CHAIN: the outermost), created if new; both must exist.
+ * PROFILE_NO_CHAIN past the chain limit: the caller drops what it was
+ * building (a chain without its outer part would be one without them).
+ */
+uint32_t profile_intern_chain(struct profile *p, uint32_t parent, uint32_t location);
+/* Whether any sample may have a chain: false for a session recorded
+ * before chains were (format 1.4), an import, a profile of kernel code. */
+bool profile_has_chains(const struct profile *p);
+
+/* `s->location` and `s->chain`, when set, must exist; a location counts one hit. */
 void profile_add_sample(struct profile *p, const struct profile_sample *s);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
@@ -433,24 +470,40 @@ struct profile_loc_weight {
 	uint64_t weight;
 };
 
+struct profile_chain_weight {
+	uint32_t chain;
+	uint64_t weight;
+};
+
 struct profile_locs {
+	uint32_t frame; /* the function asked about; PROFILE_NO_FRAME: any */
 	struct profile_loc_weight *v; /* by location id, each once, weight > 0 */
 	size_t n;
 	uint64_t located; /* the weights' sum */
 	uint64_t total; /* of the samples asked about, with a location or not */
+	/*
+	 * The samples whose chain has a location in `frame` (any chain when
+	 * PROFILE_NO_FRAME), summed per chain: by chain id, each once, weight
+	 * > 0. A line's total is the weight of the chains with a location of
+	 * `frame` on it, each chain counted once however many (recursion).
+	 */
+	struct profile_chain_weight *chains;
+	size_t nchains;
+	uint64_t chained; /* the chains' weights' sum */
 };
 
 /*
  * The locations of the samples `f` selects whose leaf is function `frame`
- * (PROFILE_NO_FRAME: any). Caller frees with profile_locs_free().
+ * (PROFILE_NO_FRAME: any), and the chains of those with `frame` anywhere
+ * on their chain. Caller frees with profile_locs_free().
  */
 struct profile_locs *profile_query_locations(const struct profile *p,
 					     const struct profile_filter *f, uint32_t frame);
 void profile_locs_free(struct profile_locs *l);
 
 /*
- * The store: samples with a location, summed per (time bucket of
- * `bucket_ns`, location, leaf node, pid, tid, event), so that a query
+ * The store: samples with a location or a chain, summed per (time bucket
+ * of `bucket_ns`, location, chain, leaf node, pid, tid, event), so that a query
  * over a window and filters costs the distinct entries in it, not the
  * samples. It holds at most about `max_bytes`: past that the oldest
  * buckets go, and profile_hits_since() says from when it is complete.
@@ -459,7 +512,7 @@ void profile_locs_free(struct profile_locs *l);
 struct profile_hits;
 struct profile_hits *profile_hits_new(uint64_t bucket_ns, size_t max_bytes);
 void profile_hits_free(struct profile_hits *h);
-/* Adds the samples that have a location (borrowed: only sums are kept). */
+/* Adds the samples that have a location or a chain (borrowed: only sums are kept). */
 void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n);
 /* Drops what is older than `before` (the timeline's retention). */
 void profile_hits_forget(struct profile_hits *h, uint64_t before);

@@ -105,8 +105,8 @@ void pusher_close(struct pusher *ps, uint64_t wait_ns, struct push_status *out);
 struct push_feed;
 /*
  * A feeder into `ps` (borrowed) of the samples of `event` of `p`
- * (borrowed; it may grow), one upload per `interval_ns` of sample time
- * (0: PUSH_DEFAULT_INTERVAL_NS). Caller frees with push_feed_free().
+ * (borrowed; it may grow; -1: every event, an upload for each), one upload
+ * per `interval_ns` of sample time (0: PUSH_DEFAULT_INTERVAL_NS). Caller frees with push_feed_free().
  */
 struct push_feed *push_feed_new(struct pusher *ps, const struct profile *p, int event,
 				uint64_t interval_ns);

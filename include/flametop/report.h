@@ -53,22 +53,42 @@ int report_write(FILE *out, const struct profile *p, const struct report_options
 
 /*
  * Source lines (lines.c): the samples' leaf locations, summed per source
- * line and function. A location that has no line (its module is gone or
- * has no DWARF, or the compiler said nothing) counts under its function
- * with `file` NULL, shown as "?:0".
+ * line and function (self), and the location chains of the samples whose
+ * stack passed through the function, summed the same way (total: the
+ * line where the function was, the hit address when it was the leaf, the
+ * call when it called). A location that has no line (its module is gone
+ * or has no DWARF, or the compiler said nothing) counts under its
+ * function with `file` NULL, shown as "?:0".
  */
 struct report_line {
 	const char *file; /* borrowed from the symbols_lines asked; NULL: unknown */
 	unsigned line;
 	uint32_t frame; /* the function */
 	uint64_t self; /* weight of the samples hit on this line */
+	/* weight of the samples whose stack was on this line of the function,
+	 * each once however often (recursion); 0 when !totals_known */
+	uint64_t total;
+};
+
+/* One location of the rows, with its line: for a view that lists addresses. */
+struct report_loc {
+	uint32_t location;
+	const char *file; /* as report_line */
+	unsigned line;
+	uint64_t self, total; /* as report_line, for this address alone */
 };
 
 struct report_lines {
-	struct report_line *lines; /* by self descending, then file, line, frame */
+	struct report_line *lines; /* by self, then total, descending, then file, line, frame */
 	size_t nlines;
+	struct report_loc *locs; /* the locations merged into the lines, by location id */
+	size_t nlocs;
 	uint64_t total; /* weight of all the samples asked about */
 	uint64_t located; /* of which samples with a recorded location */
+	/* The profile has location chains: the totals are known (else the
+	 * session is older than format 1.4, or an import). */
+	bool totals_known;
+	uint64_t chained; /* weight of the samples the totals are of */
 };
 
 /*
@@ -79,8 +99,8 @@ struct report_lines {
 struct report_lines *report_lines_build(const struct profile *p, const struct profile_locs *locs,
 					struct symbols_lines *sl);
 /*
- * The hottest lines among the samples `f` selects; only those whose leaf
- * is `frame` unless that is PROFILE_NO_FRAME. Lines are found through `sl`
+ * The hottest lines among the samples `f` selects; only those of `frame`
+ * unless that is PROFILE_NO_FRAME. Lines are found through `sl`
  * (which owns the file names). Caller frees with report_lines_free().
  */
 struct report_lines *report_lines_query(const struct profile *p, const struct profile_filter *f,

@@ -114,8 +114,8 @@ uint64_t sampler_lost(const struct sampler *s);
 /*
  * Fills `attr` for the event `name` through libpfm4 (counting user and
  * kernel). Returns 0, or -ENOENT with `err` set when libpfm4 does not know
- * it. `unit` receives "ns" for clock events, else the event's name
- * (caller frees).
+ * it. `unit` receives "ns" for clock events, else "count": a sample's
+ * period is a number of events (caller frees).
  */
 int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
 			 struct ft_error *err);
@@ -164,8 +164,8 @@ int sampler_ring_read(struct sampler_ring *r,
  * records can be parsed without knowing which event they came from, and
  * the IDENTIFIER says which it was.
  */
-#define SAMPLER_SAMPLE_TYPE                                                                   \
-	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |       \
+#define SAMPLER_SAMPLE_TYPE                                                                        \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |            \
 	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
 
 /*
@@ -176,15 +176,49 @@ int sampler_ring_read(struct sampler_ring *r,
  * pointers, the frame pointer and the callee-saved registers. Side-band
  * trailers are the same in both layouts.
  */
-#define SAMPLER_SAMPLE_TYPE_DWARF \
+#define SAMPLER_SAMPLE_TYPE_DWARF                                                                  \
 	(SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER)
-#define SAMPLER_REGS_USER_MASK                                                                 \
-	((1ull << 1) /* bx */ | (1ull << 6) /* bp */ | (1ull << 7) /* sp */ | (1ull << 8) /* ip */ | \
-	 (1ull << 20) /* r12 */ | (1ull << 21) /* r13 */ | (1ull << 22) /* r14 */ |              \
-	 (1ull << 23) /* r15 */)
+#define SAMPLER_REGS_USER_MASK                                                                     \
+	((1ull << 1) /* bx */ | (1ull << 6) /* bp */ | (1ull << 7) /* sp */ |                      \
+	 (1ull << 8) /* ip */ | (1ull << 20) /* r12 */ | (1ull << 21) /* r13 */ |                  \
+	 (1ull << 22) /* r14 */ | (1ull << 23) /* r15 */)
+
+/*
+ * One perf event the sampler opened, as the decoder sees it: which event
+ * (profile type) it feeds, its sample layout, and the type's weight rule
+ * (src/sampler/types.h) with its state, or no rule (samples pass through).
+ */
+struct sampler_type;
+struct sampler_member {
+	uint32_t event;
+	uint64_t sample_type; /* SAMPLER_SAMPLE_TYPE, maybe with REGS_USER and STACK_USER */
+	uint64_t regs_user_mask;
+	uint64_t rule_regs; /* registers only the rule reads: not passed on */
+	/* A probe at a function's entry: in frame-pointer mode the sample
+	 * carries the 8 bytes at the stack pointer, the return address, which
+	 * the decoder puts into the chain as the caller (then drops). */
+	bool entry;
+	const struct sampler_type *type; /* NULL: no rule */
+	void *state; /* the rule's, shared by the type's members */
+	uint32_t role;
+	/*
+	 * Another member fed by the same perf event (0: none): two types
+	 * asking for the same event (wall and offcpu both need context
+	 * switches) share one, because the kernel gives two software events
+	 * of one kind on one task the same sample identifier.
+	 */
+	uint32_t next;
+};
 
 struct sampler_decoder {
 	const struct pipeline_sink *sink;
+	/*
+	 * With members (the live sampler), `id_event` maps an event id to a
+	 * member, whose layout, event and rule apply. Without (nmembers 0),
+	 * it maps to the event, and every sample has `sample_type`'s layout.
+	 */
+	const struct sampler_member *members;
+	size_t nmembers;
 	/* 0: SAMPLER_SAMPLE_TYPE; else SAMPLER_SAMPLE_TYPE_DWARF with the
 	 * registers in `regs_user_mask` (the PERF_REG_X86_* bits). */
 	uint64_t sample_type;
@@ -193,6 +227,7 @@ struct sampler_decoder {
 	uint64_t lost; /* PERF_RECORD_LOST and LOST_SAMPLES, summed */
 	uint64_t throttled;
 	uint64_t malformed; /* records too short for their type, skipped */
+	uint64_t switches; /* PERF_RECORD_SWITCH records handed to a rule */
 };
 
 /* Decodes one record and calls the sink. Returns the sink's result. */

@@ -122,4 +122,13 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
  */
 const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset);
 
+/*
+ * Where function `name` starts in the ELF file at `path`, as an offset
+ * into the file (what a uprobe is attached at): its .dynsym or .symtab
+ * entry, through the program headers. 0, or -errno with `err` set
+ * (-ENOENT: no such function there).
+ */
+int symbols_func_file_offset(const char *path, const char *name, uint64_t *offset,
+			     struct ft_error *err);
+
 #endif

@@ -3,7 +3,8 @@
  * The rolling timeline: what was sampled, by time, aggregated into
  * buckets of (call-tree node, thread, event) -> (weight, samples). Recent
  * data is fine (1 s buckets), older data coarser (10 s after 15 minutes,
- * 1 min after 2 hours), data past the retention is dropped, and a memory
+ * 1 min after 2 hours, 5 min after 6 hours: a day of a busy box fits the
+ * default ceiling), data past the retention is dropped, and a memory
  * ceiling is kept by coarsening the oldest data further: memory stays
  * bounded and old data gets blurrier instead of lost.
  *
@@ -40,7 +41,7 @@ struct timeline_tier {
 struct timeline_config {
 	uint64_t resolution_ns; /* the finest buckets; default 1 s */
 	struct timeline_tier tiers[TIMELINE_MAX_TIERS]; /* by increasing age */
-	size_t ntiers; /* default: {15 min, 10 s}, {2 h, 60 s} */
+	size_t ntiers; /* default: {15 min, 10 s}, {2 h, 60 s}, {6 h, 5 min} */
 	uint64_t retention_ns; /* drop older data; 0: keep everything. Default 24 h */
 	size_t max_memory; /* bytes; default 64 MiB */
 };
@@ -83,6 +84,16 @@ struct timeline_stats {
 	uint64_t dropped; /* samples dropped: too old, or aged out */
 };
 void timeline_stats(const struct timeline *t, struct timeline_stats *out);
+
+/*
+ * How finely the data in [from, to) is kept (to 0: no upper bound): the
+ * narrowest and the widest of the buckets overlapping the window, in ns,
+ * both 0 when there are none. A window's edges and any step through it
+ * are exact to the widest; the tiers and the memory ceiling make older
+ * data coarser.
+ */
+void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, uint64_t *finest,
+			 uint64_t *coarsest);
 
 /*
  * The top-list of the samples in f's window [from, to) that pass `f`

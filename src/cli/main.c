@@ -33,7 +33,7 @@ static const struct subcommand subcommands[] = {
 	{ "import", cli_import, "IN... -o FILE [--format perf-script|folded|pprof|speedscope]",
 	  "read perf script, folded, pprof or speedscope profiles into a session" },
 	{ "list-events", cli_list_events, "[--all]",
-	  "list the events libpfm4 knows and which open here" },
+	  "list events and profile types, and which open here" },
 };
 
 static void usage(FILE *out)

@@ -142,7 +142,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: flametop push -i FILE --url URL [options]\n"
 		     "\n"
 		     "Sends a session's samples to a Pyroscope server (its /ingest API) as\n"
-		     "one pprof upload, in the window and with the filters report takes.\n"
+		     "pprof uploads, one per event (only --event's with it), in the window\n"
+		     "and with the filters report takes.\n"
 		     "\n"
 		     "Options:\n"
 		     "  -i, --input FILE        the session to read\n"
@@ -163,8 +164,11 @@ int cli_push(int argc, char **argv)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_read_info info;
 	struct ft_notice notices;
-	struct export_input *in = NULL;
+	struct export_input **in = NULL;
+	struct profile_filter f;
 	struct pusher *ps = NULL;
+	size_t nsamples = 0;
+	int e, first, last, nin = 0;
 	struct push_status st;
 	struct profile *p = NULL;
 	const char *input = NULL;
@@ -223,8 +227,19 @@ int cli_push(int argc, char **argv)
 	if (status)
 		goto out;
 	status = CLI_EXIT_ERROR;
-	in = export_input_from_profile(p, &q.filter, NULL);
-	if (!in->nsamples) {
+	nin = q.event || !p->nevents ? 1 : (int)p->nevents;
+	in = xcalloc((size_t)nin, sizeof(*in));
+	/* Without --event, every event is pushed: an upload for each, as
+	 * Pyroscope keeps one profile type per upload. */
+	first = q.event || !p->nevents ? q.filter.event : 0;
+	last = q.event || !p->nevents ? q.filter.event : (int)p->nevents - 1;
+	for (e = first; e <= last; e++) {
+		f = q.filter;
+		f.event = e;
+		in[e - first] = export_input_from_profile(p, &f, NULL);
+		nsamples += in[e - first]->nsamples;
+	}
+	if (!nsamples) {
 		cli_error("%s: no samples to push%s", input,
 			  q.from.text || q.to.text || q.filter.pid >= 0 || q.filter.tid >= 0 ||
 					  q.filter.comm || q.filter.include || q.filter.exclude
@@ -238,11 +253,15 @@ int cli_push(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (pusher_submit(ps, in, p->meta.frequency, &err) < 0) {
-		cli_error("%s", err.msg);
-		pusher_close(ps, 0, NULL);
-		ft_private_done();
-		goto out;
+	for (e = first; e <= last; e++) {
+		if (!in[e - first]->nsamples)
+			continue;
+		if (pusher_submit(ps, in[e - first], p->meta.frequency, &err) < 0) {
+			cli_error("%s", err.msg);
+			pusher_close(ps, 0, NULL);
+			ft_private_done();
+			goto out;
+		}
 	}
 	pusher_close(ps, PUSH_WAIT_NS, &st);
 	ft_private_done(); /* the spool's private directory */
@@ -256,7 +275,9 @@ int cli_push(int argc, char **argv)
 	else
 		cli_error("push to %s: not sent", c.o.url);
 out:
-	export_input_free(in);
+	for (e = 0; in && e < nin; e++)
+		export_input_free(in[e]);
+	free(in);
 	profile_free(p);
 	cli_push_free(&c);
 	cli_query_free(&q);

@@ -52,11 +52,14 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -e, --event EV[,EV...]  events to sample (default: cycles; without a hardware\n"
-		"                          PMU, cpu-clock for -a and task-clock otherwise)\n"
+		"                          PMU, cpu-clock for -a and task-clock otherwise), or\n"
+		"                          profile types: wall, offcpu, lock (ns), alloc, inuse\n"
+		"                          (bytes), faults, exceptions (count); see list-events\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
 		"  -m, --mmap-pages PAGES|SIZE\n"
 		"                          ring buffer per CPU: pages, or a size (512K, 2M),\n"
-		"                          a power of two pages (default: 128 pages, 512 KiB);\n"
+		"                          a power of two pages (default: 128 pages, 512 KiB;\n"
+		"                          512 pages with a type that samples every event);\n"
 		"                          larger if samples are lost\n"
 		"      --call-graph fp|dwarf[,SIZE]\n"
 		"                          how user stacks are found: frame pointers (default),\n"
@@ -307,7 +310,7 @@ int cli_record(int argc, char **argv)
 			cli_error("%s", err.msg);
 			goto out_remove;
 		}
-		feed = push_feed_new(ps, p, 0, push.interval_ns);
+		feed = push_feed_new(ps, p, -1, push.interval_ns);
 	}
 	ret = source_live_start(src, &err);
 	flush_notices(&held, ret == 0);

@@ -38,8 +38,9 @@ static void usage(FILE *out)
 		"                          text, all in json; 0: all)\n"
 		CLI_QUERY_HELP
 		"      --lines             the hottest source lines (file:line, from the\n"
-		"                          programs' DWARF) instead of functions; in json,\n"
-		"                          a \"lines\" array besides \"functions\"\n"
+		"                          programs' DWARF, self and total) instead of\n"
+		"                          functions; in json, a \"lines\" array besides\n"
+		"                          \"functions\"\n"
 		"      --baseline FILE     compare with this session (the same file compares\n"
 		"                          two windows): shares of each side's total, text\n"
 		"                          by change, json with baseline_self/_total,\n"

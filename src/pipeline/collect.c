@@ -8,15 +8,18 @@
  * looked up one byte earlier so a call at the very end of a function (a
  * noreturn call, say) is named after the caller, not the next function.
  *
- * The leaf of a user stack is also kept as a code location (its frame and
- * the address's offset in the module), from which `report --lines` finds
- * a source line later; a second per-process cache maps the leaf address
- * straight to its location, so that costs one hash lookup per sample too.
- * Kernel leaves get no location: their lines would need vmlinux's DWARF.
+ * Each user frame is also kept as a code location (its frame and the
+ * address's offset in the module, the hit address for the leaf, the call
+ * site for a caller), from which `report --lines` finds a source line
+ * later, and the stack's locations as one location chain (profile.h),
+ * from which a line's total is found; a per-process cache maps an address
+ * straight to its location, so that costs one hash lookup per frame. Kernel
+ * frames get no location: their lines would need vmlinux's DWARF.
  *
- * The (address -> frame) caches are per process and is dropped when the
+ * The (address -> location) cache is per process and is dropped when the
  * process maps something new, execs or exits, so it never outlives the
- * mapping it was computed from. Kernel addresses share one cache.
+ * mapping it was computed from. Kernel addresses share one cache of
+ * (address -> frame).
  *
  * Side-band records (mmap, fork, exec, exit) go once to the process-map
  * layer, which both the symbolizer and the DWARF unwinder read.
@@ -50,8 +53,7 @@
 
 struct proc_cache {
 	uint32_t pid;
-	struct u64map addrs; /* user address + 1 -> frame id */
-	struct u64map leaves; /* user address + 1 -> location id, for leaves */
+	struct u64map locs; /* user address + 1 -> location id */
 };
 
 struct pipeline_collect {
@@ -69,6 +71,7 @@ struct pipeline_collect {
 	uint32_t nexited, exited_cap;
 
 	uint32_t frames[MAX_FRAMES];
+	uint32_t locs[MAX_FRAMES]; /* each frame's location, PROFILE_NO_LOCATION for none */
 
 	struct unwind *unwind;
 	uint64_t user_ips[MAX_FRAMES];
@@ -98,8 +101,7 @@ static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
 	}
 	idx = c->nprocs++;
 	c->procs[idx].pid = pid;
-	u64map_init(&c->procs[idx].addrs);
-	u64map_init(&c->procs[idx].leaves);
+	u64map_init(&c->procs[idx].locs);
 	u64map_put(&c->proc_index, (uint64_t)pid + 1, idx);
 	return &c->procs[idx];
 }
@@ -108,10 +110,8 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 {
 	uint32_t idx;
 
-	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx)) {
-		u64map_free(&c->procs[idx].addrs);
-		u64map_free(&c->procs[idx].leaves);
-	}
+	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx))
+		u64map_free(&c->procs[idx].locs);
 }
 
 /* The frame for a symbolizer's answer. */
@@ -135,44 +135,58 @@ static bool cacheable(const struct symbols_frame *f)
 	return strcmp(f->module, "[unknown]") != 0;
 }
 
-static uint32_t resolve_frame(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
-			      uint64_t addr, bool kernel)
+/* The frame of a kernel address. */
+static uint32_t resolve_kernel(struct pipeline_collect *c, uint32_t pid, uint64_t addr)
 {
-	struct u64map *cache = kernel ? &c->kernel_addrs : &pc->addrs;
-	uint64_t key = kernel ? addr : addr + 1;
 	struct symbols_frame f;
 	uint32_t frame;
 
-	if (key && u64map_get(cache, key, &frame))
+	if (addr && u64map_get(&c->kernel_addrs, addr, &frame))
 		return frame;
-	symbols_resolve(c->symbols, pid, addr, kernel, &f);
+	symbols_resolve(c->symbols, pid, addr, true, &f);
 	frame = intern_frame(c, &f);
-	if (key && cacheable(&f))
-		u64map_put(cache, key, frame);
+	if (addr && cacheable(&f))
+		u64map_put(&c->kernel_addrs, addr, frame);
 	return frame;
 }
 
 /*
- * The frame of a user stack's leaf `addr`, with its location in *loc
+ * The frame of user address `addr`, with its location in *loc
  * (PROFILE_NO_LOCATION when the address is in no known mapping).
  */
-static uint32_t resolve_leaf(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
+static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
 			     uint64_t addr, uint32_t *loc)
 {
 	uint64_t key = addr + 1;
 	struct symbols_frame f;
 	uint32_t frame;
 
-	if (key && u64map_get(&pc->leaves, key, loc))
+	if (key && u64map_get(&pc->locs, key, loc))
 		return c->profile->locations[*loc].frame;
 	symbols_resolve(c->symbols, pid, addr, false, &f);
 	frame = intern_frame(c, &f);
 	*loc = PROFILE_NO_LOCATION;
 	if (key && cacheable(&f)) {
 		*loc = profile_intern_location(c->profile, frame, f.offset);
-		u64map_put(&pc->leaves, key, *loc);
+		u64map_put(&pc->locs, key, *loc);
 	}
 	return frame;
+}
+
+/* The chain of the locations frames[0, n) were at (the known ones), or
+ * PROFILE_NO_CHAIN when there is none or it did not fit. */
+static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
+{
+	uint32_t chain = PROFILE_NO_CHAIN;
+
+	while (n > 0) {
+		if (c->locs[--n] == PROFILE_NO_LOCATION)
+			continue;
+		chain = profile_intern_chain(c->profile, chain, c->locs[n]);
+		if (chain == PROFILE_NO_CHAIN)
+			break;
+	}
+	return chain;
 }
 
 /* Names a thread the first time it is seen without a COMM record. */
@@ -248,10 +262,10 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct pipeline_collect *c = ctx;
 	struct profile *p = c->profile;
 	struct proc_cache *pc = proc_cache(c, s->pid);
-	struct profile_sample ps;
+	struct profile_sample ps = { 0 };
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
 	bool first = true, dwarf = s->user_regs && s->user_abi;
-	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX, loc = PROFILE_NO_LOCATION;
+	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX;
 	size_t nuser = 0, u;
 
 	ensure_thread(c, s->pid, s->tid);
@@ -274,11 +288,13 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 			continue; /* the end of a frame-pointer chain, not a frame */
 		if (where == CTX_USER && user_from == UINT32_MAX)
 			user_from = n;
-		if (first && where == CTX_USER)
-			c->frames[n++] = resolve_leaf(c, pc, s->pid, ip, &loc);
-		else
-			c->frames[n++] = resolve_frame(c, pc, s->pid, first ? ip : ip - 1,
-						       where == CTX_KERNEL);
+		if (where == CTX_USER) {
+			c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
+		} else {
+			c->frames[n] = resolve_kernel(c, s->pid, first ? ip : ip - 1);
+			c->locs[n] = PROFILE_NO_LOCATION;
+		}
+		n++;
 		first = false;
 	}
 	if (dwarf && !nuser && s->user_abi && s->ip && s->ip < (uint64_t)PERF_CONTEXT_MAX &&
@@ -287,25 +303,23 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		c->user_ips[0] = s->ip;
 		nuser = 1;
 	}
-	for (u = 0; u < nuser && n < MAX_FRAMES; u++) {
+	for (u = 0; u < nuser && n < MAX_FRAMES; u++, n++) {
 		uint64_t ip = c->user_ips[u];
 
-		if (first)
-			c->frames[n++] = resolve_leaf(c, pc, s->pid, ip, &loc);
-		else
-			c->frames[n++] = resolve_frame(c, pc, s->pid, ip - 1, false);
+		c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
 		first = false;
 	}
 	if (!dwarf && user_from != UINT32_MAX)
 		judge_fp_stack(c, user_from, n);
+	ps.chain = intern_chain(c, n);
+	/* The hit address: the leaf's, when it is user code. */
+	ps.location = n ? c->locs[0] : PROFILE_NO_LOCATION;
 	while (n > 0)
 		node = profile_intern_node(p, node, c->frames[--n]);
 
-	memset(&ps, 0, sizeof(ps));
 	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
 	ps.weight = s->period;
 	ps.node = node;
-	ps.location = loc;
 	ps.pid = s->pid;
 	ps.tid = s->tid;
 	ps.cpu = (uint16_t)s->cpu;
@@ -408,10 +422,8 @@ void pipeline_collect_free(struct pipeline_collect *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nprocs; i++) {
-		u64map_free(&c->procs[i].addrs);
-		u64map_free(&c->procs[i].leaves);
-	}
+	for (i = 0; i < c->nprocs; i++)
+		u64map_free(&c->procs[i].locs);
 	free(c->procs);
 	free(c->exited);
 	u64map_free(&c->proc_index);

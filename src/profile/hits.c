@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Where samples hit: per-location weights of the samples a filter
- * selects, the query source lines are found from. From a profile's
+ * selects, the query source lines are found from, and per-chain weights
+ * of those that passed through the function asked about, from which the
+ * lines' totals are found. From a profile's
  * samples (report reads a whole session so) or from the hits store, which
  * keeps the located samples of a live view by time, because the explorer
  * hands its samples to the timeline and clears them, and the timeline
  * keeps no addresses.
  *
  * The store is a time-ordered array of buckets, each a list of entries
- * (location, node, pid, tid, event, weight): entries are appended as
+ * (location, chain, node, pid, tid, event, weight): entries are appended as
  * samples come and folded (sorted and merged) when the appended part
  * outgrows the folded one, so a bucket holds each distinct entry about
  * once. Memory is the entries' capacity; past the ceiling the oldest
@@ -26,7 +28,7 @@
 #include "flametop/util.h"
 
 struct hit {
-	uint32_t location, node, pid, tid;
+	uint32_t location, chain, node, pid, tid;
 	uint64_t weight;
 	uint16_t event;
 };
@@ -45,18 +47,65 @@ struct profile_hits {
 	uint64_t since;
 };
 
-/* Sums weights per location, in a list and a map to it. */
+/*
+ * Sums weights per location and per chain, in lists and maps to them
+ * (a chain's: its index + 1, or 0 for a chain that does not pass through
+ * the function, so each chain is walked once).
+ */
 struct acc {
+	const struct profile *p;
 	struct profile_locs *l;
-	struct u64map index;
-	size_t cap;
+	struct u64map index, chain_index;
+	size_t cap, chains_cap;
 };
 
-static void acc_init(struct acc *a)
+static void acc_init(struct acc *a, const struct profile *p, uint32_t frame)
 {
+	a->p = p;
 	a->l = xcalloc(1, sizeof(*a->l));
+	a->l->frame = frame;
 	u64map_init(&a->index);
-	a->cap = 0;
+	u64map_init(&a->chain_index);
+	a->cap = a->chains_cap = 0;
+}
+
+/* Whether `chain` has a location in the function asked about. */
+static bool chain_through(const struct acc *a, uint32_t chain)
+{
+	const struct profile *p = a->p;
+
+	if (a->l->frame == PROFILE_NO_FRAME)
+		return true;
+	for (; chain != PROFILE_NO_CHAIN; chain = p->chains[chain].parent)
+		if (p->locations[p->chains[chain].location].frame == a->l->frame)
+			return true;
+	return false;
+}
+
+static void acc_chain(struct acc *a, uint32_t chain, uint64_t w)
+{
+	struct profile_locs *l = a->l;
+	uint32_t at;
+
+	if (chain == PROFILE_NO_CHAIN || chain >= a->p->nchains)
+		return;
+	if (!u64map_get(&a->chain_index, chain, &at)) {
+		at = 0;
+		if (chain_through(a, chain)) {
+			if (l->nchains == a->chains_cap) {
+				a->chains_cap = a->chains_cap ? 2 * a->chains_cap : 16;
+				l->chains = xreallocarray(l->chains, a->chains_cap, sizeof(*l->chains));
+			}
+			l->chains[l->nchains].chain = chain;
+			l->chains[l->nchains].weight = 0;
+			at = (uint32_t)++l->nchains;
+		}
+		u64map_put(&a->chain_index, chain, at);
+	}
+	if (!at)
+		return;
+	l->chains[at - 1].weight += w;
+	l->chained += w;
 }
 
 static void acc_add(struct acc *a, uint32_t location, uint64_t w)
@@ -86,11 +135,21 @@ static int cmp_loc(const void *a, const void *b)
 	return x->location < y->location ? -1 : x->location > y->location;
 }
 
+static int cmp_chain(const void *a, const void *b)
+{
+	const struct profile_chain_weight *x = a, *y = b;
+
+	return x->chain < y->chain ? -1 : x->chain > y->chain;
+}
+
 static struct profile_locs *acc_done(struct acc *a)
 {
 	u64map_free(&a->index);
+	u64map_free(&a->chain_index);
 	if (a->l->n)
 		qsort(a->l->v, a->l->n, sizeof(*a->l->v), cmp_loc);
+	if (a->l->nchains)
+		qsort(a->l->chains, a->l->nchains, sizeof(*a->l->chains), cmp_chain);
 	return a->l;
 }
 
@@ -101,13 +160,14 @@ struct profile_locs *profile_query_locations(const struct profile *p,
 	struct acc a;
 	size_t i;
 
-	acc_init(&a);
+	acc_init(&a, p, frame);
 	profile_matcher_init(&m, p, f);
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 
 		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
 			continue;
+		acc_chain(&a, s->chain, s->weight);
 		if (frame != PROFILE_NO_FRAME && p->nodes[s->node].frame != frame)
 			continue;
 		a.l->total += s->weight;
@@ -123,6 +183,7 @@ void profile_locs_free(struct profile_locs *l)
 	if (!l)
 		return;
 	free(l->v);
+	free(l->chains);
 	free(l);
 }
 
@@ -157,6 +218,8 @@ static int cmp_hit(const void *a, const void *b)
 
 	if (x->location != y->location)
 		return x->location < y->location ? -1 : 1;
+	if (x->chain != y->chain)
+		return x->chain < y->chain ? -1 : 1;
 	if (x->node != y->node)
 		return x->node < y->node ? -1 : 1;
 	if (x->tid != y->tid)
@@ -229,7 +292,8 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 		uint64_t start = s[i].time - s[i].time % h->width;
 		struct hit_bucket *b;
 
-		if (s[i].location == PROFILE_NO_LOCATION || start < h->since)
+		if ((s[i].location == PROFILE_NO_LOCATION && s[i].chain == PROFILE_NO_CHAIN) ||
+		    start < h->since)
 			continue;
 		b = bucket_at(h, start);
 		if (b->n == b->cap) {
@@ -239,8 +303,8 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 			h->bytes += (cap - b->cap) * sizeof(*b->v);
 			b->cap = cap;
 		}
-		b->v[b->n++] = (struct hit){ s[i].location, s[i].node, s[i].pid, s[i].tid,
-					     s[i].weight, s[i].event };
+		b->v[b->n++] = (struct hit){ s[i].location, s[i].chain, s[i].node, s[i].pid,
+					     s[i].tid,	    s[i].weight, s[i].event };
 		if (b->n - b->nfolded > (b->nfolded > 64 ? b->nfolded : 64))
 			fold(b);
 	}
@@ -274,7 +338,7 @@ struct profile_locs *profile_hits_query(struct profile_hits *h, const struct pro
 	struct acc a;
 	size_t i, k;
 
-	acc_init(&a);
+	acc_init(&a, p, frame);
 	profile_matcher_init(&m, p, f);
 	for (i = 0; i < h->nb; i++) {
 		struct hit_bucket *b = &h->b[i];
@@ -291,13 +355,15 @@ struct profile_locs *profile_hits_query(struct profile_hits *h, const struct pro
 
 			if (e->node >= p->nnodes || e->location >= p->nlocations)
 				continue;
-			if (frame != PROFILE_NO_FRAME && p->nodes[e->node].frame != frame)
-				continue;
 			s.node = e->node;
 			s.pid = e->pid;
 			s.tid = e->tid;
 			s.event = e->event;
 			if (!profile_matcher_match(&m, p, &s))
+				continue;
+			acc_chain(&a, e->chain, e->weight);
+			if (e->location == PROFILE_NO_LOCATION ||
+			    (frame != PROFILE_NO_FRAME && p->nodes[e->node].frame != frame))
 				continue;
 			acc_add(&a, e->location, e->weight);
 		}

@@ -9,8 +9,10 @@
  * the tree down as well as up). Frames are
  * keyed on (name id, module id, kind) the same way, and the locations
  * samples hit (a leaf frame and a file offset: what a source line is found
- * from) on (frame, offset). The session reader, the report and the
- * timeline all read this one structure.
+ * from) on (frame, offset), and the chains of locations a stack passes
+ * through (what a line's total is found from) on (parent, location) as
+ * nodes are. The session reader, the report and the timeline all read
+ * this one structure.
  *
  * A profile that lives for days may be given limits (profile.h); past
  * them, what is new folds into "[other]" entries, so memory stays bounded
@@ -41,6 +43,12 @@ static uint64_t frame_key(uint32_t name, uint32_t module, uint32_t kind)
 static uint64_t node_key(uint32_t parent, uint32_t frame)
 {
 	return ((uint64_t)frame + 1) << 32 | parent;
+}
+
+/* A chain's location is never 0, so its key is not either. */
+static uint64_t chain_key(uint32_t parent, uint32_t location)
+{
+	return (uint64_t)location << 32 | parent;
 }
 
 /*
@@ -85,6 +93,7 @@ const struct profile_limits profile_live_limits = {
 	.frames = UINT32_C(1) << 19,
 	.nodes = UINT32_C(1) << 20,
 	.locations = UINT32_C(1) << 20,
+	.chains = UINT32_C(1) << 20,
 };
 
 /* Room for `need` nodes, with their children lists. */
@@ -125,6 +134,12 @@ struct profile *profile_new(void)
 	p->locations[PROFILE_NO_LOCATION].offset = 0;
 	p->locations[PROFILE_NO_LOCATION].hits = 0;
 	p->nlocations = 1;
+
+	u64map_init(&p->chain_map);
+	grow32((void **)&p->chains, sizeof(*p->chains), &p->chains_cap, 1);
+	p->chains[PROFILE_NO_CHAIN].parent = PROFILE_NO_CHAIN;
+	p->chains[PROFILE_NO_CHAIN].location = PROFILE_NO_LOCATION;
+	p->nchains = 1;
 	return p;
 }
 
@@ -150,6 +165,8 @@ void profile_free(struct profile *p)
 	u64map_free(&p->thread_map);
 	free(p->threads);
 	free(p->samples);
+	u64map_free(&p->chain_map);
+	free(p->chains);
 	u64map_free(&p->location_map);
 	free(p->locations);
 	u64map_free(&p->node_map);
@@ -334,9 +351,35 @@ uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t off
 	return id;
 }
 
+uint32_t profile_intern_chain(struct profile *p, uint32_t parent, uint32_t location)
+{
+	uint64_t key = chain_key(parent, location);
+	uint32_t id;
+
+	assert(parent < p->nchains && location != PROFILE_NO_LOCATION &&
+	       location < p->nlocations);
+	if (u64map_get(&p->chain_map, key, &id))
+		return id;
+	if (full(p->nchains, p->limits.chains)) {
+		p->folded++;
+		return PROFILE_NO_CHAIN;
+	}
+	grow32((void **)&p->chains, sizeof(*p->chains), &p->chains_cap, (size_t)p->nchains + 1);
+	id = p->nchains++;
+	p->chains[id].parent = parent;
+	p->chains[id].location = location;
+	u64map_put(&p->chain_map, key, id);
+	return id;
+}
+
+bool profile_has_chains(const struct profile *p)
+{
+	return p->nchains > 1;
+}
+
 void profile_add_sample(struct profile *p, const struct profile_sample *s)
 {
-	assert(s->location < p->nlocations);
+	assert(s->location < p->nlocations && s->chain < p->nchains);
 	if (s->location != PROFILE_NO_LOCATION)
 		p->locations[s->location].hits++;
 	grow((void **)&p->samples, sizeof(*p->samples), &p->samples_cap, p->nsamples + 1);
@@ -439,6 +482,7 @@ size_t profile_memory(const struct profile *p)
 				     sizeof(*p->outermost)) +
 	     map_bytes(&p->node_map);
 	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
+	n += (size_t)p->chains_cap * sizeof(*p->chains) + map_bytes(&p->chain_map);
 	n += p->samples_cap * sizeof(*p->samples);
 	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);
 

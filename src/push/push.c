@@ -846,23 +846,52 @@ struct push_feed *push_feed_new(struct pusher *ps, const struct profile *p, int 
 	return f;
 }
 
-static void feed_submit(struct push_feed *f, uint64_t end)
+/* Submits f->v[0..n), all of one event, as [f->start, end). */
+static void feed_submit_event(struct push_feed *f, struct profile_sample *v, size_t n, int event,
+			      uint64_t end)
 {
 	struct export_input in = {
 		.p = f->p,
-		.samples = f->v,
-		.nsamples = f->n,
-		.event = f->event < 0 || (uint32_t)f->event >= f->p->nevents ? -1 : f->event,
+		.samples = v,
+		.nsamples = n,
+		.event = event < 0 || (uint32_t)event >= f->p->nevents ? -1 : event,
 		.from = f->start,
 		.to = end,
 		.threads = true,
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
 
-	if (f->n && pusher_submit(f->ps, &in, f->p->meta.frequency, &err) < 0) {
+	if (n && pusher_submit(f->ps, &in, f->p->meta.frequency, &err) < 0) {
 		pthread_mutex_lock(&f->ps->lock);
 		set_error(f->ps, "push: %s", err.msg);
 		pthread_mutex_unlock(&f->ps->lock);
+	}
+}
+
+static int by_event(const void *a, const void *b)
+{
+	const struct profile_sample *x = a, *y = b;
+
+	if (x->event != y->event)
+		return x->event < y->event ? -1 : 1;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* An upload of the interval for each event its samples have. */
+static void feed_submit(struct push_feed *f, uint64_t end)
+{
+	size_t i, j;
+
+	if (f->event >= 0) {
+		feed_submit_event(f, f->v, f->n, f->event, end);
+		f->n = 0;
+		return;
+	}
+	qsort(f->v, f->n, sizeof(*f->v), by_event);
+	for (i = 0; i < f->n; i = j) {
+		for (j = i + 1; j < f->n && f->v[j].event == f->v[i].event; j++)
+			;
+		feed_submit_event(f, f->v + i, j - i, f->v[i].event, end);
 	}
 	f->n = 0;
 }

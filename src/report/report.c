@@ -226,6 +226,9 @@ static void write_text_lines(FILE *out, const struct profile *p, const struct re
 		fprintf(out, "# %.2f%% of these samples have no code location (kernel code, or a "
 			     "session recorded before format 1.2)\n",
 			percent(r->total - r->located, r->total));
+	if (!r->totals_known)
+		fprintf(out, "# line totals are unknown: the session has no call sites (recorded "
+			     "before format 1.4, or imported)\n");
 	if (o->top && o->top < rows)
 		rows = o->top;
 	for (i = 0; i < rows; i++) {
@@ -240,20 +243,23 @@ static void write_text_lines(FILE *out, const struct profile *p, const struct re
 		if (w > nwidth)
 			nwidth = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
 	}
-	fprintf(out, "%7s  %-*s  %-*s  %s\n", "Self", (int)lwidth, "Line", (int)nwidth, "Function",
-		"Module");
+	fprintf(out, "%7s  %7s  %-*s  %-*s  %s\n", "Self", "Total", (int)lwidth, "Line",
+		(int)nwidth, "Function", "Module");
 	for (i = 0; i < rows; i++) {
 		const struct report_line *l = &r->lines[i];
 		const struct profile_frame *fr = &p->frames[l->frame];
 		const char *lb, *n;
+		char total[16] = "      -";
 		size_t lw, nw;
 
+		if (r->totals_known)
+			snprintf(total, sizeof(total), "%6.2f%%", percent(l->total, r->total));
 		line_label(buf, sizeof(buf), l);
 		lb = clean(&label, buf);
 		lw = text_width(lb);
 		n = clean(&name, profile_string(p, fr->name));
 		nw = text_width(n);
-		fprintf(out, "%6.2f%%  %s%*s  %s%*s  %s\n", percent(l->self, r->total), lb,
+		fprintf(out, "%6.2f%%  %s  %s%*s  %s%*s  %s\n", percent(l->self, r->total), total, lb,
 			lw < lwidth ? (int)(lwidth - lw) : 0, "", n,
 			nw < nwidth ? (int)(nwidth - nw) : 0, "",
 			clean(&module, frame_module_short(p, fr)));
@@ -393,8 +399,9 @@ static int json_put(json_t *obj, const char *key, json_t *value)
 }
 
 /*
- * Adds "lines": [{"file", "line", "name", "module", "self"} ...], the
- * hottest source lines ("file" null when unknown), as many as --top says.
+ * Adds "lines": [{"file", "line", "name", "module", "self", "total"} ...],
+ * the hottest source lines ("file" null when unknown, "total" null when
+ * the session has no call sites), as many as --top says.
  */
 static int put_json_lines(json_t *root, const struct profile *p, const struct report_options *o,
 			  const struct profile_filter *f, struct clean_buf *b)
@@ -420,7 +427,9 @@ static int put_json_lines(json_t *root, const struct profile *p, const struct re
 		    json_put(row, "line", json_integer((json_int_t)l->line)) ||
 		    json_put(row, "name", json_string(clean(b, profile_string(p, fr->name)))) ||
 		    json_put(row, "module", json_string(clean(b, profile_string(p, fr->module)))) ||
-		    json_put(row, "self", json_integer((json_int_t)l->self)))
+		    json_put(row, "self", json_integer((json_int_t)l->self)) ||
+		    json_put(row, "total", r->totals_known ? json_integer((json_int_t)l->total)
+							   : json_null()))
 			goto out_free;
 	}
 	ret = json_object_set(root, "lines", arr) ? -ENOMEM : 0;

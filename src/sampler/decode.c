@@ -4,7 +4,10 @@
  * the same sample_type (SAMPLER_SAMPLE_TYPE) and sample_id_all, so one
  * fixed layout serves them all: a sample starts with its IDENTIFIER, and
  * side-band records end with a 32-byte trailer {pid, tid, time, cpu,
- * identifier}. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
+ * identifier}. A profile type's event may add the user registers its
+ * weight rule reads (an allocation's size); the identifier says which
+ * member it is, and so its layout and its rule (types.h). Context-switch
+ * records go to the rules that asked for them. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
  * sample goes on after its callchain with the user registers and a copy
  * of the user stack; the trailer does not change. Records shorter than their type needs are counted and
  * skipped, never read past.
@@ -15,6 +18,8 @@
 
 #include <errno.h>
 #include <string.h>
+
+#include "types.h"
 
 /* The sample_id trailer of side-band records, for SAMPLER_SAMPLE_TYPE. */
 struct trailer {
@@ -51,12 +56,34 @@ static void take_u32_pair(struct cursor *c, uint32_t *a, uint32_t *b)
 	*b = (uint32_t)(v >> 32);
 }
 
+/* The member an event id belongs to, or NULL without members. */
+static const struct sampler_member *member_of(const struct sampler_decoder *d, uint64_t id)
+{
+	uint32_t m = 0;
+
+	if (!d->nmembers)
+		return NULL;
+	u64map_get(&d->id_event, id + 1, &m);
+	return m < d->nmembers ? &d->members[m] : &d->members[0];
+}
+
 static uint32_t event_of(const struct sampler_decoder *d, uint64_t id)
 {
+	const struct sampler_member *m = member_of(d, id);
 	uint32_t ev = 0;
 
+	if (m)
+		return m->event;
 	u64map_get(&d->id_event, id + 1, &ev);
 	return ev;
+}
+
+/* The value of register `bit` in a sample's user registers, or 0. */
+static uint64_t user_reg(const struct pipeline_sample *s, uint64_t mask, int bit)
+{
+	if (!s->user_regs || !(mask & (1ull << bit)))
+		return 0;
+	return s->user_regs[__builtin_popcountll(mask & ((1ull << bit) - 1))];
 }
 
 static bool read_trailer(const struct perf_event_header *h, size_t body, struct trailer *t)
@@ -68,10 +95,9 @@ static bool read_trailer(const struct perf_event_header *h, size_t body, struct 
 }
 
 /* regs_user: {u64 abi; u64 regs[weight(mask)]}, no registers when abi is NONE. */
-static int decode_user_regs(const struct sampler_decoder *d, struct cursor *c,
-			    struct pipeline_sample *s)
+static int decode_user_regs(uint64_t mask, struct cursor *c, struct pipeline_sample *s)
 {
-	uint64_t n = (uint64_t)__builtin_popcountll(d->regs_user_mask);
+	uint64_t n = (uint64_t)__builtin_popcountll(mask);
 
 	s->user_abi = take_u64(c);
 	if (c->short_read)
@@ -80,7 +106,7 @@ static int decode_user_regs(const struct sampler_decoder *d, struct cursor *c,
 		return 0;
 	if (n > (uint64_t)(c->end - c->p) / 8)
 		return -EBADMSG;
-	s->user_regs_mask = d->regs_user_mask;
+	s->user_regs_mask = mask;
 	s->user_regs = (const uint64_t *)c->p;
 	c->p += n * 8;
 	return 0;
@@ -107,15 +133,92 @@ static int decode_user_stack(struct cursor *c, struct pipeline_sample *s)
 	return 0;
 }
 
+#define ENTRY_MAX_IPS 512
+
+/*
+ * A sample at a function's entry, in frame-pointer mode: the walk started
+ * at the function's first instruction (the first user address) and went
+ * on from the caller's frame pointer, so it skipped the caller. The
+ * return address is the 8 bytes the sample copied from the stack pointer:
+ * it goes into `buf` after the first user address, and `s` points there.
+ */
+static void put_caller(struct pipeline_sample *s, uint64_t *buf)
+{
+	uint64_t ret;
+	uint32_t i;
+
+	if (!s->user_stack || s->user_stack_dyn_size < 8 || s->nr_ips >= ENTRY_MAX_IPS)
+		return;
+	memcpy(&ret, s->user_stack, 8);
+	for (i = 0; i + 1 < s->nr_ips; i++)
+		if (s->ips[i] == PERF_CONTEXT_USER)
+			break;
+	if (i + 1 >= s->nr_ips || ret == 0 || ret >= PERF_CONTEXT_MAX)
+		return;
+	memcpy(buf, s->ips, (i + 2) * sizeof(*buf));
+	buf[i + 2] = ret;
+	memcpy(buf + i + 3, s->ips + i + 2, (s->nr_ips - i - 2) * sizeof(*buf));
+	s->ips = buf;
+	s->nr_ips++;
+}
+
+/*
+ * Hands a decoded sample to its member's rule, and to the rule of each
+ * member sharing its perf event, or to the sink. Registers the rules asked
+ * for are read out, then hidden from what goes on when the unwinder did
+ * not ask for registers itself.
+ */
+static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
+		   struct pipeline_sample *s)
+{
+	bool dwarf = d->sample_type & PERF_SAMPLE_STACK_USER;
+	uint64_t regs[3], ips[ENTRY_MAX_IPS + 1];
+	int ret;
+
+	if (!m)
+		return d->sink->ops->sample ? d->sink->ops->sample(d->sink->ctx, s) : 0;
+	regs[TYPE_R_AX] = user_reg(s, s->user_regs_mask, 0);
+	regs[TYPE_R_SI] = user_reg(s, s->user_regs_mask, 4);
+	regs[TYPE_R_DI] = user_reg(s, s->user_regs_mask, 5);
+	if (m->entry && !dwarf)
+		put_caller(s, ips);
+	if ((m->rule_regs || m->entry) && !dwarf) {
+		s->user_abi = 0;
+		s->user_regs_mask = 0;
+		s->user_regs = NULL;
+		s->user_stack = NULL;
+		s->user_stack_size = 0;
+		s->user_stack_dyn_size = 0;
+	}
+	for (;;) {
+		s->event = m->event;
+		if (m->type && m->type->sample)
+			ret = m->type->sample(m->state, m->role, s, regs, d->sink);
+		else
+			ret = d->sink->ops->sample ? d->sink->ops->sample(d->sink->ctx, s) : 0;
+		if (ret || !m->next || m->next >= d->nmembers)
+			return ret;
+		m = &d->members[m->next];
+	}
+}
+
 static int decode_sample(struct sampler_decoder *d, const struct perf_event_header *h)
 {
-	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size,
+			    false };
+	const struct sampler_member *m;
+	uint64_t sample_type = d->sample_type, regs_mask = d->regs_user_mask;
 	struct pipeline_sample s;
 	uint64_t id, nr;
 	uint32_t res;
 
 	memset(&s, 0, sizeof(s));
 	id = take_u64(&c);
+	m = member_of(d, id);
+	if (m) {
+		sample_type = m->sample_type;
+		regs_mask = m->regs_user_mask;
+	}
 	s.ip = take_u64(&c); /* in frame-pointer mode the callchain repeats it */
 	take_u32_pair(&c, &s.pid, &s.tid);
 	s.time = take_u64(&c);
@@ -131,17 +234,41 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	/* Records are 8-byte aligned in the ring and in the copy buffer. */
 	s.ips = (const uint64_t *)c.p;
 	c.p += nr * 8;
-	if ((d->sample_type & PERF_SAMPLE_REGS_USER) && decode_user_regs(d, &c, &s) < 0) {
+	if ((sample_type & PERF_SAMPLE_REGS_USER) && decode_user_regs(regs_mask, &c, &s) < 0) {
 		d->malformed++;
 		return 0;
 	}
-	if ((d->sample_type & PERF_SAMPLE_STACK_USER) && decode_user_stack(&c, &s) < 0) {
+	if ((sample_type & PERF_SAMPLE_STACK_USER) && decode_user_stack(&c, &s) < 0) {
 		d->malformed++;
 		return 0;
 	}
-	if (!d->sink->ops->sample)
+	return deliver(d, m, &s);
+}
+
+/*
+ * PERF_RECORD_SWITCH (a task's own event) and SWITCH_CPU_WIDE (a CPU's):
+ * the trailer names the thread switched out or in, and when.
+ */
+static int decode_switch(struct sampler_decoder *d, const struct perf_event_header *h)
+{
+	const struct sampler_member *m;
+	size_t body = h->type == PERF_RECORD_SWITCH_CPU_WIDE ? 8 : 0;
+	struct trailer t;
+	int ret = 0;
+
+	if (!read_trailer(h, body, &t)) {
+		d->malformed++;
 		return 0;
-	return d->sink->ops->sample(d->sink->ctx, &s);
+	}
+	d->switches++;
+	for (m = member_of(d, t.id); m && !ret;
+	     m = m->next && m->next < d->nmembers ? &d->members[m->next] : NULL)
+		if (m->type && m->type->sched)
+			ret = m->type->sched(m->state, t.tid, t.time,
+					     h->misc & PERF_RECORD_MISC_SWITCH_OUT,
+					     h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT,
+					     d->sink);
+	return ret;
 }
 
 static int decode_mmap2(struct sampler_decoder *d, const struct perf_event_header *h)
@@ -236,7 +363,8 @@ static int decode_task(struct sampler_decoder *d, const struct perf_event_header
 
 static int decode_lost(struct sampler_decoder *d, const struct perf_event_header *h, bool samples)
 {
-	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size,
+			    false };
 	struct pipeline_lost l;
 	struct trailer t;
 	uint64_t id;
@@ -258,7 +386,8 @@ static int decode_lost(struct sampler_decoder *d, const struct perf_event_header
 
 static int decode_throttle(struct sampler_decoder *d, const struct perf_event_header *h)
 {
-	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size, false };
+	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size,
+			    false };
 	uint64_t time, id;
 
 	time = take_u64(&c);
@@ -291,6 +420,9 @@ int sampler_decode(struct sampler_decoder *d, const struct perf_event_header *h)
 		return decode_lost(d, h, true);
 	case PERF_RECORD_THROTTLE:
 		return decode_throttle(d, h);
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE:
+		return decode_switch(d, h);
 	default:
 		/* UNTHROTTLE, plain MMAP (never asked for), and types newer
 		 * kernels add: nothing we need. */

@@ -19,6 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "types.h"
+
 static int pfm_ready(struct ft_error *err)
 {
 	static int state; /* 0 not tried, 1 ok, -1 failed */
@@ -35,8 +37,8 @@ static int pfm_ready(struct ft_error *err)
 
 static bool is_clock(const struct perf_event_attr *attr)
 {
-	return attr->type == PERF_TYPE_SOFTWARE &&
-	       (attr->config == PERF_COUNT_SW_CPU_CLOCK || attr->config == PERF_COUNT_SW_TASK_CLOCK);
+	return attr->type == PERF_TYPE_SOFTWARE && (attr->config == PERF_COUNT_SW_CPU_CLOCK ||
+						    attr->config == PERF_COUNT_SW_TASK_CLOCK);
 }
 
 int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
@@ -53,13 +55,14 @@ int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **
 	arg.size = sizeof(arg);
 	r = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (r != PFM_SUCCESS) {
-		error_set(err, "unknown event '%s' (%s): 'flametop list-events' lists the events here",
+		error_set(err,
+			  "unknown event '%s' (%s): 'flametop list-events' lists the events here",
 			  name, pfm_strerror(r));
 		return -ENOENT;
 	}
 	attr->size = sizeof(*attr);
 	if (unit)
-		*unit = xstrdup(is_clock(attr) ? "ns" : name);
+		*unit = xstrdup(is_clock(attr) ? "ns" : "count");
 	return 0;
 }
 
@@ -113,6 +116,39 @@ static void list_event(FILE *out, const char *pmu, const pfm_event_info_t *info)
 	free(full);
 }
 
+/*
+ * The profile types, each marked as its events open here (on the whole
+ * system, for this process's libraries), with its unit, or with the
+ * reason it cannot work.
+ */
+static void list_types(FILE *out)
+{
+	static const struct sampler_type_target system = { SAMPLER_SYSTEM, NULL, 0 };
+	size_t i;
+
+	fprintf(out, "# profile types (-e NAME): opens, name, unit, what it measures\n");
+	for (i = 0; sampler_types[i]; i++) {
+		const struct sampler_type *t = sampler_types[i];
+		struct sampler_type_member m[SAMPLER_TYPE_MAX_MEMBERS];
+		struct ft_error err = { { 0 }, 0, 0 };
+		const char *mark = "yes";
+		int n, j;
+
+		memset(m, 0, sizeof(m));
+		n = t->members(&system, m, &err);
+		for (j = 0; j < n; j++) {
+			m[j].attr.size = sizeof(m[j].attr);
+			if (probe_open(&m[j].attr) < 0)
+				mark = "no";
+		}
+		if (n < 0)
+			mark = "no";
+		fprintf(out, "%-4s %-10s %-5s %s%s%s\n", mark, t->name, t->unit, t->summary,
+			n < 0 ? ": " : "", n < 0 ? err.msg : "");
+	}
+	type_uprobe_cleanup();
+}
+
 int sampler_list_events(FILE *out, bool all, struct ft_error *err)
 {
 	pfm_pmu_info_t pinfo;
@@ -143,7 +179,9 @@ int sampler_list_events(FILE *out, bool all, struct ft_error *err)
 			list_event(out, pinfo.name, &info);
 		}
 	}
-	fprintf(out, "# common names: cycles, instructions, cache-misses, branch-misses (hardware);\n"
-		     "# cpu-clock, task-clock, page-faults, context-switches (software)\n");
+	fprintf(out,
+		"# common names: cycles, instructions, cache-misses, branch-misses (hardware);\n"
+		"# cpu-clock, task-clock, page-faults, context-switches (software)\n");
+	list_types(out);
 	return 0;
 }

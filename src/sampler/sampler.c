@@ -38,17 +38,43 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "types.h"
+
 #define DEFAULT_RING_PAGES 128 /* 512 KiB per CPU, as perf record as root */
 /* With --call-graph dwarf each sample carries kilobytes of stack: 2 MiB per
  * CPU keep a 999 Hz stream of 8 KiB samples for a quarter second. */
 #define DEFAULT_DWARF_RING_PAGES 512
+/* A type that samples every event (each fault, switch, allocation) comes
+ * in bursts a frequency never makes: 2 MiB per CPU keep 10,000 samples. */
+#define DEFAULT_EVERY_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
 
+/* A record copied out of a ring for an ordered drain. */
+struct batch_entry {
+	uint64_t time;
+	size_t offset; /* into sampler.batch */
+	size_t seq; /* read order, to keep records of equal time in it */
+};
+
+/* An event the user named: a profile type or a plain perf event. */
 struct event {
 	char *name;
 	char *unit;
-	struct perf_event_attr attr;
+	const struct sampler_type *type; /* NULL: a libpfm4 event, samples pass through */
+	void *state; /* the type's rule state */
 };
+
+/* A perf event opened for an event (a type may open several). */
+struct member {
+	struct perf_event_attr attr;
+	bool frequency; /* sampled at -F; else every attr.sample_period events */
+	uint64_t rule_regs;
+	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
+	bool no_inherit; /* sampler_type_member.no_inherit */
+	bool shared; /* the same perf event as an earlier member: not opened */
+};
+
+#define MAX_MEMBERS (SAMPLER_MAX_EVENTS * SAMPLER_TYPE_MAX_MEMBERS)
 
 struct ring {
 	struct sampler_ring r;
@@ -69,6 +95,10 @@ struct sampler {
 
 	struct event events[SAMPLER_MAX_EVENTS];
 	size_t nevents;
+	struct member members[MAX_MEMBERS];
+	struct sampler_member dmembers[MAX_MEMBERS]; /* the decoder's view of them */
+	size_t nmembers;
+	size_t failed; /* the member whose opening failed last */
 
 	int *cpus;
 	size_t ncpus;
@@ -79,6 +109,13 @@ struct sampler {
 	size_t nfds, fds_cap;
 
 	struct sampler_decoder dec;
+
+	/* A rule pairs records of one thread: drain the rings in time order. */
+	bool ordered;
+	unsigned char *batch; /* the records of one drain, copied out */
+	size_t batch_len, batch_cap;
+	struct batch_entry *entries;
+	size_t nentries, entries_cap;
 
 	pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
@@ -165,15 +202,18 @@ static int online_cpus(int **cpus, size_t *n)
 	return 0;
 }
 
-static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool side_band)
+static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 {
+	struct perf_event_attr *attr = &m->attr;
 	long max_stack = 127;
 
 	util_read_long("/proc/sys/kernel/perf_event_max_stack", &max_stack);
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
-	attr->freq = 1;
-	attr->sample_freq = s->frequency;
+	if (m->frequency) {
+		attr->freq = 1;
+		attr->sample_freq = s->frequency;
+	}
 	attr->sample_type = SAMPLER_SAMPLE_TYPE;
 	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF) {
 		attr->sample_type = SAMPLER_SAMPLE_TYPE_DWARF;
@@ -182,6 +222,16 @@ static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool sid
 		/* The kernel part of the chain still comes from the kernel;
 		 * the user part is ours to unwind. */
 		attr->exclude_callchain_user = 1;
+	}
+	if (m->rule_regs) {
+		attr->sample_type |= PERF_SAMPLE_REGS_USER;
+		attr->sample_regs_user |= m->rule_regs;
+	}
+	if (m->entry && s->call_graph == SAMPLER_CALL_GRAPH_FP) {
+		/* The return address, for the decoder to put the caller back. */
+		attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		attr->sample_regs_user |= 1ull << 7; /* sp */
+		attr->sample_stack_user = 8;
 	}
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
@@ -192,7 +242,7 @@ static void setup_attr(struct sampler *s, struct perf_event_attr *attr, bool sid
 	attr->clockid = CLOCK_MONOTONIC;
 	attr->watermark = 1;
 	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
-	attr->inherit = s->target != SAMPLER_SYSTEM;
+	attr->inherit = s->target != SAMPLER_SYSTEM && !m->no_inherit;
 	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
 	if (side_band) {
 		attr->mmap = 1;
@@ -235,7 +285,8 @@ static int map_ring(struct sampler *s, struct ring *ring, int fd)
 			ring->r.copy = xmalloc(65536);
 			ring->fd = fd;
 			if (pages != s->ring_pages)
-				notify(s, "ring buffers limited to %zu KiB per CPU by the locked-memory limit",
+				notify(s,
+				       "ring buffers limited to %zu KiB per CPU by the locked-memory limit",
 				       pages * page / 1024);
 			return 0;
 		}
@@ -256,18 +307,22 @@ static void add_fd(struct sampler *s, int fd)
 }
 
 /*
- * Opens event `ev` for `pid` on CPU number `ci` and routes it into that
+ * Opens member `mi` for `pid` on CPU number `ci` and routes it into that
  * CPU's ring (mapping the ring with the first event opened on the CPU).
  */
-static int open_one(struct sampler *s, size_t ev, pid_t pid, size_t ci)
+static int open_one(struct sampler *s, size_t mi, pid_t pid, size_t ci)
 {
 	struct ring *ring = &s->rings[ci];
 	uint64_t id;
 	int fd, ret;
 
-	fd = perf_open(&s->events[ev].attr, pid, s->cpus[ci]);
-	if (fd < 0)
+	if (s->members[mi].shared)
+		return 0;
+	fd = perf_open(&s->members[mi].attr, pid, s->cpus[ci]);
+	if (fd < 0) {
+		s->failed = mi;
 		return fd;
+	}
 	if (!ring->map) {
 		ret = map_ring(s, ring, fd);
 		if (ret < 0) {
@@ -280,20 +335,20 @@ static int open_one(struct sampler *s, size_t ev, pid_t pid, size_t ci)
 		return ret;
 	}
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) == 0)
-		u64map_put(&s->dec.id_event, id + 1, (uint32_t)ev);
+		u64map_put(&s->dec.id_event, id + 1, (uint32_t)mi);
 	add_fd(s, fd);
 	return 0;
 }
 
-/* Opens every event for `pid` on every CPU. */
+/* Opens every member for `pid` on every CPU. */
 static int open_task(struct sampler *s, pid_t pid)
 {
-	size_t ci, ev;
+	size_t ci, mi;
 	int ret;
 
 	for (ci = 0; ci < s->ncpus; ci++)
-		for (ev = 0; ev < s->nevents; ev++) {
-			ret = open_one(s, ev, pid, ci);
+		for (mi = 0; mi < s->nmembers; mi++) {
+			ret = open_one(s, mi, pid, ci);
 			if (ret < 0)
 				return ret;
 		}
@@ -377,16 +432,24 @@ static void close_all(struct sampler *s)
 
 static int open_all(struct sampler *s)
 {
-	size_t ci, ev;
+	size_t ci, mi;
 	int ret = 0;
 
-	for (ev = 0; ev < s->nevents; ev++)
-		setup_attr(s, &s->events[ev].attr, ev == 0);
+	for (mi = 0; mi < s->nmembers; mi++) {
+		struct sampler_member *dm = &s->dmembers[mi];
+
+		setup_attr(s, &s->members[mi], mi == 0);
+		dm->sample_type = s->members[mi].attr.sample_type;
+		dm->regs_user_mask = s->members[mi].attr.sample_regs_user;
+		dm->rule_regs = s->members[mi].rule_regs;
+		dm->entry = s->members[mi].entry;
+	}
+	s->dec.nmembers = s->nmembers;
 	switch (s->target) {
 	case SAMPLER_SYSTEM:
 		for (ci = 0; ci < s->ncpus && ret == 0; ci++)
-			for (ev = 0; ev < s->nevents && ret == 0; ev++)
-				ret = open_one(s, ev, -1, ci);
+			for (mi = 0; mi < s->nmembers && ret == 0; mi++)
+				ret = open_one(s, mi, -1, ci);
 		break;
 	case SAMPLER_PIDS:
 		ret = open_pids(s);
@@ -400,8 +463,91 @@ static int open_all(struct sampler *s)
 	return ret;
 }
 
-static int resolve_events(struct sampler *s, const struct sampler_config *cfg,
-			  struct ft_error *err)
+/* Adds a member for event `ev`; `role` is its type's tag. */
+static struct member *add_member(struct sampler *s, size_t ev, uint32_t role)
+{
+	struct member *m = &s->members[s->nmembers];
+	struct sampler_member *dm = &s->dmembers[s->nmembers];
+
+	memset(m, 0, sizeof(*m));
+	memset(dm, 0, sizeof(*dm));
+	dm->event = (uint32_t)ev;
+	dm->type = s->events[ev].type;
+	dm->state = s->events[ev].state;
+	dm->role = role;
+	s->nmembers++;
+	return m;
+}
+
+static bool same_event(const struct member *a, const struct member *b)
+{
+	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
+	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
+	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
+	       a->entry == b->entry && a->no_inherit == b->no_inherit &&
+	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
+	       a->attr.context_switch == b->attr.context_switch;
+}
+
+/*
+ * Member `mi` is the same perf event as an earlier one: it is not opened,
+ * and its rule gets what the earlier one's does (sampler_member.next).
+ */
+static void share_member(struct sampler *s, size_t mi)
+{
+	size_t j;
+
+	for (j = 0; j < mi; j++) {
+		if (s->members[j].shared || !same_event(&s->members[j], &s->members[mi]))
+			continue;
+		while (s->dmembers[j].next)
+			j = s->dmembers[j].next;
+		s->dmembers[j].next = (uint32_t)mi;
+		s->members[mi].shared = true;
+		return;
+	}
+}
+
+/* Event `ev` is profile type `type`: its members, its rule's state. */
+static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type *type,
+			struct ft_error *err)
+{
+	struct sampler_type_member tm[SAMPLER_TYPE_MAX_MEMBERS];
+	struct sampler_type_target t = { s->target, s->pids, s->npids };
+	int n, i;
+
+	memset(tm, 0, sizeof(tm));
+	n = type->members(&t, tm, err);
+	if (n < 0)
+		return n;
+	s->events[ev].type = type;
+	s->events[ev].unit = xstrdup(type->unit);
+	s->events[ev].state = type->state_new ? type->state_new() : NULL;
+	if (type->sched || type->flush)
+		s->ordered = true;
+	for (i = 0; i < n; i++) {
+		struct member *m = add_member(s, ev, tm[i].role);
+
+		m->attr = tm[i].attr;
+		m->attr.size = sizeof(m->attr);
+		m->frequency = tm[i].frequency;
+		m->rule_regs = tm[i].regs;
+		m->entry = tm[i].entry;
+		m->no_inherit = tm[i].no_inherit;
+		share_member(s, s->nmembers - 1);
+	}
+	for (i = 0; i < n; i++)
+		if (tm[i].no_inherit) {
+			notify(s,
+			       "%s: uprobes without tracefs (not mounted, or not writable): threads and "
+			       "processes the target starts from now on are not probed",
+			       type->name);
+			break;
+		}
+	return 0;
+}
+
+static int resolve_events(struct sampler *s, const struct sampler_config *cfg, struct ft_error *err)
 {
 	static const char *const defaults[] = { SAMPLER_DEFAULT_EVENT };
 	const char *const *names = cfg->nevents ? cfg->events : defaults;
@@ -418,21 +564,37 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg,
 				error_set(err, "event '%s' is named twice", names[i]);
 				return -EINVAL;
 			}
-		ret = sampler_event_encode(names[i], &s->events[i].attr, &s->events[i].unit, err);
-		if (ret < 0)
-			return ret;
 		s->events[i].name = xstrdup(names[i]);
 		s->nevents++;
+		if (sampler_type_find(names[i])) {
+			ret = resolve_type(s, i, sampler_type_find(names[i]), err);
+		} else {
+			struct member *m = add_member(s, i, 0);
+
+			m->frequency = true;
+			ret = sampler_event_encode(names[i], &m->attr, &s->events[i].unit, err);
+			if (ret == 0)
+				share_member(s, s->nmembers - 1);
+		}
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
 
-static int replace_event(struct sampler *s, size_t i, const char *name, struct ft_error *err)
+/* The default event (a plain event, member 0) becomes `name`. */
+static int replace_event(struct sampler *s, const char *name, struct ft_error *err)
 {
-	free(s->events[i].name);
-	free(s->events[i].unit);
-	s->events[i].name = xstrdup(name);
-	return sampler_event_encode(name, &s->events[i].attr, &s->events[i].unit, err);
+	free(s->events[0].name);
+	free(s->events[0].unit);
+	s->events[0].name = xstrdup(name);
+	return sampler_event_encode(name, &s->members[0].attr, &s->events[0].unit, err);
+}
+
+/* The name of the event whose member failed to open. */
+static const char *failed_name(const struct sampler *s)
+{
+	return s->events[s->dmembers[s->failed].event].name;
 }
 
 /*
@@ -457,7 +619,7 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 			notify(s, "%s is not supported here (no hardware PMU); sampling %s instead",
 			       s->events[0].name, fb);
 			tried_fallback = true;
-			ret = replace_event(s, 0, fb, err);
+			ret = replace_event(s, fb, err);
 			if (ret < 0)
 				return ret;
 			continue;
@@ -479,7 +641,8 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 	if (ret == -ESRCH && s->target == SAMPLER_PIDS)
 		error_set(err, "a target process exited while its threads were being attached");
 	else
-		error_set(err, "%s", sampler_strerror(-ret, s->events[0].name, advice, sizeof(advice)));
+		error_set(err, "%s",
+			  sampler_strerror(-ret, failed_name(s), advice, sizeof(advice)));
 	return ret;
 }
 
@@ -616,17 +779,19 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->target = cfg->target;
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
 	s->call_graph = cfg->call_graph;
-	s->ring_pages = cfg->ring_pages					     ? cfg->ring_pages
+	s->ring_pages = cfg->ring_pages				    ? cfg->ring_pages
 			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
-								     : DEFAULT_RING_PAGES;
-	s->stack_size = (uint32_t)((cfg->stack_size ? cfg->stack_size : SAMPLER_DEFAULT_STACK_SIZE) + 7) &
-			~7u;
+								    : DEFAULT_RING_PAGES;
+	s->stack_size =
+		(uint32_t)((cfg->stack_size ? cfg->stack_size : SAMPLER_DEFAULT_STACK_SIZE) + 7) &
+		~7u;
 	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF) {
 		s->dec.sample_type = SAMPLER_SAMPLE_TYPE_DWARF;
 		s->dec.regs_user_mask = SAMPLER_REGS_USER_MASK;
 	}
 	s->notice = cfg->notice;
 	s->dec.sink = sink;
+	s->dec.members = s->dmembers;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;
 	u64map_init(&s->tids);
@@ -634,7 +799,8 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 
 	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF &&
 	    (cfg->stack_size > SAMPLER_MAX_STACK_SIZE || s->stack_size > SAMPLER_MAX_STACK_SIZE)) {
-		error_set(err, "the stack sample size must be at most %d bytes", SAMPLER_MAX_STACK_SIZE);
+		error_set(err, "the stack sample size must be at most %d bytes",
+			  SAMPLER_MAX_STACK_SIZE);
 		goto out_free;
 	}
 	if (s->ring_pages & (s->ring_pages - 1)) {
@@ -649,8 +815,6 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			  s->frequency, max_rate);
 		goto out_free;
 	}
-	if (resolve_events(s, cfg, err) < 0)
-		goto out_free;
 	if (online_cpus(&s->cpus, &s->ncpus) < 0) {
 		error_set(err, "cannot read the list of online CPUs");
 		goto out_free;
@@ -683,6 +847,13 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			goto out_free;
 		break;
 	}
+	/* After the target: a type may look into the processes (uprobes). */
+	if (resolve_events(s, cfg, err) < 0)
+		goto out_free;
+	if (!cfg->ring_pages && s->ring_pages < DEFAULT_DWARF_RING_PAGES)
+		for (i = 0; i < s->nmembers; i++)
+			if (!s->members[i].frequency)
+				s->ring_pages = DEFAULT_EVERY_RING_PAGES;
 	raise_file_limit();
 	if (open_with_fallbacks(s, cfg->nevents > 0, err) < 0)
 		goto out_free;
@@ -705,6 +876,7 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->rings)
 		close_all(s);
+	type_uprobe_cleanup();
 	reap_unstarted_child(s);
 	if (s->go_fd >= 0)
 		close(s->go_fd);
@@ -713,9 +885,13 @@ void sampler_free(struct sampler *s)
 	for (i = 0; i < s->nevents; i++) {
 		free(s->events[i].name);
 		free(s->events[i].unit);
+		if (s->events[i].type && s->events[i].type->state_free)
+			s->events[i].type->state_free(s->events[i].state);
 	}
 	u64map_free(&s->tids);
 	u64map_free(&s->dec.id_event);
+	free(s->batch);
+	free(s->entries);
 	free(s->fds);
 	free(s->rings);
 	free(s->pfds);
@@ -782,11 +958,92 @@ static int drain_one(const struct perf_event_header *h, void *ctx)
 	return sampler_decode(ctx, h);
 }
 
+/*
+ * The time of a record: a sample's is its fourth word (IDENTIFIER, IP,
+ * TID, TIME, the same in both layouts); a side-band record's is in its
+ * sample_id trailer. 0 when the record is too short to say.
+ */
+static uint64_t record_time(const struct perf_event_header *h)
+{
+	uint64_t t = 0;
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		if (h->size >= sizeof(*h) + 32)
+			memcpy(&t, (const unsigned char *)h + sizeof(*h) + 24, 8);
+	} else if (h->size >= sizeof(*h) + 32) {
+		memcpy(&t, (const unsigned char *)h + h->size - 24, 8);
+	}
+	return t;
+}
+
+static int batch_one(const struct perf_event_header *h, void *ctx)
+{
+	struct sampler *s = ctx;
+	struct batch_entry *e;
+
+	if (s->batch_len + h->size > s->batch_cap) {
+		s->batch_cap = (s->batch_len + h->size) * 2;
+		s->batch = xrealloc(s->batch, s->batch_cap);
+	}
+	if (s->nentries == s->entries_cap) {
+		s->entries_cap = s->entries_cap ? s->entries_cap * 2 : 1024;
+		s->entries = xreallocarray(s->entries, s->entries_cap, sizeof(*s->entries));
+	}
+	e = &s->entries[s->nentries];
+	e->time = record_time(h);
+	e->offset = s->batch_len;
+	e->seq = s->nentries++;
+	memcpy(s->batch + s->batch_len, h, h->size);
+	s->batch_len += h->size;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct batch_entry *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * For rules that pair two records of one thread (a switch-out and its
+ * switch-in, a call and its return), which may sit in two CPUs' rings:
+ * everything the rings hold now is copied out, sorted by time, then
+ * decoded, so a ring read before another does not put a later record
+ * first. (Records are 8-byte multiples, so the copies stay aligned.)
+ */
+static int drain_ordered(struct sampler *s)
+{
+	size_t i;
+	int ret;
+
+	s->batch_len = 0;
+	s->nentries = 0;
+	for (i = 0; i < s->ncpus; i++) {
+		if (!s->rings[i].map)
+			continue;
+		if (sampler_ring_read(&s->rings[i].r, batch_one, s) == -EBADMSG)
+			s->dec.malformed++;
+	}
+	qsort(s->entries, s->nentries, sizeof(*s->entries), by_time);
+	for (i = 0; i < s->nentries; i++) {
+		ret = sampler_decode(&s->dec,
+				     (const struct perf_event_header *)(s->batch + s->entries[i].offset));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int drain(struct sampler *s)
 {
 	size_t i;
 	int ret;
 
+	if (s->ordered)
+		return drain_ordered(s);
 	for (i = 0; i < s->ncpus; i++) {
 		if (!s->rings[i].map)
 			continue;
@@ -799,6 +1056,20 @@ static int drain(struct sampler *s)
 			return ret;
 	}
 	return 0;
+}
+
+/* What the types' rules have to say (once each: the notice path remembers). */
+static void say_type_notices(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nevents; i++) {
+		const struct sampler_type *type = s->events[i].type;
+		const char *msg;
+
+		if (type && type->notice && (msg = type->notice(s->events[i].state)))
+			notice_say(s->notice, msg, "%s", msg);
+	}
 }
 
 static bool any_pid_alive(const struct sampler *s)
@@ -831,7 +1102,7 @@ static bool target_gone(struct sampler *s)
 
 int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 {
-	bool on_exec[SAMPLER_MAX_EVENTS];
+	bool on_exec[MAX_MEMBERS];
 	size_t first = s->nfds, i;
 	char advice[512];
 	int ret;
@@ -843,15 +1114,16 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 		return -ESRCH;
 	}
 	/* Running already: its events start now, not at an exec. */
-	for (i = 0; i < s->nevents; i++) {
-		on_exec[i] = s->events[i].attr.enable_on_exec;
-		s->events[i].attr.enable_on_exec = 0;
+	for (i = 0; i < s->nmembers; i++) {
+		on_exec[i] = s->members[i].attr.enable_on_exec;
+		s->members[i].attr.enable_on_exec = 0;
 	}
 	ret = open_process_threads(s, pid);
-	for (i = 0; i < s->nevents; i++)
-		s->events[i].attr.enable_on_exec = on_exec[i];
+	for (i = 0; i < s->nmembers; i++)
+		s->members[i].attr.enable_on_exec = on_exec[i];
 	if (ret < 0) {
-		error_set(err, "%s", sampler_strerror(-ret, s->events[0].name, advice, sizeof(advice)));
+		error_set(err, "%s",
+			  sampler_strerror(-ret, failed_name(s), advice, sizeof(advice)));
 		return ret;
 	}
 	for (i = first; i < s->nfds; i++)
@@ -879,16 +1151,36 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 	ret = drain(s);
 	if (ret)
 		return ret;
+	say_type_notices(s);
 	return target_gone(s) ? 1 : 0;
 }
 
 int sampler_stop(struct sampler *s)
 {
+	struct timespec ts;
+	uint64_t now;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < s->nfds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	return drain(s);
+	ret = drain(s);
+	if (ret)
+		return ret;
+	/* What a rule still holds (threads still off the CPU) ends now. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (i = 0; i < s->nevents; i++) {
+		const struct sampler_type *type = s->events[i].type;
+
+		if (type && type->flush) {
+			ret = type->flush(s->events[i].state, now, s->dec.sink);
+			if (ret)
+				return ret;
+		}
+	}
+	say_type_notices(s);
+	return 0;
 }
 
 pid_t sampler_child(const struct sampler *s)

@@ -60,7 +60,7 @@ struct reader {
 	struct ft_error *err;
 	struct profile *p;
 
-	struct id_map strings, frames, nodes, locations;
+	struct id_map strings, frames, nodes, locations, chains;
 
 	unsigned chunk_no; /* 1-based, of the chunk being read */
 	size_t chunk_off;
@@ -324,6 +324,30 @@ static int read_locations(struct reader *r, json_t *arr)
 	return 0;
 }
 
+static int read_chains(struct reader *r, json_t *arr)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		uint32_t id = r->chains.len;
+		uint64_t c[2];
+
+		if (get_tuple(json_array_get(arr, i), 2, c) < 0)
+			return chunk_error(r, "chain %" PRIu32 " is not [parent, location]", id);
+		if (c[0] >= id)
+			return chunk_error(r, "chain %" PRIu32 " has parent %" PRIu64 " out of range",
+					   id, c[0]);
+		if (c[1] == 0 || c[1] >= r->locations.len)
+			return chunk_error(r, "chain %" PRIu32 " has location %" PRIu64
+					   " out of range", id, c[1]);
+		if (id >= SESSION_MAX_IDS)
+			return chunk_error(r, "too many chains");
+		id_map_push(&r->chains, profile_intern_chain(r->p, r->chains.ids[c[0]],
+							     r->locations.ids[c[1]]));
+	}
+	return 0;
+}
+
 static int read_threads(struct reader *r, json_t *arr)
 {
 	size_t i;
@@ -348,13 +372,43 @@ enum { COL_TIME, COL_WEIGHT, COL_NODE, COL_PID, COL_TID, COL_CPU, COL_EVENT, NCO
 static const char *const col_names[NCOLS] = { "time", "weight", "node", "pid",
 					      "tid",  "cpu",    "event" };
 
+/* `*col`, a column of ids of `n` samples, or NULL where absent or null. */
+static int get_id_column(struct reader *r, const char *name, size_t n, json_t **col)
+{
+	if (!*col || json_is_null(*col)) {
+		*col = NULL;
+		return 0;
+	}
+	if (!json_is_array(*col))
+		return chunk_error(r, "\"samples\" has a \"%s\" that is not an array", name);
+	if (json_array_size(*col) != n)
+		return chunk_error(r, "\"samples\" columns differ in length");
+	return 0;
+}
+
+/* Sample `i`'s id in `col`, one of `ids`, as the profile's id in *out. */
+static int get_id(struct reader *r, json_t *col, size_t i, const char *name,
+		  const struct id_map *ids, uint32_t *out)
+{
+	json_t *e = json_array_get(col, i);
+	json_int_t v = json_integer_value(e);
+
+	if (!json_is_integer(e))
+		return chunk_error(r, "sample %zu has a non-integer \"%s\"", i, name);
+	if (v < 0 || (uint64_t)v >= ids->len)
+		return chunk_error(r, "sample %zu has %s %lld out of range", i, name, (long long)v);
+	*out = ids->ids[v];
+	return 0;
+}
+
 static int read_samples(struct reader *r, json_t *obj)
 {
 	const uint64_t max[NCOLS] = {
 		[COL_WEIGHT] = INT64_MAX, [COL_NODE] = UINT32_MAX, [COL_PID] = UINT32_MAX,
 		[COL_TID] = UINT32_MAX,	  [COL_CPU] = UINT16_MAX,  [COL_EVENT] = UINT16_MAX,
 	};
-	json_t *cols[NCOLS], *locs = json_object_get(obj, "location");
+	json_t *cols[NCOLS], *locs = json_object_get(obj, "location"),
+			     *chains = json_object_get(obj, "chain");
 	size_t n = 0, i, k;
 
 	if (!json_is_object(obj))
@@ -368,14 +422,9 @@ static int read_samples(struct reader *r, json_t *obj)
 		else if (json_array_size(cols[k]) != n)
 			return chunk_error(r, "\"samples\" columns differ in length");
 	}
-	if (locs && !json_is_null(locs)) {
-		if (!json_is_array(locs))
-			return chunk_error(r, "\"samples\" has a \"location\" that is not an array");
-		if (json_array_size(locs) != n)
-			return chunk_error(r, "\"samples\" columns differ in length");
-	} else {
-		locs = NULL; /* before 1.2, or no sample with a location */
-	}
+	/* Absent (before 1.2 and 1.4, or no sample has one): all unknown. */
+	if (get_id_column(r, "location", n, &locs) < 0 || get_id_column(r, "chain", n, &chains) < 0)
+		return -1;
 	if (n > SESSION_CHUNK_MAX_SAMPLES)
 		return chunk_error(r, "too many samples (%zu)", n);
 
@@ -403,17 +452,9 @@ static int read_samples(struct reader *r, json_t *obj)
 			return chunk_error(r, "sample %zu has event %lld out of range", i,
 					   (long long)v[COL_EVENT]);
 		memset(&s, 0, sizeof(s));
-		if (locs) {
-			json_t *e = json_array_get(locs, i);
-			json_int_t l = json_integer_value(e);
-
-			if (!json_is_integer(e))
-				return chunk_error(r, "sample %zu has a non-integer \"location\"", i);
-			if (l < 0 || (uint64_t)l >= r->locations.len)
-				return chunk_error(r, "sample %zu has location %lld out of range", i,
-						   (long long)l);
-			s.location = r->locations.ids[l];
-		}
+		if ((locs && get_id(r, locs, i, "location", &r->locations, &s.location) < 0) ||
+		    (chains && get_id(r, chains, i, "chain", &r->chains, &s.chain) < 0))
+			return -1;
 		/* Every sum of weights a query makes stays below 2^63. */
 		if (__builtin_add_overflow(r->weight_total, (uint64_t)v[COL_WEIGHT], &r->weight_total) ||
 		    r->weight_total > INT64_MAX)
@@ -442,7 +483,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 static int read_data_chunk(struct reader *r, json_t *obj)
 {
-	json_t *strings, *frames, *nodes, *locations, *threads, *samples;
+	json_t *strings, *frames, *nodes, *locations, *chains, *threads, *samples;
 	uint64_t lost = 0, throttled = 0;
 
 	if (r->have_end)
@@ -451,6 +492,7 @@ static int read_data_chunk(struct reader *r, json_t *obj)
 	    get_opt_array(r, obj, "frames", &frames) < 0 ||
 	    get_opt_array(r, obj, "nodes", &nodes) < 0 ||
 	    get_opt_array(r, obj, "locations", &locations) < 0 ||
+	    get_opt_array(r, obj, "chains", &chains) < 0 ||
 	    get_opt_array(r, obj, "threads", &threads) < 0 ||
 	    get_opt_uint(r, obj, "lost", INT64_MAX, &lost) < 0 ||
 	    get_opt_uint(r, obj, "throttled", INT64_MAX, &throttled) < 0)
@@ -458,6 +500,7 @@ static int read_data_chunk(struct reader *r, json_t *obj)
 	if ((strings && read_strings(r, strings) < 0) || (frames && read_frames(r, frames) < 0) ||
 	    (nodes && read_nodes(r, nodes) < 0) ||
 	    (locations && read_locations(r, locations) < 0) ||
+	    (chains && read_chains(r, chains) < 0) ||
 	    (threads && read_threads(r, threads) < 0))
 		return -1;
 	samples = json_object_get(obj, "samples");
@@ -506,9 +549,11 @@ static uint64_t reader_memory(const struct reader *r)
 	m += (uint64_t)p->nframes * sizeof(*p->frames) + (uint64_t)p->frame_map.cap * 12;
 	m += (uint64_t)p->nnodes * sizeof(*p->nodes) + (uint64_t)p->node_map.cap * 12;
 	m += (uint64_t)p->nlocations * sizeof(*p->locations) + (uint64_t)p->location_map.cap * 12;
+	m += (uint64_t)p->nchains * sizeof(*p->chains) + (uint64_t)p->chain_map.cap * 12;
 	m += (uint64_t)p->nsamples * sizeof(*p->samples);
 	m += (uint64_t)p->nthreads * sizeof(*p->threads) + (uint64_t)p->thread_map.cap * 12;
-	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap) * 4;
+	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +
+	      r->chains.cap) * 4;
 	return m;
 }
 
@@ -971,6 +1016,7 @@ static struct profile *read_session(struct reader *r, struct session_read_info *
 	r->p = profile_new();
 	id_map_push(&r->nodes, PROFILE_ROOT);
 	id_map_push(&r->locations, PROFILE_NO_LOCATION);
+	id_map_push(&r->chains, PROFILE_NO_CHAIN);
 	walk = walk_chunks(r, &cut);
 	if (walk == WALK_ERROR)
 		goto out_fail;
@@ -1003,6 +1049,7 @@ out_fail:
 	free(r->frames.ids);
 	free(r->nodes.ids);
 	free(r->locations.ids);
+	free(r->chains.ids);
 	free(r->src.buf);
 	return p;
 }

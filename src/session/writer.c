@@ -3,7 +3,7 @@
  * The session writer: streams a profile to disk as it is recorded. Each
  * flush appends one or more self-contained data chunks (what is new since
  * the previous flush: strings, frames, call-tree nodes, code locations,
- * renamed threads, the samples in memory, lost counts), each a zlib-compressed JSON object
+ * location chains, renamed threads, the samples in memory, lost counts), each a zlib-compressed JSON object
  * behind a small checksummed binary header (doc/session-format.md). A
  * chunk either reaches the file whole or, after a failed write, is cut off
  * again, so whatever has been flushed stays loadable if the recorder dies,
@@ -56,6 +56,7 @@ struct session_writer {
 	uint32_t frames_done;
 	uint32_t nodes_done; /* node 0, the root, is implicit */
 	uint32_t locations_done; /* location 0, unknown, is implicit */
+	uint32_t chains_done; /* chain 0, empty, is implicit */
 	size_t samples_done; /* of p->samples, within a flush cut short */
 	uint64_t lost_done, throttled_done;
 
@@ -289,6 +290,7 @@ struct session_writer *session_writer_open(const char *path, bool force, struct 
 	w->fd = fd;
 	w->nodes_done = 1;
 	w->locations_done = 1;
+	w->chains_done = 1;
 	return w;
 out_dir:
 	ft_outdir_close(&w->dir);
@@ -369,13 +371,13 @@ static size_t *sorted_samples(const struct profile *p)
 
 /* Where one data chunk ends: exclusive upper bounds of what it holds. */
 struct chunk_plan {
-	uint32_t strings, frames, nodes, locations;
+	uint32_t strings, frames, nodes, locations, chains;
 	uint32_t threads_from, threads_to; /* range of thread indices scanned */
 	size_t samples;
 	uint64_t lost, throttled;
 };
 
-/* Whether any of the samples order[from, to) has a location. */
+/* Whether any of the samples order[from, to) has a location; a chain. */
 static bool any_location(const struct profile *p, const size_t *order, size_t from, size_t to)
 {
 	for (; from < to; from++)
@@ -384,9 +386,17 @@ static bool any_location(const struct profile *p, const size_t *order, size_t fr
 	return false;
 }
 
+static bool any_chain(const struct profile *p, const size_t *order, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (p->samples[order[from]].chain != PROFILE_NO_CHAIN)
+			return true;
+	return false;
+}
+
 /*
  * Fills the next chunk, in dependency order (strings, frames, nodes,
- * locations, threads, samples: a later kind starts only when the earlier ones are
+ * locations, chains, threads, samples: a later kind starts only when the earlier ones are
  * all written, so every id a chunk uses is defined by then), up to the
  * budget. Returns the chunk's JSON, or NULL when nothing is left.
  */
@@ -460,6 +470,19 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	}
 	all = all && c->locations == p->nlocations;
 
+	c->chains = w->chains_done;
+	if (all && c->chains < p->nchains) {
+		arr = json_array();
+		for (; c->chains < p->nchains && budget >= 3; c->chains++, budget -= 3) {
+			const struct profile_chain *ch = &p->chains[c->chains];
+
+			json_array_append_new(arr, json_pack("[II]", (json_int_t)ch->parent,
+							     (json_int_t)ch->location));
+		}
+		json_object_set_new(obj, "chains", arr);
+	}
+	all = all && c->chains == p->nchains;
+
 	c->threads_from = c->threads_to = threads_from;
 	if (all) {
 		arr = json_array();
@@ -481,22 +504,26 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	all = all && c->threads_to == p->nthreads;
 
 	c->samples = w->samples_done;
-	if (all && c->samples < p->nsamples && budget >= 8) {
-		static const char *const names[] = { "time", "weight", "node",	"pid",
-						     "tid",  "cpu",    "event", "location" };
-		json_t *cols[ARRAY_SIZE(names)], *samples = json_object();
+	if (all && c->samples < p->nsamples && budget >= 9) {
+		enum { NFIXED = 7 };
+		static const char *const names[] = { "time", "weight", "node",	   "pid", "tid",
+						     "cpu",  "event",  "location", "chain" };
+		json_t *cols[ARRAY_SIZE(names)] = { NULL }, *samples = json_object();
 		uint64_t last = w->last_time;
-		size_t i, k, end = p->nsamples, ncols = ARRAY_SIZE(names);
+		size_t i, k, end = p->nsamples;
 
 		if (end - c->samples > SAMPLES_PER_CHUNK)
 			end = c->samples + SAMPLES_PER_CHUNK;
-		if (end - c->samples > budget / 8)
-			end = c->samples + budget / 8;
-		/* The location column only where it says something (1.2). */
-		if (!any_location(p, order, c->samples, end))
-			ncols--;
-		for (k = 0; k < ncols; k++)
+		if (end - c->samples > budget / 9)
+			end = c->samples + budget / 9;
+		for (k = 0; k < NFIXED; k++)
 			cols[k] = json_array();
+		/* The location and chain columns only where they say something
+		 * (1.2, 1.4). */
+		if (any_location(p, order, c->samples, end))
+			cols[7] = json_array();
+		if (any_chain(p, order, c->samples, end))
+			cols[8] = json_array();
 		for (i = c->samples; i < end; i++) {
 			const struct profile_sample *s = &p->samples[order[i]];
 
@@ -507,12 +534,15 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 			json_array_append_new(cols[4], json_integer(s->tid));
 			json_array_append_new(cols[5], json_integer(s->cpu));
 			json_array_append_new(cols[6], json_integer(s->event));
-			if (ncols > 7)
+			if (cols[7])
 				json_array_append_new(cols[7], json_integer(s->location));
+			if (cols[8])
+				json_array_append_new(cols[8], json_integer(s->chain));
 			last = s->time;
 		}
-		for (k = 0; k < ncols; k++)
-			json_object_set_new(samples, names[k], cols[k]);
+		for (k = 0; k < ARRAY_SIZE(names); k++)
+			if (cols[k])
+				json_object_set_new(samples, names[k], cols[k]);
 		json_object_set_new(obj, "samples", samples);
 		c->samples = end;
 	}
@@ -535,6 +565,7 @@ static void commit_chunk(struct session_writer *w, struct profile *p, const size
 	w->frames_done = c->frames;
 	w->nodes_done = c->nodes;
 	w->locations_done = c->locations;
+	w->chains_done = c->chains;
 	for (t = c->threads_from; t < c->threads_to; t++)
 		p->threads[t].dirty = false;
 	for (i = w->samples_done; i < c->samples; i++) {

@@ -12,14 +12,19 @@
  * of every entry, where nearly all the memory is. A sum that would
  * not fit is kept as a second entry with the same key, so totals stay
  * exact whatever the data; a sample heavier than 2^44 becomes several
- * entries, one carrying the count. Entries [0, nsorted) of a bucket are
- * sorted by (node, stream) and combined; entries after that are pending,
- * appended one per sample as samples arrive (in or out of time order) and
- * folded into the sorted part at the next timeline_advance(), or sooner
- * when they outnumber it. Queries sum both parts alike, so nothing is
- * ever "not yet visible". Entries are sorted by key (the order keys were
- * first seen: any fixed order makes merging work). Buckets live in one
- * array ordered by time, with gaps where nothing was sampled.
+ * entries, one carrying the count. A bucket's entries are in two parts:
+ * the packed part, sorted by key and combined, and the pending part,
+ * appended one 12-byte entry per sample as samples arrive (in or out of
+ * time order) and folded into the packed part at the next
+ * timeline_advance(), or sooner when they outnumber it. Queries sum both
+ * parts alike, so nothing is ever "not yet visible". The packed part is
+ * varint-encoded (bucket_pack): key deltas, counts, and weights as the
+ * difference from count times the bucket's mean weight per sample, 4 to 6
+ * bytes an entry instead of 12, which is what lets a day of history at
+ * the default tiers fit the default ceiling. Entries are sorted by key
+ * (the order keys were first seen: any fixed order makes merging work).
+ * Buckets live in one array ordered by time, with gaps where nothing was
+ * sampled.
  *
  * Widths form one chain: the resolution, each tier's width (rounded up to
  * a multiple of the one before), then doublings of the last. Every bucket
@@ -30,8 +35,8 @@
  * the buckets of each aligned slot once the whole slot is older than its
  * tier's age.
  *
- * Memory. timeline_stats().memory is what the timeline allocated: entry
- * arrays at their capacity (trimmed when sorted), the bucket array, the
+ * Memory. timeline_stats().memory is what the timeline allocated: packed
+ * entries, pending arrays at their capacity, the bucket array, the
  * stream and key tables and the sub-second ring. When it is above max_memory,
  * advance() coarsens old data first: the finest buckets in the older half
  * of the retained span go up one width of the chain (the new slot within
@@ -101,8 +106,11 @@ struct tl_stream {
 
 struct tl_bucket {
 	uint64_t start, width;
-	struct tl_entry *e;
-	uint32_t nsorted, n, cap;
+	uint8_t *packed; /* the sorted entries, encoded (see bucket_pack) */
+	uint32_t packed_len, npacked;
+	uint64_t unit; /* the weight per sample the encoding predicts from */
+	struct tl_entry *e; /* pending entries, in arrival order */
+	uint32_t n, cap;
 	uint32_t nev; /* entries in ev */
 	uint64_t *ev; /* samples per event */
 	uint64_t samples;
@@ -136,6 +144,18 @@ struct timeline {
 	uint64_t *sub_tag; /* s + 1 of the slot held, 0 = none */
 	uint32_t *sub_count; /* [slot * sub_nev + event] */
 	uint64_t sub_hi; /* one past the newest slot written */
+
+	/*
+	 * Scratch space for packing, unpacking and merging, reused through
+	 * one advance (or one early sort) and freed at its end: an array per
+	 * operation between the long-lived packed ones left the heap full of
+	 * holes (the process's RSS a third above what the timeline holds).
+	 * Transient, like a query's arrays: not in the memory figure.
+	 */
+	struct tl_entry *scr[3];
+	size_t scr_cap[3];
+	uint8_t *pack_buf;
+	size_t pack_cap;
 
 	uint64_t now;
 	uint64_t horizon; /* samples before this are refused */
@@ -181,7 +201,9 @@ void timeline_config_default(struct timeline_config *c)
 	c->tiers[0].width_ns = 10 * NS_PER_SEC;
 	c->tiers[1].age_ns = 2 * 3600 * NS_PER_SEC;
 	c->tiers[1].width_ns = 60 * NS_PER_SEC;
-	c->ntiers = 2;
+	c->tiers[2].age_ns = 6 * 3600 * NS_PER_SEC;
+	c->tiers[2].width_ns = 5 * 60 * NS_PER_SEC;
+	c->ntiers = 3;
 	c->retention_ns = 24 * 3600 * NS_PER_SEC;
 	c->max_memory = 64u << 20;
 }
@@ -256,46 +278,217 @@ static inline uint64_t bucket_end(const struct tl_bucket *b)
 	return b->start + b->width;
 }
 
-static void bucket_set_entries(struct timeline *t, struct tl_bucket *b, struct tl_entry *e,
-			       uint32_t n)
+/* Varints: 7 bits a byte, the low ones first, the top bit set on all but the last. */
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+
+	while (*p & 0x80) {
+		x |= (uint64_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	*v = x | (uint64_t)*p++ << shift;
+	return p;
+}
+
+/* The longest encoded entry: a 32-bit key delta, a 20-bit count, a 45-bit zigzag residual. */
+#define PACKED_ENTRY_MAX (5 + 3 + 7)
+
+/* The largest count whose predicted weight (count * unit) is not capped at WEIGHT_MAX. */
+static inline uint64_t predict_count_max(uint64_t unit)
+{
+	return unit ? WEIGHT_MAX / unit : UINT64_MAX;
+}
+
+/*
+ * The weight an entry of `count` samples is expected to have: count *
+ * unit, at most WEIGHT_MAX. `count_max` is predict_count_max(unit), kept
+ * out of the loops.
+ */
+static inline uint64_t predict_weight(uint64_t count, uint64_t unit, uint64_t count_max)
+{
+	return count > count_max ? WEIGHT_MAX : count * unit;
+}
+
+/*
+ * Replaces b's packed entries with `e` (sorted by key, combined), encoded:
+ * per entry the key's distance from the previous key, the count, and the
+ * weight's difference from count * unit (zigzag), each a varint, where
+ * unit is the bucket's mean weight per sample. Keys are dense and sorted,
+ * counts small, and samples of one event weigh about the same, so an entry
+ * takes 4 to 6 bytes instead of 12. The packed array is exactly its length.
+ */
+/* Frees the scratch arrays. */
+static void scratch_release(struct timeline *t)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t->scr); i++) {
+		free(t->scr[i]);
+		t->scr[i] = NULL;
+		t->scr_cap[i] = 0;
+	}
+	free(t->pack_buf);
+	t->pack_buf = NULL;
+	t->pack_cap = 0;
+}
+
+/*
+ * Scratch array `i` with room for `n` entries (borrowed: valid until it is
+ * asked for more, or scratch_release()).
+ */
+static struct tl_entry *scratch(struct timeline *t, int i, size_t n)
+{
+	if (n > t->scr_cap[i]) {
+		size_t cap = n + n / 4 + 64;
+
+		free(t->scr[i]);
+		t->scr[i] = xreallocarray(NULL, cap, sizeof(*t->scr[i]));
+		t->scr_cap[i] = cap;
+	}
+	return t->scr[i];
+}
+
+static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e, size_t n)
+{
+	unsigned __int128 wsum = 0;
+	uint64_t csum = 0, unit = 0, cmax;
+	uint32_t prev = 0;
+	uint8_t *buf = NULL, *p = NULL;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		wsum += wc_weight(e[k].wc);
+		csum += wc_count(e[k].wc);
+	}
+	if (csum)
+		unit = (uint64_t)(wsum / csum);
+	cmax = predict_count_max(unit);
+	if (n) {
+		if (n * PACKED_ENTRY_MAX > t->pack_cap) {
+			t->pack_cap = n * PACKED_ENTRY_MAX + 1024;
+			free(t->pack_buf);
+			t->pack_buf = xmalloc(t->pack_cap);
+		}
+		for (p = t->pack_buf, k = 0; k < n; k++) {
+			uint64_t c = wc_count(e[k].wc);
+			int64_t r = (int64_t)wc_weight(e[k].wc) -
+				    (int64_t)predict_weight(c, unit, cmax);
+
+			p = put_varint(p, e[k].key - prev);
+			p = put_varint(p, c);
+			p = put_varint(p, (uint64_t)r << 1 ^ (uint64_t)(r >> 63));
+			prev = e[k].key;
+		}
+		buf = xmalloc((size_t)(p - t->pack_buf));
+		memcpy(buf, t->pack_buf, (size_t)(p - t->pack_buf));
+	}
+	t->entry_bytes -= b->packed_len;
+	free(b->packed);
+	b->packed = buf;
+	b->packed_len = buf ? (uint32_t)(p - t->pack_buf) : 0;
+	b->npacked = (uint32_t)n;
+	b->unit = unit;
+	t->entry_bytes += b->packed_len;
+}
+
+/* Reads b's packed entries, in order. */
+struct tl_cursor {
+	const uint8_t *p, *end;
+	uint32_t key;
+	uint64_t unit, count_max;
+};
+
+static inline void cursor_init(struct tl_cursor *c, const struct tl_bucket *b)
+{
+	c->p = b->packed;
+	c->end = b->packed + b->packed_len;
+	c->key = 0;
+	c->unit = b->unit;
+	c->count_max = predict_count_max(b->unit);
+}
+
+/* The next entry's key, weight and count; false at the end. */
+static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight,
+			       uint64_t *count)
+{
+	uint64_t d, r;
+
+	if (c->p >= c->end)
+		return false;
+	c->p = get_varint(c->p, &d);
+	c->p = get_varint(c->p, count);
+	c->p = get_varint(c->p, &r);
+	c->key += (uint32_t)d;
+	*key = c->key;
+	*weight = predict_weight(*count, c->unit, c->count_max) +
+		  (uint64_t)(int64_t)(r >> 1 ^ -(r & 1));
+	return true;
+}
+
+/* b's packed entries as an array (npacked long): scratch array `i`. */
+static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
+{
+	struct tl_entry *e = scratch(t, i, b->npacked);
+	struct tl_cursor c;
+	uint64_t w, n;
+	uint32_t k = 0, key;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &key, &w, &n)) {
+		e[k].key = key;
+		e[k++].wc = w << COUNT_BITS | n;
+	}
+	return e;
+}
+
+static void bucket_drop_pending(struct timeline *t, struct tl_bucket *b)
 {
 	t->entry_bytes -= (size_t)b->cap * sizeof(*b->e);
 	free(b->e);
-	b->e = e;
-	b->n = b->nsorted = b->cap = n;
-	t->entry_bytes += (size_t)b->cap * sizeof(*b->e);
+	b->e = NULL;
+	b->n = b->cap = 0;
 }
 
-/* Folds the pending entries into the sorted ones and trims the array. */
+/* Folds the pending entries into the packed ones. */
 static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 {
-	struct tl_entry *out;
-	size_t np = b->n - b->nsorted, k, n = 0, alloc;
+	struct tl_entry *old, *out;
+	size_t np = b->n, k, n = 0;
 
 	if (!np) {
-		if (b->cap != b->n && b->n) {
-			t->entry_bytes -= (size_t)(b->cap - b->n) * sizeof(*b->e);
-			b->e = xreallocarray(b->e, b->n, sizeof(*b->e));
-			b->cap = b->n;
-		}
+		if (b->cap)
+			bucket_drop_pending(t, b);
 		return;
 	}
-	qsort(b->e + b->nsorted, np, sizeof(*b->e), entry_cmp);
-	/* combine the pending run in place, then merge the two runs */
+	qsort(b->e, np, sizeof(*b->e), entry_cmp);
+	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
-		push_combine(b->e + b->nsorted, &n, &b->e[b->nsorted + k]);
-	alloc = (size_t)b->nsorted + n;
-	out = xreallocarray(NULL, alloc, sizeof(*out));
-	n = merge_sorted(b->e, b->nsorted, b->e + b->nsorted, n, out);
-	if (n < alloc)
-		out = xreallocarray(out, n, sizeof(*out));
-	bucket_set_entries(t, b, out, (uint32_t)n);
+		push_combine(b->e, &n, &b->e[k]);
+	old = bucket_unpack(t, b, 0);
+	out = scratch(t, 1, (size_t)b->npacked + n);
+	n = merge_sorted(old, b->npacked, b->e, n, out);
+	bucket_pack(t, b, out, n);
+	bucket_drop_pending(t, b);
 }
 
 static void bucket_free(struct timeline *t, struct tl_bucket *b)
 {
-	t->entry_bytes -= (size_t)b->cap * sizeof(*b->e) + (size_t)b->nev * sizeof(*b->ev);
+	t->entry_bytes -=
+		(size_t)b->cap * sizeof(*b->e) + (size_t)b->nev * sizeof(*b->ev) + b->packed_len;
 	free(b->e);
+	free(b->packed);
 	free(b->ev);
 }
 
@@ -496,9 +689,17 @@ static bool keys_compact(struct timeline *t)
 	if (!t->nkeys)
 		return false;
 	remap = xcalloc(t->nkeys, sizeof(*remap)); /* new index + 1; 0: unused */
-	for (j = 0; j < t->nb; j++)
+	for (j = 0; j < t->nb; j++) {
+		struct tl_cursor c;
+		uint64_t w, cnt;
+		uint32_t key;
+
+		cursor_init(&c, &t->b[j]);
+		while (cursor_next(&c, &key, &w, &cnt))
+			remap[key] = 1;
 		for (k = 0; k < t->b[j].n; k++)
 			remap[t->b[j].e[k].key] = 1;
+	}
 	for (i = 0; i < t->nkeys; i++) {
 		if (remap[i]) {
 			t->keys[n] = t->keys[i];
@@ -509,9 +710,17 @@ static bool keys_compact(struct timeline *t)
 		free(remap);
 		return false;
 	}
-	for (j = 0; j < t->nb; j++)
-		for (k = 0; k < t->b[j].n; k++)
-			t->b[j].e[k].key = remap[t->b[j].e[k].key] - 1;
+	/* the order of keys stays: packed entries stay sorted, only their deltas change */
+	for (j = 0; j < t->nb; j++) {
+		struct tl_bucket *b = &t->b[j];
+		struct tl_entry *e = bucket_unpack(t, b, 0);
+
+		for (k = 0; k < b->npacked; k++)
+			e[k].key = remap[e[k].key] - 1;
+		bucket_pack(t, b, e, b->npacked);
+		for (k = 0; k < b->n; k++)
+			b->e[k].key = remap[b->e[k].key] - 1;
+	}
 	free(remap);
 	t->nkeys = n;
 	t->keys_cap = n ? n : 1;
@@ -637,6 +846,7 @@ void timeline_free(struct timeline *t)
 	free(t->streams);
 	free(t->stream_slots);
 	free(t->keys);
+	scratch_release(t);
 	free(t->key_slots);
 	free(t->sub_tag);
 	free(t->sub_count);
@@ -701,7 +911,7 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		key.node = x->node;
 		key.stream = stream_of(t, x);
 		e.key = key_of(t, key.node, key.stream);
-		if (b->n == b->nsorted)
+		if (!b->n)
 			t->pending_buckets++;
 		while (w > WEIGHT_MAX) {
 			e.wc = WEIGHT_MAX << COUNT_BITS;
@@ -715,8 +925,10 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		bucket_count_event(t, b, x->event, 1);
 		if (!sub_add(t, x->time, x->event))
 			b->sub_missed = true;
-		if (b->n - b->nsorted > PENDING_MIN && b->n - b->nsorted > b->nsorted)
+		if (b->n > PENDING_MIN && b->n > b->npacked) {
 			bucket_sort(t, b);
+			scratch_release(t);
+		}
 		for (l = t->lives; l; l = l->next) {
 			if (bucket_end(b) <= l->cut)
 				continue;
@@ -759,27 +971,27 @@ static void bucket_remove(struct timeline *t, size_t i, size_t j)
 static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start, uint64_t width)
 {
 	struct tl_bucket *d = &t->b[i];
-	size_t k;
+	struct tl_entry *acc;
+	size_t k, nacc;
+	/* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
+	int ia = 0;
 
-	bucket_sort(t, d);
+	for (k = i; k < j; k++)
+		bucket_sort(t, &t->b[k]); /* uses the scratch arrays: before acc is in one */
+	acc = bucket_unpack(t, d, ia);
+	nacc = d->npacked;
 	for (k = i + 1; k < j; k++) {
 		struct tl_bucket *s = &t->b[k];
-		struct tl_entry *out;
-		size_t n, alloc;
+		struct tl_entry *se, *out;
 		uint32_t e;
 
-		bucket_sort(t, s);
-		alloc = (size_t)d->n + s->n;
-		if (!alloc) {
-			d->samples += s->samples;
-			bucket_free(t, s);
-			continue;
+		if (s->npacked) {
+			se = bucket_unpack(t, s, 1);
+			out = scratch(t, 2 - ia, nacc + s->npacked);
+			nacc = merge_sorted(acc, nacc, se, s->npacked, out);
+			ia = 2 - ia;
+			acc = out;
 		}
-		out = xreallocarray(NULL, alloc, sizeof(*out));
-		n = merge_sorted(d->e, d->n, s->e, s->n, out);
-		if (n < alloc)
-			out = xreallocarray(out, n, sizeof(*out));
-		bucket_set_entries(t, d, out, (uint32_t)n);
 		for (e = 0; e < s->nev; e++)
 			if (s->ev[e])
 				bucket_count_event(t, d, e, s->ev[e]);
@@ -787,6 +999,8 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 		d->sub_missed |= s->sub_missed;
 		bucket_free(t, s);
 	}
+	if (j > i + 1)
+		bucket_pack(t, d, acc, nacc);
 	bucket_remove(t, i + 1, j);
 	d->start = start;
 	d->width = width;
@@ -859,7 +1073,7 @@ static size_t coarsen_older_half(struct timeline *t)
 		if (t->b[i].width != finest || start + w > last)
 			continue;
 		for (j = i; j < t->nb && t->b[j].start < start + w; j++)
-			merged += (size_t)t->b[j].n * sizeof(*t->b[j].e) + 1;
+			merged += t->b[j].packed_len + (size_t)t->b[j].n * sizeof(*t->b[j].e) + 1;
 		merge_slot(t, i, w);
 	}
 	return merged;
@@ -875,7 +1089,7 @@ void timeline_advance(struct timeline *t, uint64_t now)
 
 	if (t->pending_buckets) {
 		for (i = 0; i < t->nb; i++)
-			if (t->b[i].n != t->b[i].nsorted)
+			if (t->b[i].n)
 				bucket_sort(t, &t->b[i]);
 		t->pending_buckets = 0;
 	}
@@ -919,6 +1133,7 @@ void timeline_advance(struct timeline *t, uint64_t now)
 			break;
 		}
 	}
+	scratch_release(t);
 }
 
 void timeline_stats(const struct timeline *t, struct timeline_stats *out)
@@ -934,6 +1149,26 @@ void timeline_stats(const struct timeline *t, struct timeline_stats *out)
 	out->dropped = t->dropped;
 }
 
+void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, uint64_t *finest,
+			 uint64_t *coarsest)
+{
+	uint64_t lo = 0, hi = 0;
+	size_t i;
+
+	if (!to)
+		to = UINT64_MAX;
+	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++) {
+		uint64_t w = t->b[i].width;
+
+		if (!lo || w < lo)
+			lo = w;
+		if (w > hi)
+			hi = w;
+	}
+	*finest = lo;
+	*coarsest = hi;
+}
+
 /* ------------------------------------------------------------------------
  * Queries
  */
@@ -943,23 +1178,30 @@ static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *
 			      struct tl_match *m, uint64_t *node_self, uint32_t nnodes, int sign,
 			      uint64_t *total, uint64_t *nsamples)
 {
-	uint64_t tw = 0, tn = 0;
-	uint32_t k;
+	uint64_t tw = 0, tn = 0, w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
 
-	for (k = 0; k < b->n; k++) {
-		const struct tl_entry *e = &b->e[k];
-		const struct tl_key *key = &t->keys[e->key];
-		uint64_t w;
+	cursor_init(&c, b);
+	for (k = 0;; k++) {
+		const struct tl_key *key;
 
+		if (!cursor_next(&c, &ki, &w, &cnt)) {
+			if (k >= b->npacked + b->n)
+				break;
+			ki = b->e[k - b->npacked].key;
+			w = wc_weight(b->e[k - b->npacked].wc);
+			cnt = wc_count(b->e[k - b->npacked].wc);
+		}
+		key = &t->keys[ki];
 		if (key->node >= nnodes || !match_key(m, t, key))
 			continue;
-		w = wc_weight(e->wc);
 		if (sign > 0)
 			node_self[key->node] += w;
 		else
 			node_self[key->node] -= w;
 		tw += w;
-		tn += wc_count(e->wc);
+		tn += cnt;
 	}
 	if (sign > 0) {
 		*total += tw;
@@ -970,31 +1212,51 @@ static void bucket_accumulate(const struct timeline *t, const struct tl_bucket *
 	}
 }
 
-/*
- * A query's inner loop, with every verdict decided beforehand: `stream_ok`
- * per stream (all of them), `node_ok` per node (NULL: all pass).
- */
-static void query_bucket(const struct tl_bucket *b, const struct tl_key *keys,
-			 const uint8_t *stream_ok, const uint8_t *node_ok, uint64_t *node_self,
-			 uint32_t nnodes, uint64_t *total, uint64_t *nsamples)
+/* Whether `key` passes the verdicts decided beforehand (node_ok NULL: all nodes pass). */
+static inline bool key_ok(const struct tl_key *key, const uint8_t *stream_ok,
+			  const uint8_t *node_ok, uint32_t nnodes)
 {
-	uint64_t tw = 0, tn = 0;
-	uint32_t k;
+	return key->node < nnodes && stream_ok[key->stream] && (!node_ok || node_ok[key->node]);
+}
 
-	for (k = 0; k < b->n; k++) {
-		const struct tl_entry *e = &b->e[k];
-		const struct tl_key *key = &keys[e->key];
-		uint64_t w = wc_weight(e->wc);
+/*
+ * A query's inner loop: b's entries summed per key, weights into kw and
+ * counts into kn (nkeys long). The filter is applied per key afterwards,
+ * so the loop only decodes and adds into arrays that stay in cache.
+ */
+static void bucket_sum_keys(const struct tl_bucket *b, uint64_t *kw, uint64_t *kn)
+{
+	uint64_t w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
 
-		if (key->node >= nnodes || !stream_ok[key->stream] ||
-		    (node_ok && !node_ok[key->node]))
-			continue;
-		node_self[key->node] += w;
-		tw += w;
-		tn += wc_count(e->wc);
+	cursor_init(&c, b);
+	while (cursor_next(&c, &ki, &w, &cnt)) {
+		kw[ki] += w;
+		kn[ki] += cnt;
 	}
-	*total += tw;
-	*nsamples += tn;
+	for (k = 0; k < b->n; k++) {
+		kw[b->e[k].key] += wc_weight(b->e[k].wc);
+		kn[b->e[k].key] += wc_count(b->e[k].wc);
+	}
+}
+
+/* Whether b holds a sample (an entry with a count) whose key passes the verdicts. */
+static bool bucket_matches(const struct tl_bucket *b, const struct tl_key *keys,
+			   const uint8_t *stream_ok, const uint8_t *node_ok, uint32_t nnodes)
+{
+	uint64_t w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &ki, &w, &cnt))
+		if (cnt && key_ok(&keys[ki], stream_ok, node_ok, nnodes))
+			return true;
+	for (k = 0; k < b->n; k++)
+		if (wc_count(b->e[k].wc) && key_ok(&keys[b->e[k].key], stream_ok, node_ok, nnodes))
+			return true;
+	return false;
 }
 
 struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f)
@@ -1003,9 +1265,12 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	uint64_t *node_self = xcalloc(nnodes ? nnodes : 1, sizeof(*node_self));
 	uint64_t total = 0, nsamples = 0, first = 0, last = 0, to = f->to ? f->to : UINT64_MAX;
 	uint8_t *stream_ok = xcalloc(t->nstreams ? t->nstreams : 1, 1), *node_ok = NULL;
+	uint64_t *kw = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kw));
+	uint64_t *kn = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kn));
 	struct profile_top *top;
 	struct tl_match m;
-	size_t i;
+	size_t i, lo, hi;
+	uint32_t k;
 
 	match_init(&m, t->p, f);
 	for (n = 0; n < t->nstreams; n++)
@@ -1015,17 +1280,33 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 		for (n = 0; n < nnodes; n++)
 			node_ok[n] = profile_matcher_node(&m.mn, t->p, n);
 	}
-	for (i = first_ending_after(t, f->from); i < t->nb && t->b[i].start < to; i++) {
-		uint64_t before = nsamples;
+	lo = hi = first_ending_after(t, f->from);
+	for (; hi < t->nb && t->b[hi].start < to; hi++)
+		bucket_sum_keys(&t->b[hi], kw, kn);
+	for (k = 0; k < t->nkeys; k++) {
+		const struct tl_key *key = &t->keys[k];
 
-		query_bucket(&t->b[i], t->keys, stream_ok, node_ok, node_self, nnodes, &total,
-			     &nsamples);
-		if (nsamples != before) {
-			if (!last)
-				first = t->b[i].start;
-			last = bucket_end(&t->b[i]);
+		if ((kw[k] || kn[k]) && key_ok(key, stream_ok, node_ok, nnodes)) {
+			node_self[key->node] += kw[k];
+			total += kw[k];
+			nsamples += kn[k];
 		}
 	}
+	/* the span covered: the first and the last bucket with a matching sample */
+	for (i = lo; nsamples && i < hi; i++) {
+		if (bucket_matches(&t->b[i], t->keys, stream_ok, node_ok, nnodes)) {
+			first = t->b[i].start;
+			break;
+		}
+	}
+	for (i = hi; nsamples && i-- > lo;) {
+		if (bucket_matches(&t->b[i], t->keys, stream_ok, node_ok, nnodes)) {
+			last = bucket_end(&t->b[i]);
+			break;
+		}
+	}
+	free(kw);
+	free(kn);
 	free(node_ok);
 	free(stream_ok);
 	match_free(&m);

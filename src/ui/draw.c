@@ -142,6 +142,45 @@ static const char *sep(const struct tui *u)
 	return u->scr.utf8 ? " \xe2\x94\x82" : " |";
 }
 
+/* A bucket width, exactly and short: "500ms", "1s", "90s", "1m", "2h". */
+static void width_text(uint64_t ns, char *out, size_t size)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = {
+		{ 3600000000000ull, "h" }, { 60000000000ull, "m" }, { 1000000000ull, "s" },
+		{ 1000000ull, "ms" },	   { 1000ull, "us" },	    { 1, "ns" },
+	};
+	size_t i;
+
+	for (i = 0; i + 1 < ARRAY_SIZE(units) && ns % units[i].ns; i++)
+		;
+	snprintf(out, size, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].unit);
+}
+
+/*
+ * How finely the window's data is kept: " res 1s", or " res 1s-1m" where
+ * it spans tiers (older data is coarser); empty without data.
+ */
+static void resolution_text(const struct tui *u, char *out, size_t size)
+{
+	uint64_t lo, hi;
+	char a[32], b[32];
+
+	timeline_resolution(u->tl, UI_WINDOW_QUERY(u)->from, UI_WINDOW_QUERY(u)->to, &lo, &hi);
+	if (!hi) {
+		out[0] = '\0';
+		return;
+	}
+	width_text(lo, a, sizeof(a));
+	width_text(hi, b, sizeof(b));
+	if (lo == hi)
+		snprintf(out, size, " res %s", a);
+	else
+		snprintf(out, size, " res %s-%s", a, b);
+}
+
 static void window_text(const struct tui *u, char *out, size_t size)
 {
 	char a[32], b[32], span[32];
@@ -266,6 +305,8 @@ void ui_draw_header(struct tui *u)
 
 	wmove(w, 1, 0);
 	window_text(u, val, sizeof(val));
+	resolution_text(u, buf, sizeof(buf));
+	snprintf(val + strlen(val), sizeof(val) - strlen(val), "%s", buf);
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
 	ui_draw_put(w, " window", ui_draw_cols_left(w));
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
@@ -286,6 +327,12 @@ void ui_draw_header(struct tui *u)
 		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 		field(u, w, "play", val);
 	}
+	/* Why the data stopped comes before flametop's own figures, which a narrow screen cuts. */
+	if (u->ended) {
+		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
+		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
+		field(u, w, NULL, u->ended_msg);
+	}
 	ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
 	ui_draw_put(w, sep(u), ui_draw_cols_left(w));
 	timeline_stats(u->tl, &st);
@@ -297,11 +344,6 @@ void ui_draw_header(struct tui *u)
 		snprintf(val, sizeof(val), "cpu %.1f%% mem %s timeline %s", u->cpu_percent, rss, tlm);
 	}
 	field(u, w, "self", val);
-	if (u->ended) {
-		ui_screen_role(&u->scr, w, UI_ROLE_HEADER);
-		ui_draw_put(w, sep(u), ui_draw_cols_left(w));
-		field(u, w, NULL, u->ended_msg);
-	}
 }
 
 void ui_draw_strip(struct tui *u)
@@ -390,10 +432,12 @@ void ui_draw_strip(struct tui *u)
 void ui_draw_weight(const struct tui *u, uint64_t v, char *out, size_t size)
 {
 	int ev = u->filter.event >= 0 ? u->filter.event : 0;
+	const char *unit = (uint32_t)ev < u->p->nevents ? u->p->events[ev].unit : NULL;
 
-	if ((uint32_t)ev < u->p->nevents && u->p->events[ev].unit &&
-	    strcmp(u->p->events[ev].unit, "ns") == 0)
+	if (unit && strcmp(unit, "ns") == 0)
 		ui_format_duration(v, out, size);
+	else if (unit && strcmp(unit, "bytes") == 0)
+		ui_format_bytes(v, out, size);
 	else
 		ui_format_count(v, out, size);
 }

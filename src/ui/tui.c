@@ -177,7 +177,7 @@ static int push_open(struct tui *u, struct ft_error *err)
 	u->pusher = pusher_new(u->opt.push, err);
 	if (!u->pusher)
 		return -1;
-	u->push_feed = push_feed_new(u->pusher, u->p, 0, u->opt.push_interval_ns);
+	u->push_feed = push_feed_new(u->pusher, u->p, -1, u->opt.push_interval_ns);
 	return 0;
 }
 
@@ -1578,6 +1578,7 @@ static void loop(struct tui *u)
 	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
 	struct ft_error err = { { 0 }, 0, 0 };
+	bool shown = false; /* a frame with samples was drawn */
 	int ch;
 
 	u->dirty = UI_REDRAW_ALL | UI_REQUERY | UI_CLEAR;
@@ -1588,6 +1589,7 @@ static void loop(struct tui *u)
 
 		if (u->dirty)
 			draw(u);
+		shown = shown || u->nsamples;
 		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR)
 			break;
 		while ((ch = getch()) != ERR)
@@ -1610,6 +1612,16 @@ static void loop(struct tui *u)
 							      : "end of the session");
 				u->dirty |= UI_REDRAW_ALL | UI_REQUERY;
 			}
+		}
+		/*
+		 * Until a frame has shown samples, new ones are shown as they come
+		 * (every POLL_MS) instead of at the next tick: the first frame is
+		 * what a person waits for, and the first tick often comes before
+		 * the first samples.
+		 */
+		if (!shown && !u->paused && gen != queried_gen) {
+			queried_gen = gen;
+			u->dirty |= UI_REQUERY | UI_REDRAW_STRIP | MAIN;
 		}
 		now = util_now_ns();
 		if (now >= next_tick) {

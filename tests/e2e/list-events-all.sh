@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # list-events --all (doc/flametop.1, list-events): every line is a comment
-# or "MARK pmu::NAME" with MARK yes, no or n/a; it lists everything the
+# or "MARK pmu::NAME" with MARK yes, no or n/a, then the profile types as
+# "MARK NAME UNIT what it measures"; it lists everything the
 # default list does, and what it adds are the hardware PMU's aliases
 # (events of a "(hardware)" section). The marks say what works here:
 # every event marked yes in the generic perf PMU can be recorded with -e,
@@ -21,8 +22,11 @@ assert_eq "$?" 0 "list-events: exit status"
 assert_eq "$?" 0 "list-events --all: exit status"
 assert_eq "$(cat "$T/all.err")" "" "list-events --all: nothing on stderr"
 
-bad=$(grep -Ev '^(# .*|(yes|no|n/a) +[A-Za-z0-9_]+::[^ ]+)$' "$T/all" | head -n 3)
+# The profile types come last, one per line: "MARK NAME UNIT what it measures".
+bad=$(sed '/^# profile types/,$d' "$T/all" | grep -Ev '^(# .*|(yes|no|n/a) +[A-Za-z0-9_]+::[^ ]+)$' | head -n 3)
 assert_eq "$bad" "" "every line of --all is a comment or 'MARK pmu::NAME'"
+bad=$(sed -n '/^# profile types/,$p' "$T/all" | grep -Ev '^(# .*|(yes|no) +[a-z]+ +(ns|bytes|count) +[^ ].*)$' | head -n 3)
+assert_eq "$bad" "" "every profile type line is 'MARK NAME UNIT what'"
 n_all=$(grep -c '::' "$T/all")
 n_default=$(grep -c '::' "$T/default")
 echo "  $n_default events by default, $n_all with --all"

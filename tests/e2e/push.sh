@@ -14,7 +14,8 @@
 # 400 is one line and is not tried again; a 503 is tried again and then
 # sent; a server that is not there, or does not speak TLS, is tried four
 # times, then one line.
-# Then record --push (with perf events): an upload per --push-interval,
+# A session of two events is pushed as an upload for each, --event only
+# its own. Then record --push (with perf events): an upload per --push-interval,
 # which together weigh what the recorded session does; and the live view's
 # --push (in tmux), which shows a refused upload in its status line.
 # shellcheck source=tests/e2e/lib.sh
@@ -222,6 +223,27 @@ if [ -n "$GO" ] && report_json "$R" "$T/rec.json"; then
 	done
 	assert_eq "$sum" "$(total_of "$T/rec.json")" "record --push: the uploads weigh what the session does"
 fi
+stop_server
+
+# --- a session of two events: an upload for each, each with its own type ---------------------
+need_workload t5-faults
+"$FLAMETOP" record -e cpu-clock,page-faults -o "$T/two.session" -- "$WORKLOADS/t5-faults" 20000 1 \
+	>/dev/null 2>"$T/two-rec.err" || hard_error "record of two events failed: $(cat "$T/two-rec.err")"
+server two 200
+run_push two -i "$T/two.session" --url "$URL"
+assert_eq "$RC" 0 "push of two events: exit status"
+assert_eq "$(requests two)" 2 "push of two events: an upload for each"
+if [ -n "$GO" ]; then
+	types=$(for i in 1 2; do "$GO" tool pprof -raw "$T/two/$i.body" 2>/dev/null | sed -n 's/^PeriodType: //p'; done |
+		sort | tr '\n' ';')
+	assert_eq "$types" "cpu nanoseconds;page-faults count;" "push of two events: the uploads' types"
+fi
+stop_server
+server one 200
+run_push one -i "$T/two.session" --url "$URL" --event page-faults
+assert_eq "$(requests one)" 1 "push --event page-faults: one upload"
+[ -n "$GO" ] && assert_eq "$("$GO" tool pprof -raw "$T/one/1.body" 2>/dev/null | sed -n 's/^PeriodType: //p')" \
+	"page-faults count" "push --event page-faults: of that event"
 stop_server
 
 # --- the live view's --push (in tmux) ----------------------------------------------------------

@@ -74,12 +74,12 @@ if report_json "$T/cmd.session" "$T/plain.json"; then
 		"json without --lines is {total, unit, functions}"
 fi
 
-# Text: a row "Self%  lines.c:HOT  ft_lines_hot  lines" first.
+# Text: a row "Self%  Total%  lines.c:HOT  ft_lines_hot  lines" first.
 "$FLAMETOP" report -i "$T/cmd.session" --lines --top 5 >"$T/cmd.txt" 2>"$T/cmd.txt.err"
 assert_eq "$?" 0 "text report --lines exits 0"
 sed 's/^/  /' "$T/cmd.txt"
-first=$(grep -A1 '^ *Self  *Line ' "$T/cmd.txt" | tail -n 1)
-assert_match "$first" "^ *[0-9.]+%  lines\\.c:$hot +ft_lines_hot +lines\$" "text: the first row is lines.c:$hot"
+first=$(grep -A1 '^ *Self  *Total  *Line ' "$T/cmd.txt" | tail -n 1)
+assert_match "$first" "^ *[0-9.]+% +[0-9.]+%  lines\\.c:$hot +ft_lines_hot +lines\$" "text: the first row is lines.c:$hot"
 
 # --lines has no folded form.
 "$FLAMETOP" report -i "$T/cmd.session" --lines --format folded >"$T/folded.out" 2>"$T/folded.err"
@@ -113,8 +113,8 @@ if command -v objcopy >/dev/null 2>&1; then
 			"gone: one notice names the missing binary"
 	fi
 	"$FLAMETOP" report -i "$T/strip.session" --lines >"$T/gone.txt" 2>/dev/null
-	assert_match "$(grep -A1 '^ *Self  *Line ' "$T/gone.txt" | tail -n 1)" \
-		'^ *[0-9.]+%  \?:0 +ft_lines_hot +lines$' "gone: text shows ?:0"
+	assert_match "$(grep -A1 '^ *Self  *Total  *Line ' "$T/gone.txt" | tail -n 1)" \
+		'^ *[0-9.]+% +[0-9.]+%  \?:0 +ft_lines_hot +lines$' "gone: text shows ?:0"
 else
 	echo "objcopy is not installed: the stripped-binary part is not run"
 fi

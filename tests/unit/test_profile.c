@@ -661,6 +661,87 @@ static void test_locations(void **state)
 }
 
 /*
+ * Location chains: unique by (parent, location), parents first, folded
+ * to the empty chain past the limit; a query for a function sums the
+ * weight of the chains through it, each chain once, recursion or not.
+ */
+static void test_chains(void **state)
+{
+	static const struct profile_limits lim = { .chains = 6 };
+	struct profile *p = profile_new();
+	uint32_t fm = profile_intern_frame(p, "main", "/bin/a", PROFILE_FRAME_USER);
+	uint32_t ff = profile_intern_frame(p, "f", "/bin/a", PROFILE_FRAME_USER);
+	uint32_t fg = profile_intern_frame(p, "g", "/bin/a", PROFILE_FRAME_USER);
+	uint32_t main_call = profile_intern_location(p, fm, 0x100);
+	uint32_t f_loop = profile_intern_location(p, ff, 0x200);
+	uint32_t f_call = profile_intern_location(p, ff, 0x210);
+	uint32_t g_loop = profile_intern_location(p, fg, 0x300);
+	uint32_t nm = profile_intern_node(p, PROFILE_ROOT, fm), nf = profile_intern_node(p, nm, ff);
+	uint32_t ng = profile_intern_node(p, nf, fg), nff = profile_intern_node(p, nf, ff);
+	uint32_t cm, cf, cfg, cff, cffl, i;
+	struct profile_filter flt;
+	struct profile_locs *l;
+
+	assert_false(profile_has_chains(p));
+	cm = profile_intern_chain(p, PROFILE_NO_CHAIN, main_call);
+	cf = profile_intern_chain(p, cm, f_loop);
+	cfg = profile_intern_chain(p, profile_intern_chain(p, cm, f_call), g_loop);
+	cff = profile_intern_chain(p, cm, f_call);
+	cffl = profile_intern_chain(p, cff, f_loop); /* f called f from f_call */
+	assert_true(profile_has_chains(p));
+	assert_int_equal(profile_intern_chain(p, cm, f_loop), cf);
+	assert_int_equal(p->chains[cfg].location, g_loop);
+	assert_int_equal(p->chains[p->chains[cfg].parent].parent, cm);
+	for (i = 1; i < p->nchains; i++)
+		assert_true(p->chains[i].parent < i);
+
+	/* 3 in f's loop, 1 in g called from f, 1 in f's loop under f. */
+	for (i = 0; i < 5; i++) {
+		struct profile_sample s = { .time = i, .weight = 10 };
+
+		s.node = i < 3 ? nf : i == 3 ? ng : nff;
+		s.location = i == 3 ? g_loop : f_loop;
+		s.chain = i < 3 ? cf : i == 3 ? cfg : cffl;
+		profile_add_sample(p, &s);
+	}
+	profile_filter_init(&flt);
+	l = profile_query_locations(p, &flt, ff);
+	assert_int_equal(l->frame, ff);
+	assert_int_equal(l->total, 40); /* f's leaf samples */
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->v[0].weight, 40);
+	assert_int_equal(l->nchains, 3); /* cf, cfg, cffl: each through f */
+	assert_int_equal(l->chained, 50);
+	profile_locs_free(l);
+	l = profile_query_locations(p, &flt, fg);
+	assert_int_equal(l->nchains, 1);
+	assert_int_equal(l->chains[0].chain, cfg);
+	assert_int_equal(l->chained, 10);
+	profile_locs_free(l);
+
+	/* The hits store gives the same. */
+	{
+		struct profile_hits *h = profile_hits_new(1000, 1 << 20);
+
+		profile_hits_add(h, p->samples, p->nsamples);
+		l = profile_hits_query(h, p, &flt, ff);
+		assert_int_equal(l->nchains, 3);
+		assert_int_equal(l->chained, 50);
+		assert_int_equal(l->located, 40);
+		profile_locs_free(l);
+		profile_hits_free(h);
+	}
+
+	/* Past the limit: the empty chain, counted as folded. */
+	profile_set_limits(p, &lim);
+	assert_int_equal(p->nchains, 6);
+	assert_int_equal(profile_intern_chain(p, cf, g_loop), PROFILE_NO_CHAIN);
+	assert_int_equal(p->folded, 1);
+	assert_int_equal(profile_intern_chain(p, cm, f_loop), cf); /* known ones still */
+	profile_free(p);
+}
+
+/*
  * Limits: a profile fed ever new functions and stacks (as a live run on a
  * changing system is) stops growing at its limits, folds the rest into
  * "[other]", counts it, and loses no sample's weight.
@@ -1575,6 +1656,7 @@ int main(void)
 		cmocka_unit_test(test_matcher_patterns),
 		cmocka_unit_test(test_empty_and_clear),
 		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_tree_calls),
 		cmocka_unit_test(test_tree_inverted),
 		cmocka_unit_test(test_tree_callers_callees),

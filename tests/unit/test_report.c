@@ -485,9 +485,9 @@ static void test_lines_unknown(void **state)
 			       "\"total\": 10}], "
 			       "\"lines\": ["
 			       "{\"file\": null, \"line\": 0, \"name\": \"hot\", "
-			       "\"module\": \"/nonexistent/app\", \"self\": 7}, "
+			       "\"module\": \"/nonexistent/app\", \"self\": 7, \"total\": null}, "
 			       "{\"file\": null, \"line\": 0, \"name\": \"cold\", "
-			       "\"module\": \"/nonexistent/libx.so\", \"self\": 2}]}\n");
+			       "\"module\": \"/nonexistent/libx.so\", \"self\": 2, \"total\": null}]}\n");
 	free(s);
 	/* One notice per module, whatever the number of addresses in it. */
 	assert_int_equal(notes.n, 2);
@@ -498,9 +498,10 @@ static void test_lines_unknown(void **state)
 	o.lines = true;
 	s = render_ok(p, &o);
 	assert_non_null(strstr(s, "# 10.00% of these samples have no code location"));
-	assert_non_null(strstr(s, "   Self  Line  Function  Module\n"
-				  " 70.00%  ?:0   hot       app\n"
-				  " 20.00%  ?:0   cold      libx.so\n"));
+	assert_non_null(strstr(s, "# line totals are unknown"));
+	assert_non_null(strstr(s, "   Self    Total  Line  Function  Module\n"
+				  " 70.00%        -  ?:0   hot       app\n"
+				  " 20.00%        -  ?:0   cold      libx.so\n"));
 	free(s);
 
 	/* Folded has no lines. */
@@ -514,6 +515,56 @@ static void test_lines_unknown(void **state)
 		free(s);
 	}
 	notice_free(&sink);
+	profile_free(p);
+}
+
+/*
+ * Line totals from location chains: a line counts each chain once, even
+ * when the chain is on it twice (recursion, or two calls of one line).
+ * The module cannot be read, so each function has the one line ?:0.
+ */
+static void test_lines_totals(void **state)
+{
+	static const struct fr s1[] = { { "main", "/nonexistent/app", 0 },
+					{ "hot", "/nonexistent/app", 0 },
+					{ NULL, NULL, 0 } };
+	struct profile *p = profile_new();
+	struct profile_filter f;
+	struct symbols_lines *sl = symbols_lines_new();
+	struct report_lines *r;
+	uint32_t hot = stack(p, s1), fmain = p->nodes[p->nodes[hot].parent].frame;
+	uint32_t m1 = profile_intern_location(p, fmain, 0x500);
+	uint32_t m2 = profile_intern_location(p, fmain, 0x504);
+	uint32_t h1 = profile_intern_location(p, p->nodes[hot].frame, 0x1000);
+	uint32_t c1 = profile_intern_chain(p, PROFILE_NO_CHAIN, m1);
+	struct profile_sample a = { .time = 1, .weight = 5, .node = hot, .location = h1 };
+	struct profile_sample b = a;
+	size_t i;
+
+	a.chain = profile_intern_chain(p, c1, h1);
+	b.weight = 2;
+	b.chain = profile_intern_chain(p, profile_intern_chain(p, c1, m2), h1);
+	profile_add_sample(p, &a);
+	profile_add_sample(p, &b);
+	profile_filter_init(&f);
+	r = report_lines_query(p, &f, fmain, sl);
+	assert_true(r->totals_known);
+	assert_int_equal(r->nlines, 1);
+	assert_int_equal(r->lines[0].frame, fmain);
+	assert_int_equal(r->lines[0].self, 0);
+	assert_int_equal(r->lines[0].total, 7); /* b once, though on it at m1 and m2 */
+	assert_int_equal(r->nlocs, 2);
+	for (i = 0; i < r->nlocs; i++)
+		assert_int_equal(r->locs[i].total, r->locs[i].location == m1 ? 7 : 2);
+	report_lines_free(r);
+	r = report_lines_query(p, &f, PROFILE_NO_FRAME, sl);
+	assert_int_equal(r->nlines, 2);
+	assert_int_equal(r->lines[0].frame, p->nodes[hot].frame); /* self first */
+	assert_int_equal(r->lines[0].self, 7);
+	assert_int_equal(r->lines[0].total, 7);
+	assert_int_equal(r->lines[1].total, 7);
+	report_lines_free(r);
+	symbols_lines_free(sl);
 	profile_free(p);
 }
 
@@ -627,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_text_provenance),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_lines_unknown),
+		cmocka_unit_test(test_lines_totals),
 		cmocka_unit_test(test_lines_dwarf),
 	};
 

@@ -20,6 +20,7 @@
 
 #include "flametop/sampler.h"
 #include "records.h"
+#include "types.h"
 
 /* A fake ring: a metadata page and `size` bytes of data. */
 struct fake_ring {
@@ -549,7 +550,7 @@ static void test_event_encode(void **state)
 	free(unit);
 	assert_int_equal(sampler_event_encode("page-faults", &attr, &unit, &err), 0);
 	assert_int_equal(attr.config, PERF_COUNT_SW_PAGE_FAULTS);
-	assert_string_equal(unit, "page-faults");
+	assert_string_equal(unit, "count");
 	free(unit);
 	/* libpfm4 encodes hardware events even where they cannot open. */
 	assert_int_equal(sampler_event_encode("cycles", &attr, NULL, &err), 0);
@@ -585,6 +586,173 @@ static void test_advice(void **state)
 	assert_non_null(strstr(buf, "cannot open cpu-clock"));
 }
 
+/* A sample record in SAMPLER_SAMPLE_TYPE's layout: USER, `leaf`, `outer`. */
+static const struct perf_event_header *sample_rec(struct builder *b, uint64_t id, uint32_t tid,
+						  uint64_t time, uint64_t leaf, uint64_t outer)
+{
+	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_u64(b, id);
+	b_u64(b, leaf);
+	b_u32x2(b, 100, tid);
+	b_u64(b, time);
+	b_u32x2(b, 0, 0);
+	b_u64(b, 1); /* period */
+	b_u64(b, 3);
+	b_u64(b, (uint64_t)PERF_CONTEXT_USER);
+	b_u64(b, leaf);
+	b_u64(b, outer);
+	return b_done(b);
+}
+
+/* PERF_RECORD_SWITCH: thread `tid` switched in (or out) at `time`. */
+static const struct perf_event_header *switch_rec(struct builder *b, uint64_t id, uint32_t tid,
+						  uint64_t time, bool out)
+{
+	b_start(b, PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0);
+	b_trailer(b, 100, tid, time, id);
+	return b_done(b);
+}
+
+/*
+ * offcpu's rule through the decoder: a switch-out sample is emitted at the
+ * thread's switch-in, weighted by the time between, with its own stack;
+ * a switch-in read first (another CPU's ring) still pairs; what is held
+ * at stop is flushed; a member sharing the perf event gets the same.
+ */
+static void test_offcpu_rule(void **state)
+{
+	struct sampler_member m[2];
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	memset(m, 0, sizeof(m));
+	m[0].event = 1;
+	m[0].sample_type = SAMPLER_SAMPLE_TYPE;
+	m[0].type = &sampler_type_offcpu;
+	m[0].state = type_offcpu_new();
+	d.members = m;
+	d.nmembers = 1;
+	u64map_put(&d.id_event, 77 + 1, 0);
+
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 1000, 0x401000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 1500, true)), 0);
+	assert_int_equal(g.samples, 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 5000, false)), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.period, 4000);
+	assert_int_equal(g.sample.time, 5000);
+	assert_int_equal(g.sample.tid, 5);
+	assert_int_equal(g.sample.event, 1);
+	assert_int_equal(g.sample.nr_ips, 3);
+	assert_int_equal(g.ips[1], 0x401000);
+	assert_int_equal(g.ips[2], 0x400800);
+	/* A second switch-in without a switch-out: nothing. */
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 6000, false)), 0);
+	assert_int_equal(g.samples, 1);
+
+	/* Switch-in first, then its switch-out. */
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 9000, false)), 0);
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 6, 7000, 0x402000, 0x400800)), 0);
+	assert_int_equal(g.samples, 2);
+	assert_int_equal(g.sample.period, 2000);
+	assert_int_equal(g.ips[1], 0x402000);
+
+	/* Held at stop: flushed with the time until then. */
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 7, 10000, 0x403000, 0x400800)), 0);
+	assert_int_equal(type_offcpu_flush(m[0].state, 15000, &sink), 0);
+	assert_int_equal(g.samples, 3);
+	assert_int_equal(g.sample.period, 5000);
+	assert_int_equal(g.sample.tid, 7);
+
+	/* A second type on the same perf event (member 1 via next). */
+	m[1] = m[0];
+	m[1].event = 3;
+	m[1].state = type_offcpu_new();
+	m[0].next = 1;
+	d.nmembers = 2;
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 8, 20000, 0x404000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 8, 21000, false)), 0);
+	assert_int_equal(g.samples, 5);
+	assert_int_equal(g.sample.event, 3);
+	assert_int_equal(g.sample.period, 1000);
+
+	type_offcpu_free(m[0].state);
+	type_offcpu_free(m[1].state);
+	u64map_free(&d.id_event);
+}
+
+static uint64_t seen_di;
+
+static int probe_sample(void *st, uint32_t role, const struct pipeline_sample *s,
+			const uint64_t regs[3], const struct pipeline_sink *sink)
+{
+	(void)st;
+	(void)role;
+	seen_di = regs[TYPE_R_DI];
+	return type_emit(sink, s, regs[TYPE_R_DI]);
+}
+
+static const struct sampler_type probe_type = { .name = "probe", .sample = probe_sample };
+
+/*
+ * A probe at a function's entry, frame-pointer mode: the rule reads its
+ * register (rdi), the caller at the stack pointer goes back into the chain
+ * after the probed function, and the registers and stack are not passed on.
+ */
+static void test_entry_probe(void **state)
+{
+	struct sampler_member m;
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	decoder_init(&d, &sink, &g);
+	memset(&m, 0, sizeof(m));
+	m.sample_type = SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	m.regs_user_mask = TYPE_REG_DI | (1ull << 7);
+	m.rule_regs = TYPE_REG_DI;
+	m.entry = true;
+	m.type = &probe_type;
+	d.members = &m;
+	d.nmembers = 1;
+	u64map_put(&d.id_event, 77 + 1, 0);
+
+	b_start(&b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_u64(&b, 77);
+	b_u64(&b, 0x401000); /* malloc's first instruction */
+	b_u32x2(&b, 100, 101);
+	b_u64(&b, 1000);
+	b_u32x2(&b, 0, 0);
+	b_u64(&b, 1);
+	b_u64(&b, 3);
+	b_u64(&b, (uint64_t)PERF_CONTEXT_USER);
+	b_u64(&b, 0x401000);
+	b_u64(&b, 0x400800); /* the caller's caller: the walk skipped the caller */
+	b_u64(&b, PERF_SAMPLE_REGS_ABI_64);
+	b_u64(&b, 4096); /* di: the size asked for */
+	b_u64(&b, 0x7ffc0000); /* sp */
+	b_u64(&b, 8); /* stack size */
+	b_u64(&b, 0x400500); /* [sp]: the return address into the caller */
+	b_u64(&b, 8); /* dyn size */
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(d.malformed, 0);
+	assert_int_equal(seen_di, 4096);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.period, 4096);
+	assert_int_equal(g.sample.nr_ips, 4);
+	assert_int_equal(g.ips[0], (uint64_t)PERF_CONTEXT_USER);
+	assert_int_equal(g.ips[1], 0x401000);
+	assert_int_equal(g.ips[2], 0x400500);
+	assert_int_equal(g.ips[3], 0x400800);
+	assert_null(g.sample.user_regs);
+	assert_null(g.sample.user_stack);
+	u64map_free(&d.id_event);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +768,8 @@ int main(void)
 		cmocka_unit_test(test_fallback_rule),
 		cmocka_unit_test(test_event_encode),
 		cmocka_unit_test(test_advice),
+		cmocka_unit_test(test_offcpu_rule),
+		cmocka_unit_test(test_entry_probe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,10 +121,20 @@ static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, siz
 		};
 
 		/* User leaves get a code location (a few offsets each), except in
-		 * chunk 1, which has none and so no "location" column. */
+		 * chunk 1, which has none and so no "location" column; a chain
+		 * of main's call site (one of two) and the leaf's, except in
+		 * chunk 3, which has no "chain" column (a 1.3 writer's). */
 		if (chunk != 1 && (k % ARRAY_SIZE(leaves)) % 3 != 0)
 			s.location = profile_intern_location(p, leaf_frames[k % ARRAY_SIZE(leaves)],
 							     0x1000 + (k % 5) * 16);
+		if (chunk != 3 && s.location != PROFILE_NO_LOCATION) {
+			uint32_t main_fn = profile_intern_frame(p, "main", "/usr/bin/app",
+								PROFILE_FRAME_USER);
+			uint32_t site = profile_intern_location(p, main_fn, 0x400 + (k % 2) * 8);
+
+			s.chain = profile_intern_chain(p, profile_intern_chain(p, PROFILE_NO_CHAIN, site),
+						       s.location);
+		}
 		profile_add_sample(p, &s);
 		e->samples[e->n++] = s;
 	}
@@ -180,6 +190,8 @@ static void assert_same_model(const struct profile *a, const struct profile *b)
 		assert_int_equal(a->locations[i].offset, b->locations[i].offset);
 		assert_int_equal(a->locations[i].hits, b->locations[i].hits);
 	}
+	assert_int_equal(a->nchains, b->nchains);
+	assert_memory_equal(a->chains, b->chains, a->nchains * sizeof(*a->chains));
 	assert_int_equal(a->nthreads, b->nthreads);
 	for (i = 0; i < a->nthreads; i++) {
 		assert_int_equal(a->threads[i].pid, b->threads[i].pid);
@@ -226,6 +238,7 @@ static void assert_samples(const struct profile *p, const struct expect *e, size
 		assert_int_equal(x->cpu, y->cpu);
 		assert_int_equal(x->event, y->event);
 		assert_int_equal(x->location, y->location);
+		assert_int_equal(x->chain, y->chain);
 	}
 }
 
@@ -270,6 +283,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(r->meta.lost, 12);
 	assert_int_equal(r->meta.throttled, 4);
 	assert_samples(r, &e, e.n);
+	assert_true(profile_has_chains(r));
+	assert_true(r->nchains > 2);
 	assert_true(info.complete);
 	assert_int_equal(info.chunks, 6);
 	assert_int_equal(info.skipped_bytes, 0);
@@ -909,6 +924,26 @@ static void test_bad_contents(void **state)
 		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
 		  "\"cpu\":[0],\"event\":[0],\"location\":[\"x\"]}}",
 		  "sample 0 has a non-integer \"location\"" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,16]],"
+		  "\"chains\":[[0,1],[2,1]]}",
+		  "chain 2 has parent 2 out of range" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,16]],"
+		  "\"chains\":[[0,0]]}",
+		  "chain 1 has location 0 out of range" },
+		{ "{\"chains\":[[0,1]]}", "chain 1 has location 1 out of range" },
+		{ "{\"chains\":[[0]]}", "chain 1 is not [parent, location]" },
+		{ "{\"chains\":3}", "\"chains\" is not an array" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,16]],"
+		  "\"chains\":[[0,1]],"
+		  "\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"chain\":[2]}}",
+		  "sample 0 has chain 2 out of range" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"chain\":[0,0]}}",
+		  "\"samples\" columns differ in length" },
+		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
+		  "\"cpu\":[0],\"event\":[0],\"chain\":{}}}",
+		  "\"samples\" has a \"chain\" that is not an array" },
 	};
 	unsigned char *c, *file;
 	size_t i, clen, hlen, flen;

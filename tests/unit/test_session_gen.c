@@ -86,8 +86,26 @@ static uint32_t stack(struct profile *p, const char *const *fns, size_t n)
 	return node;
 }
 
-/* `offset` nonzero: the sample's leaf was hit at that offset (1.2). */
-static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, uint64_t offset)
+/* The chain of `node`'s callers' call sites (user frames, each called at
+ * 0x1000 + 16 * its frame id), outermost first. */
+static uint32_t call_sites(struct profile *p, uint32_t node)
+{
+	uint32_t chain, frame;
+
+	if (node == PROFILE_ROOT)
+		return PROFILE_NO_CHAIN;
+	chain = call_sites(p, p->nodes[node].parent);
+	frame = p->nodes[node].frame;
+	if (p->frames[frame].kind != PROFILE_FRAME_USER)
+		return chain;
+	return profile_intern_chain(p, chain,
+				    profile_intern_location(p, frame, 0x1000 + 16 * (uint64_t)frame));
+}
+
+/* `offset` nonzero: the sample's leaf was hit at that offset (1.2), and
+ * with `chains` (1.4) its stack's call sites are known too. */
+static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, uint64_t offset,
+		bool chains)
 {
 	struct profile_sample s = {
 		.time = time, .weight = 10101010, .node = node, .pid = 4242, .tid = tid,
@@ -95,6 +113,8 @@ static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, u
 
 	if (offset)
 		s.location = profile_intern_location(p, p->nodes[node].frame, offset);
+	if (offset && chains)
+		s.chain = profile_intern_chain(p, call_sites(p, p->nodes[node].parent), s.location);
 	s.cpu = (uint16_t)(tid % 2);
 	profile_add_sample(p, &s);
 }
@@ -103,9 +123,11 @@ static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, u
  * The golden recording: two threads, a known split between two functions,
  * a kernel frame, three data chunks (a thread renamed in the second). With
  * `locations` (1.2), user leaves carry code locations: compute_hot at
- * three offsets, hash_block at one, but none in the first chunk.
+ * three offsets, hash_block at one, but none in the first chunk; with
+ * `chains` (1.4), those samples' call sites too.
  */
-static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool locations)
+static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool locations,
+			 bool chains)
 {
 	static const char *const a[] = { "main", "run", "compute_hot" };
 	static const char *const b[] = { "main", "run", "compute_cold" };
@@ -134,8 +156,8 @@ static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool 
 			bool loc = locations && chunk > 0;
 
 			add(p, t, stack(p, i < 6 ? a : i < 9 ? b : k, i < 9 ? 3 : 4), 4242,
-			    loc && i < 6 ? 0x1130 + (uint64_t)(i % 3) * 4 : 0);
-			add(p, t + 5000, stack(p, w, 3), 4243, loc ? 0x2040 : 0);
+			    loc && i < 6 ? 0x1130 + (uint64_t)(i % 3) * 4 : 0, chains);
+			add(p, t + 5000, stack(p, w, 3), 4243, loc ? 0x2040 : 0, chains);
 		}
 		p->meta.lost += chunk == 1 ? 2 : 0;
 		if (session_writer_flush(sw, p) < 0)
@@ -239,10 +261,10 @@ static int golden(const char *dir)
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	/* valid/version-1.0 and valid/version-1.1 are not made here: they are
-	 * real files written by those versions, kept byte for byte (their
-	 * `origin` files say how they were recorded). */
-	write_golden(tmp, true, UINT64_C(12) << 20, true);
+	/* valid/version-1.0, valid/version-1.1 and valid/version-1.3 are not
+	 * made here: they are real files written by those versions, kept byte
+	 * for byte (their `origin` files say how they were recorded). */
+	write_golden(tmp, true, UINT64_C(12) << 20, true, true);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 

@@ -4,7 +4,8 @@
  * profile_query_top() over the same samples (the reference, which scans
  * samples one by one) on random data, with and without filters, after
  * samples arrived out of order, after tiers coarsened the data, under
- * retention and under a memory ceiling flooded with distinct stacks; live
+ * retention and under a memory ceiling flooded with distinct stacks, and
+ * over a day at the default tiers with and without a tight ceiling; live
  * windows against fresh queries; rate series against sample counts; and
  * the duration and size parsers.
  */
@@ -376,9 +377,25 @@ static void test_memory_coarsens_first(void **state)
 	struct timeline_config c;
 	struct timeline *t;
 	struct timeline_stats st;
+	size_t fixed;
 
+	/*
+	 * The ceiling: the memory of the same workload unbounded less 40% of
+	 * what its buckets take (the tables and the sub-second ring stay).
+	 */
 	config_flat(&c);
-	c.max_memory = 600 << 10;
+	t = timeline_new(&c, p);
+	feed(t, p, leaves, 400, 0, 1, 300);
+	timeline_stats(t, &st);
+	fixed = st.memory;
+	feed(t, p, leaves, 400, 1, 199, 300);
+	timeline_stats(t, &st);
+	assert_int_equal(st.buckets, 200);
+	timeline_free(t);
+	profile_free(p);
+
+	p = make_profile(leaves, 400);
+	c.max_memory = st.memory - (st.memory - fixed) * 2 / 5;
 	t = timeline_new(&c, p);
 	feed(t, p, leaves, 400, 0, 200, 300);
 	timeline_stats(t, &st);
@@ -387,6 +404,126 @@ static void test_memory_coarsens_first(void **state)
 	assert_int_equal(st.first, 0);
 	assert_true(st.buckets < 200);
 	check_filters(t, p, 0, 0);
+	timeline_free(t);
+	profile_free(p);
+}
+
+#define HOUR (3600 * SEC)
+
+/*
+ * Feeds `hours` of `per_sec` samples a second, advancing every simulated
+ * minute (the tiers do not depend on how often) and at the end.
+ */
+static void feed_hours(struct timeline *t, struct profile *p, const uint32_t *leaves,
+		       uint32_t nstacks, uint64_t hours, uint32_t per_sec)
+{
+	uint64_t sec, end = hours * 3600;
+	uint32_t k;
+
+	for (sec = 0; sec < end; sec++) {
+		for (k = 0; k < per_sec; k++) {
+			struct profile_sample s =
+				random_sample(leaves, nstacks,
+					      sec * SEC + (k * SEC + rnd() % SEC) / per_sec);
+
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+		}
+		if ((sec + 1) % 60 == 0)
+			timeline_advance(t, (sec + 1) * SEC);
+	}
+	timeline_advance(t, end * SEC);
+}
+
+static void assert_resolution(struct timeline *t, uint64_t from, uint64_t to, uint64_t finest,
+			      uint64_t coarsest)
+{
+	uint64_t lo, hi;
+
+	timeline_resolution(t, from, to, &lo, &hi);
+	assert_int_equal(lo, finest);
+	assert_int_equal(hi, coarsest);
+}
+
+/*
+ * A live view left running for a day and an hour, at the defaults: the
+ * last 15 minutes by the second, then 10 s buckets to 2 hours, then
+ * minutes to 6 hours, then 5 minutes; the last 24 hours kept and the hour before them dropped; any
+ * window on bucket edges answers exactly, and says how fine it is.
+ */
+static void test_day(void **state)
+{
+	uint32_t leaves[50];
+	struct profile *p = make_profile(leaves, 50);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	uint64_t now = 25 * HOUR;
+
+	timeline_config_default(&c);
+	t = timeline_new(&c, p);
+	feed_hours(t, p, leaves, 50, 25, 4);
+	timeline_stats(t, &st);
+	assert_true(st.memory <= c.max_memory);
+	assert_int_equal(st.first, now - 24 * HOUR);
+	assert_int_equal(st.last, now);
+	assert_int_equal(st.samples, 24 * 3600 * 4);
+	assert_int_equal(st.dropped, 3600 * 4);
+	/* 15 min of 1 s, 1 h 45 min of 10 s, 4 h of 1 min, 18 h of 5 min */
+	assert_int_equal(st.buckets, 15 * 60 + 105 * 6 + 4 * 60 + 18 * 12);
+
+	assert_resolution(t, now - 10 * 60 * SEC, 0, SEC, SEC);
+	assert_resolution(t, now - 90 * 60 * SEC, now - 30 * 60 * SEC, 10 * SEC, 10 * SEC);
+	assert_resolution(t, now - 5 * HOUR, now - 4 * HOUR, 60 * SEC, 60 * SEC);
+	assert_resolution(t, now - 20 * HOUR, now - 19 * HOUR, 300 * SEC, 300 * SEC);
+	assert_resolution(t, 0, 0, SEC, 300 * SEC);
+	assert_resolution(t, 0, now - 24 * HOUR, 0, 0); /* dropped: nothing there */
+
+	check_filters(t, p, now - 20 * HOUR, now - 19 * HOUR);
+	check_filters(t, p, now - 3 * HOUR, now - 10 * 60 * SEC);
+	check_filters(t, p, now - 24 * HOUR, 0);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/*
+ * A day under a ceiling below what the tiers alone keep: the older half
+ * of the day gets coarser than the coarsest tier instead of being dropped, the
+ * recent minutes keep their seconds, and every sample is still counted.
+ */
+static void test_day_ceiling(void **state)
+{
+	uint32_t leaves[50];
+	struct profile *p = make_profile(leaves, 50);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	uint64_t now = 24 * HOUR, lo, hi;
+
+	timeline_config_default(&c);
+	t = timeline_new(&c, p);
+	feed_hours(t, p, leaves, 50, 24, 10);
+	timeline_stats(t, &st);
+	assert_int_equal(st.dropped, 0);
+	timeline_free(t);
+	profile_free(p);
+
+	p = make_profile(leaves, 50);
+	c.max_memory = st.memory / 4 * 3;
+	t = timeline_new(&c, p);
+	feed_hours(t, p, leaves, 50, 24, 10);
+	timeline_stats(t, &st);
+	assert_true(st.memory <= c.max_memory);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.samples, 24 * 3600 * 10);
+	assert_int_equal(st.first, 0);
+	assert_resolution(t, now - 10 * 60 * SEC, 0, SEC, SEC);
+	timeline_resolution(t, 0, 6 * HOUR, &lo, &hi);
+	assert_true(lo > c.tiers[c.ntiers - 1].width_ns); /* coarser than any tier */
+	check_filters(t, p, 0, 0);
+	/* widths divide each other: a multiple of the widest is an edge of every bucket */
+	timeline_resolution(t, 0, 18 * HOUR, &lo, &hi);
+	check_filters(t, p, 6 * HOUR / hi * hi, 18 * HOUR / hi * hi);
 	timeline_free(t);
 	profile_free(p);
 }
@@ -575,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_memory_flood),
 		cmocka_unit_test(test_memory_coarsens_first),
+		cmocka_unit_test(test_day),
+		cmocka_unit_test(test_day_ceiling),
 		cmocka_unit_test(test_big_sums),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_rate),

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# What each profile type costs the target (issue 12): the same workload run
+# alone and under `flametop record -e TYPE`, its elapsed time measured
+# around the workload only (not flametop's start and end), best of three.
+# Prints the slowdown per type, and for the probed types the cost per probed
+# call. Goals (issue 12): cpu at 99 Hz <= 1%, offcpu and lock <= 5%; alloc's
+# cost per call is measured, not bounded. Asserts nothing.
+#
+#   FLAMETOP=... WORKLOADS=... sh bench/types-overhead.sh
+# Needs root (or perf_event_paranoid allowing it) and the t12 workloads.
+set -u
+: "${FLAMETOP:?set FLAMETOP to the flametop binary}"
+: "${WORKLOADS:?set WORKLOADS to the built tests/workloads}"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+
+# elapsed CMD...: nanoseconds CMD took (CMD's output discarded).
+elapsed() {
+	s=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	e=$(date +%s%N)
+	echo $((e - s))
+}
+
+# best OUT [flametop args --] CMD...: the least of three elapsed times of CMD,
+# alone (no flametop args) or under flametop record.
+timed() {
+	best=
+	for i in 1 2 3; do
+		if [ "$1" = alone ]; then
+			ns=$(elapsed "$WORKLOADS/$2" $3 $4)
+		else
+			ns=$("$FLAMETOP" record -e "$1" -o "$T/s$i.session" --force -- \
+				sh -c 's=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $((e - s))' \
+				sh "$WORKLOADS/$2" $3 $4 2>/dev/null)
+		fi
+		if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then
+			best=$ns
+		fi
+	done
+	echo "$best"
+}
+
+# row TYPE WORKLOAD ARG1 ARG2 CALLS GOAL: the slowdown under TYPE against
+# GOAL (percent; "-" for none) and, with CALLS probed calls, the cost of one.
+echo "profile types: $(bench_load)"
+row() {
+	type=$1 work=$2 a1=$3 a2=$4 calls=$5 goal=$6
+	alone=$(timed alone "$work" "$a1" "$a2")
+	with=$(timed "$type" "$work" "$a1" "$a2")
+	pct=$(awk -v a="$alone" -v b="$with" 'BEGIN { if (a > 0) printf "%.2f", (b - a) * 100 / a; else print "?" }')
+	if [ "$goal" = - ]; then
+		bench_line "type $type: slowdown of $work $a1" "$pct" % - -
+	else
+		bench_line "type $type: slowdown of $work $a1" "$pct" % "<=" "$goal"
+	fi
+	if [ "$calls" -gt 0 ]; then
+		per=$(awk -v a="$alone" -v b="$with" -v c="$calls" 'BEGIN { printf "%.3f", (b - a) / c / 1000 }')
+		bench_line "type $type: cost per probed call" "$per" us - - "$calls calls"
+	fi
+}
+
+row task-clock t12-types wall 20 0 1
+row offcpu t12-types wall 20 0 5
+row wall t12-types wall 20 0 -
+row lock t12-types lock 2000 0 5
+row faults t5-faults 100000 1 0 -
+# alloc mode: per round 5 mallocs (3 + 1 + 1) and 4 frees (or 5 past 100,000 rounds).
+row alloc t12-types alloc 100000 500000 -
+row inuse t12-types alloc 100000 900000 -
+row exceptions t12-throw 20000 "" 80000 -

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Uprobes for profile types. Two ways to make one:
+ *  - tracefs (preferred): a line in <tracefs>/uprobe_events defines
+ *    flametop_PID/NAME at PATH:OFFSET, opened as a tracepoint by its id
+ *    and removed when flametop is done (sampler_free, or at exit). It is
+ *    inherited like any tracepoint, so threads and processes the target
+ *    starts later are probed too;
+ *  - the uprobe PMU (/sys/bus/event_source/devices/uprobe), without
+ *    tracefs: the path is a pointer in config1 that the kernel reads from
+ *    the calling process's memory whenever the event is created, also
+ *    when a target's new thread or child inherits it, where the pointer
+ *    means nothing and the target's fork fails. So PMU uprobes are never
+ *    inherited (sampler_type_member.no_inherit): only the threads there
+ *    when flametop attached are probed, and a notice says so.
+ * The library is the one the target maps: for a PID target, found in the
+ * first process's /proc/PID/maps and reached through /proc/PID/root (a
+ * container's own libc); for a command or the whole system, the one the
+ * dynamic loader finds for flametop, which is what a command it starts
+ * loads too.
+ */
+#include "config.h"
+
+#include "types.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flametop/symbols.h"
+
+/* Paths handed to the kernel in config1, kept for reopening (attach). */
+#define MAX_PATHS 16
+static char *paths[MAX_PATHS];
+
+static const char *keep_path(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_PATHS && paths[i]; i++)
+		if (strcmp(paths[i], path) == 0)
+			return paths[i];
+	if (i == MAX_PATHS)
+		return NULL;
+	paths[i] = xstrdup(path);
+	return paths[i];
+}
+
+/* Whether the file name of `path` starts with `lib` ("libc.so"). */
+static bool is_lib(const char *path, const char *lib)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && strncmp(base + 1, lib, strlen(lib)) == 0;
+}
+
+/* The library in process `pid`'s maps, as /proc/PID/root/PATH. Caller frees. */
+static char *lib_of_pid(pid_t pid, const char *lib)
+{
+	char maps[64], *buf, *line, *save = NULL, *found = NULL;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	buf = util_read_file(maps, NULL);
+	if (!buf)
+		return NULL;
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *path = strchr(line, '/');
+
+		if (path && is_lib(path, lib) && !strstr(path, " (deleted)"))
+			found = xasprintf("/proc/%d/root%s", (int)pid, path);
+	}
+	free(buf);
+	return found;
+}
+
+struct find_loaded {
+	const char *lib;
+	char *path;
+};
+
+static int loaded_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct find_loaded *f = data;
+
+	(void)size;
+	if (info->dlpi_name && info->dlpi_name[0] == '/' && is_lib(info->dlpi_name, f->lib)) {
+		f->path = realpath(info->dlpi_name, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The library as the dynamic loader finds it for us: loaded already
+ * (libc), or loaded now to learn its path and let go (libstdc++).
+ */
+static char *lib_of_loader(const char *lib, const char *soname)
+{
+	struct find_loaded f = { lib, NULL };
+	void *h;
+
+	dl_iterate_phdr(loaded_cb, &f);
+	if (f.path)
+		return f.path;
+	h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+	if (!h)
+		return NULL;
+	dl_iterate_phdr(loaded_cb, &f);
+	dlclose(h);
+	return f.path;
+}
+
+/* Probes defined in uprobe_events, to remove when done. */
+#define MAX_DEFINED 32
+static char *defined[MAX_DEFINED]; /* "flametop_PID/NAME" */
+static size_t ndefined;
+static char *defined_dir; /* the tracefs they were defined in */
+
+static int write_probe_line(const char *dir, const char *line)
+{
+	char *path = xasprintf("%s/uprobe_events", dir);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret = 0;
+	size_t len = strlen(line);
+
+	free(path);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, len) != (ssize_t)len)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+void type_uprobe_cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < ndefined; i++) {
+		char *line = xasprintf("-:%s\n", defined[i]);
+
+		write_probe_line(defined_dir, line);
+		free(line);
+		free(defined[i]);
+		defined[i] = NULL;
+	}
+	ndefined = 0;
+}
+
+/*
+ * Removes the probes an earlier flametop left in `dir` (it was killed
+ * before it could): flametop_PID groups whose PID is gone.
+ */
+static void remove_stale(const char *dir)
+{
+	char *path = xasprintf("%s/uprobe_events", dir), *buf, *line, *save = NULL;
+
+	buf = util_read_file(path, NULL);
+	free(path);
+	if (!buf)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char group_probe[128], proc[64], *rm;
+		int pid;
+
+		if (sscanf(line, "%*c:flametop_%d/%127s", &pid, group_probe) != 2 || pid <= 0)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/%d", pid);
+		if (access(proc, F_OK) == 0)
+			continue;
+		rm = xasprintf("-:flametop_%d/%s\n", pid, group_probe);
+		write_probe_line(dir, rm);
+		free(rm);
+	}
+	free(buf);
+}
+
+/*
+ * Defines a probe at `path`:`offset` in tracefs and returns its
+ * tracepoint id, or -errno (no tracefs, not root).
+ */
+static long define_probe(const char *func, bool ret, const char *path, uint64_t offset)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static bool registered;
+	char *name, *line, *idpath;
+	long id = -ENOENT;
+	size_t i;
+	int r;
+
+	if (ndefined == MAX_DEFINED)
+		return -ENOSPC;
+	name = xasprintf("flametop_%d/%s%s_%zu", (int)getpid(), func, ret ? "_ret" : "", ndefined);
+	line = xasprintf("%c:%s %s:0x%llx\n", ret ? 'r' : 'p', name, path,
+			 (unsigned long long)offset);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (defined_dir && strcmp(defined_dir, dirs[i]) != 0)
+			continue;
+		if (!defined_dir)
+			remove_stale(dirs[i]);
+		r = write_probe_line(dirs[i], line);
+		if (r < 0) {
+			id = r;
+			continue;
+		}
+		idpath = xasprintf("%s/events/%s/id", dirs[i], name);
+		if (util_read_long(idpath, &id) < 0)
+			id = -ENOENT;
+		free(idpath);
+		if (!defined_dir)
+			defined_dir = xstrdup(dirs[i]);
+		defined[ndefined++] = name;
+		name = NULL;
+		if (!registered) {
+			atexit(type_uprobe_cleanup);
+			registered = true;
+		}
+		break;
+	}
+	free(name);
+	free(line);
+	return id;
+}
+
+static int uprobe_pmu(int *type, int *ret_bit, struct ft_error *err)
+{
+	long v = 0;
+	char *fmt;
+
+	if (util_read_long("/sys/bus/event_source/devices/uprobe/type", &v) < 0) {
+		error_set(err,
+			  "this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe; "
+			  "CONFIG_UPROBE_EVENTS, Linux 4.17 or later)");
+		return -ENODEV;
+	}
+	*type = (int)v;
+	*ret_bit = 0;
+	fmt = util_read_file("/sys/bus/event_source/devices/uprobe/format/retprobe", NULL);
+	if (fmt && strncmp(fmt, "config:", 7) == 0)
+		*ret_bit = atoi(fmt + 7);
+	free(fmt);
+	if (*ret_bit < 0 || *ret_bit > 63)
+		*ret_bit = 0;
+	return 0;
+}
+
+int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_target *t,
+		       const char *lib, const char *soname, const char *func, bool ret,
+		       struct ft_error *err)
+{
+	struct perf_event_attr *attr = &m->attr;
+	const char *kept;
+	uint64_t offset;
+	int type, ret_bit, r;
+	long id;
+	char *path;
+
+	if (t->target == SAMPLER_PIDS && t->npids)
+		path = lib_of_pid(t->pids[0], lib);
+	else
+		path = lib_of_loader(lib, soname);
+	if (!path) {
+		if (t->target == SAMPLER_PIDS && t->npids)
+			error_set(err,
+				  "process %d has no %s mapped (a static binary?): nothing to probe",
+				  (int)t->pids[0], soname);
+		else
+			error_set(err, "%s not found by the dynamic loader: nothing to probe",
+				  soname);
+		return -ENOENT;
+	}
+	r = symbols_func_file_offset(path, func, &offset, err);
+	if (r < 0) {
+		free(path);
+		return r;
+	}
+	memset(attr, 0, sizeof(*attr));
+	attr->size = sizeof(*attr);
+	attr->sample_period = 1;
+	id = define_probe(func, ret, path, offset);
+	if (id >= 0) {
+		free(path);
+		attr->type = PERF_TYPE_TRACEPOINT;
+		attr->config = (uint64_t)id;
+		return 0;
+	}
+	kept = keep_path(path);
+	free(path);
+	if (!kept) {
+		error_set(err, "too many libraries probed");
+		return -ENOSPC;
+	}
+	r = uprobe_pmu(&type, &ret_bit, err);
+	if (r < 0)
+		return r;
+	attr->type = (uint32_t)type;
+	attr->config = ret ? 1ull << ret_bit : 0;
+	attr->config1 = (uint64_t)(uintptr_t)kept;
+	attr->config2 = offset;
+	m->no_inherit = t->target != SAMPLER_SYSTEM;
+	return 0;
+}

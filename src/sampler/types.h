@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Profile types: what the sampler's files share and nothing else sees.
+ *
+ * A profile type (-e offcpu, wall, faults, alloc, ...) is one event to the
+ * rest of flametop: a name, a unit and samples weighted in that unit. To
+ * the kernel it is one or more perf events ("members"), and a weight rule
+ * that turns what they report into samples: a page fault is a sample of
+ * weight 1; an off-CPU interval is a switch-out sample paired with the
+ * switch-in of the same thread, weighted by the time between; an
+ * allocation is a uprobe hit weighted by the size the registers held.
+ *
+ * Each type is one file (type_*.c) exporting one `struct sampler_type`,
+ * and one line in the table of types.c. An event name that is no type is
+ * a libpfm4 event with no rule: its samples pass through as they are.
+ */
+#ifndef FLAMETOP_SAMPLER_TYPES_H
+#define FLAMETOP_SAMPLER_TYPES_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "flametop/pipeline.h"
+#include "flametop/sampler.h"
+#include "flametop/util.h"
+
+/* Perf events one type may open (wall: a clock and context switches;
+ * inuse: seven uprobes). */
+#define SAMPLER_TYPE_MAX_MEMBERS 8
+
+/*
+ * x86-64 PERF_REG_X86_* bits a weight rule may read (a function's first
+ * two arguments and its return value), and where the rule finds them.
+ */
+#define TYPE_REG_AX (1ull << 0)
+#define TYPE_REG_SI (1ull << 4)
+#define TYPE_REG_DI (1ull << 5)
+enum { TYPE_R_AX, TYPE_R_SI, TYPE_R_DI };
+
+/* What a type needs to know about the target to choose its members. */
+struct sampler_type_target {
+	enum sampler_target target;
+	const pid_t *pids; /* SAMPLER_PIDS */
+	size_t npids;
+};
+
+/* One perf event of a type, as the type fills it in. */
+struct sampler_type_member {
+	struct perf_event_attr attr; /* type, config, period; the sampler adds the rest */
+	bool frequency; /* sample at -F (a clock); else every attr.sample_period events */
+	uint64_t regs; /* TYPE_REG_* the rule reads from the user registers */
+	/*
+	 * A probe at a function's entry, before the function pushed a frame:
+	 * a frame-pointer walk would skip its caller, so the sampler also
+	 * takes the return address from the top of the stack and puts the
+	 * caller back into the chain.
+	 */
+	bool entry;
+	/* Not inherited by threads and children the target starts later. */
+	bool no_inherit;
+	uint32_t role; /* the type's own tag, handed back with each sample */
+};
+
+struct sampler_type {
+	const char *name; /* what -e takes */
+	const char *unit; /* ns, bytes or count */
+	const char *summary; /* one line for list-events */
+	/*
+	 * Fills up to SAMPLER_TYPE_MAX_MEMBERS members for `t`. Returns how
+	 * many, or -errno with `err` set to one line saying why the type
+	 * cannot work here and what to do.
+	 */
+	int (*members)(const struct sampler_type_target *t, struct sampler_type_member *m,
+		       struct ft_error *err);
+	/* The rule's state (NULL: a type without state). Caller frees with state_free. */
+	void *(*state_new)(void);
+	void (*state_free)(void *st);
+	/*
+	 * A sample of member `role`, with the user registers it asked for in
+	 * `regs` (indexed by TYPE_R_*, zero where the kernel gave none). Emits
+	 * what the rule makes of it into `sink` (maybe nothing, maybe later).
+	 * NULL: the sample passes through. Returns the sink's result.
+	 */
+	int (*sample)(void *st, uint32_t role, const struct pipeline_sample *s,
+		      const uint64_t regs[3], const struct pipeline_sink *sink);
+	/* A thread was switched in (`out` false) or out on a CPU (members with
+	 * attr.context_switch). NULL: ignored. */
+	int (*sched)(void *st, uint32_t tid, uint64_t time, bool out, bool preempt,
+		     const struct pipeline_sink *sink);
+	/* The sampler stops at `now`: emit what is pending. NULL: nothing pends. */
+	int (*flush)(void *st, uint64_t now, const struct pipeline_sink *sink);
+	/* A notice the rule has for the user (a table full, say), or NULL. Borrowed. */
+	const char *(*notice)(void *st);
+};
+
+/* The type named `name`, or NULL for a plain perf event. */
+const struct sampler_type *sampler_type_find(const char *name);
+/* The table, for list-events and --help: a NULL-terminated array. */
+extern const struct sampler_type *const sampler_types[];
+
+extern const struct sampler_type sampler_type_faults;
+extern const struct sampler_type sampler_type_offcpu;
+extern const struct sampler_type sampler_type_wall;
+extern const struct sampler_type sampler_type_lock;
+extern const struct sampler_type sampler_type_alloc;
+extern const struct sampler_type sampler_type_inuse;
+extern const struct sampler_type sampler_type_exceptions;
+
+/* --- a sample kept for later (types.c) --- */
+
+/* A copy of a sample and the data it points to, owned. */
+struct type_held {
+	struct pipeline_sample s;
+	uint64_t *ips;
+	size_t ips_cap;
+	uint64_t *regs;
+	unsigned char *stack;
+	size_t stack_cap;
+	bool valid;
+};
+void type_hold(struct type_held *h, const struct pipeline_sample *s);
+void type_held_free(struct type_held *h);
+
+/*
+ * Threads' pending samples, by thread id: the state of rules that pair a
+ * sample with a later record of the same thread (offcpu's switch-out and
+ * switch-in, lock's futex enter and exit). At most TYPE_MAX_THREADS
+ * threads; later ones are not followed and counted in `dropped`.
+ */
+#define TYPE_MAX_THREADS 65536
+struct type_threads {
+	struct u64map index; /* tid + 1 -> slot */
+	struct type_thread *slots;
+	size_t nslots, cap;
+	uint64_t dropped;
+};
+struct type_thread {
+	struct type_held held; /* the pending sample, if held.valid */
+	/* The second half of a pair that came first (records of one thread
+	 * from two CPUs' rings are read in either order): its time (0: none)
+	 * and a value it carried (a returned address). */
+	uint64_t since;
+	uint64_t value;
+};
+void type_threads_init(struct type_threads *t);
+void type_threads_free(struct type_threads *t);
+/* The slot of `tid`, created on first use; NULL once the table is full. Borrowed. */
+struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid);
+
+/* --- off-CPU intervals, shared by offcpu and wall (type_offcpu.c) --- */
+
+struct type_offcpu;
+struct type_offcpu *type_offcpu_new(void);
+void type_offcpu_free(struct type_offcpu *o);
+/* The context-switch member: samples every switch-out, with switch records. */
+void type_offcpu_member(struct sampler_type_member *m, uint32_t role);
+int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
+		       const struct pipeline_sink *sink);
+int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out,
+		      const struct pipeline_sink *sink);
+int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline_sink *sink);
+const char *type_offcpu_notice(struct type_offcpu *o);
+
+/* --- uprobes (type_uprobe.c) --- */
+
+/*
+ * Fills member `m` for a uprobe (or, with `ret`, a uretprobe) on function
+ * `func` of the library whose file name starts with `lib` ("libc.so"), as
+ * the target maps it: for a PID target the first process's library, else
+ * the one the dynamic loader finds for `soname` ("libc.so.6"), which a
+ * command flametop starts loads too. Sampled on every hit. Defined in
+ * tracefs when it can be (removed by type_uprobe_cleanup), else through
+ * the uprobe PMU and then not inherited (see type_uprobe.c). 0, or -errno
+ * with `err` set.
+ */
+int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_target *t,
+		       const char *lib, const char *soname, const char *func, bool ret,
+		       struct ft_error *err);
+/* Removes the probes defined in tracefs. Idempotent; also run at exit. */
+void type_uprobe_cleanup(void);
+
+/* Emits `s` with its weight set to `weight` and its event kept. */
+int type_emit(const struct pipeline_sink *sink, const struct pipeline_sample *s, uint64_t weight);
+
+#endif

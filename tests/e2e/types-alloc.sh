@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Profile types through uprobes (issue 12): alloc, inuse and exceptions.
+# - alloc: t12-types alloc mallocs, per round, 3 x 4096 bytes in
+#   ft_t12_alloc_big, 4096 in ft_t12_alloc_small and 4096 it keeps in
+#   ft_t12_alloc_keep, and prints the bytes each asked for: flametop's
+#   bytes per function are those, exactly (every call is probed), 3:1:1,
+#   with a command and with -p;
+# - inuse: of those bytes, the ones still allocated at the end: all
+#   ft_t12_alloc_keep's;
+# - exceptions: t12-throw throws three times in ft_t12_throw_often for each
+#   throw in ft_t12_throw_rarely, and prints how many: the counts are those.
+# The probe is at the function's entry, before it made a frame: the
+# callers (ft_t12_*) are in the stacks only because the sampler puts the
+# return address back; the exact per-function figures check that too.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload t12-types t12-throw
+[ -r /sys/bus/event_source/devices/uprobe/type ] || skip "no uprobe PMU in this kernel"
+
+# total FUNCTION JSON: FUNCTION's total weight.
+total() {
+	jq -r --arg f "$1" '[.functions[] | select(.name == $f) | .total] | add // 0' "$2"
+}
+
+# prefix_total NAME JSON: the total of the functions whose names start with NAME.
+prefix_total() {
+	jq -r --arg f "$1" '[.functions[] | select(.name | startswith($f)) | .total] | add // 0' "$2"
+}
+
+ROUNDS=3000
+run_record alloc -e alloc -o "$T/alloc.session" -- "$WORKLOADS/t12-types" alloc "$ROUNDS"
+assert_record_ok alloc "$T/alloc.session"
+cat "$T/alloc.out"
+set -- $(sed -n 's/^big \([0-9]*\) small \([0-9]*\) keep \([0-9]*\)$/\1 \2 \3/p' "$T/alloc.out")
+[ $# -eq 3 ] || hard_error "t12-types did not say what it did: $(cat "$T/alloc.out")"
+report_json "$T/alloc.session" "$T/alloc.json" --top 0 || finish
+print_top "$T/alloc.json" 12
+assert_eq "$(jq -r .unit "$T/alloc.json")" bytes "alloc's unit"
+assert_eq "$(total ft_t12_alloc_big "$T/alloc.json")" "$1" "alloc: ft_t12_alloc_big's bytes"
+assert_eq "$(total ft_t12_alloc_small "$T/alloc.json")" "$2" "alloc: ft_t12_alloc_small's bytes"
+assert_eq "$(total ft_t12_alloc_keep "$T/alloc.json")" "$3" "alloc: ft_t12_alloc_keep's bytes"
+"$FLAMETOP" report -i "$T/alloc.session" >"$T/alloc.txt" 2>&1
+assert_match "$(cat "$T/alloc.txt")" 'event: alloc \(unit: bytes\)' "report's header: alloc in bytes"
+
+# The explorer shows alloc's weights as sizes: ft_t12_alloc_big's
+# 36864000 bytes are 35.2M (in MiB; as a count they would read 36.9M).
+if command -v tmux >/dev/null 2>&1; then
+	# shellcheck source=tests/e2e/tui.lib
+	. "$(dirname "$TESTLIB")/tui.lib"
+	mkdir -p "$T/config"
+	tui_start replay 160 40 "HOME='$T' XDG_CONFIG_HOME='$T/config' '$FLAMETOP' replay '$T/alloc.session'"
+	assert_screen replay 'event alloc ' "replay: the header names alloc" 15
+	tui_keys replay Tab
+	assert_screen replay '35\.2M +ft_t12_alloc_big' "replay, top-list: ft_t12_alloc_big's bytes as a size"
+	tui_keys replay q
+	tui_exit replay 10 || fail "replay: still running after q"
+else
+	echo "tmux is not installed: the explorer is not checked"
+fi
+
+# The target's threads and children inherit the probes, and still start:
+# four threads (pthread_create), and a shell that forks the workload.
+run_record threads -e alloc,inuse,exceptions -o "$T/threads.session" -- "$WORKLOADS/t12-types" lock 5
+assert_record_ok threads "$T/threads.session"
+assert_eq "$(cat "$T/threads.out")" "rounds 5 threads 4" "alloc on a threaded command: it runs as without"
+run_record fork -e alloc -o "$T/fork.session" -- sh -c "\"$WORKLOADS/t12-types\" alloc 1000"
+assert_record_ok fork "$T/fork.session"
+assert_match "$(cat "$T/fork.out")" '^big 12288000 small 4096000 keep 4096000$' "alloc on a forking shell: the workload ran"
+report_json "$T/fork.session" "$T/fork.json" --top 0 --comm t12-types || finish
+assert_eq "$(total ft_t12_alloc_big "$T/fork.json")" 12288000 "alloc on a forking shell: the child's ft_t12_alloc_big's bytes"
+if grep -q flametop_ /sys/kernel/tracing/uprobe_events 2>/dev/null; then
+	fail "probes left in /sys/kernel/tracing/uprobe_events: $(grep flametop_ /sys/kernel/tracing/uprobe_events | head -n 3)"
+else
+	pass "no probe left in uprobe_events"
+fi
+
+# inuse, with alloc at once (they share malloc's entry probe): the bytes
+# still live at the end are all ft_t12_alloc_keep's, exactly.
+run_record inuse -e inuse,alloc -o "$T/inuse.session" -- "$WORKLOADS/t12-types" alloc 2000
+assert_record_ok inuse "$T/inuse.session"
+cat "$T/inuse.out"
+set -- $(sed -n 's/^big \([0-9]*\) small \([0-9]*\) keep \([0-9]*\)$/\1 \2 \3/p' "$T/inuse.out")
+[ $# -eq 3 ] || hard_error "t12-types did not say what it did: $(cat "$T/inuse.out")"
+report_json "$T/inuse.session" "$T/inuse.json" --event inuse --top 0 || finish
+report_json "$T/inuse.session" "$T/inuse-alloc.json" --event alloc --top 0 || finish
+print_top "$T/inuse.json"
+assert_eq "$(jq -r .unit "$T/inuse.json")" bytes "inuse's unit"
+assert_eq "$(total ft_t12_alloc_keep "$T/inuse.json")" "$3" "inuse: ft_t12_alloc_keep's live bytes"
+assert_eq "$(total ft_t12_alloc_big "$T/inuse.json")" 0 "inuse: ft_t12_alloc_big freed all"
+assert_eq "$(total ft_t12_alloc_small "$T/inuse.json")" 0 "inuse: ft_t12_alloc_small freed all"
+assert_eq "$(total ft_t12_alloc_big "$T/inuse-alloc.json")" "$1" "inuse,alloc: alloc still sees ft_t12_alloc_big's bytes"
+
+# -p: probes in the process's own libc (through /proc/PID/root), on an
+# allocating process, with wall at once.
+"$WORKLOADS/t12-types" alloc 0 >/dev/null &
+BG_PID=$!
+ft_bg_pids="$ft_bg_pids $BG_PID"
+wait_comm "$BG_PID" t12-types
+run_record pid -e alloc,wall -p "$BG_PID" -d 1 -o "$T/pid.session"
+assert_record_ok pid "$T/pid.session"
+report_json "$T/pid.session" "$T/pid.json" --event alloc --top 0 || finish
+print_top "$T/pid.json" 8
+big=$(total ft_t12_alloc_big "$T/pid.json")
+small=$(total ft_t12_alloc_small "$T/pid.json")
+keep=$(total ft_t12_alloc_keep "$T/pid.json")
+assert_between "$(awk -v a="$big" -v b="$small" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" 2.9 3.1 \
+	"alloc -p: ft_t12_alloc_big's bytes / ft_t12_alloc_small's"
+assert_between "$(awk -v a="$keep" -v b="$small" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" 0.95 1.05 \
+	"alloc -p: ft_t12_alloc_keep's bytes / ft_t12_alloc_small's"
+report_json "$T/pid.session" "$T/pid-wall.json" --event wall --top 0 || finish
+assert_eq "$(jq -r .unit "$T/pid-wall.json")" ns "alloc,wall -p: wall's unit"
+assert_between "$(awk -v a="$(total_of "$T/pid-wall.json")" 'BEGIN { printf "%.2f", a / 1e9 }')" 0.7 1.3 \
+	"alloc,wall -p: wall seconds of a one-thread process recorded for 1 s"
+
+# A process without libstdc++: exceptions cannot start, and says why.
+run_record nothrow -e exceptions -p "$BG_PID" -d 1 -o "$T/nothrow.session"
+assert_eq "$RC" 1 "exceptions -p on a C program: exit status"
+assert_match "$(error_line "$T/nothrow.err")" "has no libstdc\+\+\.so\.6 mapped" \
+	"exceptions -p on a C program: the error says why"
+kill "$BG_PID"
+
+# exceptions
+run_record throw -e exceptions -o "$T/throw.session" -- "$WORKLOADS/t12-throw" 2000
+assert_record_ok throw "$T/throw.session"
+cat "$T/throw.out"
+set -- $(sed -n 's/^often \([0-9]*\) rarely \([0-9]*\)$/\1 \2/p' "$T/throw.out")
+[ $# -eq 2 ] || hard_error "t12-throw did not say what it did: $(cat "$T/throw.out")"
+report_json "$T/throw.session" "$T/throw.json" --top 0 || finish
+print_top "$T/throw.json"
+assert_eq "$(jq -r .unit "$T/throw.json")" count "exceptions' unit"
+# C++ names: demangled with their arguments, maybe a .cold clone.
+assert_eq "$(prefix_total ft_t12_throw_often "$T/throw.json")" "$1" "exceptions: ft_t12_throw_often's throws"
+assert_eq "$(prefix_total ft_t12_throw_rarely "$T/throw.json")" "$2" "exceptions: ft_t12_throw_rarely's throws"
+finish

@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Profile type faults (issue 12): every page fault, by stack, as a count.
+# t5-faults writes once to each of PAGES fresh pages in ft_t5_fault_pages
+# and prints the minor faults the process had (getrusage): faults counts
+# each one (period 1, not a frequency), so ft_t5_fault_pages has PAGES of
+# them and the total is the process's own count. perf, recording
+# page-faults with -c 1 on the same workload, finds the same number in
+# ft_t5_fault_pages. Then -p on a running process.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload t5-faults
+
+PAGES=10000
+run_record faults -e faults -o "$T/faults.session" -- "$WORKLOADS/t5-faults" "$PAGES"
+assert_record_ok faults "$T/faults.session"
+cat "$T/faults.out"
+own=$(sed -n 's/^faults \([0-9]*\) cpu_ns [0-9]*$/\1/p' "$T/faults.out")
+[ -n "$own" ] || hard_error "t5-faults did not say what it did: $(cat "$T/faults.out")"
+report_json "$T/faults.session" "$T/faults.json" --top 0 || finish
+print_top "$T/faults.json"
+assert_eq "$(jq -r .unit "$T/faults.json")" count "faults' unit"
+touch_total=$(jq -r '[.functions[] | select(.name == "ft_t5_fault_pages") | .total] | add // 0' "$T/faults.json")
+assert_between "$touch_total" "$PAGES" $((PAGES + PAGES / 50)) \
+	"faults: ft_t5_fault_pages' faults, for $PAGES pages written"
+assert_between "$(awk -v a="$(total_of "$T/faults.json")" -v b="$own" 'BEGIN { printf "%.3f", a / b }')" 0.97 1.03 \
+	"faults: the total / the process's own count of minor faults ($own)"
+"$FLAMETOP" report -i "$T/faults.session" >"$T/faults.txt" 2>&1
+assert_match "$(cat "$T/faults.txt")" 'event: faults \(unit: count\)' "report's header: faults, a count"
+
+# perf on the same workload: the same number in ft_t5_fault_pages.
+if [ -n "$PERF" ] && [ -x "$PERF" ]; then
+	"$PERF" record -q -e page-faults -c 1 -g -o "$T/perf.data" -- "$WORKLOADS/t5-faults" "$PAGES" >/dev/null 2>"$T/perf.err" ||
+		hard_error "perf record failed: $(cat "$T/perf.err")"
+	perf_touch=$("$PERF" script -i "$T/perf.data" -F ip,sym 2>/dev/null |
+		awk '/^$/ { if (hit) n++; hit = 0; next } /ft_t5_fault_pages/ { hit = 1 } END { if (hit) n++; print n + 0 }')
+	echo "perf: $perf_touch page faults under ft_t5_fault_pages"
+	assert_between "$(awk -v a="$touch_total" -v b="$perf_touch" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" 0.98 1.02 \
+		"faults: ft_t5_fault_pages' count / perf's ($perf_touch)"
+else
+	echo "perf is not installed: no comparison with perf"
+fi
+
+# -p: a process faulting rounds on end, for a second.
+start_bg "$WORKLOADS/t5-faults" 2000 0
+wait_comm "$BG_PID" t5-faults
+run_record pid -e faults -p "$BG_PID" -d 1 -o "$T/pid.session"
+assert_record_ok pid "$T/pid.session"
+report_json "$T/pid.session" "$T/pid.json" --top 0 || finish
+assert_between "$(share ft_t5_fault_pages "$T/pid.json" total)" 95 100 "faults -p: ft_t5_fault_pages' share (%)"
+assert_eq "$(jq -r '[.functions[] | select(.name == "ft_t5_spin") | .total] | add // 0' "$T/pid.json")" 0 \
+	"faults -p: ft_t5_spin, which touches no new page, has none"
+kill "$BG_PID"
+finish

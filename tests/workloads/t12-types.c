@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * t12-types: workloads with known answers for the profile types beyond
+ * CPU (issue 12). Each mode prints what it did, measured by itself: the
+ * ground truth the tests compare flametop with.
+ *
+ *   t12-types wall ROUNDS
+ *     Each round main -> ft_t12_compute burns 25 ms of its own CPU time,
+ *     then main -> ft_t12_sleep sleeps 75 ms. Prints "compute_ns A
+ *     compute_cpu_ns C sleep_ns B switches N": the time (CLOCK_MONOTONIC)
+ *     spent in each, so wall shares are A:B; the CPU time ft_t12_compute
+ *     had, so its off-CPU time (preempted on a busy machine) is A - C and
+ *     ft_t12_sleep's is B; and the times the process left the CPU
+ *     (getrusage). On an idle machine A = C, and off-CPU is all in
+ *     ft_t12_sleep.
+ *   t12-types lock ROUNDS
+ *     Four threads; each round each takes one mutex all four share, in
+ *     ft_t12_lock_shared, and then its own private mutex, in
+ *     ft_t12_lock_private, holding each while it spins 200 µs. Waits for a
+ *     lock are all in ft_t12_lock_shared: no one else takes a private one.
+ *     Prints "rounds N threads 4".
+ *   t12-types alloc ROUNDS
+ *     Each round ft_t12_alloc_big mallocs and frees 3 x 4096 bytes,
+ *     ft_t12_alloc_small 1 x 4096 bytes, and ft_t12_alloc_keep mallocs
+ *     4096 bytes it keeps (the last 100,000 of them). Alloc bytes:
+ *     big:small:keep = 3:1:1; in use at the end: all ft_t12_alloc_keep's.
+ *     Prints "big B small S keep K" (bytes).
+ * A ROUNDS of 0 runs until killed (alloc then sleeps 1 ms every 8 rounds).
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "workload.h"
+
+static volatile uint64_t ft_t12_sink;
+
+/*
+ * Burns `cpu_ns` of this thread's CPU time. The clock is read every 64K
+ * iterations (a few hundred microseconds): a thread is preempted mostly
+ * where it runs, not in the clock's system call, whose libc wrapper keeps
+ * no frame and would hide ft_t12_compute from a frame-pointer walk.
+ */
+FT_NOINLINE static void ft_t12_compute(long long cpu_ns)
+{
+	long long until = ft_thread_cpu_ns() + cpu_ns;
+
+	while (ft_thread_cpu_ns() < until)
+		for (int i = 0; i < 65536; i++)
+			ft_t12_sink++;
+}
+
+/*
+ * A frame-pointer walk from inside a libc call that keeps no frame of its
+ * own (clock_nanosleep) skips that call's caller: ft_t12_nap is that
+ * caller, so that ft_t12_sleep shows.
+ */
+FT_NOINLINE static void ft_t12_nap(long ms)
+{
+	ft_sleep_ms(ms);
+}
+
+FT_NOINLINE static void ft_t12_sleep(long ms)
+{
+	ft_t12_nap(ms);
+	ft_t12_sink++;
+}
+
+/* Read at run time, so the functions keep their names (no .constprop clones). */
+static volatile long ft_t12_compute_ms = 25, ft_t12_sleep_ms = 75;
+
+static int mode_wall(long rounds)
+{
+	long long compute = 0, compute_cpu = 0, sleep = 0, t, c;
+	struct rusage ru;
+
+	for (long r = 0; rounds == 0 || r < rounds; r++) {
+		t = ft_now_ns();
+		c = ft_thread_cpu_ns();
+		ft_t12_compute(ft_t12_compute_ms * 1000000LL);
+		compute += ft_now_ns() - t;
+		compute_cpu += ft_thread_cpu_ns() - c;
+		t = ft_now_ns();
+		ft_t12_sleep(ft_t12_sleep_ms);
+		sleep += ft_now_ns() - t;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("compute_ns %lld compute_cpu_ns %lld sleep_ns %lld switches %ld\n", compute,
+	       compute_cpu, sleep, ru.ru_nvcsw + ru.ru_nivcsw);
+	return 0;
+}
+
+#define T12_THREADS 4
+
+static pthread_mutex_t ft_t12_shared = PTHREAD_MUTEX_INITIALIZER;
+
+struct lock_arg {
+	pthread_mutex_t private;
+	long rounds;
+};
+
+FT_NOINLINE static void ft_t12_hold(void)
+{
+	long long until = ft_now_ns() + 200000;
+
+	while (ft_now_ns() < until)
+		for (int i = 0; i < 64; i++)
+			ft_t12_sink++;
+}
+
+/* The caller a frame-pointer walk skips from inside libc's futex call
+ * (see ft_t12_nap): ft_t12_lock_shared and ft_t12_lock_private show. */
+FT_NOINLINE static void ft_t12_take(pthread_mutex_t *m)
+{
+	pthread_mutex_lock(m);
+	ft_t12_sink++;
+}
+
+FT_NOINLINE static void ft_t12_lock_shared(void)
+{
+	ft_t12_take(&ft_t12_shared);
+	ft_t12_hold();
+	pthread_mutex_unlock(&ft_t12_shared);
+}
+
+FT_NOINLINE static void ft_t12_lock_private(pthread_mutex_t *m)
+{
+	ft_t12_take(m);
+	ft_t12_hold();
+	pthread_mutex_unlock(m);
+}
+
+static void *lock_thread(void *p)
+{
+	struct lock_arg *a = p;
+
+	for (long r = 0; a->rounds == 0 || r < a->rounds; r++) {
+		ft_t12_lock_shared();
+		ft_t12_lock_private(&a->private);
+	}
+	return NULL;
+}
+
+static int mode_lock(long rounds)
+{
+	pthread_t th[T12_THREADS];
+	struct lock_arg args[T12_THREADS];
+
+	for (int i = 0; i < T12_THREADS; i++) {
+		pthread_mutex_init(&args[i].private, NULL);
+		args[i].rounds = rounds;
+		if (pthread_create(&th[i], NULL, lock_thread, &args[i]) != 0) {
+			fprintf(stderr, "t12-types: pthread_create failed\n");
+			return 1;
+		}
+	}
+	for (int i = 0; i < T12_THREADS; i++)
+		pthread_join(th[i], NULL);
+	printf("rounds %ld threads %d\n", rounds, T12_THREADS);
+	return 0;
+}
+
+#define T12_BLOCK 4096
+
+FT_NOINLINE static void ft_t12_alloc_big(void)
+{
+	for (int i = 0; i < 3; i++) {
+		char *p = malloc(T12_BLOCK);
+
+		if (!p)
+			exit(1);
+		memset(p, 1, 1);
+		ft_t12_sink += (uint64_t)p[0];
+		free(p);
+	}
+}
+
+FT_NOINLINE static void ft_t12_alloc_small(void)
+{
+	char *p = malloc(T12_BLOCK);
+
+	if (!p)
+		exit(1);
+	memset(p, 1, 1);
+	ft_t12_sink += (uint64_t)p[0];
+	free(p);
+}
+
+#define T12_KEPT_MAX 100000
+static void *ft_t12_kept[T12_KEPT_MAX];
+
+/* Keeps its block; with more rounds than slots, frees the oldest first. */
+FT_NOINLINE static void ft_t12_alloc_keep(long r)
+{
+	free(ft_t12_kept[r % T12_KEPT_MAX]);
+	ft_t12_kept[r % T12_KEPT_MAX] = malloc(T12_BLOCK);
+	if (!ft_t12_kept[r % T12_KEPT_MAX])
+		exit(1);
+}
+
+static int mode_alloc(long rounds)
+{
+	for (long r = 0; rounds == 0 || r < rounds; r++) {
+		ft_t12_alloc_big();
+		ft_t12_alloc_small();
+		ft_t12_alloc_keep(r);
+		/* Until killed: at a pace a profiler that probes each call
+		 * keeps up with (40,000 calls a second at most). */
+		if (rounds == 0 && r % 8 == 7)
+			ft_sleep_ms(1);
+	}
+	printf("big %ld small %ld keep %ld\n", rounds * 3 * T12_BLOCK, rounds * T12_BLOCK,
+	       rounds * T12_BLOCK);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long rounds;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: t12-types wall|lock|alloc ROUNDS\n");
+		return 2;
+	}
+	rounds = ft_arg("t12-types", "rounds", argv[2]);
+	if (strcmp(argv[1], "wall") == 0)
+		return mode_wall(rounds);
+	if (strcmp(argv[1], "lock") == 0)
+		return mode_lock(rounds);
+	if (strcmp(argv[1], "alloc") == 0)
+		return mode_alloc(rounds);
+	fprintf(stderr, "t12-types: unknown mode %s\n", argv[1]);
+	return 2;
+}
