@@ -195,8 +195,10 @@ assert_eq "$RC" 0 "record --push: exit status"
 assert_match "$(grep 'pushed' "$T/rec.err")" "^flametop: pushed [0-9]+ uploads to $URL$" "record --push: says what it pushed"
 n=$(requests rec)
 # The workload does fixed work: 3.5 s on an idle machine, longer on a busy
-# one; an upload per second of the recording, the last one at its end.
-assert_between "$n" $((ELAPSED_MS / 1000 - 1)) $((ELAPSED_MS / 1000 + 2)) \
+# one; an upload per second of the recording, the last one at its end. A
+# recorder starved of CPU sends a late second's data with the next one, so
+# the floor is one upload per two seconds of the run.
+assert_between "$n" $((ELAPSED_MS / 2000)) $((ELAPSED_MS / 1000 + 2)) \
 	"record --push --push-interval 1s: an upload per second of ${ELAPSED_MS} ms"
 assert_between "$n" 3 1000 "record --push: several uploads"
 assert_eq "$(sed -n 's/^flametop: pushed \([0-9]*\) uploads.*/\1/p' "$T/rec.err")" "$n" "record --push: as many as the server got"
