@@ -29,7 +29,7 @@ open() {
 	fi
 	tui_start "$1" "$COLS" "$ROWS" \
 		"HOME='$T/$1' XDG_CONFIG_HOME='$T/$1' LANG=C.UTF-8 TERM=xterm-256color '$FLAMETOP' replay ${3:-} '$SESSION'"
-	tui_wait "$1" 'q Quit' 10 || fail "$1: the explorer did not start: $(tui_capture "$1")"
+	tui_wait "$1" 'q Quit' || fail "$1: the explorer did not start: $(tui_capture "$1")"
 }
 
 # canon: capture-pane -e output in a canonical form: each line's text with
@@ -83,11 +83,11 @@ screen() {
 	tui_capture "$1" -e | canon | normalize | sed "$((ROWS - 1))d"
 }
 
-# same A B MESSAGE: the two panes show the same screen (waiting up to 8 s
+# same A B MESSAGE: the two panes show the same screen (waiting up to 30 s
 # for the second to settle).
 same() {
 	i=0
-	while [ "$i" -lt 80 ]; do
+	while [ "$i" -lt 300 ]; do
 		screen "$1" >"$T/$1.same"
 		screen "$2" >"$T/$2.same"
 		if tui_capture "$1" | grep -q 'q Quit' && cmp -s "$T/$1.same" "$T/$2.same"; then

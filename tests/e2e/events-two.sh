@@ -79,8 +79,8 @@ mkdir -p "$T/config"
 # switch NAME: in session NAME, starting on task-clock, e shows page-faults
 # (ft_t5_spin gone, ft_t5_fault_pages there), e again task-clock.
 switch() {
-	assert_screen "$1" 'event \[task-clock\],page-faults' "$1: the header shows both events, task-clock first" 15
-	assert_screen "$1" 'ft_t5_spin' "$1: task-clock: ft_t5_spin is drawn" 15
+	assert_screen "$1" 'event \[task-clock\],page-faults' "$1: the header shows both events, task-clock first"
+	assert_screen "$1" 'ft_t5_spin' "$1: task-clock: ft_t5_spin is drawn"
 	tui_keys "$1" e
 	assert_screen "$1" 'event task-clock,\[page-faults\]' "$1: e selects page-faults"
 	assert_screen "$1" 'event: page-faults' "$1: e says which event it shows"
@@ -90,7 +90,7 @@ switch() {
 	assert_screen "$1" 'event \[task-clock\],page-faults' "$1: e again selects task-clock"
 	assert_screen "$1" 'ft_t5_spin' "$1: task-clock: ft_t5_spin is back"
 	tui_keys "$1" q
-	tui_exit "$1" 10 || fail "$1: still running after q"
+	tui_exit "$1" || fail "$1: still running after q"
 }
 
 # The recorded session, replayed at once.

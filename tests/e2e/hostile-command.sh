@@ -27,21 +27,22 @@ exec '$WORKLOADS/phases' 600000
 EOS
 chmod +x "$T/cmd.sh"
 
-# wait_file FILE: waits (up to 10 s) until FILE holds a pid.
+# wait_file FILE: waits (up to 30 s) until FILE holds a pid.
 wait_file() {
 	i=0
 	while [ ! -s "$1" ]; do
 		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
+		[ "$i" -lt 300 ] || return 1
 		sleep 0.1
 	done
 }
 
 # assert_dies PID WHAT [SECONDS]: PID is gone (or a zombie: dead, not yet
-# reaped by whoever inherited it) within SECONDS (default 10).
+# reaped by whoever inherited it) within SECONDS (default 30: a busy
+# machine can take a while to run a killed process to its end).
 assert_dies() {
 	i=0
-	limit=$(( ${3:-10} * 10 ))
+	limit=$(( ${3:-30} * 10 ))
 	while [ "$i" -lt "$limit" ]; do
 		state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 		if [ -z "$state" ] || [ "$state" = Z ]; then
@@ -61,8 +62,8 @@ assert_eq "$RC" 0 "ignore: record exit status (-d ended it)"
 assert_match "$(grep -v notice "$T/ignore.err" | head -n 1)" \
 	"^flametop: $T/cmd.sh \\(pid [0-9]+\\) is still running 5 s after SIGTERM; killed it \\(SIGKILL\\)\$" \
 	"ignore: record says it killed the command"
-assert_between "$ELAPSED_MS" 5500 30000 "ignore: record waited the grace period, then ended (ms)"
-assert_dies "$(cat "$T/ignore.pid")" ignore 1
+assert_between "$ELAPSED_MS" 5500 60000 "ignore: record waited the grace period, then ended (ms)"
+assert_dies "$(cat "$T/ignore.pid")" ignore
 "$FLAMETOP" report -i "$T/ignore.session" >/dev/null 2>"$T/ignore.report.err" &&
 	pass "ignore: the session is complete and loads" ||
 	fail "ignore: the session does not load: $(cat "$T/ignore.report.err")"
@@ -101,12 +102,12 @@ cpid=$(cat "$T/quit.pid")
 wait_comm "$cpid" phases
 assert_screen quit 'window live' "quit: the explorer runs"
 tui_keys quit q
-if tui_exit quit 20; then
+if tui_exit quit; then
 	assert_eq "$RC" 0 "quit: q exits 0"
 else
-	fail "quit: the explorer did not exit within 20 s"
+	fail "quit: the explorer did not exit within 30 s"
 fi
-assert_dies "$cpid" "explorer quit" 1
+assert_dies "$cpid" "explorer quit"
 assert_match "$(cat "$T/quit.err")" "^flametop: the command \\(pid $cpid\\) ignored SIGTERM; killed it \\(SIGKILL\\)\$" \
 	"quit: the explorer says it killed the command"
 
@@ -118,12 +119,12 @@ cpid=$(cat "$T/term.pid")
 wait_comm "$cpid" phases
 assert_screen term 'window live' "term: the explorer runs"
 kill -TERM "$(cat "$T/term.ftpid")"
-if tui_exit term 20; then
+if tui_exit term; then
 	assert_eq "$RC" 137 "term: the explorer exits with the command's status (killed: 128 + 9)"
 else
-	fail "term: the explorer did not exit within 20 s of SIGTERM"
+	fail "term: the explorer did not exit within 30 s of SIGTERM"
 fi
-assert_dies "$cpid" "explorer terminated" 1
+assert_dies "$cpid" "explorer terminated"
 assert_match "$(cat "$T/term.err")" \
 	"^flametop: $T/cmd.sh \\(pid $cpid\\) is still running 5 s after the signal; killed it \\(SIGKILL\\)\$" \
 	"term: the explorer says it killed the command"

@@ -41,12 +41,12 @@ tui_start folded 120 30 "env $ENV '$FLAMETOP' replay '$T/folded.session'"
 assert_screen folded 'end of the session' "replay: the session is shown"
 assert_screen folded ' lost 0 +\[other\] 4\.3k( |$)' "replay: the header counts the folds"
 tui_keys folded q
-tui_exit folded 10 || fail "replay: q did not end the explorer"
+tui_exit folded || fail "replay: q did not end the explorer"
 tui_start fixture 120 30 "env $ENV '$FLAMETOP' replay '$FIXTURE'"
 assert_screen fixture 'end of the session' "fixture: the session is shown"
 assert_no_match "$(head -n 2 "$T/fixture.screen")" '\[other\]' \
 	"fixture: no [other] count in the header"
 tui_keys fixture q
-tui_exit fixture 10
+tui_exit fixture
 
 finish

@@ -37,14 +37,14 @@ no_raw() {
 
 # --- the explorer --------------------------------------------------------------------
 tui_start live 120 30 "env $ENV '$FLAMETOP' -F 99 -- '$T/bin/$NAME' 600000"
-assert_screen live "command: (.*/)?$SHOWN 600000" "live: the header shows the name escaped" 15
+assert_screen live "command: (.*/)?$SHOWN 600000" "live: the header shows the name escaped"
 tui_keys live p
 tui_keys live -l lave
 assert_screen live " $SHOWN\$" "live: the process picker shows its name escaped"
 tui_capture live >"$T/live.screen"
 no_raw "$T/live.screen" "live: the screen"
 tui_keys live Escape q
-tui_exit live 15 || fail "live: q did not end the explorer"
+tui_exit live || fail "live: q did not end the explorer"
 
 # --- report ------------------------------------------------------------------------
 run_record rec -F 99 -o "$T/names.session" -- "$T/bin/$NAME" 300

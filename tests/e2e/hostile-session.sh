@@ -86,7 +86,7 @@ for module in "$T/libhostile.so" /dev/zero; do
 	rm -f "$T/lines.session"
 	"$GEN" lines "$T/lines.session" "$module" || hard_error "cannot generate the lines case"
 	echo "+ flametop report --lines -i lines.session   (module $module)"
-	timeout -s KILL 10 "$FLAMETOP" report --lines --format json -i "$T/lines.session" \
+	timeout -s KILL 30 "$FLAMETOP" report --lines --format json -i "$T/lines.session" \
 		>"$T/lines.out" 2>"$T/lines.err"
 	rc=$?
 	sed 's/^/  stderr: /' "$T/lines.err"

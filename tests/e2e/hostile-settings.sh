@@ -19,7 +19,7 @@ FIXTURE=$GOLDEN/tui/replay.session
 mkdir -p "$T/config/flametop" "$T/empty"
 
 # settings_error NAME REGEX ENVDIR ARGS...: `flametop replay ARGS FIXTURE`,
-# with XDG_CONFIG_HOME=ENVDIR, exits 2 within 10 s, prints nothing on
+# with XDG_CONFIG_HOME=ENVDIR, exits 2 within 30 s, prints nothing on
 # stdout and one line matching REGEX on stderr.
 settings_error() {
 	name=$1
@@ -27,7 +27,7 @@ settings_error() {
 	cfg=$3
 	shift 3
 	t0=$(now_ms)
-	HOME=$T XDG_CONFIG_HOME=$cfg timeout -s KILL 10 "$FLAMETOP" replay "$@" "$FIXTURE" \
+	HOME=$T XDG_CONFIG_HOME=$cfg timeout -s KILL 30 "$FLAMETOP" replay "$@" "$FIXTURE" \
 		</dev/null >"$T/$name.out" 2>"$T/$name.err"
 	rc=$?
 	ms=$(($(now_ms) - t0))

@@ -55,13 +55,13 @@ printf '#!/bin/sh\necho FLAMETOP-SECRET-MARKER\nexec "%s" 600000\n' "$WORKLOADS/
 chmod +x "$T/cmd.sh"
 
 tui_start trap 120 30 "env $ENV '$T/trap.sh' '$T/trap.pid' '$FLAMETOP' -F 99 -- '$T/cmd.sh'"
-assert_screen trap 'window live' "trap: the explorer starts (the FIFO did not freeze it)" 15
+assert_screen trap 'window live' "trap: the explorer starts (the FIFO did not freeze it)"
 pid=$(cat "$T/trap.pid")
 assert_screen trap "writes to $T/run/flametop-$pid\\.[A-Za-z0-9]{6}/out" "trap: the output goes to a private directory"
 priv=$(find "$T/run" -maxdepth 1 -name "flametop-$pid.*" -type d)
 assert_eq "$(stat -c '%a %U' "$priv" 2>/dev/null)" "700 root" "trap: the private directory is 0700, root's"
 i=0
-while ! grep -q FLAMETOP-SECRET-MARKER "$priv/out" 2>/dev/null && [ "$i" -lt 100 ]; do
+while ! grep -q FLAMETOP-SECRET-MARKER "$priv/out" 2>/dev/null && [ "$i" -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -70,14 +70,14 @@ assert_eq "$(stat -c %a "$priv/out" 2>/dev/null)" 600 "trap: the private file is
 assert_eq "$(stat -c '%s %U' "$T/shared/flametop-$pid.out")" "0 nobody" "trap: nobody's file got nothing"
 [ -p "$T/run/flametop-$pid.out" ] && pass "trap: the FIFO is left as it was" || fail "trap: the FIFO is gone"
 tui_keys trap q
-tui_exit trap 15 || fail "trap: q did not end the explorer"
+tui_exit trap || fail "trap: q did not end the explorer"
 assert_eq "$(ls "$priv" 2>/dev/null)" out "trap: after q, the output is kept (and nothing else)"
 
 # --- leftovers ------------------------------------------------------------------------
 sh -c 'exit 0' &
 dead=$!
 wait "$dead"
-sleep 30 &
+sleep 600 &
 live=$!
 ft_bg_pids="$ft_bg_pids $live"
 # mkleft NAME [FILES...]: a private directory of root's, 0700, holding FILES.
@@ -95,7 +95,9 @@ mkleft "flametop-$live.cccccc" session             # running: stays
 mkleft "flametop-$dead.dddddd" session             # not ours: stays
 chown -R nobody "$T/run/flametop-$dead.dddddd"
 mkleft "flametop-$dead.eeeeee" session             # its lock is held: stays
-flock "$T/run/flametop-$dead.eeeeee" sleep 60 &
+# One process holds the lock (a shell that takes it on fd 9, then becomes
+# sleep), so that the kill at exit ends it.
+sh -c 'exec 9<"$1" && flock 9 && exec sleep 600' sh "$T/run/flametop-$dead.eeeeee" &
 locker=$!
 ft_bg_pids="$ft_bg_pids $locker"
 mkdir -m 700 "$T/target"
@@ -106,7 +108,11 @@ chmod 755 "$T/run/flametop-$dead.gggggg"
 printf 'x' >"$T/shared/flametop-$dead-0.session"   # old version's: goes
 as_nobody sh -c "printf x >'$T/shared/flametop-$dead-1.session'"  # nobody's: stays
 printf 'x' >"$T/shared/flametop-$live-0.session"   # running: stays
-sleep 0.5 # the lock taken
+# lock_held DIR: someone holds DIR's lock.
+lock_held() {
+	! flock -n "$1" true
+}
+wait_until 30 lock_held "$T/run/flametop-$dead.eeeeee" || hard_error "flock never took the lock"
 
 tui_start clean 100 30 "env $ENV '$FLAMETOP' replay '$FIXTURE'"
 assert_screen clean 'end of the session' "clean: the explorer runs"
@@ -134,13 +140,17 @@ killed=$(find "$T/run" -maxdepth 1 -name 'flametop-*' -newer "$T/target/session"
 	fail "kill: no private session of the running explorer"
 ftpid=$(basename "$killed" | sed 's/^flametop-\([0-9]*\)\..*/\1/')
 kill -KILL "$ftpid"
-sleep 0.5
+# no_proc PID: PID is dead and reaped (a zombie still holds its pid).
+no_proc() {
+	[ ! -e "/proc/$1" ]
+}
+wait_until 30 no_proc "$ftpid" || fail "kill: the explorer ($ftpid) still exists 30 s after SIGKILL"
 stays "$killed/session" "the killed explorer's private session, until the next start"
 tui_start again 100 30 "env $ENV '$FLAMETOP' replay '$FIXTURE'"
 assert_screen again 'end of the session' "again: the explorer runs"
 gone "$killed" "the killed explorer's directory, at the next start"
 tui_keys again q
-tui_exit again 10
+tui_exit again
 assert_eq "$(find "$T/run" -maxdepth 1 -name 'flametop-*' -newer "$T/target/session" | grep -v "$dead\\|$live" | wc -l)" 0 \
 	"again: q leaves no private directory"
 

@@ -38,12 +38,12 @@ ended() {
 	name=$1
 	want=$2
 	live "$name" "$3"
-	assert_screen "$name" 'the target exited' "$name: the view says the command ended" 15
+	assert_screen "$name" 'the target exited' "$name: the view says the command ended"
 	tui_keys "$name" q
-	if tui_exit "$name" 10; then
+	if tui_exit "$name"; then
 		assert_eq "$RC" "$want" "$name: exit status after q"
 	else
-		fail "$name: still running 10 s after q"
+		fail "$name: still running 30 s after q"
 	fi
 	assert_restored "$name" "$name"
 }
@@ -57,7 +57,7 @@ never() {
 	name=$1
 	want=$2
 	live "$name" "'$3'"
-	if tui_exit "$name" 15; then
+	if tui_exit "$name"; then
 		assert_eq "$RC" "$want" "$name: exit status"
 	else
 		fail "$name: the explorer still runs"
@@ -88,19 +88,19 @@ running() {
 	fi
 	CMD=$(sed -n 's/^ready //p' "$T/$1.said")
 	FT=$(awk '/^PPid:/ { print $2 }' "/proc/$CMD/status")
-	assert_screen "$1" 'ft_t5_wait_signal' "$1: the command is sampled" 15
+	assert_screen "$1" 'ft_t5_wait_signal' "$1: the command is sampled"
 }
 
 # signalled NAME SIGNAL STATUS: how the explorer and the command ended.
 signalled() {
-	if tui_exit "$1" 15; then
+	if tui_exit "$1"; then
 		assert_eq "$RC" "$3" "$1: exit status"
 	else
-		fail "$1: still running 15 s later"
+		fail "$1: still running 30 s later"
 		kill -KILL "$FT" 2>/dev/null
 	fi
 	assert_eq "$(sed -n 2p "$T/$1.said")" "$2" "$1: the signal that reached the command"
-	wait_gone "$CMD" 10 && pass "$1: the command ended" || fail "$1: the command still runs"
+	wait_gone "$CMD" 30 && pass "$1: the command ended" || fail "$1: the command still runs"
 	assert_restored "$1" "$1"
 }
 

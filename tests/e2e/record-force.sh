@@ -45,17 +45,23 @@ done
 
 # --- --force: the old file stays whole until the new one is complete ---------------
 printf 'the old session\n' >"$T/old.session"
-echo "+ flametop record --force -F 999 -o $T/old.session -- phases 2500   (looking at 1.5 s)"
-"$FLAMETOP" record --force -F 999 -o "$T/old.session" -- "$WORKLOADS/phases" 2500 2>"$T/force.err" &
+echo "+ flametop record --force -F 999 -d 6 -o $T/old.session -- phases 30000   (looking while it records)"
+"$FLAMETOP" record --force -F 999 -d 6 -o "$T/old.session" -- "$WORKLOADS/phases" 30000 2>"$T/force.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
-sleep 1.5
+# partial_recording PID: the recorder PID has written a data chunk to its
+# FILE.partial-* file, or is gone.
+partial_recording() {
+	p=$(partials)
+	{ [ -n "$p" ] && has_chunks "$p" 2; } || is_gone "$1"
+}
+wait_until 60 partial_recording "$rpid"
 assert_eq "$(cat "$T/old.session")" "the old session" "--force, while recording: the old file is intact"
 p=$(partials)
-if [ -n "$p" ] && [ -s "$p" ]; then
+if [ -n "$p" ] && [ "$(session_chunks "$p")" -ge 2 ] && ! is_gone "$rpid"; then
 	pass "--force, while recording: the new session grows beside it ($(basename "$p"))"
 else
-	fail "--force, while recording: no FILE.partial-* file with data: '$p'"
+	fail "--force, while recording: no FILE.partial-* file with data while recording: '$p'"
 fi
 wait "$rpid"
 RC=$?
@@ -74,11 +80,11 @@ assert_match "$(grep '^flametop: recorded' "$T/force.err")" '\(peak memory [0-9]
 
 # --- --force, recorder killed: the old file survives, the partial one loads --------
 printf 'the old session\n' >"$T/old.session"
-echo "+ flametop record --force -F 999 -o $T/old.session -- phases 20000   (SIGKILL after 2.5 s)"
-"$FLAMETOP" record --force -F 999 -o "$T/old.session" -- "$WORKLOADS/phases" 20000 2>"$T/kill.err" &
+echo "+ flametop record --force -F 999 -o $T/old.session -- phases 60000   (SIGKILL once it has written a second)"
+"$FLAMETOP" record --force -F 999 -o "$T/old.session" -- "$WORKLOADS/phases" 60000 2>"$T/kill.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
-sleep 2.5
+wait_until 60 partial_recording "$rpid"
 child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null

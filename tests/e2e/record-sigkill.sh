@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Session files never lose what was seen. A recorder killed with SIGKILL
-# 2.5 s into a recording at 999 Hz leaves a file whose report holds the
-# chunks written each second before the kill: about 2 s of samples (and
-# none after 2.6 s), with exit status 0 and exactly one line on stderr, the
-# notice that the recording did not finish. The same file cut in the middle
-# of its last chunk loads all the chunks before it and says how many bytes
+# Session files never lose what was seen. A recording at 999 Hz that has
+# written two seconds (the chunks it writes each second), whose workload is
+# then stopped (SIGSTOP) until one more chunk is written, and whose recorder
+# is then killed with SIGKILL, leaves a file whose report holds every
+# sample of the workload: one per ms of the CPU time the workload had used
+# (its own count, in /proc, however busy the machine), all in its first
+# phase, with exit status 0 and exactly one line on stderr, the notice
+# that the recording did not finish. The same file cut in the middle of
+# its last chunk loads all the chunks before it and says how many bytes
 # it skipped; a bit flipped in a chunk followed by others is an error naming
 # the chunk and its offset; a bit flipped in the last chunk reads as a torn
 # last write and loads the rest. Messages are compared whole, in the words
@@ -60,20 +63,34 @@ samples_of() {
 	sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$1"
 }
 
-# --- SIGKILL 2.5 s into a recording --------------------------------------------
-echo "+ flametop record -F $F -o $S -- phases 20000   (SIGKILL after 2.5 s)"
-"$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 20000 2>"$T/record.err" &
+# --- SIGKILL once what the workload did is written ----------------------------
+echo "+ flametop record -F $F -o $S -- phases 60000   (SIGKILL once the stopped workload's samples are written)"
+t0=$(now_ms)
+"$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 60000 2>"$T/record.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
-sleep 2.5
-# The launched command outlives its recorder; end it too.
+# The header and two data chunks: what was flushed at 1 s and at 2 s.
+wait_recording "$S" 3 "$rpid"
+# Stop the launched command and note its CPU time (clock ticks): no
+# sample comes after this. The next chunk the recorder writes holds the
+# last of them; then kill the recorder, and end the command too (it
+# outlives its recorder).
 child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
+ticks=0
+for c in $child; do
+	kill -STOP "$c"
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)
+done
+wait_recording "$S" $(($(session_chunks "$S") + 1)) "$rpid"
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
+elapsed_ms=$(($(now_ms) - t0))
 for c in $child; do
 	kill -KILL "$c" 2>/dev/null
 done
 sed 's/^/  record stderr: /' "$T/record.err"
+cpu_ms=$((ticks * 1000 / $(getconf CLK_TCK)))
+echo "  the workload had used $cpu_ms ms of CPU; $(session_chunks "$S") whole chunks in the file after ${elapsed_ms} ms"
 
 if [ ! -s "$S" ]; then
 	fail "killed: no session file"
@@ -87,14 +104,19 @@ assert_match "$(cat "$T/killed.err")" \
 	"^flametop: notice: $S: the recording did not finish \\(the recorder was killed\\?\\); loaded [0-9]+ chunks, skipped [0-9]+ bytes at the end\$" \
 	"killed: the one-line notice"
 n=$(samples_of "$T/killed.out")
-# Chunks are written each second: what was flushed at 1 s and 2 s is there.
-# The workload's samples count its CPU time (task-clock), which a busy
-# machine (make -j) cuts down; the time of the last sample does not vary.
-assert_between "$n" $((F * 2 * 4 / 10)) $((F * 2 * 11 / 10)) "killed: samples (about 2 s x $F Hz)"
+# One sample per ms of the workload's CPU time (within 10%, and the tick
+# the CPU time is counted in): nothing it did is missing.
+assert_between "$n" $((cpu_ms * F * 9 / 10000 - 10)) $((cpu_ms * F * 11 / 10000 + 10)) \
+	"killed: samples (about $F a CPU-second of the workload's $cpu_ms ms)"
 dur=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/killed.out")
-assert_between "$dur" 1.5 2.6 "killed: time of the last sample kept (s)"
-report_json "$S" "$T/killed.json" &&
-	assert_between "$(share ft_phase_one "$T/killed.json")" 90 100 "killed: ft_phase_one self % (the first phase)"
+# The workload ran for two seconds and more before it was stopped, and no
+# sample can come from after the kill.
+assert_between "$dur" 1.0 "$(awk -v e="$elapsed_ms" 'BEGIN { print e / 1000 }')" \
+	"killed: time of the last sample kept (s)"
+if report_json "$S" "$T/killed.json"; then
+	assert_eq "$(jq -r '.functions[0].name' "$T/killed.json")" ft_phase_one "killed: the hottest function"
+	assert_eq "$(share ft_phase_two "$T/killed.json" total)" 0 "killed: ft_phase_two total % (30 s in)"
+fi
 
 # --- cut in the middle of the last chunk ----------------------------------------
 chunks "$S" >"$T/chunks"

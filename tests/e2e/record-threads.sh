@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The threads workload runs ft_thread_a and ft_thread_b (threads "ft-a",
-# "ft-b") at once and ft_thread_c ("ft-c") after a delay; in every 10 ms they
-# use 2, 4 and 3 ms of CPU, 0.9 CPU in all, so b gets twice a's CPU. Checked:
-# b/a within 1.6 to 2.4; c, the thread created late, has its expected share
-# (27% launched, ~20-23% attached; within 8 to 12 points); the three add up to
-# the process; each thread's samples carry its name; each can be picked out
-# with --tid. Launched (--), attached (-p, where ft-c is created after
-# attaching) and system-wide (-a, filtered with --pid).
+# "ft-b") at once and ft_thread_c ("ft-c") after a delay, in rounds of fixed
+# work: each round a does 2 units, b 4 and c, once it has joined, 3. So b
+# does exactly twice a's work, and c 1.5 times a's in the rounds it takes
+# part in (from round 25 of 100 when launched: 1.125 times in all).
+# Checked: b/(a + b) is 2/3 and c/(a + c) 1.125/2.125 (within what the
+# number of samples allows; attached, c/a is at most 1.5); the three add up
+# to the process; each thread's samples carry its name; each can be picked
+# out with --tid. Launched (--), attached (-p, where ft-c is created after
+# attaching) and system-wide (-a, filtered with --pid). Ratios of the
+# threads' functions to each other, not shares of everything sampled, so
+# that the machine's load does not matter.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -17,7 +21,17 @@ need_perf_events
 need_jq
 need_workload threads
 
-# check_threads NAME SESSION C_LO C_HI [REPORT ARGS]
+# per_a F JSONFILE: F's total count over ft_thread_a's, two decimals.
+per_a() {
+	jq -r --arg f "$1" '
+		([.functions[] | select(.name == $f) | .total] | add // 0) as $x
+		| ([.functions[] | select(.name == "ft_thread_a") | .total] | add // 0) as $a
+		| if $a > 0 then ($x * 100 / $a | round) / 100 else 0 end' "$2"
+}
+
+# check_threads NAME SESSION C_LO C_HI [REPORT ARGS]: C_LO and C_HI bound
+# c/a; "exact" and "exact" for the launched workload, whose c/(a + c) is
+# 1.125/2.125.
 check_threads() {
 	n=$1
 	s=$2
@@ -29,11 +43,14 @@ check_threads() {
 	a=$(share ft_thread_a "$T/$n.json" total)
 	b=$(share ft_thread_b "$T/$n.json" total)
 	c=$(share ft_thread_c "$T/$n.json" total)
-	assert_between "$a" 10 40 "$n: ft_thread_a total %"
-	assert_between "$b" 25 65 "$n: ft_thread_b total %"
-	assert_between "$(awk -v a="$a" -v b="$b" 'BEGIN { print (a > 0 ? b / a : 0) }')" 1.5 2.6 \
-		"$n: ft_thread_b / ft_thread_a (expected 2)"
-	assert_between "$c" "$clo" "$chi" "$n: ft_thread_c (created late) total %"
+	ns=$(report_samples "$s" "$@")
+	assert_split "$n" "$T/$n.json" "$ns" ft_thread_b ft_thread_a 0.667 total
+	if [ "$clo" = exact ]; then
+		assert_split "$n" "$T/$n.json" "$ns" ft_thread_c ft_thread_a 0.529 total
+	else
+		assert_between "$(per_a ft_thread_c "$T/$n.json")" "$clo" "$chi" \
+			"$n: ft_thread_c (created late) / ft_thread_a (at most 1.5)"
+	fi
 	assert_between "$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { print a + b + c }')" 92 100 \
 		"$n: the three thread functions' total %"
 	if report_folded "$s" "$T/$n.folded" "$@"; then
@@ -48,34 +65,61 @@ check_threads() {
 	fi
 }
 
-# --- launched: c starts 0.5 s into 2 s --------------------------------------
-# a = 0.2 * 2 = 0.4 CPU-seconds, b = 0.8, c = 0.3 * 1.5 = 0.45: c is 27%.
-run_record cmd -F 999 -o "$T/cmd.session" -- "$WORKLOADS/threads" 2000 500
+# --- launched: c takes part in rounds 25 to 100 ---------------------------
+run_record cmd -F 999 -o "$T/cmd.session" -- "$WORKLOADS/threads" 1000 250
 assert_record_ok cmd "$T/cmd.session"
-check_threads cmd "$T/cmd.session" 19 35
+check_threads cmd "$T/cmd.session" exact exact
 
-# --- attached: c starts 1.5 s after attaching, recording lasts 3 s ----------
-# a = 0.6 CPU-seconds, b = 1.2, c = 0.45 plus 0.3 s per second that attaching
-# took: c is 20% to 23%.
-start_bg "$WORKLOADS/threads" 6000 1500
+# --- attached: c is created at round 149 (1.5 s or more) -------------------
+# The recording starts before ft-c exists and goes on until ft-c has worked
+# for a fifth of a CPU-second: c/a is somewhere between 0 and 1.5, as the
+# machine's load has it.
+start_bg "$WORKLOADS/threads" 0 1500
 wpid=$BG_PID
 wait_comm "$wpid" threads
-run_record pid -F 999 -d 3 -o "$T/pid.session" -p "$wpid"
-assert_record_ok pid "$T/pid.session"
-check_threads pid "$T/pid.session" 10 32
-# Each thread can be picked out by its TID; ft-c's TID did not exist when
-# recording started.
-for t in a b c; do
-	tid=
+# tid_of NAME: the TID of $wpid's thread NAME, or nothing.
+tid_of() {
 	for d in /proc/"$wpid"/task/*; do
-		[ "$(cat "$d/comm" 2>/dev/null)" = "ft-$t" ] && tid=${d##*/}
+		[ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && echo "${d##*/}"
 	done
+}
+# c_worked: ft-c has used more than 0.2 s of CPU.
+c_worked() {
+	tc=$(tid_of ft-c)
+	[ -n "$tc" ] && [ "$(awk '{ print $14 + $15 }' "/proc/$wpid/task/$tc/stat" 2>/dev/null || echo 0)" -gt \
+		$(($(getconf CLK_TCK) / 5)) ]
+}
+echo "+ flametop record -F 999 -p $wpid   (SIGINT once ft-c has worked 0.2 s)"
+t0=$(now_ms)
+"$FLAMETOP" record -F 999 -o "$T/pid.session" -p "$wpid" >"$T/pid.out" 2>"$T/pid.err" &
+rpid=$!
+ft_bg_pids="$ft_bg_pids $rpid"
+# The header is written as sampling starts.
+wait_recording "$T/pid.session" 1 "$rpid"
+assert_eq "$(tid_of ft-c)" "" "pid: ft-c does not exist yet when sampling starts"
+wait_until 120 c_worked || fail "pid: ft-c did not work for 0.2 s within 120 s"
+# The threads' TIDs, while they run.
+for t in a b c; do
+	eval "tid_$t=\$(tid_of ft-\$t)"
+done
+kill -INT "$rpid"
+wait "$rpid"
+RC=$?
+sed 's/^/  stderr: /' "$T/pid.err"
+echo "  exit $RC after $(($(now_ms) - t0)) ms"
+kill "$wpid"
+wait "$wpid" 2>/dev/null
+assert_record_ok pid "$T/pid.session"
+check_threads pid "$T/pid.session" 0.1 1.6
+# Each thread can be picked out by its TID.
+for t in a b c; do
+	eval "tid=\$tid_$t"
 	if [ -z "$tid" ]; then
 		hard_error "thread ft-$t of $wpid not found"
 	fi
 	report_json "$T/pid.session" "$T/pid-$t.json" --tid "$tid" || continue
-	# (Samples inside libc's frameless clock_gettime lose their caller, so
-	# not quite 100%.)
+	# (Samples inside libc's frameless functions, the few that wait for
+	# the end of a round, lose their caller, so not quite 100%.)
 	assert_between "$(share "ft_thread_$t" "$T/pid-$t.json" total)" 90 100 \
 		"pid: --tid $tid (ft-$t): ft_thread_$t total %"
 	for o in a b c; do
@@ -84,13 +128,11 @@ for t in a b c; do
 			"pid: --tid $tid (ft-$t): ft_thread_$o total %"
 	done
 done
-kill "$wpid"
-wait "$wpid" 2>/dev/null
 
 # --- system-wide ----------------------------------------------------------
-record_system all "$T/all.session" "$WORKLOADS/threads" 2000 500
+record_system all "$T/all.session" "$WORKLOADS/threads" 1000 250
 wpid=$WPID
-assert_record_ok_system all "$T/all.session"
-check_threads all "$T/all.session" 19 35 --pid "$wpid"
+assert_record_ok all "$T/all.session" system
+check_threads all "$T/all.session" exact exact --pid "$wpid"
 
 finish

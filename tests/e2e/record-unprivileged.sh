@@ -31,8 +31,8 @@ as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"
 }
 
-echo "+ (as nobody) flametop record -- split 1000"
-(cd "$T/u" && as_nobody ./flametop record -F 499 -o own.session -- ./split 1000) \
+echo "+ (as nobody) flametop record -- split 2000"
+(cd "$T/u" && as_nobody ./flametop record -F 999 -o own.session -- ./split 2000) \
 	>"$T/own.out" 2>"$T/own.err"
 rc=$?
 sed 's/^/  stderr: /' "$T/own.err"
@@ -43,7 +43,8 @@ assert_match "$(cat "$T/own.err")" 'perf_event_paranoid is 2' "own command: the 
 assert_eq "$(stat -c %U "$T/u/own.session")" nobody "own command: the session belongs to the user"
 if report_json "$T/u/own.session" "$T/own.json"; then
 	print_top "$T/own.json"
-	assert_between "$(share ft_split_heavy "$T/own.json" total)" 65 85 "own command: ft_split_heavy total %"
+	assert_split "own command" "$T/own.json" "$(report_samples "$T/u/own.session")" \
+		ft_split_heavy ft_split_light 0.75 total
 	kernel=$(jq '[.functions[] | select(.module | startswith("[kernel"))] | length' "$T/own.json")
 	assert_eq "$kernel" 0 "own command: no kernel frames in a user-space-only recording"
 fi

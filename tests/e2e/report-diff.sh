@@ -6,9 +6,10 @@
 # ft_phase_one for the first half of its 4 s and ft_phase_two for the
 # second, so the end (--from 55%) against the start (--baseline-to 45%)
 # must show ft_phase_two up by about its whole share and ft_phase_one down
-# by as much, in text, JSON and the differential folded format; the end
-# against the whole run (a window of twice the length) must show a change
-# of about half, since shares are per side; a window against itself must
+# by as much, in text, JSON and the differential folded format; against
+# the whole run, the baseline's share of ft_phase_two is the whole run's
+# own (shares are per side; about half on an idle machine, whatever the
+# CPU each half of the wall time got on a busy one); a window against itself must
 # show no change at all; and a baseline in another unit is refused in one
 # line.
 # shellcheck source=tests/e2e/lib.sh
@@ -64,9 +65,14 @@ assert_match "$(grep '^# baseline:' "$T/diff.txt")" 'to [0-9.]+ s' "text header 
 if report_json "$S" "$T/half.json" --from 55% --baseline "$S"; then
 	now=$(share ft_phase_two "$T/half.json")
 	before=$(bshare ft_phase_two "$T/half.json")
-	assert_between "$before" 30 70 "whole run (baseline): ft_phase_two self %"
-	assert_between "$(awk -v a="$now" -v b="$before" 'BEGIN { print a - b }')" 30 70 \
-		"end against the whole run: ft_phase_two change, about half"
+	# The whole run's share of phase two is what a plain report of it says
+	# (about half on an idle machine; how much CPU each half of the wall
+	# time got on a busy one), and the end holds nearly nothing else.
+	report_json "$S" "$T/whole.json" &&
+		assert_eq "$before" "$(share ft_phase_two "$T/whole.json")" \
+			"whole run (baseline): ft_phase_two self %, as a report of the whole run says"
+	assert_between "$before" 5 95 "whole run (baseline): ft_phase_two self %: both phases in it"
+	assert_between "$now" 90 100 "end (from 55%): ft_phase_two self %"
 fi
 
 # --- a window against itself: nothing changed ----------------------------------

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# report --lines: the lines workload spends 75% of its CPU on the source
-# line marked LINES_HOT and 25% on LINES_COLD (the line numbers come from
+# report --lines: the lines workload does 3/4 of its work on the source
+# line marked LINES_HOT and 1/4 on LINES_COLD (the line numbers come from
 # grep, so editing the workload breaks nothing). Record it and check that
-# the hottest line is LINES_HOT with at least half of the samples, in json
-# and text; that the json object without --lines is exactly the documented
-# one; that a stripped copy finds its lines in its debug file (by
+# the hottest line is LINES_HOT, and hot / (hot + cold) 0.75 (within what
+# the number of samples allows), in json and text; that the json object without --lines is exactly
+# the documented one; that a stripped copy finds its lines in its debug file (by
 # .gnu_debuglink); and that a binary removed since the recording gives ?:0
 # and one notice, not a crash.
 # shellcheck source=tests/e2e/lib.sh
@@ -46,18 +46,22 @@ line_share() {
 		| if .total > 0 then ($n * 1000 / .total | round) / 10 else 0 end' "$3"
 }
 
-# check_lines NAME JSON: the hot line first with >= 50%, the cold one next.
+# check_lines NAME JSON SESSION: the hot line first, hot / (hot + cold)
+# about 0.75.
 check_lines() {
 	assert_match "$(jq -r '.lines[0] | "\(.file):\(.line) \(.name)"' "$2")" \
 		"(^|/)lines\\.c:$hot ft_lines_hot\$" "$1: the hottest line is lines.c:$hot in ft_lines_hot"
-	assert_between "$(line_share lines.c "$hot" "$2")" 50 90 "$1: lines.c:$hot self %"
-	assert_between "$(line_share lines.c "$cold" "$2")" 10 35 "$1: lines.c:$cold self %"
+	h=$(line_share lines.c "$hot" "$2")
+	c=$(line_share lines.c "$cold" "$2")
+	assert_ratio "$1: lines.c:$hot / (lines.c:$hot + lines.c:$cold), self ($h% and $c%)" \
+		"$(awk -v h="$h" -v c="$c" 'BEGIN { print (h + c > 0 ? h / (h + c) : 0) }')" 0.75 \
+		"$(awk -v n="$(report_samples "$3")" -v h="$h" -v c="$c" 'BEGIN { printf "%d", n * (h + c) / 100 }')"
 }
 
 run_record cmd -F 999 -o "$T/cmd.session" -- "$WORKLOADS/lines" 2000
 assert_record_ok cmd "$T/cmd.session"
 if report_lines "$T/cmd.session" "$T/cmd.json"; then
-	check_lines cmd "$T/cmd.json"
+	check_lines cmd "$T/cmd.json" "$T/cmd.session"
 	assert_eq "$(grep -c "$WORKLOADS/lines" "$T/cmd.json.err")" 0 \
 		"cmd: no notice about the workload, whose binary has DWARF"
 	assert_eq "$(jq -r 'keys_unsorted | join(",")' "$T/cmd.json")" "total,unit,functions,lines" \
@@ -95,7 +99,7 @@ if command -v objcopy >/dev/null 2>&1; then
 	run_record strip -F 999 -o "$T/strip.session" -- "$T/strip/lines" 2000
 	assert_record_ok strip "$T/strip.session"
 	if report_lines "$T/strip.session" "$T/strip.json"; then
-		check_lines strip "$T/strip.json"
+		check_lines strip "$T/strip.json" "$T/strip.session"
 		assert_eq "$(grep -c "$T/strip/lines" "$T/strip.json.err")" 0 \
 			"strip: no notice about the copy: its debug file has the lines"
 	fi

@@ -5,7 +5,10 @@
 # workload runs ft_phase_one for the first half of its 4 s and ft_phase_two
 # for the second: `--from 0 --to 45%` and `--from 55%` must each give their
 # phase at least 90% of the window (and the other phase at most 10%), and so
-# must windows in seconds. Then --comm, --include and --exclude on the same
+# must windows in seconds; the two windows hold part of the samples each,
+# and together fewer than all. (How much CPU each half of the run gets
+# depends on what else the machine does then, so the whole run's split is
+# only checked loosely.) Then --comm, --include and --exclude on the same
 # file: a name that matches keeps everything and one that does not keeps
 # nothing, an include pattern keeps exactly the stacks through its function,
 # an exclude pattern drops them, and a filter combines with a window.
@@ -37,21 +40,27 @@ report_json "$S" "$T/all.json" || finish
 print_top "$T/all.json" 4
 all_total=$(total_of "$T/all.json")
 start_total=0
-assert_between "$(share ft_phase_one "$T/all.json")" 30 70 "whole run: ft_phase_one self %"
-assert_between "$(share ft_phase_two "$T/all.json")" 30 70 "whole run: ft_phase_two self %"
+assert_between "$(ratio ft_phase_one ft_phase_two "$T/all.json")" 0.2 0.8 \
+	"whole run: ft_phase_one / (ft_phase_one + ft_phase_two), self"
 
 # --- windows as shares of the duration --------------------------------------
 if window start --from 0 --to 45%; then
 	assert_between "$(share ft_phase_one "$T/start.json")" 90 100 "--from 0 --to 45%: ft_phase_one self %"
 	assert_between "$(share ft_phase_two "$T/start.json")" 0 10 "--from 0 --to 45%: ft_phase_two self %"
 	start_total=$(total_of "$T/start.json")
-	# About 45% of the run: the window really narrowed the samples.
-	assert_between "$(awk -v a="$start_total" -v b="$all_total" 'BEGIN { printf "%.1f", 100 * a / b }')" \
-		30 55 "--from 0 --to 45%: share of all samples"
 fi
 if window end --from 55%; then
 	assert_between "$(share ft_phase_two "$T/end.json")" 90 100 "--from 55%: ft_phase_two self %"
 	assert_between "$(share ft_phase_one "$T/end.json")" 0 10 "--from 55%: ft_phase_one self %"
+	# The windows really narrowed the samples: each holds some, and the two
+	# leave out the middle tenth of the run.
+	end_total=$(total_of "$T/end.json")
+	if [ "$start_total" -gt 0 ] && [ "$end_total" -gt 0 ] &&
+		[ $((start_total + end_total)) -lt "$all_total" ]; then
+		pass "the windows hold part of the samples: $start_total + $end_total < $all_total"
+	else
+		fail "the windows do not narrow the samples: $start_total + $end_total of $all_total"
+	fi
 fi
 
 # --- windows in seconds -------------------------------------------------------

@@ -4,9 +4,10 @@
 # A binary deleted after it started is still named, through
 # /proc/PID/map_files/: a copy of the split workload is started from a
 # temporary path, the copy is deleted, and the running process is recorded
-# (-p, 2 s). Its functions must be named (ft_split_heavy about 75% of the
-# samples, ft_split_light about 25%), in a module named after the deleted
-# path, and at most 1% of the samples left as offsets into it.
+# (-p, 2 s). Its functions must be named (ft_split_heavy / (ft_split_heavy
+# + ft_split_light) about 0.75, the split of their work), in a module named
+# after the deleted path, and at most 1% of the samples left as offsets
+# into it.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -28,8 +29,7 @@ wait "$wpid" 2>/dev/null
 assert_eq "$RC" 0 "del: record exit status"
 if report_json "$T/del.session" "$T/del.json"; then
 	print_top "$T/del.json"
-	assert_between "$(share ft_split_heavy "$T/del.json")" 60 90 "del: ft_split_heavy self %"
-	assert_between "$(share ft_split_light "$T/del.json")" 10 40 "del: ft_split_light self %"
+	assert_split del "$T/del.json" "$(report_samples "$T/del.session")" ft_split_heavy ft_split_light 0.75
 	assert_match "$(module_of ft_split_heavy "$T/del.json")" '/ftgone( \(deleted\))?$' \
 		"del: ft_split_heavy's module is the deleted file"
 	unnamed=$(jq -r --argjson t "$(total_of "$T/del.json")" \

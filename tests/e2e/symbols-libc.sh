@@ -5,10 +5,11 @@
 # is stripped; its internal functions (qsort's merge sort msort_with_tmp and
 # friends) are named only by its separate debug file (Debian's libc6-dbg, found
 # by build id). perf and flametop record the same libcsort process at the same
-# time (-p, 3 s, 999 Hz); every libc function perf gives at least 3% of the
-# samples must appear in flametop's report under the same name, in libc, with
-# a share within 5 points of perf's, and flametop may leave at most 1% of the
-# samples as libc.so.6+0x... offsets.
+# time (-p, 999 Hz; it runs for 3 CPU-seconds, and is stopped while they
+# start and stop, so both see the same execution); every libc function perf
+# gives at least 3% of the samples must appear in flametop's report under
+# the same name, in libc, with a share within 5 points of perf's, and
+# flametop may leave at most 1% of the samples as libc.so.6+0x... offsets.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -29,16 +30,8 @@ dbg=/usr/lib/debug/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-
 start_bg "$WORKLOADS/libcsort" 0
 wpid=$BG_PID
 wait_comm "$wpid" libcsort
-echo "+ flametop record -F 999 -d 3 -p $wpid & perf record -e cpu-clock -F 999 -p $wpid -- sleep 3"
-timeout -s KILL 60 "$FLAMETOP" record -F 999 -d 3 -o "$T/ft.session" -p "$wpid" >"$T/ft.out" 2>"$T/ft.err" &
-rpid=$!
-ft_bg_pids="$ft_bg_pids $rpid"
-"$PERF" record -q -e cpu-clock -F 999 -o "$T/perf.data" -p "$wpid" -- sleep 3 >"$T/perf.out" 2>&1 ||
-	fail "perf record failed: $(cat "$T/perf.out")"
-wait "$rpid"
-RC=$?
-sed 's/^/  stderr: /' "$T/ft.err"
-kill "$wpid"
+same_run "$wpid" "$T/ft.session" "$T/perf.data" 3
+kill -KILL "$wpid"
 wait "$wpid" 2>/dev/null
 # Not assert_record_ok: notices are expected here (libc has no frame pointers).
 assert_eq "$RC" 0 "ft: record exit status"

@@ -86,7 +86,7 @@ assert_eq "$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/one.folded")" "$(
 [ "$(jq .total "$T/one.json")" != "$(jq .total "$T/all.json")" ] && pass "replay: and that is not everything" ||
 	fail "replay: db is all of the fixture: the check above checks nothing"
 tui_keys replay q
-tui_exit replay 5
+tui_exit replay
 assert_eq "$RC" 0 "replay: q exits 0"
 
 finish

@@ -106,7 +106,7 @@ mouse replay 32 74 2
 mouse replay 3 74 2
 assert_screen replay 'window [0-9.]+s to [0-9.]+s \((9\.9|10\.0)s\)' "mouse: a drag along the strip makes a window of its columns"
 tui_keys replay q
-tui_exit replay 5
+tui_exit replay
 assert_eq "$RC" 0 "replay: q exits 0"
 
 # --no-mouse leaves the mouse to the terminal.
@@ -114,7 +114,7 @@ tui_start nomouse 100 30 "$ENV '$FLAMETOP' replay --no-mouse '$FIXTURE' 2>'$T/no
 assert_screen nomouse 'end of the session' "--no-mouse: loaded"
 assert_eq "$(tui_flags nomouse | cut -d' ' -f4)" 0 "--no-mouse: mouse reporting is off"
 tui_keys nomouse q
-tui_exit nomouse 5
+tui_exit nomouse
 
 # --- saving live -------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 9)" -gt 2 ]; then
@@ -123,7 +123,7 @@ if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/
 fi
 DUR=876543
 tui_start live 100 30 "$ENV '$FLAMETOP' -F 499 -- '$WORKLOADS/split' $DUR 2>'$T/live.err'"
-assert_screen live 'ft_split_light' "live: the workload shows" 10
+assert_screen live 'ft_split_light' "live: the workload shows"
 save live "$T/live.session"
 assert_screen live "saved [0-9]+ samples to $T/live.session" "live: s saves"
 "$FLAMETOP" report -i "$T/live.session" >"$T/live.report" 2>&1
@@ -136,7 +136,7 @@ for fn in ft_split_heavy ft_split_light; do
 	fi
 done
 tui_keys live q
-tui_exit live 5
+tui_exit live
 assert_eq "$RC" 0 "live: q exits 0"
 
 finish

@@ -26,6 +26,13 @@ sgr_params() {
 	grep -o "$ESC\\[[0-9;]*m" "$1" | sed -E "s/^$ESC\\[//; s/m\$//" | sort -u
 }
 
+# sgr_shows NAME REGEX: the pane's SGR parameters (capture -e, left in
+# $T/NAME.screen) match REGEX (extended) now.
+sgr_shows() {
+	tui_capture "$1" -e >"$T/$1.screen"
+	sgr_params "$T/$1.screen" | grep -Eq -- "$2"
+}
+
 # --- LANG=C: ASCII only --------------------------------------------------
 tui_start ascii 100 30 "$ENV LANG=C LC_ALL=C '$FLAMETOP' replay '$FIXTURE' 2>'$T/ascii.err'"
 assert_screen ascii 'end of the session' "LANG=C: the session is shown"
@@ -41,27 +48,25 @@ tui_capture ascii >"$T/ascii.screen"
 high=$(LC_ALL=C tr -d '\000-\177' <"$T/ascii.screen" | wc -c)
 assert_eq "$high" 0 "LANG=C: no byte >= 0x80 on the screen"
 tui_keys ascii q
-tui_exit ascii 5
+tui_exit ascii
 
 # --- colours: 256 by default, none in mono, 8 on TERM=screen -------------
 tui_start c256 100 30 "$ENV LANG=C.UTF-8 '$FLAMETOP' replay '$FIXTURE' 2>'$T/c256.err'"
 assert_screen c256 'end of the session' "default theme: the session is shown"
-sleep 0.5
-tui_capture c256 -e >"$T/c256.screen"
-if sgr_params "$T/c256.screen" | grep -Eq '(^|;)[34]8;5;'; then
+if wait_until 30 sgr_shows c256 '(^|;)[34]8;5;'; then
 	pass "default theme: 256-colour sequences on a 256-colour terminal"
 else
 	fail "default theme: no 256-colour sequence: $(sgr_params "$T/c256.screen" | tr '\n' ' ')"
 fi
 tui_keys c256 q
-tui_exit c256 5
+tui_exit c256
 
 tui_start mono 100 30 "$ENV LANG=C.UTF-8 '$FLAMETOP' replay --theme mono '$FIXTURE' 2>'$T/mono.err'"
 assert_screen mono 'end of the session' "mono: the session is shown"
 assert_screen mono 'compute_hot +db_scan_table' "mono: frames are drawn"
 tui_keys mono Down
-sleep 0.5
-tui_capture mono -e >"$T/mono.screen"
+# The selection (reverse video: 7) is drawn once Down is handled.
+wait_until 30 sgr_shows mono '(^|;)7(;|$)'
 # 39 and 49 are the terminal's own colours (a reset), not a colour.
 colours=$(sgr_params "$T/mono.screen" | tr ';' '\n' | grep -E '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$' | sort -u | tr '\n' ' ')
 assert_eq "$colours" "" "mono: no colour in any escape sequence"
@@ -71,13 +76,12 @@ else
 	fail "mono: no reverse video: $(sgr_params "$T/mono.screen" | tr '\n' ' ')"
 fi
 tui_keys mono q
-tui_exit mono 5
+tui_exit mono
 
 tui_start c8 100 30 "$ENV TERM=screen LANG=C.UTF-8 '$FLAMETOP' replay '$FIXTURE' 2>'$T/c8.err'"
 assert_screen c8 'end of the session' "TERM=screen: the session is shown"
 assert_screen c8 'compute_hot +db_scan_table' "TERM=screen: frames are drawn"
-sleep 0.5
-tui_capture c8 -e >"$T/c8.screen"
+wait_until 30 sgr_shows c8 '(^|;)4[0-7](;|$)'
 params=$(sgr_params "$T/c8.screen" | tr ';' '\n' | sort -u)
 if echo "$params" | grep -Eq '^4[0-7]$'; then
 	pass "TERM=screen: frames have basic background colours"
@@ -90,7 +94,7 @@ else
 	pass "TERM=screen: only the 8 basic colours"
 fi
 tui_keys c8 q
-tui_exit c8 5
+tui_exit c8
 assert_eq "$RC" 0 "TERM=screen: q exits 0"
 
 # --- theme mistakes --------------------------------------------------------
@@ -122,7 +126,7 @@ bad_theme unknown-role "flametop: $T/odd.json: unknown role \(the roles are norm
 # In a terminal: the message is on the pane as the command left it, and
 # the terminal was never switched to the alternate screen.
 tui_start badterm 100 30 "$ENV '$FLAMETOP' replay --theme nonexistent '$FIXTURE'"
-if tui_exit badterm 5; then
+if tui_exit badterm; then
 	assert_eq "$RC" 2 "--theme nonexistent in a terminal: exit 2"
 else
 	fail "--theme nonexistent in a terminal: still running"

@@ -218,7 +218,7 @@ else
 	fail "ft_burst's band (rows $burst_start-$burst_end) is not inside the second, where the workload puts it"
 fi
 tui_keys heat q
-tui_exit heat 5
+tui_exit heat
 assert_eq "$RC" 0 "q exits 0"
 [ -s "$T/heat.err" ] && fail "stderr not empty: $(head -c 300 "$T/heat.err")"
 
@@ -240,6 +240,6 @@ if [ "${keys_win:-}" ] && [ "$x" -ge 0 ]; then
 	assert_eq "$(window_of utf)" "$keys_win" "UTF-8: the drag over half blocks sets the window the keys set"
 fi
 tui_keys utf q
-tui_exit utf 5
+tui_exit utf
 assert_eq "$RC" 0 "q exits 0"
 finish

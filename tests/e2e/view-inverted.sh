@@ -67,7 +67,7 @@ while [ "$k" -lt 16 ]; do
 	k=$((k + 1))
 done
 assert_screen inv 'window 0ms to 14\.0s' "the window ends at 14 s"
-if wait_main inv 2 '^ft_caller_a( |$)' 10; then
+if wait_main inv 2 '^ft_caller_a( |$)'; then
 	row1=$(main_row inv 1)
 	row2=$(main_row inv 2)
 	leaf_end=$(column_of "$row1" ft_other)
@@ -92,10 +92,10 @@ assert_screen inv '^ /caller_b/ [0-9.]+% in [0-9]+ frames .* ft_caller_b +self '
 	"search /caller_b/ selects an ft_caller_b box"
 
 tui_keys inv q
-if tui_exit inv 5; then
+if tui_exit inv; then
 	assert_eq "$RC" 0 "q exits 0"
 else
-	fail "still running 5 s after q"
+	fail "still running 30 s after q"
 fi
 assert_restored inv "inverted"
 [ -s "$T/inv.err" ] && fail "stderr not empty: $(head -c 300 "$T/inv.err")"

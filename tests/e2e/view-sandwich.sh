@@ -34,7 +34,7 @@ middle() {
 # sandwich_of NAME FUNCTION MESSAGE: FUNCTION is in the middle; sets MID.
 sandwich_of() {
 	MID=-1
-	if ! wait_main "$1" 0 "Sandwich of $2 " 10; then
+	if ! wait_main "$1" 0 "Sandwich of $2 "; then
 		fail "$3: the title does not name $2:"
 		sed 's/^/  | /' "$T/$1.screen"
 		return 1
@@ -102,10 +102,10 @@ if sandwich_of sw ft_leaf "first 14 s"; then
 fi
 
 tui_keys sw q
-if tui_exit sw 5; then
+if tui_exit sw; then
 	assert_eq "$RC" 0 "q exits 0"
 else
-	fail "still running 5 s after q"
+	fail "still running 30 s after q"
 fi
 assert_restored sw "sandwich"
 [ -s "$T/sw.err" ] && fail "stderr not empty: $(head -c 300 "$T/sw.err")"

@@ -113,42 +113,43 @@ static void test_replay_paced_pause_seek(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	uint64_t t0 = util_now_ns(), elapsed, pos;
-	struct source *s = source_replay_new(path, 10.0, NULL, &err);
+	struct source *s = source_replay_new(path, 1.0, NULL, &err);
 	size_t n;
 
 	assert_non_null(s);
-	/* 10x: after >= 50 ms of wall time, >= 500 ms of session have played,
-	 * and no more than 10x the wall time that really passed. */
+	/* 1x: after >= 50 ms of wall time, >= 50 ms of session have played,
+	 * and no more than the wall time that really passed. The session lasts
+	 * two seconds of wall time at 1x, room for a busy machine. */
 	usleep(50000);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
 	pos = s->ops->now(s->ctx);
 	elapsed = util_now_ns() - t0;
 	n = s->profile->nsamples;
-	assert_in_range(pos, 500 * MS, elapsed * 10);
-	assert_true(n >= 51);
+	assert_in_range(pos, 50 * MS, elapsed);
+	assert_true(n >= 6);
 	assert_true(s->profile->samples[n - 1].time <= pos);
-	if (pos >= 1500 * MS)
-		skip(); /* the machine stalled for over 100 ms: nothing left to check */
 
 	/* Paused: time stands still, nothing more arrives. */
 	s->ops->set_speed(s->ctx, 0);
+	pos = s->ops->now(s->ctx);
 	profile_clear_samples(s->profile);
 	usleep(30000);
 	assert_int_equal(s->ops->poll(s->ctx, 10, &err), SOURCE_RUNNING);
 	assert_int_equal(s->profile->nsamples, 0);
+	assert_int_equal(s->ops->now(s->ctx), pos);
 
-	/* Forwards: exactly the samples up to the new position. */
+	/* Backwards (it is at 50 ms or more): starts over, every sample up to
+	 * the position again. */
+	s->ops->seek(s->ctx, 20 * MS);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 3);
+	assert_int_equal(s->ops->now(s->ctx), 20 * MS);
+
+	/* Forwards: exactly the samples after the position, up to the new one. */
 	s->ops->seek(s->ctx, 1500 * MS);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
 	assert_int_equal(s->profile->samples[s->profile->nsamples - 1].time, 1500 * MS);
-	assert_int_equal(s->profile->nsamples, 151 - n);
-
-	/* Backwards: starts over, every sample up to the position again. */
-	profile_clear_samples(s->profile);
-	s->ops->seek(s->ctx, 200 * MS);
-	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->nsamples, 21);
-	assert_int_equal(s->ops->now(s->ctx), 200 * MS);
+	assert_int_equal(s->profile->nsamples, 151);
 
 	/* Played to the end it ends. */
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
@@ -222,12 +223,14 @@ static struct source *live_new(char **argv, struct ft_error *err)
 	return s;
 }
 
-/* Polls until the source ends (at most 30 s); the samples it appended. */
+/* Polls until the source ends (at most 60 s of wall time, for a busy
+ * machine); the samples it appended. */
 static size_t poll_to_end(struct source *s)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	size_t samples = 0, i;
-	int state_, rounds = 0;
+	uint64_t give_up = util_now_ns() + 60000 * MS;
+	int state_;
 
 	do {
 		state_ = s->ops->poll(s->ctx, 100, &err);
@@ -236,7 +239,7 @@ static size_t poll_to_end(struct source *s)
 			assert_int_equal(s->profile->samples[i].pid, s->profile->samples[0].pid);
 		samples += s->profile->nsamples;
 		profile_clear_samples(s->profile);
-	} while (state_ == SOURCE_RUNNING && ++rounds < 300);
+	} while (state_ == SOURCE_RUNNING && util_now_ns() < give_up);
 	assert_int_equal(state_, SOURCE_ENDED);
 	return samples;
 }
@@ -277,6 +280,29 @@ static void test_live_command(void **state)
 	source_free(s);
 }
 
+/* @pid's CPU time (user and system) in clock ticks; 0 if it cannot be read. */
+static long cpu_ticks(pid_t pid)
+{
+	char name[64], buf[1024], *p;
+	unsigned long utime, stime;
+	size_t n;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/stat", (int)pid);
+	f = fopen(name, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The fields after the command name, which may hold anything. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2)
+		return 0;
+	return (long)(utime + stime);
+}
+
 /* Stopped early (as record stops on a full disk): nothing more is appended,
  * and the end of the command is still seen. */
 static void test_live_stop(void **state)
@@ -285,9 +311,15 @@ static void test_live_stop(void **state)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct source *s = live_new(argv, &err);
 	pid_t child = s->child;
+	uint64_t give_up;
 
 	assert_int_equal(source_live_start(s, &err), 0);
-	usleep(300000);
+	/* Until the command has had a tenth of a second of CPU (some 100
+	 * samples), however long a busy machine takes to give it that. */
+	give_up = util_now_ns() + 60000 * MS;
+	while (cpu_ticks(child) < sysconf(_SC_CLK_TCK) / 10 && util_now_ns() < give_up)
+		usleep(10000);
+	assert_true(cpu_ticks(child) >= sysconf(_SC_CLK_TCK) / 10);
 	/* Stopping reads what is left: the busy command's samples so far. */
 	assert_int_equal(s->ops->stop(s->ctx), 0);
 	assert_true(s->profile->nsamples > 0);

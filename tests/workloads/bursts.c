@@ -24,18 +24,16 @@ static volatile uint64_t ft_steady_sink;
 
 FT_NOINLINE static void ft_burst(long long deadline)
 {
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_burst_sink++;
-	} while (!ft_past(deadline));
+	do
+		FT_WORK(4096, ft_burst_sink);
+	while (!ft_past(deadline));
 }
 
 FT_NOINLINE static void ft_steady(long long deadline)
 {
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_steady_sink++;
-	} while (!ft_past(deadline));
+	do
+		FT_WORK(4096, ft_steady_sink);
+	while (!ft_past(deadline));
 }
 
 /* Sleeps until `when` (CLOCK_MONOTONIC ns). */

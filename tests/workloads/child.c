@@ -2,9 +2,11 @@
 /*
  * child: what forkexec's child execs.
  *
- *   child MILLISECONDS
+ *   child CPU_MILLISECONDS
  *
- * Spins in ft_child_spin for MILLISECONDS of wall time (0: until killed).
+ * Spins in ft_child_spin for a fixed number of iterations of its loop body,
+ * about CPU_MILLISECONDS of CPU (calibrated once at start; 0: until killed),
+ * and exits 0. ft_child_spin never reads a clock.
  */
 #include "config.h"
 
@@ -12,21 +14,22 @@
 
 #include "workload.h"
 
-FT_NOINLINE static void ft_child_spin(long long deadline)
+FT_NOINLINE static void ft_child_spin(long long n)
 {
 	static volatile uint64_t sink;
 
-	while (!ft_past(deadline))
-		for (int i = 0; i < FT_CHUNK; i++)
-			sink++;
+	FT_WORK(n == 0 ? LLONG_MAX : n, sink);
 }
 
 int main(int argc, char **argv)
 {
+	long ms;
+
 	if (argc != 2) {
-		fprintf(stderr, "usage: child MILLISECONDS\n");
+		fprintf(stderr, "usage: child CPU_MILLISECONDS\n");
 		return 2;
 	}
-	ft_child_spin(ft_deadline(ft_arg("child", "duration", argv[1])));
+	ms = ft_arg("child", "duration", argv[1]);
+	ft_child_spin(ms * ft_iters_per_ms());
 	return 0;
 }

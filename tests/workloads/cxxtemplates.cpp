@@ -7,8 +7,10 @@
  * main -> ft::Spinner<int>::spin(long) and ft::Spinner<double>::spin(long)
  * (a template class's method, two instantiations), and the function
  * template ft::churn<unsigned long>(unsigned long*), for MILLISECONDS of
- * wall time. Their symbols are mangled (_ZN2ft7SpinnerIiE4spinEl, ...);
- * a profiler must show them as C++ spells them.
+ * wall time: rounds of fixed work in each, main looking at the clock every
+ * ten rounds (a few hundred microseconds), never inside them. Their symbols
+ * are mangled (_ZN2ft7SpinnerIiE4spinEl, ...); a profiler must show them
+ * as C++ spells them.
  */
 #include "config.h"
 
@@ -62,10 +64,12 @@ int main(int argc, char **argv)
 	}
 	deadline = now_ns() + atol(argv[1]) * 1000000LL;
 	while (now_ns() < deadline) {
-		a.spin(20000);
-		b.spin(20000);
-		for (int i = 0; i < 5; i++)
-			ft::churn(&x);
+		for (int round = 0; round < 10; round++) {
+			a.spin(20000);
+			b.spin(20000);
+			for (int i = 0; i < 5; i++)
+				ft::churn(&x);
+		}
 	}
 	return 0;
 }

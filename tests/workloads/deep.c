@@ -5,8 +5,10 @@
  *   deep MILLISECONDS [DEPTH]
  *
  * Recurses through ft_deep_a/ft_deep_b to DEPTH + (0..7) frames (DEPTH
- * defaults to 24), spins about 100 us in ft_deep_leaf, unwinds and goes
- * again, for MILLISECONDS (0: until killed). Eight distinct stacks.
+ * defaults to 24), spins in ft_deep_leaf for a fixed number of iterations
+ * (about 100 us), unwinds and goes again, for MILLISECONDS (0: until
+ * killed): main looks at the wall clock between descents. Eight distinct
+ * stacks.
  */
 #include "config.h"
 
@@ -14,12 +16,14 @@
 
 #include "workload.h"
 
+/* Iterations of the leaf's loop: about 100 us. */
+#define FT_DEEP_LEAF_ITERS 102400
+
 static volatile uint64_t ft_deep_sink;
 
 FT_NOINLINE static void ft_deep_leaf(void)
 {
-	for (int i = 0; i < 25 * FT_CHUNK; i++)
-		ft_deep_sink++;
+	FT_WORK(FT_DEEP_LEAF_ITERS, ft_deep_sink);
 }
 
 FT_NOINLINE static void ft_deep_b(int n);

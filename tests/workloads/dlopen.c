@@ -4,11 +4,14 @@
  *
  *   dlopen CPU_MILLISECONDS DELAY_CPU_MILLISECONDS
  *
- * Spins in ft_dlopen_before until it has used DELAY_CPU_MILLISECONDS of CPU,
- * then dlopens libftplugin.so from the directory of its own executable and
- * spins in the plugin's ft_plugin_spin until it has used CPU_MILLISECONDS in
- * all (0: forever), and exits. Counting CPU rather than wall time keeps the
- * split (DELAY : CPU - DELAY) however loaded the machine is.
+ * main -> ft_dlopen_before spins for about DELAY_CPU_MILLISECONDS of CPU,
+ * then main -> ft_dlopen_plugin dlopens libftplugin.so from the directory
+ * of its own executable and spins in the plugin's ft_plugin_spin (under
+ * ft_plugin_run) for about CPU_MILLISECONDS - DELAY_CPU_MILLISECONDS more
+ * (CPU_MILLISECONDS 0: forever), and exits. The amounts are fixed numbers
+ * of iterations of one loop body, from a calibration at start, and neither
+ * spinning function reads a clock: the split DELAY : CPU - DELAY is a split
+ * of work, the same however loaded the machine is.
  */
 #include "config.h"
 
@@ -20,16 +23,15 @@
 
 #include "workload.h"
 
-FT_NOINLINE static void ft_dlopen_before(long long cpu_until)
+FT_NOINLINE static void ft_dlopen_before(long long n)
 {
 	static volatile uint64_t sink;
 
-	while (ft_thread_cpu_ns() < cpu_until)
-		for (int i = 0; i < FT_CHUNK; i++)
-			sink++;
+	FT_WORK(n, sink);
 }
 
-FT_NOINLINE static void ft_dlopen_plugin(long long cpu_deadline)
+/* Loads the plugin and runs @iters iterations in it (0: forever). */
+FT_NOINLINE static void ft_dlopen_plugin(long long iters)
 {
 	char path[PATH_MAX];
 	void (*run)(long long);
@@ -55,12 +57,13 @@ FT_NOINLINE static void ft_dlopen_plugin(long long cpu_deadline)
 		fprintf(stderr, "dlopen: %s\n", dlerror());
 		exit(1);
 	}
-	run(cpu_deadline);
+	run(iters);
 }
 
 int main(int argc, char **argv)
 {
 	long ms, delay;
+	long long per_ms;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: dlopen CPU_MILLISECONDS DELAY_CPU_MILLISECONDS\n");
@@ -68,7 +71,12 @@ int main(int argc, char **argv)
 	}
 	ms = ft_arg("dlopen", "duration", argv[1]);
 	delay = ft_arg("dlopen", "delay", argv[2]);
-	ft_dlopen_before(delay * 1000000LL);
-	ft_dlopen_plugin(ms * 1000000LL);
+	if (ms != 0 && ms <= delay) {
+		fprintf(stderr, "dlopen: the delay must be shorter than the duration\n");
+		return 2;
+	}
+	per_ms = ft_iters_per_ms();
+	ft_dlopen_before(delay * per_ms);
+	ft_dlopen_plugin(ms == 0 ? 0 : (ms - delay) * per_ms);
 	return 0;
 }

@@ -2,12 +2,16 @@
 /*
  * forkexec: a process that forks a child which execs another program.
  *
- *   forkexec MILLISECONDS
+ *   forkexec CPU_MILLISECONDS
  *
- * The child execs "child MILLISECONDS" from the directory of this executable
- * (comm "child", spinning in ft_child_spin); meanwhile the parent spins in
- * ft_parent_spin for MILLISECONDS, then waits for the child and exits with
- * its status.
+ * The child execs "child CPU_MILLISECONDS" from the directory of this
+ * executable (comm "child", spinning in ft_child_spin); meanwhile the
+ * parent spins in ft_parent_spin for the same work, a fixed number of
+ * iterations of the same loop body worth about CPU_MILLISECONDS of CPU
+ * (each calibrates once at start; 0: until killed), then waits for the
+ * child and exits with its status. Both do the same work, so each gets
+ * half of the CPU the two receive, however loaded the machine is; neither
+ * spinning function reads a clock.
  */
 #include "config.h"
 
@@ -19,13 +23,11 @@
 
 #include "workload.h"
 
-FT_NOINLINE static void ft_parent_spin(long long deadline)
+FT_NOINLINE static void ft_parent_spin(long long n)
 {
 	static volatile uint64_t sink;
 
-	while (!ft_past(deadline))
-		for (int i = 0; i < FT_CHUNK; i++)
-			sink++;
+	FT_WORK(n == 0 ? LLONG_MAX : n, sink);
 }
 
 FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
@@ -58,17 +60,17 @@ FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
 
 int main(int argc, char **argv)
 {
-	long long deadline;
+	long ms;
 	int status;
 	pid_t pid;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: forkexec MILLISECONDS\n");
+		fprintf(stderr, "usage: forkexec CPU_MILLISECONDS\n");
 		return 2;
 	}
-	deadline = ft_deadline(ft_arg("forkexec", "duration", argv[1]));
+	ms = ft_arg("forkexec", "duration", argv[1]);
 	pid = ft_forkexec_child(argv[1]);
-	ft_parent_spin(deadline);
+	ft_parent_spin(ms * ft_iters_per_ms());
 	if (waitpid(pid, &status, 0) < 0) {
 		perror("forkexec: waitpid");
 		return 1;

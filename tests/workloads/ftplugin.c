@@ -10,19 +10,17 @@
 
 #include "workload.h"
 
-void ft_plugin_run(long long cpu_deadline);
+void ft_plugin_run(long long n);
 
-FT_NOINLINE static void ft_plugin_spin(long long cpu_deadline)
+FT_NOINLINE static void ft_plugin_spin(long long n)
 {
 	static volatile uint64_t sink;
 
-	while (cpu_deadline == 0 || ft_thread_cpu_ns() < cpu_deadline)
-		for (int i = 0; i < FT_CHUNK; i++)
-			sink++;
+	FT_WORK(n == 0 ? LLONG_MAX : n, sink);
 }
 
-/* Spins until this thread has used @cpu_deadline ns of CPU (0: forever). */
-FT_NOINLINE void ft_plugin_run(long long cpu_deadline)
+/* Runs @n iterations of the loop body (0: forever); no clock is read. */
+FT_NOINLINE void ft_plugin_run(long long n)
 {
-	ft_plugin_spin(cpu_deadline);
+	ft_plugin_spin(n);
 }

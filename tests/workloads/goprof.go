@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -59,14 +60,48 @@ func allocLight() {
 	}
 }
 
-// waitOn receives n values, each sent after the receiver is parked.
+// parked reports whether a goroutine other than the caller is blocked
+// (not running, runnable or in a system call) with fn on its stack: fn
+// waits, and the time it waits counts as a wait in Go's profiles.
+func parked(fn string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, frames, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[running") || strings.Contains(header, "[runnable") ||
+			strings.Contains(header, "[syscall") {
+			continue
+		}
+		if strings.HasPrefix(frames, fn+"(") || strings.Contains(frames, "\n"+fn+"(") {
+			return true
+		}
+	}
+	return false
+}
+
+// untilParked returns once parked(fn), however long a busy machine takes
+// to get there.
+func untilParked(fn string) {
+	for !parked(fn) {
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// hold is how long a waiter waits once it is parked: long enough that the
+// scheduling delays of a busy machine are small beside it.
+const hold = 5 * time.Millisecond
+
+// waitOn receives n values, each sent once the receiver is parked on the
+// channel: n waits, whatever the machine's load (a value sent before the
+// receiver got there would be received without a wait).
 //
 //go:noinline
 func waitOn(n int) {
 	ch := make(chan int)
 	go func() {
 		for i := 0; i < n; i++ {
-			time.Sleep(200 * time.Microsecond)
+			untilParked("main.waitOn")
+			time.Sleep(hold)
 			ch <- i
 		}
 	}()
@@ -82,8 +117,8 @@ func blockHeavy() { waitOn(30) }
 func blockLight() { waitOn(10) }
 
 // contend makes n lock calls wait for a holder, started with hold, that
-// sleeps with the lock. Go's mutex profile names the stack that unlocks:
-// hold's.
+// keeps the lock until the call is parked waiting for it, and a little
+// longer. Go's mutex profile names the stack that unlocks: hold's.
 //
 //go:noinline
 func contend(mu *sync.Mutex, n int, hold func(mu *sync.Mutex, held, done chan struct{})) {
@@ -102,7 +137,9 @@ func contend(mu *sync.Mutex, n int, hold func(mu *sync.Mutex, held, done chan st
 func holdFor(mu *sync.Mutex, held, done chan struct{}) {
 	mu.Lock()
 	close(held)
-	time.Sleep(200 * time.Microsecond)
+	// Only contend's Lock can wait for it; parked, not spinning.
+	untilParked("sync.(*Mutex).lockSlow")
+	time.Sleep(hold)
 	mu.Unlock()
 	close(done)
 }

@@ -6,8 +6,9 @@
  *
  * Copies a tiny counting loop (machine code, x86-64) into an anonymous
  * executable mapping, describes it in /tmp/perf-PID.map as ft_jit_spin,
- * the way a JIT compiler does, and calls it until MILLISECONDS of wall
- * time have passed. MODE says how the map is written:
+ * the way a JIT compiler does, and calls it, a few million iterations a
+ * call (about a millisecond), until MILLISECONDS of wall time have passed;
+ * main looks at the clock between calls. MODE says how the map is written:
  *   good     a regular file owned by us (the default)
  *   symlink  /tmp/perf-PID.map is a symbolic link to the real file
  *   foreign  a regular file owned by the user nobody (needs root)
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 
 	fn = (long (*)(long))mem;
 	while (!ft_past(deadline))
-		fn(200000);
+		fn(1L << 22);
 	remove_files();
 	return 0;
 #else

@@ -5,10 +5,12 @@
  *   phases MILLISECONDS
  *
  * main -> ft_phase_one for the first half of MILLISECONDS of wall time, then
- * main -> ft_phase_two for the second half, spinning on the CPU throughout.
- * A window over the start of a recording of it sees ft_phase_one, a window
- * over the end ft_phase_two: what the end-to-end tests of `report --from
- * --to` assert.
+ * main -> ft_phase_two for the second half, spinning on the CPU throughout:
+ * main calls the phase's function for slices of about 1 ms of CPU (fixed
+ * numbers of iterations, calibrated once at start) and looks at the wall
+ * clock between slices; the functions never read a clock. A window over the
+ * start of a recording of it sees ft_phase_one, a window over the end
+ * ft_phase_two: what the end-to-end tests of `report --from --to` assert.
  */
 #include "config.h"
 
@@ -20,26 +22,20 @@
 static volatile uint64_t ft_phase_one_sink;
 static volatile uint64_t ft_phase_two_sink;
 
-FT_NOINLINE static void ft_phase_one(long long deadline)
+FT_NOINLINE static void ft_phase_one(long long n)
 {
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_phase_one_sink++;
-	} while (!ft_past(deadline));
+	FT_WORK(n, ft_phase_one_sink);
 }
 
-FT_NOINLINE static void ft_phase_two(long long deadline)
+FT_NOINLINE static void ft_phase_two(long long n)
 {
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_phase_two_sink++;
-	} while (!ft_past(deadline));
+	FT_WORK(n, ft_phase_two_sink);
 }
 
 int main(int argc, char **argv)
 {
 	long ms;
-	long long start;
+	long long start, per_ms;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: phases MILLISECONDS\n");
@@ -50,8 +46,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "phases: duration must be at least 2 ms\n");
 		return 2;
 	}
+	per_ms = ft_iters_per_ms();
 	start = ft_now_ns();
-	ft_phase_one(start + ms / 2 * 1000000LL);
-	ft_phase_two(start + ms * 1000000LL);
+	do
+		ft_phase_one(per_ms);
+	while (!ft_past(start + ms / 2 * 1000000LL));
+	do
+		ft_phase_two(per_ms);
+	while (!ft_past(start + ms * 1000000LL));
 	return 0;
 }

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * split: a known CPU split between two functions.
+ * split: a known split of work between two functions.
  *
  *   split MILLISECONDS [EXIT_STATUS]
  *
  * main -> ft_split_driver -> { ft_split_heavy, ft_split_light }, alternating
- * slices of 3 s and s of this thread's CPU time, so heavy gets 75% and light
- * 25% of the CPU the process receives however loaded the machine is. The slice
- * unit s wanders between 0.5 and 1.5 ms so that a sampling period cannot stay
- * in step with the alternation. Runs for MILLISECONDS of wall time (0: until
+ * slices of 3 u and u iterations of the same loop body, so heavy does 75%
+ * and light 25% of the work, and gets that share of the CPU the process
+ * receives however loaded the machine is and whatever a clock costs. The
+ * unit u is about 0.5 to 1.5 ms of CPU (calibrated once at start) and
+ * wanders so that a sampling period cannot stay in step with the
+ * alternation. Neither function reads a clock; the driver looks at the wall
+ * clock between slices. Runs for MILLISECONDS of wall time (0: until
  * killed) and exits with EXIT_STATUS (default 0).
  */
 #include "config.h"
@@ -22,35 +25,23 @@
 static volatile uint64_t ft_split_heavy_sink;
 static volatile uint64_t ft_split_light_sink;
 
-FT_NOINLINE static void ft_split_heavy(long long slice_ns)
+FT_NOINLINE static void ft_split_heavy(long long n)
 {
-	long long start = ft_thread_cpu_ns();
-
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_split_heavy_sink++;
-	} while (ft_thread_cpu_ns() - start < slice_ns);
+	FT_WORK(n, ft_split_heavy_sink);
 }
 
-FT_NOINLINE static void ft_split_light(long long slice_ns)
+FT_NOINLINE static void ft_split_light(long long n)
 {
-	long long start = ft_thread_cpu_ns();
-
-	do {
-		for (int i = 0; i < FT_CHUNK; i++)
-			ft_split_light_sink++;
-	} while (ft_thread_cpu_ns() - start < slice_ns);
+	FT_WORK(n, ft_split_light_sink);
 }
 
-FT_NOINLINE static void ft_split_driver(long long deadline)
+FT_NOINLINE static void ft_split_driver(long long deadline, long long per_ms)
 {
 	uint32_t rng = 12345;
 
 	while (!ft_past(deadline)) {
-		long long unit;
+		long long unit = ft_unit(&rng, per_ms);
 
-		rng = rng * 1103515245u + 12345u;
-		unit = 500000 + (long long)((rng >> 8) % 1000000);
 		ft_split_heavy(3 * unit);
 		ft_split_light(unit);
 	}
@@ -59,6 +50,7 @@ FT_NOINLINE static void ft_split_driver(long long deadline)
 int main(int argc, char **argv)
 {
 	long ms, status = 0;
+	long long deadline;
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: split MILLISECONDS [EXIT_STATUS]\n");
@@ -67,6 +59,7 @@ int main(int argc, char **argv)
 	ms = ft_arg("split", "duration", argv[1]);
 	if (argc == 3)
 		status = ft_arg("split", "exit status", argv[2]);
-	ft_split_driver(ft_deadline(ms));
+	deadline = ft_deadline(ms);
+	ft_split_driver(deadline, ft_iters_per_ms());
 	return (int)status;
 }
