@@ -46,7 +46,7 @@ absdiff() {
 check_lines() {
 	assert_match "$(grep -E -m1 '^ +SELF ' "$T/$1.screen")" '^ +SELF +SELF% +TOTAL% +FUNCTION +LINE +SOURCE' \
 		"$2: a TOTAL% column"
-	assert_match "$(lines_row "$1" "$self_line")" 'ft_total_sink\+\+' "$2: TOTAL_SELF with its source"
+	assert_match "$(lines_row "$1" "$self_line")" 'FT_WORK\(2 \* unit, ft_total_sink\)' "$2: TOTAL_SELF with its source"
 	assert_match "$(lines_row "$1" "$call_line")" 'ft_total_g\(unit\)' "$2: TOTAL_CALL with its source"
 	SELF_SELF=$(lines_cell "$1" "$self_line" SELF%)
 	self_total=$(lines_cell "$1" "$self_line" TOTAL%)
