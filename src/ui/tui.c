@@ -35,7 +35,6 @@
 #include "flametop/export.h"
 #include "flametop/session.h"
 
-#define TICK_NS 1000000000ull
 #define POLL_MS 100
 #define UI_DOUBLE_CLICK_NS 300000000ull /* two clicks this close are a double click */
 #define TMP_CAP (512ull << 20) /* the private session stops growing here */
@@ -64,17 +63,6 @@ static void vmessage(struct tui *u, bool error, const char *fmt, va_list ap)
 	u->message_error = error;
 }
 
-static void set_message(struct tui *u, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_message(struct tui *u, bool error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(u, error, fmt, ap);
-	va_end(ap);
-}
-
 void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -95,7 +83,7 @@ static void tmp_open(struct tui *u)
 		u->writer = session_writer_open(u->tmppath, false, &err);
 	if (!u->writer) {
 		u->tmppath[0] = '\0';
-		set_message(u, true, "cannot keep a copy for saving: %s", err.msg);
+		ui_tui_message(u, true, "cannot keep a copy for saving: %s", err.msg);
 		return;
 	}
 	ui_screen_set_unlink(u->tmppath);
@@ -117,7 +105,7 @@ static void tmp_flush(struct tui *u)
 		goto clear;
 	ret = session_writer_flush(u->writer, u->p);
 	if (ret < 0) {
-		set_message(u, true, "%s: %s; saving will hold what came before", u->tmppath,
+		ui_tui_message(u, true, "%s: %s; saving will hold what came before", u->tmppath,
 			    strerror(-ret));
 		session_writer_abort(u->writer);
 		u->writer = NULL;
@@ -133,7 +121,7 @@ clear:
 }
 
 /* Moves new samples from the profile into the timeline. */
-static bool take_samples(struct tui *u)
+bool ui_tui_take_samples(struct tui *u)
 {
 	size_t n = u->p->nsamples - u->added;
 
@@ -164,7 +152,7 @@ static void push_tick(struct tui *u)
 		return;
 	pusher_status(u->pusher, &st);
 	if (st.errors > u->push_said && st.last_error[0]) {
-		set_message(u, true, "%s", st.last_error);
+		ui_tui_message(u, true, "%s", st.last_error);
 		u->dirty |= UI_REDRAW_STATUS;
 	}
 	u->push_said = st.errors;
@@ -191,7 +179,7 @@ static void push_close(struct tui *u)
 
 	if (!u->pusher)
 		return;
-	take_samples(u);
+	ui_tui_take_samples(u);
 	push_feed_flush(u->push_feed);
 	push_feed_free(u->push_feed);
 	u->push_feed = NULL;
@@ -316,7 +304,7 @@ static void make_decay(struct tui *u, uint64_t last)
 }
 
 /* A new filter or live span: the live windows start over. */
-static void reset_live(struct tui *u)
+void ui_tui_reset_live(struct tui *u)
 {
 	size_t k;
 
@@ -701,7 +689,7 @@ static unsigned act_pause(struct tui *u)
 	u->paused = !u->paused;
 	if (u->src->ops->set_speed && !u->ended)
 		u->src->ops->set_speed(u->src->ctx, u->paused ? 0 : u->speed);
-	set_message(u, false, u->paused ? "paused: the picture holds still (Space resumes)"
+	ui_tui_message(u, false, u->paused ? "paused: the picture holds still (Space resumes)"
 					: "resumed");
 	return UI_REDRAW_ALL | (u->paused ? 0 : UI_REQUERY);
 }
@@ -714,7 +702,7 @@ static unsigned window_edit(struct tui *u, enum ui_window_edit e)
 	retained(u, &first, &last);
 	ui_window_edit(&UI_WIN(u), e, first, last);
 	if (UI_WIN(u).mode != before.mode || UI_WIN(u).span != before.span)
-		reset_live(u);
+		ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -763,14 +751,14 @@ static unsigned act_win_live(struct tui *u)
 	UI_WIN(u).mode = UI_WINDOW_LIVE;
 	if (!UI_WIN(u).span)
 		UI_WIN(u).span = u->cfg.span;
-	reset_live(u);
+	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
 static unsigned act_win_all(struct tui *u)
 {
 	UI_WIN(u).mode = UI_WINDOW_ALL;
-	reset_live(u);
+	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -779,7 +767,7 @@ unsigned ui_tui_set_window(struct tui *u, uint64_t from, uint64_t to)
 	UI_WIN(u).mode = UI_WINDOW_RANGE;
 	UI_WIN(u).from = from;
 	UI_WIN(u).to = to > from ? to : from + 1;
-	reset_live(u);
+	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -791,7 +779,7 @@ static unsigned act_baseline(struct tui *u)
 	char from[32], to[32];
 
 	if (q->to <= q->from) {
-		set_message(u, true, "no window to mark yet");
+		ui_tui_message(u, true, "no window to mark yet");
 		return UI_REDRAW_STATUS;
 	}
 	if (u->base_p) {
@@ -801,10 +789,10 @@ static unsigned act_baseline(struct tui *u)
 	b->mode = UI_WINDOW_RANGE;
 	b->from = q->from;
 	b->to = q->to;
-	reset_live(u);
+	ui_tui_reset_live(u);
 	ui_format_duration(q->from, from, sizeof(from));
 	ui_format_duration(q->to, to, sizeof(to));
-	set_message(u, false, "baseline: %s-%s; move the window, d and D show the diff", from, to);
+	ui_tui_message(u, false, "baseline: %s-%s; move the window, d and D show the diff", from, to);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -813,19 +801,19 @@ static unsigned act_swap(struct tui *u)
 	struct ui_window w = UI_WIN(u);
 
 	if (w.mode == UI_WINDOW_DECAY) {
-		set_message(u, true, "the decayed view is the window's only; z turns it off");
+		ui_tui_message(u, true, "the decayed view is the window's only; z turns it off");
 		return UI_REDRAW_STATUS;
 	}
 	if (u->base_p) {
-		set_message(u, true, "the baseline is a session file; m marks a window of this one");
+		ui_tui_message(u, true, "the baseline is a session file; m marks a window of this one");
 		return UI_REDRAW_STATUS;
 	}
 	UI_WIN(u) = u->windows[UI_QUERY_BASELINE];
 	u->windows[UI_QUERY_BASELINE] = w;
 	if (!UI_WIN(u).span)
 		UI_WIN(u).span = u->cfg.span;
-	reset_live(u);
-	set_message(u, false, "swapped the window and the baseline");
+	ui_tui_reset_live(u);
+	ui_tui_message(u, false, "swapped the window and the baseline");
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -845,58 +833,19 @@ static unsigned act_decay(struct tui *u)
 			w->mode = UI_WINDOW_LIVE;
 			if (!w->span)
 				w->span = u->cfg.span;
-			reset_live(u);
-			set_message(u, false, "decay off: the last seconds, live");
+			ui_tui_reset_live(u);
+			ui_tui_message(u, false, "decay off: the last seconds, live");
 			return UI_REDRAW_ALL | UI_REQUERY;
 		}
 	}
 	w->mode = UI_WINDOW_DECAY;
 	w->half_life = lives[i];
-	reset_live(u);
+	ui_tui_reset_live(u);
 	ui_format_duration(w->half_life, h, sizeof(h));
-	set_message(u, false, "decay: a sample counts half after %s, a quarter after twice that (z: "
+	ui_tui_message(u, false, "decay: a sample counts half after %s, a quarter after twice that (z: "
 			      "next half-life)",
 		    h);
 	return UI_REDRAW_ALL | UI_REQUERY;
-}
-
-static void pick_filter(struct tui *u)
-{
-	size_t i;
-
-	u->pick_idx = xreallocarray(u->pick_idx, u->procs.n + 1, sizeof(*u->pick_idx));
-	u->npick = 0;
-	if (!u->input[0])
-		u->pick_idx[u->npick++] = SIZE_MAX;
-	for (i = 0; i < u->procs.n; i++)
-		if (ui_procs_match(&u->procs.v[i], u->input))
-			u->pick_idx[u->npick++] = i;
-	if (u->pick_sel >= u->npick)
-		u->pick_sel = u->npick ? u->npick - 1 : 0;
-}
-
-static void pick_scan(struct tui *u)
-{
-	struct ui_procs tmp = u->procs_prev;
-
-	u->procs_prev = u->procs;
-	u->procs = tmp;
-	if (u->src->live)
-		ui_procs_scan(&u->procs, u->procs_prev.n ? &u->procs_prev : NULL, "/proc");
-	else
-		ui_procs_from_profile(&u->procs, u->p);
-	u->procs_next = util_now_ns() + TICK_NS;
-	pick_filter(u);
-}
-
-static unsigned act_picker(struct tui *u)
-{
-	u->modal = UI_MODAL_PICKER;
-	u->input[0] = '\0';
-	u->input_len = 0;
-	u->pick_sel = u->pick_scroll = 0;
-	pick_scan(u);
-	return MAIN;
 }
 
 /* The baseline session's event for the window's (the same name, else its
@@ -928,44 +877,16 @@ static unsigned act_event(struct tui *u)
 	char ev[128];
 
 	if (u->p->nevents < 2) {
-		set_message(u, false, "only one event is sampled (%s); -e EV1,EV2 samples several",
+		ui_tui_message(u, false, "only one event is sampled (%s); -e EV1,EV2 samples several",
 			    u->p->nevents ? u->p->events[0].name : "none");
 		return UI_REDRAW_STATUS;
 	}
 	u->filter.event = (u->filter.event + 1) % (int)u->p->nevents;
 	util_sanitize(u->p->events[u->filter.event].name, ev, sizeof(ev));
-	set_message(u, false, "event: %s", ev);
+	ui_tui_message(u, false, "event: %s", ev);
 	match_base_event(u);
-	reset_live(u);
+	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
-}
-
-static unsigned act_save(struct tui *u)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.session", &tm);
-	u->input_len = strlen(u->input);
-	u->modal = UI_MODAL_SAVE;
-	return UI_REDRAW_STATUS;
-}
-
-static unsigned act_export(struct tui *u)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!u->q[UI_QUERY_WINDOW].top) {
-		set_message(u, true, "nothing to export yet");
-		return UI_REDRAW_STATUS;
-	}
-	localtime_r(&now, &tm);
-	strftime(u->input, sizeof(u->input), "flametop-%Y%m%d-%H%M%S.svg", &tm);
-	u->input_len = strlen(u->input);
-	u->modal = UI_MODAL_EXPORT;
-	return UI_REDRAW_STATUS;
 }
 
 static unsigned act_redraw(struct tui *u)
@@ -996,10 +917,10 @@ static unsigned (*const actions[UI_ACT__COUNT])(struct tui *u) = {
 	[UI_ACT_BASELINE] = act_baseline,
 	[UI_ACT_SWAP] = act_swap,
 	[UI_ACT_DECAY] = act_decay,
-	[UI_ACT_PICKER] = act_picker,
+	[UI_ACT_PICKER] = ui_picker_open,
 	[UI_ACT_EVENT] = act_event,
-	[UI_ACT_SAVE] = act_save,
-	[UI_ACT_EXPORT] = act_export,
+	[UI_ACT_SAVE] = ui_output_save_prompt,
+	[UI_ACT_EXPORT] = ui_output_export_prompt,
 	[UI_ACT_REDRAW] = act_redraw,
 };
 
@@ -1038,7 +959,7 @@ static void apply_search(struct tui *u)
 	if (!u->input[0])
 		return;
 	if (compile_search(&u->re, u->input, &err) < 0) {
-		set_message(u, true, "search: %s", err.msg);
+		ui_tui_message(u, true, "search: %s", err.msg);
 		return;
 	}
 	u->have_re = true;
@@ -1075,156 +996,22 @@ static unsigned apply_filter(struct tui *u)
 	regex_t re;
 
 	if (u->input[0] && compile_search(&re, u->input, &err) < 0) {
-		set_message(u, true, "filter: %s", err.msg);
+		ui_tui_message(u, true, "filter: %s", err.msg);
 		return UI_REDRAW_STATUS;
 	}
 	/* The live windows and the decay hold matchers of the old one. */
-	reset_live(u);
+	ui_tui_reset_live(u);
 	clear_filter(u);
 	if (!u->input[0]) {
-		set_message(u, false, "no function filter: every stack counts");
+		ui_tui_message(u, false, "no function filter: every stack counts");
 		return UI_REDRAW_ALL | UI_REQUERY;
 	}
 	u->filter_re = re;
 	u->filter.include = &u->filter_re;
 	snprintf(u->filter_text, sizeof(u->filter_text), "%s", u->input);
-	set_message(u, false,
+	ui_tui_message(u, false,
 		    "only stacks through a function matching /%s/; F and an empty line shows all",
 		    ui_draw_clean(u, u->filter_text, shown, sizeof(shown)));
-	return UI_REDRAW_ALL | UI_REQUERY;
-}
-
-static void do_save(struct tui *u, const char *path)
-{
-	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_writer *w;
-	struct profile *copy;
-	struct stat st;
-	int ret;
-
-	if (!u->tmppath[0]) {
-		set_message(u, true, "nothing to save from: %s", u->message);
-		return;
-	}
-	if (u->writer) {
-		take_samples(u);
-		ret = session_writer_flush(u->writer, u->p);
-		if (ret == 0) {
-			profile_clear_samples(u->p);
-			u->added = 0;
-		}
-	}
-	/* A complete file, with an end chunk: read back what was streamed and
-	 * write it out whole. */
-	copy = session_read(u->tmppath, NULL, &err);
-	if (!copy) {
-		set_message(u, true, "cannot save: %s", err.msg);
-		return;
-	}
-	copy->meta.duration_ns = u->now;
-	copy->meta.lost = u->p->meta.lost;
-	copy->folded = u->p->folded;
-	/* Never over an existing file (as `record` without --force): the
-	 * user picks another name. The writer refuses too, race-free; this
-	 * only words it for the prompt. */
-	if (lstat(path, &st) == 0) {
-		set_message(u, true, "%s exists; not replaced (s saves under another name)", path);
-		goto out;
-	}
-	w = session_writer_open(path, false, &err);
-	if (!w) {
-		set_message(u, true, "%s", err.msg);
-		goto out;
-	}
-	ret = session_writer_begin(w, copy);
-	if (ret == 0)
-		ret = session_writer_close(w, copy);
-	else
-		session_writer_abort(w);
-	if (ret < 0) {
-		set_message(u, true, "%s: %s", path, strerror(-ret));
-		unlink(path);
-		goto out;
-	}
-	set_message(u, false, "saved %llu samples%s to %s",
-		    (unsigned long long)copy->nsamples,
-		    u->tmp_full ? " (the first 512 MiB; later samples were not kept)" : "", path);
-out:
-	profile_free(copy);
-}
-
-/*
- * Exports the window's query result, as the views show it (its window,
- * process and thread, event and search-independent filters), in the
- * format the name's extension says. Never over an existing file.
- */
-static void do_export(struct tui *u, const char *path)
-{
-	const struct ui_query *q = &u->q[UI_QUERY_WINDOW];
-	struct ft_error err = { { 0 }, 0, 0 };
-	const struct exporter *ex = export_for_path(path);
-	struct export_input *in;
-	struct stat st;
-
-	if (!ex) {
-		set_message(u, true, "%s: name it .svg, .folded, .speedscope.json or .pb.gz", path);
-		return;
-	}
-	if (!q->top) {
-		set_message(u, true, "nothing to export yet");
-		return;
-	}
-	if (lstat(path, &st) == 0) {
-		set_message(u, true, "%s exists; not replaced (x exports under another name)", path);
-		return;
-	}
-	in = export_input_from_top(u->p, q->top, u->filter.event, q->from, q->to,
-				   u->p->meta.target);
-	if (export_to_file(ex, in, path, &err) < 0)
-		set_message(u, true, "cannot export: %s", err.msg);
-	else
-		set_message(u, false, "exported the window (%.1f s) as %s to %s",
-			    (double)(q->to - q->from) / 1e9, ex->name, path);
-	export_input_free(in);
-}
-
-static unsigned pick(struct tui *u)
-{
-	const struct ui_proc *pr;
-
-	if (u->pick_sel >= u->npick)
-		return 0;
-	reset_live(u);
-	u->modal = UI_MODAL_NONE;
-	if (u->pick_idx[u->pick_sel] == SIZE_MAX) {
-		u->filter.pid = u->filter.tid = -1;
-		set_message(u, false, "showing everything sampled");
-		return UI_REDRAW_ALL | UI_REQUERY;
-	}
-	pr = &u->procs.v[u->pick_idx[u->pick_sel]];
-	u->filter.pid = pr->thread ? -1 : (int64_t)pr->pid;
-	u->filter.tid = pr->thread ? (int64_t)pr->tid : -1;
-	if (!profile_find_thread(u->p, pr->tid) && u->src->live && u->src->ops->attach &&
-	    u->opt.target->target != SAMPLER_SYSTEM) {
-		/* Not one of ours: attach to its process, then show it. */
-		struct ft_error err = { { 0 }, 0, 0 };
-
-		if (u->src->ops->attach(u->src->ctx, (pid_t)pr->pid, &err) < 0)
-			set_message(u, true, "cannot attach to process %u (%s): %s", pr->pid, pr->comm,
-				    err.msg);
-		else
-			set_message(u, false,
-				    "attached to process %u (%s); showing only it, p and Enter on "
-				    "the first line shows all",
-				    pr->pid, pr->comm);
-	} else if (!profile_find_thread(u->p, pr->tid) && u->src->live)
-		set_message(u, false, "%s %u (%s): nothing sampled from it yet (%s)",
-			    pr->thread ? "thread" : "process", pr->thread ? pr->tid : pr->pid,
-			    pr->comm, u->p->meta.target ? u->p->meta.target : "");
-	else
-		set_message(u, false, "showing only %s %u (%s); p and Enter on the first line shows all",
-			    pr->thread ? "thread" : "process", pr->thread ? pr->tid : pr->pid,
-			    pr->comm);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -1294,9 +1081,9 @@ static unsigned modal_key(struct tui *u, int key)
 			else if (m == UI_MODAL_FILTER)
 				return MAIN | apply_filter(u);
 			else if (m == UI_MODAL_EXPORT && u->input[0])
-				do_export(u, u->input);
+				ui_output_export(u, u->input);
 			else if (u->input[0])
-				do_save(u, u->input);
+				ui_output_save(u, u->input);
 			return MAIN;
 		}
 		edit_input(u, key);
@@ -1307,7 +1094,7 @@ static unsigned modal_key(struct tui *u, int key)
 			return MAIN;
 		}
 		if (key == UI_KEY_ENTER)
-			return pick(u);
+			return ui_picker_choose(u);
 		if (key == UI_KEY_UP || key == UI_KEY_DOWN || key == UI_KEY_PGUP ||
 		    key == UI_KEY_PGDN) {
 			long rows = u->main_rows - 3;
@@ -1320,7 +1107,7 @@ static unsigned modal_key(struct tui *u, int key)
 		}
 		if (edit_input(u, key)) {
 			u->pick_sel = 0;
-			pick_filter(u);
+			ui_picker_filter(u);
 		}
 		return MAIN;
 	case UI_MODAL_NONE:
@@ -1402,7 +1189,7 @@ static unsigned strip_click(struct tui *u, int x)
 	UI_WIN(u).mode = UI_WINDOW_RANGE;
 	UI_WIN(u).from = t > first + width / 2 ? t - width / 2 : first;
 	UI_WIN(u).to = UI_WIN(u).from + (width ? width : UI_WINDOW_MIN_NS);
-	reset_live(u);
+	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }
 
@@ -1671,7 +1458,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 			error_set(err, "%s: %s", u->opt.target->argv[0], msg);
 			return -start_err;
 		}
-		set_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
+		ui_tui_message(u, false, "%s writes to %s", u->opt.target->argv[0], path);
 		snprintf(u->outpath, sizeof(u->outpath), "%s", path);
 	} else {
 		int start_err;
@@ -1746,7 +1533,7 @@ static void loop(struct tui *u)
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
 			u->now = u->src->ops->now(u->src->ctx);
-			if (take_samples(u))
+			if (ui_tui_take_samples(u))
 				gen++;
 			if (ret != SOURCE_RUNNING) {
 				u->ended = true;
@@ -1773,7 +1560,7 @@ static void loop(struct tui *u)
 		if (now >= next_tick) {
 			double dt = (double)(now - u->rate_t0) / 1e9;
 
-			next_tick = now + TICK_NS;
+			next_tick = now + UI_TICK_NS;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
 			push_tick(u);
@@ -1788,7 +1575,7 @@ static void loop(struct tui *u)
 				u->dirty |= UI_REQUERY | UI_REDRAW_STRIP | MAIN;
 			}
 			if (u->modal == UI_MODAL_PICKER && now >= u->procs_next) {
-				pick_scan(u);
+				ui_picker_scan(u);
 				u->dirty |= MAIN;
 			}
 		}
@@ -1917,7 +1704,7 @@ out_source:
 	if (u->tmppath[0])
 		unlink(u->tmppath);
 	ui_screen_set_unlink(NULL);
-	reset_live(u);
+	ui_tui_reset_live(u);
 	timeline_free(u->tl);
 	profile_hits_free(u->hits);
 	profile_heatstore_free(u->heat);

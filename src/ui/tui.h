@@ -332,6 +332,30 @@ bool ui_tui_matches(const struct tui *u, uint32_t frame);
  * `rows` lines from *scroll (scroll may be NULL). */
 void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows);
 
+/* The explorer's tick: the clock, the picker's rescans. */
+#define UI_TICK_NS 1000000000ull
+/* The status line's message, sanitized; `error` shows it as one. */
+void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Hands the new samples to the timeline and the stores; true if any. */
+bool ui_tui_take_samples(struct tui *u);
+/* Forgets the views' live state after the window or a filter changed. */
+void ui_tui_reset_live(struct tui *u);
+
+/* The process picker (picker.c): open it, rescan, narrow to the typed
+ * text, and take the selected line as every view's filter. */
+unsigned ui_picker_open(struct tui *u);
+void ui_picker_scan(struct tui *u);
+void ui_picker_filter(struct tui *u);
+unsigned ui_picker_choose(struct tui *u);
+
+/* Saving and exporting (output.c): the prompts (keys s and x), then the
+ * writing of the name given; what happened goes to the status line. */
+unsigned ui_output_save_prompt(struct tui *u);
+unsigned ui_output_export_prompt(struct tui *u);
+void ui_output_save(struct tui *u, const char *path);
+void ui_output_export(struct tui *u, const char *path);
+
 /* ------------------------------------------------------------------------
  * Drawing (draw.c): the frame around the views, and helpers for them.
  * Each draws into its own window; none refreshes.
