@@ -38,7 +38,7 @@ static void usage(FILE *out)
 		     "      --format FORMAT     one of (default: the one OUT's extension names):\n");
 	for (i = 0; i < n; i++)
 		fprintf(out, "                          %-11s %s\n", ex[i].name, ex[i].summary);
-	fprintf(out, "                          (OUT's extension:");
+	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
 	fprintf(out, CLI_QUERY_HELP "  -h, --help              show this help\n");

@@ -43,8 +43,8 @@
 	{ "focus", required_argument, NULL, OPT_FOCUS },                    \
 	{ "baseline", required_argument, NULL, OPT_BASELINE }
 #define VIEW_HELP                                                                       \
-	"      --view NAME         the view to open in: %s\n"                          \
-	"                          (Tab cycles them; '?' lists their keys)\n"           \
+	"      --view NAME         the view to open in (Tab cycles them; '?' lists\n"   \
+	"                          their keys):\n%s"                                      \
 	"      --focus REGEX       select the first function matching, hottest first\n" \
 	"      --baseline FILE     the session the diff views (d, D) compare with\n"   \
 	"                          (default: a window marked with m)\n"
@@ -55,11 +55,35 @@
 	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"    \
 	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 
+/* The views' names for --help, on lines of at most 78 columns under the
+ * option's text. */
+static void help_views(char *out, size_t size)
+{
+	char list[256], *name, *save = NULL;
+	size_t len = 0, col = 0;
+
+	ui_views_list(list, sizeof(list));
+	out[0] = '\0';
+	for (name = strtok_r(list, ", ", &save); name && len < size;
+	     name = strtok_r(NULL, ", ", &save)) {
+		if (col && col + 2 + strlen(name) > 78) {
+			len += (size_t)snprintf(out + len, size - len, ",\n");
+			col = 0;
+		}
+		if (len < size)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", col ? ", " : "                          ",
+						name);
+		col = col ? col + 2 + strlen(name) : 26 + strlen(name);
+	}
+	if (len < size)
+		snprintf(out + len, size - len, "\n");
+}
+
 static void usage_live(FILE *out)
 {
-	char views[256];
+	char views[512];
 
-	ui_views_list(views, sizeof(views));
+	help_views(views, sizeof(views));
 	fprintf(out,
 		"Usage: flametop [-a | -p PID[,PID...] | -- COMMAND [ARGS...]] [options]\n"
 		"       flametop -i FILE [--speed X] [options]\n"
@@ -96,15 +120,15 @@ static void usage_live(FILE *out)
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
 		"\n"
-		"Settings persist in $XDG_CONFIG_HOME/flametop/config (~/.config/flametop/config).\n",
+		"Settings persist in $XDG_CONFIG_HOME/flametop/config\n(~/.config/flametop/config without it).\n",
 		SAMPLER_DEFAULT_FREQUENCY, views);
 }
 
 static void usage_replay(FILE *out)
 {
-	char views[256];
+	char views[512];
 
-	ui_views_list(views, sizeof(views));
+	help_views(views, sizeof(views));
 	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
 		     "                            [--view NAME] [--focus REGEX] [--baseline FILE]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"

@@ -19,19 +19,19 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "record", cli_record, "[-a | -p PID,... | COMMAND...] [-d TIME] [-o FILE]",
+	{ "record", cli_record, "[-a | -p PID,... | -- COMMAND...] [-d TIME] [-o FILE]",
 	  "sample a target and write a session file" },
-	{ "report", cli_report, "-i FILE [--format text|json|folded] [--top N]",
+	{ "report", cli_report, "-i FILE [--format text|json|folded|heatmap] [--top N]",
 	  "print where the time went in a session" },
 	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
 	  "open a session file in the live explorer" },
 	{ "export", cli_export,
-	  "-i FILE --format folded|speedscope|pprof|svg [-o OUT] [report's filters]",
-	  "write a session for flamegraph tools, speedscope, pprof or a browser" },
+	  "-i FILE [--format folded|speedscope|pprof|svg] [-o OUT]",
+	  "write a session as folded stacks, speedscope, pprof or SVG" },
 	{ "push", cli_push, "-i FILE --url URL [--app NAME] [--label KEY=VALUE]...",
 	  "send a session to a Pyroscope server" },
-	{ "import", cli_import, "IN... -o FILE [--format perf-script|folded|pprof|speedscope]",
-	  "read perf script, folded, pprof or speedscope profiles into a session" },
+	{ "import", cli_import, "IN... -o FILE [--format FORMAT]",
+	  "read perf script, folded, pprof or speedscope into a session" },
 	{ "list-events", cli_list_events, "[--all]",
 	  "list events and profile types, and which open here" },
 };
@@ -49,8 +49,8 @@ static void usage(FILE *out)
 		     "in it; 'flametop -a --help' lists the explorer's options.\n\n"
 		     "Subcommands:\n");
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  %-12s %s\n  %-12s   flametop %s %s\n", subcommands[i].name,
-			subcommands[i].summary, "", subcommands[i].name, subcommands[i].args);
+		fprintf(out, "  %-12s %s\n      flametop %s %s\n", subcommands[i].name,
+			subcommands[i].summary, subcommands[i].name, subcommands[i].args);
 	fprintf(out, "\n'flametop SUBCOMMAND --help' describes each one; 'man flametop' all.\n"
 		     "  -h, --help       show this help\n"
 		     "  -V, --version    show the version\n");

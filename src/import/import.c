@@ -17,7 +17,7 @@
 static const struct importer importers[] = {
 	{
 		.name = "pprof",
-		.summary = "pprof protobuf, gzipped or not (Go, pprof)",
+		.summary = "pprof protobuf, gzipped or not (Go)",
 		.detect = import_pprof_detect,
 		.run = import_pprof_run,
 	},
