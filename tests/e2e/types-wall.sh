@@ -35,22 +35,23 @@ total() {
 # offcpu_truth WHAT JSON: offcpu in JSON (a session of t12-types) against
 # what the workload measured in its rounds ($compute, $compute_cpu and
 # $slept): the time in ft_t12_sleep is the time it slept, and its part of
-# the loop's is slept / (slept + preempted), where preempted is
-# ft_t12_compute's time minus its CPU time (nothing on an idle machine,
-# most of it on a busy one). Both hold however busy the machine: the
-# workload measures its own time off the CPU in the same run, and only
-# preemptions between its clock reads (a few instructions a round) escape
-# it: they agreed within 0.003 in 15 runs at load 12 on 2 cores, and
-# within 0.05 is still far from what a lost or misplaced sleep would show.
+# the loop's is at least slept / (slept + not running), where not running
+# is ft_t12_compute's time minus its CPU time. That is a floor, not a
+# value: on a VM part of "not running" is the host's (steal time, seen at
+# load 2: 71 ms of 372), which the guest's scheduler never sees, so no
+# off-CPU sample can show it, and the part comes out higher, up to 1.
+# When the guest itself preempts the workload (load 12 on 2 cores) the
+# two agreed within 0.003 in 15 runs; 0.05 below the floor is still far
+# from what a lost or misplaced sleep would show.
 # ft_t12_wait, where wall-wait waits to be told to go, is not a round.
 offcpu_truth() {
 	ot_loop=$(($(total mode_wall "$2") - $(total ft_t12_wait "$2")))
 	ot_sleep=$(total ft_t12_sleep "$2")
 	ot_want=$(awk -v a="$slept" -v b="$((compute - compute_cpu))" 'BEGIN { printf "%.3f", a / (a + b) }')
 	ot_got=$(awk -v a="$ot_sleep" -v l="$ot_loop" 'BEGIN { printf "%.3f", (l > 0) ? a / l : 0 }')
-	echo "$1: ft_t12_sleep's part $ot_got, measured by the workload $ot_want (1 on an idle machine)"
-	assert_between "$ot_got" "$(awk -v w="$ot_want" 'BEGIN { print w - 0.05 }')" \
-		"$(awk -v w="$ot_want" 'BEGIN { print w + 0.05 }')" "$1: ft_t12_sleep / the loop (mode_wall's rounds)"
+	echo "$1: ft_t12_sleep's part $ot_got, at least $ot_want by the workload's clocks (1 on an idle machine)"
+	assert_between "$ot_got" "$(awk -v w="$ot_want" 'BEGIN { print w - 0.05 }')" 1.001 \
+		"$1: ft_t12_sleep / the loop (mode_wall's rounds)"
 	assert_between "$(awk -v a="$ot_sleep" -v b="$slept" 'BEGIN { printf "%.3f", a / b }')" \
 		0.9 1.1 "$1: ft_t12_sleep's time / the time the workload slept"
 }
