@@ -882,6 +882,8 @@ static void feed_submit(struct push_feed *f, uint64_t end)
 {
 	size_t i, j;
 
+	if (!f->n)
+		return;
 	if (f->event >= 0) {
 		feed_submit_event(f, f->v, f->n, f->event, end);
 		f->n = 0;

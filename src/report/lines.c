@@ -175,8 +175,11 @@ struct report_lines *report_lines_build(const struct profile *p, const struct pr
 	free(loc_stamp);
 	free(line_of);
 	u64map_free(&index);
-	qsort(r->lines, r->nlines, sizeof(*r->lines), cmp_hot);
-	qsort(r->locs, r->nlocs, sizeof(*r->locs), cmp_location);
+	/* qsort's array may not be NULL, even for no elements. */
+	if (r->nlines)
+		qsort(r->lines, r->nlines, sizeof(*r->lines), cmp_hot);
+	if (r->nlocs)
+		qsort(r->locs, r->nlocs, sizeof(*r->locs), cmp_location);
 	return r;
 }
 
