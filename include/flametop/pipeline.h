@@ -44,6 +44,15 @@ struct pipeline_sample {
 	const uint64_t *user_regs;
 	const unsigned char *user_stack;
 	uint64_t user_stack_size, user_stack_dyn_size;
+	/*
+	 * A pseudo-frame a profile type puts below the innermost frame (NULL:
+	 * none): what the sample's stack does not say, such as why a thread
+	 * left the CPU ("[preempted]") or the type of an exception thrown.
+	 * `leaf_module` names what made it ("[offcpu]"). Not in the
+	 * callchain; the collect stage interns it as a frame of its own.
+	 */
+	const char *leaf;
+	const char *leaf_module;
 };
 
 /* A new executable mapping (PERF_RECORD_MMAP2 or a line of /proc/PID/maps). */

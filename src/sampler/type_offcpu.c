@@ -19,24 +19,164 @@
  * the thread's exit (PERF_RECORD_EXIT, written just before) says so,
  * instead of counting the rest of the recording as that thread's time off
  * the CPU. No tracefs is needed.
+ *
+ * Each interval ends in a pseudo-frame below the stack saying why the
+ * thread left the CPU, as the kernel tells it:
+ *   [preempted]  it could still run (the switch-out record's
+ *                PERF_RECORD_MISC_SWITCH_OUT_PREEMPT: prev_state R/R+);
+ *   [lock]       it waits in a futex (a futex function on the kernel stack:
+ *                a contended mutex, condition variable, rwlock);
+ *   [io]         it waits in io_schedule, what the kernel counts as iowait
+ *                (a disk read, an fsync, O_DIRECT);
+ *   [sleep]      any other wait (a sleep, a poll, a pipe, a signal);
+ *   [blocked]    it waits, and the kernel stack to say why is missing
+ *                (kernel samples forbidden, or kallsyms addresses hidden).
+ * The functions are found by name in /proc/kallsyms when the rule starts;
+ * the kernel part of the switch-out sample's stack is looked up in them.
  */
 #include "config.h"
 
 #include "types.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Kernel functions whose presence on the stack says why: at most this many. */
+#define OFFCPU_MAX_RANGES 512
+
+struct offcpu_range {
+	uint64_t start, end;
+	const char *reason;
+};
+
 struct type_offcpu {
 	struct type_threads threads;
+	struct offcpu_range ranges[OFFCPU_MAX_RANGES];
+	size_t nranges;
 	char notice[160];
 };
+
+const char type_offcpu_preempted[] = "[preempted]";
+static const char reason_lock[] = "[lock]", reason_io[] = "[io]", reason_sleep[] = "[sleep]",
+		  reason_blocked[] = "[blocked]";
+#define OFFCPU_MODULE "[offcpu]"
+
+/* The reason a kernel function named `name` on a waiting stack gives, or NULL. */
+static const char *reason_of(const char *name)
+{
+	if (strncmp(name, "__pfx_", 6) == 0)
+		return NULL; /* the padding before a function, not a function */
+	if (strcmp(name, "io_schedule") == 0 || strcmp(name, "io_schedule_timeout") == 0)
+		return reason_io;
+	if (strncmp(name, "futex_", 6) == 0 || strncmp(name, "__futex", 7) == 0 ||
+	    strncmp(name, "do_futex", 8) == 0 || strstr(name, "sys_futex"))
+		return reason_lock;
+	return NULL;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct offcpu_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text)
+{
+	const char *line = text, *next;
+	struct offcpu_range *open = NULL;
+
+	o->nranges = 0;
+	for (; line && *line; line = next) {
+		unsigned long long addr;
+		char type, name[128], *end;
+		size_t len;
+
+		next = strchr(line, '\n');
+		if (next)
+			next++;
+		/* "ADDR TYPE NAME[\t[MODULE]]" (no sscanf: it measures the whole rest) */
+		addr = strtoull(line, &end, 16);
+		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		type = end[1];
+		end += 3;
+		len = strcspn(end, " \t\n");
+		if (len == 0 || len >= sizeof(name))
+			continue;
+		memcpy(name, end, len);
+		name[len] = '\0';
+		if (open) {
+			/* A function runs to the next symbol (kallsyms is sorted). */
+			if (addr > open->start) {
+				open->end = addr;
+				o->nranges++;
+			}
+			open = NULL;
+		}
+		if ((type != 't' && type != 'T') || addr == 0 || o->nranges == OFFCPU_MAX_RANGES)
+			continue;
+		if (!reason_of(name))
+			continue;
+		open = &o->ranges[o->nranges];
+		open->start = addr;
+		open->end = 0;
+		open->reason = reason_of(name);
+	}
+	qsort(o->ranges, o->nranges, sizeof(*o->ranges), by_start);
+	return o->nranges;
+}
+
+const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s)
+{
+	const char *reason = NULL;
+	bool kernel = false, any = false;
+	uint32_t i;
+
+	for (i = 0; i < s->nr_ips; i++) {
+		uint64_t ip = s->ips[i];
+		size_t lo = 0, hi = o->nranges;
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			kernel = ip == (uint64_t)PERF_CONTEXT_KERNEL;
+			continue;
+		}
+		if (!kernel || !ip)
+			continue;
+		any = true;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ip < o->ranges[mid].start)
+				hi = mid;
+			else if (ip >= o->ranges[mid].end)
+				lo = mid + 1;
+			else
+				break;
+		}
+		if (lo < hi) {
+			/* The innermost such function says. */
+			reason = o->ranges[lo + (hi - lo) / 2].reason;
+			break;
+		}
+	}
+	if (reason)
+		return reason;
+	return any && o->nranges ? reason_sleep : reason_blocked;
+}
 
 struct type_offcpu *type_offcpu_new(void)
 {
 	struct type_offcpu *o = xcalloc(1, sizeof(*o));
+	char *text;
 
 	type_threads_init(&o->threads);
+	/* Root reads the addresses; otherwise they are zeros and no range is kept. */
+	text = util_read_file("/proc/kallsyms", NULL);
+	if (text)
+		type_offcpu_load_kernel(o, text);
+	free(text);
 	return o;
 }
 
@@ -46,6 +186,13 @@ void type_offcpu_free(struct type_offcpu *o)
 		return;
 	type_threads_free(&o->threads);
 	free(o);
+}
+
+/* `s` with its reason as leaf. */
+static void set_reason(struct pipeline_sample *s, const char *reason)
+{
+	s->leaf = reason;
+	s->leaf_module = OFFCPU_MODULE;
 }
 
 void type_offcpu_member(struct sampler_type_member *m, uint32_t role)
@@ -78,24 +225,36 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 	}
 	if (th->since > s->time) {
 		/* Its switch-in came first (read from another CPU's ring). */
+		struct pipeline_sample out = *s;
+
 		back = th->since;
 		th->since = 0;
 		th->held.valid = false;
-		return type_emit(sink, s, back - s->time);
+		set_reason(&out, type_offcpu_reason(o, s));
+		return type_emit(sink, &out, back - s->time);
 	}
 	th->since = 0;
 	type_hold(&th->held, s);
+	set_reason(&th->held.s, type_offcpu_reason(o, s));
 	return 0;
 }
 
-int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out,
+int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out, bool preempt,
 		      const struct pipeline_sink *sink)
 {
 	struct type_thread *th;
 	struct pipeline_sample s;
 
-	if (out || tid == 0)
-		return 0; /* the switch-out sample says it, with the stack */
+	if (tid == 0)
+		return 0;
+	if (out) {
+		/* The switch-out sample (taken just before) says where; its
+		 * record says whether the thread could still run. */
+		th = preempt ? type_threads_find(&o->threads, tid) : NULL;
+		if (th && th->held.valid && th->held.s.time <= time)
+			set_reason(&th->held.s, type_offcpu_preempted);
+		return 0;
+	}
 	th = type_threads_get(&o->threads, tid);
 	if (!th)
 		return 0;
@@ -186,8 +345,7 @@ static int offcpu_sample(void *st, uint32_t role, const struct pipeline_sample *
 static int offcpu_sched(void *st, uint32_t tid, uint64_t time, bool out, bool preempt,
 			const struct pipeline_sink *sink)
 {
-	(void)preempt;
-	return type_offcpu_sched(st, tid, time, out, sink);
+	return type_offcpu_sched(st, tid, time, out, preempt, sink);
 }
 
 static int offcpu_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
@@ -208,7 +366,7 @@ static const char *offcpu_notice(void *st)
 const struct sampler_type sampler_type_offcpu = {
 	.name = "offcpu",
 	.unit = "ns",
-	.summary = "time threads spend switched out, at the stack where they left the CPU",
+	.summary = "time switched out, by stack, and why: [preempted], [lock], [io], [sleep]",
 	.members = offcpu_members,
 	.state_new = offcpu_state_new,
 	.state_free = offcpu_state_free,

@@ -56,8 +56,7 @@ static int wall_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 static int wall_sched(void *st, uint32_t tid, uint64_t time, bool out, bool preempt,
 		      const struct pipeline_sink *sink)
 {
-	(void)preempt;
-	return type_offcpu_sched(st, tid, time, out, sink);
+	return type_offcpu_sched(st, tid, time, out, preempt, sink);
 }
 
 static int wall_flush(void *st, uint64_t now, const struct pipeline_sink *sink)

@@ -166,11 +166,27 @@ void type_offcpu_free(struct type_offcpu *o);
 void type_offcpu_member(struct sampler_type_member *m, uint32_t role);
 int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 		       const struct pipeline_sink *sink);
-int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out,
+/* A switch record of `tid`; a switch-out with `preempt` marks the pending
+ * interval [preempted]. */
+int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out, bool preempt,
 		      const struct pipeline_sink *sink);
 int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline_sink *sink);
 void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time);
 const char *type_offcpu_notice(struct type_offcpu *o);
+/*
+ * Reads the kernel functions that say why a thread waits from kallsyms
+ * text ("ADDR TYPE NAME" lines, sorted by address), replacing those read
+ * before. Returns how many were found (0 when the addresses are hidden).
+ */
+size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text);
+/*
+ * Why the thread of switch-out sample `s` left the CPU, by its kernel
+ * stack: "[lock]", "[io]", "[sleep]", or "[blocked]" when there is no
+ * kernel stack or no function to look it up in. (Preemption is not on the
+ * stack: the switch record says it, type_offcpu_preempted.) Static string.
+ */
+const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s);
+extern const char type_offcpu_preempted[];
 
 /* --- uprobes (type_uprobe.c) --- */
 

@@ -763,6 +763,81 @@ static void test_offcpu_exit(void **state)
 	u64map_free(&d.id_event);
 }
 
+/* The reason pseudo-frame of the interval of a switch-out with kernel chain `k` (n addresses). */
+static const char *reason_of_chain(struct type_offcpu *o, const uint64_t *k, uint32_t n,
+				   bool preempt)
+{
+	uint64_t ips[16];
+	struct pipeline_sample s;
+	struct pipeline_sink sink;
+	struct got g;
+
+	memset(&g, 0, sizeof(g));
+	sink.ops = &got_ops;
+	sink.ctx = &g;
+	memset(&s, 0, sizeof(s));
+	s.nr_ips = 0;
+	if (n) {
+		ips[s.nr_ips++] = (uint64_t)PERF_CONTEXT_KERNEL;
+		memcpy(ips + s.nr_ips, k, n * sizeof(*k));
+		s.nr_ips += n;
+	}
+	ips[s.nr_ips++] = (uint64_t)PERF_CONTEXT_USER;
+	ips[s.nr_ips++] = 0x401000;
+	s.ips = ips;
+	s.pid = s.tid = 9;
+	s.time = 1000;
+	assert_int_equal(type_offcpu_sample(o, &s, &sink), 0);
+	assert_int_equal(type_offcpu_sched(o, 9, 1001, true, preempt, &sink), 0);
+	assert_int_equal(type_offcpu_sched(o, 9, 3000, false, false, &sink), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.period, 2000);
+	assert_string_equal(g.sample.leaf_module, "[offcpu]");
+	return g.sample.leaf;
+}
+
+/*
+ * Why a thread left the CPU: the switch record's preempt flag, else the
+ * innermost futex or io_schedule function of the kernel stack (found by
+ * name in kallsyms, each running to the next symbol), else a sleep; no
+ * kernel stack or no addresses: blocked, reason unknown.
+ */
+static void test_offcpu_reasons(void **state)
+{
+	static const char kallsyms[] = "ffffffff81000000 T _stext\n"
+				       "ffffffff81001000 T __pfx_futex_wait\n"
+				       "ffffffff81001010 T futex_wait\n"
+				       "ffffffff81001200 t futex_wait_setup\n"
+				       "ffffffff81001400 T schedule\n"
+				       "ffffffff81002000 T io_schedule\n"
+				       "ffffffff81002100 T msleep\n"
+				       "ffffffff81002200 D some_data\n"
+				       "ffffffffc0001000 t __x64_sys_futex_helper\t[mod]\n"
+				       "ffffffffc0002000 t after\t[mod]\n"
+				       "garbage line\n";
+	static const char hidden[] = "0000000000000000 T futex_wait\n"
+				     "0000000000000000 T schedule\n";
+	const uint64_t lock[] = { 0xffffffff81001408, 0xffffffff81001050, 0xffffffff81000100 };
+	const uint64_t io[] = { 0xffffffff81001408, 0xffffffff81002010, 0xffffffff81002150 };
+	const uint64_t sleep[] = { 0xffffffff81001408, 0xffffffff81002150 };
+	const uint64_t module[] = { 0xffffffff81001408, 0xffffffffc0001100 };
+	struct type_offcpu *o = type_offcpu_new();
+
+	assert_int_equal(type_offcpu_load_kernel(o, kallsyms), 4);
+	assert_string_equal(reason_of_chain(o, lock, 3, false), "[lock]");
+	assert_string_equal(reason_of_chain(o, io, 3, false), "[io]");
+	assert_string_equal(reason_of_chain(o, sleep, 2, false), "[sleep]");
+	assert_string_equal(reason_of_chain(o, module, 2, false), "[lock]");
+	assert_string_equal(reason_of_chain(o, NULL, 0, false), "[blocked]");
+	/* Preempted wherever it was, the futex code included. */
+	assert_string_equal(reason_of_chain(o, lock, 3, true), "[preempted]");
+	assert_string_equal(reason_of_chain(o, NULL, 0, true), "[preempted]");
+	/* kptr_restrict: no address, no reason but preemption. */
+	assert_int_equal(type_offcpu_load_kernel(o, hidden), 0);
+	assert_string_equal(reason_of_chain(o, lock, 3, false), "[blocked]");
+	type_offcpu_free(o);
+}
+
 static uint64_t seen_di;
 
 static int probe_sample(void *st, uint32_t role, const struct pipeline_sample *s,
@@ -849,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_offcpu_rule),
 		cmocka_unit_test(test_offcpu_exit),
+		cmocka_unit_test(test_offcpu_reasons),
 		cmocka_unit_test(test_entry_probe),
 	};
 

@@ -31,15 +31,30 @@
  *     4096 bytes it keeps (the last 100,000 of them). Alloc bytes:
  *     big:small:keep = 3:1:1; in use at the end: all ft_t12_alloc_keep's.
  *     Prints "big B small S keep K" (bytes).
+ *   t12-types reasons ROUNDS DIR
+ *     Off-CPU for each reason at once, each in its own function: two
+ *     threads pinned to one CPU burn ROUNDS x 10 ms of CPU time each in
+ *     ft_t12_spin (so each waits, preempted, while the other runs); one
+ *     sleeps ROUNDS x 5 ms in ft_t12_sleep; three take a shared mutex
+ *     ROUNDS x 10 times, holding it 200 us, waiting in ft_t12_lock_shared; one
+ *     reads a 4 KiB block ROUNDS x 4 times with O_DIRECT from a file it
+ *     writes in DIR, in ft_t12_direct. Prints "spin_off_ns P slept_ns S
+ *     direct R waits V" (R: 1 when O_DIRECT worked, 0 when the file
+ *     system refused it, as tmpfs does; V: the times the reads gave up the
+ *     CPU, which a read that completes at once does not); P is the
+ *     spinners' wall minus CPU time.
  * A ROUNDS of 0 runs until killed (alloc then sleeps 1 ms every 8 rounds).
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "workload.h"
 
@@ -255,12 +270,155 @@ static int mode_alloc(long rounds)
 	return 0;
 }
 
+/* --- reasons --- */
+
+static long reasons_rounds;
+static int reasons_cpu;
+static long long reasons_spin_off;
+static long reasons_direct_waits;
+static pthread_mutex_t reasons_mu = PTHREAD_MUTEX_INITIALIZER;
+
+FT_NOINLINE static void ft_t12_spin(long long cpu_ns)
+{
+	ft_t12_compute(cpu_ns);
+	ft_t12_sink++;
+}
+
+static void *spin_thread(void *p)
+{
+	cpu_set_t set;
+	long long t, c;
+
+	(void)p;
+	CPU_ZERO(&set);
+	CPU_SET(reasons_cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		perror("t12-types: sched_setaffinity");
+		exit(1);
+	}
+	t = ft_now_ns();
+	c = ft_thread_cpu_ns();
+	ft_t12_spin(reasons_rounds * 10000000LL);
+	pthread_mutex_lock(&reasons_mu);
+	reasons_spin_off += (ft_now_ns() - t) - (ft_thread_cpu_ns() - c);
+	pthread_mutex_unlock(&reasons_mu);
+	return NULL;
+}
+
+static void *sleep_thread(void *p)
+{
+	long long *slept = p, t = ft_now_ns();
+
+	for (long r = 0; r < reasons_rounds; r++)
+		ft_t12_sleep(5);
+	*slept = ft_now_ns() - t;
+	return NULL;
+}
+
+static void *locker_thread(void *p)
+{
+	(void)p;
+	for (long r = 0; r < reasons_rounds * 10; r++)
+		ft_t12_lock_shared();
+	return NULL;
+}
+
+/* The caller a frame-pointer walk skips from inside libc's pread (see
+ * ft_t12_nap): ft_t12_direct shows. */
+FT_NOINLINE static int ft_t12_pread(int fd, void *buf)
+{
+	int ok = pread(fd, buf, T12_BLOCK, 0) == T12_BLOCK;
+
+	ft_t12_sink++;
+	return ok;
+}
+
+/* One O_DIRECT read of the block at the start of `fd`. */
+FT_NOINLINE static int ft_t12_direct(int fd, void *buf)
+{
+	int ok = ft_t12_pread(fd, buf);
+
+	ft_t12_sink++;
+	return ok;
+}
+
+static void *direct_thread(void *p)
+{
+	const char *dir = p;
+	char path[4096];
+	struct rusage ru0, ru;
+	void *buf;
+	int fd, *ok = calloc(1, sizeof(*ok));
+
+	if (!ok)
+		exit(1);
+	snprintf(path, sizeof(path), "%s/t12-direct", dir);
+	if (posix_memalign(&buf, T12_BLOCK, T12_BLOCK) != 0)
+		exit(1);
+	memset(buf, 7, T12_BLOCK);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, buf, T12_BLOCK) != T12_BLOCK || fsync(fd) != 0) {
+		perror("t12-types: the file to read");
+		exit(1);
+	}
+	close(fd);
+	fd = open(path, O_RDONLY | O_DIRECT);
+	*ok = fd >= 0;
+	getrusage(RUSAGE_THREAD, &ru0);
+	for (long r = 0; *ok && r < reasons_rounds * 4; r++)
+		*ok = ft_t12_direct(fd, buf);
+	getrusage(RUSAGE_THREAD, &ru);
+	reasons_direct_waits = ru.ru_nvcsw - ru0.ru_nvcsw;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(buf);
+	return ok;
+}
+
+static int mode_reasons(long rounds, const char *dir)
+{
+	pthread_t spin[2], sleeper, lockers[3], direct;
+	long long slept = 0;
+	cpu_set_t set;
+	void *ok;
+	int i;
+
+	reasons_rounds = rounds;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	for (reasons_cpu = 0; !CPU_ISSET(reasons_cpu, &set); reasons_cpu++)
+		;
+	if (pthread_create(&sleeper, NULL, sleep_thread, &slept) != 0 ||
+	    pthread_create(&direct, NULL, direct_thread, (void *)dir) != 0)
+		return 1;
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&spin[i], NULL, spin_thread, NULL) != 0)
+			return 1;
+	for (i = 0; i < 3; i++)
+		if (pthread_create(&lockers[i], NULL, locker_thread, NULL) != 0)
+			return 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(spin[i], NULL);
+	for (i = 0; i < 3; i++)
+		pthread_join(lockers[i], NULL);
+	pthread_join(sleeper, NULL);
+	pthread_join(direct, &ok);
+	printf("spin_off_ns %lld slept_ns %lld direct %d waits %ld\n", reasons_spin_off, slept,
+	       *(int *)ok, reasons_direct_waits);
+	free(ok);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long rounds;
 
+	if (argc == 4 && strcmp(argv[1], "reasons") == 0)
+		return mode_reasons(ft_arg("t12-types", "rounds", argv[2]), argv[3]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc ROUNDS\n");
+		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc ROUNDS\n"
+				"       t12-types reasons ROUNDS DIR\n");
 		return 2;
 	}
 	rounds = ft_arg("t12-types", "rounds", argv[2]);
