@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lock: time threads wait in futex waits, attributed to the waiting stack,
- * in ns. A contended pthread mutex, condition variable, rwlock or
- * semaphore waits in the kernel with futex(FUTEX_WAIT*, FUTEX_LOCK_PI*);
- * an uncontended one never enters the kernel and costs nothing here.
+ * in ns; lock-waits: the number of those waits, by the same stack. A
+ * contended pthread mutex, condition variable, rwlock or semaphore waits
+ * in the kernel with futex(FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI,
+ * FUTEX_LOCK_PI2, FUTEX_WAIT_REQUEUE_PI), or with the futex2 calls
+ * futex_waitv (Linux 5.16) and futex_wait (6.7); an uncontended one never
+ * enters the kernel and costs nothing here.
  *
- * Two tracepoints, syscalls:sys_enter_futex and sys_exit_futex, sampled on
- * every hit. The entry's user registers hold the futex operation (the
- * second argument, rsi); a wait's entry sample is kept per thread and
- * emitted at the thread's exit from the call, weighted by the time
- * between (an exit read before its entry, from another CPU's ring, is kept
- * to pair with it). Tracepoint ids come from tracefs: when it is not mounted, the
- * type says how to mount it.
+ * Tracepoints syscalls:sys_enter_futex and sys_exit_futex, sampled on
+ * every hit, and the same pair for futex_waitv and futex_wait where the
+ * kernel has them (every such call is a wait). The futex entry's user
+ * registers hold the operation (the second argument, rsi); a wait's entry
+ * sample is kept per thread and emitted at the thread's exit from the
+ * call, weighted by the time between, or by 1 for lock-waits (an exit
+ * read before its entry, from another CPU's ring, is kept to pair with
+ * it). A call that returns at once (the value had changed) is a wait of a
+ * few microseconds. Tracepoint ids come from tracefs: when it is not
+ * mounted, the type says how to mount it. Both types open the same
+ * events, so -e lock,lock-waits costs what one does.
  */
 #include "config.h"
 
@@ -22,7 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LOCK_ENTER, LOCK_EXIT };
+/* LOCK_ENTER's rsi is the futex operation; LOCK_ENTER2's call always waits. */
+enum { LOCK_ENTER, LOCK_EXIT, LOCK_ENTER2 };
+
+/* The futex2 wait calls: entry and exit tracepoints, each optional. */
+static const char *const futex2_calls[][2] = {
+	{ "sys_enter_futex_waitv", "sys_exit_futex_waitv" },
+	{ "sys_enter_futex_wait", "sys_exit_futex_wait" },
+};
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
@@ -45,6 +59,8 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 			struct ft_error *err)
 {
 	long enter = tracepoint_id("sys_enter_futex"), leave = tracepoint_id("sys_exit_futex");
+	size_t i;
+	int n;
 
 	(void)t;
 	if (enter < 0 || leave < 0) {
@@ -64,7 +80,24 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 	m[1].attr.config = (uint64_t)leave;
 	m[1].attr.sample_period = 1;
 	m[1].role = LOCK_EXIT;
-	return 2;
+	n = 2;
+	for (i = 0; i < ARRAY_SIZE(futex2_calls); i++) {
+		enter = tracepoint_id(futex2_calls[i][0]);
+		leave = tracepoint_id(futex2_calls[i][1]);
+		if (enter < 0 || leave < 0)
+			continue; /* a kernel before the call: lock_notice says so */
+		memset(&m[n], 0, 2 * sizeof(*m));
+		m[n].attr.type = PERF_TYPE_TRACEPOINT;
+		m[n].attr.config = (uint64_t)enter;
+		m[n].attr.sample_period = 1;
+		m[n].role = LOCK_ENTER2;
+		m[n + 1].attr.type = PERF_TYPE_TRACEPOINT;
+		m[n + 1].attr.config = (uint64_t)leave;
+		m[n + 1].attr.sample_period = 1;
+		m[n + 1].role = LOCK_EXIT;
+		n += 2;
+	}
+	return n;
 }
 
 static bool is_wait(uint64_t op)
@@ -85,15 +118,33 @@ static bool is_wait(uint64_t op)
 
 struct lock_state {
 	struct type_threads threads;
+	bool count; /* lock-waits: weight 1 per wait */
+	const char *missing; /* a futex2 call the kernel has no tracepoints for, or NULL */
+	bool missing_said;
 	char notice[160];
 };
 
-static void *lock_state_new(void)
+static struct lock_state *state_new(bool count)
 {
 	struct lock_state *l = xcalloc(1, sizeof(*l));
+	size_t i;
 
 	type_threads_init(&l->threads);
+	l->count = count;
+	for (i = 0; i < ARRAY_SIZE(futex2_calls) && !l->missing; i++)
+		if (tracepoint_id(futex2_calls[i][0]) < 0 || tracepoint_id(futex2_calls[i][1]) < 0)
+			l->missing = futex2_calls[i][0] + strlen("sys_enter_");
 	return l;
+}
+
+static void *lock_state_new(void)
+{
+	return state_new(false);
+}
+
+static void *lock_waits_state_new(void)
+{
+	return state_new(true);
 }
 
 static void lock_state_free(void *st)
@@ -113,8 +164,8 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 	struct type_thread *th;
 	struct pipeline_sample out;
 
-	if (role == LOCK_ENTER) {
-		if (!is_wait(regs[TYPE_R_SI]))
+	if (role == LOCK_ENTER || role == LOCK_ENTER2) {
+		if (role == LOCK_ENTER && !is_wait(regs[TYPE_R_SI]))
 			return 0;
 		th = type_threads_get(&l->threads, s->tid);
 		if (!th)
@@ -126,7 +177,7 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 			th->since = 0;
 			out = *s;
 			out.time = back;
-			return type_emit(sink, &out, back - s->time);
+			return type_emit(sink, &out, l->count ? 1 : back - s->time);
 		}
 		/* An exit older than this call stays for its own call. */
 		type_hold(&th->held, s);
@@ -142,7 +193,7 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 	th->held.valid = false;
 	out = th->held.s;
 	out.time = s->time;
-	return type_emit(sink, &out, s->time - th->held.s.time);
+	return type_emit(sink, &out, l->count ? 1 : s->time - th->held.s.time);
 }
 
 /* A thread that exited waits no more: a wait it was in never ends. */
@@ -175,7 +226,7 @@ static int lock_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 		th->held.valid = false;
 		out = th->held.s;
 		out.time = now;
-		ret = type_emit(sink, &out, now - th->held.s.time);
+		ret = type_emit(sink, &out, l->count ? 1 : now - th->held.s.time);
 		if (ret)
 			return ret;
 	}
@@ -185,11 +236,20 @@ static int lock_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 static const char *lock_notice(void *st)
 {
 	struct lock_state *l = st;
+	const char *name = l->count ? "lock-waits" : "lock";
 
+	if (l->missing && !l->missing_said) {
+		l->missing_said = true;
+		snprintf(l->notice, sizeof(l->notice),
+			 "%s: this kernel has no syscalls:sys_enter_%s tracepoint; waits in %s() "
+			 "are not counted",
+			 name, l->missing, l->missing);
+		return l->notice;
+	}
 	if (!l->threads.dropped)
 		return NULL;
 	snprintf(l->notice, sizeof(l->notice),
-		 "lock: more than %d threads; waits of later ones are not counted",
+		 "%s: more than %d threads; waits of later ones are not counted", name,
 		 TYPE_MAX_THREADS);
 	return l->notice;
 }
@@ -200,6 +260,19 @@ const struct sampler_type sampler_type_lock = {
 	.summary = "time waiting in futex waits (contended mutexes, condition variables)",
 	.members = lock_members,
 	.state_new = lock_state_new,
+	.state_free = lock_state_free,
+	.sample = lock_sample,
+	.flush = lock_flush,
+	.exit = lock_exit,
+	.notice = lock_notice,
+};
+
+const struct sampler_type sampler_type_lock_waits = {
+	.name = "lock-waits",
+	.unit = "count",
+	.summary = "futex waits, each one, by the waiting stack (lock's events)",
+	.members = lock_members,
+	.state_new = lock_waits_state_new,
 	.state_free = lock_state_free,
 	.sample = lock_sample,
 	.flush = lock_flush,

@@ -107,6 +107,7 @@ extern const struct sampler_type sampler_type_faults;
 extern const struct sampler_type sampler_type_offcpu;
 extern const struct sampler_type sampler_type_wall;
 extern const struct sampler_type sampler_type_lock;
+extern const struct sampler_type sampler_type_lock_waits;
 extern const struct sampler_type sampler_type_alloc;
 extern const struct sampler_type sampler_type_inuse;
 extern const struct sampler_type sampler_type_exceptions;

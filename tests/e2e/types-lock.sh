@@ -64,4 +64,55 @@ echo "lock -p: ft_t12_lock_shared waited $shared ns (lock), $waited ns off the C
 assert_between "$(awk -v a="$shared" -v b="$waited" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" \
 	0.9 1.1 "lock -p: ft_t12_lock_shared's lock wait / its off-CPU time in futex_wait"
 kill "$BG_PID"
+
+# lock-waits: the number of waits, from the same events (recorded with lock
+# at once), on t12-types futex, which makes each kind of futex wait a
+# known number of times, each in its own function: FUTEX_WAIT_BITSET,
+# FUTEX_LOCK_PI, and the futex2 calls futex_waitv and futex_wait when the
+# kernel has them (the workload says -1 otherwise, and so does flametop,
+# in one line). Each FUTEX_LOCK_PI waits at least the 1 ms the holder
+# keeps the futex once the kernel has the waiter.
+ROUNDS=20
+run_record futex -e lock,lock-waits -o "$T/futex.session" -- "$WORKLOADS/t12-types" futex "$ROUNDS"
+assert_record_ok futex "$T/futex.session"
+cat "$T/futex.out"
+set -- $(sed -n 's/^bitset \([0-9]*\) pi \([0-9]*\) waitv \(-*[0-9]*\) wait2 \(-*[0-9]*\)$/\1 \2 \3 \4/p' "$T/futex.out")
+[ $# -eq 4 ] || hard_error "t12-types futex did not say what it did: $(cat "$T/futex.out")"
+report_json "$T/futex.session" "$T/waits.json" --event lock-waits --top 0 || finish
+report_json "$T/futex.session" "$T/futex.json" --event lock --top 0 || finish
+print_top "$T/waits.json" 8
+assert_eq "$(jq -r .unit "$T/waits.json")" count "lock-waits' unit"
+"$FLAMETOP" report -i "$T/futex.session" --event lock-waits >"$T/futex.txt" 2>&1
+lost=$(sed -n 's/^# samples: .*, lost: \([0-9]*\).*/\1/p' "$T/futex.txt")
+# count FUNCTION CALLS WHAT: lock-waits' count in FUNCTION is CALLS, or
+# within the samples the kernel dropped.
+count() {
+	if [ "$lost" = 0 ]; then
+		assert_eq "$(total "$1" "$T/waits.json")" "$2" "lock-waits: $3 ($1)"
+	else
+		assert_between "$(total "$1" "$T/waits.json")" "$(($2 - lost))" "$2" \
+			"lock-waits: $3 ($1; $lost samples lost)"
+	fi
+}
+count ft_t12_bitset "$1" "FUTEX_WAIT_BITSET calls"
+count ft_t12_pi "$2" "FUTEX_LOCK_PI calls"
+assert_between "$(total ft_t12_pi "$T/futex.json")" "$(($2 * 1000000))" 1e15 \
+	"lock: ft_t12_pi's waits, at least 1 ms each (ns)"
+for call in waitv:"$3" wait:"$4"; do
+	name=${call%%:*} calls=${call#*:}
+	fn=ft_t12_$name
+	[ "$name" = wait ] && fn=ft_t12_wait2
+	if [ "$calls" -lt 0 ]; then
+		echo "# this kernel has no futex_$name system call: not checked"
+		continue
+	fi
+	if ! [ -r /sys/kernel/tracing/events/syscalls/sys_enter_futex_$name/id ] &&
+		! [ -r /sys/kernel/debug/tracing/events/syscalls/sys_enter_futex_$name/id ]; then
+		echo "# no syscalls:sys_enter_futex_$name tracepoint: flametop must say so"
+		assert_match "$(cat "$T/futex.err")" "no syscalls:sys_enter_futex_" "lock: says futex2 waits are not seen"
+		continue
+	fi
+	count "$fn" "$calls" "futex_$name calls"
+	assert_between "$(total "$fn" "$T/futex.json")" 1 1e15 "lock: $fn waited (ns)"
+done
 finish

@@ -43,17 +43,30 @@
  *     system refused it, as tmpfs does; V: the times the reads gave up the
  *     CPU, which a read that completes at once does not); P is the
  *     spinners' wall minus CPU time.
+ *   t12-types futex ROUNDS
+ *     Each kind of futex wait, ROUNDS times, each in its own function of
+ *     the main thread, woken by a second thread 1 ms later:
+ *     ft_t12_bitset (futex FUTEX_WAIT_BITSET), ft_t12_pi (a priority
+ *     inheritance futex the other thread holds until the kernel says a
+ *     waiter blocks on it: FUTEX_LOCK_PI, once a round), ft_t12_waitv
+ *     (futex_waitv, Linux 5.16) and ft_t12_wait2 (futex_wait, 6.7).
+ *     Prints "bitset N pi N waitv N wait2 N": the wait calls each made,
+ *     -1 for a call the kernel does not have (ENOSYS).
  * A ROUNDS of 0 runs until killed (alloc then sleeps 1 ms every 8 rounds).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "workload.h"
@@ -410,6 +423,186 @@ static int mode_reasons(long rounds, const char *dir)
 	return 0;
 }
 
+/* --- futex --- */
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+#define T12_SYS_FUTEX_WAIT 455 /* futex_wait, Linux 6.7 */
+#define T12_FUTEX2_U32 0x02
+#define T12_FUTEX2_PRIVATE 128
+
+struct t12_waitv { /* struct futex_waitv */
+	uint64_t val, uaddr;
+	uint32_t flags, reserved;
+};
+
+static _Atomic uint32_t fx_word;
+static _Atomic int fx_stage; /* 1: wake fx_word in 1 ms; 2: hold fx_pi; 0: done */
+static _Atomic uint32_t fx_pi; /* a PI futex: 0, or its owner's tid */
+
+/* Waits until fx_stage is 0 (the other thread did its part). */
+static void fx_settle(void)
+{
+	while (atomic_load(&fx_stage))
+		sched_yield();
+}
+
+static void *fx_waker(void *p)
+{
+	long rounds = *(long *)p;
+
+	for (long r = 0; r < rounds * 4; r++) {
+		int stage;
+
+		while ((stage = atomic_load(&fx_stage)) != 1 && stage != 2)
+			sched_yield();
+		if (stage == 1) {
+			ft_sleep_ms(1);
+			atomic_store(&fx_word, 1);
+			syscall(SYS_futex, &fx_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		} else if (stage == 2) {
+			uint32_t free_word = 0;
+
+			/* Owns the PI futex (its word holds the owner's tid)... */
+			if (!atomic_compare_exchange_strong(&fx_pi, &free_word, (uint32_t)gettid()))
+				exit(3);
+			atomic_store(&fx_stage, 3);
+			/* ...until a waiter blocks in the kernel (FUTEX_WAITERS), then 1 ms. */
+			while (!(atomic_load(&fx_pi) & FUTEX_WAITERS))
+				sched_yield();
+			ft_sleep_ms(1);
+			syscall(SYS_futex, &fx_pi, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0);
+			/* The waiter says when it has the futex. */
+			while (atomic_load(&fx_stage) == 3)
+				sched_yield();
+			continue;
+		}
+		atomic_store(&fx_stage, 0);
+	}
+	return NULL;
+}
+
+/*
+ * A system call through libc's syscall(), which keeps no frame: a
+ * frame-pointer walk from inside it skips this function (see ft_t12_nap),
+ * and so shows the ft_t12_* that called it.
+ */
+FT_NOINLINE static long ft_t12_syscall(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long ret = syscall(nr, a, b, c, d, e, f);
+
+	ft_t12_sink++;
+	return ret;
+}
+
+/*
+ * A wait call's result: 1 when it waited or returned at once because the
+ * word had changed (EAGAIN: a wait all the same), 0 when the kernel does
+ * not have the call; any other error ends the workload.
+ */
+static int fx_waited(long ret, const char *call)
+{
+	if (ret >= 0 || errno == EAGAIN || errno == EINTR)
+		return 1;
+	if (errno == ENOSYS)
+		return 0;
+	fprintf(stderr, "t12-types: %s: %s\n", call, strerror(errno));
+	exit(1);
+}
+
+FT_NOINLINE static long ft_t12_bitset(void)
+{
+	long calls = 0;
+
+	atomic_store(&fx_word, 0);
+	atomic_store(&fx_stage, 1);
+	while (!atomic_load(&fx_word)) {
+		fx_waited(ft_t12_syscall(SYS_futex, (long)&fx_word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+					 0, 0, 0, FUTEX_BITSET_MATCH_ANY),
+			  "futex");
+		calls++;
+	}
+	fx_settle();
+	return calls;
+}
+
+FT_NOINLINE static long ft_t12_waitv(void)
+{
+	struct t12_waitv w = { 0, (uint64_t)(uintptr_t)&fx_word, T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0 };
+	long calls = 0;
+
+	atomic_store(&fx_word, 0);
+	atomic_store(&fx_stage, 1);
+	while (!atomic_load(&fx_word)) {
+		if (!fx_waited(ft_t12_syscall(SYS_futex_waitv, (long)&w, 1, 0, 0, CLOCK_MONOTONIC, 0),
+			       "futex_waitv")) {
+			calls = -1;
+			break;
+		}
+		calls++;
+	}
+	fx_settle();
+	return calls;
+}
+
+FT_NOINLINE static long ft_t12_wait2(void)
+{
+	long calls = 0;
+
+	atomic_store(&fx_word, 0);
+	atomic_store(&fx_stage, 1);
+	while (!atomic_load(&fx_word)) {
+		if (!fx_waited(ft_t12_syscall(T12_SYS_FUTEX_WAIT, (long)&fx_word, 0, 0xffffffffl,
+					      T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0, CLOCK_MONOTONIC),
+			       "futex_wait")) {
+			calls = -1;
+			break;
+		}
+		calls++;
+	}
+	fx_settle();
+	return calls;
+}
+
+/* One FUTEX_LOCK_PI: the futex is held until the kernel has us waiting. */
+FT_NOINLINE static long ft_t12_pi(void)
+{
+	uint32_t mine;
+
+	atomic_store(&fx_stage, 2);
+	while (atomic_load(&fx_stage) != 3)
+		sched_yield();
+	fx_waited(ft_t12_syscall(SYS_futex, (long)&fx_pi, FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0),
+		  "futex");
+	/* Ours now, no one waiting: released in user space. */
+	mine = (uint32_t)gettid();
+	if (!atomic_compare_exchange_strong(&fx_pi, &mine, 0))
+		ft_t12_syscall(SYS_futex, (long)&fx_pi, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, 0, 0);
+	atomic_store(&fx_stage, 0);
+	return 1;
+}
+
+static int mode_futex(long rounds)
+{
+	long bitset = 0, pi = 0, waitv = 0, wait2 = 0, n;
+	pthread_t waker;
+
+	if (pthread_create(&waker, NULL, fx_waker, &rounds) != 0)
+		return 1;
+	for (long r = 0; r < rounds; r++) {
+		bitset += ft_t12_bitset();
+		pi += ft_t12_pi();
+		n = ft_t12_waitv();
+		waitv = n < 0 || waitv < 0 ? -1 : waitv + n;
+		n = ft_t12_wait2();
+		wait2 = n < 0 || wait2 < 0 ? -1 : wait2 + n;
+	}
+	pthread_join(waker, NULL);
+	printf("bitset %ld pi %ld waitv %ld wait2 %ld\n", bitset, pi, waitv, wait2);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long rounds;
@@ -417,7 +610,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "reasons") == 0)
 		return mode_reasons(ft_arg("t12-types", "rounds", argv[2]), argv[3]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc ROUNDS\n"
+		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc|futex ROUNDS\n"
 				"       t12-types reasons ROUNDS DIR\n");
 		return 2;
 	}
@@ -430,6 +623,8 @@ int main(int argc, char **argv)
 		return mode_lock(rounds);
 	if (strcmp(argv[1], "alloc") == 0)
 		return mode_alloc(rounds);
+	if (strcmp(argv[1], "futex") == 0)
+		return mode_futex(rounds);
 	fprintf(stderr, "t12-types: unknown mode %s\n", argv[1]);
 	return 2;
 }
