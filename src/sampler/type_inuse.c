@@ -168,7 +168,7 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 		size = regs[TYPE_R_SI];
 		break;
 	default: /* a return: the block's address */
-		th = type_threads_get(&u->threads, s->tid);
+		th = type_threads_get(&u->threads, s->tid, s->time);
 		if (!th)
 			return 0;
 		if (!th->held.valid || th->held.s.time > s->time) {
@@ -182,7 +182,7 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 			remember(u, regs[TYPE_R_AX], *pending_of(u, th), &th->held);
 		return 0;
 	}
-	th = type_threads_get(&u->threads, s->tid);
+	th = type_threads_get(&u->threads, s->tid, s->time);
 	if (!th)
 		return 0;
 	if (th->since > s->time) {
@@ -264,6 +264,15 @@ static int inuse_members(const struct sampler_type_target *t, struct sampler_typ
 	return i;
 }
 
+/* A thread that exited returns from no call: its slot is free. */
+static void inuse_exit(void *st, uint32_t tid, uint64_t time)
+{
+	struct inuse *u = st;
+
+	(void)time;
+	type_threads_release(&u->threads, tid);
+}
+
 const struct sampler_type sampler_type_inuse = {
 	.name = "inuse",
 	.unit = "bytes",
@@ -273,5 +282,6 @@ const struct sampler_type sampler_type_inuse = {
 	.state_free = inuse_free,
 	.sample = inuse_sample,
 	.flush = inuse_flush,
+	.exit = inuse_exit,
 	.notice = inuse_notice,
 };

@@ -167,7 +167,7 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 	if (role == LOCK_ENTER || role == LOCK_ENTER2) {
 		if (role == LOCK_ENTER && !is_wait(regs[TYPE_R_SI]))
 			return 0;
-		th = type_threads_get(&l->threads, s->tid);
+		th = type_threads_get(&l->threads, s->tid, s->time);
 		if (!th)
 			return 0;
 		if (th->since > s->time) {
@@ -183,7 +183,7 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 		type_hold(&th->held, s);
 		return 0;
 	}
-	th = type_threads_get(&l->threads, s->tid);
+	th = type_threads_get(&l->threads, s->tid, s->time);
 	if (!th)
 		return 0;
 	if (!th->held.valid || th->held.s.time > s->time) {
@@ -196,18 +196,13 @@ static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 	return type_emit(sink, &out, l->count ? 1 : s->time - th->held.s.time);
 }
 
-/* A thread that exited waits no more: a wait it was in never ends. */
+/* A thread that exited waits no more: a wait it was in never ends, and its slot is free. */
 static void lock_exit(void *st, uint32_t tid, uint64_t time)
 {
 	struct lock_state *l = st;
-	struct type_thread *th;
 
 	(void)time;
-	th = type_threads_find(&l->threads, tid);
-	if (!th)
-		return;
-	th->held.valid = false;
-	th->since = 0;
+	type_threads_release(&l->threads, tid);
 }
 
 /* Threads still waiting when sampling stops: their wait so far. */
@@ -249,7 +244,7 @@ static const char *lock_notice(void *st)
 	if (!l->threads.dropped)
 		return NULL;
 	snprintf(l->notice, sizeof(l->notice),
-		 "%s: more than %d threads; waits of later ones are not counted", name,
+		 "%s: more than %d threads at once; waits of later ones are not counted", name,
 		 TYPE_MAX_THREADS);
 	return l->notice;
 }

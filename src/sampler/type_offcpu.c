@@ -213,14 +213,13 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 
 	if (s->tid == 0)
 		return 0; /* a CPU's idle task leaving: the CPU gets work */
-	th = type_threads_get(&o->threads, s->tid);
+	th = type_threads_get(&o->threads, s->tid, s->time);
 	if (!th)
 		return 0;
 	if (th->exited && s->time >= th->exited) {
-		/* Its last switch-out, after its exit: no time off the CPU. */
-		th->exited = 0;
-		th->since = 0;
-		th->held.valid = false;
+		/* Its last switch-out, after its exit: no time off the CPU,
+		 * and the thread is gone: its slot is free. */
+		type_threads_release(&o->threads, s->tid);
 		return 0;
 	}
 	if (th->since > s->time) {
@@ -255,7 +254,7 @@ int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool o
 			set_reason(&th->held.s, type_offcpu_preempted);
 		return 0;
 	}
-	th = type_threads_get(&o->threads, tid);
+	th = type_threads_get(&o->threads, tid, time);
 	if (!th)
 		return 0;
 	if (th->exited && time > th->exited)
@@ -297,7 +296,7 @@ void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time)
 
 	if (tid == 0)
 		return;
-	th = type_threads_get(&o->threads, tid);
+	th = type_threads_get(&o->threads, tid, time);
 	if (!th)
 		return;
 	th->held.valid = false;
@@ -310,7 +309,7 @@ const char *type_offcpu_notice(struct type_offcpu *o)
 	if (!o->threads.dropped)
 		return NULL;
 	snprintf(o->notice, sizeof(o->notice),
-		 "off-CPU: more than %d threads; switches of later ones are not counted",
+		 "off-CPU: more than %d threads at once; switches of later ones are not counted",
 		 TYPE_MAX_THREADS);
 	return o->notice;
 }

@@ -83,6 +83,7 @@ void type_threads_init(struct type_threads *t)
 {
 	memset(t, 0, sizeof(*t));
 	u64map_init(&t->index);
+	t->max = TYPE_MAX_THREADS;
 }
 
 void type_threads_free(struct type_threads *t)
@@ -92,6 +93,7 @@ void type_threads_free(struct type_threads *t)
 	for (i = 0; i < t->nslots; i++)
 		type_held_free(&t->slots[i].held);
 	free(t->slots);
+	free(t->free);
 	u64map_free(&t->index);
 	memset(t, 0, sizeof(*t));
 }
@@ -100,24 +102,75 @@ struct type_thread *type_threads_find(struct type_threads *t, uint32_t tid)
 {
 	uint32_t slot;
 
-	return u64map_get(&t->index, (uint64_t)tid + 1, &slot) ? &t->slots[slot] : NULL;
+	if (!u64map_get(&t->index, (uint64_t)tid + 1, &slot) || slot == TYPE_NO_SLOT)
+		return NULL;
+	return &t->slots[slot];
 }
 
-struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid)
+size_t type_threads_live(const struct type_threads *t)
+{
+	return t->nslots - t->nfree;
+}
+
+static void release_slot(struct type_threads *t, uint32_t slot)
+{
+	struct type_thread *th = &t->slots[slot];
+	struct type_held keep = th->held; /* its buffers, for the next thread */
+
+	u64map_put(&t->index, (uint64_t)th->tid + 1, TYPE_NO_SLOT);
+	keep.valid = false;
+	memset(th, 0, sizeof(*th));
+	th->held = keep;
+	t->free[t->nfree++] = slot; /* `free` has room for every slot */
+}
+
+void type_threads_release(struct type_threads *t, uint32_t tid)
 {
 	uint32_t slot;
 
-	if (u64map_get(&t->index, (uint64_t)tid + 1, &slot))
+	if (u64map_get(&t->index, (uint64_t)tid + 1, &slot) && slot != TYPE_NO_SLOT)
+		release_slot(t, slot);
+}
+
+/* Releases the slots of threads that exited more than the grace before `now`. */
+static void sweep_exited(struct type_threads *t, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < t->nslots; i++) {
+		struct type_thread *th = &t->slots[i];
+
+		if (th->used && th->exited && th->exited + TYPE_EXIT_GRACE_NS < now)
+			release_slot(t, (uint32_t)i);
+	}
+}
+
+struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid, uint64_t now)
+{
+	struct type_thread *th;
+	uint32_t slot;
+
+	if (u64map_get(&t->index, (uint64_t)tid + 1, &slot) && slot != TYPE_NO_SLOT)
 		return &t->slots[slot];
-	if (t->nslots == TYPE_MAX_THREADS) {
+	if (!t->nfree && t->nslots >= t->max)
+		sweep_exited(t, now);
+	if (t->nfree) {
+		slot = t->free[--t->nfree];
+	} else if (t->nslots < t->max) {
+		if (t->nslots == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->slots = xreallocarray(t->slots, t->cap, sizeof(*t->slots));
+			t->free = xreallocarray(t->free, t->cap, sizeof(*t->free));
+		}
+		slot = (uint32_t)t->nslots++;
+		memset(&t->slots[slot], 0, sizeof(t->slots[slot]));
+	} else {
 		t->dropped++;
 		return NULL;
 	}
-	if (t->nslots == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->slots = xreallocarray(t->slots, t->cap, sizeof(*t->slots));
-	}
-	memset(&t->slots[t->nslots], 0, sizeof(t->slots[t->nslots]));
-	u64map_put(&t->index, (uint64_t)tid + 1, (uint32_t)t->nslots);
-	return &t->slots[t->nslots++];
+	th = &t->slots[slot];
+	th->tid = tid;
+	th->used = true;
+	u64map_put(&t->index, (uint64_t)tid + 1, slot);
+	return th;
 }

@@ -131,13 +131,22 @@ void type_held_free(struct type_held *h);
  * Threads' pending samples, by thread id: the state of rules that pair a
  * sample with a later record of the same thread (offcpu's switch-out and
  * switch-in, lock's futex enter and exit). At most TYPE_MAX_THREADS
- * threads; later ones are not followed and counted in `dropped`.
+ * threads at once; the slot of a thread that exited is reused, once the
+ * rule releases it or, for one marked `exited`, once the table is full and
+ * the exit is TYPE_EXIT_GRACE_NS old. Threads beyond are not followed and
+ * counted in `dropped`. (The index keeps a key per thread id ever seen,
+ * pointing nowhere once released: at most pid_max of them.)
  */
 #define TYPE_MAX_THREADS 65536
+#define TYPE_EXIT_GRACE_NS 1000000000ull
+#define TYPE_NO_SLOT UINT32_MAX
 struct type_threads {
-	struct u64map index; /* tid + 1 -> slot */
+	struct u64map index; /* tid + 1 -> slot, or TYPE_NO_SLOT */
 	struct type_thread *slots;
 	size_t nslots, cap;
+	uint32_t *free; /* released slots, reused first */
+	size_t nfree;
+	size_t max; /* TYPE_MAX_THREADS; smaller in tests */
 	uint64_t dropped;
 };
 struct type_thread {
@@ -150,13 +159,24 @@ struct type_thread {
 	/* When it exited (0: alive). A system-wide recording then still sees
 	 * its last switch-out, into death, which starts no time off the CPU. */
 	uint64_t exited;
+	uint32_t tid;
+	bool used; /* not on the free list */
 };
 void type_threads_init(struct type_threads *t);
 void type_threads_free(struct type_threads *t);
-/* The slot of `tid`, created on first use; NULL once the table is full. Borrowed. */
-struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid);
-/* The slot of `tid` if it has one, else NULL. Borrowed. */
+/*
+ * The slot of `tid`, created on first use (a released slot first; when
+ * none is left and the table is full, those of threads that exited more
+ * than TYPE_EXIT_GRACE_NS before `now` are released first); NULL when the
+ * table is still full. Borrowed, valid until the next get or release.
+ */
+struct type_thread *type_threads_get(struct type_threads *t, uint32_t tid, uint64_t now);
+/* The slot of `tid` if it has one, else NULL. Borrowed, as above. */
 struct type_thread *type_threads_find(struct type_threads *t, uint32_t tid);
+/* Forgets `tid` (it exited): its slot, emptied, goes to the next new thread. */
+void type_threads_release(struct type_threads *t, uint32_t tid);
+/* Slots in use. */
+size_t type_threads_live(const struct type_threads *t);
 
 /* --- off-CPU intervals, shared by offcpu and wall (type_offcpu.c) --- */
 

@@ -838,6 +838,104 @@ static void test_offcpu_reasons(void **state)
 	type_offcpu_free(o);
 }
 
+/*
+ * The threads table: at most `max` threads at once; a released slot goes
+ * to the next new thread, emptied but with its buffers; a full table
+ * first frees the slots of threads that exited more than the grace ago.
+ */
+static void test_threads_reuse(void **state)
+{
+	struct type_threads t;
+	struct type_thread *th;
+	struct pipeline_sample s;
+	uint64_t ips[3] = { (uint64_t)PERF_CONTEXT_USER, 0x401000, 0x400800 };
+	uint32_t tid;
+
+	type_threads_init(&t);
+	assert_int_equal(t.max, TYPE_MAX_THREADS);
+	t.max = 4;
+	for (tid = 1; tid <= 4; tid++)
+		assert_non_null(type_threads_get(&t, tid, 0));
+	assert_null(type_threads_get(&t, 5, 0));
+	assert_int_equal(t.dropped, 1);
+	/* Thread 2 held a sample, then exited: 5 gets its slot, empty. */
+	memset(&s, 0, sizeof(s));
+	s.ips = ips;
+	s.nr_ips = 3;
+	th = type_threads_find(&t, 2);
+	type_hold(&th->held, &s);
+	th->since = 7;
+	type_threads_release(&t, 2);
+	assert_null(type_threads_find(&t, 2));
+	assert_int_equal(type_threads_live(&t), 3);
+	th = type_threads_get(&t, 5, 0);
+	assert_non_null(th);
+	assert_false(th->held.valid);
+	assert_int_equal(th->since, 0);
+	assert_int_equal(th->tid, 5);
+	assert_non_null(th->held.ips); /* the buffer stays for reuse */
+	assert_ptr_equal(type_threads_find(&t, 5), th);
+	/* Thread 2 again (a reused id): a slot of its own when one is free. */
+	assert_null(type_threads_get(&t, 2, 0));
+	/* Thread 3 marked exited at 1000: its slot is kept through the grace... */
+	type_threads_find(&t, 3)->exited = 1000;
+	assert_null(type_threads_get(&t, 6, 1000 + TYPE_EXIT_GRACE_NS));
+	assert_non_null(type_threads_find(&t, 3));
+	/* ...and freed for a new thread after it. */
+	th = type_threads_get(&t, 6, 1001 + TYPE_EXIT_GRACE_NS);
+	assert_non_null(th);
+	assert_null(type_threads_find(&t, 3));
+	assert_int_equal(type_threads_live(&t), 4);
+	type_threads_free(&t);
+}
+
+/*
+ * More threads than the table holds, each switched out and in once and
+ * exiting, one after the other, as a long -a recording of a box that
+ * starts short threads sees them: none is dropped. System-wide, a
+ * thread's switch into death frees its slot at once; following a process
+ * (no such switch), the exits free them once the table is full.
+ */
+static void test_offcpu_churn(void **state)
+{
+	uint64_t ips[3] = { (uint64_t)PERF_CONTEXT_USER, 0x401000, 0x400800 };
+	struct pipeline_sample s;
+	struct pipeline_sink sink;
+	struct got g;
+	int system;
+
+	for (system = 0; system < 2; system++) {
+		struct type_offcpu *o = type_offcpu_new();
+		uint64_t t = 1000;
+		uint32_t tid;
+
+		memset(&g, 0, sizeof(g));
+		sink.ops = &got_ops;
+		sink.ctx = &g;
+		memset(&s, 0, sizeof(s));
+		s.ips = ips;
+		s.nr_ips = 3;
+		for (tid = 100; tid < 100 + TYPE_MAX_THREADS + 5000; tid++) {
+			s.pid = s.tid = tid;
+			s.time = t;
+			assert_int_equal(type_offcpu_sample(o, &s, &sink), 0);
+			assert_int_equal(type_offcpu_sched(o, tid, t + 500, false, false, &sink), 0);
+			type_offcpu_exit(o, tid, t + 600);
+			if (system) {
+				s.time = t + 700;
+				assert_int_equal(type_offcpu_sample(o, &s, &sink), 0);
+			}
+			t += 100000; /* 65536 threads in 6.5 s: past the grace */
+		}
+		assert_int_equal(g.samples, TYPE_MAX_THREADS + 5000);
+		assert_int_equal(g.sample.period, 500);
+		assert_null(type_offcpu_notice(o));
+		assert_int_equal(type_offcpu_flush(o, t, &sink), 0);
+		assert_int_equal(g.samples, TYPE_MAX_THREADS + 5000);
+		type_offcpu_free(o);
+	}
+}
+
 static uint64_t seen_di;
 
 static int probe_sample(void *st, uint32_t role, const struct pipeline_sample *s,
@@ -925,6 +1023,8 @@ int main(void)
 		cmocka_unit_test(test_offcpu_rule),
 		cmocka_unit_test(test_offcpu_exit),
 		cmocka_unit_test(test_offcpu_reasons),
+		cmocka_unit_test(test_threads_reuse),
+		cmocka_unit_test(test_offcpu_churn),
 		cmocka_unit_test(test_entry_probe),
 	};
 
