@@ -5,10 +5,104 @@
  * expression and rethrow of a new object goes through it). A target
  * without libstdc++ has nothing to probe: the type says so and does not
  * start.
+ *
+ * __cxa_throw(void *object, std::type_info *tinfo, void (*dest)(void *))
+ * has the exception's type in its second argument (rsi). The type_info's
+ * second word points to the type's mangled name ("St13runtime_error"),
+ * which the rule reads from the target's memory (process_vm_readv, at
+ * most TYPE_NAME_MAX bytes, only the characters a mangled name has),
+ * demangles as a name with the capped demangler, and puts below the
+ * stack as a pseudo-frame: "[std::runtime_error]", module [exception].
+ * A type that cannot be read (the process gone, the memory not ours to
+ * read) leaves the stack without it. Names are remembered per process
+ * and type_info address in a small table, so a hot throw site reads the
+ * target's memory once.
  */
 #include "config.h"
 
 #include "types.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "../symbols/demangle.h"
+
+#define TYPE_NAME_MAX 256
+#define NAME_CACHE 256 /* entries, a power of two */
+
+struct name_entry {
+	uint32_t pid;
+	uint64_t tinfo;
+	char name[TYPE_NAME_MAX + 3]; /* "[" name "]"; "" when unreadable */
+};
+
+struct exceptions_state {
+	struct name_entry cache[NAME_CACHE];
+};
+
+/* Reads `len` bytes at `addr` of process `pid`; how many it could. */
+static size_t read_target(uint32_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+int type_exceptions_label(const char *mangled, char *out, size_t size)
+{
+	char buf[TYPE_NAME_MAX + 3];
+	const char *name = mangled;
+	char *demangled;
+	size_t i;
+
+	/* GCC marks a type with internal linkage with a leading '*'. */
+	if (*name == '*')
+		name++;
+	if (!*name || strlen(name) > TYPE_NAME_MAX)
+		return -1;
+	for (i = 0; name[i]; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return -1; /* not a mangled name: not one to show */
+	/* A type's mangled name is a symbol's without "_Z": as such, a
+	 * class demangles to its name; a builtin ("i") stays as it is. */
+	snprintf(buf, sizeof(buf), "_Z%s", name);
+	demangled = symbols_demangle(buf, NULL);
+	snprintf(out, size, "[%s]", demangled ? demangled : name);
+	free(demangled);
+	return 0;
+}
+
+/* The label of type_info `tinfo` of process `pid`, or NULL. Borrowed, valid
+ * until the next call. */
+static const char *type_label(struct exceptions_state *e, uint32_t pid, uint64_t tinfo)
+{
+	struct name_entry *c = &e->cache[(util_hash_u64(tinfo ^ ((uint64_t)pid << 32)) & (NAME_CACHE - 1))];
+	char mangled[TYPE_NAME_MAX + 1];
+	uint64_t at = 0;
+	size_t n;
+
+	if (!tinfo)
+		return NULL;
+	if (c->pid == pid && c->tinfo == tinfo)
+		return c->name[0] ? c->name : NULL;
+	c->pid = pid;
+	c->tinfo = tinfo;
+	c->name[0] = '\0';
+	if (read_target(pid, tinfo + 8, &at, sizeof(at)) != sizeof(at) || !at)
+		return NULL;
+	n = read_target(pid, at, mangled, TYPE_NAME_MAX);
+	mangled[n] = '\0';
+	if (strnlen(mangled, n) == n) /* no end within the bound */
+		return NULL;
+	if (type_exceptions_label(mangled, c->name, sizeof(c->name)) < 0) {
+		c->name[0] = '\0';
+		return NULL;
+	}
+	return c->name;
+}
 
 static int exceptions_members(const struct sampler_type_target *t, struct sampler_type_member *m,
 			      struct ft_error *err)
@@ -17,22 +111,37 @@ static int exceptions_members(const struct sampler_type_target *t, struct sample
 				   err);
 
 	m[0].entry = true;
+	m[0].regs = TYPE_REG_SI;
 	return r < 0 ? r : 1;
+}
+
+static void *exceptions_state_new(void)
+{
+	return xcalloc(1, sizeof(struct exceptions_state));
+}
+
+static void exceptions_state_free(void *st)
+{
+	free(st);
 }
 
 static int exceptions_sample(void *st, uint32_t role, const struct pipeline_sample *s,
 			     const uint64_t regs[3], const struct pipeline_sink *sink)
 {
-	(void)st;
+	struct pipeline_sample out = *s;
+
 	(void)role;
-	(void)regs;
-	return type_emit(sink, s, 1);
+	out.leaf = type_label(st, s->pid, regs[TYPE_R_SI]);
+	out.leaf_module = "[exception]";
+	return type_emit(sink, &out, 1);
 }
 
 const struct sampler_type sampler_type_exceptions = {
 	.name = "exceptions",
 	.unit = "count",
-	.summary = "C++ throws (uprobe on libstdc++'s __cxa_throw)",
+	.summary = "C++ throws, with the exception's type (uprobe on __cxa_throw)",
 	.members = exceptions_members,
+	.state_new = exceptions_state_new,
+	.state_free = exceptions_state_free,
 	.sample = exceptions_sample,
 };

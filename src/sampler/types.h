@@ -209,6 +209,16 @@ size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text);
 const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s);
 extern const char type_offcpu_preempted[];
 
+/* --- exceptions (type_exceptions.c) --- */
+
+/*
+ * The pseudo-frame for a type_info's mangled name ("St13runtime_error"):
+ * "[std::runtime_error]" in `out`, demangled when it can be; a builtin
+ * type stays mangled ("[i]"). -1 when `mangled` is no mangled name (empty,
+ * too long, or other characters than a mangled name has).
+ */
+int type_exceptions_label(const char *mangled, char *out, size_t size);
+
 /* --- uprobes (type_uprobe.c) --- */
 
 /*

@@ -10,12 +10,17 @@
 # - inuse: of those bytes, the ones still allocated at the end: all
 #   ft_t12_alloc_keep's;
 # - exceptions: t12-throw throws three times in ft_t12_throw_often for each
-#   throw in ft_t12_throw_rarely, and prints how many: the counts are those.
+#   throw in ft_t12_throw_rarely, and prints how many: the counts are those;
+#   the often ones are std::runtime_error, the rare ones t12::rare_error,
+#   and each stack ends in its type's pseudo-frame, read from the process
+#   while it lives (t12-throw ... wait stays until told to go).
 # The probe is at the function's entry, before it made a frame: the
 # callers (ft_t12_*) are in the stacks only because the sampler puts the
 # return address back; the exact per-function figures check that too.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
+# shellcheck source=tests/e2e/wait.lib
+. "$(dirname "$TESTLIB")/wait.lib"
 
 need_root
 need_perf_events
@@ -144,4 +149,40 @@ assert_eq "$(jq -r .unit "$T/throw.json")" count "exceptions' unit"
 # C++ names: demangled with their arguments, maybe a .cold clone.
 assert_eq "$(prefix_total ft_t12_throw_often "$T/throw.json")" "$1" "exceptions: ft_t12_throw_often's throws"
 assert_eq "$(prefix_total ft_t12_throw_rarely "$T/throw.json")" "$2" "exceptions: ft_t12_throw_rarely's throws"
+
+# The types: read while the process lives, which it does until every throw
+# is in the session.
+ROUNDS=500
+echo "+ flametop record -e exceptions -o typed.session -- t12-throw $ROUNDS wait"
+"$FLAMETOP" record -e exceptions -o "$T/typed.session" -- "$WORKLOADS/t12-throw" "$ROUNDS" wait \
+	>"$T/typed.out" 2>"$T/typed.err" &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+wait_line "$T/typed.out" '^often ' 60 || hard_error "t12-throw never said what it did"
+# has_all_throws: the recording session holds them all so far.
+has_all_throws() {
+	[ "$("$FLAMETOP" report -i "$T/typed.session" --format json 2>/dev/null | jq -r '.total // 0' 2>/dev/null)" = \
+		$((ROUNDS * 4)) ]
+}
+wait_until 60 has_all_throws ||
+	fail "exceptions: the session never held the $((ROUNDS * 4)) throws within 60 s"
+kill -USR1 "$(pgrep -P "$rec" -x t12-throw)"
+wait_exit "$rec" 30 || fail "exceptions: record still runs 30 s after t12-throw was told to go"
+sed 's/^/  stderr: /' "$T/typed.err"
+report_folded "$T/typed.session" "$T/typed.folded" || finish
+report_json "$T/typed.session" "$T/typed.json" --top 0 || finish
+print_top "$T/typed.json"
+# folded_total REGEX: the throws whose stack matches REGEX (extended).
+folded_total() {
+	grep -E -- "$1" "$T/typed.folded" | awk '{ n += $NF } END { printf "%.0f", n }'
+}
+# Without libiberty the types stay mangled, as function names do.
+often_type='std::runtime_error' rare_type='t12::rare_error'
+[ "${HAVE_LIBIBERTY:-}" = yes ] || often_type='St13runtime_error' rare_type='N3t1210rare_errorE'
+assert_eq "$(folded_total ";ft_t12_throw_often[^;]*;__cxa_throw;\\[$often_type\\] ")" $((ROUNDS * 3)) \
+	"exceptions: ft_t12_throw_often's throws, each a [$often_type]"
+assert_eq "$(folded_total ";ft_t12_throw_rarely[^;]*;__cxa_throw;\\[$rare_type\\] ")" "$ROUNDS" \
+	"exceptions: ft_t12_throw_rarely's throws, each a [$rare_type]"
+assert_eq "$(jq -r --arg n "[$often_type]" '[.functions[] | select(.name == $n) | .module] | join(",")' "$T/typed.json")" \
+	"[exception]" "exceptions: the type's pseudo-frame's module"
 finish

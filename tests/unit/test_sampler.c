@@ -936,6 +936,37 @@ static void test_offcpu_churn(void **state)
 	}
 }
 
+/*
+ * An exception's type, from its type_info's mangled name: demangled as a
+ * name (classes, namespaces, templates), a builtin kept as it is, GCC's
+ * internal-linkage '*' dropped; nothing for what is no mangled name
+ * (memory of a hostile target holds anything).
+ */
+static void test_exception_label(void **state)
+{
+	char out[300], longname[300];
+
+	assert_int_equal(type_exceptions_label("i", out, sizeof(out)), 0);
+	assert_string_equal(out, "[i]");
+#ifdef HAVE_LIBIBERTY
+	assert_int_equal(type_exceptions_label("St13runtime_error", out, sizeof(out)), 0);
+	assert_string_equal(out, "[std::runtime_error]");
+	assert_int_equal(type_exceptions_label("N3t1210rare_errorE", out, sizeof(out)), 0);
+	assert_string_equal(out, "[t12::rare_error]");
+	assert_int_equal(type_exceptions_label("*N12_GLOBAL__N_11EE", out, sizeof(out)), 0);
+	assert_string_equal(out, "[(anonymous namespace)::E]");
+#else
+	assert_int_equal(type_exceptions_label("St13runtime_error", out, sizeof(out)), 0);
+	assert_string_equal(out, "[St13runtime_error]");
+#endif
+	assert_int_equal(type_exceptions_label("", out, sizeof(out)), -1);
+	assert_int_equal(type_exceptions_label("St13runtime\033[2J", out, sizeof(out)), -1);
+	assert_int_equal(type_exceptions_label("a b", out, sizeof(out)), -1);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(type_exceptions_label(longname, out, sizeof(out)), -1);
+}
+
 static uint64_t seen_di;
 
 static int probe_sample(void *st, uint32_t role, const struct pipeline_sample *s,
@@ -1025,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_offcpu_reasons),
 		cmocka_unit_test(test_threads_reuse),
 		cmocka_unit_test(test_offcpu_churn),
+		cmocka_unit_test(test_exception_label),
 		cmocka_unit_test(test_entry_probe),
 	};
 
