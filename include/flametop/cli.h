@@ -43,6 +43,7 @@ struct cli_target {
 	/* --call-graph fp|dwarf[,SIZE] */
 	enum sampler_call_graph call_graph;
 	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
+	uint64_t alloc_sample; /* --alloc-sample BYTES; 0: every allocation */
 };
 
 /* getopt_long's value for --call-graph, which has no short form. */
@@ -50,6 +51,9 @@ struct cli_target {
 
 /* getopt_long's value for --no-demangle, which has no short form. */
 #define CLI_OPT_NO_DEMANGLE 0x1001
+
+/* getopt_long's value for --alloc-sample, which has no short form. */
+#define CLI_OPT_ALLOC_SAMPLE 0x1003
 
 /* getopt_long's entries and letters for the target options, which
  * cli_target_option() handles: one table, shared by every subcommand
@@ -62,12 +66,13 @@ struct cli_target {
 	{ "mmap-pages", required_argument, NULL, 'm' },                          \
 	{ "verbose", no_argument, NULL, 'v' },                                   \
 	{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },               \
-	{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH }
+	{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },           \
+	{ "alloc-sample", required_argument, NULL, CLI_OPT_ALLOC_SAMPLE }
 #define CLI_TARGET_SHORTOPTS "ap:e:F:m:v"
 
 /*
  * Handles one target option (-a, -p, -e, -F, -m, -v, --no-demangle,
- * --call-graph) for
+ * --call-graph, --alloc-sample) for
  * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
  * -1 after printing a usage error.
  */

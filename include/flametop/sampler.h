@@ -54,6 +54,9 @@ struct sampler_config {
 	/* DWARF: bytes of user stack per sample, a multiple of 8 up to
 	 * SAMPLER_MAX_STACK_SIZE; 0: SAMPLER_DEFAULT_STACK_SIZE. */
 	size_t stack_size;
+	/* alloc, alloc-objects: sample an allocation about every this many
+	 * bytes, weighted so that totals stay unbiased; 0: every allocation. */
+	uint64_t alloc_sample;
 	/* Where fallbacks and missing rights are said (NULL: nowhere). Borrowed,
 	 * must outlive the sampler. */
 	struct ft_notice *notice;

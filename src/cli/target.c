@@ -198,6 +198,13 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 	case CLI_OPT_NO_DEMANGLE:
 		t->no_demangle = true;
 		return 1;
+	case CLI_OPT_ALLOC_SAMPLE:
+		if (util_parse_size(arg, 1, 1ull << 40, &v, &err) < 0) {
+			cli_error("--alloc-sample: %s", err.msg);
+			return -1;
+		}
+		t->alloc_sample = v;
+		return 1;
 	default:
 		return 0;
 	}
@@ -253,5 +260,6 @@ void cli_target_config(const struct cli_target *t, struct source_live_config *cf
 	cfg->call_graph = t->call_graph;
 	cfg->stack_size = t->stack_size;
 	cfg->no_demangle = t->no_demangle;
+	cfg->alloc_sample = t->alloc_sample;
 	cfg->command_line = t->command_line;
 }

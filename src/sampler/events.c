@@ -123,7 +123,7 @@ static void list_event(FILE *out, const char *pmu, const pfm_event_info_t *info)
  */
 static void list_types(FILE *out)
 {
-	static const struct sampler_type_target system = { SAMPLER_SYSTEM, NULL, 0 };
+	static const struct sampler_type_target system = { .target = SAMPLER_SYSTEM };
 	size_t i;
 
 	fprintf(out, "# profile types (-e NAME): opens, name, unit, what it measures\n");
@@ -143,7 +143,7 @@ static void list_types(FILE *out)
 		}
 		if (n < 0)
 			mark = "no";
-		fprintf(out, "%-4s %-10s %-5s %s%s%s\n", mark, t->name, t->unit, t->summary,
+		fprintf(out, "%-4s %-13s %-5s %s%s%s\n", mark, t->name, t->unit, t->summary,
 			n < 0 ? ": " : "", n < 0 ? err.msg : "");
 	}
 	type_uprobe_cleanup();

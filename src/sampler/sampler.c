@@ -91,6 +91,7 @@ struct sampler {
 	enum sampler_call_graph call_graph;
 	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
+	uint64_t alloc_sample; /* sampler_config.alloc_sample */
 	struct ft_notice *notice;
 
 	struct event events[SAMPLER_MAX_EVENTS];
@@ -513,7 +514,7 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 			struct ft_error *err)
 {
 	struct sampler_type_member tm[SAMPLER_TYPE_MAX_MEMBERS];
-	struct sampler_type_target t = { s->target, s->pids, s->npids };
+	struct sampler_type_target t = { s->target, s->pids, s->npids, s->alloc_sample };
 	int n, i;
 
 	memset(tm, 0, sizeof(tm));
@@ -522,7 +523,7 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 		return n;
 	s->events[ev].type = type;
 	s->events[ev].unit = xstrdup(type->unit);
-	s->events[ev].state = type->state_new ? type->state_new() : NULL;
+	s->events[ev].state = type->state_new ? type->state_new(&t) : NULL;
 	if (type->sched || type->flush)
 		s->ordered = true;
 	for (i = 0; i < n; i++) {
@@ -779,6 +780,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->target = cfg->target;
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
 	s->call_graph = cfg->call_graph;
+	s->alloc_sample = cfg->alloc_sample;
 	s->ring_pages = cfg->ring_pages				    ? cfg->ring_pages
 			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
 								    : DEFAULT_RING_PAGES;

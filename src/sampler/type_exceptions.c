@@ -115,8 +115,9 @@ static int exceptions_members(const struct sampler_type_target *t, struct sample
 	return r < 0 ? r : 1;
 }
 
-static void *exceptions_state_new(void)
+static void *exceptions_state_new(const struct sampler_type_target *t)
 {
+	(void)t;
 	return xcalloc(1, sizeof(struct exceptions_state));
 }
 

@@ -54,10 +54,11 @@ static uint32_t bucket_of(uint64_t addr)
 	return (uint32_t)(util_hash_u64(addr) & (INUSE_BUCKETS - 1));
 }
 
-static void *inuse_new(void)
+static void *inuse_new(const struct sampler_type_target *t)
 {
 	struct inuse *u = xcalloc(1, sizeof(*u));
 
+	(void)t; /* --alloc-sample: alloc's, not inuse's (every block is followed) */
 	type_threads_init(&u->threads);
 	memset(u->buckets, 0xff, sizeof(u->buckets));
 	u->free_list = NONE;

@@ -137,13 +137,15 @@ static struct lock_state *state_new(bool count)
 	return l;
 }
 
-static void *lock_state_new(void)
+static void *lock_state_new(const struct sampler_type_target *t)
 {
+	(void)t;
 	return state_new(false);
 }
 
-static void *lock_waits_state_new(void)
+static void *lock_waits_state_new(const struct sampler_type_target *t)
 {
+	(void)t;
 	return state_new(true);
 }
 

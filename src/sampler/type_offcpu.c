@@ -323,8 +323,9 @@ static int offcpu_members(const struct sampler_type_target *t, struct sampler_ty
 	return 1;
 }
 
-static void *offcpu_state_new(void)
+static void *offcpu_state_new(const struct sampler_type_target *t)
 {
+	(void)t;
 	return type_offcpu_new();
 }
 
@@ -365,7 +366,7 @@ static const char *offcpu_notice(void *st)
 const struct sampler_type sampler_type_offcpu = {
 	.name = "offcpu",
 	.unit = "ns",
-	.summary = "time switched out, by stack, and why: [preempted], [lock], [io], [sleep]",
+	.summary = "time off the CPU by stack, and why: [preempted] [lock] [io] [sleep]",
 	.members = offcpu_members,
 	.state_new = offcpu_state_new,
 	.state_free = offcpu_state_free,

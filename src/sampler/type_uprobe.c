@@ -119,6 +119,11 @@ static char *lib_of_loader(const char *lib, const char *soname)
 /* Probes defined in uprobe_events, to remove when done. */
 #define MAX_DEFINED 32
 static char *defined[MAX_DEFINED]; /* "flametop_PID/NAME" */
+/* What each probes ("p LIB:0xOFFSET") and its tracepoint id: a type asking
+ * for a probe defined already (alloc and alloc-objects) gets the same
+ * one, so both types share one perf event, and one trap per call. */
+static char *defined_what[MAX_DEFINED];
+static long defined_id[MAX_DEFINED];
 static size_t ndefined;
 static char *defined_dir; /* the tracefs they were defined in */
 
@@ -147,7 +152,9 @@ void type_uprobe_cleanup(void)
 		write_probe_line(defined_dir, line);
 		free(line);
 		free(defined[i]);
+		free(defined_what[i]);
 		defined[i] = NULL;
+		defined_what[i] = NULL;
 	}
 	ndefined = 0;
 }
@@ -188,13 +195,21 @@ static long define_probe(const char *func, bool ret, const char *path, uint64_t 
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	static bool registered;
-	char *name, *line, *idpath;
+	char *name, *line, *idpath, *what;
 	long id = -ENOENT;
 	size_t i;
 	int r;
 
-	if (ndefined == MAX_DEFINED)
+	what = xasprintf("%c %s:0x%llx", ret ? 'r' : 'p', path, (unsigned long long)offset);
+	for (i = 0; i < ndefined; i++)
+		if (strcmp(defined_what[i], what) == 0) {
+			free(what);
+			return defined_id[i];
+		}
+	if (ndefined == MAX_DEFINED) {
+		free(what);
 		return -ENOSPC;
+	}
 	name = xasprintf("flametop_%d/%s%s_%zu", (int)getpid(), func, ret ? "_ret" : "", ndefined);
 	line = xasprintf("%c:%s %s:0x%llx\n", ret ? 'r' : 'p', name, path,
 			 (unsigned long long)offset);
@@ -214,8 +229,11 @@ static long define_probe(const char *func, bool ret, const char *path, uint64_t 
 		free(idpath);
 		if (!defined_dir)
 			defined_dir = xstrdup(dirs[i]);
+		defined_what[ndefined] = what;
+		defined_id[ndefined] = id;
 		defined[ndefined++] = name;
 		name = NULL;
+		what = NULL;
 		if (!registered) {
 			atexit(type_uprobe_cleanup);
 			registered = true;
@@ -223,6 +241,7 @@ static long define_probe(const char *func, bool ret, const char *path, uint64_t 
 		break;
 	}
 	free(name);
+	free(what);
 	free(line);
 	return id;
 }

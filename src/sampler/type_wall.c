@@ -32,8 +32,9 @@ static int wall_members(const struct sampler_type_target *t, struct sampler_type
 	return 2;
 }
 
-static void *wall_state_new(void)
+static void *wall_state_new(const struct sampler_type_target *t)
 {
+	(void)t;
 	return type_offcpu_new();
 }
 

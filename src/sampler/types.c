@@ -17,6 +17,7 @@ const struct sampler_type *const sampler_types[] = {
 	&sampler_type_lock,
 	&sampler_type_lock_waits,
 	&sampler_type_alloc,
+	&sampler_type_alloc_objects,
 	&sampler_type_inuse,
 	&sampler_type_faults,
 	&sampler_type_exceptions,

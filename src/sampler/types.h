@@ -44,6 +44,7 @@ struct sampler_type_target {
 	enum sampler_target target;
 	const pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
+	uint64_t alloc_sample; /* sampler_config.alloc_sample */
 };
 
 /* One perf event of a type, as the type fills it in. */
@@ -74,8 +75,8 @@ struct sampler_type {
 	 */
 	int (*members)(const struct sampler_type_target *t, struct sampler_type_member *m,
 		       struct ft_error *err);
-	/* The rule's state (NULL: a type without state). Caller frees with state_free. */
-	void *(*state_new)(void);
+	/* The rule's state for `t` (NULL: a type without state). Caller frees with state_free. */
+	void *(*state_new)(const struct sampler_type_target *t);
 	void (*state_free)(void *st);
 	/*
 	 * A sample of member `role`, with the user registers it asked for in
@@ -109,6 +110,7 @@ extern const struct sampler_type sampler_type_wall;
 extern const struct sampler_type sampler_type_lock;
 extern const struct sampler_type sampler_type_lock_waits;
 extern const struct sampler_type sampler_type_alloc;
+extern const struct sampler_type sampler_type_alloc_objects;
 extern const struct sampler_type sampler_type_inuse;
 extern const struct sampler_type sampler_type_exceptions;
 
@@ -208,6 +210,31 @@ size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text);
  */
 const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s);
 extern const char type_offcpu_preempted[];
+
+/* --- allocation sampling (type_alloc.c) --- */
+
+/*
+ * Which allocations to keep with --alloc-sample: about one every `rate`
+ * bytes (a Poisson process over the bytes allocated), each weighted so
+ * that the expected totals of bytes and of allocations are the true ones.
+ */
+struct type_alloc_sampler {
+	uint64_t rate; /* mean bytes between samples; 0: keep every allocation */
+	int64_t left; /* bytes until the next sample */
+	uint64_t rng;
+};
+/* `seed` chooses the sequence (0: a fixed one). */
+void type_alloc_sampler_init(struct type_alloc_sampler *a, uint64_t rate, uint64_t seed);
+/* The bytes until the next sample: exponential, of mean `rate`, at least 1. */
+uint64_t type_alloc_sampler_draw(struct type_alloc_sampler *a);
+/*
+ * An allocation of `size` bytes: whether it is kept, and then its weights
+ * in bytes (size / p, at least size) and in allocations (1 / p, at least
+ * 1), where p = 1 - e^(-size/rate) is the chance it had. Without a rate,
+ * every one is kept, weighing size and 1.
+ */
+bool type_alloc_sampler_take(struct type_alloc_sampler *a, uint64_t size, uint64_t *bytes,
+			     uint64_t *objects);
 
 /* --- exceptions (type_exceptions.c) --- */
 

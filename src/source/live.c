@@ -223,6 +223,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.ring_pages = cfg->ring_pages;
 	sc.call_graph = cfg->call_graph;
 	sc.stack_size = cfg->stack_size;
+	sc.alloc_sample = cfg->alloc_sample;
 	sc.notice = notice;
 	l->sampler = sampler_new(&sc, pipeline_collect_sink(l->collect), err);
 	if (!l->sampler)

@@ -6,7 +6,8 @@
 #   ft_t12_alloc_big, 4096 in ft_t12_alloc_small and 4096 it keeps in
 #   ft_t12_alloc_keep, and prints the bytes each asked for: flametop's
 #   bytes per function are those, exactly (every call is probed), 3:1:1,
-#   with a command and with -p;
+#   with a command and with -p; alloc-objects the calls, exactly; with
+#   --alloc-sample both are estimates from a sample, within 15%;
 # - inuse: of those bytes, the ones still allocated at the end: all
 #   ft_t12_alloc_keep's;
 # - exceptions: t12-throw throws three times in ft_t12_throw_often for each
@@ -39,12 +40,12 @@ prefix_total() {
 }
 
 ROUNDS=3000
-run_record alloc -e alloc -o "$T/alloc.session" -- "$WORKLOADS/t12-types" alloc "$ROUNDS"
+run_record alloc -e alloc,alloc-objects -o "$T/alloc.session" -- "$WORKLOADS/t12-types" alloc "$ROUNDS"
 assert_record_ok alloc "$T/alloc.session"
 cat "$T/alloc.out"
 set -- $(sed -n 's/^big \([0-9]*\) small \([0-9]*\) keep \([0-9]*\)$/\1 \2 \3/p' "$T/alloc.out")
 [ $# -eq 3 ] || hard_error "t12-types did not say what it did: $(cat "$T/alloc.out")"
-report_json "$T/alloc.session" "$T/alloc.json" --top 0 || finish
+report_json "$T/alloc.session" "$T/alloc.json" --event alloc --top 0 || finish
 print_top "$T/alloc.json" 12
 assert_eq "$(jq -r .unit "$T/alloc.json")" bytes "alloc's unit"
 assert_eq "$(total ft_t12_alloc_big "$T/alloc.json")" "$1" "alloc: ft_t12_alloc_big's bytes"
@@ -52,6 +53,43 @@ assert_eq "$(total ft_t12_alloc_small "$T/alloc.json")" "$2" "alloc: ft_t12_allo
 assert_eq "$(total ft_t12_alloc_keep "$T/alloc.json")" "$3" "alloc: ft_t12_alloc_keep's bytes"
 "$FLAMETOP" report -i "$T/alloc.session" >"$T/alloc.txt" 2>&1
 assert_match "$(cat "$T/alloc.txt")" 'event: alloc \(unit: bytes\)' "report's header: alloc in bytes"
+# alloc-objects, from the same probes: the allocations each made (4096 bytes each).
+report_json "$T/alloc.session" "$T/objects.json" --event alloc-objects --top 0 || finish
+assert_eq "$(jq -r .unit "$T/objects.json")" count "alloc-objects' unit"
+assert_eq "$(total ft_t12_alloc_big "$T/objects.json")" $(($1 / 4096)) "alloc-objects: ft_t12_alloc_big's mallocs"
+assert_eq "$(total ft_t12_alloc_small "$T/objects.json")" $(($2 / 4096)) "alloc-objects: ft_t12_alloc_small's mallocs"
+assert_eq "$(total ft_t12_alloc_keep "$T/objects.json")" $(($3 / 4096)) "alloc-objects: ft_t12_alloc_keep's mallocs"
+
+# --alloc-sample 64K: about one allocation kept every 64 KiB (each 4 KiB
+# block had a chance of 1 - e^(-1/16), 6%), weighted so that the totals
+# are still the workload's: within 15%, more than 4 standard deviations
+# for the function with the fewest samples (ft_t12_alloc_small: about
+# 1,800). Counted, the samples are about 1 in 16 of the calls (within 15%).
+ROUNDS=30000
+run_record sampled -e alloc,alloc-objects --alloc-sample 64K -o "$T/sampled.session" -- \
+	"$WORKLOADS/t12-types" alloc "$ROUNDS"
+assert_record_ok sampled "$T/sampled.session"
+cat "$T/sampled.out"
+set -- $(sed -n 's/^big \([0-9]*\) small \([0-9]*\) keep \([0-9]*\)$/\1 \2 \3/p' "$T/sampled.out")
+[ $# -eq 3 ] || hard_error "t12-types did not say what it did: $(cat "$T/sampled.out")"
+report_json "$T/sampled.session" "$T/sbytes.json" --event alloc --top 0 || finish
+report_json "$T/sampled.session" "$T/sobjects.json" --event alloc-objects --top 0 || finish
+print_top "$T/sbytes.json" 6
+# near GOT WANT WHAT: GOT within 15% of WANT.
+near() {
+	assert_between "$(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }')" 0.85 1.15 "$3"
+}
+near "$(total ft_t12_alloc_big "$T/sbytes.json")" "$1" "alloc --alloc-sample: ft_t12_alloc_big's bytes / the workload's"
+near "$(total ft_t12_alloc_small "$T/sbytes.json")" "$2" "alloc --alloc-sample: ft_t12_alloc_small's bytes / the workload's"
+near "$(total ft_t12_alloc_keep "$T/sbytes.json")" "$3" "alloc --alloc-sample: ft_t12_alloc_keep's bytes / the workload's"
+near "$(total ft_t12_alloc_big "$T/sobjects.json")" $(($1 / 4096)) \
+	"alloc-objects --alloc-sample: ft_t12_alloc_big's mallocs / the workload's"
+near "$(total ft_t12_alloc_small "$T/sobjects.json")" $(($2 / 4096)) \
+	"alloc-objects --alloc-sample: ft_t12_alloc_small's mallocs / the workload's"
+samples=$("$FLAMETOP" report -i "$T/sampled.session" --event alloc | sed -n 's/^# samples: \([0-9]*\),.*/\1/p')
+calls=$((($1 + $2 + $3) / 4096))
+near "$samples" "$(awk -v c="$calls" 'BEGIN { printf "%.0f", c * (1 - exp(-1 / 16)) }')" \
+	"alloc --alloc-sample: samples ($samples) / the calls' chances of being kept ($calls calls)"
 
 # The explorer shows alloc's weights as sizes: ft_t12_alloc_big's
 # 36864000 bytes are 35.2M (in MiB; as a count they would read 36.9M).
@@ -60,7 +98,7 @@ if command -v tmux >/dev/null 2>&1; then
 	. "$(dirname "$TESTLIB")/tui.lib"
 	mkdir -p "$T/config"
 	tui_start replay 160 40 "HOME='$T' XDG_CONFIG_HOME='$T/config' '$FLAMETOP' replay '$T/alloc.session'"
-	assert_screen replay 'event alloc ' "replay: the header names alloc" 15
+	assert_screen replay 'event \[alloc\],alloc-objects ' "replay: the header names alloc, chosen, and alloc-objects" 15
 	tui_keys replay Tab
 	assert_screen replay '35\.2M +ft_t12_alloc_big' "replay, top-list: ft_t12_alloc_big's bytes as a size"
 	tui_keys replay q
