@@ -100,6 +100,13 @@ struct profile_thread {
 struct profile_event {
 	char *name; /* as the user named it, or the fallback chosen */
 	char *unit; /* "ns" for clock events, else the event's name */
+	/*
+	 * The event leading this one's perf event group (-e '{a,b}'): this
+	 * one's samples are the leader's, each weighted by what this event
+	 * counted since the one before, so their ratio per function means
+	 * something (instructions per cycle). -1: in no group, or a leader.
+	 */
+	int leader;
 };
 
 struct profile_meta {
