@@ -29,6 +29,10 @@ const struct ui_binding ui_bindings[] = {
 	  "flip: icicle (root on top) or flame graph", "Flip" },
 	{ K('c'), UI_ACT_COLORS, UI_GROUP_GENERAL,
 	  "colours: hot, by module, kernel vs user", "Colours" },
+	{ K('C'), UI_ACT_RATIO_COLORS, UI_GROUP_GENERAL,
+	  "colours by a ratio of the event's group (-e '{cycles,instructions}': IPC), the "
+	  "next ratio, off",
+	  NULL },
 	{ K('o', UI_KEY_F(6)), UI_ACT_SORT, UI_GROUP_GENERAL,
 	  "sort by the next column", "Sort" },
 	{ K('p'), UI_ACT_PICKER, UI_GROUP_GENERAL,

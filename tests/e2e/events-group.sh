@@ -21,12 +21,17 @@
 #   event that did not open; with a PMU it records, with an IPC column;
 # - a group of one event, a profile type in a group, and unbalanced braces
 #   are refused in one line.
+# - the explorer's top-list has the ratio column, and C colours the flame
+#   graph by it (and says so); an event in no group says it has none.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
 
 need_root
 need_perf_events
 need_jq
+need_tmux
 need_workload t5-faults
 
 PAGES=300000
@@ -70,6 +75,31 @@ tf=$(jq -r '[.functions[] | select(.name == "ft_t5_fault_pages") | .total] | add
 tc=$(jq -r '[.functions[] | select(.name == "ft_t5_fault_pages") | .total] | add' "$T/clock.json")
 assert_eq "$(awk -v f="$tf" -v c="$tc" -v r="$touch_rate" 'BEGIN { d = f * 1e6 / c - r; print (d < 0.01 && d > -0.01) ? "yes" : "no" }')" yes \
 	"the ratio is page-faults' weight per ms of task-clock's, for the same function"
+
+# --- the explorer: the ratio column, colours by the ratio ------------------------
+ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
+mkdir -p "$T/config"
+tui_start grp 160 40 "$ENV '$FLAMETOP' replay --view top '$T/grp.session'"
+assert_screen grp 'SELF +TOTAL +page-faults/ms +context-switches/ms +FUNCTION' \
+	"the top-list's ratio columns"
+assert_screen grp 'ft_t5_fault_pages' "the top-list shows ft_t5_fault_pages"
+tui_keys grp f C
+assert_screen grp 'colours by page-faults/ms: red above the window' "C colours by the first ratio"
+tui_keys grp C
+assert_screen grp 'colours by context-switches/ms' "C again: the next ratio"
+tui_keys grp C
+assert_screen grp 'colours: hot' "C again: the palette"
+tui_keys grp q
+tui_exit grp || fail "grp: still running after q"
+
+"$FLAMETOP" record -e task-clock -o "$T/one.session" -- "$WORKLOADS/t5-faults" 20000 >/dev/null 2>&1 ||
+	hard_error "cannot record task-clock alone"
+tui_start one 160 40 "$ENV '$FLAMETOP' replay '$T/one.session'"
+assert_screen one 'ft_t5_spin' "one event: drawn"
+tui_keys one C
+assert_screen one 'task-clock is in no event group' "C without a group says so"
+tui_keys one q
+tui_exit one || fail "one: still running after q"
 
 # --- system-wide: one counter per CPU -------------------------------------------
 start_bg "$WORKLOADS/t5-faults" 20000 0
