@@ -30,8 +30,7 @@ const struct ui_binding ui_bindings[] = {
 	{ K('c'), UI_ACT_COLORS, UI_GROUP_GENERAL,
 	  "colours: hot, by module, kernel vs user", "Colours" },
 	{ K('C'), UI_ACT_RATIO_COLORS, UI_GROUP_GENERAL,
-	  "colours by a ratio of the event's group (-e '{cycles,instructions}': IPC), the "
-	  "next ratio, off",
+	  "colours by a ratio of the event's group (IPC...), the next ratio, off",
 	  NULL },
 	{ K('o', UI_KEY_F(6)), UI_ACT_SORT, UI_GROUP_GENERAL,
 	  "sort by the next column", "Sort" },
