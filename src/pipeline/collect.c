@@ -274,10 +274,12 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	if (s->leaf) {
 		/* A type's pseudo-frame: the leaf, at no code location, of the
 		 * kind of the frame above it. */
-		c->frames[n] = profile_intern_frame(
-			p, s->leaf, s->leaf_module ? s->leaf_module : "[flametop]",
-			s->nr_ips && s->ips[0] == (uint64_t)PERF_CONTEXT_KERNEL ? PROFILE_FRAME_KERNEL
-										: PROFILE_FRAME_USER);
+		c->frames[n] =
+			profile_intern_frame(p, s->leaf,
+					     s->leaf_module ? s->leaf_module : "[flametop]",
+					     s->nr_ips && s->ips[0] == (uint64_t)PERF_CONTEXT_KERNEL
+						     ? PROFILE_FRAME_KERNEL
+						     : PROFILE_FRAME_USER);
 		c->locs[n++] = PROFILE_NO_LOCATION;
 	}
 	for (i = 0; i < s->nr_ips && n < MAX_FRAMES; i++) {

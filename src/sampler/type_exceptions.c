@@ -79,7 +79,8 @@ int type_exceptions_label(const char *mangled, char *out, size_t size)
  * until the next call. */
 static const char *type_label(struct exceptions_state *e, uint32_t pid, uint64_t tinfo)
 {
-	struct name_entry *c = &e->cache[(util_hash_u64(tinfo ^ ((uint64_t)pid << 32)) & (NAME_CACHE - 1))];
+	struct name_entry *c =
+		&e->cache[(util_hash_u64(tinfo ^ ((uint64_t)pid << 32)) & (NAME_CACHE - 1))];
 	char mangled[TYPE_NAME_MAX + 1];
 	uint64_t at = 0;
 	size_t n;

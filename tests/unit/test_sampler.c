@@ -920,7 +920,8 @@ static void test_offcpu_churn(void **state)
 			s.pid = s.tid = tid;
 			s.time = t;
 			assert_int_equal(type_offcpu_sample(o, &s, &sink), 0);
-			assert_int_equal(type_offcpu_sched(o, tid, t + 500, false, false, &sink), 0);
+			assert_int_equal(type_offcpu_sched(o, tid, t + 500, false, false, &sink),
+					 0);
 			type_offcpu_exit(o, tid, t + 600);
 			if (system) {
 				s.time = t + 700;
@@ -1012,7 +1013,8 @@ static void test_alloc_sampling(void **state)
 	}
 	for (k = 0; k < 3; k++) {
 		assert_in_range(got_bytes[k], true_bytes[k] * 95 / 100, true_bytes[k] * 105 / 100);
-		assert_in_range(got_objects[k], true_objects[k] * 95 / 100, true_objects[k] * 105 / 100);
+		assert_in_range(got_objects[k], true_objects[k] * 95 / 100,
+				true_objects[k] * 105 / 100);
 	}
 	/* As many kept as the chances say: each allocation had 1 - e^(-size/rate). */
 	sum = 0;

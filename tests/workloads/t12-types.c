@@ -518,8 +518,9 @@ FT_NOINLINE static long ft_t12_bitset(void)
 	atomic_store(&fx_word, 0);
 	atomic_store(&fx_stage, 1);
 	while (!atomic_load(&fx_word)) {
-		fx_waited(ft_t12_syscall(SYS_futex, (long)&fx_word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
-					 0, 0, 0, FUTEX_BITSET_MATCH_ANY),
+		fx_waited(ft_t12_syscall(SYS_futex, (long)&fx_word,
+					 FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0, 0, 0,
+					 FUTEX_BITSET_MATCH_ANY),
 			  "futex");
 		calls++;
 	}
@@ -529,13 +530,15 @@ FT_NOINLINE static long ft_t12_bitset(void)
 
 FT_NOINLINE static long ft_t12_waitv(void)
 {
-	struct t12_waitv w = { 0, (uint64_t)(uintptr_t)&fx_word, T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0 };
+	struct t12_waitv w = { 0, (uint64_t)(uintptr_t)&fx_word,
+			       T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0 };
 	long calls = 0;
 
 	atomic_store(&fx_word, 0);
 	atomic_store(&fx_stage, 1);
 	while (!atomic_load(&fx_word)) {
-		if (!fx_waited(ft_t12_syscall(SYS_futex_waitv, (long)&w, 1, 0, 0, CLOCK_MONOTONIC, 0),
+		if (!fx_waited(ft_t12_syscall(SYS_futex_waitv, (long)&w, 1, 0, 0, CLOCK_MONOTONIC,
+					      0),
 			       "futex_waitv")) {
 			calls = -1;
 			break;
@@ -554,7 +557,8 @@ FT_NOINLINE static long ft_t12_wait2(void)
 	atomic_store(&fx_stage, 1);
 	while (!atomic_load(&fx_word)) {
 		if (!fx_waited(ft_t12_syscall(T12_SYS_FUTEX_WAIT, (long)&fx_word, 0, 0xffffffffl,
-					      T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0, CLOCK_MONOTONIC),
+					      T12_FUTEX2_U32 | T12_FUTEX2_PRIVATE, 0,
+					      CLOCK_MONOTONIC),
 			       "futex_wait")) {
 			calls = -1;
 			break;
