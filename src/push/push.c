@@ -858,6 +858,7 @@ static void feed_submit_event(struct push_feed *f, struct profile_sample *v, siz
 		.from = f->start,
 		.to = end,
 		.threads = true,
+		.no_lines = true, /* the recorder's memory: see export_input */
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
 
