@@ -94,7 +94,8 @@ void pusher_status(struct pusher *ps, struct push_status *out);
 
 /*
  * Stops the pusher after trying, for at most `wait_ns`, to send what is
- * pending. Uploads still pending stay in a spool directory the user gave
+ * pending: an upload in flight then is cut off (a hung server delays the
+ * return by at most `wait_ns` and about a second). Uploads still pending stay in a spool directory the user gave
  * (sent by the next run with it) and are lost with a private one. Fills
  * `out` (may be NULL) with the final counts, then frees everything.
  */
