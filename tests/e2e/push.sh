@@ -239,6 +239,17 @@ if [ -n "$GO" ] && report_json "$R" "$T/rec.json"; then
 	done
 	assert_eq "$sum" "$(total_of "$T/rec.json")" "record --push: the uploads weigh what the session does"
 fi
+if [ -n "$GO" ]; then
+	# The recorder's uploads name functions without source lines (which
+	# would cost it the modules' DWARF); push -i of its session has them.
+	"$GO" tool pprof -raw "$T/rec/1.body" 2>/dev/null | grep -E ' ft_thread_[ab] ' >"$T/rec.locs"
+	assert_match "$(head -n 1 "$T/rec.locs")" ' ft_thread_[ab] :0 s=0$' "record --push: functions without source lines"
+	recorded=$n
+	run_push recfile -i "$R" --url "$URL"
+	assert_eq "$RC" 0 "push -i of the recorded session: exit status"
+	assert_match "$("$GO" tool pprof -raw "$T/rec/$((recorded + 1)).body" 2>/dev/null | grep -E ' ft_thread_[ab] ' | head -n 1)" \
+		' ft_thread_[ab] [^ ]*threads\.c:[0-9]+ s=0$' "push -i of the recorded session: with source lines"
+fi
 stop_server
 
 # --- an outage: sampling never waits for the spool; the spool replays in order -------
