@@ -13,7 +13,9 @@
 # --per-process sends one upload per process with pid and comm labels. A
 # 400 is one line and is not tried again; a 503 is tried again and then
 # sent; a server that is not there, or does not speak TLS, is tried four
-# times, then one line.
+# times, then one line. A reply that never ends is read up to a cap: its
+# status stands. --spool refuses a symbolic link and a directory others may
+# write, and leaves what is not an upload of ours in it alone.
 # A session of two events is pushed as an upload for each, --event only
 # its own. Then record --push (with perf events): an upload per --push-interval,
 # which together weigh what the recorded session does; an outage with a
@@ -180,6 +182,30 @@ assert_one_error_line "$T/endless.err" "endless reply"
 assert_match "$(error_line "$T/endless.err")" 'HTTP 400: test server says no, at length \(not tried again\)$' \
 	"endless reply: the status and the reply's first line"
 assert_eq "$(requests endless)" 1 "endless reply: not tried again"
+stop_server
+
+# --- the spool directory: ours, private, no links followed ------------------------------
+mkdir "$T/real-spool"
+ln -s "$T/real-spool" "$T/link-spool"
+run_push link -i "$S" --url http://127.0.0.1:9 --spool "$T/link-spool"
+assert_eq "$RC" 1 "push --spool SYMLINK: refused"
+assert_one_error_line "$T/link.err" "--spool SYMLINK"
+assert_match "$(error_line "$T/link.err")" "--spool $T/link-spool: not a directory \(a symbolic link is not taken\)" "--spool SYMLINK: says so"
+mkdir -m 0777 "$T/open-spool"
+chmod 0777 "$T/open-spool"
+run_push open -i "$S" --url http://127.0.0.1:9 --spool "$T/open-spool"
+assert_eq "$RC" 1 "push --spool DIR writable by all: refused"
+assert_match "$(error_line "$T/open.err")" "not a directory of ours that only we may write" "--spool DIR writable by all: says so"
+# What a spool holds that is not an upload of ours is left alone: a link
+# to a file, a file of the wrong format.
+printf 'FTPUSH1\nname=planted&from=1&until=2\nBODY' >"$T/planted"
+ln -s "$T/planted" "$T/real-spool/0000000000000001.push"
+printf 'not a spool file' >"$T/real-spool/0000000000000002.push"
+server strangers 200
+run_push strangers -i "$S" --url "$URL" --spool "$T/real-spool"
+assert_eq "$RC" 0 "push with a spool of strangers: exit status"
+assert_eq "$(requests strangers)" 1 "push with a spool of strangers: only its own upload"
+assert_match "$(query strangers 1 name)" '^flametop\{' "push with a spool of strangers: its own upload"
 stop_server
 
 # --- usage --------------------------------------------------------------------------------
