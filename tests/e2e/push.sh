@@ -21,9 +21,8 @@
 # which together weigh what the recorded session does; an outage with a
 # slow spool disk, which sampling never waits for, and the spool replayed
 # in order once the server is back; a server that never answers, which the
-# end waits for only its bounded while; a reply that never ends, read up to
-# a cap; and the live view's --push (in tmux), which shows a refused upload
-# in its status line.
+# end waits for only its bounded while; and the live view's --push (in
+# tmux), which shows a refused upload in its status line.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
