@@ -729,11 +729,13 @@ static int block_cut(struct reader *r)
 	return chunk_corrupt(r, "samples block cut short");
 }
 
-/* The memory a samples chunk of `n` samples takes to load. */
+/* The memory a samples chunk of `n` samples takes to load: 136 bytes a
+ * sample (doc/session-format.md). */
 static uint64_t block_cost(uint64_t n)
 {
-	/* The decoded block, then the profile's copy, which may double. */
-	return n * (sizeof(struct profile_sample) * 3 + sizeof(uint64_t));
+	/* The decoded block, the profile's copy (which may double as it
+	 * grows), a column's values and the thread table. */
+	return n * (sizeof(struct profile_sample) * 3 + sizeof(uint64_t) * 2);
 }
 
 static const char *const block_col_names[SESSION_COL_LAST + 1] = {
@@ -918,7 +920,8 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 					   " has pid or tid out of range", k);
 		r->block_threads[k] = pid << 32 | tid;
 	}
-	memset(r->block, 0, n * sizeof(*r->block));
+	if (n > 0) /* r->block may be NULL before the first samples */
+		memset(r->block, 0, n * sizeof(*r->block));
 	/* The columns, up to the end of the block. */
 	while (c.p < c.end) {
 		struct cursor col;
