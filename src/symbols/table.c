@@ -97,18 +97,37 @@ static size_t leading_underscores(const char *s)
 	return n;
 }
 
+/* How aliases are told apart by name: the names they are shown by. */
+struct ranking {
+	const char *names; /* the table's name buffer */
+	char *(*shown)(void *ctx, const char *name);
+	void *ctx;
+};
+
+/* The name `sym` is shown by; *freeme is what to free after use. */
+static const char *shown_name(const struct ranking *rk, const struct symbols_sym *sym,
+			      char **freeme)
+{
+	const char *stored = rk->names + sym->name;
+
+	*freeme = rk->shown ? rk->shown(rk->ctx, stored) : NULL;
+	return *freeme ? *freeme : stored;
+}
+
 /*
  * Orders by address, then best alias first, as perf chooses among aliases
  * (so that names match perf's): sized, then higher prio (global, local,
- * weak), fewer leading underscores, the longer name, and at last the one
- * added first (names are stored in the order they were added). `names` is
- * the table's name buffer.
+ * weak), fewer leading underscores, the longer name (both as shown), and
+ * at last the one added first (names are stored in the order they were
+ * added).
  */
 static int sym_cmp(const struct symbols_sym *a, const struct symbols_sym *b,
-		   const char *sort_names)
+		   const struct ranking *rk)
 {
 	const char *na, *nb;
+	char *fa, *fb;
 	size_t ua, ub, la, lb;
+	int r;
 
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
@@ -116,31 +135,74 @@ static int sym_cmp(const struct symbols_sym *a, const struct symbols_sym *b,
 		return a->sized ? -1 : 1;
 	if (a->prio != b->prio)
 		return a->prio > b->prio ? -1 : 1;
-	na = sort_names + a->name;
-	nb = sort_names + b->name;
+	na = shown_name(rk, a, &fa);
+	nb = shown_name(rk, b, &fb);
 	ua = leading_underscores(na);
 	ub = leading_underscores(nb);
-	if (ua != ub)
-		return ua < ub ? -1 : 1;
 	la = strlen(na);
 	lb = strlen(nb);
-	if (la != lb)
-		return la > lb ? -1 : 1;
-	return a->name < b->name ? -1 : a->name > b->name;
+	free(fa);
+	free(fb);
+	if (ua != ub)
+		r = ua < ub ? -1 : 1;
+	else if (la != lb)
+		r = la > lb ? -1 : 1;
+	else
+		r = a->name < b->name ? -1 : a->name > b->name;
+	return r;
 }
 
-/* Orders by address alone, then by insertion (name offset), for qsort. */
-static int start_cmp(const void *pa, const void *pb)
+/*
+ * Sorts syms[0, n) by start address, keeping the order in which they were
+ * added among equal addresses (names are stored in that order: this is the
+ * order of (start, name offset)). A stable LSD radix sort, one byte of the
+ * address a pass, skipping the bytes every address shares (the high ones,
+ * mostly): a few linear passes where a comparison sort of a large .symtab
+ * made millions of calls through a function pointer.
+ */
+static void sort_by_start(struct symbols_sym *syms, size_t n)
 {
-	const struct symbols_sym *a = pa, *b = pb;
+	size_t (*counts)[256] = xcalloc(8, sizeof(*counts));
+	struct symbols_sym *tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	struct symbols_sym *src = syms, *dst = tmp, *swap;
+	size_t i;
+	unsigned d;
 
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return a->name < b->name ? -1 : a->name > b->name;
+	for (i = 0; i < n; i++)
+		for (d = 0; d < 8; d++)
+			counts[d][syms[i].start >> (8 * d) & 0xff]++;
+	for (d = 0; d < 8; d++) {
+		size_t *c = counts[d], sum = 0, k;
+		unsigned b;
+
+		if (c[src[0].start >> (8 * d) & 0xff] == n)
+			continue; /* one value of this byte: nothing to reorder */
+		for (b = 0; b < 256; b++) {
+			k = c[b];
+			c[b] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[c[src[i].start >> (8 * d) & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != syms)
+		memcpy(syms, src, n * sizeof(*syms));
+	free(tmp);
+	free(counts);
 }
 
 void symbols_table_finish(struct symbols_table *t)
 {
+	symbols_table_finish_shown(t, NULL, NULL);
+}
+
+void symbols_table_finish_shown(struct symbols_table *t,
+				char *(*shown)(void *ctx, const char *name), void *ctx)
+{
+	const struct ranking rk = { t->names, shown, ctx };
 	size_t i, j, out;
 
 	if (t->len == 0)
@@ -152,14 +214,14 @@ void symbols_table_finish(struct symbols_table *t)
 	for (i = 1; i < t->len && t->syms[i - 1].start <= t->syms[i].start; i++)
 		;
 	if (i < t->len)
-		qsort(t->syms, t->len, sizeof(*t->syms), start_cmp);
+		sort_by_start(t->syms, t->len);
 
 	/* One symbol per address: the best alias of each run. */
 	for (i = 0, out = 0; i < t->len; i = j) {
 		size_t best = i;
 
 		for (j = i + 1; j < t->len && t->syms[j].start == t->syms[i].start; j++)
-			if (sym_cmp(&t->syms[j], &t->syms[best], t->names) < 0)
+			if (sym_cmp(&t->syms[j], &t->syms[best], &rk) < 0)
 				best = j;
 		t->syms[out++] = t->syms[best];
 	}
