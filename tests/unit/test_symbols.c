@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,7 +29,9 @@
 
 #include <cmocka.h>
 
+#include "flametop/pipeline.h"
 #include "flametop/procmap.h"
+#include "flametop/profile.h"
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
@@ -619,6 +622,80 @@ static void test_fork_exec_exit(void **state)
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr + FAKE_BASE, false, &f);
 	assert_string_equal(f.name, "probe_function");
+	sym_free(s);
+}
+
+/* The name of the frame of node `node` of `p`. */
+static const char *node_name(const struct profile *p, uint32_t node)
+{
+	return profile_string(p, p->frames[p->nodes[node].frame].name);
+}
+
+/*
+ * The collect stage keeps what a stack was turned into, so that the same
+ * chain costs one lookup the next time; a new mapping over the addresses
+ * must make it resolve the chain again, and a stack with an address in no
+ * mapping is never kept (the maps may be learnt later).
+ */
+static void test_collect_stack_cache(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	struct pipeline_mmap anon = { .pid = FAKE_PID, .tid = FAKE_PID, .start = FAKE_BASE,
+				      .len = 0x100000, .filename = "//anon" };
+	struct self_map sm;
+	uint64_t ips[3];
+	struct pipeline_sample smp = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1,
+				       .nr_ips = 3, .ips = ips };
+	uint32_t node;
+
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	ips[0] = PERF_CONTEXT_USER;
+	ips[1] = fake_addr(&sm, (void *)&probe_function) + 2;
+	ips[2] = fake_addr(&sm, (void *)&probe_other) + 6; /* a return address */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+
+	/* Twice the same chain: the same node, probe_other calling probe_function. */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(p->nsamples, 2);
+	node = p->samples[0].node;
+	assert_int_equal(p->samples[1].node, node);
+	assert_int_equal(p->samples[1].chain, p->samples[0].chain);
+	assert_int_equal(p->samples[1].location, p->samples[0].location);
+	assert_string_equal(node_name(p, node), "probe_function");
+	assert_string_equal(node_name(p, p->nodes[node].parent), "probe_other");
+	assert_int_equal(p->locations[p->samples[0].location].hits, 2);
+
+	/* Anonymous memory mapped over the code: the chain names it now. */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &anon), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_not_equal(p->samples[2].node, node);
+	assert_string_not_equal(node_name(p, p->samples[2].node), "probe_function");
+
+	/* The code again: the same node as at first. */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(p->samples[3].node, node);
+
+	/*
+	 * A chain through no mapping is named [unknown]; when the maps learn
+	 * the mapping (as a rescan of /proc/PID/maps would, with no record
+	 * through the sink), the same chain names it.
+	 */
+	ips[2] = FAKE_BASE * 4 + (fake_addr(&sm, (void *)&probe_other) + 6 - FAKE_BASE);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_memory_equal(node_name(p, p->nodes[p->samples[4].node].parent), "[unknown]+0x", 12);
+	sm.m.start = FAKE_BASE * 4;
+	procmap_mmap(sym_pm(s), &sm.m);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(node_name(p, p->nodes[p->samples[5].node].parent), "probe_other");
+
+	pipeline_collect_free(c);
+	profile_free(p);
 	sym_free(s);
 }
 
@@ -1413,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
+		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_elf_rejects_garbage),
