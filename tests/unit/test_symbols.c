@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <setjmp.h>
@@ -23,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -257,6 +260,65 @@ static void test_dlopen_after_first_lookup(void **state)
 	sym_free(fed);
 	sym_free(rescans);
 	dlclose(lib);
+}
+
+/* Whether this kernel answers PROCMAP_QUERY (Linux 6.11) on a maps file. */
+static bool kernel_has_procmap_query(void)
+{
+	struct {
+		uint64_t size, query_flags, query_addr, out[6];
+		uint32_t out32[4];
+		uint64_t addrs[2];
+	} q = { .size = sizeof(q), .query_addr = (uintptr_t)&probe_function };
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	assert_true(fd >= 0);
+	ret = ioctl(fd, _IOWR('f', 17, q), &q);
+	close(fd);
+	return ret == 0;
+}
+
+/*
+ * A miss re-reads /proc/PID/maps only when something is mapped at the
+ * address, where the kernel can say (PROCMAP_QUERY): an address nothing
+ * maps (what a frame-pointer chain through code without frame pointers is
+ * full of) costs a query, not a read; an address that is mapped, a read
+ * that finds it. Elsewhere every miss reads the file.
+ */
+static void test_rescan_only_when_mapped(void **state)
+{
+	struct symbols *s = sym_new();
+	struct procmap_stats st;
+	struct symbols_frame f;
+	bool query = kernel_has_procmap_query();
+	uint64_t scans;
+	void *page;
+
+	procmap_set_rescan_interval(sym_pm(s), 0);
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	procmap_stats(sym_pm(s), &st);
+	scans = st.scans;
+	assert_int_equal(scans, 1);
+
+	/* Non-canonical on x86-64, never mapped anywhere. */
+	symbols_resolve(s, (uint32_t)getpid(), 0x74696e695f6c6c64ull, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	procmap_stats(sym_pm(s), &st);
+	assert_int_equal(st.scans, query ? scans : scans + 1);
+	assert_int_equal(st.queries, query ? 1 : st.queries);
+	scans = st.scans;
+
+	/* A mapping made since the first read, which we were never told of: found by a read. */
+	page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)page + 8, false, &f);
+	procmap_stats(sym_pm(s), &st);
+	assert_int_equal(st.scans, scans + 1);
+	assert_string_not_equal(f.module, "[unknown]");
+	munmap(page, 4096);
+	sym_free(s);
 }
 
 static void test_vdso(void **state)
@@ -1482,6 +1544,7 @@ int main(void)
 		cmocka_unit_test(test_self_pie_function),
 		cmocka_unit_test(test_libc_function),
 		cmocka_unit_test(test_dlopen_after_first_lookup),
+		cmocka_unit_test(test_rescan_only_when_mapped),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_non_pie_process),
 		cmocka_unit_test(test_kernel_real),
