@@ -242,6 +242,13 @@ static char *demangle(struct symbols_demangling *dm, const char *name)
 }
 
 /* For symbols_table_finish_shown(): aliases are ranked by their demangled names. */
+static bool shown_differs(void *ctx, const char *name)
+{
+	const struct symbols_demangling *dm = ctx;
+
+	return dm->on && mangled(name);
+}
+
 static char *shown_name(void *ctx, const char *name)
 {
 	return demangle(ctx, name);
@@ -572,7 +579,8 @@ static void read_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
 	}
 	e->dm.on = o->demangle;
-	symbols_table_finish_shown(&e->table, shown_name, &e->dm);
+	symbols_table_finish_shown(&e->table, &(const struct symbols_shown){ shown_differs, shown_name,
+									     &e->dm });
 }
 
 const char *symbols_source_name(enum symbols_source source)
@@ -806,7 +814,9 @@ const char *symbols_elf_lookup(struct symbols_elf *e, uint64_t vaddr)
 	uint32_t idx;
 	char *d;
 
-	if (!sym)
+	if (sym)
+		sym = symbols_table_settle(&e->table, sym);
+	if (!sym || vaddr >= sym->end)
 		return NULL;
 	name = symbols_table_name(&e->table, sym);
 	if (!dm->on || !mangled(name))

@@ -32,12 +32,36 @@ struct symbols_sym {
 	uint8_t prio; /* among aliases at one address the highest wins: global 2, local 1, weak 0 */
 };
 
+/*
+ * How a table's names are shown, when that may differ from how they are
+ * stored (elf.c demangles when a name is looked up).
+ */
+struct symbols_shown {
+	/* Whether `name` may be shown otherwise (cheap: no demangling). */
+	bool (*differs)(void *ctx, const char *name);
+	/* The name `name` is shown by, malloc'd (caller frees), or NULL: as stored. */
+	char *(*get)(void *ctx, const char *name);
+	void *ctx;
+};
+
 struct symbols_table {
 	struct symbols_sym *syms;
 	size_t len, cap;
 	char *names; /* NUL-terminated names, back to back */
 	size_t names_len, names_cap;
+	/*
+	 * Aliases whose ranking needs their shown names, decided when first
+	 * looked up (symbols_table_settle): `pending` maps a kept symbol's
+	 * index + 1 to the index in `aliases` of its run's candidates (a run
+	 * is the consecutive entries of one start address), or to
+	 * SYMBOLS_SETTLED once decided.
+	 */
+	struct symbols_shown shown;
+	struct u64map pending;
+	struct symbols_sym *aliases;
+	size_t aliases_len, aliases_cap;
 };
+#define SYMBOLS_SETTLED UINT32_MAX
 
 void symbols_table_init(struct symbols_table *t);
 void symbols_table_free(struct symbols_table *t);
@@ -69,13 +93,20 @@ void symbols_table_set_names(struct symbols_table *t, char *names, size_t len);
 void symbols_table_finish(struct symbols_table *t);
 /*
  * The same, where the name a symbol is shown by may differ from the one
- * stored (names demangled when looked up, elf.c): aliases are ranked by
- * the shown names. `shown` returns that name for a stored one, malloc'd
- * (the table frees it), or NULL when it is the stored name; it is asked
- * only about aliases that tie before names are compared.
+ * stored: aliases are ranked by their shown names. So that only names
+ * looked up are ever shown (demangled), a run of aliases whose ranking
+ * comes down to names that `sh->differs` about is left undecided: its
+ * first candidate stands for it, covering the widest of their ranges,
+ * until symbols_table_settle() decides. `sh` is copied.
  */
-void symbols_table_finish_shown(struct symbols_table *t,
-				char *(*shown)(void *ctx, const char *name), void *ctx);
+void symbols_table_finish_shown(struct symbols_table *t, const struct symbols_shown *sh);
+/*
+ * `sym` (from symbols_table_lookup() on `t`) with its aliases ranked, if
+ * that was left for later: the best alias's name and range replace the
+ * stand-in's, so check the address against its end again.
+ */
+const struct symbols_sym *symbols_table_settle(struct symbols_table *t,
+					       const struct symbols_sym *sym);
 /* The symbol covering `addr`, or NULL. Borrowed, valid until the table is freed. */
 const struct symbols_sym *symbols_table_lookup(const struct symbols_table *t, uint64_t addr);
 /* The name of `sym` (borrowed, valid until the table is freed). */

@@ -877,6 +877,69 @@ static void test_table_aliases_and_sizes(void **state)
 	symbols_table_free(&t);
 }
 
+/* For test_table_shown_aliases: "_Z3fooi" is shown as "foo(int)"; counts the askings. */
+static bool fake_differs(void *ctx, const char *name)
+{
+	return strncmp(name, "_Z", 2) == 0;
+}
+
+static char *fake_shown(void *ctx, const char *name)
+{
+	(*(int *)ctx)++;
+	return strcmp(name, "_Z3fooi") == 0 ? strdup("foo(int)") : NULL;
+}
+
+/*
+ * Aliases are ranked by the names they are shown by (demangled), but only
+ * when one of them is looked up: the stand-in covers the widest range
+ * until then, and the winner brings its own.
+ */
+static void test_table_shown_aliases(void **state)
+{
+	int asked = 0;
+	const struct symbols_shown sh = { fake_differs, fake_shown, &asked };
+	struct symbols_table t;
+	const struct symbols_sym *sym;
+
+	/* As stored, "foo_abc" wins (no leading underscore); as shown, "foo(int)" is longer. */
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "foo_abc", 0, 2);
+	symbols_table_add(&t, 0x1000, 0x40, UINT64_MAX, "_Z3fooi", 0, 2);
+	symbols_table_add(&t, 0x2000, 0, 0x3000, "next", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	assert_int_equal(asked, 0);
+	sym = symbols_table_lookup(&t, 0x1020);
+	assert_non_null(sym);
+	sym = symbols_table_settle(&t, sym);
+	assert_true(asked > 0);
+	assert_string_equal(symbols_table_name(&t, sym), "_Z3fooi");
+	assert_int_equal(sym->end, 0x1040);
+	asked = 0;
+	assert_ptr_equal(symbols_table_settle(&t, sym), sym);
+	assert_int_equal(asked, 0); /* decided once */
+	symbols_table_free(&t);
+
+	/* The longer plain name wins, and the range is its own. */
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "foo_abcdefgh", 0, 2);
+	symbols_table_add(&t, 0x1000, 0x40, UINT64_MAX, "_Z3fooi", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	sym = symbols_table_settle(&t, symbols_table_lookup(&t, 0x1020));
+	assert_string_equal(symbols_table_name(&t, sym), "foo_abcdefgh");
+	assert_int_equal(sym->end, 0x1010);
+	/* A global beats a local before names count: nothing to ask. */
+	symbols_table_free(&t);
+	asked = 0;
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "_Z3fooi", 0, 1);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "_Z3barv", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	sym = symbols_table_settle(&t, symbols_table_lookup(&t, 0x1000));
+	assert_string_equal(symbols_table_name(&t, sym), "_Z3barv");
+	assert_int_equal(asked, 0);
+	symbols_table_free(&t);
+}
+
 static void test_elf_rejects_garbage(void **state)
 {
 	char *text = write_temp("this is not an ELF file\n");
@@ -1556,6 +1619,7 @@ int main(void)
 		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
+		cmocka_unit_test(test_table_shown_aliases),
 		cmocka_unit_test(test_elf_rejects_garbage),
 		cmocka_unit_test(test_not_live),
 		cmocka_unit_test(test_debug_files),
