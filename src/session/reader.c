@@ -220,10 +220,17 @@ static int read_header_chunk(struct reader *r, json_t *obj)
 	for (i = 0; i < json_array_size(events); i++) {
 		json_t *e = json_array_get(events, i);
 		json_t *name = json_object_get(e, "name"), *unit = json_object_get(e, "unit");
+		json_t *leader = json_object_get(e, "leader");
+		uint32_t id;
 
 		if (!json_is_string(name) || !json_is_string(unit))
 			return chunk_error(r, "event %zu is not {\"name\", \"unit\"}", i);
-		profile_add_event(p, json_string_value(name), json_string_value(unit));
+		if (leader && (!json_is_integer(leader) || json_integer_value(leader) < 0 ||
+			       (size_t)json_integer_value(leader) >= i))
+			return chunk_error(r, "event %zu: \"leader\" is not an earlier event", i);
+		id = profile_add_event(p, json_string_value(name), json_string_value(unit));
+		if (leader)
+			p->events[id].leader = (int)json_integer_value(leader);
 	}
 	r->have_header = true;
 	return 0;

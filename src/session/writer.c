@@ -334,6 +334,8 @@ int session_writer_begin(struct session_writer *w, const struct profile *p)
 
 		json_object_set_new(e, "name", jstr(p->events[i].name));
 		json_object_set_new(e, "unit", jstr(p->events[i].unit));
+		if (p->events[i].leader >= 0)
+			json_object_set_new(e, "leader", jint((uint64_t)p->events[i].leader));
 		json_array_append_new(events, e);
 	}
 	json_object_set_new(obj, "events", events);
