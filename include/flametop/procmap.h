@@ -295,6 +295,8 @@ struct procmap_stats {
 	uint64_t parked; /* pieces of consumer data kept unused now */
 	uint64_t evicted; /* pieces of parked data freed to stay under the caps */
 	uint64_t refused; /* files refused (hostile or unreadable in time) */
+	uint64_t scans; /* reads of a /proc/PID/maps (first looks and rescans) */
+	uint64_t queries; /* single-address questions asked before a rescan (PROCMAP_QUERY) */
 };
 void procmap_stats(const struct procmap *pm, struct procmap_stats *st);
 

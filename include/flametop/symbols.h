@@ -80,7 +80,7 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 /*
  * Whether C++ and Rust names are demangled (the default: yes, when
  * flametop was built with libiberty). Set it before any lookup: names are
- * demangled once, when a module's symbols are read.
+ * demangled once each, the first time a lookup returns them.
  */
 void symbols_set_demangle(struct symbols *s, bool demangle);
 

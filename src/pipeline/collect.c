@@ -31,6 +31,15 @@
  * In frame-pointer mode, stacks that never reach main or a thread's start
  * are counted: when most do, the code they run was built without frame
  * pointers, and the stage says so once, suggesting --call-graph dwarf.
+ *
+ * A stack seen before costs one hash lookup: a cache maps (pid, the raw
+ * chain) to what it was turned into (call tree node, location chain, hit
+ * location, the frame-pointer verdict). An entry is valid only while the
+ * process's address cache is (its epoch, moved on when that cache is
+ * dropped), and only stacks whose every address was cacheable and that
+ * folded nothing are kept, so a hit gives exactly what resolving the
+ * chain again would. Chains are compared in full, never trusted to their
+ * hash. The cache is bounded (STACK_CACHE_*) and emptied when full.
  */
 #include "config.h"
 
@@ -50,10 +59,35 @@
 #define MAX_FRAMES 1024
 /* The truncated-stack notice needs this many user stacks to judge. */
 #define TRUNCATED_MIN_SAMPLES 50
+/* The stack cache's bounds: stacks, and addresses of all their chains. */
+#define STACK_CACHE_ENTRIES (1u << 15)
+#define STACK_CACHE_IPS (1u << 18)
+/* A chain longer than this is resolved each time, not cached. */
+#define STACK_CACHE_MAX_CHAIN 256
 
 struct proc_cache {
 	uint32_t pid;
+	uint32_t epoch; /* moves on when `locs` is dropped: older cached stacks are stale */
 	struct u64map locs; /* user address + 1 -> location id */
+};
+
+/* What a frame-pointer stack's user part said of its root (judge_fp_stack). */
+enum fp_verdict { FP_NONE, FP_ROOTED, FP_TRUNCATED };
+
+/* A cached stack: the chain ips[off, off + nr) of pid at epoch, and what it gave. */
+struct stack_entry {
+	uint32_t pid, epoch;
+	uint32_t off, nr;
+	uint32_t node, chain, location;
+	uint8_t verdict;
+};
+
+struct stack_cache {
+	struct u64map index; /* hash of (pid, chain) -> entry */
+	struct stack_entry *entries;
+	uint32_t len, cap;
+	uint64_t *ips;
+	uint32_t nips, ips_cap;
 };
 
 struct pipeline_collect {
@@ -79,6 +113,9 @@ struct pipeline_collect {
 	struct ft_notice *notice;
 	struct u64map root_frames; /* frame id + 1 -> 1 a stack's root, 2 not */
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
+
+	struct stack_cache stacks;
+	bool uncacheable; /* the stack being resolved met an address that is not cached */
 };
 
 /* Where user stacks start: what a complete chain ends with. */
@@ -110,8 +147,75 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 {
 	uint32_t idx;
 
-	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx))
+	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx)) {
 		u64map_free(&c->procs[idx].locs);
+		c->procs[idx].epoch++;
+	}
+}
+
+/* ---- the stack cache -------------------------------------------------- */
+
+static uint64_t stack_hash(uint32_t pid, const uint64_t *ips, uint32_t nr)
+{
+	uint64_t h = util_hash_u64((uint64_t)pid << 32 | nr);
+	uint32_t i;
+
+	for (i = 0; i < nr; i++)
+		h = util_hash_u64(h ^ ips[i]);
+	return h | 1; /* u64map keys are nonzero */
+}
+
+static void stack_cache_clear(struct stack_cache *sc)
+{
+	u64map_free(&sc->index);
+	sc->len = 0;
+	sc->nips = 0;
+}
+
+static void stack_cache_free(struct stack_cache *sc)
+{
+	u64map_free(&sc->index);
+	free(sc->entries);
+	free(sc->ips);
+}
+
+/* The entry for this chain of pid at epoch, or NULL. */
+static const struct stack_entry *stack_cache_get(const struct stack_cache *sc, uint64_t key,
+						 uint32_t pid, uint32_t epoch,
+						 const uint64_t *ips, uint32_t nr)
+{
+	const struct stack_entry *e;
+	uint32_t idx;
+
+	if (!u64map_get(&sc->index, key, &idx))
+		return NULL;
+	e = &sc->entries[idx];
+	if (e->pid != pid || e->epoch != epoch || e->nr != nr ||
+	    memcmp(sc->ips + e->off, ips, nr * sizeof(*ips)) != 0)
+		return NULL;
+	return e;
+}
+
+/* Keeps `e` (its chain copied from ips) under `key`; empties the cache first when full. */
+static void stack_cache_put(struct stack_cache *sc, uint64_t key, struct stack_entry e,
+			    const uint64_t *ips)
+{
+	if (sc->len == STACK_CACHE_ENTRIES || sc->nips + e.nr > STACK_CACHE_IPS)
+		stack_cache_clear(sc);
+	if (sc->len == sc->cap) {
+		sc->cap = sc->cap ? sc->cap * 2 : 256;
+		sc->entries = xreallocarray(sc->entries, sc->cap, sizeof(*sc->entries));
+	}
+	if (sc->nips + e.nr > sc->ips_cap) {
+		while (sc->nips + e.nr > sc->ips_cap)
+			sc->ips_cap = sc->ips_cap ? sc->ips_cap * 2 : 4096;
+		sc->ips = xreallocarray(sc->ips, sc->ips_cap, sizeof(*sc->ips));
+	}
+	e.off = sc->nips;
+	memcpy(sc->ips + sc->nips, ips, e.nr * sizeof(*ips));
+	sc->nips += e.nr;
+	sc->entries[sc->len] = e;
+	u64map_put(&sc->index, key, sc->len++);
 }
 
 /* The frame for a symbolizer's answer. */
@@ -147,6 +251,8 @@ static uint32_t resolve_kernel(struct pipeline_collect *c, uint32_t pid, uint64_
 	frame = intern_frame(c, &f);
 	if (addr && cacheable(&f))
 		u64map_put(&c->kernel_addrs, addr, frame);
+	else
+		c->uncacheable = true;
 	return frame;
 }
 
@@ -169,6 +275,8 @@ static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, 
 	if (key && cacheable(&f)) {
 		*loc = profile_intern_location(c->profile, frame, f.offset);
 		u64map_put(&pc->locs, key, *loc);
+	} else {
+		c->uncacheable = true;
 	}
 	return frame;
 }
@@ -230,19 +338,25 @@ static bool is_root_frame(struct pipeline_collect *c, uint32_t frame)
 	return v == 1;
 }
 
-/* Counts a frame-pointer stack whose user frames are frames[from, n). */
-static void judge_fp_stack(struct pipeline_collect *c, uint32_t from, uint32_t n)
+/* What a frame-pointer stack whose user frames are frames[from, n) says. */
+static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from, uint32_t n)
 {
 	uint32_t i;
 
 	if (from == n)
-		return;
+		return FP_NONE;
 	for (i = from; i < n; i++)
-		if (is_root_frame(c, c->frames[i])) {
-			c->fp_rooted++;
-			return;
-		}
-	c->fp_truncated++;
+		if (is_root_frame(c, c->frames[i]))
+			return FP_ROOTED;
+	return FP_TRUNCATED;
+}
+
+static void count_fp_verdict(struct pipeline_collect *c, enum fp_verdict v)
+{
+	if (v == FP_ROOTED)
+		c->fp_rooted++;
+	else if (v == FP_TRUNCATED)
+		c->fp_truncated++;
 }
 
 static void check_truncated(struct pipeline_collect *c)
@@ -257,18 +371,21 @@ static void check_truncated(struct pipeline_collect *c)
 		   100.0 * (double)c->fp_truncated / (double)all);
 }
 
-static int collect_sample(void *ctx, const struct pipeline_sample *s)
+/*
+ * Turns the sample's chain into frames, then into a call tree node, a
+ * location chain and the hit location (in *ps), and says what its user
+ * part tells of frame pointers.
+ */
+static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cache *pc,
+				     const struct pipeline_sample *s, struct profile_sample *ps)
 {
-	struct pipeline_collect *c = ctx;
 	struct profile *p = c->profile;
-	struct proc_cache *pc = proc_cache(c, s->pid);
-	struct profile_sample ps = { 0 };
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
 	bool first = true, dwarf = s->user_regs && s->user_abi;
 	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX;
+	enum fp_verdict verdict = FP_NONE;
 	size_t nuser = 0, u;
 
-	ensure_thread(c, s->pid, s->tid);
 	if (dwarf)
 		nuser = unwind_sample(c->unwind, s, c->user_ips, MAX_FRAMES);
 	if (s->leaf) {
@@ -321,16 +438,57 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		first = false;
 	}
 	if (!dwarf && user_from != UINT32_MAX)
-		judge_fp_stack(c, user_from, n);
-	ps.chain = intern_chain(c, n);
+		verdict = judge_fp_stack(c, user_from, n);
+	ps->chain = intern_chain(c, n);
 	/* The hit address: the leaf's, when it is user code. */
-	ps.location = n ? c->locs[0] : PROFILE_NO_LOCATION;
+	ps->location = n ? c->locs[0] : PROFILE_NO_LOCATION;
 	while (n > 0)
 		node = profile_intern_node(p, node, c->frames[--n]);
+	ps->node = node;
+	return verdict;
+}
+
+static int collect_sample(void *ctx, const struct pipeline_sample *s)
+{
+	struct pipeline_collect *c = ctx;
+	struct profile *p = c->profile;
+	struct proc_cache *pc = proc_cache(c, s->pid);
+	struct profile_sample ps = { 0 };
+	/* A DWARF sample's user stack is in its stack bytes, not its chain. */
+	bool cache = !(s->user_regs && s->user_abi) && s->nr_ips <= STACK_CACHE_MAX_CHAIN;
+	const struct stack_entry *hit = NULL;
+	enum fp_verdict verdict;
+	uint64_t key = 0;
+
+	ensure_thread(c, s->pid, s->tid);
+	if (cache) {
+		key = stack_hash(s->pid, s->ips, s->nr_ips);
+		hit = stack_cache_get(&c->stacks, key, s->pid, pc->epoch, s->ips, s->nr_ips);
+	}
+	if (hit) {
+		ps.node = hit->node;
+		ps.chain = hit->chain;
+		ps.location = hit->location;
+		verdict = hit->verdict;
+	} else {
+		uint64_t folded = p->folded;
+
+		c->uncacheable = false;
+		verdict = resolve_stack(c, pc, s, &ps);
+		if (cache && !c->uncacheable && p->folded == folded) {
+			struct stack_entry e = {
+				.pid = s->pid, .epoch = pc->epoch, .nr = s->nr_ips,
+				.node = ps.node, .chain = ps.chain, .location = ps.location,
+				.verdict = (uint8_t)verdict,
+			};
+
+			stack_cache_put(&c->stacks, key, e, s->ips);
+		}
+	}
+	count_fp_verdict(c, verdict);
 
 	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
 	ps.weight = s->period;
-	ps.node = node;
 	ps.pid = s->pid;
 	ps.tid = s->tid;
 	ps.cpu = (uint16_t)s->cpu;
@@ -440,6 +598,7 @@ void pipeline_collect_free(struct pipeline_collect *c)
 	u64map_free(&c->proc_index);
 	u64map_free(&c->kernel_addrs);
 	u64map_free(&c->root_frames);
+	stack_cache_free(&c->stacks);
 	unwind_free(c->unwind);
 	free(c);
 }

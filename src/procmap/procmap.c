@@ -20,11 +20,16 @@
  * from another CPU's ring buffer can arrive after the EXIT record. A pid
  * that comes back (an mmap, fork or exec for it) starts afresh.
  *
- * Consumers' data (symbol tables, unwind tables) is kept per slot in a
- * table keyed by the module identity current when it was loaded, which
- * includes a build id read from the file: so the same library named by a
- * /proc/PID/maps line (device and inode) and by an MMAP2 record (build id)
- * is read once. Data no module uses is parked in a bounded LRU list.
+ * A miss in a live process re-reads its /proc/PID/maps (at most once per
+ * rescan interval), but only when the kernel says that something is mapped
+ * at the address: a PROCMAP_QUERY ioctl (Linux 6.11) on the maps file asks
+ * about that one address for a microsecond, where reading the whole file
+ * costs the kernel a line per mapping. Frame-pointer chains through code
+ * built without frame pointers are full of addresses nothing maps, and on
+ * a busy machine each short-lived process brought one full read; now those
+ * cost a query, at most PROCMAP_PROBES_MAX per process in an interval, on
+ * a maps file kept open while the misses are in one process. Where the
+ * ioctl is unknown, every miss reads the file, as before.
  */
 #include "config.h"
 
@@ -38,11 +43,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define DELETED_SUFFIX " (deleted)"
+/* Single-address queries a process may cost in one rescan interval. */
+#define PROCMAP_PROBES_MAX 32
+
+/*
+ * PROCMAP_QUERY, from <linux/fs.h> of Linux 6.11 (older headers lack it):
+ * the mapping that covers query_addr, or ENOENT. Only the fields up to
+ * vma_end are read here; the size says which version of the struct this is.
+ */
+struct procmap_query_v1 {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY_IOCTL _IOWR('f', 17, struct procmap_query_v1)
 #define ANON_NAME "[anon]"
 #define VDSO_NAME "[vdso]"
 
@@ -86,12 +110,18 @@ struct proc {
 	bool loaded; /* /proc/PID/maps read, or maps known from fork/exec */
 	bool gone; /* reading /proc/PID/maps failed or it exited: do not rescan */
 	uint64_t scanned_ns; /* when /proc/PID/maps was last read, 0 never */
+	uint64_t probed_ns; /* when the first query of the current interval was made */
+	uint32_t probes; /* queries made since probed_ns */
 	uint64_t exit_seq; /* nonzero: exited, the number of its exit */
 	uint64_t gen;
 };
 
 struct procmap {
 	bool live;
+	bool no_query; /* the kernel knows no PROCMAP_QUERY */
+	/* The maps file last queried, kept open for the misses that follow. */
+	int query_fd; /* -1 none */
+	const struct proc *query_proc;
 	uint64_t rescan_ns;
 	struct module **buckets; /* modules by ident */
 	size_t nbuckets, nmodules;
@@ -120,6 +150,7 @@ struct procmap *procmap_new(void)
 
 	pm->live = true;
 	pm->rescan_ns = PROCMAP_RESCAN_NS;
+	pm->query_fd = -1;
 	pm->nbuckets = 256;
 	pm->buckets = xcalloc(pm->nbuckets, sizeof(*pm->buckets));
 	u64map_init(&pm->proc_index);
@@ -478,16 +509,28 @@ static void proc_changed(struct procmap *pm, struct proc *p)
 }
 
 /* Forgets everything about `p`: its pid now names a new process. */
+static void query_close(struct procmap *pm)
+{
+	if (pm->query_fd >= 0)
+		close(pm->query_fd);
+	pm->query_fd = -1;
+	pm->query_proc = NULL;
+}
+
 static void proc_reset(struct procmap *pm, struct proc *p)
 {
 	size_t i;
 
+	if (p == pm->query_proc)
+		query_close(pm); /* the pid may come back as another process */
 	for (i = 0; i < p->len; i++)
 		module_unref(pm, p->maps[i].mod);
 	p->len = 0;
 	p->loaded = false;
 	p->gone = false;
 	p->scanned_ns = 0;
+	p->probed_ns = 0;
+	p->probes = 0;
 	p->exit_seq = 0;
 	proc_changed(pm, p);
 }
@@ -630,6 +673,7 @@ static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
 		return -ENOENT;
 	}
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+	pm->st.scans++;
 	buf = util_read_file(path, NULL);
 	if (!buf) {
 		p->gone = true;
@@ -734,12 +778,58 @@ void procmap_exit(struct procmap *pm, uint32_t pid)
 	pm->exited_next = (pm->exited_next + 1) % PROCMAP_EXITED_KEEP;
 }
 
+/*
+ * Whether re-reading the maps of `pid` could find `addr`: false only when
+ * the kernel says no mapping covers it (or this interval's queries are
+ * spent); true when it does, or cannot say.
+ */
+static bool worth_rescan(struct procmap *pm, uint32_t pid, struct proc *p, uint64_t now,
+			 uint64_t addr)
+{
+	struct procmap_query_v1 q = { .size = sizeof(q), .query_addr = addr };
+	char path[64];
+	int ret, err;
+
+	if (!pm->live || pm->no_query)
+		return true;
+	if (now - p->probed_ns >= pm->rescan_ns || p->probed_ns == 0) {
+		p->probed_ns = now;
+		p->probes = 0;
+	}
+	if (p->probes >= PROCMAP_PROBES_MAX)
+		return false;
+	p->probes++;
+	if (pm->query_proc != p) {
+		query_close(pm);
+		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+		pm->query_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (pm->query_fd < 0)
+			return true; /* the read will fail the same way, and say the process is gone */
+		pm->query_proc = p;
+	}
+	ret = ioctl(pm->query_fd, PROCMAP_QUERY_IOCTL, &q);
+	err = errno;
+	pm->st.queries++;
+	if (ret == 0)
+		return true;
+	if (err == ENOENT)
+		return false;
+	if (err == ENOTTY || err == EINVAL || err == EOPNOTSUPP)
+		pm->no_query = true; /* an older kernel: read the file on every miss */
+	query_close(pm);
+	return true;
+}
+
 const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr)
 {
 	struct proc *p = proc_loaded(pm, pid);
 	const struct procmap_map *map = map_find(p, addr);
+	uint64_t now;
 
-	if (!map && !p->gone && util_now_ns() - p->scanned_ns >= pm->rescan_ns &&
+	if (map || p->gone)
+		return map;
+	now = util_now_ns();
+	if (now - p->scanned_ns >= pm->rescan_ns && worth_rescan(pm, pid, p, now, addr) &&
 	    proc_scan(pm, pid, p) == 0)
 		map = map_find(p, addr);
 	return map;
@@ -960,6 +1050,7 @@ void procmap_free(struct procmap *pm)
 		return;
 	for (i = 0; i < pm->nprocs; i++)
 		proc_free(pm, pm->procs[i]);
+	query_close(pm);
 	free(pm->procs);
 	u64map_free(&pm->proc_index);
 	for (i = 0; i < PROCMAP_SLOTS; i++)

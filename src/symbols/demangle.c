@@ -5,7 +5,7 @@
  * both the legacy scheme, whose trailing "::h<hash>" it drops, and v0
  * ("_R..."), then the C++ Itanium ABI. DMGL_PARAMS | DMGL_ANSI gives C++
  * names with their parameter lists and qualifiers, as perf shows them.
- * Names are demangled once, when a module's symbols are read.
+ * Names are demangled once each, the first time a lookup returns them.
  *
  * A mangled name comes from a file any user may have written, and the
  * Itanium scheme's substitutions let a few hundred bytes demangle to

@@ -15,7 +15,10 @@
  * by build id under /usr/lib/debug/.build-id/, or by the name and CRC-32
  * in .gnu_debuglink; failing that, MiniDebugInfo (.gnu_debugdata) adds the
  * local functions .dynsym lacks. Which source a module's names came from
- * is decided once, when it is read. Names are demangled then, too.
+ * is decided once, when it is read. Names are demangled later, one at a
+ * time, the first time a lookup returns them: most of a library's names
+ * are never looked up, and demangling them all cost more than the rest
+ * of recording.
  *
  * Files come from other processes and may be anything: every libelf call is
  * checked, and a file that does not make sense is refused, not trusted.
@@ -57,7 +60,6 @@ struct reading {
 	const struct symbols_elf_opts *o;
 	struct procmap_file *f; /* the module's file, NULL for an image in memory */
 	struct symbols_elf_report *rep;
-	uint64_t demangle_ns;
 };
 
 static bool reading_late(struct reading *r)
@@ -207,32 +209,55 @@ static Elf_Scn *find_section_name(Elf *elf, const char *name, GElf_Shdr *shdr_ou
 	return NULL;
 }
 
-/* The name to keep for `name`: demangled within the caps and the budget, or NULL for as is. */
-static char *demangle(struct reading *r, const char *name)
+/* Whether `name` looks mangled (C++, legacy Rust: "_Z"; Rust v0: "_R"). */
+static bool mangled(const char *name)
+{
+	return name[0] == '_' && (name[1] == 'Z' || name[1] == 'R');
+}
+
+/*
+ * `name` demangled within the caps and the budget (caller frees), or NULL
+ * for as is: not mangled, demangling off, capped, or the budget spent.
+ */
+static char *demangle(struct symbols_demangling *dm, const char *name)
 {
 	bool capped = false;
 	uint64_t t0;
 	char *d;
 
-	if (!r->o->demangle || name[0] != '_' || (name[1] != 'Z' && name[1] != 'R'))
+	if (!dm->on || !mangled(name))
 		return NULL;
-	if (r->rep->demangle_late) {
-		r->rep->names_raw++;
+	if (dm->late) {
+		dm->names_raw++;
 		return NULL;
 	}
 	t0 = util_now_ns();
 	d = symbols_demangle(name, &capped);
-	r->demangle_ns += util_now_ns() - t0;
+	dm->ns += util_now_ns() - t0;
 	if (capped)
-		r->rep->names_raw++;
-	if (r->demangle_ns > SYMBOLS_DEMANGLE_BUDGET_NS)
-		r->rep->demangle_late = true;
+		dm->names_raw++;
+	if (dm->ns > SYMBOLS_DEMANGLE_BUDGET_NS)
+		dm->late = true;
 	return d;
+}
+
+/* For symbols_table_finish_shown(): aliases are ranked by their demangled names. */
+static bool shown_differs(void *ctx, const char *name)
+{
+	const struct symbols_demangling *dm = ctx;
+
+	return dm->on && mangled(name);
+}
+
+static char *shown_name(void *ctx, const char *name)
+{
+	return demangle(ctx, name);
 }
 
 /*
  * Adds the functions of the file's symbol table of type `type` (SHT_SYMTAB
- * or SHT_DYNSYM), demangled when asked. Returns the number added; 0
+ * or SHT_DYNSYM), as they are named there (demangled later, when looked
+ * up). Returns the number added; 0
  * when the file has no such table, or only a placeholder for it (a debug
  * file's SHT_NOBITS .dynsym), or it is too large; stops at the deadline.
  */
@@ -253,7 +278,6 @@ static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, El
 	for (i = 0; i < n; i++) {
 		GElf_Sym sym;
 		const char *name;
-		char *demangled;
 		int stype, bind;
 		uint8_t prio;
 
@@ -270,12 +294,9 @@ static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, El
 		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		demangled = demangle(r, name);
 		prio = bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 0 : 1;
 		symbols_table_add(&e->table, sym.st_value, sym.st_size,
-				  section_end(elf, sym.st_shndx), demangled ? demangled : name, 0,
-				  prio);
-		free(demangled);
+				  section_end(elf, sym.st_shndx), name, 0, prio);
 		added++;
 	}
 	return added;
@@ -557,7 +578,9 @@ static void read_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 		else
 			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
 	}
-	symbols_table_finish(&e->table);
+	e->dm.on = o->demangle;
+	symbols_table_finish_shown(&e->table, &(const struct symbols_shown){ shown_differs, shown_name,
+									     &e->dm });
 }
 
 const char *symbols_source_name(enum symbols_source source)
@@ -578,7 +601,7 @@ struct symbols_elf *symbols_elf_read(struct procmap_file *f, const struct symbol
 				     struct symbols_elf_report *rep, struct ft_error *err)
 {
 	struct symbols_elf_report dummy;
-	struct reading r = { opts, f, rep ? rep : &dummy, 0 };
+	struct reading r = { opts, f, rep ? rep : &dummy };
 	struct symbols_elf *e = NULL;
 	Elf *elf;
 
@@ -631,7 +654,7 @@ int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts
 {
 	struct symbols_elf_opts o = *opts;
 	struct symbols_elf_report rep;
-	struct reading r = { &o, NULL, &rep, 0 };
+	struct reading r = { &o, NULL, &rep };
 	struct symbols_elf probe;
 	struct procmap_file f;
 	struct ft_error err;
@@ -705,7 +728,7 @@ struct symbols_elf *symbols_elf_from_memory(const void *image, size_t size, stru
 	if (e) {
 		static const struct symbols_elf_opts opts = { .demangle = true };
 		struct symbols_elf_report rep;
-		struct reading r = { &opts, NULL, &rep, 0 };
+		struct reading r = { &opts, NULL, &rep };
 
 		memset(&rep, 0, sizeof(rep));
 		read_symbols(&r, elf, e);
@@ -750,8 +773,14 @@ struct symbols_elf *symbols_elf_vdso(struct ft_error *err)
 
 void symbols_elf_free(struct symbols_elf *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
+	for (i = 0; i < e->dm.len; i++)
+		free(e->dm.names[i]);
+	free(e->dm.names);
+	u64map_free(&e->dm.shown);
 	symbols_table_free(&e->table);
 	free(e->segs);
 	free(e->debug_path);
@@ -773,9 +802,39 @@ int symbols_elf_offset_to_vaddr(const struct symbols_elf *e, uint64_t offset, ui
 	return -ENOENT;
 }
 
-const char *symbols_elf_lookup(const struct symbols_elf *e, uint64_t vaddr)
+/* Marks, in e->dm.shown, a symbol whose name is shown as it is stored. */
+#define DEMANGLE_AS_IS UINT32_MAX
+
+const char *symbols_elf_lookup(struct symbols_elf *e, uint64_t vaddr)
 {
 	const struct symbols_sym *sym = symbols_table_lookup(&e->table, vaddr);
+	struct symbols_demangling *dm = &e->dm;
+	const char *name;
+	uint64_t key;
+	uint32_t idx;
+	char *d;
 
-	return sym ? symbols_table_name(&e->table, sym) : NULL;
+	if (sym)
+		sym = symbols_table_settle(&e->table, sym);
+	if (!sym || vaddr >= sym->end)
+		return NULL;
+	name = symbols_table_name(&e->table, sym);
+	if (!dm->on || !mangled(name))
+		return name;
+	key = (uint64_t)(sym - e->table.syms) + 1;
+	if (u64map_get(&dm->shown, key, &idx))
+		return idx == DEMANGLE_AS_IS ? name : dm->names[idx];
+	d = demangle(dm, name);
+	if (!d || dm->len >= DEMANGLE_AS_IS) {
+		free(d);
+		u64map_put(&dm->shown, key, DEMANGLE_AS_IS);
+		return name;
+	}
+	if (dm->len == dm->cap) {
+		dm->cap = dm->cap ? dm->cap * 2 : 16;
+		dm->names = xreallocarray(dm->names, dm->cap, sizeof(*dm->names));
+	}
+	dm->names[dm->len] = d;
+	u64map_put(&dm->shown, key, (uint32_t)dm->len++);
+	return d;
 }

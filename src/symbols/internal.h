@@ -32,12 +32,36 @@ struct symbols_sym {
 	uint8_t prio; /* among aliases at one address the highest wins: global 2, local 1, weak 0 */
 };
 
+/*
+ * How a table's names are shown, when that may differ from how they are
+ * stored (elf.c demangles when a name is looked up).
+ */
+struct symbols_shown {
+	/* Whether `name` may be shown otherwise (cheap: no demangling). */
+	bool (*differs)(void *ctx, const char *name);
+	/* The name `name` is shown by, malloc'd (caller frees), or NULL: as stored. */
+	char *(*get)(void *ctx, const char *name);
+	void *ctx;
+};
+
 struct symbols_table {
 	struct symbols_sym *syms;
 	size_t len, cap;
 	char *names; /* NUL-terminated names, back to back */
 	size_t names_len, names_cap;
+	/*
+	 * Aliases whose ranking needs their shown names, decided when first
+	 * looked up (symbols_table_settle): `pending` maps a kept symbol's
+	 * index + 1 to the index in `aliases` of its run's candidates (a run
+	 * is the consecutive entries of one start address), or to
+	 * SYMBOLS_SETTLED once decided.
+	 */
+	struct symbols_shown shown;
+	struct u64map pending;
+	struct symbols_sym *aliases;
+	size_t aliases_len, aliases_cap;
 };
+#define SYMBOLS_SETTLED UINT32_MAX
 
 void symbols_table_init(struct symbols_table *t);
 void symbols_table_free(struct symbols_table *t);
@@ -67,6 +91,22 @@ void symbols_table_set_names(struct symbols_table *t, char *names, size_t len);
  * gives unsized symbols their end. Call once, after the last add.
  */
 void symbols_table_finish(struct symbols_table *t);
+/*
+ * The same, where the name a symbol is shown by may differ from the one
+ * stored: aliases are ranked by their shown names. So that only names
+ * looked up are ever shown (demangled), a run of aliases whose ranking
+ * comes down to names that `sh->differs` about is left undecided: its
+ * first candidate stands for it, covering the widest of their ranges,
+ * until symbols_table_settle() decides. `sh` is copied.
+ */
+void symbols_table_finish_shown(struct symbols_table *t, const struct symbols_shown *sh);
+/*
+ * `sym` (from symbols_table_lookup() on `t`) with its aliases ranked, if
+ * that was left for later: the best alias's name and range replace the
+ * stand-in's, so check the address against its end again.
+ */
+const struct symbols_sym *symbols_table_settle(struct symbols_table *t,
+					       const struct symbols_sym *sym);
 /* The symbol covering `addr`, or NULL. Borrowed, valid until the table is freed. */
 const struct symbols_sym *symbols_table_lookup(const struct symbols_table *t, uint64_t addr);
 /* The name of `sym` (borrowed, valid until the table is freed). */
@@ -90,11 +130,31 @@ enum symbols_source {
 /* The default debug directory, where distributions put debug files. */
 #define SYMBOLS_DEBUG_DIR "/usr/lib/debug"
 
+/*
+ * Demangling of one image's names, done lazily: a name is demangled the
+ * first time a lookup returns it (or when it must be ranked among
+ * aliases), and kept. `shown` maps a symbol's index + 1 to an index into
+ * `names` (the demangled names), or to DEMANGLE_AS_IS for a name left as
+ * it is. The time spent counts against SYMBOLS_DEMANGLE_BUDGET_NS; past
+ * it, names not yet demangled stay mangled (`late`).
+ */
+struct symbols_demangling {
+	bool on;
+	bool late;
+	bool said; /* the budget's notice was given (symbols.c) */
+	uint64_t ns;
+	uint64_t names_raw; /* names left mangled: caps, budget */
+	struct u64map shown;
+	char **names;
+	size_t len, cap;
+};
+
 /* The function symbols of one ELF image. */
 struct symbols_elf {
 	struct symbols_segment *segs;
 	size_t nsegs;
 	struct symbols_table table;
+	struct symbols_demangling dm;
 	uint8_t build_id[20];
 	uint8_t build_id_size; /* 0 when the image has no NT_GNU_BUILD_ID note */
 	enum symbols_source source;
@@ -112,12 +172,14 @@ struct symbols_elf_opts {
 	bool demangle; /* demangle C++ and Rust names */
 };
 
-/* What reading an image cost, for the caller to count and say. */
+/*
+ * What reading an image cost, for the caller to count and say. (Names are
+ * demangled later, when looked up: what that costs is in the image's
+ * struct symbols_demangling.)
+ */
 struct symbols_elf_report {
-	uint64_t names_raw; /* mangled names left as they are (caps, budget) */
 	uint64_t debug_refused; /* debug file candidates refused (too big, sparse, not regular) */
 	bool late; /* given up at the file's deadline: the result is NULL */
-	bool demangle_late; /* SYMBOLS_DEMANGLE_BUDGET_NS spent: later names left mangled */
 };
 
 /*
@@ -164,8 +226,12 @@ void symbols_elf_free(struct symbols_elf *e);
  * that offset.
  */
 int symbols_elf_offset_to_vaddr(const struct symbols_elf *e, uint64_t offset, uint64_t *vaddr);
-/* The name of the function at virtual address `vaddr`, or NULL (borrowed, valid until freed). */
-const char *symbols_elf_lookup(const struct symbols_elf *e, uint64_t vaddr);
+/*
+ * The name of the function at virtual address `vaddr`, or NULL (borrowed,
+ * valid until freed), demangled (the first time, then kept) when the
+ * image was read with opts->demangle, within the caps and e->dm's budget.
+ */
+const char *symbols_elf_lookup(struct symbols_elf *e, uint64_t vaddr);
 
 /*
  * Kernel symbols. symbols_kernel_load() reads `kallsyms_path` (normally

@@ -76,11 +76,6 @@ static void *symbols_load(void *ctx, struct procmap *pm, const struct procmap_mo
 			procmap_say(pm, "%s: reading its symbols took more than %llu s; its frames "
 				    "are named module+0xOFFSET", mod->name,
 				    (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));
-		} else if (rep.demangle_late) {
-			procmap_say(pm, "%s: demangling its names took more than %llu s; %llu names "
-				    "are left mangled", mod->name,
-				    (unsigned long long)(SYMBOLS_DEMANGLE_BUDGET_NS / 1000000000ull),
-				    (unsigned long long)rep.names_raw);
 		}
 		free(known);
 	}
@@ -262,6 +257,13 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 		break;
 	}
 	elf = procmap_module_data(s->pm, mod, s->slot, pid, map);
-	if (elf && symbols_elf_offset_to_vaddr(elf, out->offset, &vaddr) == 0)
+	if (elf && symbols_elf_offset_to_vaddr(elf, out->offset, &vaddr) == 0) {
 		out->name = symbols_elf_lookup(elf, vaddr);
+		if (elf->dm.late && !elf->dm.said) {
+			elf->dm.said = true;
+			procmap_say(s->pm, "%s: demangling its names took more than %llu s; the "
+				    "names not demangled by then are left mangled", mod->name,
+				    (unsigned long long)(SYMBOLS_DEMANGLE_BUDGET_NS / 1000000000ull));
+		}
+	}
 }

@@ -12,7 +12,9 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,13 +24,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
 
+#include "flametop/pipeline.h"
 #include "flametop/procmap.h"
+#include "flametop/profile.h"
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
@@ -254,6 +260,65 @@ static void test_dlopen_after_first_lookup(void **state)
 	sym_free(fed);
 	sym_free(rescans);
 	dlclose(lib);
+}
+
+/* Whether this kernel answers PROCMAP_QUERY (Linux 6.11) on a maps file. */
+static bool kernel_has_procmap_query(void)
+{
+	struct {
+		uint64_t size, query_flags, query_addr, out[6];
+		uint32_t out32[4];
+		uint64_t addrs[2];
+	} q = { .size = sizeof(q), .query_addr = (uintptr_t)&probe_function };
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	assert_true(fd >= 0);
+	ret = ioctl(fd, _IOWR('f', 17, q), &q);
+	close(fd);
+	return ret == 0;
+}
+
+/*
+ * A miss re-reads /proc/PID/maps only when something is mapped at the
+ * address, where the kernel can say (PROCMAP_QUERY): an address nothing
+ * maps (what a frame-pointer chain through code without frame pointers is
+ * full of) costs a query, not a read; an address that is mapped, a read
+ * that finds it. Elsewhere every miss reads the file.
+ */
+static void test_rescan_only_when_mapped(void **state)
+{
+	struct symbols *s = sym_new();
+	struct procmap_stats st;
+	struct symbols_frame f;
+	bool query = kernel_has_procmap_query();
+	uint64_t scans;
+	void *page;
+
+	procmap_set_rescan_interval(sym_pm(s), 0);
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_function, false, &f);
+	assert_string_equal(f.name, "probe_function");
+	procmap_stats(sym_pm(s), &st);
+	scans = st.scans;
+	assert_int_equal(scans, 1);
+
+	/* Non-canonical on x86-64, never mapped anywhere. */
+	symbols_resolve(s, (uint32_t)getpid(), 0x74696e695f6c6c64ull, false, &f);
+	assert_string_equal(f.module, "[unknown]");
+	procmap_stats(sym_pm(s), &st);
+	assert_int_equal(st.scans, query ? scans : scans + 1);
+	assert_int_equal(st.queries, query ? 1 : st.queries);
+	scans = st.scans;
+
+	/* A mapping made since the first read, which we were never told of: found by a read. */
+	page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)page + 8, false, &f);
+	procmap_stats(sym_pm(s), &st);
+	assert_int_equal(st.scans, scans + 1);
+	assert_string_not_equal(f.module, "[unknown]");
+	munmap(page, 4096);
+	sym_free(s);
 }
 
 static void test_vdso(void **state)
@@ -622,6 +687,80 @@ static void test_fork_exec_exit(void **state)
 	sym_free(s);
 }
 
+/* The name of the frame of node `node` of `p`. */
+static const char *node_name(const struct profile *p, uint32_t node)
+{
+	return profile_string(p, p->frames[p->nodes[node].frame].name);
+}
+
+/*
+ * The collect stage keeps what a stack was turned into, so that the same
+ * chain costs one lookup the next time; a new mapping over the addresses
+ * must make it resolve the chain again, and a stack with an address in no
+ * mapping is never kept (the maps may be learnt later).
+ */
+static void test_collect_stack_cache(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	struct pipeline_mmap anon = { .pid = FAKE_PID, .tid = FAKE_PID, .start = FAKE_BASE,
+				      .len = 0x100000, .filename = "//anon" };
+	struct self_map sm;
+	uint64_t ips[3];
+	struct pipeline_sample smp = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1,
+				       .nr_ips = 3, .ips = ips };
+	uint32_t node;
+
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	ips[0] = PERF_CONTEXT_USER;
+	ips[1] = fake_addr(&sm, (void *)&probe_function) + 2;
+	ips[2] = fake_addr(&sm, (void *)&probe_other) + 6; /* a return address */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+
+	/* Twice the same chain: the same node, probe_other calling probe_function. */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(p->nsamples, 2);
+	node = p->samples[0].node;
+	assert_int_equal(p->samples[1].node, node);
+	assert_int_equal(p->samples[1].chain, p->samples[0].chain);
+	assert_int_equal(p->samples[1].location, p->samples[0].location);
+	assert_string_equal(node_name(p, node), "probe_function");
+	assert_string_equal(node_name(p, p->nodes[node].parent), "probe_other");
+	assert_int_equal(p->locations[p->samples[0].location].hits, 2);
+
+	/* Anonymous memory mapped over the code: the chain names it now. */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &anon), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_not_equal(p->samples[2].node, node);
+	assert_string_not_equal(node_name(p, p->samples[2].node), "probe_function");
+
+	/* The code again: the same node as at first. */
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_int_equal(p->samples[3].node, node);
+
+	/*
+	 * A chain through no mapping is named [unknown]; when the maps learn
+	 * the mapping (as a rescan of /proc/PID/maps would, with no record
+	 * through the sink), the same chain names it.
+	 */
+	ips[2] = FAKE_BASE * 4 + (fake_addr(&sm, (void *)&probe_other) + 6 - FAKE_BASE);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_memory_equal(node_name(p, p->nodes[p->samples[4].node].parent), "[unknown]+0x", 12);
+	sm.m.start = FAKE_BASE * 4;
+	procmap_mmap(sym_pm(s), &sm.m);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(node_name(p, p->nodes[p->samples[5].node].parent), "probe_other");
+
+	pipeline_collect_free(c);
+	profile_free(p);
+	sym_free(s);
+}
+
 static void test_anon_and_overlaps(void **state)
 {
 	struct symbols *s = sym_new();
@@ -735,6 +874,69 @@ static void test_table_aliases_and_sizes(void **state)
 	symbols_table_init(&t);
 	symbols_table_finish(&t);
 	assert_null(symbols_table_lookup(&t, 0));
+	symbols_table_free(&t);
+}
+
+/* For test_table_shown_aliases: "_Z3fooi" is shown as "foo(int)"; counts the askings. */
+static bool fake_differs(void *ctx, const char *name)
+{
+	return strncmp(name, "_Z", 2) == 0;
+}
+
+static char *fake_shown(void *ctx, const char *name)
+{
+	(*(int *)ctx)++;
+	return strcmp(name, "_Z3fooi") == 0 ? strdup("foo(int)") : NULL;
+}
+
+/*
+ * Aliases are ranked by the names they are shown by (demangled), but only
+ * when one of them is looked up: the stand-in covers the widest range
+ * until then, and the winner brings its own.
+ */
+static void test_table_shown_aliases(void **state)
+{
+	int asked = 0;
+	const struct symbols_shown sh = { fake_differs, fake_shown, &asked };
+	struct symbols_table t;
+	const struct symbols_sym *sym;
+
+	/* As stored, "foo_abc" wins (no leading underscore); as shown, "foo(int)" is longer. */
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "foo_abc", 0, 2);
+	symbols_table_add(&t, 0x1000, 0x40, UINT64_MAX, "_Z3fooi", 0, 2);
+	symbols_table_add(&t, 0x2000, 0, 0x3000, "next", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	assert_int_equal(asked, 0);
+	sym = symbols_table_lookup(&t, 0x1020);
+	assert_non_null(sym);
+	sym = symbols_table_settle(&t, sym);
+	assert_true(asked > 0);
+	assert_string_equal(symbols_table_name(&t, sym), "_Z3fooi");
+	assert_int_equal(sym->end, 0x1040);
+	asked = 0;
+	assert_ptr_equal(symbols_table_settle(&t, sym), sym);
+	assert_int_equal(asked, 0); /* decided once */
+	symbols_table_free(&t);
+
+	/* The longer plain name wins, and the range is its own. */
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "foo_abcdefgh", 0, 2);
+	symbols_table_add(&t, 0x1000, 0x40, UINT64_MAX, "_Z3fooi", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	sym = symbols_table_settle(&t, symbols_table_lookup(&t, 0x1020));
+	assert_string_equal(symbols_table_name(&t, sym), "foo_abcdefgh");
+	assert_int_equal(sym->end, 0x1010);
+	/* A global beats a local before names count: nothing to ask. */
+	symbols_table_free(&t);
+	asked = 0;
+	symbols_table_init(&t);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "_Z3fooi", 0, 1);
+	symbols_table_add(&t, 0x1000, 0x10, UINT64_MAX, "_Z3barv", 0, 2);
+	symbols_table_finish_shown(&t, &sh);
+	sym = symbols_table_settle(&t, symbols_table_lookup(&t, 0x1000));
+	assert_string_equal(symbols_table_name(&t, sym), "_Z3barv");
+	assert_int_equal(asked, 0);
 	symbols_table_free(&t);
 }
 
@@ -1405,6 +1607,7 @@ int main(void)
 		cmocka_unit_test(test_self_pie_function),
 		cmocka_unit_test(test_libc_function),
 		cmocka_unit_test(test_dlopen_after_first_lookup),
+		cmocka_unit_test(test_rescan_only_when_mapped),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_non_pie_process),
 		cmocka_unit_test(test_kernel_real),
@@ -1413,8 +1616,10 @@ int main(void)
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
+		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
+		cmocka_unit_test(test_table_shown_aliases),
 		cmocka_unit_test(test_elf_rejects_garbage),
 		cmocka_unit_test(test_not_live),
 		cmocka_unit_test(test_debug_files),
