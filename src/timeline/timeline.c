@@ -163,6 +163,9 @@ struct timeline {
 	size_t entry_bytes; /* entry and per-event arrays of all buckets */
 
 	struct timeline_live *lives;
+	/* The profile's frames by name, module and id: the top-lists' ties,
+	 * ordered once per new frame instead of by name at every query. */
+	struct profile_frame_order order;
 };
 
 /* A filter bound to the timeline: streams decided once, nodes by the matcher. */
@@ -810,6 +813,7 @@ struct timeline *timeline_new(const struct timeline_config *c, const struct prof
 	if (t->c.ntiers > TIMELINE_MAX_TIERS)
 		t->c.ntiers = TIMELINE_MAX_TIERS;
 	t->p = p;
+	t->order.module = true;
 	prev = t->c.resolution_ns;
 	t->widths[t->nwidths++] = prev;
 	for (i = 0; i < t->c.ntiers; i++) {
@@ -850,6 +854,7 @@ void timeline_free(struct timeline *t)
 	free(t->key_slots);
 	free(t->sub_tag);
 	free(t->sub_count);
+	profile_frame_order_free(&t->order);
 	free(t);
 }
 
@@ -1310,7 +1315,7 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	free(node_ok);
 	free(stream_ok);
 	match_free(&m);
-	top = profile_top_build(t->p, node_self, nnodes);
+	top = profile_top_build_ordered(t->p, node_self, nnodes, &t->order);
 	top->total_weight = total;
 	top->nsamples = nsamples;
 	top->first_time = first;
@@ -1463,7 +1468,7 @@ const struct profile_top *timeline_live_top(struct timeline_live *l)
 	copy = xcalloc(t->p->nnodes ? t->p->nnodes : 1, sizeof(*copy));
 	memcpy(copy, l->node_self,
 	       (size_t)(l->nnodes < t->p->nnodes ? l->nnodes : t->p->nnodes) * sizeof(*copy));
-	l->top = profile_top_build(t->p, copy, t->p->nnodes);
+	l->top = profile_top_build_ordered(t->p, copy, t->p->nnodes, &t->order);
 	l->top->total_weight = l->total;
 	l->top->nsamples = l->nsamples;
 	i = first_ending_after(t, l->cut);
