@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -498,32 +499,36 @@ static unsigned show_view(struct tui *u, size_t i)
 	return flags;
 }
 
-/* Own CPU and memory, from /proc/self. */
+/* Own CPU (getrusage) and memory (/proc/self/statm, read into a small
+ * buffer): once a second, so neither allocates. */
 static void self_usage(struct tui *u, uint64_t now)
 {
-	char *buf = util_read_file("/proc/self/stat", NULL), *p;
-	unsigned long long ut = 0, st = 0;
-	long page = sysconf(_SC_PAGESIZE), hz = sysconf(_SC_CLK_TCK);
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long size, rss;
+	struct rusage ru;
+	char buf[128];
+	ssize_t n;
+	int fd;
 
-	if (buf && (p = strrchr(buf, ')')) &&
-	    sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut, &st) == 2) {
-		uint64_t ticks = ut + st;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		uint64_t cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+			       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
 
-		if (u->cpu_t0 && now > u->cpu_t0 && hz > 0)
-			u->cpu_percent = (double)(ticks - u->cpu_ticks0) / (double)hz /
-					 ((double)(now - u->cpu_t0) / 1e9) * 100.0;
-		u->cpu_ticks0 = ticks;
+		if (u->cpu_t0 && now > u->cpu_t0 && cpu >= u->cpu_ns0)
+			u->cpu_percent = (double)(cpu - u->cpu_ns0) / (double)(now - u->cpu_t0) * 100.0;
+		u->cpu_ns0 = cpu;
 		u->cpu_t0 = now;
 	}
-	free(buf);
-	buf = util_read_file("/proc/self/statm", NULL);
-	if (buf) {
-		unsigned long long size, rss;
-
-		if (sscanf(buf, "%llu %llu", &size, &rss) == 2)
-			u->rss = rss * (uint64_t)page;
-		free(buf);
-	}
+	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &rss) == 2)
+		u->rss = rss * (uint64_t)page;
 }
 
 /* ------------------------------------------------------------------------

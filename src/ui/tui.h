@@ -270,7 +270,7 @@ struct tui {
 	double samples_per_s;
 	double cpu_percent;
 	uint64_t rss;
-	uint64_t cpu_ticks0, cpu_t0;
+	uint64_t cpu_ns0, cpu_t0; /* own CPU time (ns) at cpu_t0 */
 	/* The main thread's CPU time (ns) by what it went to, for -v at the
 	 * end; cpu_mark is the thread's clock when the current part began. */
 	uint64_t cpu_part[UI_CPU__COUNT], cpu_mark;
