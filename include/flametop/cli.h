@@ -33,6 +33,8 @@ struct cli_target {
 	char **argv; /* borrowed from main's argv */
 	char *events_arg; /* the -e argument, split into `events` */
 	const char *events[SAMPLER_MAX_EVENTS];
+	/* Per event, its group's leader: its own index when in no group. */
+	size_t leaders[SAMPLER_MAX_EVENTS];
 	size_t nevents;
 	unsigned frequency;
 	size_t ring_pages; /* -m; 0: the sampler's default */

@@ -45,6 +45,10 @@ struct export_input {
 	uint64_t from, to;
 	bool threads;
 	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
+	/* pprof: functions without source files and lines. Looking lines up
+	 * reads each module's DWARF (megabytes once a debug package is
+	 * installed), which a recorder pushing as it samples does not carry. */
+	bool no_lines;
 };
 
 /*

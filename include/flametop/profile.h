@@ -100,6 +100,13 @@ struct profile_thread {
 struct profile_event {
 	char *name; /* as the user named it, or the fallback chosen */
 	char *unit; /* "ns" for clock events, else the event's name */
+	/*
+	 * The event leading this one's perf event group (-e '{a,b}'): this
+	 * one's samples are the leader's, each weighted by what this event
+	 * counted since the one before, so their ratio per function means
+	 * something (instructions per cycle). -1: in no group, or a leader.
+	 */
+	int leader;
 };
 
 struct profile_meta {
@@ -718,5 +725,60 @@ void profile_decay_add_node(struct profile_decay *d, uint32_t node, uint64_t wei
  */
 struct profile_top *profile_decay_top(struct profile_decay *d, const struct profile *p,
 				      uint64_t now);
+
+/* ------------------------------------------------------------------------
+ * Ratios of a perf event group (ratio.c): a group's events (-e '{cycles,
+ * instructions,cache-misses}') share their samples, each weighted by its
+ * own count, so per function one event's weight over another's means
+ * something: instructions per cycle, misses per 1000 instructions, page
+ * faults per millisecond of a clock.
+ */
+#define PROFILE_MAX_RATIOS 8
+
+struct profile_ratio {
+	uint32_t num, den; /* event indices */
+	double scale; /* the value is scale * num / den */
+	char label[64]; /* "IPC", "cache-misses/1k-ins", "page-faults/ms", "a/b" */
+};
+
+/*
+ * The ratios to show with event `event` of `p`, into `out`
+ * (PROFILE_MAX_RATIOS entries): none when it is in no group; else one per
+ * member of its group (whichever of the group it is): instructions over
+ * cycles ("IPC"); an event whose name says "miss" per 1000 instructions
+ * when the group counts instructions ("X/1k-ins"); over a clock leader
+ * (unit ns), per millisecond ("X/ms"); else the member over the leader
+ * ("X/LEADER"). Returns how many.
+ */
+size_t profile_ratios(const struct profile *p, int event, struct profile_ratio *out);
+
+/*
+ * The ratios of event `event`, over one window: the weights of every event
+ * they read, per function and per call-tree node. `query(ctx, e)` gives
+ * event e's top-list in the window (the caller's filter with its event
+ * set to e; caller frees). NULL when `event` has no ratios. Caller frees
+ * with profile_ratio_set_free(); `p` is borrowed for its life.
+ */
+struct profile_ratio_set {
+	size_t n;
+	struct profile_ratio r[PROFILE_MAX_RATIOS];
+	const struct profile *p;
+	uint32_t nevents;
+	struct profile_top **tops; /* per event: its top-list, or NULL when no ratio reads it */
+	uint64_t **fn_self, **fn_total; /* per event read, per frame (nframes entries) */
+	uint32_t nframes;
+};
+struct profile_ratio_set *profile_ratio_set_new(const struct profile *p, int event,
+						struct profile_top *(*query)(void *ctx, int event),
+						void *ctx);
+void profile_ratio_set_free(struct profile_ratio_set *s);
+/* Ratio `i` of function `frame`, of its self or total weights; NAN when the
+ * denominator is 0. */
+double profile_ratio_fn(const struct profile_ratio_set *s, size_t i, uint32_t frame, bool total);
+/* Ratio `i` of call-tree node `node` (the profile's node ids), of its total
+ * weights; NAN when the denominator is 0. */
+double profile_ratio_node(const struct profile_ratio_set *s, size_t i, uint32_t node);
+/* Writes ratio value `v` in at most 8 columns ("1.23", "0.00412", "-" for NAN). */
+void profile_ratio_format(double v, char *buf, size_t size);
 
 #endif

@@ -76,7 +76,10 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err);
 /*
  * Queues `in` (borrowed for the call: encoded before it returns) as one
  * upload, or one per process with per_process; `sample_rate` is the
- * sampling frequency in Hz (0: unknown). Never waits for the network.
+ * sampling frequency in Hz (0: unknown). Never waits for the network,
+ * nor for the spool's writes (the pusher's thread makes them without the
+ * queue's lock); only an upload dropped to make room has its spool file
+ * removed here.
  * 0, or -1 with `err` filled (the encoding failed).
  */
 int pusher_submit(struct pusher *ps, const struct export_input *in, uint32_t sample_rate,
@@ -94,7 +97,8 @@ void pusher_status(struct pusher *ps, struct push_status *out);
 
 /*
  * Stops the pusher after trying, for at most `wait_ns`, to send what is
- * pending. Uploads still pending stay in a spool directory the user gave
+ * pending: an upload in flight then is cut off (a hung server delays the
+ * return by at most `wait_ns` and about a second). Uploads still pending stay in a spool directory the user gave
  * (sent by the next run with it) and are lost with a private one. Fills
  * `out` (may be NULL) with the final counts, then frees everything.
  */

@@ -48,6 +48,17 @@ struct sampler_config {
 	char *const *argv; /* SAMPLER_COMMAND, NULL-terminated */
 	const char *const *events; /* names; NULL or empty: the default */
 	size_t nevents;
+	/*
+	 * Per event, the index of its group's leader (its own index for an
+	 * event in no group, and for a leader); NULL: no groups. A group
+	 * (-e '{cycles,instructions}') is one perf event group: the leader
+	 * samples, the others count alongside it, and each of the leader's
+	 * samples reads them all (PERF_SAMPLE_READ). Each member is still an
+	 * event of its own, whose samples are the leader's, each weighted by
+	 * what the member counted since the counter's last read. Groups hold
+	 * perf events, not profile types; a group's events come in a row.
+	 */
+	const size_t *leaders;
 	unsigned frequency; /* samples per second per CPU/thread */
 	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
 	enum sampler_call_graph call_graph;
@@ -76,6 +87,8 @@ void sampler_free(struct sampler *s);
 size_t sampler_nevents(const struct sampler *s);
 const char *sampler_event_name(const struct sampler *s, size_t i);
 const char *sampler_event_unit(const struct sampler *s, size_t i);
+/* The event leading event `i`'s group, or -1 when it is in no group or leads it. */
+int sampler_event_leader(const struct sampler *s, size_t i);
 
 /*
  * Starts sampling; for SAMPLER_COMMAND, lets the command exec. Returns 0,
@@ -184,6 +197,15 @@ int sampler_ring_read(struct sampler_ring *r,
 	 (1ull << 22) /* r14 */ | (1ull << 23) /* r15 */)
 
 /*
+ * A group's leader also reads its group at each sample (PERF_SAMPLE_READ,
+ * between PERIOD and CALLCHAIN in the record), in this read_format:
+ * {u64 nr; {u64 value; u64 id;} [nr]}, the leader's own value first.
+ */
+#define SAMPLER_READ_FORMAT (PERF_FORMAT_GROUP | PERF_FORMAT_ID)
+/* Counter instances whose last read the decoder keeps; more are not attributed. */
+#define SAMPLER_MAX_GROUP_COUNTS 65536
+
+/*
  * One perf event the sampler opened, as the decoder sees it: which event
  * (profile type) it feeds, its sample layout, and the type's weight rule
  * (src/sampler/types.h) with its state, or no rule (samples pass through).
@@ -210,6 +232,13 @@ struct sampler_member {
 	uint32_t next;
 };
 
+/* A group member's counter instance, as last read (decode.c). */
+struct sampler_group_count {
+	uint64_t id;
+	uint32_t tid;
+	uint64_t value;
+};
+
 struct sampler_decoder {
 	const struct pipeline_sink *sink;
 	/*
@@ -228,9 +257,29 @@ struct sampler_decoder {
 	uint64_t throttled;
 	uint64_t malformed; /* records too short for their type, skipped */
 	uint64_t switches; /* PERF_RECORD_SWITCH records handed to a rule */
+	/*
+	 * Group reads: each member counter's last value, so that a sample is
+	 * weighted by what the member counted since the previous read of the
+	 * same counter. A counter is its id, and with `group_by_thread` (the
+	 * counters of a PID or command target, inherited: each thread has its
+	 * own instance, reported under the id it inherited) the thread too.
+	 * A counter read for the first time gives its whole value.
+	 */
+	bool group_by_thread;
+	struct u64map group_index; /* counter key -> slot in group_counts */
+	struct sampler_group_count *group_counts;
+	size_t ngroup_counts, group_counts_cap;
+	uint64_t group_dropped; /* member reads past SAMPLER_MAX_GROUP_COUNTS counters */
 };
 
-/* Decodes one record and calls the sink. Returns the sink's result. */
+/*
+ * Decodes one record and calls the sink. Returns the sink's result. A
+ * sample with a group read goes to the sink as the leader's, then once per
+ * member that counted since its last read: the same sample, its event the
+ * member's, its period the member's count since then.
+ */
 int sampler_decode(struct sampler_decoder *d, const struct perf_event_header *h);
+/* Frees what the decoder allocated itself (its group counts and maps). */
+void sampler_decode_free(struct sampler_decoder *d);
 
 #endif

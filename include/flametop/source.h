@@ -77,6 +77,7 @@ struct source_live_config {
 	char *const *argv; /* SAMPLER_COMMAND, NULL-terminated */
 	const char *const *events; /* names; none: the default (cycles, or a software clock) */
 	size_t nevents;
+	const size_t *leaders; /* per event: its group's leader (sampler_config.leaders); NULL: none */
 	unsigned frequency; /* per CPU or thread; 0: SAMPLER_DEFAULT_FREQUENCY */
 	size_t ring_pages; /* per CPU ring, a power of two; 0: the sampler's default */
 	enum sampler_call_graph call_graph;

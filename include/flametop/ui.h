@@ -212,6 +212,7 @@ enum ui_action {
 	UI_ACT_DECAY, /* the decayed view, its next half-life, off */
 	UI_ACT_PICKER,
 	UI_ACT_EVENT,
+	UI_ACT_RATIO_COLORS, /* flame boxes coloured by a ratio of the event's group, the next, off */
 	UI_ACT_SAVE,
 	UI_ACT_EXPORT,
 	UI_ACT_REDRAW,

@@ -35,7 +35,8 @@ static void usage(FILE *out)
 		"                          for flamegraph.pl and other tools), or heatmap\n"
 		"                          (JSON: weight per slice of each second)\n"
 		"      --top N             functions to list in text and json (default %d in\n"
-		"                          text, all in json; 0: all)\n"
+		"                          text, all in json; 0: all); an event of a group\n"
+		"                          (-e '{a,b}') adds its ratios (IPC...) to both\n"
 		CLI_QUERY_HELP
 		"      --lines             the hottest source lines (file:line, from the\n"
 		"                          programs' DWARF, self and total) instead of\n"

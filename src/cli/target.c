@@ -74,19 +74,75 @@ static int parse_pids(struct cli_target *t, const char *arg)
 	return 0;
 }
 
+/*
+ * -e EV[,EV...]: events, each sampled on its own; braces make a group,
+ * -e '{cycles,instructions}' (perf's syntax): the first event of a group
+ * samples, the others are counted with it and read at each of its samples.
+ */
 static int parse_events(struct cli_target *t, const char *arg)
 {
-	char *save = NULL, *tok;
+	size_t leader = 0;
+	bool in_group = false;
+	char *p, *tok;
 
 	free(t->events_arg);
 	t->events_arg = xstrdup(arg);
 	t->nevents = 0;
-	for (tok = strtok_r(t->events_arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (p = t->events_arg; *p;) {
+		bool opens = *p == '{', closes = false;
+
+		if (opens) {
+			if (in_group) {
+				cli_error("-e: '%s': a group inside a group", arg);
+				return -1;
+			}
+			in_group = true;
+			leader = t->nevents;
+			p++;
+		}
+		tok = p;
+		p += strcspn(p, ",{}");
+		if (*p == '{') {
+			cli_error("-e: '%s': '{' opens a group only at the start of an event", arg);
+			return -1;
+		}
+		if (*p == '}') {
+			if (!in_group) {
+				cli_error("-e: '%s': '}' without its '{'", arg);
+				return -1;
+			}
+			closes = true;
+			*p++ = '\0';
+			if (*p && *p != ',') {
+				cli_error("-e: '%s': a group ends with '}' and a comma or the end", arg);
+				return -1;
+			}
+		}
+		if (*p == ',')
+			*p++ = '\0';
+		if (!*tok && !in_group && !opens)
+			continue; /* "a,,b": as before groups, an empty name is skipped */
+		if (!*tok) {
+			cli_error("-e: '%s': an empty event name in a group", arg);
+			return -1;
+		}
 		if (t->nevents == SAMPLER_MAX_EVENTS) {
 			cli_error("-e: at most %d events at once", SAMPLER_MAX_EVENTS);
 			return -1;
 		}
+		t->leaders[t->nevents] = in_group ? leader : t->nevents;
 		t->events[t->nevents++] = tok;
+		if (closes) {
+			if (t->nevents - leader < 2) {
+				cli_error("-e: '%s': a group needs at least two events", arg);
+				return -1;
+			}
+			in_group = false;
+		}
+	}
+	if (in_group) {
+		cli_error("-e: '%s': a group without its '}'", arg);
+		return -1;
 	}
 	if (!t->nevents) {
 		cli_error("-e needs an event name");
@@ -248,6 +304,7 @@ void cli_target_config(const struct cli_target *t, struct source_live_config *cf
 	cfg->argv = t->argv;
 	cfg->events = t->events;
 	cfg->nevents = t->nevents;
+	cfg->leaders = t->leaders;
 	cfg->frequency = t->frequency;
 	cfg->ring_pages = t->ring_pages;
 	cfg->call_graph = t->call_graph;

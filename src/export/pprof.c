@@ -139,7 +139,7 @@ static long source_line(struct enc *e, uint32_t loc, const char **file)
 	unsigned line;
 
 	*file = NULL;
-	if (!loc || loc >= p->nlocations)
+	if (e->in->no_lines || !loc || loc >= p->nlocations)
 		return -1;
 	l = &p->locations[loc];
 	fr = &p->frames[l->frame];

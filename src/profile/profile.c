@@ -430,6 +430,7 @@ uint32_t profile_add_event(struct profile *p, const char *name, const char *unit
 	p->events = xreallocarray(p->events, (size_t)id + 1, sizeof(*p->events));
 	p->events[id].name = xstrdup(name ? name : "");
 	p->events[id].unit = xstrdup(unit ? unit : "");
+	p->events[id].leader = -1;
 	p->nevents++;
 	return id;
 }

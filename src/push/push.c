@@ -5,14 +5,25 @@
  * again with backoff while the server is away, kept in a bounded spool
  * directory meanwhile. See include/flametop/push.h for the contract.
  *
- * The queue is a list under one mutex; the thread takes the oldest upload,
- * sends it with the lock released (the upload is marked in flight, so
- * nothing frees it meanwhile), and files the outcome. After a failure
- * that may pass, every upload held only in memory is written to the spool
- * and its memory freed, so a long outage costs disk within the cap, not
- * memory. Spool files are "FTPUSH1\n", the query, "\n", then the body;
- * they are created 0600 with O_EXCL and read back only as regular files
- * of ours, no larger than the cap.
+ * The queue is a list under one mutex, which guards the list and the
+ * counts only: no disk or network I/O happens under it, so a caller's
+ * submit (the recorder's thread) never waits for either. The thread takes
+ * the oldest upload, marks it busy (nothing else frees a busy upload) and
+ * sends it with the lock released, then files the outcome. After a
+ * failure that may pass, the uploads held only in memory are marked busy
+ * and named in queue order under the lock, written to the spool without
+ * it, and their memory freed, so a long outage costs disk within the cap,
+ * not memory; the spool files' names sort as the queue, which is how a
+ * later run replays them. Spool files are "FTPUSH1\n", the query, "\n",
+ * then the body; they are made 0600 with O_EXCL|O_NOFOLLOW at a directory
+ * descriptor checked once (ours, not writable by others, not a link), and
+ * read back only as regular files of ours with one link, within the cap.
+ *
+ * A request is bounded: the per-request timeout, at most REPLY_MAX bytes
+ * of reply read (the status stands, the rest is not read), and once
+ * pusher_close() is called, its deadline, checked by curl's progress
+ * callback at least once a second, so a hung server delays the end by at
+ * most the wait the caller gave (plus that second).
  */
 #include "config.h"
 
@@ -40,6 +51,7 @@
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 #define REPLY_KEEP 200 /* bytes of a server's reply kept for the error line */
+#define REPLY_MAX (64 << 10) /* bytes of a server's reply read at most */
 
 /* --- Options ------------------------------------------------------------------ */
 
@@ -133,18 +145,19 @@ struct item {
 	char *query;
 	unsigned char *body; /* NULL while only in the spool file */
 	size_t len;
-	char *path; /* its spool file, or NULL */
+	char *file; /* its spool file's name in the spool directory, or NULL */
 	unsigned tries;
-	bool in_flight;
+	bool busy; /* the thread is sending or spooling it: nothing else frees it */
 };
 
 struct pusher {
 	struct push_options o;
 	char *strings[8 + PUSH_MAX_LABELS]; /* the copies `o` points into */
 	char *ingest; /* URL + "/ingest?" */
-	char *spool;
+	char *spool; /* its path, for messages and the private one's removal */
+	int spool_fd; /* the spool directory, checked once: files are made at it */
 	bool private_spool;
-	uint64_t seq;
+	uint64_t seq; /* the next spool file's number; under the lock */
 
 	pthread_t thread;
 	bool started;
@@ -177,12 +190,13 @@ static void item_free(struct item *it)
 {
 	free(it->query);
 	free(it->body);
-	free(it->path);
+	free(it->file);
 	free(it);
 }
 
-/* Removes `it` (not in flight) from the queue, its file too. Lock held. */
-static void unlink_item(struct pusher *ps, struct item *it)
+/* Takes `it` (not busy) off the queue; the caller discard()s it once the
+ * lock is released. Lock held. */
+static void detach(struct pusher *ps, struct item *it)
 {
 	struct item **pp;
 
@@ -200,9 +214,21 @@ static void unlink_item(struct pusher *ps, struct item *it)
 		break;
 	}
 	ps->bytes -= it->len;
-	if (it->path)
-		unlink(it->path);
-	item_free(it);
+	it->next = NULL;
+}
+
+/* Frees detached items (a list through ->next) and their spool files.
+ * Lock NOT held: removing a file is disk I/O. */
+static void discard(struct pusher *ps, struct item *list)
+{
+	struct item *next;
+
+	for (; list; list = next) {
+		next = list->next;
+		if (list->file)
+			unlinkat(ps->spool_fd, list->file, 0);
+		item_free(list);
+	}
 }
 
 static void append(struct pusher *ps, struct item *it)
@@ -223,86 +249,103 @@ static uint64_t spool_cap(const struct pusher *ps)
 	return ps->o.spool_max ? ps->o.spool_max : PUSH_DEFAULT_SPOOL;
 }
 
-/* Writes `it` to a new spool file and frees its body. Lock held. 0 or -errno. */
-static int spool_item(struct pusher *ps, struct item *it)
+/* A name for the next spool file: names sort as the queue does. Lock held. */
+static char *spool_name(struct pusher *ps)
 {
-	char *path;
-	FILE *f;
-	int fd, ret = 0;
+	return xasprintf("%016" PRIu64 ".push", ps->seq++);
+}
 
-	if (it->path || !it->body)
-		return 0;
-	path = xasprintf("%s/%016" PRIu64 ".push", ps->spool, ps->seq++);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		free(path);
-		return ret;
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		unlink(path);
-		free(path);
-		return ret;
-	}
-	fputs(SPOOL_MAGIC, f);
-	fputs(it->query, f);
-	fputc('\n', f);
-	fwrite(it->body, 1, it->len, f);
-	if (fflush(f) != 0 || ferror(f))
-		ret = -errno ? -errno : -EIO;
-	if (fclose(f) != 0 && !ret)
-		ret = -EIO;
-	if (ret) {
-		unlink(path);
-		free(path);
-		return ret;
-	}
-	it->path = path;
-	free(it->body);
-	it->body = NULL;
 	return 0;
 }
 
 /*
- * Reads a spool file: the query (malloc'd) and, with `body` non-NULL, the
- * body (malloc'd) and its length. 0, or -1 when it is not a spool file of
- * ours or is too large.
+ * Writes the body of `it` (busy, or not yet queued) to a new spool file
+ * `name`, which it takes on success. Lock NOT held: this is the disk I/O
+ * the queue must not wait for. 0 or -errno (`name` freed, no file left).
  */
-static int spool_read(const struct pusher *ps, const char *path, char **query,
+static int spool_write(struct pusher *ps, struct item *it, char *name)
+{
+	int fd, ret;
+
+	fd = openat(ps->spool_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		free(name);
+		return ret;
+	}
+	ret = write_all(fd, SPOOL_MAGIC, strlen(SPOOL_MAGIC));
+	if (!ret)
+		ret = write_all(fd, it->query, strlen(it->query));
+	if (!ret)
+		ret = write_all(fd, "\n", 1);
+	if (!ret)
+		ret = write_all(fd, it->body, it->len);
+	if (close(fd) != 0 && !ret)
+		ret = -errno;
+	if (ret) {
+		unlinkat(ps->spool_fd, name, 0);
+		free(name);
+		return ret;
+	}
+	it->file = name;
+	return 0;
+}
+
+/*
+ * Reads spool file `name`: the query (malloc'd) and, with `body` non-NULL,
+ * the body (malloc'd) and its length. 0, or -1 when it is not a regular
+ * file of ours, one link, in our format and within the cap.
+ */
+static int spool_read(const struct pusher *ps, const char *name, char **query,
 		      unsigned char **body, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	uint64_t max = spool_cap(ps) + MAX_QUERY + 16;
+	int fd = ft_open_regular_at(ps->spool_fd, name, O_NOFOLLOW, max, NULL);
 	char *buf = NULL, *nl;
 	struct stat st;
-	size_t size, got = 0, hdr;
+	size_t size, got = 0, hdr = strlen(SPOOL_MAGIC), qlen;
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (uint64_t)st.st_size > spool_cap(ps) + MAX_QUERY + 16)
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || st.st_nlink != 1 ||
+	    (st.st_mode & 0077))
 		goto fail;
 	size = (size_t)st.st_size;
 	buf = xmalloc(size + 1);
-	while (got < size && (n = read(fd, buf + got, size - got)) > 0)
-		got += (size_t)n;
+	while (got < size && ((n = read(fd, buf + got, size - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
 	if (got != size)
 		goto fail;
 	buf[size] = '\0';
-	hdr = strlen(SPOOL_MAGIC);
 	if (size < hdr || memcmp(buf, SPOOL_MAGIC, hdr) != 0)
 		goto fail;
 	nl = memchr(buf + hdr, '\n', size - hdr);
-	if (!nl || (size_t)(nl - buf) - hdr > MAX_QUERY)
+	qlen = nl ? (size_t)(nl - buf) - hdr : 0;
+	if (!nl || qlen > MAX_QUERY || memchr(buf + hdr, '\0', qlen))
 		goto fail;
-	*query = xstrndup(buf + hdr, (size_t)(nl - buf) - hdr);
+	*query = xstrndup(buf + hdr, qlen);
 	*len = size - (size_t)(nl + 1 - buf);
 	if (body) {
-		*body = xmalloc(*len ? *len : 1);
-		memcpy(*body, nl + 1, *len);
+		/* The body moves to the front of the buffer: one copy in memory. */
+		memmove(buf, nl + 1, *len);
+		*body = (unsigned char *)buf;
+		buf = NULL;
 	}
 	free(buf);
 	close(fd);
@@ -318,20 +361,26 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Queues the uploads an earlier run left in the spool, oldest first. */
+/* Queues the uploads an earlier run left in the spool, oldest first.
+ * Before the thread starts. */
 static void spool_resume(struct pusher *ps)
 {
-	DIR *d = opendir(ps->spool);
+	int fd = dup(ps->spool_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 
-		if (l != 21 || strcmp(de->d_name + 16, ".push") != 0)
+		if (l != 21 || strcmp(de->d_name + 16, ".push") != 0 ||
+		    strspn(de->d_name, "0123456789") != 16)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -346,41 +395,122 @@ static void spool_resume(struct pusher *ps)
 		struct item *it = xcalloc(1, sizeof(*it));
 		uint64_t seq = strtoull(names[i], NULL, 10);
 
-		it->path = xasprintf("%s/%s", ps->spool, names[i]);
-		if (spool_read(ps, it->path, &it->query, NULL, &it->len) < 0 ||
+		if (spool_read(ps, names[i], &it->query, NULL, &it->len) < 0 ||
 		    ps->bytes + it->len > spool_cap(ps)) {
-			free(it->path);
-			it->path = NULL;
+			free(names[i]);
 			item_free(it);
 		} else {
+			it->file = names[i];
 			append(ps, it);
 			ps->st.pending++;
 			if (seq >= ps->seq)
 				ps->seq = seq + 1;
 		}
-		free(names[i]);
 	}
 	free(names);
+}
+
+/*
+ * After a failure that may pass: every upload held only in memory goes to
+ * the spool, in queue order, so a long outage costs disk within the cap,
+ * not memory. The items are marked busy and named under the lock, written
+ * with it released (a submit meanwhile never waits on the disk), then
+ * settled under it again. Lock held on entry and on return. A write that
+ * fails leaves it and those after it in memory, tried again next time.
+ */
+static void spool_queue(struct pusher *ps)
+{
+	struct item **v = NULL, *s;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int ret = 0;
+
+	for (s = ps->head; s; s = s->next) {
+		if (s->busy || s->file || !s->body)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		s->busy = true;
+		v[n] = s;
+		names[n++] = spool_name(ps);
+	}
+	if (!n)
+		return;
+	pthread_mutex_unlock(&ps->lock);
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = spool_write(ps, v[i], names[i]);
+		else
+			free(names[i]);
+		if (!ret) {
+			free(v[i]->body);
+			v[i]->body = NULL;
+		}
+	}
+	pthread_mutex_lock(&ps->lock);
+	for (i = 0; i < n; i++)
+		v[i]->busy = false;
+	if (ret < 0)
+		set_error(ps, "push: cannot keep an upload in the spool %s: %s (kept in memory)",
+			  ps->spool, strerror(-ret));
+	free(names);
+	free(v);
 }
 
 /* --- Sending ------------------------------------------------------------------------ */
 
 struct reply {
+	struct pusher *ps;
 	char text[REPLY_KEEP + 1];
 	size_t len;
+	uint64_t total; /* bytes of the reply's body read */
+	bool too_long; /* cut at REPLY_MAX: the server's status still stands */
+	bool cut_at_end; /* the transfer was aborted at the close's deadline */
 };
 
+/* The reply's body: the first REPLY_KEEP bytes kept for the error line,
+ * at most REPLY_MAX read (a server may not make us read forever). */
 static size_t keep_reply(char *data, size_t size, size_t n, void *ctx)
 {
 	struct reply *r = ctx;
 	size_t bytes = size * n, room = REPLY_KEEP - r->len;
 
+	if (r->total + bytes > REPLY_MAX) {
+		r->too_long = true;
+		return 0; /* curl stops: CURLE_WRITE_ERROR */
+	}
+	r->total += bytes;
 	if (bytes < room)
 		room = bytes;
 	memcpy(r->text + r->len, data, room);
 	r->len += room;
 	r->text[r->len] = '\0';
 	return bytes;
+}
+
+/* Called by curl at least once a second during a transfer: nonzero aborts
+ * it once the pusher is closing and its deadline has passed, so a hung
+ * server never holds pusher_close() past it. */
+static int check_deadline(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			  curl_off_t ulnow)
+{
+	struct reply *r = ctx;
+	struct pusher *ps = r->ps;
+	bool late;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	pthread_mutex_lock(&ps->lock);
+	late = ps->stop && util_now_ns() >= ps->deadline;
+	pthread_mutex_unlock(&ps->lock);
+	if (late)
+		r->cut_at_end = true;
+	return late;
 }
 
 enum outcome { SENT, RETRY, REFUSED };
@@ -391,7 +521,7 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 {
 	char errbuf[CURL_ERROR_SIZE] = "", *url, *nl, *auth = NULL, *tenant = NULL;
 	struct curl_slist *headers = NULL;
-	struct reply reply = { .len = 0 };
+	struct reply reply = { .ps = ps, .len = 0 };
 	long code = 0;
 	CURLcode rc;
 	enum outcome out;
@@ -410,6 +540,9 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_reply);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_deadline);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &reply);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
 	headers = curl_slist_append(headers, "Expect:");
 	if (ps->o.token) {
@@ -426,13 +559,18 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && reply.too_long))
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (code)
+		rc = CURLE_OK; /* a reply too long to read: its status stands */
 	nl = strpbrk(reply.text, "\r\n");
 	if (nl)
 		*nl = '\0';
 	pthread_mutex_lock(&ps->lock);
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && (reply.cut_at_end || (ps->stop && util_now_ns() >= ps->deadline))) {
+		set_error(ps, "push to %s: no answer before flametop's end; not sent", ps->o.url);
+		out = RETRY;
+	} else if (rc != CURLE_OK) {
 		set_error(ps, "push to %s: %s", ps->o.url, *errbuf ? errbuf : curl_easy_strerror(rc));
 		out = RETRY;
 	} else if (code >= 200 && code < 300) {
@@ -491,9 +629,9 @@ static void *pusher_main(void *arg)
 		}
 		if (ps->stop && (ps->deadline - now) / 1000000u < (uint64_t)timeout_ms)
 			timeout_ms = (long)((ps->deadline - now) / 1000000u) + 1;
-		it->in_flight = true;
+		it->busy = true;
 		pthread_mutex_unlock(&ps->lock);
-		if (!it->body && spool_read(ps, it->path, &q, &body, &len) == 0)
+		if (!it->body && spool_read(ps, it->file, &q, &body, &len) == 0)
 			free(q);
 		if (it->body || body)
 			out = send_one(ps, c, it, it->body ? it->body : body, timeout_ms);
@@ -501,7 +639,7 @@ static void *pusher_main(void *arg)
 			out = REFUSED; /* its spool file went bad: nothing to send */
 		free(body);
 		pthread_mutex_lock(&ps->lock);
-		it->in_flight = false;
+		it->busy = false;
 		it->tries++;
 		if (out == SENT) {
 			ps->st.sent++;
@@ -517,18 +655,18 @@ static void *pusher_main(void *arg)
 			if (ps->o.max_tries && it->tries >= ps->o.max_tries) {
 				ps->st.dropped++;
 				out = REFUSED;
-			} else {
-				/* While the server is away, wait on disk. */
-				struct item *s;
-
-				for (s = ps->head; s; s = s->next)
-					if (!s->in_flight && spool_item(ps, s) < 0)
-						break;
 			}
 		}
 		if (out != RETRY) {
-			unlink_item(ps, it);
+			detach(ps, it);
 			ps->st.pending--;
+			pthread_mutex_unlock(&ps->lock);
+			discard(ps, it);
+			pthread_mutex_lock(&ps->lock);
+		} else if (!ps->stop) {
+			/* While the server is away, wait on disk (not at the end:
+			 * pusher_close() keeps or drops what is left). */
+			spool_queue(ps);
 		}
 	}
 	pthread_mutex_unlock(&ps->lock);
@@ -547,13 +685,43 @@ static const char *keep(struct pusher *ps, size_t *n, const char *s)
 	return ps->strings[(*n)++];
 }
 
+/* Opens the spool directory `path` (made 0700 when missing) and checks
+ * what was opened: a directory (not a link to one), ours, that nobody
+ * else may write. The descriptor, or -1 with `err` filled. */
+static int spool_open(const char *path, struct ft_error *err)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		error_set(err, "--spool %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		error_set(err, "--spool %s: not a directory (a symbolic link is not taken)", path);
+		return -1;
+	}
+	if (fd < 0) {
+		error_set(err, "--spool %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 0022)) {
+		error_set(err, "--spool %s: not a directory of ours that only we may write", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 {
 	struct pusher *ps = xcalloc(1, sizeof(*ps));
 	pthread_condattr_t ca;
 	size_t n = 0, i;
-	struct stat st;
 
+	ps->spool_fd = -1;
 	if (push_check_url(o->url, err) < 0)
 		goto fail;
 	ps->o = *o;
@@ -577,16 +745,9 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 		snprintf(ps->host, sizeof(ps->host), "unknown");
 	/* The spool: the user's directory, or a private one. */
 	if (o->spool_dir) {
-		if (mkdir(o->spool_dir, 0700) != 0 && errno != EEXIST) {
-			error_set(err, "--spool %s: %s", o->spool_dir, strerror(errno));
+		ps->spool_fd = spool_open(o->spool_dir, err);
+		if (ps->spool_fd < 0)
 			goto fail;
-		}
-		if (lstat(o->spool_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-		    st.st_uid != geteuid() || (st.st_mode & 0022)) {
-			error_set(err, "--spool %s: not a directory of ours that only we may write",
-				  o->spool_dir);
-			goto fail;
-		}
 		ps->spool = xstrdup(o->spool_dir);
 	} else {
 		char path[512];
@@ -600,6 +761,9 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 		}
 		ps->spool = xstrdup(path);
 		ps->private_spool = true;
+		ps->spool_fd = spool_open(path, err);
+		if (ps->spool_fd < 0)
+			goto fail;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		error_set(err, "libcurl failed to start");
@@ -622,6 +786,8 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 	ps->started = true;
 	return ps;
 fail:
+	if (ps->spool_fd >= 0)
+		close(ps->spool_fd);
 	if (ps->spool && ps->private_spool)
 		rmdir(ps->spool);
 	free(ps->spool);
@@ -652,17 +818,19 @@ void pusher_close(struct pusher *ps, uint64_t wait_ns, struct push_status *out)
 	pthread_cond_signal(&ps->cond);
 	pthread_mutex_unlock(&ps->lock);
 	pthread_join(ps->thread, NULL);
+	/* The thread is gone: nothing else touches the queue. */
 	for (it = ps->head; it; it = next) {
 		next = it->next;
 		if (ps->private_spool) {
-			if (it->path)
-				unlink(it->path);
-		} else if (spool_item(ps, it) < 0) {
+			if (it->file)
+				unlinkat(ps->spool_fd, it->file, 0);
+		} else if (!it->file && spool_write(ps, it, spool_name(ps)) < 0) {
 			ps->st.dropped++;
 			ps->st.pending--;
 		}
 		item_free(it);
 	}
+	close(ps->spool_fd);
 	if (ps->private_spool)
 		rmdir(ps->spool);
 	if (out)
@@ -755,35 +923,40 @@ static char *query(struct pusher *ps, const struct export_input *in, uint32_t ra
 static int submit_one(struct pusher *ps, const struct export_input *in, uint32_t rate,
 		      int64_t pid, struct ft_error *err)
 {
-	struct item *it = xcalloc(1, sizeof(*it));
+	struct item *it = xcalloc(1, sizeof(*it)), *gone = NULL, **last = &gone;
 
 	if (export_pprof_encode(in, &it->body, &it->len, err) < 0) {
 		free(it);
 		return -1;
 	}
 	it->query = query(ps, in, rate, pid);
+	/* Under the lock, only the list: what is dropped is removed (its
+	 * file too) after, so a submit never waits on the disk. */
 	pthread_mutex_lock(&ps->lock);
 	/* Room within the spool's cap: the oldest go first. */
 	while (ps->bytes + it->len > spool_cap(ps)) {
 		struct item *old = ps->head;
 
-		while (old && old->in_flight)
+		while (old && old->busy)
 			old = old->next;
 		if (!old)
 			break;
-		unlink_item(ps, old);
+		detach(ps, old);
+		*last = old;
+		last = &old->next;
 		ps->st.pending--;
 		ps->st.dropped++;
 	}
 	if (ps->bytes + it->len > spool_cap(ps)) {
 		ps->st.dropped++;
-		item_free(it);
+		*last = it;
 	} else {
 		append(ps, it);
 		ps->st.pending++;
 		pthread_cond_signal(&ps->cond);
 	}
 	pthread_mutex_unlock(&ps->lock);
+	discard(ps, gone);
 	return 0;
 }
 
@@ -858,6 +1031,7 @@ static void feed_submit_event(struct push_feed *f, struct profile_sample *v, siz
 		.from = f->start,
 		.to = end,
 		.threads = true,
+		.no_lines = true, /* the recorder's memory: see export_input */
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
 

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -269,6 +270,53 @@ static void write_text_lines(FILE *out, const struct profile *p, const struct re
 	free(name.s);
 }
 
+/* What profile_ratio_set_new() queries: event `e`'s top-list under `f`. */
+struct ratio_query {
+	const struct profile *p;
+	const struct profile_filter *f;
+};
+
+static struct profile_top *ratio_top(void *ctx, int e)
+{
+	const struct ratio_query *q = ctx;
+	struct profile_filter f = *q->f;
+
+	f.event = e;
+	return profile_query_top(q->p, &f);
+}
+
+/* The ratios of f's event (a perf event group's) in f's window, or NULL. Caller frees. */
+static struct profile_ratio_set *query_ratios(const struct profile *p,
+					      const struct profile_filter *f)
+{
+	struct ratio_query q = { p, f };
+
+	return profile_ratio_set_new(p, f->event, ratio_top, &q);
+}
+
+/* "# ratios: IPC = instructions/cycles, ...": what the ratio columns are. */
+static void write_text_ratios(FILE *out, const struct profile *p,
+			      const struct profile_ratio_set *rs, struct clean_buf *b)
+{
+	size_t i;
+
+	fprintf(out, "# ratios of each function's total weights (itself and its callees):");
+	for (i = 0; i < rs->n; i++) {
+		const struct profile_ratio *r = &rs->r[i];
+
+		fprintf(out, "%s %s = ", i ? "," : "", clean(b, r->label));
+		fprintf(out, "%s", clean(b, p->events[r->num].name));
+		if (r->scale == 1e6)
+			fprintf(out, " per ms of ");
+		else if (r->scale == 1000)
+			fprintf(out, " per 1000 ");
+		else
+			fprintf(out, "/");
+		fprintf(out, "%s", clean(b, p->events[r->den].name));
+	}
+	fputc('\n', out);
+}
+
 /* The hottest lines of the samples `f` selects; caller frees. */
 static struct report_lines *query_lines(const struct profile *p, const struct report_options *o,
 					const struct profile_filter *f, struct symbols_lines **sl)
@@ -283,9 +331,13 @@ static void write_text(FILE *out, const struct profile *p, const struct report_o
 {
 	struct profile_top *t = profile_query_top(p, f);
 	struct clean_buf name = { 0 }, module = { 0 };
-	size_t rows = t->nfns, width = strlen("Function"), i;
+	size_t rows = t->nfns, width = strlen("Function"), i, k;
+	struct profile_ratio_set *rs = o->lines ? NULL : query_ratios(p, f);
+	int rw[PROFILE_MAX_RATIOS];
 
 	write_text_header(out, p, o, f, t, event_chosen, &name);
+	if (rs)
+		write_text_ratios(out, p, rs, &name);
 	if (!t->nsamples || !t->total_weight) {
 		fprintf(out, "no matching samples\n");
 		goto out_free;
@@ -308,18 +360,35 @@ static void write_text(FILE *out, const struct profile *p, const struct report_o
 		if (w > width)
 			width = w < REPORT_NAME_COLUMN_MAX ? w : REPORT_NAME_COLUMN_MAX;
 	}
-	fprintf(out, "%7s  %7s  %-*s  %s\n", "Self", "Total", (int)width, "Function", "Module");
+	fprintf(out, "%7s  %7s  ", "Self", "Total");
+	for (k = 0; rs && k < rs->n; k++) {
+		const char *l = clean(&name, rs->r[k].label);
+
+		rw[k] = (int)text_width(l) > 8 ? (int)text_width(l) : 8;
+		fprintf(out, "%*s%s  ", rw[k] - (int)text_width(l), "", l);
+	}
+	fprintf(out, "%-*s  %s\n", (int)width, "Function", "Module");
 	for (i = 0; i < rows; i++) {
 		const struct profile_fn_stat *s = &t->fns[i];
 		const struct profile_frame *fr = &p->frames[s->frame];
-		const char *n = clean(&name, profile_string(p, fr->name));
-		size_t w = text_width(n);
+		const char *n;
+		size_t w;
 
-		fprintf(out, "%6.2f%%  %6.2f%%  %s%*s  %s\n", percent(s->self, t->total_weight),
-			percent(s->total, t->total_weight), n, w < width ? (int)(width - w) : 0, "",
+		fprintf(out, "%6.2f%%  %6.2f%%  ", percent(s->self, t->total_weight),
+			percent(s->total, t->total_weight));
+		for (k = 0; rs && k < rs->n; k++) {
+			char v[32];
+
+			profile_ratio_format(profile_ratio_fn(rs, k, s->frame, true), v, sizeof(v));
+			fprintf(out, "%*s  ", rw[k], v);
+		}
+		n = clean(&name, profile_string(p, fr->name));
+		w = text_width(n);
+		fprintf(out, "%s%*s  %s\n", n, w < width ? (int)(width - w) : 0, "",
 			clean(&module, frame_module_short(p, fr)));
 	}
 out_free:
+	profile_ratio_set_free(rs);
 	free(module.s);
 	free(name.s);
 	profile_top_free(t);
@@ -440,6 +509,54 @@ out_free:
 	return ret;
 }
 
+/* A ratio's value in JSON: a number, or null where it is undefined. */
+static json_t *json_ratio(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+/* "ratios": {"LABEL": {"self", "total"}, ...} of function `frame`. */
+static int put_json_fn_ratios(json_t *fn, const struct profile_ratio_set *rs, uint32_t frame,
+			      struct clean_buf *b)
+{
+	json_t *obj = json_object();
+	size_t k;
+
+	if (!obj || json_object_set_new(fn, "ratios", obj))
+		return -ENOMEM;
+	for (k = 0; k < rs->n; k++) {
+		json_t *r = json_object();
+
+		if (!r || json_object_set_new(obj, clean(b, rs->r[k].label), r) ||
+		    json_put(r, "self", json_ratio(profile_ratio_fn(rs, k, frame, false))) ||
+		    json_put(r, "total", json_ratio(profile_ratio_fn(rs, k, frame, true))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "ratios": [{"name", "num", "den", "scale"}]: what each function's ratios are. */
+static int put_json_ratios(json_t *root, const struct profile *p,
+			   const struct profile_ratio_set *rs, struct clean_buf *b)
+{
+	json_t *arr = json_array();
+	size_t k;
+
+	if (!arr || json_object_set_new(root, "ratios", arr))
+		return -ENOMEM;
+	for (k = 0; k < rs->n; k++) {
+		json_t *r = json_object();
+
+		if (!r || json_array_append_new(arr, r) ||
+		    json_put(r, "name", json_string(clean(b, rs->r[k].label))) ||
+		    json_put(r, "num", json_string(clean(b, p->events[rs->r[k].num].name))) ||
+		    json_put(r, "den", json_string(clean(b, p->events[rs->r[k].den].name))) ||
+		    json_put(r, "scale", json_real(rs->r[k].scale)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* One function of the JSON output; `d` and `e` for a diff, else `s`. */
 static int put_json_fn(json_t *fns, const struct profile *p, const struct profile_fn_stat *s,
 		       const struct profile_diff *d, const struct profile_diff_fn *e,
@@ -471,6 +588,7 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 	struct profile_top *t = profile_query_top(p, f);
 	struct profile_top *bt = bf ? profile_query_top(o->baseline, bf) : NULL;
 	struct profile_diff *d = bt ? profile_diff_new(p, t, o->baseline, bt) : NULL;
+	struct profile_ratio_set *rs = d ? NULL : query_ratios(p, f);
 	struct clean_buf b = { 0 };
 	json_t *root = json_object(), *fns = json_array(), *base = NULL;
 	size_t rows = d ? d->nfns : t->nfns, i;
@@ -491,11 +609,16 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 		    json_object_set(root, "baseline", base))
 			goto out_free;
 	}
+	if (rs && put_json_ratios(root, p, rs, &b) < 0)
+		goto out_free;
 	if (o->top && o->top < rows)
 		rows = o->top;
-	for (i = 0; i < rows; i++)
+	for (i = 0; i < rows; i++) {
 		if (put_json_fn(fns, p, d ? NULL : &t->fns[i], d, d ? &d->fns[i] : NULL, &b) < 0)
 			goto out_free;
+		if (rs && put_json_fn_ratios(json_array_get(fns, i), rs, t->fns[i].frame, &b) < 0)
+			goto out_free;
+	}
 	ret = json_object_set(root, "functions", fns) ? -ENOMEM : 0;
 	if (ret)
 		goto out_free;
@@ -511,6 +634,7 @@ out_free:
 	json_decref(root);
 	free(b.s);
 	profile_diff_free(d);
+	profile_ratio_set_free(rs);
 	profile_top_free(bt);
 	profile_top_free(t);
 	return ret;

@@ -11,13 +11,16 @@
  * rule. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
  * sample goes on after its callchain with the user registers and a copy
  * of the user stack; the trailer does not change. Records shorter than their type needs are counted and
- * skipped, never read past.
+ * skipped, never read past. A group leader's sample also reads its group
+ * (PERF_SAMPLE_READ): each member's count since its last read becomes a
+ * sample of the member's event with the leader's stack.
  */
 #include "config.h"
 
 #include "flametop/sampler.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "types.h"
@@ -203,15 +206,116 @@ static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
 	}
 }
 
+/* The key of a counter instance in group_index: never 0. */
+static uint64_t count_key(const struct sampler_decoder *d, uint64_t id, uint32_t tid)
+{
+	uint64_t key = d->group_by_thread ? (id << 32) ^ tid : id;
+
+	return key ? key : ~0ull;
+}
+
+/*
+ * What counter `id` (of thread `tid`) counted since its last read, now
+ * that it reads `value`; remembered for the next read. A counter read for
+ * the first time counted all of `value`; one that reads less than before
+ * is a new instance (a thread id used again): it also counted all of it.
+ * Returns false for a counter past SAMPLER_MAX_GROUP_COUNTS.
+ */
+static bool count_delta(struct sampler_decoder *d, uint64_t id, uint32_t tid, uint64_t value,
+			uint64_t *delta)
+{
+	uint64_t key = count_key(d, id, tid);
+	struct sampler_group_count *c;
+	uint32_t slot;
+
+	if (!u64map_get(&d->group_index, key, &slot)) {
+		if (d->ngroup_counts == SAMPLER_MAX_GROUP_COUNTS)
+			return false;
+		if (d->ngroup_counts == d->group_counts_cap) {
+			d->group_counts_cap = d->group_counts_cap ? d->group_counts_cap * 2 : 64;
+			d->group_counts = xreallocarray(d->group_counts, d->group_counts_cap,
+							sizeof(*d->group_counts));
+		}
+		slot = (uint32_t)d->ngroup_counts++;
+		u64map_put(&d->group_index, key, slot);
+		d->group_counts[slot] = (struct sampler_group_count){ id, tid, 0 };
+	}
+	c = &d->group_counts[slot];
+	if (c->id != id || c->tid != (d->group_by_thread ? tid : c->tid) || value < c->value) {
+		/* Another counter under the same key, or a new instance. */
+		c->id = id;
+		c->tid = tid;
+		c->value = 0;
+	}
+	*delta = value - c->value;
+	c->value = value;
+	return true;
+}
+
+/*
+ * The members of a group read (`nr` pairs {value, id} at `reads`), after
+ * the leader's sample `s` went on: each member's count since its last
+ * read, as a sample of its event. The leader's own value (its sample's
+ * event) and ids of no member are skipped; a member that counted nothing
+ * makes no sample.
+ */
+static int deliver_group(struct sampler_decoder *d, const struct pipeline_sample *s,
+			 const unsigned char *reads, uint64_t nr)
+{
+	struct pipeline_sample ms;
+	uint64_t i, value, id, delta;
+	uint32_t idx;
+	int ret;
+
+	if (!d->sink->ops->sample)
+		return 0;
+	for (i = 0; i < nr; i++) {
+		memcpy(&value, reads + i * 16, 8);
+		memcpy(&id, reads + i * 16 + 8, 8);
+		if (!u64map_get(&d->id_event, id + 1, &idx))
+			continue;
+		if (d->nmembers) {
+			if (idx >= d->nmembers)
+				continue;
+			idx = d->members[idx].event;
+		}
+		if (idx == s->event)
+			continue;
+		if (!count_delta(d, id, s->tid, value, &delta)) {
+			d->group_dropped++;
+			continue;
+		}
+		if (!delta)
+			continue;
+		ms = *s;
+		ms.event = idx;
+		ms.period = delta;
+		ret = d->sink->ops->sample(d->sink->ctx, &ms);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void sampler_decode_free(struct sampler_decoder *d)
+{
+	u64map_free(&d->group_index);
+	free(d->group_counts);
+	d->group_counts = NULL;
+	d->ngroup_counts = d->group_counts_cap = 0;
+}
+
 static int decode_sample(struct sampler_decoder *d, const struct perf_event_header *h)
 {
 	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size,
 			    false };
 	const struct sampler_member *m;
 	uint64_t sample_type = d->sample_type, regs_mask = d->regs_user_mask;
+	const unsigned char *reads = NULL;
 	struct pipeline_sample s;
-	uint64_t id, nr;
+	uint64_t id, nr, nreads = 0;
 	uint32_t res;
+	int ret;
 
 	memset(&s, 0, sizeof(s));
 	id = take_u64(&c);
@@ -225,6 +329,16 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	s.time = take_u64(&c);
 	take_u32_pair(&c, &s.cpu, &res);
 	s.period = take_u64(&c);
+	if (sample_type & PERF_SAMPLE_READ) {
+		nreads = take_u64(&c);
+		if (c.short_read || nreads > SAMPLER_MAX_EVENTS ||
+		    nreads > (uint64_t)(c.end - c.p) / 16) {
+			d->malformed++;
+			return 0;
+		}
+		reads = c.p;
+		c.p += nreads * 16;
+	}
 	nr = take_u64(&c);
 	if (c.short_read || nr > (uint64_t)(c.end - c.p) / 8) {
 		d->malformed++;
@@ -243,7 +357,10 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 		d->malformed++;
 		return 0;
 	}
-	return deliver(d, m, &s);
+	ret = deliver(d, m, &s);
+	if (ret || !nreads)
+		return ret;
+	return deliver_group(d, &s, reads, nreads);
 }
 
 /*

@@ -62,6 +62,7 @@ struct event {
 	char *unit;
 	const struct sampler_type *type; /* NULL: a libpfm4 event, samples pass through */
 	void *state; /* the type's rule state */
+	int leader; /* the event leading its group; -1: none, or it leads */
 };
 
 /* A perf event opened for an event (a type may open several). */
@@ -72,6 +73,9 @@ struct member {
 	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
 	bool no_inherit; /* sampler_type_member.no_inherit */
 	bool shared; /* the same perf event as an earlier member: not opened */
+	bool group_read; /* leads a group: its samples read the group */
+	int leader; /* in a group it does not lead: the leader's member index; else -1 */
+	int last_fd; /* the fd opened last for it: its members' group_fd */
 };
 
 #define MAX_MEMBERS (SAMPLER_MAX_EVENTS * SAMPLER_TYPE_MAX_MEMBERS)
@@ -214,6 +218,11 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->freq = 1;
 		attr->sample_freq = s->frequency;
 	}
+	if (m->leader >= 0) {
+		/* Counts while its leader is on; read by the leader's samples. */
+		attr->freq = 0;
+		attr->sample_period = 0;
+	}
 	attr->sample_type = SAMPLER_SAMPLE_TYPE;
 	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF) {
 		attr->sample_type = SAMPLER_SAMPLE_TYPE_DWARF;
@@ -233,6 +242,10 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->sample_regs_user |= 1ull << 7; /* sp */
 		attr->sample_stack_user = 8;
 	}
+	if (m->group_read) {
+		attr->sample_type |= PERF_SAMPLE_READ;
+		attr->read_format = SAMPLER_READ_FORMAT;
+	}
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
 	attr->exclude_hv = 1;
@@ -244,6 +257,11 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 	attr->inherit = s->target != SAMPLER_SYSTEM && !m->no_inherit;
 	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
+	if (m->leader >= 0) {
+		/* Enabled with its leader: a member's own state stays on. */
+		attr->disabled = 0;
+		attr->enable_on_exec = 0;
+	}
 	if (side_band) {
 		attr->mmap = 1;
 		attr->mmap2 = 1;
@@ -254,14 +272,15 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	}
 }
 
-static int perf_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+static int perf_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
 {
-	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
 
 	if (fd < 0 && errno == EINVAL && attr->build_id) {
 		/* Kernels before 5.12 know no build_id in MMAP2. */
 		attr->build_id = 0;
-		fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, group_fd,
+				  PERF_FLAG_FD_CLOEXEC);
 	}
 	return fd < 0 ? -errno : fd;
 }
@@ -309,21 +328,29 @@ static void add_fd(struct sampler *s, int fd)
 /*
  * Opens member `mi` for `pid` on CPU number `ci` and routes it into that
  * CPU's ring (mapping the ring with the first event opened on the CPU).
+ * A group's member joins the group its leader opened last, for the same
+ * `pid` and CPU (members are opened right after their leader); it writes
+ * no records of its own, so it needs no ring.
  */
 static int open_one(struct sampler *s, size_t mi, pid_t pid, size_t ci)
 {
+	struct member *m = &s->members[mi];
 	struct ring *ring = &s->rings[ci];
+	int group_fd = m->leader >= 0 ? s->members[m->leader].last_fd : -1;
 	uint64_t id;
 	int fd, ret;
 
-	if (s->members[mi].shared)
+	if (m->shared)
 		return 0;
-	fd = perf_open(&s->members[mi].attr, pid, s->cpus[ci]);
+	fd = perf_open(&m->attr, pid, s->cpus[ci], group_fd);
 	if (fd < 0) {
 		s->failed = mi;
 		return fd;
 	}
-	if (!ring->map) {
+	m->last_fd = fd;
+	if (m->leader >= 0) {
+		/* No ring. */
+	} else if (!ring->map) {
 		ret = map_ring(s, ring, fd);
 		if (ret < 0) {
 			close(fd);
@@ -471,6 +498,8 @@ static struct member *add_member(struct sampler *s, size_t ev, uint32_t role)
 
 	memset(m, 0, sizeof(*m));
 	memset(dm, 0, sizeof(*dm));
+	m->leader = -1;
+	m->last_fd = -1;
 	dm->event = (uint32_t)ev;
 	dm->type = s->events[ev].type;
 	dm->state = s->events[ev].state;
@@ -498,7 +527,8 @@ static void share_member(struct sampler *s, size_t mi)
 	size_t j;
 
 	for (j = 0; j < mi; j++) {
-		if (s->members[j].shared || !same_event(&s->members[j], &s->members[mi]))
+		if (s->members[j].shared || s->members[j].group_read || s->members[j].leader >= 0 ||
+		    !same_event(&s->members[j], &s->members[mi]))
 			continue;
 		while (s->dmembers[j].next)
 			j = s->dmembers[j].next;
@@ -547,24 +577,62 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 	return 0;
 }
 
+/*
+ * Checks cfg->leaders: each group's events in a row, led by the first, at
+ * least two of them, and perf events only. 0, or -EINVAL with `err` set.
+ */
+static int check_groups(const struct sampler_config *cfg, size_t n, struct ft_error *err)
+{
+	size_t i, size;
+
+	for (i = 0; cfg->leaders && i < n; i++) {
+		size_t l = cfg->leaders[i];
+
+		if (l > i || cfg->leaders[l] != l || (l < i && cfg->leaders[i - 1] != l)) {
+			error_set(err, "the events of a group must come in a row, led by the first");
+			return -EINVAL;
+		}
+		for (size = 1; l + size < n && cfg->leaders[l + size] == l; size++)
+			;
+		if (l == i && size < 2)
+			continue;
+		if (sampler_type_find(cfg->events[i])) {
+			error_set(err,
+				  "%s is a profile type: a group {...} holds perf events (cycles, "
+				  "instructions, cache-misses, cpu-clock, page-faults, ...)",
+				  cfg->events[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int resolve_events(struct sampler *s, const struct sampler_config *cfg, struct ft_error *err)
 {
 	static const char *const defaults[] = { SAMPLER_DEFAULT_EVENT };
 	const char *const *names = cfg->nevents ? cfg->events : defaults;
 	size_t n = cfg->nevents ? cfg->nevents : 1, i, j;
+	size_t leader_member[SAMPLER_MAX_EVENTS];
 	int ret;
 
 	if (n > SAMPLER_MAX_EVENTS) {
 		error_set(err, "at most %d events at once", SAMPLER_MAX_EVENTS);
 		return -EINVAL;
 	}
+	if (cfg->nevents && check_groups(cfg, n, err) < 0)
+		return -EINVAL;
 	for (i = 0; i < n; i++) {
+		size_t l = cfg->nevents && cfg->leaders ? cfg->leaders[i] : i;
+		bool grouped = l != i || (i + 1 < n && cfg->nevents && cfg->leaders &&
+					  cfg->leaders[i + 1] == i);
+
 		for (j = 0; j < i; j++)
 			if (strcmp(names[i], names[j]) == 0) {
 				error_set(err, "event '%s' is named twice", names[i]);
 				return -EINVAL;
 			}
 		s->events[i].name = xstrdup(names[i]);
+		s->events[i].leader = l != i ? (int)l : -1;
 		s->nevents++;
 		if (sampler_type_find(names[i])) {
 			ret = resolve_type(s, i, sampler_type_find(names[i]), err);
@@ -572,8 +640,15 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 			struct member *m = add_member(s, i, 0);
 
 			m->frequency = true;
+			if (grouped && l == i) {
+				m->group_read = true;
+				leader_member[i] = s->nmembers - 1;
+			} else if (grouped) {
+				m->frequency = false;
+				m->leader = (int)leader_member[l];
+			}
 			ret = sampler_event_encode(names[i], &m->attr, &s->events[i].unit, err);
-			if (ret == 0)
+			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}
 		if (ret < 0)
@@ -640,6 +715,12 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 	}
 	if (ret == -ESRCH && s->target == SAMPLER_PIDS)
 		error_set(err, "a target process exited while its threads were being attached");
+	else if (ret == -EINVAL && s->members[s->failed].leader >= 0)
+		error_set(err,
+			  "the kernel refused %s in the group of %s: the group may hold more "
+			  "hardware events than the PMU has counters, or mix PMUs; make it smaller",
+			  failed_name(s),
+			  s->events[s->dmembers[s->members[s->failed].leader].event].name);
 	else
 		error_set(err, "%s",
 			  sampler_strerror(-ret, failed_name(s), advice, sizeof(advice)));
@@ -792,6 +873,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->notice = cfg->notice;
 	s->dec.sink = sink;
 	s->dec.members = s->dmembers;
+	s->dec.group_by_thread = cfg->target != SAMPLER_SYSTEM;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;
 	u64map_init(&s->tids);
@@ -890,6 +972,7 @@ void sampler_free(struct sampler *s)
 	}
 	u64map_free(&s->tids);
 	u64map_free(&s->dec.id_event);
+	sampler_decode_free(&s->dec);
 	free(s->batch);
 	free(s->entries);
 	free(s->fds);
@@ -913,6 +996,11 @@ const char *sampler_event_name(const struct sampler *s, size_t i)
 const char *sampler_event_unit(const struct sampler *s, size_t i)
 {
 	return i < s->nevents ? s->events[i].unit : NULL;
+}
+
+int sampler_event_leader(const struct sampler *s, size_t i)
+{
+	return i < s->nevents ? s->events[i].leader : -1;
 }
 
 int sampler_start(struct sampler *s, struct ft_error *err)

@@ -77,6 +77,12 @@ struct reader {
 	uint64_t string_bytes; /* heap bytes of the strings interned */
 	uint64_t lost, throttled;
 	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
+
+	struct profile_sample *block; /* a samples chunk's samples, decoded */
+	uint64_t *vals; /* one of its columns */
+	size_t block_cap; /* of both */
+	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
+	size_t block_threads_cap;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -220,10 +226,17 @@ static int read_header_chunk(struct reader *r, json_t *obj)
 	for (i = 0; i < json_array_size(events); i++) {
 		json_t *e = json_array_get(events, i);
 		json_t *name = json_object_get(e, "name"), *unit = json_object_get(e, "unit");
+		json_t *leader = json_object_get(e, "leader");
+		uint32_t id;
 
 		if (!json_is_string(name) || !json_is_string(unit))
 			return chunk_error(r, "event %zu is not {\"name\", \"unit\"}", i);
-		profile_add_event(p, json_string_value(name), json_string_value(unit));
+		if (leader && (!json_is_integer(leader) || json_integer_value(leader) < 0 ||
+			       (size_t)json_integer_value(leader) >= i))
+			return chunk_error(r, "event %zu: \"leader\" is not an earlier event", i);
+		id = profile_add_event(p, json_string_value(name), json_string_value(unit));
+		if (leader)
+			p->events[id].leader = (int)json_integer_value(leader);
 	}
 	r->have_header = true;
 	return 0;
@@ -554,6 +567,8 @@ static uint64_t reader_memory(const struct reader *r)
 	m += (uint64_t)p->nthreads * sizeof(*p->threads) + (uint64_t)p->thread_map.cap * 12;
 	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +
 	      r->chains.cap) * 4;
+	m += (uint64_t)r->block_cap * (sizeof(*r->block) + sizeof(*r->vals)) +
+	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads);
 	return m;
 }
 
@@ -679,51 +694,303 @@ static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_
 	return NULL;
 }
 
-/* Decodes one known chunk at r->chunk_off and loads it. 0 or -1. */
-static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payload,
-		      uint32_t clen, uint32_t ulen)
+/*
+ * A samples chunk's block (1.5) is read through a cursor that stops at
+ * the end of the block, or of the column being read.
+ */
+struct cursor {
+	const unsigned char *p, *end;
+};
+
+/* The next LEB128 varint, at most 10 bytes and 64 bits. 0, or -1 when
+ * it runs past the end or is too long. */
+static inline int get_varint(struct cursor *c, uint64_t *out)
+{
+	const unsigned char *p = c->p;
+	uint64_t v = 0;
+	unsigned shift;
+
+	/* The common case, a byte or two, first. */
+	if (p < c->end && p[0] < 0x80) {
+		*out = p[0];
+		c->p = p + 1;
+		return 0;
+	}
+	for (shift = 0; p < c->end; shift += 7) {
+		unsigned char b = *p++;
+
+		if (shift == 63 && b > 1)
+			return -1; /* past 64 bits, or longer than 10 bytes */
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80) {
+			*out = v;
+			c->p = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int block_cut(struct reader *r)
+{
+	return chunk_corrupt(r, "samples block cut short");
+}
+
+/* The memory a samples chunk of `n` samples takes to load: 136 bytes a
+ * sample (doc/session-format.md). */
+static uint64_t block_cost(uint64_t n)
+{
+	/* The decoded block, the profile's copy (which may double as it
+	 * grows), a column's values and the thread table. */
+	return n * (sizeof(struct profile_sample) * 3 + sizeof(uint64_t) * 2);
+}
+
+static const char *const block_col_names[SESSION_COL_LAST + 1] = {
+	[SESSION_COL_TIME] = "time",	 [SESSION_COL_WEIGHT] = "weight",
+	[SESSION_COL_NODE] = "node",	 [SESSION_COL_THREAD] = "thread",
+	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
+	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
+};
+
+/*
+ * Decodes the `n` values of a column stored in `enc` from `c`, which must
+ * hold exactly them, into r->vals. 0 or -1.
+ */
+static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_t n)
+{
+	uint64_t *v = r->vals, k;
+	size_t i, w;
+
+	switch (enc) {
+	case SESSION_ENC_VARINT:
+		for (i = 0; i < n; i++)
+			if (get_varint(c, &v[i]) < 0)
+				return block_cut(r);
+		break;
+	case SESSION_ENC_PLANES:
+		if (c->p == c->end)
+			return block_cut(r);
+		w = *c->p++;
+		if (w < 1 || w > 8)
+			return chunk_corrupt(r, "samples block has a column of planes of width 0 or "
+					     "past 8");
+		if ((size_t)(c->end - c->p) < w * n)
+			return block_cut(r);
+		for (i = 0; i < n; i++)
+			v[i] = c->p[i];
+		for (k = 1; k < w; k++) {
+			const unsigned char *plane = c->p + k * n;
+
+			for (i = 0; i < n; i++)
+				v[i] |= (uint64_t)plane[i] << (8 * k);
+		}
+		c->p += w * n;
+		break;
+	case SESSION_ENC_CONSTANT:
+		if (get_varint(c, &k) < 0)
+			return block_cut(r);
+		for (i = 0; i < n; i++)
+			v[i] = k;
+		break;
+	default:
+		return chunk_corrupt(r, "samples block has a column of unknown encoding");
+	}
+	if (c->p != c->end)
+		return chunk_corrupt(r, "samples block has bytes left in a column");
+	return 0;
+}
+
+/*
+ * Checks the `n` values in r->vals of column `id` and puts them into
+ * the samples r->block, ids mapped to the profile's. 0 or -1.
+ */
+static int apply_column(struct reader *r, unsigned id, size_t n, uint32_t nthreads)
+{
+	struct profile_sample *b = r->block;
+	const uint64_t *v = r->vals;
+	uint64_t time = r->time, total = r->weight_total;
+	size_t i;
+
+	switch (id) {
+	case SESSION_COL_TIME:
+		for (i = 0; i < n; i++) {
+			int64_t t;
+
+			if (__builtin_add_overflow((int64_t)time, session_unzigzag(v[i]), &t) || t < 0)
+				return chunk_error(r, "sample %zu has a time before the session start",
+						   i);
+			b[i].time = time = (uint64_t)t;
+		}
+		break;
+	case SESSION_COL_WEIGHT:
+		for (i = 0; i < n; i++) {
+			/* Every sum of weights a query makes stays below 2^63. */
+			if (v[i] > INT64_MAX || __builtin_add_overflow(total, v[i], &total) ||
+			    total > INT64_MAX)
+				return chunk_error(r, "sample %zu: the weights of the samples add up "
+						   "past 2^63 - 1", i);
+			b[i].weight = v[i];
+		}
+		r->weight_total = total;
+		break;
+	case SESSION_COL_NODE:
+		for (i = 0; i < n; i++) {
+			if (v[i] >= r->nodes.len)
+				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
+						   v[i]);
+			b[i].node = r->nodes.ids[v[i]];
+		}
+		break;
+	case SESSION_COL_THREAD:
+		for (i = 0; i < n; i++) {
+			if (v[i] >= nthreads)
+				return chunk_error(r, "sample %zu has thread %" PRIu64 " out of range",
+						   i, v[i]);
+			b[i].pid = (uint32_t)(r->block_threads[v[i]] >> 32);
+			b[i].tid = (uint32_t)r->block_threads[v[i]];
+		}
+		break;
+	case SESSION_COL_CPU:
+		for (i = 0; i < n; i++) {
+			if (v[i] > UINT16_MAX)
+				return chunk_error(r, "sample %zu has cpu %" PRIu64 " out of range", i,
+						   v[i]);
+			b[i].cpu = (uint16_t)v[i];
+		}
+		break;
+	case SESSION_COL_EVENT:
+		for (i = 0; i < n; i++) {
+			if (v[i] >= r->p->nevents)
+				return chunk_error(r, "sample %zu has event %" PRIu64 " out of range", i,
+						   v[i]);
+			b[i].event = (uint16_t)v[i];
+		}
+		break;
+	case SESSION_COL_LOCATION:
+		for (i = 0; i < n; i++) {
+			if (v[i] >= r->locations.len)
+				return chunk_error(r, "sample %zu has location %" PRIu64
+						   " out of range", i, v[i]);
+			b[i].location = r->locations.ids[v[i]];
+		}
+		break;
+	default: /* SESSION_COL_CHAIN */
+		for (i = 0; i < n; i++) {
+			if (v[i] >= r->chains.len)
+				return chunk_error(r, "sample %zu has chain %" PRIu64 " out of range", i,
+						   v[i]);
+			b[i].chain = r->chains.ids[v[i]];
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A samples chunk (1.5): the block of `len` bytes at `data`
+ * (doc/session-format.md, "Samples chunk"), decoded column by column
+ * into r->block, then added to the profile. 0 or -1.
+ */
+static int read_samples_chunk(struct reader *r, const unsigned char *data, size_t len)
+{
+	struct cursor c = { data, data + len };
+	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0;
+	size_t i;
+
+	if (r->have_end)
+		return chunk_error(r, "a samples chunk after the end chunk");
+	if (get_varint(&c, &n) < 0 || get_varint(&c, &nthreads) < 0)
+		return block_cut(r);
+	if (n > SESSION_CHUNK_MAX_SAMPLES)
+		return chunk_error(r, "too many samples (%" PRIu64 ")", n);
+	if (nthreads > n)
+		return chunk_corrupt(r, "samples block has more threads than samples");
+	if (reader_memory(r) + block_cost(n) > memory_budget(r->src.pos))
+		return memory_error(r);
+	if (n > r->block_cap) {
+		r->block = xreallocarray(r->block, n, sizeof(*r->block));
+		r->vals = xreallocarray(r->vals, n, sizeof(*r->vals));
+		r->block_cap = n;
+	}
+	if (nthreads > r->block_threads_cap) {
+		r->block_threads = xreallocarray(r->block_threads, nthreads,
+						 sizeof(*r->block_threads));
+		r->block_threads_cap = nthreads;
+	}
+	for (k = 0; k < nthreads; k++) {
+		uint64_t pid, tid;
+
+		if (get_varint(&c, &pid) < 0 || get_varint(&c, &tid) < 0)
+			return block_cut(r);
+		if (pid > UINT32_MAX || tid > UINT32_MAX)
+			return chunk_error(r, "samples block thread %" PRIu64
+					   " has pid or tid out of range", k);
+		r->block_threads[k] = pid << 32 | tid;
+	}
+	if (n > 0) /* r->block may be NULL before the first samples */
+		memset(r->block, 0, n * sizeof(*r->block));
+	/* The columns, up to the end of the block. */
+	while (c.p < c.end) {
+		struct cursor col;
+		uint64_t id;
+
+		if (get_varint(&c, &id) < 0 || c.p == c.end)
+			return block_cut(r);
+		enc = *c.p++;
+		if (get_varint(&c, &v) < 0 || v > (uint64_t)(c.end - c.p))
+			return block_cut(r);
+		if (id <= prev)
+			return chunk_corrupt(r, "samples block columns out of order");
+		prev = id;
+		col.p = c.p;
+		col.end = c.p + v;
+		c.p += v;
+		/* Later minor versions' columns: skipped. */
+		if (id > SESSION_COL_LAST)
+			continue;
+		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
+		    apply_column(r, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
+			return -1;
+		have |= UINT64_C(1) << id;
+	}
+	for (k = SESSION_COL_TIME; k <= SESSION_COL_EVENT; k++)
+		if (!(have & UINT64_C(1) << k))
+			return chunk_error(r, "samples block has no \"%s\" column",
+					   block_col_names[k]);
+	for (i = 0; i < n; i++) {
+		profile_add_sample(r->p, &r->block[i]);
+		if (r->block[i].time > r->max_time)
+			r->max_time = r->block[i].time;
+	}
+	if (n > 0)
+		r->time = r->block[n - 1].time;
+	r->nsamples += n;
+	r->data_chunks++;
+	return 0;
+}
+
+/*
+ * Loads a JSON chunk (header, data, end) from its inflated `text` of
+ * `ulen` bytes, after weighing what parsing it would cost. 0 or -1.
+ */
+static int read_json_chunk(struct reader *r, uint32_t type, const char *text, uint32_t ulen)
 {
 	uint64_t values, arrays, objects;
 	json_error_t jerr;
 	json_t *obj;
-	char *text;
 	int ret;
 
-	if (ulen > SESSION_CHUNK_MAX_BYTES) {
-		error_set(r->err, "%s: chunk %u at offset %zu is too large (%" PRIu32
-			  " bytes uncompressed, the limit is %u)",
-			  r->name, r->chunk_no, r->chunk_off, ulen, SESSION_CHUNK_MAX_BYTES);
-		return -1;
-	}
-	if (ulen < 2 || (uint64_t)ulen > (uint64_t)clen * SESSION_MAX_RATIO)
-		return chunk_corrupt(r, "length mismatch");
-	/* A decompression bomb is found before it goes off. */
-	if (r->inflated + ulen > inflate_budget(r->src.pos))
-		return chunk_error(r, "the session inflates to more than %" PRIu64 " MiB of JSON "
-				   "from its first %" PRIu64 " bytes (a decompression bomb?)",
-				   inflate_budget(r->src.pos) >> 20, r->src.pos);
-	r->inflated += ulen;
-	if (reader_memory(r) + ulen > memory_budget(r->src.pos))
-		return memory_error(r);
-	text = inflate_payload(r, payload, clen, ulen);
-	if (!text)
-		return -1;
-	/* And JSON that takes long to parse, or expands in the parser. */
+	/* JSON that takes long to parse, or expands in the parser. */
 	count_json(text, ulen, &values, &arrays, &objects);
-	if (r->values + values > values_budget(r->src.pos)) {
-		free(text);
+	if (r->values + values > values_budget(r->src.pos))
 		return chunk_error(r, "the session holds more than %" PRIu64 " JSON values in its "
 				   "first %" PRIu64 " bytes (a hostile file?)",
 				   values_budget(r->src.pos), r->src.pos);
-	}
 	r->values += values;
 	if (reader_memory(r) + ulen + parse_cost(ulen, values, arrays, objects) >
-	    memory_budget(r->src.pos)) {
-		free(text);
+	    memory_budget(r->src.pos))
 		return memory_error(r);
-	}
 	obj = json_loadb(text, ulen, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
 	if (!obj) {
 		char why[64];
 
@@ -745,10 +1012,44 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		ret = read_end_chunk(r, obj);
 		break;
 	}
-	if (ret == 0)
-		r->loaded++;
 out_json:
 	json_decref(obj);
+	return ret;
+}
+
+/* Decodes one known chunk at r->chunk_off and loads it. 0 or -1. */
+static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payload,
+		      uint32_t clen, uint32_t ulen)
+{
+	char *text;
+	int ret;
+
+	if (ulen > SESSION_CHUNK_MAX_BYTES) {
+		error_set(r->err, "%s: chunk %u at offset %zu is too large (%" PRIu32
+			  " bytes uncompressed, the limit is %u)",
+			  r->name, r->chunk_no, r->chunk_off, ulen, SESSION_CHUNK_MAX_BYTES);
+		return -1;
+	}
+	if (ulen < 2 || (uint64_t)ulen > (uint64_t)clen * SESSION_MAX_RATIO)
+		return chunk_corrupt(r, "length mismatch");
+	/* A decompression bomb is found before it goes off. */
+	if (r->inflated + ulen > inflate_budget(r->src.pos))
+		return chunk_error(r, "the session inflates to more than %" PRIu64 " MiB "
+				   "from its first %" PRIu64 " bytes (a decompression bomb?)",
+				   inflate_budget(r->src.pos) >> 20, r->src.pos);
+	r->inflated += ulen;
+	if (reader_memory(r) + ulen > memory_budget(r->src.pos))
+		return memory_error(r);
+	text = inflate_payload(r, payload, clen, ulen);
+	if (!text)
+		return -1;
+	if (type == SESSION_CHUNK_SAMPLES)
+		ret = read_samples_chunk(r, (const unsigned char *)text, ulen);
+	else
+		ret = read_json_chunk(r, type, text, ulen);
+	free(text);
+	if (ret == 0)
+		r->loaded++;
 	return ret;
 }
 
@@ -958,7 +1259,7 @@ static enum walk_result walk_chunks(struct reader *r, uint64_t *cut)
 		if (r->have_header && type == SESSION_CHUNK_HEADER)
 			return chunk_error(r, "a second header chunk");
 		/* Unknown types are a later minor version's: skipped. */
-		if (type <= SESSION_CHUNK_END && read_chunk(r, type, p, clen, ulen) < 0)
+		if (type <= SESSION_CHUNK_SAMPLES && read_chunk(r, type, p, clen, ulen) < 0)
 			return WALK_ERROR;
 	}
 out_read_error:
@@ -1050,6 +1351,9 @@ out_fail:
 	free(r->nodes.ids);
 	free(r->locations.ids);
 	free(r->chains.ids);
+	free(r->block);
+	free(r->vals);
+	free(r->block_threads);
 	free(r->src.buf);
 	return p;
 }

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,22 @@ struct session_writer {
 	uint64_t last_time; /* of the last sample written, for deltas */
 	uint64_t max_time;
 	uint64_t samples_written;
+
+	/* Reused from chunk to chunk. */
+	z_stream zs; /* valid when zs_ready, at zs_level */
+	bool zs_ready;
+	int zs_level;
+	unsigned char *out; /* a chunk as written: header and payload */
+	size_t out_cap;
+	unsigned char *block, *col; /* a samples block; one column of it */
+	size_t block_cap, col_cap;
+	uint64_t *thread_keys; /* the block's thread table: pid << 32 | tid + 1, hashed */
+	uint32_t *thread_idx;
+	size_t thread_slots;
+	uint64_t *vals; /* a column's values */
+	uint32_t *tix; /* each sample's index in the thread table */
+	struct part *parts; /* of the block */
+	size_t nparts, parts_cap;
 };
 
 /* Writes all of `buf` at `off`, retrying short writes and EINTR. 0 or -errno. */
@@ -163,36 +180,79 @@ static void set_str(json_t *obj, const char *key, const char *value)
 }
 
 /*
- * Compresses `obj`'s compact JSON and appends it as one chunk of `type`,
- * after `prefix` (the file header, or nothing), in one write. On failure
- * the file is cut back to where it was. 0 or -errno.
+ * A stretch of a chunk's payload compressed at its own zlib level: the
+ * samples block stores bytes that look random (deflate cannot shrink
+ * them, only spend time on them) and deflates the rest, each stretch in
+ * its own deflate blocks, so that each column gets Huffman codes of its
+ * own. All of it is one ordinary zlib stream.
  */
-static int write_chunk(struct session_writer *w, uint32_t type, json_t *obj,
-		       const void *prefix, size_t prefix_len)
+struct part {
+	size_t off; /* where it starts; it ends where the next one starts */
+	int level;
+};
+
+/*
+ * Compresses the `ulen` bytes at `data`, in `nparts` parts (NULL: one, at
+ * zlib's default level), into one zlib stream and appends it as one
+ * chunk of `type`, after `prefix` (the file header, or nothing), in one
+ * write. On failure the file is cut back to where it was. 0 or -errno.
+ */
+static int write_payload(struct session_writer *w, uint32_t type, const void *data, size_t ulen,
+			 const struct part *parts, size_t nparts, const void *prefix,
+			 size_t prefix_len)
 {
-	char *text = json_dumps(obj, JSON_COMPACT);
-	unsigned char *buf = NULL, *hdr;
-	size_t ulen;
-	uLongf clen;
+	static const struct part whole = { 0, Z_DEFAULT_COMPRESSION };
+	unsigned char *hdr;
+	size_t need, k;
+	uLong clen;
 	int ret;
 
-	if (!text)
+	if (ulen > SESSION_CHUNK_MAX_BYTES)
+		return -EFBIG;
+	if (!parts) {
+		parts = &whole;
+		nparts = 1;
+	}
+	if (!w->zs_ready) {
+		if (deflateInit(&w->zs, parts[0].level) != Z_OK)
+			return -ENOMEM;
+		w->zs_ready = true;
+		w->zs_level = parts[0].level;
+	} else if (deflateReset(&w->zs) != Z_OK) {
 		return -ENOMEM;
-	ulen = strlen(text);
-	if (ulen > SESSION_CHUNK_MAX_BYTES) {
-		ret = -EFBIG;
-		goto out_text;
 	}
-	clen = compressBound((uLong)ulen);
-	buf = xmalloc(prefix_len + SESSION_CHUNK_HEADER_LEN + clen);
-	hdr = buf + prefix_len;
-	if (compress2(hdr + SESSION_CHUNK_HEADER_LEN, &clen, (const Bytef *)text, (uLong)ulen,
-		      Z_DEFAULT_COMPRESSION) != Z_OK) {
-		ret = -ENOMEM;
-		goto out_buf;
+	/* Each part ends a deflate block: a few bytes, and its codes. */
+	need = prefix_len + SESSION_CHUNK_HEADER_LEN + deflateBound(&w->zs, (uLong)ulen) +
+	       nparts * 1024;
+	if (need > w->out_cap) {
+		w->out = xrealloc(w->out, need);
+		w->out_cap = need;
 	}
+	hdr = w->out + prefix_len;
+	w->zs.next_out = hdr + SESSION_CHUNK_HEADER_LEN;
+	w->zs.avail_out = (uInt)(need - prefix_len - SESSION_CHUNK_HEADER_LEN);
+	for (k = 0; k < nparts; k++) {
+		size_t end = k + 1 < nparts ? parts[k + 1].off : ulen;
+		bool last = k + 1 == nparts;
+		int zr;
+
+		/* The input so far is all compressed: nothing to flush first. */
+		if (parts[k].level != w->zs_level) {
+			if (deflateParams(&w->zs, parts[k].level, Z_DEFAULT_STRATEGY) != Z_OK)
+				return -ENOMEM;
+			w->zs_level = parts[k].level;
+		}
+		w->zs.next_in = (Bytef *)data + parts[k].off;
+		w->zs.avail_in = (uInt)(end - parts[k].off);
+		if (!last && end == parts[k].off)
+			continue;
+		zr = deflate(&w->zs, last ? Z_FINISH : Z_BLOCK);
+		if (last ? zr != Z_STREAM_END : (zr != Z_OK || w->zs.avail_in))
+			return -ENOMEM;
+	}
+	clen = w->zs.total_out;
 	if (prefix_len)
-		memcpy(buf, prefix, prefix_len);
+		memcpy(w->out, prefix, prefix_len);
 	session_put_u32(hdr, type);
 	session_put_u32(hdr + 4, (uint32_t)clen);
 	session_put_u32(hdr + 8, (uint32_t)ulen);
@@ -200,18 +260,28 @@ static int write_chunk(struct session_writer *w, uint32_t type, json_t *obj,
 			(uint32_t)crc32(crc32(0, Z_NULL, 0), hdr + SESSION_CHUNK_HEADER_LEN,
 					(uInt)clen));
 
-	ret = write_all(w->fd, buf, prefix_len + SESSION_CHUNK_HEADER_LEN + clen, w->offset);
+	ret = write_all(w->fd, w->out, prefix_len + SESSION_CHUNK_HEADER_LEN + clen, w->offset);
 	if (ret < 0) {
 		/* Best effort: a partial chunk left behind reads as a cut tail. */
 		if (ftruncate(w->fd, (off_t)w->offset) < 0) {
 			/* nothing more to do */
 		}
-		goto out_buf;
+		return ret;
 	}
 	w->offset += prefix_len + SESSION_CHUNK_HEADER_LEN + clen;
-out_buf:
-	free(buf);
-out_text:
+	return 0;
+}
+
+/* write_payload() of `obj`'s compact JSON, at zlib's default level. */
+static int write_chunk(struct session_writer *w, uint32_t type, json_t *obj,
+		       const void *prefix, size_t prefix_len)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	ret = write_payload(w, type, text, strlen(text), NULL, 0, prefix, prefix_len);
 	free(text);
 	return ret;
 }
@@ -334,6 +404,8 @@ int session_writer_begin(struct session_writer *w, const struct profile *p)
 
 		json_object_set_new(e, "name", jstr(p->events[i].name));
 		json_object_set_new(e, "unit", jstr(p->events[i].unit));
+		if (p->events[i].leader >= 0)
+			json_object_set_new(e, "leader", jint((uint64_t)p->events[i].leader));
 		json_array_append_new(events, e);
 	}
 	json_object_set_new(obj, "events", events);
@@ -361,11 +433,16 @@ static int cmp_sample(const void *a, const void *b, void *arg)
 static size_t *sorted_samples(const struct profile *p)
 {
 	size_t *order = xreallocarray(NULL, p->nsamples ? p->nsamples : 1, sizeof(*order));
+	bool sorted = true;
 	size_t i;
 
-	for (i = 0; i < p->nsamples; i++)
+	for (i = 0; i < p->nsamples; i++) {
 		order[i] = i;
-	qsort_r(order, p->nsamples, sizeof(*order), cmp_sample, p->samples);
+		sorted &= i == 0 || p->samples[i - 1].time <= p->samples[i].time;
+	}
+	/* Samples usually come in time order already. */
+	if (!sorted)
+		qsort_r(order, p->nsamples, sizeof(*order), cmp_sample, p->samples);
 	return order;
 }
 
@@ -373,35 +450,20 @@ static size_t *sorted_samples(const struct profile *p)
 struct chunk_plan {
 	uint32_t strings, frames, nodes, locations, chains;
 	uint32_t threads_from, threads_to; /* range of thread indices scanned */
-	size_t samples;
+	size_t samples; /* of the samples chunk: the end of the samples it holds */
 	uint64_t lost, throttled;
 };
 
-/* Whether any of the samples order[from, to) has a location; a chain. */
-static bool any_location(const struct profile *p, const size_t *order, size_t from, size_t to)
-{
-	for (; from < to; from++)
-		if (p->samples[order[from]].location != PROFILE_NO_LOCATION)
-			return true;
-	return false;
-}
-
-static bool any_chain(const struct profile *p, const size_t *order, size_t from, size_t to)
-{
-	for (; from < to; from++)
-		if (p->samples[order[from]].chain != PROFILE_NO_CHAIN)
-			return true;
-	return false;
-}
-
 /*
- * Fills the next chunk, in dependency order (strings, frames, nodes,
- * locations, chains, threads, samples: a later kind starts only when the earlier ones are
- * all written, so every id a chunk uses is defined by then), up to the
- * budget. Returns the chunk's JSON, or NULL when nothing is left.
+ * Fills the next data chunk, in dependency order (strings, frames, nodes,
+ * locations, chains, threads: a later kind starts only when the earlier
+ * ones are all written, so every id a chunk uses is defined by then), up
+ * to the budget. Returns the chunk's JSON, or NULL when nothing is left.
+ * The samples follow in samples chunks (encode_samples), once every table
+ * is written.
  */
 static json_t *plan_chunk(const struct session_writer *w, const struct profile *p,
-			  const size_t *order, uint32_t threads_from, struct chunk_plan *c)
+			  uint32_t threads_from, struct chunk_plan *c)
 {
 	uint64_t budget = CHUNK_BUDGET;
 	bool all = true;
@@ -503,50 +565,6 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	}
 	all = all && c->threads_to == p->nthreads;
 
-	c->samples = w->samples_done;
-	if (all && c->samples < p->nsamples && budget >= 9) {
-		enum { NFIXED = 7 };
-		static const char *const names[] = { "time", "weight", "node",	   "pid", "tid",
-						     "cpu",  "event",  "location", "chain" };
-		json_t *cols[ARRAY_SIZE(names)] = { NULL }, *samples = json_object();
-		uint64_t last = w->last_time;
-		size_t i, k, end = p->nsamples;
-
-		if (end - c->samples > SAMPLES_PER_CHUNK)
-			end = c->samples + SAMPLES_PER_CHUNK;
-		if (end - c->samples > budget / 9)
-			end = c->samples + budget / 9;
-		for (k = 0; k < NFIXED; k++)
-			cols[k] = json_array();
-		/* The location and chain columns only where they say something
-		 * (1.2, 1.4). */
-		if (any_location(p, order, c->samples, end))
-			cols[7] = json_array();
-		if (any_chain(p, order, c->samples, end))
-			cols[8] = json_array();
-		for (i = c->samples; i < end; i++) {
-			const struct profile_sample *s = &p->samples[order[i]];
-
-			json_array_append_new(cols[0], json_integer((json_int_t)(s->time - last)));
-			json_array_append_new(cols[1], jint(s->weight));
-			json_array_append_new(cols[2], json_integer(s->node));
-			json_array_append_new(cols[3], json_integer(s->pid));
-			json_array_append_new(cols[4], json_integer(s->tid));
-			json_array_append_new(cols[5], json_integer(s->cpu));
-			json_array_append_new(cols[6], json_integer(s->event));
-			if (cols[7])
-				json_array_append_new(cols[7], json_integer(s->location));
-			if (cols[8])
-				json_array_append_new(cols[8], json_integer(s->chain));
-			last = s->time;
-		}
-		for (k = 0; k < ARRAY_SIZE(names); k++)
-			if (cols[k])
-				json_object_set_new(samples, names[k], cols[k]);
-		json_object_set_new(obj, "samples", samples);
-		c->samples = end;
-	}
-
 	if (json_object_size(obj) == 0) {
 		json_decref(obj);
 		return NULL;
@@ -554,11 +572,9 @@ static json_t *plan_chunk(const struct session_writer *w, const struct profile *
 	return obj;
 }
 
-/* Advances the watermarks past a chunk that reached the file. */
-static void commit_chunk(struct session_writer *w, struct profile *p, const size_t *order,
-			 const struct chunk_plan *c)
+/* Advances the watermarks past a data chunk that reached the file. */
+static void commit_chunk(struct session_writer *w, struct profile *p, const struct chunk_plan *c)
 {
-	size_t i;
 	uint32_t t;
 
 	w->strings_done = c->strings;
@@ -568,7 +584,17 @@ static void commit_chunk(struct session_writer *w, struct profile *p, const size
 	w->chains_done = c->chains;
 	for (t = c->threads_from; t < c->threads_to; t++)
 		p->threads[t].dirty = false;
-	for (i = w->samples_done; i < c->samples; i++) {
+	w->lost_done += c->lost;
+	w->throttled_done += c->throttled;
+}
+
+/* Advances the watermarks past a samples chunk of order[samples_done, end). */
+static void commit_samples(struct session_writer *w, const struct profile *p, const size_t *order,
+			   size_t end)
+{
+	size_t i;
+
+	for (i = w->samples_done; i < end; i++) {
 		uint64_t time = p->samples[order[i]].time;
 
 		w->last_time = time;
@@ -576,9 +602,211 @@ static void commit_chunk(struct session_writer *w, struct profile *p, const size
 			w->max_time = time;
 		w->samples_written++;
 	}
-	w->samples_done = c->samples;
-	w->lost_done += c->lost;
-	w->throttled_done += c->throttled;
+	w->samples_done = end;
+}
+
+static void *grow(void *buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return buf;
+	*cap = need;
+	return xrealloc(buf, need);
+}
+
+/*
+ * The index of thread (pid, tid) in the thread table of the block being
+ * built, adding it to the table (and its entry to the buffer at *at) when
+ * new. The table is an open-addressed hash of w->thread_slots slots, a
+ * slot free while its index is UINT32_MAX.
+ */
+static uint32_t thread_index(struct session_writer *w, uint32_t pid, uint32_t tid,
+			     uint32_t *nthreads, unsigned char *buf, size_t *at)
+{
+	uint64_t key = (uint64_t)pid << 32 | tid;
+	size_t mask = w->thread_slots - 1, h = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 40);
+
+	for (;; h++) {
+		h &= mask;
+		if (w->thread_idx[h] == UINT32_MAX)
+			break;
+		if (w->thread_keys[h] == key)
+			return w->thread_idx[h];
+	}
+	w->thread_keys[h] = key;
+	w->thread_idx[h] = (*nthreads)++;
+	*at += session_put_varint(buf + *at, pid);
+	*at += session_put_varint(buf + *at, tid);
+	return w->thread_idx[h];
+}
+
+/*
+ * Whether deflate would gain next to nothing on the `n` bytes at `p`: an
+ * order-0 entropy above 7.5 bits a byte (the low bytes of jittered times
+ * and periods). Those are stored as they are, which costs the same bytes
+ * and no time.
+ */
+static bool looks_random(const unsigned char *p, size_t n)
+{
+	uint32_t count[256] = { 0 };
+	double bits = 0;
+	size_t i;
+
+	if (n < 1024)
+		return false;
+	for (i = 0; i < n; i++)
+		count[p[i]]++;
+	for (i = 0; i < 256; i++)
+		if (count[i])
+			bits -= (double)count[i] * log2((double)count[i] / (double)n);
+	return bits > 7.5 * (double)n;
+}
+
+/* Starts a part of the payload at `off`. */
+static void add_part(struct session_writer *w, size_t off, int level)
+{
+	if (w->nparts == w->parts_cap) {
+		w->parts_cap = w->parts_cap ? w->parts_cap * 2 : 32;
+		w->parts = xreallocarray(w->parts, w->parts_cap, sizeof(*w->parts));
+	}
+	w->parts[w->nparts].off = off;
+	w->parts[w->nparts].level = level;
+	w->nparts++;
+}
+
+/*
+ * Appends column `id` of the `n` values in w->vals to the block at *at,
+ * in the encoding that suits it: constant when every value is the same,
+ * byte planes when `planes` (times and weights: wide values whose low
+ * bytes are noise, which then stay apart from the bytes that compress),
+ * LEB128 varints otherwise. Each plane, or the varints, is a part of its
+ * own.
+ */
+static void put_column(struct session_writer *w, unsigned id, size_t n, bool planes, size_t *at)
+{
+	const uint64_t *v = w->vals;
+	unsigned char *b = w->block;
+	uint64_t max = 0, all = 0;
+	bool constant = true;
+	size_t i, len;
+	unsigned width = 1, j;
+
+	for (i = 0; i < n; i++) {
+		constant &= v[i] == v[0];
+		all |= v[i];
+	}
+	*at += session_put_varint(b + *at, id);
+	if (constant) {
+		unsigned char tmp[SESSION_VARINT_MAX];
+
+		len = session_put_varint(tmp, n ? v[0] : 0);
+		b[(*at)++] = SESSION_ENC_CONSTANT;
+		*at += session_put_varint(b + *at, len);
+		memcpy(b + *at, tmp, len);
+		*at += len;
+		return;
+	}
+	max = all;
+	while (width < 8 && max >> (8 * width))
+		width++;
+	if (planes && width >= 2) {
+		b[(*at)++] = SESSION_ENC_PLANES;
+		*at += session_put_varint(b + *at, 1 + (uint64_t)width * n);
+		b[(*at)++] = (unsigned char)width;
+		for (j = 0; j < width; j++) {
+			unsigned char *plane = b + *at;
+
+			for (i = 0; i < n; i++)
+				plane[i] = (unsigned char)(v[i] >> (8 * j));
+			add_part(w, *at, looks_random(plane, n) ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
+			*at += n;
+		}
+		add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
+		return;
+	}
+	b[(*at)++] = SESSION_ENC_VARINT;
+	len = 0;
+	for (i = 0; i < n; i++)
+		len += (size_t)session_put_varint(w->col + len, v[i]);
+	*at += session_put_varint(b + *at, len);
+	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
+	memcpy(b + *at, w->col, len);
+	*at += len;
+	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
+}
+
+/*
+ * Encodes the samples order[from, to) (time order) as a samples block
+ * (doc/session-format.md, "Samples chunk") in w->block, and its parts in
+ * w->parts. Returns its length. The thread table is built first, into the
+ * column buffer, since its length comes before it.
+ */
+static size_t encode_samples(struct session_writer *w, const struct profile *p, const size_t *order,
+			     size_t from, size_t to)
+{
+	size_t n = to - from, i, at = 0, tat = 0, slots = 16;
+	uint32_t nthreads = 0;
+	uint64_t last = w->last_time, *v;
+	bool locations = false, chains = false;
+
+	while (slots < 2 * n)
+		slots *= 2;
+	w->thread_keys = xreallocarray(w->thread_keys, slots, sizeof(*w->thread_keys));
+	w->thread_idx = xreallocarray(w->thread_idx, slots, sizeof(*w->thread_idx));
+	w->thread_slots = slots;
+	memset(w->thread_idx, 0xff, slots * sizeof(*w->thread_idx));
+	w->vals = xreallocarray(w->vals, n ? n : 1, sizeof(*w->vals));
+	w->tix = xreallocarray(w->tix, n ? n : 1, sizeof(*w->tix));
+	v = w->vals;
+	/* The thread table and each column at their longest, and their
+	 * headers. */
+	w->col = grow(w->col, &w->col_cap, n * SESSION_VARINT_MAX + 1);
+	w->block = grow(w->block, &w->block_cap,
+			4 * SESSION_VARINT_MAX + n * 2 * SESSION_VARINT_MAX +
+				(SESSION_COL_LAST + 1) * (n * SESSION_VARINT_MAX + 32));
+	w->nparts = 0;
+	add_part(w, 0, SESSION_SAMPLES_ZLIB_LEVEL);
+
+	for (i = 0; i < n; i++) {
+		const struct profile_sample *s = &p->samples[order[from + i]];
+
+		w->tix[i] = thread_index(w, s->pid, s->tid, &nthreads, w->col, &tat);
+		locations |= s->location != PROFILE_NO_LOCATION;
+		chains |= s->chain != PROFILE_NO_CHAIN;
+	}
+	at += session_put_varint(w->block + at, n);
+	at += session_put_varint(w->block + at, nthreads);
+	memcpy(w->block + at, w->col, tat);
+	at += tat;
+
+	for (i = 0; i < n; i++) {
+		uint64_t t = p->samples[order[from + i]].time;
+
+		v[i] = session_zigzag((int64_t)(t - last));
+		last = t;
+	}
+	put_column(w, SESSION_COL_TIME, n, true, &at);
+#define COLUMN(id, planes, expr)                                                               \
+	do {                                                                                   \
+		for (i = 0; i < n; i++) {                                                      \
+			const struct profile_sample *s = &p->samples[order[from + i]];         \
+			v[i] = (expr);                                                         \
+		}                                                                              \
+		put_column(w, (id), n, (planes), &at);                                         \
+	} while (0)
+	COLUMN(SESSION_COL_WEIGHT, true, s->weight > INT64_MAX ? INT64_MAX : s->weight);
+	COLUMN(SESSION_COL_NODE, false, s->node);
+	for (i = 0; i < n; i++)
+		v[i] = w->tix[i];
+	put_column(w, SESSION_COL_THREAD, n, false, &at);
+	COLUMN(SESSION_COL_CPU, false, s->cpu);
+	COLUMN(SESSION_COL_EVENT, false, s->event);
+	/* The location and chain columns only where they say something. */
+	if (locations)
+		COLUMN(SESSION_COL_LOCATION, false, s->location);
+	if (chains)
+		COLUMN(SESSION_COL_CHAIN, false, s->chain);
+#undef COLUMN
+	return at;
 }
 
 /*
@@ -599,7 +827,7 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 	order = sorted_samples(p);
 	for (;;) {
 		struct chunk_plan c;
-		json_t *obj = plan_chunk(w, p, order, threads_from, &c);
+		json_t *obj = plan_chunk(w, p, threads_from, &c);
 
 		if (!obj)
 			break;
@@ -608,8 +836,21 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 		if (ret < 0)
 			goto out_order;
 		w->has_data = true;
-		commit_chunk(w, p, order, &c);
+		commit_chunk(w, p, &c);
 		threads_from = c.threads_to;
+	}
+	while (w->samples_done < p->nsamples) {
+		size_t end = p->nsamples - w->samples_done > SAMPLES_PER_CHUNK
+				     ? w->samples_done + SAMPLES_PER_CHUNK
+				     : p->nsamples;
+		size_t len = encode_samples(w, p, order, w->samples_done, end);
+
+		ret = write_payload(w, SESSION_CHUNK_SAMPLES, w->block, len, w->parts,
+				    w->nparts, NULL, 0);
+		if (ret < 0)
+			goto out_order;
+		w->has_data = true;
+		commit_samples(w, p, order, end);
 	}
 	w->samples_done = 0; /* the caller clears them now */
 out_order:
@@ -619,6 +860,16 @@ out_order:
 
 static void writer_free(struct session_writer *w)
 {
+	if (w->zs_ready)
+		deflateEnd(&w->zs);
+	free(w->out);
+	free(w->block);
+	free(w->col);
+	free(w->thread_keys);
+	free(w->thread_idx);
+	free(w->vals);
+	free(w->tix);
+	free(w->parts);
 	ft_outdir_close(&w->dir);
 	free(w->path);
 	free(w->tmp_path);

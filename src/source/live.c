@@ -185,8 +185,11 @@ static void fill_meta(struct profile *p, const struct source_live_config *cfg,
 	profile_meta_set(&p->meta.call_graph,
 			 cfg->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
 	p->meta.frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
-	for (i = 0; i < sampler_nevents(s); i++)
-		profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+	for (i = 0; i < sampler_nevents(s); i++) {
+		uint32_t e = profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
+
+		p->events[e].leader = sampler_event_leader(s, i);
+	}
 }
 
 struct source *source_live_new(const struct source_live_config *cfg, struct ft_notice *notice,
@@ -219,6 +222,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.argv = cfg->argv;
 	sc.events = cfg->events;
 	sc.nevents = cfg->nevents;
+	sc.leaders = cfg->leaders;
 	sc.frequency = cfg->frequency;
 	sc.ring_pages = cfg->ring_pages;
 	sc.call_graph = cfg->call_graph;

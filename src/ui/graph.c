@@ -148,6 +148,12 @@ static int box_color(struct tui *u, const struct ui_graph *g, uint32_t node, uin
 		return -1;
 	if (g->color)
 		return g->color(g->color_ctx, node);
+	if (u->ratio_color) {
+		int c = ui_ratio_color(u, g->tree, node);
+
+		if (c >= 0)
+			return c;
+	}
 	return ui_theme_frame_color(&u->scr.theme, u->palette, share * 4, p->frames[f].module,
 				    p->frames[f].kind, p->frames[f].name);
 }
@@ -255,6 +261,8 @@ unsigned ui_graph_view_action(struct tui *u, struct ui_graph *g, enum ui_action 
 		u->palette = (enum ui_palette)((u->palette + 1) % UI_PALETTE__COUNT);
 		ui_tui_message(u, false, "colours: %s", ui_palette_names[u->palette]);
 		return UI_REDRAW_VIEW;
+	case UI_ACT_RATIO_COLORS:
+		return ui_ratio_next(u);
 	default:
 		return ui_graph_action(u, g, a);
 	}

@@ -5,7 +5,10 @@
  * pressed on, its callers (top half) and callees (bottom half), which
  * Enter follows in turn and Esc walks back. The list is the query's
  * top-list (profile_top); callers and callees come from the call tree
- * (profile_tree_neighbours), the same queries `report` prints.
+ * (profile_tree_neighbours), the same queries `report` prints. When the
+ * event leads a perf event group (or is in one), a column per ratio of the
+ * group (IPC, misses per 1000 instructions; profile_ratios()) follows the
+ * weights: each function's, of its total weights in the window.
  */
 #include "config.h"
 
@@ -34,7 +37,11 @@ struct ui_view {
 	size_t nb_depth;
 	struct nb_line *nb;
 	size_t nnb, nb_ncallers, nb_sel;
+	struct profile_ratio_set *ratios; /* the window's, NULL: no group */
 };
+
+/* A ratio column's width: its label's, at least 8. */
+#define RATIO_MIN_WIDTH 8
 
 static struct ui_view *top_open(struct tui *u)
 {
@@ -49,6 +56,7 @@ static void top_close(struct ui_view *v)
 {
 	free(v->fns);
 	free(v->nb);
+	profile_ratio_set_free(v->ratios);
 	free(v);
 }
 
@@ -146,6 +154,38 @@ static void load_neighbours(struct ui_view *v, struct tui *u)
 	free(out);
 }
 
+/* What profile_ratio_set_new() queries: the window, for event `e`. */
+static struct profile_top *ratio_top(void *ctx, int e)
+{
+	struct tui *u = ctx;
+	struct profile_filter f;
+
+	ui_tui_filter(u, UI_QUERY_WINDOW, &f);
+	f.event = e;
+	return timeline_query(u->tl, &f);
+}
+
+static int ratio_width(const struct profile_ratio *r)
+{
+	int w = (int)strlen(r->label);
+
+	return w > RATIO_MIN_WIDTH ? w : RATIO_MIN_WIDTH;
+}
+
+/* How many ratio columns fit beside a name column of 20 or more. */
+static size_t ratio_columns(const struct ui_view *v, const struct tui *u)
+{
+	int room = u->cols - 30 - 1 - 20;
+	size_t k;
+
+	for (k = 0; v->ratios && k < v->ratios->n; k++) {
+		room -= ratio_width(&v->ratios->r[k]) + 1;
+		if (room < 0)
+			break;
+	}
+	return k;
+}
+
 static int list_rows(const struct tui *u)
 {
 	return u->main_rows > 1 ? u->main_rows - 1 : 1;
@@ -171,6 +211,8 @@ static void top_refresh(struct ui_view *v, struct tui *u, unsigned why)
 			v->sel = v->nfns ? v->nfns - 1 : 0;
 		sort_fns(v, u->p, true);
 		load_neighbours(v, u);
+		profile_ratio_set_free(v->ratios);
+		v->ratios = top ? profile_ratio_set_new(u->p, u->filter.event, ratio_top, u) : NULL;
 	}
 	ui_tui_list_move(&v->sel, &v->scroll, v->nfns, 0, list_rows(u));
 }
@@ -268,13 +310,16 @@ static unsigned top_click(struct ui_view *v, struct tui *u, int row, int col, bo
 	return twice ? top_action(v, u, UI_ACT_ENTER) | UI_REDRAW_VIEW : UI_REDRAW_VIEW;
 }
 
-/* One top-list style line: self/total columns, name, module. */
-static void list_line(struct tui *u, WINDOW *w, int row, bool sel, bool match, uint64_t self,
-		      bool has_self, uint64_t total, uint32_t frame)
+/* One top-list style line: self/total columns, ratios, name, module. */
+static void list_line(struct ui_view *v, struct tui *u, WINDOW *w, int row, bool sel, bool match,
+		      uint64_t self, bool has_self, uint64_t total, uint32_t frame)
 {
 	char a[32], b[32], c[32], d[32], line[2048], name[1024], mod[256], fit[1024];
+	size_t nr = ratio_columns(v, u), k;
 	int name_w, mod_w, fixed = 30, used;
 
+	for (k = 0; k < nr; k++)
+		fixed += ratio_width(&v->ratios->r[k]) + 1;
 	name_w = u->cols - fixed - 1;
 	mod_w = name_w / 3;
 	if (mod_w > 30)
@@ -294,6 +339,13 @@ static void list_line(struct tui *u, WINDOW *w, int row, bool sel, bool match, u
 	wmove(w, row, 0);
 	snprintf(line, sizeof(line), " %6s %6s %6s %6s  ", a, b, c, d);
 	ui_draw_put(w, line, u->cols);
+	for (k = 0; k < nr; k++) {
+		char r[32];
+
+		profile_ratio_format(profile_ratio_fn(v->ratios, k, frame, true), r, sizeof(r));
+		snprintf(line, sizeof(line), "%*s ", ratio_width(&v->ratios->r[k]), r);
+		ui_draw_put(w, line, ui_draw_cols_left(w));
+	}
 	ui_draw_frame_name(u, frame, name, sizeof(name));
 	used = ui_label_fit(name, name_w, u->scr.utf8, fit, sizeof(fit));
 	ui_draw_put(w, fit, used);
@@ -307,10 +359,19 @@ static void list_line(struct tui *u, WINDOW *w, int row, bool sel, bool match, u
 static void list_header(struct ui_view *v, struct tui *u, WINDOW *w)
 {
 	static const char *const names[SORT__COUNT] = { "SELF", "TOTAL", "FUNCTION", "MODULE" };
-	char line[512];
+	size_t nr = ratio_columns(v, u), k;
+	char line[1024], label[UTIL_SANITIZE_SIZE(64)];
+	int at;
 
-	snprintf(line, sizeof(line), " %13s %13s  %s  (sort: %s)", "SELF", "TOTAL", "FUNCTION",
-		 names[v->sort]);
+	at = snprintf(line, sizeof(line), " %13s %13s  ", "SELF", "TOTAL");
+	for (k = 0; k < nr && at > 0 && (size_t)at < sizeof(line); k++) {
+		util_sanitize(v->ratios->r[k].label, label, sizeof(label));
+		at += snprintf(line + at, sizeof(line) - (size_t)at, "%*s ",
+			       ratio_width(&v->ratios->r[k]), label);
+	}
+	if (at > 0 && (size_t)at < sizeof(line))
+		snprintf(line + at, sizeof(line) - (size_t)at, "%s  (sort: %s)", "FUNCTION",
+			 names[v->sort]);
 	ui_draw_title(u, w, 0, line);
 }
 
@@ -324,7 +385,7 @@ static void draw_list(struct ui_view *v, struct tui *u, WINDOW *w)
 		i = v->scroll + (size_t)r;
 		if (i >= v->nfns)
 			break;
-		list_line(u, w, r + 1, i == v->sel, ui_tui_matches(u, v->fns[i].frame),
+		list_line(v, u, w, r + 1, i == v->sel, ui_tui_matches(u, v->fns[i].frame),
 			  v->fns[i].self, true, v->fns[i].total, v->fns[i].frame);
 	}
 	if (!v->nfns && rows > 2)
@@ -347,7 +408,7 @@ static void draw_neighbours(struct ui_view *v, struct tui *u, WINDOW *w)
 	if (v->nb_sel < v->nb_ncallers && (int)v->nb_sel >= avail)
 		first = v->nb_sel - (size_t)avail + 1;
 	for (r = 0, i = first; r < avail && i < v->nb_ncallers; r++, i++)
-		list_line(u, w, 1 + r, i == v->nb_sel, false, 0, false, v->nb[i].weight,
+		list_line(v, u, w, 1 + r, i == v->nb_sel, false, 0, false, v->nb[i].weight,
 			  v->nb[i].frame);
 	snprintf(title, sizeof(title), " Callees of %s (%zu)", name, v->nnb - v->nb_ncallers);
 	ui_draw_title(u, w, half, title);
@@ -356,7 +417,7 @@ static void draw_neighbours(struct ui_view *v, struct tui *u, WINDOW *w)
 	if (v->nb_sel >= v->nb_ncallers && (int)(v->nb_sel - v->nb_ncallers) >= avail)
 		first = v->nb_sel - (size_t)avail + 1;
 	for (r = 0, i = first; r < avail && i < v->nnb; r++, i++)
-		list_line(u, w, half + 1 + r, i == v->nb_sel, false, 0, false, v->nb[i].weight,
+		list_line(v, u, w, half + 1 + r, i == v->nb_sel, false, 0, false, v->nb[i].weight,
 			  v->nb[i].frame);
 }
 

@@ -1775,6 +1775,7 @@ out:
 		profile_tree_free(u->q[k].tree);
 	}
 	free(u->marks.in);
+	ui_ratio_free(u);
 	profile_free(u->base_p);
 	ui_tui_free_names(u);
 	if (u->have_re)

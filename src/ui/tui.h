@@ -224,6 +224,12 @@ struct tui {
 	bool flip; /* root at the bottom */
 	enum ui_palette palette;
 	bool diff_cb; /* diff colours: orange and blue (colour-blind safe), not red and blue */
+	/* Flame boxes coloured by ratio `ratio_color - 1` of the event's group
+	 * (C; 0: the palette), from `ratios`, the window's (ratio.c). */
+	size_t ratio_color;
+	struct profile_ratio_set *ratios;
+	uint64_t ratios_gen; /* the data_gen `ratios` was made for */
+	int ratios_event;
 
 	/* --baseline FILE: the session the diff views compare with, and its
 	 * top-list under the explorer's filters (the baseline query's). */
@@ -455,7 +461,17 @@ void ui_graph_selection(const struct ui_graph *g, struct ui_selection *out);
 	(UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |              \
 	 UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_ENTER) |            \
 	 UI_ACTION(UI_ACT_BACK) | UI_ACTION(UI_ACT_FLIP) | UI_ACTION(UI_ACT_COLORS) |           \
-	 UI_ACTION(UI_ACT_SEARCH_NEXT) | UI_ACTION(UI_ACT_SEARCH_PREV))
+	 UI_ACTION(UI_ACT_RATIO_COLORS) | UI_ACTION(UI_ACT_SEARCH_NEXT) |                         \
+	 UI_ACTION(UI_ACT_SEARCH_PREV))
+/* --- colours by a group's ratio (ratio.c) --- */
+
+/* C: colours by the next ratio of the event's group, or the palette again;
+ * says which on the status line. Returns redraw flags. */
+unsigned ui_ratio_next(struct tui *u);
+/* The colour of `node` of `t` under ratio colouring, or -1 (off, or no ratio). */
+int ui_ratio_color(struct tui *u, const struct profile_tree *t, uint32_t node);
+void ui_ratio_free(struct tui *u);
+
 /* Flip and colours (settings every graph follows), then ui_graph_action(). */
 unsigned ui_graph_view_action(struct tui *u, struct ui_graph *g, enum ui_action a);
 /* Selects the box clicked; a double click zooms into it. */

@@ -14,9 +14,9 @@
 # the file as "input".
 #
 # The inputs come from tests/unit/test_session_gen (`golden DIR`), except
-# valid/version-1.0 and valid/version-1.1: real recordings made by flametop
-# when it wrote those versions (each case's `origin` says how), kept byte
-# for byte so that every later reader is held to what was really written.
+# valid/version-1.0, 1.1, 1.3 and 1.4: files written by flametop when it
+# wrote those versions (each case's `origin` says how), kept byte for byte
+# so that every later reader is held to what was really written.
 #
 # After a deliberate change, GOLDEN_UPDATE=1 (exactly "1") rewrites the
 # expected files from what the binary prints now. Such a run never passes:

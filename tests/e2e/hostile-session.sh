@@ -72,7 +72,7 @@ check_case() {
 
 check_case fine ""
 check_case fine "" pipe
-check_case bomb '^flametop: .*bomb\.session: chunk 2 at offset 119: the session inflates to more than [0-9]+ MiB of JSON from its first [0-9]+ bytes \(a decompression bomb\?\)$'
+check_case bomb '^flametop: .*bomb\.session: chunk 2 at offset 119: the session inflates to more than [0-9]+ MiB from its first [0-9]+ bytes \(a decompression bomb\?\)$'
 check_case bomb '^flametop: /dev/stdin: chunk 2 at offset 119: the session inflates to more than' pipe
 check_case expansion '^flametop: .*expansion\.session: chunk 2 at offset 119: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case objects '^flametop: .*objects\.session: chunk 2 at offset 119: loading it would take more than [0-9]+ MiB of memory for the first [0-9]+ bytes of the session \(a hostile file\?\)$'

@@ -13,11 +13,16 @@
 # --per-process sends one upload per process with pid and comm labels. A
 # 400 is one line and is not tried again; a 503 is tried again and then
 # sent; a server that is not there, or does not speak TLS, is tried four
-# times, then one line.
+# times, then one line. A reply that never ends is read up to a cap: its
+# status stands. --spool refuses a symbolic link and a directory others may
+# write, and leaves what is not an upload of ours in it alone.
 # A session of two events is pushed as an upload for each, --event only
 # its own. Then record --push (with perf events): an upload per --push-interval,
-# which together weigh what the recorded session does; and the live view's
-# --push (in tmux), which shows a refused upload in its status line.
+# which together weigh what the recorded session does; an outage with a
+# slow spool disk, which sampling never waits for, and the spool replayed
+# in order once the server is back; a server that never answers, which the
+# end waits for only its bounded while; and the live view's --push (in
+# tmux), which shows a refused upload in its status line.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -168,6 +173,40 @@ assert_one_error_line "$T/tls.err" "TLS"
 assert_match "$(error_line "$T/tls.err")" "push to https://127.0.0.1:[0-9]+: .*(SSL|TLS|ssl|tls).*; gave up after retrying" "TLS: says so"
 stop_server
 
+# --- a reply that never ends: read up to a cap, its status stands ------------------------
+server endless endless400
+run_push endless -i "$S" --url "$URL"
+assert_eq "$RC" 1 "endless reply: exit status"
+assert_one_error_line "$T/endless.err" "endless reply"
+assert_match "$(error_line "$T/endless.err")" 'HTTP 400: test server says no, at length \(not tried again\)$' \
+	"endless reply: the status and the reply's first line"
+assert_eq "$(requests endless)" 1 "endless reply: not tried again"
+stop_server
+
+# --- the spool directory: ours, private, no links followed ------------------------------
+mkdir "$T/real-spool"
+ln -s "$T/real-spool" "$T/link-spool"
+run_push link -i "$S" --url http://127.0.0.1:9 --spool "$T/link-spool"
+assert_eq "$RC" 1 "push --spool SYMLINK: refused"
+assert_one_error_line "$T/link.err" "--spool SYMLINK"
+assert_match "$(error_line "$T/link.err")" "--spool $T/link-spool: not a directory \(a symbolic link is not taken\)" "--spool SYMLINK: says so"
+mkdir -m 0777 "$T/open-spool"
+chmod 0777 "$T/open-spool"
+run_push open -i "$S" --url http://127.0.0.1:9 --spool "$T/open-spool"
+assert_eq "$RC" 1 "push --spool DIR writable by all: refused"
+assert_match "$(error_line "$T/open.err")" "not a directory of ours that only we may write" "--spool DIR writable by all: says so"
+# What a spool holds that is not an upload of ours is left alone: a link
+# to a file, a file of the wrong format.
+printf 'FTPUSH1\nname=planted&from=1&until=2\nBODY' >"$T/planted"
+ln -s "$T/planted" "$T/real-spool/0000000000000001.push"
+printf 'not a spool file' >"$T/real-spool/0000000000000002.push"
+server strangers 200
+run_push strangers -i "$S" --url "$URL" --spool "$T/real-spool"
+assert_eq "$RC" 0 "push with a spool of strangers: exit status"
+assert_eq "$(requests strangers)" 1 "push with a spool of strangers: only its own upload"
+assert_match "$(query strangers 1 name)" '^flametop\{' "push with a spool of strangers: its own upload"
+stop_server
+
 # --- usage --------------------------------------------------------------------------------
 run_push nourl -i "$S"
 assert_eq "$RC" 2 "push without --url: usage error"
@@ -225,6 +264,91 @@ if [ -n "$GO" ] && report_json "$R" "$T/rec.json"; then
 	done
 	assert_eq "$sum" "$(total_of "$T/rec.json")" "record --push: the uploads weigh what the session does"
 fi
+if [ -n "$GO" ]; then
+	# The recorder's uploads name functions without source lines (which
+	# would cost it the modules' DWARF); push -i of its session has them.
+	"$GO" tool pprof -raw "$T/rec/1.body" 2>/dev/null | grep -E ' ft_thread_[ab] ' >"$T/rec.locs"
+	assert_match "$(head -n 1 "$T/rec.locs")" ' ft_thread_[ab] :0 s=0$' "record --push: functions without source lines"
+	recorded=$n
+	run_push recfile -i "$R" --url "$URL"
+	assert_eq "$RC" 0 "push -i of the recorded session: exit status"
+	assert_match "$("$GO" tool pprof -raw "$T/rec/$((recorded + 1)).body" 2>/dev/null | grep -E ' ft_thread_[ab] ' | head -n 1)" \
+		' ft_thread_[ab] [^ ]*threads\.c:[0-9]+ s=0$' "push -i of the recorded session: with source lines"
+fi
+stop_server
+
+# --- an outage: sampling never waits for the spool; the spool replays in order -------
+# The server is down and the spool's disk is slow: libftstall.so (preloaded)
+# holds every spool file's creation until the test removes the gate. The
+# recording must end, with every second sampled and nothing lost, while the
+# pusher is held on the disk (a submit that waited for the pusher's spool
+# writes would hold the recorder until the gate goes). Then the server comes
+# back on the same port and a run with the same --spool sends what was kept,
+# oldest first, before its own upload.
+need_workload libftstall.so
+server down 200
+DOWN_URL=$URL
+DOWN_PORT=${URL##*:}
+stop_server
+SP=$T/spool
+touch "$T/gate"
+echo "+ FT_STALL_GATE=gate flametop record -F 499 --push $DOWN_URL --push-interval 1s --spool $SP -- threads 3000 0"
+LD_PRELOAD=$WORKLOADS/libftstall.so FT_STALL_GATE=$T/gate timeout -s KILL 120 "$FLAMETOP" record -F 499 \
+	-o "$T/out.session" --push "$DOWN_URL" --push-interval 1s --spool "$SP" -- "$WORKLOADS/threads" 3000 0 \
+	>/dev/null 2>"$T/out.err" &
+rec_pid=$!
+ft_bg_pids="$ft_bg_pids $rec_pid"
+if wait_line "$T/out.err" '^flametop: recorded [0-9]+ samples' 90; then
+	pass "outage: the recording ends while the spool's writes are held"
+else
+	fail "outage: no end of the recording while the spool's writes are held: $(cat "$T/out.err")"
+fi
+[ -e "$T/gate.held" ] && pass "outage: a spool write was held (the slow disk was in the way)" ||
+	fail "outage: no spool write was held: the test did not test the slow spool"
+rm -f "$T/gate"
+wait "$rec_pid"
+RC=$?
+sed 's/^/  stderr: /' "$T/out.err"
+assert_eq "$RC" 0 "outage: record's exit status"
+grep -q 'samples were lost' "$T/out.err" && fail "outage: samples were lost" || pass "outage: no samples lost"
+if "$FLAMETOP" report -i "$T/out.session" --format heatmap >"$T/out.heat" 2>"$T/out.heat.err"; then
+	# Every whole second of the recording has samples: sampling never stopped.
+	empty=$(jq '[.seconds[:-1][] | select((.counts | add) == 0)] | length' "$T/out.heat")
+	secs=$(jq '.seconds | length' "$T/out.heat")
+	assert_eq "$empty" 0 "outage: every second of the $secs sampled"
+	assert_between "$secs" 3 1000 "outage: seconds recorded"
+else
+	fail "outage: report --format heatmap failed: $(cat "$T/out.heat.err")"
+fi
+kept=$(sed -n 's/^flametop: push: .* \([0-9]*\) not sent (kept in the spool for the next run)$/\1/p' "$T/out.err")
+assert_between "${kept:-0}" 2 1000 "outage: uploads kept in the spool"
+assert_eq "$(ls "$SP" | grep -c '\.push$')" "${kept:-0}" "outage: a spool file for each"
+assert_eq "$(stat -c %a "$SP")" 700 "outage: the spool is private"
+export PUSH_SERVER_PORT=$DOWN_PORT
+server back 200
+unset PUSH_SERVER_PORT
+run_push back -i "$T/out.session" --url "$DOWN_URL" --spool "$SP"
+assert_eq "$RC" 0 "outage over: push's exit status"
+assert_eq "$(requests back)" "$((${kept:-0} + 1))" "outage over: the spool's uploads, then push's own"
+i=1
+prev=0
+while [ "$i" -le "${kept:-0}" ]; do
+	f=$(query back $i from)
+	[ "$f" -ge "$prev" ] || fail "outage over: upload $i (from $f) is older than the one before (from $prev)"
+	assert_match "$(query back $i name)" "^flametop\{host=[^,]*\}$" "outage over: upload $i is a recorded second"
+	prev=$f
+	i=$((i + 1))
+done
+assert_eq "$(ls "$SP" | grep -c '\.push$')" 0 "outage over: the spool is empty once sent"
+stop_server
+
+# --- a server that never answers: the end waits for it only as long as it says --------
+server hung hang
+run_record hung -F 499 -o "$T/hung.session" --push "$URL" -- "$WORKLOADS/threads" 1000 0
+assert_eq "$RC" 0 "hung server: record's exit status"
+assert_match "$(grep 'push to' "$T/hung.err")" "^flametop: push to $URL: no answer before flametop's end; not sent$" \
+	"hung server: the upload in flight is cut at the end, and said"
+assert_match "$(grep '^flametop: push:' "$T/hung.err")" " 1 not sent$" "hung server: counted as not sent"
 stop_server
 
 # --- a session of two events: an upload for each, each with its own type ---------------------

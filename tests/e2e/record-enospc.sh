@@ -18,7 +18,7 @@ need_workload phases
 
 D="$T/small"
 mkdir "$D" || hard_error "cannot create $D"
-mount -t tmpfs -o size=96k flametop-e2e "$D" 2>"$T/mount.err" ||
+mount -t tmpfs -o size=256k flametop-e2e "$D" 2>"$T/mount.err" ||
 	skip "cannot mount a tmpfs here ($(head -n 1 "$T/mount.err")): needs CAP_SYS_ADMIN"
 trap 'umount "$D" 2>/dev/null; ft_cleanup' EXIT
 
@@ -68,7 +68,9 @@ else
 fi
 
 # --- system-wide ----------------------------------------------------------------
-# Room for the first second of a busy machine, so that some data is saved.
+# Room for the first second of a busy machine, so that some data is saved:
+# its first flush (the names, frames and call tree of every process, then
+# the samples, in chunks of their own) is 20 to 60 KiB.
 # Every CPU is kept busy so that samples arrive at a known rate: an idle
 # machine compresses to a few bytes a second and would take long to fill.
 i=0
@@ -76,7 +78,7 @@ while [ "$i" -lt "$(getconf _NPROCESSORS_ONLN)" ]; do
 	start_bg "$WORKLOADS/split" 40000
 	i=$((i + 1))
 done
-fill 64
+fill 128
 S="$D/all.session"
 run_record all -a -F 999 -d 30 -o "$S"
 check_enospc all "$S"

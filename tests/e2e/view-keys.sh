@@ -85,11 +85,12 @@ assert_main cyc 0 "$(marker sandwich)" "i in the sandwich changes nothing"
 # ? lists every view with its key.
 tui_keys cyc '?'
 assert_screen cyc 'flametop keys' "? opens the help"
-for k in f:flame t:top S:sandwich b:bottom-up A:lines d:diff D:diff; do
+for k in f:flame t:top S:sandwich b:bottom-up A:lines d:diff; do
 	assert_screen cyc "^ +${k%%:*} +${k#*:}" "the help lists ${k#*:} under ${k%%:*}"
 done
 # The rest is below the fold: Down scrolls the help.
 tui_keys cyc Down Down Down Down
+assert_screen cyc "^ +D +diff" "the help lists diff under D (scrolled)"
 assert_screen cyc "^ +H +heatmap" "the help lists heatmap under H (scrolled)"
 tui_keys cyc x
 tui_keys cyc q

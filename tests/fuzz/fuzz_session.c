@@ -14,7 +14,9 @@
  * chunk's JSON, which the target wraps into a file (compressed, with
  * the right lengths and checksums): a mutation rarely survives a CRC and
  * a deflate stream, and the reader's checks of ids, types and ranges live
- * behind them, in the JSON.
+ * behind them, in the JSON. A samples chunk ('4', format 1.5) is binary:
+ * its line holds the block in hex (two digits a byte; anything else on
+ * the line is ignored), so that no byte of it ends the line.
  *
  * Built two ways: with `./configure --enable-fuzzing` (clang) as the
  * libFuzzer program tests/fuzz/fuzz_session, and in every build as part of
@@ -57,16 +59,50 @@ static void put_u32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)(v >> 24);
 }
 
+static int hex_digit(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The bytes that the hex digits of `len` bytes at `in` spell, in `out`
+ * (room for len / 2). Returns how many. */
+static size_t unhex(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t n = 0, i;
+	int hi = -1;
+
+	for (i = 0; i < len; i++) {
+		int d = hex_digit(in[i]);
+
+		if (d < 0)
+			continue;
+		if (hi < 0) {
+			hi = d;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | d);
+			hi = -1;
+		}
+	}
+	return n;
+}
+
 /*
- * A session file (version 1.2) holding one chunk per line of `data`: see
+ * A session file (version 1.5) holding one chunk per line of `data`: see
  * the top of the file. Sets *len. Caller frees.
  */
 static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 {
 	size_t cap = 16 + size * 2 + 64, n = 16, at = 0;
 	unsigned char *out = xmalloc(cap);
+	uint8_t *block = xmalloc(size / 2 + 1);
 
-	memcpy(out, "FLAMETOP\1\0\2\0\0\0\0\0", 16);
+	memcpy(out, "FLAMETOP\1\0\5\0\0\0\0\0", 16);
 	while (at < size) {
 		const uint8_t *nl = memchr(data + at, '\n', size - at);
 		size_t line = nl ? (size_t)(nl - (data + at)) : size - at;
@@ -75,6 +111,11 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 		if (line > 0) {
 			const uint8_t *json = data + at + 1;
 			size_t jlen = line - 1;
+
+			if (data[at] == '4') {
+				jlen = unhex(json, jlen, block);
+				json = block;
+			}
 
 			clen = compressBound((uLong)jlen);
 			if (n + 16 + clen > cap) {
@@ -91,6 +132,7 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 		}
 		at += line + 1;
 	}
+	free(block);
 	*len = n;
 	return out;
 }

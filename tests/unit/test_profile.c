@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1787,6 +1788,96 @@ static void test_decay(void **state)
 	profile_free(p);
 }
 
+/* --- a perf event group's ratios --- */
+
+static struct profile_top *ratio_query(void *ctx, int e)
+{
+	struct profile_filter f;
+
+	profile_filter_init(&f);
+	f.event = e;
+	return profile_query_top(ctx, &f);
+}
+
+/*
+ * Which ratios a group gets, from its names and units, whichever of its
+ * events is shown; and their values per function and node: the members'
+ * weights over the leader's (or over instructions), NAN without weight.
+ */
+static void test_group_ratios(void **state)
+{
+	static const char *const hot[] = { "main", "hot", NULL };
+	static const char *const cold[] = { "main", "cold", NULL };
+	struct profile_ratio r[PROFILE_MAX_RATIOS];
+	struct profile_ratio_set *rs;
+	struct profile *p = profile_new();
+	uint32_t nh, nc, main_frame, hot_frame;
+	char buf[32];
+
+	(void)state;
+	profile_add_event(p, "cycles", "count");
+	profile_add_event(p, "instructions", "count");
+	profile_add_event(p, "cache-misses", "count");
+	profile_add_event(p, "bus-cycles", "count");
+	profile_add_event(p, "task-clock", "ns");
+	profile_add_event(p, "page-faults", "count");
+	profile_add_event(p, "alone", "count");
+	p->events[1].leader = p->events[2].leader = p->events[3].leader = 0;
+	p->events[5].leader = 4;
+
+	assert_int_equal(profile_ratios(p, 0, r), 3);
+	assert_string_equal(r[0].label, "IPC");
+	assert_int_equal(r[0].num, 1);
+	assert_int_equal(r[0].den, 0);
+	assert_string_equal(r[1].label, "cache-misses/1k-ins");
+	assert_int_equal(r[1].num, 2);
+	assert_int_equal(r[1].den, 1);
+	assert_true(r[1].scale == 1000);
+	assert_string_equal(r[2].label, "bus-cycles/cycles");
+	/* A member shown: the same ratios. */
+	assert_int_equal(profile_ratios(p, 2, r), 3);
+	assert_string_equal(r[0].label, "IPC");
+	assert_int_equal(profile_ratios(p, 5, r), 1);
+	assert_string_equal(r[0].label, "page-faults/ms");
+	assert_true(r[0].scale == 1e6);
+	assert_int_equal(profile_ratios(p, 6, r), 0);
+	assert_int_equal(profile_ratios(p, -1, r), 0);
+	assert_null(profile_ratio_set_new(p, 6, ratio_query, p));
+
+	/* hot: 1000 cycles, 3000 instructions, 6 misses; cold: 1000 cycles,
+	 * 500 instructions, no miss. */
+	nh = stack(p, "app", hot);
+	nc = stack(p, "app", cold);
+	add(p, nh, 10, 1000, 1, 1, 0);
+	add(p, nh, 10, 3000, 1, 1, 1);
+	add(p, nh, 10, 6, 1, 1, 2);
+	add(p, nc, 20, 1000, 1, 1, 0);
+	add(p, nc, 20, 500, 1, 1, 1);
+	rs = profile_ratio_set_new(p, 0, ratio_query, p);
+	assert_non_null(rs);
+	assert_int_equal(rs->n, 3);
+	hot_frame = p->nodes[nh].frame;
+	main_frame = p->nodes[p->nodes[nh].parent].frame;
+	assert_true(profile_ratio_fn(rs, 0, hot_frame, false) == 3.0);
+	assert_true(profile_ratio_fn(rs, 0, hot_frame, true) == 3.0);
+	assert_true(profile_ratio_fn(rs, 0, p->nodes[nc].frame, true) == 0.5);
+	assert_true(profile_ratio_fn(rs, 0, main_frame, true) == 1.75);
+	assert_true(isnan(profile_ratio_fn(rs, 0, main_frame, false))); /* no self cycles */
+	assert_true(profile_ratio_fn(rs, 1, hot_frame, true) == 2.0); /* 6 per 3000 */
+	assert_true(profile_ratio_fn(rs, 1, p->nodes[nc].frame, true) == 0);
+	assert_true(profile_ratio_node(rs, 0, nh) == 3.0);
+	assert_true(profile_ratio_node(rs, 0, PROFILE_ROOT) == 1.75);
+	assert_true(isnan(profile_ratio_fn(rs, 7, hot_frame, true)));
+	profile_ratio_format(1.75, buf, sizeof(buf));
+	assert_string_equal(buf, "1.75");
+	profile_ratio_format(NAN, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	profile_ratio_format(593.4, buf, sizeof(buf));
+	assert_string_equal(buf, "593");
+	profile_ratio_set_free(rs);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1795,6 +1886,7 @@ int main(void)
 		cmocka_unit_test(test_intern_nodes_random),
 		cmocka_unit_test(test_threads_events_meta),
 		cmocka_unit_test(test_query_self_total),
+		cmocka_unit_test(test_group_ratios),
 		cmocka_unit_test(test_query_deep_recursion),
 		cmocka_unit_test(test_top_against_reference),
 		cmocka_unit_test(test_query_ties_by_name),

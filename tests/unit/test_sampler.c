@@ -832,6 +832,202 @@ static void test_entry_probe(void **state)
 	u64map_free(&d.id_event);
 }
 
+/* --- group reads --- */
+
+/* Every sample a sink got: event, period, thread, leaf. */
+struct all {
+	struct {
+		uint32_t event, tid;
+		uint64_t period, time, leaf;
+	} s[32];
+	int n;
+};
+
+static int all_sample(void *ctx, const struct pipeline_sample *s)
+{
+	struct all *a = ctx;
+
+	assert_true(a->n < 32);
+	a->s[a->n].event = s->event;
+	a->s[a->n].tid = s->tid;
+	a->s[a->n].period = s->period;
+	a->s[a->n].time = s->time;
+	a->s[a->n].leaf = s->nr_ips > 1 ? s->ips[1] : 0;
+	a->n++;
+	return 0;
+}
+
+static const struct pipeline_sink_ops all_ops = { .sample = all_sample };
+
+/*
+ * A group leader's sample in SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_READ's
+ * layout: `nr` {value, id} pairs between the period and the callchain.
+ */
+static const struct perf_event_header *group_rec(struct builder *b, uint64_t id, uint32_t tid,
+						 uint64_t time, uint64_t leaf, uint64_t nr,
+						 const uint64_t *values, const uint64_t *ids)
+{
+	uint64_t i;
+
+	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_u64(b, id);
+	b_u64(b, leaf);
+	b_u32x2(b, 100, tid);
+	b_u64(b, time);
+	b_u32x2(b, 0, 0);
+	b_u64(b, 250); /* period */
+	b_u64(b, nr);
+	for (i = 0; i < nr && i < 8; i++) {
+		b_u64(b, values[i]);
+		b_u64(b, ids[i]);
+	}
+	b_u64(b, 3);
+	b_u64(b, (uint64_t)PERF_CONTEXT_USER);
+	b_u64(b, leaf);
+	b_u64(b, 0x400800);
+	return b_done(b);
+}
+
+/* A decoder for a group of three: the leader (id 10, event 0) reads
+ * members 11 (event 1) and 12 (event 2). */
+static void group_init(struct sampler_decoder *d, struct pipeline_sink *sink, struct all *a,
+		       struct sampler_member *m, bool by_thread)
+{
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	sink->ops = &all_ops;
+	sink->ctx = a;
+	memset(d, 0, sizeof(*d));
+	d->sink = sink;
+	memset(m, 0, 3 * sizeof(*m));
+	for (i = 0; i < 3; i++) {
+		m[i].event = (uint32_t)i;
+		m[i].sample_type = SAMPLER_SAMPLE_TYPE;
+		u64map_put(&d->id_event, 10 + i + 1, (uint32_t)i);
+	}
+	m[0].sample_type |= PERF_SAMPLE_READ;
+	d->members = m;
+	d->nmembers = 3;
+	d->group_by_thread = by_thread;
+}
+
+/*
+ * Each member's count since the previous read of the same counter becomes
+ * a sample of its event, with the leader's stack, time and thread; a
+ * member that counted nothing makes none; the leader's own value is not
+ * a member's. Inherited counters (by thread) are apart per thread; a
+ * counter that reads less than before is a new one. The deltas of a
+ * counter add up to its last value.
+ */
+static void test_group_read(void **state)
+{
+	static const uint64_t ids[3] = { 10, 11, 12 };
+	struct sampler_member m[3];
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct all a;
+	uint64_t sum = 0;
+	int i;
+
+	(void)state;
+	group_init(&d, &sink, &a, m, true);
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 1000, 0x401000, 3,
+						      (const uint64_t[]){ 1000, 50, 0 }, ids)),
+			 0);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.s[0].event, 0);
+	assert_int_equal(a.s[0].period, 250); /* the leader's own sample */
+	assert_int_equal(a.s[1].event, 1);
+	assert_int_equal(a.s[1].period, 50);
+	assert_int_equal(a.s[1].tid, 5);
+	assert_int_equal(a.s[1].time, 1000);
+	assert_int_equal(a.s[1].leaf, 0x401000);
+
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 2000, 0x402000, 3,
+						      (const uint64_t[]){ 2000, 80, 7 }, ids)),
+			 0);
+	assert_int_equal(a.n, 5);
+	assert_int_equal(a.s[3].event, 1);
+	assert_int_equal(a.s[3].period, 30);
+	assert_int_equal(a.s[3].leaf, 0x402000);
+	assert_int_equal(a.s[4].event, 2);
+	assert_int_equal(a.s[4].period, 7);
+
+	/* Thread 6's inherited counters, under the same ids: its own. */
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 6, 3000, 0x403000, 3,
+						      (const uint64_t[]){ 300, 20, 0 }, ids)),
+			 0);
+	assert_int_equal(a.n, 7);
+	assert_int_equal(a.s[6].period, 20);
+	assert_int_equal(a.s[6].tid, 6);
+
+	/* Thread 5 again: from its 80. */
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 4000, 0x401000, 3,
+						      (const uint64_t[]){ 2500, 90, 7 }, ids)),
+			 0);
+	assert_int_equal(a.n, 9);
+	assert_int_equal(a.s[8].event, 1);
+	assert_int_equal(a.s[8].period, 10);
+	for (i = 0; i < a.n; i++)
+		if (a.s[i].event == 1 && a.s[i].tid == 5)
+			sum += a.s[i].period;
+	assert_int_equal(sum, 90);
+
+	/* Less than before: a new thread with that id, counted from 0. */
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 5000, 0x401000, 3,
+						      (const uint64_t[]){ 10, 5, 7 }, ids)),
+			 0);
+	assert_int_equal(a.n, 11);
+	assert_int_equal(a.s[10].period, 5);
+
+	/* An id of no member is skipped. */
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 6000, 0x401000, 2,
+						      (const uint64_t[]){ 20, 99 },
+						      (const uint64_t[]){ 10, 99 })),
+			 0);
+	assert_int_equal(a.n, 12);
+
+	/* More values than a group holds, or than the record: malformed, nothing. */
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 7000, 0x401000, 100,
+						      (const uint64_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 },
+						      (const uint64_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 })),
+			 0);
+	assert_int_equal(a.n, 12);
+	assert_int_equal(d.malformed, 1);
+	b_start(&b, PERF_RECORD_SAMPLE, 0);
+	b_u64(&b, 10);
+	b_u64(&b, 1);
+	b_u32x2(&b, 1, 5);
+	b_u64(&b, 1);
+	b_u32x2(&b, 0, 0);
+	b_u64(&b, 1);
+	b_u64(&b, 3); /* three pairs announced, one there */
+	b_u64(&b, 1);
+	b_u64(&b, 11);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(a.n, 12);
+	assert_int_equal(d.malformed, 2);
+	sampler_decode_free(&d);
+	u64map_free(&d.id_event);
+
+	/* System-wide (a counter per CPU, whatever thread runs): one
+	 * counter across threads. */
+	group_init(&d, &sink, &a, m, false);
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 1000, 0x401000, 2,
+						      (const uint64_t[]){ 100, 40 }, ids)),
+			 0);
+	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 6, 2000, 0x402000, 2,
+						      (const uint64_t[]){ 200, 100 }, ids)),
+			 0);
+	assert_int_equal(a.n, 4);
+	assert_int_equal(a.s[3].tid, 6);
+	assert_int_equal(a.s[3].period, 60);
+	sampler_decode_free(&d);
+	u64map_free(&d.id_event);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -850,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_offcpu_rule),
 		cmocka_unit_test(test_offcpu_exit),
 		cmocka_unit_test(test_entry_probe),
+		cmocka_unit_test(test_group_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -207,16 +207,17 @@ static size_t chunk_at(const unsigned char *d, unsigned n)
 	return off;
 }
 
-/* A chunk of `type` holding `json`, written at `out` (room for 16 + bound). */
-static size_t make_chunk(unsigned char *out, uint32_t type, const char *json)
+/* A chunk of `type` holding the `len` bytes at `data`, written at `out`
+ * (room for 16 + bound). */
+static size_t make_chunk(unsigned char *out, uint32_t type, const void *data, size_t len)
 {
-	uLongf clen = compressBound(strlen(json));
+	uLongf clen = compressBound(len);
 
-	if (compress2(out + 16, &clen, (const Bytef *)json, strlen(json), 6) != Z_OK)
+	if (compress2(out + 16, &clen, (const Bytef *)data, len, 6) != Z_OK)
 		abort();
 	put32(out, type);
 	put32(out + 4, (uint32_t)clen);
-	put32(out + 8, (uint32_t)strlen(json));
+	put32(out + 8, (uint32_t)len);
 	put32(out + 12, (uint32_t)crc32(0, out + 16, (uInt)clen));
 	return 16 + clen;
 }
@@ -240,20 +241,54 @@ static void put_case(const char *dir, const char *kind, const char *name,
 	free(path);
 }
 
-/* The good file with one chunk (of `json`) put in before chunk `before`. */
-static void put_with_chunk(const char *dir, const char *kind, const char *name,
+/* The good file with one chunk (of the `size` bytes at `data`) put in
+ * before chunk `before`. */
+static void put_with_bytes(const char *dir, const char *kind, const char *name,
 			   const unsigned char *good, size_t len, unsigned before, uint32_t type,
-			   const char *json)
+			   const void *data, size_t size)
 {
-	unsigned char *d = xmalloc(len + 16 + compressBound(strlen(json)));
+	unsigned char *d = xmalloc(len + 16 + compressBound(size));
 	size_t at = chunk_at(good, before), clen;
 
 	memcpy(d, good, at);
-	clen = make_chunk(d + at, type, json);
+	clen = make_chunk(d + at, type, data, size);
 	memcpy(d + at + clen, good + at, len - at);
 	put_case(dir, kind, name, d, len + clen);
 	free(d);
 }
+
+/* The same with a chunk of `json`. */
+static void put_with_chunk(const char *dir, const char *kind, const char *name,
+			   const unsigned char *good, size_t len, unsigned before, uint32_t type,
+			   const char *json)
+{
+	put_with_bytes(dir, kind, name, good, len, before, type, json, strlen(json));
+}
+
+/* The same with a samples chunk (1.5) of the block in `block`. */
+#define PUT_WITH_BLOCK(dir, kind, name, good, len, before, block)                          \
+	put_with_bytes(dir, kind, name, good, len, before, 4, block, sizeof(block))
+
+/*
+ * Samples blocks (doc/session-format.md, "Samples chunk"): n, the thread
+ * table, then columns of (id, encoding, length, data). One sample at time
+ * 1 (zigzag 2), weight 1, thread 0 (4242, 4242), cpu 0, event 0, and:
+ */
+#define BLOCK_HEAD 1, 1, 0x92, 0x21, 0x92, 0x21, 1, 0, 1, 2, 2, 0, 1, 1
+#define BLOCK_TAIL 4, 0, 1, 0, 5, 0, 1, 0, 6, 2, 1, 0
+/* node 999, out of range */
+static const unsigned char block_node[] = { BLOCK_HEAD, 3, 0, 2, 0xe7, 0x07, BLOCK_TAIL };
+/* thread 3 of a table of 1 */
+static const unsigned char block_thread[] = { BLOCK_HEAD, 3, 0, 1, 1, 4, 0, 1, 3,
+					      5, 0, 1, 0, 6, 0, 1, 0 };
+/* a node column of 5 bytes in a block that ends after 2 */
+static const unsigned char block_cut[] = { BLOCK_HEAD, 3, 0, 5, 1, 1 };
+/* no weight column */
+static const unsigned char block_no_weight[] = { 1, 1, 0x92, 0x21, 0x92, 0x21, 1, 0, 1, 2,
+						 3, 0, 1, 1, BLOCK_TAIL };
+/* no samples, and a column 20 in an encoding of a later version */
+static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
+					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
 
 static int golden(const char *dir)
 {
@@ -261,23 +296,25 @@ static int golden(const char *dir)
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	/* valid/version-1.0, valid/version-1.1 and valid/version-1.3 are not
-	 * made here: they are real files written by those versions, kept byte
-	 * for byte (their `origin` files say how they were recorded). */
+	/* valid/version-1.0, 1.1, 1.3 and 1.4 are not made here: they are real
+	 * files written by those versions, kept byte for byte (their `origin`
+	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
-	/* chunks: 0 header, 1-3 data, 4 end */
+	/* chunks: 0 header, then 3 x (data, samples): 1 2, 3 4, 5 6; 7 end */
 	put_case(dir, "valid", "basic", good, len);
-	off = chunk_at(good, 3);
-	put_case(dir, "valid", "truncated-mid-data", good, off + (len - off) / 2);
-	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 4));
+	off = chunk_at(good, 6);
+	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 7) - off) / 2);
+	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 7));
 	memcpy(d, good, len);
 	d[10] = 9; /* minor version 1.9 */
 	put_case(dir, "valid", "newer-minor-version", d, len);
 	put_with_chunk(dir, "valid", "unknown-chunk-type", good, len, 2, 77,
 		       "{\"from_the_future\":true}");
+	/* A samples block of no samples with a column of a later version. */
+	PUT_WITH_BLOCK(dir, "valid", "samples-unknown-column", good, len, 2, block_future);
 
 	put_case(dir, "invalid", "empty", good, 0);
 	for (i = 0; i < sizeof(random); i++)
@@ -310,6 +347,11 @@ static int golden(const char *dir)
 	put_with_chunk(dir, "invalid", "sample-location-out-of-range", good, len, 2, 2,
 		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[1],\"pid\":[1],"
 		       "\"tid\":[1],\"cpu\":[0],\"event\":[0],\"location\":[999]}}");
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-out-of-range", good, len, 2, block_node);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-thread-out-of-range", good, len, 2, block_thread);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-cut-short", good, len, 2, block_cut);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-no-weight", good, len, 2, block_no_weight);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 8, block_future);
 
 	free(d);
 	free(good);
