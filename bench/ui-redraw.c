@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 	timeline_add(u->tl, u->p->samples, u->p->nsamples);
 	u->hits = profile_hits_new(1000000000u, 16u << 20);
 	profile_hits_add(u->hits, u->p->samples, u->p->nsamples);
+	u->heat = profile_heatstore_new(10000000ull, 16u << 20);
+	profile_heatstore_add(u->heat, u->p->samples, u->p->nsamples);
 	u->now = 10000000000ull;
 	timeline_advance(u->tl, u->now);
 	u->lines = symbols_lines_new();
@@ -203,6 +205,7 @@ int main(int argc, char **argv)
 			s.time = u->now - 1 - (uint64_t)i;
 			timeline_add(u->tl, &s, 1);
 			profile_hits_add(u->hits, &s, 1);
+			profile_heatstore_add(u->heat, &s, 1);
 			t0 = cpu_ns();
 			ui_tui_requery(u);
 			t1 = cpu_ns();
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
 	fclose(in);
 	timeline_free(u->tl);
 	profile_hits_free(u->hits);
+	profile_heatstore_free(u->heat);
 	symbols_lines_free(u->lines);
 	profile_free(u->p);
 	free(t_query);

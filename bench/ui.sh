@@ -11,7 +11,9 @@
 #  (c) flametop's own CPU in the live view at -F 999 -a with every CPU
 #      loaded by the split workload (goal: 0.3% of a CPU), against
 #      `perf top -g -F 999` (call graphs, as flametop always has them) on
-#      the same load for the same time.
+#      the same load for the same time; and, from flametop -v, what that
+#      CPU went to: sampling (reading, unwinding, symbolizing), storing
+#      (the timeline and the private copy kept for saving), the view.
 # (b) and (c) need root (system-wide sampling) and tmux; (c)'s peer needs
 # perf. SECS (default 20) sets how long each measurement runs.
 
@@ -42,7 +44,7 @@ fi
 
 # ticks PID: utime + stime of PID, in clock ticks.
 ticks() {
-	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null
 }
 # pid_of SESSION PROGRAM: the pid of PROGRAM started by SESSION's pane
 # (its shell's child), up to 10 s; never a process of the same name that
@@ -114,18 +116,35 @@ cpu_of() {
 	sleep 0.5
 	kill "$pid" 2>/dev/null
 	tmx kill-session -t "$name"
+	if [ -z "$t0" ] || [ -z "$t1" ]; then
+		echo "?" # it ended before the end of the measure
+		return
+	fi
 	awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN { printf "%.2f\n", (b - a) / hz }'
 }
 # percent SECONDS: SECONDS of CPU over SECS, in % of one CPU ("?" stays).
 percent() {
 	awk -v c="$1" -v s="$SECS" 'BEGIN { if (c ~ /^[0-9.]+$/) print c / s * 100; else print "?" }'
 }
-ft=$(cpu_of ft "$FLAMETOP" -a -F 999)
+ft=$(cpu_of ft "$FLAMETOP" -a -F 999 -v "2>'$T/ft.err'")
+# -v: what flametop's own CPU went to, said when it quits (up to 5 s).
+i=0
+while [ $i -lt 50 ] && ! grep -q 'own CPU' "$T/ft.err" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+parts=$(sed -n 's/.*own CPU over [0-9.]* s: //p' "$T/ft.err" | head -n 1)
+view=$(echo "$parts" | sed -n 's/.*the view [0-9.]* s (\([0-9.]*\)% of a CPU).*/\1/p')
 peer="perf: not installed"
 if bench_have_perf; then
-	pt=$(cpu_of pt "$PERF" top -g -F 999)
+	pt=$(cpu_of pt "$PERF" top -g -F 999 2>/dev/null)
+	# perf top sometimes aborts on a busy box (an assertion in its
+	# build-id code): once more before giving up.
+	case $pt in [0-9]*) ;; *) pt=$(cpu_of pt "$PERF" top -g -F 999 2>/dev/null) ;; esac
 	peer="perf top -g $(bench_fmt "$(percent "$pt")") %"
 fi
 echo "  clock ticks of $(getconf CLK_TCK) Hz: the figure's resolution is $(awk -v s="$SECS" -v hz="$hz" 'BEGIN { print 100 / hz / s }')% of a CPU"
 bench_header
 bench_line "live view CPU, -a -F 999, loaded (% of 1)" "$(percent "$ft")" % "<=" 0.3 "$peer"
+bench_line "live view CPU, the view alone (% of 1)" "${view:-?}" % - - "queries, layout, drawing"
+[ -n "$parts" ] && echo "  flametop -v: $parts"

@@ -294,6 +294,27 @@ struct profile_fn_stat {
 	uint64_t total; /* weight of samples with this function anywhere on the stack */
 };
 
+/*
+ * A profile's frames ordered by name, then (with `module`) by module, then
+ * by frame id, kept up to date as frames are added (src/profile/order.c).
+ * Zero-initialize it, set `module`, and update it before reading; free
+ * with profile_frame_order_free(). It is of one profile: reset it before
+ * using it with another.
+ */
+struct profile_frame_order {
+	uint32_t *by; /* frame ids in order */
+	uint32_t *rank; /* per frame id: its place in `by` */
+	uint32_t n; /* frames ordered: the profile's nframes at the last update */
+	bool module; /* names that tie are ordered by module before frame id */
+};
+/* Orders the frames added to `p` since the last update. Costs the sort of
+ * the new frames and a binary search among the old for each, plus a copy
+ * of both arrays; nothing when no frame was added. */
+void profile_frame_order_update(struct profile_frame_order *o, const struct profile *p);
+/* Forgets every frame (keeps the memory and `module`): for another profile. */
+void profile_frame_order_reset(struct profile_frame_order *o);
+void profile_frame_order_free(struct profile_frame_order *o);
+
 struct profile_top {
 	struct profile_fn_stat *fns; /* sorted by self, then total, descending */
 	size_t nfns;
@@ -316,6 +337,14 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
  */
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes);
+/*
+ * The same, the ties of weight ordered by `order` (updated here first; its
+ * `module` must be set) instead of by comparing names: for a caller that
+ * builds top-lists of one profile again and again (the timeline), where
+ * the names compared were most of the cost.
+ */
+struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
+					      uint32_t nnodes, struct profile_frame_order *order);
 void profile_top_free(struct profile_top *t);
 
 /* ------------------------------------------------------------------------
@@ -378,9 +407,7 @@ struct profile_tree {
 	uint32_t *item_first, *item_count; /* merged trees: per node */
 	struct profile_tree_item *items;
 	size_t nitems, items_cap;
-	uint32_t *rank; /* CALLS: per frame, its place by name */
-	uint32_t *by_name; /* CALLS: frame ids sorted by name */
-	uint32_t nranked;
+	struct profile_frame_order order; /* CALLS: the frames by name, then frame id */
 	uint32_t *scratch, *slot; /* listing children */
 	size_t scratch_cap;
 	uint32_t nslot;

@@ -102,7 +102,9 @@ void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, u
  * first_time/last_time give the span actually covered: the start of the
  * first and the end (exclusive) of the last bucket with a matching sample,
  * both 0 when none matched. f->to == 0 means no upper bound. The thread
- * name is the thread's name now, as in profile_query_top(). Caller frees.
+ * name is the thread's name now, as in profile_query_top(). A window that
+ * takes in every bucket costs the keys, not the entries (per-key sums of
+ * everything are kept). Caller frees.
  */
 struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f);
 

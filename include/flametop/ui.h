@@ -444,6 +444,7 @@ struct ui_options {
 	double speed; /* replay speed (1.0 real time; 0 at once) */
 	const char *theme; /* NULL: the config's, else "default" */
 	bool no_mouse;
+	bool verbose; /* on quitting, say what the explorer's own CPU time went to */
 	const char *view; /* the view to open in (a name of the view table); NULL: the config's */
 	const char *focus; /* select the first function matching this regex; NULL: none */
 	const char *baseline; /* a session file the diff views compare with; NULL: a window */

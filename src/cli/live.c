@@ -336,6 +336,7 @@ int cli_live(int argc, char **argv)
 	}
 	cli_target_config(&t, &cfg);
 	o.target = &cfg;
+	o.verbose = t.verbose > 0;
 	status = ui_run(&o);
 out:
 	cli_push_free(&push);

@@ -190,18 +190,50 @@ static bool radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat 
 	return true;
 }
 
+/* Sorts by the byte `shift` / 8 of the frame's rank, ascending, as radix_pass. */
+static bool rank_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
+		      const uint32_t *rank, unsigned shift)
+{
+	size_t count[256] = { 0 }, i, at = 0;
+	unsigned b;
+
+	for (i = 0; i < n; i++)
+		count[(rank[in[i].frame] >> shift) & 0xff]++;
+	for (b = 0; b < 256; b++) {
+		size_t c = count[b];
+
+		if (c == n)
+			return false;
+		count[b] = at;
+		at += c;
+	}
+	for (i = 0; i < n; i++)
+		out[count[(rank[in[i].frame] >> shift) & 0xff]++] = in[i];
+	return true;
+}
+
 /*
  * The top-list order (fn_stat_cmp) without thousands of string compares:
- * a radix sort on (self, total), both descending, then the rare runs of
- * equal weights ordered by name.
+ * a radix sort on (self, total), both descending, then the runs of equal
+ * weights ordered by name. With `rank` (the frames' places in that order
+ * of names, profile_frame_order), the rank is the radix sort's least
+ * significant key and no name is compared.
  */
-static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile *p)
+static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile *p,
+		     const uint32_t *rank)
 {
 	struct profile_fn_stat *tmp = xmalloc((n ? n : 1) * sizeof(*tmp)), *a = fns, *b = tmp, *x;
 	unsigned shift;
 	int key;
 	size_t i, j;
 
+	if (rank)
+		for (shift = 0; shift < 32; shift += 8)
+			if (rank_pass(a, b, n, rank, shift)) {
+				x = a;
+				a = b;
+				b = x;
+			}
 	/* Least significant first: total's bytes, then self's. */
 	for (key = 0; key < 2; key++)
 		for (shift = 0; shift < 64; shift += 8)
@@ -213,6 +245,8 @@ static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile
 	if (a != fns)
 		memcpy(fns, a, n * sizeof(*fns));
 	free(tmp);
+	if (rank)
+		return;
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && fns[j].self == fns[i].self && fns[j].total == fns[i].total;
 		     j++)
@@ -224,6 +258,12 @@ static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile
 
 struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_self,
 				      uint32_t nnodes)
+{
+	return profile_top_build_ordered(p, node_self, nnodes, NULL);
+}
+
+struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
+					      uint32_t nnodes, struct profile_frame_order *order)
 {
 	struct profile_top *t = xcalloc(1, sizeof(*t));
 	uint64_t *self = NULL, *total = NULL, *sub;
@@ -268,7 +308,9 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 		t->fns[k].total = total[i];
 		k++;
 	}
-	sort_fns(t->fns, t->nfns, p);
+	if (order)
+		profile_frame_order_update(order, p);
+	sort_fns(t->fns, t->nfns, p, order ? order->rank : NULL);
 
 	free(total);
 	free(self);

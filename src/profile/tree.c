@@ -56,8 +56,7 @@ void profile_tree_free(struct profile_tree *t)
 	free(t->item_first);
 	free(t->item_count);
 	free(t->items);
-	free(t->rank);
-	free(t->by_name);
+	profile_frame_order_free(&t->order);
 	free(t->scratch);
 	free(t->slot);
 	free(t->groups);
@@ -114,52 +113,6 @@ static void *grow(void *v, size_t *cap, size_t need, size_t size)
 	return xreallocarray(v, c, size);
 }
 
-static const char *frame_name(const struct profile *p, uint32_t frame)
-{
-	return frame < p->nframes ? profile_string(p, p->frames[frame].name) : "";
-}
-
-static int cmp_by_name(const void *a, const void *b, void *arg)
-{
-	const struct profile *p = arg;
-	uint32_t fa = *(const uint32_t *)a, fb = *(const uint32_t *)b;
-	int c = strcmp(frame_name(p, fa), frame_name(p, fb));
-
-	if (c)
-		return c;
-	return fa < fb ? -1 : fa > fb;
-}
-
-/*
- * Ranks every frame of `p` by name. Frames only ever get added: the new
- * ones are sorted alone and merged into the order kept from last time.
- */
-static void rank_frames(struct profile_tree *t, const struct profile *p)
-{
-	uint32_t n = p->nframes, old = t->nranked, i, a, b, k;
-	uint32_t *merged;
-
-	if (n == old)
-		return;
-	t->by_name = xreallocarray(t->by_name, n, sizeof(*t->by_name));
-	t->rank = xreallocarray(t->rank, n, sizeof(*t->rank));
-	for (i = old; i < n; i++)
-		t->by_name[i] = i;
-	qsort_r(t->by_name + old, n - old, sizeof(*t->by_name), cmp_by_name, (void *)p);
-	merged = xmalloc(n * sizeof(*merged));
-	for (a = 0, b = old, k = 0; k < n; k++) {
-		if (b >= n || (a < old && cmp_by_name(&t->by_name[a], &t->by_name[b], (void *)p) < 0))
-			merged[k] = t->by_name[a++];
-		else
-			merged[k] = t->by_name[b++];
-	}
-	free(t->by_name);
-	t->by_name = merged;
-	for (i = 0; i < n; i++)
-		t->rank[merged[i]] = i;
-	t->nranked = n;
-}
-
 uint32_t profile_tree_parent(const struct profile_tree *t, uint32_t node)
 {
 	if (node >= t->nnodes)
@@ -182,7 +135,7 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 	if (n > p->nnodes)
 		n = p->nnodes;
 	if (t->p != p || t->kind != PROFILE_TREE_CALLS)
-		t->nranked = 0; /* ranks are of one profile */
+		profile_frame_order_reset(&t->order); /* ranks are of one profile */
 	t->kind = PROFILE_TREE_CALLS;
 	t->p = p;
 	t->calls = NULL;
@@ -196,13 +149,13 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 		t->self[PROFILE_ROOT] = t->total[PROFILE_ROOT] = 0;
 	}
 	memset(t->listed, 0, n);
-	rank_frames(t, p);
+	profile_frame_order_update(&t->order, p);
 }
 
 /* The ranks of the CALLS tree a tree comes from. */
 static const uint32_t *ranks(const struct profile_tree *t)
 {
-	return t->kind == PROFILE_TREE_CALLS ? t->rank : t->calls->rank;
+	return t->kind == PROFILE_TREE_CALLS ? t->order.rank : t->calls->order.rank;
 }
 
 /* Sorts `n` keys: insertion for a few, else a radix sort (a byte that is
@@ -309,13 +262,13 @@ static void add_item(struct profile_tree *t, uint32_t node, uint64_t weight)
 static void reset_merged(struct profile_tree *t, enum profile_tree_kind kind,
 			 const struct profile_tree *calls, uint32_t frame)
 {
-	uint32_t nframes = calls->nranked;
+	uint32_t nframes = calls->order.n;
 
 	t->kind = kind;
 	t->p = calls->p;
 	t->calls = calls;
 	t->frame = frame;
-	t->nranked = 0;
+	profile_frame_order_reset(&t->order);
 	reserve(t, 1);
 	if (!t->own) {
 		/* A tree used for CALLS before: its merged arrays start now. */

@@ -53,7 +53,11 @@
  * profile_matcher: a stream passes or fails once per query (a fake sample
  * with its pid, tid and event, checked by a matcher without patterns) and
  * a node through profile_matcher_node(), so the cost is a look-up of the
- * key and one array lookup per entry.
+ * key and one array lookup per entry. A window that takes in every bucket
+ * (the whole retained span, the commonest wide query) reads per-key sums
+ * of everything instead, kept as samples are added and buckets dropped
+ * (16 bytes a key, in the memory figure): its cost is the keys, not the
+ * day of entries.
  *
  * A live window counts the buckets whose end is after its cut (now - span)
  * in its own per-node array. Each sample added to such a bucket is added to
@@ -137,6 +141,10 @@ struct timeline {
 	uint32_t *key_slots; /* open addressing, index + 1, 0 = empty */
 	uint32_t nkey_slots;
 	bool keys_dirty; /* buckets were dropped since the keys were last compacted */
+	/* Per key (keys_cap long): the weight and the samples of every bucket
+	 * there is, kept as samples come and buckets go, so that a query of
+	 * the whole retained span reads these instead of every bucket. */
+	uint64_t *all_w, *all_n;
 
 	/* The sub-second ring: slot s (time / sub_ns) lives at s % sub_len. */
 	uint64_t sub_ns;
@@ -163,6 +171,9 @@ struct timeline {
 	size_t entry_bytes; /* entry and per-event arrays of all buckets */
 
 	struct timeline_live *lives;
+	/* The profile's frames by name, module and id: the top-lists' ties,
+	 * ordered once per new frame instead of by name at every query. */
+	struct profile_frame_order order;
 };
 
 /* A filter bound to the timeline: streams decided once, nodes by the matcher. */
@@ -667,10 +678,13 @@ static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
 	if (t->nkeys == t->keys_cap) {
 		t->keys_cap = t->keys_cap ? t->keys_cap * 2 : 512;
 		t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
+		t->all_w = xreallocarray(t->all_w, t->keys_cap, sizeof(*t->all_w));
+		t->all_n = xreallocarray(t->all_n, t->keys_cap, sizeof(*t->all_n));
 	}
 	i = t->nkeys++;
 	t->keys[i].node = node;
 	t->keys[i].stream = stream;
+	t->all_w[i] = t->all_n[i] = 0;
 	key_slot_put(t->key_slots, t->nkey_slots, &t->keys[i], i);
 	return i;
 }
@@ -703,6 +717,8 @@ static bool keys_compact(struct timeline *t)
 	for (i = 0; i < t->nkeys; i++) {
 		if (remap[i]) {
 			t->keys[n] = t->keys[i];
+			t->all_w[n] = t->all_w[i];
+			t->all_n[n] = t->all_n[i];
 			remap[i] = ++n;
 		}
 	}
@@ -725,6 +741,8 @@ static bool keys_compact(struct timeline *t)
 	t->nkeys = n;
 	t->keys_cap = n ? n : 1;
 	t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
+	t->all_w = xreallocarray(t->all_w, t->keys_cap, sizeof(*t->all_w));
+	t->all_n = xreallocarray(t->all_n, t->keys_cap, sizeof(*t->all_n));
 	key_rehash(t);
 	return true;
 }
@@ -810,6 +828,7 @@ struct timeline *timeline_new(const struct timeline_config *c, const struct prof
 	if (t->c.ntiers > TIMELINE_MAX_TIERS)
 		t->c.ntiers = TIMELINE_MAX_TIERS;
 	t->p = p;
+	t->order.module = true;
 	prev = t->c.resolution_ns;
 	t->widths[t->nwidths++] = prev;
 	for (i = 0; i < t->c.ntiers; i++) {
@@ -846,10 +865,13 @@ void timeline_free(struct timeline *t)
 	free(t->streams);
 	free(t->stream_slots);
 	free(t->keys);
+	free(t->all_w);
+	free(t->all_n);
 	scratch_release(t);
 	free(t->key_slots);
 	free(t->sub_tag);
 	free(t->sub_count);
+	profile_frame_order_free(&t->order);
 	free(t);
 }
 
@@ -920,6 +942,8 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 		}
 		e.wc = w << COUNT_BITS | 1;
 		bucket_push(t, b, &e);
+		t->all_w[e.key] += x->weight;
+		t->all_n[e.key]++;
 		b->samples++;
 		t->samples++;
 		bucket_count_event(t, b, x->event, 1);
@@ -945,7 +969,8 @@ static size_t timeline_memory(const struct timeline *t)
 {
 	return sizeof(*t) + t->entry_bytes + t->bcap * sizeof(*t->b) +
 	       t->streams_cap * sizeof(*t->streams) + t->nslots * sizeof(*t->stream_slots) +
-	       t->keys_cap * sizeof(*t->keys) + t->nkey_slots * sizeof(*t->key_slots) +
+	       t->keys_cap * (sizeof(*t->keys) + sizeof(*t->all_w) + sizeof(*t->all_n)) +
+	       t->nkey_slots * sizeof(*t->key_slots) +
 	       t->sub_len * (sizeof(*t->sub_tag) + (size_t)t->sub_nev * sizeof(*t->sub_count));
 }
 
@@ -1018,6 +1043,24 @@ static void merge_slot(struct timeline *t, size_t i, uint64_t width)
 	bucket_merge(t, i, j, start, width);
 }
 
+/* Takes bucket b's entries out of the sums of everything (all_w, all_n). */
+static void bucket_unsum(struct timeline *t, const struct tl_bucket *b)
+{
+	uint64_t w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &ki, &w, &cnt)) {
+		t->all_w[ki] -= w;
+		t->all_n[ki] -= cnt;
+	}
+	for (k = 0; k < b->n; k++) {
+		t->all_w[b->e[k].key] -= wc_weight(b->e[k].wc);
+		t->all_n[b->e[k].key] -= wc_count(b->e[k].wc);
+	}
+}
+
 static void drop_buckets(struct timeline *t, size_t n)
 {
 	size_t k;
@@ -1025,6 +1068,7 @@ static void drop_buckets(struct timeline *t, size_t n)
 	if (n)
 		t->keys_dirty = true;
 	for (k = 0; k < n; k++) {
+		bucket_unsum(t, &t->b[k]);
 		t->dropped += t->b[k].samples;
 		t->samples -= t->b[k].samples;
 		if (bucket_end(&t->b[k]) > t->horizon)
@@ -1265,8 +1309,8 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	uint64_t *node_self = xcalloc(nnodes ? nnodes : 1, sizeof(*node_self));
 	uint64_t total = 0, nsamples = 0, first = 0, last = 0, to = f->to ? f->to : UINT64_MAX;
 	uint8_t *stream_ok = xcalloc(t->nstreams ? t->nstreams : 1, 1), *node_ok = NULL;
-	uint64_t *kw = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kw));
-	uint64_t *kn = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kn));
+	uint64_t *kw = NULL, *kn = NULL;
+	const uint64_t *sw, *sn;
 	struct profile_top *top;
 	struct tl_match m;
 	size_t i, lo, hi;
@@ -1281,15 +1325,27 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 			node_ok[n] = profile_matcher_node(&m.mn, t->p, n);
 	}
 	lo = hi = first_ending_after(t, f->from);
-	for (; hi < t->nb && t->b[hi].start < to; hi++)
-		bucket_sum_keys(&t->b[hi], kw, kn);
+	while (hi < t->nb && t->b[hi].start < to)
+		hi++;
+	if (lo == 0 && hi == t->nb) {
+		/* Every bucket: their sums are kept. */
+		sw = t->all_w;
+		sn = t->all_n;
+	} else {
+		kw = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kw));
+		kn = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kn));
+		for (i = lo; i < hi; i++)
+			bucket_sum_keys(&t->b[i], kw, kn);
+		sw = kw;
+		sn = kn;
+	}
 	for (k = 0; k < t->nkeys; k++) {
 		const struct tl_key *key = &t->keys[k];
 
-		if ((kw[k] || kn[k]) && key_ok(key, stream_ok, node_ok, nnodes)) {
-			node_self[key->node] += kw[k];
-			total += kw[k];
-			nsamples += kn[k];
+		if ((sw[k] || sn[k]) && key_ok(key, stream_ok, node_ok, nnodes)) {
+			node_self[key->node] += sw[k];
+			total += sw[k];
+			nsamples += sn[k];
 		}
 	}
 	/* the span covered: the first and the last bucket with a matching sample */
@@ -1310,7 +1366,7 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 	free(node_ok);
 	free(stream_ok);
 	match_free(&m);
-	top = profile_top_build(t->p, node_self, nnodes);
+	top = profile_top_build_ordered(t->p, node_self, nnodes, &t->order);
 	top->total_weight = total;
 	top->nsamples = nsamples;
 	top->first_time = first;
@@ -1463,7 +1519,7 @@ const struct profile_top *timeline_live_top(struct timeline_live *l)
 	copy = xcalloc(t->p->nnodes ? t->p->nnodes : 1, sizeof(*copy));
 	memcpy(copy, l->node_self,
 	       (size_t)(l->nnodes < t->p->nnodes ? l->nnodes : t->p->nnodes) * sizeof(*copy));
-	l->top = profile_top_build(t->p, copy, t->p->nnodes);
+	l->top = profile_top_build_ordered(t->p, copy, t->p->nnodes, &t->order);
 	l->top->total_weight = l->total;
 	l->top->nsamples = l->nsamples;
 	i = first_ending_after(t, l->cut);

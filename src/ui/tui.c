@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +37,10 @@
 #include "flametop/session.h"
 
 #define POLL_MS 100
+/* Until a frame has shown samples (for at most FIRST_WAIT_NS), the source
+ * is read every FIRST_POLL_MS: the first frame is what a person waits for. */
+#define FIRST_POLL_MS 10
+#define FIRST_WAIT_NS 2000000000ull
 #define UI_DOUBLE_CLICK_NS 300000000ull /* two clicks this close are a double click */
 #define TMP_CAP (512ull << 20) /* the private session stops growing here */
 #define MIN_COLS 40
@@ -494,32 +499,36 @@ static unsigned show_view(struct tui *u, size_t i)
 	return flags;
 }
 
-/* Own CPU and memory, from /proc/self. */
+/* Own CPU (getrusage) and memory (/proc/self/statm, read into a small
+ * buffer): once a second, so neither allocates. */
 static void self_usage(struct tui *u, uint64_t now)
 {
-	char *buf = util_read_file("/proc/self/stat", NULL), *p;
-	unsigned long long ut = 0, st = 0;
-	long page = sysconf(_SC_PAGESIZE), hz = sysconf(_SC_CLK_TCK);
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long size, rss;
+	struct rusage ru;
+	char buf[128];
+	ssize_t n;
+	int fd;
 
-	if (buf && (p = strrchr(buf, ')')) &&
-	    sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut, &st) == 2) {
-		uint64_t ticks = ut + st;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		uint64_t cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+			       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
 
-		if (u->cpu_t0 && now > u->cpu_t0 && hz > 0)
-			u->cpu_percent = (double)(ticks - u->cpu_ticks0) / (double)hz /
-					 ((double)(now - u->cpu_t0) / 1e9) * 100.0;
-		u->cpu_ticks0 = ticks;
+		if (u->cpu_t0 && now > u->cpu_t0 && cpu >= u->cpu_ns0)
+			u->cpu_percent = (double)(cpu - u->cpu_ns0) / (double)(now - u->cpu_t0) * 100.0;
+		u->cpu_ns0 = cpu;
 		u->cpu_t0 = now;
 	}
-	free(buf);
-	buf = util_read_file("/proc/self/statm", NULL);
-	if (buf) {
-		unsigned long long size, rss;
-
-		if (sscanf(buf, "%llu %llu", &size, &rss) == 2)
-			u->rss = rss * (uint64_t)page;
-		free(buf);
-	}
+	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &rss) == 2)
+		u->rss = rss * (uint64_t)page;
 }
 
 /* ------------------------------------------------------------------------
@@ -1506,10 +1515,44 @@ static void init_state(struct tui *u)
 		u->q[k].tree = profile_tree_new();
 }
 
+/* Charges the main thread's CPU time since the last charge to `part`. */
+static void cpu_charge(struct tui *u, enum ui_cpu_part part)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return;
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (u->cpu_mark && now > u->cpu_mark)
+		u->cpu_part[part] += now - u->cpu_mark;
+	u->cpu_mark = now;
+}
+
+/* -v: what the explorer's own CPU time went to, said after the screen is closed. */
+static void say_cpu(const struct tui *u, uint64_t ran_ns)
+{
+	static const char *const names[UI_CPU__COUNT] = {
+		[UI_CPU_SAMPLING] = "sampling",
+		[UI_CPU_STORE] = "storing",
+		[UI_CPU_VIEW] = "the view",
+	};
+	char line[256];
+	size_t k, n;
+
+	n = (size_t)snprintf(line, sizeof(line), "own CPU over %.1f s:", (double)ran_ns / 1e9);
+	for (k = 0; k < UI_CPU__COUNT && n < sizeof(line); k++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s %s %.3f s (%.2f%% of a CPU)",
+				      k ? "," : "", names[k], (double)u->cpu_part[k] / 1e9,
+				      ran_ns ? (double)u->cpu_part[k] / (double)ran_ns * 100.0 : 0.0);
+	util_error_line("%s", line);
+}
+
 static void loop(struct tui *u)
 {
 	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
+	uint64_t first_until = next_tick + FIRST_WAIT_NS;
 	struct ft_error err = { { 0 }, 0, 0 };
 	bool shown = false; /* a frame with samples was drawn */
 	int ch;
@@ -1523,18 +1566,23 @@ static void loop(struct tui *u)
 		if (u->dirty)
 			draw(u);
 		shown = shown || u->nsamples;
-		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR)
+		cpu_charge(u, UI_CPU_VIEW);
+		if (poll(&pfd, 1, !shown && util_now_ns() < first_until ? FIRST_POLL_MS : POLL_MS) < 0 &&
+		    errno != EINTR)
 			break;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
 		sig = ui_screen_stop_signal();
 		if (sig || u->quit)
 			break;
+		cpu_charge(u, UI_CPU_VIEW);
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
 			u->now = u->src->ops->now(u->src->ctx);
+			cpu_charge(u, UI_CPU_SAMPLING);
 			if (ui_tui_take_samples(u))
 				gen++;
+			cpu_charge(u, UI_CPU_STORE);
 			if (ret != SOURCE_RUNNING) {
 				u->ended = true;
 				if (ret < 0)
@@ -1548,9 +1596,9 @@ static void loop(struct tui *u)
 		}
 		/*
 		 * Until a frame has shown samples, new ones are shown as they come
-		 * (every POLL_MS) instead of at the next tick: the first frame is
-		 * what a person waits for, and the first tick often comes before
-		 * the first samples.
+		 * (every FIRST_POLL_MS, then POLL_MS) instead of at the next tick:
+		 * the first frame is what a person waits for, and the first tick
+		 * often comes before the first samples.
 		 */
 		if (!shown && !u->paused && gen != queried_gen) {
 			queried_gen = gen;
@@ -1565,6 +1613,7 @@ static void loop(struct tui *u)
 			forget_hits(u);
 			push_tick(u);
 			tmp_flush(u);
+			cpu_charge(u, UI_CPU_STORE);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;
 			u->rate_samples = 0;
@@ -1590,6 +1639,7 @@ int ui_run(const struct ui_options *o)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ui_theme theme;
 	char *cfg_path;
+	uint64_t started, ran;
 	int status = 1, sig, ret;
 	size_t k;
 
@@ -1676,13 +1726,18 @@ int ui_run(const struct ui_options *o)
 	refresh();
 	tmp_open(u);
 	make_windows(u);
+	started = util_now_ns();
 	loop(u);
+	cpu_charge(u, UI_CPU_VIEW);
+	ran = util_now_ns() - started;
 	sig = ui_screen_stop_signal();
 	status = sig ? 128 + sig : 0;
 	if (sig == SIGINT)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	if (o->verbose)
+		say_cpu(u, ran);
 	push_close(u);
 	status = end_command(u, sig, status);
 

@@ -157,6 +157,14 @@ extern const struct ui_view_ops ui_heatmap_ops;
 
 #define UI_MAX_VIEWS 16
 
+/* What the explorer's own CPU time goes to (-v says it on quitting). */
+enum ui_cpu_part {
+	UI_CPU_SAMPLING, /* the source: reading, unwinding, symbolizing, interning */
+	UI_CPU_STORE, /* the timeline and the other stores, and the private session */
+	UI_CPU_VIEW, /* queries, layout and drawing, keys */
+	UI_CPU__COUNT
+};
+
 struct tui {
 	struct ui_options opt;
 	struct ui_config cfg;
@@ -268,7 +276,10 @@ struct tui {
 	double samples_per_s;
 	double cpu_percent;
 	uint64_t rss;
-	uint64_t cpu_ticks0, cpu_t0;
+	uint64_t cpu_ns0, cpu_t0; /* own CPU time (ns) at cpu_t0 */
+	/* The main thread's CPU time (ns) by what it went to, for -v at the
+	 * end; cpu_mark is the thread's clock when the current part began. */
+	uint64_t cpu_part[UI_CPU__COUNT], cpu_mark;
 
 	char **names; /* per frame: its name sanitized, once drawn (ui_draw_name) */
 	uint32_t nnames;
@@ -340,6 +351,7 @@ void ui_tui_list_move(size_t *sel, size_t *scroll, size_t n, long d, int rows);
 
 /* The explorer's tick: the clock, the picker's rescans. */
 #define UI_TICK_NS 1000000000ull
+
 /* The status line's message, sanitized; `error` shows it as one. */
 void ui_tui_message(struct tui *u, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

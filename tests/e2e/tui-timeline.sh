@@ -6,7 +6,8 @@
 # samples in the "everything" window shrink accordingly), while the default
 # keeps all of it; --max-memory, --resolution and --retention
 # refuse values that make no sense, in one line, before the terminal is
-# touched.
+# touched. The header says the resolution of the window viewed, coarser
+# for a window that reaches into older data.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -36,6 +37,32 @@ kept=$(samples_shown short)
 assert_between "$kept" $((all * 5 / 20 * 9 / 10)) $((all * 6 / 20 * 11 / 10)) \
 	"--retention 5s: samples in the window"
 tui_exit short
+
+# The header gives the resolution of the window viewed, which tiers make
+# coarser with age (by default 10 s buckets past 15 minutes): a 20-minute
+# session (imported from perf script text, four samples a second) shown
+# whole is at 1 s to 10 s; its last 30 seconds (L) at 1 s; with
+# --resolution 500ms, at 500 ms.
+awk 'BEGIN { for (i = 0; i < 1200 * 4; i++)
+	printf "app 42 %.6f: 1000000 cpu-clock:\n\t1146 %s+0x5 (/opt/app)\n\t1132 main+0x92 (/opt/app)\n\n",
+		100 + i * 0.25, i % 2 ? "ft_left" : "ft_right" }' >"$T/long.perf"
+"$FLAMETOP" import "$T/long.perf" -o "$T/long.session" >/dev/null 2>&1 ||
+	hard_error "flametop import of the 20-minute perf script text failed"
+tui_start tiers 120 30 "$ENV '$FLAMETOP' replay '$T/long.session'"
+assert_screen tiers 'window everything: 0ms to 19m59s res 1s-10s ' \
+	"20 minutes whole: the header says 1 s to 10 s buckets"
+tui_keys tiers L
+assert_screen tiers 'window live: last 30.0s res 1s ' "the last 30 s: the header says 1 s buckets"
+tui_keys tiers q
+tui_exit tiers
+tui_start fine 120 30 "$ENV '$FLAMETOP' replay --resolution 500ms '$T/long.session'"
+assert_screen fine 'window everything: .* res 500ms-10s ' \
+	"--resolution 500ms, whole: the header says 500 ms to 10 s"
+tui_keys fine L
+assert_screen fine 'window live: last 30.0s res 500ms ' \
+	"--resolution 500ms, the last 30 s: the header says 500 ms"
+tui_keys fine q
+tui_exit fine
 
 for bad in "--max-memory 10k" "--max-memory lots" "--resolution 0" "--retention 1x" \
 	"--resolution 2s --retention 1s"; do

@@ -411,6 +411,80 @@ static void test_query_ties_by_name(void **state)
 	profile_free(p);
 }
 
+/*
+ * A top-list built with a kept frame order is the one built by comparing
+ * names, as the profile grows between builds (new frames ordered among the
+ * old ones, in bursts of one and of hundreds): random names from a small
+ * set (so names tie across modules and ids) and weights from a tiny range
+ * (so most functions tie on self and total). The order itself lists every
+ * frame once, by name, module, id; the call tree's (by name, id) agrees.
+ */
+static void test_top_frame_order(void **state)
+{
+	struct profile *p = profile_new();
+	struct profile_frame_order order = { NULL, NULL, 0, true };
+	struct profile_tree *tree = profile_tree_new();
+	uint32_t round, i, n;
+
+	srand(77);
+	for (round = 0; round < 12; round++) {
+		uint32_t add_nodes = round % 3 == 0 ? 400 : 1 + (uint32_t)rand() % 3;
+		uint64_t *a, *b;
+		struct profile_top *ta, *tb;
+
+		for (i = 0; i < add_nodes; i++) {
+			char name[16], module[16];
+			uint32_t parent = (uint32_t)rand() % p->nnodes;
+
+			snprintf(name, sizeof(name), "f%u", (unsigned)(rand() % 300));
+			snprintf(module, sizeof(module), "m%u", (unsigned)(rand() % 3));
+			profile_intern_node(p, parent,
+					    profile_intern_frame(p, name, module, PROFILE_FRAME_USER));
+		}
+		a = calloc(p->nnodes, sizeof(*a));
+		b = calloc(p->nnodes, sizeof(*b));
+		for (n = 1; n < p->nnodes; n++)
+			a[n] = b[n] = rand() % 2 ? 0 : 1 + (uint64_t)(rand() % 2);
+		ta = profile_top_build(p, a, p->nnodes);
+		tb = profile_top_build_ordered(p, b, p->nnodes, &order);
+		assert_int_equal(ta->nfns, tb->nfns);
+		assert_true(ta->nfns > 50);
+		for (i = 0; i < ta->nfns; i++) {
+			assert_int_equal(ta->fns[i].frame, tb->fns[i].frame);
+			assert_int_equal(ta->fns[i].self, tb->fns[i].self);
+			assert_int_equal(ta->fns[i].total, tb->fns[i].total);
+		}
+		assert_int_equal(order.n, p->nframes);
+		for (i = 0; i < order.n; i++) {
+			assert_int_equal(order.rank[order.by[i]], i);
+			if (i) {
+				const struct profile_frame *x = &p->frames[order.by[i - 1]],
+							   *y = &p->frames[order.by[i]];
+				int c = strcmp(profile_string(p, x->name), profile_string(p, y->name));
+
+				if (!c)
+					c = strcmp(profile_string(p, x->module),
+						   profile_string(p, y->module));
+				assert_true(c < 0 || (c == 0 && order.by[i - 1] < order.by[i]));
+			}
+		}
+		/* The tree's order: by name, then id. */
+		profile_tree_calls(tree, p, tb);
+		for (i = 1; i < tree->order.n; i++) {
+			uint32_t fx = tree->order.by[i - 1], fy = tree->order.by[i];
+			int c = strcmp(profile_string(p, p->frames[fx].name),
+				       profile_string(p, p->frames[fy].name));
+
+			assert_true(c < 0 || (c == 0 && fx < fy));
+		}
+		profile_top_free(ta);
+		profile_top_free(tb);
+	}
+	profile_tree_free(tree);
+	profile_frame_order_free(&order);
+	profile_free(p);
+}
+
 static void test_filters(void **state)
 {
 	struct profile *p = build();
@@ -1816,6 +1890,7 @@ int main(void)
 		cmocka_unit_test(test_query_deep_recursion),
 		cmocka_unit_test(test_top_against_reference),
 		cmocka_unit_test(test_query_ties_by_name),
+		cmocka_unit_test(test_top_frame_order),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_filter_match),
 		cmocka_unit_test(test_matcher_patterns),
