@@ -473,6 +473,52 @@ static void bucket_drop_pending(struct timeline *t, struct tl_bucket *b)
 }
 
 /* Folds the pending entries into the packed ones. */
+/*
+ * Sorts `e` by key: an LSD radix sort, a byte of the key a pass (passes
+ * where every key has the same byte are skipped), through scratch array 1.
+ * Equal keys are combined afterwards, so their order does not matter.
+ */
+static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
+{
+	struct tl_entry *src = e, *dst;
+	uint32_t any = 0, all = UINT32_MAX;
+	unsigned shift;
+	size_t k;
+
+	if (n < 64) {
+		qsort(e, n, sizeof(*e), entry_cmp);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		any |= entry_key(&e[k]);
+		all &= entry_key(&e[k]);
+	}
+	dst = scratch(t, 1, n);
+	for (shift = 0; shift < 32; shift += 8) {
+		size_t count[256] = { 0 }, at = 0;
+		struct tl_entry *swap;
+		unsigned d;
+
+		if (!(((any ^ all) >> shift) & 0xff))
+			continue; /* the same byte in every key */
+		for (k = 0; k < n; k++)
+			count[entry_key(&src[k]) >> shift & 0xff]++;
+		for (d = 0; d < 256; d++) {
+			size_t c = count[d];
+
+			count[d] = at;
+			at += c;
+		}
+		for (k = 0; k < n; k++)
+			dst[count[entry_key(&src[k]) >> shift & 0xff]++] = src[k];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+}
+
 static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 {
 	struct tl_entry *old, *out;
@@ -483,7 +529,7 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 			bucket_drop_pending(t, b);
 		return;
 	}
-	qsort(b->e, np, sizeof(*b->e), entry_cmp);
+	sort_by_key(t, b->e, np);
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
 		push_combine(b->e, &n, &b->e[k]);
