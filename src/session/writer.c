@@ -50,7 +50,7 @@ struct session_writer {
 	char *tmp_path; /* the name in `dir` it is written under when it replaces a file; or NULL */
 	uint64_t offset; /* end of the last chunk written whole */
 	bool begun; /* file header and header chunk written */
-	bool has_data; /* a data or end chunk written whole: the file loads */
+	bool has_data; /* a whole flush or the end chunk written: the file holds data */
 
 	/* Watermarks: what the file already holds. */
 	uint32_t strings_done;
@@ -835,7 +835,6 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 		json_decref(obj);
 		if (ret < 0)
 			goto out_order;
-		w->has_data = true;
 		commit_chunk(w, p, &c);
 		threads_from = c.threads_to;
 	}
@@ -849,9 +848,11 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 				    w->nparts, NULL, 0);
 		if (ret < 0)
 			goto out_order;
-		w->has_data = true;
 		commit_samples(w, p, order, end);
 	}
+	/* A whole flush: its tables and its samples. Tables alone (the
+	 * samples' chunk did not fit) do not replace an old session. */
+	w->has_data = true;
 	w->samples_done = 0; /* the caller clears them now */
 out_order:
 	free(order);
