@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -693,6 +695,108 @@ static void test_force_replace(void **state)
 	free(path);
 }
 
+/* Where the first data (tables) chunk of the session at `path` ends. */
+static long tables_end(const char *path)
+{
+	size_t len, at = 16;
+	unsigned char *d = (unsigned char *)util_read_file(path, &len);
+
+	assert_non_null(d);
+	while (at + 16 <= len) {
+		uint32_t type = d[at] | d[at + 1] << 8 | d[at + 2] << 16 | (uint32_t)d[at + 3] << 24;
+		uint32_t clen = d[at + 4] | d[at + 5] << 8 | d[at + 6] << 16 |
+				(uint32_t)d[at + 7] << 24;
+
+		at += 16 + clen;
+		if (type == 2) {
+			free(d);
+			return (long)at;
+		}
+	}
+	free(d);
+	fail_msg("%s has no data chunk", path);
+	return -1;
+}
+
+/* In a child: a file-size limit that lets a flush's tables chunk through
+ * but not its samples chunk (a disk filling between the two). 0: the old
+ * session at `path` was kept whole. */
+static int tables_only_child(const char *path, const char *probe)
+{
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct profile *p = base_profile();
+	struct session_writer *w;
+	struct rlimit rl;
+	long limit;
+	int ret;
+
+	signal(SIGXFSZ, SIG_IGN);
+	/* The same flush into a probe file, to learn the chunks' sizes. */
+	w = session_writer_open(probe, true, &err);
+	if (!w)
+		return 1;
+	add_chunk_data(p, 0, 0, 500, &e);
+	if (session_writer_flush(w, p) < 0)
+		return 2;
+	session_writer_abort(w);
+	limit = tables_end(probe);
+	unlink(probe);
+
+	rl.rlim_cur = rl.rlim_max = (rlim_t)limit + 8;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+		return 3;
+	w = session_writer_open(path, true, &err);
+	if (!w)
+		return 4;
+	ret = session_writer_flush(w, p);
+	if (ret >= 0)
+		return 5; /* the samples chunk should not have fit */
+	if (!session_writer_keeps_old(w))
+		return 6;
+	session_writer_abort(w);
+	return 0;
+}
+
+/* --force and a disk that fills after a flush's tables, before its
+ * samples: the old session stays, whole, and nothing is left beside it. */
+static void test_force_tables_only(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("tables.session"), *probe = tmp_path("probe.session");
+	struct session_read_info info;
+	struct expect e = { 0 };
+	struct profile *p = base_profile(), *r;
+	struct session_writer *w;
+	int status;
+	pid_t pid;
+
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	add_chunk_data(p, 0, 0, 11, &e);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	profile_clear_samples(p);
+	assert_int_equal(session_writer_close(w, p), 0);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(tables_only_child(path, probe));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_false(partial_left(tmpdir));
+	r = session_read(path, &info, &err);
+	assert_non_null(r);
+	assert_true(info.complete);
+	assert_int_equal(r->nsamples, 11);
+	profile_free(r);
+	profile_free(p);
+	free(e.samples);
+	free(path);
+	free(probe);
+}
+
 /* Every prefix of the file: an error, or a load of whole chunks. */
 static void test_truncation(void **state)
 {
@@ -1148,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_peak_rss),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_force_replace),
+		cmocka_unit_test(test_force_tables_only),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_huge_lengths),
