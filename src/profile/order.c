@@ -72,11 +72,13 @@ void profile_frame_order_update(struct profile_frame_order *o, const struct prof
 	for (i = 0, at = 0, k = 0; i < n - old; i++) {
 		from = at;
 		at = place(&c, o->by, at, old, fresh[i]);
-		memcpy(merged + k, o->by + from, (size_t)(at - from) * sizeof(*merged));
+		if (at > from) /* o->by is NULL while it is empty */
+			memcpy(merged + k, o->by + from, (size_t)(at - from) * sizeof(*merged));
 		k += at - from;
 		merged[k++] = fresh[i];
 	}
-	memcpy(merged + k, o->by + at, (size_t)(old - at) * sizeof(*merged));
+	if (old > at)
+		memcpy(merged + k, o->by + at, (size_t)(old - at) * sizeof(*merged));
 	free(fresh);
 	free(o->by);
 	o->by = merged;
