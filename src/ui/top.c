@@ -31,6 +31,9 @@ struct ui_view {
 	size_t nfns;
 	enum top_sort sort;
 	size_t sel, scroll;
+	/* The user chose the selected line (keys, search, click); until then
+	 * the first line stays selected as the list changes under it. */
+	bool picked;
 	/* Callers and callees of nb_frame; PROFILE_NO_FRAME: the list. */
 	uint32_t nb_frame;
 	uint32_t nb_stack[32];
@@ -126,7 +129,7 @@ static void sort_fns(struct ui_view *v, const struct profile *p, bool sorted)
 	if (v->nfns && (v->sort != SORT_SELF || !sorted))
 		qsort_r(v->fns, v->nfns, sizeof(*v->fns), cmp[v->sort], (void *)p);
 	v->sel = 0;
-	for (i = 0; i < v->nfns; i++)
+	for (i = 0; i < v->nfns && v->picked; i++)
 		if (v->fns[i].frame == keep)
 			v->sel = i;
 }
@@ -223,6 +226,7 @@ static unsigned move_lines(struct ui_view *v, struct tui *u, long d)
 		ui_tui_list_move(&v->nb_sel, NULL, v->nnb, d, 0);
 	else
 		ui_tui_list_move(&v->sel, &v->scroll, v->nfns, d, list_rows(u));
+	v->picked = true;
 	return UI_REDRAW_VIEW;
 }
 
@@ -249,6 +253,7 @@ static unsigned search_step(struct ui_view *v, struct tui *u, bool forward)
 		if (ui_tui_matches(u, v->fns[i].frame)) {
 			ui_tui_list_move(&v->sel, &v->scroll, v->nfns, (long)i - (long)v->sel,
 				     list_rows(u));
+			v->picked = true;
 			break;
 		}
 	}
@@ -285,6 +290,7 @@ static unsigned top_action(struct ui_view *v, struct tui *u, enum ui_action a)
 		v->nb_frame = PROFILE_NO_FRAME;
 		v->nb_depth = 0;
 		v->sel = v->scroll = 0;
+		v->picked = false;
 		load_neighbours(v, u);
 		return UI_REDRAW_VIEW;
 	case UI_ACT_SORT:
@@ -307,6 +313,7 @@ static unsigned top_click(struct ui_view *v, struct tui *u, int row, int col, bo
 	if (in_neighbours(v) || row < 1 || v->scroll + (size_t)(row - 1) >= v->nfns)
 		return 0;
 	v->sel = v->scroll + (size_t)(row - 1);
+	v->picked = true;
 	return twice ? top_action(v, u, UI_ACT_ENTER) | UI_REDRAW_VIEW : UI_REDRAW_VIEW;
 }
 
