@@ -11,22 +11,32 @@
  * we say so rather than resolve everything to the first symbol.
  *
  * The file is read once, the first time a kernel address is resolved, and
- * it is large (over 100,000 lines, several MB): it is read whole in one
- * go and parsed by hand, and the names kept are packed in place in the
- * buffer read, which the symbol table then owns.
+ * it is large (over 100,000 lines, several MB, which the kernel formats as
+ * they are read): it is read through one small buffer and parsed by hand
+ * as it comes, and only the names kept are copied, into one buffer that
+ * the symbol table then owns. Holding the whole file at once cost more
+ * in page faults and copies than parsing it.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 #define CORE_NAME "[kernel.kallsyms]"
 /* Bound for a last symbol of unknown extent. */
 #define LAST_SYMBOL_MAX 4096
+/* What the file is read by; no kallsyms line comes near it. */
+#define READ_BUF (64u << 10)
+/* First sizes of the tables (a kernel has about 100,000 text symbols). */
+#define SYMS_INITIAL 65536
+#define NAMES_INITIAL (1u << 20)
 
 struct kernel_module {
 	char *name; /* "[kernel.kallsyms]", "[ext4]" */
@@ -98,98 +108,142 @@ static const uint8_t hex_value[256] = {
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-/* The start of the line after the one `p` is in (`end` for the last line). */
-static const char *next_line(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
+/*
+ * The names of the symbols kept, back to back, each NUL-terminated: the
+ * symbol table's name buffer, handed over when the file is read.
+ */
+struct name_buf {
+	char *p;
+	size_t len, cap;
+};
 
-	return nl ? nl + 1 : end;
+/* Appends `name`, `len` bytes, and its NUL; returns its offset. */
+static size_t name_add(struct name_buf *nb, const char *name, size_t len)
+{
+	size_t at = nb->len;
+
+	if (nb->len + len + 1 > nb->cap) {
+		while (nb->len + len + 1 > nb->cap)
+			nb->cap = nb->cap ? nb->cap * 2 : NAMES_INITIAL;
+		nb->p = xrealloc(nb->p, nb->cap);
+	}
+	memcpy(nb->p + at, name, len);
+	nb->p[at + len] = '\0';
+	nb->len += len + 1;
+	return at;
 }
 
 /*
- * Parses kallsyms text, buf[0, len) followed by a NUL, into the table: lines "ADDR TYPE NAME"
- * or "ADDR TYPE NAME\t[MODULE]". The names of the symbols kept are moved
- * down to the front of `buf` as they are found (a line is always longer
- * than its name and its NUL), so that `buf` becomes the table's name
- * buffer, *names_len bytes long: no copy of the file, no allocation per
- * name. Returns the number of lines with a nonzero address, whatever their
- * type.
+ * Parses one kallsyms line, line[0, len) without its newline: "ADDR TYPE
+ * NAME" or "ADDR TYPE NAME\t[MODULE]". A text symbol with a nonzero
+ * address goes into the table, its name into `nb`; anything else is
+ * skipped. Returns whether the address was nonzero, whatever the type.
  */
-static size_t parse_kallsyms(struct symbols_kernel *k, char *buf, size_t len, size_t *names_len)
+static bool parse_line(struct symbols_kernel *k, struct name_buf *nb, uint16_t *last_mod,
+		       const char *line, size_t len)
 {
-	const char *p = buf, *end = buf + len;
-	size_t w = 0, nonzero = 0;
-	uint16_t last_mod = 0;
+	const char *end = line + len, *q, *name, *name_end, *mod = NULL, *close;
+	uint64_t addr = 0, max_end;
+	size_t modlen = 0, namelen;
+	uint16_t idx = 0;
+	char type;
+	unsigned d;
 
-	while (p < end) {
-		const char *line = p, *name, *name_end, *mod = NULL, *q;
-		uint64_t addr = 0, max_end;
-		size_t modlen = 0, namelen;
-		uint16_t idx = 0;
-		char type;
-		unsigned d;
-
-		for (q = line; q < end && (d = hex_value[(unsigned char)*q]) != 0; q++)
-			addr = addr << 4 | (d - 1);
-		if (q == line || q == end || *q != ' ') {
-			p = next_line(q, end);
-			continue;
+	for (q = line; q < end && (d = hex_value[(unsigned char)*q]) != 0; q++)
+		addr = addr << 4 | (d - 1);
+	if (q == line || q == end || *q != ' ')
+		return false;
+	if (addr == 0)
+		return false;
+	q++;
+	if (end - q < 3 || q[1] != ' ')
+		return true;
+	type = q[0];
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return true;
+	name = q + 2;
+	name_end = memchr(name, '\t', (size_t)(end - name));
+	if (name_end) {
+		q = memchr(name_end, '[', (size_t)(end - name_end));
+		close = q ? memchr(q, ']', (size_t)(end - q)) : NULL;
+		if (close) {
+			mod = q + 1;
+			modlen = (size_t)(close - mod);
 		}
-		nonzero += addr != 0;
-		q++;
-		if (end - q < 3 || q[0] == '\n' || q[1] != ' ') {
-			p = next_line(q, end);
-			continue;
-		}
-		type = q[0];
-		name = q + 2;
-		name_end = name + strcspn(name, "\t\n"); /* buf is NUL-terminated */
-		p = name_end;
-		if (p < end && *p == '\t') {
-			const char *close;
-
-			p = next_line(p, end);
-			q = memchr(name_end, '[', (size_t)(p - name_end));
-			close = q ? memchr(q, ']', (size_t)(p - q)) : NULL;
-			if (close) {
-				mod = q + 1;
-				modlen = (size_t)(close - mod);
-			}
-		} else {
-			p = next_line(p, end);
-		}
-		if (addr == 0 || name_end == name)
-			continue;
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		namelen = (size_t)(name_end - name);
-		if (mod) {
-			/* Module symbols come grouped: try the last module first. */
-			const char *m = k->mods[last_mod].name;
-
-			if (!last_mod || strncmp(m + 1, mod, modlen) != 0 || m[modlen + 1] != ']' ||
-			    m[modlen + 2] != '\0')
-				last_mod = module_index(k, mod, modlen);
-			idx = last_mod;
-		} else if (namelen == 5 && memcmp(name, "_text", 5) == 0) {
-			k->mods[0].base = addr;
-		}
-		max_end = k->mods[idx].end ? k->mods[idx].end : UINT64_MAX;
-		memmove(buf + w, name, namelen);
-		buf[w + namelen] = '\0';
-		symbols_table_add_ref(&k->table, addr, 0, max_end, w, idx,
-				      type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
-		w += namelen + 1;
+	} else {
+		name_end = end;
 	}
-	*names_len = w;
+	namelen = (size_t)(name_end - name);
+	if (namelen == 0)
+		return true;
+	if (mod) {
+		/* Module symbols come grouped: try the last module first. */
+		const char *m = k->mods[*last_mod].name;
+
+		if (!*last_mod || strncmp(m + 1, mod, modlen) != 0 || m[modlen + 1] != ']' ||
+		    m[modlen + 2] != '\0')
+			*last_mod = module_index(k, mod, modlen);
+		idx = *last_mod;
+	} else if (namelen == 5 && memcmp(name, "_text", 5) == 0) {
+		k->mods[0].base = addr;
+	}
+	max_end = k->mods[idx].end ? k->mods[idx].end : UINT64_MAX;
+	symbols_table_add_ref(&k->table, addr, 0, max_end, name_add(nb, name, namelen), idx,
+			      type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
+	return true;
+}
+
+/*
+ * Reads kallsyms from `fd` into the table, a buffer at a time (the file
+ * is several MB, and only the names kept, about half of it, are worth
+ * holding), each line parsed as soon as it is whole. A line longer than
+ * the buffer is no kallsyms line: it is skipped. Returns the number of
+ * lines with a nonzero address, whatever their type; the names in *nb.
+ */
+static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *nb)
+{
+	char *buf = xmalloc(READ_BUF);
+	size_t have = 0, nonzero = 0;
+	uint16_t last_mod = 0;
+	bool skipping = false, eof = false;
+
+	while (!eof) {
+		ssize_t r = read(fd, buf + have, READ_BUF - have);
+		const char *p = buf, *end, *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			eof = true; /* an error ends the file where it got to */
+			r = 0;
+		}
+		end = buf + have + (size_t)r;
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if (!skipping)
+				nonzero += parse_line(k, nb, &last_mod, p, (size_t)(nl - p));
+			skipping = false;
+			p = nl + 1;
+		}
+		if (eof && p < end && !skipping) /* a last line without its newline */
+			nonzero += parse_line(k, nb, &last_mod, p, (size_t)(end - p));
+		have = (size_t)(end - p);
+		if (have == READ_BUF) {
+			skipping = true;
+			have = 0;
+		} else if (have && p != buf) {
+			memmove(buf, p, have);
+		}
+	}
+	free(buf);
 	return nonzero;
 }
 
 struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path)
 {
 	struct symbols_kernel *k = xcalloc(1, sizeof(*k));
-	size_t len, names_len, nonzero;
-	char *buf;
+	struct name_buf nb = { NULL, 0, 0 };
+	size_t nonzero;
+	int fd;
 
 	symbols_table_init(&k->table);
 	k->mods = xcalloc(1, sizeof(*k->mods));
@@ -197,13 +251,13 @@ struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char
 	k->nmods = 1;
 	read_modules(k, modules_path);
 
-	/* One read of the whole file; kallsyms lines are about 40 bytes. */
-	buf = util_read_file(kallsyms_path, &len);
-	if (!buf)
+	fd = open(kallsyms_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return k;
-	symbols_table_reserve(&k->table, len / 40 + 16);
-	nonzero = parse_kallsyms(k, buf, len, &names_len);
-	symbols_table_set_names(&k->table, xrealloc(buf, names_len ? names_len : 1), names_len);
+	symbols_table_reserve(&k->table, SYMS_INITIAL);
+	nonzero = read_kallsyms(k, fd, &nb);
+	close(fd);
+	symbols_table_set_names(&k->table, nb.p ? nb.p : xcalloc(1, 1), nb.len);
 
 	symbols_table_finish(&k->table);
 	if (k->table.len > 0 && k->table.syms[k->table.len - 1].end == UINT64_MAX)

@@ -520,6 +520,57 @@ static void test_kernel_parse_edges(void **state)
 	free(kallsyms);
 }
 
+/*
+ * kallsyms is read a buffer at a time: a file of many lines has lines cut
+ * between two reads, which must parse as if whole, and a line longer than
+ * the buffer (no real kallsyms has one) is skipped without losing the
+ * lines around it.
+ */
+static void test_kernel_parse_chunks(void **state)
+{
+	size_t n = 20000, i, len = 0, cap = n * 64 + 300000;
+	char *text = malloc(cap), *kallsyms;
+	struct symbols_kernel *k;
+	struct symbols_frame f;
+	char want[64];
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)sprintf(text + len, "ffffffff81000000 T _text\n");
+	for (i = 0; i < n / 2; i++)
+		len += (size_t)sprintf(text + len, "%016llx T fn_%zu\n",
+				       0xffffffff81001000ull + i * 0x100, i);
+	/* 200 KB of one line, then a symbol right after it. */
+	len += (size_t)sprintf(text + len, "ffffffff80000000 T ");
+	memset(text + len, 'x', 200000);
+	len += 200000;
+	len += (size_t)sprintf(text + len, "\nffffffff80000100 T after_long\n");
+	for (; i < n; i++)
+		len += (size_t)sprintf(text + len, "%016llx t fn_%zu\t[mod]\n",
+				       0xffffffffc0001000ull + i * 0x100, i);
+	assert_true(len < cap);
+	kallsyms = write_temp(text);
+	k = symbols_kernel_load(kallsyms, NULL);
+	assert_true(symbols_kernel_available(k));
+	for (i = 0; i < n; i += 97) {
+		uint64_t base = i < n / 2 ? 0xffffffff81001000ull : 0xffffffffc0001000ull;
+
+		symbols_kernel_lookup(k, base + i * 0x100 + 8, &f);
+		snprintf(want, sizeof(want), "fn_%zu", i);
+		assert_non_null(f.name);
+		assert_string_equal(f.name, want);
+		assert_string_equal(f.module, i < n / 2 ? "[kernel.kallsyms]" : "[mod]");
+	}
+	symbols_kernel_lookup(k, 0xffffffff80000104ull, &f);
+	assert_string_equal(f.name, "after_long");
+	symbols_kernel_lookup(k, 0xffffffff80000004ull, &f);
+	assert_null(f.name);
+	symbols_kernel_free(k);
+	unlink(kallsyms);
+	free(kallsyms);
+	free(text);
+}
+
 static void test_kernel_synthetic(void **state)
 {
 	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
@@ -1613,6 +1664,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_real),
 		cmocka_unit_test(test_kernel_synthetic),
 		cmocka_unit_test(test_kernel_parse_edges),
+		cmocka_unit_test(test_kernel_parse_chunks),
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
