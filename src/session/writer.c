@@ -80,6 +80,8 @@ struct session_writer {
 	uint32_t *tix; /* each sample's index in the thread table */
 	struct part *parts; /* of the block */
 	size_t nparts, parts_cap;
+	char *text; /* a data chunk's JSON (plan_chunk) */
+	size_t text_len, text_cap;
 };
 
 /* Writes all of `buf` at `off`, retrying short writes and EINTR. 0 or -errno. */
@@ -455,121 +457,245 @@ struct chunk_plan {
 };
 
 /*
+ * A data chunk's JSON is written as text straight into w->text, exactly as
+ * jansson's compact dump of the same object would read: a chunk holds
+ * tens of thousands of small arrays, and a tree of them, built, dumped
+ * and freed each second, cost the recorder more than all its sampling.
+ * The header and end chunks, a few fields each, still go through jansson.
+ */
+static void text_reserve(struct session_writer *w, size_t n)
+{
+	if (w->text_len + n > w->text_cap) {
+		while (w->text_len + n > w->text_cap)
+			w->text_cap = w->text_cap ? w->text_cap * 2 : 64 << 10;
+		w->text = xrealloc(w->text, w->text_cap);
+	}
+}
+
+static void text_put(struct session_writer *w, const char *s, size_t n)
+{
+	text_reserve(w, n);
+	memcpy(w->text + w->text_len, s, n);
+	w->text_len += n;
+}
+
+/* An integer as jint() and jansson print it (clamped to INT64_MAX). */
+static void text_uint(struct session_writer *w, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	if (v > INT64_MAX)
+		v = INT64_MAX;
+	do {
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	text_put(w, tmp + sizeof(tmp) - n, n);
+}
+
+/* `[a,b]` or `[a,b,c]` (n 2 or 3), then a comma unless it is the first of its array. */
+static void text_tuple(struct session_writer *w, bool first, uint64_t a, uint64_t b, uint64_t c,
+		       int n)
+{
+	if (!first)
+		text_put(w, ",", 1);
+	text_put(w, "[", 1);
+	text_uint(w, a);
+	text_put(w, ",", 1);
+	text_uint(w, b);
+	if (n == 3) {
+		text_put(w, ",", 1);
+		text_uint(w, c);
+	}
+	text_put(w, "]", 1);
+}
+
+/*
+ * A JSON string for `s` as jstr() gives it and jansson dumps it: repaired
+ * UTF-8 (utf8_repair), `"` and `\` escaped, the control characters as
+ * \b \f \n \r \t or \u00XX, everything else as it is.
+ */
+static void text_string(struct session_writer *w, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *in = (const unsigned char *)s;
+	char *fixed = NULL;
+	size_t i;
+
+	for (i = 0; in[i]; i++) {
+		if (in[i] >= 0x80 || i >= MAX_STRING_BYTES) {
+			/* Not plain ASCII, or too long: repair it as jstr() does. */
+			fixed = utf8_repair(s, MAX_STRING_BYTES);
+			in = (const unsigned char *)fixed;
+			break;
+		}
+	}
+	text_put(w, "\"", 1);
+	for (i = 0; in[i]; i++) {
+		unsigned char ch = in[i];
+		char esc[6];
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			text_reserve(w, 1);
+			w->text[w->text_len++] = (char)ch;
+			continue;
+		}
+		esc[0] = '\\';
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			text_put(w, esc, 6);
+			continue;
+		}
+		text_put(w, esc, 2);
+	}
+	text_put(w, "\"", 1);
+	free(fixed);
+}
+
+/* Opens member `key` of the chunk's object: `{"key":` first, `,"key":` after. */
+static void text_key(struct session_writer *w, const char *key)
+{
+	text_put(w, w->text_len ? ",\"" : "{\"", 2);
+	text_put(w, key, strlen(key));
+	text_put(w, "\":", 2);
+}
+
+/*
  * Fills the next data chunk, in dependency order (strings, frames, nodes,
  * locations, chains, threads: a later kind starts only when the earlier
  * ones are all written, so every id a chunk uses is defined by then), up
- * to the budget. Returns the chunk's JSON, or NULL when nothing is left.
- * The samples follow in samples chunks (encode_samples), once every table
- * is written.
+ * to the budget, as JSON text in w->text (w->text_len bytes). Returns
+ * false when nothing is left. The samples follow in samples chunks
+ * (encode_samples), once every table is written.
  */
-static json_t *plan_chunk(const struct session_writer *w, const struct profile *p,
-			  uint32_t threads_from, struct chunk_plan *c)
+static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32_t threads_from,
+		       struct chunk_plan *c)
 {
 	uint64_t budget = CHUNK_BUDGET;
 	bool all = true;
-	json_t *obj = json_object(), *arr;
+	size_t mark;
 
+	w->text_len = 0;
 	memset(c, 0, sizeof(*c));
 	c->lost = p->meta.lost > w->lost_done ? p->meta.lost - w->lost_done : 0;
 	c->throttled =
 		p->meta.throttled > w->throttled_done ? p->meta.throttled - w->throttled_done : 0;
-	if (c->lost)
-		json_object_set_new(obj, "lost", jint(c->lost));
-	if (c->throttled)
-		json_object_set_new(obj, "throttled", jint(c->throttled));
+	if (c->lost) {
+		text_key(w, "lost");
+		text_uint(w, c->lost);
+	}
+	if (c->throttled) {
+		text_key(w, "throttled");
+		text_uint(w, c->throttled);
+	}
 
 	c->strings = w->strings_done;
 	if (c->strings < p->strings.len) {
-		arr = json_array();
+		text_key(w, "strings");
+		text_put(w, "[", 1);
 		while (c->strings < p->strings.len && budget > 0) {
-			const char *s = profile_string(p, c->strings++);
+			const char *s = profile_string(p, c->strings);
 			uint64_t cost = 1 + strnlen(s, MAX_STRING_BYTES) / 16;
 
-			json_array_append_new(arr, jstr(s));
+			if (c->strings++ > w->strings_done)
+				text_put(w, ",", 1);
+			text_string(w, s);
 			budget = budget > cost ? budget - cost : 0;
 		}
-		json_object_set_new(obj, "strings", arr);
+		text_put(w, "]", 1);
 	}
 	all = c->strings == p->strings.len;
 
 	c->frames = w->frames_done;
 	if (all && c->frames < p->nframes) {
-		arr = json_array();
+		text_key(w, "frames");
+		text_put(w, "[", 1);
 		for (; c->frames < p->nframes && budget >= 4; c->frames++, budget -= 4) {
 			const struct profile_frame *f = &p->frames[c->frames];
 
-			json_array_append_new(arr, json_pack("[III]", (json_int_t)f->name,
-							     (json_int_t)f->module,
-							     (json_int_t)f->kind));
+			text_tuple(w, c->frames == w->frames_done, f->name, f->module, f->kind, 3);
 		}
-		json_object_set_new(obj, "frames", arr);
+		text_put(w, "]", 1);
 	}
 	all = all && c->frames == p->nframes;
 
 	c->nodes = w->nodes_done;
 	if (all && c->nodes < p->nnodes) {
-		arr = json_array();
+		text_key(w, "nodes");
+		text_put(w, "[", 1);
 		for (; c->nodes < p->nnodes && budget >= 3; c->nodes++, budget -= 3) {
 			const struct profile_node *n = &p->nodes[c->nodes];
 
-			json_array_append_new(arr, json_pack("[II]", (json_int_t)n->parent,
-							     (json_int_t)n->frame));
+			text_tuple(w, c->nodes == w->nodes_done, n->parent, n->frame, 0, 2);
 		}
-		json_object_set_new(obj, "nodes", arr);
+		text_put(w, "]", 1);
 	}
 	all = all && c->nodes == p->nnodes;
 
 	c->locations = w->locations_done;
 	if (all && c->locations < p->nlocations) {
-		arr = json_array();
+		text_key(w, "locations");
+		text_put(w, "[", 1);
 		for (; c->locations < p->nlocations && budget >= 3; c->locations++, budget -= 3) {
 			const struct profile_location *l = &p->locations[c->locations];
 
-			json_array_append_new(arr, json_pack("[Io]", (json_int_t)l->frame,
-							     jint(l->offset)));
+			text_tuple(w, c->locations == w->locations_done, l->frame, l->offset, 0, 2);
 		}
-		json_object_set_new(obj, "locations", arr);
+		text_put(w, "]", 1);
 	}
 	all = all && c->locations == p->nlocations;
 
 	c->chains = w->chains_done;
 	if (all && c->chains < p->nchains) {
-		arr = json_array();
+		text_key(w, "chains");
+		text_put(w, "[", 1);
 		for (; c->chains < p->nchains && budget >= 3; c->chains++, budget -= 3) {
 			const struct profile_chain *ch = &p->chains[c->chains];
 
-			json_array_append_new(arr, json_pack("[II]", (json_int_t)ch->parent,
-							     (json_int_t)ch->location));
+			text_tuple(w, c->chains == w->chains_done, ch->parent, ch->location, 0, 2);
 		}
-		json_object_set_new(obj, "chains", arr);
+		text_put(w, "]", 1);
 	}
 	all = all && c->chains == p->nchains;
 
 	c->threads_from = c->threads_to = threads_from;
 	if (all) {
-		arr = json_array();
+		bool first = true;
+
+		/* The member only when some thread is in it. */
+		mark = w->text_len;
+		text_key(w, "threads");
+		text_put(w, "[", 1);
 		for (; c->threads_to < p->nthreads && budget >= 4; c->threads_to++) {
 			const struct profile_thread *t = &p->threads[c->threads_to];
 
 			if (!t->dirty)
 				continue;
-			json_array_append_new(arr, json_pack("[III]", (json_int_t)t->pid,
-							     (json_int_t)t->tid,
-							     (json_int_t)t->comm));
+			text_tuple(w, first, t->pid, t->tid, t->comm, 3);
+			first = false;
 			budget -= 4;
 		}
-		if (json_array_size(arr))
-			json_object_set_new(obj, "threads", arr);
+		if (first)
+			w->text_len = mark;
 		else
-			json_decref(arr);
+			text_put(w, "]", 1);
 	}
-	all = all && c->threads_to == p->nthreads;
 
-	if (json_object_size(obj) == 0) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
+	if (w->text_len == 0)
+		return false;
+	text_put(w, "}", 1);
+	return true;
 }
 
 /* Advances the watermarks past a data chunk that reached the file. */
@@ -827,12 +953,10 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 	order = sorted_samples(p);
 	for (;;) {
 		struct chunk_plan c;
-		json_t *obj = plan_chunk(w, p, threads_from, &c);
 
-		if (!obj)
+		if (!plan_chunk(w, p, threads_from, &c))
 			break;
-		ret = write_chunk(w, SESSION_CHUNK_DATA, obj, NULL, 0);
-		json_decref(obj);
+		ret = write_payload(w, SESSION_CHUNK_DATA, w->text, w->text_len, NULL, 0, NULL, 0);
 		if (ret < 0)
 			goto out_order;
 		commit_chunk(w, p, &c);
@@ -871,6 +995,7 @@ static void writer_free(struct session_writer *w)
 	free(w->vals);
 	free(w->tix);
 	free(w->parts);
+	free(w->text);
 	ft_outdir_close(&w->dir);
 	free(w->path);
 	free(w->tmp_path);

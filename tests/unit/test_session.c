@@ -351,6 +351,58 @@ static void test_invalid_utf8(void **state)
 	free(path);
 }
 
+/*
+ * Names with every character JSON must escape (quotes, backslashes, each
+ * control character), slashes and DEL that it need not, and one longer
+ * than a string may be (cut to 64 KiB), read back as they were written.
+ */
+static void test_escaped_strings(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("escape.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct profile_sample s = { .time = 1, .weight = 1 };
+	char ctl[40], *longname = malloc(70000);
+	const char *names[4];
+	uint32_t f[4], node = PROFILE_ROOT, i;
+
+	(void)state;
+	assert_non_null(longname);
+	for (i = 0; i < 31; i++)
+		ctl[i] = (char)(i + 1);
+	memcpy(ctl + 31, "\"\\/\x7f", 5);
+	memset(longname, 'n', 69999);
+	longname[69999] = '\0';
+	names[0] = ctl;
+	names[1] = "a \"quoted\" name\\ and C:\\path/to";
+	names[2] = longname;
+	names[3] = "";
+	for (i = 0; i < 4; i++) {
+		f[i] = profile_intern_frame(p, names[i], "/mod \"x\"", PROFILE_FRAME_USER);
+		node = profile_intern_node(p, node, f[i]);
+	}
+	s.node = node;
+	profile_add_sample(p, &s);
+	profile_set_thread(p, 7, 7, "tab\there\nnl");
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nframes, p->nframes);
+	assert_string_equal(profile_string(r, r->frames[f[0]].name), ctl);
+	assert_string_equal(profile_string(r, r->frames[f[1]].name), names[1]);
+	assert_int_equal(strlen(profile_string(r, r->frames[f[2]].name)), 64 << 10);
+	assert_string_equal(profile_string(r, r->frames[f[3]].name), "");
+	assert_string_equal(profile_string(r, r->frames[f[0]].module), "/mod \"x\"");
+	assert_string_equal(profile_string(r, profile_find_thread(r, 7)->comm), "tab\there\nnl");
+	profile_free(r);
+	profile_free(p);
+	free(longname);
+	free(path);
+}
+
 static void test_existing_file(void **state)
 {
 	struct ft_error err = { 0 };
@@ -1244,6 +1296,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_big_flush),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_escaped_strings),
 		cmocka_unit_test(test_existing_file),
 		cmocka_unit_test(test_symlink_and_dir),
 		cmocka_unit_test(test_mode_0600),
