@@ -53,6 +53,10 @@ enum session_encoding {
  * level 1 is several times faster than the default and, on columns, as
  * small within 1%. */
 #define SESSION_SAMPLES_ZLIB_LEVEL 1
+/* The zlib level of JSON payloads (tables, header, end): level 4 deflates
+ * a recording's tables a little over twice as fast as the default (6),
+ * for about 8% more bytes of them. */
+#define SESSION_JSON_ZLIB_LEVEL 4
 
 /* No chunk's payload, compressed or not, may exceed this. */
 #define SESSION_CHUNK_MAX_BYTES (256u << 20)

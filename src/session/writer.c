@@ -195,7 +195,7 @@ struct part {
 
 /*
  * Compresses the `ulen` bytes at `data`, in `nparts` parts (NULL: one, at
- * zlib's default level), into one zlib stream and appends it as one
+ * SESSION_JSON_ZLIB_LEVEL), into one zlib stream and appends it as one
  * chunk of `type`, after `prefix` (the file header, or nothing), in one
  * write. On failure the file is cut back to where it was. 0 or -errno.
  */
@@ -203,7 +203,7 @@ static int write_payload(struct session_writer *w, uint32_t type, const void *da
 			 const struct part *parts, size_t nparts, const void *prefix,
 			 size_t prefix_len)
 {
-	static const struct part whole = { 0, Z_DEFAULT_COMPRESSION };
+	static const struct part whole = { 0, SESSION_JSON_ZLIB_LEVEL };
 	unsigned char *hdr;
 	size_t need, k;
 	uLong clen;
@@ -274,7 +274,7 @@ static int write_payload(struct session_writer *w, uint32_t type, const void *da
 	return 0;
 }
 
-/* write_payload() of `obj`'s compact JSON, at zlib's default level. */
+/* write_payload() of `obj`'s compact JSON, at SESSION_JSON_ZLIB_LEVEL. */
 static int write_chunk(struct session_writer *w, uint32_t type, json_t *obj,
 		       const void *prefix, size_t prefix_len)
 {
