@@ -338,14 +338,18 @@ static bool is_root_frame(struct pipeline_collect *c, uint32_t frame)
 	return v == 1;
 }
 
-/* What a frame-pointer stack whose user frames are frames[from, n) says. */
+/*
+ * What a frame-pointer stack whose user frames are frames[from, n) says.
+ * Frames are innermost first and a root is near the outer end (main,
+ * then the libc frames that call it), so they are tried from that end.
+ */
 static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from, uint32_t n)
 {
 	uint32_t i;
 
 	if (from == n)
 		return FP_NONE;
-	for (i = from; i < n; i++)
+	for (i = n; i-- > from;)
 		if (is_root_frame(c, c->frames[i]))
 			return FP_ROOTED;
 	return FP_TRUNCATED;
