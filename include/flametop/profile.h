@@ -608,6 +608,36 @@ struct profile_diff {
 struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
 				      const struct profile *bp, const struct profile_top *base);
 void profile_diff_free(struct profile_diff *d);
+/*
+ * What diffs of one profile against itself (a window against another
+ * window of the same data, as the explorer compares, once a second) keep
+ * from one to the next: per frame, the function it is (the first frame of
+ * its name and module base name), and the frames in order of name, then
+ * module; both are kept up to date as frames are added. Zero-initialize;
+ * free with profile_diff_cache_free(). It is of the profile it was first
+ * used with: another resets it.
+ */
+struct profile_diff_cache {
+	const struct profile *p; /* borrowed */
+	uint32_t *fn; /* per frame: the first frame of its function */
+	uint32_t n; /* frames known: the profile's nframes at the last diff */
+	struct u64map map; /* a function's hash -> its first frame */
+	struct profile_frame_order order; /* module set */
+	uint32_t *entry; /* per frame: a function's entry in the diff being built */
+	uint32_t entry_cap;
+};
+/*
+ * profile_diff_new(), the same diff, for a caller that diffs the same
+ * profile again and again: when `bp` is `p`, functions are matched and
+ * their ties ordered through `c` (updated here first) instead of by
+ * hashing and comparing names, and sorted without a comparison function.
+ * Costs the functions of both sides, the nodes of `p`, and the new frames.
+ */
+struct profile_diff *profile_diff_new_cached(const struct profile *p, const struct profile_top *now,
+					     const struct profile *bp,
+					     const struct profile_top *base,
+					     struct profile_diff_cache *c);
+void profile_diff_cache_free(struct profile_diff_cache *c);
 /* `part` as a share (0 to 1) of `whole`; 0 when `whole` is 0. */
 double profile_diff_share(uint64_t part, uint64_t whole);
 /*
