@@ -626,17 +626,24 @@ struct profile_diff_cache {
 	uint32_t *entry; /* per frame: a function's entry in the diff being built */
 	uint32_t entry_cap;
 };
+/* What of a diff profile_diff_new_cached() makes (bits). */
+#define PROFILE_DIFF_FNS 1u /* fns, nfns: the functions */
+#define PROFILE_DIFF_NODES 2u /* base_node_total, nnodes: the stacks */
 /*
  * profile_diff_new(), the same diff, for a caller that diffs the same
  * profile again and again: when `bp` is `p`, functions are matched and
  * their ties ordered through `c` (updated here first) instead of by
- * hashing and comparing names, and sorted without a comparison function.
- * Costs the functions of both sides, the nodes of `p`, and the new frames.
+ * hashing and comparing names, and sorted without a comparison function;
+ * and only the `parts` asked for are made (the others are empty: no
+ * functions, nnodes 0); `c` may be NULL without PROFILE_DIFF_FNS. Another
+ * `bp` gets profile_diff_new()'s whole diff.
+ * Costs the functions of both sides (with PROFILE_DIFF_FNS), the nodes of
+ * `p` (with PROFILE_DIFF_NODES), and the frames new since the last call.
  */
 struct profile_diff *profile_diff_new_cached(const struct profile *p, const struct profile_top *now,
 					     const struct profile *bp,
 					     const struct profile_top *base,
-					     struct profile_diff_cache *c);
+					     struct profile_diff_cache *c, unsigned parts);
 void profile_diff_cache_free(struct profile_diff_cache *c);
 /* `part` as a share (0 to 1) of `whole`; 0 when `whole` is 0. */
 double profile_diff_share(uint64_t part, uint64_t whole);

@@ -442,15 +442,19 @@ static void sort_by_change(struct profile_diff *d, const struct profile_diff_cac
 struct profile_diff *profile_diff_new_cached(const struct profile *p, const struct profile_top *now,
 					     const struct profile *bp,
 					     const struct profile_top *base,
-					     struct profile_diff_cache *c)
+					     struct profile_diff_cache *c, unsigned parts)
 {
 	struct profile_diff *d;
 	size_t i;
 
-	if (bp != p || !c)
+	if (bp != p || (!c && (parts & PROFILE_DIFF_FNS)))
 		return profile_diff_new(p, now, bp, base);
-	cache_update(c, p);
 	d = diff_alloc(p, now, bp, base);
+	if (parts & PROFILE_DIFF_NODES)
+		map_nodes(d, base);
+	if (!(parts & PROFILE_DIFF_FNS))
+		return d;
+	cache_update(c, p);
 	d->fns = xmalloc((now->nfns + base->nfns ? now->nfns + base->nfns : 1) * sizeof(*d->fns));
 	add_side(d, now, false, c);
 	add_side(d, base, true, c);
@@ -461,7 +465,6 @@ struct profile_diff *profile_diff_new_cached(const struct profile *p, const stru
 			UINT32_MAX;
 	}
 	set_deltas(d);
-	map_nodes(d, base);
 	sort_by_change(d, c);
 	return d;
 }

@@ -55,7 +55,8 @@ static void difftop_refresh(struct ui_view *v, struct tui *u, unsigned why)
 		v->d = NULL;
 		ui_tui_baseline(u, &bp, &btop);
 		if (top && btop && !u->base_err[0])
-			v->d = profile_diff_new_cached(u->p, top, bp, btop, &v->cache);
+			v->d = profile_diff_new_cached(u->p, top, bp, btop, &v->cache,
+						       PROFILE_DIFF_FNS);
 		/* The same function stays selected; else the same line. */
 		for (i = 0; v->d && i < v->d->nfns; i++)
 			if (keep != PROFILE_NO_FRAME ? v->d->fns[i].frame == keep

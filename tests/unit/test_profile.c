@@ -1495,15 +1495,17 @@ static void test_diff_other_profile(void **state)
 	profile_free(p);
 }
 
-/* Two diffs are the same: functions, frames, weights, deltas, order, nodes. */
-static void assert_same_diff(const struct profile_diff *a, const struct profile_diff *b)
+/* Two diffs are the same: functions, frames, weights, deltas, order, nodes;
+ * `b` only in its `parts`, and empty in the others. */
+static void assert_same_diff(const struct profile_diff *a, const struct profile_diff *b,
+			     unsigned parts)
 {
 	size_t i;
 
 	assert_int_equal(a->total, b->total);
 	assert_int_equal(a->base_total, b->base_total);
-	assert_int_equal(a->nfns, b->nfns);
-	for (i = 0; i < a->nfns; i++) {
+	assert_int_equal(b->nfns, parts & PROFILE_DIFF_FNS ? a->nfns : 0);
+	for (i = 0; i < b->nfns; i++) {
 		assert_int_equal(a->fns[i].frame, b->fns[i].frame);
 		assert_int_equal(a->fns[i].base_frame, b->fns[i].base_frame);
 		assert_int_equal(a->fns[i].self, b->fns[i].self);
@@ -1513,9 +1515,10 @@ static void assert_same_diff(const struct profile_diff *a, const struct profile_
 		assert_true(a->fns[i].delta == b->fns[i].delta);
 		assert_true(a->fns[i].delta_total == b->fns[i].delta_total);
 	}
-	assert_int_equal(a->nnodes, b->nnodes);
-	assert_memory_equal(a->base_node_total, b->base_node_total,
-			    a->nnodes * sizeof(*a->base_node_total));
+	assert_int_equal(b->nnodes, parts & PROFILE_DIFF_NODES ? a->nnodes : 0);
+	if (b->nnodes)
+		assert_memory_equal(a->base_node_total, b->base_node_total,
+				    a->nnodes * sizeof(*a->base_node_total));
 }
 
 /*
@@ -1534,6 +1537,7 @@ static void test_diff_cached(void **state)
 	struct profile *p = profile_new();
 	struct profile_diff_cache c = { 0 };
 	uint32_t round, i, d, nnames = 6;
+	unsigned parts;
 
 	profile_add_event(p, "cpu-clock", "ns");
 	srand(4242);
@@ -1569,11 +1573,16 @@ static void test_diff_cached(void **state)
 			now = window(p, i == 2 ? mid : from, i == 1 ? mid : to);
 			base = i == 0 ? window(p, 0, from ? from : to) : window(p, from, mid);
 			plain = profile_diff_new(p, now, p, base);
-			cached = profile_diff_new_cached(p, now, p, base, &c);
 			assert_true(plain->nfns > 10);
-			assert_same_diff(plain, cached);
-			profile_diff_free(plain);
+			for (parts = 1; parts <= 3; parts++) {
+				cached = profile_diff_new_cached(p, now, p, base, &c, parts);
+				assert_same_diff(plain, cached, parts);
+				profile_diff_free(cached);
+			}
+			cached = profile_diff_new_cached(p, now, p, base, NULL, PROFILE_DIFF_NODES);
+			assert_same_diff(plain, cached, PROFILE_DIFF_NODES);
 			profile_diff_free(cached);
+			profile_diff_free(plain);
 			profile_top_free(now);
 			profile_top_free(base);
 		}
@@ -1586,14 +1595,16 @@ static void test_diff_cached(void **state)
 		struct profile_top *b = window(q, 1000000000ull, 2000000000ull);
 		struct profile_top *pa = window(p, 0, 0);
 		struct profile_diff *plain = profile_diff_new(q, b, q, a);
-		struct profile_diff *cached = profile_diff_new_cached(q, b, q, a, &c);
+		struct profile_diff *cached =
+			profile_diff_new_cached(q, b, q, a, &c,
+						PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
 
-		assert_same_diff(plain, cached);
+		assert_same_diff(plain, cached, PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
 		profile_diff_free(plain);
 		profile_diff_free(cached);
 		plain = profile_diff_new(q, b, p, pa);
-		cached = profile_diff_new_cached(q, b, p, pa, &c);
-		assert_same_diff(plain, cached);
+		cached = profile_diff_new_cached(q, b, p, pa, &c, PROFILE_DIFF_NODES);
+		assert_same_diff(plain, cached, PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
 		profile_diff_free(plain);
 		profile_diff_free(cached);
 		profile_top_free(a);
