@@ -345,6 +345,16 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
  */
 struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
 					      uint32_t nnodes, struct profile_frame_order *order);
+/*
+ * profile_top_build_ordered() again into `t` (one it made or rebuilt, or
+ * zeroed), its memory reused: a top-list of every node of `p`, whose
+ * node_self is copied from `node_self` (borrowed; `have` entries, the
+ * nodes past them weigh 0). The caller fills total_weight, nsamples and
+ * the times again (zeroed here). For a caller that keeps one top-list
+ * current (a live window): no allocation per rebuild once sizes settle.
+ */
+void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
+			 uint32_t have, struct profile_frame_order *order);
 void profile_top_free(struct profile_top *t);
 
 /* ------------------------------------------------------------------------

@@ -424,6 +424,7 @@ static void test_top_frame_order(void **state)
 	struct profile *p = profile_new();
 	struct profile_frame_order order = { NULL, NULL, 0, true };
 	struct profile_tree *tree = profile_tree_new();
+	struct profile_top tr = { 0 }; /* rebuilt each round */
 	uint32_t round, i, n;
 
 	srand(77);
@@ -443,17 +444,26 @@ static void test_top_frame_order(void **state)
 		}
 		a = calloc(p->nnodes, sizeof(*a));
 		b = calloc(p->nnodes, sizeof(*b));
-		for (n = 1; n < p->nnodes; n++)
+		/* The newest nodes weigh nothing: a rebuild is given the others. */
+		for (n = 1; n + 3 < p->nnodes; n++)
 			a[n] = b[n] = rand() % 2 ? 0 : 1 + (uint64_t)(rand() % 2);
 		ta = profile_top_build(p, a, p->nnodes);
 		tb = profile_top_build_ordered(p, b, p->nnodes, &order);
+		profile_top_rebuild(&tr, p, b, p->nnodes - 3, &order);
 		assert_int_equal(ta->nfns, tb->nfns);
+		assert_int_equal(ta->nfns, tr.nfns);
 		assert_true(ta->nfns > 50);
 		for (i = 0; i < ta->nfns; i++) {
 			assert_int_equal(ta->fns[i].frame, tb->fns[i].frame);
 			assert_int_equal(ta->fns[i].self, tb->fns[i].self);
 			assert_int_equal(ta->fns[i].total, tb->fns[i].total);
+			assert_int_equal(ta->fns[i].frame, tr.fns[i].frame);
+			assert_int_equal(ta->fns[i].self, tr.fns[i].self);
+			assert_int_equal(ta->fns[i].total, tr.fns[i].total);
 		}
+		assert_int_equal(tr.nnodes, p->nnodes);
+		assert_memory_equal(tr.node_self, a, p->nnodes * sizeof(*a));
+		assert_memory_equal(tr.node_total, ta->node_total, p->nnodes * sizeof(*a));
 		assert_int_equal(order.n, p->nframes);
 		for (i = 0; i < order.n; i++) {
 			assert_int_equal(order.rank[order.by[i]], i);
@@ -482,6 +492,9 @@ static void test_top_frame_order(void **state)
 	}
 	profile_tree_free(tree);
 	profile_frame_order_free(&order);
+	free(tr.fns);
+	free(tr.node_self);
+	free(tr.node_total);
 	profile_free(p);
 }
 
