@@ -290,22 +290,27 @@ static void build_into(struct profile_top *t, const struct profile *p,
 	t->nfns = 0;
 	if (!nnodes)
 		return;
-	/* Parents have smaller ids: one backwards pass sums every subtree. */
+	/*
+	 * Parents have smaller ids: one backwards pass sums every subtree,
+	 * and a node's sum is whole when the pass reaches it (its children,
+	 * all after it, are done), so the same pass credits its function.
+	 * A function's total is the weight under its outermost calls.
+	 */
 	memcpy(sub, node_self, nnodes * sizeof(*sub));
-	for (n = nnodes - 1; n > 0; n--)
-		sub[p->nodes[n].parent] += sub[n];
-	if (!p->nframes)
+	if (!p->nframes) {
+		for (n = nnodes - 1; n > 0; n--)
+			sub[p->nodes[n].parent] += sub[n];
 		return;
-
-	/* A function's total is the weight under its outermost calls. */
+	}
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
-	for (n = 1; n < nnodes; n++) {
-		uint32_t f = p->nodes[n].frame;
+	for (n = nnodes - 1; n > 0; n--) {
+		const struct profile_node *nd = &p->nodes[n];
 
-		self[f] += node_self[n];
+		sub[nd->parent] += sub[n];
+		self[nd->frame] += node_self[n];
 		if (p->outermost[n])
-			total[f] += sub[n];
+			total[nd->frame] += sub[n];
 	}
 
 	for (i = 0; i < p->nframes; i++)
