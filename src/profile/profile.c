@@ -385,6 +385,8 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 	grow((void **)&p->samples, sizeof(*p->samples), &p->samples_cap, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
 	p->samples_total++;
+	if (s->event < p->nevents)
+		p->events[s->event].samples++;
 }
 
 /* Keeps the array's capacity: the recorder refills it at the same rate. */
@@ -431,6 +433,7 @@ uint32_t profile_add_event(struct profile *p, const char *name, const char *unit
 	p->events[id].name = xstrdup(name ? name : "");
 	p->events[id].unit = xstrdup(unit ? unit : "");
 	p->events[id].leader = -1;
+	p->events[id].samples = 0;
 	p->nevents++;
 	return id;
 }
