@@ -400,6 +400,27 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 	p->samples_total++;
 }
 
+struct profile_sample *profile_reserve_samples(struct profile *p, size_t n)
+{
+	grow_samples(p, p->nsamples + n);
+	return p->samples + p->nsamples;
+}
+
+void profile_add_reserved_samples(struct profile *p, size_t n)
+{
+	struct profile_sample *s = p->samples + p->nsamples;
+	size_t i;
+
+	assert(n <= p->samples_cap - p->nsamples);
+	for (i = 0; i < n; i++) {
+		assert(s[i].location < p->nlocations && s[i].chain < p->nchains);
+		if (s[i].location != PROFILE_NO_LOCATION)
+			p->locations[s[i].location].hits++;
+	}
+	p->nsamples += n;
+	p->samples_total += n;
+}
+
 /* Keeps the array's capacity: the recorder refills it at the same rate. */
 void profile_clear_samples(struct profile *p)
 {
