@@ -78,6 +78,9 @@ struct reader {
 	uint64_t lost, throttled;
 	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 
+	z_stream zs; /* raw inflate, reset for each chunk */
+	bool zs_ready;
+
 	uint64_t *vals; /* a samples chunk's column, decoded */
 	size_t vals_cap;
 	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
@@ -655,40 +658,57 @@ static uint64_t parse_cost(size_t len, uint64_t values, uint64_t arrays, uint64_
 }
 
 /*
- * Inflates a chunk's payload, which must be one zlib stream of exactly
- * `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer (caller
- * frees) or NULL with the error set.
+ * Inflates a chunk's payload, which must be one zlib stream (RFC 1950) of
+ * exactly `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer
+ * (caller frees) or NULL with the error set.
+ *
+ * The stream's 2-byte header is checked here and its deflate data inflated
+ * raw, through one z_stream kept for the whole file: its 4-byte Adler-32
+ * trailer is left unchecked, since the chunk's CRC-32, checked before,
+ * covers every byte of the payload, the trailer included (a damaged
+ * payload never gets this far). Anything else zlib would refuse is refused.
  */
 static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_t clen,
 			     uint32_t ulen)
 {
-	z_stream zs;
+	z_stream *zs = &r->zs;
 	char *out;
 	int zr;
 
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK) {
+	/* Deflate (CM 8), a window of at most 32 KiB (CINFO 7), the check
+	 * bits right, no preset dictionary (FDICT). */
+	if (clen < 2 || (src[0] & 0x0f) != 8 || src[0] >> 4 > 7 ||
+	    (src[0] << 8 | src[1]) % 31 != 0 || (src[1] & 0x20)) {
+		chunk_corrupt(r, "bad compressed data");
+		return NULL;
+	}
+	if (!r->zs_ready) {
+		memset(zs, 0, sizeof(*zs));
+		if (inflateInit2(zs, -15) != Z_OK) {
+			chunk_corrupt(r, "cannot start zlib");
+			return NULL;
+		}
+		r->zs_ready = true;
+	} else if (inflateReset(zs) != Z_OK) {
 		chunk_corrupt(r, "cannot start zlib");
 		return NULL;
 	}
 	/* One spare byte, so a stream longer than promised is caught. */
 	out = xmalloc((size_t)ulen + 1);
-	zs.next_in = (Bytef *)src;
-	zs.avail_in = clen;
-	zs.next_out = (Bytef *)out;
-	zs.avail_out = ulen + 1;
-	zr = inflate(&zs, Z_FINISH);
-	if (zr == Z_STREAM_END && zs.avail_in == 0 && zs.total_out == ulen) {
-		inflateEnd(&zs);
+	zs->next_in = (Bytef *)src + 2;
+	zs->avail_in = clen - 2;
+	zs->next_out = (Bytef *)out;
+	zs->avail_out = ulen + 1;
+	zr = inflate(zs, Z_FINISH);
+	/* Exactly the Adler-32 trailer follows the deflate data. */
+	if (zr == Z_STREAM_END && zs->avail_in == 4 && zs->total_out == ulen)
 		return out;
-	}
-	if (zr == Z_STREAM_END && zs.avail_in == 0)
+	if (zr == Z_STREAM_END && zs->avail_in == 4)
 		chunk_corrupt(r, "length mismatch");
-	else if (zr == Z_BUF_ERROR && zs.avail_out == 0)
+	else if (zr == Z_BUF_ERROR && zs->avail_out == 0)
 		chunk_corrupt(r, "length mismatch");
 	else
 		chunk_corrupt(r, "bad compressed data");
-	inflateEnd(&zs);
 	free(out);
 	return NULL;
 }
@@ -1358,6 +1378,8 @@ out_fail:
 	free(r->chains.ids);
 	free(r->vals);
 	free(r->block_threads);
+	if (r->zs_ready)
+		inflateEnd(&r->zs);
 	free(r->src.buf);
 	return p;
 }
