@@ -53,6 +53,13 @@ struct pipeline_sample {
 	 */
 	const char *leaf;
 	const char *leaf_module;
+	/*
+	 * This sample's stack is the one of the sample delivered just before
+	 * it (a group member's count read at its leader's sample, same time
+	 * and thread): the collect stage may reuse what it resolved then
+	 * instead of walking the stack again.
+	 */
+	bool same_stack;
 };
 
 /* A new executable mapping (PERF_RECORD_MMAP2 or a line of /proc/PID/maps). */

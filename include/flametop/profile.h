@@ -107,6 +107,8 @@ struct profile_event {
 	 * something (instructions per cycle). -1: in no group, or a leader.
 	 */
 	int leader;
+	/* Samples of this event added to this profile (not stored). */
+	uint64_t samples;
 };
 
 struct profile_meta {

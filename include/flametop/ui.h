@@ -415,6 +415,7 @@ struct ui_proc {
 	char comm[64]; /* sanitized */
 	uint64_t ticks; /* utime + stime */
 	double cpu; /* percent of one CPU since the previous scan */
+	double pcpu; /* its process's cpu: threads sort under their process */
 	bool thread;
 };
 
@@ -424,7 +425,8 @@ struct ui_procs {
 	uint64_t when; /* util_now_ns() of the scan */
 };
 /* Rescans `root` (normally "/proc"): processes and their threads, with CPU
- * since `prev`'s scan (may be NULL). Sorted by CPU, then pid, tid. */
+ * since `prev`'s scan (may be NULL). Processes sorted by CPU, then pid,
+ * each followed by its threads, by CPU, then tid. */
 void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char *root);
 /* The processes and threads a session names (a replay's picker): no CPU
  * figures, sorted by pid, tid. `p` is borrowed for the call. */
@@ -432,6 +434,10 @@ void ui_procs_from_profile(struct ui_procs *out, const struct profile *p);
 void ui_procs_free(struct ui_procs *p);
 /* Whether `p` matches the typed filter (a substring of its name, or a prefix of its pid/tid). */
 bool ui_procs_match(const struct ui_proc *p, const char *filter);
+/* The indexes into `p->v` of the lines matching `filter`, into `idx` (room
+ * for p->n): first the process or thread whose pid or tid is the number
+ * typed, then the other matches, each in list order. Returns how many. */
+size_t ui_procs_filter(const struct ui_procs *p, const char *filter, size_t *idx);
 
 /* ------------------------------------------------------------------------
  * The TUI.

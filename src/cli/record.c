@@ -119,6 +119,30 @@ static void flush_notices(struct held_notices *q, bool print)
 }
 
 /*
+ * The samples taken, not counting a group's members (each is a count read
+ * at its leader's sample, not a sample of its own), and what of: "cycles"
+ * or "cycles,page-faults", and the members counted at each ("instructions,
+ * cache-misses", empty when none).
+ */
+static uint64_t samples_taken(const struct profile *p, char *what, size_t size, char *members,
+			      size_t msize)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	what[0] = members[0] = '\0';
+	for (i = 0; i < p->nevents; i++) {
+		char *to = p->events[i].leader >= 0 ? members : what;
+		size_t room = p->events[i].leader >= 0 ? msize : size, len = strlen(to);
+
+		if (p->events[i].leader < 0)
+			n += p->events[i].samples;
+		snprintf(to + len, room - len, "%s%s", len ? "," : "", p->events[i].name);
+	}
+	return n;
+}
+
+/*
  * --call-graph dwarf: every sample carries its stack, so a ring fills
  * fast. Says once, while recording, when more than a tenth of the samples
  * are being lost.
@@ -126,8 +150,11 @@ static void flush_notices(struct held_notices *q, bool print)
 static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p,
 			    struct ft_notice *n)
 {
+	char what[256], members[256];
+
 	if (t->call_graph != SAMPLER_CALL_GRAPH_DWARF || p->meta.lost < 100 ||
-	    p->meta.lost * 10 < p->samples_total + p->meta.lost)
+	    p->meta.lost * 10 <
+		    samples_taken(p, what, sizeof(what), members, sizeof(members)) + p->meta.lost)
 		return;
 	notice_say(n, "dwarf-lost",
 		   "%llu samples lost so far: with --call-graph dwarf each sample carries %zu bytes "
@@ -233,6 +260,8 @@ int cli_record(int argc, char **argv)
 	char *output = NULL;
 	bool force = false, child_signalled = false, write_failed = false;
 	struct rusage ru;
+	char what[256], members[256];
+	uint64_t taken;
 	uint64_t duration = 0, start, next_flush, deadline = 0, push_said = 0;
 	struct ft_child_stop child_stop = { 0, 0 };
 	struct cli_push push;
@@ -399,9 +428,10 @@ int cli_record(int argc, char **argv)
 		cli_error("%s: cannot write: %s", output, strerror(-ret));
 		goto out;
 	}
-	cli_error("recorded %llu samples of %s in %.1f s to %s (peak memory %.1f MiB)",
-		  (unsigned long long)p->samples_total, p->events[0].name,
-		  (double)p->meta.duration_ns / 1e9, output,
+	taken = samples_taken(p, what, sizeof(what), members, sizeof(members));
+	cli_error("recorded %llu samples of %s%s%s%s in %.1f s to %s (peak memory %.1f MiB)",
+		  (unsigned long long)taken, what, members[0] ? " (counting " : "", members,
+		  members[0] ? " at each)" : "", (double)p->meta.duration_ns / 1e9, output,
 		  (double)p->meta.recorder_peak_rss / (1024.0 * 1024.0));
 	if (p->folded)
 		cli_error("notice: the profile reached its limits: %llu new functions or stacks "

@@ -116,6 +116,10 @@ struct pipeline_collect {
 
 	struct stack_cache stacks;
 	bool uncacheable; /* the stack being resolved met an address that is not cached */
+	/* The last sample's stack, for a sample marked same_stack (a group
+	 * member: one unwind for the leader and its members). */
+	struct profile_sample last;
+	bool last_valid;
 };
 
 /* Where user stacks start: what a complete chain ends with. */
@@ -461,6 +465,14 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	uint64_t key = 0;
 
 	ensure_thread(c, s->pid, s->tid);
+	if (s->same_stack && c->last_valid && c->last.pid == s->pid && c->last.tid == s->tid &&
+	    c->last.time == (s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0)) {
+		ps = c->last;
+		ps.weight = s->period;
+		ps.event = (uint16_t)s->event;
+		profile_add_sample(p, &ps);
+		return 0;
+	}
 	if (cache) {
 		key = stack_hash(s->pid, s->ips, s->nr_ips);
 		hit = stack_cache_get(&c->stacks, key, s->pid, pc->epoch, s->ips, s->nr_ips);
@@ -494,6 +506,8 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	ps.cpu = (uint16_t)s->cpu;
 	ps.event = (uint16_t)s->event;
 	profile_add_sample(p, &ps);
+	c->last = ps;
+	c->last_valid = true;
 	return 0;
 }
 

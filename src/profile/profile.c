@@ -398,6 +398,8 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 	grow_samples(p, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
 	p->samples_total++;
+	if (s->event < p->nevents)
+		p->events[s->event].samples++;
 }
 
 struct profile_sample *profile_reserve_samples(struct profile *p, size_t n)
@@ -465,6 +467,7 @@ uint32_t profile_add_event(struct profile *p, const char *name, const char *unit
 	p->events[id].name = xstrdup(name ? name : "");
 	p->events[id].unit = xstrdup(unit ? unit : "");
 	p->events[id].leader = -1;
+	p->events[id].samples = 0;
 	p->nevents++;
 	return id;
 }

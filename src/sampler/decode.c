@@ -290,6 +290,7 @@ static int deliver_group(struct sampler_decoder *d, const struct pipeline_sample
 		ms = *s;
 		ms.event = idx;
 		ms.period = delta;
+		ms.same_stack = true;
 		ret = d->sink->ops->sample(d->sink->ctx, &ms);
 		if (ret)
 			return ret;

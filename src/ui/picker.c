@@ -14,15 +14,11 @@
 
 void ui_picker_filter(struct tui *u)
 {
-	size_t i;
-
 	u->pick_idx = xreallocarray(u->pick_idx, u->procs.n + 1, sizeof(*u->pick_idx));
 	u->npick = 0;
 	if (!u->input[0])
 		u->pick_idx[u->npick++] = SIZE_MAX;
-	for (i = 0; i < u->procs.n; i++)
-		if (ui_procs_match(&u->procs.v[i], u->input))
-			u->pick_idx[u->npick++] = i;
+	u->npick += ui_procs_filter(&u->procs, u->input, u->pick_idx + u->npick);
 	if (u->pick_sel >= u->npick)
 		u->pick_sel = u->npick ? u->npick - 1 : 0;
 }

@@ -88,12 +88,16 @@ static int cmp_proc(const void *a, const void *b)
 {
 	const struct ui_proc *x = a, *y = b;
 
-	if (x->cpu != y->cpu)
-		return x->cpu > y->cpu ? -1 : 1;
+	/* By process first, so that a process's threads stay under it even
+	 * when a thread's ticks, read a moment later, show more CPU. */
+	if (x->pcpu != y->pcpu)
+		return x->pcpu > y->pcpu ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	if (x->thread != y->thread)
 		return x->thread ? 1 : -1;
+	if (x->cpu != y->cpu)
+		return x->cpu > y->cpu ? -1 : 1;
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
@@ -154,6 +158,10 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 		    out->v[i].ticks >= prev->v[at].ticks)
 			out->v[i].cpu = (double)(out->v[i].ticks - prev->v[at].ticks) / hz / secs * 100.0;
 	}
+	/* A process's threads follow its line (add() order), so its CPU is
+	 * at hand for them. */
+	for (i = 0; i < out->n; i++)
+		out->v[i].pcpu = out->v[i].thread && i ? out->v[i - 1].pcpu : out->v[i].cpu;
 	qsort(out->v, out->n, sizeof(*out->v), cmp_proc);
 out:
 	u64map_free(&before);
@@ -183,6 +191,27 @@ void ui_procs_from_profile(struct ui_procs *out, const struct profile *p)
 	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_proc);
 	u64map_free(&seen);
+}
+
+size_t ui_procs_filter(const struct ui_procs *p, const char *filter, size_t *idx)
+{
+	unsigned long want = 0;
+	bool number = filter && *filter && strlen(filter) <= 10;
+	size_t i, n = 0;
+
+	for (i = 0; number && filter[i]; i++)
+		if (filter[i] < '0' || filter[i] > '9')
+			number = false;
+	if (number)
+		want = strtoul(filter, NULL, 10);
+	for (i = 0; number && i < p->n; i++)
+		if (p->v[i].pid == want || p->v[i].tid == want)
+			idx[n++] = i;
+	for (i = 0; i < p->n; i++)
+		if (!(number && (p->v[i].pid == want || p->v[i].tid == want)) &&
+		    ui_procs_match(&p->v[i], filter))
+			idx[n++] = i;
+	return n;
 }
 
 void ui_procs_free(struct ui_procs *p)

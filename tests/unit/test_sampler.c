@@ -1106,6 +1106,7 @@ struct all {
 	struct {
 		uint32_t event, tid;
 		uint64_t period, time, leaf;
+		bool same_stack;
 	} s[32];
 	int n;
 };
@@ -1120,6 +1121,7 @@ static int all_sample(void *ctx, const struct pipeline_sample *s)
 	a->s[a->n].period = s->period;
 	a->s[a->n].time = s->time;
 	a->s[a->n].leaf = s->nr_ips > 1 ? s->ips[1] : 0;
+	a->s[a->n].same_stack = s->same_stack;
 	a->n++;
 	return 0;
 }
@@ -1211,6 +1213,10 @@ static void test_group_read(void **state)
 	assert_int_equal(a.s[1].tid, 5);
 	assert_int_equal(a.s[1].time, 1000);
 	assert_int_equal(a.s[1].leaf, 0x401000);
+	/* The member's sample says it is the leader's stack, so the collect
+	 * stage resolves that stack once; the leader's is its own. */
+	assert_false(a.s[0].same_stack);
+	assert_true(a.s[1].same_stack);
 
 	assert_int_equal(sampler_decode(&d, group_rec(&b, 10, 5, 2000, 0x402000, 3,
 						      (const uint64_t[]){ 2000, 80, 7 }, ids)),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -494,6 +495,105 @@ static void test_keys_unique(void **state)
 			}
 }
 
+/* Writes DIR/PID/stat, or DIR/PID/task/TID/stat, with TICKS of utime. */
+static void write_stat(const char *dir, unsigned pid, unsigned tid, bool task, const char *comm,
+		       unsigned ticks)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u", dir, pid);
+	(void)mkdir(path, 0700);
+	if (task) {
+		snprintf(path, sizeof(path), "%s/%u/task", dir, pid);
+		(void)mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/%u/task/%u", dir, pid, tid);
+		(void)mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/%u/task/%u/stat", dir, pid, tid);
+	} else {
+		snprintf(path, sizeof(path), "%s/%u/stat", dir, pid);
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%u (%s) R 1 %u %u 0 -1 0 0 0 0 0 %u 0 0 0 20 0 1 0\n", tid, comm, pid, pid,
+		ticks);
+	fclose(f);
+}
+
+/* One scan of a fake /proc: process 100 (threads 100 and 101) and 200
+ * (thread 200), with these ticks. */
+static void fake_proc(const char *dir, unsigned p100, unsigned t100, unsigned t101, unsigned p200)
+{
+	write_stat(dir, 100, 100, false, "app", p100);
+	write_stat(dir, 100, 100, true, "app", t100);
+	write_stat(dir, 100, 101, true, "app-worker", t101);
+	write_stat(dir, 200, 200, false, "db", p200);
+	write_stat(dir, 200, 200, true, "db", p200);
+}
+
+/*
+ * The picker's list: a process's threads stay right under it, even when a
+ * thread's ticks, read a moment after its process's, show more CPU than
+ * the process (a race the old order by CPU alone turned into a thread above
+ * its own process, and Enter on a typed pid picking the thread); a typed
+ * pid puts that process first, before pids it is a prefix of.
+ */
+static void test_procs_order(void **state)
+{
+	char dir[] = "/tmp/ft-procs.XXXXXX";
+	struct ui_procs a = { 0 }, b = { 0 };
+	static const struct {
+		unsigned pid, tid;
+		bool thread;
+	} want[] = { { 100, 100, false }, { 100, 100, true }, { 100, 101, true },
+		     { 200, 200, false }, { 200, 200, true } };
+	size_t idx[8], i, n;
+	char cmd[600];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fake_proc(dir, 100, 100, 0, 100);
+	ui_procs_scan(&a, NULL, dir);
+	assert_int_equal(a.n, 5);
+	/* Process 100 used 10 ticks, its main thread 11 (read later), process
+	 * 200 used 5. */
+	fake_proc(dir, 110, 111, 0, 105);
+	ui_procs_scan(&b, &a, dir);
+	assert_int_equal(b.n, 5);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_int_equal(b.v[i].pid, want[i].pid);
+		assert_int_equal(b.v[i].tid, want[i].tid);
+		assert_int_equal(b.v[i].thread, want[i].thread);
+	}
+	assert_true(b.v[1].cpu > b.v[0].cpu);
+	assert_true(b.v[3].cpu > 0);
+
+	/* "10" is a prefix of 100 and 101 and no pid: list order. "20"
+	 * matches process 200 by prefix only. */
+	n = ui_procs_filter(&b, "10", idx);
+	assert_int_equal(n, 3);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(idx[2], 2);
+	/* "200" is process 200's pid: it comes first, though 100 leads. */
+	write_stat(dir, 2000, 2000, false, "app", 0);
+	fake_proc(dir, 120, 121, 0, 105);
+	ui_procs_scan(&a, &b, dir);
+	n = ui_procs_filter(&a, "200", idx);
+	assert_int_equal(n, 3);
+	assert_int_equal(a.v[idx[0]].pid, 200);
+	assert_false(a.v[idx[0]].thread);
+	assert_int_equal(a.v[idx[1]].pid, 200);
+	assert_int_equal(a.v[idx[2]].pid, 2000);
+	/* A name matches as a substring; "app" is 100's two lines and 2000. */
+	assert_int_equal(ui_procs_filter(&a, "app", idx), 4);
+	assert_int_equal(ui_procs_filter(&a, "", idx), a.n);
+
+	ui_procs_free(&a);
+	ui_procs_free(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_diff_heat_colors),
 		cmocka_unit_test(test_man_page_keys),
 		cmocka_unit_test(test_keys_unique),
+		cmocka_unit_test(test_procs_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
