@@ -404,7 +404,8 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 
 struct profile_sample *profile_reserve_samples(struct profile *p, size_t n)
 {
-	grow_samples(p, p->nsamples + n);
+	/* Room for one at least: never NULL, even for none. */
+	grow_samples(p, p->nsamples + (n ? n : 1));
 	return p->samples + p->nsamples;
 }
 
