@@ -92,8 +92,8 @@ void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size)
 			out_of_memory(size);
 		return p;
 	}
-	p = mmap(NULL, big_map_size(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	p = mmap(NULL, big_map_size(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
 	if (p == MAP_FAILED)
 		out_of_memory(size);
 	/* Only a hint: where huge pages are off, or unknown, small ones do. */

@@ -1105,8 +1105,10 @@ static unsigned char *file_with_payload(const unsigned char *z, size_t zlen, uin
 	unsigned char *c, *file;
 	size_t hlen;
 
-	c = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,0],"
-			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	c = make_chunk(1,
+		       "{\"format\":\"flametop-session\",\"version\":[1,0],"
+		       "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}",
+		       &hlen);
 	*flen = 16 + hlen + 16 + zlen;
 	file = xmalloc(*flen);
 	memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
@@ -1147,8 +1149,8 @@ static void test_zlib_stream(void **state)
 	assert_int_equal(compress2(z, &zlen, (const Bytef *)json, strlen(json), 6), Z_OK);
 	file = file_with_payload(z, zlen, strlen(json), &flen);
 	at = flen - 16 - zlen;
-	snprintf(msg, sizeof(msg), "x.session: chunk 2 at offset %zu is corrupt (bad compressed data)",
-		 at);
+	snprintf(msg, sizeof(msg),
+		 "x.session: chunk 2 at offset %zu is corrupt (bad compressed data)", at);
 	p = session_read_mem(file, flen, "x.session", NULL, &err);
 	assert_non_null(p);
 	nstrings = p->strings.len; /* the two, and what a new profile holds */
