@@ -231,6 +231,17 @@ bool profile_has_chains(const struct profile *p);
 
 /* `s->location` and `s->chain`, when set, must exist; a location counts one hit. */
 void profile_add_sample(struct profile *p, const struct profile_sample *s);
+/*
+ * Room for `n` more samples after the ones held, for a caller that fills
+ * them in place (a reader decoding a block of samples column by column):
+ * returns where they go (never NULL; borrowed, valid until samples are
+ * next added or reserved). They count as added only once
+ * profile_add_reserved_samples() says so; until then the profile is as it
+ * was.
+ */
+struct profile_sample *profile_reserve_samples(struct profile *p, size_t n);
+/* Adds the first `n` samples reserved, filled in as profile_add_sample() wants them. */
+void profile_add_reserved_samples(struct profile *p, size_t n);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
 
