@@ -14,7 +14,9 @@
  * bytes a frame writes. Run by `make bench` (bench/ui.sh); asserts
  * nothing.
  *
- *   bench/ui-redraw [NODES [RUNS]]
+ *   bench/ui-redraw [NODES [RUNS [VIEW]]]
+ *
+ * VIEW: that view alone (to profile one, perf record -g).
  */
 #include "config.h"
 
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
 {
 	uint32_t want = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 100000;
 	int runs = argc > 2 ? atoi(argv[2]) : 50, i;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct source src = { 0 };
 	struct ui_theme theme;
@@ -123,7 +126,7 @@ int main(int argc, char **argv)
 	uint64_t *t_query, *t_draw, *t_full, t0, t1, t2, worst = 0;
 	char tmpl[] = "/tmp/flametop-bench-ui-XXXXXX";
 	char name[64], peer[96];
-	size_t k, v;
+	size_t k, v, nrun = 0;
 	FILE *out, *in;
 	struct stat st;
 	long before;
@@ -197,6 +200,9 @@ int main(int argc, char **argv)
 		long at = ftell(out);
 		uint64_t q, d, f;
 
+		if (only && strcmp(only, ui_views[v]->name) != 0)
+			continue;
+		nrun++;
 		u->front = v;
 		ui_tui_requery(u); /* opens the view */
 		for (i = 0; i < runs; i++) {
@@ -236,8 +242,8 @@ int main(int argc, char **argv)
 	endwin();
 	bench_line("frame, the slowest of any view", worst / 1e6, "ms", NULL, 0, NULL);
 	bench_line("frame, bytes to the terminal",
-		   (double)(st.st_size - before) / (double)((size_t)runs * ui_nviews), "B", NULL, 0,
-		   NULL);
+		   (double)(st.st_size - before) / (double)((size_t)runs * (nrun ? nrun : 1)), "B",
+		   NULL, 0, NULL);
 	/* The timeline's own aggregation, for a window that is not live. */
 	{
 		struct profile_filter f = u->filter;

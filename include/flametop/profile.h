@@ -231,6 +231,17 @@ bool profile_has_chains(const struct profile *p);
 
 /* `s->location` and `s->chain`, when set, must exist; a location counts one hit. */
 void profile_add_sample(struct profile *p, const struct profile_sample *s);
+/*
+ * Room for `n` more samples after the ones held, for a caller that fills
+ * them in place (a reader decoding a block of samples column by column):
+ * returns where they go (never NULL; borrowed, valid until samples are
+ * next added or reserved). They count as added only once
+ * profile_add_reserved_samples() says so; until then the profile is as it
+ * was.
+ */
+struct profile_sample *profile_reserve_samples(struct profile *p, size_t n);
+/* Adds the first `n` samples reserved, filled in as profile_add_sample() wants them. */
+void profile_add_reserved_samples(struct profile *p, size_t n);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
 
@@ -347,6 +358,16 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
  */
 struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
 					      uint32_t nnodes, struct profile_frame_order *order);
+/*
+ * profile_top_build_ordered() again into `t` (one it made or rebuilt, or
+ * zeroed), its memory reused: a top-list of every node of `p`, whose
+ * node_self is copied from `node_self` (borrowed; `have` entries, the
+ * nodes past them weigh 0). The caller fills total_weight, nsamples and
+ * the times again (zeroed here). For a caller that keeps one top-list
+ * current (a live window): no allocation per rebuild once sizes settle.
+ */
+void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
+			 uint32_t have, struct profile_frame_order *order);
 void profile_top_free(struct profile_top *t);
 
 /* ------------------------------------------------------------------------
@@ -610,6 +631,43 @@ struct profile_diff {
 struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
 				      const struct profile *bp, const struct profile_top *base);
 void profile_diff_free(struct profile_diff *d);
+/*
+ * What diffs of one profile against itself (a window against another
+ * window of the same data, as the explorer compares, once a second) keep
+ * from one to the next: per frame, the function it is (the first frame of
+ * its name and module base name), and the frames in order of name, then
+ * module; both are kept up to date as frames are added. Zero-initialize;
+ * free with profile_diff_cache_free(). It is of the profile it was first
+ * used with: another resets it.
+ */
+struct profile_diff_cache {
+	const struct profile *p; /* borrowed */
+	uint32_t *fn; /* per frame: the first frame of its function */
+	uint32_t n; /* frames known: the profile's nframes at the last diff */
+	struct u64map map; /* a function's hash -> its first frame */
+	struct profile_frame_order order; /* module set */
+	uint32_t *entry; /* per frame: a function's entry in the diff being built */
+	uint32_t entry_cap;
+};
+/* What of a diff profile_diff_new_cached() makes (bits). */
+#define PROFILE_DIFF_FNS 1u /* fns, nfns: the functions */
+#define PROFILE_DIFF_NODES 2u /* base_node_total, nnodes: the stacks */
+/*
+ * profile_diff_new(), the same diff, for a caller that diffs the same
+ * profile again and again: when `bp` is `p`, functions are matched and
+ * their ties ordered through `c` (updated here first) instead of by
+ * hashing and comparing names, and sorted without a comparison function;
+ * and only the `parts` asked for are made (the others are empty: no
+ * functions, nnodes 0); `c` may be NULL without PROFILE_DIFF_FNS. Another
+ * `bp` gets profile_diff_new()'s whole diff.
+ * Costs the functions of both sides (with PROFILE_DIFF_FNS), the nodes of
+ * `p` (with PROFILE_DIFF_NODES), and the frames new since the last call.
+ */
+struct profile_diff *profile_diff_new_cached(const struct profile *p, const struct profile_top *now,
+					     const struct profile *bp,
+					     const struct profile_top *base,
+					     struct profile_diff_cache *c, unsigned parts);
+void profile_diff_cache_free(struct profile_diff_cache *c);
 /* `part` as a share (0 to 1) of `whole`; 0 when `whole` is 0. */
 double profile_diff_share(uint64_t part, uint64_t whole);
 /*

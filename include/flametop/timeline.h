@@ -122,7 +122,8 @@ struct timeline_live *timeline_live_new(struct timeline *t, const struct profile
 					uint64_t span_ns);
 void timeline_live_free(struct timeline_live *l);
 /*
- * The window's top-list now; the same pointer while nothing changed.
+ * The window's top-list now: always the same pointer, its contents
+ * rebuilt in place (profile_top_rebuild) when something changed.
  * Borrowed, valid until the next call or free.
  */
 const struct profile_top *timeline_live_top(struct timeline_live *l);

@@ -164,17 +164,40 @@ static void map_nodes(struct profile_diff *d, const struct profile_top *base)
 	free(fmap);
 }
 
-struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
-				      const struct profile *bp, const struct profile_top *base)
+/* The deltas of every entry, from its weights and the totals. */
+static void set_deltas(struct profile_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfns; i++) {
+		struct profile_diff_fn *e = &d->fns[i];
+
+		e->delta = profile_diff_share(e->self, d->total) -
+			   profile_diff_share(e->base_self, d->base_total);
+		e->delta_total = profile_diff_share(e->total, d->total) -
+				 profile_diff_share(e->base_total, d->base_total);
+	}
+}
+
+static struct profile_diff *diff_alloc(const struct profile *p, const struct profile_top *now,
+				       const struct profile *bp, const struct profile_top *base)
 {
 	struct profile_diff *d = xcalloc(1, sizeof(*d));
-	struct u64map map;
-	size_t cap = 0, i;
 
 	d->p = p;
 	d->bp = bp;
 	d->total = now->total_weight;
 	d->base_total = base->total_weight;
+	return d;
+}
+
+struct profile_diff *profile_diff_new(const struct profile *p, const struct profile_top *now,
+				      const struct profile *bp, const struct profile_top *base)
+{
+	struct profile_diff *d = diff_alloc(p, now, bp, base);
+	struct u64map map;
+	size_t cap = 0, i;
+
 	u64map_init(&map);
 	for (i = 0; i < now->nfns; i++) {
 		const struct profile_fn_stat *s = &now->fns[i];
@@ -197,14 +220,7 @@ struct profile_diff *profile_diff_new(const struct profile *p, const struct prof
 		e->base_total += s->total;
 	}
 	u64map_free(&map);
-	for (i = 0; i < d->nfns; i++) {
-		struct profile_diff_fn *e = &d->fns[i];
-
-		e->delta = profile_diff_share(e->self, d->total) -
-			   profile_diff_share(e->base_self, d->base_total);
-		e->delta_total = profile_diff_share(e->total, d->total) -
-				 profile_diff_share(e->base_total, d->base_total);
-	}
+	set_deltas(d);
 	map_nodes(d, base);
 	profile_diff_sort(d, PROFILE_DIFF_BY_CHANGE);
 	return d;
@@ -269,4 +285,195 @@ void profile_diff_sort(struct profile_diff *d, enum profile_diff_order order)
 
 	if (d->nfns > 1)
 		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_fn, &c);
+}
+
+/* ------------------------------------------------------------------------
+ * Diffs of one profile against itself, through a cache.
+ */
+
+/* Knows the frames added to c->p since the last diff (all of them for
+ * another profile): their function and their place in name order. */
+static void cache_update(struct profile_diff_cache *c, const struct profile *p)
+{
+	uint32_t f, g;
+
+	if (c->p != p || p->nframes < c->n) {
+		u64map_free(&c->map);
+		profile_frame_order_reset(&c->order);
+		c->n = 0;
+		c->p = p;
+	}
+	c->order.module = true;
+	profile_frame_order_update(&c->order, p);
+	if (p->nframes <= c->n)
+		return;
+	c->fn = xreallocarray(c->fn, p->nframes, sizeof(*c->fn));
+	for (f = c->n; f < p->nframes; f++) {
+		uint64_t key = fn_key(p, f);
+
+		if (!u64map_get(&c->map, key, &g)) {
+			u64map_put(&c->map, key, f);
+			g = f;
+		} else if (!same_fn(p, f, p, g)) {
+			g = f; /* a hash collision (never seen): a function of its own */
+		}
+		c->fn[f] = g;
+	}
+	if (p->nframes > c->entry_cap) {
+		c->entry = xreallocarray(c->entry, p->nframes, sizeof(*c->entry));
+		for (f = c->entry_cap; f < p->nframes; f++)
+			c->entry[f] = UINT32_MAX;
+		c->entry_cap = p->nframes;
+	}
+	c->n = p->nframes;
+}
+
+/* Adds one side's functions, matched to the entries through c->fn. */
+static void add_side(struct profile_diff *d, const struct profile_top *t, bool base,
+		     struct profile_diff_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfns; i++) {
+		const struct profile_fn_stat *s = &t->fns[i];
+		uint32_t fn = c->fn[s->frame];
+		struct profile_diff_fn *e;
+
+		if (!s->self && !s->total)
+			continue;
+		if (c->entry[fn] == UINT32_MAX) {
+			c->entry[fn] = (uint32_t)d->nfns;
+			e = &d->fns[d->nfns++];
+			memset(e, 0, sizeof(*e));
+			e->frame = e->base_frame = PROFILE_NO_FRAME;
+		}
+		e = &d->fns[c->entry[fn]];
+		if (base) {
+			if (e->base_frame == PROFILE_NO_FRAME)
+				e->base_frame = s->frame;
+			e->base_self += s->self;
+			e->base_total += s->total;
+		} else {
+			if (e->frame == PROFILE_NO_FRAME)
+				e->frame = s->frame;
+			e->self += s->self;
+			e->total += s->total;
+		}
+	}
+}
+
+/* An entry's place in the order by change (cmp_fn's): the size of the
+ * change, descending, then more before less, then the name and module by
+ * their rank among the profile's frames (entries are distinct functions,
+ * so no two tie there). */
+struct change_key {
+	uint64_t change; /* |delta|'s bits, shifted left, and 1 when delta > 0 */
+	uint32_t rank;
+	uint32_t i; /* the entry */
+};
+
+/* Sorts by the byte `shift` / 8 of the rank (ascending) or of the change
+ * (descending), stable, from `in` to `out`; false (and nothing moved)
+ * when every key has the same byte there. */
+static bool change_pass(const struct change_key *in, struct change_key *out, size_t n, bool by_rank,
+			unsigned shift)
+{
+	size_t count[256] = { 0 }, i, at = 0;
+	unsigned b;
+
+#define KEY_BYTE(k) ((by_rank ? (uint64_t)(k).rank : ~(k).change) >> shift & 0xff)
+	for (i = 0; i < n; i++)
+		count[KEY_BYTE(in[i])]++;
+	for (b = 0; b < 256; b++) {
+		size_t k = count[b];
+
+		if (k == n)
+			return false;
+		count[b] = at;
+		at += k;
+	}
+	for (i = 0; i < n; i++)
+		out[count[KEY_BYTE(in[i])]++] = in[i];
+#undef KEY_BYTE
+	return true;
+}
+
+/* profile_diff_sort(d, PROFILE_DIFF_BY_CHANGE) for a diff of c->p against
+ * itself: a radix sort, least significant key first. */
+static void sort_by_change(struct profile_diff *d, const struct profile_diff_cache *c)
+{
+	size_t n = d->nfns, i, bits;
+	struct change_key *a = xmalloc((n ? n : 1) * sizeof(*a)),
+			  *b = xmalloc((n ? n : 1) * sizeof(*b)), *x;
+	struct profile_diff_fn *sorted;
+	unsigned shift;
+	int by_rank;
+
+	for (i = 0; i < n; i++) {
+		const struct profile_diff_fn *e = &d->fns[i];
+		double size = e->delta < 0 ? -e->delta : e->delta;
+		uint64_t u;
+
+		if (size == 0)
+			size = 0.0; /* not -0.0, whose bits differ */
+		memcpy(&u, &size, sizeof(u));
+		a[i].change = u << 1 | (e->delta > 0);
+		a[i].rank = c->order.rank[e->frame != PROFILE_NO_FRAME ? e->frame : e->base_frame];
+		a[i].i = (uint32_t)i;
+	}
+	for (by_rank = 1; by_rank >= 0; by_rank--) {
+		bits = by_rank ? 32 : 64;
+		for (shift = 0; shift < bits; shift += 8)
+			if (change_pass(a, b, n, by_rank, shift)) {
+				x = a;
+				a = b;
+				b = x;
+			}
+	}
+	sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = d->fns[a[i].i];
+	free(d->fns);
+	d->fns = sorted;
+	free(a);
+	free(b);
+}
+
+struct profile_diff *profile_diff_new_cached(const struct profile *p, const struct profile_top *now,
+					     const struct profile *bp,
+					     const struct profile_top *base,
+					     struct profile_diff_cache *c, unsigned parts)
+{
+	struct profile_diff *d;
+	size_t i;
+
+	if (bp != p || (!c && (parts & PROFILE_DIFF_FNS)))
+		return profile_diff_new(p, now, bp, base);
+	d = diff_alloc(p, now, bp, base);
+	if (parts & PROFILE_DIFF_NODES)
+		map_nodes(d, base);
+	if (!(parts & PROFILE_DIFF_FNS))
+		return d;
+	cache_update(c, p);
+	d->fns = xmalloc((now->nfns + base->nfns ? now->nfns + base->nfns : 1) * sizeof(*d->fns));
+	add_side(d, now, false, c);
+	add_side(d, base, true, c);
+	for (i = 0; i < d->nfns; i++) {
+		const struct profile_diff_fn *e = &d->fns[i];
+
+		c->entry[c->fn[e->frame != PROFILE_NO_FRAME ? e->frame : e->base_frame]] =
+			UINT32_MAX;
+	}
+	set_deltas(d);
+	sort_by_change(d, c);
+	return d;
+}
+
+void profile_diff_cache_free(struct profile_diff_cache *c)
+{
+	free(c->fn);
+	free(c->entry);
+	u64map_free(&c->map);
+	profile_frame_order_free(&c->order);
+	memset(c, 0, sizeof(*c));
 }

@@ -96,6 +96,19 @@ const struct profile_limits profile_live_limits = {
 	.chains = UINT32_C(1) << 20,
 };
 
+/* Room for `need` samples: a big array (an hour holds hundreds of MiB of them). */
+static void grow_samples(struct profile *p, size_t need)
+{
+	size_t n = p->samples_cap ? p->samples_cap : 64;
+
+	if (need <= p->samples_cap)
+		return;
+	while (n < need)
+		n *= 2;
+	p->samples = xbig_reallocarray(p->samples, p->samples_cap, n, sizeof(*p->samples));
+	p->samples_cap = n;
+}
+
 /* Room for `need` nodes, with their children lists. */
 static void grow_nodes(struct profile *p, size_t need)
 {
@@ -164,7 +177,7 @@ void profile_free(struct profile *p)
 	free(p->events);
 	u64map_free(&p->thread_map);
 	free(p->threads);
-	free(p->samples);
+	xbig_free(p->samples, p->samples_cap, sizeof(*p->samples));
 	u64map_free(&p->chain_map);
 	free(p->chains);
 	u64map_free(&p->location_map);
@@ -382,11 +395,33 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 	assert(s->location < p->nlocations && s->chain < p->nchains);
 	if (s->location != PROFILE_NO_LOCATION)
 		p->locations[s->location].hits++;
-	grow((void **)&p->samples, sizeof(*p->samples), &p->samples_cap, p->nsamples + 1);
+	grow_samples(p, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
 	p->samples_total++;
 	if (s->event < p->nevents)
 		p->events[s->event].samples++;
+}
+
+struct profile_sample *profile_reserve_samples(struct profile *p, size_t n)
+{
+	/* Room for one at least: never NULL, even for none. */
+	grow_samples(p, p->nsamples + (n ? n : 1));
+	return p->samples + p->nsamples;
+}
+
+void profile_add_reserved_samples(struct profile *p, size_t n)
+{
+	struct profile_sample *s = p->samples + p->nsamples;
+	size_t i;
+
+	assert(n <= p->samples_cap - p->nsamples);
+	for (i = 0; i < n; i++) {
+		assert(s[i].location < p->nlocations && s[i].chain < p->nchains);
+		if (s[i].location != PROFILE_NO_LOCATION)
+			p->locations[s[i].location].hits++;
+	}
+	p->nsamples += n;
+	p->samples_total += n;
 }
 
 /* Keeps the array's capacity: the recorder refills it at the same rate. */

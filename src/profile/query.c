@@ -165,11 +165,8 @@ static int fn_stat_cmp(const void *a, const void *b, void *arg)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
-/*
- * Sorts by the byte `shift` / 8 of key(), stable, from `in` to `out`.
- * False (and nothing moved) when every element has the same byte there.
- */
-static bool radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
+/* Sorts by the byte `shift` / 8 of key(), stable, from `in` to `out`. */
+static void radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
 		       bool by_total, unsigned shift)
 {
 	size_t count[256] = { 0 }, i, at = 0;
@@ -180,18 +177,15 @@ static bool radix_pass(const struct profile_fn_stat *in, struct profile_fn_stat 
 	for (b = 0; b < 256; b++) {
 		size_t c = count[b];
 
-		if (c == n)
-			return false;
 		count[b] = at;
 		at += c;
 	}
 	for (i = 0; i < n; i++)
 		out[count[(~(by_total ? in[i].total : in[i].self) >> shift) & 0xff]++] = in[i];
-	return true;
 }
 
 /* Sorts by the byte `shift` / 8 of the frame's rank, ascending, as radix_pass. */
-static bool rank_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
+static void rank_pass(const struct profile_fn_stat *in, struct profile_fn_stat *out, size_t n,
 		      const uint32_t *rank, unsigned shift)
 {
 	size_t count[256] = { 0 }, i, at = 0;
@@ -202,14 +196,11 @@ static bool rank_pass(const struct profile_fn_stat *in, struct profile_fn_stat *
 	for (b = 0; b < 256; b++) {
 		size_t c = count[b];
 
-		if (c == n)
-			return false;
 		count[b] = at;
 		at += c;
 	}
 	for (i = 0; i < n; i++)
 		out[count[(rank[in[i].frame] >> shift) & 0xff]++] = in[i];
-	return true;
 }
 
 /*
@@ -217,19 +208,39 @@ static bool rank_pass(const struct profile_fn_stat *in, struct profile_fn_stat *
  * a radix sort on (self, total), both descending, then the runs of equal
  * weights ordered by name. With `rank` (the frames' places in that order
  * of names, profile_frame_order), the rank is the radix sort's least
- * significant key and no name is compared.
+ * significant key and no name is compared. A byte that is the same in
+ * every key (the high bytes of small weights, every byte of a self weight
+ * that is 0 but in a few leaves) costs no pass: one look at all the keys
+ * first says which bytes differ.
  */
 static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile *p,
 		     const uint32_t *rank)
 {
-	struct profile_fn_stat *tmp = xmalloc((n ? n : 1) * sizeof(*tmp)), *a = fns, *b = tmp, *x;
+	struct profile_fn_stat *tmp, *a = fns, *b, *x;
+	uint64_t self_or = 0, self_and = UINT64_MAX, total_or = 0, total_and = UINT64_MAX;
+	uint32_t rank_or = 0, rank_and = UINT32_MAX;
 	unsigned shift;
 	int key;
 	size_t i, j;
 
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		self_or |= fns[i].self;
+		self_and &= fns[i].self;
+		total_or |= fns[i].total;
+		total_and &= fns[i].total;
+		if (rank) {
+			rank_or |= rank[fns[i].frame];
+			rank_and &= rank[fns[i].frame];
+		}
+	}
+	tmp = xmalloc(n * sizeof(*tmp));
+	b = tmp;
 	if (rank)
 		for (shift = 0; shift < 32; shift += 8)
-			if (rank_pass(a, b, n, rank, shift)) {
+			if ((rank_or ^ rank_and) >> shift & 0xff) {
+				rank_pass(a, b, n, rank, shift);
 				x = a;
 				a = b;
 				b = x;
@@ -237,7 +248,9 @@ static void sort_fns(struct profile_fn_stat *fns, size_t n, const struct profile
 	/* Least significant first: total's bytes, then self's. */
 	for (key = 0; key < 2; key++)
 		for (shift = 0; shift < 64; shift += 8)
-			if (radix_pass(a, b, n, key == 0, shift)) {
+			if ((key == 0 ? total_or ^ total_and : self_or ^ self_and) >> shift &
+			    0xff) {
+				radix_pass(a, b, n, key == 0, shift);
 				x = a;
 				a = b;
 				b = x;
@@ -262,44 +275,49 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 	return profile_top_build_ordered(p, node_self, nnodes, NULL);
 }
 
-struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
-					      uint32_t nnodes, struct profile_frame_order *order)
+/* The rest of a top-list from t->node_self (t->nnodes entries): node_total
+ * and the functions, in memory `t` may already hold (realloc'd). */
+static void build_into(struct profile_top *t, const struct profile *p,
+		       struct profile_frame_order *order)
 {
-	struct profile_top *t = xcalloc(1, sizeof(*t));
-	uint64_t *self = NULL, *total = NULL, *sub;
-	uint32_t n, i;
+	const uint64_t *node_self = t->node_self;
+	uint64_t *self, *total, *sub;
+	uint32_t n, i, nnodes = t->nnodes;
 	size_t k;
 
-	if (nnodes > p->nnodes)
-		nnodes = p->nnodes;
-	t->nnodes = nnodes;
-	t->node_self = node_self;
-	sub = xmalloc((nnodes ? nnodes : 1) * sizeof(*sub));
+	sub = xreallocarray(t->node_total, nnodes ? nnodes : 1, sizeof(*sub));
 	t->node_total = sub;
+	t->nfns = 0;
 	if (!nnodes)
-		return t;
-	/* Parents have smaller ids: one backwards pass sums every subtree. */
+		return;
+	/*
+	 * Parents have smaller ids: one backwards pass sums every subtree,
+	 * and a node's sum is whole when the pass reaches it (its children,
+	 * all after it, are done), so the same pass credits its function.
+	 * A function's total is the weight under its outermost calls.
+	 */
 	memcpy(sub, node_self, nnodes * sizeof(*sub));
-	for (n = nnodes - 1; n > 0; n--)
-		sub[p->nodes[n].parent] += sub[n];
-	if (!p->nframes)
-		return t;
-
-	/* A function's total is the weight under its outermost calls. */
+	if (!p->nframes) {
+		for (n = nnodes - 1; n > 0; n--)
+			sub[p->nodes[n].parent] += sub[n];
+		return;
+	}
 	self = xcalloc(p->nframes, sizeof(*self));
 	total = xcalloc(p->nframes, sizeof(*total));
-	for (n = 1; n < nnodes; n++) {
-		uint32_t f = p->nodes[n].frame;
+	for (n = nnodes - 1; n > 0; n--) {
+		const struct profile_node *nd = &p->nodes[n];
 
-		self[f] += node_self[n];
+		sub[nd->parent] += sub[n];
+		self[nd->frame] += node_self[n];
 		if (p->outermost[n])
-			total[f] += sub[n];
+			total[nd->frame] += sub[n];
 	}
 
 	for (i = 0; i < p->nframes; i++)
 		if (total[i])
 			t->nfns++;
-	t->fns = xcalloc(t->nfns ? t->nfns : 1, sizeof(*t->fns));
+	t->fns = xreallocarray(t->fns, t->nfns ? t->nfns : 1, sizeof(*t->fns));
+	memset(t->fns, 0, (t->nfns ? t->nfns : 1) * sizeof(*t->fns));
 	for (i = 0, k = 0; i < p->nframes; i++) {
 		if (!total[i])
 			continue;
@@ -314,7 +332,34 @@ struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t 
 
 	free(total);
 	free(self);
+}
+
+struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t *node_self,
+					      uint32_t nnodes, struct profile_frame_order *order)
+{
+	struct profile_top *t = xcalloc(1, sizeof(*t));
+
+	t->nnodes = nnodes > p->nnodes ? p->nnodes : nnodes;
+	t->node_self = node_self;
+	build_into(t, p, order);
 	return t;
+}
+
+void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
+			 uint32_t have, struct profile_frame_order *order)
+{
+	uint32_t nnodes = p->nnodes;
+
+	if (have > nnodes)
+		have = nnodes;
+	t->node_self = xreallocarray(t->node_self, nnodes ? nnodes : 1, sizeof(*t->node_self));
+	if (have)
+		memcpy(t->node_self, node_self, have * sizeof(*t->node_self));
+	memset(t->node_self + have, 0, (nnodes - have) * sizeof(*t->node_self));
+	t->nnodes = nnodes;
+	t->total_weight = t->nsamples = 0;
+	t->first_time = t->last_time = 0;
+	build_into(t, p, order);
 }
 
 /*

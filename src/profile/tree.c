@@ -324,9 +324,12 @@ void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *ca
 	t->self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
 	t->total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
 	t->items = grow(t->items, &t->items_cap, calls->nnodes, sizeof(*t->items));
+	/* The room grown above holds an item per node: no add_item() per leaf. */
 	for (n = 1; n < calls->nnodes; n++)
-		if (calls->self[n])
-			add_item(t, n, calls->self[n]);
+		if (calls->self[n]) {
+			t->items[t->nitems].node = n;
+			t->items[t->nitems++].weight = calls->self[n];
+		}
 	t->item_count[PROFILE_ROOT] = (uint32_t)t->nitems;
 }
 

@@ -78,9 +78,11 @@ struct reader {
 	uint64_t lost, throttled;
 	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 
-	struct profile_sample *block; /* a samples chunk's samples, decoded */
-	uint64_t *vals; /* one of its columns */
-	size_t block_cap; /* of both */
+	z_stream zs; /* raw inflate, reset for each chunk */
+	bool zs_ready;
+
+	uint64_t *vals; /* a samples chunk's column, decoded */
+	size_t vals_cap;
 	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
 	size_t block_threads_cap;
 };
@@ -567,7 +569,7 @@ static uint64_t reader_memory(const struct reader *r)
 	m += (uint64_t)p->nthreads * sizeof(*p->threads) + (uint64_t)p->thread_map.cap * 12;
 	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +
 	      r->chains.cap) * 4;
-	m += (uint64_t)r->block_cap * (sizeof(*r->block) + sizeof(*r->vals)) +
+	m += (uint64_t)r->vals_cap * sizeof(*r->vals) +
 	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads);
 	return m;
 }
@@ -656,40 +658,57 @@ static uint64_t parse_cost(size_t len, uint64_t values, uint64_t arrays, uint64_
 }
 
 /*
- * Inflates a chunk's payload, which must be one zlib stream of exactly
- * `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer (caller
- * frees) or NULL with the error set.
+ * Inflates a chunk's payload, which must be one zlib stream (RFC 1950) of
+ * exactly `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer
+ * (caller frees) or NULL with the error set.
+ *
+ * The stream's 2-byte header is checked here and its deflate data inflated
+ * raw, through one z_stream kept for the whole file: its 4-byte Adler-32
+ * trailer is left unchecked, since the chunk's CRC-32, checked before,
+ * covers every byte of the payload, the trailer included (a damaged
+ * payload never gets this far). Anything else zlib would refuse is refused.
  */
 static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_t clen,
 			     uint32_t ulen)
 {
-	z_stream zs;
+	z_stream *zs = &r->zs;
 	char *out;
 	int zr;
 
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK) {
+	/* Deflate (CM 8), a window of at most 32 KiB (CINFO 7), the check
+	 * bits right, no preset dictionary (FDICT). */
+	if (clen < 2 || (src[0] & 0x0f) != 8 || src[0] >> 4 > 7 ||
+	    (src[0] << 8 | src[1]) % 31 != 0 || (src[1] & 0x20)) {
+		chunk_corrupt(r, "bad compressed data");
+		return NULL;
+	}
+	if (!r->zs_ready) {
+		memset(zs, 0, sizeof(*zs));
+		if (inflateInit2(zs, -15) != Z_OK) {
+			chunk_corrupt(r, "cannot start zlib");
+			return NULL;
+		}
+		r->zs_ready = true;
+	} else if (inflateReset(zs) != Z_OK) {
 		chunk_corrupt(r, "cannot start zlib");
 		return NULL;
 	}
 	/* One spare byte, so a stream longer than promised is caught. */
 	out = xmalloc((size_t)ulen + 1);
-	zs.next_in = (Bytef *)src;
-	zs.avail_in = clen;
-	zs.next_out = (Bytef *)out;
-	zs.avail_out = ulen + 1;
-	zr = inflate(&zs, Z_FINISH);
-	if (zr == Z_STREAM_END && zs.avail_in == 0 && zs.total_out == ulen) {
-		inflateEnd(&zs);
+	zs->next_in = (Bytef *)src + 2;
+	zs->avail_in = clen - 2;
+	zs->next_out = (Bytef *)out;
+	zs->avail_out = ulen + 1;
+	zr = inflate(zs, Z_FINISH);
+	/* Exactly the Adler-32 trailer follows the deflate data. */
+	if (zr == Z_STREAM_END && zs->avail_in == 4 && zs->total_out == ulen)
 		return out;
-	}
-	if (zr == Z_STREAM_END && zs.avail_in == 0)
+	if (zr == Z_STREAM_END && zs->avail_in == 4)
 		chunk_corrupt(r, "length mismatch");
-	else if (zr == Z_BUF_ERROR && zs.avail_out == 0)
+	else if (zr == Z_BUF_ERROR && zs->avail_out == 0)
 		chunk_corrupt(r, "length mismatch");
 	else
 		chunk_corrupt(r, "bad compressed data");
-	inflateEnd(&zs);
 	free(out);
 	return NULL;
 }
@@ -740,8 +759,10 @@ static int block_cut(struct reader *r)
  * sample (doc/session-format.md). */
 static uint64_t block_cost(uint64_t n)
 {
-	/* The decoded block, the profile's copy (which may double as it
-	 * grows), a column's values and the thread table. */
+	/* The samples in the profile, which may double as it grows, a
+	 * column's values and the thread table; and the room of a decoded
+	 * copy of the block, which the reader no longer makes (the samples
+	 * are decoded in place), so that the budget stays the format's. */
 	return n * (sizeof(struct profile_sample) * 3 + sizeof(uint64_t) * 2);
 }
 
@@ -802,11 +823,11 @@ static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_
 
 /*
  * Checks the `n` values in r->vals of column `id` and puts them into
- * the samples r->block, ids mapped to the profile's. 0 or -1.
+ * the samples `b`, ids mapped to the profile's. 0 or -1.
  */
-static int apply_column(struct reader *r, unsigned id, size_t n, uint32_t nthreads)
+static int apply_column(struct reader *r, struct profile_sample *b, unsigned id, size_t n,
+			uint32_t nthreads)
 {
-	struct profile_sample *b = r->block;
 	const uint64_t *v = r->vals;
 	uint64_t time = r->time, total = r->weight_total;
 	size_t i;
@@ -889,12 +910,13 @@ static int apply_column(struct reader *r, unsigned id, size_t n, uint32_t nthrea
 /*
  * A samples chunk (1.5): the block of `len` bytes at `data`
  * (doc/session-format.md, "Samples chunk"), decoded column by column
- * into r->block, then added to the profile. 0 or -1.
+ * straight into the profile's room for them, then added. 0 or -1.
  */
 static int read_samples_chunk(struct reader *r, const unsigned char *data, size_t len)
 {
 	struct cursor c = { data, data + len };
 	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0;
+	struct profile_sample *b;
 	size_t i;
 
 	if (r->have_end)
@@ -907,10 +929,10 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		return chunk_corrupt(r, "samples block has more threads than samples");
 	if (reader_memory(r) + block_cost(n) > memory_budget(r->src.pos))
 		return memory_error(r);
-	if (n > r->block_cap) {
-		r->block = xreallocarray(r->block, n, sizeof(*r->block));
+	b = profile_reserve_samples(r->p, (size_t)n);
+	if (n > r->vals_cap) {
 		r->vals = xreallocarray(r->vals, n, sizeof(*r->vals));
-		r->block_cap = n;
+		r->vals_cap = n;
 	}
 	if (nthreads > r->block_threads_cap) {
 		r->block_threads = xreallocarray(r->block_threads, nthreads,
@@ -927,8 +949,6 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 					   " has pid or tid out of range", k);
 		r->block_threads[k] = pid << 32 | tid;
 	}
-	if (n > 0) /* r->block may be NULL before the first samples */
-		memset(r->block, 0, n * sizeof(*r->block));
 	/* The columns, up to the end of the block. */
 	while (c.p < c.end) {
 		struct cursor col;
@@ -949,7 +969,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		if (id > SESSION_COL_LAST)
 			continue;
 		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
-		    apply_column(r, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
+		    apply_column(r, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
 		have |= UINT64_C(1) << id;
 	}
@@ -957,13 +977,18 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		if (!(have & UINT64_C(1) << k))
 			return chunk_error(r, "samples block has no \"%s\" column",
 					   block_col_names[k]);
+	/* The optional columns' defaults; the others were all there. */
 	for (i = 0; i < n; i++) {
-		profile_add_sample(r->p, &r->block[i]);
-		if (r->block[i].time > r->max_time)
-			r->max_time = r->block[i].time;
+		if (!(have & UINT64_C(1) << SESSION_COL_LOCATION))
+			b[i].location = PROFILE_NO_LOCATION;
+		if (!(have & UINT64_C(1) << SESSION_COL_CHAIN))
+			b[i].chain = PROFILE_NO_CHAIN;
+		if (b[i].time > r->max_time)
+			r->max_time = b[i].time;
 	}
+	profile_add_reserved_samples(r->p, (size_t)n);
 	if (n > 0)
-		r->time = r->block[n - 1].time;
+		r->time = b[n - 1].time;
 	r->nsamples += n;
 	r->data_chunks++;
 	return 0;
@@ -1351,9 +1376,10 @@ out_fail:
 	free(r->nodes.ids);
 	free(r->locations.ids);
 	free(r->chains.ids);
-	free(r->block);
 	free(r->vals);
 	free(r->block_threads);
+	if (r->zs_ready)
+		inflateEnd(&r->zs);
 	free(r->src.buf);
 	return p;
 }

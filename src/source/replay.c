@@ -95,7 +95,7 @@ static void replay_free(void *ctx)
 
 	if (!r)
 		return;
-	free(r->samples);
+	xbig_free(r->samples, r->nsamples, sizeof(*r->samples));
 	free(r);
 }
 
@@ -121,6 +121,7 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	struct source *src;
 	struct replay *r;
 	struct profile *p;
+	bool sorted = true;
 	size_t i;
 
 	p = session_read(path, &info, err);
@@ -133,12 +134,18 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	src->profile = r->profile = p;
 	session_read_notice(notice, path, &info);
 
-	/* Take the samples out of the profile: they come back as played. */
+	/* Take the samples out of the profile: they come back as played (the
+	 * profile keeps its room for them). An hour's are hundreds of MiB. */
 	r->nsamples = p->nsamples;
-	r->samples = xreallocarray(NULL, r->nsamples ? r->nsamples : 1, sizeof(*r->samples));
-	memcpy(r->samples, p->samples, r->nsamples * sizeof(*r->samples));
+	r->samples = xbig_reallocarray(NULL, 0, r->nsamples, sizeof(*r->samples));
+	if (r->nsamples)
+		memcpy(r->samples, p->samples, r->nsamples * sizeof(*r->samples));
 	profile_clear_samples(p);
-	qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
+	/* A recorder writes them in time order: sorting is then for naught. */
+	for (i = 1; i < r->nsamples && sorted; i++)
+		sorted = r->samples[i - 1].time <= r->samples[i].time;
+	if (!sorted)
+		qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
 	r->end = p->meta.duration_ns;
 	for (i = 0; i < r->nsamples; i++)
 		if (r->samples[i].time > r->end)

@@ -1541,7 +1541,7 @@ void timeline_live_free(struct timeline_live *l)
 const struct profile_top *timeline_live_top(struct timeline_live *l)
 {
 	struct timeline *t = l->t;
-	uint64_t cut = live_cut(l), *copy;
+	uint64_t cut = live_cut(l);
 	size_t i;
 
 	if (live_renamed(l))
@@ -1561,11 +1561,9 @@ const struct profile_top *timeline_live_top(struct timeline_live *l)
 	if (l->top && !l->changed && l->top->nnodes == t->p->nnodes)
 		return l->top;
 
-	profile_top_free(l->top);
-	copy = xcalloc(t->p->nnodes ? t->p->nnodes : 1, sizeof(*copy));
-	memcpy(copy, l->node_self,
-	       (size_t)(l->nnodes < t->p->nnodes ? l->nnodes : t->p->nnodes) * sizeof(*copy));
-	l->top = profile_top_build_ordered(t->p, copy, t->p->nnodes, &t->order);
+	if (!l->top)
+		l->top = xcalloc(1, sizeof(*l->top));
+	profile_top_rebuild(l->top, t->p, l->node_self, l->nnodes, &t->order);
 	l->top->total_weight = l->total;
 	l->top->nsamples = l->nsamples;
 	i = first_ending_after(t, l->cut);

@@ -68,7 +68,7 @@ static void diff_refresh(struct ui_view *v, struct tui *u, unsigned why)
 	v->d = NULL;
 	ui_tui_baseline(u, &bp, &btop);
 	if (top && btop && !u->base_err[0])
-		v->d = profile_diff_new(u->p, top, bp, btop);
+		v->d = profile_diff_new_cached(u->p, top, bp, btop, NULL, PROFILE_DIFF_NODES);
 	ui_graph_remember(&v->g);
 	ui_graph_set_tree(&v->g, UI_WINDOW_QUERY(u)->tree);
 }

@@ -17,6 +17,7 @@
 
 struct ui_view {
 	struct profile_diff *d; /* NULL: nothing to compare (yet) */
+	struct profile_diff_cache cache; /* what the next diff of u->p reuses */
 	size_t sel, scroll;
 };
 
@@ -29,6 +30,7 @@ static struct ui_view *difftop_open(struct tui *u)
 static void difftop_close(struct ui_view *v)
 {
 	profile_diff_free(v->d);
+	profile_diff_cache_free(&v->cache);
 	free(v);
 }
 
@@ -53,7 +55,8 @@ static void difftop_refresh(struct ui_view *v, struct tui *u, unsigned why)
 		v->d = NULL;
 		ui_tui_baseline(u, &bp, &btop);
 		if (top && btop && !u->base_err[0])
-			v->d = profile_diff_new(u->p, top, bp, btop);
+			v->d = profile_diff_new_cached(u->p, top, bp, btop, &v->cache,
+						       PROFILE_DIFF_FNS);
 		/* The same function stays selected; else the same line. */
 		for (i = 0; v->d && i < v->d->nfns; i++)
 			if (keep != PROFILE_NO_FRAME ? v->d->fns[i].frame == keep

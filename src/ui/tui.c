@@ -320,7 +320,7 @@ void ui_tui_reset_live(struct tui *u)
 	}
 }
 
-/* Queries window `k` again and rebuilds its call tree from the result. */
+/* Queries window `k` again; the window's call tree is rebuilt from the result. */
 static void query(struct tui *u, enum ui_query_kind k)
 {
 	struct ui_query *q = &u->q[k];
@@ -341,7 +341,6 @@ static void query(struct tui *u, enum ui_query_kind k)
 		q->top = q->owned;
 		q->from = 0;
 		q->to = u->base_p->meta.duration_ns;
-		profile_tree_calls(q->tree, u->base_p, q->top);
 		u->data_gen++;
 		return;
 	}
@@ -361,8 +360,10 @@ static void query(struct tui *u, enum ui_query_kind k)
 		q->owned = timeline_query(u->tl, &f);
 		q->top = q->owned;
 	}
-	profile_tree_calls(q->tree, u->p, q->top);
-	profile_tree_set_marks(q->tree, &u->marks);
+	if (k == UI_QUERY_WINDOW) {
+		profile_tree_calls(q->tree, u->p, q->top);
+		profile_tree_set_marks(q->tree, &u->marks);
+	}
 	u->data_gen++;
 }
 

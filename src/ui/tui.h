@@ -90,7 +90,8 @@ struct ui_query {
 	struct timeline_live *live; /* a live window's, kept current by the timeline */
 	struct profile_top *owned; /* a fixed window's result */
 	const struct profile_top *top; /* the result: live's or owned; NULL before the first */
-	struct profile_tree *tree; /* its call tree, with the search marks */
+	struct profile_tree *tree; /* the window's call tree, with the search marks (no view
+				    * reads the baseline's: not built) */
 	uint64_t from, to; /* the part of the timeline it covers */
 };
 

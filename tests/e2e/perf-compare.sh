@@ -76,7 +76,7 @@ run_record ftcmd -F 999 -o "$T/ftcmd.session" -- "$WORKLOADS/split" 2000
 assert_record_ok ftcmd "$T/ftcmd.session"
 echo "+ perf record -g -e cpu-clock -F 999 -- split 2000"
 # shellcheck disable=SC2086 # PF is options or nothing
-"$PERF" record -q $PF -g -e cpu-clock -F 999 -o "$T/perfcmd.data" -- "$WORKLOADS/split" 2000 >"$T/perfcmd.out" 2>&1 ||
+perf_try "$T/perfcmd.out" "$PERF" record -q $PF -g -e cpu-clock -F 999 -o "$T/perfcmd.data" -- "$WORKLOADS/split" 2000 ||
 	fail "perf record -- split failed: $(cat "$T/perfcmd.out")"
 if report_json "$T/ftcmd.session" "$T/ftcmd.json"; then
 	ph=$(perf_self ft_split_heavy "$T/perfcmd.data")

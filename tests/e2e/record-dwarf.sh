@@ -118,13 +118,9 @@ done
 # util/build-id.c"; perf_record_flags in lib.sh leaves out the BPF events
 # that cause it): try up to three times.
 perf_record_dwarf() {
-	for attempt in 1 2 3; do
-		# shellcheck disable=SC2086 # PF is options or nothing
-		"$PERF" record -q $PF -N --call-graph dwarf -e cpu-clock -F 999 -o "$T/perf.data" -- \
-			"$WORKLOADS/nofp" "$1" >"$T/perf.out" 2>&1 && return 0
-		echo "  perf record failed (attempt $attempt): $(head -c 200 "$T/perf.out")"
-	done
-	return 1
+	# shellcheck disable=SC2086 # PF is options or nothing
+	perf_try "$T/perf.out" "$PERF" record -q $PF -N --call-graph dwarf -e cpu-clock -F 999 \
+		-o "$T/perf.data" -- "$WORKLOADS/nofp" "$1"
 }
 
 # --- perf agrees ----------------------------------------------------------------

@@ -3,8 +3,8 @@
 #
 # Session files never lose what was seen. A recording at 999 Hz that has
 # written two seconds (the chunks it writes each second), whose workload is
-# then stopped (SIGSTOP) until one more chunk is written, and whose recorder
-# is then killed with SIGKILL, leaves a file whose report holds every
+# then stopped (SIGSTOP) until the file holds its samples, and whose
+# recorder is then killed with SIGKILL, leaves a file whose report holds every
 # sample of the workload: one per ms of the CPU time the workload had used
 # (its own count, in /proc, however busy the machine), all in its first
 # phase, with exit status 0 and exactly one line on stderr, the notice
@@ -81,7 +81,18 @@ for c in $child; do
 	kill -STOP "$c"
 	ticks=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)
 done
-wait_recording "$S" $(($(session_chunks "$S") + 1)) "$rpid"
+# Samples of the stopped workload: none come after this; the recorder
+# writes the last of them at its next flush (or already did: a flush with
+# nothing new writes no chunk, so the chunk count is no sign). Wait until
+# the file holds them, then kill it.
+cpu_ms=$((ticks * 1000 / $(getconf CLK_TCK)))
+low=$((cpu_ms * F * 9 / 10000 - 10))
+# has_samples: the file's report counts at least $low samples.
+has_samples() {
+	"$FLAMETOP" report -i "$S" >"$T/partial.out" 2>/dev/null &&
+		[ "$(samples_of "$T/partial.out")" -ge "$low" ]
+}
+wait_until 60 has_samples || fail "the recorder did not write the stopped workload's samples in 60 s"
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
 elapsed_ms=$(($(now_ms) - t0))
@@ -89,7 +100,6 @@ for c in $child; do
 	kill -KILL "$c" 2>/dev/null
 done
 sed 's/^/  record stderr: /' "$T/record.err"
-cpu_ms=$((ticks * 1000 / $(getconf CLK_TCK)))
 echo "  the workload had used $cpu_ms ms of CPU; $(session_chunks "$S") whole chunks in the file after ${elapsed_ms} ms"
 
 if [ ! -s "$S" ]; then

@@ -424,6 +424,7 @@ static void test_top_frame_order(void **state)
 	struct profile *p = profile_new();
 	struct profile_frame_order order = { NULL, NULL, 0, true };
 	struct profile_tree *tree = profile_tree_new();
+	struct profile_top tr = { 0 }; /* rebuilt each round */
 	uint32_t round, i, n;
 
 	srand(77);
@@ -443,17 +444,26 @@ static void test_top_frame_order(void **state)
 		}
 		a = calloc(p->nnodes, sizeof(*a));
 		b = calloc(p->nnodes, sizeof(*b));
-		for (n = 1; n < p->nnodes; n++)
+		/* The newest nodes weigh nothing: a rebuild is given the others. */
+		for (n = 1; n + 3 < p->nnodes; n++)
 			a[n] = b[n] = rand() % 2 ? 0 : 1 + (uint64_t)(rand() % 2);
 		ta = profile_top_build(p, a, p->nnodes);
 		tb = profile_top_build_ordered(p, b, p->nnodes, &order);
+		profile_top_rebuild(&tr, p, b, p->nnodes - 3, &order);
 		assert_int_equal(ta->nfns, tb->nfns);
+		assert_int_equal(ta->nfns, tr.nfns);
 		assert_true(ta->nfns > 50);
 		for (i = 0; i < ta->nfns; i++) {
 			assert_int_equal(ta->fns[i].frame, tb->fns[i].frame);
 			assert_int_equal(ta->fns[i].self, tb->fns[i].self);
 			assert_int_equal(ta->fns[i].total, tb->fns[i].total);
+			assert_int_equal(ta->fns[i].frame, tr.fns[i].frame);
+			assert_int_equal(ta->fns[i].self, tr.fns[i].self);
+			assert_int_equal(ta->fns[i].total, tr.fns[i].total);
 		}
+		assert_int_equal(tr.nnodes, p->nnodes);
+		assert_memory_equal(tr.node_self, a, p->nnodes * sizeof(*a));
+		assert_memory_equal(tr.node_total, ta->node_total, p->nnodes * sizeof(*a));
 		assert_int_equal(order.n, p->nframes);
 		for (i = 0; i < order.n; i++) {
 			assert_int_equal(order.rank[order.by[i]], i);
@@ -482,6 +492,9 @@ static void test_top_frame_order(void **state)
 	}
 	profile_tree_free(tree);
 	profile_frame_order_free(&order);
+	free(tr.fns);
+	free(tr.node_self);
+	free(tr.node_total);
 	profile_free(p);
 }
 
@@ -1495,6 +1508,127 @@ static void test_diff_other_profile(void **state)
 	profile_free(p);
 }
 
+/* Two diffs are the same: functions, frames, weights, deltas, order, nodes;
+ * `b` only in its `parts`, and empty in the others. */
+static void assert_same_diff(const struct profile_diff *a, const struct profile_diff *b,
+			     unsigned parts)
+{
+	size_t i;
+
+	assert_int_equal(a->total, b->total);
+	assert_int_equal(a->base_total, b->base_total);
+	assert_int_equal(b->nfns, parts & PROFILE_DIFF_FNS ? a->nfns : 0);
+	for (i = 0; i < b->nfns; i++) {
+		assert_int_equal(a->fns[i].frame, b->fns[i].frame);
+		assert_int_equal(a->fns[i].base_frame, b->fns[i].base_frame);
+		assert_int_equal(a->fns[i].self, b->fns[i].self);
+		assert_int_equal(a->fns[i].total, b->fns[i].total);
+		assert_int_equal(a->fns[i].base_self, b->fns[i].base_self);
+		assert_int_equal(a->fns[i].base_total, b->fns[i].base_total);
+		assert_true(a->fns[i].delta == b->fns[i].delta);
+		assert_true(a->fns[i].delta_total == b->fns[i].delta_total);
+	}
+	assert_int_equal(b->nnodes, parts & PROFILE_DIFF_NODES ? a->nnodes : 0);
+	if (b->nnodes)
+		assert_memory_equal(a->base_node_total, b->base_node_total,
+				    a->nnodes * sizeof(*a->base_node_total));
+}
+
+/*
+ * Diffs of a profile against itself through a cache, as the explorer makes
+ * one a second while the profile grows: the same as without it. Random
+ * stacks of few names, so that many functions tie on their change (and
+ * are ordered by name, then module); the same name in modules of the same
+ * base name in other directories (one function), in another module and as
+ * a kernel frame (another frame of the same function when the module's
+ * base name is the same); new frames between diffs, interned in no order.
+ */
+static void test_diff_cached(void **state)
+{
+	static const char *const modules[] = { "/usr/lib/libc.so.6", "/opt/lib/libc.so.6",
+					       "/usr/bin/app", "[kernel.kallsyms]" };
+	struct profile *p = profile_new();
+	struct profile_diff_cache c = { 0 };
+	uint32_t round, i, d, nnames = 6;
+	unsigned parts;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	srand(4242);
+	for (round = 0; round < 8; round++) {
+		struct profile_top *now, *base;
+		struct profile_diff *plain, *cached;
+		uint64_t from = round * 1000u, mid, to;
+
+		/* A thousand stacks, each a sample in this round's second. */
+		for (i = 0; i < 1000; i++) {
+			uint32_t depth = 1 + (uint32_t)rand() % 6, node = PROFILE_ROOT;
+
+			for (d = 0; d < depth; d++) {
+				char name[16];
+				unsigned m = (unsigned)rand() % 4;
+
+				snprintf(name, sizeof(name), "f%u", (unsigned)rand() % nnames);
+				node = profile_intern_node(
+					p, node,
+					profile_intern_frame(p, name, modules[m],
+							     m == 3 || rand() % 8 == 0
+								     ? PROFILE_FRAME_KERNEL
+								     : PROFILE_FRAME_USER));
+			}
+			add(p, node, from + (uint64_t)rand() % 1000u, 1 + (uint64_t)rand() % 3, 1,
+			    1, 0);
+		}
+		nnames += 5; /* new names for the next round */
+		/* The round against everything before, and its halves. */
+		mid = from + 500u;
+		to = from + 1000u;
+		for (i = 0; i < 3; i++) {
+			now = window(p, i == 2 ? mid : from, i == 1 ? mid : to);
+			base = i == 0 ? window(p, 0, from ? from : to) : window(p, from, mid);
+			plain = profile_diff_new(p, now, p, base);
+			assert_true(plain->nfns > 10);
+			for (parts = 1; parts <= 3; parts++) {
+				cached = profile_diff_new_cached(p, now, p, base, &c, parts);
+				assert_same_diff(plain, cached, parts);
+				profile_diff_free(cached);
+			}
+			cached = profile_diff_new_cached(p, now, p, base, NULL, PROFILE_DIFF_NODES);
+			assert_same_diff(plain, cached, PROFILE_DIFF_NODES);
+			profile_diff_free(cached);
+			profile_diff_free(plain);
+			profile_top_free(now);
+			profile_top_free(base);
+		}
+	}
+	/* Another profile: the cache starts over; a baseline of another
+	 * profile goes the uncached way. */
+	{
+		struct profile *q = build_phases("/usr/bin/app");
+		struct profile_top *a = window(q, 0, 1000000000ull);
+		struct profile_top *b = window(q, 1000000000ull, 2000000000ull);
+		struct profile_top *pa = window(p, 0, 0);
+		struct profile_diff *plain = profile_diff_new(q, b, q, a);
+		struct profile_diff *cached =
+			profile_diff_new_cached(q, b, q, a, &c,
+						PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
+
+		assert_same_diff(plain, cached, PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
+		profile_diff_free(plain);
+		profile_diff_free(cached);
+		plain = profile_diff_new(q, b, p, pa);
+		cached = profile_diff_new_cached(q, b, p, pa, &c, PROFILE_DIFF_NODES);
+		assert_same_diff(plain, cached, PROFILE_DIFF_FNS | PROFILE_DIFF_NODES);
+		profile_diff_free(plain);
+		profile_diff_free(cached);
+		profile_top_free(a);
+		profile_top_free(b);
+		profile_top_free(pa);
+		profile_free(q);
+	}
+	profile_diff_cache_free(&c);
+	profile_free(p);
+}
+
 static void test_diff_units(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -1906,6 +2040,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_other_profile),
+		cmocka_unit_test(test_diff_cached),
 		cmocka_unit_test(test_diff_units),
 		cmocka_unit_test(test_heatmap_rows),
 		cmocka_unit_test(test_heatmap_span),

@@ -1147,6 +1147,117 @@ static void test_bad_contents(void **state)
 }
 
 /* A checksum failure in the middle is an error; in the last chunk, a torn tail. */
+/*
+ * A file of a header chunk and a data chunk whose payload is `z` (`zlen`
+ * bytes), its CRC made right. Caller frees.
+ */
+static unsigned char *file_with_payload(const unsigned char *z, size_t zlen, uint32_t ulen,
+					size_t *flen)
+{
+	unsigned char *c, *file;
+	size_t hlen;
+
+	c = make_chunk(1,
+		       "{\"format\":\"flametop-session\",\"version\":[1,0],"
+		       "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}",
+		       &hlen);
+	*flen = 16 + hlen + 16 + zlen;
+	file = xmalloc(*flen);
+	memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
+	memcpy(file + 16, c, hlen);
+	put32(file + 16 + hlen, 2);
+	put32(file + 16 + hlen + 4, (uint32_t)zlen);
+	put32(file + 16 + hlen + 8, ulen);
+	put32(file + 16 + hlen + 12, (uint32_t)crc32(0, z, (uInt)zlen));
+	memcpy(file + 16 + hlen + 16, z, zlen);
+	free(c);
+	return file;
+}
+
+/* Sets the zlib header's check bits (FCHECK) right for its other bits. */
+static void fix_fcheck(unsigned char *z)
+{
+	z[1] &= 0xe0;
+	z[1] |= (unsigned char)((31 - (z[0] << 8 | z[1]) % 31) % 31);
+}
+
+/*
+ * A payload is one zlib stream: the reader checks its header and wants
+ * exactly the 4-byte trailer after the deflate data, but leaves the
+ * trailer's Adler-32 to the chunk's CRC-32, which covers it
+ * (doc/session-format.md).
+ */
+static void test_zlib_stream(void **state)
+{
+	static const char json[] = "{\"strings\":[\"main\",\"a.out\"]}";
+	unsigned char z[256], *file;
+	uLongf zlen = sizeof(z);
+	struct ft_error err = { 0 };
+	struct profile *p;
+	char msg[256];
+	size_t flen, at;
+	uint32_t nstrings;
+
+	assert_int_equal(compress2(z, &zlen, (const Bytef *)json, strlen(json), 6), Z_OK);
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	at = flen - 16 - zlen;
+	snprintf(msg, sizeof(msg),
+		 "x.session: chunk 2 at offset %zu is corrupt (bad compressed data)", at);
+	p = session_read_mem(file, flen, "x.session", NULL, &err);
+	assert_non_null(p);
+	nstrings = p->strings.len; /* the two, and what a new profile holds */
+	assert_true(nstrings >= 2);
+	profile_free(p);
+	free(file);
+
+	/* A wrong Adler-32 under a right CRC (made so on purpose) still loads. */
+	z[zlen - 1] ^= 1;
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	p = session_read_mem(file, flen, "x.session", NULL, &err);
+	assert_non_null(p);
+	assert_int_equal(p->strings.len, nstrings);
+	profile_free(p);
+	free(file);
+	z[zlen - 1] ^= 1;
+
+	/* A trailer a byte short, a byte after it. */
+	file = file_with_payload(z, zlen - 1, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+	z[zlen] = 0;
+	file = file_with_payload(z, zlen + 1, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+
+	/* Headers zlib refuses: not deflate, a window past 32 KiB, a preset
+	 * dictionary, wrong check bits; and no header at all. */
+	z[0] = 0x79;
+	fix_fcheck(z);
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+	z[0] = 0x88;
+	fix_fcheck(z);
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+	z[0] = 0x78;
+	z[1] |= 0x20;
+	fix_fcheck(z);
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+	z[1] &= (unsigned char)~0x20;
+	fix_fcheck(z);
+	z[1] ^= 1;
+	file = file_with_payload(z, zlen, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+	file = file_with_payload(z, 1, strlen(json), &flen);
+	assert_string_equal(read_error(file, flen), msg);
+	free(file);
+}
+
 static void test_checksum(void **state)
 {
 	struct session_read_info info;
@@ -1311,6 +1422,7 @@ int main(void)
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_unknown_chunk),
 		cmocka_unit_test(test_bad_contents),
+		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),
 	};

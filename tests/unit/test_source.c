@@ -109,6 +109,54 @@ static void test_replay_unpaced(void **state)
 	source_free(s);
 }
 
+/* A file whose second flush is older than its first plays in time order. */
+static void test_replay_out_of_order(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_writer *w;
+	struct profile *p = profile_new();
+	char later[64];
+	struct source *s;
+	uint32_t node;
+	int i, fd;
+
+	snprintf(later, sizeof(later), "/tmp/test_source.XXXXXX");
+	fd = mkstemp(later);
+	assert_true(fd >= 0);
+	close(fd);
+	w = session_writer_open(later, true, &err);
+	assert_non_null(w);
+	profile_add_event(p, "task-clock", "ns");
+	assert_int_equal(session_writer_begin(w, p), 0);
+	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
+	profile_set_thread(p, 7, 7, "app");
+	for (i = 0; i < 100; i++) {
+		/* 500..990 ms, then 0..490 ms */
+		struct profile_sample x = { .time = (uint64_t)((i + 50) % 100) * 10 * MS,
+					    .weight = (uint64_t)i + 1, .node = node, .pid = 7,
+					    .tid = 7 };
+
+		profile_add_sample(p, &x);
+		if (i % 50 == 49) {
+			assert_int_equal(session_writer_flush(w, p), 0);
+			profile_clear_samples(p);
+		}
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	profile_free(p);
+
+	s = source_replay_new(later, SOURCE_UNPACED, NULL, &err);
+	assert_non_null(s);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
+	assert_int_equal(s->profile->nsamples, 100);
+	for (i = 0; i < 100; i++) {
+		assert_int_equal(s->profile->samples[i].time, (uint64_t)i * 10 * MS);
+		assert_int_equal(s->profile->samples[i].weight, (uint64_t)(i + 50) % 100 + 1);
+	}
+	source_free(s);
+	unlink(later);
+}
+
 static void test_replay_paced_pause_seek(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -368,6 +416,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_unpaced),
+		cmocka_unit_test(test_replay_out_of_order),
 		cmocka_unit_test(test_replay_paced_pause_seek),
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),

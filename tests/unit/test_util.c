@@ -99,6 +99,35 @@ static void test_u64map(void **state)
 	u64map_free(&m);
 }
 
+/* A big array keeps its contents as it grows past UTIL_BIG_MIN (malloc'd
+ * to mapped) and on (mremap), doubling as the profile grows its samples. */
+static void test_big_array(void **state)
+{
+	size_t n = 0, cap = 0, i, want = 3 * UTIL_BIG_MIN / sizeof(uint64_t) + 5;
+	uint64_t *a = NULL;
+
+	for (; n < want; n++) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+
+			a = xbig_reallocarray(a, cap, c, sizeof(*a));
+			cap = c;
+		}
+		a[n] = n * 0x9e3779b97f4a7c15ull;
+	}
+	assert_true(cap * sizeof(*a) >= UTIL_BIG_MIN);
+	for (i = 0; i < n; i++)
+		if (a[i] != i * 0x9e3779b97f4a7c15ull)
+			fail_msg("element %zu lost as the array grew", i);
+	xbig_free(a, cap, sizeof(*a));
+	/* Small ones stay malloc'd; freeing NULL is fine either way. */
+	a = xbig_reallocarray(NULL, 0, 10, sizeof(*a));
+	a[9] = 1;
+	xbig_free(a, 10, sizeof(*a));
+	xbig_free(NULL, 0, sizeof(*a));
+	xbig_free(NULL, UTIL_BIG_MIN, 1);
+}
+
 static void test_strtab(void **state)
 {
 	struct strtab t;
@@ -548,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_invisible),
 		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_big_array),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
 		cmocka_unit_test(test_open_regular),

@@ -8,7 +8,9 @@
  * executable (comm "child", spinning in ft_child_spin); meanwhile the
  * parent spins in ft_parent_spin for the same work, a fixed number of
  * iterations of the same loop body worth about CPU_MILLISECONDS of CPU
- * (each calibrates once at start; 0: until killed), then waits for the
+ * (calibrated once, by the parent before the fork, and passed to the
+ * child, so that a calibration disturbed by a busy machine cannot make
+ * one's work bigger than the other's; 0: until killed), then waits for the
  * child and exits with its status. Both do the same work, so each gets
  * half of the CPU the two receive, however loaded the machine is; neither
  * spinning function reads a clock.
@@ -30,8 +32,9 @@ FT_NOINLINE static void ft_parent_spin(long long n)
 	FT_WORK(n == 0 ? LLONG_MAX : n, sink);
 }
 
-FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
+FT_NOINLINE static pid_t ft_forkexec_child(const char *ms, long long per_ms)
 {
+	char iters[32];
 	char path[PATH_MAX];
 	ssize_t n;
 	char *slash;
@@ -51,7 +54,8 @@ FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
 		exit(1);
 	}
 	if (pid == 0) {
-		execl(path, "child", ms, (char *)NULL);
+		snprintf(iters, sizeof(iters), "%lld", per_ms);
+		execl(path, "child", ms, iters, (char *)NULL);
 		perror("forkexec: exec child");
 		_exit(127);
 	}
@@ -61,6 +65,7 @@ FT_NOINLINE static pid_t ft_forkexec_child(const char *ms)
 int main(int argc, char **argv)
 {
 	long ms;
+	long long per_ms;
 	int status;
 	pid_t pid;
 
@@ -69,8 +74,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ms = ft_arg("forkexec", "duration", argv[1]);
-	pid = ft_forkexec_child(argv[1]);
-	ft_parent_spin(ms * ft_iters_per_ms());
+	per_ms = ft_iters_per_ms();
+	pid = ft_forkexec_child(argv[1], per_ms);
+	ft_parent_spin(ms * per_ms);
 	if (waitpid(pid, &status, 0) < 0) {
 		perror("forkexec: waitpid");
 		return 1;
