@@ -462,8 +462,10 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct profile *p = c->profile;
 	struct proc_cache *pc = proc_cache(c, s->pid);
 	struct profile_sample ps = { 0 };
-	/* A DWARF sample's user stack is in its stack bytes, not its chain. */
-	bool cache = !(s->user_regs && s->user_abi) && s->nr_ips <= STACK_CACHE_MAX_CHAIN;
+	/* A DWARF sample's user stack is in its stack bytes, not its chain; a
+	 * type's pseudo-frame (an off-CPU reason) is not in the chain either. */
+	bool cache = !(s->user_regs && s->user_abi) && !s->leaf &&
+		     s->nr_ips <= STACK_CACHE_MAX_CHAIN;
 	const struct stack_entry *hit = NULL;
 	enum fp_verdict verdict;
 	uint64_t key = 0;

@@ -807,6 +807,23 @@ static void test_collect_stack_cache(void **state)
 	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
 	assert_string_equal(node_name(p, p->nodes[p->samples[5].node].parent), "probe_other");
 
+	/*
+	 * A profile type's pseudo-frame below the same chain (an off-CPU
+	 * reason, an exception's type) is part of the stack: two reasons,
+	 * two leaves, whatever was kept of the chain before.
+	 */
+	smp.leaf = "[sleep]";
+	smp.leaf_module = "[offcpu]";
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	smp.leaf = "[lock]";
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(node_name(p, p->samples[6].node), "[sleep]");
+	assert_string_equal(node_name(p, p->samples[7].node), "[lock]");
+	assert_string_equal(node_name(p, p->nodes[p->samples[7].node].parent), "probe_function");
+	smp.leaf = NULL;
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(node_name(p, p->samples[8].node), "probe_function");
+
 	pipeline_collect_free(c);
 	profile_free(p);
 	sym_free(s);
