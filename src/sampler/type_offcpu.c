@@ -217,10 +217,13 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 	if (!th)
 		return 0;
 	if (th->exited && s->time >= th->exited) {
-		/* Its last switch-out, after its exit: no time off the CPU,
-		 * and the thread is gone: its slot is free. */
-		type_threads_release(&o->threads, s->tid);
-		return 0;
+		/* A switch-out after its exit: on its way out (preempted in
+		 * the kernel's exit path, or the last one, into death), no
+		 * time off the CPU. Its slot is freed once the exit is older
+		 * than the grace; a tid seen after that is a new thread. */
+		if (s->time - th->exited <= TYPE_EXIT_GRACE_NS)
+			return 0;
+		th->exited = 0;
 	}
 	if (th->since > s->time) {
 		/* Its switch-in came first (read from another CPU's ring). */
@@ -257,8 +260,11 @@ int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool o
 	th = type_threads_get(&o->threads, tid, time);
 	if (!th)
 		return 0;
-	if (th->exited && time > th->exited)
+	if (th->exited && time > th->exited) {
+		if (time - th->exited <= TYPE_EXIT_GRACE_NS)
+			return 0; /* back on the CPU to finish exiting */
 		th->exited = 0; /* a new thread with the id of one that exited */
+	}
 	if (!th->held.valid || th->held.s.time > time) {
 		th->since = time;
 		return 0;

@@ -698,11 +698,12 @@ static void test_offcpu_rule(void **state)
 }
 
 /*
- * A thread that exits: its last switch-out (a system-wide recording sees
- * the one into death, after the exit record) is no time off the CPU, not
- * at its switch-in (there is none) nor when sampling stops; what it held
- * before is dropped; a new thread with its id is followed as usual. Every
- * rule gets the exit once, through any member.
+ * A thread that exits: its switch-outs after the exit record (a
+ * system-wide recording sees the one into death, and any while the kernel
+ * finishes the exit) are no time off the CPU, not at a switch-in nor when
+ * sampling stops; what it held before is dropped; a new thread with its id,
+ * past the grace, is followed as usual. Every rule gets the exit once,
+ * through any member.
  */
 static void test_offcpu_exit(void **state)
 {
@@ -737,7 +738,10 @@ static void test_offcpu_exit(void **state)
 	assert_int_equal(g.samples, 1);
 	assert_int_equal(sampler_decode(&d, exit_rec(&b, 99, 5, 3000)), 0);
 	assert_int_equal(g.tasks, 1);
-	/* Its last switch-out, into death, on either member. */
+	/* Preempted on its way out (after the exit record), back on the
+	 * CPU, then its last switch-out, into death, on either member. */
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 3050, 0x402000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 3080, false)), 0);
 	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 3100, 0x402000, 0x400800)), 0);
 	assert_int_equal(sampler_decode(&d, sample_rec(&b, 78, 5, 3100, 0x402000, 0x400800)), 0);
 	assert_int_equal(type_offcpu_flush(m[0].state, 90000, &sink), 0);
@@ -751,10 +755,11 @@ static void test_offcpu_exit(void **state)
 	assert_int_equal(type_offcpu_flush(m[0].state, 90000, &sink), 0);
 	assert_int_equal(g.samples, 1);
 
-	/* A new thread 6, whose first record is a switch-in: followed. */
-	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 10000, false)), 0);
-	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 6, 11000, 0x403000, 0x400800)), 0);
-	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 12500, false)), 0);
+	/* A new thread 6 (its id used again, past the grace), whose first
+	 * record is a switch-in: followed. */
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 4500 + TYPE_EXIT_GRACE_NS + 10000, false)), 0);
+	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 6, 4500 + TYPE_EXIT_GRACE_NS + 11000, 0x403000, 0x400800)), 0);
+	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 6, 4500 + TYPE_EXIT_GRACE_NS + 12500, false)), 0);
 	assert_int_equal(g.samples, 2);
 	assert_int_equal(g.sample.period, 1500);
 	assert_int_equal(g.ips[1], 0x403000);
