@@ -24,17 +24,24 @@
  * pusher_close() is called, its deadline, checked by curl's progress
  * callback at least once a second, so a hung server delays the end by at
  * most the wait the caller gave (plus that second).
+ *
+ * libcurl is loaded (dlopen) when the first pusher starts, not linked:
+ * with the libraries it brings (TLS, Kerberos, LDAP, some thirty) it made
+ * starting every flametop command cost ~20 ms of CPU more, and most never
+ * push. Without it a pusher fails to start, and says why.
  */
 #include "config.h"
 
 #include "flametop/push.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +59,74 @@
 #define BACKOFF_MAX_S 60
 #define REPLY_KEEP 200 /* bytes of a server's reply kept for the error line */
 #define REPLY_MAX (64 << 10) /* bytes of a server's reply read at most */
+
+/* --- libcurl, loaded on first use ------------------------------------------------ */
+
+/* The sonames tried, in order: libcurl's ABI has been .so.4 since 7.16. */
+static const char *const curl_sonames[] = { "libcurl.so.4", "libcurl-gnutls.so.4" };
+
+/* The libcurl functions the pusher calls. */
+static struct curl_lib {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	void (*easy_reset)(CURL *c);
+	void (*easy_cleanup)(CURL *c);
+	const char *(*easy_strerror)(CURLcode code);
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+} lib;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static char lib_error[256]; /* why it did not load; "" once it did */
+
+static void lib_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+#define SYM(f) { "curl_" #f, offsetof(struct curl_lib, f) }
+		SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt),
+		SYM(easy_perform), SYM(easy_getinfo), SYM(easy_reset), SYM(easy_cleanup),
+		SYM(easy_strerror), SYM(slist_append), SYM(slist_free_all),
+#undef SYM
+	};
+	void *h = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(curl_sonames) && !h; i++)
+		h = dlopen(curl_sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(lib_error, sizeof(lib_error), "push needs libcurl (%s): %s",
+			 curl_sonames[0], dlerror());
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(syms); i++) {
+		void *f = dlsym(h, syms[i].name);
+
+		if (!f) {
+			snprintf(lib_error, sizeof(lib_error), "push: libcurl has no %s",
+				 syms[i].name);
+			memset(&lib, 0, sizeof(lib));
+			return; /* the handle stays: libcurl may not be unloaded safely */
+		}
+		memcpy((char *)&lib + syms[i].off, &f, sizeof(f));
+	}
+	lib_error[0] = '\0';
+}
+
+/* Loads libcurl once; 0, or -1 with `err` saying why not. */
+static int lib_ready(struct ft_error *err)
+{
+	pthread_once(&lib_once, lib_load);
+	if (lib.global_init)
+		return 0;
+	error_set(err, "%s", lib_error);
+	return -1;
+}
 
 /* --- Options ------------------------------------------------------------------ */
 
@@ -527,40 +602,40 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 	enum outcome out;
 
 	url = xasprintf("%s%s", ps->ingest, it->query);
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "flametop/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_reply);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_deadline);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &reply);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-	headers = curl_slist_append(headers, "Expect:");
+	lib.easy_reset(c);
+	lib.easy_setopt(c, CURLOPT_URL, url);
+	lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	lib.easy_setopt(c, CURLOPT_POST, 1L);
+	lib.easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
+	lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+	lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	lib.easy_setopt(c, CURLOPT_USERAGENT, "flametop/" PACKAGE_VERSION);
+	lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_reply);
+	lib.easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	lib.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_deadline);
+	lib.easy_setopt(c, CURLOPT_XFERINFODATA, &reply);
+	lib.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	headers = lib.slist_append(headers, "Content-Type: application/octet-stream");
+	headers = lib.slist_append(headers, "Expect:");
 	if (ps->o.token) {
 		auth = xasprintf("Authorization: Bearer %s", ps->o.token);
-		headers = curl_slist_append(headers, auth);
+		headers = lib.slist_append(headers, auth);
 	} else if (ps->o.user) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, ps->o.user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, ps->o.password ? ps->o.password : "");
+		lib.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		lib.easy_setopt(c, CURLOPT_USERNAME, ps->o.user);
+		lib.easy_setopt(c, CURLOPT_PASSWORD, ps->o.password ? ps->o.password : "");
 	}
 	if (ps->o.tenant) {
 		tenant = xasprintf("X-Scope-OrgID: %s", ps->o.tenant);
-		headers = curl_slist_append(headers, tenant);
+		headers = lib.slist_append(headers, tenant);
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	rc = curl_easy_perform(c);
+	lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	rc = lib.easy_perform(c);
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && reply.too_long))
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (code)
 		rc = CURLE_OK; /* a reply too long to read: its status stands */
 	nl = strpbrk(reply.text, "\r\n");
@@ -571,7 +646,7 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 		set_error(ps, "push to %s: no answer before flametop's end; not sent", ps->o.url);
 		out = RETRY;
 	} else if (rc != CURLE_OK) {
-		set_error(ps, "push to %s: %s", ps->o.url, *errbuf ? errbuf : curl_easy_strerror(rc));
+		set_error(ps, "push to %s: %s", ps->o.url, *errbuf ? errbuf : lib.easy_strerror(rc));
 		out = RETRY;
 	} else if (code >= 200 && code < 300) {
 		out = SENT;
@@ -585,7 +660,7 @@ static enum outcome send_one(struct pusher *ps, CURL *c, const struct item *it,
 		out = REFUSED;
 	}
 	pthread_mutex_unlock(&ps->lock);
-	curl_slist_free_all(headers);
+	lib.slist_free_all(headers);
 	free(tenant);
 	free(auth);
 	free(url);
@@ -602,7 +677,7 @@ static void timed_wait(struct pusher *ps, uint64_t until)
 static void *pusher_main(void *arg)
 {
 	struct pusher *ps = arg;
-	CURL *c = curl_easy_init();
+	CURL *c = lib.easy_init();
 
 	pthread_mutex_lock(&ps->lock);
 	while (c) {
@@ -671,7 +746,7 @@ static void *pusher_main(void *arg)
 	}
 	pthread_mutex_unlock(&ps->lock);
 	if (c)
-		curl_easy_cleanup(c);
+		lib.easy_cleanup(c);
 	return NULL;
 }
 
@@ -765,7 +840,9 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 		if (ps->spool_fd < 0)
 			goto fail;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (lib_ready(err) < 0)
+		goto fail;
+	if (lib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		error_set(err, "libcurl failed to start");
 		goto fail;
 	}
@@ -780,7 +857,7 @@ struct pusher *pusher_new(const struct push_options *o, struct ft_error *err)
 		error_set(err, "cannot start the push thread");
 		pthread_cond_destroy(&ps->cond);
 		pthread_mutex_destroy(&ps->lock);
-		curl_global_cleanup();
+		lib.global_cleanup();
 		goto fail;
 	}
 	ps->started = true;
@@ -837,7 +914,7 @@ void pusher_close(struct pusher *ps, uint64_t wait_ns, struct push_status *out)
 		*out = ps->st;
 	pthread_cond_destroy(&ps->cond);
 	pthread_mutex_destroy(&ps->lock);
-	curl_global_cleanup();
+	lib.global_cleanup();
 	free(ps->spool);
 	free(ps->ingest);
 	for (i = 0; i < ARRAY_SIZE(ps->strings); i++)
