@@ -97,13 +97,14 @@ static void lib_load(void)
 	void *h = NULL;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(curl_sonames) && !h; i++)
+	for (i = 0; i < ARRAY_SIZE(curl_sonames) && !h; i++) {
 		h = dlopen(curl_sonames[i], RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(lib_error, sizeof(lib_error), "push needs libcurl (%s): %s",
-			 curl_sonames[0], dlerror());
-		return;
+		if (!h && i == 0) /* why the usual one failed, not the fallback */
+			snprintf(lib_error, sizeof(lib_error), "push needs libcurl (%s): %s",
+				 curl_sonames[0], dlerror());
 	}
+	if (!h)
+		return;
 	for (i = 0; i < ARRAY_SIZE(syms); i++) {
 		void *f = dlsym(h, syms[i].name);
 

@@ -372,6 +372,31 @@ assert_eq "$(requests one)" 1 "push --event page-faults: one upload"
 	"page-faults count" "push --event page-faults: of that event"
 stop_server
 
+# --- without libcurl --------------------------------------------------------------------------
+# flametop loads libcurl when a push starts: where it is missing (here, hidden
+# under an empty file in a private mount namespace), push fails in one line
+# saying so, and uploads nothing.
+curl_sos=$(ldconfig -p 2>/dev/null | awk '$1 ~ /^libcurl.*\.so\.4$/ { print $NF }')
+if [ "$(id -u)" -eq 0 ] && [ -n "$curl_sos" ] && command -v unshare >/dev/null 2>&1 &&
+	unshare -m true 2>/dev/null; then
+	server nocurl 200
+	: >"$T/empty.so"
+	echo "+ flametop push (libcurl hidden: $(echo $curl_sos))"
+	# shellcheck disable=SC2086 # the libraries, one word each
+	unshare -m sh -c 'e=$1; shift; while [ "$1" != -- ]; do mount --bind "$e" "$1" || exit 99; shift; done; shift; exec "$@"' \
+		sh "$T/empty.so" $curl_sos -- timeout -s KILL 120 "$FLAMETOP" push -i "$T/two.session" --url "$URL" 2>"$T/nocurl.err"
+	RC=$?
+	sed 's/^/  stderr: /' "$T/nocurl.err"
+	assert_eq "$RC" 1 "push without libcurl: exit status"
+	assert_eq "$(wc -l <"$T/nocurl.err")" 1 "push without libcurl: one line on stderr"
+	assert_match "$(cat "$T/nocurl.err")" '^flametop: .*push needs libcurl \(libcurl\.so\.4\)' \
+		"push without libcurl: says what it needs"
+	assert_eq "$(requests nocurl)" 0 "push without libcurl: nothing uploaded"
+	stop_server
+else
+	echo "(push without libcurl not checked: needs root, unshare and libcurl.so.4 in ldconfig's cache)"
+fi
+
 # --- the live view's --push (in tmux) ----------------------------------------------------------
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "(live --push skipped: tmux is not installed)"
