@@ -108,7 +108,7 @@ assert_not_screen live 'PAUSED' "Space resumes"
 
 # Window keys: [ makes a range, a is everything, L is live again, + doubles.
 tui_keys live '['
-assert_screen live 'window [0-9.]+m?s to [0-9.]+m?s \(' "[ turns the live window into a range"
+assert_screen live 'window [0-9][0-9.hms]* to [0-9][0-9.hms]* \(' "[ turns the live window into a range"
 tui_keys live a
 assert_screen live 'window everything' "a: everything"
 tui_keys live L
