@@ -251,7 +251,7 @@ struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char
 	k->nmods = 1;
 	read_modules(k, modules_path);
 
-	fd = open(kallsyms_path, O_RDONLY | O_CLOEXEC);
+	fd = open(kallsyms_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return k;
 	symbols_table_reserve(&k->table, SYMS_INITIAL);
