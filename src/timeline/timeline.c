@@ -273,13 +273,6 @@ static size_t merge_sorted(const struct tl_entry *a, size_t na, const struct tl_
 	return n;
 }
 
-static int entry_cmp(const void *a, const void *b)
-{
-	uint32_t x = entry_key(a), y = entry_key(b);
-
-	return x < y ? -1 : x > y;
-}
-
 /* ------------------------------------------------------------------------
  * Buckets
  */
@@ -448,10 +441,9 @@ static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *wei
 	return true;
 }
 
-/* b's packed entries as an array (npacked long): scratch array `i`. */
-static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
+/* Decodes b's packed entries into `e` (room for npacked), in order. */
+static void bucket_unpack_to(const struct tl_bucket *b, struct tl_entry *e)
 {
-	struct tl_entry *e = scratch(t, i, b->npacked);
 	struct tl_cursor c;
 	uint64_t w, n;
 	uint32_t k = 0, key;
@@ -461,6 +453,14 @@ static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket
 		e[k].key = key;
 		e[k++].wc = w << COUNT_BITS | n;
 	}
+}
+
+/* b's packed entries as an array (npacked long): scratch array `i`. */
+static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
+{
+	struct tl_entry *e = scratch(t, i, b->npacked);
+
+	bucket_unpack_to(b, e);
 	return e;
 }
 
@@ -472,45 +472,57 @@ static void bucket_drop_pending(struct timeline *t, struct tl_bucket *b)
 	b->n = b->cap = 0;
 }
 
-/* Folds the pending entries into the packed ones. */
 /*
- * Sorts `e` by key: an LSD radix sort, a byte of the key a pass (passes
- * where every key has the same byte are skipped), through scratch array 1.
- * Equal keys are combined afterwards, so their order does not matter.
+ * Sorts `e` by key, stably: entries of equal keys keep their order, so
+ * that combining them afterwards gives what merging the runs they came
+ * from in that order would (the same sums; the same entries where a sum
+ * had to be split). Short arrays by insertion, longer ones by an LSD
+ * radix sort, a byte of the key a pass, through scratch array 1: the
+ * bytes' counts are taken in one pass, and a byte that is the same in
+ * every key needs no pass.
  */
 static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
 {
 	struct tl_entry *src = e, *dst;
-	uint32_t any = 0, all = UINT32_MAX;
-	unsigned shift;
-	size_t k;
+	size_t count[4][256], k;
+	unsigned byte;
 
 	if (n < 64) {
-		qsort(e, n, sizeof(*e), entry_cmp);
+		for (k = 1; k < n; k++) {
+			struct tl_entry x = e[k];
+			size_t j = k;
+
+			for (; j > 0 && entry_key(&e[j - 1]) > entry_key(&x); j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
 		return;
 	}
+	memset(count, 0, sizeof(count));
 	for (k = 0; k < n; k++) {
-		any |= entry_key(&e[k]);
-		all &= entry_key(&e[k]);
+		uint32_t key = entry_key(&e[k]);
+
+		count[0][key & 0xff]++;
+		count[1][key >> 8 & 0xff]++;
+		count[2][key >> 16 & 0xff]++;
+		count[3][key >> 24]++;
 	}
 	dst = scratch(t, 1, n);
-	for (shift = 0; shift < 32; shift += 8) {
-		size_t count[256] = { 0 }, at = 0;
+	for (byte = 0; byte < 4; byte++) {
+		size_t *c = count[byte], at = 0;
+		unsigned shift = 8 * byte, d;
 		struct tl_entry *swap;
-		unsigned d;
 
-		if (!(((any ^ all) >> shift) & 0xff))
+		if (c[entry_key(&e[0]) >> shift & 0xff] == n)
 			continue; /* the same byte in every key */
-		for (k = 0; k < n; k++)
-			count[entry_key(&src[k]) >> shift & 0xff]++;
 		for (d = 0; d < 256; d++) {
-			size_t c = count[d];
+			size_t m = c[d];
 
-			count[d] = at;
-			at += c;
+			c[d] = at;
+			at += m;
 		}
 		for (k = 0; k < n; k++)
-			dst[count[entry_key(&src[k]) >> shift & 0xff]++] = src[k];
+			dst[c[entry_key(&src[k]) >> shift & 0xff]++] = src[k];
 		swap = src;
 		src = dst;
 		dst = swap;
@@ -519,6 +531,7 @@ static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
 		memcpy(e, src, n * sizeof(*e));
 }
 
+/* Folds the pending entries into the packed ones. */
 static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 {
 	struct tl_entry *old, *out;
@@ -533,6 +546,12 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
 		push_combine(b->e, &n, &b->e[k]);
+	if (!b->npacked) {
+		/* nothing to merge with: a new bucket's first sort */
+		bucket_pack(t, b, b->e, n);
+		bucket_drop_pending(t, b);
+		return;
+	}
 	old = bucket_unpack(t, b, 0);
 	out = scratch(t, 1, (size_t)b->npacked + n);
 	n = merge_sorted(old, b->npacked, b->e, n, out);
@@ -1042,27 +1061,32 @@ static void bucket_remove(struct timeline *t, size_t i, size_t j)
 static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start, uint64_t width)
 {
 	struct tl_bucket *d = &t->b[i];
-	struct tl_entry *acc;
-	size_t k, nacc;
-	/* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
-	int ia = 0;
+	struct tl_entry *acc = NULL;
+	size_t k, n = 0, nacc = 0;
 
-	for (k = i; k < j; k++)
+	for (k = i; k < j; k++) {
 		bucket_sort(t, &t->b[k]); /* uses the scratch arrays: before acc is in one */
-	acc = bucket_unpack(t, d, ia);
-	nacc = d->npacked;
+		n += t->b[k].npacked;
+	}
+	/*
+	 * The runs one after the other (scratch 0), sorted stably (through
+	 * scratch 1) and combined: what merging them in turn would give, in
+	 * a pass or two over them rather than one per bucket.
+	 */
+	if (j > i + 1) {
+		acc = scratch(t, 0, n);
+		for (k = i, n = 0; k < j; k++) {
+			bucket_unpack_to(&t->b[k], acc + n);
+			n += t->b[k].npacked;
+		}
+		sort_by_key(t, acc, n);
+		for (k = 0; k < n; k++)
+			push_combine(acc, &nacc, &acc[k]);
+	}
 	for (k = i + 1; k < j; k++) {
 		struct tl_bucket *s = &t->b[k];
-		struct tl_entry *se, *out;
 		uint32_t e;
 
-		if (s->npacked) {
-			se = bucket_unpack(t, s, 1);
-			out = scratch(t, 2 - ia, nacc + s->npacked);
-			nacc = merge_sorted(acc, nacc, se, s->npacked, out);
-			ia = 2 - ia;
-			acc = out;
-		}
 		for (e = 0; e < s->nev; e++)
 			if (s->ev[e])
 				bucket_count_event(t, d, e, s->ev[e]);
