@@ -152,6 +152,10 @@ struct timeline {
 	uint64_t *sub_tag; /* s + 1 of the slot held, 0 = none */
 	uint32_t *sub_count; /* [slot * sub_nev + event] */
 	uint64_t sub_hi; /* one past the newest slot written */
+	/* The slot of the last sample counted, its start and its place in
+	 * the ring: the next sample is nearly always in it (no division). */
+	uint64_t sub_last, sub_last_start;
+	uint32_t sub_last_at;
 
 	/*
 	 * Scratch space for packing, unpacking and merging, reused through
@@ -568,26 +572,38 @@ static void bucket_free(struct timeline *t, struct tl_bucket *b)
 	free(b->ev);
 }
 
-static void bucket_push(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e)
+/* Room for one more pending entry in b: half as many again. */
+static void __attribute__((noinline)) bucket_grow(struct timeline *t, struct tl_bucket *b)
 {
-	if (b->n == b->cap) {
-		uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
+	uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
 
-		b->e = xreallocarray(b->e, cap, sizeof(*b->e));
-		t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
-		b->cap = cap;
-	}
+	b->e = xreallocarray(b->e, cap, sizeof(*b->e));
+	t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
+	b->cap = cap;
+}
+
+static inline void bucket_push(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e)
+{
+	if (b->n == b->cap)
+		bucket_grow(t, b);
 	b->e[b->n++] = *e;
 }
 
-static void bucket_count_event(struct timeline *t, struct tl_bucket *b, uint32_t event, uint64_t n)
+/* Room in b's per-event counts for `event`. */
+static void __attribute__((noinline)) bucket_grow_events(struct timeline *t, struct tl_bucket *b,
+							 uint32_t event)
 {
-	if (event >= b->nev) {
-		b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
-		memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));
-		t->entry_bytes += (event + 1 - b->nev) * sizeof(*b->ev);
-		b->nev = event + 1;
-	}
+	b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
+	memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));
+	t->entry_bytes += (event + 1 - b->nev) * sizeof(*b->ev);
+	b->nev = event + 1;
+}
+
+static inline void bucket_count_event(struct timeline *t, struct tl_bucket *b, uint32_t event,
+				      uint64_t n)
+{
+	if (event >= b->nev)
+		bucket_grow_events(t, b, event);
 	b->ev[event] += n;
 }
 
@@ -956,16 +972,25 @@ static void sub_grow_events(struct timeline *t, uint32_t nev)
 /* Counts a sample in the sub-second ring; false when it is too old for it. */
 static bool sub_add(struct timeline *t, uint64_t time, uint32_t event)
 {
-	uint64_t slot = time / t->sub_ns;
+	uint64_t slot;
 	uint32_t i;
 
+	if (time - t->sub_last_start < t->sub_ns) {
+		slot = t->sub_last;
+		i = t->sub_last_at;
+	} else {
+		slot = time / t->sub_ns;
+		i = (uint32_t)(slot % t->sub_len);
+		t->sub_last = slot;
+		t->sub_last_start = slot * t->sub_ns;
+		t->sub_last_at = i;
+	}
 	if (slot + t->sub_len < t->sub_hi)
 		return false;
 	if (event >= t->sub_nev)
 		sub_grow_events(t, event + 1);
 	if (slot >= t->sub_hi)
 		t->sub_hi = slot + 1;
-	i = (uint32_t)(slot % t->sub_len);
 	if (t->sub_tag[i] != slot + 1) {
 		t->sub_tag[i] = slot + 1;
 		memset(&t->sub_count[(size_t)i * t->sub_nev], 0, t->sub_nev * sizeof(*t->sub_count));
