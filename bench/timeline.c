@@ -522,9 +522,11 @@ session:
 				   (read_ms + ms) / 1000, "s", "<=", 1, peer);
 			/* The read's own work apart from the kernel's (most of
 			 * it zeroing the fresh pages of the samples array). */
-			bench_line(fig(name, sizeof(name), "session read, user CPU, synthetic", span),
+			bench_line(fig(name, sizeof(name), "session read, user CPU, synthetic",
+				       span),
 				   (double)(user1 - user0) / 1e6, "ms", NULL, 0, NULL);
-			bench_line(fig(name, sizeof(name), "session read, system CPU, synthetic", span),
+			bench_line(fig(name, sizeof(name), "session read, system CPU, synthetic",
+				       span),
 				   (double)(sys1 - sys0) / 1e6, "ms", NULL, 0,
 				   "mostly zeroing new pages");
 			timeline_free(t);

@@ -268,7 +268,8 @@ static int add_frame(struct reader *r, const uint64_t f[3])
 	uint32_t id = r->frames.len;
 
 	if (f[0] >= r->strings.len)
-		return chunk_error(r, "frame %" PRIu32 " has name %" PRIu64 " out of range", id, f[0]);
+		return chunk_error(r, "frame %" PRIu32 " has name %" PRIu64 " out of range", id,
+				   f[0]);
 	if (f[1] >= r->strings.len)
 		return chunk_error(r, "frame %" PRIu32 " has module %" PRIu64 " out of range", id,
 				   f[1]);
@@ -276,9 +277,9 @@ static int add_frame(struct reader *r, const uint64_t f[3])
 		return chunk_error(r, "frame %" PRIu32 " has unknown kind %" PRIu64, id, f[2]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many frames");
-	id_map_push(&r->frames, profile_intern_frame_ids(r->p, r->strings.ids[f[0]],
-							 r->strings.ids[f[1]],
-							 (enum profile_frame_kind)f[2]));
+	id_map_push(&r->frames,
+		    profile_intern_frame_ids(r->p, r->strings.ids[f[0]], r->strings.ids[f[1]],
+					     (enum profile_frame_kind)f[2]));
 	return 0;
 }
 
@@ -290,7 +291,8 @@ static int add_node(struct reader *r, const uint64_t n[2])
 		return chunk_error(r, "node %" PRIu32 " has parent %" PRIu64 " out of range", id,
 				   n[0]);
 	if (n[1] >= r->frames.len)
-		return chunk_error(r, "node %" PRIu32 " has frame %" PRIu64 " out of range", id, n[1]);
+		return chunk_error(r, "node %" PRIu32 " has frame %" PRIu64 " out of range", id,
+				   n[1]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many nodes");
 	id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[n[0]], r->frames.ids[n[1]]));
@@ -378,7 +380,8 @@ static int read_nodes(struct reader *r, json_t *arr)
 		uint64_t n[2];
 
 		if (get_tuple(json_array_get(arr, i), 2, n) < 0)
-			return chunk_error(r, "node %" PRIu32 " is not [parent, frame]", r->nodes.len);
+			return chunk_error(r, "node %" PRIu32 " is not [parent, frame]",
+					   r->nodes.len);
 		if (add_node(r, n) < 0)
 			return -1;
 	}
@@ -1130,8 +1133,8 @@ static const struct {
 	const char *key;
 	unsigned width; /* integers per tuple; 0: strings */
 } dc_members[DC_NTABLES + 2] = {
-	{ "strings", 0 }, { "frames", 3 },  { "nodes", 2 },   { "locations", 2 },
-	{ "chains", 2 },  { "threads", 3 }, { "lost", 0 },    { "throttled", 0 },
+	{ "strings", 0 }, { "frames", 3 },  { "nodes", 2 }, { "locations", 2 },
+	{ "chains", 2 },  { "threads", 3 }, { "lost", 0 },  { "throttled", 0 },
 };
 
 struct data_chunk {
@@ -1296,7 +1299,8 @@ static int load_data_chunk(struct reader *r, char *text, const struct data_chunk
 		return chunk_error(r, "a data chunk after the end chunk");
 	for (t = 0; t < DC_NTABLES; t++) {
 		for (i = 0; i < d->n[t]; i++) {
-			const uint64_t *v = d->vals[t] + i * (dc_members[t].width ? dc_members[t].width : 2);
+			const uint64_t *v =
+				d->vals[t] + i * (dc_members[t].width ? dc_members[t].width : 2);
 			int ret;
 
 			switch (t) {

@@ -590,8 +590,8 @@ static inline void bucket_push(struct timeline *t, struct tl_bucket *b, const st
 }
 
 /* Room in b's per-event counts for `event`. */
-static void __attribute__((noinline)) bucket_grow_events(struct timeline *t, struct tl_bucket *b,
-							 uint32_t event)
+static void __attribute__((noinline))
+bucket_grow_events(struct timeline *t, struct tl_bucket *b, uint32_t event)
 {
 	b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
 	memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));

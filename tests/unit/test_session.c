@@ -1035,7 +1035,8 @@ static void test_bad_contents(void **state)
 		  "node 2 has parent 9 out of range" },
 		{ "{\"nodes\":[[0,999]]}", "node 1 has frame 999 out of range" },
 		{ "{\"nodes\":[[0]]}", "node 1 is not [parent, frame]" },
-		{ "{\"strings\":[\"a\"],\"frames\":[[0,77,0]]}", "frame 0 has module 77 out of range" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,77,0]]}",
+		  "frame 0 has module 77 out of range" },
 		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,2]]}", "frame 0 has unknown kind 2" },
 		{ "{\"threads\":[[1,1,5]]}", "thread 0 has comm 5 out of range" },
 		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[3],\"pid\":[1],\"tid\":[1],"
@@ -1175,8 +1176,10 @@ static void test_data_chunk_shapes(void **state)
 	struct profile *p;
 
 	(void)state;
-	c = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,0],"
-			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	c = make_chunk(1,
+		       "{\"format\":\"flametop-session\",\"version\":[1,0],"
+		       "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}",
+		       &hlen);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		unsigned char *data = make_chunk(2, cases[i], &clen);
 
