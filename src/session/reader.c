@@ -35,6 +35,10 @@
 struct id_map {
 	uint32_t *ids;
 	uint32_t len, cap;
+	/* Some file id maps to another profile id (0: each to itself so far,
+	 * as a file read into a new profile usually has it), so that a
+	 * column of ids can skip the look-up. */
+	bool moved;
 };
 
 /*
@@ -93,6 +97,8 @@ static void id_map_push(struct id_map *m, uint32_t id)
 		m->cap = m->cap ? m->cap * 2 : 256;
 		m->ids = xreallocarray(m->ids, m->cap, sizeof(*m->ids));
 	}
+	if (id != m->len)
+		m->moved = true;
 	m->ids[m->len++] = id;
 }
 
@@ -976,7 +982,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->nodes.len)
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].node = r->nodes.ids[v[i]];
+			b[i].node = r->nodes.moved ? r->nodes.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	case SESSION_COL_THREAD:
@@ -1009,7 +1015,8 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->locations.len)
 				return chunk_error(r, "sample %zu has location %" PRIu64
 						   " out of range", i, v[i]);
-			b[i].location = r->locations.ids[v[i]];
+			b[i].location =
+				r->locations.moved ? r->locations.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	default: /* SESSION_COL_CHAIN */
@@ -1017,7 +1024,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->chains.len)
 				return chunk_error(r, "sample %zu has chain %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].chain = r->chains.ids[v[i]];
+			b[i].chain = r->chains.moved ? r->chains.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	}
