@@ -136,6 +136,12 @@ struct timeline {
 	uint32_t *stream_slots; /* open addressing, index + 1, 0 = empty */
 	uint32_t nslots;
 
+	/* Hints that spare most samples the hash tables: a stream of the
+	 * thread by tid, a key of the node by node id (low bits), + 1, 0 for
+	 * none; checked before use. */
+	uint32_t stream_hint[64];
+	uint32_t key_hint[1024];
+
 	struct tl_key *keys;
 	uint32_t nkeys, keys_cap;
 	uint32_t *key_slots; /* open addressing, index + 1, 0 = empty */
@@ -660,7 +666,7 @@ static uint32_t stream_hash(uint32_t pid, uint32_t tid, uint32_t event)
 	return (uint32_t)util_hash_u64(((uint64_t)pid << 32 | tid) ^ ((uint64_t)event << 48) ^ event);
 }
 
-static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
+static uint32_t stream_find(struct timeline *t, const struct profile_sample *s)
 {
 	uint32_t h, mask, i;
 
@@ -707,6 +713,21 @@ static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
 	return i;
 }
 
+/* The stream of s's (pid, tid, event), made when there is none. */
+static inline uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
+{
+	uint32_t *hint = &t->stream_hint[s->tid % ARRAY_SIZE(t->stream_hint)];
+	const struct tl_stream *st;
+
+	if (*hint) {
+		st = &t->streams[*hint - 1];
+		if (st->tid == s->tid && st->pid == s->pid && st->event == s->event)
+			return *hint - 1;
+	}
+	*hint = stream_find(t, s) + 1;
+	return *hint - 1;
+}
+
 /* ------------------------------------------------------------------------
  * Keys: (node, stream) -> index
  */
@@ -739,7 +760,7 @@ static void key_rehash(struct timeline *t)
 		key_slot_put(t->key_slots, nslots, &t->keys[i], i);
 }
 
-static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
+static uint32_t key_find(struct timeline *t, uint32_t node, uint32_t stream)
 {
 	uint32_t h, mask, i;
 
@@ -768,6 +789,21 @@ static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
 	t->all_w[i] = t->all_n[i] = 0;
 	key_slot_put(t->key_slots, t->nkey_slots, &t->keys[i], i);
 	return i;
+}
+
+/* The key of (node, stream), made when there is none. */
+static inline uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
+{
+	uint32_t *hint = &t->key_hint[node % ARRAY_SIZE(t->key_hint)];
+	const struct tl_key *k;
+
+	if (*hint) {
+		k = &t->keys[*hint - 1];
+		if (k->node == node && k->stream == stream)
+			return *hint - 1;
+	}
+	*hint = key_find(t, node, stream) + 1;
+	return *hint - 1;
 }
 
 /*
@@ -819,6 +855,7 @@ static bool keys_compact(struct timeline *t)
 			b->e[k].key = remap[b->e[k].key] - 1;
 	}
 	free(remap);
+	memset(t->key_hint, 0, sizeof(t->key_hint)); /* the keys are renumbered */
 	t->nkeys = n;
 	t->keys_cap = n ? n : 1;
 	t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
