@@ -140,7 +140,7 @@ struct timeline {
 	 * thread by tid, a key of the node by node id (low bits), + 1, 0 for
 	 * none; checked before use. */
 	uint32_t stream_hint[64];
-	uint32_t key_hint[1024];
+	uint32_t key_hint[4096];
 
 	struct tl_key *keys;
 	uint32_t nkeys, keys_cap;
