@@ -1159,7 +1159,7 @@ static int tables_section(struct reader *r, struct cursor *c, const struct id_ma
 		r->vals_cap = *n * ncols;
 	}
 	for (k = 0; k < *n * ncols; k++)
-		if (get_varint(c, &r->vals[k]) < 0)
+		if (get_varint_fast(c, &r->vals[k]) < 0)
 			return tables_cut(r);
 	return 0;
 }
