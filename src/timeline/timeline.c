@@ -170,8 +170,8 @@ struct timeline {
 	 * holes (the process's RSS a third above what the timeline holds).
 	 * Transient, like a query's arrays: not in the memory figure.
 	 */
-	struct tl_entry *scr[3];
-	size_t scr_cap[3];
+	struct tl_entry *scr[2];
+	size_t scr_cap[2];
 	uint8_t *pack_buf;
 	size_t pack_cap;
 
