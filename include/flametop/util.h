@@ -92,8 +92,20 @@ const char *util_basename(const char *path);
 
 /* 64-bit hash of a byte string (FNV-1a, then mixed). */
 uint64_t util_hash_bytes(const void *data, size_t len);
-/* Mixes a 64-bit integer key into a well-distributed hash. */
-uint64_t util_hash_u64(uint64_t key);
+/*
+ * Mixes a 64-bit integer key into a well-distributed hash (splitmix64's
+ * finalizer). Inline: the interning tables and the timeline hash a key
+ * per sample.
+ */
+static inline uint64_t util_hash_u64(uint64_t key)
+{
+	key ^= key >> 30;
+	key *= 0xbf58476d1ce4e5b9ull;
+	key ^= key >> 27;
+	key *= 0x94d049bb133111ebull;
+	key ^= key >> 31;
+	return key;
+}
 
 /*
  * An open-addressing map from a nonzero 64-bit key to a 32-bit value.

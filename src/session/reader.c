@@ -35,6 +35,10 @@
 struct id_map {
 	uint32_t *ids;
 	uint32_t len, cap;
+	/* Some file id maps to another profile id (0: each to itself so far,
+	 * as a file read into a new profile usually has it), so that a
+	 * column of ids can skip the look-up. */
+	bool moved;
 };
 
 /*
@@ -93,6 +97,8 @@ static void id_map_push(struct id_map *m, uint32_t id)
 		m->cap = m->cap ? m->cap * 2 : 256;
 		m->ids = xreallocarray(m->ids, m->cap, sizeof(*m->ids));
 	}
+	if (id != m->len)
+		m->moved = true;
 	m->ids[m->len++] = id;
 }
 
@@ -244,6 +250,103 @@ static int read_header_chunk(struct reader *r, json_t *obj)
 	return 0;
 }
 
+/*
+ * The tables' entries, one at a time, from jansson's values or from the
+ * data chunk's own parser (parse_data_chunk): each checks the entry's ids
+ * against what the file defined so far and interns it. 0, or -1 with the
+ * error set.
+ */
+static int add_string(struct reader *r, const char *s, size_t len)
+{
+	uint32_t before = r->p->strings.len;
+
+	if (r->strings.len >= SESSION_MAX_IDS)
+		return chunk_error(r, "too many strings");
+	id_map_push(&r->strings, profile_intern_string(r->p, s));
+	/* A new string: its copy and malloc's header. */
+	if (r->p->strings.len != before)
+		r->string_bytes += len + 1 + 16;
+	return 0;
+}
+
+static int add_frame(struct reader *r, const uint64_t f[3])
+{
+	uint32_t id = r->frames.len;
+
+	if (f[0] >= r->strings.len)
+		return chunk_error(r, "frame %" PRIu32 " has name %" PRIu64 " out of range", id,
+				   f[0]);
+	if (f[1] >= r->strings.len)
+		return chunk_error(r, "frame %" PRIu32 " has module %" PRIu64 " out of range", id,
+				   f[1]);
+	if (f[2] > PROFILE_FRAME_KERNEL)
+		return chunk_error(r, "frame %" PRIu32 " has unknown kind %" PRIu64, id, f[2]);
+	if (id >= SESSION_MAX_IDS)
+		return chunk_error(r, "too many frames");
+	id_map_push(&r->frames,
+		    profile_intern_frame_ids(r->p, r->strings.ids[f[0]], r->strings.ids[f[1]],
+					     (enum profile_frame_kind)f[2]));
+	return 0;
+}
+
+static int add_node(struct reader *r, const uint64_t n[2])
+{
+	uint32_t id = r->nodes.len;
+
+	if (n[0] >= id)
+		return chunk_error(r, "node %" PRIu32 " has parent %" PRIu64 " out of range", id,
+				   n[0]);
+	if (n[1] >= r->frames.len)
+		return chunk_error(r, "node %" PRIu32 " has frame %" PRIu64 " out of range", id,
+				   n[1]);
+	if (id >= SESSION_MAX_IDS)
+		return chunk_error(r, "too many nodes");
+	id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[n[0]], r->frames.ids[n[1]]));
+	return 0;
+}
+
+static int add_location(struct reader *r, const uint64_t l[2])
+{
+	uint32_t id = r->locations.len;
+
+	if (l[0] >= r->frames.len)
+		return chunk_error(r, "location %" PRIu32 " has frame %" PRIu64 " out of range", id,
+				   l[0]);
+	if (id >= SESSION_MAX_IDS)
+		return chunk_error(r, "too many locations");
+	id_map_push(&r->locations, profile_intern_location(r->p, r->frames.ids[l[0]], l[1]));
+	return 0;
+}
+
+static int add_chain(struct reader *r, const uint64_t c[2])
+{
+	uint32_t id = r->chains.len;
+
+	if (c[0] >= id)
+		return chunk_error(r, "chain %" PRIu32 " has parent %" PRIu64 " out of range", id,
+				   c[0]);
+	if (c[1] == 0 || c[1] >= r->locations.len)
+		return chunk_error(r, "chain %" PRIu32 " has location %" PRIu64 " out of range", id,
+				   c[1]);
+	if (id >= SESSION_MAX_IDS)
+		return chunk_error(r, "too many chains");
+	id_map_push(&r->chains,
+		    profile_intern_chain(r->p, r->chains.ids[c[0]], r->locations.ids[c[1]]));
+	return 0;
+}
+
+/* Entry `i` of a chunk's "threads". */
+static int add_thread(struct reader *r, size_t i, const uint64_t t[3])
+{
+	if (t[0] > UINT32_MAX || t[1] > UINT32_MAX)
+		return chunk_error(r, "thread %zu has pid or tid out of range", i);
+	if (t[2] >= r->strings.len)
+		return chunk_error(r, "thread %zu has comm %" PRIu64 " out of range", i, t[2]);
+	profile_set_thread(r->p, (uint32_t)t[0], (uint32_t)t[1],
+			   profile_string(r->p, r->strings.ids[t[2]]));
+	return 0;
+}
+
 static int read_strings(struct reader *r, json_t *arr)
 {
 	size_t i;
@@ -253,14 +356,8 @@ static int read_strings(struct reader *r, json_t *arr)
 
 		if (!json_is_string(s))
 			return chunk_error(r, "string %" PRIu32 " is not a string", r->strings.len);
-		uint32_t before = r->p->strings.len;
-
-		if (r->strings.len >= SESSION_MAX_IDS)
-			return chunk_error(r, "too many strings");
-		id_map_push(&r->strings, profile_intern_string(r->p, json_string_value(s)));
-		/* A new string: its copy and malloc's header. */
-		if (r->p->strings.len != before)
-			r->string_bytes += json_string_length(s) + 1 + 16;
+		if (add_string(r, json_string_value(s), json_string_length(s)) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -270,26 +367,13 @@ static int read_frames(struct reader *r, json_t *arr)
 	size_t i;
 
 	for (i = 0; i < json_array_size(arr); i++) {
-		uint32_t id = r->frames.len;
 		uint64_t f[3];
 
 		if (get_tuple(json_array_get(arr, i), 3, f) < 0)
-			return chunk_error(r, "frame %" PRIu32 " is not [name, module, kind]", id);
-		if (f[0] >= r->strings.len)
-			return chunk_error(r, "frame %" PRIu32 " has name %" PRIu64 " out of range",
-					   id, f[0]);
-		if (f[1] >= r->strings.len)
-			return chunk_error(r, "frame %" PRIu32 " has module %" PRIu64
-					   " out of range", id, f[1]);
-		if (f[2] > PROFILE_FRAME_KERNEL)
-			return chunk_error(r, "frame %" PRIu32 " has unknown kind %" PRIu64, id,
-					   f[2]);
-		if (id >= SESSION_MAX_IDS)
-			return chunk_error(r, "too many frames");
-		id_map_push(&r->frames,
-			    profile_intern_frame_ids(r->p, r->strings.ids[f[0]],
-						     r->strings.ids[f[1]],
-						     (enum profile_frame_kind)f[2]));
+			return chunk_error(r, "frame %" PRIu32 " is not [name, module, kind]",
+					   r->frames.len);
+		if (add_frame(r, f) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -299,21 +383,13 @@ static int read_nodes(struct reader *r, json_t *arr)
 	size_t i;
 
 	for (i = 0; i < json_array_size(arr); i++) {
-		uint32_t id = r->nodes.len;
 		uint64_t n[2];
 
 		if (get_tuple(json_array_get(arr, i), 2, n) < 0)
-			return chunk_error(r, "node %" PRIu32 " is not [parent, frame]", id);
-		if (n[0] >= id)
-			return chunk_error(r, "node %" PRIu32 " has parent %" PRIu64 " out of range",
-					   id, n[0]);
-		if (n[1] >= r->frames.len)
-			return chunk_error(r, "node %" PRIu32 " has frame %" PRIu64 " out of range",
-					   id, n[1]);
-		if (id >= SESSION_MAX_IDS)
-			return chunk_error(r, "too many nodes");
-		id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[n[0]],
-							   r->frames.ids[n[1]]));
+			return chunk_error(r, "node %" PRIu32 " is not [parent, frame]",
+					   r->nodes.len);
+		if (add_node(r, n) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -323,18 +399,13 @@ static int read_locations(struct reader *r, json_t *arr)
 	size_t i;
 
 	for (i = 0; i < json_array_size(arr); i++) {
-		uint32_t id = r->locations.len;
 		uint64_t l[2];
 
 		if (get_tuple(json_array_get(arr, i), 2, l) < 0)
-			return chunk_error(r, "location %" PRIu32 " is not [frame, offset]", id);
-		if (l[0] >= r->frames.len)
-			return chunk_error(r, "location %" PRIu32 " has frame %" PRIu64
-					   " out of range", id, l[0]);
-		if (id >= SESSION_MAX_IDS)
-			return chunk_error(r, "too many locations");
-		id_map_push(&r->locations,
-			    profile_intern_location(r->p, r->frames.ids[l[0]], l[1]));
+			return chunk_error(r, "location %" PRIu32 " is not [frame, offset]",
+					   r->locations.len);
+		if (add_location(r, l) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -344,21 +415,13 @@ static int read_chains(struct reader *r, json_t *arr)
 	size_t i;
 
 	for (i = 0; i < json_array_size(arr); i++) {
-		uint32_t id = r->chains.len;
 		uint64_t c[2];
 
 		if (get_tuple(json_array_get(arr, i), 2, c) < 0)
-			return chunk_error(r, "chain %" PRIu32 " is not [parent, location]", id);
-		if (c[0] >= id)
-			return chunk_error(r, "chain %" PRIu32 " has parent %" PRIu64 " out of range",
-					   id, c[0]);
-		if (c[1] == 0 || c[1] >= r->locations.len)
-			return chunk_error(r, "chain %" PRIu32 " has location %" PRIu64
-					   " out of range", id, c[1]);
-		if (id >= SESSION_MAX_IDS)
-			return chunk_error(r, "too many chains");
-		id_map_push(&r->chains, profile_intern_chain(r->p, r->chains.ids[c[0]],
-							     r->locations.ids[c[1]]));
+			return chunk_error(r, "chain %" PRIu32 " is not [parent, location]",
+					   r->chains.len);
+		if (add_chain(r, c) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -372,13 +435,8 @@ static int read_threads(struct reader *r, json_t *arr)
 
 		if (get_tuple(json_array_get(arr, i), 3, t) < 0)
 			return chunk_error(r, "thread %zu is not [pid, tid, comm]", i);
-		if (t[0] > UINT32_MAX || t[1] > UINT32_MAX)
-			return chunk_error(r, "thread %zu has pid or tid out of range", i);
-		if (t[2] >= r->strings.len)
-			return chunk_error(r, "thread %zu has comm %" PRIu64 " out of range", i,
-					   t[2]);
-		profile_set_thread(r->p, (uint32_t)t[0], (uint32_t)t[1],
-				   profile_string(r->p, r->strings.ids[t[2]]));
+		if (add_thread(r, i, t) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -774,6 +832,78 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 };
 
 /*
+ * get_varint, for a loop over many: where 10 bytes are left (a varint's
+ * most), a varint of 2 to 8 bytes is read as one word, without a branch
+ * on its length (a column of node ids mixes lengths unpredictably). The
+ * same values, the same refusals.
+ */
+static inline int get_varint_fast(struct cursor *c, uint64_t *out)
+{
+	const unsigned char *p = c->p;
+	uint64_t x, stops, v;
+
+	if (c->end - p < 10)
+		return get_varint(c, out);
+	/* A column of one-byte values (threads, cpus) predicts this well. */
+	if (p[0] < 0x80) {
+		*out = p[0];
+		c->p = p + 1;
+		return 0;
+	}
+	memcpy(&x, p, sizeof(x));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	stops = ~x & UINT64_C(0x8080808080808080); /* the bytes without the high bit */
+	if (!stops)
+		return get_varint(c, out); /* 9 or 10 bytes, or too long */
+	x &= stops ^ (stops - 1); /* up to the first of them */
+	v = (x & 0x7f) | (x >> 1 & UINT64_C(0x7f) << 7) | (x >> 2 & UINT64_C(0x7f) << 14) |
+	    (x >> 3 & UINT64_C(0x7f) << 21) | (x >> 4 & UINT64_C(0x7f) << 28) |
+	    (x >> 5 & UINT64_C(0x7f) << 35) | (x >> 6 & UINT64_C(0x7f) << 42) |
+	    (x >> 7 & UINT64_C(0x7f) << 49);
+	*out = v;
+	c->p = p + __builtin_ctzll(stops) / 8 + 1;
+	return 0;
+}
+
+/*
+ * Byte planes: `w` planes of `n` bytes at `p` into the values `v`, in one
+ * pass for the widths written (times and weights take 2 to 4 bytes).
+ */
+static void decode_planes(const unsigned char *p, size_t w, size_t n, uint64_t *v)
+{
+	const unsigned char *p1 = p + n, *p2 = p + 2 * n, *p3 = p + 3 * n;
+	size_t i, k;
+
+	switch (w) {
+	case 1:
+		for (i = 0; i < n; i++)
+			v[i] = p[i];
+		return;
+	case 2:
+		for (i = 0; i < n; i++)
+			v[i] = p[i] | (uint64_t)p1[i] << 8;
+		return;
+	case 3:
+		for (i = 0; i < n; i++)
+			v[i] = p[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16;
+		return;
+	default:
+		for (i = 0; i < n; i++)
+			v[i] = p[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16 |
+			       (uint64_t)p3[i] << 24;
+		for (k = 4; k < w; k++) {
+			const unsigned char *plane = p + k * n;
+
+			for (i = 0; i < n; i++)
+				v[i] |= (uint64_t)plane[i] << (8 * k);
+		}
+		return;
+	}
+}
+
+/*
  * Decodes the `n` values of a column stored in `enc` from `c`, which must
  * hold exactly them, into r->vals. 0 or -1.
  */
@@ -785,7 +915,7 @@ static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_
 	switch (enc) {
 	case SESSION_ENC_VARINT:
 		for (i = 0; i < n; i++)
-			if (get_varint(c, &v[i]) < 0)
+			if (get_varint_fast(c, &v[i]) < 0)
 				return block_cut(r);
 		break;
 	case SESSION_ENC_PLANES:
@@ -797,14 +927,7 @@ static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_
 					     "past 8");
 		if ((size_t)(c->end - c->p) < w * n)
 			return block_cut(r);
-		for (i = 0; i < n; i++)
-			v[i] = c->p[i];
-		for (k = 1; k < w; k++) {
-			const unsigned char *plane = c->p + k * n;
-
-			for (i = 0; i < n; i++)
-				v[i] |= (uint64_t)plane[i] << (8 * k);
-		}
+		decode_planes(c->p, w, n, v);
 		c->p += w * n;
 		break;
 	case SESSION_ENC_CONSTANT:
@@ -859,7 +982,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->nodes.len)
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].node = r->nodes.ids[v[i]];
+			b[i].node = r->nodes.moved ? r->nodes.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	case SESSION_COL_THREAD:
@@ -892,7 +1015,8 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->locations.len)
 				return chunk_error(r, "sample %zu has location %" PRIu64
 						   " out of range", i, v[i]);
-			b[i].location = r->locations.ids[v[i]];
+			b[i].location =
+				r->locations.moved ? r->locations.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	default: /* SESSION_COL_CHAIN */
@@ -900,7 +1024,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->chains.len)
 				return chunk_error(r, "sample %zu has chain %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].chain = r->chains.ids[v[i]];
+			b[i].chain = r->chains.moved ? r->chains.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
 	}
@@ -1035,7 +1159,7 @@ static int tables_section(struct reader *r, struct cursor *c, const struct id_ma
 		r->vals_cap = *n * ncols;
 	}
 	for (k = 0; k < *n * ncols; k++)
-		if (get_varint(c, &r->vals[k]) < 0)
+		if (get_varint_fast(c, &r->vals[k]) < 0)
 			return tables_cut(r);
 	return 0;
 }
@@ -1112,10 +1236,233 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 }
 
 /*
+ * A data chunk's JSON, read without jansson, which builds a value (and an
+ * array with its table for every tuple) for each entry: for a session of
+ * many call-tree nodes, most of the time to open it. Only the shape the
+ * writer gives a data chunk is taken here: one object of the tables and
+ * "lost" and "throttled", each at most once, the tables arrays of tuples
+ * of plain non-negative integers (or of strings of printable ASCII
+ * without escapes), the counts integers, any of them null, with any JSON
+ * whitespace. Anything else (an escape or a byte outside printable ASCII
+ * in a string, a number jansson would read otherwise, another member such
+ * as the JSON samples before 1.5, anything malformed) is left to jansson,
+ * as every chunk was before: this only makes the common case cheaper, and
+ * the same text loads the same profile, or fails with the same error,
+ * either way.
+ */
+enum { DC_STRINGS, DC_FRAMES, DC_NODES, DC_LOCATIONS, DC_CHAINS, DC_THREADS, DC_NTABLES };
+
+/* The members, in the order read_data_chunk loads them; then the counts. */
+static const struct {
+	const char *key;
+	unsigned width; /* integers per tuple; 0: strings */
+} dc_members[DC_NTABLES + 2] = {
+	{ "strings", 0 }, { "frames", 3 },  { "nodes", 2 }, { "locations", 2 },
+	{ "chains", 2 },  { "threads", 3 }, { "lost", 0 },  { "throttled", 0 },
+};
+
+struct data_chunk {
+	uint64_t *vals[DC_NTABLES]; /* per entry, its integers; a string's offset and length */
+	size_t n[DC_NTABLES], cap[DC_NTABLES];
+	uint64_t lost, throttled;
+};
+
+/* Reads the text at p up to end. */
+struct json_cursor {
+	const char *start, *p, *end;
+};
+
+static void jc_space(struct json_cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
+		c->p++;
+}
+
+/* Whether `ch` comes next (after whitespace), consumed if so. */
+static bool jc_char(struct json_cursor *c, char ch)
+{
+	jc_space(c);
+	if (c->p < c->end && *c->p == ch) {
+		c->p++;
+		return true;
+	}
+	return false;
+}
+
+static bool jc_null(struct json_cursor *c)
+{
+	jc_space(c);
+	if (c->end - c->p >= 4 && memcmp(c->p, "null", 4) == 0) {
+		c->p += 4;
+		return true;
+	}
+	return false;
+}
+
+/* An integer of 1 to 18 digits without a leading zero: below 2^63. */
+static bool jc_uint(struct json_cursor *c, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t k;
+
+	jc_space(c);
+	for (k = 0; k <= 18 && k < (size_t)(c->end - c->p) && c->p[k] >= '0' && c->p[k] <= '9'; k++)
+		x = x * 10 + (uint64_t)(c->p[k] - '0');
+	if (k == 0 || k > 18 || (k > 1 && c->p[0] == '0'))
+		return false;
+	c->p += k;
+	*v = x;
+	return true;
+}
+
+/* A string of printable ASCII without escapes: its offset and length. */
+static bool jc_string(struct json_cursor *c, uint64_t *off, uint64_t *len)
+{
+	const char *q;
+
+	jc_space(c);
+	if (c->p == c->end || *c->p != '"')
+		return false;
+	for (q = c->p + 1; q < c->end && *q != '"'; q++)
+		if (*q < 0x20 || *q > 0x7e || *q == '\\')
+			return false;
+	if (q == c->end)
+		return false;
+	*off = (uint64_t)(c->p + 1 - c->start);
+	*len = (uint64_t)(q - c->p - 1);
+	c->p = q + 1;
+	return true;
+}
+
+/* Room for one more entry of table `t` (`w` values). */
+static uint64_t *dc_room(struct data_chunk *d, unsigned t, unsigned w)
+{
+	if (d->n[t] == d->cap[t]) {
+		d->cap[t] = d->cap[t] ? d->cap[t] * 2 : 64;
+		d->vals[t] = xreallocarray(d->vals[t], d->cap[t], w * sizeof(*d->vals[t]));
+	}
+	return d->vals[t] + d->n[t] * w;
+}
+
+/* Table `t`: an array of tuples (or strings). */
+static bool jc_table(struct json_cursor *c, struct data_chunk *d, unsigned t)
+{
+	unsigned width = dc_members[t].width, k;
+
+	if (!jc_char(c, '['))
+		return false;
+	if (jc_char(c, ']'))
+		return true;
+	do {
+		uint64_t *v = dc_room(d, t, width ? width : 2);
+
+		if (!width) {
+			if (!jc_string(c, &v[0], &v[1]))
+				return false;
+		} else {
+			if (!jc_char(c, '['))
+				return false;
+			for (k = 0; k < width; k++)
+				if ((k && !jc_char(c, ',')) || !jc_uint(c, &v[k]))
+					return false;
+			if (!jc_char(c, ']'))
+				return false;
+		}
+		d->n[t]++;
+	} while (jc_char(c, ','));
+	return jc_char(c, ']');
+}
+
+/* Whether `text` is a data chunk of the writer's shape, read into d. */
+static bool parse_data_chunk(const char *text, size_t len, struct data_chunk *d)
+{
+	struct json_cursor c = { text, text, text + len };
+	unsigned seen = 0, m;
+
+	if (!jc_char(&c, '{'))
+		return false;
+	if (!jc_char(&c, '}')) {
+		do {
+			uint64_t off, klen;
+
+			if (!jc_string(&c, &off, &klen) || !jc_char(&c, ':'))
+				return false;
+			for (m = 0; m < ARRAY_SIZE(dc_members); m++)
+				if (strlen(dc_members[m].key) == klen &&
+				    memcmp(dc_members[m].key, text + off, klen) == 0)
+					break;
+			if (m == ARRAY_SIZE(dc_members) || (seen & 1u << m))
+				return false; /* another member, or one twice */
+			seen |= 1u << m;
+			if (jc_null(&c))
+				continue;
+			if (m < DC_NTABLES) {
+				if (!jc_table(&c, d, m))
+					return false;
+			} else if (!jc_uint(&c, m == DC_NTABLES ? &d->lost : &d->throttled)) {
+				return false;
+			}
+		} while (jc_char(&c, ','));
+		if (!jc_char(&c, '}'))
+			return false;
+	}
+	jc_space(&c);
+	return c.p == c.end;
+}
+
+/*
+ * Loads a data chunk parse_data_chunk read, as read_data_chunk would;
+ * its strings are ended in `text` in place. 0 or -1.
+ */
+static int load_data_chunk(struct reader *r, char *text, const struct data_chunk *d)
+{
+	unsigned t;
+	size_t i;
+
+	if (r->have_end)
+		return chunk_error(r, "a data chunk after the end chunk");
+	for (t = 0; t < DC_NTABLES; t++) {
+		for (i = 0; i < d->n[t]; i++) {
+			const uint64_t *v =
+				d->vals[t] + i * (dc_members[t].width ? dc_members[t].width : 2);
+			int ret;
+
+			switch (t) {
+			case DC_STRINGS:
+				text[v[0] + v[1]] = '\0'; /* the closing quote */
+				ret = add_string(r, text + v[0], (size_t)v[1]);
+				break;
+			case DC_FRAMES:
+				ret = add_frame(r, v);
+				break;
+			case DC_NODES:
+				ret = add_node(r, v);
+				break;
+			case DC_LOCATIONS:
+				ret = add_location(r, v);
+				break;
+			case DC_CHAINS:
+				ret = add_chain(r, v);
+				break;
+			default:
+				ret = add_thread(r, i, v);
+				break;
+			}
+			if (ret < 0)
+				return -1;
+		}
+	}
+	r->lost = add_sat(r->lost, d->lost);
+	r->throttled = add_sat(r->throttled, d->throttled);
+	r->data_chunks++;
+	return 0;
+}
+
+/*
  * Loads a JSON chunk (header, data, end) from its inflated `text` of
  * `ulen` bytes, after weighing what parsing it would cost. 0 or -1.
  */
-static int read_json_chunk(struct reader *r, uint32_t type, const char *text, uint32_t ulen)
+static int read_json_chunk(struct reader *r, uint32_t type, char *text, uint32_t ulen)
 {
 	uint64_t values, arrays, objects;
 	json_error_t jerr;
@@ -1132,6 +1479,17 @@ static int read_json_chunk(struct reader *r, uint32_t type, const char *text, ui
 	if (reader_memory(r) + ulen + parse_cost(ulen, values, arrays, objects) >
 	    memory_budget(r->src.pos))
 		return memory_error(r);
+	if (type == SESSION_CHUNK_DATA) {
+		struct data_chunk d;
+		unsigned t;
+
+		memset(&d, 0, sizeof(d));
+		ret = parse_data_chunk(text, ulen, &d) ? load_data_chunk(r, text, &d) : 1;
+		for (t = 0; t < DC_NTABLES; t++)
+			free(d.vals[t]);
+		if (ret <= 0)
+			return ret;
+	}
 	obj = json_loadb(text, ulen, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		char why[64];

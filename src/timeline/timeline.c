@@ -136,6 +136,12 @@ struct timeline {
 	uint32_t *stream_slots; /* open addressing, index + 1, 0 = empty */
 	uint32_t nslots;
 
+	/* Hints that spare most samples the hash tables: a stream of the
+	 * thread by tid, a key of the node by node id (low bits), + 1, 0 for
+	 * none; checked before use. */
+	uint32_t stream_hint[64];
+	uint32_t key_hint[4096];
+
 	struct tl_key *keys;
 	uint32_t nkeys, keys_cap;
 	uint32_t *key_slots; /* open addressing, index + 1, 0 = empty */
@@ -152,6 +158,10 @@ struct timeline {
 	uint64_t *sub_tag; /* s + 1 of the slot held, 0 = none */
 	uint32_t *sub_count; /* [slot * sub_nev + event] */
 	uint64_t sub_hi; /* one past the newest slot written */
+	/* The slot of the last sample counted, its start and its place in
+	 * the ring: the next sample is nearly always in it (no division). */
+	uint64_t sub_last, sub_last_start;
+	uint32_t sub_last_at;
 
 	/*
 	 * Scratch space for packing, unpacking and merging, reused through
@@ -160,8 +170,8 @@ struct timeline {
 	 * holes (the process's RSS a third above what the timeline holds).
 	 * Transient, like a query's arrays: not in the memory figure.
 	 */
-	struct tl_entry *scr[3];
-	size_t scr_cap[3];
+	struct tl_entry *scr[2];
+	size_t scr_cap[2];
 	uint8_t *pack_buf;
 	size_t pack_cap;
 
@@ -271,13 +281,6 @@ static size_t merge_sorted(const struct tl_entry *a, size_t na, const struct tl_
 	while (j < nb)
 		push_combine(out, &n, &b[j++]);
 	return n;
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-	uint32_t x = entry_key(a), y = entry_key(b);
-
-	return x < y ? -1 : x > y;
 }
 
 /* ------------------------------------------------------------------------
@@ -448,10 +451,9 @@ static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *wei
 	return true;
 }
 
-/* b's packed entries as an array (npacked long): scratch array `i`. */
-static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
+/* Decodes b's packed entries into `e` (room for npacked), in order. */
+static void bucket_unpack_to(const struct tl_bucket *b, struct tl_entry *e)
 {
-	struct tl_entry *e = scratch(t, i, b->npacked);
 	struct tl_cursor c;
 	uint64_t w, n;
 	uint32_t k = 0, key;
@@ -461,6 +463,14 @@ static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket
 		e[k].key = key;
 		e[k++].wc = w << COUNT_BITS | n;
 	}
+}
+
+/* b's packed entries as an array (npacked long): scratch array `i`. */
+static struct tl_entry *bucket_unpack(struct timeline *t, const struct tl_bucket *b, int i)
+{
+	struct tl_entry *e = scratch(t, i, b->npacked);
+
+	bucket_unpack_to(b, e);
 	return e;
 }
 
@@ -472,45 +482,57 @@ static void bucket_drop_pending(struct timeline *t, struct tl_bucket *b)
 	b->n = b->cap = 0;
 }
 
-/* Folds the pending entries into the packed ones. */
 /*
- * Sorts `e` by key: an LSD radix sort, a byte of the key a pass (passes
- * where every key has the same byte are skipped), through scratch array 1.
- * Equal keys are combined afterwards, so their order does not matter.
+ * Sorts `e` by key, stably: entries of equal keys keep their order, so
+ * that combining them afterwards gives what merging the runs they came
+ * from in that order would (the same sums; the same entries where a sum
+ * had to be split). Short arrays by insertion, longer ones by an LSD
+ * radix sort, a byte of the key a pass, through scratch array 1: the
+ * bytes' counts are taken in one pass, and a byte that is the same in
+ * every key needs no pass.
  */
 static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
 {
 	struct tl_entry *src = e, *dst;
-	uint32_t any = 0, all = UINT32_MAX;
-	unsigned shift;
-	size_t k;
+	size_t count[4][256], k;
+	unsigned byte;
 
 	if (n < 64) {
-		qsort(e, n, sizeof(*e), entry_cmp);
+		for (k = 1; k < n; k++) {
+			struct tl_entry x = e[k];
+			size_t j = k;
+
+			for (; j > 0 && entry_key(&e[j - 1]) > entry_key(&x); j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
 		return;
 	}
+	memset(count, 0, sizeof(count));
 	for (k = 0; k < n; k++) {
-		any |= entry_key(&e[k]);
-		all &= entry_key(&e[k]);
+		uint32_t key = entry_key(&e[k]);
+
+		count[0][key & 0xff]++;
+		count[1][key >> 8 & 0xff]++;
+		count[2][key >> 16 & 0xff]++;
+		count[3][key >> 24]++;
 	}
 	dst = scratch(t, 1, n);
-	for (shift = 0; shift < 32; shift += 8) {
-		size_t count[256] = { 0 }, at = 0;
+	for (byte = 0; byte < 4; byte++) {
+		size_t *c = count[byte], at = 0;
+		unsigned shift = 8 * byte, d;
 		struct tl_entry *swap;
-		unsigned d;
 
-		if (!(((any ^ all) >> shift) & 0xff))
+		if (c[entry_key(&e[0]) >> shift & 0xff] == n)
 			continue; /* the same byte in every key */
-		for (k = 0; k < n; k++)
-			count[entry_key(&src[k]) >> shift & 0xff]++;
 		for (d = 0; d < 256; d++) {
-			size_t c = count[d];
+			size_t m = c[d];
 
-			count[d] = at;
-			at += c;
+			c[d] = at;
+			at += m;
 		}
 		for (k = 0; k < n; k++)
-			dst[count[entry_key(&src[k]) >> shift & 0xff]++] = src[k];
+			dst[c[entry_key(&src[k]) >> shift & 0xff]++] = src[k];
 		swap = src;
 		src = dst;
 		dst = swap;
@@ -519,6 +541,7 @@ static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
 		memcpy(e, src, n * sizeof(*e));
 }
 
+/* Folds the pending entries into the packed ones. */
 static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 {
 	struct tl_entry *old, *out;
@@ -533,6 +556,12 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
 		push_combine(b->e, &n, &b->e[k]);
+	if (!b->npacked) {
+		/* nothing to merge with: a new bucket's first sort */
+		bucket_pack(t, b, b->e, n);
+		bucket_drop_pending(t, b);
+		return;
+	}
 	old = bucket_unpack(t, b, 0);
 	out = scratch(t, 1, (size_t)b->npacked + n);
 	n = merge_sorted(old, b->npacked, b->e, n, out);
@@ -549,26 +578,38 @@ static void bucket_free(struct timeline *t, struct tl_bucket *b)
 	free(b->ev);
 }
 
-static void bucket_push(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e)
+/* Room for one more pending entry in b: half as many again. */
+static void __attribute__((noinline)) bucket_grow(struct timeline *t, struct tl_bucket *b)
 {
-	if (b->n == b->cap) {
-		uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
+	uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
 
-		b->e = xreallocarray(b->e, cap, sizeof(*b->e));
-		t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
-		b->cap = cap;
-	}
+	b->e = xreallocarray(b->e, cap, sizeof(*b->e));
+	t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
+	b->cap = cap;
+}
+
+static inline void bucket_push(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e)
+{
+	if (b->n == b->cap)
+		bucket_grow(t, b);
 	b->e[b->n++] = *e;
 }
 
-static void bucket_count_event(struct timeline *t, struct tl_bucket *b, uint32_t event, uint64_t n)
+/* Room in b's per-event counts for `event`. */
+static void __attribute__((noinline))
+bucket_grow_events(struct timeline *t, struct tl_bucket *b, uint32_t event)
 {
-	if (event >= b->nev) {
-		b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
-		memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));
-		t->entry_bytes += (event + 1 - b->nev) * sizeof(*b->ev);
-		b->nev = event + 1;
-	}
+	b->ev = xreallocarray(b->ev, (size_t)event + 1, sizeof(*b->ev));
+	memset(b->ev + b->nev, 0, (event + 1 - b->nev) * sizeof(*b->ev));
+	t->entry_bytes += (event + 1 - b->nev) * sizeof(*b->ev);
+	b->nev = event + 1;
+}
+
+static inline void bucket_count_event(struct timeline *t, struct tl_bucket *b, uint32_t event,
+				      uint64_t n)
+{
+	if (event >= b->nev)
+		bucket_grow_events(t, b, event);
 	b->ev[event] += n;
 }
 
@@ -625,7 +666,7 @@ static uint32_t stream_hash(uint32_t pid, uint32_t tid, uint32_t event)
 	return (uint32_t)util_hash_u64(((uint64_t)pid << 32 | tid) ^ ((uint64_t)event << 48) ^ event);
 }
 
-static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
+static uint32_t stream_find(struct timeline *t, const struct profile_sample *s)
 {
 	uint32_t h, mask, i;
 
@@ -672,6 +713,21 @@ static uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
 	return i;
 }
 
+/* The stream of s's (pid, tid, event), made when there is none. */
+static inline uint32_t stream_of(struct timeline *t, const struct profile_sample *s)
+{
+	uint32_t *hint = &t->stream_hint[s->tid % ARRAY_SIZE(t->stream_hint)];
+	const struct tl_stream *st;
+
+	if (*hint) {
+		st = &t->streams[*hint - 1];
+		if (st->tid == s->tid && st->pid == s->pid && st->event == s->event)
+			return *hint - 1;
+	}
+	*hint = stream_find(t, s) + 1;
+	return *hint - 1;
+}
+
 /* ------------------------------------------------------------------------
  * Keys: (node, stream) -> index
  */
@@ -704,7 +760,7 @@ static void key_rehash(struct timeline *t)
 		key_slot_put(t->key_slots, nslots, &t->keys[i], i);
 }
 
-static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
+static uint32_t key_find(struct timeline *t, uint32_t node, uint32_t stream)
 {
 	uint32_t h, mask, i;
 
@@ -733,6 +789,21 @@ static uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
 	t->all_w[i] = t->all_n[i] = 0;
 	key_slot_put(t->key_slots, t->nkey_slots, &t->keys[i], i);
 	return i;
+}
+
+/* The key of (node, stream), made when there is none. */
+static inline uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream)
+{
+	uint32_t *hint = &t->key_hint[node % ARRAY_SIZE(t->key_hint)];
+	const struct tl_key *k;
+
+	if (*hint) {
+		k = &t->keys[*hint - 1];
+		if (k->node == node && k->stream == stream)
+			return *hint - 1;
+	}
+	*hint = key_find(t, node, stream) + 1;
+	return *hint - 1;
 }
 
 /*
@@ -784,6 +855,7 @@ static bool keys_compact(struct timeline *t)
 			b->e[k].key = remap[b->e[k].key] - 1;
 	}
 	free(remap);
+	memset(t->key_hint, 0, sizeof(t->key_hint)); /* the keys are renumbered */
 	t->nkeys = n;
 	t->keys_cap = n ? n : 1;
 	t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
@@ -937,16 +1009,25 @@ static void sub_grow_events(struct timeline *t, uint32_t nev)
 /* Counts a sample in the sub-second ring; false when it is too old for it. */
 static bool sub_add(struct timeline *t, uint64_t time, uint32_t event)
 {
-	uint64_t slot = time / t->sub_ns;
+	uint64_t slot;
 	uint32_t i;
 
+	if (time - t->sub_last_start < t->sub_ns) {
+		slot = t->sub_last;
+		i = t->sub_last_at;
+	} else {
+		slot = time / t->sub_ns;
+		i = (uint32_t)(slot % t->sub_len);
+		t->sub_last = slot;
+		t->sub_last_start = slot * t->sub_ns;
+		t->sub_last_at = i;
+	}
 	if (slot + t->sub_len < t->sub_hi)
 		return false;
 	if (event >= t->sub_nev)
 		sub_grow_events(t, event + 1);
 	if (slot >= t->sub_hi)
 		t->sub_hi = slot + 1;
-	i = (uint32_t)(slot % t->sub_len);
 	if (t->sub_tag[i] != slot + 1) {
 		t->sub_tag[i] = slot + 1;
 		memset(&t->sub_count[(size_t)i * t->sub_nev], 0, t->sub_nev * sizeof(*t->sub_count));
@@ -1042,27 +1123,32 @@ static void bucket_remove(struct timeline *t, size_t i, size_t j)
 static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start, uint64_t width)
 {
 	struct tl_bucket *d = &t->b[i];
-	struct tl_entry *acc;
-	size_t k, nacc;
-	/* acc is scratch 0 or 2; a source is unpacked into 1 and merged into the other */
-	int ia = 0;
+	struct tl_entry *acc = NULL;
+	size_t k, n = 0, nacc = 0;
 
-	for (k = i; k < j; k++)
+	for (k = i; k < j; k++) {
 		bucket_sort(t, &t->b[k]); /* uses the scratch arrays: before acc is in one */
-	acc = bucket_unpack(t, d, ia);
-	nacc = d->npacked;
+		n += t->b[k].npacked;
+	}
+	/*
+	 * The runs one after the other (scratch 0), sorted stably (through
+	 * scratch 1) and combined: what merging them in turn would give, in
+	 * a pass or two over them rather than one per bucket.
+	 */
+	if (j > i + 1) {
+		acc = scratch(t, 0, n);
+		for (k = i, n = 0; k < j; k++) {
+			bucket_unpack_to(&t->b[k], acc + n);
+			n += t->b[k].npacked;
+		}
+		sort_by_key(t, acc, n);
+		for (k = 0; k < n; k++)
+			push_combine(acc, &nacc, &acc[k]);
+	}
 	for (k = i + 1; k < j; k++) {
 		struct tl_bucket *s = &t->b[k];
-		struct tl_entry *se, *out;
 		uint32_t e;
 
-		if (s->npacked) {
-			se = bucket_unpack(t, s, 1);
-			out = scratch(t, 2 - ia, nacc + s->npacked);
-			nacc = merge_sorted(acc, nacc, se, s->npacked, out);
-			ia = 2 - ia;
-			acc = out;
-		}
 		for (e = 0; e < s->nev; e++)
 			if (s->ev[e])
 				bucket_count_event(t, d, e, s->ev[e]);

@@ -164,17 +164,6 @@ uint64_t util_hash_bytes(const void *data, size_t len)
 	return util_hash_u64(h);
 }
 
-uint64_t util_hash_u64(uint64_t key)
-{
-	/* splitmix64's finalizer */
-	key ^= key >> 30;
-	key *= 0xbf58476d1ce4e5b9ull;
-	key ^= key >> 27;
-	key *= 0x94d049bb133111ebull;
-	key ^= key >> 31;
-	return key;
-}
-
 char *util_read_file(const char *path, size_t *len)
 {
 	size_t cap = 4096, n = 0;

@@ -1035,7 +1035,8 @@ static void test_bad_contents(void **state)
 		  "node 2 has parent 9 out of range" },
 		{ "{\"nodes\":[[0,999]]}", "node 1 has frame 999 out of range" },
 		{ "{\"nodes\":[[0]]}", "node 1 is not [parent, frame]" },
-		{ "{\"strings\":[\"a\"],\"frames\":[[0,77,0]]}", "frame 0 has module 77 out of range" },
+		{ "{\"strings\":[\"a\"],\"frames\":[[0,77,0]]}",
+		  "frame 0 has module 77 out of range" },
 		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,2]]}", "frame 0 has unknown kind 2" },
 		{ "{\"threads\":[[1,1,5]]}", "thread 0 has comm 5 out of range" },
 		{ "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[3],\"pid\":[1],\"tid\":[1],"
@@ -1090,6 +1091,12 @@ static void test_bad_contents(void **state)
 		{ "{\"chains\":[[0,1]]}", "chain 1 has location 1 out of range" },
 		{ "{\"chains\":[[0]]}", "chain 1 is not [parent, location]" },
 		{ "{\"chains\":3}", "\"chains\" is not an array" },
+		/* Spaced out: read without jansson, the same errors. */
+		{ "{ \"nodes\" : [ [ 0 , 5 ] ] }\n", "node 1 has frame 5 out of range" },
+		{ "{\"threads\":[[1,1,0]],\"strings\":null}", "thread 0 has comm 0 out of range" },
+		/* A number of 19 digits is jansson's to read. */
+		{ "{\"nodes\":[[0,1234567890123456789]]}",
+		  "node 1 has frame 1234567890123456789 out of range" },
 		{ "{\"strings\":[\"a\"],\"frames\":[[0,0,0]],\"locations\":[[0,16]],"
 		  "\"chains\":[[0,1]],"
 		  "\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[0],\"pid\":[1],\"tid\":[1],"
@@ -1143,6 +1150,58 @@ static void test_bad_contents(void **state)
 			    "x.session: chunk 1 at offset 16: the first chunk is not a header "
 			    "chunk (type 2)");
 	free(file);
+	free(c);
+}
+
+/*
+ * A data chunk in the writer's shape is read without jansson; spaced out,
+ * with null members, an escape or a member of a later version, it loads
+ * the same tables (the last two through jansson).
+ */
+static void test_data_chunk_shapes(void **state)
+{
+	static const char *const cases[] = {
+		"{\"lost\":3,\"strings\":[\"main\",\"libc\"],\"frames\":[[0,1,0]],\"nodes\":[[0,0]],"
+		"\"threads\":[[5,6,0]]}",
+		" {\n\t\"threads\" : [ [ 5 , 6 , 0 ] ] , \"chains\" : null , \"lost\" : 3 ,\r\n"
+		"\"strings\":[ \"main\" ,\"libc\"],\"frames\":[[0,1,0]],\"nodes\":[[0,0]]} ",
+		"{\"lost\":3,\"strings\":[\"ma\\u0069n\",\"libc\"],\"frames\":[[0,1,0]],"
+		"\"nodes\":[[0,0]],\"threads\":[[5,6,0]]}",
+		"{\"lost\":3,\"strings\":[\"main\",\"libc\"],\"frames\":[[0,1,0]],\"nodes\":[[0,0]],"
+		"\"threads\":[[5,6,0]],\"future\":{\"x\":[1]}}",
+	};
+	struct ft_error err = { 0 };
+	unsigned char *c, *file;
+	size_t i, clen, hlen, flen;
+	struct profile *p;
+
+	(void)state;
+	c = make_chunk(1,
+		       "{\"format\":\"flametop-session\",\"version\":[1,0],"
+		       "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}",
+		       &hlen);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned char *data = make_chunk(2, cases[i], &clen);
+
+		flen = 16 + hlen + clen;
+		file = xmalloc(flen);
+		memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
+		memcpy(file + 16, c, hlen);
+		memcpy(file + 16 + hlen, data, clen);
+		p = session_read_mem(file, flen, "x.session", NULL, &err);
+		assert_non_null(p);
+		assert_int_equal(p->nframes, 1);
+		assert_string_equal(profile_string(p, p->frames[0].name), "main");
+		assert_string_equal(profile_string(p, p->frames[0].module), "libc");
+		assert_int_equal(p->nnodes, 2);
+		assert_int_equal(p->nodes[1].frame, 0);
+		assert_string_equal(profile_string(p, profile_find_thread(p, 6)->comm), "main");
+		assert_int_equal(profile_find_thread(p, 6)->pid, 5);
+		assert_int_equal(p->meta.lost, 3);
+		profile_free(p);
+		free(data);
+		free(file);
+	}
 	free(c);
 }
 
@@ -1490,6 +1549,7 @@ int main(void)
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_unknown_chunk),
 		cmocka_unit_test(test_bad_contents),
+		cmocka_unit_test(test_data_chunk_shapes),
 		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
