@@ -107,6 +107,16 @@ int sampler_start(struct sampler *s, struct ft_error *err);
 int sampler_poll(struct sampler *s, int timeout_ms);
 
 /*
+ * A descriptor that polls readable when sampler_poll() has something to
+ * do: a ring past its wakeup watermark (a quarter full), or a ring whose
+ * event is gone (sampler_poll() then stops watching it, here too). For a
+ * caller that waits on it with other descriptors (the explorer's keys)
+ * instead of waking on a timer. Owned by the sampler, made at the first
+ * call; -1 if it cannot be made (poll on a timer then).
+ */
+int sampler_wait_fd(struct sampler *s);
+
+/*
  * Also samples process `pid` (every thread, new ones too) from now on,
  * into the same rings: for a PID or command target, whose end then waits
  * for it too. A system-wide sampler has it already (0). 0 or -errno with

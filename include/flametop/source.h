@@ -44,6 +44,11 @@ struct source_ops {
 	/* Live only (NULL for replay): also sample process `pid` from now on.
 	 * 0 or -errno with `err` set. */
 	int (*attach)(void *ctx, pid_t pid, struct ft_error *err);
+	/* Live only (NULL for replay): a descriptor that polls readable when
+	 * `poll` has data to read (sampler_wait_fd()), so a consumer can wait
+	 * on it with its own instead of polling on a timer; -1 if none.
+	 * Owned by the source. */
+	int (*wait_fd)(void *ctx);
 	/* Live only: stops sampling and appends what is left; sets the
 	 * profile's duration. Polls after it append nothing but still say
 	 * when the target is gone (a launched command exited). 0 or -errno. */

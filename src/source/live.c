@@ -122,10 +122,18 @@ static int live_attach(void *ctx, pid_t pid, struct ft_error *err)
 	return sampler_attach(l->sampler, pid, err);
 }
 
+static int live_wait_fd(void *ctx)
+{
+	struct live *l = ctx;
+
+	return l->stopped ? -1 : sampler_wait_fd(l->sampler);
+}
+
 static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.now = live_now,
 	.attach = live_attach,
+	.wait_fd = live_wait_fd,
 	.stop = live_stop,
 	.free = live_free,
 };

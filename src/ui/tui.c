@@ -9,11 +9,14 @@
  * and sorting go to the front view (views.c lists them, each a table of
  * operations over its own state), which answers the actions it lists.
  *
- * The loop: wait up to 100 ms for a key, drain the source into the
- * profile, hand the new samples to the timeline (and to a private session
- * file, so `s` can save what was seen), and once a second re-query what
- * the front view reads and redraw what changed. Input is read between
- * source polls, so it stays responsive while the sampler is busy.
+ * The loop: wait for a key, for the live source's rings to fill past
+ * their watermark, or for the next tick (a replay, which has nothing to
+ * wait on, is polled every 100 ms); drain the source into the profile,
+ * hand the new samples to the timeline (and to a private session file, so
+ * `s` can save what was seen), and once a second re-query what the front
+ * view reads and redraw what changed. Input is read between source polls,
+ * so it stays responsive while the sampler is busy; a steady live view
+ * wakes about once a second, not ten times.
  */
 #include "config.h"
 
@@ -1549,9 +1552,30 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 	util_error_line("%s", line);
 }
 
+/*
+ * How long the loop waits for a key (and *fd, what else it waits on: the
+ * live source's descriptor, or -1): until the next tick when the source
+ * says when it has data, else POLL_MS; FIRST_POLL_MS until a frame has
+ * shown samples.
+ */
+static int wait_ms(struct tui *u, bool first, uint64_t now, uint64_t next_tick, int *fd)
+{
+	*fd = -1;
+	if (!u->ended && u->src->ops->wait_fd)
+		*fd = u->src->ops->wait_fd(u->src->ctx);
+	if (first)
+		return FIRST_POLL_MS;
+	if (*fd < 0)
+		return POLL_MS;
+	if (next_tick <= now)
+		return 0;
+	/* Rounded up: woken before the tick, the loop would only wait again. */
+	return (int)((next_tick - now + 999999) / 1000000);
+}
+
 static void loop(struct tui *u)
 {
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
 	uint64_t first_until = next_tick + FIRST_WAIT_NS;
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -1562,14 +1586,15 @@ static void loop(struct tui *u)
 	u->rate_t0 = util_now_ns();
 	while (!u->quit) {
 		uint64_t now;
-		int sig, ret;
+		int sig, ret, timeout;
 
 		if (u->dirty)
 			draw(u);
 		shown = shown || u->nsamples;
 		cpu_charge(u, UI_CPU_VIEW);
-		if (poll(&pfd, 1, !shown && util_now_ns() < first_until ? FIRST_POLL_MS : POLL_MS) < 0 &&
-		    errno != EINTR)
+		now = util_now_ns();
+		timeout = wait_ms(u, !shown && now < first_until, now, next_tick, &pfd[1].fd);
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
