@@ -535,6 +535,20 @@ static void self_usage(struct tui *u, uint64_t now)
 		u->rss = rss * (uint64_t)page;
 }
 
+/* Charges the main thread's CPU time since the last charge to `part`. */
+static void cpu_charge(struct tui *u, enum ui_cpu_part part)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return;
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (u->cpu_mark && now > u->cpu_mark)
+		u->cpu_part[part] += now - u->cpu_mark;
+	u->cpu_mark = now;
+}
+
 /* ------------------------------------------------------------------------
  * The screen's windows.
  */
@@ -575,6 +589,7 @@ static void draw(struct tui *u)
 	unsigned d = u->dirty;
 
 	u->dirty = 0;
+	cpu_charge(u, UI_CPU_WAKE);
 	if (d & UI_CLEAR)
 		clearok(curscr, TRUE);
 	if (u->too_small) {
@@ -583,8 +598,10 @@ static void draw(struct tui *u)
 		doupdate();
 		return;
 	}
-	if (d & UI_REQUERY)
+	if (d & UI_REQUERY) {
 		ui_tui_requery(u);
+		cpu_charge(u, UI_CPU_QUERY);
+	}
 	if (d & UI_REDRAW_HEADER) {
 		ui_draw_header(u);
 		wnoutrefresh(u->w_header);
@@ -610,6 +627,7 @@ static void draw(struct tui *u)
 		wnoutrefresh(u->w_footer);
 	}
 	doupdate();
+	cpu_charge(u, UI_CPU_DRAW);
 }
 
 /* ------------------------------------------------------------------------
@@ -1519,27 +1537,15 @@ static void init_state(struct tui *u)
 		u->q[k].tree = profile_tree_new();
 }
 
-/* Charges the main thread's CPU time since the last charge to `part`. */
-static void cpu_charge(struct tui *u, enum ui_cpu_part part)
-{
-	struct timespec ts;
-	uint64_t now;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return;
-	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	if (u->cpu_mark && now > u->cpu_mark)
-		u->cpu_part[part] += now - u->cpu_mark;
-	u->cpu_mark = now;
-}
-
 /* -v: what the explorer's own CPU time went to, said after the screen is closed. */
 static void say_cpu(const struct tui *u, uint64_t ran_ns)
 {
 	static const char *const names[UI_CPU__COUNT] = {
 		[UI_CPU_SAMPLING] = "sampling",
 		[UI_CPU_STORE] = "storing",
-		[UI_CPU_VIEW] = "the view",
+		[UI_CPU_QUERY] = "querying",
+		[UI_CPU_DRAW] = "drawing",
+		[UI_CPU_WAKE] = "waking",
 	};
 	char line[256];
 	size_t k, n;
@@ -1591,7 +1597,7 @@ static void loop(struct tui *u)
 		if (u->dirty)
 			draw(u);
 		shown = shown || u->nsamples;
-		cpu_charge(u, UI_CPU_VIEW);
+		cpu_charge(u, UI_CPU_WAKE);
 		now = util_now_ns();
 		timeout = wait_ms(u, !shown && now < first_until, now, next_tick, &pfd[1].fd);
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
@@ -1601,7 +1607,7 @@ static void loop(struct tui *u)
 		sig = ui_screen_stop_signal();
 		if (sig || u->quit)
 			break;
-		cpu_charge(u, UI_CPU_VIEW);
+		cpu_charge(u, UI_CPU_WAKE);
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
 			u->now = u->src->ops->now(u->src->ctx);
@@ -1754,7 +1760,7 @@ int ui_run(const struct ui_options *o)
 	make_windows(u);
 	started = util_now_ns();
 	loop(u);
-	cpu_charge(u, UI_CPU_VIEW);
+	cpu_charge(u, UI_CPU_WAKE);
 	ran = util_now_ns() - started;
 	sig = ui_screen_stop_signal();
 	status = sig ? 128 + sig : 0;

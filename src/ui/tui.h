@@ -162,7 +162,9 @@ extern const struct ui_view_ops ui_heatmap_ops;
 enum ui_cpu_part {
 	UI_CPU_SAMPLING, /* the source: reading, unwinding, symbolizing, interning */
 	UI_CPU_STORE, /* the timeline and the other stores, and the private session */
-	UI_CPU_VIEW, /* queries, layout and drawing, keys */
+	UI_CPU_QUERY, /* a frame's queries and what the view derives (its layout) */
+	UI_CPU_DRAW, /* a frame's drawing, and sending it to the terminal */
+	UI_CPU_WAKE, /* the loop: waiting, waking, keys, the tick's own figures */
 	UI_CPU__COUNT
 };
 
