@@ -323,6 +323,13 @@ void ui_tui_reset_live(struct tui *u)
 	}
 }
 
+/* Whether the window's functions (its top->fns) are read: by the front
+ * view, or to find --focus's function. */
+static bool functions_read(const struct tui *u)
+{
+	return !UI_FRONT_OPS(u)->tree_only || u->focus_pending;
+}
+
 /* Queries window `k` again; the window's call tree is rebuilt from the result. */
 static void query(struct tui *u, enum ui_query_kind k)
 {
@@ -355,7 +362,8 @@ static void query(struct tui *u, enum ui_query_kind k)
 	} else if (u->windows[k].mode == UI_WINDOW_LIVE) {
 		if (!q->live)
 			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
-		q->top = timeline_live_top(q->live);
+		q->top = k == UI_QUERY_WINDOW && !functions_read(u) ? timeline_live_nodes(q->live)
+								    : timeline_live_top(q->live);
 	} else {
 		struct profile_filter f;
 
@@ -495,8 +503,10 @@ static unsigned show_view(struct tui *u, size_t i)
 		return 0;
 	UI_FRONT_OPS(u)->selection(front(u), u, &sel);
 	u->front = i;
-	/* A view that reads more than the window queries it now. */
-	if (UI_FRONT_OPS(u)->queries & ~(1u << UI_QUERY_WINDOW))
+	/* A view that reads more than the window queries it now, as does
+	 * one that reads the functions the view before left unlisted. */
+	if ((UI_FRONT_OPS(u)->queries & ~(1u << UI_QUERY_WINDOW)) ||
+	    (functions_read(u) && UI_WINDOW_QUERY(u)->top && UI_WINDOW_QUERY(u)->top->fns_later))
 		ui_tui_requery(u);
 	if (sel.frame != PROFILE_NO_FRAME)
 		UI_FRONT_OPS(u)->focus(front(u), u, sel.frame);

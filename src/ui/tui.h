@@ -129,6 +129,10 @@ struct ui_view_ops {
 	int key; /* the key that shows it */
 	const char *help; /* its line in the help and the man page */
 	unsigned queries; /* 1u << UI_QUERY_* it reads besides the window */
+	/* It reads the window's call tree and totals, never its functions
+	 * (top->fns): a live window's are not listed for it (the cost of
+	 * most of a frame's query), nfns is 0. */
+	bool tree_only;
 	uint64_t actions; /* UI_ACTION()s it answers */
 	int wheel; /* lines one notch of the mouse wheel moves */
 	struct ui_view *(*open)(struct tui *u);
