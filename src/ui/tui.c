@@ -1569,13 +1569,21 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 }
 
 /*
- * How long the loop waits for a key (and *fd, what else it waits on: the
- * live source's descriptor, or -1): until the next tick when the source
- * says when it has data, else POLL_MS; FIRST_POLL_MS until a frame has
- * shown samples.
+ * How long the loop waits for a key, and *fd, what else it waits on (-1:
+ * nothing): the live source's descriptor, readable when a ring passes its
+ * watermark, until the next tick, so a steady view wakes once a second
+ * and once per watermark of data. A ring wakes it per watermark written,
+ * read or not, so on many busy CPUs the rings together could wake it more
+ * often than a timer: `timed` (one woke it sooner than POLL_MS after the
+ * last drain) makes it poll every POLL_MS instead until the next tick, as
+ * it did before it waited on the rings. A replay, with no descriptor,
+ * polls every POLL_MS; FIRST_POLL_MS until a frame has shown samples.
  */
-static int wait_ms(struct tui *u, bool first, uint64_t now, uint64_t next_tick, int *fd)
+static int wait_ms(struct tui *u, bool first, bool timed, uint64_t now, uint64_t next_tick,
+		   int *fd)
 {
+	uint64_t until = next_tick;
+
 	*fd = -1;
 	if (!u->ended && u->src->ops->wait_fd)
 		*fd = u->src->ops->wait_fd(u->src->ctx);
@@ -1583,19 +1591,25 @@ static int wait_ms(struct tui *u, bool first, uint64_t now, uint64_t next_tick, 
 		return FIRST_POLL_MS;
 	if (*fd < 0)
 		return POLL_MS;
-	if (next_tick <= now)
+	if (timed) {
+		*fd = -1;
+		if (until > now + POLL_MS * 1000000ull)
+			until = now + POLL_MS * 1000000ull;
+	}
+	if (until <= now)
 		return 0;
 	/* Rounded up: woken before the tick, the loop would only wait again. */
-	return (int)((next_tick - now + 999999) / 1000000);
+	return (int)((until - now + 999999) / 1000000);
 }
 
 static void loop(struct tui *u)
 {
 	struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
-	uint64_t first_until = next_tick + FIRST_WAIT_NS;
+	uint64_t first_until = next_tick + FIRST_WAIT_NS, drained = next_tick;
 	struct ft_error err = { { 0 }, 0, 0 };
 	bool shown = false; /* a frame with samples was drawn */
+	bool timed = false; /* the rings woke it too often: a timer until the tick (wait_ms) */
 	int ch;
 
 	u->dirty = UI_REDRAW_ALL | UI_REQUERY | UI_CLEAR;
@@ -1609,9 +1623,12 @@ static void loop(struct tui *u)
 		shown = shown || u->nsamples;
 		cpu_charge(u, UI_CPU_WAKE);
 		now = util_now_ns();
-		timeout = wait_ms(u, !shown && now < first_until, now, next_tick, &pfd[1].fd);
+		timeout = wait_ms(u, !shown && now < first_until, timed, now, next_tick, &pfd[1].fd);
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN) &&
+		    util_now_ns() - drained < POLL_MS * 1000000ull)
+			timed = true;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
 		sig = ui_screen_stop_signal();
@@ -1620,6 +1637,7 @@ static void loop(struct tui *u)
 		cpu_charge(u, UI_CPU_WAKE);
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
+			drained = util_now_ns();
 			u->now = u->src->ops->now(u->src->ctx);
 			cpu_charge(u, UI_CPU_SAMPLING);
 			if (ui_tui_take_samples(u))
@@ -1651,6 +1669,7 @@ static void loop(struct tui *u)
 			double dt = (double)(now - u->rate_t0) / 1e9;
 
 			next_tick = now + UI_TICK_NS;
+			timed = false;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
 			push_tick(u);
