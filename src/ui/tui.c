@@ -44,6 +44,9 @@
  * is read every FIRST_POLL_MS: the first frame is what a person waits for. */
 #define FIRST_POLL_MS 10
 #define FIRST_WAIT_NS 2000000000ull
+/* The live source's rings wake the loop at most this often between two
+ * ticks; then it polls every POLL_MS until the next (wait_ms). */
+#define RING_WAKES 4
 #define UI_DOUBLE_CLICK_NS 300000000ull /* two clicks this close are a double click */
 #define TMP_CAP (512ull << 20) /* the private session stops growing here */
 #define MIN_COLS 40
@@ -1574,10 +1577,10 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
  * watermark, until the next tick, so a steady view wakes once a second
  * and once per watermark of data. A ring wakes it per watermark written,
  * read or not, so on many busy CPUs the rings together could wake it more
- * often than a timer: `timed` (one woke it sooner than POLL_MS after the
- * last drain) makes it poll every POLL_MS instead until the next tick, as
- * it did before it waited on the rings. A replay, with no descriptor,
- * polls every POLL_MS; FIRST_POLL_MS until a frame has shown samples.
+ * often than a timer: `timed` (they woke it RING_WAKES times since the
+ * tick) makes it poll every POLL_MS instead until the next tick, as it did
+ * before it waited on the rings. A replay, with no descriptor, polls
+ * every POLL_MS; FIRST_POLL_MS until a frame has shown samples.
  */
 static int wait_ms(struct tui *u, bool first, bool timed, uint64_t now, uint64_t next_tick,
 		   int *fd)
@@ -1606,10 +1609,10 @@ static void loop(struct tui *u)
 {
 	struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
-	uint64_t first_until = next_tick + FIRST_WAIT_NS, drained = next_tick;
+	uint64_t first_until = next_tick + FIRST_WAIT_NS;
 	struct ft_error err = { { 0 }, 0, 0 };
 	bool shown = false; /* a frame with samples was drawn */
-	bool timed = false; /* the rings woke it too often: a timer until the tick (wait_ms) */
+	unsigned ring_wakes = 0; /* since the tick: RING_WAKES, and a timer until the next (wait_ms) */
 	int ch;
 
 	u->dirty = UI_REDRAW_ALL | UI_REQUERY | UI_CLEAR;
@@ -1623,12 +1626,12 @@ static void loop(struct tui *u)
 		shown = shown || u->nsamples;
 		cpu_charge(u, UI_CPU_WAKE);
 		now = util_now_ns();
-		timeout = wait_ms(u, !shown && now < first_until, timed, now, next_tick, &pfd[1].fd);
+		timeout = wait_ms(u, !shown && now < first_until, ring_wakes >= RING_WAKES, now,
+				  next_tick, &pfd[1].fd);
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN) &&
-		    util_now_ns() - drained < POLL_MS * 1000000ull)
-			timed = true;
+		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN))
+			ring_wakes++;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
 		sig = ui_screen_stop_signal();
@@ -1637,7 +1640,6 @@ static void loop(struct tui *u)
 		cpu_charge(u, UI_CPU_WAKE);
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
-			drained = util_now_ns();
 			u->now = u->src->ops->now(u->src->ctx);
 			cpu_charge(u, UI_CPU_SAMPLING);
 			if (ui_tui_take_samples(u))
@@ -1669,7 +1671,7 @@ static void loop(struct tui *u)
 			double dt = (double)(now - u->rate_t0) / 1e9;
 
 			next_tick = now + UI_TICK_NS;
-			timed = false;
+			ring_wakes = 0;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
 			push_tick(u);
