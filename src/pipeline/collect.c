@@ -40,6 +40,14 @@
  * folded nothing are kept, so a hit gives exactly what resolving the
  * chain again would. Chains are compared in full, never trusted to their
  * hash. The cache is bounded (STACK_CACHE_*) and emptied when full.
+ *
+ * Most stacks that miss differ from one seen before in their leaf
+ * address only (a loop's samples land on many instructions). A second
+ * cache of the same kind keeps what a stack's callers gave (the node and
+ * location chain above the leaf, the frame-pointer verdict of the callers'
+ * user frames), keyed by the chain without its leaf address; on a hit,
+ * only the leaf is resolved and interned under them, which is the last
+ * step resolving the whole chain would take.
  */
 #include "config.h"
 
@@ -115,6 +123,8 @@ struct pipeline_collect {
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
 
 	struct stack_cache stacks;
+	struct stack_cache callers; /* chains without their leaf address (leafless_key) */
+	uint64_t callers_ips[STACK_CACHE_MAX_CHAIN];
 	bool uncacheable; /* the stack being resolved met an address that is not cached */
 	/* The last sample's stack, for a sample marked same_stack (a group
 	 * member: one unwind for the leader and its members). */
@@ -286,12 +296,16 @@ static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, 
 }
 
 /* The chain of the locations frames[0, n) were at (the known ones), or
- * PROFILE_NO_CHAIN when there is none or it did not fit. */
-static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
+ * PROFILE_NO_CHAIN when there is none or it did not fit; *callers gets
+ * that of frames[1, n). */
+static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n, uint32_t *callers)
 {
 	uint32_t chain = PROFILE_NO_CHAIN;
 
+	*callers = PROFILE_NO_CHAIN;
 	while (n > 0) {
+		if (n == 1)
+			*callers = chain;
 		if (c->locs[--n] == PROFILE_NO_LOCATION)
 			continue;
 		chain = profile_intern_chain(c->profile, chain, c->locs[n]);
@@ -359,6 +373,15 @@ static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from,
 	return FP_TRUNCATED;
 }
 
+/* The verdict of a stack whose user leaf is `frame`, its callers' being `callers`. */
+static enum fp_verdict leaf_verdict(struct pipeline_collect *c, enum fp_verdict callers,
+				    uint32_t frame)
+{
+	if (is_root_frame(c, frame))
+		return FP_ROOTED;
+	return callers == FP_NONE ? FP_TRUNCATED : callers;
+}
+
 static void count_fp_verdict(struct pipeline_collect *c, enum fp_verdict v)
 {
 	if (v == FP_ROOTED)
@@ -382,10 +405,12 @@ static void check_truncated(struct pipeline_collect *c)
 /*
  * Turns the sample's chain into frames, then into a call tree node, a
  * location chain and the hit location (in *ps), and says what its user
- * part tells of frame pointers.
+ * part tells of frame pointers. *callers gets what the frames above the
+ * leaf gave (node, chain, verdict), for the callers' cache.
  */
 static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cache *pc,
-				     const struct pipeline_sample *s, struct profile_sample *ps)
+				     const struct pipeline_sample *s, struct profile_sample *ps,
+				     struct stack_entry *callers)
 {
 	struct profile *p = c->profile;
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
@@ -445,14 +470,72 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
 		first = false;
 	}
-	if (!dwarf && user_from != UINT32_MAX)
+	callers->verdict = FP_NONE;
+	if (!dwarf && user_from == 0) {
+		callers->verdict = (uint8_t)judge_fp_stack(c, 1, n);
+		verdict = leaf_verdict(c, callers->verdict, c->frames[0]);
+	} else if (!dwarf && user_from != UINT32_MAX) {
 		verdict = judge_fp_stack(c, user_from, n);
-	ps->chain = intern_chain(c, n);
+		callers->verdict = (uint8_t)verdict;
+	}
+	ps->chain = intern_chain(c, n, &callers->chain);
 	/* The hit address: the leaf's, when it is user code. */
 	ps->location = n ? c->locs[0] : PROFILE_NO_LOCATION;
-	while (n > 0)
+	callers->node = PROFILE_ROOT;
+	while (n > 0) {
+		if (n == 1)
+			callers->node = node;
 		node = profile_intern_node(p, node, c->frames[--n]);
+	}
 	ps->node = node;
+	return verdict;
+}
+
+/*
+ * Whether the callers' cache applies to the sample's chain: a context
+ * marker, then the leaf address, then its callers. It does not to a
+ * chain whose leaf a user-space unwinder gives (DWARF) or that a type's
+ * pseudo-frame tops, which the full cache skips too.
+ */
+static bool leafless_chain(const struct pipeline_sample *s)
+{
+	return s->nr_ips >= 2 && s->nr_ips <= STACK_CACHE_MAX_CHAIN &&
+	       (s->ips[0] == (uint64_t)PERF_CONTEXT_KERNEL ||
+		s->ips[0] == (uint64_t)PERF_CONTEXT_USER) &&
+	       s->ips[1] != 0 && s->ips[1] < (uint64_t)PERF_CONTEXT_MAX;
+}
+
+/* The callers' cache key of a leafless_chain(): its chain with the leaf
+ * address left out, copied to callers_ips (nr_ips - 1 of them). */
+static uint64_t leafless_key(struct pipeline_collect *c, const struct pipeline_sample *s)
+{
+	c->callers_ips[0] = s->ips[0];
+	memcpy(c->callers_ips + 1, s->ips + 2, (s->nr_ips - 2) * sizeof(*s->ips));
+	return stack_hash(s->pid, c->callers_ips, s->nr_ips - 1);
+}
+
+/*
+ * resolve_stack() for a leafless_chain() whose callers gave `callers`:
+ * the leaf alone is resolved and interned under them.
+ */
+static enum fp_verdict resolve_leaf(struct pipeline_collect *c, struct proc_cache *pc,
+				    const struct pipeline_sample *s,
+				    const struct stack_entry *callers, struct profile_sample *ps)
+{
+	struct profile *p = c->profile;
+	uint32_t frame, loc = PROFILE_NO_LOCATION;
+	enum fp_verdict verdict = callers->verdict;
+
+	if (s->ips[0] == (uint64_t)PERF_CONTEXT_USER) {
+		frame = resolve_user(c, pc, s->pid, s->ips[1], &loc);
+		verdict = leaf_verdict(c, verdict, frame);
+	} else {
+		frame = resolve_kernel(c, s->pid, s->ips[1]);
+	}
+	ps->chain = loc == PROFILE_NO_LOCATION ? callers->chain
+					       : profile_intern_chain(p, callers->chain, loc);
+	ps->location = loc;
+	ps->node = profile_intern_node(p, callers->node, frame);
 	return verdict;
 }
 
@@ -489,10 +572,26 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		ps.location = hit->location;
 		verdict = hit->verdict;
 	} else {
-		uint64_t folded = p->folded;
+		uint64_t folded = p->folded, ckey = 0;
+		const struct stack_entry *up = NULL;
+		struct stack_entry callers = { .pid = s->pid, .epoch = pc->epoch };
+		bool leafless = cache && leafless_chain(s);
 
 		c->uncacheable = false;
-		verdict = resolve_stack(c, pc, s, &ps);
+		if (leafless) {
+			ckey = leafless_key(c, s);
+			up = stack_cache_get(&c->callers, ckey, s->pid, pc->epoch, c->callers_ips,
+					     s->nr_ips - 1);
+		}
+		if (up) {
+			verdict = resolve_leaf(c, pc, s, up, &ps);
+		} else {
+			verdict = resolve_stack(c, pc, s, &ps, &callers);
+			if (leafless && !c->uncacheable && p->folded == folded) {
+				callers.nr = s->nr_ips - 1;
+				stack_cache_put(&c->callers, ckey, callers, c->callers_ips);
+			}
+		}
 		if (cache && !c->uncacheable && p->folded == folded) {
 			struct stack_entry e = {
 				.pid = s->pid, .epoch = pc->epoch, .nr = s->nr_ips,
@@ -619,6 +718,7 @@ void pipeline_collect_free(struct pipeline_collect *c)
 	u64map_free(&c->kernel_addrs);
 	u64map_free(&c->root_frames);
 	stack_cache_free(&c->stacks);
+	stack_cache_free(&c->callers);
 	unwind_free(c->unwind);
 	free(c);
 }

@@ -829,6 +829,94 @@ static void test_collect_stack_cache(void **state)
 	sym_free(s);
 }
 
+int main(void);
+static void test_jit_map(void **state);
+
+static int truncated_notices;
+
+static void count_truncated(void *ctx, const char *msg)
+{
+	if (strstr(msg, "look truncated"))
+		truncated_notices++;
+}
+
+/*
+ * A stack whose callers were seen before under another leaf address takes
+ * what they gave and resolves its leaf alone: it must come out as resolving
+ * the whole chain would, whatever the leaf is (another address of the same
+ * function, another function, a stack's root for the frame-pointer check).
+ */
+static void test_collect_callers_cache(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	struct ft_notice n;
+	struct self_map sm;
+	uint64_t ips[3];
+	struct pipeline_sample smp = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1,
+				       .nr_ips = 3, .ips = ips };
+	const struct profile_sample *x;
+	uint32_t i;
+
+	notice_init(&n, count_truncated, NULL);
+	pipeline_collect_set_notice(c, &n);
+	truncated_notices = 0;
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+	ips[0] = PERF_CONTEXT_USER;
+	ips[1] = fake_addr(&sm, (void *)&probe_function) + 2;
+	ips[2] = fake_addr(&sm, (void *)&probe_other) + 6; /* a return address */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+
+	/* Another address of the leaf function: the same node, its own location. */
+	ips[1] += 1;
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	x = p->samples;
+	assert_int_equal(x[1].node, x[0].node);
+	assert_int_not_equal(x[1].location, x[0].location);
+	assert_int_equal(p->locations[x[1].location].frame, p->nodes[x[0].node].frame);
+	assert_int_equal(p->locations[x[1].location].offset,
+			 p->locations[x[0].location].offset + 1);
+	assert_int_equal(p->chains[x[1].chain].location, x[1].location);
+	assert_int_equal(p->chains[x[1].chain].parent, p->chains[x[0].chain].parent);
+
+	/* Another function as the leaf, under the same callers. */
+	ips[1] = fake_addr(&sm, (void *)&probe_other) + 2;
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	x = p->samples;
+	assert_string_equal(node_name(p, x[2].node), "probe_other");
+	assert_int_equal(p->nodes[x[2].node].parent, p->nodes[x[0].node].parent);
+	assert_int_equal(p->chains[x[2].chain].parent, p->chains[x[0].chain].parent);
+
+	/*
+	 * Frame pointers: these callers never reach a root, but a leaf in
+	 * main makes its stack a rooted one; 60 of those and 3 truncated
+	 * stacks say nothing. Then 120 truncated stacks, each leaf address
+	 * new: more than half look truncated, which the stage says.
+	 */
+	for (i = 0; i < 60; i++) {
+		ips[1] = fake_addr(&sm, (void *)&main) + 1 + i;
+		assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+		assert_string_equal(node_name(p, p->samples[p->nsamples - 1].node), "main");
+	}
+	pipeline_collect_tick(c);
+	assert_int_equal(truncated_notices, 0);
+	for (i = 0; i < 120; i++) {
+		ips[1] = fake_addr(&sm, (void *)&test_jit_map) + 1 + i;
+		assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	}
+	pipeline_collect_tick(c);
+	assert_int_equal(truncated_notices, 1);
+
+	pipeline_collect_free(c);
+	notice_free(&n);
+	profile_free(p);
+	sym_free(s);
+}
+
 static void test_anon_and_overlaps(void **state)
 {
 	struct symbols *s = sym_new();
@@ -1686,6 +1774,7 @@ int main(void)
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
 		cmocka_unit_test(test_collect_stack_cache),
+		cmocka_unit_test(test_collect_callers_cache),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_table_shown_aliases),
