@@ -61,6 +61,9 @@ struct sampler_config {
 	const size_t *leaders;
 	unsigned frequency; /* samples per second per CPU/thread */
 	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
+	/* A ring wakes its reader (sampler_poll(), sampler_wait_fd()) each
+	 * time 1/wakeup_parts of it is written; 0: 4. */
+	unsigned wakeup_parts;
 	enum sampler_call_graph call_graph;
 	/* DWARF: bytes of user stack per sample, a multiple of 8 up to
 	 * SAMPLER_MAX_STACK_SIZE; 0: SAMPLER_DEFAULT_STACK_SIZE. */

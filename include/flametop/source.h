@@ -85,6 +85,7 @@ struct source_live_config {
 	const size_t *leaders; /* per event: its group's leader (sampler_config.leaders); NULL: none */
 	unsigned frequency; /* per CPU or thread; 0: SAMPLER_DEFAULT_FREQUENCY */
 	size_t ring_pages; /* per CPU ring, a power of two; 0: the sampler's default */
+	unsigned wakeup_parts; /* sampler_config.wakeup_parts */
 	enum sampler_call_graph call_graph;
 	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
 	bool no_demangle; /* keep C++ and Rust names mangled */

@@ -93,6 +93,7 @@ struct sampler {
 	enum sampler_target target;
 	unsigned frequency;
 	size_t ring_pages;
+	unsigned wakeup_parts; /* sampler_config's */
 	enum sampler_call_graph call_graph;
 	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
@@ -257,7 +258,8 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	attr->use_clockid = 1;
 	attr->clockid = CLOCK_MONOTONIC;
 	attr->watermark = 1;
-	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	attr->wakeup_watermark =
+		(uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / s->wakeup_parts);
 	attr->inherit = s->target != SAMPLER_SYSTEM && !m->no_inherit;
 	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
 	if (m->leader >= 0) {
@@ -864,6 +866,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
 	s->call_graph = cfg->call_graph;
 	s->alloc_sample = cfg->alloc_sample;
+	s->wakeup_parts = cfg->wakeup_parts ? cfg->wakeup_parts : 4;
 	s->ring_pages = cfg->ring_pages				    ? cfg->ring_pages
 			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
 								    : DEFAULT_RING_PAGES;

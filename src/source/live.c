@@ -233,6 +233,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.leaders = cfg->leaders;
 	sc.frequency = cfg->frequency;
 	sc.ring_pages = cfg->ring_pages;
+	sc.wakeup_parts = cfg->wakeup_parts;
 	sc.call_graph = cfg->call_graph;
 	sc.stack_size = cfg->stack_size;
 	sc.alloc_sample = cfg->alloc_sample;

@@ -1441,8 +1441,15 @@ static int end_command(struct tui *u, int sig, int status)
  */
 static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
 {
-	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	struct source_live_config cfg = *u->opt.target;
+	struct source *src;
 	int ret;
+
+	/* The loop drains the rings every tick anyway (wait_ms): they need
+	 * wake it only when half full, not at each quarter. */
+	if (!cfg.wakeup_parts)
+		cfg.wakeup_parts = 2;
+	src = source_live_new(&cfg, &u->notices, err);
 
 	*start_err = 0;
 	if (src && (ret = source_live_start(src, err)) < 0) {
