@@ -13,7 +13,8 @@
 #   record CPU, flametop / perf           goal <= 1.0 (deep), <= 0.5 (wide)
 #   session bytes per sample              goal <= 4 (peer: perf.data's)
 #   opening the recording (report)        no goal here (peer: perf report);
-#                                         bench/session.sh has the goal
+#                                         bench/timeline has the goal, on
+#                                         a synthetic hour
 #
 # perf runs as perf users run it (build ids collected at the end included).
 # This prints figures and judges nothing: it exits 0 whatever the ratios,

@@ -64,7 +64,13 @@ BW_NOINLINE static void bw_deep_b(int n)
 
 BW_NOINLINE static void bw_wide_r(unsigned path, int level);
 
-/* One level of the wide tree: bit `level` of `path` picks the next function. */
+/*
+ * One level of the wide tree: bit `level` of `path` picks the next function.
+ * The two must not compile to the same code, which the compiler would keep
+ * once under both names (GCC's identical code folding, -fipa-icf at -O2):
+ * every stack would then name bw_wide_r alone, and the 4096 stacks would
+ * differ in their return addresses only.
+ */
 BW_NOINLINE static void bw_wide_l(unsigned path, int level)
 {
 	if (level == WIDE_LEVELS)
@@ -73,7 +79,7 @@ BW_NOINLINE static void bw_wide_l(unsigned path, int level)
 		bw_wide_r(path, level + 1);
 	else
 		bw_wide_l(path, level + 1);
-	bw_sink++;
+	bw_sink += 1;
 }
 
 BW_NOINLINE static void bw_wide_r(unsigned path, int level)
@@ -84,7 +90,7 @@ BW_NOINLINE static void bw_wide_r(unsigned path, int level)
 		bw_wide_r(path, level + 1);
 	else
 		bw_wide_l(path, level + 1);
-	bw_sink++;
+	bw_sink += 2;
 }
 
 BW_NOINLINE static void bw_wide_pre(unsigned path, int n)

@@ -16,7 +16,7 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 5
+#define SESSION_VERSION_MINOR 6
 
 struct session_writer;
 

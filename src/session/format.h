@@ -22,6 +22,8 @@ enum session_chunk_type {
 	SESSION_CHUNK_DATA = 2,
 	SESSION_CHUNK_END = 3,
 	SESSION_CHUNK_SAMPLES = 4, /* since 1.5: a binary block of sample columns */
+	SESSION_CHUNK_TABLES = 5, /* since 1.6: nodes, locations and chains, binary */
+	SESSION_CHUNK_LAST = SESSION_CHUNK_TABLES,
 };
 
 /*
@@ -53,9 +55,9 @@ enum session_encoding {
  * level 1 is several times faster than the default and, on columns, as
  * small within 1%. */
 #define SESSION_SAMPLES_ZLIB_LEVEL 1
-/* The zlib level of JSON payloads (tables, header, end): level 4 deflates
- * a recording's tables a little over twice as fast as the default (6),
- * for about 8% more bytes of them. */
+/* The zlib level of JSON payloads (strings, frames, header, end) and of
+ * tables blocks: level 4 deflates a recording's tables a little over
+ * twice as fast as the default (6), for about 8% more bytes of them. */
 #define SESSION_JSON_ZLIB_LEVEL 4
 
 /* No chunk's payload, compressed or not, may exceed this. */

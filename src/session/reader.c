@@ -994,6 +994,123 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	return 0;
 }
 
+static int tables_cut(struct reader *r)
+{
+	return chunk_corrupt(r, "tables block cut short");
+}
+
+/* The memory a table entry takes to load (its profile entry and map
+ * slots, its id map entry), and what it counts against the values
+ * budget: as its JSON [a, b] would (doc/session-format.md). */
+#define TABLE_ENTRY_COST 64u
+#define TABLE_ENTRY_VALUES 3u
+
+/*
+ * Reads a tables block's count of entries of `kind` and its `ncols`
+ * columns of that many varints into r->vals (column k at r->vals + k * n),
+ * after weighing what loading them costs. 0 or -1.
+ */
+static int tables_section(struct reader *r, struct cursor *c, const struct id_map *ids,
+			  const char *kind, unsigned ncols, uint64_t *n)
+{
+	uint64_t k;
+
+	if (get_varint(c, n) < 0)
+		return tables_cut(r);
+	/* Each entry takes a byte of each column at least. */
+	if (*n > (uint64_t)(c->end - c->p) / ncols)
+		return tables_cut(r);
+	if (ids->len + *n > SESSION_MAX_IDS)
+		return chunk_error(r, "too many %s", kind);
+	if (r->values + *n * TABLE_ENTRY_VALUES > values_budget(r->src.pos))
+		return chunk_error(r, "the session holds more than %" PRIu64 " table entries in its "
+				   "first %" PRIu64 " bytes (a hostile file?)",
+				   values_budget(r->src.pos) / TABLE_ENTRY_VALUES, r->src.pos);
+	r->values += *n * TABLE_ENTRY_VALUES;
+	if (reader_memory(r) + *n * (TABLE_ENTRY_COST + ncols * sizeof(uint64_t)) >
+	    memory_budget(r->src.pos))
+		return memory_error(r);
+	if (*n * ncols > r->vals_cap) {
+		r->vals = xreallocarray(r->vals, *n * ncols, sizeof(*r->vals));
+		r->vals_cap = *n * ncols;
+	}
+	for (k = 0; k < *n * ncols; k++)
+		if (get_varint(c, &r->vals[k]) < 0)
+			return tables_cut(r);
+	return 0;
+}
+
+/* The running value `*prev` moved by the zigzag delta `z`; false when it
+ * leaves [0, max]. */
+static bool add_delta(uint64_t *prev, uint64_t z, uint64_t max)
+{
+	int64_t v;
+
+	if (__builtin_add_overflow((int64_t)*prev, session_unzigzag(z), &v) || v < 0 ||
+	    (uint64_t)v > max)
+		return false;
+	*prev = (uint64_t)v;
+	return true;
+}
+
+/*
+ * A tables chunk (1.6): the block of `len` bytes at `data`
+ * (doc/session-format.md, "Tables chunk"): nodes, locations and chains,
+ * appended as a data chunk's would be. 0 or -1.
+ */
+static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t len)
+{
+	struct cursor c = { data, data + len };
+	uint64_t n, i, a, b;
+
+	if (r->have_end)
+		return chunk_error(r, "a tables chunk after the end chunk");
+
+	if (tables_section(r, &c, &r->nodes, "nodes", 2, &n) < 0)
+		return -1;
+	for (i = 0, b = 0; i < n; i++) {
+		uint32_t id = r->nodes.len;
+
+		a = r->vals[i];
+		if (a == 0 || a > id)
+			return chunk_error(r, "node %" PRIu32 " has its parent out of range", id);
+		if (!add_delta(&b, r->vals[n + i], (uint64_t)r->frames.len - 1) ||
+		    r->frames.len == 0)
+			return chunk_error(r, "node %" PRIu32 " has its frame out of range", id);
+		id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[id - a],
+							   r->frames.ids[b]));
+	}
+
+	if (tables_section(r, &c, &r->locations, "locations", 2, &n) < 0)
+		return -1;
+	for (i = 0, a = 0, b = 0; i < n; i++) {
+		uint32_t id = r->locations.len;
+
+		if (!add_delta(&a, r->vals[i], (uint64_t)r->frames.len - 1) || r->frames.len == 0)
+			return chunk_error(r, "location %" PRIu32 " has its frame out of range", id);
+		if (!add_delta(&b, r->vals[n + i], INT64_MAX))
+			return chunk_error(r, "location %" PRIu32 " has its offset out of range", id);
+		id_map_push(&r->locations, profile_intern_location(r->p, r->frames.ids[a], b));
+	}
+
+	if (tables_section(r, &c, &r->chains, "chains", 2, &n) < 0)
+		return -1;
+	for (i = 0, b = 0; i < n; i++) {
+		uint32_t id = r->chains.len;
+
+		a = r->vals[i];
+		if (a == 0 || a > id)
+			return chunk_error(r, "chain %" PRIu32 " has its parent out of range", id);
+		if (!add_delta(&b, r->vals[n + i], (uint64_t)r->locations.len - 1) || b == 0)
+			return chunk_error(r, "chain %" PRIu32 " has its location out of range", id);
+		id_map_push(&r->chains, profile_intern_chain(r->p, r->chains.ids[id - a],
+							     r->locations.ids[b]));
+	}
+	if (c.p != c.end)
+		return chunk_corrupt(r, "tables block has bytes left after its chains");
+	return 0;
+}
+
 /*
  * Loads a JSON chunk (header, data, end) from its inflated `text` of
  * `ulen` bytes, after weighing what parsing it would cost. 0 or -1.
@@ -1070,6 +1187,8 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		return -1;
 	if (type == SESSION_CHUNK_SAMPLES)
 		ret = read_samples_chunk(r, (const unsigned char *)text, ulen);
+	else if (type == SESSION_CHUNK_TABLES)
+		ret = read_tables_chunk(r, (const unsigned char *)text, ulen);
 	else
 		ret = read_json_chunk(r, type, text, ulen);
 	free(text);
@@ -1284,7 +1403,7 @@ static enum walk_result walk_chunks(struct reader *r, uint64_t *cut)
 		if (r->have_header && type == SESSION_CHUNK_HEADER)
 			return chunk_error(r, "a second header chunk");
 		/* Unknown types are a later minor version's: skipped. */
-		if (type <= SESSION_CHUNK_SAMPLES && read_chunk(r, type, p, clen, ulen) < 0)
+		if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
 			return WALK_ERROR;
 	}
 out_read_error:

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The session writer: streams a profile to disk as it is recorded. Each
- * flush appends one or more self-contained data chunks (what is new since
- * the previous flush: strings, frames, call-tree nodes, code locations,
- * location chains, renamed threads, the samples in memory, lost counts), each a zlib-compressed JSON object
- * behind a small checksummed binary header (doc/session-format.md). A
- * chunk either reaches the file whole or, after a failed write, is cut off
- * again, so whatever has been flushed stays loadable if the recorder dies,
- * the disk fills or the machine loses power. A file replaced with `force`
- * is written beside the old one and renamed over it at the end, so the
- * old session is never lost to a recording that did not happen.
+ * flush appends self-contained chunks of what is new since the previous
+ * flush: data chunks (strings, frames, renamed threads, lost counts; JSON),
+ * tables chunks (call-tree nodes, code locations, location chains) and
+ * samples chunks (the samples in memory; binary columns), each compressed
+ * with zlib behind a small checksummed binary header
+ * (doc/session-format.md). A chunk either reaches the file whole or, after
+ * a failed write, is cut off again, so whatever has been flushed stays
+ * loadable if the recorder dies, the disk fills or the machine loses
+ * power. A file replaced with `force` is written beside the old one and
+ * renamed over it at the end, so the old session is never lost to a
+ * recording that did not happen.
  */
 #include "config.h"
 
@@ -40,6 +42,8 @@
  */
 #define CHUNK_BUDGET (UINT32_C(1) << 19)
 #define SAMPLES_PER_CHUNK (UINT32_C(1) << 16)
+/* Nodes, locations and chains in one tables chunk: at most 20 MiB of block. */
+#define TABLES_PER_CHUNK (UINT32_C(1) << 20)
 /* Longer strings (no real symbol is) are cut to this many bytes. */
 #define MAX_STRING_BYTES (64u << 10)
 
@@ -450,7 +454,7 @@ static size_t *sorted_samples(const struct profile *p)
 
 /* Where one data chunk ends: exclusive upper bounds of what it holds. */
 struct chunk_plan {
-	uint32_t strings, frames, nodes, locations, chains;
+	uint32_t strings, frames;
 	uint32_t threads_from, threads_to; /* range of thread indices scanned */
 	size_t samples; /* of the samples chunk: the end of the samples it holds */
 	uint64_t lost, throttled;
@@ -572,12 +576,13 @@ static void text_key(struct session_writer *w, const char *key)
 }
 
 /*
- * Fills the next data chunk, in dependency order (strings, frames, nodes,
- * locations, chains, threads: a later kind starts only when the earlier
- * ones are all written, so every id a chunk uses is defined by then), up
- * to the budget, as JSON text in w->text (w->text_len bytes). Returns
- * false when nothing is left. The samples follow in samples chunks
- * (encode_samples), once every table is written.
+ * Fills the next data chunk, in dependency order (strings, frames,
+ * threads: a later kind starts only when the earlier ones are all
+ * written, so every id a chunk uses is defined by then), up to the
+ * budget, as JSON text in w->text (w->text_len bytes). Returns false when
+ * nothing is left. The call tree's nodes, the locations and the chains
+ * follow in tables chunks (encode_tables), then the samples in samples
+ * chunks (encode_samples).
  */
 static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32_t threads_from,
 		       struct chunk_plan *c)
@@ -630,45 +635,6 @@ static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32
 	}
 	all = all && c->frames == p->nframes;
 
-	c->nodes = w->nodes_done;
-	if (all && c->nodes < p->nnodes) {
-		text_key(w, "nodes");
-		text_put(w, "[", 1);
-		for (; c->nodes < p->nnodes && budget >= 3; c->nodes++, budget -= 3) {
-			const struct profile_node *n = &p->nodes[c->nodes];
-
-			text_tuple(w, c->nodes == w->nodes_done, n->parent, n->frame, 0, 2);
-		}
-		text_put(w, "]", 1);
-	}
-	all = all && c->nodes == p->nnodes;
-
-	c->locations = w->locations_done;
-	if (all && c->locations < p->nlocations) {
-		text_key(w, "locations");
-		text_put(w, "[", 1);
-		for (; c->locations < p->nlocations && budget >= 3; c->locations++, budget -= 3) {
-			const struct profile_location *l = &p->locations[c->locations];
-
-			text_tuple(w, c->locations == w->locations_done, l->frame, l->offset, 0, 2);
-		}
-		text_put(w, "]", 1);
-	}
-	all = all && c->locations == p->nlocations;
-
-	c->chains = w->chains_done;
-	if (all && c->chains < p->nchains) {
-		text_key(w, "chains");
-		text_put(w, "[", 1);
-		for (; c->chains < p->nchains && budget >= 3; c->chains++, budget -= 3) {
-			const struct profile_chain *ch = &p->chains[c->chains];
-
-			text_tuple(w, c->chains == w->chains_done, ch->parent, ch->location, 0, 2);
-		}
-		text_put(w, "]", 1);
-	}
-	all = all && c->chains == p->nchains;
-
 	c->threads_from = c->threads_to = threads_from;
 	if (all) {
 		bool first = true;
@@ -705,9 +671,6 @@ static void commit_chunk(struct session_writer *w, struct profile *p, const stru
 
 	w->strings_done = c->strings;
 	w->frames_done = c->frames;
-	w->nodes_done = c->nodes;
-	w->locations_done = c->locations;
-	w->chains_done = c->chains;
 	for (t = c->threads_from; t < c->threads_to; t++)
 		p->threads[t].dirty = false;
 	w->lost_done += c->lost;
@@ -935,6 +898,98 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	return at;
 }
 
+/* The ends of the nodes, locations and chains a tables chunk holds. */
+struct tables_plan {
+	uint32_t nodes, locations, chains;
+};
+
+/* Appends the `n` values of w->vals to the block at *at as varints. */
+static void put_varints(struct session_writer *w, size_t n, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*at += session_put_varint(w->block + *at, w->vals[i]);
+}
+
+/*
+ * Encodes the next tables block (doc/session-format.md, "Tables chunk")
+ * in w->block: the nodes, then the locations, then the chains not yet
+ * written, at most TABLES_PER_CHUNK of them, a later kind only when the
+ * earlier ones are all in (a chain's location is defined before it).
+ * Each id column is stored as deltas, parents as the distance back to
+ * them, since a table grows a path at a time. Returns its length, 0 when
+ * nothing is left.
+ */
+static size_t encode_tables(struct session_writer *w, const struct profile *p,
+			    struct tables_plan *t)
+{
+	uint64_t prev, prev_off, pending;
+	uint32_t left, from, i, n;
+	size_t at = 0;
+
+	t->nodes = w->nodes_done;
+	t->locations = w->locations_done;
+	t->chains = w->chains_done;
+	pending = (uint64_t)(p->nnodes - t->nodes) + (p->nlocations - t->locations) +
+		  (p->nchains - t->chains);
+	if (!pending)
+		return 0;
+	left = pending < TABLES_PER_CHUNK ? (uint32_t)pending : TABLES_PER_CHUNK;
+	/* Each entry is two varints of at most 10 bytes; three counts. */
+	w->block = grow(w->block, &w->block_cap, (size_t)left * 2 * SESSION_VARINT_MAX + 32);
+	w->vals = xreallocarray(w->vals, left, sizeof(*w->vals));
+
+	/* Nodes: the distance back to each one's parent, then frame deltas. */
+	from = t->nodes;
+	n = p->nnodes - from < left ? p->nnodes - from : left;
+	t->nodes += n;
+	left -= n;
+	at += session_put_varint(w->block + at, n);
+	for (i = 0; i < n; i++)
+		w->vals[i] = from + i - p->nodes[from + i].parent;
+	put_varints(w, n, &at);
+	for (i = 0, prev = 0; i < n; i++) {
+		w->vals[i] = session_zigzag((int64_t)(p->nodes[from + i].frame - prev));
+		prev = p->nodes[from + i].frame;
+	}
+	put_varints(w, n, &at);
+
+	/* Locations: frame deltas, then offset deltas. */
+	from = t->locations;
+	n = t->nodes == p->nnodes ? p->nlocations - from : 0;
+	n = n < left ? n : left;
+	t->locations += n;
+	left -= n;
+	at += session_put_varint(w->block + at, n);
+	for (i = 0, prev = 0; i < n; i++) {
+		w->vals[i] = session_zigzag((int64_t)(p->locations[from + i].frame - prev));
+		prev = p->locations[from + i].frame;
+	}
+	put_varints(w, n, &at);
+	for (i = 0, prev_off = 0; i < n; i++) {
+		w->vals[i] = session_zigzag((int64_t)(p->locations[from + i].offset - prev_off));
+		prev_off = p->locations[from + i].offset;
+	}
+	put_varints(w, n, &at);
+
+	/* Chains: the distance back to each one's parent, then location deltas. */
+	from = t->chains;
+	n = t->locations == p->nlocations ? p->nchains - from : 0;
+	n = n < left ? n : left;
+	t->chains += n;
+	at += session_put_varint(w->block + at, n);
+	for (i = 0; i < n; i++)
+		w->vals[i] = from + i - p->chains[from + i].parent;
+	put_varints(w, n, &at);
+	for (i = 0, prev = 0; i < n; i++) {
+		w->vals[i] = session_zigzag((int64_t)(p->chains[from + i].location - prev));
+		prev = p->chains[from + i].location;
+	}
+	put_varints(w, n, &at);
+	return at;
+}
+
 /*
  * After a failure part way, the chunks already written stay written and a
  * later flush resumes after them, as long as the caller has not touched
@@ -961,6 +1016,19 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 			goto out_order;
 		commit_chunk(w, p, &c);
 		threads_from = c.threads_to;
+	}
+	for (;;) {
+		struct tables_plan t;
+		size_t len = encode_tables(w, p, &t);
+
+		if (!len)
+			break;
+		ret = write_payload(w, SESSION_CHUNK_TABLES, w->block, len, NULL, 0, NULL, 0);
+		if (ret < 0)
+			goto out_order;
+		w->nodes_done = t.nodes;
+		w->locations_done = t.locations;
+		w->chains_done = t.chains;
 	}
 	while (w->samples_done < p->nsamples) {
 		size_t end = p->nsamples - w->samples_done > SAMPLES_PER_CHUNK

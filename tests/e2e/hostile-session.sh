@@ -5,7 +5,8 @@
 # and zlib streams) but built to cost far more than their size. Before,
 # 250 KB of zlib inflated to 250 MiB of JSON that the parser turned into
 # gigabytes; a thousand tiny chunks of zero samples kept gigabytes of
-# samples. Now each must give exit 1 and one line saying what is wrong, in
+# samples; 30 KB of a tables chunk (1.6) would make 15 million call-tree
+# nodes. Now each must give exit 1 and one line saying what is wrong, in
 # well under a second of CPU and with the data segment limited to 256 MiB
 # (ulimit -d: a reader that tried to allocate more would die instead of
 # answering), and a peak RSS under 256 MiB. The same through a pipe,
@@ -76,6 +77,7 @@ check_case bomb '^flametop: .*bomb\.session: chunk 2 at offset 119: the session 
 check_case bomb '^flametop: /dev/stdin: chunk 2 at offset 119: the session inflates to more than' pipe
 check_case expansion '^flametop: .*expansion\.session: chunk 2 at offset 119: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case objects '^flametop: .*objects\.session: chunk 2 at offset 119: loading it would take more than [0-9]+ MiB of memory for the first [0-9]+ bytes of the session \(a hostile file\?\)$'
+check_case tables '^flametop: .*tables\.session: chunk 3 at offset [0-9]+: the session holds more than [0-9]+ table entries in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case many-chunks '^flametop: .*many-chunks\.session: chunk [0-9]+ at offset [0-9]+: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case many-chunks '^flametop: /dev/stdin: chunk [0-9]+ at offset [0-9]+: the session holds more than' pipe
 check_case weights '^flametop: .*weights\.session: chunk 2 at offset 119: sample 1: the weights of the samples add up past 2\^63 - 1$'

@@ -93,16 +93,23 @@ need_perf() {
 		skip "$PERF cannot count task-clock here"
 }
 
-# perf_record_flags: the options every perf record of the tests takes:
-# --no-bpf-event, where this perf has it. perf 6.1 aborts reading back a
-# recording that describes the machine's BPF programs ("assertion failed
-# at util/build-id.c"), and systemd, among others, loads some; the tests
-# never sample BPF code.
+# perf_record_flags: the options every perf record of the tests takes,
+# where this perf has them: --no-bpf-event and --no-buildid. perf 6.1
+# aborts reading back a recording that describes the machine's BPF
+# programs ("assertion failed at util/build-id.c"), and systemd, among
+# others, loads some; the tests never sample BPF code. It also aborts now
+# and then in the same code when it collects the build ids of what it
+# sampled, on a busy machine; perf report on the machine that recorded
+# finds the files by their paths without them.
 perf_record_flags() {
-	if "$PERF" record -q --no-bpf-event -o "$T/perf-probe.data" -- true >/dev/null 2>&1; then
-		echo --no-bpf-event
-	fi
+	ft_prf=
+	for ft_prf_opt in --no-bpf-event --no-buildid; do
+		if "$PERF" record -q $ft_prf_opt -o "$T/perf-probe.data" -- true >/dev/null 2>&1; then
+			ft_prf="$ft_prf $ft_prf_opt"
+		fi
+	done
 	rm -f "$T/perf-probe.data"
+	echo $ft_prf
 }
 
 # perf_try OUT COMMAND...: runs COMMAND (a perf record of something that

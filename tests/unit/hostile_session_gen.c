@@ -13,6 +13,8 @@
  *   expansion   one data chunk of 24 MiB of "0," (12 million JSON values)
  *   many-chunks a thousand chunks of 50,000 zero samples each (1 KiB each)
  *   objects     one data chunk of 900,000 empty JSON objects (1.8 MiB)
+ *   tables      one tables chunk of 15 million call-tree nodes (30 MiB of
+ *               varints that deflate 1000:1)
  *   weights     two samples whose weights add up past 2^63 - 1
  *   fine        a small valid session, for the same checks to pass on
  *   lines       a valid session whose code locations are in the module
@@ -110,6 +112,20 @@ static void feed_repeat(struct chunk *c, const char *piece, uint64_t n)
 	}
 }
 
+/* `n` bytes of value `byte`, fed in blocks. */
+static void feed_fill(struct chunk *c, unsigned char byte, uint64_t n)
+{
+	static unsigned char block[1 << 16];
+
+	memset(block, byte, sizeof(block));
+	while (n > 0) {
+		uint64_t k = n < sizeof(block) ? n : sizeof(block);
+
+		chunk_feed(c, block, (size_t)k, Z_NO_FLUSH);
+		n -= k;
+	}
+}
+
 /* Finishes the stream and writes the chunk: header, then payload. */
 static void chunk_write(struct chunk *c, uint32_t type)
 {
@@ -174,7 +190,8 @@ int main(int argc, char **argv)
 
 	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "lines") == 0)) {
 		fprintf(stderr, "usage: hostile_session_gen "
-				"bomb|expansion|objects|many-chunks|weights|fine|folded FILE\n"
+				"bomb|expansion|objects|tables|many-chunks|weights|fine|folded "
+				"FILE\n"
 				"       hostile_session_gen lines FILE MODULE\n");
 		return 2;
 	}
@@ -201,6 +218,16 @@ int main(int argc, char **argv)
 		feed_repeat(&c, "{},", 900000 - 1);
 		feed_str(&c, "{}]}");
 		chunk_write(&c, 2);
+	} else if (strcmp(what, "tables") == 0) {
+		/* 15,000,000 nodes, as a varint; each a child of the one before, of frame 0. */
+		static const unsigned char count[] = { 0xc0, 0xc3, 0x93, 0x07 };
+
+		json_chunk(2, "{\"strings\":[\"f\"],\"frames\":[[0,0,0]]}");
+		chunk_begin(&c);
+		chunk_feed(&c, count, sizeof(count), Z_NO_FLUSH);
+		feed_fill(&c, 1, 15000000); /* parents: one back */
+		feed_fill(&c, 0, 15000000 + 2); /* frames: no change; no locations, no chains */
+		chunk_write(&c, 5);
 	} else if (strcmp(what, "many-chunks") == 0) {
 		for (i = 0; i < 1000; i++)
 			zero_samples(50000);

@@ -288,7 +288,7 @@ static void test_round_trip(void **state)
 	assert_true(profile_has_chains(r));
 	assert_true(r->nchains > 2);
 	assert_true(info.complete);
-	assert_int_equal(info.chunks, 10); /* header, 4 x (data, samples), end */
+	assert_int_equal(info.chunks, 14); /* header, 4 x (data, tables, samples), end */
 	assert_int_equal(info.skipped_bytes, 0);
 	assert_int_equal(info.version_major, SESSION_VERSION_MAJOR);
 	assert_int_equal(info.version_minor, SESSION_VERSION_MINOR);
@@ -315,8 +315,8 @@ static void test_big_flush(void **state)
 	assert_non_null(r);
 	assert_same_model(w, r);
 	assert_samples(r, &e, e.n);
-	/* header, data, 3 samples chunks (65536 samples each at most), end */
-	assert_int_equal(info.chunks, 6);
+	/* header, data, tables, 3 samples chunks (65536 samples each at most), end */
+	assert_int_equal(info.chunks, 7);
 	profile_free(r);
 	profile_free(w);
 	free(e.samples);
@@ -858,7 +858,7 @@ static void test_truncation(void **state)
 
 	d = small_session(&len, &e);
 	nchunks = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
-	assert_int_equal(nchunks, 8); /* header, 3 x (data, samples), end */
+	assert_int_equal(nchunks, 11); /* header, 3 x (data, tables, samples), end */
 	for (cut = 0; cut <= len; cut++) {
 		struct session_read_info info;
 		struct ft_error err = { 0 };
@@ -878,8 +878,8 @@ static void test_truncation(void **state)
 			assert_true(cut >= offs[2]);
 			while (whole + 1 < nchunks && offs[whole + 1] <= cut)
 				whole++;
-			/* Chunks 2, 4 and 6 are samples chunks of 5 samples each. */
-			assert_int_equal(p->nsamples, 5 * ((whole - 1) / 2 < 3 ? (whole - 1) / 2 : 3));
+			/* Chunks 3, 6 and 9 are samples chunks of 5 samples each. */
+			assert_int_equal(p->nsamples, 5 * ((whole - 1) / 3 < 3 ? (whole - 1) / 3 : 3));
 			assert_samples(p, &e, p->nsamples);
 			assert_int_equal(info.complete, cut == len);
 			assert_int_equal(info.skipped_bytes,
@@ -961,12 +961,12 @@ static void test_huge_lengths(void **state)
 
 	/* A compressed length past the end of the file reads as a cut tail. */
 	d = small_session(&len, &e);
-	put32(d + offs[3] + 4, UINT32_MAX);
+	put32(d + offs[4] + 4, UINT32_MAX);
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_int_equal(p->nsamples, 5);
 	assert_false(info.complete);
-	assert_int_equal(info.skipped_bytes, len - offs[3]);
+	assert_int_equal(info.skipped_bytes, len - offs[4]);
 	profile_free(p);
 	free(d);
 	free(e.samples);
@@ -1016,7 +1016,7 @@ static void test_unknown_chunk(void **state)
 	assert_non_null(p);
 	assert_samples(p, &e, e.n);
 	assert_true(info.complete);
-	assert_int_equal(info.chunks, 8);
+	assert_int_equal(info.chunks, 11);
 	profile_free(p);
 	free(spliced);
 	free(c);
@@ -1144,6 +1144,74 @@ static void test_bad_contents(void **state)
 			    "chunk (type 2)");
 	free(file);
 	free(c);
+}
+
+/* Builds a chunk of `type` around the `len` bytes at `data`. Caller frees. */
+static unsigned char *make_block_chunk(uint32_t type, const unsigned char *data, size_t len,
+				       size_t *clen_out)
+{
+	uLongf clen = compressBound(len);
+	unsigned char *c = xmalloc(16 + clen);
+
+	assert_int_equal(compress2(c + 16, &clen, data, len, 6), Z_OK);
+	put32(c, type);
+	put32(c + 4, (uint32_t)clen);
+	put32(c + 8, (uint32_t)len);
+	put32(c + 12, (uint32_t)crc32(0, c + 16, (uInt)clen));
+	*clen_out = 16 + clen;
+	return c;
+}
+
+/*
+ * Tables chunks (1.6) with bad contents, after a data chunk of one frame:
+ * each a precise error. A block is the nodes' count, parent distances and
+ * frame deltas, the locations' count, frame and offset deltas, the chains'
+ * count, parent distances and location deltas (deltas zigzag-coded).
+ */
+static void test_bad_tables(void **state)
+{
+	static const struct {
+		unsigned char block[16];
+		size_t len;
+		const char *error;
+	} cases[] = {
+		{ { 2, 1, 9, 0, 0, 0, 0 }, 7, ": node 2 has its parent out of range" },
+		{ { 1, 0, 0, 0, 0 }, 5, ": node 1 has its parent out of range" },
+		{ { 1, 1, 2, 0, 0 }, 5, ": node 1 has its frame out of range" },
+		{ { 1, 1, 1, 0, 0 }, 5, ": node 1 has its frame out of range" },
+		{ { 0, 1, 2, 0, 0 }, 5, ": location 1 has its frame out of range" },
+		{ { 0, 1, 0, 31, 0 }, 5, ": location 1 has its offset out of range" },
+		{ { 0, 1, 0, 32, 1, 1, 0 }, 7, ": chain 1 has its location out of range" },
+		{ { 0, 1, 0, 32, 1, 1, 4 }, 7, ": chain 1 has its location out of range" },
+		{ { 0, 1, 0, 32, 2, 1, 3, 2, 0 }, 9, ": chain 2 has its parent out of range" },
+		{ { 5, 1, 1 }, 3, " is corrupt (tables block cut short)" },
+		{ { 0, 0 }, 2, " is corrupt (tables block cut short)" },
+		{ { 0, 0, 0, 7 }, 4, " is corrupt (tables block has bytes left after its chains)" },
+	};
+	unsigned char *h, *d, *t, *file;
+	size_t i, hlen, dlen, tlen, flen;
+
+	h = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,6],"
+			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	d = make_chunk(2, "{\"strings\":[\"a\"],\"frames\":[[0,0,0]]}", &dlen);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char msg[256];
+
+		t = make_block_chunk(5, cases[i].block, cases[i].len, &tlen);
+		flen = 16 + hlen + dlen + tlen;
+		file = xmalloc(flen);
+		memcpy(file, "FLAMETOP\1\0\6\0\0\0\0\0", 16);
+		memcpy(file + 16, h, hlen);
+		memcpy(file + 16 + hlen, d, dlen);
+		memcpy(file + 16 + hlen + dlen, t, tlen);
+		snprintf(msg, sizeof(msg), "x.session: chunk 3 at offset %zu%s", 16 + hlen + dlen,
+			 cases[i].error);
+		assert_string_equal(read_error(file, flen), msg);
+		free(t);
+		free(file);
+	}
+	free(d);
+	free(h);
 }
 
 /* A checksum failure in the middle is an error; in the last chunk, a torn tail. */
@@ -1280,17 +1348,17 @@ static void test_checksum(void **state)
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_false(info.complete);
-	assert_int_equal(info.skipped_bytes, len - offs[7]);
+	assert_int_equal(info.skipped_bytes, len - offs[10]);
 	assert_samples(p, &e, e.n);
 	profile_free(p);
 	d[len - 3] ^= 1;
 
 	/* Zeroed blocks past the last whole chunk (a power loss) are a cut too. */
-	memset(d + offs[5], 0, len - offs[5]);
+	memset(d + offs[7], 0, len - offs[7]);
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_int_equal(p->nsamples, 10);
-	assert_int_equal(info.skipped_bytes, len - offs[5]);
+	assert_int_equal(info.skipped_bytes, len - offs[7]);
 	profile_free(p);
 	free(d);
 	free(e.samples);
@@ -1422,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_unknown_chunk),
 		cmocka_unit_test(test_bad_contents),
+		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),

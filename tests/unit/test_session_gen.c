@@ -2,8 +2,8 @@
 /*
  * Makes session files on purpose, with the real writer: the golden cases
  * under tests/golden/session/ (valid sessions, and invalid ones damaged in
- * one precise way each; not version-1.0 and version-1.1, which are real
- * files those versions wrote), and a realistic synthetic recording whose
+ * one precise way each; not the version-1.x cases, which are real files
+ * those versions wrote), and a realistic synthetic recording whose
  * size per sample it prints, the figure the format is judged by.
  *
  *   test_session_gen golden DIR    writes DIR/{valid,invalid}/CASE/input
@@ -290,24 +290,34 @@ static const unsigned char block_no_weight[] = { 1, 1, 0x92, 0x21, 0x92, 0x21, 1
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
 
+/*
+ * Tables blocks (doc/session-format.md, "Tables chunk"): the nodes' count,
+ * parent distances and frame deltas, then the locations' and the chains'.
+ * A node whose parent would be 5 nodes before it, the first; three nodes
+ * in a block that ends after the first.
+ */
+static const unsigned char tables_parent[] = { 1, 5, 0, 0, 0 };
+static const unsigned char tables_cut[] = { 3, 1, 1 };
+
 static int golden(const char *dir)
 {
 	char *tmp = xasprintf("%s/.golden.tmp", dir);
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3 and 1.4 are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3, 1.4 and 1.5 are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
-	/* chunks: 0 header, then 3 x (data, samples): 1 2, 3 4, 5 6; 7 end */
+	/* chunks: 0 header; 1 data, 2 tables, 3 samples; 4 data, 5 tables,
+	 * 6 samples; 7 data, 8 samples (nothing new for the tables); 9 end */
 	put_case(dir, "valid", "basic", good, len);
-	off = chunk_at(good, 6);
-	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 7) - off) / 2);
-	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 7));
+	off = chunk_at(good, 8);
+	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 9) - off) / 2);
+	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 9));
 	memcpy(d, good, len);
 	d[10] = 9; /* minor version 1.9 */
 	put_case(dir, "valid", "newer-minor-version", d, len);
@@ -338,20 +348,25 @@ static int golden(const char *dir)
 		       "{\"strings\":[\"unterminated]}");
 	put_with_chunk(dir, "invalid", "node-out-of-range", good, len, 2, 2,
 		       "{\"nodes\":[[0,0],[1,1],[40,2]]}");
-	put_with_chunk(dir, "invalid", "sample-node-out-of-range", good, len, 2, 2,
+	/* Samples' cases after the first tables chunk, where their nodes are defined. */
+	put_with_chunk(dir, "invalid", "sample-node-out-of-range", good, len, 3, 2,
 		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[999],\"pid\":[1],"
 		       "\"tid\":[1],\"cpu\":[0],\"event\":[0]}}");
 	put_with_chunk(dir, "invalid", "data-before-header", good, len, 0, 2, "{}");
 	put_with_chunk(dir, "invalid", "location-frame-out-of-range", good, len, 2, 2,
 		       "{\"locations\":[[77,4096]]}");
-	put_with_chunk(dir, "invalid", "sample-location-out-of-range", good, len, 2, 2,
+	put_with_chunk(dir, "invalid", "sample-location-out-of-range", good, len, 3, 2,
 		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[1],\"pid\":[1],"
 		       "\"tid\":[1],\"cpu\":[0],\"event\":[0],\"location\":[999]}}");
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-out-of-range", good, len, 2, block_node);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-thread-out-of-range", good, len, 2, block_thread);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-cut-short", good, len, 2, block_cut);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-no-weight", good, len, 2, block_no_weight);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 8, block_future);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-out-of-range", good, len, 3, block_node);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-thread-out-of-range", good, len, 3, block_thread);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-cut-short", good, len, 3, block_cut);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-no-weight", good, len, 3, block_no_weight);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 10, block_future);
+	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
+		       tables_parent, sizeof(tables_parent));
+	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
+		       sizeof(tables_cut));
 
 	free(d);
 	free(good);

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The session format's specification ends with a reader in Python's
+# standard library (doc/session-format.md, "Reading a session with
+# Python's standard library"). That reader, taken from the document as it
+# is, must print the same folded stacks as `flametop report --format
+# folded` for a session of every format version (the golden cases) and for
+# a recording made now, whose chunks of every kind span several flushes
+# (system-wide, so as root; not root, the golden cases alone).
+# A change to the format that the document does not follow fails here.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+SPEC="$GOLDEN/../../doc/session-format.md"
+[ -r "$SPEC" ] || hard_error "no specification at $SPEC"
+
+# The document's one python block, then a call of its folded().
+sed -n '/^```python$/,/^```$/p' "$SPEC" | sed '1d;$d' >"$T/reader.py"
+[ -s "$T/reader.py" ] || hard_error "no python block in $SPEC"
+printf '\nimport sys\nfolded(sys.argv[1])\n' >>"$T/reader.py"
+
+# same_folded NAME SESSION: the document's reader agrees with flametop.
+same_folded() {
+	if ! python3 "$T/reader.py" "$2" >"$T/py.out" 2>"$T/py.err"; then
+		fail "$1: the specification's reader failed: $(tail -n 3 "$T/py.err")"
+		return
+	fi
+	if ! "$FLAMETOP" report -i "$2" --format folded >"$T/ft.out" 2>"$T/ft.err"; then
+		fail "$1: flametop report failed: $(cat "$T/ft.err")"
+		return
+	fi
+	if [ ! -s "$T/ft.out" ]; then
+		fail "$1: flametop printed no stacks"
+	elif cmp -s "$T/py.out" "$T/ft.out"; then
+		pass "$1: the specification's reader prints flametop's $(wc -l <"$T/ft.out") stacks"
+	else
+		fail "$1: the specification's reader differs from flametop:"
+		diff "$T/ft.out" "$T/py.out" | head -n 10
+	fi
+}
+
+for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5; do
+	same_folded "$c" "$GOLDEN/session/valid/$c/input"
+done
+
+# A system-wide recording: many processes and threads, kernel frames, code
+# locations and chains, three flushes at least.
+if [ "$(id -u)" -eq 0 ]; then
+	S="$T/system.session"
+	run_record system -a -F 999 -d 2.5 -o "$S"
+	assert_record_ok system "$S"
+	[ -s "$S" ] && same_folded "a system-wide recording" "$S"
+else
+	echo "  (not root: the golden sessions only)"
+fi
+finish
