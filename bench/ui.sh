@@ -13,7 +13,9 @@
 #      `perf top -g -F 999` (call graphs, as flametop always has them) on
 #      the same load for the same time; and, from flametop -v, what that
 #      CPU went to: sampling (reading, unwinding, symbolizing), storing
-#      (the timeline and the private copy kept for saving), the view.
+#      (the timeline and the private copy kept for saving), the view
+#      (querying: the frame's queries and layout; drawing) and waking (the
+#      loop's waits, keys and ticks).
 # (b) and (c) need root (system-wide sampling) and tmux; (c)'s peer needs
 # perf. SECS (default 20) sets how long each measurement runs.
 
@@ -134,7 +136,16 @@ while [ $i -lt 50 ] && ! grep -q 'own CPU' "$T/ft.err" 2>/dev/null; do
 	i=$((i + 1))
 done
 parts=$(sed -n 's/.*own CPU over [0-9.]* s: //p' "$T/ft.err" | head -n 1)
-view=$(echo "$parts" | sed -n 's/.*the view [0-9.]* s (\([0-9.]*\)% of a CPU).*/\1/p')
+# part NAME: its % of a CPU in flametop -v's line.
+part() {
+	echo "$parts" | sed -n "s/.*$1 [0-9.]* s (\([0-9.]*\)% of a CPU).*/\1/p"
+}
+query=$(part querying)
+drawing=$(part drawing)
+view=
+[ -n "$query" ] && [ -n "$drawing" ] &&
+	view=$(awk -v a="$query" -v b="$drawing" 'BEGIN { print a + b }')
+waking=$(part waking)
 peer="perf: not installed"
 if bench_have_perf; then
 	pt=$(cpu_of pt "$PERF" top -g -F 999 2>/dev/null)
@@ -146,5 +157,7 @@ fi
 echo "  clock ticks of $(getconf CLK_TCK) Hz: the figure's resolution is $(awk -v s="$SECS" -v hz="$hz" 'BEGIN { print 100 / hz / s }')% of a CPU"
 bench_header
 bench_line "live view CPU, -a -F 999, loaded (% of 1)" "$(percent "$ft")" % "<=" 0.3 "$peer"
-bench_line "live view CPU, the view alone (% of 1)" "${view:-?}" % - - "queries, layout, drawing"
+bench_line "live view CPU, the view alone (% of 1)" "${view:-?}" % - - \
+	"querying ${query:-?} + drawing ${drawing:-?}"
+bench_line "live view CPU, waking (% of 1)" "${waking:-?}" % - - "waits, keys, ticks"
 [ -n "$parts" ] && echo "  flametop -v: $parts"

@@ -337,6 +337,10 @@ struct profile_top {
 	uint64_t *node_self; /* per node id: weight of samples ending there */
 	uint64_t *node_total; /* per node id: node_self of it and its descendants */
 	uint32_t nnodes;
+	/* fns not listed yet (nfns 0): profile_top_rebuild_nodes() left them
+	 * for profile_top_functions(). */
+	bool fns_later;
+	uint32_t self_cap, total_cap; /* node_self's and node_total's entries (rebuilds) */
 };
 /* Caller frees with profile_top_free(). */
 struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f);
@@ -368,6 +372,19 @@ struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t 
  */
 void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
 			 uint32_t have, struct profile_frame_order *order);
+/*
+ * profile_top_rebuild() of the nodes alone: node_self and node_total, for
+ * a reader of the call tree (a flame graph) that never looks at the
+ * functions. Listing and ordering them is most of a rebuild's cost; it is
+ * left for profile_top_functions(): fns_later is set and nfns is 0 until
+ * then.
+ */
+void profile_top_rebuild_nodes(struct profile_top *t, const struct profile *p,
+			       const uint64_t *node_self, uint32_t have);
+/* Lists and orders the functions profile_top_rebuild_nodes() left (as
+ * profile_top_rebuild() would have); nothing when none were left. */
+void profile_top_functions(struct profile_top *t, const struct profile *p,
+			   struct profile_frame_order *order);
 void profile_top_free(struct profile_top *t);
 
 /* ------------------------------------------------------------------------

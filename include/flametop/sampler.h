@@ -61,6 +61,9 @@ struct sampler_config {
 	const size_t *leaders;
 	unsigned frequency; /* samples per second per CPU/thread */
 	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
+	/* A ring wakes its reader (sampler_poll(), sampler_wait_fd()) each
+	 * time 1/wakeup_parts of it is written; 0: 4. */
+	unsigned wakeup_parts;
 	enum sampler_call_graph call_graph;
 	/* DWARF: bytes of user stack per sample, a multiple of 8 up to
 	 * SAMPLER_MAX_STACK_SIZE; 0: SAMPLER_DEFAULT_STACK_SIZE. */
@@ -105,6 +108,16 @@ int sampler_start(struct sampler *s, struct ft_error *err);
  * or every process of a PID target did), or a sink's -errno.
  */
 int sampler_poll(struct sampler *s, int timeout_ms);
+
+/*
+ * A descriptor that polls readable when sampler_poll() has something to
+ * do: a ring past its wakeup watermark (a quarter full), or a ring whose
+ * event is gone (sampler_poll() then stops watching it, here too). For a
+ * caller that waits on it with other descriptors (the explorer's keys)
+ * instead of waking on a timer. Owned by the sampler, made at the first
+ * call; -1 if it cannot be made (poll on a timer then).
+ */
+int sampler_wait_fd(struct sampler *s);
 
 /*
  * Also samples process `pid` (every thread, new ones too) from now on,

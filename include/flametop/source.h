@@ -44,6 +44,11 @@ struct source_ops {
 	/* Live only (NULL for replay): also sample process `pid` from now on.
 	 * 0 or -errno with `err` set. */
 	int (*attach)(void *ctx, pid_t pid, struct ft_error *err);
+	/* Live only (NULL for replay): a descriptor that polls readable when
+	 * `poll` has data to read (sampler_wait_fd()), so a consumer can wait
+	 * on it with its own instead of polling on a timer; -1 if none.
+	 * Owned by the source. */
+	int (*wait_fd)(void *ctx);
 	/* Live only: stops sampling and appends what is left; sets the
 	 * profile's duration. Polls after it append nothing but still say
 	 * when the target is gone (a launched command exited). 0 or -errno. */
@@ -80,6 +85,7 @@ struct source_live_config {
 	const size_t *leaders; /* per event: its group's leader (sampler_config.leaders); NULL: none */
 	unsigned frequency; /* per CPU or thread; 0: SAMPLER_DEFAULT_FREQUENCY */
 	size_t ring_pages; /* per CPU ring, a power of two; 0: the sampler's default */
+	unsigned wakeup_parts; /* sampler_config.wakeup_parts */
 	enum sampler_call_graph call_graph;
 	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
 	bool no_demangle; /* keep C++ and Rust names mangled */

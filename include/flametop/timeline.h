@@ -127,6 +127,14 @@ void timeline_live_free(struct timeline_live *l);
  * Borrowed, valid until the next call or free.
  */
 const struct profile_top *timeline_live_top(struct timeline_live *l);
+/*
+ * The same for a reader of the call tree alone (node_self, node_total,
+ * the totals and times): the functions may be left unlisted (fns_later,
+ * nfns 0; profile_top_rebuild_nodes()), which costs the nodes only. The
+ * same pointer as timeline_live_top(); a later timeline_live_top() lists
+ * them.
+ */
+const struct profile_top *timeline_live_nodes(struct timeline_live *l);
 
 /*
  * Samples (counts, not weights) of `event` (-1: all) in `n` equal steps of

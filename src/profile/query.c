@@ -275,44 +275,27 @@ struct profile_top *profile_top_build(const struct profile *p, uint64_t *node_se
 	return profile_top_build_ordered(p, node_self, nnodes, NULL);
 }
 
-/* The rest of a top-list from t->node_self (t->nnodes entries): node_total
- * and the functions, in memory `t` may already hold (realloc'd). */
-static void build_into(struct profile_top *t, const struct profile *p,
-		       struct profile_frame_order *order)
+/* At least `n` entries of `size` in *v, growing by half again (*cap: what it holds). */
+static void *grow_cap(void *v, uint32_t *cap, uint32_t n, size_t size)
 {
-	const uint64_t *node_self = t->node_self;
-	uint64_t *self, *total, *sub;
-	uint32_t n, i, nnodes = t->nnodes;
+	uint32_t c;
+
+	if (n && n <= *cap)
+		return v;
+	c = n + n / 2 > n ? n + n / 2 : n;
+	*cap = c ? c : 1;
+	return xreallocarray(v, *cap, size);
+}
+
+/* t->fns from the per-function sums, sorted (the ties by `order`, updated
+ * first, or by name without one). */
+static void list_fns(struct profile_top *t, const struct profile *p, const uint64_t *self,
+		     const uint64_t *total, struct profile_frame_order *order)
+{
+	uint32_t i;
 	size_t k;
 
-	sub = xreallocarray(t->node_total, nnodes ? nnodes : 1, sizeof(*sub));
-	t->node_total = sub;
 	t->nfns = 0;
-	if (!nnodes)
-		return;
-	/*
-	 * Parents have smaller ids: one backwards pass sums every subtree,
-	 * and a node's sum is whole when the pass reaches it (its children,
-	 * all after it, are done), so the same pass credits its function.
-	 * A function's total is the weight under its outermost calls.
-	 */
-	memcpy(sub, node_self, nnodes * sizeof(*sub));
-	if (!p->nframes) {
-		for (n = nnodes - 1; n > 0; n--)
-			sub[p->nodes[n].parent] += sub[n];
-		return;
-	}
-	self = xcalloc(p->nframes, sizeof(*self));
-	total = xcalloc(p->nframes, sizeof(*total));
-	for (n = nnodes - 1; n > 0; n--) {
-		const struct profile_node *nd = &p->nodes[n];
-
-		sub[nd->parent] += sub[n];
-		self[nd->frame] += node_self[n];
-		if (p->outermost[n])
-			total[nd->frame] += sub[n];
-	}
-
 	for (i = 0; i < p->nframes; i++)
 		if (total[i])
 			t->nfns++;
@@ -329,7 +312,49 @@ static void build_into(struct profile_top *t, const struct profile *p,
 	if (order)
 		profile_frame_order_update(order, p);
 	sort_fns(t->fns, t->nfns, p, order ? order->rank : NULL);
+	t->fns_later = false;
+}
 
+/* The rest of a top-list from t->node_self (t->nnodes entries): node_total
+ * and, unless `later`, the functions, in memory `t` may already hold
+ * (realloc'd). */
+static void build_into(struct profile_top *t, const struct profile *p,
+		       struct profile_frame_order *order, bool later)
+{
+	const uint64_t *node_self = t->node_self;
+	uint64_t *self, *total, *sub;
+	uint32_t n, nnodes = t->nnodes;
+
+	sub = grow_cap(t->node_total, &t->total_cap, nnodes, sizeof(*sub));
+	t->node_total = sub;
+	t->nfns = 0;
+	t->fns_later = false;
+	if (!nnodes)
+		return;
+	/*
+	 * Parents have smaller ids: one backwards pass sums every subtree,
+	 * and a node's sum is whole when the pass reaches it (its children,
+	 * all after it, are done), so the same pass credits its function.
+	 * A function's total is the weight under its outermost calls.
+	 */
+	memcpy(sub, node_self, nnodes * sizeof(*sub));
+	if (!p->nframes || later) {
+		for (n = nnodes - 1; n > 0; n--)
+			sub[p->nodes[n].parent] += sub[n];
+		t->fns_later = later && p->nframes;
+		return;
+	}
+	self = xcalloc(p->nframes, sizeof(*self));
+	total = xcalloc(p->nframes, sizeof(*total));
+	for (n = nnodes - 1; n > 0; n--) {
+		const struct profile_node *nd = &p->nodes[n];
+
+		sub[nd->parent] += sub[n];
+		self[nd->frame] += node_self[n];
+		if (p->outermost[n])
+			total[nd->frame] += sub[n];
+	}
+	list_fns(t, p, self, total, order);
 	free(total);
 	free(self);
 }
@@ -341,25 +366,61 @@ struct profile_top *profile_top_build_ordered(const struct profile *p, uint64_t 
 
 	t->nnodes = nnodes > p->nnodes ? p->nnodes : nnodes;
 	t->node_self = node_self;
-	build_into(t, p, order);
+	t->self_cap = t->nnodes;
+	build_into(t, p, order, false);
 	return t;
 }
 
-void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
-			 uint32_t have, struct profile_frame_order *order)
+/* profile_top_rebuild(), the functions listed now or left for profile_top_functions(). */
+static void rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
+		    uint32_t have, struct profile_frame_order *order, bool later)
 {
 	uint32_t nnodes = p->nnodes;
 
 	if (have > nnodes)
 		have = nnodes;
-	t->node_self = xreallocarray(t->node_self, nnodes ? nnodes : 1, sizeof(*t->node_self));
+	t->node_self = grow_cap(t->node_self, &t->self_cap, nnodes, sizeof(*t->node_self));
 	if (have)
 		memcpy(t->node_self, node_self, have * sizeof(*t->node_self));
 	memset(t->node_self + have, 0, (nnodes - have) * sizeof(*t->node_self));
 	t->nnodes = nnodes;
 	t->total_weight = t->nsamples = 0;
 	t->first_time = t->last_time = 0;
-	build_into(t, p, order);
+	build_into(t, p, order, later);
+}
+
+void profile_top_rebuild(struct profile_top *t, const struct profile *p, const uint64_t *node_self,
+			 uint32_t have, struct profile_frame_order *order)
+{
+	rebuild(t, p, node_self, have, order, false);
+}
+
+void profile_top_rebuild_nodes(struct profile_top *t, const struct profile *p,
+			       const uint64_t *node_self, uint32_t have)
+{
+	rebuild(t, p, node_self, have, NULL, true);
+}
+
+void profile_top_functions(struct profile_top *t, const struct profile *p,
+			   struct profile_frame_order *order)
+{
+	uint64_t *self, *total;
+	uint32_t n;
+
+	if (!t->fns_later)
+		return;
+	self = xcalloc(p->nframes, sizeof(*self));
+	total = xcalloc(p->nframes, sizeof(*total));
+	for (n = t->nnodes; n-- > 1;) {
+		const struct profile_node *nd = &p->nodes[n];
+
+		self[nd->frame] += t->node_self[n];
+		if (p->outermost[n])
+			total[nd->frame] += t->node_total[n];
+	}
+	list_fns(t, p, self, total, order);
+	free(total);
+	free(self);
 }
 
 /*

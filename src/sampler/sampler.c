@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -92,6 +93,7 @@ struct sampler {
 	enum sampler_target target;
 	unsigned frequency;
 	size_t ring_pages;
+	unsigned wakeup_parts; /* sampler_config's */
 	enum sampler_call_graph call_graph;
 	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
@@ -109,6 +111,7 @@ struct sampler {
 	size_t ncpus;
 	struct ring *rings; /* one per CPU, same order as cpus */
 	struct pollfd *pfds;
+	int wait_fd; /* sampler_wait_fd(): an epoll set of the rings, -1 until asked for */
 
 	int *fds;
 	size_t nfds, fds_cap;
@@ -255,7 +258,8 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 	attr->use_clockid = 1;
 	attr->clockid = CLOCK_MONOTONIC;
 	attr->watermark = 1;
-	attr->wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	attr->wakeup_watermark =
+		(uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / s->wakeup_parts);
 	attr->inherit = s->target != SAMPLER_SYSTEM && !m->no_inherit;
 	attr->enable_on_exec = s->target == SAMPLER_COMMAND;
 	if (m->leader >= 0) {
@@ -862,6 +866,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
 	s->call_graph = cfg->call_graph;
 	s->alloc_sample = cfg->alloc_sample;
+	s->wakeup_parts = cfg->wakeup_parts ? cfg->wakeup_parts : 4;
 	s->ring_pages = cfg->ring_pages				    ? cfg->ring_pages
 			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
 								    : DEFAULT_RING_PAGES;
@@ -878,6 +883,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->dec.group_by_thread = cfg->target != SAMPLER_SYSTEM;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;
+	s->wait_fd = -1;
 	u64map_init(&s->tids);
 	u64map_init(&s->dec.id_event);
 
@@ -966,6 +972,8 @@ void sampler_free(struct sampler *s)
 		close(s->go_fd);
 	if (s->exec_err_fd >= 0)
 		close(s->exec_err_fd);
+	if (s->wait_fd >= 0)
+		close(s->wait_fd);
 	for (i = 0; i < s->nevents; i++) {
 		free(s->events[i].name);
 		free(s->events[i].unit);
@@ -1234,6 +1242,8 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 			 * polling it (its ring is still read below). */
 			if (s->pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
 				s->rings[i].hup = true;
+				if (s->wait_fd >= 0)
+					epoll_ctl(s->wait_fd, EPOLL_CTL_DEL, s->pfds[i].fd, NULL);
 				s->pfds[i].fd = -1;
 			}
 		}
@@ -1243,6 +1253,29 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 		return ret;
 	say_type_notices(s);
 	return target_gone(s) ? 1 : 0;
+}
+
+int sampler_wait_fd(struct sampler *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	size_t i;
+
+	if (s->wait_fd >= 0)
+		return s->wait_fd;
+	s->wait_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->wait_fd < 0)
+		return -1;
+	for (i = 0; i < s->ncpus; i++) {
+		if (s->pfds[i].fd < 0)
+			continue;
+		ev.data.u64 = i;
+		if (epoll_ctl(s->wait_fd, EPOLL_CTL_ADD, s->pfds[i].fd, &ev) < 0) {
+			close(s->wait_fd);
+			s->wait_fd = -1;
+			return -1;
+		}
+	}
+	return s->wait_fd;
 }
 
 int sampler_stop(struct sampler *s)

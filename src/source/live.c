@@ -122,10 +122,18 @@ static int live_attach(void *ctx, pid_t pid, struct ft_error *err)
 	return sampler_attach(l->sampler, pid, err);
 }
 
+static int live_wait_fd(void *ctx)
+{
+	struct live *l = ctx;
+
+	return l->stopped ? -1 : sampler_wait_fd(l->sampler);
+}
+
 static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.now = live_now,
 	.attach = live_attach,
+	.wait_fd = live_wait_fd,
 	.stop = live_stop,
 	.free = live_free,
 };
@@ -225,6 +233,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.leaders = cfg->leaders;
 	sc.frequency = cfg->frequency;
 	sc.ring_pages = cfg->ring_pages;
+	sc.wakeup_parts = cfg->wakeup_parts;
 	sc.call_graph = cfg->call_graph;
 	sc.stack_size = cfg->stack_size;
 	sc.alloc_sample = cfg->alloc_sample;

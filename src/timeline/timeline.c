@@ -1624,7 +1624,8 @@ void timeline_live_free(struct timeline_live *l)
 	free(l);
 }
 
-const struct profile_top *timeline_live_top(struct timeline_live *l)
+/* timeline_live_top(), its functions listed only if `functions`. */
+static const struct profile_top *live_top(struct timeline_live *l, bool functions)
 {
 	struct timeline *t = l->t;
 	uint64_t cut = live_cut(l);
@@ -1644,12 +1645,18 @@ const struct profile_top *timeline_live_top(struct timeline_live *l)
 		}
 		l->cut = cut;
 	}
-	if (l->top && !l->changed && l->top->nnodes == t->p->nnodes)
+	if (l->top && !l->changed && l->top->nnodes == t->p->nnodes) {
+		if (functions)
+			profile_top_functions(l->top, t->p, &t->order);
 		return l->top;
+	}
 
 	if (!l->top)
 		l->top = xcalloc(1, sizeof(*l->top));
-	profile_top_rebuild(l->top, t->p, l->node_self, l->nnodes, &t->order);
+	if (functions)
+		profile_top_rebuild(l->top, t->p, l->node_self, l->nnodes, &t->order);
+	else
+		profile_top_rebuild_nodes(l->top, t->p, l->node_self, l->nnodes);
 	l->top->total_weight = l->total;
 	l->top->nsamples = l->nsamples;
 	i = first_ending_after(t, l->cut);
@@ -1659,6 +1666,16 @@ const struct profile_top *timeline_live_top(struct timeline_live *l)
 	}
 	l->changed = false;
 	return l->top;
+}
+
+const struct profile_top *timeline_live_top(struct timeline_live *l)
+{
+	return live_top(l, true);
+}
+
+const struct profile_top *timeline_live_nodes(struct timeline_live *l)
+{
+	return live_top(l, false);
 }
 
 /* ------------------------------------------------------------------------

@@ -99,6 +99,7 @@ const struct ui_view_ops ui_flame_ops = {
 	.title = "flame graph",
 	.key = 'f',
 	.help = "flame graph: callers above their callees",
+	.tree_only = true,
 	.actions = UI_GRAPH_ACTIONS,
 	.wheel = 1,
 	.open = flame_open,

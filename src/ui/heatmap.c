@@ -528,6 +528,7 @@ const struct ui_view_ops ui_heatmap_ops = {
 	.title = "heatmap",
 	.key = 'H',
 .help = "heatmap: seconds by slices of a second; Enter twice or a drag selects a window",
+	.tree_only = true,
 	.actions = UI_ACTION(UI_ACT_LEFT) | UI_ACTION(UI_ACT_RIGHT) | UI_ACTION(UI_ACT_UP) |
 		   UI_ACTION(UI_ACT_DOWN) | UI_ACTION(UI_ACT_PAGE_UP) |
 		   UI_ACTION(UI_ACT_PAGE_DOWN) | UI_ACTION(UI_ACT_HOME) | UI_ACTION(UI_ACT_END) |

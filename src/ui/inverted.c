@@ -96,6 +96,7 @@ const struct ui_view_ops ui_inverted_ops = {
 	.title = "bottom-up flame graph",
 	.key = 'b',
 	.help = "bottom-up: where samples ended, callers below",
+	.tree_only = true,
 	.actions = UI_GRAPH_ACTIONS,
 	.wheel = 1,
 	.open = inverted_open,

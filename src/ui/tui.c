@@ -9,11 +9,14 @@
  * and sorting go to the front view (views.c lists them, each a table of
  * operations over its own state), which answers the actions it lists.
  *
- * The loop: wait up to 100 ms for a key, drain the source into the
- * profile, hand the new samples to the timeline (and to a private session
- * file, so `s` can save what was seen), and once a second re-query what
- * the front view reads and redraw what changed. Input is read between
- * source polls, so it stays responsive while the sampler is busy.
+ * The loop: wait for a key, for the live source's rings to fill past
+ * their watermark, or for the next tick (a replay, which has nothing to
+ * wait on, is polled every 100 ms); drain the source into the profile,
+ * hand the new samples to the timeline (and to a private session file, so
+ * `s` can save what was seen), and once a second re-query what the front
+ * view reads and redraw what changed. Input is read between source polls,
+ * so it stays responsive while the sampler is busy; a steady live view
+ * wakes about once a second, not ten times.
  */
 #include "config.h"
 
@@ -41,6 +44,9 @@
  * is read every FIRST_POLL_MS: the first frame is what a person waits for. */
 #define FIRST_POLL_MS 10
 #define FIRST_WAIT_NS 2000000000ull
+/* The live source's rings wake the loop at most this often between two
+ * ticks; then it polls every POLL_MS until the next (wait_ms). */
+#define RING_WAKES 4
 #define UI_DOUBLE_CLICK_NS 300000000ull /* two clicks this close are a double click */
 #define TMP_CAP (512ull << 20) /* the private session stops growing here */
 #define MIN_COLS 40
@@ -320,6 +326,13 @@ void ui_tui_reset_live(struct tui *u)
 	}
 }
 
+/* Whether the window's functions (its top->fns) are read: by the front
+ * view, or to find --focus's function. */
+static bool functions_read(const struct tui *u)
+{
+	return !UI_FRONT_OPS(u)->tree_only || u->focus_pending;
+}
+
 /* Queries window `k` again; the window's call tree is rebuilt from the result. */
 static void query(struct tui *u, enum ui_query_kind k)
 {
@@ -352,7 +365,8 @@ static void query(struct tui *u, enum ui_query_kind k)
 	} else if (u->windows[k].mode == UI_WINDOW_LIVE) {
 		if (!q->live)
 			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
-		q->top = timeline_live_top(q->live);
+		q->top = k == UI_QUERY_WINDOW && !functions_read(u) ? timeline_live_nodes(q->live)
+								    : timeline_live_top(q->live);
 	} else {
 		struct profile_filter f;
 
@@ -492,8 +506,10 @@ static unsigned show_view(struct tui *u, size_t i)
 		return 0;
 	UI_FRONT_OPS(u)->selection(front(u), u, &sel);
 	u->front = i;
-	/* A view that reads more than the window queries it now. */
-	if (UI_FRONT_OPS(u)->queries & ~(1u << UI_QUERY_WINDOW))
+	/* A view that reads more than the window queries it now, as does
+	 * one that reads the functions the view before left unlisted. */
+	if ((UI_FRONT_OPS(u)->queries & ~(1u << UI_QUERY_WINDOW)) ||
+	    (functions_read(u) && UI_WINDOW_QUERY(u)->top && UI_WINDOW_QUERY(u)->top->fns_later))
 		ui_tui_requery(u);
 	if (sel.frame != PROFILE_NO_FRAME)
 		UI_FRONT_OPS(u)->focus(front(u), u, sel.frame);
@@ -530,6 +546,20 @@ static void self_usage(struct tui *u, uint64_t now)
 	buf[n] = '\0';
 	if (sscanf(buf, "%llu %llu", &size, &rss) == 2)
 		u->rss = rss * (uint64_t)page;
+}
+
+/* Charges the main thread's CPU time since the last charge to `part`. */
+static void cpu_charge(struct tui *u, enum ui_cpu_part part)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return;
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (u->cpu_mark && now > u->cpu_mark)
+		u->cpu_part[part] += now - u->cpu_mark;
+	u->cpu_mark = now;
 }
 
 /* ------------------------------------------------------------------------
@@ -572,6 +602,7 @@ static void draw(struct tui *u)
 	unsigned d = u->dirty;
 
 	u->dirty = 0;
+	cpu_charge(u, UI_CPU_WAKE);
 	if (d & UI_CLEAR)
 		clearok(curscr, TRUE);
 	if (u->too_small) {
@@ -580,8 +611,10 @@ static void draw(struct tui *u)
 		doupdate();
 		return;
 	}
-	if (d & UI_REQUERY)
+	if (d & UI_REQUERY) {
 		ui_tui_requery(u);
+		cpu_charge(u, UI_CPU_QUERY);
+	}
 	if (d & UI_REDRAW_HEADER) {
 		ui_draw_header(u);
 		wnoutrefresh(u->w_header);
@@ -607,6 +640,7 @@ static void draw(struct tui *u)
 		wnoutrefresh(u->w_footer);
 	}
 	doupdate();
+	cpu_charge(u, UI_CPU_DRAW);
 }
 
 /* ------------------------------------------------------------------------
@@ -1407,8 +1441,15 @@ static int end_command(struct tui *u, int sig, int status)
  */
 static struct source *open_live(struct tui *u, int *start_err, struct ft_error *err)
 {
-	struct source *src = source_live_new(u->opt.target, &u->notices, err);
+	struct source_live_config cfg = *u->opt.target;
+	struct source *src;
 	int ret;
+
+	/* The loop drains the rings every tick anyway (wait_ms): they need
+	 * wake it only when half full, not at each quarter. */
+	if (!cfg.wakeup_parts)
+		cfg.wakeup_parts = 2;
+	src = source_live_new(&cfg, &u->notices, err);
 
 	*start_err = 0;
 	if (src && (ret = source_live_start(src, err)) < 0) {
@@ -1516,27 +1557,15 @@ static void init_state(struct tui *u)
 		u->q[k].tree = profile_tree_new();
 }
 
-/* Charges the main thread's CPU time since the last charge to `part`. */
-static void cpu_charge(struct tui *u, enum ui_cpu_part part)
-{
-	struct timespec ts;
-	uint64_t now;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return;
-	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	if (u->cpu_mark && now > u->cpu_mark)
-		u->cpu_part[part] += now - u->cpu_mark;
-	u->cpu_mark = now;
-}
-
 /* -v: what the explorer's own CPU time went to, said after the screen is closed. */
 static void say_cpu(const struct tui *u, uint64_t ran_ns)
 {
 	static const char *const names[UI_CPU__COUNT] = {
 		[UI_CPU_SAMPLING] = "sampling",
 		[UI_CPU_STORE] = "storing",
-		[UI_CPU_VIEW] = "the view",
+		[UI_CPU_QUERY] = "querying",
+		[UI_CPU_DRAW] = "drawing",
+		[UI_CPU_WAKE] = "waking",
 	};
 	char line[256];
 	size_t k, n;
@@ -1549,34 +1578,73 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 	util_error_line("%s", line);
 }
 
+/*
+ * How long the loop waits for a key, and *fd, what else it waits on (-1:
+ * nothing): the live source's descriptor, readable when a ring passes its
+ * watermark, until the next tick, so a steady view wakes once a second
+ * and once per watermark of data. A ring wakes it per watermark written,
+ * read or not, so on many busy CPUs the rings together could wake it more
+ * often than a timer: `timed` (they woke it RING_WAKES times since the
+ * tick) makes it poll every POLL_MS instead until the next tick, as it did
+ * before it waited on the rings. A replay, with no descriptor, polls
+ * every POLL_MS; FIRST_POLL_MS until a frame has shown samples.
+ */
+static int wait_ms(struct tui *u, bool first, bool timed, uint64_t now, uint64_t next_tick,
+		   int *fd)
+{
+	uint64_t until = next_tick;
+
+	*fd = -1;
+	if (!u->ended && u->src->ops->wait_fd)
+		*fd = u->src->ops->wait_fd(u->src->ctx);
+	if (first)
+		return FIRST_POLL_MS;
+	if (*fd < 0)
+		return POLL_MS;
+	if (timed) {
+		*fd = -1;
+		if (until > now + POLL_MS * 1000000ull)
+			until = now + POLL_MS * 1000000ull;
+	}
+	if (until <= now)
+		return 0;
+	/* Rounded up: woken before the tick, the loop would only wait again. */
+	return (int)((until - now + 999999) / 1000000);
+}
+
 static void loop(struct tui *u)
 {
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t next_tick = util_now_ns(), gen = 0, queried_gen = (uint64_t)-1;
 	uint64_t first_until = next_tick + FIRST_WAIT_NS;
 	struct ft_error err = { { 0 }, 0, 0 };
 	bool shown = false; /* a frame with samples was drawn */
+	unsigned ring_wakes = 0; /* since the tick: RING_WAKES, and a timer until the next (wait_ms) */
 	int ch;
 
 	u->dirty = UI_REDRAW_ALL | UI_REQUERY | UI_CLEAR;
 	u->rate_t0 = util_now_ns();
 	while (!u->quit) {
 		uint64_t now;
-		int sig, ret;
+		int sig, ret, timeout;
 
 		if (u->dirty)
 			draw(u);
 		shown = shown || u->nsamples;
-		cpu_charge(u, UI_CPU_VIEW);
-		if (poll(&pfd, 1, !shown && util_now_ns() < first_until ? FIRST_POLL_MS : POLL_MS) < 0 &&
-		    errno != EINTR)
+		cpu_charge(u, UI_CPU_WAKE);
+		now = util_now_ns();
+		timeout = wait_ms(u, !shown && now < first_until, ring_wakes >= RING_WAKES, now,
+				  next_tick, &pfd[1].fd);
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN))
+			ring_wakes++;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
 		sig = ui_screen_stop_signal();
 		if (sig || u->quit)
 			break;
-		cpu_charge(u, UI_CPU_VIEW);
+		cpu_charge(u, UI_CPU_WAKE);
 		if (!u->ended) {
 			ret = u->src->ops->poll(u->src->ctx, 0, &err);
 			u->now = u->src->ops->now(u->src->ctx);
@@ -1610,6 +1678,7 @@ static void loop(struct tui *u)
 			double dt = (double)(now - u->rate_t0) / 1e9;
 
 			next_tick = now + UI_TICK_NS;
+			ring_wakes = 0;
 			timeline_advance(u->tl, u->now);
 			forget_hits(u);
 			push_tick(u);
@@ -1729,7 +1798,7 @@ int ui_run(const struct ui_options *o)
 	make_windows(u);
 	started = util_now_ns();
 	loop(u);
-	cpu_charge(u, UI_CPU_VIEW);
+	cpu_charge(u, UI_CPU_WAKE);
 	ran = util_now_ns() - started;
 	sig = ui_screen_stop_signal();
 	status = sig ? 128 + sig : 0;

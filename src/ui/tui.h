@@ -129,6 +129,10 @@ struct ui_view_ops {
 	int key; /* the key that shows it */
 	const char *help; /* its line in the help and the man page */
 	unsigned queries; /* 1u << UI_QUERY_* it reads besides the window */
+	/* It reads the window's call tree and totals, never its functions
+	 * (top->fns): a live window's are not listed for it (the cost of
+	 * most of a frame's query), nfns is 0. */
+	bool tree_only;
 	uint64_t actions; /* UI_ACTION()s it answers */
 	int wheel; /* lines one notch of the mouse wheel moves */
 	struct ui_view *(*open)(struct tui *u);
@@ -162,7 +166,9 @@ extern const struct ui_view_ops ui_heatmap_ops;
 enum ui_cpu_part {
 	UI_CPU_SAMPLING, /* the source: reading, unwinding, symbolizing, interning */
 	UI_CPU_STORE, /* the timeline and the other stores, and the private session */
-	UI_CPU_VIEW, /* queries, layout and drawing, keys */
+	UI_CPU_QUERY, /* a frame's queries and what the view derives (its layout) */
+	UI_CPU_DRAW, /* a frame's drawing, and sending it to the terminal */
+	UI_CPU_WAKE, /* the loop: waiting, waking, keys, the tick's own figures */
 	UI_CPU__COUNT
 };
 

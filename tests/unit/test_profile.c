@@ -425,6 +425,7 @@ static void test_top_frame_order(void **state)
 	struct profile_frame_order order = { NULL, NULL, 0, true };
 	struct profile_tree *tree = profile_tree_new();
 	struct profile_top tr = { 0 }; /* rebuilt each round */
+	struct profile_top tn = { 0 }; /* its nodes rebuilt each round, functions every other */
 	uint32_t round, i, n;
 
 	srand(77);
@@ -464,6 +465,25 @@ static void test_top_frame_order(void **state)
 		assert_int_equal(tr.nnodes, p->nnodes);
 		assert_memory_equal(tr.node_self, a, p->nnodes * sizeof(*a));
 		assert_memory_equal(tr.node_total, ta->node_total, p->nnodes * sizeof(*a));
+		/* The nodes alone: the same node sums, the functions left until asked for. */
+		profile_top_rebuild_nodes(&tn, p, b, p->nnodes - 3);
+		assert_int_equal(tn.nnodes, p->nnodes);
+		assert_true(tn.fns_later);
+		assert_int_equal(tn.nfns, 0);
+		assert_memory_equal(tn.node_self, a, p->nnodes * sizeof(*a));
+		assert_memory_equal(tn.node_total, ta->node_total, p->nnodes * sizeof(*a));
+		if (round % 2) {
+			profile_top_functions(&tn, p, &order);
+			assert_false(tn.fns_later);
+			assert_int_equal(tn.nfns, ta->nfns);
+			for (i = 0; i < ta->nfns; i++) {
+				assert_int_equal(ta->fns[i].frame, tn.fns[i].frame);
+				assert_int_equal(ta->fns[i].self, tn.fns[i].self);
+				assert_int_equal(ta->fns[i].total, tn.fns[i].total);
+			}
+			profile_top_functions(&tn, p, &order); /* nothing left: the same */
+			assert_int_equal(tn.nfns, ta->nfns);
+		}
 		assert_int_equal(order.n, p->nframes);
 		for (i = 0; i < order.n; i++) {
 			assert_int_equal(order.rank[order.by[i]], i);
@@ -495,6 +515,9 @@ static void test_top_frame_order(void **state)
 	free(tr.fns);
 	free(tr.node_self);
 	free(tr.node_total);
+	free(tn.fns);
+	free(tn.node_self);
+	free(tn.node_total);
 	profile_free(p);
 }
 

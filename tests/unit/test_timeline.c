@@ -573,6 +573,32 @@ static void check_live(struct timeline *t, struct timeline_live *l, const struct
 	profile_top_free(q);
 }
 
+/* timeline_live_nodes(): the node sums of timeline_query()'s, no functions
+ * (when it rebuilt), the same pointer as timeline_live_top(). */
+static void check_live_nodes(struct timeline *t, struct timeline_live *l,
+			     const struct profile_filter *lf, uint64_t now, uint64_t span)
+{
+	struct profile_filter f = *lf;
+	struct profile_top *q;
+	const struct profile_top *a;
+
+	f.from = now > span ? now - span : 0;
+	f.to = 0;
+	q = timeline_query(t, &f);
+	a = timeline_live_nodes(l);
+	assert_int_equal(a->total_weight, q->total_weight);
+	assert_int_equal(a->nsamples, q->nsamples);
+	assert_true(a->nnodes >= q->nnodes);
+	assert_memory_equal(a->node_self, q->node_self, q->nnodes * sizeof(*q->node_self));
+	assert_memory_equal(a->node_total, q->node_total, q->nnodes * sizeof(*q->node_total));
+	assert_true(a->fns_later); /* new samples came: rebuilt */
+	assert_int_equal(a->nfns, 0);
+	assert_ptr_equal(timeline_live_top(l), a);
+	assert_false(a->fns_later);
+	assert_same_top(a, q);
+	profile_top_free(q);
+}
+
 /*
  * Live windows follow many adds and advances, samples out of order, tier
  * merges inside the window, a profile that grows and a thread renamed.
@@ -627,6 +653,8 @@ static void test_live(void **state)
 			check_live(t, l2, &f2, now, 12 * SEC); /* between advances */
 		now = now > (sec + 1) * SEC ? now : (sec + 1) * SEC;
 		timeline_advance(t, (sec + 1) * SEC);
+		if (sec % 2) /* its nodes alone first, then the functions */
+			check_live_nodes(t, l1, &f1, now, 5 * SEC);
 		check_live(t, l1, &f1, now, 5 * SEC);
 		check_live(t, l2, &f2, now, 12 * SEC);
 		check_live(t, l3, &f3, now, 3 * SEC);
