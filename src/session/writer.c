@@ -912,27 +912,53 @@ static void put_varints(struct session_writer *w, size_t n, size_t *at)
 		*at += session_put_varint(w->block + *at, w->vals[i]);
 }
 
+/* The same for their zigzag deltas, each from the value before (the first
+ * from 0). */
+static void put_deltas(struct session_writer *w, size_t n, size_t *at)
+{
+	uint64_t prev = 0, v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = w->vals[i];
+		w->vals[i] = session_zigzag((int64_t)(v - prev));
+		prev = v;
+	}
+	put_varints(w, n, at);
+}
+
+/*
+ * How many of the `pending` entries of a kind the block takes, when the
+ * kinds before it are all in (`ready`), at most *left, which it lowers;
+ * their count goes to the block.
+ */
+static uint32_t tables_take(struct session_writer *w, uint32_t pending, bool ready,
+			    uint32_t *left, size_t *at)
+{
+	uint32_t n = !ready ? 0 : pending < *left ? pending : *left;
+
+	*left -= n;
+	*at += session_put_varint(w->block + *at, n);
+	return n;
+}
+
 /*
  * Encodes the next tables block (doc/session-format.md, "Tables chunk")
  * in w->block: the nodes, then the locations, then the chains not yet
  * written, at most TABLES_PER_CHUNK of them, a later kind only when the
  * earlier ones are all in (a chain's location is defined before it).
- * Each id column is stored as deltas, parents as the distance back to
- * them, since a table grows a path at a time. Returns its length, 0 when
- * nothing is left.
+ * Parents are stored as the distance back to them, other ids and offsets
+ * as deltas, since a table grows a path at a time. Returns its length, 0
+ * when nothing is left.
  */
 static size_t encode_tables(struct session_writer *w, const struct profile *p,
 			    struct tables_plan *t)
 {
-	uint64_t prev, prev_off, pending;
+	uint64_t pending = (uint64_t)(p->nnodes - w->nodes_done) +
+			   (p->nlocations - w->locations_done) + (p->nchains - w->chains_done);
 	uint32_t left, from, i, n;
 	size_t at = 0;
 
-	t->nodes = w->nodes_done;
-	t->locations = w->locations_done;
-	t->chains = w->chains_done;
-	pending = (uint64_t)(p->nnodes - t->nodes) + (p->nlocations - t->locations) +
-		  (p->nchains - t->chains);
 	if (!pending)
 		return 0;
 	left = pending < TABLES_PER_CHUNK ? (uint32_t)pending : TABLES_PER_CHUNK;
@@ -940,53 +966,35 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 	w->block = grow(w->block, &w->block_cap, (size_t)left * 2 * SESSION_VARINT_MAX + 32);
 	w->vals = xreallocarray(w->vals, left, sizeof(*w->vals));
 
-	/* Nodes: the distance back to each one's parent, then frame deltas. */
-	from = t->nodes;
-	n = p->nnodes - from < left ? p->nnodes - from : left;
-	t->nodes += n;
-	left -= n;
-	at += session_put_varint(w->block + at, n);
+	from = w->nodes_done;
+	n = tables_take(w, p->nnodes - from, true, &left, &at);
+	t->nodes = from + n;
 	for (i = 0; i < n; i++)
 		w->vals[i] = from + i - p->nodes[from + i].parent;
 	put_varints(w, n, &at);
-	for (i = 0, prev = 0; i < n; i++) {
-		w->vals[i] = session_zigzag((int64_t)(p->nodes[from + i].frame - prev));
-		prev = p->nodes[from + i].frame;
-	}
-	put_varints(w, n, &at);
+	for (i = 0; i < n; i++)
+		w->vals[i] = p->nodes[from + i].frame;
+	put_deltas(w, n, &at);
 
-	/* Locations: frame deltas, then offset deltas. */
-	from = t->locations;
-	n = t->nodes == p->nnodes ? p->nlocations - from : 0;
-	n = n < left ? n : left;
-	t->locations += n;
-	left -= n;
-	at += session_put_varint(w->block + at, n);
-	for (i = 0, prev = 0; i < n; i++) {
-		w->vals[i] = session_zigzag((int64_t)(p->locations[from + i].frame - prev));
-		prev = p->locations[from + i].frame;
-	}
-	put_varints(w, n, &at);
-	for (i = 0, prev_off = 0; i < n; i++) {
-		w->vals[i] = session_zigzag((int64_t)(p->locations[from + i].offset - prev_off));
-		prev_off = p->locations[from + i].offset;
-	}
-	put_varints(w, n, &at);
+	from = w->locations_done;
+	n = tables_take(w, p->nlocations - from, t->nodes == p->nnodes, &left, &at);
+	t->locations = from + n;
+	for (i = 0; i < n; i++)
+		w->vals[i] = p->locations[from + i].frame;
+	put_deltas(w, n, &at);
+	for (i = 0; i < n; i++)
+		w->vals[i] = p->locations[from + i].offset;
+	put_deltas(w, n, &at);
 
-	/* Chains: the distance back to each one's parent, then location deltas. */
-	from = t->chains;
-	n = t->locations == p->nlocations ? p->nchains - from : 0;
-	n = n < left ? n : left;
-	t->chains += n;
-	at += session_put_varint(w->block + at, n);
+	from = w->chains_done;
+	n = tables_take(w, p->nchains - from, t->locations == p->nlocations, &left, &at);
+	t->chains = from + n;
 	for (i = 0; i < n; i++)
 		w->vals[i] = from + i - p->chains[from + i].parent;
 	put_varints(w, n, &at);
-	for (i = 0, prev = 0; i < n; i++) {
-		w->vals[i] = session_zigzag((int64_t)(p->chains[from + i].location - prev));
-		prev = p->chains[from + i].location;
-	}
-	put_varints(w, n, &at);
+	for (i = 0; i < n; i++)
+		w->vals[i] = p->chains[from + i].location;
+	put_deltas(w, n, &at);
 	return at;
 }
 

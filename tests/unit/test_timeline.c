@@ -558,18 +558,23 @@ static void test_big_sums(void **state)
 	profile_free(p);
 }
 
-static void check_live(struct timeline *t, struct timeline_live *l, const struct profile_filter *lf,
-		       uint64_t now, uint64_t span)
+/* timeline_query() of the live window: the last `span` ns before `now`. */
+static struct profile_top *query_window(struct timeline *t, const struct profile_filter *lf,
+					uint64_t now, uint64_t span)
 {
 	struct profile_filter f = *lf;
-	struct profile_top *q;
-	const struct profile_top *a;
 
 	f.from = now > span ? now - span : 0;
 	f.to = 0;
-	q = timeline_query(t, &f);
-	a = timeline_live_top(l);
-	assert_same_top(a, q);
+	return timeline_query(t, &f);
+}
+
+static void check_live(struct timeline *t, struct timeline_live *l, const struct profile_filter *lf,
+		       uint64_t now, uint64_t span)
+{
+	struct profile_top *q = query_window(t, lf, now, span);
+
+	assert_same_top(timeline_live_top(l), q);
 	profile_top_free(q);
 }
 
@@ -578,14 +583,9 @@ static void check_live(struct timeline *t, struct timeline_live *l, const struct
 static void check_live_nodes(struct timeline *t, struct timeline_live *l,
 			     const struct profile_filter *lf, uint64_t now, uint64_t span)
 {
-	struct profile_filter f = *lf;
-	struct profile_top *q;
-	const struct profile_top *a;
+	struct profile_top *q = query_window(t, lf, now, span);
+	const struct profile_top *a = timeline_live_nodes(l);
 
-	f.from = now > span ? now - span : 0;
-	f.to = 0;
-	q = timeline_query(t, &f);
-	a = timeline_live_nodes(l);
 	assert_int_equal(a->total_weight, q->total_weight);
 	assert_int_equal(a->nsamples, q->nsamples);
 	assert_true(a->nnodes >= q->nnodes);
