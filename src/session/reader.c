@@ -1185,50 +1185,51 @@ static bool add_delta(uint64_t *prev, uint64_t z, uint64_t max)
 static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t len)
 {
 	struct cursor c = { data, data + len };
-	uint64_t n, i, a, b;
+	uint64_t n, i, back, v[2];
 
 	if (r->have_end)
 		return chunk_error(r, "a tables chunk after the end chunk");
 
+	/* Each entry as a data chunk's JSON [a, b] would be, through the same checks. */
 	if (tables_section(r, &c, &r->nodes, "nodes", 2, &n) < 0)
 		return -1;
-	for (i = 0, b = 0; i < n; i++) {
-		uint32_t id = r->nodes.len;
-
-		a = r->vals[i];
-		if (a == 0 || a > id)
-			return chunk_error(r, "node %" PRIu32 " has its parent out of range", id);
-		if (!add_delta(&b, r->vals[n + i], (uint64_t)r->frames.len - 1) ||
-		    r->frames.len == 0)
-			return chunk_error(r, "node %" PRIu32 " has its frame out of range", id);
-		id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[id - a],
-							   r->frames.ids[b]));
+	for (i = 0, v[1] = 0; i < n; i++) {
+		back = r->vals[i];
+		if (back > r->nodes.len)
+			return chunk_error(r, "node %" PRIu32 " has parent -%" PRIu64 " out of range",
+					   r->nodes.len, back - r->nodes.len);
+		v[0] = r->nodes.len - back;
+		if (!add_delta(&v[1], r->vals[n + i], INT64_MAX))
+			return chunk_error(r, "node %" PRIu32 " has a negative frame", r->nodes.len);
+		if (add_node(r, v) < 0)
+			return -1;
 	}
 
 	if (tables_section(r, &c, &r->locations, "locations", 2, &n) < 0)
 		return -1;
-	for (i = 0, a = 0, b = 0; i < n; i++) {
-		uint32_t id = r->locations.len;
-
-		if (!add_delta(&a, r->vals[i], (uint64_t)r->frames.len - 1) || r->frames.len == 0)
-			return chunk_error(r, "location %" PRIu32 " has its frame out of range", id);
-		if (!add_delta(&b, r->vals[n + i], INT64_MAX))
-			return chunk_error(r, "location %" PRIu32 " has its offset out of range", id);
-		id_map_push(&r->locations, profile_intern_location(r->p, r->frames.ids[a], b));
+	for (i = 0, v[0] = 0, v[1] = 0; i < n; i++) {
+		if (!add_delta(&v[0], r->vals[i], INT64_MAX))
+			return chunk_error(r, "location %" PRIu32 " has a negative frame",
+					   r->locations.len);
+		if (!add_delta(&v[1], r->vals[n + i], INT64_MAX))
+			return chunk_error(r, "location %" PRIu32 " has its offset out of range",
+					   r->locations.len);
+		if (add_location(r, v) < 0)
+			return -1;
 	}
 
 	if (tables_section(r, &c, &r->chains, "chains", 2, &n) < 0)
 		return -1;
-	for (i = 0, b = 0; i < n; i++) {
-		uint32_t id = r->chains.len;
-
-		a = r->vals[i];
-		if (a == 0 || a > id)
-			return chunk_error(r, "chain %" PRIu32 " has its parent out of range", id);
-		if (!add_delta(&b, r->vals[n + i], (uint64_t)r->locations.len - 1) || b == 0)
-			return chunk_error(r, "chain %" PRIu32 " has its location out of range", id);
-		id_map_push(&r->chains, profile_intern_chain(r->p, r->chains.ids[id - a],
-							     r->locations.ids[b]));
+	for (i = 0, v[1] = 0; i < n; i++) {
+		back = r->vals[i];
+		if (back > r->chains.len)
+			return chunk_error(r, "chain %" PRIu32 " has parent -%" PRIu64 " out of range",
+					   r->chains.len, back - r->chains.len);
+		v[0] = r->chains.len - back;
+		if (!add_delta(&v[1], r->vals[n + i], INT64_MAX))
+			return chunk_error(r, "chain %" PRIu32 " has a negative location", r->chains.len);
+		if (add_chain(r, v) < 0)
+			return -1;
 	}
 	if (c.p != c.end)
 		return chunk_corrupt(r, "tables block has bytes left after its chains");
