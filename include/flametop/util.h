@@ -31,15 +31,20 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 /*
- * A big array (a session's samples: hundreds of MiB), grown from `old_n`
- * elements of `size` bytes (0 with NULL) to `n`; freed with xbig_free()
- * and the same `n` and `size`. Below UTIL_BIG_MIN bytes it is malloc'd.
- * From there it is a mapping of its own, marked for transparent huge pages
- * and grown by mremap without copying, so that filling it costs a page
- * fault per 2 MiB instead of one per 4 KiB (each of which takes
- * microseconds in a virtual machine). It never shrinks.
+ * A big array (a session's samples: hundreds of MiB; the kernel's symbol
+ * table: a few MiB), grown from `old_n` elements of `size` bytes (0 with
+ * NULL) to `n`; freed with xbig_free() and the same `n` and `size`. Below
+ * UTIL_BIG_MIN bytes it is malloc'd. From there it is a mapping of its
+ * own, whole huge pages (UTIL_HUGE_PAGE, which is also what the kernel
+ * needs to place it on a huge page boundary), marked for transparent huge
+ * pages and grown by mremap without copying, so that filling it costs a
+ * page fault per 2 MiB instead of one per 4 KiB (each of which takes
+ * microseconds in a virtual machine, about 13 us on the one measured).
+ * The price: up to a huge page of memory more than the array needs. It
+ * never shrinks.
  */
-#define UTIL_BIG_MIN ((size_t)16 << 20)
+#define UTIL_HUGE_PAGE ((size_t)2 << 20)
+#define UTIL_BIG_MIN UTIL_HUGE_PAGE
 void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size);
 void xbig_free(void *ptr, size_t n, size_t size);
 char *xstrdup(const char *s);

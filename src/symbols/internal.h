@@ -82,8 +82,11 @@ void symbols_table_reserve(struct symbols_table *t, size_t n);
  */
 void symbols_table_add_ref(struct symbols_table *t, uint64_t start, uint64_t size,
 			   uint64_t max_end, size_t name, uint16_t module, uint8_t prio);
-/* Gives the table `names` (malloc'd, `len` bytes of NUL-terminated names); the table frees it. */
-void symbols_table_set_names(struct symbols_table *t, char *names, size_t len);
+/*
+ * Gives the table `names`, `len` bytes of NUL-terminated names in an
+ * array of `cap` bytes from xbig_reallocarray(); the table frees it.
+ */
+void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, size_t cap);
 /*
  * Sorts by address (one pass when the symbols came sorted), drops aliases
  * (keeping one symbol per address, as perf does: sized before unsized,

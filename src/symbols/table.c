@@ -23,8 +23,8 @@ void symbols_table_init(struct symbols_table *t)
 
 void symbols_table_free(struct symbols_table *t)
 {
-	free(t->syms);
-	free(t->names);
+	xbig_free(t->syms, t->cap, sizeof(*t->syms));
+	xbig_free(t->names, t->names_cap, 1);
 	free(t->aliases);
 	u64map_free(&t->pending);
 	memset(t, 0, sizeof(*t));
@@ -33,7 +33,7 @@ void symbols_table_free(struct symbols_table *t)
 void symbols_table_reserve(struct symbols_table *t, size_t n)
 {
 	if (n > t->cap) {
-		t->syms = xreallocarray(t->syms, n, sizeof(*t->syms));
+		t->syms = xbig_reallocarray(t->syms, t->cap, n, sizeof(*t->syms));
 		t->cap = n;
 	}
 }
@@ -66,9 +66,12 @@ void symbols_table_add(struct symbols_table *t, uint64_t start, uint64_t size, u
 	if (t->names_len + n > UINT32_MAX)
 		return;
 	if (t->names_len + n > t->names_cap) {
-		while (t->names_len + n > t->names_cap)
-			t->names_cap = t->names_cap ? t->names_cap * 2 : 4096;
-		t->names = xrealloc(t->names, t->names_cap);
+		size_t cap = t->names_cap;
+
+		while (t->names_len + n > cap)
+			cap = cap ? cap * 2 : 4096;
+		t->names = xbig_reallocarray(t->names, t->names_cap, cap, 1);
+		t->names_cap = cap;
 	}
 	memcpy(t->names + t->names_len, name, n);
 	table_push(t, start, size, max_end, (uint32_t)t->names_len, module, prio);
@@ -83,11 +86,12 @@ void symbols_table_add_ref(struct symbols_table *t, uint64_t start, uint64_t siz
 	table_push(t, start, size, max_end, (uint32_t)name, module, prio);
 }
 
-void symbols_table_set_names(struct symbols_table *t, char *names, size_t len)
+void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, size_t cap)
 {
-	free(t->names);
+	xbig_free(t->names, t->names_cap, 1);
 	t->names = names;
-	t->names_len = t->names_cap = len;
+	t->names_len = len;
+	t->names_cap = cap;
 }
 
 static size_t leading_underscores(const char *s)

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -67,12 +66,15 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return xrealloc(ptr, nmemb * size);
 }
 
-/* A big array's mapping: whole pages. */
+/*
+ * A big array's mapping: whole huge pages. The kernel puts an anonymous
+ * mapping on a huge page boundary only when its length is a multiple of
+ * one; a mapping that is not aligned gets none of its first and last
+ * 2 MiB in huge pages.
+ */
 static size_t big_map_size(size_t size)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-
-	return (size + page - 1) / page * page;
+	return (size + UTIL_HUGE_PAGE - 1) / UTIL_HUGE_PAGE * UTIL_HUGE_PAGE;
 }
 
 void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size)

@@ -571,6 +571,42 @@ static void test_kernel_parse_chunks(void **state)
 	free(text);
 }
 
+/*
+ * A kernel larger than the tables are first sized for (131,072 symbols,
+ * 4 MiB of names): both grow as big arrays (mapped, then moved by
+ * mremap) and keep every symbol and name, the last ones included.
+ */
+static void test_kernel_parse_grows(void **state)
+{
+	size_t n = 160000, i, len = 0, cap = n * 80 + 100;
+	char *text = malloc(cap), *kallsyms;
+	struct symbols_kernel *k;
+	struct symbols_frame f;
+	char want[80];
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%016llx %c a_long_kernel_function_name_%zu\n",
+				       0xffffffff81000000ull + i * 0x40, i % 2 ? 't' : 'T', i);
+	assert_true(len < cap);
+	kallsyms = write_temp(text);
+	k = symbols_kernel_load(kallsyms, NULL);
+	assert_true(symbols_kernel_available(k));
+	for (i = 0; i < n; i = i < n - 1 && i + 1009 >= n ? n - 1 : i + 1009) {
+		symbols_kernel_lookup(k, 0xffffffff81000000ull + i * 0x40 + 0x3f, &f);
+		snprintf(want, sizeof(want), "a_long_kernel_function_name_%zu", i);
+		assert_non_null(f.name);
+		assert_string_equal(f.name, want);
+		if (i == n - 1)
+			break;
+	}
+	symbols_kernel_free(k);
+	unlink(kallsyms);
+	free(kallsyms);
+	free(text);
+}
+
 static void test_kernel_synthetic(void **state)
 {
 	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
@@ -1770,6 +1806,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_synthetic),
 		cmocka_unit_test(test_kernel_parse_edges),
 		cmocka_unit_test(test_kernel_parse_chunks),
+		cmocka_unit_test(test_kernel_parse_grows),
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
