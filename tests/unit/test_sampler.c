@@ -589,16 +589,23 @@ static void test_advice(void **state)
 }
 
 /* A sample record in SAMPLER_SAMPLE_TYPE's layout: USER, `leaf`, `outer`. */
-static const struct perf_event_header *sample_rec(struct builder *b, uint64_t id, uint32_t tid,
-						  uint64_t time, uint64_t leaf, uint64_t outer)
+/* A sample's fields up to its period (1), of process 100 on CPU 0. */
+static void sample_head(struct builder *b, uint16_t misc, uint64_t id, uint64_t ip, uint32_t tid,
+			uint64_t time)
 {
-	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_start(b, PERF_RECORD_SAMPLE, misc);
 	b_u64(b, id);
-	b_u64(b, leaf);
+	b_u64(b, ip);
 	b_u32x2(b, 100, tid);
 	b_u64(b, time);
 	b_u32x2(b, 0, 0);
 	b_u64(b, 1); /* period */
+}
+
+static const struct perf_event_header *sample_rec(struct builder *b, uint64_t id, uint32_t tid,
+						  uint64_t time, uint64_t leaf, uint64_t outer)
+{
+	sample_head(b, PERF_RECORD_MISC_USER, id, leaf, tid, time);
 	b_u64(b, 3);
 	b_u64(b, (uint64_t)PERF_CONTEXT_USER);
 	b_u64(b, leaf);
@@ -1109,17 +1116,7 @@ static void test_entry_probe(void **state)
 static const struct perf_event_header *futex_enter_rec(struct builder *b, uint32_t tid,
 						       uint64_t time, uint64_t op)
 {
-	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
-	b_u64(b, 77);
-	b_u64(b, 0x401000);
-	b_u32x2(b, 100, tid);
-	b_u64(b, time);
-	b_u32x2(b, 0, 0);
-	b_u64(b, 1);
-	b_u64(b, 3);
-	b_u64(b, (uint64_t)PERF_CONTEXT_USER);
-	b_u64(b, 0x401000);
-	b_u64(b, 0x400800);
+	sample_rec(b, 77, tid, time, 0x401000, 0x400800); /* then its registers: */
 	b_u64(b, PERF_SAMPLE_REGS_ABI_64);
 	b_u64(b, op); /* si */
 	return b_done(b);
@@ -1129,13 +1126,7 @@ static const struct perf_event_header *futex_enter_rec(struct builder *b, uint32
 static const struct perf_event_header *futex_exit_rec(struct builder *b, uint32_t tid,
 						      uint64_t time)
 {
-	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL);
-	b_u64(b, 78);
-	b_u64(b, 0xffffffff81000000);
-	b_u32x2(b, 100, tid);
-	b_u64(b, time);
-	b_u32x2(b, 0, 0);
-	b_u64(b, 1);
+	sample_head(b, PERF_RECORD_MISC_KERNEL, 78, 0xffffffff81000000, tid, time);
 	return b_done(b);
 }
 
