@@ -229,7 +229,9 @@ int sampler_ring_read(struct sampler_ring *r,
 struct sampler_type;
 struct sampler_member {
 	uint32_t event;
-	uint64_t sample_type; /* SAMPLER_SAMPLE_TYPE, maybe with REGS_USER and STACK_USER */
+	/* SAMPLER_SAMPLE_TYPE, maybe with REGS_USER and STACK_USER, or
+	 * without CALLCHAIN for a bare member (sampler_type_member.bare) */
+	uint64_t sample_type;
 	uint64_t regs_user_mask;
 	uint64_t rule_regs; /* registers only the rule reads: not passed on */
 	/* A probe at a function's entry: in frame-pointer mode the sample

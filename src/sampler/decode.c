@@ -6,7 +6,8 @@
  * side-band records end with a 32-byte trailer {pid, tid, time, cpu,
  * identifier}. A profile type's event may add the user registers its
  * weight rule reads (an allocation's size); the identifier says which
- * member it is, and so its layout and its rule (types.h). Context-switch
+ * member it is, and so its layout and its rule (types.h); a bare member's
+ * samples (a call's exit) have no callchain. Context-switch
  * records go to the rules that asked for them, a thread's exit to every
  * rule. With --call-graph dwarf (SAMPLER_SAMPLE_TYPE_DWARF) a
  * sample goes on after its callchain with the user registers and a copy
@@ -311,7 +312,8 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	struct cursor c = { (const unsigned char *)(h + 1), (const unsigned char *)h + h->size,
 			    false };
 	const struct sampler_member *m;
-	uint64_t sample_type = d->sample_type, regs_mask = d->regs_user_mask;
+	uint64_t sample_type = d->sample_type ? d->sample_type : SAMPLER_SAMPLE_TYPE;
+	uint64_t regs_mask = d->regs_user_mask;
 	const unsigned char *reads = NULL;
 	struct pipeline_sample s;
 	uint64_t id, nr, nreads = 0;
@@ -340,7 +342,7 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 		reads = c.p;
 		c.p += nreads * 16;
 	}
-	nr = take_u64(&c);
+	nr = sample_type & PERF_SAMPLE_CALLCHAIN ? take_u64(&c) : 0;
 	if (c.short_read || nr > (uint64_t)(c.end - c.p) / 8) {
 		d->malformed++;
 		return 0;

@@ -72,6 +72,8 @@ struct member {
 	bool frequency; /* sampled at -F; else every attr.sample_period events */
 	uint64_t rule_regs;
 	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
+	bool bare; /* sampler_type_member.bare: no stack */
+	const char *filter; /* sampler_type_member.filter; NULL once the kernel refused it */
 	bool no_inherit; /* sampler_type_member.no_inherit */
 	bool shared; /* the same perf event as an earlier member: not opened */
 	bool group_read; /* leads a group: its samples read the group */
@@ -236,11 +238,18 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		 * the user part is ours to unwind. */
 		attr->exclude_callchain_user = 1;
 	}
+	if (m->bare) {
+		/* The thread, the time and the rule's registers: no stack. */
+		attr->sample_type = SAMPLER_SAMPLE_TYPE & ~(uint64_t)PERF_SAMPLE_CALLCHAIN;
+		attr->sample_regs_user = 0;
+		attr->sample_stack_user = 0;
+		attr->exclude_callchain_user = 0;
+	}
 	if (m->rule_regs) {
 		attr->sample_type |= PERF_SAMPLE_REGS_USER;
 		attr->sample_regs_user |= m->rule_regs;
 	}
-	if (m->entry && s->call_graph == SAMPLER_CALL_GRAPH_FP) {
+	if (m->entry && !m->bare && s->call_graph == SAMPLER_CALL_GRAPH_FP) {
 		/* The return address, for the decoder to put the caller back. */
 		attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		attr->sample_regs_user |= 1ull << 7; /* sp */
@@ -353,6 +362,15 @@ static int open_one(struct sampler *s, size_t mi, pid_t pid, size_t ci)
 		return fd;
 	}
 	m->last_fd = fd;
+	if (m->filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, m->filter) < 0) {
+		const struct sampler_type *type = s->dmembers[mi].type;
+
+		notify(s,
+		       "%s: the kernel refused its tracepoint filter (%s): every hit is sampled, "
+		       "which costs the target more",
+		       type ? type->name : "event", strerror(errno));
+		m->filter = NULL; /* refused once, refused for every thread and CPU */
+	}
 	if (m->leader >= 0) {
 		/* No ring. */
 	} else if (!ring->map) {
@@ -518,7 +536,9 @@ static bool same_event(const struct member *a, const struct member *b)
 	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
 	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
-	       a->entry == b->entry && a->no_inherit == b->no_inherit &&
+	       a->entry == b->entry && a->no_inherit == b->no_inherit && a->bare == b->bare &&
+	       (a->filter == b->filter ||
+		(a->filter && b->filter && !strcmp(a->filter, b->filter))) &&
 	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
 	       a->attr.context_switch == b->attr.context_switch;
 }
@@ -568,6 +588,8 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 		m->frequency = tm[i].frequency;
 		m->rule_regs = tm[i].regs;
 		m->entry = tm[i].entry;
+		m->bare = tm[i].bare;
+		m->filter = tm[i].filter;
 		m->no_inherit = tm[i].no_inherit;
 		share_member(s, s->nmembers - 1);
 	}

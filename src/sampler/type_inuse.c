@@ -260,6 +260,8 @@ static int inuse_members(const struct sampler_type_target *t, struct sampler_typ
 			return r;
 		m[i].regs = probes[i].regs;
 		m[i].entry = !probes[i].ret && i != INUSE_FREE;
+		/* A return and a free only give an address: no stack. */
+		m[i].bare = probes[i].ret || i == INUSE_FREE;
 		m[i].role = (uint32_t)i;
 	}
 	return i;

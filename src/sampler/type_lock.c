@@ -8,9 +8,12 @@
  * futex_waitv (Linux 5.16) and futex_wait (6.7); an uncontended one never
  * enters the kernel and costs nothing here.
  *
- * Tracepoints syscalls:sys_enter_futex and sys_exit_futex, sampled on
- * every hit, and the same pair for futex_waitv and futex_wait where the
- * kernel has them (every such call is a wait). The futex entry's user
+ * Tracepoints syscalls:sys_enter_futex and sys_exit_futex, and the same
+ * pair for futex_waitv and futex_wait where the kernel has them (every
+ * such call is a wait). The kernel samples a futex entry only for a
+ * waiting operation (a tracepoint filter; where it refuses the filter,
+ * every entry is sampled), and takes the exits without a stack: what the
+ * target pays is one stack per wait. The futex entry's user
  * registers hold the operation (the second argument, rsi); a wait's entry
  * sample is kept per thread and emitted at the thread's exit from the
  * call, weighted by the time between, or by 1 for lock-waits (an exit
@@ -37,6 +40,34 @@ static const char *const futex2_calls[][2] = {
 	{ "sys_enter_futex_waitv", "sys_exit_futex_waitv" },
 	{ "sys_enter_futex_wait", "sys_exit_futex_wait" },
 };
+
+/* The futex operations that wait (FUTEX_LOCK_PI2: Linux 5.14). */
+static const uint64_t wait_cmds[] = { FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI,
+				      FUTEX_WAIT_REQUEUE_PI, 13 /* FUTEX_LOCK_PI2 */ };
+
+/*
+ * The sys_enter_futex filter that keeps the waits: "op == 0 || op == 128
+ * || ...", each waiting command with and without FUTEX_PRIVATE_FLAG and
+ * FUTEX_CLOCK_REALTIME (the kernel's command is the operation less those
+ * two bits). A wake is then never sampled: it is half of a contended
+ * lock's futex calls, and on the path to the woken thread.
+ */
+static const char *wait_filter(void)
+{
+	static const uint64_t flags[] = { 0, FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME,
+					  FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME };
+	static char filter[ARRAY_SIZE(wait_cmds) * ARRAY_SIZE(flags) * 16];
+	size_t i, j, len = 0;
+
+	if (filter[0])
+		return filter;
+	for (i = 0; i < ARRAY_SIZE(wait_cmds); i++)
+		for (j = 0; j < ARRAY_SIZE(flags); j++)
+			len += (size_t)snprintf(filter + len, sizeof(filter) - len, "%sop == %llu",
+						len ? " || " : "",
+						(unsigned long long)(wait_cmds[i] | flags[j]));
+	return filter;
+}
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
@@ -75,10 +106,12 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 	m[0].attr.config = (uint64_t)enter;
 	m[0].attr.sample_period = 1;
 	m[0].regs = TYPE_REG_SI;
+	m[0].filter = wait_filter();
 	m[0].role = LOCK_ENTER;
 	m[1].attr.type = PERF_TYPE_TRACEPOINT;
 	m[1].attr.config = (uint64_t)leave;
 	m[1].attr.sample_period = 1;
+	m[1].bare = true;
 	m[1].role = LOCK_EXIT;
 	n = 2;
 	for (i = 0; i < ARRAY_SIZE(futex2_calls); i++) {
@@ -94,6 +127,7 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 		m[n + 1].attr.type = PERF_TYPE_TRACEPOINT;
 		m[n + 1].attr.config = (uint64_t)leave;
 		m[n + 1].attr.sample_period = 1;
+		m[n + 1].bare = true;
 		m[n + 1].role = LOCK_EXIT;
 		n += 2;
 	}
@@ -102,18 +136,12 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 
 static bool is_wait(uint64_t op)
 {
-	switch (op & FUTEX_CMD_MASK) {
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-	case FUTEX_LOCK_PI:
-	case FUTEX_WAIT_REQUEUE_PI:
-#ifdef FUTEX_LOCK_PI2
-	case FUTEX_LOCK_PI2:
-#endif
-		return true;
-	default:
-		return false;
-	}
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(wait_cmds); i++)
+		if ((op & FUTEX_CMD_MASK) == wait_cmds[i])
+			return true;
+	return false;
 }
 
 struct lock_state {

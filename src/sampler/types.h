@@ -59,6 +59,19 @@ struct sampler_type_member {
 	 * caller back into the chain.
 	 */
 	bool entry;
+	/*
+	 * The rule reads only the sample's thread, time and registers (a
+	 * call's exit, a free): the kernel takes no stack for it, which is
+	 * most of what a sample costs the target. Never an entry probe.
+	 */
+	bool bare;
+	/*
+	 * A tracepoint's filter in tracefs syntax ("op == 0 || op == 9"),
+	 * which the kernel tests before it takes a sample, or NULL. Where
+	 * the kernel refuses it every hit is sampled (the sampler says so
+	 * once), so the rule must still check what the filter would.
+	 */
+	const char *filter;
 	/* Not inherited by threads and children the target starts later. */
 	bool no_inherit;
 	uint32_t role; /* the type's own tag, handed back with each sample */

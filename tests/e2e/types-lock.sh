@@ -115,4 +115,21 @@ for call in waitv:"$3" wait:"$4"; do
 	count "$fn" "$calls" "futex_$name calls"
 	assert_between "$(total "$fn" "$T/futex.json")" 1 1e15 "lock: $fn waited (ns)"
 done
+
+# A wake waits for nothing. The kernel samples only the futex calls that
+# wait (a filter on sys_enter_futex: wakes are half of a contended lock's
+# calls), and the rule drops a wake it is given anyway. t12-types
+# futex-calls makes N wakes with no one waiting and N waits that return at
+# once (the word differs): lock-waits counts each of those waits, in
+# ft_t12_nowait, and no wake.
+run_record calls -e lock-waits -o "$T/calls.session" -- "$WORKLOADS/t12-types" futex-calls 2000
+assert_record_ok calls "$T/calls.session"
+assert_eq "$(cat "$T/calls.out")" "wakes 2000 nowaits 2000" "t12-types futex-calls did what it says"
+assert_no_match "$(cat "$T/calls.err")" "refused" "the kernel takes lock's futex filter"
+report_json "$T/calls.session" "$T/calls.json" --top 0 || finish
+"$FLAMETOP" report -i "$T/calls.session" >"$T/calls.txt" 2>&1
+lost=$(sed -n 's/^# samples: .*, lost: \([0-9]*\).*/\1/p' "$T/calls.txt")
+assert_between "$(total ft_t12_nowait "$T/calls.json")" "$((2000 - ${lost:-0}))" 2000 \
+	"lock-waits: the waits that return at once (ft_t12_nowait; ${lost:-?} samples lost)"
+assert_eq "$(total ft_t12_wake "$T/calls.json")" 0 "lock-waits: no wake (ft_t12_wake)"
 finish

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -588,16 +589,23 @@ static void test_advice(void **state)
 }
 
 /* A sample record in SAMPLER_SAMPLE_TYPE's layout: USER, `leaf`, `outer`. */
-static const struct perf_event_header *sample_rec(struct builder *b, uint64_t id, uint32_t tid,
-						  uint64_t time, uint64_t leaf, uint64_t outer)
+/* A sample's fields up to its period (1), of process 100 on CPU 0. */
+static void sample_head(struct builder *b, uint16_t misc, uint64_t id, uint64_t ip, uint32_t tid,
+			uint64_t time)
 {
-	b_start(b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_start(b, PERF_RECORD_SAMPLE, misc);
 	b_u64(b, id);
-	b_u64(b, leaf);
+	b_u64(b, ip);
 	b_u32x2(b, 100, tid);
 	b_u64(b, time);
 	b_u32x2(b, 0, 0);
 	b_u64(b, 1); /* period */
+}
+
+static const struct perf_event_header *sample_rec(struct builder *b, uint64_t id, uint32_t tid,
+						  uint64_t time, uint64_t leaf, uint64_t outer)
+{
+	sample_head(b, PERF_RECORD_MISC_USER, id, leaf, tid, time);
 	b_u64(b, 3);
 	b_u64(b, (uint64_t)PERF_CONTEXT_USER);
 	b_u64(b, leaf);
@@ -1104,6 +1112,86 @@ static void test_entry_probe(void **state)
 	u64map_free(&d.id_event);
 }
 
+/* A futex entry sample of thread `tid` at `time`: operation `op` in rsi, a stack. */
+static const struct perf_event_header *futex_enter_rec(struct builder *b, uint32_t tid,
+						       uint64_t time, uint64_t op)
+{
+	sample_rec(b, 77, tid, time, 0x401000, 0x400800); /* then its registers: */
+	b_u64(b, PERF_SAMPLE_REGS_ABI_64);
+	b_u64(b, op); /* si */
+	return b_done(b);
+}
+
+/* A bare futex exit sample (no callchain) of thread `tid` at `time`. */
+static const struct perf_event_header *futex_exit_rec(struct builder *b, uint32_t tid,
+						      uint64_t time)
+{
+	sample_head(b, PERF_RECORD_MISC_KERNEL, 78, 0xffffffff81000000, tid, time);
+	return b_done(b);
+}
+
+/*
+ * lock's rule through the decoder, its exits bare (sampled without a
+ * stack, so a record without a callchain): a wait is its entry's stack,
+ * emitted at its exit and weighted by the time between; a wake's entry
+ * (where the kernel took no filter) and its exit make nothing; a bare
+ * record cut short is malformed, not read past.
+ */
+static void test_lock_bare_exit(void **state)
+{
+	struct sampler_type_target t = { SAMPLER_SYSTEM, NULL, 0, 0 };
+	struct sampler_member m[2];
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+	const struct perf_event_header *h;
+
+	decoder_init(&d, &sink, &g);
+	memset(m, 0, sizeof(m));
+	m[0].event = 1;
+	m[0].sample_type = SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_REGS_USER;
+	m[0].regs_user_mask = TYPE_REG_SI;
+	m[0].rule_regs = TYPE_REG_SI;
+	m[0].type = &sampler_type_lock;
+	m[0].state = sampler_type_lock.state_new(&t);
+	m[0].role = 0; /* its futex entry */
+	m[1] = m[0];
+	m[1].sample_type = SAMPLER_SAMPLE_TYPE & ~(uint64_t)PERF_SAMPLE_CALLCHAIN;
+	m[1].regs_user_mask = m[1].rule_regs = 0;
+	m[1].role = 1; /* its futex exit */
+	d.members = m;
+	d.nmembers = 2;
+	u64map_put(&d.id_event, 77 + 1, 0);
+	u64map_put(&d.id_event, 78 + 1, 1);
+
+	assert_int_equal(sampler_decode(&d, futex_enter_rec(&b, 5, 1000, FUTEX_WAIT_PRIVATE)), 0);
+	assert_int_equal(sampler_decode(&d, futex_exit_rec(&b, 5, 5000)), 0);
+	assert_int_equal(d.malformed, 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.period, 4000);
+	assert_int_equal(g.sample.time, 5000);
+	assert_int_equal(g.sample.tid, 5);
+	assert_int_equal(g.sample.nr_ips, 3);
+	assert_int_equal(g.ips[1], 0x401000);
+	assert_int_equal(g.ips[2], 0x400800);
+
+	/* A wake: nothing. */
+	assert_int_equal(sampler_decode(&d, futex_enter_rec(&b, 6, 6000, FUTEX_WAKE_PRIVATE)), 0);
+	assert_int_equal(sampler_decode(&d, futex_exit_rec(&b, 6, 6100)), 0);
+	assert_int_equal(g.samples, 1);
+
+	/* Cut before its period. */
+	h = futex_exit_rec(&b, 5, 7000);
+	((struct perf_event_header *)h)->size -= 8;
+	assert_int_equal(sampler_decode(&d, h), 0);
+	assert_int_equal(d.malformed, 1);
+	assert_int_equal(g.samples, 1);
+
+	sampler_type_lock.state_free(m[0].state);
+	u64map_free(&d.id_event);
+}
+
 /* --- group reads --- */
 
 /* Every sample a sink got: event, period, thread, leaf. */
@@ -1329,6 +1417,7 @@ int main(void)
 		cmocka_unit_test(test_exception_label),
 		cmocka_unit_test(test_alloc_sampling),
 		cmocka_unit_test(test_entry_probe),
+		cmocka_unit_test(test_lock_bare_exit),
 		cmocka_unit_test(test_group_read),
 	};
 

@@ -52,6 +52,12 @@
  *     (futex_waitv, Linux 5.16) and ft_t12_wait2 (futex_wait, 6.7).
  *     Prints "bitset N pi N waitv N wait2 N": the wait calls each made,
  *     -1 for a call the kernel does not have (ENOSYS).
+ *   t12-types futex-calls ROUNDS
+ *     Each round main calls futex FUTEX_WAKE with no one waiting, in
+ *     ft_t12_wake, and FUTEX_WAIT on a word whose value differs, which
+ *     returns at once (EAGAIN), in ft_t12_nowait: no lock, no thread, only
+ *     what a futex call costs under -e lock. Prints "wakes N nowaits N":
+ *     the wakes that woke no one and the waits that returned EAGAIN.
  * A ROUNDS of 0 runs until killed (alloc then sleeps 1 ms every 8 rounds).
  */
 #include "config.h"
@@ -607,6 +613,31 @@ static int mode_futex(long rounds)
 	return 0;
 }
 
+static uint32_t fc_word = 1;
+
+FT_NOINLINE static long ft_t12_wake(void)
+{
+	return ft_t12_syscall(SYS_futex, (long)&fc_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0) == 0;
+}
+
+FT_NOINLINE static long ft_t12_nowait(void)
+{
+	return ft_t12_syscall(SYS_futex, (long)&fc_word, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0) < 0 &&
+	       errno == EAGAIN;
+}
+
+static int mode_futex_calls(long rounds)
+{
+	long wakes = 0, nowaits = 0;
+
+	for (long r = 0; rounds == 0 || r < rounds; r++) {
+		wakes += ft_t12_wake();
+		nowaits += ft_t12_nowait();
+	}
+	printf("wakes %ld nowaits %ld\n", wakes, nowaits);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long rounds;
@@ -614,8 +645,9 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "reasons") == 0)
 		return mode_reasons(ft_arg("t12-types", "rounds", argv[2]), argv[3]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: t12-types wall|wall-wait|lock|alloc|futex ROUNDS\n"
-				"       t12-types reasons ROUNDS DIR\n");
+		fprintf(stderr,
+			"usage: t12-types wall|wall-wait|lock|alloc|futex|futex-calls ROUNDS\n"
+			"       t12-types reasons ROUNDS DIR\n");
 		return 2;
 	}
 	rounds = ft_arg("t12-types", "rounds", argv[2]);
@@ -629,6 +661,8 @@ int main(int argc, char **argv)
 		return mode_alloc(rounds);
 	if (strcmp(argv[1], "futex") == 0)
 		return mode_futex(rounds);
+	if (strcmp(argv[1], "futex-calls") == 0)
+		return mode_futex_calls(rounds);
 	fprintf(stderr, "t12-types: unknown mode %s\n", argv[1]);
 	return 2;
 }
