@@ -130,9 +130,6 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err);
 /* Disables the events and reads what is left. 0 or a sink's -errno. */
 int sampler_stop(struct sampler *s);
 
-/* Whether samples may hold kernel addresses: false when perf_event_paranoid
- * made it record user space only. */
-bool sampler_kernel_samples(const struct sampler *s);
 /* SAMPLER_COMMAND: its pid (0 for other targets). */
 pid_t sampler_child(const struct sampler *s);
 /* SAMPLER_COMMAND: 1 and its wait status once it has exited, else 0. */

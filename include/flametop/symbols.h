@@ -52,17 +52,6 @@ struct symbols *symbols_new(struct procmap *pm);
 void symbols_free(struct symbols *s);
 
 /*
- * Starts reading the kernel's symbols on a thread of their own, for a
- * live layer whose samples may hold kernel addresses: reading
- * /proc/kallsyms takes tens of milliseconds, most of them the kernel's
- * formatting it, which would otherwise come between the first kernel
- * address and the first frame a person waits for. The first lookup that
- * needs them waits for the thread; nothing else is shared with it. Does
- * nothing when the layer is not live or the symbols are read already.
- */
-void symbols_prefetch_kernel(struct symbols *s);
-
-/*
  * The result of a lookup. Strings are borrowed, valid until the next call
  * to symbols_resolve() or to the process-map layer (a module's names go
  * with it, a JIT map may be dropped): copy or intern them at once.

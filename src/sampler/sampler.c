@@ -1328,11 +1328,6 @@ int sampler_stop(struct sampler *s)
 	return 0;
 }
 
-bool sampler_kernel_samples(const struct sampler *s)
-{
-	return !s->user_only;
-}
-
 pid_t sampler_child(const struct sampler *s)
 {
 	return s->target == SAMPLER_COMMAND ? s->child : 0;

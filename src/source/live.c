@@ -241,8 +241,6 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	l->sampler = sampler_new(&sc, pipeline_collect_sink(l->collect), err);
 	if (!l->sampler)
 		goto out_free;
-	if (sampler_kernel_samples(l->sampler))
-		symbols_prefetch_kernel(l->symbols); /* while the rest starts */
 	fill_meta(l->profile, cfg, l->sampler);
 	src->child = sampler_child(l->sampler);
 	l->profile->meta.start_wall_ns = util_wall_ns();

@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +46,6 @@ struct symbols {
 	struct procmap *pm;
 	int slot;
 	struct symbols_kernel *kernel; /* NULL until first needed */
-	/* symbols_prefetch_kernel's thread, which sets kernel, and whether it runs */
-	pthread_t kernel_thread;
-	bool kernel_reading;
 	bool demangle;
 	char *jitmap_dir;
 	struct jit jits[SYMBOLS_JITMAPS_MAX];
@@ -118,8 +114,6 @@ void symbols_free(struct symbols *s)
 	if (!s)
 		return;
 	procmap_unregister(s->pm, s->slot);
-	if (s->kernel_reading)
-		pthread_join(s->kernel_thread, NULL);
 	for (i = 0; i < s->njits; i++)
 		symbols_jitmap_free(s->jits[i].map);
 	free(s->jitmap_dir);
@@ -140,30 +134,10 @@ void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
 
 /* ---- lookups ---------------------------------------------------------- */
 
-static void *kernel_read(void *arg)
-{
-	struct symbols *s = arg;
-
-	s->kernel = symbols_kernel_load("/proc/kallsyms", "/proc/modules");
-	return NULL;
-}
-
-void symbols_prefetch_kernel(struct symbols *s)
-{
-	if (s->kernel || s->kernel_reading || !procmap_live(s->pm))
-		return;
-	/* Without a thread, the first lookup reads them as it always could. */
-	s->kernel_reading = pthread_create(&s->kernel_thread, NULL, kernel_read, s) == 0;
-}
-
 static struct symbols_kernel *kernel_get(struct symbols *s)
 {
 	bool live = procmap_live(s->pm);
 
-	if (s->kernel_reading) {
-		pthread_join(s->kernel_thread, NULL);
-		s->kernel_reading = false;
-	}
 	if (!s->kernel)
 		s->kernel = symbols_kernel_load(live ? "/proc/kallsyms" : "/dev/null",
 						live ? "/proc/modules" : NULL);

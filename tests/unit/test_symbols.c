@@ -432,16 +432,13 @@ static int pick_kernel_symbol(uint64_t *addr, char *name, size_t size)
 	return found;
 }
 
-/* A kernel address resolved live, its symbols read on a thread first or not. */
-static void kernel_real(bool prefetch)
+static void test_kernel_real(void **state)
 {
 	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	char name[256];
 	uint64_t addr = 0;
 
-	if (prefetch)
-		symbols_prefetch_kernel(s);
 	if (!symbols_have_kernel(s)) {
 		symbols_resolve(s, 0, 0xffffffff81000000ull, true, &f);
 		assert_true(f.kernel);
@@ -457,25 +454,6 @@ static void kernel_real(bool prefetch)
 	assert_string_equal(f.name, name);
 	assert_string_equal(f.module, "[kernel.kallsyms]");
 	sym_free(s);
-}
-
-static void test_kernel_real(void **state)
-{
-	kernel_real(false);
-}
-
-/*
- * Read on symbols_prefetch_kernel's thread: the same names. A layer freed
- * while its thread still reads waits for it and frees what it read (ASan's
- * leak check would see it otherwise).
- */
-static void test_kernel_prefetch(void **state)
-{
-	struct symbols *s = sym_new();
-
-	symbols_prefetch_kernel(s);
-	sym_free(s);
-	kernel_real(true);
 }
 
 static char *write_temp(const char *content)
@@ -1825,7 +1803,6 @@ int main(void)
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_non_pie_process),
 		cmocka_unit_test(test_kernel_real),
-		cmocka_unit_test(test_kernel_prefetch),
 		cmocka_unit_test(test_kernel_synthetic),
 		cmocka_unit_test(test_kernel_parse_edges),
 		cmocka_unit_test(test_kernel_parse_chunks),
