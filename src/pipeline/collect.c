@@ -41,13 +41,26 @@
  * chain again would. Chains are compared in full, never trusted to their
  * hash. The cache is bounded (STACK_CACHE_*) and emptied when full.
  *
- * Most stacks that miss differ from one seen before in their leaf
- * address only (a loop's samples land on many instructions). A second
- * cache of the same kind keeps what a stack's callers gave (the node and
- * location chain above the leaf, the frame-pointer verdict of the callers'
- * user frames), keyed by the chain without its leaf address; on a hit,
- * only the leaf is resolved and interned under them, which is the last
- * step resolving the whole chain would take.
+ * A stack that misses that cache mostly shares its callers with stacks
+ * seen before (a loop's samples land on many instructions; a program's
+ * call tree branches near its leaves). A trie of frames keeps what each
+ * frame gave in its context: an entry is keyed on (the entry of its
+ * caller, the address looked up, kernel or user), under a root per
+ * process and epoch, and holds the call tree node, the location chain and
+ * the frame-pointer verdict of the stack from the outermost frame down to
+ * it, and the frame's own location. A stack is walked from its outermost
+ * frame (as the call tree orders them) while entries are found; the
+ * frames below the last one found are resolved and interned as
+ * resolve_stack() would (frames innermost first, then chains and nodes
+ * outermost first, so ids come out in the same order), and get entries.
+ * Entries are kept only for frames above any address that is not
+ * cacheable, and none when anything folded; entries are checked against
+ * their key's fields, never trusted to its hash. The trie is bounded
+ * (TRIE_ENTRIES) and emptied when full; a process's root moves on with
+ * its epoch, which leaves its older entries unreachable.
+ * It takes chains of the shape the kernel gives (kernel frames, then user
+ * frames, each part after its context marker); other chains are resolved
+ * in full.
  */
 #include "config.h"
 
@@ -72,11 +85,16 @@
 #define STACK_CACHE_IPS (1u << 18)
 /* A chain longer than this is resolved each time, not cached. */
 #define STACK_CACHE_MAX_CHAIN 256
+/* The frame trie's bound, in entries (about 32 bytes each, and the index's 24). */
+#define TRIE_ENTRIES (1u << 17)
+#define TRIE_NONE UINT32_MAX
 
 struct proc_cache {
 	uint32_t pid;
 	uint32_t epoch; /* moves on when `locs` is dropped: older cached stacks are stale */
 	struct u64map locs; /* user address + 1 -> location id */
+	/* The frame trie's root for this epoch, valid while trie_gen is the trie's gen. */
+	uint32_t trie_root, trie_gen;
 };
 
 /* What a frame-pointer stack's user part said of its root (judge_fp_stack). */
@@ -96,6 +114,22 @@ struct stack_cache {
 	uint32_t len, cap;
 	uint64_t *ips;
 	uint32_t nips, ips_cap;
+};
+
+/* A frame in the trie: `addr` called from (or, at the leaf, hit under) `parent`. */
+struct trie_entry {
+	uint64_t addr; /* as looked up: the leaf's address, or a return address - 1 */
+	uint32_t parent; /* the caller's entry; TRIE_NONE for a root */
+	uint32_t node, chain; /* what the stack from the outermost frame down to here gave */
+	uint32_t location; /* this frame's */
+	uint8_t kernel, verdict;
+};
+
+struct frame_trie {
+	struct u64map index; /* trie_key(parent, addr, kernel) -> entry */
+	struct trie_entry *entries;
+	uint32_t len, cap;
+	uint32_t gen; /* moves on when emptied: older roots are stale */
 };
 
 struct pipeline_collect {
@@ -123,8 +157,9 @@ struct pipeline_collect {
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
 
 	struct stack_cache stacks;
-	struct stack_cache callers; /* chains without their leaf address (leafless_key) */
-	uint64_t callers_ips[STACK_CACHE_MAX_CHAIN];
+	struct frame_trie trie;
+	uint64_t frame_addrs[STACK_CACHE_MAX_CHAIN]; /* a chain's frames, for the trie */
+	bool frame_kernel[STACK_CACHE_MAX_CHAIN];
 	bool uncacheable; /* the stack being resolved met an address that is not cached */
 	/* The last sample's stack, for a sample marked same_stack (a group
 	 * member: one unwind for the leader and its members). */
@@ -152,6 +187,8 @@ static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
 	}
 	idx = c->nprocs++;
 	c->procs[idx].pid = pid;
+	c->procs[idx].epoch = 0;
+	c->procs[idx].trie_root = TRIE_NONE;
 	u64map_init(&c->procs[idx].locs);
 	u64map_put(&c->proc_index, (uint64_t)pid + 1, idx);
 	return &c->procs[idx];
@@ -164,6 +201,7 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx)) {
 		u64map_free(&c->procs[idx].locs);
 		c->procs[idx].epoch++;
+		c->procs[idx].trie_root = TRIE_NONE;
 	}
 }
 
@@ -296,16 +334,12 @@ static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, 
 }
 
 /* The chain of the locations frames[0, n) were at (the known ones), or
- * PROFILE_NO_CHAIN when there is none or it did not fit; *callers gets
- * that of frames[1, n). */
-static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n, uint32_t *callers)
+ * PROFILE_NO_CHAIN when there is none or it did not fit. */
+static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
 {
 	uint32_t chain = PROFILE_NO_CHAIN;
 
-	*callers = PROFILE_NO_CHAIN;
 	while (n > 0) {
-		if (n == 1)
-			*callers = chain;
 		if (c->locs[--n] == PROFILE_NO_LOCATION)
 			continue;
 		chain = profile_intern_chain(c->profile, chain, c->locs[n]);
@@ -373,15 +407,6 @@ static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from,
 	return FP_TRUNCATED;
 }
 
-/* The verdict of a stack whose user leaf is `frame`, its callers' being `callers`. */
-static enum fp_verdict leaf_verdict(struct pipeline_collect *c, enum fp_verdict callers,
-				    uint32_t frame)
-{
-	if (is_root_frame(c, frame))
-		return FP_ROOTED;
-	return callers == FP_NONE ? FP_TRUNCATED : callers;
-}
-
 static void count_fp_verdict(struct pipeline_collect *c, enum fp_verdict v)
 {
 	if (v == FP_ROOTED)
@@ -405,12 +430,10 @@ static void check_truncated(struct pipeline_collect *c)
 /*
  * Turns the sample's chain into frames, then into a call tree node, a
  * location chain and the hit location (in *ps), and says what its user
- * part tells of frame pointers. *callers gets what the frames above the
- * leaf gave (node, chain, verdict), for the callers' cache.
+ * part tells of frame pointers.
  */
 static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cache *pc,
-				     const struct pipeline_sample *s, struct profile_sample *ps,
-				     struct stack_entry *callers)
+				     const struct pipeline_sample *s, struct profile_sample *ps)
 {
 	struct profile *p = c->profile;
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER } where = CTX_NONE;
@@ -470,73 +493,192 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
 		first = false;
 	}
-	callers->verdict = FP_NONE;
-	if (!dwarf && user_from == 0) {
-		callers->verdict = (uint8_t)judge_fp_stack(c, 1, n);
-		verdict = leaf_verdict(c, callers->verdict, c->frames[0]);
-	} else if (!dwarf && user_from != UINT32_MAX) {
+	if (!dwarf && user_from != UINT32_MAX)
 		verdict = judge_fp_stack(c, user_from, n);
-		callers->verdict = (uint8_t)verdict;
-	}
-	ps->chain = intern_chain(c, n, &callers->chain);
+	ps->chain = intern_chain(c, n);
 	/* The hit address: the leaf's, when it is user code. */
 	ps->location = n ? c->locs[0] : PROFILE_NO_LOCATION;
-	callers->node = PROFILE_ROOT;
-	while (n > 0) {
-		if (n == 1)
-			callers->node = node;
+	while (n > 0)
 		node = profile_intern_node(p, node, c->frames[--n]);
-	}
 	ps->node = node;
 	return verdict;
 }
 
-/*
- * Whether the callers' cache applies to the sample's chain: a context
- * marker, then the leaf address, then its callers. It does not to a
- * chain whose leaf a user-space unwinder gives (DWARF) or that a type's
- * pseudo-frame tops, which the full cache skips too.
- */
-static bool leafless_chain(const struct pipeline_sample *s)
+/* ---- the frame trie --------------------------------------------------- */
+
+static uint64_t trie_key(uint32_t parent, uint64_t addr, bool kernel)
 {
-	return s->nr_ips >= 2 && s->nr_ips <= STACK_CACHE_MAX_CHAIN &&
-	       (s->ips[0] == (uint64_t)PERF_CONTEXT_KERNEL ||
-		s->ips[0] == (uint64_t)PERF_CONTEXT_USER) &&
-	       s->ips[1] != 0 && s->ips[1] < (uint64_t)PERF_CONTEXT_MAX;
+	return util_hash_u64(util_hash_u64(addr) ^ ((uint64_t)parent << 1 | kernel)) | 1;
 }
 
-/* The callers' cache key of a leafless_chain(): its chain with the leaf
- * address left out, copied to callers_ips (nr_ips - 1 of them). */
-static uint64_t leafless_key(struct pipeline_collect *c, const struct pipeline_sample *s)
+static void trie_clear(struct frame_trie *t)
 {
-	c->callers_ips[0] = s->ips[0];
-	memcpy(c->callers_ips + 1, s->ips + 2, (s->nr_ips - 2) * sizeof(*s->ips));
-	return stack_hash(s->pid, c->callers_ips, s->nr_ips - 1);
+	u64map_free(&t->index);
+	t->len = 0;
+	t->gen++;
+}
+
+static void trie_free(struct frame_trie *t)
+{
+	u64map_free(&t->index);
+	free(t->entries);
+}
+
+/* A new entry (not yet in the index); the caller has checked there is room. */
+static uint32_t trie_add(struct frame_trie *t, const struct trie_entry *e)
+{
+	if (t->len == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->entries = xreallocarray(t->entries, t->cap, sizeof(*t->entries));
+	}
+	t->entries[t->len] = *e;
+	return t->len++;
+}
+
+/* The entry of addr under parent, or TRIE_NONE. */
+static uint32_t trie_get(const struct frame_trie *t, uint32_t parent, uint64_t addr, bool kernel)
+{
+	const struct trie_entry *e;
+	uint32_t idx;
+
+	if (!u64map_get(&t->index, trie_key(parent, addr, kernel), &idx))
+		return TRIE_NONE;
+	e = &t->entries[idx];
+	if (e->parent != parent || e->addr != addr || e->kernel != kernel)
+		return TRIE_NONE;
+	return idx;
+}
+
+/* The root of pc's stacks at its epoch, made if need be; empties the trie first when full. */
+static uint32_t trie_root(struct frame_trie *t, struct proc_cache *pc)
+{
+	const struct trie_entry root = {
+		.parent = TRIE_NONE,
+		.node = PROFILE_ROOT,
+		.chain = PROFILE_NO_CHAIN,
+		.location = PROFILE_NO_LOCATION,
+		.verdict = FP_NONE,
+	};
+
+	if (t->len >= TRIE_ENTRIES)
+		trie_clear(t);
+	if (pc->trie_root != TRIE_NONE && pc->trie_gen == t->gen)
+		return pc->trie_root;
+	pc->trie_root = trie_add(t, &root);
+	pc->trie_gen = t->gen;
+	return pc->trie_root;
 }
 
 /*
- * resolve_stack() for a leafless_chain() whose callers gave `callers`:
- * the leaf alone is resolved and interned under them.
+ * The frames of the sample's chain, innermost first, as resolve_stack()
+ * takes them (frame_addrs, frame_kernel; *n of them); false when the
+ * chain is not of the shape the trie takes: a kernel frame above a user
+ * one, or a frame in an unknown context.
  */
-static enum fp_verdict resolve_leaf(struct pipeline_collect *c, struct proc_cache *pc,
-				    const struct pipeline_sample *s,
-				    const struct stack_entry *callers, struct profile_sample *ps)
+static bool trie_frames(struct pipeline_collect *c, const struct pipeline_sample *s, uint32_t *n)
+{
+	bool kernel = false, known = false, user_seen = false;
+	uint32_t i, nf = 0;
+
+	for (i = 0; i < s->nr_ips; i++) {
+		uint64_t ip = s->ips[i];
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			kernel = ip == (uint64_t)PERF_CONTEXT_KERNEL;
+			known = kernel || ip == (uint64_t)PERF_CONTEXT_USER;
+			continue;
+		}
+		if (ip == 0)
+			continue;
+		if (!known || (kernel && user_seen))
+			return false;
+		user_seen |= !kernel;
+		c->frame_addrs[nf] = nf ? ip - 1 : ip;
+		c->frame_kernel[nf++] = kernel;
+	}
+	*n = nf;
+	return true;
+}
+
+/*
+ * resolve_stack() for a chain trie_frames() took, its n frames in
+ * frame_addrs: the entries found from the outermost frame down give what
+ * those frames gave; the frames below are resolved and interned as
+ * resolve_stack() would, and get entries when nothing folded.
+ */
+static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cache *pc,
+				    const struct pipeline_sample *s, uint32_t n,
+				    struct profile_sample *ps)
 {
 	struct profile *p = c->profile;
-	uint32_t frame, loc = PROFILE_NO_LOCATION;
-	enum fp_verdict verdict = callers->verdict;
+	struct frame_trie *t = &c->trie;
+	uint32_t at = trie_root(t, pc), next, d = n, i, keep = 0;
+	uint64_t folded = p->folded;
+	struct trie_entry e;
+	bool broken = false;
 
-	if (s->ips[0] == (uint64_t)PERF_CONTEXT_USER) {
-		frame = resolve_user(c, pc, s->pid, s->ips[1], &loc);
-		verdict = leaf_verdict(c, verdict, frame);
-	} else {
-		frame = resolve_kernel(c, s->pid, s->ips[1]);
+	while (d > 0) {
+		next = trie_get(t, at, c->frame_addrs[d - 1], c->frame_kernel[d - 1]);
+		if (next == TRIE_NONE)
+			break;
+		at = next;
+		d--;
 	}
-	ps->chain = loc == PROFILE_NO_LOCATION ? callers->chain
-					       : profile_intern_chain(p, callers->chain, loc);
-	ps->location = loc;
-	ps->node = profile_intern_node(p, callers->node, frame);
-	return verdict;
+	e = t->entries[at];
+	if (d == 0) {
+		ps->node = e.node;
+		ps->chain = e.chain;
+		ps->location = e.location;
+		return (enum fp_verdict)e.verdict;
+	}
+	/* Frames [0, d) are new here: resolved innermost first, as resolve_stack() does. */
+	for (i = 0; i < d; i++) {
+		bool was = c->uncacheable;
+
+		c->uncacheable = false;
+		if (c->frame_kernel[i]) {
+			c->frames[i] = resolve_kernel(c, s->pid, c->frame_addrs[i]);
+			c->locs[i] = PROFILE_NO_LOCATION;
+		} else {
+			c->frames[i] = resolve_user(c, pc, s->pid, c->frame_addrs[i], &c->locs[i]);
+		}
+		if (c->uncacheable)
+			keep = i + 1; /* only the frames above this one may get entries */
+		c->uncacheable |= was;
+	}
+	/* Their chains and nodes outermost first, each frame's under its caller's. */
+	for (i = d; i-- > 0;) {
+		e.parent = at;
+		e.addr = c->frame_addrs[i];
+		e.kernel = c->frame_kernel[i];
+		e.location = c->locs[i];
+		if (e.location != PROFILE_NO_LOCATION && !broken) {
+			e.chain = profile_intern_chain(p, e.chain, e.location);
+			broken = e.chain == PROFILE_NO_CHAIN;
+		}
+		e.node = profile_intern_node(p, e.node, c->frames[i]);
+		if (!e.kernel)
+			e.verdict = e.verdict == FP_ROOTED || is_root_frame(c, c->frames[i])
+					    ? FP_ROOTED
+					    : FP_TRUNCATED;
+		if (at != TRIE_NONE && i >= keep && p->folded == folded && t->len < TRIE_ENTRIES) {
+			uint64_t key = trie_key(at, e.addr, e.kernel);
+			uint32_t taken;
+
+			if (u64map_get(&t->index, key, &taken)) {
+				at = TRIE_NONE; /* another entry's hash: no room for this one */
+			} else {
+				at = trie_add(t, &e);
+				u64map_put(&t->index, key, at);
+			}
+		} else {
+			at = TRIE_NONE;
+		}
+	}
+	ps->node = e.node;
+	ps->chain = e.chain;
+	ps->location = c->locs[0];
+	return (enum fp_verdict)e.verdict;
 }
 
 static int collect_sample(void *ctx, const struct pipeline_sample *s)
@@ -572,26 +714,14 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		ps.location = hit->location;
 		verdict = hit->verdict;
 	} else {
-		uint64_t folded = p->folded, ckey = 0;
-		const struct stack_entry *up = NULL;
-		struct stack_entry callers = { .pid = s->pid, .epoch = pc->epoch };
-		bool leafless = cache && leafless_chain(s);
+		uint64_t folded = p->folded;
+		uint32_t n;
 
 		c->uncacheable = false;
-		if (leafless) {
-			ckey = leafless_key(c, s);
-			up = stack_cache_get(&c->callers, ckey, s->pid, pc->epoch, c->callers_ips,
-					     s->nr_ips - 1);
-		}
-		if (up) {
-			verdict = resolve_leaf(c, pc, s, up, &ps);
-		} else {
-			verdict = resolve_stack(c, pc, s, &ps, &callers);
-			if (leafless && !c->uncacheable && p->folded == folded) {
-				callers.nr = s->nr_ips - 1;
-				stack_cache_put(&c->callers, ckey, callers, c->callers_ips);
-			}
-		}
+		if (cache && trie_frames(c, s, &n))
+			verdict = resolve_trie(c, pc, s, n, &ps);
+		else
+			verdict = resolve_stack(c, pc, s, &ps);
 		if (cache && !c->uncacheable && p->folded == folded) {
 			struct stack_entry e = {
 				.pid = s->pid, .epoch = pc->epoch, .nr = s->nr_ips,
@@ -718,7 +848,7 @@ void pipeline_collect_free(struct pipeline_collect *c)
 	u64map_free(&c->kernel_addrs);
 	u64map_free(&c->root_frames);
 	stack_cache_free(&c->stacks);
-	stack_cache_free(&c->callers);
+	trie_free(&c->trie);
 	unwind_free(c->unwind);
 	free(c);
 }

@@ -953,6 +953,210 @@ static void test_collect_callers_cache(void **state)
 	sym_free(s);
 }
 
+/* The messages of a notice, appended to the string its context points to. */
+static void keep_notice(void *ctx, const char *msg)
+{
+	char *buf = ctx;
+
+	snprintf(buf + strlen(buf), 1024 - strlen(buf), "%s\n", msg);
+}
+
+/* A deterministic pseudo-random number below `n` (xorshift). */
+static uint32_t trie_rand(uint64_t *st, uint32_t n)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return (uint32_t)(*st % n);
+}
+
+/*
+ * A chain for the trie test (innermost first, with context markers):
+ * stacks that share their callers, recursion, leaves at many addresses,
+ * kernel parts, stacks that stop short of main, the odd address in no
+ * mapping, a zero, a user address in the kernel's part, a chain with its
+ * kernel part above its user part, one in a guest's context. `wide`:
+ * deep stacks of callers anywhere in the code, seldom seen twice.
+ * Returns its length.
+ */
+static uint32_t trie_chain(uint64_t *st, const uint64_t *fns, uint32_t nfns, uint64_t main_addr,
+			   bool wide, uint64_t *ips)
+{
+	uint32_t nr = 0, depth, path, i, nk = 0, shape = trie_rand(st, 32);
+	uint64_t kernel[4];
+
+	if (shape < 10 || shape >= 29)
+		for (nk = 1 + trie_rand(st, 4), i = 0; i < nk; i++)
+			kernel[i] = trie_rand(st, 8) == 0
+					    ? fns[trie_rand(st, nfns)] + 1 + trie_rand(st, 24)
+					    : 0xffffffff81000000ull + trie_rand(st, 6) * 0x40 + 1;
+	if (shape == 31) {
+		ips[nr++] = PERF_CONTEXT_GUEST_KERNEL;
+		ips[nr++] = kernel[0];
+	}
+	if (nk && shape != 30) {
+		ips[nr++] = PERF_CONTEXT_KERNEL;
+		for (i = 0; i < nk; i++)
+			ips[nr++] = kernel[i];
+	}
+	if (shape == 29) {
+		/* A kernel thread's, ending where user stacks end. */
+		ips[nr++] = main_addr;
+		return nr;
+	}
+	ips[nr++] = PERF_CONTEXT_USER;
+	/* The leaf: anywhere in one of the functions. */
+	ips[nr++] = fns[trie_rand(st, nfns)] + trie_rand(st, 24);
+	/* Its callers: a path down a small tree, so stacks share their outer frames. */
+	depth = wide ? 40 : trie_rand(st, 12);
+	path = trie_rand(st, 64);
+	for (i = 0; i < depth; i++) {
+		uint64_t ret = wide ? fns[trie_rand(st, nfns)] + 6 + trie_rand(st, 4096)
+				    : fns[(path >> (i % 6) & 3) % nfns] + 6 + (i % 3);
+
+		if (trie_rand(st, 16) == 0)
+			ret = FAKE_BASE * 8 + trie_rand(st, 4); /* in no mapping */
+		else if (trie_rand(st, 16) == 0)
+			ret = 0;
+		ips[nr++] = ret;
+		if (trie_rand(st, 8) == 0)
+			ips[nr++] = ret; /* recursion */
+	}
+	if (trie_rand(st, 4) != 0)
+		ips[nr++] = main_addr; /* a complete stack */
+	if (shape == 30) {
+		ips[nr++] = PERF_CONTEXT_KERNEL;
+		for (i = 0; i < nk; i++)
+			ips[nr++] = kernel[i];
+	}
+	return nr;
+}
+
+/*
+ * The caches of the collect stage (the stack cache, the frame trie) must
+ * give every sample exactly what resolving its chain afresh gives: the
+ * same node, location chain and hit location, ids included, and the same
+ * frame-pointer verdicts. Two collectors over one symbolizer take the
+ * same samples of two processes, with the processes' code mapped over
+ * now and then; the second gets each chain with zeros after its frames,
+ * which makes it too long to cache, so it resolves every chain in full.
+ * Halfway, the maps learn where the addresses in no mapping are (as a
+ * rescan of /proc/PID/maps would, with no record through the sink). With
+ * the profiles' limits small, the same holds while things fold; with
+ * `wide` stacks, while the caches fill and are emptied.
+ */
+static void collect_trie_compare(const struct profile_limits *limits, uint64_t seed, bool wide)
+{
+	struct symbols *s = sym_new();
+	struct profile *pa = profile_new(), *pb = profile_new();
+	struct pipeline_collect *a = pipeline_collect_new(pa, sym_pm(s), s);
+	struct pipeline_collect *b = pipeline_collect_new(pb, sym_pm(s), s);
+	const struct pipeline_sink *sa = pipeline_collect_sink(a), *sb = pipeline_collect_sink(b);
+	void *const fn_ptrs[] = { (void *)&probe_function, (void *)&probe_other,
+				  (void *)&sym_new,	   (void *)&sym_pm,
+				  (void *)&find_self_map,  (void *)&fake_addr };
+	struct pipeline_mmap anon = { .tid = FAKE_PID, .start = FAKE_BASE,
+				      .len = 0x100000, .filename = "//anon" };
+	uint64_t fns[ARRAY_SIZE(fn_ptrs)], ips[128], padded[128 + 300] = { 0 }, main_addr, st = seed;
+	struct pipeline_sample smp = { .tid = FAKE_PID, .period = 1, .ips = ips };
+	struct pipeline_sample smp_b = { .tid = FAKE_PID, .period = 1, .ips = padded };
+	/* The third process's code is never mapped over. */
+	const uint32_t pids[3] = { FAKE_PID, FAKE_CHILD, FAKE_CHILD + 1 };
+	char said_a[1024] = "", said_b[1024] = "";
+	struct ft_notice na, nb;
+	struct self_map sm;
+	uint32_t i, j, nsamples = wide ? 9000 : 4000;
+
+	profile_set_limits(pa, limits);
+	profile_set_limits(pb, limits);
+	notice_init(&na, keep_notice, said_a);
+	notice_init(&nb, keep_notice, said_b);
+	pipeline_collect_set_notice(a, &na);
+	pipeline_collect_set_notice(b, &nb);
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	for (i = 0; i < ARRAY_SIZE(fn_ptrs); i++)
+		fns[i] = fake_addr(&sm, fn_ptrs[i]);
+	main_addr = fake_addr(&sm, (void *)&main) + 9;
+	for (j = 0; j < 3; j++) {
+		sm.m.pid = sm.m.tid = pids[j];
+		assert_int_equal(sa->ops->mmap(sa->ctx, &sm.m), 0);
+		assert_int_equal(sb->ops->mmap(sb->ctx, &sm.m), 0);
+	}
+	for (i = 0; i < nsamples; i++) {
+		uint32_t pid = pids[trie_rand(&st, 3)];
+
+		if (i == nsamples / 2) {
+			for (j = 0; j < 3; j++) {
+				sm.m.pid = sm.m.tid = pids[j];
+				sm.m.start = FAKE_BASE * 8;
+				procmap_mmap(sym_pm(s), &sm.m);
+			}
+			sm.m.start = FAKE_BASE;
+		}
+		if ((i % 500 == 250 || i % 500 == 400) && pid != pids[2]) {
+			/* Other code over the process's, then its own again. */
+			struct pipeline_mmap *m = i % 500 == 250 ? &anon : &sm.m;
+
+			m->pid = m->tid = pid;
+			assert_int_equal(sa->ops->mmap(sa->ctx, m), 0);
+			assert_int_equal(sb->ops->mmap(sb->ctx, m), 0);
+		}
+		smp.pid = smp.tid = smp_b.pid = smp_b.tid = pid;
+		smp.nr_ips = trie_chain(&st, fns, ARRAY_SIZE(fns), main_addr, wide, ips);
+		memset(padded, 0, sizeof(padded));
+		memcpy(padded, ips, smp.nr_ips * sizeof(*ips));
+		smp_b.nr_ips = smp.nr_ips + 300;
+		smp.time = smp_b.time = i;
+		assert_int_equal(sa->ops->sample(sa->ctx, &smp), 0);
+		assert_int_equal(sb->ops->sample(sb->ctx, &smp_b), 0);
+		if (pa->samples[i].node != pb->samples[i].node ||
+		    pa->samples[i].chain != pb->samples[i].chain ||
+		    pa->samples[i].location != pb->samples[i].location)
+		{
+			for (j = 0; j < smp.nr_ips; j++) print_message("ip %" PRIx64 "\n", ips[j]);
+			fail_msg("sample %u: node %u chain %u location %u, resolved afresh %u %u %u", i,
+				 pa->samples[i].node, pa->samples[i].chain, pa->samples[i].location,
+				 pb->samples[i].node, pb->samples[i].chain, pb->samples[i].location);
+		}
+		if (i % 100 == 99) {
+			pipeline_collect_tick(a);
+			pipeline_collect_tick(b);
+		}
+	}
+	assert_int_equal(pa->nnodes, pb->nnodes);
+	assert_int_equal(pa->nchains, pb->nchains);
+	assert_int_equal(pa->nlocations, pb->nlocations);
+	assert_int_equal(pa->nframes, pb->nframes);
+	assert_int_equal(pa->folded, pb->folded);
+	assert_string_equal(said_a, said_b);
+
+	pipeline_collect_free(a);
+	pipeline_collect_free(b);
+	notice_free(&na);
+	notice_free(&nb);
+	profile_free(pa);
+	profile_free(pb);
+	sym_free(s);
+}
+
+static void test_collect_trie(void **state)
+{
+	const struct profile_limits limits[] = {
+		{ .strings = 40, .frames = 30, .nodes = 300, .locations = 120, .chains = 250 },
+		{ .nodes = 3000 },
+		{ .chains = 2000 },
+		{ .locations = 100 },
+	};
+	size_t i;
+
+	collect_trie_compare(NULL, 0x9e3779b97f4a7c15ull, false);
+	collect_trie_compare(NULL, 12345, false);
+	for (i = 0; i < ARRAY_SIZE(limits); i++)
+		collect_trie_compare(&limits[i], 0x9e3779b97f4a7c15ull + i, false);
+	collect_trie_compare(NULL, 777, true);
+}
+
 static void test_anon_and_overlaps(void **state)
 {
 	struct symbols *s = sym_new();
@@ -1812,6 +2016,7 @@ int main(void)
 		cmocka_unit_test(test_anon_and_overlaps),
 		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_collect_callers_cache),
+		cmocka_unit_test(test_collect_trie),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_table_shown_aliases),
