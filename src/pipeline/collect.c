@@ -32,35 +32,34 @@
  * are counted: when most do, the code they run was built without frame
  * pointers, and the stage says so once, suggesting --call-graph dwarf.
  *
- * A stack seen before costs one hash lookup: a cache maps (pid, the raw
- * chain) to what it was turned into (call tree node, location chain, hit
- * location, the frame-pointer verdict). An entry is valid only while the
- * process's address cache is (its epoch, moved on when that cache is
- * dropped), and only stacks whose every address was cacheable and that
- * folded nothing are kept, so a hit gives exactly what resolving the
- * chain again would. Chains are compared in full, never trusted to their
- * hash. The cache is bounded (STACK_CACHE_*) and emptied when full.
+ * A stack seen before costs one lookup per frame, and a new one, one
+ * per frame of the part it shares with a stack seen before: a trie of
+ * frames keeps what each frame gave in its context. An entry is keyed on
+ * (the entry of its caller, the address looked up, kernel or user), under
+ * a root per process and epoch, and holds the call tree node, the
+ * location chain and the frame-pointer verdict of the stack from the
+ * outermost frame down to it, and the frame's own location. A stack is
+ * walked from its outermost frame (as the call tree orders them) while
+ * entries are found; the frames below the last one found are resolved and
+ * interned as resolve_stack() would (frames innermost first, then chains
+ * and nodes outermost first, so ids come out in the same order), and get
+ * entries. So a hit gives exactly what resolving the chain again would:
+ * an entry is valid only while the process's address cache is (its
+ * epoch, moved on when that cache is dropped, gives the process a new
+ * root), entries are kept only for frames above any address that is not
+ * cacheable and none when anything folded, and an entry is found by its
+ * fields, never trusted to a hash. The trie is bounded (TRIE_ENTRIES) and
+ * emptied when full. It takes chains of the shape the kernel gives
+ * (kernel frames, then user frames, each part after its context marker)
+ * up to TRIE_MAX_CHAIN long; others, DWARF samples (whose user stack is
+ * unwound, not in the chain) and those a type's pseudo-frame tops are
+ * resolved in full.
  *
- * A stack that misses that cache mostly shares its callers with stacks
- * seen before (a loop's samples land on many instructions; a program's
- * call tree branches near its leaves). A trie of frames keeps what each
- * frame gave in its context: an entry is keyed on (the entry of its
- * caller, the address looked up, kernel or user), under a root per
- * process and epoch, and holds the call tree node, the location chain and
- * the frame-pointer verdict of the stack from the outermost frame down to
- * it, and the frame's own location. A stack is walked from its outermost
- * frame (as the call tree orders them) while entries are found; the
- * frames below the last one found are resolved and interned as
- * resolve_stack() would (frames innermost first, then chains and nodes
- * outermost first, so ids come out in the same order), and get entries.
- * Entries are kept only for frames above any address that is not
- * cacheable, and none when anything folded; entries are checked against
- * their key's fields, never trusted to its hash. The trie is bounded
- * (TRIE_ENTRIES) and emptied when full; a process's root moves on with
- * its epoch, which leaves its older entries unreachable.
- * It takes chains of the shape the kernel gives (kernel frames, then user
- * frames, each part after its context marker); other chains are resolved
- * in full.
+ * Entries sit in the slots of one open-addressing table, so a step down
+ * the trie reads one slot. This replaced caches of whole chains (the
+ * stack, and the stack without its leaf address), which cost more on
+ * many distinct stacks: hashing and comparing whole chains, and copies of
+ * them in memory first touched per stack.
  */
 #include "config.h"
 
@@ -80,18 +79,17 @@
 #define MAX_FRAMES 1024
 /* The truncated-stack notice needs this many user stacks to judge. */
 #define TRUNCATED_MIN_SAMPLES 50
-/* The stack cache's bounds: stacks, and addresses of all their chains. */
-#define STACK_CACHE_ENTRIES (1u << 15)
-#define STACK_CACHE_IPS (1u << 18)
 /* A chain longer than this is resolved each time, not cached. */
-#define STACK_CACHE_MAX_CHAIN 256
-/* The frame trie's bound, in entries (about 32 bytes each, and the index's 24). */
+#define TRIE_MAX_CHAIN 256
+/* The frame trie's bound, in entries (64 bytes each: half its slots are free). */
 #define TRIE_ENTRIES (1u << 17)
-#define TRIE_NONE UINT32_MAX
+/* Its ids (entries and roots) stay below this: past it, it is emptied and they start again. */
+#define TRIE_MAX_ID (UINT32_MAX / 2)
+#define TRIE_NONE 0u
 
 struct proc_cache {
 	uint32_t pid;
-	uint32_t epoch; /* moves on when `locs` is dropped: older cached stacks are stale */
+	uint32_t epoch; /* moves on when `locs` is dropped: older trie entries are stale */
 	struct u64map locs; /* user address + 1 -> location id */
 	/* The frame trie's root for this epoch, valid while trie_gen is the trie's gen. */
 	uint32_t trie_root, trie_gen;
@@ -100,36 +98,26 @@ struct proc_cache {
 /* What a frame-pointer stack's user part said of its root (judge_fp_stack). */
 enum fp_verdict { FP_NONE, FP_ROOTED, FP_TRUNCATED };
 
-/* A cached stack: the chain ips[off, off + nr) of pid at epoch, and what it gave. */
-struct stack_entry {
-	uint32_t pid, epoch;
-	uint32_t off, nr;
-	uint32_t node, chain, location;
-	uint8_t verdict;
-};
-
-struct stack_cache {
-	struct u64map index; /* hash of (pid, chain) -> entry */
-	struct stack_entry *entries;
-	uint32_t len, cap;
-	uint64_t *ips;
-	uint32_t nips, ips_cap;
-};
-
-/* A frame in the trie: `addr` called from (or, at the leaf, hit under) `parent`. */
+/*
+ * A frame in the trie: `addr` called from (or, at the leaf, hit under) the
+ * entry or root `parent`. Entries sit in the slots of one open-addressing
+ * table, found by their (parent, addr, kernel), so a step down the trie
+ * reads one slot; their ids do not move when the table grows.
+ */
 struct trie_entry {
 	uint64_t addr; /* as looked up: the leaf's address, or a return address - 1 */
-	uint32_t parent; /* the caller's entry; TRIE_NONE for a root */
+	uint32_t parent; /* the caller's entry, or a process's root */
+	uint32_t id; /* TRIE_NONE: a free slot */
 	uint32_t node, chain; /* what the stack from the outermost frame down to here gave */
 	uint32_t location; /* this frame's */
 	uint8_t kernel, verdict;
 };
 
 struct frame_trie {
-	struct u64map index; /* trie_key(parent, addr, kernel) -> entry */
-	struct trie_entry *entries;
-	uint32_t len, cap;
-	uint32_t gen; /* moves on when emptied: older roots are stale */
+	struct trie_entry *slots;
+	uint32_t cap, len; /* cap: a power of two, at least twice len */
+	uint32_t last_id; /* the last id given to an entry or a root */
+	uint32_t gen; /* moves on when ids start again: older roots are stale */
 };
 
 struct pipeline_collect {
@@ -156,11 +144,10 @@ struct pipeline_collect {
 	struct u64map root_frames; /* frame id + 1 -> 1 a stack's root, 2 not */
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
 
-	struct stack_cache stacks;
 	struct frame_trie trie;
-	uint64_t frame_addrs[STACK_CACHE_MAX_CHAIN]; /* a chain's frames, for the trie */
-	bool frame_kernel[STACK_CACHE_MAX_CHAIN];
-	bool uncacheable; /* the stack being resolved met an address that is not cached */
+	uint64_t frame_addrs[TRIE_MAX_CHAIN]; /* a chain's frames, for the trie */
+	bool frame_kernel[TRIE_MAX_CHAIN];
+	bool uncacheable; /* set when an address resolved is not cached */
 	/* The last sample's stack, for a sample marked same_stack (a group
 	 * member: one unwind for the leader and its members). */
 	struct profile_sample last;
@@ -203,71 +190,6 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 		c->procs[idx].epoch++;
 		c->procs[idx].trie_root = TRIE_NONE;
 	}
-}
-
-/* ---- the stack cache -------------------------------------------------- */
-
-static uint64_t stack_hash(uint32_t pid, const uint64_t *ips, uint32_t nr)
-{
-	uint64_t h = util_hash_u64((uint64_t)pid << 32 | nr);
-	uint32_t i;
-
-	for (i = 0; i < nr; i++)
-		h = util_hash_u64(h ^ ips[i]);
-	return h | 1; /* u64map keys are nonzero */
-}
-
-static void stack_cache_clear(struct stack_cache *sc)
-{
-	u64map_free(&sc->index);
-	sc->len = 0;
-	sc->nips = 0;
-}
-
-static void stack_cache_free(struct stack_cache *sc)
-{
-	u64map_free(&sc->index);
-	free(sc->entries);
-	free(sc->ips);
-}
-
-/* The entry for this chain of pid at epoch, or NULL. */
-static const struct stack_entry *stack_cache_get(const struct stack_cache *sc, uint64_t key,
-						 uint32_t pid, uint32_t epoch,
-						 const uint64_t *ips, uint32_t nr)
-{
-	const struct stack_entry *e;
-	uint32_t idx;
-
-	if (!u64map_get(&sc->index, key, &idx))
-		return NULL;
-	e = &sc->entries[idx];
-	if (e->pid != pid || e->epoch != epoch || e->nr != nr ||
-	    memcmp(sc->ips + e->off, ips, nr * sizeof(*ips)) != 0)
-		return NULL;
-	return e;
-}
-
-/* Keeps `e` (its chain copied from ips) under `key`; empties the cache first when full. */
-static void stack_cache_put(struct stack_cache *sc, uint64_t key, struct stack_entry e,
-			    const uint64_t *ips)
-{
-	if (sc->len == STACK_CACHE_ENTRIES || sc->nips + e.nr > STACK_CACHE_IPS)
-		stack_cache_clear(sc);
-	if (sc->len == sc->cap) {
-		sc->cap = sc->cap ? sc->cap * 2 : 256;
-		sc->entries = xreallocarray(sc->entries, sc->cap, sizeof(*sc->entries));
-	}
-	if (sc->nips + e.nr > sc->ips_cap) {
-		while (sc->nips + e.nr > sc->ips_cap)
-			sc->ips_cap = sc->ips_cap ? sc->ips_cap * 2 : 4096;
-		sc->ips = xreallocarray(sc->ips, sc->ips_cap, sizeof(*sc->ips));
-	}
-	e.off = sc->nips;
-	memcpy(sc->ips + sc->nips, ips, e.nr * sizeof(*ips));
-	sc->nips += e.nr;
-	sc->entries[sc->len] = e;
-	u64map_put(&sc->index, key, sc->len++);
 }
 
 /* The frame for a symbolizer's answer. */
@@ -506,66 +428,89 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 
 /* ---- the frame trie --------------------------------------------------- */
 
-static uint64_t trie_key(uint32_t parent, uint64_t addr, bool kernel)
+static size_t trie_slot(uint32_t parent, uint64_t addr, bool kernel)
 {
-	return util_hash_u64(util_hash_u64(addr) ^ ((uint64_t)parent << 1 | kernel)) | 1;
+	return (size_t)util_hash_u64(addr ^ util_hash_u64((uint64_t)parent << 1 | kernel));
 }
 
+/*
+ * Empties the trie. Ids go on from where they were, so a root keeps its
+ * id (its entries are gone, none will take its id); only when ids run out
+ * do they start again, and every root goes stale.
+ */
 static void trie_clear(struct frame_trie *t)
 {
-	u64map_free(&t->index);
+	if (t->slots)
+		memset(t->slots, 0, t->cap * sizeof(*t->slots));
 	t->len = 0;
-	t->gen++;
+	if (t->last_id >= TRIE_MAX_ID) {
+		t->last_id = TRIE_NONE;
+		t->gen++;
+	}
 }
 
 static void trie_free(struct frame_trie *t)
 {
-	u64map_free(&t->index);
-	free(t->entries);
+	free(t->slots);
 }
 
-/* A new entry (not yet in the index); the caller has checked there is room. */
-static uint32_t trie_add(struct frame_trie *t, const struct trie_entry *e)
+/* The entry of addr under parent, or NULL. Borrowed, valid until the next trie_add(). */
+static const struct trie_entry *trie_get(const struct frame_trie *t, uint32_t parent,
+					 uint64_t addr, bool kernel)
 {
-	if (t->len == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->entries = xreallocarray(t->entries, t->cap, sizeof(*t->entries));
+	size_t mask = (size_t)t->cap - 1, i;
+
+	if (!t->cap)
+		return NULL;
+	for (i = trie_slot(parent, addr, kernel) & mask; t->slots[i].id != TRIE_NONE;
+	     i = (i + 1) & mask) {
+		const struct trie_entry *e = &t->slots[i];
+
+		if (e->parent == parent && e->addr == addr && e->kernel == kernel)
+			return e;
 	}
-	t->entries[t->len] = *e;
-	return t->len++;
+	return NULL;
 }
 
-/* The entry of addr under parent, or TRIE_NONE. */
-static uint32_t trie_get(const struct frame_trie *t, uint32_t parent, uint64_t addr, bool kernel)
+static void trie_insert(struct trie_entry *slots, uint32_t cap, const struct trie_entry *e)
 {
-	const struct trie_entry *e;
-	uint32_t idx;
+	size_t mask = (size_t)cap - 1, i;
 
-	if (!u64map_get(&t->index, trie_key(parent, addr, kernel), &idx))
-		return TRIE_NONE;
-	e = &t->entries[idx];
-	if (e->parent != parent || e->addr != addr || e->kernel != kernel)
-		return TRIE_NONE;
-	return idx;
+	for (i = trie_slot(e->parent, e->addr, e->kernel) & mask; slots[i].id != TRIE_NONE;
+	     i = (i + 1) & mask)
+		;
+	slots[i] = *e;
+}
+
+/* Keeps `e` (not in the trie) under a new id, which it returns; the caller checked for room. */
+static uint32_t trie_add(struct frame_trie *t, struct trie_entry e)
+{
+	if ((t->len + 1) * 2 > t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 1024, i;
+		struct trie_entry *slots = xcalloc(cap, sizeof(*slots));
+
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i].id != TRIE_NONE)
+				trie_insert(slots, cap, &t->slots[i]);
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	e.id = ++t->last_id;
+	trie_insert(t->slots, t->cap, &e);
+	t->len++;
+	return e.id;
 }
 
 /* The root of pc's stacks at its epoch, made if need be; empties the trie first when full. */
 static uint32_t trie_root(struct frame_trie *t, struct proc_cache *pc)
 {
-	const struct trie_entry root = {
-		.parent = TRIE_NONE,
-		.node = PROFILE_ROOT,
-		.chain = PROFILE_NO_CHAIN,
-		.location = PROFILE_NO_LOCATION,
-		.verdict = FP_NONE,
-	};
-
-	if (t->len >= TRIE_ENTRIES)
+	if (t->len >= TRIE_ENTRIES || t->last_id >= TRIE_MAX_ID)
 		trie_clear(t);
-	if (pc->trie_root != TRIE_NONE && pc->trie_gen == t->gen)
-		return pc->trie_root;
-	pc->trie_root = trie_add(t, &root);
-	pc->trie_gen = t->gen;
+	if (pc->trie_root == TRIE_NONE || pc->trie_gen != t->gen) {
+		pc->trie_root = ++t->last_id;
+		pc->trie_gen = t->gen;
+	}
 	return pc->trie_root;
 }
 
@@ -612,19 +557,26 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 {
 	struct profile *p = c->profile;
 	struct frame_trie *t = &c->trie;
-	uint32_t at = trie_root(t, pc), next, d = n, i, keep = 0;
+	uint32_t at = trie_root(t, pc), d = n, i, keep = 0;
 	uint64_t folded = p->folded;
-	struct trie_entry e;
+	struct trie_entry e = {
+		.node = PROFILE_ROOT,
+		.chain = PROFILE_NO_CHAIN,
+		.location = PROFILE_NO_LOCATION,
+		.verdict = FP_NONE,
+	};
 	bool broken = false;
 
 	while (d > 0) {
-		next = trie_get(t, at, c->frame_addrs[d - 1], c->frame_kernel[d - 1]);
-		if (next == TRIE_NONE)
+		const struct trie_entry *next =
+			trie_get(t, at, c->frame_addrs[d - 1], c->frame_kernel[d - 1]);
+
+		if (!next)
 			break;
-		at = next;
+		e = *next;
+		at = e.id;
 		d--;
 	}
-	e = t->entries[at];
 	if (d == 0) {
 		ps->node = e.node;
 		ps->chain = e.chain;
@@ -633,8 +585,6 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 	}
 	/* Frames [0, d) are new here: resolved innermost first, as resolve_stack() does. */
 	for (i = 0; i < d; i++) {
-		bool was = c->uncacheable;
-
 		c->uncacheable = false;
 		if (c->frame_kernel[i]) {
 			c->frames[i] = resolve_kernel(c, s->pid, c->frame_addrs[i]);
@@ -644,7 +594,6 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 		}
 		if (c->uncacheable)
 			keep = i + 1; /* only the frames above this one may get entries */
-		c->uncacheable |= was;
 	}
 	/* Their chains and nodes outermost first, each frame's under its caller's. */
 	for (i = d; i-- > 0;) {
@@ -661,19 +610,10 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 			e.verdict = e.verdict == FP_ROOTED || is_root_frame(c, c->frames[i])
 					    ? FP_ROOTED
 					    : FP_TRUNCATED;
-		if (at != TRIE_NONE && i >= keep && p->folded == folded && t->len < TRIE_ENTRIES) {
-			uint64_t key = trie_key(at, e.addr, e.kernel);
-			uint32_t taken;
-
-			if (u64map_get(&t->index, key, &taken)) {
-				at = TRIE_NONE; /* another entry's hash: no room for this one */
-			} else {
-				at = trie_add(t, &e);
-				u64map_put(&t->index, key, at);
-			}
-		} else {
+		if (at != TRIE_NONE && i >= keep && p->folded == folded && t->len < TRIE_ENTRIES)
+			at = trie_add(t, e);
+		else
 			at = TRIE_NONE;
-		}
 	}
 	ps->node = e.node;
 	ps->chain = e.chain;
@@ -689,11 +629,9 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct profile_sample ps = { 0 };
 	/* A DWARF sample's user stack is in its stack bytes, not its chain; a
 	 * type's pseudo-frame (an off-CPU reason) is not in the chain either. */
-	bool cache = !(s->user_regs && s->user_abi) && !s->leaf &&
-		     s->nr_ips <= STACK_CACHE_MAX_CHAIN;
-	const struct stack_entry *hit = NULL;
+	bool cache = !(s->user_regs && s->user_abi) && !s->leaf && s->nr_ips <= TRIE_MAX_CHAIN;
 	enum fp_verdict verdict;
-	uint64_t key = 0;
+	uint32_t n;
 
 	ensure_thread(c, s->pid, s->tid);
 	if (s->same_stack && c->last_valid && c->last.pid == s->pid && c->last.tid == s->tid &&
@@ -704,34 +642,10 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		profile_add_sample(p, &ps);
 		return 0;
 	}
-	if (cache) {
-		key = stack_hash(s->pid, s->ips, s->nr_ips);
-		hit = stack_cache_get(&c->stacks, key, s->pid, pc->epoch, s->ips, s->nr_ips);
-	}
-	if (hit) {
-		ps.node = hit->node;
-		ps.chain = hit->chain;
-		ps.location = hit->location;
-		verdict = hit->verdict;
-	} else {
-		uint64_t folded = p->folded;
-		uint32_t n;
-
-		c->uncacheable = false;
-		if (cache && trie_frames(c, s, &n))
-			verdict = resolve_trie(c, pc, s, n, &ps);
-		else
-			verdict = resolve_stack(c, pc, s, &ps);
-		if (cache && !c->uncacheable && p->folded == folded) {
-			struct stack_entry e = {
-				.pid = s->pid, .epoch = pc->epoch, .nr = s->nr_ips,
-				.node = ps.node, .chain = ps.chain, .location = ps.location,
-				.verdict = (uint8_t)verdict,
-			};
-
-			stack_cache_put(&c->stacks, key, e, s->ips);
-		}
-	}
+	if (cache && trie_frames(c, s, &n))
+		verdict = resolve_trie(c, pc, s, n, &ps);
+	else
+		verdict = resolve_stack(c, pc, s, &ps);
 	count_fp_verdict(c, verdict);
 
 	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
@@ -847,7 +761,6 @@ void pipeline_collect_free(struct pipeline_collect *c)
 	u64map_free(&c->proc_index);
 	u64map_free(&c->kernel_addrs);
 	u64map_free(&c->root_frames);
-	stack_cache_free(&c->stacks);
 	trie_free(&c->trie);
 	unwind_free(c->unwind);
 	free(c);

@@ -781,10 +781,11 @@ static const char *node_name(const struct profile *p, uint32_t node)
 }
 
 /*
- * The collect stage keeps what a stack was turned into, so that the same
- * chain costs one lookup the next time; a new mapping over the addresses
- * must make it resolve the chain again, and a stack with an address in no
- * mapping is never kept (the maps may be learnt later).
+ * The collect stage keeps what a stack was turned into (its frame trie),
+ * so that the same chain costs one lookup per frame the next time; a new
+ * mapping over the addresses must make it resolve the chain again, and a
+ * stack with an address in no mapping is never kept (the maps may be
+ * learnt later).
  */
 static void test_collect_stack_cache(void **state)
 {
