@@ -120,7 +120,9 @@ bench_summary() {
 # and prints the milliseconds from its start until the ERE MARKER shows in
 # the pane, polled every 10 ms (the figure's resolution: the poll itself
 # takes a few ms more on a loaded box); "?" when it did not within 30 s.
-# SCRATCH is a file it may write. The server is killed at the end.
+# SCRATCH is a file it may write. The server is killed at the end, and the
+# command waited for (up to 10 s): one that is still exiting (perf top takes
+# a while) would otherwise slow down the run that comes next.
 bench_first_ms() {
 	tmux -L "$1" -f /dev/null new-session -d -s first -x 200 -y 50 \
 		"read _bl_go; date +%s%3N >'$2'; exec $4" || {
@@ -139,9 +141,15 @@ bench_first_ms() {
 		fi
 		sleep 0.01
 	done
+	_bl_pid=$(tmux -L "$1" display-message -p -t first '#{pane_pid}' 2>/dev/null)
 	tmux -L "$1" send-keys -t first q 2>/dev/null
 	sleep 0.3
 	tmux -L "$1" kill-server 2>/dev/null
+	_bl_end=$(($(bench_now_ms) + 10000))
+	while [ -n "$_bl_pid" ] && kill -0 "$_bl_pid" 2>/dev/null &&
+		[ "$(bench_now_ms)" -lt "$_bl_end" ]; do
+		sleep 0.05
+	done
 	if [ -n "$_bl_t1" ] && [ -s "$2" ]; then
 		echo $((_bl_t1 - $(cat "$2")))
 	else
