@@ -451,7 +451,20 @@ static void trie_clear(struct frame_trie *t)
 
 static void trie_free(struct frame_trie *t)
 {
-	free(t->slots);
+	xbig_free(t->slots, t->cap, sizeof(*t->slots));
+}
+
+/*
+ * A table of cap free slots: a big one on huge pages of its own (a few
+ * page faults instead of one per 4 KiB, which on a VM cost more than the
+ * lookups it saves).
+ */
+static struct trie_entry *trie_slots_new(uint32_t cap)
+{
+	size_t size = sizeof(struct trie_entry);
+
+	return (size_t)cap * size < UTIL_BIG_MIN ? xcalloc(cap, size)
+						 : xbig_reallocarray(NULL, 0, cap, size);
 }
 
 /* The entry of addr under parent, or NULL. Borrowed, valid until the next trie_add(). */
@@ -487,12 +500,12 @@ static uint32_t trie_add(struct frame_trie *t, struct trie_entry e)
 {
 	if ((t->len + 1) * 2 > t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 1024, i;
-		struct trie_entry *slots = xcalloc(cap, sizeof(*slots));
+		struct trie_entry *slots = trie_slots_new(cap);
 
 		for (i = 0; i < t->cap; i++)
 			if (t->slots[i].id != TRIE_NONE)
 				trie_insert(slots, cap, &t->slots[i]);
-		free(t->slots);
+		xbig_free(t->slots, t->cap, sizeof(*t->slots));
 		t->slots = slots;
 		t->cap = cap;
 	}
