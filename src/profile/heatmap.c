@@ -259,6 +259,14 @@ void profile_heatstore_free(struct profile_heatstore *h)
 	free(h);
 }
 
+/* Moves the live entries to the front of the array. */
+static void heat_compact(struct profile_heatstore *h)
+{
+	memmove(h->v, h->v + h->start, (h->n - h->start) * sizeof(*h->v));
+	h->n -= h->start;
+	h->start = 0;
+}
+
 /* Drops the oldest `k` entries (in arrival order, which is about time order). */
 static void heat_drop(struct profile_heatstore *h, size_t k)
 {
@@ -272,11 +280,8 @@ static void heat_drop(struct profile_heatstore *h, size_t k)
 			h->since = (uint64_t)(h->v[i].slice + 1) * h->slice_ns;
 	h->start += k;
 	/* Compact once the dead prefix is half the array. */
-	if (h->start > h->cap / 2) {
-		memmove(h->v, h->v + h->start, (h->n - h->start) * sizeof(*h->v));
-		h->n -= h->start;
-		h->start = 0;
-	}
+	if (h->start > h->cap / 2)
+		heat_compact(h);
 }
 
 void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n)
@@ -292,10 +297,19 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 		if (h->n - h->start >= h->max_entries)
 			heat_drop(h, h->max_entries / 8 + 1);
 		if (h->n == h->cap) {
-			h->cap = h->cap ? h->cap * 2 : 4096;
-			if (h->cap > h->max_entries + h->max_entries / 2 + 4096)
-				h->cap = h->max_entries + h->max_entries / 2 + 4096;
-			h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
+			size_t most = h->max_entries + h->max_entries / 2 + 4096;
+
+			/* At its largest, the array holds fewer than
+			 * max_entries live ones (dropped above) after a
+			 * dead prefix: room comes from compacting it. */
+			if (h->cap >= most) {
+				heat_compact(h);
+			} else {
+				h->cap = h->cap ? h->cap * 2 : 4096;
+				if (h->cap > most)
+					h->cap = most;
+				h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
+			}
 		}
 		e = &h->v[h->n++];
 		e->weight = s[i].weight;

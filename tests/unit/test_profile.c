@@ -1894,6 +1894,49 @@ static void test_heatstore(void **state)
 	profile_free(p);
 }
 
+/*
+ * A store at its size ceiling keeps taking samples, one by one or in
+ * batches, and always holds the newest: its array, at its largest, is
+ * filled up to the end after a dead prefix too short to compact (it once
+ * wrote past the end there; ASan sees it).
+ */
+static void test_heatstore_full(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *hs = profile_heatstore_new(1000000ull, 1 << 20);
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_sample *s = xcalloc(4096, sizeof(*s));
+	struct profile_heatmap *m;
+	struct profile_filter f;
+	uint64_t i, k, t = 0, since;
+
+	(void)state;
+	for (k = 0; k < 100; k++) {
+		size_t n = k % 2 ? 4096 : 1;
+
+		for (i = 0; i < n; i++) {
+			s[i] = p->samples[0];
+			s[i].time = t++ * 1000000ull;
+			s[i].weight = 1;
+		}
+		profile_heatstore_add(hs, s, n);
+	}
+	assert_true(profile_heatstore_memory(hs) <= (1u << 20) * 2);
+	since = profile_heatstore_since(hs);
+	assert_true(since > 0);
+	profile_filter_init(&f);
+	f.event = p->samples[0].event;
+	f.from = since;
+	m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
+	assert_non_null(m);
+	/* Every sample since `since`, one a millisecond: none lost. */
+	assert_int_equal(m->total, t - since / 1000000ull);
+	profile_heatmap_free(m);
+	profile_heatstore_free(hs);
+	free(s);
+	profile_free(p);
+}
+
 /* Decay: a sample counts half per half-life of age; the filter applies. */
 static void test_decay(void **state)
 {
@@ -2069,6 +2112,7 @@ int main(void)
 		cmocka_unit_test(test_heatmap_span),
 		cmocka_unit_test(test_heatmap_exact),
 		cmocka_unit_test(test_heatstore),
+		cmocka_unit_test(test_heatstore_full),
 		cmocka_unit_test(test_decay),
 	};
 
