@@ -244,6 +244,16 @@ struct profile_sample *profile_reserve_samples(struct profile *p, size_t n);
 void profile_add_reserved_samples(struct profile *p, size_t n);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
+/*
+ * Exchanges the profile's samples array (its samples, count and capacity)
+ * with the caller's: no copy. With an empty one (NULL, 0, 0) it takes the
+ * samples out and leaves the profile with none and no room; the caller
+ * then owns them and frees them with xbig_free(samples, cap, size). The
+ * samples given must fit the profile's tables, as profile_add_sample()
+ * wants; nothing is counted again.
+ */
+void profile_swap_samples(struct profile *p, struct profile_sample **samples, size_t *n,
+			  size_t *cap);
 
 /* Adds or renames a thread; marks it dirty. */
 void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm);

@@ -21,13 +21,16 @@
 enum source_state {
 	SOURCE_RUNNING,
 	SOURCE_ENDED, /* the target exited, or the replay reached the end */
+	SOURCE_MORE, /* running, and more is due now: poll again at once */
 };
 
 struct source_ops {
 	/*
 	 * Waits up to `timeout_ms` for data and appends any new samples to
 	 * the profile (p->samples; the consumer clears them). Returns
-	 * SOURCE_RUNNING, SOURCE_ENDED, or -errno with `err` set.
+	 * SOURCE_RUNNING, SOURCE_ENDED, or -errno with `err` set; a replay
+	 * also SOURCE_MORE, when it appended a whole batch and more samples
+	 * are due: the consumer takes these and polls again without waiting.
 	 */
 	int (*poll)(void *ctx, int timeout_ms, struct ft_error *err);
 	/* The source's clock, ns since the session's start: for a live
@@ -121,6 +124,17 @@ void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_sta
  */
 struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
 				 struct ft_error *err);
+/*
+ * A replay's session as played so far, written to `w`, a new writer
+ * (session_writer_open): the session's tables and metadata, the samples
+ * handed out, and the play position for its duration. Closes `w`
+ * (session_writer_close(), or session_writer_abort() if the header
+ * failed), which frees it in every case. The consumer must have taken
+ * every sample polled (the profile holds none). *saved: the samples
+ * written. 0 or -errno.
+ */
+struct session_writer;
+int source_replay_save(struct source *s, struct session_writer *w, size_t *saved);
 void source_free(struct source *s);
 
 #endif

@@ -430,6 +430,21 @@ void profile_clear_samples(struct profile *p)
 	p->nsamples = 0;
 }
 
+void profile_swap_samples(struct profile *p, struct profile_sample **samples, size_t *n,
+			  size_t *cap)
+{
+	struct profile_sample *s = p->samples;
+	size_t held = p->nsamples, room = p->samples_cap;
+
+	assert(*n <= *cap);
+	p->samples = *samples;
+	p->nsamples = *n;
+	p->samples_cap = *cap;
+	*samples = s;
+	*n = held;
+	*cap = room;
+}
+
 void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm)
 {
 	uint64_t key = (uint64_t)tid + 1;

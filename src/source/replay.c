@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The replay source: a session file played back as if it were live. The
- * whole file is read up front (the reader checks all of it); its samples
- * are then handed out in time order as the play clock passes them, paced
- * by the speed (1.0 is real time). Pausing is speed 0; SOURCE_UNPACED
- * hands out everything at once.
+ * whole file is read up front (the reader checks all of it) and its
+ * samples are taken out of the profile, not copied (an hour's are
+ * hundreds of MiB). They are then handed out in time order as the play
+ * clock passes them, paced by the speed (1.0 is real time), at most
+ * REPLAY_BATCH a poll, so that the consumer's room for them stays small:
+ * a poll that leaves more due says SOURCE_MORE. Pausing is speed 0;
+ * SOURCE_UNPACED hands out everything, batch after batch. The samples
+ * stay here once handed out: source_replay_save() writes those played.
  */
 #include "config.h"
 
 #include "flametop/source.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -18,10 +23,13 @@
 
 #include "flametop/session.h"
 
+/* Samples handed out by one poll, at most: 2.5 MiB of them. */
+#define REPLAY_BATCH 65536
+
 struct replay {
 	struct profile *profile;
 	struct profile_sample *samples; /* the session's, by time */
-	size_t nsamples, next;
+	size_t nsamples, cap, next; /* next: the first not handed out */
 	uint64_t end; /* the session's length, ns */
 	double speed;
 	uint64_t pos0; /* play position at wall0 */
@@ -43,9 +51,13 @@ static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
 	struct replay *r = ctx;
 	uint64_t pos = position(r);
 	size_t before = r->next;
+	size_t end = r->nsamples - r->next > REPLAY_BATCH ? r->next + REPLAY_BATCH : r->nsamples;
 
-	while (r->next < r->nsamples && r->samples[r->next].time <= pos)
+	(void)err;
+	while (r->next < end && r->samples[r->next].time <= pos)
 		profile_add_sample(r->profile, &r->samples[r->next++]);
+	if (r->next < r->nsamples && r->samples[r->next].time <= pos)
+		return SOURCE_MORE;
 	if (r->next == r->nsamples && pos >= r->end)
 		return SOURCE_ENDED;
 	if (r->next == before && timeout_ms > 0) {
@@ -95,7 +107,7 @@ static void replay_free(void *ctx)
 
 	if (!r)
 		return;
-	xbig_free(r->samples, r->nsamples, sizeof(*r->samples));
+	xbig_free(r->samples, r->cap, sizeof(*r->samples));
 	free(r);
 }
 
@@ -134,13 +146,8 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	src->profile = r->profile = p;
 	session_read_notice(notice, path, &info);
 
-	/* Take the samples out of the profile: they come back as played (the
-	 * profile keeps its room for them). An hour's are hundreds of MiB. */
-	r->nsamples = p->nsamples;
-	r->samples = xbig_reallocarray(NULL, 0, r->nsamples, sizeof(*r->samples));
-	if (r->nsamples)
-		memcpy(r->samples, p->samples, r->nsamples * sizeof(*r->samples));
-	profile_clear_samples(p);
+	/* Take the samples out of the profile: they come back as played. */
+	profile_swap_samples(p, &r->samples, &r->nsamples, &r->cap);
 	/* A recorder writes them in time order: sorting is then for naught. */
 	for (i = 1; i < r->nsamples && sorted; i++)
 		sorted = r->samples[i - 1].time <= r->samples[i].time;
@@ -154,4 +161,30 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	r->speed = speed > 0 ? speed : 0;
 	r->wall0 = util_now_ns();
 	return src;
+}
+
+int source_replay_save(struct source *s, struct session_writer *w, size_t *saved)
+{
+	struct replay *r = s->ctx;
+	struct profile *p = r->profile;
+	uint64_t duration = p->meta.duration_ns;
+	size_t n = r->next;
+	uint32_t t;
+	int ret;
+
+	assert(s->ops == &replay_ops && p->nsamples == 0);
+	/* A new file: every thread is new to its writer. */
+	for (t = 0; t < p->nthreads; t++)
+		p->threads[t].dirty = true;
+	profile_swap_samples(p, &r->samples, &n, &r->cap);
+	p->meta.duration_ns = position(r);
+	ret = session_writer_begin(w, p);
+	if (ret == 0)
+		ret = session_writer_close(w, p);
+	else
+		session_writer_abort(w);
+	p->meta.duration_ns = duration;
+	profile_swap_samples(p, &r->samples, &n, &r->cap);
+	*saved = r->next;
+	return ret;
 }

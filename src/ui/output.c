@@ -15,6 +15,7 @@
 
 #include "flametop/export.h"
 #include "flametop/session.h"
+#include "flametop/source.h"
 
 unsigned ui_output_save_prompt(struct tui *u)
 {
@@ -44,6 +45,29 @@ unsigned ui_output_export_prompt(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+/* A replay's: what has been played, from the samples its source holds. */
+static void save_replay(struct tui *u, const char *path)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_writer *w;
+	size_t saved;
+	int ret;
+
+	ui_tui_take_samples(u); /* the profile holds none after it */
+	w = session_writer_open(path, false, &err);
+	if (!w) {
+		ui_tui_message(u, true, "%s", err.msg);
+		return;
+	}
+	ret = source_replay_save(u->src, w, &saved);
+	if (ret < 0) {
+		ui_tui_message(u, true, "%s: %s", path, strerror(-ret));
+		unlink(path);
+		return;
+	}
+	ui_tui_message(u, false, "saved %llu samples to %s", (unsigned long long)saved, path);
+}
+
 void ui_output_save(struct tui *u, const char *path)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -52,6 +76,18 @@ void ui_output_save(struct tui *u, const char *path)
 	struct stat st;
 	int ret;
 
+	/* Never over an existing file (as `record` without --force): the
+	 * user picks another name. The writer refuses too, race-free; this
+	 * only words it for the prompt. */
+	if (lstat(path, &st) == 0) {
+		ui_tui_message(u, true, "%s exists; not replaced (s saves under another name)",
+			       path);
+		return;
+	}
+	if (!u->src->live) {
+		save_replay(u, path);
+		return;
+	}
 	if (!u->tmppath[0]) {
 		ui_tui_message(u, true, "nothing to save from: %s", u->message);
 		return;
@@ -74,14 +110,6 @@ void ui_output_save(struct tui *u, const char *path)
 	copy->meta.duration_ns = u->now;
 	copy->meta.lost = u->p->meta.lost;
 	copy->folded = u->p->folded;
-	/* Never over an existing file (as `record` without --force): the
-	 * user picks another name. The writer refuses too, race-free; this
-	 * only words it for the prompt. */
-	if (lstat(path, &st) == 0) {
-		ui_tui_message(u, true, "%s exists; not replaced (s saves under another name)",
-			       path);
-		goto out;
-	}
 	w = session_writer_open(path, false, &err);
 	if (!w) {
 		ui_tui_message(u, true, "%s", err.msg);

@@ -44,6 +44,9 @@
  * is read every FIRST_POLL_MS: the first frame is what a person waits for. */
 #define FIRST_POLL_MS 10
 #define FIRST_WAIT_NS 2000000000ull
+/* A replay that has more samples due (SOURCE_MORE) is read for this long
+ * at a time, then the keys and the picture get their turn. */
+#define MORE_NS 50000000ull
 /* The live source's rings wake the loop at most this often between two
  * ticks; then it polls every POLL_MS until the next (wait_ms). */
 #define RING_WAKES 4
@@ -1619,6 +1622,7 @@ static void loop(struct tui *u)
 	uint64_t first_until = next_tick + FIRST_WAIT_NS;
 	struct ft_error err = { { 0 }, 0, 0 };
 	bool shown = false; /* a frame with samples was drawn */
+	bool more = false; /* the source has more due (SOURCE_MORE): no wait */
 	unsigned ring_wakes = 0; /* since the tick: RING_WAKES, and a timer until the next (wait_ms) */
 	int ch;
 
@@ -1635,6 +1639,8 @@ static void loop(struct tui *u)
 		now = util_now_ns();
 		timeout = wait_ms(u, !shown && now < first_until, ring_wakes >= RING_WAKES, now,
 				  next_tick, &pfd[1].fd);
+		if (more)
+			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN))
@@ -1646,13 +1652,20 @@ static void loop(struct tui *u)
 			break;
 		cpu_charge(u, UI_CPU_WAKE);
 		if (!u->ended) {
-			ret = u->src->ops->poll(u->src->ctx, 0, &err);
+			/* A replay's batches, taken for up to MORE_NS before
+			 * the keys and the picture get their turn. */
+			uint64_t more_until = util_now_ns() + MORE_NS;
+
+			do {
+				ret = u->src->ops->poll(u->src->ctx, 0, &err);
+				cpu_charge(u, UI_CPU_SAMPLING);
+				if (ui_tui_take_samples(u))
+					gen++;
+				cpu_charge(u, UI_CPU_STORE);
+			} while (ret == SOURCE_MORE && util_now_ns() < more_until);
 			u->now = u->src->ops->now(u->src->ctx);
-			cpu_charge(u, UI_CPU_SAMPLING);
-			if (ui_tui_take_samples(u))
-				gen++;
-			cpu_charge(u, UI_CPU_STORE);
-			if (ret != SOURCE_RUNNING) {
+			more = ret == SOURCE_MORE;
+			if (ret != SOURCE_RUNNING && ret != SOURCE_MORE) {
 				u->ended = true;
 				if (ret < 0)
 					snprintf(u->ended_msg, sizeof(u->ended_msg), "%s", err.msg);
@@ -1794,7 +1807,12 @@ int ui_run(const struct ui_options *o)
 	/* getch() refreshes stdscr when it changed: show it once, blank, so
 	 * that it never paints over the windows later. */
 	refresh();
-	tmp_open(u);
+	/* A replay saves from its source (source_replay_save): no copy, but
+	 * it still removes what runs killed before left. */
+	if (u->src->live)
+		tmp_open(u);
+	else
+		ft_private_clean_stale();
 	make_windows(u);
 	started = util_now_ns();
 	loop(u);

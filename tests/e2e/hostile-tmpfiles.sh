@@ -114,8 +114,10 @@ lock_held() {
 }
 wait_until 30 lock_held "$T/run/flametop-$dead.eeeeee" || hard_error "flock never took the lock"
 
-tui_start clean 100 30 "env $ENV '$FLAMETOP' replay '$FIXTURE'"
-assert_screen clean 'end of the session' "clean: the explorer runs"
+# A live explorer (a replay keeps no private session: it saves from
+# what it holds).
+tui_start clean 100 30 "env $ENV '$FLAMETOP' -F 99 -p $live"
+assert_screen clean 'window live' "clean: the explorer runs"
 gone() {
 	[ -e "$1" ] || [ -L "$1" ] && fail "clean: $2: still there" || pass "clean: $2: removed"
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the sources behind the live views: a session replayed
- * unpaced, paced, paused, sought forwards and backwards, and cut short;
+ * unpaced, paced, paused, sought forwards and backwards, in batches, saved
+ * as played so far, and cut short;
  * and the live source on a real command: ready before it runs, started,
  * stopped early, the command's status, a command not found (skipped, with
  * the reason, where perf events are not permitted).
@@ -203,6 +204,124 @@ static void test_replay_paced_pause_seek(void **state)
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_int_equal(s->profile->nsamples, 200);
+	source_free(s);
+}
+
+/*
+ * A session of more samples than one poll hands out: unpaced, each poll
+ * but the last says SOURCE_MORE, and the consumer's room for them stays
+ * a batch, not the session.
+ */
+static void test_replay_batches(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char big[64];
+	struct session_writer *w;
+	struct profile *p = profile_new();
+	struct source *s;
+	uint64_t last = 0;
+	size_t total = 0, polls = 0;
+	uint32_t node;
+	int i, fd, ret;
+
+	snprintf(big, sizeof(big), "/tmp/test_source_big.XXXXXX");
+	fd = mkstemp(big);
+	assert_true(fd >= 0);
+	close(fd);
+	w = session_writer_open(big, true, &err);
+	assert_non_null(w);
+	profile_add_event(p, "task-clock", "ns");
+	assert_int_equal(session_writer_begin(w, p), 0);
+	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
+	for (i = 0; i < 150000; i++) {
+		struct profile_sample x = { .time = (uint64_t)i * MS, .weight = 1, .node = node,
+					    .pid = 7, .tid = 7 };
+
+		profile_add_sample(p, &x);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	profile_free(p);
+
+	s = source_replay_new(big, SOURCE_UNPACED, NULL, &err);
+	assert_non_null(s);
+	do {
+		ret = s->ops->poll(s->ctx, 0, &err);
+		polls++;
+		assert_true(ret == SOURCE_MORE || ret == SOURCE_ENDED);
+		assert_true(s->profile->nsamples > 0);
+		assert_true(s->profile->nsamples < 150000);
+		for (i = 0; i < (int)s->profile->nsamples; i++) {
+			assert_true(s->profile->samples[i].time >= last);
+			last = s->profile->samples[i].time;
+		}
+		total += s->profile->nsamples;
+		profile_clear_samples(s->profile);
+	} while (ret == SOURCE_MORE && polls < 100);
+	assert_int_equal(ret, SOURCE_ENDED);
+	assert_true(polls > 1);
+	assert_int_equal(total, 150000);
+	assert_int_equal(last, 149999 * MS);
+	assert_true(s->profile->samples_cap < 150000);
+	source_free(s);
+	unlink(big);
+}
+
+/* save_and_read NAME SOURCE: what source_replay_save writes, read back. */
+static struct profile *save_and_read(const char *name, struct source *s, size_t *saved)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_writer *w = session_writer_open(name, false, &err);
+	struct profile *p;
+
+	assert_non_null(w);
+	assert_int_equal(source_replay_save(s, w, saved), 0);
+	p = session_read(name, NULL, &err);
+	assert_non_null(p);
+	unlink(name);
+	return p;
+}
+
+/*
+ * `s` in a replay: the session as played so far (its samples up to the
+ * play position, its threads and events, the position for a duration),
+ * as often as asked; playing goes on after it.
+ */
+static void test_replay_save(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct source *s = source_replay_new(path, 0, NULL, &err);
+	char name[64];
+	struct profile *p;
+	size_t i, saved;
+	int round;
+
+	assert_non_null(s);
+	s->ops->seek(s->ctx, 500 * MS);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
+	assert_int_equal(s->profile->nsamples, 51);
+	profile_clear_samples(s->profile);
+	for (round = 0; round < 2; round++) {
+		snprintf(name, sizeof(name), "/tmp/test_source_save.%d.%d", (int)getpid(), round);
+		unlink(name);
+		p = save_and_read(name, s, &saved);
+		assert_int_equal(saved, 51);
+		assert_int_equal(p->nsamples, 51);
+		for (i = 0; i < p->nsamples; i++)
+			assert_true(p->samples[i].time <= 500 * MS);
+		assert_int_equal(p->meta.duration_ns, 500 * MS);
+		assert_int_equal(p->nevents, 1);
+		assert_string_equal(p->events[0].name, "task-clock");
+		assert_non_null(profile_find_thread(p, 7));
+		assert_string_equal(profile_string(p, profile_find_thread(p, 7)->comm), "app");
+		profile_free(p);
+	}
+	/* The source is as it was: the session's length, the rest to play. */
+	assert_int_equal(s->profile->meta.duration_ns, 2000 * MS);
+	assert_int_equal(s->profile->nsamples, 0);
+	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
+	assert_int_equal(s->profile->nsamples, 149);
+	assert_int_equal(s->profile->samples[0].time, 510 * MS);
 	source_free(s);
 }
 
@@ -418,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_replay_unpaced),
 		cmocka_unit_test(test_replay_out_of_order),
 		cmocka_unit_test(test_replay_paced_pause_seek),
+		cmocka_unit_test(test_replay_batches),
+		cmocka_unit_test(test_replay_save),
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
 		cmocka_unit_test(test_live_command),

@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Opening a recording as a user does: bench/timeline writes its synthetic
+# hour (2 CPUs x 999 Hz, 7.2 million samples), then
+#   - `flametop replay FILE` runs in a 200x50 tmux pane, timed from its
+#     start until the whole session shows ("end of the session" in the
+#     header, drawn with the last samples), with the memory the explorer
+#     reports for itself at that moment;
+#   - `flametop report -i FILE` (text, the top list) is timed to its exit.
+# RUNS times each (BENCH_RUNS, default 3), the median against issue 14's
+# goal of 1 s. No peer reads a flametop session; bench-record times perf
+# report on a recording of its own. Needs tmux for the replay; prints
+# figures and asserts nothing.
+#
+#   make bench-replay     (sets FLAMETOP and TIMELINE)
+
+set -u
+
+: "${FLAMETOP:?set FLAMETOP to the flametop binary}"
+: "${TIMELINE:?set TIMELINE to bench/timeline}"
+. "$(dirname "$0")/lib.sh"
+
+runs=${BENCH_RUNS:-3}
+sock=flametop-bench-replay-$$
+
+echo "== opening the synthetic hour: replay and report, $runs runs each"
+echo "  $(bench_load)"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-replay.XXXXXX") || exit 1
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only >"$dir/timeline.log" 2>&1; then
+	bench_header
+	bench_skip "replay: whole session shown, synthetic hour" "bench/timeline failed: $(tail -n 1 "$dir/timeline.log")"
+	exit 0
+fi
+session=$(find "$dir" -name "flametop-bench-*.ft" | head -n 1)
+if [ -z "$session" ]; then
+	bench_header
+	bench_skip "replay: whole session shown, synthetic hour" "bench/timeline wrote no session"
+	exit 0
+fi
+echo "  $session: $(stat -c %s "$session") bytes"
+
+i=0
+while [ $i -lt "$runs" ]; do
+	if command -v tmux >/dev/null 2>&1; then
+		bench_first_ms "$sock" "$dir/t0" 'end of the session' \
+			"'$FLAMETOP' replay '$session'" >>"$dir/replay"
+	fi
+	t0=$(bench_now_ms)
+	"$FLAMETOP" report -i "$session" --format text >/dev/null 2>&1
+	echo $(($(bench_now_ms) - t0)) >>"$dir/report"
+	i=$((i + 1))
+done
+
+# The explorer's own memory once the whole session shows (its header's
+# "mem"), from one more run.
+mem="?"
+if command -v tmux >/dev/null 2>&1; then
+	tmux -L "$sock" -f /dev/null new-session -d -s mem -x 200 -y 50 \
+		"'$FLAMETOP' replay '$session'"
+	end=$(($(bench_now_ms) + 30000))
+	while [ "$(bench_now_ms)" -lt "$end" ]; do
+		line=$(tmux -L "$sock" capture-pane -p -t mem 2>/dev/null | grep 'end of the session')
+		if [ -n "$line" ]; then
+			mem=$(echo "$line" | sed -n 's/.* mem \([0-9.]*[KMG]*\).*/\1/p')
+			break
+		fi
+		sleep 0.05
+	done
+	tmux -L "$sock" kill-server 2>/dev/null
+fi
+
+median() {
+	[ -s "$dir/$1" ] || { echo "?"; return; }
+	grep -v '?' "$dir/$1" | bench_stats | cut -d' ' -f1
+}
+spread() {
+	[ -s "$dir/$1" ] || { echo "not measured"; return; }
+	set -- "$(grep -v '?' "$dir/$1" | bench_stats)" "$(wc -l <"$dir/$1")"
+	echo "$1" | awk -v n="$2" '{ printf "%s..%s ms, %d of %d runs", $2, $3, $4, n }'
+}
+ms_to_s() {
+	awk -v v="$1" 'BEGIN { if (v ~ /^[0-9.]+$/) print v / 1000; else print "?" }'
+}
+
+echo
+bench_header
+if command -v tmux >/dev/null 2>&1; then
+	bench_line "replay: whole session shown, synthetic hour" "$(ms_to_s "$(median replay)")" s "<=" 1 \
+		"explorer's memory ${mem}"
+	echo "    $(spread replay)"
+else
+	bench_skip "replay: whole session shown, synthetic hour" "needs tmux"
+fi
+bench_line "report: top list, synthetic hour" "$(ms_to_s "$(median report)")" s "<=" 1
+echo "    $(spread report)"
+exit 0
