@@ -149,14 +149,15 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	/* Take the samples out of the profile: they come back as played. */
 	profile_swap_samples(p, &r->samples, &r->nsamples, &r->cap);
 	/* A recorder writes them in time order: sorting is then for naught. */
-	for (i = 1; i < r->nsamples && sorted; i++)
-		sorted = r->samples[i - 1].time <= r->samples[i].time;
-	if (!sorted)
-		qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
 	r->end = p->meta.duration_ns;
-	for (i = 0; i < r->nsamples; i++)
+	for (i = 0; i < r->nsamples; i++) {
+		if (i > 0 && r->samples[i - 1].time > r->samples[i].time)
+			sorted = false;
 		if (r->samples[i].time > r->end)
 			r->end = r->samples[i].time;
+	}
+	if (!sorted)
+		qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
 	src->duration_ns = r->end;
 	r->speed = speed > 0 ? speed : 0;
 	r->wall0 = util_now_ns();
