@@ -141,13 +141,19 @@ uint64_t sampler_lost(const struct sampler *s);
 /* --- events (events.c) --- */
 
 /*
- * Fills `attr` for the event `name` through libpfm4 (counting user and
- * kernel). Returns 0, or -ENOENT with `err` set when libpfm4 does not know
- * it. `unit` receives "ns" for clock events, else "count": a sample's
- * period is a number of events (caller frees).
+ * Fills `attr` for the event `name` (counting user and kernel): perf's
+ * generic names from a table, others through libpfm4, loaded the first
+ * time one is asked for. Returns 0, or -ENOENT with `err` set when
+ * libpfm4 does not know it (-ENODEV when libpfm4 cannot be loaded).
+ * `unit` receives "ns" for clock events, else "count": a sample's period
+ * is a number of events (caller frees).
  */
 int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
 			 struct ft_error *err);
+/* sampler_event_encode() through libpfm4 alone, the table's names included (for tests). */
+int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, struct ft_error *err);
+/* The i-th generic name sampler_event_encode() encodes without libpfm4; NULL past the last. */
+const char *sampler_event_generic_name(size_t i);
 /*
  * The fallback rule: when the default event (cycles) cannot be opened
  * because the machine has no hardware PMU (`open_errno`), the software

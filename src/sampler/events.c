@@ -1,10 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Event names through libpfm4, and the fallback rule. libpfm4 knows names
- * (cycles, cpu-clock, a PMU's native events) and encodes them into a
- * perf_event_attr; whether the event really opens is only known by asking
- * perf_event_open, because libpfm4 "detects" a CPU model from CPUID even in
- * a VM that exposes no counters.
+ * Event names, and the fallback rule. perf's generic names (cycles,
+ * cpu-clock, page-faults, ...) are encoded here from a table, as perf
+ * encodes them; every other name goes through libpfm4, which knows the
+ * generic names too (tests/unit/test_sampler.c checks that it encodes
+ * each one of the table the same) and a PMU's native events. Whether the
+ * event really opens is only known by asking perf_event_open, because
+ * libpfm4 "detects" a CPU model from CPUID even in a VM that exposes no
+ * counters.
+ *
+ * libpfm4 is loaded (dlopen) the first time a name is not in the table,
+ * not linked: its event tables take some 40,000 relocations and 270 pages
+ * of memory written at load, and pfm_initialize() some more, about 10 ms
+ * of CPU in all that every flametop command paid (a share of a short
+ * recording), while the default event and the common ones need none of
+ * it. Without it, only the table's names encode, and others say why.
  */
 #include "config.h"
 
@@ -13,7 +23,10 @@
 
 #include "flametop/sampler.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -21,18 +34,97 @@
 
 #include "types.h"
 
-static int pfm_ready(struct ft_error *err)
+/* perf's generic events: what `perf record -e NAME` opens for these names. */
+static const struct generic_event {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} generic_events[] = {
+	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "cpu-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+	{ "bus-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BUS_CYCLES },
+	{ "ref-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES },
+	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cs", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+};
+
+/* libpfm4's soname: its ABI has been .so.4 since 4.0. */
+#define PFM_SONAME "libpfm.so.4"
+
+/* The libpfm4 functions this file calls. */
+static struct pfm_lib {
+	pfm_err_t (*initialize)(void);
+	const char *(*strerror)(int code);
+	pfm_err_t (*get_os_event_encoding)(const char *str, int dfl_plm, pfm_os_t os, void *args);
+	pfm_err_t (*get_pmu_info)(pfm_pmu_t pmu, pfm_pmu_info_t *output);
+	int (*get_event_next)(int idx);
+	pfm_err_t (*get_event_info)(int idx, pfm_os_t os, pfm_event_info_t *output);
+} pfm;
+static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
+static char pfm_error[256]; /* why it is not ready; "" once it is */
+
+static void pfm_load(void)
 {
-	static int state; /* 0 not tried, 1 ok, -1 failed */
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+#define SYM(f) { "pfm_" #f, offsetof(struct pfm_lib, f) }
+		SYM(initialize),   SYM(strerror),	SYM(get_os_event_encoding),
+		SYM(get_pmu_info), SYM(get_event_next), SYM(get_event_info),
+#undef SYM
+	};
+	struct pfm_lib l;
+	void *h = dlopen(PFM_SONAME, RTLD_NOW | RTLD_LOCAL);
+	size_t i;
 	int r;
 
-	if (state == 0) {
-		r = pfm_initialize();
-		state = r == PFM_SUCCESS ? 1 : -1;
-		if (state < 0)
-			error_set(err, "libpfm4 failed to initialize: %s", pfm_strerror(r));
+	if (!h) {
+		snprintf(pfm_error, sizeof(pfm_error), "this event needs libpfm4 (%s): %s",
+			 PFM_SONAME, dlerror());
+		return;
 	}
-	return state > 0 ? 0 : -ENODEV;
+	for (i = 0; i < ARRAY_SIZE(syms); i++) {
+		void *f = dlsym(h, syms[i].name);
+
+		if (!f) {
+			snprintf(pfm_error, sizeof(pfm_error), "libpfm4 has no %s", syms[i].name);
+			return; /* the handle stays: a library may not be unloaded safely */
+		}
+		memcpy((char *)&l + syms[i].off, &f, sizeof(f));
+	}
+	r = l.initialize();
+	if (r != PFM_SUCCESS) {
+		snprintf(pfm_error, sizeof(pfm_error), "libpfm4 failed to initialize: %s",
+			 l.strerror(r));
+		return;
+	}
+	pfm = l;
+	pfm_error[0] = '\0';
+}
+
+/* Loads and initializes libpfm4 once; 0, or -ENODEV with `err` saying why not. */
+static int pfm_ready(struct ft_error *err)
+{
+	pthread_once(&pfm_once, pfm_load);
+	if (pfm.initialize)
+		return 0;
+	error_set(err, "%s", pfm_error);
+	return -ENODEV;
 }
 
 static bool is_clock(const struct perf_event_attr *attr)
@@ -41,8 +133,7 @@ static bool is_clock(const struct perf_event_attr *attr)
 						    attr->config == PERF_COUNT_SW_TASK_CLOCK);
 }
 
-int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
-			 struct ft_error *err)
+int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, struct ft_error *err)
 {
 	pfm_perf_encode_arg_t arg;
 	int r;
@@ -53,14 +144,45 @@ int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **
 	memset(&arg, 0, sizeof(arg));
 	arg.attr = attr;
 	arg.size = sizeof(arg);
-	r = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
+	r = pfm.get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (r != PFM_SUCCESS) {
 		error_set(err,
 			  "unknown event '%s' (%s): 'flametop list-events' lists the events here",
-			  name, pfm_strerror(r));
+			  name, pfm.strerror(r));
 		return -ENOENT;
 	}
 	attr->size = sizeof(*attr);
+	return 0;
+}
+
+const char *sampler_event_generic_name(size_t i)
+{
+	return i < ARRAY_SIZE(generic_events) ? generic_events[i].name : NULL;
+}
+
+int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
+			 struct ft_error *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(generic_events); i++)
+		if (strcmp(name, generic_events[i].name) == 0)
+			break;
+	if (i < ARRAY_SIZE(generic_events)) {
+		/* As libpfm4 encodes them for user and kernel (PFM_PLM0 | PFM_PLM3),
+		 * the host only (as perf does too). */
+		memset(attr, 0, sizeof(*attr));
+		attr->type = generic_events[i].type;
+		attr->config = generic_events[i].config;
+		attr->exclude_hv = 1;
+		attr->exclude_guest = 1;
+		attr->size = sizeof(*attr);
+	} else {
+		r = sampler_event_encode_pfm(name, attr, err);
+		if (r < 0)
+			return r;
+	}
 	if (unit)
 		*unit = xstrdup(is_clock(attr) ? "ns" : "count");
 	return 0;
@@ -105,7 +227,7 @@ static void list_event(FILE *out, const char *pmu, const pfm_event_info_t *info)
 	memset(&arg, 0, sizeof(arg));
 	arg.attr = &attr;
 	arg.size = sizeof(arg);
-	r = pfm_get_os_event_encoding(full, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
+	r = pfm.get_os_event_encoding(full, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
 	if (r == PFM_SUCCESS) {
 		attr.size = sizeof(attr);
 		mark = probe_open(&attr) == 0 ? "yes" : "no";
@@ -162,17 +284,17 @@ int sampler_list_events(FILE *out, bool all, struct ft_error *err)
 	for (pmu = 0; pmu < PFM_PMU_MAX; pmu++) {
 		memset(&pinfo, 0, sizeof(pinfo));
 		pinfo.size = sizeof(pinfo);
-		if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
+		if (pfm.get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
 			continue;
 		/* perf_raw is an encoding helper, not a list of events. */
 		if (strcmp(pinfo.name, "perf_raw") == 0)
 			continue;
 		fprintf(out, "# %s: %s%s\n", pinfo.name, pinfo.desc ? pinfo.desc : "",
 			pinfo.type == PFM_PMU_TYPE_CORE ? " (hardware)" : "");
-		for (idx = pinfo.first_event; idx != -1; idx = pfm_get_event_next(idx)) {
+		for (idx = pinfo.first_event; idx != -1; idx = pfm.get_event_next(idx)) {
 			memset(&info, 0, sizeof(info));
 			info.size = sizeof(info);
-			if (pfm_get_event_info(idx, PFM_OS_NONE, &info) != PFM_SUCCESS)
+			if (pfm.get_event_info(idx, PFM_OS_NONE, &info) != PFM_SUCCESS)
 				continue;
 			if (!all && pinfo.type == PFM_PMU_TYPE_CORE && info.equiv)
 				continue;

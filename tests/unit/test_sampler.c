@@ -563,6 +563,46 @@ static void test_event_encode(void **state)
 	assert_non_null(strstr(err.msg, "flametop list-events"));
 }
 
+/*
+ * The generic names encode without libpfm4: each exactly as libpfm4
+ * encodes it (every field of the attr), and then the other names still
+ * go through libpfm4.
+ */
+static void test_event_encode_generic(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	const char *name;
+	size_t i;
+
+	for (i = 0; (name = sampler_event_generic_name(i)) != NULL; i++) {
+		struct perf_event_attr ours, pfm;
+		char *unit = NULL;
+
+		memset(&ours, 0xa5, sizeof(ours));
+		assert_int_equal(sampler_event_encode(name, &ours, &unit, &err), 0);
+		assert_int_equal(sampler_event_encode_pfm(name, &pfm, &err), 0);
+		if (memcmp(&ours, &pfm, sizeof(ours)) != 0)
+			fail_msg("%s: type %u config %#llx here, type %u config %#llx by libpfm4", name,
+				 ours.type, (unsigned long long)ours.config, pfm.type,
+				 (unsigned long long)pfm.config);
+		assert_string_equal(unit, ours.type == PERF_TYPE_SOFTWARE &&
+						  (ours.config == PERF_COUNT_SW_CPU_CLOCK ||
+						   ours.config == PERF_COUNT_SW_TASK_CLOCK)
+					  ? "ns"
+					  : "count");
+		free(unit);
+	}
+	assert_true(i >= 10);
+	/* A libpfm4 name that is not in the table: perf's name for a hardware cache event. */
+	{
+		struct perf_event_attr attr;
+
+		assert_int_equal(sampler_event_encode("L1-dcache-load-misses", &attr, NULL, &err), 0);
+		assert_int_equal(attr.type, PERF_TYPE_HW_CACHE);
+		assert_int_equal(attr.size, sizeof(attr));
+	}
+}
+
 static void test_advice(void **state)
 {
 	char buf[512];
@@ -1408,6 +1448,7 @@ int main(void)
 		cmocka_unit_test(test_decode_sink_error),
 		cmocka_unit_test(test_fallback_rule),
 		cmocka_unit_test(test_event_encode),
+		cmocka_unit_test(test_event_encode_generic),
 		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_offcpu_rule),
 		cmocka_unit_test(test_offcpu_exit),
