@@ -60,6 +60,14 @@
  * stack, and the stack without its leaf address), which cost more on
  * many distinct stacks: hashing and comparing whole chains, and copies of
  * them in memory first touched per stack.
+ *
+ * An entry's slot is found from the hash of its path (its root, then the
+ * addresses from the outermost frame down to it), not of its parent's
+ * id: so the slots a chain may visit are all known from its addresses
+ * before the walk, and are prefetched together, which turns a walk of
+ * dependent cache misses (one per frame, most of the stage's time on
+ * many distinct stacks) into overlapping ones. The hash only says where
+ * to start probing; an entry is still found by its fields.
  */
 #include "config.h"
 
@@ -83,6 +91,9 @@
 #define TRIE_MAX_CHAIN 256
 /* The frame trie's bound, in entries (64 bytes each: half its slots are free). */
 #define TRIE_ENTRIES (1u << 17)
+/* An entry keeps this many bits of its path's hash: enough for a table of 2 * TRIE_ENTRIES. */
+#define TRIE_HASH_BITS 24
+_Static_assert(2 * TRIE_ENTRIES <= 1u << TRIE_HASH_BITS, "a slot index fits an entry's hash");
 /* Its ids (entries and roots) stay below this: past it, it is emptied and they start again. */
 #define TRIE_MAX_ID (UINT32_MAX / 2)
 #define TRIE_NONE 0u
@@ -110,7 +121,8 @@ struct trie_entry {
 	uint32_t id; /* TRIE_NONE: a free slot */
 	uint32_t node, chain; /* what the stack from the outermost frame down to here gave */
 	uint32_t location; /* this frame's */
-	uint8_t kernel, verdict;
+	uint32_t hash : TRIE_HASH_BITS; /* its path's (trie_hash()), where its probe starts */
+	uint32_t kernel : 1, verdict : 2;
 };
 
 struct frame_trie {
@@ -147,6 +159,7 @@ struct pipeline_collect {
 	struct frame_trie trie;
 	uint64_t frame_addrs[TRIE_MAX_CHAIN]; /* a chain's frames, for the trie */
 	bool frame_kernel[TRIE_MAX_CHAIN];
+	uint32_t frame_hash[TRIE_MAX_CHAIN]; /* the trie_hash() of the path down to each */
 	bool uncacheable; /* set when an address resolved is not cached */
 	/* The last sample's stack, for a sample marked same_stack (a group
 	 * member: one unwind for the leader and its members). */
@@ -428,9 +441,17 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 
 /* ---- the frame trie --------------------------------------------------- */
 
-static size_t trie_slot(uint32_t parent, uint64_t addr, bool kernel)
+/* The hash of the path to a process's root. */
+static uint32_t trie_root_hash(uint32_t root)
 {
-	return (size_t)util_hash_u64(addr ^ util_hash_u64((uint64_t)parent << 1 | kernel));
+	return (uint32_t)util_hash_u64(root) & ((1u << TRIE_HASH_BITS) - 1);
+}
+
+/* The hash of the path to `addr` below the path whose hash is `up`. */
+static uint32_t trie_hash(uint32_t up, uint64_t addr, bool kernel)
+{
+	return (uint32_t)util_hash_u64(util_hash_u64(addr) ^ ((uint64_t)up << 1 | kernel)) &
+	       ((1u << TRIE_HASH_BITS) - 1);
 }
 
 /*
@@ -467,15 +488,18 @@ static struct trie_entry *trie_slots_new(uint32_t cap)
 						 : xbig_reallocarray(NULL, 0, cap, size);
 }
 
-/* The entry of addr under parent, or NULL. Borrowed, valid until the next trie_add(). */
+/*
+ * The entry of addr under parent, whose path's hash is `hash`, or NULL.
+ * Borrowed, valid until the next trie_add().
+ */
 static const struct trie_entry *trie_get(const struct frame_trie *t, uint32_t parent,
-					 uint64_t addr, bool kernel)
+					 uint64_t addr, bool kernel, uint32_t hash)
 {
 	size_t mask = (size_t)t->cap - 1, i;
 
 	if (!t->cap)
 		return NULL;
-	for (i = trie_slot(parent, addr, kernel) & mask; t->slots[i].id != TRIE_NONE;
+	for (i = hash & mask; t->slots[i].id != TRIE_NONE;
 	     i = (i + 1) & mask) {
 		const struct trie_entry *e = &t->slots[i];
 
@@ -489,13 +513,16 @@ static void trie_insert(struct trie_entry *slots, uint32_t cap, const struct tri
 {
 	size_t mask = (size_t)cap - 1, i;
 
-	for (i = trie_slot(e->parent, e->addr, e->kernel) & mask; slots[i].id != TRIE_NONE;
+	for (i = e->hash & mask; slots[i].id != TRIE_NONE;
 	     i = (i + 1) & mask)
 		;
 	slots[i] = *e;
 }
 
-/* Keeps `e` (not in the trie) under a new id, which it returns; the caller checked for room. */
+/*
+ * Keeps `e` (not in the trie; its hash set) under a new id, which it
+ * returns; the caller checked for room.
+ */
 static uint32_t trie_add(struct frame_trie *t, struct trie_entry e)
 {
 	if ((t->len + 1) * 2 > t->cap) {
@@ -570,7 +597,7 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 {
 	struct profile *p = c->profile;
 	struct frame_trie *t = &c->trie;
-	uint32_t at = trie_root(t, pc), d = n, i, keep = 0;
+	uint32_t at = trie_root(t, pc), d = n, i, keep = 0, up = trie_root_hash(at);
 	uint64_t folded = p->folded;
 	struct trie_entry e = {
 		.node = PROFILE_ROOT,
@@ -580,9 +607,16 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 	};
 	bool broken = false;
 
+	/* Where each frame's entry would be, outermost first: fetched now, all together. */
+	for (i = n; i-- > 0;) {
+		up = trie_hash(up, c->frame_addrs[i], c->frame_kernel[i]);
+		c->frame_hash[i] = up;
+		if (t->cap)
+			__builtin_prefetch(&t->slots[up & (t->cap - 1)]);
+	}
 	while (d > 0) {
-		const struct trie_entry *next =
-			trie_get(t, at, c->frame_addrs[d - 1], c->frame_kernel[d - 1]);
+		const struct trie_entry *next = trie_get(t, at, c->frame_addrs[d - 1],
+							 c->frame_kernel[d - 1], c->frame_hash[d - 1]);
 
 		if (!next)
 			break;
@@ -613,6 +647,7 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 		e.parent = at;
 		e.addr = c->frame_addrs[i];
 		e.kernel = c->frame_kernel[i];
+		e.hash = c->frame_hash[i];
 		e.location = c->locs[i];
 		if (e.location != PROFILE_NO_LOCATION && !broken) {
 			e.chain = profile_intern_chain(p, e.chain, e.location);
