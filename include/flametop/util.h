@@ -47,6 +47,18 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 #define UTIL_BIG_MIN UTIL_HUGE_PAGE
 void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size);
 void xbig_free(void *ptr, size_t n, size_t size);
+/*
+ * Has malloc keep the memory freed for the allocations that follow,
+ * rather than hand it back to the kernel and take fresh pages again: for
+ * a process that grows many tables by doubling (the recorder: the
+ * profile's maps, the frame trie, symbol tables), each grown table then
+ * reuses what smaller ones gave back. Blocks below 32 MiB come from the
+ * heap (not from mappings of their own, unmapped when freed), and up to
+ * UTIL_MALLOC_KEEP bytes free at the heap's top stay. The price: memory
+ * freed stays counted in the process's size (within its peak so far).
+ */
+#define UTIL_MALLOC_KEEP ((size_t)64 << 20)
+void xmalloc_keep_freed(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Caller frees. */

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +105,13 @@ void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size)
 		memcpy(p, ptr, old_size);
 	free(ptr);
 	return p;
+}
+
+void xmalloc_keep_freed(void)
+{
+	/* 32 MiB: glibc's most for a fixed threshold on 64-bit (larger ones are refused). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, (int)UTIL_MALLOC_KEEP);
 }
 
 void xbig_free(void *ptr, size_t n, size_t size)
