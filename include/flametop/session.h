@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Session files: a profile on disk, written as it is recorded and read
- * back whole. The format (doc/session-format.md) is a small binary file
+ * back whole (session_read) or a piece at a time (session_reader, for a
+ * replay). The format (doc/session-format.md) is a small binary file
  * header followed by self-contained, checksummed, compressed chunks, so a
  * recorder that dies leaves a file that loads with all but its last chunk.
  */
