@@ -45,27 +45,56 @@ static void keep_notice(void *ctx, const char *text)
 	snprintf(said->last, sizeof(said->last), "%s", text);
 }
 
-/* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
-static int write_session(void **state)
+/*
+ * A new session at a fresh name from `pattern` (mkstemp's), its header
+ * written: events task-clock, duration `duration`, thread 7 "app". Returns
+ * the writer; *node is the stack main (in app).
+ */
+static struct session_writer *new_session(char *name, size_t size, const char *pattern,
+					  struct profile *p, uint64_t duration, uint32_t *node)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_writer *w;
-	struct profile *p = profile_new();
-	uint32_t node;
-	int i, fd;
+	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/test_source.XXXXXX");
-	fd = mkstemp(path);
+	snprintf(name, size, "%s", pattern);
+	fd = mkstemp(name);
 	assert_true(fd >= 0);
 	close(fd);
-	w = session_writer_open(path, true, &err);
+	w = session_writer_open(name, true, &err);
 	assert_non_null(w);
 	profile_add_event(p, "task-clock", "ns");
-	p->meta.duration_ns = 2000 * MS;
+	p->meta.duration_ns = duration;
 	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
-	node = profile_intern_node(p, node, profile_intern_frame(p, "spin", "app", 0));
+	*node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
 	profile_set_thread(p, 7, 7, "app");
+	return w;
+}
+
+/* Copies file `from` to `to`. */
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	int c;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((c = fgetc(in)) != EOF)
+		fputc(c, out);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
+static int write_session(void **state)
+{
+	struct profile *p = profile_new();
+	struct session_writer *w;
+	uint32_t node;
+	int i;
+
+	w = new_session(path, sizeof(path), "/tmp/test_source.XXXXXX", p, 2000 * MS, &node);
+	node = profile_intern_node(p, node, profile_intern_frame(p, "spin", "app", 0));
 	for (i = 0; i < 200; i++) {
 		struct profile_sample s = { .time = (uint64_t)i * 10 * MS, .weight = 10 * MS,
 					    .node = node, .pid = 7, .tid = 7 };
@@ -118,23 +147,14 @@ static void test_replay_unpaced(void **state)
 static void test_replay_out_of_order(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_writer *w;
 	struct profile *p = profile_new();
+	struct session_writer *w;
 	char later[64];
 	struct source *s;
 	uint32_t node;
-	int i, fd;
+	int i;
 
-	snprintf(later, sizeof(later), "/tmp/test_source.XXXXXX");
-	fd = mkstemp(later);
-	assert_true(fd >= 0);
-	close(fd);
-	w = session_writer_open(later, true, &err);
-	assert_non_null(w);
-	profile_add_event(p, "task-clock", "ns");
-	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
-	profile_set_thread(p, 7, 7, "app");
+	w = new_session(later, sizeof(later), "/tmp/test_source.XXXXXX", p, 0, &node);
 	for (i = 0; i < 100; i++) {
 		/* 500..990 ms, then 0..490 ms */
 		struct profile_sample x = { .time = (uint64_t)((i + 50) % 100) * 10 * MS,
@@ -211,23 +231,15 @@ static void test_replay_batches(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	char big[64];
-	struct session_writer *w;
 	struct profile *p = profile_new();
+	struct session_writer *w;
 	struct source *s;
 	uint64_t last = 0;
 	size_t total = 0, polls = 0;
 	uint32_t node;
-	int i, fd, ret;
+	int i, ret;
 
-	snprintf(big, sizeof(big), "/tmp/test_source_big.XXXXXX");
-	fd = mkstemp(big);
-	assert_true(fd >= 0);
-	close(fd);
-	w = session_writer_open(big, true, &err);
-	assert_non_null(w);
-	profile_add_event(p, "task-clock", "ns");
-	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
+	w = new_session(big, sizeof(big), "/tmp/test_source_big.XXXXXX", p, 0, &node);
 	for (i = 0; i < 150000; i++) {
 		struct profile_sample x = { .time = (uint64_t)i * MS, .weight = 1, .node = node,
 					    .pid = 7, .tid = 7 };
@@ -334,17 +346,7 @@ static void test_replay_save(void **state)
 	s = source_replay_new(other, SOURCE_UNPACED, NULL, &err);
 	assert_non_null(s);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
-	{
-		FILE *in = fopen(path, "rb"), *out = fopen(name, "wb");
-		int c;
-
-		assert_non_null(in);
-		assert_non_null(out);
-		while ((c = fgetc(in)) != EOF)
-			fputc(c, out);
-		fclose(in);
-		fclose(out);
-	}
+	copy_file(path, name);
 	assert_int_equal(rename(name, other), 0);
 	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.r", (int)getpid());
 	unlink(name);
@@ -420,17 +422,7 @@ static void test_replay_corrupt(void **state)
 	int ret;
 
 	snprintf(bad, sizeof(bad), "%s.bad", path);
-	{
-		FILE *in = fopen(path, "rb"), *out = fopen(bad, "wb");
-		int c;
-
-		assert_non_null(in);
-		assert_non_null(out);
-		while ((c = fgetc(in)) != EOF)
-			fputc(c, out);
-		fclose(in);
-		fclose(out);
-	}
+	copy_file(path, bad);
 	/* A byte in the middle of the file (in a samples chunk's payload). */
 	f = fopen(bad, "r+b");
 	assert_non_null(f);
