@@ -244,6 +244,8 @@ struct profile_sample *profile_reserve_samples(struct profile *p, size_t n);
 void profile_add_reserved_samples(struct profile *p, size_t n);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
+/* Keeps, in order, only the samples held whose time is at most `t`. */
+void profile_keep_samples_until(struct profile *p, uint64_t t);
 /*
  * Exchanges the profile's samples array (its samples, count and capacity)
  * with the caller's: no copy. With an empty one (NULL, 0, 0) it takes the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Session files: a profile on disk, written as it is recorded and read
- * back whole. The format (doc/session-format.md) is a small binary file
+ * back whole (session_read) or a piece at a time (session_reader, for a
+ * replay). The format (doc/session-format.md) is a small binary file
  * header followed by self-contained, checksummed, compressed chunks, so a
  * recorder that dies leaves a file that loads with all but its last chunk.
  */
@@ -84,6 +85,46 @@ struct profile *session_read(const char *path, struct session_read_info *info,
 /* The same over a buffer; `name` stands for the file in messages. */
 struct profile *session_read_mem(const void *data, size_t size, const char *name,
 				 struct session_read_info *info, struct ft_error *err);
+/*
+ * A session read a piece at a time, for a consumer that need not hold all
+ * its samples at once (a replay plays them as they are read): the same
+ * file checks and rules as session_read(), the samples appended to the
+ * profile chunk by chunk, for the caller to take and clear between steps.
+ *
+ * Opens `path` (a regular file or a pipe) and reads its header chunk: the
+ * profile then has the session's events and metadata. NULL with `err`
+ * set. Free with session_reader_free().
+ */
+struct session_reader;
+struct session_reader *session_reader_open(const char *path, struct ft_error *err);
+/*
+ * Reads chunks until the profile holds at least `min_samples` samples or
+ * the file has been read to its end. Returns 1 while there is more to
+ * read, 0 once the end was reached (then session_reader_end()), -1 with
+ * `err` set (a chunk is corrupt or hostile: nothing more is read). The
+ * samples read are in the profile in every case.
+ */
+int session_reader_step(struct session_reader *r, size_t min_samples, struct ft_error *err);
+/* The profile being read into (borrowed: the reader's until taken). */
+struct profile *session_reader_profile(struct session_reader *r);
+/* Hands the profile to the caller, who frees it after the reader; the
+ * reader still reads into it. */
+struct profile *session_reader_take(struct session_reader *r);
+/*
+ * After a step returned 0: checks that the file held data and fills the
+ * profile's duration, lost and throttled counts, peak RSS and folds (from
+ * the end chunk, else from what was read) and `info` (may be NULL). 0, or
+ * -1 with `err` set.
+ */
+int session_reader_end(struct session_reader *r, struct session_read_info *info,
+		       struct ft_error *err);
+/* Whether the reader reads a regular file (a pipe can be read only once). */
+bool session_reader_regular(const struct session_reader *r);
+/* Whether two readers read the same regular file (device and inode). */
+bool session_reader_same_file(const struct session_reader *a, const struct session_reader *b);
+/* Closes the file and frees the reader, and its profile unless taken. */
+void session_reader_free(struct session_reader *r);
+
 /*
  * Says on `n`, when `info` tells of a session cut short, what was loaded
  * and what skipped: the one wording `report` and replay share. `name`

@@ -39,11 +39,6 @@ struct source_ops {
 	/* Replay only (NULL for live): play speed, 1.0 = real time, 10 = ten
 	 * times faster, 0 = paused, SOURCE_UNPACED = no pacing. */
 	void (*set_speed)(void *ctx, double speed);
-	/* Replay only: moves the play position to `t` (ns). Forwards, the next
-	 * poll appends the samples up to `t`; backwards, it starts over and
-	 * appends every sample up to `t` again, so the caller starts a fresh
-	 * timeline first. */
-	void (*seek)(void *ctx, uint64_t t);
 	/* Live only (NULL for replay): also sample process `pid` from now on.
 	 * 0 or -errno with `err` set. */
 	int (*attach)(void *ctx, pid_t pid, struct ft_error *err);
@@ -68,7 +63,8 @@ struct source {
 	pid_t child; /* live: the command it launched (0: none, or it has been reaped) */
 	bool child_exited; /* live: the command exited and was reaped, ... */
 	int child_status; /* ... with this wait status */
-	uint64_t duration_ns; /* replay: the session's length; live: 0 */
+	uint64_t duration_ns; /* replay: the session's length (so far, while an unpaced
+			       * replay or one from a pipe is still reading); live: 0 */
 };
 
 /* A replay speed: everything at the first poll. */
@@ -118,23 +114,28 @@ int source_live_start(struct source *s, struct ft_error *err);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
 /*
- * Opens a session file for playback at `speed` (see set_speed). NULL with
- * `err` set. A session whose recording was cut short loads what is
- * complete and says so on `notice` (NULL: nowhere; borrowed for the call).
+ * Opens a session file (or a pipe) for playback at `speed` (see
+ * set_speed). The file is read as it plays, never held whole; paced, a
+ * regular file is read once first for its length. NULL with `err` set
+ * when the file cannot be opened or its header is bad (or, paced, when
+ * any of it is); a chunk found bad while playing ends the replay there
+ * (poll says why). A session whose recording was cut short plays what is
+ * complete and says so on `notice` once read to its end (NULL: nowhere;
+ * borrowed, must outlive the source).
  */
 struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
 				 struct ft_error *err);
 /*
- * A replay's session as played so far, written to `w`, a new writer
- * (session_writer_open): the session's tables and metadata, the samples
- * handed out, and the play position for its duration. Closes `w`
- * (session_writer_close(), or session_writer_abort() if the header
- * failed), which frees it in every case. The consumer must have taken
- * every sample polled (the profile holds none). *saved: the samples
- * written. 0 or -errno.
+ * A replay's session as played so far, written to a new file `path`
+ * (session_writer_open: mode 0600, never over an existing file): the file
+ * played is read again, the same file or none, and its samples up to the
+ * play position written, with the position for the duration. A pipe was
+ * read once and cannot be saved from. *saved: the samples written. 0, or
+ * -1 with `err` set (nothing is left at `path` unless closing the new
+ * file failed).
  */
-struct session_writer;
-int source_replay_save(struct source *s, struct session_writer *w, size_t *saved);
+int source_replay_save(struct source *s, const char *path, uint64_t *saved,
+		       struct ft_error *err);
 void source_free(struct source *s);
 
 #endif

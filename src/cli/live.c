@@ -139,7 +139,8 @@ static void usage_replay(FILE *out)
 		     "\n"
 		     "Opens a session file in the live explorer. Without --speed the whole\n"
 		     "session is shown at once; with --speed X it plays X times real time\n"
-		     "(1 = as it was recorded) and Space pauses it.\n\n" VIEW_HELP TIMELINE_HELP,
+		     "(1 = as it was recorded) and Space pauses it. The file is read as it\n"
+		     "plays, never held whole.\n\n" VIEW_HELP TIMELINE_HELP,
 		views);
 }
 

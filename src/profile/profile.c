@@ -430,6 +430,16 @@ void profile_clear_samples(struct profile *p)
 	p->nsamples = 0;
 }
 
+void profile_keep_samples_until(struct profile *p, uint64_t t)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < p->nsamples; i++)
+		if (p->samples[i].time <= t)
+			p->samples[k++] = p->samples[i];
+	p->nsamples = k;
+}
+
 void profile_swap_samples(struct profile *p, struct profile_sample **samples, size_t *n,
 			  size_t *cap)
 {

@@ -16,6 +16,7 @@
 
 #include "flametop/session.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1706,65 +1707,65 @@ static uint64_t source_total(struct reader *r)
 	return s->pos;
 }
 
-enum walk_result { WALK_ERROR = -1, WALK_EOF = 0, WALK_CUT = 1 };
+enum walk_result { WALK_ERROR = -1, WALK_EOF = 0, WALK_CUT = 1, WALK_MORE = 2 };
 
 /*
- * Reads chunks after the file header. Returns WALK_EOF when the file ended
- * after a whole chunk, WALK_CUT (with *cut at the bad chunk's offset) when
- * its tail is cut off or torn, WALK_ERROR with the error set.
+ * Reads the next chunk after the file header. Returns WALK_MORE when it
+ * read one, WALK_EOF when the file ended after a whole chunk, WALK_CUT
+ * (with *cut at the bad chunk's offset) when its tail is cut off or torn,
+ * WALK_ERROR with the error set.
  */
-static enum walk_result walk_chunks(struct reader *r, uint64_t *cut)
+static enum walk_result walk_chunk(struct reader *r, uint64_t *cut)
 {
-	for (;;) {
-		unsigned char h[SESSION_CHUNK_HEADER_LEN];
-		const unsigned char *p;
-		uint32_t type, clen, ulen, crc;
-		uint64_t left;
-		size_t got;
+	unsigned char h[SESSION_CHUNK_HEADER_LEN];
+	const unsigned char *p;
+	uint32_t type, clen, ulen, crc;
+	uint64_t left;
+	size_t got;
 
-		*cut = r->src.pos;
-		got = source_get(r, SESSION_CHUNK_HEADER_LEN, &p);
-		if (r->src.error)
-			goto out_read_error;
-		if (got == 0)
-			return WALK_EOF;
-		r->chunk_no++;
-		r->chunk_off = (size_t)*cut;
-		if (got < SESSION_CHUNK_HEADER_LEN)
-			return WALK_CUT;
-		if (r->chunk_no > SESSION_MAX_CHUNKS)
-			return chunk_error(r, "more than %u chunks in one file", SESSION_MAX_CHUNKS);
-		memcpy(h, p, sizeof(h));
-		type = session_get_u32(h);
-		clen = session_get_u32(h + 4);
-		ulen = session_get_u32(h + 8);
-		crc = session_get_u32(h + 12);
-		if (source_left(r, &left) && clen > left)
-			return WALK_CUT;
-		if (type == SESSION_CHUNK_INVALID) {
-			if (all_zero(h, sizeof(h)) && source_zero_tail(r))
-				return WALK_CUT; /* unwritten blocks after a power loss */
-			return chunk_corrupt(r, "invalid chunk type 0");
-		}
-		got = source_get(r, clen, &p);
-		if (r->src.error)
-			goto out_read_error;
-		if (got < clen)
-			return WALK_CUT;
-		if (crc32(crc32(0, Z_NULL, 0), p, clen) != crc) {
-			if (source_at_end(r))
-				return WALK_CUT; /* the last chunk, torn */
-			return chunk_corrupt(r, "checksum mismatch");
-		}
-		if (!r->have_header && type != SESSION_CHUNK_HEADER)
-			return chunk_error(r, "the first chunk is not a header chunk (type %" PRIu32
-					   ")", type);
-		if (r->have_header && type == SESSION_CHUNK_HEADER)
-			return chunk_error(r, "a second header chunk");
-		/* Unknown types are a later minor version's: skipped. */
-		if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
-			return WALK_ERROR;
+	*cut = r->src.pos;
+	got = source_get(r, SESSION_CHUNK_HEADER_LEN, &p);
+	if (r->src.error)
+		goto out_read_error;
+	if (got == 0)
+		return WALK_EOF;
+	r->chunk_no++;
+	r->chunk_off = (size_t)*cut;
+	if (got < SESSION_CHUNK_HEADER_LEN)
+		return WALK_CUT;
+	if (r->chunk_no > SESSION_MAX_CHUNKS)
+		return chunk_error(r, "more than %u chunks in one file", SESSION_MAX_CHUNKS);
+	memcpy(h, p, sizeof(h));
+	type = session_get_u32(h);
+	clen = session_get_u32(h + 4);
+	ulen = session_get_u32(h + 8);
+	crc = session_get_u32(h + 12);
+	if (source_left(r, &left) && clen > left)
+		return WALK_CUT;
+	if (type == SESSION_CHUNK_INVALID) {
+		if (all_zero(h, sizeof(h)) && source_zero_tail(r))
+			return WALK_CUT; /* unwritten blocks after a power loss */
+		return chunk_corrupt(r, "invalid chunk type 0");
 	}
+	got = source_get(r, clen, &p);
+	if (r->src.error)
+		goto out_read_error;
+	if (got < clen)
+		return WALK_CUT;
+	if (crc32(crc32(0, Z_NULL, 0), p, clen) != crc) {
+		if (source_at_end(r))
+			return WALK_CUT; /* the last chunk, torn */
+		return chunk_corrupt(r, "checksum mismatch");
+	}
+	if (!r->have_header && type != SESSION_CHUNK_HEADER)
+		return chunk_error(r, "the first chunk is not a header chunk (type %" PRIu32 ")",
+				   type);
+	if (r->have_header && type == SESSION_CHUNK_HEADER)
+		return chunk_error(r, "a second header chunk");
+	/* Unknown types are a later minor version's: skipped. */
+	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
+		return WALK_ERROR;
+	return WALK_MORE;
 out_read_error:
 	error_set(r->err, "%s: %s", r->name, strerror(r->src.error));
 	return WALK_ERROR;
@@ -1807,32 +1808,35 @@ static int read_file_header(struct reader *r)
 	return 0;
 }
 
-/* Reads the session from `r->src`. The profile (caller frees) or NULL. */
-static struct profile *read_session(struct reader *r, struct session_read_info *info)
+/* Reads the file header and readies the profile. 0, or -1 with the error set. */
+static int reader_begin(struct reader *r)
 {
-	struct profile *p = NULL;
-	enum walk_result walk;
-	uint64_t cut = 0;
-
 	if (read_file_header(r) < 0)
-		goto out_fail;
-
+		return -1;
 	r->p = profile_new();
 	id_map_push(&r->nodes, PROFILE_ROOT);
 	id_map_push(&r->locations, PROFILE_NO_LOCATION);
 	id_map_push(&r->chains, PROFILE_NO_CHAIN);
-	walk = walk_chunks(r, &cut);
-	if (walk == WALK_ERROR)
-		goto out_fail;
+	return 0;
+}
+
+/*
+ * After the walk ended with `walk` (WALK_EOF or WALK_CUT at `cut`): checks
+ * that the file held something, and fills the profile's metadata from the
+ * end chunk (or from what was read, for a file cut short) and `info`. 0,
+ * or -1 with the error set.
+ */
+static int reader_end(struct reader *r, enum walk_result walk, uint64_t cut,
+		      struct session_read_info *info)
+{
 	if (!r->have_header) {
 		error_set(r->err, "%s: truncated in the header chunk", r->name);
-		goto out_fail;
+		return -1;
 	}
 	if (!r->have_end && r->data_chunks == 0) {
 		error_set(r->err, "%s: truncated before any data was saved", r->name);
-		goto out_fail;
+		return -1;
 	}
-
 	r->p->meta.duration_ns = r->have_end ? r->end_duration : r->max_time;
 	r->p->meta.lost = r->have_end ? r->end_lost : r->lost;
 	r->p->meta.throttled = r->have_end ? r->end_throttled : r->throttled;
@@ -1845,10 +1849,12 @@ static struct profile *read_session(struct reader *r, struct session_read_info *
 		info->complete = r->have_end;
 		info->skipped_bytes = walk == WALK_CUT ? source_total(r) - cut : 0;
 	}
-	p = r->p;
-	r->p = NULL;
-out_fail:
-	profile_free(r->p);
+	return 0;
+}
+
+/* Frees what the reader holds but its profile. */
+static void reader_release(struct reader *r)
+{
 	free(r->strings.ids);
 	free(r->frames.ids);
 	free(r->nodes.ids);
@@ -1859,6 +1865,26 @@ out_fail:
 	if (r->zs_ready)
 		inflateEnd(&r->zs);
 	free(r->src.buf);
+}
+
+/* Reads the session from `r->src`. The profile (caller frees) or NULL. */
+static struct profile *read_session(struct reader *r, struct session_read_info *info)
+{
+	struct profile *p = NULL;
+	enum walk_result walk = WALK_ERROR;
+	uint64_t cut = 0;
+
+	if (reader_begin(r) == 0) {
+		do
+			walk = walk_chunk(r, &cut);
+		while (walk == WALK_MORE);
+	}
+	if (walk != WALK_ERROR && reader_end(r, walk, cut, info) == 0) {
+		p = r->p;
+		r->p = NULL;
+	}
+	profile_free(r->p);
+	reader_release(r);
 	return p;
 }
 
@@ -1876,42 +1902,156 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
 	return read_session(&r, info);
 }
 
-struct profile *session_read(const char *path, struct session_read_info *info,
-			     struct ft_error *err)
+/* Opens `path` for reading a session: a regular file or a pipe. The
+ * descriptor, or -1 with `err` set; *st is its fstat. */
+static int open_session(const char *path, struct stat *st, struct ft_error *err)
 {
-	struct profile *p = NULL;
-	struct reader r;
-	struct stat st;
-	int fd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		error_set(err, "%s: %s", path, strerror(errno));
-		return NULL;
+		return -1;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		error_set(err, "%s: %s", path, strerror(errno));
 		goto out_fd;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		error_set(err, "%s: is a directory", path);
 		goto out_fd;
 	}
 	/* A device such as /dev/zero never ends; pipes are fine. */
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode)) {
 		error_set(err, "%s: not a regular file", path);
 		goto out_fd;
 	}
-	memset(&r, 0, sizeof(r));
-	r.src.fd = fd;
-	r.src.regular = S_ISREG(st.st_mode);
-	r.src.file_size = (uint64_t)st.st_size;
-	r.name = path;
-	r.err = err;
-	p = read_session(&r, info);
+	return fd;
 out_fd:
 	close(fd);
+	return -1;
+}
+
+/* `r` reading descriptor `fd` (of stat `st`), named `name` in messages. */
+static void reader_init_fd(struct reader *r, int fd, const struct stat *st, const char *name,
+			   struct ft_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->src.fd = fd;
+	r->src.regular = S_ISREG(st->st_mode);
+	r->src.file_size = (uint64_t)st->st_size;
+	r->name = name;
+	r->err = err;
+}
+
+struct profile *session_read(const char *path, struct session_read_info *info,
+			     struct ft_error *err)
+{
+	struct profile *p;
+	struct reader r;
+	struct stat st;
+	int fd = open_session(path, &st, err);
+
+	if (fd < 0)
+		return NULL;
+	reader_init_fd(&r, fd, &st, path, err);
+	p = read_session(&r, info);
+	close(fd);
 	return p;
+}
+
+struct session_reader {
+	struct reader r;
+	char *name;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	bool regular;
+	enum walk_result walk; /* of the last chunk: WALK_MORE until the end */
+	uint64_t cut;
+	bool taken; /* the profile is the caller's */
+};
+
+struct session_reader *session_reader_open(const char *path, struct ft_error *err)
+{
+	struct session_reader *sr;
+	struct stat st;
+	int fd = open_session(path, &st, err);
+
+	if (fd < 0)
+		return NULL;
+	sr = xcalloc(1, sizeof(*sr));
+	sr->name = xstrdup(path);
+	sr->fd = fd;
+	sr->dev = st.st_dev;
+	sr->ino = st.st_ino;
+	sr->regular = S_ISREG(st.st_mode);
+	reader_init_fd(&sr->r, fd, &st, sr->name, err);
+	if (reader_begin(&sr->r) < 0)
+		goto out_fail;
+	/* The header chunk (walk_chunk wants it first). */
+	sr->walk = walk_chunk(&sr->r, &sr->cut);
+	if (sr->walk == WALK_ERROR)
+		goto out_fail;
+	if (!sr->r.have_header) {
+		error_set(err, "%s: truncated in the header chunk", sr->name);
+		goto out_fail;
+	}
+	return sr;
+out_fail:
+	session_reader_free(sr);
+	return NULL;
+}
+
+int session_reader_step(struct session_reader *sr, size_t min_samples, struct ft_error *err)
+{
+	sr->r.err = err;
+	while (sr->walk == WALK_MORE) {
+		if (sr->r.p->nsamples >= min_samples)
+			return 1;
+		sr->walk = walk_chunk(&sr->r, &sr->cut);
+	}
+	return sr->walk == WALK_ERROR ? -1 : 0;
+}
+
+struct profile *session_reader_profile(struct session_reader *sr)
+{
+	return sr->r.p;
+}
+
+struct profile *session_reader_take(struct session_reader *sr)
+{
+	sr->taken = true;
+	return sr->r.p;
+}
+
+int session_reader_end(struct session_reader *sr, struct session_read_info *info,
+		       struct ft_error *err)
+{
+	sr->r.err = err;
+	assert(sr->walk == WALK_EOF || sr->walk == WALK_CUT);
+	return reader_end(&sr->r, sr->walk, sr->cut, info);
+}
+
+bool session_reader_regular(const struct session_reader *sr)
+{
+	return sr->regular;
+}
+
+bool session_reader_same_file(const struct session_reader *a, const struct session_reader *b)
+{
+	return a->regular && b->regular && a->dev == b->dev && a->ino == b->ino;
+}
+
+void session_reader_free(struct session_reader *sr)
+{
+	if (!sr)
+		return;
+	if (!sr->taken)
+		profile_free(sr->r.p);
+	reader_release(&sr->r);
+	close(sr->fd);
+	free(sr->name);
+	free(sr);
 }
 
 void session_read_notice(struct ft_notice *n, const char *name,

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The replay source: a session file played back as if it were live. The
- * whole file is read up front (the reader checks all of it) and its
- * samples are taken out of the profile, not copied (an hour's are
- * hundreds of MiB). They are then handed out in time order as the play
- * clock passes them, paced by the speed (1.0 is real time), at most
- * REPLAY_BATCH a poll, so that the consumer's room for them stays small:
- * a poll that leaves more due says SOURCE_MORE. Pausing is speed 0;
- * SOURCE_UNPACED hands out everything, batch after batch. The samples
- * stay here once handed out: source_replay_save() writes those played.
+ * file is read as it plays (session_reader), never held whole: an hour's
+ * samples are hundreds of MiB, a day's gigabytes. Samples read wait in a
+ * small pending array, by time, until the play clock passes them, paced
+ * by the speed (1.0 is real time), and are handed out at most
+ * REPLAY_BATCH a poll: a poll that leaves more due says SOURCE_MORE.
+ * Pausing is speed 0; SOURCE_UNPACED plays everything as fast as it reads.
+ *
+ * A paced replay of a regular file reads the file once first, dropping
+ * the samples, for the session's length (the header shows "of 1h00m");
+ * unpaced, or from a pipe, the length grows as the file is read. Saving
+ * (source_replay_save) reads the file again: a pipe cannot be saved from.
  */
 #include "config.h"
 
@@ -23,14 +26,21 @@
 
 #include "flametop/session.h"
 
-/* Samples handed out by one poll, at most: 2.5 MiB of them. */
+/* Samples read ahead, and handed out by one poll, at most: 2.5 MiB. */
 #define REPLAY_BATCH 65536
 
 struct replay {
-	struct profile *profile;
-	struct profile_sample *samples; /* the session's, by time */
-	size_t nsamples, cap, next; /* next: the first not handed out */
-	uint64_t end; /* the session's length, ns */
+	struct source *src;
+	struct session_reader *reader;
+	struct profile *profile; /* the reader's, the source's */
+	char *name; /* the file, for messages and for saving */
+	struct ft_notice *notice; /* borrowed: the session cut short is said there */
+	struct profile_sample *pending; /* read, by time; [next, npending) not handed out */
+	size_t npending, pending_cap, next;
+	bool read_all; /* the reader reached the end of the file */
+	struct ft_error failed; /* why reading stopped, when it failed */
+	bool has_failed;
+	uint64_t end; /* the session's length (so far, until read_all), ns */
 	double speed;
 	uint64_t pos0; /* play position at wall0 */
 	uint64_t wall0; /* CLOCK_MONOTONIC ns */
@@ -46,26 +56,100 @@ static uint64_t position(const struct replay *r)
 	return pos >= (double)r->end ? r->end : (uint64_t)pos;
 }
 
+static int by_time(const void *a, const void *b)
+{
+	const struct profile_sample *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* The reader reached the end: the session's metadata, its length, and a
+ * notice if it was cut short. 0 or -1 with `err` set. */
+static int read_end(struct replay *r, struct ft_error *err)
+{
+	struct session_read_info info;
+
+	if (session_reader_end(r->reader, &info, err) < 0)
+		return -1;
+	r->read_all = true;
+	if (r->profile->meta.duration_ns > r->end)
+		r->end = r->profile->meta.duration_ns;
+	r->src->duration_ns = r->end;
+	if (r->notice)
+		session_read_notice(r->notice, r->name, &info);
+	return 0;
+}
+
+/*
+ * Reads the next samples into the pending array; the profile must hold
+ * none (the consumer took them). 0, or -1 with `err` set.
+ */
+static int refill(struct replay *r, struct ft_error *err)
+{
+	bool sorted = true;
+	size_t i;
+	int ret;
+
+	assert(r->profile->nsamples == 0 && r->next == r->npending);
+	ret = session_reader_step(r->reader, REPLAY_BATCH, err);
+	for (i = 0; i < r->profile->nsamples; i++)
+		if (r->profile->samples[i].time > r->end)
+			r->end = r->profile->samples[i].time;
+	if (r->src->duration_ns < r->end)
+		r->src->duration_ns = r->end;
+	/* Those read before a bad chunk are handed out as they are. */
+	if (ret < 0)
+		return -1;
+	/* The samples read go to the pending array; its old room becomes
+	 * the profile's. */
+	r->npending = r->next = 0;
+	profile_swap_samples(r->profile, &r->pending, &r->npending, &r->pending_cap);
+	for (i = 1; i < r->npending && sorted; i++)
+		sorted = r->pending[i - 1].time <= r->pending[i].time;
+	/* A recorder writes them in time order: sorting is then for naught. */
+	if (!sorted)
+		qsort(r->pending, r->npending, sizeof(*r->pending), by_time);
+	return ret == 0 ? read_end(r, err) : 0;
+}
+
 static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
 {
 	struct replay *r = ctx;
 	uint64_t pos = position(r);
-	size_t before = r->next;
-	size_t end = r->nsamples - r->next > REPLAY_BATCH ? r->next + REPLAY_BATCH : r->nsamples;
+	size_t handed = 0;
 
-	(void)err;
-	while (r->next < end && r->samples[r->next].time <= pos)
-		profile_add_sample(r->profile, &r->samples[r->next++]);
-	if (r->next < r->nsamples && r->samples[r->next].time <= pos)
-		return SOURCE_MORE;
-	if (r->next == r->nsamples && pos >= r->end)
+	if (r->has_failed) {
+		*err = r->failed;
+		return -EIO;
+	}
+	for (;;) {
+		while (r->next < r->npending && r->pending[r->next].time <= pos) {
+			if (handed == REPLAY_BATCH)
+				return SOURCE_MORE;
+			profile_add_sample(r->profile, &r->pending[r->next++]);
+			handed++;
+		}
+		if (r->next < r->npending || r->read_all)
+			break; /* the next is not due yet, or there is no next */
+		/* Read on once the consumer has taken what this poll gave. */
+		if (r->profile->nsamples > 0)
+			return SOURCE_MORE;
+		if (refill(r, err) < 0) {
+			/* Nothing more is read; the next polls say it again. */
+			r->failed = *err;
+			r->has_failed = true;
+			return -EIO;
+		}
+		pos = position(r); /* unpaced, the end moved */
+	}
+	if (r->read_all && r->next == r->npending && pos >= r->end)
 		return SOURCE_ENDED;
-	if (r->next == before && timeout_ms > 0) {
+	if (handed == 0 && timeout_ms > 0) {
 		/* Nothing due: sleep until the next sample is, or the timeout. */
 		uint64_t wait_ms = (uint64_t)timeout_ms;
 
-		if (r->speed > 0 && r->next < r->nsamples) {
-			double due = (double)(r->samples[r->next].time - pos) / r->speed / 1e6;
+		if (r->speed > 0 && r->next < r->npending) {
+			double due = (double)(r->pending[r->next].time - pos) / r->speed / 1e6;
 
 			if (due < (double)wait_ms)
 				wait_ms = (uint64_t)ceil(due);
@@ -89,25 +173,15 @@ static void replay_set_speed(void *ctx, double speed)
 	r->speed = speed > 0 ? speed : 0;
 }
 
-static void replay_seek(void *ctx, uint64_t t)
-{
-	struct replay *r = ctx;
-
-	if (t > r->end)
-		t = r->end;
-	if (t < position(r))
-		r->next = 0; /* start over: the caller rebuilds its timeline */
-	r->pos0 = t;
-	r->wall0 = util_now_ns();
-}
-
 static void replay_free(void *ctx)
 {
 	struct replay *r = ctx;
 
 	if (!r)
 		return;
-	xbig_free(r->samples, r->cap, sizeof(*r->samples));
+	session_reader_free(r->reader);
+	xbig_free(r->pending, r->pending_cap, sizeof(*r->pending));
+	free(r->name);
 	free(r);
 }
 
@@ -115,77 +189,130 @@ static const struct source_ops replay_ops = {
 	.poll = replay_poll,
 	.now = replay_now,
 	.set_speed = replay_set_speed,
-	.seek = replay_seek,
 	.free = replay_free,
 };
 
-static int by_time(const void *a, const void *b)
+/*
+ * The session's length, read ahead: the whole file once, the samples
+ * dropped as they come. 0, or -1 with `err` set.
+ */
+static int read_length(const char *path, uint64_t *length, struct ft_error *err)
 {
-	const struct profile_sample *x = a, *y = b;
+	struct session_reader *sr = session_reader_open(path, err);
+	struct profile *p;
+	int ret;
 
-	return x->time < y->time ? -1 : x->time > y->time;
+	if (!sr)
+		return -1;
+	p = session_reader_profile(sr);
+	*length = 0;
+	while ((ret = session_reader_step(sr, REPLAY_BATCH, err)) >= 0) {
+		size_t i;
+
+		for (i = 0; i < p->nsamples; i++)
+			if (p->samples[i].time > *length)
+				*length = p->samples[i].time;
+		profile_clear_samples(p);
+		if (ret == 0)
+			break;
+	}
+	if (ret == 0)
+		ret = session_reader_end(sr, NULL, err);
+	if (ret == 0 && p->meta.duration_ns > *length)
+		*length = p->meta.duration_ns;
+	session_reader_free(sr);
+	return ret;
 }
 
 struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
 				 struct ft_error *err)
 {
-	struct session_read_info info;
+	struct session_reader *sr;
 	struct source *src;
 	struct replay *r;
-	struct profile *p;
-	bool sorted = true;
-	size_t i;
+	uint64_t length = 0;
 
-	p = session_read(path, &info, err);
-	if (!p)
+	sr = session_reader_open(path, err);
+	if (!sr)
 		return NULL;
+	/* Paced, the header shows the whole length from the start. */
+	if (speed < SOURCE_UNPACED && session_reader_regular(sr) &&
+	    read_length(path, &length, err) < 0) {
+		session_reader_free(sr);
+		return NULL;
+	}
 	src = xcalloc(1, sizeof(*src));
 	r = xcalloc(1, sizeof(*r));
 	src->ops = &replay_ops;
 	src->ctx = r;
-	src->profile = r->profile = p;
-	session_read_notice(notice, path, &info);
-
-	/* Take the samples out of the profile: they come back as played. */
-	profile_swap_samples(p, &r->samples, &r->nsamples, &r->cap);
-	/* A recorder writes them in time order: sorting is then for naught. */
-	r->end = p->meta.duration_ns;
-	for (i = 0; i < r->nsamples; i++) {
-		if (i > 0 && r->samples[i - 1].time > r->samples[i].time)
-			sorted = false;
-		if (r->samples[i].time > r->end)
-			r->end = r->samples[i].time;
-	}
-	if (!sorted)
-		qsort(r->samples, r->nsamples, sizeof(*r->samples), by_time);
-	src->duration_ns = r->end;
+	src->profile = r->profile = session_reader_take(sr);
+	src->duration_ns = length;
+	r->src = src;
+	r->reader = sr;
+	r->name = xstrdup(path);
+	r->notice = notice;
+	r->end = length;
 	r->speed = speed > 0 ? speed : 0;
 	r->wall0 = util_now_ns();
 	return src;
 }
 
-int source_replay_save(struct source *s, struct session_writer *w, size_t *saved)
+int source_replay_save(struct source *s, const char *path, uint64_t *saved, struct ft_error *err)
 {
 	struct replay *r = s->ctx;
-	struct profile *p = r->profile;
-	uint64_t duration = p->meta.duration_ns;
-	size_t n = r->next;
-	uint32_t t;
-	int ret;
+	uint64_t until = position(r);
+	struct session_writer *w;
+	struct session_reader *sr;
+	struct profile *p;
+	int ret, step = 1;
 
-	assert(s->ops == &replay_ops && p->nsamples == 0);
-	/* A new file: every thread is new to its writer. */
-	for (t = 0; t < p->nthreads; t++)
-		p->threads[t].dirty = true;
-	profile_swap_samples(p, &r->samples, &n, &r->cap);
-	p->meta.duration_ns = position(r);
+	assert(s->ops == &replay_ops);
+	*saved = 0;
+	if (!session_reader_regular(r->reader)) {
+		error_set(err, "%s is not a regular file: it was read once, as it played", r->name);
+		return -1;
+	}
+	/* The file played, read again: the same one, or none. */
+	sr = session_reader_open(r->name, err);
+	if (!sr)
+		return -1;
+	if (!session_reader_same_file(sr, r->reader)) {
+		error_set(err, "%s was replaced since it was opened", r->name);
+		goto out_reader;
+	}
+	w = session_writer_open(path, false, err);
+	if (!w)
+		goto out_reader;
+	p = session_reader_profile(sr);
 	ret = session_writer_begin(w, p);
-	if (ret == 0)
-		ret = session_writer_close(w, p);
-	else
-		session_writer_abort(w);
-	p->meta.duration_ns = duration;
-	profile_swap_samples(p, &r->samples, &n, &r->cap);
-	*saved = r->next;
-	return ret;
+	/* Chunk by chunk, the samples up to the play position. */
+	while (ret == 0 && step > 0) {
+		step = session_reader_step(sr, REPLAY_BATCH, err);
+		if (step < 0)
+			goto out_discard;
+		profile_keep_samples_until(p, until);
+		*saved += p->nsamples;
+		ret = session_writer_flush(w, p);
+		profile_clear_samples(p);
+	}
+	if (ret == 0 && session_reader_end(sr, NULL, err) < 0)
+		goto out_discard;
+	if (ret < 0) {
+		error_set(err, "%s: %s", path, strerror(-ret));
+		goto out_discard;
+	}
+	p->meta.duration_ns = until;
+	ret = session_writer_close(w, p);
+	session_reader_free(sr);
+	if (ret < 0) {
+		error_set(err, "%s: %s", path, strerror(-ret));
+		return -1;
+	}
+	return 0;
+out_discard:
+	session_writer_discard(w);
+out_reader:
+	session_reader_free(sr);
+	*saved = 0;
+	return -1;
 }

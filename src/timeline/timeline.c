@@ -130,6 +130,11 @@ struct timeline {
 	struct tl_bucket *b;
 	size_t nb, bcap;
 	size_t pending_buckets; /* buckets with pending entries (an upper bound) */
+	/* How many pending entries a bucket gets (the last one sorted held,
+	 * or the last one grown to): a new bucket's pending array starts that
+	 * big (samples come at a steady rate), instead of growing to it by a
+	 * dozen copies. */
+	uint32_t pending_hint;
 
 	struct tl_stream *streams;
 	uint32_t nstreams, streams_cap;
@@ -552,6 +557,7 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 			bucket_drop_pending(t, b);
 		return;
 	}
+	t->pending_hint = np < 2 * PENDING_MIN ? (uint32_t)np : 2 * PENDING_MIN;
 	sort_by_key(t, b->e, np);
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
@@ -578,11 +584,15 @@ static void bucket_free(struct timeline *t, struct tl_bucket *b)
 	free(b->ev);
 }
 
-/* Room for one more pending entry in b: half as many again. */
+/* Room for one more pending entry in b: half as many again, or a new
+ * bucket's first room (pending_hint). */
 static void __attribute__((noinline)) bucket_grow(struct timeline *t, struct tl_bucket *b)
 {
-	uint32_t cap = b->cap < 16 ? 16 : b->cap + b->cap / 2;
+	uint32_t cap = b->cap ? b->cap + b->cap / 2 : t->pending_hint < 16 ? 16 : t->pending_hint;
 
+	/* A bucket that outgrew its first room tells the next how big to start. */
+	if (b->cap && cap > t->pending_hint)
+		t->pending_hint = cap < 2 * PENDING_MIN ? cap : 2 * PENDING_MIN;
 	b->e = xreallocarray(b->e, cap, sizeof(*b->e));
 	t->entry_bytes += (size_t)(cap - b->cap) * sizeof(*b->e);
 	b->cap = cap;

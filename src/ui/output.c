@@ -45,24 +45,14 @@ unsigned ui_output_export_prompt(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
-/* A replay's: what has been played, from the samples its source holds. */
+/* A replay's: the file played, read again up to the play position. */
 static void save_replay(struct tui *u, const char *path)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_writer *w;
-	size_t saved;
-	int ret;
+	uint64_t saved;
 
-	ui_tui_take_samples(u); /* the profile holds none after it */
-	w = session_writer_open(path, false, &err);
-	if (!w) {
-		ui_tui_message(u, true, "%s", err.msg);
-		return;
-	}
-	ret = source_replay_save(u->src, w, &saved);
-	if (ret < 0) {
-		ui_tui_message(u, true, "%s: %s", path, strerror(-ret));
-		unlink(path);
+	if (source_replay_save(u->src, path, &saved, &err) < 0) {
+		ui_tui_message(u, true, "cannot save: %s", err.msg);
 		return;
 	}
 	ui_tui_message(u, false, "saved %llu samples to %s", (unsigned long long)saved, path);

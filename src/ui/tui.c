@@ -1667,6 +1667,7 @@ static void loop(struct tui *u)
 			more = ret == SOURCE_MORE;
 			if (ret != SOURCE_RUNNING && ret != SOURCE_MORE) {
 				u->ended = true;
+				u->failed = ret < 0;
 				if (ret < 0)
 					snprintf(u->ended_msg, sizeof(u->ended_msg), "%s", err.msg);
 				else
@@ -1824,6 +1825,12 @@ int ui_run(const struct ui_options *o)
 		status = 0;
 	free_windows(u);
 	ui_screen_close(&u->scr);
+	/* What the status line said, where it stays: the screen is gone. */
+	if (u->failed) {
+		util_error_line("%s", u->ended_msg);
+		if (!status)
+			status = 1;
+	}
 	if (o->verbose)
 		say_cpu(u, ran);
 	push_close(u);

@@ -193,6 +193,7 @@ struct tui {
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
 	bool ended;
+	bool failed; /* the source ended with an error (ended_msg): exit status 1 */
 	char ended_msg[512];
 	uint64_t now; /* source time at the last poll */
 	char outpath[512]; /* a launched command's output */

@@ -10,7 +10,9 @@
 # and compared with tests/golden/tui/*.txt; GOLDEN_UPDATE=1 rewrites them.
 # `flametop -i FILE` draws the same first screen. With --speed 4 the play
 # position advances in the header and on the strip, and the 20 s session
-# ends, no sooner than 4x allows.
+# ends, no sooner than 4x allows. A chunk corrupt in the middle shows what
+# came before it and ends the replay with the reason (exit 1); paced, the
+# file is refused at start.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -132,5 +134,25 @@ fi
 tui_keys speed q
 tui_exit speed
 assert_eq "$RC" 0 "--speed 4: q exits 0"
+
+# --- a chunk corrupt in the middle ------------------------------------------
+# Read as it plays: what comes before the bad chunk shows, the status line
+# names it, and q exits 1 saying it again. Paced, the file is read ahead
+# for its length and refused before the terminal is touched.
+cp "$FIXTURE" "$T/bad.session"
+size=$(stat -c %s "$T/bad.session")
+printf '\125\252\125' | dd of="$T/bad.session" bs=1 seek=$((size * 3 / 4)) conv=notrunc status=none
+tui_start bad 250 30 "$ENV '$FLAMETOP' replay '$T/bad.session' 2>'$T/bad.err'"
+assert_screen bad 'bad\.session: chunk [0-9]+ at offset [0-9]+ is corrupt' "corrupt: the status line names the chunk"
+assert_screen bad '^ *[1-9][0-9.]*k? samples in the window' "corrupt: the samples before it are shown"
+tui_keys bad q
+tui_exit bad
+assert_eq "$RC" 1 "corrupt: q exits 1"
+assert_match "$(cat "$T/bad.err")" 'bad\.session: chunk [0-9]+ at offset [0-9]+ is corrupt \(checksum mismatch\)' \
+	"corrupt: said again on stderr"
+tui_start bad2 100 30 "$ENV '$FLAMETOP' replay --speed 2 '$T/bad.session' 2>'$T/bad2.err'"
+tui_exit bad2
+assert_eq "$RC" 1 "corrupt, --speed 2: refused"
+assert_match "$(cat "$T/bad2.err")" 'is corrupt \(checksum mismatch\)' "corrupt, --speed 2: the message names the chunk"
 
 finish

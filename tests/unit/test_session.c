@@ -301,6 +301,90 @@ static void test_round_trip(void **state)
 	free(path);
 }
 
+/*
+ * The reader a piece at a time (a replay's) gives what session_read()
+ * gives: the same samples in the same order, step after step, the same
+ * model and metadata at the end, for a complete file and one cut short.
+ */
+static void test_reader_steps(void **state)
+{
+	char *path = tmp_path("steps.session");
+	int finish;
+
+	for (finish = 0; finish < 2; finish++) {
+		struct session_read_info info, sinfo;
+		struct ft_error err = { 0 };
+		struct expect e = { 0 };
+		struct session_reader *sr;
+		struct profile *w, *whole, *p;
+		struct profile_sample *got = xreallocarray(NULL, 1000, sizeof(*got));
+		size_t n = 0, steps = 0;
+		int ret;
+
+		w = write_session(path, 4, 101, finish, &e);
+		whole = session_read(path, &info, &err);
+		assert_non_null(whole);
+		sr = session_reader_open(path, &err);
+		assert_non_null(sr);
+		p = session_reader_profile(sr);
+		/* The header chunk is read: the events and metadata are there. */
+		assert_int_equal(p->nevents, whole->nevents);
+		assert_string_equal(p->meta.host, whole->meta.host);
+		assert_int_equal(p->nsamples, 0);
+		do {
+			ret = session_reader_step(sr, 50, &err);
+			assert_true(ret >= 0);
+			/* At least the 50 asked for, unless the file ended. */
+			assert_true(ret == 0 || p->nsamples >= 50);
+			assert_true(n + p->nsamples <= 1000);
+			memcpy(got + n, p->samples, p->nsamples * sizeof(*got));
+			n += p->nsamples;
+			profile_clear_samples(p);
+			steps++;
+		} while (ret > 0);
+		assert_true(steps >= 4);
+		/* Past the end: nothing more. */
+		assert_int_equal(session_reader_step(sr, 50, &err), 0);
+		assert_int_equal(p->nsamples, 0);
+		assert_int_equal(session_reader_end(sr, &sinfo, &err), 0);
+		assert_int_equal(n, whole->nsamples);
+		assert_memory_equal(got, whole->samples, n * sizeof(*got));
+		assert_same_model(whole, p);
+		assert_same_meta(&whole->meta, &p->meta);
+		assert_int_equal(p->folded, whole->folded);
+		assert_int_equal(sinfo.complete, finish);
+		assert_int_equal(sinfo.complete, info.complete);
+		assert_int_equal(sinfo.chunks, info.chunks);
+		assert_true(session_reader_regular(sr));
+		session_reader_free(sr);
+		profile_free(whole);
+		profile_free(w);
+		free(got);
+		free(e.samples);
+	}
+	/* Cut in its header chunk, or empty: refused at once, as by session_read(). */
+	{
+		struct ft_error err = { 0 };
+		size_t len;
+		unsigned char *d = slurp(path, &len);
+		char *cut = tmp_path("steps-cut.session");
+		FILE *f = fopen(cut, "wb");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(d, 1, 20, f), 20);
+		fclose(f);
+		assert_null(session_reader_open(cut, &err));
+		assert_non_null(strstr(err.msg, "truncated in the header chunk"));
+		f = fopen(cut, "wb");
+		fclose(f);
+		assert_null(session_reader_open(cut, &err));
+		assert_non_null(strstr(err.msg, "empty file"));
+		free(d);
+		free(cut);
+	}
+	free(path);
+}
+
 /* One flush of more samples than fit a chunk is split into several. */
 static void test_big_flush(void **state)
 {
@@ -1533,6 +1617,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_big_flush),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_escaped_strings),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the sources behind the live views: a session replayed
- * unpaced, paced, paused, sought forwards and backwards, in batches, saved
- * as played so far, and cut short;
+ * unpaced, paced, paused, in batches, saved as played so far (not from a
+ * file replaced, nor from a pipe), from a pipe, corrupt, and cut short;
  * and the live source on a real command: ready before it runs, started,
  * stopped early, the command's status, a command not found (skipped, with
  * the reason, where perf events are not permitted).
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,27 +45,56 @@ static void keep_notice(void *ctx, const char *text)
 	snprintf(said->last, sizeof(said->last), "%s", text);
 }
 
-/* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
-static int write_session(void **state)
+/*
+ * A new session at a fresh name from `pattern` (mkstemp's), its header
+ * written: events task-clock, duration `duration`, thread 7 "app". Returns
+ * the writer; *node is the stack main (in app).
+ */
+static struct session_writer *new_session(char *name, size_t size, const char *pattern,
+					  struct profile *p, uint64_t duration, uint32_t *node)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_writer *w;
-	struct profile *p = profile_new();
-	uint32_t node;
-	int i, fd;
+	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/test_source.XXXXXX");
-	fd = mkstemp(path);
+	snprintf(name, size, "%s", pattern);
+	fd = mkstemp(name);
 	assert_true(fd >= 0);
 	close(fd);
-	w = session_writer_open(path, true, &err);
+	w = session_writer_open(name, true, &err);
 	assert_non_null(w);
 	profile_add_event(p, "task-clock", "ns");
-	p->meta.duration_ns = 2000 * MS;
+	p->meta.duration_ns = duration;
 	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
-	node = profile_intern_node(p, node, profile_intern_frame(p, "spin", "app", 0));
+	*node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
 	profile_set_thread(p, 7, 7, "app");
+	return w;
+}
+
+/* Copies file `from` to `to`. */
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	int c;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((c = fgetc(in)) != EOF)
+		fputc(c, out);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* A session of 200 samples, one every 10 ms over 2 s, written in 4 chunks. */
+static int write_session(void **state)
+{
+	struct profile *p = profile_new();
+	struct session_writer *w;
+	uint32_t node;
+	int i;
+
+	w = new_session(path, sizeof(path), "/tmp/test_source.XXXXXX", p, 2000 * MS, &node);
+	node = profile_intern_node(p, node, profile_intern_frame(p, "spin", "app", 0));
 	for (i = 0; i < 200; i++) {
 		struct profile_sample s = { .time = (uint64_t)i * 10 * MS, .weight = 10 * MS,
 					    .node = node, .pid = 7, .tid = 7 };
@@ -97,40 +127,34 @@ static void test_replay_unpaced(void **state)
 	s = source_replay_new(path, SOURCE_UNPACED, &notices, &err);
 	assert_non_null(s);
 	assert_false(s->live);
-	assert_int_equal(s->duration_ns, 2000 * MS);
-	assert_int_equal(said.n, 0); /* a complete session: nothing to say */
-	notice_free(&notices);
+	/* Unpaced, the length is known once read; the events at once. */
+	assert_int_equal(s->duration_ns, 0);
+	assert_int_equal(s->profile->nevents, 1);
 	assert_int_equal(s->profile->nsamples, 0);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
+	assert_int_equal(s->duration_ns, 2000 * MS);
+	assert_int_equal(s->profile->meta.duration_ns, 2000 * MS);
+	assert_int_equal(said.n, 0); /* a complete session: nothing to say */
 	assert_int_equal(s->profile->nsamples, 200);
 	assert_int_equal(s->profile->samples[199].time, 1990 * MS);
 	/* The profile's tree and names came with it. */
-	assert_int_equal(s->profile->nevents, 1);
 	assert_non_null(profile_find_thread(s->profile, 7));
 	source_free(s);
+	notice_free(&notices);
 }
 
 /* A file whose second flush is older than its first plays in time order. */
 static void test_replay_out_of_order(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_writer *w;
 	struct profile *p = profile_new();
+	struct session_writer *w;
 	char later[64];
 	struct source *s;
 	uint32_t node;
-	int i, fd;
+	int i;
 
-	snprintf(later, sizeof(later), "/tmp/test_source.XXXXXX");
-	fd = mkstemp(later);
-	assert_true(fd >= 0);
-	close(fd);
-	w = session_writer_open(later, true, &err);
-	assert_non_null(w);
-	profile_add_event(p, "task-clock", "ns");
-	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
-	profile_set_thread(p, 7, 7, "app");
+	w = new_session(later, sizeof(later), "/tmp/test_source.XXXXXX", p, 0, &node);
 	for (i = 0; i < 100; i++) {
 		/* 500..990 ms, then 0..490 ms */
 		struct profile_sample x = { .time = (uint64_t)((i + 50) % 100) * 10 * MS,
@@ -158,7 +182,7 @@ static void test_replay_out_of_order(void **state)
 	unlink(later);
 }
 
-static void test_replay_paced_pause_seek(void **state)
+static void test_replay_paced_pause(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	uint64_t t0 = util_now_ns(), elapsed, pos;
@@ -166,6 +190,8 @@ static void test_replay_paced_pause_seek(void **state)
 	size_t n;
 
 	assert_non_null(s);
+	/* Paced, the file was read once ahead for its length. */
+	assert_int_equal(s->duration_ns, 2000 * MS);
 	/* 1x: after >= 50 ms of wall time, >= 50 ms of session have played,
 	 * and no more than the wall time that really passed. The session lasts
 	 * two seconds of wall time at 1x, room for a busy machine. */
@@ -177,6 +203,7 @@ static void test_replay_paced_pause_seek(void **state)
 	assert_in_range(pos, 50 * MS, elapsed);
 	assert_true(n >= 6);
 	assert_true(s->profile->samples[n - 1].time <= pos);
+	assert_int_equal(n, pos / (10 * MS) + 1);
 
 	/* Paused: time stands still, nothing more arrives. */
 	s->ops->set_speed(s->ctx, 0);
@@ -187,23 +214,11 @@ static void test_replay_paced_pause_seek(void **state)
 	assert_int_equal(s->profile->nsamples, 0);
 	assert_int_equal(s->ops->now(s->ctx), pos);
 
-	/* Backwards (it is at 50 ms or more): starts over, every sample up to
-	 * the position again. */
-	s->ops->seek(s->ctx, 20 * MS);
-	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->nsamples, 3);
-	assert_int_equal(s->ops->now(s->ctx), 20 * MS);
-
-	/* Forwards: exactly the samples after the position, up to the new one. */
-	s->ops->seek(s->ctx, 1500 * MS);
-	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->samples[s->profile->nsamples - 1].time, 1500 * MS);
-	assert_int_equal(s->profile->nsamples, 151);
-
-	/* Played to the end it ends. */
+	/* Unpaced from there: exactly the rest, then the end. */
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
-	assert_int_equal(s->profile->nsamples, 200);
+	assert_int_equal(s->profile->nsamples, 200 - n);
+	assert_int_equal(s->profile->samples[0].time, n * 10 * MS);
 	source_free(s);
 }
 
@@ -216,23 +231,15 @@ static void test_replay_batches(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	char big[64];
-	struct session_writer *w;
 	struct profile *p = profile_new();
+	struct session_writer *w;
 	struct source *s;
 	uint64_t last = 0;
 	size_t total = 0, polls = 0;
 	uint32_t node;
-	int i, fd, ret;
+	int i, ret;
 
-	snprintf(big, sizeof(big), "/tmp/test_source_big.XXXXXX");
-	fd = mkstemp(big);
-	assert_true(fd >= 0);
-	close(fd);
-	w = session_writer_open(big, true, &err);
-	assert_non_null(w);
-	profile_add_event(p, "task-clock", "ns");
-	assert_int_equal(session_writer_begin(w, p), 0);
-	node = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "main", "app", 0));
+	w = new_session(big, sizeof(big), "/tmp/test_source_big.XXXXXX", p, 0, &node);
 	for (i = 0; i < 150000; i++) {
 		struct profile_sample x = { .time = (uint64_t)i * MS, .weight = 1, .node = node,
 					    .pid = 7, .tid = 7 };
@@ -267,14 +274,13 @@ static void test_replay_batches(void **state)
 }
 
 /* save_and_read NAME SOURCE: what source_replay_save writes, read back. */
-static struct profile *save_and_read(const char *name, struct source *s, size_t *saved)
+static struct profile *save_and_read(const char *name, struct source *s, uint64_t *saved)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_writer *w = session_writer_open(name, false, &err);
 	struct profile *p;
 
-	assert_non_null(w);
-	assert_int_equal(source_replay_save(s, w, saved), 0);
+	unlink(name);
+	assert_int_equal(source_replay_save(s, name, saved, &err), 0);
 	p = session_read(name, NULL, &err);
 	assert_non_null(p);
 	unlink(name);
@@ -284,45 +290,171 @@ static struct profile *save_and_read(const char *name, struct source *s, size_t 
 /*
  * `s` in a replay: the session as played so far (its samples up to the
  * play position, its threads and events, the position for a duration),
- * as often as asked; playing goes on after it.
+ * as often as asked; playing goes on after it. A file replaced since it
+ * was opened is not saved from, nor is a pipe.
  */
 static void test_replay_save(void **state)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct source *s = source_replay_new(path, 0, NULL, &err);
-	char name[64];
+	struct source *s = source_replay_new(path, 1.0, NULL, &err);
+	char name[64], other[64];
 	struct profile *p;
-	size_t i, saved;
+	uint64_t saved, pos;
+	size_t i;
 	int round;
 
 	assert_non_null(s);
-	s->ops->seek(s->ctx, 500 * MS);
+	usleep(100000);
+	s->ops->set_speed(s->ctx, 0);
+	pos = s->ops->now(s->ctx);
+	assert_true(pos >= 100 * MS && pos < 2000 * MS);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_RUNNING);
-	assert_int_equal(s->profile->nsamples, 51);
 	profile_clear_samples(s->profile);
 	for (round = 0; round < 2; round++) {
 		snprintf(name, sizeof(name), "/tmp/test_source_save.%d.%d", (int)getpid(), round);
-		unlink(name);
 		p = save_and_read(name, s, &saved);
-		assert_int_equal(saved, 51);
-		assert_int_equal(p->nsamples, 51);
+		assert_int_equal(saved, pos / (10 * MS) + 1);
+		assert_int_equal(p->nsamples, saved);
 		for (i = 0; i < p->nsamples; i++)
-			assert_true(p->samples[i].time <= 500 * MS);
-		assert_int_equal(p->meta.duration_ns, 500 * MS);
+			assert_true(p->samples[i].time <= pos);
+		assert_int_equal(p->meta.duration_ns, pos);
 		assert_int_equal(p->nevents, 1);
 		assert_string_equal(p->events[0].name, "task-clock");
 		assert_non_null(profile_find_thread(p, 7));
 		assert_string_equal(profile_string(p, profile_find_thread(p, 7)->comm), "app");
 		profile_free(p);
 	}
-	/* The source is as it was: the session's length, the rest to play. */
-	assert_int_equal(s->profile->meta.duration_ns, 2000 * MS);
-	assert_int_equal(s->profile->nsamples, 0);
+	/* Never over an existing file. */
+	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.x", (int)getpid());
+	unlink(name);
+	p = profile_new();
+	assert_int_equal(session_writer_close(session_writer_open(name, false, &err), p), 0);
+	profile_free(p);
+	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+	assert_non_null(strstr(err.msg, name));
+	unlink(name);
+	/* Playing goes on: the rest of the session. */
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
-	assert_int_equal(s->profile->nsamples, 149);
-	assert_int_equal(s->profile->samples[0].time, 510 * MS);
+	assert_int_equal(s->profile->nsamples, 200 - (pos / (10 * MS) + 1));
 	source_free(s);
+
+	/* The file replaced by another (a rename over it): not saved from. */
+	snprintf(other, sizeof(other), "/tmp/test_source_other.%d", (int)getpid());
+	snprintf(name, sizeof(name), "/tmp/test_source_copy.%d", (int)getpid());
+	assert_int_equal(link(path, other), 0);
+	s = source_replay_new(other, SOURCE_UNPACED, NULL, &err);
+	assert_non_null(s);
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
+	copy_file(path, name);
+	assert_int_equal(rename(name, other), 0);
+	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.r", (int)getpid());
+	unlink(name);
+	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+	assert_non_null(strstr(err.msg, "was replaced since it was opened"));
+	assert_int_equal(access(name, F_OK), -1);
+	source_free(s);
+	unlink(other);
+}
+
+/* A session from a pipe plays (unpaced, its length as it is read), and
+ * cannot be saved from: it was read once. */
+static void test_replay_pipe(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char fifo[64], name[64];
+	struct source *s;
+	uint64_t saved;
+	size_t total = 0;
+	pid_t child;
+	int ret;
+
+	snprintf(fifo, sizeof(fifo), "/tmp/test_source_fifo.%d", (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		FILE *in = fopen(path, "rb"), *out = fopen(fifo, "wb");
+		int c;
+
+		if (!in || !out)
+			_exit(1);
+		while ((c = fgetc(in)) != EOF)
+			fputc(c, out);
+		_exit(fclose(out) == 0 ? 0 : 1);
+	}
+	s = source_replay_new(fifo, 1.0, NULL, &err);
+	assert_non_null(s);
+	assert_int_equal(s->duration_ns, 0); /* a pipe is not read ahead */
+	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
+	do {
+		ret = s->ops->poll(s->ctx, 0, &err);
+		total += s->profile->nsamples;
+		profile_clear_samples(s->profile);
+	} while (ret == SOURCE_MORE || ret == SOURCE_RUNNING);
+	assert_int_equal(ret, SOURCE_ENDED);
+	assert_int_equal(total, 200);
+	assert_int_equal(s->duration_ns, 2000 * MS);
+	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.p", (int)getpid());
+	unlink(name);
+	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a regular file: it was read once"));
+	assert_int_equal(access(name, F_OK), -1);
+	source_free(s);
+	assert_int_equal(waitpid(child, &ret, 0), child);
+	assert_true(WIFEXITED(ret) && WEXITSTATUS(ret) == 0);
+	unlink(fifo);
+}
+
+/*
+ * A chunk found corrupt while playing ends the replay there, saying why,
+ * after the samples before it; paced, the read ahead finds it at once.
+ */
+static void test_replay_corrupt(void **state)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char bad[80];
+	struct source *s;
+	FILE *f;
+	long size;
+	size_t total = 0;
+	int ret;
+
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+	copy_file(path, bad);
+	/* A byte in the middle of the file (in a samples chunk's payload). */
+	f = fopen(bad, "r+b");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size * 3 / 4, SEEK_SET);
+	ret = fgetc(f);
+	fseek(f, size * 3 / 4, SEEK_SET);
+	fputc(ret ^ 0x5a, f);
+	fclose(f);
+
+	s = source_replay_new(bad, SOURCE_UNPACED, NULL, &err);
+	assert_non_null(s);
+	do {
+		ret = s->ops->poll(s->ctx, 0, &err);
+		total += s->profile->nsamples;
+		profile_clear_samples(s->profile);
+	} while (ret == SOURCE_MORE || ret == SOURCE_RUNNING);
+	assert_true(ret < 0);
+	assert_non_null(strstr(err.msg, "is corrupt"));
+	assert_true(total < 200);
+	/* Asked again, it says it again, and reads nothing more. */
+	err.msg[0] = '\0';
+	assert_true(s->ops->poll(s->ctx, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "is corrupt"));
+	assert_int_equal(s->profile->nsamples, 0);
+	source_free(s);
+
+	err.msg[0] = '\0';
+	assert_null(source_replay_new(bad, 1.0, NULL, &err));
+	assert_non_null(strstr(err.msg, "is corrupt"));
+	unlink(bad);
 }
 
 static void test_replay_bad_file(void **state)
@@ -373,15 +505,16 @@ static void test_replay_cut_short(void **state)
 	s = source_replay_new(cut, SOURCE_UNPACED, &notices, &err);
 	unlink(cut);
 	assert_non_null(s);
+	assert_int_equal(said.n, 0); /* known once read to its end */
+	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
+	assert_in_range(s->profile->nsamples, 100, 199);
 	/* Said once, in the words `report` uses. */
 	assert_int_equal(said.n, 1);
 	snprintf(expect, sizeof(expect),
 		 "%s: the recording did not finish (the recorder was killed?)", cut);
 	assert_memory_equal(said.last, expect, strlen(expect));
-	notice_free(&notices);
-	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
-	assert_in_range(s->profile->nsamples, 100, 199);
 	source_free(s);
+	notice_free(&notices);
 }
 
 /* The live source on `argv`, ready but not started; skips where perf
@@ -536,9 +669,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_unpaced),
 		cmocka_unit_test(test_replay_out_of_order),
-		cmocka_unit_test(test_replay_paced_pause_seek),
+		cmocka_unit_test(test_replay_paced_pause),
 		cmocka_unit_test(test_replay_batches),
 		cmocka_unit_test(test_replay_save),
+		cmocka_unit_test(test_replay_pipe),
+		cmocka_unit_test(test_replay_corrupt),
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
 		cmocka_unit_test(test_live_command),
