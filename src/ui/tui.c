@@ -1727,6 +1727,9 @@ int ui_run(const struct ui_options *o)
 	int status = 1, sig, ret;
 	size_t k;
 
+	/* Fresh pages cost microseconds each in a VM; the timeline, the heat
+	 * store and the profile grow and free as samples come (util.h). */
+	xmalloc_keep_freed();
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
 	 * in one line before the terminal is touched. */
