@@ -64,7 +64,7 @@ struct source {
 	bool child_exited; /* live: the command exited and was reaped, ... */
 	int child_status; /* ... with this wait status */
 	uint64_t duration_ns; /* replay: the session's length (so far, while an unpaced
-			       * replay or one from a pipe is still reading); live: 0 */
+			       * replay is still reading); live: 0 */
 };
 
 /* A replay speed: everything at the first poll. */
@@ -115,13 +115,14 @@ int source_live_start(struct source *s, struct ft_error *err);
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
 /*
  * Opens a session file (or a pipe) for playback at `speed` (see
- * set_speed). The file is read as it plays, never held whole; paced, a
- * regular file is read once first for its length. NULL with `err` set
- * when the file cannot be opened or its header is bad (or, paced, when
- * any of it is); a chunk found bad while playing ends the replay there
- * (poll says why). A session whose recording was cut short plays what is
- * complete and says so on `notice` once read to its end (NULL: nowhere;
- * borrowed, must outlive the source).
+ * set_speed). A regular file is read as it plays, never held whole;
+ * paced, it is read once first for its length. A pipe is read whole here,
+ * its samples held. NULL with `err` set when the file cannot be opened or
+ * its header is bad (or, paced or from a pipe, when any of it is); a chunk
+ * found bad while playing ends the replay there (poll says why). A
+ * session whose recording was cut short plays what is complete and says
+ * so on `notice` once read to its end (NULL: nowhere; borrowed, must
+ * outlive the source).
  */
 struct source *source_replay_new(const char *path, double speed, struct ft_notice *notice,
 				 struct ft_error *err);

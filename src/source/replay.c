@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The replay source: a session file played back as if it were live. The
- * file is read as it plays (session_reader), never held whole: an hour's
- * samples are hundreds of MiB, a day's gigabytes. Samples read wait in a
- * small pending array, by time, until the play clock passes them, paced
- * by the speed (1.0 is real time), and are handed out at most
+ * The replay source: a session file played back as if it were live. A
+ * regular file is read as it plays (session_reader), never held whole:
+ * an hour's samples are hundreds of MiB, a day's gigabytes. Samples read
+ * wait in a small pending array, by time, until the play clock passes
+ * them, paced by the speed (1.0 is real time), and are handed out at most
  * REPLAY_BATCH a poll: a poll that leaves more due says SOURCE_MORE.
  * Pausing is speed 0; SOURCE_UNPACED plays everything as fast as it reads.
  *
  * A paced replay of a regular file reads the file once first, dropping
  * the samples, for the session's length (the header shows "of 1h00m");
- * unpaced, or from a pipe, the length grows as the file is read. Saving
- * (source_replay_save) reads the file again: a pipe cannot be saved from.
+ * unpaced, the length grows as the file is read. A pipe is read whole at
+ * the start, its samples held (a writer that stalls must not freeze the
+ * explorer). Saving (source_replay_save) reads the file again: a pipe
+ * cannot be saved from.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,17 +84,18 @@ static int read_end(struct replay *r, struct ft_error *err)
 }
 
 /*
- * Reads the next samples into the pending array; the profile must hold
- * none (the consumer took them). 0, or -1 with `err` set.
+ * Reads the next `min` samples or more (or to the end) into the pending
+ * array; the profile must hold none (the consumer took them). 0, or -1
+ * with `err` set.
  */
-static int refill(struct replay *r, struct ft_error *err)
+static int refill(struct replay *r, size_t min, struct ft_error *err)
 {
 	bool sorted = true;
 	size_t i;
 	int ret;
 
 	assert(r->profile->nsamples == 0 && r->next == r->npending);
-	ret = session_reader_step(r->reader, REPLAY_BATCH, err);
+	ret = session_reader_step(r->reader, min, err);
 	for (i = 0; i < r->profile->nsamples; i++)
 		if (r->profile->samples[i].time > r->end)
 			r->end = r->profile->samples[i].time;
@@ -134,7 +138,7 @@ static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		/* Read on once the consumer has taken what this poll gave. */
 		if (r->profile->nsamples > 0)
 			return SOURCE_MORE;
-		if (refill(r, err) < 0) {
+		if (refill(r, REPLAY_BATCH, err) < 0) {
 			/* Nothing more is read; the next polls say it again. */
 			r->failed = *err;
 			r->has_failed = true;
@@ -253,6 +257,13 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	r->notice = notice;
 	r->end = length;
 	r->speed = speed > 0 ? speed : 0;
+	/* A pipe is read whole now, before the terminal is touched, its
+	 * samples held: read as it plays, a writer that stalls would freeze
+	 * the explorer in read(). */
+	if (!session_reader_regular(sr) && refill(r, SIZE_MAX, err) < 0) {
+		source_free(src);
+		return NULL;
+	}
 	r->wall0 = util_now_ns();
 	return src;
 }
