@@ -67,7 +67,7 @@ struct source {
 			       * replay is still reading); live: 0 */
 };
 
-/* A replay speed: everything at the first poll. */
+/* A replay speed: no pacing, everything as fast as it is read. */
 #define SOURCE_UNPACED 1e12
 
 /*
