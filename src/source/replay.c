@@ -197,10 +197,12 @@ static const struct source_ops replay_ops = {
 };
 
 /*
- * The session's length, read ahead: the whole file once, the samples
- * dropped as they come. 0, or -1 with `err` set.
+ * The session's length, read ahead: the whole file once (the one `played`
+ * reads, not one since put at its name), the samples dropped as they
+ * come. 0, or -1 with `err` set.
  */
-static int read_length(const char *path, uint64_t *length, struct ft_error *err)
+static int read_length(const char *path, const struct session_reader *played,
+		       uint64_t *length, struct ft_error *err)
 {
 	struct session_reader *sr = session_reader_open(path, err);
 	struct profile *p;
@@ -208,6 +210,11 @@ static int read_length(const char *path, uint64_t *length, struct ft_error *err)
 
 	if (!sr)
 		return -1;
+	if (!session_reader_same_file(sr, played)) {
+		error_set(err, "%s was replaced while it was being opened", path);
+		session_reader_free(sr);
+		return -1;
+	}
 	p = session_reader_profile(sr);
 	*length = 0;
 	while ((ret = session_reader_step(sr, REPLAY_BATCH, err)) >= 0) {
@@ -241,7 +248,7 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 		return NULL;
 	/* Paced, the header shows the whole length from the start. */
 	if (speed < SOURCE_UNPACED && session_reader_regular(sr) &&
-	    read_length(path, &length, err) < 0) {
+	    read_length(path, sr, &length, err) < 0) {
 		session_reader_free(sr);
 		return NULL;
 	}
@@ -280,7 +287,7 @@ int source_replay_save(struct source *s, const char *path, uint64_t *saved, stru
 	assert(s->ops == &replay_ops);
 	*saved = 0;
 	if (!session_reader_regular(r->reader)) {
-		error_set(err, "%s is not a regular file: it was read once, as it played", r->name);
+		error_set(err, "%s is not a regular file: it could be read only once", r->name);
 		return -1;
 	}
 	/* The file played, read again: the same one, or none. */

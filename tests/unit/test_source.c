@@ -399,7 +399,7 @@ static void test_replay_pipe(void **state)
 	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.p", (int)getpid());
 	unlink(name);
 	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
-	assert_non_null(strstr(err.msg, "is not a regular file: it was read once"));
+	assert_non_null(strstr(err.msg, "is not a regular file: it could be read only once"));
 	assert_int_equal(access(name, F_OK), -1);
 	source_free(s);
 	assert_int_equal(waitpid(child, &ret, 0), child);
