@@ -120,8 +120,14 @@ int session_reader_end(struct session_reader *r, struct session_read_info *info,
 		       struct ft_error *err);
 /* Whether the reader reads a regular file (a pipe can be read only once). */
 bool session_reader_regular(const struct session_reader *r);
-/* Whether two readers read the same regular file (device and inode). */
-bool session_reader_same_file(const struct session_reader *a, const struct session_reader *b);
+/*
+ * A new reader of the file `played` reads, from its start: the same file
+ * (device and inode), not one put at its name since, which is refused
+ * without blocking, whatever it is. A pipe cannot be read again. NULL
+ * with `err` set.
+ */
+struct session_reader *session_reader_reopen(const struct session_reader *played,
+					     struct ft_error *err);
 /* Closes the file and frees the reader, and its profile unless taken. */
 void session_reader_free(struct session_reader *r);
 

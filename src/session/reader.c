@@ -1971,21 +1971,19 @@ struct session_reader {
 	bool taken; /* the profile is the caller's */
 };
 
-struct session_reader *session_reader_open(const char *path, struct ft_error *err)
+/* A reader of descriptor `fd` (of stat `st`), its header chunk read; NULL
+ * with `err` set (the descriptor is closed in every case but success). */
+static struct session_reader *reader_start(int fd, const struct stat *st, const char *path,
+					   struct ft_error *err)
 {
-	struct session_reader *sr;
-	struct stat st;
-	int fd = open_session(path, &st, err);
+	struct session_reader *sr = xcalloc(1, sizeof(*sr));
 
-	if (fd < 0)
-		return NULL;
-	sr = xcalloc(1, sizeof(*sr));
 	sr->name = xstrdup(path);
 	sr->fd = fd;
-	sr->dev = st.st_dev;
-	sr->ino = st.st_ino;
-	sr->regular = S_ISREG(st.st_mode);
-	reader_init_fd(&sr->r, fd, &st, sr->name, err);
+	sr->dev = st->st_dev;
+	sr->ino = st->st_ino;
+	sr->regular = S_ISREG(st->st_mode);
+	reader_init_fd(&sr->r, fd, st, sr->name, err);
 	if (reader_begin(&sr->r) < 0)
 		goto out_fail;
 	/* The header chunk (walk_chunk wants it first). */
@@ -2000,6 +1998,40 @@ struct session_reader *session_reader_open(const char *path, struct ft_error *er
 out_fail:
 	session_reader_free(sr);
 	return NULL;
+}
+
+struct session_reader *session_reader_open(const char *path, struct ft_error *err)
+{
+	struct stat st;
+	int fd = open_session(path, &st, err);
+
+	return fd < 0 ? NULL : reader_start(fd, &st, path, err);
+}
+
+struct session_reader *session_reader_reopen(const struct session_reader *played,
+					     struct ft_error *err)
+{
+	struct stat st;
+	int fd;
+
+	if (!played->regular) {
+		error_set(err, "%s is not a regular file: it could be read only once",
+			  played->name);
+		return NULL;
+	}
+	/* Non-blocking: a FIFO put at the name since must not block us. */
+	fd = open(played->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		error_set(err, "%s: %s", played->name, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != played->dev ||
+	    st.st_ino != played->ino) {
+		error_set(err, "%s was replaced since it was opened", played->name);
+		close(fd);
+		return NULL;
+	}
+	return reader_start(fd, &st, played->name, err);
 }
 
 int session_reader_step(struct session_reader *sr, size_t min_samples, struct ft_error *err)
@@ -2035,11 +2067,6 @@ int session_reader_end(struct session_reader *sr, struct session_read_info *info
 bool session_reader_regular(const struct session_reader *sr)
 {
 	return sr->regular;
-}
-
-bool session_reader_same_file(const struct session_reader *a, const struct session_reader *b)
-{
-	return a->regular && b->regular && a->dev == b->dev && a->ino == b->ino;
 }
 
 void session_reader_free(struct session_reader *sr)

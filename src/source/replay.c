@@ -36,7 +36,7 @@ struct replay {
 	struct source *src;
 	struct session_reader *reader;
 	struct profile *profile; /* the reader's, the source's */
-	char *name; /* the file, for messages and for saving */
+	char *name; /* the file, for messages */
 	struct ft_notice *notice; /* borrowed: the session cut short is said there */
 	struct profile_sample *pending; /* read, by time; [next, npending) not handed out */
 	size_t npending, pending_cap, next;
@@ -197,24 +197,18 @@ static const struct source_ops replay_ops = {
 };
 
 /*
- * The session's length, read ahead: the whole file once (the one `played`
- * reads, not one since put at its name), the samples dropped as they
- * come. 0, or -1 with `err` set.
+ * The session's length, read ahead: the whole file `played` reads, once,
+ * the samples dropped as they come. 0, or -1 with `err` set.
  */
-static int read_length(const char *path, const struct session_reader *played,
-		       uint64_t *length, struct ft_error *err)
+static int read_length(const struct session_reader *played, uint64_t *length,
+		       struct ft_error *err)
 {
-	struct session_reader *sr = session_reader_open(path, err);
+	struct session_reader *sr = session_reader_reopen(played, err);
 	struct profile *p;
 	int ret;
 
 	if (!sr)
 		return -1;
-	if (!session_reader_same_file(sr, played)) {
-		error_set(err, "%s was replaced while it was being opened", path);
-		session_reader_free(sr);
-		return -1;
-	}
 	p = session_reader_profile(sr);
 	*length = 0;
 	while ((ret = session_reader_step(sr, REPLAY_BATCH, err)) >= 0) {
@@ -248,7 +242,7 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 		return NULL;
 	/* Paced, the header shows the whole length from the start. */
 	if (speed < SOURCE_UNPACED && session_reader_regular(sr) &&
-	    read_length(path, sr, &length, err) < 0) {
+	    read_length(sr, &length, err) < 0) {
 		session_reader_free(sr);
 		return NULL;
 	}
@@ -286,18 +280,10 @@ int source_replay_save(struct source *s, const char *path, uint64_t *saved, stru
 
 	assert(s->ops == &replay_ops);
 	*saved = 0;
-	if (!session_reader_regular(r->reader)) {
-		error_set(err, "%s is not a regular file: it could be read only once", r->name);
-		return -1;
-	}
 	/* The file played, read again: the same one, or none. */
-	sr = session_reader_open(r->name, err);
+	sr = session_reader_reopen(r->reader, err);
 	if (!sr)
 		return -1;
-	if (!session_reader_same_file(sr, r->reader)) {
-		error_set(err, "%s was replaced since it was opened", r->name);
-		goto out_reader;
-	}
 	w = session_writer_open(path, false, err);
 	if (!w)
 		goto out_reader;

@@ -291,7 +291,8 @@ static struct profile *save_and_read(const char *name, struct source *s, uint64_
  * `s` in a replay: the session as played so far (its samples up to the
  * play position, its threads and events, the position for a duration),
  * as often as asked; playing goes on after it. A file replaced since it
- * was opened is not saved from, nor is a pipe.
+ * was opened (by another file, or a FIFO that would block) is not saved
+ * from, nor is a pipe.
  */
 static void test_replay_save(void **state)
 {
@@ -351,6 +352,19 @@ static void test_replay_save(void **state)
 	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.r", (int)getpid());
 	unlink(name);
 	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+	assert_non_null(strstr(err.msg, "was replaced since it was opened"));
+	assert_int_equal(access(name, F_OK), -1);
+	/* Replaced by a FIFO no one writes: refused at once, never blocked on
+	 * (the alarm ends the test if it blocks). */
+	snprintf(name, sizeof(name), "/tmp/test_source_fifo2.%d", (int)getpid());
+	unlink(name);
+	assert_int_equal(mkfifo(name, 0600), 0);
+	assert_int_equal(rename(name, other), 0);
+	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.f", (int)getpid());
+	unlink(name);
+	alarm(10);
+	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+	alarm(0);
 	assert_non_null(strstr(err.msg, "was replaced since it was opened"));
 	assert_int_equal(access(name, F_OK), -1);
 	source_free(s);
