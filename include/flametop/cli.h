@@ -150,6 +150,20 @@ int cli_query_resolve(struct cli_query *q, const struct profile *p);
 int cli_parse_time(const char *opt, const char *arg, struct cli_time *t);
 /* ns since the session's start for a time argument. */
 uint64_t cli_time_ns(const struct cli_time *t, const struct profile *p);
+/* The same in a session of `span` ns (what a share is of). */
+uint64_t cli_time_in(const struct cli_time *t, uint64_t span);
+/* What shares are of: the session's duration, else its last sample's time. */
+uint64_t cli_profile_span(const struct profile *p);
+/*
+ * Whether the query needs what only the end of a session says, for a
+ * reader that reads it a piece at a time: its span (--from, --to as
+ * shares) or the names its threads end with (--comm).
+ */
+bool cli_query_needs_end(const struct cli_query *q);
+/* cli_query_resolve() in a session of `span` ns (cli_profile_span()),
+ * quietly: the same status, the message in `err`. */
+int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t span,
+			 struct ft_error *err);
 /* A whole number in [0, INT_MAX] for `opt`: 0, or -1 after a usage error. */
 int cli_parse_id(const char *opt, const char *arg, int64_t *out);
 

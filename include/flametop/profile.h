@@ -400,6 +400,58 @@ void profile_top_functions(struct profile_top *t, const struct profile *p,
 void profile_top_free(struct profile_top *t);
 
 /* ------------------------------------------------------------------------
+ * Tallies (tally.c): what the queries sum, of the samples a filter selects
+ * (profile_matcher semantics), fed a batch of samples at a time, so that a
+ * caller reading a session chunk by chunk can count each batch and drop it:
+ * what a tally holds grows with the model (nodes, locations, threads) and
+ * the heatmap's seconds, never with the samples. The whole-profile queries
+ * (profile_query_top, profile_query_locations, profile_query_heatmap) are
+ * a tally fed every sample of the profile.
+ */
+#define PROFILE_TALLY_NODES 1u /* weight per node: profile_tally_top() */
+#define PROFILE_TALLY_THREADS 2u /* weight per (node, thread): profile_tally_threads() */
+#define PROFILE_TALLY_LOCATIONS 4u /* per location and chain: profile_tally_locations() */
+#define PROFILE_TALLY_HEATMAP 8u /* per heatmap cell: profile_tally_heatmap() */
+
+struct profile_tally_spec {
+	unsigned parts; /* PROFILE_TALLY_* */
+	uint32_t frame; /* LOCATIONS: as profile_query_locations()'s */
+	uint64_t row_ns; /* HEATMAP: as profile_query_heatmap()'s */
+};
+struct profile_tally;
+/*
+ * A tally of `p`'s samples that `f` selects. `p` (which may grow while the
+ * tally lives: a session being read) and the filter's patterns and name
+ * are borrowed for the tally's life; `f` itself is copied. Never NULL;
+ * free with profile_tally_free().
+ */
+struct profile_tally *profile_tally_new(const struct profile *p, const struct profile_filter *f,
+					const struct profile_tally_spec *spec);
+void profile_tally_free(struct profile_tally *t);
+/* Counts `n` samples of the profile (borrowed for the call only: the caller
+ * may drop them after). Any order, any batch size: the sums are the same. */
+void profile_tally_add(struct profile_tally *t, const struct profile_sample *s, size_t n);
+/* NODES: the top-list of the samples counted so far. Caller frees. */
+struct profile_top *profile_tally_top(const struct profile_tally *t);
+/*
+ * THREADS: one sample per (leaf node, thread) counted, the first one seen
+ * with the weights of all summed: what folded stacks are made of (their
+ * thread names looked up when written). Borrowed, valid until the next
+ * profile_tally_add() or the tally is freed.
+ */
+const struct profile_sample *profile_tally_threads(const struct profile_tally *t, size_t *n);
+/* LOCATIONS: as profile_query_locations(). Caller frees; once only. */
+struct profile_locs *profile_tally_locations(struct profile_tally *t);
+/*
+ * HEATMAP: as profile_query_heatmap(), its open window ending at the
+ * profile's duration as it is now (read the session to its end first).
+ * Caller frees; once only. NULL with `err` filled as there.
+ */
+struct profile_heatmap *profile_tally_heatmap(struct profile_tally *t, struct ft_error *err);
+/* Bytes of memory the tally holds. */
+size_t profile_tally_memory(const struct profile_tally *t);
+
+/* ------------------------------------------------------------------------
  * Trees of one query result, as the views draw them and exporters walk
  * them (src/profile/tree.c). Four kinds, one shape: node 0 is the root,
  * every node has a parent, a function (frame), self and total weights, and

@@ -47,9 +47,42 @@ struct report_options {
 
 /* 0, or -EINVAL when `name` is no format. */
 int report_parse_format(const char *name, enum report_format *out);
-/* Writes the report. 0 or -errno (with `err` filled). */
+/*
+ * Writes the report of the whole profile `p` (and of o->baseline): a
+ * report fed all their samples. 0 or -errno (with `err` filled).
+ */
 int report_write(FILE *out, const struct profile *p, const struct report_options *o,
 		 struct ft_error *err);
+
+/*
+ * A report counted as a session is read, a batch of samples at a time, so
+ * that the samples need not all be held: it keeps the sums its format
+ * reads (profile_tally), written once the sessions are read whole.
+ *
+ * report_new() takes the profile being read (borrowed for the report's
+ * life; it may grow: events and metadata are needed now, the rest as it
+ * comes) and the options (copied; the pointers in them borrowed); NULL
+ * with `err` for options that do not go together or an event the profile
+ * lacks. With o->baseline_source set, a baseline follows: report_baseline()
+ * with its profile and filter (read the same way; borrowed likewise) before its
+ * samples. Every batch of samples is added once, in any order, and may be
+ * dropped after. report_finish() writes the report, once both profiles
+ * are whole (their durations known: read to the end); 0 or -errno.
+ * Free with report_free().
+ */
+struct report;
+struct report *report_new(const struct profile *p, const struct report_options *o,
+			  struct ft_error *err);
+/* The baseline's window and filters (`bf`, as o->baseline_filter; copied),
+ * its event chosen and its unit checked. 0, or -EINVAL with `err`. */
+int report_baseline(struct report *r, const struct profile *bp, const struct profile_filter *bf,
+		    struct ft_error *err);
+void report_add(struct report *r, const struct profile_sample *s, size_t n);
+void report_add_baseline(struct report *r, const struct profile_sample *s, size_t n);
+int report_finish(FILE *out, struct report *r, struct ft_error *err);
+/* Bytes of memory the report's sums hold. */
+size_t report_memory(const struct report *r);
+void report_free(struct report *r);
 
 /*
  * Source lines (lines.c): the samples' leaf locations, summed per source

@@ -65,18 +65,28 @@ int cli_parse_time(const char *opt, const char *arg, struct cli_time *t)
 	return 0;
 }
 
-uint64_t cli_time_ns(const struct cli_time *t, const struct profile *p)
+uint64_t cli_profile_span(const struct profile *p)
 {
 	uint64_t span = p->meta.duration_ns;
 	size_t i;
 
-	if (!t->percent)
-		return t->ns;
 	if (!span) /* a recording cut short: its last sample ends it */
 		for (i = 0; i < p->nsamples; i++)
 			if (p->samples[i].time > span)
 				span = p->samples[i].time;
+	return span;
+}
+
+uint64_t cli_time_in(const struct cli_time *t, uint64_t span)
+{
+	if (!t->percent)
+		return t->ns;
 	return (uint64_t)((double)span * t->share / 100.0);
+}
+
+uint64_t cli_time_ns(const struct cli_time *t, const struct profile *p)
+{
+	return cli_time_in(t, t->percent ? cli_profile_span(p) : 0);
 }
 
 static int compile(const char *opt, const char *pattern, regex_t *re)
@@ -148,24 +158,41 @@ int cli_query_option(struct cli_query *q, int opt, const char *arg)
 	}
 }
 
-int cli_query_resolve(struct cli_query *q, const struct profile *p)
+bool cli_query_needs_end(const struct cli_query *q)
+{
+	return q->from.percent || q->to.percent || q->filter.comm;
+}
+
+int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t span,
+			 struct ft_error *err)
 {
 	if (q->event) {
 		q->filter.event = profile_find_event(p, q->event);
 		if (q->filter.event < 0) {
-			cli_error("--event: the session has no event '%s'", q->event);
+			error_set(err, "--event: the session has no event '%s'", q->event);
 			return CLI_EXIT_ERROR;
 		}
 	}
 	if (q->from.text)
-		q->filter.from = cli_time_ns(&q->from, p);
+		q->filter.from = cli_time_in(&q->from, span);
 	if (q->to.text) {
-		q->filter.to = cli_time_ns(&q->to, p);
+		q->filter.to = cli_time_in(&q->to, span);
 		if (q->filter.to <= q->filter.from) {
-			cli_error("--to %s is not after --from %s", q->to.text,
+			error_set(err, "--to %s is not after --from %s", q->to.text,
 				  q->from.text ? q->from.text : "0");
 			return CLI_EXIT_USAGE;
 		}
 	}
 	return 0;
+}
+
+int cli_query_resolve(struct cli_query *q, const struct profile *p)
+{
+	struct ft_error err;
+	uint64_t span = q->from.percent || q->to.percent ? cli_profile_span(p) : 0;
+	int status = cli_query_resolve_in(q, p, span, &err);
+
+	if (status)
+		cli_error("%s", err.msg);
+	return status;
 }

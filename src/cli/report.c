@@ -5,6 +5,13 @@
  * thread or an event; with --lines, the hottest source lines too; with
  * --baseline, what changed against another session (or another window of
  * the same one); with --format heatmap, where in each second it went.
+ *
+ * The sessions are read a batch of samples at a time, each batch counted
+ * (report_add) and dropped, so memory holds the model and the sums, not
+ * the samples: an hour of samples is hundreds of MiB, a day gigabytes.
+ * What a query needs from a session's end before it can count (shares of
+ * its duration, the names its threads end with) a first pass learns,
+ * reading it through without keeping samples.
  */
 #include "config.h"
 
@@ -21,6 +28,160 @@
 #include "flametop/session.h"
 
 #define DEFAULT_TOP 30
+/* Samples read before they are counted and dropped: a chunk or two. */
+#define REPORT_BATCH 65536
+
+/* A thread's name as the session ends. */
+struct end_thread {
+	uint32_t pid, tid;
+	char *comm;
+};
+
+/* One session the report reads: the input, or the baseline. */
+struct side {
+	const char *path;
+	const char *prefix; /* before its errors: "" or "--baseline: " */
+	struct session_reader *sr;
+	struct profile *p; /* the reader's: the model, and the samples of a batch */
+	/* A pipe whose end the query needs: read whole at the start, all its
+	 * samples held (it cannot be read twice). */
+	bool whole;
+	uint64_t span; /* after side_learn_end(): cli_profile_span() of the session */
+	struct end_thread *threads; /* with --comm: the threads' names at the end */
+	uint32_t nthreads;
+};
+
+static void side_free(struct side *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		free(s->threads[i].comm);
+	free(s->threads);
+	session_reader_free(s->sr);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Opens the session: its header read, the profile has its events. 0, or -1 said. */
+static int side_open(struct side *s, const char *path, const char *prefix)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+
+	s->path = path;
+	s->prefix = prefix;
+	s->sr = session_reader_open(path, &err);
+	if (!s->sr) {
+		cli_error("%s%s", prefix, err.msg);
+		return -1;
+	}
+	s->p = session_reader_profile(s->sr);
+	return 0;
+}
+
+/* The final thread names over the ones the reader knows so far, so that
+ * --comm selects a sample by the name its thread ends with, as it did
+ * when the session was read whole. */
+static void side_end_threads(struct side *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		profile_set_thread(s->p, s->threads[i].pid, s->threads[i].tid, s->threads[i].comm);
+}
+
+/*
+ * Reads the rest of the session, a batch at a time: each batch (with the
+ * final thread names) counted by `r` (NULL: only read), on the baseline's
+ * side if `baseline`, then dropped. Then the end: the profile's duration
+ * and counts, and the notice of a session cut short. 0, or -1 said.
+ */
+static int side_read(struct side *s, struct report *r, bool baseline, struct ft_notice *notices)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_read_info info;
+	int step = 1;
+
+	while (step > 0) {
+		if (!s->whole)
+			step = session_reader_step(s->sr, REPORT_BATCH, &err);
+		else
+			step = 0;
+		if (step < 0) {
+			cli_error("%s%s", s->prefix, err.msg);
+			return -1;
+		}
+		side_end_threads(s);
+		if (r && baseline)
+			report_add_baseline(r, s->p->samples, s->p->nsamples);
+		else if (r)
+			report_add(r, s->p->samples, s->p->nsamples);
+		profile_clear_samples(s->p);
+	}
+	if (session_reader_end(s->sr, &info, &err) < 0) {
+		cli_error("%s%s", s->prefix, err.msg);
+		return -1;
+	}
+	session_read_notice(notices, s->path, &info);
+	return 0;
+}
+
+/*
+ * Learns what the query needs from the session's end: its span and its
+ * threads' last names. A regular file is read through once without
+ * keeping its samples (only the model grows) and opened again for
+ * counting; a pipe, which can be read once only, is read whole, its
+ * samples held (then it costs what reading it whole always did).
+ * 0, or -1 said.
+ */
+static int side_learn_end(struct side *s)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_reader *again;
+	uint64_t last = 0;
+	size_t k;
+	uint32_t i;
+	int step;
+
+	do {
+		step = session_reader_step(s->sr, s->whole || !session_reader_regular(s->sr)
+						     ? SIZE_MAX : REPORT_BATCH, &err);
+		if (step < 0) {
+			cli_error("%s%s", s->prefix, err.msg);
+			return -1;
+		}
+		for (k = 0; k < s->p->nsamples; k++)
+			if (s->p->samples[k].time > last)
+				last = s->p->samples[k].time;
+		if (session_reader_regular(s->sr))
+			profile_clear_samples(s->p);
+	} while (step > 0);
+	if (session_reader_end(s->sr, NULL, &err) < 0) {
+		cli_error("%s%s", s->prefix, err.msg);
+		return -1;
+	}
+	s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
+	s->threads = xcalloc(s->p->nthreads ? s->p->nthreads : 1, sizeof(*s->threads));
+	s->nthreads = s->p->nthreads;
+	for (i = 0; i < s->nthreads; i++) {
+		s->threads[i].pid = s->p->threads[i].pid;
+		s->threads[i].tid = s->p->threads[i].tid;
+		s->threads[i].comm = xstrdup(profile_string(s->p, s->p->threads[i].comm));
+	}
+	if (!session_reader_regular(s->sr)) {
+		/* Read to its end, its samples held: counted as one batch. */
+		s->whole = true;
+		return 0;
+	}
+	again = session_reader_reopen(s->sr, &err);
+	if (!again) {
+		cli_error("%s%s", s->prefix, err.msg);
+		return -1;
+	}
+	session_reader_free(s->sr);
+	s->sr = again;
+	s->p = session_reader_profile(again);
+	return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -81,10 +242,10 @@ int cli_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options o;
-	struct session_read_info info;
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ft_notice notices;
-	struct profile *p = NULL, *bp = NULL;
+	struct side now = { 0 }, base = { 0 };
+	struct report *rep = NULL;
 	const char *input = NULL, *baseline = NULL;
 	struct cli_time bfrom = { NULL, 0, 0, false }, bto = { NULL, 0, 0, false };
 	struct cli_query q;
@@ -177,48 +338,67 @@ int cli_report(int argc, char **argv)
 	}
 	o.notice = &notices; /* why a module has no source lines */
 	status = CLI_EXIT_ERROR;
-	p = session_read(input, &info, &err);
-	if (!p) {
-		cli_error("%s", err.msg);
+	if (side_open(&now, input, "") < 0)
+		goto out;
+	if (cli_query_needs_end(&q) && side_learn_end(&now) < 0)
+		goto out;
+	r = cli_query_resolve_in(&q, now.p, now.span, &err);
+	if (r) {
+		/* Said after what reading the file says, as when it was read first. */
+		if (side_read(&now, NULL, false, &notices) == 0) {
+			cli_error("%s", err.msg);
+			status = r;
+		}
 		goto out;
 	}
-	session_read_notice(&notices, input, &info);
-	status = cli_query_resolve(&q, p);
-	if (status)
-		goto out;
-	status = CLI_EXIT_ERROR;
 	o.filter = q.filter;
 	o.include = q.include_text;
 	o.exclude = q.exclude_text;
+	o.top = top >= 0 ? (unsigned)top : o.format == REPORT_TEXT ? DEFAULT_TOP : 0;
+	o.source = input;
 	if (baseline) {
-		struct session_read_info binfo;
-
-		bp = session_read(baseline, &binfo, &err);
-		if (!bp) {
-			cli_error("--baseline: %s", err.msg);
-			goto out;
-		}
-		session_read_notice(&notices, baseline, &binfo);
 		/* The same name filters on both sides; process and thread
 		 * ids only within one file (they mean nothing elsewhere). */
 		o.baseline_filter = o.filter;
 		o.baseline_filter.event = -1;
 		if (strcmp(baseline, input) != 0)
 			o.baseline_filter.pid = o.baseline_filter.tid = -1;
-		o.baseline_filter.from = bfrom.text ? cli_time_ns(&bfrom, bp) : 0;
-		o.baseline_filter.to = bto.text ? cli_time_ns(&bto, bp) : 0;
-		if (bto.text && o.baseline_filter.to <= o.baseline_filter.from) {
-			cli_error("--baseline-to %s is not after --baseline-from %s", bto.text,
-				  bfrom.text ? bfrom.text : "0");
-			status = CLI_EXIT_USAGE;
-			goto out;
-		}
-		o.baseline = bp;
 		o.baseline_source = baseline;
 	}
-	o.top = top >= 0 ? (unsigned)top : o.format == REPORT_TEXT ? DEFAULT_TOP : 0;
-	o.source = input;
-	if (report_write(stdout, p, &o, &err) < 0) {
+	rep = report_new(now.p, &o, &err);
+	if (!rep) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (side_read(&now, rep, false, &notices) < 0)
+		goto out;
+	if (baseline) {
+		struct profile_filter bf = o.baseline_filter;
+
+		if (side_open(&base, baseline, "--baseline: ") < 0)
+			goto out;
+		if ((bfrom.percent || bto.percent || bf.comm) && side_learn_end(&base) < 0)
+			goto out;
+		bf.from = bfrom.text ? cli_time_in(&bfrom, base.span) : 0;
+		bf.to = bto.text ? cli_time_in(&bto, base.span) : 0;
+		if (bto.text && bf.to <= bf.from) {
+			if (side_read(&base, NULL, true, &notices) == 0) {
+				cli_error("--baseline-to %s is not after --baseline-from %s", bto.text,
+					  bfrom.text ? bfrom.text : "0");
+				status = CLI_EXIT_USAGE;
+			}
+			goto out;
+		}
+		if (report_baseline(rep, base.p, &bf, &err) < 0) {
+			if (side_read(&base, NULL, true, &notices) == 0)
+				cli_error("%s", err.msg);
+			goto out;
+		}
+		if (side_read(&base, rep, true, &notices) < 0)
+			goto out;
+	}
+	status = CLI_EXIT_ERROR;
+	if (report_finish(stdout, rep, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
@@ -228,9 +408,10 @@ int cli_report(int argc, char **argv)
 	}
 	status = 0;
 out:
+	report_free(rep);
+	side_free(&base);
+	side_free(&now);
 	cli_query_free(&q);
-	profile_free(bp);
-	profile_free(p);
 	notice_free(&notices);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "flametop/util.h"
+#include "internal.h"
 
 #define SECOND 1000000000ull
 
@@ -96,11 +97,6 @@ void profile_heatmap_span(const struct profile_heatmap *h, uint64_t c0, uint32_t
  * 1e9 < 2^32); the second's division is by a constant, which the compiler
  * makes a multiply. The total and the largest cell are summed at the end.
  */
-struct heat_count {
-	struct profile_heatmap *h;
-	uint64_t inv; /* UINT64_MAX / row_ns + 1 */
-	uint64_t total;
-};
 
 static void count_init(struct heat_count *k, struct profile_heatmap *h)
 {
@@ -168,54 +164,113 @@ static bool grow_to(struct profile_heatmap *h, uint64_t *cap, uint64_t sec)
 	return true;
 }
 
+void heat_acc_init(struct heat_acc *a, const struct profile_filter *f, uint64_t row_ns)
+{
+	memset(a, 0, sizeof(*a));
+	a->f = *f;
+	a->row_ns = row_ns;
+	a->open = !f->to || f->to == UINT64_MAX;
+	a->plain = plain_filter(f);
+}
+
+/* The heatmap's columns once the window is known: f's, or from f->from on. */
+static bool heat_acc_start(struct heat_acc *a, struct ft_error *err)
+{
+	a->h = profile_heatmap_new(a->row_ns, a->f.from, a->open ? a->f.from : a->f.to, err);
+	if (!a->h)
+		return false;
+	a->cap = a->h->ncols;
+	a->limit = a->open ? (a->h->first + a->h->ncols) * SECOND : UINT64_MAX;
+	count_init(&a->k, a->h);
+	return true;
+}
+
+void heat_acc_add(struct heat_acc *a, const struct profile *p, struct profile_matcher *m,
+		  const struct profile_sample *s, size_t n)
+{
+	const struct profile_sample *end = s + n;
+	const struct profile_filter *f = &a->f;
+
+	if (!a->h && !a->failed && !heat_acc_start(a, &a->err))
+		a->failed = true;
+	for (; s < end; s++) {
+		if (a->failed) {
+			/* Too large: what it would take is up to the last sample. */
+			if (s->time > a->last)
+				a->last = s->time;
+			continue;
+		}
+		if (s->time >= a->limit) {
+			if (!grow_to(a->h, &a->cap, s->time / SECOND)) {
+				a->failed = a->overflow = true;
+				a->last = s->time;
+				continue;
+			}
+			a->limit = (a->h->first + a->h->ncols) * SECOND;
+		}
+		if (s->node >= p->nnodes)
+			continue;
+		if (a->plain ? (f->event >= 0 && (int)s->event != f->event) || s->time < f->from ||
+				       (f->to && s->time >= f->to)
+			     : !profile_matcher_match(m, p, s))
+			continue;
+		count(&a->k, s->time, s->weight);
+	}
+}
+
+struct profile_heatmap *heat_acc_done(struct heat_acc *a, const struct profile *p,
+				      struct ft_error *err)
+{
+	struct profile_heatmap *h;
+	uint64_t to = p->meta.duration_ns, end;
+
+	if (!a->h && !a->failed && !heat_acc_start(a, &a->err))
+		a->failed = true;
+	if (a->failed && !a->overflow) {
+		*err = a->err;
+		return NULL;
+	}
+	/* Open-ended: to the session's end, or its last sample if any came
+	 * after (the columns grew as such samples came). */
+	if (a->open) {
+		if (to < a->f.from)
+			to = a->f.from;
+		end = to / SECOND + (to % SECOND != 0);
+		if (end - a->h->first > PROFILE_HEATMAP_MAX_CELLS / a->h->rows) {
+			too_large(err, end - a->h->first, a->row_ns);
+			return NULL;
+		}
+		if (a->overflow) {
+			too_large(err, a->last / SECOND + 1 - a->h->first, a->row_ns);
+			return NULL;
+		}
+		if (end > a->h->first + a->h->ncols)
+			grow_to(a->h, &a->cap, end - 1);
+	}
+	count_end(&a->k);
+	h = a->h;
+	a->h = NULL;
+	return h;
+}
+
+void heat_acc_free(struct heat_acc *a)
+{
+	profile_heatmap_free(a->h);
+	a->h = NULL;
+}
+
 struct profile_heatmap *profile_query_heatmap(const struct profile *p,
 					      const struct profile_filter *f, uint64_t row_ns,
 					      struct ft_error *err)
 {
-	const struct profile_sample *s = p->samples, *end = p->samples + p->nsamples;
-	bool open = !f->to || f->to == UINT64_MAX, plain = plain_filter(f);
-	uint64_t to = open ? p->meta.duration_ns : f->to, cap, limit, last;
+	struct profile_tally_spec spec = { .parts = PROFILE_TALLY_HEATMAP, .row_ns = row_ns };
+	struct profile_tally *t = profile_tally_new(p, f, &spec);
 	struct profile_heatmap *h;
-	struct profile_matcher m;
-	struct heat_count k;
 
-	/* Open-ended: to the session's end, or its last sample if any comes
-	 * after (the columns grow as such samples come). */
-	if (to < f->from)
-		to = f->from;
-	h = profile_heatmap_new(row_ns, f->from, to, err);
-	if (!h)
-		return NULL;
-	cap = h->ncols;
-	limit = open ? (h->first + h->ncols) * SECOND : UINT64_MAX;
-	profile_matcher_init(&m, p, f);
-	count_init(&k, h);
-	for (; s < end; s++) {
-		if (s->time >= limit) {
-			if (!grow_to(h, &cap, s->time / SECOND))
-				goto too_large;
-			limit = (h->first + h->ncols) * SECOND;
-		}
-		if (s->node >= p->nnodes)
-			continue;
-		if (plain ? (f->event >= 0 && (int)s->event != f->event) || s->time < f->from ||
-				    (f->to && s->time >= f->to)
-			  : !profile_matcher_match(&m, p, s))
-			continue;
-		count(&k, s->time, s->weight);
-	}
-	profile_matcher_free(&m);
-	count_end(&k);
+	profile_tally_add(t, p->samples, p->nsamples);
+	h = profile_tally_heatmap(t, err);
+	profile_tally_free(t);
 	return h;
-
-too_large: /* say how large it would be: to the last sample */
-	for (last = 0; s < end; s++)
-		if (s->time > last)
-			last = s->time;
-	too_large(err, last / SECOND + 1 - h->first, h->row_ns);
-	profile_matcher_free(&m);
-	profile_heatmap_free(h);
-	return NULL;
 }
 
 /* ------------------------------------------------------------------------

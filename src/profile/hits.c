@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "flametop/util.h"
+#include "internal.h"
 
 struct hit {
 	uint32_t location, chain, node, pid, tid;
@@ -48,18 +49,11 @@ struct profile_hits {
 };
 
 /*
- * Sums weights per location and per chain, in lists and maps to them
- * (a chain's: its index + 1, or 0 for a chain that does not pass through
- * the function, so each chain is walked once).
+ * struct locs_acc (internal.h) sums weights per location and per chain,
+ * in lists and maps to them (a chain's: its index + 1, or 0 for a chain
+ * that does not pass through the function, so each chain is walked once).
  */
-struct acc {
-	const struct profile *p;
-	struct profile_locs *l;
-	struct u64map index, chain_index;
-	size_t cap, chains_cap;
-};
-
-static void acc_init(struct acc *a, const struct profile *p, uint32_t frame)
+void locs_acc_init(struct locs_acc *a, const struct profile *p, uint32_t frame)
 {
 	a->p = p;
 	a->l = xcalloc(1, sizeof(*a->l));
@@ -70,7 +64,7 @@ static void acc_init(struct acc *a, const struct profile *p, uint32_t frame)
 }
 
 /* Whether `chain` has a location in the function asked about. */
-static bool chain_through(const struct acc *a, uint32_t chain)
+static bool chain_through(const struct locs_acc *a, uint32_t chain)
 {
 	const struct profile *p = a->p;
 
@@ -82,7 +76,7 @@ static bool chain_through(const struct acc *a, uint32_t chain)
 	return false;
 }
 
-static void acc_chain(struct acc *a, uint32_t chain, uint64_t w)
+static void acc_chain(struct locs_acc *a, uint32_t chain, uint64_t w)
 {
 	struct profile_locs *l = a->l;
 	uint32_t at;
@@ -108,7 +102,7 @@ static void acc_chain(struct acc *a, uint32_t chain, uint64_t w)
 	l->chained += w;
 }
 
-static void acc_add(struct acc *a, uint32_t location, uint64_t w)
+static void acc_add(struct locs_acc *a, uint32_t location, uint64_t w)
 {
 	struct profile_locs *l = a->l;
 	uint32_t at;
@@ -142,40 +136,52 @@ static int cmp_chain(const void *a, const void *b)
 	return x->chain < y->chain ? -1 : x->chain > y->chain;
 }
 
-static struct profile_locs *acc_done(struct acc *a)
+struct profile_locs *locs_acc_done(struct locs_acc *a)
 {
+	struct profile_locs *l;
+
 	u64map_free(&a->index);
 	u64map_free(&a->chain_index);
 	if (a->l->n)
 		qsort(a->l->v, a->l->n, sizeof(*a->l->v), cmp_loc);
 	if (a->l->nchains)
 		qsort(a->l->chains, a->l->nchains, sizeof(*a->l->chains), cmp_chain);
-	return a->l;
+	l = a->l;
+	a->l = NULL;
+	return l;
+}
+
+void locs_acc_sample(struct locs_acc *a, const struct profile_sample *s)
+{
+	const struct profile *p = a->p;
+
+	acc_chain(a, s->chain, s->weight);
+	if (a->l->frame != PROFILE_NO_FRAME && p->nodes[s->node].frame != a->l->frame)
+		return;
+	a->l->total += s->weight;
+	if (s->location != PROFILE_NO_LOCATION && s->location < p->nlocations)
+		acc_add(a, s->location, s->weight);
+}
+
+void locs_acc_free(struct locs_acc *a)
+{
+	u64map_free(&a->index);
+	u64map_free(&a->chain_index);
+	profile_locs_free(a->l);
+	a->l = NULL;
 }
 
 struct profile_locs *profile_query_locations(const struct profile *p,
 					     const struct profile_filter *f, uint32_t frame)
 {
-	struct profile_matcher m;
-	struct acc a;
-	size_t i;
+	struct profile_tally_spec spec = { .parts = PROFILE_TALLY_LOCATIONS, .frame = frame };
+	struct profile_tally *t = profile_tally_new(p, f, &spec);
+	struct profile_locs *l;
 
-	acc_init(&a, p, frame);
-	profile_matcher_init(&m, p, f);
-	for (i = 0; i < p->nsamples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-
-		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
-			continue;
-		acc_chain(&a, s->chain, s->weight);
-		if (frame != PROFILE_NO_FRAME && p->nodes[s->node].frame != frame)
-			continue;
-		a.l->total += s->weight;
-		if (s->location != PROFILE_NO_LOCATION && s->location < p->nlocations)
-			acc_add(&a, s->location, s->weight);
-	}
-	profile_matcher_free(&m);
-	return acc_done(&a);
+	profile_tally_add(t, p->samples, p->nsamples);
+	l = profile_tally_locations(t);
+	profile_tally_free(t);
+	return l;
 }
 
 void profile_locs_free(struct profile_locs *l)
@@ -335,10 +341,10 @@ struct profile_locs *profile_hits_query(struct profile_hits *h, const struct pro
 {
 	uint64_t to = f->to ? f->to : UINT64_MAX;
 	struct profile_matcher m;
-	struct acc a;
+	struct locs_acc a;
 	size_t i, k;
 
-	acc_init(&a, p, frame);
+	locs_acc_init(&a, p, frame);
 	profile_matcher_init(&m, p, f);
 	for (i = 0; i < h->nb; i++) {
 		struct hit_bucket *b = &h->b[i];
@@ -370,5 +376,5 @@ struct profile_locs *profile_hits_query(struct profile_hits *h, const struct pro
 	}
 	profile_matcher_free(&m);
 	a.l->total = a.l->located;
-	return acc_done(&a);
+	return locs_acc_done(&a);
 }

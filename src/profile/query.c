@@ -430,33 +430,14 @@ void profile_top_functions(struct profile_top *t, const struct profile *p,
  */
 struct profile_top *profile_query_top(const struct profile *p, const struct profile_filter *f)
 {
-	uint64_t *node_self = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*node_self));
-	uint64_t total = 0, nsamples = 0, first = 0, last = 0;
-	struct profile_matcher m;
-	struct profile_top *t;
-	size_t k;
+	struct profile_tally_spec spec = { .parts = PROFILE_TALLY_NODES };
+	struct profile_tally *t = profile_tally_new(p, f, &spec);
+	struct profile_top *top;
 
-	profile_matcher_init(&m, p, f);
-	for (k = 0; k < p->nsamples; k++) {
-		const struct profile_sample *s = &p->samples[k];
-
-		if (s->node >= p->nnodes || !profile_matcher_match(&m, p, s))
-			continue;
-		node_self[s->node] += s->weight;
-		total += s->weight;
-		if (!nsamples || s->time < first)
-			first = s->time;
-		if (!nsamples || s->time > last)
-			last = s->time;
-		nsamples++;
-	}
-	profile_matcher_free(&m);
-	t = profile_top_build(p, node_self, p->nnodes);
-	t->total_weight = total;
-	t->nsamples = nsamples;
-	t->first_time = first;
-	t->last_time = last;
-	return t;
+	profile_tally_add(t, p->samples, p->nsamples);
+	top = profile_tally_top(t);
+	profile_tally_free(t);
+	return top;
 }
 
 void profile_top_free(struct profile_top *t)

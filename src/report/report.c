@@ -29,6 +29,21 @@
 /* Function names wider than this don't widen the text table's column. */
 #define REPORT_NAME_COLUMN_MAX 60
 
+/*
+ * A report being counted: the tallies its format reads, fed as the
+ * sessions are read (report_add), written once they are whole.
+ */
+struct report {
+	struct report_options o; /* o.baseline: set by report_baseline() */
+	const struct profile *p; /* borrowed */
+	struct profile_filter f, bf; /* the report's, with its event; the baseline's */
+	bool event_chosen;
+	struct profile_tally *now, *base;
+	/* Text and JSON without a baseline: per event a ratio reads (NULL else),
+	 * its top-list in the window (profile_ratio_set_new()'s queries). */
+	struct profile_tally **ratio;
+};
+
 static const struct {
 	const char *name;
 	enum report_format format;
@@ -270,28 +285,18 @@ static void write_text_lines(FILE *out, const struct profile *p, const struct re
 	free(name.s);
 }
 
-/* What profile_ratio_set_new() queries: event `e`'s top-list under `f`. */
-struct ratio_query {
-	const struct profile *p;
-	const struct profile_filter *f;
-};
-
 static struct profile_top *ratio_top(void *ctx, int e)
 {
-	const struct ratio_query *q = ctx;
-	struct profile_filter f = *q->f;
+	const struct report *r = ctx;
 
-	f.event = e;
-	return profile_query_top(q->p, &f);
+	return profile_tally_top(r->ratio[e]);
 }
 
-/* The ratios of f's event (a perf event group's) in f's window, or NULL. Caller frees. */
-static struct profile_ratio_set *query_ratios(const struct profile *p,
-					      const struct profile_filter *f)
+/* The ratios of the report's event (a perf event group's) in its window, or NULL.
+ * Caller frees. */
+static struct profile_ratio_set *query_ratios(const struct report *r)
 {
-	struct ratio_query q = { p, f };
-
-	return profile_ratio_set_new(p, f->event, ratio_top, &q);
+	return r->ratio ? profile_ratio_set_new(r->p, r->f.event, ratio_top, (void *)r) : NULL;
 }
 
 /* "# ratios: IPC = instructions/cycles, ...": what the ratio columns are. */
@@ -317,22 +322,29 @@ static void write_text_ratios(FILE *out, const struct profile *p,
 	fputc('\n', out);
 }
 
-/* The hottest lines of the samples `f` selects; caller frees. */
-static struct report_lines *query_lines(const struct profile *p, const struct report_options *o,
-					const struct profile_filter *f, struct symbols_lines **sl)
+/* The hottest lines of the samples counted; caller frees (once only). */
+static struct report_lines *query_lines(struct report *r, struct symbols_lines **sl)
 {
+	struct profile_locs *locs = profile_tally_locations(r->now);
+	struct report_lines *l;
+
 	*sl = symbols_lines_new();
-	symbols_lines_set_notice(*sl, o->notice);
-	return report_lines_query(p, f, PROFILE_NO_FRAME, *sl);
+	symbols_lines_set_notice(*sl, r->o.notice);
+	l = report_lines_build(r->p, locs, *sl);
+	profile_locs_free(locs);
+	return l;
 }
 
-static void write_text(FILE *out, const struct profile *p, const struct report_options *o,
-		       const struct profile_filter *f, bool event_chosen)
+static void write_text(FILE *out, struct report *r)
 {
-	struct profile_top *t = profile_query_top(p, f);
+	const struct profile *p = r->p;
+	const struct report_options *o = &r->o;
+	const struct profile_filter *f = &r->f;
+	bool event_chosen = r->event_chosen;
+	struct profile_top *t = profile_tally_top(r->now);
 	struct clean_buf name = { 0 }, module = { 0 };
 	size_t rows = t->nfns, width = strlen("Function"), i, k;
-	struct profile_ratio_set *rs = o->lines ? NULL : query_ratios(p, f);
+	struct profile_ratio_set *rs = o->lines ? NULL : query_ratios(r);
 	int rw[PROFILE_MAX_RATIOS];
 
 	write_text_header(out, p, o, f, t, event_chosen, &name);
@@ -344,10 +356,10 @@ static void write_text(FILE *out, const struct profile *p, const struct report_o
 	}
 	if (o->lines) {
 		struct symbols_lines *sl;
-		struct report_lines *r = query_lines(p, o, f, &sl);
+		struct report_lines *l = query_lines(r, &sl);
 
-		write_text_lines(out, p, o, r);
-		report_lines_free(r);
+		write_text_lines(out, p, o, l);
+		report_lines_free(l);
 		symbols_lines_free(sl);
 		goto out_free;
 	}
@@ -416,12 +428,14 @@ static void write_baseline_header(FILE *out, const struct report_options *o,
 }
 
 /* The diff top-list: functions by change of self share, both shares and the change. */
-static void write_text_diff(FILE *out, const struct profile *p, const struct report_options *o,
-			    const struct profile_filter *f, const struct profile_filter *bf,
-			    bool event_chosen)
+static void write_text_diff(FILE *out, const struct report *r)
 {
-	struct profile_top *t = profile_query_top(p, f);
-	struct profile_top *bt = profile_query_top(o->baseline, bf);
+	const struct profile *p = r->p;
+	const struct report_options *o = &r->o;
+	const struct profile_filter *f = &r->f, *bf = &r->bf;
+	bool event_chosen = r->event_chosen;
+	struct profile_top *t = profile_tally_top(r->now);
+	struct profile_top *bt = profile_tally_top(r->base);
 	struct profile_diff *d = profile_diff_new(p, t, o->baseline, bt);
 	struct clean_buf name = { 0 }, module = { 0 };
 	size_t rows = d->nfns, width = strlen("Function"), i;
@@ -472,11 +486,12 @@ static int json_put(json_t *obj, const char *key, json_t *value)
  * the hottest source lines ("file" null when unknown, "total" null when
  * the session has no call sites), as many as --top says.
  */
-static int put_json_lines(json_t *root, const struct profile *p, const struct report_options *o,
-			  const struct profile_filter *f, struct clean_buf *b)
+static int put_json_lines(json_t *root, struct report *rep, struct clean_buf *b)
 {
+	const struct profile *p = rep->p;
+	const struct report_options *o = &rep->o;
 	struct symbols_lines *sl;
-	struct report_lines *r = query_lines(p, o, f, &sl);
+	struct report_lines *r = query_lines(rep, &sl);
 	json_t *arr = json_array();
 	size_t rows = r->nlines, i;
 	int ret = -ENOMEM;
@@ -581,14 +596,15 @@ static int put_json_fn(json_t *fns, const struct profile *p, const struct profil
 }
 
 /* With a baseline (`bf` set): "baseline": {"total"}, and per function its weights there. */
-static int write_json(FILE *out, const struct profile *p, const struct report_options *o,
-		      const struct profile_filter *f, const struct profile_filter *bf,
-		      struct ft_error *err)
+static int write_json(FILE *out, struct report *r, struct ft_error *err)
 {
-	struct profile_top *t = profile_query_top(p, f);
-	struct profile_top *bt = bf ? profile_query_top(o->baseline, bf) : NULL;
+	const struct profile *p = r->p;
+	const struct report_options *o = &r->o;
+	const struct profile_filter *f = &r->f;
+	struct profile_top *t = profile_tally_top(r->now);
+	struct profile_top *bt = r->base ? profile_tally_top(r->base) : NULL;
 	struct profile_diff *d = bt ? profile_diff_new(p, t, o->baseline, bt) : NULL;
-	struct profile_ratio_set *rs = d ? NULL : query_ratios(p, f);
+	struct profile_ratio_set *rs = d ? NULL : query_ratios(r);
 	struct clean_buf b = { 0 };
 	json_t *root = json_object(), *fns = json_array(), *base = NULL;
 	size_t rows = d ? d->nfns : t->nfns, i;
@@ -622,7 +638,7 @@ static int write_json(FILE *out, const struct profile *p, const struct report_op
 	ret = json_object_set(root, "functions", fns) ? -ENOMEM : 0;
 	if (ret)
 		goto out_free;
-	if (o->lines && (ret = put_json_lines(root, p, o, f, &b)) < 0)
+	if (o->lines && (ret = put_json_lines(root, r, &b)) < 0)
 		goto out_free;
 	if (json_dumpf(root, out, JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
 		ret = -EIO;
@@ -640,11 +656,30 @@ out_free:
 	return ret;
 }
 
-/* The folded exporter's output of the samples `f` selects. */
-static int write_folded(FILE *out, const struct profile *p, const struct profile_filter *f,
-			struct ft_error *err)
+/*
+ * The folded exporter's input from a tally's (node, thread) sums: what
+ * it writes of the samples (a line per thread name and stack, weights
+ * summed) is the same from these as from every sample. Caller frees.
+ */
+static struct export_input *folded_input(const struct profile *p, const struct profile_tally *t,
+					 const struct profile_filter *f)
 {
-	struct export_input *in = export_input_from_profile(p, f, NULL);
+	struct export_input *in = xcalloc(1, sizeof(*in));
+	const struct profile_sample *s = profile_tally_threads(t, &in->nsamples);
+
+	in->p = p;
+	in->event = f->event < 0 || (uint32_t)f->event >= p->nevents ? -1 : f->event;
+	in->threads = true;
+	in->samples = xcalloc(in->nsamples ? in->nsamples : 1, sizeof(*in->samples));
+	if (in->nsamples)
+		memcpy(in->samples, s, in->nsamples * sizeof(*s));
+	return in;
+}
+
+/* The folded exporter's output of the samples counted. */
+static int write_folded(FILE *out, const struct report *r, struct ft_error *err)
+{
+	struct export_input *in = folded_input(r->p, r->now, &r->f);
 	int ret = export_folded_write(out, in, err) < 0 ? -EIO : 0;
 
 	export_input_free(in);
@@ -656,12 +691,10 @@ static int write_folded(FILE *out, const struct profile *p, const struct profile
  * input): "stack BASELINE NOW", every stack of either side once, 0 where
  * a side lacks it, sorted by the stack's text.
  */
-static int write_folded_diff(FILE *out, const struct profile *p, const struct profile_filter *f,
-			     const struct profile *bp, const struct profile_filter *bf,
-			     struct ft_error *err)
+static int write_folded_diff(FILE *out, const struct report *r, struct ft_error *err)
 {
-	struct export_input *now = export_input_from_profile(p, f, NULL);
-	struct export_input *base = export_input_from_profile(bp, bf, NULL);
+	struct export_input *now = folded_input(r->p, r->now, &r->f);
+	struct export_input *base = folded_input(r->o.baseline, r->base, &r->bf);
 	int ret = export_folded_diff_write(out, now, base, err) < 0 ? -EIO : 0;
 
 	export_input_free(now);
@@ -687,11 +720,12 @@ static char *put_u64(char *at, uint64_t v)
  * The FlameScope matrix as JSON: {"unit", "row_ms", "seconds": [{"t": S,
  * "counts": [weight per row]}]}, a column for every second of the window.
  */
-static int write_heatmap(FILE *out, const struct profile *p, const struct report_options *o,
-			 const struct profile_filter *f, struct ft_error *err)
+static int write_heatmap(FILE *out, struct report *rep, struct ft_error *err)
 {
-	uint64_t row_ns = o->row_ns ? o->row_ns : PROFILE_HEATMAP_DEFAULT_ROW_NS, c;
-	struct profile_heatmap *h = profile_query_heatmap(p, f, row_ns, err);
+	const struct profile *p = rep->p;
+	const struct profile_filter *f = &rep->f;
+	uint64_t row_ns = rep->o.row_ns ? rep->o.row_ns : PROFILE_HEATMAP_DEFAULT_ROW_NS, c;
+	struct profile_heatmap *h = profile_tally_heatmap(rep->now, err);
 	const char *unit = "samples";
 	struct clean_buf b = { 0 };
 	char *line;
@@ -756,12 +790,10 @@ static const char *event_unit(const struct profile *p, int e)
 
 /* The baseline's filter: its event the one named as the report's, else its first. */
 static int baseline_filter(const struct profile *p, const struct profile_filter *f,
-			   const struct report_options *o, struct profile_filter *bf,
-			   struct ft_error *err)
+			   const struct profile *bp, const struct profile_filter *given,
+			   struct profile_filter *bf, struct ft_error *err)
 {
-	const struct profile *bp = o->baseline;
-
-	*bf = o->baseline_filter;
+	*bf = *given;
 	if (bf->event >= 0 && (uint32_t)bf->event >= bp->nevents) {
 		error_set(err, "report: no event %d in the baseline", bf->event);
 		return -EINVAL;
@@ -774,61 +806,185 @@ static int baseline_filter(const struct profile *p, const struct profile_filter 
 	return profile_diff_check_units(event_unit(p, f->event), event_unit(bp, bf->event), err);
 }
 
-int report_write(FILE *out, const struct profile *p, const struct report_options *o,
-		 struct ft_error *err)
+/* What the format reads of the samples (PROFILE_TALLY_*). */
+static unsigned tally_parts(const struct report_options *o)
 {
-	struct profile_filter f = o->filter, bf;
-	bool event_chosen = f.event >= 0;
+	switch (o->format) {
+	case REPORT_FOLDED:
+		return PROFILE_TALLY_THREADS;
+	case REPORT_HEATMAP:
+		return PROFILE_TALLY_HEATMAP;
+	default:
+		return PROFILE_TALLY_NODES | (o->lines ? PROFILE_TALLY_LOCATIONS : 0);
+	}
+}
+
+/* Text and JSON without a baseline show the event's ratios: a tally for
+ * each event they read. */
+static void ratio_tallies(struct report *r)
+{
+	struct profile_ratio ratios[PROFILE_MAX_RATIOS];
+	struct profile_tally_spec spec = { .parts = PROFILE_TALLY_NODES };
+	size_t n = profile_ratios(r->p, r->f.event, ratios), i, k;
+
+	if (!n)
+		return;
+	r->ratio = xcalloc(r->p->nevents, sizeof(*r->ratio));
+	for (i = 0; i < n; i++) {
+		uint32_t evs[2] = { ratios[i].num, ratios[i].den };
+
+		for (k = 0; k < 2; k++) {
+			struct profile_filter f = r->f;
+
+			if (r->ratio[evs[k]])
+				continue;
+			f.event = (int)evs[k];
+			r->ratio[evs[k]] = profile_tally_new(r->p, &f, &spec);
+		}
+	}
+}
+
+struct report *report_new(const struct profile *p, const struct report_options *o,
+			  struct ft_error *err)
+{
+	struct profile_tally_spec spec = { .parts = tally_parts(o), .frame = PROFILE_NO_FRAME };
+	struct report *r;
+
+	if (o->filter.event >= 0 && (uint32_t)o->filter.event >= p->nevents) {
+		error_set(err, "report: no event %d in this session (it has %" PRIu32 ")",
+			  o->filter.event, p->nevents);
+		return NULL;
+	}
+	if ((o->baseline || o->baseline_source) && (o->lines || o->format == REPORT_HEATMAP)) {
+		error_set(err, "report: --baseline works with --format text, json or folded, "
+			       "without --lines");
+		return NULL;
+	}
+	if (o->lines && o->format == REPORT_FOLDED) {
+		error_set(err, "report: --lines works with --format text or json");
+		return NULL;
+	}
+	if ((unsigned)o->format >= ARRAY_SIZE(report_formats)) {
+		error_set(err, "report: unknown format %d", (int)o->format);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->o = *o;
+	r->o.baseline = NULL;
+	r->p = p;
+	r->f = o->filter;
+	r->event_chosen = r->f.event >= 0;
+	/* Weights of different events don't add up: default to the first. */
+	if (!r->event_chosen && p->nevents)
+		r->f.event = 0;
+	spec.row_ns = o->row_ns ? o->row_ns : PROFILE_HEATMAP_DEFAULT_ROW_NS;
+	r->now = profile_tally_new(p, &r->f, &spec);
+	/* Text shows them without --lines, JSON with it too. */
+	if (((o->format == REPORT_TEXT && !o->lines) || o->format == REPORT_JSON) &&
+	    !o->baseline && !o->baseline_source)
+		ratio_tallies(r);
+	return r;
+}
+
+int report_baseline(struct report *r, const struct profile *bp, const struct profile_filter *bf,
+		    struct ft_error *err)
+{
+	struct profile_tally_spec spec = { .parts = tally_parts(&r->o) };
+
+	if (baseline_filter(r->p, &r->f, bp, bf, &r->bf, err) < 0)
+		return -EINVAL;
+	r->o.baseline = bp;
+	r->base = profile_tally_new(bp, &r->bf, &spec);
+	return 0;
+}
+
+void report_add(struct report *r, const struct profile_sample *s, size_t n)
+{
+	uint32_t e;
+
+	profile_tally_add(r->now, s, n);
+	for (e = 0; r->ratio && e < r->p->nevents; e++)
+		if (r->ratio[e])
+			profile_tally_add(r->ratio[e], s, n);
+}
+
+void report_add_baseline(struct report *r, const struct profile_sample *s, size_t n)
+{
+	profile_tally_add(r->base, s, n);
+}
+
+size_t report_memory(const struct report *r)
+{
+	size_t m = sizeof(*r) + profile_tally_memory(r->now);
+	uint32_t e;
+
+	if (r->base)
+		m += profile_tally_memory(r->base);
+	for (e = 0; r->ratio && e < r->p->nevents; e++)
+		if (r->ratio[e])
+			m += profile_tally_memory(r->ratio[e]);
+	return m;
+}
+
+int report_finish(FILE *out, struct report *r, struct ft_error *err)
+{
 	int ret = 0;
 
-	if (event_chosen && (uint32_t)f.event >= p->nevents) {
-		error_set(err, "report: no event %d in this session (it has %" PRIu32 ")", f.event,
-			  p->nevents);
-		return -EINVAL;
-	}
-	/* Weights of different events don't add up: default to the first. */
-	if (!event_chosen && p->nevents)
-		f.event = 0;
-	if (o->baseline) {
-		if (o->lines || o->format == REPORT_HEATMAP) {
-			error_set(err, "report: --baseline works with --format text, json or folded, "
-				       "without --lines");
-			return -EINVAL;
-		}
-		if (baseline_filter(p, &f, o, &bf, err) < 0)
-			return -EINVAL;
-	}
-
-	switch (o->format) {
+	switch (r->o.format) {
 	case REPORT_TEXT:
-		if (o->baseline)
-			write_text_diff(out, p, o, &f, &bf, event_chosen);
+		if (r->base)
+			write_text_diff(out, r);
 		else
-			write_text(out, p, o, &f, event_chosen);
+			write_text(out, r);
 		break;
 	case REPORT_JSON:
-		ret = write_json(out, p, o, &f, o->baseline ? &bf : NULL, err);
+		ret = write_json(out, r, err);
 		break;
 	case REPORT_FOLDED:
-		if (o->lines) {
-			error_set(err, "report: --lines works with --format text or json");
-			return -EINVAL;
-		}
-		if (o->baseline)
-			ret = write_folded_diff(out, p, &f, o->baseline, &bf, err);
-		else
-			ret = write_folded(out, p, &f, err);
+		ret = r->base ? write_folded_diff(out, r, err) : write_folded(out, r, err);
 		break;
 	case REPORT_HEATMAP:
-		ret = write_heatmap(out, p, o, &f, err);
+		ret = write_heatmap(out, r, err);
 		break;
-	default:
-		error_set(err, "report: unknown format %d", (int)o->format);
-		return -EINVAL;
 	}
 	if (!ret && (fflush(out) || ferror(out)))
 		ret = -EIO;
 	if (ret == -EIO)
 		error_set(err, "report: cannot write the output");
+	return ret;
+}
+
+void report_free(struct report *r)
+{
+	uint32_t e;
+
+	if (!r)
+		return;
+	for (e = 0; r->ratio && e < r->p->nevents; e++)
+		profile_tally_free(r->ratio[e]);
+	free(r->ratio);
+	profile_tally_free(r->base);
+	profile_tally_free(r->now);
+	free(r);
+}
+
+int report_write(FILE *out, const struct profile *p, const struct report_options *o,
+		 struct ft_error *err)
+{
+	struct report *r = report_new(p, o, err);
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	report_add(r, p->samples, p->nsamples);
+	if (o->baseline) {
+		if (report_baseline(r, o->baseline, &o->baseline_filter, err) < 0) {
+			report_free(r);
+			return -EINVAL;
+		}
+		report_add_baseline(r, o->baseline->samples, o->baseline->nsamples);
+	}
+	ret = report_finish(out, r, err);
+	report_free(r);
 	return ret;
 }
