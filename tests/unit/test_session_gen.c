@@ -8,6 +8,8 @@
  *
  *   test_session_gen golden DIR    writes DIR/{valid,invalid}/CASE/input
  *   test_session_gen size [SECONDS] prints bytes per sample and timings
+ *   test_session_gen samples PATH N writes N samples (a session too large
+ *                                  to hold whole under a memory limit)
  *
  * Built with `make check` but not run by it: the golden inputs are checked
  * in, and regenerating them is a deliberate act (their expected outputs
@@ -481,12 +483,74 @@ static int size_bench(unsigned secs)
 	return 0;
 }
 
+/*
+ * A session of `n` samples at 1 kHz over 64 stacks of 8 frames and 4
+ * threads, 65,536 samples a chunk: what a reader that holds every sample
+ * needs 40 bytes a sample for, and one that counts them as it reads
+ * needs nothing for (tests/e2e/report-memory.sh).
+ */
+static int many_samples(const char *path, uint64_t n)
+{
+	struct profile *p = profile_new();
+	struct session_writer *w;
+	struct ft_error err;
+	uint32_t leaves[64];
+	uint64_t i;
+	unsigned k, d;
+	int ret = 1;
+
+	set_meta(p, "cpu-clock", "ns");
+	for (k = 0; k < 64; k++) {
+		uint32_t node = PROFILE_ROOT;
+
+		for (d = 0; d < 8; d++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "fn_%u_%u", d, d < 4 ? k % 4 : k);
+			node = profile_intern_node(p, node,
+						   profile_intern_frame(p, name, "/usr/bin/many",
+									PROFILE_FRAME_USER));
+		}
+		leaves[k] = node;
+	}
+	for (k = 0; k < 4; k++)
+		profile_set_thread(p, 100, 100 + k, k % 2 ? "odd" : "even");
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0) {
+		fprintf(stderr, "%s\n", w ? "begin failed" : err.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t x = rng();
+		struct profile_sample smp = {
+			.time = i * 1000000, .weight = 1000000, .node = leaves[x % 64],
+			.pid = 100, .tid = 100 + (uint32_t)(x >> 8) % 4,
+		};
+
+		profile_add_sample(p, &smp);
+		if (p->nsamples == 65536 || i + 1 == n) {
+			if (session_writer_flush(w, p) < 0) {
+				session_writer_abort(w);
+				goto out;
+			}
+			profile_clear_samples(p);
+		}
+	}
+	if (session_writer_close(w, p) == 0)
+		ret = 0;
+out:
+	profile_free(p);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "golden") == 0)
 		return golden(argv[2]);
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "size") == 0)
 		return size_bench(argc == 3 ? (unsigned)atoi(argv[2]) : 60);
-	fprintf(stderr, "usage: test_session_gen golden DIR | size [SECONDS]\n");
+	if (argc == 4 && strcmp(argv[1], "samples") == 0)
+		return many_samples(argv[2], strtoull(argv[3], NULL, 10));
+	fprintf(stderr, "usage: test_session_gen golden DIR | size [SECONDS] | samples PATH N\n");
 	return 2;
 }
