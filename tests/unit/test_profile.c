@@ -1780,6 +1780,111 @@ static void test_heatmap_span(void **state)
  * plain one; samples after the session's duration add columns, as far as
  * the cell cap allows.
  */
+/*
+ * A tally fed batch by batch while the profile grows (new stacks,
+ * functions, locations between batches, samples after the session's
+ * duration, out of time order) sums what the queries sum of the whole
+ * profile, and what it holds does not grow with the samples it counts.
+ */
+static void test_tally_batches(void **state)
+{
+	struct profile *p = build_bursts();
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_tally_spec spec = {
+		.parts = PROFILE_TALLY_NODES | PROFILE_TALLY_THREADS | PROFILE_TALLY_LOCATIONS |
+			 PROFILE_TALLY_HEATMAP,
+		.frame = PROFILE_NO_FRAME,
+		.row_ns = 50000000ull,
+	};
+	struct profile_filter f;
+	struct profile_tally *t;
+	struct profile_top *whole, *fed;
+	struct profile_heatmap *hw, *hf;
+	struct profile_locs *lw, *lf;
+	const struct profile_sample *merged;
+	uint64_t x = 99, sum = 0, want = 0;
+	size_t done = 0, k, n, mem = 0;
+	unsigned round;
+
+	profile_filter_init(&f);
+	f.event = 0;
+	t = profile_tally_new(p, &f, &spec);
+	for (round = 0; round < 40; round++) {
+		char name[32];
+		const char *const names[] = { "main", "grown", name, NULL };
+		uint32_t node, loc;
+
+		snprintf(name, sizeof(name), "fn_%u", round % 13);
+		node = stack(p, "app", names);
+		loc = profile_intern_location(p, p->nodes[node].frame, 0x10 * (round % 13 % 5));
+		for (k = 0; k < 500; k++) {
+			struct profile_sample smp = { .weight = 1 + k % 3, .node = node, .pid = 1,
+						      .tid = 1 + round % 13 % 3, .location = loc };
+
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			smp.time = (x >> 11) % 14000000000ull; /* past the 12 s below */
+			profile_add_sample(p, &smp);
+		}
+		profile_tally_add(t, p->samples + done, p->nsamples - done);
+		done = p->nsamples;
+		if (round == 20)
+			mem = profile_tally_memory(t);
+	}
+	/* Nothing new after round 12 (13 functions, each its thread and
+	 * location): only the samples went on. */
+	assert_int_equal(profile_tally_memory(t), mem);
+	p->meta.duration_ns = 12000000000ull;
+	whole = profile_query_top(p, &f);
+	fed = profile_tally_top(t);
+	assert_int_equal(fed->total_weight, whole->total_weight);
+	assert_int_equal(fed->nsamples, whole->nsamples);
+	assert_int_equal(fed->first_time, whole->first_time);
+	assert_int_equal(fed->last_time, whole->last_time);
+	assert_int_equal(fed->nfns, whole->nfns);
+	for (k = 0; k < whole->nfns; k++) {
+		assert_int_equal(fed->fns[k].frame, whole->fns[k].frame);
+		assert_int_equal(fed->fns[k].self, whole->fns[k].self);
+		assert_int_equal(fed->fns[k].total, whole->fns[k].total);
+	}
+	merged = profile_tally_threads(t, &n);
+	for (k = 0; k < n; k++)
+		sum += merged[k].weight;
+	assert_int_equal(sum, whole->total_weight);
+	for (k = 0; k < n; k++) /* one per (node, thread) */
+		for (done = k + 1; done < n; done++)
+			assert_false(merged[k].node == merged[done].node &&
+				     merged[k].tid == merged[done].tid);
+	hw = profile_query_heatmap(p, &f, spec.row_ns, &err);
+	hf = profile_tally_heatmap(t, &err);
+	assert_non_null(hw);
+	assert_non_null(hf);
+	assert_int_equal(hf->ncols, 14); /* to the last sample, past the duration */
+	assert_int_equal(hf->ncols, hw->ncols);
+	assert_int_equal(hf->total, hw->total);
+	assert_int_equal(hf->max, hw->max);
+	assert_memory_equal(hf->cells, hw->cells, hw->ncols * hw->rows * sizeof(*hw->cells));
+	lw = profile_query_locations(p, &f, PROFILE_NO_FRAME);
+	lf = profile_tally_locations(t);
+	assert_int_equal(lf->n, lw->n);
+	assert_int_equal(lf->total, lw->total);
+	assert_int_equal(lf->located, lw->located);
+	for (k = 0; k < lw->n; k++) {
+		assert_int_equal(lf->v[k].location, lw->v[k].location);
+		assert_int_equal(lf->v[k].weight, lw->v[k].weight);
+		want += lw->v[k].weight;
+	}
+	assert_int_equal(want, lw->located);
+	profile_locs_free(lw);
+	profile_locs_free(lf);
+	profile_heatmap_free(hw);
+	profile_heatmap_free(hf);
+	profile_top_free(fed);
+	profile_top_free(whole);
+	profile_tally_free(t);
+	profile_free(p);
+	(void)state;
+}
+
 static void test_heatmap_exact(void **state)
 {
 	static const uint64_t heights[] = { 1000000ull,   3000000ull,   7000000ull,
@@ -2111,6 +2216,7 @@ int main(void)
 		cmocka_unit_test(test_heatmap_rows),
 		cmocka_unit_test(test_heatmap_span),
 		cmocka_unit_test(test_heatmap_exact),
+		cmocka_unit_test(test_tally_batches),
 		cmocka_unit_test(test_heatstore),
 		cmocka_unit_test(test_heatstore_full),
 		cmocka_unit_test(test_decay),
