@@ -7,7 +7,10 @@
 #     start until the whole session shows ("end of the session" in the
 #     header, drawn with the last samples), with the memory the explorer
 #     reports for itself at that moment;
-#   - `flametop report -i FILE` (text, the top list) is timed to its exit.
+#   - `flametop report -i FILE` (text, the top list) is timed to its exit,
+#     with its peak RSS (GNU time's %M, when /usr/bin/time is GNU time):
+#     report counts samples as it reads them, so this is the model and
+#     the sums, not the samples.
 # RUNS times each (BENCH_RUNS, default 3), the median against issue 14's
 # goal of 1 s. No peer reads a flametop session; bench-record times perf
 # report on a recording of its own. Needs tmux for the replay; prints
@@ -43,6 +46,9 @@ if [ -z "$session" ]; then
 fi
 echo "  $session: $(stat -c %s "$session") bytes"
 
+gnu_time=
+/usr/bin/time -f %M -o "$dir/rss1" true 2>/dev/null && [ -s "$dir/rss1" ] && gnu_time=1
+
 i=0
 while [ $i -lt "$runs" ]; do
 	if command -v tmux >/dev/null 2>&1; then
@@ -50,7 +56,13 @@ while [ $i -lt "$runs" ]; do
 			"'$FLAMETOP' replay '$session'" >>"$dir/replay"
 	fi
 	t0=$(bench_now_ms)
-	"$FLAMETOP" report -i "$session" --format text >/dev/null 2>&1
+	if [ -n "$gnu_time" ]; then
+		/usr/bin/time -f %M -o "$dir/rss1" "$FLAMETOP" report -i "$session" --format text \
+			>/dev/null 2>&1
+		awk '{ printf "%.1f\n", $1 / 1024 }' "$dir/rss1" >>"$dir/report_rss"
+	else
+		"$FLAMETOP" report -i "$session" --format text >/dev/null 2>&1
+	fi
 	echo $(($(bench_now_ms) - t0)) >>"$dir/report"
 	i=$((i + 1))
 done
@@ -97,4 +109,10 @@ else
 fi
 bench_line "report: top list, synthetic hour" "$(ms_to_s "$(median report)")" s "<=" 1
 echo "    $(spread report)"
+if [ -n "$gnu_time" ]; then
+	bench_line "report: peak RSS, synthetic hour" "$(median report_rss)" MiB - - \
+		"$(sort -n "$dir/report_rss" | sed -n '1p;$p' | paste -sd- -) MiB in $runs runs"
+else
+	bench_skip "report: peak RSS, synthetic hour" "needs GNU time (/usr/bin/time -f)"
+fi
 exit 0
