@@ -286,11 +286,18 @@ struct heat_entry {
 	uint16_t event;
 };
 
+/*
+ * A ring of max_entries: the oldest entry is v[head], the newest
+ * v[(head + n - 1) % cap]. It is allocated at its full size on the first
+ * add, so it never grows by copies nor compacts; its pages are touched as
+ * it first fills (`used` counts them), then reused.
+ */
 struct profile_heatstore {
 	uint64_t slice_ns;
-	size_t max_entries;
 	struct heat_entry *v;
-	size_t start, n, cap; /* live entries are v[start .. n) */
+	size_t cap; /* max_entries */
+	size_t head, n;
+	size_t used; /* entries ever written: the array's resident part */
 	uint64_t since; /* complete from here */
 	uint64_t newest; /* the latest sample time + 1 */
 };
@@ -300,9 +307,9 @@ struct profile_heatstore *profile_heatstore_new(uint64_t slice_ns, size_t max_by
 	struct profile_heatstore *h = xcalloc(1, sizeof(*h));
 
 	h->slice_ns = slice_ns ? slice_ns : PROFILE_HEATMAP_MIN_ROW_NS;
-	h->max_entries = max_bytes / sizeof(struct heat_entry);
-	if (h->max_entries < 1024)
-		h->max_entries = 1024;
+	h->cap = max_bytes / sizeof(struct heat_entry);
+	if (h->cap < 1024)
+		h->cap = 1024;
 	return h;
 }
 
@@ -314,59 +321,42 @@ void profile_heatstore_free(struct profile_heatstore *h)
 	free(h);
 }
 
-/* Moves the live entries to the front of the array. */
-static void heat_compact(struct profile_heatstore *h)
-{
-	memmove(h->v, h->v + h->start, (h->n - h->start) * sizeof(*h->v));
-	h->n -= h->start;
-	h->start = 0;
-}
-
-/* Drops the oldest `k` entries (in arrival order, which is about time order). */
+/* Drops the oldest `k` entries (in arrival order, which is about time
+ * order); the store is complete after the newest slice dropped. */
 static void heat_drop(struct profile_heatstore *h, size_t k)
 {
-	size_t i;
+	if (k > h->n)
+		k = h->n;
+	for (; k; k--) {
+		uint64_t end = (uint64_t)(h->v[h->head].slice + 1) * h->slice_ns;
 
-	if (k > h->n - h->start)
-		k = h->n - h->start;
-	/* Complete after the newest slice dropped. */
-	for (i = h->start; i < h->start + k; i++)
-		if ((uint64_t)(h->v[i].slice + 1) * h->slice_ns > h->since)
-			h->since = (uint64_t)(h->v[i].slice + 1) * h->slice_ns;
-	h->start += k;
-	/* Compact once the dead prefix is half the array. */
-	if (h->start > h->cap / 2)
-		heat_compact(h);
+		if (end > h->since)
+			h->since = end;
+		h->head = h->head + 1 == h->cap ? 0 : h->head + 1;
+		h->n--;
+	}
 }
 
 void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n)
 {
-	size_t i;
+	size_t i, at;
 
+	if (!n)
+		return;
+	if (!h->v)
+		h->v = xreallocarray(NULL, h->cap, sizeof(*h->v));
+	at = (h->head + h->n) % h->cap;
 	for (i = 0; i < n; i++) {
 		uint64_t slice = s[i].time / h->slice_ns;
 		struct heat_entry *e;
 
 		if (slice > UINT32_MAX || s[i].time < h->since)
 			continue;
-		if (h->n - h->start >= h->max_entries)
-			heat_drop(h, h->max_entries / 8 + 1);
-		if (h->n == h->cap) {
-			size_t most = h->max_entries + h->max_entries / 2 + 4096;
-
-			/* At its largest, the array holds fewer than
-			 * max_entries live ones (dropped above) after a
-			 * dead prefix: room comes from compacting it. */
-			if (h->cap >= most) {
-				heat_compact(h);
-			} else {
-				h->cap = h->cap ? h->cap * 2 : 4096;
-				if (h->cap > most)
-					h->cap = most;
-				h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
-			}
-		}
-		e = &h->v[h->n++];
+		if (h->n == h->cap)
+			heat_drop(h, 1);
+		e = &h->v[at];
+		at = at + 1 == h->cap ? 0 : at + 1;
+		h->n++;
 		e->weight = s[i].weight;
 		e->slice = (uint32_t)slice;
 		e->node = s[i].node;
@@ -375,13 +365,15 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 		if (s[i].time + 1 > h->newest)
 			h->newest = s[i].time + 1;
 	}
+	if (h->used < h->cap)
+		h->used = h->n > h->used ? h->n : h->used;
 }
 
 void profile_heatstore_forget(struct profile_heatstore *h, uint64_t before)
 {
 	size_t k = 0;
 
-	while (h->start + k < h->n && (uint64_t)h->v[h->start + k].slice * h->slice_ns < before)
+	while (k < h->n && (uint64_t)h->v[(h->head + k) % h->cap].slice * h->slice_ns < before)
 		k++;
 	if (k)
 		heat_drop(h, k);
@@ -396,7 +388,39 @@ uint64_t profile_heatstore_since(const struct profile_heatstore *h)
 
 size_t profile_heatstore_memory(const struct profile_heatstore *h)
 {
-	return sizeof(*h) + h->cap * sizeof(*h->v);
+	return sizeof(*h) + h->used * sizeof(*h->v);
+}
+
+/* Counts the entries e[0 .. n) that f selects into k. */
+static void heat_count_entries(const struct profile_heatstore *h, const struct profile *p,
+			       const struct profile_filter *f, struct profile_matcher *pm,
+			       const struct heat_entry *e, size_t n, struct heat_count *k)
+{
+	const struct heat_entry *end = e + n;
+
+	for (; e < end; e++) {
+		struct profile_sample s = { .time = (uint64_t)e->slice * h->slice_ns,
+					    .weight = e->weight,
+					    .node = e->node,
+					    .tid = e->tid,
+					    .event = e->event };
+
+		if (e->node >= p->nnodes)
+			continue;
+		if (!pm) {
+			if ((f->event < 0 || (int)e->event == f->event) && s.time >= f->from &&
+			    (!f->to || s.time < f->to))
+				count(k, s.time, s.weight);
+			continue;
+		}
+		if (f->pid >= 0) {
+			const struct profile_thread *th = profile_find_thread(p, e->tid);
+
+			s.pid = th ? th->pid : UINT32_MAX;
+		}
+		if (profile_matcher_match(pm, p, &s))
+			count(k, s.time, s.weight);
+	}
 }
 
 struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *h,
@@ -408,43 +432,23 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 	struct profile_matcher pm;
 	struct heat_count k;
 	uint64_t to = f->to && f->to != UINT64_MAX ? f->to : h->newest;
-	const struct heat_entry *e = h->v + h->start, *end = h->v + h->n;
+	bool plain = plain_filter(f);
+	size_t first = h->n < h->cap - h->head ? h->n : h->cap - h->head;
 
 	row_ns = (row_ns + h->slice_ns - 1) / h->slice_ns * h->slice_ns;
 	m = profile_heatmap_new(row_ns, f->from, to < f->from ? f->from : to, err);
 	if (!m)
 		return NULL;
 	count_init(&k, m);
-	if (plain_filter(f)) {
-		for (; e < end; e++) {
-			uint64_t t = (uint64_t)e->slice * h->slice_ns;
-
-			if (e->node >= p->nnodes || (f->event >= 0 && (int)e->event != f->event) ||
-			    t < f->from || (f->to && t >= f->to))
-				continue;
-			count(&k, t, e->weight);
-		}
-		count_end(&k);
-		return m;
+	if (!plain)
+		profile_matcher_init(&pm, p, f);
+	/* The ring's two parts, oldest first. */
+	if (h->n) {
+		heat_count_entries(h, p, f, plain ? NULL : &pm, h->v + h->head, first, &k);
+		heat_count_entries(h, p, f, plain ? NULL : &pm, h->v, h->n - first, &k);
 	}
-	profile_matcher_init(&pm, p, f);
-	for (; e < end; e++) {
-		struct profile_sample s = { .time = (uint64_t)e->slice * h->slice_ns,
-					    .weight = e->weight,
-					    .node = e->node,
-					    .tid = e->tid,
-					    .event = e->event };
-
-		if (f->pid >= 0) {
-			const struct profile_thread *th = profile_find_thread(p, e->tid);
-
-			s.pid = th ? th->pid : UINT32_MAX;
-		}
-
-		if (s.node < p->nnodes && profile_matcher_match(&pm, p, &s))
-			count(&k, s.time, s.weight);
-	}
-	profile_matcher_free(&pm);
+	if (!plain)
+		profile_matcher_free(&pm);
 	count_end(&k);
 	return m;
 }

@@ -1661,6 +1661,12 @@ static void loop(struct tui *u)
 				cpu_charge(u, UI_CPU_SAMPLING);
 				if (ui_tui_take_samples(u))
 					gen++;
+				/* A batch spans many seconds: sorted into the
+				 * timeline now, its buckets' pending arrays serve
+				 * the next batch's (by the tick, thousands of
+				 * buckets would hold fresh ones). */
+				if (ret == SOURCE_MORE)
+					timeline_advance(u->tl, u->src->ops->now(u->src->ctx));
 				cpu_charge(u, UI_CPU_STORE);
 			} while (ret == SOURCE_MORE && util_now_ns() < more_until);
 			u->now = u->src->ops->now(u->src->ctx);

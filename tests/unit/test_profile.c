@@ -2034,7 +2034,26 @@ static void test_heatstore_full(void **state)
 	f.from = since;
 	m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
 	assert_non_null(m);
-	/* Every sample since `since`, one a millisecond: none lost. */
+	/* Every sample since `since`, one a millisecond: none lost, and the
+	 * store full to its ceiling (24 bytes an entry). */
+	assert_int_equal(m->total, t - since / 1000000ull);
+	assert_int_equal(m->total, (1u << 20) / 24);
+	profile_heatmap_free(m);
+	/* A filter that is not only times and events (a thread) over the
+	 * same entries, which wrap around the end of the store's array. */
+	f.tid = (int64_t)p->samples[0].tid;
+	m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
+	assert_non_null(m);
+	assert_int_equal(m->total, t - since / 1000000ull);
+	profile_heatmap_free(m);
+	f.tid = -1;
+	/* Forgetting the older half (also across the wrap). */
+	since += (t - since / 1000000ull) / 2 * 1000000ull;
+	profile_heatstore_forget(hs, since);
+	assert_int_equal(profile_heatstore_since(hs), since);
+	f.from = 0;
+	m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
+	assert_non_null(m);
 	assert_int_equal(m->total, t - since / 1000000ull);
 	profile_heatmap_free(m);
 	profile_heatstore_free(hs);
