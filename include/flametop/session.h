@@ -118,6 +118,16 @@ struct profile *session_reader_take(struct session_reader *r);
  */
 int session_reader_end(struct session_reader *r, struct session_read_info *info,
 		       struct ft_error *err);
+/*
+ * The duration the file's end chunk says, read ahead of the chunks before
+ * it, for a reader that needs it before the samples (report --from 40%):
+ * the chunks' headers are walked, their payloads skipped, and the end
+ * chunk alone is checked and read. The chunks skipped are not: a reader
+ * that stops on one of them fails. 0 when unknown: a pipe, a file cut
+ * short (no end chunk, or a torn one), an end chunk that says no
+ * duration or 0 (the last sample's time is then the session's end).
+ */
+uint64_t session_reader_peek_duration(const struct session_reader *r);
 /* Whether the reader reads a regular file (a pipe can be read only once). */
 bool session_reader_regular(const struct session_reader *r);
 /*

@@ -47,6 +47,7 @@ struct side {
 	 * samples held (it cannot be read twice). */
 	bool whole;
 	uint64_t span; /* after side_learn_end(): cli_profile_span() of the session */
+	bool peeked; /* span is what the end chunk says, read ahead */
 	struct end_thread *threads; /* with --comm: the threads' names at the end */
 	uint32_t nthreads;
 };
@@ -121,19 +122,25 @@ static int side_read(struct side *s, struct report *r, bool baseline, struct ft_
 		cli_error("%s%s", s->prefix, err.msg);
 		return -1;
 	}
+	if (s->peeked && s->p->meta.duration_ns != s->span) {
+		/* Not for a file read as it is: its end chunk was read twice. */
+		cli_error("%s%s: its end changed while it was read", s->prefix, s->path);
+		return -1;
+	}
 	session_read_notice(notices, s->path, &info);
 	return 0;
 }
 
 /*
- * Learns what the query needs from the session's end: its span and its
- * threads' last names. A regular file is read through once without
- * keeping its samples (only the model grows) and opened again for
- * counting; a pipe, which can be read once only, is read whole, its
- * samples held (then it costs what reading it whole always did).
- * 0, or -1 said.
+ * Learns what the query needs from the session's end: its span and, for
+ * --comm (`threads`), its threads' last names. The span alone is read
+ * ahead from the end chunk when the file has one. Else a regular file is
+ * read through once without keeping its samples (only the model grows)
+ * and opened again for counting; a pipe, which can be read once only, is
+ * read whole, its samples held (then it costs what reading it whole
+ * always did). 0, or -1 said.
  */
-static int side_learn_end(struct side *s)
+static int side_learn_end(struct side *s, bool threads)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_reader *again;
@@ -142,6 +149,12 @@ static int side_learn_end(struct side *s)
 	uint32_t i;
 	int step;
 
+	if (!threads) {
+		s->span = session_reader_peek_duration(s->sr);
+		s->peeked = s->span != 0;
+		if (s->peeked)
+			return 0;
+	}
 	do {
 		step = session_reader_step(s->sr, s->whole || !session_reader_regular(s->sr)
 						     ? SIZE_MAX : REPORT_BATCH, &err);
@@ -340,7 +353,7 @@ int cli_report(int argc, char **argv)
 	status = CLI_EXIT_ERROR;
 	if (side_open(&now, input, "") < 0)
 		goto out;
-	if (cli_query_needs_end(&q) && side_learn_end(&now) < 0)
+	if (cli_query_needs_end(&q) && side_learn_end(&now, q.filter.comm != NULL) < 0)
 		goto out;
 	r = cli_query_resolve_in(&q, now.p, now.span, &err);
 	if (r) {
@@ -377,7 +390,8 @@ int cli_report(int argc, char **argv)
 
 		if (side_open(&base, baseline, "--baseline: ") < 0)
 			goto out;
-		if ((bfrom.percent || bto.percent || bf.comm) && side_learn_end(&base) < 0)
+		if ((bfrom.percent || bto.percent || bf.comm) &&
+		    side_learn_end(&base, bf.comm != NULL) < 0)
 			goto out;
 		bf.from = bfrom.text ? cli_time_in(&bfrom, base.span) : 0;
 		bf.to = bto.text ? cli_time_in(&bto, base.span) : 0;

@@ -2034,6 +2034,47 @@ struct session_reader *session_reader_reopen(const struct session_reader *played
 	return reader_start(fd, &st, played->name, err);
 }
 
+/* The end chunk's payload at most: its JSON is a few numbers. */
+#define PEEK_END_MAX 4096
+
+uint64_t session_reader_peek_duration(const struct session_reader *sr)
+{
+	unsigned char h[SESSION_CHUNK_HEADER_LEN], payload[PEEK_END_MAX], text[PEEK_END_MAX + 1];
+	uint64_t pos = SESSION_FILE_HEADER_LEN, size = sr->r.src.file_size, duration = 0;
+	uint32_t type, clen, ulen;
+	unsigned chunks = 0;
+	uLongf tlen = PEEK_END_MAX;
+	json_t *obj, *v;
+
+	if (!sr->regular)
+		return 0;
+	/* Chunk headers, each payload skipped, up to the end chunk. */
+	for (;;) {
+		if (pos + sizeof(h) > size || ++chunks > SESSION_MAX_CHUNKS ||
+		    pread(sr->fd, h, sizeof(h), (off_t)pos) != (ssize_t)sizeof(h))
+			return 0;
+		type = session_get_u32(h);
+		clen = session_get_u32(h + 4);
+		if (type == SESSION_CHUNK_INVALID || clen > size - pos - sizeof(h))
+			return 0;
+		if (type == SESSION_CHUNK_END)
+			break;
+		pos += sizeof(h) + clen;
+	}
+	ulen = session_get_u32(h + 8);
+	if (clen > sizeof(payload) || ulen > PEEK_END_MAX ||
+	    pread(sr->fd, payload, clen, (off_t)(pos + sizeof(h))) != (ssize_t)clen ||
+	    crc32(crc32(0, Z_NULL, 0), payload, clen) != session_get_u32(h + 12) ||
+	    uncompress(text, &tlen, payload, clen) != Z_OK || tlen != ulen)
+		return 0;
+	obj = json_loadb((const char *)text, tlen, 0, NULL);
+	v = obj ? json_object_get(obj, "duration_ns") : NULL;
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		duration = (uint64_t)json_integer_value(v);
+	json_decref(obj);
+	return duration;
+}
+
 int session_reader_step(struct session_reader *sr, size_t min_samples, struct ft_error *err)
 {
 	sr->r.err = err;
