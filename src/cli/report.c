@@ -123,7 +123,7 @@ static int side_read(struct side *s, struct report *r, bool baseline, struct ft_
 		return -1;
 	}
 	if (s->peeked && s->p->meta.duration_ns != s->span) {
-		/* Not for a file read as it is: its end chunk was read twice. */
+		/* The end chunk read ahead was not the one the reader came to. */
 		cli_error("%s%s: its end changed while it was read", s->prefix, s->path);
 		return -1;
 	}
@@ -145,7 +145,7 @@ static int side_learn_end(struct side *s, bool threads)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct session_reader *again;
 	uint64_t last = 0;
-	size_t k;
+	size_t k, batch;
 	uint32_t i;
 	int step;
 
@@ -155,9 +155,10 @@ static int side_learn_end(struct side *s, bool threads)
 		if (s->peeked)
 			return 0;
 	}
+	/* A pipe is read whole, in one step. */
+	batch = session_reader_regular(s->sr) ? REPORT_BATCH : SIZE_MAX;
 	do {
-		step = session_reader_step(s->sr, s->whole || !session_reader_regular(s->sr)
-						     ? SIZE_MAX : REPORT_BATCH, &err);
+		step = session_reader_step(s->sr, batch, &err);
 		if (step < 0) {
 			cli_error("%s%s", s->prefix, err.msg);
 			return -1;
@@ -397,8 +398,8 @@ int cli_report(int argc, char **argv)
 		bf.to = bto.text ? cli_time_in(&bto, base.span) : 0;
 		if (bto.text && bf.to <= bf.from) {
 			if (side_read(&base, NULL, true, &notices) == 0) {
-				cli_error("--baseline-to %s is not after --baseline-from %s", bto.text,
-					  bfrom.text ? bfrom.text : "0");
+				cli_error("--baseline-to %s is not after --baseline-from %s",
+					  bto.text, bfrom.text ? bfrom.text : "0");
 				status = CLI_EXIT_USAGE;
 			}
 			goto out;

@@ -3,8 +3,8 @@
  * Where samples hit: per-location weights of the samples a filter
  * selects, the query source lines are found from, and per-chain weights
  * of those that passed through the function asked about, from which the
- * lines' totals are found. From a profile's
- * samples (report reads a whole session so) or from the hits store, which
+ * lines' totals are found. From samples as they come (a tally's, which
+ * report feeds as it reads a session) or from the hits store, which
  * keeps the located samples of a live view by time, because the explorer
  * hands its samples to the timeline and clears them, and the timeline
  * keeps no addresses.

@@ -3,9 +3,11 @@
  * The `report` renderers: a text table of the hottest functions under a
  * header describing the session, the JSON object DESIGN.md promises, and
  * Brendan Gregg's folded (collapsed stack) format (the folded exporter's,
- * src/export/folded.c). All three read the model
- * through profile_query_top() or the samples (with --lines, also through
- * report_lines_query(): the hottest source lines), and every string that came
+ * src/export/folded.c), and the FlameScope heatmap. A report keeps the
+ * tallies (profile_tally) its format reads, fed the samples a batch at a
+ * time as a session is read, so nothing holds every sample; it is written
+ * from them and the model once the session is read (with --lines, also
+ * the hottest source lines, report_lines_build()). Every string that came
  * from a profiled program or a session file passes util_sanitize() before
  * it is written, so nothing printed can drive the user's terminal.
  */
