@@ -127,11 +127,21 @@ static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		return -EIO;
 	}
 	for (;;) {
-		while (r->next < r->npending && r->pending[r->next].time <= pos) {
-			if (handed == REPLAY_BATCH)
+		if (r->next < r->npending && r->pending[r->next].time <= pos) {
+			/* The samples due, up to a batch, in one copy. */
+			size_t k = 0, room = REPLAY_BATCH - handed;
+
+			if (!room)
 				return SOURCE_MORE;
-			profile_add_sample(r->profile, &r->pending[r->next++]);
-			handed++;
+			while (k < room && r->next + k < r->npending &&
+			       r->pending[r->next + k].time <= pos)
+				k++;
+			memcpy(profile_reserve_samples(r->profile, k), r->pending + r->next,
+			       k * sizeof(*r->pending));
+			profile_add_reserved_samples(r->profile, k);
+			r->next += k;
+			handed += k;
+			continue;
 		}
 		if (r->next < r->npending || r->read_all)
 			break; /* the next is not due yet, or there is no next */
