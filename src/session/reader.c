@@ -72,6 +72,10 @@ struct reader {
 	unsigned loaded; /* chunks loaded */
 	unsigned data_chunks;
 	bool have_header, have_end;
+	/* Scanning (session_reader_scan): chunks are framed and checksummed,
+	 * but only the header and end chunks read; the end chunk's duration,
+	 * if it has one, is end_duration. */
+	bool scan, end_has_duration;
 
 	uint64_t time; /* of the previous sample, ns since the start */
 	uint64_t max_time;
@@ -601,7 +605,9 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 	    get_opt_uint(r, obj, "recorder_peak_rss", INT64_MAX, &r->end_peak_rss) < 0 ||
 	    get_opt_uint(r, obj, "folded", INT64_MAX, &r->end_folded) < 0)
 		return -1;
-	if (samples != r->nsamples)
+	r->end_has_duration = json_object_get(obj, "duration_ns") != NULL;
+	/* A scan counts no samples: they are checked when read. */
+	if (samples != r->nsamples && !r->scan)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
 				   samples, r->nsamples);
 	r->have_end = true;
@@ -1753,6 +1759,11 @@ static enum walk_result walk_chunk(struct reader *r, uint64_t *cut)
 				   type);
 	if (r->have_header && type == SESSION_CHUNK_HEADER)
 		return chunk_error(r, "a second header chunk");
+	/* A scan reads only the header and end chunks. */
+	if (r->scan && type != SESSION_CHUNK_HEADER && type != SESSION_CHUNK_END) {
+		r->data_chunks += type == SESSION_CHUNK_DATA || type == SESSION_CHUNK_SAMPLES;
+		return WALK_MORE;
+	}
 	/* Unknown types are a later minor version's: skipped. */
 	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
 		return WALK_ERROR;
@@ -2022,6 +2033,27 @@ struct session_reader *session_reader_reopen(const struct session_reader *played
 		return NULL;
 	}
 	return reader_start(fd, &st, played->name, err);
+}
+
+int session_reader_scan(const struct session_reader *played, uint64_t *duration,
+			struct ft_error *err)
+{
+	struct session_reader *sr = session_reader_reopen(played, err);
+	int ret;
+
+	*duration = 0;
+	if (!sr)
+		return -1;
+	sr->r.scan = true;
+	while (sr->walk == WALK_MORE)
+		sr->walk = walk_chunk(&sr->r, &sr->cut);
+	ret = sr->walk == WALK_ERROR ? -1 : 0;
+	if (sr->walk == WALK_EOF && sr->r.have_end && sr->r.end_has_duration) {
+		*duration = sr->r.end_duration;
+		ret = 1;
+	}
+	session_reader_free(sr);
+	return ret;
 }
 
 int session_reader_step(struct session_reader *sr, size_t min_samples, struct ft_error *err)

@@ -207,16 +207,21 @@ static const struct source_ops replay_ops = {
 };
 
 /*
- * The session's length, read ahead: the whole file `played` reads, once,
- * the samples dropped as they come. 0, or -1 with `err` set.
+ * The session's length, read ahead: from its end chunk, its chunks
+ * checked on the way; without one, from the whole file `played` reads,
+ * once, the samples dropped as they come. 0, or -1 with `err` set.
  */
 static int read_length(const struct session_reader *played, uint64_t *length,
 		       struct ft_error *err)
 {
-	struct session_reader *sr = session_reader_reopen(played, err);
+	struct session_reader *sr;
 	struct profile *p;
 	int ret;
 
+	ret = session_reader_scan(played, length, err);
+	if (ret != 0)
+		return ret < 0 ? -1 : 0;
+	sr = session_reader_reopen(played, err);
 	if (!sr)
 		return -1;
 	p = session_reader_profile(sr);
