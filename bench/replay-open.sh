@@ -7,6 +7,9 @@
 #     start until the whole session shows ("end of the session" in the
 #     header, drawn with the last samples), with the memory the explorer
 #     reports for itself at that moment;
+#   - `flametop replay --speed 1 FILE`, timed until its first frame shows
+#     the play position against the session's length (the length read
+#     ahead: from the end chunk, every chunk's checksum checked);
 #   - `flametop report -i FILE` (text, the top list) is timed to its exit,
 #     with its peak RSS (GNU time's %M, when /usr/bin/time is GNU time):
 #     report counts samples as it reads them, so this is the model and
@@ -54,6 +57,10 @@ while [ $i -lt "$runs" ]; do
 	if command -v tmux >/dev/null 2>&1; then
 		bench_first_ms "$sock" "$dir/t0" 'end of the session' \
 			"'$FLAMETOP' replay '$session'" >>"$dir/replay"
+	fi
+	if command -v tmux >/dev/null 2>&1; then
+		bench_first_ms "$sock" "$dir/t0" ' of 1h00m' \
+			"'$FLAMETOP' replay --speed 1 '$session'" >>"$dir/paced"
 	fi
 	t0=$(bench_now_ms)
 	if [ -n "$gnu_time" ]; then
@@ -104,6 +111,8 @@ if command -v tmux >/dev/null 2>&1; then
 	bench_line "replay: whole session shown, synthetic hour" "$(ms_to_s "$(median replay)")" s "<=" 1 \
 		"explorer's memory ${mem}"
 	echo "    $(spread replay)"
+	bench_line "replay --speed 1: first frame, synthetic hour" "$(ms_to_s "$(median paced)")" s "<=" 1
+	echo "    $(spread paced)"
 else
 	bench_skip "replay: whole session shown, synthetic hour" "needs tmux"
 fi

@@ -118,16 +118,6 @@ struct profile *session_reader_take(struct session_reader *r);
  */
 int session_reader_end(struct session_reader *r, struct session_read_info *info,
 		       struct ft_error *err);
-/*
- * The duration the file's end chunk says, read ahead of the chunks before
- * it, for a reader that needs it before the samples (report --from 40%):
- * the chunks' headers are walked, their payloads skipped, and the end
- * chunk alone is checked and read. The chunks skipped are not: a reader
- * that stops on one of them fails. 0 when unknown: a pipe, a file cut
- * short (no end chunk, or a torn one), an end chunk that says no
- * duration or 0 (the last sample's time is then the session's end).
- */
-uint64_t session_reader_peek_duration(const struct session_reader *r);
 /* Whether the reader reads a regular file (a pipe can be read only once). */
 bool session_reader_regular(const struct session_reader *r);
 /*
@@ -138,6 +128,18 @@ bool session_reader_regular(const struct session_reader *r);
  */
 struct session_reader *session_reader_reopen(const struct session_reader *played,
 					     struct ft_error *err);
+/*
+ * Reads the file `played` reads again (as session_reader_reopen()) for
+ * its length without decoding its samples: every chunk's framing and
+ * checksum are checked, the header and end chunks read. Returns 1 with
+ * `duration` set to the end chunk's duration, 0 when the file has none (a
+ * recording that did not finish, cut short, or an end chunk without one:
+ * only reading every sample tells its length), -1 with `err` set when a
+ * chunk is corrupt. Reads every byte, but decodes a few: for a long
+ * session, a small part of reading it.
+ */
+int session_reader_scan(const struct session_reader *played, uint64_t *duration,
+			struct ft_error *err);
 /* Closes the file and frees the reader, and its profile unless taken. */
 void session_reader_free(struct session_reader *r);
 

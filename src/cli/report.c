@@ -47,7 +47,7 @@ struct side {
 	 * samples held (it cannot be read twice). */
 	bool whole;
 	uint64_t span; /* after side_learn_end(): cli_profile_span() of the session */
-	bool peeked; /* span is what the end chunk says, read ahead */
+	bool peeked; /* span is what the end chunk says, scanned for */
 	struct end_thread *threads; /* with --comm: the threads' names at the end */
 	uint32_t nthreads;
 };
@@ -134,7 +134,8 @@ static int side_read(struct side *s, struct report *r, bool baseline, struct ft_
 /*
  * Learns what the query needs from the session's end: its span and, for
  * --comm (`threads`), its threads' last names. The span alone is read
- * ahead from the end chunk when the file has one. Else a regular file is
+ * ahead from the end chunk when the file has one (session_reader_scan(),
+ * which decodes no samples). Else a regular file is
  * read through once without keeping its samples (only the model grows)
  * and opened again for counting; a pipe, which can be read once only, is
  * read whole, its samples held (then it costs what reading it whole
@@ -149,11 +150,12 @@ static int side_learn_end(struct side *s, bool threads)
 	uint32_t i;
 	int step;
 
-	if (!threads) {
-		s->span = session_reader_peek_duration(s->sr);
-		s->peeked = s->span != 0;
-		if (s->peeked)
-			return 0;
+	/* A scan that finds no end, or a damaged one, leaves it to the read
+	 * through, which says what reading the session says. */
+	if (!threads && session_reader_regular(s->sr) &&
+	    session_reader_scan(s->sr, &s->span, &err) == 1 && s->span) {
+		s->peeked = true;
+		return 0;
 	}
 	/* A pipe is read whole, in one step. */
 	batch = session_reader_regular(s->sr) ? REPORT_BATCH : SIZE_MAX;

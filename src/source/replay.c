@@ -127,11 +127,21 @@ static int replay_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		return -EIO;
 	}
 	for (;;) {
-		while (r->next < r->npending && r->pending[r->next].time <= pos) {
-			if (handed == REPLAY_BATCH)
+		if (r->next < r->npending && r->pending[r->next].time <= pos) {
+			/* The samples due, up to a batch, in one copy. */
+			size_t k = 0, room = REPLAY_BATCH - handed;
+
+			if (!room)
 				return SOURCE_MORE;
-			profile_add_sample(r->profile, &r->pending[r->next++]);
-			handed++;
+			while (k < room && r->next + k < r->npending &&
+			       r->pending[r->next + k].time <= pos)
+				k++;
+			memcpy(profile_reserve_samples(r->profile, k), r->pending + r->next,
+			       k * sizeof(*r->pending));
+			profile_add_reserved_samples(r->profile, k);
+			r->next += k;
+			handed += k;
+			continue;
 		}
 		if (r->next < r->npending || r->read_all)
 			break; /* the next is not due yet, or there is no next */
@@ -197,16 +207,21 @@ static const struct source_ops replay_ops = {
 };
 
 /*
- * The session's length, read ahead: the whole file `played` reads, once,
- * the samples dropped as they come. 0, or -1 with `err` set.
+ * The session's length, read ahead: from its end chunk, its chunks
+ * checked on the way; without one, from the whole file `played` reads,
+ * once, the samples dropped as they come. 0, or -1 with `err` set.
  */
 static int read_length(const struct session_reader *played, uint64_t *length,
 		       struct ft_error *err)
 {
-	struct session_reader *sr = session_reader_reopen(played, err);
+	struct session_reader *sr;
 	struct profile *p;
 	int ret;
 
+	ret = session_reader_scan(played, length, err);
+	if (ret != 0)
+		return ret < 0 ? -1 : 0;
+	sr = session_reader_reopen(played, err);
 	if (!sr)
 		return -1;
 	p = session_reader_profile(sr);

@@ -326,6 +326,14 @@ static void test_reader_steps(void **state)
 		assert_non_null(whole);
 		sr = session_reader_open(path, &err);
 		assert_non_null(sr);
+		/* The length without the samples: the end chunk's duration, or
+		 * none for a recording that did not finish. */
+		{
+			uint64_t duration = 1;
+
+			assert_int_equal(session_reader_scan(sr, &duration, &err), finish);
+			assert_int_equal(duration, finish ? whole->meta.duration_ns : 0);
+		}
 		p = session_reader_profile(sr);
 		/* The header chunk is read: the events and metadata are there. */
 		assert_int_equal(p->nevents, whole->nevents);
@@ -361,6 +369,40 @@ static void test_reader_steps(void **state)
 		profile_free(w);
 		free(got);
 		free(e.samples);
+	}
+	/* A scan checks every chunk: a byte changed in the second chunk's
+	 * payload (its checksum fails) is refused, said as a read says it. */
+	{
+		struct ft_error err = { 0 };
+		struct session_reader *sr = session_reader_open(path, &err);
+		size_t len;
+		unsigned char *d = slurp(path, &len);
+		char *bad = tmp_path("steps-bad.session");
+		/* 16 bytes of file header, then chunks of a 16-byte header
+		 * (type, clen, ulen, crc) and their payload. */
+		size_t second;
+		uint32_t clen;
+		uint64_t duration;
+		FILE *f;
+
+		assert_non_null(sr);
+		memcpy(&clen, d + 16 + 4, 4); /* the first chunk's (little-endian here) */
+		second = 16 + 16 + clen;
+		assert_true(second + 16 + 1 < len);
+		d[second + 16] ^= 0x55;
+		session_reader_free(sr);
+		f = fopen(bad, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(d, 1, len, f), len);
+		fclose(f);
+		sr = session_reader_open(bad, &err);
+		assert_non_null(sr);
+		assert_int_equal(session_reader_scan(sr, &duration, &err), -1);
+		assert_non_null(strstr(err.msg, "chunk 2 at offset"));
+		assert_non_null(strstr(err.msg, "checksum mismatch"));
+		session_reader_free(sr);
+		free(d);
+		free(bad);
 	}
 	/* Cut in its header chunk, or empty: refused at once, as by session_read(). */
 	{

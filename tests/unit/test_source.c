@@ -489,6 +489,7 @@ static void test_replay_cut_short(void **state)
 	FILE *in, *out;
 	long size, i, at, last = 0, before_last = 0;
 	unsigned char hdr[16];
+	uint64_t paced_length;
 
 	/* Drop the end chunk and part of the last samples chunk: walk the
 	 * chunks (16-byte headers, the payload's length at offset 4) to find
@@ -515,6 +516,12 @@ static void test_replay_cut_short(void **state)
 		fputc(fgetc(in), out);
 	fclose(in);
 	fclose(out);
+	/* Paced, without an end chunk to say the length: the file is read
+	 * once for it, to its last sample. */
+	s = source_replay_new(cut, 1.0, NULL, &err);
+	assert_non_null(s);
+	paced_length = s->duration_ns;
+	source_free(s);
 	notice_init(&notices, keep_notice, &said);
 	s = source_replay_new(cut, SOURCE_UNPACED, &notices, &err);
 	unlink(cut);
@@ -522,6 +529,7 @@ static void test_replay_cut_short(void **state)
 	assert_int_equal(said.n, 0); /* known once read to its end */
 	assert_int_equal(s->ops->poll(s->ctx, 0, &err), SOURCE_ENDED);
 	assert_in_range(s->profile->nsamples, 100, 199);
+	assert_int_equal(paced_length, s->profile->samples[s->profile->nsamples - 1].time);
 	/* Said once, in the words `report` uses. */
 	assert_int_equal(said.n, 1);
 	snprintf(expect, sizeof(expect),
