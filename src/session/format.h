@@ -104,6 +104,18 @@ enum session_encoding {
  */
 #define SESSION_READ_MEMORY_BASE (UINT64_C(192) << 20)
 #define SESSION_READ_MEMORY_RATIO 32u
+/*
+ * Samples decoded, summed over the samples chunks (counted before a
+ * chunk is decoded): at most BASE + RATIO * pos. A reader that drops
+ * samples as it goes (a replay, report) holds little memory, so the
+ * memory budget no longer bounds them: a samples chunk of constant
+ * columns declares up to a million samples in some 40 bytes. This bounds
+ * the time a file takes, as the values budget does for JSON: a hostile
+ * file of 1 MB decodes at most 8 million samples (about a second). Real
+ * sessions take 1 to 14 bytes a sample.
+ */
+#define SESSION_READ_SAMPLES_BASE (UINT64_C(1) << 22)
+#define SESSION_READ_SAMPLES_RATIO 4u
 
 /* Appends `v` as an LEB128 varint at `p`; returns the bytes written. */
 static inline unsigned session_put_varint(unsigned char *p, uint64_t v)

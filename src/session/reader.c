@@ -649,6 +649,11 @@ static uint64_t values_budget(uint64_t pos)
 	return SESSION_READ_VALUES_BASE + SESSION_READ_VALUES_RATIO * pos;
 }
 
+static uint64_t samples_budget(uint64_t pos)
+{
+	return SESSION_READ_SAMPLES_BASE + SESSION_READ_SAMPLES_RATIO * pos;
+}
+
 static uint64_t memory_budget(uint64_t pos)
 {
 	return SESSION_READ_MEMORY_BASE + SESSION_READ_MEMORY_RATIO * pos;
@@ -1051,6 +1056,10 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		return chunk_corrupt(r, "samples block has more threads than samples");
 	if (reader_memory(r) + block_cost(n) > memory_budget(r->src.pos))
 		return memory_error(r);
+	if (r->nsamples + n > samples_budget(r->src.pos))
+		return chunk_error(r, "the session holds more than %" PRIu64 " samples in its "
+				   "first %" PRIu64 " bytes (a sample bomb?)",
+				   samples_budget(r->src.pos), r->src.pos);
 	b = profile_reserve_samples(r->p, (size_t)n);
 	if (n > r->vals_cap) {
 		r->vals = xreallocarray(r->vals, n, sizeof(*r->vals));

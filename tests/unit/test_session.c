@@ -1400,6 +1400,67 @@ static void test_bad_tables(void **state)
 	free(h);
 }
 
+/*
+ * A sample bomb: samples chunks of a million samples each in some 40
+ * bytes (every column constant). A reader that holds its samples runs
+ * out of memory budget; one that drops them as it goes (a replay,
+ * report) is stopped by the samples budget, 4,194,304 + 4 per byte read,
+ * in the fifth chunk, not after decoding them all.
+ */
+static void test_sample_bomb(void **state)
+{
+	/* n = 1,000,000; one thread (pid 1, tid 1); columns 1 to 6, each
+	 * constant (encoding 2) of one byte: time delta 0, weight 1, node 0
+	 * (the root), thread 0, cpu 0, event 0. */
+	static const unsigned char block[] = { 0xc0, 0x84, 0x3d, 1, 1, 1,    1, 2, 1, 0,
+					       2,    2,	   1,	 1, 3, 2, 1, 0, 4, 2,
+					       1,    0,	   5,	 2, 1, 0, 6, 2, 1, 0 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path("bomb.session");
+	unsigned char *h, *c, *file;
+	size_t hlen, clen, flen, k;
+	struct session_reader *sr;
+	struct profile *p;
+	uint64_t decoded = 0;
+	int ret;
+	FILE *f;
+
+	(void)state;
+	h = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,6],"
+			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	c = make_block_chunk(4, block, sizeof(block), &clen);
+	flen = 16 + hlen + 64 * clen;
+	file = xmalloc(flen);
+	memcpy(file, "FLAMETOP\1\0\6\0\0\0\0\0", 16);
+	memcpy(file + 16, h, hlen);
+	for (k = 0; k < 64; k++)
+		memcpy(file + 16 + hlen + k * clen, c, clen);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(file, 1, flen, f), flen);
+	fclose(f);
+
+	sr = session_reader_open(path, &err);
+	assert_non_null(sr);
+	p = session_reader_profile(sr);
+	do {
+		ret = session_reader_step(sr, 1, &err);
+		decoded += p->nsamples;
+		profile_clear_samples(p);
+	} while (ret > 0);
+	assert_int_equal(ret, -1);
+	assert_int_equal(decoded, 4000000);
+	assert_non_null(strstr(err.msg, "chunk 6 at offset"));
+	assert_non_null(strstr(err.msg, "(a sample bomb?)"));
+	session_reader_free(sr);
+	/* Read whole, it is refused too (by the memory its samples take). */
+	assert_non_null(strstr(read_error(file, flen), "chunk "));
+	free(file);
+	free(c);
+	free(h);
+	free(path);
+}
+
 /* A checksum failure in the middle is an error; in the last chunk, a torn tail. */
 /*
  * A file of a header chunk and a data chunk whose payload is `z` (`zlen`
@@ -1679,6 +1740,7 @@ int main(void)
 		cmocka_unit_test(test_bad_contents),
 		cmocka_unit_test(test_data_chunk_shapes),
 		cmocka_unit_test(test_bad_tables),
+		cmocka_unit_test(test_sample_bomb),
 		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),
