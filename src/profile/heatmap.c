@@ -290,7 +290,9 @@ struct heat_entry {
  * A ring of max_entries: the oldest entry is v[head], the newest
  * v[(head + n - 1) % cap]. It is allocated at its full size on the first
  * add, so it never grows by copies nor compacts; its pages are touched as
- * it first fills (`used` counts them), then reused.
+ * it first fills (`used` counts them), then reused. A big array (util.h):
+ * in huge pages where the kernel gives them, 8 faults for 16 MiB instead
+ * of 4,096, each of which costs microseconds in a VM.
  */
 struct profile_heatstore {
 	uint64_t slice_ns;
@@ -317,7 +319,7 @@ void profile_heatstore_free(struct profile_heatstore *h)
 {
 	if (!h)
 		return;
-	free(h->v);
+	xbig_free(h->v, h->cap, sizeof(*h->v));
 	free(h);
 }
 
@@ -344,7 +346,7 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 	if (!n)
 		return;
 	if (!h->v)
-		h->v = xreallocarray(NULL, h->cap, sizeof(*h->v));
+		h->v = xbig_reallocarray(NULL, 0, h->cap, sizeof(*h->v));
 	at = (h->head + h->n) % h->cap;
 	for (i = 0; i < n; i++) {
 		uint64_t slice = s[i].time / h->slice_ns;
