@@ -253,6 +253,16 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return data;
 }
 
+/* Writes `len` bytes of `data` as the file `path`, replacing it. */
+static void spill(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* Reads a buffer that must fail; returns the message (static). */
 static const char *read_error(const void *data, size_t size)
 {
@@ -383,7 +393,6 @@ static void test_reader_steps(void **state)
 		size_t second;
 		uint32_t clen;
 		uint64_t duration;
-		FILE *f;
 
 		assert_non_null(sr);
 		memcpy(&clen, d + 16 + 4, 4); /* the first chunk's (little-endian here) */
@@ -391,10 +400,7 @@ static void test_reader_steps(void **state)
 		assert_true(second + 16 + 1 < len);
 		d[second + 16] ^= 0x55;
 		session_reader_free(sr);
-		f = fopen(bad, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(d, 1, len, f), len);
-		fclose(f);
+		spill(bad, d, len);
 		sr = session_reader_open(bad, &err);
 		assert_non_null(sr);
 		assert_int_equal(session_reader_scan(sr, &duration, &err), -1);
@@ -410,15 +416,11 @@ static void test_reader_steps(void **state)
 		size_t len;
 		unsigned char *d = slurp(path, &len);
 		char *cut = tmp_path("steps-cut.session");
-		FILE *f = fopen(cut, "wb");
 
-		assert_non_null(f);
-		assert_int_equal(fwrite(d, 1, 20, f), 20);
-		fclose(f);
+		spill(cut, d, 20);
 		assert_null(session_reader_open(cut, &err));
 		assert_non_null(strstr(err.msg, "truncated in the header chunk"));
-		f = fopen(cut, "wb");
-		fclose(f);
+		spill(cut, d, 0);
 		assert_null(session_reader_open(cut, &err));
 		assert_non_null(strstr(err.msg, "empty file"));
 		free(d);
@@ -1423,7 +1425,6 @@ static void test_sample_bomb(void **state)
 	struct profile *p;
 	uint64_t decoded = 0;
 	int ret;
-	FILE *f;
 
 	(void)state;
 	h = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,6],"
@@ -1435,11 +1436,7 @@ static void test_sample_bomb(void **state)
 	memcpy(file + 16, h, hlen);
 	for (k = 0; k < 64; k++)
 		memcpy(file + 16 + hlen + k * clen, c, clen);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(file, 1, flen, f), flen);
-	fclose(f);
-
+	spill(path, file, flen);
 	sr = session_reader_open(path, &err);
 	assert_non_null(sr);
 	p = session_reader_profile(sr);
