@@ -168,6 +168,64 @@ int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t 
 int cli_parse_id(const char *opt, const char *arg, int64_t *out);
 
 /*
+ * A session read a batch of samples at a time (read.c), for report,
+ * export and push: each batch handed to the caller's sums, then dropped,
+ * so that memory holds the model and the sums, never every sample.
+ * cli_read_open(), then cli_read_learn_end() when the query needs the
+ * session's end (cli_query_needs_end()), cli_query_resolve_in() with
+ * `span`, then cli_read_samples(). Errors are said (cli_error(), after
+ * `prefix`) where they happen.
+ */
+/* Samples read before they are counted and dropped: a chunk or two. */
+#define CLI_READ_BATCH 65536
+
+struct session_reader;
+struct cli_read_thread;
+struct cli_read {
+	const char *path;
+	const char *prefix; /* before its errors: "" or "--baseline: " */
+	struct session_reader *sr;
+	struct profile *p; /* the reader's: the model, and the samples of a batch */
+	/* A pipe whose end the query needs: read whole at the start, all its
+	 * samples held (it cannot be read twice). */
+	bool whole;
+	/* Set by the caller before cli_read_samples(): read to the end with
+	 * every sample held in `p`, handed to no one (what reading the
+	 * session whole did). */
+	bool hold;
+	uint64_t span; /* after cli_read_learn_end(): cli_profile_span() of the session */
+	bool peeked; /* span is what the end chunk says, scanned for */
+	struct cli_read_thread *threads; /* with --comm: the threads' names at the end */
+	uint32_t nthreads;
+};
+
+/* A consumer of a batch of samples (borrowed for the call). */
+typedef void cli_read_fn(void *ctx, const struct profile_sample *s, size_t n);
+
+/* Opens the session: its header read, the profile has its events. 0, or -1 said. */
+int cli_read_open(struct cli_read *s, const char *path, const char *prefix);
+/*
+ * Learns what the query needs from the session's end: its span and, for
+ * --comm (`threads`), its threads' last names. The span alone is read
+ * ahead from the end chunk when the file has one (session_reader_scan(),
+ * which decodes no samples). Else a regular file is read through once
+ * without keeping its samples (only the model grows) and opened again
+ * for counting; a pipe, which can be read once only, is read whole, its
+ * samples held (then it costs what reading it whole always did). 0, or
+ * -1 said.
+ */
+int cli_read_learn_end(struct cli_read *s, bool threads);
+/*
+ * Reads the rest of the session, a batch at a time: each batch (with the
+ * final thread names) handed to `add` (NULL: only read), then dropped.
+ * Then the end: the profile's duration and counts, and the notice of a
+ * session cut short on `notices`. 0, or -1 said.
+ */
+int cli_read_samples(struct cli_read *s, cli_read_fn *add, void *ctx, struct ft_notice *notices);
+/* Closes the session; `s` may be zeroed and never opened. */
+void cli_read_free(struct cli_read *s);
+
+/*
  * The options of pushing to Pyroscope (push.c), shared by `push` (--url)
  * and the samplers, live and record (--push URL): the application, labels,
  * auth, the spool. cli_push_finish() checks them and fills auth left unset

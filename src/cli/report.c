@@ -28,175 +28,16 @@
 #include "flametop/session.h"
 
 #define DEFAULT_TOP 30
-/* Samples read before they are counted and dropped: a chunk or two. */
-#define REPORT_BATCH 65536
 
-/* A thread's name as the session ends. */
-struct end_thread {
-	uint32_t pid, tid;
-	char *comm;
-};
-
-/* One session the report reads: the input, or the baseline. */
-struct side {
-	const char *path;
-	const char *prefix; /* before its errors: "" or "--baseline: " */
-	struct session_reader *sr;
-	struct profile *p; /* the reader's: the model, and the samples of a batch */
-	/* A pipe whose end the query needs: read whole at the start, all its
-	 * samples held (it cannot be read twice). */
-	bool whole;
-	uint64_t span; /* after side_learn_end(): cli_profile_span() of the session */
-	bool peeked; /* span is what the end chunk says, scanned for */
-	struct end_thread *threads; /* with --comm: the threads' names at the end */
-	uint32_t nthreads;
-};
-
-static void side_free(struct side *s)
+/* The consumers of cli_read_samples(): the input's side and the baseline's. */
+static void add_now(void *ctx, const struct profile_sample *s, size_t n)
 {
-	uint32_t i;
-
-	for (i = 0; i < s->nthreads; i++)
-		free(s->threads[i].comm);
-	free(s->threads);
-	session_reader_free(s->sr);
-	memset(s, 0, sizeof(*s));
+	report_add(ctx, s, n);
 }
 
-/* Opens the session: its header read, the profile has its events. 0, or -1 said. */
-static int side_open(struct side *s, const char *path, const char *prefix)
+static void add_baseline(void *ctx, const struct profile_sample *s, size_t n)
 {
-	struct ft_error err = { { 0 }, 0, 0 };
-
-	s->path = path;
-	s->prefix = prefix;
-	s->sr = session_reader_open(path, &err);
-	if (!s->sr) {
-		cli_error("%s%s", prefix, err.msg);
-		return -1;
-	}
-	s->p = session_reader_profile(s->sr);
-	return 0;
-}
-
-/* The final thread names over the ones the reader knows so far, so that
- * --comm selects a sample by the name its thread ends with, as it did
- * when the session was read whole. */
-static void side_end_threads(struct side *s)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->nthreads; i++)
-		profile_set_thread(s->p, s->threads[i].pid, s->threads[i].tid, s->threads[i].comm);
-}
-
-/*
- * Reads the rest of the session, a batch at a time: each batch (with the
- * final thread names) counted by `r` (NULL: only read), on the baseline's
- * side if `baseline`, then dropped. Then the end: the profile's duration
- * and counts, and the notice of a session cut short. 0, or -1 said.
- */
-static int side_read(struct side *s, struct report *r, bool baseline, struct ft_notice *notices)
-{
-	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_read_info info;
-	int step = 1;
-
-	while (step > 0) {
-		if (!s->whole)
-			step = session_reader_step(s->sr, REPORT_BATCH, &err);
-		else
-			step = 0;
-		if (step < 0) {
-			cli_error("%s%s", s->prefix, err.msg);
-			return -1;
-		}
-		side_end_threads(s);
-		if (r && baseline)
-			report_add_baseline(r, s->p->samples, s->p->nsamples);
-		else if (r)
-			report_add(r, s->p->samples, s->p->nsamples);
-		profile_clear_samples(s->p);
-	}
-	if (session_reader_end(s->sr, &info, &err) < 0) {
-		cli_error("%s%s", s->prefix, err.msg);
-		return -1;
-	}
-	if (s->peeked && s->p->meta.duration_ns != s->span) {
-		/* The end chunk read ahead was not the one the reader came to. */
-		cli_error("%s%s: its end changed while it was read", s->prefix, s->path);
-		return -1;
-	}
-	session_read_notice(notices, s->path, &info);
-	return 0;
-}
-
-/*
- * Learns what the query needs from the session's end: its span and, for
- * --comm (`threads`), its threads' last names. The span alone is read
- * ahead from the end chunk when the file has one (session_reader_scan(),
- * which decodes no samples). Else a regular file is
- * read through once without keeping its samples (only the model grows)
- * and opened again for counting; a pipe, which can be read once only, is
- * read whole, its samples held (then it costs what reading it whole
- * always did). 0, or -1 said.
- */
-static int side_learn_end(struct side *s, bool threads)
-{
-	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_reader *again;
-	uint64_t last = 0;
-	size_t k, batch;
-	uint32_t i;
-	int step;
-
-	/* A scan that finds no end, or a damaged one, leaves it to the read
-	 * through, which says what reading the session says. */
-	if (!threads && session_reader_regular(s->sr) &&
-	    session_reader_scan(s->sr, &s->span, &err) == 1 && s->span) {
-		s->peeked = true;
-		return 0;
-	}
-	/* A pipe is read whole, in one step. */
-	batch = session_reader_regular(s->sr) ? REPORT_BATCH : SIZE_MAX;
-	do {
-		step = session_reader_step(s->sr, batch, &err);
-		if (step < 0) {
-			cli_error("%s%s", s->prefix, err.msg);
-			return -1;
-		}
-		for (k = 0; k < s->p->nsamples; k++)
-			if (s->p->samples[k].time > last)
-				last = s->p->samples[k].time;
-		if (session_reader_regular(s->sr))
-			profile_clear_samples(s->p);
-	} while (step > 0);
-	if (session_reader_end(s->sr, NULL, &err) < 0) {
-		cli_error("%s%s", s->prefix, err.msg);
-		return -1;
-	}
-	s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
-	s->threads = xcalloc(s->p->nthreads ? s->p->nthreads : 1, sizeof(*s->threads));
-	s->nthreads = s->p->nthreads;
-	for (i = 0; i < s->nthreads; i++) {
-		s->threads[i].pid = s->p->threads[i].pid;
-		s->threads[i].tid = s->p->threads[i].tid;
-		s->threads[i].comm = xstrdup(profile_string(s->p, s->p->threads[i].comm));
-	}
-	if (!session_reader_regular(s->sr)) {
-		/* Read to its end, its samples held: counted as one batch. */
-		s->whole = true;
-		return 0;
-	}
-	again = session_reader_reopen(s->sr, &err);
-	if (!again) {
-		cli_error("%s%s", s->prefix, err.msg);
-		return -1;
-	}
-	session_reader_free(s->sr);
-	s->sr = again;
-	s->p = session_reader_profile(again);
-	return 0;
+	report_add_baseline(ctx, s, n);
 }
 
 static void usage(FILE *out)
@@ -260,7 +101,7 @@ int cli_report(int argc, char **argv)
 	struct report_options o;
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ft_notice notices;
-	struct side now = { 0 }, base = { 0 };
+	struct cli_read now = { 0 }, base = { 0 };
 	struct report *rep = NULL;
 	const char *input = NULL, *baseline = NULL;
 	struct cli_time bfrom = { NULL, 0, 0, false }, bto = { NULL, 0, 0, false };
@@ -354,14 +195,14 @@ int cli_report(int argc, char **argv)
 	}
 	o.notice = &notices; /* why a module has no source lines */
 	status = CLI_EXIT_ERROR;
-	if (side_open(&now, input, "") < 0)
+	if (cli_read_open(&now, input, "") < 0)
 		goto out;
-	if (cli_query_needs_end(&q) && side_learn_end(&now, q.filter.comm != NULL) < 0)
+	if (cli_query_needs_end(&q) && cli_read_learn_end(&now, q.filter.comm != NULL) < 0)
 		goto out;
 	r = cli_query_resolve_in(&q, now.p, now.span, &err);
 	if (r) {
 		/* Said after what reading the file says, as when it was read first. */
-		if (side_read(&now, NULL, false, &notices) == 0) {
+		if (cli_read_samples(&now, NULL, NULL, &notices) == 0) {
 			cli_error("%s", err.msg);
 			status = r;
 		}
@@ -386,20 +227,20 @@ int cli_report(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (side_read(&now, rep, false, &notices) < 0)
+	if (cli_read_samples(&now, add_now, rep, &notices) < 0)
 		goto out;
 	if (baseline) {
 		struct profile_filter bf = o.baseline_filter;
 
-		if (side_open(&base, baseline, "--baseline: ") < 0)
+		if (cli_read_open(&base, baseline, "--baseline: ") < 0)
 			goto out;
 		if ((bfrom.percent || bto.percent || bf.comm) &&
-		    side_learn_end(&base, bf.comm != NULL) < 0)
+		    cli_read_learn_end(&base, bf.comm != NULL) < 0)
 			goto out;
 		bf.from = bfrom.text ? cli_time_in(&bfrom, base.span) : 0;
 		bf.to = bto.text ? cli_time_in(&bto, base.span) : 0;
 		if (bto.text && bf.to <= bf.from) {
-			if (side_read(&base, NULL, true, &notices) == 0) {
+			if (cli_read_samples(&base, NULL, NULL, &notices) == 0) {
 				cli_error("--baseline-to %s is not after --baseline-from %s",
 					  bto.text, bfrom.text ? bfrom.text : "0");
 				status = CLI_EXIT_USAGE;
@@ -407,11 +248,11 @@ int cli_report(int argc, char **argv)
 			goto out;
 		}
 		if (report_baseline(rep, base.p, &bf, &err) < 0) {
-			if (side_read(&base, NULL, true, &notices) == 0)
+			if (cli_read_samples(&base, NULL, NULL, &notices) == 0)
 				cli_error("%s", err.msg);
 			goto out;
 		}
-		if (side_read(&base, rep, true, &notices) < 0)
+		if (cli_read_samples(&base, add_baseline, rep, &notices) < 0)
 			goto out;
 	}
 	status = CLI_EXIT_ERROR;
@@ -426,8 +267,8 @@ int cli_report(int argc, char **argv)
 	status = 0;
 out:
 	report_free(rep);
-	side_free(&base);
-	side_free(&now);
+	cli_read_free(&base);
+	cli_read_free(&now);
 	cli_query_free(&q);
 	notice_free(&notices);
 	return status;
