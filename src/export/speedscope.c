@@ -60,7 +60,7 @@ static int by_thread(const void *a, const void *b)
 struct ss {
 	FILE *out;
 	const struct export_input *in;
-	struct u64map frame_index; /* frame id -> shared index */
+	struct u64map frame_index; /* frame id + 1 (keys are nonzero) -> shared index */
 	uint32_t nshared;
 	uint32_t *chain;
 	size_t chain_cap;
@@ -75,7 +75,7 @@ static void put_stack(struct ss *ss, uint32_t node)
 
 	fputc('[', ss->out);
 	for (i = 0; i < n; i++) {
-		if (!u64map_get(&ss->frame_index, ss->chain[i], &idx))
+		if (!u64map_get(&ss->frame_index, (uint64_t)ss->chain[i] + 1, &idx))
 			idx = 0; /* listed in put_frames(): cannot happen */
 		fprintf(ss->out, "%s%" PRIu32, i ? "," : "", idx);
 	}
@@ -95,9 +95,9 @@ static void put_frames(struct ss *ss)
 		for (k = 0; k < n; k++) {
 			uint32_t f = ss->chain[k], idx;
 
-			if (u64map_get(&ss->frame_index, f, &idx))
+			if (u64map_get(&ss->frame_index, (uint64_t)f + 1, &idx))
 				continue;
-			u64map_put(&ss->frame_index, f, ss->nshared);
+			u64map_put(&ss->frame_index, (uint64_t)f + 1, ss->nshared);
 			fputs(ss->nshared++ ? ",{\"name\":" : "{\"name\":", ss->out);
 			put_string(ss->out, export_frame_name(&ss->b, p, f));
 			if (f < p->nframes && *profile_string(p, p->frames[f].module)) {
