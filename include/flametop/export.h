@@ -37,10 +37,19 @@
  * weights, as the explorer holds them): pid and tid are 0 and mean
  * nothing, and times are all `from`.
  */
+struct export_runs;
 struct export_input {
 	const struct profile *p; /* borrowed */
 	struct profile_sample *samples; /* owned */
 	size_t nsamples;
+	/* Owned; NULL: each sample is one. Else the samples are merged, one
+	 * per (thread, stack, leaf address), counts[i] of them in samples[i]
+	 * (its weight their sum, its pid its earliest's): an export tally's
+	 * groups, ordered as export_tally_input() says. */
+	uint64_t *counts;
+	/* Owned; NULL: none. An export tally's per-thread stacks in time
+	 * order, which speedscope writes instead of the samples. */
+	struct export_runs *runs;
 	int event;
 	uint64_t from, to;
 	bool threads;
@@ -69,6 +78,49 @@ struct export_input *export_input_from_top(const struct profile *p, const struct
 					   int event, uint64_t from, uint64_t to,
 					   const char *title);
 void export_input_free(struct export_input *in);
+
+/*
+ * An export tally: what the exporters write of the samples a filter
+ * selects, summed a batch at a time (tally.c), so that a reader of a
+ * session (export, push) counts each chunk's samples and drops them, as
+ * report does with profile_tally. What it holds grows with the model and
+ * the distinct (thread, stack, leaf address) groups; with RUNS, with the
+ * runs of one stack in each thread's time order too (speedscope's file
+ * holds every one). The exporters write the same bytes of its input as of
+ * export_input_from_profile()'s with the same filter.
+ */
+#define EXPORT_TALLY_GROUPS 1u /* folded, svg, pprof: per (thread, stack, leaf address) */
+#define EXPORT_TALLY_PER_PID 2u /* groups per process too (push --per-process) */
+#define EXPORT_TALLY_RUNS 4u /* speedscope: per thread, its stacks in time order */
+
+struct export_tally;
+/*
+ * A tally of `p`'s samples that `f` selects (as export_input_from_profile()
+ * selects them: f's event or the first). `p` (which may grow while the
+ * tally lives: a session being read) and the filter's patterns and name
+ * are borrowed for the tally's life; `f` is copied. Never NULL.
+ */
+struct export_tally *export_tally_new(const struct profile *p, const struct profile_filter *f,
+				      unsigned parts);
+void export_tally_free(struct export_tally *t);
+/* Adds a batch of `p`'s samples (borrowed for the call), in the order they came. */
+void export_tally_add(struct export_tally *t, const struct profile_sample *s, size_t n);
+/* The samples selected so far. */
+uint64_t export_tally_count(const struct export_tally *t);
+/* RUNS: false when a thread's samples came out of time order (a late one
+ * in a later chunk): the runs are then not its, and the session must be
+ * read whole (export_input_from_profile()). */
+bool export_tally_ordered(const struct export_tally *t);
+/* Bytes of memory the tally holds. */
+size_t export_tally_memory(const struct export_tally *t);
+/*
+ * The exporters' input (caller frees with export_input_free()) once every
+ * sample was added and `p` is complete (its duration, its thread names):
+ * GROUPS as merged samples (counts), ordered by where in time order each
+ * group's weight was complete; RUNS as the input's runs. `t` is then
+ * spent: only export_tally_free() is left.
+ */
+struct export_input *export_tally_input(struct export_tally *t, const char *title);
 
 /* The unit of the input's weights: "ns", "bytes", "count" or "samples". */
 const char *export_input_unit(const struct export_input *in);

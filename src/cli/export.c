@@ -5,6 +5,13 @@
  * an interactive SVG flame graph. The format is --format's, or the one
  * OUT's extension names. Without -o the export goes to standard output,
  * except pprof's binary on a terminal.
+ *
+ * The session is read a batch of samples at a time (cli_read), each batch
+ * summed into an export tally and dropped, and the export written at the
+ * end: memory holds the model and the sums, not every sample. speedscope,
+ * whose file holds each thread's stacks in time order, keeps those (a run
+ * of one stack as one); a session whose samples came out of time order,
+ * or one on a pipe, it reads whole, as every export once did.
  */
 #include "config.h"
 
@@ -19,6 +26,40 @@
 
 #include "flametop/export.h"
 #include "flametop/session.h"
+
+static void add(void *ctx, const struct profile_sample *s, size_t n)
+{
+	export_tally_add(ctx, s, n);
+}
+
+/*
+ * The session's samples, held (what export_input_from_profile() reads):
+ * the rest of a pipe, or, when the runs came out of time order, the file
+ * again (`again`: the same file, read through once and said so already).
+ * NULL said.
+ */
+static struct export_input *read_whole(struct cli_read *s, const struct cli_query *q,
+				       const char *input, bool again, struct ft_notice *notices)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct session_reader *sr;
+
+	if (again) {
+		sr = session_reader_reopen(s->sr, &err);
+		if (!sr) {
+			cli_error("%s", err.msg);
+			return NULL;
+		}
+		session_reader_free(s->sr);
+		s->sr = sr;
+		s->p = session_reader_profile(sr);
+		notices = NULL;
+	}
+	s->hold = true;
+	if (cli_read_samples(s, NULL, NULL, notices) < 0)
+		return NULL;
+	return export_input_from_profile(s->p, &q->filter, util_basename(input));
+}
 
 static void usage(FILE *out)
 {
@@ -56,11 +97,11 @@ int cli_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_read_info info;
 	struct ft_notice notices;
 	const struct exporter *ex = NULL;
 	struct export_input *in = NULL;
-	struct profile *p = NULL;
+	struct export_tally *t = NULL;
+	struct cli_read s = { 0 };
 	const char *input = NULL, *output = NULL;
 	struct cli_query q;
 	int opt, r, status = CLI_EXIT_USAGE;
@@ -119,17 +160,37 @@ int cli_export(int argc, char **argv)
 		goto out;
 	}
 	status = CLI_EXIT_ERROR;
-	p = session_read(input, &info, &err);
-	if (!p) {
-		cli_error("%s", err.msg);
+	if (cli_read_open(&s, input, "") < 0)
+		goto out;
+	if (cli_query_needs_end(&q) && cli_read_learn_end(&s, q.filter.comm != NULL) < 0)
+		goto out;
+	r = cli_query_resolve_in(&q, s.p, s.span, &err);
+	if (r) {
+		/* Said after what reading the file says, as when it was read first. */
+		if (cli_read_samples(&s, NULL, NULL, &notices) == 0) {
+			cli_error("%s", err.msg);
+			status = r;
+		}
 		goto out;
 	}
-	session_read_notice(&notices, input, &info);
-	status = cli_query_resolve(&q, p);
-	if (status)
+	if (ex->write == export_speedscope_write && !session_reader_regular(s.sr)) {
+		in = read_whole(&s, &q, input, false, &notices);
+	} else {
+		t = export_tally_new(s.p, &q.filter,
+				     ex->write == export_speedscope_write ? EXPORT_TALLY_RUNS
+									  : EXPORT_TALLY_GROUPS);
+		if (cli_read_samples(&s, add, t, &notices) < 0)
+			goto out;
+		if (export_tally_ordered(t)) {
+			in = export_tally_input(t, util_basename(input));
+		} else {
+			export_tally_free(t); /* of the profile the reader drops */
+			t = NULL;
+			in = read_whole(&s, &q, input, true, &notices);
+		}
+	}
+	if (!in)
 		goto out;
-	status = CLI_EXIT_ERROR;
-	in = export_input_from_profile(p, &q.filter, util_basename(input));
 	if (output) {
 		if (export_to_file(ex, in, output, &err) < 0) {
 			cli_error("%s", err.msg);
@@ -148,8 +209,9 @@ int cli_export(int argc, char **argv)
 	status = 0;
 out:
 	export_input_free(in);
+	export_tally_free(t);
+	cli_read_free(&s);
 	cli_query_free(&q);
-	profile_free(p);
 	notice_free(&notices);
 	return status;
 }

@@ -3,7 +3,9 @@
  * `flametop push`: a session's samples (in report's window and filters)
  * sent to a Pyroscope server as one pprof upload, tried a few times while
  * the server is away, refused at once when it says the request is wrong.
- * Also the push options the samplers share (--push URL on the live view
+ * The session is read a batch of samples at a time (cli_read), each batch
+ * summed into an export tally per event and dropped: memory holds the
+ * model and the sums, not every sample. Also the push options the samplers share (--push URL on the live view
  * and record), and how the command line shows a pusher's failures.
  */
 #include "config.h"
@@ -18,6 +20,21 @@
 #include "flametop/export.h"
 #include "flametop/push.h"
 #include "flametop/session.h"
+
+/* The tallies of a push: one per event pushed. */
+struct push_tallies {
+	struct export_tally **t;
+	int n;
+};
+
+static void add(void *ctx, const struct profile_sample *s, size_t n)
+{
+	struct push_tallies *pt = ctx;
+	int i;
+
+	for (i = 0; i < pt->n; i++)
+		export_tally_add(pt->t[i], s, n);
+}
 
 /* How long `push` keeps trying: tries, and at most this long in all. */
 #define PUSH_TRIES 4
@@ -162,15 +179,16 @@ int cli_push(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
-	struct session_read_info info;
 	struct ft_notice notices;
+	struct push_tallies tallies = { NULL, 0 };
+	struct cli_read s = { 0 };
 	struct export_input **in = NULL;
 	struct profile_filter f;
 	struct pusher *ps = NULL;
 	size_t nsamples = 0;
 	int e, first, last, nin = 0;
 	struct push_status st;
-	struct profile *p = NULL;
+	const struct profile *p;
 	const char *input = NULL;
 	struct cli_query q;
 	struct cli_push c;
@@ -217,18 +235,24 @@ int cli_push(int argc, char **argv)
 	if (cli_push_finish(&c, "--url") < 0)
 		goto out;
 	status = CLI_EXIT_ERROR;
-	p = session_read(input, &info, &err);
-	if (!p) {
-		cli_error("%s", err.msg);
+	if (cli_read_open(&s, input, "") < 0)
+		goto out;
+	if (cli_query_needs_end(&q) && cli_read_learn_end(&s, q.filter.comm != NULL) < 0)
+		goto out;
+	r = cli_query_resolve_in(&q, s.p, s.span, &err);
+	if (r) {
+		/* Said after what reading the file says, as when it was read first. */
+		if (cli_read_samples(&s, NULL, NULL, &notices) == 0) {
+			cli_error("%s", err.msg);
+			status = r;
+		}
 		goto out;
 	}
-	session_read_notice(&notices, input, &info);
-	status = cli_query_resolve(&q, p);
-	if (status)
-		goto out;
-	status = CLI_EXIT_ERROR;
+	p = s.p;
 	nin = q.event || !p->nevents ? 1 : (int)p->nevents;
 	in = xcalloc((size_t)nin, sizeof(*in));
+	tallies.t = xcalloc((size_t)nin, sizeof(*tallies.t));
+	tallies.n = nin;
 	/* Without --event, every event is pushed: an upload for each, as
 	 * Pyroscope keeps one profile type per upload. */
 	first = q.event || !p->nevents ? q.filter.event : 0;
@@ -236,8 +260,14 @@ int cli_push(int argc, char **argv)
 	for (e = first; e <= last; e++) {
 		f = q.filter;
 		f.event = e;
-		in[e - first] = export_input_from_profile(p, &f, NULL);
-		nsamples += in[e - first]->nsamples;
+		tallies.t[e - first] = export_tally_new(
+			p, &f, EXPORT_TALLY_GROUPS | (c.o.per_process ? EXPORT_TALLY_PER_PID : 0));
+	}
+	if (cli_read_samples(&s, add, &tallies, &notices) < 0)
+		goto out;
+	for (e = first; e <= last; e++) {
+		nsamples += export_tally_count(tallies.t[e - first]);
+		in[e - first] = export_tally_input(tallies.t[e - first], NULL);
 	}
 	if (!nsamples) {
 		cli_error("%s: no samples to push%s", input,
@@ -278,7 +308,10 @@ out:
 	for (e = 0; in && e < nin; e++)
 		export_input_free(in[e]);
 	free(in);
-	profile_free(p);
+	for (e = 0; e < tallies.n; e++)
+		export_tally_free(tallies.t[e]);
+	free(tallies.t);
+	cli_read_free(&s);
 	cli_push_free(&c);
 	cli_query_free(&q);
 	notice_free(&notices);

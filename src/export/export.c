@@ -168,6 +168,11 @@ void export_input_free(struct export_input *in)
 	if (!in)
 		return;
 	free(in->samples);
+	free(in->counts);
+	if (in->runs) {
+		export_runs_free(in->runs);
+		free(in->runs);
+	}
 	free(in);
 }
 

@@ -6,6 +6,7 @@
 #ifndef FLAMETOP_EXPORT_INTERNAL_H
 #define FLAMETOP_EXPORT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,35 @@ size_t export_stack(const struct profile *p, uint32_t node, uint32_t **frames, s
 
 /* The thread name of a sample's thread, or "[unknown]"; raw (unsanitized). */
 const char *export_comm(const struct profile *p, uint32_t tid);
+
+/*
+ * speedscope's data (speedscope.c): per thread, its stacks in time order,
+ * a run of samples of one stack (node) as one run of their summed weight;
+ * and the stacks in the order they first appear, which numbers the
+ * frames. Made from an input's samples, or by a tally (tally.c).
+ */
+struct export_runs_thread {
+	uint32_t tid, pid; /* pid: its earliest sample's */
+	uint64_t first_time, last_time; /* the tally's: its earliest and latest samples */
+	uint64_t total; /* its weight */
+	unsigned char *buf; /* the runs, closed: (node, weight) as varints */
+	size_t len, cap;
+	uint32_t node; /* the open run, while `open` */
+	uint64_t weight;
+	bool open;
+};
+
+struct export_runs {
+	struct export_runs_thread *threads; /* by tid; one, tid 0, when merged across threads */
+	size_t nthreads;
+	uint32_t *nodes; /* each sample's node once, in the order they first appear */
+	size_t nnodes;
+};
+
+/* Adds a sample of `node` and `weight` after the thread's others. */
+void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight);
+/* Closes the open run: the thread's runs are then all in its buffer. */
+void export_runs_close(struct export_runs_thread *th);
+void export_runs_free(struct export_runs *r);
 
 #endif

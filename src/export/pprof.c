@@ -355,7 +355,7 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 		uint64_t count = 0, weight = 0;
 
 		for (j = i; j < in->nsamples && same_sample(s, order[j], in->threads); j++) {
-			count++;
+			count += in->counts ? in->counts[order[j] - in->samples] : 1;
 			weight += order[j]->weight;
 		}
 		*ps = (pb_sample)PERFTOOLS__PROFILES__SAMPLE__INIT;

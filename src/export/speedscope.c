@@ -7,7 +7,8 @@
  * outermost first) with their weights; a run of samples with the same
  * stack is one sample of their summed weight, which keeps the file small
  * and speedscope's time-order view the same. Samples merged across
- * threads (the explorer's) make a single profile.
+ * threads (the explorer's) make a single profile. What is written is made
+ * of runs (struct export_runs): an export tally's, or the input samples'.
  *
  * The JSON is written as it goes, not built in memory: strings were
  * sanitized (valid UTF-8, no control characters), so escaping '"' and
@@ -45,6 +46,65 @@ static const char *speedscope_unit(const char *unit)
 	return "none";
 }
 
+/* --- Runs ----------------------------------------------------------------- */
+
+static void put_varint(struct export_runs_thread *th, uint64_t v)
+{
+	if (th->len + 10 > th->cap) {
+		th->cap = th->cap ? 2 * th->cap : 256;
+		th->buf = xrealloc(th->buf, th->cap);
+	}
+	while (v >= 0x80) {
+		th->buf[th->len++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	th->buf[th->len++] = (unsigned char)v;
+}
+
+static uint64_t get_varint(const unsigned char *b, size_t *at)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	do
+		v |= (uint64_t)(b[*at] & 0x7f) << shift, shift += 7;
+	while (b[(*at)++] & 0x80);
+	return v;
+}
+
+void export_runs_close(struct export_runs_thread *th)
+{
+	if (!th->open)
+		return;
+	put_varint(th, th->node);
+	put_varint(th, th->weight);
+	th->open = false;
+}
+
+void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight)
+{
+	th->total += weight;
+	if (th->open && th->node == node) {
+		th->weight += weight;
+		return;
+	}
+	export_runs_close(th);
+	th->node = node;
+	th->weight = weight;
+	th->open = true;
+}
+
+void export_runs_free(struct export_runs *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nthreads; i++)
+		free(r->threads[i].buf);
+	free(r->threads);
+	free(r->nodes);
+	memset(r, 0, sizeof(*r));
+}
+
 static int by_thread(const void *a, const void *b)
 {
 	const struct profile_sample *x = *(const struct profile_sample *const *)a;
@@ -56,6 +116,51 @@ static int by_thread(const void *a, const void *b)
 		return x->time < y->time ? -1 : 1;
 	return x < y ? -1 : x > y; /* stable: the input's order */
 }
+
+/* The runs of the input's samples (in time order): per thread, or one
+ * merged across threads. */
+static void runs_of_samples(const struct export_input *in, struct export_runs *r)
+{
+	const struct profile *p = in->p;
+	const struct profile_sample **order;
+	uint8_t *seen = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+	size_t i, j;
+
+	memset(r, 0, sizeof(*r));
+	r->nodes = xcalloc(in->nsamples ? in->nsamples : 1, sizeof(*r->nodes));
+	for (i = 0; i < in->nsamples; i++) {
+		uint32_t node = in->samples[i].node;
+
+		if (node < p->nnodes && !seen[node]) {
+			seen[node] = 1;
+			r->nodes[r->nnodes++] = node;
+		}
+	}
+	free(seen);
+	order = xcalloc(in->nsamples ? in->nsamples : 1, sizeof(*order));
+	for (i = 0; i < in->nsamples; i++)
+		order[i] = &in->samples[i];
+	if (in->threads && in->nsamples)
+		qsort(order, in->nsamples, sizeof(*order), by_thread);
+	for (i = 0, j = 1; in->threads && i < in->nsamples; i++)
+		j += i && order[i]->tid != order[i - 1]->tid;
+	r->threads = xcalloc(in->threads ? j : 1, sizeof(*r->threads));
+	if (!in->threads)
+		r->nthreads = 1;
+	for (i = 0; i < in->nsamples; i = j) {
+		struct export_runs_thread *th = &r->threads[in->threads ? r->nthreads++ : 0];
+
+		for (j = i; j < in->nsamples && (!in->threads || order[j]->tid == order[i]->tid);
+		     j++)
+			export_runs_append(th, order[j]->node, order[j]->weight);
+		export_runs_close(th);
+		th->tid = order[i]->tid;
+		th->pid = order[i]->pid;
+	}
+	free(order);
+}
+
+/* --- Writing ---------------------------------------------------------------- */
 
 struct ss {
 	FILE *out;
@@ -82,16 +187,17 @@ static void put_stack(struct ss *ss, uint32_t node)
 	fputc(']', ss->out);
 }
 
-/* "shared": {"frames": [...]}: every frame of every stack, once. */
-static void put_frames(struct ss *ss)
+/* "shared": {"frames": [...]}: every frame of every stack, once, in the
+ * order the samples' stacks (outermost first) first have them. */
+static void put_frames(struct ss *ss, const struct export_runs *r)
 {
 	const struct profile *p = ss->in->p;
 	struct export_clean mb = { 0 };
 	size_t i, n, k;
 
 	fputs("\"shared\":{\"frames\":[", ss->out);
-	for (i = 0; i < ss->in->nsamples; i++) {
-		n = export_stack(p, ss->in->samples[i].node, &ss->chain, &ss->chain_cap);
+	for (i = 0; i < r->nnodes; i++) {
+		n = export_stack(p, r->nodes[i], &ss->chain, &ss->chain_cap);
 		for (k = 0; k < n; k++) {
 			uint32_t f = ss->chain[k], idx;
 
@@ -111,33 +217,34 @@ static void put_frames(struct ss *ss)
 	free(mb.s);
 }
 
-/* One profile of samples[0..n) (one thread's, or all merged). */
-static void put_profile(struct ss *ss, const struct profile_sample *const *samples, size_t n,
-			const char *name, const char *unit, bool first)
+/* One profile of a thread's runs (or all threads', merged; NULL: none). */
+static void put_profile(struct ss *ss, const struct export_runs_thread *th, const char *name,
+			const char *unit, bool first)
 {
-	uint64_t total = 0, w;
-	size_t i, j;
+	size_t at;
 
-	for (i = 0; i < n; i++)
-		total += samples[i]->weight;
 	fputs(first ? "{\"type\":\"sampled\",\"name\":" : ",{\"type\":\"sampled\",\"name\":",
 	      ss->out);
 	put_string(ss->out, name);
 	fprintf(ss->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
-		unit, total);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && samples[j]->node == samples[i]->node; j++)
-			;
-		if (i)
+		unit, th ? th->total : 0);
+	for (at = 0; th && at < th->len;) {
+		size_t start = at;
+		uint32_t node = (uint32_t)get_varint(th->buf, &at);
+
+		get_varint(th->buf, &at);
+		if (start)
 			fputc(',', ss->out);
-		put_stack(ss, samples[i]->node);
+		put_stack(ss, node);
 	}
 	fputs("],\"weights\":[", ss->out);
-	for (i = 0; i < n; i = j) {
-		for (w = samples[i]->weight, j = i + 1; j < n && samples[j]->node == samples[i]->node;
-		     j++)
-			w += samples[j]->weight;
-		fprintf(ss->out, "%s%" PRIu64, i ? "," : "", w);
+	for (at = 0; th && at < th->len;) {
+		size_t start = at;
+		uint64_t w;
+
+		get_varint(th->buf, &at);
+		w = get_varint(th->buf, &at);
+		fprintf(ss->out, "%s%" PRIu64, start ? "," : "", w);
 	}
 	fputs("]}", ss->out);
 }
@@ -146,42 +253,40 @@ int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_
 {
 	const struct profile *p = in->p;
 	const char *unit = speedscope_unit(export_input_unit(in));
-	const struct profile_sample **order;
 	struct ss ss = { .out = out, .in = in };
 	struct export_clean nb = { 0 };
-	size_t i, j, nprofiles = 0;
+	struct export_runs own, *r = in->runs;
+	size_t i, nprofiles = 0;
 	char *name;
 
+	if (!r) {
+		runs_of_samples(in, &own);
+		r = &own;
+	}
 	u64map_init(&ss.frame_index);
-	order = xcalloc(in->nsamples ? in->nsamples : 1, sizeof(*order));
-	for (i = 0; i < in->nsamples; i++)
-		order[i] = &in->samples[i];
-	if (in->threads && in->nsamples)
-		qsort(order, in->nsamples, sizeof(*order), by_thread);
 	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",", out);
 	fprintf(out, "\"exporter\":\"flametop %s\",\"name\":", PACKAGE_VERSION);
 	put_string(out, export_clean(&nb, in->title ? in->title : "flametop"));
 	fputs(",\"activeProfileIndex\":0,", out);
-	put_frames(&ss);
+	put_frames(&ss, r);
 	fputs(",\"profiles\":[", out);
 	if (!in->threads) {
-		put_profile(&ss, order, in->nsamples, "all threads", unit, true);
+		put_profile(&ss, r->nthreads ? &r->threads[0] : NULL, "all threads", unit, true);
 		nprofiles = 1;
 	}
-	for (i = 0; in->threads && i < in->nsamples; i = j) {
-		const struct profile_sample *s = order[i];
+	for (i = 0; in->threads && i < r->nthreads; i++) {
+		const struct export_runs_thread *th = &r->threads[i];
 
-		for (j = i + 1; j < in->nsamples && order[j]->tid == s->tid; j++)
-			;
 		name = xasprintf("%s (pid %" PRIu32 ", tid %" PRIu32 ")",
-				 export_clean(&nb, export_comm(p, s->tid)), s->pid, s->tid);
-		put_profile(&ss, order + i, j - i, name, unit, nprofiles++ == 0);
+				 export_clean(&nb, export_comm(p, th->tid)), th->pid, th->tid);
+		put_profile(&ss, th, name, unit, nprofiles++ == 0);
 		free(name);
 	}
 	if (!nprofiles) /* nothing matched: still a file speedscope opens */
-		put_profile(&ss, order, 0, "no samples", unit, true);
+		put_profile(&ss, NULL, "no samples", unit, true);
 	fputs("]}\n", out);
-	free(order);
+	if (r == &own)
+		export_runs_free(&own);
 	free(ss.chain);
 	free(ss.b.s);
 	free(nb.s);

@@ -1038,13 +1038,18 @@ static int submit_one(struct pusher *ps, const struct export_input *in, uint32_t
 	return 0;
 }
 
-static int by_pid(const void *a, const void *b)
+/* Sample indices by process, then time, then the input's order. */
+static int by_pid(const void *a, const void *b, void *arg)
 {
-	const struct profile_sample *x = a, *y = b;
+	const struct profile_sample *samples = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct profile_sample *x = &samples[i], *y = &samples[j];
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	return x->time < y->time ? -1 : x->time > y->time;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return i < j ? -1 : i > j;
 }
 
 int pusher_submit(struct pusher *ps, const struct export_input *in, uint32_t sample_rate,
@@ -1052,22 +1057,36 @@ int pusher_submit(struct pusher *ps, const struct export_input *in, uint32_t sam
 {
 	struct export_input part;
 	struct profile_sample *copy;
-	size_t i, j;
+	uint64_t *counts = NULL;
+	size_t *order, i, j;
 	int ret = 0;
 
 	if (!ps->o.per_process || !in->threads || !in->nsamples)
 		return submit_one(ps, in, sample_rate, -1, err);
+	order = xcalloc(in->nsamples, sizeof(*order));
+	for (i = 0; i < in->nsamples; i++)
+		order[i] = i;
+	qsort_r(order, in->nsamples, sizeof(*order), by_pid, in->samples);
 	copy = xcalloc(in->nsamples, sizeof(*copy));
-	memcpy(copy, in->samples, in->nsamples * sizeof(*copy));
-	qsort(copy, in->nsamples, sizeof(*copy), by_pid);
+	if (in->counts)
+		counts = xcalloc(in->nsamples, sizeof(*counts));
+	for (i = 0; i < in->nsamples; i++) {
+		copy[i] = in->samples[order[i]];
+		if (counts)
+			counts[i] = in->counts[order[i]];
+	}
+	free(order);
 	for (i = 0; i < in->nsamples && !ret; i = j) {
 		for (j = i + 1; j < in->nsamples && copy[j].pid == copy[i].pid; j++)
 			;
 		part = *in;
 		part.samples = copy + i;
+		part.counts = counts ? counts + i : NULL;
+		part.runs = NULL;
 		part.nsamples = j - i;
 		ret = submit_one(ps, &part, sample_rate, copy[i].pid, err);
 	}
+	free(counts);
 	free(copy);
 	return ret;
 }

@@ -5,7 +5,10 @@
  * event, include) and the one a query's per-node weights make; the pprof
  * encoding decoded back by protobuf-c (sample types, the period, labels,
  * leaf-first locations, the weights); speedscope and SVG escaping of
- * hostile names; and which labels and URLs the pusher takes.
+ * hostile names; that every exporter writes the same bytes of an export
+ * tally fed a batch at a time as of every sample at once (random samples:
+ * ties, late ones, weightless ones, thread 0, a thread in two processes);
+ * and which labels and URLs the pusher takes.
  */
 #include "config.h"
 
@@ -263,11 +266,177 @@ static void test_escaping(void **state)
 	free(s);
 	s = written(export_speedscope_write);
 	assert_non_null(strstr(s, "{\"name\":\"c\\\"o<l>d&\"")); /* JSON-escaped */
+	/* Each frame once, frame 0 ("main") too, and stacks name it by its index. */
+	assert_non_null(strstr(s, "\"frames\":[{\"name\":\"main\",\"file\":\"" APP "\"},"
+				  "{\"name\":\"hot\",\"file\":\"" APP "\"},"
+				  "{\"name\":\"c\\\"o<l>d&\",\"file\":\"" APP "\"}]}"));
+	assert_non_null(strstr(s, "\"samples\":[[0,1]],\"weights\":[20]"));
 	assert_non_null(strstr(s, "\"name\":\"w<&> (pid 1, tid 2)\""));
 	free(s);
 	s = written(export_folded_write);
 	assert_string_equal(s, "app;main;hot 20\nw<&>;main;c\"o<l>d& 5\n");
 	free(s);
+}
+
+/* --- Export tallies -------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33) % n;
+}
+
+/*
+ * A random profile: 3 modules, a tree of up to 40 nodes, `n` samples of
+ * two events on tids 0..4 (tid 3 in two processes), times in steps with
+ * ties, some weightless, some at a leaf address. `late`: some samples come
+ * after later ones of their thread. `even`: weights of 0 or 1000 only, so
+ * that modules tie (pprof's main mapping is the first to reach the most).
+ */
+static struct profile *random_profile(uint32_t nsamples, bool late, bool even)
+{
+	static const char *const mods[] = { "/usr/bin/app", "/usr/lib/libx.so", "[kernel.kallsyms]" };
+	struct profile *p = profile_new();
+	uint32_t nodes[40], locs[8], n = 1, i;
+	uint64_t t = 0;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	profile_add_event(p, "page-faults", "count");
+	p->meta.frequency = 997;
+	p->meta.start_wall_ns = 1700000000000000000ull;
+	nodes[0] = PROFILE_ROOT;
+	for (i = 0; i < 39; i++) {
+		char name[16];
+		uint32_t frame;
+
+		snprintf(name, sizeof(name), "f%u", rnd(25));
+		frame = profile_intern_frame(p, name, mods[rnd(3)], PROFILE_FRAME_USER);
+		nodes[n] = profile_intern_node(p, nodes[rnd(n)], frame);
+		n++;
+	}
+	for (i = 0; i < 8; i++)
+		locs[i] = profile_intern_location(p, p->nodes[nodes[1 + rnd(n - 1)]].frame,
+						  0x100 + 16 * i);
+	for (i = 0; i < 5; i++)
+		profile_set_thread(p, i == 3 ? 7 : 1, i, i % 2 ? "odd" : "even");
+	profile_set_thread(p, 1, 3, "three");
+	for (i = 0; i < nsamples; i++) {
+		struct profile_sample s = { 0 };
+
+		t += rnd(3) * 1000000u;
+		s.time = late && rnd(50) == 0 && t > 20000000u ? t - 20000000u : t;
+		s.weight = rnd(10) == 0 ? 0 : even ? 1000 : 1 + rnd(3) * 1000;
+		s.node = nodes[1 + rnd(n - 1)];
+		s.location = rnd(3) == 0 ? locs[rnd(8)] : PROFILE_NO_LOCATION;
+		s.chain = PROFILE_NO_CHAIN;
+		s.tid = rnd(5);
+		s.pid = s.tid == 3 && rnd(2) ? 7 : 1;
+		s.event = (uint16_t)(rnd(8) == 0);
+		profile_add_sample(p, &s);
+	}
+	p->meta.duration_ns = rnd(2) ? t + 5000000u : 0;
+	return p;
+}
+
+static char *export_bytes(const struct exporter *ex, const struct export_input *in, size_t *len)
+{
+	struct ft_error err;
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+
+	assert_int_equal(ex->write(out, in, &err), 0);
+	fclose(out);
+	return buf;
+}
+
+/*
+ * libx's leaf weighs 10 at 3 ms, app's 10 by 5 ms, though app came first:
+ * pprof's main mapping is the module first to reach the most, libx's.
+ */
+static struct profile *tie_profile(void)
+{
+	struct profile *p = profile_new();
+	uint32_t app = profile_intern_node(p, PROFILE_ROOT,
+					   profile_intern_frame(p, "a", "/usr/bin/app", 0));
+	uint32_t lib = profile_intern_node(p, PROFILE_ROOT,
+					   profile_intern_frame(p, "x", "/usr/lib/libx.so", 0));
+	struct profile_sample s[] = {
+		{ .time = 1000000, .weight = 5, .node = app, .tid = 1 },
+		{ .time = 3000000, .weight = 10, .node = lib, .tid = 1 },
+		{ .time = 5000000, .weight = 5, .node = app, .tid = 1 },
+	};
+	size_t i;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		s[i].location = PROFILE_NO_LOCATION;
+		s[i].chain = PROFILE_NO_CHAIN;
+		profile_add_sample(p, &s[i]);
+	}
+	return p;
+}
+
+static void test_tally(void **state)
+{
+	struct profile_filter filters[6];
+	size_t nex, e, k, at, batch, alen, blen;
+	const struct exporter *ex = export_exporters(&nex);
+	unsigned seed;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(filters); k++)
+		profile_filter_init(&filters[k]);
+	filters[1].from = 1500000000u;
+	filters[1].to = 3000000000u;
+	filters[2].tid = 3;
+	filters[3].event = 1;
+	filters[4].comm = "odd";
+	filters[5].pid = 7;
+	for (seed = 1; seed <= 400; seed++) {
+		bool late = seed % 3 == 0, small = seed > 12;
+		struct profile *p;
+
+		rng_state = seed;
+		p = seed == 1 ? tie_profile() : random_profile(small ? 3 + rnd(12) : 3000, late, small);
+		for (k = 0; k < ARRAY_SIZE(filters); k++) {
+			struct export_input *ref = export_input_from_profile(p, &filters[k], "t");
+
+			for (e = 0; e < nex; e++) {
+				bool runs = ex[e].write == export_speedscope_write;
+				struct export_tally *t = export_tally_new(
+					p, &filters[k], runs ? EXPORT_TALLY_RUNS : EXPORT_TALLY_GROUPS);
+				struct export_input *in;
+				char *a, *b;
+
+				for (at = 0; at < p->nsamples; at += batch) {
+					batch = 1 + rnd(700);
+					if (batch > p->nsamples - at)
+						batch = p->nsamples - at;
+					export_tally_add(t, p->samples + at, batch);
+				}
+				assert_int_equal(export_tally_count(t), ref->nsamples);
+				if (runs && !export_tally_ordered(t)) {
+					assert_true(late); /* only a late sample unorders */
+					export_tally_free(t);
+					continue;
+				}
+				in = export_tally_input(t, "t");
+				a = export_bytes(&ex[e], ref, &alen);
+				b = export_bytes(&ex[e], in, &blen);
+				if (alen != blen || memcmp(a, b, alen) != 0)
+					fail_msg("seed %u, filter %zu, %s: %zu bytes, %zu from the tally", seed,
+						 k, ex[e].name, alen, blen);
+				free(a);
+				free(b);
+				export_input_free(in);
+				export_tally_free(t);
+			}
+			export_input_free(ref);
+		}
+		profile_free(p);
+	}
 }
 
 static void test_push_checks(void **state)
@@ -297,7 +466,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_for_path),     cmocka_unit_test(test_input_filters),
 		cmocka_unit_test(test_input_from_top), cmocka_unit_test(test_pprof),
-		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_push_checks),
+		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_tally),
+		cmocka_unit_test(test_push_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
