@@ -10,6 +10,9 @@
  *   test_session_gen size [SECONDS] prints bytes per sample and timings
  *   test_session_gen samples PATH N writes N samples (a session too large
  *                                  to hold whole under a memory limit)
+ *   test_session_gen late PATH N   the same in chunks of 1,000, the first
+ *                                  sample of each put in the next: after
+ *                                  later samples of its thread
  *
  * Built with `make check` but not run by it: the golden inputs are checked
  * in, and regenerating them is a deliberate act (their expected outputs
@@ -489,8 +492,11 @@ static int size_bench(unsigned secs)
  * needs 40 bytes a sample for, and one that counts them as it reads
  * needs nothing for (tests/e2e/report-memory.sh).
  */
-static int many_samples(const char *path, uint64_t n)
+static int many_samples(const char *path, uint64_t n, bool late)
 {
+	uint64_t chunk = late ? 1000 : 65536;
+	struct profile_sample held = { 0 };
+	bool holding = false;
 	struct profile *p = profile_new();
 	struct session_writer *w;
 	struct ft_error err;
@@ -527,13 +533,21 @@ static int many_samples(const char *path, uint64_t n)
 			.pid = 100, .tid = 100 + (uint32_t)(x >> 8) % 4,
 		};
 
+		if (late && i % chunk == 0 && i + 1 < n) {
+			held = smp; /* into the next chunk */
+			holding = true;
+			continue;
+		}
 		profile_add_sample(p, &smp);
-		if (p->nsamples == 65536 || i + 1 == n) {
+		if (i % chunk == chunk - 1 || i + 1 == n) {
 			if (session_writer_flush(w, p) < 0) {
 				session_writer_abort(w);
 				goto out;
 			}
 			profile_clear_samples(p);
+			if (holding)
+				profile_add_sample(p, &held);
+			holding = false;
 		}
 	}
 	if (session_writer_close(w, p) == 0)
@@ -550,7 +564,10 @@ int main(int argc, char **argv)
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "size") == 0)
 		return size_bench(argc == 3 ? (unsigned)atoi(argv[2]) : 60);
 	if (argc == 4 && strcmp(argv[1], "samples") == 0)
-		return many_samples(argv[2], strtoull(argv[3], NULL, 10));
-	fprintf(stderr, "usage: test_session_gen golden DIR | size [SECONDS] | samples PATH N\n");
+		return many_samples(argv[2], strtoull(argv[3], NULL, 10), false);
+	if (argc == 4 && strcmp(argv[1], "late") == 0)
+		return many_samples(argv[2], strtoull(argv[3], NULL, 10), true);
+	fprintf(stderr,
+		"usage: test_session_gen golden DIR | size [SECONDS] | samples PATH N | late PATH N\n");
 	return 2;
 }
