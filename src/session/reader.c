@@ -93,6 +93,13 @@ struct reader {
 	size_t vals_cap;
 	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
 	size_t block_threads_cap;
+	uint32_t *block_nodes; /* its samples' nodes, as the file's ids */
+	size_t block_nodes_cap;
+	/* Column 9's state (format.h): each node's recent chains, by the
+	 * file's node ids and chain ids, and the largest chain so far. */
+	uint32_t *recent;
+	size_t recent_nodes; /* nodes `recent` has room for */
+	uint32_t chain_max;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -634,7 +641,9 @@ static uint64_t reader_memory(const struct reader *r)
 	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +
 	      r->chains.cap) * 4;
 	m += (uint64_t)r->vals_cap * sizeof(*r->vals) +
-	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads);
+	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
+	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
+	m += (uint64_t)r->recent_nodes * SESSION_RECENT_CHAINS * sizeof(*r->recent);
 	return m;
 }
 
@@ -832,6 +841,7 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_NODE] = "node",	 [SESSION_COL_THREAD] = "thread",
 	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
+	[SESSION_COL_CHAIN_RECENT] = "chain",
 };
 
 /*
@@ -948,6 +958,56 @@ static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_
 }
 
 /*
+ * Column 9 (format.h): the chains coded as the `n` values in r->vals of
+ * the block whose nodes are r->block_nodes, put into the samples `b`,
+ * ids mapped to the profile's. 0 or -1.
+ */
+static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_t n)
+{
+	const uint64_t *v = r->vals;
+	uint32_t max = r->chain_max;
+	size_t i;
+
+	/* Each node's list, the new ones all 0, weighed as the profile is. */
+	if (r->recent_nodes < r->nodes.len) {
+		uint64_t more = r->nodes.len - r->recent_nodes;
+
+		if (reader_memory(r) + more * SESSION_RECENT_CHAINS * sizeof(*r->recent) >
+		    memory_budget(r->src.pos))
+			return memory_error(r);
+		r->recent = xreallocarray(r->recent, r->nodes.len,
+					  SESSION_RECENT_CHAINS * sizeof(*r->recent));
+		memset(r->recent + r->recent_nodes * SESSION_RECENT_CHAINS, 0,
+		       more * SESSION_RECENT_CHAINS * sizeof(*r->recent));
+		r->recent_nodes = r->nodes.len;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t *list = r->recent + (size_t)r->block_nodes[i] * SESSION_RECENT_CHAINS;
+		uint64_t chain;
+		unsigned at;
+
+		if (v[i] < SESSION_RECENT_CHAINS) {
+			at = (unsigned)v[i];
+			chain = list[at];
+		} else {
+			int64_t d = session_unzigzag(v[i] - SESSION_RECENT_CHAINS);
+
+			/* max + 1 + d, in [0, the chains defined). */
+			if (d < -(int64_t)max - 1 || d >= (int64_t)r->chains.len - (int64_t)max - 1)
+				return chunk_error(r, "sample %zu has a chain out of range", i);
+			chain = (uint64_t)((int64_t)max + 1 + d);
+			at = SESSION_RECENT_CHAINS - 1;
+		}
+		session_recent_use(list, at, (uint32_t)chain);
+		if (chain > max)
+			max = (uint32_t)chain;
+		b[i].chain = r->chains.moved ? r->chains.ids[chain] : (uint32_t)chain;
+	}
+	r->chain_max = max;
+	return 0;
+}
+
+/*
  * Checks the `n` values in r->vals of column `id` and puts them into
  * the samples `b`, ids mapped to the profile's. 0 or -1.
  */
@@ -986,6 +1046,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
 						   v[i]);
 			b[i].node = r->nodes.moved ? r->nodes.ids[v[i]] : (uint32_t)v[i];
+			r->block_nodes[i] = (uint32_t)v[i];
 		}
 		break;
 	case SESSION_COL_THREAD:
@@ -1022,6 +1083,8 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 				r->locations.moved ? r->locations.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
+	case SESSION_COL_CHAIN_RECENT:
+		return apply_recent_chains(r, b, n);
 	default: /* SESSION_COL_CHAIN */
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->chains.len)
@@ -1065,6 +1128,10 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		r->vals = xreallocarray(r->vals, n, sizeof(*r->vals));
 		r->vals_cap = n;
 	}
+	if (n > r->block_nodes_cap) {
+		r->block_nodes = xreallocarray(r->block_nodes, n, sizeof(*r->block_nodes));
+		r->block_nodes_cap = n;
+	}
 	if (nthreads > r->block_threads_cap) {
 		r->block_threads = xreallocarray(r->block_threads, nthreads,
 						 sizeof(*r->block_threads));
@@ -1099,6 +1166,11 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		/* Later minor versions' columns: skipped. */
 		if (id > SESSION_COL_LAST)
 			continue;
+		/* Column 9 reads the nodes' column, and stands for column 8. */
+		if (id == SESSION_COL_CHAIN_RECENT && !(have & UINT64_C(1) << SESSION_COL_NODE))
+			return chunk_error(r, "samples block has no \"node\" column");
+		if (id == SESSION_COL_CHAIN_RECENT && (have & UINT64_C(1) << SESSION_COL_CHAIN))
+			return chunk_corrupt(r, "samples block has two chain columns");
 		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
 		    apply_column(r, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
@@ -1112,7 +1184,8 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	for (i = 0; i < n; i++) {
 		if (!(have & UINT64_C(1) << SESSION_COL_LOCATION))
 			b[i].location = PROFILE_NO_LOCATION;
-		if (!(have & UINT64_C(1) << SESSION_COL_CHAIN))
+		if (!(have & (UINT64_C(1) << SESSION_COL_CHAIN |
+			      UINT64_C(1) << SESSION_COL_CHAIN_RECENT)))
 			b[i].chain = PROFILE_NO_CHAIN;
 		if (b[i].time > r->max_time)
 			r->max_time = b[i].time;
@@ -1873,6 +1946,8 @@ static void reader_release(struct reader *r)
 	free(r->chains.ids);
 	free(r->vals);
 	free(r->block_threads);
+	free(r->block_nodes);
+	free(r->recent);
 	libdeflate_free_decompressor(r->inflater);
 	free(r->src.buf);
 }

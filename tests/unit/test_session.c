@@ -1698,6 +1698,93 @@ static void test_enospc(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * In a child: flushes four batches of samples with chains, each under file
+ * size limits that rise a few bytes at a time from the file's size, so
+ * that the flush fails at each of its chunks in turn (the samples chunk
+ * many times) before one fits; then reads the file back. 0: every sample
+ * came back as added; 1 otherwise.
+ */
+static int resume_child(const char *path)
+{
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned c, failed = 0;
+	struct stat st;
+	size_t i;
+
+	signal(SIGXFSZ, SIG_IGN);
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0)
+		return 1;
+	for (c = 0; c < 4; c++) {
+		int rc;
+
+		add_chunk_data(p, c, (uint64_t)c * 50000000, 101, &e);
+		if (stat(path, &st) < 0)
+			return 1;
+		for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 7) {
+			if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+				return 1;
+			rc = session_writer_flush(w, p);
+			if (rc != -EFBIG)
+				break;
+			failed++;
+		}
+		if (rc < 0)
+			return 1;
+		profile_clear_samples(p);
+	}
+	rl.rlim_cur = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
+		return 1;
+	r = session_read(path, NULL, &err);
+	if (!r || r->nsamples != e.n || !profile_has_chains(r)) {
+		fprintf(stderr, "# %s\n", r ? "not every sample came back" : err.msg);
+		return 1;
+	}
+	for (i = 0; i < e.n; i++) {
+		const struct profile_sample *x = &r->samples[i], *y = &e.samples[i];
+
+		if (x->time != y->time || x->node != y->node || x->location != y->location ||
+		    x->chain != y->chain) {
+			fprintf(stderr, "# sample %zu: node %u chain %u, expected node %u chain %u\n",
+				i, x->node, x->chain, y->node, y->chain);
+			return 1;
+		}
+	}
+	fprintf(stderr, "# %u flushes failed on the way; all %zu samples read back\n", failed,
+		e.n);
+	profile_free(r);
+	profile_free(p);
+	free(e.samples);
+	return 0;
+}
+
+/*
+ * A flush that fails part way leaves the writer where the file is: the
+ * chunks that failed are cut off, the next flush writes them again, and
+ * the samples' chains, coded by what the samples before them had (format
+ * 1.7's column 9), decode as they were recorded.
+ */
+static void test_flush_fails_then_resumes(void **state)
+{
+	char *path = tmp_path("resume.session");
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(resume_child(path));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(path);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -1741,6 +1828,7 @@ int main(void)
 		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_flush_fails_then_resumes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
