@@ -11,6 +11,10 @@
  *
  * A file cut short (a recorder killed, a machine that lost power) loads
  * up to its last whole chunk; see doc/session-format.md for the rules.
+ *
+ * A regular file's chunks are inflated ahead, on a thread (ahead.c),
+ * while this one decodes: every check stays here, the thread only saves
+ * the inflating.
  */
 #include "config.h"
 
@@ -30,6 +34,7 @@
 
 #include "flametop/profile.h"
 #include "flametop/util.h"
+#include "ahead.h"
 #include "format.h"
 
 /* File ids -> profile ids, for one kind of id. */
@@ -88,6 +93,10 @@ struct reader {
 	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 
 	struct libdeflate_decompressor *inflater; /* raw deflate, made at the first chunk */
+	/* The chunks after the header chunk of a regular file, inflated
+	 * ahead on a thread (ahead.c), started at the first; NULL: none. */
+	struct ahead *ahead;
+	bool ahead_tried;
 
 	uint64_t *vals; /* a samples chunk's column, decoded */
 	size_t vals_cap;
@@ -736,32 +745,17 @@ static uint64_t parse_cost(size_t len, uint64_t values, uint64_t arrays, uint64_
 }
 
 /*
- * Inflates a chunk's payload, which must be one zlib stream (RFC 1950) of
- * exactly `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer of
- * ulen + 1 bytes (caller frees) or NULL with the error set.
- *
- * The stream's 2-byte header is checked here and its deflate data inflated
- * raw, whole, by libdeflate (about 1.6 times as fast as zlib's inflate on
- * sessions), with a decompressor kept for the whole file: the data must
- * end exactly 4 bytes before the payload does. Its Adler-32 trailer is
- * left unchecked, since the chunk's CRC-32, checked before, covers every
- * byte of the payload, the trailer included (a damaged payload never gets
- * this far).
+ * Inflates a chunk's payload (ahead_inflate), with a decompressor kept for
+ * the whole file (libdeflate: about 1.6 times as fast as zlib's inflate on
+ * sessions). Returns a malloc'd buffer of ulen + 1 bytes (caller frees) or
+ * NULL with the error set.
  */
 static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_t clen,
 			     uint32_t ulen)
 {
-	enum libdeflate_result lr;
-	size_t in = 0, out_len = 0;
+	const char *why;
 	char *out;
 
-	/* Deflate (CM 8), a window of at most 32 KiB (CINFO 7), the check
-	 * bits right, no preset dictionary (FDICT), room for the trailer. */
-	if (clen < 6 || (src[0] & 0x0f) != 8 || src[0] >> 4 > 7 ||
-	    (src[0] << 8 | src[1]) % 31 != 0 || (src[1] & 0x20)) {
-		chunk_corrupt(r, "bad compressed data");
-		return NULL;
-	}
 	if (!r->inflater) {
 		r->inflater = libdeflate_alloc_decompressor();
 		if (!r->inflater) {
@@ -769,18 +763,10 @@ static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_
 			return NULL;
 		}
 	}
-	/* One spare byte, for a terminator (a JSON payload's). */
-	out = xmalloc((size_t)ulen + 1);
-	lr = libdeflate_deflate_decompress_ex(r->inflater, src + 2, clen - 2, out, ulen, &in,
-					      &out_len);
-	if (lr == LIBDEFLATE_SUCCESS && in == clen - 6 && out_len == ulen)
-		return out;
-	if ((lr == LIBDEFLATE_SUCCESS && in == clen - 6) || lr == LIBDEFLATE_INSUFFICIENT_SPACE)
-		chunk_corrupt(r, "length mismatch");
-	else
-		chunk_corrupt(r, "bad compressed data");
-	free(out);
-	return NULL;
+	out = ahead_inflate(r->inflater, src, clen, ulen, &why);
+	if (!out)
+		chunk_corrupt(r, why);
+	return out;
 }
 
 /*
@@ -1598,9 +1584,9 @@ out_json:
 	return ret;
 }
 
-/* Decodes one known chunk at r->chunk_off and loads it. 0 or -1. */
+/* Decodes one known chunk at r->chunk_off, of checksum `crc`, and loads it. 0 or -1. */
 static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payload,
-		      uint32_t clen, uint32_t ulen)
+		      uint32_t clen, uint32_t ulen, uint32_t crc)
 {
 	char *text;
 	int ret;
@@ -1621,7 +1607,22 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 	r->inflated += ulen;
 	if (reader_memory(r) + ulen > memory_budget(r->src.pos))
 		return memory_error(r);
-	text = inflate_payload(r, payload, clen, ulen);
+	/* The chunks after this one inflate ahead, where it pays: a regular
+	 * file read whole (not a scan), past its header chunk. */
+	if (!r->ahead_tried && !r->scan && type != SESSION_CHUNK_HEADER && r->src.fd >= 0 &&
+	    r->src.regular) {
+		struct ahead_budget b = { r->inflated, SESSION_READ_INFLATE_BASE,
+					  SESSION_READ_INFLATE_RATIO };
+
+		/* The known types. */
+		uint32_t types = (UINT32_C(2) << SESSION_CHUNK_LAST) - 2;
+
+		r->ahead_tried = true;
+		r->ahead = ahead_start(r->src.fd, r->src.pos, types, &b);
+	}
+	text = r->ahead ? ahead_take(r->ahead, r->chunk_off, type, clen, ulen, crc) : NULL;
+	if (!text)
+		text = inflate_payload(r, payload, clen, ulen);
 	if (!text)
 		return -1;
 	if (type == SESSION_CHUNK_SAMPLES)
@@ -1847,7 +1848,7 @@ static enum walk_result walk_chunk(struct reader *r, uint64_t *cut)
 		return WALK_MORE;
 	}
 	/* Unknown types are a later minor version's: skipped. */
-	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
+	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen, crc) < 0)
 		return WALK_ERROR;
 	return WALK_MORE;
 out_read_error:
@@ -1948,6 +1949,7 @@ static void reader_release(struct reader *r)
 	free(r->block_threads);
 	free(r->block_nodes);
 	free(r->recent);
+	ahead_stop(r->ahead);
 	libdeflate_free_decompressor(r->inflater);
 	free(r->src.buf);
 }
