@@ -11,7 +11,8 @@
  * the samples: an hour of samples is hundreds of MiB, a day gigabytes.
  * What a query needs from a session's end before it can count (shares of
  * its duration, the names its threads end with) a first pass learns,
- * reading it through without keeping samples.
+ * reading it through without keeping samples, or without decoding them
+ * where the end chunk says the length.
  */
 #include "config.h"
 
@@ -133,9 +134,10 @@ static int side_read(struct side *s, struct report *r, bool baseline, struct ft_
 
 /*
  * Learns what the query needs from the session's end: its span and, for
- * --comm (`threads`), its threads' last names. The span alone is read
- * ahead from the end chunk when the file has one (session_reader_scan(),
- * which decodes no samples). Else a regular file is
+ * --comm (`threads`), its threads' last names. The span is read ahead
+ * from the end chunk when the file has one (session_reader_scan(), which
+ * decodes no samples), and the names then from a pass that skips the
+ * samples chunks. Else a regular file is
  * read through once without keeping its samples (only the model grows)
  * and opened again for counting; a pipe, which can be read once only, is
  * read whole, its samples held (then it costs what reading it whole
@@ -152,10 +154,13 @@ static int side_learn_end(struct side *s, bool threads)
 
 	/* A scan that finds no end, or a damaged one, leaves it to the read
 	 * through, which says what reading the session says. */
-	if (!threads && session_reader_regular(s->sr) &&
-	    session_reader_scan(s->sr, &s->span, &err) == 1 && s->span) {
+	if (session_reader_regular(s->sr) && session_reader_scan(s->sr, &s->span, &err) == 1 &&
+	    s->span) {
 		s->peeked = true;
-		return 0;
+		if (!threads)
+			return 0;
+		/* The names alone: its samples need not be decoded. */
+		session_reader_skip_samples(s->sr);
 	}
 	/* A pipe is read whole, in one step. */
 	batch = session_reader_regular(s->sr) ? REPORT_BATCH : SIZE_MAX;
@@ -175,7 +180,8 @@ static int side_learn_end(struct side *s, bool threads)
 		cli_error("%s%s", s->prefix, err.msg);
 		return -1;
 	}
-	s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
+	if (!s->peeked)
+		s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
 	s->threads = xcalloc(s->p->nthreads ? s->p->nthreads : 1, sizeof(*s->threads));
 	s->nthreads = s->p->nthreads;
 	for (i = 0; i < s->nthreads; i++) {

@@ -81,6 +81,9 @@ struct reader {
 	 * but only the header and end chunks read; the end chunk's duration,
 	 * if it has one, is end_duration. */
 	bool scan, end_has_duration;
+	/* session_reader_skip_samples(): samples chunks framed and
+	 * checksummed only. */
+	bool skip_samples;
 
 	uint64_t time; /* of the previous sample, ns since the start */
 	uint64_t max_time;
@@ -623,7 +626,7 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 		return -1;
 	r->end_has_duration = json_object_get(obj, "duration_ns") != NULL;
 	/* A scan counts no samples: they are checked when read. */
-	if (samples != r->nsamples && !r->scan)
+	if (samples != r->nsamples && !r->scan && !r->skip_samples)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
 				   samples, r->nsamples);
 	r->have_end = true;
@@ -1614,8 +1617,9 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		struct ahead_budget b = { r->inflated, SESSION_READ_INFLATE_BASE,
 					  SESSION_READ_INFLATE_RATIO };
 
-		/* The known types. */
-		uint32_t types = (UINT32_C(2) << SESSION_CHUNK_LAST) - 2;
+		/* The known types but the samples a pass skips. */
+		uint32_t types = ((UINT32_C(2) << SESSION_CHUNK_LAST) - 2) &
+				 ~(r->skip_samples ? UINT32_C(1) << SESSION_CHUNK_SAMPLES : 0);
 
 		r->ahead_tried = true;
 		r->ahead = ahead_start(r->src.fd, r->src.pos, types, &b);
@@ -1842,8 +1846,10 @@ static enum walk_result walk_chunk(struct reader *r, uint64_t *cut)
 				   type);
 	if (r->have_header && type == SESSION_CHUNK_HEADER)
 		return chunk_error(r, "a second header chunk");
-	/* A scan reads only the header and end chunks. */
-	if (r->scan && type != SESSION_CHUNK_HEADER && type != SESSION_CHUNK_END) {
+	/* A scan reads only the header and end chunks, a pass that skips
+	 * samples all but samples chunks. */
+	if ((r->scan && type != SESSION_CHUNK_HEADER && type != SESSION_CHUNK_END) ||
+	    (r->skip_samples && type == SESSION_CHUNK_SAMPLES)) {
 		r->data_chunks += type == SESSION_CHUNK_DATA || type == SESSION_CHUNK_SAMPLES;
 		return WALK_MORE;
 	}
@@ -2170,6 +2176,11 @@ int session_reader_end(struct session_reader *sr, struct session_read_info *info
 	sr->r.err = err;
 	assert(sr->walk == WALK_EOF || sr->walk == WALK_CUT);
 	return reader_end(&sr->r, sr->walk, sr->cut, info);
+}
+
+void session_reader_skip_samples(struct session_reader *sr)
+{
+	sr->r.skip_samples = true;
 }
 
 bool session_reader_regular(const struct session_reader *sr)

@@ -312,6 +312,58 @@ static void test_round_trip(void **state)
 }
 
 /*
+ * A pass that skips the samples (session_reader_skip_samples) builds the
+ * whole model but the samples: the threads under their last names, the
+ * tables, the end chunk's duration, without the end chunk's count of
+ * samples held against it; a samples chunk is still checksummed.
+ */
+static void test_skip_samples(void **state)
+{
+	char *path = tmp_path("skip.session");
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_reader *sr;
+	struct profile *w, *whole, *p;
+	unsigned char *data;
+	size_t len;
+
+	w = write_session(path, 4, 101, true, &e);
+	whole = session_read(path, NULL, &err);
+	assert_non_null(whole);
+	sr = session_reader_open(path, &err);
+	assert_non_null(sr);
+	session_reader_skip_samples(sr);
+	p = session_reader_profile(sr);
+	assert_int_equal(session_reader_step(sr, 1, &err), 0);
+	assert_int_equal(p->nsamples, 0);
+	assert_int_equal(session_reader_end(sr, &info, &err), 0);
+	assert_true(info.complete);
+	assert_int_equal(p->meta.duration_ns, whole->meta.duration_ns);
+	assert_int_equal(p->nthreads, whole->nthreads);
+	assert_int_equal(p->nnodes, whole->nnodes);
+	assert_int_equal(p->nchains, whole->nchains);
+	assert_string_equal(profile_string(p, p->threads[1].comm), "worker-renamed");
+	session_reader_free(sr);
+
+	/* A byte of the last samples chunk's payload flipped: refused. */
+	data = slurp(path, &len);
+	data[len - 200] ^= 0x10;
+	spill(path, data, len);
+	sr = session_reader_open(path, &err);
+	assert_non_null(sr);
+	session_reader_skip_samples(sr);
+	assert_int_equal(session_reader_step(sr, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "checksum mismatch"));
+	session_reader_free(sr);
+	free(data);
+	profile_free(whole);
+	profile_free(w);
+	free(e.samples);
+	free(path);
+}
+
+/*
  * The reader a piece at a time (a replay's) gives what session_read()
  * gives: the same samples in the same order, step after step, the same
  * model and metadata at the end, for a complete file and one cut short.
@@ -1805,6 +1857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_reader_steps),
+		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_escaped_strings),
