@@ -120,6 +120,27 @@ static char *take(struct ahead *a, const struct chunk *c)
 	return ahead_take(a, c->off, c->type, c->clen, c->ulen, c->crc);
 }
 
+/*
+ * Takes the chunks after the header chunk in order from `a`, then stops
+ * it: those before chunk `stop` must come from the thread, none after.
+ */
+static void taken_before(struct ahead *a, const struct chunk *c, size_t n, size_t stop)
+{
+	size_t i;
+
+	assert_non_null(a);
+	for (i = 1; i < n; i++) {
+		char *t = take(a, &c[i]);
+
+		if (i < stop)
+			assert_non_null(t);
+		else
+			assert_null(t);
+		free(t);
+	}
+	ahead_stop(a);
+}
+
 /* Every chunk after the header chunk comes from the thread, as inflated here. */
 static void test_every_chunk(void **state)
 {
@@ -194,10 +215,9 @@ static void test_skips_and_mismatches(void **state)
  * finds it itself. */
 static void test_stops_at_damage(void **state)
 {
-	size_t n, i, bad;
+	size_t n, bad;
 	struct chunk *c = write_file(10, 500, &n);
 	int fd = open(path, O_RDWR);
-	struct ahead *a;
 	unsigned char byte;
 	uint64_t at;
 
@@ -209,18 +229,7 @@ static void test_stops_at_damage(void **state)
 	assert_int_equal(pread(fd, &byte, 1, (off_t)at), 1);
 	byte ^= 0x40;
 	assert_int_equal(pwrite(fd, &byte, 1, (off_t)at), 1);
-	a = ahead_start(fd, c[1].off, ALL_TYPES, &roomy);
-	assert_non_null(a);
-	for (i = 1; i < n; i++) {
-		char *t = take(a, &c[i]);
-
-		if (i < bad)
-			assert_non_null(t);
-		else
-			assert_null(t);
-		free(t);
-	}
-	ahead_stop(a);
+	taken_before(ahead_start(fd, c[1].off, ALL_TYPES, &roomy), c, n, bad);
 	close(fd);
 	free(c);
 }
@@ -233,7 +242,6 @@ static void test_budget(void **state)
 	struct chunk *c = write_file(10, 500, &n);
 	int fd = open(path, O_RDONLY);
 	struct ahead_budget tight = { 0, 0, 1 };
-	struct ahead *a;
 	uint64_t used = 0;
 
 	assert_true(fd >= 0);
@@ -245,18 +253,7 @@ static void test_budget(void **state)
 		fit = i;
 	}
 	assert_true(fit < n - 1);
-	a = ahead_start(fd, c[1].off, ALL_TYPES, &tight);
-	assert_non_null(a);
-	for (i = 1; i < n; i++) {
-		char *t = take(a, &c[i]);
-
-		if (i <= fit)
-			assert_non_null(t);
-		else
-			assert_null(t);
-		free(t);
-	}
-	ahead_stop(a);
+	taken_before(ahead_start(fd, c[1].off, ALL_TYPES, &tight), c, n, fit + 1);
 	close(fd);
 	free(c);
 }
