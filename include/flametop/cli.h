@@ -206,11 +206,12 @@ typedef void cli_read_fn(void *ctx, const struct profile_sample *s, size_t n);
 int cli_read_open(struct cli_read *s, const char *path, const char *prefix);
 /*
  * Learns what the query needs from the session's end: its span and, for
- * --comm (`threads`), its threads' last names. The span alone is read
- * ahead from the end chunk when the file has one (session_reader_scan(),
- * which decodes no samples). Else a regular file is read through once
- * without keeping its samples (only the model grows) and opened again
- * for counting; a pipe, which can be read once only, is read whole, its
+ * --comm (`threads`), its threads' last names. The span is read ahead
+ * from the end chunk when the file has one (session_reader_scan(), which
+ * decodes no samples), and the names then from a pass that skips the
+ * samples chunks. Else a regular file is read through once without
+ * keeping its samples (only the model grows) and opened again for
+ * counting; a pipe, which can be read once only, is read whole, its
  * samples held (then it costs what reading it whole always did). 0, or
  * -1 said.
  */

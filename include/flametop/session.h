@@ -17,7 +17,7 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 6
+#define SESSION_VERSION_MINOR 7
 
 struct session_writer;
 
@@ -118,6 +118,15 @@ struct profile *session_reader_take(struct session_reader *r);
  */
 int session_reader_end(struct session_reader *r, struct session_read_info *info,
 		       struct ft_error *err);
+/*
+ * From now on (before the first step), samples chunks are checked
+ * (framing, checksum) but not decoded, and the end chunk's count of
+ * samples is not checked against them: for a pass that wants the rest of
+ * a file cheaply (its threads' names, its duration), in a small part of
+ * the time reading it takes. Samples in older files' JSON data chunks
+ * still come.
+ */
+void session_reader_skip_samples(struct session_reader *r);
 /* Whether the reader reads a regular file (a pipe can be read only once). */
 bool session_reader_regular(const struct session_reader *r);
 /*

@@ -107,10 +107,13 @@ int cli_read_learn_end(struct cli_read *s, bool threads)
 
 	/* A scan that finds no end, or a damaged one, leaves it to the read
 	 * through, which says what reading the session says. */
-	if (!threads && session_reader_regular(s->sr) &&
-	    session_reader_scan(s->sr, &s->span, &err) == 1 && s->span) {
+	if (session_reader_regular(s->sr) && session_reader_scan(s->sr, &s->span, &err) == 1 &&
+	    s->span) {
 		s->peeked = true;
-		return 0;
+		if (!threads)
+			return 0;
+		/* The names alone: its samples need not be decoded. */
+		session_reader_skip_samples(s->sr);
 	}
 	/* A pipe is read whole, in one step. */
 	batch = session_reader_regular(s->sr) ? CLI_READ_BATCH : SIZE_MAX;
@@ -130,7 +133,8 @@ int cli_read_learn_end(struct cli_read *s, bool threads)
 		cli_error("%s%s", s->prefix, err.msg);
 		return -1;
 	}
-	s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
+	if (!s->peeked)
+		s->span = s->p->meta.duration_ns ? s->p->meta.duration_ns : last;
 	s->threads = xcalloc(s->p->nthreads ? s->p->nthreads : 1, sizeof(*s->threads));
 	s->nthreads = s->p->nthreads;
 	for (i = 0; i < s->nthreads; i++) {

@@ -11,7 +11,8 @@
  * the samples: an hour of samples is hundreds of MiB, a day gigabytes.
  * What a query needs from a session's end before it can count (shares of
  * its duration, the names its threads end with) a first pass learns,
- * reading it through without keeping samples.
+ * reading it through without keeping samples, or without decoding them
+ * where the end chunk says the length.
  */
 #include "config.h"
 

@@ -29,8 +29,8 @@ enum session_chunk_type {
 /*
  * The columns of a samples chunk (1.5), by id. A block lists its columns
  * in increasing id order; the first six are required, location and chain
- * optional, and ids above SESSION_COL_LAST are a later minor version's
- * (skipped).
+ * optional (a block has at most one of the two chain columns), and ids
+ * above SESSION_COL_LAST are a later minor version's (skipped).
  */
 enum session_column {
 	SESSION_COL_TIME = 1, /* zigzag delta from the previous sample of the file */
@@ -40,8 +40,9 @@ enum session_column {
 	SESSION_COL_CPU = 5,
 	SESSION_COL_EVENT = 6,
 	SESSION_COL_LOCATION = 7,
-	SESSION_COL_CHAIN = 8,
-	SESSION_COL_LAST = SESSION_COL_CHAIN,
+	SESSION_COL_CHAIN = 8, /* the chain's id (1.5, 1.6) */
+	SESSION_COL_CHAIN_RECENT = 9, /* since 1.7: coded by the node's recent chains, below */
+	SESSION_COL_LAST = SESSION_COL_CHAIN_RECENT,
 };
 /* How a column's values are stored (1.5). */
 enum session_encoding {
@@ -116,6 +117,29 @@ enum session_encoding {
  */
 #define SESSION_READ_SAMPLES_BASE (UINT64_C(1) << 22)
 #define SESSION_READ_SAMPLES_RATIO 4u
+
+/*
+ * Column 9 (1.7): a sample's chain, coded by the chains of the samples of
+ * its node before it in the file. Each node has a list of the
+ * SESSION_RECENT_CHAINS chains it had last, at first all 0 (the empty
+ * chain). A value v below SESSION_RECENT_CHAINS is the list's entry v;
+ * any other value is the chain m + 1 + unzigzag(v - SESSION_RECENT_CHAINS),
+ * m the largest chain of the samples before (0 at first): a chain not
+ * seen with the node is most often one just made. Either way the chain
+ * then moves to the front of its node's list (session_recent_use). Only
+ * column 9's samples count, from block to block in file order. A sample
+ * of a busy system takes about 0.4 bytes here where column 8 took 2.
+ */
+#define SESSION_RECENT_CHAINS 4u
+
+/* Moves `chain`, the node list `list`'s entry `at` (or a new one, at the
+ * last entry, which it drops), to the list's front. */
+static inline void session_recent_use(uint32_t *list, unsigned at, uint32_t chain)
+{
+	for (; at > 0; at--)
+		list[at] = list[at - 1];
+	list[0] = chain;
+}
 
 /* Appends `v` as an LEB128 varint at `p`; returns the bytes written. */
 static inline unsigned session_put_varint(unsigned char *p, uint64_t v)

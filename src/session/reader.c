@@ -11,6 +11,10 @@
  *
  * A file cut short (a recorder killed, a machine that lost power) loads
  * up to its last whole chunk; see doc/session-format.md for the rules.
+ *
+ * A regular file's chunks are inflated ahead, on a thread (ahead.c),
+ * while this one decodes: every check stays here, the thread only saves
+ * the inflating.
  */
 #include "config.h"
 
@@ -30,6 +34,7 @@
 
 #include "flametop/profile.h"
 #include "flametop/util.h"
+#include "ahead.h"
 #include "format.h"
 
 /* File ids -> profile ids, for one kind of id. */
@@ -76,6 +81,9 @@ struct reader {
 	 * but only the header and end chunks read; the end chunk's duration,
 	 * if it has one, is end_duration. */
 	bool scan, end_has_duration;
+	/* session_reader_skip_samples(): samples chunks framed and
+	 * checksummed only. */
+	bool skip_samples;
 
 	uint64_t time; /* of the previous sample, ns since the start */
 	uint64_t max_time;
@@ -88,11 +96,22 @@ struct reader {
 	uint64_t end_duration, end_lost, end_throttled, end_peak_rss, end_folded;
 
 	struct libdeflate_decompressor *inflater; /* raw deflate, made at the first chunk */
+	/* The chunks after the header chunk of a regular file, inflated
+	 * ahead on a thread (ahead.c), started at the first; NULL: none. */
+	struct ahead *ahead;
+	bool ahead_tried;
 
 	uint64_t *vals; /* a samples chunk's column, decoded */
 	size_t vals_cap;
 	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
 	size_t block_threads_cap;
+	uint32_t *block_nodes; /* its samples' nodes, as the file's ids */
+	size_t block_nodes_cap;
+	/* Column 9's state (format.h): each node's recent chains, by the
+	 * file's node ids and chain ids, and the largest chain so far. */
+	uint32_t *recent;
+	size_t recent_nodes; /* nodes `recent` has room for */
+	uint32_t chain_max;
 };
 
 static void id_map_push(struct id_map *m, uint32_t id)
@@ -607,7 +626,7 @@ static int read_end_chunk(struct reader *r, json_t *obj)
 		return -1;
 	r->end_has_duration = json_object_get(obj, "duration_ns") != NULL;
 	/* A scan counts no samples: they are checked when read. */
-	if (samples != r->nsamples && !r->scan)
+	if (samples != r->nsamples && !r->scan && !r->skip_samples)
 		return chunk_error(r, "the end chunk counts %" PRIu64 " samples, the file holds %" PRIu64,
 				   samples, r->nsamples);
 	r->have_end = true;
@@ -634,7 +653,9 @@ static uint64_t reader_memory(const struct reader *r)
 	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +
 	      r->chains.cap) * 4;
 	m += (uint64_t)r->vals_cap * sizeof(*r->vals) +
-	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads);
+	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
+	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
+	m += (uint64_t)r->recent_nodes * SESSION_RECENT_CHAINS * sizeof(*r->recent);
 	return m;
 }
 
@@ -727,32 +748,17 @@ static uint64_t parse_cost(size_t len, uint64_t values, uint64_t arrays, uint64_
 }
 
 /*
- * Inflates a chunk's payload, which must be one zlib stream (RFC 1950) of
- * exactly `clen` bytes giving exactly `ulen`. Returns a malloc'd buffer of
- * ulen + 1 bytes (caller frees) or NULL with the error set.
- *
- * The stream's 2-byte header is checked here and its deflate data inflated
- * raw, whole, by libdeflate (about 1.6 times as fast as zlib's inflate on
- * sessions), with a decompressor kept for the whole file: the data must
- * end exactly 4 bytes before the payload does. Its Adler-32 trailer is
- * left unchecked, since the chunk's CRC-32, checked before, covers every
- * byte of the payload, the trailer included (a damaged payload never gets
- * this far).
+ * Inflates a chunk's payload (ahead_inflate), with a decompressor kept for
+ * the whole file (libdeflate: about 1.6 times as fast as zlib's inflate on
+ * sessions). Returns a malloc'd buffer of ulen + 1 bytes (caller frees) or
+ * NULL with the error set.
  */
 static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_t clen,
 			     uint32_t ulen)
 {
-	enum libdeflate_result lr;
-	size_t in = 0, out_len = 0;
+	const char *why;
 	char *out;
 
-	/* Deflate (CM 8), a window of at most 32 KiB (CINFO 7), the check
-	 * bits right, no preset dictionary (FDICT), room for the trailer. */
-	if (clen < 6 || (src[0] & 0x0f) != 8 || src[0] >> 4 > 7 ||
-	    (src[0] << 8 | src[1]) % 31 != 0 || (src[1] & 0x20)) {
-		chunk_corrupt(r, "bad compressed data");
-		return NULL;
-	}
 	if (!r->inflater) {
 		r->inflater = libdeflate_alloc_decompressor();
 		if (!r->inflater) {
@@ -760,18 +766,10 @@ static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_
 			return NULL;
 		}
 	}
-	/* One spare byte, for a terminator (a JSON payload's). */
-	out = xmalloc((size_t)ulen + 1);
-	lr = libdeflate_deflate_decompress_ex(r->inflater, src + 2, clen - 2, out, ulen, &in,
-					      &out_len);
-	if (lr == LIBDEFLATE_SUCCESS && in == clen - 6 && out_len == ulen)
-		return out;
-	if ((lr == LIBDEFLATE_SUCCESS && in == clen - 6) || lr == LIBDEFLATE_INSUFFICIENT_SPACE)
-		chunk_corrupt(r, "length mismatch");
-	else
-		chunk_corrupt(r, "bad compressed data");
-	free(out);
-	return NULL;
+	out = ahead_inflate(r->inflater, src, clen, ulen, &why);
+	if (!out)
+		chunk_corrupt(r, why);
+	return out;
 }
 
 /*
@@ -832,6 +830,7 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_NODE] = "node",	 [SESSION_COL_THREAD] = "thread",
 	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
+	[SESSION_COL_CHAIN_RECENT] = "chain",
 };
 
 /*
@@ -948,6 +947,56 @@ static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_
 }
 
 /*
+ * Column 9 (format.h): the chains coded as the `n` values in r->vals of
+ * the block whose nodes are r->block_nodes, put into the samples `b`,
+ * ids mapped to the profile's. 0 or -1.
+ */
+static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_t n)
+{
+	const uint64_t *v = r->vals;
+	uint32_t max = r->chain_max;
+	size_t i;
+
+	/* Each node's list, the new ones all 0, weighed as the profile is. */
+	if (r->recent_nodes < r->nodes.len) {
+		uint64_t more = r->nodes.len - r->recent_nodes;
+
+		if (reader_memory(r) + more * SESSION_RECENT_CHAINS * sizeof(*r->recent) >
+		    memory_budget(r->src.pos))
+			return memory_error(r);
+		r->recent = xreallocarray(r->recent, r->nodes.len,
+					  SESSION_RECENT_CHAINS * sizeof(*r->recent));
+		memset(r->recent + r->recent_nodes * SESSION_RECENT_CHAINS, 0,
+		       more * SESSION_RECENT_CHAINS * sizeof(*r->recent));
+		r->recent_nodes = r->nodes.len;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t *list = r->recent + (size_t)r->block_nodes[i] * SESSION_RECENT_CHAINS;
+		uint64_t chain;
+		unsigned at;
+
+		if (v[i] < SESSION_RECENT_CHAINS) {
+			at = (unsigned)v[i];
+			chain = list[at];
+		} else {
+			int64_t d = session_unzigzag(v[i] - SESSION_RECENT_CHAINS);
+
+			/* max + 1 + d, in [0, the chains defined). */
+			if (d < -(int64_t)max - 1 || d >= (int64_t)r->chains.len - (int64_t)max - 1)
+				return chunk_error(r, "sample %zu has a chain out of range", i);
+			chain = (uint64_t)((int64_t)max + 1 + d);
+			at = SESSION_RECENT_CHAINS - 1;
+		}
+		session_recent_use(list, at, (uint32_t)chain);
+		if (chain > max)
+			max = (uint32_t)chain;
+		b[i].chain = r->chains.moved ? r->chains.ids[chain] : (uint32_t)chain;
+	}
+	r->chain_max = max;
+	return 0;
+}
+
+/*
  * Checks the `n` values in r->vals of column `id` and puts them into
  * the samples `b`, ids mapped to the profile's. 0 or -1.
  */
@@ -986,6 +1035,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
 						   v[i]);
 			b[i].node = r->nodes.moved ? r->nodes.ids[v[i]] : (uint32_t)v[i];
+			r->block_nodes[i] = (uint32_t)v[i];
 		}
 		break;
 	case SESSION_COL_THREAD:
@@ -1022,6 +1072,8 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 				r->locations.moved ? r->locations.ids[v[i]] : (uint32_t)v[i];
 		}
 		break;
+	case SESSION_COL_CHAIN_RECENT:
+		return apply_recent_chains(r, b, n);
 	default: /* SESSION_COL_CHAIN */
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->chains.len)
@@ -1065,6 +1117,10 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		r->vals = xreallocarray(r->vals, n, sizeof(*r->vals));
 		r->vals_cap = n;
 	}
+	if (n > r->block_nodes_cap) {
+		r->block_nodes = xreallocarray(r->block_nodes, n, sizeof(*r->block_nodes));
+		r->block_nodes_cap = n;
+	}
 	if (nthreads > r->block_threads_cap) {
 		r->block_threads = xreallocarray(r->block_threads, nthreads,
 						 sizeof(*r->block_threads));
@@ -1099,6 +1155,11 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		/* Later minor versions' columns: skipped. */
 		if (id > SESSION_COL_LAST)
 			continue;
+		/* Column 9 reads the nodes' column, and stands for column 8. */
+		if (id == SESSION_COL_CHAIN_RECENT && !(have & UINT64_C(1) << SESSION_COL_NODE))
+			return chunk_error(r, "samples block has no \"node\" column");
+		if (id == SESSION_COL_CHAIN_RECENT && (have & UINT64_C(1) << SESSION_COL_CHAIN))
+			return chunk_corrupt(r, "samples block has two chain columns");
 		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
 		    apply_column(r, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
@@ -1112,7 +1173,8 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	for (i = 0; i < n; i++) {
 		if (!(have & UINT64_C(1) << SESSION_COL_LOCATION))
 			b[i].location = PROFILE_NO_LOCATION;
-		if (!(have & UINT64_C(1) << SESSION_COL_CHAIN))
+		if (!(have & (UINT64_C(1) << SESSION_COL_CHAIN |
+			      UINT64_C(1) << SESSION_COL_CHAIN_RECENT)))
 			b[i].chain = PROFILE_NO_CHAIN;
 		if (b[i].time > r->max_time)
 			r->max_time = b[i].time;
@@ -1525,9 +1587,9 @@ out_json:
 	return ret;
 }
 
-/* Decodes one known chunk at r->chunk_off and loads it. 0 or -1. */
+/* Decodes one known chunk at r->chunk_off, of checksum `crc`, and loads it. 0 or -1. */
 static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payload,
-		      uint32_t clen, uint32_t ulen)
+		      uint32_t clen, uint32_t ulen, uint32_t crc)
 {
 	char *text;
 	int ret;
@@ -1548,7 +1610,23 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 	r->inflated += ulen;
 	if (reader_memory(r) + ulen > memory_budget(r->src.pos))
 		return memory_error(r);
-	text = inflate_payload(r, payload, clen, ulen);
+	/* The chunks after this one inflate ahead, where it pays: a regular
+	 * file read whole (not a scan), past its header chunk. */
+	if (!r->ahead_tried && !r->scan && type != SESSION_CHUNK_HEADER && r->src.fd >= 0 &&
+	    r->src.regular) {
+		struct ahead_budget b = { r->inflated, SESSION_READ_INFLATE_BASE,
+					  SESSION_READ_INFLATE_RATIO };
+
+		/* The known types but the samples a pass skips. */
+		uint32_t types = ((UINT32_C(2) << SESSION_CHUNK_LAST) - 2) &
+				 ~(r->skip_samples ? UINT32_C(1) << SESSION_CHUNK_SAMPLES : 0);
+
+		r->ahead_tried = true;
+		r->ahead = ahead_start(r->src.fd, r->src.pos, types, &b);
+	}
+	text = r->ahead ? ahead_take(r->ahead, r->chunk_off, type, clen, ulen, crc) : NULL;
+	if (!text)
+		text = inflate_payload(r, payload, clen, ulen);
 	if (!text)
 		return -1;
 	if (type == SESSION_CHUNK_SAMPLES)
@@ -1768,13 +1846,15 @@ static enum walk_result walk_chunk(struct reader *r, uint64_t *cut)
 				   type);
 	if (r->have_header && type == SESSION_CHUNK_HEADER)
 		return chunk_error(r, "a second header chunk");
-	/* A scan reads only the header and end chunks. */
-	if (r->scan && type != SESSION_CHUNK_HEADER && type != SESSION_CHUNK_END) {
+	/* A scan reads only the header and end chunks, a pass that skips
+	 * samples all but samples chunks. */
+	if ((r->scan && type != SESSION_CHUNK_HEADER && type != SESSION_CHUNK_END) ||
+	    (r->skip_samples && type == SESSION_CHUNK_SAMPLES)) {
 		r->data_chunks += type == SESSION_CHUNK_DATA || type == SESSION_CHUNK_SAMPLES;
 		return WALK_MORE;
 	}
 	/* Unknown types are a later minor version's: skipped. */
-	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen) < 0)
+	if (type <= SESSION_CHUNK_LAST && read_chunk(r, type, p, clen, ulen, crc) < 0)
 		return WALK_ERROR;
 	return WALK_MORE;
 out_read_error:
@@ -1873,6 +1953,9 @@ static void reader_release(struct reader *r)
 	free(r->chains.ids);
 	free(r->vals);
 	free(r->block_threads);
+	free(r->block_nodes);
+	free(r->recent);
+	ahead_stop(r->ahead);
 	libdeflate_free_decompressor(r->inflater);
 	free(r->src.buf);
 }
@@ -2093,6 +2176,11 @@ int session_reader_end(struct session_reader *sr, struct session_read_info *info
 	sr->r.err = err;
 	assert(sr->walk == WALK_EOF || sr->walk == WALK_CUT);
 	return reader_end(&sr->r, sr->walk, sr->cut, info);
+}
+
+void session_reader_skip_samples(struct session_reader *sr)
+{
+	sr->r.skip_samples = true;
 }
 
 bool session_reader_regular(const struct session_reader *sr)

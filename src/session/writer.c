@@ -69,6 +69,18 @@ struct session_writer {
 	uint64_t max_time;
 	uint64_t samples_written;
 
+	/* Column 9's state (format.h): each node's recent chains, by node id,
+	 * and the largest chain written; and what the samples chunk being
+	 * written changed in it, taken back when the chunk does not reach
+	 * the file. */
+	uint32_t *recent;
+	size_t recent_nodes; /* nodes `recent` has room for */
+	uint32_t chain_max;
+	struct recent_undo *undo; /* one per sample of the chunk */
+	size_t undo_cap;
+	uint32_t undo_chain_max;
+	bool chains_coded; /* the chunk being written has column 9 */
+
 	/* Reused from chunk to chunk. */
 	z_stream zs; /* valid when zs_ready, at zs_level */
 	bool zs_ready;
@@ -823,6 +835,63 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, bool pla
 	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
 }
 
+/* A node's recent chains before a sample of it changed them. */
+struct recent_undo {
+	uint32_t node;
+	uint32_t list[SESSION_RECENT_CHAINS];
+};
+
+/*
+ * Column 9's codes of the chains of the `n` samples order[from, ...) into
+ * w->vals (format.h), advancing the writer's state, each change logged in
+ * w->undo for recent_take_back().
+ */
+static void recent_codes(struct session_writer *w, const struct profile *p, const size_t *order,
+			 size_t from, size_t n)
+{
+	size_t i;
+
+	if (w->recent_nodes < p->nnodes) {
+		w->recent = xreallocarray(w->recent, p->nnodes,
+					  SESSION_RECENT_CHAINS * sizeof(*w->recent));
+		memset(w->recent + w->recent_nodes * SESSION_RECENT_CHAINS, 0,
+		       (p->nnodes - w->recent_nodes) * SESSION_RECENT_CHAINS * sizeof(*w->recent));
+		w->recent_nodes = p->nnodes;
+	}
+	w->undo = grow(w->undo, &w->undo_cap, n * sizeof(*w->undo));
+	w->undo_chain_max = w->chain_max;
+	for (i = 0; i < n; i++) {
+		const struct profile_sample *s = &p->samples[order[from + i]];
+		uint32_t *list = w->recent + (size_t)s->node * SESSION_RECENT_CHAINS;
+		unsigned k = 0;
+
+		w->undo[i].node = s->node;
+		memcpy(w->undo[i].list, list, sizeof(w->undo[i].list));
+		while (k < SESSION_RECENT_CHAINS && list[k] != s->chain)
+			k++;
+		if (k < SESSION_RECENT_CHAINS) {
+			w->vals[i] = k;
+		} else {
+			w->vals[i] = SESSION_RECENT_CHAINS +
+				     session_zigzag((int64_t)s->chain - ((int64_t)w->chain_max + 1));
+			k = SESSION_RECENT_CHAINS - 1;
+		}
+		session_recent_use(list, k, s->chain);
+		if (s->chain > w->chain_max)
+			w->chain_max = s->chain;
+	}
+}
+
+/* Undoes recent_codes() of the `n` samples of a chunk that did not reach
+ * the file, last first. */
+static void recent_take_back(struct session_writer *w, size_t n)
+{
+	while (n-- > 0)
+		memcpy(w->recent + (size_t)w->undo[n].node * SESSION_RECENT_CHAINS,
+		       w->undo[n].list, sizeof(w->undo[n].list));
+	w->chain_max = w->undo_chain_max;
+}
+
 /*
  * Encodes the samples order[from, to) (time order) as a samples block
  * (doc/session-format.md, "Samples chunk") in w->block, and its parts in
@@ -892,9 +961,12 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	/* The location and chain columns only where they say something. */
 	if (locations)
 		COLUMN(SESSION_COL_LOCATION, false, s->location);
-	if (chains)
-		COLUMN(SESSION_COL_CHAIN, false, s->chain);
 #undef COLUMN
+	w->chains_coded = chains;
+	if (chains) {
+		recent_codes(w, p, order, from, n);
+		put_column(w, SESSION_COL_CHAIN_RECENT, n, false, &at);
+	}
 	return at;
 }
 
@@ -1046,8 +1118,11 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 
 		ret = write_payload(w, SESSION_CHUNK_SAMPLES, w->block, len, w->parts,
 				    w->nparts, NULL, 0);
-		if (ret < 0)
+		if (ret < 0) {
+			if (w->chains_coded)
+				recent_take_back(w, end - w->samples_done);
 			goto out_order;
+		}
 		commit_samples(w, p, order, end);
 	}
 	/* A whole flush: its tables and its samples. Tables alone (the
@@ -1068,6 +1143,8 @@ static void writer_free(struct session_writer *w)
 	free(w->col);
 	free(w->thread_keys);
 	free(w->thread_idx);
+	free(w->recent);
+	free(w->undo);
 	free(w->vals);
 	free(w->tix);
 	free(w->parts);

@@ -10,7 +10,8 @@
 # depends on what else the machine does then, so the whole run's split is
 # only checked loosely.) Then --comm, --include and --exclude on the same
 # file: a name that matches keeps everything and one that does not keeps
-# nothing, an include pattern keeps exactly the stacks through its function,
+# nothing (and a thread renamed part way is known by its last name), an
+# include pattern keeps exactly the stacks through its function,
 # an exclude pattern drops them, and a filter combines with a window.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
@@ -84,6 +85,21 @@ if window comm --comm phases; then
 fi
 if window nocomm --comm no-such-comm; then
 	assert_eq "$(total_of "$T/nocomm.json")" 0 "--comm no-such-comm: no sample"
+fi
+# A thread by the name it ends with: in the golden session, thread 4243 is
+# "app" in the first flush and "app-hasher" from the second on; all its
+# hash_block samples are app-hasher's, none app's.
+G=$GOLDEN/session/valid/basic/input
+if "$FLAMETOP" report -i "$G" --format folded --comm app-hasher >"$T/hasher.txt" 2>&1; then
+	assert_eq "$(cat "$T/hasher.txt")" "app-hasher;start_thread;worker_loop;hash_block 303030300" \
+		"--comm app-hasher: its samples from before the rename too"
+else
+	fail "--comm app-hasher: $(cat "$T/hasher.txt")"
+fi
+if "$FLAMETOP" report -i "$G" --format folded --comm app >"$T/app.txt" 2>&1; then
+	assert_eq "$(grep -c hash_block "$T/app.txt")" 0 "--comm app: none of the renamed thread's samples"
+else
+	fail "--comm app: $(cat "$T/app.txt")"
 fi
 
 # --- --include / --exclude ------------------------------------------------------

@@ -19,7 +19,30 @@ SPEC="$GOLDEN/../../doc/session-format.md"
 # The document's one python block, then a call of its folded().
 sed -n '/^```python$/,/^```$/p' "$SPEC" | sed '1d;$d' >"$T/reader.py"
 [ -s "$T/reader.py" ] || hard_error "no python block in $SPEC"
+cp "$T/reader.py" "$T/chains.py"
 printf '\nimport sys\nfolded(sys.argv[1])\n' >>"$T/reader.py"
+
+# The same reader's chains: a sample with a known code location and a
+# chain has that location innermost on the chain (flametop records them
+# so). Prints the samples checked and how many disagree: chains decoded
+# wrong (format 1.7's column 9, coded by what came before) disagree.
+cat >>"$T/chains.py" <<'EOF'
+
+import sys
+chains, checked, wrong = [(0, 0)], 0, 0
+for ctype, obj in read_session(sys.argv[1]):
+    if ctype == 5:
+        chains += [(len(chains) + k - back, loc)
+                   for k, (back, loc) in enumerate(obj["chains"])]
+    elif ctype == 2:
+        chains += [tuple(c) for c in obj.get("chains", [])]
+        s = obj.get("samples", {})
+        for loc, chain in zip(s.get("location", []), s.get("chain", [])):
+            if loc and chain:
+                checked += 1
+                wrong += chains[chain][1] != loc
+print(checked, wrong)
+EOF
 
 # same_folded NAME SESSION: the document's reader agrees with flametop.
 same_folded() {
@@ -41,8 +64,27 @@ same_folded() {
 	fi
 }
 
-for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5; do
+# same_chains NAME SESSION: the document's reader decodes its chains.
+same_chains() {
+	if ! python3 "$T/chains.py" "$2" >"$T/py.out" 2>"$T/py.err"; then
+		fail "$1: the specification's reader failed: $(tail -n 3 "$T/py.err")"
+		return
+	fi
+	read -r checked wrong <"$T/py.out"
+	if [ "${checked:-0}" -eq 0 ]; then
+		fail "$1: no sample has both a code location and a chain"
+	elif [ "$wrong" -ne 0 ]; then
+		fail "$1: $wrong of $checked samples' chains do not end at their location"
+	else
+		pass "$1: the specification's reader decodes the chains of $checked samples"
+	fi
+}
+
+for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6; do
 	same_folded "$c" "$GOLDEN/session/valid/$c/input"
+done
+for c in basic version-1.4 version-1.5 version-1.6; do
+	same_chains "$c" "$GOLDEN/session/valid/$c/input"
 done
 
 # A system-wide recording: many processes and threads, kernel frames, code
@@ -52,6 +94,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	run_record system -a -F 999 -d 2.5 -o "$S"
 	assert_record_ok system "$S"
 	[ -s "$S" ] && same_folded "a system-wide recording" "$S"
+	[ -s "$S" ] && same_chains "a system-wide recording" "$S"
 else
 	echo "  (not root: the golden sessions only)"
 fi

@@ -312,6 +312,58 @@ static void test_round_trip(void **state)
 }
 
 /*
+ * A pass that skips the samples (session_reader_skip_samples) builds the
+ * whole model but the samples: the threads under their last names, the
+ * tables, the end chunk's duration, without the end chunk's count of
+ * samples held against it; a samples chunk is still checksummed.
+ */
+static void test_skip_samples(void **state)
+{
+	char *path = tmp_path("skip.session");
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_reader *sr;
+	struct profile *w, *whole, *p;
+	unsigned char *data;
+	size_t len;
+
+	w = write_session(path, 4, 101, true, &e);
+	whole = session_read(path, NULL, &err);
+	assert_non_null(whole);
+	sr = session_reader_open(path, &err);
+	assert_non_null(sr);
+	session_reader_skip_samples(sr);
+	p = session_reader_profile(sr);
+	assert_int_equal(session_reader_step(sr, 1, &err), 0);
+	assert_int_equal(p->nsamples, 0);
+	assert_int_equal(session_reader_end(sr, &info, &err), 0);
+	assert_true(info.complete);
+	assert_int_equal(p->meta.duration_ns, whole->meta.duration_ns);
+	assert_int_equal(p->nthreads, whole->nthreads);
+	assert_int_equal(p->nnodes, whole->nnodes);
+	assert_int_equal(p->nchains, whole->nchains);
+	assert_string_equal(profile_string(p, p->threads[1].comm), "worker-renamed");
+	session_reader_free(sr);
+
+	/* A byte of the last samples chunk's payload flipped: refused. */
+	data = slurp(path, &len);
+	data[len - 200] ^= 0x10;
+	spill(path, data, len);
+	sr = session_reader_open(path, &err);
+	assert_non_null(sr);
+	session_reader_skip_samples(sr);
+	assert_int_equal(session_reader_step(sr, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "checksum mismatch"));
+	session_reader_free(sr);
+	free(data);
+	profile_free(whole);
+	profile_free(w);
+	free(e.samples);
+	free(path);
+}
+
+/*
  * The reader a piece at a time (a replay's) gives what session_read()
  * gives: the same samples in the same order, step after step, the same
  * model and metadata at the end, for a complete file and one cut short.
@@ -1698,6 +1750,93 @@ static void test_enospc(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * In a child: flushes four batches of samples with chains, each under file
+ * size limits that rise a few bytes at a time from the file's size, so
+ * that the flush fails at each of its chunks in turn (the samples chunk
+ * many times) before one fits; then reads the file back. 0: every sample
+ * came back as added; 1 otherwise.
+ */
+static int resume_child(const char *path)
+{
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned c, failed = 0;
+	struct stat st;
+	size_t i;
+
+	signal(SIGXFSZ, SIG_IGN);
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0)
+		return 1;
+	for (c = 0; c < 4; c++) {
+		int rc;
+
+		add_chunk_data(p, c, (uint64_t)c * 50000000, 101, &e);
+		if (stat(path, &st) < 0)
+			return 1;
+		for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 7) {
+			if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+				return 1;
+			rc = session_writer_flush(w, p);
+			if (rc != -EFBIG)
+				break;
+			failed++;
+		}
+		if (rc < 0)
+			return 1;
+		profile_clear_samples(p);
+	}
+	rl.rlim_cur = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
+		return 1;
+	r = session_read(path, NULL, &err);
+	if (!r || r->nsamples != e.n || !profile_has_chains(r)) {
+		fprintf(stderr, "# %s\n", r ? "not every sample came back" : err.msg);
+		return 1;
+	}
+	for (i = 0; i < e.n; i++) {
+		const struct profile_sample *x = &r->samples[i], *y = &e.samples[i];
+
+		if (x->time != y->time || x->node != y->node || x->location != y->location ||
+		    x->chain != y->chain) {
+			fprintf(stderr, "# sample %zu: node %u chain %u, expected node %u chain %u\n",
+				i, x->node, x->chain, y->node, y->chain);
+			return 1;
+		}
+	}
+	fprintf(stderr, "# %u flushes failed on the way; all %zu samples read back\n", failed,
+		e.n);
+	profile_free(r);
+	profile_free(p);
+	free(e.samples);
+	return 0;
+}
+
+/*
+ * A flush that fails part way leaves the writer where the file is: the
+ * chunks that failed are cut off, the next flush writes them again, and
+ * the samples' chains, coded by what the samples before them had (format
+ * 1.7's column 9), decode as they were recorded.
+ */
+static void test_flush_fails_then_resumes(void **state)
+{
+	char *path = tmp_path("resume.session");
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(resume_child(path));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(path);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -1718,6 +1857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_reader_steps),
+		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_escaped_strings),
@@ -1741,6 +1881,7 @@ int main(void)
 		cmocka_unit_test(test_zlib_stream),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_flush_fails_then_resumes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

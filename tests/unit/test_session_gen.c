@@ -291,6 +291,13 @@ static const unsigned char block_cut[] = { BLOCK_HEAD, 3, 0, 5, 1, 1 };
 /* no weight column */
 static const unsigned char block_no_weight[] = { 1, 1, 0x92, 0x21, 0x92, 0x21, 1, 0, 1, 2,
 						 3, 0, 1, 1, BLOCK_TAIL };
+/* node 1, and a chain (column 9, 1.7) coded 999: the largest chain so
+ * far, 0, plus 1 minus 498 */
+static const unsigned char block_chain[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+					     9, 0, 2, 0xe7, 0x07 };
+/* both chain columns, 8 and 9 */
+static const unsigned char block_two_chains[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+						  8, 0, 1, 0, 9, 0, 1, 0 };
 /* no samples, and a column 20 in an encoding of a later version */
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
@@ -310,7 +317,7 @@ static int golden(const char *dir)
 	unsigned char *good, *d, random[512];
 	size_t len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3, 1.4 and 1.5 are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3, 1.4, 1.5 and 1.6 are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true);
@@ -368,6 +375,9 @@ static int golden(const char *dir)
 	PUT_WITH_BLOCK(dir, "invalid", "samples-cut-short", good, len, 3, block_cut);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-no-weight", good, len, 3, block_no_weight);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 10, block_future);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-chain-out-of-range", good, len, 3, block_chain);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-two-chain-columns", good, len, 3,
+		       block_two_chains);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
