@@ -223,6 +223,15 @@ int cli_read_learn_end(struct cli_read *s, bool threads);
  * session cut short on `notices`. 0, or -1 said.
  */
 int cli_read_samples(struct cli_read *s, cli_read_fn *add, void *ctx, struct ft_notice *notices);
+/*
+ * The start the commands share: opens `path` (no prefix), learns from
+ * its end what the query `q` needs, and resolves the query's times in it.
+ * 0: ready for cli_read_samples(). Else the exit status, everything said
+ * (a query that cannot be resolved is said after what reading the file
+ * says, onto `notices`, as when the file was read first).
+ */
+int cli_read_start(struct cli_read *s, const char *path, struct cli_query *q,
+		   struct ft_notice *notices);
 /* Closes the session; `s` may be zeroed and never opened. */
 void cli_read_free(struct cli_read *s);
 

@@ -159,20 +159,10 @@ int cli_export(int argc, char **argv)
 		cli_error("--format %s is binary: write it to a file with -o OUT", ex->name);
 		goto out;
 	}
+	status = cli_read_start(&s, input, &q, &notices);
+	if (status)
+		goto out;
 	status = CLI_EXIT_ERROR;
-	if (cli_read_open(&s, input, "") < 0)
-		goto out;
-	if (cli_query_needs_end(&q) && cli_read_learn_end(&s, q.filter.comm != NULL) < 0)
-		goto out;
-	r = cli_query_resolve_in(&q, s.p, s.span, &err);
-	if (r) {
-		/* Said after what reading the file says, as when it was read first. */
-		if (cli_read_samples(&s, NULL, NULL, &notices) == 0) {
-			cli_error("%s", err.msg);
-			status = r;
-		}
-		goto out;
-	}
 	if (ex->write == export_speedscope_write && !session_reader_regular(s.sr)) {
 		in = read_whole(&s, &q, input, false, &notices);
 	} else {

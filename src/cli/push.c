@@ -234,20 +234,10 @@ int cli_push(int argc, char **argv)
 	}
 	if (cli_push_finish(&c, "--url") < 0)
 		goto out;
+	status = cli_read_start(&s, input, &q, &notices);
+	if (status)
+		goto out;
 	status = CLI_EXIT_ERROR;
-	if (cli_read_open(&s, input, "") < 0)
-		goto out;
-	if (cli_query_needs_end(&q) && cli_read_learn_end(&s, q.filter.comm != NULL) < 0)
-		goto out;
-	r = cli_query_resolve_in(&q, s.p, s.span, &err);
-	if (r) {
-		/* Said after what reading the file says, as when it was read first. */
-		if (cli_read_samples(&s, NULL, NULL, &notices) == 0) {
-			cli_error("%s", err.msg);
-			status = r;
-		}
-		goto out;
-	}
 	p = s.p;
 	nin = q.event || !p->nevents ? 1 : (int)p->nevents;
 	in = xcalloc((size_t)nin, sizeof(*in));

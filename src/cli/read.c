@@ -96,6 +96,25 @@ int cli_read_samples(struct cli_read *s, cli_read_fn *add, void *ctx, struct ft_
 	return 0;
 }
 
+int cli_read_start(struct cli_read *s, const char *path, struct cli_query *q,
+		   struct ft_notice *notices)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	int r;
+
+	if (cli_read_open(s, path, "") < 0)
+		return CLI_EXIT_ERROR;
+	if (cli_query_needs_end(q) && cli_read_learn_end(s, q->filter.comm != NULL) < 0)
+		return CLI_EXIT_ERROR;
+	r = cli_query_resolve_in(q, s->p, s->span, &err);
+	if (!r)
+		return 0;
+	if (cli_read_samples(s, NULL, NULL, notices) < 0)
+		return CLI_EXIT_ERROR;
+	cli_error("%s", err.msg);
+	return r;
+}
+
 int cli_read_learn_end(struct cli_read *s, bool threads)
 {
 	struct ft_error err = { { 0 }, 0, 0 };

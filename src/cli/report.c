@@ -195,20 +195,10 @@ int cli_report(int argc, char **argv)
 		goto out;
 	}
 	o.notice = &notices; /* why a module has no source lines */
+	status = cli_read_start(&now, input, &q, &notices);
+	if (status)
+		goto out;
 	status = CLI_EXIT_ERROR;
-	if (cli_read_open(&now, input, "") < 0)
-		goto out;
-	if (cli_query_needs_end(&q) && cli_read_learn_end(&now, q.filter.comm != NULL) < 0)
-		goto out;
-	r = cli_query_resolve_in(&q, now.p, now.span, &err);
-	if (r) {
-		/* Said after what reading the file says, as when it was read first. */
-		if (cli_read_samples(&now, NULL, NULL, &notices) == 0) {
-			cli_error("%s", err.msg);
-			status = r;
-		}
-		goto out;
-	}
 	o.filter = q.filter;
 	o.include = q.include_text;
 	o.exclude = q.exclude_text;
