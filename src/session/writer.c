@@ -77,9 +77,8 @@ struct session_writer {
 	size_t recent_nodes; /* nodes `recent` has room for */
 	uint32_t chain_max;
 	struct recent_undo *undo; /* one per sample of the chunk */
-	size_t undo_cap;
+	size_t undo_cap, nundo; /* nundo: 0 for a chunk without column 9 */
 	uint32_t undo_chain_max;
-	bool chains_coded; /* the chunk being written has column 9 */
 
 	/* Reused from chunk to chunk. */
 	z_stream zs; /* valid when zs_ready, at zs_level */
@@ -859,6 +858,7 @@ static void recent_codes(struct session_writer *w, const struct profile *p, cons
 		w->recent_nodes = p->nnodes;
 	}
 	w->undo = grow(w->undo, &w->undo_cap, n * sizeof(*w->undo));
+	w->nundo = n;
 	w->undo_chain_max = w->chain_max;
 	for (i = 0; i < n; i++) {
 		const struct profile_sample *s = &p->samples[order[from + i]];
@@ -882,13 +882,18 @@ static void recent_codes(struct session_writer *w, const struct profile *p, cons
 	}
 }
 
-/* Undoes recent_codes() of the `n` samples of a chunk that did not reach
- * the file, last first. */
-static void recent_take_back(struct session_writer *w, size_t n)
+/* Undoes the last recent_codes(), of a chunk that did not reach the file,
+ * last sample first (nothing for a chunk without column 9). */
+static void recent_take_back(struct session_writer *w)
 {
-	while (n-- > 0)
-		memcpy(w->recent + (size_t)w->undo[n].node * SESSION_RECENT_CHAINS,
-		       w->undo[n].list, sizeof(w->undo[n].list));
+	if (!w->nundo)
+		return;
+	while (w->nundo > 0) {
+		const struct recent_undo *u = &w->undo[--w->nundo];
+
+		memcpy(w->recent + (size_t)u->node * SESSION_RECENT_CHAINS, u->list,
+		       sizeof(u->list));
+	}
 	w->chain_max = w->undo_chain_max;
 }
 
@@ -962,7 +967,7 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	if (locations)
 		COLUMN(SESSION_COL_LOCATION, false, s->location);
 #undef COLUMN
-	w->chains_coded = chains;
+	w->nundo = 0;
 	if (chains) {
 		recent_codes(w, p, order, from, n);
 		put_column(w, SESSION_COL_CHAIN_RECENT, n, false, &at);
@@ -1119,8 +1124,7 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 		ret = write_payload(w, SESSION_CHUNK_SAMPLES, w->block, len, w->parts,
 				    w->nparts, NULL, 0);
 		if (ret < 0) {
-			if (w->chains_coded)
-				recent_take_back(w, end - w->samples_done);
+			recent_take_back(w);
 			goto out_order;
 		}
 		commit_samples(w, p, order, end);
