@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,12 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	/* One malloc arena for every thread: flametop's own threads (a
+	 * session's inflate-ahead, the Pyroscope pusher) allocate little,
+	 * and an arena of their own would reserve 64 MiB of address space
+	 * each, which a run under `ulimit -v` cannot spare. */
+	mallopt(M_ARENA_MAX, 1);
 
 	if (argc < 2)
 		return cli_live(argc, argv);

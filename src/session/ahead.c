@@ -36,6 +36,8 @@
 #define AHEAD_QUEUE_BYTES (UINT64_C(1) << 20)
 /* Bigger chunks (one flush of a huge import) are left to the reader. */
 #define AHEAD_MAX_CHUNK (UINT32_C(16) << 20)
+/* The thread's stack: inflating and reading need a few KiB of it. */
+#define AHEAD_STACK_BYTES (256u << 10)
 
 char *ahead_inflate(struct libdeflate_decompressor *d, const unsigned char *src, uint32_t clen,
 		    uint32_t ulen, const char **why)
@@ -219,6 +221,7 @@ struct ahead *ahead_start(int fd, uint64_t off, uint32_t types,
 			  const struct ahead_budget *budget)
 {
 	struct ahead *a = xcalloc(1, sizeof(*a));
+	pthread_attr_t attr;
 	sigset_t all, old;
 	int ret;
 
@@ -229,11 +232,17 @@ struct ahead *ahead_start(int fd, uint64_t off, uint32_t types,
 	a->budget = *budget;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
+	/* A small stack: the default reserves 8 MiB of address space, which
+	 * a reader under `ulimit -v` (report's tests: 96 MiB) cannot spare
+	 * twice (report --baseline reads two files). */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, AHEAD_STACK_BYTES);
 	/* Signals are the main thread's: the thread blocks them all. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&a->thread, NULL, ahead_main, a);
+	ret = pthread_create(&a->thread, &attr, ahead_main, a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
 	if (ret != 0) {
 		pthread_cond_destroy(&a->cond);
 		pthread_mutex_destroy(&a->lock);
