@@ -86,8 +86,10 @@ void export_input_free(struct export_input *in);
  * report does with profile_tally. What it holds grows with the model and
  * the distinct (thread, stack, leaf address) groups; with RUNS, with the
  * runs of one stack in each thread's time order too (speedscope's file
- * holds every one). The exporters write the same bytes of its input as of
- * export_input_from_profile()'s with the same filter.
+ * holds every one): those past a cap go to an unlinked temporary file,
+ * so that memory stays bounded however long the session. The exporters
+ * write the same bytes of its input as of export_input_from_profile()'s
+ * with the same filter.
  */
 #define EXPORT_TALLY_GROUPS 1u /* folded, svg, pprof: per (thread, stack, leaf address) */
 #define EXPORT_TALLY_PER_PID 2u /* groups per process too (push --per-process) */
@@ -103,15 +105,42 @@ struct export_tally;
 struct export_tally *export_tally_new(const struct profile *p, const struct profile_filter *f,
 				      unsigned parts);
 void export_tally_free(struct export_tally *t);
+
+/*
+ * What a RUNS tally holds in memory. A thread's samples within `lag_ns` of
+ * the latest time the tally saw (at most `window_samples` of them) wait,
+ * sorted, in a reorder window, so that a sample read late (a CPU's ring
+ * drained late, a chunk's sample in the next) still finds its place; older
+ * ones are collapsed into runs. Runs past `runs_memory` bytes in all are
+ * written to a temporary file in $TMPDIR (else /tmp), a thread's in blocks
+ * of about `block` bytes. The defaults (export_tally_new()'s) are
+ * EXPORT_TALLY_LIMITS; tests set smaller ones.
+ */
+struct export_tally_limits {
+	uint64_t lag_ns;
+	uint32_t window_samples;
+	size_t runs_memory, block;
+};
+#define EXPORT_TALLY_LIMITS                                                   \
+	((struct export_tally_limits){ .lag_ns = UINT64_C(4000000000),        \
+				       .window_samples = 16384,               \
+				       .runs_memory = (size_t)16 << 20,       \
+				       .block = (size_t)16 << 10 })
+/* Before the first export_tally_add(). */
+void export_tally_set_limits(struct export_tally *t, const struct export_tally_limits *l);
 /* Adds a batch of `p`'s samples (borrowed for the call), in the order they came. */
 void export_tally_add(struct export_tally *t, const struct profile_sample *s, size_t n);
 /* The samples selected so far. */
 uint64_t export_tally_count(const struct export_tally *t);
-/* RUNS: false when a thread's samples came out of time order (a late one
- * in a later chunk): the runs are then not its, and the session must be
- * read whole (export_input_from_profile()). */
+/* RUNS: false when a thread's sample came later than its reorder window
+ * (earlier than a sample already in its runs): the runs are then not its,
+ * and the session must be read whole (export_input_from_profile()). */
 bool export_tally_ordered(const struct export_tally *t);
-/* Bytes of memory the tally holds. */
+/* RUNS: NULL, or why the runs could not be kept (the temporary file could
+ * not be made or written: a full disk), one line; the tally is then of no
+ * use. */
+const char *export_tally_error(const struct export_tally *t);
+/* Bytes of memory the tally holds (not what it wrote to its file). */
 size_t export_tally_memory(const struct export_tally *t);
 /*
  * The exporters' input (caller frees with export_input_free()) once every

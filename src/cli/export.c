@@ -10,8 +10,10 @@
  * summed into an export tally and dropped, and the export written at the
  * end: memory holds the model and the sums, not every sample. speedscope,
  * whose file holds each thread's stacks in time order, keeps those (a run
- * of one stack as one); a session whose samples came out of time order,
- * or one on a pipe, it reads whole, as every export once did.
+ * of one stack as one), past a cap in a temporary file; samples out of
+ * time order it sorts in a window of a few seconds. A session with a
+ * sample later than that, or one on a pipe, it reads whole, as every
+ * export once did.
  */
 #include "config.h"
 
@@ -171,6 +173,10 @@ int cli_export(int argc, char **argv)
 									  : EXPORT_TALLY_GROUPS);
 		if (cli_read_samples(&s, add, t, &notices) < 0)
 			goto out;
+		if (export_tally_error(t)) {
+			cli_error("%s", export_tally_error(t));
+			goto out;
+		}
 		if (export_tally_ordered(t)) {
 			in = export_tally_input(t, util_basename(input));
 		} else {

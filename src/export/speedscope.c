@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flametop/util.h"
 #include "internal.h"
@@ -98,11 +99,80 @@ void export_runs_free(struct export_runs *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nthreads; i++)
+	for (i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].buf);
+		free(r->threads[i].blocks);
+	}
 	free(r->threads);
 	free(r->nodes);
+	if (r->spilled)
+		close(r->fd);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Reading a thread's runs in order: its blocks in the file, then its
+ * buffer. `err` is the errno of a block that could not be read back (the
+ * runs then end early, and the export fails).
+ */
+struct runs_reader {
+	const struct export_runs *r;
+	const struct export_runs_thread *th; /* NULL: none */
+	size_t block; /* the next block to read */
+	const unsigned char *at, *end;
+	unsigned char *buf; /* the block read */
+	size_t cap;
+	int err;
+};
+
+/* Reads the thread's block `b` into rr->buf. 0, or -1 with rr->err set. */
+static int read_block(struct runs_reader *rr, const struct export_runs_block *b)
+{
+	size_t got = 0;
+
+	if (b->len > rr->cap) {
+		rr->cap = b->len;
+		rr->buf = xrealloc(rr->buf, rr->cap);
+	}
+	while (got < b->len) {
+		ssize_t n = pread(rr->r->fd, rr->buf + got, b->len - got, (off_t)(b->off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rr->err = n < 0 ? errno : EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	rr->at = rr->buf;
+	rr->end = rr->buf + b->len;
+	return 0;
+}
+
+/* The next run into *node and *weight; false at the end (or an error). */
+static bool runs_next(struct runs_reader *rr, uint32_t *node, uint64_t *weight)
+{
+	const struct export_runs_thread *th = rr->th;
+	size_t at = 0;
+
+	while (th && rr->at == rr->end) {
+		if (rr->block < th->nblocks) {
+			if (read_block(rr, &th->blocks[rr->block++]) < 0)
+				return false;
+		} else if (rr->block++ == th->nblocks && th->len) {
+			rr->at = th->buf;
+			rr->end = th->buf + th->len;
+		} else {
+			return false;
+		}
+	}
+	if (!th)
+		return false;
+	*node = (uint32_t)get_varint(rr->at, &at);
+	*weight = get_varint(rr->at, &at);
+	rr->at += at;
+	return true;
 }
 
 static int by_thread(const void *a, const void *b)
@@ -217,36 +287,35 @@ static void put_frames(struct ss *ss, const struct export_runs *r)
 	free(mb.s);
 }
 
-/* One profile of a thread's runs (or all threads', merged; NULL: none). */
-static void put_profile(struct ss *ss, const struct export_runs_thread *th, const char *name,
-			const char *unit, bool first)
+/* One profile of a thread's runs (or all threads', merged; NULL: none):
+ * their stacks, then their weights, each a pass over the runs. 0, or the
+ * errno of runs that could not be read back. */
+static int put_profile(struct ss *ss, const struct export_runs *r,
+		       const struct export_runs_thread *th, const char *name, const char *unit,
+		       bool first)
 {
-	size_t at;
+	struct runs_reader rr = { .r = r, .th = th };
+	uint32_t node;
+	uint64_t w;
+	size_t k;
 
 	fputs(first ? "{\"type\":\"sampled\",\"name\":" : ",{\"type\":\"sampled\",\"name\":",
 	      ss->out);
 	put_string(ss->out, name);
 	fprintf(ss->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
 		unit, th ? th->total : 0);
-	for (at = 0; th && at < th->len;) {
-		size_t start = at;
-		uint32_t node = (uint32_t)get_varint(th->buf, &at);
-
-		get_varint(th->buf, &at);
-		if (start)
+	for (k = 0; runs_next(&rr, &node, &w); k++) {
+		if (k)
 			fputc(',', ss->out);
 		put_stack(ss, node);
 	}
 	fputs("],\"weights\":[", ss->out);
-	for (at = 0; th && at < th->len;) {
-		size_t start = at;
-		uint64_t w;
-
-		get_varint(th->buf, &at);
-		w = get_varint(th->buf, &at);
-		fprintf(ss->out, "%s%" PRIu64, start ? "," : "", w);
-	}
+	rr = (struct runs_reader){ .r = r, .th = th, .buf = rr.buf, .cap = rr.cap, .err = rr.err };
+	for (k = 0; !rr.err && runs_next(&rr, &node, &w); k++)
+		fprintf(ss->out, "%s%" PRIu64, k ? "," : "", w);
 	fputs("]}", ss->out);
+	free(rr.buf);
+	return rr.err;
 }
 
 int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_error *err)
@@ -257,6 +326,7 @@ int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_
 	struct export_clean nb = { 0 };
 	struct export_runs own, *r = in->runs;
 	size_t i, nprofiles = 0;
+	int rerr = 0;
 	char *name;
 
 	if (!r) {
@@ -271,19 +341,20 @@ int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_
 	put_frames(&ss, r);
 	fputs(",\"profiles\":[", out);
 	if (!in->threads) {
-		put_profile(&ss, r->nthreads ? &r->threads[0] : NULL, "all threads", unit, true);
+		rerr = put_profile(&ss, r, r->nthreads ? &r->threads[0] : NULL, "all threads", unit,
+				   true);
 		nprofiles = 1;
 	}
-	for (i = 0; in->threads && i < r->nthreads; i++) {
+	for (i = 0; in->threads && i < r->nthreads && !rerr; i++) {
 		const struct export_runs_thread *th = &r->threads[i];
 
 		name = xasprintf("%s (pid %" PRIu32 ", tid %" PRIu32 ")",
 				 export_clean(&nb, export_comm(p, th->tid)), th->pid, th->tid);
-		put_profile(&ss, th, name, unit, nprofiles++ == 0);
+		rerr = put_profile(&ss, r, th, name, unit, nprofiles++ == 0);
 		free(name);
 	}
 	if (!nprofiles) /* nothing matched: still a file speedscope opens */
-		put_profile(&ss, NULL, "no samples", unit, true);
+		put_profile(&ss, r, NULL, "no samples", unit, true);
 	fputs("]}\n", out);
 	if (r == &own)
 		export_runs_free(&own);
@@ -291,6 +362,11 @@ int export_speedscope_write(FILE *out, const struct export_input *in, struct ft_
 	free(ss.b.s);
 	free(nb.s);
 	u64map_free(&ss.frame_index);
+	if (rerr) {
+		error_set(err, "cannot read back speedscope's runs from their temporary file: %s",
+			  strerror(rerr));
+		return -1;
+	}
 	if (ferror(out)) {
 		error_set(err, "cannot write the speedscope file: %s", strerror(errno));
 		return -1;

@@ -15,9 +15,17 @@
  *   Folded stacks, the SVG and pprof read these.
  * - runs, per thread: its stacks in time order, a run of samples of one
  *   stack as one (stack, summed weight), as speedscope writes them; and
- *   the order in which stacks first appear. These need the samples of a
- *   thread in time order; when a session's are not (a late sample in a
- *   later chunk), the tally says so and the caller reads it whole.
+ *   the order in which stacks first appear. Runs need the samples of a
+ *   thread in time order, which a session's need not be: a CPU's ring
+ *   drained late puts its samples after later ones of other CPUs, in the
+ *   same chunk or the next. So a thread's latest samples (within the
+ *   limits' lag of the latest time seen, at most so many) wait in a
+ *   reorder window, sorted, and only older ones become runs; a sample
+ *   older than the thread's runs already made is out of reach, and the
+ *   tally says so (the caller reads the session whole). Runs past the
+ *   limits' memory go to an unlinked temporary file, a thread's in blocks
+ *   whose offsets it keeps, so that a day-long session's runs (about 5
+ *   bytes each) do not have to fit in memory.
  *
  * "Time order" is the samples' times, ties in the order they came, which
  * is the order a stable sort of the whole session gives them.
@@ -26,8 +34,11 @@
 
 #include "flametop/export.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flametop/util.h"
 #include "internal.h"
@@ -39,6 +50,20 @@ struct group {
 	uint64_t first_time, first_seq; /* its earliest sample */
 	uint64_t key_time, key_seq; /* its last sample of weight, else its earliest */
 	bool weighed;
+};
+
+/* A sample waiting in a thread's reorder window. */
+struct pending {
+	uint64_t time, seq, weight;
+	uint32_t node;
+};
+
+/* A thread's samples not yet in its runs, sorted by (time, seq): s[head..n). */
+struct window {
+	struct pending *s;
+	size_t head, n, cap;
+	uint64_t made; /* the time of its latest run's last sample, while `any` */
+	bool any;
 };
 
 struct export_tally {
@@ -56,13 +81,20 @@ struct export_tally {
 	size_t nslots;
 
 	/* EXPORT_TALLY_RUNS */
+	struct export_tally_limits lim;
 	struct export_runs_thread *threads;
+	struct window *windows; /* per thread, as threads */
 	size_t nthreads, threads_cap;
 	struct u64map thread_of; /* tid + 1 (keys are nonzero) -> index */
 	uint64_t *node_first; /* per node: seq + 1 of its first sample, 0: none */
 	uint64_t *node_first_time;
 	uint32_t nnodes;
 	bool unordered;
+	size_t runs_bytes; /* closed runs in the threads' buffers */
+	int fd; /* the runs' file, once made (else -1) */
+	uint64_t fd_end;
+	bool failed; /* the file could not be made or written: `err` says why */
+	struct ft_error err;
 };
 
 struct export_tally *export_tally_new(const struct profile *p, const struct profile_filter *f,
@@ -77,7 +109,14 @@ struct export_tally *export_tally_new(const struct profile *p, const struct prof
 	t->parts = parts;
 	profile_matcher_init(&t->m, p, &t->f);
 	u64map_init(&t->thread_of);
+	t->lim = EXPORT_TALLY_LIMITS;
+	t->fd = -1;
 	return t;
+}
+
+void export_tally_set_limits(struct export_tally *t, const struct export_tally_limits *l)
+{
+	t->lim = *l;
 }
 
 void export_tally_free(struct export_tally *t)
@@ -89,9 +128,15 @@ void export_tally_free(struct export_tally *t)
 	profile_matcher_free(&t->m);
 	free(t->groups);
 	free(t->slots);
-	for (i = 0; i < t->nthreads; i++)
+	for (i = 0; i < t->nthreads; i++) {
 		free(t->threads[i].buf);
+		free(t->threads[i].blocks);
+		free(t->windows[i].s);
+	}
 	free(t->threads);
+	free(t->windows);
+	if (t->fd >= 0)
+		close(t->fd);
 	u64map_free(&t->thread_of);
 	free(t->node_first);
 	free(t->node_first_time);
@@ -178,9 +223,154 @@ static void add_group(struct export_tally *t, const struct profile_sample *s)
 	g->count++;
 }
 
+/* --- Runs ----------------------------------------------------------------- */
+
+/* The runs' file: unlinked at once (O_TMPFILE where the file system has
+ * it), mode 0600, made exclusively, so that no other user of a shared
+ * $TMPDIR can open it, or plant a name for root to write through. */
+static int open_spill(struct export_tally *t)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t->fd < 0) {
+		path = xasprintf("%s/flametop-runs-XXXXXX", dir);
+		t->fd = mkostemp(path, O_CLOEXEC);
+		if (t->fd >= 0)
+			unlink(path);
+		free(path);
+	}
+	if (t->fd < 0) {
+		error_set(&t->err, "cannot make a temporary file for speedscope's runs in %s: %s",
+			  dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the thread's buffered runs to the file as its next block, and
+ * empties (and shrinks) the buffer. -1 with `err` said. */
+static int spill(struct export_tally *t, struct export_runs_thread *th)
+{
+	const unsigned char *at = th->buf;
+	size_t left = th->len;
+	uint64_t off = t->fd_end;
+
+	if (t->fd < 0 && open_spill(t) < 0)
+		return -1;
+	while (left > 0) {
+		ssize_t n = pwrite(t->fd, at, left, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error_set(&t->err, "cannot write speedscope's runs to a temporary file: %s",
+				  n < 0 ? strerror(errno) : "short write");
+			return -1;
+		}
+		at += n;
+		off += (uint64_t)n;
+		left -= (size_t)n;
+	}
+	if (th->nblocks == th->blocks_cap) {
+		th->blocks_cap = th->blocks_cap ? 2 * th->blocks_cap : 16;
+		th->blocks = xreallocarray(th->blocks, th->blocks_cap, sizeof(*th->blocks));
+	}
+	th->blocks[th->nblocks++] = (struct export_runs_block){ t->fd_end, th->len };
+	t->fd_end = off;
+	t->runs_bytes -= th->len;
+	th->len = 0;
+	if (th->cap > 2 * t->lim.block + 64) { /* it grew while under the cap */
+		free(th->buf);
+		th->buf = NULL;
+		th->cap = 0;
+	}
+	return 0;
+}
+
+/* A sample into the thread's runs; its buffer to the file when the runs
+ * in memory are past the cap and this one holds a block's worth. */
+static void make_run(struct export_tally *t, struct export_runs_thread *th, const struct pending *o)
+{
+	size_t len = th->len;
+
+	export_runs_append(th, o->node, o->weight);
+	t->runs_bytes += th->len - len;
+	if (th->len >= t->lim.block && t->runs_bytes > t->lim.runs_memory && !t->failed &&
+	    spill(t, th) < 0)
+		t->failed = true;
+}
+
+/* Makes runs of the thread's window's oldest samples: those more than the
+ * lag before `now` (the latest time seen), any past the window's count,
+ * every one with `all`. */
+static void window_flush(struct export_tally *t, size_t idx, uint64_t now, bool all)
+{
+	struct window *w = &t->windows[idx];
+
+	for (; w->head < w->n; w->head++) {
+		const struct pending *o = &w->s[w->head];
+
+		if (!all && w->n - w->head <= t->lim.window_samples && now - o->time <= t->lim.lag_ns)
+			break;
+		make_run(t, &t->threads[idx], o);
+		w->made = o->time;
+		w->any = true;
+	}
+	if (w->head == w->n)
+		w->head = w->n = 0;
+}
+
+/* Puts a sample (the latest to come: `seq` above all others) into the
+ * thread's window, after those of its time or earlier. */
+static void window_insert(struct window *w, const struct profile_sample *s, uint64_t seq)
+{
+	size_t k;
+
+	if (w->n == w->cap && w->head) {
+		memmove(w->s, w->s + w->head, (w->n - w->head) * sizeof(*w->s));
+		w->n -= w->head;
+		w->head = 0;
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->s = xreallocarray(w->s, w->cap, sizeof(*w->s));
+	}
+	for (k = w->n; k > w->head && w->s[k - 1].time > s->time; k--)
+		;
+	memmove(w->s + k + 1, w->s + k, (w->n - k) * sizeof(*w->s));
+	w->s[k] = (struct pending){ .time = s->time, .seq = seq, .weight = s->weight, .node = s->node };
+	w->n++;
+}
+
+/* The index of the sample's thread, added when new. */
+static uint32_t thread_index(struct export_tally *t, const struct profile_sample *s)
+{
+	uint32_t idx;
+
+	if (u64map_get(&t->thread_of, (uint64_t)s->tid + 1, &idx))
+		return idx;
+	if (t->nthreads == t->threads_cap) {
+		t->threads_cap = t->threads_cap ? 2 * t->threads_cap : 16;
+		t->threads = xreallocarray(t->threads, t->threads_cap, sizeof(*t->threads));
+		t->windows = xreallocarray(t->windows, t->threads_cap, sizeof(*t->windows));
+	}
+	idx = (uint32_t)t->nthreads++;
+	t->threads[idx] = (struct export_runs_thread){ .tid = s->tid,
+						       .pid = s->pid,
+						       .first_time = s->time };
+	t->windows[idx] = (struct window){ 0 };
+	u64map_put(&t->thread_of, (uint64_t)s->tid + 1, idx);
+	return idx;
+}
+
 static void add_run(struct export_tally *t, const struct profile_sample *s)
 {
 	struct export_runs_thread *th;
+	struct window *w;
 	uint32_t idx;
 
 	if (t->nnodes < t->p->nnodes) {
@@ -195,26 +385,19 @@ static void add_run(struct export_tally *t, const struct profile_sample *s)
 		t->node_first[s->node] = t->seq + 1;
 		t->node_first_time[s->node] = s->time;
 	}
-	if (!u64map_get(&t->thread_of, (uint64_t)s->tid + 1, &idx)) {
-		if (t->nthreads == t->threads_cap) {
-			t->threads_cap = t->threads_cap ? 2 * t->threads_cap : 16;
-			t->threads = xreallocarray(t->threads, t->threads_cap, sizeof(*t->threads));
-		}
-		idx = (uint32_t)t->nthreads++;
-		t->threads[idx] = (struct export_runs_thread){
-			.tid = s->tid, .pid = s->pid, .first_time = s->time, .last_time = s->time
-		};
-		u64map_put(&t->thread_of, (uint64_t)s->tid + 1, idx);
-	}
+	idx = thread_index(t, s);
 	th = &t->threads[idx];
+	w = &t->windows[idx];
 	if (s->time < th->first_time) { /* the thread's earliest names its process */
 		th->first_time = s->time;
 		th->pid = s->pid;
 	}
-	if (s->time < th->last_time)
-		t->unordered = true; /* the runs are wrong: the caller reads it whole */
-	th->last_time = s->time;
-	export_runs_append(th, s->node, s->weight);
+	if (w->any && s->time < w->made) {
+		t->unordered = true; /* its place is in runs made: the caller reads it whole */
+		return;
+	}
+	window_insert(w, s, t->seq);
+	window_flush(t, idx, t->last, false);
 }
 
 void export_tally_add(struct export_tally *t, const struct profile_sample *s, size_t n)
@@ -230,9 +413,12 @@ void export_tally_add(struct export_tally *t, const struct profile_sample *s, si
 		t->count++;
 		if (t->parts & EXPORT_TALLY_GROUPS)
 			add_group(t, &s[i]);
-		if (t->parts & EXPORT_TALLY_RUNS)
+		if ((t->parts & EXPORT_TALLY_RUNS) && !t->unordered && !t->failed)
 			add_run(t, &s[i]);
 	}
+	/* threads that had no sample of late: their windows age too */
+	for (i = 0; i < t->nthreads && !t->unordered && !t->failed; i++)
+		window_flush(t, i, t->last, false);
 }
 
 uint64_t export_tally_count(const struct export_tally *t)
@@ -245,6 +431,11 @@ bool export_tally_ordered(const struct export_tally *t)
 	return !t->unordered;
 }
 
+const char *export_tally_error(const struct export_tally *t)
+{
+	return t->failed ? t->err.msg : NULL;
+}
+
 size_t export_tally_memory(const struct export_tally *t)
 {
 	size_t m = sizeof(*t) + t->groups_cap * sizeof(*t->groups) + t->nslots * sizeof(*t->slots);
@@ -252,8 +443,10 @@ size_t export_tally_memory(const struct export_tally *t)
 
 	m += t->threads_cap * sizeof(*t->threads) + t->thread_of.cap * 12;
 	m += (size_t)t->nnodes * (sizeof(*t->node_first) + sizeof(*t->node_first_time));
+	m += t->threads_cap * sizeof(*t->windows);
 	for (i = 0; i < t->nthreads; i++)
-		m += t->threads[i].cap;
+		m += t->threads[i].cap + t->threads[i].blocks_cap * sizeof(*t->threads[i].blocks) +
+		     t->windows[i].cap * sizeof(*t->windows[i].s);
 	return m;
 }
 
@@ -315,8 +508,18 @@ struct export_input *export_tally_input(struct export_tally *t, const char *titl
 	}
 	if (t->parts & EXPORT_TALLY_RUNS) {
 		r = xcalloc(1, sizeof(*r));
-		for (i = 0; i < t->nthreads; i++)
+		/* the windows' last samples stay in memory: their file's errors
+		 * would come after the caller asked for them */
+		t->lim.runs_memory = SIZE_MAX;
+		for (i = 0; i < t->nthreads; i++) {
+			window_flush(t, i, t->last, true);
 			export_runs_close(&t->threads[i]);
+			free(t->windows[i].s);
+			t->windows[i] = (struct window){ 0 };
+		}
+		r->fd = t->fd;
+		r->spilled = t->fd >= 0;
+		t->fd = -1;
 		if (t->nthreads)
 			qsort(t->threads, t->nthreads, sizeof(*t->threads), by_tid);
 		r->threads = t->threads;

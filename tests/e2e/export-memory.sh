@@ -9,9 +9,15 @@
 # alone (40 bytes each, 160 MiB) is refused. Every sample weighs 1 ms:
 # what each output weighs says every sample (or the window's share) was
 # counted, read back by flametop's importers where the format is binary.
-# And a session whose samples come out of time order (`late`: the first
-# sample of each chunk in the next) is exported as the same session read
-# whole from a pipe is, speedscope's per-thread time order too.
+# speedscope, whose file holds every thread's stacks in time order (a run
+# of one stack as one), keeps them past 16 MiB in a temporary file: a
+# session of 20 million samples, whose runs alone (about 80 MB) would not
+# fit, is exported under the same limit. And a session whose samples come
+# out of time order (`late`: the first sample of each chunk in the next,
+# a chunk's time later: 1 s, within speedscope's reorder window of 4 s,
+# and 6 s, past it, when the session is read again whole) is exported as
+# the same session read whole from a pipe is, speedscope's per-thread
+# time order too.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -57,16 +63,29 @@ if limited folded export -i "$S" --format folded; then
 	sum=$(folded_sum "$T/folded")
 	[ "$sum" = "$ALL" ] && pass "folded: every sample counted" || fail "folded: weights sum to $sum"
 fi
-if limited speedscope export -i "$S" --format speedscope -o "$T/many.speedscope.json"; then
+# The speedscope file of 20 million samples (some 400 MB) is not kept:
+# what it says of each thread's profile (its weight) is.
+NBIG=20000000
+B="$T/big.session"
+"$GEN" samples "$B" "$NBIG" || hard_error "test_session_gen samples failed"
+(
+	ulimit -v "$LIMIT_KIB" && "$FLAMETOP" export -i "$B" --format speedscope 2>"$T/speedscope.err"
+	echo $? >"$T/speedscope.rc"
+) | tr ',' '\n' | grep -E '"(endValue|type)"' >"$T/speedscope"
+if [ "$(cat "$T/speedscope.rc")" = 0 ]; then
+	pass "speedscope: under ${LIMIT_KIB} KiB"
 	# each thread's profile ends at its weight
-	sum=$(grep -o '"endValue":[0-9]*' "$T/many.speedscope.json" |
+	sum=$(grep -o '"endValue":[0-9]*' "$T/speedscope" |
 		awk -F: '{ s += $2 } END { printf "%.0f", s }')
-	[ "$sum" = "$ALL" ] && pass "speedscope: every sample counted" ||
+	[ "$sum" = "$((NBIG * 1000000))" ] && pass "speedscope: every sample counted" ||
 		fail "speedscope: profiles weigh $sum"
-	profiles=$(grep -o '"type":"sampled"' "$T/many.speedscope.json" | wc -l)
+	profiles=$(grep -c '"type":"sampled"' "$T/speedscope")
 	[ "$profiles" -eq 4 ] && pass "speedscope: a profile per thread" ||
 		fail "speedscope: $profiles profiles"
+else
+	fail "speedscope: under ulimit -v $LIMIT_KIB: $(head -c 300 "$T/speedscope.err")"
 fi
+rm -f "$B"
 if limited pprof export -i "$S" --format pprof -o "$T/many.pb.gz"; then
 	if "$FLAMETOP" import "$T/many.pb.gz" -o "$T/pprof.session" 2>"$T/import.err"; then
 		total=$(total_of "$T/pprof.session")
@@ -114,20 +133,22 @@ limited push-per-process push -i "$S" --url "$URL" --per-process && pushed 2 "pu
 
 # Late samples: the same export as of the session read whole from a pipe
 # (a fifo of the same name, for the same title).
-L="$T/late.session"
-"$GEN" late "$L" 5500 || hard_error "test_session_gen late failed"
 mkdir "$T/fifo"
 mkfifo "$T/fifo/late.session" || hard_error "mkfifo failed"
-for f in speedscope folded pprof svg; do
-	"$FLAMETOP" export -i "$L" --format "$f" -o "$T/late.$f" 2>"$T/late.err" ||
-		fail "late $f: $(cat "$T/late.err")"
-	timeout 60 sh -c 'cat "$1" >"$2"' sh "$L" "$T/fifo/late.session" &
-	writer=$!
-	"$FLAMETOP" export -i "$T/fifo/late.session" --format "$f" -o "$T/late-pipe.$f" \
-		2>"$T/late.err" || fail "late $f from a pipe: $(cat "$T/late.err")"
-	wait "$writer"
-	cmp -s "$T/late.$f" "$T/late-pipe.$f" && pass "late $f: as read whole" ||
-		fail "late $f: not what the session read whole gives"
+L="$T/late.session"
+for chunk in 1000 6000; do
+	"$GEN" late "$L" $((chunk * 5 + chunk / 2)) "$chunk" || hard_error "test_session_gen late failed"
+	for f in speedscope folded pprof svg; do
+		"$FLAMETOP" export -i "$L" --format "$f" -o "$T/late.$f" 2>"$T/late.err" ||
+			fail "late $f: $(cat "$T/late.err")"
+		timeout 60 sh -c 'cat "$1" >"$2"' sh "$L" "$T/fifo/late.session" &
+		writer=$!
+		"$FLAMETOP" export -i "$T/fifo/late.session" --format "$f" -o "$T/late-pipe.$f" \
+			2>"$T/late.err" || fail "late $f from a pipe: $(cat "$T/late.err")"
+		wait "$writer"
+		cmp -s "$T/late.$f" "$T/late-pipe.$f" && pass "late by $chunk ms, $f: as read whole" ||
+			fail "late by $chunk ms, $f: not what the session read whole gives"
+	done
 done
 
 finish

@@ -7,7 +7,10 @@
  * leaf-first locations, the weights); speedscope and SVG escaping of
  * hostile names; that every exporter writes the same bytes of an export
  * tally fed a batch at a time as of every sample at once (random samples:
- * ties, late ones, weightless ones, thread 0, a thread in two processes);
+ * ties, late ones, weightless ones, thread 0, a thread in two processes;
+ * reorder windows of a few samples or milliseconds, runs in a temporary
+ * file); that a sample later than the window is said so, for the caller to
+ * read the session whole; that a temporary file not made is said;
  * and which labels and URLs the pusher takes.
  */
 #include "config.h"
@@ -292,7 +295,8 @@ static uint32_t rnd(uint32_t n)
  * A random profile: 3 modules, a tree of up to 40 nodes, `n` samples of
  * two events on tids 0..4 (tid 3 in two processes), times in steps with
  * ties, some weightless, some at a leaf address. `late`: some samples come
- * after later ones of their thread. `even`: weights of 0 or 1000 only, so
+ * after later ones of their thread: one in five up to 3 ms after, one in
+ * fifty 20 ms after (never more). `even`: weights of 0 or 1000 only, so
  * that modules tie (pprof's main mapping is the first to reach the most).
  */
 static struct profile *random_profile(uint32_t nsamples, bool late, bool even)
@@ -326,7 +330,11 @@ static struct profile *random_profile(uint32_t nsamples, bool late, bool even)
 		struct profile_sample s = { 0 };
 
 		t += rnd(3) * 1000000u;
-		s.time = late && rnd(50) == 0 && t > 20000000u ? t - 20000000u : t;
+		s.time = t;
+		if (late && rnd(5) == 0 && t > 3000000u)
+			s.time = t - rnd(4) * 1000000u;
+		else if (late && rnd(50) == 0 && t > 20000000u)
+			s.time = t - 20000000u;
 		s.weight = rnd(10) == 0 ? 0 : even ? 1000 : 1 + rnd(3) * 1000;
 		s.node = nodes[1 + rnd(n - 1)];
 		s.location = rnd(3) == 0 ? locs[rnd(8)] : PROFILE_NO_LOCATION;
@@ -378,12 +386,44 @@ static struct profile *tie_profile(void)
 	return p;
 }
 
+/*
+ * The tally's limits by seed: its defaults (a 4 s window); a window of
+ * 25 ms, past the 20 ms of the latest sample, with every run written to
+ * the file, a block a run; a window of 5 ms, which a late sample may
+ * outlast (then read whole), blocks of a few runs after 64 bytes; and a
+ * window of 3 samples, whatever their times.
+ */
+static struct export_tally_limits limits_of(unsigned seed, bool *reach)
+{
+	struct export_tally_limits l = EXPORT_TALLY_LIMITS;
+
+	*reach = seed % 4 < 2; /* every late sample within the window */
+	switch (seed % 4) {
+	case 1:
+		l.lag_ns = 25000000u;
+		l.runs_memory = 0;
+		l.block = 1;
+		break;
+	case 2:
+		l.lag_ns = 5000000u;
+		l.runs_memory = 64;
+		l.block = 16;
+		break;
+	case 3:
+		l.window_samples = 3;
+		break;
+	}
+	return l;
+}
+
 static void test_tally(void **state)
 {
 	struct profile_filter filters[6];
 	size_t nex, e, k, at, batch, alen, blen;
 	const struct exporter *ex = export_exporters(&nex);
+	struct export_tally_limits lim;
 	unsigned seed;
+	bool reach;
 
 	(void)state;
 	for (k = 0; k < ARRAY_SIZE(filters); k++)
@@ -400,6 +440,7 @@ static void test_tally(void **state)
 
 		rng_state = seed;
 		p = seed == 1 ? tie_profile() : random_profile(small ? 3 + rnd(12) : 3000, late, small);
+		lim = limits_of(seed, &reach);
 		for (k = 0; k < ARRAY_SIZE(filters); k++) {
 			struct export_input *ref = export_input_from_profile(p, &filters[k], "t");
 
@@ -410,6 +451,7 @@ static void test_tally(void **state)
 				struct export_input *in;
 				char *a, *b;
 
+				export_tally_set_limits(t, &lim);
 				for (at = 0; at < p->nsamples; at += batch) {
 					batch = 1 + rnd(700);
 					if (batch > p->nsamples - at)
@@ -417,8 +459,10 @@ static void test_tally(void **state)
 					export_tally_add(t, p->samples + at, batch);
 				}
 				assert_int_equal(export_tally_count(t), ref->nsamples);
+				assert_null(export_tally_error(t));
 				if (runs && !export_tally_ordered(t)) {
-					assert_true(late); /* only a late sample unorders */
+					/* only a sample later than the window unorders */
+					assert_true(late && !reach);
 					export_tally_free(t);
 					continue;
 				}
@@ -437,6 +481,105 @@ static void test_tally(void **state)
 		}
 		profile_free(p);
 	}
+}
+
+/*
+ * tid 1 at 0, 10, 20 and 30 ms, then at 5 ms in the next batch: within a
+ * window of 100 ms it takes its place (the bytes of the whole profile);
+ * past one of 1 ms (the runs up to 20 ms made) the tally says it is
+ * unordered, for the caller to read the session whole.
+ */
+static void test_tally_window(void **state)
+{
+	static const uint64_t ms[] = { 0, 10, 20, 30, 5 };
+	struct profile *p = profile_new();
+	uint32_t a = profile_intern_node(p, PROFILE_ROOT, profile_intern_frame(p, "a", APP, 0));
+	uint32_t b = profile_intern_node(p, a, profile_intern_frame(p, "b", APP, 0));
+	const struct exporter *ss = export_find("speedscope");
+	struct export_tally_limits lim = EXPORT_TALLY_LIMITS;
+	struct profile_filter f;
+	struct export_input *ref, *in;
+	struct export_tally *t;
+	size_t i, alen, blen;
+	char *x, *y;
+
+	(void)state;
+	profile_add_event(p, "cpu-clock", "ns");
+	profile_set_thread(p, 1, 1, "app");
+	for (i = 0; i < ARRAY_SIZE(ms); i++) {
+		struct profile_sample s = { .time = ms[i] * 1000000u, .weight = 1 + i,
+					    .node = i % 2 ? b : a, .location = PROFILE_NO_LOCATION,
+					    .chain = PROFILE_NO_CHAIN, .pid = 1, .tid = 1 };
+
+		profile_add_sample(p, &s);
+	}
+	profile_filter_init(&f);
+	ref = export_input_from_profile(p, &f, "t");
+	x = export_bytes(ss, ref, &alen);
+	assert_non_null(strstr(x, "\"weights\":[6,2,3,4]")); /* a, b, a, b */
+
+	lim.lag_ns = 100000000u;
+	t = export_tally_new(p, &f, EXPORT_TALLY_RUNS);
+	export_tally_set_limits(t, &lim);
+	export_tally_add(t, p->samples, 4);
+	export_tally_add(t, p->samples + 4, 1);
+	assert_true(export_tally_ordered(t));
+	in = export_tally_input(t, "t");
+	y = export_bytes(ss, in, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(x, y, alen);
+	free(y);
+	export_input_free(in);
+	export_tally_free(t);
+
+	lim.lag_ns = 1000000u;
+	t = export_tally_new(p, &f, EXPORT_TALLY_RUNS);
+	export_tally_set_limits(t, &lim);
+	export_tally_add(t, p->samples, 4);
+	assert_true(export_tally_ordered(t));
+	export_tally_add(t, p->samples + 4, 1);
+	assert_false(export_tally_ordered(t));
+	export_tally_free(t);
+
+	free(x);
+	export_input_free(ref);
+	profile_free(p);
+}
+
+/*
+ * The runs' temporary file cannot be made ($TMPDIR names no directory):
+ * the tally says why, one line, rather than export runs it lost.
+ */
+static void test_tally_no_file(void **state)
+{
+	struct export_tally_limits lim = EXPORT_TALLY_LIMITS;
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? strdup(old) : NULL;
+	struct profile_filter f;
+	struct export_tally *t;
+	struct profile *p;
+
+	(void)state;
+	rng_state = 7;
+	p = random_profile(500, false, false);
+	profile_filter_init(&f);
+	lim.lag_ns = 0;
+	lim.runs_memory = 0;
+	lim.block = 1;
+	setenv("TMPDIR", "/nonexistent/flametop-test", 1);
+	t = export_tally_new(p, &f, EXPORT_TALLY_RUNS);
+	export_tally_set_limits(t, &lim);
+	export_tally_add(t, p->samples, p->nsamples);
+	assert_non_null(export_tally_error(t));
+	assert_non_null(strstr(export_tally_error(t), "/nonexistent/flametop-test"));
+	assert_null(strchr(export_tally_error(t), '\n'));
+	export_tally_free(t);
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	profile_free(p);
 }
 
 static void test_push_checks(void **state)
@@ -467,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_for_path),     cmocka_unit_test(test_input_filters),
 		cmocka_unit_test(test_input_from_top), cmocka_unit_test(test_pprof),
 		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_tally),
+		cmocka_unit_test(test_tally_window), cmocka_unit_test(test_tally_no_file),
 		cmocka_unit_test(test_push_checks),
 	};
 

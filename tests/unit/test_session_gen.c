@@ -10,9 +10,11 @@
  *   test_session_gen size [SECONDS] prints bytes per sample and timings
  *   test_session_gen samples PATH N writes N samples (a session too large
  *                                  to hold whole under a memory limit)
- *   test_session_gen late PATH N   the same in chunks of 1,000, the first
- *                                  sample of each put in the next: after
- *                                  later samples of its thread
+ *   test_session_gen late PATH N [CHUNK]
+ *                                  the same in chunks of CHUNK (1,000),
+ *                                  the first sample of each put in the
+ *                                  next: after later samples of its
+ *                                  thread, CHUNK ms later
  *
  * Built with `make check` but not run by it: the golden inputs are checked
  * in, and regenerating them is a deliberate act (their expected outputs
@@ -502,9 +504,9 @@ static int size_bench(unsigned secs)
  * needs 40 bytes a sample for, and one that counts them as it reads
  * needs nothing for (tests/e2e/report-memory.sh).
  */
-static int many_samples(const char *path, uint64_t n, bool late)
+static int many_samples(const char *path, uint64_t n, uint64_t late)
 {
-	uint64_t chunk = late ? 1000 : 65536;
+	uint64_t chunk = late ? late : 65536;
 	struct profile_sample held = { 0 };
 	bool holding = false;
 	struct profile *p = profile_new();
@@ -574,10 +576,12 @@ int main(int argc, char **argv)
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "size") == 0)
 		return size_bench(argc == 3 ? (unsigned)atoi(argv[2]) : 60);
 	if (argc == 4 && strcmp(argv[1], "samples") == 0)
-		return many_samples(argv[2], strtoull(argv[3], NULL, 10), false);
-	if (argc == 4 && strcmp(argv[1], "late") == 0)
-		return many_samples(argv[2], strtoull(argv[3], NULL, 10), true);
-	fprintf(stderr,
-		"usage: test_session_gen golden DIR | size [SECONDS] | samples PATH N | late PATH N\n");
+		return many_samples(argv[2], strtoull(argv[3], NULL, 10), 0);
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "late") == 0)
+		return many_samples(argv[2], strtoull(argv[3], NULL, 10),
+				    argc == 5 && strtoull(argv[4], NULL, 10) ? strtoull(argv[4], NULL, 10)
+									   : 1000);
+	fprintf(stderr, "usage: test_session_gen golden DIR | size [SECONDS] | samples PATH N | "
+			"late PATH N [CHUNK]\n");
 	return 2;
 }
