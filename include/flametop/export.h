@@ -121,10 +121,10 @@ struct export_tally_limits {
 	uint32_t window_samples;
 	size_t runs_memory, block;
 };
-#define EXPORT_TALLY_LIMITS                                                   \
-	((struct export_tally_limits){ .lag_ns = UINT64_C(4000000000),        \
-				       .window_samples = 16384,               \
-				       .runs_memory = (size_t)16 << 20,       \
+#define EXPORT_TALLY_LIMITS                                                                        \
+	((struct export_tally_limits){ .lag_ns = UINT64_C(4000000000),                             \
+				       .window_samples = 16384,                                    \
+				       .runs_memory = (size_t)16 << 20,                            \
 				       .block = (size_t)16 << 10 })
 /* Before the first export_tally_add(). */
 void export_tally_set_limits(struct export_tally *t, const struct export_tally_limits *l);

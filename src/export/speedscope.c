@@ -9,6 +9,8 @@
  * and speedscope's time-order view the same. Samples merged across
  * threads (the explorer's) make a single profile. What is written is made
  * of runs (struct export_runs): an export tally's, or the input samples'.
+ * A tally's may be partly in a temporary file, read back a block at a
+ * time, twice per thread (its stacks, then its weights).
  *
  * The JSON is written as it goes, not built in memory: strings were
  * sanitized (valid UTF-8, no control characters), so escaping '"' and

@@ -225,16 +225,22 @@ static void add_group(struct export_tally *t, const struct profile_sample *s)
 
 /* --- Runs ----------------------------------------------------------------- */
 
+/* Where the runs' file goes: $TMPDIR, else /tmp. */
+static const char *spill_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
 /* The runs' file: unlinked at once (O_TMPFILE where the file system has
  * it), mode 0600, made exclusively, so that no other user of a shared
  * $TMPDIR can open it, or plant a name for root to write through. */
 static int open_spill(struct export_tally *t)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = spill_dir();
 	char *path;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
 	t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (t->fd < 0) {
 		path = xasprintf("%s/flametop-runs-XXXXXX", dir);
@@ -267,8 +273,9 @@ static int spill(struct export_tally *t, struct export_runs_thread *th)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			error_set(&t->err, "cannot write speedscope's runs to a temporary file: %s",
-				  n < 0 ? strerror(errno) : "short write");
+			error_set(&t->err,
+				  "cannot write speedscope's runs to a temporary file in %s: %s",
+				  spill_dir(), n < 0 ? strerror(errno) : "short write");
 			return -1;
 		}
 		at += n;
@@ -314,7 +321,8 @@ static void window_flush(struct export_tally *t, size_t idx, uint64_t now, bool 
 	for (; w->head < w->n; w->head++) {
 		const struct pending *o = &w->s[w->head];
 
-		if (!all && w->n - w->head <= t->lim.window_samples && now - o->time <= t->lim.lag_ns)
+		if (!all && w->n - w->head <= t->lim.window_samples &&
+		    now - o->time <= t->lim.lag_ns)
 			break;
 		make_run(t, &t->threads[idx], o);
 		w->made = o->time;
@@ -342,7 +350,9 @@ static void window_insert(struct window *w, const struct profile_sample *s, uint
 	for (k = w->n; k > w->head && w->s[k - 1].time > s->time; k--)
 		;
 	memmove(w->s + k + 1, w->s + k, (w->n - k) * sizeof(*w->s));
-	w->s[k] = (struct pending){ .time = s->time, .seq = seq, .weight = s->weight, .node = s->node };
+	w->s[k] = (struct pending){
+		.time = s->time, .seq = seq, .weight = s->weight, .node = s->node
+	};
 	w->n++;
 }
 
@@ -359,9 +369,8 @@ static uint32_t thread_index(struct export_tally *t, const struct profile_sample
 		t->windows = xreallocarray(t->windows, t->threads_cap, sizeof(*t->windows));
 	}
 	idx = (uint32_t)t->nthreads++;
-	t->threads[idx] = (struct export_runs_thread){ .tid = s->tid,
-						       .pid = s->pid,
-						       .first_time = s->time };
+	t->threads[idx] =
+		(struct export_runs_thread){ .tid = s->tid, .pid = s->pid, .first_time = s->time };
 	t->windows[idx] = (struct window){ 0 };
 	u64map_put(&t->thread_of, (uint64_t)s->tid + 1, idx);
 	return idx;

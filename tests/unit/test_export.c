@@ -507,9 +507,13 @@ static void test_tally_window(void **state)
 	profile_add_event(p, "cpu-clock", "ns");
 	profile_set_thread(p, 1, 1, "app");
 	for (i = 0; i < ARRAY_SIZE(ms); i++) {
-		struct profile_sample s = { .time = ms[i] * 1000000u, .weight = 1 + i,
-					    .node = i % 2 ? b : a, .location = PROFILE_NO_LOCATION,
-					    .chain = PROFILE_NO_CHAIN, .pid = 1, .tid = 1 };
+		struct profile_sample s = { .time = ms[i] * 1000000u,
+					    .weight = 1 + i,
+					    .node = i % 2 ? b : a,
+					    .location = PROFILE_NO_LOCATION,
+					    .chain = PROFILE_NO_CHAIN,
+					    .pid = 1,
+					    .tid = 1 };
 
 		profile_add_sample(p, &s);
 	}
