@@ -266,6 +266,14 @@ int ft_outdir_create_partial(const struct ft_outdir *d, const char *prefix, mode
 			     char **name);
 /* Makes `d`'s entries durable (fsync of the directory). Best effort. */
 void ft_outdir_sync(const struct ft_outdir *d);
+/*
+ * What is already at `d`'s name, for a writer that would replace it by a
+ * rename: 0 nothing, 1 a regular file (which may be replaced), or -1 with
+ * `err` filled ("PATH: reason") for a symbolic link (never followed, nor
+ * replaced), a directory, or anything else: a rename over /dev/null or a
+ * FIFO would put a file in its place.
+ */
+int ft_outdir_existing(const struct ft_outdir *d, const char *path, struct ft_error *err);
 
 /*
  * This run's private directory (src/util/private.c): made on first use as

@@ -76,8 +76,9 @@ static void usage(FILE *out)
 		     "\n"
 		     "Options:\n"
 		     "  -i, --input FILE        the session to read\n"
-		     "  -o, --output OUT        where to write (default: standard output); it is\n"
-		     "                          replaced whole once the export is complete\n"
+		     "  -o, --output OUT        where to write (default: standard output); a\n"
+		     "                          regular file, replaced whole once the export is\n"
+		     "                          complete (a link or device is refused)\n"
 		     "      --format FORMAT     one of (default: the one OUT's extension names):\n");
 	for (i = 0; i < n; i++)
 		fprintf(out, "                          %-11s %s\n", ex[i].name, ex[i].summary);

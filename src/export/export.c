@@ -246,6 +246,10 @@ int export_to_file(const struct exporter *ex, const struct export_input *in, con
 	 * by a link a user swaps in, and the file is the user's under sudo. */
 	if (ft_outdir_open(&d, path, err) < 0)
 		return -1;
+	/* A regular file is replaced whole; /dev/null, a FIFO or a link would
+	 * be replaced by a file (as root, /dev/null itself). */
+	if (ft_outdir_existing(&d, path, err) < 0)
+		goto out_close;
 	fd = ft_outdir_create_partial(&d, d.name, 0600, &tmp);
 	if (fd < 0) {
 		error_set(err, "%s: cannot create a file beside it: %s", path, strerror(-fd));

@@ -766,28 +766,45 @@ static const char *keep(struct pusher *ps, size_t *n, const char *s)
  * else may write. The descriptor, or -1 with `err` filled. */
 static int spool_open(const char *path, struct ft_error *err)
 {
+	struct ft_error walk = { { 0 }, 0, 0 };
+	struct ft_outdir d;
 	struct stat st;
-	int fd;
+	size_t len = strlen(path);
+	char *trimmed;
+	int fd = -1;
 
-	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-		error_set(err, "--spool %s: %s", path, strerror(errno));
-		return -1;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	trimmed = xstrndup(path, len);
+	/* Its parent as every output's (ft_outdir_open): as root, never
+	 * through a directory someone else could change. */
+	if (ft_outdir_open(&d, trimmed, &walk) < 0) {
+		error_set(err, "--spool %s", walk.msg);
+		goto out;
 	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (mkdirat(d.fd, d.name, 0700) != 0 && errno != EEXIST) {
+		error_set(err, "--spool %s: %s", path, strerror(errno));
+		goto out_dir;
+	}
+	fd = openat(d.fd, d.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
 		error_set(err, "--spool %s: not a directory (a symbolic link is not taken)", path);
-		return -1;
+		goto out_dir;
 	}
 	if (fd < 0) {
 		error_set(err, "--spool %s: %s", path, strerror(errno));
-		return -1;
+		goto out_dir;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 0022)) {
 		error_set(err, "--spool %s: not a directory of ours that only we may write", path);
 		close(fd);
-		return -1;
+		fd = -1;
 	}
+out_dir:
+	ft_outdir_close(&d);
+out:
+	free(trimmed);
 	return fd;
 }
 

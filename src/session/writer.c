@@ -316,22 +316,12 @@ static void open_error(struct ft_error *err, const char *path, int e)
 static int clear_existing(const struct ft_outdir *dir, const char *path, bool force,
 			  struct ft_error *err)
 {
-	struct stat st;
+	int ret = ft_outdir_existing(dir, path, err);
 
-	if (fstatat(dir->fd, dir->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		open_error(err, path, errno);
+	if (ret < 0)
 		return -1;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		error_set(err, "%s: is a symbolic link (refusing to follow it)", path);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		error_set(err, "%s: is a directory", path);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error_set(err, "%s: not a regular file (refusing to replace it)", path);
+	if (ret == 0) { /* gone since the create said it was there */
+		error_set(err, "%s: %s", path, strerror(EEXIST));
 		return -1;
 	}
 	if (!force) {

@@ -435,3 +435,24 @@ void ft_outdir_sync(const struct ft_outdir *d)
 	}
 	close(fd);
 }
+
+int ft_outdir_existing(const struct ft_outdir *d, const char *path, struct ft_error *err)
+{
+	struct stat st;
+
+	if (fstatat(d->fd, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		error_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return 1;
+	if (S_ISLNK(st.st_mode))
+		error_set(err, "%s: is a symbolic link (refusing to follow it)", path);
+	else if (S_ISDIR(st.st_mode))
+		error_set(err, "%s: is a directory", path);
+	else
+		error_set(err, "%s: not a regular file (refusing to replace it)", path);
+	return -1;
+}

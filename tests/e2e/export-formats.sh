@@ -167,6 +167,24 @@ assert_one_error_line "$T/no-input.err" "missing session"
 export_to bad-window -i "$T/s.session" --format folded --from 50% --to 10%
 assert_eq "$RC" 2 "--to before --from: usage error"
 assert_one_error_line "$T/bad-window.err" "--to before --from"
+# -o names something that is not a regular file: refused, left as it was.
+# A rename would put a file in its place: as root, in place of /dev/null.
+mkfifo "$T/fifo"
+ln -s "$T/out.svg" "$T/link.svg"
+mkdir "$T/dir.svg"
+not_replaced() {
+	name=$1 path=$2 kind=$3 why=$4
+	export_to "$name" -i "$T/s.session" --format svg -o "$path"
+	assert_eq "$RC" 1 "-o $kind: error"
+	assert_match "$(error_line "$T/$name.err")" "^flametop: $path: $why\$" "-o $kind: says why"
+	assert_eq "$(stat -c %F "$path")" "$kind" "-o $kind: left as it was"
+}
+not_replaced out-fifo "$T/fifo" fifo "not a regular file \(refusing to replace it\)"
+not_replaced out-link "$T/link.svg" "symbolic link" "is a symbolic link \(refusing to follow it\)"
+not_replaced out-dir "$T/dir.svg" directory "is a directory"
+if [ "$(id -u)" -eq 0 ] && mknod -m 666 "$T/null" c 1 3 2>/dev/null; then
+	not_replaced out-device "$T/null" "character special file" "not a regular file \(refusing to replace it\)"
+fi
 if [ -w /dev/full ]; then
 	"$FLAMETOP" export -i "$T/s.session" --format svg >/dev/full 2>"$T/full.err"
 	assert_eq "$?" 1 "a full device: error"

@@ -14,8 +14,9 @@
 # 400 is one line and is not tried again; a 503 is tried again and then
 # sent; a server that is not there, or does not speak TLS, is tried four
 # times, then one line. A reply that never ends is read up to a cap: its
-# status stands. --spool refuses a symbolic link and a directory others may
-# write, and leaves what is not an upload of ours in it alone.
+# status stands. --spool refuses a symbolic link, a directory others may
+# write and, as root, a path through a directory of another user's, and
+# leaves what is not an upload of ours in it alone.
 # A session of two events is pushed as an upload for each, --event only
 # its own. Then record --push (with perf events): an upload per --push-interval,
 # which together weigh what the recorded session does; an outage with a
@@ -195,6 +196,18 @@ chmod 0777 "$T/open-spool"
 run_push open -i "$S" --url http://127.0.0.1:9 --spool "$T/open-spool"
 assert_eq "$RC" 1 "push --spool DIR writable by all: refused"
 assert_match "$(error_line "$T/open.err")" "not a directory of ours that only we may write" "--spool DIR writable by all: says so"
+# As root, the spool's path is walked as every output's: not through a
+# directory another user could change (they could swap it for a link to a
+# directory of root's between a check and a write).
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$T/nobodys/sub"
+	chown -R nobody "$T/nobodys"
+	run_push nobodys -i "$S" --url http://127.0.0.1:9 --spool "$T/nobodys/sub/spool/"
+	assert_eq "$RC" 1 "push --spool through a directory of nobody's: refused"
+	assert_match "$(error_line "$T/nobodys.err")" "^flametop: --spool $T/nobodys/sub/spool: $T/nobodys belongs to uid $(id -u nobody); refusing to write through it as root\$" "push --spool through a directory of nobody's: says why"
+	[ -e "$T/nobodys/sub/spool" ] && fail "push --spool through a directory of nobody's: created it" ||
+		pass "push --spool through a directory of nobody's: nothing created"
+fi
 # What a spool holds that is not an upload of ours is left alone: a link
 # to a file, a file of the wrong format.
 printf 'FTPUSH1\nname=planted&from=1&until=2\nBODY' >"$T/planted"
