@@ -349,7 +349,8 @@ static void window_insert(struct window *w, const struct profile_sample *s, uint
 	}
 	for (k = w->n; k > w->head && w->s[k - 1].time > s->time; k--)
 		;
-	memmove(w->s + k + 1, w->s + k, (w->n - k) * sizeof(*w->s));
+	if (k < w->n) /* a late one: most come after all */
+		memmove(w->s + k + 1, w->s + k, (w->n - k) * sizeof(*w->s));
 	w->s[k] = (struct pending){
 		.time = s->time, .seq = seq, .weight = s->weight, .node = s->node
 	};
