@@ -15,7 +15,8 @@
 #     report counts samples as it reads them, so this is the model and
 #     the sums, not the samples.
 # RUNS times each (BENCH_RUNS, default 3), the median against issue 14's
-# goal of 1 s. No peer reads a flametop session; bench-record times perf
+# goal of 1 s. Then the same load for a day, replayed whole: the explorer's
+# peak memory against issue 14's 64 MiB for a day. No peer reads a flametop session; bench-record times perf
 # report on a recording of its own. Needs tmux for the replay; prints
 # figures and asserts nothing.
 #
@@ -124,4 +125,39 @@ if [ -n "$gnu_time" ]; then
 else
 	bench_skip "report: peak RSS, synthetic hour" "needs GNU time (/usr/bin/time -f)"
 fi
+
+# A day kept by the explorer (issue 14: 24 h in <= 64 MiB): the same
+# synthetic load written for 24 hours (about 1 GB), replayed whole, and the
+# explorer's peak resident memory once it shows all of it (VmHWM), with
+# the timeline's part and its own figure from its header.
+if ! command -v tmux >/dev/null 2>&1; then
+	bench_skip "replay: explorer's peak RSS, synthetic day" "needs tmux"
+	exit 0
+fi
+rm -f "$session"
+echo
+echo "== a synthetic day, replayed whole"
+if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --minutes 1440 >"$dir/day.log" 2>&1; then
+	bench_skip "replay: explorer's peak RSS, synthetic day" "bench/timeline failed: $(tail -n 1 "$dir/day.log")"
+	exit 0
+fi
+day=$(find "$dir" -name "flametop-bench-*.ft" | head -n 1)
+echo "  $day: $(stat -c %s "$day") bytes"
+tmux -L "$sock" -f /dev/null new-session -d -s day -x 200 -y 50 "exec '$FLAMETOP' replay '$day'"
+pid=$(tmux -L "$sock" display-message -p -t day '#{pane_pid}' 2>/dev/null)
+hwm="?" line=
+end=$(($(bench_now_ms) + 300000))
+while [ -n "$pid" ] && [ "$(bench_now_ms)" -lt "$end" ]; do
+	line=$(tmux -L "$sock" capture-pane -p -t day 2>/dev/null | grep 'end of the session')
+	if [ -n "$line" ]; then
+		hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+		break
+	fi
+	sleep 0.2
+done
+tmux -L "$sock" kill-server 2>/dev/null
+rm -f "$day"
+bench_header
+bench_line "replay: explorer's peak RSS, synthetic day" "$hwm" MiB "<=" 64 \
+	"$(echo "$line" | sed -n 's/.* \(mem [0-9.]*[KMG]* timeline [0-9.]*[KMG]*\).*/\1/p')"
 exit 0

@@ -444,6 +444,9 @@ size_t ui_procs_filter(const struct ui_procs *p, const char *filter, size_t *idx
  */
 struct source_live_config;
 
+/* --max-memory's default: see ui_options.max_memory. */
+#define UI_MAX_MEMORY_DEFAULT ((size_t)64 << 20)
+
 struct ui_options {
 	const struct source_live_config *target; /* live: what to sample */
 	const char *replay; /* a session file to play back instead */
@@ -457,6 +460,8 @@ struct ui_options {
 	/* The timeline's settings; 0: the defaults (timeline.h). */
 	uint64_t resolution_ns;
 	uint64_t retention_ns;
+	/* What is kept of the samples: the timeline, the heatmap's samples
+	 * and the lines view's addresses together; 0: UI_MAX_MEMORY_DEFAULT. */
 	size_t max_memory;
 	/* Live: push the samples to a Pyroscope server (NULL: don't), one
 	 * upload per push_interval_ns (0: 10 s). Borrowed. */

@@ -48,11 +48,12 @@
 	"      --focus REGEX       select the first function matching, hottest first\n" \
 	"      --baseline FILE     the session the diff views (d, D) compare with\n"   \
 	"                          (default: a window marked with m)\n"
-#define TIMELINE_HELP                                                                    \
-	"      --max-memory SIZE   memory for the timeline (default 64M, at least 1M;\n" \
-	"                          512M, 1.5G); older data is kept coarser to stay\n"    \
-	"                          under it\n"                                           \
-	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"    \
+#define TIMELINE_HELP                                                                              \
+	"      --max-memory SIZE   memory for what is kept of the samples, for the\n"              \
+	"                          timeline, the heatmap and the lines view (default\n"            \
+	"                          64M, at least 1M; 512M, 1.5G); older data is kept\n"            \
+	"                          coarser to stay under it\n"                                     \
+	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"              \
 	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 
 /* The views' names for --help, on lines of at most 78 columns under the

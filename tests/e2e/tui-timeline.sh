@@ -4,10 +4,11 @@
 # The timeline options reach the explorer: replaying the 20-second fixture
 # session with --retention 5s keeps only about its last 5 seconds (the
 # samples in the "everything" window shrink accordingly), while the default
-# keeps all of it; --max-memory, --resolution and --retention
-# refuse values that make no sense, in one line, before the terminal is
-# touched. The header says the resolution of the window viewed, coarser
-# for a window that reaches into older data.
+# keeps all of it; --max-memory gives the timeline three quarters of it.
+# --max-memory, --resolution and --retention refuse values that make no
+# sense, in one line, before the terminal is touched. The header says the
+# resolution of the window viewed, coarser for a window that reaches into
+# older data.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -63,6 +64,29 @@ assert_screen fine 'window live: last 30.0s res 500ms ' \
 	"--resolution 500ms, the last 30 s: the header says 500 ms"
 tui_keys fine q
 tui_exit fine
+
+# --max-memory is shared out: three quarters for the timeline, the rest for
+# the heatmap's samples and the lines view's addresses. 20 minutes of 100
+# samples a second over 5,000 stacks take 0.9 MiB of timeline, kept whole
+# by default; with --max-memory 1M the timeline holds at most 768 KiB.
+awk 'BEGIN { srand(7); for (i = 0; i < 1200 * 100; i++)
+	printf "app 42 %.6f: 1000000 cpu-clock:\n\t1146 ft_leaf_%d+0x5 (/opt/app)\n\t1132 main+0x92 (/opt/app)\n\n",
+		100 + i * 0.01, int(rand() * 5000) }' >"$T/many.perf"
+"$FLAMETOP" import "$T/many.perf" -o "$T/many.session" >/dev/null 2>&1 ||
+	hard_error "flametop import of the 5,000-stack perf script text failed"
+# timeline_kib NAME: the header's "timeline N[KM]" in KiB.
+timeline_kib() {
+	tui_capture "$1" | sed -n 's/.* timeline \([0-9.]*\)\([KM]\).*/\1 \2/p' | head -n 1 |
+		awk '{ printf "%d", $2 == "M" ? $1 * 1024 : $1 }'
+}
+tui_start many 200 30 "$ENV '$FLAMETOP' replay '$T/many.session'"
+assert_screen many 'end of the session' "5,000 stacks: the session is shown"
+assert_between "$(timeline_kib many)" 800 1023 "5,000 stacks, default: the timeline takes 0.8 to 1 MiB"
+tui_exit many
+tui_start small 200 30 "$ENV '$FLAMETOP' replay --max-memory 1M '$T/many.session'"
+assert_screen small 'end of the session' "--max-memory 1M: the session is shown"
+assert_between "$(timeline_kib small)" 100 768 "--max-memory 1M: the timeline holds three quarters of it"
+tui_exit small
 
 for bad in "--max-memory 10k" "--max-memory lots" "--resolution 0" "--retention 1x" \
 	"--resolution 2s --retention 1s"; do
