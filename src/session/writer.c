@@ -321,7 +321,7 @@ static int clear_existing(const struct ft_outdir *dir, const char *path, bool fo
 	if (ret < 0)
 		return -1;
 	if (ret == 0) { /* gone since the create said it was there */
-		error_set(err, "%s: %s", path, strerror(EEXIST));
+		open_error(err, path, ENOENT);
 		return -1;
 	}
 	if (!force) {
