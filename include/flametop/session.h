@@ -93,7 +93,10 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
  *
  * Opens `path` (a regular file or a pipe) and reads its header chunk: the
  * profile then has the session's events and metadata. NULL with `err`
- * set. Free with session_reader_free().
+ * set. Free with session_reader_free(). A pipe is first copied whole to
+ * an unlinked temporary file (ft_tmpfile), then read as a regular file
+ * is; if none can be made, it is read as it comes, once. Only a session
+ * is copied: anything else stops at its first bytes.
  */
 struct session_reader;
 struct session_reader *session_reader_open(const char *path, struct ft_error *err);
@@ -127,13 +130,14 @@ int session_reader_end(struct session_reader *r, struct session_read_info *info,
  * still come.
  */
 void session_reader_skip_samples(struct session_reader *r);
-/* Whether the reader reads a regular file (a pipe can be read only once). */
+/* Whether the reader reads a regular file, or a pipe's copy (a pipe not
+ * copied can be read only once). */
 bool session_reader_regular(const struct session_reader *r);
 /*
  * A new reader of the file `played` reads, from its start: the same file
  * (device and inode), not one put at its name since, which is refused
- * without blocking, whatever it is. A pipe cannot be read again. NULL
- * with `err` set.
+ * without blocking, whatever it is; a pipe's copy again. A pipe not
+ * copied cannot be read again. NULL with `err` set.
  */
 struct session_reader *session_reader_reopen(const struct session_reader *played,
 					     struct ft_error *err);

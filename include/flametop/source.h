@@ -116,8 +116,9 @@ void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_sta
 /*
  * Opens a session file (or a pipe) for playback at `speed` (see
  * set_speed). A regular file is read as it plays, never held whole;
- * paced, it is read once first for its length. A pipe is read whole here,
- * its samples held. NULL with `err` set when the file cannot be opened or
+ * paced, it is read once first for its length. A pipe plays from its
+ * copy (session_reader_open); one that could not be copied is read whole
+ * here, its samples held. NULL with `err` set when the file cannot be opened or
  * its header is bad (or, paced or from a pipe, when any of it is); a chunk
  * found bad while playing ends the replay there (poll says why). A
  * session whose recording was cut short plays what is complete and says
@@ -130,8 +131,8 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
  * A replay's session as played so far, written to a new file `path`
  * (session_writer_open: mode 0600, never over an existing file): the file
  * played is read again, the same file or none, and its samples up to the
- * play position written, with the position for the duration. A pipe was
- * read once and cannot be saved from. *saved: the samples written. 0, or
+ * play position written, with the position for the duration. A pipe not
+ * copied was read once and cannot be saved from. *saved: the samples written. 0, or
  * -1 with `err` set (nothing is left at `path` unless closing the new
  * file failed).
  */

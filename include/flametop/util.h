@@ -276,6 +276,15 @@ void ft_outdir_sync(const struct ft_outdir *d);
 int ft_outdir_existing(const struct ft_outdir *d, const char *path, struct ft_error *err);
 
 /*
+ * A temporary file no one else can reach: made in ft_tmpdir() ($TMPDIR,
+ * else /tmp) with O_TMPFILE where the file system has it, else under a
+ * unique name (flametop-PREFIX-XXXXXX, made exclusively) unlinked at
+ * once; mode 0600, read and write. Its descriptor, or -errno.
+ */
+const char *ft_tmpdir(void);
+int ft_tmpfile(const char *prefix);
+
+/*
  * This run's private directory (src/util/private.c): made on first use as
  * DIR/flametop-PID.XXXXXX (mkdtemp, mode 0700) in $XDG_RUNTIME_DIR, else
  * $TMPDIR, else /tmp, held open and flock()ed while flametop runs; the

@@ -12,8 +12,9 @@
  * whose file holds each thread's stacks in time order, keeps those (a run
  * of one stack as one), past a cap in a temporary file; samples out of
  * time order it sorts in a window of a few seconds. A session with a
- * sample later than that, or one on a pipe, it reads whole, as every
- * export once did.
+ * sample later than that, or a pipe that could not be copied to a
+ * temporary file (session_reader_open), it reads whole, as every export
+ * once did.
  */
 #include "config.h"
 

@@ -134,7 +134,7 @@ int cli_read_learn_end(struct cli_read *s, bool threads)
 		/* The names alone: its samples need not be decoded. */
 		session_reader_skip_samples(s->sr);
 	}
-	/* A pipe is read whole, in one step. */
+	/* A pipe not copied to a temporary file is read whole, in one step. */
 	batch = session_reader_regular(s->sr) ? CLI_READ_BATCH : SIZE_MAX;
 	do {
 		step = session_reader_step(s->sr, batch, &err);

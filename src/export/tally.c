@@ -225,33 +225,16 @@ static void add_group(struct export_tally *t, const struct profile_sample *s)
 
 /* --- Runs ----------------------------------------------------------------- */
 
-/* Where the runs' file goes: $TMPDIR, else /tmp. */
-static const char *spill_dir(void)
-{
-	const char *dir = getenv("TMPDIR");
-
-	return dir && *dir ? dir : "/tmp";
-}
-
-/* The runs' file: unlinked at once (O_TMPFILE where the file system has
- * it), mode 0600, made exclusively, so that no other user of a shared
- * $TMPDIR can open it, or plant a name for root to write through. */
+/* The runs' file (ft_tmpfile: unlinked, mode 0600, made exclusively, so
+ * that no other user of a shared $TMPDIR can open it, or plant a name for
+ * root to write through). */
 static int open_spill(struct export_tally *t)
 {
-	const char *dir = spill_dir();
-	char *path;
-
-	t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (t->fd < 0) {
-		path = xasprintf("%s/flametop-runs-XXXXXX", dir);
-		t->fd = mkostemp(path, O_CLOEXEC);
-		if (t->fd >= 0)
-			unlink(path);
-		free(path);
-	}
+	t->fd = ft_tmpfile("runs");
 	if (t->fd < 0) {
 		error_set(&t->err, "cannot make a temporary file for speedscope's runs in %s: %s",
-			  dir, strerror(errno));
+			  ft_tmpdir(), strerror(-t->fd));
+		t->fd = -1;
 		return -1;
 	}
 	return 0;
@@ -275,7 +258,7 @@ static int spill(struct export_tally *t, struct export_runs_thread *th)
 		if (n <= 0) {
 			error_set(&t->err,
 				  "cannot write speedscope's runs to a temporary file in %s: %s",
-				  spill_dir(), n < 0 ? strerror(errno) : "short write");
+				  ft_tmpdir(), n < 0 ? strerror(errno) : "short write");
 			return -1;
 		}
 		at += n;

@@ -15,6 +15,13 @@
  * A regular file's chunks are inflated ahead, on a thread (ahead.c),
  * while this one decodes: every check stays here, the thread only saves
  * the inflating.
+ *
+ * A pipe given to session_reader_open() is first copied to an unlinked
+ * temporary file (spool_pipe) and read from there as a regular file: so
+ * that it can be read again (a first pass for the session's length and
+ * names, a replay saved), and a batch at a time, in the memory a file
+ * takes, rather than held whole. Where no temporary file can be made, the
+ * pipe is read as it comes, as it always was.
  */
 #include "config.h"
 
@@ -2059,6 +2066,7 @@ struct session_reader {
 	dev_t dev;
 	ino_t ino;
 	bool regular;
+	bool spooled; /* fd is the temporary copy of the pipe `name` */
 	enum walk_result walk; /* of the last chunk: WALK_MORE until the end */
 	uint64_t cut;
 	bool taken; /* the profile is the caller's */
@@ -2093,17 +2101,104 @@ out_fail:
 	return NULL;
 }
 
+/* The most of a pipe copied to a temporary file (more is refused), and
+ * what it is copied by. */
+#define SPOOL_MAX ((uint64_t)64 << 30)
+#define SPOOL_BUF (64u << 10)
+
+/*
+ * Copies the rest of the pipe `in` (named `path`) to `tmp`, a temporary
+ * file, and rewinds it; closes `in`. Past the first bytes, only a flametop
+ * session is copied: anything else stops there (the reader then says what
+ * it is), so that an endless stream of something else never fills the
+ * disk. 0, or -1 with `err` set.
+ */
+static int spool_pipe(int in, int tmp, const char *path, struct ft_error *err)
+{
+	char *buf = xmalloc(SPOOL_BUF);
+	uint64_t total = 0;
+	bool session = true;
+	int ret = -1;
+
+	while (session) {
+		ssize_t n = read(in, buf, SPOOL_BUF), w;
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_set(err, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (total < SESSION_MAGIC_LEN) {
+			size_t k = SESSION_MAGIC_LEN - (size_t)total;
+
+			session = memcmp(buf, SESSION_MAGIC + total,
+					 (size_t)n < k ? (size_t)n : k) == 0;
+		}
+		if (total + (uint64_t)n > SPOOL_MAX) {
+			error_set(err, "%s: a pipe of more than %llu GiB: save it to a file first",
+				  path, (unsigned long long)(SPOOL_MAX >> 30));
+			goto out;
+		}
+		while (off < (size_t)n) {
+			w = write(tmp, buf + off, (size_t)n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				error_set(err,
+					  "%s: cannot copy the pipe to a temporary file in %s: %s "
+					  "(TMPDIR chooses the directory)",
+					  path, ft_tmpdir(),
+					  w < 0 ? strerror(errno) : "short write");
+				goto out;
+			}
+			off += (size_t)w;
+		}
+		total += (uint64_t)n;
+	}
+	if (lseek(tmp, 0, SEEK_SET) != 0) {
+		error_set(err, "%s: cannot read back its copy: %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(buf);
+	close(in);
+	return ret;
+}
+
 struct session_reader *session_reader_open(const char *path, struct ft_error *err)
 {
+	struct session_reader *sr;
 	struct stat st;
-	int fd = open_session(path, &st, err);
+	int fd = open_session(path, &st, err), tmp;
 
-	return fd < 0 ? NULL : reader_start(fd, &st, path, err);
+	if (fd < 0)
+		return NULL;
+	if (!S_ISFIFO(st.st_mode) || (tmp = ft_tmpfile("pipe")) < 0)
+		return reader_start(fd, &st, path, err);
+	if (spool_pipe(fd, tmp, path, err) < 0) {
+		close(tmp);
+		return NULL;
+	}
+	if (fstat(tmp, &st) < 0) {
+		error_set(err, "%s: cannot read back its copy: %s", path, strerror(errno));
+		close(tmp);
+		return NULL;
+	}
+	sr = reader_start(tmp, &st, path, err);
+	if (sr)
+		sr->spooled = true;
+	return sr;
 }
 
 struct session_reader *session_reader_reopen(const struct session_reader *played,
 					     struct ft_error *err)
 {
+	struct session_reader *sr;
 	struct stat st;
 	int fd;
 
@@ -2112,8 +2207,16 @@ struct session_reader *session_reader_reopen(const struct session_reader *played
 			  played->name);
 		return NULL;
 	}
-	/* Non-blocking: a FIFO put at the name since must not block us. */
-	fd = open(played->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (played->spooled) {
+		/* The copy of the pipe, opened anew (an offset of its own). */
+		char again[64];
+
+		snprintf(again, sizeof(again), "/proc/self/fd/%d", played->fd);
+		fd = open(again, O_RDONLY | O_CLOEXEC);
+	} else {
+		/* Non-blocking: a FIFO put at the name since must not block us. */
+		fd = open(played->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	}
 	if (fd < 0) {
 		error_set(err, "%s: %s", played->name, strerror(errno));
 		return NULL;
@@ -2124,7 +2227,10 @@ struct session_reader *session_reader_reopen(const struct session_reader *played
 		close(fd);
 		return NULL;
 	}
-	return reader_start(fd, &st, played->name, err);
+	sr = reader_start(fd, &st, played->name, err);
+	if (sr)
+		sr->spooled = played->spooled;
+	return sr;
 }
 
 int session_reader_scan(const struct session_reader *played, uint64_t *duration,

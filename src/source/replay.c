@@ -10,10 +10,12 @@
  *
  * A paced replay of a regular file reads the file once first, dropping
  * the samples, for the session's length (the header shows "of 1h00m");
- * unpaced, the length grows as the file is read. A pipe is read whole at
- * the start, its samples held (a writer that stalls must not freeze the
- * explorer). Saving (source_replay_save) reads the file again: a pipe
- * cannot be saved from.
+ * unpaced, the length grows as the file is read. A pipe is copied whole
+ * to a temporary file by the reader (session_reader_open), before the
+ * terminal is touched, and then plays as a file does; one that could not
+ * be copied is read whole at the start, its samples held (a writer that
+ * stalls must not freeze the explorer). Saving (source_replay_save) reads
+ * the file again: such a pipe cannot be saved from.
  */
 #include "config.h"
 
@@ -273,9 +275,9 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
 	r->notice = notice;
 	r->end = length;
 	r->speed = speed > 0 ? speed : 0;
-	/* A pipe is read whole now, before the terminal is touched, its
-	 * samples held: read as it plays, a writer that stalls would freeze
-	 * the explorer in read(). */
+	/* A pipe not copied to a temporary file is read whole now, before the
+	 * terminal is touched, its samples held: read as it plays, a writer
+	 * that stalls would freeze the explorer in read(). */
 	if (!session_reader_regular(sr) && refill(r, SIZE_MAX, err) < 0) {
 		source_free(src);
 		return NULL;

@@ -456,3 +456,28 @@ int ft_outdir_existing(const struct ft_outdir *d, const char *path, struct ft_er
 		error_set(err, "%s: not a regular file (refusing to replace it)", path);
 	return -1;
 }
+
+const char *ft_tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
+int ft_tmpfile(const char *prefix)
+{
+	const char *dir = ft_tmpdir();
+	char *path;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		return fd;
+	path = xasprintf("%s/flametop-%s-XXXXXX", dir, prefix);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	else
+		fd = -errno;
+	free(path);
+	return fd;
+}

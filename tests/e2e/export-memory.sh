@@ -16,8 +16,11 @@
 # out of time order (`late`: the first sample of each chunk in the next,
 # a chunk's time later: 1 s, within speedscope's reorder window of 4 s,
 # and 6 s, past it, when the session is read again whole) is exported as
-# the same session read whole from a pipe is, speedscope's per-thread
-# time order too.
+# the same session read whole from a pipe is (TMPDIR naming no directory,
+# so that the pipe is read as it comes), speedscope's per-thread time
+# order too. A pipe is otherwise copied to a temporary file and read as
+# a file is: speedscope of the 4 million samples from a pipe, under the
+# limit.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -128,6 +131,19 @@ pushed() {
 		fail "$2: not read back: $(cat "$T/import.err")"
 	fi
 }
+# From a pipe: copied to a temporary file, then read a chunk at a time.
+cat "$S" | (
+	ulimit -v "$LIMIT_KIB" && "$FLAMETOP" export -i /dev/stdin --format speedscope 2>"$T/pipe.err"
+	echo $? >"$T/pipe.rc"
+) | tr ',' '\n' | grep -o '"endValue":[0-9]*' >"$T/pipe-ends"
+if [ "$(cat "$T/pipe.rc")" = 0 ]; then
+	pass "speedscope from a pipe: under ${LIMIT_KIB} KiB"
+	sum=$(awk -F: '{ s += $2 } END { printf "%.0f", s }' "$T/pipe-ends")
+	[ "$sum" = "$ALL" ] && pass "speedscope from a pipe: every sample counted" ||
+		fail "speedscope from a pipe: the profiles end at $sum"
+else
+	fail "speedscope from a pipe under ulimit -v $LIMIT_KIB: $(head -c 300 "$T/pipe.err")"
+fi
 limited push push -i "$S" --url "$URL" && pushed 1 push
 limited push-per-process push -i "$S" --url "$URL" --per-process && pushed 2 "push --per-process"
 
@@ -143,8 +159,8 @@ for chunk in 1000 6000; do
 			fail "late $f: $(cat "$T/late.err")"
 		timeout 60 sh -c 'cat "$1" >"$2"' sh "$L" "$T/fifo/late.session" &
 		writer=$!
-		"$FLAMETOP" export -i "$T/fifo/late.session" --format "$f" -o "$T/late-pipe.$f" \
-			2>"$T/late.err" || fail "late $f from a pipe: $(cat "$T/late.err")"
+		TMPDIR="$T/none" "$FLAMETOP" export -i "$T/fifo/late.session" --format "$f" \
+			-o "$T/late-pipe.$f" 2>"$T/late.err" || fail "late $f from a pipe: $(cat "$T/late.err")"
 		wait "$writer"
 		cmp -s "$T/late.$f" "$T/late-pipe.$f" && pass "late by $chunk ms, $f: as read whole" ||
 			fail "late by $chunk ms, $f: not what the session read whole gives"

@@ -10,7 +10,8 @@
 # well under a second of CPU and with the data segment limited to 256 MiB
 # (ulimit -d: a reader that tried to allocate more would die instead of
 # answering), and a peak RSS under 256 MiB. The same through a pipe,
-# which the reader streams. A small valid file passes the same checks,
+# which the reader copies to a temporary file first (and an endless pipe
+# of something else is refused at its first bytes). A small valid file passes the same checks,
 # and a session whose weights add up past 2^63 - 1 is refused (sums over
 # it would wrap). `report --lines` on a session whose code is in a FIFO or
 # a device (paths a session file names) neither hangs nor opens them: the
@@ -81,6 +82,17 @@ check_case tables '^flametop: .*tables\.session: chunk 3 at offset [0-9]+: the s
 check_case many-chunks '^flametop: .*many-chunks\.session: chunk [0-9]+ at offset [0-9]+: the session holds more than [0-9]+ JSON values in its first [0-9]+ bytes \(a hostile file\?\)$'
 check_case many-chunks '^flametop: /dev/stdin: chunk [0-9]+ at offset [0-9]+: the session holds more than' pipe
 check_case weights '^flametop: .*weights\.session: chunk 2 at offset 119: sample 1: the weights of the samples add up past 2\^63 - 1$'
+
+# --- a pipe is copied to a temporary file, but only a session ------------------------
+# An endless stream of something else stops at its first bytes: it neither
+# hangs nor fills the disk with a copy.
+echo "+ yes | flametop report -i /dev/stdin"
+yes | timeout -s KILL 30 "$FLAMETOP" report -i /dev/stdin >"$T/yes.out" 2>"$T/yes.err"
+rc=$?
+sed 's/^/  stderr: /' "$T/yes.err"
+assert_eq "$rc" 1 "an endless pipe of something else: exit status"
+assert_match "$(error_line "$T/yes.err")" '^flametop: /dev/stdin: not a flametop session \(bad magic\)$' \
+	"an endless pipe of something else: says what it is"
 
 # --- report --lines: the module a session names is a FIFO, a device ----------------
 mkfifo "$T/libhostile.so"

@@ -371,9 +371,13 @@ static void test_replay_save(void **state)
 	unlink(other);
 }
 
-/* A session from a pipe is read whole at the start, plays, and cannot
- * be saved from: it was read once. */
-static void test_replay_pipe(void **state)
+/*
+ * A session from a pipe plays whole. It is copied to a temporary file
+ * first, so it can be saved from like a file; where no temporary file
+ * can be made (TMPDIR names no directory), it is read as it comes, whole
+ * at the start, and cannot be saved from: it was read once.
+ */
+static void replay_pipe(bool spooled)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
 	char fifo[64], name[64];
@@ -398,9 +402,12 @@ static void test_replay_pipe(void **state)
 			fputc(c, out);
 		_exit(fclose(out) == 0 ? 0 : 1);
 	}
+	if (!spooled)
+		setenv("TMPDIR", "/nonexistent/flametop-test", 1);
 	s = source_replay_new(fifo, 1.0, NULL, &err);
+	unsetenv("TMPDIR");
 	assert_non_null(s);
-	assert_int_equal(s->duration_ns, 2000 * MS); /* read whole at the start */
+	assert_int_equal(s->duration_ns, 2000 * MS); /* its length known at the start */
 	s->ops->set_speed(s->ctx, SOURCE_UNPACED);
 	do {
 		ret = s->ops->poll(s->ctx, 0, &err);
@@ -412,13 +419,37 @@ static void test_replay_pipe(void **state)
 	assert_int_equal(s->duration_ns, 2000 * MS);
 	snprintf(name, sizeof(name), "/tmp/test_source_save.%d.p", (int)getpid());
 	unlink(name);
-	assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
-	assert_non_null(strstr(err.msg, "is not a regular file: it could be read only once"));
-	assert_int_equal(access(name, F_OK), -1);
+	if (spooled) {
+		struct profile *p;
+
+		assert_int_equal(source_replay_save(s, name, &saved, &err), 0);
+		assert_int_equal(saved, 200);
+		p = session_read(name, NULL, &err);
+		assert_non_null(p);
+		assert_int_equal(p->nsamples, 200);
+		profile_free(p);
+		unlink(name);
+	} else {
+		assert_int_equal(source_replay_save(s, name, &saved, &err), -1);
+		assert_non_null(strstr(err.msg, "is not a regular file: it could be read only once"));
+		assert_int_equal(access(name, F_OK), -1);
+	}
 	source_free(s);
 	assert_int_equal(waitpid(child, &ret, 0), child);
 	assert_true(WIFEXITED(ret) && WEXITSTATUS(ret) == 0);
 	unlink(fifo);
+}
+
+static void test_replay_pipe(void **state)
+{
+	(void)state;
+	replay_pipe(true);
+}
+
+static void test_replay_pipe_no_tmpdir(void **state)
+{
+	(void)state;
+	replay_pipe(false);
 }
 
 /*
@@ -695,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_replay_batches),
 		cmocka_unit_test(test_replay_save),
 		cmocka_unit_test(test_replay_pipe),
+		cmocka_unit_test(test_replay_pipe_no_tmpdir),
 		cmocka_unit_test(test_replay_corrupt),
 		cmocka_unit_test(test_replay_bad_file),
 		cmocka_unit_test(test_replay_cut_short),
