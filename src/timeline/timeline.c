@@ -18,10 +18,11 @@
  * time order) and folded into the packed part at the next
  * timeline_advance(), or sooner when they outnumber it. Queries sum both
  * parts alike, so nothing is ever "not yet visible". The packed part is
- * varint-encoded (bucket_pack): key deltas, counts, and weights as the
- * difference from count times the bucket's mean weight per sample, 4 to 6
- * bytes an entry instead of 12, which is what lets a day of history at
- * the default tiers fit the default ceiling. Entries are sorted by key
+ * a bit stream of Rice codes (bucket_pack): key deltas, counts, and
+ * weights as the difference from count times the bucket's mean weight per
+ * sample, a few bits an entry to 3.5 bytes (cycle-like weights) instead of
+ * 12, which is what lets a day of history at the default tiers fit the
+ * default ceiling. Entries are sorted by key
  * (the order keys were first seen: any fixed order makes merging work).
  * Buckets live in one array ordered by time, with gaps where nothing was
  * sampled.
