@@ -308,9 +308,9 @@ static inline uint64_t bucket_end(const struct tl_bucket *b)
 #define BITS_PAD 8
 
 struct tl_bitw {
-	uint8_t *p;
+	uint8_t *p; /* where the next byte goes; 8 bytes of room past it */
 	uint64_t acc; /* bits not yet stored, the first in bit 0 */
-	unsigned n; /* how many: fewer than 32 between calls */
+	unsigned n; /* how many: fewer than 8 between calls */
 };
 
 struct tl_bitr {
@@ -323,20 +323,25 @@ static inline unsigned bitlen(uint64_t v)
 	return v ? 64 - (unsigned)__builtin_clzll(v) : 0;
 }
 
-/* Appends the low `nbits` bits of v (at most 32). */
+/*
+ * Appends the low `nbits` bits of v (at most 56), storing the whole bytes:
+ * always 8 of them, of which the next call overwrites those not complete.
+ */
 static inline void bits_put(struct tl_bitw *w, uint64_t v, unsigned nbits)
 {
 	w->acc |= (v & ((UINT64_C(1) << nbits) - 1)) << w->n;
 	w->n += nbits;
-	if (w->n >= 32) {
-		w->p[0] = (uint8_t)w->acc;
-		w->p[1] = (uint8_t)(w->acc >> 8);
-		w->p[2] = (uint8_t)(w->acc >> 16);
-		w->p[3] = (uint8_t)(w->acc >> 24);
-		w->p += 4;
-		w->acc >>= 32;
-		w->n -= 32;
-	}
+	w->p[0] = (uint8_t)w->acc;
+	w->p[1] = (uint8_t)(w->acc >> 8);
+	w->p[2] = (uint8_t)(w->acc >> 16);
+	w->p[3] = (uint8_t)(w->acc >> 24);
+	w->p[4] = (uint8_t)(w->acc >> 32);
+	w->p[5] = (uint8_t)(w->acc >> 40);
+	w->p[6] = (uint8_t)(w->acc >> 48);
+	w->p[7] = (uint8_t)(w->acc >> 56);
+	w->p += w->n >> 3;
+	w->acc >>= w->n & ~7u;
+	w->n &= 7;
 }
 
 /* Appends the low `nbits` bits of v (at most 64). */
@@ -353,9 +358,10 @@ static inline void bits_put_long(struct tl_bitw *w, uint64_t v, unsigned nbits)
 /* Stores the bits still held; w->p is then one past the last byte. */
 static void bits_flush(struct tl_bitw *w)
 {
-	for (; w->n; w->n = w->n > 8 ? w->n - 8 : 0) {
+	if (w->n) {
 		*w->p++ = (uint8_t)w->acc;
-		w->acc >>= 8;
+		w->acc = 0;
+		w->n = 0;
 	}
 }
 
@@ -408,12 +414,12 @@ static void rice_put_long(struct tl_bitw *w, uint64_t v, unsigned k)
 	}
 }
 
-/* The common case in one write: a short quotient and parameter. */
+/* The common case in one write: a code of at most 56 bits. */
 static inline void rice_put(struct tl_bitw *w, uint64_t v, unsigned k)
 {
 	uint64_t q = v >> k;
 
-	if (q < RICE_ESCAPE && q + 1 + k <= 32)
+	if (q < RICE_ESCAPE && q + 1 + k <= 56)
 		bits_put(w, ((UINT64_C(1) << q) - 1) | (v & ((UINT64_C(1) << k) - 1)) << (q + 1),
 			 (unsigned)(q + 1 + k));
 	else
@@ -569,8 +575,8 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	unsigned __int128 wsum = 0;
 	struct tl_bitw w = { 0 };
 	uint8_t *buf = NULL;
-	uint32_t prev = 0;
-	size_t k, len = 0;
+	size_t k, len = 0, stride = n / 512 + 1;
+	uint32_t prev;
 
 	for (k = 0; k < n; k++) {
 		wsum += wc_weight(e[k].wc);
@@ -579,15 +585,15 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	if (csum)
 		unit = (uint64_t)(wsum / csum);
 	cmax = predict_count_max(unit);
-	for (k = 0; k < n; k++) {
+	/* The parameters from 512 entries or so, spread over the bucket. */
+	for (k = 0; k < n; k += stride) {
 		uint64_t c = wc_count(e[k].wc), v = residual_zigzag(e[k].wc, unit, cmax);
 
-		hd[bitlen(e[k].key - prev)]++;
+		hd[bitlen(e[k].key - (k ? e[k - 1].key : 0))]++;
 		hc[bitlen((c - 1) & COUNT_MAX)]++;
 		hr[bitlen(v)]++;
 		hs[bitlen(v >> residual_shift(c))]++;
 		sbits += residual_shift(c);
-		prev = e[k].key;
 	}
 	b->kd = (uint8_t)rice_param(hd, &cost);
 	b->kc = (uint8_t)rice_param(hc, &cost);
@@ -652,8 +658,8 @@ static inline void cursor_init(struct tl_cursor *c, const struct tl_bucket *b)
 }
 
 /* The next entry's key, weight and count; false at the end. */
-static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight,
-			       uint64_t *count)
+static inline __attribute__((always_inline)) bool
+cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight, uint64_t *count)
 {
 	uint64_t r;
 
