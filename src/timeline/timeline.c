@@ -663,6 +663,8 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 		b->off_resid = (uint32_t)(ld + lc);
 		len += BITS_PAD;
 	}
+	if (!n)
+		b->off_count = b->off_resid = 0;
 	t->entry_bytes -= b->packed_len;
 	free(b->packed);
 	b->packed = buf;
