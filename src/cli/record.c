@@ -270,8 +270,8 @@ int cli_record(int argc, char **argv)
 	int opt, ret, status = CLI_EXIT_ERROR;
 
 	/* Fresh pages cost microseconds each in a VM; the profile's tables
-	 * grow by doubling, and reuse what they free (util.h). */
-	xmalloc_keep_freed();
+	 * grow by doubling, reuse what they free, and fill huge pages (util.h). */
+	xmalloc_heap_huge();
 	memset(&t, 0, sizeof(t));
 	cli_push_init(&push);
 	notice_init(&notices, hold_notice, &held);
