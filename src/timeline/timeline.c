@@ -18,10 +18,11 @@
  * time order) and folded into the packed part at the next
  * timeline_advance(), or sooner when they outnumber it. Queries sum both
  * parts alike, so nothing is ever "not yet visible". The packed part is
- * varint-encoded (bucket_pack): key deltas, counts, and weights as the
- * difference from count times the bucket's mean weight per sample, 4 to 6
- * bytes an entry instead of 12, which is what lets a day of history at
- * the default tiers fit the default ceiling. Entries are sorted by key
+ * a bit stream of Rice codes (bucket_pack): key deltas, counts, and
+ * weights as the difference from count times the bucket's mean weight per
+ * sample, a few bits an entry to 3.5 bytes (cycle-like weights) instead of
+ * 12, which is what lets a day of history at the default tiers fit the
+ * default ceiling. Entries are sorted by key
  * (the order keys were first seen: any fixed order makes merging work).
  * Buckets live in one array ordered by time, with gaps where nothing was
  * sampled.
@@ -113,6 +114,8 @@ struct tl_bucket {
 	uint8_t *packed; /* the sorted entries, encoded (see bucket_pack) */
 	uint32_t packed_len, npacked;
 	uint64_t unit; /* the weight per sample the encoding predicts from */
+	uint8_t kd, kc, kr; /* the encoding's Rice parameters (see bucket_pack) */
+	bool rscale; /* the residual's parameter widens with the count */
 	struct tl_entry *e; /* pending entries, in arrival order */
 	uint32_t n, cap;
 	uint32_t nev; /* entries in ev */
@@ -297,32 +300,193 @@ static inline uint64_t bucket_end(const struct tl_bucket *b)
 	return b->start + b->width;
 }
 
-/* Varints: 7 bits a byte, the low ones first, the top bit set on all but the last. */
-static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+/*
+ * Bit streams for the packed entries. Bits go into each byte from the low
+ * end up, and a stream is followed by BITS_PAD zero bytes so that the
+ * reader can always load a whole 64-bit word (57 usable bits at least).
+ */
+#define BITS_PAD 8
+
+struct tl_bitw {
+	uint8_t *p; /* where the next byte goes; 8 bytes of room past it */
+	uint64_t acc; /* bits not yet stored, the first in bit 0 */
+	unsigned n; /* how many: fewer than 8 between calls */
+};
+
+struct tl_bitr {
+	const uint8_t *buf;
+	uint64_t pos; /* in bits */
+};
+
+static inline unsigned bitlen(uint64_t v)
 {
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
+	return v ? 64 - (unsigned)__builtin_clzll(v) : 0;
 }
 
-static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
+/*
+ * Appends the low `nbits` bits of v (at most 56), storing the whole bytes:
+ * always 8 of them, of which the next call overwrites those not complete.
+ */
+static inline void bits_put(struct tl_bitw *w, uint64_t v, unsigned nbits)
 {
-	uint64_t x = 0;
-	unsigned shift = 0;
-
-	while (*p & 0x80) {
-		x |= (uint64_t)(*p++ & 0x7f) << shift;
-		shift += 7;
-	}
-	*v = x | (uint64_t)*p++ << shift;
-	return p;
+	w->acc |= (v & ((UINT64_C(1) << nbits) - 1)) << w->n;
+	w->n += nbits;
+	w->p[0] = (uint8_t)w->acc;
+	w->p[1] = (uint8_t)(w->acc >> 8);
+	w->p[2] = (uint8_t)(w->acc >> 16);
+	w->p[3] = (uint8_t)(w->acc >> 24);
+	w->p[4] = (uint8_t)(w->acc >> 32);
+	w->p[5] = (uint8_t)(w->acc >> 40);
+	w->p[6] = (uint8_t)(w->acc >> 48);
+	w->p[7] = (uint8_t)(w->acc >> 56);
+	w->p += w->n >> 3;
+	w->acc >>= w->n & ~7u;
+	w->n &= 7;
 }
 
-/* The longest encoded entry: a 32-bit key delta, a 20-bit count, a 45-bit zigzag residual. */
-#define PACKED_ENTRY_MAX (5 + 3 + 7)
+/* Appends the low `nbits` bits of v (at most 64). */
+static inline void bits_put_long(struct tl_bitw *w, uint64_t v, unsigned nbits)
+{
+	if (nbits > 32) {
+		bits_put(w, v, 32);
+		v >>= 32;
+		nbits -= 32;
+	}
+	bits_put(w, v, nbits);
+}
+
+/* Stores the bits still held; w->p is then one past the last byte. */
+static void bits_flush(struct tl_bitw *w)
+{
+	if (w->n) {
+		*w->p++ = (uint8_t)w->acc;
+		w->acc = 0;
+		w->n = 0;
+	}
+}
+
+/* The next 57 bits at least, the first in bit 0. */
+static inline uint64_t bits_peek(const struct tl_bitr *r)
+{
+	const uint8_t *p = r->buf + (r->pos >> 3);
+	uint64_t v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		     (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		     (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+
+	return v >> (r->pos & 7);
+}
+
+/* Reads `nbits` bits (at most 64). */
+static inline uint64_t bits_get(struct tl_bitr *r, unsigned nbits)
+{
+	uint64_t v;
+
+	if (nbits > 32) {
+		v = bits_peek(r) & UINT32_MAX;
+		r->pos += 32;
+		return v | bits_get(r, nbits - 32) << 32;
+	}
+	v = bits_peek(r) & ((UINT64_C(1) << nbits) - 1);
+	r->pos += nbits;
+	return v;
+}
+
+/*
+ * Rice codes: v >> k in unary (that many 1 bits, then a 0), then the low
+ * k bits of v. A quotient of RICE_ESCAPE or more (an outlier) is written
+ * as RICE_ESCAPE 1 bits, v's length less one in 6 bits, and v's bits.
+ */
+#define RICE_ESCAPE 24
+/* The longest code: the escape, the length, 64 bits. */
+#define RICE_MAX_BITS (RICE_ESCAPE + 6 + 64)
+
+static void rice_put_long(struct tl_bitw *w, uint64_t v, unsigned k)
+{
+	uint64_t q = v >> k;
+
+	if (q < RICE_ESCAPE) {
+		bits_put(w, (UINT64_C(1) << q) - 1, (unsigned)q + 1);
+		bits_put_long(w, v, k);
+	} else {
+		bits_put(w, (UINT64_C(1) << RICE_ESCAPE) - 1, RICE_ESCAPE);
+		bits_put(w, bitlen(v) - 1, 6);
+		bits_put_long(w, v, bitlen(v));
+	}
+}
+
+/* The common case in one write: a code of at most 56 bits. */
+static inline void rice_put(struct tl_bitw *w, uint64_t v, unsigned k)
+{
+	uint64_t q = v >> k;
+
+	if (q < RICE_ESCAPE && q + 1 + k <= 56)
+		bits_put(w, ((UINT64_C(1) << q) - 1) | (v & ((UINT64_C(1) << k) - 1)) << (q + 1),
+			 (unsigned)(q + 1 + k));
+	else
+		rice_put_long(w, v, k);
+}
+
+static uint64_t rice_get_long(struct tl_bitr *r, unsigned k)
+{
+	uint64_t q = (uint64_t)__builtin_ctzll(~bits_peek(r) | UINT64_C(1) << RICE_ESCAPE);
+
+	if (q < RICE_ESCAPE) {
+		r->pos += q + 1;
+		return q << k | bits_get(r, k);
+	}
+	r->pos += RICE_ESCAPE;
+	return bits_get(r, (unsigned)bits_get(r, 6) + 1);
+}
+
+/* The common case from one load: the quotient and the low bits both in it. */
+static inline __attribute__((always_inline)) uint64_t rice_get(struct tl_bitr *r, unsigned k)
+{
+	uint64_t word = bits_peek(r);
+	unsigned q = (unsigned)__builtin_ctzll(~word | UINT64_C(1) << RICE_ESCAPE);
+
+	if (q + 1 + k > 57 || q == RICE_ESCAPE)
+		return rice_get_long(r, k);
+	r->pos += q + 1 + k;
+	return (uint64_t)q << k | (word >> (q + 1) & ((UINT64_C(1) << k) - 1));
+}
+
+/*
+ * The Rice parameter that codes values of these lengths (hist[L]: how
+ * many are L bits long) in the fewest bits, and that many bits in *cost.
+ * A value of L bits is taken as 1.5 * 2^(L-1), which is close enough:
+ * the choice only sets the size, never what is read back.
+ */
+static unsigned rice_param(const uint64_t hist[65], uint64_t *cost)
+{
+	unsigned lo = 65, hi = 0, k, l, best = 0;
+	uint64_t best_cost = UINT64_MAX;
+
+	for (l = 0; l <= 64; l++) {
+		if (hist[l]) {
+			lo = l < lo ? l : lo;
+			hi = l;
+		}
+	}
+	if (lo > hi) {
+		*cost = 0;
+		return 0;
+	}
+	for (k = lo ? lo - 1 : 0; k <= hi; k++) {
+		uint64_t c = 0;
+
+		for (l = lo; l <= hi; l++) {
+			uint64_t q = l <= k ? 0 : l == k + 1 ? 1 : UINT64_C(3) << (l - k - 2);
+
+			c += hist[l] * (q < RICE_ESCAPE ? q + 1 + k : RICE_ESCAPE + 6 + l);
+		}
+		if (c < best_cost) {
+			best_cost = c;
+			best = k;
+		}
+	}
+	*cost = best_cost;
+	return best;
+}
 
 /* The largest count whose predicted weight (count * unit) is not capped at WEIGHT_MAX. */
 static inline uint64_t predict_count_max(uint64_t unit)
@@ -341,13 +505,24 @@ static inline uint64_t predict_weight(uint64_t count, uint64_t unit, uint64_t co
 }
 
 /*
- * Replaces b's packed entries with `e` (sorted by key, combined), encoded:
- * per entry the key's distance from the previous key, the count, and the
- * weight's difference from count * unit (zigzag), each a varint, where
- * unit is the bucket's mean weight per sample. Keys are dense and sorted,
- * counts small, and samples of one event weigh about the same, so an entry
- * takes 4 to 6 bytes instead of 12. The packed array is exactly its length.
+ * How much wider than the bucket's the residual's Rice parameter is for an
+ * entry of `count` samples, when the bucket scales it (rscale): half the
+ * count's bits, as a sum of `count` independent weights strays about
+ * sqrt(count) times as far from its prediction as one weight does.
  */
+static inline unsigned residual_shift(uint64_t count)
+{
+	return count > 1 ? (bitlen(count) - 1) / 2 : 0;
+}
+
+/* An entry's weight less count * unit, zigzagged (0, -1, 1, -2, ... to 0, 1, 2, 3, ...). */
+static inline uint64_t residual_zigzag(uint64_t wc, uint64_t unit, uint64_t count_max)
+{
+	int64_t r = (int64_t)wc_weight(wc) - (int64_t)predict_weight(wc_count(wc), unit, count_max);
+
+	return (uint64_t)r << 1 ^ (uint64_t)(r >> 63);
+}
+
 /* Frees the scratch arrays. */
 static void scratch_release(struct timeline *t)
 {
@@ -379,13 +554,29 @@ static struct tl_entry *scratch(struct timeline *t, int i, size_t n)
 	return t->scr[i];
 }
 
+/*
+ * Replaces b's packed entries with `e` (sorted by key, combined), encoded
+ * as a bit stream of three Rice codes an entry: the key's distance from
+ * the previous key, the count less one (modulo 2^COUNT_BITS: a count of 0,
+ * which only the split of a huge weight makes, wraps to the top), and the
+ * weight's difference from count * unit, zigzagged, where unit is the
+ * bucket's mean weight per sample. Each code's parameter is chosen for the
+ * bucket; the residual's may widen with the count (rscale, where that
+ * codes it shorter). Keys are dense and sorted, counts small, and samples
+ * of one event weigh about the same: an entry whose samples all weigh the
+ * same period takes a few bits, one with cycle-like weights (a spread of
+ * a million) about 3 bytes, against 12 unpacked. The packed array is
+ * exactly its length plus BITS_PAD.
+ */
 static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl_entry *e, size_t n)
 {
+	uint64_t hd[65] = { 0 }, hc[65] = { 0 }, hr[65] = { 0 }, hs[65] = { 0 };
+	uint64_t csum = 0, unit = 0, cmax, sbits = 0, cost, cost_s;
 	unsigned __int128 wsum = 0;
-	uint64_t csum = 0, unit = 0, cmax;
-	uint32_t prev = 0;
-	uint8_t *buf = NULL, *p = NULL;
-	size_t k;
+	struct tl_bitw w = { 0 };
+	uint8_t *buf = NULL;
+	size_t k, len = 0, stride = n / 512 + 1;
+	uint32_t prev;
 
 	for (k = 0; k < n; k++) {
 		wsum += wc_weight(e[k].wc);
@@ -394,29 +585,50 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	if (csum)
 		unit = (uint64_t)(wsum / csum);
 	cmax = predict_count_max(unit);
+	/* The parameters from 512 entries or so, spread over the bucket. */
+	for (k = 0; k < n; k += stride) {
+		uint64_t c = wc_count(e[k].wc), v = residual_zigzag(e[k].wc, unit, cmax);
+
+		hd[bitlen(e[k].key - (k ? e[k - 1].key : 0))]++;
+		hc[bitlen((c - 1) & COUNT_MAX)]++;
+		hr[bitlen(v)]++;
+		hs[bitlen(v >> residual_shift(c))]++;
+		sbits += residual_shift(c);
+	}
+	b->kd = (uint8_t)rice_param(hd, &cost);
+	b->kc = (uint8_t)rice_param(hc, &cost);
+	b->kr = (uint8_t)rice_param(hr, &cost);
+	k = rice_param(hs, &cost_s);
+	b->rscale = cost_s + sbits < cost;
+	if (b->rscale)
+		b->kr = (uint8_t)k;
 	if (n) {
-		if (n * PACKED_ENTRY_MAX > t->pack_cap) {
-			t->pack_cap = n * PACKED_ENTRY_MAX + 1024;
+		if (n > t->pack_cap / (3 * RICE_MAX_BITS / 8 + 1)) {
+			t->pack_cap = (n + 256) * (3 * RICE_MAX_BITS / 8 + 1);
 			free(t->pack_buf);
 			t->pack_buf = xmalloc(t->pack_cap);
 		}
-		for (p = t->pack_buf, k = 0; k < n; k++) {
+		w.p = t->pack_buf;
+		for (prev = 0, k = 0; k < n; k++) {
 			uint64_t c = wc_count(e[k].wc);
-			int64_t r = (int64_t)wc_weight(e[k].wc) -
-				    (int64_t)predict_weight(c, unit, cmax);
 
-			p = put_varint(p, e[k].key - prev);
-			p = put_varint(p, c);
-			p = put_varint(p, (uint64_t)r << 1 ^ (uint64_t)(r >> 63));
+			rice_put(&w, e[k].key - prev, b->kd);
+			rice_put(&w, (c - 1) & COUNT_MAX, b->kc);
+			rice_put(&w, residual_zigzag(e[k].wc, unit, cmax),
+				 b->kr + (b->rscale ? residual_shift(c) : 0));
 			prev = e[k].key;
 		}
-		buf = xmalloc((size_t)(p - t->pack_buf));
-		memcpy(buf, t->pack_buf, (size_t)(p - t->pack_buf));
+		bits_flush(&w);
+		len = (size_t)(w.p - t->pack_buf);
+		buf = xmalloc(len + BITS_PAD);
+		memcpy(buf, t->pack_buf, len);
+		memset(buf + len, 0, BITS_PAD);
+		len += BITS_PAD;
 	}
 	t->entry_bytes -= b->packed_len;
 	free(b->packed);
 	b->packed = buf;
-	b->packed_len = buf ? (uint32_t)(p - t->pack_buf) : 0;
+	b->packed_len = (uint32_t)len;
 	b->npacked = (uint32_t)n;
 	b->unit = unit;
 	t->entry_bytes += b->packed_len;
@@ -424,33 +636,40 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 
 /* Reads b's packed entries, in order. */
 struct tl_cursor {
-	const uint8_t *p, *end;
-	uint32_t key;
+	struct tl_bitr r;
+	uint32_t left, key;
 	uint64_t unit, count_max;
+	unsigned kd, kc, kr;
+	bool rscale;
 };
 
 static inline void cursor_init(struct tl_cursor *c, const struct tl_bucket *b)
 {
-	c->p = b->packed;
-	c->end = b->packed + b->packed_len;
+	c->r.buf = b->packed;
+	c->r.pos = 0;
+	c->left = b->npacked;
 	c->key = 0;
 	c->unit = b->unit;
 	c->count_max = predict_count_max(b->unit);
+	c->kd = b->kd;
+	c->kc = b->kc;
+	c->kr = b->kr;
+	c->rscale = b->rscale;
 }
 
 /* The next entry's key, weight and count; false at the end. */
-static inline bool cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight,
-			       uint64_t *count)
+static inline __attribute__((always_inline)) bool
+cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight, uint64_t *count)
 {
-	uint64_t d, r;
+	uint64_t r;
 
-	if (c->p >= c->end)
+	if (!c->left)
 		return false;
-	c->p = get_varint(c->p, &d);
-	c->p = get_varint(c->p, count);
-	c->p = get_varint(c->p, &r);
-	c->key += (uint32_t)d;
+	c->left--;
+	c->key += (uint32_t)rice_get(&c->r, c->kd);
 	*key = c->key;
+	*count = (rice_get(&c->r, c->kc) + 1) & COUNT_MAX;
+	r = rice_get(&c->r, c->kr + (c->rscale ? residual_shift(*count) : 0));
 	*weight = predict_weight(*count, c->unit, c->count_max) +
 		  (uint64_t)(int64_t)(r >> 1 ^ -(r & 1));
 	return true;

@@ -382,12 +382,17 @@ static void test_memory_coarsens_first(void **state)
 	/*
 	 * The ceiling: the memory of the same workload unbounded less 40% of
 	 * what its buckets take (the tables and the sub-second ring stay).
+	 * The tables are those of every key: the samples of 200 s in one
+	 * second make them all, in a single bucket.
 	 */
 	config_flat(&c);
 	t = timeline_new(&c, p);
-	feed(t, p, leaves, 400, 0, 1, 300);
+	feed(t, p, leaves, 400, 0, 1, 200 * 300);
 	timeline_stats(t, &st);
 	fixed = st.memory;
+	timeline_free(t);
+	t = timeline_new(&c, p);
+	feed(t, p, leaves, 400, 0, 1, 300);
 	feed(t, p, leaves, 400, 1, 199, 300);
 	timeline_stats(t, &st);
 	assert_int_equal(st.buckets, 200);
@@ -554,6 +559,76 @@ static void test_big_sums(void **state)
 	assert_int_equal(top->total_weight, (UINT64_C(3) << 45) + 7 * n);
 	assert_int_equal(top->node_self[leaf], top->total_weight);
 	profile_top_free(top);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/* Adds `n` samples of `weight` on `leaf`, thread 0, event `event`, at `time`. */
+static void add_same(struct timeline *t, struct profile *p, uint32_t leaf, uint64_t time,
+		     uint64_t weight, uint16_t event, uint64_t n)
+{
+	struct profile_sample s;
+	uint64_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.time = time;
+	s.weight = weight;
+	s.node = leaf;
+	s.tid = tids[0];
+	s.pid = tids[0] / 100 * 100;
+	s.event = event;
+	for (i = 0; i < n; i++) {
+		profile_add_sample(p, &s);
+		timeline_add(t, &s, 1);
+	}
+}
+
+/*
+ * Packed buckets read back exactly whatever their entries: weights that
+ * are all the same (nothing to code but the counts), that swing from 1
+ * to 2^43 within a bucket, that exceed 2^44 (split into entries without
+ * a count), a count past 2^20 (split too), keys far apart, and a window
+ * of one bucket read from its packed entries, not the running sums.
+ */
+static void test_packed_extremes(void **state)
+{
+	uint32_t leaves[2000];
+	struct profile *p = make_profile(leaves, 2000);
+	struct timeline_config c;
+	struct timeline *t;
+	uint64_t sec, i;
+
+	config_flat(&c);
+	t = timeline_new(&c, p);
+	/* every key once, in order: later buckets' keys are spread over all of them */
+	for (i = 0; i < 2000; i++)
+		add_same(t, p, leaves[i], 0, 1000, 0, 1);
+	/* 1 s: one period for every sample, counts from 1 to 60 */
+	for (i = 0; i < 600; i++)
+		add_same(t, p, leaves[i % 37 * 41], SEC + i * MS, 1001001, 1, 1 + i % 60);
+	/* 2 s: weights from 1 to 2^43 in one bucket */
+	for (i = 0; i < 3000; i++)
+		add_same(t, p, leaves[rnd_below(2000)], 2 * SEC, UINT64_C(1) << rnd_below(44), 0, 1);
+	/* 3 s: a weight past 2^44, and a key with more than 2^20 samples */
+	add_same(t, p, leaves[5], 3 * SEC, (UINT64_C(5) << 44) + 3, 0, 1);
+	add_same(t, p, leaves[7], 3 * SEC + 1, 3, 0, (UINT64_C(1) << 20) + 3);
+	add_same(t, p, leaves[1999], 3 * SEC + 2, 2, 0, 1);
+	/* 4 s: the first key and the last only */
+	add_same(t, p, leaves[0], 4 * SEC, 123456789, 0, 2);
+	add_same(t, p, leaves[1999], 4 * SEC, 1, 1, 1);
+	/* 5 s: packed and pending entries in one bucket */
+	timeline_advance(t, 5 * SEC);
+	add_same(t, p, leaves[3], 5 * SEC, 99, 0, 1);
+	timeline_advance(t, 6 * SEC);
+	add_same(t, p, leaves[3], 5 * SEC + 1, UINT64_C(1) << 50, 0, 1);
+	add_same(t, p, leaves[1000], 5 * SEC + 2, 77, 1, 3);
+	for (sec = 0; sec < 6; sec++)
+		check_filters(t, p, sec * SEC, (sec + 1) * SEC);
+	check_filters(t, p, SEC, 5 * SEC);
+	timeline_advance(t, 7 * SEC);
+	for (sec = 0; sec < 6; sec++)
+		check_filters(t, p, sec * SEC, (sec + 1) * SEC);
+	check_filters(t, p, 0, 0);
 	timeline_free(t);
 	profile_free(p);
 }
@@ -743,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_day),
 		cmocka_unit_test(test_day_ceiling),
 		cmocka_unit_test(test_big_sums),
+		cmocka_unit_test(test_packed_extremes),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_rate),
 	};
