@@ -93,11 +93,11 @@
 #define TRIE_ENTRIES (1u << 17)
 /*
  * TRIE_LOAD, how full its table gets before it doubles: three quarters
- * (TRIE_LOAD_NUM / TRIE_LOAD_DEN). Linear
- * probing stays short (a step down the trie reads a slot or two), and the
- * table of a profile like bench/work --wide's 40,000 entries is 2 MiB, one
- * huge page, not 4 MiB as at half full: fresh memory costs more than the
- * probes on a virtual machine (a cold huge page, some milliseconds).
+ * (TRIE_LOAD_NUM / TRIE_LOAD_DEN). Linear probing stays short (a step
+ * down the trie reads a slot or two), and the table of a profile like
+ * bench/work --wide's 40,000 entries is 2 MiB, one huge page, not 4 MiB
+ * as at half full: fresh memory costs more than the probes on a virtual
+ * machine (a cold huge page, some milliseconds).
  */
 #define TRIE_LOAD_NUM 3u
 #define TRIE_LOAD_DEN 4u
