@@ -116,9 +116,11 @@ struct tl_bucket {
 	uint64_t unit; /* the weight per sample the encoding predicts from */
 	uint8_t kd, kc, kr; /* the encoding's Rice parameters (see bucket_pack) */
 	bool rscale; /* the residual's parameter widens with the count */
+	uint32_t off_count; /* where the counts' stream starts in packed */
 	struct tl_entry *e; /* pending entries, in arrival order */
 	uint32_t n, cap;
 	uint32_t nev; /* entries in ev */
+	uint32_t off_resid; /* where the residuals' stream starts in packed */
 	uint64_t *ev; /* samples per event */
 	uint64_t samples;
 	bool sub_missed; /* some samples are not in the sub-second ring */
@@ -426,16 +428,32 @@ static inline void rice_put(struct tl_bitw *w, uint64_t v, unsigned k)
 		rice_put_long(w, v, k);
 }
 
-static uint64_t rice_get_long(struct tl_bitr *r, unsigned k)
+/* A value read and where the stream goes on. */
+struct rice_read {
+	uint64_t v, pos;
+};
+
+/*
+ * Any code, at `pos` in `buf`. It takes and gives the position by value:
+ * a reader whose address is taken would live in memory in the loops that
+ * decode, not in registers.
+ */
+static struct rice_read __attribute__((noinline)) rice_get_long(const uint8_t *buf, uint64_t pos,
+							       unsigned k)
 {
-	uint64_t q = (uint64_t)__builtin_ctzll(~bits_peek(r) | UINT64_C(1) << RICE_ESCAPE);
+	struct tl_bitr r = { buf, pos };
+	uint64_t q = (uint64_t)__builtin_ctzll(~bits_peek(&r) | UINT64_C(1) << RICE_ESCAPE);
+	struct rice_read out;
 
 	if (q < RICE_ESCAPE) {
-		r->pos += q + 1;
-		return q << k | bits_get(r, k);
+		r.pos += q + 1;
+		out.v = q << k | bits_get(&r, k);
+	} else {
+		r.pos += RICE_ESCAPE;
+		out.v = bits_get(&r, (unsigned)bits_get(&r, 6) + 1);
 	}
-	r->pos += RICE_ESCAPE;
-	return bits_get(r, (unsigned)bits_get(r, 6) + 1);
+	out.pos = r.pos;
+	return out;
 }
 
 /* The common case from one load: the quotient and the low bits both in it. */
@@ -444,8 +462,12 @@ static inline __attribute__((always_inline)) uint64_t rice_get(struct tl_bitr *r
 	uint64_t word = bits_peek(r);
 	unsigned q = (unsigned)__builtin_ctzll(~word | UINT64_C(1) << RICE_ESCAPE);
 
-	if (q + 1 + k > 57 || q == RICE_ESCAPE)
-		return rice_get_long(r, k);
+	if (q + 1 + k > 57 || q == RICE_ESCAPE) {
+		struct rice_read x = rice_get_long(r->buf, r->pos, k);
+
+		r->pos = x.pos;
+		return x.v;
+	}
 	r->pos += q + 1 + k;
 	return (uint64_t)q << k | (word >> (q + 1) & ((UINT64_C(1) << k) - 1));
 }
@@ -556,11 +578,13 @@ static struct tl_entry *scratch(struct timeline *t, int i, size_t n)
 
 /*
  * Replaces b's packed entries with `e` (sorted by key, combined), encoded
- * as a bit stream of three Rice codes an entry: the key's distance from
- * the previous key, the count less one (modulo 2^COUNT_BITS: a count of 0,
- * which only the split of a huge weight makes, wraps to the top), and the
- * weight's difference from count * unit, zigzagged, where unit is the
- * bucket's mean weight per sample. Each code's parameter is chosen for the
+ * as three Rice codes an entry, in three bit streams one after the other
+ * (a reader decodes the three at once, not one code after another): the
+ * key's distance from the previous key, the count less one (modulo
+ * 2^COUNT_BITS: a count of 0, which only the split of a huge weight makes,
+ * wraps to the top), and the weight's difference from count * unit,
+ * zigzagged, where unit is the bucket's mean weight per sample. Each
+ * stream's parameter is chosen for the
  * bucket; the residual's may widen with the count (rscale, where that
  * codes it shorter). Keys are dense and sorted, counts small, and samples
  * of one event weigh about the same: an entry whose samples all weigh the
@@ -573,7 +597,7 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	uint64_t hd[65] = { 0 }, hc[65] = { 0 }, hr[65] = { 0 }, hs[65] = { 0 };
 	uint64_t csum = 0, unit = 0, cmax, sbits = 0, cost, cost_s;
 	unsigned __int128 wsum = 0;
-	struct tl_bitw w = { 0 };
+	struct tl_bitw wd = { 0 }, wc = { 0 }, wr = { 0 };
 	uint8_t *buf = NULL;
 	size_t k, len = 0, stride = n / 512 + 1;
 	uint32_t prev;
@@ -603,26 +627,40 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	if (b->rscale)
 		b->kr = (uint8_t)k;
 	if (n) {
-		if (n > t->pack_cap / (3 * RICE_MAX_BITS / 8 + 1)) {
-			t->pack_cap = (n + 256) * (3 * RICE_MAX_BITS / 8 + 1);
+		/* room for a stream of n of the longest codes, and a store past it */
+		size_t room = n * ((RICE_MAX_BITS + 7) / 8) + 16, ld, lc, lr;
+
+		if (3 * room > t->pack_cap) {
+			t->pack_cap = 3 * room + 4096;
 			free(t->pack_buf);
 			t->pack_buf = xmalloc(t->pack_cap);
 		}
-		w.p = t->pack_buf;
+		wd.p = t->pack_buf;
+		wc.p = t->pack_buf + room;
+		wr.p = t->pack_buf + 2 * room;
 		for (prev = 0, k = 0; k < n; k++) {
 			uint64_t c = wc_count(e[k].wc);
 
-			rice_put(&w, e[k].key - prev, b->kd);
-			rice_put(&w, (c - 1) & COUNT_MAX, b->kc);
-			rice_put(&w, residual_zigzag(e[k].wc, unit, cmax),
+			rice_put(&wd, e[k].key - prev, b->kd);
+			rice_put(&wc, (c - 1) & COUNT_MAX, b->kc);
+			rice_put(&wr, residual_zigzag(e[k].wc, unit, cmax),
 				 b->kr + (b->rscale ? residual_shift(c) : 0));
 			prev = e[k].key;
 		}
-		bits_flush(&w);
-		len = (size_t)(w.p - t->pack_buf);
+		bits_flush(&wd);
+		bits_flush(&wc);
+		bits_flush(&wr);
+		ld = (size_t)(wd.p - t->pack_buf);
+		lc = (size_t)(wc.p - (t->pack_buf + room));
+		lr = (size_t)(wr.p - (t->pack_buf + 2 * room));
+		len = ld + lc + lr;
 		buf = xmalloc(len + BITS_PAD);
-		memcpy(buf, t->pack_buf, len);
+		memcpy(buf, t->pack_buf, ld);
+		memcpy(buf + ld, t->pack_buf + room, lc);
+		memcpy(buf + ld + lc, t->pack_buf + 2 * room, lr);
 		memset(buf + len, 0, BITS_PAD);
+		b->off_count = (uint32_t)ld;
+		b->off_resid = (uint32_t)(ld + lc);
 		len += BITS_PAD;
 	}
 	t->entry_bytes -= b->packed_len;
@@ -634,9 +672,9 @@ static void bucket_pack(struct timeline *t, struct tl_bucket *b, const struct tl
 	t->entry_bytes += b->packed_len;
 }
 
-/* Reads b's packed entries, in order. */
+/* Reads b's packed entries, in order: the three streams side by side. */
 struct tl_cursor {
-	struct tl_bitr r;
+	struct tl_bitr rd, rc, rr;
 	uint32_t left, key;
 	uint64_t unit, count_max;
 	unsigned kd, kc, kr;
@@ -645,8 +683,10 @@ struct tl_cursor {
 
 static inline void cursor_init(struct tl_cursor *c, const struct tl_bucket *b)
 {
-	c->r.buf = b->packed;
-	c->r.pos = 0;
+	c->rd.buf = b->packed;
+	c->rc.buf = b->packed + b->off_count;
+	c->rr.buf = b->packed + b->off_resid;
+	c->rd.pos = c->rc.pos = c->rr.pos = 0;
 	c->left = b->npacked;
 	c->key = 0;
 	c->unit = b->unit;
@@ -666,10 +706,10 @@ cursor_next(struct tl_cursor *c, uint32_t *key, uint64_t *weight, uint64_t *coun
 	if (!c->left)
 		return false;
 	c->left--;
-	c->key += (uint32_t)rice_get(&c->r, c->kd);
+	c->key += (uint32_t)rice_get(&c->rd, c->kd);
 	*key = c->key;
-	*count = (rice_get(&c->r, c->kc) + 1) & COUNT_MAX;
-	r = rice_get(&c->r, c->kr + (c->rscale ? residual_shift(*count) : 0));
+	*count = (rice_get(&c->rc, c->kc) + 1) & COUNT_MAX;
+	r = rice_get(&c->rr, c->kr + (c->rscale ? residual_shift(*count) : 0));
 	*weight = predict_weight(*count, c->unit, c->count_max) +
 		  (uint64_t)(int64_t)(r >> 1 ^ -(r & 1));
 	return true;
@@ -1629,7 +1669,7 @@ static inline bool key_ok(const struct tl_key *key, const uint8_t *stream_ok,
  * counts into kn (nkeys long). The filter is applied per key afterwards,
  * so the loop only decodes and adds into arrays that stay in cache.
  */
-static void bucket_sum_keys(const struct tl_bucket *b, uint64_t *kw, uint64_t *kn)
+static void __attribute__((noinline)) bucket_sum_keys(const struct tl_bucket *b, uint64_t *kw, uint64_t *kn)
 {
 	uint64_t w, cnt;
 	struct tl_cursor c;

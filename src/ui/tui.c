@@ -1540,7 +1540,7 @@ static void init_state(struct tui *u)
 	 * quarters for the timeline, an eighth for the heatmap's samples (in
 	 * 10 ms slices) and an eighth for the addresses the lines view reads.
 	 * The default keeps a day of a busy machine whole: a synthetic day at
-	 * 2 CPUs x 999 Hz over 10,000 stacks takes 40 MiB of timeline.
+	 * 2 CPUs x 999 Hz over 10,000 stacks takes 27 MiB of timeline.
 	 */
 	budget = u->opt.max_memory ? u->opt.max_memory : UI_MAX_MEMORY_DEFAULT;
 	tc.max_memory = budget / 4 * 3;
