@@ -59,6 +59,19 @@ void xbig_free(void *ptr, size_t n, size_t size);
  */
 #define UTIL_MALLOC_KEEP ((size_t)64 << 20)
 void xmalloc_keep_freed(void);
+/*
+ * xmalloc_keep_freed(), and the heap's next UTIL_HEAP_HUGE bytes taken
+ * from the kernel now, on a huge page boundary and marked for transparent
+ * huge pages: so the small blocks that tables, maps and names are made of
+ * fill huge pages, a page fault per 2 MiB, instead of one per 4 KiB (13 us
+ * each on the virtual machine measured, where a recording took some
+ * 1,200 of them). Only what is touched is memory; the price is up to a
+ * huge page more of it than the blocks need. A heap that grows past this
+ * gets small pages again, as before. Call it first, before the heap holds
+ * much.
+ */
+#define UTIL_HEAP_HUGE ((size_t)24 << 20)
+void xmalloc_heap_huge(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Caller frees. */

@@ -24,6 +24,8 @@
 #include "flametop/source.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
+/* The loop's longest wait when a target's exit must be noticed. */
+#define POLL_MS 100
 /* --push: how long the end of a recording waits for the last uploads. */
 #define PUSH_FINISH_NS (5ull * 1000000000ull)
 /* -d: from a millisecond to a year. */
@@ -177,6 +179,28 @@ static void print_unwind_stats(const struct source *src)
 		  (double)st.median_ns / 1e3);
 }
 
+/*
+ * How long the loop waits for the rings, in ms. The rings wake it when a
+ * quarter full, and a signal does. Beyond those: with the whole system as
+ * the target, nothing but the next flush and the deadline; with processes
+ * or a command, POLL_MS, for their exit (and a command's stop steps) is
+ * noticed at a wake-up. Each wake-up costs a few syscalls and a drain of
+ * every ring, which ten times a second was a few percent of recording.
+ */
+static int poll_ms(const struct cli_target *t, const struct source *src, uint64_t now,
+		   uint64_t next_flush, uint64_t deadline)
+{
+	uint64_t until = next_flush;
+
+	if (t->target != SAMPLER_SYSTEM || src->child)
+		return POLL_MS;
+	if (deadline && deadline < until)
+		until = deadline;
+	if (until <= now)
+		return 0;
+	return (int)((until - now + 999999) / 1000000);
+}
+
 static char *default_output(void)
 {
 	time_t now = time(NULL);
@@ -270,8 +294,8 @@ int cli_record(int argc, char **argv)
 	int opt, ret, status = CLI_EXIT_ERROR;
 
 	/* Fresh pages cost microseconds each in a VM; the profile's tables
-	 * grow by doubling, and reuse what they free (util.h). */
-	xmalloc_keep_freed();
+	 * grow by doubling, reuse what they free, and fill huge pages (util.h). */
+	xmalloc_heap_huge();
 	memset(&t, 0, sizeof(t));
 	cli_push_init(&push);
 	notice_init(&notices, hold_notice, &held);
@@ -364,10 +388,10 @@ int cli_record(int argc, char **argv)
 	if (duration)
 		deadline = start + duration;
 	for (;;) {
-		uint64_t now;
+		uint64_t now = util_now_ns();
 		int sig = stop_signal;
 
-		ret = src->ops->poll(src->ctx, 100, &err);
+		ret = src->ops->poll(src->ctx, poll_ms(&t, src, now, next_flush, deadline), &err);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
 			/* Never leave a launched command running unwatched. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -112,6 +113,56 @@ void xmalloc_keep_freed(void)
 	/* 32 MiB: glibc's most for a fixed threshold on 64-bit (larger ones are refused). */
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, (int)UTIL_MALLOC_KEEP);
+}
+
+/* The block below the heap's marked part: kept, so that nothing else takes it. */
+static void *heap_below;
+
+/*
+ * The heap grows by brk, and a part of it that the kernel adds later is
+ * not marked: so it is grown now, by UTIL_HEAP_HUGE bytes, and marked.
+ * Its whole huge pages start at a huge page boundary; the block below it
+ * is kept allocated (and never touched), so that what malloc hands out
+ * next comes from the marked part, not from small pages below it. That
+ * is one realloc shrinking a block in place, which glibc's does; if a
+ * malloc moved it, nothing is marked. With a malloc that has no brk heap
+ * (a sanitizer's), the block is no heap's and nothing is marked either.
+ */
+
+void xmalloc_heap_huge(void)
+{
+	uintptr_t start, end, aligned;
+	char *block, *top;
+
+	xmalloc_keep_freed(); /* the part grown must not be handed back */
+	block = malloc(UTIL_HEAP_HUGE);
+	top = sbrk(0);
+	if (!block || top == (void *)-1)
+		goto out_free;
+	start = (uintptr_t)block;
+	end = (uintptr_t)top & ~(UTIL_HUGE_PAGE - 1);
+	aligned = (start + UTIL_HUGE_PAGE - 1) & ~(UTIL_HUGE_PAGE - 1);
+	/* Not from the heap (a mapping of its own), or too little of it. */
+	if (start > end || end - start > UTIL_HEAP_HUGE + UTIL_HUGE_PAGE ||
+	    end < aligned + UTIL_HUGE_PAGE)
+		goto out_free;
+	/* 64 bytes short of the boundary: room for malloc's own header. */
+	if (aligned - start > 64) {
+		char *hole = realloc(block, aligned - start - 64);
+
+		if (hole != block) { /* moved: nothing to mark */
+			free(hole);
+			return;
+		}
+		heap_below = hole;
+	} else {
+		free(block);
+	}
+	/* Only a hint: where huge pages are off, or unknown, small ones do. */
+	madvise((void *)aligned, end - aligned, MADV_HUGEPAGE);
+	return;
+out_free:
+	free(block);
 }
 
 void xbig_free(void *ptr, size_t n, size_t size)

@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +128,64 @@ static void test_big_array(void **state)
 	xbig_free(a, 10, sizeof(*a));
 	xbig_free(NULL, 0, sizeof(*a));
 	xbig_free(NULL, UTIL_BIG_MIN, 1);
+}
+
+/*
+ * Whether the mapping holding `addr` is marked for transparent huge pages
+ * ("hg" in its VmFlags in /proc/self/smaps); -1 when no mapping holds it.
+ */
+static int huge_marked(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t a = (uintptr_t)addr;
+	bool in = false;
+	int found = -1;
+	char line[512];
+
+	assert_non_null(f);
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		unsigned long long start, end;
+
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2 && strchr(line, ' ') &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= start && a < end;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			found = strstr(line, " hg") != NULL;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * After xmalloc_heap_huge(), the blocks malloc hands out lie in a part of
+ * the heap marked for huge pages, and are memory like any other.
+ */
+static void test_heap_huge(void **state)
+{
+	char *blocks[3], *before;
+	size_t i;
+
+#ifdef __SANITIZE_ADDRESS__
+	skip(); /* the sanitizer's malloc has no brk heap */
+#endif
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0)
+		skip(); /* a kernel without transparent huge pages */
+	before = xmalloc(64);
+	xmalloc_heap_huge();
+	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+		blocks[i] = xmalloc((size_t)1 << 20);
+		memset(blocks[i], (int)i + 1, (size_t)1 << 20);
+		/* Its middle: the first block's header sits on the small page below. */
+		assert_int_equal(huge_marked(blocks[i] + (1 << 19)), 1);
+	}
+	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+		assert_int_equal(blocks[i][0], (char)(i + 1));
+		assert_int_equal(blocks[i][(1 << 20) - 1], (char)(i + 1));
+		free(blocks[i]);
+	}
+	/* A block from before the call lies below, in small pages. */
+	assert_int_equal(huge_marked(before), 0);
+	free(before);
 }
 
 static void test_strtab(void **state)
@@ -573,6 +633,8 @@ static void test_parse_number(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* First: the heap has not yet grown, nor holds blocks freed by others. */
+		cmocka_unit_test(test_heap_huge),
 		cmocka_unit_test(test_sanitize_escapes),
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_invisible),
