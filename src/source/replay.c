@@ -31,8 +31,8 @@
 
 #include "flametop/session.h"
 
-/* Samples read ahead, and handed out by one poll, at most: 1.25 MiB. */
-#define REPLAY_BATCH 32768
+/* Samples read ahead, and handed out by one poll, at most: 640 KiB. */
+#define REPLAY_BATCH 16384
 
 struct replay {
 	struct source *src;

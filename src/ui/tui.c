@@ -1740,7 +1740,7 @@ int ui_run(const struct ui_options *o)
 
 	/* Fresh pages cost microseconds each in a VM; the timeline, the heat
 	 * store and the profile grow and free as samples come (util.h). */
-	xmalloc_keep_freed();
+	xmalloc_heap_huge();
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
 	 * in one line before the terminal is touched. */

@@ -255,7 +255,9 @@ static void test_replay_batches(void **state)
 		ret = s->ops->poll(s->ctx, 0, &err);
 		polls++;
 		assert_true(ret == SOURCE_MORE || ret == SOURCE_ENDED);
-		assert_true(s->profile->nsamples > 0);
+		/* The end may come with none: the last batch came before the
+		 * reader saw the end chunk. */
+		assert_true(s->profile->nsamples > 0 || ret == SOURCE_ENDED);
 		assert_true(s->profile->nsamples < 150000);
 		for (i = 0; i < (int)s->profile->nsamples; i++) {
 			assert_true(s->profile->samples[i].time >= last);
