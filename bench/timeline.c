@@ -526,8 +526,9 @@ session:
 	if (write_session(path, uniform, secs, &bps, &write_ms) == 0) {
 		bench_line(fig(name, sizeof(name), "session bytes per sample, synthetic", span), bps,
 			   "B", "<=", 4, NULL);
+		/* Issue 14's goal is 2 s for the hour: 2 s an hour of samples. */
 		bench_line(fig(name, sizeof(name), "session write, synthetic", span), write_ms / 1000,
-			   "s", "<=", 2, NULL);
+			   "s", "<=", 2.0 * (double)secs / 3600, secs == 3600 ? NULL : "2 s an hour");
 		cpu_split_ns(&user0, &sys0);
 		t0 = cpu_now_ns();
 		rp = session_read(path, &info, &err);
