@@ -1739,7 +1739,8 @@ int ui_run(const struct ui_options *o)
 	size_t k;
 
 	/* Fresh pages cost microseconds each in a VM; the timeline, the heat
-	 * store and the profile grow and free as samples come (util.h). */
+	 * store and the profile grow and free as samples come, and fill huge
+	 * pages (util.h). */
 	xmalloc_heap_huge();
 	u->opt = *o;
 	/* Settings and theme first: a mistake in them is a usage error, said
