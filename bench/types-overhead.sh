@@ -29,8 +29,11 @@ elapsed() {
 	echo $((e - s))
 }
 
-# best OUT [flametop args --] CMD...: the least of three elapsed times of CMD,
-# alone (no flametop args) or under flametop record.
+# timed alone|TYPE WORKLOAD ARG1 ARG2: the least of three elapsed times of
+# the workload, alone or under flametop record -e TYPE. Fails, with why in
+# $T/why, when a recording fails or cannot probe the workload (a type this
+# machine cannot record: no tracefs, no uprobes), so that no figure is
+# made of a run that did not happen.
 timed() {
 	best=
 	for i in 1 2 3; do
@@ -40,8 +43,23 @@ timed() {
 			# shellcheck disable=SC2086 # $extra: options, split on purpose
 			ns=$("$FLAMETOP" record -e "$1" $extra -o "$T/s$i.session" --force -- \
 				sh -c 's=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $((e - s))' \
-				sh "$WORKLOADS/$2" $3 $4 2>/dev/null)
+				sh "$WORKLOADS/$2" $3 $4 2>"$T/err") || {
+				grep -v 'notice:' "$T/err" | tail -n 1 >"$T/why"
+				return 1
+			}
+			# The workload is the shell's child: probes that cannot
+			# follow children here would measure nothing.
+			if grep -q 'are not probed' "$T/err"; then
+				grep 'are not probed' "$T/err" | head -n 1 >"$T/why"
+				return 1
+			fi
 		fi
+		case $ns in
+		'' | *[!0-9]*)
+			echo "no time from the run" >"$T/why"
+			return 1
+			;;
+		esac
 		if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then
 			best=$ns
 		fi
@@ -57,7 +75,13 @@ row() {
 	type=$1 work=$2 a1=$3 a2=$4 calls=$5 goal=$6
 	alone=$(timed alone "$work" "$a1" "$a2")
 	with=$(timed "$type" "$work" "$a1" "$a2")
+	ok=$?
 	[ -z "$extra" ] || type="$type $extra"
+	if [ -z "$alone" ] || [ "$ok" -ne 0 ]; then
+		bench_skip "type $type: slowdown of $work $a1" \
+			"$(sed 's/^flametop: //; s/^notice: //' "$T/why" | cut -c1-120)"
+		return 0
+	fi
 	pct=$(awk -v a="$alone" -v b="$with" 'BEGIN { if (a > 0) printf "%.2f", (b - a) * 100 / a; else print "?" }')
 	if [ "$goal" = - ]; then
 		bench_line "type $type: slowdown of $work $a1" "$pct" % - -
