@@ -104,7 +104,9 @@ void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, u
  * both 0 when none matched. f->to == 0 means no upper bound. The thread
  * name is the thread's name now, as in profile_query_top(). A window that
  * takes in every bucket costs the keys, not the entries (per-key sums of
- * everything are kept). Caller frees.
+ * everything are kept); one that takes in most entries reads those
+ * outside it, taken out of the sums, so no query reads more than half of
+ * the entries. Caller frees.
  */
 struct profile_top *timeline_query(struct timeline *t, const struct profile_filter *f);
 

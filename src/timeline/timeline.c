@@ -1446,8 +1446,9 @@ static void merge_slot(struct timeline *t, size_t i, uint64_t width)
 	bucket_merge(t, i, j, start, width);
 }
 
-/* Takes bucket b's entries out of the sums of everything (all_w, all_n). */
-static void bucket_unsum(struct timeline *t, const struct tl_bucket *b)
+/* Takes bucket b's entries out of per-key sums: weights kw, counts kn. */
+static void __attribute__((noinline)) bucket_unsum_keys(const struct tl_bucket *b, uint64_t *kw,
+							uint64_t *kn)
 {
 	uint64_t w, cnt;
 	struct tl_cursor c;
@@ -1455,13 +1456,19 @@ static void bucket_unsum(struct timeline *t, const struct tl_bucket *b)
 
 	cursor_init(&c, b);
 	while (cursor_next(&c, &ki, &w, &cnt)) {
-		t->all_w[ki] -= w;
-		t->all_n[ki] -= cnt;
+		kw[ki] -= w;
+		kn[ki] -= cnt;
 	}
 	for (k = 0; k < b->n; k++) {
-		t->all_w[b->e[k].key] -= wc_weight(b->e[k].wc);
-		t->all_n[b->e[k].key] -= wc_count(b->e[k].wc);
+		kw[b->e[k].key] -= wc_weight(b->e[k].wc);
+		kn[b->e[k].key] -= wc_count(b->e[k].wc);
 	}
+}
+
+/* Takes bucket b's entries out of the sums of everything (all_w, all_n). */
+static void bucket_unsum(struct timeline *t, const struct tl_bucket *b)
+{
+	bucket_unsum_keys(b, t->all_w, t->all_n);
 }
 
 static void drop_buckets(struct timeline *t, size_t n)
@@ -1688,6 +1695,16 @@ static void __attribute__((noinline)) bucket_sum_keys(const struct tl_bucket *b,
 	}
 }
 
+/* The entries, packed and pending, of buckets [lo, hi). */
+static uint64_t bucket_entries(const struct timeline *t, size_t lo, size_t hi)
+{
+	uint64_t n = 0;
+
+	for (; lo < hi; lo++)
+		n += (uint64_t)t->b[lo].npacked + t->b[lo].n;
+	return n;
+}
+
 /* Whether b holds a sample (an entry with a count) whose key passes the verdicts. */
 static bool bucket_matches(const struct tl_bucket *b, const struct tl_key *keys,
 			   const uint8_t *stream_ok, const uint8_t *node_ok, uint32_t nnodes)
@@ -1734,6 +1751,17 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
 		/* Every bucket: their sums are kept. */
 		sw = t->all_w;
 		sn = t->all_n;
+	} else if (2 * bucket_entries(t, lo, hi) > bucket_entries(t, 0, t->nb)) {
+		/* Most entries: the sums of everything, less the buckets outside. */
+		kw = xreallocarray(NULL, t->nkeys ? t->nkeys : 1, sizeof(*kw));
+		kn = xreallocarray(NULL, t->nkeys ? t->nkeys : 1, sizeof(*kn));
+		memcpy(kw, t->all_w, t->nkeys * sizeof(*kw));
+		memcpy(kn, t->all_n, t->nkeys * sizeof(*kn));
+		for (i = 0; i < t->nb; i++)
+			if (i < lo || i >= hi)
+				bucket_unsum_keys(&t->b[i], kw, kn);
+		sw = kw;
+		sn = kn;
 	} else {
 		kw = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kw));
 		kn = xcalloc(t->nkeys ? t->nkeys : 1, sizeof(*kn));

@@ -189,6 +189,10 @@ static void test_query_random(void **state)
 	timeline_advance(t, 121 * SEC);
 	check_filters(t, p, 30 * SEC, 31 * SEC);
 	check_filters(t, p, 0, 120 * SEC);
+	/* most of the buckets: the sums of everything, less the others */
+	check_filters(t, p, 3 * SEC, 0);
+	check_filters(t, p, 0, 100 * SEC);
+	check_filters(t, p, 50 * SEC, 111 * SEC);
 	free(s);
 	timeline_free(t);
 	profile_free(p);
@@ -288,6 +292,7 @@ static void test_tiers_exact(void **state)
 	check_filters(t, p, 30 * SEC, 40 * SEC);
 	timeline_advance(t, 101 * SEC);
 	check_filters(t, p, 0, 0);
+	check_filters(t, p, 20 * SEC, 0);
 	timeline_free(t);
 	profile_free(p);
 }
@@ -316,6 +321,8 @@ static void test_retention(void **state)
 	check_query(t, p, &f);
 	f.from = 0;
 	check_filters(t, p, st.first, 0);
+	/* all but the oldest bucket: the sums, less what was dropped and that bucket */
+	check_filters(t, p, st.first + 10 * SEC, 0);
 
 	old = random_sample(leaves, 50, 20 * SEC);
 	timeline_add(t, &old, 1);
@@ -529,6 +536,7 @@ static void test_day_ceiling(void **state)
 	/* widths divide each other: a multiple of the widest is an edge of every bucket */
 	timeline_resolution(t, 0, 18 * HOUR, &lo, &hi);
 	check_filters(t, p, 6 * HOUR / hi * hi, 18 * HOUR / hi * hi);
+	check_filters(t, p, 2 * HOUR / hi * hi, 0);
 	timeline_free(t);
 	profile_free(p);
 }
