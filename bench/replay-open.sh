@@ -37,7 +37,9 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-replay.XXXXXX") || exit 1
 trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only >"$dir/timeline.log" 2>&1; then
+# The hour's own figures (its size, the time to write it) are bench-timeline's:
+# not counted twice in make bench's summary.
+if ! BENCH_RESULTS= BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only >"$dir/timeline.log" 2>&1; then
 	bench_header
 	bench_skip "replay: whole session shown, synthetic hour" "bench/timeline failed: $(tail -n 1 "$dir/timeline.log")"
 	exit 0
@@ -143,6 +145,10 @@ if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --minutes 1440 
 fi
 day=$(find "$dir" -name "flametop-bench-*.ft" | head -n 1)
 echo "  $day: $(stat -c %s "$day") bytes"
+# Writing it made figures of its own (in make bench's summary): shown here.
+bench_header
+grep -E '^(session|fresh memory),? ' "$dir/day.log"
+echo
 tmux -L "$sock" -f /dev/null new-session -d -s day -x 200 -y 50 "exec '$FLAMETOP' replay '$day'"
 pid=$(tmux -L "$sock" display-message -p -t day '#{pane_pid}' 2>/dev/null)
 hwm="?" line=
