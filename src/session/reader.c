@@ -1253,6 +1253,9 @@ static bool add_delta(uint64_t *prev, uint64_t z, uint64_t max)
 	return true;
 }
 
+/* Values kept for the next chunk: a samples chunk's column of 65,536. */
+#define VALS_KEEP 65536
+
 /*
  * A tables chunk (1.6): the block of `len` bytes at `data`
  * (doc/session-format.md, "Tables chunk"): nodes, locations and chains,
@@ -1309,6 +1312,13 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 	}
 	if (c.p != c.end)
 		return chunk_corrupt(r, "tables block has bytes left after its chains");
+	/* The values of a long session's first tables (its whole call tree,
+	 * megabytes) are not kept for the samples chunks, which need less. */
+	if (r->vals_cap > VALS_KEEP) {
+		free(r->vals);
+		r->vals = NULL;
+		r->vals_cap = 0;
+	}
 	return 0;
 }
 
