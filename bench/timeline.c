@@ -324,6 +324,20 @@ static const char *fig(char *buf, size_t size, const char *name, const char *spa
 	return buf;
 }
 
+/* Prints the time of one query of f's window, as figure `what`. */
+static void window_figure(struct timeline *t, const struct profile_filter *f, const char *what,
+			  const char *span)
+{
+	char name[96], peer[96];
+	uint64_t t0 = cpu_now_ns();
+	struct profile_top *top = timeline_query(t, f);
+	double ms = ms_since(t0);
+
+	snprintf(peer, sizeof(peer), "%llu samples", (unsigned long long)top->nsamples);
+	bench_line(fig(name, sizeof(name), what, span), ms, "ms", NULL, 0, peer);
+	profile_top_free(top);
+}
+
 static double mib(size_t bytes)
 {
 	return (double)bytes / (1024.0 * 1024.0);
@@ -495,20 +509,10 @@ int main(int argc, char **argv)
 	 * more entries, and the older half. */
 	profile_filter_init(&f);
 	f.from = st.first + (st.last - st.first) / 2;
-	t0 = cpu_now_ns();
-	top = timeline_query(t, &f);
-	ms = ms_since(t0);
-	snprintf(peer, sizeof(peer), "%llu samples", (unsigned long long)top->nsamples);
-	bench_line(fig(name, sizeof(name), "query, the newer half", span), ms, "ms", NULL, 0, peer);
-	profile_top_free(top);
+	window_figure(t, &f, "query, the newer half", span);
 	f.to = f.from;
 	f.from = 0;
-	t0 = cpu_now_ns();
-	top = timeline_query(t, &f);
-	ms = ms_since(t0);
-	snprintf(peer, sizeof(peer), "%llu samples", (unsigned long long)top->nsamples);
-	bench_line(fig(name, sizeof(name), "query, the older half", span), ms, "ms", NULL, 0, peer);
-	profile_top_free(top);
+	window_figure(t, &f, "query, the older half", span);
 
 	timeline_live_free(live);
 	t0 = cpu_now_ns();
