@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Session files never lose what was seen. A recording at 999 Hz that has
-# written two seconds (the chunks it writes each second), whose workload is
+# written a flush of samples and sampled 100 ms more, whose workload is
 # then stopped (SIGSTOP) until the file holds its samples, and whose
 # recorder is then killed with SIGKILL, leaves a file whose report holds every
 # sample of the workload: one per ms of the CPU time the workload had used
@@ -42,6 +42,14 @@ chunks() {
 	done
 }
 
+# has_samples_chunk: $S holds a whole samples chunk (type 4), or the
+# recorder is gone.
+has_samples_chunk() {
+	chunks "$S" | while read -r hs_off hs_clen; do
+		[ "$(u32 "$S" "$hs_off")" = 4 ] && echo "$hs_clen"
+	done | grep -q . || is_gone "$rpid"
+}
+
 # flip FILE OFFSET: flips bit 4 of the byte at OFFSET.
 flip() {
 	v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
@@ -69,13 +77,20 @@ t0=$(now_ms)
 "$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 60000 2>"$T/record.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
-# The header and two data chunks: what was flushed at 1 s and at 2 s.
+# A flush writes a data chunk, a tables chunk and then a samples chunk:
+# wait for a whole samples chunk, so that the samples are in two flushes at
+# least (the cut below takes the last one away), whatever the load.
 wait_recording "$S" 3 "$rpid"
+wait_until 60 has_samples_chunk || fail "the recorder wrote no samples chunk in 60 s"
+child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
+# Then 100 ms more of the workload's CPU: samples the next flush writes.
+for c in $child; do
+	wait_until 10 cpu_past "$c" $(($(cpu_ticks "$c") + $(getconf CLK_TCK) / 10))
+done
 # Stop the launched command and note its CPU time (clock ticks): no
 # sample comes after this. The next chunk the recorder writes holds the
 # last of them; then kill the recorder, and end the command too (it
 # outlives its recorder).
-child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
 ticks=0
 for c in $child; do
 	kill -STOP "$c"
