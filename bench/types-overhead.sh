@@ -79,7 +79,7 @@ row() {
 	[ -z "$extra" ] || type="$type $extra"
 	if [ -z "$alone" ] || [ "$ok" -ne 0 ]; then
 		bench_skip "type $type: slowdown of $work $a1" \
-			"$(sed 's/^flametop: //; s/^notice: //' "$T/why" | cut -c1-120)"
+			"$(sed 's/^flametop: //; s/^notice: //' "$T/why")"
 		return 0
 	fi
 	pct=$(awk -v a="$alone" -v b="$with" 'BEGIN { if (a > 0) printf "%.2f", (b - a) * 100 / a; else print "?" }')
