@@ -183,13 +183,42 @@ struct sampler_ring {
 
 /*
  * Calls `fn` for each complete record between data_tail and data_head (in
- * order; records that straddle the end are copied out whole), then
- * publishes the new tail. Stops early and returns fn's nonzero result
- * after consuming that record. A record whose header size is impossible
- * ends the read (the rest is skipped) and returns -EBADMSG.
+ * order; records that straddle the end are copied out whole), publishing
+ * the tail past each as it is done. Stops early and returns fn's nonzero
+ * result after consuming that record. A record whose header size is
+ * impossible ends the read (the rest is skipped) and returns -EBADMSG.
  */
 int sampler_ring_read(struct sampler_ring *r,
 		      int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx);
+
+/* Where a read of one ring is, for sampler_ring_merge(). */
+struct sampler_ring_cursor {
+	struct sampler_ring *r; /* set by the caller, the rest by the merge */
+	uint64_t head, tail; /* the records left to read: [tail, head) */
+	const struct perf_event_header *h; /* the record at tail; NULL: none left */
+	uint64_t time; /* h's, sampler_record_time() */
+	size_t order; /* the ring's place in the caller's array: ties go to the lower */
+};
+
+/*
+ * Reads the rings c[0, n).r together: `fn` gets every complete record they
+ * hold, each ring's in its own order, the rings' merged by time (equal
+ * times: the ring earlier in `c` first), as sampler_ring_read() would one
+ * ring. A ring with an impossible record is skipped from there and counted
+ * in *malformed. Returns 0, or fn's nonzero result after consuming that
+ * record (the other rings keep what was not read). Reorders `c`.
+ */
+int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
+		       int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx,
+		       uint64_t *malformed);
+
+/*
+ * The time of a record in the layout below: a sample's is its fourth word
+ * (IDENTIFIER, IP, TID, TIME, the same in every layout); a side-band
+ * record's is in its sample_id trailer. 0 when the record is too short to
+ * say.
+ */
+uint64_t sampler_record_time(const struct perf_event_header *h);
 
 /* --- record decoding (decode.c) --- */
 

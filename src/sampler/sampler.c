@@ -50,13 +50,6 @@
 #define DEFAULT_EVERY_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
 
-/* A record copied out of a ring for an ordered drain. */
-struct batch_entry {
-	uint64_t time;
-	size_t offset; /* into sampler.batch */
-	size_t seq; /* read order, to keep records of equal time in it */
-};
-
 /* An event the user named: a profile type or a plain perf event. */
 struct event {
 	char *name;
@@ -112,6 +105,7 @@ struct sampler {
 	int *cpus;
 	size_t ncpus;
 	struct ring *rings; /* one per CPU, same order as cpus */
+	struct sampler_ring_cursor *cursors; /* a drain's, one per ring */
 	struct pollfd *pfds;
 	int wait_fd; /* sampler_wait_fd(): an epoll set of the rings, -1 until asked for */
 
@@ -119,13 +113,6 @@ struct sampler {
 	size_t nfds, fds_cap;
 
 	struct sampler_decoder dec;
-
-	/* A rule pairs records of one thread: drain the rings in time order. */
-	bool ordered;
-	unsigned char *batch; /* the records of one drain, copied out */
-	size_t batch_len, batch_cap;
-	struct batch_entry *entries;
-	size_t nentries, entries_cap;
 
 	pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
@@ -578,8 +565,6 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 	s->events[ev].type = type;
 	s->events[ev].unit = xstrdup(type->unit);
 	s->events[ev].state = type->state_new ? type->state_new(&t) : NULL;
-	if (type->sched || type->flush)
-		s->ordered = true;
 	for (i = 0; i < n; i++) {
 		struct member *m = add_member(s, ev, tm[i].role);
 
@@ -932,6 +917,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 		goto out_free;
 	}
 	s->rings = xcalloc(s->ncpus, sizeof(*s->rings));
+	s->cursors = xcalloc(s->ncpus, sizeof(*s->cursors));
 	s->pfds = xcalloc(s->ncpus, sizeof(*s->pfds));
 	for (i = 0; i < s->ncpus; i++)
 		s->rings[i].fd = -1;
@@ -1005,8 +991,7 @@ void sampler_free(struct sampler *s)
 	u64map_free(&s->tids);
 	u64map_free(&s->dec.id_event);
 	sampler_decode_free(&s->dec);
-	free(s->batch);
-	free(s->entries);
+	free(s->cursors);
 	free(s->fds);
 	free(s->rings);
 	free(s->pfds);
@@ -1079,103 +1064,18 @@ static int drain_one(const struct perf_event_header *h, void *ctx)
 }
 
 /*
- * The time of a record: a sample's is its fourth word (IDENTIFIER, IP,
- * TID, TIME, the same in both layouts); a side-band record's is in its
- * sample_id trailer. 0 when the record is too short to say.
+ * Reads every ring, in time order across them: a record's meaning may
+ * depend on one in another CPU's ring (a process's exec before its
+ * samples, a thread's switch-out before its switch-in).
  */
-static uint64_t record_time(const struct perf_event_header *h)
-{
-	uint64_t t = 0;
-
-	if (h->type == PERF_RECORD_SAMPLE) {
-		if (h->size >= sizeof(*h) + 32)
-			memcpy(&t, (const unsigned char *)h + sizeof(*h) + 24, 8);
-	} else if (h->size >= sizeof(*h) + 32) {
-		memcpy(&t, (const unsigned char *)h + h->size - 24, 8);
-	}
-	return t;
-}
-
-static int batch_one(const struct perf_event_header *h, void *ctx)
-{
-	struct sampler *s = ctx;
-	struct batch_entry *e;
-
-	if (s->batch_len + h->size > s->batch_cap) {
-		s->batch_cap = (s->batch_len + h->size) * 2;
-		s->batch = xrealloc(s->batch, s->batch_cap);
-	}
-	if (s->nentries == s->entries_cap) {
-		s->entries_cap = s->entries_cap ? s->entries_cap * 2 : 1024;
-		s->entries = xreallocarray(s->entries, s->entries_cap, sizeof(*s->entries));
-	}
-	e = &s->entries[s->nentries];
-	e->time = record_time(h);
-	e->offset = s->batch_len;
-	e->seq = s->nentries++;
-	memcpy(s->batch + s->batch_len, h, h->size);
-	s->batch_len += h->size;
-	return 0;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct batch_entry *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * For rules that pair two records of one thread (a switch-out and its
- * switch-in, a call and its return), which may sit in two CPUs' rings:
- * everything the rings hold now is copied out, sorted by time, then
- * decoded, so a ring read before another does not put a later record
- * first. (Records are 8-byte multiples, so the copies stay aligned.)
- */
-static int drain_ordered(struct sampler *s)
-{
-	size_t i;
-	int ret;
-
-	s->batch_len = 0;
-	s->nentries = 0;
-	for (i = 0; i < s->ncpus; i++) {
-		if (!s->rings[i].map)
-			continue;
-		if (sampler_ring_read(&s->rings[i].r, batch_one, s) == -EBADMSG)
-			s->dec.malformed++;
-	}
-	qsort(s->entries, s->nentries, sizeof(*s->entries), by_time);
-	for (i = 0; i < s->nentries; i++) {
-		ret = sampler_decode(&s->dec,
-				     (const struct perf_event_header *)(s->batch + s->entries[i].offset));
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int drain(struct sampler *s)
 {
-	size_t i;
-	int ret;
+	size_t i, n = 0;
 
-	if (s->ordered)
-		return drain_ordered(s);
-	for (i = 0; i < s->ncpus; i++) {
-		if (!s->rings[i].map)
-			continue;
-		ret = sampler_ring_read(&s->rings[i].r, drain_one, &s->dec);
-		if (ret == -EBADMSG) {
-			s->dec.malformed++;
-			continue;
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
+	for (i = 0; i < s->ncpus; i++)
+		if (s->rings[i].map)
+			s->cursors[n++].r = &s->rings[i].r;
+	return sampler_ring_merge(s->cursors, n, drain_one, &s->dec, &s->dec.malformed);
 }
 
 /* What the types' rules have to say (once each: the notice path remembers). */

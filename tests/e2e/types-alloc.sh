@@ -15,6 +15,8 @@
 #   the often ones are std::runtime_error, the rare ones t12::rare_error,
 #   and each stack ends in its type's pseudo-frame, read from the process
 #   while it lives (t12-throw ... wait stays until told to go).
+# A child that execs on one CPU and runs on another is symbolized as its
+# own executable (the rings are read in time order).
 # The probe is at the function's entry, before it made a frame: the
 # callers (ft_t12_*) are in the stacks only because the sampler puts the
 # return address back; the exact per-function figures check that too.
@@ -123,6 +125,31 @@ else
 	# exec'd child does not inherit: record says so.
 	assert_match "$(cat "$T/fork.err")" 'notice: alloc: uprobes without tracefs .* the target starts from now on are not probed' \
 		"alloc on a forking shell without tracefs: record says the child is not probed"
+fi
+# A process that execs on one CPU and then runs on another: its exec's
+# records (COMM, MMAP) are in the first CPU's ring and its samples in the
+# second's, where the first was read before (the rings were read one after
+# the other: under load, the samples of a child that had exited before the
+# read were all [unknown]). 200 rounds are some 1,250 samples, less than a
+# quarter of the ring that wakes flametop: one read sees them all, and the
+# exec first.
+cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' '\n' |
+	awk -F- '{ for (i = $1; i <= ($2 == "" ? $1 : $2); i++) print i }')
+first=$(echo "$cpus" | head -n 1)
+last=$(echo "$cpus" | tail -n 1)
+if [ -n "$first" ] && [ "$first" != "$last" ] && command -v taskset >/dev/null 2>&1; then
+	run_record migrate -e alloc -o "$T/migrate.session" -- \
+		taskset -c "$last" sh -c "\"$WORKLOADS/t12-types\" alloc-on $first 200"
+	assert_record_ok migrate "$T/migrate.session"
+	assert_match "$(cat "$T/migrate.out")" '^big 2457600 small 819200 keep 819200$' \
+		"alloc on a process that moves to another CPU after its exec: the workload ran"
+	report_json "$T/migrate.session" "$T/migrate.json" --top 0 --comm t12-types || finish
+	assert_eq "$(total ft_t12_alloc_big "$T/migrate.json")" 2457600 \
+		"alloc, exec on CPU $last and samples on CPU $first: ft_t12_alloc_big's bytes"
+	assert_match "$(module_of ft_t12_alloc_big "$T/migrate.json")" '(^|/)t12-types$' \
+		"alloc, exec on CPU $last and samples on CPU $first: ft_t12_alloc_big's module"
+else
+	echo "one CPU allowed ($first-$last), or no taskset: the exec on another CPU is not checked"
 fi
 # Probes are named flametop_PID/...: those of a flametop still running
 # (another test's, at the same time) are in use, not left.

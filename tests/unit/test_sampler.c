@@ -2,7 +2,7 @@
 /*
  * Unit tests for the sampler's pure parts: the ring-buffer reader on
  * synthetic buffers (wraparound, records straddling the end, a corrupt
- * header), record decoding into pipeline records (samples, MMAP2 with and
+ * header), several rings merged in time order, record decoding into pipeline records (samples, MMAP2 with and
  * without build id, COMM exec, FORK/EXIT, LOST, LOST_SAMPLES, THROTTLE,
  * truncated records), the event fallback rule, and errno -> advice.
  */
@@ -281,6 +281,176 @@ static void decoder_init(struct sampler_decoder *d, struct pipeline_sink *sink, 
 	d->sink = sink;
 	u64map_init(&d->id_event);
 	u64map_put(&d->id_event, 77 + 1, 2); /* id 77 belongs to event 2 */
+}
+
+/* Appends a record of `type` at `time` to `f`, its first word `tag`: a
+ * sample's time is its fourth word, a side-band record's third from last. */
+static void put_timed(struct fake_ring *f, uint32_t type, uint64_t time, uint64_t tag)
+{
+	uint64_t buf[6];
+	size_t len = make_record(buf, type, 5, 0);
+
+	buf[1] = tag;
+	if (type == PERF_RECORD_SAMPLE)
+		buf[4] = time;
+	else
+		buf[3] = time;
+	fake_put(f, buf, len);
+}
+
+static void merge_init(struct sampler_ring_cursor *c, struct fake_ring **f, size_t n)
+{
+	size_t i;
+
+	memset(c, 0, n * sizeof(*c));
+	for (i = 0; i < n; i++)
+		c[i].r = &f[i]->r;
+}
+
+/* A process that execs on one CPU and runs on another: its COMM sits in
+ * one ring and its samples in the other, and the merge puts each record in
+ * time order (a tie: the ring first in the array), whatever ring holds it. */
+static void test_ring_merge_order(void **state)
+{
+	struct fake_ring *f[3] = { malloc(sizeof(**f)), malloc(sizeof(**f)), malloc(sizeof(**f)) };
+	struct sampler_ring_cursor c[3];
+	struct seen s = { .n = 0 };
+	uint64_t malformed = 0;
+	int i;
+
+	fake_init(f[0], 0);
+	fake_init(f[1], sizeof(f[1]->data) * 7 - 16); /* its second record straddles the end */
+	fake_init(f[2], 0); /* empty */
+	put_timed(f[0], PERF_RECORD_SAMPLE, 10, 1);
+	put_timed(f[0], PERF_RECORD_COMM, 30, 3);
+	put_timed(f[0], PERF_RECORD_SAMPLE, 50, 5);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 5, 0);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 20, 2);
+	put_timed(f[1], PERF_RECORD_MMAP2, 30, 4);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 60, 6);
+	merge_init(c, f, 3);
+	assert_int_equal(sampler_ring_merge(c, 3, remember, &s, &malformed), 0);
+	assert_int_equal(s.n, 7);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(s.first_word[i], i);
+	assert_int_equal(s.types[3], PERF_RECORD_COMM);
+	assert_int_equal(s.types[4], PERF_RECORD_MMAP2);
+	assert_int_equal(malformed, 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(f[i]->meta.data_tail, f[i]->meta.data_head);
+		free(f[i]);
+	}
+}
+
+/* A sink that stops the merge: what was handed over is released, the rest
+ * stays in its ring and comes next time, still in order. */
+static void test_ring_merge_stop(void **state)
+{
+	struct fake_ring *f[2] = { malloc(sizeof(**f)), malloc(sizeof(**f)) };
+	struct sampler_ring_cursor c[2];
+	struct seen s = { .n = 0, .stop_after = 2 };
+	uint64_t malformed = 0;
+	int i;
+
+	fake_init(f[0], 0);
+	fake_init(f[1], 0);
+	put_timed(f[0], PERF_RECORD_SAMPLE, 10, 0);
+	put_timed(f[0], PERF_RECORD_SAMPLE, 30, 2);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 20, 1);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 40, 3);
+	merge_init(c, f, 2);
+	assert_int_equal(sampler_ring_merge(c, 2, remember, &s, &malformed), 42);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(f[0]->meta.data_tail, 48);
+	assert_int_equal(f[1]->meta.data_tail, 48);
+	s.stop_after = 0;
+	merge_init(c, f, 2);
+	assert_int_equal(sampler_ring_merge(c, 2, remember, &s, &malformed), 0);
+	assert_int_equal(s.n, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(s.first_word[i], i);
+	free(f[0]);
+	free(f[1]);
+}
+
+/* A corrupt ring is skipped from its bad record on and counted; the other
+ * rings are read whole. */
+static void test_ring_merge_corrupt(void **state)
+{
+	struct fake_ring *f[2] = { malloc(sizeof(**f)), malloc(sizeof(**f)) };
+	struct sampler_ring_cursor c[2];
+	struct perf_event_header bad = { PERF_RECORD_SAMPLE, 0, 4 };
+	struct seen s = { .n = 0 };
+	uint64_t malformed = 0;
+
+	fake_init(f[0], 0);
+	fake_init(f[1], 0);
+	put_timed(f[0], PERF_RECORD_SAMPLE, 10, 1);
+	fake_put(f[0], &bad, sizeof(bad));
+	put_timed(f[1], PERF_RECORD_SAMPLE, 5, 0);
+	put_timed(f[1], PERF_RECORD_SAMPLE, 20, 2);
+	merge_init(c, f, 2);
+	assert_int_equal(sampler_ring_merge(c, 2, remember, &s, &malformed), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.first_word[0], 0);
+	assert_int_equal(s.first_word[1], 1);
+	assert_int_equal(s.first_word[2], 2);
+	assert_int_equal(malformed, 1);
+	assert_int_equal(f[0]->meta.data_tail, f[0]->meta.data_head);
+	assert_int_equal(f[1]->meta.data_tail, f[1]->meta.data_head);
+	free(f[0]);
+	free(f[1]);
+}
+
+struct timeline_seen {
+	uint64_t last;
+	uint64_t last_of[16];
+	int n;
+	bool in_order;
+};
+
+static int check_times(const struct perf_event_header *h, void *ctx)
+{
+	struct timeline_seen *t = ctx;
+	uint64_t time = sampler_record_time(h), tag;
+
+	memcpy(&tag, h + 1, 8);
+	if (time < t->last || time < t->last_of[tag])
+		t->in_order = false;
+	t->last = t->last_of[tag] = time;
+	t->n++;
+	return 0;
+}
+
+/* Many rings (the heap's own paths): every record comes, in time order. */
+static void test_ring_merge_many(void **state)
+{
+	enum { RINGS = 13, EACH = 5 }; /* 5 records of 48 bytes fill a fake ring */
+	struct fake_ring *f[RINGS];
+	struct sampler_ring_cursor c[RINGS];
+	struct timeline_seen t = { .in_order = true };
+	uint64_t malformed = 0, x = 12345;
+	size_t i, j;
+
+	for (i = 0; i < RINGS; i++) {
+		uint64_t time = 0;
+
+		f[i] = malloc(sizeof(*f[i]));
+		fake_init(f[i], 40 * i);
+		for (j = 0; j < (i % 4 == 3 ? 0 : EACH); j++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			time += (x >> 33) % 50; /* equal times too */
+			put_timed(f[i], j % 2 ? PERF_RECORD_SAMPLE : PERF_RECORD_FORK, time, i);
+		}
+	}
+	merge_init(c, f, RINGS);
+	assert_int_equal(sampler_ring_merge(c, RINGS, check_times, &t, &malformed), 0);
+	assert_int_equal(t.n, (RINGS - RINGS / 4) * EACH);
+	assert_true(t.in_order);
+	for (i = 0; i < RINGS; i++) {
+		assert_int_equal(f[i]->meta.data_tail, f[i]->meta.data_head);
+		free(f[i]);
+	}
 }
 
 static void test_decode_sample(void **state)
@@ -1441,6 +1611,10 @@ int main(void)
 		cmocka_unit_test(test_ring_wraparound),
 		cmocka_unit_test(test_ring_stop_and_resume),
 		cmocka_unit_test(test_ring_corrupt_header),
+		cmocka_unit_test(test_ring_merge_order),
+		cmocka_unit_test(test_ring_merge_stop),
+		cmocka_unit_test(test_ring_merge_corrupt),
+		cmocka_unit_test(test_ring_merge_many),
 		cmocka_unit_test(test_decode_sample),
 		cmocka_unit_test(test_decode_mmap2),
 		cmocka_unit_test(test_decode_side_band),

@@ -638,16 +638,39 @@ static int mode_futex_calls(long rounds)
 	return 0;
 }
 
+/*
+ * alloc, after moving to CPU `cpu`: started on another CPU, its exec's
+ * records (COMM, MMAP) are in that CPU's ring and its samples in this
+ * one's, which a recorder that reads the rings one after the other sees
+ * before the exec.
+ */
+static int mode_alloc_on(int cpu, long rounds)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		perror("t12-types: sched_setaffinity");
+		return 1;
+	}
+	return mode_alloc(rounds);
+}
+
 int main(int argc, char **argv)
 {
 	long rounds;
 
 	if (argc == 4 && strcmp(argv[1], "reasons") == 0)
 		return mode_reasons(ft_arg("t12-types", "rounds", argv[2]), argv[3]);
+	if (argc == 4 && strcmp(argv[1], "alloc-on") == 0)
+		return mode_alloc_on((int)ft_arg("t12-types", "cpu", argv[2]),
+				     ft_arg("t12-types", "rounds", argv[3]));
 	if (argc != 3) {
 		fprintf(stderr,
 			"usage: t12-types wall|wall-wait|lock|alloc|futex|futex-calls ROUNDS\n"
-			"       t12-types reasons ROUNDS DIR\n");
+			"       t12-types reasons ROUNDS DIR\n"
+			"       t12-types alloc-on CPU ROUNDS\n");
 		return 2;
 	}
 	rounds = ft_arg("t12-types", "rounds", argv[2]);
