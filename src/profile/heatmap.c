@@ -277,7 +277,8 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
  * The store for live data.
  */
 
-/* 24 bytes: the process is the thread's, looked up when a filter asks. */
+/* 24 bytes: a sample, or a run of them of one stack, thread and event in
+ * one slice. The process is the thread's, looked up when a filter asks. */
 struct heat_entry {
 	uint64_t weight;
 	uint32_t slice; /* time / slice_ns */
@@ -354,6 +355,16 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 
 		if (slice > UINT32_MAX || s[i].time < h->since)
 			continue;
+		if (s[i].time + 1 > h->newest)
+			h->newest = s[i].time + 1;
+		/* The same stack again in the same slice: one entry (a hot loop's
+		 * samples come in runs). */
+		e = &h->v[at ? at - 1 : h->cap - 1];
+		if (h->n && e->slice == slice && e->node == s[i].node && e->tid == s[i].tid &&
+		    e->event == s[i].event && e->weight <= UINT64_MAX - s[i].weight) {
+			e->weight += s[i].weight;
+			continue;
+		}
 		if (h->n == h->cap)
 			heat_drop(h, 1);
 		e = &h->v[at];
@@ -364,8 +375,6 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 		e->node = s[i].node;
 		e->tid = s[i].tid;
 		e->event = s[i].event;
-		if (s[i].time + 1 > h->newest)
-			h->newest = s[i].time + 1;
 	}
 	if (h->used < h->cap)
 		h->used = h->n > h->used ? h->n : h->used;

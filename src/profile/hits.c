@@ -13,7 +13,8 @@
  * (location, chain, node, pid, tid, event, weight): entries are appended as
  * samples come and folded (sorted and merged) when the appended part
  * outgrows the folded one, so a bucket holds each distinct entry about
- * once. Memory is the entries' capacity; past the ceiling the oldest
+ * once; a bucket time has moved past is folded and its array cut to
+ * size. Memory is the entries' capacity; past the ceiling the oldest
  * buckets are dropped, and "since" moves past them. A query walks the
  * buckets overlapping the window and passes each entry through the
  * profile_matcher, as a sample of its bucket's time.
@@ -28,9 +29,10 @@
 #include "flametop/util.h"
 #include "internal.h"
 
+/* 32 bytes (the weight first: no hole before it). */
 struct hit {
-	uint32_t location, chain, node, pid, tid;
 	uint64_t weight;
+	uint32_t location, chain, node, pid, tid;
 	uint16_t event;
 };
 
@@ -259,6 +261,28 @@ static void drop_first(struct profile_hits *h)
 	h->nb--;
 }
 
+/*
+ * A bucket that time has moved past: folded, and its array no larger than
+ * its entries (doubling leaves it up to half empty). A late sample still
+ * gets in; the array grows again for it.
+ */
+static void settle(struct profile_hits *h, struct hit_bucket *b)
+{
+	if (b->n != b->nfolded)
+		fold(b);
+	if (b->n && b->cap > b->n) {
+		/* A copy, not a realloc: cutting the array in place would leave
+		 * a hole behind each second's, which the heap keeps. */
+		struct hit *v = xmalloc(b->n * sizeof(*v));
+
+		memcpy(v, b->v, b->n * sizeof(*v));
+		free(b->v);
+		b->v = v;
+		h->bytes -= (b->cap - b->n) * sizeof(*b->v);
+		b->cap = b->n;
+	}
+}
+
 /* The bucket starting at `start`, made if new (samples come mostly in order). */
 static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
 {
@@ -267,6 +291,7 @@ static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
 	if (h->nb && h->b[h->nb - 1].start == start)
 		return &h->b[h->nb - 1];
 	if (h->nb && h->b[h->nb - 1].start < start) {
+		settle(h, &h->b[h->nb - 1]);
 		lo = h->nb;
 	} else {
 		while (lo < hi) {
@@ -309,8 +334,8 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 			h->bytes += (cap - b->cap) * sizeof(*b->v);
 			b->cap = cap;
 		}
-		b->v[b->n++] = (struct hit){ s[i].location, s[i].chain, s[i].node, s[i].pid,
-					     s[i].tid,	    s[i].weight, s[i].event };
+		b->v[b->n++] = (struct hit){ s[i].weight, s[i].location, s[i].chain, s[i].node,
+					     s[i].pid,	  s[i].tid,	 s[i].event };
 		if (b->n - b->nfolded > (b->nfolded > 64 ? b->nfolded : 64))
 			fold(b);
 	}

@@ -1342,6 +1342,45 @@ static void test_hits_store(void **state)
 	profile_free(p);
 }
 
+/*
+ * A bucket that time has moved past is cut to its entries: its array grew
+ * by doubling (128 for 100 entries), and memory, which the ceiling counts,
+ * goes down when the next second starts. A late sample still gets in.
+ */
+static void test_hits_settle(void **state)
+{
+	uint32_t loc[3], fr[2], i;
+	struct profile *p = located(loc, fr);
+	struct profile_hits *h = profile_hits_new(1000000000ull, 1u << 20);
+	struct profile_sample s = p->samples[0];
+	struct profile_filter f;
+	struct profile_locs *l;
+	size_t full;
+
+	(void)state;
+	s.weight = 1;
+	for (i = 0; i < 100; i++) {
+		s.time = i;
+		s.location = profile_intern_location(p, fr[0], 0x1000 + i);
+		profile_hits_add(h, &s, 1);
+	}
+	full = profile_hits_memory(h);
+	s.time = 1000000000ull;
+	profile_hits_add(h, &s, 1);
+	/* 28 entries of 32 bytes freed, 16 made for the new second. */
+	assert_int_equal(profile_hits_memory(h), full - 28 * 32 + 16 * 32);
+	s.time = 5;
+	profile_hits_add(h, &s, 1);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 100);
+	assert_int_equal(l->located, 102);
+	assert_int_equal(loc_weight(l, s.location), 3);
+	profile_locs_free(l);
+	profile_hits_free(h);
+	profile_free(p);
+}
+
 /* ------------------------------------------------------------------------
  * Diff.
  */
@@ -2061,6 +2100,53 @@ static void test_heatstore_full(void **state)
 	profile_free(p);
 }
 
+/*
+ * A run of samples of one stack, thread and event in one slice is one
+ * entry, with their weight: a hot loop's second costs what one sample
+ * does. Any difference starts a new entry.
+ */
+static void test_heatstore_runs(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *one = profile_heatstore_new(10000000ull, 1 << 20);
+	struct profile_heatstore *hs = profile_heatstore_new(10000000ull, 1 << 20);
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_sample s = p->samples[0];
+	struct profile_heatmap *m;
+	struct profile_filter f;
+	uint64_t i;
+
+	(void)state;
+	s.time = 0;
+	s.weight = 3;
+	profile_heatstore_add(one, &s, 1);
+	for (i = 0; i < 1000; i++) {
+		s.time = i * 9000; /* all in the first 10 ms */
+		profile_heatstore_add(hs, &s, 1);
+	}
+	assert_int_equal(profile_heatstore_memory(hs), profile_heatstore_memory(one));
+	profile_filter_init(&f);
+	f.event = s.event;
+	m = profile_heatstore_query(hs, p, &f, 10000000ull, &err);
+	assert_non_null(m);
+	assert_int_equal(m->total, 3000);
+	profile_heatmap_free(m);
+	/* Another thread, then the first again: three entries more. */
+	s.tid++;
+	profile_heatstore_add(hs, &s, 1);
+	s.tid--;
+	profile_heatstore_add(hs, &s, 1);
+	s.time = 10000000ull; /* the next slice */
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(profile_heatstore_memory(hs), profile_heatstore_memory(one) + 3 * 24);
+	m = profile_heatstore_query(hs, p, &f, 10000000ull, &err);
+	assert_int_equal(m->total, 3009);
+	profile_heatmap_free(m);
+	profile_heatstore_free(one);
+	profile_heatstore_free(hs);
+	profile_free(p);
+}
+
 /* Decay: a sample counts half per half-life of age; the filter applies. */
 static void test_decay(void **state)
 {
@@ -2227,6 +2313,7 @@ int main(void)
 		cmocka_unit_test(test_tree_neighbours),
 		cmocka_unit_test(test_query_locations),
 		cmocka_unit_test(test_hits_store),
+		cmocka_unit_test(test_hits_settle),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_other_profile),
@@ -2238,6 +2325,7 @@ int main(void)
 		cmocka_unit_test(test_tally_batches),
 		cmocka_unit_test(test_heatstore),
 		cmocka_unit_test(test_heatstore_full),
+		cmocka_unit_test(test_heatstore_runs),
 		cmocka_unit_test(test_decay),
 	};
 
