@@ -139,7 +139,7 @@ fi
 rm -f "$session"
 echo
 echo "== a synthetic day, replayed whole"
-if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --minutes 1440 >"$dir/day.log" 2>&1; then
+if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --addresses --minutes 1440 >"$dir/day.log" 2>&1; then
 	bench_skip "replay: explorer's peak RSS, synthetic day" "bench/timeline failed: $(tail -n 1 "$dir/day.log")"
 	exit 0
 fi
