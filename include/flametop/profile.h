@@ -155,7 +155,7 @@ struct profile {
 
 	struct profile_node *nodes;
 	uint32_t nnodes, nodes_cap;
-	struct u64map node_map;
+	struct idmap node_map;
 	/* Each node's children as a list, newest first (PROFILE_NO_NODE ends
 	 * it), kept by profile_intern_node(): queries walk the tree down. */
 	uint32_t *first_child, *next_sibling;
@@ -165,11 +165,11 @@ struct profile {
 
 	struct profile_location *locations; /* [0] is the unknown location */
 	uint32_t nlocations, locations_cap;
-	struct u64map location_map;
+	struct idmap location_map;
 
 	struct profile_chain *chains; /* [0] is the empty chain */
 	uint32_t nchains, chains_cap;
-	struct u64map chain_map;
+	struct idmap chain_map;
 
 	struct profile_sample *samples;
 	size_t nsamples, samples_cap;

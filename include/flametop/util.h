@@ -155,6 +155,48 @@ int u64map_get(const struct u64map *m, uint64_t key, uint32_t *value);
 void u64map_put(struct u64map *m, uint64_t key, uint32_t value);
 
 /*
+ * An open-addressing set of 32-bit ids whose keys the caller keeps (in the
+ * arrays the ids index): 4 bytes a slot where a u64map takes 12. Used for
+ * the profile's largest interning tables (nodes, locations, chains). A
+ * lookup walks its hash's probe sequence and compares the keys itself:
+ *
+ *	for (i = idmap_first(m, h); (id = idmap_at(m, i)) != IDMAP_NONE;
+ *	     i = idmap_next(m, i))
+ *		if (the key of id is the one looked for)
+ *			return id;
+ */
+#define IDMAP_NONE UINT32_MAX
+struct idmap {
+	uint32_t *slots; /* id + 1; 0: empty */
+	size_t cap; /* power of two, or 0 */
+	size_t len;
+};
+void idmap_init(struct idmap *m);
+void idmap_free(struct idmap *m);
+
+static inline size_t idmap_first(const struct idmap *m, uint64_t hash)
+{
+	return m->cap ? (size_t)hash & (m->cap - 1) : 0;
+}
+
+static inline uint32_t idmap_at(const struct idmap *m, size_t i)
+{
+	return m->cap && m->slots[i] ? m->slots[i] - 1 : IDMAP_NONE;
+}
+
+static inline size_t idmap_next(const struct idmap *m, size_t i)
+{
+	return (i + 1) & (m->cap - 1);
+}
+
+/*
+ * Adds `id` (below IDMAP_NONE - 1, not there yet), whose key hashes to
+ * `hash`. When the table grows, hash_of(ctx, id) gives each id's hash.
+ */
+void idmap_add(struct idmap *m, uint64_t hash, uint32_t id,
+	       uint64_t (*hash_of)(const void *ctx, uint32_t id), const void *ctx);
+
+/*
  * A string table: interns NUL-terminated strings to dense ids 0, 1, 2, ...
  * Strings are copied; `strtab_get` returns a pointer valid until the table
  * is freed.

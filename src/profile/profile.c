@@ -40,30 +40,57 @@ static uint64_t frame_key(uint32_t name, uint32_t module, uint32_t kind)
 	return ((uint64_t)name + 1) << 32 | (uint64_t)module << 1 | kind;
 }
 
-static uint64_t node_key(uint32_t parent, uint32_t frame)
-{
-	return ((uint64_t)frame + 1) << 32 | parent;
-}
-
-/* A chain's location is never 0, so its key is not either. */
-static uint64_t chain_key(uint32_t parent, uint32_t location)
-{
-	return (uint64_t)location << 32 | parent;
-}
-
 /*
- * A location's (frame, offset) does not fit a map key, so locations are
- * found by hash: the first key of a probe sequence, and the next one
- * when a key is taken by another location. Keys are never zero.
+ * Nodes, locations and chains are found through idmaps (util.h), whose
+ * slots hold ids only: the keys are the arrays' own fields. Their hashes:
  */
-static uint64_t location_key(uint32_t frame, uint64_t offset)
+static uint64_t node_hash(uint32_t parent, uint32_t frame)
 {
-	return util_hash_u64(util_hash_u64(offset) ^ frame) | 1;
+	return util_hash_u64((uint64_t)frame << 32 | parent);
 }
 
-static uint64_t location_key_next(uint64_t key)
+static uint64_t node_hash_of(const void *ctx, uint32_t id)
 {
-	return util_hash_u64(key) | 1;
+	const struct profile_node *n = &((const struct profile *)ctx)->nodes[id];
+
+	return node_hash(n->parent, n->frame);
+}
+
+static uint64_t location_hash(uint32_t frame, uint64_t offset)
+{
+	return util_hash_u64(util_hash_u64(offset) ^ frame);
+}
+
+static uint64_t location_hash_of(const void *ctx, uint32_t id)
+{
+	const struct profile_location *l = &((const struct profile *)ctx)->locations[id];
+
+	return location_hash(l->frame, l->offset);
+}
+
+static uint64_t chain_hash(uint32_t parent, uint32_t location)
+{
+	return util_hash_u64((uint64_t)location << 32 | parent);
+}
+
+static uint64_t chain_hash_of(const void *ctx, uint32_t id)
+{
+	const struct profile_chain *c = &((const struct profile *)ctx)->chains[id];
+
+	return chain_hash(c->parent, c->location);
+}
+
+static uint32_t find_node(const struct profile *p, uint32_t parent, uint32_t frame)
+{
+	const struct idmap *m = &p->node_map;
+	uint32_t id;
+	size_t i;
+
+	for (i = idmap_first(m, node_hash(parent, frame)); (id = idmap_at(m, i)) != IDMAP_NONE;
+	     i = idmap_next(m, i))
+		if (p->nodes[id].parent == parent && p->nodes[id].frame == frame)
+			return id;
+	return PROFILE_NO_NODE;
 }
 
 /* Grows `*arr` (of `*cap` elements of `size` bytes) to hold `need`. */
@@ -130,7 +157,7 @@ struct profile *profile_new(void)
 
 	strtab_init(&p->strings);
 	u64map_init(&p->frame_map);
-	u64map_init(&p->node_map);
+	idmap_init(&p->node_map);
 	u64map_init(&p->thread_map);
 
 	grow_nodes(p, 1);
@@ -141,14 +168,14 @@ struct profile *profile_new(void)
 	p->outermost[PROFILE_ROOT] = 0;
 	p->nnodes = 1;
 
-	u64map_init(&p->location_map);
+	idmap_init(&p->location_map);
 	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap, 1);
 	p->locations[PROFILE_NO_LOCATION].frame = PROFILE_NO_FRAME;
 	p->locations[PROFILE_NO_LOCATION].offset = 0;
 	p->locations[PROFILE_NO_LOCATION].hits = 0;
 	p->nlocations = 1;
 
-	u64map_init(&p->chain_map);
+	idmap_init(&p->chain_map);
 	grow32((void **)&p->chains, sizeof(*p->chains), &p->chains_cap, 1);
 	p->chains[PROFILE_NO_CHAIN].parent = PROFILE_NO_CHAIN;
 	p->chains[PROFILE_NO_CHAIN].location = PROFILE_NO_LOCATION;
@@ -178,11 +205,11 @@ void profile_free(struct profile *p)
 	u64map_free(&p->thread_map);
 	free(p->threads);
 	xbig_free(p->samples, p->samples_cap, sizeof(*p->samples));
-	u64map_free(&p->chain_map);
+	idmap_free(&p->chain_map);
 	free(p->chains);
-	u64map_free(&p->location_map);
+	idmap_free(&p->location_map);
 	free(p->locations);
-	u64map_free(&p->node_map);
+	idmap_free(&p->node_map);
 	free(p->first_child);
 	free(p->next_sibling);
 	free(p->outermost);
@@ -279,11 +306,10 @@ uint32_t profile_intern_frame(struct profile *p, const char *name, const char *m
  */
 uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 {
-	uint64_t key = node_key(parent, frame);
 	uint32_t id, anc;
 
 	assert(parent < p->nnodes && frame < p->nframes);
-	if (u64map_get(&p->node_map, key, &id))
+	if ((id = find_node(p, parent, frame)) != PROFILE_NO_NODE)
 		return id;
 	/* "[other]" takes in what follows it on a stack. */
 	if (frame == p->other_frame && p->nodes[parent].frame == frame)
@@ -294,8 +320,7 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 		if (p->other_frame != PROFILE_NO_FRAME && p->nodes[parent].frame == p->other_frame)
 			return parent;
 		frame = other_frame(p);
-		key = node_key(parent, frame);
-		if (u64map_get(&p->node_map, key, &id))
+		if ((id = find_node(p, parent, frame)) != PROFILE_NO_NODE)
 			return id;
 	}
 	grow_nodes(p, (size_t)p->nnodes + 1);
@@ -312,17 +337,15 @@ uint32_t profile_intern_node(struct profile *p, uint32_t parent, uint32_t frame)
 	p->first_child[id] = PROFILE_NO_NODE;
 	p->next_sibling[id] = p->first_child[parent];
 	p->first_child[parent] = id;
-	u64map_put(&p->node_map, key, id);
+	idmap_add(&p->node_map, node_hash(parent, frame), id, node_hash_of, p);
 	return id;
 }
 
 uint32_t profile_find_node(const struct profile *p, uint32_t parent, uint32_t frame)
 {
-	uint32_t id;
-
 	if (parent >= p->nnodes || frame >= p->nframes)
 		return PROFILE_NO_NODE;
-	return u64map_get(&p->node_map, node_key(parent, frame), &id) ? id : PROFILE_NO_NODE;
+	return find_node(p, parent, frame);
 }
 
 uint32_t profile_node_depth(const struct profile *p, uint32_t node)
@@ -340,15 +363,15 @@ uint32_t profile_node_depth(const struct profile *p, uint32_t node)
 
 uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t offset)
 {
-	uint64_t key = location_key(frame, offset);
+	const struct idmap *m = &p->location_map;
+	uint64_t hash = location_hash(frame, offset);
 	uint32_t id;
+	size_t i;
 
 	assert(frame < p->nframes);
-	while (u64map_get(&p->location_map, key, &id)) {
+	for (i = idmap_first(m, hash); (id = idmap_at(m, i)) != IDMAP_NONE; i = idmap_next(m, i))
 		if (p->locations[id].frame == frame && p->locations[id].offset == offset)
 			return id;
-		key = location_key_next(key);
-	}
 	if (full(p->nlocations, p->limits.locations) && offset != PROFILE_OTHER_OFFSET) {
 		/* The frame's one "[other]" location: at most one per frame. */
 		p->folded++;
@@ -360,19 +383,22 @@ uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t off
 	p->locations[id].frame = frame;
 	p->locations[id].offset = offset;
 	p->locations[id].hits = 0;
-	u64map_put(&p->location_map, key, id);
+	idmap_add(&p->location_map, hash, id, location_hash_of, p);
 	return id;
 }
 
 uint32_t profile_intern_chain(struct profile *p, uint32_t parent, uint32_t location)
 {
-	uint64_t key = chain_key(parent, location);
+	const struct idmap *m = &p->chain_map;
+	uint64_t hash = chain_hash(parent, location);
 	uint32_t id;
+	size_t i;
 
 	assert(parent < p->nchains && location != PROFILE_NO_LOCATION &&
 	       location < p->nlocations);
-	if (u64map_get(&p->chain_map, key, &id))
-		return id;
+	for (i = idmap_first(m, hash); (id = idmap_at(m, i)) != IDMAP_NONE; i = idmap_next(m, i))
+		if (p->chains[id].parent == parent && p->chains[id].location == location)
+			return id;
 	if (full(p->nchains, p->limits.chains)) {
 		p->folded++;
 		return PROFILE_NO_CHAIN;
@@ -381,7 +407,7 @@ uint32_t profile_intern_chain(struct profile *p, uint32_t parent, uint32_t locat
 	id = p->nchains++;
 	p->chains[id].parent = parent;
 	p->chains[id].location = location;
-	u64map_put(&p->chain_map, key, id);
+	idmap_add(&p->chain_map, hash, id, chain_hash_of, p);
 	return id;
 }
 
@@ -544,9 +570,11 @@ size_t profile_memory(const struct profile *p)
 	n += (size_t)p->frames_cap * sizeof(*p->frames) + map_bytes(&p->frame_map);
 	n += (size_t)p->nodes_cap * (sizeof(*p->nodes) + 2 * sizeof(*p->first_child) +
 				     sizeof(*p->outermost)) +
-	     map_bytes(&p->node_map);
-	n += (size_t)p->locations_cap * sizeof(*p->locations) + map_bytes(&p->location_map);
-	n += (size_t)p->chains_cap * sizeof(*p->chains) + map_bytes(&p->chain_map);
+	     p->node_map.cap * sizeof(*p->node_map.slots);
+	n += (size_t)p->locations_cap * sizeof(*p->locations) +
+	     p->location_map.cap * sizeof(*p->location_map.slots);
+	n += (size_t)p->chains_cap * sizeof(*p->chains) +
+	     p->chain_map.cap * sizeof(*p->chain_map.slots);
 	n += p->samples_cap * sizeof(*p->samples);
 	n += (size_t)p->threads_cap * sizeof(*p->threads) + map_bytes(&p->thread_map);
 

@@ -652,9 +652,9 @@ static uint64_t reader_memory(const struct reader *r)
 
 	m += (uint64_t)p->strings.len * 16 + (uint64_t)p->strings.nslots * 4;
 	m += (uint64_t)p->nframes * sizeof(*p->frames) + (uint64_t)p->frame_map.cap * 12;
-	m += (uint64_t)p->nnodes * sizeof(*p->nodes) + (uint64_t)p->node_map.cap * 12;
-	m += (uint64_t)p->nlocations * sizeof(*p->locations) + (uint64_t)p->location_map.cap * 12;
-	m += (uint64_t)p->nchains * sizeof(*p->chains) + (uint64_t)p->chain_map.cap * 12;
+	m += (uint64_t)p->nnodes * sizeof(*p->nodes) + (uint64_t)p->node_map.cap * 4;
+	m += (uint64_t)p->nlocations * sizeof(*p->locations) + (uint64_t)p->location_map.cap * 4;
+	m += (uint64_t)p->nchains * sizeof(*p->chains) + (uint64_t)p->chain_map.cap * 4;
 	m += (uint64_t)p->nsamples * sizeof(*p->samples);
 	m += (uint64_t)p->nthreads * sizeof(*p->threads) + (uint64_t)p->thread_map.cap * 12;
 	m += ((uint64_t)r->strings.cap + r->frames.cap + r->nodes.cap + r->locations.cap +

@@ -76,6 +76,46 @@ void u64map_put(struct u64map *m, uint64_t key, uint32_t value)
 	u64map_insert(m->keys, m->values, m->cap, key, value, &m->len);
 }
 
+void idmap_init(struct idmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void idmap_free(struct idmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static void idmap_place(uint32_t *slots, size_t cap, uint64_t hash, uint32_t id)
+{
+	size_t i;
+
+	for (i = (size_t)hash & (cap - 1); slots[i]; i = (i + 1) & (cap - 1))
+		;
+	slots[i] = id + 1;
+}
+
+void idmap_add(struct idmap *m, uint64_t hash, uint32_t id,
+	       uint64_t (*hash_of)(const void *ctx, uint32_t id), const void *ctx)
+{
+	/* At most half full: probe sequences stay short. */
+	if ((m->len + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64, i;
+		uint32_t *slots = xcalloc(cap, sizeof(*slots));
+
+		for (i = 0; i < m->cap; i++)
+			if (m->slots[i])
+				idmap_place(slots, cap, hash_of(ctx, m->slots[i] - 1),
+					    m->slots[i] - 1);
+		free(m->slots);
+		m->slots = slots;
+		m->cap = cap;
+	}
+	idmap_place(m->slots, m->cap, hash, id);
+	m->len++;
+}
+
 void strtab_init(struct strtab *t)
 {
 	memset(t, 0, sizeof(*t));

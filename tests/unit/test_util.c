@@ -101,6 +101,55 @@ static void test_u64map(void **state)
 	u64map_free(&m);
 }
 
+/* An idmap over keys kept in an array: every id is found by its key
+ * after the table grew many times, colliding hashes included (a hash of
+ * key / 4, so every four keys share one), and a missing key is not. */
+static uint64_t idmap_keys[100000];
+
+static uint64_t idmap_hash(uint64_t key)
+{
+	return util_hash_u64(key / 4);
+}
+
+static uint64_t idmap_hash_of(const void *ctx, uint32_t id)
+{
+	return idmap_hash(((const uint64_t *)ctx)[id]);
+}
+
+static uint32_t idmap_find(const struct idmap *m, uint64_t key)
+{
+	uint32_t id;
+	size_t i;
+
+	for (i = idmap_first(m, idmap_hash(key)); (id = idmap_at(m, i)) != IDMAP_NONE;
+	     i = idmap_next(m, i))
+		if (idmap_keys[id] == key)
+			return id;
+	return IDMAP_NONE;
+}
+
+static void test_idmap(void **state)
+{
+	struct idmap m;
+	uint32_t i;
+
+	idmap_init(&m);
+	assert_int_equal(idmap_find(&m, 5), IDMAP_NONE);
+	for (i = 0; i < 100000; i++) {
+		idmap_keys[i] = (uint64_t)i * 7 + 3;
+		idmap_add(&m, idmap_hash(idmap_keys[i]), i, idmap_hash_of, idmap_keys);
+	}
+	assert_int_equal(m.len, 100000);
+	assert_true(m.cap >= 2 * m.len);
+	assert_true(m.cap <= 4 * m.len);
+	for (i = 0; i < 100000; i++)
+		if (idmap_find(&m, (uint64_t)i * 7 + 3) != i)
+			fail_msg("id %u not found by its key", i);
+	assert_int_equal(idmap_find(&m, 4), IDMAP_NONE);
+	assert_int_equal(idmap_find(&m, (uint64_t)100000 * 7 + 3), IDMAP_NONE);
+	idmap_free(&m);
+}
+
 /* A big array keeps its contents as it grows past UTIL_BIG_MIN (malloc'd
  * to mapped) and on (mremap), doubling as the profile grows its samples. */
 static void test_big_array(void **state)
@@ -643,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_invisible),
 		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_big_array),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
