@@ -129,18 +129,20 @@ else
 fi
 
 # A day kept by the explorer (issue 14: 24 h in <= 64 MiB): the same
-# synthetic load written for 24 hours (about 1 GB), replayed whole, and the
+# synthetic load written for 24 hours with code addresses, as a
+# recording's samples have them (about 1.4 GB), replayed whole, and the
 # explorer's peak resident memory once it shows all of it (VmHWM), with
-# the timeline's part and its own figure from its header.
+# the timeline's part and its own figure from its header. The addresses
+# fill the lines view's store and the profile's location and chain tables.
 if ! command -v tmux >/dev/null 2>&1; then
-	bench_skip "replay: explorer's peak RSS, synthetic day" "needs tmux"
+	bench_skip "replay: explorer's peak RSS, day, addresses" "needs tmux"
 	exit 0
 fi
 rm -f "$session"
 echo
-echo "== a synthetic day, replayed whole"
+echo "== a synthetic day with code addresses, replayed whole"
 if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --addresses --minutes 1440 >"$dir/day.log" 2>&1; then
-	bench_skip "replay: explorer's peak RSS, synthetic day" "bench/timeline failed: $(tail -n 1 "$dir/day.log")"
+	bench_skip "replay: explorer's peak RSS, day, addresses" "bench/timeline failed: $(tail -n 1 "$dir/day.log")"
 	exit 0
 fi
 day=$(find "$dir" -name "flametop-bench-*.ft" | head -n 1)
@@ -164,6 +166,6 @@ done
 tmux -L "$sock" kill-server 2>/dev/null
 rm -f "$day"
 bench_header
-bench_line "replay: explorer's peak RSS, synthetic day" "$hwm" MiB "<=" 64 \
+bench_line "replay: explorer's peak RSS, day, addresses" "$hwm" MiB "<=" 64 \
 	"$(echo "$line" | sed -n 's/.* \(mem [0-9.]*[KMG]* timeline [0-9.]*[KMG]*\).*/\1/p')"
 exit 0

@@ -442,6 +442,9 @@ int main(int argc, char **argv)
 	if (!secs)
 		secs = 60;
 	span = secs == 24 * 3600 ? "day" : secs == 3600 ? "hour" : "span";
+	if (addresses) /* other figures than those without */
+		span = secs == 24 * 3600 ? "day, addresses" : secs == 3600 ? "hour, addresses"
+									: "span, addresses";
 
 	g = xcalloc(1, sizeof(*g));
 	p = bench_profile(g, uniform, addresses);
