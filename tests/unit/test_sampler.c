@@ -298,6 +298,21 @@ static void put_timed(struct fake_ring *f, uint32_t type, uint64_t time, uint64_
 	fake_put(f, buf, len);
 }
 
+/* A record for put_all(): which ring, then put_timed()'s arguments. */
+struct timed {
+	int ring;
+	uint32_t type;
+	uint64_t time, tag;
+};
+
+static void put_all(struct fake_ring **f, const struct timed *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_timed(f[r[i].ring], r[i].type, r[i].time, r[i].tag);
+}
+
 static void merge_init(struct sampler_ring_cursor *c, struct fake_ring **f, size_t n)
 {
 	size_t i;
@@ -312,6 +327,12 @@ static void merge_init(struct sampler_ring_cursor *c, struct fake_ring **f, size
  * time order (a tie: the ring first in the array), whatever ring holds it. */
 static void test_ring_merge_order(void **state)
 {
+	static const struct timed recs[] = {
+		{ 0, PERF_RECORD_SAMPLE, 10, 1 }, { 0, PERF_RECORD_COMM, 30, 3 },
+		{ 0, PERF_RECORD_SAMPLE, 50, 5 }, { 1, PERF_RECORD_SAMPLE, 5, 0 },
+		{ 1, PERF_RECORD_SAMPLE, 20, 2 }, { 1, PERF_RECORD_MMAP2, 30, 4 },
+		{ 1, PERF_RECORD_SAMPLE, 60, 6 },
+	};
 	struct fake_ring *f[3] = { malloc(sizeof(**f)), malloc(sizeof(**f)), malloc(sizeof(**f)) };
 	struct sampler_ring_cursor c[3];
 	struct seen s = { .n = 0 };
@@ -321,13 +342,7 @@ static void test_ring_merge_order(void **state)
 	fake_init(f[0], 0);
 	fake_init(f[1], sizeof(f[1]->data) * 7 - 16); /* its second record straddles the end */
 	fake_init(f[2], 0); /* empty */
-	put_timed(f[0], PERF_RECORD_SAMPLE, 10, 1);
-	put_timed(f[0], PERF_RECORD_COMM, 30, 3);
-	put_timed(f[0], PERF_RECORD_SAMPLE, 50, 5);
-	put_timed(f[1], PERF_RECORD_SAMPLE, 5, 0);
-	put_timed(f[1], PERF_RECORD_SAMPLE, 20, 2);
-	put_timed(f[1], PERF_RECORD_MMAP2, 30, 4);
-	put_timed(f[1], PERF_RECORD_SAMPLE, 60, 6);
+	put_all(f, recs, ARRAY_SIZE(recs));
 	merge_init(c, f, 3);
 	assert_int_equal(sampler_ring_merge(c, 3, remember, &s, &malformed), 0);
 	assert_int_equal(s.n, 7);
@@ -346,6 +361,12 @@ static void test_ring_merge_order(void **state)
  * stays in its ring and comes next time, still in order. */
 static void test_ring_merge_stop(void **state)
 {
+	static const struct timed recs[] = {
+		{ 0, PERF_RECORD_SAMPLE, 10, 0 },
+		{ 0, PERF_RECORD_SAMPLE, 30, 2 },
+		{ 1, PERF_RECORD_SAMPLE, 20, 1 },
+		{ 1, PERF_RECORD_SAMPLE, 40, 3 },
+	};
 	struct fake_ring *f[2] = { malloc(sizeof(**f)), malloc(sizeof(**f)) };
 	struct sampler_ring_cursor c[2];
 	struct seen s = { .n = 0, .stop_after = 2 };
@@ -354,10 +375,7 @@ static void test_ring_merge_stop(void **state)
 
 	fake_init(f[0], 0);
 	fake_init(f[1], 0);
-	put_timed(f[0], PERF_RECORD_SAMPLE, 10, 0);
-	put_timed(f[0], PERF_RECORD_SAMPLE, 30, 2);
-	put_timed(f[1], PERF_RECORD_SAMPLE, 20, 1);
-	put_timed(f[1], PERF_RECORD_SAMPLE, 40, 3);
+	put_all(f, recs, ARRAY_SIZE(recs));
 	merge_init(c, f, 2);
 	assert_int_equal(sampler_ring_merge(c, 2, remember, &s, &malformed), 42);
 	assert_int_equal(s.n, 2);
