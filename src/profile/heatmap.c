@@ -277,14 +277,23 @@ struct profile_heatmap *profile_query_heatmap(const struct profile *p,
  * The store for live data.
  */
 
-/* 24 bytes: a sample, or a run of them of one stack, thread and event in
- * one slice. The process is the thread's, looked up when a filter asks. */
+/*
+ * 16 bytes: a sample, or a run of them of one stack, thread and event in
+ * one slice. The process is the thread's, looked up when a filter asks.
+ * A slice (time / slice_ns) is kept as its low 24 bits: the store's newest
+ * slice says which 2^24 slices they are in (466 hours of 100 ms, 46 of
+ * 10 ms), and older entries are dropped. Events from HEAT_EVENT_OTHER on
+ * share that value: they count when all events are asked for, and a query
+ * for one of them finds nothing (only an import has so many).
+ */
+#define HEAT_SLICE_BITS 24
+#define HEAT_SLICE_MASK ((UINT32_C(1) << HEAT_SLICE_BITS) - 1)
+#define HEAT_EVENT_OTHER 255
 struct heat_entry {
-	uint64_t weight;
-	uint32_t slice; /* time / slice_ns */
+	uint32_t weight; /* a heavier sample takes several entries */
 	uint32_t node;
 	uint32_t tid;
-	uint16_t event;
+	uint32_t slice_event; /* slice & HEAT_SLICE_MASK | event << HEAT_SLICE_BITS */
 };
 
 /*
@@ -303,7 +312,18 @@ struct profile_heatstore {
 	size_t used; /* entries ever written: the array's resident part */
 	uint64_t since; /* complete from here */
 	uint64_t newest; /* the latest sample time + 1 */
+	uint64_t top; /* the newest entry's slice: entries are within 2^24 below */
 };
+
+static uint64_t entry_slice(const struct profile_heatstore *h, const struct heat_entry *e)
+{
+	return h->top - ((h->top - e->slice_event) & HEAT_SLICE_MASK);
+}
+
+static unsigned entry_event(const struct heat_entry *e)
+{
+	return e->slice_event >> HEAT_SLICE_BITS;
+}
 
 struct profile_heatstore *profile_heatstore_new(uint64_t slice_ns, size_t max_bytes)
 {
@@ -331,7 +351,7 @@ static void heat_drop(struct profile_heatstore *h, size_t k)
 	if (k > h->n)
 		k = h->n;
 	for (; k; k--) {
-		uint64_t end = (uint64_t)(h->v[h->head].slice + 1) * h->slice_ns;
+		uint64_t end = (entry_slice(h, &h->v[h->head]) + 1) * h->slice_ns;
 
 		if (end > h->since)
 			h->since = end;
@@ -340,41 +360,65 @@ static void heat_drop(struct profile_heatstore *h, size_t k)
 	}
 }
 
+/* A newer slice than any: the entries 2^24 slices or more below it go. */
+static void heat_raise(struct profile_heatstore *h, uint64_t slice)
+{
+	if (!h->n || slice - h->top > HEAT_SLICE_MASK) {
+		heat_drop(h, h->n);
+	} else {
+		while (h->n && entry_slice(h, &h->v[h->head]) + HEAT_SLICE_MASK < slice)
+			heat_drop(h, 1);
+	}
+	h->top = slice;
+}
+
+/* Appends an entry at the ring's end, dropping the oldest when full. */
+static void heat_put(struct profile_heatstore *h, uint32_t weight, const struct profile_sample *s,
+		     uint32_t slice_event)
+{
+	struct heat_entry *e;
+
+	if (h->n == h->cap)
+		heat_drop(h, 1);
+	e = &h->v[(h->head + h->n) % h->cap];
+	h->n++;
+	e->weight = weight;
+	e->node = s->node;
+	e->tid = s->tid;
+	e->slice_event = slice_event;
+}
+
 void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n)
 {
-	size_t i, at;
+	size_t i;
 
 	if (!n)
 		return;
 	if (!h->v)
 		h->v = xbig_reallocarray(NULL, 0, h->cap, sizeof(*h->v));
-	at = (h->head + h->n) % h->cap;
 	for (i = 0; i < n; i++) {
-		uint64_t slice = s[i].time / h->slice_ns;
+		uint64_t slice = s[i].time / h->slice_ns, w = s[i].weight;
+		uint32_t event = s[i].event < HEAT_EVENT_OTHER ? s[i].event : HEAT_EVENT_OTHER;
+		uint32_t tag = (uint32_t)(slice & HEAT_SLICE_MASK) | event << HEAT_SLICE_BITS;
 		struct heat_entry *e;
 
-		if (slice > UINT32_MAX || s[i].time < h->since)
+		if (s[i].time < h->since || (h->n && slice + HEAT_SLICE_MASK < h->top))
 			continue;
 		if (s[i].time + 1 > h->newest)
 			h->newest = s[i].time + 1;
+		if (!h->n || slice > h->top)
+			heat_raise(h, slice);
 		/* The same stack again in the same slice: one entry (a hot loop's
 		 * samples come in runs). */
-		e = &h->v[at ? at - 1 : h->cap - 1];
-		if (h->n && e->slice == slice && e->node == s[i].node && e->tid == s[i].tid &&
-		    e->event == s[i].event && e->weight <= UINT64_MAX - s[i].weight) {
-			e->weight += s[i].weight;
+		e = &h->v[(h->head + h->n + h->cap - 1) % h->cap];
+		if (h->n && e->slice_event == tag && e->node == s[i].node && e->tid == s[i].tid &&
+		    e->weight <= UINT32_MAX - w) {
+			e->weight += (uint32_t)w;
 			continue;
 		}
-		if (h->n == h->cap)
-			heat_drop(h, 1);
-		e = &h->v[at];
-		at = at + 1 == h->cap ? 0 : at + 1;
-		h->n++;
-		e->weight = s[i].weight;
-		e->slice = (uint32_t)slice;
-		e->node = s[i].node;
-		e->tid = s[i].tid;
-		e->event = s[i].event;
+		for (; w > UINT32_MAX; w -= UINT32_MAX)
+			heat_put(h, UINT32_MAX, &s[i], tag);
+		heat_put(h, (uint32_t)w, &s[i], tag);
 	}
 	if (h->used < h->cap)
 		h->used = h->n > h->used ? h->n : h->used;
@@ -384,7 +428,7 @@ void profile_heatstore_forget(struct profile_heatstore *h, uint64_t before)
 {
 	size_t k = 0;
 
-	while (k < h->n && (uint64_t)h->v[(h->head + k) % h->cap].slice * h->slice_ns < before)
+	while (k < h->n && entry_slice(h, &h->v[(h->head + k) % h->cap]) * h->slice_ns < before)
 		k++;
 	if (k)
 		heat_drop(h, k);
@@ -410,16 +454,16 @@ static void heat_count_entries(const struct profile_heatstore *h, const struct p
 	const struct heat_entry *end = e + n;
 
 	for (; e < end; e++) {
-		struct profile_sample s = { .time = (uint64_t)e->slice * h->slice_ns,
+		struct profile_sample s = { .time = entry_slice(h, e) * h->slice_ns,
 					    .weight = e->weight,
 					    .node = e->node,
 					    .tid = e->tid,
-					    .event = e->event };
+					    .event = (uint16_t)entry_event(e) };
 
 		if (e->node >= p->nnodes)
 			continue;
 		if (!pm) {
-			if ((f->event < 0 || (int)e->event == f->event) && s.time >= f->from &&
+			if ((f->event < 0 || (int)s.event == f->event) && s.time >= f->from &&
 			    (!f->to || s.time < f->to))
 				count(k, s.time, s.weight);
 			continue;
@@ -454,7 +498,7 @@ struct profile_heatmap *profile_heatstore_query(const struct profile_heatstore *
 	if (!plain)
 		profile_matcher_init(&pm, p, f);
 	/* The ring's two parts, oldest first. */
-	if (h->n) {
+	if (h->n && f->event < HEAT_EVENT_OTHER) {
 		heat_count_entries(h, p, f, plain ? NULL : &pm, h->v + h->head, first, &k);
 		heat_count_entries(h, p, f, plain ? NULL : &pm, h->v, h->n - first, &k);
 	}

@@ -1537,16 +1537,18 @@ static void init_state(struct tui *u)
 		tc.retention_ns = u->opt.retention_ns;
 	/*
 	 * --max-memory is all that is kept of the samples, shared out: three
-	 * quarters for the timeline, an eighth for the heatmap's samples (in
-	 * 10 ms slices) and a sixteenth for the addresses the lines view reads
-	 * (4 MiB of them hold 126 s of 2 CPUs x 999 Hz over 10,000 stacks).
+	 * quarters for the timeline, a sixteenth for the heatmap's samples (in
+	 * 10 ms slices, 16 bytes each: 4 MiB hold 131 s of 2 CPUs x 999 Hz)
+	 * and a sixteenth for the addresses the lines view reads (4 MiB hold
+	 * 126 s of 2 CPUs x 999 Hz over 10,000 stacks); the rest is headroom
+	 * for what is not counted (the call tree's tables, the views).
 	 * The default keeps a day of a busy machine whole: a synthetic day at
 	 * 2 CPUs x 999 Hz over 10,000 stacks takes 27 MiB of timeline.
 	 */
 	budget = u->opt.max_memory ? u->opt.max_memory : UI_MAX_MEMORY_DEFAULT;
 	tc.max_memory = budget / 4 * 3;
 	u->tl = timeline_new(&tc, u->p);
-	u->heat = profile_heatstore_new(10000000ull, budget / 8);
+	u->heat = profile_heatstore_new(10000000ull, budget / 16);
 	u->hits = profile_hits_new(tc.resolution_ns, budget / 16);
 	u->lines = symbols_lines_new();
 	u->line_frame = PROFILE_NO_FRAME;

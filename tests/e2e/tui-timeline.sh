@@ -65,8 +65,8 @@ assert_screen fine 'window live: last 30.0s res 500ms ' \
 tui_keys fine q
 tui_exit fine
 
-# --max-memory is shared out: three quarters for the timeline, an eighth for
-# the heatmap's samples and a sixteenth for the lines view's addresses. 20 minutes of 100
+# --max-memory is shared out: three quarters for the timeline, a sixteenth
+# each for the heatmap's samples and the lines view's addresses. 20 minutes of 100
 # samples a second over 5,000 stacks, with periods from 0.9 to 1.1 ms (equal
 # ones pack to a few bits), take 0.85 MiB of timeline, kept whole by
 # default; with --max-memory 1M the timeline holds at most 768 KiB.

@@ -2074,9 +2074,9 @@ static void test_heatstore_full(void **state)
 	m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
 	assert_non_null(m);
 	/* Every sample since `since`, one a millisecond: none lost, and the
-	 * store full to its ceiling (24 bytes an entry). */
+	 * store full to its ceiling (16 bytes an entry). */
 	assert_int_equal(m->total, t - since / 1000000ull);
-	assert_int_equal(m->total, (1u << 20) / 24);
+	assert_int_equal(m->total, (1u << 20) / 16);
 	profile_heatmap_free(m);
 	/* A filter that is not only times and events (a thread) over the
 	 * same entries, which wrap around the end of the store's array. */
@@ -2138,11 +2138,98 @@ static void test_heatstore_runs(void **state)
 	profile_heatstore_add(hs, &s, 1);
 	s.time = 10000000ull; /* the next slice */
 	profile_heatstore_add(hs, &s, 1);
-	assert_int_equal(profile_heatstore_memory(hs), profile_heatstore_memory(one) + 3 * 24);
+	assert_int_equal(profile_heatstore_memory(hs), profile_heatstore_memory(one) + 3 * 16);
 	m = profile_heatstore_query(hs, p, &f, 10000000ull, &err);
 	assert_int_equal(m->total, 3009);
 	profile_heatmap_free(m);
 	profile_heatstore_free(one);
+	profile_heatstore_free(hs);
+	profile_free(p);
+}
+
+/* heat_total: the store's total for `event` (-1: all) over all its time. */
+static uint64_t heat_total(const struct profile_heatstore *hs, const struct profile *p, int event,
+			   uint64_t row_ns)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_heatmap *m;
+	struct profile_filter f;
+	uint64_t total;
+
+	profile_filter_init(&f);
+	f.event = event;
+	m = profile_heatstore_query(hs, p, &f, row_ns, &err);
+	assert_non_null(m);
+	total = m->total;
+	profile_heatmap_free(m);
+	return total;
+}
+
+/*
+ * What a 16-byte entry cannot hold whole: a weight over 32 bits takes
+ * several entries and keeps its sum; a slice is kept as its low 24 bits,
+ * so entries 2^24 slices older than the newest go (the store is complete
+ * after them); events from 255 on count among all events only.
+ */
+static void test_heatstore_limits(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *hs = profile_heatstore_new(1000000ull, 1 << 20);
+	struct profile_sample s = p->samples[0];
+	uint64_t span = (1ull << 24) * 1000000ull; /* 2^24 slices of 1 ms */
+
+	(void)state;
+	s.time = 0;
+	s.weight = 10000000000ull; /* 10 s of off-CPU time, in ns */
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(heat_total(hs, p, s.event, 500000000ull), 10000000000ull);
+	/* The last slice that keeps it: 2^24 - 1 slices on; its time is right. */
+	s.weight = 1;
+	s.time = span - 1000000ull;
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(heat_total(hs, p, s.event, 500000000ull), 10000000001ull);
+	assert_int_equal(profile_heatstore_since(hs), 0);
+	/* One slice more and the first goes; what stays is in its own slice. */
+	s.time = span;
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(heat_total(hs, p, s.event, 500000000ull), 2);
+	assert_int_equal(profile_heatstore_since(hs), 1000000ull);
+	{
+		struct ft_error err = { { 0 }, 0, 0 };
+		struct profile_heatmap *m;
+		struct profile_filter f;
+
+		profile_filter_init(&f);
+		f.event = s.event;
+		f.from = span - 1000000ull;
+		f.to = span;
+		m = profile_heatstore_query(hs, p, &f, 1000000ull, &err);
+		assert_int_equal(m->total, 1);
+		profile_heatmap_free(m);
+	}
+	profile_heatstore_free(hs);
+	/* A sample older than the window is refused, even where nothing was
+	 * dropped yet (it would alias to the newest slice). */
+	hs = profile_heatstore_new(1000000ull, 1 << 20);
+	s.time = span + 5000000ull;
+	profile_heatstore_add(hs, &s, 1);
+	s.time = 0;
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(heat_total(hs, p, s.event, 500000000ull), 1);
+	profile_heatstore_free(hs);
+
+	/* Events 255 and 300 (an import's): among all events, not alone. */
+	hs = profile_heatstore_new(1000000ull, 1 << 20);
+	s.time = 0;
+	s.weight = 5;
+	s.event = 300;
+	profile_heatstore_add(hs, &s, 1);
+	s.event = 2;
+	profile_heatstore_add(hs, &s, 1);
+	assert_int_equal(heat_total(hs, p, -1, 500000000ull), 10);
+	assert_int_equal(heat_total(hs, p, 2, 500000000ull), 5);
+	assert_int_equal(heat_total(hs, p, 300, 500000000ull), 0);
+	assert_int_equal(heat_total(hs, p, 255, 500000000ull), 0);
 	profile_heatstore_free(hs);
 	profile_free(p);
 }
@@ -2326,6 +2413,7 @@ int main(void)
 		cmocka_unit_test(test_heatstore),
 		cmocka_unit_test(test_heatstore_full),
 		cmocka_unit_test(test_heatstore_runs),
+		cmocka_unit_test(test_heatstore_limits),
 		cmocka_unit_test(test_decay),
 	};
 
