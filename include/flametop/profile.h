@@ -60,7 +60,6 @@ struct profile_node {
 struct profile_location {
 	uint32_t frame;
 	uint64_t offset; /* file offset of the address in the frame's module */
-	uint64_t hits; /* samples added at this location, whatever their filter */
 };
 
 /*

@@ -172,7 +172,6 @@ struct profile *profile_new(void)
 	grow32((void **)&p->locations, sizeof(*p->locations), &p->locations_cap, 1);
 	p->locations[PROFILE_NO_LOCATION].frame = PROFILE_NO_FRAME;
 	p->locations[PROFILE_NO_LOCATION].offset = 0;
-	p->locations[PROFILE_NO_LOCATION].hits = 0;
 	p->nlocations = 1;
 
 	idmap_init(&p->chain_map);
@@ -382,7 +381,6 @@ uint32_t profile_intern_location(struct profile *p, uint32_t frame, uint64_t off
 	id = p->nlocations++;
 	p->locations[id].frame = frame;
 	p->locations[id].offset = offset;
-	p->locations[id].hits = 0;
 	idmap_add(&p->location_map, hash, id, location_hash_of, p);
 	return id;
 }
@@ -419,8 +417,6 @@ bool profile_has_chains(const struct profile *p)
 void profile_add_sample(struct profile *p, const struct profile_sample *s)
 {
 	assert(s->location < p->nlocations && s->chain < p->nchains);
-	if (s->location != PROFILE_NO_LOCATION)
-		p->locations[s->location].hits++;
 	grow_samples(p, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
 	p->samples_total++;
@@ -441,11 +437,8 @@ void profile_add_reserved_samples(struct profile *p, size_t n)
 	size_t i;
 
 	assert(n <= p->samples_cap - p->nsamples);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		assert(s[i].location < p->nlocations && s[i].chain < p->nchains);
-		if (s[i].location != PROFILE_NO_LOCATION)
-			p->locations[s[i].location].hits++;
-	}
 	p->nsamples += n;
 	p->samples_total += n;
 }

@@ -729,7 +729,6 @@ static void test_locations(void **state)
 	uint32_t fa = profile_intern_frame(p, "a", "/bin/a", PROFILE_FRAME_USER);
 	uint32_t fb = profile_intern_frame(p, "b", "/bin/a", PROFILE_FRAME_USER);
 	uint32_t la, lb, *ids, i;
-	struct profile_sample s = { .time = 1, .weight = 5, .node = PROFILE_ROOT };
 
 	assert_int_equal(p->nlocations, 1);
 	assert_int_equal(p->locations[PROFILE_NO_LOCATION].frame, PROFILE_NO_FRAME);
@@ -756,17 +755,6 @@ static void test_locations(void **state)
 	}
 	free(ids);
 
-	/* Samples count hits where they have a location, none where not. */
-	s.location = la;
-	profile_add_sample(p, &s);
-	profile_add_sample(p, &s);
-	s.location = PROFILE_NO_LOCATION;
-	profile_add_sample(p, &s);
-	assert_int_equal(p->locations[la].hits, 2);
-	assert_int_equal(p->locations[lb].hits, 0);
-	assert_int_equal(p->locations[PROFILE_NO_LOCATION].hits, 0);
-	profile_clear_samples(p);
-	assert_int_equal(p->locations[la].hits, 2);
 	assert_true(profile_memory(p) > 20000 * sizeof(*p->locations));
 	profile_free(p);
 }
