@@ -11,8 +11,11 @@
  * The rings of several CPUs are read together in time order: a process
  * that execs on one CPU and runs on another has its exec (COMM, MMAP) in
  * the first ring and its samples in the second, and the samples mean
- * nothing before the exec. Each ring is in time order already, so a merge
- * of their next records (a min-heap by time) is enough: nothing is copied.
+ * nothing before the exec. Each ring is about in time order (a record
+ * written from an interrupt may go before one stamped just earlier), so a
+ * merge of their next records (a min-heap by time) is enough for that:
+ * nothing is copied. Rules that pair records a few microseconds apart
+ * sort whole drains instead (sampler.c).
  */
 #include "config.h"
 

@@ -50,6 +50,13 @@
 #define DEFAULT_EVERY_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
 
+/* A record copied out of a ring for a sorted drain. */
+struct batch_entry {
+	uint64_t time;
+	size_t offset; /* into sampler.batch */
+	size_t seq; /* read order, to keep records of equal time in it */
+};
+
 /* An event the user named: a profile type or a plain perf event. */
 struct event {
 	char *name;
@@ -113,6 +120,13 @@ struct sampler {
 	size_t nfds, fds_cap;
 
 	struct sampler_decoder dec;
+
+	/* A rule pairs records of one thread: drain sorted by time. */
+	bool sorted;
+	unsigned char *batch; /* the records of one drain, copied out */
+	size_t batch_len, batch_cap;
+	struct batch_entry *entries;
+	size_t nentries, entries_cap;
 
 	pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
@@ -565,6 +579,8 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 	s->events[ev].type = type;
 	s->events[ev].unit = xstrdup(type->unit);
 	s->events[ev].state = type->state_new ? type->state_new(&t) : NULL;
+	if (type->sched || type->flush)
+		s->sorted = true;
 	for (i = 0; i < n; i++) {
 		struct member *m = add_member(s, ev, tm[i].role);
 
@@ -992,6 +1008,8 @@ void sampler_free(struct sampler *s)
 	u64map_free(&s->dec.id_event);
 	sampler_decode_free(&s->dec);
 	free(s->cursors);
+	free(s->batch);
+	free(s->entries);
 	free(s->fds);
 	free(s->rings);
 	free(s->pfds);
@@ -1063,6 +1081,70 @@ static int drain_one(const struct perf_event_header *h, void *ctx)
 	return sampler_decode(ctx, h);
 }
 
+static int batch_one(const struct perf_event_header *h, void *ctx)
+{
+	struct sampler *s = ctx;
+	struct batch_entry *e;
+
+	if (s->batch_len + h->size > s->batch_cap) {
+		s->batch_cap = (s->batch_len + h->size) * 2;
+		s->batch = xrealloc(s->batch, s->batch_cap);
+	}
+	if (s->nentries == s->entries_cap) {
+		s->entries_cap = s->entries_cap ? s->entries_cap * 2 : 1024;
+		s->entries = xreallocarray(s->entries, s->entries_cap, sizeof(*s->entries));
+	}
+	e = &s->entries[s->nentries];
+	e->time = sampler_record_time(h);
+	e->offset = s->batch_len;
+	e->seq = s->nentries++;
+	memcpy(s->batch + s->batch_len, h, h->size);
+	s->batch_len += h->size;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct batch_entry *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * For rules that pair two records of one thread (a switch-out and its
+ * switch-in, a call and its return): everything the rings hold is copied
+ * out and sorted by time, within a ring too. A ring is not always in time
+ * order (a record written from an interrupt between another's time and
+ * its write goes first), and a merge keeps each ring's order: a thread's
+ * switch-in on another CPU could then come before the switch-out sample
+ * that a later-stamped record held back, and lose its [preempted].
+ * (Records are 8-byte multiples, so the copies stay aligned.)
+ */
+static int drain_sorted(struct sampler *s)
+{
+	size_t i;
+	int ret;
+
+	s->batch_len = 0;
+	s->nentries = 0;
+	for (i = 0; i < s->ncpus; i++) {
+		if (!s->rings[i].map)
+			continue;
+		if (sampler_ring_read(&s->rings[i].r, batch_one, s) == -EBADMSG)
+			s->dec.malformed++;
+	}
+	qsort(s->entries, s->nentries, sizeof(*s->entries), by_time);
+	for (i = 0; i < s->nentries; i++) {
+		ret = sampler_decode(&s->dec,
+				     (const struct perf_event_header *)(s->batch + s->entries[i].offset));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * Reads every ring, in time order across them: a record's meaning may
  * depend on one in another CPU's ring (a process's exec before its
@@ -1072,6 +1154,8 @@ static int drain(struct sampler *s)
 {
 	size_t i, n = 0;
 
+	if (s->sorted)
+		return drain_sorted(s);
 	for (i = 0; i < s->ncpus; i++)
 		if (s->rings[i].map)
 			s->cursors[n++].r = &s->rings[i].r;
