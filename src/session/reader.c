@@ -44,14 +44,16 @@
 #include "ahead.h"
 #include "format.h"
 
-/* File ids -> profile ids, for one kind of id. */
+/*
+ * File ids to profile ids. A file read into a new profile usually maps
+ * each id to itself: then nothing is stored (a day's call tree and
+ * location chains would take megabytes of it) and `ids` stays NULL until
+ * the first id that moves, when the identity so far is written out.
+ */
 struct id_map {
-	uint32_t *ids;
+	uint32_t *ids; /* when moved: the profile id of each file id */
 	uint32_t len, cap;
-	/* Some file id maps to another profile id (0: each to itself so far,
-	 * as a file read into a new profile usually has it), so that a
-	 * column of ids can skip the look-up. */
-	bool moved;
+	bool moved; /* some file id maps to another profile id */
 };
 
 /*
@@ -121,14 +123,33 @@ struct reader {
 	uint32_t chain_max;
 };
 
+/* The profile id of file id `id` (below m->len). */
+static inline uint32_t id_map_get(const struct id_map *m, uint64_t id)
+{
+	return m->moved ? m->ids[id] : (uint32_t)id;
+}
+
 static void id_map_push(struct id_map *m, uint32_t id)
 {
+	uint32_t i;
+
+	if (!m->moved && id == m->len) {
+		m->len++;
+		return;
+	}
+	if (!m->moved) {
+		m->cap = 256;
+		while (m->cap <= m->len)
+			m->cap *= 2;
+		m->ids = xreallocarray(NULL, m->cap, sizeof(*m->ids));
+		for (i = 0; i < m->len; i++)
+			m->ids[i] = i;
+		m->moved = true;
+	}
 	if (m->len == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 256;
+		m->cap *= 2;
 		m->ids = xreallocarray(m->ids, m->cap, sizeof(*m->ids));
 	}
-	if (id != m->len)
-		m->moved = true;
 	m->ids[m->len++] = id;
 }
 
@@ -313,9 +334,9 @@ static int add_frame(struct reader *r, const uint64_t f[3])
 		return chunk_error(r, "frame %" PRIu32 " has unknown kind %" PRIu64, id, f[2]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many frames");
-	id_map_push(&r->frames,
-		    profile_intern_frame_ids(r->p, r->strings.ids[f[0]], r->strings.ids[f[1]],
-					     (enum profile_frame_kind)f[2]));
+	id_map_push(&r->frames, profile_intern_frame_ids(r->p, id_map_get(&r->strings, f[0]),
+							 id_map_get(&r->strings, f[1]),
+							 (enum profile_frame_kind)f[2]));
 	return 0;
 }
 
@@ -331,7 +352,8 @@ static int add_node(struct reader *r, const uint64_t n[2])
 				   n[1]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many nodes");
-	id_map_push(&r->nodes, profile_intern_node(r->p, r->nodes.ids[n[0]], r->frames.ids[n[1]]));
+	id_map_push(&r->nodes, profile_intern_node(r->p, id_map_get(&r->nodes, n[0]),
+						   id_map_get(&r->frames, n[1])));
 	return 0;
 }
 
@@ -344,7 +366,8 @@ static int add_location(struct reader *r, const uint64_t l[2])
 				   l[0]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many locations");
-	id_map_push(&r->locations, profile_intern_location(r->p, r->frames.ids[l[0]], l[1]));
+	id_map_push(&r->locations,
+		    profile_intern_location(r->p, id_map_get(&r->frames, l[0]), l[1]));
 	return 0;
 }
 
@@ -360,8 +383,8 @@ static int add_chain(struct reader *r, const uint64_t c[2])
 				   c[1]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many chains");
-	id_map_push(&r->chains,
-		    profile_intern_chain(r->p, r->chains.ids[c[0]], r->locations.ids[c[1]]));
+	id_map_push(&r->chains, profile_intern_chain(r->p, id_map_get(&r->chains, c[0]),
+						     id_map_get(&r->locations, c[1])));
 	return 0;
 }
 
@@ -373,7 +396,7 @@ static int add_thread(struct reader *r, size_t i, const uint64_t t[3])
 	if (t[2] >= r->strings.len)
 		return chunk_error(r, "thread %zu has comm %" PRIu64 " out of range", i, t[2]);
 	profile_set_thread(r->p, (uint32_t)t[0], (uint32_t)t[1],
-			   profile_string(r->p, r->strings.ids[t[2]]));
+			   profile_string(r->p, id_map_get(&r->strings, t[2])));
 	return 0;
 }
 
@@ -500,7 +523,7 @@ static int get_id(struct reader *r, json_t *col, size_t i, const char *name,
 		return chunk_error(r, "sample %zu has a non-integer \"%s\"", i, name);
 	if (v < 0 || (uint64_t)v >= ids->len)
 		return chunk_error(r, "sample %zu has %s %lld out of range", i, name, (long long)v);
-	*out = ids->ids[v];
+	*out = id_map_get(ids, (uint64_t)v);
 	return 0;
 }
 
@@ -565,7 +588,7 @@ static int read_samples(struct reader *r, json_t *obj)
 					   "2^63 - 1", i);
 		s.time = (uint64_t)t;
 		s.weight = (uint64_t)v[COL_WEIGHT];
-		s.node = r->nodes.ids[v[COL_NODE]];
+		s.node = id_map_get(&r->nodes, v[COL_NODE]);
 		s.pid = (uint32_t)v[COL_PID];
 		s.tid = (uint32_t)v[COL_TID];
 		s.cpu = (uint16_t)v[COL_CPU];
@@ -997,7 +1020,7 @@ static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_
 		session_recent_use(list, at, (uint32_t)chain);
 		if (chain > max)
 			max = (uint32_t)chain;
-		b[i].chain = r->chains.moved ? r->chains.ids[chain] : (uint32_t)chain;
+		b[i].chain = id_map_get(&r->chains, chain);
 	}
 	r->chain_max = max;
 	return 0;
@@ -1041,7 +1064,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->nodes.len)
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].node = r->nodes.moved ? r->nodes.ids[v[i]] : (uint32_t)v[i];
+			b[i].node = id_map_get(&r->nodes, v[i]);
 			r->block_nodes[i] = (uint32_t)v[i];
 		}
 		break;
@@ -1075,8 +1098,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->locations.len)
 				return chunk_error(r, "sample %zu has location %" PRIu64
 						   " out of range", i, v[i]);
-			b[i].location =
-				r->locations.moved ? r->locations.ids[v[i]] : (uint32_t)v[i];
+			b[i].location = id_map_get(&r->locations, v[i]);
 		}
 		break;
 	case SESSION_COL_CHAIN_RECENT:

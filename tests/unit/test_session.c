@@ -1384,6 +1384,71 @@ static void test_data_chunk_shapes(void **state)
 	free(c);
 }
 
+/*
+ * Entries a file defines twice (a string, a frame, a node, a location, a
+ * chain): each copy is the same profile entry, and every later id of the
+ * file moves down by one. The samples after them must still reach the
+ * entries they name: the reader maps the file's ids once they stop being
+ * the profile's own.
+ */
+static void test_duplicate_entries(void **state)
+{
+	static const char data[] =
+		"{\"strings\":[\"main\",\"libc\",\"main\",\"work\"],"
+		"\"frames\":[[0,1,0],[2,1,0],[3,1,0]],"
+		"\"nodes\":[[0,0],[0,1],[2,2]],"
+		"\"locations\":[[2,64],[2,64],[1,16]],"
+		"\"chains\":[[0,1],[0,2],[2,3]],"
+		"\"threads\":[[5,6,0]],"
+		"\"samples\":{\"time\":[1,2],\"weight\":[10,20],\"node\":[3,2],\"pid\":[5,5],"
+		"\"tid\":[6,6],\"cpu\":[0,0],\"event\":[0,0],\"location\":[3,2],\"chain\":[3,2]}}";
+	struct ft_error err = { 0 };
+	unsigned char *h, *d, *file;
+	size_t hlen, dlen, flen;
+	const struct profile_sample *s;
+	struct profile *p;
+
+	(void)state;
+	h = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,4],"
+			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
+	d = make_chunk(2, data, &dlen);
+	flen = 16 + hlen + dlen;
+	file = xmalloc(flen);
+	memcpy(file, "FLAMETOP\1\0\4\0\0\0\0\0", 16);
+	memcpy(file + 16, h, hlen);
+	memcpy(file + 16 + hlen, d, dlen);
+	p = session_read_mem(file, flen, "x.session", NULL, &err);
+	assert_non_null(p);
+	/* main and work; root, main, main > work; the two locations and chains. */
+	assert_int_equal(p->nframes, 2);
+	assert_int_equal(p->nnodes, 3);
+	assert_int_equal(p->nlocations, 3);
+	assert_int_equal(p->nchains, 3);
+	assert_int_equal(p->nsamples, 2);
+	s = &p->samples[0];
+	assert_string_equal(profile_string(p, p->frames[p->nodes[s->node].frame].name), "work");
+	assert_string_equal(profile_string(p, p->frames[p->nodes[p->nodes[s->node].parent].frame].name),
+			    "main");
+	assert_int_equal(p->locations[s->location].offset, 16);
+	assert_string_equal(profile_string(p, p->frames[p->locations[s->location].frame].name),
+			    "main");
+	assert_int_equal(p->chains[s->chain].location, s->location);
+	assert_int_equal(p->locations[p->chains[p->chains[s->chain].parent].location].offset, 64);
+	s = &p->samples[1];
+	assert_int_equal(s->weight, 20);
+	assert_string_equal(profile_string(p, p->frames[p->nodes[s->node].frame].name), "main");
+	assert_int_equal(p->nodes[s->node].parent, PROFILE_ROOT);
+	assert_int_equal(p->locations[s->location].offset, 64);
+	assert_string_equal(profile_string(p, p->frames[p->locations[s->location].frame].name),
+			    "work");
+	assert_int_equal(p->chains[p->chains[s->chain].parent].location, PROFILE_NO_LOCATION);
+	assert_int_equal(p->chains[s->chain].location, s->location);
+	profile_free(p);
+	free(file);
+	free(d);
+	free(h);
+}
+
 /* Builds a chunk of `type` around the `len` bytes at `data`. Caller frees. */
 static unsigned char *make_block_chunk(uint32_t type, const unsigned char *data, size_t len,
 				       size_t *clen_out)
@@ -1875,6 +1940,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_chunk),
 		cmocka_unit_test(test_bad_contents),
 		cmocka_unit_test(test_data_chunk_shapes),
+		cmocka_unit_test(test_duplicate_entries),
 		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_sample_bomb),
 		cmocka_unit_test(test_zlib_stream),
