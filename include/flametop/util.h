@@ -31,6 +31,15 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 /*
+ * A scratch buffer of *cap bytes, about to hold `need`: shrunk to `need`
+ * (at least UTIL_BUF_KEEP) when it is over UTIL_BUF_KEEP and more than
+ * four times that, so that one big chunk early on does not keep its room
+ * for the rest of a long run. Its contents are not kept. Returns the
+ * buffer, which the caller still grows itself.
+ */
+#define UTIL_BUF_KEEP ((size_t)64 << 10)
+void *xbuf_shrink(void *buf, size_t *cap, size_t need);
+/*
  * A big array (a session's samples: hundreds of MiB; the kernel's symbol
  * table: a few MiB), grown from `old_n` elements of `size` bytes (0 with
  * NULL) to `n`; freed with xbig_free() and the same `n` and `size`. Below

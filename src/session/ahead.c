@@ -167,6 +167,7 @@ static bool ahead_one(struct ahead *a, struct libdeflate_decompressor *d, uint64
 		*off = end;
 		return true;
 	}
+	*buf = xbuf_shrink(*buf, cap, clen);
 	if (clen > *cap) {
 		*buf = xrealloc(*buf, clen);
 		*cap = clen;

@@ -1108,7 +1108,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			if (v[i] >= r->chains.len)
 				return chunk_error(r, "sample %zu has chain %" PRIu64 " out of range", i,
 						   v[i]);
-			b[i].chain = r->chains.moved ? r->chains.ids[v[i]] : (uint32_t)v[i];
+			b[i].chain = id_map_get(&r->chains, v[i]);
 		}
 		break;
 	}
@@ -1730,6 +1730,7 @@ static size_t source_get(struct reader *r, size_t n, const unsigned char **out)
 		s->pos += got;
 		return got;
 	}
+	s->buf = xbuf_shrink(s->buf, &s->buf_cap, n);
 	while (got < n) {
 		size_t want = n - got < (1u << 20) ? n - got : (1u << 20);
 		ssize_t k;

@@ -108,6 +108,17 @@ void *xbig_reallocarray(void *ptr, size_t old_n, size_t n, size_t size)
 	return p;
 }
 
+void *xbuf_shrink(void *buf, size_t *cap, size_t need)
+{
+	size_t to = need > UTIL_BUF_KEEP ? need : UTIL_BUF_KEEP;
+
+	if (*cap <= UTIL_BUF_KEEP || *cap / 4 <= need)
+		return buf;
+	free(buf);
+	*cap = to;
+	return xmalloc(to);
+}
+
 void xmalloc_keep_freed(void)
 {
 	/* 32 MiB: glibc's most for a fixed threshold on 64-bit (larger ones are refused). */

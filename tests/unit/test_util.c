@@ -24,6 +24,34 @@
 
 #include "flametop/util.h"
 
+/* A scratch buffer gives back the room of a big chunk once the chunks are small again. */
+static void test_buf_shrink(void **state)
+{
+	size_t cap = 1 << 20;
+	char *buf = xmalloc(cap);
+
+	(void)state;
+	/* A quarter of it or more is still needed: kept. */
+	buf = xbuf_shrink(buf, &cap, 256 << 10);
+	assert_int_equal(cap, 1 << 20);
+	/* Less: down to what is needed. */
+	buf = xbuf_shrink(buf, &cap, 200 << 10);
+	assert_int_equal(cap, 200 << 10);
+	memset(buf, 1, cap);
+	/* Never below UTIL_BUF_KEEP, and never grown. */
+	buf = xbuf_shrink(buf, &cap, 16);
+	assert_int_equal(cap, UTIL_BUF_KEEP);
+	buf = xbuf_shrink(buf, &cap, 1);
+	assert_int_equal(cap, UTIL_BUF_KEEP);
+	buf = xbuf_shrink(buf, &cap, 1 << 20);
+	assert_int_equal(cap, UTIL_BUF_KEEP);
+	memset(buf, 2, cap);
+	free(buf);
+	cap = 0;
+	assert_null(xbuf_shrink(NULL, &cap, 16));
+	assert_int_equal(cap, 0);
+}
+
 static void test_sanitize_escapes(void **state)
 {
 	char out[64];
@@ -688,6 +716,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		/* First: the heap has not yet grown, nor holds blocks freed by others. */
 		cmocka_unit_test(test_heap_huge),
+		cmocka_unit_test(test_buf_shrink),
 		cmocka_unit_test(test_sanitize_escapes),
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_invisible),
