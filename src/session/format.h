@@ -9,6 +9,10 @@
 #define FLAMETOP_SESSION_FORMAT_H
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flametop/util.h"
 
 #define SESSION_MAGIC "FLAMETOP"
 #define SESSION_MAGIC_LEN 8
@@ -139,6 +143,61 @@ static inline void session_recent_use(uint32_t *list, unsigned at, uint32_t chai
 	for (; at > 0; at--)
 		list[at] = list[at - 1];
 	list[0] = chain;
+}
+
+/*
+ * Every node's list, kept by the writer and the reader. Most nodes of a
+ * call tree are never a sample's leaf, so a node's list is made when a
+ * sample first names it: 4 bytes a node and 16 a leaf, not 16 a node (a
+ * day of 119,190 nodes and 10,000 leaves: 0.6 MB, not 1.9).
+ */
+struct session_recent {
+	uint32_t *at; /* per node: the index of its list + 1; 0: none yet */
+	size_t nnodes; /* nodes `at` has room for */
+	uint32_t *lists; /* SESSION_RECENT_CHAINS chains each */
+	size_t nlists, lists_cap;
+};
+
+/* Room for the nodes below `n`, their lists still all 0. */
+static inline void session_recent_nodes(struct session_recent *r, size_t n)
+{
+	if (n <= r->nnodes)
+		return;
+	r->at = xreallocarray(r->at, n, sizeof(*r->at));
+	memset(r->at + r->nnodes, 0, (n - r->nnodes) * sizeof(*r->at));
+	r->nnodes = n;
+}
+
+/* The list of `node` (below r->nnodes), made all 0 at its first use;
+ * valid until a list is made for another node. */
+static inline uint32_t *session_recent_list(struct session_recent *r, uint32_t node)
+{
+	uint32_t *list;
+
+	if (r->at[node])
+		return r->lists + (size_t)(r->at[node] - 1) * SESSION_RECENT_CHAINS;
+	if (r->nlists == r->lists_cap) {
+		r->lists_cap = r->lists_cap ? r->lists_cap * 2 : 64;
+		r->lists = xreallocarray(r->lists, r->lists_cap,
+					 SESSION_RECENT_CHAINS * sizeof(*r->lists));
+	}
+	list = r->lists + r->nlists * SESSION_RECENT_CHAINS;
+	memset(list, 0, SESSION_RECENT_CHAINS * sizeof(*list));
+	r->at[node] = (uint32_t)++r->nlists;
+	return list;
+}
+
+/* Heap bytes it holds. */
+static inline size_t session_recent_memory(const struct session_recent *r)
+{
+	return r->nnodes * sizeof(*r->at) + r->lists_cap * SESSION_RECENT_CHAINS * sizeof(*r->lists);
+}
+
+static inline void session_recent_free(struct session_recent *r)
+{
+	free(r->at);
+	free(r->lists);
+	memset(r, 0, sizeof(*r));
 }
 
 /* Appends `v` as an LEB128 varint at `p`; returns the bytes written. */

@@ -118,8 +118,7 @@ struct reader {
 	size_t block_nodes_cap;
 	/* Column 9's state (format.h): each node's recent chains, by the
 	 * file's node ids and chain ids, and the largest chain so far. */
-	uint32_t *recent;
-	size_t recent_nodes; /* nodes `recent` has room for */
+	struct session_recent recent;
 	uint32_t chain_max;
 };
 
@@ -685,7 +684,7 @@ static uint64_t reader_memory(const struct reader *r)
 	m += (uint64_t)r->vals_cap * sizeof(*r->vals) +
 	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
 	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
-	m += (uint64_t)r->recent_nodes * SESSION_RECENT_CHAINS * sizeof(*r->recent);
+	m += session_recent_memory(&r->recent);
 	return m;
 }
 
@@ -985,23 +984,22 @@ static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_
 {
 	const uint64_t *v = r->vals;
 	uint32_t max = r->chain_max;
+	uint64_t lists, more;
 	size_t i;
 
-	/* Each node's list, the new ones all 0, weighed as the profile is. */
-	if (r->recent_nodes < r->nodes.len) {
-		uint64_t more = r->nodes.len - r->recent_nodes;
-
-		if (reader_memory(r) + more * SESSION_RECENT_CHAINS * sizeof(*r->recent) >
-		    memory_budget(r->src.pos))
-			return memory_error(r);
-		r->recent = xreallocarray(r->recent, r->nodes.len,
-					  SESSION_RECENT_CHAINS * sizeof(*r->recent));
-		memset(r->recent + r->recent_nodes * SESSION_RECENT_CHAINS, 0,
-		       more * SESSION_RECENT_CHAINS * sizeof(*r->recent));
-		r->recent_nodes = r->nodes.len;
-	}
+	/* Room for every node, and at worst a new list for each sample's
+	 * node (the lists' array doubling), weighed as the profile is. */
+	lists = r->recent.nlists +
+		(n < r->nodes.len - r->recent.nlists ? n : r->nodes.len - r->recent.nlists);
+	more = (r->nodes.len - r->recent.nnodes) * sizeof(*r->recent.at);
+	if (lists > r->recent.lists_cap)
+		more += (2 * lists - r->recent.lists_cap) * SESSION_RECENT_CHAINS *
+			sizeof(*r->recent.lists);
+	if (reader_memory(r) + more > memory_budget(r->src.pos))
+		return memory_error(r);
+	session_recent_nodes(&r->recent, r->nodes.len);
 	for (i = 0; i < n; i++) {
-		uint32_t *list = r->recent + (size_t)r->block_nodes[i] * SESSION_RECENT_CHAINS;
+		uint32_t *list = session_recent_list(&r->recent, r->block_nodes[i]);
 		uint64_t chain;
 		unsigned at;
 
@@ -1994,7 +1992,7 @@ static void reader_release(struct reader *r)
 	free(r->vals);
 	free(r->block_threads);
 	free(r->block_nodes);
-	free(r->recent);
+	session_recent_free(&r->recent);
 	ahead_stop(r->ahead);
 	libdeflate_free_decompressor(r->inflater);
 	free(r->src.buf);

@@ -73,8 +73,7 @@ struct session_writer {
 	 * and the largest chain written; and what the samples chunk being
 	 * written changed in it, taken back when the chunk does not reach
 	 * the file. */
-	uint32_t *recent;
-	size_t recent_nodes; /* nodes `recent` has room for */
+	struct session_recent recent;
 	uint32_t chain_max;
 	struct recent_undo *undo; /* one per sample of the chunk */
 	size_t undo_cap, nundo; /* nundo: 0 for a chunk without column 9 */
@@ -840,19 +839,13 @@ static void recent_codes(struct session_writer *w, const struct profile *p, cons
 {
 	size_t i;
 
-	if (w->recent_nodes < p->nnodes) {
-		w->recent = xreallocarray(w->recent, p->nnodes,
-					  SESSION_RECENT_CHAINS * sizeof(*w->recent));
-		memset(w->recent + w->recent_nodes * SESSION_RECENT_CHAINS, 0,
-		       (p->nnodes - w->recent_nodes) * SESSION_RECENT_CHAINS * sizeof(*w->recent));
-		w->recent_nodes = p->nnodes;
-	}
+	session_recent_nodes(&w->recent, p->nnodes);
 	w->undo = grow(w->undo, &w->undo_cap, n * sizeof(*w->undo));
 	w->nundo = n;
 	w->undo_chain_max = w->chain_max;
 	for (i = 0; i < n; i++) {
 		const struct profile_sample *s = &p->samples[order[from + i]];
-		uint32_t *list = w->recent + (size_t)s->node * SESSION_RECENT_CHAINS;
+		uint32_t *list = session_recent_list(&w->recent, s->node);
 		unsigned k = 0;
 
 		w->undo[i].node = s->node;
@@ -881,8 +874,7 @@ static void recent_take_back(struct session_writer *w)
 	while (w->nundo > 0) {
 		const struct recent_undo *u = &w->undo[--w->nundo];
 
-		memcpy(w->recent + (size_t)u->node * SESSION_RECENT_CHAINS, u->list,
-		       sizeof(u->list));
+		memcpy(session_recent_list(&w->recent, u->node), u->list, sizeof(u->list));
 	}
 	w->chain_max = w->undo_chain_max;
 }
@@ -1137,7 +1129,7 @@ static void writer_free(struct session_writer *w)
 	free(w->col);
 	free(w->thread_keys);
 	free(w->thread_idx);
-	free(w->recent);
+	session_recent_free(&w->recent);
 	free(w->undo);
 	free(w->vals);
 	free(w->tix);
