@@ -498,12 +498,15 @@ struct profile_tree {
 	const struct profile_tree *calls; /* merged trees: their source, borrowed */
 	uint32_t frame; /* CALLERS, CALLEES: the function at the root */
 	uint32_t nnodes;
-	uint64_t *self; /* per node */
-	uint64_t *total; /* per node: self plus descendants */
+	/* Per node: the weight of the node itself, and with its descendants.
+	 * CALLS: the query result's, borrowed (see profile_tree_calls). */
+	const uint64_t *self;
+	const uint64_t *total;
 	const struct profile_marks *marks; /* borrowed; NULL: nothing matches */
 
 	/* Private to tree.c. */
 	uint32_t cap;
+	uint64_t *own_self, *own_total; /* merged trees: what self and total point to */
 	struct profile_node *own; /* merged trees: parent and frame per node */
 	uint32_t *first_child, *next_sibling;
 	uint8_t *listed; /* per node: children linked yet */
@@ -527,10 +530,12 @@ struct profile_tree {
 struct profile_tree *profile_tree_new(void);
 void profile_tree_free(struct profile_tree *t);
 /*
- * Rebuilds `t` (reusing its memory) as the call tree of a query result:
- * weights are copied from top->node_self and top->node_total; `p` is
- * borrowed for the tree's life. Costs the nodes once, plus a sort of the
- * frames by name when new frames appeared.
+ * Rebuilds `t` (reusing its memory) as the call tree of a query result.
+ * Both are borrowed for the tree's life: `p`, and `top`, whose node_self
+ * and node_total are the tree's self and total (a day's call tree would
+ * hold megabytes of copies), so `top` must stay as it is until the tree
+ * is rebuilt or freed. Costs a sort of the frames by name when new frames
+ * appeared.
  */
 void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 			const struct profile_top *top);

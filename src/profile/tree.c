@@ -43,12 +43,15 @@ struct profile_tree_group {
 	uint64_t self, total;
 };
 
+/* A CALLS tree's root alone, before any query. */
+static const uint64_t no_weight[1];
+
 void profile_tree_free(struct profile_tree *t)
 {
 	if (!t)
 		return;
-	free(t->self);
-	free(t->total);
+	free(t->own_self);
+	free(t->own_total);
 	free(t->own);
 	free(t->first_child);
 	free(t->next_sibling);
@@ -74,13 +77,17 @@ static void reserve(struct profile_tree *t, size_t need)
 		return;
 	while (cap < need)
 		cap *= 2;
-	t->self = xreallocarray(t->self, cap, sizeof(*t->self));
-	t->total = xreallocarray(t->total, cap, sizeof(*t->total));
 	t->first_child = xreallocarray(t->first_child, cap, sizeof(*t->first_child));
 	t->next_sibling = xreallocarray(t->next_sibling, cap, sizeof(*t->next_sibling));
 	t->listed = xreallocarray(t->listed, cap, 1);
 	if (t->kind != PROFILE_TREE_CALLS || t->own) {
 		t->own = xreallocarray(t->own, cap, sizeof(*t->own));
+		t->own_self = xreallocarray(t->own_self, cap, sizeof(*t->own_self));
+		t->own_total = xreallocarray(t->own_total, cap, sizeof(*t->own_total));
+		if (t->kind != PROFILE_TREE_CALLS) {
+			t->self = t->own_self;
+			t->total = t->own_total;
+		}
 		t->item_first = xreallocarray(t->item_first, cap, sizeof(*t->item_first));
 		t->item_count = xreallocarray(t->item_count, cap, sizeof(*t->item_count));
 	}
@@ -95,7 +102,7 @@ struct profile_tree *profile_tree_new(void)
 	t->frame = PROFILE_NO_FRAME;
 	reserve(t, 1);
 	t->nnodes = 1;
-	t->self[PROFILE_ROOT] = t->total[PROFILE_ROOT] = 0;
+	t->self = t->total = no_weight;
 	t->first_child[PROFILE_ROOT] = t->next_sibling[PROFILE_ROOT] = NONE;
 	t->listed[PROFILE_ROOT] = 1; /* no profile yet: the root alone */
 	return t;
@@ -143,10 +150,10 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 	reserve(t, n);
 	t->nnodes = n;
 	if (top && top->nnodes) {
-		memcpy(t->self, top->node_self, n * sizeof(*t->self));
-		memcpy(t->total, top->node_total, n * sizeof(*t->total));
+		t->self = top->node_self;
+		t->total = top->node_total;
 	} else {
-		t->self[PROFILE_ROOT] = t->total[PROFILE_ROOT] = 0;
+		t->self = t->total = no_weight;
 	}
 	memset(t->listed, 0, n);
 	profile_frame_order_update(&t->order, p);
@@ -275,11 +282,13 @@ static void reset_merged(struct profile_tree *t, enum profile_tree_kind kind,
 		t->cap = 0;
 		reserve(t, 1);
 	}
+	t->self = t->own_self;
+	t->total = t->own_total;
 	t->nnodes = 1;
 	t->nitems = 0;
 	t->own[PROFILE_ROOT].parent = PROFILE_ROOT;
 	t->own[PROFILE_ROOT].frame = frame;
-	t->self[PROFILE_ROOT] = t->total[PROFILE_ROOT] = 0;
+	t->own_self[PROFILE_ROOT] = t->own_total[PROFILE_ROOT] = 0;
 	t->listed[PROFILE_ROOT] = 0;
 	t->first_child[PROFILE_ROOT] = NONE;
 	t->next_sibling[PROFILE_ROOT] = NONE;
@@ -307,11 +316,11 @@ static void root_of_function(struct profile_tree *t)
 		if (!w || p->nodes[n].frame != t->frame || !p->outermost[n])
 			continue;
 		add_item(t, n, w);
-		t->total[PROFILE_ROOT] += w;
+		t->own_total[PROFILE_ROOT] += w;
 		if (t->kind == PROFILE_TREE_CALLEES)
-			t->self[PROFILE_ROOT] += calls->self[n];
+			t->own_self[PROFILE_ROOT] += calls->self[n];
 		else if (p->nodes[n].parent == PROFILE_ROOT)
-			t->self[PROFILE_ROOT] += w;
+			t->own_self[PROFILE_ROOT] += w;
 	}
 	t->item_count[PROFILE_ROOT] = (uint32_t)t->nitems;
 }
@@ -321,8 +330,8 @@ void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *ca
 	uint32_t n;
 
 	reset_merged(t, PROFILE_TREE_INVERTED, calls, PROFILE_NO_FRAME);
-	t->self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
-	t->total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
+	t->own_self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
+	t->own_total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
 	t->items = grow(t->items, &t->items_cap, calls->nnodes, sizeof(*t->items));
 	/* The room grown above holds an item per node: no add_item() per
 	 * leaf, and every node is written, kept only when it has self
@@ -416,8 +425,8 @@ static void list_merged(struct profile_tree *t, uint32_t node)
 		t->items = grow(t->items, &t->items_cap, t->nitems + 1, sizeof(*t->items));
 		t->own[base].parent = node;
 		t->own[base].frame = p->nodes[t->step[0].node].frame;
-		t->self[base] = item_self(t, &t->step[0]);
-		t->total[base] = t->step[0].weight;
+		t->own_self[base] = item_self(t, &t->step[0]);
+		t->own_total[base] = t->step[0].weight;
 		t->listed[base] = 0;
 		t->first_child[base] = t->next_sibling[base] = NONE;
 		t->item_first[base] = (uint32_t)t->nitems;
@@ -451,8 +460,8 @@ static void list_merged(struct profile_tree *t, uint32_t node)
 
 		t->own[c].parent = node;
 		t->own[c].frame = t->groups[g].frame;
-		t->self[c] = t->groups[g].self;
-		t->total[c] = t->groups[g].total;
+		t->own_self[c] = t->groups[g].self;
+		t->own_total[c] = t->groups[g].total;
 		t->listed[c] = 0;
 		t->first_child[c] = t->next_sibling[c] = NONE;
 		t->item_first[c] = (uint32_t)at;

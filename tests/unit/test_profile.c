@@ -922,6 +922,9 @@ static void test_limits(void **state)
  */
 
 /* The CALLS tree of per-node weights (copied), as a query gives it. */
+/* The query result the tree of calls_of() borrows: one tree at a time. */
+static struct profile_top *kept_top;
+
 static struct profile_tree *calls_of(struct profile *p, const uint64_t *self)
 {
 	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
@@ -931,8 +934,15 @@ static struct profile_tree *calls_of(struct profile *p, const uint64_t *self)
 	memcpy(copy, self, p->nnodes * sizeof(*copy));
 	top = profile_top_build(p, copy, p->nnodes);
 	profile_tree_calls(t, p, top);
-	profile_top_free(top);
+	kept_top = top; /* the tree's weights: freed with it */
 	return t;
+}
+
+static void calls_free(struct profile_tree *t)
+{
+	profile_tree_free(t);
+	profile_top_free(kept_top);
+	kept_top = NULL;
 }
 
 /*
@@ -1035,7 +1045,7 @@ static void test_tree_calls(void **state)
 	assert_int_equal(profile_tree_find(t, path, n), child(t, a, "c"));
 	assert_int_equal(profile_tree_path(t, child(t, a, "c"), path, 1), 1);
 	assert_int_equal(path[0], frame_of(p, "main"));
-	profile_tree_free(t);
+	calls_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -1086,7 +1096,7 @@ static void test_tree_inverted(void **state)
 		assert_int_equal(profile_tree_depth(t, profile_tree_find(t, path, n)), 3);
 	}
 	profile_tree_free(t);
-	profile_tree_free(calls);
+	calls_free(calls);
 	free(self);
 	profile_free(p);
 }
@@ -1131,7 +1141,7 @@ static void test_tree_callers_callees(void **state)
 	assert_int_equal(t->total[PROFILE_ROOT], 0);
 	assert_int_equal(nchildren(t, PROFILE_ROOT), 0);
 	profile_tree_free(t);
-	profile_tree_free(calls);
+	calls_free(calls);
 	free(self);
 	profile_free(p);
 }
@@ -1172,7 +1182,7 @@ static void test_tree_neighbours(void **state)
 	assert_int_equal(nout, 2);
 	free(in);
 	free(out);
-	profile_tree_free(t);
+	calls_free(t);
 	free(self);
 	profile_free(p);
 }

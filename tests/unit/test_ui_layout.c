@@ -52,6 +52,9 @@ static struct profile *small_profile(uint32_t ids[4], uint64_t **self)
 }
 
 /* The call tree of per-node weights `self` (copied), as a query gives it. */
+/* The query result the tree of tree_of() borrows: one tree at a time. */
+static struct profile_top *kept_top;
+
 static struct profile_tree *tree_of(struct profile *p, const uint64_t *self)
 {
 	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
@@ -62,8 +65,15 @@ static struct profile_tree *tree_of(struct profile *p, const uint64_t *self)
 		memcpy(copy, self, p->nnodes * sizeof(*copy));
 	top = profile_top_build(p, copy, p->nnodes);
 	profile_tree_calls(t, p, top);
-	profile_top_free(top);
+	kept_top = top; /* the tree's weights: freed with it */
 	return t;
+}
+
+static void tree_free(struct profile_tree *t)
+{
+	profile_tree_free(t);
+	profile_top_free(kept_top);
+	kept_top = NULL;
 }
 
 static void test_layout_widths(void **state)
@@ -128,7 +138,7 @@ static void test_layout_widths(void **state)
 	assert_int_equal(l.rows, 2);
 	assert_int_equal(ui_layout_find(&l, id[1]), -1);
 	ui_layout_free(&l);
-	profile_tree_free(t);
+	tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -154,7 +164,7 @@ static void test_layout_nav(void **state)
 	ui_layout_build(&l, t, id[3], 100, 10);
 	assert_int_equal(ui_layout_nav(&l, t, id[2], UI_DIR_UP), id[3]);
 	ui_layout_free(&l);
-	profile_tree_free(t);
+	tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -195,7 +205,7 @@ static void test_search(void **state)
 	assert_int_equal(weight, 0);
 	assert_int_equal(ui_layout_next_match(&l, t, id[1], true), id[1]);
 	ui_layout_free(&l);
-	profile_tree_free(t);
+	tree_free(t);
 	free(self);
 	profile_free(p);
 }
@@ -213,7 +223,7 @@ static void test_empty_tree(void **state)
 	ui_layout_build(&l, t, PROFILE_ROOT, 0, 10);
 	assert_int_equal(l.nboxes, 0);
 	ui_layout_free(&l);
-	profile_tree_free(t);
+	tree_free(t);
 	profile_free(p);
 }
 
