@@ -31,8 +31,10 @@
 
 #include "flametop/session.h"
 
-/* Samples read ahead, and handed out by one poll, at most: 640 KiB. */
-#define REPLAY_BATCH 16384
+/* Samples read ahead, and handed out by one poll, at most: 160 KiB (the
+ * pending array and the profile's, which trade places, each up to twice
+ * that and a chunk). */
+#define REPLAY_BATCH 4096
 
 struct replay {
 	struct source *src;
