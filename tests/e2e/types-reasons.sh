@@ -18,7 +18,8 @@
 #   it is also preempted, in futex calls too (waking a waiter, say);
 # - ft_t12_direct: O_DIRECT reads, which wait in io_schedule: [io] (when
 #   the file system takes O_DIRECT: the workload says).
-# No reason shows under a function whose thread has no such wait.
+# No other reason shows under a function whose thread has no such wait
+# (but for a trace of the kernel's own waits: see below).
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -74,13 +75,33 @@ assert_between "$(part "$(off ft_t12_sleep '[sleep]')" "$(off ft_t12_sleep '')")
 	"ft_t12_sleep: [sleep] / its off-CPU time"
 assert_between "$(part "$(off ft_t12_sleep '[sleep]')" "$slept")" 0.8 1.1 \
 	"ft_t12_sleep: [sleep] / the time it slept (the workload's clock)"
-# No reason where there is no such wait.
-assert_eq "$(($(off ft_t12_spin '[sleep]') + $(off ft_t12_spin '[lock]') + $(off ft_t12_spin '[io]')))" 0 \
-	"ft_t12_spin (which never blocks): no [sleep], [lock] or [io]"
-assert_eq "$(($(off ft_t12_sleep '[lock]') + $(off ft_t12_sleep '[io]')))" 0 \
-	"ft_t12_sleep: no [lock] or [io]"
-assert_eq "$(($(off ft_t12_lock_shared '[io]') + $(off ft_t12_lock_shared '[sleep]')))" 0 \
-	"ft_t12_lock_shared: no [io] or [sleep]"
+# No reason where the workload has no such wait. The kernel may still
+# make a thread wait for reasons of its own (a page fault that waits for
+# the process's memory map while another thread maps its stack would be
+# [sleep]): 33 and 42 us of a function's 350-700 ms did show, in two runs
+# of hundreds under make check, with no stack kept to say what they were.
+# A reason told wrong would take a good part of the time. So these are at
+# most 0.1% of the function's off-CPU time, and any there is is shown,
+# with its stack.
+# unexpected FUNCTION REASON...: the share of FUNCTION's off-CPU time
+# under those REASONs, their stacks written to the log.
+unexpected() {
+	f=$1
+	shift
+	n=0
+	for r in "$@"; do
+		n=$((n + $(off "$f" "$r")))
+		awk -v f=";$f;" -v r=";$r " 'index($0, f) && index($0, r) { print "  unexpected: " $0 }' \
+			"$T/off.folded" >&2
+	done
+	part "$n" "$(off "$f" '')"
+}
+assert_between "$(unexpected ft_t12_spin '[sleep]' '[lock]' '[io]')" 0 0.001 \
+	"ft_t12_spin (which never blocks): [sleep], [lock] and [io] / its off-CPU time"
+assert_between "$(unexpected ft_t12_sleep '[lock]' '[io]')" 0 0.001 \
+	"ft_t12_sleep: [lock] and [io] / its off-CPU time"
+assert_between "$(unexpected ft_t12_lock_shared '[io]' '[sleep]')" 0 0.001 \
+	"ft_t12_lock_shared: [io] and [sleep] / its off-CPU time"
 
 # ft_t12_lock_shared: its futex waits are [lock], as long as lock measured them.
 waits=$(awk '/;ft_t12_lock_shared;/ && /;futex_/ && !/;ft_t12_hold;/ { n += $NF } END { printf "%.0f", n }' "$T/off.folded")
