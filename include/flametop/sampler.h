@@ -213,6 +213,48 @@ int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
 		       uint64_t *malformed);
 
 /*
+ * Records of several rings released in time order across drains, for the
+ * rules that pair two records of one thread (a switch-out sample and the
+ * switch-in on another CPU, which must see the switch-out record first).
+ * A drain copies every record the rings hold in (sampler_rounds_add), and
+ * releases (sampler_rounds_release) those no later than the newest time of
+ * the drain before, sorted by time (equal times in the order added); the
+ * rest wait for the next drain. Rings are read one after the other, and a
+ * record is stamped a little before it is written (more when an interrupt
+ * writes one in between), so a drain can hold a record of another CPU
+ * stamped after one that is not written yet; by the next drain that one
+ * is. This is perf's own rule for its rounds. The last drain releases
+ * everything.
+ */
+struct sampler_rounds_entry {
+	uint64_t time;
+	size_t offset; /* into sampler_rounds.buf */
+	uint64_t seq; /* the order added, for equal times */
+};
+
+struct sampler_rounds {
+	unsigned char *buf; /* the records held, copied out */
+	size_t len, cap;
+	struct sampler_rounds_entry *e;
+	size_t n, ecap;
+	uint64_t seq;
+	uint64_t newest; /* the newest time added so far */
+	uint64_t limit; /* the newest as the last release began: released up to it */
+};
+
+/* Copies the record in (a sampler_ring_read() callback; ctx: the rounds). 0. */
+int sampler_rounds_add(const struct perf_event_header *h, void *ctx);
+/*
+ * Calls `fn` for each record held that is no later than the newest time
+ * added before the previous release (`all`: every record), in time order,
+ * and keeps the others for the next. Returns 0, or fn's nonzero result
+ * (then nothing is kept).
+ */
+int sampler_rounds_release(struct sampler_rounds *o, bool all,
+			   int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx);
+void sampler_rounds_free(struct sampler_rounds *o);
+
+/*
  * The time of a record in the layout below: a sample's is its fourth word
  * (IDENTIFIER, IP, TID, TIME, the same in every layout); a side-band
  * record's is in its sample_id trailer. 0 when the record is too short to

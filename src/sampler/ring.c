@@ -15,14 +15,17 @@
  * written from an interrupt may go before one stamped just earlier), so a
  * merge of their next records (a min-heap by time) is enough for that:
  * nothing is copied. Rules that pair records a few microseconds apart
- * sort whole drains instead (sampler.c).
+ * copy them out and release them in rounds instead (sampler_rounds).
  */
 #include "config.h"
 
 #include "flametop/sampler.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "flametop/util.h"
 
 uint64_t sampler_record_time(const struct perf_event_header *h)
 {
@@ -172,4 +175,88 @@ int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
 		sift_down(c, live, 0);
 	}
 	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Rounds
+ */
+
+int sampler_rounds_add(const struct perf_event_header *h, void *ctx)
+{
+	struct sampler_rounds *o = ctx;
+	struct sampler_rounds_entry *e;
+
+	if (o->len + h->size > o->cap) {
+		o->cap = (o->len + h->size) * 2;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	if (o->n == o->ecap) {
+		o->ecap = o->ecap ? o->ecap * 2 : 1024;
+		o->e = xreallocarray(o->e, o->ecap, sizeof(*o->e));
+	}
+	e = &o->e[o->n++];
+	e->time = sampler_record_time(h);
+	e->offset = o->len;
+	e->seq = o->seq++;
+	if (e->time > o->newest)
+		o->newest = e->time;
+	/* Records are 8-byte multiples: the copies stay aligned. */
+	memcpy(o->buf + o->len, h, h->size);
+	o->len += h->size;
+	return 0;
+}
+
+static int by_time_seq(const void *a, const void *b)
+{
+	const struct sampler_rounds_entry *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int sampler_rounds_release(struct sampler_rounds *o, bool all,
+			   int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx)
+{
+	size_t i, k, len;
+	int ret;
+
+	qsort(o->e, o->n, sizeof(*o->e), by_time_seq);
+	for (k = 0; k < o->n && (all || o->e[k].time <= o->limit); k++) {
+		ret = fn((const struct perf_event_header *)(o->buf + o->e[k].offset), ctx);
+		if (ret) {
+			o->n = o->len = 0;
+			return ret;
+		}
+	}
+	o->limit = o->newest;
+	/* The records kept go to the front, in time order, through the room
+	 * past the ones held (a record may have to move over another). */
+	for (i = k, len = 0; i < o->n; i++)
+		len += ((const struct perf_event_header *)(o->buf + o->e[i].offset))->size;
+	if (o->len + len > o->cap) {
+		o->cap = o->len + len;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	for (i = k, len = 0; i < o->n; i++) {
+		const struct perf_event_header *h =
+			(const struct perf_event_header *)(o->buf + o->e[i].offset);
+		size_t size = h->size;
+
+		memcpy(o->buf + o->len + len, h, size);
+		o->e[i - k] = o->e[i];
+		o->e[i - k].offset = len;
+		len += size;
+	}
+	memmove(o->buf, o->buf + o->len, len);
+	o->n -= k;
+	o->len = len;
+	return 0;
+}
+
+void sampler_rounds_free(struct sampler_rounds *o)
+{
+	free(o->buf);
+	free(o->e);
+	memset(o, 0, sizeof(*o));
 }

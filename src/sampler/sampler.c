@@ -50,13 +50,6 @@
 #define DEFAULT_EVERY_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
 
-/* A record copied out of a ring for a sorted drain. */
-struct batch_entry {
-	uint64_t time;
-	size_t offset; /* into sampler.batch */
-	size_t seq; /* read order, to keep records of equal time in it */
-};
-
 /* An event the user named: a profile type or a plain perf event. */
 struct event {
 	char *name;
@@ -121,12 +114,9 @@ struct sampler {
 
 	struct sampler_decoder dec;
 
-	/* A rule pairs records of one thread: drain sorted by time. */
-	bool sorted;
-	unsigned char *batch; /* the records of one drain, copied out */
-	size_t batch_len, batch_cap;
-	struct batch_entry *entries;
-	size_t nentries, entries_cap;
+	/* A rule pairs records of one thread: drain in rounds, by time. */
+	bool in_rounds;
+	struct sampler_rounds rounds;
 
 	pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
@@ -580,7 +570,7 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 	s->events[ev].unit = xstrdup(type->unit);
 	s->events[ev].state = type->state_new ? type->state_new(&t) : NULL;
 	if (type->sched || type->flush)
-		s->sorted = true;
+		s->in_rounds = true;
 	for (i = 0; i < n; i++) {
 		struct member *m = add_member(s, ev, tm[i].role);
 
@@ -1008,8 +998,7 @@ void sampler_free(struct sampler *s)
 	u64map_free(&s->dec.id_event);
 	sampler_decode_free(&s->dec);
 	free(s->cursors);
-	free(s->batch);
-	free(s->entries);
+	sampler_rounds_free(&s->rounds);
 	free(s->fds);
 	free(s->rings);
 	free(s->pfds);
@@ -1081,68 +1070,28 @@ static int drain_one(const struct perf_event_header *h, void *ctx)
 	return sampler_decode(ctx, h);
 }
 
-static int batch_one(const struct perf_event_header *h, void *ctx)
-{
-	struct sampler *s = ctx;
-	struct batch_entry *e;
-
-	if (s->batch_len + h->size > s->batch_cap) {
-		s->batch_cap = (s->batch_len + h->size) * 2;
-		s->batch = xrealloc(s->batch, s->batch_cap);
-	}
-	if (s->nentries == s->entries_cap) {
-		s->entries_cap = s->entries_cap ? s->entries_cap * 2 : 1024;
-		s->entries = xreallocarray(s->entries, s->entries_cap, sizeof(*s->entries));
-	}
-	e = &s->entries[s->nentries];
-	e->time = sampler_record_time(h);
-	e->offset = s->batch_len;
-	e->seq = s->nentries++;
-	memcpy(s->batch + s->batch_len, h, h->size);
-	s->batch_len += h->size;
-	return 0;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct batch_entry *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /*
  * For rules that pair two records of one thread (a switch-out and its
- * switch-in, a call and its return): everything the rings hold is copied
- * out and sorted by time, within a ring too. A ring is not always in time
- * order (a record written from an interrupt between another's time and
- * its write goes first), and a merge keeps each ring's order: a thread's
- * switch-in on another CPU could then come before the switch-out sample
- * that a later-stamped record held back, and lose its [preempted].
- * (Records are 8-byte multiples, so the copies stay aligned.)
+ * switch-in, a call and its return): the records go through rounds
+ * (sampler_rounds), sorted by time within a ring too, and released a
+ * drain late. A ring is not always in time order (a record written from
+ * an interrupt between another's time and its write goes first), and the
+ * rings are read one after the other: a thread's switch-in on another
+ * CPU could otherwise come before the switch-out record that says it was
+ * preempted, and the interval lose its [preempted]. `last`: the final
+ * drain, which releases everything.
  */
-static int drain_sorted(struct sampler *s)
+static int drain_rounds(struct sampler *s, bool last)
 {
 	size_t i;
-	int ret;
 
-	s->batch_len = 0;
-	s->nentries = 0;
 	for (i = 0; i < s->ncpus; i++) {
 		if (!s->rings[i].map)
 			continue;
-		if (sampler_ring_read(&s->rings[i].r, batch_one, s) == -EBADMSG)
+		if (sampler_ring_read(&s->rings[i].r, sampler_rounds_add, &s->rounds) == -EBADMSG)
 			s->dec.malformed++;
 	}
-	qsort(s->entries, s->nentries, sizeof(*s->entries), by_time);
-	for (i = 0; i < s->nentries; i++) {
-		ret = sampler_decode(&s->dec,
-				     (const struct perf_event_header *)(s->batch + s->entries[i].offset));
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return sampler_rounds_release(&s->rounds, last, drain_one, &s->dec);
 }
 
 /*
@@ -1150,12 +1099,12 @@ static int drain_sorted(struct sampler *s)
  * depend on one in another CPU's ring (a process's exec before its
  * samples, a thread's switch-out before its switch-in).
  */
-static int drain(struct sampler *s)
+static int drain(struct sampler *s, bool last)
 {
 	size_t i, n = 0;
 
-	if (s->sorted)
-		return drain_sorted(s);
+	if (s->in_rounds)
+		return drain_rounds(s, last);
 	for (i = 0; i < s->ncpus; i++)
 		if (s->rings[i].map)
 			s->cursors[n++].r = &s->rings[i].r;
@@ -1254,7 +1203,7 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 			}
 		}
 	}
-	ret = drain(s);
+	ret = drain(s, false);
 	if (ret)
 		return ret;
 	say_type_notices(s);
@@ -1293,7 +1242,7 @@ int sampler_stop(struct sampler *s)
 
 	for (i = 0; i < s->nfds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	ret = drain(s);
+	ret = drain(s, true);
 	if (ret)
 		return ret;
 	/* What a rule still holds (threads still off the CPU) ends now. */

@@ -471,6 +471,101 @@ static void test_ring_merge_many(void **state)
 	}
 }
 
+/* One drain of rings f[0, n) into the rounds, then a release. */
+static int drain_rounds(struct sampler_rounds *o, struct fake_ring **f, size_t n, bool last,
+			struct seen *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(sampler_ring_read(&f[i]->r, sampler_rounds_add, o), 0);
+	return sampler_rounds_release(o, last, remember, s);
+}
+
+/*
+ * Rounds: a record another ring holds in the first drain (30) must wait
+ * for one stamped before it that is written only after that drain read
+ * its ring (20), as a switch-in on one CPU must wait for the switch-out
+ * record on another. A drain releases what is no later than the newest
+ * time of the drain before; the last releases the rest. Within a ring,
+ * records written out of time order are sorted; equal times keep the
+ * order they were read in, across drains too.
+ */
+static void test_rounds(void **state)
+{
+	static const struct timed first[] = {
+		{ 0, PERF_RECORD_SAMPLE, 10, 1 },
+		{ 0, PERF_RECORD_SAMPLE, 5, 0 }, /* written after a later one */
+		{ 1, PERF_RECORD_SWITCH, 30, 4 },
+		{ 1, PERF_RECORD_SAMPLE, 40, 5 },
+	};
+	static const struct timed second[] = {
+		{ 0, PERF_RECORD_SWITCH, 20, 2 }, /* stamped before 30, written late */
+		{ 0, PERF_RECORD_SAMPLE, 40, 6 }, /* equal to 5's time, read after it */
+		{ 1, PERF_RECORD_SAMPLE, 20, 3 },
+		{ 1, PERF_RECORD_SAMPLE, 70, 7 },
+	};
+	struct fake_ring *f[2] = { malloc(sizeof(**f)), malloc(sizeof(**f)) };
+	struct sampler_rounds o = { 0 };
+	struct seen s = { .n = 0 };
+	int i;
+
+	fake_init(f[0], 0);
+	fake_init(f[1], sizeof(f[1]->data) * 7 - 16); /* records straddle the end */
+	put_all(f, first, ARRAY_SIZE(first));
+	/* Nothing before the first drain: nothing is released yet. */
+	assert_int_equal(drain_rounds(&o, f, 2, false, &s), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(f[1]->meta.data_tail, f[1]->meta.data_head); /* copied out */
+	put_all(f, second, ARRAY_SIZE(second));
+	/* Up to 40, the newest of the first drain. */
+	assert_int_equal(drain_rounds(&o, f, 2, false, &s), 0);
+	assert_int_equal(s.n, 7);
+	/* An empty drain releases up to 70, the newest of the second. */
+	assert_int_equal(drain_rounds(&o, f, 2, false, &s), 0);
+	assert_int_equal(s.n, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(s.first_word[i], i);
+	assert_int_equal(s.types[2], PERF_RECORD_SWITCH);
+	assert_int_equal(s.types[4], PERF_RECORD_SWITCH);
+	assert_int_equal(o.n, 0);
+	/* The last drain releases everything, at once. */
+	put_timed(f[1], PERF_RECORD_SAMPLE, 90, 9);
+	put_timed(f[0], PERF_RECORD_SAMPLE, 80, 8);
+	assert_int_equal(drain_rounds(&o, f, 2, true, &s), 0);
+	assert_int_equal(s.n, 10);
+	assert_int_equal(s.first_word[8], 8);
+	assert_int_equal(s.first_word[9], 9);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(o.len, 0);
+	sampler_rounds_free(&o);
+	free(f[0]);
+	free(f[1]);
+}
+
+/* A sink that fails: its result comes back, and nothing is kept. */
+static void test_rounds_stop(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct sampler_rounds o = { 0 };
+	struct seen s = { .n = 0, .stop_after = 1 };
+	int i;
+
+	fake_init(f, 0);
+	for (i = 0; i < 3; i++)
+		put_timed(f, PERF_RECORD_SAMPLE, 10 + (uint64_t)i, (uint64_t)i);
+	assert_int_equal(drain_rounds(&o, &f, 1, true, &s), 42);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(o.n, 0);
+	s.stop_after = 0;
+	put_timed(f, PERF_RECORD_SAMPLE, 20, 7);
+	assert_int_equal(drain_rounds(&o, &f, 1, true, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.first_word[1], 7);
+	sampler_rounds_free(&o);
+	free(f);
+}
+
 static void test_decode_sample(void **state)
 {
 	struct sampler_decoder d;
@@ -1633,6 +1728,8 @@ int main(void)
 		cmocka_unit_test(test_ring_merge_stop),
 		cmocka_unit_test(test_ring_merge_corrupt),
 		cmocka_unit_test(test_ring_merge_many),
+		cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_rounds_stop),
 		cmocka_unit_test(test_decode_sample),
 		cmocka_unit_test(test_decode_mmap2),
 		cmocka_unit_test(test_decode_side_band),
