@@ -264,7 +264,8 @@ static void drop_first(struct profile_hits *h)
 /*
  * A bucket that time has moved past: folded, and its array no larger than
  * its entries (doubling leaves it up to half empty). A late sample still
- * gets in; the array grows again for it.
+ * gets in; the array grows again for it, and is settled again once the
+ * late samples are in (profile_hits_add).
  */
 static void settle(struct profile_hits *h, struct hit_bucket *b)
 {
@@ -283,10 +284,25 @@ static void settle(struct profile_hits *h, struct hit_bucket *b)
 	}
 }
 
+/* The index of the first bucket starting at `start` or later. */
+static size_t bucket_index(const struct profile_hits *h, uint64_t start)
+{
+	size_t lo = 0, hi = h->nb, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (h->b[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The bucket starting at `start`, made if new (samples come mostly in order). */
 static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
 {
-	size_t lo = 0, hi = h->nb, mid;
+	size_t lo;
 
 	if (h->nb && h->b[h->nb - 1].start == start)
 		return &h->b[h->nb - 1];
@@ -294,13 +310,7 @@ static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
 		settle(h, &h->b[h->nb - 1]);
 		lo = h->nb;
 	} else {
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if (h->b[mid].start < start)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		lo = bucket_index(h, start);
 		if (lo < h->nb && h->b[lo].start == start)
 			return &h->b[lo];
 	}
@@ -315,8 +325,18 @@ static struct hit_bucket *bucket_at(struct profile_hits *h, uint64_t start)
 	return &h->b[lo];
 }
 
+/* Settles the bucket starting at `start` if there is one and time has moved past it. */
+static void settle_late(struct profile_hits *h, uint64_t start)
+{
+	size_t i = bucket_index(h, start);
+
+	if (i + 1 < h->nb && h->b[i].start == start)
+		settle(h, &h->b[i]);
+}
+
 void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n)
 {
+	uint64_t late = UINT64_MAX; /* the past bucket late samples went to last */
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -327,6 +347,11 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 		    start < h->since)
 			continue;
 		b = bucket_at(h, start);
+		if (b != &h->b[h->nb - 1] && start != late) {
+			if (late != UINT64_MAX)
+				settle_late(h, late);
+			late = start;
+		}
 		if (b->n == b->cap) {
 			size_t cap = b->cap ? 2 * b->cap : 16;
 
@@ -339,6 +364,8 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 		if (b->n - b->nfolded > (b->nfolded > 64 ? b->nfolded : 64))
 			fold(b);
 	}
+	if (late != UINT64_MAX)
+		settle_late(h, late);
 	while (h->bytes > h->max_bytes && h->nb > 1)
 		drop_first(h);
 }

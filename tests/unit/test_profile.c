@@ -1343,7 +1343,8 @@ static void test_hits_store(void **state)
 /*
  * A bucket that time has moved past is cut to its entries: its array grew
  * by doubling (128 for 100 entries), and memory, which the ceiling counts,
- * goes down when the next second starts. A late sample still gets in.
+ * goes down when the next second starts. A late sample still gets in, and
+ * its bucket is cut to its entries again.
  */
 static void test_hits_settle(void **state)
 {
@@ -1369,10 +1370,16 @@ static void test_hits_settle(void **state)
 	assert_int_equal(profile_hits_memory(h), full - 28 * 32 + 16 * 32);
 	s.time = 5;
 	profile_hits_add(h, &s, 1);
+	assert_int_equal(profile_hits_memory(h), full - 28 * 32 + 16 * 32);
+	/* A new address: one entry more. */
+	s.location = profile_intern_location(p, fr[0], 0x2000);
+	profile_hits_add(h, &s, 1);
+	assert_int_equal(profile_hits_memory(h), full - 27 * 32 + 16 * 32);
+	s.location = profile_intern_location(p, fr[0], 0x1000 + 99);
 	profile_filter_init(&f);
 	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
-	assert_int_equal(l->n, 100);
-	assert_int_equal(l->located, 102);
+	assert_int_equal(l->n, 101);
+	assert_int_equal(l->located, 103);
 	assert_int_equal(loc_weight(l, s.location), 3);
 	profile_locs_free(l);
 	profile_hits_free(h);
