@@ -1166,6 +1166,22 @@ static unsigned char *make_chunk(uint32_t type, const char *json, size_t *len)
 	return c;
 }
 
+/* A file of version 1.`minor`: its header, the header chunk `h` and the
+ * data chunk `d`, *flen bytes. Caller frees. */
+static unsigned char *file_of(unsigned minor, const unsigned char *h, size_t hlen,
+			      const unsigned char *d, size_t dlen, size_t *flen)
+{
+	unsigned char *file;
+
+	*flen = 16 + hlen + dlen;
+	file = xmalloc(*flen);
+	memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
+	file[10] = (unsigned char)minor;
+	memcpy(file + 16, h, hlen);
+	memcpy(file + 16 + hlen, d, dlen);
+	return file;
+}
+
 /* `d` with `chunk` inserted at `at`. Caller frees. */
 static unsigned char *insert_chunk(const unsigned char *d, size_t len, size_t at,
 			     const unsigned char *chunk, size_t clen)
@@ -1297,11 +1313,7 @@ static void test_bad_contents(void **state)
 		unsigned char *data = make_chunk(2, cases[i].json, &clen);
 		char msg[256];
 
-		flen = 16 + hlen + clen;
-		file = xmalloc(flen);
-		memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
-		memcpy(file + 16, c, hlen);
-		memcpy(file + 16 + hlen, data, clen);
+		file = file_of(0, c, hlen, data, clen, &flen);
 		snprintf(msg, sizeof(msg), "x.session: chunk 2 at offset %zu: %s", 16 + hlen,
 			 cases[i].error);
 		assert_string_equal(read_error(file, flen), msg);
@@ -1362,11 +1374,7 @@ static void test_data_chunk_shapes(void **state)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		unsigned char *data = make_chunk(2, cases[i], &clen);
 
-		flen = 16 + hlen + clen;
-		file = xmalloc(flen);
-		memcpy(file, "FLAMETOP\1\0\0\0\0\0\0\0", 16);
-		memcpy(file + 16, c, hlen);
-		memcpy(file + 16 + hlen, data, clen);
+		file = file_of(0, c, hlen, data, clen, &flen);
 		p = session_read_mem(file, flen, "x.session", NULL, &err);
 		assert_non_null(p);
 		assert_int_equal(p->nframes, 1);
@@ -1412,11 +1420,7 @@ static void test_duplicate_entries(void **state)
 	h = make_chunk(1, "{\"format\":\"flametop-session\",\"version\":[1,4],"
 			  "\"events\":[{\"name\":\"cycles\",\"unit\":\"cycles\"}]}", &hlen);
 	d = make_chunk(2, data, &dlen);
-	flen = 16 + hlen + dlen;
-	file = xmalloc(flen);
-	memcpy(file, "FLAMETOP\1\0\4\0\0\0\0\0", 16);
-	memcpy(file + 16, h, hlen);
-	memcpy(file + 16 + hlen, d, dlen);
+	file = file_of(4, h, hlen, d, dlen, &flen);
 	p = session_read_mem(file, flen, "x.session", NULL, &err);
 	assert_non_null(p);
 	/* main and work; root, main, main > work; the two locations and chains. */
