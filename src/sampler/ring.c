@@ -251,6 +251,12 @@ int sampler_rounds_release(struct sampler_rounds *o, bool all,
 	memmove(o->buf, o->buf + o->len, len);
 	o->n -= k;
 	o->len = len;
+	/* A burst's room goes back once the drains are small again (the
+	 * records kept, and as much again for the next drain's). */
+	if (o->cap > UTIL_BUF_KEEP && o->cap / 4 > len) {
+		o->cap = 2 * len > UTIL_BUF_KEEP ? 2 * len : UTIL_BUF_KEEP;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
 	return 0;
 }
 

@@ -471,6 +471,14 @@ static void test_ring_merge_many(void **state)
 	}
 }
 
+/* Counts the records released into the int at ctx. */
+static int count_records(const struct perf_event_header *h, void *ctx)
+{
+	(void)h;
+	(*(int *)ctx)++;
+	return 0;
+}
+
 /* One drain of rings f[0, n) into the rounds, then a release. */
 static int drain_rounds(struct sampler_rounds *o, struct fake_ring **f, size_t n, bool last,
 			struct seen *s)
@@ -508,7 +516,7 @@ static void test_rounds(void **state)
 	struct fake_ring *f[2] = { malloc(sizeof(**f)), malloc(sizeof(**f)) };
 	struct sampler_rounds o = { 0 };
 	struct seen s = { .n = 0 };
-	int i;
+	int i, released;
 
 	fake_init(f[0], 0);
 	fake_init(f[1], sizeof(f[1]->data) * 7 - 16); /* records straddle the end */
@@ -538,6 +546,17 @@ static void test_rounds(void **state)
 	assert_int_equal(s.first_word[9], 9);
 	assert_int_equal(o.n, 0);
 	assert_int_equal(o.len, 0);
+	/* A burst's room is given back once released. */
+	for (i = 0; i < 4096; i++) {
+		put_timed(f[0], PERF_RECORD_SAMPLE, 100, 100); /* 48 bytes */
+		assert_int_equal(sampler_ring_read(&f[0]->r, sampler_rounds_add, &o), 0);
+	}
+	assert_true(o.cap >= 4096 * 48);
+	released = 0;
+	assert_int_equal(sampler_rounds_release(&o, true, count_records, &released), 0);
+	assert_int_equal(released, 4096);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.cap, UTIL_BUF_KEEP);
 	sampler_rounds_free(&o);
 	free(f[0]);
 	free(f[1]);
