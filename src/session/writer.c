@@ -83,6 +83,10 @@ struct session_writer {
 	z_stream zs; /* valid when zs_ready, at zs_level */
 	bool zs_ready;
 	int zs_level;
+	z_stream zt; /* for trial_size(), valid when zt_ready */
+	bool zt_ready;
+	unsigned char *trial; /* its output, thrown away */
+	size_t trial_cap;
 	unsigned char *out; /* a chunk as written: header and payload */
 	size_t out_cap;
 	unsigned char *block, *col; /* a samples block; one column of it */
@@ -762,20 +766,74 @@ static void add_part(struct session_writer *w, size_t off, int level)
 	w->nparts++;
 }
 
+/* How a column's values are stored: see put_column(). */
+enum col_coding {
+	COL_VARINTS,
+	COL_PLANES, /* wide values whose low bytes are noise: times, weights */
+	COL_SMALLER, /* whichever of the two deflates smaller: ids */
+};
+
 /*
- * Appends column `id` of the `n` values in w->vals to the block at *at,
- * in the encoding that suits it: constant when every value is the same,
- * byte planes when `planes` (times and weights: wide values whose low
- * bytes are noise, which then stay apart from the bytes that compress),
- * LEB128 varints otherwise. Each plane, or the varints, is a part of its
- * own.
+ * The bytes the `len` bytes at `p` deflate to, at the samples' level, as
+ * a part of a samples block would (without the zlib header and trailer);
+ * `len` itself when they look random (stored). SIZE_MAX when zlib fails,
+ * which makes the other coding win.
  */
-static void put_column(struct session_writer *w, unsigned id, size_t n, bool planes, size_t *at)
+static size_t trial_size(struct session_writer *w, const unsigned char *p, size_t len)
+{
+	size_t need;
+
+	if (looks_random(p, len))
+		return len;
+	if (!w->zt_ready) {
+		if (deflateInit2(&w->zt, SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return SIZE_MAX;
+		w->zt_ready = true;
+	} else if (deflateReset(&w->zt) != Z_OK) {
+		return SIZE_MAX;
+	}
+	need = deflateBound(&w->zt, (uLong)len);
+	w->trial = grow(w->trial, &w->trial_cap, need);
+	w->zt.next_in = (Bytef *)p;
+	w->zt.avail_in = (uInt)len;
+	w->zt.next_out = w->trial;
+	w->zt.avail_out = (uInt)need;
+	if (deflate(&w->zt, Z_FINISH) != Z_STREAM_END)
+		return SIZE_MAX;
+	return w->zt.total_out;
+}
+
+/* The `n` values in w->vals as `width` byte planes at `b`. */
+static void fill_planes(const struct session_writer *w, unsigned char *b, size_t n, unsigned width)
+{
+	const uint64_t *v = w->vals;
+	size_t i;
+	unsigned j;
+
+	for (j = 0; j < width; j++)
+		for (i = 0; i < n; i++)
+			b[j * n + i] = (unsigned char)(v[i] >> (8 * j));
+}
+
+/*
+ * Appends column `id` of the `n` values in w->vals to the block at *at:
+ * as a constant when every value is the same, else as `coding` says. Byte
+ * planes (when the values take 2 bytes or more) keep the noisy low bytes
+ * of times and weights apart from the high bytes that compress, and store
+ * ids drawn from thousands (a leaf among 4096 stacks) in fewer bytes than
+ * varints deflate to; varints suit small and repeating values. For
+ * COL_SMALLER both are deflated on trial and the smaller is kept (each
+ * costs a fast deflate of the column, a small part of a chunk's writing).
+ * Each plane, or the varints, is a part of its own.
+ */
+static void put_column(struct session_writer *w, unsigned id, size_t n, enum col_coding coding,
+		       size_t *at)
 {
 	const uint64_t *v = w->vals;
 	unsigned char *b = w->block;
-	uint64_t max = 0, all = 0;
-	bool constant = true;
+	uint64_t all = 0;
+	bool constant = true, planes;
 	size_t i, len;
 	unsigned width = 1, j;
 
@@ -794,28 +852,43 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, bool pla
 		*at += len;
 		return;
 	}
-	max = all;
-	while (width < 8 && max >> (8 * width))
+	while (width < 8 && all >> (8 * width))
 		width++;
-	if (planes && width >= 2) {
+	/* One byte a value: planes are the same bytes as varints below
+	 * 128, and half of them from 128 to 255. */
+	planes = (coding == COL_PLANES && width >= 2) ||
+		 (coding == COL_SMALLER && width == 1 && all >> 7);
+	len = 0;
+	if (!planes)
+		for (i = 0; i < n; i++)
+			len += (size_t)session_put_varint(w->col + len, v[i]);
+	if (coding == COL_SMALLER && width >= 2) {
+		/* The planes go where they would be written; the block has
+		 * room for a column's varints at their longest after *at. */
+		unsigned char *p = b + *at + 2 + SESSION_VARINT_MAX;
+		size_t psize = 0;
+
+		fill_planes(w, p, n, width);
+		for (j = 0; j < width && psize != SIZE_MAX; j++) {
+			size_t k = trial_size(w, p + j * n, n);
+
+			psize = k == SIZE_MAX ? SIZE_MAX : psize + k;
+		}
+		planes = psize < trial_size(w, w->col, len);
+	}
+	if (planes) {
 		b[(*at)++] = SESSION_ENC_PLANES;
 		*at += session_put_varint(b + *at, 1 + (uint64_t)width * n);
 		b[(*at)++] = (unsigned char)width;
+		fill_planes(w, b + *at, n, width);
 		for (j = 0; j < width; j++) {
-			unsigned char *plane = b + *at;
-
-			for (i = 0; i < n; i++)
-				plane[i] = (unsigned char)(v[i] >> (8 * j));
-			add_part(w, *at, looks_random(plane, n) ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
+			add_part(w, *at, looks_random(b + *at, n) ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
 			*at += n;
 		}
 		add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
 		return;
 	}
 	b[(*at)++] = SESSION_ENC_VARINT;
-	len = 0;
-	for (i = 0; i < n; i++)
-		len += (size_t)session_put_varint(w->col + len, v[i]);
 	*at += session_put_varint(b + *at, len);
 	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
 	memcpy(b + *at, w->col, len);
@@ -929,30 +1002,30 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		v[i] = session_zigzag((int64_t)(t - last));
 		last = t;
 	}
-	put_column(w, SESSION_COL_TIME, n, true, &at);
-#define COLUMN(id, planes, expr)                                                               \
+	put_column(w, SESSION_COL_TIME, n, COL_PLANES, &at);
+#define COLUMN(id, coding, expr)                                                               \
 	do {                                                                                   \
 		for (i = 0; i < n; i++) {                                                      \
 			const struct profile_sample *s = &p->samples[order[from + i]];         \
 			v[i] = (expr);                                                         \
 		}                                                                              \
-		put_column(w, (id), n, (planes), &at);                                         \
+		put_column(w, (id), n, (coding), &at);                                         \
 	} while (0)
-	COLUMN(SESSION_COL_WEIGHT, true, s->weight > INT64_MAX ? INT64_MAX : s->weight);
-	COLUMN(SESSION_COL_NODE, false, s->node);
+	COLUMN(SESSION_COL_WEIGHT, COL_PLANES, s->weight > INT64_MAX ? INT64_MAX : s->weight);
+	COLUMN(SESSION_COL_NODE, COL_SMALLER, s->node);
 	for (i = 0; i < n; i++)
 		v[i] = w->tix[i];
-	put_column(w, SESSION_COL_THREAD, n, false, &at);
-	COLUMN(SESSION_COL_CPU, false, s->cpu);
-	COLUMN(SESSION_COL_EVENT, false, s->event);
+	put_column(w, SESSION_COL_THREAD, n, COL_VARINTS, &at);
+	COLUMN(SESSION_COL_CPU, COL_VARINTS, s->cpu);
+	COLUMN(SESSION_COL_EVENT, COL_VARINTS, s->event);
 	/* The location and chain columns only where they say something. */
 	if (locations)
-		COLUMN(SESSION_COL_LOCATION, false, s->location);
+		COLUMN(SESSION_COL_LOCATION, COL_VARINTS, s->location);
 #undef COLUMN
 	w->nundo = 0;
 	if (chains) {
 		recent_codes(w, p, order, from, n);
-		put_column(w, SESSION_COL_CHAIN_RECENT, n, false, &at);
+		put_column(w, SESSION_COL_CHAIN_RECENT, n, COL_VARINTS, &at);
 	}
 	return at;
 }
@@ -1124,6 +1197,9 @@ static void writer_free(struct session_writer *w)
 {
 	if (w->zs_ready)
 		deflateEnd(&w->zs);
+	if (w->zt_ready)
+		deflateEnd(&w->zt);
+	free(w->trial);
 	free(w->out);
 	free(w->block);
 	free(w->col);

@@ -710,6 +710,128 @@ static size_t chunk_offsets(const unsigned char *d, size_t len, size_t *offs, si
 	return n;
 }
 
+/* An unsigned LEB128 varint at *p (within `end`), advancing *p. */
+static uint64_t get_varint(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (*p < end && shift < 64) {
+		unsigned char c = *(*p)++;
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		shift += 7;
+	}
+	fail_msg("varint cut short");
+	return 0;
+}
+
+/*
+ * The encoding (0 varints, 1 byte planes, 2 constant) of the node column
+ * of the first samples chunk of the file `path`.
+ */
+static unsigned node_column_encoding(const char *path)
+{
+	size_t len, offs[64], n, k;
+	unsigned char *d = slurp(path, &len);
+	unsigned enc = 99;
+
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n && enc == 99; k++) {
+		const unsigned char *c = d + offs[k];
+		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
+		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		unsigned char *b;
+		const unsigned char *q, *end;
+		uint64_t i, nthreads;
+
+		if (c[0] != 4)
+			continue;
+		b = xmalloc(ulen);
+		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
+		q = b;
+		end = b + ulen;
+		get_varint(&q, end); /* n */
+		nthreads = get_varint(&q, end);
+		for (i = 0; i < 2 * nthreads; i++)
+			get_varint(&q, end);
+		while (q < end) {
+			uint64_t id = get_varint(&q, end);
+			unsigned e = *q++;
+			uint64_t clen2 = get_varint(&q, end);
+
+			if (id == 3) {
+				enc = e;
+				break;
+			}
+			q += clen2;
+		}
+		free(b);
+	}
+	free(d);
+	assert_int_not_equal(enc, 99);
+	return enc;
+}
+
+/*
+ * The node column (each sample's leaf) is stored as varints or as byte
+ * planes, whichever is smaller: planes for leaves drawn at random from
+ * thousands, and for ids of one byte from 128 up (varints take two);
+ * varints below 128 (the same bytes, and what every reader knows). Every
+ * sample reads back as written.
+ */
+static void test_node_column(void **state)
+{
+	static const unsigned nleaves[] = { 4096, 200, 100 };
+	static const unsigned expect_enc[] = { 1, 1, 0 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path("nodes.session");
+	unsigned t;
+
+	for (t = 0; t < ARRAY_SIZE(nleaves); t++) {
+		struct profile *p = base_profile(), *r;
+		struct session_writer *w;
+		uint32_t *leaf = xcalloc(nleaves[t], sizeof(*leaf));
+		struct expect e = { 0 };
+		uint64_t x = 12345;
+		char name[32];
+		size_t i;
+
+		profile_set_thread(p, 7, 7, "app");
+		for (i = 0; i < nleaves[t]; i++) {
+			snprintf(name, sizeof(name), "fn_%zu", i);
+			leaf[i] = profile_intern_node(
+				p, PROFILE_ROOT,
+				profile_intern_frame(p, name, "/bin/app", PROFILE_FRAME_USER));
+		}
+		e.samples = xcalloc(20000, sizeof(*e.samples));
+		for (i = 0; i < 20000; i++) {
+			struct profile_sample s = { .time = i * 1000 + 1, .weight = 1000,
+						    .pid = 7, .tid = 7 };
+
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			s.node = leaf[(x >> 33) % nleaves[t]];
+			profile_add_sample(p, &s);
+			e.samples[e.n++] = s;
+		}
+		w = session_writer_open(path, true, &err);
+		assert_non_null(w);
+		assert_int_equal(session_writer_begin(w, p), 0);
+		assert_int_equal(session_writer_close(w, p), 0);
+		assert_int_equal(node_column_encoding(path), expect_enc[t]);
+		r = session_read(path, NULL, &err);
+		assert_non_null(r);
+		assert_samples(r, &e, e.n);
+		profile_free(r);
+		profile_free(p);
+		free(e.samples);
+		free(leaf);
+	}
+	free(path);
+}
+
 static void test_version(void **state)
 {
 	struct session_read_info info;
@@ -1924,6 +2046,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_node_column),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
