@@ -48,6 +48,8 @@ struct profile_hits {
 	struct hit_bucket *b; /* by start */
 	size_t nb, cap;
 	uint64_t since;
+	uint64_t *late; /* starts of the past buckets a call's samples went to */
+	size_t nlate, late_cap;
 };
 
 /*
@@ -217,6 +219,7 @@ void profile_hits_free(struct profile_hits *h)
 	for (i = 0; i < h->nb; i++)
 		free(h->b[i].v);
 	free(h->b);
+	free(h->late);
 	free(h);
 }
 
@@ -334,9 +337,31 @@ static void settle_late(struct profile_hits *h, uint64_t start)
 		settle(h, &h->b[i]);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Late samples went to the past buckets starting at h->late: each is
+ * settled once, however the samples came (samples a second apart, in
+ * turn, would otherwise sort a bucket for each of them).
+ */
+static void settle_all_late(struct profile_hits *h)
+{
+	size_t i;
+
+	qsort(h->late, h->nlate, sizeof(*h->late), cmp_u64);
+	for (i = 0; i < h->nlate; i++)
+		if (!i || h->late[i] != h->late[i - 1])
+			settle_late(h, h->late[i]);
+	h->nlate = 0;
+}
+
 void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, size_t n)
 {
-	uint64_t late = UINT64_MAX; /* the past bucket late samples went to last */
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -347,10 +372,12 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 		    start < h->since)
 			continue;
 		b = bucket_at(h, start);
-		if (b != &h->b[h->nb - 1] && start != late) {
-			if (late != UINT64_MAX)
-				settle_late(h, late);
-			late = start;
+		if (b != &h->b[h->nb - 1] && (!h->nlate || h->late[h->nlate - 1] != start)) {
+			if (h->nlate == h->late_cap) {
+				h->late_cap = h->late_cap ? 2 * h->late_cap : 16;
+				h->late = xreallocarray(h->late, h->late_cap, sizeof(*h->late));
+			}
+			h->late[h->nlate++] = start;
 		}
 		if (b->n == b->cap) {
 			size_t cap = b->cap ? 2 * b->cap : 16;
@@ -364,8 +391,7 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 		if (b->n - b->nfolded > (b->nfolded > 64 ? b->nfolded : 64))
 			fold(b);
 	}
-	if (late != UINT64_MAX)
-		settle_late(h, late);
+	settle_all_late(h);
 	while (h->bytes > h->max_bytes && h->nb > 1)
 		drop_first(h);
 }

@@ -1382,6 +1382,29 @@ static void test_hits_settle(void **state)
 	assert_int_equal(l->located, 103);
 	assert_int_equal(loc_weight(l, s.location), 3);
 	profile_locs_free(l);
+
+	/* One call's samples in turn between two past seconds and a new one:
+	 * each second they went to is cut to its entries at the end (103 and
+	 * 2; the new one's array is 16). */
+	{
+		static const uint64_t t[] = { 7, 2000000000ull, 8, 1000000005ull, 9 };
+		static const uint32_t off[] = { 0x3000, 0x3008, 0x3010, 0x3018, 0x1000 + 99 };
+		struct profile_sample in[5];
+		size_t before = profile_hits_memory(h);
+
+		for (i = 0; i < 5; i++) {
+			in[i] = s;
+			in[i].time = t[i];
+			in[i].location = profile_intern_location(p, fr[0], off[i]);
+		}
+		profile_hits_add(h, in, 5);
+		assert_int_equal(profile_hits_memory(h), before + (2 - 14 + 16) * 32);
+		l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+		assert_int_equal(l->n, 105);
+		assert_int_equal(l->located, 108);
+		assert_int_equal(loc_weight(l, s.location), 4);
+		profile_locs_free(l);
+	}
 	profile_hits_free(h);
 	profile_free(p);
 }
