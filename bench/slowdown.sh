@@ -68,9 +68,10 @@ perf_fds() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'perf_event'
 }
 
-# work_cmd NAME: the pinned, gated work writing its result to $dir/NAME.
-work_cmd() {
-	echo taskset -c "$cpu" "$WORK" --gate "$dir/gate.$1" --result "$dir/res.$1" "$iters"
+# work NAME &: the pinned work, gated by $dir/gate.NAME, its result to
+# $dir/res.NAME; exec'd, so that $! is its pid (only ever run with &).
+work() {
+	exec taskset -c "$cpu" "$WORK" --gate "$dir/gate.$1" --result "$dir/res.$1" "$iters"
 }
 
 # pair CONFIG ROUND: runs the pair once as CONFIG says; appends
@@ -78,16 +79,16 @@ work_cmd() {
 pair() {
 	rm -f "$dir"/gate.* "$dir"/res.* "$dir/out.ft" "$dir/perf.data"
 	mkfifo "$dir/gate.a" "$dir/gate.b" || return 1
-	$(work_cmd b) &
+	work b &
 	bpid=$!
 	rpid=
 	case $1 in
 	null)
-		$(work_cmd a) &
+		work a &
 		apid=$!
 		;;
 	ft-p-* | perf-p-*)
-		$(work_cmd a) &
+		work a &
 		apid=$!
 		if [ "${1%%-*}" = ft ]; then
 			"$FLAMETOP" record -p "$apid" -F "${1##*-}" -o "$dir/out.ft" >"$dir/rec.log" 2>&1 &
@@ -98,7 +99,8 @@ pair() {
 		rpid=$!
 		;;
 	ft-c-*)
-		"$FLAMETOP" record -F "${1##*-}" -o "$dir/out.ft" -- $(work_cmd a) >"$dir/rec.log" 2>&1 &
+		"$FLAMETOP" record -F "${1##*-}" -o "$dir/out.ft" -- taskset -c "$cpu" "$WORK" \
+			--gate "$dir/gate.a" --result "$dir/res.a" "$iters" >"$dir/rec.log" 2>&1 &
 		rpid=$!
 		apid=$rpid
 		;;
