@@ -75,7 +75,8 @@ static void usage(FILE *out)
 		"                          8K, at most 65528) unwound with DWARF, for code built\n"
 		"                          without frame pointers; costs SIZE x HZ x CPUs B/s\n"
 		"  -d, --duration TIME     stop after this long: seconds, or 500ms, 2m, 1h\n"
-		"                          (with a COMMAND: SIGTERM it, SIGKILL 5 s later)\n"
+		"                          (with a COMMAND: sampling stops, then SIGTERM it,\n"
+		"                          SIGKILL 5 s later)\n"
 		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
@@ -405,6 +406,11 @@ int cli_record(int argc, char **argv)
 		/* After a write error, stop as -d does: no file, no recording. */
 		if (!sig && (write_failed || (deadline && now >= deadline)))
 			sig = SIGTERM;
+		/* The recording is -d long, however long a launched command
+		 * then takes to exit: sampling stops now (a stopped source
+		 * still tells when the command is gone). */
+		if (deadline && now >= deadline)
+			src->ops->stop(src->ctx);
 		if (sig) {
 			enum ft_child_stop_result r;
 

@@ -5,7 +5,8 @@
 # recording while a longer command runs; the command gets SIGTERM and
 # record exits 0, not with the command's status. A command that ignores
 # SIGTERM is waited for five seconds, then killed with SIGKILL, with one
-# line that says so (issue 9: a command never outlives flametop). A command that ends before the duration ends the
+# line that says so (issue 9: a command never outlives flametop); sampling
+# stopped at the duration, so the session is no longer for the wait. A command that ends before the duration ends the
 # recording, with its own status.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
@@ -67,11 +68,14 @@ else
 	fail "stubborn: the command (${stubborn:-no pid}) still runs (state $state)"
 	[ -n "$stubborn" ] && kill -KILL "$stubborn"
 fi
-if "$FLAMETOP" report -i "$T/stubborn.session" >/dev/null 2>"$T/stubborn.report.err"; then
+if "$FLAMETOP" report -i "$T/stubborn.session" >"$T/stubborn.txt" 2>"$T/stubborn.report.err"; then
 	pass "stubborn: the session is complete and readable"
 else
 	fail "stubborn: report: $(cat "$T/stubborn.report.err")"
 fi
+# Sampling stopped at -d: the five seconds of grace are not in the session.
+seconds=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/stubborn.txt")
+assert_between "$seconds" 1 5 "stubborn: the session's duration is -d's, without the grace (s)"
 
 # --- a command that ends first -------------------------------------------------
 run_record short -d 30 -o "$T/short.session" -- sh -c 'exit 5'
