@@ -1864,8 +1864,13 @@ out_source:
 
 		if (!u->ended)
 			stop_child(u->src);
+		/* The terminal is the shell's again: a command's output is
+		 * named where it stays in sight, or removed when there is none. */
 		if (stat(u->outpath, &st) == 0 && st.st_size == 0)
 			unlink(u->outpath);
+		else if (st.st_size > 0)
+			util_error_line("%s wrote %lld bytes of output, kept in %s",
+					u->opt.target->argv[0], (long long)st.st_size, u->outpath);
 	}
 	if (u->writer)
 		session_writer_abort(u->writer);

@@ -8,7 +8,8 @@
 # while it runs, after sending it SIGTERM. A signal that ends the explorer
 # (SIGTERM, SIGHUP, Ctrl-C's SIGINT) is passed on to the command, and the
 # explorer then exits with the command's status. t5-signals writes down
-# the signal that reached it.
+# the signal that reached it. What a command wrote is kept in a file that
+# the explorer names at the end.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -51,6 +52,21 @@ ended() {
 ended exit0 0 "sh -c 'exit 0'"
 ended exit7 7 "sh -c 'exit 7'"
 ended killed 137 "sh -c 'kill -KILL \$\$'"
+
+# What the command wrote is kept, and named once the terminal is back;
+# nothing is said (and nothing kept) for a command that wrote nothing.
+ended talk 3 "sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'"
+kept=$(sed -n 's/^flametop: sh wrote 20 bytes of output, kept in \(.*\)$/\1/p' "$T/talk.err")
+if [ -n "$kept" ] && [ -f "$kept" ]; then
+	assert_eq "$(cat "$kept")" "$(printf 'to-stdout\nto-stderr')" "talk: the file it names holds the output"
+else
+	fail "talk: no line names the kept output: $(cat "$T/talk.err")"
+fi
+if grep -q 'kept in' "$T/exit0.err"; then
+	fail "exit0: an output file is named for a command that wrote nothing"
+else
+	pass "exit0: no output file is named"
+fi
 
 # never NAME STATUS COMMAND: it cannot start: one line naming it, no screen.
 never() {
