@@ -147,9 +147,29 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Whether the terminal type can draw the live view: "" when it can, else
+ * why not. A type without cursor addressing ("dumb", an editor's shell
+ * buffer) would get a line of blanks and leave what it drew on the
+ * shell's line. Nothing is written to the terminal.
+ */
+static const char *term_unusable(void)
+{
+	const char *cup;
+	int errret = 0;
+	bool ok;
+
+	if (setupterm(NULL, STDOUT_FILENO, &errret) != OK)
+		return "not in the terminfo database";
+	cup = tigetstr("cup");
+	ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	return ok ? "" : "it cannot move the cursor, which the live view needs";
+}
+
 int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_error *err)
 {
-	const char *codeset, *term = getenv("TERM");
+	const char *codeset, *why, *term = getenv("TERM");
 
 	memset(s, 0, sizeof(*s));
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -159,6 +179,12 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 	}
 	if (!term || !*term)
 		setenv("TERM", "vt100", 1);
+	why = term_unusable();
+	if (*why) {
+		error_set(err, "cannot use terminal type '%s': %s (try TERM=xterm-256color)",
+			  getenv("TERM"), why);
+		return -EINVAL;
+	}
 	/* UTF-8 is decided by the locale's character set alone; numbers stay
 	 * in the C locale. */
 	setlocale(LC_CTYPE, "");

@@ -7,7 +7,8 @@
 # alternate screen, shows its cursor and left keypad and mouse modes. Two
 # processes named with escape sequences (a title change, a screen clear)
 # are sampled and picked by name: the pane's title stays, and the screen
-# shows the names defused.
+# shows the names defused. A terminal type that cannot draw the view is
+# refused before anything is written to it.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -54,6 +55,27 @@ for sig in TERM HUP INT SEGV; do
 	else
 		pass "SIG$sig: no private session file left"
 	fi
+done
+
+# --- terminal types that cannot draw the view ---------------------------------
+# One without cursor addressing (dumb) and one terminfo does not know are
+# refused in one line naming the type, before anything reaches the
+# terminal: the pane stays blank, its modes untouched.
+for type in dumb flametop-no-such-term; do
+	tui_start "$type" 100 30 "TERM=$type '$FLAMETOP' -a -F 99 2>'$T/$type.err'"
+	if tui_exit "$type"; then
+		assert_eq "$RC" 1 "TERM=$type: exit status"
+	else
+		fail "TERM=$type: the explorer still runs"
+		tui_keys "$type" q
+	fi
+	assert_one_error_line "$T/$type.err" "TERM=$type"
+	case $(error_line "$T/$type.err") in
+	"flametop: cannot use terminal type '$type': "*) pass "TERM=$type: the error names the type" ;;
+	*) fail "TERM=$type: the error does not name the type" ;;
+	esac
+	assert_eq "$(tmx capture-pane -p -t "$type" | grep -c .)" 0 "TERM=$type: nothing drawn on the pane"
+	assert_restored "$type" "TERM=$type"
 done
 
 # --- hostile process names ---------------------------------------------------
