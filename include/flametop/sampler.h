@@ -168,9 +168,11 @@ int sampler_list_events(FILE *out, bool all, struct ft_error *err);
 
 /*
  * One line explaining why perf_event_open failed with `err` (a positive
- * errno) for `event`, with what to do about it. Writes into `buf`.
+ * errno) for `event`, sampling `target`, with what to do about it (what
+ * a permission needs depends on the target). Writes into `buf`.
  */
-const char *sampler_strerror(int err, const char *event, char *buf, size_t size);
+const char *sampler_strerror(int err, const char *event, enum sampler_target target, char *buf,
+			     size_t size);
 
 /* --- ring buffers (ring.c) --- */
 

@@ -21,16 +21,53 @@ static long paranoid_level(void)
 	return v;
 }
 
-const char *sampler_strerror(int err, const char *event, char *buf, size_t size)
+/*
+ * kernel.perf_event_paranoid, for a user without CAP_PERFMON: 2 allows
+ * sampling one's own processes in user space, 1 their kernel side too, 0
+ * whole CPUs (-a), -1 everything; some distributions add 3, nothing at
+ * all. Another user's process also takes the right to trace it (root,
+ * or CAP_SYS_PTRACE), whatever the level.
+ */
+static void permission_advice(const char *event, enum sampler_target target, char *buf,
+			      size_t size)
+{
+	static const char caps[] = "grant the capabilities (setcap "
+				   "cap_perfmon,cap_sys_ptrace,cap_syslog+ep flametop)";
+	long level = paranoid_level();
+
+	switch (target) {
+	case SAMPLER_SYSTEM:
+		snprintf(buf, size,
+			 "no permission to sample %s system-wide (kernel.perf_event_paranoid is %ld; "
+			 "whole CPUs take 0 or lower, or CAP_PERFMON): run as root, %s, or lower it "
+			 "with 'sysctl kernel.perf_event_paranoid=0'",
+			 event, level, caps);
+		break;
+	case SAMPLER_PIDS:
+		snprintf(buf, size,
+			 "no permission to sample %s in that process (another user's process takes "
+			 "root or CAP_SYS_PTRACE; one's own, kernel.perf_event_paranoid 2 or lower, "
+			 "and it is %ld): run as root, or %s",
+			 event, level, caps);
+		break;
+	case SAMPLER_COMMAND:
+	default:
+		snprintf(buf, size,
+			 "no permission to sample %s (kernel.perf_event_paranoid is %ld; one's own "
+			 "programs take 2 or lower, or CAP_PERFMON): run as root, %s, or lower it "
+			 "with 'sysctl kernel.perf_event_paranoid=2'",
+			 event, level, caps);
+		break;
+	}
+}
+
+const char *sampler_strerror(int err, const char *event, enum sampler_target target, char *buf,
+			     size_t size)
 {
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		snprintf(buf, size,
-			 "no permission to sample %s (kernel.perf_event_paranoid is %ld): run as root, "
-			 "grant CAP_PERFMON (setcap cap_perfmon,cap_sys_ptrace,cap_syslog+ep flametop), "
-			 "or lower it with 'sysctl kernel.perf_event_paranoid=1'",
-			 event, paranoid_level());
+		permission_advice(event, target, buf, size);
 		break;
 	case ENOENT:
 	case EOPNOTSUPP:

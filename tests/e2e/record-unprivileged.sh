@@ -4,8 +4,9 @@
 # A user without privileges, under kernel.perf_event_paranoid=2 (user-space
 # measurement of one's own processes only): recording a launched command
 # works, user space only, with exactly one notice saying so; system-wide
-# sampling is refused with advice (paranoid level, root, CAP_PERFMON) and
-# exit status 1. The test sets the sysctl to 2 for its run and restores it.
+# sampling is refused with advice (paranoid level, the level it takes,
+# root, CAP_PERFMON) and exit status 1, and so is root's process, with
+# what that takes (root or CAP_SYS_PTRACE). The test sets the sysctl to 2 for its run and restores it.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -59,9 +60,21 @@ err=$(error_line "$T/all.err")
 assert_match "$err" 'perf_event_paranoid is 2' "system-wide: the error names the paranoid level"
 assert_match "$err" 'CAP_PERFMON' "system-wide: the error suggests CAP_PERFMON"
 assert_match "$err" 'root' "system-wide: the error suggests root"
+assert_match "$err" "sysctl kernel.perf_event_paranoid=0'" "system-wide: the error names the level -a takes"
 if [ -e "$T/u/all.session" ]; then
 	fail "system-wide: a refused recording left a session file behind"
 else
 	pass "system-wide: no session file left behind"
 fi
+
+# Another user's process (root's: our own parent shell) takes the right to
+# trace it, which no paranoid level gives: the advice says so.
+echo "+ (as nobody) flametop record -p $$ -d 1"
+(cd "$T/u" && as_nobody ./flametop record -p $$ -d 1 -o other.session) >"$T/other.out" 2>"$T/other.err"
+rc=$?
+sed 's/^/  stderr: /' "$T/other.err"
+assert_eq "$rc" 1 "another user's process: record exit status"
+assert_one_error_line "$T/other.err" "another user's process"
+assert_match "$(error_line "$T/other.err")" "another user's process takes root or CAP_SYS_PTRACE" \
+	"another user's process: the error says what it takes"
 finish

@@ -905,28 +905,39 @@ static void test_event_encode_generic(void **state)
 	}
 }
 
+/*
+ * perf_event_open's errors as advice; a permission's depends on the
+ * target: whole CPUs take perf_event_paranoid 0, one's own programs 2,
+ * another user's process the right to trace it.
+ */
 static void test_advice(void **state)
 {
 	char buf[512];
 
-	sampler_strerror(EACCES, "cycles", buf, sizeof(buf));
+	sampler_strerror(EACCES, "cycles", SAMPLER_SYSTEM, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "system-wide"));
 	assert_non_null(strstr(buf, "perf_event_paranoid"));
 	assert_non_null(strstr(buf, "CAP_PERFMON"));
 	assert_non_null(strstr(buf, "root"));
-	sampler_strerror(EPERM, "cycles", buf, sizeof(buf));
-	assert_non_null(strstr(buf, "CAP_PERFMON"));
-	sampler_strerror(ENOENT, "cycles", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "'sysctl kernel.perf_event_paranoid=0'"));
+	sampler_strerror(EPERM, "cycles", SAMPLER_COMMAND, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "cap_perfmon"));
+	assert_non_null(strstr(buf, "'sysctl kernel.perf_event_paranoid=2'"));
+	sampler_strerror(EACCES, "cpu-clock", SAMPLER_PIDS, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "another user's process takes root or CAP_SYS_PTRACE"));
+	assert_null(strstr(buf, "sysctl"));
+	sampler_strerror(ENOENT, "cycles", SAMPLER_SYSTEM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "event cycles is not supported on this machine"));
 	assert_non_null(strstr(buf, "-e cpu-clock"));
-	sampler_strerror(EOPNOTSUPP, "instructions", buf, sizeof(buf));
+	sampler_strerror(EOPNOTSUPP, "instructions", SAMPLER_SYSTEM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "instructions is not supported"));
-	sampler_strerror(EMFILE, "cpu-clock", buf, sizeof(buf));
+	sampler_strerror(EMFILE, "cpu-clock", SAMPLER_SYSTEM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "ulimit -n"));
-	sampler_strerror(ESRCH, "cpu-clock", buf, sizeof(buf));
+	sampler_strerror(ESRCH, "cpu-clock", SAMPLER_PIDS, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "no such process"));
-	sampler_strerror(EINVAL, "cpu-clock", buf, sizeof(buf));
+	sampler_strerror(EINVAL, "cpu-clock", SAMPLER_SYSTEM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "perf_event_max_sample_rate"));
-	sampler_strerror(EIO, "cpu-clock", buf, sizeof(buf));
+	sampler_strerror(EIO, "cpu-clock", SAMPLER_SYSTEM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "cannot open cpu-clock"));
 }
 
