@@ -13,6 +13,7 @@
 #include "tui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flametop/report.h"
@@ -617,102 +618,172 @@ void ui_draw_footer(struct tui *u)
 	}
 }
 
-/* The help text, from the key and view tables (ui_help_item), a blank
- * line before each group, then the mouse: one call per line. */
-static size_t help_line(size_t n, char *out, size_t size, bool *title)
+/* The help drawn at one width: its rows, each wrapped line's in turn. */
+struct help_rows {
+	char (*text)[256];
+	bool *title;
+	size_t n, cap;
+};
+
+static void help_rows_free(struct help_rows *h)
+{
+	free(h->text);
+	free(h->title);
+}
+
+static void help_rows_add(struct help_rows *h, const char *s, int len, bool title)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 128;
+		h->text = xreallocarray(h->text, h->cap, sizeof(*h->text));
+		h->title = xreallocarray(h->title, h->cap, sizeof(*h->title));
+	}
+	snprintf(h->text[h->n], sizeof(h->text[h->n]), "%.*s", len, s);
+	h->title[h->n++] = title;
+}
+
+/*
+ * Adds `line` wrapped at spaces to `width` columns, its next rows
+ * indented by `indent` (under a key's description); a word longer than a
+ * row is cut. (The help is ASCII: a byte is a column.)
+ */
+static void help_wrap(struct help_rows *h, const char *line, size_t indent, size_t width,
+		      bool title)
+{
+	char row[256];
+	const char *p = line;
+	bool first = true;
+
+	if (width < indent + 16)
+		indent = 0; /* too narrow to indent */
+	do {
+		size_t avail = width - (first ? 0 : indent), len = strlen(p), cut = len;
+
+		if (len > avail) {
+			cut = avail;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut <= (first ? indent : 0))
+				cut = avail; /* nowhere to break: cut the word */
+		}
+		snprintf(row, sizeof(row), "%*s%.*s", first ? 0 : (int)indent, "", (int)cut, p);
+		help_rows_add(h, row, (int)strlen(row), title);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	} while (*p);
+}
+
+/*
+ * The help's rows at `width` columns (at least 1): from the key and view
+ * tables (ui_help_item), a blank row before each group, then the mouse;
+ * the keys in a column as wide as the widest (Esc Backspace).
+ */
+static void help_rows_build(struct help_rows *h, size_t width)
 {
 	static const char *const mouse[] = {
-		"",
-		"Mouse",
 		"  click selects, double-click zooms, the wheel moves",
 		"  a click on the strip moves the window there",
 	};
 	struct ui_help_item it;
-	size_t i, line = 0;
+	char line[256];
+	int keys = 0, k;
+	size_t i;
 
-	*title = false;
+	memset(h, 0, sizeof(*h));
+	for (i = 0; ui_help_item(i, &it); i++)
+		if (!it.title && (int)strlen(it.keys) > keys)
+			keys = (int)strlen(it.keys);
 	for (i = 0; ui_help_item(i, &it); i++) {
-		if (it.title && i > 0 && line++ == n) {
-			out[0] = '\0';
-			return 1;
-		}
-		if (line++ != n)
+		if (it.title) {
+			if (i > 0)
+				help_rows_add(h, "", 0, false);
+			help_wrap(h, it.title, 0, width, true);
 			continue;
-		if (it.title)
-			snprintf(out, size, "%s", it.title);
-		else
-			snprintf(out, size, "  %-12s %s", it.keys, it.help);
-		*title = it.title != NULL;
-		return 1;
+		}
+		k = snprintf(line, sizeof(line), "  %-*s %s", keys, it.keys, it.help);
+		if (k > 0)
+			help_wrap(h, line, 2 + (size_t)keys + 1, width, false);
 	}
-	n -= line;
-	if (n < ARRAY_SIZE(mouse)) {
-		snprintf(out, size, "%s", mouse[n]);
-		*title = n == 1;
-		return 1;
-	}
-	return 0;
+	help_rows_add(h, "", 0, false);
+	help_rows_add(h, "Mouse", 5, true);
+	for (i = 0; i < ARRAY_SIZE(mouse); i++)
+		help_wrap(h, mouse[i], 2, width, false);
 }
 
-size_t ui_draw_help_lines(void)
+/*
+ * The help's columns: the fewest (so the widest, at most the screen) in
+ * which it fits without scrolling, each at least 60 wide; as many as fit
+ * when it does not. *width: each column's text; *h: the rows at that
+ * width (the caller frees them).
+ */
+static int help_columns(const struct tui *u, size_t *width, struct help_rows *h)
 {
-	char buf[256];
-	bool t;
-	size_t n = 0;
+	int rows = u->main_rows - 1, most = u->cols / 60, ncols;
 
-	while (help_line(n, buf, sizeof(buf), &t))
-		n++;
-	return n;
+	if (most < 1)
+		most = 1;
+	for (ncols = 1;; ncols++) {
+		*width = u->cols / ncols > 2 ? (size_t)(u->cols / ncols - 2) : 1;
+		help_rows_build(h, *width);
+		if (ncols == most || (rows > 0 && h->n <= (size_t)rows * (size_t)ncols))
+			return ncols;
+		help_rows_free(h);
+	}
 }
 
-/* Columns of 60 the help is drawn in: as many as the width allows, one
- * when it fits in height anyway. */
-static int help_columns(const struct tui *u)
+size_t ui_draw_help_lines(const struct tui *u)
 {
-	int rows = u->main_rows - 1, ncols = u->cols / 60;
+	struct help_rows h;
+	size_t width;
 
-	if (ncols < 1 || rows <= 0 || (size_t)rows >= ui_draw_help_lines())
-		ncols = 1;
-	return ncols;
+	help_columns(u, &width, &h);
+	help_rows_free(&h);
+	return h.n;
 }
 
 size_t ui_draw_help_page(const struct tui *u)
 {
-	int rows = u->main_rows - 1;
+	int rows = u->main_rows - 1, ncols;
+	struct help_rows h;
+	size_t width;
 
-	return rows > 0 ? (size_t)rows * (size_t)help_columns(u) : 0;
+	ncols = help_columns(u, &width, &h);
+	help_rows_free(&h);
+	return rows > 0 ? (size_t)rows * (size_t)ncols : 0;
 }
 
 /*
- * The help: in as many columns of 60 as the width allows, the lines
+ * The help: in as few columns as it fits in (see help_columns), the rows
  * running down one column and on at the top of the next; Up and Down
- * scroll them by a line when they do not all fit.
+ * scroll them by a row when they do not all fit.
  */
 static void draw_help(struct tui *u)
 {
 	WINDOW *w = u->w_main;
-	int rows = u->main_rows - 1, ncols = help_columns(u), colw, c, r;
-	char buf[256];
-	bool title;
+	int rows = u->main_rows - 1, ncols, colw, c, r;
+	struct help_rows h;
+	size_t width, at;
 
+	ncols = help_columns(u, &width, &h);
 	werase(w);
 	ui_screen_role(&u->scr, w, UI_ROLE_TITLE);
 	wmove(w, 0, 0);
 	ui_draw_put(w, " flametop keys (Up/Down scroll, any other key closes)", u->cols);
 	ui_draw_fill(w);
-	if (rows <= 0)
-		return;
 	colw = u->cols / ncols;
-	for (c = 0; c < ncols; c++) {
+	for (c = 0; c < ncols && rows > 0; c++) {
 		for (r = 0; r < rows; r++) {
-			if (!help_line(u->help_scroll + (size_t)(c * rows + r), buf, sizeof(buf),
-				       &title))
+			at = u->help_scroll + (size_t)(c * rows + r);
+			if (at >= h.n)
 				break;
-			ui_screen_role(&u->scr, w, title ? UI_ROLE_HEADER_KEY : UI_ROLE_NORMAL);
+			ui_screen_role(&u->scr, w, h.title[at] ? UI_ROLE_HEADER_KEY : UI_ROLE_NORMAL);
 			wmove(w, r + 1, c * colw + 1);
-			ui_draw_put(w, buf, colw - 2);
+			ui_draw_put(w, h.text[at], colw - 2);
 		}
 	}
+	help_rows_free(&h);
 }
 
 static void draw_picker(struct tui *u)

@@ -1090,7 +1090,7 @@ static unsigned modal_key(struct tui *u, int key)
 {
 	switch (u->modal) {
 	case UI_MODAL_HELP: {
-		size_t lines = ui_draw_help_lines(), rows = ui_draw_help_page(u);
+		size_t lines = ui_draw_help_lines(u), rows = ui_draw_help_page(u);
 
 		if (key == UI_KEY_DOWN || key == 'j' || key == UI_KEY_PGDN) {
 			size_t step = key == UI_KEY_PGDN ? rows : 1;

@@ -393,7 +393,7 @@ void ui_draw_footer(struct tui *u);
 void ui_draw_modal(struct tui *u);
 void ui_draw_too_small(struct tui *u);
 /* Lines of the generated help text, and how many one screen shows (for scrolling). */
-size_t ui_draw_help_lines(void);
+size_t ui_draw_help_lines(const struct tui *u); /* rows, as drawn at u's size */
 size_t ui_draw_help_page(const struct tui *u);
 
 /* util_sanitize(), and without UTF-8 every non-ASCII character made '?'. */

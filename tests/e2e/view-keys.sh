@@ -93,6 +93,13 @@ tui_keys cyc Down Down Down Down
 assert_screen cyc "^ +D +diff" "the help lists diff under D (scrolled)"
 assert_screen cyc "^ +H +heatmap" "the help lists heatmap under H (scrolled)"
 tui_keys cyc x
+# Narrow, a long line wraps under its description instead of being cut.
+tmx resize-window -t cyc -x 60 -y 30
+tui_keys cyc '?'
+assert_screen cyc "^ +p +show one process or thread, attaching to *$" "narrow help: p's line starts"
+assert_screen cyc "^ {17}it if need be \\(a picker\\)" "narrow help: and ends on the next row, under its description"
+tui_keys cyc x
+tmx resize-window -t cyc -x 100 -y 30
 tui_keys cyc q
 if tui_exit cyc; then
 	assert_eq "$RC" 0 "q exits 0"
