@@ -414,7 +414,8 @@ struct ui_proc {
 	uint32_t pid, tid; /* tid == pid for a process line */
 	char comm[64]; /* sanitized */
 	uint64_t ticks; /* utime + stime */
-	double cpu; /* percent of one CPU since the previous scan */
+	uint64_t start; /* clock ticks after boot it started at; 0: unknown */
+	double cpu; /* percent of one CPU since the previous scan, or since it started */
 	double pcpu; /* its process's cpu: threads sort under their process */
 	bool thread;
 };
@@ -425,8 +426,9 @@ struct ui_procs {
 	uint64_t when; /* util_now_ns() of the scan */
 };
 /* Rescans `root` (normally "/proc"): processes and their threads, with CPU
- * since `prev`'s scan (may be NULL). Processes sorted by CPU, then pid,
- * each followed by its threads, by CPU, then tid. */
+ * since `prev`'s scan (may be NULL), or for what `prev` lacks, CPU since it
+ * started (as ps shows it; from root/uptime). Processes sorted by CPU, then
+ * pid, each followed by its threads, by CPU, then tid. */
 void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char *root);
 /* The processes and threads a session names (a replay's picker): no CPU
  * figures, sorted by pid, tid. `p` is borrowed for the call. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Processes and threads for the picker, read from /proc: name and CPU
- * ticks of each, and CPU use as the change between two scans. Only runs
+ * ticks of each, and CPU use as the change between two scans (on the
+ * first, the use since each started, as ps shows it). Only runs
  * while the picker is open. A replayed session lists its own threads
  * instead (the machine it was recorded on is not this one). Names come from the processes themselves, so
  * they are sanitized here, before anything else sees them.
@@ -16,11 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Reads comm and utime + stime from a stat file; 0 or -1. */
-static int read_stat(const char *path, char *comm, size_t size, uint64_t *ticks)
+/* Reads comm, utime + stime and the start time (0 when not there) from a
+ * stat file; 0 or -1. */
+static int read_stat(const char *path, char *comm, size_t size, uint64_t *ticks, uint64_t *start)
 {
 	char buf[1024], raw[64];
-	unsigned long long ut = 0, st = 0;
+	unsigned long long ut = 0, st = 0, begin = 0;
 	const char *open_paren, *close_paren;
 	size_t n, len;
 	FILE *f = fopen(path, "re");
@@ -43,11 +45,15 @@ static int read_stat(const char *path, char *comm, size_t size, uint64_t *ticks)
 	raw[len] = '\0';
 	util_sanitize(raw, comm, size);
 	/* After ") ": state(3) ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime(14) stime(15). */
-	if (sscanf(close_paren + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut,
-		   &st) != 2)
+	 * cminflt majflt cmajflt utime(14) stime(15) cutime cstime priority
+	 * nice num_threads itrealvalue starttime(22). */
+	if (sscanf(close_paren + 2,
+		   "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s %*s %*s %*s %*s "
+		   "%llu",
+		   &ut, &st, &begin) < 2)
 		return -1;
 	*ticks = ut + st;
+	*start = begin;
 	return 0;
 }
 
@@ -62,7 +68,7 @@ static bool numeric(const char *s)
 }
 
 static void add(struct ui_procs *out, uint32_t pid, uint32_t tid, bool thread, const char *comm,
-		uint64_t ticks)
+		uint64_t ticks, uint64_t start)
 {
 	struct ui_proc *p;
 
@@ -76,6 +82,7 @@ static void add(struct ui_procs *out, uint32_t pid, uint32_t tid, bool thread, c
 	p->tid = tid;
 	p->thread = thread;
 	p->ticks = ticks;
+	p->start = start;
 	snprintf(p->comm, sizeof(p->comm), "%s", comm);
 }
 
@@ -105,8 +112,10 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 {
 	struct u64map before;
 	struct dirent *de;
-	double hz = (double)sysconf(_SC_CLK_TCK), secs = 0;
+	double hz = (double)sysconf(_SC_CLK_TCK), secs = 0, uptime = 0;
+	char path[1024];
 	size_t i;
+	FILE *f;
 	DIR *d;
 
 	out->n = 0;
@@ -117,12 +126,20 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 			u64map_put(&before, key(&prev->v[i]), (uint32_t)i);
 		secs = (double)(out->when - prev->when) / 1e9;
 	}
+	/* Seconds since boot, for CPU since a start. */
+	snprintf(path, sizeof(path), "%s/uptime", root);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%lf", &uptime) != 1)
+			uptime = 0;
+		fclose(f);
+	}
 	d = opendir(root);
 	if (!d)
 		goto out;
 	while ((de = readdir(d))) {
-		char path[1024], comm[64];
-		uint64_t ticks;
+		char comm[64];
+		uint64_t ticks, start;
 		uint32_t pid;
 		struct dirent *te;
 		DIR *td;
@@ -131,9 +148,9 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 			continue;
 		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
 		snprintf(path, sizeof(path), "%s/%s/stat", root, de->d_name);
-		if (read_stat(path, comm, sizeof(comm), &ticks) < 0)
+		if (read_stat(path, comm, sizeof(comm), &ticks, &start) < 0)
 			continue;
-		add(out, pid, pid, false, comm, ticks);
+		add(out, pid, pid, false, comm, ticks, start);
 		snprintf(path, sizeof(path), "%s/%s/task", root, de->d_name);
 		td = opendir(path);
 		if (!td)
@@ -144,19 +161,25 @@ void ui_procs_scan(struct ui_procs *out, const struct ui_procs *prev, const char
 			if (snprintf(path, sizeof(path), "%s/%s/task/%.32s/stat", root, de->d_name,
 				     te->d_name) >= (int)sizeof(path))
 				continue;
-			if (read_stat(path, comm, sizeof(comm), &ticks) == 0)
+			if (read_stat(path, comm, sizeof(comm), &ticks, &start) == 0)
 				add(out, pid, (uint32_t)strtoul(te->d_name, NULL, 10), true, comm,
-				    ticks);
+				    ticks, start);
 		}
 		closedir(td);
 	}
 	closedir(d);
 	for (i = 0; i < out->n; i++) {
+		struct ui_proc *p = &out->v[i];
 		uint32_t at;
 
-		if (secs > 0 && hz > 0 && u64map_get(&before, key(&out->v[i]), &at) &&
-		    out->v[i].ticks >= prev->v[at].ticks)
-			out->v[i].cpu = (double)(out->v[i].ticks - prev->v[at].ticks) / hz / secs * 100.0;
+		if (hz <= 0)
+			break;
+		if (secs > 0 && u64map_get(&before, key(p), &at) && p->ticks >= prev->v[at].ticks)
+			p->cpu = (double)(p->ticks - prev->v[at].ticks) / hz / secs * 100.0;
+		else if (p->start && uptime > (double)p->start / hz)
+			/* No scan before it: its CPU since it started, so that
+			 * the list opens in the right order. */
+			p->cpu = (double)p->ticks / hz / (uptime - (double)p->start / hz) * 100.0;
 	}
 	/* A process's threads follow its line (add() order), so its CPU is
 	 * at hand for them. */
@@ -180,10 +203,10 @@ void ui_procs_from_profile(struct ui_procs *out, const struct profile *p)
 		const struct profile_thread *th = &p->threads[i];
 
 		util_sanitize(profile_string(p, th->comm), comm, sizeof(comm));
-		add(out, th->pid, th->tid, true, comm, 0);
+		add(out, th->pid, th->tid, true, comm, 0, 0);
 		if (!u64map_get(&seen, (uint64_t)th->pid + 1, &at)) {
 			u64map_put(&seen, (uint64_t)th->pid + 1, (uint32_t)out->n);
-			add(out, th->pid, th->pid, false, comm, 0);
+			add(out, th->pid, th->pid, false, comm, 0, 0);
 		} else if (th->tid == th->pid) {
 			/* The process is named after its main thread. */
 			snprintf(out->v[at].comm, sizeof(out->v[at].comm), "%s", comm);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -542,6 +543,58 @@ static void fake_proc(const char *dir, unsigned p100, unsigned t100, unsigned t1
 }
 
 /*
+ * The picker's first scan has no scan before it: each process's CPU is its
+ * use since it started (ticks over seconds since its start, as ps shows
+ * it), so the busiest one leads at once instead of the list opening in pid
+ * order with 0% everywhere.
+ */
+static void test_procs_first_scan(void **state)
+{
+	char dir[] = "/tmp/ft-procs.XXXXXX", path[600];
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	struct ui_procs a = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/uptime", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "1000.00 1900.00\n"); /* seconds since boot */
+	fclose(f);
+	/* pid 10: started at 900 s, 10 s of CPU (10%); pid 20: started at
+	 * 990 s, 9 s of CPU (90%); pid 30: no start time known (0%). */
+	snprintf(path, sizeof(path), "%s/10", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/10/stat", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "10 (idle) S 1 10 10 0 -1 0 0 0 0 0 %.0f 0 0 0 20 0 1 0 %.0f\n", 10 * hz,
+		900 * hz);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/20", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/20/stat", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "20 (busy) R 1 20 20 0 -1 0 0 0 0 0 %.0f 0 0 0 20 0 1 0 %.0f\n", 9 * hz,
+		990 * hz);
+	fclose(f);
+	write_stat(dir, 30, 30, false, "old-kernel", 500);
+	ui_procs_scan(&a, NULL, dir);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(a.v[0].pid, 20);
+	assert_true(a.v[0].cpu > 89.9 && a.v[0].cpu < 90.1);
+	assert_int_equal(a.v[1].pid, 10);
+	assert_true(a.v[1].cpu > 9.9 && a.v[1].cpu < 10.1);
+	assert_int_equal(a.v[2].pid, 30);
+	assert_true(a.v[2].cpu == 0);
+	ui_procs_free(&a);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/*
  * The picker's list: a process's threads stay right under it, even when a
  * thread's ticks, read a moment after its process's, show more CPU than
  * the process (a race the old order by CPU alone turned into a thread above
@@ -618,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_man_page_keys),
 		cmocka_unit_test(test_keys_unique),
 		cmocka_unit_test(test_procs_order),
+		cmocka_unit_test(test_procs_first_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
