@@ -426,6 +426,22 @@ void ui_draw_strip(struct tui *u)
 				waddstr(w, u->scr.utf8 ? "\xe2\x94\x80" : "-");
 			waddstr(w, u->scr.utf8 ? "\xe2\x94\x98" : "]");
 		} else {
+			/* A one-column window: a mark, with an end's label it
+			 * lands on moved aside whole ("^0ms", not "^ms"). */
+			int la = (int)strlen(a), lb = (int)strlen(b);
+
+			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
+			if (c0 <= la && c0 + 1 + la <= width) {
+				mvwhline(w, 1, 0, ' ', la);
+				wmove(w, 1, c0 + 1);
+				ui_draw_put(w, a, la);
+			} else if (c0 >= width - lb - 1 && c0 - lb >= 0 &&
+				   width > la + lb + 2) {
+				mvwhline(w, 1, width - lb, ' ', lb);
+				wmove(w, 1, c0 - lb);
+				ui_draw_put(w, b, lb);
+			}
+			ui_screen_role(&u->scr, w, UI_ROLE_STRIP);
 			mvwaddstr(w, 1, c0, "^");
 		}
 		window_text(u, label, sizeof(label));

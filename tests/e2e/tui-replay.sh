@@ -135,6 +135,13 @@ tui_keys speed q
 tui_exit speed
 assert_eq "$RC" 0 "--speed 4: q exits 0"
 
+# Very slow, the window is one column of the strip, marked '^' under it;
+# at the start that is on the axis's first label, which moves aside whole.
+tui_start slow 100 30 "$ENV '$FLAMETOP' replay --speed 0.001 '$FIXTURE' 2>'$T/slow.err'"
+assert_screen slow '^\^0ms ' "--speed 0.001: the window's mark and the axis's 0ms, side by side"
+tui_keys slow q
+tui_exit slow
+
 # --- a chunk corrupt in the middle ------------------------------------------
 # Read as it plays: what comes before the bad chunk shows, the status line
 # names it, and q exits 1 saying it again. Paced, the file is read ahead
