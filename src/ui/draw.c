@@ -479,6 +479,14 @@ void ui_draw_title(struct tui *u, WINDOW *w, int row, const char *text)
 	ui_draw_fill(w);
 }
 
+const char *ui_draw_empty_note(const struct tui *u)
+{
+	/* Data may still come only while the source runs and the picture
+	 * follows it. */
+	return u->paused || u->ended ? "no samples in this window"
+				     : "no samples in this window yet; waiting for data...";
+}
+
 void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text)
 {
 	ui_screen_role(&u->scr, w, UI_ROLE_DIM);

@@ -284,6 +284,5 @@ void ui_graph_draw_whole(struct tui *u, struct ui_graph *g, WINDOW *w)
 	ui_graph_draw(u, g, w, true);
 	if (g->layout.nboxes <= 1 && u->main_rows > 2)
 		ui_draw_note(u, w, u->flip ? u->main_rows - 3 : 2,
-			     u->paused ? "no samples in this window"
-				       : "no samples in this window yet; waiting for data...");
+			     ui_draw_empty_note(u));
 }

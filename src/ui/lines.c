@@ -487,8 +487,7 @@ static void lines_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 	if (v->frame == PROFILE_NO_FRAME || !v->lines) {
 		ui_draw_title(u, w, 0, " Lines: the selected function's source lines and their samples");
 		ui_draw_note(u, w, 2,
-			     u->paused ? "no samples in this window"
-				       : "no samples in this window yet; waiting for data...");
+			     ui_draw_empty_note(u));
 		return;
 	}
 	draw_title(v, u, w);

@@ -201,8 +201,7 @@ static void sandwich_draw(struct ui_view *v, struct tui *u, WINDOW *w)
 	if (v->frame == PROFILE_NO_FRAME) {
 		ui_draw_title(u, w, 0, " Sandwich: callers above, callees below");
 		ui_draw_note(u, w, 2,
-			     u->paused ? "no samples in this window"
-				       : "no samples in this window yet; waiting for data...");
+			     ui_draw_empty_note(u));
 		return;
 	}
 	ui_draw_frame_name(u, v->frame, name, sizeof(name));

@@ -417,6 +417,8 @@ void ui_draw_pct(uint64_t v, uint64_t total, char *out, size_t size);
 /* A title row of the main window. */
 void ui_draw_title(struct tui *u, WINDOW *w, int row, const char *text);
 /* A dim note in the main window (an empty view says why). */
+/* What an empty window's view says: data may still come, or not. */
+const char *ui_draw_empty_note(const struct tui *u);
 void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text);
 
 /* ------------------------------------------------------------------------
