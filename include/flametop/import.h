@@ -146,10 +146,28 @@ void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const
 uint32_t import_sink_stack(struct import_sink *s, const uint32_t *frames, size_t n);
 
 /*
+ * Writes where in its input the sample being added comes from into `buf`
+ * (`size` bytes), as the importer's messages name a place: "NAME:LINE"
+ * (text), "NAME: at byte N" (binary), "NAME: profiles[1].weights[7]".
+ */
+typedef void (*import_where_fn)(const void *ctx, char *buf, size_t size);
+
+/*
+ * Sets how the sink names the place of a sample it refuses, until it is set
+ * again or the next import_sink_begin_input(); `ctx` is borrowed until then.
+ * An importer sets it as it starts and clears it (NULL) before it returns.
+ * Without it, the message names the input alone.
+ */
+void import_sink_set_where(struct import_sink *s, import_where_fn fn, const void *ctx);
+
+/*
  * Adds a sample: `sample->node` is a node of the sink's profile, `event`
  * an index from import_sink_event(), `time` ns on the input's clock,
  * `location` PROFILE_NO_LOCATION. 0, or -1 with `err` filled when the
- * profile outgrew IMPORT_MAX_NODES or the spool could not be written.
+ * profile outgrew IMPORT_MAX_NODES, when the weights of every sample so
+ * far, over all inputs, would add up past 2^63 - 1 (a session's limit;
+ * the message names the place import_sink_set_where() says), or when the
+ * spool could not be written.
  */
 int import_sink_sample(struct import_sink *s, const struct profile_sample *sample,
 		       struct ft_error *err);

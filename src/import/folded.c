@@ -17,6 +17,7 @@
 #include "flametop/import.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,15 @@ static enum profile_frame_kind annotation(char *name, size_t *len)
 	return PROFILE_FRAME_USER;
 }
 
+/* "NAME:LINE" of the line read last, the sample's (an import_where_fn). */
+static void where_line(const void *ctx, char *buf, size_t size)
+{
+	const struct import_input *in = ctx;
+
+	snprintf(buf, size, "%s:%llu", import_input_name(in),
+		 (unsigned long long)import_input_lineno(in));
+}
+
 int import_folded_run(struct import_input *in, struct import_sink *sink, struct ft_error *err)
 {
 	struct profile *p = import_sink_profile(sink);
@@ -116,6 +126,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 	size_t len;
 	char *line;
 
+	import_sink_set_where(sink, where_line, in);
 	while ((r = import_input_line(in, &line, &len, err)) > 0) {
 		unsigned long long lineno = (unsigned long long)import_input_lineno(in);
 		struct profile_sample s = { 0 };
@@ -194,6 +205,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 	if (r == 0)
 		ret = 0;
 out:
+	import_sink_set_where(sink, NULL, NULL);
 	free(frames);
 	return ret;
 }

@@ -37,6 +37,7 @@
 
 #include "flametop/import.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,8 +102,10 @@ struct perf_script {
 	struct event_cache *events;
 	size_t nevents;
 
-	/* The sample being read: its header, and its callchain (leaf first). */
+	/* The sample being read: its header (on line sample_lineno), and its
+	 * callchain (leaf first). */
 	bool pending;
+	uint64_t sample_lineno;
 	struct profile_sample sample;
 	uint32_t *chain;
 	size_t nchain;
@@ -524,6 +527,14 @@ static bool is_stack(const struct profile *p, uint32_t node, const uint32_t *cha
 	return node == PROFILE_ROOT;
 }
 
+/* "NAME:LINE" of the sample being added: its sample line (an import_where_fn). */
+static void where_sample(const void *ctx, char *buf, size_t size)
+{
+	const struct perf_script *ps = ctx;
+
+	snprintf(buf, size, "%s:%llu", ps->name, (unsigned long long)ps->sample_lineno);
+}
+
 /* Adds the sample read so far, if any. 0, or -1 with `err` filled. */
 static int emit(struct perf_script *ps, struct ft_error *err)
 {
@@ -654,6 +665,7 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	smp->weight = f->with_period ? f->period : 1;
 	smp->event = (uint16_t)event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period);
 	ps->pending = true;
+	ps->sample_lineno = ps->lineno;
 	ps->nchain = 0;
 	ps->chain_hash = 0;
 	ps->have_inline = false;
@@ -746,6 +758,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 	ps.name = import_input_name(in);
 	ps.key = xmalloc(IMPORT_MAX_NAME + 2); /* a key is at most a frame's text and a byte */
 	ps.chain = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ps.chain));
+	import_sink_set_where(sink, where_sample, &ps);
 
 	while ((r = import_input_line(in, &line, &len, err)) > 0) {
 		ps.lineno = import_input_lineno(in);
@@ -793,6 +806,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 	if (r == 0 && emit(&ps, err) == 0)
 		ret = 0;
 out:
+	import_sink_set_where(sink, NULL, NULL);
 	for (size_t i = 0; i < ps.nevents; i++)
 		free(ps.events[i].name);
 	free(ps.events);

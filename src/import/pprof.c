@@ -290,6 +290,7 @@ struct pprof {
 	bool *loc_done;
 	regex_t drop, keep;
 	bool have_drop, have_keep;
+	size_t sample; /* the one being added */
 };
 
 /* The string `idx`, or NULL (with `err` filled, naming `what`) when out of range. */
@@ -525,6 +526,15 @@ static int sample_labels(struct pprof *pp, const pb_sample *s, uint64_t at,
 	return 0;
 }
 
+/* "NAME: at byte N: sample I" of the sample being added (an import_where_fn). */
+static void where_sample(const void *ctx, char *buf, size_t size)
+{
+	const struct pprof *pp = ctx;
+
+	snprintf(buf, size, "%s: at byte %" PRIu64 ": sample %zu", pp->name,
+		 pp->w->sample_at[pp->sample], pp->sample);
+}
+
 /* Adds the profile's samples to the sink. 0 or -1. */
 static int add_samples(struct pprof *pp, struct ft_error *err)
 {
@@ -563,6 +573,7 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					      model_unit(unit, &scale[t]));
 	}
 
+	import_sink_set_where(pp->sink, where_sample, pp);
 	for (i = 0; i < pb->n_sample; i++) {
 		const pb_sample *s = pb->sample[i];
 		uint64_t at = pp->w->sample_at[i];
@@ -631,12 +642,14 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 			}
 			smp.weight = (uint64_t)v * scale[j];
 			smp.event = (uint16_t)events[j];
+			pp->sample = i;
 			if (import_sink_sample(pp->sink, &smp, err) < 0)
 				goto out;
 		}
 	}
 	ret = 0;
 out:
+	import_sink_set_where(pp->sink, NULL, NULL);
 	free(stack);
 	free(scale);
 	free(events);

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,9 @@ struct import_sink {
 	struct sink_input *inputs;
 	size_t ninputs;
 	uint64_t nsamples; /* over all inputs */
+	uint64_t weight_total; /* over all inputs, at most INT64_MAX (a session's limit) */
+	import_where_fn where; /* the current input's, or NULL */
+	const void *where_ctx;
 	int spool_fd; /* -1 until the first batch is spilled */
 	uint64_t spooled; /* samples in the spool */
 };
@@ -84,7 +88,8 @@ uint64_t import_sink_samples(const struct import_sink *s)
 	return s->nsamples;
 }
 
-void import_sink_begin_input(struct import_sink *s, const char *name)
+/* Starts the next input, named `name`. */
+static void add_input(struct import_sink *s, const char *name)
 {
 	struct sink_input *in;
 
@@ -94,6 +99,19 @@ void import_sink_begin_input(struct import_sink *s, const char *name)
 	in->first = in->end = s->nsamples;
 	in->min_time = UINT64_MAX;
 	in->max_time = 0;
+}
+
+void import_sink_begin_input(struct import_sink *s, const char *name)
+{
+	add_input(s, name);
+	s->where = NULL;
+	s->where_ctx = NULL;
+}
+
+void import_sink_set_where(struct import_sink *s, import_where_fn fn, const void *ctx)
+{
+	s->where = fn;
+	s->where_ctx = ctx;
 }
 
 uint32_t import_sink_event(struct import_sink *s, const char *name, const char *unit)
@@ -181,9 +199,10 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 {
 	const struct profile *p = s->p;
 	struct sink_input *in;
+	uint64_t total;
 
 	if (s->ninputs == 0)
-		import_sink_begin_input(s, "input");
+		add_input(s, "input"); /* an importer run alone: its where stays */
 	in = &s->inputs[s->ninputs - 1];
 	if (p->nnodes > IMPORT_MAX_NODES || p->nframes > IMPORT_MAX_NODES ||
 	    p->strings.len > IMPORT_MAX_NODES) {
@@ -191,6 +210,19 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 			  in->name, IMPORT_MAX_NODES);
 		return -1;
 	}
+	/* A session's reader refuses a file whose weights add up past 2^63 - 1. */
+	if (__builtin_add_overflow(s->weight_total, sample->weight, &total) || total > INT64_MAX) {
+		char where[sizeof(err->msg)];
+
+		if (s->where)
+			s->where(s->where_ctx, where, sizeof(where));
+		else
+			snprintf(where, sizeof(where), "%s", in->name);
+		error_set(err, "%s: the weights of the samples add up past 2^63 - 1%s", where,
+			  s->ninputs > 1 ? " (with the inputs before it)" : "");
+		return -1;
+	}
+	s->weight_total = total;
 	if (sample->time < in->min_time)
 		in->min_time = sample->time;
 	if (sample->time > in->max_time)

@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ struct speedscope {
 	uint32_t *frames; /* shared frame index -> frame id */
 	size_t nframes;
 	uint32_t *stack;
+	/* The place of the sample being added: profiles[profile].list[index],
+	 * or its endValue when `list` is NULL. */
+	size_t profile, index;
+	const char *list;
 };
 
 static const struct {
@@ -137,6 +142,18 @@ static int read_frames(struct speedscope *ss, const json_t *root, struct ft_erro
 	return 0;
 }
 
+/* "NAME: profiles[1].weights[7]" of the sample being added (an import_where_fn). */
+static void where_sample(const void *ctx, char *buf, size_t size)
+{
+	const struct speedscope *ss = ctx;
+
+	if (ss->list)
+		snprintf(buf, size, "%s: profiles[%zu].%s[%zu]", ss->name, ss->profile, ss->list,
+			 ss->index);
+	else
+		snprintf(buf, size, "%s: profiles[%zu].endValue", ss->name, ss->profile);
+}
+
 /* Adds one sample of the stack `stack[0..n)` (outermost first). */
 static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, double at,
 	       double weight, struct ft_error *err)
@@ -149,7 +166,8 @@ static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, do
 	s.tid = s.pid = tid;
 	s.event = (uint16_t)event;
 	s.time = (uint64_t)at;
-	s.weight = (uint64_t)(weight + 0.5);
+	/* Past 2^63 - 1 the sink refuses it; past 2^64 a cast is undefined. */
+	s.weight = weight < 0x1p63 ? (uint64_t)(weight + 0.5) : UINT64_MAX;
 	return import_sink_sample(ss->sink, &s, err);
 }
 
@@ -204,6 +222,9 @@ static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, ui
 			ss->stack[j] = ss->frames[f];
 		}
 		w *= scale;
+		ss->profile = pi;
+		ss->list = "weights";
+		ss->index = i;
 		if (add(ss, json_array_size(stack), tid, event, timed ? at : 0, w, err) < 0)
 			return -1;
 		if (timed && at + w < 9.2e18)
@@ -250,6 +271,9 @@ static int read_evented(struct speedscope *ss, const json_t *prof, size_t pi, ui
 				  ss->name, pi, i, at, last);
 			goto out;
 		}
+		ss->profile = pi;
+		ss->list = type ? "events" : NULL; /* NULL: the endValue */
+		ss->index = i;
 		if (depth > 0 &&
 		    add(ss, depth, tid, event, timed ? last * scale : 0, (at - last) * scale, err) < 0)
 			goto out;
@@ -325,6 +349,7 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 		goto out;
 	}
 	ss.stack = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*ss.stack));
+	import_sink_set_where(sink, where_sample, &ss);
 	for (i = 0; i < json_array_size(profiles); i++) {
 		const json_t *prof = json_array_get(profiles, i);
 		const char *type = json_string_value(json_object_get(prof, "type"));
@@ -377,6 +402,7 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 	}
 	ret = 0;
 out:
+	import_sink_set_where(sink, NULL, NULL);
 	free(ss.stack);
 	free(ss.frames);
 	json_decref(root);

@@ -3,11 +3,12 @@
 #
 # `flametop import` refuses what it cannot read with one line on stderr
 # and leaves no session behind: usage mistakes (exit 2), files that are
-# missing, directories or devices, content of no known format, and inputs
-# over the caps (a line over 1 MiB, a gzipped profile inflating past 256
-# MiB), in bounded memory. A file in the way is kept unless --force. And a
-# large input goes through in bounded memory: a 100 MiB perf script, fed
-# through a pipe, imports with a peak far below its size.
+# missing, directories or devices, content of no known format, weights
+# that add up past 2^63 - 1 over all inputs, and inputs over the caps (a
+# line over 1 MiB, a gzipped profile inflating past 256 MiB), in bounded
+# memory. A file in the way is kept unless --force. And a large input goes
+# through in bounded memory: a 100 MiB perf script, fed through a pipe,
+# imports with a peak far below its size.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -51,6 +52,13 @@ refused device 1 '^flametop: /dev/zero: not a regular file or a pipe$' /dev/zero
 printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0' >"$T/elf"
 refused unknown 1 "^flametop: elf: not a format flametop imports" elf -o out.session
 refused second-bad 1 '^flametop: elf: not a format' ok.folded elf -o out.session
+
+# Weights that add up past 2^63 - 1, a session's limit, over two inputs.
+printf 'main;a 9223372036854775800\n' >"$T/big1.folded"
+printf 'main;b 8\n' >"$T/big2.folded"
+refused weight-total 1 \
+	'^flametop: big2\.folded:1: the weights .* past 2\^63 - 1 \(with the inputs before it\)$' \
+	big1.folded big2.folded -o out.session
 
 # A line over the cap, read in bounded memory.
 { printf 'main;'; head -c 1100000 /dev/zero | tr '\0' 'x'; printf ' 1\n'; } >"$T/long.folded"

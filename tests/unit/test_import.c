@@ -6,7 +6,8 @@
  * members; a cut stream refused), peek that consumes nothing, a whole
  * read's cap; the sink's events joined by name and unit, stacks and the
  * spool that holds samples beyond a batch with their times rebased per
- * input; and detection, which must pick each format from its first bytes
+ * input, and the total of the weights it holds below 2^63 over all inputs,
+ * for every importer; and detection, which must pick each format from its first bytes
  * and nothing from text that is none of them.
  */
 #include "config.h"
@@ -326,6 +327,119 @@ static void test_sink_spool_and_rebase(void **state)
 	unlink(path);
 }
 
+/* import_run() of `len` bytes at `data`, named `name`, as `format` (NULL:
+ * detected), into `s`. */
+static int import_mem(struct import_sink *s, const char *format, const void *data, size_t len,
+		      const char *name, struct ft_error *err)
+{
+	struct import_input *in = import_input_mem(data, len, name);
+	int r = import_run(in, format ? import_find(format) : NULL, s, err);
+
+	import_input_free(in);
+	return r;
+}
+
+/* A session's reader refuses weights that add up past 2^63 - 1, so every
+ * importer refuses them, naming the place of the sample that goes past. */
+static void test_weight_total(void **state)
+{
+	/* Two pprof samples of the value 2^62 each (a varint of 9 bytes). */
+	static const char pprof[] =
+		"\x0a\x04\x08\x01\x10\x02" /* sample_type: samples, count */
+		"\x12\x0e\x0a\x01\x01\x12\x09\x80\x80\x80\x80\x80\x80\x80\x80\x40" /* 2^62 */
+		"\x12\x0e\x0a\x01\x01\x12\x09\x80\x80\x80\x80\x80\x80\x80\x80\x40" /* again */
+		"\x22\x06\x08\x01\x22\x02\x08\x01" /* location 1: function 1 */
+		"\x2a\x04\x08\x01\x10\x03" /* function 1: "main" */
+		"\x32\x00\x32\x07samples\x32\x05\x63ount\x32\x04main"; /* "", ..., "main" */
+	static const struct {
+		const char *format, *name, *text, *error;
+	} cases[] = {
+		{ "folded", "two.folded", "a;b;c 9223372036854775807\nx 9223372036854775807\n",
+		  "two.folded:2: the weights of the samples add up past 2^63 - 1" },
+		{ "folded", "three.folded", "a 9223372036854775800\n\nb 7\nc 1\n",
+		  "three.folded:4: the weights of the samples add up past 2^63 - 1" },
+		{ "perf-script", "p.txt",
+		  "x 1 1.0: 9223372036854775807 cycles:\n\t 1 main (/bin/x)\n\n"
+		  "x 1 2.0: 1 cycles:\n\t 1 main (/bin/x)\n",
+		  "p.txt:4: the weights of the samples add up past 2^63 - 1" },
+		{ "speedscope", "s.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"sampled\", \"unit\": \"none\", \"startValue\": 0, \"endValue\": 2, "
+		  "\"samples\": [[0], [0], [0]], \"weights\": [1, 5e18, 5e18]}]}",
+		  "s.json: profiles[0].weights[2]: the weights of the samples add up past 2^63 - 1" },
+		/* 1e12 s is 1e21 ns, past what a uint64_t holds. */
+		{ "speedscope", "secs.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"sampled\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": 2, "
+		  "\"samples\": [[0]], \"weights\": [1e12]}]}",
+		  "secs.json: profiles[0].weights[0]: the weights of the samples add up past "
+		  "2^63 - 1" },
+		{ "speedscope", "ev.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"evented\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": 1e10, "
+		  "\"events\": [{\"type\": \"O\", \"at\": 0, \"frame\": 0}]}]}",
+		  "ev.json: profiles[0].endValue: the weights of the samples add up past 2^63 - 1" },
+	};
+	struct import_sink *s;
+	struct ft_error err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		s = import_sink_new(NULL, "out");
+		assert_int_equal(import_mem(s, cases[i].format, cases[i].text,
+					    strlen(cases[i].text), cases[i].name, &err),
+				 -1);
+		assert_string_equal(err.msg, cases[i].error);
+		import_sink_free(s);
+	}
+	s = import_sink_new(NULL, "out");
+	assert_int_equal(import_mem(s, NULL, pprof, sizeof(pprof) - 1, "p.pb", &err), -1);
+	assert_string_equal(err.msg, "p.pb: at byte 22: sample 1: the weights of the samples add "
+				     "up past 2^63 - 1");
+	import_sink_free(s);
+}
+
+/* The total is over all inputs; 2^63 - 1 itself is a session's reader reads. */
+static void test_weight_total_over_inputs(void **state)
+{
+	static const char first[] = "a 9223372036854775800\n", second[] = "b 7\n",
+			  third[] = "\nc 1\n";
+	char path[] = "/tmp/test_import_weights.XXXXXX";
+	struct session_writer *w;
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *back;
+	uint64_t sum = 0;
+	size_t i;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	s = import_sink_new(w, path);
+	assert_int_equal(import_mem(s, NULL, first, strlen(first), "first", &err), 0);
+	assert_int_equal(import_mem(s, NULL, second, strlen(second), "second", &err), 0);
+	assert_int_equal(import_sink_finish(s, &err), 0);
+	import_sink_free(s);
+	back = session_read(path, NULL, &err);
+	assert_non_null(back);
+	for (i = 0; i < back->nsamples; i++)
+		sum += back->samples[i].weight;
+	assert_int_equal(sum, INT64_MAX);
+	profile_free(back);
+	unlink(path);
+
+	s = import_sink_new(NULL, "out");
+	assert_int_equal(import_mem(s, NULL, first, strlen(first), "first", &err), 0);
+	assert_int_equal(import_mem(s, NULL, second, strlen(second), "second", &err), 0);
+	assert_int_equal(import_mem(s, "folded", third, strlen(third), "third", &err), -1);
+	assert_string_equal(err.msg, "third:2: the weights of the samples add up past 2^63 - 1 "
+				     "(with the inputs before it)");
+	import_sink_free(s);
+}
+
 static void test_detect(void **state)
 {
 	static const struct {
@@ -380,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_read_all_cap),
 		cmocka_unit_test(test_sink_events_stacks),
 		cmocka_unit_test(test_sink_spool_and_rebase),
+		cmocka_unit_test(test_weight_total),
+		cmocka_unit_test(test_weight_total_over_inputs),
 		cmocka_unit_test(test_detect),
 	};
 
