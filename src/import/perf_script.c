@@ -13,7 +13,8 @@
  * hold spaces) runs up to the first "PID" or "PID/TID" token that the rest
  * of a sample line follows; then an optional "[CPU]", an optional time
  * "SECONDS.FRACTION:", an optional period and the event name, up to the
- * first ':' that ends a word. Frame lines are indented with a tab (lines
+ * first ':' that ends a word (a word with a ':' that a period and an event
+ * follow stands where the time does, and is refused). Frame lines are indented with a tab (lines
  * indented with spaces inside a sample are details perf adds with -F
  * srcline, brstack and the like, and are skipped): an optional hex
  * address, the symbol (an offset "+0x..." is cut off: a frame is a
@@ -571,13 +572,47 @@ struct sample_line {
 	const char *comm_end; /* the command name is [line start, comm_end) */
 	uint32_t pid, tid, cpu;
 	uint64_t time, period;
+	const char *bad_time; /* a time that is not a number, [bad_time, bad_time_end) */
+	const char *bad_time_end;
 	bool with_period;
 	const char *ev; /* the event name, [ev, ev_end) */
 	const char *ev_end;
 	const char *rest; /* what follows the event's ':' */
 };
 
-/* Reads a sample line from its PID token `s` on. Whether it is one. */
+/* The ':' that ends the event name at `s` (the first that ends a word, no
+ * space before it), or NULL when there is none. */
+static const char *event_end(const char *s)
+{
+	const char *t;
+
+	for (t = s; *t && !is_space(*t); t++)
+		if (*t == ':' && (t[1] == '\0' || is_space(t[1])))
+			return t > s ? t : NULL;
+	return NULL;
+}
+
+/*
+ * Whether the word at `s`, not a time, stands where the time does: it ends
+ * in ':' and a period and an event follow ("x: 10 cpu-clock:"). The word's
+ * ':', or NULL.
+ */
+static const char *misplaced_time(const char *s)
+{
+	size_t len = strcspn(s, " \t");
+	uint64_t period;
+	const char *q;
+
+	if (len == 0 || s[len - 1] != ':')
+		return NULL;
+	q = parse_u63(skip_spaces(s + len), &period);
+	if (!q || !is_space(*q) || !event_end(skip_spaces(q)))
+		return NULL;
+	return s + len - 1;
+}
+
+/* Reads a sample line from its PID token `s` on. Whether it is one (with
+ * f->bad_time set when its time is not a number). */
 static bool scan_from(const char *s, struct sample_line *f)
 {
 	const char *q, *t;
@@ -602,8 +637,14 @@ static bool scan_from(const char *s, struct sample_line *f)
 		q = skip_spaces(q + 1);
 	}
 	f->time = 0;
-	if (is_digit(*q) && (t = parse_time(q, &f->time)))
+	f->bad_time = NULL;
+	if (is_digit(*q) && (t = parse_time(q, &f->time))) {
 		q = skip_spaces(t);
+	} else if ((t = misplaced_time(q))) {
+		f->bad_time = q;
+		f->bad_time_end = t;
+		q = skip_spaces(t + 1);
+	}
 	f->with_period = false;
 	if (is_digit(*q)) {
 		t = parse_u63(q, &f->period);
@@ -612,15 +653,11 @@ static bool scan_from(const char *s, struct sample_line *f)
 		f->with_period = true;
 		q = skip_spaces(t);
 	}
-	/* The event: up to the first ':' that ends a word, no space in it. */
 	f->ev = q;
-	for (t = q; *t && !is_space(*t); t++)
-		if (*t == ':' && (t[1] == '\0' || is_space(t[1])))
-			break;
-	if (*t != ':' || t == q)
+	f->ev_end = event_end(q);
+	if (!f->ev_end)
 		return false;
-	f->ev_end = t;
-	f->rest = skip_spaces(t + 1);
+	f->rest = skip_spaces(f->ev_end + 1);
 	return true;
 }
 
@@ -786,6 +823,16 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 			continue;
 		}
 		if (scan_sample(line, &f)) {
+			if (f.bad_time) {
+				int n = (int)(f.bad_time_end - f.bad_time);
+
+				error_set(err,
+					  "%s:%llu: time '%.*s' is not a number of the form "
+					  "SECONDS.FRACTION",
+					  ps.name, (unsigned long long)ps.lineno, n > 32 ? 32 : n,
+					  f.bad_time);
+				goto out;
+			}
 			if (f.ev_end - f.ev >= 12 && memcmp(f.ev, "PERF_RECORD_", 12) == 0) {
 				/* A side-band record (--show-*-events), not a sample. */
 				if (emit(&ps, err) < 0)

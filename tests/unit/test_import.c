@@ -7,8 +7,10 @@
  * read's cap; the sink's events joined by name and unit, stacks and the
  * spool that holds samples beyond a batch with their times rebased per
  * input, and the total of the weights it holds below 2^63 over all inputs,
- * for every importer; and detection, which must pick each format from its first bytes
- * and nothing from text that is none of them.
+ * for every importer; perf script's sample lines in the forms perf prints,
+ * and a time that is not a number refused; and detection, which must pick
+ * each format from its first bytes and nothing from text that is none of
+ * them.
  */
 #include "config.h"
 
@@ -440,6 +442,71 @@ static void test_weight_total_over_inputs(void **state)
 	import_sink_free(s);
 }
 
+/* perf script's sample lines, in the forms perf prints, and a time that is
+ * not a number refused (not read as the event). */
+static void test_perf_script_sample_lines(void **state)
+{
+	static const struct {
+		const char *text, *event, *comm;
+		uint32_t tid;
+	} valid[] = {
+		{ "split 31108   602.058538:    1001001 cpu-clock: \n\t 1446 main (/x)\n",
+		  "cpu-clock", "split", 31108 },
+		{ "libcsort 23465/23466  1371.880407:    1001001 cpu-clock: \n\t 135a f (/x)\n",
+		  "cpu-clock", "libcsort", 23466 },
+		{ "kworker/0:1 H    17 [001] cpu-clock:\n\t ffffffff81000000 worker ([kernel.x])\n",
+		  "cpu-clock", "kworker/0:1 H", 17 },
+		{ "app 7 [002] 250000 cycles:\n\t 1 f (/x)\n", "cycles", "app", 7 },
+		{ "Thread 2 7/8 [003] 5.000001: 10 cycles:u:\n\t 1 f (/x)\n", "cycles", "Thread 2",
+		  8 },
+		{ "bash  1001 [000]   100.000100:     250000 cpu-clock:u:      55d0000010a0 "
+		  "parse_line+0x20 (/usr/bin/bash)\n",
+		  "cpu-clock", "bash", 1001 },
+		{ "swapper     0 [001]   100.000700:          1 sched:sched_switch: "
+		  "prev_comm=swapper/1 prev_pid=0 ==> next_comm=bash next_pid=1001\n",
+		  "sched:sched_switch", "swapper", 0 },
+		{ "cat 5 [000] syscalls:sys_enter_read: fd: 0x00000003, count: 0x00020000\n",
+		  "syscalls:sys_enter_read", "cat", 5 },
+	};
+	static const struct {
+		const char *text, *error;
+	} invalid[] = {
+		{ "burn  1234 [000]  notatime:   10 cpu-clock: \n\tzzz\n",
+		  "x.txt:1: time 'notatime' is not a number of the form SECONDS.FRACTION" },
+		{ "burn 1234 602: 10 cpu-clock:\n\t 1 f (/x)\n",
+		  "x.txt:1: time '602' is not a number of the form SECONDS.FRACTION" },
+		{ "a 1 1.5: 1 cycles:\n\t 1 f (/x)\n\nburn 9/10 [001] 12x.5: 10 cycles:\n",
+		  "x.txt:4: time '12x.5' is not a number of the form SECONDS.FRACTION" },
+	};
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *p;
+	const struct profile_thread *t;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(valid); i++) {
+		s = import_sink_new(NULL, "out");
+		p = import_sink_profile(s);
+		if (import_mem(s, "perf-script", valid[i].text, strlen(valid[i].text), "x.txt",
+			       &err) < 0)
+			fail_msg("'%s' refused: %s", valid[i].text, err.msg);
+		assert_int_equal(p->nevents, 1);
+		assert_string_equal(p->events[0].name, valid[i].event);
+		t = profile_find_thread(p, valid[i].tid);
+		assert_non_null(t);
+		assert_string_equal(profile_string(p, t->comm), valid[i].comm);
+		import_sink_free(s);
+	}
+	for (i = 0; i < ARRAY_SIZE(invalid); i++) {
+		s = import_sink_new(NULL, "out");
+		assert_int_equal(import_mem(s, "perf-script", invalid[i].text,
+					    strlen(invalid[i].text), "x.txt", &err),
+				 -1);
+		assert_string_equal(err.msg, invalid[i].error);
+		import_sink_free(s);
+	}
+}
+
 static void test_detect(void **state)
 {
 	static const struct {
@@ -496,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_sink_spool_and_rebase),
 		cmocka_unit_test(test_weight_total),
 		cmocka_unit_test(test_weight_total_over_inputs),
+		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
 
