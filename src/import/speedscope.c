@@ -14,6 +14,8 @@
  * as its weight (for time units; others are at time 0); an evented
  * profile's stack, between two events, is a sample weighing the time
  * between them. A frame is named by its name, in the module of its file.
+ * Times in ns stay below 2^63, as a session's do: a startValue, an event's
+ * "at" or a sample's start at 2^63 ns or more is refused.
  *
  * The file is parsed whole by jansson, which is capped: the input at
  * IMPORT_MAX_WHOLE bytes, jansson's allocations at IMPORT_MAX_DECODED.
@@ -154,7 +156,8 @@ static void where_sample(const void *ctx, char *buf, size_t size)
 		snprintf(buf, size, "%s: profiles[%zu].endValue", ss->name, ss->profile);
 }
 
-/* Adds one sample of the stack `stack[0..n)` (outermost first). */
+/* Adds one sample of the stack `stack[0..n)` (outermost first), at `at` ns
+ * (from 0 to below 2^63: the callers check). */
 static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, double at,
 	       double weight, struct ft_error *err)
 {
@@ -221,14 +224,20 @@ static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, ui
 			}
 			ss->stack[j] = ss->frames[f];
 		}
+		if (timed && at >= 0x1p63) {
+			error_set(err,
+				  "%s: profiles[%zu].samples[%zu]: startValue plus the weights "
+				  "before it come to 2^63 ns or more (the limit)",
+				  ss->name, pi, i);
+			return -1;
+		}
 		w *= scale;
 		ss->profile = pi;
 		ss->list = "weights";
 		ss->index = i;
 		if (add(ss, json_array_size(stack), tid, event, timed ? at : 0, w, err) < 0)
 			return -1;
-		if (timed && at + w < 9.2e18)
-			at += w;
+		at += w;
 	}
 	return 0;
 }
@@ -262,6 +271,12 @@ static int read_evented(struct speedscope *ss, const json_t *prof, size_t pi, ui
 			   !get_frame(ss, json_object_get(e, "frame"), &f)) {
 			error_set(err, "%s: profiles[%zu].events[%zu]: not {\"type\": \"O\" or \"C\", "
 				       "\"at\": number, \"frame\": frame index}",
+				  ss->name, pi, i);
+			goto out;
+		}
+		if (timed && type && at * scale >= 0x1p63) {
+			error_set(err,
+				  "%s: profiles[%zu].events[%zu].at: 2^63 ns or more (the limit)",
 				  ss->name, pi, i);
 			goto out;
 		}
@@ -357,6 +372,7 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 		const char *pname = json_string_value(json_object_get(prof, "name"));
 		double start, end;
 		uint32_t event, tid = (uint32_t)i + 1;
+		bool timed;
 		size_t u;
 		int r;
 
@@ -378,6 +394,12 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 				  ss.name, i);
 			goto out;
 		}
+		timed = strcmp(units[u].model, "ns") == 0;
+		if (timed && start * units[u].scale >= 0x1p63) {
+			error_set(err, "%s: profiles[%zu].startValue: 2^63 ns or more (the limit)",
+				  ss.name, i);
+			goto out;
+		}
 		if (tid > UINT32_MAX - 1) {
 			error_set(err, "%s: too many profiles", ss.name);
 			goto out;
@@ -386,11 +408,11 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 		if (pname)
 			import_sink_thread(sink, tid, tid, pname);
 		if (strcmp(type, "sampled") == 0)
-			r = read_sampled(&ss, prof, i, tid, event, units[u].scale,
-					 strcmp(units[u].model, "ns") == 0, start, err);
+			r = read_sampled(&ss, prof, i, tid, event, units[u].scale, timed, start,
+					 err);
 		else if (strcmp(type, "evented") == 0)
-			r = read_evented(&ss, prof, i, tid, event, units[u].scale,
-					 strcmp(units[u].model, "ns") == 0, start, end, err);
+			r = read_evented(&ss, prof, i, tid, event, units[u].scale, timed, start,
+					 end, err);
 		else {
 			error_set(err, "%s: profiles[%zu]: unknown type '%.40s' (not sampled or "
 				       "evented)",

@@ -7,7 +7,8 @@
  * read's cap; the sink's events joined by name and unit, stacks and the
  * spool that holds samples beyond a batch with their times rebased per
  * input, and the total of the weights it holds below 2^63 over all inputs,
- * for every importer; perf script's sample lines in the forms perf prints,
+ * for every importer; speedscope's times below 2^63 ns, refused from
+ * there; perf script's sample lines in the forms perf prints,
  * and a time that is not a number refused; and detection, which must pick
  * each format from its first bytes and nothing from text that is none of
  * them.
@@ -442,6 +443,103 @@ static void test_weight_total_over_inputs(void **state)
 	import_sink_free(s);
 }
 
+/* speedscope's times in ns stay below 2^63, as a session's do: a startValue,
+ * a sample's start (startValue plus the weights before it) or an event's "at"
+ * from 2^63 ns on is refused, naming its place; times just below are read
+ * back as they were. */
+static void test_speedscope_times(void **state)
+{
+	static const struct {
+		const char *name, *text, *error;
+	} refused[] = {
+		/* 1e21 ns, past what a uint64_t holds. */
+		{ "big.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"sampled\", \"unit\": \"seconds\", \"startValue\": 1e12, \"endValue\": 0, "
+		  "\"samples\": [[0], [0]], \"weights\": [1, 1]}]}",
+		  "big.json: profiles[0].startValue: 2^63 ns or more (the limit)" },
+		/* Exactly 2^63 ns. */
+		{ "bound.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"sampled\", \"unit\": \"microseconds\", \"startValue\": 9223372036854775, "
+		  "\"endValue\": 0, \"samples\": [[0]], \"weights\": [1]}]}",
+		  "bound.json: profiles[0].startValue: 2^63 ns or more (the limit)" },
+		{ "sum.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"sampled\", \"unit\": \"nanoseconds\", \"startValue\": 9e18, \"endValue\": 0, "
+		  "\"samples\": [[0], [0]], \"weights\": [3e17, 1]}]}",
+		  "sum.json: profiles[0].samples[1]: startValue plus the weights before it come "
+		  "to 2^63 ns or more (the limit)" },
+		{ "ev.json",
+		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
+		  "\"evented\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": 0, "
+		  "\"events\": [{\"type\": \"O\", \"at\": 1, \"frame\": 0}, {\"type\": \"C\", "
+		  "\"at\": 2, \"frame\": 0}, {\"type\": \"O\", \"at\": 1e10, \"frame\": 0}, "
+		  "{\"type\": \"C\", \"at\": 10000000001, \"frame\": 0}]}]}",
+		  "ev.json: profiles[0].events[2].at: 2^63 ns or more (the limit)" },
+	};
+	/* The first profile, from 0, keeps the others' times as they are (an
+	 * input's times are rebased to its earliest). */
+	static const char valid[] =
+		"{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": ["
+		"{\"type\": \"sampled\", \"unit\": \"nanoseconds\", \"startValue\": 0, "
+		"\"endValue\": 0, \"samples\": [[0]], \"weights\": [1]}, "
+		"{\"type\": \"sampled\", \"unit\": \"microseconds\", \"startValue\": "
+		"9223372036854774, \"endValue\": 0, \"samples\": [[0]], \"weights\": [1]}, "
+		"{\"type\": \"sampled\", \"unit\": \"nanoseconds\", \"startValue\": 9e18, "
+		"\"endValue\": 0, \"samples\": [[0], [0]], \"weights\": [2e17, 1]}, "
+		"{\"type\": \"evented\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": "
+		"9.2e9, \"events\": [{\"type\": \"O\", \"at\": 9.1e9, \"frame\": 0}]}]}";
+	/* Each profile's samples' times in ns, by tid (1, 2, ...). */
+	static const uint64_t times[][2] = {
+		{ 0 },
+		{ 9223372036854773760u },
+		{ 9000000000000000000u, 9200000000000000000u },
+		{ 9100000000000000000u },
+	};
+	static const size_t ntimes[] = { 1, 1, 2, 1 };
+	char path[] = "/tmp/test_import_times.XXXXXX";
+	struct session_writer *w;
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *back;
+	size_t i, seen[ARRAY_SIZE(ntimes)] = { 0 };
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		s = import_sink_new(NULL, "out");
+		assert_int_equal(import_mem(s, "speedscope", refused[i].text,
+					    strlen(refused[i].text), refused[i].name, &err),
+				 -1);
+		assert_string_equal(err.msg, refused[i].error);
+		import_sink_free(s);
+	}
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	s = import_sink_new(w, path);
+	assert_int_equal(import_mem(s, NULL, valid, strlen(valid), "valid.json", &err), 0);
+	assert_int_equal(import_sink_finish(s, &err), 0);
+	import_sink_free(s);
+	back = session_read(path, NULL, &err);
+	assert_non_null(back);
+	assert_int_equal(back->nsamples, 5);
+	for (i = 0; i < back->nsamples; i++) {
+		const struct profile_sample *b = &back->samples[i];
+		size_t k = b->tid - 1;
+
+		assert_true(k < ARRAY_SIZE(ntimes) && seen[k] < ntimes[k]);
+		assert_int_equal(b->time, times[k][seen[k]++]);
+	}
+	assert_int_equal(back->meta.duration_ns, 9223372036854773760u);
+	profile_free(back);
+	unlink(path);
+}
+
 /* perf script's sample lines, in the forms perf prints, and a time that is
  * not a number refused (not read as the event). */
 static void test_perf_script_sample_lines(void **state)
@@ -563,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_sink_spool_and_rebase),
 		cmocka_unit_test(test_weight_total),
 		cmocka_unit_test(test_weight_total_over_inputs),
+		cmocka_unit_test(test_speedscope_times),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
