@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The command line's three descriptions agree: every option a subcommand's
+# --help lists is in its line of the man page's SYNOPSIS (push options and
+# report's filters may be summed up there in words), and the values a
+# --format takes are the ones the synopsis lists. What --help says of a
+# default is what the code does. No terminal, root or sampling needed.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+MAN=$(dirname "$TESTLIB")/../../doc/flametop.1
+[ -r "$MAN" ] || hard_error "no man page at $MAN"
+
+# The SYNOPSIS in plain words: roff requests and escapes dropped, one
+# synopsis line (from ".B flametop" to .PP or .br) per output line.
+synopsis() {
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$MAN" | sed -e '1d;$d' -e 's/\\-/-/g' \
+		-e 's/\\f[BIRP]//g' -e 's/"//g' |
+		awk '/^\.(PP|br)$/ { if (line != "") print line; line = ""; next }
+			{ sub(/^\.[A-Z]* */, ""); line = line " " $0 }
+			END { if (line != "") print line }'
+}
+synopsis >"$T/synopsis"
+
+# synopsis_of WORDS: the synopsis lines that start "flametop WORDS".
+synopsis_of() {
+	grep -E "^ *flametop $1( |\$)" "$T/synopsis"
+}
+
+# help_options ARGS...: the options `flametop ARGS --help` has an entry
+# for, one a line: the short form where there is one (the synopsis writes
+# that), else each long form the entry names. --help itself is left out.
+help_options() {
+	"$FLAMETOP" "$@" --help | awk '
+		/^  -[a-zA-Z], --/ { w = $1; sub(/,$/, "", w); if (w != "-h") print w; next }
+		/^      --[a-z]/ {
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^--[a-z]/) { w = $i; sub(/,$/, "", w); print w }
+		}'
+}
+
+# check_options NAME SYNOPSIS-WORDS SUMMED ARGS...: each option of
+# `flametop ARGS --help` is a word of the synopsis lines SYNOPSIS-WORDS
+# starts (an extended regex), or one of SUMMED (words the synopsis sums up).
+check_options() {
+	name=$1
+	lines=$2
+	summed=$3
+	shift 3
+	synopsis_of "$lines" | tr -s ' []|' '\n' | grep -v '^$' >"$T/$name.words"
+	[ -s "$T/$name.words" ] || fail "$name: no synopsis line 'flametop $lines'"
+	help_options "$@" >"$T/$name.options"
+	[ -s "$T/$name.options" ] || fail "$name: --help lists no options"
+	missing=
+	while read -r opt; do
+		case " $summed " in *" $opt "*) continue ;; esac
+		grep -Fqx -- "$opt" "$T/$name.words" || missing="$missing $opt"
+	done <"$T/$name.options"
+	if [ -z "$missing" ]; then
+		pass "$name: the synopsis has every option --help lists ($(wc -l <"$T/$name.options"))"
+	else
+		fail "$name: --help lists, the synopsis lacks:$missing"
+	fi
+}
+
+PUSH_SUMMED="--app --label --per-process --basic-auth --token --tenant --spool --spool-size"
+QUERY_SUMMED="--pid --tid --event --from --to --comm --include --exclude"
+check_options record record "$PUSH_SUMMED" record
+check_options report report "" report
+check_options live '(-i|\[ -a)' "$PUSH_SUMMED" -a
+check_options replay replay "" replay
+check_options export export "" export
+check_options import import "" import
+check_options push push "$QUERY_SUMMED" push
+
+# check_formats NAME SUBCOMMAND: the values `SUBCOMMAND --format` takes (as
+# its refusal lists them) are the synopsis's, in its order.
+check_formats() {
+	"$FLAMETOP" "$2" --format no-such-format >/dev/null 2>"$T/$1.err" </dev/null
+	want=$(sed -n "s/.*is not one of \(.*\)\$/\1/p" "$T/$1.err" | sed 's/, /|/g')
+	[ -n "$want" ] || fail "$1: --format no-such-format does not list the formats: $(cat "$T/$1.err")"
+	got=$(synopsis_of "$2" | sed -n 's/.*--format *\([a-z|-]*\).*/\1/p')
+	assert_eq "$got" "$want" "$1: the synopsis's --format values"
+}
+check_formats report-formats report
+check_formats export-formats export
+check_formats import-formats import
+
+finish
