@@ -87,4 +87,17 @@ check_formats report-formats report
 check_formats export-formats export
 check_formats import-formats import
 
+# -e's default without a hardware PMU is the sampler's: cpu-clock for the
+# whole system, task-clock for processes and a command (the header of the
+# live view says which). The explorer's --help and record's say so alike.
+for sub in record -a; do
+	"$FLAMETOP" "$sub" --help | tr -s ' \n' '  ' >"$T/help$sub"
+	if grep -Fq 'without a hardware PMU, cpu-clock for -a and task-clock otherwise' \
+		"$T/help$sub"; then
+		pass "$sub --help: -e's default is cpu-clock for -a, task-clock otherwise"
+	else
+		fail "$sub --help: -e's default is not told for each target: $(grep -o '(default: cycles[^)]*)' "$T/help$sub")"
+	fi
+done
+
 finish
