@@ -32,7 +32,12 @@ int cli_list_events(int argc, char **argv)
 		case 'h':
 			printf("Usage: flametop list-events [--all]\n\n"
 			       "Lists the events libpfm4 knows, one per line, each marked 'yes' when it\n"
-			       "opens on this machine now. --all includes hardware aliases.\n");
+			       "opens on this machine now, then the profile types.\n"
+			       "\n"
+			       "Options:\n"
+			       "      --all               the hardware PMU's aliases too (other names\n"
+			       "                          for events it lists already)\n"
+			       "  -h, --help              show this help\n");
 			return 0;
 		default:
 			cli_bad_option("list-events", opt, argv);

@@ -48,6 +48,12 @@
 	"      --focus REGEX       select the first function matching, hottest first\n" \
 	"      --baseline FILE     the session the diff views (d, D) compare with\n"   \
 	"                          (default: a window marked with m)\n"
+/* The screen's options, shared by the live and replay entry points. */
+#define SCREEN_HELP                                                                     \
+	"      --theme NAME|FILE   colours: default, light, mono, high-contrast,\n"         \
+	"                          colorblind (diff views in orange and blue), or a\n"      \
+	"                          .json file (see doc/themes.md)\n"                        \
+	"      --no-mouse          leave the mouse to the terminal\n"
 #define TIMELINE_HELP                                                                              \
 	"      --max-memory SIZE   memory for what is kept of the samples, for the\n"              \
 	"                          timeline, the heatmap and the lines view (default\n"            \
@@ -113,10 +119,7 @@ static void usage_live(FILE *out)
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
-		"      --theme NAME|FILE   colours: default, light, mono, high-contrast,\n"
-		"                          colorblind (diff views in orange and blue), or a\n"
-		"                          .json file (see doc/themes.md)\n"
-		"      --no-mouse          leave the mouse to the terminal\n"
+		SCREEN_HELP
 		VIEW_HELP
 		TIMELINE_HELP
 		CLI_PUSH_SAMPLER_HELP
@@ -133,7 +136,7 @@ static void usage_replay(FILE *out)
 	char views[512];
 
 	help_views(views, sizeof(views));
-	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME] [--no-mouse]\n"
+	fprintf(out, "Usage: flametop replay FILE [--speed X] [--theme NAME|FILE] [--no-mouse]\n"
 		     "                            [--view NAME] [--focus REGEX] [--baseline FILE]\n"
 		     "                            [--max-memory SIZE] [--resolution TIME]\n"
 		     "                            [--retention TIME]\n"
@@ -141,7 +144,12 @@ static void usage_replay(FILE *out)
 		     "Opens a session file in the live explorer. Without --speed the whole\n"
 		     "session is shown at once; with --speed X it plays X times real time\n"
 		     "(1 = as it was recorded) and Space pauses it. The file is read as it\n"
-		     "plays, never held whole.\n\n" VIEW_HELP TIMELINE_HELP,
+		     "plays, never held whole.\n"
+		     "\n"
+		     "Options:\n"
+		     "      --speed X           play X times real time (default: all at once)\n"
+		     SCREEN_HELP VIEW_HELP TIMELINE_HELP
+		     "  -h, --help              show this help\n",
 		views);
 }
 

@@ -24,7 +24,7 @@ static const struct subcommand subcommands[] = {
 	  "sample a target and write a session file" },
 	{ "report", cli_report, "-i FILE [--format text|json|folded|heatmap] [--top N]",
 	  "print where the time went in a session" },
-	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME]",
+	{ "replay", cli_replay, "FILE [--speed X] [--theme NAME|FILE]",
 	  "open a session file in the live explorer" },
 	{ "export", cli_export,
 	  "-i FILE [--format folded|speedscope|pprof|svg] [-o OUT]",

@@ -74,6 +74,19 @@ check_options export export "" export
 check_options import import "" import
 check_options push push "$QUERY_SUMMED" push
 
+# Every option a usage line names has an entry of its own in the --help.
+for sub in record report replay export import push list-events -a; do
+	"$FLAMETOP" "$sub" --help | awk '/^Usage:/ { on = 1 } on && /^$/ { exit } on' |
+		grep -Eo -- '(^|[ [])--?[a-zA-Z][a-zA-Z-]*' | sed 's/^[ []*//' | sort -u >"$T/usage$sub"
+	help_options "$sub" >"$T/entries$sub"
+	missing=$(grep -Fvx -f "$T/entries$sub" "$T/usage$sub" | tr '\n' ' ')
+	if [ -z "$missing" ]; then
+		pass "$sub --help: each option of the usage has an entry ($(wc -l <"$T/usage$sub"))"
+	else
+		fail "$sub --help: the usage names, no entry describes: $missing"
+	fi
+done
+
 # check_formats NAME SUBCOMMAND: the values `SUBCOMMAND --format` takes (as
 # its refusal lists them) are the synopsis's, in its order.
 check_formats() {
