@@ -71,6 +71,7 @@ static void usage(FILE *out)
 
 	ex = export_exporters(&n);
 	fprintf(out, "Usage: flametop export -i FILE --format FORMAT [-o OUT] [options]\n"
+		     "       flametop export -i FILE -o OUT.EXT [options]\n"
 		     "\n"
 		     "Writes a session's samples for another tool, in the window and with the\n"
 		     "filters report takes.\n"

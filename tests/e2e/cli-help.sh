@@ -87,6 +87,19 @@ for sub in record report replay export import push list-events -a; do
 	fi
 done
 
+# export takes the format from OUT's extension: its usage has a form
+# without --format (as `flametop --help` has), and that form works.
+"$FLAMETOP" export --help | awk '/^Usage:/ { on = 1 } on && /^$/ { exit } on' >"$T/export.usage"
+assert_match "$(grep -v -- '--format' "$T/export.usage")" 'flametop export -i FILE -o OUT' \
+	"export --help: a usage without --format, for OUT's extension"
+printf 'main;work 3\n' >"$T/in.folded"
+if "$FLAMETOP" import "$T/in.folded" -o "$T/in.session" 2>"$T/import.err" &&
+	"$FLAMETOP" export -i "$T/in.session" -o "$T/out.folded" 2>"$T/export.err"; then
+	assert_match "$(cat "$T/out.folded")" ';main;work 3$' "export -o OUT.folded without --format"
+else
+	fail "export -o OUT.folded without --format: $(cat "$T/import.err" "$T/export.err")"
+fi
+
 # check_formats NAME SUBCOMMAND: the values `SUBCOMMAND --format` takes (as
 # its refusal lists them) are the synopsis's, in its order.
 check_formats() {
