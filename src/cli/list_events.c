@@ -44,6 +44,10 @@ int cli_list_events(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (optind < argc) {
+		cli_error("list-events: unexpected argument '%s'", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
 	if (sampler_list_events(stdout, all, &err) < 0) {
 		cli_error("%s", err.msg);
 		return CLI_EXIT_ERROR;

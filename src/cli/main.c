@@ -75,6 +75,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		if (argc > 2) {
+			cli_error("%s: unexpected argument '%s'", argv[1], argv[2]);
+			return CLI_EXIT_USAGE;
+		}
 		printf("flametop %s\n", PACKAGE_VERSION);
 		return 0;
 	}

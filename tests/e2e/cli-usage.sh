@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage errors are said alike by every subcommand: one line "flametop: ..."
+# naming the option or argument, exit status 2, nothing on stdout, and
+# nothing written or sampled. An argument a subcommand does not take is
+# "unexpected argument 'X'" wherever it is given. No terminal, root or
+# sampling needed.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+# expect_usage NAME PATTERN COMMAND...: COMMAND exits 2 with one line
+# "flametop: ..." on stderr matching PATTERN, and writes nothing to stdout.
+expect_usage() {
+	name=$1
+	pattern=$2
+	shift 2
+	timeout -s KILL 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	rc=$?
+	assert_eq "$rc" 2 "$name: exit status"
+	assert_one_error_line "$T/$name.err" "$name"
+	assert_match "$(error_line "$T/$name.err")" "$pattern" "$name: the error says what and why"
+	[ -s "$T/$name.out" ] && fail "$name: printed on stdout: $(head -c 200 "$T/$name.out")"
+}
+
+printf 'main;work 3\n' >"$T/in.folded"
+"$FLAMETOP" import "$T/in.folded" -o "$T/in.session" 2>"$T/import.err" ||
+	hard_error "cannot import a session to read: $(cat "$T/import.err")"
+
+# --- arguments nobody takes -------------------------------------------------------
+expect_usage version-extra "^flametop: --version: unexpected argument 'extra'\$" \
+	"$FLAMETOP" --version extra
+expect_usage V-extra "^flametop: -V: unexpected argument 'extra'\$" "$FLAMETOP" -V extra
+expect_usage list-events-extra "^flametop: list-events: unexpected argument 'extra'\$" \
+	"$FLAMETOP" list-events extra
+expect_usage list-events-all-extra "^flametop: list-events: unexpected argument 'extra'\$" \
+	"$FLAMETOP" list-events --all extra
+expect_usage report-extra "^flametop: report: unexpected argument 'extra'\$" \
+	"$FLAMETOP" report -i "$T/in.session" extra
+expect_usage export-extra "^flametop: export: unexpected argument 'extra'\$" \
+	"$FLAMETOP" export -i "$T/in.session" --format folded extra
+expect_usage push-extra "^flametop: push: unexpected argument 'extra'\$" \
+	"$FLAMETOP" push -i "$T/in.session" --url http://127.0.0.1:9/ extra
+
+finish
