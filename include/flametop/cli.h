@@ -320,6 +320,14 @@ void cli_notice(void *ctx, const char *text);
  */
 void cli_bad_option(const char *subcommand, int opt, char **argv);
 
+/*
+ * Checks the file name given to an output option `opt` ("-o"): 0, or -1
+ * after a usage error. An empty name is refused, and "-" where the file
+ * is a session (`session`): a session is written in place as it grows,
+ * so it cannot go to standard output.
+ */
+int cli_check_output(const char *opt, const char *path, bool session);
+
 int cli_record(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list_events(int argc, char **argv);

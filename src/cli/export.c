@@ -126,6 +126,8 @@ int cli_export(int argc, char **argv)
 			input = optarg;
 			break;
 		case 'o':
+			if (cli_check_output("-o", optarg, false) < 0)
+				goto out;
 			output = optarg;
 			break;
 		case OPT_FORMAT:

@@ -126,6 +126,8 @@ int cli_import(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
+			if (cli_check_output("-o", optarg, true) < 0)
+				return CLI_EXIT_USAGE;
 			output = optarg;
 			break;
 		case OPT_FORMAT:

@@ -319,6 +319,8 @@ int cli_record(int argc, char **argv)
 			}
 			break;
 		case 'o':
+			if (cli_check_output("-o", optarg, true) < 0)
+				goto out_usage;
 			free(output);
 			output = xstrdup(optarg);
 			break;

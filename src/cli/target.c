@@ -51,6 +51,21 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 			  subcommand);
 }
 
+int cli_check_output(const char *opt, const char *path, bool session)
+{
+	if (!*path) {
+		cli_error("%s: the file name is empty", opt);
+		return -1;
+	}
+	if (session && strcmp(path, "-") == 0) {
+		cli_error("%s: a session is written in place as it grows, so it cannot go to "
+			  "standard output (-); give a file name",
+			  opt);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_pids(struct cli_target *t, const char *arg)
 {
 	char *copy = xstrdup(arg), *save = NULL, *tok;

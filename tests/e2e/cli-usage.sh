@@ -42,4 +42,28 @@ expect_usage export-extra "^flametop: export: unexpected argument 'extra'\$" \
 expect_usage push-extra "^flametop: push: unexpected argument 'extra'\$" \
 	"$FLAMETOP" push -i "$T/in.session" --url http://127.0.0.1:9/ extra
 
+# --- an output that cannot be one ---------------------------------------------------
+# An empty -o names no file; a session is written in place as it grows
+# (pwrite), so it cannot be - (standard output). Both are refused before
+# anything runs: the command is never started, no file is made (here, in
+# the current directory, a file named - or one with a default name).
+marker=$T/started
+cd "$T" || hard_error "cannot enter $T"
+expect_usage record-o-empty "^flametop: -o: the file name is empty\$" \
+	"$FLAMETOP" record -o '' -- sh -c ": >'$marker'"
+expect_usage record-o-stdout "^flametop: -o: a session .* cannot go to standard output \(-\); give a file name\$" \
+	"$FLAMETOP" record -o - -- sh -c ": >'$marker'"
+expect_usage record-output-empty "^flametop: -o: the file name is empty\$" \
+	"$FLAMETOP" record --output= -a -d 10
+expect_usage import-o-empty "^flametop: -o: the file name is empty\$" \
+	"$FLAMETOP" import "$T/in.folded" -o ''
+expect_usage import-o-stdout "^flametop: -o: a session .* cannot go to standard output" \
+	"$FLAMETOP" import "$T/in.folded" -o -
+expect_usage export-o-empty "^flametop: -o: the file name is empty\$" \
+	"$FLAMETOP" export -i "$T/in.session" --format folded -o ''
+cd "$OLDPWD" || hard_error "cannot go back to $OLDPWD"
+[ -e "$marker" ] && fail "record -o: the command ran although record refused"
+made=$(find "$T" -maxdepth 1 \( -name - -o -name 'flametop-*.session' \) | head -n 3)
+assert_eq "$made" "" "refused outputs: no file made"
+
 finish
