@@ -202,6 +202,12 @@ struct cli_read {
 /* A consumer of a batch of samples (borrowed for the call). */
 typedef void cli_read_fn(void *ctx, const struct profile_sample *s, size_t n);
 
+/*
+ * The file a session argument (-i, --baseline) names: "-" is standard
+ * input, opened as /dev/stdin (a pipe is copied to a temporary file, as
+ * any pipe given is). Borrowed: `arg`, or a constant.
+ */
+const char *cli_read_path(const char *arg);
 /* Opens the session: its header read, the profile has its events. 0, or -1 said. */
 int cli_read_open(struct cli_read *s, const char *path, const char *prefix);
 /*

@@ -77,7 +77,7 @@ static void usage(FILE *out)
 		     "filters report takes.\n"
 		     "\n"
 		     "Options:\n"
-		     "  -i, --input FILE        the session to read\n"
+		     "  -i, --input FILE        the session to read (-: standard input)\n"
 		     "  -o, --output OUT        where to write (default: standard output); a\n"
 		     "                          regular file, replaced whole once the export is\n"
 		     "                          complete (a link or device is refused)\n"
@@ -123,7 +123,7 @@ int cli_export(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'i':
-			input = optarg;
+			input = cli_read_path(optarg);
 			break;
 		case 'o':
 			if (cli_check_output("-o", optarg, false) < 0)

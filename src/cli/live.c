@@ -153,6 +153,18 @@ static void usage_replay(FILE *out)
 		views);
 }
 
+/* Whether `path` is "-", standard input, where the explorer reads its keys:
+ * then said, as `what`'s error. */
+static bool refuse_stdin(const char *what, const char *path)
+{
+	if (strcmp(path, "-") != 0)
+		return false;
+	cli_error("%s: the explorer reads its keys from standard input; give the session as a "
+		  "file (a pipe as <(command))",
+		  what);
+	return true;
+}
+
 /*
  * Handles a view option into `o`. Returns 1 if handled, 0 if `opt` is not
  * one, -1 after printing a usage error. (--focus's pattern is compiled,
@@ -175,6 +187,8 @@ static int view_option(struct ui_options *o, int opt, const char *arg)
 		o->focus = arg;
 		return 1;
 	case OPT_BASELINE:
+		if (refuse_stdin("--baseline", arg))
+			return -1;
 		o->baseline = arg;
 		return 1;
 	}
@@ -225,12 +239,14 @@ static int check_timeline(const struct ui_options *o)
 }
 
 /* A session that cannot be opened is the first thing to say, before any
- * complaint about the terminal. */
+ * complaint about the terminal. 0, or the exit status after saying why. */
 static int check_session(const char *path)
 {
+	if (refuse_stdin(path, path))
+		return CLI_EXIT_USAGE;
 	if (access(path, R_OK) < 0) {
 		cli_error("%s: %s", path, strerror(errno));
-		return -1;
+		return CLI_EXIT_ERROR;
 	}
 	return 0;
 }
@@ -340,9 +356,10 @@ int cli_live(int argc, char **argv)
 	}
 	if (check_timeline(&o) < 0)
 		goto out;
-	if (o.replay && check_session(o.replay) < 0) {
-		status = CLI_EXIT_ERROR;
-		goto out;
+	if (o.replay) {
+		status = check_session(o.replay);
+		if (status)
+			goto out;
 	}
 	cli_target_config(&t, &cfg);
 	o.target = &cfg;
@@ -366,14 +383,13 @@ int cli_replay(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ui_options o;
-	int opt;
+	int opt, ret;
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		int ret = timeline_option(&o, opt, optarg);
-
+		ret = timeline_option(&o, opt, optarg);
 		if (ret == 0)
 			ret = view_option(&o, opt, optarg);
 		if (ret < 0)
@@ -406,7 +422,6 @@ int cli_replay(int argc, char **argv)
 	if (check_timeline(&o) < 0)
 		return CLI_EXIT_USAGE;
 	o.replay = argv[optind];
-	if (check_session(o.replay) < 0)
-		return CLI_EXIT_ERROR;
-	return ui_run(&o);
+	ret = check_session(o.replay);
+	return ret ? ret : ui_run(&o);
 }

@@ -163,7 +163,7 @@ static void usage(FILE *out)
 		     "and with the filters report takes.\n"
 		     "\n"
 		     "Options:\n"
-		     "  -i, --input FILE        the session to read\n"
+		     "  -i, --input FILE        the session to read (-: standard input)\n"
 		     "      --url URL           the server, http:// or https://\n" CLI_PUSH_HELP
 			     CLI_QUERY_HELP "  -h, --help              show this help\n");
 }
@@ -209,7 +209,7 @@ int cli_push(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'i':
-			input = optarg;
+			input = cli_read_path(optarg);
 			break;
 		case 'h':
 			usage(stdout);

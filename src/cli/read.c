@@ -34,6 +34,11 @@ void cli_read_free(struct cli_read *s)
 	memset(s, 0, sizeof(*s));
 }
 
+const char *cli_read_path(const char *arg)
+{
+	return strcmp(arg, "-") == 0 ? "/dev/stdin" : arg;
+}
+
 int cli_read_open(struct cli_read *s, const char *path, const char *prefix)
 {
 	struct ft_error err = { { 0 }, 0, 0 };

@@ -49,7 +49,7 @@ static void usage(FILE *out)
 		"Prints the hottest functions of a session file.\n"
 		"\n"
 		"Options:\n"
-		"  -i, --input FILE        the session to read\n"
+		"  -i, --input FILE        the session to read (-: standard input)\n"
 		"      --format FORMAT     text (default), json, folded (collapsed stacks\n"
 		"                          for flamegraph.pl and other tools), or heatmap\n"
 		"                          (JSON: weight per slice of each second)\n"
@@ -178,6 +178,13 @@ int cli_report(int argc, char **argv)
 		cli_error("report needs a session file: -i FILE");
 		goto out;
 	}
+	if (baseline && strcmp(input, "-") == 0 && strcmp(baseline, "-") == 0) {
+		cli_error("report: standard input (-) can be read once; give --baseline a file");
+		goto out;
+	}
+	input = cli_read_path(input);
+	if (baseline)
+		baseline = cli_read_path(baseline);
 	if (o.lines && o.format == REPORT_FOLDED) {
 		cli_error("--lines works with --format text or json");
 		goto out;

@@ -4,8 +4,10 @@
 # Usage errors are said alike by every subcommand: one line "flametop: ..."
 # naming the option or argument, exit status 2, nothing on stdout, and
 # nothing written or sampled. An argument a subcommand does not take is
-# "unexpected argument 'X'" wherever it is given. No terminal, root or
-# sampling needed.
+# "unexpected argument 'X'" wherever it is given. A session read with -i
+# may be - (standard input), as import reads its inputs, except in the
+# explorer, which reads its keys there. No terminal, root or sampling
+# needed.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -65,5 +67,30 @@ cd "$OLDPWD" || hard_error "cannot go back to $OLDPWD"
 [ -e "$marker" ] && fail "record -o: the command ran although record refused"
 made=$(find "$T" -maxdepth 1 \( -name - -o -name 'flametop-*.session' \) | head -n 3)
 assert_eq "$made" "" "refused outputs: no file made"
+
+# --- - for standard input ---------------------------------------------------------
+# report, export and push read -i - from standard input, a pipe or a file.
+"$FLAMETOP" report -i "$T/in.session" --format json >"$T/file.json" 2>"$T/file.err"
+assert_eq "$?" 0 "report -i FILE: exit status"
+# shellcheck disable=SC2002 # a pipe, not a redirected file
+cat "$T/in.session" | "$FLAMETOP" report -i - --format json >"$T/pipe.json" 2>"$T/pipe.err"
+assert_eq "$?" 0 "report -i - from a pipe: exit status"
+assert_eq "$(cat "$T/pipe.json")" "$(cat "$T/file.json")" "report -i - from a pipe: the file's report"
+"$FLAMETOP" export -i - --format folded <"$T/in.session" >"$T/stdin.folded" 2>"$T/stdin.err"
+assert_eq "$?" 0 "export -i - from a redirected file: exit status"
+assert_match "$(cat "$T/stdin.folded")" ';main;work 3$' "export -i - from a redirected file: its stacks"
+printf 'not a session\n' | "$FLAMETOP" report -i - >"$T/bad.out" 2>"$T/bad.err"
+assert_eq "$?" 1 "report -i - of what is no session: exit status"
+assert_match "$(cat "$T/bad.err")" '^flametop: /dev/stdin: not a flametop session' \
+	"report -i - of what is no session: said of standard input"
+expect_usage report-stdin-twice "^flametop: report: standard input \(-\) can be read once" \
+	"$FLAMETOP" report -i - --baseline -
+# The explorer reads its keys from standard input: a session cannot come there.
+expect_usage replay-stdin "^flametop: -: the explorer reads its keys from standard input" \
+	"$FLAMETOP" replay -
+expect_usage live-i-stdin "^flametop: -: the explorer reads its keys from standard input" \
+	"$FLAMETOP" -i -
+expect_usage replay-baseline-stdin "^flametop: --baseline: the explorer reads its keys from standard input" \
+	"$FLAMETOP" replay --baseline - "$T/in.session"
 
 finish
