@@ -78,7 +78,7 @@ static void usage(FILE *out)
 		     "\n"
 		     "Options:\n"
 		     "  -i, --input FILE        the session to read (-: standard input)\n"
-		     "  -o, --output OUT        where to write (default: standard output); a\n"
+		     "  -o, --output OUT        where to write (default, or -: standard output); a\n"
 		     "                          regular file, replaced whole once the export is\n"
 		     "                          complete (a link or device is refused)\n"
 		     "      --format FORMAT     one of (default: the one OUT's extension names):\n");
@@ -128,7 +128,8 @@ int cli_export(int argc, char **argv)
 		case 'o':
 			if (cli_check_output("-o", optarg, false) < 0)
 				goto out;
-			output = optarg;
+			/* -: standard output, as without -o */
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
 		case OPT_FORMAT:
 			ex = export_find(optarg);

@@ -83,6 +83,11 @@ printf 'not a session\n' | "$FLAMETOP" report -i - >"$T/bad.out" 2>"$T/bad.err"
 assert_eq "$?" 1 "report -i - of what is no session: exit status"
 assert_match "$(cat "$T/bad.err")" '^flametop: /dev/stdin: not a flametop session' \
 	"report -i - of what is no session: said of standard input"
+# export writes to standard output without -o, and with -o -.
+(cd "$T" && "$FLAMETOP" export -i in.session --format folded -o - >dash.folded 2>dash.err)
+assert_eq "$?" 0 "export -o -: exit status"
+assert_match "$(cat "$T/dash.folded")" ';main;work 3$' "export -o -: the stacks on standard output"
+[ -e "$T/-" ] && fail "export -o -: wrote a file named -"
 expect_usage report-stdin-twice "^flametop: report: standard input \(-\) can be read once" \
 	"$FLAMETOP" report -i - --baseline -
 # The explorer reads its keys from standard input: a session cannot come there.
