@@ -66,27 +66,41 @@ int cli_check_output(const char *opt, const char *path, bool session)
 	return 0;
 }
 
+/* -p PID[,PID...]: every item a PID; an empty one ("1,,2", ",1") is refused. */
 static int parse_pids(struct cli_target *t, const char *arg)
 {
-	char *copy = xstrdup(arg), *save = NULL, *tok;
+	const char *p = arg;
 	struct ft_error err;
+	unsigned item;
 	uint64_t v;
+	char *tok;
+	size_t len;
+	int ret;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (util_parse_integer(tok, 1, INT_MAX, &v, &err) < 0) {
+	if (!*arg) {
+		cli_error("-p needs at least one process ID");
+		return -1;
+	}
+	for (item = 1;; item++) {
+		len = strcspn(p, ",");
+		if (!len) {
+			cli_error("-p: '%s': item %u is empty", arg, item);
+			return -1;
+		}
+		tok = xstrndup(p, len);
+		ret = util_parse_integer(tok, 1, INT_MAX, &v, &err);
+		free(tok);
+		if (ret < 0) {
 			cli_error("-p: %s", err.msg);
-			free(copy);
 			return -1;
 		}
 		t->pids = xreallocarray(t->pids, t->npids + 1, sizeof(*t->pids));
 		t->pids[t->npids++] = (pid_t)v;
+		p += len;
+		if (!*p)
+			return 0;
+		p++; /* the comma */
 	}
-	free(copy);
-	if (!t->npids) {
-		cli_error("-p needs at least one process ID");
-		return -1;
-	}
-	return 0;
 }
 
 /*

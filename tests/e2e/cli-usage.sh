@@ -44,6 +44,22 @@ expect_usage export-extra "^flametop: export: unexpected argument 'extra'\$" \
 expect_usage push-extra "^flametop: push: unexpected argument 'extra'\$" \
 	"$FLAMETOP" push -i "$T/in.session" --url http://127.0.0.1:9/ extra
 
+# --- a PID list with an empty item ----------------------------------------------------
+# Each item of -p's list is a PID: an empty one is refused, named by its
+# place, by record and the explorer alike (before any terminal).
+expect_usage pid-comma "^flametop: -p: ',': item 1 is empty\$" \
+	"$FLAMETOP" record -o "$T/never.session" -d 1 -p ,
+expect_usage pid-leading "^flametop: -p: ',1': item 1 is empty\$" \
+	"$FLAMETOP" record -o "$T/never.session" -d 1 -p ,1
+expect_usage pid-double "^flametop: -p: '1,,2': item 2 is empty\$" \
+	"$FLAMETOP" record -o "$T/never.session" -d 1 -p 1,,2
+expect_usage pid-trailing "^flametop: -p: '1,': item 2 is empty\$" \
+	"$FLAMETOP" record -o "$T/never.session" -d 1 -p 1,
+expect_usage pid-live "^flametop: -p: '1,,2': item 2 is empty\$" "$FLAMETOP" -p 1,,2
+expect_usage pid-none "^flametop: -p needs at least one process ID\$" \
+	"$FLAMETOP" record -o "$T/never.session" -d 1 -p ''
+[ -e "$T/never.session" ] && fail "-p refused: a session file was left"
+
 # --- an output that cannot be one ---------------------------------------------------
 # An empty -o names no file; a session is written in place as it grows
 # (pwrite), so it cannot be - (standard output). Both are refused before
