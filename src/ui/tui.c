@@ -1786,10 +1786,24 @@ int ui_run(const struct ui_options *o)
 		goto out;
 	}
 	u->focus_pending = o->focus != NULL;
+	/* A session is opened (its header read) before the terminal is
+	 * looked for: a file that is no session is said as such. Opening it
+	 * starts nothing, where a live source samples, or launches a command,
+	 * only once it is clear the explorer can run. */
+	if (o->replay) {
+		ret = open_source(u, &err);
+		if (ret < 0) {
+			util_error_line("%s", err.msg);
+			status = util_exec_status(ret);
+			goto out;
+		}
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "flametop: the live view needs a terminal; 'flametop record' samples "
-				"without one\n");
-		goto out;
+		fprintf(stderr, "flametop: the %s needs a terminal; %s without one\n",
+			o->replay ? "explorer" : "live view",
+			o->replay ? "'flametop report -i FILE' reads a session"
+				  : "'flametop record' samples");
+		goto out_source;
 	}
 	if (o->baseline) {
 		u->base_p = session_read(o->baseline, NULL, &err);
@@ -1798,14 +1812,16 @@ int ui_run(const struct ui_options *o)
 
 			fprintf(stderr, "flametop: --baseline: %s\n",
 				util_sanitize(err.msg, clean, sizeof(clean)));
-			goto out;
+			goto out_source;
 		}
 	}
-	ret = open_source(u, &err);
-	if (ret < 0) {
-		util_error_line("%s", err.msg);
-		status = util_exec_status(ret);
-		goto out;
+	if (!o->replay) {
+		ret = open_source(u, &err);
+		if (ret < 0) {
+			util_error_line("%s", err.msg);
+			status = util_exec_status(ret);
+			goto out;
+		}
 	}
 	init_state(u);
 	match_base_event(u);

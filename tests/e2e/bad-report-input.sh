@@ -6,7 +6,8 @@
 # version, cut inside the headers. Each is one line "flametop: ..." naming
 # the file and what is wrong, and exit status 1. Damage past the first data
 # chunk (a cut or flipped bytes) either loads what is intact or is refused
-# the same way; it never crashes. Usage errors exit 2.
+# the same way; it never crashes. Usage errors exit 2. replay refuses the
+# files that were never sessions the same way, terminal or not.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -61,6 +62,30 @@ printf 'this is a text file\nnot a session\n' >"$T/text.session"
 expect_bad text "$T/text.session" 'not a flametop session|magic'
 printf 'FLAMETOP' >"$T/magic-only.session"
 expect_bad magic-only "$T/magic-only.session" 'truncated'
+
+# The explorer opens the session before it looks for a terminal: the same
+# refusal from replay and -i, not a complaint about the terminal (there is
+# none here). A session it can open, without a terminal, is told to go to
+# report -i.
+for f in no-such empty random text magic-only; do
+	for how in "replay" "-i"; do
+		"$FLAMETOP" "$how" "$T/$f.session" </dev/null >"$T/replay.out" 2>"$T/replay.err"
+		assert_eq "$?" 1 "$how $f: exit status"
+		assert_one_error_line "$T/replay.err" "$how $f"
+		assert_match "$(error_line "$T/replay.err")" "^flametop: $T/$f\.session: " \
+			"$how $f: the error names the file, not the terminal"
+	done
+done
+printf 'main;work 3\n' >"$T/in.folded"
+"$FLAMETOP" import "$T/in.folded" -o "$T/folded.session" 2>"$T/import.err" ||
+	hard_error "cannot import a session: $(cat "$T/import.err")"
+for how in "replay" "-i"; do
+	"$FLAMETOP" "$how" "$T/folded.session" </dev/null >"$T/replay.out" 2>"$T/replay.err"
+	assert_eq "$?" 1 "$how a session without a terminal: exit status"
+	assert_eq "$(cat "$T/replay.err")" \
+		"flametop: the explorer needs a terminal; 'flametop report -i FILE' reads a session without one" \
+		"$how a session without a terminal: points to report -i"
+done
 
 # --- a real session, damaged ------------------------------------------------------
 # Damaged sessions are made from a real one, which takes root and perf events.
