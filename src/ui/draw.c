@@ -576,9 +576,9 @@ void ui_draw_status(struct tui *u)
 		char pat[600];
 
 		ui_draw_clean(u, u->pattern, pat, sizeof(pat));
-		snprintf(line, sizeof(line), " /%s/ %.1f%% in %u frames %s", pat,
-			 u->total ? 100.0 * (double)u->match_total / (double)u->total : 0.0, u->nmatch,
-			 u->scr.utf8 ? "\xe2\x94\x82" : "|");
+		snprintf(line, sizeof(line), " /%s/ %.1f%% in %u frame%s %s", pat,
+			 u->total ? 100.0 * (double)u->match_total / (double)u->total : 0.0,
+			 u->nmatch, u->nmatch == 1 ? "" : "s", u->scr.utf8 ? "\xe2\x94\x82" : "|");
 	}
 	if (frame != PROFILE_NO_FRAME && frame < u->p->nframes) {
 		size_t at = strlen(line);

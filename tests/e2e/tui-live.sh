@@ -72,7 +72,7 @@ tui_keys live f
 
 # Search: the matched share and the selection on the match.
 tui_keys live / && tui_keys live -l 'split_heavy' && tui_keys live Enter
-assert_screen live '/split_heavy/ [0-9.]+% in 1 frames' "search: matched share"
+assert_screen live '/split_heavy/ [0-9.]+% in 1 frame ' "search: matched share, one frame"
 share=$(sed -nE 's/.*\/split_heavy\/ ([0-9.]+)% in.*/\1/p' "$T/live.screen")
 assert_between "$(awk -v a="$share" -v b="$heavy_total" 'BEGIN { d = a - b; print (d < 0 ? -d : d) }')" 0 5 \
 	"search: ft_split_heavy's share ($share%) is its total in the top-list ($heavy_total%)"
