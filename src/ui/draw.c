@@ -120,6 +120,16 @@ int ui_draw_cols_left(WINDOW *w)
 	return wd - x;
 }
 
+/* A session's name in the header: its file name, or its whole path where
+ * the file name alone says nothing (/dev/fd/63 from <(command), /dev/stdin,
+ * /proc/self/fd/N). Borrowed from `path`. */
+static const char *session_name(const char *path)
+{
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
+		return path;
+	return util_basename(path);
+}
+
 /* " label value" in the header's two roles. */
 static void field(struct tui *u, WINDOW *w, const char *label, const char *value)
 {
@@ -264,7 +274,7 @@ void ui_draw_header(struct tui *u)
 		field(u, w, NULL, header_target(u, val, sizeof(val)));
 	} else {
 		snprintf(buf, sizeof(buf), "%s", u->opt.replay);
-		field(u, w, "replay", ui_draw_clean(u, util_basename(buf), val, sizeof(val)));
+		field(u, w, "replay", ui_draw_clean(u, session_name(buf), val, sizeof(val)));
 	}
 	buf[0] = '\0';
 	for (i = 0; i < u->p->nevents; i++) {

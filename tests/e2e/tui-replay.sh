@@ -8,7 +8,8 @@
 # callees, the process picker filtered by typing, and the view filtered to
 # one process are each captured, normalized (own CPU, memory, samples/s)
 # and compared with tests/golden/tui/*.txt; GOLDEN_UPDATE=1 rewrites them.
-# `flametop -i FILE` draws the same first screen. With --speed 4 the play
+# `flametop -i FILE` draws the same first screen, and a session given as
+# /dev/fd/3 names that path in the header. With --speed 4 the play
 # position advances in the header and on the strip, and the 20 s session
 # ends, no sooner than 4x allows. A chunk corrupt in the middle shows what
 # came before it and ends the replay with the reason (exit 1); paced, the
@@ -84,6 +85,15 @@ assert_screen dash_i 'end of the session' "-i: the whole session is loaded"
 tui_golden dash_i "$G/flame.txt" "-i: the same flame graph"
 tui_keys dash_i q
 tui_exit dash_i
+
+# A session given as /dev/fd/N (as <(command) gives it) is named in the
+# header by its whole path, not by N alone; a file by its file name.
+tui_start fd 100 30 "$ENV '$FLAMETOP' replay /dev/fd/3 3<'$FIXTURE' 2>'$T/fd.err'"
+assert_screen fd 'end of the session' "/dev/fd/3: the whole session is loaded"
+assert_screen fd '^ flametop replay /dev/fd/3 event ' "/dev/fd/3: the header names the path"
+tui_keys fd q
+tui_exit fd
+assert_eq "$RC" 0 "/dev/fd/3: q exits 0"
 
 # --speed 4: the play position ("play 1.2s of 20.0s", and the '|' on the
 # ASCII strip) moves on, and the 20 s session ends, paced: no sooner than
