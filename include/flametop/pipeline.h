@@ -70,8 +70,6 @@ struct pipeline_mmap {
 	uint32_t prot, flags;
 	uint32_t maj, min;
 	uint64_t ino;
-	uint8_t build_id[20];
-	uint8_t build_id_size; /* 0 when the kernel gave none */
 	const char *filename;
 };
 

@@ -437,10 +437,6 @@ static struct module *module_get(struct procmap *pm, const struct pipeline_mmap 
 		probe.maj = mm->maj;
 		probe.min = mm->min;
 		probe.ino = mm->ino;
-		probe.build_id_size = mm->build_id_size > sizeof(probe.build_id)
-					      ? sizeof(probe.build_id)
-					      : mm->build_id_size;
-		memcpy(probe.build_id, mm->build_id, probe.build_id_size);
 	}
 	ident = ident_of(&probe);
 	hash = util_hash_bytes(ident, strlen(ident));

@@ -410,16 +410,12 @@ static int decode_mmap2(struct sampler_decoder *d, const struct perf_event_heade
 	memcpy(&m.start, p + 8, 8);
 	memcpy(&m.len, p + 16, 8);
 	memcpy(&m.pgoff, p + 24, 8);
-	if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
-		m.build_id_size = p[32];
-		if (m.build_id_size > sizeof(m.build_id))
-			m.build_id_size = sizeof(m.build_id);
-		memcpy(m.build_id, p + 36, m.build_id_size);
-	} else {
-		memcpy(&m.maj, p + 32, 4);
-		memcpy(&m.min, p + 36, 4);
-		memcpy(&m.ino, p + 40, 8);
-	}
+	/* The device and inode, as our events ask (no build_id): the misc
+	 * bit that would say "a build id" may be set on them anyway when
+	 * another session's events ask for build ids, so it is not read. */
+	memcpy(&m.maj, p + 32, 4);
+	memcpy(&m.min, p + 36, 4);
+	memcpy(&m.ino, p + 40, 8);
 	memcpy(&m.prot, p + 56, 4);
 	memcpy(&m.flags, p + 60, 4);
 	name = (const char *)p + fixed;

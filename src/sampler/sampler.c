@@ -273,7 +273,12 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->comm = 1;
 		attr->comm_exec = 1;
 		attr->task = 1;
-		attr->build_id = 1;
+		/* No build_id: a kernel (6.18 here) then marks the MMAP2
+		 * records of every other session's events as carrying a build
+		 * id while they carry the inode, and perf 6.1 running beside us
+		 * crashed on them ("stack smashing detected"). A file's identity
+		 * comes from its inode and /proc/PID/map_files, and its build
+		 * id from the file itself (procmap.c). */
 	}
 }
 
@@ -281,12 +286,6 @@ static int perf_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group
 {
 	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
 
-	if (fd < 0 && errno == EINVAL && attr->build_id) {
-		/* Kernels before 5.12 know no build_id in MMAP2. */
-		attr->build_id = 0;
-		fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, group_fd,
-				  PERF_FLAG_FD_CLOEXEC);
-	}
 	return fd < 0 ? -errno : fd;
 }
 

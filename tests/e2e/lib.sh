@@ -97,10 +97,11 @@ need_perf() {
 # where this perf has them: --no-bpf-event and --no-buildid. perf 6.1
 # aborts reading back a recording that describes the machine's BPF
 # programs ("assertion failed at util/build-id.c"), and systemd, among
-# others, loads some; the tests never sample BPF code. It also aborts now
-# and then in the same code when it collects the build ids of what it
-# sampled, on a busy machine; perf report on the machine that recorded
-# finds the files by their paths without them.
+# others, loads some; the tests never sample BPF code. It also aborted in
+# the same code when it collected the build ids of what it sampled while
+# another session asked the kernel for build ids in its mapping records
+# (flametop did, until perf-beside.sh; another tool may); perf report on
+# the machine that recorded finds the files by their paths without them.
 perf_record_flags() {
 	ft_prf=
 	for ft_prf_opt in --no-bpf-event --no-buildid; do
@@ -114,9 +115,9 @@ perf_record_flags() {
 
 # perf_try OUT COMMAND...: runs COMMAND (a perf record of something that
 # can run again), its output in OUT, up to three times while it fails:
-# perf 6.1 sometimes aborts at its end on a busy machine ("assertion
-# failed at util/build-id.c", then stack smashing), which is perf's
-# failure, not what a test compares. The last status.
+# perf 6.1 aborts at its end ("assertion failed at util/build-id.c", then
+# stack smashing) while any session beside it asks for build ids in its
+# mapping records, which is not what a test compares. The last status.
 perf_try() {
 	out=$1
 	shift

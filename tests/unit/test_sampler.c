@@ -632,7 +632,7 @@ static void test_decode_sample(void **state)
 	u64map_free(&d.id_event);
 }
 
-static void put_mmap2_body(struct builder *b, bool with_build_id)
+static void put_mmap2_body(struct builder *b)
 {
 	uint32_t prot = 5, flags = 2;
 
@@ -640,21 +640,20 @@ static void put_mmap2_body(struct builder *b, bool with_build_id)
 	b_u64(b, 0x7f0000000000);
 	b_u64(b, 0x21000);
 	b_u64(b, 0x1000);
-	if (with_build_id) {
-		unsigned char bid[24] = { 20, 0, 0, 0 };
-
-		memset(bid + 4, 0xab, 20);
-		b_put(b, bid, sizeof(bid));
-	} else {
-		b_u32x2(b, 8, 1); /* maj, min */
-		b_u64(b, 4242); /* ino */
-		b_u64(b, 0); /* ino generation */
-	}
+	b_u32x2(b, 8, 1); /* maj, min */
+	b_u64(b, 4242); /* ino */
+	b_u64(b, 0); /* ino generation */
 	b_put(b, &prot, 4);
 	b_put(b, &flags, 4);
 	b_put(b, "/usr/lib/libfoo.so\0\0\0\0\0\0", 24);
 }
 
+/*
+ * An MMAP2 record: our events ask for no build id, so it carries the
+ * device and inode, and they are read even when the record is marked as
+ * carrying a build id (the mark another session's events that ask for
+ * build ids leaves on ours, on Linux 6.18).
+ */
 static void test_decode_mmap2(void **state)
 {
 	struct sampler_decoder d;
@@ -663,8 +662,8 @@ static void test_decode_mmap2(void **state)
 	struct got g;
 
 	decoder_init(&d, &sink, &g);
-	b_start(&b, PERF_RECORD_MMAP2, PERF_RECORD_MISC_MMAP_BUILD_ID);
-	put_mmap2_body(&b, true);
+	b_start(&b, PERF_RECORD_MMAP2, 0);
+	put_mmap2_body(&b);
 	b_trailer(&b, 200, 201, 555, 77);
 	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
 	assert_int_equal(g.mmaps, 1);
@@ -672,24 +671,26 @@ static void test_decode_mmap2(void **state)
 	assert_int_equal(g.mmap.start, 0x7f0000000000);
 	assert_int_equal(g.mmap.len, 0x21000);
 	assert_int_equal(g.mmap.pgoff, 0x1000);
-	assert_int_equal(g.mmap.build_id_size, 20);
-	assert_int_equal(g.mmap.build_id[19], 0xab);
+	assert_int_equal(g.mmap.maj, 8);
+	assert_int_equal(g.mmap.min, 1);
+	assert_int_equal(g.mmap.ino, 4242);
 	assert_int_equal(g.mmap.prot, 5);
 	assert_int_equal(g.mmap.time, 555);
 	assert_string_equal(g.filename, "/usr/lib/libfoo.so");
 
-	b_start(&b, PERF_RECORD_MMAP2, 0);
-	put_mmap2_body(&b, false);
+	b_start(&b, PERF_RECORD_MMAP2, PERF_RECORD_MISC_MMAP_BUILD_ID);
+	put_mmap2_body(&b);
 	b_trailer(&b, 200, 201, 556, 77);
 	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
 	assert_int_equal(g.mmaps, 2);
-	assert_int_equal(g.mmap.build_id_size, 0);
 	assert_int_equal(g.mmap.maj, 8);
+	assert_int_equal(g.mmap.min, 1);
 	assert_int_equal(g.mmap.ino, 4242);
+	assert_string_equal(g.filename, "/usr/lib/libfoo.so");
 
 	/* A filename without its terminator is refused. */
 	b_start(&b, PERF_RECORD_MMAP2, 0);
-	put_mmap2_body(&b, false);
+	put_mmap2_body(&b);
 	b.len -= 24;
 	b_put(&b, "xxxxxxxxxxxxxxxxxxxxxxxx", 24);
 	b_trailer(&b, 200, 201, 556, 77);

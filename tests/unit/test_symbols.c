@@ -1220,19 +1220,22 @@ static void test_anon_and_overlaps(void **state)
 	sym_free(s);
 }
 
-/* A build id that does not match the file on disk: no names rather than wrong ones. */
+/* A module's build id (learned when its file was first opened) that the
+ * file on disk no longer has: no names rather than wrong ones. */
 static void test_build_id_mismatch(void **state)
 {
 	struct symbols *s = sym_new();
+	struct procmap_module *mod;
 	struct symbols_frame f;
 	struct self_map sm;
 	uint64_t addr;
 
 	fake_text_mapping(FAKE_PID, &sm);
 	addr = fake_addr(&sm, (void *)&probe_function);
-	sm.m.build_id_size = 20;
-	memset(sm.m.build_id, 0xab, sizeof(sm.m.build_id));
 	procmap_mmap(sym_pm(s), &sm.m);
+	mod = procmap_find(sym_pm(s), FAKE_PID, addr)->mod;
+	mod->build_id_size = 20;
+	memset(mod->build_id, 0xab, sizeof(mod->build_id));
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.module, sm.path);
 	assert_null(f.name);
