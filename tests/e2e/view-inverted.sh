@@ -88,7 +88,7 @@ assert_screen inv 'window everything' "a: everything again"
 
 # Search: the first match is selected, its share said.
 tui_keys inv / && tui_keys inv -l caller_b && tui_keys inv Enter
-assert_screen inv '^ /caller_b/ [0-9.]+% in [0-9]+ frames .* ft_caller_b +self ' \
+assert_screen inv '^ /caller_b/ [0-9.]+% in [0-9]+ frames? .* ft_caller_b +self ' \
 	"search /caller_b/ selects an ft_caller_b box"
 
 tui_keys inv q
