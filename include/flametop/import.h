@@ -165,9 +165,9 @@ void import_sink_set_where(struct import_sink *s, import_where_fn fn, const void
  * an index from import_sink_event(), `time` ns on the input's clock,
  * `location` PROFILE_NO_LOCATION. 0, or -1 with `err` filled when the
  * profile outgrew IMPORT_MAX_NODES, when the weights of every sample so
- * far, over all inputs, would add up past 2^63 - 1 (a session's limit;
- * the message names the place import_sink_set_where() says), or when the
- * spool could not be written.
+ * far, over all inputs, would add up past 2^63 - 1 or its time is 2^63
+ * ns or more (a session's limits; the message names the place
+ * import_sink_set_where() says), or when the spool could not be written.
  */
 int import_sink_sample(struct import_sink *s, const struct profile_sample *sample,
 		       struct ft_error *err);

@@ -210,16 +210,21 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 			  in->name, IMPORT_MAX_NODES);
 		return -1;
 	}
-	/* A session's reader refuses a file whose weights add up past 2^63 - 1. */
-	if (__builtin_add_overflow(s->weight_total, sample->weight, &total) || total > INT64_MAX) {
+	/* A session's reader refuses a file whose weights add up past 2^63 - 1,
+	 * or whose times do (each input's are rebased to start at 0). */
+	if (__builtin_add_overflow(s->weight_total, sample->weight, &total) || total > INT64_MAX ||
+	    sample->time > INT64_MAX) {
 		char where[sizeof(err->msg)];
 
 		if (s->where)
 			s->where(s->where_ctx, where, sizeof(where));
 		else
 			snprintf(where, sizeof(where), "%s", in->name);
-		error_set(err, "%s: the weights of the samples add up past 2^63 - 1%s", where,
-			  s->ninputs > 1 ? " (with the inputs before it)" : "");
+		if (sample->time > INT64_MAX)
+			error_set(err, "%s: a time of 2^63 ns or more (the limit)", where);
+		else
+			error_set(err, "%s: the weights of the samples add up past 2^63 - 1%s", where,
+				  s->ninputs > 1 ? " (with the inputs before it)" : "");
 		return -1;
 	}
 	s->weight_total = total;

@@ -365,6 +365,11 @@ static void test_weight_total(void **state)
 		  "x 1 1.0: 9223372036854775807 cycles:\n\t 1 main (/bin/x)\n\n"
 		  "x 1 2.0: 1 cycles:\n\t 1 main (/bin/x)\n",
 		  "p.txt:4: the weights of the samples add up past 2^63 - 1" },
+		/* 9.3e9 s is 9.3e18 ns: past 2^63 ns, though perf script allows it. */
+		{ "perf-script", "late.txt",
+		  "x 1 1.0: 1 cycles:\n\t 1 main (/bin/x)\n\n"
+		  "x 1 9300000000.0: 1 cycles:\n\t 1 main (/bin/x)\n",
+		  "late.txt:4: a time of 2^63 ns or more (the limit)" },
 		{ "speedscope", "s.json",
 		  "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": [{\"type\": "
 		  "\"sampled\", \"unit\": \"none\", \"startValue\": 0, \"endValue\": 2, "
