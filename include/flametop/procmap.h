@@ -293,6 +293,8 @@ struct procmap_stats {
 	uint64_t modules; /* modules alive now */
 	uint64_t modules_freed; /* modules freed since the start */
 	uint64_t parked; /* pieces of consumer data kept unused now */
+	uint64_t bytes; /* consumer data held now (symbols, unwind tables), as loaders count it */
+	uint64_t parked_bytes; /* the part of it parked */
 	uint64_t evicted; /* pieces of parked data freed to stay under the caps */
 	uint64_t refused; /* files refused (hostile or unreadable in time) */
 	uint64_t scans; /* reads of a /proc/PID/maps (first looks and rescans) */

@@ -18,6 +18,8 @@
 #include "flametop/sampler.h"
 #include "flametop/util.h"
 
+struct procmap_stats;
+
 enum source_state {
 	SOURCE_RUNNING,
 	SOURCE_ENDED, /* the target exited, or the replay reached the end */
@@ -113,6 +115,8 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 int source_live_start(struct source *s, struct ft_error *err);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
+/* A live source's module data (symbol and unwind tables): its procmap_stats(). */
+void source_live_procmap_stats(const struct source *s, struct procmap_stats *st);
 /*
  * Opens a session file (or a pipe) for playback at `speed` (see
  * set_speed). A regular file is read as it plays, never held whole;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flametop/procmap.h"
 #include "flametop/profile.h"
 #include "flametop/session.h"
 #include "flametop/source.h"
@@ -164,6 +165,18 @@ static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p,
 		   "of stack; try a smaller SIZE (--call-graph dwarf,4096), a lower -F or a larger -m",
 		   (unsigned long long)p->meta.lost,
 		   t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
+}
+
+/* -v: where the peak memory went, each part as it counts itself. */
+static void print_memory(const struct source *src, const struct profile *p)
+{
+	struct procmap_stats ps;
+
+	source_live_procmap_stats(src, &ps);
+	cli_error("memory: call tree and names %.1f MiB, symbol and unwind tables %.1f MiB "
+		  "(%.1f MiB of them kept for modules no process maps now)",
+		  (double)profile_memory(p) / (1024.0 * 1024.0), (double)ps.bytes / (1024.0 * 1024.0),
+		  (double)ps.parked_bytes / (1024.0 * 1024.0));
 }
 
 /* -v with --call-graph dwarf: what unwinding cost. */
@@ -472,6 +485,8 @@ int cli_record(int argc, char **argv)
 		cli_error("notice: the profile reached its limits: %llu new functions or stacks "
 			  "were folded into [other]",
 			  (unsigned long long)p->folded);
+	if (t.verbose)
+		print_memory(src, p);
 	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		print_unwind_stats(src);
 	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)

@@ -88,6 +88,7 @@ struct slot {
 	size_t nbuckets, count;
 	struct datum *oldest, *newest; /* parked */
 	size_t parked, parked_bytes;
+	size_t bytes; /* every datum's cost, in use or parked */
 };
 
 struct module {
@@ -215,6 +216,7 @@ static void slot_remove(struct slot *s, struct datum *d)
 		pp = &(*pp)->hnext;
 	*pp = d->hnext;
 	s->count--;
+	s->bytes -= d->cost;
 	s->ops->free(s->ctx, d->data);
 	free(d->ident);
 	free(d);
@@ -258,6 +260,7 @@ static struct datum *slot_add(struct slot *s, const char *ident, uint64_t hash, 
 	d->hash = hash;
 	d->data = data;
 	d->cost = cost;
+	s->bytes += cost;
 	d->hnext = s->buckets[hash & (s->nbuckets - 1)];
 	s->buckets[hash & (s->nbuckets - 1)] = d;
 	s->count++;
@@ -1033,9 +1036,12 @@ void procmap_stats(const struct procmap *pm, struct procmap_stats *st)
 	st->processes = 0;
 	for (i = 0; i < pm->nprocs; i++)
 		st->processes += pm->procs[i] != NULL;
-	st->parked = 0;
-	for (i = 0; i < PROCMAP_SLOTS; i++)
+	st->parked = st->bytes = st->parked_bytes = 0;
+	for (i = 0; i < PROCMAP_SLOTS; i++) {
 		st->parked += pm->slots[i].parked;
+		st->bytes += pm->slots[i].bytes;
+		st->parked_bytes += pm->slots[i].parked_bytes;
+	}
 }
 
 void procmap_free(struct procmap *pm)

@@ -275,6 +275,13 @@ void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_sta
 	pipeline_collect_unwind_stats(l->collect, st);
 }
 
+void source_live_procmap_stats(const struct source *s, struct procmap_stats *st)
+{
+	const struct live *l = s->ctx;
+
+	procmap_stats(l->procmap, st);
+}
+
 void source_free(struct source *s)
 {
 	if (!s)

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "flametop/export.h"
+#include "flametop/procmap.h"
 #include "flametop/session.h"
 
 #define POLL_MS 100
@@ -1590,6 +1591,36 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 }
 
 /*
+ * -v at the end: where the memory went, each part as it counts itself
+ * (arrays at their capacity); what is left of the peak is code, the
+ * kernel's symbols, the rings, the allocator's own and what no part counts.
+ */
+static void say_memory(const struct tui *u)
+{
+	char peak[32], tl[32], tree[32], hits[32], heat[32], mods[32], parked[32];
+	struct timeline_stats st;
+	struct procmap_stats ps = { 0 };
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		ru.ru_maxrss = 0;
+	ui_format_bytes((uint64_t)ru.ru_maxrss * 1024, peak, sizeof(peak)); /* KiB on Linux */
+	timeline_stats(u->tl, &st);
+	ui_format_bytes(st.memory, tl, sizeof(tl));
+	ui_format_bytes(profile_memory(u->p), tree, sizeof(tree));
+	ui_format_bytes(u->hits ? profile_hits_memory(u->hits) : 0, hits, sizeof(hits));
+	ui_format_bytes(u->heat ? profile_heatstore_memory(u->heat) : 0, heat, sizeof(heat));
+	if (u->src->live)
+		source_live_procmap_stats(u->src, &ps);
+	ui_format_bytes(ps.bytes, mods, sizeof(mods));
+	ui_format_bytes(ps.parked_bytes, parked, sizeof(parked));
+	util_error_line("memory: peak %s; timeline %s, call tree and names %s, lines store %s, "
+			"heatmap %s, symbol and unwind tables %s (%s of them kept for modules no "
+			"process maps now)",
+			peak, tl, tree, hits, heat, mods, parked);
+}
+
+/*
  * How long the loop waits for a key, and *fd, what else it waits on (-1:
  * nothing): the live source's descriptor, readable when a ring passes its
  * watermark, until the next tick, so a steady view wakes once a second
@@ -1865,8 +1896,10 @@ int ui_run(const struct ui_options *o)
 		if (!status)
 			status = 1;
 	}
-	if (o->verbose)
+	if (o->verbose) {
 		say_cpu(u, ran);
+		say_memory(u);
+	}
 	push_close(u);
 	status = end_command(u, sig, status);
 

@@ -41,7 +41,11 @@ EOF
 
 # --- dwarf: outer and main are found ----------------------------------------
 run_record dwarf -v --call-graph dwarf -F 999 -o "$T/dwarf.session" -- "$WORKLOADS/nofp" 2000
-grep -v '^flametop: \(sampling\|unwound\) ' "$T/dwarf.err" >"$T/dwarf.err2" && mv "$T/dwarf.err2" "$T/dwarf.err"
+# -v says where the memory went: the modules' symbol and unwind tables
+# (nofp's and libc's at least) are not nothing.
+tables=$(sed -n 's/^flametop: memory: .* symbol and unwind tables \([0-9.]*\) MiB .*/\1/p' "$T/dwarf.err")
+assert_between "$tables" 0.05 1024 "dwarf -v: MiB of symbol and unwind tables held"
+grep -v '^flametop: \(sampling\|unwound\|memory:\) ' "$T/dwarf.err" >"$T/dwarf.err2" && mv "$T/dwarf.err2" "$T/dwarf.err"
 assert_record_ok dwarf "$T/dwarf.session"
 if report_json "$T/dwarf.session" "$T/dwarf.json"; then
 	print_top "$T/dwarf.json"
