@@ -11,20 +11,6 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
-# expect_usage NAME PATTERN COMMAND...: COMMAND exits 2 with one line
-# "flametop: ..." on stderr matching PATTERN, and writes nothing to stdout.
-expect_usage() {
-	name=$1
-	pattern=$2
-	shift 2
-	timeout -s KILL 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-	assert_eq "$rc" 2 "$name: exit status"
-	assert_one_error_line "$T/$name.err" "$name"
-	assert_match "$(error_line "$T/$name.err")" "$pattern" "$name: the error says what and why"
-	[ -s "$T/$name.out" ] && fail "$name: printed on stdout: $(head -c 200 "$T/$name.out")"
-}
-
 printf 'main;work 3\n' >"$T/in.folded"
 "$FLAMETOP" import "$T/in.folded" -o "$T/in.session" 2>"$T/import.err" ||
 	hard_error "cannot import a session to read: $(cat "$T/import.err")"

@@ -11,21 +11,6 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
-# expect_usage NAME PATTERN COMMAND...: COMMAND exits 2 with one line
-# "flametop: ..." on stderr matching PATTERN, and writes nothing to stdout.
-expect_usage() {
-	name=$1
-	pattern=$2
-	shift 2
-	timeout -s KILL 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-	assert_eq "$rc" 2 "$name: exit status"
-	assert_one_error_line "$T/$name.err" "$name"
-	assert_match "$(error_line "$T/$name.err")" "$pattern" "$name: the error says what and why"
-	[ -s "$T/$name.out" ] && fail "$name: printed on stdout: $(head -c 200 "$T/$name.out")"
-	[ -e "$T/never.session" ] && fail "$name: left a session file" && rm -f "$T/never.session"
-}
-
 # --- refusals: no sampling, no terminal, no root needed -------------------------
 expect_usage d-garbage "^flametop: -d: '1x' is not a duration \(30, 500ms, 1\.5s, 2m, 1h\)\$" \
 	"$FLAMETOP" record -o "$T/never.session" -a -d 1x

@@ -514,6 +514,23 @@ assert_one_error_line() {
 	fi
 }
 
+# expect_usage NAME PATTERN COMMAND...: COMMAND exits 2 with one line
+# "flametop: ..." on stderr matching PATTERN, writes nothing to stdout, and
+# leaves no $T/never.session (the name the tests give a recording that
+# must not start).
+expect_usage() {
+	name=$1
+	pattern=$2
+	shift 2
+	timeout -s KILL 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	rc=$?
+	assert_eq "$rc" 2 "$name: exit status"
+	assert_one_error_line "$T/$name.err" "$name"
+	assert_match "$(error_line "$T/$name.err")" "$pattern" "$name: the error says what and why"
+	[ -s "$T/$name.out" ] && fail "$name: printed on stdout: $(head -c 200 "$T/$name.out")"
+	[ -e "$T/never.session" ] && fail "$name: left a session file" && rm -f "$T/never.session"
+}
+
 # error_line FILE: the error line of a command's stderr (notices skipped).
 error_line() {
 	grep -v '^flametop: notice: ' "$1" | head -n 1

@@ -261,6 +261,23 @@ static void test_sink_events_stacks(void **state)
 	import_sink_free(s);
 }
 
+/*
+ * A sink writing a session to a new file named from `path` (a mkstemp
+ * template, filled in); the writer in *w.
+ */
+static struct import_sink *sink_to_file(char *path, struct session_writer **w)
+{
+	struct ft_error err;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	*w = session_writer_open(path, false, &err);
+	assert_non_null(*w);
+	return import_sink_new(*w, path);
+}
+
 /* Samples beyond a batch go to the spool and come back rebased per input. */
 static void test_sink_spool_and_rebase(void **state)
 {
@@ -272,14 +289,8 @@ static void test_sink_spool_and_rebase(void **state)
 	struct profile *p, *back;
 	uint64_t i, n = 200000, sum = 0, max0 = 0, max1 = 0;
 	uint32_t f, node;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	w = session_writer_open(path, false, &err);
-	assert_non_null(w);
-	s = import_sink_new(w, path);
+	s = sink_to_file(path, &w);
 	p = import_sink_profile(s);
 	f = profile_intern_frame(p, "work", "app", PROFILE_FRAME_USER);
 	node = import_sink_stack(s, &f, 1);
@@ -419,14 +430,8 @@ static void test_weight_total_over_inputs(void **state)
 	struct profile *back;
 	uint64_t sum = 0;
 	size_t i;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	w = session_writer_open(path, false, &err);
-	assert_non_null(w);
-	s = import_sink_new(w, path);
+	s = sink_to_file(path, &w);
 	assert_int_equal(import_mem(s, NULL, first, strlen(first), "first", &err), 0);
 	assert_int_equal(import_mem(s, NULL, second, strlen(second), "second", &err), 0);
 	assert_int_equal(import_sink_finish(s, &err), 0);
@@ -509,7 +514,6 @@ static void test_speedscope_times(void **state)
 	struct ft_error err;
 	struct profile *back;
 	size_t i, seen[ARRAY_SIZE(ntimes)] = { 0 };
-	int fd;
 
 	for (i = 0; i < ARRAY_SIZE(refused); i++) {
 		s = import_sink_new(NULL, "out");
@@ -520,13 +524,7 @@ static void test_speedscope_times(void **state)
 		import_sink_free(s);
 	}
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	w = session_writer_open(path, false, &err);
-	assert_non_null(w);
-	s = import_sink_new(w, path);
+	s = sink_to_file(path, &w);
 	assert_int_equal(import_mem(s, NULL, valid, strlen(valid), "valid.json", &err), 0);
 	assert_int_equal(import_sink_finish(s, &err), 0);
 	import_sink_free(s);

@@ -542,6 +542,23 @@ static void fake_proc(const char *dir, unsigned p100, unsigned t100, unsigned t1
 	write_stat(dir, 200, 200, true, "db", p200);
 }
 
+/* Writes DIR/PID/stat with TICKS of utime and its START time (ticks after boot). */
+static void write_started(const char *dir, unsigned pid, const char *comm, double ticks,
+			  double start)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u", dir, pid);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%u/stat", dir, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%u (%s) R 1 %u %u 0 -1 0 0 0 0 0 %.0f 0 0 0 20 0 1 0 %.0f\n", pid, comm, pid,
+		pid, ticks, start);
+	fclose(f);
+}
+
 /*
  * The picker's first scan has no scan before it: each process's CPU is its
  * use since it started (ticks over seconds since its start, as ps shows
@@ -564,22 +581,8 @@ static void test_procs_first_scan(void **state)
 	fclose(f);
 	/* pid 10: started at 900 s, 10 s of CPU (10%); pid 20: started at
 	 * 990 s, 9 s of CPU (90%); pid 30: no start time known (0%). */
-	snprintf(path, sizeof(path), "%s/10", dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/10/stat", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "10 (idle) S 1 10 10 0 -1 0 0 0 0 0 %.0f 0 0 0 20 0 1 0 %.0f\n", 10 * hz,
-		900 * hz);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/20", dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/20/stat", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "20 (busy) R 1 20 20 0 -1 0 0 0 0 0 %.0f 0 0 0 20 0 1 0 %.0f\n", 9 * hz,
-		990 * hz);
-	fclose(f);
+	write_started(dir, 10, "idle", 10 * hz, 900 * hz);
+	write_started(dir, 20, "busy", 9 * hz, 990 * hz);
 	write_stat(dir, 30, 30, false, "old-kernel", 500);
 	ui_procs_scan(&a, NULL, dir);
 	assert_int_equal(a.n, 3);
