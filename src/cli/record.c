@@ -175,7 +175,8 @@ static void print_memory(const struct source *src, const struct profile *p)
 	source_live_procmap_stats(src, &ps);
 	cli_error("memory: call tree and names %.1f MiB, symbol and unwind tables %.1f MiB "
 		  "(%.1f MiB of them kept for modules no process maps now)",
-		  (double)profile_memory(p) / (1024.0 * 1024.0), (double)ps.bytes / (1024.0 * 1024.0),
+		  (double)profile_memory(p) / (1024.0 * 1024.0),
+		  (double)ps.bytes / (1024.0 * 1024.0),
 		  (double)ps.parked_bytes / (1024.0 * 1024.0));
 }
 

@@ -223,8 +223,8 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 		if (sample->time > INT64_MAX)
 			error_set(err, "%s: a time of 2^63 ns or more (the limit)", where);
 		else
-			error_set(err, "%s: the weights of the samples add up past 2^63 - 1%s", where,
-				  s->ninputs > 1 ? " (with the inputs before it)" : "");
+			error_set(err, "%s: the weights of the samples add up past 2^63 - 1%s",
+				  where, s->ninputs > 1 ? " (with the inputs before it)" : "");
 		return -1;
 	}
 	s->weight_total = total;

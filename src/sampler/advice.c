@@ -38,16 +38,16 @@ static void permission_advice(const char *event, enum sampler_target target, cha
 	switch (target) {
 	case SAMPLER_SYSTEM:
 		snprintf(buf, size,
-			 "no permission to sample %s system-wide (kernel.perf_event_paranoid is %ld; "
-			 "whole CPUs take 0 or lower, or CAP_PERFMON): run as root, %s, or lower it "
-			 "with 'sysctl kernel.perf_event_paranoid=0'",
+			 "no permission to sample %s system-wide (kernel.perf_event_paranoid "
+			 "is %ld; whole CPUs take 0 or lower, or CAP_PERFMON): run as root, %s, "
+			 "or lower it with 'sysctl kernel.perf_event_paranoid=0'",
 			 event, level, caps);
 		break;
 	case SAMPLER_PIDS:
 		snprintf(buf, size,
-			 "no permission to sample %s in that process (another user's process takes "
-			 "root or CAP_SYS_PTRACE; one's own, kernel.perf_event_paranoid 2 or lower, "
-			 "and it is %ld): run as root, or %s",
+			 "no permission to sample %s in that process (another user's process "
+			 "takes root or CAP_SYS_PTRACE; one's own, kernel.perf_event_paranoid 2 "
+			 "or lower, and it is %ld): run as root, or %s",
 			 event, level, caps);
 		break;
 	case SAMPLER_COMMAND:

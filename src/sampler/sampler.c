@@ -740,7 +740,8 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 			  s->events[s->dmembers[s->members[s->failed].leader].event].name);
 	else
 		error_set(err, "%s",
-			  sampler_strerror(-ret, failed_name(s), s->target, advice, sizeof(advice)));
+			  sampler_strerror(-ret, failed_name(s), s->target, advice,
+					   sizeof(advice)));
 	return ret;
 }
 
@@ -1175,7 +1176,8 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 		s->members[i].attr.enable_on_exec = on_exec[i];
 	if (ret < 0) {
 		error_set(err, "%s",
-			  sampler_strerror(-ret, failed_name(s), SAMPLER_PIDS, advice, sizeof(advice)));
+			  sampler_strerror(-ret, failed_name(s), SAMPLER_PIDS, advice,
+					   sizeof(advice)));
 		return ret;
 	}
 	for (i = first; i < s->nfds; i++)

@@ -812,7 +812,8 @@ static void draw_help(struct tui *u)
 			at = u->help_scroll + (size_t)(c * rows + r);
 			if (at >= h.n)
 				break;
-			ui_screen_role(&u->scr, w, h.title[at] ? UI_ROLE_HEADER_KEY : UI_ROLE_NORMAL);
+			ui_screen_role(&u->scr, w,
+				       h.title[at] ? UI_ROLE_HEADER_KEY : UI_ROLE_NORMAL);
 			wmove(w, r + 1, c * colw + 1);
 			ui_draw_put(w, h.text[at], colw - 2);
 		}
