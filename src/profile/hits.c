@@ -353,6 +353,8 @@ static void settle_all_late(struct profile_hits *h)
 {
 	size_t i;
 
+	if (!h->nlate)
+		return; /* h->late may be NULL: qsort must not see it */
 	qsort(h->late, h->nlate, sizeof(*h->late), cmp_u64);
 	for (i = 0; i < h->nlate; i++)
 		if (!i || h->late[i] != h->late[i - 1])
