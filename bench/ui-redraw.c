@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	}
 	resizeterm(ROWS, COLS);
 	start_color();
-	use_default_colors();
+	u->scr.default_fg = use_default_colors() == OK;
 	u->scr.colors = 256;
 	u->scr.utf8 = true;
 	if (ui_theme_load(&theme, "default", &err) < 0)
@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 	u->cols = COLS;
 	u->main_rows = ROWS - 6;
 	u->w_main = newwin(u->main_rows, COLS, 4, 0);
+	ui_screen_window(&u->scr, u->w_main);
 
 	t_query = xcalloc((size_t)runs, sizeof(*t_query));
 	t_draw = xcalloc((size_t)runs, sizeof(*t_draw));

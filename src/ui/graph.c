@@ -181,14 +181,6 @@ void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active)
 
 		if (row < g->top || row >= g->top + g->rows)
 			continue;
-		if (b->node == g->sel && active)
-			ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
-		else if (profile_tree_match(g->tree, b->node))
-			ui_screen_role(&u->scr, w, UI_ROLE_MATCH);
-		else if (full)
-			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
-		else
-			ui_screen_frame(&u->scr, w, box_color(u, g, b->node, zoom_total));
 		if (b->node == PROFILE_ROOT &&
 		    profile_tree_frame(g->tree, PROFILE_ROOT) == PROFILE_NO_FRAME) {
 			char n[32];
@@ -198,14 +190,24 @@ void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active)
 		} else {
 			name = ui_draw_name(u, profile_tree_frame(g->tree, b->node));
 		}
-		/* Full-width rows: the dim role is not reversed, mark it. */
-		if (full && !u->scr.colors && !(b->node == g->sel && active))
-			wattron(w, A_REVERSE);
 		/* Below 3 columns only a name that fits whole is written. */
 		if (text < 3 && strlen(name) > (size_t)text)
 			used = 0, label[0] = '\0';
 		else
 			used = ui_label_fit(name, text, u->scr.utf8, label, sizeof(label));
+		if (b->node == g->sel && active)
+			ui_screen_role(&u->scr, w, UI_ROLE_SELECTED);
+		else if (profile_tree_match(g->tree, b->node))
+			ui_screen_role(&u->scr, w, UI_ROLE_MATCH);
+		else if (full)
+			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
+		else if (used == 0)
+			ui_screen_frame_blank(&u->scr, w, box_color(u, g, b->node, zoom_total));
+		else
+			ui_screen_frame(&u->scr, w, box_color(u, g, b->node, zoom_total));
+		/* Full-width rows: the dim role is not reversed, mark it. */
+		if (full && !u->scr.colors && !(b->node == g->sel && active))
+			wattron(w, A_REVERSE);
 		wmove(w, row, b->x);
 		ui_draw_put(w, label, used);
 		ui_draw_spaces(w, text - used);

@@ -14,6 +14,7 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -235,7 +236,7 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 	s->colors = 0;
 	if (!force_mono && has_colors() && !getenv("NO_COLOR")) {
 		start_color();
-		use_default_colors();
+		s->default_fg = use_default_colors() == OK;
 		s->colors = COLORS >= 256 ? 256 : COLORS >= 8 ? 8 : 0;
 	}
 	return 0;
@@ -277,12 +278,19 @@ void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t)
 	s->theme = *t;
 	s->nframe_pairs = 0;
 	memset(s->frame_pair, 0, sizeof(s->frame_pair));
+	memset(s->blank_pair, 0, sizeof(s->blank_pair));
 	memset(s->heat_pair, 0, sizeof(s->heat_pair));
 	if (!s->colors)
 		return;
 	for (i = 0; i < UI_ROLE__COUNT; i++)
 		init_pair((short)(i + 1), (short)pair_color(s, t->roles[i].fg),
 			  (short)pair_color(s, t->roles[i].bg));
+}
+
+void ui_screen_window(struct ui_screen *s, WINDOW *w)
+{
+	if (s->colors && w)
+		wbkgdset(w, ' ' | COLOR_PAIR(UI_ROLE_NORMAL + 1));
 }
 
 static attr_t attrs_of(unsigned a)
@@ -332,30 +340,61 @@ void ui_screen_role(struct ui_screen *s, WINDOW *w, enum ui_role r)
 	wattrset(w, COLOR_PAIR(r + 1) | attrs_of(s->theme.roles[r].attrs));
 }
 
+/* The index of `color` among the frames' pairs, made on first use; -1
+ * when there is no room for it. */
+static int frame_index(struct ui_screen *s, int color)
+{
+	int i;
+
+	for (i = 0; i < s->nframe_pairs; i++)
+		if (s->frame_color[i] == color)
+			return i;
+	if (s->nframe_pairs == (int)ARRAY_SIZE(s->frame_pair) ||
+	    UI_ROLE__COUNT + 1 + i >= COLOR_PAIRS)
+		return -1;
+	s->frame_color[i] = color;
+	s->frame_pair[i] = (short)(UI_ROLE__COUNT + 1 + i);
+	s->blank_pair[i] = 0;
+	init_pair(s->frame_pair[i], (short)pair_color(s, s->theme.frame_fg),
+		  (short)pair_color(s, color));
+	s->nframe_pairs++;
+	return i;
+}
+
 void ui_screen_frame(struct ui_screen *s, WINDOW *w, int color)
 {
 	int i;
 
-	if (!s->colors || s->theme.mono || color < 0) {
+	if (!s->colors || s->theme.mono || color < 0 || (i = frame_index(s, color)) < 0) {
 		wattrset(w, A_REVERSE);
 		return;
 	}
-	for (i = 0; i < s->nframe_pairs; i++)
-		if (s->frame_color[i] == color)
-			break;
-	if (i == s->nframe_pairs) {
-		if (s->nframe_pairs == (int)ARRAY_SIZE(s->frame_pair) ||
-		    UI_ROLE__COUNT + 1 + i >= COLOR_PAIRS) {
-			wattrset(w, A_REVERSE);
+	wattrset(w, COLOR_PAIR(s->frame_pair[i]));
+}
+
+/* Pairs after the roles', the frames' 64 and the heatmap's. */
+#define BLANK_PAIR_BASE                                                                        \
+	(UI_ROLE__COUNT + 1 + (int)ARRAY_SIZE(s->frame_pair) + UI_HEAT_LEVELS * UI_HEAT_LEVELS)
+
+void ui_screen_frame_blank(struct ui_screen *s, WINDOW *w, int color)
+{
+	int i, id;
+
+	if (!s->colors || s->theme.mono || color < 0 || !s->default_fg ||
+	    (i = frame_index(s, color)) < 0) {
+		ui_screen_frame(s, w, color);
+		return;
+	}
+	if (!s->blank_pair[i]) {
+		id = BLANK_PAIR_BASE + i;
+		if (id >= COLOR_PAIRS || id > SHRT_MAX) {
+			ui_screen_frame(s, w, color);
 			return;
 		}
-		s->frame_color[i] = color;
-		s->frame_pair[i] = (short)(UI_ROLE__COUNT + 1 + i);
-		init_pair(s->frame_pair[i], (short)pair_color(s, s->theme.frame_fg),
-			  (short)pair_color(s, color));
-		s->nframe_pairs++;
+		init_pair((short)id, -1, (short)pair_color(s, color));
+		s->blank_pair[i] = (short)id;
 	}
-	wattrset(w, COLOR_PAIR(s->frame_pair[i]));
+	wattrset(w, COLOR_PAIR(s->blank_pair[i]));
 }
 
 bool ui_screen_heat(struct ui_screen *s, WINDOW *w, int top, int bottom)

@@ -598,7 +598,13 @@ static void make_windows(struct tui *u)
 	if (!u->w_header || !u->w_strip || !u->w_main || !u->w_status || !u->w_footer) {
 		free_windows(u);
 		u->too_small = true;
+		return;
 	}
+	ui_screen_window(&u->scr, u->w_header);
+	ui_screen_window(&u->scr, u->w_strip);
+	ui_screen_window(&u->scr, u->w_main);
+	ui_screen_window(&u->scr, u->w_status);
+	ui_screen_window(&u->scr, u->w_footer);
 }
 
 static void draw(struct tui *u)

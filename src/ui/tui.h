@@ -31,7 +31,9 @@ struct ui_screen {
 	struct ui_theme theme;
 	int frame_color[64];
 	short frame_pair[64];
+	short blank_pair[64]; /* the same backgrounds, the default foreground; 0: not made */
 	int nframe_pairs;
+	bool default_fg; /* use_default_colors() worked: -1 is a colour */
 	short heat_pair[UI_HEAT_LEVELS][UI_HEAT_LEVELS]; /* 0: not made yet */
 };
 
@@ -39,9 +41,18 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 void ui_screen_close(struct ui_screen *s);
 /* Sets up the colour pairs of a theme (copied). */
 void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t);
+/* Makes the normal role `w`'s background: what erasing it leaves, and
+ * what text drawn without colours gets. Without it, a window's empty
+ * cells have the terminal's colours, not the theme's, and every step
+ * between them and coloured cells costs an attribute reset on the wire. */
+void ui_screen_window(struct ui_screen *s, WINDOW *w);
 /* Sets `w`'s attributes to a role's, or a flame frame's (background `color`). */
 void ui_screen_role(struct ui_screen *s, WINDOW *w, enum ui_role r);
 void ui_screen_frame(struct ui_screen *s, WINDOW *w, int color);
+/* The same for a frame's cells that hold no text: only the background is
+ * set where the terminal allows, so that a run of narrow boxes costs one
+ * colour change each on the wire instead of two. */
+void ui_screen_frame_blank(struct ui_screen *s, WINDOW *w, int color);
 /* A heatmap cell pair: the upper half's level as the foreground, the
  * lower's as the background (draw U+2580 in it). False without colours. */
 bool ui_screen_heat(struct ui_screen *s, WINDOW *w, int top, int bottom);

@@ -5,7 +5,8 @@
 # LANG=C draws the graph and strip in plain ASCII (no byte >= 0x80 on the
 # screen); the mono theme sends no colour at all (capture-pane -e: only
 # attributes), while the default theme on this 256-colour tmux does use the
-# 256-colour palette; TERM=screen (8 colours) gets only the 8 basic colours.
+# 256-colour palette; TERM=screen (8 colours) gets only the 8 basic colours;
+# a theme's normal background fills the view's empty cells.
 # Theme mistakes are usage errors said in one line before the terminal is
 # touched: --theme nonexistent, a theme file that is not JSON (file, line
 # and column), a theme with an unknown role.
@@ -60,6 +61,17 @@ else
 fi
 tui_keys c256 q
 tui_exit c256
+
+# A theme's normal colours fill the whole view, gaps and empty rows too: in
+# high-contrast (white on black) no cell of the flame graph's rows falls
+# back to the terminal's own background (SGR 49, or a reset 0).
+tui_start hc 100 30 "$ENV LANG=C.UTF-8 '$FLAMETOP' replay --theme high-contrast '$FIXTURE' 2>'$T/hc.err'"
+assert_screen hc 'compute_hot +db_scan_table' "high-contrast: frames are drawn"
+tui_capture hc -e | sed -n '6,28p' >"$T/hc.main"
+resets=$(sgr_params "$T/hc.main" | tr ';' '\n' | grep -cxE '0|49')
+assert_eq "$resets" 0 "high-contrast: the view's empty cells have the theme's background"
+tui_keys hc q
+tui_exit hc
 
 tui_start mono 100 30 "$ENV LANG=C.UTF-8 '$FLAMETOP' replay --theme mono '$FIXTURE' 2>'$T/mono.err'"
 assert_screen mono 'end of the session' "mono: the session is shown"
