@@ -10,6 +10,7 @@
 #ifndef FLAMETOP_PIPELINE_H
 #define FLAMETOP_PIPELINE_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -136,6 +137,8 @@ struct pipeline_collect;
 struct pipeline_collect *pipeline_collect_new(struct profile *p, struct procmap *pm,
 					      struct symbols *sym);
 void pipeline_collect_free(struct pipeline_collect *c);
+/* The bytes the stage's own caches hold: the frame trie, the address maps. */
+size_t pipeline_collect_memory(const struct pipeline_collect *c);
 /* The sink to hand to a source. Borrowed, valid until the stage is freed. */
 const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
 /*

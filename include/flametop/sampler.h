@@ -88,6 +88,8 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			    struct ft_error *err);
 /* Frees everything; a launched command that still runs is left running. */
 void sampler_free(struct sampler *s);
+/* The bytes of the ring buffers mapped (the kernel's pages) and their copy buffers. */
+size_t sampler_ring_memory(const struct sampler *s);
 
 /* The events being sampled (after any fallback). Borrowed. */
 size_t sampler_nevents(const struct sampler *s);

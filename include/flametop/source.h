@@ -18,7 +18,6 @@
 #include "flametop/sampler.h"
 #include "flametop/util.h"
 
-struct procmap_stats;
 
 enum source_state {
 	SOURCE_RUNNING,
@@ -115,8 +114,15 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 int source_live_start(struct source *s, struct ft_error *err);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
-/* A live source's module data (symbol and unwind tables): its procmap_stats(). */
-void source_live_procmap_stats(const struct source *s, struct procmap_stats *st);
+/* Where a live source's own memory goes, each part as it counts itself. */
+struct source_memory {
+	uint64_t modules; /* modules' symbol and unwind tables (procmap_stats's bytes) */
+	uint64_t modules_parked; /* the part of them kept for modules no process maps now */
+	uint64_t kernel_symbols; /* 0 until a kernel address was resolved */
+	uint64_t collector; /* the collector's frame trie and address caches */
+	uint64_t rings; /* the perf ring buffers mapped, and their scratch */
+};
+void source_live_memory(const struct source *s, struct source_memory *m);
 /*
  * Opens a session file (or a pipe) for playback at `speed` (see
  * set_speed). A regular file is read as it plays, never held whole;

@@ -86,6 +86,8 @@ void symbols_set_demangle(struct symbols *s, bool demangle);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);
+/* The bytes the kernel's symbols hold: 0 until a kernel address was resolved. */
+size_t symbols_kernel_memory(const struct symbols *s);
 
 /*
  * Source lines (libdw), for code locations recorded as (module path, file

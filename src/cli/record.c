@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flametop/procmap.h"
 #include "flametop/profile.h"
 #include "flametop/session.h"
 #include "flametop/source.h"
@@ -170,14 +169,16 @@ static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p,
 /* -v: where the peak memory went, each part as it counts itself. */
 static void print_memory(const struct source *src, const struct profile *p)
 {
-	struct procmap_stats ps;
+	const double mib = 1024.0 * 1024.0;
+	struct source_memory sm;
 
-	source_live_procmap_stats(src, &ps);
+	source_live_memory(src, &sm);
 	cli_error("memory: call tree and names %.1f MiB, symbol and unwind tables %.1f MiB "
-		  "(%.1f MiB of them kept for modules no process maps now)",
-		  (double)profile_memory(p) / (1024.0 * 1024.0),
-		  (double)ps.bytes / (1024.0 * 1024.0),
-		  (double)ps.parked_bytes / (1024.0 * 1024.0));
+		  "(%.1f MiB of them kept for modules no process maps now), kernel symbols "
+		  "%.1f MiB, stack cache %.1f MiB, ring buffers %.1f MiB",
+		  (double)profile_memory(p) / mib, (double)sm.modules / mib,
+		  (double)sm.modules_parked / mib, (double)sm.kernel_symbols / mib,
+		  (double)sm.collector / mib, (double)sm.rings / mib);
 }
 
 /* -v with --call-graph dwarf: what unwinding cost. */

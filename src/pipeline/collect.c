@@ -806,6 +806,23 @@ struct pipeline_collect *pipeline_collect_new(struct profile *p, struct procmap 
 	return c;
 }
 
+static size_t map_bytes(const struct u64map *m)
+{
+	return m->cap * (sizeof(*m->keys) + sizeof(*m->values));
+}
+
+size_t pipeline_collect_memory(const struct pipeline_collect *c)
+{
+	size_t n = sizeof(*c) + (size_t)c->trie.cap * sizeof(*c->trie.slots);
+	uint32_t i;
+
+	n += map_bytes(&c->kernel_addrs) + map_bytes(&c->proc_index) + map_bytes(&c->root_frames);
+	n += (size_t)c->procs_cap * sizeof(*c->procs) + (size_t)c->exited_cap * sizeof(*c->exited);
+	for (i = 0; i < c->nprocs; i++)
+		n += map_bytes(&c->procs[i].locs);
+	return n;
+}
+
 void pipeline_collect_free(struct pipeline_collect *c)
 {
 	uint32_t i;

@@ -76,6 +76,9 @@ struct member {
 
 #define MAX_MEMBERS (SAMPLER_MAX_EVENTS * SAMPLER_TYPE_MAX_MEMBERS)
 
+/* A ring's scratch for records that wrap around its end (sampler_ring.copy). */
+#define RING_COPY_BYTES 65536
+
 struct ring {
 	struct sampler_ring r;
 	void *map;
@@ -305,7 +308,7 @@ static int map_ring(struct sampler *s, struct ring *ring, int fd)
 			ring->r.meta = map;
 			ring->r.data = (unsigned char *)map + page;
 			ring->r.size = pages * page;
-			ring->r.copy = xmalloc(65536);
+			ring->r.copy = xmalloc(RING_COPY_BYTES);
 			ring->fd = fd;
 			if (pages != s->ring_pages)
 				notify(s,
@@ -970,6 +973,16 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 out_free:
 	sampler_free(s);
 	return NULL;
+}
+
+size_t sampler_ring_memory(const struct sampler *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s->rings && i < s->ncpus; i++)
+		if (s->rings[i].map)
+			n += s->rings[i].map_len + RING_COPY_BYTES;
+	return n;
 }
 
 void sampler_free(struct sampler *s)

@@ -275,11 +275,17 @@ void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_sta
 	pipeline_collect_unwind_stats(l->collect, st);
 }
 
-void source_live_procmap_stats(const struct source *s, struct procmap_stats *st)
+void source_live_memory(const struct source *s, struct source_memory *m)
 {
 	const struct live *l = s->ctx;
+	struct procmap_stats st;
 
-	procmap_stats(l->procmap, st);
+	procmap_stats(l->procmap, &st);
+	m->modules = st.bytes;
+	m->modules_parked = st.parked_bytes;
+	m->kernel_symbols = symbols_kernel_memory(l->symbols);
+	m->collector = pipeline_collect_memory(l->collect);
+	m->rings = l->sampler ? sampler_ring_memory(l->sampler) : 0;
 }
 
 void source_free(struct source *s)

@@ -248,6 +248,8 @@ struct symbols_kernel;
 struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path);
 void symbols_kernel_free(struct symbols_kernel *k);
 bool symbols_kernel_available(const struct symbols_kernel *k);
+/* About how many bytes `k` holds (its arrays at their capacity). */
+size_t symbols_kernel_cost(const struct symbols_kernel *k);
 /*
  * Fills *out for kernel address `addr`: name (or NULL), module
  * ("[kernel.kallsyms]" or "[MODNAME]"), offset (addr minus _text for the

@@ -296,6 +296,16 @@ void symbols_kernel_free(struct symbols_kernel *k)
 	free(k);
 }
 
+size_t symbols_kernel_cost(const struct symbols_kernel *k)
+{
+	size_t n = sizeof(*k) + k->nmods * sizeof(*k->mods);
+	size_t i;
+
+	for (i = 0; i < k->nmods; i++)
+		n += strlen(k->mods[i].name) + 1;
+	return n + k->table.cap * sizeof(*k->table.syms) + k->table.names_cap;
+}
+
 bool symbols_kernel_available(const struct symbols_kernel *k)
 {
 	return k->available;

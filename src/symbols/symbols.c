@@ -149,6 +149,11 @@ bool symbols_have_kernel(struct symbols *s)
 	return symbols_kernel_available(kernel_get(s));
 }
 
+size_t symbols_kernel_memory(const struct symbols *s)
+{
+	return s->kernel ? symbols_kernel_cost(s->kernel) : 0;
+}
+
 /* ---- JIT maps --------------------------------------------------------- */
 
 /*

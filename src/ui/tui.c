@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include "flametop/export.h"
-#include "flametop/procmap.h"
 #include "flametop/session.h"
 
 #define POLL_MS 100
@@ -1599,13 +1598,14 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 /*
  * -v at the end: where the memory went, each part as it counts itself
  * (arrays at their capacity); what is left of the peak is code, the
- * kernel's symbols, the rings, the allocator's own and what no part counts.
+ * allocator's own, memory freed but kept for reuse, and what no part counts.
  */
 static void say_memory(const struct tui *u)
 {
 	char peak[32], tl[32], tree[32], hits[32], heat[32], mods[32], parked[32];
+	char kern[32], coll[32], rings[32];
 	struct timeline_stats st;
-	struct procmap_stats ps = { 0 };
+	struct source_memory sm = { 0 };
 	struct rusage ru;
 
 	if (getrusage(RUSAGE_SELF, &ru) < 0)
@@ -1617,13 +1617,16 @@ static void say_memory(const struct tui *u)
 	ui_format_bytes(u->hits ? profile_hits_memory(u->hits) : 0, hits, sizeof(hits));
 	ui_format_bytes(u->heat ? profile_heatstore_memory(u->heat) : 0, heat, sizeof(heat));
 	if (u->src->live)
-		source_live_procmap_stats(u->src, &ps);
-	ui_format_bytes(ps.bytes, mods, sizeof(mods));
-	ui_format_bytes(ps.parked_bytes, parked, sizeof(parked));
+		source_live_memory(u->src, &sm);
+	ui_format_bytes(sm.modules, mods, sizeof(mods));
+	ui_format_bytes(sm.modules_parked, parked, sizeof(parked));
+	ui_format_bytes(sm.kernel_symbols, kern, sizeof(kern));
+	ui_format_bytes(sm.collector, coll, sizeof(coll));
+	ui_format_bytes(sm.rings, rings, sizeof(rings));
 	util_error_line("memory: peak %s; timeline %s, call tree and names %s, lines store %s, "
 			"heatmap %s, symbol and unwind tables %s (%s of them kept for modules no "
-			"process maps now)",
-			peak, tl, tree, hits, heat, mods, parked);
+			"process maps now), kernel symbols %s, stack cache %s, ring buffers %s",
+			peak, tl, tree, hits, heat, mods, parked, kern, coll, rings);
 }
 
 /*

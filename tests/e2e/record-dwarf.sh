@@ -45,6 +45,11 @@ run_record dwarf -v --call-graph dwarf -F 999 -o "$T/dwarf.session" -- "$WORKLOA
 # (nofp's and libc's at least) are not nothing.
 tables=$(sed -n 's/^flametop: memory: .* symbol and unwind tables \([0-9.]*\) MiB .*/\1/p' "$T/dwarf.err")
 assert_between "$tables" 0.05 1024 "dwarf -v: MiB of symbol and unwind tables held"
+# ... and the rest it counts: the rings mapped, a page at least.
+mem_part() {
+	sed -n "s/^flametop: memory: .* $1 \([0-9.]*\) MiB.*/\1/p" "$T/dwarf.err"
+}
+assert_between "$(mem_part 'ring buffers')" 0.01 1024 "dwarf -v: MiB of ring buffers"
 grep -v '^flametop: \(sampling\|unwound\|memory:\) ' "$T/dwarf.err" >"$T/dwarf.err2" && mv "$T/dwarf.err2" "$T/dwarf.err"
 assert_record_ok dwarf "$T/dwarf.session"
 if report_json "$T/dwarf.session" "$T/dwarf.json"; then
