@@ -144,8 +144,9 @@ uint64_t sampler_lost(const struct sampler *s);
 
 /*
  * Fills `attr` for the event `name` (counting user and kernel): perf's
- * generic names from a table, others through libpfm4, loaded the first
- * time one is asked for. Returns 0, or -ENOENT with `err` set when
+ * generic names from a table, a tracepoint SUBSYSTEM:EVENT found in
+ * tracefs (attr.sample_period 1: sampled at each hit), others through
+ * libpfm4, loaded the first time one is asked for. Returns 0, or -ENOENT with `err` set when
  * libpfm4 does not know it (-ENODEV when libpfm4 cannot be loaded).
  * `unit` receives "ns" for clock events, else "count": a sample's period
  * is a number of events (caller frees).

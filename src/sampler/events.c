@@ -155,6 +155,33 @@ int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, str
 	return 0;
 }
 
+/*
+ * Encodes tracepoint SUBSYSTEM:EVENT ("sched:sched_switch") as perf does:
+ * sampled at each hit (period 1; a frequency would make the sum of
+ * periods no count). Returns 0, or -ENOENT when `name` is no tracepoint
+ * in tracefs (then it may still be a libpfm4 name, "cycles:u").
+ */
+static int encode_tracepoint(const char *name, struct perf_event_attr *attr)
+{
+	const char *colon = strchr(name, ':');
+	char subsys[72];
+	long id;
+
+	if (!colon || (size_t)(colon - name) >= sizeof(subsys))
+		return -ENOENT;
+	memcpy(subsys, name, (size_t)(colon - name));
+	subsys[colon - name] = '\0';
+	id = type_tracepoint_id(subsys, colon + 1);
+	if (id < 0)
+		return -ENOENT;
+	memset(attr, 0, sizeof(*attr));
+	attr->type = PERF_TYPE_TRACEPOINT;
+	attr->config = (uint64_t)id;
+	attr->sample_period = 1;
+	attr->size = sizeof(*attr);
+	return 0;
+}
+
 const char *sampler_event_generic_name(size_t i)
 {
 	return i < ARRAY_SIZE(generic_events) ? generic_events[i].name : NULL;
@@ -178,7 +205,7 @@ int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **
 		attr->exclude_hv = 1;
 		attr->exclude_guest = 1;
 		attr->size = sizeof(*attr);
-	} else {
+	} else if (encode_tracepoint(name, attr) < 0) {
 		r = sampler_event_encode_pfm(name, attr, err);
 		if (r < 0)
 			return r;
@@ -303,7 +330,10 @@ int sampler_list_events(FILE *out, bool all, struct ft_error *err)
 	}
 	fprintf(out,
 		"# common names: cycles, instructions, cache-misses, branch-misses (hardware);\n"
-		"# cpu-clock, task-clock, page-faults, context-switches (software)\n");
+		"# cpu-clock, task-clock, page-faults, context-switches (software);\n"
+		"# tracepoints as SUBSYSTEM:EVENT, the directories of "
+		"/sys/kernel/tracing/events\n"
+		"# (sched:sched_switch, syscalls:sys_enter_write), each hit sampled\n");
 	list_types(out);
 	return 0;
 }

@@ -668,6 +668,8 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 				m->leader = (int)leader_member[l];
 			}
 			ret = sampler_event_encode(names[i], &m->attr, &s->events[i].unit, err);
+			if (m->attr.type == PERF_TYPE_TRACEPOINT)
+				m->frequency = false; /* every hit (sampler_event_encode) */
 			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}

@@ -69,21 +69,10 @@ static const char *wait_filter(void)
 	return filter;
 }
 
-static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-
 /* The id of tracepoint syscalls:`name`, or -errno. */
 static long tracepoint_id(const char *name)
 {
-	char path[128];
-	size_t i;
-	long id;
-
-	for (i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracefs_dirs[i], name);
-		if (util_read_long(path, &id) == 0 && id >= 0)
-			return id;
-	}
-	return -ENOENT;
+	return type_tracepoint_id("syscalls", name);
 }
 
 static int lock_members(const struct sampler_type_target *t, struct sampler_type_member *m,

@@ -8,6 +8,9 @@
 
 #include "types.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +35,34 @@ const struct sampler_type *sampler_type_find(const char *name)
 		if (strcmp(sampler_types[i]->name, name) == 0)
 			return sampler_types[i];
 	return NULL;
+}
+
+/* Whether `s` may be a tracefs directory name: letters, digits and '_', 1 to 64 of them. */
+static bool tracefs_name(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (n == 64 || !(isalnum((unsigned char)s[n]) || s[n] == '_'))
+			return false;
+	return n > 0;
+}
+
+long type_tracepoint_id(const char *subsys, const char *name)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[256];
+	size_t i;
+	long id;
+
+	if (!tracefs_name(subsys) || !tracefs_name(name))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", dirs[i], subsys, name);
+		if (util_read_long(path, &id) == 0 && id >= 0)
+			return id;
+	}
+	return -ENOENT;
 }
 
 int type_emit(const struct pipeline_sink *sink, const struct pipeline_sample *s, uint64_t weight)

@@ -277,6 +277,14 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 /* Removes the probes defined in tracefs. Idempotent; also run at exit. */
 void type_uprobe_cleanup(void);
 
+/*
+ * The id of tracepoint `subsys`:`name` in tracefs (mounted at
+ * /sys/kernel/tracing or /sys/kernel/debug/tracing), or -ENOENT. Both
+ * names must be tracefs directory names (letters, digits, '_'), else
+ * -EINVAL: nothing else is looked up.
+ */
+long type_tracepoint_id(const char *subsys, const char *name);
+
 /* Emits `s` with its weight set to `weight` and its event kept. */
 int type_emit(const struct pipeline_sink *sink, const struct pipeline_sample *s, uint64_t weight);
 
