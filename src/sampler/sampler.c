@@ -506,6 +506,29 @@ static int open_all(struct sampler *s)
 	return ret;
 }
 
+/*
+ * A software event that counts (page faults, context switches), sampled
+ * by frequency: when the kernel adjusts such an event's period it
+ * restarts it, so a sample may report a period after as little as one
+ * event, and the sum of periods overshoots the real count, often many
+ * times over at low frequencies (perf record's too). Says so, and what
+ * counts exactly: a group led by a clock, whose members are counted.
+ */
+static void say_estimated(struct sampler *s, const struct member *m, const char *name)
+{
+	const struct perf_event_attr *a = &m->attr;
+	const char *clock = s->target == SAMPLER_SYSTEM ? "cpu-clock" : "task-clock";
+
+	if (!m->frequency || a->type != PERF_TYPE_SOFTWARE ||
+	    a->config == PERF_COUNT_SW_CPU_CLOCK || a->config == PERF_COUNT_SW_TASK_CLOCK)
+		return;
+	notify(s,
+	       "%s is sampled at -F: the kernel's periods for a software count are estimates, and "
+	       "their sum may be many times the real count; -e '{%s,%s}' counts it exactly%s",
+	       name, clock, name,
+	       a->config == PERF_COUNT_SW_PAGE_FAULTS ? ", -e faults samples each fault" : "");
+}
+
 /* Adds a member for event `ev`; `role` is its type's tag. */
 static struct member *add_member(struct sampler *s, size_t ev, uint32_t role)
 {
@@ -670,6 +693,8 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 			ret = sampler_event_encode(names[i], &m->attr, &s->events[i].unit, err);
 			if (m->attr.type == PERF_TYPE_TRACEPOINT)
 				m->frequency = false; /* every hit (sampler_event_encode) */
+			if (ret == 0)
+				say_estimated(s, m, names[i]);
 			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}

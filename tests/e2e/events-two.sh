@@ -13,7 +13,9 @@
 #   number of faults beyond a floor: sampled by frequency, the kernel
 #   restarts a software event's period when it adjusts it, so the sum of
 #   periods can overshoot the real count many times (perf record shows
-#   the same on the same workload).
+#   the same on the same workload). record says so in a notice, with what
+#   counts exactly: a group led by task-clock (events-group.sh checks that
+#   its count is the command's own), or -e faults.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -33,6 +35,11 @@ faults=$(sed -n 's/^faults \([0-9]*\) cpu_ns [0-9]*$/\1/p' "$T/two.out")
 cpu_ns=$(sed -n 's/^faults [0-9]* cpu_ns \([0-9]*\)$/\1/p' "$T/two.out")
 [ -n "$faults" ] && [ -n "$cpu_ns" ] || hard_error "t5-faults did not say what it did: $(cat "$T/two.out")"
 assert_between "$faults" "$PAGES" $((PAGES * 2)) "t5-faults' own count of minor faults"
+estimate='^flametop: notice: page-faults is sampled at -F: .*their sum may be many times '
+estimate="${estimate}the real count; -e '\\{task-clock,page-faults\\}' counts it exactly, "
+estimate="${estimate}-e faults samples each fault\$"
+assert_match "$(grep '^flametop: notice: ' "$T/two.err")" "$estimate" \
+	"record says page-faults' total is an estimate, and what counts it exactly"
 
 # --- the session holds both; report picks each ---------------------------------
 "$FLAMETOP" report -i "$T/two.session" >"$T/two.txt" 2>&1
