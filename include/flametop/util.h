@@ -229,6 +229,8 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+/* Whether process or thread `tid` exists and is no zombie (/proc/TID/stat). */
+bool util_task_alive(pid_t tid);
 
 /*
  * Opening files that someone else named. A path taken from a profiled

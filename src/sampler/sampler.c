@@ -775,27 +775,12 @@ static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_err
 	return ret;
 }
 
-static bool pid_alive(pid_t pid)
-{
-	char path[64], *buf, *paren;
-	bool alive;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	buf = util_read_file(path, NULL);
-	if (!buf)
-		return false;
-	paren = strrchr(buf, ')');
-	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-	free(buf);
-	return alive;
-}
-
 static int check_pids(const struct sampler_config *cfg, struct ft_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < cfg->npids; i++) {
-		if (cfg->pids[i] <= 0 || !pid_alive(cfg->pids[i])) {
+		if (cfg->pids[i] <= 0 || !util_task_alive(cfg->pids[i])) {
 			error_set(err, "no such process: %d", (int)cfg->pids[i]);
 			return -ESRCH;
 		}
@@ -1170,7 +1155,7 @@ static bool any_pid_alive(const struct sampler *s)
 	size_t i;
 
 	for (i = 0; i < s->npids; i++)
-		if (pid_alive(s->pids[i]))
+		if (util_task_alive(s->pids[i]))
 			return true;
 	return false;
 }
@@ -1202,7 +1187,7 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 
 	if (s->target == SAMPLER_SYSTEM)
 		return 0;
-	if (pid <= 0 || !pid_alive(pid)) {
+	if (pid <= 0 || !util_task_alive(pid)) {
 		error_set(err, "no such process: %d", (int)pid);
 		return -ESRCH;
 	}

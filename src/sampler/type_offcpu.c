@@ -54,7 +54,9 @@ struct type_offcpu {
 	struct type_threads threads;
 	struct offcpu_range ranges[OFFCPU_MAX_RANGES];
 	size_t nranges;
-	char notice[160];
+	uint64_t unpaired; /* intervals dropped: their switch-in was lost */
+	bool (*alive)(pid_t tid); /* util_task_alive; tests set another */
+	char notice[200];
 };
 
 const char type_offcpu_preempted[] = "[preempted]";
@@ -172,6 +174,7 @@ struct type_offcpu *type_offcpu_new(void)
 	char *text;
 
 	type_threads_init(&o->threads);
+	o->alive = util_task_alive;
 	/* Root reads the addresses; otherwise they are zeros and no range is kept. */
 	text = util_read_file("/proc/kallsyms", NULL);
 	if (text)
@@ -237,8 +240,35 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
 	}
 	th->since = 0;
 	type_hold(&th->held, s);
+	th->out_seen = false;
 	set_reason(&th->held.s, type_offcpu_reason(o, s));
 	return 0;
+}
+
+/*
+ * A switch-out record of `tid` at `time`. The first after the held
+ * switch-out sample is that switch's own (taken just after it): it says
+ * whether the thread could still run. A second one says the thread ran
+ * again in between, and the switch-in that ended the held interval was
+ * lost (a ring was full): the interval's end is unknown, and pairing it
+ * with a later switch-in would count the time the thread ran as time off
+ * the CPU, so it is dropped and counted.
+ */
+static void switched_out(struct type_offcpu *o, uint32_t tid, uint64_t time, bool preempt)
+{
+	struct type_thread *th = type_threads_find(&o->threads, tid);
+
+	if (!th || !th->held.valid || th->held.s.time > time)
+		return;
+	if (th->out_seen) {
+		th->held.valid = false;
+		th->out_seen = false;
+		o->unpaired++;
+		return;
+	}
+	th->out_seen = true;
+	if (preempt)
+		set_reason(&th->held.s, type_offcpu_preempted);
 }
 
 int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out, bool preempt,
@@ -250,11 +280,7 @@ int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool o
 	if (tid == 0)
 		return 0;
 	if (out) {
-		/* The switch-out sample (taken just before) says where; its
-		 * record says whether the thread could still run. */
-		th = preempt ? type_threads_find(&o->threads, tid) : NULL;
-		if (th && th->held.valid && th->held.s.time <= time)
-			set_reason(&th->held.s, type_offcpu_preempted);
+		switched_out(o, tid, time, preempt);
 		return 0;
 	}
 	th = type_threads_get(&o->threads, tid, time);
@@ -275,6 +301,17 @@ int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool o
 	return type_emit(sink, &s, time - th->held.s.time);
 }
 
+void type_offcpu_set_alive(struct type_offcpu *o, bool (*alive)(pid_t tid))
+{
+	o->alive = alive;
+}
+
+/*
+ * What is held when sampling stops is time off the CPU until then, for a
+ * thread that still exists. One that is gone came back to the CPU to exit,
+ * and neither that switch-in nor its exit record arrived (a full ring):
+ * its interval's end is unknown, and it is left out, as a lost switch-in.
+ */
 int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline_sink *sink)
 {
 	size_t i;
@@ -287,6 +324,10 @@ int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline
 		if (!th->held.valid || th->held.s.time > now)
 			continue;
 		th->held.valid = false;
+		if (!o->alive((pid_t)th->tid)) {
+			o->unpaired++;
+			continue;
+		}
 		s = th->held.s;
 		s.time = now;
 		ret = type_emit(sink, &s, now - th->held.s.time);
@@ -312,11 +353,17 @@ void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time)
 
 const char *type_offcpu_notice(struct type_offcpu *o)
 {
-	if (!o->threads.dropped)
+	if (o->threads.dropped)
+		snprintf(o->notice, sizeof(o->notice),
+			 "off-CPU: more than %d threads at once; switches of later ones are not "
+			 "counted",
+			 TYPE_MAX_THREADS);
+	else if (o->unpaired)
+		snprintf(o->notice, sizeof(o->notice),
+			 "off-CPU: switch records were lost (a ring was full): intervals whose end "
+			 "was lost are left out; raise -m");
+	else
 		return NULL;
-	snprintf(o->notice, sizeof(o->notice),
-		 "off-CPU: more than %d threads at once; switches of later ones are not counted",
-		 TYPE_MAX_THREADS);
 	return o->notice;
 }
 

@@ -176,6 +176,9 @@ struct type_thread {
 	uint64_t exited;
 	uint32_t tid;
 	bool used; /* not on the free list */
+	/* The switch-out record of the held switch-out sample was seen
+	 * (offcpu): another one before a switch-in says a switch-in was lost. */
+	bool out_seen;
 };
 void type_threads_init(struct type_threads *t);
 void type_threads_free(struct type_threads *t);
@@ -206,7 +209,10 @@ int type_offcpu_sample(struct type_offcpu *o, const struct pipeline_sample *s,
  * interval [preempted]. */
 int type_offcpu_sched(struct type_offcpu *o, uint32_t tid, uint64_t time, bool out, bool preempt,
 		      const struct pipeline_sink *sink);
+/* What is still held ends at `now`, but for threads `alive` (util_task_alive) says are gone. */
 int type_offcpu_flush(struct type_offcpu *o, uint64_t now, const struct pipeline_sink *sink);
+/* For tests: how flush learns whether a thread still exists. */
+void type_offcpu_set_alive(struct type_offcpu *o, bool (*alive)(pid_t tid));
 void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time);
 const char *type_offcpu_notice(struct type_offcpu *o);
 /*

@@ -222,6 +222,21 @@ int util_read_long(const char *path, long *value)
 	return 0;
 }
 
+bool util_task_alive(pid_t tid)
+{
+	char path[64], *buf, *paren;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	buf = util_read_file(path, NULL);
+	if (!buf)
+		return false;
+	paren = strrchr(buf, ')');
+	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	free(buf);
+	return alive;
+}
+
 int util_exit_status(int wait_status)
 {
 	if (WIFEXITED(wait_status))
