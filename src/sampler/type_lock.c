@@ -138,6 +138,7 @@ struct lock_state {
 	bool count; /* lock-waits: weight 1 per wait */
 	const char *missing; /* a futex2 call the kernel has no tracepoints for, or NULL */
 	bool missing_said;
+	uint64_t unpaired; /* waits left out at stop: their exit was lost */
 	char notice[160];
 };
 
@@ -224,7 +225,12 @@ static void lock_exit(void *st, uint32_t tid, uint64_t time)
 	type_threads_release(&l->threads, tid);
 }
 
-/* Threads still waiting when sampling stops: their wait so far. */
+/*
+ * Threads still waiting when sampling stops: their wait so far. A thread
+ * that is gone left its wait before it exited, and that call's exit and
+ * the thread's exit record were lost (a full ring): its wait's end is
+ * unknown, and it is left out rather than counted until the stop.
+ */
 static int lock_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 {
 	struct lock_state *l = st;
@@ -238,6 +244,10 @@ static int lock_flush(void *st, uint64_t now, const struct pipeline_sink *sink)
 		if (!th->held.valid || th->held.s.time > now)
 			continue;
 		th->held.valid = false;
+		if (!util_task_alive((pid_t)th->tid)) {
+			l->unpaired++;
+			continue;
+		}
 		out = th->held.s;
 		out.time = now;
 		ret = type_emit(sink, &out, l->count ? 1 : now - th->held.s.time);
@@ -260,11 +270,17 @@ static const char *lock_notice(void *st)
 			 name, l->missing, l->missing);
 		return l->notice;
 	}
-	if (!l->threads.dropped)
+	if (l->threads.dropped)
+		snprintf(l->notice, sizeof(l->notice),
+			 "%s: more than %d threads at once; waits of later ones are not counted",
+			 name, TYPE_MAX_THREADS);
+	else if (l->unpaired)
+		snprintf(l->notice, sizeof(l->notice),
+			 "%s: futex records were lost (a ring was full): waits whose end was lost "
+			 "are left out; raise -m",
+			 name);
+	else
 		return NULL;
-	snprintf(l->notice, sizeof(l->notice),
-		 "%s: more than %d threads at once; waits of later ones are not counted", name,
-		 TYPE_MAX_THREADS);
 	return l->notice;
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -1613,6 +1614,21 @@ static void test_lock_bare_exit(void **state)
 	assert_int_equal(sampler_decode(&d, h), 0);
 	assert_int_equal(d.malformed, 1);
 	assert_int_equal(g.samples, 1);
+
+	/* Waiting at stop: a live thread's wait so far is counted; one of a
+	 * thread that is gone (its futex exit and exit record lost) is not. */
+	assert_null(sampler_type_lock.notice(m[0].state));
+	assert_int_equal(sampler_decode(&d, futex_enter_rec(&b, (uint32_t)getpid(), 8000,
+							     FUTEX_WAIT_PRIVATE)),
+			 0);
+	assert_int_equal(sampler_decode(&d, futex_enter_rec(&b, 0x7ffffff0, 8500,
+							     FUTEX_WAIT_PRIVATE)),
+			 0);
+	assert_int_equal(sampler_type_lock.flush(m[0].state, 9000, &sink), 0);
+	assert_int_equal(g.samples, 2);
+	assert_int_equal(g.sample.tid, (uint32_t)getpid());
+	assert_int_equal(g.sample.period, 1000);
+	assert_non_null(sampler_type_lock.notice(m[0].state));
 
 	sampler_type_lock.state_free(m[0].state);
 	u64map_free(&d.id_event);
