@@ -153,6 +153,12 @@ uint64_t sampler_lost(const struct sampler *s);
  */
 int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **unit,
 			 struct ft_error *err);
+/*
+ * Whether event `name` samples each of its events rather than -F a
+ * second: a profile type that does (faults, offcpu, lock, alloc, ...; not
+ * wall) or a tracepoint tracefs has here.
+ */
+bool sampler_event_every(const char *name);
 /* sampler_event_encode() through libpfm4 alone, the table's names included (for tests). */
 int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, struct ft_error *err);
 /* The i-th generic name sampler_event_encode() encodes without libpfm4; NULL past the last. */

@@ -26,6 +26,7 @@
 
 #include "flametop/export.h"
 #include "flametop/profile.h"
+#include "flametop/sampler.h"
 #include "flametop/util.h"
 
 /* Function names wider than this don't widen the text table's column. */
@@ -143,6 +144,7 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 {
 	const struct profile_meta *m = &p->meta;
 	const char *sep = "";
+	bool every = false;
 
 	if (o->source)
 		fprintf(out, "# source: %s\n", clean(b, o->source));
@@ -175,10 +177,13 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 
 		fprintf(out, "# event: %s", clean(b, e->name));
 		fprintf(out, " (unit: %s)", clean(b, e->unit));
+		every = m->frequency && sampler_event_every(e->name);
 	} else {
 		fprintf(out, "# event: none");
 	}
-	if (m->frequency)
+	if (every)
+		fprintf(out, ", each event sampled\n");
+	else if (m->frequency)
 		fprintf(out, ", frequency %" PRIu32 " Hz\n", m->frequency);
 	else
 		fprintf(out, ", sampled by period\n");

@@ -182,6 +182,14 @@ static int encode_tracepoint(const char *name, struct perf_event_attr *attr)
 	return 0;
 }
 
+bool sampler_event_every(const char *name)
+{
+	const struct sampler_type *type = sampler_type_find(name);
+	struct perf_event_attr attr;
+
+	return type ? type->every : encode_tracepoint(name, &attr) == 0;
+}
+
 const char *sampler_event_generic_name(size_t i)
 {
 	return i < ARRAY_SIZE(generic_events) ? generic_events[i].name : NULL;

@@ -173,6 +173,7 @@ static int alloc_sample(void *st, uint32_t role, const struct pipeline_sample *s
 
 const struct sampler_type sampler_type_alloc = {
 	.name = "alloc",
+	.every = true,
 	.unit = "bytes",
 	.summary = "bytes allocated by malloc, calloc, realloc (uprobes: us per call)",
 	.members = alloc_members,
@@ -183,6 +184,7 @@ const struct sampler_type sampler_type_alloc = {
 
 const struct sampler_type sampler_type_alloc_objects = {
 	.name = "alloc-objects",
+	.every = true,
 	.unit = "count",
 	.summary = "allocations by malloc, calloc, realloc, each one (alloc's probes)",
 	.members = alloc_members,

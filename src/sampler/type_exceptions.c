@@ -140,6 +140,7 @@ static int exceptions_sample(void *st, uint32_t role, const struct pipeline_samp
 
 const struct sampler_type sampler_type_exceptions = {
 	.name = "exceptions",
+	.every = true,
 	.unit = "count",
 	.summary = "C++ throws, with the exception's type (uprobe on __cxa_throw)",
 	.members = exceptions_members,

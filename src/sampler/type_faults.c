@@ -26,6 +26,7 @@ static int faults_members(const struct sampler_type_target *t, struct sampler_ty
 
 const struct sampler_type sampler_type_faults = {
 	.name = "faults",
+	.every = true,
 	.unit = "count",
 	.summary = "page faults (minor and major), each one, by stack",
 	.members = faults_members,

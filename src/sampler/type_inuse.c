@@ -278,6 +278,7 @@ static void inuse_exit(void *st, uint32_t tid, uint64_t time)
 
 const struct sampler_type sampler_type_inuse = {
 	.name = "inuse",
+	.every = true,
 	.unit = "bytes",
 	.summary = "bytes allocated and still live when sampling stops (uprobes: us per call)",
 	.members = inuse_members,

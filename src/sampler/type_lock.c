@@ -286,6 +286,7 @@ static const char *lock_notice(void *st)
 
 const struct sampler_type sampler_type_lock = {
 	.name = "lock",
+	.every = true,
 	.unit = "ns",
 	.summary = "time waiting in futex waits (contended mutexes, condition variables)",
 	.members = lock_members,
@@ -299,6 +300,7 @@ const struct sampler_type sampler_type_lock = {
 
 const struct sampler_type sampler_type_lock_waits = {
 	.name = "lock-waits",
+	.every = true,
 	.unit = "count",
 	.summary = "futex waits, each one, by the waiting stack (lock's events)",
 	.members = lock_members,

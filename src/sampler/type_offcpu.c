@@ -418,6 +418,7 @@ static const char *offcpu_notice(void *st)
 
 const struct sampler_type sampler_type_offcpu = {
 	.name = "offcpu",
+	.every = true,
 	.unit = "ns",
 	.summary = "time off the CPU by stack, and why: [preempted] [lock] [io] [sleep]",
 	.members = offcpu_members,

@@ -81,6 +81,9 @@ struct sampler_type {
 	const char *name; /* what -e takes */
 	const char *unit; /* ns, bytes or count */
 	const char *summary; /* one line for list-events */
+	/* Each of its events is a sample (a fault, a switch, a call), not -F
+	 * of them a second: report's header says so instead of a frequency. */
+	bool every;
 	/*
 	 * Fills up to SAMPLER_TYPE_MAX_MEMBERS members for `t`. Returns how
 	 * many, or -errno with `err` set to one line saying why the type

@@ -31,7 +31,8 @@ assert_between "$touch_total" "$PAGES" $((PAGES + PAGES / 50)) \
 assert_between "$(awk -v a="$(total_of "$T/faults.json")" -v b="$own" 'BEGIN { printf "%.3f", a / b }')" 0.97 1.03 \
 	"faults: the total / the process's own count of minor faults ($own)"
 "$FLAMETOP" report -i "$T/faults.session" >"$T/faults.txt" 2>&1
-assert_match "$(cat "$T/faults.txt")" 'event: faults \(unit: count\)' "report's header: faults, a count"
+assert_match "$(cat "$T/faults.txt")" '^# event: faults \(unit: count\), each event sampled$' \
+	"report's header: faults, a count, each fault a sample (no frequency)"
 
 # perf on the same workload: the same number in ft_t5_fault_pages.
 # perf 6.1 on newer kernels can abort in its build-id code after

@@ -52,6 +52,11 @@ hits sched:sched_switch "$T/cmd.session"
 assert_between "${SLEEP:-0}" "$ROUNDS" $((ROUNDS * 3)) "sched:sched_switch: switches under ft_t12_sleep"
 assert_between "${TOTAL:-0}" "${SLEEP:-0}" 1e9 "sched:sched_switch: the total has those under ft_t12_sleep"
 
+# report's header: a count, each hit a sample, not "frequency 1 Hz".
+"$FLAMETOP" report -i "$T/cmd.session" --event "$NANOSLEEP" >"$T/cmd.txt" 2>&1
+header="^# event: $NANOSLEEP \\(unit: count\\), each event sampled\$"
+assert_match "$(grep '^# event:' "$T/cmd.txt")" "$header" "report's header: $NANOSLEEP, each event sampled"
+
 # --- system-wide, the workload picked out by its name ------------------------
 timeout -s KILL 120 "$FLAMETOP" record -a -e "$NANOSLEEP" -o "$T/sysnap.session" >"$T/sysnap.out" 2>"$T/sysnap.err" &
 rec=$!
