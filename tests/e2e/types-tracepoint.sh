@@ -19,10 +19,11 @@ need_workload t12-types
 
 tracefs=
 for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	[ -r "$d/events/syscalls/sys_enter_clock_nanosleep/id" ] && [ -r "$d/events/sched/sched_switch/id" ] &&
-		tracefs=$d && break
+	[ -r "$d/events/syscalls/sys_enter_clock_nanosleep/id" ] &&
+		[ -r "$d/events/sched/sched_switch/id" ] && tracefs=$d && break
 done
-[ -n "$tracefs" ] || skip "no tracefs with syscalls:sys_enter_clock_nanosleep and sched:sched_switch (mount -t tracefs nodev /sys/kernel/tracing; CONFIG_FTRACE_SYSCALLS)"
+[ -n "$tracefs" ] || skip "no tracefs with syscalls:sys_enter_clock_nanosleep and" \
+	"sched:sched_switch (mount -t tracefs nodev /sys/kernel/tracing; CONFIG_FTRACE_SYSCALLS)"
 
 ROUNDS=12
 NANOSLEEP=syscalls:sys_enter_clock_nanosleep
@@ -39,26 +40,32 @@ hits() {
 	report_json "$ft_h_session" "$T/$ft_h_ev.json" --event "$ft_h_ev" --top 0 "$@" || return 1
 	assert_eq "$(jq -r .unit "$T/$ft_h_ev.json")" count "$ft_h_ev's unit"
 	TOTAL=$(total_of "$T/$ft_h_ev.json")
-	SLEEP=$(jq -r '[.functions[] | select(.name == "ft_t12_sleep") | .total] | add // 0' "$T/$ft_h_ev.json")
+	SLEEP=$(jq -r '[.functions[] | select(.name == "ft_t12_sleep") | .total] | add // 0' \
+		"$T/$ft_h_ev.json")
 }
 
 # --- a command, at -F 1: the frequency does not thin out a tracepoint --------
-run_record cmd -F 1 -e "$NANOSLEEP,sched:sched_switch" -o "$T/cmd.session" -- "$WORKLOADS/t12-types" wall "$ROUNDS"
+run_record cmd -F 1 -e "$NANOSLEEP,sched:sched_switch" -o "$T/cmd.session" -- \
+	"$WORKLOADS/t12-types" wall "$ROUNDS"
 assert_record_ok cmd "$T/cmd.session"
 hits "$NANOSLEEP" "$T/cmd.session"
 assert_eq "$TOTAL" "$ROUNDS" "$NANOSLEEP: total hits for $ROUNDS sleeps"
 assert_eq "$SLEEP" "$ROUNDS" "$NANOSLEEP: hits under ft_t12_sleep"
 hits sched:sched_switch "$T/cmd.session"
-assert_between "${SLEEP:-0}" "$ROUNDS" $((ROUNDS * 3)) "sched:sched_switch: switches under ft_t12_sleep"
-assert_between "${TOTAL:-0}" "${SLEEP:-0}" 1e9 "sched:sched_switch: the total has those under ft_t12_sleep"
+assert_between "${SLEEP:-0}" "$ROUNDS" $((ROUNDS * 3)) \
+	"sched:sched_switch: switches under ft_t12_sleep"
+assert_between "${TOTAL:-0}" "${SLEEP:-0}" 1e9 \
+	"sched:sched_switch: the total has those under ft_t12_sleep"
 
 # report's header: a count, each hit a sample, not "frequency 1 Hz".
 "$FLAMETOP" report -i "$T/cmd.session" --event "$NANOSLEEP" >"$T/cmd.txt" 2>&1
 header="^# event: $NANOSLEEP \\(unit: count\\), each event sampled\$"
-assert_match "$(grep '^# event:' "$T/cmd.txt")" "$header" "report's header: $NANOSLEEP, each event sampled"
+assert_match "$(grep '^# event:' "$T/cmd.txt")" "$header" \
+	"report's header: $NANOSLEEP, each event sampled"
 
 # --- system-wide, the workload picked out by its name ------------------------
-timeout -s KILL 120 "$FLAMETOP" record -a -e "$NANOSLEEP" -o "$T/sysnap.session" >"$T/sysnap.out" 2>"$T/sysnap.err" &
+timeout -s KILL 120 "$FLAMETOP" record -a -e "$NANOSLEEP" -o "$T/sysnap.session" \
+	>"$T/sysnap.out" 2>"$T/sysnap.err" &
 rec=$!
 ft_bg_pids="$ft_bg_pids $rec"
 wait_recording "$T/sysnap.session" 2 "$rec"
@@ -79,5 +86,6 @@ assert_match "$(error_line "$T/bad.err")" "unknown event 'sched:no_such_tracepoi
 	"the refusal names the event"
 
 "$FLAMETOP" list-events >"$T/list" 2>&1
-assert_match "$(cat "$T/list")" '# tracepoints as SUBSYSTEM:EVENT' "list-events says how to name a tracepoint"
+assert_match "$(cat "$T/list")" '# tracepoints as SUBSYSTEM:EVENT' \
+	"list-events says how to name a tracepoint"
 finish
