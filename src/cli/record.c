@@ -122,6 +122,34 @@ static void flush_notices(struct held_notices *q, bool print)
 	q->n = 0;
 }
 
+/* Whether an event of `p` is sampled at -F (not each of its events: sampler_event_every). */
+static bool any_at_frequency(const struct profile *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nevents; i++)
+		if (!sampler_event_every(p->events[i].name))
+			return true;
+	return false;
+}
+
+/* The end of record's warning about `lost` samples: what would lose fewer. */
+static void warn_lost(const struct profile *p, uint64_t lost, const struct cli_target *t)
+{
+	const char *freq = any_at_frequency(p) ? "lower -F or " : "";
+
+	if (t->call_graph == SAMPLER_CALL_GRAPH_DWARF)
+		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "
+			  "carries %zu bytes of stack; use a smaller --call-graph dwarf,SIZE, "
+			  "%sraise -m",
+			  (unsigned long long)lost,
+			  t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE, freq);
+	else
+		cli_error("warning: %llu samples were lost (flametop fell behind): %sraise -m%s",
+			  (unsigned long long)lost, freq,
+			  *freq ? "" : " (each event is a sample: -F does not thin them)");
+}
+
 /*
  * The samples taken, not counting a group's members (each is a count read
  * at its leader's sample, not a sample of its own), and what of: "cycles"
@@ -492,16 +520,8 @@ int cli_record(int argc, char **argv)
 		print_memory(src, p);
 	if (t.verbose && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		print_unwind_stats(src);
-	if (p->meta.lost && t.call_graph == SAMPLER_CALL_GRAPH_DWARF)
-		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "
-			  "carries %zu bytes of stack; use a smaller --call-graph dwarf,SIZE, "
-			  "lower -F or raise -m",
-			  (unsigned long long)p->meta.lost,
-			  t.stack_size ? t.stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);
-	else if (p->meta.lost)
-		cli_error("warning: %llu samples were lost (flametop fell behind): lower -F or "
-			  "raise -m",
-			  (unsigned long long)p->meta.lost);
+	if (p->meta.lost)
+		warn_lost(p, p->meta.lost, &t);
 	if (ps)
 		finish_push(ps, feed, &push, &push_said);
 	ps = NULL;

@@ -34,6 +34,16 @@ assert_between "$(awk -v a="$(total_of "$T/faults.json")" -v b="$own" 'BEGIN { p
 assert_match "$(cat "$T/faults.txt")" '^# event: faults \(unit: count\), each event sampled$' \
 	"report's header: faults, a count, each fault a sample (no frequency)"
 
+# A ring of one page cannot hold 300,000 faults' samples: record warns of
+# the lost ones, and its advice is the ring's size alone, as -F does not
+# thin an event whose every occurrence is a sample.
+run_record small -e faults -m 1 -o "$T/small.session" -- "$WORKLOADS/t5-faults" 300000
+assert_eq "$RC" 0 "faults -m 1: record exit status"
+lost_re='^flametop: warning: [0-9]+ samples were lost \(flametop fell behind\): raise -m '
+lost_re="$lost_re"'\(each event is a sample: -F does not thin them\)$'
+assert_match "$(grep 'samples were lost' "$T/small.err")" "$lost_re" \
+	"faults -m 1: the warning of lost samples advises -m, not -F"
+
 # perf on the same workload: the same number in ft_t5_fault_pages.
 # perf 6.1 on newer kernels can abort in its build-id code after
 # recording ("assertion failed at util/build-id.c", a stack smash), most
