@@ -306,6 +306,16 @@ static struct profile_ratio_set *query_ratios(const struct report *r)
 	return r->ratio ? profile_ratio_set_new(r->p, r->f.event, ratio_top, (void *)r) : NULL;
 }
 
+/* Whether ratio `r`'s label already says what it is ("faults/cs": one over the other). */
+static bool label_is_definition(const struct profile *p, const struct profile_ratio *r)
+{
+	const char *num = p->events[r->num].name, *den = p->events[r->den].name;
+	size_t n = strlen(num);
+
+	return r->scale == 1 && strncmp(r->label, num, n) == 0 && r->label[n] == '/' &&
+	       strcmp(r->label + n + 1, den) == 0;
+}
+
 /* "# ratios: IPC = instructions/cycles, ...": what the ratio columns are. */
 static void write_text_ratios(FILE *out, const struct profile *p,
 			      const struct profile_ratio_set *rs, struct clean_buf *b)
@@ -316,8 +326,10 @@ static void write_text_ratios(FILE *out, const struct profile *p,
 	for (i = 0; i < rs->n; i++) {
 		const struct profile_ratio *r = &rs->r[i];
 
-		fprintf(out, "%s %s = ", i ? "," : "", clean(b, r->label));
-		fprintf(out, "%s", clean(b, p->events[r->num].name));
+		fprintf(out, "%s %s", i ? "," : "", clean(b, r->label));
+		if (label_is_definition(p, r))
+			continue;
+		fprintf(out, " = %s", clean(b, p->events[r->num].name));
 		if (r->scale == 1e6)
 			fprintf(out, " per ms of ");
 		else if (r->scale == 1000)

@@ -57,6 +57,16 @@ assert_match "$(cat "$T/grp.txt")" 'page-faults/ms = page-faults per ms of task-
 	"report: the header says what the ratio column is"
 assert_match "$(sed -n '/Self *Total/p' "$T/grp.txt")" 'page-faults/ms' "report: the ratio column's title"
 
+# A member over a leader that is no clock: the ratio's name says it all, and
+# the header does not say it twice ("a/b = a/b").
+run_record plain -e '{page-faults,context-switches}' -o "$T/plain.session" -- \
+	"$WORKLOADS/t5-faults" 2000
+assert_eq "$RC" 0 "{page-faults,context-switches}: record exit status"
+"$FLAMETOP" report -i "$T/plain.session" >"$T/plain.txt" 2>&1
+assert_eq "$(sed -n 's/^# ratios of each function.s total weights (itself and its callees): //p' \
+	"$T/plain.txt")" 'context-switches/page-faults' \
+	"report: a plain ratio named once in the header"
+
 report_json "$T/grp.session" "$T/faults.json" --event page-faults --top 0 || finish
 report_json "$T/grp.session" "$T/clock.json" --top 0 || finish
 assert_eq "$(jq -r .unit "$T/faults.json")" count "page-faults' unit"
