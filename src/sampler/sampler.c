@@ -452,6 +452,17 @@ static int open_pids(struct sampler *s)
 	return 0;
 }
 
+/* Whether a member samples at -F (a clock, a perf event), not each of its events. */
+static bool any_at_frequency(const struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmembers; i++)
+		if (s->members[i].frequency)
+			return true;
+	return false;
+}
+
 /* Closes every fd and unmaps every ring, to retry with other settings. */
 static void close_all(struct sampler *s)
 {
@@ -925,14 +936,6 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 		error_set(err, "the ring buffer size must be a power of two pages");
 		goto out_free;
 	}
-	if (util_read_long("/proc/sys/kernel/perf_event_max_sample_rate", &max_rate) == 0 &&
-	    max_rate > 0 && s->frequency > (unsigned long)max_rate) {
-		error_set(err,
-			  "-F %u is above kernel.perf_event_max_sample_rate (%ld): use a lower "
-			  "frequency or raise the limit with sysctl",
-			  s->frequency, max_rate);
-		goto out_free;
-	}
 	if (online_cpus(&s->cpus, &s->ncpus) < 0) {
 		error_set(err, "cannot read the list of online CPUs");
 		goto out_free;
@@ -969,6 +972,15 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	/* After the target: a type may look into the processes (uprobes). */
 	if (resolve_events(s, cfg, err) < 0)
 		goto out_free;
+	if (any_at_frequency(s) &&
+	    util_read_long("/proc/sys/kernel/perf_event_max_sample_rate", &max_rate) == 0 &&
+	    max_rate > 0 && s->frequency > (unsigned long)max_rate) {
+		error_set(err,
+			  "-F %u is above kernel.perf_event_max_sample_rate (%ld): use a lower "
+			  "frequency or raise the limit with sysctl",
+			  s->frequency, max_rate);
+		goto out_free;
+	}
 	if (!cfg->ring_pages && s->ring_pages < DEFAULT_DWARF_RING_PAGES)
 		for (i = 0; i < s->nmembers; i++)
 			if (!s->members[i].frequency)

@@ -44,6 +44,22 @@ lost_re="$lost_re"'\(each event is a sample: -F does not thin them\)$'
 assert_match "$(grep 'samples were lost' "$T/small.err")" "$lost_re" \
 	"faults -m 1: the warning of lost samples advises -m, not -F"
 
+# -F has no part in faults: one above kernel.perf_event_max_sample_rate is
+# no reason to refuse -e faults alone, but still is with a clock beside it.
+max_rate=$(cat /proc/sys/kernel/perf_event_max_sample_rate)
+if [ "$max_rate" -lt 1000000 ]; then
+	fast=$((max_rate + 1))
+	run_record fast -F "$fast" -e faults -o "$T/fast.session" -- "$WORKLOADS/t5-faults" 100
+	assert_record_ok fast "$T/fast.session"
+	run_record fastclock -F "$fast" -e faults,task-clock -o "$T/fastclock.session" -- \
+		"$WORKLOADS/t5-faults" 100
+	assert_eq "$RC" 1 "-F above the kernel's maximum with task-clock: exit status"
+	assert_match "$(error_line "$T/fastclock.err")" 'above kernel.perf_event_max_sample_rate' \
+		"-F above the kernel's maximum with task-clock: refused, saying why"
+else
+	echo "kernel.perf_event_max_sample_rate is $max_rate, above what -F takes: not tried"
+fi
+
 # perf on the same workload: the same number in ft_t5_fault_pages.
 # perf 6.1 on newer kernels can abort in its build-id code after
 # recording ("assertion failed at util/build-id.c", a stack smash), most
