@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "flametop/report.h"
+#include "flametop/sampler.h"
 #include "flametop/session.h"
 
 #define NONE UINT32_MAX
@@ -253,6 +254,17 @@ static const char *header_target(struct tui *u, char *out, size_t size)
 	return out;
 }
 
+/* Whether an event of the profile samples at -F (not each of its events: sampler_event_every). */
+static bool any_at_frequency(const struct profile *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nevents; i++)
+		if (!sampler_event_every(p->events[i].name))
+			return true;
+	return false;
+}
+
 void ui_draw_header(struct tui *u)
 {
 	WINDOW *w = u->w_header;
@@ -286,9 +298,11 @@ void ui_draw_header(struct tui *u)
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "]" : "");
 	}
 	field(u, w, "event", buf[0] ? buf : "-");
-	if (u->p->meta.frequency) {
+	if (u->p->meta.frequency && any_at_frequency(u->p)) {
 		snprintf(val, sizeof(val), "%u Hz", u->p->meta.frequency);
 		field(u, w, NULL, val);
+	} else if (u->p->meta.frequency) {
+		field(u, w, NULL, "each event");
 	}
 	ui_format_count((uint64_t)(u->samples_per_s + 0.5), n, sizeof(n));
 	snprintf(val, sizeof(val), "%s/s", n);

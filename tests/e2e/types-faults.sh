@@ -10,6 +10,8 @@
 # ft_t5_fault_pages. Then -p on a running process.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
 
 need_root
 need_perf_events
@@ -33,6 +35,20 @@ assert_between "$(awk -v a="$(total_of "$T/faults.json")" -v b="$own" 'BEGIN { p
 "$FLAMETOP" report -i "$T/faults.session" >"$T/faults.txt" 2>&1
 assert_match "$(cat "$T/faults.txt")" '^# event: faults \(unit: count\), each event sampled$' \
 	"report's header: faults, a count, each fault a sample (no frequency)"
+
+# The explorer's header, on a replay of it: each fault is a sample, no
+# frequency (the report's header says the same).
+if command -v tmux >/dev/null 2>&1; then
+	mkdir -p "$T/config"
+	env="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
+	tui_start replay 120 30 "$env '$FLAMETOP' replay '$T/faults.session'"
+	assert_screen replay 'event faults each event ' \
+		"replay: the header says each fault is a sample"
+	assert_not_screen replay 'event faults [0-9]+ Hz' "replay: the header gives no frequency"
+	tui_keys replay q
+else
+	echo "tmux is not installed: the explorer's header is not checked"
+fi
 
 # A ring of one page cannot hold 300,000 faults' samples: record warns of
 # the lost ones, and its advice is the ring's size alone, as -F does not
