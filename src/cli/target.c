@@ -9,6 +9,7 @@
 
 #include "flametop/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -185,6 +186,7 @@ static int parse_call_graph(struct cli_target *t, const char *arg)
 {
 	struct ft_error err;
 	uint64_t v;
+	int ret;
 
 	if (strcmp(arg, "fp") == 0) {
 		t->call_graph = SAMPLER_CALL_GRAPH_FP;
@@ -199,10 +201,15 @@ static int parse_call_graph(struct cli_target *t, const char *arg)
 	t->stack_size = 0;
 	if (arg[5] == '\0')
 		return 0;
-	if (util_parse_size(arg + 6, 8, SAMPLER_MAX_STACK_SIZE, &v, &err) < 0) {
+	ret = util_parse_size(arg + 6, 8, SAMPLER_MAX_STACK_SIZE, &v, &err);
+	/* Not the parser's examples (64M...): sizes that fit here. */
+	if (ret == -EINVAL)
+		cli_error("--call-graph dwarf,SIZE: '%s' is not a size (4096, 16K, 32K; 8 to %d)",
+			  arg + 6, SAMPLER_MAX_STACK_SIZE);
+	else if (ret < 0)
 		cli_error("--call-graph dwarf,SIZE: %s", err.msg);
+	if (ret < 0)
 		return -1;
-	}
 	t->stack_size = ((size_t)v + 7) & ~(size_t)7;
 	return 0;
 }

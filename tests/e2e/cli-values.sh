@@ -32,6 +32,9 @@ expect_usage m-huge "^flametop: -m: '131072' is out of range \(1 to 65536\)\$" \
 	"$FLAMETOP" record -o "$T/never.session" -a -d 1 -m 131072
 expect_usage dwarf-small "^flametop: --call-graph dwarf,SIZE: '4' is out of range \(8 to 65528\)\$" \
 	"$FLAMETOP" record -o "$T/never.session" -a -d 1 --call-graph dwarf,4
+# Its examples are sizes that fit, not the general ones (64M).
+expect_usage dwarf-garbage "^flametop: --call-graph dwarf,SIZE: 'x' is not a size \(4096, 16K, 32K; 8 to 65528\)\$" \
+	"$FLAMETOP" record -o "$T/never.session" -a -d 1 --call-graph dwarf,x
 expect_usage pid-garbage "^flametop: -p: '12x' is not a whole number\$" \
 	"$FLAMETOP" record -o "$T/never.session" -d 1 -p 12x
 expect_usage report-top "^flametop: --top: 'many' is not a whole number\$" \
