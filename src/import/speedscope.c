@@ -13,7 +13,9 @@
  * profile's samples follow each other from its startValue, each as long
  * as its weight (for time units; others are at time 0); an evented
  * profile's stack, between two events, is a sample weighing the time
- * between them. A frame is named by its name, in the module of its file.
+ * between them. The session lasts from the earliest sample's start to the
+ * latest one's end (its start plus its weight), as speedscope draws it, not
+ * to the last start. A frame is named by its name, in the module of its file.
  * Times in ns stay below 2^63, as a session's do: a startValue, an event's
  * "at" or a sample's start at 2^63 ns or more is refused.
  *
@@ -46,6 +48,10 @@ struct speedscope {
 	 * or its endValue when `list` is NULL. */
 	size_t profile, index;
 	const char *list;
+	/* The samples' extent in ns, while `any`: the earliest start, the
+	 * latest end (a start plus its weight, for time units). */
+	uint64_t first, end;
+	bool any;
 };
 
 static const struct {
@@ -156,10 +162,26 @@ static void where_sample(const void *ctx, char *buf, size_t size)
 		snprintf(buf, size, "%s: profiles[%zu].endValue", ss->name, ss->profile);
 }
 
+/* Widens the samples' extent to the sample `s`, which lasts its weight in
+ * ns when `timed`. */
+static void extend(struct speedscope *ss, const struct profile_sample *s, bool timed)
+{
+	uint64_t end = s->time;
+
+	if (timed) /* s->time is below 2^63 and a weight the sink took at most 2^63 - 1 */
+		end = s->weight > (uint64_t)INT64_MAX - s->time ? (uint64_t)INT64_MAX
+								: s->time + s->weight;
+	if (!ss->any || s->time < ss->first)
+		ss->first = s->time;
+	if (!ss->any || end > ss->end)
+		ss->end = end;
+	ss->any = true;
+}
+
 /* Adds one sample of the stack `stack[0..n)` (outermost first), at `at` ns
- * (from 0 to below 2^63: the callers check). */
-static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, double at,
-	       double weight, struct ft_error *err)
+ * (from 0 to below 2^63: the callers check) when `timed`, else at 0. */
+static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, bool timed,
+	       double at, double weight, struct ft_error *err)
 {
 	struct profile_sample s = { 0 };
 
@@ -168,10 +190,13 @@ static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, do
 	s.node = import_sink_stack(ss->sink, ss->stack, n);
 	s.tid = s.pid = tid;
 	s.event = (uint16_t)event;
-	s.time = (uint64_t)at;
+	s.time = timed ? (uint64_t)at : 0;
 	/* Past 2^63 - 1 the sink refuses it; past 2^64 a cast is undefined. */
 	s.weight = weight < 0x1p63 ? (uint64_t)(weight + 0.5) : UINT64_MAX;
-	return import_sink_sample(ss->sink, &s, err);
+	if (import_sink_sample(ss->sink, &s, err) < 0)
+		return -1;
+	extend(ss, &s, timed);
+	return 0;
 }
 
 static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, uint32_t tid,
@@ -235,7 +260,7 @@ static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, ui
 		ss->profile = pi;
 		ss->list = "weights";
 		ss->index = i;
-		if (add(ss, json_array_size(stack), tid, event, timed ? at : 0, w, err) < 0)
+		if (add(ss, json_array_size(stack), tid, event, timed, at, w, err) < 0)
 			return -1;
 		at += w;
 	}
@@ -290,7 +315,7 @@ static int read_evented(struct speedscope *ss, const json_t *prof, size_t pi, ui
 		ss->list = type ? "events" : NULL; /* NULL: the endValue */
 		ss->index = i;
 		if (depth > 0 &&
-		    add(ss, depth, tid, event, timed ? last * scale : 0, (at - last) * scale, err) < 0)
+		    add(ss, depth, tid, event, timed, last * scale, (at - last) * scale, err) < 0)
 			goto out;
 		last = at;
 		if (!type)
@@ -422,6 +447,10 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 		if (r < 0)
 			goto out;
 	}
+	/* The sink takes the last start for the end; speedscope's last sample
+	 * lasts its weight (the sink rebases times to the earliest, `first`). */
+	if (ss.any && ss.end - ss.first > ss.p->meta.duration_ns)
+		ss.p->meta.duration_ns = ss.end - ss.first;
 	ret = 0;
 out:
 	import_sink_set_where(sink, NULL, NULL);

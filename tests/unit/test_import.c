@@ -538,9 +538,58 @@ static void test_speedscope_times(void **state)
 		assert_true(k < ARRAY_SIZE(ntimes) && seen[k] < ntimes[k]);
 		assert_int_equal(b->time, times[k][seen[k]++]);
 	}
-	assert_int_equal(back->meta.duration_ns, 9223372036854773760u);
+	/* the end of tid 2's sample, 1 us after its start */
+	assert_int_equal(back->meta.duration_ns, 9223372036854774760u);
 	profile_free(back);
 	unlink(path);
+}
+
+/* A speedscope profile lasts until its last sample's end, not its start:
+ * sampled 10 + 10 + 30 ms from startValue 5 ms ends at 55 ms, and a count's
+ * samples (bytes) are at 0 and take no time; a profile from 5 to 6 ms and
+ * an evented one, a frame open from 100 to 170 ms, last 165 ms. */
+static void test_speedscope_duration(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t duration_ns;
+	} cases[] = {
+		{ "{\"shared\": {\"frames\": [{\"name\": \"f\"}, {\"name\": \"g\"}]}, "
+		  "\"profiles\": [{\"type\": \"sampled\", \"unit\": \"milliseconds\", "
+		  "\"startValue\": 5, \"endValue\": 55, \"samples\": [[0], [0, 1], [0]], "
+		  "\"weights\": [10, 10, 30]}, {\"type\": \"sampled\", \"unit\": \"bytes\", "
+		  "\"startValue\": 0, \"endValue\": 0, \"samples\": [[1]], "
+		  "\"weights\": [4096]}]}",
+		  55000000 },
+		{ "{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": ["
+		  "{\"type\": \"sampled\", \"unit\": \"milliseconds\", \"startValue\": 5, "
+		  "\"endValue\": 6, \"samples\": [[0]], \"weights\": [1]}, "
+		  "{\"type\": \"evented\", \"unit\": \"milliseconds\", \"startValue\": 100, "
+		  "\"endValue\": 170, \"events\": [{\"type\": \"O\", \"at\": 100, "
+		  "\"frame\": 0}, {\"type\": \"C\", \"at\": 170, \"frame\": 0}]}]}",
+		  165000000 },
+	};
+	char path[] = "/tmp/test_import_duration.XXXXXX";
+	struct session_writer *w;
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *back;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		strcpy(path, "/tmp/test_import_duration.XXXXXX");
+		s = sink_to_file(path, &w);
+		assert_int_equal(import_mem(s, "speedscope", cases[i].text, strlen(cases[i].text),
+					    "d.json", &err),
+				 0);
+		assert_int_equal(import_sink_finish(s, &err), 0);
+		import_sink_free(s);
+		back = session_read(path, NULL, &err);
+		assert_non_null(back);
+		assert_int_equal(back->meta.duration_ns, cases[i].duration_ns);
+		profile_free(back);
+		unlink(path);
+	}
 }
 
 /* perf script's sample lines, in the forms perf prints, and a time that is
@@ -665,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_weight_total),
 		cmocka_unit_test(test_weight_total_over_inputs),
 		cmocka_unit_test(test_speedscope_times),
+		cmocka_unit_test(test_speedscope_duration),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
