@@ -3,8 +3,12 @@
  * Brendan Gregg's folded (collapsed stack) format, as flamegraph.pl,
  * inferno and speedscope read it: one line per distinct stack,
  * "thread;outermost;...;leaf WEIGHT", sorted by its text. The thread's
- * name leads when the samples know their thread; names are sanitized and
- * a ';' inside one becomes ':' so that it cannot split the stack.
+ * name leads when the samples know their thread: when the input keeps
+ * threads apart and the session names any ("[unknown]" for a sample of a
+ * thread it does not name). A session of no thread (folded stacks or a
+ * pprof profile imported) has none, so that its stacks come back as they
+ * went in. Names are sanitized and a ';' inside one becomes ':' so that it
+ * cannot split the stack.
  */
 #include "config.h"
 
@@ -66,6 +70,12 @@ static void add_name(struct sbuf *sb, const char *name)
 			sb->s[i] = ':';
 }
 
+/* Whether lines lead with their thread's name (see the top of this file). */
+static bool folded_threads(const struct export_input *in)
+{
+	return in->threads && in->p->nthreads > 0;
+}
+
 /* Caller frees: "comm;outermost;...;leaf" for an entry. */
 static char *folded_line(const struct export_input *in, const struct folded_entry *e,
 			 uint32_t **chain, size_t *chain_cap, struct export_clean *b)
@@ -74,7 +84,7 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 	struct sbuf sb = { 0 };
 	size_t depth = export_stack(p, e->node, chain, chain_cap), i;
 
-	if (in->threads)
+	if (folded_threads(in))
 		add_name(&sb, export_clean(b, e->comm ? profile_string(p, e->comm - 1) : ""));
 	for (i = 0; i < depth; i++) {
 		if (sb.len)
@@ -114,7 +124,7 @@ static struct folded_line *folded_collect(const struct export_input *in, size_t 
 		uint32_t comm = 0, idx;
 		uint64_t key;
 
-		if (in->threads) {
+		if (folded_threads(in)) {
 			th = profile_find_thread(p, s->tid);
 			comm = th ? th->comm + 1 : 0;
 		}

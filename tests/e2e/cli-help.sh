@@ -95,7 +95,7 @@ assert_match "$(grep -v -- '--format' "$T/export.usage")" 'flametop export -i FI
 printf 'main;work 3\n' >"$T/in.folded"
 if "$FLAMETOP" import "$T/in.folded" -o "$T/in.session" 2>"$T/import.err" &&
 	"$FLAMETOP" export -i "$T/in.session" -o "$T/out.folded" 2>"$T/export.err"; then
-	assert_match "$(cat "$T/out.folded")" ';main;work 3$' "export -o OUT.folded without --format"
+	assert_match "$(cat "$T/out.folded")" '^main;work 3$' "export -o OUT.folded without --format"
 else
 	fail "export -o OUT.folded without --format: $(cat "$T/import.err" "$T/export.err")"
 fi

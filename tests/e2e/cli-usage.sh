@@ -80,7 +80,7 @@ assert_eq "$?" 0 "report -i - from a pipe: exit status"
 assert_eq "$(cat "$T/pipe.json")" "$(cat "$T/file.json")" "report -i - from a pipe: the file's report"
 "$FLAMETOP" export -i - --format folded <"$T/in.session" >"$T/stdin.folded" 2>"$T/stdin.err"
 assert_eq "$?" 0 "export -i - from a redirected file: exit status"
-assert_match "$(cat "$T/stdin.folded")" ';main;work 3$' "export -i - from a redirected file: its stacks"
+assert_match "$(cat "$T/stdin.folded")" '^main;work 3$' "export -i - from a redirected file: its stacks"
 printf 'not a session\n' | "$FLAMETOP" report -i - >"$T/bad.out" 2>"$T/bad.err"
 assert_eq "$?" 1 "report -i - of what is no session: exit status"
 assert_match "$(cat "$T/bad.err")" '^flametop: /dev/stdin: not a flametop session' \
@@ -88,7 +88,7 @@ assert_match "$(cat "$T/bad.err")" '^flametop: /dev/stdin: not a flametop sessio
 # export writes to standard output without -o, and with -o -.
 (cd "$T" && "$FLAMETOP" export -i in.session --format folded -o - >dash.folded 2>dash.err)
 assert_eq "$?" 0 "export -o -: exit status"
-assert_match "$(cat "$T/dash.folded")" ';main;work 3$' "export -o -: the stacks on standard output"
+assert_match "$(cat "$T/dash.folded")" '^main;work 3$' "export -o -: the stacks on standard output"
 [ -e "$T/-" ] && fail "export -o -: wrote a file named -"
 expect_usage report-stdin-twice "^flametop: report: standard input \(-\) can be read once" \
 	"$FLAMETOP" report -i - --baseline -

@@ -76,12 +76,12 @@ assert_eq "$(cat "$T/keep.session")" "not a session" "the file in the way is unt
 run force --force ok.folded -o keep.session
 assert_eq "$RC" 0 "--force replaces it"
 "$FLAMETOP" report -i "$T/keep.session" --format folded >"$T/keep.folded" 2>&1
-assert_eq "$(cat "$T/keep.folded")" "[unknown];main;a 1" "the replacement is the new session"
+assert_eq "$(cat "$T/keep.folded")" "main;a 1" "the replacement is the new session"
 
 # A failed import of a file in the way (--force) keeps the old file.
 refused force-bad 1 '^flametop: elf: not a format' --force elf -o keep.session
 "$FLAMETOP" report -i "$T/keep.session" --format folded >"$T/keep.folded" 2>&1
-assert_eq "$(cat "$T/keep.folded")" "[unknown];main;a 1" "a failed --force import keeps the old session"
+assert_eq "$(cat "$T/keep.folded")" "main;a 1" "a failed --force import keeps the old session"
 
 # 100 MiB of perf script through a pipe (some 400 distinct stacks, more
 # samples than the sink holds in memory: the spool is used), in bounded
