@@ -15,7 +15,9 @@
  * location of its own, with the address (the file offset in the module)
  * and its source line. Samples with the same stack, leaf address and
  * thread are one sample, labelled "pid", "tid" and "thread_name" when the
- * input knows threads. time_nanos and duration_nanos are the window's.
+ * input keeps threads apart and the sample has one (a session of no thread,
+ * such as folded stacks imported, has none to label). time_nanos and
+ * duration_nanos are the window's.
  */
 #include "config.h"
 
@@ -265,6 +267,13 @@ static int sample_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Whether a sample of the input is labelled with its thread: it has one
+ * when the session names its thread or its ids are not 0. */
+static bool labelled(const struct export_input *in, const struct profile_sample *s)
+{
+	return in->threads && (s->pid || s->tid || profile_find_thread(in->p, s->tid));
+}
+
 static bool same_sample(const struct profile_sample *x, const struct profile_sample *y,
 			bool threads)
 {
@@ -371,7 +380,7 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 			loc_ids[nloc + k] = location_id(&e, chain[depth - 1 - k],
 						       k == 0 ? s->location : PROFILE_NO_LOCATION);
 		nloc += depth;
-		if (in->threads) {
+		if (labelled(in, s)) {
 			pb_label *l = &labels[nlabels];
 
 			l[0] = (pb_label)PERFTOOLS__PROFILES__LABEL__INIT;

@@ -89,6 +89,17 @@ if [ -n "$GO" ]; then
 	if report_json "$T/back.session" "$T/back.json"; then
 		assert_eq "$(share leaf_a "$T/back.json")" "$(share leaf_a "$T/report.json")" "pprof round trip: leaf_a's share"
 	fi
+	# Folded stacks have no thread: no made-up thread labels on their samples.
+	printf 'main;work 3\n' >"$T/nothread.folded"
+	"$FLAMETOP" import "$T/nothread.folded" -o "$T/nothread.session" 2>"$T/nothread.err" &&
+		"$FLAMETOP" export -i "$T/nothread.session" -o "$T/nothread.pb.gz" \
+			2>>"$T/nothread.err"
+	assert_eq "$?" 0 "pprof of a session of no thread: exit status"
+	"$GO" tool pprof -raw "$T/nothread.pb.gz" >"$T/nothread.raw" 2>&1
+	one=$(grep -m1 -A2 '^Samples' "$T/nothread.raw" | tail -n 1 | tr -s ' ' | sed 's/^ //; s/ $//')
+	assert_eq "$one" "3: 1 2" "pprof of a session of no thread: its one sample"
+	assert_eq "$(grep -c 'thread_name:\|pid:\|tid:' "$T/nothread.raw")" 0 \
+		"pprof of a session of no thread: no thread labels"
 else
 	echo "  (golang-go is not installed: go tool pprof checks skipped)"
 fi
