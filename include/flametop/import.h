@@ -42,6 +42,8 @@
 #define IMPORT_MAX_FRAMES 4096u
 /* Longest function or module name. */
 #define IMPORT_MAX_NAME (64u << 10)
+/* Most events (profile types) of a session, over all its inputs. */
+#define IMPORT_MAX_EVENTS 4096u
 /* Most distinct strings, frames, and call-tree nodes (stack prefixes). */
 #define IMPORT_MAX_NODES (1u << 23)
 /* Largest input read whole (pprof, speedscope), after gunzipping. */
@@ -132,9 +134,12 @@ struct profile *import_sink_profile(struct import_sink *s);
 void import_sink_begin_input(struct import_sink *s, const char *name);
 
 /* The index of the event `name` with `unit` ("ns", "bytes", "count",
- * "samples"), added when new. The same name with another unit is another
- * event, named "NAME (UNIT)". */
-uint32_t import_sink_event(struct import_sink *s, const char *name, const char *unit);
+ * "samples") in *id, added when new. The same name with another unit is
+ * another event, named "NAME (UNIT)". 0, or -1 with `err` filled when a
+ * new one would be more than IMPORT_MAX_EVENTS ("NAME: more than N
+ * events (the limit)", NAME the current input's). */
+int import_sink_event(struct import_sink *s, const char *name, const char *unit, uint32_t *id,
+		      struct ft_error *err);
 
 /* Names a thread (the latest name wins, as in a recording). */
 void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm);

@@ -120,13 +120,14 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 	struct profile *p = import_sink_profile(sink);
 	const char *name = import_input_name(in);
 	uint32_t *frames = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*frames));
-	uint32_t event = import_sink_event(sink, "samples", "samples");
-	uint32_t module = profile_intern_string(p, "");
+	uint32_t module = profile_intern_string(p, ""), event;
 	int ret = -1, r;
 	size_t len;
 	char *line;
 
 	import_sink_set_where(sink, where_line, in);
+	if (import_sink_event(sink, "samples", "samples", &event, err) < 0)
+		goto out;
 	while ((r = import_input_line(in, &line, &len, err)) > 0) {
 		unsigned long long lineno = (unsigned long long)import_input_lineno(in);
 		struct profile_sample s = { 0 };

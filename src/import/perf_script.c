@@ -227,8 +227,10 @@ static bool is_clock_event(const char *name)
 	return strcmp(name, "cpu-clock") == 0 || strcmp(name, "task-clock") == 0;
 }
 
-/* The index of the event `name` ([0, len)), with or without a period. */
-static uint32_t event_id(struct perf_script *ps, const char *name, size_t len, bool with_period)
+/* The index of the event `name` ([0, len)), with or without a period, in
+ * *id. 0, or -1 with `err` filled (too many events). */
+static int event_id(struct perf_script *ps, const char *name, size_t len, bool with_period,
+		    uint32_t *id, struct ft_error *err)
 {
 	struct event_cache *e;
 	size_t i;
@@ -238,19 +240,26 @@ static uint32_t event_id(struct perf_script *ps, const char *name, size_t len, b
 	for (i = 0; i < ps->nevents; i++) {
 		e = &ps->events[i];
 		if (e->with_period == with_period && strlen(e->name) == len &&
-		    memcmp(e->name, name, len) == 0)
-			return e->id;
+		    memcmp(e->name, name, len) == 0) {
+			*id = e->id;
+			return 0;
+		}
 	}
 	clean = xstrndup(name, len);
+	if (import_sink_event(ps->sink, clean,
+			      !with_period	    ? "samples" :
+			      is_clock_event(clean) ? "ns" :
+						      "count",
+			      id, err) < 0) {
+		free(clean);
+		return -1;
+	}
 	ps->events = xreallocarray(ps->events, ps->nevents + 1, sizeof(*ps->events));
 	e = &ps->events[ps->nevents++];
 	e->name = clean;
 	e->with_period = with_period;
-	e->id = import_sink_event(ps->sink, clean,
-				  !with_period		    ? "samples" :
-				  is_clock_event(clean) ? "ns" :
-							  "count");
-	return e->id;
+	e->id = *id;
+	return 0;
 }
 
 /*
@@ -691,6 +700,7 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	struct profile_sample *smp = &ps->sample;
 	const char *comm = skip_spaces(line), *comm_end = f->comm_end, *q;
 	size_t comm_len;
+	uint32_t event;
 
 	if (emit(ps, err) < 0)
 		return -1;
@@ -700,7 +710,9 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	smp->cpu = (uint16_t)f->cpu;
 	smp->time = f->time;
 	smp->weight = f->with_period ? f->period : 1;
-	smp->event = (uint16_t)event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period);
+	if (event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period, &event, err) < 0)
+		return -1;
+	smp->event = (uint16_t)event;
 	ps->pending = true;
 	ps->sample_lineno = ps->lineno;
 	ps->nchain = 0;
@@ -738,11 +750,13 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	return 0;
 }
 
-/* perf's header: "# hostname : vm", "# event : name = cpu-clock, ...". */
-static void parse_header(struct perf_script *ps, const char *line)
+/* perf's header: "# hostname : vm", "# event : name = cpu-clock, ...".
+ * 0, or -1 with `err` filled (too many events). */
+static int parse_header(struct perf_script *ps, const char *line, struct ft_error *err)
 {
 	struct profile *p = ps->p;
 	const char *v;
+	uint32_t id;
 
 	if (strncmp(line, "# hostname : ", 13) == 0 && !p->meta.host) {
 		profile_meta_set(&p->meta.host, line + 13);
@@ -750,8 +764,9 @@ static void parse_header(struct perf_script *ps, const char *line)
 		profile_meta_set(&p->meta.kernel, line + 15);
 	} else if (strncmp(line, "# event : name = ", 17) == 0) {
 		v = line + 17;
-		event_id(ps, v, strcspn(v, ","), true);
+		return event_id(ps, v, strcspn(v, ","), true, &id, err);
 	}
+	return 0;
 }
 
 bool import_perf_script_detect(const char *head, size_t len)
@@ -805,7 +820,8 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 			continue;
 		}
 		if (line[0] == '#') {
-			parse_header(&ps, line);
+			if (parse_header(&ps, line, err) < 0)
+				goto out;
 			continue;
 		}
 		if (line[0] == '\t' && ps.pending) {

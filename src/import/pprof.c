@@ -568,10 +568,9 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		const char *unit = pb_string(pp, pb->sample_type[t]->unit, "a sample type's unit", 0,
 					     err);
 
-		if (!unit)
+		if (!unit || import_sink_event(pp->sink, *type ? type : "samples",
+					       model_unit(unit, &scale[t]), &events[t], err) < 0)
 			goto out;
-		events[t] = import_sink_event(pp->sink, *type ? type : "samples",
-					      model_unit(unit, &scale[t]));
 	}
 
 	import_sink_set_where(pp->sink, where_sample, pp);

@@ -114,22 +114,41 @@ void import_sink_set_where(struct import_sink *s, import_where_fn fn, const void
 	s->where_ctx = ctx;
 }
 
-uint32_t import_sink_event(struct import_sink *s, const char *name, const char *unit)
+/* Adds the event `name` in `unit` when there is room: 0, or -1 with `err`
+ * filled. */
+static int add_event(struct import_sink *s, const char *name, const char *unit, uint32_t *id,
+		     struct ft_error *err)
+{
+	if (s->p->nevents >= IMPORT_MAX_EVENTS) {
+		error_set(err, "%s: more than %u events (the limit)",
+			  s->ninputs ? s->inputs[s->ninputs - 1].name : "input", IMPORT_MAX_EVENTS);
+		return -1;
+	}
+	*id = profile_add_event(s->p, name, unit);
+	return 0;
+}
+
+int import_sink_event(struct import_sink *s, const char *name, const char *unit, uint32_t *id,
+		      struct ft_error *err)
 {
 	struct profile *p = s->p;
 	char *other;
-	int i = profile_find_event(p, name);
-	uint32_t id;
+	int i = profile_find_event(p, name), r = 0;
 
-	if (i >= 0 && strcmp(p->events[i].unit, unit) == 0)
-		return (uint32_t)i;
+	if (i >= 0 && strcmp(p->events[i].unit, unit) == 0) {
+		*id = (uint32_t)i;
+		return 0;
+	}
 	if (i < 0)
-		return profile_add_event(p, name, unit);
+		return add_event(s, name, unit, id, err);
 	other = xasprintf("%s (%s)", name, unit);
 	i = profile_find_event(p, other);
-	id = i >= 0 ? (uint32_t)i : profile_add_event(p, other, unit);
+	if (i >= 0)
+		*id = (uint32_t)i;
+	else
+		r = add_event(s, other, unit, id, err);
 	free(other);
-	return id;
+	return r;
 }
 
 void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm)

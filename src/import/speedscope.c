@@ -429,7 +429,8 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 			error_set(err, "%s: too many profiles", ss.name);
 			goto out;
 		}
-		event = import_sink_event(sink, units[u].event, units[u].model);
+		if (import_sink_event(sink, units[u].event, units[u].model, &event, err) < 0)
+			goto out;
 		if (pname)
 			import_sink_thread(sink, tid, tid, pname);
 		if (strcmp(type, "sampled") == 0)

@@ -236,19 +236,29 @@ static void test_read_all_cap(void **state)
 	import_input_free(in);
 }
 
+/* import_sink_event() of an event, its index in *id (asserted to work). */
+static uint32_t event_ok(struct import_sink *s, const char *name, const char *unit)
+{
+	struct ft_error err;
+	uint32_t id = UINT32_MAX;
+
+	assert_int_equal(import_sink_event(s, name, unit, &id, &err), 0);
+	return id;
+}
+
 static void test_sink_events_stacks(void **state)
 {
 	struct import_sink *s = import_sink_new(NULL, "out");
 	struct profile *p = import_sink_profile(s);
 	uint32_t f[3], a, b, c;
 
-	a = import_sink_event(s, "cpu", "ns");
-	b = import_sink_event(s, "cpu", "ns");
-	c = import_sink_event(s, "cpu", "count");
+	a = event_ok(s, "cpu", "ns");
+	b = event_ok(s, "cpu", "ns");
+	c = event_ok(s, "cpu", "count");
 	assert_int_equal(a, b);
 	assert_int_not_equal(a, c);
 	assert_string_equal(p->events[c].name, "cpu (count)");
-	assert_int_equal(import_sink_event(s, "cpu", "count"), c);
+	assert_int_equal(event_ok(s, "cpu", "count"), c);
 
 	f[0] = profile_intern_frame(p, "main", "app", PROFILE_FRAME_USER);
 	f[1] = profile_intern_frame(p, "run", "app", PROFILE_FRAME_USER);
@@ -296,7 +306,7 @@ static void test_sink_spool_and_rebase(void **state)
 	node = import_sink_stack(s, &f, 1);
 	smp.node = node;
 	import_sink_begin_input(s, "first");
-	smp.event = (uint16_t)import_sink_event(s, "cpu", "ns");
+	smp.event = (uint16_t)event_ok(s, "cpu", "ns");
 	for (i = 0; i < n; i++) {
 		smp.time = 5000000000u + i * 1000; /* a clock that starts at 5 s */
 		smp.weight = i % 7;
@@ -305,7 +315,7 @@ static void test_sink_spool_and_rebase(void **state)
 		assert_int_equal(import_sink_sample(s, &smp, &err), 0);
 	}
 	import_sink_begin_input(s, "second");
-	smp.event = (uint16_t)import_sink_event(s, "faults", "count");
+	smp.event = (uint16_t)event_ok(s, "faults", "count");
 	for (i = 0; i < 10; i++) {
 		smp.time = 100 + i;
 		smp.weight = 1;
@@ -592,6 +602,54 @@ static void test_speedscope_duration(void **state)
 	}
 }
 
+/* A session holds at most IMPORT_MAX_EVENTS events, over all inputs: one
+ * more, in a perf script's samples or header, or in a pprof profile's
+ * sample types after another input's, is refused (it was an abort, after
+ * seconds, at 65535). */
+static void test_too_many_events(void **state)
+{
+	/* A pprof profile of one sample type, "other" in "count". */
+	static const char pprof[] = "\x0a\x04\x08\x01\x10\x02" /* sample_type: other, count */
+				    "\x32\x00\x32\x05other\x32\x05\x63ount";
+	size_t size = (IMPORT_MAX_EVENTS + 1) * 64, len = 0, i;
+	char *samples = xmalloc(size), *header = xmalloc(size);
+	struct import_sink *s;
+	struct ft_error err;
+
+	for (i = 0; i <= IMPORT_MAX_EVENTS; i++)
+		len += (size_t)snprintf(samples + len, size - len,
+					"x 1 1.%06zu: 1 ev%zu:\n\t 1 main (/bin/x)\n\n", i, i);
+	s = import_sink_new(NULL, "out");
+	assert_int_equal(import_mem(s, "perf-script", samples, len, "s.txt", &err), -1);
+	assert_string_equal(err.msg, "s.txt: more than 4096 events (the limit)");
+	assert_int_equal(import_sink_profile(s)->nevents, IMPORT_MAX_EVENTS);
+	import_sink_free(s);
+
+	for (i = len = 0; i <= IMPORT_MAX_EVENTS; i++)
+		len += (size_t)snprintf(header + len, size - len,
+					"# event : name = ev%zu, type = 1\n", i);
+	s = import_sink_new(NULL, "out");
+	import_sink_begin_input(s, "h.txt");
+	assert_int_equal(import_mem(s, "perf-script", header, len, "h.txt", &err), -1);
+	assert_string_equal(err.msg, "h.txt: more than 4096 events (the limit)");
+	import_sink_free(s);
+
+	/* All the events a session holds from one input (the header's first
+	 * 4096 and a sample); one more from the next. */
+	len = (size_t)(strstr(header, "# event : name = ev4096,") - header);
+	len += (size_t)snprintf(header + len, size - len, "x 1 1.0: 1 ev0:\n\t 1 main (/bin/x)\n");
+	s = import_sink_new(NULL, "out");
+	import_sink_begin_input(s, "first");
+	assert_int_equal(import_mem(s, "perf-script", header, len, "first", &err), 0);
+	assert_int_equal(import_sink_profile(s)->nevents, IMPORT_MAX_EVENTS);
+	import_sink_begin_input(s, "p.pb");
+	assert_int_equal(import_mem(s, "pprof", pprof, sizeof(pprof) - 1, "p.pb", &err), -1);
+	assert_string_equal(err.msg, "p.pb: more than 4096 events (the limit)");
+	import_sink_free(s);
+	free(samples);
+	free(header);
+}
+
 /* perf script's sample lines, in the forms perf prints, and a time that is
  * not a number refused (not read as the event). */
 static void test_perf_script_sample_lines(void **state)
@@ -715,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_weight_total_over_inputs),
 		cmocka_unit_test(test_speedscope_times),
 		cmocka_unit_test(test_speedscope_duration),
+		cmocka_unit_test(test_too_many_events),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
