@@ -20,7 +20,9 @@
  * address, the symbol (an offset "+0x..." is cut off: a frame is a
  * function) and the module in parentheses. perf's header (`perf script
  * --header`, the "# ========" block) names the host, the kernel and the
- * events, which are then listed in perf's order.
+ * events, which are then listed in perf's order; its lines that are not
+ * comments continue a value of many lines (the command line) and are
+ * skipped.
  *
  * Each event becomes a profile type: its samples weigh their period, in
  * ns for cpu-clock and task-clock and as a count for other events; with no
@@ -102,6 +104,10 @@ struct perf_script {
 
 	struct event_cache *events;
 	size_t nevents;
+	/* Inside perf's header block, between its "# ========" lines, where a
+	 * line that is no comment continues a value of many lines (a command
+	 * line perf recorded, such as sh -c with a script). */
+	bool in_header;
 
 	/* The sample being read: its header (on line sample_lineno), and its
 	 * callchain (leaf first). */
@@ -820,10 +826,14 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 			continue;
 		}
 		if (line[0] == '#') {
+			if (strncmp(line, "# ========", 10) == 0)
+				ps.in_header = !ps.in_header;
 			if (parse_header(&ps, line, err) < 0)
 				goto out;
 			continue;
 		}
+		if (ps.in_header)
+			continue;
 		if (line[0] == '\t' && ps.pending) {
 			uint32_t frame;
 
