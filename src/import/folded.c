@@ -6,7 +6,10 @@
  *
  *     bash;main;execute_command;fork 42
  *
- * A line without a count counts 1. FlameGraph's annotations are read:
+ * A line without a count counts 1. A line of two counts, "stack BASE NOW",
+ * is differential folded stacks (difffolded.pl's, or report --baseline's),
+ * two profiles in one, and is refused rather than read with a frame
+ * "leaf BASE". FlameGraph's annotations are read:
  * a frame ending in "_[k]" is a kernel frame (the suffix is dropped);
  * "_[j]", "_[i]" and "_[w]" (JIT, inlined, waker) are dropped too. The
  * counts become samples of one event, "samples", all at time 0 (folded
@@ -91,6 +94,15 @@ bool import_folded_detect(const char *head, size_t len)
 	return sp && sp > line && is_count(sp + 1, (size_t)(line + n - sp - 1));
 }
 
+/* Whether the stack `line[0..len)` (its count cut off) ends in another
+ * count: " BASE" of a differential line. */
+static bool ends_in_count(const char *line, size_t len)
+{
+	const char *sp = memrchr(line, ' ', len);
+
+	return sp && sp > line && is_count(sp + 1, (size_t)(line + len - sp - 1));
+}
+
 /* The frame's kind from FlameGraph's annotation, which it cuts off `name`. */
 static enum profile_frame_kind annotation(char *name, size_t *len)
 {
@@ -162,6 +174,14 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 					goto out;
 				}
 				stack_len = (size_t)(sp - line);
+				if (ends_in_count(line, stack_len)) {
+					error_set(err,
+						  "%s:%llu: two counts: differential folded "
+						  "stacks (\"stack BASE NOW\"), two profiles in "
+						  "one; import each side's own",
+						  name, lineno);
+					goto out;
+				}
 			} else if (is_other_number(count, clen)) {
 				error_set(err, "%s:%llu: count '%.*s' is not a whole number", name,
 					  lineno, clen > 32 ? 32 : (int)clen, count);
