@@ -284,7 +284,7 @@ struct cli_push {
 	"      --app NAME          the application's name on the server (default\n"           \
 	"                          flametop)\n"                                               \
 	"      --label KEY=VALUE   a label of every upload (repeatable); host=HOST is\n"      \
-	"                          always there\n"                                            \
+	"                          always there (the session's, or --label host=)\n"      \
 	"      --per-process       one upload per process, labelled pid and comm\n"          \
 	"      --basic-auth USER:PASSWORD, --token TOKEN, --tenant ID\n"                      \
 	"                          HTTP basic auth, a bearer token, X-Scope-OrgID\n"          \

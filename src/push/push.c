@@ -976,12 +976,23 @@ static void label_value(char *out, size_t size, const char *in)
 		snprintf(out, size, "unknown");
 }
 
+/* Whether a --label names the key `key`. */
+static bool has_label(const struct pusher *ps, const char *key)
+{
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < ps->o.nlabels; i++)
+		if (strncmp(ps->o.labels[i], key, n) == 0 && ps->o.labels[i][n] == '=')
+			return true;
+	return false;
+}
+
 /* The query of an upload of `in` (malloc'd). */
 static char *query(struct pusher *ps, const struct export_input *in, uint32_t rate, int64_t pid)
 {
 	const struct profile *p = in->p;
 	char name[4096], host[256], comm[128], *q = xmalloc(MAX_QUERY);
-	const char *unit = export_input_unit(in);
+	const char *unit = export_input_unit(in), *sep = "";
 	/* A session without a wall clock (an import of folded stacks):
 	 * its data ends now. */
 	uint64_t wall = p->meta.start_wall_ns ? p->meta.start_wall_ns : util_wall_ns() - in->to;
@@ -991,14 +1002,19 @@ static char *query(struct pusher *ps, const struct export_input *in, uint32_t ra
 	int n;
 
 	label_value(host, sizeof(host), p->meta.host && *p->meta.host ? p->meta.host : ps->host);
-	n = snprintf(name, sizeof(name), "%s{host=%s", ps->o.app, host);
-	for (i = 0; i < ps->o.nlabels && n > 0 && (size_t)n < sizeof(name); i++)
-		n += snprintf(name + n, sizeof(name) - (size_t)n, ",%s", ps->o.labels[i]);
+	n = snprintf(name, sizeof(name), "%s{", ps->o.app);
+	if (!has_label(ps, "host") && n > 0 && (size_t)n < sizeof(name)) { /* a label's host wins */
+		n += snprintf(name + n, sizeof(name) - (size_t)n, "host=%s", host);
+		sep = ",";
+	}
+	for (i = 0; i < ps->o.nlabels && n > 0 && (size_t)n < sizeof(name); i++, sep = ",")
+		n += snprintf(name + n, sizeof(name) - (size_t)n, "%s%s", sep, ps->o.labels[i]);
 	if (pid >= 0 && n > 0 && (size_t)n < sizeof(name)) {
 		const struct profile_thread *th = profile_find_thread(p, (uint32_t)pid);
 
 		label_value(comm, sizeof(comm), th ? profile_string(p, th->comm) : "");
-		n += snprintf(name + n, sizeof(name) - (size_t)n, ",pid=%" PRId64 ",comm=%s", pid, comm);
+		n += snprintf(name + n, sizeof(name) - (size_t)n, "%spid=%" PRId64 ",comm=%s", sep,
+			      pid, comm);
 	}
 	if (n > 0 && (size_t)n < sizeof(name) - 1)
 		snprintf(name + n, sizeof(name) - (size_t)n, "}");

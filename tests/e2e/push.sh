@@ -6,7 +6,8 @@
 # with the status the test asks for and keeping what it got). From a
 # session of known shape (imported speedscope: worker-1 and worker-2,
 # main calls hot 3x as much as cold): the request line is POST /ingest
-# with the name, labels (host, --label), from < until, sampleRate, spyName,
+# with the name, labels (host, then --label; a --label host= is the only
+# host), from < until, sampleRate, spyName,
 # units, aggregationType and format=pprof; the token and tenant headers
 # are there, or basic auth from Pyroscope's environment variables; the
 # body, read by go tool pprof, weighs what report says, per function.
@@ -113,6 +114,10 @@ if [ -n "$GO" ]; then
 	assert_eq "$(flat "$T/ok/1.body" leaf_a)" 900 "push: the body's leaf_a (go tool pprof)"
 	assert_eq "$(flat "$T/ok/1.body" cold)" 300 "push: the body's cold (go tool pprof)"
 fi
+# A --label host= (a container's name for the box) is the host label, once.
+run_push host -i "$S" --url "$URL" --app shop --label env=test --label host=web-1
+assert_eq "$RC" 0 "push --label host=: exit status"
+assert_eq "$(query ok 2 name)" "shop{env=test,host=web-1}" "push --label host=: the only host label"
 stop_server
 
 # --- basic auth from the environment, a window, per process ---------------------
