@@ -10,8 +10,9 @@
  *
  * or, without callchains, one line per sample with the frame after the
  * event. A sample line is read from the left: the command name (which may
- * hold spaces) runs up to the first "PID" or "PID/TID" token that the rest
- * of a sample line follows; then an optional "[CPU]", an optional time
+ * hold spaces, and words of digits: "worker 3") runs up to the first "PID"
+ * or "PID/TID" token that the rest of a sample line follows, with an event
+ * name that does not start with a digit; then an optional "[CPU]", an optional time
  * "SECONDS.FRACTION:", an optional period and the event name, up to the
  * first ':' that ends a word (a word with a ':' that a period and an event
  * follow stands where the time does, and is refused). Frame lines are indented with a tab (lines
@@ -668,6 +669,11 @@ static bool scan_from(const char *s, struct sample_line *f)
 		f->with_period = true;
 		q = skip_spaces(t);
 	}
+	/* No event name starts with a digit: this token was a word of the
+	 * command's name ("worker 3  4321 1.5: 10 cpu-clock:" read from "3"
+	 * would make 4321 the period and "1.5" the event). */
+	if (is_digit(*q))
+		return false;
 	f->ev = q;
 	f->ev_end = event_end(q);
 	if (!f->ev_end)
