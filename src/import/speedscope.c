@@ -85,8 +85,14 @@ bool import_speedscope_detect(const char *head, size_t len)
 		s++;
 	if (*s != '{')
 		return false;
+	/* Without "$schema", a file's first key may hold all of the head: the
+	 * shared frames (then "frames" is in it) or the profiles (then their
+	 * type is). */
 	return strstr(s, "speedscope.app/file-format-schema.json") ||
-	       (strstr(s, "\"shared\"") && strstr(s, "\"profiles\""));
+	       (strstr(s, "\"shared\"") &&
+		(strstr(s, "\"profiles\"") || strstr(s, "\"frames\""))) ||
+	       (strstr(s, "\"profiles\"") &&
+		(strstr(s, "\"sampled\"") || strstr(s, "\"evented\"")));
 }
 
 /* A number that is finite and at least 0. */

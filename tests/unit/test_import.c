@@ -733,6 +733,13 @@ static void test_detect(void **state)
 		{ "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\"}",
 		  "speedscope" },
 		{ " {\"shared\": {\"frames\": []}, \"profiles\": []}", "speedscope" },
+		/* the head of a file whose first key is long: its frames, its profiles */
+		{ "{\"shared\": {\"frames\": [{\"name\": \"f0\"}, {\"name\": \"f1\"}, ",
+		  "speedscope" },
+		{ "{\"profiles\": [{\"type\": \"sampled\", \"name\": \"a\", \"unit\": \"none\", "
+		  "\"samples\": [[0], [0], ",
+		  "speedscope" },
+		{ "{\"shared\": 1}", NULL },
 		{ "hello world\n", NULL },
 		{ "# a comment\n", NULL },
 		{ "{\"not\": \"speedscope\"}", NULL },
