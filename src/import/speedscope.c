@@ -7,7 +7,9 @@
  * each) or "evented" (frames opened "O" and closed "C" at values "at").
  *
  * Each profile becomes a thread named after the profile (tid 1, 2, ...
- * in file order), and its unit an event: time units ("nanoseconds",
+ * in file order; a name as flametop's export writes it, "COMM (pid P, tid
+ * T)", is thread T of process P named COMM, so that a round trip keeps
+ * them), and its unit an event: time units ("nanoseconds",
  * "microseconds", "milliseconds", "seconds") are the event "time" in ns,
  * "bytes" the event "bytes", "none" the event "samples". A sampled
  * profile's samples follow each other from its startValue, each as long
@@ -48,6 +50,7 @@ struct speedscope {
 	 * or its endValue when `list` is NULL. */
 	size_t profile, index;
 	const char *list;
+	uint32_t pid; /* the process of the profile being read */
 	/* The samples' extent in ns, while `any`: the earliest start, the
 	 * latest end (a start plus its weight, for time units). */
 	uint64_t first, end;
@@ -194,7 +197,8 @@ static int add(struct speedscope *ss, size_t n, uint32_t tid, uint32_t event, bo
 	if (weight < 0.5)
 		return 0;
 	s.node = import_sink_stack(ss->sink, ss->stack, n);
-	s.tid = s.pid = tid;
+	s.tid = tid;
+	s.pid = ss->pid;
 	s.event = (uint16_t)event;
 	s.time = timed ? (uint64_t)at : 0;
 	/* Past 2^63 - 1 the sink refuses it; past 2^64 a cast is undefined. */
@@ -351,6 +355,47 @@ out:
 	return ret;
 }
 
+/*
+ * Whether `name` is a profile's name as flametop's export writes it, "COMM
+ * (pid P, tid T)": then COMM's length in *len, P and T.
+ */
+static bool flametop_name(const char *name, size_t *len, uint32_t *pid, uint32_t *tid)
+{
+	const char *open = strrchr(name, '(');
+	unsigned long long p, t;
+	int end = -1;
+
+	if (!open || open == name || open[-1] != ' ')
+		return false;
+	if (sscanf(open, "(pid %llu, tid %llu)%n", &p, &t, &end) != 2 || end < 0 ||
+	    open[end] != '\0' || p > UINT32_MAX || t > UINT32_MAX - 1)
+		return false;
+	*len = (size_t)(open - 1 - name);
+	*pid = (uint32_t)p;
+	*tid = (uint32_t)t;
+	return true;
+}
+
+/* The profile's thread: its name (NULL: none) and ids, as the thread of
+ * index `i` (tid i + 1) or, for a name flametop's export wrote, its own. */
+static void profile_thread(struct speedscope *ss, const char *pname, size_t i, uint32_t *tid)
+{
+	size_t len;
+	char *comm;
+
+	*tid = (uint32_t)i + 1;
+	ss->pid = *tid;
+	if (!pname)
+		return;
+	if (!flametop_name(pname, &len, &ss->pid, tid)) {
+		import_sink_thread(ss->sink, ss->pid, *tid, pname);
+		return;
+	}
+	comm = xstrndup(pname, len);
+	import_sink_thread(ss->sink, ss->pid, *tid, comm);
+	free(comm);
+}
+
 int import_speedscope_run(struct import_input *in, struct import_sink *sink, struct ft_error *err)
 {
 	json_malloc_t old_malloc;
@@ -402,7 +447,7 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 		const char *unit = json_string_value(json_object_get(prof, "unit"));
 		const char *pname = json_string_value(json_object_get(prof, "name"));
 		double start, end;
-		uint32_t event, tid = (uint32_t)i + 1;
+		uint32_t event, tid;
 		bool timed;
 		size_t u;
 		int r;
@@ -431,14 +476,13 @@ int import_speedscope_run(struct import_input *in, struct import_sink *sink, str
 				  ss.name, i);
 			goto out;
 		}
-		if (tid > UINT32_MAX - 1) {
+		if (i >= UINT32_MAX - 1) {
 			error_set(err, "%s: too many profiles", ss.name);
 			goto out;
 		}
 		if (import_sink_event(sink, units[u].event, units[u].model, &event, err) < 0)
 			goto out;
-		if (pname)
-			import_sink_thread(sink, tid, tid, pname);
+		profile_thread(&ss, pname, i, &tid);
 		if (strcmp(type, "sampled") == 0)
 			r = read_sampled(&ss, prof, i, tid, event, units[u].scale, timed, start,
 					 err);

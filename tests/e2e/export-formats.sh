@@ -114,6 +114,13 @@ assert_eq "$(jq '[.profiles[] | select(.name | startswith("worker-2")) | .weight
 	"speedscope: worker-2's profile"
 assert_eq "$(jq -r '.shared.frames as $f | [.profiles[0].samples[0][] | $f[.].name] | join(";")' "$T/out.json")" \
 	"main;hot;leaf_a" "speedscope: stacks start at the outermost frame"
+# Imported back and exported again: the same threads, names and weights.
+"$FLAMETOP" import "$T/out.json" -o "$T/ss-back.session" 2>"$T/ss-back.err" &&
+	"$FLAMETOP" export -i "$T/ss-back.session" -o "$T/ss-back.json" 2>>"$T/ss-back.err"
+assert_eq "$?" 0 "speedscope round trip: exit status"
+profiles='[.profiles[] | "\(.name) \(.weights | add)"] | join(", ")'
+assert_eq "$(jq -r "$profiles" "$T/ss-back.json")" "$(jq -r "$profiles" "$T/out.json")" \
+	"speedscope round trip: each thread's name and weight"
 dir=$(npm root -g 2>/dev/null)/speedscope
 schema=$dir/dist/release/file-format-schema.json
 AJV=$(command -v ajv) || AJV=
