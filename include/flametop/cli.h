@@ -160,6 +160,8 @@ uint64_t cli_profile_span(const struct profile *p);
  * shares) or the names its threads end with (--comm).
  */
 bool cli_query_needs_end(const struct cli_query *q);
+/* Whether the query narrows the session: a window or a filter. */
+bool cli_query_narrows(const struct cli_query *q);
 /* cli_query_resolve() in a session of `span` ns (cli_profile_span()),
  * quietly: the same status, the message in `err`. */
 int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t span,

@@ -153,6 +153,8 @@ struct export_input *export_tally_input(struct export_tally *t, const char *titl
 
 /* The unit of the input's weights: "ns", "bytes", "count" or "samples". */
 const char *export_input_unit(const struct export_input *in);
+/* Whether the input holds no sample (an export of it is empty). */
+bool export_input_empty(const struct export_input *in);
 
 struct exporter {
 	const char *name; /* as --format takes it */

@@ -193,6 +193,9 @@ int cli_export(int argc, char **argv)
 	}
 	if (!in)
 		goto out;
+	if (export_input_empty(in))
+		cli_error("notice: %s: no samples%s: the export is empty", input,
+			  cli_query_narrows(&q) ? " in this window and with these filters" : "");
 	if (output) {
 		if (export_to_file(ex, in, output, &err) < 0) {
 			cli_error("%s", err.msg);

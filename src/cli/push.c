@@ -261,10 +261,7 @@ int cli_push(int argc, char **argv)
 	}
 	if (!nsamples) {
 		cli_error("%s: no samples to push%s", input,
-			  q.from.text || q.to.text || q.filter.pid >= 0 || q.filter.tid >= 0 ||
-					  q.filter.comm || q.filter.include || q.filter.exclude
-				  ? " in this window and with these filters"
-				  : "");
+			  cli_query_narrows(&q) ? " in this window and with these filters" : "");
 		goto out;
 	}
 	c.o.max_tries = PUSH_TRIES;

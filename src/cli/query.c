@@ -163,6 +163,12 @@ bool cli_query_needs_end(const struct cli_query *q)
 	return q->from.percent || q->to.percent || q->filter.comm;
 }
 
+bool cli_query_narrows(const struct cli_query *q)
+{
+	return q->from.text || q->to.text || q->filter.pid >= 0 || q->filter.tid >= 0 ||
+	       q->filter.comm || q->filter.include || q->filter.exclude;
+}
+
 int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t span,
 			 struct ft_error *err)
 {

@@ -176,6 +176,11 @@ void export_input_free(struct export_input *in)
 	free(in);
 }
 
+bool export_input_empty(const struct export_input *in)
+{
+	return in->nsamples == 0 && (!in->runs || in->runs->nnodes == 0);
+}
+
 const char *export_input_unit(const struct export_input *in)
 {
 	if (in->event < 0)

@@ -167,6 +167,18 @@ assert_eq "$(awk '{ s += $NF } END { print s }' "$T/w1.folded")" 400 "folded --c
 assert_eq "$(jq '[.profiles[].weights[]] | add' "$T/nocold.json")" 950 "speedscope --exclude: cold's stacks gone"
 "$FLAMETOP" export -i "$T/s.session" --format svg --include 'leaf_a' >"$T/inc.svg"
 assert_eq "$(grep -o 'data-n="all" data-w="[0-9]*"' "$T/inc.svg")" 'data-n="all" data-w="900"' "svg --include: the root spans only those stacks"
+# A filter nothing matches: the empty export is written, and said so, in
+# every format (no silent empty file for a typo in --comm).
+for f in folded speedscope pprof svg; do
+	export_to "none-$f" -i "$T/s.session" --format "$f" --comm nosuch -o "$T/none.$f"
+	assert_eq "$RC" 0 "$f, no sample matches: exit status"
+	none="no samples in this window and with these filters: the export is empty"
+	assert_eq "$(cat "$T/none-$f.err")" "flametop: notice: $T/s.session: $none" \
+		"$f, no sample matches: said on stderr"
+done
+"$FLAMETOP" export -i "$T/s.session" --format folded --comm worker-1 -o "$T/w1b.folded" \
+	2>"$T/w1b.err"
+assert_eq "$(cat "$T/w1b.err")" "" "an export with samples: nothing on stderr"
 
 # --- errors ------------------------------------------------------------------------
 export_to bad-format -i "$T/s.session" --format png
