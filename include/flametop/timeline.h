@@ -96,6 +96,14 @@ void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, u
 			 uint64_t *coarsest);
 
 /*
+ * The span a query of [*from, *to) counts, as queries count whole buckets:
+ * *from moved back to the start of the bucket holding it, *to forward to
+ * the end of the bucket holding *to - 1; an edge no bucket holds (no data
+ * there) is left as it is.
+ */
+void timeline_span(const struct timeline *t, uint64_t *from, uint64_t *to);
+
+/*
  * The top-list of the samples in f's window [from, to) that pass `f`
  * (profile_matcher semantics: pid, tid, event, comm, include, exclude).
  * Buckets only partly inside the window count whole; the result's

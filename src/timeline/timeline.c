@@ -1623,6 +1623,19 @@ void timeline_resolution(const struct timeline *t, uint64_t from, uint64_t to, u
 	*coarsest = hi;
 }
 
+void timeline_span(const struct timeline *t, uint64_t *from, uint64_t *to)
+{
+	size_t i = first_ending_after(t, *from);
+
+	if (i < t->nb && t->b[i].start < *from)
+		*from = t->b[i].start;
+	if (*to <= *from)
+		return;
+	i = first_ending_after(t, *to - 1);
+	if (i < t->nb && t->b[i].start < *to && bucket_end(&t->b[i]) > *to)
+		*to = bucket_end(&t->b[i]);
+}
+
 /* ------------------------------------------------------------------------
  * Queries
  */

@@ -376,6 +376,9 @@ static void query(struct tui *u, enum ui_query_kind k)
 		ui_tui_filter(u, k, &f);
 		q->owned = timeline_query(u->tl, &f);
 		q->top = q->owned;
+		/* What the header, the strip, m and x say is what was counted. */
+		if (u->windows[k].mode == UI_WINDOW_RANGE)
+			timeline_span(u->tl, &q->from, &q->to);
 	}
 	if (k == UI_QUERY_WINDOW) {
 		profile_tree_calls(q->tree, u->p, q->top);

@@ -65,6 +65,35 @@ assert_screen fine 'window live: last 30.0s res 500ms ' \
 tui_keys fine q
 tui_exit fine
 
+# The window the header names is the one the views count: they count whole
+# buckets, so a window the keys leave between bucket edges is named by the
+# buckets it covers. A session of 3.5 s (100 samples a second, imported);
+# - narrows it off the buckets' edges; the root's samples are report's
+# samples between the header's two times.
+awk 'BEGIN { for (i = 0; i < 350; i++)
+	printf "app 42 %.6f: 1000000 cpu-clock:\n\t1146 ft_leaf+0x5 (/opt/app)\n%s",
+		100.002 + i * 0.01, "\t1132 main+0x92 (/opt/app)\n\n" }' >"$T/odd.perf"
+"$FLAMETOP" import "$T/odd.perf" -o "$T/odd.session" >/dev/null 2>&1 ||
+	hard_error "flametop import of the 3.5-second perf script text failed"
+tui_start odd 120 30 "$ENV '$FLAMETOP' replay '$T/odd.session'"
+assert_screen odd 'end of the session' "3.5 s session: shown"
+tui_keys odd -
+assert_screen odd 'window [0-9.]+m?s to [0-9.]+m?s \(' "3.5 s session, -: a range"
+# seconds TIME: "1.0s" -> 1.0, "500ms" -> 0.5
+seconds() {
+	echo "$1" | awk '/ms$/ { sub(/ms$/, ""); print $0 / 1000; next } { sub(/s$/, ""); print }'
+}
+time_re='\([0-9.]*m\{0,1\}s\)'
+range=$(sed -n "s/.* window $time_re to $time_re (.*/\\1 \\2/p" "$T/odd.screen")
+from=$(seconds "${range% *}")
+to=$(seconds "${range#* }")
+"$FLAMETOP" report -i "$T/odd.session" --from "$from" --to "$to" >"$T/odd.report" 2>&1
+counted=$(sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$T/odd.report")
+assert_eq "$(samples_shown odd)" "$counted" \
+	"3.5 s session, -: the samples shown are those between the header's $range"
+tui_keys odd q
+tui_exit odd
+
 # --max-memory is shared out: three quarters for the timeline, a sixteenth
 # each for the heatmap's samples and the lines view's addresses. 20 minutes of 100
 # samples a second over 5,000 stacks, with periods from 0.9 to 1.1 ms (equal

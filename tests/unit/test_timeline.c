@@ -457,6 +457,15 @@ static void assert_resolution(struct timeline *t, uint64_t from, uint64_t to, ui
 	assert_int_equal(hi, coarsest);
 }
 
+/* timeline_span widens [from, to) to the edges of the buckets it counts. */
+static void assert_span(struct timeline *t, uint64_t from, uint64_t to, uint64_t span_from,
+			uint64_t span_to)
+{
+	timeline_span(t, &from, &to);
+	assert_int_equal(from, span_from);
+	assert_int_equal(to, span_to);
+}
+
 /*
  * A live view left running for a day and an hour, at the defaults: the
  * last 15 minutes by the second, then 10 s buckets to 2 hours, then
@@ -490,6 +499,15 @@ static void test_day(void **state)
 	assert_resolution(t, now - 20 * HOUR, now - 19 * HOUR, 300 * SEC, 300 * SEC);
 	assert_resolution(t, 0, 0, SEC, 300 * SEC);
 	assert_resolution(t, 0, now - 24 * HOUR, 0, 0); /* dropped: nothing there */
+	/* A window counts whole buckets, as wide as their tier. */
+	assert_span(t, now - 10 * SEC - SEC / 3, now - 2 * SEC - SEC / 2, now - 11 * SEC,
+		    now - 2 * SEC);
+	assert_span(t, now - 10 * SEC, now - 2 * SEC, now - 10 * SEC, now - 2 * SEC);
+	assert_span(t, now - 90 * 60 * SEC + 5 * SEC, now - 30 * 60 * SEC - 1,
+		    now - 90 * 60 * SEC, now - 30 * 60 * SEC);
+	assert_span(t, now - 5 * HOUR + 90 * SEC, now - 4 * HOUR + SEC, now - 5 * HOUR + 60 * SEC,
+		    now - 4 * HOUR + 60 * SEC);
+	assert_span(t, 100, 200, 100, 200); /* dropped: no bucket holds either edge */
 
 	check_filters(t, p, now - 20 * HOUR, now - 19 * HOUR);
 	check_filters(t, p, now - 3 * HOUR, now - 10 * 60 * SEC);
