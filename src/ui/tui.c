@@ -740,14 +740,21 @@ static unsigned act_filter(struct tui *u)
 	return UI_REDRAW_STATUS;
 }
 
+/*
+ * Space: the picture holds still, sampling goes on. A replay that plays
+ * stops where it is, and the picture held is of that play position (the
+ * header and the strip show it too), not of the last tick before it.
+ */
 static unsigned act_pause(struct tui *u)
 {
+	bool playing = u->src->ops->set_speed && !u->ended;
+
 	u->paused = !u->paused;
-	if (u->src->ops->set_speed && !u->ended)
+	if (playing)
 		u->src->ops->set_speed(u->src->ctx, u->paused ? 0 : u->speed);
 	ui_tui_message(u, false, u->paused ? "paused: the picture holds still (Space resumes)"
 					: "resumed");
-	return UI_REDRAW_ALL | (u->paused ? 0 : UI_REQUERY);
+	return UI_REDRAW_ALL | (!u->paused || playing ? UI_REQUERY : 0);
 }
 
 static unsigned window_edit(struct tui *u, enum ui_window_edit e)

@@ -11,7 +11,8 @@
 # `flametop -i FILE` draws the same first screen, and a session given as
 # /dev/fd/3 names that path in the header. With --speed 4 the play
 # position advances in the header and on the strip, and the 20 s session
-# ends, no sooner than 4x allows. A chunk corrupt in the middle shows what
+# ends, no sooner than 4x allows; with --speed 1, Space holds the picture
+# of the play position it stopped at. A chunk corrupt in the middle shows what
 # came before it and ends the replay with the reason (exit 1); paced, the
 # file is refused at start.
 # shellcheck source=tests/e2e/lib.sh
@@ -151,6 +152,34 @@ tui_start slow 100 30 "$ENV '$FLAMETOP' replay --speed 0.001 '$FIXTURE' 2>'$T/sl
 assert_screen slow '^\^0ms ' "--speed 0.001: the window's mark and the axis's 0ms, side by side"
 tui_keys slow q
 tui_exit slow
+
+# Space pauses a played replay where it is: the picture held is of the
+# play position the header shows (to its tenth of a second), as report
+# counts the session up to it, not of the last tick (second) before it.
+# played_past_in NAME MS: pane NAME's play position is past MS.
+played_past_in() {
+	tui_shows "$1" 'play [0-9.]+m?s of 20.0s' && [ "$(play_ms "$T/$1.screen")" -gt "$2" ]
+}
+# report_to SECONDS: report's samples of the fixture before SECONDS.
+report_to() {
+	"$FLAMETOP" report -i "$FIXTURE" --to "$1" | sed -n 's/^# samples: \([0-9]*\),.*/\1/p'
+}
+tui_start pause 100 30 "$ENV '$FLAMETOP' replay --speed 1 '$FIXTURE' 2>'$T/pause.err'"
+if wait_until 30 played_past_in pause 1500; then
+	# The header moved at a tick: Space half a tick later, off it.
+	sleep 0.5
+	tui_keys pause Space
+	assert_screen pause 'PAUSED .* play [0-9.]+s of 20.0s' "--speed 1, Space: paused"
+	pos=$(play_ms "$T/pause.screen")
+	lo=$(report_to "$(awk -v p="$pos" 'BEGIN { print (p - 50) / 1000 }')")
+	hi=$(report_to "$(awk -v p="$pos" 'BEGIN { print (p + 50) / 1000 }')")
+	assert_between "$(samples_shown pause)" "$lo" "$hi" \
+		"--speed 1, paused at $pos ms: the samples shown are report's up to there"
+else
+	fail "--speed 1: the play position did not pass 1.5 s"
+fi
+tui_keys pause q
+tui_exit pause
 
 # --- a chunk corrupt in the middle ------------------------------------------
 # Read as it plays: what comes before the bad chunk shows, the status line

@@ -19,12 +19,6 @@ FIXTURE=$GOLDEN/tui/replay.session
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
 mkdir -p "$T/config"
 
-# samples_shown NAME: the flame graph root's sample count, e.g. 3.7k -> 3700.
-samples_shown() {
-	tui_capture "$1" | sed -n 's/^all (\([0-9.]*\)\(k\?\) samples).*/\1 \2/p' | head -n 1 |
-		awk '{ printf "%d", $2 == "k" ? $1 * 1000 : $1 }'
-}
-
 tui_start whole 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE'"
 assert_screen whole 'everything: 0ms to 20.0s' "default: the whole 20 s session is kept"
 all=$(samples_shown whole)
