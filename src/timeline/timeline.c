@@ -2079,3 +2079,45 @@ void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int eve
 		spread(&r, b->start, bucket_end(b), c);
 	}
 }
+
+/* The samples of b's entries that `m` passes. */
+static uint64_t bucket_count(const struct timeline *t, const struct tl_bucket *b,
+			     struct tl_match *m)
+{
+	uint64_t n = 0, w, cnt;
+	struct tl_cursor c;
+	uint32_t k, ki;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &ki, &w, &cnt))
+		if (cnt && match_key(m, t, &t->keys[ki]))
+			n += cnt;
+	for (k = 0; k < b->n; k++)
+		if (wc_count(b->e[k].wc) && match_key(m, t, &t->keys[b->e[k].key]))
+			n += wc_count(b->e[k].wc);
+	return n;
+}
+
+void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
+			  const struct profile_filter *f, uint64_t *counts, size_t n)
+{
+	struct rate_steps r = { from, to, n, counts };
+	struct profile_filter fw = *f;
+	struct tl_match m;
+	size_t i;
+
+	if (f->pid < 0 && f->tid < 0 && !f->comm && !f->include && !f->exclude) {
+		timeline_rate(t, from, to, f->event, counts, n);
+		return;
+	}
+	if (!n)
+		return;
+	memset(counts, 0, n * sizeof(*counts));
+	if (to <= from)
+		return;
+	fw.from = fw.to = 0;
+	match_init(&m, t->p, &fw);
+	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++)
+		spread(&r, t->b[i].start, bucket_end(&t->b[i]), bucket_count(t, &t->b[i], &m));
+	match_free(&m);
+}

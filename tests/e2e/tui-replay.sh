@@ -70,6 +70,24 @@ tui_keys replay Enter
 assert_screen replay 'only pid 200 db' "picker: the header names the process"
 assert_not_screen replay 'compute_hot|hash_block' "picker: app's functions are gone"
 tui_golden replay "$G/filtered.txt" "picker: the top-list of db alone"
+# The strip counts what the views count: db's samples a second double at
+# 10 s (everyone's rise by a quarter), so its first 9 s are below 60% of
+# its last 9 s.
+# strip_level FROM TO: the mean bar (0 to 8) of columns [FROM, TO) of the
+# strip in $T/replay.screen.
+strip_level() {
+	sed -n 3p "$T/replay.screen" |
+		sed 's/ /0/g; s/▁/1/g; s/▂/2/g; s/▃/3/g; s/▄/4/g; s/▅/5/g; s/▆/6/g; s/▇/7/g; s/█/8/g' |
+		awk -v a="$1" -v b="$2" '{ for (i = a + 1; i <= b; i++) s += substr($0, i, 1); print s / (b - a) }'
+}
+early=$(strip_level 0 45)
+late=$(strip_level 55 100)
+if awk -v e="$early" -v l="$late" 'BEGIN { exit !(l > 0 && e < 0.6 * l) }'; then
+	pass "picker: the strip counts db alone (bars $early, then $late)"
+else
+	fail "picker: the strip does not count db alone (bars $early, then $late):"
+	sed -n 3p "$T/replay.screen"
+fi
 
 tui_keys replay q
 if tui_exit replay; then

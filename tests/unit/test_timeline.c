@@ -790,9 +790,10 @@ static void test_rate(void **state)
 	struct timeline *t;
 	struct timeline_stats st;
 	static uint64_t counts[4000];
-	uint64_t ev[2] = { 0, 0 }, sec;
+	uint64_t ev[2] = { 0, 0 }, of_tid0 = 0, late_tid0 = 0, sec;
 	size_t i, n;
 	const size_t steps[] = { 1, 3, 7, 100, 999, 4000 };
+	struct profile_filter f;
 
 	small_tiers(&c);
 	t = timeline_new(&c, p);
@@ -803,6 +804,8 @@ static void test_rate(void **state)
 				random_sample(leaves, 20, sec * SEC + 100 * MS + rnd() % (100 * MS));
 
 			ev[s.event]++;
+			of_tid0 += s.tid == tids[0];
+			late_tid0 += s.tid == tids[0] && sec >= 90;
 			timeline_add(t, &s, 1);
 		}
 		timeline_advance(t, (sec + 1) * SEC);
@@ -828,6 +831,24 @@ static void test_rate(void **state)
 	timeline_rate(t, 0, 10 * SEC, -1, counts, 0);
 	timeline_rate(t, 10 * SEC, 10 * SEC, -1, counts, 5);
 	assert_int_equal(sum(counts, 5), 0);
+	/* One thread's: its samples, each bucket's spread evenly over it. */
+	profile_filter_init(&f);
+	f.tid = tids[0];
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		n = steps[i];
+		timeline_rate_filter(t, st.first, st.last, &f, counts, n);
+		assert_int_equal(sum(counts, n), of_tid0);
+	}
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, counts, 20);
+	assert_int_equal(sum(counts, 20), late_tid0);
+	assert_true(counts[0] + counts[1] > 0 && counts[10] + counts[11] > 0);
+	/* Only an event: timeline_rate's sub-second detail. */
+	profile_filter_init(&f);
+	f.event = 1;
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, counts, 100);
+	for (i = 0; i < 100; i++)
+		if (i % 10 != 1)
+			assert_int_equal(counts[i], 0);
 	timeline_free(t);
 	profile_free(p);
 }
