@@ -612,10 +612,14 @@ void ui_draw_status(struct tui *u)
 		ui_draw_weight(u, self, a, sizeof(a));
 		ui_draw_weight(u, total, b, sizeof(b));
 		/* Most telling first: a narrow terminal cuts the module path. */
-		snprintf(line + at, sizeof(line) - at, " %s%s%s  self %s %.1f%%  total %s %.1f%%",
-			 name, sel.where[0] ? " " : "",
-			 ui_draw_clean(u, sel.where, where, sizeof(where)), a,
-			 u->total ? 100.0 * (double)self / (double)u->total : 0.0, b,
+		snprintf(line + at, sizeof(line) - at, " %s%s%s", name, sel.where[0] ? " " : "",
+			 ui_draw_clean(u, sel.where, where, sizeof(where)));
+		at = strlen(line);
+		if (sel.has_self)
+			snprintf(line + at, sizeof(line) - at, "  self %s %.1f%%", a,
+				 u->total ? 100.0 * (double)self / (double)u->total : 0.0);
+		at = strlen(line);
+		snprintf(line + at, sizeof(line) - at, "  total %s %.1f%%", b,
 			 u->total ? 100.0 * (double)total / (double)u->total : 0.0);
 		if (u->p->frames[frame].kind == PROFILE_FRAME_USER && *hottest_line(u, frame)) {
 			at = strlen(line);

@@ -225,9 +225,22 @@ void ui_graph_selection(const struct ui_graph *g, struct ui_selection *out)
 	if (!g->tree || g->sel >= g->tree->nnodes)
 		return;
 	out->frame = profile_tree_frame(g->tree, g->sel);
-	out->self = g->tree->self[g->sel];
 	out->total = g->tree->total[g->sel];
-	out->has_self = true;
+	switch (g->tree->kind) {
+	case PROFILE_TREE_INVERTED:
+		/* Every sample of a box ended in its first-row function: a box
+		 * there is all self; a caller's below has none of its own. */
+		out->has_self = profile_tree_parent(g->tree, g->sel) == PROFILE_ROOT;
+		out->self = out->has_self ? out->total : 0;
+		break;
+	case PROFILE_TREE_CALLERS:
+		/* A node's self is where stacks start, not a function's own. */
+		break;
+	default:
+		out->self = g->tree->self[g->sel];
+		out->has_self = true;
+		break;
+	}
 }
 
 bool ui_graph_select_frame(struct ui_graph *g, uint32_t frame)

@@ -222,6 +222,11 @@ static void sandwich_selection(struct ui_view *v, struct tui *u, struct ui_selec
 {
 	(void)u;
 	ui_graph_selection(&v->g[v->active], out);
+	if (out->frame == v->frame && !out->has_self && v->tree[CALLEES]->nnodes) {
+		/* The centre in the callers' half: its own, from the callees'. */
+		out->self = v->tree[CALLEES]->self[PROFILE_ROOT];
+		out->has_self = true;
+	}
 	if (out->frame != PROFILE_NO_FRAME && out->frame != v->frame)
 		snprintf(out->where, sizeof(out->where), "(%s)",
 			 v->active == CALLERS ? "a caller" : "a callee");

@@ -475,6 +475,8 @@ unsigned ui_graph_action(struct tui *u, struct ui_graph *g, enum ui_action a);
 uint32_t ui_graph_at(const struct ui_graph *g, int row, int col);
 /* Draws it; `active`: its selection is shown as selected. */
 void ui_graph_draw(struct tui *u, struct ui_graph *g, WINDOW *w, bool active);
+/* The selected box: its total, and its self where that is the function's
+ * own (the call tree, callees, the bottom-up tree's first row). */
 void ui_graph_selection(const struct ui_graph *g, struct ui_selection *out);
 
 /* For a view that is one graph over the main window (flame, bottom-up). */

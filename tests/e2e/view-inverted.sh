@@ -10,7 +10,8 @@
 # flipped: the flame graph's first row is _start, and i (the flip) puts
 # the root at the bottom with the same rows above it. The time window and
 # the search apply: over the first 15 s only ft_caller_a is under ft_leaf,
-# and a search selects a matching box.
+# and a search selects a matching box. The status line gives a first-row
+# box as all self, a caller's box its total only.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -88,8 +89,17 @@ assert_screen inv 'window everything' "a: everything again"
 
 # Search: the first match is selected, its share said.
 tui_keys inv / && tui_keys inv -l caller_b && tui_keys inv Enter
-assert_screen inv '^ /caller_b/ [0-9.]+% in [0-9]+ frames? .* ft_caller_b +self ' \
+assert_screen inv '^ /caller_b/ [0-9.]+% in [0-9]+ frames? .* ft_caller_b +total ' \
 	"search /caller_b/ selects an ft_caller_b box"
+
+# The status line: a first-row box is all self (every sample of it ended
+# there); a caller's box below has none of its own, and _start's, where
+# the stacks start, claims none either.
+tui_keys inv r Down
+assert_screen inv '^ ft_leaf +self ([0-9.]+m?s) [0-9.]+% +total \1 ' \
+	"ft_leaf's first-row box: all self"
+tui_keys inv Down Down Down
+assert_screen inv '^ _start +total ' "_start's box: its total only"
 
 tui_keys inv q
 if tui_exit inv; then

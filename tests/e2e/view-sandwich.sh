@@ -6,9 +6,10 @@
 # the middle: on the row above it (the callers grow upwards) both its
 # callers, ft_caller_a and ft_caller_b, then main; below it, where its
 # callees would be, nothing (it calls nothing). Up crosses from the
-# callees' half into the callers', Up again selects a caller, Enter puts
-# that caller in the middle (its callees: ft_leaf, for ft_caller_a), Esc
-# goes back. The function selected in another view comes along (t, then
+# callees' half into the callers', Up again selects a caller (the status
+# line gives a caller its total only, never where stacks start as its
+# self), Enter puts that caller in the middle (its callees: ft_leaf, for
+# ft_caller_a), Esc goes back. The function selected in another view comes along (t, then
 # S), and the time window applies: over the first 14 s ft_leaf has only
 # ft_caller_a above it.
 # shellcheck source=tests/e2e/lib.sh
@@ -64,9 +65,18 @@ if sandwich_of sw ft_leaf "--focus ^ft_leaf\$"; then
 fi
 assert_match "$(status_line sw)" '^ ft_leaf +self ' "the status line: ft_leaf selected"
 
-# Up crosses into the callers, Up again selects the widest caller.
+# Up crosses into the callers, Up again selects the widest caller. The
+# status line gives a caller's box its total only: none of its samples
+# ended in it (_start's box is where they all start, not its self); the
+# middle keeps its own self.
+tui_keys sw Up
+assert_screen sw '^ ft_leaf +self [1-9][0-9.]*s ' "Up: ft_leaf, in the callers' half, with its self"
+tui_keys sw Up
+assert_screen sw '^ ft_caller_a \(a caller\) +total ' "Up Up: ft_caller_a, a caller, selected"
 tui_keys sw Up Up
-assert_screen sw '^ ft_caller_a \(a caller\) +self ' "Up Up: ft_caller_a, a caller, selected"
+assert_screen sw '^ _start \(a caller\) +total ' "Up 4 times: _start, no self claimed for it"
+tui_keys sw Down Down
+assert_screen sw '^ ft_caller_a \(a caller\) +total ' "Down Down: back to ft_caller_a"
 tui_keys sw Enter
 if sandwich_of sw ft_caller_a "Enter"; then
 	assert_match "$(main_row sw $((MID + 2)))" '^ft_leaf( |$)' "ft_caller_a's callee: ft_leaf"
