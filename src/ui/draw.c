@@ -737,6 +737,8 @@ static void help_rows_build(struct help_rows *h, size_t width)
 	static const char *const mouse[] = {
 		"  click selects, double-click zooms, the wheel moves",
 		"  a click on the strip moves the window there",
+		"  a drag along the strip sets the window to the seconds under it",
+		"  a drag on the heatmap selects the cells under it",
 	};
 	struct ui_help_item it;
 	char line[256];

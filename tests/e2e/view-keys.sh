@@ -92,6 +92,13 @@ done
 tui_keys cyc Down Down Down Down
 assert_screen cyc "^ +D +diff" "the help lists diff under D (scrolled)"
 assert_screen cyc "^ +H +heatmap" "the help lists heatmap under H (scrolled)"
+# The mouse, last (PgDn to the end): what a click and a drag do, the
+# strip's drag included.
+tui_keys cyc PgDn PgDn PgDn PgDn
+assert_screen cyc "^ +Mouse" "the help has a Mouse section"
+assert_screen cyc "a drag along the strip sets the window" \
+	"the help says a drag on the strip sets the window"
+assert_screen cyc "a drag on the heatmap selects" "the help says a drag on the heatmap selects"
 tui_keys cyc x
 # Narrow, a long line wraps under its description instead of being cut.
 tmx resize-window -t cyc -x 60 -y 30
