@@ -161,8 +161,8 @@ void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int eve
  * timeline_rate() of the samples `f` passes (its threads, process, thread
  * name, event and function patterns; its window is ignored). With only an
  * event in `f` it is timeline_rate() of that event; otherwise each bucket's
- * samples that pass are spread evenly over it, as the sub-second series
- * does not know threads or stacks.
+ * samples that pass are spread evenly over it (the newest bucket: up to the
+ * clock), as the sub-second series does not know threads or stacks.
  */
 void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
 			  const struct profile_filter *f, uint64_t *counts, size_t n);

@@ -2117,7 +2117,13 @@ void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
 		return;
 	fw.from = fw.to = 0;
 	match_init(&m, t->p, &fw);
-	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++)
-		spread(&r, t->b[i].start, bucket_end(&t->b[i]), bucket_count(t, &t->b[i], &m));
+	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++) {
+		/* The newest bucket holds data up to the clock only. */
+		uint64_t end = bucket_end(&t->b[i]);
+
+		if (end > t->now + 1 && t->now >= t->b[i].start)
+			end = t->now + 1;
+		spread(&r, t->b[i].start, end, bucket_count(t, &t->b[i], &m));
+	}
 	match_free(&m);
 }

@@ -849,6 +849,18 @@ static void test_rate(void **state)
 	for (i = 0; i < 100; i++)
 		if (i % 10 != 1)
 			assert_int_equal(counts[i], 0);
+	/* The newest bucket, filled to 300 ms: spread up to the clock only. */
+	profile_filter_init(&f);
+	f.tid = tids[0];
+	for (i = 0; i < 30; i++) {
+		struct profile_sample s = random_sample(leaves, 20, 100 * SEC + i * 10 * MS);
+
+		s.tid = tids[0];
+		s.pid = tids[0] / 100 * 100;
+		timeline_add(t, &s, 1);
+	}
+	timeline_rate_filter(t, 100 * SEC, 100 * SEC + 290 * MS + 1, &f, counts, 3);
+	assert_int_equal(sum(counts, 3), 30);
 	timeline_free(t);
 	profile_free(p);
 }
