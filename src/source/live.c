@@ -111,15 +111,35 @@ static void live_free(void *ctx)
 	free(l);
 }
 
+/* The target as the header and a saved session name it: with a process
+ * attached to since (" + pid N"), up to TARGET_MAX characters. */
+#define TARGET_MAX 1024
+
+static void target_add_pid(struct profile *p, pid_t pid)
+{
+	const char *old = p->meta.target ? p->meta.target : "";
+	char *t;
+
+	if (strlen(old) > TARGET_MAX)
+		return;
+	t = xasprintf("%s + pid %d", old, (int)pid);
+	profile_meta_set(&p->meta.target, t);
+	free(t);
+}
+
 static int live_attach(void *ctx, pid_t pid, struct ft_error *err)
 {
 	struct live *l = ctx;
+	int ret;
 
 	if (l->ended || l->stopped) {
 		error_set(err, "sampling has ended");
 		return -ESRCH;
 	}
-	return sampler_attach(l->sampler, pid, err);
+	ret = sampler_attach(l->sampler, pid, err);
+	if (ret == 0)
+		target_add_pid(l->profile, pid);
+	return ret;
 }
 
 static int live_wait_fd(void *ctx)

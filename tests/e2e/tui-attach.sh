@@ -3,9 +3,10 @@
 #
 # The picker attaches: the explorer runs on one launched command (split);
 # another process (phases), started separately and not sampled, is picked
-# with p, typing its PID and Enter. flametop attaches to it and says so, the view
-# shows only it, and its functions appear within seconds; p and Enter on
-# the first line shows both programs again.
+# with p, typing its PID and Enter. flametop attaches to it and says so (the
+# header's target too: "+ pid N"), the view shows only it, and its
+# functions appear within seconds; p and Enter on the first line shows
+# both programs again.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -37,6 +38,8 @@ tui_keys attach -l "$other"
 assert_screen attach "^ *\\[?[> ]* *$other .*phases" "typing filters the picker to the other process"
 tui_keys attach Enter
 assert_screen attach "attached to process $other \\(phases\\)" "Enter attaches to it"
+assert_screen attach "^ flametop command: .* \\+ pid $other event " \
+	"the header's target names the process attached to"
 assert_screen attach 'ft_phase_(one|two)' "its functions appear"
 assert_screen attach "only pid $other" "the view shows only it"
 if tui_capture attach | grep -q 'ft_split_heavy'; then
