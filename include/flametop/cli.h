@@ -31,7 +31,8 @@ struct cli_target {
 	pid_t *pids;
 	size_t npids;
 	char **argv; /* borrowed from main's argv */
-	char *events_arg; /* the -e argument, split into `events` */
+	char *events_args[SAMPLER_MAX_EVENTS]; /* each -e's argument, split into `events` */
+	size_t nevents_args;
 	const char *events[SAMPLER_MAX_EVENTS];
 	/* Per event, its group's leader: its own index when in no group. */
 	size_t leaders[SAMPLER_MAX_EVENTS];

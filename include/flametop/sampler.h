@@ -24,6 +24,8 @@
 
 #define SAMPLER_DEFAULT_FREQUENCY 99
 #define SAMPLER_DEFAULT_EVENT "cycles"
+/* The profile type "cpu": the default event, with its fallback, among others. */
+#define SAMPLER_CPU_TYPE "cpu"
 #define SAMPLER_MAX_EVENTS 8
 
 enum sampler_target {
@@ -164,10 +166,10 @@ int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, str
 /* The i-th generic name sampler_event_encode() encodes without libpfm4; NULL past the last. */
 const char *sampler_event_generic_name(size_t i);
 /*
- * The fallback rule: when the default event (cycles) cannot be opened
- * because the machine has no hardware PMU (`open_errno`), the software
- * clock to use instead, else NULL. A user's explicit choice never falls
- * back.
+ * The fallback rule: when the default event (cycles, also what -e cpu
+ * names) cannot be opened because the machine has no hardware PMU
+ * (`open_errno`), the software clock to use instead, else NULL. A user's
+ * explicit choice of an event never falls back.
  */
 const char *sampler_event_fallback(int open_errno, bool user_chose, enum sampler_target target);
 /* Prints what libpfm4 knows to `out`, marking the events that open here. */

@@ -108,17 +108,20 @@ static int parse_pids(struct cli_target *t, const char *arg)
  * -e EV[,EV...]: events, each sampled on its own; braces make a group,
  * -e '{cycles,instructions}' (perf's syntax): the first event of a group
  * samples, the others are counted with it and read at each of its samples.
+ * -e given again adds to the events, as perf's does: -e a -e b is -e a,b.
  */
 static int parse_events(struct cli_target *t, const char *arg)
 {
-	size_t leader = 0;
+	size_t leader = 0, before = t->nevents;
 	bool in_group = false;
 	char *p, *tok;
 
-	free(t->events_arg);
-	t->events_arg = xstrdup(arg);
-	t->nevents = 0;
-	for (p = t->events_arg; *p;) {
+	if (t->nevents_args == SAMPLER_MAX_EVENTS) {
+		cli_error("-e: at most %d events at once", SAMPLER_MAX_EVENTS);
+		return -1;
+	}
+	p = t->events_args[t->nevents_args++] = xstrdup(arg);
+	while (*p) {
 		bool opens = *p == '{', closes = false;
 
 		if (opens) {
@@ -174,7 +177,7 @@ static int parse_events(struct cli_target *t, const char *arg)
 		cli_error("-e: '%s': a group without its '}'", arg);
 		return -1;
 	}
-	if (!t->nevents) {
+	if (t->nevents == before) {
 		cli_error("-e needs an event name");
 		return -1;
 	}
@@ -333,7 +336,8 @@ int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind)
 void cli_target_free(struct cli_target *t)
 {
 	free(t->pids);
-	free(t->events_arg);
+	while (t->nevents_args)
+		free(t->events_args[--t->nevents_args]);
 	free(t->command_line);
 	memset(t, 0, sizeof(*t));
 }

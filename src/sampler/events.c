@@ -278,12 +278,34 @@ static void list_event(FILE *out, const char *pmu, const pfm_event_info_t *info)
  * system, for this process's libraries), with its unit, or with the
  * reason it cannot work.
  */
+/* The cpu type: the default event, cycles where they open, else a software clock. */
+static void list_cpu_type(FILE *out)
+{
+	struct perf_event_attr attr;
+	struct ft_error err = { { 0 }, 0, 0 };
+	char *unit = NULL;
+	bool cycles;
+
+	memset(&attr, 0, sizeof(attr));
+	cycles = sampler_event_encode(SAMPLER_DEFAULT_EVENT, &attr, &unit, &err) == 0 &&
+		 probe_open(&attr) == 0;
+	if (cycles)
+		fprintf(out, "%-4s %-13s %-5s on-CPU time as %s (the default)\n", "yes",
+			SAMPLER_CPU_TYPE, unit ? unit : "count", SAMPLER_DEFAULT_EVENT);
+	else
+		fprintf(out, "%-4s %-13s %-5s on-CPU time: no %s here, so cpu-clock (-a) or "
+			"task-clock (the default)\n", "yes", SAMPLER_CPU_TYPE, "ns",
+			SAMPLER_DEFAULT_EVENT);
+	free(unit);
+}
+
 static void list_types(FILE *out)
 {
 	static const struct sampler_type_target system = { .target = SAMPLER_SYSTEM };
 	size_t i;
 
 	fprintf(out, "# profile types (-e NAME): opens, name, unit, what it measures\n");
+	list_cpu_type(out);
 	for (i = 0; sampler_types[i]; i++) {
 		const struct sampler_type *t = sampler_types[i];
 		struct sampler_type_member m[SAMPLER_TYPE_MAX_MEMBERS];

@@ -57,6 +57,7 @@ struct event {
 	const struct sampler_type *type; /* NULL: a libpfm4 event, samples pass through */
 	void *state; /* the type's rule state */
 	int leader; /* the event leading its group; -1: none, or it leads */
+	bool cpu; /* the default event, or -e cpu: it may fall back to a software clock */
 };
 
 /* A perf event opened for an event (a type may open several). */
@@ -680,12 +681,16 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 		bool grouped = l != i || (i + 1 < n && cfg->nevents && cfg->leaders &&
 					  cfg->leaders[i + 1] == i);
 
+		bool cpu = !cfg->nevents || strcmp(names[i], SAMPLER_CPU_TYPE) == 0;
+		const char *name = cpu ? SAMPLER_DEFAULT_EVENT : names[i];
+
 		for (j = 0; j < i; j++)
-			if (strcmp(names[i], names[j]) == 0) {
-				error_set(err, "event '%s' is named twice", names[i]);
+			if (strcmp(name, s->events[j].name) == 0) {
+				error_set(err, "event '%s' is named twice", name);
 				return -EINVAL;
 			}
-		s->events[i].name = xstrdup(names[i]);
+		s->events[i].cpu = cpu;
+		s->events[i].name = xstrdup(name);
 		s->events[i].leader = l != i ? (int)l : -1;
 		s->nevents++;
 		if (sampler_type_find(names[i])) {
@@ -701,11 +706,11 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 				m->frequency = false;
 				m->leader = (int)leader_member[l];
 			}
-			ret = sampler_event_encode(names[i], &m->attr, &s->events[i].unit, err);
+			ret = sampler_event_encode(name, &m->attr, &s->events[i].unit, err);
 			if (m->attr.type == PERF_TYPE_TRACEPOINT)
 				m->frequency = false; /* every hit (sampler_event_encode) */
 			if (ret == 0)
-				say_estimated(s, m, names[i]);
+				say_estimated(s, m, name);
 			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}
@@ -715,13 +720,21 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 	return 0;
 }
 
-/* The default event (a plain event, member 0) becomes `name`. */
-static int replace_event(struct sampler *s, const char *name, struct ft_error *err)
+/* Event `e` (the default or -e cpu: a plain event, one member) becomes `name`. */
+static int replace_event(struct sampler *s, size_t e, const char *name, struct ft_error *err)
 {
-	free(s->events[0].name);
-	free(s->events[0].unit);
-	s->events[0].name = xstrdup(name);
-	return sampler_event_encode(name, &s->members[0].attr, &s->events[0].unit, err);
+	size_t k;
+
+	for (k = 0; k < s->nmembers; k++)
+		if (s->dmembers[k].event == e)
+			break;
+	if (k == s->nmembers)
+		return -EINVAL;
+	free(s->events[e].name);
+	free(s->events[e].unit);
+	s->events[e].unit = NULL;
+	s->events[e].name = xstrdup(name);
+	return sampler_event_encode(name, &s->members[k].attr, &s->events[e].unit, err);
 }
 
 /* The name of the event whose member failed to open. */
@@ -736,23 +749,26 @@ static const char *failed_name(const struct sampler *s)
  * PMU, and kernel samples are dropped when perf_event_paranoid forbids
  * them.
  */
-static int open_with_fallbacks(struct sampler *s, bool user_chose, struct ft_error *err)
+static int open_with_fallbacks(struct sampler *s, struct ft_error *err)
 {
 	char advice[512];
 	bool tried_fallback = false, tried_user_only = false;
 	int ret;
 
 	for (;;) {
+		size_t e;
+		const char *fb;
+
 		ret = open_all(s);
 		if (ret == 0)
 			return 0;
-		if (!tried_fallback && sampler_event_fallback(-ret, user_chose, s->target)) {
-			const char *fb = sampler_event_fallback(-ret, user_chose, s->target);
-
+		e = s->dmembers[s->failed].event;
+		fb = sampler_event_fallback(-ret, !s->events[e].cpu, s->target);
+		if (!tried_fallback && fb) {
 			notify(s, "%s is not supported here (no hardware PMU); sampling %s instead",
-			       s->events[0].name, fb);
+			       s->events[e].name, fb);
 			tried_fallback = true;
-			ret = replace_event(s, fb, err);
+			ret = replace_event(s, e, fb, err);
 			if (ret < 0)
 				return ret;
 			continue;
@@ -986,7 +1002,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			if (!s->members[i].frequency)
 				s->ring_pages = DEFAULT_EVERY_RING_PAGES;
 	raise_file_limit();
-	if (open_with_fallbacks(s, cfg->nevents > 0, err) < 0)
+	if (open_with_fallbacks(s, err) < 0)
 		goto out_free;
 	for (i = 0; i < s->ncpus; i++) {
 		s->pfds[i].fd = s->rings[i].fd;

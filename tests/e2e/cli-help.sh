@@ -118,11 +118,11 @@ check_formats import-formats import
 # live view says which). The explorer's --help and record's say so alike.
 for sub in record -a; do
 	"$FLAMETOP" "$sub" --help | tr -s ' \n' '  ' >"$T/help$sub"
-	if grep -Fq 'without a hardware PMU, cpu-clock for -a and task-clock otherwise' \
+	if grep -Fq 'cycles, or without a hardware PMU cpu-clock for -a and task-clock otherwise' \
 		"$T/help$sub"; then
 		pass "$sub --help: -e's default is cpu-clock for -a, task-clock otherwise"
 	else
-		fail "$sub --help: -e's default is not told for each target: $(grep -o '(default: cycles[^)]*)' "$T/help$sub")"
+		fail "$sub --help: -e's default is not told for each target: $(grep -o '(default: cpu[^)]*)' "$T/help$sub")"
 	fi
 done
 

@@ -16,6 +16,8 @@
 #   the same on the same workload). record says so in a notice, with what
 #   counts exactly: a group led by task-clock (events-group.sh checks that
 #   its count is the command's own), or -e faults.
+# -e cpu is the default event among others, and -e given twice adds
+# (-e cpu -e faults records both).
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -78,6 +80,21 @@ assert_between "$touch_total" $((PAGES / 4)) 1e15 \
 "$FLAMETOP" report -i "$T/two.session" --event cycles >/dev/null 2>"$T/bad.err"
 assert_eq "$?" 1 "report --event for an event the session lacks: exit status"
 assert_one_error_line "$T/bad.err" "report --event cycles"
+
+# --- -e cpu names the default event among others; -e again adds ----------------
+# cpu is cycles, or where no PMU counts them (this VM) task-clock for a command.
+run_record cpu -e cpu -e faults -o "$T/cpu.session" -- "$WORKLOADS/t5-faults" 20000
+assert_record_ok cpu "$T/cpu.session"
+if grep -Eq 'recorded [0-9]+ samples of (cycles|task-clock),faults ' "$T/cpu.err"; then
+	pass "-e cpu -e faults: both events, cpu as the default event"
+else
+	fail "-e cpu -e faults: $(cat "$T/cpu.err")"
+fi
+# cpu is cycles: naming both is naming one event twice.
+"$FLAMETOP" record -o "$T/never.session" -e cpu,cycles -- true 2>"$T/twice.err"
+assert_eq "$?" 1 "-e cpu,cycles: refused"
+assert_match "$(cat "$T/twice.err")" "^flametop: event 'cycles' is named twice\$" \
+	"-e cpu,cycles: cpu is cycles, named twice"
 
 # --- the explorer: e switches between them --------------------------------------
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
