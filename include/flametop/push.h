@@ -58,8 +58,9 @@ struct push_options {
  */
 void push_options_from_env(struct push_options *o);
 /* 0 when `label` is "key=value" Pyroscope takes (key: a letter or '_'
- * then letters, digits, '_' or '.'; value: printable, without ",{}=\"");
- * else -EINVAL with `err` saying why. */
+ * then letters, digits, '_' or '.', not starting with "__", which is the
+ * server's; value: printable, without ",{}=\""); else -EINVAL with `err`
+ * saying why. */
 int push_check_label(const char *label, struct ft_error *err);
 /* 0 when `url` is http:// or https:// with a host; else -EINVAL with `err`. */
 int push_check_url(const char *url, struct ft_error *err);

@@ -127,6 +127,7 @@ int cli_push_option(struct cli_push *c, int opt, const char *arg)
 int cli_push_finish(struct cli_push *c, const char *url_option)
 {
 	struct ft_error err;
+	size_t i;
 
 	if (!c->o.url) {
 		if (c->others) {
@@ -140,6 +141,13 @@ int cli_push_finish(struct cli_push *c, const char *url_option)
 		cli_error("%s: %s", url_option, err.msg);
 		return -1;
 	}
+	for (i = 0; c->o.per_process && i < c->o.nlabels; i++)
+		if (strncmp(c->o.labels[i], "pid=", 4) == 0 ||
+		    strncmp(c->o.labels[i], "comm=", 5) == 0) {
+			cli_error("--label %s: --per-process sets each upload's pid and comm",
+				  c->o.labels[i]);
+			return -1;
+		}
 	push_options_from_env(&c->o);
 	return 0;
 }

@@ -168,6 +168,12 @@ int push_check_label(const char *label, struct ft_error *err)
 			return -EINVAL;
 		}
 	}
+	/* Prometheus's rule, which Pyroscope keeps: __name__ and the like are its own. */
+	if (strncmp(label, "__", 2) == 0) {
+		error_set(err, "'%s': keys starting with '__' are reserved for the server's own",
+			  label);
+		return -EINVAL;
+	}
 	if (!eq[1]) {
 		error_set(err, "'%s': the value is empty", label);
 		return -EINVAL;

@@ -235,6 +235,14 @@ assert_one_error_line "$T/badurl.err" "ftp URL"
 run_push badlabel -i "$S" --url http://127.0.0.1:9 --label 'bad key=x'
 assert_eq "$RC" 2 "push --label 'bad key=x': usage error"
 assert_one_error_line "$T/badlabel.err" "bad label"
+# Keys starting with __ are the server's (Prometheus's rule: __name__).
+run_push reserved -i "$S" --url http://127.0.0.1:9 --label '__name__=x'
+assert_eq "$RC" 2 "push --label __name__=x: usage error"
+assert_one_error_line "$T/reserved.err" "reserved label"
+# --per-process makes pid and comm labels itself: a second one is refused.
+run_push pidtwice -i "$S" --url http://127.0.0.1:9 --per-process --label pid=7
+assert_eq "$RC" 2 "push --per-process --label pid=7: usage error"
+assert_one_error_line "$T/pidtwice.err" "pid label with --per-process"
 run_push empty -i "$S" --url http://127.0.0.1:9 --comm nobody
 assert_eq "$RC" 1 "push of nothing: error"
 assert_one_error_line "$T/empty.err" "nothing to push"
