@@ -47,6 +47,9 @@ struct report_options {
 
 /* 0, or -EINVAL when `name` is no format. */
 int report_parse_format(const char *name, enum report_format *out);
+/* Whether an event of `p` is sampled at -F, not at each of its events
+ * (sampler_event_every): whether a frequency means anything for it. */
+bool report_any_at_frequency(const struct profile *p);
 /*
  * Writes the report of the whole profile `p` (and of o->baseline): a
  * report fed all their samples. 0 or -errno (with `err` filled).

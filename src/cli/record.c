@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "flametop/profile.h"
+#include "flametop/report.h"
 #include "flametop/session.h"
 #include "flametop/source.h"
 
@@ -123,21 +124,10 @@ static void flush_notices(struct held_notices *q, bool print)
 	q->n = 0;
 }
 
-/* Whether an event of `p` is sampled at -F (not each of its events: sampler_event_every). */
-static bool any_at_frequency(const struct profile *p)
-{
-	uint32_t i;
-
-	for (i = 0; i < p->nevents; i++)
-		if (!sampler_event_every(p->events[i].name))
-			return true;
-	return false;
-}
-
 /* The end of record's warning about `lost` samples: what would lose fewer. */
 static void warn_lost(const struct profile *p, uint64_t lost, const struct cli_target *t)
 {
-	const char *freq = any_at_frequency(p) ? "lower -F or " : "";
+	const char *freq = report_any_at_frequency(p) ? "lower -F or " : "";
 
 	if (t->call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "

@@ -57,6 +57,16 @@ static const struct {
 	{ .name = "heatmap", .format = REPORT_HEATMAP },
 };
 
+bool report_any_at_frequency(const struct profile *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nevents; i++)
+		if (!sampler_event_every(p->events[i].name))
+			return true;
+	return false;
+}
+
 int report_parse_format(const char *name, enum report_format *out)
 {
 	size_t i;

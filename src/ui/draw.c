@@ -254,17 +254,6 @@ static const char *header_target(struct tui *u, char *out, size_t size)
 	return out;
 }
 
-/* Whether an event of the profile samples at -F (not each of its events: sampler_event_every). */
-static bool any_at_frequency(const struct profile *p)
-{
-	uint32_t i;
-
-	for (i = 0; i < p->nevents; i++)
-		if (!sampler_event_every(p->events[i].name))
-			return true;
-	return false;
-}
-
 void ui_draw_header(struct tui *u)
 {
 	WINDOW *w = u->w_header;
@@ -298,7 +287,7 @@ void ui_draw_header(struct tui *u)
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "]" : "");
 	}
 	field(u, w, "event", buf[0] ? buf : "-");
-	if (u->p->meta.frequency && any_at_frequency(u->p)) {
+	if (u->p->meta.frequency && report_any_at_frequency(u->p)) {
 		snprintf(val, sizeof(val), "%u Hz", u->p->meta.frequency);
 		field(u, w, NULL, val);
 	} else if (u->p->meta.frequency) {

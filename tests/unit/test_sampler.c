@@ -1001,6 +1001,23 @@ static bool test_alive(pid_t tid)
 	return tid != 66;
 }
 
+/* A decoder of one offcpu member, m[0] (whose threads test_alive() keeps
+ * alive), id 77 its perf event. */
+static void offcpu_decoder(struct sampler_decoder *d, struct sampler_member *m,
+			   struct pipeline_sink *sink, struct got *g)
+{
+	decoder_init(d, sink, g);
+	memset(m, 0, sizeof(*m));
+	m->event = 1;
+	m->sample_type = SAMPLER_SAMPLE_TYPE;
+	m->type = &sampler_type_offcpu;
+	m->state = type_offcpu_new();
+	type_offcpu_set_alive(m->state, test_alive);
+	d->members = m;
+	d->nmembers = 1;
+	u64map_put(&d->id_event, 77 + 1, 0);
+}
+
 /*
  * offcpu's rule through the decoder: a switch-out sample is emitted at the
  * thread's switch-in, weighted by the time between, with its own stack;
@@ -1015,16 +1032,7 @@ static void test_offcpu_rule(void **state)
 	struct builder b;
 	struct got g;
 
-	decoder_init(&d, &sink, &g);
-	memset(m, 0, sizeof(m));
-	m[0].event = 1;
-	m[0].sample_type = SAMPLER_SAMPLE_TYPE;
-	m[0].type = &sampler_type_offcpu;
-	m[0].state = type_offcpu_new();
-	type_offcpu_set_alive(m[0].state, test_alive);
-	d.members = m;
-	d.nmembers = 1;
-	u64map_put(&d.id_event, 77 + 1, 0);
+	offcpu_decoder(&d, m, &sink, &g);
 
 	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 1000, 0x401000, 0x400800)), 0);
 	assert_int_equal(sampler_decode(&d, switch_rec(&b, 77, 5, 1500, true)), 0);
@@ -1163,16 +1171,7 @@ static void test_offcpu_lost_switch_in(void **state)
 	struct builder b;
 	struct got g;
 
-	decoder_init(&d, &sink, &g);
-	memset(m, 0, sizeof(m));
-	m[0].event = 1;
-	m[0].sample_type = SAMPLER_SAMPLE_TYPE;
-	m[0].type = &sampler_type_offcpu;
-	m[0].state = type_offcpu_new();
-	type_offcpu_set_alive(m[0].state, test_alive);
-	d.members = m;
-	d.nmembers = 1;
-	u64map_put(&d.id_event, 77 + 1, 0);
+	offcpu_decoder(&d, m, &sink, &g);
 
 	assert_null(type_offcpu_notice(m[0].state));
 	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 5, 1000, 0x401000, 0x400800)), 0);
