@@ -163,8 +163,18 @@ void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int eve
  * event in `f` it is timeline_rate() of that event; otherwise each bucket's
  * samples that pass are spread evenly over it (the newest bucket: up to the
  * clock), as the sub-second series does not know threads or stacks.
+ * Counting reads every entry of every bucket in [from, to); with a cache
+ * `c` (NULL: none), a bucket counted before and unchanged since (its span
+ * and its number of samples) is not read again, so a live view that
+ * redraws its strip each second reads only the newest buckets.
  */
+struct timeline_count_cache;
+struct timeline_count_cache *timeline_count_cache_new(void);
+/* Forgets every count: call it when the filter changes. */
+void timeline_count_cache_reset(struct timeline_count_cache *c);
+void timeline_count_cache_free(struct timeline_count_cache *c);
 void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
-			  const struct profile_filter *f, uint64_t *counts, size_t n);
+			  const struct profile_filter *f, struct timeline_count_cache *c,
+			  uint64_t *counts, size_t n);
 
 #endif

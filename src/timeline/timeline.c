@@ -2098,8 +2098,71 @@ static uint64_t bucket_count(const struct timeline *t, const struct tl_bucket *b
 	return n;
 }
 
+/* A bucket's count as a cache keeps it: valid while its span and samples are. */
+struct tl_count {
+	uint64_t width, samples, count;
+};
+
+struct timeline_count_cache {
+	struct u64map at; /* a bucket's start + 1 -> its index in `counts` */
+	struct tl_count *counts;
+	uint32_t n, cap;
+};
+
+struct timeline_count_cache *timeline_count_cache_new(void)
+{
+	struct timeline_count_cache *c = xcalloc(1, sizeof(*c));
+
+	u64map_init(&c->at);
+	return c;
+}
+
+void timeline_count_cache_reset(struct timeline_count_cache *c)
+{
+	if (!c)
+		return;
+	u64map_free(&c->at);
+	u64map_init(&c->at);
+	c->n = 0;
+}
+
+void timeline_count_cache_free(struct timeline_count_cache *c)
+{
+	if (!c)
+		return;
+	u64map_free(&c->at);
+	free(c->counts);
+	free(c);
+}
+
+/* bucket_count(), from `c` when it holds b's count as b is now. */
+static uint64_t cached_count(const struct timeline *t, const struct tl_bucket *b,
+			     struct tl_match *m, struct timeline_count_cache *c)
+{
+	uint32_t k;
+
+	if (!c)
+		return bucket_count(t, b, m);
+	if (u64map_get(&c->at, b->start + 1, &k)) {
+		if (c->counts[k].width == b->width && c->counts[k].samples == b->samples)
+			return c->counts[k].count;
+	} else {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 256;
+			c->counts = xreallocarray(c->counts, c->cap, sizeof(*c->counts));
+		}
+		k = c->n++;
+		u64map_put(&c->at, b->start + 1, k);
+	}
+	c->counts[k].width = b->width;
+	c->counts[k].samples = b->samples;
+	c->counts[k].count = bucket_count(t, b, m);
+	return c->counts[k].count;
+}
+
 void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
-			  const struct profile_filter *f, uint64_t *counts, size_t n)
+			  const struct profile_filter *f, struct timeline_count_cache *c,
+			  uint64_t *counts, size_t n)
 {
 	struct rate_steps r = { from, to, n, counts };
 	struct profile_filter fw = *f;
@@ -2117,13 +2180,16 @@ void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
 		return;
 	fw.from = fw.to = 0;
 	match_init(&m, t->p, &fw);
+	/* Buckets merged into coarser ones leave counts no bucket starts at. */
+	if (c && c->n > 2 * t->nb + 256)
+		timeline_count_cache_reset(c);
 	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++) {
 		/* The newest bucket holds data up to the clock only. */
 		uint64_t end = bucket_end(&t->b[i]);
 
 		if (end > t->now + 1 && t->now >= t->b[i].start)
 			end = t->now + 1;
-		spread(&r, t->b[i].start, end, bucket_count(t, &t->b[i], &m));
+		spread(&r, t->b[i].start, end, cached_count(t, &t->b[i], &m, c));
 	}
 	match_free(&m);
 }

@@ -399,7 +399,7 @@ void ui_draw_strip(struct tui *u)
 	}
 	if (end - first < UI_WINDOW_MIN_NS)
 		end = first + UI_WINDOW_MIN_NS;
-	timeline_rate_filter(u->tl, first, end, &u->filter, counts, (size_t)width);
+	timeline_rate_filter(u->tl, first, end, &u->filter, u->strip_counts, counts, (size_t)width);
 	for (x = 0; x < width; x++)
 		if (counts[x] > max)
 			max = counts[x];

@@ -327,6 +327,7 @@ void ui_tui_reset_live(struct tui *u)
 		timeline_live_free(u->q[k].live);
 		u->q[k].live = NULL;
 	}
+	timeline_count_cache_reset(u->strip_counts);
 }
 
 /* Whether the window's functions (its top->fns) are read: by the front
@@ -1564,6 +1565,7 @@ static void init_state(struct tui *u)
 	budget = u->opt.max_memory ? u->opt.max_memory : UI_MAX_MEMORY_DEFAULT;
 	tc.max_memory = budget / 4 * 3;
 	u->tl = timeline_new(&tc, u->p);
+	u->strip_counts = timeline_count_cache_new();
 	u->heat = profile_heatstore_new(10000000ull, budget / 16);
 	u->hits = profile_hits_new(tc.resolution_ns, budget / 16);
 	u->lines = symbols_lines_new();
@@ -1948,6 +1950,7 @@ out_source:
 		unlink(u->tmppath);
 	ui_screen_set_unlink(NULL);
 	ui_tui_reset_live(u);
+	timeline_count_cache_free(u->strip_counts);
 	timeline_free(u->tl);
 	profile_hits_free(u->hits);
 	profile_heatstore_free(u->heat);

@@ -195,6 +195,7 @@ struct tui {
 	struct ft_notice notices; /* the sources say things here: the status line */
 	struct profile *p; /* src->profile */
 	struct timeline *tl;
+	struct timeline_count_cache *strip_counts; /* the strip's, for the filter: reset with it */
 	struct profile_hits *hits; /* where samples hit, by time (the lines view) */
 	struct profile_heatstore *heat; /* samples by 10 ms slice (the heatmap view) */
 	/* The decayed window's weights (UI_WINDOW_DECAY; NULL: made at the

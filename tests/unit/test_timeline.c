@@ -790,7 +790,8 @@ static void test_rate(void **state)
 	struct timeline *t;
 	struct timeline_stats st;
 	static uint64_t counts[4000];
-	uint64_t ev[2] = { 0, 0 }, of_tid0 = 0, late_tid0 = 0, sec;
+	uint64_t ev[2] = { 0, 0 }, of_tid0 = 0, late_tid0 = 0, sec, want[50];
+	struct timeline_count_cache *cache;
 	size_t i, n;
 	const size_t steps[] = { 1, 3, 7, 100, 999, 4000 };
 	struct profile_filter f;
@@ -836,16 +837,16 @@ static void test_rate(void **state)
 	f.tid = tids[0];
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		n = steps[i];
-		timeline_rate_filter(t, st.first, st.last, &f, counts, n);
+		timeline_rate_filter(t, st.first, st.last, &f, NULL, counts, n);
 		assert_int_equal(sum(counts, n), of_tid0);
 	}
-	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, counts, 20);
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, NULL, counts, 20);
 	assert_int_equal(sum(counts, 20), late_tid0);
 	assert_true(counts[0] + counts[1] > 0 && counts[10] + counts[11] > 0);
 	/* Only an event: timeline_rate's sub-second detail. */
 	profile_filter_init(&f);
 	f.event = 1;
-	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, counts, 100);
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC, &f, NULL, counts, 100);
 	for (i = 0; i < 100; i++)
 		if (i % 10 != 1)
 			assert_int_equal(counts[i], 0);
@@ -859,8 +860,31 @@ static void test_rate(void **state)
 		s.pid = tids[0] / 100 * 100;
 		timeline_add(t, &s, 1);
 	}
-	timeline_rate_filter(t, 100 * SEC, 100 * SEC + 290 * MS + 1, &f, counts, 3);
+	timeline_rate_filter(t, 100 * SEC, 100 * SEC + 290 * MS + 1, &f, NULL, counts, 3);
 	assert_int_equal(sum(counts, 3), 30);
+	/* A cache gives the same counts, and a bucket that grew is counted again. */
+	cache = timeline_count_cache_new();
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC + 300 * MS, &f, cache, counts, 20);
+	assert_int_equal(sum(counts, 20), late_tid0 + 30);
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC + 300 * MS, &f, cache, counts, 20);
+	assert_int_equal(sum(counts, 20), late_tid0 + 30);
+	for (i = 0; i < 5; i++) {
+		struct profile_sample s = random_sample(leaves, 20, 100 * SEC + 295 * MS);
+
+		s.tid = tids[0];
+		s.pid = tids[0] / 100 * 100;
+		timeline_add(t, &s, 1);
+	}
+	timeline_rate_filter(t, 90 * SEC, 100 * SEC + 300 * MS, &f, cache, counts, 20);
+	assert_int_equal(sum(counts, 20), late_tid0 + 35);
+	/* Another filter, after a reset: its own counts, as without a cache. */
+	f.tid = tids[1];
+	timeline_count_cache_reset(cache);
+	timeline_rate_filter(t, st.first, 100 * SEC + 300 * MS, &f, cache, counts, 50);
+	timeline_rate_filter(t, st.first, 100 * SEC + 300 * MS, &f, NULL, want, 50);
+	assert_memory_equal(counts, want, sizeof(want));
+	assert_true(sum(counts, 50) > 0);
+	timeline_count_cache_free(cache);
 	timeline_free(t);
 	profile_free(p);
 }
