@@ -123,7 +123,8 @@ struct profile_top *timeline_query(struct timeline *t, const struct profile_filt
  * newest sample time or advance() time), kept current as samples are
  * added: refreshing costs the new data and the buckets leaving the window,
  * not the history. Its top-list equals timeline_query() with from = clock -
- * span_ns. `f`'s from/to are ignored; `f` is copied, its comm and regexes
+ * span_ns (UINT64_MAX: everything retained; buckets merged into coarser
+ * ones cost it nothing). `f`'s from/to are ignored; `f` is copied, its comm and regexes
  * are borrowed. timeline_free() frees the live windows still open (do not
  * free them after it).
  */

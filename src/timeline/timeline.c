@@ -901,6 +901,7 @@ static size_t first_ending_after(const struct timeline *t, uint64_t time)
 }
 
 static void live_mark_stale(struct timeline *t, uint64_t end);
+static void live_mark_merged(struct timeline *t, uint64_t start, uint64_t end);
 
 /* The bucket holding `time`, created (at the resolution) when there is none. */
 static struct tl_bucket *bucket_for(struct timeline *t, uint64_t time)
@@ -1432,7 +1433,7 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 	bucket_remove(t, i + 1, j);
 	d->start = start;
 	d->width = width;
-	live_mark_stale(t, start + width);
+	live_mark_merged(t, start, start + width);
 }
 
 /* Merges the buckets inside the aligned slot of `width` that holds bucket i. */
@@ -1851,6 +1852,25 @@ static void live_mark_stale(struct timeline *t, uint64_t end)
 	for (l = t->lives; l; l = l->next)
 		if (end > l->cut)
 			l->stale = true;
+}
+
+/*
+ * Buckets merged into [start, end): a window that held all of them holds
+ * the same samples (a merge is their union) and only lists them again; one
+ * the merge straddles now holds more, and starts over.
+ */
+static void live_mark_merged(struct timeline *t, uint64_t start, uint64_t end)
+{
+	struct timeline_live *l;
+
+	for (l = t->lives; l; l = l->next) {
+		if (end <= l->cut)
+			continue;
+		if (start < l->cut)
+			l->stale = true;
+		else
+			l->changed = true;
+	}
 }
 
 static uint64_t live_cut(const struct timeline_live *l)

@@ -702,7 +702,9 @@ static void check_live_nodes(struct timeline *t, struct timeline_live *l,
 
 /*
  * Live windows follow many adds and advances, samples out of order, tier
- * merges inside the window, a profile that grows and a thread renamed.
+ * merges inside the window and across its edge, a profile that grows and a
+ * thread renamed; a window of everything follows merges and retention's
+ * drops.
  */
 static void test_live(void **state)
 {
@@ -710,7 +712,7 @@ static void test_live(void **state)
 	struct profile *p = make_profile(leaves, 100);
 	struct timeline_config c;
 	struct timeline *t;
-	struct timeline_live *l1, *l2, *l3, *l4;
+	struct timeline_live *l1, *l2, *l3, *l4, *l5, *l6;
 	struct profile_filter f1, f2, f3, f4;
 	regex_t inc;
 	uint64_t sec, now = 0;
@@ -732,6 +734,8 @@ static void test_live(void **state)
 	l2 = timeline_live_new(t, &f2, 12 * SEC);
 	l3 = timeline_live_new(t, &f3, 3 * SEC);
 	l4 = timeline_live_new(t, &f4, 45 * SEC); /* spans tier merges */
+	l5 = timeline_live_new(t, &f1, UINT64_MAX); /* everything: merges and drops */
+	l6 = timeline_live_new(t, &f1, 19 * SEC / 2); /* its edge inside 2 s slots merged */
 	check_live(t, l1, &f1, 0, 5 * SEC);
 	for (sec = 0; sec < 120; sec++) {
 		for (k = 0; k < 150; k++) {
@@ -760,13 +764,15 @@ static void test_live(void **state)
 		check_live(t, l2, &f2, now, 12 * SEC);
 		check_live(t, l3, &f3, now, 3 * SEC);
 		check_live(t, l4, &f4, now, 45 * SEC);
+		check_live(t, l5, &f1, now, UINT64_MAX);
+		check_live(t, l6, &f1, now, 19 * SEC / 2);
 		/* unchanged: the same result without rebuilding */
 		assert_ptr_equal(timeline_live_top(l1), timeline_live_top(l1));
 	}
 	timeline_live_free(l2);
 	timeline_live_free(l1);
 	timeline_live_free(l3);
-	/* l4 is freed with the timeline */
+	/* l4, l5 and l6 are freed with the timeline */
 	timeline_free(t);
 	regfree(&inc);
 	profile_free(p);
