@@ -160,6 +160,7 @@ const struct ui_view_ops ui_diff_ops = {
 	.title = "diff flame graph",
 	.key = 'd',
 	.help = "diff flame graph: the window against the baseline (m), red more, blue less",
+	.tree_only = true,
 	.queries = 1u << UI_QUERY_BASELINE,
 	.actions = UI_GRAPH_ACTIONS,
 	.wheel = 1,

@@ -323,6 +323,7 @@ void ui_tui_reset_live(struct tui *u)
 	size_t k;
 
 	free_decay(u);
+	u->base_queried = false;
 	for (k = 0; k < UI_QUERY__COUNT; k++) {
 		timeline_live_free(u->q[k].live);
 		u->q[k].live = NULL;
@@ -337,40 +338,66 @@ static bool functions_read(const struct tui *u)
 	return !UI_FRONT_OPS(u)->tree_only || u->focus_pending;
 }
 
+/*
+ * A baseline session: all of it, under the name filters. It does not
+ * change, so it is queried again only when the filter or its event did,
+ * not each time new data comes (a session of millions of samples would
+ * cost a live view several percent of a CPU).
+ */
+static void query_base_session(struct tui *u)
+{
+	struct ui_query *q = &u->q[UI_QUERY_BASELINE];
+	struct profile_filter f = u->filter;
+
+	if (u->base_queried && q->owned)
+		return;
+	profile_top_free(q->owned);
+	f.pid = f.tid = -1;
+	f.from = f.to = 0;
+	f.event = u->base_event;
+	q->owned = profile_query_top(u->base_p, &f);
+	q->top = q->owned;
+	q->from = 0;
+	q->to = u->base_p->meta.duration_ns;
+	u->base_queried = true;
+	u->data_gen++;
+}
+
 /* Queries window `k` again; the window's call tree is rebuilt from the result. */
 static void query(struct tui *u, enum ui_query_kind k)
 {
 	struct ui_query *q = &u->q[k];
 	uint64_t first, last;
 
+	if (k == UI_QUERY_BASELINE && u->base_p) {
+		query_base_session(u);
+		return;
+	}
 	retained(u, &first, &last);
 	ui_window_resolve(&u->windows[k], first, last, &q->from, &q->to);
 	profile_top_free(q->owned);
 	q->owned = NULL;
-	if (k == UI_QUERY_BASELINE && u->base_p) {
-		/* A baseline session: all of it, under the name filters. */
-		struct profile_filter f = u->filter;
-
-		f.pid = f.tid = -1;
-		f.from = f.to = 0;
-		f.event = u->base_event;
-		q->owned = profile_query_top(u->base_p, &f);
-		q->top = q->owned;
-		q->from = 0;
-		q->to = u->base_p->meta.duration_ns;
-		u->data_gen++;
-		return;
-	}
 	if (k == UI_QUERY_WINDOW && u->windows[k].mode == UI_WINDOW_DECAY) {
 		if (!u->decay)
 			make_decay(u, last);
 		q->owned = profile_decay_top(u->decay, u->p, last);
 		q->top = q->owned;
-	} else if (u->windows[k].mode == UI_WINDOW_LIVE) {
-		if (!q->live)
-			q->live = timeline_live_new(u->tl, &u->filter, u->windows[k].span);
-		q->top = k == UI_QUERY_WINDOW && !functions_read(u) ? timeline_live_nodes(q->live)
-								    : timeline_live_top(q->live);
+	} else if (u->windows[k].mode == UI_WINDOW_LIVE || u->windows[k].mode == UI_WINDOW_ALL) {
+		/* Everything is a live window that never drops a bucket: new
+		 * data costs only itself, not the whole history again. */
+		uint64_t span = u->windows[k].mode == UI_WINDOW_ALL ? UINT64_MAX : u->windows[k].span;
+
+		if (q->live && q->live_span != span) {
+			timeline_live_free(q->live);
+			q->live = NULL;
+		}
+		if (!q->live) {
+			q->live = timeline_live_new(u->tl, &u->filter, span);
+			q->live_span = span;
+		}
+		/* The baseline's functions are read where the window's are. */
+		q->top = !functions_read(u) ? timeline_live_nodes(q->live)
+					    : timeline_live_top(q->live);
 	} else {
 		struct profile_filter f;
 
@@ -930,6 +957,7 @@ static void match_base_event(struct tui *u)
 	if (b < 0 && u->base_p->nevents)
 		b = 0;
 	u->base_event = b;
+	u->base_queried = false;
 	if (b >= 0)
 		bunit = u->base_p->events[b].unit;
 	if (profile_diff_check_units(unit, bunit, &err) < 0)

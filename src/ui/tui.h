@@ -99,6 +99,7 @@ enum ui_query_kind {
 
 struct ui_query {
 	struct timeline_live *live; /* a live window's, kept current by the timeline */
+	uint64_t live_span; /* live's span; UINT64_MAX: everything */
 	struct profile_top *owned; /* a fixed window's result */
 	const struct profile_top *top; /* the result: live's or owned; NULL before the first */
 	struct profile_tree *tree; /* the window's call tree, with the search marks (no view
@@ -141,8 +142,8 @@ struct ui_view_ops {
 	const char *help; /* its line in the help and the man page */
 	unsigned queries; /* 1u << UI_QUERY_* it reads besides the window */
 	/* It reads the window's call tree and totals, never its functions
-	 * (top->fns): a live window's are not listed for it (the cost of
-	 * most of a frame's query), nfns is 0. */
+	 * (top->fns), nor the baseline's: a live window's are not listed
+	 * for it (the cost of most of a frame's query), nfns is 0. */
 	bool tree_only;
 	uint64_t actions; /* UI_ACTION()s it answers */
 	int wheel; /* lines one notch of the mouse wheel moves */
@@ -255,6 +256,7 @@ struct tui {
 	 * top-list under the explorer's filters (the baseline query's). */
 	struct profile *base_p;
 	int base_event; /* its event matching the window's */
+	bool base_queried; /* q[UI_QUERY_BASELINE] holds its query under this filter */
 	char base_err[256]; /* why it cannot be compared (other units), or "" */
 
 	/* The views: one state per entry of ui_views, opened on first use. */

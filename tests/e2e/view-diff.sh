@@ -146,6 +146,14 @@ else
 	fail "ft_leaf is not first"
 	sed 's/^/  | /' "$T/file.screen"
 fi
+# A function filter counts in the baseline session too (ft_caller_a: 1.2k of
+# its 2.4k samples), and an empty one counts all of it again.
+tui_keys file F C-u ft_caller_a Enter
+assert_main file 0 'against baseline views\.session \(1\.2k samples\)' \
+	"F: the baseline file counts only the stacks through the function"
+tui_keys file F C-u Enter
+assert_main file 0 'against baseline views\.session \(2\.4k samples\)' \
+	"F and an empty line: the whole baseline file again"
 tui_keys file X
 assert_screen file 'the baseline is a session file' "x with a file baseline says why not"
 tui_keys file q
