@@ -175,10 +175,24 @@ static int ratio_width(const struct profile_ratio *r)
 	return w > RATIO_MIN_WIDTH ? w : RATIO_MIN_WIDTH;
 }
 
+/*
+ * Narrower than this, a line shows the percentages without the weights
+ * beside them, so that a function's name keeps some room.
+ */
+#define WEIGHTS_MIN_COLS 60
+/* A name narrower than this leaves no room for the module column. */
+#define NAME_MIN_COLS 16
+
+/* The columns the self and total figures take, and their gap. */
+static int figure_columns(const struct tui *u)
+{
+	return u->cols >= WEIGHTS_MIN_COLS ? 30 : 16;
+}
+
 /* How many ratio columns fit beside a name column of 20 or more. */
 static size_t ratio_columns(const struct ui_view *v, const struct tui *u)
 {
-	int room = u->cols - 30 - 1 - 20;
+	int room = u->cols - figure_columns(u) - 1 - 20;
 	size_t k;
 
 	for (k = 0; v->ratios && k < v->ratios->n; k++) {
@@ -323,7 +337,7 @@ static void list_line(struct ui_view *v, struct tui *u, WINDOW *w, int row, bool
 {
 	char a[32], b[32], c[32], d[32], line[2048], name[1024], mod[256], fit[1024];
 	size_t nr = ratio_columns(v, u), k;
-	int name_w, mod_w, fixed = 30, used;
+	int name_w, mod_w, fixed = figure_columns(u), used;
 
 	for (k = 0; k < nr; k++)
 		fixed += ratio_width(&v->ratios->r[k]) + 1;
@@ -331,6 +345,8 @@ static void list_line(struct ui_view *v, struct tui *u, WINDOW *w, int row, bool
 	mod_w = name_w / 3;
 	if (mod_w > 30)
 		mod_w = 30;
+	if (name_w - mod_w - 1 < NAME_MIN_COLS)
+		mod_w = -1; /* the name takes the whole rest */
 	name_w -= mod_w + 1;
 	if (name_w < 4)
 		name_w = 4;
@@ -344,7 +360,10 @@ static void list_line(struct ui_view *v, struct tui *u, WINDOW *w, int row, bool
 	}
 	ui_screen_role(&u->scr, w, sel ? UI_ROLE_SELECTED : match ? UI_ROLE_MATCH : UI_ROLE_NORMAL);
 	wmove(w, row, 0);
-	snprintf(line, sizeof(line), " %6s %6s %6s %6s  ", a, b, c, d);
+	if (u->cols >= WEIGHTS_MIN_COLS)
+		snprintf(line, sizeof(line), " %6s %6s %6s %6s  ", a, b, c, d);
+	else
+		snprintf(line, sizeof(line), " %6s %6s  ", a, c);
 	ui_draw_put(w, line, u->cols);
 	for (k = 0; k < nr; k++) {
 		char r[32];
@@ -356,10 +375,12 @@ static void list_line(struct ui_view *v, struct tui *u, WINDOW *w, int row, bool
 	ui_draw_frame_name(u, frame, name, sizeof(name));
 	used = ui_label_fit(name, name_w, u->scr.utf8, fit, sizeof(fit));
 	ui_draw_put(w, fit, used);
-	for (; used < name_w + 1; used++)
-		waddch(w, ' ');
-	ui_draw_module_name(u, frame, mod, sizeof(mod));
-	ui_draw_put(w, mod, ui_draw_cols_left(w));
+	if (mod_w >= 0) {
+		for (; used < name_w + 1; used++)
+			waddch(w, ' ');
+		ui_draw_module_name(u, frame, mod, sizeof(mod));
+		ui_draw_put(w, mod, ui_draw_cols_left(w));
+	}
 	ui_draw_fill(w);
 }
 
@@ -370,7 +391,10 @@ static void list_header(struct ui_view *v, struct tui *u, WINDOW *w)
 	char line[1024], label[UTIL_SANITIZE_SIZE(64)];
 	int at;
 
-	at = snprintf(line, sizeof(line), " %13s %13s  ", "SELF", "TOTAL");
+	if (u->cols >= WEIGHTS_MIN_COLS)
+		at = snprintf(line, sizeof(line), " %13s %13s  ", "SELF", "TOTAL");
+	else
+		at = snprintf(line, sizeof(line), " %6s %6s  ", "SELF", "TOTAL");
 	for (k = 0; k < nr && at > 0 && (size_t)at < sizeof(line); k++) {
 		util_sanitize(v->ratios->r[k].label, label, sizeof(label));
 		at += snprintf(line + at, sizeof(line) - (size_t)at, "%*s ",

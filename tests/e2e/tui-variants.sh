@@ -6,7 +6,9 @@
 # screen); the mono theme sends no colour at all (capture-pane -e: only
 # attributes), while the default theme on this 256-colour tmux does use the
 # 256-colour palette; TERM=screen (8 colours) gets only the 8 basic colours;
-# a theme's normal background fills the view's empty cells.
+# a theme's normal background fills the view's empty cells; a terminal of
+# 40 columns shows the top-list's percentages and whole names, without the
+# weights and the module column that would cut them.
 # Theme mistakes are usage errors said in one line before the terminal is
 # touched: --theme nonexistent, a theme file that is not JSON (file, line
 # and column), a theme with an unknown role.
@@ -134,6 +136,16 @@ printf '{\n  "name": "broken",\n  "roles": {\n    "normal": { "fg": 7 },,\n  }\n
 bad_theme broken-json "flametop: $T/broken.json:4:[0-9]+: .*" --theme "$T/broken.json"
 printf '{\n  "name": "odd",\n  "roles": { "sparkle": { "fg": 1 } }\n}\n' >"$T/odd.json"
 bad_theme unknown-role "flametop: $T/odd.json: unknown role \(the roles are normal, header, .*\)" --theme "$T/odd.json"
+
+# --- 40 columns: the top-list keeps the names --------------------------
+VIEWS=$GOLDEN/tui/views.session
+tui_start narrow 40 14 "$ENV LANG=C.UTF-8 '$FLAMETOP' replay --view top '$VIEWS' 2>'$T/narrow.err'"
+assert_screen narrow '^ +SELF +TOTAL +FUNCTION' "40 columns: the header names the two percentages"
+assert_screen narrow '^ +75\.9% +75\.9% +ft_leaf$' "40 columns: ft_leaf's name whole, its shares beside it"
+assert_screen narrow '^ +0\.0% +100\.0% +_start$' "40 columns: _start's whole share, no module column"
+tui_keys narrow q
+tui_exit narrow
+assert_eq "$RC" 0 "40 columns: q exits 0"
 
 # In a terminal: the message is on the pane as the command left it, and
 # the terminal was never switched to the alternate screen.
