@@ -158,6 +158,10 @@ int cli_export(int argc, char **argv)
 	}
 	if (!ex && output)
 		ex = export_for_path(output);
+	else if (ex && output && export_for_path(output) && export_for_path(output) != ex)
+		/* As asked, but a viewer that goes by the name will not read it. */
+		cli_error("notice: %s will hold %s, not the %s its name says (--format %s)",
+			  output, ex->name, export_for_path(output)->name, ex->name);
 	if (!ex) {
 		cli_error("export needs --format folded|speedscope|pprof|svg%s",
 			  output ? " (OUT's extension names none)" : "");

@@ -9,8 +9,9 @@
 # thread through its labels), speedscope through speedscope's JSON schema
 # (ajv) and its per-thread profiles, folded by summing its counts, SVG by
 # parsing it as XML (xmllint) with the markup escaped. A window and a
-# filter narrow every format as they narrow report. Bad arguments and an
-# unwritable output are one line each, and a failed export leaves no file.
+# filter narrow every format as they narrow report. --format against the
+# output's extension is a notice. Bad arguments and an unwritable output
+# are one line each, and a failed export leaves no file.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -179,6 +180,14 @@ done
 "$FLAMETOP" export -i "$T/s.session" --format folded --comm worker-1 -o "$T/w1b.folded" \
 	2>"$T/w1b.err"
 assert_eq "$(cat "$T/w1b.err")" "" "an export with samples: nothing on stderr"
+# --format wins over the name's extension, and says so: a viewer that goes
+# by the name would not read the file.
+export_to mismatch -i "$T/s.session" --format folded -o "$T/folded.svg"
+assert_eq "$RC" 0 "--format folded -o x.svg: exit status"
+assert_eq "$(cat "$T/mismatch.err")" \
+	"flametop: notice: $T/folded.svg will hold folded, not the svg its name says (--format folded)" \
+	"--format folded -o x.svg: said on stderr"
+assert_eq "$(awk '{ s += $NF } END { print s }' "$T/folded.svg")" "$total" "--format folded -o x.svg: folded, as asked"
 
 # --- errors ------------------------------------------------------------------------
 export_to bad-format -i "$T/s.session" --format png
