@@ -193,6 +193,29 @@ static void resolution_text(const struct tui *u, char *out, size_t size)
 		snprintf(out, size, " res %s-%s", a, b);
 }
 
+/*
+ * A live window: its span, and what it counts when that is more than a
+ * twentieth longer. Views count whole buckets, so the last second counts
+ * the bucket it began in, up to twice as long.
+ */
+static void live_text(const struct tui *u, char *out, size_t size)
+{
+	const struct ui_query *q = UI_WINDOW_QUERY(u);
+	uint64_t span = UI_WIN(u).span, from = q->from, to = q->to;
+	char a[32], b[32];
+
+	ui_format_duration(span, a, sizeof(a));
+	if (q->top && q->top->nsamples && to > from) {
+		timeline_span(u->tl, &from, &to);
+		if (from < q->from && (q->to - from) / 21 > span / 20) {
+			ui_format_duration(q->to - from, b, sizeof(b));
+			snprintf(out, size, "live: last %s (counts %s)", a, b);
+			return;
+		}
+	}
+	snprintf(out, size, "live: last %s", a);
+}
+
 static void window_text(const struct tui *u, char *out, size_t size)
 {
 	char a[32], b[32], span[32];
@@ -201,8 +224,7 @@ static void window_text(const struct tui *u, char *out, size_t size)
 	ui_format_duration(UI_WINDOW_QUERY(u)->to > UI_WINDOW_QUERY(u)->from ? UI_WINDOW_QUERY(u)->to : UI_WINDOW_QUERY(u)->from, b, sizeof(b));
 	switch (UI_WIN(u).mode) {
 	case UI_WINDOW_LIVE:
-		ui_format_duration(UI_WIN(u).span, span, sizeof(span));
-		snprintf(out, size, "live: last %s", span);
+		live_text(u, out, size);
 		break;
 	case UI_WINDOW_ALL:
 		snprintf(out, size, "everything: %s to %s", a, b);

@@ -8,7 +8,8 @@
 # --max-memory, --resolution and --retention refuse values that make no
 # sense, in one line, before the terminal is touched. The header says the
 # resolution of the window viewed, coarser for a window that reaches into
-# older data.
+# older data. A live window says how long it counts when whole buckets
+# make that longer than its span.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -85,6 +86,14 @@ to=$(seconds "${range#* }")
 counted=$(sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$T/odd.report")
 assert_eq "$(samples_shown odd)" "$counted" \
 	"3.5 s session, -: the samples shown are those between the header's $range"
+# A live window's last second counts the bucket it began in: after the
+# last sample (3.49 s), the buckets from 2 s on, which the header says.
+tui_keys odd L - - - - -
+assert_screen odd 'window live: last 1\.0s \(counts 1\.5s\)' \
+	"3.5 s session, last 1.0s: the header says it counts 1.5 s"
+"$FLAMETOP" report -i "$T/odd.session" --from 2 >"$T/odd-live.report" 2>&1
+assert_eq "$(samples_shown odd)" "$(sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$T/odd-live.report")" \
+	"3.5 s session, last 1.0s: the samples shown are those from 2 s on"
 tui_keys odd q
 tui_exit odd
 
