@@ -6,7 +6,7 @@
 # total is its number of hits. t12-types wall ROUNDS sleeps once a round
 # in main -> ft_t12_sleep -> ... clock_nanosleep, so
 # syscalls:sys_enter_clock_nanosleep is hit exactly ROUNDS times there, for
-# a command and, with --comm, system-wide; each sleep also switches the
+# a command and, picked out by its PID, system-wide; each sleep also switches the
 # thread out (sched:sched_switch), at least ROUNDS times. A name that is
 # no tracepoint in tracefs (and no libpfm4 event) is refused in one line.
 # shellcheck source=tests/e2e/lib.sh
@@ -63,18 +63,22 @@ header="^# event: $NANOSLEEP \\(unit: count\\), each event sampled\$"
 assert_match "$(grep '^# event:' "$T/cmd.txt")" "$header" \
 	"report's header: $NANOSLEEP, each event sampled"
 
-# --- system-wide, the workload picked out by its name ------------------------
+# --- system-wide, the workload picked out by its PID -------------------------
 timeout -s KILL 120 "$FLAMETOP" record -a -e "$NANOSLEEP" -o "$T/sysnap.session" \
 	>"$T/sysnap.out" 2>"$T/sysnap.err" &
 rec=$!
 ft_bg_pids="$ft_bg_pids $rec"
 wait_recording "$T/sysnap.session" 2 "$rec"
-"$WORKLOADS/t12-types" wall "$ROUNDS" >/dev/null
+# Picked out by its PID: another test of a parallel make check may run
+# t12-types at the same time.
+"$WORKLOADS/t12-types" wall "$ROUNDS" >/dev/null &
+wl=$!
+wait "$wl"
 kill -INT "$rec"
 wait "$rec"
 RC=$?
 assert_record_ok sysnap "$T/sysnap.session" system
-hits "$NANOSLEEP" "$T/sysnap.session" --comm t12-types
+hits "$NANOSLEEP" "$T/sysnap.session" --pid "$wl"
 assert_eq "$TOTAL" "$ROUNDS" "-a: $NANOSLEEP hits of t12-types"
 assert_eq "$SLEEP" "$ROUNDS" "-a: $NANOSLEEP hits under ft_t12_sleep"
 
