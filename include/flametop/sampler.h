@@ -328,6 +328,9 @@ struct sampler_member {
 	 * carries the 8 bytes at the stack pointer, the return address, which
 	 * the decoder puts into the chain as the caller (then drops). */
 	bool entry;
+	/* Where the text its probe fetched is in the sample's raw data, as a
+	 * __data_loc (PERF_SAMPLE_RAW; sampler_type_member.text_loc); 0: none. */
+	uint32_t text_loc;
 	const struct sampler_type *type; /* NULL: no rule */
 	void *state; /* the rule's, shared by the type's members */
 	uint32_t role;

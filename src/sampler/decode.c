@@ -83,6 +83,44 @@ static uint32_t event_of(const struct sampler_decoder *d, uint64_t id)
 	return ev;
 }
 
+/*
+ * PERF_SAMPLE_RAW: {u32 size; char data[size]}, the two 8-byte aligned
+ * together. *raw and *size get the data; false when it runs past the end.
+ */
+static bool take_raw(struct cursor *c, const unsigned char **raw, uint32_t *size)
+{
+	uint32_t n;
+
+	if (c->end - c->p < 4)
+		return false;
+	memcpy(&n, c->p, 4);
+	if ((uint64_t)n > (uint64_t)(c->end - c->p) - 4)
+		return false;
+	*raw = c->p + 4;
+	*size = n;
+	c->p += 4 + (size_t)n;
+	return true;
+}
+
+/*
+ * The text a probe fetched into raw data `raw` of `size` bytes: the string
+ * the __data_loc at `loc` (offset in its low 16 bits, length with the NUL
+ * in its high 16) points to, or NULL when it is not one within the data.
+ */
+static const char *raw_text(const unsigned char *raw, uint32_t size, uint32_t loc)
+{
+	uint32_t v, off, len;
+
+	if (!raw || !loc || (uint64_t)loc + 4 > size)
+		return NULL;
+	memcpy(&v, raw + loc, 4);
+	off = v & 0xffff;
+	len = v >> 16;
+	if (!len || (uint64_t)off + len > size || raw[off + len - 1] != '\0')
+		return NULL;
+	return (const char *)raw + off;
+}
+
 /* The value of register `bit` in a sample's user registers, or 0. */
 static uint64_t user_reg(const struct pipeline_sample *s, uint64_t mask, int bit)
 {
@@ -174,17 +212,19 @@ static void put_caller(struct pipeline_sample *s, uint64_t *buf)
  * not ask for registers itself.
  */
 static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
-		   struct pipeline_sample *s)
+		   struct pipeline_sample *s, const char *text)
 {
 	bool dwarf = d->sample_type & PERF_SAMPLE_STACK_USER;
-	uint64_t regs[3], ips[ENTRY_MAX_IPS + 1];
+	uint64_t ips[ENTRY_MAX_IPS + 1];
+	struct type_hit hit;
 	int ret;
 
 	if (!m)
 		return d->sink->ops->sample ? d->sink->ops->sample(d->sink->ctx, s) : 0;
-	regs[TYPE_R_AX] = user_reg(s, s->user_regs_mask, 0);
-	regs[TYPE_R_SI] = user_reg(s, s->user_regs_mask, 4);
-	regs[TYPE_R_DI] = user_reg(s, s->user_regs_mask, 5);
+	hit.regs[TYPE_R_AX] = user_reg(s, s->user_regs_mask, 0);
+	hit.regs[TYPE_R_SI] = user_reg(s, s->user_regs_mask, 4);
+	hit.regs[TYPE_R_DI] = user_reg(s, s->user_regs_mask, 5);
+	hit.text = text;
 	if (m->entry && !dwarf)
 		put_caller(s, ips);
 	if ((m->rule_regs || m->entry) && !dwarf) {
@@ -198,7 +238,7 @@ static int deliver(struct sampler_decoder *d, const struct sampler_member *m,
 	for (;;) {
 		s->event = m->event;
 		if (m->type && m->type->sample)
-			ret = m->type->sample(m->state, m->role, s, regs, d->sink);
+			ret = m->type->sample(m->state, m->role, s, &hit, d->sink);
 		else
 			ret = d->sink->ops->sample ? d->sink->ops->sample(d->sink->ctx, s) : 0;
 		if (ret || !m->next || m->next >= d->nmembers)
@@ -314,10 +354,10 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	const struct sampler_member *m;
 	uint64_t sample_type = d->sample_type ? d->sample_type : SAMPLER_SAMPLE_TYPE;
 	uint64_t regs_mask = d->regs_user_mask;
-	const unsigned char *reads = NULL;
+	const unsigned char *reads = NULL, *raw = NULL;
 	struct pipeline_sample s;
 	uint64_t id, nr, nreads = 0;
-	uint32_t res;
+	uint32_t res, raw_size = 0;
 	int ret;
 
 	memset(&s, 0, sizeof(s));
@@ -352,6 +392,10 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	/* Records are 8-byte aligned in the ring and in the copy buffer. */
 	s.ips = (const uint64_t *)c.p;
 	c.p += nr * 8;
+	if ((sample_type & PERF_SAMPLE_RAW) && !take_raw(&c, &raw, &raw_size)) {
+		d->malformed++;
+		return 0;
+	}
 	if ((sample_type & PERF_SAMPLE_REGS_USER) && decode_user_regs(regs_mask, &c, &s) < 0) {
 		d->malformed++;
 		return 0;
@@ -360,7 +404,7 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 		d->malformed++;
 		return 0;
 	}
-	ret = deliver(d, m, &s);
+	ret = deliver(d, m, &s, m ? raw_text(raw, raw_size, m->text_loc) : NULL);
 	if (ret || !nreads)
 		return ret;
 	return deliver_group(d, &s, reads, nreads);

@@ -69,6 +69,7 @@ struct member {
 	bool bare; /* sampler_type_member.bare: no stack */
 	const char *filter; /* sampler_type_member.filter; NULL once the kernel refused it */
 	bool no_inherit; /* sampler_type_member.no_inherit */
+	uint32_t text_loc; /* sampler_type_member.text_loc: with the raw data */
 	bool shared; /* the same perf event as an earlier member: not opened */
 	bool group_read; /* leads a group: its samples read the group */
 	int leader; /* in a group it does not lead: the leader's member index; else -1 */
@@ -250,6 +251,8 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->sample_regs_user |= 1ull << 7; /* sp */
 		attr->sample_stack_user = 8;
 	}
+	if (m->text_loc)
+		attr->sample_type |= PERF_SAMPLE_RAW;
 	if (m->group_read) {
 		attr->sample_type |= PERF_SAMPLE_READ;
 		attr->read_format = SAMPLER_READ_FORMAT;
@@ -498,6 +501,7 @@ static int open_all(struct sampler *s)
 		dm->regs_user_mask = s->members[mi].attr.sample_regs_user;
 		dm->rule_regs = s->members[mi].rule_regs;
 		dm->entry = s->members[mi].entry;
+		dm->text_loc = s->members[mi].text_loc;
 	}
 	s->dec.nmembers = s->nmembers;
 	switch (s->target) {
@@ -565,6 +569,7 @@ static bool same_event(const struct member *a, const struct member *b)
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
 	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
 	       a->entry == b->entry && a->no_inherit == b->no_inherit && a->bare == b->bare &&
+	       a->text_loc == b->text_loc &&
 	       (a->filter == b->filter ||
 		(a->filter && b->filter && !strcmp(a->filter, b->filter))) &&
 	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
@@ -619,6 +624,7 @@ static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type 
 		m->bare = tm[i].bare;
 		m->filter = tm[i].filter;
 		m->no_inherit = tm[i].no_inherit;
+		m->text_loc = tm[i].text_loc;
 		share_member(s, s->nmembers - 1);
 	}
 	for (i = 0; i < n; i++)

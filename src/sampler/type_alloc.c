@@ -148,22 +148,22 @@ static void alloc_state_free(void *st)
 }
 
 static int alloc_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-			const uint64_t regs[3], const struct pipeline_sink *sink)
+			const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	struct alloc_state *a = st;
 	uint64_t size = 0, bytes, objects;
 
 	switch (role) {
 	case ALLOC_MALLOC:
-		size = regs[TYPE_R_DI];
+		size = hit->regs[TYPE_R_DI];
 		break;
 	case ALLOC_CALLOC:
 		/* An overflowing product fails in calloc: nothing allocated. */
-		if (__builtin_mul_overflow(regs[TYPE_R_DI], regs[TYPE_R_SI], &size))
+		if (__builtin_mul_overflow(hit->regs[TYPE_R_DI], hit->regs[TYPE_R_SI], &size))
 			size = 0;
 		break;
 	case ALLOC_REALLOC:
-		size = regs[TYPE_R_SI];
+		size = hit->regs[TYPE_R_SI];
 		break;
 	}
 	if (!size || !type_alloc_sampler_take(&a->sampler, size, &bytes, &objects))

@@ -9,12 +9,15 @@
  * __cxa_throw(void *object, std::type_info *tinfo, void (*dest)(void *))
  * has the exception's type in its second argument (rsi). The type_info's
  * second word points to the type's mangled name ("St13runtime_error"),
- * which the rule reads from the target's memory (process_vm_readv, at
- * most TYPE_NAME_MAX bytes, only the characters a mangled name has),
- * demangles as a name with the capped demangler, and puts below the
- * stack as a pseudo-frame: "[std::runtime_error]", module [exception].
- * A type that cannot be read (the process gone, the memory not ours to
- * read) leaves the stack without it. Names are remembered per process
+ * which the probe fetches at the throw where it is made in tracefs (the
+ * kernel copies it into the sample while the target runs); else the rule
+ * reads it from the target's memory (process_vm_readv), which a short
+ * command has left by then. At most TYPE_NAME_MAX bytes, only the
+ * characters a mangled name has, demangled as a name with the capped
+ * demangler, put below the stack as a pseudo-frame:
+ * "[std::runtime_error]", module [exception]. A type that cannot be read
+ * (no text, the process gone, the memory not ours to read) leaves the
+ * stack without it. Names are remembered per process
  * and type_info address in a small table, so a hot throw site reads the
  * target's memory once.
  */
@@ -75,41 +78,58 @@ int type_exceptions_label(const char *mangled, char *out, size_t size)
 	return 0;
 }
 
-/* The label of type_info `tinfo` of process `pid`, or NULL. Borrowed, valid
- * until the next call. */
-static const char *type_label(struct exceptions_state *e, uint32_t pid, uint64_t tinfo)
+/* The mangled name type_info `tinfo` of process `pid` points to, read
+ * from the process into `out` (TYPE_NAME_MAX + 1 bytes); false if it
+ * cannot be. */
+static bool read_name(uint32_t pid, uint64_t tinfo, char *out)
+{
+	uint64_t at = 0;
+	size_t n;
+
+	if (read_target(pid, tinfo + 8, &at, sizeof(at)) != sizeof(at) || !at)
+		return false;
+	n = read_target(pid, at, out, TYPE_NAME_MAX);
+	out[n] = '\0';
+	return strnlen(out, n) < n; /* its end within the bound */
+}
+
+/*
+ * The label of type_info `tinfo` of process `pid`, from `text` (the
+ * mangled name the probe fetched at the throw) or else read from the
+ * process, or NULL. Borrowed, valid until the next call.
+ */
+static const char *type_label(struct exceptions_state *e, uint32_t pid, uint64_t tinfo,
+			      const char *text)
 {
 	struct name_entry *c =
 		&e->cache[(util_hash_u64(tinfo ^ ((uint64_t)pid << 32)) & (NAME_CACHE - 1))];
 	char mangled[TYPE_NAME_MAX + 1];
-	uint64_t at = 0;
-	size_t n;
 
 	if (!tinfo)
 		return NULL;
-	if (c->pid == pid && c->tinfo == tinfo)
+	/* One that was unreadable is tried again when a throw brings its text. */
+	if (c->pid == pid && c->tinfo == tinfo && (c->name[0] || !text))
 		return c->name[0] ? c->name : NULL;
 	c->pid = pid;
 	c->tinfo = tinfo;
+	if (text && type_exceptions_label(text, c->name, sizeof(c->name)) == 0)
+		return c->name;
+	if (read_name(pid, tinfo, mangled) &&
+	    type_exceptions_label(mangled, c->name, sizeof(c->name)) == 0)
+		return c->name;
 	c->name[0] = '\0';
-	if (read_target(pid, tinfo + 8, &at, sizeof(at)) != sizeof(at) || !at)
-		return NULL;
-	n = read_target(pid, at, mangled, TYPE_NAME_MAX);
-	mangled[n] = '\0';
-	if (strnlen(mangled, n) == n) /* no end within the bound */
-		return NULL;
-	if (type_exceptions_label(mangled, c->name, sizeof(c->name)) < 0) {
-		c->name[0] = '\0';
-		return NULL;
-	}
-	return c->name;
+	return NULL;
 }
 
 static int exceptions_members(const struct sampler_type_target *t, struct sampler_type_member *m,
 			      struct ft_error *err)
 {
-	int r = type_uprobe_member(&m[0], t, "libstdc++.so", "libstdc++.so.6", "__cxa_throw", false,
-				   err);
+	int r;
+
+	/* The type's mangled name, copied by the kernel at the throw. */
+	m[0].fetch = "+0(+8(%si)):string";
+	r = type_uprobe_member(&m[0], t, "libstdc++.so", "libstdc++.so.6", "__cxa_throw", false,
+			       err);
 
 	m[0].entry = true;
 	m[0].regs = TYPE_REG_SI;
@@ -128,12 +148,12 @@ static void exceptions_state_free(void *st)
 }
 
 static int exceptions_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-			     const uint64_t regs[3], const struct pipeline_sink *sink)
+			     const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	struct pipeline_sample out = *s;
 
 	(void)role;
-	out.leaf = type_label(st, s->pid, regs[TYPE_R_SI]);
+	out.leaf = type_label(st, s->pid, hit->regs[TYPE_R_SI], hit->text);
 	out.leaf_module = "[exception]";
 	return type_emit(sink, &out, 1);
 }

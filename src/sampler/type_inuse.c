@@ -144,7 +144,7 @@ static uint64_t *pending_of(struct inuse *u, struct type_thread *th)
 }
 
 static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-			const uint64_t regs[3], const struct pipeline_sink *sink)
+			const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	struct inuse *u = st;
 	struct type_thread *th;
@@ -153,20 +153,20 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 	(void)sink;
 	switch (role) {
 	case INUSE_FREE:
-		if (regs[TYPE_R_DI])
-			forget(u, regs[TYPE_R_DI]);
+		if (hit->regs[TYPE_R_DI])
+			forget(u, hit->regs[TYPE_R_DI]);
 		return 0;
 	case INUSE_MALLOC:
-		size = regs[TYPE_R_DI];
+		size = hit->regs[TYPE_R_DI];
 		break;
 	case INUSE_CALLOC:
-		if (__builtin_mul_overflow(regs[TYPE_R_DI], regs[TYPE_R_SI], &size))
+		if (__builtin_mul_overflow(hit->regs[TYPE_R_DI], hit->regs[TYPE_R_SI], &size))
 			size = 0;
 		break;
 	case INUSE_REALLOC:
-		if (regs[TYPE_R_DI])
-			forget(u, regs[TYPE_R_DI]);
-		size = regs[TYPE_R_SI];
+		if (hit->regs[TYPE_R_DI])
+			forget(u, hit->regs[TYPE_R_DI]);
+		size = hit->regs[TYPE_R_SI];
 		break;
 	default: /* a return: the block's address */
 		th = type_threads_get(&u->threads, s->tid, s->time);
@@ -175,12 +175,12 @@ static int inuse_sample(void *st, uint32_t role, const struct pipeline_sample *s
 		if (!th->held.valid || th->held.s.time > s->time) {
 			/* Its entry may still be in another CPU's ring. */
 			th->since = s->time;
-			th->value = regs[TYPE_R_AX];
+			th->value = hit->regs[TYPE_R_AX];
 			return 0;
 		}
 		th->held.valid = false;
-		if (regs[TYPE_R_AX] && *pending_of(u, th))
-			remember(u, regs[TYPE_R_AX], *pending_of(u, th), &th->held);
+		if (hit->regs[TYPE_R_AX] && *pending_of(u, th))
+			remember(u, hit->regs[TYPE_R_AX], *pending_of(u, th), &th->held);
 		return 0;
 	}
 	th = type_threads_get(&u->threads, s->tid, s->time);

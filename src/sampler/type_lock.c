@@ -178,14 +178,14 @@ static void lock_state_free(void *st)
 }
 
 static int lock_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-		       const uint64_t regs[3], const struct pipeline_sink *sink)
+		       const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	struct lock_state *l = st;
 	struct type_thread *th;
 	struct pipeline_sample out;
 
 	if (role == LOCK_ENTER || role == LOCK_ENTER2) {
-		if (role == LOCK_ENTER && !is_wait(regs[TYPE_R_SI]))
+		if (role == LOCK_ENTER && !is_wait(hit->regs[TYPE_R_SI]))
 			return 0;
 		th = type_threads_get(&l->threads, s->tid, s->time);
 		if (!th)

@@ -388,10 +388,10 @@ static void offcpu_state_free(void *st)
 }
 
 static int offcpu_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-			 const uint64_t regs[3], const struct pipeline_sink *sink)
+			 const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	(void)role;
-	(void)regs;
+	(void)hit;
 	return type_offcpu_sample(st, s, sink);
 }
 

@@ -188,31 +188,63 @@ static void remove_stale(const char *dir)
 }
 
 /*
- * Defines a probe at `path`:`offset` in tracefs and returns its
- * tracepoint id, or -errno (no tracefs, not root).
+ * The offset in probe `name`'s records of its fetched argument `text`, a
+ * string, from the event's format file ("field:__data_loc char[] text;
+ * offset:16; ..."), or 0 when it has none as such.
  */
-static long define_probe(const char *func, bool ret, const char *path, uint64_t offset)
+static uint32_t text_offset(const char *name)
+{
+	static const char field[] = "field:__data_loc char[] text;";
+	char *path = xasprintf("%s/events/%s/format", defined_dir, name), *fmt, *at;
+	unsigned off = 0;
+
+	fmt = util_read_file(path, NULL);
+	free(path);
+	if (!fmt)
+		return 0;
+	at = strstr(fmt, field);
+	if (at && sscanf(at + sizeof(field) - 1, " offset:%u;", &off) != 1)
+		off = 0;
+	free(fmt);
+	return off >= 8 && off < 4096 ? off : 0;
+}
+
+/*
+ * Defines a probe at `path`:`offset` in tracefs, fetching `fetch` as its
+ * argument `text` if not NULL, and returns its tracepoint id, or -errno
+ * (no tracefs, not root); *text_loc is where the text's __data_loc is in
+ * its records (0: none).
+ */
+static long define_probe(const char *func, bool ret, const char *path, uint64_t offset,
+			 const char *fetch, uint32_t *text_loc)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	static bool registered;
-	char *name, *line, *idpath, *what;
+	char *name, *line, *idpath, *what, *arg;
 	long id = -ENOENT;
 	size_t i;
 	int r;
 
-	what = xasprintf("%c %s:0x%llx", ret ? 'r' : 'p', path, (unsigned long long)offset);
+	*text_loc = 0;
+	arg = fetch ? xasprintf(" text=%s", fetch) : xstrdup("");
+	what = xasprintf("%c %s:0x%llx%s", ret ? 'r' : 'p', path, (unsigned long long)offset, arg);
 	for (i = 0; i < ndefined; i++)
 		if (strcmp(defined_what[i], what) == 0) {
+			if (fetch)
+				*text_loc = text_offset(defined[i]);
 			free(what);
+			free(arg);
 			return defined_id[i];
 		}
 	if (ndefined == MAX_DEFINED) {
 		free(what);
+		free(arg);
 		return -ENOSPC;
 	}
 	name = xasprintf("flametop_%d/%s%s_%zu", (int)getpid(), func, ret ? "_ret" : "", ndefined);
-	line = xasprintf("%c:%s %s:0x%llx\n", ret ? 'r' : 'p', name, path,
-			 (unsigned long long)offset);
+	line = xasprintf("%c:%s %s:0x%llx%s\n", ret ? 'r' : 'p', name, path,
+			 (unsigned long long)offset, arg);
+	free(arg);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (defined_dir && strcmp(defined_dir, dirs[i]) != 0)
 			continue;
@@ -229,6 +261,8 @@ static long define_probe(const char *func, bool ret, const char *path, uint64_t 
 		free(idpath);
 		if (!defined_dir)
 			defined_dir = xstrdup(dirs[i]);
+		if (fetch && id >= 0)
+			*text_loc = text_offset(name);
 		defined_what[ndefined] = what;
 		defined_id[ndefined] = id;
 		defined[ndefined++] = name;
@@ -301,7 +335,9 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
 	attr->sample_period = 1;
-	id = define_probe(func, ret, path, offset);
+	id = define_probe(func, ret, path, offset, m->fetch, &m->text_loc);
+	if (id < 0 && m->fetch) /* a kernel that cannot fetch it still probes */
+		id = define_probe(func, ret, path, offset, NULL, &m->text_loc);
 	if (id >= 0) {
 		free(path);
 		attr->type = PERF_TYPE_TRACEPOINT;

@@ -44,9 +44,9 @@ static void wall_state_free(void *st)
 }
 
 static int wall_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-		       const uint64_t regs[3], const struct pipeline_sink *sink)
+		       const struct type_hit *hit, const struct pipeline_sink *sink)
 {
-	(void)regs;
+	(void)hit;
 	if (role == WALL_OFF)
 		return type_offcpu_sample(st, s, sink);
 	if (s->tid == 0)

@@ -39,6 +39,12 @@
 #define TYPE_REG_DI (1ull << 5)
 enum { TYPE_R_AX, TYPE_R_SI, TYPE_R_DI };
 
+/* What a rule reads of a hit besides the sample. */
+struct type_hit {
+	uint64_t regs[3]; /* the user registers it asked for, by TYPE_R_*; 0 where none */
+	const char *text; /* what its probe fetched, NUL-terminated; NULL: nothing */
+};
+
 /* What a type needs to know about the target to choose its members. */
 struct sampler_type_target {
 	enum sampler_target target;
@@ -74,6 +80,18 @@ struct sampler_type_member {
 	const char *filter;
 	/* Not inherited by threads and children the target starts later. */
 	bool no_inherit;
+	/*
+	 * For a uprobe (type_uprobe_member): text for the kernel to copy into
+	 * the sample at the hit, in tracefs's fetch-argument syntax
+	 * ("+0(+8(%si)):string"), or NULL. The kernel reads it while the
+	 * target runs, where the rule reading the target's memory later finds
+	 * a short command gone. Only a probe made in tracefs fetches: there,
+	 * type_uprobe_member sets text_loc; with the uprobe PMU it stays 0,
+	 * and the rule gets no text.
+	 */
+	const char *fetch;
+	/* Where the fetched text's __data_loc is in the sample's raw data (0: none). */
+	uint32_t text_loc;
 	uint32_t role; /* the type's own tag, handed back with each sample */
 };
 
@@ -95,13 +113,13 @@ struct sampler_type {
 	void *(*state_new)(const struct sampler_type_target *t);
 	void (*state_free)(void *st);
 	/*
-	 * A sample of member `role`, with the user registers it asked for in
-	 * `regs` (indexed by TYPE_R_*, zero where the kernel gave none). Emits
-	 * what the rule makes of it into `sink` (maybe nothing, maybe later).
-	 * NULL: the sample passes through. Returns the sink's result.
+	 * A sample of member `role`, with the registers and text it asked
+	 * for in `hit`. Emits what the rule makes of it into `sink` (maybe
+	 * nothing, maybe later). NULL: the sample passes through. Returns
+	 * the sink's result.
 	 */
 	int (*sample)(void *st, uint32_t role, const struct pipeline_sample *s,
-		      const uint64_t regs[3], const struct pipeline_sink *sink);
+		      const struct type_hit *hit, const struct pipeline_sink *sink);
 	/* A thread was switched in (`out` false) or out on a CPU (members with
 	 * attr.context_switch). NULL: ignored. */
 	int (*sched)(void *st, uint32_t tid, uint64_t time, bool out, bool preempt,
@@ -276,9 +294,9 @@ int type_exceptions_label(const char *mangled, char *out, size_t size);
  * the target maps it: for a PID target the first process's library, else
  * the one the dynamic loader finds for `soname` ("libc.so.6"), which a
  * command flametop starts loads too. Sampled on every hit. Defined in
- * tracefs when it can be (removed by type_uprobe_cleanup), else through
- * the uprobe PMU and then not inherited (see type_uprobe.c). 0, or -errno
- * with `err` set.
+ * tracefs when it can be (removed by type_uprobe_cleanup), with m->fetch
+ * as its argument if set, else through the uprobe PMU and then not
+ * inherited (see type_uprobe.c). 0, or -errno with `err` set.
  */
 int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_target *t,
 		       const char *lib, const char *soname, const char *func, bool ret,

@@ -14,7 +14,8 @@
 #   throw in ft_t12_throw_rarely, and prints how many: the counts are those;
 #   the often ones are std::runtime_error, the rare ones t12::rare_error,
 #   and each stack ends in its type's pseudo-frame, read from the process
-#   while it lives (t12-throw ... wait stays until told to go).
+#   while it lives (t12-throw ... wait stays until told to go), or, with
+#   tracefs, fetched by the probe at the throw (t12-throw 1 exits at once).
 # A child that execs on one CPU and runs on another is symbolized as its
 # own executable (the rings are read in time order).
 # The probe is at the function's entry, before it made a frame: the
@@ -228,6 +229,27 @@ assert_eq "$(jq -r .unit "$T/throw.json")" count "exceptions' unit"
 assert_eq "$(prefix_total ft_t12_throw_often "$T/throw.json")" "$1" "exceptions: ft_t12_throw_often's throws"
 assert_eq "$(prefix_total ft_t12_throw_rarely "$T/throw.json")" "$2" "exceptions: ft_t12_throw_rarely's throws"
 
+# Without libiberty the types stay mangled, as function names do.
+often_type='std::runtime_error' rare_type='t12::rare_error'
+[ "${HAVE_LIBIBERTY:-}" = yes ] || often_type='St13runtime_error' rare_type='N3t1210rare_errorE'
+
+# A command that throws four times and exits at once, gone before its
+# samples are read: with tracefs the probe fetches each type's name at the
+# throw, so every throw still has its type.
+run_record quick -e exceptions -o "$T/quick.session" -- "$WORKLOADS/t12-throw" 1
+assert_record_ok quick "$T/quick.session"
+assert_eq "$(cat "$T/quick.out")" "often 3 rarely 1" "exceptions, a short command: it threw"
+report_folded "$T/quick.session" "$T/quick.folded" || finish
+sed 's/^/  /' "$T/quick.folded"
+if [ -w /sys/kernel/tracing/uprobe_events ]; then
+	assert_eq "$(grep -E -- ";ft_t12_throw_often[^;]*;__cxa_throw;\\[$often_type\\] " "$T/quick.folded" |
+		awk '{ n += $NF } END { print n + 0 }')" 3 \
+		"exceptions, a short command: ft_t12_throw_often's 3 throws, each a [$often_type]"
+	assert_eq "$(grep -E -- ";ft_t12_throw_rarely[^;]*;__cxa_throw;\\[$rare_type\\] " "$T/quick.folded" |
+		awk '{ n += $NF } END { print n + 0 }')" 1 \
+		"exceptions, a short command: ft_t12_throw_rarely's throw, a [$rare_type]"
+fi
+
 # The types: read while the process lives, which it does until every throw
 # is in the session.
 ROUNDS=500
@@ -254,9 +276,6 @@ print_top "$T/typed.json"
 folded_total() {
 	grep -E -- "$1" "$T/typed.folded" | awk '{ n += $NF } END { printf "%.0f", n }'
 }
-# Without libiberty the types stay mangled, as function names do.
-often_type='std::runtime_error' rare_type='t12::rare_error'
-[ "${HAVE_LIBIBERTY:-}" = yes ] || often_type='St13runtime_error' rare_type='N3t1210rare_errorE'
 assert_eq "$(folded_total ";ft_t12_throw_often[^;]*;__cxa_throw;\\[$often_type\\] ")" $((ROUNDS * 3)) \
 	"exceptions: ft_t12_throw_often's throws, each a [$often_type]"
 assert_eq "$(folded_total ";ft_t12_throw_rarely[^;]*;__cxa_throw;\\[$rare_type\\] ")" "$ROUNDS" \

@@ -1472,12 +1472,12 @@ static void test_alloc_sampling(void **state)
 static uint64_t seen_di;
 
 static int probe_sample(void *st, uint32_t role, const struct pipeline_sample *s,
-			const uint64_t regs[3], const struct pipeline_sink *sink)
+			const struct type_hit *hit, const struct pipeline_sink *sink)
 {
 	(void)st;
 	(void)role;
-	seen_di = regs[TYPE_R_DI];
-	return type_emit(sink, s, regs[TYPE_R_DI]);
+	seen_di = hit->regs[TYPE_R_DI];
+	return type_emit(sink, s, hit->regs[TYPE_R_DI]);
 }
 
 static const struct sampler_type probe_type = { .name = "probe", .sample = probe_sample };
@@ -1535,6 +1535,96 @@ static void test_entry_probe(void **state)
 	assert_int_equal(g.ips[3], 0x400800);
 	assert_null(g.sample.user_regs);
 	assert_null(g.sample.user_stack);
+	u64map_free(&d.id_event);
+}
+
+static char seen_text[64];
+static bool seen_no_text;
+
+static int text_sample(void *st, uint32_t role, const struct pipeline_sample *s,
+		       const struct type_hit *hit, const struct pipeline_sink *sink)
+{
+	(void)st;
+	(void)role;
+	seen_no_text = !hit->text;
+	snprintf(seen_text, sizeof(seen_text), "%s", hit->text ? hit->text : "");
+	return type_emit(sink, s, 1);
+}
+
+static const struct sampler_type text_type = { .name = "text", .sample = text_sample };
+
+/*
+ * A probe sample with raw data (PERF_SAMPLE_RAW) of `size` bytes, after a
+ * one-frame chain: a tracepoint record whose __data_loc at 16 says `loc`,
+ * then `text` (`tlen` bytes) at 20, then zeroes up to `size`; the raw size
+ * says `claimed` (what a hostile ring could say).
+ */
+static const struct perf_event_header *raw_rec(struct builder *b, uint32_t loc, const char *text,
+					       size_t tlen, uint32_t size, uint32_t claimed)
+{
+	unsigned char raw[256] = { 0 };
+
+	sample_head(b, PERF_RECORD_MISC_USER, 77, 0x401000, 101, 1000);
+	b_u64(b, 1);
+	b_u64(b, 0x401000);
+	memcpy(raw + 16, &loc, 4);
+	memcpy(raw + 20, text, tlen);
+	b_put(b, &claimed, 4);
+	b_put(b, raw, size);
+	return b_done(b);
+}
+
+/*
+ * The text a probe fetched reaches its rule from the sample's raw data,
+ * through its __data_loc; one that points past the data or has no NUL
+ * at its end is no text (the sample still counts), and raw data that
+ * claims more than the record holds makes the record malformed.
+ */
+static void test_fetched_text(void **state)
+{
+	static const char name[] = "St13runtime_error"; /* 18 bytes with its NUL */
+	struct sampler_member m;
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	(void)state;
+	decoder_init(&d, &sink, &g);
+	memset(&m, 0, sizeof(m));
+	m.sample_type = SAMPLER_SAMPLE_TYPE | PERF_SAMPLE_RAW;
+	m.text_loc = 16;
+	m.type = &text_type;
+	d.members = &m;
+	d.nmembers = 1;
+	u64map_put(&d.id_event, 77 + 1, 0);
+
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 18u << 16 | 20, name, 18, 44, 44)), 0);
+	assert_false(seen_no_text);
+	assert_string_equal(seen_text, name);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(g.sample.nr_ips, 1);
+	/* Past the raw data: 20 + 30 > 44. */
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 30u << 16 | 20, name, 18, 44, 44)), 0);
+	assert_true(seen_no_text);
+	assert_int_equal(g.samples, 2);
+	/* No NUL at its end: 17 bytes. */
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 17u << 16 | 20, name, 18, 44, 44)), 0);
+	assert_true(seen_no_text);
+	/* Empty. */
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 0u << 16 | 20, name, 18, 44, 44)), 0);
+	assert_true(seen_no_text);
+	assert_int_equal(g.samples, 4);
+	assert_int_equal(d.malformed, 0);
+	/* Raw data longer than the record. */
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 18u << 16 | 20, name, 18, 44, 400)), 0);
+	assert_int_equal(d.malformed, 1);
+	assert_int_equal(g.samples, 4);
+	/* A member without text: none, whatever the raw data holds. */
+	m.text_loc = 0;
+	assert_int_equal(sampler_decode(&d, raw_rec(&b, 18u << 16 | 20, name, 18, 44, 44)), 0);
+	assert_true(seen_no_text);
+	assert_int_equal(g.samples, 5);
 	u64map_free(&d.id_event);
 }
 
@@ -1866,6 +1956,7 @@ int main(void)
 		cmocka_unit_test(test_exception_label),
 		cmocka_unit_test(test_alloc_sampling),
 		cmocka_unit_test(test_entry_probe),
+		cmocka_unit_test(test_fetched_text),
 		cmocka_unit_test(test_lock_bare_exit),
 		cmocka_unit_test(test_group_read),
 	};
