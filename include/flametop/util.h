@@ -229,6 +229,9 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 char *util_read_file(const char *path, size_t *len);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
+/* Whether kernel `release` (uname's, "6.1.0-18-amd64") is older than
+ * major.minor; false for one that does not start with two numbers. */
+bool util_kernel_before(const char *release, unsigned major, unsigned minor);
 /* Whether process or thread `tid` exists and is no zombie (/proc/TID/stat). */
 bool util_task_alive(pid_t tid);
 

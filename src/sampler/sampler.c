@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -750,6 +751,21 @@ static const char *failed_name(const struct sampler *s)
 }
 
 /*
+ * Whether this kernel is older than 6.12, the first that samples a
+ * group's read (PERF_SAMPLE_READ) with inherited counters; its release
+ * goes to `release`.
+ */
+static bool old_kernel(char *release, size_t size)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return false;
+	snprintf(release, size, "%s", u.release);
+	return util_kernel_before(u.release, 6, 12);
+}
+
+/*
  * Opens the events, applying the two retries a user would want: the
  * default event falls back to a software clock when there is no hardware
  * PMU, and kernel samples are dropped when perf_event_paranoid forbids
@@ -757,7 +773,7 @@ static const char *failed_name(const struct sampler *s)
  */
 static int open_with_fallbacks(struct sampler *s, struct ft_error *err)
 {
-	char advice[512];
+	char advice[512], release[65];
 	bool tried_fallback = false, tried_user_only = false;
 	int ret;
 
@@ -795,6 +811,13 @@ static int open_with_fallbacks(struct sampler *s, struct ft_error *err)
 	}
 	if (ret == -ESRCH && s->target == SAMPLER_PIDS)
 		error_set(err, "a target process exited while its threads were being attached");
+	else if (ret == -EINVAL && s->members[s->failed].group_read &&
+		 s->members[s->failed].attr.inherit && old_kernel(release, sizeof(release)))
+		error_set(err,
+			  "this kernel (%s) cannot sample the group of %s in the target's threads "
+			  "(Linux 6.12 can): record the group system-wide with -a, or its events "
+			  "without braces",
+			  release, failed_name(s));
 	else if (ret == -EINVAL && s->members[s->failed].leader >= 0)
 		error_set(err,
 			  "the kernel refused %s in the group of %s: the group may hold more "

@@ -222,6 +222,15 @@ int util_read_long(const char *path, long *value)
 	return 0;
 }
 
+bool util_kernel_before(const char *release, unsigned major, unsigned minor)
+{
+	unsigned a = 0, b = 0;
+
+	if (!release || sscanf(release, "%u.%u", &a, &b) != 2)
+		return false;
+	return a < major || (a == major && b < minor);
+}
+
 bool util_task_alive(pid_t tid)
 {
 	char path[64], *buf, *paren;

@@ -711,6 +711,21 @@ static void test_parse_number(void **state)
 	assert_true(v == 3);
 }
 
+/* Kernel releases as uname gives them, against 6.12. */
+static void test_kernel_before(void **state)
+{
+	(void)state;
+	assert_true(util_kernel_before("6.1.0-18-amd64", 6, 12));
+	assert_true(util_kernel_before("5.15.0-91-generic", 6, 12));
+	assert_true(util_kernel_before("6.11.9", 6, 12));
+	assert_false(util_kernel_before("6.12.0", 6, 12));
+	assert_false(util_kernel_before("6.18.44", 6, 12));
+	assert_false(util_kernel_before("7.0", 6, 12));
+	assert_false(util_kernel_before("", 6, 12));
+	assert_false(util_kernel_before("linux", 6, 12));
+	assert_false(util_kernel_before(NULL, 6, 12));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_read_settings),
 		cmocka_unit_test(test_outdir),
 		cmocka_unit_test(test_notice_once),
+		cmocka_unit_test(test_kernel_before),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_integer),
