@@ -531,6 +531,23 @@ void ui_draw_note(struct tui *u, WINDOW *w, int row, const char *text)
 #define LINE_REFRESH_NS (3 * 1000000000ull)
 
 /*
+ * The module of `frame` on the status line, `mod` cleaned: "[libc.so.6]",
+ * and for the kernel's, whose names are in brackets already,
+ * "[kernel.kallsyms]" or "[ext4] (kernel)".
+ */
+static void status_module(const struct tui *u, uint32_t frame, const char *mod, char *out,
+			  size_t size)
+{
+	bool kernel = u->p->frames[frame].kind == PROFILE_FRAME_KERNEL;
+	size_t n = strlen(mod);
+
+	if (n >= 2 && mod[0] == '[' && mod[n - 1] == ']')
+		snprintf(out, size, "  %s%s", mod, kernel && !strstr(mod, "kernel") ? " (kernel)" : "");
+	else
+		snprintf(out, size, "  [%s%s]", mod, kernel ? ", kernel" : "");
+}
+
+/*
  * "file:line N%" for the hottest source line of `frame` in the window
  * (from the addresses its samples hit, as the lines view counts them, and
  * the module's DWARF), cached in `u` until the selection or the data
@@ -637,8 +654,7 @@ void ui_draw_status(struct tui *u)
 			snprintf(line + at, sizeof(line) - at, "  hottest line %s", u->line_text);
 		}
 		at = strlen(line);
-		snprintf(line + at, sizeof(line) - at, "  [%s%s]", mod,
-			 u->p->frames[frame].kind == PROFILE_FRAME_KERNEL ? ", kernel" : "");
+		status_module(u, frame, mod, line + at, sizeof(line) - at);
 	} else {
 		ui_format_count(u->nsamples, a, sizeof(a));
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s samples in the window",

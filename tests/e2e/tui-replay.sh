@@ -14,7 +14,8 @@
 # ends, no sooner than 4x allows; with --speed 1, Space holds the picture
 # of the play position it stopped at. A chunk corrupt in the middle shows what
 # came before it and ends the replay with the reason (exit 1); paced, the
-# file is refused at start.
+# file is refused at start. A kernel function's module shows on the status
+# line as it is named.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -198,6 +199,15 @@ else
 fi
 tui_keys pause q
 tui_exit pause
+
+# A kernel function's module on the status line: "[kernel.kallsyms]" as
+# it is, not bracketed again.
+tui_start kmod 160 30 "$ENV '$FLAMETOP' replay --view top --focus '^vfs_write$' '$FIXTURE'"
+assert_screen kmod '^ vfs_write +self .*  \[kernel\.kallsyms\]$' \
+	"status line: a kernel function's module as it is"
+assert_not_screen kmod '\[\[kernel' "status line: the kernel's module not bracketed twice"
+tui_keys kmod q
+tui_exit kmod
 
 # --- a chunk corrupt in the middle ------------------------------------------
 # Read as it plays: what comes before the bad chunk shows, the status line
