@@ -105,6 +105,10 @@ struct perf_script {
 
 	struct event_cache *events;
 	size_t nevents;
+	/* The event perf's header names, if it names one alone: that of
+	 * sample lines without their event field. */
+	char *header_event;
+	unsigned header_events;
 	/* Inside perf's header block, between its "# ========" lines, where a
 	 * line that is no comment continues a value of many lines (a command
 	 * line perf recorded, such as sh -c with a script). */
@@ -591,7 +595,7 @@ struct sample_line {
 	const char *bad_time; /* a time that is not a number, [bad_time, bad_time_end) */
 	const char *bad_time_end;
 	bool with_period;
-	const char *ev; /* the event name, [ev, ev_end) */
+	const char *ev; /* the event name, [ev, ev_end); NULL: the line has none */
 	const char *ev_end;
 	const char *rest; /* what follows the event's ':' */
 };
@@ -632,6 +636,7 @@ static const char *misplaced_time(const char *s)
 static bool scan_from(const char *s, struct sample_line *f)
 {
 	const char *q, *t;
+	bool timed;
 
 	q = parse_u32(s, &f->pid);
 	if (!q)
@@ -654,8 +659,10 @@ static bool scan_from(const char *s, struct sample_line *f)
 	}
 	f->time = 0;
 	f->bad_time = NULL;
+	timed = false;
 	if (is_digit(*q) && (t = parse_time(q, &f->time))) {
 		q = skip_spaces(t);
+		timed = true;
 	} else if ((t = misplaced_time(q))) {
 		f->bad_time = q;
 		f->bad_time_end = t;
@@ -668,6 +675,13 @@ static bool scan_from(const char *s, struct sample_line *f)
 			return false;
 		f->with_period = true;
 		q = skip_spaces(t);
+	}
+	/* perf script -F without the event field: the line ends after its
+	 * time (which only a sample line has), or the period after it. */
+	if (!*q && timed) {
+		f->ev = f->ev_end = NULL;
+		f->rest = q;
+		return true;
 	}
 	/* No event name starts with a digit: this token was a word of the
 	 * command's name ("worker 3  4321 1.5: 10 cpu-clock:" read from "3"
@@ -722,8 +736,18 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	smp->cpu = (uint16_t)f->cpu;
 	smp->time = f->time;
 	smp->weight = f->with_period ? f->period : 1;
-	if (event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period, &event, err) < 0)
+	if (!f->ev) {
+		/* No event on the line: the one perf's header names alone, if
+		 * the line has its period; else one named so. */
+		const char *name = ps->header_events == 1 && f->with_period ? ps->header_event
+									       : "unknown-event";
+
+		if (event_id(ps, name, strlen(name), f->with_period, &event, err) < 0)
+			return -1;
+	} else if (event_id(ps, f->ev, (size_t)(f->ev_end - f->ev), f->with_period, &event,
+			    err) < 0) {
 		return -1;
+	}
 	smp->event = (uint16_t)event;
 	ps->pending = true;
 	ps->sample_lineno = ps->lineno;
@@ -776,6 +800,8 @@ static int parse_header(struct perf_script *ps, const char *line, struct ft_erro
 		profile_meta_set(&p->meta.kernel, line + 15);
 	} else if (strncmp(line, "# event : name = ", 17) == 0) {
 		v = line + 17;
+		if (!ps->header_events++)
+			ps->header_event = xstrndup(v, strip_modifiers(v, strcspn(v, ",")));
 		return event_id(ps, v, strcspn(v, ","), true, &id, err);
 	}
 	return 0;
@@ -878,7 +904,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 		if (ps.pending && line[0] == ' ')
 			continue; /* a sample's detail line (-F srcline, brstack, ...) */
 		error_set(err, "%s:%llu: not a perf script line (expected a sample: COMMAND PID "
-			       "TIME: PERIOD EVENT:, or a callchain frame)",
+			       "TIME: [PERIOD] [EVENT:], or a callchain frame)",
 			  ps.name, (unsigned long long)ps.lineno);
 		goto out;
 	}
@@ -889,6 +915,7 @@ out:
 	for (size_t i = 0; i < ps.nevents; i++)
 		free(ps.events[i].name);
 	free(ps.events);
+	free(ps.header_event);
 	free(ps.chain);
 	free(ps.key);
 	for (size_t i = 0; i < ps.nslots; i++)

@@ -675,6 +675,15 @@ static void test_perf_script_sample_lines(void **state)
 		  "sched:sched_switch", "swapper", 0 },
 		{ "cat 5 [000] syscalls:sys_enter_read: fd: 0x00000003, count: 0x00020000\n",
 		  "syscalls:sys_enter_read", "cat", 5 },
+		/* perf script -F without the event field, with or without the period */
+		{ "split 17944 72837.074257: \n\t 118b main (/x)\n", "unknown-event", "split",
+		  17944 },
+		{ "split 17944/17945 [001] 72837.074257:    1001001 \n\t 118b main (/x)\n",
+		  "unknown-event", "split", 17945 },
+		/* ... the event then the one perf's header names */
+		{ "# event : name = cpu-clock:ppp, , id = { 5 }, type = 1\n"
+		  "split 17944 72837.074257:    1001001 \n\t 118b main (/x)\n",
+		  "cpu-clock", "split", 17944 },
 	};
 	static const struct {
 		const char *text, *error;
@@ -727,7 +736,9 @@ static void test_detect(void **state)
 		{ "           bash  1001 [000]   100.000100:     250000 cpu-clock:u:  55d0 f (/b)\n",
 		  "perf-script" },
 		{ "kworker/0:1 H    17 [001] cpu-clock:\n", "perf-script" },
+		{ "split 17944 72837.074257: \n\t 118b main (/x)\n", "perf-script" },
 		{ "main;a;b 30\nmain;c 1\n", "folded" },
+		{ "main;a;b 30.5\n", "folded" },
 		{ "\n\nmain;a;b\n", "folded" },
 		{ "java 12\n", "folded" },
 		{ "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\"}",
