@@ -294,6 +294,19 @@ static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
 	return chain;
 }
 
+/*
+ * Drops the one newline the kernel ends a comm file with. A name may hold
+ * newlines of its own (PR_SET_NAME takes any bytes): they stay, as in the
+ * COMM records of the same thread, for the sanitizer to show.
+ */
+static void chomp(char *comm)
+{
+	size_t len = strlen(comm);
+
+	if (len && comm[len - 1] == '\n')
+		comm[len - 1] = '\0';
+}
+
 /* Names a thread the first time it is seen without a COMM record. */
 static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid)
 {
@@ -313,7 +326,7 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 		comm = util_read_file(path, NULL);
 	}
 	if (comm)
-		comm[strcspn(comm, "\n")] = '\0';
+		chomp(comm);
 	profile_set_thread(c->profile, pid, tid, comm && *comm ? comm : "[unknown]");
 	free(comm);
 }

@@ -6,8 +6,9 @@
 # "x" shows on a terminal as something else than what it is. Everything
 # flametop prints passes one sanitizer, which shows such characters
 # escaped ("<U+202E>"): the explorer's header and process picker (tmux),
-# report's text and folded output, and an error line naming the file.
-# No raw U+202E or U+200B reaches the terminal or the output.
+# report's text and folded output, and an error line naming the file;
+# a name holding a newline is shown whole, escaped, when read from /proc
+# (record -p). No raw U+202E or U+200B reaches the terminal or the output.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -55,6 +56,19 @@ no_raw "$T/report.txt" "report (text)"
 "$FLAMETOP" report -i "$T/names.session" --format folded >"$T/report.folded" 2>&1
 assert_match "$(head -n 1 "$T/report.folded")" "^$SHOWN;" "report --format folded: the thread name is escaped"
 no_raw "$T/report.folded" "report (folded)"
+# A thread attached to (-p) is named from /proc/PID/task/TID/comm, which
+# ends in a newline the kernel adds: a name may hold newlines of its own,
+# shown escaped, never cut at the first.
+NL_NAME="ft
+nl"
+ln -s "$WORKLOADS/phases" "$T/bin/$NL_NAME"
+start_bg "$T/bin/$NL_NAME" 600000
+wait_comm "$BG_PID" "$NL_NAME"
+run_record nl -F 99 -p "$BG_PID" -d 1 -o "$T/nl.session"
+assert_eq "$RC" 0 "record -p: exit status"
+"$FLAMETOP" report -i "$T/nl.session" --format folded >"$T/nl.folded" 2>&1
+assert_eq "$(head -n 1 "$T/nl.folded" | cut -d';' -f1)" "ft?nl" \
+	"record -p: a thread name with a newline is kept whole, the newline escaped"
 # An error naming the file.
 "$FLAMETOP" report -i "$T/bin/nonexistent-$NAME" >"$T/err.out" 2>"$T/err.txt"
 assert_match "$(cat "$T/err.txt")" "^flametop: .*nonexistent-$SHOWN: No such file or directory\$" "error: the path is escaped"
