@@ -54,6 +54,14 @@
 #define PROCMAP_EXITED_KEEP 64
 /* How often, at most, a miss in a live process re-reads its /proc/PID/maps. */
 #define PROCMAP_RESCAN_NS 1000000000ull
+/*
+ * The most of one /proc/PID/maps read, in bytes: its lines for the most
+ * mappings a process may have (vm.max_map_count, 65530) with paths of 180
+ * bytes. A process maps a file under a path of 4 KiB that many times to
+ * make its maps 270 MB, which costs the kernel seconds to write and us as
+ * much memory to read; mappings past the cap stay unknown.
+ */
+#define PROCMAP_MAPS_MAX (16u << 20)
 /* The largest file opened for a process (module or debug file), in bytes. */
 #define PROCMAP_FILE_MAX (8ull << 30)
 /* The most read into memory from one file at once (a section, a segment). */
@@ -152,7 +160,8 @@ void procmap_exit(struct procmap *pm, uint32_t pid);
  * look at a live process reads its /proc/PID/maps (merged under what the
  * records said); an address in no mapping of a live process re-reads it,
  * at most once per rescan interval, so a lost MMAP2 record does not leave
- * a library unknown for the rest of a session.
+ * a library unknown for the rest of a session. A maps file larger than
+ * PROCMAP_MAPS_MAX is read up to the cap, once, and said once (a notice).
  */
 const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr);
 /* All mappings of `pid`, sorted by start, not overlapping; how many. */

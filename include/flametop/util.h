@@ -227,6 +227,13 @@ const char *strtab_get(const struct strtab *t, uint32_t id);
 /* Reads a whole small file (procfs, sysfs) into a NUL-terminated buffer.
  * Returns a malloc'd buffer (caller frees) and sets *len, or NULL with errno. */
 char *util_read_file(const char *path, size_t *len);
+/*
+ * util_read_file() for a text file whose size someone else decides (a
+ * process's /proc/PID/maps): reads at most `max` bytes of it (0: no cap).
+ * When the file held more, *cut is set and the buffer ends after its last
+ * whole line within the cap. `cut` may be NULL.
+ */
+char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
 /* Whether kernel `release` (uname's, "6.1.0-18-amd64") is older than

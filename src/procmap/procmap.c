@@ -110,6 +110,7 @@ struct proc {
 	size_t len, cap;
 	bool loaded; /* /proc/PID/maps read, or maps known from fork/exec */
 	bool gone; /* reading /proc/PID/maps failed or it exited: do not rescan */
+	bool capped; /* its /proc/PID/maps held more than PROCMAP_MAPS_MAX: do not rescan */
 	uint64_t scanned_ns; /* when /proc/PID/maps was last read, 0 never */
 	uint64_t probed_ns; /* when the first query of the current interval was made */
 	uint32_t probes; /* queries made since probed_ns */
@@ -527,6 +528,7 @@ static void proc_reset(struct procmap *pm, struct proc *p)
 	p->len = 0;
 	p->loaded = false;
 	p->gone = false;
+	p->capped = false;
 	p->scanned_ns = 0;
 	p->probed_ns = 0;
 	p->probes = 0;
@@ -673,11 +675,15 @@ static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
 	}
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
 	pm->st.scans++;
-	buf = util_read_file(path, NULL);
+	buf = util_read_file_max(path, PROCMAP_MAPS_MAX, NULL, &p->capped);
 	if (!buf) {
 		p->gone = true;
 		return -errno;
 	}
+	if (p->capped && pm->notice)
+		notice_say(pm->notice, "procmap-maps-capped",
+			   "%s: larger than %u MiB, read that far (once per process); the "
+			   "mappings past it are not known", path, PROCMAP_MAPS_MAX >> 20);
 	for (line = buf; *line; line = next) {
 		struct pipeline_mmap m;
 
@@ -825,7 +831,7 @@ const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_
 	const struct procmap_map *map = map_find(p, addr);
 	uint64_t now;
 
-	if (map || p->gone)
+	if (map || p->gone || p->capped)
 		return map;
 	now = util_now_ns();
 	if (now - p->scanned_ns >= pm->rescan_ns && worth_rescan(pm, pid, p, now, addr) &&

@@ -164,12 +164,14 @@ uint64_t util_hash_bytes(const void *data, size_t len)
 	return util_hash_u64(h);
 }
 
-char *util_read_file(const char *path, size_t *len)
+char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
 	int fd;
 
+	if (cut)
+		*cut = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -178,7 +180,8 @@ char *util_read_file(const char *path, size_t *len)
 		ssize_t r;
 
 		if (n + 1 >= cap) {
-			cap *= 2;
+			/* One byte past the cap tells a file that holds more. */
+			cap = max && cap * 2 > max + 2 ? max + 2 : cap * 2;
 			buf = xrealloc(buf, cap);
 		}
 		r = read(fd, buf + n, cap - n - 1);
@@ -195,12 +198,27 @@ char *util_read_file(const char *path, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (max && n > max) {
+			char *nl;
+
+			buf[max] = '\0';
+			nl = strrchr(buf, '\n');
+			n = nl ? (size_t)(nl - buf) + 1 : 0;
+			if (cut)
+				*cut = true;
+			break;
+		}
 	}
 	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
+}
+
+char *util_read_file(const char *path, size_t *len)
+{
+	return util_read_file_max(path, 0, len, NULL);
 }
 
 int util_read_long(const char *path, long *value)

@@ -300,6 +300,39 @@ static void test_basename(void **state)
 	assert_string_equal(util_basename("[kernel.kallsyms]"), "[kernel.kallsyms]");
 }
 
+/* A capped read keeps whole lines within the cap and says it cut; an
+ * uncapped one, or a cap the file fits, reads it all. */
+static void test_read_file_max(void **state)
+{
+	char path[] = "/tmp/ft-test-readmax-XXXXXX", *buf;
+	bool cut = true;
+	size_t len = 0;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "one\ntwo\nthree\n", 14), 14);
+	close(fd);
+	buf = util_read_file_max(path, 10, &len, &cut);
+	assert_non_null(buf);
+	assert_true(cut);
+	assert_string_equal(buf, "one\ntwo\n");
+	assert_int_equal(len, 8);
+	free(buf);
+	buf = util_read_file_max(path, 14, &len, &cut);
+	assert_false(cut);
+	assert_string_equal(buf, "one\ntwo\nthree\n");
+	free(buf);
+	buf = util_read_file_max(path, 2, &len, &cut);
+	assert_true(cut);
+	assert_int_equal(len, 0);
+	free(buf);
+	buf = util_read_file(path, &len);
+	assert_int_equal(len, 14);
+	free(buf);
+	unlink(path);
+}
+
 /* A FIFO, a device, a directory, a sparse giant and a symlink are refused
  * without blocking; a small regular file opens. */
 static void test_open_regular(void **state)
@@ -740,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_big_array),
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_basename),
+		cmocka_unit_test(test_read_file_max),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_read_settings),
 		cmocka_unit_test(test_outdir),

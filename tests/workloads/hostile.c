@@ -18,6 +18,9 @@
  *             leaves with _exit (LIB's destructors are gone too)
  *   jitmap    no LIB: runs a loop from anonymous executable memory, named
  *             in /tmp/perf-PID.map, which it then makes a sparse 64 GiB file
+ *   maps      maps one page of a file, under a path of about 3.5 KiB made
+ *             in the working directory, 60000 times: its /proc/PID/maps is
+ *             then over 200 MB
  * It prints "ready" on stdout once the trap is set, spins until it used
  * CPU_MILLISECONDS of CPU in all (0: until killed), removes what it made in
  * /tmp, and exits. Exits 3 when the mode cannot be set up, 77 for jitmap
@@ -27,6 +30,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -146,6 +150,40 @@ static int run_jitmap(long cpu_ms)
 #endif
 }
 
+/* Mappings of the maps mode, and the directories (of 250 bytes) above their file. */
+#define MAPS_COUNT 60000
+#define MAPS_DEPTH 14
+
+/* Maps one page of a file under a long path MAPS_COUNT times; 0 or 3. */
+static int many_maps(void)
+{
+	char comp[251];
+	int i, fd;
+
+	memset(comp, 'd', sizeof(comp) - 1);
+	comp[sizeof(comp) - 1] = '\0';
+	for (i = 0; i < MAPS_DEPTH; i++) {
+		if ((mkdir(comp, 0755) != 0 && errno != EEXIST) || chdir(comp) != 0) {
+			perror("hostile: maps directory");
+			return 3;
+		}
+	}
+	fd = open("f", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, 4096) != 0) {
+		perror("hostile: maps file");
+		return 3;
+	}
+	/* The same offset each time: neighbours never merge into one mapping. */
+	for (i = 0; i < MAPS_COUNT; i++) {
+		if (mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED) {
+			perror("hostile: mmap");
+			return 3;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	void (*run)(long);
@@ -156,7 +194,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: hostile plain|fifo|symlink|truncate|jitmap CPU_MS [LIB [TARGET]]\n");
+			"usage: hostile plain|fifo|symlink|truncate|maps|jitmap CPU_MS [LIB [TARGET]]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -204,6 +242,9 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		spin(run, cpu_ms, false);
 		_exit(0);
+	} else if (strcmp(mode, "maps") == 0) {
+		if (many_maps() != 0)
+			return 3;
 	} else if (strcmp(mode, "plain") != 0) {
 		fprintf(stderr, "hostile: unknown mode %s\n", mode);
 		return 2;

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A hostile user's program maps one page of a file, under a path of about
+# 3.5 KiB, 60000 times: its /proc/PID/maps is then over 200 MB, which the
+# kernel takes seconds to write and a profiler that reads it whole holds in
+# memory at once (a recording of 2 s took 15 s and peaked at 240 MiB).
+# flametop reads at most PROCMAP_MAPS_MAX (16 MiB) of it, once, and says so
+# in one notice: attached to the process, and recording the whole system,
+# it keeps its peak memory under 160 MiB (sanitizers included) and saves
+# samples.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+# shellcheck source=tests/e2e/hostile.lib
+. "${TESTLIB%/*}/hostile.lib"
+
+lib=$(hostile_lib maps.so)
+start_hostile maps maps 0 "$lib"
+wpid=$HPID
+size=$(wc -c <"/proc/$wpid/maps")
+[ "$size" -gt 200000000 ] || hard_error "/proc/$wpid/maps is only $size bytes"
+
+# peak_of SESSION: the recorder's peak memory in MiB, as report says it.
+peak_of() {
+	"$FLAMETOP" report -i "$1" 2>/dev/null | sed -n 's/^# recorder: peak memory \([0-9.]*\) MiB$/\1/p'
+}
+
+for how in pid all; do
+	if [ "$how" = pid ]; then
+		run_record pid -F 999 -d 2 -o "$T/pid.session" -p "$wpid"
+	else
+		run_record all -a -F 499 -d 2 -o "$T/all.session"
+	fi
+	assert_eq "$RC" 0 "$how: record exit status"
+	assert_samples "$how" "$T/$how.session" "$T/$how.json"
+	assert_between "$(peak_of "$T/$how.session")" 1 160 "$how: recorder peak memory (MiB)"
+	assert_eq "$(grep -c "^flametop: notice: /proc/[0-9]*/maps: larger than 16 MiB" "$T/$how.err")" 1 \
+		"$how: one notice says the maps were read up to the cap"
+done
+stop_hostile "$wpid"
+
+finish
