@@ -59,7 +59,8 @@
  * mappings a process may have (vm.max_map_count, 65530) with paths of 180
  * bytes. A process maps a file under a path of 4 KiB that many times to
  * make its maps 270 MB, which costs the kernel seconds to write and us as
- * much memory to read; mappings past the cap stay unknown.
+ * much memory to read; a mapping past the cap is asked of the kernel alone
+ * (PROCMAP_QUERY) when an address in it is looked up.
  */
 #define PROCMAP_MAPS_MAX (16u << 20)
 /* The largest file opened for a process (module or debug file), in bytes. */
@@ -161,7 +162,9 @@ void procmap_exit(struct procmap *pm, uint32_t pid);
  * records said); an address in no mapping of a live process re-reads it,
  * at most once per rescan interval, so a lost MMAP2 record does not leave
  * a library unknown for the rest of a session. A maps file larger than
- * PROCMAP_MAPS_MAX is read up to the cap, once, and said once (a notice).
+ * PROCMAP_MAPS_MAX is read up to the cap, once, and said once (a notice);
+ * a miss in that process then asks the kernel for the one mapping at the
+ * address (PROCMAP_QUERY), within the same limit of questions per interval.
  */
 const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr);
 /* All mappings of `pid`, sorted by start, not overlapping; how many. */

@@ -30,6 +30,12 @@
  * cost a query, at most PROCMAP_PROBES_MAX per process in an interval, on
  * a maps file kept open while the misses are in one process. Where the
  * ioctl is unknown, every miss reads the file, as before.
+ *
+ * A maps file is read up to PROCMAP_MAPS_MAX: a process can make it far
+ * larger (one file mapped thousands of times under a long path), and the
+ * kernel writes it a line at a time. Such a process is never read again;
+ * a miss in it asks the same ioctl for the one mapping at the address,
+ * with its path, so what lies past the cap is still found where it is used.
  */
 #include "config.h"
 
@@ -38,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,8 +61,9 @@
 
 /*
  * PROCMAP_QUERY, from <linux/fs.h> of Linux 6.11 (older headers lack it):
- * the mapping that covers query_addr, or ENOENT. Only the fields up to
- * vma_end are read here; the size says which version of the struct this is.
+ * the mapping that covers query_addr, or ENOENT, with its path when
+ * vma_name_addr points to room for it. The size says which version of the
+ * struct this is.
  */
 struct procmap_query_v1 {
 	uint64_t size;
@@ -67,6 +75,11 @@ struct procmap_query_v1 {
 	uint64_t vma_name_addr, build_id_addr;
 };
 #define PROCMAP_QUERY_IOCTL _IOWR('f', 17, struct procmap_query_v1)
+/* Its vma_flags. */
+#define PROCMAP_QUERY_READABLE 0x01
+#define PROCMAP_QUERY_WRITABLE 0x02
+#define PROCMAP_QUERY_EXECUTABLE 0x04
+#define PROCMAP_QUERY_SHARED 0x08
 #define ANON_NAME "[anon]"
 #define VDSO_NAME "[vdso]"
 
@@ -682,8 +695,9 @@ static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
 	}
 	if (p->capped && pm->notice)
 		notice_say(pm->notice, "procmap-maps-capped",
-			   "%s: larger than %u MiB, read that far (once per process); the "
-			   "mappings past it are not known", path, PROCMAP_MAPS_MAX >> 20);
+			   "%s: larger than %u MiB, read that far (once per process); a mapping "
+			   "past it is asked of the kernel when used (Linux 6.11 or later)",
+			   path, PROCMAP_MAPS_MAX >> 20);
 	for (line = buf; *line; line = next) {
 		struct pipeline_mmap m;
 
@@ -784,6 +798,50 @@ void procmap_exit(struct procmap *pm, uint32_t pid)
 }
 
 /*
+ * Asks the kernel (PROCMAP_QUERY) which mapping of `pid` covers q->query_addr,
+ * on its maps file, kept open while the questions are about one process;
+ * at most PROCMAP_PROBES_MAX questions per process in a rescan interval.
+ * 0 with `q` filled, -ENOENT when nothing covers it, -EAGAIN when this
+ * interval's questions are spent, -ESRCH when the maps file cannot be
+ * opened (the process is gone, or not ours to look at), or another -errno
+ * when the kernel cannot say (pm->no_query is set when it never will).
+ */
+static int query(struct procmap *pm, uint32_t pid, struct proc *p, uint64_t now,
+		 struct procmap_query_v1 *q)
+{
+	char path[64];
+	int err;
+
+	if (pm->no_query)
+		return -ENOTTY;
+	if (now - p->probed_ns >= pm->rescan_ns || p->probed_ns == 0) {
+		p->probed_ns = now;
+		p->probes = 0;
+	}
+	if (p->probes >= PROCMAP_PROBES_MAX)
+		return -EAGAIN;
+	p->probes++;
+	if (pm->query_proc != p) {
+		query_close(pm);
+		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+		pm->query_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (pm->query_fd < 0)
+			return -ESRCH;
+		pm->query_proc = p;
+	}
+	pm->st.queries++;
+	if (ioctl(pm->query_fd, PROCMAP_QUERY_IOCTL, q) == 0)
+		return 0;
+	err = errno;
+	if (err == ENOENT)
+		return -ENOENT;
+	if (err == ENOTTY || err == EINVAL || err == EOPNOTSUPP)
+		pm->no_query = true; /* an older kernel: read the file on every miss */
+	query_close(pm);
+	return -err;
+}
+
+/*
  * Whether re-reading the maps of `pid` could find `addr`: false only when
  * the kernel says no mapping covers it (or this interval's queries are
  * spent); true when it does, or cannot say.
@@ -792,37 +850,50 @@ static bool worth_rescan(struct procmap *pm, uint32_t pid, struct proc *p, uint6
 			 uint64_t addr)
 {
 	struct procmap_query_v1 q = { .size = sizeof(q), .query_addr = addr };
-	char path[64];
-	int ret, err;
+	int ret;
 
-	if (!pm->live || pm->no_query)
+	if (!pm->live)
 		return true;
-	if (now - p->probed_ns >= pm->rescan_ns || p->probed_ns == 0) {
-		p->probed_ns = now;
-		p->probes = 0;
-	}
-	if (p->probes >= PROCMAP_PROBES_MAX)
-		return false;
-	p->probes++;
-	if (pm->query_proc != p) {
-		query_close(pm);
-		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
-		pm->query_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (pm->query_fd < 0)
-			return true; /* the read will fail the same way, and say the process is gone */
-		pm->query_proc = p;
-	}
-	ret = ioctl(pm->query_fd, PROCMAP_QUERY_IOCTL, &q);
-	err = errno;
-	pm->st.queries++;
-	if (ret == 0)
-		return true;
-	if (err == ENOENT)
-		return false;
-	if (err == ENOTTY || err == EINVAL || err == EOPNOTSUPP)
-		pm->no_query = true; /* an older kernel: read the file on every miss */
-	query_close(pm);
-	return true;
+	ret = query(pm, pid, p, now, &q);
+	return ret != -ENOENT && ret != -EAGAIN;
+}
+
+/*
+ * The mapping covering `addr` in a process whose maps file was too large
+ * to read whole: asked of the kernel alone (PROCMAP_QUERY, with its path),
+ * added to what we know, and returned; NULL when the kernel cannot say.
+ */
+static const struct procmap_map *query_map(struct procmap *pm, uint32_t pid, struct proc *p,
+					   uint64_t now, uint64_t addr)
+{
+	char name[PATH_MAX];
+	struct procmap_query_v1 q = {
+		.size = sizeof(q),
+		.query_addr = addr,
+		.vma_name_size = sizeof(name),
+		.vma_name_addr = (uint64_t)(uintptr_t)name,
+	};
+	struct pipeline_mmap m;
+
+	if (!pm->live || query(pm, pid, p, now, &q) < 0 || q.vma_end <= q.vma_start)
+		return NULL;
+	memset(&m, 0, sizeof(m));
+	m.pid = m.tid = pid;
+	m.start = q.vma_start;
+	m.len = q.vma_end - q.vma_start;
+	m.pgoff = q.vma_offset;
+	m.maj = q.dev_major;
+	m.min = q.dev_minor;
+	m.ino = q.inode;
+	m.prot = (q.vma_flags & PROCMAP_QUERY_READABLE ? PROT_READ : 0) |
+		 (q.vma_flags & PROCMAP_QUERY_WRITABLE ? PROT_WRITE : 0) |
+		 (q.vma_flags & PROCMAP_QUERY_EXECUTABLE ? PROT_EXEC : 0);
+	m.flags = q.vma_flags & PROCMAP_QUERY_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	/* vma_name_size counts the NUL; 0 for an anonymous mapping. */
+	name[q.vma_name_size && q.vma_name_size <= sizeof(name) ? q.vma_name_size - 1 : 0] = '\0';
+	m.filename = name;
+	proc_add_mmap(pm, p, &m);
+	return map_find(p, addr);
 }
 
 const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr)
@@ -831,9 +902,11 @@ const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_
 	const struct procmap_map *map = map_find(p, addr);
 	uint64_t now;
 
-	if (map || p->gone || p->capped)
+	if (map || p->gone)
 		return map;
 	now = util_now_ns();
+	if (p->capped)
+		return query_map(pm, pid, p, now, addr);
 	if (now - p->scanned_ns >= pm->rescan_ns && worth_rescan(pm, pid, p, now, addr) &&
 	    proc_scan(pm, pid, p) == 0)
 		map = map_find(p, addr);

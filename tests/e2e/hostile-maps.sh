@@ -8,7 +8,9 @@
 # flametop reads at most PROCMAP_MAPS_MAX (16 MiB) of it, once, and says so
 # in one notice: attached to the process, and recording the whole system,
 # it keeps its peak memory under 160 MiB (sanitizers included) and saves
-# samples.
+# samples. The library the program runs from lies past the cap (it was
+# mapped first, at a higher address): where the kernel answers PROCMAP_QUERY
+# (Linux 6.11), its mapping is asked for alone and its function named.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/hostile.lib
@@ -19,6 +21,11 @@ start_hostile maps maps 0 "$lib"
 wpid=$HPID
 size=$(wc -c <"/proc/$wpid/maps")
 [ "$size" -gt 200000000 ] || hard_error "/proc/$wpid/maps is only $size bytes"
+
+# has_procmap_query: the kernel is Linux 6.11 or later (PROCMAP_QUERY).
+has_procmap_query() {
+	uname -r | awk -F'[.-]' '{ exit !($1 > 6 || ($1 == 6 && $2 >= 11)) }'
+}
 
 # peak_of SESSION: the recorder's peak memory in MiB, as report says it.
 peak_of() {
@@ -36,6 +43,14 @@ for how in pid all; do
 	assert_between "$(peak_of "$T/$how.session")" 1 160 "$how: recorder peak memory (MiB)"
 	assert_eq "$(grep -c "^flametop: notice: /proc/[0-9]*/maps: larger than 16 MiB" "$T/$how.err")" 1 \
 		"$how: one notice says the maps were read up to the cap"
+	if [ "$how" = pid ] && [ -s "$T/pid.json" ]; then
+		if has_procmap_query; then
+			assert_between "$(share ft_hostile_run "$T/pid.json" total)" 50 100 \
+				"pid: ft_hostile_run, in the library past the cap, is named (% of total)"
+		else
+			echo "  (no PROCMAP_QUERY before Linux 6.11: the library past the cap stays unnamed)"
+		fi
+	fi
 done
 stop_hostile "$wpid"
 
