@@ -13,7 +13,13 @@
  * A module is identified once, here, for everyone: a file by its path
  * and its build id when one is known (from the MMAP2 record, or read from
  * the file when it is first opened), else by its path and device and
- * inode. procmap_module_key() is that identity as a number.
+ * inode. A build id is only bytes in the file, which whoever wrote the
+ * file chose: it stands for the file's contents only when the file opened
+ * belongs to a trusted user (ft_uid_trusted()) and no one else may write
+ * it; otherwise the device and inode stay in the identity, so that a
+ * user's copy of a library under its path (in a mount namespace of their
+ * own) with its build id cannot lend its symbols to everyone's.
+ * procmap_module_key() is that identity as a number.
  *
  * Lifetimes (who frees what):
  *  - struct procmap owns processes, mappings and modules. A module is
@@ -96,14 +102,16 @@ enum procmap_kind {
  * `name` is what frames report as their module: a file's path (with the
  * kernel's " (deleted)" suffix when it has one), "[vdso]", "[anon]", ...
  * The build id is the one the MMAP2 record gave, or, once the file was
- * opened, the one read from it (build_id_size 0: none known). maj, min,
- * ino are from the record or /proc/PID/maps (all 0: not known).
+ * opened, the one read from it (build_id_size 0: none known); `trusted`
+ * says whether that file vouches for it (see the top of this file). maj,
+ * min, ino are from the record or /proc/PID/maps (all 0: not known).
  */
 struct procmap_module {
 	const char *name;
 	enum procmap_kind kind;
 	uint8_t build_id[20];
 	uint8_t build_id_size;
+	bool trusted;
 	uint32_t maj, min;
 	uint64_t ino;
 };
@@ -196,6 +204,7 @@ struct procmap_file {
 	uint64_t size;
 	uint64_t dev, ino;
 	uint64_t blocks; /* st_blocks: 512-byte blocks allocated */
+	uint32_t uid, mode; /* st_uid, st_mode */
 	uint64_t deadline_ns; /* reads fail with -ETIMEDOUT after it (0: none) */
 };
 

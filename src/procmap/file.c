@@ -242,6 +242,8 @@ int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsig
 	f->dev = (uint64_t)st.st_dev;
 	f->ino = (uint64_t)st.st_ino;
 	f->blocks = (uint64_t)st.st_blocks;
+	f->uid = (uint32_t)st.st_uid;
+	f->mode = (uint32_t)st.st_mode;
 	f->deadline_ns = util_now_ns() + PROCMAP_MODULE_BUDGET_NS;
 	ret = 0;
 out:

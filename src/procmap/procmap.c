@@ -52,6 +52,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -374,7 +375,10 @@ static char *ident_of(const struct procmap_module *mod)
 		return xasprintf("a:%s", mod->name);
 	if (mod->build_id_size > 0) {
 		hex(id, mod->build_id, mod->build_id_size);
-		return xasprintf("b:%s:%s", id, mod->name);
+		if (mod->trusted)
+			return xasprintf("b:%s:%s", id, mod->name);
+		return xasprintf("b:%s:%" PRIu32 ":%" PRIu32 ":%" PRIu64 ":%s", id, mod->maj,
+				 mod->min, mod->ino, mod->name);
 	}
 	return xasprintf("i:%" PRIu32 ":%" PRIu32 ":%" PRIu64 ":%s", mod->maj, mod->min, mod->ino,
 			 mod->name);
@@ -936,6 +940,15 @@ enum verdict {
 	VERDICT_YES, /* the same build id, or the same inode */
 };
 
+/*
+ * Whether the build id of the open `f` stands for its contents: the file
+ * belongs to a trusted user and no one else may write it.
+ */
+static bool vouches(const struct procmap_file *f)
+{
+	return ft_uid_trusted((uid_t)f->uid) && !(f->mode & (S_IWGRP | S_IWOTH));
+}
+
 /* Whether the open `f` is the file of `mod` (reading its build id). */
 static enum verdict judge(const struct procmap_module *mod, struct procmap_file *f, uint8_t id[20],
 			  uint8_t *id_size)
@@ -1035,6 +1048,7 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		if (!pub->build_id_size && id_size) {
 			memcpy(pub->build_id, id, id_size);
 			pub->build_id_size = id_size;
+			pub->trusted = vouches(f);
 		}
 		ret = 0;
 	} else if (refusal.msg[0]) {

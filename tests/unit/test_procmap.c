@@ -219,6 +219,83 @@ static const struct procmap_consumer counter = {
 };
 
 /*
+ * Loads the counter's data for a module of `path` at `start` whose record
+ * gives inode `ino`: another inode than the file's stands for a copy of
+ * the file elsewhere (in another mount namespace) under the same path.
+ */
+static void load_as(struct procmap *pm, int slot, const char *path, uint64_t start, uint64_t ino)
+{
+	const struct procmap_map *map;
+	struct pipeline_mmap m;
+
+	file_record(&m, FAKE_PID, start, path);
+	m.ino = ino;
+	procmap_mmap(pm, &m);
+	map = procmap_find(pm, FAKE_PID, start);
+	assert_non_null(map);
+	assert_non_null(procmap_module_data(pm, map->mod, slot, FAKE_PID, map));
+}
+
+/*
+ * A build id is only bytes in a file: files of the same path and build id
+ * share their data only when the file belongs to a trusted user and no
+ * one else may write it. A user's copy of a library (under its path, in a
+ * mount namespace of theirs) with its build id and their own symbols
+ * must not name everyone's frames in that library.
+ */
+static void test_build_id_vouches(void **state)
+{
+	struct procmap *pm = procmap_new();
+	char *dir = temp_dir(), *lib = xasprintf("%s/lib.so", dir);
+	struct stat st;
+	int slot;
+
+	(void)state;
+	if (geteuid() != 0) {
+		rm_tree(dir);
+		free(lib);
+		skip(); /* giving the file to another user needs root */
+	}
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &counter, NULL);
+	loads = 0;
+	assert_int_equal(sh("cp '%s' '%s' && chmod 755 '%s'", self_exe(), lib, lib), 0);
+	assert_int_equal(stat(lib, &st), 0);
+
+	/* Root's file, and a copy of it elsewhere: one load. */
+	load_as(pm, slot, lib, 0x100000, st.st_ino);
+	load_as(pm, slot, lib, 0x200000, st.st_ino + 1);
+	assert_int_equal(loads, 1);
+
+	/* A user's file: each inode its own data. */
+	procmap_free(pm);
+	pm = procmap_new();
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &counter, NULL);
+	loads = 0;
+	assert_int_equal(chown(lib, 65534, 65534), 0);
+	load_as(pm, slot, lib, 0x100000, st.st_ino);
+	load_as(pm, slot, lib, 0x200000, st.st_ino + 1);
+	assert_int_equal(loads, 2);
+
+	/* Root's file that anyone may write: the same. */
+	procmap_free(pm);
+	pm = procmap_new();
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &counter, NULL);
+	loads = 0;
+	assert_int_equal(chown(lib, 0, 0), 0);
+	assert_int_equal(chmod(lib, 0757), 0);
+	load_as(pm, slot, lib, 0x100000, st.st_ino);
+	load_as(pm, slot, lib, 0x200000, st.st_ino + 1);
+	assert_int_equal(loads, 2);
+
+	procmap_free(pm);
+	free(lib);
+	rm_tree(dir);
+}
+
+/*
  * Data is loaded once per identity and shared; a module goes with its last
  * mapping; its data is parked and found again; parked data is bounded.
  */
@@ -604,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_module_identity),
 		cmocka_unit_test(test_lifetimes),
+		cmocka_unit_test(test_build_id_vouches),
 		cmocka_unit_test(test_exit_grace),
 		cmocka_unit_test(test_live_self),
 		cmocka_unit_test(test_refusals),
