@@ -110,8 +110,9 @@ uint64_t util_wall_ns(void);
  * replacing every byte that could drive a terminal by '?': C0/C1 controls,
  * DEL, ESC, and malformed UTF-8. Characters that reorder or hide text
  * (bidi controls U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C;
- * zero-width U+200B-200D, U+2060, U+FEFF; U+2028, U+2029) are shown
- * escaped as "<U+202E>". Other valid printable UTF-8 passes through. The
+ * zero-width U+200B-200D, U+2060, U+FEFF; U+2028, U+2029), and the
+ * noncharacters U+FFFE and U+FFFF (which XML refuses), are shown escaped
+ * as "<U+202E>". Other valid printable UTF-8 passes through. The
  * result may be longer than `in`: UTIL_SANITIZE_SIZE(strlen(in)) bytes
  * always hold all of it; a smaller buffer cuts it at a character
  * boundary. Returns `out`.

@@ -88,13 +88,16 @@ static size_t utf8_char_len(const unsigned char *s, uint32_t *cp_out)
  * them reads without showing themselves: the bidirectional controls (a
  * name can reorder what follows it on the line) and the zero-width ones
  * (two different names can look the same), plus the line and paragraph
- * separators. They are shown escaped, "<U+202E>".
+ * separators; and U+FFFE, U+FFFF, which are no characters at all (XML
+ * refuses them: one in a name made the whole SVG export unreadable).
+ * They are shown escaped, "<U+202E>".
  */
 static bool invisible(uint32_t cp)
 {
 	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
 	       cp == 0x200e || cp == 0x200f || cp == 0x061c || (cp >= 0x200b && cp <= 0x200d) ||
-	       cp == 0x2060 || cp == 0xfeff || cp == 0x2028 || cp == 0x2029;
+	       cp == 0x2060 || cp == 0xfeff || cp == 0x2028 || cp == 0x2029 || cp == 0xfffe ||
+	       cp == 0xffff;
 }
 
 char *util_sanitize(const char *in, char *out, size_t size)

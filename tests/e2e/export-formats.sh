@@ -8,10 +8,12 @@
 # report: pprof through `go tool pprof` (per function and in total, per
 # thread through its labels), speedscope through speedscope's JSON schema
 # (ajv) and its per-thread profiles, folded by summing its counts, SVG by
-# parsing it as XML (xmllint) with the markup escaped. A window and a
-# filter narrow every format as they narrow report. --format against the
-# output's extension is a notice. Bad arguments and an unwritable output
-# are one line each, and a failed export leaves no file.
+# parsing it as XML (xmllint) with the markup escaped; that name ends in
+# U+FFFE, a noncharacter XML refuses, which a program can name itself
+# with. A window and a filter narrow every format as they narrow report.
+# --format against the output's extension is a notice. Bad arguments and
+# an unwritable output are one line each, and a failed export leaves no
+# file.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -20,7 +22,7 @@ need_jq
 cat >"$T/in.json" <<'EOT'
 {"$schema": "https://www.speedscope.app/file-format-schema.json",
  "shared": {"frames": [{"name": "main"}, {"name": "hot"}, {"name": "cold"}, {"name": "leaf_a"},
-                       {"name": "<script>&\"x'</script>"}]},
+                       {"name": "<script>&\"x'</script>\ufffe"}]},
  "profiles": [
   {"type": "sampled", "name": "worker-1", "unit": "none", "startValue": 0, "endValue": 400,
    "samples": [[0, 1, 3], [0, 2]], "weights": [300, 100]},

@@ -96,6 +96,9 @@ static void test_sanitize_invisible(void **state)
 	assert_string_equal(out, "a<U+200B>b<U+2060>c<U+FEFF>d");
 	util_sanitize("\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c", out, sizeof(out));
 	assert_string_equal(out, "<U+2066>x<U+2069><U+200F><U+061C>");
+	/* Noncharacters, which XML refuses: escaped; U+FFFD passes. */
+	util_sanitize("a\xef\xbf\xbe" "b\xef\xbf\xbf" "c\xef\xbf\xbd", out, sizeof(out));
+	assert_string_equal(out, "a<U+FFFE>b<U+FFFF>c\xef\xbf\xbd");
 	/* Neighbours of the ranges pass: U+2010 hyphen, U+2065 (unassigned). */
 	util_sanitize("\xe2\x80\x90\xe2\x81\xa5", out, sizeof(out));
 	assert_string_equal(out, "\xe2\x80\x90\xe2\x81\xa5");
