@@ -220,6 +220,10 @@ enum {
 	/* Follow a final symbolic link (a trusted one: /proc/PID/map_files, a
 	 * debug directory); without it and IN_ROOT, a final link is refused. */
 	PROCMAP_FILE_FOLLOW = 2,
+	/* With IN_ROOT: a final symbolic link is refused there too (a file
+	 * that is never a link, as a JIT map; links before it are followed,
+	 * inside the root). */
+	PROCMAP_FILE_NO_LINK = 4,
 };
 
 /*

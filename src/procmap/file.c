@@ -63,7 +63,7 @@ static void close_fds(int *fds, int n)
 		close(fds[n]);
 }
 
-int procmap_file_walk(int root, const char *path, int *out)
+int procmap_file_walk(int root, const char *path, bool no_link, int *out)
 {
 	char *work, *rest, link[PATH_MAX];
 	int fds[WALK_DEPTH], depth = 0, hops = 0, ret;
@@ -111,6 +111,11 @@ int procmap_file_walk(int root, const char *path, int *out)
 		if (fstat(fd, &st) != 0) {
 			ret = -errno;
 			close(fd);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode) && no_link && *(rest + strspn(rest, "/")) == '\0') {
+			*out = fd; /* the link itself: its opener refuses it */
+			ret = 0;
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {
@@ -162,15 +167,15 @@ out:
 	return ret;
 }
 
-/* An O_PATH descriptor of `path` resolved inside `root`. */
-static int open_in_root(int root, const char *path, int *out)
+/* An O_PATH descriptor of `path` resolved inside `root` (a final link itself with `no_link`). */
+static int open_in_root(int root, const char *path, bool no_link, int *out)
 {
 	struct open_how how;
 	int tries, fd;
 
 	if (!openat2_broken) {
 		memset(&how, 0, sizeof(how));
-		how.flags = O_PATH | O_CLOEXEC;
+		how.flags = O_PATH | O_CLOEXEC | (no_link ? O_NOFOLLOW : 0);
 		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 		/* EAGAIN: a rename or mount raced the lookup; try again, then walk. */
 		for (tries = 0; tries < 3; tries++) {
@@ -186,7 +191,7 @@ static int open_in_root(int root, const char *path, int *out)
 			return -errno;
 		/* No openat2 (or a seccomp filter refusing it): walk it ourselves. */
 	}
-	return procmap_file_walk(root, path, out);
+	return procmap_file_walk(root, path, no_link, out);
 }
 
 int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
@@ -199,7 +204,7 @@ int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsig
 	f->fd = -1;
 	f->root = -1;
 	if (flags & PROCMAP_FILE_IN_ROOT) {
-		ret = open_in_root(dirfd, path, &pfd);
+		ret = open_in_root(dirfd, path, flags & PROCMAP_FILE_NO_LINK, &pfd);
 	} else {
 		pfd = openat(dirfd, path,
 			     O_PATH | O_CLOEXEC | (flags & PROCMAP_FILE_FOLLOW ? 0 : O_NOFOLLOW));

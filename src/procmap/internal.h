@@ -15,9 +15,10 @@
  * component opened O_PATH|O_NOFOLLOW; a symbolic link's target resolved
  * in its place (from `root` when absolute), at most PROCMAP_ROOT_HOPS
  * links; ".." never above `root`. 0 with *out an O_PATH descriptor of
- * what the path names (caller closes), or -errno.
+ * what the path names (caller closes; with `no_link`, a final symbolic
+ * link is not followed: *out is the link), or -errno.
  */
-int procmap_file_walk(int root, const char *path, int *out);
+int procmap_file_walk(int root, const char *path, bool no_link, int *out);
 /* For tests: resolve inside roots with procmap_file_walk() only. */
 void procmap_file_set_walk_only(bool walk_only);
 

@@ -260,8 +260,10 @@ size_t symbols_kernel_cost(const struct symbols_kernel *k);
 void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out);
 
 /*
- * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path and
- * reads nothing; caller frees with symbols_jitmap_free().
+ * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path (as
+ * the process sees it) and its process `pid` (0: none, open the path as it
+ * is) and reads nothing; caller frees with symbols_jitmap_free(). The file
+ * is opened inside the process's root, /proc/PID/root, when that opens.
  * symbols_jitmap_refresh() reads what was appended since the last call
  * (the whole file when it is new, replaced or shorter), within
  * SYMBOLS_JITMAP_MAX_BYTES and SYMBOLS_JITMAP_MAX_ENTRIES. It returns 0,
@@ -276,7 +278,7 @@ void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct
  * the path until the map is freed.
  */
 struct symbols_jitmap;
-struct symbols_jitmap *symbols_jitmap_new(const char *path);
+struct symbols_jitmap *symbols_jitmap_new(const char *path, uint32_t pid);
 void symbols_jitmap_free(struct symbols_jitmap *m);
 int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err);
 const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);

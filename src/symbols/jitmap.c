@@ -3,7 +3,10 @@
  * JIT maps: /tmp/perf-PID.map, the file in which a JIT compiler (Node with
  * --perf-basic-prof, Python 3.12 with -X perf, the JVM with perf-map-agent)
  * names the code it generated in anonymous executable memory, one line per
- * function: "START SIZE name", START and SIZE in hex.
+ * function: "START SIZE name", START and SIZE in hex. A process in a
+ * container writes it in its own /tmp, under the pid it knows itself by:
+ * the map is looked for as perf does, inside the process's root
+ * (/proc/PID/root, resolved so that no link leaves it) with that pid.
  *
  * Runtimes append to the file as they compile, so it is read incrementally:
  * each refresh reads only what was added since the last one (whole lines),
@@ -51,6 +54,7 @@ struct jit_entry {
 
 struct symbols_jitmap {
 	char *path;
+	uint32_t pid; /* the process, in our pid namespace (0: open the path as it is) */
 	struct jit_entry *entries; /* sorted by start, then seq */
 	size_t len, cap;
 	char **names; /* every name read of this file, freed with the map or a new file */
@@ -64,11 +68,12 @@ struct symbols_jitmap {
 	bool skipping; /* consumed ends inside a line too long to keep */
 };
 
-struct symbols_jitmap *symbols_jitmap_new(const char *path)
+struct symbols_jitmap *symbols_jitmap_new(const char *path, uint32_t pid)
 {
 	struct symbols_jitmap *m = xcalloc(1, sizeof(*m));
 
 	m->path = xstrdup(path);
+	m->pid = pid;
 	return m;
 }
 
@@ -198,6 +203,28 @@ static void read_new_lines(struct symbols_jitmap *m, struct procmap_file *f, str
 		qsort(m->entries, m->len, sizeof(*m->entries), entry_cmp);
 }
 
+/*
+ * Opens the map where its process wrote it: the path inside the process's
+ * root (a container's own /tmp), never through a final symbolic link;
+ * the path as we see it when that root cannot be opened (no pid, or not
+ * ours to look at). As procmap_file_open().
+ */
+static int open_map(const struct symbols_jitmap *m, struct procmap_file *f, struct ft_error *err)
+{
+	char root_path[48];
+	int root = -1, ret;
+
+	if (m->pid) {
+		snprintf(root_path, sizeof(root_path), "/proc/%" PRIu32 "/root", m->pid);
+		root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (root < 0)
+		return procmap_file_open(f, AT_FDCWD, m->path, 0, err);
+	ret = procmap_file_open(f, root, m->path, PROCMAP_FILE_IN_ROOT | PROCMAP_FILE_NO_LINK, err);
+	close(root);
+	return ret;
+}
+
 int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err)
 {
 	struct procmap_file f;
@@ -206,7 +233,7 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 
 	if (m->refused)
 		return -EPERM;
-	ret = procmap_file_open(&f, AT_FDCWD, m->path, 0, err);
+	ret = open_map(m, &f, err);
 	if (ret == -EPERM) {
 		char why[sizeof(err->msg)];
 

@@ -157,6 +157,34 @@ size_t symbols_kernel_memory(const struct symbols *s)
 /* ---- JIT maps --------------------------------------------------------- */
 
 /*
+ * The pid process `pid` knows itself by: the last of the NSpid line of its
+ * status (its pid in the innermost pid namespace), or `pid` itself.
+ */
+static uint32_t ns_pid(uint32_t pid)
+{
+	char path[48], *status, *line;
+	unsigned long v = pid;
+
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/status", pid);
+	status = util_read_file_max(path, 64 << 10, NULL, NULL);
+	line = status ? strstr(status, "\nNSpid:") : NULL;
+	if (line) {
+		char *p = line + strlen("\nNSpid:"), *end;
+
+		for (;;) {
+			unsigned long n = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			v = n;
+			p = end;
+		}
+	}
+	free(status);
+	return v && v <= UINT32_MAX ? (uint32_t)v : pid;
+}
+
+/*
  * The JIT map of `pid`, created (unread) the first time it is asked for;
  * past SYMBOLS_JITMAPS_MAX maps, the least recently used one is dropped.
  */
@@ -182,10 +210,10 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 		}
 		symbols_jitmap_free(j->map);
 	}
-	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, pid);
+	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, ns_pid(pid));
 	j->pid = pid;
 	j->used = ++s->jit_clock;
-	j->map = symbols_jitmap_new(path);
+	j->map = symbols_jitmap_new(path, pid);
 	free(path);
 	return j->map;
 }

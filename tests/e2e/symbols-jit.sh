@@ -6,7 +6,9 @@
 # mapping, names it ft_jit_spin in its map and runs it; ft_jit_spin must get
 # at least 80% of the samples. A map that must not be trusted is ignored
 # with exactly one notice: a symbolic link, and a file owned by another user
-# (nobody) than the process's (root).
+# (nobody) than the process's (root). A process in a container (its own
+# pid and mount namespaces, a /tmp of its own) writes /tmp/perf-1.map
+# there: it is named as perf names it, from inside the process's root.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -31,6 +33,27 @@ if report_json "$T/good.session" "$T/good.json"; then
 		"good: ft_jit_spin's module is its perf map"
 fi
 assert_eq "$(grep -c 'notice: .*perf-' "$T/good.err")" 0 "good: no notice about the map"
+
+# In a container: pid 1 of its namespace, with a tmpfs on /tmp that hides
+# the build tree (the workload is run from a descriptor opened before).
+if unshare -p -f -m --propagation private true 2>/dev/null; then
+	start_bg unshare -p -f -m --propagation private sh -c \
+		'exec 3<"$1" && mount -t tmpfs none /tmp && exec /proc/self/fd/3 600000' sh "$WORKLOADS/jit"
+	wait_until 30 pgrep -P "$BG_PID" >/dev/null || hard_error "the container's workload never started"
+	cpid=$(pgrep -P "$BG_PID")
+	wait_comm "$cpid" 3
+	wait_until 30 test -f "/proc/$cpid/root/tmp/perf-1.map" ||
+		hard_error "no perf-1.map in the container"
+	run_record ns -F 999 -d 2 -o "$T/ns.session" -p "$cpid"
+	kill "$cpid"
+	assert_eq "$RC" 0 "container: record exit status"
+	if report_json "$T/ns.session" "$T/ns.json"; then
+		print_top "$T/ns.json"
+		assert_between "$(share ft_jit_spin "$T/ns.json")" 80 100 "container: ft_jit_spin self %"
+	fi
+else
+	echo "  (no pid and mount namespaces here: the container case is not run)"
+fi
 
 # hostile MODE REASON-REGEX
 hostile() {

@@ -568,6 +568,15 @@ static void check_in_root(const char *dir, const char *host_fifo)
 			 -ELOOP);
 	assert_int_equal(procmap_file_open(&f, root, "/lib/real.so/x", PROCMAP_FILE_IN_ROOT, &err),
 			 -ENOTDIR);
+	/* NO_LINK: a final link is refused; links before it are followed. */
+	assert_int_equal(procmap_file_open(&f, root, "lib/rel.so",
+					   PROCMAP_FILE_IN_ROOT | PROCMAP_FILE_NO_LINK, &err),
+			 -EPERM);
+	assert_string_equal(err.msg, "lib/rel.so: a symbolic link");
+	assert_int_equal(procmap_file_open(&f, root, "/lib/updir/lib/real.so",
+					   PROCMAP_FILE_IN_ROOT | PROCMAP_FILE_NO_LINK, &err),
+			 0);
+	procmap_file_close(&f);
 	close(root);
 }
 
