@@ -183,6 +183,13 @@ size_t procmap_maps(struct procmap *pm, uint32_t pid, const struct procmap_map *
  * per-process results compares.
  */
 uint64_t procmap_generation(struct procmap *pm, uint32_t pid);
+/*
+ * A number that changes when `pid` begins to name another process or
+ * image (a fork's child, an exec, a pid that came back after an exit),
+ * not when its mappings change; 0 for a pid never seen. What a consumer
+ * caching per-process state that a new image must not inherit compares.
+ */
+uint64_t procmap_incarnation(struct procmap *pm, uint32_t pid);
 /* The identity of `mod` as a nonzero number (see the top of this file). */
 uint64_t procmap_module_key(const struct procmap_module *mod);
 /* The module's path without the " (deleted)" suffix. Caller frees. */

@@ -130,6 +130,7 @@ struct proc {
 	uint32_t probes; /* queries made since probed_ns */
 	uint64_t exit_seq; /* nonzero: exited, the number of its exit */
 	uint64_t gen;
+	uint64_t born; /* gen when the pid last began to name a new process (or image) */
 };
 
 struct procmap {
@@ -507,7 +508,7 @@ static struct proc *proc_get(struct procmap *pm, uint32_t pid, bool create)
 	if (u64map_get(&pm->proc_index, key, &idx)) {
 		if (!pm->procs[idx] && create) {
 			pm->procs[idx] = xcalloc(1, sizeof(struct proc));
-			pm->procs[idx]->gen = ++pm->gen;
+			pm->procs[idx]->gen = pm->procs[idx]->born = ++pm->gen;
 		}
 		return pm->procs[idx];
 	}
@@ -515,7 +516,7 @@ static struct proc *proc_get(struct procmap *pm, uint32_t pid, bool create)
 		return NULL;
 	pm->procs = xreallocarray(pm->procs, pm->nprocs + 1, sizeof(*pm->procs));
 	pm->procs[pm->nprocs] = xcalloc(1, sizeof(struct proc));
-	pm->procs[pm->nprocs]->gen = ++pm->gen;
+	pm->procs[pm->nprocs]->gen = pm->procs[pm->nprocs]->born = ++pm->gen;
 	u64map_put(&pm->proc_index, key, (uint32_t)pm->nprocs);
 	return pm->procs[pm->nprocs++];
 }
@@ -551,6 +552,7 @@ static void proc_reset(struct procmap *pm, struct proc *p)
 	p->probes = 0;
 	p->exit_seq = 0;
 	proc_changed(pm, p);
+	p->born = p->gen;
 }
 
 static void proc_free(struct procmap *pm, struct proc *p)
@@ -930,6 +932,13 @@ uint64_t procmap_generation(struct procmap *pm, uint32_t pid)
 	struct proc *p = proc_get(pm, pid, false);
 
 	return p ? p->gen : 0;
+}
+
+uint64_t procmap_incarnation(struct procmap *pm, uint32_t pid)
+{
+	struct proc *p = proc_get(pm, pid, false);
+
+	return p ? p->born : 0;
 }
 
 /* ---- opening a module's file ------------------------------------------- */

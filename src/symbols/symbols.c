@@ -38,6 +38,7 @@
 /* A JIT map, and when it was last used (for dropping the least recent). */
 struct jit {
 	uint32_t pid;
+	uint64_t born; /* procmap_incarnation() of pid when the map was made */
 	uint64_t used;
 	struct symbols_jitmap *map;
 };
@@ -185,33 +186,54 @@ static uint32_t ns_pid(uint32_t pid)
 }
 
 /*
- * The JIT map of `pid`, created (unread) the first time it is asked for;
- * past SYMBOLS_JITMAPS_MAX maps, the least recently used one is dropped.
+ * The slot for a new map of `pid`: the one of its stale map, a free one,
+ * or the least recently used one; whatever map it held is freed.
+ */
+static struct jit *jit_slot(struct symbols *s, uint32_t pid)
+{
+	struct jit *j;
+	size_t i;
+
+	for (i = 0; i < s->njits; i++) {
+		if (s->jits[i].pid == pid) {
+			symbols_jitmap_free(s->jits[i].map);
+			return &s->jits[i];
+		}
+	}
+	if (s->njits < SYMBOLS_JITMAPS_MAX)
+		return &s->jits[s->njits++];
+	j = &s->jits[0];
+	for (i = 1; i < s->njits; i++) {
+		if (s->jits[i].used < j->used)
+			j = &s->jits[i];
+	}
+	symbols_jitmap_free(j->map);
+	return j;
+}
+
+/*
+ * The JIT map of `pid`, created (unread) the first time it is asked for,
+ * and again when the pid names another process or image than the map's
+ * (its names were another program's); past SYMBOLS_JITMAPS_MAX maps, the
+ * least recently used one is dropped.
  */
 static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 {
-	struct jit *j = NULL;
+	uint64_t born = procmap_incarnation(s->pm, pid);
+	struct jit *j;
 	size_t i;
 	char *path;
 
 	for (i = 0; i < s->njits; i++) {
-		if (s->jits[i].pid == pid) {
+		if (s->jits[i].pid == pid && s->jits[i].born == born) {
 			s->jits[i].used = ++s->jit_clock;
 			return s->jits[i].map;
 		}
 	}
-	if (s->njits < SYMBOLS_JITMAPS_MAX) {
-		j = &s->jits[s->njits++];
-	} else {
-		j = &s->jits[0];
-		for (i = 1; i < s->njits; i++) {
-			if (s->jits[i].used < j->used)
-				j = &s->jits[i];
-		}
-		symbols_jitmap_free(j->map);
-	}
+	j = jit_slot(s, pid);
 	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, ns_pid(pid));
 	j->pid = pid;
+	j->born = born;
 	j->used = ++s->jit_clock;
 	j->map = symbols_jitmap_new(path, pid);
 	free(path);

@@ -1790,7 +1790,7 @@ static void add_fake_anon(struct symbols *s)
 
 static void test_jit_map(void **state)
 {
-	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid());
+	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid()), *held;
 	struct symbols *s = sym_new();
 	struct symbols_frame f;
 	FILE *out;
@@ -1832,6 +1832,17 @@ static void test_jit_map(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
 	assert_string_equal(f.name, "newer_foo");
 	assert_int_equal(notices, 0);
+
+	/* The pid names a new image (an exec, or a pid that came back), which
+	 * has no map yet: the old one's names are not its names. */
+	held = xasprintf("%s/held", dir);
+	assert_int_equal(rename(map, held), 0);
+	procmap_exec(sym_pm(s), (uint32_t)getpid());
+	add_fake_anon(s);
+	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
+	assert_null(f.name);
+	assert_int_equal(rename(held, map), 0);
+	free(held);
 	sym_free(s);
 
 	/* A symbolic link is refused, with one notice however often it is looked at. */
