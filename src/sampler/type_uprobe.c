@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flametop/procmap.h"
 #include "flametop/symbols.h"
 
 /* Paths handed to the kernel in config1, kept for reopening (attach). */
@@ -59,13 +60,17 @@ static bool is_lib(const char *path, const char *lib)
 	return base && strncmp(base + 1, lib, strlen(lib)) == 0;
 }
 
-/* The library in process `pid`'s maps, as /proc/PID/root/PATH. Caller frees. */
-static char *lib_of_pid(pid_t pid, const char *lib)
+/*
+ * The library in process `pid`'s maps, as /proc/PID/root/PATH. Caller
+ * frees. The maps are read up to PROCMAP_MAPS_MAX, as the symbolizer
+ * reads them: a process can make them hundreds of MB (*cut says so).
+ */
+static char *lib_of_pid(pid_t pid, const char *lib, bool *cut)
 {
 	char maps[64], *buf, *line, *save = NULL, *found = NULL;
 
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	buf = util_read_file(maps, NULL);
+	buf = util_read_file_max(maps, PROCMAP_MAPS_MAX, NULL, cut);
 	if (!buf)
 		return NULL;
 	for (line = strtok_r(buf, "\n", &save); line && !found;
@@ -311,14 +316,20 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 	uint64_t offset;
 	int type, ret_bit, r;
 	long id;
+	bool cut = false;
 	char *path;
 
 	if (t->target == SAMPLER_PIDS && t->npids)
-		path = lib_of_pid(t->pids[0], lib);
+		path = lib_of_pid(t->pids[0], lib, &cut);
 	else
 		path = lib_of_loader(lib, soname);
 	if (!path) {
-		if (t->target == SAMPLER_PIDS && t->npids)
+		if (cut)
+			error_set(err,
+				  "/proc/%d/maps is larger than %u MiB and names no %s in that "
+				  "much: nothing to probe",
+				  (int)t->pids[0], PROCMAP_MAPS_MAX >> 20, soname);
+		else if (t->target == SAMPLER_PIDS && t->npids)
 			error_set(err,
 				  "process %d has no %s mapped (a static binary?): nothing to probe",
 				  (int)t->pids[0], soname);

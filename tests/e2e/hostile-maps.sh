@@ -11,6 +11,7 @@
 # samples. The library the program runs from lies past the cap (it was
 # mapped first, at a higher address): where the kernel answers PROCMAP_QUERY
 # (Linux 6.11), its mapping is asked for alone and its function named.
+# -e alloc, which looks for libc in the same maps, says it is not there.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/hostile.lib
@@ -52,6 +53,13 @@ for how in pid all; do
 		fi
 	fi
 done
+# A uprobe type finds the library to probe in the same maps, read up to
+# the same cap: libc lies past it, which the refusal says, in one line.
+run_record alloc -e alloc -d 1 -o "$T/alloc.session" -p "$wpid"
+assert_eq "$RC" 1 "-e alloc -p: refused"
+assert_one_error_line "$T/alloc.err" "-e alloc -p"
+assert_match "$(error_line "$T/alloc.err")" "/proc/$wpid/maps is larger than 16 MiB and names no libc\.so\.6" \
+	"-e alloc -p: the refusal says the maps were too large to find libc in"
 stop_hostile "$wpid"
 
 finish
