@@ -156,6 +156,13 @@ void pipeline_collect_tick(struct pipeline_collect *c);
  */
 struct ft_notice;
 void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice);
+/*
+ * The kernel's cap on a callchain's frames (sampler_max_stack()): a
+ * frame-pointer stack that stops short of its root with that many frames
+ * was cut by the cap, which the stage says (with the notice), rather than
+ * blaming code without frame pointers. 0, the default: no cap known.
+ */
+void pipeline_collect_set_max_stack(struct pipeline_collect *c, uint32_t frames);
 
 /* What the DWARF unwinder did so far (zero in frame-pointer mode). */
 struct pipeline_unwind_stats {

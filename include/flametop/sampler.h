@@ -92,6 +92,12 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 void sampler_free(struct sampler *s);
 /* The bytes of the ring buffers mapped (the kernel's pages) and their copy buffers. */
 size_t sampler_ring_memory(const struct sampler *s);
+/*
+ * The most frames the kernel puts in a sample's callchain, kernel and user
+ * together (kernel.perf_event_max_stack, 127 when unreadable): what the
+ * sampler asks for. A chain that long was cut at its outer end.
+ */
+uint16_t sampler_max_stack(void);
 
 /* The events being sampled (after any fallback). Borrowed. */
 size_t sampler_nevents(const struct sampler *s);

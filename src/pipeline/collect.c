@@ -31,6 +31,9 @@
  * In frame-pointer mode, stacks that never reach main or a thread's start
  * are counted: when most do, the code they run was built without frame
  * pointers, and the stage says so once, suggesting --call-graph dwarf.
+ * A chain as long as the kernel's cap (kernel.perf_event_max_stack) was
+ * cut by the cap instead, deep recursion say: those are counted apart,
+ * and the stage says so once when they are more than a tenth.
  *
  * A stack seen before costs one lookup per frame, and a new one, one
  * per frame of the part it shares with a stack seen before: a trie of
@@ -117,7 +120,7 @@ struct proc_cache {
 };
 
 /* What a frame-pointer stack's user part said of its root (judge_fp_stack). */
-enum fp_verdict { FP_NONE, FP_ROOTED, FP_TRUNCATED };
+enum fp_verdict { FP_NONE, FP_ROOTED, FP_TRUNCATED, FP_CUT };
 
 /*
  * A frame in the trie: `addr` called from (or, at the leaf, hit under) the
@@ -165,6 +168,8 @@ struct pipeline_collect {
 	struct ft_notice *notice;
 	struct u64map root_frames; /* frame id + 1 -> 1 a stack's root, 2 not */
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
+	uint64_t fp_cut; /* ... that stop short of a root at the kernel's cap */
+	uint32_t max_stack; /* the kernel's cap on a chain's frames, 0: unknown */
 
 	struct frame_trie trie;
 	uint64_t frame_addrs[TRIE_MAX_CHAIN]; /* a chain's frames, for the trie */
@@ -365,24 +370,50 @@ static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from,
 	return FP_TRUNCATED;
 }
 
-static void count_fp_verdict(struct pipeline_collect *c, enum fp_verdict v)
+/* Whether the sample's chain holds as many frames as the kernel puts in one. */
+static bool chain_at_cap(const struct pipeline_collect *c, const struct pipeline_sample *s)
 {
+	uint32_t i, frames = 0;
+
+	if (!c->max_stack)
+		return false;
+	for (i = 0; i < s->nr_ips; i++)
+		if (s->ips[i] < (uint64_t)PERF_CONTEXT_MAX)
+			frames++;
+	return frames >= c->max_stack;
+}
+
+/* Counts the verdict on the sample's stack; a truncated one at the cap was cut by it. */
+static void count_fp_verdict(struct pipeline_collect *c, const struct pipeline_sample *s,
+			     enum fp_verdict v)
+{
+	if (v == FP_TRUNCATED && chain_at_cap(c, s))
+		v = FP_CUT;
 	if (v == FP_ROOTED)
 		c->fp_rooted++;
 	else if (v == FP_TRUNCATED)
 		c->fp_truncated++;
+	else if (v == FP_CUT)
+		c->fp_cut++;
 }
 
 static void check_truncated(struct pipeline_collect *c)
 {
-	uint64_t all = c->fp_rooted + c->fp_truncated;
+	uint64_t all = c->fp_rooted + c->fp_truncated + c->fp_cut;
 
-	if (all < TRUNCATED_MIN_SAMPLES || c->fp_truncated * 2 <= all)
+	if (all < TRUNCATED_MIN_SAMPLES)
 		return;
-	notice_say(c->notice, "truncated-stacks",
-		   "%.0f%% of user stacks look truncated (they stop in code built without frame "
-		   "pointers); try --call-graph dwarf",
-		   100.0 * (double)c->fp_truncated / (double)all);
+	if (c->fp_truncated * 2 > all)
+		notice_say(c->notice, "truncated-stacks",
+			   "%.0f%% of user stacks look truncated (they stop in code built without "
+			   "frame pointers); try --call-graph dwarf",
+			   100.0 * (double)c->fp_truncated / (double)all);
+	if (c->fp_cut * 10 > all)
+		notice_say(c->notice, "cut-stacks",
+			   "%.0f%% of user stacks were cut at the kernel's limit of %" PRIu32
+			   " frames (kernel.perf_event_max_stack) and lack their outer frames; "
+			   "--call-graph dwarf is not held to it",
+			   100.0 * (double)c->fp_cut / (double)all, c->max_stack);
 }
 
 /*
@@ -717,7 +748,7 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 		verdict = resolve_trie(c, pc, s, n, &ps);
 	else
 		verdict = resolve_stack(c, pc, s, &ps);
-	count_fp_verdict(c, verdict);
+	count_fp_verdict(c, s, verdict);
 
 	ps.time = s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0;
 	ps.weight = s->period;
@@ -874,6 +905,11 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice)
 {
 	c->notice = notice;
+}
+
+void pipeline_collect_set_max_stack(struct pipeline_collect *c, uint32_t frames)
+{
+	c->max_stack = frames;
 }
 
 void pipeline_collect_unwind_stats(const struct pipeline_collect *c, struct pipeline_unwind_stats *st)

@@ -209,12 +209,18 @@ static int online_cpus(int **cpus, size_t *n)
 	return 0;
 }
 
-static void setup_attr(struct sampler *s, struct member *m, bool side_band)
+uint16_t sampler_max_stack(void)
 {
-	struct perf_event_attr *attr = &m->attr;
 	long max_stack = 127;
 
 	util_read_long("/proc/sys/kernel/perf_event_max_stack", &max_stack);
+	return (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
+}
+
+static void setup_attr(struct sampler *s, struct member *m, bool side_band)
+{
+	struct perf_event_attr *attr = &m->attr;
+
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
 	if (m->frequency) {
@@ -259,7 +265,7 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->read_format = SAMPLER_READ_FORMAT;
 	}
 	attr->sample_id_all = 1;
-	attr->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
+	attr->sample_max_stack = sampler_max_stack();
 	attr->exclude_hv = 1;
 	if (s->user_only)
 		attr->exclude_kernel = 1;

@@ -242,6 +242,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	 * system-wide profile mixes in whatever else runs (compilers, say). */
 	if (cfg->target != SAMPLER_SYSTEM)
 		pipeline_collect_set_notice(l->collect, notice);
+	pipeline_collect_set_max_stack(l->collect, sampler_max_stack());
 
 	memset(&sc, 0, sizeof(sc));
 	sc.target = cfg->target;

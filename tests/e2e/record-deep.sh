@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Stacks deeper than the kernel puts in a callchain. The deep workload
+# recurses 40 frames past kernel.perf_event_max_stack (a workload built
+# with frame pointers): in frame-pointer mode the kernel cuts each chain
+# at that many frames, and record must say so, naming the limit, rather
+# than blame code without frame pointers (the truncated-stack notice). With
+# --call-graph dwarf and a stack copy that holds them, every frame is
+# unwound, main included, and nothing is said about cut stacks.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload deep
+
+max=$(cat /proc/sys/kernel/perf_event_max_stack 2>/dev/null) || max=127
+[ "$max" -le 900 ] || skip "kernel.perf_event_max_stack is $max: deeper than flametop keeps (1024)"
+depth=$((max + 40))
+
+# --- fp: cut by the kernel, and said so ----------------------------------
+run_record fp -F 499 -o "$T/fp.session" -- "$WORKLOADS/deep" 1500 "$depth"
+assert_eq "$RC" 0 "fp: record exit status"
+assert_match "$(cat "$T/fp.err")" "user stacks were cut at the kernel's limit of $max frames" \
+	"fp: record names the kernel's depth limit"
+assert_no_match "$(cat "$T/fp.err")" 'look truncated' "fp: no notice blaming frame pointers"
+if report_json "$T/fp.session" "$T/fp.json"; then
+	assert_between "$(share main "$T/fp.json" total)" 0 5 "fp: main total % (the kernel cut it off)"
+fi
+
+# --- dwarf: every frame ------------------------------------------------------
+run_record dwarf --call-graph dwarf,32K -F 499 -o "$T/dwarf.session" -- "$WORKLOADS/deep" 1500 "$depth"
+assert_eq "$RC" 0 "dwarf: record exit status"
+assert_no_match "$(cat "$T/dwarf.err")" 'cut at the kernel|look truncated' "dwarf: no cut-stack notice"
+if report_json "$T/dwarf.session" "$T/dwarf.json"; then
+	print_top "$T/dwarf.json"
+	assert_between "$(share main "$T/dwarf.json" total)" 90 100 "dwarf: main total %"
+fi
+
+finish
