@@ -254,6 +254,40 @@ static char *shown_name(void *ctx, const char *name)
 	return demangle(ctx, name);
 }
 
+/* Whether section `index` holds code. */
+static bool section_exec(Elf *elf, size_t index)
+{
+	Elf_Scn *scn;
+	GElf_Shdr shdr;
+
+	if (index == SHN_UNDEF || index >= SHN_LORESERVE)
+		return false;
+	scn = elf_getscn(elf, index);
+	return scn && gelf_getshdr(scn, &shdr) && (shdr.sh_flags & SHF_EXECINSTR);
+}
+
+/*
+ * Whether `sym` names code: a function, or (as perf takes them) a label of
+ * hand-written assembly, an untyped symbol in a code section that is not
+ * hidden (ld.so's _start and _dl_start_user, where every process starts).
+ * ARM's mapping symbols ("$x", "$d") are not names.
+ */
+static bool code_symbol(Elf *elf, const GElf_Sym *sym, const char *name)
+{
+	int vis = GELF_ST_VISIBILITY(sym->st_other);
+
+	switch (GELF_ST_TYPE(sym->st_info)) {
+	case STT_FUNC:
+	case STT_GNU_IFUNC:
+		return true;
+	case STT_NOTYPE:
+		return name[0] != '$' && vis != STV_HIDDEN && vis != STV_INTERNAL &&
+		       section_exec(elf, sym->st_shndx);
+	default:
+		return false;
+	}
+}
+
 /*
  * Adds the functions of the file's symbol table of type `type` (SHT_SYMTAB
  * or SHT_DYNSYM), as they are named there (demangled later, when looked
@@ -287,14 +321,15 @@ static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, El
 			continue;
 		stype = GELF_ST_TYPE(sym.st_info);
 		bind = GELF_ST_BIND(sym.st_info);
-		if (stype != STT_FUNC && stype != STT_GNU_IFUNC)
+		if (stype != STT_FUNC && stype != STT_GNU_IFUNC && stype != STT_NOTYPE)
 			continue;
 		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
 			continue;
 		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-		if (!name || !*name)
+		if (!name || !*name || !code_symbol(elf, &sym, name))
 			continue;
-		prio = bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 0 : 1;
+		/* A label ranks below any function at its address. */
+		prio = stype == STT_NOTYPE || bind == STB_WEAK ? 0 : bind == STB_GLOBAL ? 2 : 1;
 		symbols_table_add(&e->table, sym.st_value, sym.st_size,
 				  section_end(elf, sym.st_shndx), name, 0, prio);
 		added++;

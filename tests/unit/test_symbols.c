@@ -113,6 +113,19 @@ __attribute__((noinline)) int probe_other(int x)
 	return probe_function(x) - 1;
 }
 
+/*
+ * Labels of hand-written assembly: untyped symbols in .text, as ld.so's
+ * _start and _dl_start_user, where every process starts; a hidden one is
+ * no name to show.
+ */
+extern const char probe_label[], probe_hidden_label[];
+__asm__(".text\n"
+	".globl probe_label\n"
+	"probe_label:\n\tnop\n\tnop\n\tret\n"
+	".globl probe_hidden_label\n"
+	".hidden probe_hidden_label\n"
+	"probe_hidden_label:\n\tnop\n\tret\n");
+
 /* Where `addr` is mapped in this process, as /proc/self/maps says. */
 struct self_map {
 	struct pipeline_mmap m;
@@ -168,6 +181,12 @@ static void test_self_pie_function(void **state)
 	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)&probe_other, false, &f);
 	assert_non_null(f.name);
 	assert_string_equal(f.name, "probe_other");
+
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)probe_label + 1, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "probe_label");
+	symbols_resolve(s, (uint32_t)getpid(), (uintptr_t)probe_hidden_label, false, &f);
+	assert_true(!f.name || strcmp(f.name, "probe_hidden_label") != 0);
 	sym_free(s);
 }
 
