@@ -29,7 +29,9 @@ struct symbols_sym {
 	uint32_t name; /* offset into symbols_table.names */
 	uint16_t module; /* kernel.c: index of the kernel module; 0 elsewhere */
 	uint8_t sized;
-	uint8_t prio; /* among aliases at one address the highest wins: global 2, local 1, weak 0 */
+	/* Among aliases at one address the highest wins: in elf.c global 2, local 1, weak
+	 * and labels 0; in kernel.c the later listed in kallsyms. */
+	uint8_t prio;
 };
 
 /*

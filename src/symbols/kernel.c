@@ -10,6 +10,12 @@
  * kptr_restrict hides the addresses (all zero) there is nothing to use, and
  * we say so rather than resolve everything to the first symbol.
  *
+ * Among the names of one address the one listed last wins, as in perf,
+ * which gives every alias but the last a size of zero (it runs to the next
+ * symbol's start, its own) and then prefers the sized one: for a system
+ * call an x86-64 program makes, __x64_sys_getppid, not the __ia32_sys_
+ * alias listed before it, whatever the names' lengths or types.
+ *
  * The file is read once, the first time a kernel address is resolved, and
  * it is large (over 100,000 lines, several MB, which the kernel formats as
  * they are read): it is read through one small buffer and parsed by hand
@@ -144,13 +150,21 @@ static size_t name_add(struct name_buf *nb, const char *name, size_t len)
 	return at;
 }
 
+/* Where the reading of kallsyms is: what the line before said. */
+struct parsing {
+	uint16_t last_mod; /* the module of the last module symbol */
+	uint64_t last_addr; /* the address of the last symbol kept */
+	uint8_t alias; /* how many kept before it at that address, at most 255 */
+};
+
 /*
  * Parses one kallsyms line, line[0, len) without its newline: "ADDR TYPE
  * NAME" or "ADDR TYPE NAME\t[MODULE]". A text symbol with a nonzero
- * address goes into the table, its name into `nb`; anything else is
- * skipped. Returns whether the address was nonzero, whatever the type.
+ * address goes into the table, its name into `nb`, ranked above the
+ * aliases listed before it; anything else is skipped. Returns whether the
+ * address was nonzero, whatever the type.
  */
-static bool parse_line(struct symbols_kernel *k, struct name_buf *nb, uint16_t *last_mod,
+static bool parse_line(struct symbols_kernel *k, struct name_buf *nb, struct parsing *ps,
 		       const char *line, size_t len)
 {
 	const char *end = line + len, *q, *name, *name_end, *mod = NULL, *close;
@@ -189,18 +203,23 @@ static bool parse_line(struct symbols_kernel *k, struct name_buf *nb, uint16_t *
 		return true;
 	if (mod) {
 		/* Module symbols come grouped: try the last module first. */
-		const char *m = k->mods[*last_mod].name;
+		const char *m = k->mods[ps->last_mod].name;
 
-		if (!*last_mod || strncmp(m + 1, mod, modlen) != 0 || m[modlen + 1] != ']' ||
+		if (!ps->last_mod || strncmp(m + 1, mod, modlen) != 0 || m[modlen + 1] != ']' ||
 		    m[modlen + 2] != '\0')
-			*last_mod = module_index(k, mod, modlen);
-		idx = *last_mod;
+			ps->last_mod = module_index(k, mod, modlen);
+		idx = ps->last_mod;
 	} else if (namelen == 5 && memcmp(name, "_text", 5) == 0) {
 		k->mods[0].base = addr;
 	}
 	max_end = k->mods[idx].end ? k->mods[idx].end : UINT64_MAX;
+	if (addr == ps->last_addr && ps->alias < UINT8_MAX)
+		ps->alias++;
+	else if (addr != ps->last_addr)
+		ps->alias = 0;
+	ps->last_addr = addr;
 	symbols_table_add_ref(&k->table, addr, 0, max_end, name_add(nb, name, namelen), idx,
-			      type == 'T' ? 2 : type == 'W' || type == 'w' ? 0 : 1);
+			      ps->alias);
 	return true;
 }
 
@@ -215,7 +234,7 @@ static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *n
 {
 	char *buf = xmalloc(READ_BUF);
 	size_t have = 0, nonzero = 0;
-	uint16_t last_mod = 0;
+	struct parsing ps = { 0, 0, 0 };
 	bool skipping = false, eof = false;
 
 	while (!eof) {
@@ -231,12 +250,12 @@ static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *n
 		end = buf + have + (size_t)r;
 		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 			if (!skipping)
-				nonzero += parse_line(k, nb, &last_mod, p, (size_t)(nl - p));
+				nonzero += parse_line(k, nb, &ps, p, (size_t)(nl - p));
 			skipping = false;
 			p = nl + 1;
 		}
 		if (eof && p < end && !skipping) /* a last line without its newline */
-			nonzero += parse_line(k, nb, &last_mod, p, (size_t)(end - p));
+			nonzero += parse_line(k, nb, &ps, p, (size_t)(end - p));
 		have = (size_t)(end - p);
 		if (have == READ_BUF) {
 			skipping = true;

@@ -630,8 +630,10 @@ static void test_kernel_synthetic(void **state)
 {
 	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
 				    "ffffffff81000000 T _stext\n"
-				    "ffffffff81000100 T start_kernel\n"
 				    "ffffffff81000100 W start_kernel_alias\n"
+				    "ffffffff81000100 T start_kernel\n"
+				    "ffffffff81000180 T __ia32_sys_getppid\n"
+				    "ffffffff81000180 T __x64_sys_getppid\n"
 				    "ffffffff81000200 t helper\n"
 				    "ffffffff81000300 D some_data\n"
 				    "ffffffff81000400 T last_core\n"
@@ -654,6 +656,9 @@ static void test_kernel_synthetic(void **state)
 	assert_string_equal(f.name, "start_kernel");
 	assert_string_equal(f.module, "[kernel.kallsyms]");
 	assert_int_equal(f.offset, 0x104);
+	/* Among aliases, the one listed last, as perf has it (not the longer name). */
+	symbols_kernel_lookup(k, 0xffffffff81000184ull, &f);
+	assert_string_equal(f.name, "__x64_sys_getppid");
 	/* Data symbols do not cut a function short. */
 	symbols_kernel_lookup(k, 0xffffffff81000350ull, &f);
 	assert_string_equal(f.name, "helper");
