@@ -312,18 +312,11 @@ static void chomp(char *comm)
 		comm[len - 1] = '\0';
 }
 
-/* Names a thread the first time it is seen without a COMM record. */
-static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid)
+/* The name /proc gives thread `tid` of `pid` now (caller frees), or NULL. */
+static char *read_comm(uint32_t pid, uint32_t tid)
 {
 	char path[64], *comm;
 
-	if (profile_find_thread(c->profile, tid))
-		return;
-	if (pid == 0) {
-		/* The idle task has no /proc entry; perf calls it swapper. */
-		profile_set_thread(c->profile, 0, tid, "swapper");
-		return;
-	}
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
 	comm = util_read_file(path, NULL);
 	if (!comm) {
@@ -332,7 +325,27 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 	}
 	if (comm)
 		chomp(comm);
-	profile_set_thread(c->profile, pid, tid, comm && *comm ? comm : "[unknown]");
+	if (comm && !*comm) {
+		free(comm);
+		comm = NULL;
+	}
+	return comm;
+}
+
+/* Names a thread the first time it is seen without a COMM record. */
+static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid)
+{
+	char *comm;
+
+	if (profile_find_thread(c->profile, tid))
+		return;
+	if (pid == 0) {
+		/* The idle task has no /proc entry; perf calls it swapper. */
+		profile_set_thread(c->profile, 0, tid, "swapper");
+		return;
+	}
+	comm = read_comm(pid, tid);
+	profile_set_thread(c->profile, pid, tid, comm ? comm : "[unknown]");
 	free(comm);
 }
 
@@ -800,11 +813,22 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 	}
 	if (t->pid != t->ppid)
 		procmap_fork(c->procmap, t->pid, t->ppid);
-	/* A new thread or process starts with its creator's name. */
+	/* A new thread or process starts with its creator's name: the one
+	 * the profile knows, or /proc's while the creator runs (a child that
+	 * exits before its first sample is read would have none left). */
+	if (profile_find_thread(c->profile, t->tid))
+		return 0;
 	parent = profile_find_thread(c->profile, t->ptid);
-	if (parent && !profile_find_thread(c->profile, t->tid))
+	if (parent) {
 		profile_set_thread(c->profile, t->pid, t->tid,
 				   profile_string(c->profile, parent->comm));
+	} else if (procmap_live(c->procmap) && t->ppid) {
+		char *comm = read_comm(t->ppid, t->ptid);
+
+		if (comm)
+			profile_set_thread(c->profile, t->pid, t->tid, comm);
+		free(comm);
+	}
 	return 0;
 }
 
