@@ -111,11 +111,20 @@ void symbols_lines_set_notice(struct symbols_lines *l, struct ft_notice *notice)
  * 0 with *file (borrowed, valid until symbols_lines_free()) and *line
  * (0 when the compiler said "no line"); -ENOENT when the module has no
  * line for it; -ENODATA when the module cannot be read or has no usable
- * DWARF (the notice says which, once per module). *file is
- * NULL unless it returns 0.
+ * DWARF (the notice says which, once per module); -ESTALE when
+ * `function` (the name the session gave the address, or NULL: not
+ * checked) is not what the module's symbols name it now: the file was
+ * replaced since (an upgrade, a rebuild), and its lines would be another
+ * build's (said once per module). *file is NULL unless it returns 0.
  */
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
-		       const char **file, unsigned *line);
+		       const char *function, const char **file, unsigned *line);
+/*
+ * Whether symbols_lines_find() found `module` replaced since (-ESTALE):
+ * from then on it gives no line of it, and a line it gave before is
+ * suspect too (the same function at the same offset in another build).
+ */
+bool symbols_lines_changed(struct symbols_lines *l, const char *module);
 /*
  * The directory a relative *file of symbols_lines_find() is relative to:
  * the compilation directory (DW_AT_comp_dir) of the unit holding the

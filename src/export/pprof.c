@@ -149,7 +149,8 @@ static long source_line(struct enc *e, uint32_t loc, const char **file)
 		return -1;
 	if (!e->sl)
 		e->sl = symbols_lines_new();
-	if (symbols_lines_find(e->sl, profile_string(p, fr->module), l->offset, file, &line) < 0) {
+	if (symbols_lines_find(e->sl, profile_string(p, fr->module), l->offset,
+			       profile_string(p, fr->name), file, &line) < 0) {
 		*file = NULL;
 		return -1;
 	}

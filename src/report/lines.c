@@ -84,12 +84,29 @@ static uint32_t loc_index(struct report_lines *r, struct u64map *index, size_t *
 	memset(row, 0, sizeof(*row));
 	row->location = location;
 	if (symbols_lines_find(sl, profile_string(p, p->frames[l->frame].module), l->offset,
-			       &row->file, &row->line) < 0) {
+			       profile_string(p, p->frames[l->frame].name), &row->file,
+			       &row->line) < 0) {
 		row->file = NULL;
 		row->line = 0;
 	}
 	u64map_put(index, location, at);
 	return at;
+}
+
+/* Drops the lines found in a module found replaced since (those before it was found so). */
+static void drop_changed(struct report_lines *r, const struct profile *p, struct symbols_lines *sl)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlocs; i++) {
+		struct report_loc *row = &r->locs[i];
+		const struct profile_frame *f = &p->frames[p->locations[row->location].frame];
+
+		if (row->file && symbols_lines_changed(sl, profile_string(p, f->module))) {
+			row->file = NULL;
+			row->line = 0;
+		}
+	}
 }
 
 static int cmp_location(const void *a, const void *b)
@@ -129,6 +146,7 @@ struct report_lines *report_lines_build(const struct profile *p, const struct pr
 			if (locs->frame == PROFILE_NO_FRAME ||
 			    p->locations[p->chains[c].location].frame == locs->frame)
 				loc_index(r, &index, &cap, p, sl, p->chains[c].location);
+	drop_changed(r, p, sl);
 
 	/* Lines: the locations in (function, file, line) order, merged. */
 	key.locs = r->locs;

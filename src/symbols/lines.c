@@ -17,6 +17,14 @@
  * is remembered as such, with a single notice saying why, so a report
  * over thousands of addresses in a stripped library says it once.
  *
+ * A session names files by path only, and the file there may have been
+ * replaced since it was recorded (a package upgraded, a program rebuilt):
+ * its lines would then be another build's, wrong without a sign. The
+ * function the session named each address is checked against what the
+ * file's symbols name it now (as shown, or as stored for a session kept
+ * mangled); once an address is named otherwise, the module gives no more
+ * lines (its caller drops those it gave), and a notice says so, once.
+ *
  * The paths come from a session file, which anyone may have written: the
  * files are opened as the process-map layer opens a process's files
  * (procmap_file_open: never a FIFO or a device, never a final symbolic
@@ -43,6 +51,7 @@
 
 struct lines_module {
 	int status; /* 0: usable; else -errno, and nothing below is set */
+	bool changed; /* an address was found named otherwise than recorded (and said) */
 	struct symbols_elf *elf; /* the module's segments */
 	struct procmap_file file; /* the file holding the DWARF */
 	Elf *dwelf; /* its Elf handle, under dw */
@@ -130,7 +139,7 @@ static bool dwarf_sections_small(Elf *elf)
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */
 static void module_open(struct symbols_lines *l, struct lines_module *m, const char *path)
 {
-	struct symbols_elf_opts opts = { .debug_files = true };
+	struct symbols_elf_opts opts = { .debug_files = true, .demangle = true };
 	struct ft_error err;
 	char *dwarf_path;
 
@@ -210,14 +219,31 @@ static struct lines_module *module_get(struct symbols_lines *l, const char *modu
 	return &l->modules[id];
 }
 
+/*
+ * Whether the module's symbols name `vaddr` `function` (as shown, or as
+ * stored), as the session did. Without a name on either side there is
+ * nothing to tell: yes.
+ */
+static bool same_function(struct lines_module *m, uint64_t vaddr, const char *function,
+			  const char **now)
+{
+	const struct symbols_sym *sym;
+
+	*now = function ? symbols_elf_lookup(m->elf, vaddr) : NULL;
+	if (!*now || strcmp(*now, function) == 0)
+		return true;
+	sym = symbols_table_lookup(&m->elf->table, vaddr);
+	return sym && strcmp(symbols_table_name(&m->elf->table, sym), function) == 0;
+}
+
 int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t offset,
-		       const char **file, unsigned *line)
+		       const char *function, const char **file, unsigned *line)
 {
 	struct lines_module *m;
 	Dwarf_Addr vaddr;
 	Dwarf_Line *dl;
 	Dwarf_Die cu;
-	const char *src;
+	const char *src, *now;
 	int lineno;
 
 	*file = NULL;
@@ -225,13 +251,31 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 	m = module_get(l, module);
 	if (m->status < 0)
 		return m->status;
-	if (symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
-	    !find_cu(m->dw, vaddr, &cu) || !(dl = dwarf_getsrc_die(&cu, vaddr)) ||
+	if (m->changed)
+		return -ESTALE;
+	if (symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0)
+		return -ENOENT;
+	if (!same_function(m, vaddr, function, &now)) {
+		say(l,
+		    "%s changed since the session was recorded (offset 0x%llx is in %.200s now, "
+		    "not %.200s); its source lines are shown as ?:0",
+		    module, (unsigned long long)offset, now, function);
+		m->changed = true;
+		return -ESTALE;
+	}
+	if (!find_cu(m->dw, vaddr, &cu) || !(dl = dwarf_getsrc_die(&cu, vaddr)) ||
 	    dwarf_lineno(dl, &lineno) != 0 || !(src = dwarf_linesrc(dl, NULL, NULL)))
 		return -ENOENT;
 	*file = strtab_get(&l->files, strtab_intern(&l->files, src));
 	*line = lineno > 0 ? (unsigned)lineno : 0;
 	return 0;
+}
+
+bool symbols_lines_changed(struct symbols_lines *l, const char *module)
+{
+	uint32_t id;
+
+	return strtab_find(&l->paths, module, &id) && l->modules[id].changed;
 }
 
 const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset)

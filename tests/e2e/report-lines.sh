@@ -7,15 +7,16 @@
 # the hottest line is LINES_HOT, and hot / (hot + cold) 0.75 (within what
 # the number of samples allows), in json and text; that the json object without --lines is exactly
 # the documented one; that a stripped copy finds its lines in its debug file (by
-# .gnu_debuglink); and that a binary removed since the recording gives ?:0
-# and one notice, not a crash.
+# .gnu_debuglink); that a binary removed since the recording gives ?:0
+# and one notice, not a crash; and that one replaced since by another
+# program gives ?:0 and one notice, not the other program's lines.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
 need_root
 need_perf_events
 need_jq
-need_workload lines
+need_workload lines split
 
 src="$(dirname "$0")/../workloads/lines.c"
 [ -f "$src" ] || hard_error "no workload source at $src"
@@ -117,6 +118,23 @@ if command -v objcopy >/dev/null 2>&1; then
 		'^ *[0-9.]+% +[0-9.]+%  \?:0 +ft_lines_hot +lines$' "gone: text shows ?:0"
 else
 	echo "objcopy is not installed: the stripped-binary part is not run"
+fi
+
+# A copy replaced since the recording by another program (split, with
+# DWARF of its own) at the same path: its lines would be split's; they
+# are ?:0, with one notice saying the file changed.
+mkdir -p "$T/swap"
+cp "$WORKLOADS/lines" "$T/swap/lines" || hard_error "cannot copy the lines workload"
+run_record swap -F 999 -o "$T/swap.session" -- "$T/swap/lines" 1000
+assert_record_ok swap "$T/swap.session"
+cp "$WORKLOADS/split" "$T/swap/lines.new" && mv "$T/swap/lines.new" "$T/swap/lines" ||
+	hard_error "cannot replace the copy"
+if report_lines "$T/swap.session" "$T/swap.json"; then
+	assert_eq "$(jq -r --arg m "$T/swap/lines" \
+		'[.lines[] | select(.module == $m and .file != null)] | length' "$T/swap.json")" 0 \
+		"swap: no line from the program now at its path"
+	assert_eq "$(grep -c "notice: $T/swap/lines changed since the session was recorded" \
+		"$T/swap.json.err")" 1 "swap: one notice says the binary changed"
 fi
 
 finish

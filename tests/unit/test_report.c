@@ -614,7 +614,7 @@ static void test_lines_dwarf(void **state)
 
 	assert_true(n > 0);
 	exe[n] = '\0';
-	if (symbols_lines_find(sl, exe, self_offset(h.addr), &file, &line) == -ENODATA) {
+	if (symbols_lines_find(sl, exe, self_offset(h.addr), NULL, &file, &line) == -ENODATA) {
 		symbols_lines_free(sl);
 		profile_free(p);
 		skip();
