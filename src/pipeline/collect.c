@@ -4,9 +4,14 @@
  * sample, the callchain (innermost first, with context markers) is turned
  * into frames, outermost first, and interned as one path of the call tree.
  *
- * Addresses other than a chain's first are return addresses; they are
- * looked up one byte earlier so a call at the very end of a function (a
- * noreturn call, say) is named after the caller, not the next function.
+ * Addresses other than the first of each part of a chain are return
+ * addresses; they are looked up one byte earlier so a call at the very
+ * end of a function (a noreturn call, say) is named after the caller, not
+ * the next function. The first of the kernel part is the sampled IP, and
+ * the first of the user part the very instruction the kernel was entered
+ * at (a page fault, an interrupt, a signal's handler about to run): both
+ * are looked up as they are, or a fault at a function's first byte
+ * would be named after the function before it.
  *
  * Each user frame is also kept as a code location (its frame and the
  * address's offset in the module, the hit address for the leaf, the call
@@ -464,6 +469,7 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 			where = ip == (uint64_t)PERF_CONTEXT_KERNEL ? CTX_KERNEL
 				: ip == (uint64_t)PERF_CONTEXT_USER ? CTX_USER
 									: CTX_NONE;
+			first = true; /* a part's first address is no return address */
 			continue;
 		}
 		if (where == CTX_NONE)
@@ -489,6 +495,8 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		c->user_ips[0] = s->ip;
 		nuser = 1;
 	}
+	/* The unwinder's first address is the user IP itself. */
+	first = true;
 	for (u = 0; u < nuser && n < MAX_FRAMES; u++, n++) {
 		uint64_t ip = c->user_ips[u];
 
@@ -629,7 +637,7 @@ static uint32_t trie_root(struct frame_trie *t, struct proc_cache *pc)
  */
 static bool trie_frames(struct pipeline_collect *c, const struct pipeline_sample *s, uint32_t *n)
 {
-	bool kernel = false, known = false, user_seen = false;
+	bool kernel = false, known = false, user_seen = false, first = true;
 	uint32_t i, nf = 0;
 
 	for (i = 0; i < s->nr_ips; i++) {
@@ -638,6 +646,7 @@ static bool trie_frames(struct pipeline_collect *c, const struct pipeline_sample
 		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
 			kernel = ip == (uint64_t)PERF_CONTEXT_KERNEL;
 			known = kernel || ip == (uint64_t)PERF_CONTEXT_USER;
+			first = true;
 			continue;
 		}
 		if (ip == 0)
@@ -645,8 +654,9 @@ static bool trie_frames(struct pipeline_collect *c, const struct pipeline_sample
 		if (!known || (kernel && user_seen))
 			return false;
 		user_seen |= !kernel;
-		c->frame_addrs[nf] = nf ? ip - 1 : ip;
+		c->frame_addrs[nf] = first ? ip : ip - 1;
 		c->frame_kernel[nf++] = kernel;
+		first = false;
 	}
 	*n = nf;
 	return true;
