@@ -219,6 +219,14 @@ static struct lines_module *module_get(struct symbols_lines *l, const char *modu
 	return &l->modules[id];
 }
 
+/* Whether `name` is how a frame without a symbol is named: "module+0xOFFSET". */
+static bool unnamed(const char *name)
+{
+	const char *plus = strstr(name, "+0x");
+
+	return plus && plus[3] && strspn(plus + 3, "0123456789abcdef") == strlen(plus + 3);
+}
+
 /*
  * Whether the module's symbols name `vaddr` `function` (as shown, or as
  * stored), as the session did. Without a name on either side there is
@@ -229,7 +237,7 @@ static bool same_function(struct lines_module *m, uint64_t vaddr, const char *fu
 {
 	const struct symbols_sym *sym;
 
-	*now = function ? symbols_elf_lookup(m->elf, vaddr) : NULL;
+	*now = function && !unnamed(function) ? symbols_elf_lookup(m->elf, vaddr) : NULL;
 	if (!*now || strcmp(*now, function) == 0)
 		return true;
 	sym = symbols_table_lookup(&m->elf->table, vaddr);

@@ -120,6 +120,26 @@ else
 	echo "objcopy is not installed: the stripped-binary part is not run"
 fi
 
+# A stripped copy recorded before its debug file was there (its frames
+# named lines+0xOFFSET), reported once it is: the lines come from the
+# debug file, and nothing says the file changed.
+if command -v objcopy >/dev/null 2>&1; then
+	mkdir -p "$T/late"
+	objcopy --strip-all "$WORKLOADS/lines" "$T/late/lines" ||
+		hard_error "objcopy could not make a stripped copy"
+	run_record late -F 999 -o "$T/late.session" -- "$T/late/lines" 1000
+	assert_record_ok late "$T/late.session"
+	objcopy --only-keep-debug "$WORKLOADS/lines" "$T/late/lines.debug" &&
+		objcopy --add-gnu-debuglink="$T/late/lines.debug" "$T/late/lines" ||
+		hard_error "objcopy could not make and link the debug file"
+	if report_lines "$T/late.session" "$T/late.json"; then
+		assert_eq "$(grep -c 'changed since the session was recorded' "$T/late.json.err")" 0 \
+			"late: no notice that the binary changed"
+		assert_match "$(jq -r '.lines[0] | "\(.file):\(.line)"' "$T/late.json")" \
+			"(^|/)lines\\.c:$hot\$" "late: the hottest line is lines.c:$hot, from the debug file"
+	fi
+fi
+
 # A copy replaced since the recording by another program (split, with
 # DWARF of its own) at the same path: its lines would be split's; they
 # are ?:0, with one notice saying the file changed.
