@@ -14,7 +14,8 @@
  * symbol table in a separate debug file, found as GDB and perf find it:
  * by build id under /usr/lib/debug/.build-id/, or by the name and CRC-32
  * in .gnu_debuglink; failing that, MiniDebugInfo (.gnu_debugdata) adds the
- * local functions .dynsym lacks. Which source a module's names came from
+ * local functions .dynsym lacks. PLT entries, which no symbol table has,
+ * are named from .rela.plt (x86-64). Which source a module's names came from
  * is decided once, when it is read. Names are demangled later, one at a
  * time, the first time a lookup returns them: most of a library's names
  * are never looked up, and demangling them all cost more than the rest
@@ -588,6 +589,65 @@ static bool debug_from_minidebuginfo(struct reading *r, struct symbols_elf *e, E
 	return ok;
 }
 
+/* On x86-64, every PLT entry is this long (.plt's first is the resolver's, .plt.sec has none). */
+#define PLT_ENTRY 16
+
+/*
+ * The PLT's entries, named NAME@plt as objdump and perf name them: symbol
+ * tables have no symbol for them, and a call-heavy program spends time
+ * there. On x86-64 the i-th entry of .rela.plt is the i-th of .plt.sec
+ * (with IBT), else the (i + 1)-th of .plt. Returns the number added.
+ */
+static size_t add_plt_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
+{
+	GElf_Shdr rela_shdr, plt_shdr, dynsym_shdr;
+	Elf_Scn *rela = find_section_name(elf, ".rela.plt", &rela_shdr), *plt, *dynsym;
+	Elf_Data *relocs, *syms;
+	GElf_Ehdr ehdr;
+	size_t n, i, added = 0;
+	uint64_t header = 0;
+
+	if (!rela || rela_shdr.sh_type != SHT_RELA || !gelf_getehdr(elf, &ehdr) ||
+	    ehdr.e_machine != EM_X86_64)
+		return 0;
+	plt = find_section_name(elf, ".plt.sec", &plt_shdr);
+	if (!plt) {
+		plt = find_section_name(elf, ".plt", &plt_shdr);
+		header = PLT_ENTRY;
+	}
+	dynsym = elf_getscn(elf, rela_shdr.sh_link);
+	if (!plt || !dynsym || !gelf_getshdr(dynsym, &dynsym_shdr) ||
+	    !section_small(elf, dynsym_shdr.sh_link))
+		return 0;
+	relocs = section_data(rela, &rela_shdr, false);
+	syms = section_data(dynsym, &dynsym_shdr, false);
+	if (!relocs || !syms || rela_shdr.sh_entsize == 0)
+		return 0;
+	n = relocs->d_size / rela_shdr.sh_entsize;
+	for (i = 0; i < n && header + (i + 1) * PLT_ENTRY <= plt_shdr.sh_size; i++) {
+		GElf_Rela rel;
+		GElf_Sym sym;
+		const char *name;
+		char *plt_name;
+
+		if (i % CLOCK_EVERY == 0 && reading_late(r))
+			break;
+		if (!gelf_getrela(relocs, (int)i, &rel) ||
+		    GELF_R_TYPE(rel.r_info) != R_X86_64_JUMP_SLOT ||
+		    !gelf_getsym(syms, (int)GELF_R_SYM(rel.r_info), &sym))
+			continue;
+		name = elf_strptr(elf, dynsym_shdr.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		plt_name = xasprintf("%s@plt", name);
+		symbols_table_add(&e->table, plt_shdr.sh_addr + header + i * PLT_ENTRY, PLT_ENTRY,
+				  UINT64_MAX, plt_name, 0, 1);
+		free(plt_name);
+		added++;
+	}
+	return added;
+}
+
 /*
  * Fills the symbol table from the best source: the file's own .symtab; else
  * a separate debug file (by build id, then by .gnu_debuglink); else .dynsym
@@ -613,6 +673,7 @@ static void read_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 		else
 			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
 	}
+	add_plt_symbols(r, elf, e);
 	e->dm.on = o->demangle;
 	symbols_table_finish_shown(&e->table, &(const struct symbols_shown){ shown_differs, shown_name,
 									     &e->dm });
