@@ -435,6 +435,26 @@ static void module_ref(struct procmap_module *pub)
 	module_of(pub)->refs++;
 }
 
+/*
+ * Whether a mapping of `filename` is anonymous memory, where a JIT puts
+ * code: no file, or what perf takes as one: shared anonymous memory
+ * ("/dev/zero (deleted)"), anonymous huge pages, and .NET's double
+ * mapping of its JIT code ("/memfd:doublemapper (deleted)").
+ */
+static bool anonymous(const char *filename)
+{
+	static const char *const prefixes[] = { "/dev/zero", "/anon_hugepage",
+						"/memfd:doublemapper" };
+	size_t i;
+
+	if (!*filename || strcmp(filename, "//anon") == 0)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(filename, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 /* The module a record names, interned (with no reference taken yet). */
 static struct module *module_get(struct procmap *pm, const struct pipeline_mmap *mm)
 {
@@ -447,7 +467,7 @@ static struct module *module_get(struct procmap *pm, const struct pipeline_mmap 
 
 	memset(&probe, 0, sizeof(probe));
 	probe.name = filename;
-	if (!*filename || strcmp(filename, "//anon") == 0) {
+	if (anonymous(filename)) {
 		probe.kind = PROCMAP_ANON;
 		probe.name = ANON_NAME;
 	} else if (strcmp(filename, VDSO_NAME) == 0) {

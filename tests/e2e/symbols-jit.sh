@@ -4,7 +4,8 @@
 # Code in anonymous executable memory is named from the process's JIT map,
 # /tmp/perf-PID.map: the jit workload copies a counting loop into such a
 # mapping, names it ft_jit_spin in its map and runs it; ft_jit_spin must get
-# at least 80% of the samples. A map that must not be trusted is ignored
+# at least 80% of the samples, also when the code is in a memfd named
+# doublemapper (.NET). A map that must not be trusted is ignored
 # with exactly one notice: a symbolic link, and a file owned by another user
 # (nobody) than the process's (root). A process in a container (its own
 # pid and mount namespaces, a /tmp of its own) writes /tmp/perf-1.map
@@ -65,6 +66,14 @@ hostile() {
 		"$1: notices about the map"
 	assert_match "$(grep 'notice: ignoring /tmp/perf-' "$T/$1.err")" "$2" "$1: the notice says why"
 }
+
+# .NET's JIT code is in a shared mapping of a memfd named doublemapper:
+# anonymous memory as far as the map goes.
+run_jit memfd
+if report_json "$T/memfd.session" "$T/memfd.json"; then
+	print_top "$T/memfd.json"
+	assert_between "$(share ft_jit_spin "$T/memfd.json")" 80 100 "memfd: ft_jit_spin self %"
+fi
 
 hostile symlink 'symbolic link'
 getent passwd nobody >/dev/null 2>&1 || skip "no user nobody to own a hostile map"

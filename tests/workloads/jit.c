@@ -12,7 +12,9 @@
  *   good     a regular file owned by us (the default)
  *   symlink  /tmp/perf-PID.map is a symbolic link to the real file
  *   foreign  a regular file owned by the user nobody (needs root)
- * A profiler must use the first and refuse the others. The files are
+ *   memfd    good, with the code in a shared mapping of a memfd named
+ *            doublemapper, as .NET maps its JIT code
+ * A profiler must use good and memfd and refuse the others. The files are
  * removed at exit. Exits 77 on machines other than x86-64, 3 when MODE
  * cannot be set up.
  */
@@ -68,12 +70,21 @@ int main(int argc, char **argv)
 	void *mem;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: jit MILLISECONDS [good|symlink|foreign]\n");
+		fprintf(stderr, "usage: jit MILLISECONDS [good|symlink|foreign|memfd]\n");
 		return 2;
 	}
 	deadline = ft_deadline(ft_arg("jit", "milliseconds", argv[1]));
-	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		   0);
+	if (strcmp(mode, "memfd") == 0) {
+		int fd = memfd_create("doublemapper", MFD_CLOEXEC);
+
+		mem = fd >= 0 && ftruncate(fd, 4096) == 0
+			      ? mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED, fd, 0)
+			      : MAP_FAILED;
+		mode = "good";
+	} else {
+		mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (mem == MAP_FAILED) {
 		perror("jit: mmap");
 		return 3;
