@@ -187,12 +187,33 @@ struct pipeline_collect {
 	bool last_valid;
 };
 
-/* Where user stacks start: what a complete chain ends with. */
+/*
+ * Where user stacks start: what a complete chain ends with. Go's own:
+ * every goroutine's stack ends in runtime.goexit, a thread's system stack
+ * in runtime.mstart, the first thread's in runtime.rt0_go (".abi0" since
+ * Go 1.17).
+ */
 static const char *const stack_roots[] = {
-	"main",		"_start",	 "__libc_start_main", "__libc_start_call_main",
-	"start_thread", "clone",	 "clone3",	      "__clone",
-	"__clone3",	"thread_start",	 "_dl_start_user",    "__GI___clone",
-	"__GI___clone3", "__libc_start_main_impl",
+	"main",
+	"_start",
+	"__libc_start_main",
+	"__libc_start_call_main",
+	"start_thread",
+	"clone",
+	"clone3",
+	"__clone",
+	"__clone3",
+	"thread_start",
+	"_dl_start_user",
+	"__GI___clone",
+	"__GI___clone3",
+	"__libc_start_main_impl",
+	"runtime.goexit",
+	"runtime.goexit.abi0",
+	"runtime.mstart",
+	"runtime.mstart.abi0",
+	"runtime.rt0_go",
+	"runtime.rt0_go.abi0",
 };
 
 static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
