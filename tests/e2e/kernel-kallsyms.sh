@@ -29,7 +29,7 @@ W=$BG_PID
 wait_comm "$W" t5-readzero
 run_record sys -a -F 999 -d 2 -o "$T/sys.session"
 kill "$W"
-assert_record_ok sys "$T/sys.session"
+assert_record_ok_system sys "$T/sys.session"
 
 report_json "$T/sys.session" "$T/w.json" --pid "$W" --top 0 || finish
 print_top "$T/w.json" 12

@@ -92,7 +92,7 @@ done
 if [ "$(id -u)" -eq 0 ]; then
 	S="$T/system.session"
 	run_record system -a -F 999 -d 2.5 -o "$S"
-	assert_record_ok system "$S"
+	assert_record_ok_system system "$S"
 	[ -s "$S" ] && same_folded "a system-wide recording" "$S"
 	[ -s "$S" ] && same_chains "a system-wide recording" "$S"
 else
