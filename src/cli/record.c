@@ -237,6 +237,19 @@ static int poll_ms(const struct cli_target *t, const struct source *src, uint64_
 	return (int)((until - now + 999999) / 1000000);
 }
 
+/*
+ * poll_ms, but none when a stop signal came while the last wake-up was
+ * handled and there is no launched command to wait for: the wait would
+ * sample on after the signal.
+ */
+static int wait_ms(const struct cli_target *t, const struct source *src, uint64_t now,
+		   uint64_t next_flush, uint64_t deadline)
+{
+	if (stop_signal && !src->child)
+		return 0;
+	return poll_ms(t, src, now, next_flush, deadline);
+}
+
 static char *default_output(void)
 {
 	time_t now = time(NULL);
@@ -427,9 +440,9 @@ int cli_record(int argc, char **argv)
 		deadline = start + duration;
 	for (;;) {
 		uint64_t now = util_now_ns();
-		int sig = stop_signal;
+		int sig;
 
-		ret = src->ops->poll(src->ctx, poll_ms(&t, src, now, next_flush, deadline), &err);
+		ret = src->ops->poll(src->ctx, wait_ms(&t, src, now, next_flush, deadline), &err);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
 			/* Never leave a launched command running unwatched. */
@@ -439,6 +452,9 @@ int cli_record(int argc, char **argv)
 		}
 		if (ret == SOURCE_ENDED)
 			break; /* the target is gone */
+		/* Read after the wait: a signal that cut it short counts now,
+		 * not a wait later (with -a, up to a second of sampling on). */
+		sig = stop_signal;
 		now = util_now_ns();
 		/* After a write error, stop as -d does: no file, no recording. */
 		if (!sig && (write_failed || (deadline && now >= deadline)))
