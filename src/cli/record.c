@@ -250,6 +250,27 @@ static int wait_ms(const struct cli_target *t, const struct source *src, uint64_
 	return poll_ms(t, src, now, next_flush, deadline);
 }
 
+/*
+ * -d: the session ends `end` ns after its start. The rings are read after
+ * each wait, which can take long (the first look at every process with
+ * -a, a process with a huge map), and the events run on meanwhile, so a
+ * stop comes late: what was sampled past `end` is dropped and the
+ * duration is `end`. Call after the source stopped; a source that stopped
+ * before `end` is left as it is.
+ */
+static void end_at(struct profile *p, uint64_t end)
+{
+	size_t i;
+
+	if (p->meta.duration_ns <= end)
+		return;
+	for (i = 0; i < p->nsamples; i++)
+		if (p->samples[i].time > end && p->events[p->samples[i].event].samples)
+			p->events[p->samples[i].event].samples--;
+	profile_keep_samples_until(p, end);
+	p->meta.duration_ns = end;
+}
+
 static char *default_output(void)
 {
 	time_t now = time(NULL);
@@ -436,8 +457,9 @@ int cli_record(int argc, char **argv)
 
 	start = util_now_ns();
 	next_flush = start + FLUSH_INTERVAL_NS;
+	/* From the session's time 0, so that it is exactly -d long. */
 	if (duration)
-		deadline = start + duration;
+		deadline = p->meta.start_mono_ns + duration;
 	for (;;) {
 		uint64_t now = util_now_ns();
 		int sig;
@@ -462,8 +484,10 @@ int cli_record(int argc, char **argv)
 		/* The recording is -d long, however long a launched command
 		 * then takes to exit: sampling stops now (a stopped source
 		 * still tells when the command is gone). */
-		if (deadline && now >= deadline)
+		if (deadline && now >= deadline) {
 			src->ops->stop(src->ctx);
+			end_at(p, duration);
+		}
 		if (sig) {
 			enum ft_child_stop_result r;
 
@@ -502,6 +526,8 @@ int cli_record(int argc, char **argv)
 	if (write_failed)
 		goto out_abort; /* the chunks written before stay readable */
 	src->ops->stop(src->ctx); /* reads what is left, sets the duration */
+	if (duration)
+		end_at(p, duration); /* the target ended during a late read */
 	if (feed) {
 		push_feed_add(feed, p->samples, p->nsamples);
 		push_feed_flush(feed);

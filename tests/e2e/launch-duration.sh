@@ -6,8 +6,9 @@
 # record exits 0, not with the command's status. A command that ignores
 # SIGTERM is waited for five seconds, then killed with SIGKILL, with one
 # line that says so (issue 9: a command never outlives flametop); sampling
-# stopped at the duration, so the session is no longer for the wait. A command that ends before the duration ends the
-# recording, with its own status.
+# stopped at the duration, so the session is no longer for the wait, nor
+# for a recorder that read its rings late. A command that ends before the
+# duration ends the recording, with its own status.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -76,6 +77,38 @@ fi
 # Sampling stopped at -d: the five seconds of grace are not in the session.
 seconds=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/stubborn.txt")
 assert_between "$seconds" 1 5 "stubborn: the session's duration is -d's, without the grace (s)"
+
+# --- a late read of the rings does not lengthen the session -------------------
+# The recorder is stopped (SIGSTOP) from its start until two seconds later,
+# past its -d 1, while the process it samples runs on: as when reading the
+# rings takes long (the first look at every process of -a, a huge map). It
+# then finds the deadline passed and samples in its rings from after it:
+# the session is still 1 s long and holds nothing from after 1 s.
+need_workload split
+start_bg "$WORKLOADS/split" 0
+spin=$BG_PID
+echo "+ flametop record -d 1 -p $spin, stopped (SIGSTOP) for 2 s from its start"
+"$FLAMETOP" record -d 1 -o "$T/late.session" -p "$spin" 2>"$T/late.err" &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+wait_until 60 has_chunks "$T/late.session" 1 "$rec" || fail "late: no session header in 60 s"
+kill -STOP "$rec"
+sleep 2
+kill -CONT "$rec"
+wait_exit "$rec" 60 || fail "late: record still runs 60 s after -d 1"
+kill -KILL "$spin"
+sed 's/^/  stderr: /' "$T/late.err"
+assert_eq "$RC" 0 "late: record's exit status"
+"$FLAMETOP" report -i "$T/late.session" >"$T/late.txt" 2>"$T/late.txt.err" ||
+	fail "late: report: $(cat "$T/late.txt.err")"
+assert_eq "$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/late.txt")" 1.00 \
+	"late: the session's duration is -d's (s)"
+"$FLAMETOP" report -i "$T/late.session" --format heatmap >"$T/late.heat" 2>&1 ||
+	fail "late: report --format heatmap: $(cat "$T/late.heat")"
+assert_between "$(jq '[.seconds[].t] | max // 0' "$T/late.heat")" 0 1 \
+	"late: the last second that holds samples"
+assert_match "$(cat "$T/late.err")" "recorded [0-9]+ samples of [a-z-]+ in 1\.0 s " \
+	"late: record's summary says 1.0 s"
 
 # --- a command that ends first -------------------------------------------------
 run_record short -d 30 -o "$T/short.session" -- sh -c 'exit 5'
