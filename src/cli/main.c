@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,9 +59,32 @@ static void usage(FILE *out)
 		     "  -V, --version    show the version\n");
 }
 
+/*
+ * Standard input, output and error that the caller closed (a cron job's
+ * `2>&-`) become /dev/null, or the first files flametop opens (a session)
+ * would take their numbers, and its messages and reports would be written
+ * into them. Returns -1 when one cannot be opened.
+ */
+static int open_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: this one. */
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	if (open_std_fds() < 0)
+		return CLI_EXIT_ERROR;
 
 	/* One malloc arena for every thread: flametop's own threads (a
 	 * session's inflate-ahead, the Pyroscope pusher) allocate little,
