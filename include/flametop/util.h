@@ -242,6 +242,9 @@ int util_read_long(const char *path, long *value);
 bool util_kernel_before(const char *release, unsigned major, unsigned minor);
 /* Whether process or thread `tid` exists and is no zombie (/proc/TID/stat). */
 bool util_task_alive(pid_t tid);
+/* Whether process `pid` exists and a thread of it is no zombie: a process
+ * whose first thread ended (a zombie) while others run is alive. */
+bool util_process_alive(pid_t pid);
 
 /*
  * Opening files that someone else named. A path taken from a profiled

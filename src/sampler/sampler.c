@@ -842,7 +842,7 @@ static int check_pids(const struct sampler_config *cfg, struct ft_error *err)
 	size_t i;
 
 	for (i = 0; i < cfg->npids; i++) {
-		if (cfg->pids[i] <= 0 || !util_task_alive(cfg->pids[i])) {
+		if (cfg->pids[i] <= 0 || !util_process_alive(cfg->pids[i])) {
 			error_set(err, "no such process: %d", (int)cfg->pids[i]);
 			return -ESRCH;
 		}
@@ -1218,7 +1218,7 @@ static bool any_pid_alive(const struct sampler *s)
 	size_t i;
 
 	for (i = 0; i < s->npids; i++)
-		if (util_task_alive(s->pids[i]))
+		if (util_process_alive(s->pids[i]))
 			return true;
 	return false;
 }
@@ -1250,7 +1250,7 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 
 	if (s->target == SAMPLER_SYSTEM)
 		return 0;
-	if (pid <= 0 || !util_task_alive(pid)) {
+	if (pid <= 0 || !util_process_alive(pid)) {
 		error_set(err, "no such process: %d", (int)pid);
 		return -ESRCH;
 	}

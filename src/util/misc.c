@@ -10,6 +10,7 @@
 
 #include "flametop/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -264,6 +265,30 @@ bool util_task_alive(pid_t tid)
 	paren = strrchr(buf, ')');
 	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
 	free(buf);
+	return alive;
+}
+
+bool util_process_alive(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	bool alive = false;
+	DIR *dir;
+
+	if (util_task_alive(pid))
+		return true;
+	/* Its first thread ended (pthread_exit in main) and waits, a
+	 * zombie, for the others: the process runs while one of them does. */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!alive && (de = readdir(dir))) {
+		long tid = strtol(de->d_name, NULL, 10);
+
+		alive = tid > 0 && tid != pid && util_task_alive((pid_t)tid);
+	}
+	closedir(dir);
 	return alive;
 }
 
