@@ -129,6 +129,7 @@ struct sampler {
 	struct u64map tids; /* threads already opened, tid + 1 */
 
 	pid_t child; /* SAMPLER_COMMAND */
+	char *command; /* its argv[0] */
 	int go_fd, exec_err_fd;
 	bool child_started, child_done;
 	int child_status;
@@ -912,6 +913,7 @@ static int fork_command(struct sampler *s, char *const *argv, struct ft_error *e
 	close(go[0]);
 	close(ex[1]);
 	s->child = pid;
+	s->command = xstrdup(argv[0]);
 	s->go_fd = go[1];
 	s->exec_err_fd = ex[0];
 	return 0;
@@ -1092,6 +1094,7 @@ void sampler_free(struct sampler *s)
 	free(s->pfds);
 	free(s->cpus);
 	free(s->pids);
+	free(s->command);
 	free(s);
 }
 
@@ -1113,6 +1116,22 @@ const char *sampler_event_unit(const struct sampler *s, size_t i)
 int sampler_event_leader(const struct sampler *s, size_t i)
 {
 	return i < s->nevents ? s->events[i].leader : -1;
+}
+
+/*
+ * Why exec of `command` failed with `e`. ENOENT is also what a file that
+ * exists says when what running it needs is missing (a #! interpreter, a
+ * dynamic loader): "command not found" would send the user looking for
+ * the wrong file.
+ */
+static const char *exec_strerror(const char *command, int e)
+{
+	if (e != ENOENT)
+		return strerror(e);
+	if (strchr(command, '/') && access(command, F_OK) == 0)
+		return "cannot execute: a file it needs was not found (its #! interpreter, "
+		       "or its dynamic loader)";
+	return "command not found";
 }
 
 int sampler_start(struct sampler *s, struct ft_error *err)
@@ -1146,7 +1165,7 @@ int sampler_start(struct sampler *s, struct ft_error *err)
 		if (n == (ssize_t)sizeof(e)) {
 			waitpid(s->child, &s->child_status, 0);
 			s->child_done = true;
-			error_set(err, "%s", e == ENOENT ? "command not found" : strerror(e));
+			error_set(err, "%s", exec_strerror(s->command, e));
 			return -e;
 		}
 	}

@@ -60,6 +60,13 @@ run_record nocmd -o "$T/nocmd.session" -- ft-no-such-command-e2e arg
 expect_refusal nocmd 127 'ft-no-such-command-e2e' "$T/nocmd.session"
 run_record nocmdpath -o "$T/nocmdpath.session" -- "$T/no/such/prog"
 expect_refusal nocmdpath 127 "$T/no/such/prog" "$T/nocmdpath.session"
+# A script whose #! interpreter is missing exists: the error says what is
+# missing, not that the command is not found; 127, as bash exits.
+printf '#!%s/no/such/interpreter\n' "$T" >"$T/badinterp"
+chmod 755 "$T/badinterp"
+run_record badinterp -o "$T/badinterp.session" -- "$T/badinterp"
+expect_refusal badinterp 127 "^flametop: $T/badinterp: cannot execute: a file it needs was not found \\(its #! interpreter, or its dynamic loader\\)\$" \
+	"$T/badinterp.session"
 
 # --- unwritable output: fails before sampling starts -------------------------
 run_record unwritable -o /proc/nope/x.session -- "$@"
