@@ -838,16 +838,31 @@ static int open_with_fallbacks(struct sampler *s, struct ft_error *err)
 	return ret;
 }
 
+/*
+ * -p PID or an attach found `pid` not alive: says whether it does not exist
+ * or has ended and waits, a zombie, for its parent to reap it (ps shows it,
+ * so "no such process" would look wrong).
+ */
+static int no_process(pid_t pid, struct ft_error *err)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid > 0 && access(path, F_OK) == 0)
+		error_set(err, "process %d has exited (a zombie its parent has not reaped yet)",
+			  (int)pid);
+	else
+		error_set(err, "no such process: %d", (int)pid);
+	return -ESRCH;
+}
+
 static int check_pids(const struct sampler_config *cfg, struct ft_error *err)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->npids; i++) {
-		if (cfg->pids[i] <= 0 || !util_process_alive(cfg->pids[i])) {
-			error_set(err, "no such process: %d", (int)cfg->pids[i]);
-			return -ESRCH;
-		}
-	}
+	for (i = 0; i < cfg->npids; i++)
+		if (cfg->pids[i] <= 0 || !util_process_alive(cfg->pids[i]))
+			return no_process(cfg->pids[i], err);
 	return 0;
 }
 
@@ -1269,10 +1284,8 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 
 	if (s->target == SAMPLER_SYSTEM)
 		return 0;
-	if (pid <= 0 || !util_process_alive(pid)) {
-		error_set(err, "no such process: %d", (int)pid);
-		return -ESRCH;
-	}
+	if (pid <= 0 || !util_process_alive(pid))
+		return no_process(pid, err);
 	/* Running already: its events start now, not at an exec. */
 	for (i = 0; i < s->nmembers; i++) {
 		on_exec[i] = s->members[i].attr.enable_on_exec;

@@ -49,6 +49,27 @@ expect_refusal nopid2 1 "$nopid" "$T/nopid2.session"
 kill "$BG_PID"
 wait "$BG_PID" 2>/dev/null
 
+# A zombie (a child its parent, now sleep, never reaps) is there in ps: the
+# error says it has exited, not that there is no such process. The child
+# ends once its parent has become sleep, which does not reap it.
+cat >"$T/zchild.sh" <<'EOF'
+while [ "$(cat "/proc/$PPID/comm" 2>/dev/null)" != sleep ]; do sleep 0.05; done
+EOF
+sh -c "sh '$T/zchild.sh' & echo \$! >'$T/zombie.pid'; exec sleep 60" &
+zparent=$!
+ft_bg_pids="$ft_bg_pids $zparent"
+# is_zombie PID: PID is a zombie.
+is_zombie() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+wait_until 30 test -s "$T/zombie.pid" || hard_error "the zombie's parent never started"
+zombie=$(cat "$T/zombie.pid")
+wait_until 30 is_zombie "$zombie" || hard_error "process $zombie never became a zombie"
+run_record zombie -d 10 -o "$T/zombie.session" -p "$zombie"
+expect_refusal zombie 1 "^flametop: process $zombie has exited \\(a zombie its parent has not reaped yet\\)\$" \
+	"$T/zombie.session"
+kill "$zparent"
+
 # --- unknown event -----------------------------------------------------------
 run_record noevent -e no_such_event -o "$T/noevent.session" -- "$@"
 expect_refusal noevent 1 'no_such_event' "$T/noevent.session"
