@@ -751,6 +751,17 @@ static int replace_event(struct sampler *s, size_t e, const char *name, struct f
 	return sampler_event_encode(name, &s->members[k].attr, &s->events[e].unit, err);
 }
 
+/* Whether an event is called `name` (the user's name, or the fallback's). */
+static bool event_named(const struct sampler *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nevents; i++)
+		if (strcmp(s->events[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 /* The name of the event whose member failed to open. */
 static const char *failed_name(const struct sampler *s)
 {
@@ -794,6 +805,13 @@ static int open_with_fallbacks(struct sampler *s, struct ft_error *err)
 		e = s->dmembers[s->failed].event;
 		fb = sampler_event_fallback(-ret, !s->events[e].cpu, s->target);
 		if (!tried_fallback && fb) {
+			if (event_named(s, fb)) {
+				error_set(err,
+					  "cpu is %s here (%s needs a hardware PMU), which -e names "
+					  "too: give it once",
+					  fb, s->events[e].name);
+				return -EINVAL;
+			}
 			notify(s, "%s is not supported here (no hardware PMU); sampling %s instead",
 			       s->events[e].name, fb);
 			tried_fallback = true;

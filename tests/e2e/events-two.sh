@@ -95,6 +95,23 @@ fi
 assert_eq "$?" 1 "-e cpu,cycles: refused"
 assert_match "$(cat "$T/twice.err")" "^flametop: event 'cycles' is named twice\$" \
 	"-e cpu,cycles: cpu is cycles, named twice"
+# Without a PMU, cpu is task-clock for a command: naming task-clock too is
+# naming it twice (it used to record two events called task-clock, every
+# sample twice); with a PMU, cpu is cycles and both are recorded.
+if "$FLAMETOP" record -o "$T/cycles.session" -e cycles -- true 2>/dev/null; then
+	run_record cputc -e cpu,task-clock -o "$T/cputc.session" -- "$WORKLOADS/t5-faults" 20000
+	assert_record_ok cputc "$T/cputc.session"
+	assert_match "$(cat "$T/cputc.err")" 'recorded [0-9]+ samples of cycles,task-clock ' \
+		"-e cpu,task-clock with a PMU: cycles and task-clock"
+else
+	"$FLAMETOP" record -o "$T/never.session" -e cpu,task-clock -- true 2>"$T/cputc.err"
+	assert_eq "$?" 1 "-e cpu,task-clock without a PMU: refused"
+	assert_one_error_line "$T/cputc.err" "-e cpu,task-clock without a PMU"
+	assert_match "$(error_line "$T/cputc.err")" \
+		"^flametop: cpu is task-clock here \\(cycles needs a hardware PMU\\), which -e names too: give it once\$" \
+		"-e cpu,task-clock without a PMU: cpu is task-clock, named twice"
+	[ -e "$T/never.session" ] && fail "-e cpu,task-clock without a PMU: left a session"
+fi
 
 # --- the explorer: e switches between them --------------------------------------
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
