@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,8 @@
 /* -d: from a millisecond to a year. */
 #define MIN_DURATION_NS 1000000ull
 #define MAX_DURATION_NS (365 * 86400 * 1000000000ull)
+/* Names tried for a default output of the same second (-2, -3...). */
+#define DEFAULT_OUTPUT_TRIES 100
 
 static volatile sig_atomic_t stop_signal;
 
@@ -80,7 +83,8 @@ static void usage(FILE *out)
 		"  -d, --duration TIME     stop after this long: seconds, or 500ms, 2m, 1h\n"
 		"                          (with a COMMAND: sampling stops, then SIGTERM it,\n"
 		"                          SIGKILL 5 s later)\n"
-		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session)\n"
+		"  -o, --output FILE       session file (default: flametop-DATE-TIME.session,\n"
+		"                          or -2, -3... before .session when that exists)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
 		"  -v, --verbose           say more\n" CLI_PUSH_SAMPLER_HELP CLI_PUSH_HELP
@@ -271,15 +275,35 @@ static void end_at(struct profile *p, uint64_t end)
 	p->meta.duration_ns = end;
 }
 
-static char *default_output(void)
+/*
+ * Without -o: flametop-DATE-TIME.session in the current directory, or,
+ * when a recording of the same second has that name (two short ones in a
+ * row), flametop-DATE-TIME-2.session, -3... up to DEFAULT_OUTPUT_TRIES.
+ * Sets *output (caller frees) to the name tried last; NULL with `err`
+ * filled as session_writer_open() does.
+ */
+static struct session_writer *open_default_output(char **output, struct ft_error *err)
 {
 	time_t now = time(NULL);
+	struct session_writer *w;
+	char base[64], name[96];
+	struct stat st;
 	struct tm tm;
-	char buf[64];
+	int k;
 
 	localtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "flametop-%Y%m%d-%H%M%S.session", &tm);
-	return xstrdup(buf);
+	strftime(base, sizeof(base), "flametop-%Y%m%d-%H%M%S", &tm);
+	for (k = 1;; k++) {
+		if (k == 1)
+			snprintf(name, sizeof(name), "%s.session", base);
+		else
+			snprintf(name, sizeof(name), "%s-%d.session", base, k);
+		w = session_writer_open(name, false, err);
+		if (w || k == DEFAULT_OUTPUT_TRIES || lstat(name, &st) < 0)
+			break;
+	}
+	*output = xstrdup(name);
+	return w;
 }
 
 static int flush(struct session_writer *w, struct profile *p, const char *path)
@@ -407,11 +431,11 @@ int cli_record(int argc, char **argv)
 	}
 	if (cli_target_finish(&t, argc, argv, optind) < 0 || cli_push_finish(&push, "--push") < 0)
 		goto out_usage;
-	if (!output)
-		output = default_output();
-
 	/* The output first: a bad path must fail before anything runs. */
-	w = session_writer_open(output, force, &err);
+	if (output)
+		w = session_writer_open(output, force, &err);
+	else
+		w = open_default_output(&output, &err);
 	if (!w) {
 		cli_error("%s", err.msg);
 		goto out;

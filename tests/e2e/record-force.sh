@@ -9,7 +9,8 @@
 # end, complete (report prints no notice); a recorder killed with SIGKILL
 # leaves the old file as it was and the partial session loadable beside it;
 # a recording that never starts (command not found) leaves the old file
-# and nothing else.
+# and nothing else. Without -o, a default name that a recording of the
+# same second took is not replaced nor refused: -2, -3... follow.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -107,5 +108,33 @@ run_record nocmd --force -o "$T/old.session" -- ft-no-such-command-e2e
 assert_eq "$RC" 127 "--force, command not found: exit status"
 assert_eq "$(cat "$T/old.session")" "the old session" "--force, command not found: the old file is intact"
 assert_eq "$(partials)" "" "--force, command not found: no partial file left"
+
+# --- no -o: a name of the same second is taken: -2, -3... -------------------------
+# Every default name of the next minute exists (a recording of that second
+# took it): a recording without -o writes flametop-DATE-TIME-2.session for
+# its second instead of refusing, and leaves the others as they were.
+mkdir "$T/default"
+now=$(date +%s)
+i=0
+while [ "$i" -lt 60 ]; do
+	printf 'earlier\n' >"$T/default/flametop-$(date -d "@$((now + i))" +%Y%m%d-%H%M%S).session"
+	i=$((i + 1))
+done
+echo "+ (cd default && flametop record -- phases 100)"
+(cd "$T/default" && timeout -s KILL 60 "$FLAMETOP" record -- "$WORKLOADS/phases" 100) \
+	2>"$T/default.err"
+RC=$?
+sed 's/^/  stderr: /' "$T/default.err"
+assert_eq "$RC" 0 "no -o, the name taken: exit status"
+new=$(sed -n 's/^flametop: recorded [0-9]* samples .* to \(flametop-[0-9]*-[0-9]*-2\.session\) .*/\1/p' \
+	"$T/default.err")
+if [ -n "$new" ] && "$FLAMETOP" report -i "$T/default/$new" >/dev/null 2>&1; then
+	pass "no -o, the name taken: the session is $new"
+else
+	fail "no -o, the name taken: no -2 session written"
+fi
+# shellcheck disable=SC2046 # the names have no spaces
+assert_eq "$(cat $(ls "$T"/default/flametop-*.session | grep -v -- '-2\.session$') | sort -u)" earlier \
+	"no -o, the name taken: the sessions already there are untouched"
 
 finish
