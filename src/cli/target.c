@@ -305,6 +305,54 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 	}
 }
 
+/* The process (thread group) that thread `tid` belongs to; 0 if unknown. */
+static pid_t process_of(pid_t tid)
+{
+	char path[64], *buf, *line;
+	long tgid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	buf = util_read_file(path, NULL);
+	if (!buf)
+		return 0;
+	line = strstr(buf, "\nTgid:");
+	if (line)
+		tgid = strtol(line + 6, NULL, 10);
+	free(buf);
+	return tgid > 0 && tgid <= INT_MAX ? (pid_t)tgid : 0;
+}
+
+/*
+ * -p TID of a thread that is not its process's first: the process is what
+ * is sampled (its every thread, as perf -p does), so it is what the
+ * session names, what --pid finds and what must end for the recording to
+ * end, not the thread, whose exit used to end it. Each such item becomes
+ * its process, with a notice; one named twice is kept once.
+ */
+static void threads_to_processes(struct cli_target *t)
+{
+	size_t i, j, n = 0;
+	pid_t pid;
+
+	for (i = 0; i < t->npids; i++) {
+		pid = process_of(t->pids[i]);
+		if (pid && pid != t->pids[i]) {
+			char text[160];
+
+			snprintf(text, sizeof(text),
+				 "-p %d is a thread of process %d: sampling the whole process",
+				 (int)t->pids[i], (int)pid);
+			cli_notice(NULL, text);
+			t->pids[i] = pid;
+		}
+		for (j = 0; j < n && t->pids[j] != t->pids[i]; j++)
+			;
+		if (j == n)
+			t->pids[n++] = t->pids[i];
+	}
+	t->npids = n;
+}
+
 int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind)
 {
 	size_t len = 0;
@@ -328,6 +376,7 @@ int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind)
 	} else if (!t->npids) {
 		t->target = SAMPLER_SYSTEM;
 	}
+	threads_to_processes(t);
 	if (!t->frequency)
 		t->frequency = SAMPLER_DEFAULT_FREQUENCY;
 	return 0;

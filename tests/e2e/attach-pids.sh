@@ -10,6 +10,7 @@
 # when they are done; then B is ended. The recording ends when both are
 # gone, and the report finds the child's samples under the child's pid,
 # the thread's under its tid and A's pid, and nothing of them under B.
+# -p TID of a thread samples, names and waits for its whole process.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -79,4 +80,37 @@ assert_eq "$(total_of "$T/a-thread.json")" "$(total_of "$T/thread.json")" \
 for f in ft_t5_child_spin ft_t5_thread_spin; do
 	assert_eq "$(present "$f" "$T/b.json")" 0 "B has nothing of $f"
 done
+
+# --- -p TID of a thread: its process ----------------------------------------------
+# -p names a thread (not its process's first): the whole process is sampled,
+# as perf -p does, and it is the process that the session names, that
+# --pid finds and whose end ends the recording (it was the thread's). A
+# notice says so.
+need_workload threads
+start_bg "$WORKLOADS/threads" 0
+P=$BG_PID
+# thread_b: the tid of P's thread ft-b, once it is named.
+thread_b() {
+	for c in /proc/"$P"/task/*/comm; do
+		[ "$(cat "$c" 2>/dev/null)" = ft-b ] && basename "$(dirname "$c")" && return 0
+	done
+	return 1
+}
+wait_until 30 thread_b >/dev/null || hard_error "threads never named its thread ft-b"
+tidb=$(thread_b)
+echo "+ flametop record -p $tidb (thread ft-b of $P) -F 499 -o tid.session"
+"$FLAMETOP" record -p "$tidb" -F 499 -o "$T/tid.session" >"$T/tid.out" 2>"$T/tid.err" &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+wait_sampled "$T/tid.session" ft_thread_a 30 --pid "$P" ||
+	fail "-p $tidb: no samples of the process's other thread ft-a within 30 s"
+kill "$P"
+wait_exit "$rec" 30 || fail "-p $tidb: record still runs 30 s after the process ended"
+sed 's/^/  stderr: /' "$T/tid.err"
+assert_eq "$RC" 0 "-p $tidb: record's exit status"
+assert_match "$(cat "$T/tid.err")" \
+	"flametop: notice: -p $tidb is a thread of process $P: sampling the whole process" \
+	"-p $tidb: the notice names the process"
+"$FLAMETOP" report -i "$T/tid.session" >"$T/tid.txt" 2>&1
+assert_match "$(cat "$T/tid.txt")" "# target: pid $P\$" "-p $tidb: the session's target is the process"
 finish
