@@ -37,10 +37,28 @@
 #define DEFAULT_OUTPUT_TRIES 100
 
 static volatile sig_atomic_t stop_signal;
+/* The stop signal came from the terminal (Ctrl-C, a hangup): the kernel
+ * sent it to the whole foreground process group. */
+static volatile sig_atomic_t stop_from_terminal;
 
-static void on_stop_signal(int sig)
+static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 {
+	(void)uctx;
+	stop_from_terminal = info && info->si_code == SI_KERNEL;
 	stop_signal = sig;
+}
+
+/*
+ * The signal a launched command is to get when `sig` stops the recording:
+ * none (0) when the terminal sent it to our process group and the command
+ * is still in it, for it has it already. A second SIGINT is, to many
+ * programs, "stop now, skip the clean-up" (press Ctrl-C again to force).
+ */
+static int signal_for_command(int sig, pid_t child)
+{
+	if (sig == stop_signal && stop_from_terminal && getpgid(child) == getpgrp())
+		return 0;
+	return sig;
 }
 
 static void usage(FILE *out)
@@ -348,7 +366,8 @@ static void install_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -515,12 +534,14 @@ int cli_record(int argc, char **argv)
 		if (sig) {
 			enum ft_child_stop_result r;
 
-			/* A launched command gets the signal too (Ctrl-C in a
-			 * terminal already sent it SIGINT); we keep reading
+			/* A launched command gets the signal too, unless the
+			 * terminal sent it already (Ctrl-C); we keep reading
 			 * while it shuts down, for a while, then kill it. */
 			if (!src->child)
 				break;
-			r = ft_child_stop_step(&child_stop, src->child, sig, now, FT_CHILD_GRACE_NS);
+			r = ft_child_stop_step(&child_stop, src->child,
+					       signal_for_command(sig, src->child), now,
+					       FT_CHILD_GRACE_NS);
 			child_signalled = true;
 			if (r == FT_CHILD_KILLED)
 				cli_error("%s (pid %d) is still running %llu s after %s; killed it "

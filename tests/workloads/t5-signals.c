@@ -3,15 +3,18 @@
  * t5-signals: a command that says which signal reached it, for the tests
  * of what flametop passes on to a command it launched.
  *
- *   t5-signals FILE [STATUS | ignore-term]
+ *   t5-signals FILE [STATUS | ignore-term | count]
  *
  * Writes "ready PID" to FILE, then spins in ft_t5_wait_signal until
  * SIGINT, SIGTERM or SIGHUP arrives; appends the signal's name ("SIGTERM")
  * to FILE and dies of that same signal, so that its exit status is 128
  * plus the signal's number, or exits with STATUS when one is given. With
  * "ignore-term" SIGTERM is left ignored (as a command started under
- * `trap '' TERM` inherits it): a command that will not stop. A safety
- * net: it dies of SIGALRM after 120 s if nothing comes.
+ * `trap '' TERM` inherits it): a command that will not stop. With "count"
+ * it shuts down gracefully instead: it waits one more second, then appends
+ * "count N", the signals that reached it in all, and exits 0 (a second
+ * SIGINT is, to many programs, "skip the clean-up"). A safety net: it dies
+ * of SIGALRM after 120 s if nothing comes.
  */
 #include "config.h"
 
@@ -24,12 +27,13 @@
 
 #include "workload.h"
 
-static volatile sig_atomic_t ft_t5_signal;
+static volatile sig_atomic_t ft_t5_signal, ft_t5_count;
 static volatile uint64_t ft_t5_sink;
 
 static void ft_t5_on_signal(int sig)
 {
 	ft_t5_signal = sig;
+	ft_t5_count++;
 }
 
 FT_NOINLINE static int ft_t5_wait_signal(void)
@@ -56,15 +60,16 @@ int main(int argc, char **argv)
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	bool ignore_term = argc == 3 && strcmp(argv[2], "ignore-term") == 0;
+	bool count = argc == 3 && strcmp(argv[2], "count") == 0;
 	long status = -1;
 	char line[64];
 	int sig;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: t5-signals FILE [STATUS | ignore-term]\n");
+		fprintf(stderr, "usage: t5-signals FILE [STATUS | ignore-term | count]\n");
 		return 2;
 	}
-	if (argc == 3 && !ignore_term)
+	if (argc == 3 && !ignore_term && !count)
 		status = ft_arg("t5-signals", "exit status", argv[2]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ft_t5_on_signal;
@@ -80,6 +85,12 @@ int main(int argc, char **argv)
 	sig = ft_t5_wait_signal();
 	snprintf(line, sizeof(line), "SIG%s\n", sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "HUP");
 	ft_t5_say(argv[1], line);
+	if (count) {
+		ft_sleep_ms(1000);
+		snprintf(line, sizeof(line), "count %d\n", (int)ft_t5_count);
+		ft_t5_say(argv[1], line);
+		return 0;
+	}
 	if (status >= 0)
 		return (int)status;
 	signal(sig, SIG_DFL);
