@@ -48,6 +48,12 @@ static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 	stop_signal = sig;
 }
 
+/* The name of a stop signal. */
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+}
+
 /*
  * The signal a launched command is to get when `sig` stops the recording:
  * none (0) when the terminal sent it to our process group and the command
@@ -367,7 +373,9 @@ static void install_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_stop_signal;
-	sa.sa_flags = SA_SIGINFO;
+	/* Restarted: the setting up's reads and writes are not cut short;
+	 * the loop's poll() returns at a signal all the same. */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -450,6 +458,10 @@ int cli_record(int argc, char **argv)
 	}
 	if (cli_target_finish(&t, argc, argv, optind) < 0 || cli_push_finish(&push, "--push") < 0)
 		goto out_usage;
+	/* From here a stop signal ends the recording, or, before it starts,
+	 * the setting up: never the default action, which left the output
+	 * created and empty. */
+	install_signals();
 	/* The output first: a bad path must fail before anything runs. */
 	if (output)
 		w = session_writer_open(output, force, &err);
@@ -473,7 +485,6 @@ int cli_record(int argc, char **argv)
 	if (t.verbose)
 		cli_error("sampling %s at %u Hz, %s", p->events[0].name, t.frequency,
 			  p->meta.target);
-	install_signals();
 	ret = session_writer_begin(w, p);
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s", output, strerror(-ret));
@@ -488,6 +499,13 @@ int cli_record(int argc, char **argv)
 			goto out_remove;
 		}
 		feed = push_feed_new(ps, p, -1, push.interval_ns);
+	}
+	if (stop_signal) {
+		/* Stopped while setting up: nothing ran, nothing is kept. */
+		cli_error("stopped by %s before sampling started; no session written",
+			  signal_name(stop_signal));
+		status = 128 + stop_signal;
+		goto out_remove;
 	}
 	ret = source_live_start(src, &err);
 	flush_notices(&held, ret == 0);
@@ -548,7 +566,7 @@ int cli_record(int argc, char **argv)
 					  "(SIGKILL)",
 					  t.argv[0], (int)src->child,
 					  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u),
-					  sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM");
+					  signal_name(sig));
 			else if (r == FT_CHILD_GAVE_UP)
 				break;
 		}

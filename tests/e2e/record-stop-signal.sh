@@ -7,8 +7,11 @@
 # used to look at the signal before its wait, so a signal that cut a wait
 # short (or came while samples were being read) was seen only after the
 # next wait: with -a, up to a second more of sampling after Ctrl-C. The
-# ground truth is the recorder's own system calls (strace): no poll() after
-# the signal is delivered, the session is whole, and record exits 0.
+# ground truth is the recorder's own system calls (strace): no poll() that
+# waits after the signal is delivered, the session is whole, and record
+# exits 0. A
+# stop signal while record sets up (gdb delivers it) stops it there, with
+# no file left.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -43,7 +46,9 @@ stops() {
 		fail "$name: strace saw no SIG$sig: $(tail -n 3 "$T/$name.strace")"
 		return
 	}
-	after=$(sed -n "/^--- SIG$sig /,\$p" "$T/$name.strace" | grep -c '^poll(')
+	# A poll() with a zero timeout (the rings read once more) is no wait.
+	after=$(sed -n "/^--- SIG$sig /,\$p" "$T/$name.strace" |
+		sed -n 's/^poll(.*], [0-9]*, \([0-9-]*\)).*/\1/p' | grep -cv '^0$')
 	assert_eq "$after" 0 "$name: waits on the rings after SIG$sig"
 	grep -q '^flametop: recorded [0-9]* samples' "$T/$name.err" ||
 		fail "$name: no summary line: the recording did not end cleanly"
@@ -51,6 +56,36 @@ stops() {
 	assert_eq "$?" 0 "$name: report of the session"
 	assert_eq "$(cat "$T/$name.rerr")" "" "$name: report's stderr (the session is whole)"
 }
+
+# --- a stop signal while setting up -----------------------------------------------
+# SIGTERM delivered (by gdb) when record has created its output and is
+# setting up the sampler (source_live_new): record stops there, says so,
+# exits 128 + 15 and leaves no file. It used to die of the signal's default
+# action and leave an empty session file that report refuses.
+if command -v gdb >/dev/null 2>&1; then
+	S="$T/setup.session"
+	echo "+ gdb: flametop record -a -o $S, SIGTERM at source_live_new"
+	timeout -s KILL 120 gdb -q -batch -ex 'set pagination off' -ex 'break source_live_new' \
+		-ex run -ex 'signal SIGTERM' -ex continue --args "$FLAMETOP" record -a -d 10 -o "$S" \
+		>"$T/setup.gdb" 2>&1
+	if grep -q '^Breakpoint 1, source_live_new' "$T/setup.gdb"; then
+		sed -n 's/^\(flametop: .*\|\[Inferior .*\)/  \1/p' "$T/setup.gdb"
+		assert_match "$(cat "$T/setup.gdb")" \
+			'^flametop: stopped by SIGTERM before sampling started; no session written$' \
+			"setup: record says it stopped"
+		assert_match "$(cat "$T/setup.gdb")" '\[Inferior 1 \(process [0-9]+\) exited with code 0217\]' \
+			"setup: exit status 143 (128 + SIGTERM)"
+		if [ -e "$S" ]; then
+			fail "setup: a session file was left behind ($(stat -c %s "$S") bytes)"
+		else
+			pass "setup: no session file left behind"
+		fi
+	else
+		echo "(gdb could not stop flametop at source_live_new: $(tail -n 1 "$T/setup.gdb"))"
+	fi
+else
+	echo "(gdb is not installed: a stop signal while setting up not checked)"
+fi
 
 stops INT system-int -a
 stops TERM system-term -a
