@@ -314,6 +314,8 @@ int cli_push_finish(struct cli_push *c, const char *url_option);
 void cli_push_report(struct pusher *ps, uint64_t *said);
 int cli_push(int argc, char **argv);
 
+/* -V, --version in any subcommand: prints "flametop VERSION"; returns 0. */
+int cli_version(void);
 /* Prints one line "flametop: MESSAGE" to stderr, sanitized. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

@@ -87,7 +87,8 @@ static void usage(FILE *out)
 	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
-	fprintf(out, CLI_QUERY_HELP "  -h, --help              show this help\n");
+	fprintf(out, CLI_QUERY_HELP "  -h, --help              show this help\n"
+				    "  -V, --version           show the version\n");
 }
 
 int cli_export(int argc, char **argv)
@@ -99,6 +100,7 @@ int cli_export(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		CLI_QUERY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -115,7 +117,7 @@ int cli_export(int argc, char **argv)
 	cli_query_init(&q);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		r = cli_query_option(&q, opt, optarg);
 		if (r < 0)
 			goto out;
@@ -139,6 +141,9 @@ int cli_export(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'V':
+			status = cli_version();
+			goto out;
 		case 'h':
 			usage(stdout);
 			status = 0;

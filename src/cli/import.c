@@ -41,7 +41,8 @@ static void usage(FILE *out)
 	for (i = 0; i < n; i++)
 		fprintf(out, "                          %-12s %s\n", imps[i].name, imps[i].summary);
 	fprintf(out, "      --force             replace FILE if it exists\n"
-		     "  -h, --help              show this help\n");
+		     "  -h, --help              show this help\n"
+		     "  -V, --version           show the version\n");
 }
 
 struct progress {
@@ -106,6 +107,7 @@ int cli_import(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -123,7 +125,7 @@ int cli_import(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			if (cli_check_output("-o", optarg, true) < 0)
@@ -142,6 +144,8 @@ int cli_import(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case 'V':
+			return cli_version();
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -16,6 +16,7 @@ int cli_list_events(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -24,11 +25,13 @@ int cli_list_events(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'A':
 			all = true;
 			break;
+		case 'V':
+			return cli_version();
 		case 'h':
 			printf("Usage: flametop list-events [--all]\n\n"
 			       "Lists the events libpfm4 knows, one per line, each marked 'yes' when it\n"
@@ -37,7 +40,8 @@ int cli_list_events(int argc, char **argv)
 			       "Options:\n"
 			       "      --all               the hardware PMU's aliases too (other names\n"
 			       "                          for events it lists already)\n"
-			       "  -h, --help              show this help\n");
+			       "  -h, --help              show this help\n"
+			       "  -V, --version           show the version\n");
 			return 0;
 		default:
 			cli_bad_option("list-events", opt, argv);

@@ -127,6 +127,7 @@ static void usage_live(FILE *out)
 		CLI_PUSH_HELP
 		"  -v, --verbose           say more\n"
 		"  -h, --help              show this help\n"
+		"  -V, --version           show the version\n"
 		"\n"
 		"Settings persist in $XDG_CONFIG_HOME/flametop/config\n(~/.config/flametop/config without it).\n",
 		SAMPLER_DEFAULT_FREQUENCY, views);
@@ -150,7 +151,8 @@ static void usage_replay(FILE *out)
 		     "Options:\n"
 		     "      --speed X           play X times real time (default: all at once)\n"
 		     SCREEN_HELP VIEW_HELP TIMELINE_HELP
-		     "  -h, --help              show this help\n",
+		     "  -h, --help              show this help\n"
+		     "  -V, --version           show the version\n",
 		views);
 }
 
@@ -275,6 +277,7 @@ int cli_live(int argc, char **argv)
 		TIMELINE_LONGOPTS,
 		CLI_PUSH_SAMPLER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_push push;
@@ -289,7 +292,7 @@ int cli_live(int argc, char **argv)
 	cli_push_init(&push);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "i:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "i:hV", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = timeline_option(&o, opt, optarg);
@@ -316,6 +319,9 @@ int cli_live(int argc, char **argv)
 		case OPT_NO_MOUSE:
 			o.no_mouse = true;
 			break;
+		case 'V':
+			status = cli_version();
+			goto out;
 		case 'h':
 			usage_live(stdout);
 			status = 0;
@@ -381,6 +387,7 @@ int cli_replay(int argc, char **argv)
 		VIEW_LONGOPTS,
 		TIMELINE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ui_options o;
@@ -389,7 +396,7 @@ int cli_replay(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		ret = timeline_option(&o, opt, optarg);
 		if (ret == 0)
 			ret = view_option(&o, opt, optarg);
@@ -408,6 +415,8 @@ int cli_replay(int argc, char **argv)
 		case OPT_NO_MOUSE:
 			o.no_mouse = true;
 			break;
+		case 'V':
+			return cli_version();
 		case 'h':
 			usage_replay(stdout);
 			return 0;

@@ -173,7 +173,8 @@ static void usage(FILE *out)
 		     "Options:\n"
 		     "  -i, --input FILE        the session to read (-: standard input)\n"
 		     "      --url URL           the server, http:// or https://\n" CLI_PUSH_HELP
-			     CLI_QUERY_HELP "  -h, --help              show this help\n");
+			     CLI_QUERY_HELP "  -h, --help              show this help\n"
+					    "  -V, --version           show the version\n");
 }
 
 int cli_push(int argc, char **argv)
@@ -184,6 +185,7 @@ int cli_push(int argc, char **argv)
 		CLI_PUSH_LONGOPTS,
 		CLI_QUERY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ft_error err = { { 0 }, 0, 0 };
@@ -207,7 +209,7 @@ int cli_push(int argc, char **argv)
 	cli_push_init(&c);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
 		r = cli_query_option(&q, opt, optarg);
 		if (r == 0)
 			r = cli_push_option(&c, opt, optarg);
@@ -219,6 +221,9 @@ int cli_push(int argc, char **argv)
 		case 'i':
 			input = cli_read_path(optarg);
 			break;
+		case 'V':
+			status = cli_version();
+			goto out;
 		case 'h':
 			usage(stdout);
 			status = 0;

@@ -112,7 +112,8 @@ static void usage(FILE *out)
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
 		"  -v, --verbose           say more\n" CLI_PUSH_SAMPLER_HELP CLI_PUSH_HELP
-		"  -h, --help              show this help\n",
+		"  -h, --help              show this help\n"
+		"  -V, --version           show the version\n",
 		SAMPLER_DEFAULT_FREQUENCY);
 }
 
@@ -392,6 +393,7 @@ int cli_record(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		CLI_PUSH_SAMPLER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_target t;
@@ -422,7 +424,7 @@ int cli_record(int argc, char **argv)
 	notice_init(&notices, hold_notice, &held);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "d:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:" CLI_TARGET_SHORTOPTS "d:o:hV", longopts, NULL)) != -1) {
 		ret = cli_target_option(&t, opt, optarg);
 		if (ret == 0)
 			ret = cli_push_option(&push, opt, optarg);
@@ -447,6 +449,9 @@ int cli_record(int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 'V':
+			status = cli_version();
+			goto out;
 		case 'h':
 			usage(stdout);
 			status = 0;

@@ -71,7 +71,8 @@ static void usage(FILE *out)
 		"                          --tid only when it is the same file\n"
 		"      --heatmap-row D     heatmap: the height of a row (default 20ms;\n"
 		"                          1ms to 1s)\n"
-		"  -h, --help              show this help\n",
+		"  -h, --help              show this help\n"
+		"  -V, --version           show the version\n",
 		DEFAULT_TOP);
 }
 
@@ -97,6 +98,7 @@ int cli_report(int argc, char **argv)
 		{ "baseline-to", required_argument, NULL, OPT_BASELINE_TO },
 		{ "heatmap-row", required_argument, NULL, OPT_HEATMAP_ROW },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options o;
@@ -116,7 +118,7 @@ int cli_report(int argc, char **argv)
 	cli_query_init(&q);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
 		r = cli_query_option(&q, opt, optarg);
 		if (r < 0)
 			goto out;
@@ -161,6 +163,9 @@ int cli_report(int argc, char **argv)
 			}
 			break;
 		}
+		case 'V':
+			status = cli_version();
+			goto out;
 		case 'h':
 			usage(stdout);
 			status = 0;

@@ -22,6 +22,12 @@
 /* -m: the largest ring, in pages (256 MiB of 4 KiB pages). */
 #define MAX_RING_PAGES 65536
 
+int cli_version(void)
+{
+	printf("flametop %s\n", PACKAGE_VERSION);
+	return 0;
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -5,7 +5,8 @@
 # --help lists is in its line of the man page's SYNOPSIS (push options and
 # report's filters may be summed up there in words), and the values a
 # --format takes are the ones the synopsis lists. What --help says of a
-# default is what the code does. No terminal, root or sampling needed.
+# default is what the code does. Every subcommand takes -V/--version, as
+# DESIGN.md's common options say. No terminal, root or sampling needed.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -30,10 +31,11 @@ synopsis_of() {
 
 # help_options ARGS...: the options `flametop ARGS --help` has an entry
 # for, one a line: the short form where there is one (the synopsis writes
-# that), else each long form the entry names. --help itself is left out.
+# that), else each long form the entry names. --help and --version, which
+# every subcommand has, are left out.
 help_options() {
 	"$FLAMETOP" "$@" --help | awk '
-		/^  -[a-zA-Z], --/ { w = $1; sub(/,$/, "", w); if (w != "-h") print w; next }
+		/^  -[a-zA-Z], --/ { w = $1; sub(/,$/, "", w); if (w != "-h" && w != "-V") print w; next }
 		/^      --[a-z]/ {
 			for (i = 1; i <= NF; i++)
 				if ($i ~ /^--[a-z]/) { w = $i; sub(/,$/, "", w); print w }
@@ -73,6 +75,15 @@ check_options replay replay "" replay
 check_options export export "" export
 check_options import import "" import
 check_options push push "$QUERY_SUMMED" push
+
+# Every subcommand, and the live explorer, says the version as the top
+# level does (-V and --version), and its --help says so.
+for sub in record report replay export import push list-events -a; do
+	for v in -V --version; do
+		assert_eq "$("$FLAMETOP" "$sub" "$v" 2>&1)" "$("$FLAMETOP" --version)" "$sub $v: the version"
+	done
+	assert_match "$("$FLAMETOP" "$sub" --help)" '  -V, --version  +show the version' "$sub --help lists -V"
+done
 
 # Every option a usage line names has an entry of its own in the --help.
 for sub in record report replay export import push list-events -a; do
