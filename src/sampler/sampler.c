@@ -700,7 +700,8 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 
 		for (j = 0; j < i; j++)
 			if (strcmp(name, s->events[j].name) == 0) {
-				error_set(err, "event '%s' is named twice", name);
+				error_set(err, "event '%s' is named twice%s", name,
+					  cpu || s->events[j].cpu ? " (cpu stands for it)" : "");
 				return -EINVAL;
 			}
 		s->events[i].cpu = cpu;

@@ -93,8 +93,11 @@ fi
 # cpu is cycles: naming both is naming one event twice.
 "$FLAMETOP" record -o "$T/never.session" -e cpu,cycles -- true 2>"$T/twice.err"
 assert_eq "$?" 1 "-e cpu,cycles: refused"
-assert_match "$(cat "$T/twice.err")" "^flametop: event 'cycles' is named twice\$" \
+assert_match "$(cat "$T/twice.err")" "^flametop: event 'cycles' is named twice \\(cpu stands for it\\)\$" \
 	"-e cpu,cycles: cpu is cycles, named twice"
+"$FLAMETOP" record -o "$T/never.session" -e cpu,cpu -- true 2>"$T/twice2.err"
+assert_match "$(cat "$T/twice2.err")" "^flametop: event 'cycles' is named twice \\(cpu stands for it\\)\$" \
+	"-e cpu,cpu: the message says cycles is what cpu stands for"
 # Without a PMU, cpu is task-clock for a command: naming task-clock too is
 # naming it twice (it used to record two events called task-clock, every
 # sample twice); with a PMU, cpu is cycles and both are recorded.
