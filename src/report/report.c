@@ -364,6 +364,18 @@ static struct report_lines *query_lines(struct report *r, struct symbols_lines *
 	return l;
 }
 
+/* "no matching samples", and why when the window starts past the end
+ * (--from 10 of a 3 s session: seconds meant as a percentage?). */
+static void no_samples(FILE *out, const struct profile *p, const struct profile_filter *f)
+{
+	if (f->from && p->meta.duration_ns && f->from >= p->meta.duration_ns)
+		fprintf(out, "no matching samples: the window starts at %.2f s, after the session's "
+			     "end at %.2f s\n",
+			(double)f->from / 1e9, (double)p->meta.duration_ns / 1e9);
+	else
+		fprintf(out, "no matching samples\n");
+}
+
 static void write_text(FILE *out, struct report *r)
 {
 	const struct profile *p = r->p;
@@ -380,7 +392,7 @@ static void write_text(FILE *out, struct report *r)
 	if (rs)
 		write_text_ratios(out, p, rs, &name);
 	if (!t->nsamples || !t->total_weight) {
-		fprintf(out, "no matching samples\n");
+		no_samples(out, p, f);
 		goto out_free;
 	}
 	if (o->lines) {

@@ -12,7 +12,8 @@
 # file: a name that matches keeps everything and one that does not keeps
 # nothing (and a thread renamed part way is known by its last name), an
 # include pattern keeps exactly the stacks through its function,
-# an exclude pattern drops them, and a filter combines with a window.
+# an exclude pattern drops them, and a filter combines with a window. A
+# window that starts after the session's end says so.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -121,5 +122,14 @@ if window exc-all --exclude '^main$'; then
 	assert_between "$(awk -v a="$(total_of "$T/exc-all.json")" -v b="$all_total" 'BEGIN { printf "%.1f", 100 * a / b }')" \
 		0 5 "--exclude ^main\$: % left (only stacks outside main)"
 fi
+
+# A window that starts past the end says so, not only "no matching
+# samples": --from 40 of the fixture's 30 s (meant as 40%?).
+"$FLAMETOP" report -i "$GOLDEN/tui/views.session" --from 40 >"$T/past.txt" 2>&1
+assert_eq "$(tail -n 1 "$T/past.txt")" \
+	"no matching samples: the window starts at 40.00 s, after the session's end at 30.00 s" \
+	"--from past the end: report says the window starts after the end"
+"$FLAMETOP" report -i "$GOLDEN/tui/views.session" --from 10 --to 10.000001 >"$T/empty.txt" 2>&1
+assert_eq "$(tail -n 1 "$T/empty.txt")" "no matching samples" "an empty window inside the session: no more said"
 
 finish
