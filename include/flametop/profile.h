@@ -135,7 +135,11 @@ struct profile_meta {
  * stack), a new location the frame's one "[other]" location (offset
  * PROFILE_OTHER_OFFSET); the profile counts each such fold in `folded`.
  * The folds' own entries may exceed the limits, at most by one per frame
- * or node. Sessions read from files use no limits (the reader has its own).
+ * or node. Thread names (profile_set_thread) may take at most
+ * 1/PROFILE_THREAD_NAME_SHARE of the strings: a thread renamed past that
+ * is named "[other]", so threads renaming themselves cannot use up the
+ * strings new functions need. Sessions read from files use no limits (the
+ * reader has its own).
  */
 struct profile_limits {
 	uint32_t strings, frames, nodes, locations, chains;
@@ -143,6 +147,7 @@ struct profile_limits {
 /* The limits of a live profile: about 160 MiB when all are reached. */
 extern const struct profile_limits profile_live_limits;
 #define PROFILE_OTHER_NAME "[other]"
+#define PROFILE_THREAD_NAME_SHARE 4
 #define PROFILE_OTHER_OFFSET UINT64_MAX
 
 struct profile {
@@ -186,6 +191,7 @@ struct profile {
 	struct profile_limits limits; /* zero: none (profile_new's default) */
 	uint64_t folded; /* new strings, frames, nodes, locations, chains folded past the limits */
 	uint32_t other_string, other_frame; /* PROFILE_NO_FRAME until the first fold */
+	uint32_t thread_names; /* strings first interned as a thread's name */
 };
 
 /* Caller frees with profile_free(). Never NULL. */
@@ -256,7 +262,8 @@ void profile_keep_samples_until(struct profile *p, uint64_t t);
 void profile_swap_samples(struct profile *p, struct profile_sample **samples, size_t *n,
 			  size_t *cap);
 
-/* Adds or renames a thread; marks it dirty. */
+/* Adds or renames a thread; marks it dirty. Past its share of the strings
+ * limit, a new name is "[other]" (struct profile_limits). */
 void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm);
 /* Borrowed, or NULL when unknown. */
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid);

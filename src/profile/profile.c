@@ -233,6 +233,15 @@ static bool full(uint32_t n, uint32_t limit)
 	return limit && n >= limit;
 }
 
+/* The string "[other]", for a fold (counted). */
+static uint32_t fold_string(struct profile *p)
+{
+	p->folded++;
+	if (p->other_string == PROFILE_NO_FRAME)
+		p->other_string = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
+	return p->other_string;
+}
+
 uint32_t profile_intern_string(struct profile *p, const char *s)
 {
 	uint32_t id;
@@ -241,10 +250,26 @@ uint32_t profile_intern_string(struct profile *p, const char *s)
 		s = "";
 	if (!full(p->strings.len, p->limits.strings) || strtab_find(&p->strings, s, &id))
 		return strtab_intern(&p->strings, s);
-	p->folded++;
-	if (p->other_string == PROFILE_NO_FRAME)
-		p->other_string = strtab_intern(&p->strings, PROFILE_OTHER_NAME);
-	return p->other_string;
+	return fold_string(p);
+}
+
+/*
+ * A thread's name as a string id: a new one counts against the thread
+ * names' share of the strings limit, and past it folds.
+ */
+static uint32_t intern_thread_name(struct profile *p, const char *comm)
+{
+	uint32_t id, len = p->strings.len;
+
+	if (strtab_find(&p->strings, comm, &id))
+		return id;
+	if (p->limits.strings &&
+	    p->thread_names >= p->limits.strings / PROFILE_THREAD_NAME_SHARE)
+		return fold_string(p);
+	id = profile_intern_string(p, comm);
+	if (p->strings.len != len)
+		p->thread_names++;
+	return id;
 }
 
 /* The frame "[other]", made on the first fold (past any limit). */
@@ -489,7 +514,7 @@ void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const cha
 	t = &p->threads[idx];
 	t->pid = pid;
 	t->tid = tid;
-	t->comm = profile_intern_string(p, comm);
+	t->comm = intern_thread_name(p, comm ? comm : "");
 	t->dirty = true;
 }
 

@@ -841,6 +841,39 @@ static void test_chains(void **state)
 }
 
 /*
+ * Threads renaming themselves (thousands of names a second: a pool naming
+ * each job) take at most their share of the strings: afterwards a new
+ * function still gets its name, and a thread renamed past the share is
+ * "[other]", counted as a fold.
+ */
+static void test_limits_thread_names(void **state)
+{
+	static const struct profile_limits lim = { .strings = 64 };
+	struct profile *p = profile_new();
+	const struct profile_thread *th;
+	uint32_t i, fr;
+	char name[32];
+
+	(void)state;
+	profile_set_limits(p, &lim);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "worker-%u", i);
+		profile_set_thread(p, 7, 7 + i % 10, name);
+	}
+	assert_true(p->strings.len <= lim.strings / PROFILE_THREAD_NAME_SHARE + 1);
+	th = profile_find_thread(p, 7 + 999 % 10);
+	assert_non_null(th);
+	assert_string_equal(profile_string(p, th->comm), PROFILE_OTHER_NAME);
+	assert_true(p->folded >= 1000 - lim.strings / PROFILE_THREAD_NAME_SHARE);
+	/* A name seen before is still given. */
+	profile_set_thread(p, 7, 8, "worker-1");
+	assert_string_equal(profile_string(p, profile_find_thread(p, 8)->comm), "worker-1");
+	fr = profile_intern_frame(p, "ft_new_function", "/bin/app", PROFILE_FRAME_USER);
+	assert_string_equal(profile_string(p, p->frames[fr].name), "ft_new_function");
+	profile_free(p);
+}
+
+/*
  * Limits: a profile fed ever new functions and stacks (as a live run on a
  * changing system is) stops growing at its limits, folds the rest into
  * "[other]", counts it, and loses no sample's weight.
@@ -2430,6 +2463,7 @@ int main(void)
 		cmocka_unit_test(test_hits_store),
 		cmocka_unit_test(test_hits_settle),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits_thread_names),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_other_profile),
 		cmocka_unit_test(test_diff_cached),
