@@ -389,6 +389,36 @@ void ui_draw_header(struct tui *u)
 	field(u, w, "self", val);
 }
 
+/*
+ * The axis's end labels on row 1 of the strip: `a` (the strip's start) at
+ * the left, `b` (its end) at the right when both fit, each kept clear of
+ * the window's columns [c0, c1) (none when c1 <= c0): a label the window
+ * would cover moves aside whole, past the window's far side ("^0ms", not
+ * "^ms"; "17.5m└─┘" not "17└─┘"), or is left out where that has no room.
+ */
+static void draw_axis_ends(WINDOW *w, int width, const char *a, const char *b, int c0, int c1)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), xa = 0, xb = width - lb;
+	bool win = c1 > c0, show_a, show_b;
+
+	if (win && c0 < la)
+		xa = c1;
+	if (win && c1 > xb)
+		xb = c0 - lb;
+	show_a = xa + la <= width && (!win || xa >= c1 || xa + la <= c0);
+	show_b = width > la + lb + 2 && xb >= 0 && (!win || xb >= c1 || xb + lb <= c0);
+	if (show_a && show_b && xa + la >= xb && xb + lb >= xa)
+		show_b = false;
+	if (show_a) {
+		wmove(w, 1, xa);
+		ui_draw_put(w, a, la);
+	}
+	if (show_b) {
+		wmove(w, 1, xb);
+		ui_draw_put(w, b, lb);
+	}
+}
+
 void ui_draw_strip(struct tui *u)
 {
 	static const char *const bars_utf8[] = { " ",
@@ -447,12 +477,7 @@ void ui_draw_strip(struct tui *u)
 	ui_draw_fill(w);
 	ui_format_duration(first, a, sizeof(a));
 	ui_format_duration(end, b, sizeof(b));
-	wmove(w, 1, 0);
-	ui_draw_put(w, a, width);
-	if (width > (int)(strlen(a) + strlen(b) + 2)) {
-		wmove(w, 1, width - (int)strlen(b));
-		ui_draw_put(w, b, (int)strlen(b));
-	}
+	draw_axis_ends(w, width, a, b, c0, c0 < c1 && c1 - c0 < 2 ? c0 + 1 : c1);
 	if (c1 > c0) {
 		ui_screen_role(&u->scr, w, UI_ROLE_STRIP);
 		if (c1 - c0 >= 2) {
@@ -461,22 +486,7 @@ void ui_draw_strip(struct tui *u)
 				waddstr(w, u->scr.utf8 ? "\xe2\x94\x80" : "-");
 			waddstr(w, u->scr.utf8 ? "\xe2\x94\x98" : "]");
 		} else {
-			/* A one-column window: a mark, with an end's label it
-			 * lands on moved aside whole ("^0ms", not "^ms"). */
-			int la = (int)strlen(a), lb = (int)strlen(b);
-
-			ui_screen_role(&u->scr, w, UI_ROLE_DIM);
-			if (c0 <= la && c0 + 1 + la <= width) {
-				mvwhline(w, 1, 0, ' ', la);
-				wmove(w, 1, c0 + 1);
-				ui_draw_put(w, a, la);
-			} else if (c0 >= width - lb - 1 && c0 - lb >= 0 &&
-				   width > la + lb + 2) {
-				mvwhline(w, 1, width - lb, ' ', lb);
-				wmove(w, 1, c0 - lb);
-				ui_draw_put(w, b, lb);
-			}
-			ui_screen_role(&u->scr, w, UI_ROLE_STRIP);
+			/* A one-column window: a mark. */
 			mvwaddstr(w, 1, c0, "^");
 		}
 		window_text(u, label, sizeof(label));

@@ -172,6 +172,20 @@ assert_screen slow '^\^0ms ' "--speed 0.001: the window's mark and the axis's 0m
 tui_keys slow q
 tui_exit slow
 
+# A narrow window moved to the end of the strip: the axis's end label
+# moves aside whole, before the window's bracket, not cut to a stray
+# "20" or hidden under it; at the start, the same with "0ms" after it.
+tui_start ends 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE' 2>'$T/ends.err'"
+assert_screen ends 'end of the session' "axis ends: the session is loaded"
+tui_keys ends - - - - - - - - - - - -
+assert_screen ends 'window [0-9.]+s to [0-9.]+s \(2\.0s\)' "axis ends: a 2 s window"
+tui_keys ends '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>'
+assert_screen ends '^0ms +20\.0s└─+┘$' "axis ends: the end label whole, before the window at the end"
+tui_keys ends '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<'
+assert_screen ends '^└─+┘0ms +20\.0s$' "axis ends: the start label whole, after the window at the start"
+tui_keys ends q
+tui_exit ends
+
 # Space pauses a played replay where it is: the picture held is of the
 # play position the header shows (to its tenth of a second), as report
 # counts the session up to it, not of the last tick (second) before it.
