@@ -71,7 +71,8 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n);
  * also pushed by newer sample times, and never goes back): merges buckets
  * that aged into a coarser tier, drops data past the retention, and
  * coarsens the oldest data while memory is above the ceiling, dropping the
- * oldest buckets only when coarsening cannot help. Call about once a
+ * oldest buckets only when coarsening cannot help, and never the newest
+ * (which may leave memory above a ceiling the tables alone outgrow). Call about once a
  * second; cheap when there is nothing to do.
  */
 void timeline_advance(struct timeline *t, uint64_t now);

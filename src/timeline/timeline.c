@@ -44,7 +44,9 @@
  * the span), again and again, so resolution ends up about proportional to
  * age. When that is no longer possible, or a pass saved almost nothing
  * (a flood of distinct stacks), the oldest bucket is dropped and its
- * samples counted in stats.dropped. Retention drops whole buckets that ended before
+ * samples counted in stats.dropped; never the newest, which stays even
+ * when the tables alone (streams of a fork storm's threads, which are not
+ * compacted) outgrow the ceiling. Retention drops whole buckets that ended before
  * now - retention. Samples older than what was dropped are refused (and
  * counted) so that nothing reappears in a window that was dropped.
  *
@@ -1582,7 +1584,9 @@ void timeline_advance(struct timeline *t, uint64_t now)
 				coarsen = false;
 		} else if (t->keys_dirty && keys_compact(t)) {
 			continue; /* the keys of dropped buckets go first: they are pure loss */
-		} else if (t->nb) {
+		} else if (t->nb > 1) {
+			/* Never the newest: when the tables alone outgrow the
+			 * ceiling, the present stays in view. */
 			drop_buckets(t, 1);
 		} else {
 			break;

@@ -236,6 +236,51 @@ static void test_query_span(void **state)
 	profile_free(p);
 }
 
+/*
+ * A fork storm under a small ceiling: every sample from a thread never seen
+ * before, so the stream table alone outgrows max_memory. The newest second
+ * is still kept and answers a query of it; only older data is dropped.
+ */
+static void test_memory_streams(void **state)
+{
+	uint32_t leaf;
+	struct profile *p = make_profile(&leaf, 1);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct profile_filter f;
+	struct profile_top *top;
+	uint64_t sec, newest = 0;
+	uint32_t i;
+
+	(void)state;
+	config_flat(&c);
+	c.max_memory = 16 << 10;
+	t = timeline_new(&c, p);
+	for (sec = 0; sec < 10; sec++) {
+		for (i = 0; i < 2000; i++) {
+			struct profile_sample s = random_sample(&leaf, 1, sec * SEC + i * MS / 4);
+
+			s.pid = s.tid = (uint32_t)(sec * 2000 + i + 1);
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+			if (sec == 9)
+				newest++;
+		}
+		timeline_advance(t, (sec + 1) * SEC);
+	}
+	timeline_stats(t, &st);
+	assert_true(st.dropped > 0);
+	assert_true(st.samples >= newest);
+	profile_filter_init(&f);
+	f.from = 9 * SEC;
+	top = timeline_query(t, &f);
+	assert_true(top->nsamples >= newest); /* a bucket partly in the window counts whole */
+	profile_top_free(top);
+	timeline_free(t);
+	profile_free(p);
+}
+
 static void small_tiers(struct timeline_config *c)
 {
 	config_flat(c);
@@ -905,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_memory_flood),
 		cmocka_unit_test(test_memory_coarsens_first),
 		cmocka_unit_test(test_day),
+		cmocka_unit_test(test_memory_streams),
 		cmocka_unit_test(test_day_ceiling),
 		cmocka_unit_test(test_big_sums),
 		cmocka_unit_test(test_packed_extremes),
