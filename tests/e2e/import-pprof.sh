@@ -13,14 +13,7 @@
 . "$TESTLIB"
 
 need_jq
-GO=$(command -v go) || skip "golang-go is not installed (apt-get install golang-go): no Go profiles to import"
-SRC=$(dirname "$TESTLIB")/../workloads/goprof.go
-[ -f "$SRC" ] || hard_error "no $SRC"
-
-echo "+ go build goprof.go"
-export GOCACHE="$T/gocache" GOPATH="$T/gopath" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
-timeout 300 "$GO" build -o "$T/goprof" "$SRC" >"$T/build.log" 2>&1 ||
-	hard_error "go build failed: $(head -c 600 "$T/build.log")"
+build_goprof "no Go profiles to import"
 mkdir "$T/p"
 # Go samples its CPU at 100 Hz: about 3 s of burning gives some 270
 # samples, whose heavy share (75% of the work) strays by about 2.6 points,

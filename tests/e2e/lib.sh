@@ -74,6 +74,18 @@ need_perf_events() {
 	fi
 }
 
+# build_goprof WHY: builds tests/workloads/goprof.go into $T/goprof with
+# the Go toolchain ($GO), or skips the test saying WHY it needs Go.
+build_goprof() {
+	GO=$(command -v go) || skip "golang-go is not installed (apt-get install golang-go): $1"
+	ft_goprof_src=$(dirname "$TESTLIB")/../workloads/goprof.go
+	[ -f "$ft_goprof_src" ] || hard_error "no $ft_goprof_src"
+	echo "+ go build goprof.go"
+	export GOCACHE="$T/gocache" GOPATH="$T/gopath" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
+	timeout 300 "$GO" build -o "$T/goprof" "$ft_goprof_src" >"$T/build.log" 2>&1 ||
+		hard_error "go build failed: $(head -c 600 "$T/build.log")"
+}
+
 need_jq() {
 	command -v jq >/dev/null 2>&1 || skip "jq is not installed (apt-get install jq)"
 }

@@ -14,14 +14,7 @@
 need_root
 need_perf_events
 need_jq
-GO=$(command -v go) || skip "golang-go is not installed (apt-get install golang-go): no Go program to record"
-SRC=$(dirname "$TESTLIB")/../workloads/goprof.go
-[ -f "$SRC" ] || hard_error "no $SRC"
-
-echo "+ go build goprof.go"
-export GOCACHE="$T/gocache" GOPATH="$T/gopath" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
-timeout 300 "$GO" build -o "$T/goprof" "$SRC" >"$T/build.log" 2>&1 ||
-	hard_error "go build failed: $(head -c 600 "$T/build.log")"
+build_goprof "no Go program to record"
 mkdir "$T/p"
 
 run_record go -F 999 -o "$T/go.session" -- "$T/goprof" "$T/p" 300000000
