@@ -45,8 +45,10 @@
  * age. When that is no longer possible, or a pass saved almost nothing
  * (a flood of distinct stacks), the oldest bucket is dropped and its
  * samples counted in stats.dropped; never the newest, which stays even
- * when the tables alone (streams of a fork storm's threads, which are not
- * compacted) outgrow the ceiling. Retention drops whole buckets that ended before
+ * when its own keys and streams outgrow the ceiling (a fork storm under a
+ * tiny one). Above the ceiling, the keys and then the streams (threads)
+ * that only dropped buckets used are forgotten and the rest renumbered, so
+ * a box that starts processes all day keeps its tables to what is retained. Retention drops whole buckets that ended before
  * now - retention. Samples older than what was dropped are refused (and
  * counted) so that nothing reappears in a window that was dropped.
  *
@@ -940,6 +942,27 @@ static uint32_t stream_hash(uint32_t pid, uint32_t tid, uint32_t event)
 	return (uint32_t)util_hash_u64(((uint64_t)pid << 32 | tid) ^ ((uint64_t)event << 48) ^ event);
 }
 
+/* Rebuilds the slots for the streams there are, at most half full with one more. */
+static void stream_rehash(struct timeline *t)
+{
+	uint32_t nslots = 64, mask, h, i;
+
+	while (nslots < (t->nstreams + 1) * 2)
+		nslots *= 2;
+	free(t->stream_slots);
+	t->stream_slots = xcalloc(nslots, sizeof(*t->stream_slots));
+	t->nslots = nslots;
+	mask = nslots - 1;
+	for (i = 0; i < t->nstreams; i++) {
+		const struct tl_stream *st = &t->streams[i];
+
+		for (h = stream_hash(st->pid, st->tid, st->event) & mask; t->stream_slots[h];
+		     h = (h + 1) & mask)
+			;
+		t->stream_slots[h] = i + 1;
+	}
+}
+
 static uint32_t stream_find(struct timeline *t, const struct profile_sample *s)
 {
 	uint32_t h, mask, i;
@@ -956,22 +979,8 @@ static uint32_t stream_find(struct timeline *t, const struct profile_sample *s)
 				return v - 1;
 		}
 	}
-	if ((t->nstreams + 1) * 2 > t->nslots) {
-		uint32_t nslots = t->nslots ? t->nslots * 2 : 64;
-
-		free(t->stream_slots);
-		t->stream_slots = xcalloc(nslots, sizeof(*t->stream_slots));
-		t->nslots = nslots;
-		mask = nslots - 1;
-		for (i = 0; i < t->nstreams; i++) {
-			const struct tl_stream *st = &t->streams[i];
-
-			for (h = stream_hash(st->pid, st->tid, st->event) & mask; t->stream_slots[h];
-			     h = (h + 1) & mask)
-				;
-			t->stream_slots[h] = i + 1;
-		}
-	}
+	if ((t->nstreams + 1) * 2 > t->nslots)
+		stream_rehash(t);
 	if (t->nstreams == t->streams_cap) {
 		t->streams_cap = t->streams_cap ? t->streams_cap * 2 : 16;
 		t->streams = xreallocarray(t->streams, t->streams_cap, sizeof(*t->streams));
@@ -1081,9 +1090,74 @@ static inline uint32_t key_of(struct timeline *t, uint32_t node, uint32_t stream
 }
 
 /*
+ * Moves what is kept per stream (n of them) to the streams' new numbers
+ * (remap: new number + 1, 0 for gone); returns how many are kept.
+ */
+static uint32_t remap_bytes(uint8_t *v, uint32_t n, const uint32_t *remap)
+{
+	uint32_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (remap[i])
+			v[kept++] = v[i]; /* remap[i] - 1 == kept: numbers keep their order */
+	return kept;
+}
+
+static uint32_t remap_u32(uint32_t *v, uint32_t n, const uint32_t *remap)
+{
+	uint32_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (remap[i])
+			v[kept++] = v[i];
+	return kept;
+}
+
+/*
+ * Forgets the streams no key uses any more (the threads of dropped
+ * buckets: a fork storm's, or a day of short-lived processes), renumbering
+ * the others in the same order, in the keys and in what each live window
+ * decided per stream. Called once the keys are compacted.
+ */
+static void streams_compact(struct timeline *t)
+{
+	uint32_t *remap, i, n = 0;
+	struct timeline_live *l;
+
+	if (!t->nstreams)
+		return;
+	remap = xcalloc(t->nstreams, sizeof(*remap)); /* new index + 1; 0: unused */
+	for (i = 0; i < t->nkeys; i++)
+		remap[t->keys[i].stream] = 1;
+	for (i = 0; i < t->nstreams; i++) {
+		if (remap[i]) {
+			t->streams[n] = t->streams[i];
+			remap[i] = ++n;
+		}
+	}
+	if (n == t->nstreams) {
+		free(remap);
+		return;
+	}
+	for (i = 0; i < t->nkeys; i++)
+		t->keys[i].stream = remap[t->keys[i].stream] - 1;
+	for (l = t->lives; l; l = l->next) {
+		l->m.nstate = remap_bytes(l->m.stream_state, l->m.nstate, remap);
+		l->ncomm = remap_u32(l->stream_comm, l->ncomm, remap);
+	}
+	free(remap);
+	memset(t->stream_hint, 0, sizeof(t->stream_hint)); /* the streams are renumbered */
+	t->nstreams = n;
+	t->streams_cap = n ? n : 1;
+	t->streams = xreallocarray(t->streams, t->streams_cap, sizeof(*t->streams));
+	stream_rehash(t);
+}
+
+/*
  * Forgets the keys no entry uses any more (their buckets were dropped),
  * renumbering the others in the same order, so that sorted entries stay
- * sorted. O(entries). Returns whether it freed anything.
+ * sorted; then the streams no key uses. O(entries). Returns whether it
+ * freed anything.
  */
 static bool keys_compact(struct timeline *t)
 {
@@ -1135,6 +1209,7 @@ static bool keys_compact(struct timeline *t)
 	t->keys = xreallocarray(t->keys, t->keys_cap, sizeof(*t->keys));
 	t->all_w = xreallocarray(t->all_w, t->keys_cap, sizeof(*t->all_w));
 	t->all_n = xreallocarray(t->all_n, t->keys_cap, sizeof(*t->all_n));
+	streams_compact(t);
 	key_rehash(t);
 	return true;
 }

@@ -404,7 +404,7 @@ static void test_memory_flood(void **state)
 		}
 		timeline_advance(t, (sec + 1) * SEC);
 		timeline_stats(t, &st);
-		assert_true(st.memory <= c.max_memory);
+	assert_true(st.memory <= c.max_memory);
 		assert_int_equal(st.samples + st.dropped, added);
 	}
 	assert_true(st.dropped > 0);
@@ -746,6 +746,68 @@ static void check_live_nodes(struct timeline *t, struct timeline_live *l,
 }
 
 /*
+ * Short-lived threads for a minute under a ceiling that holds a few
+ * seconds of them: once their buckets are dropped, their streams and keys
+ * are forgotten, so memory comes back under the ceiling instead of growing
+ * with every thread ever seen. Live windows by process and by name, and
+ * queries by thread, stay right across the renumbering.
+ */
+static void test_memory_streams_compacted(void **state)
+{
+	uint32_t leaves[20];
+	struct profile *p = make_profile(leaves, 20);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct timeline_live *lp, *lc;
+	struct profile_filter fp, fc, f;
+	struct profile_top *top;
+	uint64_t sec;
+	uint32_t i, tid;
+
+	(void)state;
+	config_flat(&c);
+	c.max_memory = 256 << 10;
+	t = timeline_new(&c, p);
+	profile_filter_init(&fp);
+	fp.pid = 200;
+	lp = timeline_live_new(t, &fp, SEC);
+	profile_filter_init(&fc);
+	fc.comm = "short";
+	lc = timeline_live_new(t, &fc, 2 * SEC);
+	for (sec = 0; sec < 60; sec++) {
+		for (i = 0; i < 300; i++) {
+			struct profile_sample s = random_sample(leaves, 20, sec * SEC + i * MS * 3);
+
+			if (i % 3) {
+				s.pid = s.tid = (uint32_t)(100000 + sec * 300 + i);
+				profile_set_thread(p, s.pid, s.tid, "short");
+			}
+			profile_add_sample(p, &s);
+			timeline_add(t, &s, 1);
+		}
+		timeline_advance(t, (sec + 1) * SEC);
+		check_live(t, lp, &fp, (sec + 1) * SEC, SEC);
+		check_live(t, lc, &fc, (sec + 1) * SEC, 2 * SEC);
+	}
+	timeline_stats(t, &st);
+	assert_true(st.dropped > 0);
+	assert_true(st.memory <= c.max_memory);
+	/* one of the last second's threads, found by its (renumbered) stream */
+	tid = (uint32_t)(100000 + 59 * 300 + 1);
+	profile_filter_init(&f);
+	f.tid = (int64_t)tid;
+	f.from = 59 * SEC;
+	top = timeline_query(t, &f);
+	assert_int_equal(top->nsamples, 1);
+	profile_top_free(top);
+	timeline_live_free(lp);
+	timeline_live_free(lc);
+	timeline_free(t);
+	profile_free(p);
+}
+
+/*
  * Live windows follow many adds and advances, samples out of order, tier
  * merges inside the window and across its edge, a profile that grows and a
  * thread renamed; a window of everything follows merges and retention's
@@ -951,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_memory_coarsens_first),
 		cmocka_unit_test(test_day),
 		cmocka_unit_test(test_memory_streams),
+		cmocka_unit_test(test_memory_streams_compacted),
 		cmocka_unit_test(test_day_ceiling),
 		cmocka_unit_test(test_big_sums),
 		cmocka_unit_test(test_packed_extremes),
