@@ -330,6 +330,12 @@ void cli_notice(void *ctx, const char *text);
  * with ':' (after any '+'); `opt` is what getopt_long returned ('?' or ':').
  */
 void cli_bad_option(const char *subcommand, int opt, char **argv);
+/*
+ * Reports an argument a subcommand that reads its session with -i takes no
+ * word for; `input` is the -i given (NULL: none, and the word is likely
+ * the session, so the line says how to give it).
+ */
+void cli_bad_argument(const char *subcommand, const char *arg, const char *input);
 
 /*
  * Checks the file name given to an output option `opt` ("-o"): 0, or -1

@@ -154,7 +154,7 @@ int cli_export(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("export: unexpected argument '%s'", argv[optind]);
+		cli_bad_argument("export", argv[optind], input);
 		goto out;
 	}
 	if (!input) {

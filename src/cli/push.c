@@ -234,7 +234,7 @@ int cli_push(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("push: unexpected argument '%s'", argv[optind]);
+		cli_bad_argument("push", argv[optind], input);
 		goto out;
 	}
 	if (!input) {

@@ -176,7 +176,7 @@ int cli_report(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("report: unexpected argument '%s'", argv[optind]);
+		cli_bad_argument("report", argv[optind], input);
 		goto out;
 	}
 	if (!input) {

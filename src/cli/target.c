@@ -58,6 +58,16 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 			  subcommand);
 }
 
+void cli_bad_argument(const char *subcommand, const char *arg, const char *input)
+{
+	if (input)
+		cli_error("%s: unexpected argument '%s'", subcommand, arg);
+	else
+		cli_error("%s: unexpected argument '%s'; a session is read with -i: "
+			  "'flametop %s -i %s'",
+			  subcommand, arg, subcommand, arg);
+}
+
 int cli_check_output(const char *opt, const char *path, bool session)
 {
 	if (!*path) {

@@ -29,6 +29,13 @@ expect_usage export-extra "^flametop: export: unexpected argument 'extra'\$" \
 	"$FLAMETOP" export -i "$T/in.session" --format folded extra
 expect_usage push-extra "^flametop: push: unexpected argument 'extra'\$" \
 	"$FLAMETOP" push -i "$T/in.session" --url http://127.0.0.1:9/ extra
+# The session given as a word, as replay takes it: the line says how.
+expect_usage report-word "^flametop: report: unexpected argument 'in.ft'; a session is read with -i: 'flametop report -i in.ft'\$" \
+	"$FLAMETOP" report in.ft
+expect_usage export-word "^flametop: export: unexpected argument 'in.ft'; a session is read with -i: 'flametop export -i in.ft'\$" \
+	"$FLAMETOP" export --format folded in.ft
+expect_usage push-word "^flametop: push: unexpected argument 'in.ft'; a session is read with -i: 'flametop push -i in.ft'\$" \
+	"$FLAMETOP" push --url http://127.0.0.1:9/ in.ft
 
 # --- a PID list with an empty item ----------------------------------------------------
 # Each item of -p's list is a PID: an empty one is refused, named by its
