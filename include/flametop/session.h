@@ -31,6 +31,10 @@ struct session_writer;
  * in place. A new session that holds no data yet (a write failed before
  * its first data chunk: ENOSPC) never replaces the old one: closing or
  * aborting then removes it and `path` stays as it was. Call this before sampling starts, so a bad path fails early.
+ * The writer holds an advisory lock (flock, exclusive) on the file it
+ * writes until it is closed, aborted or discarded, or its process dies,
+ * so that a reader can tell a recording under way from one that was
+ * killed (session_read_info.recording); the format does not change.
  * Returns NULL with `err` filled ("PATH: reason"). Caller closes with
  * session_writer_close(), session_writer_abort() or
  * session_writer_discard().
@@ -71,6 +75,7 @@ struct session_read_info {
 	unsigned version_major, version_minor;
 	unsigned chunks; /* chunks loaded */
 	bool complete; /* the end chunk was present */
+	bool recording; /* not complete, and its writer (its lock) is still there */
 	uint64_t skipped_bytes; /* bytes after the last good chunk */
 };
 
@@ -158,8 +163,9 @@ void session_reader_free(struct session_reader *r);
 
 /*
  * Says on `n`, when `info` tells of a session cut short, what was loaded
- * and what skipped: the one wording `report` and replay share. `name`
- * stands for the file.
+ * and what skipped, or, for one still being recorded, that it is and how
+ * much was loaded so far: the one wording `report` and replay share.
+ * `name` stands for the file.
  */
 void session_read_notice(struct ft_notice *n, const char *name,
 			 const struct session_read_info *info);

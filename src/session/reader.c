@@ -35,6 +35,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
@@ -1949,6 +1950,17 @@ static int reader_begin(struct reader *r)
 	return 0;
 }
 
+/* Whether a writer holds its lock on the regular file `fd` (is writing it
+ * now). Takes no lock and never waits. */
+static bool being_written(int fd)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
 /*
  * After the walk ended with `walk` (WALK_EOF or WALK_CUT at `cut`): checks
  * that the file held something, and fills the profile's metadata from the
@@ -1976,6 +1988,7 @@ static int reader_end(struct reader *r, enum walk_result walk, uint64_t cut,
 		info->version_minor = session_get_u16(r->file_header + 10);
 		info->chunks = r->loaded;
 		info->complete = r->have_end;
+		info->recording = !r->have_end && r->src.regular && being_written(r->src.fd);
 		info->skipped_bytes = walk == WALK_CUT ? source_total(r) - cut : 0;
 	}
 	return 0;
@@ -2342,6 +2355,13 @@ void session_read_notice(struct ft_notice *n, const char *name,
 {
 	if (info->complete)
 		return;
+	if (info->recording) {
+		notice_say(n, NULL,
+			   "%s: the session is still being recorded; showing the %u chunks written "
+			   "so far",
+			   name, info->chunks);
+		return;
+	}
 	notice_say(n, NULL,
 		   "%s: the recording did not finish (the recorder was killed?); loaded %u chunks, "
 		   "skipped %llu bytes at the end",

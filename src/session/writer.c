@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -367,6 +368,10 @@ struct session_writer *session_writer_open(const char *path, bool force, struct 
 		open_error(err, path, -fd);
 		goto out_dir;
 	}
+	/* Held until the file is closed: a reader's sign that the session
+	 * is being written (never waited for; without it, a reader says a
+	 * recording under way did not finish). */
+	flock(fd, LOCK_EX | LOCK_NB);
 	w->fd = fd;
 	w->nodes_done = 1;
 	w->locations_done = 1;

@@ -4,8 +4,10 @@
 # Session files never lose what was seen. A recording at 999 Hz that has
 # written a flush of samples and sampled 100 ms more, whose workload is
 # then stopped (SIGSTOP) until the file holds its samples, and whose
-# recorder is then killed with SIGKILL, leaves a file whose report holds every
-# sample of the workload: one per ms of the CPU time the workload had used
+# recorder is then killed with SIGKILL (before which a report says the
+# session is still being recorded and holds those samples), leaves a file
+# whose report holds every sample of the workload: one per ms of the CPU
+# time the workload had used
 # (its own count, in /proc, however busy the machine), all in its first
 # phase, with exit status 0 and exactly one line on stderr, the notice
 # that the recording did not finish. The same file cut in the middle of
@@ -108,6 +110,15 @@ has_samples() {
 		[ "$(samples_of "$T/partial.out")" -ge "$low" ]
 }
 wait_until 60 has_samples || fail "the recorder did not write the stopped workload's samples in 60 s"
+# Read while the recorder runs: the session is said to be under way, not
+# killed, and what it holds so far is reported.
+report live "$S"
+assert_eq "$RC" 0 "live: report exit status"
+assert_eq "$(wc -l <"$T/live.err")" 1 "live: lines on stderr"
+assert_match "$(cat "$T/live.err")" \
+	"^flametop: notice: $S: the session is still being recorded; showing the [0-9]+ chunks written so far\$" \
+	"live: the one-line notice"
+assert_between "$(samples_of "$T/live.out")" "$low" 1000000000 "live: samples reported so far"
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
 elapsed_ms=$(($(now_ms) - t0))
