@@ -136,6 +136,10 @@ enum ui_window_edit {
  * span (1 s to 24 h) and keep it live.
  */
 void ui_window_edit(struct ui_window *w, enum ui_window_edit e, uint64_t first, uint64_t last);
+/* The same, clamped to [first, hi] instead: for a session whose end `hi`
+ * is known (a replay), which no window goes past. */
+void ui_window_edit_to(struct ui_window *w, enum ui_window_edit e, uint64_t first, uint64_t last,
+		       uint64_t hi);
 /*
  * Columns [*c0, *c1) that [from, to) covers on a strip showing [first, end)
  * in `width` columns; at least one column when the window is inside.

@@ -785,13 +785,25 @@ static unsigned act_pause(struct tui *u)
 	return UI_REDRAW_ALL | (!u->paused || playing ? UI_REQUERY : 0);
 }
 
+/* A replay's end, which no window key moves past: the session's length
+ * (so far, while it is read), and at least one window from `first`. */
+static uint64_t replay_end(const struct tui *u, uint64_t first)
+{
+	uint64_t end = u->src->duration_ns > u->now ? u->src->duration_ns : u->now;
+
+	return end > first + UI_WINDOW_MIN_NS ? end : first + UI_WINDOW_MIN_NS;
+}
+
 static unsigned window_edit(struct tui *u, enum ui_window_edit e)
 {
 	uint64_t first, last;
 	struct ui_window before = UI_WIN(u);
 
 	retained(u, &first, &last);
-	ui_window_edit(&UI_WIN(u), e, first, last);
+	if (u->src->live)
+		ui_window_edit(&UI_WIN(u), e, first, last);
+	else
+		ui_window_edit_to(&UI_WIN(u), e, first, last, replay_end(u, first));
 	if (UI_WIN(u).mode != before.mode || UI_WIN(u).span != before.span)
 		ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;

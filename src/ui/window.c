@@ -56,7 +56,13 @@ static uint64_t add_clamp(uint64_t v, uint64_t d, uint64_t hi)
 
 void ui_window_edit(struct ui_window *w, enum ui_window_edit e, uint64_t first, uint64_t last)
 {
-	uint64_t step = ui_window_step(first, last), hi = last + UI_WINDOW_MIN_NS, from, to, d;
+	ui_window_edit_to(w, e, first, last, last + UI_WINDOW_MIN_NS);
+}
+
+void ui_window_edit_to(struct ui_window *w, enum ui_window_edit e, uint64_t first, uint64_t last,
+		       uint64_t hi)
+{
+	uint64_t step = ui_window_step(first, last), from, to, d;
 
 	if (w->mode == UI_WINDOW_LIVE && (e == UI_WINDOW_WIDER || e == UI_WINDOW_NARROWER)) {
 		if (e == UI_WINDOW_WIDER)

@@ -172,14 +172,18 @@ assert_screen slow '^\^0ms ' "--speed 0.001: the window's mark and the axis's 0m
 tui_keys slow q
 tui_exit slow
 
-# A narrow window moved to the end of the strip: the axis's end label
-# moves aside whole, before the window's bracket, not cut to a stray
-# "20" or hidden under it; at the start, the same with "0ms" after it.
+# A narrow window moved to the end of the strip (and no further than the
+# session's end): the axis's end label moves aside whole, before the
+# window's bracket, not cut to a stray "20" or hidden under it; at the
+# start, the same with "0ms" after it.
 tui_start ends 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE' 2>'$T/ends.err'"
 assert_screen ends 'end of the session' "axis ends: the session is loaded"
 tui_keys ends - - - - - - - - - - - -
 assert_screen ends 'window [0-9.]+s to [0-9.]+s \(2\.0s\)' "axis ends: a 2 s window"
 tui_keys ends '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>' '>'
+# Moved as far as it goes, the window ends where the session does (it
+# went a second past it, to 21.0s).
+assert_screen ends 'window 18\.0s to 20\.0s \(2\.0s\)' "axis ends: the window stops at the session's end"
 assert_screen ends '^0ms +20\.0s└─+┘$' "axis ends: the end label whole, before the window at the end"
 tui_keys ends '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<'
 assert_screen ends '^└─+┘0ms +20\.0s$' "axis ends: the start label whole, after the window at the start"
