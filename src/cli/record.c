@@ -153,19 +153,23 @@ static void flush_notices(struct held_notices *q, bool print)
 	q->n = 0;
 }
 
-/* The end of record's warning about `lost` samples: what would lose fewer. */
+/* Record's warning about `lost` records (the kernel counts samples and
+ * the mmap, comm and fork records it dropped as one): what would lose
+ * fewer. */
 static void warn_lost(const struct profile *p, uint64_t lost, const struct cli_target *t)
 {
 	const char *freq = report_any_at_frequency(p) ? "lower -F or " : "";
 
 	if (t->call_graph == SAMPLER_CALL_GRAPH_DWARF)
-		cli_error("warning: %llu samples were lost (flametop fell behind): each sample "
+		cli_error("warning: %llu records were lost (samples, mmaps, comms, forks: flametop "
+			  "fell behind): each sample "
 			  "carries %zu bytes of stack; use a smaller --call-graph dwarf,SIZE, "
 			  "%sraise -m",
 			  (unsigned long long)lost,
 			  t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE, freq);
 	else
-		cli_error("warning: %llu samples were lost (flametop fell behind): %sraise -m%s",
+		cli_error("warning: %llu records were lost (samples, mmaps, comms, forks: flametop "
+			  "fell behind): %sraise -m%s",
 			  (unsigned long long)lost, freq,
 			  *freq ? "" : " (each event is a sample: -F does not thin them)");
 }
@@ -209,7 +213,7 @@ static void warn_dwarf_lost(const struct cli_target *t, const struct profile *p,
 		    samples_taken(p, what, sizeof(what), members, sizeof(members)) + p->meta.lost)
 		return;
 	notice_say(n, "dwarf-lost",
-		   "%llu samples lost so far: with --call-graph dwarf each sample carries %zu bytes "
+		   "%llu records lost so far: with --call-graph dwarf each sample carries %zu bytes "
 		   "of stack; try a smaller SIZE (--call-graph dwarf,4096), a lower -F or a larger -m",
 		   (unsigned long long)p->meta.lost,
 		   t->stack_size ? t->stack_size : (size_t)SAMPLER_DEFAULT_STACK_SIZE);

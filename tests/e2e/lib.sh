@@ -552,7 +552,7 @@ error_line() {
 # wrote SESSION with mode 0600, and said nothing on stderr but notices (at
 # most one) and its summary. With "system" (a system-wide recording) any
 # number of notices (about whatever else runs: another test's hostile JIT
-# map, say), and the warning that says how many samples were lost (the rest
+# map, say), and the warning that says how many records were lost (the rest
 # of a busy machine can outrun the recorder: the kernel drops what does not
 # fit in the rings, side-band records of its other processes included).
 assert_record_ok() {
@@ -564,7 +564,7 @@ assert_record_ok() {
 	fi
 	# Besides notices, record may end with its summary line.
 	ok_re='^flametop: (notice: |recorded [0-9]+ samples)'
-	[ -z "${3:-}" ] || ok_re='^flametop: (notice: |recorded [0-9]+ samples|warning: [0-9]+ samples were lost )'
+	[ -z "${3:-}" ] || ok_re='^flametop: (notice: |recorded [0-9]+ samples|warning: [0-9]+ records were lost )'
 	if grep -Ev "$ok_re" "$T/$1.err" | grep -q .; then
 		fail "$1: unexpected stderr from record: $(grep -Ev "$ok_re" "$T/$1.err" | head -n 3)"
 	fi

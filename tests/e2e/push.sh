@@ -336,7 +336,7 @@ wait "$rec_pid"
 RC=$?
 sed 's/^/  stderr: /' "$T/out.err"
 assert_eq "$RC" 0 "outage: record's exit status"
-grep -q 'samples were lost' "$T/out.err" && fail "outage: samples were lost" || pass "outage: no samples lost"
+grep -q 'records were lost' "$T/out.err" && fail "outage: samples were lost" || pass "outage: no samples lost"
 if "$FLAMETOP" report -i "$T/out.session" --format heatmap >"$T/out.heat" 2>"$T/out.heat.err"; then
 	# Every whole second of the recording has samples: sampling never stopped.
 	empty=$(jq '[.seconds[:-1][] | select((.counts | add) == 0)] | length' "$T/out.heat")

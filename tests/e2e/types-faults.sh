@@ -55,9 +55,9 @@ fi
 # thin an event whose every occurrence is a sample.
 run_record small -e faults -m 1 -o "$T/small.session" -- "$WORKLOADS/t5-faults" 300000
 assert_eq "$RC" 0 "faults -m 1: record exit status"
-lost_re='^flametop: warning: [0-9]+ samples were lost \(flametop fell behind\): raise -m '
+lost_re='^flametop: warning: [0-9]+ records were lost \(samples, mmaps, comms, forks: flametop fell behind\): raise -m '
 lost_re="$lost_re"'\(each event is a sample: -F does not thin them\)$'
-assert_match "$(grep 'samples were lost' "$T/small.err")" "$lost_re" \
+assert_match "$(grep 'records were lost' "$T/small.err")" "$lost_re" \
 	"faults -m 1: the warning of lost samples advises -m, not -F"
 
 # -F has no part in faults: one above kernel.perf_event_max_sample_rate is
