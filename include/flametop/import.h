@@ -133,6 +133,27 @@ struct profile *import_sink_profile(struct import_sink *s);
  */
 void import_sink_begin_input(struct import_sink *s, const char *name);
 
+/* Metadata an input may state about where it was recorded. */
+enum import_meta {
+	IMPORT_META_HOST,
+	IMPORT_META_KERNEL,
+	IMPORT_META__COUNT,
+};
+/* Longest metadata value kept (bytes); a longer one is cut. */
+#define IMPORT_MAX_META 256u
+/* Most distinct values of one metadata field named; more are counted. */
+#define IMPORT_META_VALUES 4u
+
+/*
+ * An input states `value` for the metadata `field` (perf's header names a
+ * host). The session's field lists every distinct value stated over all
+ * inputs, in the order first seen, joined with ", " ("vm, db1"), the
+ * first IMPORT_META_VALUES of them, then "and others": inputs that
+ * disagree are not made to agree, and one that states nothing adds
+ * nothing. An empty value is none.
+ */
+void import_sink_meta(struct import_sink *s, enum import_meta field, const char *value);
+
 /* The index of the event `name` with `unit` ("ns", "bytes", "count",
  * "samples") in *id, added when new. The same name with another unit is
  * another event, named "NAME (UNIT)". 0, or -1 with `err` filled when a

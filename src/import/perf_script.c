@@ -790,14 +790,13 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
  * 0, or -1 with `err` filled (too many events). */
 static int parse_header(struct perf_script *ps, const char *line, struct ft_error *err)
 {
-	struct profile *p = ps->p;
 	const char *v;
 	uint32_t id;
 
-	if (strncmp(line, "# hostname : ", 13) == 0 && !p->meta.host) {
-		profile_meta_set(&p->meta.host, line + 13);
-	} else if (strncmp(line, "# os release : ", 15) == 0 && !p->meta.kernel) {
-		profile_meta_set(&p->meta.kernel, line + 15);
+	if (strncmp(line, "# hostname : ", 13) == 0) {
+		import_sink_meta(ps->sink, IMPORT_META_HOST, line + 13);
+	} else if (strncmp(line, "# os release : ", 15) == 0) {
+		import_sink_meta(ps->sink, IMPORT_META_KERNEL, line + 15);
 	} else if (strncmp(line, "# event : name = ", 17) == 0) {
 		v = line + 17;
 		if (!ps->header_events++)

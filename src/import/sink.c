@@ -35,6 +35,13 @@ struct sink_input {
 	uint64_t min_time, max_time;
 };
 
+/* The distinct values the inputs stated for one metadata field. */
+struct sink_meta {
+	char *values[IMPORT_META_VALUES];
+	size_t n;
+	bool more; /* another value beyond those kept */
+};
+
 struct import_sink {
 	struct session_writer *w;
 	char *out_name;
@@ -47,6 +54,7 @@ struct import_sink {
 	const void *where_ctx;
 	int spool_fd; /* -1 until the first batch is spilled */
 	uint64_t spooled; /* samples in the spool */
+	struct sink_meta meta[IMPORT_META__COUNT];
 };
 
 struct import_sink *import_sink_new(struct session_writer *w, const char *out_name)
@@ -73,6 +81,9 @@ void import_sink_free(struct import_sink *s)
 	for (i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].name);
 	free(s->inputs);
+	for (i = 0; i < IMPORT_META__COUNT; i++)
+		for (size_t k = 0; k < s->meta[i].n; k++)
+			free(s->meta[i].values[k]);
 	profile_free(s->p);
 	free(s->out_name);
 	free(s);
@@ -112,6 +123,46 @@ void import_sink_set_where(struct import_sink *s, import_where_fn fn, const void
 {
 	s->where = fn;
 	s->where_ctx = ctx;
+}
+
+/* The profile's field that `field` fills. */
+static char **meta_field(struct profile *p, enum import_meta field)
+{
+	return field == IMPORT_META_HOST ? &p->meta.host : &p->meta.kernel;
+}
+
+/* Writes the values of `m` into the profile's field `to`, joined. */
+static void meta_join(const struct sink_meta *m, char **to)
+{
+	size_t size = IMPORT_META_VALUES * (IMPORT_MAX_META + 2) + 32, len = 0, k;
+	char *buf = xmalloc(size);
+
+	buf[0] = '\0';
+	for (k = 0; k < m->n; k++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", k ? ", " : "", m->values[k]);
+	if (m->more)
+		snprintf(buf + len, size - len, " and others");
+	profile_meta_set(to, buf);
+	free(buf);
+}
+
+void import_sink_meta(struct import_sink *s, enum import_meta field, const char *value)
+{
+	struct sink_meta *m = &s->meta[field];
+	size_t len = strnlen(value, IMPORT_MAX_META), k;
+
+	while (len && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return;
+	for (k = 0; k < m->n; k++)
+		if (strlen(m->values[k]) == len && memcmp(m->values[k], value, len) == 0)
+			return;
+	if (m->n < IMPORT_META_VALUES)
+		m->values[m->n++] = xstrndup(value, len);
+	else
+		m->more = true;
+	meta_join(m, meta_field(s->p, field));
 }
 
 /* Adds the event `name` in `unit` when there is room: 0, or -1 with `err`

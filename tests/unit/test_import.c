@@ -650,6 +650,41 @@ static void test_too_many_events(void **state)
 	free(header);
 }
 
+/* perf scripts from several hosts: the session names each host and kernel
+ * once, in the order first seen, not the first input's alone; a few, then
+ * "and others". */
+static void test_meta_over_inputs(void **state)
+{
+	static const char *const hosts[] = { "vm", "db1", "vm", "db2 ", "db3", "db4", "db5" };
+	struct import_sink *s = import_sink_new(NULL, "out");
+	struct profile *p = import_sink_profile(s);
+	struct ft_error err;
+	char text[256], name[16];
+	size_t i;
+	int len;
+
+	for (i = 0; i < ARRAY_SIZE(hosts); i++) {
+		len = snprintf(text, sizeof(text),
+			       "# ========\n# hostname : %s\n# os release : 6.%zu\n# ========\n"
+			       "x 1 1.5: 1 cycles:\n\t 1 f (/x)\n",
+			       hosts[i], i < 3 ? (size_t)1 : i);
+		snprintf(name, sizeof(name), "%zu.txt", i);
+		import_sink_begin_input(s, name);
+		assert_int_equal(import_mem(s, "perf-script", text, (size_t)len, name, &err), 0);
+		if (i == 0) {
+			assert_string_equal(p->meta.host, "vm");
+			assert_string_equal(p->meta.kernel, "6.1");
+		}
+		if (i == 2) {
+			assert_string_equal(p->meta.host, "vm, db1");
+			assert_string_equal(p->meta.kernel, "6.1");
+		}
+	}
+	assert_string_equal(p->meta.host, "vm, db1, db2, db3 and others");
+	assert_string_equal(p->meta.kernel, "6.1, 6.3, 6.4, 6.5 and others");
+	import_sink_free(s);
+}
+
 /* perf script's sample lines, in the forms perf prints, and a time that is
  * not a number refused (not read as the event). */
 static void test_perf_script_sample_lines(void **state)
@@ -792,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_speedscope_times),
 		cmocka_unit_test(test_speedscope_duration),
 		cmocka_unit_test(test_too_many_events),
+		cmocka_unit_test(test_meta_over_inputs),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
