@@ -2,7 +2,8 @@
 /*
  * Folded stacks, the format of FlameGraph's stackcollapse-*.pl scripts and
  * of `flametop report --format folded`: one stack per line, frames from
- * the outermost to the leaf separated by ';', then a space and a count:
+ * the outermost to the leaf separated by ';', then a space (or a tab, as
+ * tab-separated tools write it) and a count:
  *
  *     bash;main;execute_command;fork 42
  *
@@ -55,6 +56,15 @@ static bool is_other_number(const char *s, size_t len)
 	return digits > 0;
 }
 
+/* The last space or tab in `s[0..len)`, which comes before a count; NULL
+ * when there is none. */
+static char *last_blank(const char *s, size_t len)
+{
+	while (len > 0 && s[len - 1] != ' ' && s[len - 1] != '\t')
+		len--;
+	return len ? (char *)s + len - 1 : NULL;
+}
+
 /* Whether the line has a byte no text has (a control character but tab). */
 static bool has_control(const char *s, size_t len)
 {
@@ -90,7 +100,7 @@ bool import_folded_detect(const char *head, size_t len)
 		return false;
 	if (memchr(line, ';', n))
 		return true;
-	sp = memrchr(line, ' ', n);
+	sp = last_blank(line, n);
 	return sp && sp > line && is_count(sp + 1, (size_t)(line + n - sp - 1));
 }
 
@@ -98,7 +108,7 @@ bool import_folded_detect(const char *head, size_t len)
  * count: " BASE" of a differential line. */
 static bool ends_in_count(const char *line, size_t len)
 {
-	const char *sp = memrchr(line, ' ', len);
+	const char *sp = last_blank(line, len);
 
 	return sp && sp > line && is_count(sp + 1, (size_t)(line + len - sp - 1));
 }
@@ -155,7 +165,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 		if (stack_len == 0)
 			continue;
 		s.weight = 1;
-		sp = memrchr(line, ' ', stack_len);
+		sp = last_blank(line, stack_len);
 		if (sp) {
 			const char *count = sp + 1;
 			size_t clen = (size_t)(line + stack_len - count);
@@ -188,7 +198,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 				goto out;
 			}
 		}
-		while (stack_len > 0 && line[stack_len - 1] == ' ')
+		while (stack_len > 0 && (line[stack_len - 1] == ' ' || line[stack_len - 1] == '\t'))
 			stack_len--;
 		if (stack_len == 0) {
 			error_set(err, "%s:%llu: a count without a stack", name, lineno);
