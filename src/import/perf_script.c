@@ -19,7 +19,10 @@
  * indented with spaces inside a sample are details perf adds with -F
  * srcline, brstack and the like, and are skipped): an optional hex
  * address, the symbol (an offset "+0x..." is cut off: a frame is a
- * function) and the module in parentheses. perf's header (`perf script
+ * function) and the module in parentheses. Side-band records that
+ * --show-mmap-events, --show-task-events and the like print among the
+ * samples ("PERF_RECORD_MMAP2 1/1: [...]", "PERF_RECORD_FORK(1:2):(1:1)")
+ * are skipped. perf's header (`perf script
  * --header`, the "# ========" block) names the host, the kernel and the
  * events, which are then listed in perf's order; its lines that are not
  * comments continue a value of many lines (the command line) and are
@@ -587,6 +590,10 @@ static int emit(struct perf_script *ps, struct ft_error *err)
 	return import_sink_sample(ps->sink, &ps->sample, err);
 }
 
+/* How the name of a record that is not a sample starts (perf script
+ * --show-*-events prints them among the samples). */
+#define SIDE_BAND "PERF_RECORD_"
+
 /* The fields of a sample line. */
 struct sample_line {
 	const char *comm_end; /* the command name is [line start, comm_end) */
@@ -688,6 +695,14 @@ static bool scan_from(const char *s, struct sample_line *f)
 	 * would make 4321 the period and "1.5" the event). */
 	if (is_digit(*q))
 		return false;
+	if (strncmp(q, SIDE_BAND, strlen(SIDE_BAND)) == 0) {
+		/* A side-band record (--show-mmap-events, --show-task-events):
+		 * "PERF_RECORD_MMAP2 1/1: [...]", "PERF_RECORD_FORK(1:2):(1:1)". */
+		f->ev = q;
+		f->ev_end = q + strcspn(q, " \t:(");
+		f->rest = f->ev_end;
+		return true;
+	}
 	f->ev = q;
 	f->ev_end = event_end(q);
 	if (!f->ev_end)
@@ -890,7 +905,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 					  f.bad_time);
 				goto out;
 			}
-			if (f.ev_end - f.ev >= 12 && memcmp(f.ev, "PERF_RECORD_", 12) == 0) {
+			if (f.ev && strncmp(f.ev, SIDE_BAND, strlen(SIDE_BAND)) == 0) {
 				/* A side-band record (--show-*-events), not a sample. */
 				if (emit(&ps, err) < 0)
 					goto out;
