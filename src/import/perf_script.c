@@ -10,7 +10,8 @@
  *
  * or, without callchains, one line per sample with the frame after the
  * event. A sample line is read from the left: the command name (which may
- * hold spaces, and words of digits: "worker 3") runs up to the first "PID"
+ * hold spaces, and words of digits: "worker 3"; with -F without comm, there
+ * is none) runs up to the first "PID"
  * or "PID/TID" token that the rest of a sample line follows, with an event
  * name that does not start with a digit; then an optional "[CPU]", an optional time
  * "SECONDS.FRACTION:", an optional period and the event name, up to the
@@ -713,13 +714,19 @@ static bool scan_from(const char *s, struct sample_line *f)
 
 /*
  * Reads `line` as a sample line: the command name, then the first token
- * from which the rest reads as a sample line. Whether it is one.
+ * from which the rest reads as a sample line; or, without the comm field
+ * (perf script -F tid,time,...), the line from its first token, a PID.
+ * Whether it is one.
  */
 static bool scan_sample(const char *line, struct sample_line *f)
 {
 	const char *s = skip_spaces(line);
 	int tokens = 0;
 
+	if (is_digit(*s) && scan_from(s, f)) {
+		f->comm_end = s;
+		return true;
+	}
 	while (*s && tokens < 8) {
 		while (*s && !is_space(*s))
 			s++;
@@ -776,8 +783,10 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	comm_len = (size_t)(comm_end - comm);
 	if (comm_len >= sizeof(ps->last_comm))
 		comm_len = sizeof(ps->last_comm) - 1;
-	if (!ps->have_last || ps->last_tid != f->tid || strlen(ps->last_comm) != comm_len ||
-	    memcmp(ps->last_comm, comm, comm_len) != 0) {
+	/* Without the comm field (comm_len 0), the thread stays unnamed. */
+	if (comm_len > 0 &&
+	    (!ps->have_last || ps->last_tid != f->tid || strlen(ps->last_comm) != comm_len ||
+	     memcmp(ps->last_comm, comm, comm_len) != 0)) {
 		memcpy(ps->last_comm, comm, comm_len);
 		ps->last_comm[comm_len] = '\0';
 		ps->last_tid = f->tid;
