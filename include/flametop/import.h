@@ -162,7 +162,18 @@ void import_sink_meta(struct import_sink *s, enum import_meta field, const char 
 int import_sink_event(struct import_sink *s, const char *name, const char *unit, uint32_t *id,
 		      struct ft_error *err);
 
-/* Names a thread (the latest name wins, as in a recording). */
+/* The first ID given to a thread or process whose ID another input used
+ * for another one (above Linux's PID_MAX_LIMIT, so none is a real one). */
+#define IMPORT_FIRST_NEW_ID (1u << 22)
+
+/*
+ * Names a thread (the latest name wins, as in a recording). A thread ID
+ * that an earlier input named for another thread (of another process, or
+ * named otherwise) is not that thread: the current input's thread and its
+ * samples get a new ID, from IMPORT_FIRST_NEW_ID up (a new main thread's
+ * process too), so that filters by thread, process or name count each
+ * input's threads as they were.
+ */
 void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm);
 
 /*

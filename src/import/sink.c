@@ -55,6 +55,12 @@ struct import_sink {
 	int spool_fd; /* -1 until the first batch is spilled */
 	uint64_t spooled; /* samples in the spool */
 	struct sink_meta meta[IMPORT_META__COUNT];
+	/* Thread and process IDs (one namespace, keys ID + 1): the input that
+	 * first named each, and the current input's IDs as the session has
+	 * them, for an ID another input used for another thread. */
+	struct u64map id_owner; /* ID -> input index + 1 */
+	struct u64map id_map; /* the current input's ID -> the session's */
+	uint32_t next_id; /* the next new ID, from IMPORT_FIRST_NEW_ID */
 };
 
 struct import_sink *import_sink_new(struct session_writer *w, const char *out_name)
@@ -65,6 +71,9 @@ struct import_sink *import_sink_new(struct session_writer *w, const char *out_na
 	s->out_name = xstrdup(out_name);
 	s->p = profile_new();
 	s->spool_fd = -1;
+	u64map_init(&s->id_owner);
+	u64map_init(&s->id_map);
+	s->next_id = IMPORT_FIRST_NEW_ID;
 	return s;
 }
 
@@ -84,6 +93,8 @@ void import_sink_free(struct import_sink *s)
 	for (i = 0; i < IMPORT_META__COUNT; i++)
 		for (size_t k = 0; k < s->meta[i].n; k++)
 			free(s->meta[i].values[k]);
+	u64map_free(&s->id_owner);
+	u64map_free(&s->id_map);
 	profile_free(s->p);
 	free(s->out_name);
 	free(s);
@@ -114,6 +125,9 @@ static void add_input(struct import_sink *s, const char *name)
 
 void import_sink_begin_input(struct import_sink *s, const char *name)
 {
+	/* Each input's IDs are its own. */
+	u64map_free(&s->id_map);
+	u64map_init(&s->id_map);
 	add_input(s, name);
 	s->where = NULL;
 	s->where_ctx = NULL;
@@ -202,9 +216,58 @@ int import_sink_event(struct import_sink *s, const char *name, const char *unit,
 	return r;
 }
 
+/* The session's ID for the current input's thread or process ID `id`. */
+static uint32_t session_id(const struct import_sink *s, uint32_t id)
+{
+	uint32_t to;
+
+	return u64map_get(&s->id_map, (uint64_t)id + 1, &to) ? to : id;
+}
+
+/* Gives the current input's ID `id` a new one in the session. */
+static void new_id(struct import_sink *s, uint32_t id)
+{
+	uint32_t to = s->next_id < UINT32_MAX ? s->next_id++ : UINT32_MAX;
+
+	u64map_put(&s->id_map, (uint64_t)id + 1, to);
+}
+
+/*
+ * Decides, the first time the current input names the thread `tid` of
+ * `pid`, which ID the session gives it: its own, unless another input
+ * named the thread `tid` already and that one is another thread (of
+ * another process, or named otherwise): then a new one. A process's ID
+ * is its main thread's (tid == pid), decided so.
+ */
+static void map_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm)
+{
+	uint32_t self = (uint32_t)s->ninputs, owner = 0, unused;
+	const struct profile_thread *t;
+
+	if (u64map_get(&s->id_map, (uint64_t)tid + 1, &unused))
+		return;
+	u64map_get(&s->id_owner, (uint64_t)tid + 1, &owner);
+	t = profile_find_thread(s->p, tid);
+	if (owner && owner != self && t &&
+	    (t->pid != pid || strcmp(profile_string(s->p, t->comm), comm) != 0)) {
+		new_id(s, tid);
+		return;
+	}
+	u64map_put(&s->id_map, (uint64_t)tid + 1, tid);
+	if (!owner)
+		u64map_put(&s->id_owner, (uint64_t)tid + 1, self);
+}
+
 void import_sink_thread(struct import_sink *s, uint32_t pid, uint32_t tid, const char *comm)
 {
-	const struct profile_thread *t = profile_find_thread(s->p, tid);
+	const struct profile_thread *t;
+
+	if (s->ninputs == 0)
+		add_input(s, "input");
+	map_thread(s, pid, tid, comm);
+	pid = session_id(s, pid);
+	tid = session_id(s, tid);
+	t = profile_find_thread(s->p, tid);
 
 	if (t && t->pid == pid && strcmp(profile_string(s->p, t->comm), comm) == 0)
 		return;
@@ -268,6 +331,7 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 		       struct ft_error *err)
 {
 	const struct profile *p = s->p;
+	struct profile_sample mapped;
 	struct sink_input *in;
 	uint64_t total;
 
@@ -298,6 +362,12 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 		return -1;
 	}
 	s->weight_total = total;
+	if (s->id_map.len) {
+		mapped = *sample;
+		mapped.pid = session_id(s, sample->pid);
+		mapped.tid = session_id(s, sample->tid);
+		sample = &mapped;
+	}
 	if (sample->time < in->min_time)
 		in->min_time = sample->time;
 	if (sample->time > in->max_time)

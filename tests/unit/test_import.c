@@ -685,6 +685,45 @@ static void test_meta_over_inputs(void **state)
 	import_sink_free(s);
 }
 
+/* Inputs from different runs reuse thread IDs: a thread ID an earlier
+ * input named for another thread is given a new one, with its samples
+ * (all were the latest name's); the same thread again keeps its ID. */
+static void test_thread_ids_over_inputs(void **state)
+{
+	static const char *const inputs[] = {
+		"a 7/8 1.0: 1 cycles:\n\t 1 f (/x)\n",
+		"b 7/8 1.0: 1 cycles:\n\t 1 f (/x)\n\nb 7/8 1.5: 1 cycles:\n\t 1 f (/x)\n",
+		"a 7/8 1.0: 1 cycles:\n\t 1 f (/x)\n",
+		"c 9 1.0: 1 cycles:\n\t 1 f (/x)\n",
+	};
+	static const uint32_t tids[] = { 8, IMPORT_FIRST_NEW_ID, IMPORT_FIRST_NEW_ID, 8, 9 };
+	struct import_sink *s = import_sink_new(NULL, "out");
+	struct profile *p = import_sink_profile(s);
+	const struct profile_thread *t;
+	struct ft_error err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(inputs); i++) {
+		import_sink_begin_input(s, "in.txt");
+		assert_int_equal(import_mem(s, "perf-script", inputs[i], strlen(inputs[i]),
+					    "in.txt", &err),
+				 0);
+	}
+	t = profile_find_thread(p, 8);
+	assert_non_null(t);
+	assert_string_equal(profile_string(p, t->comm), "a");
+	t = profile_find_thread(p, IMPORT_FIRST_NEW_ID);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 7);
+	assert_string_equal(profile_string(p, t->comm), "b");
+	assert_int_equal(p->nsamples, ARRAY_SIZE(tids));
+	for (i = 0; i < ARRAY_SIZE(tids); i++) {
+		assert_int_equal(p->samples[i].tid, tids[i]);
+		assert_int_equal(p->samples[i].pid, tids[i] == 9 ? 9 : 7);
+	}
+	import_sink_free(s);
+}
+
 /* perf script's sample lines, in the forms perf prints, and a time that is
  * not a number refused (not read as the event). */
 static void test_perf_script_sample_lines(void **state)
@@ -828,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_speedscope_duration),
 		cmocka_unit_test(test_too_many_events),
 		cmocka_unit_test(test_meta_over_inputs),
+		cmocka_unit_test(test_thread_ids_over_inputs),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
 	};
