@@ -1290,9 +1290,18 @@ static unsigned strip_click(struct tui *u, int x)
 	if (!strip_time(u, x, 0.5, &t))
 		return 0;
 	retained(u, &first, &last);
+	if (!width)
+		width = UI_WINDOW_MIN_NS;
 	UI_WIN(u).mode = UI_WINDOW_RANGE;
 	UI_WIN(u).from = t > first + width / 2 ? t - width / 2 : first;
-	UI_WIN(u).to = UI_WIN(u).from + (width ? width : UI_WINDOW_MIN_NS);
+	if (!u->src->live) {
+		/* Not past a replay's end: as the window keys keep it. */
+		uint64_t end = replay_end(u, first);
+
+		if (UI_WIN(u).from + width > end)
+			UI_WIN(u).from = end > first + width ? end - width : first;
+	}
+	UI_WIN(u).to = UI_WIN(u).from + width;
 	ui_tui_reset_live(u);
 	return UI_REDRAW_ALL | UI_REQUERY;
 }

@@ -187,6 +187,11 @@ assert_screen ends 'window 18\.0s to 20\.0s \(2\.0s\)' "axis ends: the window st
 assert_screen ends '^0ms +20\.0s└─+┘$' "axis ends: the end label whole, before the window at the end"
 tui_keys ends '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<'
 assert_screen ends '^└─+┘0ms +20\.0s$' "axis ends: the start label whole, after the window at the start"
+# A click on the strip's last column centres the window there, but not
+# past the session's end (it went to 20.9s).
+tui_mouse ends 0 99 2
+tui_mouse ends 3 99 2
+assert_screen ends 'window [0-9.]+s to 20\.0s \(' "axis ends: a click at the strip's end keeps the window in the session"
 tui_keys ends q
 tui_exit ends
 
