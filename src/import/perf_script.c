@@ -109,10 +109,14 @@ struct perf_script {
 
 	struct event_cache *events;
 	size_t nevents;
-	/* The event perf's header names, if it names one alone: that of
-	 * sample lines without their event field. */
-	char *header_event;
-	unsigned header_events;
+	/* The events perf's header names (without modifiers, each once), in
+	 * its order. They become the session's events at the first sample,
+	 * in the unit its line says (with a period or without), so that the
+	 * samples land in them; the one a header names alone is that of
+	 * sample lines without their event field. header_done: added. */
+	char **header_names;
+	size_t nheader;
+	bool header_done;
 	/* Inside perf's header block, between its "# ========" lines, where a
 	 * line that is no comment continues a value of many lines (a command
 	 * line perf recorded, such as sh -c with a script). */
@@ -740,6 +744,39 @@ static bool scan_sample(const char *line, struct sample_line *f)
 	return false;
 }
 
+/* Adds the events perf's header names, once, in the unit of a sample line
+ * with a period or without (`with_period`). 0, or -1 with `err` filled. */
+static int add_header_events_as(struct perf_script *ps, bool with_period, struct ft_error *err)
+{
+	uint32_t id;
+	size_t i;
+
+	if (ps->header_done)
+		return 0;
+	ps->header_done = true;
+	for (i = 0; i < ps->nheader; i++)
+		if (event_id(ps, ps->header_names[i], strlen(ps->header_names[i]), with_period,
+			     &id, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Adds the events perf's header names before the first sample, that of
+ * the line `f`, in its unit; a line without its event field is none of
+ * several, which are then left out (no sample would be theirs). 0, or -1
+ * with `err` filled. */
+static int add_header_events(struct perf_script *ps, const struct sample_line *f,
+			     struct ft_error *err)
+{
+	if (ps->header_done)
+		return 0;
+	if (!f->ev && ps->nheader > 1) {
+		ps->header_done = true;
+		return 0;
+	}
+	return add_header_events_as(ps, f->with_period, err);
+}
+
 /* Starts the sample of the sample line `line` (its fields `f`). 0, or -1
  * with `err` filled. */
 static int start_sample(struct perf_script *ps, char *line, const struct sample_line *f,
@@ -758,11 +795,12 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	smp->cpu = (uint16_t)f->cpu;
 	smp->time = f->time;
 	smp->weight = f->with_period ? f->period : 1;
+	if (add_header_events(ps, f, err) < 0)
+		return -1;
 	if (!f->ev) {
-		/* No event on the line: the one perf's header names alone, if
-		 * the line has its period; else one named so. */
-		const char *name = ps->header_events == 1 && f->with_period ? ps->header_event
-									       : "unknown-event";
+		/* No event on the line: the one perf's header names alone;
+		 * else one named so. */
+		const char *name = ps->nheader == 1 ? ps->header_names[0] : "unknown-event";
 
 		if (event_id(ps, name, strlen(name), f->with_period, &event, err) < 0)
 			return -1;
@@ -810,12 +848,38 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	return 0;
 }
 
+/* An event perf's header names, `name` ([0, len), without modifiers):
+ * kept for the first sample, or added now when that has been read or
+ * when the header names more events than a session holds (which is then
+ * refused). 0, or -1 with `err` filled. */
+static int header_event(struct perf_script *ps, const char *name, size_t len,
+			struct ft_error *err)
+{
+	uint32_t id;
+	size_t i;
+
+	if (!ps->header_done) {
+		for (i = 0; i < ps->nheader; i++)
+			if (strlen(ps->header_names[i]) == len &&
+			    memcmp(ps->header_names[i], name, len) == 0)
+				return 0;
+		if (ps->nheader < IMPORT_MAX_EVENTS) {
+			ps->header_names = xreallocarray(ps->header_names, ps->nheader + 1,
+							 sizeof(*ps->header_names));
+			ps->header_names[ps->nheader++] = xstrndup(name, len);
+			return 0;
+		}
+	}
+	if (add_header_events_as(ps, true, err) < 0)
+		return -1;
+	return event_id(ps, name, len, true, &id, err);
+}
+
 /* perf's header: "# hostname : vm", "# event : name = cpu-clock, ...".
  * 0, or -1 with `err` filled (too many events). */
 static int parse_header(struct perf_script *ps, const char *line, struct ft_error *err)
 {
 	const char *v;
-	uint32_t id;
 
 	if (strncmp(line, "# hostname : ", 13) == 0) {
 		import_sink_meta(ps->sink, IMPORT_META_HOST, line + 13);
@@ -823,9 +887,7 @@ static int parse_header(struct perf_script *ps, const char *line, struct ft_erro
 		import_sink_meta(ps->sink, IMPORT_META_KERNEL, line + 15);
 	} else if (strncmp(line, "# event : name = ", 17) == 0) {
 		v = line + 17;
-		if (!ps->header_events++)
-			ps->header_event = xstrndup(v, strip_modifiers(v, strcspn(v, ",")));
-		return event_id(ps, v, strcspn(v, ","), true, &id, err);
+		return header_event(ps, v, strip_modifiers(v, strcspn(v, ",")), err);
 	}
 	return 0;
 }
@@ -931,14 +993,17 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 			  ps.name, (unsigned long long)ps.lineno);
 		goto out;
 	}
-	if (r == 0 && emit(&ps, err) == 0)
+	/* A header without samples still names its events. */
+	if (r == 0 && emit(&ps, err) == 0 && add_header_events_as(&ps, true, err) == 0)
 		ret = 0;
 out:
 	import_sink_set_where(sink, NULL, NULL);
 	for (size_t i = 0; i < ps.nevents; i++)
 		free(ps.events[i].name);
 	free(ps.events);
-	free(ps.header_event);
+	for (size_t i = 0; i < ps.nheader; i++)
+		free(ps.header_names[i]);
+	free(ps.header_names);
 	free(ps.chain);
 	free(ps.key);
 	for (size_t i = 0; i < ps.nslots; i++)

@@ -758,6 +758,11 @@ static void test_perf_script_sample_lines(void **state)
 		{ "# event : name = cpu-clock:ppp, , id = { 5 }, type = 1\n"
 		  "split 17944 72837.074257:    1001001 \n\t 118b main (/x)\n",
 		  "cpu-clock", "split", 17944 },
+		/* ... or without the period: the header's event, counting samples
+		 * (it was a second event, the first left empty) */
+		{ "# event : name = cpu-clock, , id = { 5 }, type = 1\n"
+		  "split 17944 72837.074257: \n\t 118b main (/x)\n",
+		  "cpu-clock", "split", 17944 },
 	};
 	static const struct {
 		const char *text, *error;
