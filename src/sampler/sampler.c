@@ -571,10 +571,20 @@ static struct member *add_member(struct sampler *s, size_t ev, uint32_t role)
 	return m;
 }
 
+/* Whether `a` and `b` count the same privilege levels (cpu-clock:u is not cpu-clock). */
+static bool same_levels(const struct perf_event_attr *a, const struct perf_event_attr *b)
+{
+	return a->exclude_user == b->exclude_user && a->exclude_kernel == b->exclude_kernel &&
+	       a->exclude_hv == b->exclude_hv && a->exclude_idle == b->exclude_idle &&
+	       a->exclude_host == b->exclude_host && a->exclude_guest == b->exclude_guest &&
+	       a->precise_ip == b->precise_ip;
+}
+
 static bool same_event(const struct member *a, const struct member *b)
 {
 	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
+	       same_levels(&a->attr, &b->attr) &&
 	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
 	       a->entry == b->entry && a->no_inherit == b->no_inherit && a->bare == b->bare &&
 	       a->text_loc == b->text_loc &&
