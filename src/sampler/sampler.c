@@ -686,6 +686,44 @@ static int check_groups(const struct sampler_config *cfg, size_t n, struct ft_er
 	return 0;
 }
 
+/*
+ * Whether members `a` and `b` sample one software count (page faults,
+ * context switches...) two ways, at -F and every so many. The kernel hands
+ * each occurrence to the events of that count in turn with one sample's
+ * data, and one's period leaks into the other's: page-faults beside
+ * faults got no sample and faults 100 times its count. The clocks are
+ * timers of their own, each event apart.
+ */
+static bool sampled_two_ways(const struct member *a, const struct member *b)
+{
+	return a->attr.type == PERF_TYPE_SOFTWARE && b->attr.type == PERF_TYPE_SOFTWARE &&
+	       a->attr.config == b->attr.config && a->attr.config != PERF_COUNT_SW_CPU_CLOCK &&
+	       a->attr.config != PERF_COUNT_SW_TASK_CLOCK && a->leader < 0 && b->leader < 0 &&
+	       !a->shared && !b->shared && a->frequency != b->frequency;
+}
+
+/* Refuses two events that sample one software count two ways: 0, or -EINVAL. */
+static int check_sampled_twice(const struct sampler *s, struct ft_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nmembers; i++)
+		for (j = i + 1; j < s->nmembers; j++) {
+			const struct event *a = &s->events[s->dmembers[i].event];
+			const struct event *b = &s->events[s->dmembers[j].event];
+
+			if (a == b || !sampled_two_ways(&s->members[i], &s->members[j]))
+				continue;
+			error_set(err,
+				  "%s (at -F) and %s (each one) sample one kernel event, and the "
+				  "kernel mixes up their periods: give one of them",
+				  s->members[i].frequency ? a->name : b->name,
+				  s->members[i].frequency ? b->name : a->name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 static int resolve_events(struct sampler *s, const struct sampler_config *cfg, struct ft_error *err)
 {
 	static const char *const defaults[] = { SAMPLER_DEFAULT_EVENT };
@@ -734,14 +772,17 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 			ret = sampler_event_encode(name, &m->attr, &s->events[i].unit, err);
 			if (m->attr.type == PERF_TYPE_TRACEPOINT)
 				m->frequency = false; /* every hit (sampler_event_encode) */
-			if (ret == 0)
-				say_estimated(s, m, name);
 			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}
 		if (ret < 0)
 			return ret;
 	}
+	if (check_sampled_twice(s, err) < 0)
+		return -EINVAL;
+	for (i = 0; i < s->nmembers; i++)
+		if (!s->dmembers[i].type)
+			say_estimated(s, &s->members[i], s->events[s->dmembers[i].event].name);
 	return 0;
 }
 
