@@ -40,10 +40,17 @@ static volatile sig_atomic_t stop_signal;
 /* The stop signal came from the terminal (Ctrl-C, a hangup): the kernel
  * sent it to the whole foreground process group. */
 static volatile sig_atomic_t stop_from_terminal;
+/* When the first stop signal came (CLOCK_MONOTONIC, util_now_ns()); set
+ * before stop_signal, so valid once stop_signal is. */
+static volatile uint64_t stop_ns;
 
 static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 {
+	struct timespec ts;
+
 	(void)uctx;
+	if (!stop_signal && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		stop_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	stop_from_terminal = info && info->si_code == SI_KERNEL;
 	stop_signal = sig;
 }
@@ -284,12 +291,12 @@ static int wait_ms(const struct cli_target *t, const struct source *src, uint64_
 }
 
 /*
- * -d: the session ends `end` ns after its start. The rings are read after
- * each wait, which can take long (the first look at every process with
- * -a, a process with a huge map), and the events run on meanwhile, so a
- * stop comes late: what was sampled past `end` is dropped and the
- * duration is `end`. Call after the source stopped; a source that stopped
- * before `end` is left as it is.
+ * -d, or a stop signal: the session ends `end` ns after its start. The
+ * rings are read after each wait, which can take long (the first look at
+ * every process with -a, a process with a huge map), and the events run
+ * on meanwhile, so a stop comes late: what was sampled past `end` is
+ * dropped and the duration is `end`. Call after the source stopped; a
+ * source that stopped before `end` is left as it is.
  */
 static void end_at(struct profile *p, uint64_t end)
 {
@@ -600,6 +607,10 @@ int cli_record(int argc, char **argv)
 	src->ops->stop(src->ctx); /* reads what is left, sets the duration */
 	if (duration)
 		end_at(p, duration); /* the target ended during a late read */
+	/* Without a command to see out, a stop signal ends the session at
+	 * its time, however long the read it came in took to finish. */
+	if (stop_signal && !t.argv && stop_ns > p->meta.start_mono_ns)
+		end_at(p, stop_ns - p->meta.start_mono_ns);
 	if (feed) {
 		push_feed_add(feed, p->samples, p->nsamples);
 		push_feed_flush(feed);

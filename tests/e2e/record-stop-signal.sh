@@ -91,4 +91,62 @@ stops INT system-int -a
 stops TERM system-term -a
 start_bg "$WORKLOADS/split" 0
 stops HUP pid-hup -p "$BG_PID"
+
+# --- a stop signal while record is busy: the session ends at its time ------------
+# A signal that comes while record is busy (a long read of the rings: the
+# first look at every process, a huge map) ended the recording when that
+# was done, with what was sampled meanwhile: SIGTERM 20 ms after the start
+# of record -a, on a machine with a process of 60000 maps, wrote a 7 s
+# session. Here record is held in its first write to stderr (a notice, to
+# a pipe that is full) when SIGTERM reaches it; then the process it
+# records, stopped until then, runs for a second of CPU; then the pipe is
+# read. Every sample of it comes after the signal: the session has none.
+# writing PID: PID sleeps in a write to a pipe (pipe_write, anon_pipe_write).
+writing() {
+	case $(cat "/proc/$1/wchan" 2>/dev/null) in
+	*pipe_write) return 0 ;;
+	esac
+	return 1
+}
+# took SIGNUM PID: PID has no SIGNUM pending (its handler ran).
+took() {
+	awk -v bit="$1" '/^(SigPnd|ShdPnd):/ {
+		v = 0; h = $2
+		for (i = 1; i <= length(h); i++)
+			v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+		if (int(v / 2 ^ (bit - 1)) % 2) pending = 1
+	} END { exit pending }' "/proc/$2/status"
+}
+SPIN=$BG_PID
+kill -STOP "$SPIN"
+S="$T/late.session"
+mkfifo "$T/err.fifo"
+exec 3<>"$T/err.fifo"
+head -c 65536 /dev/zero >&3
+echo "+ flametop record -e task-clock,page-faults -p $SPIN -o $S 2>(a full pipe); kill -TERM"
+"$FLAMETOP" record -e task-clock,page-faults -p "$SPIN" -o "$S" 2>&3 3>&- &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+if wait_until 60 writing "$rec"; then
+	kill -TERM "$rec"
+	wait_until 60 took 15 "$rec" || fail "late: SIGTERM still pending after 60 s"
+	ticks=$(cpu_ticks "$SPIN")
+	kill -CONT "$SPIN"
+	wait_until 120 cpu_past "$SPIN" $((ticks + $(getconf CLK_TCK))) ||
+		fail "late: pid $SPIN did not get a second of CPU in 120 s"
+	kill -STOP "$SPIN"
+else
+	fail "late: record never wrote to its stderr"
+	kill -TERM "$rec"
+fi
+tr -d '\000' <"$T/err.fifo" >"$T/late.err" 3>&- &
+reader=$!
+exec 3>&-
+wait "$rec"
+RC=$?
+wait "$reader"
+sed 's/^/  stderr: /' "$T/late.err"
+assert_eq "$RC" 0 "late: record's exit status"
+assert_eq "$(report_samples "$S")" 0 "late: samples in the session, all taken after SIGTERM"
+kill -KILL "$SPIN"
 finish
