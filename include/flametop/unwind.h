@@ -47,6 +47,15 @@ void unwind_free(struct unwind *u);
  */
 size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t *ips, size_t max);
 
+/*
+ * Whether the last unwind_sample() stopped for want of room rather than
+ * at the stack's end or at a frame it could not unwind: `max` addresses
+ * were written, or the next frame lies past the end of the sample's stack
+ * copy (the kernel copies at most --call-graph dwarf's SIZE bytes). The
+ * stack then lacks its outer frames.
+ */
+bool unwind_cut(const struct unwind *u);
+
 /* Counters since unwind_new() or the last reset. */
 void unwind_stats(const struct unwind *u, struct pipeline_unwind_stats *st);
 void unwind_stats_reset(struct unwind *u);

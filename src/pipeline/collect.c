@@ -38,7 +38,12 @@
  * pointers, and the stage says so once, suggesting --call-graph dwarf.
  * A chain as long as the kernel's cap (kernel.perf_event_max_stack) was
  * cut by the cap instead, deep recursion say: those are counted apart,
- * and the stage says so once when they are more than a tenth.
+ * and the stage says so once when they are more than a tenth. So are
+ * DWARF stacks whose unwind ran past the end of the stack copy. A stack
+ * cut either way, or at MAX_FRAMES, gets a TRUNCATED_FRAME as its
+ * outermost frame, so that it does not pass for a whole one whose root is
+ * where the cut fell. Such a chain is resolved in full, not through the
+ * trie (whose entries do not know the chain's length).
  *
  * A stack seen before costs one lookup per frame, and a new one, one
  * per frame of the part it shares with a stack seen before: a trie of
@@ -93,6 +98,8 @@
 #include "flametop/unwind.h"
 
 #define MAX_FRAMES 1024
+/* The root of a stack that lacks its outer frames (cut at a limit), as other profilers name it. */
+#define TRUNCATED_FRAME "[truncated]"
 /* The truncated-stack notice needs this many user stacks to judge. */
 #define TRUNCATED_MIN_SAMPLES 50
 /* A chain longer than this is resolved each time, not cached. */
@@ -164,8 +171,9 @@ struct pipeline_collect {
 	uint32_t *exited; /* pids that exited since the last tick */
 	uint32_t nexited, exited_cap;
 
-	uint32_t frames[MAX_FRAMES];
-	uint32_t locs[MAX_FRAMES]; /* each frame's location, PROFILE_NO_LOCATION for none */
+	/* A stack's frames, innermost first, and room for TRUNCATED_FRAME after them. */
+	uint32_t frames[MAX_FRAMES + 1];
+	uint32_t locs[MAX_FRAMES + 1]; /* each frame's location, PROFILE_NO_LOCATION for none */
 
 	struct unwind *unwind;
 	uint64_t user_ips[MAX_FRAMES];
@@ -175,6 +183,8 @@ struct pipeline_collect {
 	uint64_t fp_rooted, fp_truncated; /* user stacks in frame-pointer mode */
 	uint64_t fp_cut; /* ... that stop short of a root at the kernel's cap */
 	uint32_t max_stack; /* the kernel's cap on a chain's frames, 0: unknown */
+	uint64_t dwarf_stacks, dwarf_cut; /* unwound user stacks; those cut at the copy's end */
+	uint64_t dwarf_copy; /* the largest stack copy seen, in bytes */
 
 	struct frame_trie trie;
 	uint64_t frame_addrs[TRIE_MAX_CHAIN]; /* a chain's frames, for the trie */
@@ -414,7 +424,7 @@ static bool chain_at_cap(const struct pipeline_collect *c, const struct pipeline
 {
 	uint32_t i, frames = 0;
 
-	if (!c->max_stack)
+	if (!c->max_stack || s->nr_ips < c->max_stack)
 		return false;
 	for (i = 0; i < s->nr_ips; i++)
 		if (s->ips[i] < (uint64_t)PERF_CONTEXT_MAX)
@@ -436,10 +446,22 @@ static void count_fp_verdict(struct pipeline_collect *c, const struct pipeline_s
 		c->fp_cut++;
 }
 
+/* Says, once, when unwound stacks were cut at the end of their stack copy. */
+static void check_dwarf_cut(struct pipeline_collect *c)
+{
+	if (c->dwarf_stacks >= TRUNCATED_MIN_SAMPLES && c->dwarf_cut * 10 > c->dwarf_stacks)
+		notice_say(c->notice, "cut-dwarf-stacks",
+			   "%.0f%% of user stacks were cut at the end of their %" PRIu64
+			   "-byte stack copy and lack their outer frames; "
+			   "--call-graph dwarf,SIZE copies more",
+			   100.0 * (double)c->dwarf_cut / (double)c->dwarf_stacks, c->dwarf_copy);
+}
+
 static void check_truncated(struct pipeline_collect *c)
 {
 	uint64_t all = c->fp_rooted + c->fp_truncated + c->fp_cut;
 
+	check_dwarf_cut(c);
 	if (all < TRUNCATED_MIN_SAMPLES)
 		return;
 	if (c->fp_truncated * 2 > all)
@@ -453,6 +475,32 @@ static void check_truncated(struct pipeline_collect *c)
 			   " frames (kernel.perf_event_max_stack) and lack their outer frames; "
 			   "--call-graph dwarf is not held to it",
 			   100.0 * (double)c->fp_cut / (double)all, c->max_stack);
+}
+
+/*
+ * Whether the stack of `s`, whose frames are frames[0, n) (innermost
+ * first; `left` more were not kept), lacks its outer frames: a
+ * frame-pointer chain as long as the kernel's cap that never reached a
+ * root (`verdict`), or an unwind that ran out of stack copy or room.
+ * Counts the unwound stacks for the notice.
+ */
+static bool stack_cut(struct pipeline_collect *c, const struct pipeline_sample *s, bool dwarf,
+		      enum fp_verdict verdict, uint32_t n, size_t left)
+{
+	bool cut;
+
+	if (!dwarf)
+		return verdict == FP_TRUNCATED && chain_at_cap(c, s);
+	if (!n)
+		return false;
+	cut = (left || unwind_cut(c->unwind)) && !is_root_frame(c, c->frames[n - 1]);
+	c->dwarf_stacks++;
+	if (cut && !left && s->user_stack_dyn_size >= s->user_stack_size) {
+		c->dwarf_cut++;
+		if (s->user_stack_size > c->dwarf_copy)
+			c->dwarf_copy = s->user_stack_size;
+	}
+	return cut;
 }
 
 /*
@@ -526,6 +574,12 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 	}
 	if (!dwarf && user_from != UINT32_MAX)
 		verdict = judge_fp_stack(c, user_from, n);
+	if (stack_cut(c, s, dwarf, verdict, n, nuser - u)) {
+		/* Outermost, so the stack shows under it, not as if it were whole. */
+		c->frames[n] =
+			profile_intern_frame(p, TRUNCATED_FRAME, "[flametop]", PROFILE_FRAME_USER);
+		c->locs[n++] = PROFILE_NO_LOCATION;
+	}
 	ps->chain = intern_chain(c, n);
 	/* The hit address: the leaf's, when it is user code. */
 	ps->location = n ? c->locs[0] : PROFILE_NO_LOCATION;
@@ -775,7 +829,8 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	struct profile_sample ps = { 0 };
 	/* A DWARF sample's user stack is in its stack bytes, not its chain; a
 	 * type's pseudo-frame (an off-CPU reason) is not in the chain either. */
-	bool cache = !(s->user_regs && s->user_abi) && !s->leaf && s->nr_ips <= TRIE_MAX_CHAIN;
+	bool cache = !(s->user_regs && s->user_abi) && !s->leaf && s->nr_ips <= TRIE_MAX_CHAIN &&
+		     !chain_at_cap(c, s);
 	enum fp_verdict verdict;
 	uint32_t n;
 

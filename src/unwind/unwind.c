@@ -119,6 +119,7 @@ struct memo {
 	uint32_t pid;
 	uint64_t gen, ip, sp;
 	uint32_t nreads, nips;
+	bool cut; /* unwind_cut() of that unwind */
 	struct memo_read *reads; /* nreads, then the ips */
 	uint64_t *ips;
 };
@@ -142,6 +143,7 @@ struct unwind {
 
 	struct pipeline_unwind_stats st;
 	uint32_t *hist; /* HIST_BUCKETS counts of per-sample time */
+	bool cut; /* unwind_cut() */
 };
 
 /* What the accessors see of one sample being unwound. */
@@ -153,6 +155,7 @@ struct sample_ctx {
 	const struct umod *last; /* the module the last file read hit, at last_bias */
 	uint64_t last_bias;
 	struct memo_rec *rec; /* where to record the questions, or NULL */
+	bool past_end; /* a word above the stack copy's end was asked for, and not found */
 };
 
 /* --- modules --- */
@@ -496,6 +499,8 @@ static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
 	m = find_image(x, addr, &bias);
 	if (m && vaddr_read(m, addr - bias, valp, sizeof(*valp)))
 		return 0;
+	if (addr >= x->sp)
+		x->past_end = true; /* above the stack pointer, not in the copy: past its end */
 	return -UNW_EINVAL;
 }
 
@@ -698,7 +703,7 @@ static bool memo_matches(const struct memo *e, struct sample_ctx *x, uint64_t ge
 }
 
 static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, uint64_t gen,
-		       uint64_t ip, uint64_t sp, const uint64_t *ips, size_t n)
+		       uint64_t ip, uint64_t sp, const uint64_t *ips, size_t n, bool cut)
 {
 	size_t bytes = (size_t)r->n * sizeof(*e->reads) + n * sizeof(*e->ips);
 
@@ -708,6 +713,7 @@ static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, u
 	memcpy(e->ips, ips, n * sizeof(*e->ips));
 	e->nreads = r->n;
 	e->nips = (uint32_t)n;
+	e->cut = cut;
 	e->pid = pid;
 	e->gen = gen;
 	e->ip = ip;
@@ -719,13 +725,14 @@ static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, u
 static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uint64_t *ips,
 			  size_t max)
 {
-	struct sample_ctx x = { u, s->pid, s, 0, NULL, 0, NULL };
+	struct sample_ctx x = { u, s->pid, s, 0, NULL, 0, NULL, false };
 	const struct procmap_map *maps;
 	unw_cursor_t cursor;
 	unw_word_t ip, sp, prev_sp;
 	struct memo *e;
 	uint64_t gen;
 	size_t n = 0;
+	int step = 0;
 
 	if (!sample_reg(s, 7, &x.sp) || !sample_reg(s, 8, &ip) || max == 0)
 		return 0;
@@ -740,6 +747,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	if (memo_matches(e, &x, gen, ip)) {
 		n = e->nips < max ? e->nips : max;
 		memcpy(ips, e->ips, n * sizeof(*ips));
+		u->cut = e->cut || n < e->nips;
 		return n;
 	}
 	if (!u->as) {
@@ -760,7 +768,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	if (unw_init_remote(&cursor, u->as, &x) < 0)
 		return n;
 	prev_sp = x.sp;
-	while (n < max && unw_step(&cursor) > 0) {
+	while (n < max && (step = unw_step(&cursor)) > 0) {
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
 		/* A frame that does not move the stack up is a loop. */
@@ -769,10 +777,12 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 		prev_sp = sp;
 		ips[n++] = ip;
 	}
+	/* Out of room: frames left over, or a step that failed for a word past the copy. */
+	u->cut = n == max || (step < 0 && x.past_end);
 	/* Kept when complete (not cut at max) and the mappings did not change meanwhile. */
 	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES &&
 	    procmap_generation(u->pm, s->pid) == gen)
-		memo_store(e, &u->rec, s->pid, gen, ips[0], x.sp, ips, n);
+		memo_store(e, &u->rec, s->pid, gen, ips[0], x.sp, ips, n, u->cut);
 	return n;
 }
 
@@ -781,6 +791,7 @@ size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t
 	uint64_t t0, dt;
 	size_t n;
 
+	u->cut = false;
 	if (!s->user_regs || s->user_abi == 0)
 		return 0;
 	t0 = util_now_ns();
@@ -820,6 +831,11 @@ void unwind_free(struct unwind *u)
 	free(u->memo);
 	free(u->hist);
 	free(u);
+}
+
+bool unwind_cut(const struct unwind *u)
+{
+	return u->cut;
 }
 
 void unwind_stats(const struct unwind *u, struct pipeline_unwind_stats *st)
