@@ -56,6 +56,25 @@ size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t
  */
 bool unwind_cut(const struct unwind *u);
 
+/* What an address unwind_sample() wrote is (unwind_kinds()). */
+enum unwind_kind {
+	/* The sampled instruction pointer (the first), or a return address. */
+	UNWIND_PLAIN,
+	/* A signal frame's: where the signal handler above returns to, the
+	 * sigreturn trampoline (glibc's __restore_rt), which no call reached. */
+	UNWIND_SIGNAL,
+	/* The instruction a signal interrupted (below a signal frame): it
+	 * ran, or was about to, and is no return address. */
+	UNWIND_INTERRUPTED,
+};
+
+/*
+ * The kind of each address the last unwind_sample() wrote, one byte (an
+ * enum unwind_kind) each, in the same order. Borrowed, valid until the
+ * next unwind_sample().
+ */
+const uint8_t *unwind_kinds(const struct unwind *u);
+
 /* Counters since unwind_new() or the last reset. */
 void unwind_stats(const struct unwind *u, struct pipeline_unwind_stats *st);
 void unwind_stats_reset(struct unwind *u);

@@ -32,6 +32,11 @@
  * A sample that brings its user stack (--call-graph dwarf) has only the
  * kernel part of its chain from the kernel; the user part comes from the
  * DWARF unwinder. When it finds nothing, the sampled IP stands alone.
+ * The unwinder also says which of its addresses is a signal frame's (the
+ * sigreturn trampoline a handler returns to, a SIGNAL_FRAME here) and
+ * which the instruction the signal interrupted: like a part's first
+ * address, neither is a return address, and both are looked up as they
+ * are.
  *
  * In frame-pointer mode, stacks that never reach main or a thread's start
  * are counted: when most do, the code they run was built without frame
@@ -100,6 +105,8 @@
 #define MAX_FRAMES 1024
 /* The root of a stack that lacks its outer frames (cut at a limit), as other profilers name it. */
 #define TRUNCATED_FRAME "[truncated]"
+/* The frame a signal handler returns to (the sigreturn trampoline), named once for every libc. */
+#define SIGNAL_FRAME "[signal]"
 /* The truncated-stack notice needs this many user stacks to judge. */
 #define TRUNCATED_MIN_SAMPLES 50
 /* A chain longer than this is resolved each time, not cached. */
@@ -319,6 +326,47 @@ static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, 
 	return frame;
 }
 
+/*
+ * The frame of a signal frame's trampoline at user address `addr`:
+ * SIGNAL_FRAME in the module holding it. It has no location: no line of
+ * anyone's code called the handler.
+ */
+static uint32_t resolve_signal(struct pipeline_collect *c, uint32_t pid, uint64_t addr)
+{
+	struct symbols_frame f;
+
+	symbols_resolve(c->symbols, pid, addr, false, &f);
+	return profile_intern_frame(c->profile, SIGNAL_FRAME, f.module, PROFILE_FRAME_USER);
+}
+
+/*
+ * Resolves n user addresses (innermost first) into frames[at...] and
+ * their locations, and returns how many fit below MAX_FRAMES: the
+ * unwinder's, of the kinds it gave (`kinds`, or NULL: the sampled IP
+ * alone). The first is the sampled IP and one below a signal frame
+ * the instruction the signal interrupted, both looked up as they are; a
+ * return address is looked up one byte earlier.
+ */
+static uint32_t resolve_unwound(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
+				uint32_t at, size_t n, const uint8_t *kinds)
+{
+	uint32_t u;
+
+	for (u = 0; u < n && at + u < MAX_FRAMES; u++) {
+		uint64_t ip = c->user_ips[u];
+		uint8_t kind = kinds ? kinds[u] : UNWIND_PLAIN;
+
+		if (kind == UNWIND_SIGNAL) {
+			c->frames[at + u] = resolve_signal(c, pid, ip);
+			c->locs[at + u] = PROFILE_NO_LOCATION;
+			continue;
+		}
+		c->frames[at + u] = resolve_user(c, pc, pid, u && kind == UNWIND_PLAIN ? ip - 1 : ip,
+						 &c->locs[at + u]);
+	}
+	return u;
+}
+
 /* The chain of the locations frames[0, n) were at (the known ones), or
  * PROFILE_NO_CHAIN when there is none or it did not fit. */
 static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
@@ -516,10 +564,13 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 	bool first = true, dwarf = s->user_regs && s->user_abi;
 	uint32_t n = 0, node = PROFILE_ROOT, i, user_from = UINT32_MAX;
 	enum fp_verdict verdict = FP_NONE;
+	const uint8_t *kinds = NULL;
 	size_t nuser = 0, u;
 
-	if (dwarf)
+	if (dwarf) {
 		nuser = unwind_sample(c->unwind, s, c->user_ips, MAX_FRAMES);
+		kinds = unwind_kinds(c->unwind);
+	}
 	if (s->leaf) {
 		/* A type's pseudo-frame: the leaf, at no code location, of the
 		 * kind of the frame above it. */
@@ -563,15 +614,10 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		/* Nothing unwound and no kernel chain: the sampled IP. */
 		c->user_ips[0] = s->ip;
 		nuser = 1;
+		kinds = NULL;
 	}
-	/* The unwinder's first address is the user IP itself. */
-	first = true;
-	for (u = 0; u < nuser && n < MAX_FRAMES; u++, n++) {
-		uint64_t ip = c->user_ips[u];
-
-		c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
-		first = false;
-	}
+	u = resolve_unwound(c, pc, s->pid, n, nuser, kinds);
+	n += u;
 	if (!dwarf && user_from != UINT32_MAX)
 		verdict = judge_fp_stack(c, user_from, n);
 	if (stack_cut(c, s, dwarf, verdict, n, nuser - u)) {

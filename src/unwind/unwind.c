@@ -120,8 +120,9 @@ struct memo {
 	uint64_t gen, ip, sp;
 	uint32_t nreads, nips;
 	bool cut; /* unwind_cut() of that unwind */
-	struct memo_read *reads; /* nreads, then the ips */
+	struct memo_read *reads; /* nreads, then the ips, then their kinds */
 	uint64_t *ips;
+	uint8_t *kinds;
 };
 
 /* The questions of the unwind in progress. */
@@ -144,6 +145,8 @@ struct unwind {
 	struct pipeline_unwind_stats st;
 	uint32_t *hist; /* HIST_BUCKETS counts of per-sample time */
 	bool cut; /* unwind_cut() */
+	uint8_t *kinds; /* unwind_kinds(), kinds_cap of them */
+	size_t kinds_cap;
 };
 
 /* What the accessors see of one sample being unwound. */
@@ -702,21 +705,25 @@ static bool memo_matches(const struct memo *e, struct sample_ctx *x, uint64_t ge
 	return true;
 }
 
-static void memo_store(struct memo *e, const struct memo_rec *r, uint32_t pid, uint64_t gen,
-		       uint64_t ip, uint64_t sp, const uint64_t *ips, size_t n, bool cut)
+/* Keeps the unwind `u` just did (its questions, the n ips and their kinds, cut) in `e`. */
+static void memo_store(struct memo *e, const struct unwind *u, uint32_t pid, uint64_t gen,
+		       uint64_t sp, const uint64_t *ips, size_t n)
 {
-	size_t bytes = (size_t)r->n * sizeof(*e->reads) + n * sizeof(*e->ips);
+	const struct memo_rec *r = &u->rec;
+	size_t bytes = (size_t)r->n * sizeof(*e->reads) + n * (sizeof(*e->ips) + 1);
 
 	e->reads = xrealloc(e->reads, bytes ? bytes : 1);
 	e->ips = (uint64_t *)(void *)(e->reads + r->n);
+	e->kinds = (uint8_t *)(e->ips + n);
 	memcpy(e->reads, r->reads, (size_t)r->n * sizeof(*e->reads));
 	memcpy(e->ips, ips, n * sizeof(*e->ips));
+	memcpy(e->kinds, u->kinds, n);
 	e->nreads = r->n;
 	e->nips = (uint32_t)n;
-	e->cut = cut;
+	e->cut = u->cut;
 	e->pid = pid;
 	e->gen = gen;
-	e->ip = ip;
+	e->ip = ips[0];
 	e->sp = sp;
 }
 
@@ -736,6 +743,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 
 	if (!sample_reg(s, 7, &x.sp) || !sample_reg(s, 8, &ip) || max == 0)
 		return 0;
+	u->kinds[n] = UNWIND_PLAIN;
 	ips[n++] = ip;
 	if (!s->user_stack || !s->user_stack_dyn_size)
 		return n;
@@ -747,6 +755,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	if (memo_matches(e, &x, gen, ip)) {
 		n = e->nips < max ? e->nips : max;
 		memcpy(ips, e->ips, n * sizeof(*ips));
+		memcpy(u->kinds, e->kinds, n);
 		u->cut = e->cut || n < e->nips;
 		return n;
 	}
@@ -775,6 +784,17 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 		if (unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 || sp < prev_sp)
 			break;
 		prev_sp = sp;
+		/*
+		 * Whether the frame just stepped from was a signal frame: what
+		 * libunwind says after a step (on x86-64 the step took it from
+		 * that frame's CIE, its 'S' augmentation, which glibc's
+		 * __restore_rt has). This frame is then the interrupted code.
+		 */
+		u->kinds[n] = UNWIND_PLAIN;
+		if (unw_is_signal_frame(&cursor) > 0) {
+			u->kinds[n - 1] = UNWIND_SIGNAL;
+			u->kinds[n] = UNWIND_INTERRUPTED;
+		}
 		ips[n++] = ip;
 	}
 	/* Out of room: frames left over, or a step that failed for a word past the copy. */
@@ -782,7 +802,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	/* Kept when complete (not cut at max) and the mappings did not change meanwhile. */
 	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES &&
 	    procmap_generation(u->pm, s->pid) == gen)
-		memo_store(e, &u->rec, s->pid, gen, ips[0], x.sp, ips, n, u->cut);
+		memo_store(e, u, s->pid, gen, x.sp, ips, n);
 	return n;
 }
 
@@ -794,6 +814,10 @@ size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t
 	u->cut = false;
 	if (!s->user_regs || s->user_abi == 0)
 		return 0;
+	if (max > u->kinds_cap) {
+		u->kinds = xrealloc(u->kinds, max);
+		u->kinds_cap = max;
+	}
 	t0 = util_now_ns();
 	n = unwind_user(u, s, ips, max);
 	dt = util_now_ns() - t0;
@@ -830,12 +854,18 @@ void unwind_free(struct unwind *u)
 		free(u->memo[i].reads);
 	free(u->memo);
 	free(u->hist);
+	free(u->kinds);
 	free(u);
 }
 
 bool unwind_cut(const struct unwind *u)
 {
 	return u->cut;
+}
+
+const uint8_t *unwind_kinds(const struct unwind *u)
+{
+	return u->kinds;
 }
 
 void unwind_stats(const struct unwind *u, struct pipeline_unwind_stats *st)
