@@ -93,7 +93,7 @@ struct procmap;
 enum procmap_kind {
 	PROCMAP_FILE, /* a file: `name` is its path as the process knows it */
 	PROCMAP_VDSO, /* "[vdso]": the kernel's image, the same in every process */
-	PROCMAP_ANON, /* "[anon]": anonymous memory (JIT code lives there) */
+	PROCMAP_ANON, /* "[anon]" or "[anon:NAME]": anonymous memory (JIT code lives there) */
 	PROCMAP_SPECIAL, /* "[heap]", "[stack]", "anon_inode:...": never has symbols */
 };
 

@@ -436,10 +436,22 @@ static void module_ref(struct procmap_module *pub)
 }
 
 /*
+ * Whether `filename` is what /proc/PID/maps shows of an anonymous mapping
+ * a program named (PR_SET_VMA_ANON_NAME: "[anon:NAME]", or
+ * "[anon_shmem:NAME]" when shared), as V8 and ART name their JIT code.
+ * The name is kept: it says what the memory is.
+ */
+static bool named_anonymous(const char *filename)
+{
+	return strncmp(filename, "[anon:", 6) == 0 || strncmp(filename, "[anon_shmem:", 12) == 0;
+}
+
+/*
  * Whether a mapping of `filename` is anonymous memory, where a JIT puts
  * code: no file, or what perf takes as one: shared anonymous memory
  * ("/dev/zero (deleted)"), anonymous huge pages, and .NET's double
- * mapping of its JIT code ("/memfd:doublemapper (deleted)").
+ * mapping of its JIT code ("/memfd:doublemapper (deleted)"), or a named
+ * one (named_anonymous()).
  */
 static bool anonymous(const char *filename)
 {
@@ -447,7 +459,7 @@ static bool anonymous(const char *filename)
 						"/memfd:doublemapper" };
 	size_t i;
 
-	if (!*filename || strcmp(filename, "//anon") == 0)
+	if (!*filename || strcmp(filename, "//anon") == 0 || named_anonymous(filename))
 		return true;
 	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (strncmp(filename, prefixes[i], strlen(prefixes[i])) == 0)
@@ -469,7 +481,7 @@ static struct module *module_get(struct procmap *pm, const struct pipeline_mmap 
 	probe.name = filename;
 	if (anonymous(filename)) {
 		probe.kind = PROCMAP_ANON;
-		probe.name = ANON_NAME;
+		probe.name = named_anonymous(filename) ? filename : ANON_NAME;
 	} else if (strcmp(filename, VDSO_NAME) == 0) {
 		probe.kind = PROCMAP_VDSO;
 	} else if (filename[0] != '/') {

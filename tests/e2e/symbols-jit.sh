@@ -9,7 +9,8 @@
 # with exactly one notice: a symbolic link, and a file owned by another user
 # (nobody) than the process's (root). A process in a container (its own
 # pid and mount namespaces, a /tmp of its own) writes /tmp/perf-1.map
-# there: it is named as perf names it, from inside the process's root.
+# there: it is named as perf names it, from inside the process's root. A
+# mapping named [anon:NAME] in /proc/PID/maps is anonymous memory too.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -74,6 +75,25 @@ if report_json "$T/memfd.session" "$T/memfd.json"; then
 	print_top "$T/memfd.json"
 	assert_between "$(share ft_jit_spin "$T/memfd.json")" 80 100 "memfd: ft_jit_spin self %"
 fi
+
+# Attached (-p) to a JIT whose code mapping has a name (PR_SET_VMA_ANON_NAME,
+# as V8 and ART do): the maps read from /proc say [anon:ft-jit], which is
+# anonymous memory all the same, named from the map. Kernels built without
+# CONFIG_ANON_VMA_NAME cannot name it (the workload exits 77).
+start_bg "$WORKLOADS/jit" 600000 named
+# Its map is written once the mapping is named; it exits 77 where that fails.
+wait_until 30 sh -c 'test -f "/tmp/perf-$1.map" || ! kill -0 "$1" 2>/dev/null' sh "$BG_PID"
+if grep -q '\[anon:ft-jit\]' "/proc/$BG_PID/maps" 2>/dev/null; then
+	run_record named -F 999 -d 2 -o "$T/named.session" -p "$BG_PID"
+	assert_eq "$RC" 0 "named: record exit status"
+	if report_json "$T/named.session" "$T/named.json"; then
+		print_top "$T/named.json"
+		assert_between "$(share ft_jit_spin "$T/named.json")" 80 100 "named: ft_jit_spin self %"
+	fi
+else
+	echo "  (this kernel cannot name anonymous mappings: the [anon:NAME] case is not run)"
+fi
+kill "$BG_PID" 2>/dev/null
 
 hostile symlink 'symbolic link'
 getent passwd nobody >/dev/null 2>&1 || skip "no user nobody to own a hostile map"

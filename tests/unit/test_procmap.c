@@ -186,6 +186,16 @@ static void test_module_identity(void **state)
 	procmap_mmap(pm, &a);
 	assert_string_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->name, "[anon]");
 	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_ANON);
+	/* A named anonymous mapping (PR_SET_VMA_ANON_NAME, V8's and ART's JIT
+	 * code) as /proc/PID/maps shows it: anonymous, where a JIT map names
+	 * code, and keeping its name. */
+	a.filename = "[anon:v8 code]";
+	procmap_mmap(pm, &a);
+	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_ANON);
+	assert_string_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->name, "[anon:v8 code]");
+	a.filename = "[anon_shmem:jit]";
+	procmap_mmap(pm, &a);
+	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_ANON);
 	a.filename = "[stack]";
 	procmap_mmap(pm, &a);
 	assert_int_equal(procmap_find(pm, FAKE_PID, 0x500000)->mod->kind, PROCMAP_SPECIAL);

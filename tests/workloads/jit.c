@@ -14,6 +14,12 @@
  *   foreign  a regular file owned by the user nobody (needs root)
  *   memfd    good, with the code in a shared mapping of a memfd named
  *            doublemapper, as .NET maps its JIT code
+ *   named    good, with the mapping named ft-jit (PR_SET_VMA_ANON_NAME):
+ *            /proc/PID/maps shows it as [anon:ft-jit], as V8 and ART name
+ *            theirs (exits 77 where the kernel cannot name mappings)
+ *   reuse    good for the first half of the time; then a second line
+ *            names the same code ft_jit_respin, as a JIT that compiled new
+ *            code where old code was (no new mapping), for the second half
  * A profiler must use good and memfd and refuse the others. The files are
  * removed at exit. Exits 77 on machines other than x86-64, 3 when MODE
  * cannot be set up.
@@ -22,6 +28,7 @@
 
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,14 +51,21 @@ static void on_signal(int sig)
 	_exit(128 + sig);
 }
 
-static int write_map(const char *path, void *code, size_t size)
+/* Writes (how: "w") or appends ("a") the line naming the code. */
+static int write_map_line(const char *path, const char *how, void *code, size_t size,
+			  const char *name)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, how);
 
 	if (!f)
 		return -1;
-	fprintf(f, "%lx %zx ft_jit_spin\n", (unsigned long)(uintptr_t)code, size);
+	fprintf(f, "%lx %zx %s\n", (unsigned long)(uintptr_t)code, size, name);
 	return fclose(f);
+}
+
+static int write_map(const char *path, void *code, size_t size)
+{
+	return write_map_line(path, "w", code, size, "ft_jit_spin");
 }
 
 int main(int argc, char **argv)
@@ -66,14 +80,16 @@ int main(int argc, char **argv)
 	};
 	const char *mode = argc > 2 ? argv[2] : "good";
 	long (*fn)(long);
-	long long deadline;
+	long long deadline, half = 0;
+	long ms;
 	void *mem;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: jit MILLISECONDS [good|symlink|foreign|memfd]\n");
+		fprintf(stderr, "usage: jit MILLISECONDS [good|symlink|foreign|memfd|named|reuse]\n");
 		return 2;
 	}
-	deadline = ft_deadline(ft_arg("jit", "milliseconds", argv[1]));
+	ms = ft_arg("jit", "milliseconds", argv[1]);
+	deadline = ft_deadline(ms);
 	if (strcmp(mode, "memfd") == 0) {
 		int fd = memfd_create("doublemapper", MFD_CLOEXEC);
 
@@ -91,6 +107,17 @@ int main(int argc, char **argv)
 	}
 	memcpy(mem, code, sizeof(code));
 	__builtin___clear_cache((char *)mem, (char *)mem + sizeof(code));
+	if (strcmp(mode, "named") == 0) {
+		/* PR_SET_VMA, PR_SET_VMA_ANON_NAME (Linux 5.17; not in every libc's headers) */
+		if (prctl(0x53564d41, 0, (unsigned long)mem, 4096UL, (unsigned long)"ft-jit") != 0) {
+			perror("jit: naming the mapping");
+			return 77;
+		}
+		mode = "good";
+	} else if (strcmp(mode, "reuse") == 0) {
+		half = ft_deadline(ms / 2);
+		mode = "good";
+	}
 
 	snprintf(map_path, sizeof(map_path), "/tmp/perf-%d.map", (int)getpid());
 	signal(SIGTERM, on_signal);
@@ -122,8 +149,17 @@ int main(int argc, char **argv)
 	}
 
 	fn = (long (*)(long))mem;
-	while (!ft_past(deadline))
+	while (!ft_past(deadline)) {
+		if (half && ft_past(half)) {
+			if (write_map_line(map_path, "a", mem, sizeof(code), "ft_jit_respin") < 0) {
+				perror("jit: map");
+				remove_files();
+				return 3;
+			}
+			half = 0;
+		}
 		fn(1L << 22);
+	}
 	remove_files();
 	return 0;
 #else
