@@ -150,6 +150,14 @@ const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
 void pipeline_collect_tick(struct pipeline_collect *c);
 
 /*
+ * Live data, between batches of records: reads what JITs appended to
+ * their maps (symbols_jit_refresh()) and forgets what was resolved of a
+ * process whose map changed, so that code a JIT put where older code was
+ * gets the newer name in the samples after.
+ */
+void pipeline_collect_poll(struct pipeline_collect *c);
+
+/*
  * Where the stage says things (stacks that look truncated in frame-pointer
  * mode, once). Without it (NULL) the stage says nothing. Borrowed: it must
  * outlive the stage.

@@ -40,6 +40,8 @@
 #define SYMBOLS_JITMAP_MAX_BYTES (128ull << 20)
 #define SYMBOLS_JITMAP_MAX_ENTRIES (1u << 20)
 #define SYMBOLS_JITMAPS_MAX 64
+/* symbols_jit_refresh() reads the JIT maps at most this often. */
+#define SYMBOLS_JIT_REFRESH_NS (100 * 1000000ull)
 
 struct symbols;
 
@@ -76,6 +78,18 @@ struct symbols_frame {
  */
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out);
+
+/*
+ * Live data only: reads what was appended to each JIT map in use since it
+ * was last read (at most every SYMBOLS_JIT_REFRESH_NS; sooner calls do
+ * nothing), and calls `changed` with the pid of each map whose entries
+ * changed. A JIT may put new code where old code was without mapping
+ * anything, and append its name: an address resolved before may now have
+ * another name (the newest entry's), so what was cached of that process's
+ * addresses is stale.
+ */
+void symbols_jit_refresh(struct symbols *s, void (*changed)(void *ctx, uint32_t pid), void *ctx);
+
 
 /*
  * Whether C++ and Rust names are demangled (the default: yes, when

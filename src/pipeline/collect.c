@@ -1058,6 +1058,16 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 	check_truncated(c);
 }
 
+static void jit_changed(void *ctx, uint32_t pid)
+{
+	forget_addresses(ctx, pid);
+}
+
+void pipeline_collect_poll(struct pipeline_collect *c)
+{
+	symbols_jit_refresh(c->symbols, jit_changed, c);
+}
+
 void pipeline_collect_set_notice(struct pipeline_collect *c, struct ft_notice *notice)
 {
 	c->notice = notice;

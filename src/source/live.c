@@ -70,6 +70,7 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 
 	if (l->ended)
 		return SOURCE_ENDED;
+	pipeline_collect_poll(l->collect);
 	ret = sampler_poll(l->sampler, timeout_ms);
 	if (ret < 0) {
 		error_set(err, "sampling stopped: %s", strerror(-ret));

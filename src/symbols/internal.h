@@ -277,7 +277,9 @@ void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct
  * in `err`, whose msg is empty otherwise. Names from
  * symbols_jitmap_lookup() (NULL when no entry covers `addr`) are
  * borrowed, valid until the map is freed or a refresh finds a new file;
- * the path until the map is freed.
+ * the path until the map is freed. symbols_jitmap_version() moves on
+ * whenever a refresh adds or drops entries: names looked up before may
+ * have changed.
  */
 struct symbols_jitmap;
 struct symbols_jitmap *symbols_jitmap_new(const char *path, uint32_t pid);
@@ -285,6 +287,7 @@ void symbols_jitmap_free(struct symbols_jitmap *m);
 int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err);
 const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);
 const char *symbols_jitmap_path(const struct symbols_jitmap *m);
+uint64_t symbols_jitmap_version(const struct symbols_jitmap *m);
 
 /*
  * For tests: the directory of JIT maps (default "/tmp"). Copied. Set it

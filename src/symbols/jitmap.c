@@ -12,9 +12,10 @@
  * each refresh reads only what was added since the last one (whole lines),
  * and a file that shrank or was replaced is read again from the start. A
  * later entry covering an address wins over an earlier one, since code
- * memory is reused. Names stay until the map is freed or its file is
- * replaced (a new process with that pid): not across a refresh of the
- * same file.
+ * memory is reused (the map's version moves on whenever its entries
+ * change, so that a caller knows its cached names may be stale). Names
+ * stay until the map is freed or its file is replaced (a new process with
+ * that pid): not across a refresh of the same file.
  *
  * The file lives in /tmp, where anyone can create it before the process
  * does, so it is trusted only when it is a regular file (never through a
@@ -63,6 +64,7 @@ struct symbols_jitmap {
 	uint64_t consumed; /* bytes parsed (up to the last complete line) */
 	uint64_t read_bytes; /* bytes read of this file, all refreshes together */
 	uint64_t dev, ino;
+	uint64_t version; /* moves on when entries are added or dropped */
 	bool refused;
 	bool capped; /* a cap was reached (and said) */
 	bool skipping; /* consumed ends inside a line too long to keep */
@@ -94,6 +96,11 @@ void symbols_jitmap_free(struct symbols_jitmap *m)
 const char *symbols_jitmap_path(const struct symbols_jitmap *m)
 {
 	return m->path;
+}
+
+uint64_t symbols_jitmap_version(const struct symbols_jitmap *m)
+{
+	return m->version;
 }
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -199,8 +206,10 @@ static void read_new_lines(struct symbols_jitmap *m, struct procmap_file *f, str
 	/* Only whole lines count as consumed: an unfinished one is read again. */
 	m->consumed = off;
 	free(buf);
-	if (m->len != before)
+	if (m->len != before) {
 		qsort(m->entries, m->len, sizeof(*m->entries), entry_cmp);
+		m->version++;
+	}
 }
 
 /*
@@ -277,6 +286,7 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 		m->skipping = false;
 		m->dev = f.dev;
 		m->ino = f.ino;
+		m->version++;
 	}
 	if (f.size > m->consumed)
 		read_new_lines(m, &f, err);

@@ -52,6 +52,7 @@ struct symbols {
 	struct jit jits[SYMBOLS_JITMAPS_MAX];
 	size_t njits;
 	uint64_t jit_clock;
+	uint64_t jit_refreshed_ns; /* when symbols_jit_refresh() last read the maps */
 };
 
 /* The procmap consumer: a module's data is its struct symbols_elf. */
@@ -241,6 +242,43 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 }
 
 /*
+ * Reads what was appended to process pid's JIT map `m`, saying what a
+ * person should hear (a refusal, a cap reached). False when the process
+ * is gone.
+ */
+static bool jit_refresh(struct symbols *s, uint32_t pid, struct symbols_jitmap *m)
+{
+	struct ft_error err = { { 0 }, 0, 0 };
+	char proc[32];
+	struct stat st;
+
+	snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
+	if (stat(proc, &st) != 0)
+		return false;
+	symbols_jitmap_refresh(m, st.st_uid, &err);
+	if (err.msg[0])
+		procmap_say(s->pm, "%s", err.msg);
+	return true;
+}
+
+void symbols_jit_refresh(struct symbols *s, void (*changed)(void *ctx, uint32_t pid), void *ctx)
+{
+	uint64_t now = util_now_ns();
+	size_t i;
+
+	if (!procmap_live(s->pm) || now - s->jit_refreshed_ns < SYMBOLS_JIT_REFRESH_NS)
+		return;
+	s->jit_refreshed_ns = now;
+	for (i = 0; i < s->njits; i++) {
+		struct jit *j = &s->jits[i];
+		uint64_t version = symbols_jitmap_version(j->map);
+
+		if (jit_refresh(s, j->pid, j->map) && symbols_jitmap_version(j->map) != version)
+			changed(ctx, j->pid);
+	}
+}
+
+/*
  * Names an address in an anonymous mapping from the process's JIT map,
  * reading what was appended to it when the address is not yet known. Only
  * for live data: the map describes the process as it runs now.
@@ -248,9 +286,6 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct symbols_frame *out)
 {
 	struct symbols_jitmap *m;
-	struct ft_error err = { { 0 }, 0, 0 };
-	char proc[32];
-	struct stat st;
 	const char *name;
 
 	if (!procmap_live(s->pm))
@@ -258,13 +293,8 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 	m = jit_get(s, pid);
 	name = symbols_jitmap_lookup(m, addr);
 	if (!name) {
-		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
-		if (stat(proc, &st) != 0)
+		if (!jit_refresh(s, pid, m))
 			return;
-		if (symbols_jitmap_refresh(m, st.st_uid, &err) < 0 && err.msg[0])
-			procmap_say(s->pm, "%s", err.msg);
-		else if (err.msg[0])
-			procmap_say(s->pm, "%s", err.msg); /* a cap was reached */
 		name = symbols_jitmap_lookup(m, addr);
 	}
 	if (name) {

@@ -36,6 +36,19 @@ if report_json "$T/good.session" "$T/good.json"; then
 fi
 assert_eq "$(grep -c 'notice: .*perf-' "$T/good.err")" 0 "good: no notice about the map"
 
+# A JIT that puts new code where old code was, without mapping anything,
+# appends the new name for the same address: the newest entry names the
+# samples after it. The jit workload runs its code under its first name for
+# the first half of the time and under ft_jit_respin for the second: each
+# name has about half the samples (the old one kept its samples, too).
+run_record reuse -F 999 -o "$T/reuse.session" -- "$WORKLOADS/jit" 3000 reuse
+assert_eq "$RC" 0 "reuse: record exit status"
+if report_json "$T/reuse.session" "$T/reuse.json"; then
+	print_top "$T/reuse.json"
+	assert_between "$(ratio ft_jit_respin ft_jit_spin "$T/reuse.json")" 0.25 0.75 \
+		"reuse: ft_jit_respin's share of the two names"
+fi
+
 # In a container: pid 1 of its namespace, with a tmpfs on /tmp that hides
 # the build tree (the workload is run from a descriptor opened before).
 if unshare -p -f -m --propagation private true 2>/dev/null; then
