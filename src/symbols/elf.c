@@ -290,9 +290,30 @@ static bool code_symbol(Elf *elf, const GElf_Sym *sym, const char *name)
 }
 
 /*
+ * The length of `name` without a symbol version ("@VERSION" or
+ * "@@VERSION", of letters, digits, '_' and '.'), which a .symtab name
+ * carries where the source gave one (.symver: glibc's
+ * "__libc_start_main@@GLIBC_2.34"); .dynsym names never do (versions
+ * are a table of their own there). A function is then named the same
+ * with or without its debug file.
+ */
+static size_t unversioned_len(const char *name)
+{
+	const char *at = strchr(name, '@'), *v;
+
+	if (!at || at == name)
+		return strlen(name);
+	v = at + (at[1] == '@' ? 2 : 1);
+	if (!*v || v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")])
+		return strlen(name);
+	return (size_t)(at - name);
+}
+
+/*
  * Adds the functions of the file's symbol table of type `type` (SHT_SYMTAB
- * or SHT_DYNSYM), as they are named there (demangled later, when looked
- * up). Returns the number added; 0
+ * or SHT_DYNSYM), as they are named there less any symbol version
+ * (unversioned_len(); demangled later, when looked up). Returns the number
+ * added; 0
  * when the file has no such table, or only a placeholder for it (a debug
  * file's SHT_NOBITS .dynsym), or it is too large; stops at the deadline.
  */
@@ -313,8 +334,10 @@ static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, El
 	for (i = 0; i < n; i++) {
 		GElf_Sym sym;
 		const char *name;
+		char plain[256];
 		int stype, bind;
 		uint8_t prio;
+		size_t len;
 
 		if (i % CLOCK_EVERY == 0 && reading_late(r))
 			return added;
@@ -329,6 +352,12 @@ static size_t add_symbols(struct reading *r, Elf *elf, struct symbols_elf *e, El
 		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (!name || !*name || !code_symbol(elf, &sym, name))
 			continue;
+		len = unversioned_len(name);
+		if (name[len] && len < sizeof(plain)) {
+			memcpy(plain, name, len);
+			plain[len] = '\0';
+			name = plain;
+		}
 		/* A label ranks below any function at its address. */
 		prio = stype == STT_NOTYPE || bind == STB_WEAK ? 0 : bind == STB_GLOBAL ? 2 : 1;
 		symbols_table_add(&e->table, sym.st_value, sym.st_size,

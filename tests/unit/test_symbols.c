@@ -1572,6 +1572,42 @@ static void test_debug_files(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * A .symtab name with a symbol version (glibc's "__libc_start_main@@GLIBC_2.34",
+ * from .symver) is named without it, as .dynsym names it: the same with or
+ * without a debug file.
+ */
+static void test_symbol_versions(void **state)
+{
+	char *dir = make_temp_dir(), *lib = xasprintf("%s/libv.so", dir);
+	struct symbols_elf *e;
+	struct ft_error err;
+	size_t i;
+
+	if (sh("command -v cc >/dev/null") != 0) {
+		free(lib);
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && "
+			    "echo 'int ft_vers_impl(void) { return 1; }' >v.c && "
+			    "echo '__asm__(\".symver ft_vers_impl, ft_vers@@FT_1\");' >>v.c && "
+			    "echo 'FT_1 { global: ft_vers; local: *; };' >v.map && "
+			    "cc -shared -fPIC -Wl,--version-script=v.map -o libv.so v.c && "
+			    "readelf -sW libv.so | grep -q 'ft_vers@@FT_1'",
+			    dir),
+			 0);
+	e = symbols_elf_open(lib, &err);
+	assert_non_null(e);
+	assert_int_equal(e->source, SYMBOLS_SOURCE_SYMTAB);
+	assert_true(elf_has_name(e, "ft_vers"));
+	for (i = 0; i < e->table.len; i++)
+		assert_null(strchr(symbols_table_name(&e->table, &e->table.syms[i]), '@'));
+	symbols_elf_free(e);
+	free(lib);
+	rm_tree(dir);
+}
+
 /* libc's internal functions are named from libc6-dbg's file, when installed. */
 static void test_libc_debug_file(void **state)
 {
@@ -2063,6 +2099,7 @@ int main(void)
 		cmocka_unit_test(test_not_live),
 		cmocka_unit_test(test_debug_files),
 		cmocka_unit_test(test_libc_debug_file),
+		cmocka_unit_test(test_symbol_versions),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_xz_memlimit),
