@@ -43,6 +43,13 @@
 /* symbols_jit_refresh() reads the JIT maps at most this often. */
 #define SYMBOLS_JIT_REFRESH_NS (100 * 1000000ull)
 
+/*
+ * The name of a signal frame's return address: the sigreturn trampoline
+ * (glibc's __restore_rt, a local symbol, unnamed without debug files) that
+ * the handler above returns to, which no call reached.
+ */
+#define SYMBOLS_SIGNAL_FRAME "[signal]"
+
 struct symbols;
 
 /*

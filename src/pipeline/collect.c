@@ -106,7 +106,7 @@
 /* The root of a stack that lacks its outer frames (cut at a limit), as other profilers name it. */
 #define TRUNCATED_FRAME "[truncated]"
 /* The frame a signal handler returns to (the sigreturn trampoline), named once for every libc. */
-#define SIGNAL_FRAME "[signal]"
+#define SIGNAL_FRAME SYMBOLS_SIGNAL_FRAME
 /* The truncated-stack notice needs this many user stacks to judge. */
 #define TRUNCATED_MIN_SAMPLES 50
 /* A chain longer than this is resolved each time, not cached. */

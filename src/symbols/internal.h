@@ -164,6 +164,10 @@ struct symbols_elf {
 	uint8_t build_id_size; /* 0 when the image has no NT_GNU_BUILD_ID note */
 	enum symbols_source source;
 	char *debug_path; /* the separate debug file the names came from, or NULL */
+	/* Where the sigreturn trampoline is (symbols.c): not looked for yet,
+	 * none, or at file offset `sigreturn`. */
+	enum { SIGRETURN_UNKNOWN, SIGRETURN_NONE, SIGRETURN_FOUND } sigreturn_state;
+	uint64_t sigreturn;
 };
 
 /* How to read an image's symbols. */

@@ -34,6 +34,9 @@
 #include "internal.h"
 
 #define UNKNOWN_NAME "[unknown]"
+/* Bytes of a module read at a time, and at most, looking for its sigreturn trampoline. */
+#define SIGRETURN_CHUNK (64u << 10)
+#define SIGRETURN_MAX_BYTES (64ull << 20)
 
 /* A JIT map, and when it was last used (for dropping the least recent). */
 struct jit {
@@ -303,6 +306,80 @@ static void jit_resolve(struct symbols *s, uint32_t pid, uint64_t addr, struct s
 	}
 }
 
+/* x86-64's rt_sigreturn trampoline (glibc's and musl's): mov $15,%rax; syscall. */
+static const unsigned char sigreturn_code[] = {
+	0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, /* mov $15,%rax */
+	0x0f, 0x05, /* syscall */
+};
+
+/* Whether the image defines sigaction: the C library, which holds the trampoline. */
+static bool defines_sigaction(const struct symbols_elf *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->table.len; i++) {
+		const char *name = symbols_table_name(&e->table, &e->table.syms[i]);
+
+		if (strcmp(name, "sigaction") == 0 || strcmp(name, "__sigaction") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Where the trampoline's code starts in `f`'s segments, in e->sigreturn (state FOUND). */
+static void find_sigreturn(struct symbols_elf *e, struct procmap_file *f)
+{
+	unsigned char *buf = xmalloc(SIGRETURN_CHUNK);
+	uint64_t read = 0;
+	size_t i;
+
+	e->sigreturn_state = SIGRETURN_NONE;
+	for (i = 0; i < e->nsegs && e->sigreturn_state == SIGRETURN_NONE; i++) {
+		const struct symbols_segment *seg = &e->segs[i];
+		uint64_t at = 0;
+
+		while (at < seg->filesz && read < SIGRETURN_MAX_BYTES) {
+			uint64_t want = seg->filesz - at < SIGRETURN_CHUNK ? seg->filesz - at
+									   : SIGRETURN_CHUNK;
+			ssize_t n = procmap_file_pread(f, buf, (size_t)want, seg->offset + at);
+			const unsigned char *hit;
+
+			if (n < (ssize_t)sizeof(sigreturn_code))
+				break;
+			read += (uint64_t)n;
+			hit = memmem(buf, (size_t)n, sigreturn_code, sizeof(sigreturn_code));
+			if (hit) {
+				e->sigreturn = seg->offset + at + (uint64_t)(hit - buf);
+				e->sigreturn_state = SIGRETURN_FOUND;
+				break;
+			}
+			/* The next chunk starts early enough to hold a code cut here. */
+			at += (uint64_t)n - (sizeof(sigreturn_code) - 1);
+		}
+	}
+	free(buf);
+}
+
+/*
+ * Whether file offset `off` of module `mod` (mapped by `map` in `pid`,
+ * its image `e`) is where the sigreturn trampoline starts. The C library
+ * is searched for it once, the first time it is asked.
+ */
+static bool sigreturn_at(struct symbols *s, struct symbols_elf *e, struct procmap_module *mod,
+			 uint32_t pid, const struct procmap_map *map, uint64_t off)
+{
+	struct procmap_file f;
+
+	if (e->sigreturn_state == SIGRETURN_UNKNOWN) {
+		e->sigreturn_state = SIGRETURN_NONE;
+		if (defines_sigaction(e) && procmap_open(s->pm, mod, pid, map, &f) == 0) {
+			find_sigreturn(e, &f);
+			procmap_file_close(&f);
+		}
+	}
+	return e->sigreturn_state == SIGRETURN_FOUND && e->sigreturn == off;
+}
+
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out)
 {
@@ -344,6 +421,10 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 	elf = procmap_module_data(s->pm, mod, s->slot, pid, map);
 	if (elf && symbols_elf_offset_to_vaddr(elf, out->offset, &vaddr) == 0) {
 		out->name = symbols_elf_lookup(elf, vaddr);
+		/* A return address there, looked up a byte early, is a signal frame's. */
+		if (!out->name && (sigreturn_at(s, elf, mod, pid, map, out->offset) ||
+				   sigreturn_at(s, elf, mod, pid, map, out->offset + 1)))
+			out->name = SYMBOLS_SIGNAL_FRAME;
 		if (elf->dm.late && !elf->dm.said) {
 			elf->dm.said = true;
 			procmap_say(s->pm, "%s: demangling its names took more than %llu s; the "

@@ -11,8 +11,8 @@
  * half the samples are in the handler, whose stack goes through the
  * kernel's signal frame (libc's __restore_rt) to the code it interrupted,
  * ft_sig_outside or ft_sig_loop, then main. Built without frame pointers
- * (NOFP_CFLAGS), for the DWARF unwinder. Until MILLISECONDS of wall time
- * have passed.
+ * (NOFP_CFLAGS), for the DWARF unwinder, and with them as sigworkfp. Until
+ * MILLISECONDS of wall time have passed.
  */
 #include "config.h"
 
