@@ -527,10 +527,10 @@ static void check_truncated(struct pipeline_collect *c)
 
 /*
  * Whether the stack of `s`, whose frames are frames[0, n) (innermost
- * first; `left` more were not kept), lacks its outer frames: a
- * frame-pointer chain as long as the kernel's cap that never reached a
- * root (`verdict`), or an unwind that ran out of stack copy or room.
- * Counts the unwound stacks for the notice.
+ * first; `left` more were not kept, past MAX_FRAMES), lacks its outer
+ * frames: a frame-pointer chain that never reached a root (`verdict`) as
+ * long as the kernel's cap or longer than MAX_FRAMES, or an unwind that
+ * ran out of stack copy or room. Counts the unwound stacks for the notice.
  */
 static bool stack_cut(struct pipeline_collect *c, const struct pipeline_sample *s, bool dwarf,
 		      enum fp_verdict verdict, uint32_t n, size_t left)
@@ -538,7 +538,7 @@ static bool stack_cut(struct pipeline_collect *c, const struct pipeline_sample *
 	bool cut;
 
 	if (!dwarf)
-		return verdict == FP_TRUNCATED && chain_at_cap(c, s);
+		return verdict == FP_TRUNCATED && (left || chain_at_cap(c, s));
 	if (!n)
 		return false;
 	cut = (left || unwind_cut(c->unwind)) && !is_root_frame(c, c->frames[n - 1]);
@@ -620,7 +620,7 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 	n += u;
 	if (!dwarf && user_from != UINT32_MAX)
 		verdict = judge_fp_stack(c, user_from, n);
-	if (stack_cut(c, s, dwarf, verdict, n, nuser - u)) {
+	if (stack_cut(c, s, dwarf, verdict, n, dwarf ? nuser - u : s->nr_ips - i)) {
 		/* Outermost, so the stack shows under it, not as if it were whole. */
 		c->frames[n] =
 			profile_intern_frame(p, TRUNCATED_FRAME, "[flametop]", PROFILE_FRAME_USER);

@@ -890,6 +890,57 @@ static void test_collect_stack_cache(void **state)
 	sym_free(s);
 }
 
+/* The outermost frame of `node`'s stack. */
+static const char *root_name(const struct profile *p, uint32_t node)
+{
+	while (p->nodes[node].parent != PROFILE_ROOT)
+		node = p->nodes[node].parent;
+	return node_name(p, node);
+}
+
+/*
+ * A frame-pointer chain that never reaches a root shows under [truncated]
+ * when it was cut: as long as the kernel's cap, or longer than the stage
+ * keeps (1024 frames, under a cap set higher); not when it is shorter.
+ */
+static void test_collect_truncated(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	struct self_map sm;
+	uint64_t ips[1101];
+	struct pipeline_sample smp = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1, .ips = ips };
+	size_t i;
+
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	assert_int_equal(sink->ops->mmap(sink->ctx, &sm.m), 0);
+	ips[0] = PERF_CONTEXT_USER;
+	ips[1] = fake_addr(&sm, (void *)&probe_function) + 2;
+	for (i = 2; i < ARRAY_SIZE(ips); i++)
+		ips[i] = fake_addr(&sm, (void *)&probe_other) + 6;
+
+	pipeline_collect_set_max_stack(c, 127);
+	smp.nr_ips = 1 + 127; /* at the cap */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(root_name(p, p->samples[0].node), "[truncated]");
+	assert_string_equal(node_name(p, p->samples[0].node), "probe_function");
+	smp.nr_ips = 1 + 20; /* short of it: stops in code without frame pointers */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(root_name(p, p->samples[1].node), "probe_other");
+
+	pipeline_collect_set_max_stack(c, 2000);
+	smp.nr_ips = ARRAY_SIZE(ips); /* 1100 frames: more than the stage keeps */
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(root_name(p, p->samples[2].node), "[truncated]");
+
+	pipeline_collect_free(c);
+	profile_free(p);
+	sym_free(s);
+}
+
 int main(void);
 static void test_jit_map(void **state);
 
@@ -2100,6 +2151,7 @@ int main(void)
 		cmocka_unit_test(test_debug_files),
 		cmocka_unit_test(test_libc_debug_file),
 		cmocka_unit_test(test_symbol_versions),
+		cmocka_unit_test(test_collect_truncated),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_xz_memlimit),
