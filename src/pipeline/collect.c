@@ -500,8 +500,8 @@ static void check_dwarf_cut(struct pipeline_collect *c)
 	if (c->dwarf_stacks >= TRUNCATED_MIN_SAMPLES && c->dwarf_cut * 10 > c->dwarf_stacks)
 		notice_say(c->notice, "cut-dwarf-stacks",
 			   "%.0f%% of user stacks were cut at the end of their %" PRIu64
-			   "-byte stack copy and lack their outer frames; "
-			   "--call-graph dwarf,SIZE copies more",
+			   "-byte stack copy and lack their outer frames (they show under "
+			   "[truncated]); --call-graph dwarf,SIZE copies more",
 			   100.0 * (double)c->dwarf_cut / (double)c->dwarf_stacks, c->dwarf_copy);
 }
 
@@ -520,8 +520,8 @@ static void check_truncated(struct pipeline_collect *c)
 	if (c->fp_cut * 10 > all)
 		notice_say(c->notice, "cut-stacks",
 			   "%.0f%% of user stacks were cut at the kernel's limit of %" PRIu32
-			   " frames (kernel.perf_event_max_stack) and lack their outer frames; "
-			   "--call-graph dwarf is not held to it",
+			   " frames (kernel.perf_event_max_stack) and lack their outer frames (they "
+			   "show under [truncated]); --call-graph dwarf is not held to it",
 			   100.0 * (double)c->fp_cut / (double)all, c->max_stack);
 }
 

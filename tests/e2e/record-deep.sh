@@ -31,6 +31,8 @@ assert_eq "$RC" 0 "fp: record exit status"
 assert_match "$(cat "$T/fp.err")" "user stacks were cut at the kernel's limit of $max frames" \
 	"fp: record names the kernel's depth limit"
 assert_no_match "$(cat "$T/fp.err")" 'look truncated' "fp: no notice blaming frame pointers"
+assert_match "$(cat "$T/fp.err")" 'lack their outer frames \(they show under \[truncated\]\)' \
+	"fp: the notice names the frame they show under"
 if report_json "$T/fp.session" "$T/fp.json"; then
 	assert_between "$(share main "$T/fp.json" total)" 0 5 "fp: main total % (the kernel cut it off)"
 	assert_between "$(share '[truncated]' "$T/fp.json" total)" 90 100 "fp: [truncated] total %"
@@ -55,7 +57,7 @@ fi
 run_record copy --call-graph dwarf -F 499 -o "$T/copy.session" -- "$WORKLOADS/deep" 1500 1500
 assert_eq "$RC" 0 "copy: record exit status"
 assert_match "$(cat "$T/copy.err")" \
-	'user stacks were cut at the end of their 8192-byte stack copy' \
+	'user stacks were cut at the end of their 8192-byte stack copy.*show under \[truncated\]' \
 	"copy: record says the stack copy was too small"
 if report_json "$T/copy.session" "$T/copy.json"; then
 	assert_between "$(share main "$T/copy.json" total)" 0 5 "copy: main total % (past the copy)"
