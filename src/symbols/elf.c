@@ -620,21 +620,103 @@ static bool debug_from_minidebuginfo(struct reading *r, struct symbols_elf *e, E
 
 /* On x86-64, every PLT entry is this long (.plt's first is the resolver's, .plt.sec has none). */
 #define PLT_ENTRY 16
+/* PLT entries named, at most (the largest programs have tens of thousands). */
+#define PLT_MAX_ENTRIES (1u << 18)
+/* Symbols read, all IRELATIVE entries of a file together, to name them (a search each). */
+#define PLT_IFUNC_BUDGET (1u << 22)
+
+/*
+ * The name of the IFUNC in `syms` (a .dynsym whose strings are section
+ * `strtab`) at `value`, a global one first; NULL when none is there, or
+ * when reading them all would take more than what is left of *budget
+ * (symbols to read), which it takes from. Borrowed from the ELF handle.
+ */
+static const char *ifunc_name(Elf *elf, Elf_Data *syms, size_t strtab, uint64_t value,
+			      size_t *budget)
+{
+	size_t entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT), nsyms, i;
+	const char *found = NULL;
+
+	nsyms = entsize ? syms->d_size / entsize : 0;
+	if (nsyms > *budget)
+		return NULL;
+	*budget -= nsyms;
+	for (i = 0; i < nsyms; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(syms, (int)i, &sym) || sym.st_value != value ||
+		    GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC)
+			continue;
+		name = elf_strptr(elf, strtab, sym.st_name);
+		if (!name || !*name)
+			continue;
+		if (GELF_ST_BIND(sym.st_info) == STB_GLOBAL)
+			return name;
+		if (!found)
+			found = name;
+	}
+	return found;
+}
+
+/*
+ * The function the PLT entry of relocation `rel` calls: the symbol of a
+ * jump slot, or, for an IRELATIVE one (a library's call to its own
+ * IFUNC through a hidden alias: glibc's to memcpy, strlen...), the IFUNC
+ * at its addend (ifunc_name(), within *budget). NULL when it has no name.
+ */
+static const char *plt_target(Elf *elf, const GElf_Rela *rel, Elf_Data *syms,
+			      const GElf_Shdr *dynsym_shdr, size_t *budget)
+{
+	GElf_Sym sym;
+
+	if (GELF_R_TYPE(rel->r_info) == R_X86_64_IRELATIVE)
+		return ifunc_name(elf, syms, dynsym_shdr->sh_link, (uint64_t)rel->r_addend, budget);
+	if (GELF_R_TYPE(rel->r_info) != R_X86_64_JUMP_SLOT ||
+	    !gelf_getsym(syms, (int)GELF_R_SYM(rel->r_info), &sym))
+		return NULL;
+	return elf_strptr(elf, dynsym_shdr->sh_link, sym.st_name);
+}
+
+/*
+ * The GOT slot the PLT entry at `code` (`len` bytes at address `addr`)
+ * jumps through: jmp *disp32(%rip), after an endbr64 and a bnd prefix
+ * when there are; 0 when it does not start so.
+ */
+static uint64_t plt_slot(const unsigned char *code, size_t len, uint64_t addr)
+{
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	size_t at = 0;
+	int32_t disp;
+
+	if (len >= sizeof(endbr64) && memcmp(code, endbr64, sizeof(endbr64)) == 0)
+		at = sizeof(endbr64);
+	if (at < len && code[at] == 0xf2)
+		at++; /* bnd */
+	if (at + 6 > len || code[at] != 0xff || code[at + 1] != 0x25)
+		return 0;
+	memcpy(&disp, code + at + 2, sizeof(disp));
+	return addr + at + 6 + (uint64_t)(int64_t)disp;
+}
 
 /*
  * The PLT's entries, named NAME@plt as objdump and perf name them: symbol
  * tables have no symbol for them, and a call-heavy program spends time
- * there. On x86-64 the i-th entry of .rela.plt is the i-th of .plt.sec
- * (with IBT), else the (i + 1)-th of .plt. Returns the number added.
+ * there. On x86-64 an entry (in .plt.sec with IBT, else in .plt after its
+ * first, the resolver's) jumps through a GOT slot, which is the offset of
+ * its relocation in .rela.plt: entries and relocations are matched so, not
+ * by their order, which differs where IRELATIVE relocations are mixed in
+ * (glibc's own). Returns the number added.
  */
 static size_t add_plt_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 {
 	GElf_Shdr rela_shdr, plt_shdr, dynsym_shdr;
 	Elf_Scn *rela = find_section_name(elf, ".rela.plt", &rela_shdr), *plt, *dynsym;
-	Elf_Data *relocs, *syms;
+	Elf_Data *relocs, *syms, *code;
+	struct u64map slots; /* GOT slot -> index of its relocation */
 	GElf_Ehdr ehdr;
-	size_t n, i, added = 0;
-	uint64_t header = 0;
+	size_t n, i, added = 0, budget = PLT_IFUNC_BUDGET;
+	uint64_t header = 0, at;
 
 	if (!rela || rela_shdr.sh_type != SHT_RELA || !gelf_getehdr(elf, &ehdr) ||
 	    ehdr.e_machine != EM_X86_64)
@@ -650,30 +732,41 @@ static size_t add_plt_symbols(struct reading *r, Elf *elf, struct symbols_elf *e
 		return 0;
 	relocs = section_data(rela, &rela_shdr, false);
 	syms = section_data(dynsym, &dynsym_shdr, false);
-	if (!relocs || !syms || rela_shdr.sh_entsize == 0)
+	code = section_data(plt, &plt_shdr, false);
+	if (!relocs || !syms || !code || rela_shdr.sh_entsize == 0)
 		return 0;
 	n = relocs->d_size / rela_shdr.sh_entsize;
-	for (i = 0; i < n && header + (i + 1) * PLT_ENTRY <= plt_shdr.sh_size; i++) {
+	u64map_init(&slots);
+	for (i = 0; i < n && i < PLT_MAX_ENTRIES; i++) {
 		GElf_Rela rel;
-		GElf_Sym sym;
+
+		if (gelf_getrela(relocs, (int)i, &rel) && rel.r_offset)
+			u64map_put(&slots, rel.r_offset, (uint32_t)i);
+	}
+	for (at = header; at + PLT_ENTRY <= code->d_size && at / PLT_ENTRY <= PLT_MAX_ENTRIES;
+	     at += PLT_ENTRY) {
+		uint64_t addr = plt_shdr.sh_addr + at;
+		GElf_Rela rel;
 		const char *name;
 		char *plt_name;
+		uint32_t idx;
 
-		if (i % CLOCK_EVERY == 0 && reading_late(r))
+		if ((at / PLT_ENTRY) % CLOCK_EVERY == 0 && reading_late(r))
 			break;
-		if (!gelf_getrela(relocs, (int)i, &rel) ||
-		    GELF_R_TYPE(rel.r_info) != R_X86_64_JUMP_SLOT ||
-		    !gelf_getsym(syms, (int)GELF_R_SYM(rel.r_info), &sym))
+		if (!u64map_get(&slots, plt_slot((const unsigned char *)code->d_buf + at, PLT_ENTRY,
+						 addr),
+				&idx) ||
+		    !gelf_getrela(relocs, (int)idx, &rel))
 			continue;
-		name = elf_strptr(elf, dynsym_shdr.sh_link, sym.st_name);
+		name = plt_target(elf, &rel, syms, &dynsym_shdr, &budget);
 		if (!name || !*name)
 			continue;
 		plt_name = xasprintf("%s@plt", name);
-		symbols_table_add(&e->table, plt_shdr.sh_addr + header + i * PLT_ENTRY, PLT_ENTRY,
-				  UINT64_MAX, plt_name, 0, 1);
+		symbols_table_add(&e->table, addr, PLT_ENTRY, UINT64_MAX, plt_name, 0, 1);
 		free(plt_name);
 		added++;
 	}
+	u64map_free(&slots);
 	return added;
 }
 

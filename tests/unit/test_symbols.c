@@ -1659,6 +1659,68 @@ static void test_symbol_versions(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * libc's PLT entries are named as objdump names them (it follows each
+ * entry's jump to its GOT slot): glibc mixes IRELATIVE relocations (its
+ * calls to its own IFUNCs, memcpy, strlen...) into .rela.plt, so the i-th
+ * relocation is not the i-th entry. Those objdump calls *ABS*+0xADDEND@plt
+ * are named after the IFUNC at the addend.
+ */
+static void test_libc_plt(void **state)
+{
+	char *dir = make_temp_dir(), *list = xasprintf("%s/plt", dir), line[512];
+	struct self_map sm;
+	struct symbols_elf *e;
+	struct ft_error err;
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	unsigned named = 0, ifuncs = 0;
+	uintptr_t addr;
+	FILE *f;
+
+	assert_non_null(libc);
+	addr = (uintptr_t)dlsym(libc, "qsort");
+	dlclose(libc);
+	assert_int_equal(find_self_map(addr, &sm), 0);
+	if (sh("command -v objdump >/dev/null") != 0 ||
+	    sh("objdump -d -j .plt -j .plt.sec '%s' 2>/dev/null | "
+	       "sed -n 's/^0*\\([0-9a-f]*\\) <\\(.*@plt\\)>:$/\\1 \\2/p' >'%s'",
+	       sm.path, list) != 0) {
+		free(list);
+		rm_tree(dir);
+		skip();
+	}
+	e = symbols_elf_open(sm.path, &err);
+	assert_non_null(e);
+	f = fopen(list, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char want[256];
+		unsigned long long at;
+		const char *got;
+
+		if (sscanf(line, "%llx %255s", &at, want) != 2)
+			continue;
+		got = symbols_elf_lookup(e, at);
+		if (strncmp(want, "*ABS*+", 6) == 0) {
+			/* An IFUNC's: some name@plt. */
+			assert_non_null(got);
+			assert_non_null(strstr(got, "@plt"));
+			ifuncs++;
+			continue;
+		}
+		if (!got || strcmp(got, want) != 0)
+			fail_msg("libc's PLT entry at 0x%llx: %s, objdump says %s", at,
+				 got ? got : "(none)", want);
+		named++;
+	}
+	fclose(f);
+	print_message("# %u PLT entries named, %u of IFUNCs\n", named, ifuncs);
+	assert_true(named > 0);
+	symbols_elf_free(e);
+	free(list);
+	rm_tree(dir);
+}
+
 /* libc's internal functions are named from libc6-dbg's file, when installed. */
 static void test_libc_debug_file(void **state)
 {
@@ -2152,6 +2214,7 @@ int main(void)
 		cmocka_unit_test(test_libc_debug_file),
 		cmocka_unit_test(test_symbol_versions),
 		cmocka_unit_test(test_collect_truncated),
+		cmocka_unit_test(test_libc_plt),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_xz_memlimit),
