@@ -213,6 +213,7 @@ struct procmap_file {
 	uint64_t blocks; /* st_blocks: 512-byte blocks allocated */
 	uint32_t uid, mode; /* st_uid, st_mode */
 	uint64_t deadline_ns; /* reads fail with -ETIMEDOUT after it (0: none) */
+	uint32_t pid; /* whose mount table it was checked with (0: ours) */
 };
 
 /* Flags of procmap_file_open(). */
@@ -238,11 +239,22 @@ enum {
  * as above. `root` of the result is -1. Returns 0, or -errno with `err`
  * filled ("PATH: reason"): -ENOENT and the like for what is not there,
  * -EPERM for what is there but refused (not a regular file, a symbolic
- * link, larger than PROCMAP_FILE_MAX). The deadline is now plus
- * PROCMAP_MODULE_BUDGET_NS. Close with procmap_file_close().
+ * link, larger than PROCMAP_FILE_MAX, on a user's FUSE mount). The
+ * deadline is now plus PROCMAP_MODULE_BUDGET_NS. Close with
+ * procmap_file_close().
+ *
+ * A user's FUSE mount (ft_mounts_load) may never answer, and even a look
+ * at a file there waits for it: such a file is refused from the mount
+ * tables alone, before `path` is looked up (when it names a place in
+ * this machine's root, or with IN_ROOT in `pid`'s) and on the mount the
+ * looked-up descriptor is on, from `pid`'s table (0: ours), then ours; a
+ * FUSE mount in neither (detached) is refused too. procmap_file_open() is
+ * procmap_file_open_as() with `pid` 0.
  */
 int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
 		      struct ft_error *err);
+int procmap_file_open_as(struct procmap_file *f, uint32_t pid, int dirfd, const char *path,
+			 unsigned flags, struct ft_error *err);
 /* Closes the file (and its root); safe on a zeroed or closed one. */
 void procmap_file_close(struct procmap_file *f);
 /*

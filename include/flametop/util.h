@@ -282,6 +282,45 @@ int ft_check_regular(int fd, uint64_t max_size, struct stat *st);
 const char *ft_open_strerror(int err);
 
 /*
+ * File systems a user serves (src/util/mounts.c): a user's FUSE mount can
+ * stop answering, and then any look at its files (stat, open, read) waits
+ * for good. A mount table is read from /proc/PID/mountinfo (pid 0: ours)
+ * without asking any file system; a FUSE mount whose superblock does not
+ * say user_id=0 is a user's.
+ *
+ * ft_mounts_load() fills `m` (ft_mounts_free() frees it) or returns
+ * -errno. ft_mounts_path_fuse() returns the user's FUSE mount that `path`
+ * (absolute, as the table's process sees it) is at or under, borrowed
+ * from `m`, or NULL. ft_mounts_fd_check() looks at the mount an O_PATH
+ * descriptor is on (/proc/self/fdinfo, never the file): -EPERM with
+ * *fuse set when it is a user's FUSE mount, -ENXIO when the mount is not
+ * in the table (another namespace's, or detached, or a table that could
+ * not be read), else 0 (also when fdinfo could not be read).
+ */
+struct ft_mount_fuse {
+	int32_t id;
+	long uid; /* its user_id=, -1 when it says none */
+	char *point; /* where it is mounted, unescaped */
+};
+struct ft_mounts {
+	bool loaded, cut; /* cut: the table was longer than its cap */
+	int32_t *ids; /* every mount's id */
+	size_t n_ids;
+	struct ft_mount_fuse *fuse; /* the users' FUSE mounts */
+	size_t n_fuse;
+};
+int ft_mounts_load(struct ft_mounts *m, uint32_t pid);
+void ft_mounts_free(struct ft_mounts *m);
+const struct ft_mount_fuse *ft_mounts_path_fuse(const struct ft_mounts *m, const char *path);
+int ft_mounts_fd_check(const struct ft_mounts *m, int fd, const struct ft_mount_fuse **fuse);
+/*
+ * Whether descriptor `fd` is on a FUSE file system, told from its device
+ * number (statx AT_STATX_DONT_SYNC, which FUSE answers from its cache)
+ * and fusectl's list of connections; false when fusectl is not mounted.
+ */
+bool ft_fd_on_fuse(int fd);
+
+/*
  * Whether `uid` is one flametop trusts with its settings and outputs: root,
  * the effective user, and under sudo (running as root with SUDO_UID set)
  * the user who ran sudo.

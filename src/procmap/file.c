@@ -194,21 +194,66 @@ static int open_in_root(int root, const char *path, bool no_link, int *out)
 	return procmap_file_walk(root, path, no_link, out);
 }
 
-int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
-		      struct ft_error *err)
+static void say_fuse(struct ft_error *err, const char *path, const struct ft_mount_fuse *m)
 {
-	struct stat st;
-	int pfd = -1, fd, ret;
+	error_set(err, "%s: on user %ld's FUSE mount %s, which may never answer", path, m->uid,
+		  m->point);
+}
 
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
-	f->root = -1;
+/*
+ * Whether the file that O_PATH descriptor `pfd` (of `path`) holds is on a
+ * user's FUSE mount, or on a FUSE mount neither `pid`'s table nor ours
+ * lists (detached): -EPERM with `err` filled, else 0. Never asks the file
+ * system (ft_mounts_fd_check, ft_fd_on_fuse).
+ */
+static int check_mount(const struct ft_mounts *theirs, uint32_t pid, int pfd, const char *path,
+		       struct ft_error *err)
+{
+	const struct ft_mount_fuse *fuse;
+	struct ft_mounts ours;
+	int ret;
+
+	ret = ft_mounts_fd_check(theirs, pfd, &fuse);
+	if (ret == -ENXIO && pid) {
+		/* Not in theirs: maybe a file mapped before a chroot. */
+		if (ft_mounts_load(&ours, 0) == 0)
+			ret = ft_mounts_fd_check(&ours, pfd, &fuse);
+		else
+			ret = 0; /* no table to tell by */
+		if (ret == -EPERM)
+			say_fuse(err, path, fuse);
+		ft_mounts_free(&ours);
+	} else if (ret == -EPERM) {
+		say_fuse(err, path, fuse);
+	} else if (ret == -ENXIO && !theirs->loaded) {
+		ret = 0; /* no table to tell by */
+	}
+	if (ret == -ENXIO && !ft_fd_on_fuse(pfd))
+		ret = 0; /* a kernel's own (memfd), or a detached one not FUSE */
+	if (ret == -ENXIO)
+		error_set(err, "%s: on a detached FUSE mount, which may never answer", path);
+	return ret < 0 ? -EPERM : 0;
+}
+
+/* Looks `path` up as procmap_file_open_as() says, into O_PATH descriptor *pfd. */
+static int look_up(const struct ft_mounts *mounts, uint32_t pid, int dirfd, const char *path,
+		   unsigned flags, int *pfd, struct ft_error *err)
+{
+	const struct ft_mount_fuse *fuse = NULL;
+	int ret;
+
+	if (path[0] == '/' && ((flags & PROCMAP_FILE_IN_ROOT) || !pid))
+		fuse = ft_mounts_path_fuse(mounts, path);
+	if (fuse) {
+		say_fuse(err, path, fuse);
+		return -EPERM;
+	}
 	if (flags & PROCMAP_FILE_IN_ROOT) {
-		ret = open_in_root(dirfd, path, flags & PROCMAP_FILE_NO_LINK, &pfd);
+		ret = open_in_root(dirfd, path, flags & PROCMAP_FILE_NO_LINK, pfd);
 	} else {
-		pfd = openat(dirfd, path,
-			     O_PATH | O_CLOEXEC | (flags & PROCMAP_FILE_FOLLOW ? 0 : O_NOFOLLOW));
-		ret = pfd < 0 ? -errno : 0;
+		*pfd = openat(dirfd, path,
+			      O_PATH | O_CLOEXEC | (flags & PROCMAP_FILE_FOLLOW ? 0 : O_NOFOLLOW));
+		ret = *pfd < 0 ? -errno : 0;
 	}
 	if (ret < 0) {
 		/* -EPERM is kept for our refusals: the kernel's becomes -EACCES. */
@@ -217,6 +262,36 @@ int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsig
 		error_set(err, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
+	ret = check_mount(mounts, pid, *pfd, path, err);
+	if (ret < 0) {
+		close(*pfd);
+		*pfd = -1;
+	}
+	return ret;
+}
+
+int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsigned flags,
+		      struct ft_error *err)
+{
+	return procmap_file_open_as(f, 0, dirfd, path, flags, err);
+}
+
+int procmap_file_open_as(struct procmap_file *f, uint32_t pid, int dirfd, const char *path,
+			 unsigned flags, struct ft_error *err)
+{
+	struct ft_mounts mounts;
+	struct stat st;
+	int pfd = -1, fd, ret;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->root = -1;
+	f->pid = pid;
+	ft_mounts_load(&mounts, pid); /* unreadable: nothing to check by */
+	ret = look_up(&mounts, pid, dirfd, path, flags, &pfd, err);
+	ft_mounts_free(&mounts);
+	if (ret < 0)
+		return ret;
 	fd = ft_reopen_regular(pfd, PROCMAP_FILE_MAX, &st);
 	if (fd < 0) {
 		ret = -EPERM; /* a refusal, unless the kernel said otherwise */

@@ -1010,6 +1010,21 @@ static enum verdict judge(const struct procmap_module *mod, struct procmap_file 
 	return VERDICT_MAYBE;
 }
 
+/*
+ * Keeps refusal `err` in `out`, saying the module's `path` where it names
+ * `opened` (a /proc/PID/map_files link, NULL: none) instead.
+ */
+static void name_refusal(struct ft_error *out, const struct ft_error *err, const char *opened,
+			 const char *path)
+{
+	size_t n = opened ? strlen(opened) : 0;
+
+	if (n && strncmp(err->msg, opened, n) == 0)
+		error_set(out, "%s%s", path, err->msg + n);
+	else
+		memcpy(out, err, sizeof(*err));
+}
+
 int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		 const struct procmap_map *map, struct procmap_file *f)
 {
@@ -1041,11 +1056,11 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 				continue;
 			snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64,
 				 pid, map->start, map->end);
-			r = procmap_file_open(&cand, AT_FDCWD, mf, PROCMAP_FILE_FOLLOW, &err);
+			r = procmap_file_open_as(&cand, pid, AT_FDCWD, mf, PROCMAP_FILE_FOLLOW, &err);
 		} else if (i == 1) {
 			if (root < 0)
 				continue;
-			r = procmap_file_open(&cand, root, path, PROCMAP_FILE_IN_ROOT, &err);
+			r = procmap_file_open_as(&cand, pid, root, path, PROCMAP_FILE_IN_ROOT, &err);
 		} else {
 			/* The path as this machine sees it: for recorded data, or a
 			 * process gone (then it must be the very file). */
@@ -1056,7 +1071,7 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		}
 		if (r < 0) {
 			if (r == -EPERM && !refusal.msg[0])
-				memcpy(&refusal, &err, sizeof(err));
+				name_refusal(&refusal, &err, i == 0 ? mf : NULL, path);
 			continue;
 		}
 		v = judge(pub, &cand, id, &id_size);

@@ -460,7 +460,9 @@ static bool try_debug_file(struct reading *r, struct symbols_elf *e, int dirfd, 
 	uint32_t crc;
 	int ret;
 
-	ret = procmap_file_open(&f, dirfd, path, flags, &err);
+	/* In the module's root, the module's process's mount table tells. */
+	ret = procmap_file_open_as(&f, dirfd != AT_FDCWD && r->f ? r->f->pid : 0, dirfd, path,
+				   flags, &err);
 	if (ret < 0) {
 		if (ret == -EPERM)
 			r->rep->debug_refused++;

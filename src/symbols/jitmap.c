@@ -229,7 +229,8 @@ static int open_map(const struct symbols_jitmap *m, struct procmap_file *f, stru
 	}
 	if (root < 0)
 		return procmap_file_open(f, AT_FDCWD, m->path, 0, err);
-	ret = procmap_file_open(f, root, m->path, PROCMAP_FILE_IN_ROOT | PROCMAP_FILE_NO_LINK, err);
+	ret = procmap_file_open_as(f, m->pid, root, m->path,
+				   PROCMAP_FILE_IN_ROOT | PROCMAP_FILE_NO_LINK, err);
 	close(root);
 	return ret;
 }

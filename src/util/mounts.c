@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * File systems that a user serves. A user's FUSE mount (fusermount with
+ * allow_other) answers every look at its files from the user's own
+ * process, which can simply stop answering: then stat(), open() and
+ * read() of those files wait for good, and a profiler running as root
+ * that reads a library from there never finishes. Even the look at the
+ * file (fstat, statfs) waits, so the file system is told from the
+ * process's mount table (/proc/PID/mountinfo, which procfs writes without
+ * asking any file system) and from the mount an O_PATH descriptor is on
+ * (/proc/self/fdinfo's mnt_id), never from the file.
+ *
+ * A FUSE mount is a user's unless its superblock says user_id=0. Mounts
+ * made in a user namespace refuse root outright (EACCES, no wait), so
+ * they need no rule here. A mount in no table (detached with umount -l
+ * while a process still maps a file of it) is told FUSE or not by its
+ * device's entry in fusectl (/sys/fs/fuse/connections).
+ */
+#include "config.h"
+
+#include "flametop/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+/* The most of a mount table read: past it, mounts are unknown. */
+#define MOUNTINFO_MAX (4u << 20)
+
+/* Decodes mountinfo's octal escapes (\040 a space, \012 a newline) in place. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+static bool is_fuse(const char *fstype)
+{
+	return strcmp(fstype, "fuse") == 0 || strcmp(fstype, "fuseblk") == 0 ||
+	       strncmp(fstype, "fuse.", 5) == 0;
+}
+
+/* The user_id= of FUSE super options, or -1 when absent or unreadable. */
+static long fuse_user(const char *opts)
+{
+	const char *p = strstr(opts, "user_id=");
+	char *end;
+	long v;
+
+	if (!p || (p != opts && p[-1] != ','))
+		return -1;
+	v = strtol(p + 8, &end, 10);
+	return end == p + 8 || v < 0 ? -1 : v;
+}
+
+/*
+ * Parses one mountinfo line, "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS] -
+ * FSTYPE SOURCE SUPER", into `m`. Returns false for a line it cannot read.
+ */
+static bool parse_line(struct ft_mounts *m, char *line)
+{
+	char *field[6], *save = NULL, *dash, *fstype, *super;
+	long id, user;
+	int i;
+
+	dash = strstr(line, " - ");
+	if (!dash)
+		return false;
+	*dash = '\0';
+	for (i = 0; i < 6; i++) {
+		field[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!field[i])
+			return false;
+	}
+	fstype = strtok_r(dash + 3, " ", &save);
+	if (!fstype || !strtok_r(NULL, " ", &save))
+		return false;
+	super = strtok_r(NULL, " ", &save);
+	id = strtol(field[0], NULL, 10);
+	if (id <= 0 || id > INT32_MAX)
+		return false;
+	m->ids[m->n_ids++] = (int32_t)id; /* one a line: room made by the caller */
+	if (!is_fuse(fstype))
+		return true;
+	user = super ? fuse_user(super) : -1;
+	if (user == 0)
+		return true;
+	unescape(field[4]);
+	m->fuse = xrealloc(m->fuse, (m->n_fuse + 1) * sizeof(*m->fuse));
+	m->fuse[m->n_fuse].id = (int32_t)id;
+	m->fuse[m->n_fuse].uid = user;
+	m->fuse[m->n_fuse].point = xstrdup(field[4]);
+	m->n_fuse++;
+	return true;
+}
+
+static size_t count_lines(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (len--)
+		n += *buf++ == '\n';
+	return n;
+}
+
+int ft_mounts_load(struct ft_mounts *m, uint32_t pid)
+{
+	char path[64], *buf, *line, *next;
+	size_t len;
+
+	memset(m, 0, sizeof(*m));
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/mountinfo", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/mountinfo");
+	buf = util_read_file_max(path, MOUNTINFO_MAX, &len, &m->cut);
+	if (!buf)
+		return -errno;
+	m->ids = xmalloc((count_lines(buf, len) + 1) * sizeof(*m->ids));
+	for (line = buf; line < buf + len && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = buf + len;
+		parse_line(m, line);
+	}
+	free(buf);
+	m->loaded = true;
+	return 0;
+}
+
+void ft_mounts_free(struct ft_mounts *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_fuse; i++)
+		free(m->fuse[i].point);
+	free(m->fuse);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Whether `path` is `point` or lies under it, component-wise. */
+static bool under(const char *path, const char *point)
+{
+	size_t n = strlen(point);
+
+	if (n == 1 && point[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, point, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+const struct ft_mount_fuse *ft_mounts_path_fuse(const struct ft_mounts *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_fuse; i++)
+		if (under(path, m->fuse[i].point))
+			return &m->fuse[i];
+	return NULL;
+}
+
+/* The mount id of open descriptor `fd` (/proc/self/fdinfo), or -errno. */
+static long fd_mount_id(int fd)
+{
+	char path[64], *buf, *p;
+	long id = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	buf = util_read_file_max(path, 65536, NULL, NULL);
+	if (!buf)
+		return -errno;
+	p = strstr(buf, "\nmnt_id:");
+	if (p)
+		id = strtol(p + 8, NULL, 10);
+	free(buf);
+	return id;
+}
+
+int ft_mounts_fd_check(const struct ft_mounts *m, int fd, const struct ft_mount_fuse **fuse)
+{
+	long id;
+	size_t i;
+
+	*fuse = NULL;
+	id = fd_mount_id(fd);
+	if (id < 0)
+		return 0; /* no fdinfo: nothing to tell by */
+	if (!m->loaded)
+		return -ENXIO;
+	for (i = 0; i < m->n_fuse; i++) {
+		if (m->fuse[i].id == id) {
+			*fuse = &m->fuse[i];
+			return -EPERM;
+		}
+	}
+	for (i = 0; i < m->n_ids; i++)
+		if (m->ids[i] == id)
+			return 0;
+	return -ENXIO;
+}
+
+bool ft_fd_on_fuse(int fd)
+{
+	struct statx stx;
+	struct stat st;
+	char path[64];
+	unsigned dev;
+
+	/* DONT_SYNC: FUSE answers from its cache, never asks its server. */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0)
+		return false;
+	/* fusectl names a connection by the kernel's dev_t: major << 20 | minor. */
+	dev = (stx.stx_dev_major << 20) | stx.stx_dev_minor;
+	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u", dev);
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
