@@ -84,6 +84,32 @@ static char *lib_of_pid(pid_t pid, const char *lib, bool *cut)
 	return found;
 }
 
+/*
+ * Refuses (-EPERM, `err` said) library `path`, /proc/PID/root/PATH, when
+ * PATH is on a user's FUSE mount in `pid`'s table: reading it (and the
+ * kernel placing the probe in it) would wait on the user's server.
+ */
+static int check_fuse(pid_t pid, const char *path, struct ft_error *err)
+{
+	const struct ft_mount_fuse *fuse;
+	struct ft_mounts mounts;
+	char root[48];
+	size_t n;
+	int ret = 0;
+
+	n = (size_t)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	if (strncmp(path, root, n) != 0 || ft_mounts_load(&mounts, (uint32_t)pid) < 0)
+		return 0;
+	fuse = ft_mounts_path_fuse(&mounts, path + n);
+	if (fuse) {
+		error_set(err, "%s: on user %ld's FUSE mount %s, which may never answer: "
+			  "nothing to probe", path + n, fuse->uid, fuse->point);
+		ret = -EPERM;
+	}
+	ft_mounts_free(&mounts);
+	return ret;
+}
+
 struct find_loaded {
 	const char *lib;
 	char *path;
@@ -338,7 +364,9 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 				  soname);
 		return -ENOENT;
 	}
-	r = symbols_func_file_offset(path, func, &offset, err);
+	r = t->target == SAMPLER_PIDS && t->npids ? check_fuse(t->pids[0], path, err) : 0;
+	if (r == 0)
+		r = symbols_func_file_offset(path, func, &offset, err);
 	if (r < 0) {
 		free(path);
 		return r;

@@ -16,49 +16,104 @@
 need_workload ftfuse
 [ -e /dev/fuse ] || skip "no /dev/fuse"
 
-mnt=$T/mnt
-mkdir "$mnt" && chmod 755 "$mnt" || hard_error "cannot make $mnt"
-"$WORKLOADS/ftfuse" "$mnt" "$HD/libfthostile.so" "$(id -u nobody)" >"$T/fuse.out" 2>"$T/fuse.err" &
-fpid=$!
-# The server's end closes the connection (waiters get ENOTCONN), then the
-# mount goes, before lib.sh removes $T.
+fuse_pids=
+fuse_mnts=
+# The servers' end closes their connections (waiters get ENOTCONN), then
+# the mounts go, before lib.sh removes $T.
 fuse_down() {
-	kill -TERM "$fpid" 2>/dev/null
-	wait "$fpid" 2>/dev/null
-	umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
+	for p in $fuse_pids; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for m in $fuse_mnts; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
 }
 trap 'fuse_down; ft_cleanup' EXIT
-fuse_up() {
-	grep -q '^ready$' "$T/fuse.out" || ! kill -0 "$fpid" 2>/dev/null
-}
-wait_until 30 fuse_up
-if ! grep -q '^ready$' "$T/fuse.out"; then
-	wait "$fpid"
-	[ $? -ne 77 ] || skip "cannot mount FUSE here: $(cat "$T/fuse.err")"
-	hard_error "ftfuse never got ready: $(cat "$T/fuse.err")"
-fi
 
+# fuse_start NAME FILE [SERVED]: mounts $T/NAME, where nobody's FUSE
+# server (ftfuse) serves FILE as SERVED (lib.so); its pid is FPID.
+fuse_start() {
+	mkdir "$T/$1" && chmod 755 "$T/$1" || hard_error "cannot make $T/$1"
+	"$WORKLOADS/ftfuse" "$T/$1" "$2" "$(id -u nobody)" ${3:+"$3"} \
+		>"$T/$1.fuse" 2>"$T/$1.fuse.err" &
+	FPID=$!
+	fuse_pids="$fuse_pids $FPID"
+	fuse_mnts="$fuse_mnts $T/$1"
+	wait_until 30 fuse_said "$1" ready
+	if ! grep -q '^ready$' "$T/$1.fuse"; then
+		wait "$FPID"
+		[ $? -ne 77 ] || skip "cannot mount FUSE here: $(cat "$T/$1.fuse.err")"
+		hard_error "ftfuse never got ready: $(cat "$T/$1.fuse.err")"
+	fi
+}
+
+fuse_said() {
+	grep -q "^$2\$" "$T/$1.fuse" || ! kill -0 "$FPID" 2>/dev/null
+}
+
+# fuse_freeze NAME PID: the server PID of $T/NAME stops answering.
+fuse_freeze() {
+	kill -USR1 "$2"
+	FPID=$2
+	wait_until 30 fuse_said "$1" frozen && grep -q '^frozen$' "$T/$1.fuse" ||
+		hard_error "ftfuse did not stop answering"
+}
+
+# run_bounded NAME ARGS...: flametop record ARGS, killed after 40 s.
+run_bounded() {
+	name=$1
+	shift
+	echo "+ flametop record $* (the FUSE server answers no more)"
+	t0=$(now_ms)
+	timeout -s KILL 40 "$FLAMETOP" record "$@" >"$T/$name.out" 2>"$T/$name.err"
+	RC=$?
+	ELAPSED_MS=$(($(now_ms) - t0))
+	sed 's/^/  stderr: /' "$T/$name.err"
+	echo "  exit $RC after ${ELAPSED_MS} ms"
+}
+
+fuse_start mnt "$HD/libfthostile.so"
+fpid=$FPID
+mnt=$T/mnt
 start_hostile fuse plain 0 "$mnt/lib.so"
 wpid=$HPID
-kill -USR1 "$fpid"
-wait_until 30 grep -q '^frozen$' "$T/fuse.out" || hard_error "ftfuse did not stop answering"
+fuse_freeze mnt "$fpid"
 
-echo "+ flametop record -F 999 -d 2 -p $wpid (the FUSE server answers no more)"
-t0=$(now_ms)
-timeout -s KILL 40 "$FLAMETOP" record -F 999 -d 2 -o "$T/fuse.session" -p "$wpid" \
-	>"$T/fuse.out2" 2>"$T/fuse.err2"
-RC=$?
-ELAPSED_MS=$(($(now_ms) - t0))
-sed 's/^/  stderr: /' "$T/fuse.err2"
-echo "  exit $RC after ${ELAPSED_MS} ms"
-assert_on_time fuse 2
+run_bounded rec -F 999 -d 2 -o "$T/fuse.session" -p "$wpid"
+assert_on_time rec 2
 assert_samples fuse "$T/fuse.session" "$T/fuse.json"
 assert_eq "$(grep -c "^flametop: notice: .*/mnt/lib\.so: on user [0-9]*'s FUSE mount" \
-	"$T/fuse.err2")" 1 "fuse: one notice refuses the library on the user's FUSE mount"
+	"$T/rec.err")" 1 "fuse: one notice refuses the library on the user's FUSE mount"
 if [ -s "$T/fuse.json" ]; then
 	hot=$(jq -r '.functions[0].name' "$T/fuse.json")
 	assert_match "$hot" '^lib\.so\+0x[0-9a-f]+$' "fuse: the hottest frame is named module+0xOFFSET"
 fi
 stop_hostile "$wpid"
+
+# The alloc type probes malloc in the libc the process maps: nobody's
+# process runs on a libc its FUSE server serves, then stops serving. The
+# library is refused before it is looked at (and before the kernel is
+# asked to place a probe in it), so record says why and ends.
+libc=$(ldd "$WORKLOADS/hostile" | awk '$1 ~ /^libc\.so/ { print $3 }')
+[ -f "$libc" ] || hard_error "no libc found for the hostile workload"
+fuse_start libc "$libc" "${libc##*/}"
+lpid=$FPID
+echo "+ (as nobody) LD_LIBRARY_PATH=$T/libc hostile plain 0"
+(cd "$HD" && LD_LIBRARY_PATH=$T/libc exec setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups --inh-caps=-all ./hostile plain 0 "$HD/libfthostile.so") \
+	>"$T/onlibc.out" 2>"$T/onlibc.err" &
+spid=$!
+ft_bg_pids="$ft_bg_pids $spid"
+wait_ready onlibc "$spid"
+grep -q " $T/libc/" "/proc/$spid/maps" || hard_error "the workload does not run on $T/libc"
+fuse_freeze libc "$lpid"
+run_bounded alloc -e alloc -d 1 -o "$T/alloc.session" -p "$spid"
+assert_between "$ELAPSED_MS" 0 20000 "alloc: record wall time (ms), not hung on the library"
+assert_eq "$(grep -c "^flametop: .*/libc/libc[^ ]*: on user [0-9]*'s FUSE mount" \
+	"$T/alloc.err")" 1 "alloc: record says the libc on the user's FUSE mount is refused"
+# Its SIGTERM handler may be in a libc page never read: it would wait too.
+kill -KILL "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
 
 finish

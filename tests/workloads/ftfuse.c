@@ -4,10 +4,10 @@
  * can. Speaks the kernel's protocol on /dev/fuse itself (no libfuse), so
  * that a test needs nothing but the kernel.
  *
- *   ftfuse MOUNTPOINT FILE UID
+ *   ftfuse MOUNTPOINT FILE UID [NAME]
  *
- * Run as root, it mounts at MOUNTPOINT a file system of one file, lib.so,
- * with FILE's contents, as a user's FUSE mount (user_id=UID, group_id=UID,
+ * Run as root, it mounts at MOUNTPOINT a file system of one file, NAME
+ * (lib.so when not given), with FILE's contents, as a user's FUSE mount (user_id=UID, group_id=UID,
  * allow_other: what fusermount makes for UID where user_allow_other is
  * on), with no attribute or entry caching, so that every look at the file
  * asks the server. It prints "ready" once mounted. On SIGUSR1 it stops
@@ -36,6 +36,7 @@ static char *data;
 static size_t data_size;
 static unsigned uid;
 static int dev_fd = -1;
+static const char *file_name = "lib.so";
 
 static void on_usr1(int sig)
 {
@@ -91,7 +92,7 @@ static void do_lookup(uint64_t unique, uint64_t parent, const char *name)
 {
 	struct fuse_entry_out e;
 
-	if (parent != FUSE_ROOT_ID || strcmp(name, "lib.so") != 0) {
+	if (parent != FUSE_ROOT_ID || strcmp(name, file_name) != 0) {
 		reply(unique, -ENOENT, NULL, 0);
 		return;
 	}
@@ -190,10 +191,12 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char opts[128];
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: ftfuse MOUNTPOINT FILE UID\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: ftfuse MOUNTPOINT FILE UID [NAME]\n");
 		return 2;
 	}
+	if (argc == 5)
+		file_name = argv[4];
 	uid = (unsigned)strtoul(argv[3], NULL, 10);
 	if (load(argv[2]) < 0) {
 		perror(argv[2]);
