@@ -14,7 +14,8 @@
  * is read from disk by the path the DWARF gives, relative ones from the
  * unit's compilation directory; it is named by a profiled program's debug
  * data, so it is opened with care: no blocking, a regular file only, at
- * most SOURCE_MAX bytes, every line sanitized. Without it (not on this machine, not readable, or not the
+ * most SOURCE_MAX bytes, as root only one anyone may read, every line
+ * sanitized. Without it (not on this machine, not readable, or not the
  * file that was compiled) the view lists the function's addresses with
  * their lines instead; Enter switches between the two.
  */
@@ -91,9 +92,23 @@ static void lines_close(struct ui_view *v)
 }
 
 /*
+ * Whether a source file of `st` may be shown. A profiled program's debug
+ * data names the file, so as root (who can read anything) only a file
+ * anyone may read is shown, or one of the user who ran sudo: never
+ * /etc/shadow or a key because a user's DWARF named it.
+ */
+static bool may_show(const struct stat *st)
+{
+	if (geteuid() != 0 || (st->st_mode & S_IROTH))
+		return true;
+	return st->st_uid != 0 && ft_uid_trusted(st->st_uid);
+}
+
+/*
  * Reads a source file that untrusted data named: never blocks (a FIFO, a
- * device), a regular file only, at most SOURCE_MAX bytes. The contents
- * (caller frees, NUL-terminated), or NULL with `why` said.
+ * device), a regular file only, at most SOURCE_MAX bytes, one anyone may
+ * read (may_show). The contents (caller frees, NUL-terminated), or NULL
+ * with `why` said.
  */
 static char *read_source(const char *path, size_t *len, char *why, size_t size)
 {
@@ -110,6 +125,12 @@ static char *read_source(const char *path, size_t *len, char *why, size_t size)
 	}
 	if (fd < 0) {
 		snprintf(why, size, "%.200s: %s", util_basename(path), ft_open_strerror(fd));
+		return NULL;
+	}
+	if (!may_show(&st)) {
+		snprintf(why, size, "%.200s: not readable by everyone (mode %04o), not shown",
+			 util_basename(path), (unsigned)(st.st_mode & 07777));
+		close(fd);
 		return NULL;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);

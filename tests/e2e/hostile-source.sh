@@ -69,4 +69,28 @@ else
 fi
 [ -s "$T/view.err" ] && fail "replay: stderr not empty: $(head -c 300 "$T/view.err")"
 kill "$writer" 2>/dev/null
+
+# The program's DWARF may as well name a file only root may read (a user
+# builds it with -fdebug-prefix-map=.../src=/etc, or names the file in a
+# #line): the view, as root, must not show it.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP (part): not root, so the kernel keeps flametop from root-only files"
+	finish
+fi
+rm -f "$T/src/hot.c"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "ROOT-ONLY-SECRET-$i"; done >"$T/src/hot.c"
+chmod 0600 "$T/src/hot.c"
+tui_start secret 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/secret.err'"
+assert_screen secret '^ Lines of ft_source_hot, hot\.c: not readable by everyone \(mode 0600\)' \
+	"root-only: the view says the file is not readable by everyone"
+assert_not_screen secret 'ROOT-ONLY-SECRET' "root-only: no line of the file is shown" 1
+chmod 0644 "$T/src/hot.c"
+tui_keys secret q
+tui_exit secret || fail "replay: still running 30 s after q"
+# Once anyone may read it, the same file is shown (so the check above saw the
+# refusal, not a file the view would never show).
+tui_start shown 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/shown.err'"
+assert_screen shown 'ROOT-ONLY-SECRET-5' "readable by all: the file is shown"
+tui_keys shown q
+tui_exit shown || fail "replay: still running 30 s after q"
 finish
