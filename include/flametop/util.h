@@ -235,6 +235,8 @@ char *util_read_file(const char *path, size_t *len);
  * whole line within the cap. `cut` may be NULL.
  */
 char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut);
+/* util_read_file_max() of open descriptor `fd`, from where it is; `fd` stays open. */
+char *util_read_fd_max(int fd, size_t max, size_t *len, bool *cut);
 /* Reads one integer from a procfs/sysfs file; returns 0 or -errno. */
 int util_read_long(const char *path, long *value);
 /* Whether kernel `release` (uname's, "6.1.0-18-amd64") is older than
@@ -289,7 +291,9 @@ const char *ft_open_strerror(int err);
  * say user_id=0 is a user's.
  *
  * ft_mounts_load() fills `m` (ft_mounts_free() frees it) or returns
- * -errno. ft_mounts_path_fuse() returns the user's FUSE mount that `path`
+ * -errno; it copies the table from a cache shared by the processes of one
+ * mount namespace and root, read again once a mount or unmount changed it
+ * (thread-safe). ft_mounts_path_fuse() returns the user's FUSE mount that `path`
  * (absolute, as the table's process sees it) is at or under, borrowed
  * from `m`, or NULL. ft_mounts_fd_check() looks at the mount an O_PATH
  * descriptor is on (/proc/self/fdinfo, never the file): -EPERM with

@@ -168,17 +168,13 @@ uint64_t util_hash_bytes(const void *data, size_t len)
 	return util_hash_u64(h);
 }
 
-char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut)
+char *util_read_fd_max(int fd, size_t max, size_t *len, bool *cut)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
-	int fd;
 
 	if (cut)
 		*cut = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
@@ -195,7 +191,6 @@ char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut)
 			if (saved == EINTR)
 				continue;
 			free(buf);
-			close(fd);
 			errno = saved;
 			return NULL;
 		}
@@ -213,10 +208,26 @@ char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut)
 			break;
 		}
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
+	return buf;
+}
+
+char *util_read_file_max(const char *path, size_t max, size_t *len, bool *cut)
+{
+	char *buf;
+	int fd, saved;
+
+	if (cut)
+		*cut = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = util_read_fd_max(fd, max, len, cut);
+	saved = errno;
+	close(fd);
+	errno = saved;
 	return buf;
 }
 

@@ -19,7 +19,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "flametop/util.h"
@@ -762,6 +765,58 @@ static void test_kernel_before(void **state)
 	assert_false(util_kernel_before(NULL, 6, 12));
 }
 
+/*
+ * The child of test_mounts_cache(), in a mount namespace of its own: a
+ * tmpfs mounted and unmounted after the table was read shows in the next
+ * ft_mounts_load() at once (the cache reads a changed table again).
+ * Returns the failed step, 0 when all held.
+ */
+static int mounts_cache_child(void)
+{
+	char dir[] = "/tmp/ft-mounts-XXXXXX";
+	struct ft_mounts a, b, c;
+	const struct ft_mount_fuse *fuse;
+	int fd, step = 0;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(dir))
+		return 1;
+	if (ft_mounts_load(&a, 0) < 0 || ft_mounts_load(&a, 0) < 0) /* the second from the cache */
+		step = 2;
+	else if (mount("none", dir, "tmpfs", 0, "size=4k") < 0)
+		step = 3;
+	else if ((fd = open(dir, O_PATH | O_CLOEXEC)) < 0)
+		step = 4;
+	else if (ft_mounts_load(&b, 0) < 0 || b.n_ids != a.n_ids + 1)
+		step = 5;
+	else if (ft_mounts_fd_check(&a, fd, &fuse) != -ENXIO || ft_mounts_fd_check(&b, fd, &fuse))
+		step = 6;
+	else if (close(fd) < 0 || umount(dir) < 0)
+		step = 7;
+	else if (ft_mounts_load(&c, 0) < 0 || c.n_ids != a.n_ids)
+		step = 8;
+	rmdir(dir);
+	return step;
+}
+
+static void test_mounts_cache(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* a mount namespace and mounts need root */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNS) < 0 ? 100 : mounts_cache_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 100)
+		skip(); /* no mount namespaces here (a container without CAP_SYS_ADMIN) */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -783,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_notice_once),
 		cmocka_unit_test(test_kernel_before),
 		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_mounts_cache),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_integer),
 		cmocka_unit_test(test_parse_number),
