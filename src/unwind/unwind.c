@@ -774,6 +774,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	u->rec.n = 0;
 	u->rec.spoiled = false;
 	x.rec = &u->rec;
+	x.past_end = false; /* what the memo's questions met is not this unwind's */
 	if (unw_init_remote(&cursor, u->as, &x) < 0)
 		return n;
 	prev_sp = x.sp;
