@@ -584,10 +584,9 @@ static bool same_event(const struct member *a, const struct member *b)
 {
 	return a->attr.type == b->attr.type && a->attr.config == b->attr.config &&
 	       a->attr.config1 == b->attr.config1 && a->attr.config2 == b->attr.config2 &&
-	       same_levels(&a->attr, &b->attr) &&
-	       a->frequency == b->frequency && a->rule_regs == b->rule_regs &&
-	       a->entry == b->entry && a->no_inherit == b->no_inherit && a->bare == b->bare &&
-	       a->text_loc == b->text_loc &&
+	       same_levels(&a->attr, &b->attr) && a->frequency == b->frequency &&
+	       a->rule_regs == b->rule_regs && a->entry == b->entry &&
+	       a->no_inherit == b->no_inherit && a->bare == b->bare && a->text_loc == b->text_loc &&
 	       (a->filter == b->filter ||
 		(a->filter && b->filter && !strcmp(a->filter, b->filter))) &&
 	       (a->frequency || a->attr.sample_period == b->attr.sample_period) &&
