@@ -311,6 +311,40 @@ static void end_at(struct profile *p, uint64_t end)
 	p->meta.duration_ns = end;
 }
 
+/* Processes say_spawned() names. */
+#define SPAWNED_NAMED 4
+
+/*
+ * The command has exited: says which processes it started still run, for
+ * they were sampled until then and are not any more (perf record, too,
+ * stops at the command's exit, silently).
+ */
+static void say_spawned(const struct source *src, const char *command)
+{
+	pid_t pids[SPAWNED_NAMED];
+	char list[SPAWNED_NAMED * 40] = "";
+	size_t n, i, len = 0;
+
+	n = source_live_spawned_running(src, pids, SPAWNED_NAMED);
+	if (!n)
+		return;
+	for (i = 0; i < n && i < SPAWNED_NAMED; i++) {
+		char path[64], *comm;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
+		comm = util_read_file_max(path, 64, NULL, NULL);
+		if (comm)
+			comm[strcspn(comm, "\n")] = '\0';
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%spid %d %s",
+					i ? ", " : "", (int)pids[i], comm ? comm : "?");
+		free(comm);
+	}
+	cli_error("notice: %s exited, leaving %zu process%s it started running (%s%s), not "
+		  "sampled after that: -p PID samples one",
+		  util_basename(command), n, n == 1 ? "" : "es", list,
+		  n > SPAWNED_NAMED ? ", ..." : "");
+}
+
 /*
  * Without -o: flametop-DATE-TIME.session in the current directory, or,
  * when a recording of the same second has that name (two short ones in a
@@ -615,6 +649,8 @@ int cli_record(int argc, char **argv)
 		push_feed_add(feed, p->samples, p->nsamples);
 		push_feed_flush(feed);
 	}
+	if (src->child_exited)
+		say_spawned(src, t.argv[0]);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		p->meta.recorder_peak_rss = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	ret = session_writer_close(w, p);

@@ -341,6 +341,7 @@ static int deliver_group(struct sampler_decoder *d, const struct pipeline_sample
 
 void sampler_decode_free(struct sampler_decoder *d)
 {
+	u64map_free(&d->spawned);
 	u64map_free(&d->group_index);
 	free(d->group_counts);
 	d->group_counts = NULL;
@@ -518,6 +519,38 @@ static void exit_to_rules(const struct sampler_decoder *d, uint32_t tid, uint64_
 	}
 }
 
+/* d->spawned without its exited processes. */
+static void compact_spawned(struct sampler_decoder *d)
+{
+	struct u64map kept;
+	size_t i;
+
+	u64map_init(&kept);
+	for (i = 0; i < d->spawned.cap; i++)
+		if (d->spawned.keys[i] && d->spawned.values[i])
+			u64map_put(&kept, d->spawned.keys[i], 1);
+	u64map_free(&d->spawned);
+	d->spawned = kept;
+}
+
+/* A process forked (a fork whose child is a new process) or ended (its first thread's exit). */
+static void track_spawned(struct sampler_decoder *d, const struct pipeline_task *t)
+{
+	uint32_t running;
+
+	if (t->exit) {
+		if (t->pid == t->tid && u64map_get(&d->spawned, (uint64_t)t->pid + 1, &running))
+			u64map_put(&d->spawned, (uint64_t)t->pid + 1, 0);
+		return;
+	}
+	if (t->pid == t->ppid)
+		return; /* a thread */
+	if (d->spawned.len >= SAMPLER_MAX_SPAWNED)
+		compact_spawned(d);
+	if (d->spawned.len < SAMPLER_MAX_SPAWNED)
+		u64map_put(&d->spawned, (uint64_t)t->pid + 1, 1);
+}
+
 static int decode_task(struct sampler_decoder *d, const struct perf_event_header *h)
 {
 	const unsigned char *p = (const unsigned char *)(h + 1);
@@ -536,6 +569,8 @@ static int decode_task(struct sampler_decoder *d, const struct perf_event_header
 	t.exit = h->type == PERF_RECORD_EXIT;
 	if (t.exit)
 		exit_to_rules(d, t.tid, t.time);
+	if (d->track_spawned)
+		track_spawned(d, &t);
 	if (!d->sink->ops->task)
 		return 0;
 	return d->sink->ops->task(d->sink->ctx, &t);

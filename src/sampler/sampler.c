@@ -1057,11 +1057,13 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->dec.sink = sink;
 	s->dec.members = s->dmembers;
 	s->dec.group_by_thread = cfg->target != SAMPLER_SYSTEM;
+	s->dec.track_spawned = cfg->target == SAMPLER_COMMAND;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;
 	s->wait_fd = -1;
 	u64map_init(&s->tids);
 	u64map_init(&s->dec.id_event);
+	u64map_init(&s->dec.spawned);
 
 	if (s->call_graph == SAMPLER_CALL_GRAPH_DWARF &&
 	    (cfg->stack_size > SAMPLER_MAX_STACK_SIZE || s->stack_size > SAMPLER_MAX_STACK_SIZE)) {
@@ -1465,6 +1467,23 @@ int sampler_child_status(struct sampler *s, int *status)
 		return 0;
 	*status = s->child_status;
 	return 1;
+}
+
+size_t sampler_spawned_running(const struct sampler *s, pid_t *pids, size_t max)
+{
+	const struct u64map *m = &s->dec.spawned;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->cap; i++) {
+		pid_t pid = (pid_t)(m->keys[i] - 1);
+
+		if (!m->keys[i] || !m->values[i] || !util_process_alive(pid))
+			continue;
+		if (n < max)
+			pids[n] = pid;
+		n++;
+	}
+	return n;
 }
 
 uint64_t sampler_lost(const struct sampler *s)

@@ -290,6 +290,13 @@ int source_live_start(struct source *s, struct ft_error *err)
 	return 0;
 }
 
+size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t max)
+{
+	const struct live *l = s->ctx;
+
+	return l->sampler ? sampler_spawned_running(l->sampler, pids, max) : 0;
+}
+
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st)
 {
 	const struct live *l = s->ctx;

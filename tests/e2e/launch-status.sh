@@ -5,7 +5,8 @@
 # give it: 0, any N, 128 plus the signal's number when a signal killed it.
 # A command that cannot be found exits 127 and one that cannot be executed
 # 126 (a file without the execute bit, a directory), each with one error
-# line naming the command, and no session file is left behind.
+# line naming the command, and no session file is left behind. A command
+# that exits leaving processes it started running is told of.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -62,4 +63,22 @@ never notfound 127 "is not in PATH" flametop-no-such-command-here
 never nopath 127 "does not exist" "$T/no-such-file"
 never noexec 126 "has no execute bit" "$T/not-executable"
 never directory 126 "is a directory" "$T/a-directory"
+
+# --- a command that leaves processes it started running ---------------------------
+# The recording ends when the command exits (as perf record's does), but a
+# process it started in the background runs on, no longer sampled: record
+# says so, naming it. It used to say nothing. A command that waits for its
+# children leaves none, and gets no such notice.
+run_record left -o "$T/left.session" -- sh -c 'sleep 300 & echo $! >"$1"; exit 3' sh "$T/left.pid"
+left=$(cat "$T/left.pid" 2>/dev/null)
+[ -n "$left" ] || hard_error "the command did not say its child's pid"
+ft_bg_pids="$ft_bg_pids $left"
+assert_eq "$RC" 3 "left: exit status, the command's"
+assert_match "$(grep 'exited, leaving' "$T/left.err")" \
+	"^flametop: notice: sh exited, leaving 1 process it started running \\(pid $left sleep\\), not sampled after that: -p PID samples one\$" \
+	"left: record names the process the command left running"
+kill "$left"
+run_record waited -o "$T/waited.session" -- sh -c 'sleep 0.2 & wait'
+assert_eq "$RC" 0 "waited: exit status"
+assert_no_match "$(cat "$T/waited.err")" 'exited, leaving' "waited: no process left running, none named"
 finish
