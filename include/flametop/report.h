@@ -51,6 +51,12 @@ int report_parse_format(const char *name, enum report_format *out);
  * (sampler_event_every): whether a frequency means anything for it. */
 bool report_any_at_frequency(const struct profile *p);
 /*
+ * Whether the totals of event `event` (an index into p->events) are
+ * estimates: a software count sampled at -F (sampler_event_soft_count),
+ * not a group's member, whose counts are read.
+ */
+bool report_total_estimated(const struct profile *p, int event);
+/*
  * Writes the report of the whole profile `p` (and of o->baseline): a
  * report fed all their samples. 0 or -errno (with `err` filled).
  */

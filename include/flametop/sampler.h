@@ -176,6 +176,13 @@ int sampler_event_encode(const char *name, struct perf_event_attr *attr, char **
  * wall) or a tracepoint tracefs has here.
  */
 bool sampler_event_every(const char *name);
+/*
+ * Whether event `name` is one of perf's generic software counts
+ * (page-faults, context-switches, cpu-migrations, ...; not the clocks nor
+ * the faults type): sampled at -F, the sum of its periods is an estimate
+ * that may be many times the real count.
+ */
+bool sampler_event_soft_count(const char *name);
 /* sampler_event_encode() through libpfm4 alone, the table's names included (for tests). */
 int sampler_event_encode_pfm(const char *name, struct perf_event_attr *attr, struct ft_error *err);
 /* The i-th generic name sampler_event_encode() encodes without libpfm4; NULL past the last. */

@@ -67,6 +67,12 @@ bool report_any_at_frequency(const struct profile *p)
 	return false;
 }
 
+bool report_total_estimated(const struct profile *p, int event)
+{
+	return p->meta.frequency && event >= 0 && (uint32_t)event < p->nevents &&
+	       p->events[event].leader < 0 && sampler_event_soft_count(p->events[event].name);
+}
+
 int report_parse_format(const char *name, enum report_format *out)
 {
 	size_t i;
@@ -193,6 +199,9 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	}
 	if (every)
 		fprintf(out, ", each event sampled\n");
+	else if (report_total_estimated(p, f->event))
+		fprintf(out, ", frequency %" PRIu32 " Hz: its totals are estimates (sums of "
+			     "the kernel's sampling periods)\n", m->frequency);
 	else if (m->frequency)
 		fprintf(out, ", frequency %" PRIu32 " Hz\n", m->frequency);
 	else
@@ -658,6 +667,8 @@ static int write_json(FILE *out, struct report *r, struct ft_error *err)
 		goto out_free;
 	if (json_put(root, "total", json_integer((json_int_t)t->total_weight)) ||
 	    json_put(root, "unit", json_string(clean(&b, unit))))
+		goto out_free;
+	if (report_total_estimated(p, f->event) && json_put(root, "estimated", json_true()))
 		goto out_free;
 	if (d) {
 		profile_diff_sort(d, PROFILE_DIFF_BY_SELF);

@@ -190,6 +190,20 @@ bool sampler_event_every(const char *name)
 	return type ? type->every : encode_tracepoint(name, &attr) == 0;
 }
 
+bool sampler_event_soft_count(const char *name)
+{
+	size_t i;
+
+	if (sampler_type_find(name))
+		return false; /* faults: each fault */
+	for (i = 0; i < ARRAY_SIZE(generic_events); i++)
+		if (strcmp(name, generic_events[i].name) == 0)
+			return generic_events[i].type == PERF_TYPE_SOFTWARE &&
+			       generic_events[i].config != PERF_COUNT_SW_CPU_CLOCK &&
+			       generic_events[i].config != PERF_COUNT_SW_TASK_CLOCK;
+	return false;
+}
+
 const char *sampler_event_generic_name(size_t i)
 {
 	return i < ARRAY_SIZE(generic_events) ? generic_events[i].name : NULL;

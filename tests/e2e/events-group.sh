@@ -70,6 +70,8 @@ assert_eq "$(sed -n 's/^# ratios of each function.s total weights (itself and it
 report_json "$T/grp.session" "$T/faults.json" --event page-faults --top 0 || finish
 report_json "$T/grp.session" "$T/clock.json" --top 0 || finish
 assert_eq "$(jq -r .unit "$T/faults.json")" count "page-faults' unit"
+assert_eq "$(jq -r '.estimated // false' "$T/faults.json")" false \
+	"JSON: a member's counts are read, not estimated"
 ratio=$(awk -v a="$(total_of "$T/faults.json")" -v b="$faults" 'BEGIN { printf "%.3f", a / b }')
 assert_between "$ratio" 0.9 1.05 "page-faults' total / the command's own count (a group read counts)"
 assert_eq "$(jq -r '.ratios[0].name' "$T/clock.json")" page-faults/ms "JSON: the group's first ratio"

@@ -57,6 +57,16 @@ print_top "$T/faults.json"
 
 assert_eq "$(jq -r .unit "$T/clock.json")" ns "task-clock's unit"
 assert_eq "$(jq -r .unit "$T/faults.json")" count "page-faults' unit (DESIGN.md: ns|bytes|count|samples)"
+# Where report prints page-faults' totals it says they are estimates, as
+# record's notice does; task-clock's are not.
+assert_eq "$(jq -r '.estimated // false' "$T/faults.json")" true "JSON: page-faults' totals are estimates"
+assert_eq "$(jq -r '.estimated // false' "$T/clock.json")" false "JSON: task-clock's are not"
+"$FLAMETOP" report -i "$T/two.session" --event page-faults >"$T/faults.txt" 2>&1
+assert_match "$(grep '^# event:' "$T/faults.txt")" \
+	'^# event: page-faults \(unit: count\), frequency 199 Hz: its totals are estimates \(sums of the kernel.s sampling periods\)$' \
+	"report's header: page-faults' totals are estimates"
+assert_match "$(grep '^# event:' "$T/two.txt")" '^# event: task-clock \(unit: ns\), frequency 199 Hz$' \
+	"report's header: task-clock's are not"
 assert_eq "$(total_of "$T/first.json")" "$(total_of "$T/clock.json")" \
 	"without --event, report shows the first event (task-clock)"
 
