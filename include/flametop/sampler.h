@@ -146,11 +146,11 @@ pid_t sampler_child(const struct sampler *s);
 int sampler_child_status(struct sampler *s, int *status);
 
 /*
- * SAMPLER_COMMAND: the processes the command started (its children, theirs,
- * as the kernel's fork records told) that are still running: how many, and
- * the first `max` of their pids in `pids`. A process whose fork record was
- * lost is not known. Call after sampler_stop(), once the command is gone:
- * they are not sampled any more.
+ * A command or PID target: the processes it started while sampled (its
+ * children, theirs, as the kernel's fork records told) that are still
+ * running: how many, and the first `max` of their pids in `pids`. A
+ * process whose fork record was lost is not known. Call after
+ * sampler_stop(), once the target is gone: they are not sampled any more.
  */
 size_t sampler_spawned_running(const struct sampler *s, pid_t *pids, size_t max);
 
@@ -404,7 +404,7 @@ struct sampler_decoder {
 	size_t ngroup_counts, group_counts_cap;
 	uint64_t group_dropped; /* member reads past SAMPLER_MAX_GROUP_COUNTS counters */
 	/*
-	 * With `track_spawned` (a command target), the processes forked under
+	 * With `track_spawned` (a command or PID target), the processes forked under
 	 * it: pid + 1 -> 1 while running, 0 once its exit record came. Full of
 	 * exited ones, it is rebuilt with the running ones; with more than
 	 * SAMPLER_MAX_SPAWNED running, new ones are not added.

@@ -113,9 +113,9 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
  */
 int source_live_start(struct source *s, struct ft_error *err);
 /*
- * A launched command's processes still running once it has exited and the
- * source stopped: how many, the first `max` pids in `pids`
- * (sampler_spawned_running).
+ * The processes a command or PID target started that still run once it
+ * has exited and the source stopped: how many, the first `max` pids in
+ * `pids` (sampler_spawned_running).
  */
 size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t max);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */

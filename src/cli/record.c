@@ -315,11 +315,12 @@ static void end_at(struct profile *p, uint64_t end)
 #define SPAWNED_NAMED 4
 
 /*
- * The command has exited: says which processes it started still run, for
- * they were sampled until then and are not any more (perf record, too,
- * stops at the command's exit, silently).
+ * The target has exited (`who`: the command's name, or the -p processes):
+ * says which processes it started still run, for they were sampled until
+ * then and are not any more (perf record, too, stops at the command's
+ * exit, silently).
  */
-static void say_spawned(const struct source *src, const char *command)
+static void say_spawned(const struct source *src, const char *who, bool they)
 {
 	pid_t pids[SPAWNED_NAMED];
 	char list[SPAWNED_NAMED * 40] = "";
@@ -339,9 +340,9 @@ static void say_spawned(const struct source *src, const char *command)
 					i ? ", " : "", (int)pids[i], comm ? comm : "?");
 		free(comm);
 	}
-	cli_error("notice: %s exited, leaving %zu process%s it started running (%s%s), not "
+	cli_error("notice: %s exited, leaving %zu process%s %s started running (%s%s), not "
 		  "sampled after that: -p PID samples one",
-		  util_basename(command), n, n == 1 ? "" : "es", list,
+		  who, n, n == 1 ? "" : "es", they ? "they" : "it", list,
 		  n > SPAWNED_NAMED ? ", ..." : "");
 }
 
@@ -450,7 +451,8 @@ int cli_record(int argc, char **argv)
 	struct held_notices held = { false, { NULL }, 0 };
 	struct ft_notice notices;
 	char *output = NULL;
-	bool force = false, child_signalled = false, write_failed = false;
+	bool force = false, child_signalled = false, write_failed = false, target_ended = false;
+	char pid_name[32];
 	struct rusage ru;
 	char what[256], members[256];
 	uint64_t taken;
@@ -583,8 +585,10 @@ int cli_record(int argc, char **argv)
 				kill(src->child, SIGTERM);
 			goto out_abort;
 		}
-		if (ret == SOURCE_ENDED)
+		if (ret == SOURCE_ENDED) {
+			target_ended = true;
 			break; /* the target is gone */
+		}
 		/* Read after the wait: a signal that cut it short counts now,
 		 * not a wait later (with -a, up to a second of sampling on). */
 		sig = stop_signal;
@@ -649,8 +653,14 @@ int cli_record(int argc, char **argv)
 		push_feed_add(feed, p->samples, p->nsamples);
 		push_feed_flush(feed);
 	}
-	if (src->child_exited)
-		say_spawned(src, t.argv[0]);
+	if (t.argv && src->child_exited) {
+		say_spawned(src, util_basename(t.argv[0]), false);
+	} else if (target_ended && t.npids == 1) {
+		snprintf(pid_name, sizeof(pid_name), "pid %d", (int)t.pids[0]);
+		say_spawned(src, pid_name, false);
+	} else if (target_ended) {
+		say_spawned(src, "the processes of -p", true);
+	}
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		p->meta.recorder_peak_rss = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	ret = session_writer_close(w, p);

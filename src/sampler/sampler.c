@@ -1057,7 +1057,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->dec.sink = sink;
 	s->dec.members = s->dmembers;
 	s->dec.group_by_thread = cfg->target != SAMPLER_SYSTEM;
-	s->dec.track_spawned = cfg->target == SAMPLER_COMMAND;
+	s->dec.track_spawned = cfg->target != SAMPLER_SYSTEM;
 	s->go_fd = -1;
 	s->exec_err_fd = -1;
 	s->wait_fd = -1;

@@ -113,4 +113,25 @@ assert_match "$(cat "$T/tid.err")" \
 	"-p $tidb: the notice names the process"
 "$FLAMETOP" report -i "$T/tid.session" >"$T/tid.txt" 2>&1
 assert_match "$(cat "$T/tid.txt")" "# target: pid $P\$" "-p $tidb: the session's target is the process"
+
+# -p P, where P starts a process in the background once sampled and exits:
+# the recording ends with P (as perf record -p's does), and names the
+# process P left running, no longer sampled. It used to say nothing.
+start_bg sh -c 'while [ ! -e "$1" ]; do sleep 0.1; done; sleep 300 & echo $! >"$2"' sh "$T/go" "$T/left.pid"
+P=$BG_PID
+"$FLAMETOP" record -p "$P" -o "$T/left.session" >"$T/left.out" 2>"$T/left.err" &
+rec=$!
+ft_bg_pids="$ft_bg_pids $rec"
+wait_until 60 has_events "$rec" || hard_error "-p $P: record did not start sampling in 60 s"
+touch "$T/go"
+wait_exit "$rec" 30 || fail "-p $P: record still runs 30 s after the process ended"
+sed 's/^/  stderr: /' "$T/left.err"
+left=$(cat "$T/left.pid" 2>/dev/null)
+[ -n "$left" ] || hard_error "sh did not say its child's pid"
+ft_bg_pids="$ft_bg_pids $left"
+assert_eq "$RC" 0 "-p $P that leaves a process running: record's exit status"
+assert_match "$(grep 'exited, leaving' "$T/left.err")" \
+	"^flametop: notice: pid $P exited, leaving 1 process it started running \\(pid $left sleep\\), not sampled after that: -p PID samples one\$" \
+	"-p $P: record names the process it left running"
+kill "$left"
 finish
