@@ -137,6 +137,14 @@ int sampler_wait_fd(struct sampler *s);
  */
 int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err);
 
+/*
+ * The recording ends at `time` (CLOCK_MONOTONIC ns), whenever the events
+ * are stopped: samples taken later are skipped as they are read, never
+ * symbolized (the reads after a stop signal, or past -d, on a busy
+ * machine can take seconds). Side-band records still pass.
+ */
+void sampler_drop_after(struct sampler *s, uint64_t time);
+
 /* Disables the events and reads what is left. 0 or a sink's -errno. */
 int sampler_stop(struct sampler *s);
 
@@ -411,6 +419,9 @@ struct sampler_decoder {
 	 */
 	bool track_spawned;
 	struct u64map spawned;
+	/* Samples later than this (CLOCK_MONOTONIC ns; 0: none) are skipped:
+	 * the recording has ended at that time (sampler_drop_after). */
+	uint64_t drop_after;
 };
 
 #define SAMPLER_MAX_SPAWNED 65536

@@ -118,6 +118,11 @@ int source_live_start(struct source *s, struct ft_error *err);
  * `pids` (sampler_spawned_running).
  */
 size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t max);
+/*
+ * A live source's recording ends at `mono_ns` (CLOCK_MONOTONIC): samples
+ * read after this that were taken later are skipped (sampler_drop_after).
+ */
+void source_live_drop_after(struct source *s, uint64_t mono_ns);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
 /* Where a live source's own memory goes, each part as it counts itself. */

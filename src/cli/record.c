@@ -347,6 +347,17 @@ static void say_spawned(const struct source *src, const char *who, bool they)
 }
 
 /*
+ * Without a launched command to see out, a stop signal ends the recording
+ * at its time: what is read from then on that was sampled later is not
+ * worth its symbols (end_at drops it).
+ */
+static void drop_after_signal(struct source *src, const struct cli_target *t)
+{
+	if (!t->argv && stop_signal && stop_ns)
+		source_live_drop_after(src, stop_ns);
+}
+
+/*
  * Without -o: flametop-DATE-TIME.session in the current directory, or,
  * when a recording of the same second has that name (two short ones in a
  * row), flametop-DATE-TIME-2.session, -3... up to DEFAULT_OUTPUT_TRIES.
@@ -577,6 +588,7 @@ int cli_record(int argc, char **argv)
 		uint64_t now = util_now_ns();
 		int sig;
 
+		drop_after_signal(src, &t); /* one came in the last read */
 		ret = src->ops->poll(src->ctx, wait_ms(&t, src, now, next_flush, deadline), &err);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
@@ -600,6 +612,7 @@ int cli_record(int argc, char **argv)
 		 * then takes to exit: sampling stops now (a stopped source
 		 * still tells when the command is gone). */
 		if (deadline && now >= deadline) {
+			source_live_drop_after(src, deadline);
 			src->ops->stop(src->ctx);
 			end_at(p, duration);
 		}
@@ -609,8 +622,10 @@ int cli_record(int argc, char **argv)
 			/* A launched command gets the signal too, unless the
 			 * terminal sent it already (Ctrl-C); we keep reading
 			 * while it shuts down, for a while, then kill it. */
-			if (!src->child)
+			if (!src->child) {
+				drop_after_signal(src, &t);
 				break;
+			}
 			r = ft_child_stop_step(&child_stop, src->child,
 					       signal_for_command(sig, src->child), now,
 					       FT_CHILD_GRACE_NS);

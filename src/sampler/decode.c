@@ -371,6 +371,8 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	s.ip = take_u64(&c); /* in frame-pointer mode the callchain repeats it */
 	take_u32_pair(&c, &s.pid, &s.tid);
 	s.time = take_u64(&c);
+	if (d->drop_after && s.time > d->drop_after)
+		return 0; /* past the end: not worth its symbols */
 	take_u32_pair(&c, &s.cpu, &res);
 	s.period = take_u64(&c);
 	if (sample_type & PERF_SAMPLE_READ) {

@@ -1425,6 +1425,11 @@ int sampler_wait_fd(struct sampler *s)
 	return s->wait_fd;
 }
 
+void sampler_drop_after(struct sampler *s, uint64_t time)
+{
+	s->dec.drop_after = time;
+}
+
 int sampler_stop(struct sampler *s)
 {
 	struct timespec ts;

@@ -290,6 +290,14 @@ int source_live_start(struct source *s, struct ft_error *err)
 	return 0;
 }
 
+void source_live_drop_after(struct source *s, uint64_t mono_ns)
+{
+	struct live *l = s->ctx;
+
+	if (l->sampler)
+		sampler_drop_after(l->sampler, mono_ns);
+}
+
 size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t max)
 {
 	const struct live *l = s->ctx;

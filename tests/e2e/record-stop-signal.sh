@@ -100,7 +100,10 @@ stops HUP pid-hup -p "$BG_PID"
 # session. Here record is held in its first write to stderr (a notice, to
 # a pipe that is full) when SIGTERM reaches it; then the process it
 # records, stopped until then, runs for a second of CPU; then the pipe is
-# read. Every sample of it comes after the signal: the session has none.
+# read. Every sample of it comes after the signal: the session has none,
+# and record did not look its addresses up (strace: it never opened the
+# process's maps), for a busy machine made that seconds of work after
+# Ctrl-C.
 # writing PID: PID sleeps in a write to a pipe (pipe_write, anon_pipe_write).
 writing() {
 	case $(cat "/proc/$1/wchan" 2>/dev/null) in
@@ -124,9 +127,12 @@ mkfifo "$T/err.fifo"
 exec 3<>"$T/err.fifo"
 head -c 65536 /dev/zero >&3
 echo "+ flametop record -e task-clock,page-faults -p $SPIN -o $S 2>(a full pipe); kill -TERM"
-"$FLAMETOP" record -e task-clock,page-faults -p "$SPIN" -o "$S" 2>&3 3>&- &
-rec=$!
-ft_bg_pids="$ft_bg_pids $rec"
+strace -o "$T/late.strace" -e trace=open,openat \
+	"$FLAMETOP" record -e task-clock,page-faults -p "$SPIN" -o "$S" 2>&3 3>&- &
+tracer=$!
+ft_bg_pids="$ft_bg_pids $tracer"
+wait_until 60 pgrep -P "$tracer" >/dev/null || hard_error "late: flametop did not start"
+rec=$(pgrep -P "$tracer")
 if wait_until 60 writing "$rec"; then
 	kill -TERM "$rec"
 	wait_until 60 took 15 "$rec" || fail "late: SIGTERM still pending after 60 s"
@@ -142,11 +148,14 @@ fi
 tr -d '\000' <"$T/err.fifo" >"$T/late.err" 3>&- &
 reader=$!
 exec 3>&-
-wait "$rec"
+wait "$tracer"
 RC=$?
 wait "$reader"
 sed 's/^/  stderr: /' "$T/late.err"
 assert_eq "$RC" 0 "late: record's exit status"
 assert_eq "$(report_samples "$S")" 0 "late: samples in the session, all taken after SIGTERM"
+# Nor were they symbolized, to be dropped: the process's maps never read.
+assert_eq "$(grep -c "/proc/$SPIN/\\(maps\\|map_files\\)" "$T/late.strace")" 0 \
+	"late: opens of pid $SPIN's maps (for samples after SIGTERM)"
 kill -KILL "$SPIN"
 finish
