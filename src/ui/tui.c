@@ -1691,6 +1691,24 @@ static void say_memory(const struct tui *u)
 }
 
 /*
+ * The live target has exited: says so in ended_msg, with the processes
+ * it started that run on unsampled (record names them the same way).
+ */
+static void say_target_exited(struct tui *u)
+{
+	pid_t pid = 0;
+	size_t n = source_live_spawned_running(u->src, &pid, 1);
+
+	if (!n)
+		snprintf(u->ended_msg, sizeof(u->ended_msg), "the target exited");
+	else
+		snprintf(u->ended_msg, sizeof(u->ended_msg),
+			 "the target exited, leaving %zu process%s it started running, unsampled "
+			 "(pid %d%s)",
+			 n, n == 1 ? "" : "es", (int)pid, n > 1 ? ", ..." : "");
+}
+
+/*
  * How long the loop waits for a key, and *fd, what else it waits on (-1:
  * nothing): the live source's descriptor, readable when a ring passes its
  * watermark, until the next tick, so a steady view wakes once a second
@@ -1785,10 +1803,11 @@ static void loop(struct tui *u)
 				u->failed = ret < 0;
 				if (ret < 0)
 					snprintf(u->ended_msg, sizeof(u->ended_msg), "%s", err.msg);
+				else if (u->src->live)
+					say_target_exited(u);
 				else
 					snprintf(u->ended_msg, sizeof(u->ended_msg), "%s",
-						 u->src->live ? "the target exited"
-							      : "end of the session");
+						 "end of the session");
 				u->dirty |= UI_REDRAW_ALL | UI_REQUERY;
 			}
 		}

@@ -50,6 +50,19 @@ ended() {
 }
 
 ended exit0 0 "sh -c 'exit 0'"
+
+# A command that exits leaving a process it started running: the view
+# says so, naming it (record's notice does too); it used to say only that
+# the target exited.
+live left "sh -c 'sleep 300 & echo \$! >$T/left.pid'"
+wait_until 30 test -s "$T/left.pid" || hard_error "left: the command did not say its child's pid"
+left=$(cat "$T/left.pid")
+ft_bg_pids="$ft_bg_pids $left"
+assert_screen left "the target exited, leaving 1 process it started running, unsampled \\(pid $left\\)" \
+	"left: the view names the process the command left running"
+tui_keys left q
+tui_exit left || fail "left: still running 30 s after q"
+kill "$left"
 ended exit7 7 "sh -c 'exit 7'"
 ended killed 137 "sh -c 'kill -KILL \$\$'"
 
