@@ -267,7 +267,10 @@ bool util_process_alive(pid_t pid);
  * (-ELOOP for a symbolic link with O_NOFOLLOW), -EISDIR for a directory,
  * -EINVAL when it is not a regular file, -EFBIG when it is larger than
  * `max_size`, -EAGAIN when the file changed between the look and the
- * open. ft_open_strerror() words those for a user.
+ * open, -EREMOTE when it is on a user's FUSE mount (ft_mounts_load:
+ * refused from our mount table before the lookup, for an absolute path
+ * from AT_FDCWD, and after it, never looking at the file). ft_open_strerror()
+ * words those for a user.
  *
  * ft_reopen_regular() is the second half, for callers that find the file
  * their own way (procmap_file_open: openat2() with RESOLVE_IN_ROOT) as an

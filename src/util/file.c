@@ -75,15 +75,47 @@ int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st)
 	return fd;
 }
 
+/*
+ * -EREMOTE when `path` (absolute: looked at before it is looked up) or
+ * the O_PATH descriptor `pfd` (-1: not yet open) is on a user's FUSE
+ * mount, or on a detached FUSE mount, else 0. Reads our mount table only.
+ */
+static int check_fuse(const char *path, int pfd)
+{
+	const struct ft_mount_fuse *fuse = NULL;
+	struct ft_mounts m;
+	int ret = 0;
+
+	if (ft_mounts_load(&m, 0) < 0)
+		return 0; /* no table to tell by */
+	if (pfd < 0)
+		fuse = path[0] == '/' ? ft_mounts_path_fuse(&m, path) : NULL;
+	else
+		ret = ft_mounts_fd_check(&m, pfd, &fuse);
+	if (fuse || (ret == -ENXIO && ft_fd_on_fuse(pfd)))
+		ret = -EREMOTE;
+	ft_mounts_free(&m);
+	return ret == -EREMOTE ? ret : 0;
+}
+
 int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
 {
 	struct stat before, after;
 	int pfd, fd, ret;
 
+	/* A user's FUSE server may never answer even the lookup. */
+	ret = dirfd == AT_FDCWD ? check_fuse(path, -1) : 0;
+	if (ret < 0)
+		return ret;
 	/* O_PATH opens nothing: a FIFO does not block, a device's open does not run. */
 	pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (oflags & O_NOFOLLOW));
 	if (pfd < 0)
 		return -errno;
+	ret = check_fuse(path, pfd);
+	if (ret < 0) {
+		close(pfd);
+		return ret;
+	}
 	fd = ft_reopen_regular(pfd, max_size, st);
 	if (fd != -ENOSYS) {
 		close(pfd);
@@ -123,6 +155,8 @@ const char *ft_open_strerror(int err)
 		return "file too large";
 	case -EAGAIN:
 		return "file changed while being opened";
+	case -EREMOTE:
+		return "on a user's FUSE mount, which may never answer";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}

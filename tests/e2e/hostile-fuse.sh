@@ -12,6 +12,8 @@
 . "$TESTLIB"
 # shellcheck source=tests/e2e/hostile.lib
 . "${TESTLIB%/*}/hostile.lib"
+# shellcheck source=tests/e2e/tui.lib
+. "${TESTLIB%/*}/tui.lib"
 
 need_workload ftfuse
 [ -e /dev/fuse ] || skip "no /dev/fuse"
@@ -29,7 +31,7 @@ fuse_down() {
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
 }
-trap 'fuse_down; ft_cleanup' EXIT
+trap 'fuse_down; tui_cleanup' EXIT
 
 # fuse_start NAME FILE [SERVED]: mounts $T/NAME, where nobody's FUSE
 # server (ftfuse) serves FILE as SERVED (lib.so); its pid is FPID.
@@ -115,5 +117,44 @@ assert_eq "$(grep -c "^flametop: .*/libc/libc[^ ]*: on user [0-9]*'s FUSE mount"
 # Its SIGTERM handler may be in a libc page never read: it would wait too.
 kill -KILL "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
+
+# The lines view reads the source file a program's DWARF names: here one
+# on nobody's FUSE mount, whose server then stops answering. The view
+# says why it shows no source, and goes on.
+CC=${CC:-cc}
+if ! command -v tmux >/dev/null 2>&1 || ! command -v "$CC" >/dev/null 2>&1; then
+	echo "SKIP (part): the lines view part needs tmux and a C compiler"
+	finish
+fi
+mkdir "$T/build" || hard_error "cannot make $T/build"
+cat >"$T/build/hot.c" <<'EOF'
+#include <time.h>
+static volatile unsigned long sink;
+__attribute__((noinline)) static void ft_source_hot(time_t end)
+{
+	while (time(NULL) < end) sink++; /* HOT */
+}
+int main(void)
+{
+	ft_source_hot(time(NULL) + 2);
+	return 0;
+}
+EOF
+"$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/src" -o "$T/hot" \
+	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"
+fuse_start src "$T/build/hot.c" hot.c
+spid_src=$FPID
+run_record hot -F 999 -o "$T/hot.session" -- "$T/hot"
+[ "$RC" -eq 0 ] && [ -s "$T/hot.session" ] || hard_error "cannot record $T/hot"
+fuse_freeze src "$spid_src"
+tui_start view 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/view.err'"
+assert_screen view "^ Lines of ft_source_hot, hot\\.c: on a user's FUSE mount" \
+	"lines: the view says the source is on a user's FUSE mount"
+tui_keys view q
+if tui_exit view; then
+	assert_eq "$RC" 0 "lines: q exits 0"
+else
+	fail "lines: still running 30 s after q"
+fi
 
 finish
