@@ -69,6 +69,13 @@
  * (PROCMAP_QUERY) when an address in it is looked up.
  */
 #define PROCMAP_MAPS_MAX (16u << 20)
+/*
+ * The cap where the kernel answers PROCMAP_QUERY (Linux 6.11): what lies
+ * past it is found by asking, so a process that floods its maps costs a
+ * read of 2 MiB (tens of ms), not 16 MiB (half a second of the kernel's
+ * time, during which no ring is drained), each time one is first seen.
+ */
+#define PROCMAP_MAPS_QUERY_MAX (2u << 20)
 /* The largest file opened for a process (module or debug file), in bytes. */
 #define PROCMAP_FILE_MAX (8ull << 30)
 /* The most read into memory from one file at once (a section, a segment). */
@@ -170,7 +177,8 @@ void procmap_exit(struct procmap *pm, uint32_t pid);
  * records said); an address in no mapping of a live process re-reads it,
  * at most once per rescan interval, so a lost MMAP2 record does not leave
  * a library unknown for the rest of a session. A maps file larger than
- * PROCMAP_MAPS_MAX is read up to the cap, once, and said once (a notice);
+ * PROCMAP_MAPS_MAX (PROCMAP_MAPS_QUERY_MAX where the kernel answers
+ * PROCMAP_QUERY) is read up to the cap, once, and said once (a notice);
  * a miss in that process then asks the kernel for the one mapping at the
  * address (PROCMAP_QUERY), within the same limit of questions per interval.
  */

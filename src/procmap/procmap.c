@@ -31,9 +31,10 @@
  * a maps file kept open while the misses are in one process. Where the
  * ioctl is unknown, every miss reads the file, as before.
  *
- * A maps file is read up to PROCMAP_MAPS_MAX: a process can make it far
- * larger (one file mapped thousands of times under a long path), and the
- * kernel writes it a line at a time. Such a process is never read again;
+ * A maps file is read up to PROCMAP_MAPS_MAX (PROCMAP_MAPS_QUERY_MAX where
+ * the kernel answers PROCMAP_QUERY): a process can make it far larger (one
+ * file mapped thousands of times under a long path), and the kernel writes
+ * it a line at a time. Such a process is never read again;
  * a miss in it asks the same ioctl for the one mapping at the address,
  * with its path, so what lies past the cap is still found where it is used.
  */
@@ -124,7 +125,7 @@ struct proc {
 	size_t len, cap;
 	bool loaded; /* /proc/PID/maps read, or maps known from fork/exec */
 	bool gone; /* reading /proc/PID/maps failed or it exited: do not rescan */
-	bool capped; /* its /proc/PID/maps held more than PROCMAP_MAPS_MAX: do not rescan */
+	bool capped; /* its /proc/PID/maps held more than maps_cap(): do not rescan */
 	uint64_t scanned_ns; /* when /proc/PID/maps was last read, 0 never */
 	uint64_t probed_ns; /* when the first query of the current interval was made */
 	uint32_t probes; /* queries made since probed_ns */
@@ -136,6 +137,7 @@ struct proc {
 struct procmap {
 	bool live;
 	bool no_query; /* the kernel knows no PROCMAP_QUERY */
+	bool query_tried; /* no_query was asked of the kernel (maps_cap) */
 	/* The maps file last queried, kept open for the misses that follow. */
 	int query_fd; /* -1 none */
 	const struct proc *query_proc;
@@ -711,6 +713,30 @@ int procmap_parse_line(char *line, struct pipeline_mmap *m)
 }
 
 /*
+ * How much of a maps file to read: PROCMAP_MAPS_QUERY_MAX where the kernel
+ * answers PROCMAP_QUERY (asked once, about address 0 of our own maps),
+ * PROCMAP_MAPS_MAX where it does not.
+ */
+static size_t maps_cap(struct procmap *pm)
+{
+	struct procmap_query_v1 q = { .size = sizeof(q), .query_addr = 0 };
+	int fd;
+
+	if (!pm->query_tried) {
+		pm->query_tried = true;
+		fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0 &&
+		    (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP))
+			pm->no_query = true;
+		else if (fd < 0)
+			pm->no_query = true;
+		if (fd >= 0)
+			close(fd);
+	}
+	return pm->no_query ? PROCMAP_MAPS_MAX : PROCMAP_MAPS_QUERY_MAX;
+}
+
+/*
  * Reads /proc/PID/maps over what we know (its lines replace what they
  * overlap). Returns 0, or -errno when the file cannot be read (the process
  * is gone, or belongs to no one we may look at).
@@ -718,6 +744,7 @@ int procmap_parse_line(char *line, struct pipeline_mmap *m)
 static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
 {
 	char path[64], *buf, *line, *next;
+	size_t cap;
 
 	p->scanned_ns = util_now_ns();
 	if (!pm->live) {
@@ -726,16 +753,17 @@ static int proc_scan(struct procmap *pm, uint32_t pid, struct proc *p)
 	}
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
 	pm->st.scans++;
-	buf = util_read_file_max(path, PROCMAP_MAPS_MAX, NULL, &p->capped);
+	cap = maps_cap(pm);
+	buf = util_read_file_max(path, cap, NULL, &p->capped);
 	if (!buf) {
 		p->gone = true;
 		return -errno;
 	}
 	if (p->capped && pm->notice)
 		notice_say(pm->notice, "procmap-maps-capped",
-			   "%s: larger than %u MiB, read that far (once per process); a mapping "
+			   "%s: larger than %zu MiB, read that far (once per process); a mapping "
 			   "past it is asked of the kernel when used (Linux 6.11 or later)",
-			   path, PROCMAP_MAPS_MAX >> 20);
+			   path, cap >> 20);
 	for (line = buf; *line; line = next) {
 		struct pipeline_mmap m;
 

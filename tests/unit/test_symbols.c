@@ -2178,6 +2178,10 @@ static void test_man_page_limits(void **state)
 	snprintf(want[n++], sizeof(want[0]), "%d modules", PROCMAP_PARKED_MAX);
 	man_size(want[n], sizeof(want[0]), PROCMAP_PARKED_BYTES);
 	strcat(want[n++], " per kind");
+	man_size(want[n], sizeof(want[0]), PROCMAP_MAPS_QUERY_MAX);
+	strcat(want[n++], " of a process's");
+	man_size(want[n], sizeof(want[0]), PROCMAP_MAPS_MAX);
+	strcat(want[n++], " on kernels before");
 	for (i = 0; i < n; i++) {
 		if (!strstr(sec, want[i]))
 			fail_msg("doc/flametop.1, LIMITS: \"%s\" is not there", want[i]);
