@@ -63,7 +63,12 @@ static void close_fds(int *fds, int n)
 		close(fds[n]);
 }
 
-int procmap_file_walk(int root, const char *path, bool no_link, int *out)
+/*
+ * procmap_file_walk(), also refusing (-EREMOTE) to go onto a user's FUSE
+ * mount of `fuse` (NULL: none): each component's mount is looked at on
+ * its O_PATH descriptor before anything (fstat) asks its file system.
+ */
+static int walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse, int *out)
 {
 	char *work, *rest, link[PATH_MAX];
 	int fds[WALK_DEPTH], depth = 0, hops = 0, ret;
@@ -75,6 +80,7 @@ int procmap_file_walk(int root, const char *path, bool no_link, int *out)
 	work = xstrdup(path);
 	rest = work;
 	for (;;) {
+		const struct ft_mount_fuse *onto;
 		char *comp, *slash;
 		struct stat st;
 		int fd;
@@ -106,6 +112,11 @@ int procmap_file_walk(int root, const char *path, bool no_link, int *out)
 		fd = openat(fds[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			ret = -errno;
+			goto out;
+		}
+		if (fuse && ft_mounts_fd_check(fuse, fd, &onto) == -EPERM) {
+			ret = -EREMOTE;
+			close(fd);
 			goto out;
 		}
 		if (fstat(fd, &st) != 0) {
@@ -167,12 +178,25 @@ out:
 	return ret;
 }
 
-/* An O_PATH descriptor of `path` resolved inside `root` (a final link itself with `no_link`). */
-static int open_in_root(int root, const char *path, bool no_link, int *out)
+int procmap_file_walk(int root, const char *path, bool no_link, int *out)
+{
+	return walk(root, path, no_link, NULL, out);
+}
+
+/*
+ * An O_PATH descriptor of `path` resolved inside `root` (a final link
+ * itself with `no_link`). Where `mounts` holds a user's FUSE mount, a walk
+ * that refuses to go onto it (-EREMOTE): openat2 would follow a link there
+ * and wait on the server in the lookup.
+ */
+static int open_in_root(int root, const char *path, bool no_link, const struct ft_mounts *mounts,
+			int *out)
 {
 	struct open_how how;
 	int tries, fd;
 
+	if (mounts->n_fuse)
+		return walk(root, path, no_link, mounts, out);
 	if (!openat2_broken) {
 		memset(&how, 0, sizeof(how));
 		how.flags = O_PATH | O_CLOEXEC | (no_link ? O_NOFOLLOW : 0);
@@ -191,7 +215,7 @@ static int open_in_root(int root, const char *path, bool no_link, int *out)
 			return -errno;
 		/* No openat2 (or a seccomp filter refusing it): walk it ourselves. */
 	}
-	return procmap_file_walk(root, path, no_link, out);
+	return walk(root, path, no_link, NULL, out);
 }
 
 static void say_fuse(struct ft_error *err, const char *path, const struct ft_mount_fuse *m)
@@ -249,11 +273,15 @@ static int look_up(const struct ft_mounts *mounts, uint32_t pid, int dirfd, cons
 		return -EPERM;
 	}
 	if (flags & PROCMAP_FILE_IN_ROOT) {
-		ret = open_in_root(dirfd, path, flags & PROCMAP_FILE_NO_LINK, pfd);
+		ret = open_in_root(dirfd, path, flags & PROCMAP_FILE_NO_LINK, mounts, pfd);
 	} else {
 		*pfd = openat(dirfd, path,
 			      O_PATH | O_CLOEXEC | (flags & PROCMAP_FILE_FOLLOW ? 0 : O_NOFOLLOW));
 		ret = *pfd < 0 ? -errno : 0;
+	}
+	if (ret == -EREMOTE) {
+		error_set(err, "%s: leads onto a user's FUSE mount, which may never answer", path);
+		return -EPERM;
 	}
 	if (ret < 0) {
 		/* -EPERM is kept for our refusals: the kernel's becomes -EACCES. */

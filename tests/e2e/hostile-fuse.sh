@@ -93,6 +93,28 @@ if [ -s "$T/fuse.json" ]; then
 fi
 stop_hostile "$wpid"
 
+# A library of nobody's own, not on the mount, whose debug link names a
+# file that nobody made a symbolic link onto the frozen mount: looking the
+# debug file up must not follow the link there.
+if command -v objcopy >/dev/null 2>&1; then
+	(cd "$HD" && objcopy --only-keep-debug libfthostile.so dbg.debug &&
+		objcopy --strip-all --add-gnu-debuglink=dbg.debug libfthostile.so dbg.so &&
+		rm dbg.debug && ln -s "$mnt/lib.so" dbg.debug &&
+		chown -h nobody:nogroup dbg.so dbg.debug) ||
+		hard_error "cannot make a stripped library with a debug link"
+	start_hostile link plain 0 "$HD/dbg.so"
+	dpid=$HPID
+	run_bounded dbg -F 999 -d 2 -o "$T/dbg.session" -p "$dpid"
+	assert_on_time dbg 2
+	assert_samples dbg "$T/dbg.session" "$T/dbg.json"
+	[ -s "$T/dbg.json" ] &&
+		assert_between "$(share ft_hostile_run "$T/dbg.json" total)" 50 100 \
+			"dbg: ft_hostile_run total % (named from .dynsym)"
+	stop_hostile "$dpid"
+else
+	echo "SKIP (part): objcopy (binutils) is not installed"
+fi
+
 # The alloc type probes malloc in the libc the process maps: nobody's
 # process runs on a libc its FUSE server serves, then stops serving. The
 # library is refused before it is looked at (and before the kernel is
