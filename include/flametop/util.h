@@ -269,8 +269,9 @@ bool util_process_alive(pid_t pid);
  * `max_size`, -EAGAIN when the file changed between the look and the
  * open, -EREMOTE when it is on a user's FUSE mount (ft_mounts_load:
  * refused from our mount table before the lookup, for an absolute path
- * from AT_FDCWD, and after it, never looking at the file). ft_open_strerror()
- * words those for a user.
+ * from AT_FDCWD, which is then walked with ft_walk so that no symbolic
+ * link leads onto such a mount, and after it, never looking at the file).
+ * ft_open_strerror() words those for a user.
  *
  * ft_reopen_regular() is the second half, for callers that find the file
  * their own way (procmap_file_open: openat2() with RESOLVE_IN_ROOT) as an
@@ -320,6 +321,19 @@ int ft_mounts_load(struct ft_mounts *m, uint32_t pid);
 void ft_mounts_free(struct ft_mounts *m);
 const struct ft_mount_fuse *ft_mounts_path_fuse(const struct ft_mounts *m, const char *path);
 int ft_mounts_fd_check(const struct ft_mounts *m, int fd, const struct ft_mount_fuse **fuse);
+/*
+ * Resolves `path` inside the directory `root` as if it were "/": each
+ * component opened O_PATH|O_NOFOLLOW; a symbolic link's target resolved
+ * in its place (from `root` when absolute), at most `max_hops` links;
+ * ".." never above `root`. With `fuse` (NULL: none), a component on one
+ * of its users' FUSE mounts is refused (-EREMOTE), told from its O_PATH
+ * descriptor before anything asks that file system. 0 with *out an
+ * O_PATH descriptor of what the path names (caller closes; with
+ * `no_link`, a final symbolic link is not followed: *out is the link), or
+ * -errno.
+ */
+int ft_walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse,
+	    unsigned max_hops, int *out);
 /*
  * Whether descriptor `fd` is on a FUSE file system, told from its device
  * number (statx AT_STATX_DONT_SYNC, which FUSE answers from its cache)

@@ -43,8 +43,6 @@
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
-/* Directory levels a walk keeps open at once. */
-#define WALK_DEPTH 128
 /* The most of a PT_NOTE segment read looking for a build id. */
 #define NOTE_MAX 65536
 /* Program headers read looking for notes. */
@@ -57,130 +55,9 @@ void procmap_file_set_walk_only(bool walk_only)
 	openat2_broken = walk_only;
 }
 
-static void close_fds(int *fds, int n)
-{
-	while (n-- > 0)
-		close(fds[n]);
-}
-
-/*
- * procmap_file_walk(), also refusing (-EREMOTE) to go onto a user's FUSE
- * mount of `fuse` (NULL: none): each component's mount is looked at on
- * its O_PATH descriptor before anything (fstat) asks its file system.
- */
-static int walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse, int *out)
-{
-	char *work, *rest, link[PATH_MAX];
-	int fds[WALK_DEPTH], depth = 0, hops = 0, ret;
-
-	*out = -1;
-	fds[0] = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fds[0] < 0)
-		return -errno;
-	work = xstrdup(path);
-	rest = work;
-	for (;;) {
-		const struct ft_mount_fuse *onto;
-		char *comp, *slash;
-		struct stat st;
-		int fd;
-
-		rest += strspn(rest, "/");
-		if (!*rest) {
-			/* The path named a directory: the current one. */
-			*out = fds[depth];
-			depth--;
-			ret = 0;
-			goto out;
-		}
-		comp = rest;
-		slash = strchr(rest, '/');
-		if (slash) {
-			*slash = '\0';
-			rest = slash + 1;
-		} else {
-			rest += strlen(rest);
-		}
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0) {
-			/* ".." of the root is the root. */
-			if (depth > 0)
-				close(fds[depth--]);
-			continue;
-		}
-		fd = openat(fds[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (fuse && ft_mounts_fd_check(fuse, fd, &onto) == -EPERM) {
-			ret = -EREMOTE;
-			close(fd);
-			goto out;
-		}
-		if (fstat(fd, &st) != 0) {
-			ret = -errno;
-			close(fd);
-			goto out;
-		}
-		if (S_ISLNK(st.st_mode) && no_link && *(rest + strspn(rest, "/")) == '\0') {
-			*out = fd; /* the link itself: its opener refuses it */
-			ret = 0;
-			goto out;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			ssize_t n;
-			char *next;
-
-			if (++hops > PROCMAP_ROOT_HOPS) {
-				close(fd);
-				ret = -ELOOP;
-				goto out;
-			}
-			n = readlinkat(fd, "", link, sizeof(link) - 1);
-			close(fd);
-			if (n < 0 || n == 0) {
-				ret = n < 0 ? -errno : -ENOENT;
-				goto out;
-			}
-			link[n] = '\0';
-			/* The link's target, then what was left of the path. */
-			next = xasprintf("%s/%s", link, rest);
-			free(work);
-			work = rest = next;
-			if (link[0] == '/') {
-				close_fds(fds + 1, depth);
-				depth = 0;
-			}
-			continue;
-		}
-		if (*(rest + strspn(rest, "/")) == '\0') {
-			*out = fd; /* the last component */
-			ret = 0;
-			goto out;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			close(fd);
-			ret = -ENOTDIR;
-			goto out;
-		}
-		if (depth + 1 >= WALK_DEPTH) {
-			close(fd);
-			ret = -ENAMETOOLONG;
-			goto out;
-		}
-		fds[++depth] = fd;
-	}
-out:
-	close_fds(fds, depth + 1);
-	free(work);
-	return ret;
-}
-
 int procmap_file_walk(int root, const char *path, bool no_link, int *out)
 {
-	return walk(root, path, no_link, NULL, out);
+	return ft_walk(root, path, no_link, NULL, PROCMAP_ROOT_HOPS, out);
 }
 
 /*
@@ -196,7 +73,7 @@ static int open_in_root(int root, const char *path, bool no_link, const struct f
 	int tries, fd;
 
 	if (mounts->n_fuse)
-		return walk(root, path, no_link, mounts, out);
+		return ft_walk(root, path, no_link, mounts, PROCMAP_ROOT_HOPS, out);
 	if (!openat2_broken) {
 		memset(&how, 0, sizeof(how));
 		how.flags = O_PATH | O_CLOEXEC | (no_link ? O_NOFOLLOW : 0);
@@ -215,7 +92,7 @@ static int open_in_root(int root, const char *path, bool no_link, const struct f
 			return -errno;
 		/* No openat2 (or a seccomp filter refusing it): walk it ourselves. */
 	}
-	return walk(root, path, no_link, NULL, out);
+	return procmap_file_walk(root, path, no_link, out);
 }
 
 static void say_fuse(struct ft_error *err, const char *path, const struct ft_mount_fuse *m)

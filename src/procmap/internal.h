@@ -10,14 +10,7 @@
 
 #include <stdbool.h>
 
-/*
- * Resolves `path` inside the directory `root` as if it were "/": each
- * component opened O_PATH|O_NOFOLLOW; a symbolic link's target resolved
- * in its place (from `root` when absolute), at most PROCMAP_ROOT_HOPS
- * links; ".." never above `root`. 0 with *out an O_PATH descriptor of
- * what the path names (caller closes; with `no_link`, a final symbolic
- * link is not followed: *out is the link), or -errno.
- */
+/* ft_walk() with at most PROCMAP_ROOT_HOPS links and no FUSE check. */
 int procmap_file_walk(int root, const char *path, bool no_link, int *out);
 /* For tests: resolve inside roots with procmap_file_walk() only. */
 void procmap_file_set_walk_only(bool walk_only);

@@ -75,47 +75,192 @@ int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st)
 	return fd;
 }
 
+/* Directory levels a walk keeps open at once. */
+#define WALK_DEPTH 128
+
+static void close_fds(int *fds, int n)
+{
+	while (n-- > 0)
+		close(fds[n]);
+}
+
+int ft_walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse,
+	    unsigned max_hops, int *out)
+{
+	char *work, *rest, link[PATH_MAX];
+	int fds[WALK_DEPTH], depth = 0, ret;
+	unsigned hops = 0;
+
+	*out = -1;
+	fds[0] = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fds[0] < 0)
+		return -errno;
+	work = xstrdup(path);
+	rest = work;
+	for (;;) {
+		const struct ft_mount_fuse *onto;
+		char *comp, *slash;
+		struct stat st;
+		int fd;
+
+		rest += strspn(rest, "/");
+		if (!*rest) {
+			/* The path named a directory: the current one. */
+			*out = fds[depth];
+			depth--;
+			ret = 0;
+			goto out;
+		}
+		comp = rest;
+		slash = strchr(rest, '/');
+		if (slash) {
+			*slash = '\0';
+			rest = slash + 1;
+		} else {
+			rest += strlen(rest);
+		}
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			/* ".." of the root is the root. */
+			if (depth > 0)
+				close(fds[depth--]);
+			continue;
+		}
+		fd = openat(fds[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (fuse && ft_mounts_fd_check(fuse, fd, &onto) == -EPERM) {
+			ret = -EREMOTE;
+			close(fd);
+			goto out;
+		}
+		if (fstat(fd, &st) != 0) {
+			ret = -errno;
+			close(fd);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode) && no_link && *(rest + strspn(rest, "/")) == '\0') {
+			*out = fd; /* the link itself: its opener refuses it */
+			ret = 0;
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n;
+			char *next;
+
+			if (++hops > max_hops) {
+				close(fd);
+				ret = -ELOOP;
+				goto out;
+			}
+			n = readlinkat(fd, "", link, sizeof(link) - 1);
+			close(fd);
+			if (n < 0 || n == 0) {
+				ret = n < 0 ? -errno : -ENOENT;
+				goto out;
+			}
+			link[n] = '\0';
+			/* The link's target, then what was left of the path. */
+			next = xasprintf("%s/%s", link, rest);
+			free(work);
+			work = rest = next;
+			if (link[0] == '/') {
+				close_fds(fds + 1, depth);
+				depth = 0;
+			}
+			continue;
+		}
+		if (*(rest + strspn(rest, "/")) == '\0') {
+			*out = fd; /* the last component */
+			ret = 0;
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(fd);
+			ret = -ENOTDIR;
+			goto out;
+		}
+		if (depth + 1 >= WALK_DEPTH) {
+			close(fd);
+			ret = -ENAMETOOLONG;
+			goto out;
+		}
+		fds[++depth] = fd;
+	}
+out:
+	close_fds(fds, depth + 1);
+	free(work);
+	return ret;
+}
+
+/* Symbolic links an absolute path walked past a user's FUSE mount may follow. */
+#define WALK_HOPS 40
+
 /*
- * -EREMOTE when `path` (absolute: looked at before it is looked up) or
- * the O_PATH descriptor `pfd` (-1: not yet open) is on a user's FUSE
- * mount, or on a detached FUSE mount, else 0. Reads our mount table only.
+ * -EREMOTE when the O_PATH descriptor `pfd` is on a user's FUSE mount of
+ * `m`, or on a detached FUSE mount, else 0. Never asks the file system.
  */
-static int check_fuse(const char *path, int pfd)
+static int check_fuse(const struct ft_mounts *m, int pfd)
 {
 	const struct ft_mount_fuse *fuse = NULL;
-	struct ft_mounts m;
-	int ret = 0;
+	int ret = ft_mounts_fd_check(m, pfd, &fuse);
 
-	if (ft_mounts_load(&m, 0) < 0)
-		return 0; /* no table to tell by */
-	if (pfd < 0)
-		fuse = path[0] == '/' ? ft_mounts_path_fuse(&m, path) : NULL;
-	else
-		ret = ft_mounts_fd_check(&m, pfd, &fuse);
-	if (fuse || (ret == -ENXIO && ft_fd_on_fuse(pfd)))
-		ret = -EREMOTE;
-	ft_mounts_free(&m);
-	return ret == -EREMOTE ? ret : 0;
+	if (fuse || (ret == -ENXIO && m->loaded && ft_fd_on_fuse(pfd)))
+		return -EREMOTE;
+	return 0;
+}
+
+/*
+ * An O_PATH descriptor of `path` (from `dirfd`, a final link followed
+ * unless O_NOFOLLOW is in `oflags`) in *pfd, never waiting on a user's FUSE
+ * mount of `m`: an absolute path from AT_FDCWD under one is refused before
+ * the lookup, and walked (ft_walk) so that no link on the way leads onto
+ * one; any other looked up at once, then its mount checked. 0 or -errno.
+ */
+static int open_path(const struct ft_mounts *m, int dirfd, const char *path, int oflags, int *pfd)
+{
+	int root, ret;
+
+	*pfd = -1;
+	if (dirfd == AT_FDCWD && path[0] == '/' && m->n_fuse) {
+		if (ft_mounts_path_fuse(m, path))
+			return -EREMOTE;
+		root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -errno;
+		ret = ft_walk(root, path, oflags & O_NOFOLLOW, m, WALK_HOPS, pfd);
+		close(root);
+		if (ret < 0)
+			return ret;
+	} else {
+		*pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (oflags & O_NOFOLLOW));
+		if (*pfd < 0)
+			return -errno;
+	}
+	ret = check_fuse(m, *pfd);
+	if (ret < 0) {
+		close(*pfd);
+		*pfd = -1;
+	}
+	return ret;
 }
 
 int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
 {
 	struct stat before, after;
+	struct ft_mounts m;
 	int pfd, fd, ret;
 
-	/* A user's FUSE server may never answer even the lookup. */
-	ret = dirfd == AT_FDCWD ? check_fuse(path, -1) : 0;
+	/* A user's FUSE server may never answer, even a lookup; no table: no check. */
+	ft_mounts_load(&m, 0);
+	/* O_PATH opens nothing: a FIFO does not block, a device's open does not run. */
+	ret = open_path(&m, dirfd, path, oflags, &pfd);
+	ft_mounts_free(&m);
 	if (ret < 0)
 		return ret;
-	/* O_PATH opens nothing: a FIFO does not block, a device's open does not run. */
-	pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (oflags & O_NOFOLLOW));
-	if (pfd < 0)
-		return -errno;
-	ret = check_fuse(path, pfd);
-	if (ret < 0) {
-		close(pfd);
-		return ret;
-	}
 	fd = ft_reopen_regular(pfd, max_size, st);
 	if (fd != -ENOSYS) {
 		close(pfd);

@@ -164,10 +164,16 @@ int main(void)
 EOF
 "$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/src" -o "$T/hot" \
 	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"
+# The same program as named through a symbolic link onto the mount.
+ln -s "$T/src" "$T/via" || hard_error "cannot make $T/via"
+"$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/via" -o "$T/hotvia" \
+	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"
 fuse_start src "$T/build/hot.c" hot.c
 spid_src=$FPID
 run_record hot -F 999 -o "$T/hot.session" -- "$T/hot"
 [ "$RC" -eq 0 ] && [ -s "$T/hot.session" ] || hard_error "cannot record $T/hot"
+run_record hotvia -F 999 -o "$T/hotvia.session" -- "$T/hotvia"
+[ "$RC" -eq 0 ] && [ -s "$T/hotvia.session" ] || hard_error "cannot record $T/hotvia"
 fuse_freeze src "$spid_src"
 tui_start view 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/view.err'"
 assert_screen view "^ Lines of ft_source_hot, hot\\.c: on a user's FUSE mount" \
@@ -177,6 +183,15 @@ if tui_exit view; then
 	assert_eq "$RC" 0 "lines: q exits 0"
 else
 	fail "lines: still running 30 s after q"
+fi
+tui_start via 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hotvia.session' 2>'$T/via.err'"
+assert_screen via "^ Lines of ft_source_hot, hot\\.c: on a user's FUSE mount" \
+	"lines via a link: the view says the source is on a user's FUSE mount"
+tui_keys via q
+if tui_exit via; then
+	assert_eq "$RC" 0 "lines via a link: q exits 0"
+else
+	fail "lines via a link: still running 30 s after q"
 fi
 
 finish
