@@ -115,6 +115,26 @@ else
 	echo "SKIP (part): objcopy (binutils) is not installed"
 fi
 
+# Mount tables are read once per namespace and root, then again only when
+# the namespace's mounts change (poll on the open mountinfo), not for every
+# file looked at: a table of thousands of mounts costs the kernel tens of
+# ms to write. Recording a process of this namespace reads one table, for
+# flametop's own files and all of the process's.
+if command -v strace >/dev/null 2>&1; then
+	start_hostile table plain 0 "$HD/libfthostile.so"
+	tpid=$HPID
+	echo "+ strace -f -e trace=openat flametop record -F 999 -d 1 -p $tpid"
+	timeout -s KILL 60 strace -f -e trace=openat -o "$T/table.strace" \
+		"$FLAMETOP" record -F 999 -d 1 -o "$T/table.session" -p "$tpid" \
+		>"$T/table.out" 2>"$T/table.err"
+	assert_eq "$?" 0 "table: record exit status"
+	assert_eq "$(grep -c '/mountinfo"' "$T/table.strace")" 1 \
+		"table: one mount table read, for all the files of flametop and the process"
+	stop_hostile "$tpid"
+else
+	echo "SKIP (part): strace is not installed"
+fi
+
 # The alloc type probes malloc in the libc the process maps: nobody's
 # process runs on a libc its FUSE server serves, then stops serving. The
 # library is refused before it is looked at (and before the kernel is
