@@ -1282,14 +1282,18 @@ static bool strip_time(struct tui *u, int x, double frac, uint64_t *t)
 	return true;
 }
 
-/* A click on the strip: a window of the same width centred there. */
+/* A click on the strip: a window of the same width centred there (the
+ * window's own, not the whole buckets its query covers, which would
+ * widen it by a bucket a click). */
 static unsigned strip_click(struct tui *u, int x)
 {
-	uint64_t first, last, t, width = UI_WINDOW_QUERY(u)->to - UI_WINDOW_QUERY(u)->from;
+	uint64_t first, last, t, from, to, width;
 
 	if (!strip_time(u, x, 0.5, &t))
 		return 0;
 	retained(u, &first, &last);
+	ui_window_resolve(&UI_WIN(u), first, last, &from, &to);
+	width = to > from ? to - from : 0;
 	if (!width)
 		width = UI_WINDOW_MIN_NS;
 	UI_WIN(u).mode = UI_WINDOW_RANGE;

@@ -187,6 +187,13 @@ assert_screen ends 'window 18\.0s to 20\.0s \(2\.0s\)' "axis ends: the window st
 assert_screen ends '^0ms +20\.0s└─+┘$' "axis ends: the end label whole, before the window at the end"
 tui_keys ends '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<' '<'
 assert_screen ends '^└─+┘0ms +20\.0s$' "axis ends: the start label whole, after the window at the start"
+# Clicks on the strip move the window, of the same width: it grew by a
+# second a click (3.0s, 4.0s, 5.0s).
+for x in 30 60 30; do
+	tui_mouse ends 0 "$x" 2
+	tui_mouse ends 3 "$x" 2
+	assert_screen ends 'window [0-9.]+s to [0-9.]+s \(2\.0s\)' "axis ends: a click at column $x keeps a 2 s window"
+done
 # A click on the strip's last column centres the window there, but not
 # past the session's end (it went to 20.9s).
 tui_mouse ends 0 99 2
