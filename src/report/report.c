@@ -45,6 +45,10 @@ struct report {
 	/* Text and JSON without a baseline: per event a ratio reads (NULL else),
 	 * its top-list in the window (profile_ratio_set_new()'s queries). */
 	struct profile_tally **ratio;
+	/* Samples of each event read, in any window (NULL before the first):
+	 * what to say when the event shown by default has none. */
+	uint64_t *event_samples;
+	uint32_t nevent_samples;
 };
 
 static const struct {
@@ -373,16 +377,44 @@ static struct report_lines *query_lines(struct report *r, struct symbols_lines *
 	return l;
 }
 
-/* "no matching samples", and why when the window starts past the end
- * (--from 10 of a 3 s session: seconds meant as a percentage?). */
-static void no_samples(FILE *out, const struct profile *p, const struct profile_filter *f)
+/* The first event with samples, when the event the report shows (the
+ * first, not chosen) has none in the whole session; -1 otherwise. */
+static int other_event(const struct report *r)
 {
-	if (f->from && p->meta.duration_ns && f->from >= p->meta.duration_ns)
+	const uint64_t *n = r->event_samples;
+	uint32_t i;
+
+	if (r->event_chosen || !n || r->f.event < 0 || (uint32_t)r->f.event >= r->nevent_samples ||
+	    n[r->f.event])
+		return -1;
+	for (i = 0; i < r->nevent_samples; i++)
+		if (n[i] && r->p->events[i].leader < 0)
+			return (int)i;
+	return -1;
+}
+
+/* "no matching samples", and why when the window starts past the end
+ * (--from 10 of a 3 s session: seconds meant as a percentage?) or when
+ * the event shown by default has none and another has some. */
+static void no_samples(FILE *out, const struct report *r, struct clean_buf *b)
+{
+	const struct profile *p = r->p;
+	const struct profile_filter *f = &r->f;
+	int other = other_event(r);
+
+	if (f->from && p->meta.duration_ns && f->from >= p->meta.duration_ns) {
 		fprintf(out, "no matching samples: the window starts at %.2f s, after the session's "
 			     "end at %.2f s\n",
 			(double)f->from / 1e9, (double)p->meta.duration_ns / 1e9);
-	else
+	} else if (other >= 0) {
+		fprintf(out, "no matching samples: %s has none",
+			clean(b, p->events[f->event].name));
+		fprintf(out, "; %s has %" PRIu64 " (--event %s)\n",
+			clean(b, p->events[other].name), r->event_samples[other],
+			clean(b, p->events[other].name));
+	} else {
 		fprintf(out, "no matching samples\n");
+	}
 }
 
 static void write_text(FILE *out, struct report *r)
@@ -401,7 +433,7 @@ static void write_text(FILE *out, struct report *r)
 	if (rs)
 		write_text_ratios(out, p, rs, &name);
 	if (!t->nsamples || !t->total_weight) {
-		no_samples(out, p, f);
+		no_samples(out, r, &name);
 		goto out_free;
 	}
 	if (o->lines) {
@@ -953,7 +985,15 @@ int report_baseline(struct report *r, const struct profile *bp, const struct pro
 void report_add(struct report *r, const struct profile_sample *s, size_t n)
 {
 	uint32_t e;
+	size_t i;
 
+	if (!r->event_samples && r->p->nevents) {
+		r->nevent_samples = r->p->nevents;
+		r->event_samples = xcalloc(r->nevent_samples, sizeof(*r->event_samples));
+	}
+	for (i = 0; i < n; i++)
+		if (s[i].event < r->nevent_samples)
+			r->event_samples[s[i].event]++;
 	profile_tally_add(r->now, s, n);
 	for (e = 0; r->ratio && e < r->p->nevents; e++)
 		if (r->ratio[e])
@@ -1017,6 +1057,7 @@ void report_free(struct report *r)
 	free(r->ratio);
 	profile_tally_free(r->base);
 	profile_tally_free(r->now);
+	free(r->event_samples);
 	free(r);
 }
 

@@ -200,6 +200,37 @@ static void test_text_filters(void **state)
 	profile_free(p);
 }
 
+/* The first event, shown by default, has no samples and the second has:
+ * the report says which has, and how to show it. */
+static void test_first_event_empty(void **state)
+{
+	static const struct fr s[] = { { "spin", APP, 0 }, { NULL, NULL, 0 } };
+	struct profile *p = profile_new();
+	struct report_options o;
+	char *out;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	profile_add_event(p, "page-faults", "count");
+	p->meta.duration_ns = 1000000000u;
+	add(p, stack(p, s), 5, 3, 1, 1, 1);
+	add(p, stack(p, s), 6, 4, 1, 1, 1);
+	options(&o, REPORT_TEXT);
+	out = render_ok(p, &o);
+	assert_string_equal(out, "# source: run.ftsession\n"
+				 "# event: cpu-clock (unit: ns), sampled by period\n"
+				 "# 2 events recorded; showing the first (choose with --event)\n"
+				 "# samples: 0, duration: 1.00 s, lost: 0\n"
+				 "no matching samples: cpu-clock has none; page-faults has 2 "
+				 "(--event page-faults)\n");
+	free(out);
+	/* Chosen, it is what was asked for: no more said. */
+	o.filter.event = 0;
+	out = render_ok(p, &o);
+	assert_non_null(strstr(out, "\nno matching samples\n"));
+	free(out);
+	profile_free(p);
+}
+
 static void test_several_events(void **state)
 {
 	static const struct fr s[] = { { "spin", APP, 0 }, { NULL, NULL, 0 } };
@@ -671,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_filters),
 		cmocka_unit_test(test_several_events),
+		cmocka_unit_test(test_first_event_empty),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_escaping_and_merge),
