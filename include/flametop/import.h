@@ -162,6 +162,10 @@ void import_sink_meta(struct import_sink *s, enum import_meta field, const char 
 int import_sink_event(struct import_sink *s, const char *name, const char *unit, uint32_t *id,
 		      struct ft_error *err);
 
+/* Adds `n` records the input says were lost (perf's PERF_RECORD_LOST) to
+ * the session's count, which stops at 2^63 - 1 (a session's limit). */
+void import_sink_lost(struct import_sink *s, uint64_t n);
+
 /* The first ID given to a thread or process whose ID another input used
  * for another one (above Linux's PID_MAX_LIMIT, so none is a real one). */
 #define IMPORT_FIRST_NEW_ID (1u << 22)

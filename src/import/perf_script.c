@@ -777,6 +777,23 @@ static int add_header_events(struct perf_script *ps, const struct sample_line *f
 	return add_header_events_as(ps, f->with_period, err);
 }
 
+/* A side-band line `f` that says records were lost (--show-lost-events:
+ * "PERF_RECORD_LOST lost 259", perf's count of any records, as ours):
+ * adds them to the session's count. */
+static void add_lost(struct perf_script *ps, const struct sample_line *f)
+{
+	static const char lost[] = SIDE_BAND "LOST", lost_samples[] = SIDE_BAND "LOST_SAMPLES";
+	size_t len = (size_t)(f->ev_end - f->ev);
+	const char *q = skip_spaces(f->ev_end);
+	uint64_t n;
+
+	if (!(len == strlen(lost) && memcmp(f->ev, lost, len) == 0) &&
+	    !(len == strlen(lost_samples) && memcmp(f->ev, lost_samples, len) == 0))
+		return;
+	if (strncmp(q, "lost ", 5) == 0 && parse_u63(skip_spaces(q + 5), &n))
+		import_sink_lost(ps->sink, n);
+}
+
 /* Starts the sample of the sample line `line` (its fields `f`). 0, or -1
  * with `err` filled. */
 static int start_sample(struct perf_script *ps, char *line, const struct sample_line *f,
@@ -980,6 +997,7 @@ int import_perf_script_run(struct import_input *in, struct import_sink *sink,
 				/* A side-band record (--show-*-events), not a sample. */
 				if (emit(&ps, err) < 0)
 					goto out;
+				add_lost(&ps, &f);
 				continue;
 			}
 			if (start_sample(&ps, line, &f, err) < 0)

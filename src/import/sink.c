@@ -216,6 +216,13 @@ int import_sink_event(struct import_sink *s, const char *name, const char *unit,
 	return r;
 }
 
+void import_sink_lost(struct import_sink *s, uint64_t n)
+{
+	uint64_t *lost = &s->p->meta.lost;
+
+	*lost = n > (uint64_t)INT64_MAX - *lost ? (uint64_t)INT64_MAX : *lost + n;
+}
+
 /* The session's ID for the current input's thread or process ID `id`. */
 static uint32_t session_id(const struct import_sink *s, uint32_t id)
 {

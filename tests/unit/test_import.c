@@ -650,6 +650,32 @@ static void test_too_many_events(void **state)
 	free(header);
 }
 
+/* perf script --show-lost-events: the records perf says were lost are the
+ * session's lost count (as perf report's "Total Lost Samples"), over all
+ * inputs, stopping at 2^63 - 1; other side-band records count none. */
+static void test_perf_script_lost(void **state)
+{
+	static const char text[] =
+		":6284  6284 [000] 83348.827816: PERF_RECORD_LOST lost 259\n"
+		"x 1 [001] 83348.8278: 1 cycles:\n\t 1 f (/x)\n\n"
+		"perf-exec  6216 [001] 83348.827831: PERF_RECORD_LOST lost 324\n"
+		"x 1 [001] 83348.8279: PERF_RECORD_LOST_SAMPLES lost 7\n"
+		"x 1 [001] 83348.8280: PERF_RECORD_COMM: x:1/1\n";
+	static const char huge[] = "x 1 1.5: PERF_RECORD_LOST lost 9223372036854775000\n"
+				   "x 1 1.6: 1 cycles:\n\t 1 f (/x)\n";
+	struct import_sink *s = import_sink_new(NULL, "out");
+	struct profile *p = import_sink_profile(s);
+	struct ft_error err;
+
+	assert_int_equal(import_mem(s, "perf-script", text, strlen(text), "l.txt", &err), 0);
+	assert_int_equal(p->meta.lost, 259 + 324 + 7);
+	assert_int_equal(p->nsamples, 1);
+	assert_int_equal(import_mem(s, "perf-script", huge, strlen(huge), "h.txt", &err), 0);
+	assert_int_equal(import_mem(s, "perf-script", huge, strlen(huge), "h.txt", &err), 0);
+	assert_int_equal(p->meta.lost, INT64_MAX);
+	import_sink_free(s);
+}
+
 /* perf scripts from several hosts: the session names each host and kernel
  * once, in the order first seen, not the first input's alone; a few, then
  * "and others". */
@@ -872,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_speedscope_duration),
 		cmocka_unit_test(test_too_many_events),
 		cmocka_unit_test(test_meta_over_inputs),
+		cmocka_unit_test(test_perf_script_lost),
 		cmocka_unit_test(test_thread_ids_over_inputs),
 		cmocka_unit_test(test_perf_script_sample_lines),
 		cmocka_unit_test(test_detect),
