@@ -118,14 +118,42 @@ static const char *frame_module_short(const struct profile *p, const struct prof
 	return m[0] == '[' ? m : util_basename(m);
 }
 
-/* Display columns of sanitized (valid UTF-8) text: one per code point. */
+/* Whether the code point `c` takes two columns in a terminal: the East
+ * Asian wide and fullwidth blocks (CJK, Hangul, fullwidth forms, emoji). */
+static bool is_wide(uint32_t c)
+{
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f },   { 0x2e80, 0x303e },   { 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf },   { 0x4e00, 0x9fff },   { 0xa000, 0xa4cf },
+		{ 0xac00, 0xd7a3 },   { 0xf900, 0xfaff },   { 0xfe30, 0xfe4f },
+		{ 0xff00, 0xff60 },   { 0xffe0, 0xffe6 },   { 0x1f300, 0x1f64f },
+		{ 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(wide); i++)
+		if (c >= wide[i][0] && c <= wide[i][1])
+			return true;
+	return false;
+}
+
+/* Display columns of sanitized (valid UTF-8) text: one per code point,
+ * two for a wide one (so that a CJK name keeps the columns aligned). */
 static size_t text_width(const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t w = 0;
 
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
+	while (*u) {
+		uint32_t c = *u;
+		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+		if (more)
+			c &= 0x3fu >> more;
+		for (u++; more > 0 && (*u & 0xc0) == 0x80; more--, u++)
+			c = c << 6 | (*u & 0x3f);
+		w += is_wide(c) ? 2 : 1;
+	}
 	return w;
 }
 

@@ -200,6 +200,30 @@ static void test_text_filters(void **state)
 	profile_free(p);
 }
 
+/* A CJK name takes two columns a character: the module column stays
+ * aligned after it (it was two columns short a character). */
+static void test_wide_names(void **state)
+{
+	static const struct fr wide[] = { { "\xe6\x97\xa5\xe6\x9c\xac", APP, 0 },
+					  { NULL, NULL, 0 } };
+	static const struct fr narrow[] = { { "plain", APP, 0 }, { NULL, NULL, 0 } };
+	struct profile *p = profile_new();
+	struct report_options o;
+	char *out;
+
+	profile_add_event(p, "cpu-clock", "ns");
+	p->meta.duration_ns = 1000000000u;
+	add(p, stack(p, wide), 5, 3, 1, 1, 0);
+	add(p, stack(p, narrow), 6, 1, 1, 1, 0);
+	options(&o, REPORT_TEXT);
+	out = render_ok(p, &o);
+	assert_non_null(strstr(out, "   Self    Total  Function  Module\n"
+				    " 75.00%   75.00%  \xe6\x97\xa5\xe6\x9c\xac      app\n"
+				    " 25.00%   25.00%  plain     app\n"));
+	free(out);
+	profile_free(p);
+}
+
 /* The first event, shown by default, has no samples and the second has:
  * the report says which has, and how to show it. */
 static void test_first_event_empty(void **state)
@@ -703,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_text_filters),
 		cmocka_unit_test(test_several_events),
 		cmocka_unit_test(test_first_event_empty),
+		cmocka_unit_test(test_wide_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_escaping_and_merge),
