@@ -7,7 +7,9 @@
  *
  *     bash;main;execute_command;fork 42
  *
- * A line without a count counts 1. A line of two counts, "stack BASE NOW",
+ * A line without a count counts 1; one with its count first instead ("  3
+ * a;b", as uniq -c writes it) is refused, not read as a frame "  3 a". A
+ * line of two counts, "stack BASE NOW",
  * is differential folded stacks (difffolded.pl's, or report --baseline's),
  * two profiles in one, and is refused rather than read with a frame
  * "leaf BASE". FlameGraph's annotations are read:
@@ -113,6 +115,20 @@ static bool ends_in_count(const char *line, size_t len)
 	return sp && sp > line && is_count(sp + 1, (size_t)(line + len - sp - 1));
 }
 
+/* Whether the stack `line[0..len)`, which has no count at its end, starts
+ * with one instead: "   3 a;b;c", as `sort | uniq -c` writes a count. */
+static bool count_first(const char *line, size_t len)
+{
+	size_t i = strspn(line, " \t"), digits;
+
+	if (i >= len)
+		return false;
+	digits = strspn(line + i, "0123456789");
+	i += digits;
+	return digits > 0 && i < len && (line[i] == ' ' || line[i] == '\t') &&
+	       strspn(line + i, " \t") < len - i;
+}
+
 /* The frame's kind from FlameGraph's annotation, which it cuts off `name`. */
 static enum profile_frame_kind annotation(char *name, size_t *len)
 {
@@ -166,6 +182,14 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 			continue;
 		s.weight = 1;
 		sp = last_blank(line, stack_len);
+		if ((!sp || !is_count(sp + 1, (size_t)(line + stack_len - sp - 1))) &&
+		    count_first(line, stack_len)) {
+			error_set(err,
+				  "%s:%llu: a count before the stack (uniq -c's output?); folded "
+				  "stacks end in their count",
+				  name, lineno);
+			goto out;
+		}
 		if (sp) {
 			const char *count = sp + 1;
 			size_t clen = (size_t)(line + stack_len - count);
