@@ -192,7 +192,7 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 {
 	const struct profile_meta *m = &p->meta;
 	const char *sep = "";
-	bool every = false;
+	bool every = false, counted = false;
 
 	if (o->source)
 		fprintf(out, "# source: %s\n", clean(b, o->source));
@@ -226,11 +226,17 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 		fprintf(out, "# event: %s", clean(b, e->name));
 		fprintf(out, " (unit: %s)", clean(b, e->unit));
 		every = m->frequency && sampler_event_every(e->name);
+		/* Weights that count samples (an import without periods:
+		 * perf script without the period field, folded stacks) are
+		 * no period's. */
+		counted = !m->frequency && strcmp(e->unit, "samples") == 0;
 	} else {
 		fprintf(out, "# event: none");
 	}
 	if (every)
 		fprintf(out, ", each event sampled\n");
+	else if (counted)
+		fprintf(out, ", counted in samples\n");
 	else if (report_total_estimated(p, f->event))
 		fprintf(out, ", frequency %" PRIu32 " Hz: its totals are estimates (sums of "
 			     "the kernel's sampling periods)\n", m->frequency);

@@ -200,6 +200,25 @@ static void test_text_filters(void **state)
 	profile_free(p);
 }
 
+/* An imported event whose weights count samples (no period) says so, not
+ * that it was sampled by period. */
+static void test_counted_in_samples(void **state)
+{
+	static const struct fr s[] = { { "spin", APP, 0 }, { NULL, NULL, 0 } };
+	struct profile *p = profile_new();
+	struct report_options o;
+	char *out;
+
+	profile_add_event(p, "cpu-clock", "samples");
+	p->meta.duration_ns = 1000000000u;
+	add(p, stack(p, s), 5, 1, 1, 1, 0);
+	options(&o, REPORT_TEXT);
+	out = render_ok(p, &o);
+	assert_non_null(strstr(out, "# event: cpu-clock (unit: samples), counted in samples\n"));
+	free(out);
+	profile_free(p);
+}
+
 /* A CJK name takes two columns a character: the module column stays
  * aligned after it (it was two columns short a character). */
 static void test_wide_names(void **state)
@@ -728,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_several_events),
 		cmocka_unit_test(test_first_event_empty),
 		cmocka_unit_test(test_wide_names),
+		cmocka_unit_test(test_counted_in_samples),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_escaping_and_merge),
