@@ -1901,6 +1901,31 @@ out_read_error:
 	return WALK_ERROR;
 }
 
+/* Whether a writer holds its lock on the regular file `fd` (is writing it
+ * now). Takes no lock and never waits. */
+static bool being_written(int fd)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
+/* Sets the error for a file that holds too little to read (`what`: cut
+ * short so), or, when its writer is still at it, says it is being
+ * recorded and has written nothing to show yet. */
+static void too_little(struct reader *r, const char *what)
+{
+	if (r->src.regular && being_written(r->src.fd))
+		error_set(r->err,
+			  "%s: still being recorded, and nothing written yet (the first "
+			  "samples come a second or so after it starts)",
+			  r->name);
+	else
+		error_set(r->err, "%s: %s", r->name, what);
+}
+
 /* Reads and checks the 16-byte file header. 0, or -1 with the error set. */
 static int read_file_header(struct reader *r)
 {
@@ -1914,7 +1939,7 @@ static int read_file_header(struct reader *r)
 		return -1;
 	}
 	if (got == 0) {
-		error_set(r->err, "%s: empty file", r->name);
+		too_little(r, "empty file");
 		return -1;
 	}
 	if (memcmp(p, SESSION_MAGIC, n) != 0) {
@@ -1922,7 +1947,7 @@ static int read_file_header(struct reader *r)
 		return -1;
 	}
 	if (got < SESSION_FILE_HEADER_LEN) {
-		error_set(r->err, "%s: truncated in the file header", r->name);
+		too_little(r, "truncated in the file header");
 		return -1;
 	}
 	memcpy(r->file_header, p, SESSION_FILE_HEADER_LEN);
@@ -1950,17 +1975,6 @@ static int reader_begin(struct reader *r)
 	return 0;
 }
 
-/* Whether a writer holds its lock on the regular file `fd` (is writing it
- * now). Takes no lock and never waits. */
-static bool being_written(int fd)
-{
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		flock(fd, LOCK_UN);
-		return false;
-	}
-	return errno == EWOULDBLOCK;
-}
-
 /*
  * After the walk ended with `walk` (WALK_EOF or WALK_CUT at `cut`): checks
  * that the file held something, and fills the profile's metadata from the
@@ -1971,11 +1985,11 @@ static int reader_end(struct reader *r, enum walk_result walk, uint64_t cut,
 		      struct session_read_info *info)
 {
 	if (!r->have_header) {
-		error_set(r->err, "%s: truncated in the header chunk", r->name);
+		too_little(r, "truncated in the header chunk");
 		return -1;
 	}
 	if (!r->have_end && r->data_chunks == 0) {
-		error_set(r->err, "%s: truncated before any data was saved", r->name);
+		too_little(r, "truncated before any data was saved");
 		return -1;
 	}
 	r->p->meta.duration_ns = r->have_end ? r->end_duration : r->max_time;
@@ -2136,7 +2150,7 @@ static struct session_reader *reader_start(int fd, const struct stat *st, const 
 	if (sr->walk == WALK_ERROR)
 		goto out_fail;
 	if (!sr->r.have_header) {
-		error_set(err, "%s: truncated in the header chunk", sr->name);
+		too_little(&sr->r, "truncated in the header chunk");
 		goto out_fail;
 	}
 	return sr;

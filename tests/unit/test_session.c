@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -680,6 +681,46 @@ static void test_read_errors(void **state)
 	assert_null(session_read(tmpdir, NULL, &err));
 	assert_non_null(strstr(err.msg, ": is a directory"));
 	free(msg);
+	free(path);
+}
+
+/* A file its writer still holds (the flock a session writer takes) that
+ * has nothing to read yet: said to be still being recorded, not cut
+ * short; once the lock is gone, cut short again. */
+static void test_read_while_recorded(void **state)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *cut;
+	} cases[] = {
+		{ "", 0, "empty file" },
+		{ "FLAMETOP\1", 9, "truncated in the file header" },
+		{ "FLAMETOP\1\0\0\0\0\0\0\0", 16, "truncated in the header chunk" },
+	};
+	char *path = tmp_path("recorded.session"), *msg;
+	struct ft_error err = { 0 };
+	size_t i;
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, cases[i].data, cases[i].len), (ssize_t)cases[i].len);
+		assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+		assert_null(session_read(path, NULL, &err));
+		msg = xasprintf("%s: still being recorded, and nothing written yet (the first "
+				"samples come a second or so after it starts)",
+				path);
+		assert_string_equal(err.msg, msg);
+		free(msg);
+		close(fd);
+		assert_null(session_read(path, NULL, &err));
+		msg = xasprintf("%s: %s", path, cases[i].cut);
+		assert_string_equal(err.msg, msg);
+		free(msg);
+	}
+	unlink(path);
 	free(path);
 }
 
@@ -2056,6 +2097,7 @@ int main(void)
 		cmocka_unit_test(test_symlink_and_dir),
 		cmocka_unit_test(test_mode_0600),
 		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_read_while_recorded),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_peak_rss),
 		cmocka_unit_test(test_folded),
