@@ -266,11 +266,12 @@ static int cmp_fn(const void *a, const void *b, void *arg)
 			return dx > dy ? -1 : 1;
 		if (x->delta != y->delta) /* more before less */
 			return x->delta > y->delta ? -1 : 1;
-	} else {
-		if ((r = cmp_u64_desc(x->self, y->self)) != 0 ||
-		    (r = cmp_u64_desc(x->base_self, y->base_self)) != 0)
-			return r;
 	}
+	/* The hottest first among those that changed alike (all of them in
+	 * a diff of a session with itself), not the first name. */
+	if ((r = cmp_u64_desc(x->self, y->self)) != 0 ||
+	    (r = cmp_u64_desc(x->base_self, y->base_self)) != 0)
+		return r;
 	if ((r = strcmp(profile_diff_name(c->d, x), profile_diff_name(c->d, y))) != 0 ||
 	    (r = strcmp(profile_diff_module(c->d, x), profile_diff_module(c->d, y))) != 0)
 		return r;
@@ -363,25 +364,41 @@ static void add_side(struct profile_diff *d, const struct profile_top *t, bool b
 }
 
 /* An entry's place in the order by change (cmp_fn's): the size of the
- * change, descending, then more before less, then the name and module by
- * their rank among the profile's frames (entries are distinct functions,
- * so no two tie there). */
+ * change, descending, then more before less, then self and base self,
+ * descending, then the name and module by their rank among the profile's
+ * frames (entries are distinct functions, so no two tie there). */
 struct change_key {
 	uint64_t change; /* |delta|'s bits, shifted left, and 1 when delta > 0 */
+	uint64_t self, base_self;
 	uint32_t rank;
 	uint32_t i; /* the entry */
 };
 
-/* Sorts by the byte `shift` / 8 of the rank (ascending) or of the change
- * (descending), stable, from `in` to `out`; false (and nothing moved)
- * when every key has the same byte there. */
-static bool change_pass(const struct change_key *in, struct change_key *out, size_t n, bool by_rank,
-			unsigned shift)
+/* The keys of the order by change, least significant first. */
+enum change_field { BY_RANK, BY_BASE_SELF, BY_SELF, BY_CHANGE };
+
+/* The byte `shift` / 8 of `k`'s field `by`, in the order it sorts in: the
+ * rank ascending, the others descending. */
+static unsigned key_byte(const struct change_key *k, enum change_field by, unsigned shift)
+{
+	uint64_t v = by == BY_RANK	? k->rank :
+		     by == BY_BASE_SELF ? ~k->base_self :
+		     by == BY_SELF	? ~k->self :
+					  ~k->change;
+
+	return (unsigned)(v >> shift & 0xff);
+}
+
+/* Sorts by the byte `shift` / 8 of the field `by` (the rank ascending,
+ * the others descending), stable, from `in` to `out`; false (and nothing
+ * moved) when every key has the same byte there. */
+static bool change_pass(const struct change_key *in, struct change_key *out, size_t n,
+			enum change_field by, unsigned shift)
 {
 	size_t count[256] = { 0 }, i, at = 0;
 	unsigned b;
 
-#define KEY_BYTE(k) ((by_rank ? (uint64_t)(k).rank : ~(k).change) >> shift & 0xff)
+#define KEY_BYTE(k) key_byte(&(k), by, shift)
 	for (i = 0; i < n; i++)
 		count[KEY_BYTE(in[i])]++;
 	for (b = 0; b < 256; b++) {
@@ -407,7 +424,7 @@ static void sort_by_change(struct profile_diff *d, const struct profile_diff_cac
 			  *b = xmalloc((n ? n : 1) * sizeof(*b)), *x;
 	struct profile_diff_fn *sorted;
 	unsigned shift;
-	int by_rank;
+	int by;
 
 	for (i = 0; i < n; i++) {
 		const struct profile_diff_fn *e = &d->fns[i];
@@ -418,13 +435,15 @@ static void sort_by_change(struct profile_diff *d, const struct profile_diff_cac
 			size = 0.0; /* not -0.0, whose bits differ */
 		memcpy(&u, &size, sizeof(u));
 		a[i].change = u << 1 | (e->delta > 0);
+		a[i].self = e->self;
+		a[i].base_self = e->base_self;
 		a[i].rank = c->order.rank[e->frame != PROFILE_NO_FRAME ? e->frame : e->base_frame];
 		a[i].i = (uint32_t)i;
 	}
-	for (by_rank = 1; by_rank >= 0; by_rank--) {
-		bits = by_rank ? 32 : 64;
+	for (by = BY_RANK; by <= BY_CHANGE; by++) {
+		bits = by == BY_RANK ? 32 : 64;
 		for (shift = 0; shift < bits; shift += 8)
-			if (change_pass(a, b, n, by_rank, shift)) {
+			if (change_pass(a, b, n, (enum change_field)by, shift)) {
 				x = a;
 				a = b;
 				b = x;

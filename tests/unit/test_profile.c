@@ -1541,6 +1541,29 @@ static void test_diff_windows(void **state)
 	profile_free(p);
 }
 
+/* Functions that changed alike (here none did: a profile against itself)
+ * come hottest first, not in the order of their names; the cached diff's
+ * sort agrees. */
+static void test_diff_unchanged_by_self(void **state)
+{
+	struct profile *p = build_phases("/usr/bin/app");
+	struct profile_top *all = window(p, 0, 2000000000ull);
+	struct profile_diff_cache c = { 0 };
+	struct profile_diff *d = profile_diff_new(p, all, p, all);
+	struct profile_diff *cached = profile_diff_new_cached(p, all, p, all, &c, 1);
+
+	assert_true(d->nfns >= 2);
+	assert_string_equal(profile_diff_name(d, &d->fns[0]), "one"); /* 1200 */
+	assert_string_equal(profile_diff_name(d, &d->fns[1]), "two"); /* 1000 */
+	assert_string_equal(profile_diff_name(cached, &cached->fns[0]), "one");
+	assert_string_equal(profile_diff_name(cached, &cached->fns[1]), "two");
+	profile_diff_free(cached);
+	profile_diff_cache_free(&c);
+	profile_diff_free(d);
+	profile_top_free(all);
+	profile_free(p);
+}
+
 /*
  * A baseline from another profile (another machine): other ids, another
  * path for the module, another length. Shares are per side: a tenth of the
@@ -2465,6 +2488,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_thread_names),
 		cmocka_unit_test(test_diff_windows),
+		cmocka_unit_test(test_diff_unchanged_by_self),
 		cmocka_unit_test(test_diff_other_profile),
 		cmocka_unit_test(test_diff_cached),
 		cmocka_unit_test(test_diff_units),
