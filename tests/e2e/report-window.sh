@@ -6,9 +6,10 @@
 # for the second: `--from 0 --to 45%` and `--from 55%` must each give their
 # phase at least 90% of the window (and the other phase at most 10%), and so
 # must windows in seconds; the two windows hold part of the samples each,
-# and together fewer than all. (How much CPU each half of the run gets
-# depends on what else the machine does then, so the whole run's split is
-# only checked loosely.) Then --comm, --include and --exclude on the same
+# and together fewer than all. How much CPU each half of the run gets
+# depends on what else the machine does then: the whole run's split is
+# checked against the split of work the workload reports (its slices of
+# each phase). Then --comm, --include and --exclude on the same
 # file: a name that matches keeps everything and one that does not keeps
 # nothing (and a thread renamed part way is known by its last name), an
 # include pattern keeps exactly the stacks through its function,
@@ -42,8 +43,15 @@ report_json "$S" "$T/all.json" || finish
 print_top "$T/all.json" 4
 all_total=$(total_of "$T/all.json")
 start_total=0
-assert_between "$(ratio ft_phase_one ft_phase_two "$T/all.json")" 0.2 0.8 \
-	"whole run: ft_phase_one / (ft_phase_one + ft_phase_two), self"
+slices=$(sed -n 's/^phases: slices \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$T/phases.out")
+if [ -n "$slices" ]; then
+	work=$(echo "$slices" | awk '{ printf "%.3f", $1 / ($1 + $2) }')
+	assert_ratio "whole run: ft_phase_one / (ft_phase_one + ft_phase_two), self, against the work's $work" \
+		"$(ratio ft_phase_one ft_phase_two "$T/all.json")" "$work" \
+		"$(pair_samples ft_phase_one ft_phase_two "$T/all.json" "$(report_samples "$S")")"
+else
+	fail "phases did not say how many slices each phase ran: $(cat "$T/phases.out")"
+fi
 
 # --- windows as shares of the duration --------------------------------------
 if window start --from 0 --to 45%; then
