@@ -318,10 +318,13 @@ void ui_draw_header(struct tui *u)
 	ui_format_count((uint64_t)(u->samples_per_s + 0.5), n, sizeof(n));
 	snprintf(val, sizeof(val), "%s/s", n);
 	field(u, w, "samples", val);
-	ui_format_count(u->p->meta.lost, n, sizeof(n));
 	/* The kernel counts every record it dropped, samples and the
-	 * mmap, comm and fork records alike: it cannot tell them apart. */
-	field(u, w, "lost records", n);
+	 * mmap, comm and fork records alike: it cannot tell them apart.
+	 * Said when there are some: the header's room goes to the filter. */
+	if (u->p->meta.lost) {
+		ui_format_count(u->p->meta.lost, n, sizeof(n));
+		field(u, w, "lost records", n);
+	}
 	if (u->p->folded) {
 		/* The profile reached its limits (profile.h): how much went to [other]. */
 		ui_format_count(u->p->folded, n, sizeof(n));

@@ -39,7 +39,7 @@ mkdir -p "$T/config"
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
 tui_start folded 120 30 "env $ENV '$FLAMETOP' replay '$T/folded.session'"
 assert_screen folded 'end of the session' "replay: the session is shown"
-assert_screen folded ' lost records 0 +\[other\] 4\.3k( |$)' "replay: the header counts the folds"
+assert_screen folded ' samples 0/s +\[other\] 4\.3k( |$)' "replay: the header counts the folds"
 tui_keys folded q
 tui_exit folded || fail "replay: q did not end the explorer"
 tui_start fixture 120 30 "env $ENV '$FLAMETOP' replay '$FIXTURE'"

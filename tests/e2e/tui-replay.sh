@@ -259,4 +259,20 @@ tui_exit bad2
 assert_eq "$RC" 1 "corrupt, --speed 2: refused"
 assert_match "$(cat "$T/bad2.err")" 'is corrupt \(checksum mismatch\)' "corrupt, --speed 2: the message names the chunk"
 
+# The header says how many records the kernel lost only when it lost some:
+# 0 says nothing (the room goes to filters), 259 says "lost records 259".
+printf '%s\n' ':6284  6284 [000] 83348.827816: PERF_RECORD_LOST lost 259' \
+	'x 1 [001] 83348.8278: 1 cpu-clock:' '	 1 f (/x)' '' >"$T/lost.perf"
+"$FLAMETOP" import --format perf-script "$T/lost.perf" -o "$T/lost.session" 2>"$T/lost.import.err" ||
+	fail "cannot import the lost records: $(cat "$T/lost.import.err")"
+tui_start lost 100 30 "$ENV '$FLAMETOP' replay '$T/lost.session' 2>'$T/lost.err'"
+assert_screen lost ' lost records 259( |$)' "lost records: the header counts them"
+tui_keys lost q
+tui_exit lost
+tui_start nolost 100 30 "$ENV '$FLAMETOP' replay '$FIXTURE' 2>'$T/nolost.err'"
+assert_screen nolost 'end of the session' "no lost records: loaded"
+assert_not_screen nolost 'lost' "no lost records: the header does not say lost"
+tui_keys nolost q
+tui_exit nolost
+
 finish
