@@ -5,10 +5,14 @@
  * malloc, free, __cxa_throw in the target's libraries). The file is
  * opened with ft_open_regular (a regular file, never a FIFO or a device,
  * capped): the path comes from a target's memory maps, which its owner
- * controls.
+ * controls. libelf reads it (ELF_C_READ), never maps it: the owner can
+ * truncate the file while we look, and a mapped page past the new end
+ * would kill flametop with SIGBUS, where a read only comes back short.
+ * No symbol or string section larger than PROCMAP_READ_MAX is read.
  */
 #include "config.h"
 
+#include "flametop/procmap.h"
 #include "flametop/symbols.h"
 
 #include <errno.h>
@@ -22,12 +26,27 @@
 /* A library larger than this is no library (the cap of ft_open_regular). */
 #define PROBE_MAX_FILE (4ull << 30)
 
-/* Finds `name`, a defined function, in the symbol section `scn`. */
+/* Whether section `index` of `elf` exists and is small enough to read whole. */
+static bool section_small(Elf *elf, size_t index)
+{
+	Elf_Scn *scn = elf_getscn(elf, index);
+	GElf_Shdr shdr;
+
+	return scn && gelf_getshdr(scn, &shdr) && shdr.sh_size <= PROCMAP_READ_MAX;
+}
+
+/*
+ * Finds `name`, a defined function, in the symbol section `scn`; neither it
+ * nor its string table is read when larger than PROCMAP_READ_MAX.
+ */
 static int find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, const char *name, uint64_t *vaddr)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
+	Elf_Data *data;
 	size_t n, i;
 
+	if (shdr->sh_size > PROCMAP_READ_MAX || !section_small(elf, shdr->sh_link))
+		return -ENOENT;
+	data = elf_getdata(scn, NULL);
 	if (!data || !shdr->sh_entsize)
 		return -ENOENT;
 	n = shdr->sh_size / shdr->sh_entsize;
@@ -87,7 +106,7 @@ int symbols_func_file_offset(const char *path, const char *name, uint64_t *offse
 		error_set(err, "%s: %s", path, ft_open_strerror(fd));
 		return fd;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		error_set(err, "%s: not an ELF file", path);
 		ret = -ENOEXEC;
