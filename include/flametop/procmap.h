@@ -76,6 +76,13 @@
  * time, during which no ring is drained), each time one is first seen.
  */
 #define PROCMAP_MAPS_QUERY_MAX (2u << 20)
+/*
+ * procmap_query_find_file: the most mappings it walks, and the most paths it
+ * asks for (one per run of mappings of one file: a path costs the kernel
+ * what a line of the maps file costs).
+ */
+#define PROCMAP_QUERY_WALK_MAX (1u << 20)
+#define PROCMAP_QUERY_NAMES_MAX 4096u
 /* The largest file opened for a process (module or debug file), in bytes. */
 #define PROCMAP_FILE_MAX (8ull << 30)
 /* The most read into memory from one file at once (a section, a segment). */
@@ -185,6 +192,16 @@ void procmap_exit(struct procmap *pm, uint32_t pid);
 const struct procmap_map *procmap_find(struct procmap *pm, uint32_t pid, uint64_t addr);
 /* All mappings of `pid`, sorted by start, not overlapping; how many. */
 size_t procmap_maps(struct procmap *pm, uint32_t pid, const struct procmap_map **maps);
+/* Whether the kernel answers PROCMAP_QUERY (Linux 6.11), asked of our own maps. */
+bool procmap_query_answers(void);
+/*
+ * The path of the first file mapping of `pid`, lowest address first, that
+ * `match` accepts, asked of the kernel (PROCMAP_QUERY), not read from the
+ * maps file; caller frees. NULL when none does within the caps
+ * (PROCMAP_QUERY_WALK_MAX, PROCMAP_QUERY_NAMES_MAX), or the kernel cannot say.
+ */
+char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx),
+			      void *ctx);
 /*
  * A number that changes whenever the mappings of `pid` change (and differs
  * between two processes that had the same pid): what a consumer caching

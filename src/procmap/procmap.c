@@ -82,6 +82,9 @@ struct procmap_query_v1 {
 #define PROCMAP_QUERY_WRITABLE 0x02
 #define PROCMAP_QUERY_EXECUTABLE 0x04
 #define PROCMAP_QUERY_SHARED 0x08
+/* Its query_flags: the mapping at query_addr or the next one; files only. */
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA 0x20
 #define ANON_NAME "[anon]"
 #define VDSO_NAME "[vdso]"
 
@@ -719,21 +722,85 @@ int procmap_parse_line(char *line, struct pipeline_mmap *m)
  */
 static size_t maps_cap(struct procmap *pm)
 {
-	struct procmap_query_v1 q = { .size = sizeof(q), .query_addr = 0 };
-	int fd;
-
 	if (!pm->query_tried) {
 		pm->query_tried = true;
-		fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0 &&
-		    (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP))
-			pm->no_query = true;
-		else if (fd < 0)
-			pm->no_query = true;
-		if (fd >= 0)
-			close(fd);
+		pm->no_query = !procmap_query_answers();
 	}
 	return pm->no_query ? PROCMAP_MAPS_MAX : PROCMAP_MAPS_QUERY_MAX;
+}
+
+bool procmap_query_answers(void)
+{
+	struct procmap_query_v1 q = { .size = sizeof(q), .query_addr = 0 };
+	bool answers;
+	int fd;
+
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	answers = ioctl(fd, PROCMAP_QUERY_IOCTL, &q) == 0 ||
+		  (errno != ENOTTY && errno != EINVAL && errno != EOPNOTSUPP);
+	close(fd);
+	return answers;
+}
+
+/*
+ * The next file mapping of the maps file `fd` at or past `*addr`, into `q`
+ * (its path into `name`, of `size` bytes, when `name` is not NULL); *addr
+ * moves past it. 0, or -errno (-ENOENT: no more).
+ */
+static int query_next_file(int fd, uint64_t *addr, struct procmap_query_v1 *q, char *name,
+			   size_t size)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_FILE_BACKED_VMA;
+	q->query_addr = *addr;
+	if (name) {
+		q->vma_name_size = (uint32_t)size;
+		q->vma_name_addr = (uint64_t)(uintptr_t)name;
+	}
+	if (ioctl(fd, PROCMAP_QUERY_IOCTL, q) < 0)
+		return -errno;
+	if (q->vma_end <= *addr)
+		return -ENOENT;
+	*addr = q->vma_end;
+	if (name)
+		name[q->vma_name_size && q->vma_name_size <= size ? q->vma_name_size - 1 : 0] = '\0';
+	return 0;
+}
+
+char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx),
+			      void *ctx)
+{
+	struct procmap_query_v1 q;
+	uint64_t addr = 0, ino = 0, dev = UINT64_MAX;
+	uint32_t named = 0, seen = 0;
+	char path[64], name[PATH_MAX], *found = NULL;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	while (!found && seen++ < PROCMAP_QUERY_WALK_MAX &&
+	       query_next_file(fd, &addr, &q, NULL, 0) == 0) {
+		uint64_t qdev = (uint64_t)q.dev_major << 32 | q.dev_minor;
+		uint64_t from = q.vma_start;
+
+		/* The same file as the mapping before it: its path was asked. */
+		if (q.inode == ino && qdev == dev)
+			continue;
+		ino = q.inode;
+		dev = qdev;
+		if (named++ >= PROCMAP_QUERY_NAMES_MAX ||
+		    query_next_file(fd, &from, &q, name, sizeof(name)) < 0)
+			break;
+		if (match(name, ctx))
+			found = xstrdup(name);
+	}
+	close(fd);
+	return found;
 }
 
 /*

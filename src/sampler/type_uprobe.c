@@ -60,28 +60,48 @@ static bool is_lib(const char *path, const char *lib)
 	return base && strncmp(base + 1, lib, strlen(lib)) == 0;
 }
 
+/* Whether `path`, a mapped file's, is library `ctx`, not deleted. */
+static bool is_mapped_lib(const char *path, void *ctx)
+{
+	return path[0] == '/' && is_lib(path, ctx) && !strstr(path, " (deleted)");
+}
+
 /*
  * The library in process `pid`'s maps, as /proc/PID/root/PATH. Caller
- * frees. The maps are read up to PROCMAP_MAPS_MAX, as the symbolizer
- * reads them: a process can make them hundreds of MB (*cut says so).
+ * frees. The maps are read up to the symbolizer's cap, PROCMAP_MAPS_MAX,
+ * or PROCMAP_MAPS_QUERY_MAX where the kernel answers PROCMAP_QUERY, and
+ * then what lies past the cap is asked of the kernel: a process can make
+ * its maps hundreds of MB. *cap_mib: the cap, when the maps were larger
+ * (0 when not).
  */
-static char *lib_of_pid(pid_t pid, const char *lib, bool *cut)
+static char *lib_of_pid(pid_t pid, const char *lib, unsigned *cap_mib)
 {
 	char maps[64], *buf, *line, *save = NULL, *found = NULL;
+	bool query = procmap_query_answers(), cut = false;
+	size_t cap = query ? PROCMAP_MAPS_QUERY_MAX : PROCMAP_MAPS_MAX;
 
+	*cap_mib = 0;
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	buf = util_read_file_max(maps, PROCMAP_MAPS_MAX, NULL, cut);
+	buf = util_read_file_max(maps, cap, NULL, &cut);
 	if (!buf)
 		return NULL;
 	for (line = strtok_r(buf, "\n", &save); line && !found;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *path = strchr(line, '/');
 
-		if (path && is_lib(path, lib) && !strstr(path, " (deleted)"))
-			found = xasprintf("/proc/%d/root%s", (int)pid, path);
+		if (path && is_mapped_lib(path, (void *)lib))
+			found = xstrdup(path);
 	}
 	free(buf);
-	return found;
+	if (!found && cut && query)
+		found = procmap_query_find_file((uint32_t)pid, is_mapped_lib, (void *)lib);
+	if (!found) {
+		*cap_mib = cut ? (unsigned)(cap >> 20) : 0;
+		return NULL;
+	}
+	buf = xasprintf("/proc/%d/root%s", (int)pid, found);
+	free(found);
+	return buf;
 }
 
 /*
@@ -342,19 +362,21 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 	uint64_t offset;
 	int type, ret_bit, r;
 	long id;
-	bool cut = false;
+	unsigned cap_mib = 0;
 	char *path;
 
 	if (t->target == SAMPLER_PIDS && t->npids)
-		path = lib_of_pid(t->pids[0], lib, &cut);
+		path = lib_of_pid(t->pids[0], lib, &cap_mib);
 	else
 		path = lib_of_loader(lib, soname);
 	if (!path) {
-		if (cut)
+		if (cap_mib)
 			error_set(err,
 				  "/proc/%d/maps is larger than %u MiB and names no %s in that "
-				  "much: nothing to probe",
-				  (int)t->pids[0], PROCMAP_MAPS_MAX >> 20, soname);
+				  "much%s: nothing to probe",
+				  (int)t->pids[0], cap_mib, soname,
+				  cap_mib == PROCMAP_MAPS_QUERY_MAX >> 20 ?
+				  " nor in what the kernel says of the mappings past it" : "");
 		else if (t->target == SAMPLER_PIDS && t->npids)
 			error_set(err,
 				  "process %d has no %s mapped (a static binary?): nothing to probe",
