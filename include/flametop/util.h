@@ -327,13 +327,26 @@ int ft_mounts_fd_check(const struct ft_mounts *m, int fd, const struct ft_mount_
  * in its place (from `root` when absolute), at most `max_hops` links;
  * ".." never above `root`. With `fuse` (NULL: none), a component on one
  * of its users' FUSE mounts is refused (-EREMOTE), told from its O_PATH
- * descriptor before anything asks that file system. 0 with *out an
- * O_PATH descriptor of what the path names (caller closes; with
- * `no_link`, a final symbolic link is not followed: *out is the link), or
- * -errno.
+ * descriptor before anything asks that file system. With
+ * FT_WALK_SEARCHABLE in `flags`, every directory looked into must be one
+ * an unprivileged reader could search (searchable by others, or a trusted
+ * user's other than root's), else -EACCES. 0 with *out an O_PATH
+ * descriptor of what the path names (caller closes; with FT_WALK_NO_LINK,
+ * a final symbolic link is not followed: *out is the link), or -errno.
  */
-int ft_walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse,
+#define FT_WALK_NO_LINK 1u
+#define FT_WALK_SEARCHABLE 2u
+int ft_walk(int root, const char *path, unsigned flags, const struct ft_mounts *fuse,
 	    unsigned max_hops, int *out);
+/*
+ * ft_open_regular() for a file that untrusted data named and that is shown
+ * to whoever runs flametop: as root, the path is walked (ft_walk,
+ * FT_WALK_SEARCHABLE, from "/", or "." for a relative one) and refused
+ * (-EACCES) when a directory on it is one an unprivileged reader could not
+ * search: a user's 0644 file in another user's 0700 directory is not
+ * theirs to read. Whether the file itself may be shown is the caller's.
+ */
+int ft_open_public(const char *path, uint64_t max_size, struct stat *st);
 /*
  * Whether descriptor `fd` is on a FUSE file system, told from its device
  * number (statx AT_STATX_DONT_SYNC, which FUSE answers from its cache)

@@ -57,7 +57,7 @@ void procmap_file_set_walk_only(bool walk_only)
 
 int procmap_file_walk(int root, const char *path, bool no_link, int *out)
 {
-	return ft_walk(root, path, no_link, NULL, PROCMAP_ROOT_HOPS, out);
+	return ft_walk(root, path, no_link ? FT_WALK_NO_LINK : 0, NULL, PROCMAP_ROOT_HOPS, out);
 }
 
 /*
@@ -73,7 +73,8 @@ static int open_in_root(int root, const char *path, bool no_link, const struct f
 	int tries, fd;
 
 	if (mounts->n_fuse)
-		return ft_walk(root, path, no_link, mounts, PROCMAP_ROOT_HOPS, out);
+		return ft_walk(root, path, no_link ? FT_WALK_NO_LINK : 0, mounts, PROCMAP_ROOT_HOPS,
+			       out);
 	if (!openat2_broken) {
 		memset(&how, 0, sizeof(how));
 		how.flags = O_PATH | O_CLOEXEC | (no_link ? O_NOFOLLOW : 0);

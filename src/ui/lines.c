@@ -14,7 +14,8 @@
  * is read from disk by the path the DWARF gives, relative ones from the
  * unit's compilation directory; it is named by a profiled program's debug
  * data, so it is opened with care: no blocking, a regular file only, at
- * most SOURCE_MAX bytes, as root only one anyone may read, every line
+ * most SOURCE_MAX bytes, as root only one anyone may read in directories
+ * anyone may search, every line
  * sanitized. Without it (not on this machine, not readable, or not the
  * file that was compiled) the view lists the function's addresses with
  * their lines instead; Enter switches between the two.
@@ -107,20 +108,26 @@ static bool may_show(const struct stat *st)
 /*
  * Reads a source file that untrusted data named: never blocks (a FIFO, a
  * device), a regular file only, at most SOURCE_MAX bytes, one anyone may
- * read (may_show). The contents (caller frees, NUL-terminated), or NULL
- * with `why` said.
+ * read (may_show) in directories anyone may search (ft_open_public). The
+ * contents (caller frees, NUL-terminated), or NULL with `why` said.
  */
 static char *read_source(const char *path, size_t *len, char *why, size_t size)
 {
 	struct stat st;
-	/* ft_open_regular: a FIFO or a device is refused before any open. */
-	int fd = ft_open_regular(path, SOURCE_MAX, &st);
+	/* A FIFO or a device is refused before any open; as root, a file in a
+	 * directory not everyone may search too. */
+	int fd = ft_open_public(path, SOURCE_MAX, &st);
 	char *buf = NULL;
 	size_t got = 0;
 	ssize_t n;
 
 	if (fd == -EFBIG) {
 		snprintf(why, size, "%.200s: larger than %u MiB", util_basename(path), SOURCE_MAX >> 20);
+		return NULL;
+	}
+	if (fd == -EACCES && geteuid() == 0) {
+		snprintf(why, size, "%.200s: in a directory not everyone may search, not shown",
+			 util_basename(path));
 		return NULL;
 	}
 	if (fd < 0) {

@@ -84,11 +84,25 @@ static void close_fds(int *fds, int n)
 		close(fds[n]);
 }
 
-int ft_walk(int root, const char *path, bool no_link, const struct ft_mounts *fuse,
+/*
+ * Whether an unprivileged reader could search directory `dirfd`: it is
+ * searchable by others, or belongs to a trusted user who is not root.
+ */
+static bool searchable_by_all(int dirfd)
+{
+	struct stat st;
+
+	if (fstat(dirfd, &st) != 0)
+		return false;
+	return (st.st_mode & S_IXOTH) || (st.st_uid != 0 && ft_uid_trusted(st.st_uid));
+}
+
+int ft_walk(int root, const char *path, unsigned flags, const struct ft_mounts *fuse,
 	    unsigned max_hops, int *out)
 {
 	char *work, *rest, link[PATH_MAX];
 	int fds[WALK_DEPTH], depth = 0, ret;
+	bool no_link = flags & FT_WALK_NO_LINK;
 	unsigned hops = 0;
 
 	*out = -1;
@@ -126,6 +140,10 @@ int ft_walk(int root, const char *path, bool no_link, const struct ft_mounts *fu
 			if (depth > 0)
 				close(fds[depth--]);
 			continue;
+		}
+		if ((flags & FT_WALK_SEARCHABLE) && !searchable_by_all(fds[depth])) {
+			ret = -EACCES;
+			goto out;
 		}
 		fd = openat(fds[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
@@ -231,7 +249,8 @@ static int open_path(const struct ft_mounts *m, int dirfd, const char *path, int
 		root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0)
 			return -errno;
-		ret = ft_walk(root, path, oflags & O_NOFOLLOW, m, WALK_HOPS, pfd);
+		ret = ft_walk(root, path, oflags & O_NOFOLLOW ? FT_WALK_NO_LINK : 0, m, WALK_HOPS,
+			      pfd);
 		close(root);
 		if (ret < 0)
 			return ret;
@@ -289,6 +308,36 @@ int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_siz
 int ft_open_regular(const char *path, uint64_t max_size, struct stat *st)
 {
 	return ft_open_regular_at(AT_FDCWD, path, 0, max_size, st);
+}
+
+int ft_open_public(const char *path, uint64_t max_size, struct stat *st)
+{
+	struct ft_mounts m;
+	int root, pfd, fd;
+
+	if (geteuid() != 0)
+		return ft_open_regular(path, max_size, st);
+	root = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	ft_mounts_load(&m, 0);
+	pfd = -1;
+	if (path[0] == '/' && ft_mounts_path_fuse(&m, path))
+		fd = -EREMOTE; /* said before a directory on the way is */
+	else
+		fd = ft_walk(root, path, FT_WALK_SEARCHABLE, &m, WALK_HOPS, &pfd);
+	close(root);
+	if (fd == 0)
+		fd = check_fuse(&m, pfd);
+	ft_mounts_free(&m);
+	if (fd < 0) {
+		if (pfd >= 0)
+			close(pfd);
+		return fd;
+	}
+	fd = ft_reopen_regular(pfd, max_size, st);
+	close(pfd);
+	return fd;
 }
 
 const char *ft_open_strerror(int err)

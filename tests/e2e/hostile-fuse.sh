@@ -184,7 +184,9 @@ int main(void)
 EOF
 "$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/src" -o "$T/hot" \
 	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"
-# The same program as named through a symbolic link onto the mount.
+# The same program as named through a symbolic link onto the mount. As
+# root, the lines view shows a file only in directories anyone may search.
+chmod 0711 "$T" || hard_error "cannot make $T searchable"
 ln -s "$T/src" "$T/via" || hard_error "cannot make $T/via"
 "$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/via" -o "$T/hotvia" \
 	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"

@@ -21,7 +21,9 @@ fi
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) to build the program whose source is replaced"
 
-mkdir "$T/src" || hard_error "cannot make $T/src"
+mkdir "$T/src" && chmod 0755 "$T/src" || hard_error "cannot make $T/src"
+# As root, the lines view shows a file only in directories anyone may search.
+chmod 0711 "$T" || hard_error "cannot make $T searchable"
 cat >"$T/src/hot.c" <<'EOF'
 #include <time.h>
 static volatile unsigned long sink;
@@ -87,8 +89,20 @@ assert_not_screen secret 'ROOT-ONLY-SECRET' "root-only: no line of the file is s
 chmod 0644 "$T/src/hot.c"
 tui_keys secret q
 tui_exit secret || fail "replay: still running 30 s after q"
-# Once anyone may read it, the same file is shown (so the check above saw the
-# refusal, not a file the view would never show).
+# A file anyone may read in a directory only its owner may search is not
+# anyone's to read either: a user's DWARF naming /root/notes.txt (0644 in
+# /root, 0700) must not put it on root's screen.
+chmod 0700 "$T/src"
+tui_start hidden 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/hidden.err'"
+assert_screen hidden '^ Lines of ft_source_hot, hot\.c: in a directory not everyone may search' \
+	"private directory: the view says a directory on the path is not searchable by all"
+assert_not_screen hidden 'ROOT-ONLY-SECRET' "private directory: no line of the file is shown" 1
+tui_keys hidden q
+tui_exit hidden || fail "replay: still running 30 s after q"
+chmod 0755 "$T/src"
+# Once anyone may read it, in directories anyone may search, the same file
+# is shown (so the checks above saw the refusals, not a file the view would
+# never show).
 tui_start shown 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/shown.err'"
 assert_screen shown 'ROOT-ONLY-SECRET-5' "readable by all: the file is shown"
 tui_keys shown q
