@@ -350,7 +350,8 @@ int ft_open_public(const char *path, uint64_t max_size, struct stat *st);
 /*
  * Whether descriptor `fd` is on a FUSE file system, told from its device
  * number (statx AT_STATX_DONT_SYNC, which FUSE answers from its cache)
- * and fusectl's list of connections; false when fusectl is not mounted.
+ * and fusectl's list of connections, or where fusectl is not mounted,
+ * sysfs's backing devices (/sys/class/bdi/0:MINOR, which NFS has too).
  */
 bool ft_fd_on_fuse(int fd);
 

@@ -378,5 +378,15 @@ bool ft_fd_on_fuse(int fd)
 	/* fusectl names a connection by the kernel's dev_t: major << 20 | minor. */
 	dev = (stx.stx_dev_major << 20) | stx.stx_dev_minor;
 	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u", dev);
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	/*
+	 * Where fusectl is not mounted: FUSE names its superblock's backing
+	 * device in sysfs by its anonymous dev_t, "0:MINOR" (as NFS does, whose
+	 * server may stop answering too; others say "TYPE-N", or have none).
+	 */
+	if (stx.stx_dev_major != 0)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/bdi/0:%u", stx.stx_dev_minor);
+	return lstat(path, &st) == 0;
 }

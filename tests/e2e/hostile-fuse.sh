@@ -93,6 +93,24 @@ if [ -s "$T/fuse.json" ]; then
 fi
 stop_hostile "$wpid"
 
+# The same library on a mount that was then lazily unmounted (umount -l)
+# while the program maps it: no mount table lists it any more, so it is
+# told from its device alone, here without fusectl (sysfs names FUSE's
+# backing device 0:MINOR), and refused with one notice, not read.
+fuse_start det "$HD/libfthostile.so"
+dfpid=$FPID
+start_hostile det plain 0 "$T/det/lib.so"
+dwpid=$HPID
+umount -l "$T/det" || hard_error "cannot unmount $T/det lazily"
+grep 'lib\.so$' "/proc/$dwpid/maps" | sed 's/^/  maps: /'
+grep -q 'lib\.so$' "/proc/$dwpid/maps" || hard_error "the workload does not map lib.so"
+fuse_freeze det "$dfpid"
+run_bounded det -F 999 -d 2 -o "$T/det.session" -p "$dwpid"
+assert_eq "$RC" 0 "detached: record exit status (not killed, hung on the library)"
+assert_eq "$(grep -c "^flametop: notice: .*lib\.so: on a detached FUSE mount" "$T/det.err")" 1 \
+	"detached: one notice refuses the library on the detached FUSE mount"
+stop_hostile "$dwpid"
+
 # A library of nobody's own, not on the mount, whose debug link names a
 # file that nobody made a symbolic link onto the frozen mount: looking the
 # debug file up must not follow the link there.
