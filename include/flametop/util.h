@@ -341,7 +341,8 @@ int ft_walk(int root, const char *path, unsigned flags, const struct ft_mounts *
 /*
  * ft_open_regular() for a file that untrusted data named and that is shown
  * to whoever runs flametop: as root, the path is walked (ft_walk,
- * FT_WALK_SEARCHABLE, from "/", or "." for a relative one) and refused
+ * FT_WALK_SEARCHABLE, from "/", a relative one from our working directory
+ * made absolute, so the directories above it count too) and refused
  * (-EACCES) when a directory on it is one an unprivileged reader could not
  * search: a user's 0644 file in another user's 0700 directory is not
  * theirs to read. Whether the file itself may be shown is the caller's.

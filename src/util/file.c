@@ -310,23 +310,48 @@ int ft_open_regular(const char *path, uint64_t max_size, struct stat *st)
 	return ft_open_regular_at(AT_FDCWD, path, 0, max_size, st);
 }
 
+/*
+ * `path` made absolute from our working directory (caller frees), so that
+ * a walk from "/" checks the directories above it too; NULL with errno.
+ */
+static char *absolute(const char *path)
+{
+	char *cwd, *abs;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	abs = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
 int ft_open_public(const char *path, uint64_t max_size, struct stat *st)
 {
 	struct ft_mounts m;
 	int root, pfd, fd;
+	char *abs;
 
 	if (geteuid() != 0)
 		return ft_open_regular(path, max_size, st);
-	root = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
+	abs = absolute(path);
+	if (!abs)
 		return -errno;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		free(abs);
+		return -errno;
+	}
 	ft_mounts_load(&m, 0);
 	pfd = -1;
-	if (path[0] == '/' && ft_mounts_path_fuse(&m, path))
+	if (ft_mounts_path_fuse(&m, abs))
 		fd = -EREMOTE; /* said before a directory on the way is */
 	else
-		fd = ft_walk(root, path, FT_WALK_SEARCHABLE, &m, WALK_HOPS, &pfd);
+		fd = ft_walk(root, abs, FT_WALK_SEARCHABLE, &m, WALK_HOPS, &pfd);
 	close(root);
+	free(abs);
 	if (fd == 0)
 		fd = check_fuse(&m, pfd);
 	ft_mounts_free(&m);

@@ -38,6 +38,7 @@ int main(void)
 }
 EOF
 "$CC" -g -O0 -fno-omit-frame-pointer -o "$T/hot" "$T/src/hot.c" || hard_error "cannot build $T/src/hot.c"
+cp "$T/src/hot.c" "$T/hot.c.orig" || hard_error "cannot keep hot.c"
 
 run_record rec -F 999 -o "$T/hot.session" -- "$T/hot"
 [ "$RC" -eq 0 ] && [ -s "$T/hot.session" ] || hard_error "cannot record $T/hot"
@@ -107,4 +108,23 @@ tui_start shown 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLA
 assert_screen shown 'ROOT-ONLY-SECRET-5' "readable by all: the file is shown"
 tui_keys shown q
 tui_exit shown || fail "replay: still running 30 s after q"
+# A relative compilation directory (-fdebug-prefix-map=$PWD=.) names the
+# file from flametop's working directory: the directories above that count
+# too. Root, working in a directory anyone may search inside its own 0700
+# one, must not see a file there that the user's DWARF named.
+mkdir "$T/rel" "$T/priv" "$T/priv/work" && chmod 0700 "$T/priv" && chmod 0755 "$T/priv/work" ||
+	hard_error "cannot make the directories"
+cp "$T/hot.c.orig" "$T/rel/hot.c" || hard_error "cannot copy hot.c"
+(cd "$T/rel" && "$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/rel=." -o hot hot.c) ||
+	hard_error "cannot build $T/rel/hot.c"
+run_record relrec -F 999 -o "$T/rel.session" -- "$T/rel/hot"
+[ "$RC" -eq 0 ] && [ -s "$T/rel.session" ] || hard_error "cannot record $T/rel/hot"
+cp "$T/src/hot.c" "$T/priv/work/hot.c" && chmod 0644 "$T/priv/work/hot.c" ||
+	hard_error "cannot place the private hot.c"
+tui_start rel 120 30 "cd '$T/priv/work' && HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/rel.session' 2>'$T/rel.err'"
+assert_screen rel '^ Lines of ft_source_hot, hot\.c: in a directory not everyone may search' \
+	"relative directory: the view says a directory above the working one is private"
+assert_not_screen rel 'ROOT-ONLY-SECRET' "relative directory: no line of the file is shown" 1
+tui_keys rel q
+tui_exit rel || fail "replay: still running 30 s after q"
 finish
