@@ -58,10 +58,10 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return r == -1 ? MAP_FAILED : (void *)r;
 }
 
-void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
-	return mmap(addr, len, prot, flags, fd, off);
+	return mmap(addr, len, prot, flags, fd, (off_t)off);
 }
 
 ssize_t pread(int fd, void *buf, size_t len, off_t off);
@@ -71,10 +71,10 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 	return syscall(SYS_pread64, fd, buf, len, off);
 }
 
-ssize_t pread64(int fd, void *buf, size_t len, off_t off);
-ssize_t pread64(int fd, void *buf, size_t len, off_t off)
+ssize_t pread64(int fd, void *buf, size_t len, off64_t off);
+ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
 {
-	return pread(fd, buf, len, off);
+	return pread(fd, buf, len, (off_t)off);
 }
 
 static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
