@@ -153,6 +153,13 @@ bool symbols_lines_changed(struct symbols_lines *l, const char *module);
  * symbols_lines_free(); NULL when the unit names none or has no DWARF.
  */
 const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, uint64_t offset);
+/*
+ * Whether the DWARF of `module` comes from a file that a trusted user
+ * (ft_uid_trusted: root, the effective user, the user who ran sudo) owns
+ * and no one else may write: the source files it names were chosen by
+ * that user, not by a stranger whose program flametop profiles as root.
+ */
+bool symbols_lines_trusted(struct symbols_lines *l, const char *module);
 
 /*
  * Where function `name` starts in the ELF file at `path`, as an offset

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -52,6 +53,7 @@
 struct lines_module {
 	int status; /* 0: usable; else -errno, and nothing below is set */
 	bool changed; /* an address was found named otherwise than recorded (and said) */
+	bool trusted; /* its DWARF's file is a trusted user's, writable by no one else */
 	struct symbols_elf *elf; /* the module's segments */
 	struct procmap_file file; /* the file holding the DWARF */
 	Elf *dwelf; /* its Elf handle, under dw */
@@ -174,6 +176,7 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	}
 	if (m->dwelf)
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
+	m->trusted = ft_uid_trusted((uid_t)m->file.uid) && !(m->file.mode & (S_IWGRP | S_IWOTH));
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
 		    dwarf_path, m->dwelf ? dwarf_errmsg(-1) : elf_errmsg(-1));
@@ -299,4 +302,11 @@ const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, 
 	    !(dir = dwarf_formstring(&attr)))
 		return NULL;
 	return strtab_get(&l->files, strtab_intern(&l->files, dir));
+}
+
+bool symbols_lines_trusted(struct symbols_lines *l, const char *module)
+{
+	const struct lines_module *m = module_get(l, module);
+
+	return m->status == 0 && m->trusted;
 }

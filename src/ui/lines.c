@@ -96,7 +96,8 @@ static void lines_close(struct ui_view *v)
  * Whether a source file of `st` may be shown. A profiled program's debug
  * data names the file, so as root (who can read anything) only a file
  * anyone may read is shown, or one of the user who ran sudo: never
- * /etc/shadow or a key because a user's DWARF named it.
+ * /etc/shadow or a key because a user's DWARF named it. (Debug data of a
+ * trusted user's, read_source's `trusted`, names what that user chose.)
  */
 static bool may_show(const struct stat *st)
 {
@@ -106,17 +107,20 @@ static bool may_show(const struct stat *st)
 }
 
 /*
- * Reads a source file that untrusted data named: never blocks (a FIFO, a
- * device), a regular file only, at most SOURCE_MAX bytes, one anyone may
+ * Reads a source file that debug data named: never blocks (a FIFO, a
+ * device, a user's FUSE mount), a regular file only, at most SOURCE_MAX
+ * bytes. Unless the debug data is `trusted` (symbols_lines_trusted: root's
+ * own program, say, whose sources are in /root), only one anyone may
  * read (may_show) in directories anyone may search (ft_open_public). The
  * contents (caller frees, NUL-terminated), or NULL with `why` said.
  */
-static char *read_source(const char *path, size_t *len, char *why, size_t size)
+static char *read_source(const char *path, bool trusted, size_t *len, char *why, size_t size)
 {
 	struct stat st;
 	/* A FIFO or a device is refused before any open; as root, a file in a
 	 * directory not everyone may search too. */
-	int fd = ft_open_public(path, SOURCE_MAX, &st);
+	int fd = trusted ? ft_open_regular(path, SOURCE_MAX, &st)
+			 : ft_open_public(path, SOURCE_MAX, &st);
 	char *buf = NULL;
 	size_t got = 0;
 	ssize_t n;
@@ -134,7 +138,7 @@ static char *read_source(const char *path, size_t *len, char *why, size_t size)
 		snprintf(why, size, "%.200s: %s", util_basename(path), ft_open_strerror(fd));
 		return NULL;
 	}
-	if (!may_show(&st)) {
+	if (!trusted && !may_show(&st)) {
 		snprintf(why, size, "%.200s: not readable by everyone (mode %04o), not shown",
 			 util_basename(path), (unsigned)(st.st_mode & 07777));
 		close(fd);
@@ -165,7 +169,9 @@ static uint32_t location_in(const struct ui_view *v, const char *file)
  * directory), unless it is loaded already. */
 static void load_source(struct ui_view *v, struct tui *u)
 {
-	const char *name = v->nfiles ? v->files[v->file] : NULL, *dir = NULL;
+	const char *name = v->nfiles ? v->files[v->file] : NULL, *dir = NULL, *module = NULL;
+	uint32_t loc;
+	uint64_t offset = 0;
 	unsigned hottest = 0;
 	char path[4096];
 	size_t len = 0, i, n;
@@ -179,15 +185,16 @@ static void load_source(struct ui_view *v, struct tui *u)
 		snprintf(v->why, sizeof(v->why), "no line of it is known (no DWARF line table)");
 		return;
 	}
-	if (name[0] != '/') {
-		uint32_t loc = location_in(v, name);
+	loc = location_in(v, name);
+	if (loc != PROFILE_NO_LOCATION) {
 		const struct profile_location *l = &u->p->locations[loc];
 
-		if (loc != PROFILE_NO_LOCATION)
-			dir = symbols_lines_comp_dir(u->lines,
-						     profile_string(u->p,
-								    u->p->frames[l->frame].module),
-						     l->offset);
+		module = profile_string(u->p, u->p->frames[l->frame].module);
+		offset = l->offset;
+	}
+	if (name[0] != '/') {
+		if (module)
+			dir = symbols_lines_comp_dir(u->lines, module, offset);
 		/* Relative to a directory nobody named: not a guess from ours. */
 		if (!dir) {
 			snprintf(v->why, sizeof(v->why), "%.200s: its directory is not known",
@@ -196,7 +203,8 @@ static void load_source(struct ui_view *v, struct tui *u)
 		}
 	}
 	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
-	v->text = read_source(path, &len, v->why, sizeof(v->why));
+	v->text = read_source(path, module && symbols_lines_trusted(u->lines, module), &len, v->why,
+			      sizeof(v->why));
 	if (!v->text)
 		return;
 	for (i = 0, n = 1; i < len; i++)

@@ -83,6 +83,14 @@ fi
 rm -f "$T/src/hot.c"
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "ROOT-ONLY-SECRET-$i"; done >"$T/src/hot.c"
 chmod 0600 "$T/src/hot.c"
+# Root's own program (its file root's, writable by no one else) names
+# what root chose: its sources are shown wherever they are.
+tui_start own 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/own.err'"
+assert_screen own 'ROOT-ONLY-SECRET-1' "root's own program: its source is shown"
+tui_keys own q
+tui_exit own || fail "replay: still running 30 s after q"
+# From here the program is a user's (nobody's): its DWARF is a stranger's.
+chown nobody "$T/hot" || hard_error "cannot give $T/hot to nobody"
 tui_start secret 120 30 "HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/hot.session' 2>'$T/secret.err'"
 assert_screen secret '^ Lines of ft_source_hot, hot\.c: not readable by everyone \(mode 0600\)' \
 	"root-only: the view says the file is not readable by everyone"
@@ -119,6 +127,7 @@ cp "$T/hot.c.orig" "$T/rel/hot.c" || hard_error "cannot copy hot.c"
 	hard_error "cannot build $T/rel/hot.c"
 run_record relrec -F 999 -o "$T/rel.session" -- "$T/rel/hot"
 [ "$RC" -eq 0 ] && [ -s "$T/rel.session" ] || hard_error "cannot record $T/rel/hot"
+chown nobody "$T/rel/hot" || hard_error "cannot give $T/rel/hot to nobody"
 cp "$T/src/hot.c" "$T/priv/work/hot.c" && chmod 0644 "$T/priv/work/hot.c" ||
 	hard_error "cannot place the private hot.c"
 tui_start rel 120 30 "cd '$T/priv/work' && HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 '$FLAMETOP' replay --view lines --focus '^ft_source_hot\$' '$T/rel.session' 2>'$T/rel.err'"
