@@ -215,6 +215,10 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 
 /* Samples added so far, over all inputs. */
 uint64_t import_sink_samples(const struct import_sink *s);
+/* The samples those stand for: a sample of an event whose weights count
+ * samples (profile_event_counts_samples(): a folded stack's count) as its
+ * weight, any other as 1. */
+uint64_t import_sink_counted(const struct import_sink *s);
 
 /*
  * Writes the session: the header (metadata, every event), the profile and

@@ -272,6 +272,13 @@ const struct profile_thread *profile_find_thread(const struct profile *p, uint32
 uint32_t profile_add_event(struct profile *p, const char *name, const char *unit);
 /* Index of the event called `name`, or -1. */
 int profile_find_event(const struct profile *p, const char *name);
+/*
+ * Whether the weights of event `event` (an index; -1: any, which is the
+ * profile's one event when it has one) count samples:
+ * its unit is "samples", as an import without periods has it (a folded
+ * stack's count of 12 is 12 samples, flamegraph.pl's reading).
+ */
+bool profile_event_counts_samples(const struct profile *p, int event);
 
 /* Sets a metadata string field (copies `value`; NULL clears). */
 void profile_meta_set(char **field, const char *value);
@@ -404,6 +411,10 @@ void profile_top_rebuild_nodes(struct profile_top *t, const struct profile *p,
 void profile_top_functions(struct profile_top *t, const struct profile *p,
 			   struct profile_frame_order *order);
 void profile_top_free(struct profile_top *t);
+/* The samples `t`, a query of event `event` of `p`, stands for: its total
+ * weight where the event's weights count samples
+ * (profile_event_counts_samples()), else its nsamples. */
+uint64_t profile_top_samples(const struct profile *p, int event, const struct profile_top *t);
 
 /* ------------------------------------------------------------------------
  * Tallies (tally.c): what the queries sum, of the samples a filter selects

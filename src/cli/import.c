@@ -210,7 +210,7 @@ int cli_import(int argc, char **argv)
 		ru.ru_maxrss = 0;
 	cli_error("imported %llu samples of %u event%s from %d file%s in %.1f s to %s (peak "
 		  "memory %.1f MiB)",
-		  (unsigned long long)import_sink_samples(sink), p->nevents,
+		  (unsigned long long)import_sink_counted(sink), p->nevents,
 		  p->nevents == 1 ? "" : "s", argc - optind, argc - optind == 1 ? "" : "s",
 		  (double)(util_now_ns() - start) / 1e9, output, (double)ru.ru_maxrss / 1024.0);
 	status = 0;

@@ -49,6 +49,7 @@ struct import_sink {
 	struct sink_input *inputs;
 	size_t ninputs;
 	uint64_t nsamples; /* over all inputs */
+	uint64_t counted; /* the samples they stand for (import_sink_counted()) */
 	uint64_t weight_total; /* over all inputs, at most INT64_MAX (a session's limit) */
 	import_where_fn where; /* the current input's, or NULL */
 	const void *where_ctx;
@@ -108,6 +109,11 @@ struct profile *import_sink_profile(struct import_sink *s)
 uint64_t import_sink_samples(const struct import_sink *s)
 {
 	return s->nsamples;
+}
+
+uint64_t import_sink_counted(const struct import_sink *s)
+{
+	return s->counted;
 }
 
 /* Starts the next input, named `name`. */
@@ -381,6 +387,9 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 		in->max_time = sample->time;
 	profile_add_sample(s->p, sample);
 	in->end = ++s->nsamples;
+	/* Below 2^64: the weights counted add up to at most INT64_MAX, and
+	 * the samples counted as 1 are fewer than that. */
+	s->counted += profile_event_counts_samples(p, sample->event) ? sample->weight : 1;
 	if (s->p->nsamples >= BATCH)
 		return spill(s, err);
 	return 0;

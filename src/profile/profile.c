@@ -552,6 +552,14 @@ int profile_find_event(const struct profile *p, const char *name)
 	return -1;
 }
 
+bool profile_event_counts_samples(const struct profile *p, int event)
+{
+	if (event < 0 && p->nevents == 1)
+		event = 0;
+	return event >= 0 && (uint32_t)event < p->nevents &&
+	       strcmp(p->events[event].unit, "samples") == 0;
+}
+
 void profile_meta_set(char **field, const char *value)
 {
 	free(*field);

@@ -440,6 +440,11 @@ struct profile_top *profile_query_top(const struct profile *p, const struct prof
 	return top;
 }
 
+uint64_t profile_top_samples(const struct profile *p, int event, const struct profile_top *t)
+{
+	return profile_event_counts_samples(p, event) ? t->total_weight : t->nsamples;
+}
+
 void profile_top_free(struct profile_top *t)
 {
 	if (!t)

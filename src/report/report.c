@@ -247,8 +247,8 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	if (!event_chosen && p->nevents > 1)
 		fprintf(out, "# %" PRIu32 " events recorded; showing the first (choose with --event)\n",
 			p->nevents);
-	fprintf(out, "# samples: %" PRIu64 ", duration: %.2f s, lost: %" PRIu64, t->nsamples,
-		seconds(window_ns(p, f, t)), m->lost);
+	fprintf(out, "# samples: %" PRIu64 ", duration: %.2f s, lost: %" PRIu64,
+		profile_top_samples(p, f->event, t), seconds(window_ns(p, f, t)), m->lost);
 	if (m->throttled)
 		fprintf(out, ", throttled: %" PRIu64, m->throttled);
 	fputc('\n', out);
@@ -532,8 +532,8 @@ static void write_baseline_header(FILE *out, const struct report_options *o,
 	fprintf(out, "# baseline: %s", clean(b, o->baseline_source ? o->baseline_source : "?"));
 	if (bf->event >= 0 && (uint32_t)bf->event < bp->nevents)
 		fprintf(out, ", event %s", clean(b, bp->events[bf->event].name));
-	fprintf(out, ", samples: %" PRIu64 ", duration: %.2f s", bt->nsamples,
-		seconds(window_ns(bp, bf, bt)));
+	fprintf(out, ", samples: %" PRIu64 ", duration: %.2f s",
+		profile_top_samples(bp, bf->event, bt), seconds(window_ns(bp, bf, bt)));
 	if (bf->from)
 		fprintf(out, ", from %.2f s", seconds(bf->from));
 	if (bf->to && bf->to != UINT64_MAX)

@@ -426,7 +426,11 @@ void ui_tui_baseline_label(const struct tui *u, char *out, size_t size)
 	const struct ui_query *q = &u->q[UI_QUERY_BASELINE];
 	char a[32], b[32], n[32];
 
-	ui_format_count(q->top ? q->top->nsamples : 0, n, sizeof(n));
+	ui_format_count(q->top ? profile_top_samples(u->base_p ? u->base_p : u->p,
+						     u->base_p ? u->base_event : u->filter.event,
+						     q->top)
+			       : 0,
+			n, sizeof(n));
 	if (u->base_p) {
 		char name[256];
 
@@ -496,7 +500,7 @@ void ui_tui_requery(struct tui *u)
 		if (want & (1u << k))
 			query(u, (enum ui_query_kind)k);
 	u->total = UI_WINDOW_QUERY(u)->top->total_weight;
-	u->nsamples = UI_WINDOW_QUERY(u)->top->nsamples;
+	u->nsamples = profile_top_samples(u->p, u->filter.event, UI_WINDOW_QUERY(u)->top);
 	mark_matches(u);
 	front(u);
 	apply_focus(u);
