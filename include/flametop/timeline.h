@@ -152,7 +152,9 @@ const struct profile_top *timeline_live_nodes(struct timeline_live *l);
  * Samples (counts, not weights) of `event` (-1: all) in `n` equal steps of
  * [from, to), for the timeline strip and heatmap. Steps finer than the
  * data's buckets are filled from a sub-second series kept for recent data
- * (100 ms) where available, else spread evenly over the bucket. Counts are
+ * (100 ms) where available, else spread evenly over the bucket; a bucket
+ * or a slot the clock is inside is spread up to the clock, after which no
+ * sample is (all at one time: one step holds them). Counts are
  * whole numbers: over a range made of whole buckets they sum exactly to the
  * samples in it.
  */

@@ -2130,6 +2130,13 @@ static void spread(const struct rate_steps *r, uint64_t a, uint64_t b, uint64_t 
 	}
 }
 
+/* The end of [start, end) where the clock cuts it: no sample is later
+ * than the clock (t->now), so the newest span holds data up to it only. */
+static uint64_t clock_end(const struct timeline *t, uint64_t start, uint64_t end)
+{
+	return end > t->now + 1 && t->now >= start ? t->now + 1 : end;
+}
+
 static uint64_t sub_slot_count(const struct timeline *t, uint64_t slot, int event)
 {
 	uint32_t i = (uint32_t)(slot % t->sub_len), e;
@@ -2166,16 +2173,19 @@ void timeline_rate(const struct timeline *t, uint64_t from, uint64_t to, int eve
 		if (step < b->width && !b->sub_missed && b->start / t->sub_ns >= sub_lo) {
 			uint64_t s;
 
-			for (s = b->start / t->sub_ns; s < bucket_end(b) / t->sub_ns; s++)
-				spread(&r, s * t->sub_ns, (s + 1) * t->sub_ns,
+			for (s = b->start / t->sub_ns; s < bucket_end(b) / t->sub_ns; s++) {
+				uint64_t s0 = s * t->sub_ns;
+
+				spread(&r, s0, clock_end(t, s0, s0 + t->sub_ns),
 				       sub_slot_count(t, s, event));
+			}
 			continue;
 		}
 		if (event < 0)
 			c = b->samples;
 		else
 			c = (uint32_t)event < b->nev ? b->ev[event] : 0;
-		spread(&r, b->start, bucket_end(b), c);
+		spread(&r, b->start, clock_end(t, b->start, bucket_end(b)), c);
 	}
 }
 
@@ -2283,12 +2293,8 @@ void timeline_rate_filter(const struct timeline *t, uint64_t from, uint64_t to,
 	if (c && c->n > 2 * t->nb + 256)
 		timeline_count_cache_reset(c);
 	for (i = first_ending_after(t, from); i < t->nb && t->b[i].start < to; i++) {
-		/* The newest bucket holds data up to the clock only. */
-		uint64_t end = bucket_end(&t->b[i]);
-
-		if (end > t->now + 1 && t->now >= t->b[i].start)
-			end = t->now + 1;
-		spread(&r, t->b[i].start, end, cached_count(t, &t->b[i], &m, c));
+		spread(&r, t->b[i].start, clock_end(t, t->b[i].start, bucket_end(&t->b[i])),
+		       cached_count(t, &t->b[i], &m, c));
 	}
 	match_free(&m);
 }

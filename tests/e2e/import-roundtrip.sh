@@ -4,7 +4,8 @@
 # Import and export keep a profile's meaning both ways. A folded stack's
 # count is that many samples (flamegraph.pl's reading): a file whose counts
 # add up to 20 over 4 lines is 20 samples, in import's message, report's
-# header and the explorer's.
+# header and the explorer's; and, all at time 0, they are one bar at 0 in
+# the explorer's timeline strip, not spread over its first columns.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -30,6 +31,8 @@ tui_start twenty 120 30 "env $ENV '$FLAMETOP' replay '$T/twenty.session'"
 assert_screen twenty 'end of the session' "folded: replayed"
 assert_screen twenty 'all \(20 samples\)' "folded: the flame graph's root counts 20 samples"
 assert_screen twenty ' 20 samples in the window' "folded: the status line counts 20 samples"
+assert_eq "$(sed -n 3p "$T/twenty.screen" | sed 's/ *$//')" "█" \
+	"folded: the strip draws its samples, all at time 0, as one bar at 0"
 tui_keys twenty q
 tui_exit twenty || fail "folded: q did not end the explorer"
 
