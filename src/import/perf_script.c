@@ -122,6 +122,11 @@ struct perf_script {
 	 * line perf recorded, such as sh -c with a script). */
 	bool in_header;
 
+	/* The samples read so far: any, whether the first was at time 0,
+	 * and the time of the last (check_time()). */
+	bool any_sample, first_at_zero;
+	uint64_t last_time;
+
 	/* The sample being read: its header (on line sample_lineno), and its
 	 * callchain (leaf first). */
 	bool pending;
@@ -794,6 +799,28 @@ static void add_lost(struct perf_script *ps, const struct sample_line *f)
 		import_sink_lost(ps->sink, n);
 }
 
+/*
+ * Refuses the times of perf script --deltatime, each since the sample
+ * before, which are no timeline: perf prints samples in time order, so a
+ * time before the one before it, when the first was 0.000000 (a delta's,
+ * never a clock's), is a delta. 0, or -1 with `err` filled.
+ */
+static int check_time(struct perf_script *ps, const struct sample_line *f, struct ft_error *err)
+{
+	if (!ps->any_sample) {
+		ps->any_sample = true;
+		ps->first_at_zero = f->time == 0;
+	} else if (ps->first_at_zero && f->time < ps->last_time) {
+		error_set(err,
+			  "%s:%llu: times since the sample before (perf script --deltatime), "
+			  "not a timeline; print perf script without --deltatime",
+			  ps->name, (unsigned long long)ps->lineno);
+		return -1;
+	}
+	ps->last_time = f->time;
+	return 0;
+}
+
 /* Starts the sample of the sample line `line` (its fields `f`). 0, or -1
  * with `err` filled. */
 static int start_sample(struct perf_script *ps, char *line, const struct sample_line *f,
@@ -804,7 +831,7 @@ static int start_sample(struct perf_script *ps, char *line, const struct sample_
 	size_t comm_len;
 	uint32_t event;
 
-	if (emit(ps, err) < 0)
+	if (emit(ps, err) < 0 || check_time(ps, f, err) < 0)
 		return -1;
 	memset(smp, 0, sizeof(*smp));
 	smp->pid = f->pid;
