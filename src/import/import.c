@@ -70,7 +70,8 @@ const struct importer *import_detect(const char *head, size_t len)
 int import_run(struct import_input *in, const struct importer *imp, struct import_sink *sink,
 	       struct ft_error *err)
 {
-	uint64_t before = import_sink_samples(sink);
+	/* Samples a count of 0 stands for are none ("a;b 0" lines alone). */
+	uint64_t before = import_sink_counted(sink);
 	const char *head;
 	size_t len;
 
@@ -93,7 +94,7 @@ int import_run(struct import_input *in, const struct importer *imp, struct impor
 	import_sink_begin_input(sink, import_input_name(in));
 	if (imp->run(in, sink, err) < 0)
 		return -1;
-	if (import_sink_samples(sink) == before) {
+	if (import_sink_counted(sink) == before) {
 		error_set(err, "%s: no samples in it (read as %s)", import_input_name(in),
 			  imp->name);
 		return -1;
