@@ -73,6 +73,10 @@ struct sampler_config {
 	/* alloc, alloc-objects: sample an allocation about every this many
 	 * bytes, weighted so that totals stay unbiased; 0: every allocation. */
 	uint64_t alloc_sample;
+	/* A poll reads the rings for about this long at most, leaving the
+	 * rest in them for the next (sampler_poll()); 0: no limit. Types whose
+	 * rule pairs records (offcpu's switches) read every ring whole. */
+	uint64_t poll_budget_ns;
 	/* Where fallbacks and missing rights are said (NULL: nowhere). Borrowed,
 	 * must outlive the sampler. */
 	struct ft_notice *notice;
@@ -113,10 +117,14 @@ int sampler_event_leader(const struct sampler *s, size_t i);
 int sampler_start(struct sampler *s, struct ft_error *err);
 
 /*
- * Waits up to `timeout_ms` for data, then reads every ring into the sink.
- * Returns 0 while the target lives, 1 once it is gone (the command exited,
- * or every process of a PID target did), or a sink's -errno.
+ * Waits up to `timeout_ms` for data, then reads every ring into the sink,
+ * for at most the poll budget (sampler_config.poll_budget_ns). Returns 0
+ * while the target lives, SAMPLER_POLL_MORE when the budget ran out with
+ * records left in the rings (poll again, without waiting), 1 once the
+ * target is gone (the command exited, or every process of a PID target
+ * did) and its records read, or a sink's -errno.
  */
+#define SAMPLER_POLL_MORE 2
 int sampler_poll(struct sampler *s, int timeout_ms);
 
 /*
@@ -254,6 +262,19 @@ struct sampler_ring_cursor {
 int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
 		       int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx,
 		       uint64_t *malformed);
+/*
+ * The rings' merge as sampler_ring_merge(), that also stops once the
+ * clock (util_now_ns()) is at `until` (UINT64_MAX: never), read every
+ * SAMPLER_RING_CLOCK_EVERY records: then *more is true, and the records
+ * not read stay in the rings (the kernel keeps them) for the next read.
+ * At least SAMPLER_RING_CLOCK_EVERY records are read (all, when fewer),
+ * so repeated reads always get through. *more is false when every ring
+ * was read to its end, or fn stopped the read.
+ */
+#define SAMPLER_RING_CLOCK_EVERY 16
+int sampler_ring_merge_until(struct sampler_ring_cursor *c, size_t n,
+			     int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx,
+			     uint64_t *malformed, uint64_t until, bool *more);
 
 /*
  * Records of several rings released in time order across drains, for the

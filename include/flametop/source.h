@@ -31,7 +31,9 @@ struct source_ops {
 	 * the profile (p->samples; the consumer clears them). Returns
 	 * SOURCE_RUNNING, SOURCE_ENDED, or -errno with `err` set; a replay
 	 * also SOURCE_MORE, when it appended a whole batch and more samples
-	 * are due: the consumer takes these and polls again without waiting.
+	 * are due, and a live source with a poll budget when the budget ran
+	 * out with records left: the consumer takes these and polls again
+	 * without waiting.
 	 */
 	int (*poll)(void *ctx, int timeout_ms, struct ft_error *err);
 	/* The source's clock, ns since the session's start: for a live
@@ -91,6 +93,9 @@ struct source_live_config {
 	bool no_demangle; /* keep C++ and Rust names mangled */
 	uint64_t alloc_sample; /* sampler_config.alloc_sample */
 	const char *command_line; /* how flametop was run, for the metadata; NULL: none */
+	/* A poll reads for about this long at most, then says SOURCE_MORE
+	 * (sampler_config.poll_budget_ns); 0: no limit. */
+	uint64_t poll_budget_ns;
 };
 
 /*
@@ -159,6 +164,8 @@ struct source *source_replay_new(const char *path, double speed, struct ft_notic
  */
 int source_replay_save(struct source *s, const char *path, uint64_t *saved,
 		       struct ft_error *err);
+/* Frees the source and its profile. A live source not stopped
+ * (ops->stop) drops what its rings still hold, unread. */
 void source_free(struct source *s);
 
 #endif

@@ -150,9 +150,19 @@ int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
 		       int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx,
 		       uint64_t *malformed)
 {
-	size_t i, live = 0;
+	bool more;
+
+	return sampler_ring_merge_until(c, n, fn, ctx, malformed, UINT64_MAX, &more);
+}
+
+int sampler_ring_merge_until(struct sampler_ring_cursor *c, size_t n,
+			     int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx,
+			     uint64_t *malformed, uint64_t until, bool *more)
+{
+	size_t i, live = 0, done = 0;
 	int ret = 0;
 
+	*more = false;
 	for (i = 0; i < n; i++) {
 		c[i].order = i;
 		cursor_begin(&c[i]);
@@ -173,6 +183,11 @@ int sampler_ring_merge(struct sampler_ring_cursor *c, size_t n,
 		if (!c[0].h)
 			c[0] = c[--live];
 		sift_down(c, live, 0);
+		if (until != UINT64_MAX && ++done % SAMPLER_RING_CLOCK_EVERY == 0 && live > 0 &&
+		    util_now_ns() >= until) {
+			*more = true;
+			break;
+		}
 	}
 	return ret;
 }

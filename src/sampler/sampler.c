@@ -99,6 +99,7 @@ struct sampler {
 	uint32_t stack_size; /* DWARF: bytes of user stack per sample */
 	bool user_only; /* perf_event_paranoid forbids kernel samples */
 	uint64_t alloc_sample; /* sampler_config.alloc_sample */
+	uint64_t poll_budget_ns; /* sampler_config's */
 	struct ft_notice *notice;
 
 	struct event events[SAMPLER_MAX_EVENTS];
@@ -1042,6 +1043,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
 	s->call_graph = cfg->call_graph;
 	s->alloc_sample = cfg->alloc_sample;
+	s->poll_budget_ns = cfg->poll_budget_ns;
 	s->wakeup_parts = cfg->wakeup_parts ? cfg->wakeup_parts : 4;
 	s->ring_pages = cfg->ring_pages				    ? cfg->ring_pages
 			: s->call_graph == SAMPLER_CALL_GRAPH_DWARF ? DEFAULT_DWARF_RING_PAGES
@@ -1290,18 +1292,22 @@ static int drain_rounds(struct sampler *s, bool last)
 /*
  * Reads every ring, in time order across them: a record's meaning may
  * depend on one in another CPU's ring (a process's exec before its
- * samples, a thread's switch-out before its switch-in).
+ * samples, a thread's switch-out before its switch-in). Until the clock
+ * is at `until` (UINT64_MAX: no limit), then *more says records are left.
+ * Rounds copy every record out at once: they are read whole.
  */
-static int drain(struct sampler *s, bool last)
+static int drain(struct sampler *s, bool last, uint64_t until, bool *more)
 {
 	size_t i, n = 0;
 
+	*more = false;
 	if (s->in_rounds)
 		return drain_rounds(s, last);
 	for (i = 0; i < s->ncpus; i++)
 		if (s->rings[i].map)
 			s->cursors[n++].r = &s->rings[i].r;
-	return sampler_ring_merge(s->cursors, n, drain_one, &s->dec, &s->dec.malformed);
+	return sampler_ring_merge_until(s->cursors, n, drain_one, &s->dec, &s->dec.malformed,
+					until, more);
 }
 
 /* What the types' rules have to say (once each: the notice path remembers). */
@@ -1378,8 +1384,15 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 	return 0;
 }
 
+/* When a poll's budget runs out, from now; UINT64_MAX: it has none. */
+static uint64_t poll_until(const struct sampler *s)
+{
+	return s->poll_budget_ns ? util_now_ns() + s->poll_budget_ns : UINT64_MAX;
+}
+
 int sampler_poll(struct sampler *s, int timeout_ms)
 {
+	bool more;
 	size_t i;
 	int ret;
 
@@ -1395,10 +1408,12 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 			}
 		}
 	}
-	ret = drain(s, false);
+	ret = drain(s, false, poll_until(s), &more);
 	if (ret)
 		return ret;
 	say_type_notices(s);
+	if (more)
+		return SAMPLER_POLL_MORE;
 	return target_gone(s) ? 1 : 0;
 }
 
@@ -1434,12 +1449,13 @@ int sampler_stop(struct sampler *s)
 {
 	struct timespec ts;
 	uint64_t now;
+	bool more;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < s->nfds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	ret = drain(s, true);
+	ret = drain(s, true, UINT64_MAX, &more);
 	if (ret)
 		return ret;
 	/* What a rule still holds (threads still off the CPU) ends now. */

@@ -87,7 +87,7 @@ static int live_poll(void *ctx, int timeout_ms, struct ft_error *err)
 		l->ended = true;
 		return SOURCE_ENDED;
 	}
-	return SOURCE_RUNNING;
+	return ret == SAMPLER_POLL_MORE ? SOURCE_MORE : SOURCE_RUNNING;
 }
 
 static uint64_t live_now(void *ctx)
@@ -103,8 +103,9 @@ static void live_free(void *ctx)
 
 	if (!l)
 		return;
-	if (l->sampler && !l->stopped)
-		sampler_stop(l->sampler);
+	/* Not stopped first: what the rings still hold is dropped unread, as
+	 * nobody will see it (on a busy machine, reading it could keep a
+	 * quit waiting for seconds). */
 	sampler_free(l->sampler);
 	pipeline_collect_free(l->collect);
 	symbols_free(l->symbols);
@@ -259,6 +260,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.call_graph = cfg->call_graph;
 	sc.stack_size = cfg->stack_size;
 	sc.alloc_sample = cfg->alloc_sample;
+	sc.poll_budget_ns = cfg->poll_budget_ns;
 	sc.notice = notice;
 	l->sampler = sampler_new(&sc, pipeline_collect_sink(l->collect), err);
 	if (!l->sampler)

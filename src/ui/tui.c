@@ -44,8 +44,9 @@
  * is read every FIRST_POLL_MS: the first frame is what a person waits for. */
 #define FIRST_POLL_MS 10
 #define FIRST_WAIT_NS 2000000000ull
-/* A replay that has more samples due (SOURCE_MORE) is read for this long
- * at a time, then the keys and the picture get their turn. */
+/* A replay that has more samples due, or a live source whose rings hold
+ * more than this (SOURCE_MORE), is read for this long at a time, then the
+ * keys and the picture get their turn. */
 #define MORE_NS 50000000ull
 /* The live source's rings wake the loop at most this often between two
  * ticks; then it polls every POLL_MS until the next (wait_ms). */
@@ -1497,6 +1498,7 @@ static int end_command(struct tui *u, int sig, int status)
 	struct ft_error err = { { 0 }, 0, 0 };
 	struct ft_child_stop stop = { 0, 0 };
 	enum ft_child_stop_result r = FT_CHILD_WAITING;
+	int ret;
 
 	while (sig && src->child > 0 && r != FT_CHILD_GAVE_UP) {
 		r = ft_child_stop_step(&stop, src->child, sig, util_now_ns(), FT_CHILD_GRACE_NS);
@@ -1505,7 +1507,8 @@ static int end_command(struct tui *u, int sig, int status)
 				  "(SIGKILL)",
 				  u->opt.target->argv[0], (int)src->child,
 				  (unsigned long long)(FT_CHILD_GRACE_NS / 1000000000u));
-		if (src->ops->poll(src->ctx, POLL_MS, &err) != SOURCE_RUNNING)
+		ret = src->ops->poll(src->ctx, POLL_MS, &err);
+		if (ret != SOURCE_RUNNING && ret != SOURCE_MORE)
 			break;
 	}
 	return src->child_exited ? util_exit_status(src->child_status) : status;
@@ -1526,6 +1529,9 @@ static struct source *open_live(struct tui *u, int *start_err, struct ft_error *
 	 * wake it only when half full, not at each quarter. */
 	if (!cfg.wakeup_parts)
 		cfg.wakeup_parts = 2;
+	/* However much a busy machine writes, or slow its symbols are to
+	 * load, the keys and the picture get their turn this often. */
+	cfg.poll_budget_ns = MORE_NS;
 	src = source_live_new(&cfg, &u->notices, err);
 
 	*start_err = 0;

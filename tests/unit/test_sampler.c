@@ -472,6 +472,59 @@ static void test_ring_merge_many(void **state)
 	}
 }
 
+/*
+ * A read with a time budget (the explorer's: its keys wait while a busy
+ * machine's records are read) stops once the clock is past it, after at
+ * least SAMPLER_RING_CLOCK_EVERY records, in the same time order, and
+ * says more are left; the rest stay in the rings for the next read. A
+ * budget spent as the last record is read leaves nothing more.
+ */
+static void test_ring_merge_until(void **state)
+{
+	enum { RINGS = 5, EACH = 5, ALL = RINGS * EACH };
+	struct fake_ring *f[RINGS];
+	struct sampler_ring_cursor c[RINGS];
+	struct seen s = { .n = 0 };
+	uint64_t malformed = 0;
+	bool more = false;
+	size_t i, j;
+
+	for (i = 0; i < RINGS; i++) {
+		f[i] = malloc(sizeof(*f[i]));
+		fake_init(f[i], 0);
+		for (j = 0; j < EACH; j++)
+			put_timed(f[i], PERF_RECORD_SAMPLE, 10 * (j * RINGS + i), j * RINGS + i);
+	}
+	merge_init(c, f, RINGS);
+	/* A budget already spent: one clock's worth of records, then back. */
+	assert_int_equal(
+		sampler_ring_merge_until(c, RINGS, remember, &s, &malformed, 1, &more), 0);
+	assert_true(more);
+	assert_int_equal(s.n, SAMPLER_RING_CLOCK_EVERY);
+	merge_init(c, f, RINGS);
+	assert_int_equal(
+		sampler_ring_merge_until(c, RINGS, remember, &s, &malformed, 1, &more), 0);
+	assert_false(more);
+	assert_int_equal(s.n, ALL);
+	for (i = 0; i < ALL; i++)
+		assert_int_equal(s.first_word[i], i);
+	for (i = 0; i < RINGS; i++)
+		assert_int_equal(f[i]->meta.data_tail, f[i]->meta.data_head);
+
+	/* Exactly a clock's worth left: read whole, nothing more. */
+	s.n = 0;
+	for (i = 0; i < SAMPLER_RING_CLOCK_EVERY; i++)
+		put_timed(f[i % RINGS], PERF_RECORD_SAMPLE, 1000 + i, i);
+	merge_init(c, f, RINGS);
+	assert_int_equal(
+		sampler_ring_merge_until(c, RINGS, remember, &s, &malformed, 1, &more), 0);
+	assert_false(more);
+	assert_int_equal(s.n, SAMPLER_RING_CLOCK_EVERY);
+	assert_int_equal(malformed, 0);
+	for (i = 0; i < RINGS; i++)
+		free(f[i]);
+}
+
 /* Counts the records released into the int at ctx. */
 static int count_records(const struct perf_event_header *h, void *ctx)
 {
@@ -1936,6 +1989,7 @@ int main(void)
 		cmocka_unit_test(test_ring_merge_stop),
 		cmocka_unit_test(test_ring_merge_corrupt),
 		cmocka_unit_test(test_ring_merge_many),
+		cmocka_unit_test(test_ring_merge_until),
 		cmocka_unit_test(test_rounds),
 		cmocka_unit_test(test_rounds_stop),
 		cmocka_unit_test(test_decode_sample),
