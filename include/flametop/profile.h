@@ -144,8 +144,15 @@ struct profile_meta {
 struct profile_limits {
 	uint32_t strings, frames, nodes, locations, chains;
 };
-/* The limits of a live profile: about 160 MiB when all are reached. */
+/* The limits of a live profile: about PROFILE_LIVE_BYTES when all are reached. */
 extern const struct profile_limits profile_live_limits;
+#define PROFILE_LIVE_BYTES ((size_t)160 << 20)
+/*
+ * The live limits scaled to a profile of about `bytes` when all are
+ * reached: each limit times bytes / PROFILE_LIVE_BYTES, but no less than
+ * an eighth of it (20 MiB of profile) and no more than 16 times.
+ */
+void profile_limits_scaled(size_t bytes, struct profile_limits *out);
 #define PROFILE_OTHER_NAME "[other]"
 #define PROFILE_THREAD_NAME_SHARE 4
 #define PROFILE_OTHER_OFFSET UINT64_MAX

@@ -452,6 +452,9 @@ struct source_live_config;
 
 /* --max-memory's default: see ui_options.max_memory. */
 #define UI_MAX_MEMORY_DEFAULT ((size_t)64 << 20)
+/* A live profile's call tree and names may take 5/2 of --max-memory (profile_limits_scaled()). */
+#define UI_PROFILE_SHARE_NUM 5
+#define UI_PROFILE_SHARE_DEN 2
 
 struct ui_options {
 	const struct source_live_config *target; /* live: what to sample */

@@ -58,7 +58,9 @@
 	"      --max-memory SIZE   memory for what is kept of the samples, for the\n"              \
 	"                          timeline, the heatmap and the lines view (default\n"            \
 	"                          64M, at least 1M; 512M, 1.5G); older data is kept\n"            \
-	"                          coarser to stay under it\n"                                     \
+	"                          coarser to stay under it. Live, the call tree and\n"          \
+	"                          names grow to 2.5 times it (at least 20M), then\n"            \
+	"                          new stacks are counted under [other]\n"                        \
 	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"              \
 	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 

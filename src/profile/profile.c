@@ -123,6 +123,29 @@ const struct profile_limits profile_live_limits = {
 	.chains = UINT32_C(1) << 20,
 };
 
+/* `limit` scaled by bytes / PROFILE_LIVE_BYTES, within [limit / 8, limit * 16]. */
+static uint32_t scale_limit(uint32_t limit, size_t bytes)
+{
+	uint64_t v = (uint64_t)((double)limit * ((double)bytes / (double)PROFILE_LIVE_BYTES));
+
+	if (v < limit / 8)
+		v = limit / 8;
+	if (v > (uint64_t)limit * 16)
+		v = (uint64_t)limit * 16;
+	return v > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)v;
+}
+
+void profile_limits_scaled(size_t bytes, struct profile_limits *out)
+{
+	const struct profile_limits *l = &profile_live_limits;
+
+	out->strings = scale_limit(l->strings, bytes);
+	out->frames = scale_limit(l->frames, bytes);
+	out->nodes = scale_limit(l->nodes, bytes);
+	out->locations = scale_limit(l->locations, bytes);
+	out->chains = scale_limit(l->chains, bytes);
+}
+
 /* Room for `need` samples: a big array (an hour holds hundreds of MiB of them). */
 static void grow_samples(struct profile *p, size_t need)
 {

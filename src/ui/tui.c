@@ -1607,6 +1607,7 @@ static int open_source(struct tui *u, struct ft_error *err)
 
 static void init_state(struct tui *u)
 {
+	struct profile_limits limits;
 	struct timeline_config tc;
 	size_t k, budget;
 
@@ -1627,6 +1628,16 @@ static void init_state(struct tui *u)
 	 */
 	budget = u->opt.max_memory ? u->opt.max_memory : UI_MAX_MEMORY_DEFAULT;
 	tc.max_memory = budget / 4 * 3;
+	/*
+	 * The call tree and names a live profile grows (a fork storm's
+	 * stacks, a changing system's functions) follow it too: up to
+	 * UI_PROFILE_SHARE times it before new ones go to [other], the
+	 * profile's default (PROFILE_LIVE_BYTES) at the default budget.
+	 */
+	if (u->src->live) {
+		profile_limits_scaled(budget * UI_PROFILE_SHARE_NUM / UI_PROFILE_SHARE_DEN, &limits);
+		profile_set_limits(u->p, &limits);
+	}
 	u->tl = timeline_new(&tc, u->p);
 	u->strip_counts = timeline_count_cache_new();
 	u->heat = profile_heatstore_new(10000000ull, budget / 16);

@@ -846,6 +846,33 @@ static void test_chains(void **state)
  * function still gets its name, and a thread renamed past the share is
  * "[other]", counted as a fold.
  */
+/*
+ * The live limits scaled to a memory budget (the explorer's --max-memory):
+ * the live profile's own at PROFILE_LIVE_BYTES, in proportion between, an
+ * eighth of them at least and 16 times at most.
+ */
+static void test_limits_scaled(void **state)
+{
+	const struct profile_limits *l = &profile_live_limits;
+	struct profile_limits s;
+
+	(void)state;
+	profile_limits_scaled(PROFILE_LIVE_BYTES, &s);
+	assert_memory_equal(&s, l, sizeof(s));
+	profile_limits_scaled(PROFILE_LIVE_BYTES / 4, &s);
+	assert_int_equal(s.strings, l->strings / 4);
+	assert_int_equal(s.frames, l->frames / 4);
+	assert_int_equal(s.nodes, l->nodes / 4);
+	assert_int_equal(s.locations, l->locations / 4);
+	assert_int_equal(s.chains, l->chains / 4);
+	profile_limits_scaled((size_t)5 << 20, &s); /* --max-memory 2M */
+	assert_int_equal(s.nodes, l->nodes / 8);
+	assert_int_equal(s.strings, l->strings / 8);
+	profile_limits_scaled((size_t)1 << 40, &s);
+	assert_int_equal(s.nodes, l->nodes * 16);
+	assert_int_equal(s.chains, l->chains * 16);
+}
+
 static void test_limits_thread_names(void **state)
 {
 	static const struct profile_limits lim = { .strings = 64 };
@@ -2487,6 +2514,7 @@ int main(void)
 		cmocka_unit_test(test_hits_settle),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_thread_names),
+		cmocka_unit_test(test_limits_scaled),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_unchanged_by_self),
 		cmocka_unit_test(test_diff_other_profile),
