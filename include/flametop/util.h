@@ -61,15 +61,17 @@ void xbig_free(void *ptr, size_t n, size_t size);
  * rather than hand it back to the kernel and take fresh pages again: for
  * a process that grows many tables by doubling (the recorder: the
  * profile's maps, the frame trie, symbol tables), each grown table then
- * reuses what smaller ones gave back. Blocks below 32 MiB come from the
- * heap (not from mappings of their own, unmapped when freed), and up to
- * UTIL_MALLOC_KEEP bytes free at the heap's top stay. The price: memory
- * freed stays counted in the process's size (within its peak so far).
+ * reuses what smaller ones gave back. Blocks below `most` (32 MiB at
+ * most) come from the heap (not from mappings of their own, unmapped when
+ * freed), and up to `most` bytes (UTIL_MALLOC_KEEP at most) free at the
+ * heap's top stay. The price: memory freed stays counted in the process's
+ * size (within its peak so far); `most` bounds it for a process told to
+ * stay small (the explorer's --max-memory).
  */
 #define UTIL_MALLOC_KEEP ((size_t)64 << 20)
-void xmalloc_keep_freed(void);
+void xmalloc_keep_freed(size_t most);
 /*
- * xmalloc_keep_freed(), and the heap's next UTIL_HEAP_HUGE bytes taken
+ * xmalloc_keep_freed(UTIL_MALLOC_KEEP), and the heap's next UTIL_HEAP_HUGE bytes taken
  * from the kernel now, on a huge page boundary and marked for transparent
  * huge pages: so the small blocks that tables, maps and names are made of
  * fill huge pages, a page fault per 2 MiB, instead of one per 4 KiB (13 us

@@ -119,11 +119,13 @@ void *xbuf_shrink(void *buf, size_t *cap, size_t need)
 	return xmalloc(to);
 }
 
-void xmalloc_keep_freed(void)
+/* glibc's most for a fixed mmap threshold on 64-bit (larger ones are refused). */
+#define MMAP_THRESHOLD_MAX ((size_t)32 << 20)
+
+void xmalloc_keep_freed(size_t most)
 {
-	/* 32 MiB: glibc's most for a fixed threshold on 64-bit (larger ones are refused). */
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, (int)UTIL_MALLOC_KEEP);
+	mallopt(M_MMAP_THRESHOLD, (int)(most < MMAP_THRESHOLD_MAX ? most : MMAP_THRESHOLD_MAX));
+	mallopt(M_TRIM_THRESHOLD, (int)(most < UTIL_MALLOC_KEEP ? most : UTIL_MALLOC_KEEP));
 }
 
 /* The block below the heap's marked part: kept, so that nothing else takes it. */
@@ -145,7 +147,7 @@ void xmalloc_heap_huge(void)
 	uintptr_t start, end, aligned;
 	char *block, *top;
 
-	xmalloc_keep_freed(); /* the part grown must not be handed back */
+	xmalloc_keep_freed(UTIL_MALLOC_KEEP); /* the part grown must not be handed back */
 	block = malloc(UTIL_HEAP_HUGE);
 	top = sbrk(0);
 	if (!block || top == (void *)-1)

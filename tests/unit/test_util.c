@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -237,6 +238,32 @@ static int huge_marked(const void *addr)
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * What malloc keeps follows xmalloc_keep_freed()'s `most`: a block above
+ * it is a mapping of its own (handed back when freed), one below it comes
+ * from the heap. mallinfo2() counts the mappings (zero with a sanitizer's
+ * malloc, which is left alone here).
+ */
+static void test_keep_freed(void **state)
+{
+	size_t big = (size_t)4 << 20, before;
+	char *p;
+
+	(void)state;
+	if (mallinfo2().arena == 0)
+		skip();
+	xmalloc_keep_freed((size_t)1 << 20);
+	before = mallinfo2().hblks;
+	p = xmalloc(big);
+	assert_int_equal(mallinfo2().hblks, before + 1);
+	free(p);
+	xmalloc_keep_freed(UTIL_MALLOC_KEEP);
+	before = mallinfo2().hblks;
+	p = xmalloc(big);
+	assert_int_equal(mallinfo2().hblks, before);
+	free(p);
 }
 
 /*
@@ -821,6 +848,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* First: the heap has not yet grown, nor holds blocks freed by others. */
+		cmocka_unit_test(test_keep_freed),
 		cmocka_unit_test(test_heap_huge),
 		cmocka_unit_test(test_buf_shrink),
 		cmocka_unit_test(test_sanitize_escapes),
