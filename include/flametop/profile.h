@@ -106,6 +106,15 @@ struct profile_event {
 	 * something (instructions per cycle). -1: in no group, or a leader.
 	 */
 	int leader;
+	/*
+	 * How it was sampled: every `period` events (1: each event, a
+	 * tracepoint or a profile type that samples each; more: -c), or 0:
+	 * at the profile's frequency. PROFILE_PERIOD_UNKNOWN when its source
+	 * did not say (a session before format 1.8, an import): readers then
+	 * guess from its name (report_event_period()). A group member's is
+	 * its leader's.
+	 */
+	uint64_t period;
 	/* Samples of this event added to this profile (not stored). */
 	uint64_t samples;
 };
@@ -120,7 +129,7 @@ struct profile_meta {
 	uint64_t start_wall_ns; /* wall clock at the start, ns since the epoch */
 	uint64_t start_mono_ns; /* CLOCK_MONOTONIC time that sample time 0 is */
 	uint64_t duration_ns;
-	uint32_t frequency; /* -F; 0 when sampling by period */
+	uint32_t frequency; /* -F; 0 when every event is sampled by period (-c) */
 	uint64_t lost; /* samples the kernel dropped */
 	uint64_t throttled; /* throttle events seen */
 	uint64_t recorder_peak_rss; /* the recorder's peak resident memory, bytes; 0: unknown */
@@ -156,6 +165,8 @@ void profile_limits_scaled(size_t bytes, struct profile_limits *out);
 #define PROFILE_OTHER_NAME "[other]"
 #define PROFILE_THREAD_NAME_SHARE 4
 #define PROFILE_OTHER_OFFSET UINT64_MAX
+/* profile_event.period when the source did not say. */
+#define PROFILE_PERIOD_UNKNOWN UINT64_MAX
 
 struct profile {
 	struct strtab strings;

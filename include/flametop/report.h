@@ -47,8 +47,16 @@ struct report_options {
 
 /* 0, or -EINVAL when `name` is no format. */
 int report_parse_format(const char *name, enum report_format *out);
-/* Whether an event of `p` is sampled at -F, not at each of its events
- * (sampler_event_every): whether a frequency means anything for it. */
+/*
+ * How event `event` (an index into p->events) was sampled: every that
+ * many events (1: each), or 0 at p->meta.frequency (or, where that is 0,
+ * by a period not known). A group member's is its leader's. Where the
+ * session did not say (before format 1.8, an import), guessed from the
+ * name (sampler_event_every), which depends on this machine's tracefs.
+ */
+uint64_t report_event_period(const struct profile *p, int event);
+/* Whether an event of `p` is sampled at -F, not every so many of its
+ * events: whether a frequency means anything for it. */
 bool report_any_at_frequency(const struct profile *p);
 /*
  * Whether the totals of event `event` (an index into p->events) are

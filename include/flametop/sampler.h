@@ -109,6 +109,12 @@ const char *sampler_event_name(const struct sampler *s, size_t i);
 const char *sampler_event_unit(const struct sampler *s, size_t i);
 /* The event leading event `i`'s group, or -1 when it is in no group or leads it. */
 int sampler_event_leader(const struct sampler *s, size_t i);
+/*
+ * How event `i` is sampled: every that many events (1: each one, as a
+ * tracepoint or a profile type that samples each), or 0 at the frequency.
+ * A group member's is its leader's.
+ */
+uint64_t sampler_event_period(const struct sampler *s, size_t i);
 
 /*
  * Starts sampling; for SAMPLER_COMMAND, lets the command exec. Returns 0,

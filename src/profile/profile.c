@@ -560,6 +560,7 @@ uint32_t profile_add_event(struct profile *p, const char *name, const char *unit
 	p->events[id].name = xstrdup(name ? name : "");
 	p->events[id].unit = xstrdup(unit ? unit : "");
 	p->events[id].leader = -1;
+	p->events[id].period = PROFILE_PERIOD_UNKNOWN;
 	p->events[id].samples = 0;
 	p->nevents++;
 	return id;

@@ -61,12 +61,26 @@ static const struct {
 	{ .name = "heatmap", .format = REPORT_HEATMAP },
 };
 
+uint64_t report_event_period(const struct profile *p, int event)
+{
+	const struct profile_event *e;
+
+	if (event < 0 || (uint32_t)event >= p->nevents)
+		return 0;
+	e = &p->events[event];
+	if (e->leader >= 0 && e->leader < event)
+		return report_event_period(p, e->leader);
+	if (e->period != PROFILE_PERIOD_UNKNOWN)
+		return e->period;
+	return p->meta.frequency && sampler_event_every(e->name) ? 1 : 0;
+}
+
 bool report_any_at_frequency(const struct profile *p)
 {
 	uint32_t i;
 
-	for (i = 0; i < p->nevents; i++)
-		if (!sampler_event_every(p->events[i].name))
+	for (i = 0; p->meta.frequency && i < p->nevents; i++)
+		if (report_event_period(p, (int)i) == 0)
 			return true;
 	return false;
 }
@@ -74,7 +88,8 @@ bool report_any_at_frequency(const struct profile *p)
 bool report_total_estimated(const struct profile *p, int event)
 {
 	return p->meta.frequency && event >= 0 && (uint32_t)event < p->nevents &&
-	       p->events[event].leader < 0 && sampler_event_soft_count(p->events[event].name);
+	       p->events[event].leader < 0 && report_event_period(p, event) == 0 &&
+	       sampler_event_soft_count(p->events[event].name);
 }
 
 int report_parse_format(const char *name, enum report_format *out)
@@ -192,7 +207,8 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 {
 	const struct profile_meta *m = &p->meta;
 	const char *sep = "";
-	bool every = false, counted = false;
+	uint64_t period = 0;
+	bool counted = false;
 
 	if (o->source)
 		fprintf(out, "# source: %s\n", clean(b, o->source));
@@ -225,7 +241,7 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 
 		fprintf(out, "# event: %s", clean(b, e->name));
 		fprintf(out, " (unit: %s)", clean(b, e->unit));
-		every = m->frequency && sampler_event_every(e->name);
+		period = report_event_period(p, f->event);
 		/* Weights that count samples (an import without periods:
 		 * perf script without the period field, folded stacks) are
 		 * no period's. */
@@ -233,8 +249,11 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	} else {
 		fprintf(out, "# event: none");
 	}
-	if (every)
+	if (period == 1)
 		fprintf(out, ", each event sampled\n");
+	else if (period)
+		fprintf(out, ", sampled every %" PRIu64 " %s\n", period,
+			strcmp(p->events[f->event].unit, "ns") == 0 ? "ns" : "events");
 	else if (counted)
 		fprintf(out, ", counted in samples\n");
 	else if (report_total_estimated(p, f->event))

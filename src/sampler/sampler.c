@@ -1206,6 +1206,22 @@ int sampler_event_leader(const struct sampler *s, size_t i)
 	return i < s->nevents ? s->events[i].leader : -1;
 }
 
+uint64_t sampler_event_period(const struct sampler *s, size_t i)
+{
+	size_t k;
+
+	if (i >= s->nevents)
+		return 0;
+	if (s->events[i].leader >= 0)
+		return sampler_event_period(s, (size_t)s->events[i].leader);
+	if (s->events[i].type)
+		return s->events[i].type->every ? 1 : 0;
+	for (k = 0; k < s->nmembers; k++)
+		if (s->dmembers[k].event == i)
+			return s->members[k].frequency ? 0 : s->members[k].attr.sample_period;
+	return 0;
+}
+
 /*
  * Why exec of `command` failed with `e`. ENOENT is also what a file that
  * exists says when what running it needs is missing (a #! interpreter, a

@@ -286,6 +286,7 @@ static int read_header_chunk(struct reader *r, json_t *obj)
 		json_t *e = json_array_get(events, i);
 		json_t *name = json_object_get(e, "name"), *unit = json_object_get(e, "unit");
 		json_t *leader = json_object_get(e, "leader");
+		uint64_t period = PROFILE_PERIOD_UNKNOWN;
 		uint32_t id;
 
 		if (!json_is_string(name) || !json_is_string(unit))
@@ -293,9 +294,12 @@ static int read_header_chunk(struct reader *r, json_t *obj)
 		if (leader && (!json_is_integer(leader) || json_integer_value(leader) < 0 ||
 			       (size_t)json_integer_value(leader) >= i))
 			return chunk_error(r, "event %zu: \"leader\" is not an earlier event", i);
+		if (get_opt_uint(r, e, "period", INT64_MAX, &period) < 0)
+			return -1;
 		id = profile_add_event(p, json_string_value(name), json_string_value(unit));
 		if (leader)
 			p->events[id].leader = (int)json_integer_value(leader);
+		p->events[id].period = period;
 	}
 	r->have_header = true;
 	return 0;

@@ -421,6 +421,8 @@ int session_writer_begin(struct session_writer *w, const struct profile *p)
 		json_object_set_new(e, "unit", jstr(p->events[i].unit));
 		if (p->events[i].leader >= 0)
 			json_object_set_new(e, "leader", jint((uint64_t)p->events[i].leader));
+		if (p->events[i].period != PROFILE_PERIOD_UNKNOWN)
+			json_object_set_new(e, "period", jint(p->events[i].period));
 		json_array_append_new(events, e);
 	}
 	json_object_set_new(obj, "events", events);

@@ -219,6 +219,7 @@ static void fill_meta(struct profile *p, const struct source_live_config *cfg,
 		uint32_t e = profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
 
 		p->events[e].leader = sampler_event_leader(s, i);
+		p->events[e].period = sampler_event_period(s, i);
 	}
 }
 

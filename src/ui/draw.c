@@ -281,6 +281,7 @@ void ui_draw_header(struct tui *u)
 	WINDOW *w = u->w_header;
 	char buf[512], val[256], n[32];
 	struct timeline_stats st;
+	uint64_t period;
 	uint32_t i;
 
 	werase(w);
@@ -309,11 +310,16 @@ void ui_draw_header(struct tui *u)
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "]" : "");
 	}
 	field(u, w, "event", buf[0] ? buf : "-");
-	if (u->p->meta.frequency && report_any_at_frequency(u->p)) {
+	period = report_event_period(u->p, u->filter.event < 0 ? 0 : u->filter.event);
+	if (report_any_at_frequency(u->p)) {
 		snprintf(val, sizeof(val), "%u Hz", u->p->meta.frequency);
 		field(u, w, NULL, val);
-	} else if (u->p->meta.frequency) {
+	} else if (period == 1) {
 		field(u, w, NULL, "each event");
+	} else if (period) {
+		ui_format_count(period, n, sizeof(n));
+		snprintf(val, sizeof(val), "every %s", n);
+		field(u, w, NULL, val);
 	}
 	ui_format_count((uint64_t)(u->samples_per_s + 0.5), n, sizeof(n));
 	snprintf(val, sizeof(val), "%s/s", n);

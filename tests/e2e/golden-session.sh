@@ -10,11 +10,14 @@
 # session format 1.2; the modules named are not on this machine, so every
 # line is unknown); each case under $GOLDEN/session/invalid/<case>/ must fail with
 # exit status 1, print nothing on stdout, and exactly the line in `error`
-# on stderr. Commands run inside the case's directory, so messages name
+# on stderr; where the case has a `header` file, the `# event:` line of
+# `flametop report -i input` must be exactly that (how the event was
+# sampled: format 1.8's periods, or guessed from older files). Commands
+# run inside the case's directory, so messages name
 # the file as "input".
 #
 # The inputs come from tests/unit/test_session_gen (`golden DIR`), except
-# valid/version-1.0, 1.1, 1.3, 1.4, 1.5 and 1.6: files written by flametop when it
+# valid/version-1.0, 1.1, 1.3, 1.4, 1.5, 1.6 and 1.7: files written by flametop when it
 # wrote those versions (each case's `origin` says how), kept byte for byte
 # so that every later reader is held to what was really written.
 #
@@ -111,6 +114,16 @@ for dir in "$GOLDEN"/session/valid/*/; do
 		show "$dir/notice" "$tmp/err"
 	else
 		ok "$name"
+	fi
+	if [ -f "$dir/header" ]; then
+		(cd "$dir" && "$FLAMETOP" report -i input) 2>"$tmp/err" | grep '^# event:' >"$tmp/out"
+		rewrite "$dir/header" "$tmp/out"
+		if ! same "$dir/header" "$tmp/out"; then
+			not_ok "$name: the text report's event line differs"
+			show "$dir/header" "$tmp/out"
+		else
+			ok "$name header"
+		fi
 	fi
 	[ -f "$dir/lines" ] || continue
 	(cd "$dir" && "$FLAMETOP" report -i input --format json --lines) >"$tmp/out" 2>"$tmp/err"

@@ -8,7 +8,8 @@
 # syscalls:sys_enter_clock_nanosleep is hit exactly ROUNDS times there, for
 # a command and, picked out by its PID, system-wide; each sleep also switches the
 # thread out (sched:sched_switch), at least ROUNDS times. A name that is
-# no tracepoint in tracefs (and no libpfm4 event) is refused in one line.
+# no tracepoint in tracefs (and no libpfm4 event) is refused in one line. A
+# session read where tracefs is not mounted still says each hit was sampled.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -62,6 +63,23 @@ assert_between "${TOTAL:-0}" "${SLEEP:-0}" 1e9 \
 header="^# event: $NANOSLEEP \\(unit: count\\), each event sampled\$"
 assert_match "$(grep '^# event:' "$T/cmd.txt")" "$header" \
 	"report's header: $NANOSLEEP, each event sampled"
+
+# The session says how each event was sampled (format 1.8's "period"):
+# read where tracefs is not mounted (another machine, a container), the
+# header still says each hit is a sample, not "frequency 1 Hz". A private
+# mount namespace hides tracefs from the report alone.
+if unshare -m true 2>/dev/null; then
+	unshare -m sh -c 'for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+			umount "$d" 2>/dev/null
+		done
+		[ -e /sys/kernel/tracing/events ] && { echo "tracefs still there"; exit 3; }
+		exec "$1" report -i "$2" --event "$3"' sh "$FLAMETOP" "$T/cmd.session" "$NANOSLEEP" \
+		>"$T/notracefs.txt" 2>&1
+	assert_match "$(grep '^# event:' "$T/notracefs.txt")" "$header" \
+		"report's header without tracefs: $NANOSLEEP, each event sampled"
+else
+	echo "no private mount namespace here (unshare -m): the header without tracefs is not checked"
+fi
 
 # --- system-wide, the workload picked out by its PID -------------------------
 timeout -s KILL 120 "$FLAMETOP" record -a -e "$NANOSLEEP" -o "$T/sysnap.session" \

@@ -53,9 +53,11 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void set_meta(struct profile *p, const char *event, const char *unit)
+/* `period`: the event's (profile_event.period), PROFILE_PERIOD_UNKNOWN to say none. */
+static void set_meta(struct profile *p, const char *event, const char *unit, uint64_t period)
 {
 	struct profile_meta *m = &p->meta;
+	uint32_t e;
 
 	profile_meta_set(&m->host, "golden-host");
 	profile_meta_set(&m->kernel, "6.1.0-golden");
@@ -66,7 +68,8 @@ static void set_meta(struct profile *p, const char *event, const char *unit)
 	m->start_wall_ns = UINT64_C(1700000000000000000);
 	m->start_mono_ns = UINT64_C(5000000000);
 	m->frequency = 99;
-	profile_add_event(p, event, unit);
+	e = profile_add_event(p, event, unit);
+	p->events[e].period = period;
 }
 
 /* Interns the stack `fns` (outermost first, "module:name" or "name"). */
@@ -131,10 +134,11 @@ static void add(struct profile *p, uint64_t time, uint32_t node, uint32_t tid, u
  * a kernel frame, three data chunks (a thread renamed in the second). With
  * `locations` (1.2), user leaves carry code locations: compute_hot at
  * three offsets, hash_block at one, but none in the first chunk; with
- * `chains` (1.4), those samples' call sites too.
+ * `chains` (1.4), those samples' call sites too. Its one event is
+ * cpu-clock at 99 Hz, or `event` (a count) sampled every `period` events.
  */
 static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool locations,
-			 bool chains)
+			 bool chains, const char *event, uint64_t period)
 {
 	static const char *const a[] = { "main", "run", "compute_hot" };
 	static const char *const b[] = { "main", "run", "compute_cold" };
@@ -147,7 +151,10 @@ static void write_golden(const char *path, bool finish, uint64_t peak_rss, bool 
 	uint64_t t = 0;
 	int chunk, i;
 
-	set_meta(p, "cpu-clock", "ns");
+	if (event)
+		set_meta(p, event, "count", period);
+	else
+		set_meta(p, "cpu-clock", "ns", 0);
 	sw = session_writer_open(path, true, &err);
 	if (!sw) {
 		fprintf(stderr, "test_session_gen: %s\n", err.msg);
@@ -316,13 +323,13 @@ static const unsigned char tables_cut[] = { 3, 1, 1 };
 static int golden(const char *dir)
 {
 	char *tmp = xasprintf("%s/.golden.tmp", dir);
-	unsigned char *good, *d, random[512];
-	size_t len, i, off;
+	unsigned char *good, *d, *tp, random[512];
+	size_t len, tp_len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3, 1.4, 1.5 and 1.6 are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3, 1.4, 1.5, 1.6 and 1.7 are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
-	write_golden(tmp, true, UINT64_C(12) << 20, true, true);
+	write_golden(tmp, true, UINT64_C(12) << 20, true, true, NULL, 0);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
@@ -339,6 +346,12 @@ static int golden(const char *dir)
 		       "{\"from_the_future\":true}");
 	/* A samples block of no samples with a column of a later version. */
 	PUT_WITH_BLOCK(dir, "valid", "samples-unknown-column", good, len, 2, block_future);
+	/* 1.8: the header says how its event was sampled, each hit of a
+	 * tracepoint this machine may not have (report trusts the file). */
+	write_golden(tmp, true, UINT64_C(12) << 20, true, true, "sched:golden_gone", 1);
+	tp = read_whole(tmp, &tp_len);
+	put_case(dir, "valid", "event-period", tp, tp_len);
+	free(tp);
 
 	put_case(dir, "invalid", "empty", good, 0);
 	for (i = 0; i < sizeof(random); i++)
@@ -416,7 +429,7 @@ static int size_bench(unsigned secs)
 	unsigned s, i;
 	struct stat st;
 
-	set_meta(p, "cpu-clock", "ns");
+	set_meta(p, "cpu-clock", "ns", 0);
 	for (i = 0; i < NSTACKS; i++) {
 		unsigned depth = 5 + (unsigned)(rng() % 26), d;
 		uint32_t node = PROFILE_ROOT;
@@ -517,7 +530,7 @@ static int many_samples(const char *path, uint64_t n, uint64_t late)
 	unsigned k, d;
 	int ret = 1;
 
-	set_meta(p, "cpu-clock", "ns");
+	set_meta(p, "cpu-clock", "ns", 0);
 	for (k = 0; k < 64; k++) {
 		uint32_t node = PROFILE_ROOT;
 
