@@ -37,7 +37,8 @@ struct cli_target {
 	/* Per event, its group's leader: its own index when in no group. */
 	size_t leaders[SAMPLER_MAX_EVENTS];
 	size_t nevents;
-	unsigned frequency;
+	unsigned frequency; /* -F; 0 when not given, until cli_target_finish() */
+	uint64_t period; /* -c: every this many events; 0: at -F */
 	size_t ring_pages; /* -m; 0: the sampler's default */
 	int verbose;
 	bool all; /* -a given */
@@ -66,15 +67,16 @@ struct cli_target {
 	{ "pid", required_argument, NULL, 'p' },                                 \
 	{ "event", required_argument, NULL, 'e' },                               \
 	{ "freq", required_argument, NULL, 'F' },                                \
+	{ "count", required_argument, NULL, 'c' },                               \
 	{ "mmap-pages", required_argument, NULL, 'm' },                          \
 	{ "verbose", no_argument, NULL, 'v' },                                   \
 	{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },               \
 	{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },           \
 	{ "alloc-sample", required_argument, NULL, CLI_OPT_ALLOC_SAMPLE }
-#define CLI_TARGET_SHORTOPTS "ap:e:F:m:v"
+#define CLI_TARGET_SHORTOPTS "ap:e:F:c:m:v"
 
 /*
- * Handles one target option (-a, -p, -e, -F, -m, -v, --no-demangle,
+ * Handles one target option (-a, -p, -e, -F, -c, -m, -v, --no-demangle,
  * --call-graph, --alloc-sample) for
  * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
  * -1 after printing a usage error.

@@ -62,6 +62,12 @@ struct sampler_config {
 	 */
 	const size_t *leaders;
 	unsigned frequency; /* samples per second per CPU/thread */
+	/*
+	 * Nonzero: perf events and tracepoints (not profile types, which keep
+	 * their rule's sampling) sample every this many events instead (-c;
+	 * nanoseconds for a clock), at most INT64_MAX.
+	 */
+	uint64_t period;
 	size_t ring_pages; /* data pages per CPU ring, a power of two; 0: default */
 	/* A ring wakes its reader (sampler_poll(), sampler_wait_fd()) each
 	 * time 1/wakeup_parts of it is written; 0: 4. */
@@ -377,9 +383,13 @@ struct sampler_type;
 struct sampler_member {
 	uint32_t event;
 	/* SAMPLER_SAMPLE_TYPE, maybe with REGS_USER and STACK_USER, or
-	 * without CALLCHAIN for a bare member (sampler_type_member.bare) */
+	 * without CALLCHAIN for a bare member (sampler_type_member.bare),
+	 * or without PERIOD (`period`) */
 	uint64_t sample_type;
 	uint64_t regs_user_mask;
+	/* Nonzero: sample_type has no PERF_SAMPLE_PERIOD (-c N), and each
+	 * sample is this many events. */
+	uint64_t period;
 	uint64_t rule_regs; /* registers only the rule reads: not passed on */
 	/* A probe at a function's entry: in frame-pointer mode the sample
 	 * carries the 8 bytes at the stack pointer, the return address, which

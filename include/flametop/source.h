@@ -86,6 +86,7 @@ struct source_live_config {
 	size_t nevents;
 	const size_t *leaders; /* per event: its group's leader (sampler_config.leaders); NULL: none */
 	unsigned frequency; /* per CPU or thread; 0: SAMPLER_DEFAULT_FREQUENCY */
+	uint64_t period; /* sampler_config.period */
 	size_t ring_pages; /* per CPU ring, a power of two; 0: the sampler's default */
 	unsigned wakeup_parts; /* sampler_config.wakeup_parts */
 	enum sampler_call_graph call_graph;

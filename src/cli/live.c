@@ -118,6 +118,7 @@ static void usage_live(FILE *out)
 		"                          group (ratios such as IPC; 'C' colours by them)\n"
 		"      --alloc-sample BYTES  alloc: keep one allocation per BYTES (512K)\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
+		"  -c, --count N           instead, a sample every N events (N ns for a clock)\n"
 		"  -m, --mmap-pages PAGES|SIZE  ring buffer per CPU, a power of two pages\n"
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
@@ -346,7 +347,7 @@ int cli_live(int argc, char **argv)
 		o.push_interval_ns = push.interval_ns;
 	}
 	if (o.replay) {
-		if (t.npids || t.all || t.nevents || t.frequency || optind < argc) {
+		if (t.npids || t.all || t.nevents || t.frequency || t.period || optind < argc) {
 			cli_error("-i opens a session; it takes no target options or command");
 			goto out;
 		}

@@ -101,6 +101,8 @@ static void usage(FILE *out)
 		"                          every BYTES bytes (512K, 1M), weighted so totals\n"
 		"                          stay right; the trap on each call remains\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
+		"  -c, --count N           instead, a sample every N events (N ns for a\n"
+		"                          clock) of perf events and tracepoints, as perf's -c\n"
 		"  -m, --mmap-pages PAGES|SIZE\n"
 		"                          ring buffer per CPU: pages, or a size (512K, 2M),\n"
 		"                          a power of two pages (default: 128 pages, 512 KiB;\n"

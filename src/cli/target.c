@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The target options every sampling subcommand shares: -a, -p, -e, -F, -m, -v,
+ * The target options every sampling subcommand shares: -a, -p, -e, -F, -c, -m, -v,
  * --no-demangle and a trailing command. Parsed in one place so `record` and the live
  * view accept exactly the same words; they become the live source's config. Also
  * the one way the command line prints errors and notices.
@@ -299,6 +299,14 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 		}
 		t->frequency = (unsigned)v;
 		return 1;
+	case 'c':
+		/* The kernel refuses a period with its top bit set. */
+		if (util_parse_integer(arg, 1, INT64_MAX, &v, &err) < 0) {
+			cli_error("-c: %s", err.msg);
+			return -1;
+		}
+		t->period = v;
+		return 1;
 	case 'm':
 		return parse_ring_pages(t, arg) < 0 ? -1 : 1;
 	case 'v':
@@ -392,6 +400,12 @@ int cli_target_finish(struct cli_target *t, int argc, char **argv, int optind)
 	} else if (!t->npids) {
 		t->target = SAMPLER_SYSTEM;
 	}
+	if (t->period && t->frequency) {
+		cli_error("-c samples every %" PRIu64 " events and -F %u times a second: give one "
+			  "of them",
+			  t->period, t->frequency);
+		return -1;
+	}
 	threads_to_processes(t);
 	if (!t->frequency)
 		t->frequency = SAMPLER_DEFAULT_FREQUENCY;
@@ -418,6 +432,7 @@ void cli_target_config(const struct cli_target *t, struct source_live_config *cf
 	cfg->nevents = t->nevents;
 	cfg->leaders = t->leaders;
 	cfg->frequency = t->frequency;
+	cfg->period = t->period;
 	cfg->ring_pages = t->ring_pages;
 	cfg->call_graph = t->call_graph;
 	cfg->stack_size = t->stack_size;

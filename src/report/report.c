@@ -249,20 +249,27 @@ static void write_text_header(FILE *out, const struct profile *p, const struct r
 	} else {
 		fprintf(out, "# event: none");
 	}
-	if (period == 1)
+	if (period && p->events[f->event].leader >= 0) {
+		/* A group member: its leader's period, in the leader's unit. */
+		const struct profile_event *l = &p->events[p->events[f->event].leader];
+
+		fprintf(out, ", counted at each sample of %s, every %" PRIu64 " %s\n",
+			clean(b, l->name), period, strcmp(l->unit, "ns") == 0 ? "ns" : "events");
+	} else if (period == 1) {
 		fprintf(out, ", each event sampled\n");
-	else if (period)
+	} else if (period) {
 		fprintf(out, ", sampled every %" PRIu64 " %s\n", period,
 			strcmp(p->events[f->event].unit, "ns") == 0 ? "ns" : "events");
-	else if (counted)
+	} else if (counted) {
 		fprintf(out, ", counted in samples\n");
-	else if (report_total_estimated(p, f->event))
+	} else if (report_total_estimated(p, f->event)) {
 		fprintf(out, ", frequency %" PRIu32 " Hz: its totals are estimates (sums of "
 			     "the kernel's sampling periods)\n", m->frequency);
-	else if (m->frequency)
+	} else if (m->frequency) {
 		fprintf(out, ", frequency %" PRIu32 " Hz\n", m->frequency);
-	else
+	} else {
 		fprintf(out, ", sampled by period\n");
+	}
 	if (!event_chosen && p->nevents > 1)
 		fprintf(out, "# %" PRIu32 " events recorded; showing the first (choose with --event)\n",
 			p->nevents);

@@ -374,7 +374,7 @@ static int decode_sample(struct sampler_decoder *d, const struct perf_event_head
 	if (d->drop_after && s.time > d->drop_after)
 		return 0; /* past the end: not worth its symbols */
 	take_u32_pair(&c, &s.cpu, &res);
-	s.period = take_u64(&c);
+	s.period = sample_type & PERF_SAMPLE_PERIOD ? take_u64(&c) : m ? m->period : 0;
 	if (sample_type & PERF_SAMPLE_READ) {
 		nreads = take_u64(&c);
 		if (c.short_read || nreads > SAMPLER_MAX_EVENTS ||

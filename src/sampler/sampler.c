@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ struct event {
 struct member {
 	struct perf_event_attr attr;
 	bool frequency; /* sampled at -F; else every attr.sample_period events */
+	bool fixed; /* -c N > 1: its samples leave the period out (set_period) */
 	uint64_t rule_regs;
 	bool entry; /* a probe at a function's entry (sampler_type_member.entry) */
 	bool bare; /* sampler_type_member.bare: no stack */
@@ -93,6 +95,7 @@ struct ring {
 struct sampler {
 	enum sampler_target target;
 	unsigned frequency;
+	uint64_t period; /* sampler_config.period */
 	size_t ring_pages;
 	unsigned wakeup_parts; /* sampler_config's */
 	enum sampler_call_graph call_graph;
@@ -266,6 +269,8 @@ static void setup_attr(struct sampler *s, struct member *m, bool side_band)
 		attr->sample_type |= PERF_SAMPLE_READ;
 		attr->read_format = SAMPLER_READ_FORMAT;
 	}
+	if (m->fixed)
+		attr->sample_type &= ~(uint64_t)PERF_SAMPLE_PERIOD;
 	attr->sample_id_all = 1;
 	attr->sample_max_stack = sampler_max_stack();
 	attr->exclude_hv = 1;
@@ -507,6 +512,8 @@ static int open_all(struct sampler *s)
 
 		setup_attr(s, &s->members[mi], mi == 0);
 		dm->sample_type = s->members[mi].attr.sample_type;
+		dm->period = dm->sample_type & PERF_SAMPLE_PERIOD ? 0
+								 : s->members[mi].attr.sample_period;
 		dm->regs_user_mask = s->members[mi].attr.sample_regs_user;
 		dm->rule_regs = s->members[mi].rule_regs;
 		dm->entry = s->members[mi].entry;
@@ -552,6 +559,24 @@ static void say_estimated(struct sampler *s, const struct member *m, const char 
 	       "their sum may be many times the real count; -e '{%s,%s}' counts it exactly%s",
 	       name, clock, name,
 	       a->config == PERF_COUNT_SW_PAGE_FAULTS ? ", -e faults samples each fault" : "");
+}
+
+/* -c: a plain event that samples (not a group's counting member) does so
+ * every s->period events, instead of at -F or at each hit. */
+static void set_period(const struct sampler *s, struct member *m)
+{
+	if (!s->period || m->leader >= 0)
+		return;
+	m->frequency = false;
+	m->attr.sample_period = s->period;
+	/*
+	 * With PERF_SAMPLE_PERIOD, the kernel samples a software count or a
+	 * tracepoint at each event whatever its period (perf_swevent_event()
+	 * gives each one the period 1): perf record -c 3 -e page-faults takes
+	 * every fault. Without it, each sample is N events, which the decoder
+	 * puts back (sampler_member.period).
+	 */
+	m->fixed = s->period > 1;
 }
 
 /* Adds a member for event `ev`; `role` is its type's tag. */
@@ -688,7 +713,8 @@ static int check_groups(const struct sampler_config *cfg, size_t n, struct ft_er
 
 /*
  * Whether members `a` and `b` sample one software count (page faults,
- * context switches...) two ways, at -F and every so many. The kernel hands
+ * context switches...) two ways, at -F and every so many, or every so many
+ * each (faults, and page-faults -c 2: those got no sample). The kernel hands
  * each occurrence to the events of that count in turn with one sample's
  * data, and one's period leaks into the other's: page-faults beside
  * faults got no sample and faults 100 times its count. The clocks are
@@ -699,7 +725,9 @@ static bool sampled_two_ways(const struct member *a, const struct member *b)
 	return a->attr.type == PERF_TYPE_SOFTWARE && b->attr.type == PERF_TYPE_SOFTWARE &&
 	       a->attr.config == b->attr.config && a->attr.config != PERF_COUNT_SW_CPU_CLOCK &&
 	       a->attr.config != PERF_COUNT_SW_TASK_CLOCK && a->leader < 0 && b->leader < 0 &&
-	       !a->shared && !b->shared && a->frequency != b->frequency;
+	       !a->shared && !b->shared &&
+	       (a->frequency != b->frequency ||
+		(!a->frequency && a->attr.sample_period != b->attr.sample_period));
 }
 
 /* Refuses two events that sample one software count two ways: 0, or -EINVAL. */
@@ -714,6 +742,15 @@ static int check_sampled_twice(const struct sampler *s, struct ft_error *err)
 
 			if (a == b || !sampled_two_ways(&s->members[i], &s->members[j]))
 				continue;
+			if (!s->members[i].frequency && !s->members[j].frequency) {
+				error_set(err,
+					  "%s (every %" PRIu64 ") and %s (every %" PRIu64
+					  ") sample one kernel event, and the kernel mixes up their "
+					  "periods: give one of them",
+					  a->name, (uint64_t)s->members[i].attr.sample_period,
+					  b->name, (uint64_t)s->members[j].attr.sample_period);
+				return -EINVAL;
+			}
 			error_set(err,
 				  "%s (at -F) and %s (each one) sample one kernel event, and the "
 				  "kernel mixes up their periods: give one of them",
@@ -772,6 +809,7 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 			ret = sampler_event_encode(name, &m->attr, &s->events[i].unit, err);
 			if (m->attr.type == PERF_TYPE_TRACEPOINT)
 				m->frequency = false; /* every hit (sampler_event_encode) */
+			set_period(s, m);
 			if (ret == 0 && !grouped)
 				share_member(s, s->nmembers - 1);
 		}
@@ -790,6 +828,7 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 static int replace_event(struct sampler *s, size_t e, const char *name, struct ft_error *err)
 {
 	size_t k;
+	int ret;
 
 	for (k = 0; k < s->nmembers; k++)
 		if (s->dmembers[k].event == e)
@@ -800,7 +839,9 @@ static int replace_event(struct sampler *s, size_t e, const char *name, struct f
 	free(s->events[e].unit);
 	s->events[e].unit = NULL;
 	s->events[e].name = xstrdup(name);
-	return sampler_event_encode(name, &s->members[k].attr, &s->events[e].unit, err);
+	ret = sampler_event_encode(name, &s->members[k].attr, &s->events[e].unit, err);
+	set_period(s, &s->members[k]);
+	return ret;
 }
 
 /* Whether an event is called `name` (the user's name, or the fallback's). */
@@ -1041,6 +1082,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 
 	s->target = cfg->target;
 	s->frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
+	s->period = cfg->period;
 	s->call_graph = cfg->call_graph;
 	s->alloc_sample = cfg->alloc_sample;
 	s->poll_budget_ns = cfg->poll_budget_ns;

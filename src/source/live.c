@@ -195,6 +195,7 @@ static void fill_meta(struct profile *p, const struct source_live_config *cfg,
 {
 	struct utsname u;
 	char host[256] = "", *target;
+	bool at_frequency;
 	size_t i;
 
 	if (gethostname(host, sizeof(host) - 1) < 0)
@@ -215,12 +216,18 @@ static void fill_meta(struct profile *p, const struct source_live_config *cfg,
 	profile_meta_set(&p->meta.call_graph,
 			 cfg->call_graph == SAMPLER_CALL_GRAPH_DWARF ? "dwarf" : "fp");
 	p->meta.frequency = cfg->frequency ? cfg->frequency : SAMPLER_DEFAULT_FREQUENCY;
+	at_frequency = false;
 	for (i = 0; i < sampler_nevents(s); i++) {
 		uint32_t e = profile_add_event(p, sampler_event_name(s, i), sampler_event_unit(s, i));
 
 		p->events[e].leader = sampler_event_leader(s, i);
 		p->events[e].period = sampler_event_period(s, i);
+		at_frequency |= p->events[e].period == 0;
 	}
+	/* -c: the header's frequency is 0 unless an event (wall's clock)
+	 * still samples at -F. */
+	if (cfg->period && !at_frequency)
+		p->meta.frequency = 0;
 }
 
 struct source *source_live_new(const struct source_live_config *cfg, struct ft_notice *notice,
@@ -256,6 +263,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.nevents = cfg->nevents;
 	sc.leaders = cfg->leaders;
 	sc.frequency = cfg->frequency;
+	sc.period = cfg->period;
 	sc.ring_pages = cfg->ring_pages;
 	sc.wakeup_parts = cfg->wakeup_parts;
 	sc.call_graph = cfg->call_graph;
