@@ -86,6 +86,8 @@ struct sampler_config {
 	/* Where fallbacks and missing rights are said (NULL: nowhere). Borrowed,
 	 * must outlive the sampler. */
 	struct ft_notice *notice;
+	/* Where sysfs is (tests give a fake one); NULL: /sys. Borrowed. */
+	const char *sysfs_root;
 };
 
 struct sampler;
@@ -224,6 +226,35 @@ const char *sampler_event_generic_name(size_t i);
 const char *sampler_event_fallback(int open_errno, bool user_chose, enum sampler_target target);
 /* Prints what libpfm4 knows to `out`, marking the events that open here. */
 int sampler_list_events(FILE *out, bool all, struct ft_error *err);
+
+/*
+ * A hybrid CPU (Intel's P- and E-cores) has a PMU per kind of core, each
+ * with its own type: a generic hardware event (PERF_TYPE_HARDWARE or
+ * HW_CACHE) opened without one counts on the PMU of type PERF_TYPE_RAW
+ * alone (cpu_core), never on the other kind of core. The sampler opens
+ * it once per PMU, on that PMU's CPUs, with the PMU's type in the high
+ * bits of attr.config (perf_event_open(2), "extended type").
+ */
+#define SAMPLER_MAX_HYBRID_PMUS 2
+struct sampler_pmu {
+	char name[16]; /* "cpu_core", "cpu_atom" */
+	uint32_t type;
+	int *cpus; /* caller frees (sampler_pmus_free) */
+	size_t ncpus;
+};
+/*
+ * The hybrid PMUs under `root` (NULL: /sys)/bus/event_source/devices:
+ * cpu_core and cpu_atom, when both are there with a type and a CPU list.
+ * Returns how many (0: not hybrid, or unreadable), filling `pmus`.
+ */
+size_t sampler_hybrid_pmus(const char *root, struct sampler_pmu *pmus);
+void sampler_pmus_free(struct sampler_pmu *pmus, size_t n);
+/*
+ * Makes `attr`, a generic hardware event, count on the PMU of type `type`
+ * (config's high 32 bits). Returns false, leaving it alone, for any other
+ * kind of event (software, tracepoint, a PMU's own type already).
+ */
+bool sampler_event_on_pmu(struct perf_event_attr *attr, uint32_t type);
 
 /* --- errno to advice (advice.c) --- */
 

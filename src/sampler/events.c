@@ -190,6 +190,15 @@ bool sampler_event_every(const char *name)
 	return type ? type->every : encode_tracepoint(name, &attr) == 0;
 }
 
+bool sampler_event_on_pmu(struct perf_event_attr *attr, uint32_t type)
+{
+	if ((attr->type != PERF_TYPE_HARDWARE && attr->type != PERF_TYPE_HW_CACHE) ||
+	    attr->config >> PERF_PMU_TYPE_SHIFT)
+		return false;
+	attr->config = (attr->config & PERF_HW_EVENT_MASK) | (uint64_t)type << PERF_PMU_TYPE_SHIFT;
+	return true;
+}
+
 bool sampler_event_soft_count(const char *name)
 {
 	size_t i;

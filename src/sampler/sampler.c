@@ -77,6 +77,7 @@ struct member {
 	bool group_read; /* leads a group: its samples read the group */
 	int leader; /* in a group it does not lead: the leader's member index; else -1 */
 	int last_fd; /* the fd opened last for it: its members' group_fd */
+	int pmu; /* a hybrid PMU's index in sampler.pmus: opened on its CPUs alone; -1: all */
 };
 
 #define MAX_MEMBERS (SAMPLER_MAX_EVENTS * SAMPLER_TYPE_MAX_MEMBERS)
@@ -107,6 +108,8 @@ struct sampler {
 
 	struct event events[SAMPLER_MAX_EVENTS];
 	size_t nevents;
+	struct sampler_pmu pmus[SAMPLER_MAX_HYBRID_PMUS]; /* a hybrid CPU's */
+	size_t npmus;
 	struct member members[MAX_MEMBERS];
 	struct sampler_member dmembers[MAX_MEMBERS]; /* the decoder's view of them */
 	size_t nmembers;
@@ -190,6 +193,51 @@ out_bad:
 	*out = NULL;
 	*n = 0;
 	return -EINVAL;
+}
+
+size_t sampler_hybrid_pmus(const char *root, struct sampler_pmu *pmus)
+{
+	static const char *const names[SAMPLER_MAX_HYBRID_PMUS] = { "cpu_core", "cpu_atom" };
+	size_t i;
+
+	memset(pmus, 0, SAMPLER_MAX_HYBRID_PMUS * sizeof(*pmus));
+	for (i = 0; i < SAMPLER_MAX_HYBRID_PMUS; i++) {
+		char *path, *list;
+		long type = -1;
+		int ret;
+
+		path = xasprintf("%s/bus/event_source/devices/%s/type", root ? root : "/sys",
+				 names[i]);
+		ret = util_read_long(path, &type);
+		free(path);
+		if (ret < 0 || type <= 0 || type > UINT32_MAX)
+			break;
+		path = xasprintf("%s/bus/event_source/devices/%s/cpus", root ? root : "/sys",
+				 names[i]);
+		list = util_read_file(path, NULL);
+		free(path);
+		ret = list ? parse_cpu_list(list, &pmus[i].cpus, &pmus[i].ncpus) : -ENOENT;
+		free(list);
+		if (ret < 0)
+			break;
+		snprintf(pmus[i].name, sizeof(pmus[i].name), "%s", names[i]);
+		pmus[i].type = (uint32_t)type;
+	}
+	if (i == SAMPLER_MAX_HYBRID_PMUS)
+		return i;
+	sampler_pmus_free(pmus, i + 1);
+	return 0;
+}
+
+void sampler_pmus_free(struct sampler_pmu *pmus, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < SAMPLER_MAX_HYBRID_PMUS; i++) {
+		free(pmus[i].cpus);
+		pmus[i].cpus = NULL;
+		pmus[i].ncpus = 0;
+	}
 }
 
 static int online_cpus(int **cpus, size_t *n)
@@ -351,6 +399,36 @@ static void add_fd(struct sampler *s, int fd)
 }
 
 /*
+ * Whether member `mi` asks for the side-band records (mmap, comm, task):
+ * the first member, or where it is opened on one hybrid PMU's CPUs alone,
+ * the first member of each PMU, so that every CPU has them once.
+ */
+static bool side_band(const struct sampler *s, size_t mi)
+{
+	size_t j;
+
+	if (s->members[0].pmu < 0 || s->members[mi].pmu < 0)
+		return mi == 0;
+	for (j = 0; j < mi; j++)
+		if (s->members[j].pmu == s->members[mi].pmu)
+			return false;
+	return true;
+}
+
+/* Whether member `m` is opened on CPU `cpu`: its hybrid PMU's CPUs, or any. */
+static bool member_on_cpu(const struct sampler *s, const struct member *m, int cpu)
+{
+	size_t i;
+
+	if (m->pmu < 0)
+		return true;
+	for (i = 0; i < s->pmus[m->pmu].ncpus; i++)
+		if (s->pmus[m->pmu].cpus[i] == cpu)
+			return true;
+	return false;
+}
+
+/*
  * Opens member `mi` for `pid` on CPU number `ci` and routes it into that
  * CPU's ring (mapping the ring with the first event opened on the CPU).
  * A group's member joins the group its leader opened last, for the same
@@ -365,7 +443,7 @@ static int open_one(struct sampler *s, size_t mi, pid_t pid, size_t ci)
 	uint64_t id;
 	int fd, ret;
 
-	if (m->shared)
+	if (m->shared || !member_on_cpu(s, m, s->cpus[ci]))
 		return 0;
 	fd = perf_open(&m->attr, pid, s->cpus[ci], group_fd);
 	if (fd < 0) {
@@ -510,7 +588,7 @@ static int open_all(struct sampler *s)
 	for (mi = 0; mi < s->nmembers; mi++) {
 		struct sampler_member *dm = &s->dmembers[mi];
 
-		setup_attr(s, &s->members[mi], mi == 0);
+		setup_attr(s, &s->members[mi], side_band(s, mi));
 		dm->sample_type = s->members[mi].attr.sample_type;
 		dm->period = dm->sample_type & PERF_SAMPLE_PERIOD ? 0
 								 : s->members[mi].attr.sample_period;
@@ -588,6 +666,7 @@ static struct member *add_member(struct sampler *s, size_t ev, uint32_t role)
 	memset(m, 0, sizeof(*m));
 	memset(dm, 0, sizeof(*dm));
 	m->leader = -1;
+	m->pmu = -1;
 	m->last_fd = -1;
 	dm->event = (uint32_t)ev;
 	dm->type = s->events[ev].type;
@@ -761,6 +840,38 @@ static int check_sampled_twice(const struct sampler *s, struct ft_error *err)
 	return 0;
 }
 
+/*
+ * On a hybrid CPU, the plain event whose one member is `mi` (a generic
+ * hardware event) becomes a member per PMU, each on its PMU's CPUs
+ * (struct sampler_pmu). Anything else is left alone. Whether it split.
+ */
+static bool split_hybrid(struct sampler *s, size_t mi)
+{
+	struct perf_event_attr probe = s->members[mi].attr;
+	size_t j;
+
+	if (!s->npmus || !sampler_event_on_pmu(&probe, s->pmus[0].type))
+		return false;
+	for (j = 1; j < s->npmus; j++) {
+		struct member *m = add_member(s, s->dmembers[mi].event, 0);
+
+		*m = s->members[mi];
+		m->pmu = (int)j;
+		sampler_event_on_pmu(&m->attr, s->pmus[j].type);
+	}
+	s->members[mi].pmu = 0;
+	s->members[mi].attr = probe;
+	return true;
+}
+
+/* Whether `attr` is a generic hardware event on a hybrid CPU (split_hybrid). */
+static bool on_hybrid_pmus(const struct sampler *s, const struct perf_event_attr *attr)
+{
+	struct perf_event_attr probe = *attr;
+
+	return s->npmus && sampler_event_on_pmu(&probe, s->pmus[0].type);
+}
+
 static int resolve_events(struct sampler *s, const struct sampler_config *cfg, struct ft_error *err)
 {
 	static const char *const defaults[] = { SAMPLER_DEFAULT_EVENT };
@@ -810,8 +921,13 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 			if (m->attr.type == PERF_TYPE_TRACEPOINT)
 				m->frequency = false; /* every hit (sampler_event_encode) */
 			set_period(s, m);
-			if (ret == 0 && !grouped)
+			if (ret == 0 && !grouped && !split_hybrid(s, s->nmembers - 1))
 				share_member(s, s->nmembers - 1);
+			else if (ret == 0 && l == i && on_hybrid_pmus(s, &m->attr))
+				notify(s,
+				       "%s leads a group on a hybrid CPU: the group counts on %s's "
+				       "CPUs alone",
+				       name, s->pmus[0].name);
 		}
 		if (ret < 0)
 			return ret;
@@ -841,6 +957,11 @@ static int replace_event(struct sampler *s, size_t e, const char *name, struct f
 	s->events[e].name = xstrdup(name);
 	ret = sampler_event_encode(name, &s->members[k].attr, &s->events[e].unit, err);
 	set_period(s, &s->members[k]);
+	/* A software clock: one member on every CPU, not one per hybrid PMU. */
+	s->members[k].pmu = -1;
+	for (k++; k < s->nmembers; k++)
+		if (s->dmembers[k].event == e)
+			s->members[k].shared = true; /* not opened */
 	return ret;
 }
 
@@ -1152,6 +1273,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 			goto out_free;
 		break;
 	}
+	s->npmus = sampler_hybrid_pmus(cfg->sysfs_root, s->pmus);
 	/* After the target: a type may look into the processes (uprobes). */
 	if (resolve_events(s, cfg, err) < 0)
 		goto out_free;
@@ -1201,6 +1323,7 @@ void sampler_free(struct sampler *s)
 	if (s->rings)
 		close_all(s);
 	type_uprobe_cleanup();
+	sampler_pmus_free(s->pmus, s->npmus);
 	reap_unstarted_child(s);
 	if (s->go_fd >= 0)
 		close(s->go_fd);

@@ -920,6 +920,123 @@ static void test_event_encode(void **state)
 	assert_non_null(strstr(err.msg, "flametop list-events"));
 }
 
+/* Writes `text` to ROOT/bus/event_source/devices/PMU/FILE, making the directories. */
+static void put_pmu_file(const char *root, const char *pmu, const char *file, const char *text)
+{
+	char *path = xasprintf("mkdir -p '%s/bus/event_source/devices/%s'", root, pmu);
+	FILE *f;
+
+	assert_int_equal(system(path), 0);
+	free(path);
+	path = xasprintf("%s/bus/event_source/devices/%s/%s", root, pmu, file);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/*
+ * A hybrid CPU, in a fake sysfs: cpu_core (type 4, CPU 0) and cpu_atom
+ * (type 10, the other CPUs). A generic hardware event gets each PMU's
+ * type in its config's high bits; other events are left alone. Where only
+ * one of them is there, the CPU is not hybrid.
+ */
+static void test_hybrid_encoding(void **state)
+{
+	char root[] = "/tmp/test_sampler_sysfs.XXXXXX", *cmd;
+	struct sampler_pmu pmus[SAMPLER_MAX_HYBRID_PMUS];
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct perf_event_attr attr;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put_pmu_file(root, "cpu_core", "type", "4\n");
+	put_pmu_file(root, "cpu_core", "cpus", "0\n");
+	assert_int_equal(sampler_hybrid_pmus(root, pmus), 0); /* no cpu_atom */
+	put_pmu_file(root, "cpu_atom", "type", "10\n");
+	put_pmu_file(root, "cpu_atom", "cpus", "1-1023\n");
+	assert_int_equal(sampler_hybrid_pmus(root, pmus), 2);
+	assert_string_equal(pmus[0].name, "cpu_core");
+	assert_int_equal(pmus[0].type, 4);
+	assert_int_equal(pmus[0].ncpus, 1);
+	assert_int_equal(pmus[0].cpus[0], 0);
+	assert_string_equal(pmus[1].name, "cpu_atom");
+	assert_int_equal(pmus[1].type, 10);
+	assert_int_equal(pmus[1].ncpus, 1023);
+	assert_int_equal(pmus[1].cpus[0], 1);
+	sampler_pmus_free(pmus, 2);
+
+	assert_int_equal(sampler_event_encode("cycles", &attr, NULL, &err), 0);
+	assert_true(sampler_event_on_pmu(&attr, 10));
+	assert_int_equal(attr.type, PERF_TYPE_HARDWARE);
+	assert_true(attr.config == ((uint64_t)10 << 32 | PERF_COUNT_HW_CPU_CYCLES));
+	/* Already a PMU's: left alone. */
+	assert_false(sampler_event_on_pmu(&attr, 4));
+	assert_true(attr.config == ((uint64_t)10 << 32 | PERF_COUNT_HW_CPU_CYCLES));
+	assert_int_equal(sampler_event_encode("task-clock", &attr, NULL, &err), 0);
+	assert_false(sampler_event_on_pmu(&attr, 10));
+	assert_int_equal(attr.config, PERF_COUNT_SW_TASK_CLOCK);
+
+	cmd = xasprintf("rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(sampler_hybrid_pmus("/nonexistent", pmus), 0);
+}
+
+/*
+ * On this machine (no hardware PMU) a hybrid sysfs makes cycles two
+ * events, one per PMU: named with -e, it is refused in one line naming
+ * it; as the default, it falls back to task-clock, one event on every CPU
+ * (the other PMU's copy is not opened, or it would fail again).
+ */
+static void test_hybrid_no_pmu(void **state)
+{
+	static const char *const cycles[] = { "cycles" };
+	static const struct pipeline_sink sink = { NULL, NULL };
+	char root[] = "/tmp/test_sampler_sysfs.XXXXXX", *cmd;
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct sampler_config cfg;
+	struct sampler *s;
+	pid_t self = getpid();
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put_pmu_file(root, "cpu_core", "type", "4\n");
+	put_pmu_file(root, "cpu_core", "cpus", "0\n");
+	put_pmu_file(root, "cpu_atom", "type", "10\n");
+	put_pmu_file(root, "cpu_atom", "cpus", "1-1023\n");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.target = SAMPLER_PIDS;
+	cfg.pids = &self;
+	cfg.npids = 1;
+	cfg.sysfs_root = root;
+	cfg.events = cycles;
+	cfg.nevents = 1;
+	s = sampler_new(&cfg, &sink, &err);
+	if (s) {
+		/* A machine with a hardware PMU: the split opened. */
+		assert_string_equal(sampler_event_name(s, 0), "cycles");
+		sampler_free(s);
+	} else {
+		print_message("-e cycles: %s\n", err.msg);
+		assert_non_null(strstr(err.msg, "cycles"));
+		assert_null(strchr(err.msg, '\n'));
+	}
+	cfg.events = NULL;
+	cfg.nevents = 0;
+	s = sampler_new(&cfg, &sink, &err);
+	if (!s)
+		fail_msg("the default event on a hybrid sysfs: %s", err.msg);
+	assert_int_equal(sampler_nevents(s), 1);
+	print_message("the default event: %s\n", sampler_event_name(s, 0));
+	sampler_free(s);
+
+	cmd = xasprintf("rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /*
  * The generic names encode without libpfm4: each exactly as libpfm4
  * encodes it (every field of the attr), and then the other names still
@@ -1999,6 +2116,8 @@ int main(void)
 		cmocka_unit_test(test_decode_sink_error),
 		cmocka_unit_test(test_fallback_rule),
 		cmocka_unit_test(test_event_encode),
+		cmocka_unit_test(test_hybrid_encoding),
+		cmocka_unit_test(test_hybrid_no_pmu),
 		cmocka_unit_test(test_event_encode_generic),
 		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_offcpu_rule),
