@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,12 @@ static void flush_notices(struct held_notices *q, bool print)
 static void warn_lost(const struct profile *p, uint64_t lost, const struct cli_target *t)
 {
 	const char *freq = report_any_at_frequency(p) ? "lower -F or " : "";
+	uint32_t i;
+
+	/* -c N: a larger N thins the events it samples (not the profile types'). */
+	for (i = 0; t->period && i < p->nevents; i++)
+		if (report_event_period(p, (int)i) == t->period)
+			freq = *freq ? "lower -F, raise -c or " : "raise -c or ";
 
 	if (t->call_graph == SAMPLER_CALL_GRAPH_DWARF)
 		cli_error("warning: %llu records were lost (samples, mmaps, comms, forks: flametop "
@@ -547,7 +554,10 @@ int cli_record(int argc, char **argv)
 		goto out_remove;
 	}
 	p = src->profile;
-	if (t.verbose)
+	if (t.verbose && t.period)
+		cli_error("sampling %s every %" PRIu64 " events, %s", p->events[0].name, t.period,
+			  p->meta.target);
+	else if (t.verbose)
 		cli_error("sampling %s at %u Hz, %s", p->events[0].name, t.frequency,
 			  p->meta.target);
 	ret = session_writer_begin(w, p);
