@@ -28,6 +28,8 @@ expect_usage zero '^flametop: -c: ' "$FLAMETOP" record -c 0 -o "$T/never.session
 
 # --- page-faults -c 1: every fault, as perf stat counts them -------------------
 PAGES=20000
+# A sample per fault, some 2 MiB of them: rings of 8 MiB (-m 2048) hold
+# them all even if the recorder is kept from reading for a while.
 # Stopped before it execs t5-faults: both counters attach to it first.
 sh -c 'kill -STOP $$; exec "$0" "$1"' "$WORKLOADS/t5-faults" "$PAGES" >"$T/wl.out" &
 wl=$!
@@ -35,7 +37,7 @@ ft_bg_pids="$ft_bg_pids $wl"
 stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
 wait_until 30 stopped "$wl" || hard_error "the workload (pid $wl) never stopped itself"
 
-timeout -s KILL 120 "$FLAMETOP" record -c 1 -e page-faults -p "$wl" -o "$T/pf.session" \
+timeout -s KILL 120 "$FLAMETOP" record -c 1 -m 2048 -e page-faults -p "$wl" -o "$T/pf.session" \
 	>"$T/pf.out" 2>"$T/pf.err" &
 rec=$!
 ft_bg_pids="$ft_bg_pids $rec"
