@@ -590,8 +590,9 @@ static int open_all(struct sampler *s)
 
 		setup_attr(s, &s->members[mi], side_band(s, mi));
 		dm->sample_type = s->members[mi].attr.sample_type;
-		dm->period = dm->sample_type & PERF_SAMPLE_PERIOD ? 0
-								 : s->members[mi].attr.sample_period;
+		dm->period = dm->sample_type & PERF_SAMPLE_PERIOD
+				     ? 0
+				     : s->members[mi].attr.sample_period;
 		dm->regs_user_mask = s->members[mi].attr.sample_regs_user;
 		dm->rule_regs = s->members[mi].rule_regs;
 		dm->entry = s->members[mi].entry;
