@@ -686,6 +686,47 @@ static void test_decode_sample(void **state)
 	u64map_free(&d.id_event);
 }
 
+/*
+ * -c N: a member whose samples leave the period out (the kernel would
+ * otherwise sample a software count at each event): the decoder reads the
+ * callchain right after the CPU, and gives each sample N.
+ */
+static void test_decode_fixed_period(void **state)
+{
+	struct sampler_member m;
+	struct sampler_decoder d;
+	struct pipeline_sink sink;
+	struct builder b;
+	struct got g;
+
+	(void)state;
+	decoder_init(&d, &sink, &g);
+	memset(&m, 0, sizeof(m));
+	m.event = 3;
+	m.sample_type = SAMPLER_SAMPLE_TYPE & ~(uint64_t)PERF_SAMPLE_PERIOD;
+	m.period = 1000;
+	d.members = &m;
+	d.nmembers = 1;
+	u64map_put(&d.id_event, 77 + 1, 0);
+	b_start(&b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	b_u64(&b, 77); /* identifier */
+	b_u64(&b, 0x401000); /* ip */
+	b_u32x2(&b, 100, 101); /* pid, tid */
+	b_u64(&b, 123456789); /* time */
+	b_u32x2(&b, 1, 0); /* cpu; no period */
+	b_u64(&b, 2); /* nr */
+	b_u64(&b, (uint64_t)PERF_CONTEXT_USER);
+	b_u64(&b, 0x401000);
+	assert_int_equal(sampler_decode(&d, b_done(&b)), 0);
+	assert_int_equal(g.samples, 1);
+	assert_int_equal(d.malformed, 0);
+	assert_int_equal(g.sample.event, 3);
+	assert_int_equal(g.sample.period, 1000);
+	assert_int_equal(g.sample.nr_ips, 2);
+	assert_int_equal(g.ips[1], 0x401000);
+	u64map_free(&d.id_event);
+}
+
 static void put_mmap2_body(struct builder *b)
 {
 	uint32_t prot = 5, flags = 2;
@@ -2115,6 +2156,7 @@ int main(void)
 		cmocka_unit_test(test_decode_lost),
 		cmocka_unit_test(test_decode_sink_error),
 		cmocka_unit_test(test_fallback_rule),
+		cmocka_unit_test(test_decode_fixed_period),
 		cmocka_unit_test(test_event_encode),
 		cmocka_unit_test(test_hybrid_encoding),
 		cmocka_unit_test(test_hybrid_no_pmu),
