@@ -329,7 +329,10 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 	e.prof.n_sample_type = ntypes;
 	e.prof.default_sample_type = types[ntypes - 1].type;
 	e.prof.period_type = &period_type;
-	if (p->meta.frequency && strcmp(export_input_unit(in), "ns") == 0)
+	if (in->event >= 0 && p->events[in->event].leader < 0 && p->events[in->event].period &&
+	    p->events[in->event].period != PROFILE_PERIOD_UNKNOWN)
+		e.prof.period = (int64_t)p->events[in->event].period; /* -c, or each event */
+	else if (p->meta.frequency && strcmp(export_input_unit(in), "ns") == 0)
 		e.prof.period = (int64_t)(1000000000u / p->meta.frequency);
 	e.prof.time_nanos = (int64_t)(p->meta.start_wall_ns + in->from);
 	e.prof.duration_nanos = (int64_t)(in->to - in->from);

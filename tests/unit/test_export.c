@@ -171,6 +171,45 @@ static const char *pstr(const Perftools__Profiles__Profile *pb, int64_t i)
 	return pb->string_table[i];
 }
 
+/*
+ * An event sampled by period (-c 1000000 on cpu-clock, no frequency):
+ * pprof's period is that period, in the event's unit; one sampled at each
+ * event has period 1. Where the session does not say, none (0).
+ */
+static void test_pprof_period(void **state)
+{
+	static const struct {
+		uint64_t period;
+		int64_t want;
+	} cases[] = { { 1000000, 1000000 }, { 1, 1 }, { PROFILE_PERIOD_UNKNOWN, 0 } };
+	struct profile_filter f;
+	struct export_input *in;
+	struct ft_error err;
+	Perftools__Profiles__Profile *pb;
+	unsigned char *gz, *raw;
+	size_t gz_len, raw_len, i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct profile *p = build();
+
+		p->meta.frequency = 0;
+		p->events[0].period = cases[i].period;
+		profile_filter_init(&f);
+		in = export_input_from_profile(p, &f, NULL);
+		assert_int_equal(export_pprof_encode(in, &gz, &gz_len, &err), 0);
+		raw = gunzip(gz, gz_len, &raw_len);
+		pb = perftools__profiles__profile__unpack(NULL, raw_len, raw);
+		assert_non_null(pb);
+		assert_int_equal(pb->period, cases[i].want);
+		perftools__profiles__profile__free_unpacked(pb, NULL);
+		free(raw);
+		free(gz);
+		export_input_free(in);
+		profile_free(p);
+	}
+}
+
 static void test_pprof(void **state)
 {
 	struct profile *p = build();
@@ -613,6 +652,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_for_path),     cmocka_unit_test(test_input_filters),
 		cmocka_unit_test(test_input_from_top), cmocka_unit_test(test_pprof),
+		cmocka_unit_test(test_pprof_period),
 		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_tally),
 		cmocka_unit_test(test_tally_window), cmocka_unit_test(test_tally_no_file),
 		cmocka_unit_test(test_push_checks),
