@@ -276,12 +276,76 @@ static const char *header_target(struct tui *u, char *out, size_t size)
 	return out;
 }
 
+/*
+ * The header's first line, as fields that a narrow screen leaves out rather
+ * than cuts: the fields are taken by rank, highest first, each where it
+ * still fits, and drawn in their own order. What changes how the numbers
+ * below read (records the kernel lost, what was folded into [other], the
+ * filters) has the highest rank and is always taken, cut if it must be.
+ */
+enum header_rank {
+	HEADER_RATE_UNIT, /* "99 Hz", "each event": the lowest */
+	HEADER_NAME, /* " flametop" */
+	HEADER_SAMPLES, /* "samples 12/s" */
+	HEADER_TARGET, /* the command, pids or replayed file */
+	HEADER_EVENT, /* "event cpu-clock" */
+	HEADER_FACT, /* lost records, [other], the filters: always taken */
+};
+
+struct header_field {
+	const char *label; /* NULL: the value alone */
+	char value[256];
+	enum header_rank rank;
+	bool shown;
+};
+
+/* Columns the field takes: " label value", or " flametop" for the name. */
+static int header_field_width(const struct header_field *f)
+{
+	if (f->rank == HEADER_NAME)
+		return (int)ui_text_width(f->value);
+	return 1 + (f->label ? (int)ui_text_width(f->label) + 1 : 0) + (int)ui_text_width(f->value);
+}
+
+/* Marks shown the fields that fit in `cols`, taken by rank, highest first. */
+static void header_fit(struct header_field *f, size_t n, int cols)
+{
+	int rank;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		f[i].shown = false;
+	for (rank = HEADER_FACT; rank >= 0; rank--) {
+		for (i = 0; i < n; i++) {
+			int width = header_field_width(&f[i]);
+
+			if ((int)f[i].rank != rank || (rank != HEADER_FACT && width > cols))
+				continue;
+			f[i].shown = true;
+			cols -= width;
+		}
+	}
+}
+
+/* Appends a field; `value` is copied (cut at 255 bytes). */
+static void header_add(struct header_field *f, size_t *n, enum header_rank rank, const char *label,
+		       const char *value)
+{
+	struct header_field *a = &f[(*n)++];
+
+	a->label = label;
+	a->rank = rank;
+	snprintf(a->value, sizeof(a->value), "%s", value);
+}
+
 void ui_draw_header(struct tui *u)
 {
 	WINDOW *w = u->w_header;
+	struct header_field f[9];
 	char buf[512], val[256], n[32];
 	struct timeline_stats st;
 	uint64_t period;
+	size_t nf = 0;
 	uint32_t i;
 
 	werase(w);
@@ -291,14 +355,13 @@ void ui_draw_header(struct tui *u)
 	wmove(w, 1, 0);
 	ui_draw_fill(w);
 
-	wmove(w, 0, 0);
-	ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
-	ui_draw_put(w, " flametop", ui_draw_cols_left(w));
+	header_add(f, &nf, HEADER_NAME, NULL, " flametop");
 	if (u->src->live) {
-		field(u, w, NULL, header_target(u, val, sizeof(val)));
+		header_add(f, &nf, HEADER_TARGET, NULL, header_target(u, val, sizeof(val)));
 	} else {
 		snprintf(buf, sizeof(buf), "%s", u->opt.replay);
-		field(u, w, "replay", ui_draw_clean(u, session_name(buf), val, sizeof(val)));
+		header_add(f, &nf, HEADER_TARGET, "replay",
+			   ui_draw_clean(u, session_name(buf), val, sizeof(val)));
 	}
 	buf[0] = '\0';
 	for (i = 0; i < u->p->nevents; i++) {
@@ -309,32 +372,32 @@ void ui_draw_header(struct tui *u)
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "[" : "", ev,
 			 u->p->nevents > 1 && (int)i == u->filter.event ? "]" : "");
 	}
-	field(u, w, "event", buf[0] ? buf : "-");
+	header_add(f, &nf, HEADER_EVENT, "event", buf[0] ? buf : "-");
 	period = report_event_period(u->p, u->filter.event < 0 ? 0 : u->filter.event);
 	if (report_any_at_frequency(u->p)) {
 		snprintf(val, sizeof(val), "%u Hz", u->p->meta.frequency);
-		field(u, w, NULL, val);
+		header_add(f, &nf, HEADER_RATE_UNIT, NULL, val);
 	} else if (period == 1) {
-		field(u, w, NULL, "each event");
+		header_add(f, &nf, HEADER_RATE_UNIT, NULL, "each event");
 	} else if (period) {
 		ui_format_count(period, n, sizeof(n));
 		snprintf(val, sizeof(val), "every %s", n);
-		field(u, w, NULL, val);
+		header_add(f, &nf, HEADER_RATE_UNIT, NULL, val);
 	}
 	ui_format_count((uint64_t)(u->samples_per_s + 0.5), n, sizeof(n));
 	snprintf(val, sizeof(val), "%s/s", n);
-	field(u, w, "samples", val);
+	header_add(f, &nf, HEADER_SAMPLES, "samples", val);
 	/* The kernel counts every record it dropped, samples and the
 	 * mmap, comm and fork records alike: it cannot tell them apart.
 	 * Said when there are some: the header's room goes to the filter. */
 	if (u->p->meta.lost) {
 		ui_format_count(u->p->meta.lost, n, sizeof(n));
-		field(u, w, "lost records", n);
+		header_add(f, &nf, HEADER_FACT, "lost records", n);
 	}
 	if (u->p->folded) {
 		/* The profile reached its limits (profile.h): how much went to [other]. */
 		ui_format_count(u->p->folded, n, sizeof(n));
-		field(u, w, PROFILE_OTHER_NAME, n);
+		header_add(f, &nf, HEADER_FACT, PROFILE_OTHER_NAME, n);
 	}
 	if (u->filter.pid >= 0 || u->filter.tid >= 0) {
 		const struct profile_thread *th =
@@ -347,14 +410,26 @@ void ui_draw_header(struct tui *u)
 		snprintf(val, sizeof(val), "%s %lld%s%s", u->filter.tid >= 0 ? "tid" : "pid",
 			 (long long)(u->filter.tid >= 0 ? u->filter.tid : u->filter.pid), comm[0] ? " " : "",
 			 comm);
-		field(u, w, "only", val);
+		header_add(f, &nf, HEADER_FACT, "only", val);
 	}
 	if (u->filter_text[0]) {
 		char pat[200];
 
 		ui_draw_clean(u, u->filter_text, pat, sizeof(pat));
 		snprintf(val, sizeof(val), "/%s/", pat);
-		field(u, w, "through", val);
+		header_add(f, &nf, HEADER_FACT, "through", val);
+	}
+	header_fit(f, nf, u->cols);
+	wmove(w, 0, 0);
+	for (i = 0; i < nf; i++) {
+		if (!f[i].shown)
+			continue;
+		if (f[i].rank == HEADER_NAME) {
+			ui_screen_role(&u->scr, w, UI_ROLE_HEADER_KEY);
+			ui_draw_put(w, f[i].value, ui_draw_cols_left(w));
+		} else {
+			field(u, w, f[i].label, f[i].value);
+		}
 	}
 
 	wmove(w, 1, 0);

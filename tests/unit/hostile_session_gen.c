@@ -21,6 +21,7 @@
  *               named by the third argument (a FIFO, a device)
  *   folded      a valid session whose recorder reached its interning
  *               limits: 4321 functions and stacks folded into "[other]"
+ *   folded-lost the same, whose kernel also lost 259 records
  */
 #include "config.h"
 
@@ -190,7 +191,8 @@ int main(int argc, char **argv)
 
 	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "lines") == 0)) {
 		fprintf(stderr, "usage: hostile_session_gen "
-				"bomb|expansion|objects|tables|many-chunks|weights|fine|folded "
+				"bomb|expansion|objects|tables|many-chunks|weights|fine|folded|"
+				"folded-lost "
 				"FILE\n"
 				"       hostile_session_gen lines FILE MODULE\n");
 		return 2;
@@ -247,7 +249,7 @@ int main(int argc, char **argv)
 			 argv[3]);
 		json_chunk(2, json);
 		json_chunk(3, "{\"samples\":2}");
-	} else if (strcmp(what, "folded") == 0) {
+	} else if (strcmp(what, "folded") == 0 || strcmp(what, "folded-lost") == 0) {
 		/* main (3 samples), main;[other] (2), as a recorder past its limits writes. */
 		json_chunk(2, "{\"strings\":[\"main\",\"/bin/app\",\"[other]\",\"app\"],"
 			      "\"frames\":[[0,1,0],[2,2,0]],\"nodes\":[[0,0],[1,1]],"
@@ -255,7 +257,9 @@ int main(int argc, char **argv)
 			      "\"samples\":{\"time\":[0,1,2,3,4],\"weight\":[1,1,1,1,1],"
 			      "\"node\":[1,1,1,2,2],\"pid\":[7,7,7,7,7],\"tid\":[7,7,7,7,7],"
 			      "\"cpu\":[0,0,0,0,0],\"event\":[0,0,0,0,0]}}");
-		json_chunk(3, "{\"samples\":5,\"folded\":4321}");
+		json_chunk(3, strcmp(what, "folded") == 0
+				      ? "{\"samples\":5,\"folded\":4321}"
+				      : "{\"samples\":5,\"lost\":259,\"folded\":4321}");
 	} else if (strcmp(what, "fine") == 0) {
 		zero_samples(1000);
 		json_chunk(3, "{\"samples\":1000}");
