@@ -81,7 +81,9 @@ struct sampler_config {
 	uint64_t alloc_sample;
 	/* A poll reads the rings for about this long at most, leaving the
 	 * rest in them for the next (sampler_poll()); 0: no limit. Types whose
-	 * rule pairs records (offcpu's switches) read every ring whole. */
+	 * rule pairs records (offcpu's switches) copy every ring out whole,
+	 * then release for this long at most, and read the rings again only
+	 * once what they copied is released. */
 	uint64_t poll_budget_ns;
 	/* Where fallbacks and missing rights are said (NULL: nowhere). Borrowed,
 	 * must outlive the sampler. */
@@ -359,6 +361,16 @@ int sampler_rounds_add(const struct perf_event_header *h, void *ctx);
  */
 int sampler_rounds_release(struct sampler_rounds *o, bool all,
 			   int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx);
+/*
+ * The same with a time budget: past `until` on the monotonic clock (checked
+ * every SAMPLER_RING_CLOCK_EVERY records; UINT64_MAX: no limit; ignored
+ * with `all`) it stops, keeps what it did not release, and sets *more. The
+ * next release goes on up to the same time: one that ran whole moves it to
+ * the newest added. *more is false when it ran whole.
+ */
+int sampler_rounds_release_until(struct sampler_rounds *o, bool all, uint64_t until, bool *more,
+				 int (*fn)(const struct perf_event_header *h, void *ctx),
+				 void *ctx);
 void sampler_rounds_free(struct sampler_rounds *o);
 
 /*

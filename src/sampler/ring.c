@@ -233,18 +233,34 @@ static int by_time_seq(const void *a, const void *b)
 int sampler_rounds_release(struct sampler_rounds *o, bool all,
 			   int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx)
 {
+	bool more;
+
+	return sampler_rounds_release_until(o, all, UINT64_MAX, &more, fn, ctx);
+}
+
+int sampler_rounds_release_until(struct sampler_rounds *o, bool all, uint64_t until, bool *more,
+				 int (*fn)(const struct perf_event_header *h, void *ctx), void *ctx)
+{
 	size_t i, k, len;
 	int ret;
 
+	*more = false;
 	qsort(o->e, o->n, sizeof(*o->e), by_time_seq);
 	for (k = 0; k < o->n && (all || o->e[k].time <= o->limit); k++) {
+		if (!all && until != UINT64_MAX && k && k % SAMPLER_RING_CLOCK_EVERY == 0 &&
+		    util_now_ns() >= until) {
+			*more = true;
+			break;
+		}
 		ret = fn((const struct perf_event_header *)(o->buf + o->e[k].offset), ctx);
 		if (ret) {
 			o->n = o->len = 0;
 			return ret;
 		}
 	}
-	o->limit = o->newest;
+	/* Stopped short, the records up to the same time are still due. */
+	if (!*more)
+		o->limit = o->newest;
 	/* The records kept go to the front, in time order, through the room
 	 * past the ones held (a record may have to move over another). */
 	for (i = k, len = 0; i < o->n; i++)

@@ -129,6 +129,7 @@ struct sampler {
 
 	/* A rule pairs records of one thread: drain in rounds, by time. */
 	bool in_rounds;
+	bool rounds_behind; /* a budget stopped the rounds' last release short */
 	struct sampler_rounds rounds;
 
 	pid_t *pids; /* SAMPLER_PIDS */
@@ -1456,19 +1457,28 @@ static int drain_one(const struct perf_event_header *h, void *ctx)
  * rings are read one after the other: a thread's switch-in on another
  * CPU could otherwise come before the switch-out record that says it was
  * preempted, and the interval lose its [preempted]. `last`: the final
- * drain, which releases everything.
+ * drain, which releases everything. Past `until` the release stops and
+ * *more says records are still due; until they are released the rings are
+ * left as they are (the kernel keeps their records, or counts those it
+ * drops), so what the rounds hold stays what the rings held.
  */
-static int drain_rounds(struct sampler *s, bool last)
+static int drain_rounds(struct sampler *s, bool last, uint64_t until, bool *more)
 {
 	size_t i;
+	int ret;
 
-	for (i = 0; i < s->ncpus; i++) {
-		if (!s->rings[i].map)
-			continue;
-		if (sampler_ring_read(&s->rings[i].r, sampler_rounds_add, &s->rounds) == -EBADMSG)
-			s->dec.malformed++;
+	if (!s->rounds_behind || last) {
+		for (i = 0; i < s->ncpus; i++) {
+			if (!s->rings[i].map)
+				continue;
+			if (sampler_ring_read(&s->rings[i].r, sampler_rounds_add, &s->rounds) ==
+			    -EBADMSG)
+				s->dec.malformed++;
+		}
 	}
-	return sampler_rounds_release(&s->rounds, last, drain_one, &s->dec);
+	ret = sampler_rounds_release_until(&s->rounds, last, until, more, drain_one, &s->dec);
+	s->rounds_behind = *more;
+	return ret;
 }
 
 /*
@@ -1476,7 +1486,7 @@ static int drain_rounds(struct sampler *s, bool last)
  * depend on one in another CPU's ring (a process's exec before its
  * samples, a thread's switch-out before its switch-in). Until the clock
  * is at `until` (UINT64_MAX: no limit), then *more says records are left.
- * Rounds copy every record out at once: they are read whole.
+ * Rounds copy every record out at once, then release them up to `until`.
  */
 static int drain(struct sampler *s, bool last, uint64_t until, bool *more)
 {
@@ -1484,7 +1494,7 @@ static int drain(struct sampler *s, bool last, uint64_t until, bool *more)
 
 	*more = false;
 	if (s->in_rounds)
-		return drain_rounds(s, last);
+		return drain_rounds(s, last, until, more);
 	for (i = 0; i < s->ncpus; i++)
 		if (s->rings[i].map)
 			s->cursors[n++].r = &s->rings[i].r;

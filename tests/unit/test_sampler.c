@@ -525,6 +525,60 @@ static void test_ring_merge_until(void **state)
 		free(f[i]);
 }
 
+/* Times from `t0`, tags from `tag`: n records copied into the rounds. */
+static void rounds_put(struct sampler_rounds *o, struct fake_ring *f, uint64_t t0, uint64_t tag,
+		       int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		put_timed(f, PERF_RECORD_SAMPLE, t0 + (uint64_t)i, tag + (uint64_t)i);
+		assert_int_equal(sampler_ring_read(&f->r, sampler_rounds_add, o), 0);
+	}
+}
+
+/*
+ * Rounds with a time budget (the explorer's, for offcpu's and the other
+ * rules that pair records): a spent budget releases one clock's worth of
+ * the records due, in time order, keeps the rest and says more are left;
+ * the next release goes on up to the same time (not to the newest added,
+ * whose round is not complete), and once it ran whole the next goes on.
+ */
+static void test_rounds_until(void **state)
+{
+	struct fake_ring *f = malloc(sizeof(*f));
+	struct sampler_rounds o = { 0 };
+	struct seen s = { .n = 0 };
+	bool more = true;
+	int i;
+
+	fake_init(f, 0);
+	rounds_put(&o, f, 10, 0, 20);
+	assert_int_equal(sampler_rounds_release_until(&o, false, 1, &more, remember, &s), 0);
+	assert_false(more);
+	assert_int_equal(s.n, 0);
+	rounds_put(&o, f, 30, 20, 10);
+	/* 20 records due (up to 29): a spent budget releases 16. */
+	assert_int_equal(sampler_rounds_release_until(&o, false, 1, &more, remember, &s), 0);
+	assert_true(more);
+	assert_int_equal(s.n, SAMPLER_RING_CLOCK_EVERY);
+	assert_int_equal(o.n, 30 - SAMPLER_RING_CLOCK_EVERY);
+	/* The other 4 due, not the next round's. */
+	assert_int_equal(sampler_rounds_release_until(&o, false, 1, &more, remember, &s), 0);
+	assert_false(more);
+	assert_int_equal(s.n, 20);
+	/* Then the next round, up to 39. */
+	assert_int_equal(sampler_rounds_release_until(&o, false, UINT64_MAX, &more, remember, &s),
+			 0);
+	assert_false(more);
+	assert_int_equal(s.n, 30);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(s.first_word[i], i);
+	assert_int_equal(o.n, 0);
+	sampler_rounds_free(&o);
+	free(f);
+}
+
 /* Counts the records released into the int at ctx. */
 static int count_records(const struct perf_event_header *h, void *ctx)
 {
@@ -2150,6 +2204,7 @@ int main(void)
 		cmocka_unit_test(test_ring_merge_until),
 		cmocka_unit_test(test_rounds),
 		cmocka_unit_test(test_rounds_stop),
+		cmocka_unit_test(test_rounds_until),
 		cmocka_unit_test(test_decode_sample),
 		cmocka_unit_test(test_decode_mmap2),
 		cmocka_unit_test(test_decode_side_band),
