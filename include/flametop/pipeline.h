@@ -144,8 +144,9 @@ const struct pipeline_sink *pipeline_collect_sink(struct pipeline_collect *c);
 /*
  * Forgets processes that exited before the last call. Exits are applied
  * one tick late because records from different CPUs arrive out of order:
- * a process's last samples may be read after its EXIT record. Call it
- * once per second or so, after reading every ring.
+ * a process's last samples may be read after its EXIT record. Then keeps
+ * the modules' tables under the process-map layer's ceiling
+ * (procmap_trim). Call it once per second or so, after reading every ring.
  */
 void pipeline_collect_tick(struct pipeline_collect *c);
 

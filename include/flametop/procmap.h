@@ -34,7 +34,10 @@
  *    data is parked (kept, unused) so that the next process mapping the
  *    same file finds it; parked data beyond PROCMAP_PARKED_MAX pieces or
  *    PROCMAP_PARKED_BYTES bytes per slot is freed, oldest first, through
- *    the consumer's `free`. procmap_free() frees all of it.
+ *    the consumer's `free`. Under a ceiling (procmap_set_data_limit),
+ *    procmap_trim() frees data still in use as well, least recently used
+ *    first, and it is loaded again when next asked for. procmap_free()
+ *    frees all of it.
  *  - Pointers handed out (mappings, modules, their names) are borrowed:
  *    valid until the next call that takes a non-const struct procmap
  *    (a side-band record, procmap_find or procmap_maps, which may re-read
@@ -354,12 +357,30 @@ void procmap_unregister(struct procmap *pm, int slot);
  * (opening the file for `pid` and `map` as procmap_open() does), shared
  * by every module with the same key. NULL when the module has none
  * (anonymous memory, a file that cannot be read, `load` said none).
- * Borrowed, valid as long as the module is (see the lifetimes above).
+ * Borrowed, valid as long as the module is (see the lifetimes above) and
+ * until the next procmap_trim().
  */
 void *procmap_module_data(struct procmap *pm, struct procmap_module *mod, int slot, uint32_t pid,
 			  const struct procmap_map *map);
 /* The same without loading: NULL when not loaded (yet). */
 void *procmap_module_peek(const struct procmap_module *mod, int slot);
+
+/*
+ * A ceiling on every consumer's data, in use or parked, in bytes as the
+ * loaders count it (0, the default: none). procmap_trim() keeps to it.
+ */
+void procmap_set_data_limit(struct procmap *pm, size_t bytes);
+/*
+ * Past the ceiling, frees the data asked for longest ago, and not since
+ * the trim before, until under it: data that modules still use is freed
+ * too, and loaded again the next time it is asked for. Data asked for
+ * since the last trim is kept, so a working set larger than the ceiling
+ * is not read again and again; the ceiling may be exceeded by that much.
+ * Call it between lookups, regularly (the collect stage does, every
+ * second): what procmap_module_data() returned before is then invalid.
+ * Returns how many pieces were freed (counted in procmap_stats.evicted).
+ */
+size_t procmap_trim(struct procmap *pm);
 
 /* Counters, for a caller to show. */
 struct procmap_stats {
@@ -369,7 +390,7 @@ struct procmap_stats {
 	uint64_t parked; /* pieces of consumer data kept unused now */
 	uint64_t bytes; /* consumer data held now (symbols, unwind tables), as loaders count it */
 	uint64_t parked_bytes; /* the part of it parked */
-	uint64_t evicted; /* pieces of parked data freed to stay under the caps */
+	uint64_t evicted; /* pieces of data freed to stay under the caps and the ceiling */
 	uint64_t refused; /* files refused (hostile or unreadable in time) */
 	uint64_t scans; /* reads of a /proc/PID/maps (first looks and rescans) */
 	uint64_t queries; /* single-address questions asked before a rescan (PROCMAP_QUERY) */

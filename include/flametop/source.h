@@ -141,6 +141,13 @@ struct source_memory {
 };
 void source_live_memory(const struct source *s, struct source_memory *m);
 /*
+ * A live source's ceiling on its modules' symbol and unwind tables, in
+ * bytes (0, the default: none): past it, every second, the tables used
+ * longest ago (not in the last second) are freed and read again when
+ * needed (procmap_trim).
+ */
+void source_live_set_table_limit(struct source *s, size_t bytes);
+/*
  * Opens a session file (or a pipe) for playback at `speed` (see
  * set_speed). A regular file is read as it plays, never held whole;
  * paced, it is read once first for its length. A pipe plays from its

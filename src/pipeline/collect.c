@@ -1056,6 +1056,8 @@ void pipeline_collect_tick(struct pipeline_collect *c)
 	}
 	c->nexited = 0;
 	check_truncated(c);
+	/* Between samples: no table is being read from. */
+	procmap_trim(c->procmap);
 }
 
 static void jit_changed(void *ctx, uint32_t pid)

@@ -95,6 +95,7 @@ struct datum {
 	void *data;
 	size_t cost;
 	uint32_t users; /* modules pointing here; 0: parked */
+	uint64_t used; /* procmap.uses when it was last asked for */
 	struct datum *hnext; /* hash chain */
 	struct datum *older, *newer; /* the parked list, while parked */
 };
@@ -157,6 +158,10 @@ struct procmap {
 	size_t exited_next;
 	uint64_t exit_seq, gen;
 	struct slot slots[PROCMAP_SLOTS];
+	/* procmap_trim(): the data's ceiling (0: none), the data asked for
+	 * so far, and that count at the last trim. */
+	size_t data_limit;
+	uint64_t uses, trim_mark;
 	struct ft_notice *notice;
 	struct procmap_stats st;
 };
@@ -316,6 +321,85 @@ static void datum_release(struct procmap *pm, struct slot *s, struct datum *d)
 		slot_remove(s, old);
 		pm->st.evicted++;
 	}
+}
+
+void procmap_set_data_limit(struct procmap *pm, size_t bytes)
+{
+	pm->data_limit = bytes;
+}
+
+/* Every consumer's data, in use or parked. */
+static size_t data_bytes(const struct procmap *pm)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < PROCMAP_SLOTS; i++)
+		n += pm->slots[i].bytes;
+	return n;
+}
+
+/* Frees `d` of slot `slot`, used or not: the modules that had it load it again when asked. */
+static void datum_evict(struct procmap *pm, int slot, struct datum *d)
+{
+	struct slot *s = &pm->slots[slot];
+	size_t i;
+
+	if (d->users) {
+		for (i = 0; i < pm->nbuckets && d->users; i++) {
+			struct module *m;
+
+			for (m = pm->buckets[i]; m; m = m->hnext) {
+				if (m->slots[slot].d != d)
+					continue;
+				m->slots[slot].d = NULL;
+				m->slots[slot].tried = false;
+				d->users--;
+			}
+		}
+	} else {
+		slot_unlink_parked(s, d);
+	}
+	slot_remove(s, d);
+	pm->st.evicted++;
+}
+
+/* The datum asked for longest ago, and not since `mark`; NULL: none. */
+static struct datum *least_used(struct procmap *pm, uint64_t mark, int *slot)
+{
+	struct datum *best = NULL, *d;
+	size_t b;
+	int i;
+
+	for (i = 0; i < PROCMAP_SLOTS; i++) {
+		const struct slot *s = &pm->slots[i];
+
+		if (!s->ops)
+			continue;
+		for (b = 0; b < s->nbuckets; b++) {
+			for (d = s->buckets[b]; d; d = d->hnext) {
+				if (d->used <= mark && (!best || d->used < best->used)) {
+					best = d;
+					*slot = i;
+				}
+			}
+		}
+	}
+	return best;
+}
+
+size_t procmap_trim(struct procmap *pm)
+{
+	size_t freed = 0;
+	struct datum *d;
+	int slot = 0;
+
+	while (pm->data_limit && data_bytes(pm) > pm->data_limit &&
+	       (d = least_used(pm, pm->trim_mark, &slot))) {
+		datum_evict(pm, slot, d);
+		freed++;
+	}
+	pm->trim_mark = pm->uses;
+	return freed;
 }
 
 int procmap_register(struct procmap *pm, const struct procmap_consumer *ops, void *ctx)
@@ -1228,8 +1312,10 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	uint64_t hash;
 	void *data;
 
-	if (m->slots[slot].d)
+	if (m->slots[slot].d) {
+		m->slots[slot].d->used = ++pm->uses;
 		return m->slots[slot].d->data;
+	}
 	if (m->slots[slot].tried || !s->ops)
 		return NULL;
 	m->slots[slot].tried = true;
@@ -1256,6 +1342,7 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 		d = slot_add(s, ident, hash, data, cost);
 	}
 	datum_use(s, d);
+	d->used = ++pm->uses;
 	m->slots[slot].d = d;
 out:
 	if (fp)

@@ -336,6 +336,13 @@ void source_live_memory(const struct source *s, struct source_memory *m)
 	m->rings = l->sampler ? sampler_ring_memory(l->sampler) : 0;
 }
 
+void source_live_set_table_limit(struct source *s, size_t bytes)
+{
+	struct live *l = s->ctx;
+
+	procmap_set_data_limit(l->procmap, bytes);
+}
+
 void source_free(struct source *s)
 {
 	if (!s)

@@ -1634,9 +1634,16 @@ static void init_state(struct tui *u)
 	 * UI_PROFILE_SHARE times it before new ones go to [other], the
 	 * profile's default (PROFILE_LIVE_BYTES) at the default budget.
 	 */
+	/*
+	 * So do the modules' symbol and unwind tables, up to the budget
+	 * itself: past it, those not used in the last second are freed and
+	 * read again when needed (a day of builds maps thousands of
+	 * binaries, each once).
+	 */
 	if (u->src->live) {
 		profile_limits_scaled(budget * UI_PROFILE_SHARE_NUM / UI_PROFILE_SHARE_DEN, &limits);
 		profile_set_limits(u->p, &limits);
+		source_live_set_table_limit(u->src, budget);
 	}
 	u->tl = timeline_new(&tc, u->p);
 	u->strip_counts = timeline_count_cache_new();

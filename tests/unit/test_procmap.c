@@ -395,6 +395,73 @@ static void test_lifetimes(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * Under a ceiling, a trim frees the data asked for longest ago, in use or
+ * not, until under it, but none asked for since the trim before; the
+ * modules whose data went load it again when asked.
+ */
+static void test_trim(void **state)
+{
+	enum { FILES = 5 };
+	struct procmap *pm = procmap_new();
+	char *dir = temp_dir(), *copy = xasprintf("%s/bin", dir);
+	const struct procmap_map *map[FILES];
+	struct procmap_stats st;
+	struct pipeline_mmap m;
+	void *kept[2];
+	int slot, i;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &counter, NULL);
+	loads = frees = 0;
+	procmap_set_data_limit(pm, 2500); /* two and a half of the counter's 1000 */
+	assert_int_equal(sh("cp '%s' '%s'", self_exe(), copy), 0);
+	for (i = 0; i < FILES; i++) {
+		char *hard = xasprintf("%s/l%d", dir, i);
+
+		assert_int_equal(link(copy, hard), 0);
+		file_record(&m, FAKE_PID, 0x10000000ull + (uint64_t)i * 0x100000, hard);
+		procmap_mmap(pm, &m);
+		free(hard);
+	}
+	for (i = 0; i < FILES; i++) {
+		map[i] = procmap_find(pm, FAKE_PID, 0x10000000ull + (uint64_t)i * 0x100000);
+		assert_non_null(procmap_module_data(pm, map[i]->mod, slot, FAKE_PID, map[i]));
+	}
+	/* All asked for since the start: over the ceiling, none freed yet. */
+	assert_int_equal(procmap_trim(pm), 0);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.bytes, FILES * 1000);
+	/* The last two asked for again; the first three were not since. */
+	kept[0] = procmap_module_data(pm, map[3]->mod, slot, FAKE_PID, map[3]);
+	kept[1] = procmap_module_data(pm, map[4]->mod, slot, FAKE_PID, map[4]);
+	assert_int_equal(procmap_trim(pm), 3);
+	procmap_stats(pm, &st);
+	assert_true(st.bytes <= 2500);
+	assert_int_equal(st.evicted, 3);
+	assert_int_equal(frees, 3);
+	assert_null(procmap_module_peek(map[0]->mod, slot));
+	assert_ptr_equal(procmap_module_peek(map[3]->mod, slot), kept[0]);
+	assert_ptr_equal(procmap_module_peek(map[4]->mod, slot), kept[1]);
+	/* Asked for again: loaded again. */
+	assert_non_null(procmap_module_data(pm, map[0]->mod, slot, FAKE_PID, map[0]));
+	assert_int_equal(loads, FILES + 1);
+	/* Over again: the older of the two not asked for since goes. */
+	assert_int_equal(procmap_trim(pm), 1);
+	assert_null(procmap_module_peek(map[3]->mod, slot));
+	assert_ptr_equal(procmap_module_peek(map[4]->mod, slot), kept[1]);
+	/* Under the ceiling, nothing is freed, however old. */
+	assert_int_equal(procmap_trim(pm), 0);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.bytes, 2000);
+	procmap_unregister(pm, slot);
+	assert_int_equal(frees, loads);
+	procmap_free(pm);
+	free(copy);
+	rm_tree(dir);
+}
+
 /* Exited processes stay resolvable until PROCMAP_EXITED_KEEP others exited. */
 static void test_exit_grace(void **state)
 {
@@ -700,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_module_identity),
 		cmocka_unit_test(test_lifetimes),
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_build_id_vouches),
 		cmocka_unit_test(test_exit_grace),
 		cmocka_unit_test(test_live_self),
