@@ -242,6 +242,10 @@ struct procmap_file {
 	uint32_t uid, mode; /* st_uid, st_mode */
 	uint64_t deadline_ns; /* reads fail with -ETIMEDOUT after it (0: none) */
 	uint32_t pid; /* whose mount table it was checked with (0: ours) */
+	/* procmap_open's: the layer's interrupt (procmap_set_interrupt), asked
+	 * where the deadline is looked at; NULL: none. */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 /* Flags of procmap_file_open(). */
@@ -288,7 +292,7 @@ void procmap_file_close(struct procmap_file *f);
 /*
  * Reads up to `len` bytes at `off`, retrying short reads. Returns the
  * bytes read (fewer at the end of the file), or -errno; -ETIMEDOUT past
- * the deadline.
+ * the deadline or interrupted.
  */
 ssize_t procmap_file_pread(struct procmap_file *f, void *buf, size_t len, uint64_t off);
 /*
@@ -299,7 +303,7 @@ ssize_t procmap_file_pread(struct procmap_file *f, void *buf, size_t len, uint64
 void *procmap_file_read(struct procmap_file *f, uint64_t off, size_t len);
 /* Whether the file has far fewer blocks than bytes (a sparse file: never a real module). */
 bool procmap_file_sparse(const struct procmap_file *f);
-/* Whether the file's time budget is spent. */
+/* Whether reading the file must stop: its time budget is spent, or it was interrupted. */
 bool procmap_file_late(const struct procmap_file *f);
 /*
  * Checks that the file is an ELF file whose headers are sane for its
@@ -364,6 +368,18 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *mod, int sl
 			  const struct procmap_map *map);
 /* The same without loading: NULL when not loaded (yet). */
 void *procmap_module_peek(const struct procmap_module *mod, int slot);
+
+/*
+ * A caller that must answer sooner than a big module reads (the
+ * explorer's q): `stop` is asked where a module's reading looks at its
+ * deadline (between pieces of a file, every few thousand symbols), and
+ * while it says true the reading is given up as at the deadline, but
+ * without saying so, and the module is read again the next time it is
+ * asked for. NULL: none. `ctx` is borrowed.
+ */
+void procmap_set_interrupt(struct procmap *pm, bool (*stop)(void *ctx), void *ctx);
+/* Whether the interrupt says stop now. */
+bool procmap_interrupted(const struct procmap *pm);
 
 /*
  * A ceiling on every consumer's data, in use or parked, in bytes as the

@@ -148,6 +148,12 @@ void source_live_memory(const struct source *s, struct source_memory *m);
  */
 void source_live_set_table_limit(struct source *s, size_t bytes);
 /*
+ * Asked while a live source reads a module's tables (procmap_set_interrupt):
+ * while `stop` says true, the reading is given up, to be done again when
+ * next needed. NULL: none. `ctx` is borrowed.
+ */
+void source_live_set_interrupt(struct source *s, bool (*stop)(void *ctx), void *ctx);
+/*
  * Opens a session file (or a pipe) for playback at `speed` (see
  * set_speed). A regular file is read as it plays, never held whole;
  * paced, it is read once first for its length. A pipe plays from its

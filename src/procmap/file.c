@@ -249,7 +249,8 @@ void procmap_file_close(struct procmap_file *f)
 
 bool procmap_file_late(const struct procmap_file *f)
 {
-	return f->deadline_ns && util_now_ns() > f->deadline_ns;
+	return (f->deadline_ns && util_now_ns() > f->deadline_ns) ||
+	       (f->stop && f->stop(f->stop_ctx));
 }
 
 ssize_t procmap_file_pread(struct procmap_file *f, void *buf, size_t len, uint64_t off)

@@ -162,6 +162,8 @@ struct procmap {
 	 * so far, and that count at the last trim. */
 	size_t data_limit;
 	uint64_t uses, trim_mark;
+	bool (*stop)(void *ctx); /* procmap_set_interrupt() */
+	void *stop_ctx;
 	struct ft_notice *notice;
 	struct procmap_stats st;
 };
@@ -321,6 +323,17 @@ static void datum_release(struct procmap *pm, struct slot *s, struct datum *d)
 		slot_remove(s, old);
 		pm->st.evicted++;
 	}
+}
+
+void procmap_set_interrupt(struct procmap *pm, bool (*stop)(void *ctx), void *ctx)
+{
+	pm->stop = stop;
+	pm->stop_ctx = ctx;
+}
+
+bool procmap_interrupted(const struct procmap *pm)
+{
+	return pm->stop && pm->stop(pm->stop_ctx);
 }
 
 void procmap_set_data_limit(struct procmap *pm, size_t bytes)
@@ -1253,6 +1266,8 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 				name_refusal(&refusal, &err, i == 0 ? mf : NULL, path);
 			continue;
 		}
+		cand.stop = pm->stop;
+		cand.stop_ctx = pm->stop_ctx;
 		v = judge(pub, &cand, id, &id_size);
 		if (v == VERDICT_YES || (v == VERDICT_MAYBE && !strict && i == 0)) {
 			found = true;
@@ -1306,9 +1321,9 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	struct module *m = module_of(pub);
 	struct slot *s = &pm->slots[slot];
 	struct procmap_file file, *fp = NULL;
-	struct datum *d;
+	struct datum *d = NULL;
 	size_t cost = 0;
-	char *ident;
+	char *ident = NULL;
 	uint64_t hash;
 	void *data;
 
@@ -1324,7 +1339,7 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	if (pub->kind == PROCMAP_FILE && !pub->build_id_size) {
 		/* The file says who it is (its build id) before the data is looked for. */
 		if (procmap_open(pm, pub, pid, map, &file) < 0)
-			return NULL;
+			goto out_interrupted;
 		fp = &file;
 	}
 	ident = ident_of(pub);
@@ -1333,17 +1348,22 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	if (!d) {
 		if (pub->kind == PROCMAP_FILE && !fp) {
 			if (procmap_open(pm, pub, pid, map, &file) < 0)
-				goto out;
+				goto out_interrupted;
 			fp = &file;
 		}
 		data = s->ops->load(s->ctx, pm, pub, fp, &cost);
 		if (!data)
-			goto out;
+			goto out_interrupted;
 		d = slot_add(s, ident, hash, data, cost);
 	}
 	datum_use(s, d);
 	d->used = ++pm->uses;
 	m->slots[slot].d = d;
+	goto out;
+out_interrupted:
+	/* Given up for the interrupt: asked again, read again. */
+	if (procmap_interrupted(pm))
+		m->slots[slot].tried = false;
 out:
 	if (fp)
 		procmap_file_close(fp);

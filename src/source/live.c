@@ -343,6 +343,13 @@ void source_live_set_table_limit(struct source *s, size_t bytes)
 	procmap_set_data_limit(l->procmap, bytes);
 }
 
+void source_live_set_interrupt(struct source *s, bool (*stop)(void *ctx), void *ctx)
+{
+	struct live *l = s->ctx;
+
+	procmap_set_interrupt(l->procmap, stop, ctx);
+}
+
 void source_free(struct source *s)
 {
 	if (!s)

@@ -469,8 +469,11 @@ static bool try_debug_file(struct reading *r, struct symbols_elf *e, int dirfd, 
 		return false;
 	}
 	/* The module's deadline covers its debug files. */
-	if (r->f)
+	if (r->f) {
 		f.deadline_ns = r->f->deadline_ns;
+		f.stop = r->f->stop;
+		f.stop_ctx = r->f->stop_ctx;
+	}
 	if (want_crc) {
 		if (f.size > SYMBOLS_DEBUGLINK_MAX || procmap_file_sparse(&f)) {
 			r->rep->debug_refused++;

@@ -77,7 +77,7 @@ static void *symbols_load(void *ctx, struct procmap *pm, const struct procmap_mo
 		opts.known_path = known;
 		opts.demangle = s->demangle;
 		e = symbols_elf_read(file, &opts, &rep, &err);
-		if (rep.late) {
+		if (rep.late && !procmap_interrupted(pm)) {
 			procmap_say(pm, "%s: reading its symbols took more than %llu s; its frames "
 				    "are named module+0xOFFSET", mod->name,
 				    (unsigned long long)(PROCMAP_MODULE_BUDGET_NS / 1000000000ull));

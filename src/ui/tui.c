@@ -1605,6 +1605,31 @@ static int open_source(struct tui *u, struct ft_error *err)
 	return 0;
 }
 
+/*
+ * Asked while the live source reads a module's tables, which may take
+ * seconds for a big one (procmap_set_interrupt): whether q (the key bound
+ * to quit) or Ctrl-C was typed meanwhile, outside a dialog, or a stop
+ * signal came. The keys typed are read (curses decodes them) and kept in
+ * u->typed for the loop, in order; once seen, q is said until the loop
+ * has read it.
+ */
+static bool quit_typed(void *ctx)
+{
+	struct tui *u = ctx;
+	int ch;
+
+	if (u->quit_typed || ui_screen_stop_signal())
+		return true;
+	if (u->modal != UI_MODAL_NONE)
+		return false;
+	while (u->ntyped < ARRAY_SIZE(u->typed) && (ch = getch()) != ERR) {
+		u->typed[u->ntyped++] = ch;
+		if (ch == 0x03 || ui_keys_lookup(ch) == UI_ACT_QUIT)
+			u->quit_typed = true;
+	}
+	return u->quit_typed;
+}
+
 static void init_state(struct tui *u)
 {
 	struct profile_limits limits;
@@ -1644,6 +1669,7 @@ static void init_state(struct tui *u)
 		profile_limits_scaled(budget * UI_PROFILE_SHARE_NUM / UI_PROFILE_SHARE_DEN, &limits);
 		profile_set_limits(u->p, &limits);
 		source_live_set_table_limit(u->src, budget);
+		source_live_set_interrupt(u->src, quit_typed, u);
 	}
 	u->tl = timeline_new(&tc, u->p);
 	u->strip_counts = timeline_count_cache_new();
@@ -1783,6 +1809,7 @@ static void loop(struct tui *u)
 	bool shown = false; /* a frame with samples was drawn */
 	bool more = false; /* the source has more due (SOURCE_MORE): no wait */
 	unsigned ring_wakes = 0; /* since the tick: RING_WAKES, and a timer until the next (wait_ms) */
+	unsigned i;
 	int ch;
 
 	u->dirty = UI_REDRAW_ALL | UI_REQUERY | UI_CLEAR;
@@ -1798,12 +1825,17 @@ static void loop(struct tui *u)
 		now = util_now_ns();
 		timeout = wait_ms(u, !shown && now < first_until, ring_wakes >= RING_WAKES, now,
 				  next_tick, &pfd[1].fd);
-		if (more)
+		if (more || u->ntyped)
 			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN))
 			ring_wakes++;
+		/* First the keys read while a module was read (quit_typed()). */
+		for (i = 0; i < u->ntyped; i++)
+			on_key(u, u->typed[i]);
+		u->ntyped = 0;
+		u->quit_typed = false;
 		while ((ch = getch()) != ERR)
 			on_key(u, ch);
 		sig = ui_screen_stop_signal();

@@ -325,6 +325,9 @@ struct tui {
 	unsigned dirty;
 
 	bool quit;
+	bool quit_typed; /* q seen while a module was read (quit_typed()) */
+	int typed[64]; /* keys read while a module was read, for the loop */
+	unsigned ntyped;
 };
 
 /* ------------------------------------------------------------------------

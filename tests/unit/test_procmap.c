@@ -462,6 +462,60 @@ static void test_trim(void **state)
 	rm_tree(dir);
 }
 
+/* A consumer whose reading stops when the file is late, as the symbolizer's does. */
+static void *late_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+		       struct procmap_file *file, size_t *cost)
+{
+	loads++;
+	*cost = 1000;
+	return procmap_file_late(file) ? NULL : xstrdup(mod->name);
+}
+
+static const struct procmap_consumer late_reader = {
+	.name = "late",
+	.load = late_load,
+	.free = count_free,
+};
+
+static bool stop_now;
+
+static bool stop_asked(void *ctx)
+{
+	(void)ctx;
+	return stop_now;
+}
+
+/*
+ * A module read while the interrupt says stop is given up, and read again
+ * the next time it is asked for (a module past its deadline is not).
+ */
+static void test_interrupt(void **state)
+{
+	struct procmap *pm = procmap_new();
+	const struct procmap_map *map;
+	struct pipeline_mmap m;
+	int slot;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	slot = procmap_register(pm, &late_reader, NULL);
+	procmap_set_interrupt(pm, stop_asked, NULL);
+	loads = frees = 0;
+	file_record(&m, FAKE_PID, 0x100000, self_exe());
+	procmap_mmap(pm, &m);
+	map = procmap_find(pm, FAKE_PID, 0x100000);
+	stop_now = true;
+	assert_true(procmap_interrupted(pm));
+	assert_null(procmap_module_data(pm, map->mod, slot, FAKE_PID, map));
+	assert_null(procmap_module_data(pm, map->mod, slot, FAKE_PID, map));
+	stop_now = false;
+	assert_false(procmap_interrupted(pm));
+	assert_non_null(procmap_module_data(pm, map->mod, slot, FAKE_PID, map));
+	assert_int_equal(loads, 3);
+	procmap_free(pm);
+	assert_int_equal(frees, 1);
+}
+
 /* Exited processes stay resolvable until PROCMAP_EXITED_KEEP others exited. */
 static void test_exit_grace(void **state)
 {
@@ -768,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_module_identity),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_build_id_vouches),
 		cmocka_unit_test(test_exit_grace),
 		cmocka_unit_test(test_live_self),

@@ -7,6 +7,12 @@
  * the first time it does, so the test knows a write was held. The test
  * removes the gate to let the writes go. Not a workload: it is built with
  * them because they are the tests' helper programs.
+ *
+ * A slow disk for a module's file, for tests/e2e/tui-slowload.sh: with
+ * $FT_STALL_READ set, every pread() of a file whose path ends in it takes
+ * 500 ms while the gate exists, and appends a line to
+ * "$FT_STALL_GATE.reads" as it begins ("read SIZE at OFFSET"), so the test
+ * knows how far the reading got.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -37,6 +43,60 @@ static void hold(const char *path, int flags)
 		close(fd);
 	while (access(gate, F_OK) == 0)
 		nanosleep(&ms10, NULL);
+}
+
+/* A pread() of `fd`: slow while the gate exists, when it is the file named. */
+static void hold_read(int fd, size_t count, long long off)
+{
+	const char *gate = getenv("FT_STALL_GATE"), *name = getenv("FT_STALL_READ");
+	struct timespec ms10 = { 0, 10000000 };
+	char link[64], path[4096], reads[4096];
+	ssize_t n;
+	size_t len;
+	int i, log;
+
+	if (!gate || !name || access(gate, F_OK) != 0)
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	len = strlen(name);
+	if ((size_t)n < len || strcmp(path + n - len, name) != 0)
+		return;
+	snprintf(reads, sizeof(reads), "%s.reads", gate);
+	log = open(reads, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log >= 0) {
+		char line[64];
+		int k = snprintf(line, sizeof(line), "read %zu at %lld\n", count, off);
+
+		if (write(log, line, (size_t)k) != k)
+			perror("ftstall");
+		close(log);
+	}
+	for (i = 0; i < 50 && access(gate, F_OK) == 0; i++)
+		nanosleep(&ms10, NULL);
+}
+
+ssize_t pread(int fd, void *buf, size_t count, off_t off)
+{
+	static ssize_t (*real)(int, void *, size_t, off_t);
+
+	if (!real)
+		real = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+	hold_read(fd, count, (long long)off);
+	return real(fd, buf, count, off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off64_t off)
+{
+	static ssize_t (*real)(int, void *, size_t, off64_t);
+
+	if (!real)
+		real = (ssize_t(*)(int, void *, size_t, off64_t))dlsym(RTLD_NEXT, "pread64");
+	hold_read(fd, count, (long long)off);
+	return real(fd, buf, count, off);
 }
 
 static mode_t mode_of(int flags, va_list ap)
