@@ -43,6 +43,7 @@ struct cli_target {
 	int verbose;
 	bool all; /* -a given */
 	bool no_demangle; /* --no-demangle: keep C++ and Rust names mangled */
+	bool no_inline; /* --no-inline: no frames for inlined functions */
 	char *command_line; /* for the session metadata */
 	/* --call-graph fp|dwarf[,SIZE] */
 	enum sampler_call_graph call_graph;
@@ -59,6 +60,9 @@ struct cli_target {
 /* getopt_long's value for --alloc-sample, which has no short form. */
 #define CLI_OPT_ALLOC_SAMPLE 0x1003
 
+/* getopt_long's value for --no-inline, which has no short form. */
+#define CLI_OPT_NO_INLINE 0x1004
+
 /* getopt_long's entries and letters for the target options, which
  * cli_target_option() handles: one table, shared by every subcommand
  * that samples. */
@@ -71,13 +75,14 @@ struct cli_target {
 	{ "mmap-pages", required_argument, NULL, 'm' },                          \
 	{ "verbose", no_argument, NULL, 'v' },                                   \
 	{ "no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE },               \
+	{ "no-inline", no_argument, NULL, CLI_OPT_NO_INLINE },                   \
 	{ "call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH },           \
 	{ "alloc-sample", required_argument, NULL, CLI_OPT_ALLOC_SAMPLE }
 #define CLI_TARGET_SHORTOPTS "ap:e:F:c:m:v"
 
 /*
  * Handles one target option (-a, -p, -e, -F, -c, -m, -v, --no-demangle,
- * --call-graph, --alloc-sample) for
+ * --no-inline, --call-graph, --alloc-sample) for
  * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
  * -1 after printing a usage error.
  */

@@ -92,6 +92,7 @@ struct source_live_config {
 	enum sampler_call_graph call_graph;
 	size_t stack_size; /* dwarf: bytes of user stack per sample; 0: the default */
 	bool no_demangle; /* keep C++ and Rust names mangled */
+	bool no_inline; /* no frames for inlined functions (symbols_set_inline) */
 	uint64_t alloc_sample; /* sampler_config.alloc_sample */
 	const char *command_line; /* how flametop was run, for the metadata; NULL: none */
 	/* A poll reads for about this long at most, then says SOURCE_MORE

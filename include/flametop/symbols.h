@@ -44,6 +44,29 @@
 #define SYMBOLS_JIT_REFRESH_NS (100 * 1000000ull)
 
 /*
+ * Inlined functions (from a module's DWARF, libdw): an address in code a
+ * compiler inlined gets a frame for each function inlined there, named
+ * NAME SYMBOLS_INLINED_SUFFIX in the module of the function they were
+ * inlined into. At most SYMBOLS_INLINE_FRAMES of them per address; a
+ * lookup walks at most SYMBOLS_INLINE_DEPTH levels of nesting and
+ * SYMBOLS_INLINE_DIES entries; a module's lookups together get
+ * SYMBOLS_INLINE_BUDGET_NS; the DWARF sections read into memory (from
+ * files not a trusted user's alone, which are mapped; see inline.c), of
+ * all modules together, decompressed, take at most
+ * SYMBOLS_INLINE_DWARF_MAX: a module that would pass it gets none; a name
+ * longer than SYMBOLS_INLINE_NAME_MAX is replaced by its short DW_AT_name.
+ */
+#define SYMBOLS_INLINED_SUFFIX " (inlined)"
+#define SYMBOLS_INLINE_FRAMES 16
+#define SYMBOLS_INLINE_DEPTH 64
+#define SYMBOLS_INLINE_DIES (1u << 20)
+#define SYMBOLS_INLINE_BUDGET_NS (2 * 1000000000ull)
+#define SYMBOLS_INLINE_DWARF_MAX (256ull << 20)
+#define SYMBOLS_INLINE_NAME_MAX 1024
+/* Answers kept per module (each address is looked up once). */
+#define SYMBOLS_INLINE_CACHE (1u << 18)
+
+/*
  * The name of a signal frame's return address: the sigreturn trampoline
  * (glibc's __restore_rt, a local symbol, unnamed without debug files) that
  * the handler above returns to, which no call reached.
@@ -85,6 +108,24 @@ struct symbols_frame {
  */
 void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel,
 		     struct symbols_frame *out);
+
+/*
+ * The functions inlined at user address `addr` of process `pid` (looked
+ * up as symbols_resolve() looks it up), innermost first: up to
+ * SYMBOLS_INLINE_FRAMES names into names[], each ending in
+ * SYMBOLS_INLINED_SUFFIX, borrowed, valid as long as the module is
+ * (procmap.h: copy or intern them at once). Returns
+ * how many: 0 when none, when the module has no DWARF (nor a debug file
+ * with it), or when inlined frames are off (symbols_set_inline()). The
+ * function they were inlined into is the one symbols_resolve() names.
+ */
+size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const char **names);
+
+/*
+ * Whether symbols_inlined() looks (the default: yes). Set it before any
+ * lookup.
+ */
+void symbols_set_inline(struct symbols *s, bool on);
 
 /*
  * Live data only: reads what was appended to each JIT map in use since it

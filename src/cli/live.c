@@ -124,6 +124,7 @@ static void usage_live(FILE *out)
 		"  -m, --mmap-pages PAGES|SIZE  ring buffer per CPU, a power of two pages\n"
 		"      --call-graph fp|dwarf[,SIZE]  how user stacks are unwound (default: fp)\n"
 		"      --no-demangle       keep C++ and Rust names mangled\n"
+		"      --no-inline         no frames for inlined functions (from DWARF)\n"
 		"      --speed X           with -i: play X times real time (default: all at once)\n"
 		SCREEN_HELP
 		VIEW_HELP

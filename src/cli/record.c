@@ -121,6 +121,8 @@ static void usage(FILE *out)
 		"                          or -2, -3... before .session when that exists)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --no-demangle       keep C++ and Rust function names mangled\n"
+		"      --no-inline         no frames for the functions a compiler inlined\n"
+		"                          (read from DWARF)\n"
 		"  -v, --verbose           say more\n" CLI_PUSH_SAMPLER_HELP CLI_PUSH_HELP
 		"  -h, --help              show this help\n"
 		"  -V, --version           show the version\n",

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The target options every sampling subcommand shares: -a, -p, -e, -F, -c, -m, -v,
- * --no-demangle and a trailing command. Parsed in one place so `record` and the live
- * view accept exactly the same words; they become the live source's config. Also
- * the one way the command line prints errors and notices.
+ * --no-demangle, --no-inline and a trailing command. Parsed in one place so
+ * `record` and the live view accept exactly the same words; they become the
+ * live source's config. Also the one way the command line prints errors and
+ * notices.
  */
 #include "config.h"
 
@@ -317,6 +318,9 @@ int cli_target_option(struct cli_target *t, int opt, const char *arg)
 	case CLI_OPT_NO_DEMANGLE:
 		t->no_demangle = true;
 		return 1;
+	case CLI_OPT_NO_INLINE:
+		t->no_inline = true;
+		return 1;
 	case CLI_OPT_ALLOC_SAMPLE:
 		if (util_parse_size(arg, 1, 1ull << 40, &v, &err) < 0) {
 			cli_error("--alloc-sample: %s", err.msg);
@@ -437,6 +441,7 @@ void cli_target_config(const struct cli_target *t, struct source_live_config *cf
 	cfg->call_graph = t->call_graph;
 	cfg->stack_size = t->stack_size;
 	cfg->no_demangle = t->no_demangle;
+	cfg->no_inline = t->no_inline;
 	cfg->alloc_sample = t->alloc_sample;
 	cfg->command_line = t->command_line;
 }

@@ -21,9 +21,21 @@
  * straight to its location, so that costs one hash lookup per frame. Kernel
  * frames get no location: their lines would need vmlinux's DWARF.
  *
- * The (address -> location) cache is per process and is dropped when the
- * process maps something new, execs or exits, so it never outlives the
- * mapping it was computed from. Kernel addresses share one cache of
+ * A user address may stand for several frames: the functions a compiler
+ * inlined there (symbols_inlined(), innermost first), each a frame of its
+ * own between the function they are in and the frame below, sharing the
+ * address's location (so a line's total and the hit location are the
+ * address's, and a location chain holds each address once). They are
+ * looked up with the address, once, and kept as a run of frames in one
+ * pool, which a per-process cache beside the locations refers to; a stack
+ * through the trie puts each address's run under its frame as it interns
+ * the nodes.
+ *
+ * The (address -> location) cache, and the runs' cache beside it, are per
+ * process and are dropped when the process maps something new, execs or
+ * exits, so they never outlive the mapping they were computed from. When
+ * the pool of runs passes INLINE_POOL_MAX frames, every process's caches
+ * are dropped with it. Kernel addresses share one cache of
  * (address -> frame).
  *
  * Side-band records (mmap, fork, exec, exit) go once to the process-map
@@ -129,11 +141,20 @@ _Static_assert(2 * TRIE_ENTRIES <= 1u << TRIE_HASH_BITS, "a slot index fits an e
 /* Its ids (entries and roots) stay below this: past it, it is emptied and they start again. */
 #define TRIE_MAX_ID (UINT32_MAX / 2)
 #define TRIE_NONE 0u
+/*
+ * Inlined frames kept for the per-process caches, in all (4 bytes each):
+ * past it, every process's addresses are forgotten and it starts again.
+ */
+#define INLINE_POOL_MAX (1u << 20)
+/* A run of inlined frames in the pool: its start, shifted, and its length. */
+#define RUN_SHIFT 5
+_Static_assert(SYMBOLS_INLINE_FRAMES < 1u << RUN_SHIFT, "a run's length fits its bits");
 
 struct proc_cache {
 	uint32_t pid;
 	uint32_t epoch; /* moves on when `locs` is dropped: older trie entries are stale */
 	struct u64map locs; /* user address + 1 -> location id */
+	struct u64map runs; /* user address + 1 -> its inlined frames (a run), when it has some */
 	/* The frame trie's root for this epoch, valid while trie_gen is the trie's gen. */
 	uint32_t trie_root, trie_gen;
 };
@@ -181,6 +202,16 @@ struct pipeline_collect {
 	/* A stack's frames, innermost first, and room for TRUNCATED_FRAME after them. */
 	uint32_t frames[MAX_FRAMES + 1];
 	uint32_t locs[MAX_FRAMES + 1]; /* each frame's location, PROFILE_NO_LOCATION for none */
+	/* Whether each frame is an inlined function's: its location is the address's,
+	 * kept for the hit location, but belongs to the real function's frame below. */
+	bool inlined[MAX_FRAMES + 1];
+
+	/* The inlined frames at user addresses (symbols_inlined), innermost
+	 * first: runs of them back to back, which the per-process caches
+	 * (proc_cache.runs) refer to as run_ref()s. */
+	uint32_t *pool;
+	uint32_t pool_len, pool_cap;
+	uint32_t run; /* the run of the user address resolve_user() resolved last */
 
 	struct unwind *unwind;
 	uint64_t user_ips[MAX_FRAMES];
@@ -197,6 +228,7 @@ struct pipeline_collect {
 	uint64_t frame_addrs[TRIE_MAX_CHAIN]; /* a chain's frames, for the trie */
 	bool frame_kernel[TRIE_MAX_CHAIN];
 	uint32_t frame_hash[TRIE_MAX_CHAIN]; /* the trie_hash() of the path down to each */
+	uint32_t frame_run[TRIE_MAX_CHAIN]; /* each user frame's inlined frames */
 	bool uncacheable; /* set when an address resolved is not cached */
 	/* The last sample's stack, for a sample marked same_stack (a group
 	 * member: one unwind for the leader and its members). */
@@ -248,6 +280,7 @@ static struct proc_cache *proc_cache(struct pipeline_collect *c, uint32_t pid)
 	c->procs[idx].epoch = 0;
 	c->procs[idx].trie_root = TRIE_NONE;
 	u64map_init(&c->procs[idx].locs);
+	u64map_init(&c->procs[idx].runs);
 	u64map_put(&c->proc_index, (uint64_t)pid + 1, idx);
 	return &c->procs[idx];
 }
@@ -258,6 +291,7 @@ static void forget_addresses(struct pipeline_collect *c, uint32_t pid)
 
 	if (u64map_get(&c->proc_index, (uint64_t)pid + 1, &idx)) {
 		u64map_free(&c->procs[idx].locs);
+		u64map_free(&c->procs[idx].runs);
 		c->procs[idx].epoch++;
 		c->procs[idx].trie_root = TRIE_NONE;
 	}
@@ -301,9 +335,51 @@ static uint32_t resolve_kernel(struct pipeline_collect *c, uint32_t pid, uint64_
 	return frame;
 }
 
+/* A run of `len` inlined frames at pool[start...]; 0 is the empty run. */
+static uint32_t run_ref(uint32_t start, uint32_t len)
+{
+	return start << RUN_SHIFT | len;
+}
+
+static uint32_t run_len(uint32_t run)
+{
+	return run & ((1u << RUN_SHIFT) - 1);
+}
+
+/* The run's frames, innermost first. Borrowed, valid until the pool grows. */
+static const uint32_t *run_frames(const struct pipeline_collect *c, uint32_t run)
+{
+	return c->pool + (run >> RUN_SHIFT);
+}
+
+/*
+ * The run of the functions inlined at user address `addr` (resolved as
+ * `frame`), their frames interned in frame's module, put in the pool.
+ */
+static uint32_t resolve_inlined(struct pipeline_collect *c, uint32_t pid, uint64_t addr,
+				uint32_t frame)
+{
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	struct profile *p = c->profile;
+	uint32_t module = p->frames[frame].module, start = c->pool_len;
+	size_t n = symbols_inlined(c->symbols, pid, addr, names), i;
+
+	if (!n)
+		return 0;
+	if (c->pool_len + n > c->pool_cap) {
+		c->pool_cap = c->pool_cap ? c->pool_cap * 2 : 1024;
+		c->pool = xreallocarray(c->pool, c->pool_cap, sizeof(*c->pool));
+	}
+	for (i = 0; i < n; i++)
+		c->pool[c->pool_len++] = profile_intern_frame_ids(p, profile_intern_string(p, names[i]),
+								  module, PROFILE_FRAME_USER);
+	return run_ref(start, (uint32_t)n);
+}
+
 /*
  * The frame of user address `addr`, with its location in *loc
- * (PROFILE_NO_LOCATION when the address is in no known mapping).
+ * (PROFILE_NO_LOCATION when the address is in no known mapping), and in
+ * c->run the functions inlined there, which go above it.
  */
 static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
 			     uint64_t addr, uint32_t *loc)
@@ -312,18 +388,48 @@ static uint32_t resolve_user(struct pipeline_collect *c, struct proc_cache *pc, 
 	struct symbols_frame f;
 	uint32_t frame;
 
-	if (key && u64map_get(&pc->locs, key, loc))
+	c->run = 0;
+	if (key && u64map_get(&pc->locs, key, loc)) {
+		if (pc->runs.len)
+			u64map_get(&pc->runs, key, &c->run);
 		return c->profile->locations[*loc].frame;
+	}
 	symbols_resolve(c->symbols, pid, addr, false, &f);
 	frame = intern_frame(c, &f);
 	*loc = PROFILE_NO_LOCATION;
 	if (key && cacheable(&f)) {
 		*loc = profile_intern_location(c->profile, frame, f.offset);
 		u64map_put(&pc->locs, key, *loc);
+		if (f.name && (c->run = resolve_inlined(c, pid, addr, frame)) != 0)
+			u64map_put(&pc->runs, key, c->run);
 	} else {
 		c->uncacheable = true;
 	}
 	return frame;
+}
+
+/*
+ * Puts user address `addr`'s frames at frames[n...], innermost first: the
+ * functions inlined there (when there is room for them), then the
+ * function they were inlined into. Returns the new count.
+ */
+static uint32_t push_user(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
+			  uint64_t addr, uint32_t n)
+{
+	uint32_t loc, frame = resolve_user(c, pc, pid, addr, &loc), len = run_len(c->run), i;
+	const uint32_t *run = run_frames(c, c->run);
+
+	if (n + len + 1 > MAX_FRAMES)
+		len = 0;
+	for (i = 0; i < len; i++) {
+		c->frames[n] = run[i];
+		c->locs[n] = loc;
+		c->inlined[n++] = true;
+	}
+	c->frames[n] = frame;
+	c->locs[n] = loc;
+	c->inlined[n++] = false;
+	return n;
 }
 
 /*
@@ -340,41 +446,42 @@ static uint32_t resolve_signal(struct pipeline_collect *c, uint32_t pid, uint64_
 }
 
 /*
- * Resolves n user addresses (innermost first) into frames[at...] and
- * their locations, and returns how many fit below MAX_FRAMES: the
+ * Resolves n user addresses (innermost first) into frames[*at...] and
+ * their locations (with the functions inlined at each, moving *at past
+ * them), and returns how many addresses fit below MAX_FRAMES: the
  * unwinder's, of the kinds it gave (`kinds`, or NULL: the sampled IP
  * alone). The first is the sampled IP and one below a signal frame
  * the instruction the signal interrupted, both looked up as they are; a
  * return address is looked up one byte earlier.
  */
 static uint32_t resolve_unwound(struct pipeline_collect *c, struct proc_cache *pc, uint32_t pid,
-				uint32_t at, size_t n, const uint8_t *kinds)
+				uint32_t *at, size_t n, const uint8_t *kinds)
 {
 	uint32_t u;
 
-	for (u = 0; u < n && at + u < MAX_FRAMES; u++) {
+	for (u = 0; u < n && *at < MAX_FRAMES; u++) {
 		uint64_t ip = c->user_ips[u];
 		uint8_t kind = kinds ? kinds[u] : UNWIND_PLAIN;
 
 		if (kind == UNWIND_SIGNAL) {
-			c->frames[at + u] = resolve_signal(c, pid, ip);
-			c->locs[at + u] = PROFILE_NO_LOCATION;
+			c->frames[*at] = resolve_signal(c, pid, ip);
+			c->locs[*at] = PROFILE_NO_LOCATION;
+			c->inlined[(*at)++] = false;
 			continue;
 		}
-		c->frames[at + u] = resolve_user(c, pc, pid, u && kind == UNWIND_PLAIN ? ip - 1 : ip,
-						 &c->locs[at + u]);
+		*at = push_user(c, pc, pid, u && kind == UNWIND_PLAIN ? ip - 1 : ip, *at);
 	}
 	return u;
 }
 
-/* The chain of the locations frames[0, n) were at (the known ones), or
- * PROFILE_NO_CHAIN when there is none or it did not fit. */
+/* The chain of the locations frames[0, n) were at (the known ones, each
+ * address's once), or PROFILE_NO_CHAIN when there is none or it did not fit. */
 static uint32_t intern_chain(struct pipeline_collect *c, uint32_t n)
 {
 	uint32_t chain = PROFILE_NO_CHAIN;
 
 	while (n > 0) {
-		if (c->locs[--n] == PROFILE_NO_LOCATION)
+		if (c->locs[--n] == PROFILE_NO_LOCATION || c->inlined[n])
 			continue;
 		chain = profile_intern_chain(c->profile, chain, c->locs[n]);
 		if (chain == PROFILE_NO_CHAIN)
@@ -580,6 +687,7 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 					     s->nr_ips && s->ips[0] == (uint64_t)PERF_CONTEXT_KERNEL
 						     ? PROFILE_FRAME_KERNEL
 						     : PROFILE_FRAME_USER);
+		c->inlined[n] = false;
 		c->locs[n++] = PROFILE_NO_LOCATION;
 	}
 	for (i = 0; i < s->nr_ips && n < MAX_FRAMES; i++) {
@@ -601,12 +709,12 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		if (where == CTX_USER && user_from == UINT32_MAX)
 			user_from = n;
 		if (where == CTX_USER) {
-			c->frames[n] = resolve_user(c, pc, s->pid, first ? ip : ip - 1, &c->locs[n]);
+			n = push_user(c, pc, s->pid, first ? ip : ip - 1, n);
 		} else {
 			c->frames[n] = resolve_kernel(c, s->pid, first ? ip : ip - 1);
 			c->locs[n] = PROFILE_NO_LOCATION;
+			c->inlined[n++] = false;
 		}
-		n++;
 		first = false;
 	}
 	if (dwarf && !nuser && s->user_abi && s->ip && s->ip < (uint64_t)PERF_CONTEXT_MAX &&
@@ -616,14 +724,14 @@ static enum fp_verdict resolve_stack(struct pipeline_collect *c, struct proc_cac
 		nuser = 1;
 		kinds = NULL;
 	}
-	u = resolve_unwound(c, pc, s->pid, n, nuser, kinds);
-	n += u;
+	u = resolve_unwound(c, pc, s->pid, &n, nuser, kinds);
 	if (!dwarf && user_from != UINT32_MAX)
 		verdict = judge_fp_stack(c, user_from, n);
 	if (stack_cut(c, s, dwarf, verdict, n, dwarf ? nuser - u : s->nr_ips - i)) {
 		/* Outermost, so the stack shows under it, not as if it were whole. */
 		c->frames[n] =
 			profile_intern_frame(p, TRUNCATED_FRAME, "[flametop]", PROFILE_FRAME_USER);
+		c->inlined[n] = false;
 		c->locs[n++] = PROFILE_NO_LOCATION;
 	}
 	ps->chain = intern_chain(c, n);
@@ -795,7 +903,7 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 {
 	struct profile *p = c->profile;
 	struct frame_trie *t = &c->trie;
-	uint32_t at = trie_root(t, pc), d = n, i, keep = 0, up = trie_root_hash(at);
+	uint32_t at = trie_root(t, pc), d = n, i, j, keep = 0, up = trie_root_hash(at);
 	uint64_t folded = p->folded;
 	struct trie_entry e = {
 		.node = PROFILE_ROOT,
@@ -834,8 +942,10 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 		if (c->frame_kernel[i]) {
 			c->frames[i] = resolve_kernel(c, s->pid, c->frame_addrs[i]);
 			c->locs[i] = PROFILE_NO_LOCATION;
+			c->frame_run[i] = 0;
 		} else {
 			c->frames[i] = resolve_user(c, pc, s->pid, c->frame_addrs[i], &c->locs[i]);
+			c->frame_run[i] = c->run;
 		}
 		if (c->uncacheable)
 			keep = i + 1; /* only the frames above this one may get entries */
@@ -852,6 +962,9 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 			broken = e.chain == PROFILE_NO_CHAIN;
 		}
 		e.node = profile_intern_node(p, e.node, c->frames[i]);
+		/* The functions inlined there, outermost first, each under the one it is in. */
+		for (j = run_len(c->frame_run[i]); j-- > 0;)
+			e.node = profile_intern_node(p, e.node, run_frames(c, c->frame_run[i])[j]);
 		if (!e.kernel)
 			e.verdict = e.verdict == FP_ROOTED || is_root_frame(c, c->frames[i])
 					    ? FP_ROOTED
@@ -881,6 +994,12 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	uint32_t n;
 
 	ensure_thread(c, s->pid, s->tid);
+	if (c->pool_len > INLINE_POOL_MAX) {
+		/* The runs the caches refer to go; so must the caches (and the trie's roots). */
+		for (n = 0; n < c->nprocs; n++)
+			forget_addresses(c, c->procs[n].pid);
+		c->pool_len = 0;
+	}
 	if (s->same_stack && c->last_valid && c->last.pid == s->pid && c->last.tid == s->tid &&
 	    c->last.time == (s->time > p->meta.start_mono_ns ? s->time - p->meta.start_mono_ns : 0)) {
 		ps = c->last;
@@ -1019,8 +1138,8 @@ size_t pipeline_collect_memory(const struct pipeline_collect *c)
 	n += map_bytes(&c->kernel_addrs) + map_bytes(&c->proc_index) + map_bytes(&c->root_frames);
 	n += (size_t)c->procs_cap * sizeof(*c->procs) + (size_t)c->exited_cap * sizeof(*c->exited);
 	for (i = 0; i < c->nprocs; i++)
-		n += map_bytes(&c->procs[i].locs);
-	return n;
+		n += map_bytes(&c->procs[i].locs) + map_bytes(&c->procs[i].runs);
+	return n + (size_t)c->pool_cap * sizeof(*c->pool);
 }
 
 void pipeline_collect_free(struct pipeline_collect *c)
@@ -1029,9 +1148,12 @@ void pipeline_collect_free(struct pipeline_collect *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nprocs; i++)
+	for (i = 0; i < c->nprocs; i++) {
 		u64map_free(&c->procs[i].locs);
+		u64map_free(&c->procs[i].runs);
+	}
 	free(c->procs);
+	free(c->pool);
 	free(c->exited);
 	u64map_free(&c->proc_index);
 	u64map_free(&c->kernel_addrs);

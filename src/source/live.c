@@ -247,6 +247,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	procmap_set_notice(l->procmap, notice);
 	l->symbols = symbols_new(l->procmap);
 	symbols_set_demangle(l->symbols, !cfg->no_demangle);
+	symbols_set_inline(l->symbols, !cfg->no_inline);
 	l->collect = pipeline_collect_new(l->profile, l->procmap, l->symbols);
 	/* "Stacks look truncated" is about the program being profiled: a
 	 * system-wide profile mixes in whatever else runs (compilers, say). */

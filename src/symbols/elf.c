@@ -872,38 +872,34 @@ struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols
 	return e;
 }
 
-int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts,
+int symbols_elf_dwarf_find(struct procmap_file *f, const struct symbols_elf_opts *opts,
 			   struct procmap_file *out, char **found)
 {
-	struct symbols_elf_opts o = *opts;
 	struct symbols_elf_report rep;
-	struct reading r = { &o, NULL, &rep };
+	struct reading r = { opts, f, &rep };
 	struct symbols_elf probe;
-	struct procmap_file f;
 	struct ft_error err;
 	Elf *elf = NULL;
 	int ret = -ENOENT;
 
 	*found = NULL;
 	memset(&rep, 0, sizeof(rep));
-	if (!o.known_path)
-		o.known_path = path;
-	if (elf_init(&err) < 0 || procmap_file_open(&f, AT_FDCWD, path, 0, &err) < 0)
+	if (elf_init(&err) < 0 || procmap_file_check_elf(f, &err) < 0)
 		return -ENOENT;
-	r.f = &f;
-	if (procmap_file_check_elf(&f, &err) < 0)
-		goto out;
-	elf = elf_begin(f.fd, ELF_C_READ, NULL);
+	elf = elf_begin(f->fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF)
 		goto out;
 	if (has_dwarf_lines(elf)) {
-		*found = xstrdup(path);
-		*out = f;
-		f.fd = -1;
+		*out = *f;
+		out->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+		out->root = -1;
+		if (out->fd < 0)
+			goto out;
+		*found = xstrdup(opts->known_path);
 		ret = 0;
 		goto out;
 	}
-	if (!o.debug_files)
+	if (!opts->debug_files)
 		goto out;
 	memset(&probe, 0, sizeof(probe));
 	read_build_id(elf, &probe);
@@ -914,6 +910,23 @@ int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts
 out:
 	if (elf)
 		elf_end(elf);
+	return ret;
+}
+
+int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts,
+			   struct procmap_file *out, char **found)
+{
+	struct symbols_elf_opts o = *opts;
+	struct procmap_file f;
+	struct ft_error err;
+	int ret;
+
+	*found = NULL;
+	if (!o.known_path)
+		o.known_path = path;
+	if (elf_init(&err) < 0 || procmap_file_open(&f, AT_FDCWD, path, 0, &err) < 0)
+		return -ENOENT;
+	ret = symbols_elf_dwarf_find(&f, &o, out, found);
 	procmap_file_close(&f);
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <elfutils/libdw.h>
 
 #include "flametop/procmap.h"
 #include "flametop/symbols.h"
@@ -215,6 +216,13 @@ struct symbols_elf *symbols_elf_open_with(const char *path, const struct symbols
  */
 int symbols_elf_dwarf_open(const char *path, const struct symbols_elf_opts *opts,
 			   struct procmap_file *out, char **found);
+/*
+ * The same for a module already open in `f` (borrowed; *out gets a
+ * descriptor of its own when the DWARF is in `f` itself, and *found is
+ * then `opts->known_path`, which must not be NULL).
+ */
+int symbols_elf_dwarf_find(struct procmap_file *f, const struct symbols_elf_opts *opts,
+			   struct procmap_file *out, char **found);
 /* The same with debug files and demangling on, the default debug directory. */
 struct symbols_elf *symbols_elf_open(const char *path, struct ft_error *err);
 /* About how many bytes `e` holds. */
@@ -241,6 +249,40 @@ int symbols_elf_offset_to_vaddr(const struct symbols_elf *e, uint64_t offset, ui
  * image was read with opts->demangle, within the caps and e->dm's budget.
  */
 const char *symbols_elf_lookup(struct symbols_elf *e, uint64_t vaddr);
+
+/*
+ * The compilation unit covering `addr` (lines.c): through .debug_aranges,
+ * else (a compiler that writes none) by asking every unit whether it
+ * covers it. `out`, or NULL.
+ */
+Dwarf_Die *symbols_lines_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out);
+
+/*
+ * The functions inlined at an address (inline.c), from a module's DWARF.
+ * symbols_inline_open() finds the DWARF of the module open in `f` (the
+ * file itself, or its debug file; `known_path` as for
+ * symbols_elf_dwarf_find) and returns its handle (caller frees with
+ * symbols_inline_free()) with *cost its bytes, or NULL: no DWARF, or
+ * refused (it would hold more than `room` bytes in memory: see inline.c),
+ * which `err` then says (its msg is empty otherwise).
+ * symbols_inline_bytes() is what it holds of the DWARF in memory.
+ * symbols_inline_find() puts the names of the functions inlined at
+ * link-time address `vaddr`, innermost first, each with
+ * SYMBOLS_INLINED_SUFFIX, in names[0, SYMBOLS_INLINE_FRAMES) (borrowed,
+ * valid until the handle is freed) and returns how many: 0 when none, or
+ * when the module's lookups have had their time
+ * (SYMBOLS_INLINE_BUDGET_NS) before this address was looked up. symbols_inline_late() is true once, the
+ * first time it is asked after that happened.
+ */
+struct symbols_inline;
+#define SYMBOLS_INLINE_NAME_SIZE (SYMBOLS_INLINE_NAME_MAX + sizeof(SYMBOLS_INLINED_SUFFIX))
+struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *known_path,
+					   size_t room, struct ft_error *err, size_t *cost);
+size_t symbols_inline_bytes(const struct symbols_inline *in);
+void symbols_inline_free(struct symbols_inline *in);
+size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool demangle,
+			   const char **names);
+bool symbols_inline_late(struct symbols_inline *in);
 
 /*
  * Kernel symbols. symbols_kernel_load() reads `kallsyms_path` (normally

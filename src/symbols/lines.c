@@ -189,11 +189,7 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	free(dwarf_path);
 }
 
-/*
- * The compilation unit covering `addr`: through .debug_aranges, else (a
- * compiler that writes none) by asking every unit whether it covers it.
- */
-static Dwarf_Die *find_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)
+Dwarf_Die *symbols_lines_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -274,7 +270,7 @@ int symbols_lines_find(struct symbols_lines *l, const char *module, uint64_t off
 		m->changed = true;
 		return -ESTALE;
 	}
-	if (!find_cu(m->dw, vaddr, &cu) || !(dl = dwarf_getsrc_die(&cu, vaddr)) ||
+	if (!symbols_lines_cu(m->dw, vaddr, &cu) || !(dl = dwarf_getsrc_die(&cu, vaddr)) ||
 	    dwarf_lineno(dl, &lineno) != 0 || !(src = dwarf_linesrc(dl, NULL, NULL)))
 		return -ENOENT;
 	*file = strtab_get(&l->files, strtab_intern(&l->files, src));
@@ -298,7 +294,7 @@ const char *symbols_lines_comp_dir(struct symbols_lines *l, const char *module, 
 	const char *dir;
 
 	if (m->status < 0 || symbols_elf_offset_to_vaddr(m->elf, offset, &vaddr) < 0 ||
-	    !find_cu(m->dw, vaddr, &cu) || !dwarf_attr(&cu, DW_AT_comp_dir, &attr) ||
+	    !symbols_lines_cu(m->dw, vaddr, &cu) || !dwarf_attr(&cu, DW_AT_comp_dir, &attr) ||
 	    !(dir = dwarf_formstring(&attr)))
 		return NULL;
 	return strtab_get(&l->files, strtab_intern(&l->files, dir));

@@ -49,6 +49,9 @@ struct jit {
 struct symbols {
 	struct procmap *pm;
 	int slot;
+	int inline_slot; /* the inlined functions' consumer (inline.c) */
+	bool inline_on;
+	size_t inline_bytes; /* what the modules' DWARF holds in memory, in all */
 	struct symbols_kernel *kernel; /* NULL until first needed */
 	bool demangle;
 	char *jitmap_dir;
@@ -101,12 +104,50 @@ static const struct procmap_consumer symbols_consumer = {
 	.free = symbols_unload,
 };
 
+/* The second consumer: a module's data is its DWARF, for inlined functions. */
+static void *inline_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+			 struct procmap_file *file, size_t *cost)
+{
+	struct symbols *s = ctx;
+	struct symbols_inline *in;
+	struct ft_error err;
+	char *known;
+
+	if (mod->kind != PROCMAP_FILE || !file)
+		return NULL;
+	known = procmap_module_path(mod);
+	in = symbols_inline_open(file, known, SYMBOLS_INLINE_DWARF_MAX - s->inline_bytes, &err,
+				 cost);
+	if (err.msg[0])
+		procmap_say(pm, "%s", err.msg);
+	if (in)
+		s->inline_bytes += symbols_inline_bytes(in);
+	free(known);
+	return in;
+}
+
+static void inline_unload(void *ctx, void *data)
+{
+	struct symbols *s = ctx;
+
+	s->inline_bytes -= symbols_inline_bytes(data);
+	symbols_inline_free(data);
+}
+
+static const struct procmap_consumer inline_consumer = {
+	.name = "inlined",
+	.load = inline_load,
+	.free = inline_unload,
+};
+
 struct symbols *symbols_new(struct procmap *pm)
 {
 	struct symbols *s = xcalloc(1, sizeof(*s));
 
 	s->pm = pm;
 	s->slot = procmap_register(pm, &symbols_consumer, s);
+	s->inline_slot = procmap_register(pm, &inline_consumer, s);
+	s->inline_on = s->inline_slot >= 0;
 	s->demangle = true;
 	s->jitmap_dir = xstrdup("/tmp");
 	return s;
@@ -118,6 +159,8 @@ void symbols_free(struct symbols *s)
 
 	if (!s)
 		return;
+	if (s->inline_slot >= 0)
+		procmap_unregister(s->pm, s->inline_slot);
 	procmap_unregister(s->pm, s->slot);
 	for (i = 0; i < s->njits; i++)
 		symbols_jitmap_free(s->jits[i].map);
@@ -129,6 +172,11 @@ void symbols_free(struct symbols *s)
 void symbols_set_demangle(struct symbols *s, bool demangle)
 {
 	s->demangle = demangle;
+}
+
+void symbols_set_inline(struct symbols *s, bool on)
+{
+	s->inline_on = on && s->inline_slot >= 0;
 }
 
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
@@ -432,4 +480,31 @@ void symbols_resolve(struct symbols *s, uint32_t pid, uint64_t addr, bool kernel
 				    (unsigned long long)(SYMBOLS_DEMANGLE_BUDGET_NS / 1000000000ull));
 		}
 	}
+}
+
+size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const char **names)
+{
+	const struct procmap_map *map;
+	struct procmap_module *mod;
+	struct symbols_inline *in;
+	struct symbols_elf *elf;
+	uint64_t vaddr;
+	size_t n;
+
+	if (!s->inline_on || !(map = procmap_find(s->pm, pid, addr)) ||
+	    map->mod->kind != PROCMAP_FILE)
+		return 0;
+	mod = map->mod;
+	elf = procmap_module_data(s->pm, mod, s->slot, pid, map);
+	if (!elf || symbols_elf_offset_to_vaddr(elf, addr - map->start + map->pgoff, &vaddr) < 0)
+		return 0;
+	in = procmap_module_data(s->pm, mod, s->inline_slot, pid, map);
+	if (!in)
+		return 0;
+	n = symbols_inline_find(in, vaddr, s->demangle, names);
+	if (symbols_inline_late(in))
+		procmap_say(s->pm, "%s: looking up its inlined functions took more than %llu s; "
+			    "its addresses not looked up by then show no inlined frames", mod->name,
+			    (unsigned long long)(SYMBOLS_INLINE_BUDGET_NS / 1000000000ull));
+	return n;
 }

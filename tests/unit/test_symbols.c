@@ -2147,7 +2147,7 @@ static void man_size(char *out, size_t len, uint64_t bytes)
 static void test_man_page_limits(void **state)
 {
 	char *man = util_read_file(SRCDIR "/doc/flametop.1", NULL), *sec, *end, *p;
-	char want[24][64];
+	char want[32][64];
 	size_t n = 0, i;
 
 	assert_non_null(man);
@@ -2182,6 +2182,15 @@ static void test_man_page_limits(void **state)
 	strcat(want[n++], " of a process's");
 	man_size(want[n], sizeof(want[0]), PROCMAP_MAPS_MAX);
 	strcat(want[n++], " on kernels before");
+	man_size(want[n], sizeof(want[0]), SYMBOLS_INLINE_DWARF_MAX);
+	strcat(want[n++], " of memory together");
+	snprintf(want[n++], sizeof(want[0]), "at most %d levels", SYMBOLS_INLINE_DEPTH);
+	snprintf(want[n++], sizeof(want[0]), "%u entries of its DWARF", SYMBOLS_INLINE_DIES);
+	snprintf(want[n++], sizeof(want[0]), "at most %d inlined frames", SYMBOLS_INLINE_FRAMES);
+	snprintf(want[n++], sizeof(want[0]), "at most %llu s in all",
+		 (unsigned long long)(SYMBOLS_INLINE_BUDGET_NS / 1000000000ull));
+	snprintf(want[n++], sizeof(want[0]), "longer than %d bytes is replaced",
+		 SYMBOLS_INLINE_NAME_MAX);
 	for (i = 0; i < n; i++) {
 		if (!strstr(sec, want[i]))
 			fail_msg("doc/flametop.1, LIMITS: \"%s\" is not there", want[i]);

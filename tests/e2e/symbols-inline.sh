@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Inlined frames: the inlined workload (built -O2 -g) does 3/4 of its work
+# in ft_inl_leaf, always inlined into ft_inl_hot, always inlined into
+# ft_inl_outer, and 1/4 in ft_inl_outer's own loop; main calls
+# ft_inl_outer from ft_inl_run, always inlined into main. Record it and
+# check that "ft_inl_leaf (inlined)" carries 3/4 of the work as its self,
+# under "ft_inl_hot (inlined)" under ft_inl_outer, and ft_inl_outer the
+# rest; that every stack through ft_inl_outer is one that addr2line -i
+# (the oracle) gives an address of ft_inl_outer, and that the call from
+# main is under "ft_inl_run (inlined)", as addr2line -i names the call
+# site. A stripped copy finds them in its debug file (.gnu_debuglink); a
+# copy without DWARF has none, and says nothing; stacks unwound with
+# DWARF show the same frames; --no-inline shows none.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload inlined
+
+W="$WORKLOADS/inlined"
+OUTER="ft_inl_outer"
+HOT="ft_inl_hot (inlined)"
+LEAF="ft_inl_leaf (inlined)"
+RUN="ft_inl_run (inlined)"
+
+# check_inlined NAME SESSION MODULE: the split, the parents and the module.
+check_inlined() {
+	report_json "$2" "$T/$1.json" || return
+	report_folded "$2" "$T/$1.folded" || return
+	print_top "$T/$1.json"
+	assert_split "$1" "$T/$1.json" "$(report_samples "$2")" "$LEAF" "$OUTER" 0.75
+	assert_eq "$(module_of "$LEAF" "$T/$1.json")" "$3" "$1: $LEAF is in the module it was inlined into"
+	# Every stack through ft_inl_leaf has it under ft_inl_hot under ft_inl_outer.
+	assert_eq "$(grep -F "$LEAF" "$T/$1.folded" | grep -cvF "$OUTER;$HOT;$LEAF")" 0 \
+		"$1: $LEAF is always under $OUTER;$HOT"
+	assert_eq "$(grep -F "$OUTER" "$T/$1.folded" | grep -cvF "main;$RUN;$OUTER")" 0 \
+		"$1: $OUTER is always called from main;$RUN"
+	assert_caller "$1" "$T/$1.json" "$OUTER" "$LEAF"
+}
+
+run_record cmd -F 999 -o "$T/cmd.session" -- "$W" 2000
+assert_record_ok cmd "$T/cmd.session"
+check_inlined cmd "$T/cmd.session" "$W"
+
+# The oracle: addr2line -i's chain (outermost first, as folded stacks
+# go) at each instruction of ft_inl_outer, and at the call in main.
+if command -v addr2line >/dev/null 2>&1 && command -v objdump >/dev/null 2>&1; then
+	nm -S "$W" | awk '$4 == "ft_inl_outer" { print $1, $2 }' >"$T/nm"
+	read -r addr size <"$T/nm" || hard_error "nm finds no ft_inl_outer in $W"
+	start=$((0x$addr))
+	end=$((0x$addr + 0x$size))
+	objdump -d --start-address="$start" --stop-address="$end" "$W" |
+		sed -n 's/^ *\([0-9a-f]*\):.*/0x\1/p' >"$T/addrs"
+	# A call's return address is looked up a byte early: the call's own last byte.
+	objdump -d "$W" | awk '/call.*<ft_inl_outer>/ { sub(":", "", $1); print "0x" $1 }' >"$T/calls"
+	if [ ! -s "$T/addrs" ] || [ ! -s "$T/calls" ]; then
+		hard_error "objdump lists no ft_inl_outer code or call"
+	fi
+	# chains FILE: the chain of each address in FILE, "outer;inner (inlined);...",
+	# from addr2line -a -i -f: the address, then a function and a file:line a frame.
+	chains() {
+		xargs addr2line -a -i -f -e "$W" <"$1" | awk '
+			function out() { if (n) { s = c[n]; for (i = n - 1; i >= 1; i--) s = s ";" c[i] " (inlined)"; print s } n = 0 }
+			/^0x/ { out(); k = 0; next }
+			k++ % 2 == 0 { c[++n] = $0 }
+			END { out() }' | sort -u
+	}
+	chains "$T/addrs" >"$T/oracle"
+	chains "$T/calls" >"$T/oracle-call"
+	sed 's/^/  addr2line -i: /' "$T/oracle" "$T/oracle-call"
+	# Each stack's part from ft_inl_outer down (user frames only) is one of the oracle's.
+	sed -n "s/.*;\\($OUTER\\(;[^;]* (inlined)\\)*\\)\\(;.*\\)\\{0,1\\} [0-9]*\$/\\1/p" "$T/cmd.folded" |
+		sort -u >"$T/seen"
+	sed 's/^/  flametop: /' "$T/seen"
+	assert_eq "$(grep -cvxFf "$T/oracle" "$T/seen")" 0 \
+		"every inlined chain under $OUTER is one addr2line -i gives for an address of $OUTER"
+	assert_eq "$(grep -cxF "$OUTER;$HOT;$LEAF" "$T/seen")" 1 "flametop shows $OUTER;$HOT;$LEAF"
+	assert_eq "$(grep -cxF "$OUTER;$HOT;$LEAF" "$T/oracle")" 1 \
+		"addr2line -i agrees that $OUTER;$HOT;$LEAF is a chain in $OUTER"
+	assert_eq "$(cat "$T/oracle-call")" "main;$RUN" "addr2line -i names the call site main;$RUN"
+else
+	echo "addr2line or objdump is not installed: the oracle part is not run"
+fi
+
+if command -v objcopy >/dev/null 2>&1; then
+	# A stripped copy with its DWARF in a debug file beside it.
+	mkdir -p "$T/strip"
+	if ! objcopy --only-keep-debug "$W" "$T/strip/inlined.debug" ||
+		! objcopy --strip-debug --add-gnu-debuglink="$T/strip/inlined.debug" "$W" \
+			"$T/strip/inlined"; then
+		hard_error "objcopy could not make a stripped copy"
+	fi
+	run_record strip -F 999 -o "$T/strip.session" -- "$T/strip/inlined" 2000
+	assert_record_ok strip "$T/strip.session"
+	check_inlined strip "$T/strip.session" "$T/strip/inlined"
+
+	# A copy without DWARF: no inlined frames, and nothing said about it.
+	mkdir -p "$T/nodwarf"
+	objcopy --strip-debug "$W" "$T/nodwarf/inlined" || hard_error "objcopy could not strip a copy"
+	run_record nodwarf -F 999 -o "$T/nodwarf.session" -- "$T/nodwarf/inlined" 1000
+	assert_record_ok nodwarf "$T/nodwarf.session"
+	assert_eq "$(grep -c "notice: .*$T/nodwarf/" "$T/nodwarf.err")" 0 "nodwarf: no notice about the copy"
+	if report_folded "$T/nodwarf.session" "$T/nodwarf.folded"; then
+		assert_eq "$(grep -c ' (inlined)' "$T/nodwarf.folded")" 0 "nodwarf: no inlined frame"
+	fi
+else
+	echo "objcopy is not installed: the stripped-binary part is not run"
+fi
+
+# Unwound with DWARF (the stacks do not go through the frame trie): the same frames.
+run_record dwarf --call-graph dwarf -F 499 -o "$T/dwarf.session" -- "$W" 1500
+assert_record_ok dwarf "$T/dwarf.session" lost
+check_inlined dwarf "$T/dwarf.session" "$W"
+
+# --no-inline: the work is ft_inl_outer's own, and no frame is inlined.
+run_record off --no-inline -F 999 -o "$T/off.session" -- "$W" 1000
+assert_record_ok off "$T/off.session"
+if report_folded "$T/off.session" "$T/off.folded"; then
+	assert_eq "$(grep -c ' (inlined)' "$T/off.folded")" 0 "--no-inline: no inlined frame"
+	report_json "$T/off.session" "$T/off.json" &&
+		assert_between "$(share "$OUTER" "$T/off.json")" 50 100 "--no-inline: $OUTER's self share"
+fi
+
+finish
