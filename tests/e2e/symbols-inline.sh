@@ -11,8 +11,10 @@
 # (the oracle) gives an address of ft_inl_outer, and that the call from
 # main is under "ft_inl_run (inlined)", as addr2line -i names the call
 # site. A stripped copy finds them in its debug file (.gnu_debuglink); a
-# copy without DWARF has none, and says nothing; stacks unwound with
-# DWARF show the same frames; --no-inline shows none.
+# copy without DWARF has none, and says nothing; one whose compressed
+# DWARF would take 300 MiB of memory is refused in a notice, and record's
+# peak memory stays far below that; stacks unwound with DWARF show the
+# same frames; --no-inline shows none.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -107,6 +109,22 @@ if command -v objcopy >/dev/null 2>&1; then
 	if report_folded "$T/nodwarf.session" "$T/nodwarf.folded"; then
 		assert_eq "$(grep -c ' (inlined)' "$T/nodwarf.folded")" 0 "nodwarf: no inlined frame"
 	fi
+
+	# A DWARF bomb: a section of 300 MiB of zeros, compressed to a few hundred KiB.
+	# libdw would decompress it whole; it is refused, with one notice.
+	mkdir -p "$T/bomb"
+	truncate -s 300M "$T/bomb/zeros" || hard_error "cannot make a sparse file"
+	if ! objcopy --add-section .debug_ranges="$T/bomb/zeros" "$W" "$T/bomb/big" ||
+		! objcopy --compress-debug-sections=zlib "$T/bomb/big" "$T/bomb/inlined"; then
+		hard_error "objcopy could not make the compressed copy"
+	fi
+	rm -f "$T/bomb/zeros" "$T/bomb/big"
+	run_record bomb -F 999 -o "$T/bomb.session" -- "$T/bomb/inlined" 500
+	assert_record_ok bomb "$T/bomb.session" any
+	assert_eq "$(grep -c "notice: $T/bomb/inlined: its DWARF would take more than" "$T/bomb.err")" 1 \
+		"bomb: one notice refuses its DWARF"
+	assert_between "$(sed -n 's/.*(peak memory \([0-9]*\)\..*/\1/p' "$T/bomb.err")" 1 200 \
+		"bomb: record's peak memory, MiB"
 else
 	echo "objcopy is not installed: the stripped-binary part is not run"
 fi
