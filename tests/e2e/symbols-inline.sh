@@ -129,6 +129,26 @@ else
 	echo "objcopy is not installed: the stripped-binary part is not run"
 fi
 
+# tables_mib NAME: the "symbol and unwind tables" of record -v's memory line.
+tables_mib() {
+	sed -n 's/.*symbol and unwind tables \([0-9.]*\) MiB.*/\1/p' "$T/$1.err"
+}
+
+# The C library's debug file from the distribution, compressed (libc6-dbg):
+# not read for inlined functions (decompressing it whole would cost every
+# recording 10 MiB and a tenth of a second at its first sample).
+libc=$(ldd "$W" | awk '$1 ~ /^libc\.so/ { print $3 }')
+id=$(readelf -n "$libc" 2>/dev/null | awk '/Build ID/ { print $3 }')
+debug="/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+if [ -n "$id" ] && [ -r "$debug" ] && readelf -SW "$debug" | grep -q '\.debug_info .* C '; then
+	run_record libc -v -F 999 -o "$T/libc.session" -- "$WORKLOADS/split" 500
+	run_record libcoff -v --no-inline -F 999 -o "$T/libcoff.session" -- "$WORKLOADS/split" 500
+	assert_between "$(awk -v a="$(tables_mib libc)" -v b="$(tables_mib libcoff)" 'BEGIN { print a - b }')" \
+		-1 1 "libc: MiB of symbol tables more than with --no-inline ($(tables_mib libc) and $(tables_mib libcoff))"
+else
+	echo "no compressed debug file of $libc at $debug: the libc part is not run"
+fi
+
 # Unwound with DWARF (the stacks do not go through the frame trie): the same frames.
 run_record dwarf --call-graph dwarf -F 499 -o "$T/dwarf.session" -- "$W" 1500
 assert_record_ok dwarf "$T/dwarf.session" lost
