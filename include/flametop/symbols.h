@@ -151,6 +151,9 @@ bool symbols_have_kernel(struct symbols *s);
 /* The bytes the kernel's symbols hold: 0 until a kernel address was resolved. */
 size_t symbols_kernel_memory(const struct symbols *s);
 
+/* What the DWARF of all modules symbols_lines reads may take in memory, decompressed. */
+#define SYMBOLS_LINES_DWARF_MAX (256ull << 20)
+
 /*
  * Source lines (libdw), for code locations recorded as (module path, file
  * offset): independent of the process maps above, it opens modules by

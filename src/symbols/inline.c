@@ -74,51 +74,6 @@ struct symbols_inline {
 	bool said; /* the budget's notice was given (symbols.c) */
 };
 
-/*
- * What libdw would hold in memory of `elf`'s DWARF: the sum of its
- * .debug_* sections, decompressed (only of the compressed ones when
- * `mapped`), or UINT64_MAX when a section's size cannot be known (a GNU
- * .zdebug section, a compression header that does not read) or it is
- * more than SYMBOLS_INLINE_DWARF_MAX. *compressed says whether any is.
- */
-static uint64_t dwarf_bytes(Elf *elf, bool mapped, bool *compressed)
-{
-	Elf_Scn *scn = NULL;
-	uint64_t sum = 0;
-	size_t shstrndx;
-
-	*compressed = false;
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return UINT64_MAX;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-		GElf_Chdr chdr;
-		const char *n;
-		uint64_t size;
-
-		if (!gelf_getshdr(scn, &shdr))
-			return UINT64_MAX;
-		n = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (!n || shdr.sh_type == SHT_NOBITS)
-			continue;
-		if (strncmp(n, ".zdebug_", 8) == 0)
-			return UINT64_MAX;
-		if (strncmp(n, ".debug_", 7) != 0)
-			continue;
-		size = mapped ? 0 : shdr.sh_size;
-		if (shdr.sh_flags & SHF_COMPRESSED) {
-			if (!gelf_getchdr(scn, &chdr))
-				return UINT64_MAX;
-			size = chdr.ch_size;
-			*compressed = true;
-		}
-		if (size > SYMBOLS_INLINE_DWARF_MAX || sum + size > SYMBOLS_INLINE_DWARF_MAX)
-			return UINT64_MAX;
-		sum += size;
-	}
-	return sum;
-}
-
 struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *known_path,
 					   size_t room, struct ft_error *err, size_t *cost)
 {
@@ -138,7 +93,7 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 	in->elf = elf_begin(in->file.fd, mapped ? ELF_C_READ_MMAP : ELF_C_READ, NULL);
 	if (!in->elf)
 		goto out_file;
-	bytes = dwarf_bytes(in->elf, mapped, &compressed);
+	bytes = symbols_lines_dwarf_bytes(in->elf, mapped, SYMBOLS_INLINE_DWARF_MAX, &compressed);
 	if (bytes != UINT64_MAX && compressed &&
 	    strncmp(found, SYMBOLS_DEBUG_DIR "/", strlen(SYMBOLS_DEBUG_DIR "/")) == 0)
 		goto out_elf; /* the distribution's: see the top of this file */

@@ -256,6 +256,14 @@ const char *symbols_elf_lookup(struct symbols_elf *e, uint64_t vaddr);
  * covers it. `out`, or NULL.
  */
 Dwarf_Die *symbols_lines_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out);
+/*
+ * What libdw would hold in memory of `elf`'s DWARF (lines.c): the sum of
+ * its .debug_* sections, decompressed (only of the compressed ones when
+ * `mapped`), or UINT64_MAX when a section's size cannot be known (a GNU
+ * .zdebug section, a compression header that does not read) or the sum is
+ * more than `max`. *compressed says whether any section is.
+ */
+uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *compressed);
 
 /*
  * The functions inlined at an address (inline.c), from a module's DWARF.

@@ -29,9 +29,10 @@
  * files are opened as the process-map layer opens a process's files
  * (procmap_file_open: never a FIFO or a device, never a final symbolic
  * link, a size cap), and libdw gets an Elf handle read with ELF_C_READ,
- * never a mapping a truncation could turn into SIGBUS, after every DWARF
- * section was checked to be at most PROCMAP_READ_MAX bytes (libdw reads
- * them whole).
+ * never a mapping a truncation could turn into SIGBUS, after the DWARF
+ * sections were checked to take, decompressed, at most what is left of
+ * SYMBOLS_LINES_DWARF_MAX bytes for all modules together (libdw reads and
+ * decompresses them whole: a section of zeros compresses a thousandfold).
  */
 #include "config.h"
 
@@ -65,6 +66,7 @@ struct symbols_lines {
 	struct lines_module *modules;
 	struct strtab files; /* source file names handed out (stable pointers) */
 	struct ft_notice *notice;
+	size_t bytes; /* what the modules' DWARF holds in memory, in all */
 };
 
 struct symbols_lines *symbols_lines_new(void)
@@ -116,26 +118,42 @@ static void say(struct symbols_lines *l, const char *fmt, ...)
 	notice_say(l->notice, NULL, "%s", msg);
 }
 
-/* Whether every DWARF section of `elf` is small enough for libdw to read whole. */
-static bool dwarf_sections_small(Elf *elf)
+uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *compressed)
 {
 	Elf_Scn *scn = NULL;
+	uint64_t sum = 0;
 	size_t shstrndx;
 
+	*compressed = false;
 	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return false;
+		return UINT64_MAX;
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		GElf_Shdr shdr;
+		GElf_Chdr chdr;
 		const char *n;
+		uint64_t size;
 
 		if (!gelf_getshdr(scn, &shdr))
-			return false;
+			return UINT64_MAX;
 		n = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (n && (strncmp(n, ".debug_", 7) == 0 || strncmp(n, ".zdebug_", 8) == 0) &&
-		    shdr.sh_size > PROCMAP_READ_MAX)
-			return false;
+		if (!n || shdr.sh_type == SHT_NOBITS)
+			continue;
+		if (strncmp(n, ".zdebug_", 8) == 0)
+			return UINT64_MAX;
+		if (strncmp(n, ".debug_", 7) != 0)
+			continue;
+		size = mapped ? 0 : shdr.sh_size;
+		if (shdr.sh_flags & SHF_COMPRESSED) {
+			if (!gelf_getchdr(scn, &chdr))
+				return UINT64_MAX;
+			size = chdr.ch_size;
+			*compressed = true;
+		}
+		if (size > max || sum + size > max)
+			return UINT64_MAX;
+		sum += size;
 	}
-	return true;
+	return sum;
 }
 
 /* Opens `path`'s segments and DWARF into `m`; says why not, once. */
@@ -144,6 +162,8 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	struct symbols_elf_opts opts = { .debug_files = true, .demangle = true };
 	struct ft_error err;
 	char *dwarf_path;
+	uint64_t bytes;
+	bool compressed;
 
 	m->file.fd = m->file.root = -1;
 	if (path[0] != '/') {
@@ -164,9 +184,15 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		return;
 	}
 	m->dwelf = elf_begin(m->file.fd, ELF_C_READ, NULL);
-	if (m->dwelf && !dwarf_sections_small(m->dwelf)) {
-		say(l, "%s: a DWARF section is larger than %llu MiB; its source lines are shown as ?:0",
-		    dwarf_path, (unsigned long long)(PROCMAP_READ_MAX >> 20));
+	bytes = m->dwelf ? symbols_lines_dwarf_bytes(m->dwelf, false, SYMBOLS_LINES_DWARF_MAX - l->bytes,
+						     &compressed)
+			 : 0;
+	if (bytes == UINT64_MAX) {
+		say(l,
+		    "%s: its DWARF would take more than the %llu MiB of memory left to source lines, "
+		    "or is compressed in a way that does not say its size; its source lines are "
+		    "shown as ?:0",
+		    dwarf_path, (unsigned long long)((SYMBOLS_LINES_DWARF_MAX - l->bytes) >> 20));
 		elf_end(m->dwelf);
 		m->dwelf = NULL;
 		procmap_file_close(&m->file);
@@ -176,6 +202,8 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	}
 	if (m->dwelf)
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
+	if (m->dw)
+		l->bytes += (size_t)bytes;
 	m->trusted = ft_uid_trusted((uid_t)m->file.uid) && !(m->file.mode & (S_IWGRP | S_IWOTH));
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",

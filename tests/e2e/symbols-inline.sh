@@ -13,7 +13,7 @@
 # site. A stripped copy finds them in its debug file (.gnu_debuglink); a
 # copy without DWARF has none, and says nothing; one whose compressed
 # DWARF would take 300 MiB of memory is refused in a notice, and record's
-# peak memory stays far below that; stacks unwound with DWARF show the
+# and report --lines's peak memory stays far below that; stacks unwound with DWARF show the
 # same frames; --no-inline shows none.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
@@ -125,6 +125,17 @@ if command -v objcopy >/dev/null 2>&1; then
 		"bomb: one notice refuses its DWARF"
 	assert_between "$(sed -n 's/.*(peak memory \([0-9]*\)\..*/\1/p' "$T/bomb.err")" 1 200 \
 		"bomb: record's peak memory, MiB"
+	# report --lines reads the same DWARF for lines: refused too, in one notice.
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$T/bomb.rss" "$FLAMETOP" report -i "$T/bomb.session" --lines \
+			>/dev/null 2>"$T/bomb-lines.err"
+		assert_between "$(($(cat "$T/bomb.rss") / 1024))" 1 200 "bomb: report --lines's peak memory, MiB"
+	else
+		"$FLAMETOP" report -i "$T/bomb.session" --lines >/dev/null 2>"$T/bomb-lines.err"
+	fi
+	sed 's/^/  stderr: /' "$T/bomb-lines.err"
+	assert_eq "$(grep -c "notice: $T/bomb/inlined: its DWARF would take more than" "$T/bomb-lines.err")" 1 \
+		"bomb: report --lines refuses its DWARF in one notice"
 else
 	echo "objcopy is not installed: the stripped-binary part is not run"
 fi

@@ -2191,6 +2191,8 @@ static void test_man_page_limits(void **state)
 		 (unsigned long long)(SYMBOLS_INLINE_BUDGET_NS / 1000000000ull));
 	snprintf(want[n++], sizeof(want[0]), "longer than %d bytes is replaced",
 		 SYMBOLS_INLINE_NAME_MAX);
+	man_size(want[n], sizeof(want[0]), SYMBOLS_LINES_DWARF_MAX);
+	strcat(want[n++], " of memory; a module that would pass it");
 	for (i = 0; i < n; i++) {
 		if (!strstr(sec, want[i]))
 			fail_msg("doc/flametop.1, LIMITS: \"%s\" is not there", want[i]);
