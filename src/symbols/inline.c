@@ -98,10 +98,11 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 	    strncmp(found, SYMBOLS_DEBUG_DIR "/", strlen(SYMBOLS_DEBUG_DIR "/")) == 0)
 		goto out_elf; /* the distribution's: see the top of this file */
 	if (bytes == UINT64_MAX || bytes > room) {
-		error_set(err, "%.300s: its DWARF would take more than the %llu MiB of memory left to "
+		error_set(err,
+			  "%.300s: its DWARF would take more than the %llu MiB of memory left to "
 			  "inlined functions, or is compressed in a way that does not say its size; "
-			  "its inlined functions are not shown", found,
-			  (unsigned long long)(room >> 20));
+			  "its inlined functions are not shown",
+			  found, (unsigned long long)(room >> 20));
 		goto out_elf;
 	}
 	in->dw = dwarf_begin_elf(in->elf, DWARF_C_READ, NULL);
