@@ -10,13 +10,16 @@
 # rest; that every stack through ft_inl_outer is one that addr2line -i
 # (the oracle) gives an address of ft_inl_outer, and that the call from
 # main is under "ft_inl_run (inlined)", as addr2line -i names the call
-# site. A stripped copy finds them in its debug file (.gnu_debuglink); a
+# site; that the explorer's flame graph has a row for each, and its lines
+# view of "ft_inl_leaf (inlined)" that function's line. A stripped copy finds them in its debug file (.gnu_debuglink); a
 # copy without DWARF has none, and says nothing; one whose compressed
 # DWARF would take 300 MiB of memory is refused in a notice, and record's
 # and report --lines's peak memory stays far below that; stacks unwound with DWARF show the
 # same frames; --no-inline shows none.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
+# shellcheck source=tests/e2e/tui.lib
+. "$(dirname "$TESTLIB")/tui.lib"
 
 need_root
 need_perf_events
@@ -47,6 +50,24 @@ check_inlined() {
 run_record cmd -F 999 -o "$T/cmd.session" -- "$W" 2000
 assert_record_ok cmd "$T/cmd.session"
 check_inlined cmd "$T/cmd.session" "$W"
+
+# The explorer: the flame graph has the inlined frames under ft_inl_outer,
+# one row each; the lines view of ft_inl_leaf (inlined) shows its line.
+if command -v tmux >/dev/null 2>&1; then
+	ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8"
+	mkdir -p "$T/config"
+	tui_start flame 120 30 "$ENV '$FLAMETOP' replay '$T/cmd.session' --view flame 2>'$T/flame.err'"
+	assert_screen flame 'end of the session' "flame: the session is loaded"
+	assert_eq "$(grep -A2 '^ *ft_inl_outer' "$T/flame.screen" | sed 's/^ *//; s/  .*//' | tr '\n' ';')" \
+		"$OUTER;$HOT;$LEAF;" "flame: $OUTER, then $HOT, then $LEAF, a row each"
+	tui_start lines 120 30 "$ENV '$FLAMETOP' replay '$T/cmd.session' --view lines --focus 'ft_inl_leaf' 2>'$T/lines.err'"
+	assert_screen lines "Lines of ft_inl_leaf \\(inlined\\), inlined\\.c" "lines: the view is $LEAF's"
+	hot=$(grep -n 'FT_WORK(n, ft_inl_leaf_sink)' "$(dirname "$0")/../workloads/inlined.c" | cut -d: -f1)
+	assert_screen lines "^ +[0-9.]+[mu]?s +[0-9.]+% .* $hot +FT_WORK\\(n, ft_inl_leaf_sink\\);" \
+		"lines: inlined.c:$hot, $LEAF's own line, has its samples"
+else
+	echo "tmux is not installed: the explorer part is not run"
+fi
 
 # The oracle: addr2line -i's chain (outermost first, as folded stacks
 # go) at each instruction of ft_inl_outer, and at the call in main.
