@@ -11,11 +11,13 @@
 # (the oracle) gives an address of ft_inl_outer, and that the call from
 # main is under "ft_inl_run (inlined)", as addr2line -i names the call
 # site; that the explorer's flame graph has a row for each, and its lines
-# view of "ft_inl_leaf (inlined)" that function's line. A stripped copy finds them in its debug file (.gnu_debuglink); a
-# copy without DWARF has none, and says nothing; one whose compressed
-# DWARF would take 300 MiB of memory is refused in a notice, and record's
-# and report --lines's peak memory stays far below that; stacks unwound with DWARF show the
-# same frames; --no-inline shows none.
+# view of "ft_inl_leaf (inlined)" that function's line. A stripped copy
+# finds them in its debug file (.gnu_debuglink); a copy without DWARF has
+# none, and says nothing; one whose compressed DWARF would take 300 MiB
+# of memory is refused in a notice, and record's and report --lines's
+# peak memory stays far below that; glibc's compressed debug file
+# (libc6-dbg), where there is one, is not read for them; stacks unwound
+# with DWARF show the same frames; --no-inline shows none.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
