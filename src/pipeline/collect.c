@@ -892,6 +892,26 @@ static bool trie_frames(struct pipeline_collect *c, const struct pipeline_sample
 }
 
 /*
+ * Whether the frames of a chain of n addresses, whose outer part (found
+ * in the trie) gave `node` and whose d inner addresses are in frames[] and
+ * frame_run[], are more than MAX_FRAMES with the functions inlined at
+ * them: then resolve_stack() would keep fewer (and say the stack was
+ * cut), so it, not the trie, must resolve the chain. No walk up the tree
+ * for a chain too short for that (most).
+ */
+static bool stack_too_long(struct pipeline_collect *c, uint32_t node, uint32_t n, uint32_t d)
+{
+	uint32_t frames, i;
+
+	if (n * (SYMBOLS_INLINE_FRAMES + 1) <= MAX_FRAMES)
+		return false;
+	frames = profile_node_depth(c->profile, node);
+	for (i = 0; i < d; i++)
+		frames += 1 + run_len(c->frame_run[i]);
+	return frames > MAX_FRAMES;
+}
+
+/*
  * resolve_stack() for a chain trie_frames() took, its n frames in
  * frame_addrs: the entries found from the outermost frame down give what
  * those frames gave; the frames below are resolved and interned as
@@ -950,6 +970,8 @@ static enum fp_verdict resolve_trie(struct pipeline_collect *c, struct proc_cach
 		if (c->uncacheable)
 			keep = i + 1; /* only the frames above this one may get entries */
 	}
+	if (stack_too_long(c, e.node, n, d))
+		return resolve_stack(c, pc, s, ps);
 	/* Their chains and nodes outermost first, each frame's under its caller's. */
 	for (i = d; i-- > 0;) {
 		e.parent = at;

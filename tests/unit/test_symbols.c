@@ -113,6 +113,35 @@ __attribute__((noinline)) int probe_other(int x)
 	return probe_function(x) - 1;
 }
 
+/* Four functions inlined one into the next, into probe_inlined. */
+static volatile int probe_sink;
+#define PROBE_INLINE static inline __attribute__((always_inline))
+PROBE_INLINE void probe_inline_d(void)
+{
+	probe_sink = probe_sink * 3 + 1;
+}
+PROBE_INLINE void probe_inline_c(void)
+{
+	probe_inline_d();
+	probe_sink += 2;
+}
+PROBE_INLINE void probe_inline_b(void)
+{
+	probe_inline_c();
+	probe_sink ^= 5;
+}
+PROBE_INLINE void probe_inline_a(void)
+{
+	probe_inline_b();
+	probe_sink -= 7;
+}
+int probe_inlined(void);
+__attribute__((noinline)) int probe_inlined(void)
+{
+	probe_inline_a();
+	return probe_sink;
+}
+
 /*
  * Labels of hand-written assembly: untyped symbols in .text, as ld.so's
  * _start and _dl_start_user, where every process starts; a hidden one is
@@ -1233,6 +1262,61 @@ static void test_collect_trie(void **state)
 	collect_trie_compare(NULL, 777, true);
 }
 
+/*
+ * A chain whose frames, with the functions inlined at its addresses, are
+ * more than the stage keeps (1024): resolved through the trie, it gives
+ * what resolving it in full gives (which keeps as many as fit, and marks
+ * the stack cut), not a deeper stack. 255 return addresses, each in four
+ * inlined functions: 1275 frames.
+ */
+static void test_collect_inline_depth(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *pa = profile_new(), *pb = profile_new();
+	struct pipeline_collect *a = pipeline_collect_new(pa, sym_pm(s), s);
+	struct pipeline_collect *b = pipeline_collect_new(pb, sym_pm(s), s);
+	const struct pipeline_sink *sa = pipeline_collect_sink(a), *sb = pipeline_collect_sink(b);
+	uint64_t ips[256], padded[256 + 300] = { 0 }, addr = 0, start;
+	struct pipeline_sample smp = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1,
+				       .nr_ips = 256, .ips = ips };
+	struct pipeline_sample smp_b = { .pid = FAKE_PID, .tid = FAKE_PID, .period = 1,
+					 .nr_ips = 256 + 300, .ips = padded };
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	struct self_map sm;
+	uint32_t i;
+
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	assert_int_equal(sa->ops->mmap(sa->ctx, &sm.m), 0);
+	assert_int_equal(sb->ops->mmap(sb->ctx, &sm.m), 0);
+	start = fake_addr(&sm, (void *)&probe_inlined);
+	for (i = 0; i < 256 && !addr; i++)
+		if (symbols_inlined(s, FAKE_PID, start + i, names) == 4)
+			addr = start + i;
+	assert_true(addr != 0);
+	assert_string_equal(names[0], "probe_inline_d (inlined)");
+	assert_string_equal(names[3], "probe_inline_a (inlined)");
+	ips[0] = PERF_CONTEXT_USER;
+	for (i = 1; i < 256; i++)
+		ips[i] = addr + 1; /* a return address: looked up at addr */
+	memcpy(padded, ips, sizeof(ips));
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(sa->ops->sample(sa->ctx, &smp), 0);
+		assert_int_equal(sb->ops->sample(sb->ctx, &smp_b), 0);
+		assert_int_equal(pa->samples[i].node, pb->samples[i].node);
+		assert_int_equal(pa->samples[i].chain, pb->samples[i].chain);
+		assert_int_equal(pa->samples[i].location, pb->samples[i].location);
+	}
+	/* 1024 frames, under "[truncated]"; the innermost, the function inlined deepest. */
+	assert_int_equal(profile_node_depth(pa, pa->samples[0].node), 1024 + 1);
+	assert_string_equal(node_name(pa, pa->samples[0].node), "probe_inline_d (inlined)");
+	pipeline_collect_free(a);
+	pipeline_collect_free(b);
+	profile_free(pa);
+	profile_free(pb);
+	sym_free(s);
+}
+
 static void test_anon_and_overlaps(void **state)
 {
 	struct symbols *s = sym_new();
@@ -2220,6 +2304,7 @@ int main(void)
 		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_collect_callers_cache),
 		cmocka_unit_test(test_collect_trie),
+		cmocka_unit_test(test_collect_inline_depth),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_table_shown_aliases),
