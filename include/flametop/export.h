@@ -53,6 +53,12 @@ struct export_input {
 	int event;
 	uint64_t from, to;
 	bool threads;
+	/* Folded: each line's weight is its number of samples (what perf's
+	 * stackcollapse writes and import reads back as samples), not the sum
+	 * of their weights in the event's unit. A sample stands for `counts`'
+	 * samples, or for its weight where the event's weights count samples
+	 * (profile_event_counts_samples()), else for one. */
+	bool sample_weights;
 	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
 	/* pprof: functions without source files and lines. Looking lines up
 	 * reads each module's DWARF (megabytes once a debug package is

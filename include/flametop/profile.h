@@ -475,6 +475,9 @@ struct profile_top *profile_tally_top(const struct profile_tally *t);
  * profile_tally_add() or the tally is freed.
  */
 const struct profile_sample *profile_tally_threads(const struct profile_tally *t, size_t *n);
+/* THREADS: how many samples each of profile_tally_threads()'s sums, in
+ * its order. Borrowed as it is. */
+const uint64_t *profile_tally_thread_counts(const struct profile_tally *t);
 /* LOCATIONS: as profile_query_locations(). Caller frees; once only. */
 struct profile_locs *profile_tally_locations(struct profile_tally *t);
 /*

@@ -41,6 +41,9 @@ struct report_options {
 	const struct profile *baseline;
 	struct profile_filter baseline_filter;
 	const char *baseline_source;
+	/* --format folded: each stack's number of samples, not its weights
+	 * summed in the event's unit (--weight samples). */
+	bool sample_weights;
 	/* --format heatmap: the height of a row, ns (0: 20 ms). */
 	uint64_t row_ns;
 };

@@ -87,17 +87,18 @@ static void usage(FILE *out)
 	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
-	fprintf(out, CLI_QUERY_HELP "  -h, --help              show this help\n"
+	fprintf(out, CLI_WEIGHT_HELP CLI_QUERY_HELP "  -h, --help              show this help\n"
 				    "  -V, --version           show the version\n");
 }
 
 int cli_export(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256 };
+	enum { OPT_FORMAT = 256, OPT_WEIGHT };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		CLI_QUERY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -111,6 +112,7 @@ int cli_export(int argc, char **argv)
 	struct cli_read s = { 0 };
 	const char *input = NULL, *output = NULL;
 	struct cli_query q;
+	bool sample_weights = false, weight_given = false;
 	int opt, r, status = CLI_EXIT_USAGE;
 
 	notice_init(&notices, cli_notice, NULL);
@@ -140,6 +142,11 @@ int cli_export(int argc, char **argv)
 					  optarg);
 				goto out;
 			}
+			break;
+		case OPT_WEIGHT:
+			if (cli_parse_weight(optarg, &sample_weights) < 0)
+				goto out;
+			weight_given = true;
 			break;
 		case 'V':
 			status = cli_version();
@@ -172,6 +179,10 @@ int cli_export(int argc, char **argv)
 			  output ? " (OUT's extension names none)" : "");
 		goto out;
 	}
+	if (weight_given && ex->write != export_folded_write) {
+		cli_error("--weight works with --format folded");
+		goto out;
+	}
 	if (!output && ex->binary && isatty(STDOUT_FILENO)) {
 		cli_error("--format %s is binary: write it to a file with -o OUT", ex->name);
 		goto out;
@@ -202,6 +213,7 @@ int cli_export(int argc, char **argv)
 	}
 	if (!in)
 		goto out;
+	in->sample_weights = sample_weights;
 	if (export_input_empty(in))
 		cli_error("notice: %s: no samples%s: the export is empty", input,
 			  cli_query_narrows(&q) ? " in this window and with these filters" : "");

@@ -114,6 +114,16 @@ int cli_parse_id(const char *opt, const char *arg, int64_t *out)
 	return 0;
 }
 
+int cli_parse_weight(const char *arg, bool *samples)
+{
+	if (strcmp(arg, "samples") != 0 && strcmp(arg, "value") != 0) {
+		cli_error("--weight: '%s' is not one of value, samples", arg);
+		return -1;
+	}
+	*samples = strcmp(arg, "samples") == 0;
+	return 0;
+}
+
 int cli_query_option(struct cli_query *q, int opt, const char *arg)
 {
 	switch (opt) {

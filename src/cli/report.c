@@ -69,6 +69,7 @@ static void usage(FILE *out)
 		"                          the baseline's window, as --from and --to; the\n"
 		"                          name filters apply to both sides, --pid and\n"
 		"                          --tid only when it is the same file\n"
+		CLI_WEIGHT_HELP
 		"      --heatmap-row D     heatmap: the height of a row (default 20ms;\n"
 		"                          1ms to 1s)\n"
 		"  -h, --help              show this help\n"
@@ -86,6 +87,7 @@ int cli_report(int argc, char **argv)
 		OPT_BASELINE_FROM,
 		OPT_BASELINE_TO,
 		OPT_HEATMAP_ROW,
+		OPT_WEIGHT,
 	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
@@ -97,6 +99,7 @@ int cli_report(int argc, char **argv)
 		{ "baseline-from", required_argument, NULL, OPT_BASELINE_FROM },
 		{ "baseline-to", required_argument, NULL, OPT_BASELINE_TO },
 		{ "heatmap-row", required_argument, NULL, OPT_HEATMAP_ROW },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -110,6 +113,7 @@ int cli_report(int argc, char **argv)
 	struct cli_time bfrom = { NULL, 0, 0, false }, bto = { NULL, 0, 0, false };
 	struct cli_query q;
 	int64_t top = -1;
+	bool weight_given = false;
 	int opt, r, status = CLI_EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
@@ -163,6 +167,11 @@ int cli_report(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_WEIGHT:
+			if (cli_parse_weight(optarg, &o.sample_weights) < 0)
+				goto out;
+			weight_given = true;
+			break;
 		case 'V':
 			status = cli_version();
 			goto out;
@@ -190,6 +199,10 @@ int cli_report(int argc, char **argv)
 	input = cli_read_path(input);
 	if (baseline)
 		baseline = cli_read_path(baseline);
+	if (weight_given && o.format != REPORT_FOLDED) {
+		cli_error("--weight works with --format folded");
+		goto out;
+	}
 	if (o.lines && o.format == REPORT_FOLDED) {
 		cli_error("--lines works with --format text or json");
 		goto out;

@@ -8,7 +8,10 @@
  * thread it does not name). A session of no thread (folded stacks or a
  * pprof profile imported) has none, so that its stacks come back as they
  * went in. Names are sanitized and a ';' inside one becomes ':' so that it
- * cannot split the stack.
+ * cannot split the stack. WEIGHT is the stack's weights summed, in the
+ * event's unit (ns of CPU time, bytes), or, with the input's
+ * sample_weights, its number of samples, as perf's stackcollapse writes
+ * it and as import reads every folded count back.
  */
 #include "config.h"
 
@@ -116,6 +119,7 @@ static struct folded_line *folded_collect(const struct export_input *in, size_t 
 	uint32_t *chain = NULL;
 	struct export_clean b = { 0 };
 	struct u64map map;
+	bool counts_samples = profile_event_counts_samples(p, in->event);
 
 	u64map_init(&map);
 	for (i = 0; i < in->nsamples; i++) {
@@ -138,7 +142,10 @@ static struct folded_line *folded_collect(const struct export_input *in, size_t 
 			entries[idx] = (struct folded_entry){ .comm = comm, .node = s->node };
 			u64map_put(&map, key, idx);
 		}
-		entries[idx].weight += s->weight;
+		entries[idx].weight += !in->sample_weights ? s->weight
+				       : counts_samples	   ? s->weight
+				       : in->counts	   ? in->counts[i]
+							   : 1;
 	}
 	for (i = 0; i < nentries; i++)
 		entries[i].line = folded_line(in, &entries[i], &chain, &chain_cap, &b);

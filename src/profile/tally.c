@@ -38,6 +38,7 @@ struct profile_tally {
 
 	/* THREADS: one sample per (node, tid), its weight summed */
 	struct profile_sample *merged;
+	uint64_t *merged_counts; /* the samples each of merged stands for */
 	size_t nmerged, merged_cap;
 	struct u64map merged_map; /* (node + 1) << 32 | tid -> index */
 
@@ -70,6 +71,7 @@ void profile_tally_free(struct profile_tally *t)
 	free(t->sel);
 	free(t->node_self);
 	free(t->merged);
+	free(t->merged_counts);
 	u64map_free(&t->merged_map);
 	if (t->parts & PROFILE_TALLY_LOCATIONS)
 		locs_acc_free(&t->locs);
@@ -114,13 +116,17 @@ static void add_threads(struct profile_tally *t, const struct profile_sample *s,
 			continue;
 		if (u64map_get(&t->merged_map, key, &idx)) {
 			t->merged[idx].weight += s[i].weight;
+			t->merged_counts[idx]++;
 			continue;
 		}
 		if (t->nmerged == t->merged_cap) {
 			t->merged_cap = t->merged_cap ? 2 * t->merged_cap : 256;
 			t->merged = xreallocarray(t->merged, t->merged_cap, sizeof(*t->merged));
+			t->merged_counts = xreallocarray(t->merged_counts, t->merged_cap,
+							 sizeof(*t->merged_counts));
 		}
 		t->merged[t->nmerged] = s[i];
+		t->merged_counts[t->nmerged] = 1;
 		u64map_put(&t->merged_map, key, (uint32_t)t->nmerged++);
 	}
 }
@@ -172,6 +178,11 @@ const struct profile_sample *profile_tally_threads(const struct profile_tally *t
 	return t->merged;
 }
 
+const uint64_t *profile_tally_thread_counts(const struct profile_tally *t)
+{
+	return t->merged_counts;
+}
+
 struct profile_locs *profile_tally_locations(struct profile_tally *t)
 {
 	return locs_acc_done(&t->locs);
@@ -186,7 +197,8 @@ size_t profile_tally_memory(const struct profile_tally *t)
 {
 	size_t m = sizeof(*t) + t->sel_cap + (size_t)t->nnodes * sizeof(*t->node_self);
 
-	m += t->merged_cap * sizeof(*t->merged) + t->merged_map.cap * 12;
+	m += t->merged_cap * (sizeof(*t->merged) + sizeof(*t->merged_counts)) +
+	     t->merged_map.cap * 12;
 	if ((t->parts & PROFILE_TALLY_HEATMAP) && t->heat.h)
 		m += t->heat.cap * t->heat.h->rows * sizeof(uint64_t);
 	return m;

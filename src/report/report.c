@@ -805,25 +805,32 @@ out_free:
  * it writes of the samples (a line per thread name and stack, weights
  * summed) is the same from these as from every sample. Caller frees.
  */
-static struct export_input *folded_input(const struct profile *p, const struct profile_tally *t,
+static struct export_input *folded_input(const struct report *r, const struct profile *p,
+					 const struct profile_tally *t,
 					 const struct profile_filter *f)
 {
 	struct export_input *in = xcalloc(1, sizeof(*in));
 	const struct profile_sample *s = profile_tally_threads(t, &in->nsamples);
+	size_t n = in->nsamples ? in->nsamples : 1;
 
 	in->p = p;
 	in->event = f->event < 0 || (uint32_t)f->event >= p->nevents ? -1 : f->event;
 	in->threads = true;
-	in->samples = xcalloc(in->nsamples ? in->nsamples : 1, sizeof(*in->samples));
-	if (in->nsamples)
+	in->sample_weights = r->o.sample_weights;
+	in->samples = xcalloc(n, sizeof(*in->samples));
+	in->counts = xcalloc(n, sizeof(*in->counts));
+	if (in->nsamples) {
 		memcpy(in->samples, s, in->nsamples * sizeof(*s));
+		memcpy(in->counts, profile_tally_thread_counts(t),
+		       in->nsamples * sizeof(*in->counts));
+	}
 	return in;
 }
 
 /* The folded exporter's output of the samples counted. */
 static int write_folded(FILE *out, const struct report *r, struct ft_error *err)
 {
-	struct export_input *in = folded_input(r->p, r->now, &r->f);
+	struct export_input *in = folded_input(r, r->p, r->now, &r->f);
 	int ret = export_folded_write(out, in, err) < 0 ? -EIO : 0;
 
 	export_input_free(in);
@@ -837,8 +844,8 @@ static int write_folded(FILE *out, const struct report *r, struct ft_error *err)
  */
 static int write_folded_diff(FILE *out, const struct report *r, struct ft_error *err)
 {
-	struct export_input *now = folded_input(r->p, r->now, &r->f);
-	struct export_input *base = folded_input(r->o.baseline, r->base, &r->bf);
+	struct export_input *now = folded_input(r, r->p, r->now, &r->f);
+	struct export_input *base = folded_input(r, r->o.baseline, r->base, &r->bf);
 	int ret = export_folded_diff_write(out, now, base, err) < 0 ? -EIO : 0;
 
 	export_input_free(now);

@@ -5,7 +5,9 @@
 # count is that many samples (flamegraph.pl's reading): a file whose counts
 # add up to 20 over 4 lines is 20 samples, in import's message, report's
 # header and the explorer's; and, all at time 0, they are one bar at 0 in
-# the explorer's timeline strip, not spread over its first columns.
+# the explorer's timeline strip, not spread over its first columns. A
+# session's folded stacks written with --weight samples import back as
+# its samples; the default weights stay the event's unit.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -23,6 +25,41 @@ assert_match "$(grep '^# samples' "$T/twenty.txt")" '^# samples: 20, ' \
 "$FLAMETOP" report -i "$T/twenty.session" --baseline "$T/twenty.session" >"$T/base.txt" 2>&1
 assert_match "$(grep '^# baseline' "$T/base.txt")" ', samples: 20, ' \
 	"folded: the baseline's header counts 20 samples"
+
+# --- a session's folded stacks, imported back, keep its samples ------------
+# Its weights are ns of CPU time: --weight samples writes each stack's
+# number of samples, which import reads back; the default (value) keeps
+# the weights, as flamegraph.pl pipelines had them.
+FIXTURE=$GOLDEN/tui/replay.session
+"$FLAMETOP" report -i "$FIXTURE" --format json >"$T/fixture.json" 2>&1
+TOTAL=$(sed -n 's/^{"total": \([0-9]*\),.*/\1/p' "$T/fixture.json")
+NS=$("$FLAMETOP" report -i "$FIXTURE" | sed -n 's/^# samples: \([0-9]*\),.*/\1/p')
+[ -n "$NS" ] && [ -n "$TOTAL" ] || hard_error "no totals in report of $FIXTURE"
+"$FLAMETOP" export -i "$FIXTURE" --format folded --weight samples >"$T/samples.folded"
+assert_eq "$(awk '{ s += $NF } END { print s }' "$T/samples.folded")" "$NS" \
+	"export --weight samples: the counts add up to the session's samples"
+"$FLAMETOP" report -i "$FIXTURE" --format folded --weight samples >"$T/report.folded"
+if cmp -s "$T/samples.folded" "$T/report.folded"; then
+	pass "report --weight samples writes what export does"
+else
+	fail "report --weight samples differs from export's: $(diff "$T/samples.folded" "$T/report.folded" | head -n 4)"
+fi
+"$FLAMETOP" report -i "$FIXTURE" --format folded --weight samples --baseline "$FIXTURE" \
+	>"$T/diff.folded"
+assert_eq "$(awk '{ b += $(NF - 1); s += $NF } END { print b, s }' "$T/diff.folded")" "$NS $NS" \
+	"report --baseline --weight samples: both sides count samples"
+"$FLAMETOP" import "$T/samples.folded" -o "$T/back.session" 2>"$T/back.err"
+assert_match "$(cat "$T/back.err")" "^flametop: imported $NS samples of 1 event " \
+	"export --weight samples | import: as many samples as the session had"
+assert_match "$("$FLAMETOP" report -i "$T/back.session" | grep '^# samples')" "^# samples: $NS, " \
+	"export --weight samples | import: report counts the session's samples"
+"$FLAMETOP" export -i "$FIXTURE" --format folded >"$T/value.folded"
+assert_eq "$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/value.folded")" "$TOTAL" \
+	"export's folded weights are still the event's ns by default"
+"$FLAMETOP" export -i "$FIXTURE" --format pprof --weight samples -o "$T/x.pb.gz" 2>"$T/w.err"
+assert_eq "$?" 2 "--weight with --format pprof: a usage error"
+assert_eq "$(cat "$T/w.err")" "flametop: --weight works with --format folded" \
+	"--weight with --format pprof: says why"
 
 need_tmux
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
