@@ -12,7 +12,8 @@
  * Each sample type becomes a profile type (an event) named as pprof names
  * it ("cpu", "alloc_space", "delay"), its unit put in the profile model's
  * words: nanoseconds (and micro-, milli-, seconds, converted) are "ns",
- * bytes "bytes", count "count". The default sample type (or, as pprof has
+ * bytes "bytes", count "count", but "samples" in count (how many samples
+ * each stack had) "samples". The default sample type (or, as pprof has
  * it, the last one) comes first, so that report shows it by default. A
  * sample's stack is its locations, leaf first, each expanded into its
  * lines (inlined calls, innermost first); a location without lines is
@@ -307,8 +308,12 @@ static const char *pb_string(struct pprof *pp, int64_t idx, const char *what, ui
 	return pp->pb->string_table[idx];
 }
 
-/* The model's unit for pprof's unit `unit`, and the factor to it. */
-static const char *model_unit(const char *unit, uint64_t *scale)
+/*
+ * The model's unit for pprof's unit `unit` of sample type `type`, and the
+ * factor to it. "samples" counted ("samples/count", the first type of Go's
+ * and Pyroscope's CPU profiles, and flametop's) is a number of samples.
+ */
+static const char *model_unit(const char *type, const char *unit, uint64_t *scale)
 {
 	static const struct {
 		const char *pprof, *model;
@@ -323,6 +328,8 @@ static const char *model_unit(const char *unit, uint64_t *scale)
 	size_t i;
 
 	*scale = 1;
+	if (strcmp(type, "samples") == 0 && strcmp(unit, "count") == 0)
+		return "samples";
 	for (i = 0; i < ARRAY_SIZE(units); i++)
 		if (strcmp(unit, units[i].pprof) == 0) {
 			*scale = units[i].scale;
@@ -569,7 +576,7 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					     err);
 
 		if (!unit || import_sink_event(pp->sink, *type ? type : "samples",
-					       model_unit(unit, &scale[t]), &events[t], err) < 0)
+					       model_unit(type, unit, &scale[t]), &events[t], err) < 0)
 			goto out;
 	}
 
@@ -764,7 +771,7 @@ int import_pprof_run(struct import_input *in, struct import_sink *sink, struct f
 		if (!unit)
 			goto out;
 		/* Go's cpu profile: a period of 10 ms in ns is 100 Hz. */
-		if (strcmp(model_unit(unit, &scale), "ns") == 0 && !pp.p->meta.frequency &&
+		if (strcmp(model_unit("", unit, &scale), "ns") == 0 && !pp.p->meta.frequency &&
 		    (uint64_t)pb->period * scale <= 1000000000u)
 			pp.p->meta.frequency = (uint32_t)(1000000000u / ((uint64_t)pb->period * scale));
 	}

@@ -8,7 +8,8 @@
 # does. Each profile's sample types must become events with their units,
 # and the heavy/(heavy+light) share of each must be 75% (exactly where Go
 # counts every event; within a margin for the CPU, which is sampled). The
-# totals must be the ones `go tool pprof` reads from the same files.
+# totals must be the ones `go tool pprof` reads from the same files; the
+# CPU profile's samples/count, a number of samples, is as many samples.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -66,7 +67,7 @@ pprof_total() {
 
 import cpu
 check cpu cpu ns 60 92
-check cpu samples count 60 92
+check cpu samples samples 60 92
 import heap
 for ev in alloc_space inuse_space; do check heap $ev bytes 74 76; done
 for ev in alloc_objects inuse_objects; do check heap $ev count 74 76; done
@@ -83,6 +84,15 @@ check goroutine goroutine count 75 75
 if report_json "$T/heap.session" "$T/heap-all.json" --event alloc_space; then
 	assert_eq "$(total_of "$T/heap-all.json")" "$(pprof_total "$T/p/heap.pb.gz" alloc_space 2)" \
 		"heap alloc_space: the total go tool pprof reads"
+fi
+# samples/count is how many samples each stack had: report counts as many
+# samples as go tool pprof reads, not one per pprof sample.
+if report_json "$T/cpu.session" "$T/cpu-all.json" --event samples; then
+	assert_eq "$(total_of "$T/cpu-all.json")" "$(pprof_total "$T/p/cpu.pb.gz" samples 1)" \
+		"cpu samples: the total go tool pprof reads"
+	assert_match "$("$FLAMETOP" report -i "$T/cpu.session" --event samples | grep '^# samples')" \
+		"^# samples: $(pprof_total "$T/p/cpu.pb.gz" samples 1), " \
+		"cpu samples: report's header counts the samples go tool pprof reads"
 fi
 if report_json "$T/mutex.session" "$T/mutex-all.json" --event delay; then
 	assert_eq "$(total_of "$T/mutex-all.json")" "$(pprof_total "$T/p/mutex.pb.gz" delay 2)" \
