@@ -7,7 +7,12 @@
  * outermost first) with their weights; a run of samples with the same
  * stack is one sample of their summed weight, which keeps the file small
  * and speedscope's time-order view the same. Samples merged across
- * threads (the explorer's) make a single profile. What is written is made
+ * threads (the explorer's) make a single profile. In nanoseconds, a
+ * thread's profile starts (startValue) at its first sample's time, ns
+ * since the session's start, so that threads keep where in the session
+ * they ran, and import puts them back there; time its thread did not run
+ * between two samples the format has no place for (speedscope's total, and
+ * so its shares, is endValue - startValue). What is written is made
  * of runs (struct export_runs): an export tally's, or the input samples'.
  * A tally's may be partly in a temporary file, read back a block at a
  * time, twice per thread (its stacks, then its weights).
@@ -228,6 +233,7 @@ static void runs_of_samples(const struct export_input *in, struct export_runs *r
 		export_runs_close(th);
 		th->tid = order[i]->tid;
 		th->pid = order[i]->pid;
+		th->first_time = order[i]->time;
 	}
 	free(order);
 }
@@ -335,15 +341,20 @@ static int put_profile(struct ss *ss, const struct export_runs *r,
 		       bool first)
 {
 	struct runs_reader rr = { .r = r, .th = th };
+	uint64_t w, start = 0;
 	uint32_t node;
-	uint64_t w;
 	size_t k;
 
+	/* In time, a thread's samples start at its first one's time. */
+	if (th && ss->in->threads && strcmp(unit, "nanoseconds") == 0)
+		start = th->first_time;
 	fputs(first ? "{\"type\":\"sampled\",\"name\":" : ",{\"type\":\"sampled\",\"name\":",
 	      ss->out);
 	put_string(ss->out, name);
-	fprintf(ss->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
-		unit, th ? th->total : 0);
+	fprintf(ss->out,
+		",\"unit\":\"%s\",\"startValue\":%" PRIu64 ",\"endValue\":%" PRIu64
+		",\"samples\":[",
+		unit, start, start + (th ? th->total : 0));
 	for (k = 0; runs_next(&rr, &node, &w); k++) {
 		if (k)
 			fputc(',', ss->out);

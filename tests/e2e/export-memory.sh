@@ -62,6 +62,13 @@ folded_sum() {
 	awk '{ s += $NF } END { printf "%.0f", s }' "$1"
 }
 
+# span_sum FILE: of the "startValue":N and "endValue":N lines of
+# speedscope profiles, the profiles' spans (endValue - startValue) summed.
+span_sum() {
+	grep -oE '"(startValue|endValue)":[0-9]+' "$1" |
+		awk -F: '{ s += ($1 == "\"endValue\"" ? $2 : -$2) } END { printf "%.0f", s }'
+}
+
 if limited folded export -i "$S" --format folded; then
 	sum=$(folded_sum "$T/folded")
 	[ "$sum" = "$ALL" ] && pass "folded: every sample counted" || fail "folded: weights sum to $sum"
@@ -74,12 +81,11 @@ B="$T/big.session"
 (
 	ulimit -v "$LIMIT_KIB" && "$FLAMETOP" export -i "$B" --format speedscope 2>"$T/speedscope.err"
 	echo $? >"$T/speedscope.rc"
-) | tr ',' '\n' | grep -E '"(endValue|type)"' >"$T/speedscope"
+) | tr ',' '\n' | grep -E '"(startValue|endValue|type)"' >"$T/speedscope"
 if [ "$(cat "$T/speedscope.rc")" = 0 ]; then
 	pass "speedscope: under ${LIMIT_KIB} KiB"
-	# each thread's profile ends at its weight
-	sum=$(grep -o '"endValue":[0-9]*' "$T/speedscope" |
-		awk -F: '{ s += $2 } END { printf "%.0f", s }')
+	# each thread's profile spans its weight
+	sum=$(span_sum "$T/speedscope")
 	[ "$sum" = "$((NBIG * 1000000))" ] && pass "speedscope: every sample counted" ||
 		fail "speedscope: profiles weigh $sum"
 	profiles=$(grep -c '"type":"sampled"' "$T/speedscope")
@@ -135,12 +141,12 @@ pushed() {
 cat "$S" | (
 	ulimit -v "$LIMIT_KIB" && "$FLAMETOP" export -i /dev/stdin --format speedscope 2>"$T/pipe.err"
 	echo $? >"$T/pipe.rc"
-) | tr ',' '\n' | grep -o '"endValue":[0-9]*' >"$T/pipe-ends"
+) | tr ',' '\n' | grep -E '"(startValue|endValue)"' >"$T/pipe-ends"
 if [ "$(cat "$T/pipe.rc")" = 0 ]; then
 	pass "speedscope from a pipe: under ${LIMIT_KIB} KiB"
-	sum=$(awk -F: '{ s += $2 } END { printf "%.0f", s }' "$T/pipe-ends")
+	sum=$(span_sum "$T/pipe-ends")
 	[ "$sum" = "$ALL" ] && pass "speedscope from a pipe: every sample counted" ||
-		fail "speedscope from a pipe: the profiles end at $sum"
+		fail "speedscope from a pipe: the profiles span $sum"
 else
 	fail "speedscope from a pipe under ulimit -v $LIMIT_KIB: $(head -c 300 "$T/pipe.err")"
 fi

@@ -8,6 +8,7 @@
 # the explorer's timeline strip, not spread over its first columns. A
 # session's folded stacks written with --weight samples import back as
 # its samples; the default weights stay the event's unit.
+# A speedscope export keeps when each thread started.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -60,6 +61,31 @@ assert_eq "$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/value.folded")" "
 assert_eq "$?" 2 "--weight with --format pprof: a usage error"
 assert_eq "$(cat "$T/w.err")" "flametop: --weight works with --format folded" \
 	"--weight with --format pprof: says why"
+
+# --- speedscope keeps where in the session each thread ran -------------------
+# A thread that ran 2.5 s after another is there again once its speedscope
+# profile is imported back (its startValue), not at time 0.
+cat >"$T/late.txt" <<'EOF'
+             app    10/10    [000]     1.000000:    1000000 cpu-clock:      4000a0 work (/usr/bin/app)
+             app    10/10    [000]     1.001000:    1000000 cpu-clock:      4000a0 work (/usr/bin/app)
+            late    10/11    [001]     3.500000:    1000000 cpu-clock:      4000b0 other (/usr/bin/app)
+            late    10/11    [001]     3.501000:    1000000 cpu-clock:      4000b0 other (/usr/bin/app)
+EOF
+# seconds SESSION: "SECOND:WEIGHT" for each second of its heatmap.
+seconds() {
+	"$FLAMETOP" report -i "$1" --format heatmap | tr '{' '\n' |
+		sed -n 's/^"t": \([0-9]*\), "counts": \[\([0-9, ]*\)\].*/\1 \2/p' | tr -d ',' |
+		awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s%s:%.0f", (NR > 1 ? " " : ""), $1, s }
+			END { print "" }'
+}
+"$FLAMETOP" import "$T/late.txt" -o "$T/late.session" 2>"$T/late.err" ||
+	hard_error "perf script import failed: $(cat "$T/late.err")"
+"$FLAMETOP" export -i "$T/late.session" -o "$T/late.speedscope.json" &&
+	"$FLAMETOP" import "$T/late.speedscope.json" -o "$T/late-back.session" 2>"$T/late.err"
+assert_eq "$?" 0 "speedscope: exported and imported back"
+assert_eq "$(seconds "$T/late.session")" "0:2000000 1:0 2:2000000" "speedscope: the recording's seconds"
+assert_eq "$(seconds "$T/late-back.session")" "$(seconds "$T/late.session")" \
+	"speedscope: imported back, the later thread's samples are 2 s after the first's"
 
 need_tmux
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
