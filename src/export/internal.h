@@ -35,8 +35,8 @@ const char *export_comm(const struct profile *p, uint32_t tid);
 
 /*
  * speedscope's data (speedscope.c): per thread, its stacks in time order,
- * a run of samples of one stack (node) as one run of their summed weight;
- * and the stacks in the order they first appear, which numbers the
+ * a run of samples of one stack (node) as one run (their number and summed
+ * weight); and the stacks in the order they first appear, which numbers the
  * frames. Made from an input's samples, or by a tally (tally.c), which
  * may have written a thread's first runs to a file (`fd`) in blocks: its
  * runs are then its blocks' in order, then its buffer's.
@@ -50,12 +50,12 @@ struct export_runs_thread {
 	uint32_t tid, pid; /* pid: its earliest sample's */
 	uint64_t first_time; /* the tally's: its earliest sample */
 	uint64_t total; /* its weight */
-	unsigned char *buf; /* the runs, closed: (node, weight) as varints */
+	unsigned char *buf; /* the runs, closed: (node, weight, count) as varints */
 	size_t len, cap;
 	struct export_runs_block *blocks; /* runs before buf's, in the file */
 	size_t nblocks, blocks_cap;
 	uint32_t node; /* the open run, while `open` */
-	uint64_t weight;
+	uint64_t weight, count;
 	bool open;
 };
 

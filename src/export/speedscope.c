@@ -4,9 +4,11 @@
  * file-format-schema.json), "sampled" profiles: the frames every profile
  * shares ({"name", "file"}: the function and its module), and one profile
  * per thread, whose samples are its stacks in time order (frame indices,
- * outermost first) with their weights; a run of samples with the same
- * stack is one sample of their summed weight, which keeps the file small
- * and speedscope's time-order view the same. Samples merged across
+ * outermost first) with their weights, one for each sample, so that an
+ * import of the file counts the samples there were. A run of samples with
+ * the same stack is kept as one (its number and summed weight) until it is
+ * written, as that many samples sharing its weight: the stacks, their
+ * order and each function's weight are the session's. Samples merged across
  * threads (the explorer's) make a single profile. In nanoseconds, a
  * thread's profile starts (startValue) at its first sample's time, ns
  * since the session's start, so that threads keep where in the session
@@ -86,6 +88,7 @@ void export_runs_close(struct export_runs_thread *th)
 		return;
 	put_varint(th, th->node);
 	put_varint(th, th->weight);
+	put_varint(th, th->count);
 	th->open = false;
 }
 
@@ -94,11 +97,13 @@ void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t w
 	th->total += weight;
 	if (th->open && th->node == node) {
 		th->weight += weight;
+		th->count++;
 		return;
 	}
 	export_runs_close(th);
 	th->node = node;
 	th->weight = weight;
+	th->count = 1;
 	th->open = true;
 }
 
@@ -157,8 +162,8 @@ static int read_block(struct runs_reader *rr, const struct export_runs_block *b)
 	return 0;
 }
 
-/* The next run into *node and *weight; false at the end (or an error). */
-static bool runs_next(struct runs_reader *rr, uint32_t *node, uint64_t *weight)
+/* The next run into *node, *weight and *count; false at the end (or an error). */
+static bool runs_next(struct runs_reader *rr, uint32_t *node, uint64_t *weight, uint64_t *count)
 {
 	const struct export_runs_thread *th = rr->th;
 	size_t at = 0;
@@ -178,6 +183,7 @@ static bool runs_next(struct runs_reader *rr, uint32_t *node, uint64_t *weight)
 		return false;
 	*node = (uint32_t)get_varint(rr->at, &at);
 	*weight = get_varint(rr->at, &at);
+	*count = get_varint(rr->at, &at);
 	rr->at += at;
 	return true;
 }
@@ -341,9 +347,9 @@ static int put_profile(struct ss *ss, const struct export_runs *r,
 		       bool first)
 {
 	struct runs_reader rr = { .r = r, .th = th };
-	uint64_t w, start = 0;
+	uint64_t w, n, c, start = 0;
 	uint32_t node;
-	size_t k;
+	size_t k = 0;
 
 	/* In time, a thread's samples start at its first one's time. */
 	if (th && ss->in->threads && strcmp(unit, "nanoseconds") == 0)
@@ -355,15 +361,18 @@ static int put_profile(struct ss *ss, const struct export_runs *r,
 		",\"unit\":\"%s\",\"startValue\":%" PRIu64 ",\"endValue\":%" PRIu64
 		",\"samples\":[",
 		unit, start, start + (th ? th->total : 0));
-	for (k = 0; runs_next(&rr, &node, &w); k++) {
-		if (k)
-			fputc(',', ss->out);
-		put_stack(ss, node);
-	}
+	while (runs_next(&rr, &node, &w, &n))
+		for (c = 0; c < n; c++) {
+			if (k++)
+				fputc(',', ss->out);
+			put_stack(ss, node);
+		}
 	fputs("],\"weights\":[", ss->out);
 	rr = (struct runs_reader){ .r = r, .th = th, .buf = rr.buf, .cap = rr.cap, .err = rr.err };
-	for (k = 0; !rr.err && runs_next(&rr, &node, &w); k++)
-		put_number(ss->out, k > 0, w);
+	/* A run's samples share its weight, the first taking what does not divide. */
+	for (k = 0; !rr.err && runs_next(&rr, &node, &w, &n); k++)
+		for (c = 0; c < n; c++)
+			put_number(ss->out, k > 0 || c > 0, w / n + (c ? 0 : w % n));
 	fputs("]}", ss->out);
 	free(rr.buf);
 	return rr.err;

@@ -8,7 +8,7 @@
 # the explorer's timeline strip, not spread over its first columns. A
 # session's folded stacks written with --weight samples import back as
 # its samples; the default weights stay the event's unit.
-# A speedscope export keeps when each thread started.
+# A speedscope export keeps the samples and when each thread started.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -61,6 +61,17 @@ assert_eq "$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/value.folded")" "
 assert_eq "$?" 2 "--weight with --format pprof: a usage error"
 assert_eq "$(cat "$T/w.err")" "flametop: --weight works with --format folded" \
 	"--weight with --format pprof: says why"
+
+# --- speedscope keeps the session's samples --------------------------------
+# Each sample is one of the file's, a run of one stack too: imported back,
+# as many samples as the session had, of the same weights.
+"$FLAMETOP" export -i "$FIXTURE" -o "$T/fixture.speedscope.json" &&
+	"$FLAMETOP" import "$T/fixture.speedscope.json" -o "$T/ss.session" 2>"$T/ss.err"
+assert_eq "$?" 0 "speedscope: the fixture exported and imported back"
+assert_match "$("$FLAMETOP" report -i "$T/ss.session" | grep '^# samples')" "^# samples: $NS, " \
+	"speedscope | import: report counts the session's samples"
+assert_match "$("$FLAMETOP" report -i "$T/ss.session" --format json)" "^\\{\"total\": $TOTAL, \"unit\": \"ns\"" \
+	"speedscope | import: the same total weight"
 
 # --- speedscope keeps where in the session each thread ran -------------------
 # A thread that ran 2.5 s after another is there again once its speedscope

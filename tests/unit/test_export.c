@@ -312,7 +312,9 @@ static void test_escaping(void **state)
 	assert_non_null(strstr(s, "\"frames\":[{\"name\":\"main\",\"file\":\"" APP "\"},"
 				  "{\"name\":\"hot\",\"file\":\"" APP "\"},"
 				  "{\"name\":\"c\\\"o<l>d&\",\"file\":\"" APP "\"}]}"));
-	assert_non_null(strstr(s, "\"samples\":[[0,1]],\"weights\":[20]"));
+	/* Each sample one of the file's, from its thread's first (0.5 s). */
+	assert_non_null(strstr(s, "\"startValue\":500000000,\"endValue\":500000020,"
+				  "\"samples\":[[0,1],[0,1]],\"weights\":[10,10]"));
 	assert_non_null(strstr(s, "\"name\":\"w<&> (pid 1, tid 2)\""));
 	free(s);
 	s = written(export_folded_write);
@@ -559,7 +561,8 @@ static void test_tally_window(void **state)
 	profile_filter_init(&f);
 	ref = export_input_from_profile(p, &f, "t");
 	x = export_bytes(ss, ref, &alen);
-	assert_non_null(strstr(x, "\"weights\":[6,2,3,4]")); /* a, b, a, b */
+	/* a, a, b, a, b: a's run of two shares its weight (1 + 5) */
+	assert_non_null(strstr(x, "\"samples\":[[0],[0],[0,1],[0],[0,1]],\"weights\":[3,3,2,3,4]"));
 
 	lim.lag_ns = 100000000u;
 	t = export_tally_new(p, &f, EXPORT_TALLY_RUNS);
