@@ -109,5 +109,10 @@ assert_eq "$(sed -n 3p "$T/twenty.screen" | sed 's/ *$//')" "█" \
 	"folded: the strip draws its samples, all at time 0, as one bar at 0"
 tui_keys twenty q
 tui_exit twenty || fail "folded: q did not end the explorer"
+# The heatmap (FlameScope's view) counts them too: 20 in the cell at 0.
+tui_start heat 120 30 "env $ENV '$FLAMETOP' replay --view heatmap '$T/twenty.session'"
+assert_screen heat 'darkest 20 \| cursor 0ms: 20$' "folded: the heatmap's cell at 0 holds 20 samples"
+tui_keys heat q
+tui_exit heat || fail "folded: q did not end the explorer (heatmap)"
 
 finish
