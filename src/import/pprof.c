@@ -554,20 +554,19 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 	const char *def = "";
 	int ret = -1;
 
-	/* The default sample type first (pprof's default: the last one). */
+	/* The default sample type first (pprof's default: the last one).
+	 * Every type's name is checked here: the loop below reads them. */
 	if (pb->default_sample_type &&
 	    !(def = pb_string(pp, pb->default_sample_type, "default_sample_type", 0, err)))
 		goto out;
-	for (i = 0; i < pb->n_sample_type; i++) {
+	for (i = pb->n_sample_type; i-- > 0;) {
 		const char *type =
 			pb_string(pp, pb->sample_type[i]->type, "a sample type's name", 0, err);
 
 		if (!type)
 			goto out;
-		if (*def && strcmp(type, def) == 0) {
+		if (*def && strcmp(type, def) == 0)
 			first = i;
-			break;
-		}
 	}
 	for (k = 0; k < pb->n_sample_type; k++) {
 		size_t t = k == 0 ? first : k <= first ? k - 1 : k;
