@@ -13,7 +13,9 @@
  * it ("cpu", "alloc_space", "delay"), its unit put in the profile model's
  * words: nanoseconds (and micro-, milli-, seconds, converted) are "ns",
  * bytes "bytes", count "count", but "samples" in count (how many samples
- * each stack had) "samples". The default sample type (or, as pprof has
+ * each stack had) "samples"; a pprof sample that stands for N samples is
+ * N samples of each other type, sharing its value, so that every type
+ * counts the samples there were (up to SPREAD_MAX in a profile). The default sample type (or, as pprof has
  * it, the last one) comes first, so that report shows it by default. A
  * sample's stack is its locations, leaf first, each expanded into its
  * lines (inlined calls, innermost first); a location without lines is
@@ -338,6 +340,13 @@ static const char *model_unit(const char *type, const char *unit, uint64_t *scal
 	return *unit ? unit : "count";
 }
 
+/*
+ * Most samples made of pprof samples in one profile by spreading a value
+ * over the samples its "samples" count says it stands for (4 Mi, some
+ * 160 MiB of spooled samples); past that a pprof sample is one sample.
+ */
+#define SPREAD_MAX (UINT64_C(1) << 22)
+
 /* Index of the id `id` in `m`, or -1. */
 static int64_t lookup(const struct u64map *m, uint64_t id)
 {
@@ -550,7 +559,8 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 	uint32_t *events = xreallocarray(NULL, pb->n_sample_type, sizeof(*events));
 	uint64_t *scale = xreallocarray(NULL, pb->n_sample_type, sizeof(*scale));
 	uint32_t *stack = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*stack));
-	size_t i, j, k, first = pb->n_sample_type - 1;
+	size_t i, j, k, first = pb->n_sample_type - 1, counted = SIZE_MAX;
+	uint64_t spread_left = SPREAD_MAX;
 	const char *def = "";
 	int ret = -1;
 
@@ -577,6 +587,8 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		if (!unit || import_sink_event(pp->sink, *type ? type : "samples",
 					       model_unit(type, unit, &scale[t]), &events[t], err) < 0)
 			goto out;
+		if (counted == SIZE_MAX && strcmp(model_unit(type, unit, &scale[t]), "samples") == 0)
+			counted = t;
 	}
 
 	import_sink_set_where(pp->sink, where_sample, pp);
@@ -585,6 +597,7 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		uint64_t at = pp->w->sample_at[i];
 		struct profile_sample smp = { 0 };
 		size_t n = 0, cut = 0;
+		uint64_t spread = 1, c;
 		uint32_t node;
 
 		if (s->n_value != pb->n_sample_type) {
@@ -629,8 +642,16 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		if (sample_labels(pp, s, at, &smp, err) < 0)
 			goto out;
 		smp.node = node;
+		/* A sample that stands for N samples (its "samples") is N, each
+		 * with an Nth of its other values, the first with what is left. */
+		if (counted != SIZE_MAX && s->value[counted] > 1 &&
+		    (uint64_t)s->value[counted] - 1 <= spread_left) {
+			spread = (uint64_t)s->value[counted];
+			spread_left -= spread - 1;
+		}
 		for (j = 0; j < s->n_value; j++) {
 			int64_t v = s->value[j];
+			uint64_t parts = j == counted ? 1 : spread;
 
 			if (v < 0) {
 				error_set(err, "%s: at byte %" PRIu64 ": sample %zu has a negative "
@@ -646,11 +667,15 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					  pp->name, at, i, v);
 				goto out;
 			}
-			smp.weight = (uint64_t)v * scale[j];
 			smp.event = (uint16_t)events[j];
 			pp->sample = i;
-			if (import_sink_sample(pp->sink, &smp, err) < 0)
-				goto out;
+			for (c = 0; c < parts; c++) {
+				uint64_t w = (uint64_t)v * scale[j];
+
+				smp.weight = w / parts + (c ? 0 : w % parts);
+				if (import_sink_sample(pp->sink, &smp, err) < 0)
+					goto out;
+			}
 		}
 	}
 	ret = 0;

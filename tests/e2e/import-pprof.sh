@@ -9,7 +9,8 @@
 # and the heavy/(heavy+light) share of each must be 75% (exactly where Go
 # counts every event; within a margin for the CPU, which is sampled). The
 # totals must be the ones `go tool pprof` reads from the same files; the
-# CPU profile's samples/count, a number of samples, is as many samples.
+# CPU profile's samples/count, a number of samples, is as many samples,
+# for its cpu type too.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -93,6 +94,13 @@ if report_json "$T/cpu.session" "$T/cpu-all.json" --event samples; then
 	assert_match "$("$FLAMETOP" report -i "$T/cpu.session" --event samples | grep '^# samples')" \
 		"^# samples: $(pprof_total "$T/p/cpu.pb.gz" samples 1), " \
 		"cpu samples: report's header counts the samples go tool pprof reads"
+	assert_match "$("$FLAMETOP" report -i "$T/cpu.session" --event cpu | grep '^# samples')" \
+		"^# samples: $(pprof_total "$T/p/cpu.pb.gz" samples 1), " \
+		"cpu: report's header counts the samples go tool pprof reads, not pprof's records"
+	if report_json "$T/cpu.session" "$T/cpu-ns.json" --event cpu; then
+		assert_eq "$(total_of "$T/cpu-ns.json")" "$(pprof_total "$T/p/cpu.pb.gz" cpu 2)" \
+			"cpu: the total go tool pprof reads"
+	fi
 fi
 if report_json "$T/mutex.session" "$T/mutex-all.json" --event delay; then
 	assert_eq "$(total_of "$T/mutex-all.json")" "$(pprof_total "$T/p/mutex.pb.gz" delay 2)" \
