@@ -17,7 +17,9 @@
  * profile's stack, between two events, is a sample weighing the time
  * between them. The session lasts from the earliest sample's start to the
  * latest one's end (its start plus its weight), as speedscope draws it, not
- * to the last start. A frame is named by its name, in the module of its file.
+ * to the last start. A frame is named by its name, in the module of its
+ * file; a file "[kernel..." (the kernel's, as export names it) makes it a
+ * kernel frame, as the pprof importer reads a mapping of that name.
  * Times in ns stay below 2^63, as a session's do: a startValue, an event's
  * "at" or a sample's start at 2^63 ns or more is refused.
  *
@@ -152,9 +154,14 @@ static int read_frames(struct speedscope *ss, const json_t *root, struct ft_erro
 				  ss->name, i, IMPORT_MAX_NAME);
 			return -1;
 		}
+		/* A frame of the kernel's core ("[kernel.kallsyms]", as export
+		 * names it) is a kernel frame, as the pprof importer has it. */
 		ss->frames[i] = profile_intern_frame(
 			ss->p, *json_string_value(name) ? json_string_value(name) : "[unknown]",
-			file ? json_string_value(file) : "", PROFILE_FRAME_USER);
+			file ? json_string_value(file) : "",
+			file && strncmp(json_string_value(file), "[kernel", 7) == 0
+				? PROFILE_FRAME_KERNEL
+				: PROFILE_FRAME_USER);
 	}
 	return 0;
 }

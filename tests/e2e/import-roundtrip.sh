@@ -8,7 +8,8 @@
 # the explorer's timeline strip, not spread over its first columns. A
 # session's folded stacks written with --weight samples import back as
 # its samples; the default weights stay the event's unit.
-# A speedscope export keeps the samples and when each thread started.
+# A speedscope export keeps the samples, the kernel's frames and when each
+# thread started.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -72,6 +73,19 @@ assert_match "$("$FLAMETOP" report -i "$T/ss.session" | grep '^# samples')" "^# 
 	"speedscope | import: report counts the session's samples"
 assert_match "$("$FLAMETOP" report -i "$T/ss.session" --format json)" "^\\{\"total\": $TOTAL, \"unit\": \"ns\"" \
 	"speedscope | import: the same total weight"
+# Kernel frames ([kernel.kallsyms]'s) are the kernel's again: the SVG
+# flame graph paints each frame as it did (orange-brown for the kernel).
+# fills SVG: "data-n=NAME COLOUR" of each frame, once.
+fills() {
+	grep -o 'data-n="[^"]*" data-w="[0-9]*"><title>[^<]*</title><rect [^>]*fill="[^"]*"' "$1" |
+		sed 's/ data-w=.*fill=/ /' | sort -u
+}
+"$FLAMETOP" export -i "$FIXTURE" -o "$T/fixture.svg" &&
+	"$FLAMETOP" export -i "$T/ss.session" -o "$T/ss.svg"
+assert_eq "$?" 0 "speedscope | import: SVG exports"
+assert_match "$(fills "$T/fixture.svg")" 'data-n="do_epoll_wait"' "the fixture has a kernel frame"
+assert_eq "$(fills "$T/ss.svg")" "$(fills "$T/fixture.svg")" \
+	"speedscope | import: kernel frames are the kernel's (each frame's colour in the SVG)"
 
 # --- speedscope keeps where in the session each thread ran -------------------
 # A thread that ran 2.5 s after another is there again once its speedscope
