@@ -178,11 +178,13 @@ int cli_query_resolve_in(struct cli_query *q, const struct profile *p, uint64_t 
 int cli_parse_id(const char *opt, const char *arg, int64_t *out);
 /* --weight's samples (true) or value (false): 0, or -1 after a usage error. */
 int cli_parse_weight(const char *arg, bool *samples);
-/* --weight's help lines. */
-#define CLI_WEIGHT_HELP                                                                            \
+/* --weight's and --annotate-kernel's help lines. */
+#define CLI_FOLDED_HELP                                                                            \
 	"      --weight WEIGHT     folded: each stack's value (default: its samples'\n"           \
 	"                          weights summed, in the event's unit: ns, bytes)\n"           \
-	"                          or samples (how many; what import reads back)\n"
+	"                          or samples (how many; what import reads back)\n"             \
+	"      --annotate-kernel   folded: kernel frames end in _[k] (FlameGraph's\n"            \
+	"                          annotation, which import reads back)\n"
 
 /*
  * A session read a batch of samples at a time (read.c), for report,

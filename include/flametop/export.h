@@ -59,6 +59,9 @@ struct export_input {
 	 * samples, or for its weight where the event's weights count samples
 	 * (profile_event_counts_samples()), else for one. */
 	bool sample_weights;
+	/* Folded: a kernel frame's name ends in "_[k]", FlameGraph's
+	 * annotation, which import reads back as a kernel frame. */
+	bool annotate_kernel;
 	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
 	/* pprof: functions without source files and lines. Looking lines up
 	 * reads each module's DWARF (megabytes once a debug package is

@@ -44,6 +44,8 @@ struct report_options {
 	/* --format folded: each stack's number of samples, not its weights
 	 * summed in the event's unit (--weight samples). */
 	bool sample_weights;
+	/* --format folded: kernel frames end in "_[k]" (--annotate-kernel). */
+	bool annotate_kernel;
 	/* --format heatmap: the height of a row, ns (0: 20 ms). */
 	uint64_t row_ns;
 };

@@ -87,18 +87,19 @@ static void usage(FILE *out)
 	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
-	fprintf(out, CLI_WEIGHT_HELP CLI_QUERY_HELP "  -h, --help              show this help\n"
+	fprintf(out, CLI_FOLDED_HELP CLI_QUERY_HELP "  -h, --help              show this help\n"
 				    "  -V, --version           show the version\n");
 }
 
 int cli_export(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_WEIGHT };
+	enum { OPT_FORMAT = 256, OPT_WEIGHT, OPT_ANNOTATE_KERNEL };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ "annotate-kernel", no_argument, NULL, OPT_ANNOTATE_KERNEL },
 		CLI_QUERY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -112,7 +113,7 @@ int cli_export(int argc, char **argv)
 	struct cli_read s = { 0 };
 	const char *input = NULL, *output = NULL;
 	struct cli_query q;
-	bool sample_weights = false, weight_given = false;
+	bool sample_weights = false, weight_given = false, annotate_kernel = false;
 	int opt, r, status = CLI_EXIT_USAGE;
 
 	notice_init(&notices, cli_notice, NULL);
@@ -148,6 +149,9 @@ int cli_export(int argc, char **argv)
 				goto out;
 			weight_given = true;
 			break;
+		case OPT_ANNOTATE_KERNEL:
+			annotate_kernel = true;
+			break;
 		case 'V':
 			status = cli_version();
 			goto out;
@@ -179,8 +183,9 @@ int cli_export(int argc, char **argv)
 			  output ? " (OUT's extension names none)" : "");
 		goto out;
 	}
-	if (weight_given && ex->write != export_folded_write) {
-		cli_error("--weight works with --format folded");
+	if ((weight_given || annotate_kernel) && ex->write != export_folded_write) {
+		cli_error("%s works with --format folded",
+			  weight_given ? "--weight" : "--annotate-kernel");
 		goto out;
 	}
 	if (!output && ex->binary && isatty(STDOUT_FILENO)) {
@@ -214,6 +219,7 @@ int cli_export(int argc, char **argv)
 	if (!in)
 		goto out;
 	in->sample_weights = sample_weights;
+	in->annotate_kernel = annotate_kernel;
 	if (export_input_empty(in))
 		cli_error("notice: %s: no samples%s: the export is empty", input,
 			  cli_query_narrows(&q) ? " in this window and with these filters" : "");

@@ -69,7 +69,7 @@ static void usage(FILE *out)
 		"                          the baseline's window, as --from and --to; the\n"
 		"                          name filters apply to both sides, --pid and\n"
 		"                          --tid only when it is the same file\n"
-		CLI_WEIGHT_HELP
+		CLI_FOLDED_HELP
 		"      --heatmap-row D     heatmap: the height of a row (default 20ms;\n"
 		"                          1ms to 1s)\n"
 		"  -h, --help              show this help\n"
@@ -88,6 +88,7 @@ int cli_report(int argc, char **argv)
 		OPT_BASELINE_TO,
 		OPT_HEATMAP_ROW,
 		OPT_WEIGHT,
+		OPT_ANNOTATE_KERNEL,
 	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
@@ -100,6 +101,7 @@ int cli_report(int argc, char **argv)
 		{ "baseline-to", required_argument, NULL, OPT_BASELINE_TO },
 		{ "heatmap-row", required_argument, NULL, OPT_HEATMAP_ROW },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ "annotate-kernel", no_argument, NULL, OPT_ANNOTATE_KERNEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -172,6 +174,9 @@ int cli_report(int argc, char **argv)
 				goto out;
 			weight_given = true;
 			break;
+		case OPT_ANNOTATE_KERNEL:
+			o.annotate_kernel = true;
+			break;
 		case 'V':
 			status = cli_version();
 			goto out;
@@ -199,8 +204,9 @@ int cli_report(int argc, char **argv)
 	input = cli_read_path(input);
 	if (baseline)
 		baseline = cli_read_path(baseline);
-	if (weight_given && o.format != REPORT_FOLDED) {
-		cli_error("--weight works with --format folded");
+	if ((weight_given || o.annotate_kernel) && o.format != REPORT_FOLDED) {
+		cli_error("%s works with --format folded",
+			  weight_given ? "--weight" : "--annotate-kernel");
 		goto out;
 	}
 	if (o.lines && o.format == REPORT_FOLDED) {

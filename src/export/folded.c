@@ -11,7 +11,9 @@
  * cannot split the stack. WEIGHT is the stack's weights summed, in the
  * event's unit (ns of CPU time, bytes), or, with the input's
  * sample_weights, its number of samples, as perf's stackcollapse writes
- * it and as import reads every folded count back.
+ * it and as import reads every folded count back. With the input's
+ * annotate_kernel, a kernel frame ends in "_[k]" (as perf's stackcollapse
+ * --kernel writes it), which import reads back as a kernel frame.
  */
 #include "config.h"
 
@@ -90,9 +92,14 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 	if (folded_threads(in))
 		add_name(&sb, export_clean(b, e->comm ? profile_string(p, e->comm - 1) : ""));
 	for (i = 0; i < depth; i++) {
+		uint32_t f = (*chain)[i];
+
 		if (sb.len)
 			sbuf_add(&sb, ";");
-		add_name(&sb, export_frame_name(b, p, (*chain)[i]));
+		add_name(&sb, export_frame_name(b, p, f));
+		if (in->annotate_kernel && f < p->nframes &&
+		    p->frames[f].kind == PROFILE_FRAME_KERNEL)
+			sbuf_add(&sb, "_[k]");
 	}
 	if (!sb.s)
 		sbuf_add(&sb, "[unknown]");

@@ -817,6 +817,7 @@ static struct export_input *folded_input(const struct report *r, const struct pr
 	in->event = f->event < 0 || (uint32_t)f->event >= p->nevents ? -1 : f->event;
 	in->threads = true;
 	in->sample_weights = r->o.sample_weights;
+	in->annotate_kernel = r->o.annotate_kernel;
 	in->samples = xcalloc(n, sizeof(*in->samples));
 	in->counts = xcalloc(n, sizeof(*in->counts));
 	if (in->nsamples) {

@@ -8,7 +8,8 @@
 # the explorer's timeline strip, not spread over its first columns. A
 # session's folded stacks written with --weight samples import back as
 # its samples; the default weights stay the event's unit.
-# A speedscope export keeps the samples, the kernel's frames and when each
+# With --annotate-kernel, folded stacks keep the kernel's frames too. A
+# speedscope export keeps the samples, the kernel's frames and when each
 # thread started.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
@@ -62,6 +63,31 @@ assert_eq "$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/value.folded")" "
 assert_eq "$?" 2 "--weight with --format pprof: a usage error"
 assert_eq "$(cat "$T/w.err")" "flametop: --weight works with --format folded" \
 	"--weight with --format pprof: says why"
+
+# With --annotate-kernel the kernel's frames end in _[k], and are the
+# kernel's again once imported: the SVG paints them as the fixture's.
+"$FLAMETOP" export -i "$FIXTURE" --format folded --annotate-kernel >"$T/k.folded"
+assert_match "$(cat "$T/k.folded")" ';do_epoll_wait_\[k\] [0-9]+' \
+	"export --annotate-kernel: a kernel frame ends in _[k]"
+assert_eq "$(grep -c '_\[k\]' "$T/value.folded")" 0 "export: no _[k] without --annotate-kernel"
+"$FLAMETOP" report -i "$FIXTURE" --format folded --annotate-kernel >"$T/k-report.folded"
+if cmp -s "$T/k.folded" "$T/k-report.folded"; then
+	pass "report --annotate-kernel writes what export does"
+else
+	fail "report --annotate-kernel differs from export's"
+fi
+# fill SVG NAME: the colour the SVG paints frame NAME.
+fill() {
+	grep -o "data-n=\"$2\" data-w=\"[0-9]*\"><title>[^<]*</title><rect [^>]*fill=\"[^\"]*\"" "$1" |
+		sed -n '1s/.*fill=//p'
+}
+"$FLAMETOP" import "$T/k.folded" -o "$T/k.session" 2>"$T/k.err" &&
+	"$FLAMETOP" export -i "$T/k.session" -o "$T/k.svg" &&
+	"$FLAMETOP" export -i "$FIXTURE" -o "$T/fixture-k.svg"
+assert_eq "$?" 0 "export --annotate-kernel | import: imported, SVG exported"
+assert_match "$(fill "$T/fixture-k.svg" do_epoll_wait)" '^"rgb' "the fixture's SVG paints do_epoll_wait"
+assert_eq "$(fill "$T/k.svg" do_epoll_wait)" "$(fill "$T/fixture-k.svg" do_epoll_wait)" \
+	"export --annotate-kernel | import: do_epoll_wait is a kernel frame (the SVG's colour)"
 
 # --- speedscope keeps the session's samples --------------------------------
 # Each sample is one of the file's, a run of one stack too: imported back,
