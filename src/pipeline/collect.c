@@ -108,6 +108,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flametop/procmap.h"
 #include "flametop/profile.h"
@@ -574,8 +575,19 @@ static enum fp_verdict judge_fp_stack(struct pipeline_collect *c, uint32_t from,
 	return FP_TRUNCATED;
 }
 
+/*
+ * Whether user address `addr` of process `pid` may be code: in a mapping
+ * that is executable, or whose record did not say.
+ */
+static bool maybe_code(struct pipeline_collect *c, uint32_t pid, uint64_t addr)
+{
+	const struct procmap_map *map = procmap_find(c->procmap, pid, addr);
+
+	return map && (!map->prot || (map->prot & PROT_EXEC));
+}
+
 /* Whether the sample's chain holds as many frames as the kernel puts in one. */
-static bool chain_at_cap(const struct pipeline_collect *c, const struct pipeline_sample *s)
+static bool chain_full(const struct pipeline_collect *c, const struct pipeline_sample *s)
 {
 	uint32_t i, frames = 0;
 
@@ -585,6 +597,30 @@ static bool chain_at_cap(const struct pipeline_collect *c, const struct pipeline
 		if (s->ips[i] < (uint64_t)PERF_CONTEXT_MAX)
 			frames++;
 	return frames >= c->max_stack;
+}
+
+/*
+ * Whether the sample's chain was cut by the kernel's cap: it is full, and
+ * its outermost user address may be code. One that is not (a %rbp used
+ * for data, pointing at a word that points at itself: the kernel's walk
+ * goes round it to the cap) is a broken chain, which a higher cap would
+ * not have made whole.
+ */
+static bool chain_at_cap(struct pipeline_collect *c, const struct pipeline_sample *s)
+{
+	bool user = false;
+	uint64_t last = 0;
+	uint32_t i;
+
+	if (!chain_full(c, s))
+		return false;
+	for (i = 0; i < s->nr_ips; i++) {
+		if (s->ips[i] >= (uint64_t)PERF_CONTEXT_MAX)
+			user = s->ips[i] == (uint64_t)PERF_CONTEXT_USER;
+		else if (user)
+			last = s->ips[i];
+	}
+	return !last || maybe_code(c, s->pid, last);
 }
 
 /* Counts the verdict on the sample's stack; a truncated one at the cap was cut by it. */
@@ -1011,7 +1047,7 @@ static int collect_sample(void *ctx, const struct pipeline_sample *s)
 	/* A DWARF sample's user stack is in its stack bytes, not its chain; a
 	 * type's pseudo-frame (an off-CPU reason) is not in the chain either. */
 	bool cache = !(s->user_regs && s->user_abi) && !s->leaf && s->nr_ips <= TRIE_MAX_CHAIN &&
-		     !chain_at_cap(c, s);
+		     !chain_full(c, s);
 	enum fp_verdict verdict;
 	uint32_t n;
 

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Stacks broken in their leaf are not shown as cut at a limit. [truncated]
+# says a stack lacks its outer frames because a limit cut it (record-deep.sh);
+# the brokenstack workload's leaves break it instead, with a %rbp that is no
+# frame pointer:
+#  - loop, frame pointers: %rbp points at a word that points at itself; the
+#    kernel's walk goes round it to kernel.perf_event_max_stack, through an
+#    address in no executable mapping. No [truncated], and record blames code
+#    without frame pointers (try dwarf), not the kernel's limit. The leaf's
+#    CFI is right, so --call-graph dwarf finds main in the same workload.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+need_workload brokenstack
+[ "$(uname -m)" = x86_64 ] || skip "the brokenstack workload's leaves are x86-64 assembly"
+
+max=$(cat /proc/sys/kernel/perf_event_max_stack 2>/dev/null) || max=127
+[ "$max" -le 900 ] || skip "kernel.perf_event_max_stack is $max: deeper than flametop keeps (1024)"
+
+# --- loop, frame pointers: broken, not cut -----------------------------------
+run_record loop -F 499 -o "$T/loop.session" -- "$WORKLOADS/brokenstack" loop 1500
+assert_eq "$RC" 0 "loop: record exit status"
+assert_no_match "$(cat "$T/loop.err")" "cut at the kernel's limit" \
+	"loop: no notice blaming the kernel's depth limit"
+assert_match "$(cat "$T/loop.err")" 'look truncated.*--call-graph dwarf' \
+	"loop: record says the stacks look truncated, and what to try"
+if report_json "$T/loop.session" "$T/loop.json"; then
+	assert_between "$(share '[truncated]' "$T/loop.json" total)" 0 5 "loop: [truncated] total %"
+fi
+
+# --- loop, dwarf: the leaf's CFI is right, main is found -----------------------
+run_record loopdw --call-graph dwarf -F 499 -o "$T/loopdw.session" -- "$WORKLOADS/brokenstack" loop 1500
+assert_eq "$RC" 0 "loop dwarf: record exit status"
+if report_json "$T/loopdw.session" "$T/loopdw.json"; then
+	assert_between "$(share main "$T/loopdw.json" total)" 90 100 "loop dwarf: main total %"
+	assert_between "$(share '[truncated]' "$T/loopdw.json" total)" 0 5 "loop dwarf: [truncated] total %"
+fi
+
+finish
