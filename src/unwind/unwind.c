@@ -158,7 +158,7 @@ struct sample_ctx {
 	const struct umod *last; /* the module the last file read hit, at last_bias */
 	uint64_t last_bias;
 	struct memo_rec *rec; /* where to record the questions, or NULL */
-	bool past_end; /* a word above the stack copy's end was asked for, and not found */
+	bool past_end; /* a word above a full stack copy's end was asked for, and not found */
 };
 
 /* --- modules --- */
@@ -502,8 +502,11 @@ static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
 	m = find_image(x, addr, &bias);
 	if (m && vaddr_read(m, addr - bias, valp, sizeof(*valp)))
 		return 0;
-	if (addr >= x->sp)
-		x->past_end = true; /* above the stack pointer, not in the copy: past its end */
+	/* Above the stack pointer, not in the copy: past its end, where the
+	 * copy was full. A copy the kernel ended short held the whole stack:
+	 * a word above it is no stack's, and the unwind that asked is broken. */
+	if (addr >= x->sp && x->s->user_stack_dyn_size >= x->s->user_stack_size)
+		x->past_end = true;
 	return -UNW_EINVAL;
 }
 

@@ -10,6 +10,10 @@
 #    address in no executable mapping. No [truncated], and record blames code
 #    without frame pointers (try dwarf), not the kernel's limit. The leaf's
 #    CFI is right, so --call-graph dwarf finds main in the same workload.
+#  - above, dwarf: the leaf's CFI takes the CFA from a %rbp that points above
+#    the stack, which a 64 KiB copy held whole: the unwind stops there, and
+#    neither [truncated] nor the stack-copy notice (a larger copy would not
+#    help) is right.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -39,6 +43,18 @@ assert_eq "$RC" 0 "loop dwarf: record exit status"
 if report_json "$T/loopdw.session" "$T/loopdw.json"; then
 	assert_between "$(share main "$T/loopdw.json" total)" 90 100 "loop dwarf: main total %"
 	assert_between "$(share '[truncated]' "$T/loopdw.json" total)" 0 5 "loop dwarf: [truncated] total %"
+fi
+
+# --- above, dwarf: past a whole stack, not past the copy -----------------------
+run_record above --call-graph dwarf,65528 -F 199 -m 1024 -o "$T/above.session" -- \
+	"$WORKLOADS/brokenstack" above 1500
+assert_eq "$RC" 0 "above: record exit status"
+assert_no_match "$(cat "$T/above.err")" 'cut at the end of their' "above: no stack-copy notice"
+if report_json "$T/above.session" "$T/above.json"; then
+	print_top "$T/above.json"
+	assert_between "$(share ft_broken_above "$T/above.json" total)" 90 100 \
+		"above: ft_broken_above total %"
+	assert_between "$(share '[truncated]' "$T/above.json" total)" 0 5 "above: [truncated] total %"
 fi
 
 finish
