@@ -51,10 +51,10 @@ size_t unwind_sample(struct unwind *u, const struct pipeline_sample *s, uint64_t
  * Whether the last unwind_sample() stopped for want of room rather than
  * at the stack's end or at a frame it could not unwind: `max` addresses
  * were written, or the next frame lies past the end of the sample's stack
- * copy (the kernel copies at most --call-graph dwarf's SIZE bytes) and the
- * copy was full. The stack then lacks its outer frames. A copy the kernel
- * ended short held the whole stack: a frame past its end is a broken
- * unwind, not a cut one.
+ * copy (the kernel copies at most --call-graph dwarf's SIZE bytes). The
+ * stack then lacks its outer frames. Not where the kernel ended the copy
+ * short and the frame lies in no mapping: the copy held the whole stack,
+ * and a frame past its end is a broken unwind, not a cut one.
  */
 bool unwind_cut(const struct unwind *u);
 

@@ -489,6 +489,27 @@ static void record(struct sample_ctx *x, bool reg, uint64_t addr, uint64_t val, 
 	r->n++;
 }
 
+/*
+ * Whether `addr`, above the stack pointer and past the end of a copy the
+ * kernel ended short of the size asked for, is past the end of the stack:
+ * in no mapping. The copy then held the whole stack, and the unwind that
+ * asked for it is broken, not cut. One in a mapping is a page the kernel
+ * could not read while it sampled (not in memory): the stack goes on.
+ * A mapping found may have re-read the process's maps, so the image last
+ * found is looked up again.
+ */
+static bool past_stack(struct sample_ctx *x, uint64_t addr)
+{
+	if (x->s->user_stack_dyn_size >= x->s->user_stack_size)
+		return false;
+	x->last = NULL;
+	if (procmap_find(x->u->pm, x->pid, addr))
+		return false;
+	if (x->rec)
+		x->rec->spoiled = true; /* a later look at the maps may find it */
+	return true;
+}
+
 static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
 {
 	const struct umod *m;
@@ -502,11 +523,8 @@ static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
 	m = find_image(x, addr, &bias);
 	if (m && vaddr_read(m, addr - bias, valp, sizeof(*valp)))
 		return 0;
-	/* Above the stack pointer, not in the copy: past its end, where the
-	 * copy was full. A copy the kernel ended short held the whole stack:
-	 * a word above it is no stack's, and the unwind that asked is broken. */
-	if (addr >= x->sp && x->s->user_stack_dyn_size >= x->s->user_stack_size)
-		x->past_end = true;
+	if (addr >= x->sp && !past_stack(x, addr))
+		x->past_end = true; /* above the stack pointer, not in the copy: past its end */
 	return -UNW_EINVAL;
 }
 

@@ -14,6 +14,9 @@
 #    the stack, which a 64 KiB copy held whole: the unwind stops there, and
 #    neither [truncated] nor the stack-copy notice (a larger copy would not
 #    help) is right.
+#  - gap, dwarf (the control): the copy also ends short where a page of the
+#    stack is not in memory (never touched, or unreadable), in the middle of
+#    the stack: the unwind that runs past it is cut there, under [truncated].
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -55,6 +58,15 @@ if report_json "$T/above.session" "$T/above.json"; then
 	assert_between "$(share ft_broken_above "$T/above.json" total)" 90 100 \
 		"above: ft_broken_above total %"
 	assert_between "$(share '[truncated]' "$T/above.json" total)" 0 5 "above: [truncated] total %"
+fi
+
+# --- gap, dwarf: a copy ended short in the middle of the stack is cut -----------
+run_record gap --call-graph dwarf,65528 -F 199 -m 1024 -o "$T/gap.session" -- \
+	"$WORKLOADS/brokenstack" gap 1500
+assert_eq "$RC" 0 "gap: record exit status"
+if report_json "$T/gap.session" "$T/gap.json"; then
+	assert_between "$(share ft_broken_spin "$T/gap.json" total)" 90 100 "gap: ft_broken_spin total %"
+	assert_between "$(share '[truncated]' "$T/gap.json" total)" 90 100 "gap: [truncated] total %"
 fi
 
 finish

@@ -2,7 +2,7 @@
 /*
  * brokenstack: stacks that are broken, not cut, for the [truncated] verdict.
  *
- *   brokenstack loop|above MILLISECONDS
+ *   brokenstack loop|above|gap MILLISECONDS
  *
  * main -> ft_broken_outer -> one of two leaves in assembly (x86-64 only),
  * which spin with %rbp holding something that is not a frame pointer:
@@ -18,6 +18,15 @@
  *          of the stack, which the kernel's copy held whole.
  *
  * In both, the stack is broken in the leaf; nothing was cut at a limit.
+ *
+ *   gap    the control: a whole stack the kernel cannot copy whole.
+ *          ft_broken_gap makes a page of main's frame unreadable (its
+ *          frame and ft_broken_gap_pad's, 16 KiB each and mostly never
+ *          touched, lie between), then
+ *          calls ft_broken_spin: the kernel copies the stack up to the
+ *          first page it cannot read without a fault (an untouched page
+ *          of those frames, or that page), in the middle of the stack.
+ *
  * The leaves spin for slices of about 1 ms; outer looks at the clock
  * between them, for MILLISECONDS.
  */
@@ -82,15 +91,54 @@ static uint64_t unmapped_above_stack(void)
 	return (uint64_t)a;
 }
 
-FT_NOINLINE static void ft_broken_outer(int above, long long deadline, long long n)
+static volatile uint64_t ft_broken_sink;
+
+FT_NOINLINE static void ft_broken_spin(long long n)
+{
+	FT_WORK(n, ft_broken_sink);
+}
+
+/*
+ * Spins with the page that holds `mark` unreadable: a page of main's
+ * frame, which nothing reads until main's callees return (the 16 KiB of
+ * its caller's frame and its own keep every word they use below it).
+ */
+FT_NOINLINE static void ft_broken_gap(volatile char *mark, long long n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	void *at = (void *)((uintptr_t)mark & ~(page - 1));
+	volatile char pad[16384];
+
+	pad[0] = pad[sizeof(pad) - 1] = 0;
+	if (mprotect(at, page, PROT_NONE) < 0) {
+		perror("brokenstack: mprotect");
+		exit(1);
+	}
+	ft_broken_spin(n);
+	mprotect(at, page, PROT_READ | PROT_WRITE);
+}
+
+/* ft_broken_gap, 16 KiB further from main's frame. */
+FT_NOINLINE static void ft_broken_gap_pad(volatile char *mark, long long n)
+{
+	volatile char pad[16384];
+
+	pad[0] = pad[sizeof(pad) - 1] = 0;
+	ft_broken_gap(mark, n);
+}
+
+FT_NOINLINE static void ft_broken_outer(const char *mode, volatile char *mark, long long deadline,
+					long long n)
 {
 	static uint64_t node[2];
 	uint64_t addr = unmapped_above_stack();
 
 	node[0] = node[1] = (uint64_t)(uintptr_t)node;
 	do {
-		if (above)
+		if (strcmp(mode, "above") == 0)
 			ft_broken_above(addr, n);
+		else if (strcmp(mode, "gap") == 0)
+			ft_broken_gap_pad(mark, n);
 		else
 			ft_broken_loop(node, n);
 	} while (!ft_past(deadline));
@@ -98,13 +146,16 @@ FT_NOINLINE static void ft_broken_outer(int above, long long deadline, long long
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "loop") != 0 && strcmp(argv[1], "above") != 0)) {
-		fprintf(stderr, "usage: brokenstack loop|above MILLISECONDS\n");
+	volatile char mark = 0;
+
+	if (argc != 3 || (strcmp(argv[1], "loop") != 0 && strcmp(argv[1], "above") != 0 &&
+			  strcmp(argv[1], "gap") != 0)) {
+		fprintf(stderr, "usage: brokenstack loop|above|gap MILLISECONDS\n");
 		return 2;
 	}
-	ft_broken_outer(strcmp(argv[1], "above") == 0,
-			ft_deadline(ft_arg("brokenstack", "duration", argv[2])), ft_iters_per_ms());
-	return 0;
+	ft_broken_outer(argv[1], &mark, ft_deadline(ft_arg("brokenstack", "duration", argv[2])),
+			ft_iters_per_ms());
+	return mark;
 }
 #else
 int main(void)
