@@ -165,9 +165,9 @@ static void unwind_all(const struct tape *t, struct procmap *pm, struct unwind *
 		else if (r->kind == REC_MMAP)
 			procmap_mmap(pm, &r->u.m);
 		else if (r->kind == REC_COMM && r->u.c.exec)
-			procmap_exec(pm, r->u.c.pid);
+			procmap_exec(pm, r->u.c.pid, r->u.c.time);
 		else if (r->kind == REC_TASK && !r->u.t.exit && r->u.t.pid != r->u.t.ppid)
-			procmap_fork(pm, r->u.t.pid, r->u.t.ppid);
+			procmap_fork(pm, r->u.t.pid, r->u.t.ppid, r->u.t.time);
 	}
 }
 

@@ -177,9 +177,36 @@ void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns);
  * new process.
  */
 void procmap_mmap(struct procmap *pm, const struct pipeline_mmap *m);
-void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid);
-void procmap_exec(struct procmap *pm, uint32_t pid);
+void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid, uint64_t time);
+void procmap_exec(struct procmap *pm, uint32_t pid, uint64_t time);
 void procmap_exit(struct procmap *pm, uint32_t pid);
+
+/*
+ * Who a process is, for the checks on a file it names that only its own
+ * user may write (its JIT map), and where that file is: its user (the
+ * owner of /proc/PID, its effective uid; root while it is not
+ * dumpable), the pid it knows itself by (0: not known), and whether its
+ * root is ours (root_known false: never seen).
+ */
+struct procmap_owner {
+	uid_t uid;
+	uint32_t ns_pid;
+	bool root_known, root_ours;
+};
+
+/*
+ * Who `pid` is: looked up in /proc/PID while it runs (at its first mmap
+ * record, its exec, and at each call until its exit record), and
+ * remembered, so that it is still known when its samples are read after
+ * it exited. A fork's child is its parent's user until it is looked up
+ * (a fork copies credentials). /proc/PID is believed only when its
+ * process started no later than the record (fork, exec, first mmap) that
+ * began ours, and at the same time as at the first look: a pid reused
+ * since names someone else. False when never known (the process was gone
+ * before any look, or not live); `time` of those records is
+ * CLOCK_MONOTONIC, 0 when not known.
+ */
+bool procmap_owner(struct procmap *pm, uint32_t pid, struct procmap_owner *out);
 
 /*
  * The mapping of process `pid` that holds `addr`, or NULL. The first

@@ -1098,7 +1098,7 @@ static int collect_comm(void *ctx, const struct pipeline_comm *cm)
 	struct pipeline_collect *c = ctx;
 
 	if (cm->exec) {
-		procmap_exec(c->procmap, cm->pid);
+		procmap_exec(c->procmap, cm->pid, cm->time);
 		forget_addresses(c, cm->pid);
 	}
 	profile_set_thread(c->profile, cm->pid, cm->tid, cm->comm);
@@ -1121,7 +1121,7 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 		return 0;
 	}
 	if (t->pid != t->ppid)
-		procmap_fork(c->procmap, t->pid, t->ppid);
+		procmap_fork(c->procmap, t->pid, t->ppid, t->time);
 	/* A new thread or process starts with its creator's name: the one
 	 * the profile knows, or /proc's while the creator runs (a child that
 	 * exits before its first sample is read would have none left). */

@@ -55,6 +55,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DELETED_SUFFIX " (deleted)"
@@ -136,6 +137,11 @@ struct proc {
 	uint64_t exit_seq; /* nonzero: exited, the number of its exit */
 	uint64_t gen;
 	uint64_t born; /* gen when the pid last began to name a new process (or image) */
+	/* Who it is (procmap_owner), learned while it ran. */
+	struct procmap_owner owner;
+	bool owner_known;
+	uint64_t start_ticks; /* its start in /proc/PID/stat when owner was looked up, 0 never */
+	uint64_t named_ns; /* time of the record that began it (fork, exec, first mmap), 0 unknown */
 };
 
 struct procmap {
@@ -166,6 +172,8 @@ struct procmap {
 	void *stop_ctx;
 	struct ft_notice *notice;
 	struct procmap_stats st;
+	uint64_t root_dev, root_ino; /* our "/", once looked up (root_known) */
+	bool root_known;
 };
 
 static struct module *module_of(const struct procmap_module *pub)
@@ -685,6 +693,10 @@ static void proc_reset(struct procmap *pm, struct proc *p)
 	p->probed_ns = 0;
 	p->probes = 0;
 	p->exit_seq = 0;
+	memset(&p->owner, 0, sizeof(p->owner));
+	p->owner_known = false;
+	p->start_ticks = 0;
+	p->named_ns = 0;
 	proc_changed(pm, p);
 	p->born = p->gen;
 }
@@ -959,16 +971,162 @@ static struct proc *proc_loaded(struct procmap *pm, uint32_t pid)
 	return p;
 }
 
+/* ---- who a process is ------------------------------------------------- */
+
+/* The start of a process in its /proc/PID/stat (field 22, clock ticks since boot), 0 unknown. */
+static uint64_t start_ticks(int dir)
+{
+	char buf[1024], *p;
+	unsigned long long ticks;
+	ssize_t n;
+	int fd, i;
+
+	fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The name (field 2) may hold anything: the fields go on after its last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* Fields 3 to 21, then the start. */
+	for (i = 3; i <= 22; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	return sscanf(p, "%llu", &ticks) == 1 ? ticks : 0;
+}
+
+/* `ticks` since boot as a CLOCK_MONOTONIC time (the records' clock), in ns. */
+static uint64_t ticks_to_mono(uint64_t ticks)
+{
+	struct timespec boot, mono;
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t boot_ns, mono_ns, at, suspended;
+
+	if (hz <= 0 || clock_gettime(CLOCK_MONOTONIC, &mono) != 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &boot) != 0)
+		return 0;
+	boot_ns = (uint64_t)boot.tv_sec * 1000000000ull + (uint64_t)boot.tv_nsec;
+	mono_ns = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
+	at = ticks * (1000000000ull / (uint64_t)hz);
+	/* Time suspended (counted by CLOCK_BOOTTIME alone) since then makes it earlier, not later. */
+	suspended = boot_ns > mono_ns ? boot_ns - mono_ns : 0;
+	return at > suspended ? at - suspended : 0;
+}
+
+/* The last pid of the NSpid line of the status of `dir` (the pid it knows itself by), 0 unknown. */
+static uint32_t ns_pid(int dir)
+{
+	char *status = NULL, *line;
+	unsigned long v = 0;
+	int fd;
+
+	fd = openat(dir, "status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		status = util_read_fd_max(fd, 64 << 10, NULL, NULL);
+		close(fd);
+	}
+	line = status ? strstr(status, "\nNSpid:") : NULL;
+	if (line) {
+		char *p = line + strlen("\nNSpid:"), *end;
+
+		for (;;) {
+			unsigned long n = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			v = n;
+			p = end;
+		}
+	}
+	free(status);
+	return v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
+/*
+ * Learns who `pid` is from /proc/PID, when the process there is the one
+ * the records speak of: it started no later than `before_ns` (the record
+ * that began it; 0: not known) and, once it was looked up, at the same
+ * time as then. A pid reused since (after an exit whose record is not
+ * read yet) names a process that started later, whose user is not this
+ * one's. Its root is compared with ours while it can be seen (not for a
+ * zombie): what it was stays otherwise.
+ */
+static void owner_look(struct procmap *pm, uint32_t pid, struct proc *p, uint64_t before_ns)
+{
+	char path[32];
+	struct stat st, root;
+	uint64_t ticks;
+	uint32_t nspid;
+	int dir;
+
+	if (!pm->live || p->exit_seq)
+		return;
+	snprintf(path, sizeof(path), "/proc/%" PRIu32, pid);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	/* Everything through `dir`: a pid reused meanwhile fails the reads after it. */
+	if (fstat(dir, &st) != 0 || (ticks = start_ticks(dir)) == 0 ||
+	    (p->start_ticks && ticks != p->start_ticks) ||
+	    (before_ns && ticks_to_mono(ticks) > before_ns))
+		goto out;
+	nspid = ns_pid(dir);
+	if (!pm->root_known && stat("/", &root) == 0) {
+		pm->root_dev = root.st_dev;
+		pm->root_ino = root.st_ino;
+		pm->root_known = true;
+	}
+	if (fstatat(dir, "root", &root, 0) == 0 && pm->root_known) {
+		p->owner.root_known = true;
+		p->owner.root_ours = root.st_dev == pm->root_dev && root.st_ino == pm->root_ino;
+	}
+	p->owner.uid = st.st_uid;
+	if (nspid)
+		p->owner.ns_pid = nspid;
+	p->owner_known = true;
+	p->start_ticks = ticks;
+out:
+	close(dir);
+}
+
+bool procmap_owner(struct procmap *pm, uint32_t pid, struct procmap_owner *out)
+{
+	struct proc *p = proc_get(pm, pid, true);
+
+	owner_look(pm, pid, p, p->named_ns);
+	if (!p->owner_known)
+		return false;
+	*out = p->owner;
+	return true;
+}
+
+/* ---- side-band records -------------------------------------------------- */
+
 void procmap_mmap(struct procmap *pm, const struct pipeline_mmap *m)
 {
 	struct proc *p = proc_get(pm, m->pid, true);
+	bool first = !p->named_ns && !p->owner_known;
 
-	if (p->exit_seq)
+	if (p->exit_seq) {
 		proc_reset(pm, p);
+		first = true;
+	}
 	proc_add_mmap(pm, p, m);
+	if (first) {
+		p->named_ns = m->time;
+		owner_look(pm, m->pid, p, m->time);
+	}
 }
 
-void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
+void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid, uint64_t time)
 {
 	struct proc *parent, *child;
 	size_t i;
@@ -989,14 +1147,40 @@ void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
 	}
 	child->len = parent->len;
 	child->loaded = true;
+	/*
+	 * A fork copies its parent's credentials and root: the child is its
+	 * parent's user until it is looked up (it may be gone by then). It
+	 * knows itself by its own pid where the parent did.
+	 */
+	child->named_ns = time;
+	if (!parent->owner_known)
+		owner_look(pm, ppid, parent, parent->named_ns);
+	if (parent->owner_known) {
+		child->owner = parent->owner;
+		child->owner.ns_pid = parent->owner.ns_pid == ppid ? pid : 0;
+		child->owner_known = true;
+	}
 }
 
-void procmap_exec(struct procmap *pm, uint32_t pid)
+void procmap_exec(struct procmap *pm, uint32_t pid, uint64_t time)
 {
 	struct proc *p = proc_get(pm, pid, true);
+	struct procmap_owner owner = p->owner;
+	bool known = p->owner_known && !p->exit_seq;
+	uint64_t ticks = p->start_ticks, named = p->named_ns;
 
 	proc_reset(pm, p);
 	p->loaded = true;
+	/* The same process: only a set-user-ID program changes its user, which the look tells. */
+	if (known) {
+		p->owner = owner;
+		p->owner_known = true;
+		p->start_ticks = ticks;
+		p->named_ns = named;
+	} else {
+		p->named_ns = time;
+	}
+	owner_look(pm, pid, p, p->named_ns);
 }
 
 void procmap_exit(struct procmap *pm, uint32_t pid)

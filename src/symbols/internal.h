@@ -319,13 +319,16 @@ void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct
  * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path (as
  * the process sees it) and its process `pid` (0: none, open the path as it
  * is) and reads nothing; caller frees with symbols_jitmap_free(). The file
- * is opened inside the process's root, /proc/PID/root, when that opens.
+ * is opened inside the process's root, /proc/PID/root, when that opens;
+ * when it does not (the process is gone), as the path is when `owner`
+ * says the root was ours, else not (-ESRCH, said in `err`).
  * symbols_jitmap_refresh() reads what was appended since the last call
  * (the whole file when it is new, replaced or shorter), within
  * SYMBOLS_JITMAP_MAX_BYTES and SYMBOLS_JITMAP_MAX_ENTRIES. It returns 0,
  * -errno when the file cannot be opened (-ENOENT: not there, yet), or
  * -EPERM when it must not be trusted: a symbolic link, not a regular
- * file, sparse, owned by neither `owner` nor root, or writable by others;
+ * file, sparse, owned by neither `owner`'s user nor root, or writable by
+ * others;
  * a refused map stays refused and is never read again. What a person
  * should hear (the refusal, the first time; a cap reached, once) is left
  * in `err`, whose msg is empty otherwise. Names from
@@ -338,7 +341,8 @@ void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct
 struct symbols_jitmap;
 struct symbols_jitmap *symbols_jitmap_new(const char *path, uint32_t pid);
 void symbols_jitmap_free(struct symbols_jitmap *m);
-int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err);
+int symbols_jitmap_refresh(struct symbols_jitmap *m, const struct procmap_owner *owner,
+			   struct ft_error *err);
 const char *symbols_jitmap_lookup(const struct symbols_jitmap *m, uint64_t addr);
 const char *symbols_jitmap_path(const struct symbols_jitmap *m);
 uint64_t symbols_jitmap_version(const struct symbols_jitmap *m);

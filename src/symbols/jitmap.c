@@ -215,10 +215,12 @@ static void read_new_lines(struct symbols_jitmap *m, struct procmap_file *f, str
 /*
  * Opens the map where its process wrote it: the path inside the process's
  * root (a container's own /tmp), never through a final symbolic link;
- * the path as we see it when that root cannot be opened (no pid, or not
- * ours to look at). As procmap_file_open().
+ * the path as we see it when that root cannot be opened (no pid, or the
+ * process is gone) and was ours. As procmap_file_open(); -ESRCH (with
+ * `err` saying why) when the process is gone with a root of its own.
  */
-static int open_map(const struct symbols_jitmap *m, struct procmap_file *f, struct ft_error *err)
+static int open_map(const struct symbols_jitmap *m, const struct procmap_owner *owner,
+		    struct procmap_file *f, struct ft_error *err)
 {
 	char root_path[48];
 	int root = -1, ret;
@@ -226,6 +228,13 @@ static int open_map(const struct symbols_jitmap *m, struct procmap_file *f, stru
 	if (m->pid) {
 		snprintf(root_path, sizeof(root_path), "/proc/%" PRIu32 "/root", m->pid);
 		root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0 && !(owner->root_known && owner->root_ours)) {
+			error_set(err,
+				  "%s: not read: process %" PRIu32 " is gone, and so is the "
+				  "root it was in",
+				  m->path, m->pid);
+			return -ESRCH;
+		}
 	}
 	if (root < 0)
 		return procmap_file_open(f, AT_FDCWD, m->path, 0, err);
@@ -235,7 +244,8 @@ static int open_map(const struct symbols_jitmap *m, struct procmap_file *f, stru
 	return ret;
 }
 
-int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_error *err)
+int symbols_jitmap_refresh(struct symbols_jitmap *m, const struct procmap_owner *owner,
+			   struct ft_error *err)
 {
 	struct procmap_file f;
 	struct stat st;
@@ -243,7 +253,7 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 
 	if (m->refused)
 		return -EPERM;
-	ret = open_map(m, &f, err);
+	ret = open_map(m, owner, &f, err);
 	if (ret == -EPERM) {
 		char why[sizeof(err->msg)];
 
@@ -251,6 +261,8 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 		error_set(err, "ignoring %s", why);
 		goto out_refuse;
 	}
+	if (ret == -ESRCH)
+		return ret;
 	if (ret < 0) {
 		err->msg[0] = '\0';
 		return ret;
@@ -259,9 +271,9 @@ int symbols_jitmap_refresh(struct symbols_jitmap *m, uid_t owner, struct ft_erro
 		ret = -errno;
 		goto out_close;
 	}
-	if (st.st_uid != owner && st.st_uid != 0) {
+	if (st.st_uid != owner->uid && st.st_uid != 0) {
 		error_set(err, "ignoring %s: owned by uid %u, not by the process's user (uid %u) or root",
-			  m->path, (unsigned)st.st_uid, (unsigned)owner);
+			  m->path, (unsigned)st.st_uid, (unsigned)owner->uid);
 		goto out_refuse_close;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {

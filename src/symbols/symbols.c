@@ -210,34 +210,6 @@ size_t symbols_kernel_memory(const struct symbols *s)
 /* ---- JIT maps --------------------------------------------------------- */
 
 /*
- * The pid process `pid` knows itself by: the last of the NSpid line of its
- * status (its pid in the innermost pid namespace), or `pid` itself.
- */
-static uint32_t ns_pid(uint32_t pid)
-{
-	char path[48], *status, *line;
-	unsigned long v = pid;
-
-	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/status", pid);
-	status = util_read_file_max(path, 64 << 10, NULL, NULL);
-	line = status ? strstr(status, "\nNSpid:") : NULL;
-	if (line) {
-		char *p = line + strlen("\nNSpid:"), *end;
-
-		for (;;) {
-			unsigned long n = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			v = n;
-			p = end;
-		}
-	}
-	free(status);
-	return v && v <= UINT32_MAX ? (uint32_t)v : pid;
-}
-
-/*
  * The slot for a new map of `pid`: the one of its stale map, a free one,
  * or the least recently used one; whatever map it held is freed.
  */
@@ -272,6 +244,7 @@ static struct jit *jit_slot(struct symbols *s, uint32_t pid)
 static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 {
 	uint64_t born = procmap_incarnation(s->pm, pid);
+	struct procmap_owner owner;
 	struct jit *j;
 	size_t i;
 	char *path;
@@ -283,7 +256,10 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 		}
 	}
 	j = jit_slot(s, pid);
-	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, ns_pid(pid));
+	/* Under the pid the process knows itself by (in its pid namespace). */
+	if (!procmap_owner(s->pm, pid, &owner) || !owner.ns_pid)
+		owner.ns_pid = pid;
+	path = xasprintf("%s/perf-%" PRIu32 ".map", s->jitmap_dir, owner.ns_pid);
 	j->pid = pid;
 	j->born = born;
 	j->used = ++s->jit_clock;
@@ -294,19 +270,20 @@ static struct symbols_jitmap *jit_get(struct symbols *s, uint32_t pid)
 
 /*
  * Reads what was appended to process pid's JIT map `m`, saying what a
- * person should hear (a refusal, a cap reached). False when the process
- * is gone.
+ * person should hear (a refusal, a cap reached). False when whose it is
+ * was never known (the process was gone before it could be looked up):
+ * then no file is trusted to be its map. Its user is remembered
+ * (procmap_owner()), so that a map is still read, and checked, for
+ * samples read after the process exited.
  */
 static bool jit_refresh(struct symbols *s, uint32_t pid, struct symbols_jitmap *m)
 {
 	struct ft_error err = { { 0 }, 0, 0 };
-	char proc[32];
-	struct stat st;
+	struct procmap_owner owner;
 
-	snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
-	if (stat(proc, &st) != 0)
+	if (!procmap_owner(s->pm, pid, &owner))
 		return false;
-	symbols_jitmap_refresh(m, st.st_uid, &err);
+	symbols_jitmap_refresh(m, &owner, &err);
 	if (err.msg[0])
 		procmap_say(s->pm, "%s", err.msg);
 	return true;

@@ -329,7 +329,7 @@ static void test_lifetimes(void **state)
 	/* Two processes map one file: one load. */
 	file_record(&m, FAKE_PID, 0x100000, self_exe());
 	procmap_mmap(pm, &m);
-	procmap_fork(pm, FAKE_CHILD, FAKE_PID);
+	procmap_fork(pm, FAKE_CHILD, FAKE_PID, 0);
 	map = procmap_find(pm, FAKE_PID, 0x100000);
 	data = procmap_module_data(pm, map->mod, slot, FAKE_PID, map);
 	assert_non_null(data);
@@ -340,7 +340,7 @@ static void test_lifetimes(void **state)
 
 	/* exec empties one process, not the other; the generation moves. */
 	gen = procmap_generation(pm, FAKE_CHILD);
-	procmap_exec(pm, FAKE_CHILD);
+	procmap_exec(pm, FAKE_CHILD, 0);
 	assert_int_not_equal(procmap_generation(pm, FAKE_CHILD), gen);
 	assert_null(procmap_find(pm, FAKE_CHILD, 0x100000));
 	assert_non_null(procmap_find(pm, FAKE_PID, 0x100000));
@@ -381,7 +381,7 @@ static void test_lifetimes(void **state)
 		free(hard);
 	}
 	assert_int_equal(loads, 1 + PROCMAP_PARKED_MAX + 4);
-	procmap_exec(pm, FAKE_PID);
+	procmap_exec(pm, FAKE_PID, 0);
 	procmap_stats(pm, &st);
 	assert_int_equal(st.parked, PROCMAP_PARKED_MAX);
 	assert_int_equal(st.evicted, 4); /* the first links parked (the binary's is in use) */
@@ -527,13 +527,13 @@ static void test_exit_grace(void **state)
 	procmap_set_live(pm, false);
 	file_record(&m, FAKE_PID, 0x100000, self_exe());
 	procmap_mmap(pm, &m);
-	procmap_fork(pm, FAKE_PID, FAKE_PID); /* a thread: nothing */
+	procmap_fork(pm, FAKE_PID, FAKE_PID, 0); /* a thread: nothing */
 	procmap_exit(pm, FAKE_PID);
 	procmap_exit(pm, FAKE_PID);
 	procmap_exit(pm, 12345678u);
 	assert_non_null(procmap_find(pm, FAKE_PID, 0x100000));
 	for (i = 0; i < PROCMAP_EXITED_KEEP; i++) {
-		procmap_fork(pm, FAKE_CHILD + 1 + i, FAKE_PID);
+		procmap_fork(pm, FAKE_CHILD + 1 + i, FAKE_PID, 0);
 		procmap_exit(pm, FAKE_CHILD + 1 + i);
 	}
 	assert_null(procmap_find(pm, FAKE_PID, 0x100000));

@@ -26,6 +26,7 @@
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -781,17 +782,17 @@ static void test_fork_exec_exit(void **state)
 	assert_int_equal(f.offset, addr - FAKE_BASE + sm.m.pgoff);
 
 	/* A thread: nothing changes. */
-	procmap_fork(sym_pm(s), FAKE_PID, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_PID, FAKE_PID, 0);
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* A child process inherits the maps. */
-	procmap_fork(sym_pm(s), FAKE_CHILD, FAKE_PID);
+	procmap_fork(sym_pm(s), FAKE_CHILD, FAKE_PID, 0);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.name, "probe_function");
 
 	/* exec empties the child's maps, not the parent's. */
-	procmap_exec(sym_pm(s), FAKE_CHILD);
+	procmap_exec(sym_pm(s), FAKE_CHILD, 0);
 	symbols_resolve(s, FAKE_CHILD, addr, false, &f);
 	assert_string_equal(f.module, "[unknown]");
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
@@ -805,7 +806,7 @@ static void test_fork_exec_exit(void **state)
 	assert_string_equal(f.name, "probe_function");
 	/* ...until enough other processes have exited after it. */
 	for (i = 0; i < 64; i++) {
-		procmap_fork(sym_pm(s), FAKE_CHILD + 1 + i, FAKE_CHILD);
+		procmap_fork(sym_pm(s), FAKE_CHILD + 1 + i, FAKE_CHILD, 0);
 		procmap_exit(sym_pm(s), FAKE_CHILD + 1 + i);
 	}
 	symbols_resolve(s, FAKE_PID, addr, false, &f);
@@ -972,6 +973,7 @@ static void test_collect_truncated(void **state)
 
 int main(void);
 static void test_jit_map(void **state);
+static void test_jit_map_after_exit(void **state);
 
 static int truncated_notices;
 
@@ -2094,7 +2096,7 @@ static void test_jit_map(void **state)
 	 * has no map yet: the old one's names are not its names. */
 	held = xasprintf("%s/held", dir);
 	assert_int_equal(rename(map, held), 0);
-	procmap_exec(sym_pm(s), (uint32_t)getpid());
+	procmap_exec(sym_pm(s), (uint32_t)getpid(), 0);
 	add_fake_anon(s);
 	symbols_resolve(s, (uint32_t)getpid(), FAKE_BASE + 0x4, false, &f);
 	assert_null(f.name);
@@ -2151,6 +2153,139 @@ static void test_jit_map(void **state)
 	}
 	notice_free(&sink);
 	free(map);
+	rm_tree(dir);
+}
+
+/* A child that only waits to be killed: a process with a pid of its own. */
+static pid_t idle_child(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* Kills and reaps it: /proc/PID is gone. */
+static void end_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Writes `dir`/perf-PID.map naming FAKE_BASE `name`, owned by `uid`; returns its path. */
+static char *write_jit_map(const char *dir, pid_t pid, const char *name, uid_t uid)
+{
+	char *map = xasprintf("%s/perf-%d.map", dir, (int)pid);
+	FILE *out = fopen(map, "w");
+
+	assert_non_null(out);
+	fprintf(out, "%llx 20 %s\n", (unsigned long long)FAKE_BASE, name);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(chown(map, uid, (gid_t)-1), 0);
+	return map;
+}
+
+/* The records of process `pid`'s exec at `time`, then of its anonymous mapping at FAKE_BASE. */
+static void exec_with_anon(struct symbols *s, pid_t pid, uint64_t time)
+{
+	struct pipeline_mmap m;
+
+	procmap_exec(sym_pm(s), (uint32_t)pid, time);
+	memset(&m, 0, sizeof(m));
+	m.pid = m.tid = (uint32_t)pid;
+	m.time = time;
+	m.start = FAKE_BASE;
+	m.len = 0x10000;
+	m.filename = "//anon";
+	procmap_mmap(sym_pm(s), &m);
+}
+
+static struct symbols *jit_symbols(const char *dir)
+{
+	struct symbols *s = sym_new();
+
+	symbols_set_jitmap_dir(s, dir);
+	listen(s);
+	notices = 0;
+	return s;
+}
+
+/*
+ * A JIT map is read, and checked against its process's user, for samples
+ * read after the process exited and was reaped (a recorder behind): who
+ * the process was is learned while it ran, from the records that named
+ * it. A fork's child gone before any look is its parent's user. A record
+ * of a process that began before the one now at its pid started (a pid
+ * reused since) learns nothing from /proc.
+ */
+static void test_jit_map_after_exit(void **state)
+{
+	char *dir = make_temp_dir(), *map;
+	struct symbols *s;
+	struct symbols_frame f;
+	pid_t pid;
+
+	/* Exec and mmap records read while it ran; the sample after it was reaped. */
+	pid = idle_child();
+	map = write_jit_map(dir, pid, "jitted_after_exit", geteuid());
+	s = jit_symbols(dir);
+	exec_with_anon(s, pid, util_now_ns());
+	end_child(pid);
+	symbols_resolve(s, (uint32_t)pid, FAKE_BASE + 0x10, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "jitted_after_exit");
+	assert_string_equal(f.module, map);
+	assert_int_equal(notices, 0);
+	sym_free(s);
+	free(map);
+
+	/* As root, a map owned by someone else is refused after the exit too. */
+	if (geteuid() == 0) {
+		pid = idle_child();
+		map = write_jit_map(dir, pid, "planted", 65534);
+		s = jit_symbols(dir);
+		exec_with_anon(s, pid, util_now_ns());
+		end_child(pid);
+		symbols_resolve(s, (uint32_t)pid, FAKE_BASE + 0x10, false, &f);
+		assert_null(f.name);
+		assert_int_equal(notices, 1);
+		assert_non_null(strstr(last_notice, "owned by uid 65534, not by the process's user "
+						    "(uid 0)"));
+		sym_free(s);
+		free(map);
+	}
+
+	/* A fork's child read about only once gone: its parent's (our) user. */
+	pid = idle_child();
+	map = write_jit_map(dir, pid, "forked_jit", geteuid());
+	end_child(pid);
+	s = jit_symbols(dir);
+	procmap_fork(sym_pm(s), (uint32_t)pid, (uint32_t)getpid(), util_now_ns());
+	exec_with_anon(s, pid, util_now_ns());
+	symbols_resolve(s, (uint32_t)pid, FAKE_BASE + 0x10, false, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "forked_jit");
+	sym_free(s);
+	free(map);
+
+	/* Records of a process that began before the one at the pid now: not it. */
+	pid = idle_child();
+	map = write_jit_map(dir, pid, "someone_else", geteuid());
+	s = jit_symbols(dir);
+	exec_with_anon(s, pid, 1);
+	symbols_resolve(s, (uint32_t)pid, FAKE_BASE + 0x10, false, &f);
+	assert_null(f.name);
+	assert_string_equal(f.module, "[anon]");
+	end_child(pid);
+	sym_free(s);
+	free(map);
+
+	notice_free(&sink);
 	rm_tree(dir);
 }
 
@@ -2317,6 +2452,7 @@ int main(void)
 		cmocka_unit_test(test_libc_plt),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_jit_map),
+		cmocka_unit_test(test_jit_map_after_exit),
 		cmocka_unit_test(test_xz_memlimit),
 		cmocka_unit_test(test_demangle_caps),
 		cmocka_unit_test(test_jit_map_caps),

@@ -416,7 +416,7 @@ static void test_unwind_from_mmap_records(void **state)
 
 	/* After exec the old maps are gone: no unwind table for the IP (what
 	 * libunwind's frame-pointer fallback finds may remain), and no crash. */
-	procmap_exec(pm, (uint32_t)getpid());
+	procmap_exec(pm, (uint32_t)getpid(), 0);
 	n = unwind_sample(u, &s, ips, 64);
 	assert_true(n >= 1);
 	assert_int_equal(ips[0], snap.regs[3]);
@@ -472,7 +472,7 @@ static void test_unwind_memo(void **state)
 	assert_known_chain(ips, n);
 
 	/* New mappings (an exec, none known after it): unwound afresh, no crash. */
-	procmap_exec(pm, (uint32_t)getpid());
+	procmap_exec(pm, (uint32_t)getpid(), 0);
 	procmap_set_live(pm, false);
 	n = unwind_sample(u, &s, ips, 64);
 	assert_true(n >= 1);
