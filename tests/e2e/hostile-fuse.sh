@@ -187,19 +187,7 @@ if ! command -v tmux >/dev/null 2>&1 || ! command -v "$CC" >/dev/null 2>&1; then
 	finish
 fi
 mkdir "$T/build" || hard_error "cannot make $T/build"
-cat >"$T/build/hot.c" <<'EOF'
-#include <time.h>
-static volatile unsigned long sink;
-__attribute__((noinline)) static void ft_source_hot(time_t end)
-{
-	while (time(NULL) < end) sink++; /* HOT */
-}
-int main(void)
-{
-	ft_source_hot(time(NULL) + 2);
-	return 0;
-}
-EOF
+cp "$(dirname "$TESTLIB")/hot.c" "$T/build/hot.c" || hard_error "cannot copy hot.c"
 "$CC" -g -O0 -fno-omit-frame-pointer -fdebug-prefix-map="$T/build=$T/src" -o "$T/hot" \
 	"$T/build/hot.c" || hard_error "cannot build $T/build/hot.c"
 # The same program as named through a symbolic link onto the mount. As

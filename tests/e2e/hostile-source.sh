@@ -24,19 +24,7 @@ command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) to build the progr
 mkdir "$T/src" && chmod 0755 "$T/src" || hard_error "cannot make $T/src"
 # As root, the lines view shows a file only in directories anyone may search.
 chmod 0711 "$T" || hard_error "cannot make $T searchable"
-cat >"$T/src/hot.c" <<'EOF'
-#include <time.h>
-static volatile unsigned long sink;
-__attribute__((noinline)) static void ft_source_hot(time_t end)
-{
-	while (time(NULL) < end) sink++; /* HOT */
-}
-int main(void)
-{
-	ft_source_hot(time(NULL) + 2);
-	return 0;
-}
-EOF
+cp "$(dirname "$TESTLIB")/hot.c" "$T/src/hot.c" || hard_error "cannot copy hot.c"
 "$CC" -g -O0 -fno-omit-frame-pointer -o "$T/hot" "$T/src/hot.c" || hard_error "cannot build $T/src/hot.c"
 cp "$T/src/hot.c" "$T/hot.c.orig" || hard_error "cannot keep hot.c"
 
