@@ -225,13 +225,14 @@ size_t procmap_maps(struct procmap *pm, uint32_t pid, const struct procmap_map *
 /* Whether the kernel answers PROCMAP_QUERY (Linux 6.11), asked of our own maps. */
 bool procmap_query_answers(void);
 /*
- * The path of the first file mapping of `pid`, lowest address first, that
- * `match` accepts, asked of the kernel (PROCMAP_QUERY), not read from the
- * maps file; caller frees. NULL when none does within the caps
+ * The path of the first executable file mapping of `pid`, lowest address
+ * first, that `match` accepts, asked of the kernel (PROCMAP_QUERY), not
+ * read from the maps file, with the mapping's range in *start and *end;
+ * caller frees. NULL when none does within the caps
  * (PROCMAP_QUERY_WALK_MAX, PROCMAP_QUERY_NAMES_MAX), or the kernel cannot say.
  */
-char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx),
-			      void *ctx);
+char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx), void *ctx,
+			      uint64_t *start, uint64_t *end);
 /*
  * A number that changes whenever the mappings of `pid` change (and differs
  * between two processes that had the same pid): what a consumer caching

@@ -879,8 +879,8 @@ static int query_next_file(int fd, uint64_t *addr, struct procmap_query_v1 *q, c
 	return 0;
 }
 
-char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx),
-			      void *ctx)
+char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void *ctx), void *ctx,
+			      uint64_t *start, uint64_t *end)
 {
 	struct procmap_query_v1 q;
 	uint64_t addr = 0, ino = 0, dev = UINT64_MAX;
@@ -897,7 +897,9 @@ char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void
 		uint64_t qdev = (uint64_t)q.dev_major << 32 | q.dev_minor;
 		uint64_t from = q.vma_start;
 
-		/* The same file as the mapping before it: its path was asked. */
+		if (!(q.vma_flags & PROCMAP_QUERY_EXECUTABLE))
+			continue;
+		/* The same file as the executable mapping before it: its path was asked. */
 		if (q.inode == ino && qdev == dev)
 			continue;
 		ino = q.inode;
@@ -905,8 +907,11 @@ char *procmap_query_find_file(uint32_t pid, bool (*match)(const char *path, void
 		if (named++ >= PROCMAP_QUERY_NAMES_MAX ||
 		    query_next_file(fd, &from, &q, name, sizeof(name)) < 0)
 			break;
-		if (match(name, ctx))
+		if (match(name, ctx)) {
 			found = xstrdup(name);
+			*start = q.vma_start;
+			*end = q.vma_end;
+		}
 	}
 	close(fd);
 	return found;

@@ -13,9 +13,10 @@
  *    means nothing and the target's fork fails. So PMU uprobes are never
  *    inherited (sampler_type_member.no_inherit): only the threads there
  *    when flametop attached are probed, and a notice says so.
- * The library is the one the target maps: for a PID target, found in the
- * first process's /proc/PID/maps and reached through /proc/PID/root (a
- * container's own libc); for a command or the whole system, the one the
+ * The library is the one the target maps: for a PID target, the file of
+ * the first process's executable mapping of it, reached through
+ * /proc/PID/map_files (a container's own libc, never a path resolved
+ * again); for a command or the whole system, the one the
  * dynamic loader finds for flametop, which is what a command it starts
  * loads too.
  */
@@ -24,12 +25,14 @@
 #include "types.h"
 
 #include <dlfcn.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "flametop/procmap.h"
@@ -67,63 +70,73 @@ static bool is_mapped_lib(const char *path, void *ctx)
 }
 
 /*
- * The library in process `pid`'s maps, as /proc/PID/root/PATH. Caller
- * frees. The maps are read up to the symbolizer's cap, PROCMAP_MAPS_MAX,
- * or PROCMAP_MAPS_QUERY_MAX where the kernel answers PROCMAP_QUERY, and
- * then what lies past the cap is asked of the kernel: a process can make
- * its maps hundreds of MB. *cap_mib: the cap, when the maps were larger
- * (0 when not).
+ * The library in process `pid`'s maps: the file of its first executable
+ * mapping (r-xp), as /proc/PID/map_files/START-END, the very file mapped,
+ * which the kernel reaches without resolving a path (a path resolved
+ * through /proc/PID/root would follow a container's absolute symbolic
+ * link, or what it mounted over the library's directory since, to a file
+ * of this machine). *known: the path as the process knows it (caller
+ * frees). Caller frees. The maps are read up to the symbolizer's cap,
+ * PROCMAP_MAPS_MAX, or PROCMAP_MAPS_QUERY_MAX where the kernel answers
+ * PROCMAP_QUERY, and then what lies past the cap is asked of the kernel:
+ * a process can make its maps hundreds of MB. *cap_mib: the cap, when the
+ * maps were larger (0 when not).
  */
-static char *lib_of_pid(pid_t pid, const char *lib, unsigned *cap_mib)
+static char *lib_of_pid(pid_t pid, const char *lib, char **known, unsigned *cap_mib)
 {
 	char maps[64], *buf, *line, *save = NULL, *found = NULL;
 	bool query = procmap_query_answers(), cut = false;
 	size_t cap = query ? PROCMAP_MAPS_QUERY_MAX : PROCMAP_MAPS_MAX;
+	uint64_t start = 0, end = 0;
 
 	*cap_mib = 0;
+	*known = NULL;
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
 	buf = util_read_file_max(maps, cap, NULL, &cut);
 	if (!buf)
 		return NULL;
 	for (line = strtok_r(buf, "\n", &save); line && !found;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *path = strchr(line, '/');
+		struct pipeline_mmap m;
 
-		if (path && is_mapped_lib(path, (void *)lib))
-			found = xstrdup(path);
+		if (procmap_parse_line(line, &m) == 0 && (m.prot & PROT_EXEC) &&
+		    is_mapped_lib(m.filename, (void *)lib)) {
+			found = xstrdup(m.filename);
+			start = m.start;
+			end = m.start + m.len;
+		}
 	}
 	free(buf);
 	if (!found && cut && query)
-		found = procmap_query_find_file((uint32_t)pid, is_mapped_lib, (void *)lib);
+		found = procmap_query_find_file((uint32_t)pid, is_mapped_lib, (void *)lib, &start,
+						&end);
 	if (!found) {
 		*cap_mib = cut ? (unsigned)(cap >> 20) : 0;
 		return NULL;
 	}
-	buf = xasprintf("/proc/%d/root%s", (int)pid, found);
-	free(found);
-	return buf;
+	*known = found;
+	return xasprintf("/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, start, end);
 }
 
 /*
- * Refuses (-EPERM, `err` said) library `path`, /proc/PID/root/PATH, when
- * PATH is on a user's FUSE mount in `pid`'s table: reading it (and the
- * kernel placing the probe in it) would wait on the user's server.
+ * Refuses (-EPERM, `err` said) library `known` of process `pid` when it
+ * is on a user's FUSE mount in `pid`'s table: reading it (and the kernel
+ * placing the probe in it) would wait on the user's server.
  */
-static int check_fuse(pid_t pid, const char *path, struct ft_error *err)
+static int check_fuse(pid_t pid, const char *known, struct ft_error *err)
 {
 	const struct ft_mount_fuse *fuse;
 	struct ft_mounts mounts;
-	char root[48];
-	size_t n;
 	int ret = 0;
 
-	n = (size_t)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	if (strncmp(path, root, n) != 0 || ft_mounts_load(&mounts, (uint32_t)pid) < 0)
+	if (ft_mounts_load(&mounts, (uint32_t)pid) < 0)
 		return 0;
-	fuse = ft_mounts_path_fuse(&mounts, path + n);
+	fuse = ft_mounts_path_fuse(&mounts, known);
 	if (fuse) {
-		error_set(err, "%s: on user %ld's FUSE mount %s, which may never answer: "
-			  "nothing to probe", path + n, fuse->uid, fuse->point);
+		error_set(err,
+			  "%s: on user %ld's FUSE mount %s, which may never answer: "
+			  "nothing to probe",
+			  known, fuse->uid, fuse->point);
 		ret = -EPERM;
 	}
 	ft_mounts_free(&mounts);
@@ -363,10 +376,10 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 	int type, ret_bit, r;
 	long id;
 	unsigned cap_mib = 0;
-	char *path;
+	char *path, *known = NULL;
 
 	if (t->target == SAMPLER_PIDS && t->npids)
-		path = lib_of_pid(t->pids[0], lib, &cap_mib);
+		path = lib_of_pid(t->pids[0], lib, &known, &cap_mib);
 	else
 		path = lib_of_loader(lib, soname);
 	if (!path) {
@@ -386,9 +399,10 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 				  soname);
 		return -ENOENT;
 	}
-	r = t->target == SAMPLER_PIDS && t->npids ? check_fuse(t->pids[0], path, err) : 0;
+	r = known ? check_fuse(t->pids[0], known, err) : 0;
 	if (r == 0)
 		r = symbols_func_file_offset(path, func, &offset, err);
+	free(known);
 	if (r < 0) {
 		free(path);
 		return r;

@@ -10,6 +10,13 @@
 # with DWARF unwinding (which opens the library too), and again without
 # the capabilities /proc/PID/map_files needs (so the path is all it has),
 # it finishes on time with samples saved.
+#
+# Then a program chrooted there allocates: /proc/PID/maps, as root reads
+# it, names its C library by this machine's path, and at that path inside
+# the root its owner put an absolute link to a file of this machine.
+# -e alloc -p probes malloc in the process's libc: the very file mapped
+# (/proc/PID/map_files), not that path resolved again inside the root,
+# which would follow the link out of it to the host's file.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/hostile.lib
@@ -48,5 +55,32 @@ assert_on_time path 2
 assert_samples path "$T/path.session" "$T/path.json"
 assert_eq "$(grep -c 'hostfifo' "$T/path.err")" 0 "path: nothing said about the host's FIFO"
 stop_hostile "$wpid"
+
+need_workload t12-types
+cp "$WORKLOADS/t12-types" "$R/t12-types" || hard_error "cannot copy t12-types into $R"
+for so in $(ldd "$WORKLOADS/t12-types" | awk '/\// { for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+	[ -e "$R$so" ] || { mkdir -p "$R${so%/*}" && cp -L "$so" "$R$so"; } ||
+		hard_error "cannot copy $so into $R"
+done
+echo "not a library" >"$T/decoy"
+echo "+ (as nobody, in $R) t12-types alloc 0"
+chroot --userspec=nobody:nogroup "$R" /t12-types alloc 0 >/dev/null 2>"$T/alloc.err" &
+apid=$!
+ft_bg_pids="$ft_bg_pids $apid"
+wait_comm "$apid" t12-types
+libc=$(awk '$2 ~ /x/ && $6 ~ /\/libc\.so/ { print $6; exit }' "/proc/$apid/maps")
+[ -n "$libc" ] || hard_error "t12-types maps no libc.so executable"
+# That path (root reads this machine's) inside the root: a link out of it, by nobody.
+mkdir -p "$R${libc%/*}" && ln -s "$T/decoy" "$R$libc" && chown -h nobody:nogroup "$R$libc" ||
+	hard_error "cannot link $R$libc to the decoy"
+run_record uprobe -e alloc -d 1 -o "$T/uprobe.session" -p "$apid"
+stop_hostile "$apid"
+assert_eq "$RC" 0 "alloc -p, its libc's path a link out of its root: record exit status"
+assert_eq "$(grep -c 'decoy\|not an ELF' "$T/uprobe.err")" 0 "alloc -p: nothing said of the host's file"
+if report_json "$T/uprobe.session" "$T/uprobe.json"; then
+	print_top "$T/uprobe.json"
+	assert_match "$(jq '[.functions[] | select(.name | startswith("ft_t12_alloc")) | .total] | add // 0' \
+		"$T/uprobe.json")" '^[1-9][0-9]*$' "alloc -p: the process's allocations are counted"
+fi
 
 finish

@@ -180,7 +180,7 @@ assert_eq "$(total ft_t12_alloc_big "$T/inuse.json")" 0 "inuse: ft_t12_alloc_big
 assert_eq "$(total ft_t12_alloc_small "$T/inuse.json")" 0 "inuse: ft_t12_alloc_small freed all"
 assert_eq "$(total ft_t12_alloc_big "$T/inuse-alloc.json")" "$1" "inuse,alloc: alloc still sees ft_t12_alloc_big's bytes"
 
-# -p: probes in the process's own libc (through /proc/PID/root), on an
+# -p: probes in the process's own libc (through /proc/PID/map_files), on an
 # allocating process, with wall at once.
 "$WORKLOADS/t12-types" alloc 0 >/dev/null &
 BG_PID=$!
