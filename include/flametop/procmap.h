@@ -303,7 +303,7 @@ enum {
  * deadline is now plus PROCMAP_MODULE_BUDGET_NS. Close with
  * procmap_file_close().
  *
- * A user's FUSE mount (ft_mounts_load) may never answer, and even a look
+ * A user's FUSE mount (ft_mounts_acquire) may never answer, and even a look
  * at a file there waits for it: such a file is refused from the mount
  * tables alone, before `path` is looked up (when it names a place in
  * this machine's root, or with IN_ROOT in `pid`'s) and on the mount the

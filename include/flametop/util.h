@@ -269,7 +269,7 @@ bool util_process_alive(pid_t pid);
  * (-ELOOP for a symbolic link with O_NOFOLLOW), -EISDIR for a directory,
  * -EINVAL when it is not a regular file, -EFBIG when it is larger than
  * `max_size`, -EAGAIN when the file changed between the look and the
- * open, -EREMOTE when it is on a user's FUSE mount (ft_mounts_load:
+ * open, -EREMOTE when it is on a user's FUSE mount (ft_mounts_acquire:
  * refused from our mount table before the lookup, for an absolute path
  * from AT_FDCWD, which is then walked with ft_walk so that no symbolic
  * link leads onto such a mount, and after it, never looking at the file).
@@ -296,10 +296,13 @@ const char *ft_open_strerror(int err);
  * without asking any file system; a FUSE mount whose superblock does not
  * say user_id=0 is a user's.
  *
- * ft_mounts_load() fills `m` (ft_mounts_free() frees it) or returns
- * -errno; it copies the table from a cache shared by the processes of one
- * mount namespace and root, read again once a mount or unmount changed it
- * (thread-safe). ft_mounts_path_fuse() returns the user's FUSE mount that `path`
+ * ft_mounts_acquire() borrows the table of process `pid` (0: ours) from a
+ * cache shared by the processes of one mount namespace and root, read
+ * again once a mount or unmount changed it (thread-safe): never NULL (a
+ * table that cannot be read is an empty one, `loaded` false), read-only,
+ * valid and unchanged until ft_mounts_release() (a table read again is a
+ * new one). No copy is made: a look-up costs no more at 100,000 mounts
+ * than at 10. ft_mounts_path_fuse() returns the user's FUSE mount that `path`
  * (absolute, as the table's process sees it) is at or under, borrowed
  * from `m`, or NULL. ft_mounts_fd_check() looks at the mount an O_PATH
  * descriptor is on (/proc/self/fdinfo, never the file): -EPERM with
@@ -318,9 +321,10 @@ struct ft_mounts {
 	size_t n_ids;
 	struct ft_mount_fuse *fuse; /* the users' FUSE mounts */
 	size_t n_fuse;
+	unsigned refs; /* the cache's: holders of the table */
 };
-int ft_mounts_load(struct ft_mounts *m, uint32_t pid);
-void ft_mounts_free(struct ft_mounts *m);
+const struct ft_mounts *ft_mounts_acquire(uint32_t pid);
+void ft_mounts_release(const struct ft_mounts *m);
 const struct ft_mount_fuse *ft_mounts_path_fuse(const struct ft_mounts *m, const char *path);
 int ft_mounts_fd_check(const struct ft_mounts *m, int fd, const struct ft_mount_fuse **fuse);
 /*

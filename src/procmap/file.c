@@ -105,26 +105,30 @@ static void say_fuse(struct ft_error *err, const char *path, const struct ft_mou
 /*
  * Whether the file that O_PATH descriptor `pfd` (of `path`) holds is on a
  * user's FUSE mount, or on a FUSE mount neither `pid`'s table nor ours
- * lists (detached): -EPERM with `err` filled, else 0. Never asks the file
- * system (ft_mounts_fd_check, ft_fd_on_fuse).
+ * lists (detached): -EPERM with `err` filled, else 0. Ours is looked in
+ * only when it is another table than theirs. Never asks the file system
+ * (ft_mounts_fd_check, ft_fd_on_fuse).
  */
 static int check_mount(const struct ft_mounts *theirs, uint32_t pid, int pfd, const char *path,
 		       struct ft_error *err)
 {
 	const struct ft_mount_fuse *fuse;
-	struct ft_mounts ours;
+	const struct ft_mounts *ours;
 	int ret;
 
 	ret = ft_mounts_fd_check(theirs, pfd, &fuse);
 	if (ret == -ENXIO && pid) {
 		/* Not in theirs: maybe a file mapped before a chroot. */
-		if (ft_mounts_load(&ours, 0) == 0)
-			ret = ft_mounts_fd_check(&ours, pfd, &fuse);
+		ours = ft_mounts_acquire(0);
+		if (ours == theirs)
+			ret = theirs->loaded ? ret : 0; /* the same table: nothing more to learn */
+		else if (ours->loaded)
+			ret = ft_mounts_fd_check(ours, pfd, &fuse);
 		else
 			ret = 0; /* no table to tell by */
 		if (ret == -EPERM)
 			say_fuse(err, path, fuse);
-		ft_mounts_free(&ours);
+		ft_mounts_release(ours);
 	} else if (ret == -EPERM) {
 		say_fuse(err, path, fuse);
 	} else if (ret == -ENXIO && !theirs->loaded) {
@@ -185,7 +189,7 @@ int procmap_file_open(struct procmap_file *f, int dirfd, const char *path, unsig
 int procmap_file_open_as(struct procmap_file *f, uint32_t pid, int dirfd, const char *path,
 			 unsigned flags, struct ft_error *err)
 {
-	struct ft_mounts mounts;
+	const struct ft_mounts *mounts;
 	struct stat st;
 	int pfd = -1, fd, ret;
 
@@ -193,9 +197,9 @@ int procmap_file_open_as(struct procmap_file *f, uint32_t pid, int dirfd, const 
 	f->fd = -1;
 	f->root = -1;
 	f->pid = pid;
-	ft_mounts_load(&mounts, pid); /* unreadable: nothing to check by */
-	ret = look_up(&mounts, pid, dirfd, path, flags, &pfd, err);
-	ft_mounts_free(&mounts);
+	mounts = ft_mounts_acquire(pid); /* unreadable: nothing to check by */
+	ret = look_up(mounts, pid, dirfd, path, flags, &pfd, err);
+	ft_mounts_release(mounts);
 	if (ret < 0)
 		return ret;
 	fd = ft_reopen_regular(pfd, PROCMAP_FILE_MAX, &st);

@@ -125,13 +125,11 @@ static char *lib_of_pid(pid_t pid, const char *lib, char **known, unsigned *cap_
  */
 static int check_fuse(pid_t pid, const char *known, struct ft_error *err)
 {
+	const struct ft_mounts *mounts = ft_mounts_acquire((uint32_t)pid);
 	const struct ft_mount_fuse *fuse;
-	struct ft_mounts mounts;
 	int ret = 0;
 
-	if (ft_mounts_load(&mounts, (uint32_t)pid) < 0)
-		return 0;
-	fuse = ft_mounts_path_fuse(&mounts, known);
+	fuse = ft_mounts_path_fuse(mounts, known);
 	if (fuse) {
 		error_set(err,
 			  "%s: on user %ld's FUSE mount %s, which may never answer: "
@@ -139,7 +137,7 @@ static int check_fuse(pid_t pid, const char *known, struct ft_error *err)
 			  known, fuse->uid, fuse->point);
 		ret = -EPERM;
 	}
-	ft_mounts_free(&mounts);
+	ft_mounts_release(mounts);
 	return ret;
 }
 

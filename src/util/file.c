@@ -270,14 +270,14 @@ static int open_path(const struct ft_mounts *m, int dirfd, const char *path, int
 int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
 {
 	struct stat before, after;
-	struct ft_mounts m;
+	const struct ft_mounts *m;
 	int pfd, fd, ret;
 
 	/* A user's FUSE server may never answer, even a lookup; no table: no check. */
-	ft_mounts_load(&m, 0);
+	m = ft_mounts_acquire(0);
 	/* O_PATH opens nothing: a FIFO does not block, a device's open does not run. */
-	ret = open_path(&m, dirfd, path, oflags, &pfd);
-	ft_mounts_free(&m);
+	ret = open_path(m, dirfd, path, oflags, &pfd);
+	ft_mounts_release(m);
 	if (ret < 0)
 		return ret;
 	fd = ft_reopen_regular(pfd, max_size, st);
@@ -330,7 +330,7 @@ static char *absolute(const char *path)
 
 int ft_open_public(const char *path, uint64_t max_size, struct stat *st)
 {
-	struct ft_mounts m;
+	const struct ft_mounts *m;
 	int root, pfd, fd;
 	char *abs;
 
@@ -344,17 +344,17 @@ int ft_open_public(const char *path, uint64_t max_size, struct stat *st)
 		free(abs);
 		return -errno;
 	}
-	ft_mounts_load(&m, 0);
+	m = ft_mounts_acquire(0);
 	pfd = -1;
-	if (ft_mounts_path_fuse(&m, abs))
+	if (ft_mounts_path_fuse(m, abs))
 		fd = -EREMOTE; /* said before a directory on the way is */
 	else
-		fd = ft_walk(root, abs, FT_WALK_SEARCHABLE, &m, WALK_HOPS, &pfd);
+		fd = ft_walk(root, abs, FT_WALK_SEARCHABLE, m, WALK_HOPS, &pfd);
 	close(root);
 	free(abs);
 	if (fd == 0)
-		fd = check_fuse(&m, pfd);
-	ft_mounts_free(&m);
+		fd = check_fuse(m, pfd);
+	ft_mounts_release(m);
 	if (fd < 0) {
 		if (pfd >= 0)
 			close(pfd);

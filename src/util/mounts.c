@@ -16,10 +16,12 @@
  * while a process still maps a file of it) is told FUSE or not by its
  * device's entry in fusectl (/sys/fs/fuse/connections).
  *
- * Tables are read through a small cache. A table is what every process of
- * one mount namespace and root sees, so the processes of a machine (or of
- * a container) share one read, and it is read again only when the kernel
- * says it changed: a mountinfo descriptor polls POLLPRI after a mount or
+ * Tables are read through a small cache, and lent, not copied. A table is
+ * what every process of one mount namespace and root sees, so the
+ * processes of a machine (or of a container) share one read, and it is
+ * read again only when the kernel says it changed (into a new table:
+ * whoever borrowed the old one keeps it, unchanged, until it lets go; a
+ * table goes with its last holder): a mountinfo descriptor polls POLLPRI after a mount or
  * an unmount in its namespace. The kernel takes some 14 ms to write a
  * table of 2,000 mounts (a busy container host), which every file a
  * profiled process mapped would otherwise pay.
@@ -34,6 +36,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,18 +135,36 @@ static size_t count_lines(const char *buf, size_t len)
 	return n;
 }
 
-/* Reads the table open at `fd` (from its start) into `m`, emptied first; -errno on failure. */
-static int read_table(struct ft_mounts *m, int fd)
+/* Frees a table no one holds any more. */
+static void table_free(struct ft_mounts *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->n_fuse; i++)
+		free(m->fuse[i].point);
+	free(m->fuse);
+	free(m->ids);
+	free(m);
+}
+
+/*
+ * Reads the table open at `fd` (from its start) into a new table, held
+ * once (by the caller); NULL with errno set on failure.
+ */
+static struct ft_mounts *read_table(int fd)
+{
+	struct ft_mounts *m;
 	char *buf, *line, *next;
 	size_t len;
+	bool cut;
 
-	ft_mounts_free(m);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	buf = util_read_fd_max(fd, MOUNTINFO_MAX, &len, &m->cut);
+		return NULL;
+	buf = util_read_fd_max(fd, MOUNTINFO_MAX, &len, &cut);
 	if (!buf)
-		return -errno;
+		return NULL;
+	m = xcalloc(1, sizeof(*m));
+	m->cut = cut;
 	m->ids = xmalloc((count_lines(buf, len) + 1) * sizeof(*m->ids));
 	for (line = buf; line < buf + len && *line; line = next) {
 		next = strchr(line, '\n');
@@ -155,21 +176,8 @@ static int read_table(struct ft_mounts *m, int fd)
 	}
 	free(buf);
 	m->loaded = true;
-	return 0;
-}
-
-static void copy_table(struct ft_mounts *to, const struct ft_mounts *from)
-{
-	size_t i;
-
-	*to = *from;
-	to->ids = xmalloc((from->n_ids + 1) * sizeof(*to->ids));
-	memcpy(to->ids, from->ids, from->n_ids * sizeof(*to->ids));
-	to->fuse = from->n_fuse ? xmalloc(from->n_fuse * sizeof(*to->fuse)) : NULL;
-	for (i = 0; i < from->n_fuse; i++) {
-		to->fuse[i] = from->fuse[i];
-		to->fuse[i].point = xstrdup(from->fuse[i].point);
-	}
+	m->refs = 1;
+	return m;
 }
 
 /* A table of the cache: what the processes of one namespace and root see. */
@@ -177,20 +185,29 @@ struct mounts_slot {
 	uint64_t ns; /* the mount namespace's inode number; 0: a free slot */
 	char *root; /* the root, as /proc/PID/root names it */
 	int fd; /* its mountinfo, kept open to be polled for changes */
-	struct ft_mounts m;
+	struct ft_mounts *m; /* held once by the slot, and once by each borrower */
 	uint64_t used; /* when it was last used, for the least recently used */
 };
 
 static struct mounts_slot mounts_slots[MOUNTS_SLOTS];
 static uint64_t mounts_clock;
 static pthread_mutex_t mounts_lock = PTHREAD_MUTEX_INITIALIZER;
+/* What a table that cannot be read is: nothing to tell by. Never freed. */
+static struct ft_mounts no_table;
+
+/* Lets go of one hold on `m`; call with the lock. */
+static void table_put(struct ft_mounts *m)
+{
+	if (m && m != &no_table && --m->refs == 0)
+		table_free(m);
+}
 
 static void slot_clear(struct mounts_slot *s)
 {
 	if (s->ns)
 		close(s->fd);
 	free(s->root);
-	ft_mounts_free(&s->m);
+	table_put(s->m);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -209,17 +226,25 @@ static bool table_changed(int fd)
 static struct mounts_slot *slot_get(const char *proc, uint64_t ns, const char *root)
 {
 	struct mounts_slot *s, *victim = &mounts_slots[0];
+	struct ft_mounts *m;
 	char path[64];
 	size_t i;
-	int fd, ret;
+	int fd, e;
 
 	for (i = 0; i < MOUNTS_SLOTS; i++) {
 		s = &mounts_slots[i];
 		if (s->ns == ns && strcmp(s->root, root) == 0) {
-			if (table_changed(s->fd) && (ret = read_table(&s->m, s->fd)) < 0) {
-				slot_clear(s);
-				errno = -ret;
-				return NULL;
+			if (table_changed(s->fd)) {
+				/* Borrowers of the old table keep it until they let go. */
+				m = read_table(s->fd);
+				if (!m) {
+					e = errno;
+					slot_clear(s);
+					errno = e;
+					return NULL;
+				}
+				table_put(s->m);
+				s->m = m;
 			}
 			s->used = ++mounts_clock;
 			return s;
@@ -231,44 +256,46 @@ static struct mounts_slot *slot_get(const char *proc, uint64_t ns, const char *r
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	slot_clear(victim);
-	ret = read_table(&victim->m, fd);
-	if (ret < 0) {
+	m = read_table(fd);
+	if (!m) {
+		e = errno;
 		close(fd);
-		errno = -ret;
+		errno = e;
 		return NULL;
 	}
+	slot_clear(victim);
 	victim->ns = ns;
 	victim->root = xstrdup(root);
 	victim->fd = fd;
+	victim->m = m;
 	victim->used = ++mounts_clock;
 	return victim;
 }
 
-/* The table of `proc` ("/proc/PID"), read without the cache. */
-static int read_uncached(struct ft_mounts *m, const char *proc)
+/* The table of `proc` ("/proc/PID"), read without the cache; NULL when it cannot be. */
+static struct ft_mounts *read_uncached(const char *proc)
 {
+	struct ft_mounts *m;
 	char path[64];
-	int fd, ret;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/mountinfo", proc);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	ret = read_table(m, fd);
+		return NULL;
+	m = read_table(fd);
 	close(fd);
-	return ret;
+	return m;
 }
 
-int ft_mounts_load(struct ft_mounts *m, uint32_t pid)
+const struct ft_mounts *ft_mounts_acquire(uint32_t pid)
 {
 	char proc[32], path[64], root[PATH_MAX];
 	struct mounts_slot *s;
+	struct ft_mounts *m = NULL;
 	struct stat st;
 	ssize_t n;
-	int ret = 0;
 
-	memset(m, 0, sizeof(*m));
 	if (pid)
 		snprintf(proc, sizeof(proc), "/proc/%" PRIu32, pid);
 	else
@@ -278,31 +305,29 @@ int ft_mounts_load(struct ft_mounts *m, uint32_t pid)
 	 * cannot be had is read on its own. */
 	snprintf(path, sizeof(path), "%s/ns/mnt", proc);
 	if (stat(path, &st) < 0)
-		return -errno;
+		return &no_table;
 	snprintf(path, sizeof(path), "%s/root", proc);
 	n = readlink(path, root, sizeof(root));
-	if (n < 0 || (size_t)n == sizeof(root))
-		return read_uncached(m, proc);
+	if (n < 0 || (size_t)n == sizeof(root)) {
+		m = read_uncached(proc);
+		return m ? m : &no_table;
+	}
 	root[n] = '\0';
 	pthread_mutex_lock(&mounts_lock);
 	s = slot_get(proc, (uint64_t)st.st_ino, root);
-	if (s)
-		copy_table(m, &s->m);
-	else
-		ret = -errno;
+	if (s) {
+		m = s->m;
+		m->refs++;
+	}
 	pthread_mutex_unlock(&mounts_lock);
-	return ret;
+	return m ? m : &no_table;
 }
 
-void ft_mounts_free(struct ft_mounts *m)
+void ft_mounts_release(const struct ft_mounts *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->n_fuse; i++)
-		free(m->fuse[i].point);
-	free(m->fuse);
-	free(m->ids);
-	memset(m, 0, sizeof(*m));
+	pthread_mutex_lock(&mounts_lock);
+	table_put((struct ft_mounts *)(uintptr_t)m);
+	pthread_mutex_unlock(&mounts_lock);
 }
 
 /* Whether `path` is `point` or lies under it, component-wise. */

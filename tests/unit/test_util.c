@@ -799,34 +799,44 @@ static void test_kernel_before(void **state)
 }
 
 /*
- * The child of test_mounts_cache(), in a mount namespace of its own: a
- * tmpfs mounted and unmounted after the table was read shows in the next
- * ft_mounts_load() at once (the cache reads a changed table again).
- * Returns the failed step, 0 when all held.
+ * The child of test_mounts_cache(), in a mount namespace of its own: the
+ * table is lent, not copied (two borrowers of an unchanged table hold the
+ * same one); a tmpfs mounted and unmounted after the table was read shows
+ * in the next ft_mounts_acquire() at once (the cache reads a changed table
+ * again, into a new one), while a table borrowed before stays as it was
+ * until it is released. Returns the failed step, 0 when all held.
  */
 static int mounts_cache_child(void)
 {
 	char dir[] = "/tmp/ft-mounts-XXXXXX";
-	struct ft_mounts a, b, c;
+	const struct ft_mounts *a, *a2, *b = NULL, *c = NULL;
 	const struct ft_mount_fuse *fuse;
+	size_t n_a;
 	int fd, step = 0;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(dir))
 		return 1;
-	if (ft_mounts_load(&a, 0) < 0 || ft_mounts_load(&a, 0) < 0) /* the second from the cache */
+	a = ft_mounts_acquire(0);
+	a2 = ft_mounts_acquire(0); /* from the cache */
+	n_a = a->n_ids;
+	if (!a->loaded || a2 != a)
 		step = 2;
 	else if (mount("none", dir, "tmpfs", 0, "size=4k") < 0)
 		step = 3;
 	else if ((fd = open(dir, O_PATH | O_CLOEXEC)) < 0)
 		step = 4;
-	else if (ft_mounts_load(&b, 0) < 0 || b.n_ids != a.n_ids + 1)
+	else if ((b = ft_mounts_acquire(0)) == a || b->n_ids != n_a + 1 || a->n_ids != n_a)
 		step = 5;
-	else if (ft_mounts_fd_check(&a, fd, &fuse) != -ENXIO || ft_mounts_fd_check(&b, fd, &fuse))
+	else if (ft_mounts_fd_check(a, fd, &fuse) != -ENXIO || ft_mounts_fd_check(b, fd, &fuse))
 		step = 6;
 	else if (close(fd) < 0 || umount(dir) < 0)
 		step = 7;
-	else if (ft_mounts_load(&c, 0) < 0 || c.n_ids != a.n_ids)
+	else if ((c = ft_mounts_acquire(0)) == b || c->n_ids != n_a || b->n_ids != n_a + 1)
 		step = 8;
+	ft_mounts_release(a);
+	ft_mounts_release(a2);
+	ft_mounts_release(b);
+	ft_mounts_release(c);
 	rmdir(dir);
 	return step;
 }
