@@ -49,6 +49,63 @@ if report_json "$T/reuse.session" "$T/reuse.json"; then
 		"reuse: ft_jit_respin's share of the two names"
 fi
 
+# Samples read after their process exited and was reaped (a recorder far
+# behind): the recorder is stopped while nobody's JIT runs and exits, and
+# resumed only then. The JIT is a child of the command (sh, as nobody),
+# which the recorder sees running: the JIT is its user, and its map (left
+# behind, owned by nobody) is read and trusted; then the same with a map
+# that nobody did not write, which the check refuses after the exit too.
+if command -v setpriv >/dev/null 2>&1 && getent passwd nobody >/dev/null 2>&1; then
+	# run_late NAME MAP-OWNER: records sh running the kept JIT, gated.
+	run_late() {
+		chmod 711 "$T" || hard_error "cannot let nobody through $T"
+		D=$T/$1.gate
+		mkdir "$D" && cp "$WORKLOADS/jit" "$D/jit" && chmod 777 "$D" || hard_error "cannot make $D"
+		echo "+ flametop record -F 999 -o $T/$1.session -- setpriv (nobody) sh: jit 1000 kept, gated"
+		"$FLAMETOP" record -F 999 -o "$T/$1.session" -- \
+			setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c \
+			'while [ ! -e "$1/go" ]; do sleep 0.05; done; "$1/jit" 1000 kept &
+			echo $! >"$1/pid"; wait; : >"$1/done"; while [ ! -e "$1/end" ]; do sleep 0.05; done' \
+			sh "$D" >"$T/$1.out" 2>"$T/$1.err" &
+		ft_pid=$!
+		ft_bg_pids="$ft_bg_pids $ft_pid"
+		wait_until 30 sh -c 'pgrep -P "$1" -x sh >/dev/null' sh "$ft_pid" ||
+			hard_error "$1: the command never started"
+		ft_bg_pids="$ft_bg_pids $(pgrep -P "$ft_pid" -x sh)"
+		kill -STOP "$ft_pid"
+		: >"$D/go"
+		wait_until 60 test -e "$D/done" || hard_error "$1: the jit never ended"
+		jpid=$(cat "$D/pid")
+		if [ "$2" != nobody ]; then
+			# A map someone else put there (root here; the check trusts the
+			# process's user or root, so the other user is daemon).
+			chown daemon "/tmp/perf-$jpid.map" 2>/dev/null || hard_error "no user daemon"
+		fi
+		kill -CONT "$ft_pid"
+		: >"$D/end"
+		wait "$ft_pid"
+		RC=$?
+		rm -f "/tmp/perf-$jpid.map"
+		assert_eq "$RC" 0 "$1: record exit status"
+	}
+	run_late late nobody
+	if report_json "$T/late.session" "$T/late.json"; then
+		print_top "$T/late.json"
+		assert_between "$(share ft_jit_spin "$T/late.json")" 50 100 \
+			"late: ft_jit_spin self % (read after the jit exited)"
+	fi
+	assert_eq "$(grep -c 'notice: .*perf-' "$T/late.err")" 0 "late: no notice about the map"
+	run_late latedaemon daemon
+	if report_json "$T/latedaemon.session" "$T/latedaemon.json"; then
+		assert_eq "$(share ft_jit_spin "$T/latedaemon.json")" 0 "latedaemon: ft_jit_spin is not named"
+	fi
+	assert_match "$(grep 'notice: ignoring /tmp/perf-' "$T/latedaemon.err")" \
+		'owned by uid [0-9]+, not by the process'"'"'s user \(uid [0-9]+\)' \
+		"latedaemon: the notice says why"
+else
+	echo "  (no setpriv or user nobody: the late case is not run)"
+fi
+
 # In a container: pid 1 of its namespace, with a tmpfs on /tmp that hides
 # the build tree (the workload is run from a descriptor opened before).
 if unshare -p -f -m --propagation private true 2>/dev/null; then

@@ -20,14 +20,17 @@
  *   reuse    good for the first half of the time; then a second line
  *            names the same code ft_jit_respin, as a JIT that compiled new
  *            code where old code was (no new mapping), for the second half
- * A profiler must use good and memfd and refuse the others. The files are
- * removed at exit. Exits 77 on machines other than x86-64, 3 when MODE
+ *   kept     good, and the map is left behind at exit, as Node and the
+ *            JVM's perf-map-agent leave theirs (whoever runs it removes it)
+ * A profiler must use good, memfd and kept and refuse the others. The
+ * files are removed at exit (but kept's map). Exits 77 on machines other than x86-64, 3 when MODE
  * cannot be set up.
  */
 #include "config.h"
 
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <stdint.h>
 #include <string.h>
@@ -79,13 +82,15 @@ int main(int argc, char **argv)
 		0xc3, /* ret */
 	};
 	const char *mode = argc > 2 ? argv[2] : "good";
+	bool keep = false;
 	long (*fn)(long);
 	long long deadline, half = 0;
 	long ms;
 	void *mem;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: jit MILLISECONDS [good|symlink|foreign|memfd|named|reuse]\n");
+		fprintf(stderr,
+			"usage: jit MILLISECONDS [good|symlink|foreign|memfd|named|reuse|kept]\n");
 		return 2;
 	}
 	ms = ft_arg("jit", "milliseconds", argv[1]);
@@ -116,6 +121,9 @@ int main(int argc, char **argv)
 		mode = "good";
 	} else if (strcmp(mode, "reuse") == 0) {
 		half = ft_deadline(ms / 2);
+		mode = "good";
+	} else if (strcmp(mode, "kept") == 0) {
+		keep = true;
 		mode = "good";
 	}
 
@@ -160,7 +168,8 @@ int main(int argc, char **argv)
 		}
 		fn(1L << 22);
 	}
-	remove_files();
+	if (!keep)
+		remove_files();
 	return 0;
 #else
 	fprintf(stderr, "jit: the machine code here is x86-64 only\n");
