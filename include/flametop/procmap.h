@@ -165,7 +165,8 @@ void procmap_say(struct procmap *pm, const char *fmt, ...) __attribute__((format
 void procmap_set_rescan_interval(struct procmap *pm, uint64_t ns);
 
 /*
- * Side-band records; `pid` is always the process id (tgid).
+ * Side-band records; `pid` is always the process id (tgid), `time` the
+ * record's (CLOCK_MONOTONIC, 0 when not known: see procmap_owner()).
  * procmap_mmap adds a mapping, replacing whatever it overlaps.
  * procmap_fork copies the parent's mappings into a new process (pid ==
  * ppid, a new thread, changes nothing), reading the parent's
