@@ -141,6 +141,30 @@ static int check_fuse(pid_t pid, const char *known, struct ft_error *err)
 	return ret;
 }
 
+/*
+ * Refuses (-EPERM, `err` said) to go on when /proc/PID/map_files cannot be
+ * opened (it needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE): the library's
+ * path is not resolved again instead, since whoever owns the process's
+ * root may have put a link there that leads out of it.
+ */
+static int check_map_files(pid_t pid, const char *path, const char *known, struct ft_error *err)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EPERM && errno != EACCES)
+		return 0; /* said by the reader that follows */
+	error_set(err,
+		  "%s of process %d: /proc/%d/map_files cannot be opened without "
+		  "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE, and its path is not looked up "
+		  "again (a link in the process's root could lead out of it): nothing to probe",
+		  known, (int)pid, (int)pid);
+	return -EPERM;
+}
+
 struct find_loaded {
 	const char *lib;
 	char *path;
@@ -398,6 +422,8 @@ int type_uprobe_member(struct sampler_type_member *m, const struct sampler_type_
 		return -ENOENT;
 	}
 	r = known ? check_fuse(t->pids[0], known, err) : 0;
+	if (r == 0 && known)
+		r = check_map_files(t->pids[0], path, known, err);
 	if (r == 0)
 		r = symbols_func_file_offset(path, func, &offset, err);
 	free(known);

@@ -74,8 +74,14 @@ libc=$(awk '$2 ~ /x/ && $6 ~ /\/libc\.so/ { print $6; exit }' "/proc/$apid/maps"
 mkdir -p "$R${libc%/*}" && ln -s "$T/decoy" "$R$libc" && chown -h nobody:nogroup "$R$libc" ||
 	hard_error "cannot link $R$libc to the decoy"
 run_record uprobe -e alloc -d 1 -o "$T/uprobe.session" -p "$apid"
-stop_hostile "$apid"
 assert_eq "$RC" 0 "alloc -p, its libc's path a link out of its root: record exit status"
+# Without the capabilities map_files needs, the path is not looked up instead.
+run_record_without_map_files uprobecap -e alloc -d 1 -o "$T/uprobecap.session" -p "$apid"
+stop_hostile "$apid"
+assert_eq "$RC" 1 "alloc -p without map_files: record exit status"
+assert_match "$(cat "$T/uprobecap.err")" '/proc/[0-9]+/map_files cannot be opened without CAP_SYS_ADMIN' \
+	"alloc -p without map_files: the error says why"
+assert_eq "$(grep -c 'decoy\|not an ELF' "$T/uprobecap.err")" 0 "alloc -p without map_files: the host's file untouched"
 assert_eq "$(grep -c 'decoy\|not an ELF' "$T/uprobe.err")" 0 "alloc -p: nothing said of the host's file"
 if report_json "$T/uprobe.session" "$T/uprobe.json"; then
 	print_top "$T/uprobe.json"
