@@ -219,6 +219,15 @@ uint64_t import_sink_samples(const struct import_sink *s);
  * samples (profile_event_counts_samples(): a folded stack's count) as its
  * weight, any other as 1. */
 uint64_t import_sink_counted(const struct import_sink *s);
+/*
+ * For an input whose records each hold several events' values at one
+ * stack (pprof's sample types): while `by_record`, the samples added are
+ * not counted, and the importer counts the samples each record stands
+ * for with import_sink_count(), so that a record is counted once, not
+ * once per event.
+ */
+void import_sink_count_by_record(struct import_sink *s, bool by_record);
+void import_sink_count(struct import_sink *s, uint64_t n);
 
 /*
  * Writes the session: the header (metadata, every event), the profile and

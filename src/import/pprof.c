@@ -592,12 +592,15 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 	}
 
 	import_sink_set_where(pp->sink, where_sample, pp);
+	/* A pprof sample is counted once, not once per type it has a value of:
+	 * as its "samples" says, else as one where it has any value. */
+	import_sink_count_by_record(pp->sink, true);
 	for (i = 0; i < pb->n_sample; i++) {
 		const pb_sample *s = pb->sample[i];
 		uint64_t at = pp->w->sample_at[i];
 		struct profile_sample smp = { 0 };
 		size_t n = 0, cut = 0;
-		uint64_t spread = 1, c;
+		uint64_t spread = 1, stands_for = 0, c;
 		uint32_t node;
 
 		if (s->n_value != pb->n_sample_type) {
@@ -661,6 +664,8 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 			}
 			if (v == 0)
 				continue;
+			if (!stands_for || j == counted)
+				stands_for = j == counted ? (uint64_t)v : 1;
 			if ((uint64_t)v > INT64_MAX / scale[j]) {
 				error_set(err, "%s: at byte %" PRIu64 ": sample %zu has a value too "
 					       "large (%" PRId64 ")",
@@ -677,9 +682,11 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					goto out;
 			}
 		}
+		import_sink_count(pp->sink, stands_for);
 	}
 	ret = 0;
 out:
+	import_sink_count_by_record(pp->sink, false);
 	import_sink_set_where(pp->sink, NULL, NULL);
 	free(stack);
 	free(scale);

@@ -50,6 +50,7 @@ struct import_sink {
 	size_t ninputs;
 	uint64_t nsamples; /* over all inputs */
 	uint64_t counted; /* the samples they stand for (import_sink_counted()) */
+	bool by_record; /* the importer counts them (import_sink_count()) */
 	uint64_t weight_total; /* over all inputs, at most INT64_MAX (a session's limit) */
 	import_where_fn where; /* the current input's, or NULL */
 	const void *where_ctx;
@@ -114,6 +115,16 @@ uint64_t import_sink_samples(const struct import_sink *s)
 uint64_t import_sink_counted(const struct import_sink *s)
 {
 	return s->counted;
+}
+
+void import_sink_count_by_record(struct import_sink *s, bool by_record)
+{
+	s->by_record = by_record;
+}
+
+void import_sink_count(struct import_sink *s, uint64_t n)
+{
+	s->counted += n;
 }
 
 /* Starts the next input, named `name`. */
@@ -389,7 +400,8 @@ int import_sink_sample(struct import_sink *s, const struct profile_sample *sampl
 	in->end = ++s->nsamples;
 	/* Below 2^64: the weights counted add up to at most INT64_MAX, and
 	 * the samples counted as 1 are fewer than that. */
-	s->counted += profile_event_counts_samples(p, sample->event) ? sample->weight : 1;
+	if (!s->by_record)
+		s->counted += profile_event_counts_samples(p, sample->event) ? sample->weight : 1;
 	if (s->p->nsamples >= BATCH)
 		return spill(s, err);
 	return 0;

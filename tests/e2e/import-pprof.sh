@@ -102,6 +102,46 @@ if report_json "$T/cpu.session" "$T/cpu-all.json" --event samples; then
 			"cpu: the total go tool pprof reads"
 	fi
 fi
+# The import's message counts each pprof sample once, not once per type:
+# the cpu profile's samples/count, a heap record (four values) as one.
+assert_match "$(cat "$T/cpu.err")" \
+	"imported $(pprof_total "$T/p/cpu.pb.gz" samples 1) samples of 2 events " \
+	"cpu: the message counts the samples go tool pprof reads, once"
+# The heap profile's records with a value, read off the wire (go tool
+# pprof merges records of one stack): field 2 of the profile, and in each
+# its values (field 2, packed or not).
+records=$(python3 - "$T/p/heap.pb.gz" <<'EOT'
+import gzip, sys
+def varint(b, i):
+    v = s = 0
+    while True:
+        c = b[i]; i += 1; v |= (c & 0x7f) << s; s += 7
+        if c < 0x80: return v, i
+def fields(b):
+    i = 0
+    while i < len(b):
+        tag, i = varint(b, i)
+        if tag & 7 == 0:
+            v, i = varint(b, i)
+        elif tag & 7 == 2:
+            n, i = varint(b, i); v = b[i:i + n]; i += n
+        else:
+            raise SystemExit("wire type %d" % (tag & 7))
+        yield tag >> 3, tag & 7, v
+def values(sample):
+    for num, wt, v in fields(sample):
+        if num == 2 and wt == 0:
+            yield v
+        elif num == 2:
+            j = 0
+            while j < len(v):
+                x, j = varint(v, j); yield x
+data = gzip.decompress(open(sys.argv[1], "rb").read())
+print(sum(1 for num, wt, v in fields(data) if num == 2 and any(values(v))))
+EOT
+)
+assert_match "$(cat "$T/heap.err")" "imported $records samples of 4 events " \
+	"heap: the message counts each record once, not once per type"
 if report_json "$T/mutex.session" "$T/mutex-all.json" --event delay; then
 	assert_eq "$(total_of "$T/mutex-all.json")" "$(pprof_total "$T/p/mutex.pb.gz" delay 2)" \
 		"mutex delay: the total go tool pprof reads"
