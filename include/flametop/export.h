@@ -53,6 +53,11 @@ struct export_input {
 	int event;
 	uint64_t from, to;
 	bool threads;
+	/* The number of samples is not known, only their weights (a query's
+	 * per-node weights, which the explorer keeps without counts): each
+	 * sample stands for an unknown number of them, so pprof writes no
+	 * samples/count. */
+	bool no_counts;
 	/* Folded: each line's weight is its number of samples (what perf's
 	 * stackcollapse writes and import reads back as samples), not the sum
 	 * of their weights in the event's unit. A sample stands for `counts`'
@@ -80,8 +85,9 @@ struct export_input *export_input_from_profile(const struct profile *p,
 					       const struct profile_filter *f, const char *title);
 /*
  * A query result's per-node weights (top->node_self) as samples merged
- * across threads, one per node with weight, of `event`, over [from, to).
- * Caller frees with export_input_free().
+ * across threads, one per node with weight, of `event`, over [from, to);
+ * how many samples each node had is not known (no_counts). Caller frees
+ * with export_input_free().
  */
 struct export_input *export_input_from_top(const struct profile *p, const struct profile_top *top,
 					   int event, uint64_t from, uint64_t to,

@@ -141,11 +141,14 @@ struct export_input *export_input_from_top(const struct profile *p, const struct
 	struct export_input *in = xcalloc(1, sizeof(*in));
 	uint32_t n, count = 0;
 
+	if (event < 0 && p->nevents)
+		event = 0; /* the explorer's "any" of a profile of one event */
 	in->p = p;
 	in->event = event < 0 || (uint32_t)event >= p->nevents ? -1 : event;
 	in->from = from;
 	in->to = to > from ? to : from;
 	in->title = title;
+	in->no_counts = true;
 	for (n = 0; n < top->nnodes && n < p->nnodes; n++)
 		if (top->node_self[n])
 			count++;

@@ -7,7 +7,10 @@
  * pprof and Pyroscope name it ("cpu" in nanoseconds for the CPU clock and
  * cycles; else the event's name) in pprof's unit words, which is also the
  * period type; the period is the sampling interval when sampling by
- * frequency in time (an event that counts samples is the only type).
+ * frequency in time. An event that counts samples is the only type, and
+ * so is the event's own where the input does not know how many samples
+ * there were (no_counts: the explorer's per-node weights), rather than a
+ * samples/count that would be wrong.
  * Each module is a mapping (its path the file name),
  * each function (frame) a function, with the source file its code came
  * from when the module's DWARF says so. Each frame of a stack is a
@@ -316,8 +319,9 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 
 	e.prof = (pb_profile)PERFTOOLS__PROFILES__PROFILE__INIT;
 	/* "samples" (count) first, unless the event is itself a count of
-	 * samples: then its weights are the only values. */
-	ntypes = strcmp(export_pprof_type(in), "samples") == 0 ? 1 : 2;
+	 * samples, or the number of samples is not known: then the event's
+	 * weights are the only values. */
+	ntypes = strcmp(export_pprof_type(in), "samples") == 0 || in->no_counts ? 1 : 2;
 	types[0] = (pb_value_type)PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 	types[1] = types[0];
 	types[0].type = str(&e, "samples");

@@ -6,7 +6,8 @@
 # name, Enter; the status line says so and the file says what `flametop
 # export` says of the same session: the folded export has the fixture's
 # stacks and weights (merged across threads, as the views show them), the
-# SVG is well-formed. Narrowed to one process with the picker, the export
+# SVG is well-formed, the pprof (through go tool pprof) has the event's
+# weights as its one sample type. Narrowed to one process with the picker, the export
 # narrows too. An unknown extension or an existing file is refused with a
 # message; Esc exports nothing.
 # shellcheck source=tests/e2e/lib.sh
@@ -53,6 +54,25 @@ assert_screen replay "as svg to $T/shown.svg" "replay: x exports an SVG"
 if command -v xmllint >/dev/null 2>&1; then
 	xmllint --noout "$T/shown.svg" 2>"$T/xmllint.err" && pass "replay: the SVG is well-formed" ||
 		fail "replay: the SVG is not well-formed: $(head -c 300 "$T/xmllint.err")"
+fi
+
+# pprof: the views keep each stack's weight, not how many samples made it,
+# so the one sample type is the event's, with the weights folded has: no
+# samples/count (which said 1 per stack).
+export_key replay "$T/shown.pb.gz"
+assert_screen replay "as pprof to $T/shown.pb.gz" "replay: x exports pprof"
+GO=$(command -v go) || GO=
+if [ -n "$GO" ]; then
+	export GOCACHE="$T/gocache" GOPATH="$T/gopath"
+	"$GO" tool pprof -raw "$T/shown.pb.gz" >"$T/shown.raw" 2>&1
+	assert_eq "$(grep -m1 -A1 '^Samples' "$T/shown.raw" | tail -n 1 | tr -s ' ' | sed 's/^ //; s/ $//')" \
+		"cpu/nanoseconds[dflt]" "replay: pprof's one sample type is the event's"
+	assert_eq "$(awk '/^Samples/ { on = 1; getline; next } /^Locations/ { on = 0 }
+		on && /^ *[0-9]+:/ { s += $1 } END { printf "%.0f\n", s }' "$T/shown.raw")" \
+		"$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/shown.folded")" \
+		"replay: pprof's cpu total is the folded export's"
+else
+	echo "  (golang-go is not installed: go tool pprof checks skipped)"
 fi
 
 # Over an existing file, or with a name that says no format: refused.
