@@ -8,7 +8,10 @@
  * thread it does not name). A session of no thread (folded stacks or a
  * pprof profile imported) has none, so that its stacks come back as they
  * went in. Names are sanitized and a ';' inside one becomes ':' so that it
- * cannot split the stack. WEIGHT is the stack's weights summed, in the
+ * cannot split the stack; a leaf that ends in a blank and a number
+ * ("lambda 2") has that blank made '_' ("lambda_2"), since flamegraph.pl
+ * (and import) would read "a;lambda 2 7" as a differential line of two
+ * counts. WEIGHT is the stack's weights summed, in the
  * event's unit (ns of CPU time, bytes), or, with the input's
  * sample_weights, its number of samples, as perf's stackcollapse writes
  * it and as import reads every folded count back. With the input's
@@ -75,6 +78,33 @@ static void add_name(struct sbuf *sb, const char *name)
 			sb->s[i] = ':';
 }
 
+/*
+ * A leaf (from sb->s[start]) that ends in a blank and a number, as
+ * flamegraph.pl reads a count (digits, then perhaps '.' and digits), has
+ * the blanks before the number made '_', so that no reader takes the
+ * number for a count of its own.
+ */
+static void unambiguous_leaf(struct sbuf *sb, size_t start)
+{
+	size_t i = sb->len, digits;
+
+	while (i > start && sb->s[i - 1] >= '0' && sb->s[i - 1] <= '9')
+		i--;
+	if (i > start && sb->s[i - 1] == '.') {
+		size_t dot = i - 1;
+
+		for (i = dot; i > start && sb->s[i - 1] >= '0' && sb->s[i - 1] <= '9'; i--)
+			;
+		if (i == dot) /* ".5": no digit before the point to start a number */
+			return;
+	}
+	digits = sb->len - i;
+	if (!digits)
+		return;
+	while (i > start && (sb->s[i - 1] == ' ' || sb->s[i - 1] == '\t'))
+		sb->s[--i] = '_';
+}
+
 /* Whether lines lead with their thread's name (see the top of this file). */
 static bool folded_threads(const struct export_input *in)
 {
@@ -87,7 +117,7 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 {
 	const struct profile *p = in->p;
 	struct sbuf sb = { 0 };
-	size_t depth = export_stack(p, e->node, chain, chain_cap), i;
+	size_t depth = export_stack(p, e->node, chain, chain_cap), i, leaf = 0;
 
 	if (folded_threads(in))
 		add_name(&sb, export_clean(b, e->comm ? profile_string(p, e->comm - 1) : ""));
@@ -96,6 +126,7 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 
 		if (sb.len)
 			sbuf_add(&sb, ";");
+		leaf = sb.len;
 		add_name(&sb, export_frame_name(b, p, f));
 		if (in->annotate_kernel && f < p->nframes &&
 		    p->frames[f].kind == PROFILE_FRAME_KERNEL)
@@ -103,6 +134,7 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 	}
 	if (!sb.s)
 		sbuf_add(&sb, "[unknown]");
+	unambiguous_leaf(&sb, leaf);
 	return sb.s;
 }
 

@@ -10,7 +10,8 @@
 # its samples; the default weights stay the event's unit.
 # With --annotate-kernel, folded stacks keep the kernel's frames too. A
 # speedscope export keeps the samples, the kernel's frames and when each
-# thread started.
+# thread started. A leaf whose name ends in a number is written so that
+# no reader takes the number for a second count.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -137,6 +138,36 @@ assert_eq "$?" 0 "speedscope: exported and imported back"
 assert_eq "$(seconds "$T/late.session")" "0:2000000 1:0 2:2000000" "speedscope: the recording's seconds"
 assert_eq "$(seconds "$T/late-back.session")" "$(seconds "$T/late.session")" \
 	"speedscope: imported back, the later thread's samples are 2 s after the first's"
+
+# --- a leaf named with a number at its end ----------------------------------
+# "a;lambda 2 7" reads as a differential line of two counts (flamegraph.pl,
+# import): folded stacks write such a leaf "lambda_2", which both read
+# back as one count of one frame.
+cat >"$T/num.json" <<'EOT'
+{"$schema": "https://www.speedscope.app/file-format-schema.json",
+ "shared": {"frames": [{"name": "main"}, {"name": "lambda 2"}, {"name": "wait 1.5"}, {"name": "v 2 x"}]},
+ "profiles": [{"type": "sampled", "name": "t", "unit": "none", "startValue": 0, "endValue": 12,
+   "samples": [[0, 1], [0, 2], [0, 3]], "weights": [7, 4, 1]}]}
+EOT
+"$FLAMETOP" import "$T/num.json" -o "$T/num.session" 2>"$T/num.err" ||
+	hard_error "import of num.json failed: $(cat "$T/num.err")"
+"$FLAMETOP" export -i "$T/num.session" --format folded -o "$T/num.folded" 2>>"$T/num.err"
+assert_eq "$?" 0 "numbered leaves: exported"
+sed 's/^/  /' "$T/num.folded"
+# flamegraph.pl's reading: the count, then a second one if the rest ends in one.
+assert_eq "$(perl -ne 'chomp; my ($s) = /^(.*)\s+?(\d+(?:\.\d*)?)$/ or next;
+	print "$s\n" if $s =~ /^(.*)\s+?(\d+(?:\.\d*)?)$/' "$T/num.folded")" "" \
+	"numbered leaves: no line flamegraph.pl reads as two counts"
+assert_eq "$(grep -c ';v 2 x 1$' "$T/num.folded")" 1 "numbered leaves: a number inside a name stays"
+"$FLAMETOP" import "$T/num.folded" -o "$T/num-back.session" 2>"$T/num-back.err"
+assert_eq "$?" 0 "numbered leaves: imported back"
+sed "s/^/  stderr: /" "$T/num-back.err"
+"$FLAMETOP" report -i "$T/num-back.session" --format folded >"$T/num-back.folded" 2>&1
+if cmp -s "$T/num.folded" "$T/num-back.folded"; then
+	pass "numbered leaves: the stacks and counts come back as they went"
+else
+	fail "numbered leaves: they differ: $(diff "$T/num.folded" "$T/num-back.folded" | head -n 5)"
+fi
 
 need_tmux
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
