@@ -135,11 +135,12 @@ struct cli_query {
 	{ "comm", required_argument, NULL, CLI_OPT_QUERY_COMM },                 \
 	{ "include", required_argument, NULL, CLI_OPT_QUERY_INCLUDE },           \
 	{ "exclude", required_argument, NULL, CLI_OPT_QUERY_EXCLUDE }
-/* The lines of --help that describe them. */
-#define CLI_QUERY_HELP                                                                   \
+/* The lines of --help that describe them; --event's default as given. */
+#define CLI_QUERY_HELP CLI_QUERY_HELP_EVENT("the first)\n")
+#define CLI_QUERY_HELP_EVENT(DEFAULT)                                                    \
 	"      --pid PID           only samples of this process\n"                          \
 	"      --tid TID           only samples of this thread\n"                           \
-	"      --event NAME        only samples of this event (default: the first)\n"       \
+	"      --event NAME        only samples of this event (default: " DEFAULT            \
 	"      --from T, --to T    only samples in [T, T): a time from the start of the\n"  \
 	"                          session (1.5, 500ms, 2m) or a share of its duration\n"   \
 	"                          (40%%)\n"                                                \

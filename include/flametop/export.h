@@ -68,6 +68,11 @@ struct export_input {
 	 * annotation, which import reads back as a kernel frame. */
 	bool annotate_kernel;
 	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
+	/* pprof: the samples are of every event of the profile (an export
+	 * tally with EXPORT_TALLY_EVENTS), each a sample type of its own,
+	 * `event` (the first) the default. Only pprof, whose samples hold a
+	 * value per type, reads them so; the other formats write one event. */
+	bool all_events;
 	/* pprof: functions without source files and lines. Looking lines up
 	 * reads each module's DWARF (megabytes once a debug package is
 	 * installed), which a recorder pushing as it samples does not carry. */
@@ -109,6 +114,9 @@ void export_input_free(struct export_input *in);
 #define EXPORT_TALLY_GROUPS 1u /* folded, svg, pprof: per (thread, stack, leaf address) */
 #define EXPORT_TALLY_PER_PID 2u /* groups per process too (push --per-process) */
 #define EXPORT_TALLY_RUNS 4u /* speedscope: per thread, its stacks in time order */
+/* With GROUPS, of a filter of no event (-1) on a profile of several: the
+ * samples of every event, grouped per event too (the input's all_events). */
+#define EXPORT_TALLY_EVENTS 8u
 
 struct export_tally;
 /*

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,13 @@ static void usage(FILE *out)
 	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
-	fprintf(out, CLI_FOLDED_HELP CLI_QUERY_HELP "  -h, --help              show this help\n"
-				    "  -V, --version           show the version\n");
+	fprintf(out, CLI_FOLDED_HELP);
+	fprintf(out,
+		CLI_QUERY_HELP_EVENT("the first;\n"
+				     "                          pprof: every event, a sample type "
+				     "each)\n"));
+	fprintf(out, "  -h, --help              show this help\n"
+		     "  -V, --version           show the version\n");
 }
 
 int cli_export(int argc, char **argv)
@@ -113,7 +119,7 @@ int cli_export(int argc, char **argv)
 	struct cli_read s = { 0 };
 	const char *input = NULL, *output = NULL;
 	struct cli_query q;
-	bool sample_weights = false, weight_given = false, annotate_kernel = false;
+	bool sample_weights = false, weight_given = false, annotate_kernel = false, all_events;
 	int opt, r, status = CLI_EXIT_USAGE;
 
 	notice_init(&notices, cli_notice, NULL);
@@ -196,12 +202,24 @@ int cli_export(int argc, char **argv)
 	if (status)
 		goto out;
 	status = CLI_EXIT_ERROR;
+	all_events = q.filter.event < 0 && s.p->nevents > 1;
+	if (all_events && ex->write != export_pprof_write) {
+		char first[128];
+
+		util_sanitize(s.p->events[0].name, first, sizeof(first));
+		cli_error("notice: %s holds %" PRIu32 " events; %s holds one: the first, %s "
+			  "(choose with --event; pprof holds them all)",
+			  input, s.p->nevents, ex->name, first);
+	}
 	if (ex->write == export_speedscope_write && !session_reader_regular(s.sr)) {
 		in = read_whole(&s, &q, input, false, &notices);
 	} else {
-		t = export_tally_new(s.p, &q.filter,
-				     ex->write == export_speedscope_write ? EXPORT_TALLY_RUNS
-									  : EXPORT_TALLY_GROUPS);
+		unsigned parts = ex->write == export_speedscope_write ? EXPORT_TALLY_RUNS
+								      : EXPORT_TALLY_GROUPS;
+
+		if (all_events && ex->write == export_pprof_write)
+			parts |= EXPORT_TALLY_EVENTS;
+		t = export_tally_new(s.p, &q.filter, parts);
 		if (cli_read_samples(&s, add, t, &notices) < 0)
 			goto out;
 		if (export_tally_error(t)) {

@@ -10,7 +10,10 @@
  * frequency in time. An event that counts samples is the only type, and
  * so is the event's own where the input does not know how many samples
  * there were (no_counts: the explorer's per-node weights), rather than a
- * samples/count that would be wrong.
+ * samples/count that would be wrong. An input of every event (all_events)
+ * has one type per event, each named and in its unit as above, and no
+ * samples/count (it would add up samples of events sampled apart); a
+ * sample's value of each is that event's weight at its stack.
  * Each module is a mapping (its path the file name),
  * each function (frame) a function, with the source file its code came
  * from when the module's DWARF says so. Each frame of a stack is a
@@ -47,31 +50,43 @@ typedef Perftools__Profiles__Location pb_location;
 typedef Perftools__Profiles__Line pb_line;
 typedef Perftools__Profiles__Function pb_function;
 
-const char *export_pprof_type(const struct export_input *in)
+/* export_pprof_type() of event `event` of `p` (-1: none). */
+static const char *type_of(const struct profile *p, int event)
 {
 	static const char *const cpu[] = { "cpu-clock", "task-clock", "cycles", "cpu",
 					   "cpu-cycles", "ref-cycles" };
 	const char *name;
 	size_t i;
 
-	if (in->event < 0)
+	if (event < 0)
 		return "samples";
-	name = in->p->events[in->event].name;
+	name = p->events[event].name;
 	for (i = 0; i < ARRAY_SIZE(cpu); i++)
 		if (strcmp(name, cpu[i]) == 0)
 			return "cpu";
 	return name;
 }
 
-const char *export_pprof_unit(const struct export_input *in)
+/* export_pprof_unit() of event `event` of `p` (-1: none). */
+static const char *unit_of(const struct profile *p, int event)
 {
-	const char *unit = export_input_unit(in);
+	const char *unit = event < 0 ? "samples" : p->events[event].unit;
 
 	if (strcmp(unit, "ns") == 0)
 		return "nanoseconds";
 	if (strcmp(unit, "bytes") == 0)
 		return "bytes";
 	return "count";
+}
+
+const char *export_pprof_type(const struct export_input *in)
+{
+	return type_of(in->p, in->event);
+}
+
+const char *export_pprof_unit(const struct export_input *in)
+{
+	return unit_of(in->p, in->event);
 }
 
 /* The encoder's tables: protobuf-c messages and what maps into them. */
@@ -290,8 +305,7 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 	const struct profile *p = in->p;
 	struct enc e = { .in = in };
 	const struct profile_sample **order = NULL;
-	pb_value_type types[2], period_type;
-	pb_value_type *type_ptrs[2] = { &types[0], &types[1] };
+	pb_value_type *types, **type_ptrs, period_type;
 	pb_sample *samples = NULL;
 	pb_sample **sample_ptrs = NULL;
 	pb_label *labels = NULL;
@@ -303,7 +317,8 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 	unsigned char *packed = NULL, *gz = NULL;
 	size_t packed_len, gz_cap;
 	int64_t key_pid, key_tid, key_thread;
-	size_t ntypes;
+	size_t ntypes, first;
+	bool all;
 	z_stream z;
 	int ret = -1;
 
@@ -318,20 +333,37 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 			e.frame_loc[p->locations[i].frame] = (uint32_t)i;
 
 	e.prof = (pb_profile)PERFTOOLS__PROFILES__PROFILE__INIT;
-	/* "samples" (count) first, unless the event is itself a count of
+	/* Every event's weights, one type each, the input's first: a number of
+	 * samples of several events would add up samples of each. Else
+	 * "samples" (count) first, unless the event is itself a count of
 	 * samples, or the number of samples is not known: then the event's
 	 * weights are the only values. */
-	ntypes = strcmp(export_pprof_type(in), "samples") == 0 || in->no_counts ? 1 : 2;
-	types[0] = (pb_value_type)PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
-	types[1] = types[0];
-	types[0].type = str(&e, "samples");
-	types[0].unit = str(&e, "count");
-	types[ntypes - 1].type = str(&e, export_pprof_type(in));
-	types[ntypes - 1].unit = str(&e, export_pprof_unit(in));
-	period_type = types[ntypes - 1];
+	all = in->all_events && p->nevents > 1;
+	if (all)
+		ntypes = p->nevents;
+	else if (strcmp(export_pprof_type(in), "samples") == 0 || in->no_counts)
+		ntypes = 1;
+	else
+		ntypes = 2;
+	types = xcalloc(ntypes, sizeof(*types));
+	type_ptrs = xcalloc(ntypes, sizeof(*type_ptrs));
+	for (i = 0; i < ntypes; i++) {
+		int ev = all ? (int)i : in->event;
+
+		types[i] = (pb_value_type)PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+		types[i].type = str(&e, type_of(p, ev));
+		types[i].unit = str(&e, unit_of(p, ev));
+		type_ptrs[i] = &types[i];
+	}
+	if (!all && ntypes == 2) {
+		types[0].type = str(&e, "samples");
+		types[0].unit = str(&e, "count");
+	}
+	first = all ? (size_t)in->event : ntypes - 1; /* the input's event's type */
+	period_type = types[first];
 	e.prof.sample_type = type_ptrs;
 	e.prof.n_sample_type = ntypes;
-	e.prof.default_sample_type = types[ntypes - 1].type;
+	e.prof.default_sample_type = types[first].type;
 	e.prof.period_type = &period_type;
 	if (in->event >= 0 && p->events[in->event].leader < 0 && p->events[in->event].period &&
 	    p->events[in->event].period != PROFILE_PERIOD_UNKNOWN)
@@ -371,16 +403,20 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 		pb_sample *ps = &samples[nsamples];
 		uint64_t count = 0, weight = 0;
 
-		for (j = i; j < in->nsamples && same_sample(s, order[j], in->threads); j++) {
-			count += in->counts ? in->counts[order[j] - in->samples] : 1;
-			weight += order[j]->weight;
-		}
 		*ps = (pb_sample)PERFTOOLS__PROFILES__SAMPLE__INIT;
 		sample_ptrs[nsamples] = ps;
 		ps->value = &values[ntypes * nsamples];
 		ps->n_value = ntypes;
-		ps->value[0] = (int64_t)count;
-		ps->value[ntypes - 1] = (int64_t)weight;
+		for (j = i; j < in->nsamples && same_sample(s, order[j], in->threads); j++) {
+			count += in->counts ? in->counts[order[j] - in->samples] : 1;
+			weight += order[j]->weight;
+			if (all && order[j]->event < ntypes)
+				ps->value[order[j]->event] += (int64_t)order[j]->weight;
+		}
+		if (!all) {
+			ps->value[0] = (int64_t)count;
+			ps->value[ntypes - 1] = (int64_t)weight;
+		}
 		depth = export_stack(p, s->node, &chain, &chain_cap);
 		ps->location_id = &loc_ids[nloc];
 		ps->n_location_id = depth;
@@ -462,6 +498,8 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 out_free:
 	free(gz);
 	free(packed);
+	free(type_ptrs);
+	free(types);
 	free(e.line_ptrs);
 	free(e.location_ptrs);
 	free(e.function_ptrs);

@@ -7,8 +7,9 @@
  * byte for byte:
  *
  * - groups, one per (thread, stack, leaf address) (per process too for
- *   push --per-process): their count and summed weight, the process of
- *   their earliest sample, and where in time order their weight was
+ *   push --per-process; per event too, with EXPORT_TALLY_EVENTS): their
+ *   count and summed weight, the process of their earliest sample, and
+ *   where in time order their weight was
  *   complete (their last sample of weight, else their first), by which
  *   they are ordered, so that pprof's choice of the main mapping (the
  *   module whose weight first reaches the most) comes out the same.
@@ -104,7 +105,7 @@ struct export_tally *export_tally_new(const struct profile *p, const struct prof
 
 	t->p = p;
 	t->f = *f;
-	if (t->f.event < 0 && p->nevents)
+	if (!(parts & EXPORT_TALLY_EVENTS) && t->f.event < 0 && p->nevents)
 		t->f.event = 0; /* weights of different events don't add up */
 	t->parts = parts;
 	profile_matcher_init(&t->m, p, &t->f);
@@ -148,7 +149,7 @@ static uint64_t group_hash(const struct profile_sample *s, bool pid)
 	uint64_t h = ((uint64_t)s->node << 32 | s->tid) * 0x9e3779b97f4a7c15ull;
 
 	h ^= ((uint64_t)s->location << 32 | (pid ? s->pid : 0)) + 0xbf58476d1ce4e5b9ull + (h << 6) +
-	     (h >> 2);
+	     (h >> 2) + s->event;
 	h ^= h >> 31;
 	h *= 0x94d049bb133111ebull;
 	return h ^ (h >> 29);
@@ -157,7 +158,7 @@ static uint64_t group_hash(const struct profile_sample *s, bool pid)
 static bool group_is(const struct group *g, const struct profile_sample *s, bool pid)
 {
 	return g->s.node == s->node && g->s.tid == s->tid && g->s.location == s->location &&
-	       (!pid || g->s.pid == s->pid);
+	       g->s.event == s->event && (!pid || g->s.pid == s->pid);
 }
 
 static void groups_grow(struct export_tally *t)
@@ -484,6 +485,10 @@ struct export_input *export_tally_input(struct export_tally *t, const char *titl
 
 	in->p = p;
 	in->event = t->f.event < 0 || (uint32_t)t->f.event >= p->nevents ? -1 : t->f.event;
+	if (t->f.event < 0 && p->nevents) { /* EXPORT_TALLY_EVENTS */
+		in->event = 0;
+		in->all_events = p->nevents > 1;
+	}
 	in->threads = true;
 	in->title = title;
 	in->from = t->f.from;
