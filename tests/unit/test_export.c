@@ -4,7 +4,9 @@
  * output's name implies; the input a filter selects (window, thread,
  * event, include) and the one a query's per-node weights make; the pprof
  * encoding decoded back by protobuf-c (sample types, the period, labels,
- * leaf-first locations, the weights); speedscope and SVG escaping of
+ * leaf-first locations, the weights; one type per event of a tally of
+ * every event; the event's type alone of the explorer's per-node
+ * weights); speedscope and SVG escaping of
  * hostile names; that every exporter writes the same bytes of an export
  * tally fed a batch at a time as of every sample at once (random samples:
  * ties, late ones, weightless ones, thread 0, a thread in two processes;
@@ -273,6 +275,97 @@ static void test_pprof(void **state)
 	free(raw);
 	free(gz);
 	export_input_free(in);
+	profile_free(p);
+}
+
+/* A tally of every event: one pprof sample type per event, the first the
+ * default and no samples/count; hot's stack in tid 1 holds both events'
+ * weights in one sample. */
+static void test_pprof_events(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct export_tally *t;
+	struct export_input *in;
+	struct ft_error err;
+	Perftools__Profiles__Profile *pb;
+	unsigned char *gz, *raw;
+	size_t gz_len, raw_len, i;
+	int64_t cpu = 0, faults = 0, hot_both = 0;
+
+	(void)state;
+	profile_filter_init(&f);
+	t = export_tally_new(p, &f, EXPORT_TALLY_GROUPS | EXPORT_TALLY_EVENTS);
+	export_tally_add(t, p->samples, p->nsamples);
+	assert_int_equal(export_tally_count(t), 4);
+	in = export_tally_input(t, NULL);
+	assert_true(in->all_events);
+	assert_int_equal(in->event, 0);
+	assert_int_equal(export_pprof_encode(in, &gz, &gz_len, &err), 0);
+	raw = gunzip(gz, gz_len, &raw_len);
+	pb = perftools__profiles__profile__unpack(NULL, raw_len, raw);
+	assert_non_null(pb);
+	assert_int_equal(pb->n_sample_type, 2);
+	assert_string_equal(pstr(pb, pb->sample_type[0]->type), "cpu");
+	assert_string_equal(pstr(pb, pb->sample_type[0]->unit), "nanoseconds");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->type), "page-faults");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->unit), "count");
+	assert_string_equal(pstr(pb, pb->default_sample_type), "cpu");
+	assert_string_equal(pstr(pb, pb->period_type->type), "cpu");
+	assert_int_equal(pb->n_sample, 2); /* hot in tid 1 (both events), cold in tid 2 */
+	for (i = 0; i < pb->n_sample; i++) {
+		assert_int_equal(pb->sample[i]->n_value, 2);
+		cpu += pb->sample[i]->value[0];
+		faults += pb->sample[i]->value[1];
+		if (pb->sample[i]->value[0] == 20 && pb->sample[i]->value[1] == 7)
+			hot_both++;
+	}
+	assert_int_equal(cpu, 25);
+	assert_int_equal(faults, 7);
+	assert_int_equal(hot_both, 1);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	free(raw);
+	free(gz);
+	export_input_free(in);
+	export_tally_free(t);
+	profile_free(p);
+}
+
+/* The explorer's input (a query's per-node weights, no counts): the
+ * event's type alone, of the first event when it says any (-1). */
+static void test_pprof_no_counts(void **state)
+{
+	struct profile *p = build();
+	struct profile_filter f;
+	struct profile_top *top;
+	struct export_input *in;
+	struct ft_error err;
+	Perftools__Profiles__Profile *pb;
+	unsigned char *gz, *raw;
+	size_t gz_len, raw_len, i;
+	int64_t cpu = 0;
+
+	(void)state;
+	profile_filter_init(&f);
+	f.event = 0;
+	top = profile_query_top(p, &f);
+	in = export_input_from_top(p, top, -1, 0, 3000000000u, NULL);
+	assert_int_equal(in->event, 0);
+	assert_int_equal(export_pprof_encode(in, &gz, &gz_len, &err), 0);
+	raw = gunzip(gz, gz_len, &raw_len);
+	pb = perftools__profiles__profile__unpack(NULL, raw_len, raw);
+	assert_non_null(pb);
+	assert_int_equal(pb->n_sample_type, 1);
+	assert_string_equal(pstr(pb, pb->sample_type[0]->type), "cpu");
+	assert_string_equal(pstr(pb, pb->sample_type[0]->unit), "nanoseconds");
+	for (i = 0; i < pb->n_sample; i++)
+		cpu += pb->sample[i]->value[0];
+	assert_int_equal(cpu, 25);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	free(raw);
+	free(gz);
+	export_input_free(in);
+	profile_top_free(top);
 	profile_free(p);
 }
 
@@ -655,7 +748,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_for_path),     cmocka_unit_test(test_input_filters),
 		cmocka_unit_test(test_input_from_top), cmocka_unit_test(test_pprof),
-		cmocka_unit_test(test_pprof_period),
+		cmocka_unit_test(test_pprof_period), cmocka_unit_test(test_pprof_events),
+		cmocka_unit_test(test_pprof_no_counts),
 		cmocka_unit_test(test_escaping),     cmocka_unit_test(test_tally),
 		cmocka_unit_test(test_tally_window), cmocka_unit_test(test_tally_no_file),
 		cmocka_unit_test(test_push_checks),
