@@ -9,10 +9,13 @@
  *
  * A line without a count counts 1; one with its count first instead ("  3
  * a;b", as uniq -c writes it) is refused, not read as a frame "  3 a". A
- * line of two counts, "stack BASE NOW",
- * is differential folded stacks (difffolded.pl's, or report --baseline's),
+ * file whose first count follows another, "stack BASE NOW", is
+ * differential folded stacks (difffolded.pl's, or report --baseline's),
  * two profiles in one, and is refused rather than read with a frame
- * "leaf BASE". FlameGraph's annotations are read:
+ * "leaf BASE". Once a line had one count, so is every line: in
+ * "a;lambda 2 7" the 2 ends the leaf's name (which flametop's own export
+ * writes "lambda_2", as flamegraph.pl would read it as two counts).
+ * FlameGraph's annotations are read:
  * a frame ending in "_[k]" is a kernel frame (the suffix is dropped);
  * "_[j]", "_[i]" and "_[w]" (JIT, inlined, waker) are dropped too. The
  * counts become samples of one event, "samples", all at time 0 (folded
@@ -159,6 +162,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 	const char *name = import_input_name(in);
 	uint32_t *frames = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*frames));
 	uint32_t module = profile_intern_string(p, ""), event;
+	bool one_count = false; /* a line had one count: the file is not differential */
 	int ret = -1, r;
 	size_t len;
 	char *line;
@@ -208,7 +212,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 					goto out;
 				}
 				stack_len = (size_t)(sp - line);
-				if (ends_in_count(line, stack_len)) {
+				if (!one_count && ends_in_count(line, stack_len)) {
 					error_set(err,
 						  "%s:%llu: two counts: differential folded "
 						  "stacks (\"stack BASE NOW\"), two profiles in "
@@ -216,6 +220,7 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 						  name, lineno);
 					goto out;
 				}
+				one_count = true;
 			} else if (is_other_number(count, clen)) {
 				error_set(err, "%s:%llu: count '%.*s' is not a whole number", name,
 					  lineno, clen > 32 ? 32 : (int)clen, count);
