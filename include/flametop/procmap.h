@@ -92,7 +92,8 @@
 #define PROCMAP_READ_MAX (512ull << 20)
 /* Symbolic links followed while resolving one path inside a container root. */
 #define PROCMAP_ROOT_HOPS 40
-/* Time allowed to read one module (and its debug files), from its opening. */
+/* Time allowed to read one module (its candidates, its consumers' data and
+ * its debug files together), from its first opening: see procmap_open(). */
 #define PROCMAP_MODULE_BUDGET_NS (5 * 1000000000ull)
 /*
  * Parked (unused) per-module data kept per consumer: pieces, and bytes. A
@@ -358,6 +359,12 @@ uint8_t procmap_file_build_id(struct procmap_file *f, uint8_t id[20]);
  * `root` of the result is the process's root when it came from there.
  * Returns 0 or -errno; a refusal (see procmap_file_open) is said through
  * the notice, once per module. Only for PROCMAP_FILE modules.
+ *
+ * The module has one PROCMAP_MODULE_BUDGET_NS for all of it: the
+ * candidates tried, and every consumer's reading (symbols, inlined
+ * frames, unwind tables) that opens it while that budget runs, share its
+ * deadline; an opening after it ran out starts a new one (the module's
+ * tables freed, and read again later).
  */
 int procmap_open(struct procmap *pm, struct procmap_module *mod, uint32_t pid,
 		 const struct procmap_map *map, struct procmap_file *f);

@@ -119,6 +119,9 @@ struct module {
 	struct module *hnext;
 	uint32_t refs;
 	bool told; /* a refusal to read its file was said */
+	/* When reading it must stop (procmap_open): set by the first opening
+	 * after the last one ran out. */
+	uint64_t deadline_ns;
 	struct {
 		struct datum *d;
 		bool tried;
@@ -1416,6 +1419,7 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 	char *path = procmap_module_path(pub), mf[96];
 	int root = -1, i, ret = -ENOENT;
 	bool found = false;
+	uint64_t now;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = f->root = -1;
@@ -1423,6 +1427,10 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		free(path);
 		return -EINVAL;
 	}
+	/* One budget for the module, not one per candidate or consumer. */
+	now = util_now_ns();
+	if (!mod->deadline_ns || now > mod->deadline_ns)
+		mod->deadline_ns = now + PROCMAP_MODULE_BUDGET_NS;
 	if (pm->live && pid) {
 		snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/root", pid);
 		root = open(mf, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1455,6 +1463,7 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 				name_refusal(&refusal, &err, i == 0 ? mf : NULL, path);
 			continue;
 		}
+		cand.deadline_ns = mod->deadline_ns;
 		cand.stop = pm->stop;
 		cand.stop_ctx = pm->stop_ctx;
 		v = judge(pub, &cand, id, &id_size);

@@ -10,7 +10,8 @@
  *
  * A slow disk for a module's file, for tests/e2e/tui-slowload.sh: with
  * $FT_STALL_READ set, every pread() of a file whose path ends in it takes
- * 500 ms while the gate exists, and appends a line to
+ * 500 ms ($FT_STALL_MS, when set: that many, a multiple of 10) while the
+ * gate exists, and appends a line to
  * "$FT_STALL_GATE.reads" as it begins ("read SIZE at OFFSET"), so the test
  * knows how far the reading got.
  */
@@ -51,9 +52,10 @@ static void hold_read(int fd, size_t count, long long off)
 	const char *gate = getenv("FT_STALL_GATE"), *name = getenv("FT_STALL_READ");
 	struct timespec ms10 = { 0, 10000000 };
 	char link[64], path[4096], reads[4096];
+	const char *ms = getenv("FT_STALL_MS");
+	int i, log, slices = ms ? atoi(ms) / 10 : 50;
 	ssize_t n;
 	size_t len;
-	int i, log;
 
 	if (!gate || !name || access(gate, F_OK) != 0)
 		return;
@@ -75,7 +77,7 @@ static void hold_read(int fd, size_t count, long long off)
 			perror("ftstall");
 		close(log);
 	}
-	for (i = 0; i < 50 && access(gate, F_OK) == 0; i++)
+	for (i = 0; i < slices && access(gate, F_OK) == 0; i++)
 		nanosleep(&ms10, NULL);
 }
 
