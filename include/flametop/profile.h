@@ -94,6 +94,9 @@ struct profile_thread {
 	uint32_t pid, tid;
 	uint32_t comm; /* string id */
 	bool dirty; /* changed since the session writer last saw it */
+	/* With a thread limit: the time of its newest sample, or the newest
+	 * sample's of the profile when it was named (profile_forget_threads). */
+	uint64_t last;
 };
 
 struct profile_event {
@@ -147,11 +150,14 @@ struct profile_meta {
  * or node. Thread names (profile_set_thread) may take at most
  * 1/PROFILE_THREAD_NAME_SHARE of the strings: a thread renamed past that
  * is named "[other]", so threads renaming themselves cannot use up the
- * strings new functions need. Sessions read from files use no limits (the
- * reader has its own).
+ * strings new functions need. Past the thread limit, a new thread is not
+ * added: its samples are given to the thread "[other threads]" (pid and
+ * tid PROFILE_OTHER_TID, which may exceed the limit by one) and counted
+ * in `threads_folded`; profile_forget_threads() makes room again.
+ * Sessions read from files use no limits (the reader has its own).
  */
 struct profile_limits {
-	uint32_t strings, frames, nodes, locations, chains;
+	uint32_t strings, frames, nodes, locations, chains, threads;
 };
 /* The limits of a live profile: about PROFILE_LIVE_BYTES when all are reached. */
 extern const struct profile_limits profile_live_limits;
@@ -165,6 +171,9 @@ void profile_limits_scaled(size_t bytes, struct profile_limits *out);
 #define PROFILE_OTHER_NAME "[other]"
 #define PROFILE_THREAD_NAME_SHARE 4
 #define PROFILE_OTHER_OFFSET UINT64_MAX
+/* The pid and tid of "[other threads]": above any pid_max (2^22), and a pid_t. */
+#define PROFILE_OTHER_TID UINT32_C(0x7fffffff)
+#define PROFILE_OTHER_THREADS_NAME "[other threads]"
 /* profile_event.period when the source did not say. */
 #define PROFILE_PERIOD_UNKNOWN UINT64_MAX
 
@@ -210,6 +219,8 @@ struct profile {
 	uint64_t folded; /* new strings, frames, nodes, locations, chains folded past the limits */
 	uint32_t other_string, other_frame; /* PROFILE_NO_FRAME until the first fold */
 	uint32_t thread_names; /* strings first interned as a thread's name */
+	uint64_t threads_folded; /* samples given to "[other threads]" past the thread limit */
+	uint64_t newest; /* with a thread limit: the newest sample's time */
 };
 
 /* Caller frees with profile_free(). Never NULL. */
@@ -285,6 +296,15 @@ void profile_swap_samples(struct profile *p, struct profile_sample **samples, si
 void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm);
 /* Borrowed, or NULL when unknown. */
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid);
+/*
+ * Forgets the threads whose `last` is before `before` (no sample the
+ * caller still holds is theirs: the timeline's oldest bucket starts
+ * there), so that new threads find room under the thread limit; a thread
+ * forgotten and seen again is added again. Only with a thread limit (it
+ * keeps `last`); returns how many were forgotten. Pointers to threads are
+ * invalid after it.
+ */
+uint32_t profile_forget_threads(struct profile *p, uint64_t before);
 
 /* Appends an event; returns its index. */
 uint32_t profile_add_event(struct profile *p, const char *name, const char *unit);

@@ -60,9 +60,10 @@
 	"                          64M, at least 1M; 512M, 1.5G); older data is kept\n"            \
 	"                          coarser to stay under it. Live, the call tree and\n"          \
 	"                          names grow to 2.5 times it (at least 20M), then\n"            \
-	"                          new stacks are counted under [other]; symbol and\n"           \
-	"                          unwind tables past it that went unused for a\n"                \
-	"                          second are freed, and read again when needed\n"                \
+	"                          new stacks are counted under [other], new threads\n"         \
+	"                          under [other threads]; symbol and unwind tables\n"           \
+	"                          past it that went unused for a second are freed,\n"          \
+	"                          and read again when needed\n"                                 \
 	"      --resolution TIME   the finest time buckets (default 1s; 500ms, 2m)\n"              \
 	"      --retention TIME    forget data older than this (default 24h; 15m, 2h)\n"
 

@@ -121,6 +121,8 @@ const struct profile_limits profile_live_limits = {
 	.nodes = UINT32_C(1) << 20,
 	.locations = UINT32_C(1) << 20,
 	.chains = UINT32_C(1) << 20,
+	/* 24 bytes each and about 24 in the map: 12 MiB. */
+	.threads = UINT32_C(1) << 18,
 };
 
 /* `limit` scaled by bytes / PROFILE_LIVE_BYTES, within [limit / 8, limit * 16]. */
@@ -144,6 +146,7 @@ void profile_limits_scaled(size_t bytes, struct profile_limits *out)
 	out->nodes = scale_limit(l->nodes, bytes);
 	out->locations = scale_limit(l->locations, bytes);
 	out->chains = scale_limit(l->chains, bytes);
+	out->threads = scale_limit(l->threads, bytes);
 }
 
 /* Room for `need` samples: a big array (an hour holds hundreds of MiB of them). */
@@ -462,11 +465,15 @@ bool profile_has_chains(const struct profile *p)
 	return p->nchains > 1;
 }
 
+static void thread_sampled(struct profile *p, struct profile_sample *s);
+
 void profile_add_sample(struct profile *p, const struct profile_sample *s)
 {
 	assert(s->location < p->nlocations && s->chain < p->nchains);
 	grow_samples(p, p->nsamples + 1);
 	p->samples[p->nsamples++] = *s;
+	if (p->limits.threads)
+		thread_sampled(p, &p->samples[p->nsamples - 1]);
 	p->samples_total++;
 	if (s->event < p->nevents)
 		p->events[s->event].samples++;
@@ -522,10 +529,10 @@ void profile_swap_samples(struct profile *p, struct profile_sample **samples, si
 	*cap = room;
 }
 
-void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm)
+/* The index of thread `tid`, added (unnamed) when new. */
+static uint32_t add_thread(struct profile *p, uint32_t tid)
 {
 	uint64_t key = (uint64_t)tid + 1;
-	struct profile_thread *t;
 	uint32_t idx;
 
 	if (!u64map_get(&p->thread_map, key, &idx)) {
@@ -533,12 +540,105 @@ void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const cha
 		       (size_t)p->nthreads + 1);
 		idx = p->nthreads++;
 		u64map_put(&p->thread_map, key, idx);
+		memset(&p->threads[idx], 0, sizeof(p->threads[idx]));
+		p->threads[idx].tid = tid;
+	}
+	return idx;
+}
+
+/* Whether the thread limit leaves no room for a new thread. */
+static bool threads_full(const struct profile *p)
+{
+	return full(p->nthreads, p->limits.threads);
+}
+
+/* The thread "[other threads]", made on the first fold. */
+static void other_threads(struct profile *p)
+{
+	uint64_t key = (uint64_t)PROFILE_OTHER_TID + 1;
+	struct profile_limits saved;
+	struct profile_thread *t;
+	uint32_t idx;
+
+	if (u64map_get(&p->thread_map, key, &idx))
+		return;
+	idx = add_thread(p, PROFILE_OTHER_TID);
+	t = &p->threads[idx];
+	t->pid = PROFILE_OTHER_TID;
+	/* Its name even past the strings limit, as "[other]"'s. */
+	saved = p->limits;
+	p->limits.strings = 0;
+	t->comm = profile_intern_string(p, PROFILE_OTHER_THREADS_NAME);
+	p->limits = saved;
+	t->dirty = true;
+	t->last = p->newest;
+}
+
+void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm)
+{
+	struct profile_thread *t;
+	uint32_t idx;
+
+	if (!u64map_get(&p->thread_map, (uint64_t)tid + 1, &idx)) {
+		if (threads_full(p)) {
+			/* Its samples go to "[other threads]" (profile_add_sample). */
+			other_threads(p);
+			return;
+		}
+		idx = add_thread(p, tid);
+		p->threads[idx].last = p->newest;
 	}
 	t = &p->threads[idx];
 	t->pid = pid;
 	t->tid = tid;
 	t->comm = intern_thread_name(p, comm ? comm : "");
 	t->dirty = true;
+}
+
+/*
+ * Sample `s` (added) with a thread limit: its thread's newest, or given
+ * to "[other threads]" when its thread found no room (a thread unknown
+ * while there is room stays unknown, as without a limit).
+ */
+static void thread_sampled(struct profile *p, struct profile_sample *s)
+{
+	uint32_t idx;
+
+	if (s->time > p->newest)
+		p->newest = s->time;
+	if (!u64map_get(&p->thread_map, (uint64_t)s->tid + 1, &idx)) {
+		if (!threads_full(p))
+			return; /* a thread never named stays unknown */
+		other_threads(p);
+		u64map_get(&p->thread_map, (uint64_t)PROFILE_OTHER_TID + 1, &idx);
+		s->pid = s->tid = PROFILE_OTHER_TID;
+		p->threads_folded++;
+	}
+	if (s->time > p->threads[idx].last)
+		p->threads[idx].last = s->time;
+}
+
+uint32_t profile_forget_threads(struct profile *p, uint64_t before)
+{
+	uint32_t i, n = 0, gone;
+
+	if (!p->limits.threads)
+		return 0;
+	for (i = 0; i < p->nthreads; i++)
+		if (p->threads[i].last >= before)
+			p->threads[n++] = p->threads[i];
+	gone = p->nthreads - n;
+	if (!gone)
+		return 0;
+	p->nthreads = n;
+	/* Both shrink: a storm's table is not kept at its peak. */
+	p->threads_cap = n ? n : 1;
+	p->threads = xreallocarray(p->threads, p->threads_cap, sizeof(*p->threads));
+	u64map_free(&p->thread_map);
+	u64map_init(&p->thread_map);
+	for (i = 0; i < n; i++)
+		u64map_put(&p->thread_map, (uint64_t)p->threads[i].tid + 1, i);
+	return gone;
 }
 
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid)

@@ -223,6 +223,21 @@ static void forget_hits(struct tui *u)
 	}
 }
 
+/*
+ * Live, the threads whose samples all went with the timeline's dropped
+ * data go too (the heatmap and lines store forgot them with it, the
+ * private copy has their names): a fork storm's threads would otherwise
+ * fill the thread limit, and what came after would be "[other threads]".
+ */
+static void forget_threads(struct tui *u)
+{
+	struct timeline_stats st;
+
+	timeline_stats(u->tl, &st);
+	if (u->src->live && st.dropped && st.samples)
+		profile_forget_threads(u->p, st.first);
+}
+
 static void retained(struct tui *u, uint64_t *first, uint64_t *last)
 {
 	struct timeline_stats st;
@@ -1722,7 +1737,7 @@ static void say_cpu(const struct tui *u, uint64_t ran_ns)
 static void say_memory(const struct tui *u)
 {
 	char peak[32], tl[32], tree[32], hits[32], heat[32], mods[32], parked[32];
-	char kern[32], coll[32], rings[32];
+	char kern[32], coll[32], rings[32], folded[96] = "";
 	struct timeline_stats st;
 	struct source_memory sm = { 0 };
 	struct rusage ru;
@@ -1742,10 +1757,15 @@ static void say_memory(const struct tui *u)
 	ui_format_bytes(sm.kernel_symbols, kern, sizeof(kern));
 	ui_format_bytes(sm.collector, coll, sizeof(coll));
 	ui_format_bytes(sm.rings, rings, sizeof(rings));
-	util_error_line("memory: peak %s; timeline %s, call tree and names %s, lines store %s, "
-			"heatmap %s, symbol and unwind tables %s (%s of them kept for modules no "
-			"process maps now), kernel symbols %s, stack cache %s, ring buffers %s",
-			peak, tl, tree, hits, heat, mods, parked, kern, coll, rings);
+	if (u->p->threads_folded)
+		snprintf(folded, sizeof(folded), ", %llu samples of them under %s",
+			 (unsigned long long)u->p->threads_folded, PROFILE_OTHER_THREADS_NAME);
+	util_error_line("memory: peak %s; timeline %s, call tree and names %s (%u threads%s), "
+			"lines store %s, heatmap %s, symbol and unwind tables %s (%s of them kept "
+			"for modules no process maps now), kernel symbols %s, stack cache %s, ring "
+			"buffers %s",
+			peak, tl, tree, u->p->nthreads, folded, hits, heat, mods, parked, kern, coll,
+			rings);
 }
 
 /*
@@ -1895,6 +1915,7 @@ static void loop(struct tui *u)
 			forget_hits(u);
 			push_tick(u);
 			tmp_flush(u);
+			forget_threads(u);
 			cpu_charge(u, UI_CPU_STORE);
 			self_usage(u, now);
 			u->samples_per_s = dt > 0 ? (double)u->rate_samples / dt : 0;

@@ -865,12 +865,91 @@ static void test_limits_scaled(void **state)
 	assert_int_equal(s.nodes, l->nodes / 4);
 	assert_int_equal(s.locations, l->locations / 4);
 	assert_int_equal(s.chains, l->chains / 4);
+	assert_int_equal(s.threads, l->threads / 4);
 	profile_limits_scaled((size_t)5 << 20, &s); /* --max-memory 2M */
 	assert_int_equal(s.nodes, l->nodes / 8);
 	assert_int_equal(s.strings, l->strings / 8);
 	profile_limits_scaled((size_t)1 << 40, &s);
 	assert_int_equal(s.nodes, l->nodes * 16);
 	assert_int_equal(s.chains, l->chains * 16);
+}
+
+/*
+ * The thread limit: a fork storm's threads stop at it, their samples go
+ * to "[other threads]" (counted, none lost), and the threads no retained
+ * sample is of are forgotten, making room, the table shrinking with them.
+ */
+static void test_limits_threads(void **state)
+{
+	static const struct profile_limits lim = { .threads = 64 };
+	struct profile *p = profile_new();
+	const struct profile_thread *th;
+	uint64_t other = 0, max_cap = 0;
+	uint32_t i, tid;
+	size_t j;
+
+	(void)state;
+	profile_set_limits(p, &lim);
+	for (i = 0; i < 1000; i++) {
+		struct profile_sample s = { .time = i, .weight = 1, .pid = 1000 + i, .tid = 1000 + i };
+
+		profile_set_thread(p, s.pid, s.tid, "storm");
+		profile_add_sample(p, &s);
+	}
+	assert_int_equal(p->nthreads, lim.threads + 1);
+	assert_true(p->threads_cap <= 2 * lim.threads + 2);
+	assert_true(p->thread_map.cap <= 8 * lim.threads);
+	assert_int_equal(p->nsamples, 1000);
+	for (j = 0; j < p->nsamples; j++) {
+		if (p->samples[j].tid == PROFILE_OTHER_TID) {
+			assert_int_equal(p->samples[j].pid, PROFILE_OTHER_TID);
+			other++;
+		} else {
+			assert_int_equal(p->samples[j].tid, p->samples[j].pid);
+			assert_true(p->samples[j].tid < 1000 + lim.threads);
+		}
+	}
+	assert_int_equal(other, 1000 - lim.threads);
+	assert_int_equal(p->threads_folded, other);
+	th = profile_find_thread(p, PROFILE_OTHER_TID);
+	assert_non_null(th);
+	assert_string_equal(profile_string(p, th->comm), PROFILE_OTHER_THREADS_NAME);
+	assert_null(profile_find_thread(p, 1999));
+	assert_non_null(profile_find_thread(p, 1000 + lim.threads - 1));
+
+	/* Only "[other threads]" has a sample from 990 on. */
+	assert_int_equal(profile_forget_threads(p, 990), lim.threads);
+	assert_int_equal(p->nthreads, 1);
+	assert_true(p->threads_cap <= 2);
+	assert_null(profile_find_thread(p, 1000));
+	th = profile_find_thread(p, PROFILE_OTHER_TID);
+	assert_non_null(th);
+	assert_string_equal(profile_string(p, th->comm), PROFILE_OTHER_THREADS_NAME);
+	/* Room again: a new thread is itself. */
+	profile_set_thread(p, 5000, 5000, "late");
+	assert_non_null(profile_find_thread(p, 5000));
+
+	/* A storm whose old threads are forgotten as it goes (what the
+	 * timeline drops): the table stays at the limit. */
+	for (i = 0; i < 100000; i++) {
+		struct profile_sample s = { .time = 2000 + i, .weight = 1 };
+
+		tid = 10000 + i;
+		s.pid = s.tid = tid;
+		profile_set_thread(p, tid, tid, "storm");
+		profile_add_sample(p, &s);
+		if (i % 32 == 31)
+			profile_forget_threads(p, s.time - 16);
+		if (p->threads_cap > max_cap)
+			max_cap = p->threads_cap;
+		assert_true(p->nthreads <= lim.threads + 1);
+	}
+	assert_true(max_cap <= 2 * lim.threads + 2);
+	assert_true(p->thread_map.cap <= 8 * lim.threads);
+	/* 32 threads between forgettings: none had to be folded. */
+	assert_int_equal(p->threads_folded, other);
+	assert_non_null(profile_find_thread(p, 10000 + 99999));
+	profile_free(p);
 }
 
 static void test_limits_thread_names(void **state)
@@ -2514,6 +2593,7 @@ int main(void)
 		cmocka_unit_test(test_hits_settle),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_thread_names),
+		cmocka_unit_test(test_limits_threads),
 		cmocka_unit_test(test_limits_scaled),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_unchanged_by_self),
