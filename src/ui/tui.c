@@ -1758,13 +1758,13 @@ static void say_memory(const struct tui *u)
 	ui_format_bytes(sm.collector, coll, sizeof(coll));
 	ui_format_bytes(sm.rings, rings, sizeof(rings));
 	if (u->p->threads_folded)
-		snprintf(folded, sizeof(folded), ", %llu samples of them under %s",
+		snprintf(folded, sizeof(folded), "; %llu samples under %s",
 			 (unsigned long long)u->p->threads_folded, PROFILE_OTHER_THREADS_NAME);
-	util_error_line("memory: peak %s; timeline %s, call tree and names %s (%u threads%s), "
+	util_error_line("memory: peak %s; timeline %s, call tree and names %s (%u thread%s%s), "
 			"lines store %s, heatmap %s, symbol and unwind tables %s (%s of them kept "
 			"for modules no process maps now), kernel symbols %s, stack cache %s, ring "
 			"buffers %s",
-			peak, tl, tree, u->p->nthreads, folded, hits, heat, mods, parked, kern, coll,
+			peak, tl, tree, u->p->nthreads, u->p->nthreads == 1 ? "" : "s", folded, hits, heat, mods, parked, kern, coll,
 			rings);
 }
 
