@@ -159,13 +159,18 @@ struct profile_meta {
 struct profile_limits {
 	uint32_t strings, frames, nodes, locations, chains, threads;
 };
-/* The limits of a live profile: about PROFILE_LIVE_BYTES when all are reached. */
+/* The limits of a live profile: about PROFILE_LIVE_BYTES when all are
+ * reached. No thread limit (record's: it never forgets threads). */
 extern const struct profile_limits profile_live_limits;
 #define PROFILE_LIVE_BYTES ((size_t)160 << 20)
+/* The explorer's thread limit at PROFILE_LIVE_BYTES: 24 bytes a thread
+ * and about 24 in the map, 12 MiB. */
+#define PROFILE_LIVE_THREADS (UINT32_C(1) << 18)
 /*
  * The live limits scaled to a profile of about `bytes` when all are
  * reached: each limit times bytes / PROFILE_LIVE_BYTES, but no less than
- * an eighth of it (20 MiB of profile) and no more than 16 times.
+ * an eighth of it (20 MiB of profile) and no more than 16 times; the
+ * thread limit is PROFILE_LIVE_THREADS scaled the same way.
  */
 void profile_limits_scaled(size_t bytes, struct profile_limits *out);
 #define PROFILE_OTHER_NAME "[other]"

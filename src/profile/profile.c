@@ -121,8 +121,10 @@ const struct profile_limits profile_live_limits = {
 	.nodes = UINT32_C(1) << 20,
 	.locations = UINT32_C(1) << 20,
 	.chains = UINT32_C(1) << 20,
-	/* 24 bytes each and about 24 in the map: 12 MiB. */
-	.threads = UINT32_C(1) << 18,
+	/* None: record writes its threads out but cannot tell when one is
+	 * done with, so a limit would only fold a long recording's new
+	 * processes. The explorer's scaled limits have one (it forgets). */
+	.threads = 0,
 };
 
 /* `limit` scaled by bytes / PROFILE_LIVE_BYTES, within [limit / 8, limit * 16]. */
@@ -146,7 +148,7 @@ void profile_limits_scaled(size_t bytes, struct profile_limits *out)
 	out->nodes = scale_limit(l->nodes, bytes);
 	out->locations = scale_limit(l->locations, bytes);
 	out->chains = scale_limit(l->chains, bytes);
-	out->threads = scale_limit(l->threads, bytes);
+	out->threads = scale_limit(PROFILE_LIVE_THREADS, bytes);
 }
 
 /* Room for `need` samples: a big array (an hour holds hundreds of MiB of them). */

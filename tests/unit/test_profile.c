@@ -857,7 +857,11 @@ static void test_limits_scaled(void **state)
 	struct profile_limits s;
 
 	(void)state;
+	/* record's profile has no thread limit: it never forgets threads. */
+	assert_int_equal(l->threads, 0);
 	profile_limits_scaled(PROFILE_LIVE_BYTES, &s);
+	assert_int_equal(s.threads, PROFILE_LIVE_THREADS);
+	s.threads = 0;
 	assert_memory_equal(&s, l, sizeof(s));
 	profile_limits_scaled(PROFILE_LIVE_BYTES / 4, &s);
 	assert_int_equal(s.strings, l->strings / 4);
@@ -865,9 +869,10 @@ static void test_limits_scaled(void **state)
 	assert_int_equal(s.nodes, l->nodes / 4);
 	assert_int_equal(s.locations, l->locations / 4);
 	assert_int_equal(s.chains, l->chains / 4);
-	assert_int_equal(s.threads, l->threads / 4);
+	assert_int_equal(s.threads, PROFILE_LIVE_THREADS / 4);
 	profile_limits_scaled((size_t)5 << 20, &s); /* --max-memory 2M */
 	assert_int_equal(s.nodes, l->nodes / 8);
+	assert_int_equal(s.threads, PROFILE_LIVE_THREADS / 8);
 	assert_int_equal(s.strings, l->strings / 8);
 	profile_limits_scaled((size_t)1 << 40, &s);
 	assert_int_equal(s.nodes, l->nodes * 16);
