@@ -301,6 +301,8 @@ void profile_swap_samples(struct profile *p, struct profile_sample **samples, si
 void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const char *comm);
 /* Borrowed, or NULL when unknown. */
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid);
+/* Whether the thread limit leaves no room: a new thread's name would go unused. */
+bool profile_threads_full(const struct profile *p);
 /*
  * Forgets the threads whose `last` is before `before` (no sample the
  * caller still holds is theirs: the timeline's oldest bucket starts

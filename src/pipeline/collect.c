@@ -529,7 +529,8 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 {
 	char *comm;
 
-	if (profile_find_thread(c->profile, tid))
+	/* Past the thread limit its samples are "[other threads]": no name to read. */
+	if (profile_find_thread(c->profile, tid) || profile_threads_full(c->profile))
 		return;
 	if (pid == 0) {
 		/* The idle task has no /proc entry; perf calls it swapper. */
@@ -1125,7 +1126,7 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 	/* A new thread or process starts with its creator's name: the one
 	 * the profile knows, or /proc's while the creator runs (a child that
 	 * exits before its first sample is read would have none left). */
-	if (profile_find_thread(c->profile, t->tid))
+	if (profile_find_thread(c->profile, t->tid) || profile_threads_full(c->profile))
 		return 0;
 	parent = profile_find_thread(c->profile, t->ptid);
 	if (parent) {

@@ -548,8 +548,7 @@ static uint32_t add_thread(struct profile *p, uint32_t tid)
 	return idx;
 }
 
-/* Whether the thread limit leaves no room for a new thread. */
-static bool threads_full(const struct profile *p)
+bool profile_threads_full(const struct profile *p)
 {
 	return full(p->nthreads, p->limits.threads);
 }
@@ -582,7 +581,7 @@ void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const cha
 	uint32_t idx;
 
 	if (!u64map_get(&p->thread_map, (uint64_t)tid + 1, &idx)) {
-		if (threads_full(p)) {
+		if (profile_threads_full(p)) {
 			/* Its samples go to "[other threads]" (profile_add_sample). */
 			other_threads(p);
 			return;
@@ -609,7 +608,7 @@ static void thread_sampled(struct profile *p, struct profile_sample *s)
 	if (s->time > p->newest)
 		p->newest = s->time;
 	if (!u64map_get(&p->thread_map, (uint64_t)s->tid + 1, &idx)) {
-		if (!threads_full(p))
+		if (!profile_threads_full(p))
 			return; /* a thread never named stays unknown */
 		other_threads(p);
 		u64map_get(&p->thread_map, (uint64_t)PROFILE_OTHER_TID + 1, &idx);
