@@ -18,9 +18,9 @@
 # the signal came in ft_sig_outside (whose own frame is skipped, as perf
 # skips it); from somewhere else when it came in code without a frame of
 # its own, such as the vDSO's clock_gettime that ft_sig_loop calls, whose
-# %rbp is the loop's frame (the chain goes on from main) or no frame at all (the
-# chain ends at [signal]). That code has a tiny share of the time but not
-# of the samples on a loaded virtual machine, which delivers a timer's
+# %rbp is the loop's frame (the chain goes on from main) or no frame at
+# all (the chain ends at [signal]). That code has a tiny share of the time
+# but not of the samples on a loaded virtual machine, which delivers a timer's
 # interrupt when the guest comes back from an exit, as a clock read can
 # make it (3 of the handler's 206 samples in six runs beside two busy
 # loops here, 2 of 30 in the worst). So in this mode every handler stack
