@@ -70,9 +70,17 @@ tui_keys live o
 assert_screen live 'sort: TOTAL' "o: sort by total"
 tui_keys live f
 
-# Search: the matched share and the selection on the match.
+# Search: the matched share and the selection on the match. One frame,
+# under ft_split_driver; or two when a sample came where ft_split_heavy
+# has not set %rbp to its own frame yet or any more (its first
+# instructions, up to mov %rsp,%rbp, and its ret): the kernel's
+# frame-pointer chain then goes from ft_split_heavy to the return address
+# in the driver's frame, into main, and ft_split_heavy shows under main as
+# well, as perf shows it. Four instructions in a call of 1.5 to 4.5 ms of
+# work: about one sample in a million, now and then one in the window.
 tui_keys live / && tui_keys live -l 'split_heavy' && tui_keys live Enter
-assert_screen live '/split_heavy/ [0-9.]+% in 1 frame ' "search: matched share, one frame"
+assert_screen live '/split_heavy/ [0-9.]+% in (1 frame|2 frames) ' \
+	"search: matched share, one frame (two at most)"
 share=$(sed -nE 's/.*\/split_heavy\/ ([0-9.]+)% in.*/\1/p' "$T/live.screen")
 assert_between "$(awk -v a="$share" -v b="$heavy_total" 'BEGIN { d = a - b; print (d < 0 ? -d : d) }')" 0 5 \
 	"search: ft_split_heavy's share ($share%) is its total in the top-list ($heavy_total%)"
