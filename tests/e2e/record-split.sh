@@ -30,9 +30,15 @@ check_split() {
 	ns=$(report_samples "$s" "$@")
 	assert_split "$n" "$T/$n.json" "$ns" ft_split_heavy ft_split_light 0.75 total
 	assert_split "$n" "$T/$n.json" "$ns" ft_split_heavy ft_split_light 0.75 self
-	h=$(share ft_split_heavy "$T/$n.json" total)
-	assert_between "$(share ft_split_heavy "$T/$n.json" self)" "$(awk -v h="$h" 'BEGIN { print h * 0.9 }')" "$h" \
-		"$n: ft_split_heavy self % (nearly all of its total, $h%)"
+	# ft_split_heavy calls nothing: the frames under it are the kernel's
+	# (interrupts, and being scheduled out, which a loaded machine makes
+	# a tenth of its samples or more), so its self share may be well
+	# under its total.
+	if report_folded "$s" "$T/$n.k.folded" --annotate-kernel "$@"; then
+		assert_eq "$(awk -F';' '{ for (i = 1; i < NF; i++) if ($i == "ft_split_heavy") {
+				split($(i + 1), f, " "); print f[1] } }' "$T/$n.k.folded" | grep -cv '_\[k\]$')" 0 \
+			"$n: frames under ft_split_heavy that are not the kernel's"
+	fi
 	assert_caller "$n" "$T/$n.json" ft_split_driver ft_split_heavy ft_split_light
 	assert_between "$(share main "$T/$n.json" total)" 90 100 "$n: main total %"
 	assert_match "$(module_of ft_split_heavy "$T/$n.json")" '(^|/)split$' "$n: ft_split_heavy's module is the split executable"
