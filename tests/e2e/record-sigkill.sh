@@ -8,8 +8,9 @@
 # session is still being recorded and holds those samples), leaves a file
 # whose report holds every sample of the workload: one per ms of the CPU
 # time the workload had used
-# (its own count, in /proc, however busy the machine), all in its first
-# phase, with exit status 0 and exactly one line on stderr, the notice
+# (its own count, in /proc, however busy the machine; more by the time the
+# hypervisor took from the CPU it ran on, which the sampling clock counts
+# and /proc does not), all in its first phase, with exit status 0 and exactly one line on stderr, the notice
 # that the recording did not finish. The same file cut in the middle of
 # its last chunk loads all the chunks before it and says how many bytes
 # it skipped; a bit flipped in a chunk followed by others is an error naming
@@ -23,6 +24,7 @@ need_root
 need_perf_events
 need_jq
 need_workload phases
+[ -r /proc/self/schedstat ] || skip "no /proc/PID/schedstat (CONFIG_SCHED_INFO) to read a process's CPU time in ns"
 
 F=999
 S="$T/killed.session"
@@ -52,6 +54,12 @@ has_samples_chunk() {
 	done | grep -q . || is_gone "$rpid"
 }
 
+# steal_ms: the time the hypervisor took from this machine's CPUs, all
+# together (/proc/stat's steal), in ms.
+steal_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", $9 * 1000 / hz }' /proc/stat
+}
+
 # flip FILE OFFSET: flips bit 4 of the byte at OFFSET.
 flip() {
 	v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
@@ -76,6 +84,7 @@ samples_of() {
 # --- SIGKILL once what the workload did is written ----------------------------
 echo "+ flametop record -F $F -o $S -- phases 60000   (SIGKILL once the stopped workload's samples are written)"
 t0=$(now_ms)
+steal0=$(steal_ms)
 "$FLAMETOP" record -F "$F" -o "$S" -- "$WORKLOADS/phases" 60000 2>"$T/record.err" &
 rpid=$!
 ft_bg_pids="$ft_bg_pids $rpid"
@@ -89,20 +98,21 @@ child=$(cat /proc/"$rpid"/task/*/children 2>/dev/null)
 for c in $child; do
 	wait_until 10 cpu_past "$c" $(($(cpu_ticks "$c") + $(getconf CLK_TCK) / 10))
 done
-# Stop the launched command and note its CPU time (clock ticks): no
-# sample comes after this. The next chunk the recorder writes holds the
+# Stop the launched command and note its CPU time (in ns from schedstat;
+# stat's user and system ticks are each rounded down): no sample comes
+# after this. The next chunk the recorder writes holds the
 # last of them; then kill the recorder, and end the command too (it
 # outlives its recorder).
-ticks=0
+cpu_ms=0
 for c in $child; do
 	kill -STOP "$c"
-	ticks=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)
+	cpu_ms=$(awk '{ printf "%d", $1 / 1000000 }' "/proc/$c/schedstat")
 done
+steal=$(($(steal_ms) - steal0))
 # Samples of the stopped workload: none come after this; the recorder
 # writes the last of them at its next flush (or already did: a flush with
 # nothing new writes no chunk, so the chunk count is no sign). Wait until
 # the file holds them, then kill it.
-cpu_ms=$((ticks * 1000 / $(getconf CLK_TCK)))
 low=$((cpu_ms * F * 9 / 10000 - 10))
 # has_samples: the file's report counts at least $low samples.
 has_samples() {
@@ -126,7 +136,7 @@ for c in $child; do
 	kill -KILL "$c" 2>/dev/null
 done
 sed 's/^/  record stderr: /' "$T/record.err"
-echo "  the workload had used $cpu_ms ms of CPU; $(session_chunks "$S") whole chunks in the file after ${elapsed_ms} ms"
+echo "  the workload had used $cpu_ms ms of CPU, the hypervisor took $steal ms from the machine's CPUs; $(session_chunks "$S") whole chunks in the file after ${elapsed_ms} ms"
 
 if [ ! -s "$S" ]; then
 	fail "killed: no session file"
@@ -140,9 +150,10 @@ assert_match "$(cat "$T/killed.err")" \
 	"^flametop: notice: $S: the recording did not finish \\(the recorder was killed\\?\\); loaded [0-9]+ chunks, skipped [0-9]+ bytes at the end\$" \
 	"killed: the one-line notice"
 n=$(samples_of "$T/killed.out")
-# One sample per ms of the workload's CPU time (within 10%, and the tick
-# the CPU time is counted in): nothing it did is missing.
-assert_between "$n" $((cpu_ms * F * 9 / 10000 - 10)) $((cpu_ms * F * 11 / 10000 + 10)) \
+# One sample per ms of the workload's CPU time (within 10%, and 10 ms for
+# the stop to take effect), and at most one more per ms that the
+# hypervisor took: nothing it did is missing.
+assert_between "$n" $((cpu_ms * F * 9 / 10000 - 10)) $(((cpu_ms + steal) * F * 11 / 10000 + 10)) \
 	"killed: samples (about $F a CPU-second of the workload's $cpu_ms ms)"
 dur=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/killed.out")
 # The workload ran for two seconds and more before it was stopped, and no
