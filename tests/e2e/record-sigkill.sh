@@ -7,10 +7,10 @@
 # recorder is then killed with SIGKILL (before which a report says the
 # session is still being recorded and holds those samples), leaves a file
 # whose report holds every sample of the workload: one per ms of the CPU
-# time the workload had used
-# (its own count, in /proc, however busy the machine; more by the time the
-# hypervisor took from the CPU it ran on, which the sampling clock counts
-# and /proc does not), all in its first phase, with exit status 0 and exactly one line on stderr, the notice
+# time the workload had used (its own count, in /proc, however busy the
+# machine; more by the time the hypervisor took from the CPU it ran on,
+# which the sampling clock counts and /proc does not), all in its first
+# phase, with exit status 0 and exactly one line on stderr, the notice
 # that the recording did not finish. The same file cut in the middle of
 # its last chunk loads all the chunks before it and says how many bytes
 # it skipped; a bit flipped in a chunk followed by others is an error naming
