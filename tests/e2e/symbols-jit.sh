@@ -11,8 +11,24 @@
 # pid and mount namespaces, a /tmp of its own) writes /tmp/perf-1.map
 # there: it is named as perf names it, from inside the process's root. A
 # mapping named [anon:NAME] in /proc/PID/maps is anonymous memory too.
+# The workload leaves its maps behind (FT_JIT_KEEP_MAPS), removed here at
+# the end: a recorder held up by load reads its samples after the JIT
+# exited, and a map removed at exit could not name them then (the kept
+# case below checks that one left behind does).
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
+
+FT_JIT_KEEP_MAPS=$T/kept-maps
+export FT_JIT_KEEP_MAPS
+remove_kept_maps() {
+	[ -f "$FT_JIT_KEEP_MAPS" ] || return 0
+	while read -r f; do
+		case $f in
+		/tmp/perf-*.map | /tmp/ft-jit-*.target) rm -f "$f" ;;
+		esac
+	done <"$FT_JIT_KEEP_MAPS"
+}
+trap 'remove_kept_maps; ft_cleanup' EXIT
 
 need_root
 need_perf_events

@@ -23,12 +23,17 @@
  *   kept     good, and the map is left behind at exit, as Node and the
  *            JVM's perf-map-agent leave theirs (whoever runs it removes it)
  * A profiler must use good, memfd and kept and refuse the others. The
- * files are removed at exit (but kept's map). Exits 77 on machines other than x86-64, 3 when MODE
+ * files are removed at exit (but kept's map), unless FT_JIT_KEEP_MAPS
+ * names a file: then their paths are appended to it, one a line, and they
+ * are left for whoever set it to remove (a test whose recorder, held up
+ * by load, reads the map after the JIT exited). Exits 77 on machines other than x86-64, 3 when MODE
  * cannot be set up.
  */
 #include "config.h"
 
 #include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -168,8 +173,20 @@ int main(int argc, char **argv)
 		}
 		fn(1L << 22);
 	}
-	if (!keep)
-		remove_files();
+	if (keep)
+		return 0;
+	if (getenv("FT_JIT_KEEP_MAPS")) {
+		FILE *list = fopen(getenv("FT_JIT_KEEP_MAPS"), "a");
+
+		if (list) {
+			fprintf(list, "%s\n", map_path);
+			if (target_path[0])
+				fprintf(list, "%s\n", target_path);
+			if (fclose(list) == 0)
+				return 0;
+		}
+	}
+	remove_files();
 	return 0;
 #else
 	fprintf(stderr, "jit: the machine code here is x86-64 only\n");
