@@ -156,6 +156,14 @@ start_bg() {
 	ft_bg_pids="$ft_bg_pids $BG_PID"
 }
 
+# steal_ms: the time the hypervisor took from this machine's CPUs, all
+# together (/proc/stat's steal), in ms. A clock event (task-clock,
+# cpu-clock) counts it as the task's time where the scheduler, and so
+# getrusage and schedstat, does not (CONFIG_PARAVIRT_TIME_ACCOUNTING).
+steal_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", $9 * 1000 / hz }' /proc/stat
+}
+
 # now_ms: milliseconds on the wall clock.
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))

@@ -54,12 +54,6 @@ has_samples_chunk() {
 	done | grep -q . || is_gone "$rpid"
 }
 
-# steal_ms: the time the hypervisor took from this machine's CPUs, all
-# together (/proc/stat's steal), in ms.
-steal_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", $9 * 1000 / hz }' /proc/stat
-}
-
 # flip FILE OFFSET: flips bit 4 of the byte at OFFSET.
 flip() {
 	v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
