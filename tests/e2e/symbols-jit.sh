@@ -97,14 +97,23 @@ if command -v setpriv >/dev/null 2>&1 && getent passwd nobody >/dev/null 2>&1; t
 			# process's user or root, so the other user is daemon).
 			chown daemon "/tmp/perf-$jpid.map" 2>/dev/null || hard_error "no user daemon"
 		fi
+		# sh stays until the recorder, resumed, has written a chunk: it
+		# has then read sh's records and looked at sh while it ran (a
+		# recorder held up by load would otherwise find it gone, and
+		# the JIT, its child, of no known user).
+		size0=$(stat -c %s "$T/$1.session" 2>/dev/null || echo 0)
 		kill -CONT "$ft_pid"
+		wait_until 60 sh -c '[ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]' \
+			sh "$T/$1.session" "$size0" || echo "  $1: no chunk written after the recorder resumed"
 		: >"$D/end"
 		wait "$ft_pid"
 		RC=$?
 		rm -f "/tmp/perf-$jpid.map"
 		assert_eq "$RC" 0 "$1: record exit status"
+		[ "$RC" = 0 ] || sed 's/^/  stderr: /' "$T/$1.err"
 	}
 	run_late late nobody
+	grep 'notice: .*perf-' "$T/late.err" | sed 's/^/  stderr: /'
 	if report_json "$T/late.session" "$T/late.json"; then
 		print_top "$T/late.json"
 		assert_between "$(share ft_jit_spin "$T/late.json")" 50 100 \
