@@ -126,6 +126,8 @@ size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const cha
  * lookup.
  */
 void symbols_set_inline(struct symbols *s, bool on);
+/* For tests: a module's time for inlined lookups (default SYMBOLS_INLINE_BUDGET_NS). */
+void symbols_set_inline_budget(struct symbols *s, uint64_t ns);
 
 /*
  * Live data only: reads what was appended to each JIT map in use since it

@@ -245,7 +245,7 @@ static size_t answer(const struct symbols_inline *in, uint32_t run, const char *
 }
 
 size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool demangle,
-			   const char **names)
+			   uint64_t budget_ns, const char **names)
 {
 	char buf[SYMBOLS_INLINE_NAME_SIZE];
 	uint32_t run, start = in->runs_len;
@@ -273,7 +273,7 @@ size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool deman
 			in->run_names[start + n++] = strtab_intern(&in->names, buf);
 	free(w);
 	in->ns += util_now_ns() - began;
-	if (in->ns > SYMBOLS_INLINE_BUDGET_NS)
+	if (in->ns > budget_ns)
 		in->late = true;
 	run = start << RUN_SHIFT | (uint32_t)n;
 	if (vaddr + 1 && in->answers.len < SYMBOLS_INLINE_CACHE) {

@@ -278,9 +278,10 @@ uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *co
  * link-time address `vaddr`, innermost first, each with
  * SYMBOLS_INLINED_SUFFIX, in names[0, SYMBOLS_INLINE_FRAMES) (borrowed,
  * valid until the handle is freed) and returns how many: 0 when none, or
- * when the module's lookups have had their time
- * (SYMBOLS_INLINE_BUDGET_NS) before this address was looked up. symbols_inline_late() is true once, the
- * first time it is asked after that happened.
+ * when the module's lookups had taken more than `budget_ns` together
+ * (SYMBOLS_INLINE_BUDGET_NS but in tests) before this address was looked
+ * up. symbols_inline_late() is true once, the first time it is asked
+ * after that happened.
  */
 struct symbols_inline;
 #define SYMBOLS_INLINE_NAME_SIZE (SYMBOLS_INLINE_NAME_MAX + sizeof(SYMBOLS_INLINED_SUFFIX))
@@ -289,7 +290,7 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 size_t symbols_inline_bytes(const struct symbols_inline *in);
 void symbols_inline_free(struct symbols_inline *in);
 size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool demangle,
-			   const char **names);
+			   uint64_t budget_ns, const char **names);
 bool symbols_inline_late(struct symbols_inline *in);
 
 /*

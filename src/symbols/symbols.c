@@ -52,6 +52,7 @@ struct symbols {
 	int inline_slot; /* the inlined functions' consumer (inline.c) */
 	bool inline_on;
 	size_t inline_bytes; /* what the modules' DWARF holds in memory, in all */
+	uint64_t inline_budget_ns; /* a module's time for lookups (SYMBOLS_INLINE_BUDGET_NS) */
 	struct symbols_kernel *kernel; /* NULL until first needed */
 	bool demangle;
 	char *jitmap_dir;
@@ -148,6 +149,7 @@ struct symbols *symbols_new(struct procmap *pm)
 	s->slot = procmap_register(pm, &symbols_consumer, s);
 	s->inline_slot = procmap_register(pm, &inline_consumer, s);
 	s->inline_on = s->inline_slot >= 0;
+	s->inline_budget_ns = SYMBOLS_INLINE_BUDGET_NS;
 	s->demangle = true;
 	s->jitmap_dir = xstrdup("/tmp");
 	return s;
@@ -177,6 +179,11 @@ void symbols_set_demangle(struct symbols *s, bool demangle)
 void symbols_set_inline(struct symbols *s, bool on)
 {
 	s->inline_on = on && s->inline_slot >= 0;
+}
+
+void symbols_set_inline_budget(struct symbols *s, uint64_t ns)
+{
+	s->inline_budget_ns = ns;
 }
 
 void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
@@ -478,10 +485,10 @@ size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const cha
 	in = procmap_module_data(s->pm, mod, s->inline_slot, pid, map);
 	if (!in)
 		return 0;
-	n = symbols_inline_find(in, vaddr, s->demangle, names);
+	n = symbols_inline_find(in, vaddr, s->demangle, s->inline_budget_ns, names);
 	if (symbols_inline_late(in))
-		procmap_say(s->pm, "%s: looking up its inlined functions took more than %llu s; "
+		procmap_say(s->pm, "%s: looking up its inlined functions took more than %.3g s; "
 			    "its addresses not looked up by then show no inlined frames", mod->name,
-			    (unsigned long long)(SYMBOLS_INLINE_BUDGET_NS / 1000000000ull));
+			    (double)s->inline_budget_ns / 1e9);
 	return n;
 }

@@ -2047,6 +2047,169 @@ static void add_fake_anon(struct symbols *s)
 	procmap_mmap(sym_pm(s), &m);
 }
 
+/* ---- inlined frames: the limits on a module's DWARF ------------------- */
+
+/* How deep the forged file's chain of inlined subroutines goes, and how many siblings its wide one has. */
+#define FORGED_DEPTH 100000u
+#define FORGED_WIDE (SYMBOLS_INLINE_DIES + 16u)
+#define FORGED_NARROW 1000u
+
+/*
+ * Writes `dir`/forged.o, DWARF a hostile user could hand us, in one unit
+ * of three functions (no code: constant addresses, no relocations):
+ * "narrow" (0x1000-0x1100) holds FORGED_NARROW variables, then the
+ * inlined subroutine "leaf" at its addresses; "wide" (0x1100-0x1200) the
+ * same after FORGED_WIDE variables, more than a lookup looks at; "deep"
+ * (0x1200-0x1300) a chain of FORGED_DEPTH inlined subroutines, each in
+ * the one before, named f1, f2..., all at its addresses. False without
+ * a compiler to assemble it.
+ */
+static bool write_forged_dwarf(const char *dir)
+{
+	char *path = xasprintf("%s/forged.s", dir);
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	assert_non_null(f);
+	/* Abbreviations: 1 unit, 2 function, 3 inlined with children, 4 variable, 5 inlined leaf. */
+	fputs("\t.section .debug_abbrev,\"\",@progbits\n"
+	      "\t.byte 1, 0x11, 1, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+	      "\t.byte 2, 0x2e, 1, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+	      "\t.byte 3, 0x1d, 1, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+	      "\t.byte 4, 0x34, 0, 0, 0\n"
+	      "\t.byte 5, 0x1d, 0, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+	      "\t.byte 0\n"
+	      "\t.section .debug_line,\"\",@progbits\n"
+	      "\t.byte 0\n"
+	      "\t.section .debug_info,\"\",@progbits\n"
+	      "\t.long .Lend - .Lstart\n"
+	      ".Lstart:\n"
+	      "\t.short 4\n\t.long 0\n\t.byte 8\n"
+	      "\t.byte 1\n\t.asciz \"forged.c\"\n\t.quad 0x1000, 0x300\n",
+	      f);
+	fprintf(f,
+		"\t.byte 2\n\t.asciz \"narrow\"\n\t.quad 0x1000, 0x100\n"
+		"\t.fill %u, 1, 4\n"
+		"\t.byte 5\n\t.asciz \"leaf\"\n\t.quad 0x1000, 0x100\n"
+		"\t.byte 0\n",
+		FORGED_NARROW);
+	fprintf(f,
+		"\t.byte 2\n\t.asciz \"wide\"\n\t.quad 0x1100, 0x100\n"
+		"\t.fill %u, 1, 4\n"
+		"\t.byte 5\n\t.asciz \"leaf\"\n\t.quad 0x1100, 0x100\n"
+		"\t.byte 0\n",
+		FORGED_WIDE);
+	fputs("\t.byte 2\n\t.asciz \"deep\"\n\t.quad 0x1200, 0x100\n", f);
+	for (i = 1; i <= FORGED_DEPTH; i++)
+		fprintf(f, "\t.byte 3\n\t.asciz \"f%u\"\n\t.quad 0x1200, 0x100\n", i);
+	fprintf(f, "\t.fill %u, 1, 0\n", FORGED_DEPTH + 2); /* the chain's, the function's, the unit's ends */
+	fputs(".Lend:\n", f);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+	if (sh("command -v cc >/dev/null") != 0)
+		return false;
+	return sh("cd '%s' && cc -c forged.s -o forged.o", dir) == 0;
+}
+
+/* The inlined functions of `path`'s DWARF, read as the symbolizer reads a module's. */
+static struct symbols_inline *inline_open_path(const char *path)
+{
+	struct symbols_inline *in;
+	struct procmap_file f;
+	struct ft_error err;
+	size_t cost = 0;
+
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, path, 0, &err), 0);
+	in = symbols_inline_open(&f, path, SYMBOLS_INLINE_DWARF_MAX, &err, &cost);
+	procmap_file_close(&f);
+	assert_non_null(in);
+	assert_true(cost >= symbols_inline_bytes(in));
+	return in;
+}
+
+/*
+ * A forged DIE tree: a lookup follows at most SYMBOLS_INLINE_DEPTH levels
+ * of a chain of nested inlined subroutines 100,000 deep (whose recursion
+ * would take the stack), so it names the innermost it reached, f63 (the
+ * function is the first level); and looks at at most SYMBOLS_INLINE_DIES
+ * entries, so "leaf" after more siblings than that is not found, where
+ * after 1,000 it is.
+ */
+static void test_inline_forged_limits(void **state)
+{
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	char *dir = make_temp_dir(), *obj = xasprintf("%s/forged.o", dir);
+	struct symbols_inline *in;
+	char want[32];
+
+	if (!write_forged_dwarf(dir)) {
+		free(obj);
+		rm_tree(dir);
+		skip();
+	}
+	in = inline_open_path(obj);
+	assert_int_equal(symbols_inline_find(in, 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names), 1);
+	assert_string_equal(names[0], "leaf (inlined)");
+	assert_int_equal(symbols_inline_find(in, 0x1110, false, SYMBOLS_INLINE_BUDGET_NS, names), 0);
+	assert_int_equal(symbols_inline_find(in, 0x1210, false, SYMBOLS_INLINE_BUDGET_NS, names),
+			 SYMBOLS_INLINE_FRAMES);
+	snprintf(want, sizeof(want), "f%d (inlined)", SYMBOLS_INLINE_DEPTH - 1);
+	assert_string_equal(names[0], want);
+	snprintf(want, sizeof(want), "f%d (inlined)", SYMBOLS_INLINE_DEPTH - SYMBOLS_INLINE_FRAMES);
+	assert_string_equal(names[SYMBOLS_INLINE_FRAMES - 1], want);
+	symbols_inline_free(in);
+	free(obj);
+	rm_tree(dir);
+}
+
+/*
+ * A module's inlined lookups past their time (here a budget of 1 ns, which
+ * the first lookup spends): the address looked up then keeps its answer,
+ * one not looked up by then gets none, and the notice says so, once.
+ */
+static void test_inline_budget(void **state)
+{
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	struct symbols *s = sym_new();
+	uint64_t start, a = 0, b = 0;
+	struct self_map sm;
+	uint32_t i;
+	size_t n;
+
+	/* Two addresses in probe_inlined with inlined frames, looked up in time. */
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	procmap_mmap(sym_pm(s), &sm.m);
+	start = fake_addr(&sm, (void *)&probe_inlined);
+	for (i = 0; i < 256 && !b; i++) {
+		n = symbols_inlined(s, FAKE_PID, start + i, names);
+		if (n == 4 && !a)
+			a = start + i;
+		else if (n > 0 && n < 4 && !b)
+			b = start + i;
+	}
+	assert_true(a && b);
+	sym_free(s);
+
+	s = sym_new();
+	listen(s);
+	symbols_set_inline_budget(s, 1);
+	procmap_set_live(sym_pm(s), false);
+	procmap_mmap(sym_pm(s), &sm.m);
+	notices = 0;
+	assert_int_equal(symbols_inlined(s, FAKE_PID, a, names), 4);
+	assert_string_equal(names[0], "probe_inline_d (inlined)");
+	assert_int_equal(notices, 1);
+	assert_non_null(strstr(last_notice, sm.path));
+	assert_non_null(strstr(last_notice, "looking up its inlined functions took more than"));
+	assert_int_equal(symbols_inlined(s, FAKE_PID, b, names), 0);
+	assert_int_equal(symbols_inlined(s, FAKE_PID, a, names), 4);
+	assert_string_equal(names[3], "probe_inline_a (inlined)");
+	assert_int_equal(notices, 1);
+	sym_free(s);
+	notice_free(&sink);
+}
+
 static void test_jit_map(void **state)
 {
 	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid()), *held;
@@ -2440,6 +2603,8 @@ int main(void)
 		cmocka_unit_test(test_collect_callers_cache),
 		cmocka_unit_test(test_collect_trie),
 		cmocka_unit_test(test_collect_inline_depth),
+		cmocka_unit_test(test_inline_forged_limits),
+		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_table_shown_aliases),
