@@ -404,6 +404,13 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *mod, int sl
 			  const struct procmap_map *map);
 /* The same without loading: NULL when not loaded (yet). */
 void *procmap_module_peek(const struct procmap_module *mod, int slot);
+/*
+ * The consumer's data for `mod` (loaded) now costs `cost` bytes: for data
+ * that grows as it is used (a cache of answers), so that the stats and
+ * the ceiling (procmap_set_data_limit) count it. Nothing when not loaded.
+ */
+void procmap_module_data_cost(struct procmap *pm, struct procmap_module *mod, int slot,
+			      size_t cost);
 
 /*
  * A caller that must answer sooner than a big module reads (the

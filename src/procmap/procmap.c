@@ -1576,6 +1576,20 @@ void *procmap_module_peek(const struct procmap_module *pub, int slot)
 	return m->slots[slot].d ? m->slots[slot].d->data : NULL;
 }
 
+void procmap_module_data_cost(struct procmap *pm, struct procmap_module *pub, int slot,
+			      size_t cost)
+{
+	struct datum *d = module_of(pub)->slots[slot].d;
+	struct slot *s = &pm->slots[slot];
+
+	if (!d)
+		return;
+	s->bytes = s->bytes - d->cost + cost;
+	if (!d->users)
+		s->parked_bytes = s->parked_bytes - d->cost + cost;
+	d->cost = cost;
+}
+
 void procmap_stats(const struct procmap *pm, struct procmap_stats *st)
 {
 	size_t i;

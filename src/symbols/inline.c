@@ -70,6 +70,7 @@ struct symbols_inline {
 	uint32_t *run_names; /* the answers' names (ids in `names`), innermost first */
 	uint32_t runs_len, runs_cap;
 	struct strtab names; /* "NAME (inlined)" */
+	size_t names_bytes; /* their characters */
 	bool late; /* ... past SYMBOLS_INLINE_BUDGET_NS: no more lookups */
 	bool said; /* the budget's notice was given (symbols.c) */
 };
@@ -110,7 +111,7 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 		goto out_elf;
 	free(found);
 	in->bytes = (size_t)bytes;
-	*cost = sizeof(*in) + in->bytes;
+	*cost = symbols_inline_cost(in);
 	return in;
 
 out_elf:
@@ -128,6 +129,17 @@ out_none:
 size_t symbols_inline_bytes(const struct symbols_inline *in)
 {
 	return in->bytes;
+}
+
+size_t symbols_inline_cost(const struct symbols_inline *in)
+{
+	const struct strtab *t = &in->names;
+
+	return sizeof(*in) + in->bytes +
+	       in->answers.cap * (sizeof(*in->answers.keys) + sizeof(*in->answers.values)) +
+	       (size_t)in->runs_cap * sizeof(*in->run_names) +
+	       (size_t)t->cap * (sizeof(*t->strs) + sizeof(*t->hashes)) +
+	       t->nslots * sizeof(*t->slots) + in->names_bytes;
 }
 
 void symbols_inline_free(struct symbols_inline *in)
@@ -269,8 +281,13 @@ size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool deman
 	}
 	/* Innermost first; one without a name is left out (its time is its caller's). */
 	for (i = w->n; i-- > 0 && n < SYMBOLS_INLINE_FRAMES;)
-		if (inlined_name(&w->inlined[i], demangle, buf, sizeof(buf)))
+		if (inlined_name(&w->inlined[i], demangle, buf, sizeof(buf))) {
+			uint32_t before = in->names.len;
+
 			in->run_names[start + n++] = strtab_intern(&in->names, buf);
+			if (in->names.len != before)
+				in->names_bytes += strlen(buf) + 1;
+		}
 	free(w);
 	in->ns += util_now_ns() - began;
 	if (in->ns > budget_ns)

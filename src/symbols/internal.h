@@ -273,7 +273,9 @@ uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *co
  * symbols_inline_free()) with *cost its bytes, or NULL: no DWARF, or
  * refused (it would hold more than `room` bytes in memory: see inline.c),
  * which `err` then says (its msg is empty otherwise).
- * symbols_inline_bytes() is what it holds of the DWARF in memory.
+ * symbols_inline_bytes() is what it holds of the DWARF in memory;
+ * symbols_inline_cost() all it holds, the answers kept included (what a
+ * trim frees), which grows as addresses are looked up.
  * symbols_inline_find() puts the names of the functions inlined at
  * link-time address `vaddr`, innermost first, each with
  * SYMBOLS_INLINED_SUFFIX, in names[0, SYMBOLS_INLINE_FRAMES) (borrowed,
@@ -288,6 +290,7 @@ struct symbols_inline;
 struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *known_path,
 					   size_t room, struct ft_error *err, size_t *cost);
 size_t symbols_inline_bytes(const struct symbols_inline *in);
+size_t symbols_inline_cost(const struct symbols_inline *in);
 void symbols_inline_free(struct symbols_inline *in);
 size_t symbols_inline_find(struct symbols_inline *in, uint64_t vaddr, bool demangle,
 			   uint64_t budget_ns, const char **names);

@@ -473,7 +473,7 @@ size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const cha
 	struct symbols_inline *in;
 	struct symbols_elf *elf;
 	uint64_t vaddr;
-	size_t n;
+	size_t n, cost;
 
 	if (!s->inline_on || !(map = procmap_find(s->pm, pid, addr)) ||
 	    map->mod->kind != PROCMAP_FILE)
@@ -485,7 +485,10 @@ size_t symbols_inlined(struct symbols *s, uint32_t pid, uint64_t addr, const cha
 	in = procmap_module_data(s->pm, mod, s->inline_slot, pid, map);
 	if (!in)
 		return 0;
+	cost = symbols_inline_cost(in);
 	n = symbols_inline_find(in, vaddr, s->demangle, s->inline_budget_ns, names);
+	if (symbols_inline_cost(in) != cost)
+		procmap_module_data_cost(s->pm, mod, s->inline_slot, symbols_inline_cost(in));
 	if (symbols_inline_late(in))
 		procmap_say(s->pm, "%s: looking up its inlined functions took more than %.3g s; "
 			    "its addresses not looked up by then show no inlined frames", mod->name,

@@ -2210,6 +2210,46 @@ static void test_inline_budget(void **state)
 	notice_free(&sink);
 }
 
+/*
+ * The answers a module's inlined lookups keep are memory the layer
+ * counts (what the explorer's -v shows and --max-memory trims): looking
+ * up 8,192 addresses makes its data grow by at least their 12 bytes
+ * each, past a ceiling set just above what it held, and two trims free
+ * it; the next lookup reads it again and answers as before.
+ */
+static void test_inline_answers_counted(void **state)
+{
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	struct symbols *s = sym_new();
+	struct procmap_stats before, after;
+	struct self_map sm;
+	uint64_t a = 0, start, i;
+
+	procmap_set_live(sym_pm(s), false);
+	fake_text_mapping(FAKE_PID, &sm);
+	procmap_mmap(sym_pm(s), &sm.m);
+	start = fake_addr(&sm, (void *)&probe_inlined);
+	for (i = 0; i < 256 && !a; i++)
+		if (symbols_inlined(s, FAKE_PID, start + i, names) == 4)
+			a = start + i;
+	assert_true(a != 0);
+	procmap_stats(sym_pm(s), &before);
+	procmap_set_data_limit(sym_pm(s), before.bytes + 4096);
+	assert_int_equal(procmap_trim(sym_pm(s)), 0);
+	assert_true(sm.m.len >= 8192);
+	for (i = 0; i < 8192; i++)
+		symbols_inlined(s, FAKE_PID, sm.m.start + i, names);
+	procmap_stats(sym_pm(s), &after);
+	assert_true(after.bytes >= before.bytes + 8192 * 12);
+	procmap_trim(sym_pm(s)); /* what was asked for since the last trim is kept, once */
+	assert_true(procmap_trim(sym_pm(s)) > 0);
+	procmap_stats(sym_pm(s), &after);
+	assert_true(after.bytes <= before.bytes + 4096);
+	assert_int_equal(symbols_inlined(s, FAKE_PID, a, names), 4);
+	assert_string_equal(names[0], "probe_inline_d (inlined)");
+	sym_free(s);
+}
+
 static void test_jit_map(void **state)
 {
 	char *dir = make_temp_dir(), *map = xasprintf("%s/perf-%d.map", dir, (int)getpid()), *held;
@@ -2605,6 +2645,7 @@ int main(void)
 		cmocka_unit_test(test_collect_inline_depth),
 		cmocka_unit_test(test_inline_forged_limits),
 		cmocka_unit_test(test_inline_budget),
+		cmocka_unit_test(test_inline_answers_counted),
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_table_aliases_and_sizes),
 		cmocka_unit_test(test_table_shown_aliases),
