@@ -61,8 +61,7 @@
 _Static_assert(SYMBOLS_INLINE_FRAMES < 1u << RUN_SHIFT, "a run's count fits its bits");
 
 struct symbols_inline {
-	struct procmap_file file; /* the file holding the DWARF */
-	Elf *elf;
+	Elf *elf; /* of the file holding the DWARF, which it no longer reads */
 	Dwarf *dw;
 	size_t bytes; /* what libdw holds in memory of it (not mapped) */
 	uint64_t ns; /* spent in lookups so far */
@@ -80,18 +79,18 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 {
 	struct symbols_elf_opts opts = { .known_path = known_path, .debug_files = true };
 	struct symbols_inline *in = xcalloc(1, sizeof(*in));
+	struct procmap_file file = { .fd = -1, .root = -1 };
 	bool mapped, compressed;
 	uint64_t bytes;
 	char *found;
 
-	in->file.fd = in->file.root = -1;
 	u64map_init(&in->answers);
 	strtab_init(&in->names);
 	err->msg[0] = '\0';
-	if (symbols_elf_dwarf_find(f, &opts, &in->file, &found) < 0)
+	if (symbols_elf_dwarf_find(f, &opts, &file, &found) < 0)
 		goto out_none;
-	mapped = ft_uid_trusted((uid_t)in->file.uid) && !(in->file.mode & (S_IWGRP | S_IWOTH));
-	in->elf = elf_begin(in->file.fd, mapped ? ELF_C_READ_MMAP : ELF_C_READ, NULL);
+	mapped = ft_uid_trusted((uid_t)file.uid) && !(file.mode & (S_IWGRP | S_IWOTH));
+	in->elf = elf_begin(file.fd, mapped ? ELF_C_READ_MMAP : ELF_C_READ, NULL);
 	if (!in->elf)
 		goto out_file;
 	bytes = symbols_lines_dwarf_bytes(in->elf, mapped, SYMBOLS_INLINE_DWARF_MAX, &compressed);
@@ -109,6 +108,14 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 	in->dw = dwarf_begin_elf(in->elf, DWARF_C_READ, NULL);
 	if (!in->dw)
 		goto out_elf;
+	/*
+	 * libdw has every DWARF section it reads in memory (read, or in the
+	 * whole file's mapping) once begun: the descriptor is not needed
+	 * again, and one kept per module would run a box with thousands of
+	 * them out of descriptors.
+	 */
+	elf_cntl(in->elf, ELF_C_FDDONE);
+	procmap_file_close(&file);
 	free(found);
 	in->bytes = (size_t)bytes;
 	*cost = symbols_inline_cost(in);
@@ -117,7 +124,7 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 out_elf:
 	elf_end(in->elf);
 out_file:
-	procmap_file_close(&in->file);
+	procmap_file_close(&file);
 	free(found);
 out_none:
 	u64map_free(&in->answers);
@@ -148,7 +155,6 @@ void symbols_inline_free(struct symbols_inline *in)
 		return;
 	dwarf_end(in->dw);
 	elf_end(in->elf);
-	procmap_file_close(&in->file);
 	u64map_free(&in->answers);
 	free(in->run_names);
 	strtab_free(&in->names);

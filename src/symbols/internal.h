@@ -273,7 +273,8 @@ uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *co
  * symbols_inline_free()) with *cost its bytes, or NULL: no DWARF, or
  * refused (it would hold more than `room` bytes in memory: see inline.c),
  * which `err` then says (its msg is empty otherwise).
- * symbols_inline_bytes() is what it holds of the DWARF in memory;
+ * The handle holds no file descriptor (a box may have thousands of
+ * modules). symbols_inline_bytes() is what it holds of the DWARF in memory;
  * symbols_inline_cost() all it holds, the answers kept included (what a
  * trim frees), which grows as addresses are looked up.
  * symbols_inline_find() puts the names of the functions inlined at

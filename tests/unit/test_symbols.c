@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -2162,6 +2163,61 @@ static void test_inline_forged_limits(void **state)
 	rm_tree(dir);
 }
 
+/* The descriptors this process has open. */
+static int count_fds(void)
+{
+	char *dir = xasprintf("/proc/%d/fd", (int)getpid());
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	free(dir);
+	return n;
+}
+
+/*
+ * A module's inlined functions hold no descriptor once its DWARF is open
+ * (a box has thousands of modules): neither when its sections are mapped
+ * (a file of root's, this test binary and the forged one) nor when they
+ * are read into memory (a copy a user owns); and the lookups still answer.
+ */
+static void test_inline_no_fd(void **state)
+{
+	const char *names[SYMBOLS_INLINE_FRAMES];
+	char *dir = make_temp_dir(), *obj = xasprintf("%s/forged.o", dir);
+	char *user = xasprintf("%s/user.o", dir);
+	struct symbols_inline *in[3];
+	int before;
+
+	if (!write_forged_dwarf(dir)) {
+		free(user);
+		free(obj);
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && cp forged.o user.o && chown 65534 user.o", dir), 0);
+	before = count_fds();
+	in[0] = inline_open_path(self_exe());
+	in[1] = inline_open_path(obj);
+	in[2] = inline_open_path(user);
+	assert_int_equal(count_fds(), before);
+	assert_int_equal(symbols_inline_find(in[1], 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names), 1);
+	assert_string_equal(names[0], "leaf (inlined)");
+	assert_int_equal(symbols_inline_find(in[2], 0x1210, false, SYMBOLS_INLINE_BUDGET_NS, names),
+			 SYMBOLS_INLINE_FRAMES);
+	assert_string_equal(names[SYMBOLS_INLINE_FRAMES - 1], "f48 (inlined)");
+	symbols_inline_free(in[0]);
+	symbols_inline_free(in[1]);
+	symbols_inline_free(in[2]);
+	free(user);
+	free(obj);
+	rm_tree(dir);
+}
+
 /*
  * A module's inlined lookups past their time (here a budget of 1 ns, which
  * the first lookup spends): the address looked up then keeps its answer,
@@ -2644,6 +2700,7 @@ int main(void)
 		cmocka_unit_test(test_collect_trie),
 		cmocka_unit_test(test_collect_inline_depth),
 		cmocka_unit_test(test_inline_forged_limits),
+		cmocka_unit_test(test_inline_no_fd),
 		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_inline_answers_counted),
 		cmocka_unit_test(test_build_id_mismatch),
