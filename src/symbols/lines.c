@@ -56,7 +56,6 @@ struct lines_module {
 	bool changed; /* an address was found named otherwise than recorded (and said) */
 	bool trusted; /* its DWARF's file is a trusted user's, writable by no one else */
 	struct symbols_elf *elf; /* the module's segments */
-	struct procmap_file file; /* the file holding the DWARF */
 	Elf *dwelf; /* its Elf handle, under dw */
 	Dwarf *dw;
 };
@@ -91,8 +90,6 @@ void symbols_lines_free(struct symbols_lines *l)
 			dwarf_end(m->dw);
 		if (m->dwelf)
 			elf_end(m->dwelf);
-		if (m->status == 0)
-			procmap_file_close(&m->file);
 		symbols_elf_free(m->elf);
 	}
 	free(l->modules);
@@ -160,12 +157,12 @@ uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *co
 static void module_open(struct symbols_lines *l, struct lines_module *m, const char *path)
 {
 	struct symbols_elf_opts opts = { .debug_files = true, .demangle = true };
+	struct procmap_file file = { .fd = -1, .root = -1 };
 	struct ft_error err;
 	char *dwarf_path;
 	uint64_t bytes;
 	bool compressed;
 
-	m->file.fd = m->file.root = -1;
 	if (path[0] != '/') {
 		/* "[vdso]", "[anon]", "[unknown]": no file, nothing to say. */
 		m->status = -ENODATA;
@@ -177,13 +174,13 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 		return;
 	}
-	if (symbols_elf_dwarf_open(path, &opts, &m->file, &dwarf_path) < 0) {
+	if (symbols_elf_dwarf_open(path, &opts, &file, &dwarf_path) < 0) {
 		say(l, "%s: no DWARF line tables (build it with -g, or install its debug file); "
 		    "its source lines are shown as ?:0", path);
 		m->status = -ENODATA;
 		return;
 	}
-	m->dwelf = elf_begin(m->file.fd, ELF_C_READ, NULL);
+	m->dwelf = elf_begin(file.fd, ELF_C_READ, NULL);
 	bytes = m->dwelf ? symbols_lines_dwarf_bytes(m->dwelf, false, SYMBOLS_LINES_DWARF_MAX - l->bytes,
 						     &compressed)
 			 : 0;
@@ -195,7 +192,7 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		    dwarf_path, (unsigned long long)((SYMBOLS_LINES_DWARF_MAX - l->bytes) >> 20));
 		elf_end(m->dwelf);
 		m->dwelf = NULL;
-		procmap_file_close(&m->file);
+		procmap_file_close(&file);
 		m->status = -ENODATA;
 		free(dwarf_path);
 		return;
@@ -204,14 +201,17 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
 	if (m->dw)
 		l->bytes += (size_t)bytes;
-	m->trusted = ft_uid_trusted((uid_t)m->file.uid) && !(m->file.mode & (S_IWGRP | S_IWOTH));
+	m->trusted = ft_uid_trusted((uid_t)file.uid) && !(file.mode & (S_IWGRP | S_IWOTH));
+	/* libdw holds the sections it reads: no descriptor is kept per module (see inline.c). */
+	if (m->dw)
+		elf_cntl(m->dwelf, ELF_C_FDDONE);
+	procmap_file_close(&file);
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
 		    dwarf_path, m->dwelf ? dwarf_errmsg(-1) : elf_errmsg(-1));
 		if (m->dwelf)
 			elf_end(m->dwelf);
 		m->dwelf = NULL;
-		procmap_file_close(&m->file);
 		m->status = -ENODATA;
 	}
 	free(dwarf_path);

@@ -2219,6 +2219,33 @@ static void test_inline_no_fd(void **state)
 }
 
 /*
+ * The source lines of a module hold no descriptor either once its DWARF
+ * is read (report --lines may read thousands of modules): this test
+ * binary's line of probe_function is found, twice, with /proc/self/fd as
+ * it was.
+ */
+static void test_lines_no_fd(void **state)
+{
+	struct symbols_lines *l = symbols_lines_new();
+	const char *file = NULL;
+	struct self_map sm;
+	unsigned line = 0;
+	uint64_t off;
+	int before;
+
+	assert_int_equal(find_self_map((uintptr_t)&probe_function, &sm), 0);
+	off = (uintptr_t)&probe_function - sm.m.start + sm.m.pgoff;
+	before = count_fds();
+	assert_int_equal(symbols_lines_find(l, self_exe(), off, NULL, &file, &line), 0);
+	assert_int_equal(count_fds(), before);
+	assert_non_null(strstr(file, "test_symbols.c"));
+	assert_true(line > 0);
+	assert_int_equal(symbols_lines_find(l, self_exe(), off, NULL, &file, &line), 0);
+	assert_non_null(strstr(file, "test_symbols.c"));
+	symbols_lines_free(l);
+}
+
+/*
  * A module's inlined lookups past their time (here a budget of 1 ns, which
  * the first lookup spends): the address looked up then keeps its answer,
  * one not looked up by then gets none, and the notice says so, once.
@@ -2701,6 +2728,7 @@ int main(void)
 		cmocka_unit_test(test_collect_inline_depth),
 		cmocka_unit_test(test_inline_forged_limits),
 		cmocka_unit_test(test_inline_no_fd),
+		cmocka_unit_test(test_lines_no_fd),
 		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_inline_answers_counted),
 		cmocka_unit_test(test_build_id_mismatch),
