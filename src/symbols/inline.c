@@ -108,6 +108,14 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 	in->dw = dwarf_begin_elf(in->elf, DWARF_C_READ, NULL);
 	if (!in->dw)
 		goto out_elf;
+	if (!mapped && symbols_lines_dwarf_altlink(in->dw)) {
+		error_set(err,
+			  "%.300s: its DWARF refers to a supplementary file (.gnu_debugaltlink), "
+			  "which is not opened for a file that a user may write; its inlined "
+			  "functions are not shown",
+			  found);
+		goto out_dwarf;
+	}
 	/*
 	 * libdw has every DWARF section it reads in memory (read, or in the
 	 * whole file's mapping) once begun: the descriptor is not needed
@@ -121,6 +129,8 @@ struct symbols_inline *symbols_inline_open(struct procmap_file *f, const char *k
 	*cost = symbols_inline_cost(in);
 	return in;
 
+out_dwarf:
+	dwarf_end(in->dw);
 out_elf:
 	elf_end(in->elf);
 out_file:

@@ -264,6 +264,14 @@ Dwarf_Die *symbols_lines_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out);
  * more than `max`. *compressed says whether any section is.
  */
 uint64_t symbols_lines_dwarf_bytes(Elf *elf, bool mapped, uint64_t max, bool *compressed);
+/*
+ * Whether `dw` refers to a supplementary file (.gnu_debugaltlink, dwz's),
+ * or its section does not read. libdw opens the path that section names
+ * itself, with a blocking open() (a FIFO there never answers), the first
+ * time a name or an entry refers into it: only a file that a trusted user
+ * owns and no one else may write may have it followed.
+ */
+bool symbols_lines_dwarf_altlink(Dwarf *dw);
 
 /*
  * The functions inlined at an address (inline.c), from a module's DWARF.

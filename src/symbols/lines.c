@@ -40,6 +40,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <errno.h>
 #include <gelf.h>
 #include <stdarg.h>
@@ -199,9 +200,23 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	}
 	if (m->dwelf)
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
+	m->trusted = ft_uid_trusted((uid_t)file.uid) && !(file.mode & (S_IWGRP | S_IWOTH));
+	if (m->dw && !m->trusted && symbols_lines_dwarf_altlink(m->dw)) {
+		say(l,
+		    "%s: its DWARF refers to a supplementary file (.gnu_debugaltlink), which is "
+		    "not opened for a file that a user may write; its source lines are shown as ?:0",
+		    dwarf_path);
+		dwarf_end(m->dw);
+		m->dw = NULL;
+		elf_end(m->dwelf);
+		m->dwelf = NULL;
+		procmap_file_close(&file);
+		m->status = -ENODATA;
+		free(dwarf_path);
+		return;
+	}
 	if (m->dw)
 		l->bytes += (size_t)bytes;
-	m->trusted = ft_uid_trusted((uid_t)file.uid) && !(file.mode & (S_IWGRP | S_IWOTH));
 	/* libdw holds the sections it reads: no descriptor is kept per module (see inline.c). */
 	if (m->dw)
 		elf_cntl(m->dwelf, ELF_C_FDDONE);
@@ -215,6 +230,14 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		m->status = -ENODATA;
 	}
 	free(dwarf_path);
+}
+
+bool symbols_lines_dwarf_altlink(Dwarf *dw)
+{
+	const void *id;
+	const char *name;
+
+	return dwelf_dwarf_gnu_debugaltlink(dw, &name, &id) != 0;
 }
 
 Dwarf_Die *symbols_lines_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *out)

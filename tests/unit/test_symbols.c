@@ -2246,6 +2246,106 @@ static void test_lines_no_fd(void **state)
 }
 
 /*
+ * Writes `dir`/alt.so: DWARF whose .gnu_debugaltlink names `dir`/fifo (a
+ * FIFO, which a blocking open() waits on for ever), and whose one
+ * inlined subroutine, at 0x1010, takes its name from that supplementary
+ * file (DW_FORM_GNU_strp_alt); "alt_fn" is a function there. False
+ * without a compiler to assemble it.
+ */
+static bool write_altlink_dwarf(const char *dir)
+{
+	char *path = xasprintf("%s/alt.s", dir);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f,
+		"\t.text\n\t.globl alt_fn\n\t.type alt_fn, @function\n"
+		"alt_fn:\n\t.fill 0x300, 1, 0x90\n\t.size alt_fn, 0x300\n"
+		"\t.section .gnu_debugaltlink,\"\",@progbits\n"
+		"\t.asciz \"%s/fifo\"\n\t.fill 20, 1, 0xab\n"
+		"\t.section .debug_abbrev,\"\",@progbits\n"
+		"\t.byte 1, 0x11, 1, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+		"\t.byte 2, 0x2e, 1, 0x03, 0x08, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+		"\t.byte 5, 0x1d, 0, 0x03, 0xa1, 0x3e, 0x11, 0x01, 0x12, 0x07, 0, 0\n"
+		"\t.byte 0\n"
+		"\t.section .debug_line,\"\",@progbits\n"
+		"\t.byte 0\n"
+		"\t.section .debug_info,\"\",@progbits\n"
+		"\t.long .Lend - .Lstart\n"
+		".Lstart:\n"
+		"\t.short 4\n\t.long 0\n\t.byte 8\n"
+		"\t.byte 1\n\t.asciz \"alt.c\"\n\t.quad 0x1000, 0x300\n"
+		"\t.byte 2\n\t.asciz \"alt_fn\"\n\t.quad 0x1000, 0x300\n"
+		"\t.byte 5\n\t.long 0\n\t.quad 0x1000, 0x100\n"
+		"\t.byte 0, 0\n"
+		".Lend:\n",
+		dir);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+	if (sh("command -v cc >/dev/null") != 0)
+		return false;
+	return sh("cd '%s' && cc -shared -nostdlib -o alt.so alt.s && mkfifo fifo", dir) == 0;
+}
+
+/*
+ * A user's file whose DWARF refers to a supplementary file that is a
+ * FIFO: libdw would open it, and wait for a writer for ever, at the
+ * first name taken from it. Its inlined functions and its lines are
+ * refused instead, saying why. Run in a child with a watchdog, so that
+ * a hang fails the test rather than holding it.
+ */
+static void test_dwarf_altlink_fifo(void **state)
+{
+	char *dir = make_temp_dir(), *user = xasprintf("%s/user.so", dir);
+	int status;
+	pid_t pid;
+
+	if (!write_altlink_dwarf(dir)) {
+		free(user);
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && cp alt.so user.so && chown 65534 user.so", dir), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *names[SYMBOLS_INLINE_FRAMES], *file = NULL;
+		struct symbols_lines *l = symbols_lines_new();
+		struct symbols_inline *in;
+		struct procmap_file f;
+		struct ft_error err;
+		size_t cost = 0;
+		unsigned line;
+		int ret;
+
+		alarm(30); /* a hang: the open of the FIFO never returns */
+		if (procmap_file_open(&f, AT_FDCWD, user, 0, &err) < 0)
+			_exit(2);
+		in = symbols_inline_open(&f, user, SYMBOLS_INLINE_DWARF_MAX, &err, &cost);
+		procmap_file_close(&f);
+		if (in) {
+			symbols_inline_find(in, 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names);
+			_exit(3);
+		}
+		if (!strstr(err.msg, "supplementary file (.gnu_debugaltlink)"))
+			_exit(4);
+		notices = 0;
+		notice_init(&sink, count_notice, NULL);
+		symbols_lines_set_notice(l, &sink);
+		ret = symbols_lines_find(l, user, 0x10, NULL, &file, &line);
+		if (ret != -ENODATA || !strstr(last_notice, "supplementary file"))
+			_exit(5);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child was killed by signal %d (SIGALRM: it hung)", WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(user);
+	rm_tree(dir);
+}
+
+/*
  * A module's inlined lookups past their time (here a budget of 1 ns, which
  * the first lookup spends): the address looked up then keeps its answer,
  * one not looked up by then gets none, and the notice says so, once.
@@ -2729,6 +2829,7 @@ int main(void)
 		cmocka_unit_test(test_inline_forged_limits),
 		cmocka_unit_test(test_inline_no_fd),
 		cmocka_unit_test(test_lines_no_fd),
+		cmocka_unit_test(test_dwarf_altlink_fifo),
 		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_inline_answers_counted),
 		cmocka_unit_test(test_build_id_mismatch),
