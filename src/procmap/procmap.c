@@ -1584,9 +1584,8 @@ void procmap_module_data_cost(struct procmap *pm, struct procmap_module *pub, in
 
 	if (!d)
 		return;
+	/* In use by `mod`, so not parked: only the slot's total changes. */
 	s->bytes = s->bytes - d->cost + cost;
-	if (!d->users)
-		s->parked_bytes = s->parked_bytes - d->cost + cost;
 	d->cost = cost;
 }
 
