@@ -23,24 +23,30 @@
  * together, decompressed, may take at most SYMBOLS_INLINE_DWARF_MAX
  * bytes (so may a mapped file's compressed sections, which libdw
  * decompresses into memory); GNU .zdebug sections, whose size is not in
- * their header, are refused. The distribution's debug files (under
- * SYMBOLS_DEBUG_DIR) are not used when their DWARF is compressed, as
- * Debian's and Fedora's is: libdw decompresses it whole when it opens the
- * file, which for glibc's (libc6-dbg) took 110 to 250 ms and 10 MiB here,
- * at the first sample of every process (a caller frame is in libc), and
- * lost an alloc profile's records while the rings were not read; for the
- * inlined functions of the system's libraries. A lookup walks the DIE tree itself, not with
- * dwarf_getscopes(), whose recursion follows the tree's nesting however
- * deep a forged file makes it: at most SYMBOLS_INLINE_DEPTH levels and
- * SYMBOLS_INLINE_DIES entries a lookup; and a module's lookups, together,
- * get SYMBOLS_INLINE_BUDGET_NS, after which its addresses not looked up
- * yet get no inlined frames (symbols.c says so, once).
+ * their header, are refused, and so is the DWARF read into memory that
+ * refers to a supplementary file (.gnu_debugaltlink), which libdw would
+ * open by the path the file names, blocking (a FIFO). Once libdw has
+ * begun, the file is closed: no descriptor is held per module. The
+ * distribution's debug files (under SYMBOLS_DEBUG_DIR) are not used
+ * when their DWARF is compressed, as Debian's and Fedora's is: libdw
+ * decompresses it whole when it opens the file, which for glibc's
+ * (libc6-dbg) took 110 to 250 ms and 10 MiB here, at the first sample
+ * of every process (a caller frame is in libc), and lost an alloc
+ * profile's records while the rings were not read; for the inlined
+ * functions of the system's libraries. A lookup walks the DIE tree
+ * itself, not with dwarf_getscopes(), whose recursion follows the
+ * tree's nesting however deep a forged file makes it: at most
+ * SYMBOLS_INLINE_DEPTH levels and SYMBOLS_INLINE_DIES entries a lookup;
+ * and a module's lookups, together, get SYMBOLS_INLINE_BUDGET_NS, after
+ * which its addresses not looked up yet get no inlined frames
+ * (symbols.c says so, once).
  *
  * Each answer is kept (for SYMBOLS_INLINE_CACHE addresses of a module),
  * so that an address is looked up once whatever the callers forget (the
  * collect stage drops a process's addresses whenever it maps something),
  * and gets the same answer every time, before the budget ran out and
- * after.
+ * after; what the answers take is part of the module's cost to the
+ * process-map layer (symbols_inline_cost), which a trim frees.
  */
 #include "config.h"
 
