@@ -1576,8 +1576,7 @@ void *procmap_module_peek(const struct procmap_module *pub, int slot)
 	return m->slots[slot].d ? m->slots[slot].d->data : NULL;
 }
 
-void procmap_module_data_cost(struct procmap *pm, struct procmap_module *pub, int slot,
-			      size_t cost)
+void procmap_module_data_cost(struct procmap *pm, struct procmap_module *pub, int slot, size_t cost)
 {
 	struct datum *d = module_of(pub)->slots[slot].d;
 	struct slot *s = &pm->slots[slot];

@@ -2103,7 +2103,8 @@ static bool write_forged_dwarf(const char *dir)
 	fputs("\t.byte 2\n\t.asciz \"deep\"\n\t.quad 0x1200, 0x100\n", f);
 	for (i = 1; i <= FORGED_DEPTH; i++)
 		fprintf(f, "\t.byte 3\n\t.asciz \"f%u\"\n\t.quad 0x1200, 0x100\n", i);
-	fprintf(f, "\t.fill %u, 1, 0\n", FORGED_DEPTH + 2); /* the chain's, the function's, the unit's ends */
+	/* The ends of the chain's entries, of the function's, of the unit's. */
+	fprintf(f, "\t.fill %u, 1, 0\n", FORGED_DEPTH + 2);
 	fputs(".Lend:\n", f);
 	assert_int_equal(fclose(f), 0);
 	free(path);
@@ -2149,9 +2150,11 @@ static void test_inline_forged_limits(void **state)
 		skip();
 	}
 	in = inline_open_path(obj);
-	assert_int_equal(symbols_inline_find(in, 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names), 1);
+	assert_int_equal(symbols_inline_find(in, 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names),
+			 1);
 	assert_string_equal(names[0], "leaf (inlined)");
-	assert_int_equal(symbols_inline_find(in, 0x1110, false, SYMBOLS_INLINE_BUDGET_NS, names), 0);
+	assert_int_equal(symbols_inline_find(in, 0x1110, false, SYMBOLS_INLINE_BUDGET_NS, names),
+			 0);
 	assert_int_equal(symbols_inline_find(in, 0x1210, false, SYMBOLS_INLINE_BUDGET_NS, names),
 			 SYMBOLS_INLINE_FRAMES);
 	snprintf(want, sizeof(want), "f%d (inlined)", SYMBOLS_INLINE_DEPTH - 1);
@@ -2205,7 +2208,8 @@ static void test_inline_no_fd(void **state)
 	in[1] = inline_open_path(obj);
 	in[2] = inline_open_path(user);
 	assert_int_equal(count_fds(), before);
-	assert_int_equal(symbols_inline_find(in[1], 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names), 1);
+	assert_int_equal(symbols_inline_find(in[1], 0x1010, false, SYMBOLS_INLINE_BUDGET_NS, names),
+			 1);
 	assert_string_equal(names[0], "leaf (inlined)");
 	assert_int_equal(symbols_inline_find(in[2], 0x1210, false, SYMBOLS_INLINE_BUDGET_NS, names),
 			 SYMBOLS_INLINE_FRAMES);
