@@ -2050,7 +2050,7 @@ static void add_fake_anon(struct symbols *s)
 
 /* ---- inlined frames: the limits on a module's DWARF ------------------- */
 
-/* How deep the forged file's chain of inlined subroutines goes, and how many siblings its wide one has. */
+/* The forged file's chain of inlined subroutines: its depth; the siblings before a leaf. */
 #define FORGED_DEPTH 100000u
 #define FORGED_WIDE (SYMBOLS_INLINE_DIES + 16u)
 #define FORGED_NARROW 1000u
