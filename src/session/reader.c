@@ -121,6 +121,12 @@ struct reader {
 	 * file's node ids and chain ids, and the largest chain so far. */
 	struct session_recent recent;
 	uint32_t chain_max;
+	/* Column 10's state (format.h), made at the first block that has
+	 * it; and, per event, whether its unit is "ns" (for the first
+	 * `nevents_ns` events). */
+	struct session_times *times;
+	bool *event_ns;
+	uint32_t nevents_ns;
 };
 
 /* The profile id of file id `id` (below m->len). */
@@ -690,6 +696,8 @@ static uint64_t reader_memory(const struct reader *r)
 	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
 	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
 	m += session_recent_memory(&r->recent);
+	if (r->times)
+		m += sizeof(*r->times) + r->nevents_ns * sizeof(*r->event_ns);
 	return m;
 }
 
@@ -864,7 +872,7 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_NODE] = "node",	 [SESSION_COL_THREAD] = "thread",
 	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
-	[SESSION_COL_CHAIN_RECENT] = "chain",
+	[SESSION_COL_CHAIN_RECENT] = "chain", [SESSION_COL_TIME_US] = "time",
 };
 
 /*
@@ -1030,6 +1038,49 @@ static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_
 }
 
 /*
+ * Column 10 (format.h): the times coded as the `n` values in r->vals, put
+ * into the samples `b`, whose weights, cpus and events are in. 0 or -1.
+ */
+static int apply_times_us(struct reader *r, struct profile_sample *b, size_t n)
+{
+	const uint64_t *v = r->vals;
+	uint64_t prev = r->time / 1000;
+	size_t i;
+
+	if (!r->times) {
+		if (reader_memory(r) + sizeof(*r->times) > memory_budget(r->src.pos))
+			return memory_error(r);
+		r->times = xcalloc(1, sizeof(*r->times));
+	}
+	if (r->nevents_ns != r->p->nevents) {
+		r->event_ns = xreallocarray(r->event_ns, r->p->nevents ? r->p->nevents : 1,
+					    sizeof(*r->event_ns));
+		for (i = 0; i < r->p->nevents; i++)
+			r->event_ns[i] = session_times_unit_ns(r->p->events[i].unit);
+		r->nevents_ns = r->p->nevents;
+	}
+	session_times_begin(r->times);
+	for (i = 0; i < n; i++) {
+		uint64_t wus = r->event_ns[b[i].event] ? b[i].weight / 1000 : 0;
+		int64_t us, ns;
+
+		/* The prediction is below 2^55 (format.h). */
+		if (__builtin_add_overflow(
+			    (int64_t)session_times_predict(r->times, b[i].cpu, wus, prev),
+			    session_unzigzag(v[i]), &us) ||
+		    us < 0)
+			return chunk_error(r, "sample %zu has a time before the session start",
+					   i);
+		if (__builtin_mul_overflow(us, 1000, &ns))
+			return chunk_error(r, "sample %zu has a time past 2^63 - 1 ns", i);
+		session_times_seen(r->times, b[i].cpu, (uint64_t)us);
+		prev = (uint64_t)us;
+		b[i].time = (uint64_t)ns;
+	}
+	return 0;
+}
+
+/*
  * Checks the `n` values in r->vals of column `id` and puts them into
  * the samples `b`, ids mapped to the profile's. 0 or -1.
  */
@@ -1106,6 +1157,8 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 		break;
 	case SESSION_COL_CHAIN_RECENT:
 		return apply_recent_chains(r, b, n);
+	case SESSION_COL_TIME_US:
+		return apply_times_us(r, b, n);
 	default: /* SESSION_COL_CHAIN */
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->chains.len)
@@ -1118,6 +1171,25 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 	return 0;
 }
 
+/* Whether the columns of a samples block from `c` on hold column `id`
+ * (framing errors are left to the caller's reading). */
+static bool has_column(struct cursor c, uint64_t id)
+{
+	uint64_t k, len;
+
+	while (c.p < c.end) {
+		if (get_varint(&c, &k) < 0 || c.p == c.end)
+			return false;
+		c.p++;
+		if (get_varint(&c, &len) < 0 || len > (uint64_t)(c.end - c.p))
+			return false;
+		if (k == id)
+			return true;
+		c.p += len;
+	}
+	return false;
+}
+
 /*
  * A samples chunk (1.5): the block of `len` bytes at `data`
  * (doc/session-format.md, "Samples chunk"), decoded column by column
@@ -1128,6 +1200,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	struct cursor c = { data, data + len };
 	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0;
 	struct profile_sample *b;
+	bool times_us;
 	size_t i;
 
 	if (r->have_end)
@@ -1168,6 +1241,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 					   " has pid or tid out of range", k);
 		r->block_threads[k] = pid << 32 | tid;
 	}
+	times_us = has_column(c, SESSION_COL_TIME_US);
 	/* The columns, up to the end of the block. */
 	while (c.p < c.end) {
 		struct cursor col;
@@ -1192,11 +1266,25 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 			return chunk_error(r, "samples block has no \"node\" column");
 		if (id == SESSION_COL_CHAIN_RECENT && (have & UINT64_C(1) << SESSION_COL_CHAIN))
 			return chunk_corrupt(r, "samples block has two chain columns");
+		/* Column 10 reads the weights, cpus and events; column 1 is
+		 * then for older readers (skipped). */
+		if (id == SESSION_COL_TIME && times_us) {
+			have |= UINT64_C(1) << id;
+			continue;
+		}
+		if (id == SESSION_COL_TIME_US)
+			for (k = SESSION_COL_WEIGHT; k <= SESSION_COL_EVENT; k++)
+				if (k != SESSION_COL_NODE && k != SESSION_COL_THREAD &&
+				    !(have & UINT64_C(1) << k))
+					return chunk_error(r, "samples block has no \"%s\" column",
+							   block_col_names[k]);
 		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
 		    apply_column(r, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
 		have |= UINT64_C(1) << id;
 	}
+	if (have & UINT64_C(1) << SESSION_COL_TIME_US)
+		have |= UINT64_C(1) << SESSION_COL_TIME;
 	for (k = SESSION_COL_TIME; k <= SESSION_COL_EVENT; k++)
 		if (!(have & UINT64_C(1) << k))
 			return chunk_error(r, "samples block has no \"%s\" column",
@@ -2024,6 +2112,8 @@ static void reader_release(struct reader *r)
 	free(r->block_threads);
 	free(r->block_nodes);
 	session_recent_free(&r->recent);
+	free(r->times);
+	free(r->event_ns);
 	ahead_stop(r->ahead);
 	libdeflate_free_decompressor(r->inflater);
 	free(r->src.buf);

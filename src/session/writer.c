@@ -67,6 +67,10 @@ struct session_writer {
 	uint64_t lost_done, throttled_done;
 
 	uint64_t last_time; /* of the last sample written, for deltas */
+	/* Column 1, for readers before 1.9 (encode_samples): the time
+	 * such a reader has reached at the last chunk written, and will
+	 * have reached after the chunk being written. */
+	uint64_t old_time, old_time_next;
 	uint64_t max_time;
 	uint64_t samples_written;
 
@@ -79,6 +83,13 @@ struct session_writer {
 	struct recent_undo *undo; /* one per sample of the chunk */
 	size_t undo_cap, nundo; /* nundo: 0 for a chunk without column 9 */
 	uint32_t undo_chain_max;
+	/* Column 10's state (format.h), made at the first block; it lasts
+	 * a block, so a chunk that does not reach the file takes nothing
+	 * back. Per event, whether its unit is "ns" (the first
+	 * `nevents_ns` events). */
+	struct session_times *times;
+	bool *event_ns;
+	uint32_t nevents_ns;
 
 	/* Reused from chunk to chunk. */
 	z_stream zs; /* valid when zs_ready, at zs_level */
@@ -703,6 +714,7 @@ static void commit_samples(struct session_writer *w, const struct profile *p, co
 		w->samples_written++;
 	}
 	w->samples_done = end;
+	w->old_time = w->old_time_next;
 }
 
 static void *grow(void *buf, size_t *cap, size_t need)
@@ -960,6 +972,41 @@ static void recent_take_back(struct session_writer *w)
 }
 
 /*
+ * Column 10's codes of the times of the `n` samples order[from, ...) into
+ * w->vals (format.h): microseconds, each from its CPU's sample before it
+ * in the block.
+ */
+static void time_codes(struct session_writer *w, const struct profile *p, const size_t *order,
+		       size_t from, size_t n)
+{
+	uint64_t prev = w->last_time / 1000;
+	size_t i;
+
+	if (!w->times)
+		w->times = xcalloc(1, sizeof(*w->times));
+	if (w->nevents_ns != p->nevents) {
+		w->event_ns = xreallocarray(w->event_ns, p->nevents ? p->nevents : 1,
+					    sizeof(*w->event_ns));
+		for (i = 0; i < p->nevents; i++)
+			w->event_ns[i] = session_times_unit_ns(p->events[i].unit);
+		w->nevents_ns = p->nevents;
+	}
+	session_times_begin(w->times);
+	for (i = 0; i < n; i++) {
+		const struct profile_sample *s = &p->samples[order[from + i]];
+		uint64_t us = s->time / 1000, wus = 0;
+
+		/* The weight as column 2 holds it. */
+		if (s->event < p->nevents && w->event_ns[s->event])
+			wus = (s->weight > INT64_MAX ? INT64_MAX : s->weight) / 1000;
+		w->vals[i] = session_zigzag(
+			(int64_t)(us - session_times_predict(w->times, s->cpu, wus, prev)));
+		session_times_seen(w->times, s->cpu, us);
+		prev = us;
+	}
+}
+
+/*
  * Encodes the samples order[from, to) (time order) as a samples block
  * (doc/session-format.md, "Samples chunk") in w->block, and its parts in
  * w->parts. Returns its length. The thread table is built first, into the
@@ -970,7 +1017,8 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 {
 	size_t n = to - from, i, at = 0, tat = 0, slots = 16;
 	uint32_t nthreads = 0;
-	uint64_t last = w->last_time, *v;
+	uint64_t *v;
+	int64_t d;
 	bool locations = false, chains = false;
 
 	while (slots < 2 * n)
@@ -1003,13 +1051,6 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	memcpy(w->block + at, w->col, tat);
 	at += tat;
 
-	for (i = 0; i < n; i++) {
-		uint64_t t = p->samples[order[from + i]].time;
-
-		v[i] = session_zigzag((int64_t)(t - last));
-		last = t;
-	}
-	put_column(w, SESSION_COL_TIME, n, COL_PLANES, &at);
 #define COLUMN(id, coding, expr)                                                               \
 	do {                                                                                   \
 		for (i = 0; i < n; i++) {                                                      \
@@ -1018,6 +1059,16 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		}                                                                              \
 		put_column(w, (id), n, (coding), &at);                                         \
 	} while (0)
+	/* Column 1 for readers before 1.9, which skip column 10: one delta
+	 * for the whole block (a constant, a few bytes), from the time
+	 * such a reader reached to the block's last sample (to n ns), so
+	 * that they still read the file, the block's samples spread evenly
+	 * over its span. */
+	d = n ? (int64_t)(p->samples[order[to - 1]].time - w->old_time) / (int64_t)n : 0;
+	for (i = 0; i < n; i++)
+		v[i] = session_zigzag(d);
+	w->old_time_next = w->old_time + (uint64_t)d * n;
+	put_column(w, SESSION_COL_TIME, n, COL_VARINTS, &at);
 	COLUMN(SESSION_COL_WEIGHT, COL_PLANES, s->weight > INT64_MAX ? INT64_MAX : s->weight);
 	COLUMN(SESSION_COL_NODE, COL_SMALLER, s->node);
 	for (i = 0; i < n; i++)
@@ -1034,6 +1085,8 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		recent_codes(w, p, order, from, n);
 		put_column(w, SESSION_COL_CHAIN_RECENT, n, COL_VARINTS, &at);
 	}
+	time_codes(w, p, order, from, n);
+	put_column(w, SESSION_COL_TIME_US, n, COL_VARINTS, &at);
 	return at;
 }
 
@@ -1213,6 +1266,8 @@ static void writer_free(struct session_writer *w)
 	free(w->thread_keys);
 	free(w->thread_idx);
 	session_recent_free(&w->recent);
+	free(w->times);
+	free(w->event_ns);
 	free(w->undo);
 	free(w->vals);
 	free(w->tix);

@@ -307,6 +307,20 @@ static const unsigned char block_chain[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
 /* both chain columns, 8 and 9 */
 static const unsigned char block_two_chains[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
 						  8, 0, 1, 0, 9, 0, 1, 0 };
+/* times as column 10 (1.9), without column 1: weight 1, node 1, thread
+ * 0, cpu 0 and event 0 (BLOCK_TAIL), and a time in us, from the sample
+ * before it in the file, of -2^63 (zigzag 2^64 - 1) */
+#define BLOCK_US_HEAD 1, 1, 0x92, 0x21, 0x92, 0x21, 2, 0, 1, 1, 3, 0, 1, 1
+static const unsigned char block_us_negative[] = { BLOCK_US_HEAD, BLOCK_TAIL, 10, 0, 10,
+						   0xff, 0xff, 0xff, 0xff, 0xff,
+						   0xff, 0xff, 0xff, 0xff, 0x01 };
+/* of 2^62 (zigzag 2^63): past 2^63 ns */
+static const unsigned char block_us_past[] = { BLOCK_US_HEAD, BLOCK_TAIL, 10, 0, 10,
+					       0x80, 0x80, 0x80, 0x80, 0x80,
+					       0x80, 0x80, 0x80, 0x80, 0x01 };
+/* column 10 without the cpu column it reads */
+static const unsigned char block_us_no_cpu[] = { BLOCK_US_HEAD, 4, 0, 1, 0, 6, 2, 1, 0,
+						 10, 0, 1, 0 };
 /* no samples, and a column 20 in an encoding of a later version */
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
@@ -393,6 +407,10 @@ static int golden(const char *dir)
 	PUT_WITH_BLOCK(dir, "invalid", "samples-chain-out-of-range", good, len, 3, block_chain);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-two-chain-columns", good, len, 3,
 		       block_two_chains);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-negative", good, len, 3,
+		       block_us_negative);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-past-2-63", good, len, 3, block_us_past);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-no-cpu", good, len, 3, block_us_no_cpu);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
