@@ -354,7 +354,7 @@ static int golden(const char *dir)
 	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 9) - off) / 2);
 	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 9));
 	memcpy(d, good, len);
-	d[10] = 9; /* minor version 1.9 */
+	d[10] = 10; /* minor version 1.10 */
 	put_case(dir, "valid", "newer-minor-version", d, len);
 	put_with_chunk(dir, "valid", "unknown-chunk-type", good, len, 2, 77,
 		       "{\"from_the_future\":true}");
