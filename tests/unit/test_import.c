@@ -317,7 +317,7 @@ static void test_sink_spool_and_rebase(void **state)
 	import_sink_begin_input(s, "second");
 	smp.event = (uint16_t)event_ok(s, "faults", "count");
 	for (i = 0; i < 10; i++) {
-		smp.time = 100 + i;
+		smp.time = 100000 + i * 1000; /* a session keeps times to the us */
 		smp.weight = 1;
 		smp.tid = smp.pid = 2;
 		assert_int_equal(import_sink_sample(s, &smp, &err), 0);
@@ -342,7 +342,7 @@ static void test_sink_spool_and_rebase(void **state)
 		}
 	}
 	assert_int_equal(max0, (n - 1) * 1000); /* each input starts at 0 */
-	assert_int_equal(max1, 9);
+	assert_int_equal(max1, 9000);
 	assert_int_equal(back->meta.duration_ns, (n - 1) * 1000);
 	for (i = 0, max0 = 0; i < n; i++)
 		max0 += i % 7;
@@ -466,7 +466,7 @@ static void test_weight_total_over_inputs(void **state)
 /* speedscope's times in ns stay below 2^63, as a session's do: a startValue,
  * a sample's start (startValue plus the weights before it) or an event's "at"
  * from 2^63 ns on is refused, naming its place; times just below are read
- * back as they were. */
+ * back as they were, to the microsecond (a session's precision). */
 static void test_speedscope_times(void **state)
 {
 	static const struct {
@@ -510,10 +510,11 @@ static void test_speedscope_times(void **state)
 		"\"endValue\": 0, \"samples\": [[0], [0]], \"weights\": [2e17, 1]}, "
 		"{\"type\": \"evented\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": "
 		"9.2e9, \"events\": [{\"type\": \"O\", \"at\": 9.1e9, \"frame\": 0}]}]}";
-	/* Each profile's samples' times in ns, by tid (1, 2, ...). */
+	/* Each profile's samples' times in ns, by tid (1, 2, ...), rounded
+	 * down to the microsecond. */
 	static const uint64_t times[][2] = {
 		{ 0 },
-		{ 9223372036854773760u },
+		{ 9223372036854773000u },
 		{ 9000000000000000000u, 9200000000000000000u },
 		{ 9100000000000000000u },
 	};
