@@ -217,6 +217,11 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 const char *export_pprof_type(const struct export_input *in);
 /* pprof's word for the input's unit: "nanoseconds", "bytes" or "count". */
 const char *export_pprof_unit(const struct export_input *in);
+/* A profile of several events: the sample type "T_samples" in "count"
+ * before each event's type T is how many samples of that event a pprof
+ * sample stands for (a sample of one event is no sample of another, so
+ * no one samples/count holds them all). Import reads it back so. */
+#define EXPORT_PPROF_COUNT_SUFFIX "_samples"
 
 /* Each exporter's write (its table line uses it; tests too). */
 int export_folded_write(FILE *out, const struct export_input *in, struct ft_error *err);

@@ -92,7 +92,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		CLI_QUERY_HELP_EVENT("the first;\n"
 				     "                          pprof: every event, a sample type "
-				     "each)\n"));
+				     "each,\n"
+				     "                          and T_samples/count of its samples)\n"));
 	fprintf(out, "  -h, --help              show this help\n"
 		     "  -V, --version           show the version\n");
 }

@@ -11,9 +11,12 @@
  * so is the event's own where the input does not know how many samples
  * there were (no_counts: the explorer's per-node weights), rather than a
  * samples/count that would be wrong. An input of every event (all_events)
- * has one type per event, each named and in its unit as above, and no
- * samples/count (it would add up samples of events sampled apart); a
- * sample's value of each is that event's weight at its stack.
+ * has two types per event: "T_samples" (count: EXPORT_PPROF_COUNT_SUFFIX),
+ * how many samples of that event, then its own T, named and in its unit
+ * as above; no one samples/count (a sample of one event is no sample of
+ * another, so it would add up samples of events sampled apart). A
+ * sample's values of each are that event's count and weight at its
+ * stack; without counts (no_counts) only the weights.
  * Each module is a mapping (its path the file name),
  * each function (frame) a function, with the source file its code came
  * from when the module's DWARF says so. Each frame of a stack is a
@@ -318,7 +321,7 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 	size_t packed_len, gz_cap;
 	int64_t key_pid, key_tid, key_thread;
 	size_t ntypes, first;
-	bool all;
+	bool all, counted;
 	z_stream z;
 	int ret = -1;
 
@@ -333,14 +336,14 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 			e.frame_loc[p->locations[i].frame] = (uint32_t)i;
 
 	e.prof = (pb_profile)PERFTOOLS__PROFILES__PROFILE__INIT;
-	/* Every event's weights, one type each, the input's first: a number of
-	 * samples of several events would add up samples of each. Else
+	/* Every event's count of samples and weights, two types each: one
+	 * number of samples of several events would add up samples of each. Else
 	 * "samples" (count) first, unless the event is itself a count of
 	 * samples, or the number of samples is not known: then the event's
 	 * weights are the only values. */
 	all = in->all_events && p->nevents > 1;
 	if (all)
-		ntypes = p->nevents;
+		ntypes = p->nevents * (in->no_counts ? 1 : 2);
 	else if (strcmp(export_pprof_type(in), "samples") == 0 || in->no_counts)
 		ntypes = 1;
 	else
@@ -348,7 +351,7 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 	types = xcalloc(ntypes, sizeof(*types));
 	type_ptrs = xcalloc(ntypes, sizeof(*type_ptrs));
 	for (i = 0; i < ntypes; i++) {
-		int ev = all ? (int)i : in->event;
+		int ev = all ? (int)(i * p->nevents / ntypes) : in->event;
 
 		types[i] = (pb_value_type)PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 		types[i].type = str(&e, type_of(p, ev));
@@ -359,7 +362,16 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 		types[0].type = str(&e, "samples");
 		types[0].unit = str(&e, "count");
 	}
-	first = all ? (size_t)in->event : ntypes - 1; /* the input's event's type */
+	for (i = 0; all && ntypes > p->nevents && i < p->nevents; i++) {
+		char *name = xasprintf("%s%s", type_of(p, (int)i), EXPORT_PPROF_COUNT_SUFFIX);
+
+		types[2 * i].type = str(&e, name);
+		types[2 * i].unit = str(&e, "count");
+		free(name);
+	}
+	counted = all && ntypes > p->nevents;
+	/* the input's event's type */
+	first = all ? (size_t)in->event * (counted ? 2 : 1) + counted : ntypes - 1;
 	period_type = types[first];
 	e.prof.sample_type = type_ptrs;
 	e.prof.n_sample_type = ntypes;
@@ -410,8 +422,13 @@ int export_pprof_encode(const struct export_input *in, unsigned char **data, siz
 		for (j = i; j < in->nsamples && same_sample(s, order[j], in->threads); j++) {
 			count += in->counts ? in->counts[order[j] - in->samples] : 1;
 			weight += order[j]->weight;
-			if (all && order[j]->event < ntypes)
+			if (all && order[j]->event < p->nevents && counted) {
+				ps->value[2 * order[j]->event] +=
+					(int64_t)(in->counts ? in->counts[order[j] - in->samples] : 1);
+				ps->value[2 * order[j]->event + 1] += (int64_t)order[j]->weight;
+			} else if (all && order[j]->event < p->nevents) {
 				ps->value[order[j]->event] += (int64_t)order[j]->weight;
+			}
 		}
 		if (!all) {
 			ps->value[0] = (int64_t)count;

@@ -15,7 +15,10 @@
  * bytes "bytes", count "count", but "samples" in count (how many samples
  * each stack had) "samples"; a pprof sample that stands for N samples is
  * N samples of each other type, sharing its value, so that every type
- * counts the samples there were (up to SPREAD_MAX in a profile). The default sample type (or, as pprof has
+ * counts the samples there were (up to SPREAD_MAX in a profile); a type
+ * "T_samples" in count beside a type T (flametop's export of several
+ * events, EXPORT_PPROF_COUNT_SUFFIX) is no event: it is how many samples
+ * of T alone a sample stands for, spread so. The default sample type (or, as pprof has
  * it, the last one) comes first, so that report shows it by default. A
  * sample's stack is its locations, leaf first, each expanded into its
  * lines (inlined calls, innermost first); a location without lines is
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flametop/export.h"
 #include "flametop/util.h"
 #include "src/pprof/profile.pb-c.h"
 
@@ -559,6 +563,8 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 	uint32_t *events = xreallocarray(NULL, pb->n_sample_type, sizeof(*events));
 	uint64_t *scale = xreallocarray(NULL, pb->n_sample_type, sizeof(*scale));
 	uint32_t *stack = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*stack));
+	size_t *count_of = xreallocarray(NULL, pb->n_sample_type, sizeof(*count_of));
+	bool *a_count = xcalloc(pb->n_sample_type ? pb->n_sample_type : 1, sizeof(*a_count));
 	size_t i, j, k, first = pb->n_sample_type - 1, counted = SIZE_MAX;
 	uint64_t spread_left = SPREAD_MAX;
 	const char *def = "";
@@ -578,14 +584,44 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		if (*def && strcmp(type, def) == 0)
 			first = i;
 	}
+	for (i = 0; i < pb->n_sample_type; i++) {
+		if (!pb_string(pp, pb->sample_type[i]->unit, "a sample type's unit", 0, err))
+			goto out;
+		count_of[i] = SIZE_MAX;
+	}
+	/* "T_samples" in count beside a type T counts T's samples alone
+	 * (flametop's export of several events): it is no event of its own. */
+	for (i = 0; i < pb->n_sample_type; i++) {
+		const char *type = pb->string_table[pb->sample_type[i]->type];
+		size_t len = strlen(type), suffix = strlen(EXPORT_PPROF_COUNT_SUFFIX);
+
+		if (len <= suffix || strcmp(type + len - suffix, EXPORT_PPROF_COUNT_SUFFIX) != 0 ||
+		    strcmp(pb->string_table[pb->sample_type[i]->unit], "count") != 0)
+			continue;
+		for (j = 0; j < pb->n_sample_type; j++) {
+			const char *of = pb->string_table[pb->sample_type[j]->type];
+
+			if (j != i && !a_count[j] && count_of[j] == SIZE_MAX &&
+			    strlen(of) == len - suffix && strncmp(of, type, len - suffix) == 0) {
+				count_of[j] = i;
+				a_count[i] = true;
+				break;
+			}
+		}
+	}
+	if (a_count[first]) /* the default is a count: its type's instead */
+		for (j = 0; j < pb->n_sample_type; j++)
+			if (count_of[j] == first)
+				first = j;
 	for (k = 0; k < pb->n_sample_type; k++) {
 		size_t t = k == 0 ? first : k <= first ? k - 1 : k;
 		const char *type = pb->string_table[pb->sample_type[t]->type];
-		const char *unit = pb_string(pp, pb->sample_type[t]->unit, "a sample type's unit", 0,
-					     err);
+		const char *unit = pb->string_table[pb->sample_type[t]->unit];
 
-		if (!unit || import_sink_event(pp->sink, *type ? type : "samples",
-					       model_unit(type, unit, &scale[t]), &events[t], err) < 0)
+		if (a_count[t])
+			continue;
+		if (import_sink_event(pp->sink, *type ? type : "samples",
+				      model_unit(type, unit, &scale[t]), &events[t], err) < 0)
 			goto out;
 		if (counted == SIZE_MAX && strcmp(model_unit(type, unit, &scale[t]), "samples") == 0)
 			counted = t;
@@ -600,7 +636,7 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 		uint64_t at = pp->w->sample_at[i];
 		struct profile_sample smp = { 0 };
 		size_t n = 0, cut = 0;
-		uint64_t spread = 1, stands_for = 0, c;
+		uint64_t spread = 1, stands_for = 0, own = 0, c;
 		uint32_t node;
 
 		if (s->n_value != pb->n_sample_type) {
@@ -646,7 +682,8 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 			goto out;
 		smp.node = node;
 		/* A sample that stands for N samples (its "samples") is N, each
-		 * with an Nth of its other values, the first with what is left. */
+		 * with an Nth of its other values, the first with what is left;
+		 * a type with a count of its own ("T_samples") is as many. */
 		if (counted != SIZE_MAX && s->value[counted] > 1 &&
 		    (uint64_t)s->value[counted] - 1 <= spread_left) {
 			spread = (uint64_t)s->value[counted];
@@ -662,10 +699,20 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					  pp->name, at, i, v);
 				goto out;
 			}
-			if (v == 0)
+			if (v == 0 || a_count[j])
 				continue;
-			if (!stands_for || j == counted)
+			if (count_of[j] != SIZE_MAX) {
+				int64_t own_n = s->value[count_of[j]];
+
+				parts = 1;
+				if (own_n > 1 && (uint64_t)own_n - 1 <= spread_left) {
+					parts = (uint64_t)own_n;
+					spread_left -= parts - 1;
+				}
+				own += own_n > 0 ? (uint64_t)own_n : 1;
+			} else if (!stands_for || j == counted) {
 				stands_for = j == counted ? (uint64_t)v : 1;
+			}
 			if ((uint64_t)v > INT64_MAX / scale[j]) {
 				error_set(err, "%s: at byte %" PRIu64 ": sample %zu has a value too "
 					       "large (%" PRId64 ")",
@@ -682,12 +729,14 @@ static int add_samples(struct pprof *pp, struct ft_error *err)
 					goto out;
 			}
 		}
-		import_sink_count(pp->sink, stands_for);
+		import_sink_count(pp->sink, stands_for + own);
 	}
 	ret = 0;
 out:
 	import_sink_count_by_record(pp->sink, false);
 	import_sink_set_where(pp->sink, NULL, NULL);
+	free(a_count);
+	free(count_of);
 	free(stack);
 	free(scale);
 	free(events);

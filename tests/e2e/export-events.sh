@@ -5,10 +5,12 @@
 # ft_t5_fault_pages and spins in ft_t5_spin, recorded with
 # -e task-clock,page-faults and with the group -e '{task-clock,page-faults}'
 # (whose members' samples are the leader's, at its stacks). Without
-# --event, pprof holds every event: one sample type each (cpu/nanoseconds,
-# the default, and page-faults/count), each of whose totals in `go tool
-# pprof` is report --event's, and in the group's a sample's stack holds
-# both; imported back, each event keeps its total. With --event, one
+# --event, pprof holds every event: two sample types each, how many
+# samples of it (cpu_samples/count, page-faults_samples/count) before
+# its weights (cpu/nanoseconds, the default, and page-faults/count),
+# each of whose totals in `go tool pprof` is report --event's (and the
+# counts its samples), and in the group's a sample's stack holds both;
+# imported back, each event keeps its total and its samples. With --event, one
 # event as before (with samples/count). Folded stacks, speedscope and SVG
 # hold one event: without --event the first, and a notice says so and how
 # to choose; with --event the one named, and no notice.
@@ -29,6 +31,7 @@ types() {
 }
 
 # column PPROF N: the sum of the Nth value of every sample, as -raw lists them.
+# Samples with values of both events (one of each type's column) hold them.
 column() {
 	"$GO" tool pprof -raw "$1" 2>/dev/null | awk '
 		/^Samples:/ { on = 1; getline; next }
@@ -42,7 +45,7 @@ both() {
 	"$GO" tool pprof -raw "$1" 2>/dev/null | awk '
 		/^Samples:/ { on = 1; getline; next }
 		/^Locations/ { on = 0 }
-		on && /^ *[0-9]+ +[0-9]+:/ { sub(/:.*/, ""); if ($1 > 0 && $2 > 0) c++ }
+		on && /^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+:/ { sub(/:.*/, ""); if ($2 > 0 && $4 > 0) c++ }
 		END { print c + 0 }'
 }
 
@@ -58,16 +61,21 @@ for kind in two group; do
 	report_json "$T/$kind.session" "$T/$kind-faults.json" --event page-faults --top 0 || finish
 	clock=$(total_of "$T/$kind-clock.json")
 	faults=$(total_of "$T/$kind-faults.json")
+	clock_n=$(report_samples "$T/$kind.session" --event task-clock)
+	faults_n=$(report_samples "$T/$kind.session" --event page-faults)
 	[ "$faults" -gt 0 ] || hard_error "$kind: no page-faults recorded"
 
 	# --- pprof: every event ---------------------------------------------------
 	"$FLAMETOP" export -i "$T/$kind.session" -o "$T/$kind.pb.gz" 2>"$T/$kind-pprof.err"
 	assert_eq "$?" 0 "$kind: pprof: exit status"
 	assert_eq "$(cat "$T/$kind-pprof.err")" "" "$kind: pprof of every event: no notice"
-	assert_eq "$(types "$T/$kind.pb.gz")" "cpu/nanoseconds[dflt] page-faults/count" \
-		"$kind: pprof: a sample type per event, the first the default"
-	assert_eq "$(column "$T/$kind.pb.gz" 1)" "$clock" "$kind: pprof: cpu's total is task-clock's"
-	assert_eq "$(column "$T/$kind.pb.gz" 2)" "$faults" "$kind: pprof: page-faults' total is report's"
+	assert_eq "$(types "$T/$kind.pb.gz")" \
+		"cpu_samples/count cpu/nanoseconds[dflt] page-faults_samples/count page-faults/count" \
+		"$kind: pprof: a count and a sample type per event, the first's the default"
+	assert_eq "$(column "$T/$kind.pb.gz" 1)" "$clock_n" "$kind: pprof: cpu_samples is task-clock's samples"
+	assert_eq "$(column "$T/$kind.pb.gz" 2)" "$clock" "$kind: pprof: cpu's total is task-clock's"
+	assert_eq "$(column "$T/$kind.pb.gz" 3)" "$faults_n" "$kind: pprof: page-faults_samples is its samples"
+	assert_eq "$(column "$T/$kind.pb.gz" 4)" "$faults" "$kind: pprof: page-faults' total is report's"
 	"$GO" tool pprof -top -sample_index=page-faults "$T/$kind.pb.gz" >"$T/$kind-faults.top" 2>&1
 	assert_match "$(grep -m1 'ft_t5_' "$T/$kind-faults.top")" 'ft_t5_fault_pages$' \
 		"$kind: pprof -sample_index=page-faults: the faulting function leads"
@@ -83,6 +91,12 @@ for kind in two group; do
 		assert_eq "$(total_of "$T/$kind-back-cpu.json")" "$clock" "$kind: round trip: task-clock's total"
 		assert_eq "$(total_of "$T/$kind-back-faults.json")" "$faults" "$kind: round trip: page-faults' total"
 	fi
+	assert_eq "$(report_samples "$T/$kind-back.session" --event cpu)" "$clock_n" \
+		"$kind: round trip: task-clock's samples"
+	assert_eq "$(report_samples "$T/$kind-back.session" --event page-faults)" "$faults_n" \
+		"$kind: round trip: page-faults' samples"
+	assert_match "$(cat "$T/$kind-back.err")" " $((clock_n + faults_n)) samples of 2 events " \
+		"$kind: round trip: every sample, of 2 events (the counts are none)"
 	"$FLAMETOP" export -i "$T/$kind.session" --event page-faults -o "$T/$kind-one.pb.gz"
 	assert_eq "$(types "$T/$kind-one.pb.gz")" "samples/count page-faults/count[dflt]" \
 		"$kind: pprof --event page-faults: that event alone"
