@@ -9,12 +9,15 @@
  *
  * A line without a count counts 1; one with its count first instead ("  3
  * a;b", as uniq -c writes it) is refused, not read as a frame "  3 a". A
- * file whose first count follows another, "stack BASE NOW", is
+ * file each of whose counts follows another, "stack BASE NOW", is
  * differential folded stacks (difffolded.pl's, or report --baseline's),
  * two profiles in one, and is refused rather than read with a frame
- * "leaf BASE". Once a line had one count, so is every line: in
- * "a;lambda 2 7" the 2 ends the leaf's name (which flametop's own export
- * writes "lambda_2", as flamegraph.pl would read it as two counts).
+ * "leaf BASE". Once a line had one count, so is every line, those before
+ * it too: in "a;lambda 2 7" the 2 ends the leaf's name (which flametop's
+ * own export writes "lambda_2", as flamegraph.pl would read it as two
+ * counts). Lines of two counts wait for a line of one, up to
+ * UNDECIDED_LINES of them (past that the file is differential), so that
+ * a pipe is read once.
  * FlameGraph's annotations are read:
  * a frame ending in "_[k]" is a kernel frame (the suffix is dropped);
  * "_[j]", "_[i]" and "_[w]" (JIT, inlined, waker) are dropped too. The
@@ -147,34 +150,123 @@ static enum profile_frame_kind annotation(char *name, size_t *len)
 	return PROFILE_FRAME_USER;
 }
 
-/* "NAME:LINE" of the line read last, the sample's (an import_where_fn). */
+/*
+ * Lines whose last two fields are counts ("a;lambda 2 7") wait, unread,
+ * until a line of one count says the file is not differential (then the
+ * first count ends their leaf's name) or this many of them (or the end)
+ * says it is. A pipe is read once: they are kept, bounded.
+ */
+#define UNDECIDED_LINES 1024u
+#define UNDECIDED_BYTES ((size_t)1 << 20)
+
+struct pending_line {
+	char *stack; /* the line up to its count, NUL-terminated: owned */
+	uint64_t weight;
+	unsigned long long lineno;
+};
+
+struct folded {
+	struct import_sink *sink;
+	struct profile *p;
+	const char *name;
+	uint32_t *frames; /* IMPORT_MAX_FRAMES */
+	uint32_t module, event;
+	unsigned long long lineno; /* of the stack being added */
+	struct pending_line *pending;
+	size_t npending, pending_bytes;
+};
+
+/* "NAME:LINE" of the stack being added, the sample's (an import_where_fn). */
 static void where_line(const void *ctx, char *buf, size_t size)
 {
-	const struct import_input *in = ctx;
+	const struct folded *f = ctx;
 
-	snprintf(buf, size, "%s:%llu", import_input_name(in),
-		 (unsigned long long)import_input_lineno(in));
+	snprintf(buf, size, "%s:%llu", f->name, f->lineno);
+}
+
+/* Adds the stack `stack` (of `len` bytes, NUL-terminated there, cut up in
+ * place) of line `lineno`, `weight` samples. 0 or -1. */
+static int add_stack(struct folded *f, char *stack, size_t len, uint64_t weight,
+		     unsigned long long lineno, struct ft_error *err)
+{
+	struct profile_sample s = { 0 };
+	size_t nframes = 0;
+	char *at, *end;
+
+	f->lineno = lineno;
+	for (at = stack; at <= stack + len; at = end + 1) {
+		size_t flen;
+		enum profile_frame_kind kind;
+
+		end = memchr(at, ';', (size_t)(stack + len - at));
+		if (!end)
+			end = stack + len;
+		*end = '\0';
+		flen = (size_t)(end - at);
+		if (flen > IMPORT_MAX_NAME) {
+			error_set(err, "%s:%llu: a frame name longer than %u bytes", f->name, lineno,
+				  IMPORT_MAX_NAME);
+			return -1;
+		}
+		if (nframes == IMPORT_MAX_FRAMES) {
+			error_set(err, "%s:%llu: more than %u frames in one stack", f->name, lineno,
+				  IMPORT_MAX_FRAMES);
+			return -1;
+		}
+		kind = annotation(at, &flen);
+		f->frames[nframes++] = profile_intern_frame_ids(
+			f->p, profile_intern_string(f->p, flen ? at : "[unknown]"), f->module, kind);
+	}
+	s.weight = weight;
+	s.node = import_sink_stack(f->sink, f->frames, nframes);
+	s.event = (uint16_t)f->event;
+	return import_sink_sample(f->sink, &s, err);
+}
+
+/* Adds the lines that waited, once a line of one count came. 0 or -1. */
+static int add_pending(struct folded *f, struct ft_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < f->npending; i++) {
+		struct pending_line *l = &f->pending[i];
+
+		if (add_stack(f, l->stack, strlen(l->stack), l->weight, l->lineno, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Refuses differential folded stacks, from their first line. */
+static int differential(const struct folded *f, struct ft_error *err)
+{
+	error_set(err,
+		  "%s:%llu: two counts: differential folded stacks (\"stack BASE NOW\"), two "
+		  "profiles in one; import each side's own",
+		  f->name, f->pending[0].lineno);
+	return -1;
 }
 
 int import_folded_run(struct import_input *in, struct import_sink *sink, struct ft_error *err)
 {
-	struct profile *p = import_sink_profile(sink);
-	const char *name = import_input_name(in);
-	uint32_t *frames = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*frames));
-	uint32_t module = profile_intern_string(p, ""), event;
+	struct folded f = { .sink = sink, .p = import_sink_profile(sink),
+			    .name = import_input_name(in) };
+	const char *name = f.name;
 	bool one_count = false; /* a line had one count: the file is not differential */
 	int ret = -1, r;
-	size_t len;
+	size_t len, i;
 	char *line;
 
-	import_sink_set_where(sink, where_line, in);
-	if (import_sink_event(sink, "samples", "samples", &event, err) < 0)
+	f.frames = xreallocarray(NULL, IMPORT_MAX_FRAMES, sizeof(*f.frames));
+	f.module = profile_intern_string(f.p, "");
+	import_sink_set_where(sink, where_line, &f);
+	if (import_sink_event(sink, "samples", "samples", &f.event, err) < 0)
 		goto out;
 	while ((r = import_input_line(in, &line, &len, err)) > 0) {
 		unsigned long long lineno = (unsigned long long)import_input_lineno(in);
-		struct profile_sample s = { 0 };
-		size_t nframes = 0, stack_len = len;
-		char *sp, *at, *end;
+		size_t stack_len = len;
+		uint64_t weight = 1;
+		char *sp;
 
 		if (has_control(line, len)) {
 			error_set(err, "%s:%llu: a control character (not text)", name, lineno);
@@ -184,7 +276,6 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 			stack_len--;
 		if (stack_len == 0)
 			continue;
-		s.weight = 1;
 		sp = last_blank(line, stack_len);
 		if ((!sp || !is_count(sp + 1, (size_t)(line + stack_len - sp - 1))) &&
 		    count_first(line, stack_len)) {
@@ -205,22 +296,35 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 			}
 			if (is_count(count, clen)) {
 				errno = 0;
-				s.weight = strtoull(count, NULL, 10);
-				if (errno || s.weight > INT64_MAX) {
+				weight = strtoull(count, NULL, 10);
+				if (errno || weight > INT64_MAX) {
 					error_set(err, "%s:%llu: count %.*s is too large", name,
 						  lineno, (int)clen, count);
 					goto out;
 				}
 				stack_len = (size_t)(sp - line);
 				if (!one_count && ends_in_count(line, stack_len)) {
-					error_set(err,
-						  "%s:%llu: two counts: differential folded "
-						  "stacks (\"stack BASE NOW\"), two profiles in "
-						  "one; import each side's own",
-						  name, lineno);
-					goto out;
+					struct pending_line *l;
+
+					if (f.npending == UNDECIDED_LINES ||
+					    f.pending_bytes + stack_len > UNDECIDED_BYTES) {
+						differential(&f, err);
+						goto out;
+					}
+					f.pending = xreallocarray(f.pending, f.npending + 1,
+								  sizeof(*f.pending));
+					l = &f.pending[f.npending++];
+					l->stack = xstrndup(line, stack_len);
+					l->weight = weight;
+					l->lineno = lineno;
+					f.pending_bytes += stack_len + 1;
+					continue;
 				}
-				one_count = true;
+				if (!one_count) {
+					one_count = true;
+					if (add_pending(&f, err) < 0)
+						goto out;
+				}
 			} else if (is_other_number(count, clen)) {
 				error_set(err, "%s:%llu: count '%.*s' is not a whole number", name,
 					  lineno, clen > 32 ? 32 : (int)clen, count);
@@ -234,38 +338,18 @@ int import_folded_run(struct import_input *in, struct import_sink *sink, struct 
 			goto out;
 		}
 		line[stack_len] = '\0';
-		for (at = line; at <= line + stack_len; at = end + 1) {
-			size_t flen;
-			enum profile_frame_kind kind;
-
-			end = memchr(at, ';', (size_t)(line + stack_len - at));
-			if (!end)
-				end = line + stack_len;
-			*end = '\0';
-			flen = (size_t)(end - at);
-			if (flen > IMPORT_MAX_NAME) {
-				error_set(err, "%s:%llu: a frame name longer than %u bytes", name,
-					  lineno, IMPORT_MAX_NAME);
-				goto out;
-			}
-			if (nframes == IMPORT_MAX_FRAMES) {
-				error_set(err, "%s:%llu: more than %u frames in one stack", name,
-					  lineno, IMPORT_MAX_FRAMES);
-				goto out;
-			}
-			kind = annotation(at, &flen);
-			frames[nframes++] = profile_intern_frame_ids(
-				p, profile_intern_string(p, flen ? at : "[unknown]"), module, kind);
-		}
-		s.node = import_sink_stack(sink, frames, nframes);
-		s.event = (uint16_t)event;
-		if (import_sink_sample(sink, &s, err) < 0)
+		if (add_stack(&f, line, stack_len, weight, lineno, err) < 0)
 			goto out;
 	}
-	if (r == 0)
+	if (r == 0 && !one_count && f.npending) /* every counted line had two */
+		differential(&f, err);
+	else if (r == 0)
 		ret = 0;
 out:
 	import_sink_set_where(sink, NULL, NULL);
-	free(frames);
+	for (i = 0; i < f.npending; i++)
+		free(f.pending[i].stack);
+	free(f.pending);
+	free(f.frames);
 	return ret;
 }

@@ -168,6 +168,13 @@ if cmp -s "$T/num.folded" "$T/num-back.folded"; then
 else
 	fail "numbered leaves: they differ: $(diff "$T/num.folded" "$T/num-back.folded" | head -n 5)"
 fi
+# Another writer's "lambda 2" first, from a pipe (read once): the line of
+# one count after it says the file is not differential.
+printf 'main;lambda 2 7\nmain;run 3\n' |
+	"$FLAMETOP" import - -o "$T/pipe.session" 2>"$T/pipe.err"
+assert_eq "$?" 0 "numbered leaf first, from a pipe: imported"
+assert_eq "$("$FLAMETOP" report -i "$T/pipe.session" --format folded 2>&1)" "$(printf 'main;lambda_2 7\nmain;run 3')" \
+	"numbered leaf first, from a pipe: one frame 'lambda 2', 7 samples"
 
 need_tmux
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 TMPDIR='$T' XDG_RUNTIME_DIR="
