@@ -185,7 +185,9 @@ int cli_parse_weight(const char *arg, bool *samples);
 	"                          weights summed, in the event's unit: ns, bytes)\n"           \
 	"                          or samples (how many; what import reads back)\n"             \
 	"      --annotate-kernel   folded: kernel frames end in _[k] (FlameGraph's\n"            \
-	"                          annotation, which import reads back)\n"
+	"                          annotation, which import reads back)\n"                      \
+	"                          folded: a stack's first frame is its thread's name,\n"      \
+	"                          which import reads back as a frame\n"
 
 /*
  * A session read a batch of samples at a time (read.c), for report,
