@@ -67,6 +67,10 @@ struct export_input {
 	/* Folded: a kernel frame's name ends in "_[k]", FlameGraph's
 	 * annotation, which import reads back as a kernel frame. */
 	bool annotate_kernel;
+	/* Folded: the thread's name at a stack's head is "comm-PID/TID", as
+	 * FlameGraph's stackcollapse-perf.pl --tid writes it, which import
+	 * reads back as the sample's thread; a line per thread, not per name. */
+	bool thread_ids;
 	const char *title; /* what the data is ("prog.session"): borrowed, may be NULL */
 	/* pprof: the samples are of every event of the profile (an export
 	 * tally with EXPORT_TALLY_EVENTS), each a sample type of its own,

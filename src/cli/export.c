@@ -89,6 +89,9 @@ static void usage(FILE *out)
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
 	fprintf(out, CLI_FOLDED_HELP);
+	fprintf(out, "      --thread-ids        folded: the thread's name is comm-PID/TID (as\n"
+		     "                          stackcollapse-perf.pl --tid writes it), which\n"
+		     "                          import reads back as the thread\n");
 	fprintf(out,
 		CLI_QUERY_HELP_EVENT("the first;\n"
 				     "                          pprof: every event, a sample type "
@@ -100,13 +103,14 @@ static void usage(FILE *out)
 
 int cli_export(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_WEIGHT, OPT_ANNOTATE_KERNEL };
+	enum { OPT_FORMAT = 256, OPT_WEIGHT, OPT_ANNOTATE_KERNEL, OPT_THREAD_IDS };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		{ "annotate-kernel", no_argument, NULL, OPT_ANNOTATE_KERNEL },
+		{ "thread-ids", no_argument, NULL, OPT_THREAD_IDS },
 		CLI_QUERY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -121,6 +125,7 @@ int cli_export(int argc, char **argv)
 	const char *input = NULL, *output = NULL;
 	struct cli_query q;
 	bool sample_weights = false, weight_given = false, annotate_kernel = false, all_events;
+	bool thread_ids = false;
 	int opt, r, status = CLI_EXIT_USAGE;
 
 	notice_init(&notices, cli_notice, NULL);
@@ -159,6 +164,9 @@ int cli_export(int argc, char **argv)
 		case OPT_ANNOTATE_KERNEL:
 			annotate_kernel = true;
 			break;
+		case OPT_THREAD_IDS:
+			thread_ids = true;
+			break;
 		case 'V':
 			status = cli_version();
 			goto out;
@@ -190,9 +198,9 @@ int cli_export(int argc, char **argv)
 			  output ? " (OUT's extension names none)" : "");
 		goto out;
 	}
-	if ((weight_given || annotate_kernel) && ex->write != export_folded_write) {
+	if ((weight_given || annotate_kernel || thread_ids) && ex->write != export_folded_write) {
 		cli_error("%s works with --format folded",
-			  weight_given ? "--weight" : "--annotate-kernel");
+			  weight_given ? "--weight" : annotate_kernel ? "--annotate-kernel" : "--thread-ids");
 		goto out;
 	}
 	if (!output && ex->binary && isatty(STDOUT_FILENO)) {
@@ -239,6 +247,7 @@ int cli_export(int argc, char **argv)
 		goto out;
 	in->sample_weights = sample_weights;
 	in->annotate_kernel = annotate_kernel;
+	in->thread_ids = thread_ids;
 	if (export_input_empty(in))
 		cli_error("notice: %s: no samples%s: the export is empty", input,
 			  cli_query_narrows(&q) ? " in this window and with these filters" : "");

@@ -5,7 +5,9 @@
  * "thread;outermost;...;leaf WEIGHT", sorted by its text. The thread's
  * name leads when the samples know their thread: when the input keeps
  * threads apart and the session names any ("[unknown]" for a sample of a
- * thread it does not name). A session of no thread (folded stacks or a
+ * thread it does not name); with the input's thread_ids it is
+ * "comm-PID/TID" (stackcollapse-perf.pl --tid's head, which import reads
+ * back as the thread), a line per thread. A session of no thread (folded stacks or a
  * pprof profile imported) has none, so that its stacks come back as they
  * went in. Names are sanitized and a ';' inside one becomes ':' so that it
  * cannot split the stack; a leaf that ends in a blank and a number
@@ -34,6 +36,7 @@
 struct folded_entry {
 	uint32_t comm; /* string id + 1; 0 = no thread name */
 	uint32_t node;
+	uint32_t pid, tid; /* with the input's thread_ids */
 	uint64_t weight;
 	char *line; /* the rendered stack, without the weight */
 };
@@ -121,6 +124,12 @@ static char *folded_line(const struct export_input *in, const struct folded_entr
 
 	if (folded_threads(in))
 		add_name(&sb, export_clean(b, e->comm ? profile_string(p, e->comm - 1) : ""));
+	if (folded_threads(in) && in->thread_ids) {
+		char ids[32];
+
+		snprintf(ids, sizeof(ids), "-%" PRIu32 "/%" PRIu32, e->pid, e->tid);
+		sbuf_add(&sb, ids);
+	}
 	for (i = 0; i < depth; i++) {
 		uint32_t f = (*chain)[i];
 
@@ -171,14 +180,17 @@ static struct folded_line *folded_collect(const struct export_input *in, size_t 
 			th = profile_find_thread(p, s->tid);
 			comm = th ? th->comm + 1 : 0;
 		}
-		key = ((uint64_t)s->node + 1) << 32 | comm;
+		/* per thread with its ids, else per thread name */
+		key = ((uint64_t)s->node + 1) << 32 | (in->thread_ids ? s->tid : comm);
 		if (!u64map_get(&map, key, &idx)) {
 			if (nentries == cap) {
 				cap = cap ? cap * 2 : 64;
 				entries = xreallocarray(entries, cap, sizeof(*entries));
 			}
 			idx = (uint32_t)nentries++;
-			entries[idx] = (struct folded_entry){ .comm = comm, .node = s->node };
+			entries[idx] = (struct folded_entry){
+				.comm = comm, .node = s->node, .pid = s->pid, .tid = s->tid
+			};
 			u64map_put(&map, key, idx);
 		}
 		entries[idx].weight += !in->sample_weights ? s->weight

@@ -22,7 +22,9 @@
  * a frame ending in "_[k]" is a kernel frame (the suffix is dropped);
  * "_[j]", "_[i]" and "_[w]" (JIT, inlined, waker) are dropped too. The
  * counts become samples of one event, "samples", all at time 0 (folded
- * stacks have no time) and of no thread.
+ * stacks have no time) and of no thread, but where a stack's head (with
+ * frames after it) is "comm-PID/TID", as stackcollapse-perf.pl --tid and
+ * export --thread-ids write a thread: then of that thread.
  */
 #include "config.h"
 
@@ -184,6 +186,56 @@ static void where_line(const void *ctx, char *buf, size_t size)
 	snprintf(buf, size, "%s:%llu", f->name, f->lineno);
 }
 
+/* An ID of "comm-PID/TID" (0 to 2^32 - 1, no leading zero) into `*id`: its
+ * digits from `*at` to the byte `stop`, which it moves `*at` to. */
+static bool thread_id(const char **at, char stop, uint32_t *id)
+{
+	const char *s = *at;
+	size_t digits = strspn(s, "0123456789");
+	unsigned long long v;
+
+	if (digits == 0 || digits > 10 || s[digits] != stop || (s[0] == '0' && digits > 1))
+		return false;
+	v = strtoull(s, NULL, 10);
+	if (v > UINT32_MAX)
+		return false;
+	*at = s + digits;
+	*id = (uint32_t)v;
+	return true;
+}
+
+/*
+ * Whether the head `head[0..len)` of a stack is a thread as
+ * stackcollapse-perf.pl --tid (and export --thread-ids) writes it,
+ * "comm-PID/TID": then the sample's pid and tid are set and the thread
+ * named (the name cut at the '-').
+ */
+static bool thread_head(struct folded *f, char *head, size_t len, struct profile_sample *s)
+{
+	const char *dash = NULL, *at;
+	uint32_t pid, tid;
+	size_t i;
+
+	for (i = len; i-- > 0;)
+		if (head[i] == '-') {
+			dash = head + i;
+			break;
+		}
+	if (!dash)
+		return false;
+	at = dash + 1;
+	if (!thread_id(&at, '/', &pid))
+		return false;
+	at++;
+	if (!thread_id(&at, head[len], &tid) || at != head + len)
+		return false;
+	s->pid = pid;
+	s->tid = tid;
+	head[dash - head] = '\0';
+	import_sink_thread(f->sink, pid, tid, head);
+	return true;
+}
+
 /* Adds the stack `stack` (of `len` bytes, NUL-terminated there, cut up in
  * place) of line `lineno`, `weight` samples. 0 or -1. */
 static int add_stack(struct folded *f, char *stack, size_t len, uint64_t weight,
@@ -194,6 +246,11 @@ static int add_stack(struct folded *f, char *stack, size_t len, uint64_t weight,
 	char *at, *end;
 
 	f->lineno = lineno;
+	end = memchr(stack, ';', len);
+	if (end && thread_head(f, stack, (size_t)(end - stack), &s)) {
+		len -= (size_t)(end + 1 - stack);
+		stack = end + 1;
+	}
 	for (at = stack; at <= stack + len; at = end + 1) {
 		size_t flen;
 		enum profile_frame_kind kind;

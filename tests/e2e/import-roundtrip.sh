@@ -10,8 +10,9 @@
 # its samples; the default weights stay the event's unit.
 # With --annotate-kernel, folded stacks keep the kernel's frames too. A
 # speedscope export keeps the samples, the kernel's frames and when each
-# thread started. A leaf whose name ends in a number is written so that
-# no reader takes the number for a second count.
+# thread started. Folded stacks with --thread-ids keep each thread. A
+# leaf whose name ends in a number is written so that no reader takes
+# the number for a second count.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/tui.lib
@@ -138,6 +139,39 @@ assert_eq "$?" 0 "speedscope: exported and imported back"
 assert_eq "$(seconds "$T/late.session")" "0:2000000 1:0 2:2000000" "speedscope: the recording's seconds"
 assert_eq "$(seconds "$T/late-back.session")" "$(seconds "$T/late.session")" \
 	"speedscope: imported back, the later thread's samples are 2 s after the first's"
+
+# --- threads at the stacks' heads, with --thread-ids --------------------------
+# A plain head is a frame to a reader (the man page says so); "comm-PID/TID",
+# as stackcollapse-perf.pl --tid writes it, is read back as the thread:
+# each thread keeps its samples and name, and no function is named after it.
+"$FLAMETOP" export -i "$FIXTURE" --format folded --thread-ids --weight samples \
+	-o "$T/tid.folded" 2>"$T/tid.err"
+assert_eq "$?" 0 "--thread-ids: exported"
+assert_eq "$(cut -d';' -f1 "$T/tid.folded" | sort -u | tr '\n' ' ')" \
+	"app-100/100 app-worker-100/101 db-200/200 " "--thread-ids: each head is comm-PID/TID"
+# flamegraph.pl's reading: one count at the end, the head a frame it draws.
+assert_eq "$(perl -ne 'chomp; my ($s) = /^(.*)\s+?(\d+(?:\.\d*)?)$/ or print "none: $_\n";
+	print "two: $_\n" if defined $s && $s =~ /^(.*)\s+?(\d+(?:\.\d*)?)$/' "$T/tid.folded")" "" \
+	"--thread-ids: flamegraph.pl reads one count per line"
+"$FLAMETOP" import "$T/tid.folded" -o "$T/tid.session" 2>>"$T/tid.err"
+assert_eq "$?" 0 "--thread-ids: imported back"
+for tid in 100 101 200; do
+	assert_eq "$(report_samples "$T/tid.session" --tid $tid)" "$(report_samples "$FIXTURE" --tid $tid)" \
+		"--thread-ids: imported back, thread $tid keeps its samples"
+done
+assert_eq "$(report_samples "$T/tid.session" --comm app-worker)" "$(report_samples "$FIXTURE" --comm app-worker)" \
+	"--thread-ids: imported back, the thread keeps its name"
+"$FLAMETOP" report -i "$T/tid.session" --format json --top 0 >"$T/tid.json" 2>&1
+assert_eq "$(jq -r '[.functions[].name | select(. == "app" or . == "app-worker" or . == "db"
+	or test("-[0-9]+/[0-9]+$"))] | length' "$T/tid.json")" 0 \
+	"--thread-ids: imported back, no function is named after a thread"
+"$FLAMETOP" report -i "$T/tid.session" --format folded --weight samples >"$T/tid-back.folded" 2>&1
+"$FLAMETOP" report -i "$FIXTURE" --format folded --weight samples >"$T/tid-fixture.folded" 2>&1
+if cmp -s "$T/tid-fixture.folded" "$T/tid-back.folded"; then
+	pass "--thread-ids: report's folded stacks come back as they went"
+else
+	fail "--thread-ids: they differ: $(diff "$T/tid-fixture.folded" "$T/tid-back.folded" | head -n 5)"
+fi
 
 # --- a leaf named with a number at its end ----------------------------------
 # "a;lambda 2 7" reads as a differential line of two counts (flamegraph.pl,
