@@ -278,8 +278,9 @@ static void test_pprof(void **state)
 	profile_free(p);
 }
 
-/* A tally of every event: one pprof sample type per event, the first the
- * default and no samples/count; hot's stack in tid 1 holds both events'
+/* A tally of every event: two pprof sample types per event, its count of
+ * samples (T_samples) and its weights, the first event's the default and
+ * no one samples/count; hot's stack in tid 1 holds both events' counts and
  * weights in one sample. */
 static void test_pprof_events(void **state)
 {
@@ -291,7 +292,7 @@ static void test_pprof_events(void **state)
 	Perftools__Profiles__Profile *pb;
 	unsigned char *gz, *raw;
 	size_t gz_len, raw_len, i;
-	int64_t cpu = 0, faults = 0, hot_both = 0;
+	int64_t cpu = 0, faults = 0, cpu_n = 0, faults_n = 0, hot_both = 0;
 
 	(void)state;
 	profile_filter_init(&f);
@@ -305,22 +306,31 @@ static void test_pprof_events(void **state)
 	raw = gunzip(gz, gz_len, &raw_len);
 	pb = perftools__profiles__profile__unpack(NULL, raw_len, raw);
 	assert_non_null(pb);
-	assert_int_equal(pb->n_sample_type, 2);
-	assert_string_equal(pstr(pb, pb->sample_type[0]->type), "cpu");
-	assert_string_equal(pstr(pb, pb->sample_type[0]->unit), "nanoseconds");
-	assert_string_equal(pstr(pb, pb->sample_type[1]->type), "page-faults");
-	assert_string_equal(pstr(pb, pb->sample_type[1]->unit), "count");
+	assert_int_equal(pb->n_sample_type, 4);
+	assert_string_equal(pstr(pb, pb->sample_type[0]->type), "cpu_samples");
+	assert_string_equal(pstr(pb, pb->sample_type[0]->unit), "count");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->type), "cpu");
+	assert_string_equal(pstr(pb, pb->sample_type[1]->unit), "nanoseconds");
+	assert_string_equal(pstr(pb, pb->sample_type[2]->type), "page-faults_samples");
+	assert_string_equal(pstr(pb, pb->sample_type[2]->unit), "count");
+	assert_string_equal(pstr(pb, pb->sample_type[3]->type), "page-faults");
+	assert_string_equal(pstr(pb, pb->sample_type[3]->unit), "count");
 	assert_string_equal(pstr(pb, pb->default_sample_type), "cpu");
 	assert_string_equal(pstr(pb, pb->period_type->type), "cpu");
 	assert_int_equal(pb->n_sample, 2); /* hot in tid 1 (both events), cold in tid 2 */
 	for (i = 0; i < pb->n_sample; i++) {
-		assert_int_equal(pb->sample[i]->n_value, 2);
-		cpu += pb->sample[i]->value[0];
-		faults += pb->sample[i]->value[1];
-		if (pb->sample[i]->value[0] == 20 && pb->sample[i]->value[1] == 7)
+		assert_int_equal(pb->sample[i]->n_value, 4);
+		cpu_n += pb->sample[i]->value[0];
+		cpu += pb->sample[i]->value[1];
+		faults_n += pb->sample[i]->value[2];
+		faults += pb->sample[i]->value[3];
+		if (pb->sample[i]->value[0] == 2 && pb->sample[i]->value[1] == 20 &&
+		    pb->sample[i]->value[2] == 1 && pb->sample[i]->value[3] == 7)
 			hot_both++;
 	}
+	assert_int_equal(cpu_n, 3);
 	assert_int_equal(cpu, 25);
+	assert_int_equal(faults_n, 1);
 	assert_int_equal(faults, 7);
 	assert_int_equal(hot_both, 1);
 	perftools__profiles__profile__free_unpacked(pb, NULL);
