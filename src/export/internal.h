@@ -57,7 +57,16 @@ struct export_runs_thread {
 	uint32_t node; /* the open run, while `open` */
 	uint64_t weight, count;
 	bool open;
+	uint64_t last_time; /* the latest sample's, while `timed` */
+	bool timed;
 };
+
+/* A run's node that is no stack: time the thread did not run (its weight,
+ * in ns), between two of its samples at least EXPORT_RUNS_IDLE_MIN apart
+ * more than the later one's weight. Shorter gaps are the sampling's
+ * jitter (at 99 Hz a busy thread's samples are 10 ms apart). */
+#define EXPORT_RUNS_IDLE UINT32_MAX
+#define EXPORT_RUNS_IDLE_MIN UINT64_C(100000000)
 
 struct export_runs {
 	struct export_runs_thread *threads; /* by tid; one, tid 0, when merged across threads */
@@ -68,8 +77,11 @@ struct export_runs {
 	bool spilled;
 };
 
-/* Adds a sample of `node` and `weight` after the thread's others. */
-void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight);
+/* Adds a sample of `node` and `weight` at `time` after the thread's
+ * others; with `gaps` (weights in ns, times the samples'), an idle run
+ * (EXPORT_RUNS_IDLE) before it where the thread did not run. */
+void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight,
+			uint64_t time, bool gaps);
 /* Closes the open run: the thread's runs are then all in its buffer. */
 void export_runs_close(struct export_runs_thread *th);
 void export_runs_free(struct export_runs *r);

@@ -13,8 +13,10 @@
  * thread's profile starts (startValue) at its first sample's time, ns
  * since the session's start, so that threads keep where in the session
  * they ran, and import puts them back there; time its thread did not run
- * between two samples the format has no place for (speedscope's total, and
- * so its shares, is endValue - startValue). What is written is made
+ * between two samples (EXPORT_RUNS_IDLE_MIN or more) is a sample of no
+ * stack ([]) weighing that time, so that what follows is drawn where it
+ * ran and speedscope's total (endValue - startValue) is the thread's span,
+ * as the schema's sampled profiles allow no time but weights. What is written is made
  * of runs (struct export_runs): an export tally's, or the input samples'.
  * A tally's may be partly in a temporary file, read back a block at a
  * time, twice per thread (its stacks, then its weights).
@@ -92,8 +94,21 @@ void export_runs_close(struct export_runs_thread *th)
 	th->open = false;
 }
 
-void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight)
+void export_runs_append(struct export_runs_thread *th, uint32_t node, uint64_t weight,
+			uint64_t time, bool gaps)
 {
+	if (gaps && th->timed && time > th->last_time && time - th->last_time > weight &&
+	    time - th->last_time - weight >= EXPORT_RUNS_IDLE_MIN) {
+		export_runs_close(th);
+		put_varint(th, EXPORT_RUNS_IDLE);
+		put_varint(th, time - th->last_time - weight);
+		put_varint(th, 1);
+		th->total += time - th->last_time - weight;
+	}
+	if (gaps && (!th->timed || time > th->last_time)) {
+		th->last_time = time;
+		th->timed = true;
+	}
 	th->total += weight;
 	if (th->open && th->node == node) {
 		th->weight += weight;
@@ -207,6 +222,7 @@ static void runs_of_samples(const struct export_input *in, struct export_runs *r
 	const struct profile *p = in->p;
 	const struct profile_sample **order;
 	uint8_t *seen = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+	bool gaps = in->threads && strcmp(export_input_unit(in), "ns") == 0;
 	size_t i, j;
 
 	memset(r, 0, sizeof(*r));
@@ -235,7 +251,8 @@ static void runs_of_samples(const struct export_input *in, struct export_runs *r
 
 		for (j = i; j < in->nsamples && (!in->threads || order[j]->tid == order[i]->tid);
 		     j++)
-			export_runs_append(th, order[j]->node, order[j]->weight);
+			export_runs_append(th, order[j]->node, order[j]->weight, order[j]->time,
+					   gaps);
 		export_runs_close(th);
 		th->tid = order[i]->tid;
 		th->pid = order[i]->pid;
@@ -286,8 +303,14 @@ static void put_number(FILE *out, bool comma, uint64_t v)
  * ss->line and written at once. */
 static void put_stack(struct ss *ss, uint32_t node)
 {
-	size_t n = export_stack(ss->in->p, node, &ss->chain, &ss->chain_cap), i, len = 0;
+	size_t n, i, len = 0;
 	uint32_t idx;
+
+	if (node == EXPORT_RUNS_IDLE) { /* no stack: the thread did not run */
+		fputs("[]", ss->out);
+		return;
+	}
+	n = export_stack(ss->in->p, node, &ss->chain, &ss->chain_cap);
 
 	if (ss->line_cap < 2 + n * 11) {
 		ss->line_cap = 2 + n * 11; /* "[", each index and its comma, "]" */

@@ -288,7 +288,9 @@ static void make_run(struct export_tally *t, struct export_runs_thread *th, cons
 {
 	size_t len = th->len;
 
-	export_runs_append(th, o->node, o->weight);
+	export_runs_append(th, o->node, o->weight, o->time,
+			   t->f.event >= 0 && (uint32_t)t->f.event < t->p->nevents &&
+				   strcmp(t->p->events[t->f.event].unit, "ns") == 0);
 	t->runs_bytes += th->len - len;
 	if (th->len >= t->lim.block && t->runs_bytes > t->lim.runs_memory && !t->failed &&
 	    spill(t, th) < 0)

@@ -13,7 +13,8 @@
  * "microseconds", "milliseconds", "seconds") are the event "time" in ns,
  * "bytes" the event "bytes", "none" the event "samples". A sampled
  * profile's samples follow each other from its startValue, each as long
- * as its weight (for time units; others are at time 0); an evented
+ * as its weight (for time units; others are at time 0), one of no stack
+ * ([], as export writes a gap) being time the thread did not run; an evented
  * profile's stack, between two events, is a sample weighing the time
  * between them. The session lasts from the earliest sample's start to the
  * latest one's end (its start plus its weight), as speedscope draws it, not
@@ -277,7 +278,9 @@ static int read_sampled(struct speedscope *ss, const json_t *prof, size_t pi, ui
 		ss->profile = pi;
 		ss->list = "weights";
 		ss->index = i;
-		if (add(ss, json_array_size(stack), tid, event, timed, at, w, err) < 0)
+		/* In time, a sample of no stack is time the thread did not run. */
+		if ((!timed || json_array_size(stack)) &&
+		    add(ss, json_array_size(stack), tid, event, timed, at, w, err) < 0)
 			return -1;
 		at += w;
 	}

@@ -415,9 +415,11 @@ static void test_escaping(void **state)
 	assert_non_null(strstr(s, "\"frames\":[{\"name\":\"main\",\"file\":\"" APP "\"},"
 				  "{\"name\":\"hot\",\"file\":\"" APP "\"},"
 				  "{\"name\":\"c\\\"o<l>d&\",\"file\":\"" APP "\"}]}"));
-	/* Each sample one of the file's, from its thread's first (0.5 s). */
-	assert_non_null(strstr(s, "\"startValue\":500000000,\"endValue\":500000020,"
-				  "\"samples\":[[0,1],[0,1]],\"weights\":[10,10]"));
+	/* Each sample one of the file's, from its thread's first (0.5 s); the
+	 * 2 s tid 1 did not run between them (less the later one's 10 ns) a
+	 * sample of no stack, so that endValue is 2.5 s and 10 ns. */
+	assert_non_null(strstr(s, "\"startValue\":500000000,\"endValue\":2500000010,"
+				  "\"samples\":[[0,1],[],[0,1]],\"weights\":[10,1999999990,10]"));
 	assert_non_null(strstr(s, "\"name\":\"w<&> (pid 1, tid 2)\""));
 	free(s);
 	s = written(export_folded_write);

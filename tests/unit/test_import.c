@@ -555,6 +555,37 @@ static void test_speedscope_times(void **state)
 	unlink(path);
 }
 
+/* In time, a speedscope sample of no stack ([], as export writes a gap) is
+ * time its thread did not run: no sample, but the next one starts after it
+ * (10 ms, 3 s idle, 10 ms from 0: samples at 0 and 3.01 s). */
+static void test_speedscope_idle(void **state)
+{
+	static const char timed[] =
+		"{\"shared\": {\"frames\": [{\"name\": \"f\"}]}, \"profiles\": ["
+		"{\"type\": \"sampled\", \"unit\": \"milliseconds\", \"startValue\": 0, "
+		"\"endValue\": 3020, \"samples\": [[0], [], [0]], \"weights\": [10, 3000, 10]}]}";
+	char path[] = "/tmp/test_import_idle.XXXXXX";
+	struct session_writer *w;
+	struct import_sink *s;
+	struct ft_error err;
+	struct profile *back;
+
+	(void)state;
+	s = sink_to_file(path, &w);
+	assert_int_equal(import_mem(s, NULL, timed, strlen(timed), "idle.json", &err), 0);
+	assert_int_equal(import_sink_finish(s, &err), 0);
+	import_sink_free(s);
+	back = session_read(path, NULL, &err);
+	assert_non_null(back);
+	assert_int_equal(back->nsamples, 2);
+	assert_int_equal(back->samples[0].time, 0);
+	assert_int_equal(back->samples[1].time, 3010000000u);
+	assert_int_equal(back->samples[0].weight + back->samples[1].weight, 20000000);
+	assert_int_equal(back->meta.duration_ns, 3020000000u);
+	profile_free(back);
+	unlink(path);
+}
+
 /* A speedscope profile lasts until its last sample's end, not its start:
  * sampled 10 + 10 + 30 ms from startValue 5 ms ends at 55 ms, and a count's
  * samples (bytes) are at 0 and take no time; a profile from 5 to 6 ms and
@@ -896,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_weight_total),
 		cmocka_unit_test(test_weight_total_over_inputs),
 		cmocka_unit_test(test_speedscope_times),
+		cmocka_unit_test(test_speedscope_idle),
 		cmocka_unit_test(test_speedscope_duration),
 		cmocka_unit_test(test_too_many_events),
 		cmocka_unit_test(test_meta_over_inputs),
