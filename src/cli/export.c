@@ -199,8 +199,9 @@ int cli_export(int argc, char **argv)
 		goto out;
 	}
 	if ((weight_given || annotate_kernel || thread_ids) && ex->write != export_folded_write) {
-		cli_error("%s works with --format folded",
-			  weight_given ? "--weight" : annotate_kernel ? "--annotate-kernel" : "--thread-ids");
+		cli_error("%s works with --format folded", weight_given	     ? "--weight"
+							   : annotate_kernel ? "--annotate-kernel"
+									     : "--thread-ids");
 		goto out;
 	}
 	if (!output && ex->binary && isatty(STDOUT_FILENO)) {

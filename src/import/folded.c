@@ -261,8 +261,8 @@ static int add_stack(struct folded *f, char *stack, size_t len, uint64_t weight,
 		*end = '\0';
 		flen = (size_t)(end - at);
 		if (flen > IMPORT_MAX_NAME) {
-			error_set(err, "%s:%llu: a frame name longer than %u bytes", f->name, lineno,
-				  IMPORT_MAX_NAME);
+			error_set(err, "%s:%llu: a frame name longer than %u bytes", f->name,
+				  lineno, IMPORT_MAX_NAME);
 			return -1;
 		}
 		if (nframes == IMPORT_MAX_FRAMES) {
@@ -271,8 +271,11 @@ static int add_stack(struct folded *f, char *stack, size_t len, uint64_t weight,
 			return -1;
 		}
 		kind = annotation(at, &flen);
-		f->frames[nframes++] = profile_intern_frame_ids(
-			f->p, profile_intern_string(f->p, flen ? at : "[unknown]"), f->module, kind);
+		f->frames[nframes++] =
+			profile_intern_frame_ids(f->p,
+						 profile_intern_string(f->p,
+								       flen ? at : "[unknown]"),
+						 f->module, kind);
 	}
 	s.weight = weight;
 	s.node = import_sink_stack(f->sink, f->frames, nframes);
@@ -306,7 +309,8 @@ static int differential(const struct folded *f, struct ft_error *err)
 
 int import_folded_run(struct import_input *in, struct import_sink *sink, struct ft_error *err)
 {
-	struct folded f = { .sink = sink, .p = import_sink_profile(sink),
+	struct folded f = { .sink = sink,
+			    .p = import_sink_profile(sink),
 			    .name = import_input_name(in) };
 	const char *name = f.name;
 	bool one_count = false; /* a line had one count: the file is not differential */

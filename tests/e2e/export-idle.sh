@@ -36,8 +36,11 @@ idle=$(jq "[$pairs | select(.[0] | length == 0) | .[1]] | add // 0" "$T/bursts.s
 assert_eq "$busy" "$total" "speedscope: the samples weigh report's total"
 assert_eq "$(jq "[$pairs | select(.[0] | length > 0)] | length" "$T/bursts.speedscope.json")" "$samples" \
 	"speedscope: as many samples as report's"
-[ "$idle" -gt "$busy" ] && pass "speedscope: the sleeps ($idle ns) are samples of no stack, weighing more than the work ($busy ns)" ||
+if [ "$idle" -gt "$busy" ]; then
+	pass "speedscope: the sleeps ($idle ns) are samples of no stack, weighing more than the work ($busy ns)"
+else
 	fail "speedscope: the sleeps weigh $idle ns, the work $busy ns: no gap where the thread slept"
+fi
 assert_eq "$(jq "$P.endValue - $P.startValue" "$T/bursts.speedscope.json")" "$((busy + idle))" \
 	"speedscope: endValue - startValue is every weight, the sleeps' too"
 
@@ -62,8 +65,10 @@ assert_eq "$(report_samples "$T/back.session")" "$samples" "round trip: the samp
 # duration in ns, from report's header ("duration: 2.89 s")
 dur=$("$FLAMETOP" report -i "$T/back.session" 2>/dev/null |
 	sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s,.*/\1/p' | awk '{ printf "%.0f\n", $1 * 1e9 }')
-[ -n "$dur" ] && [ "$dur" -gt $((2 * busy)) ] &&
-	pass "round trip: the session lasts $dur ns, the sleeps too, not only the work's $busy ns" ||
+if [ -n "$dur" ] && [ "$dur" -gt $((2 * busy)) ]; then
+	pass "round trip: the session lasts $dur ns, the sleeps too, not only the work's $busy ns"
+else
 	fail "round trip: the session lasts '$dur' ns for $busy ns of work: the sleeps are lost"
+fi
 
 finish
