@@ -97,8 +97,10 @@ struct datum {
 	size_t cost;
 	uint32_t users; /* modules pointing here; 0: parked */
 	uint64_t used; /* procmap.uses when it was last asked for */
+	int slot; /* whose it is */
 	struct datum *hnext; /* hash chain */
 	struct datum *older, *newer; /* the parked list, while parked */
+	struct datum *lru_older, *lru_newer; /* procmap's list of every datum, by used */
 };
 
 struct slot {
@@ -171,6 +173,10 @@ struct procmap {
 	 * so far, and that count at the last trim. */
 	size_t data_limit;
 	uint64_t uses, trim_mark;
+	/* Every slot's data, in use or parked, by `used`: the oldest first
+	 * (datum_touch() moves one to the end), so a trim's victim is the
+	 * first, however many there are. */
+	struct datum *lru_oldest, *lru_newest;
 	bool (*stop)(void *ctx); /* procmap_set_interrupt() */
 	void *stop_ctx;
 	struct ft_notice *notice;
@@ -247,13 +253,48 @@ static void slot_unlink_parked(struct slot *s, struct datum *d)
 	s->parked_bytes -= d->cost;
 }
 
-static void slot_remove(struct slot *s, struct datum *d)
+static bool lru_linked(const struct procmap *pm, const struct datum *d)
+{
+	return d->lru_older || d->lru_newer || pm->lru_oldest == d;
+}
+
+static void lru_unlink(struct procmap *pm, struct datum *d)
+{
+	if (d->lru_older)
+		d->lru_older->lru_newer = d->lru_newer;
+	else
+		pm->lru_oldest = d->lru_newer;
+	if (d->lru_newer)
+		d->lru_newer->lru_older = d->lru_older;
+	else
+		pm->lru_newest = d->lru_older;
+	d->lru_older = d->lru_newer = NULL;
+}
+
+/* `d` is asked for now: the newest use, at the end of the list. */
+static void datum_touch(struct procmap *pm, struct datum *d)
+{
+	if (lru_linked(pm, d))
+		lru_unlink(pm, d);
+	d->used = ++pm->uses;
+	d->lru_older = pm->lru_newest;
+	if (pm->lru_newest)
+		pm->lru_newest->lru_newer = d;
+	else
+		pm->lru_oldest = d;
+	pm->lru_newest = d;
+}
+
+/* Frees `d`, unlinked from the parked list already. */
+static void slot_remove(struct procmap *pm, struct slot *s, struct datum *d)
 {
 	struct datum **pp = &s->buckets[d->hash & (s->nbuckets - 1)];
 
 	while (*pp != d)
 		pp = &(*pp)->hnext;
 	*pp = d->hnext;
+	if (lru_linked(pm, d))
+		lru_unlink(pm, d);
 	s->count--;
 	s->bytes -= d->cost;
 	s->ops->free(s->ctx, d->data);
@@ -272,9 +313,11 @@ static struct datum *slot_find(const struct slot *s, const char *ident, uint64_t
 	return NULL;
 }
 
-static struct datum *slot_add(struct slot *s, const char *ident, uint64_t hash, void *data,
-			      size_t cost)
+/* A new datum of slot `slot`, not yet in procmap's list (datum_touch() puts it there). */
+static struct datum *slot_add(struct procmap *pm, int slot, const char *ident, uint64_t hash,
+			      void *data, size_t cost)
 {
+	struct slot *s = &pm->slots[slot];
 	struct datum *d = xcalloc(1, sizeof(*d));
 	size_t i;
 
@@ -297,6 +340,7 @@ static struct datum *slot_add(struct slot *s, const char *ident, uint64_t hash, 
 	}
 	d->ident = xstrdup(ident);
 	d->hash = hash;
+	d->slot = slot;
 	d->data = data;
 	d->cost = cost;
 	s->bytes += cost;
@@ -331,7 +375,7 @@ static void datum_release(struct procmap *pm, struct slot *s, struct datum *d)
 		struct datum *old = s->oldest;
 
 		slot_unlink_parked(s, old);
-		slot_remove(s, old);
+		slot_remove(pm, s, old);
 		pm->st.evicted++;
 	}
 }
@@ -383,43 +427,26 @@ static void datum_evict(struct procmap *pm, int slot, struct datum *d)
 	} else {
 		slot_unlink_parked(s, d);
 	}
-	slot_remove(s, d);
+	slot_remove(pm, s, d);
 	pm->st.evicted++;
 }
 
 /* The datum asked for longest ago, and not since `mark`; NULL: none. */
-static struct datum *least_used(struct procmap *pm, uint64_t mark, int *slot)
+static struct datum *least_used(const struct procmap *pm, uint64_t mark)
 {
-	struct datum *best = NULL, *d;
-	size_t b;
-	int i;
+	struct datum *d = pm->lru_oldest;
 
-	for (i = 0; i < PROCMAP_SLOTS; i++) {
-		const struct slot *s = &pm->slots[i];
-
-		if (!s->ops)
-			continue;
-		for (b = 0; b < s->nbuckets; b++) {
-			for (d = s->buckets[b]; d; d = d->hnext) {
-				if (d->used <= mark && (!best || d->used < best->used)) {
-					best = d;
-					*slot = i;
-				}
-			}
-		}
-	}
-	return best;
+	return d && d->used <= mark ? d : NULL;
 }
 
 size_t procmap_trim(struct procmap *pm)
 {
 	size_t freed = 0;
 	struct datum *d;
-	int slot = 0;
 
 	while (pm->data_limit && data_bytes(pm) > pm->data_limit &&
-	       (d = least_used(pm, pm->trim_mark, &slot))) {
-		datum_evict(pm, slot, d);
+	       (d = least_used(pm, pm->trim_mark))) {
+		datum_evict(pm, d->slot, d);
 		freed++;
 	}
 	pm->trim_mark = pm->uses;
@@ -463,7 +490,7 @@ void procmap_unregister(struct procmap *pm, int slot)
 	}
 	for (i = 0; i < s->nbuckets; i++) {
 		while (s->buckets[i])
-			slot_remove(s, s->buckets[i]);
+			slot_remove(pm, s, s->buckets[i]);
 	}
 	free(s->buckets);
 	memset(s, 0, sizeof(*s));
@@ -1526,7 +1553,7 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	void *data;
 
 	if (m->slots[slot].d) {
-		m->slots[slot].d->used = ++pm->uses;
+		datum_touch(pm, m->slots[slot].d);
 		return m->slots[slot].d->data;
 	}
 	if (m->slots[slot].tried || !s->ops)
@@ -1552,10 +1579,10 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 		data = s->ops->load(s->ctx, pm, pub, fp, &cost);
 		if (!data)
 			goto out_interrupted;
-		d = slot_add(s, ident, hash, data, cost);
+		d = slot_add(pm, slot, ident, hash, data, cost);
 	}
 	datum_use(s, d);
-	d->used = ++pm->uses;
+	datum_touch(pm, d);
 	m->slots[slot].d = d;
 	goto out;
 out_interrupted:

@@ -462,6 +462,115 @@ static void test_trim(void **state)
 	rm_tree(dir);
 }
 
+/* A consumer that writes down what it frees, in order: "TAG:NAME " (its ctx is TAG). */
+static char freed_log[256];
+
+static void *named_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
+			struct procmap_file *file, size_t *cost)
+{
+	const char *base = strrchr(mod->name, '/');
+
+	*cost = 1000;
+	return xasprintf("%s:%s", (const char *)ctx, base ? base + 1 : mod->name);
+}
+
+static void named_free(void *ctx, void *data)
+{
+	size_t len = strlen(freed_log);
+
+	snprintf(freed_log + len, sizeof(freed_log) - len, "%s ", (const char *)data);
+	free(data);
+}
+
+static const struct procmap_consumer namer = {
+	.name = "namer",
+	.load = named_load,
+	.free = named_free,
+};
+
+#define ORDER_BASE 0x20000000ull
+#define ORDER_STEP 0x100000ull
+
+/* Asks slot `slot` for the data of the module mapped at file `i`'s place. */
+static void *ask_at(struct procmap *pm, int slot, int i, bool load)
+{
+	const struct procmap_map *map = procmap_find(pm, FAKE_PID, ORDER_BASE + i * ORDER_STEP);
+
+	assert_non_null(map);
+	if (!load)
+		return procmap_module_peek(map->mod, slot);
+	return procmap_module_data(pm, map->mod, slot, FAKE_PID, map);
+}
+
+/*
+ * A trim frees the data of every consumer in the order it was last asked
+ * for, whatever the order it was loaded in, parked data (a module gone)
+ * in its place among the data in use, and none asked for since the trim
+ * before.
+ */
+static void test_trim_order(void **state)
+{
+	enum { FILES = 4 };
+	static const struct {
+		int slot, file;
+	} asked[] = { { 1, 2 }, { 0, 0 }, { 0, 3 }, { 1, 0 }, { 0, 1 }, { 1, 3 }, { 0, 2 }, { 1, 1 } };
+	struct procmap *pm = procmap_new();
+	char *dir = temp_dir(), *copy = xasprintf("%s/bin", dir);
+	struct procmap_stats st;
+	struct pipeline_mmap m;
+	int slot[2], i;
+	size_t k;
+
+	(void)state;
+	procmap_set_live(pm, false);
+	slot[0] = procmap_register(pm, &namer, "a");
+	slot[1] = procmap_register(pm, &namer, "b");
+	freed_log[0] = '\0';
+	assert_int_equal(sh("cp '%s' '%s'", self_exe(), copy), 0);
+	for (i = 0; i < FILES; i++) {
+		char *hard = xasprintf("%s/l%d", dir, i);
+
+		assert_int_equal(link(copy, hard), 0);
+		file_record(&m, FAKE_PID, ORDER_BASE + i * ORDER_STEP, hard);
+		procmap_mmap(pm, &m);
+		free(hard);
+	}
+	/* Loaded in file order, then asked for again in another. */
+	for (i = 0; i < FILES; i++) {
+		assert_non_null(ask_at(pm, slot[0], i, true));
+		assert_non_null(ask_at(pm, slot[1], i, true));
+	}
+	for (k = 0; k < sizeof(asked) / sizeof(asked[0]); k++)
+		assert_non_null(ask_at(pm, slot[asked[k].slot], asked[k].file, true));
+	/* l1's mapping replaced: its data parked, where it was in the order. */
+	file_record(&m, FAKE_PID, ORDER_BASE + 1 * ORDER_STEP, copy);
+	procmap_mmap(pm, &m);
+	procmap_stats(pm, &st);
+	assert_int_equal(st.parked, 2);
+	procmap_set_data_limit(pm, 3500);
+	assert_int_equal(procmap_trim(pm), 0); /* all asked for since the start */
+	assert_string_equal(freed_log, "");
+	assert_int_equal(procmap_trim(pm), 5);
+	assert_string_equal(freed_log, "b:l2 a:l0 a:l3 b:l0 a:l1 ");
+	assert_non_null(ask_at(pm, slot[1], 3, false));
+	assert_non_null(ask_at(pm, slot[0], 2, false));
+	procmap_stats(pm, &st);
+	assert_int_equal(st.bytes, 3000);
+	assert_int_equal(st.parked, 1);
+	/* Asked for since this trim: kept by the next, the older two go. */
+	assert_non_null(ask_at(pm, slot[0], 2, true));
+	procmap_set_data_limit(pm, 1500);
+	assert_int_equal(procmap_trim(pm), 2);
+	assert_string_equal(freed_log, "b:l2 a:l0 a:l3 b:l0 a:l1 b:l3 b:l1 ");
+	assert_non_null(ask_at(pm, slot[0], 2, false));
+	procmap_unregister(pm, slot[1]);
+	procmap_unregister(pm, slot[0]);
+	assert_string_equal(freed_log, "b:l2 a:l0 a:l3 b:l0 a:l1 b:l3 b:l1 a:l2 ");
+	procmap_free(pm);
+	free(copy);
+	rm_tree(dir);
+}
+
 /* A consumer whose reading stops when the file is late, as the symbolizer's does. */
 static void *late_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
 		       struct procmap_file *file, size_t *cost)
@@ -822,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_module_identity),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_order),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_build_id_vouches),
 		cmocka_unit_test(test_exit_grace),
