@@ -165,6 +165,8 @@ void u64map_free(struct u64map *m);
 int u64map_get(const struct u64map *m, uint64_t key, uint32_t *value);
 /* Inserts or replaces. `key` must be nonzero. */
 void u64map_put(struct u64map *m, uint64_t key, uint32_t value);
+/* Removes `key` (nonzero): 1 when it was there, 0 otherwise. Never shrinks the table. */
+int u64map_del(struct u64map *m, uint64_t key);
 
 /*
  * An open-addressing set of 32-bit ids whose keys the caller keeps (in the

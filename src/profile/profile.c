@@ -619,26 +619,45 @@ static void thread_sampled(struct profile *p, struct profile_sample *s)
 		p->threads[idx].last = s->time;
 }
 
+/*
+ * Called at each refresh, and most forget a few threads of many: those go
+ * from the map where they are, the threads after them move down and are
+ * put again at their new index; nothing is reallocated. Both tables
+ * shrink once mostly empty, so a storm's are not kept at their peak.
+ */
 uint32_t profile_forget_threads(struct profile *p, uint64_t before)
 {
 	uint32_t i, n = 0, gone;
 
 	if (!p->limits.threads)
 		return 0;
-	for (i = 0; i < p->nthreads; i++)
-		if (p->threads[i].last >= before)
-			p->threads[n++] = p->threads[i];
+	for (i = 0; i < p->nthreads; i++) {
+		uint64_t key = (uint64_t)p->threads[i].tid + 1;
+
+		if (p->threads[i].last < before) {
+			u64map_del(&p->thread_map, key);
+			continue;
+		}
+		if (i != n) {
+			p->threads[n] = p->threads[i];
+			u64map_put(&p->thread_map, key, n);
+		}
+		n++;
+	}
 	gone = p->nthreads - n;
 	if (!gone)
 		return 0;
 	p->nthreads = n;
-	/* Both shrink: a storm's table is not kept at its peak. */
-	p->threads_cap = n ? n : 1;
-	p->threads = xreallocarray(p->threads, p->threads_cap, sizeof(*p->threads));
-	u64map_free(&p->thread_map);
-	u64map_init(&p->thread_map);
-	for (i = 0; i < n; i++)
-		u64map_put(&p->thread_map, (uint64_t)p->threads[i].tid + 1, i);
+	if ((size_t)n * 4 <= p->threads_cap) {
+		p->threads_cap = n ? 2 * n : 1;
+		p->threads = xreallocarray(p->threads, p->threads_cap, sizeof(*p->threads));
+	}
+	if (p->thread_map.cap > 64 && p->thread_map.len * 8 < p->thread_map.cap) {
+		u64map_free(&p->thread_map);
+		u64map_init(&p->thread_map);
+		for (i = 0; i < n; i++)
+			u64map_put(&p->thread_map, (uint64_t)p->threads[i].tid + 1, i);
+	}
 	return gone;
 }
 

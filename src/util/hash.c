@@ -76,6 +76,35 @@ void u64map_put(struct u64map *m, uint64_t key, uint32_t value)
 	u64map_insert(m->keys, m->values, m->cap, key, value, &m->len);
 }
 
+/*
+ * Linear probing without tombstones: the entries after the hole, up to
+ * the next empty slot, move back into it unless their home slot lies
+ * after the hole (cyclically), so every probe still finds its key.
+ */
+int u64map_del(struct u64map *m, uint64_t key)
+{
+	size_t mask, i, j, home;
+
+	if (!m->cap)
+		return 0;
+	mask = m->cap - 1;
+	for (i = util_hash_u64(key) & mask; m->keys[i] != key; i = (i + 1) & mask) {
+		if (!m->keys[i])
+			return 0;
+	}
+	for (j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+		home = util_hash_u64(m->keys[j]) & mask;
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->keys[i] = m->keys[j];
+		m->values[i] = m->values[j];
+		i = j;
+	}
+	m->keys[i] = 0;
+	m->len--;
+	return 1;
+}
+
 void idmap_init(struct idmap *m)
 {
 	memset(m, 0, sizeof(*m));

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -954,6 +955,75 @@ static void test_limits_threads(void **state)
 	/* 32 threads between forgettings: none had to be folded. */
 	assert_int_equal(p->threads_folded, other);
 	assert_non_null(profile_find_thread(p, 10000 + 99999));
+	profile_free(p);
+}
+
+/*
+ * profile_forget_threads()'s contract, over rounds of new threads and
+ * forgettings: the threads whose newest sample is before the cut are not
+ * found, the others are, with their pid, name and newest sample; each
+ * kept thread is found at its index, and the map holds nothing else.
+ */
+static void test_forget_threads_contract(void **state)
+{
+	enum { ROUND = 400, ROUNDS = 5 };
+	static const struct profile_limits lim = { .threads = 4096 };
+	struct profile *p = profile_new();
+	uint64_t last[ROUND * ROUNDS] = { 0 }, base = 0, cut;
+	uint32_t tid, i, round, expect, n;
+	char name[32];
+
+	(void)state;
+	profile_set_limits(p, &lim);
+	for (round = 0; round < ROUNDS; round++) {
+		/* New threads, named in tid order, then sampled in another:
+		 * the cut falls among them, the older rounds' all before it. */
+		for (tid = round * ROUND; tid < (round + 1) * ROUND; tid++) {
+			snprintf(name, sizeof(name), "t%" PRIu32, tid);
+			profile_set_thread(p, tid / 4 + 1, tid + 1, name);
+		}
+		for (tid = round * ROUND; tid < (round + 1) * ROUND; tid++) {
+			struct profile_sample s = { .weight = 1, .pid = tid / 4 + 1, .tid = tid + 1 };
+
+			s.time = base + 1 + (tid * 7919u) % ROUND;
+			profile_add_sample(p, &s);
+			last[tid] = s.time;
+		}
+		cut = base + 1 + ROUND / 2;
+		base += ROUND;
+		expect = 0;
+		for (tid = 0; tid < (round + 1) * ROUND; tid++)
+			expect += last[tid] && last[tid] < cut;
+		assert_true(expect >= ROUND / 2);
+		assert_int_equal(profile_forget_threads(p, cut), expect);
+		for (tid = 0; tid < (round + 1) * ROUND; tid++) {
+			const struct profile_thread *t = profile_find_thread(p, tid + 1);
+
+			if (!last[tid] || last[tid] < cut) {
+				assert_null(t);
+				last[tid] = 0;
+				continue;
+			}
+			assert_non_null(t);
+			assert_int_equal(t->tid, tid + 1);
+			assert_int_equal(t->pid, tid / 4 + 1);
+			assert_int_equal(t->last, last[tid]);
+			snprintf(name, sizeof(name), "t%" PRIu32, tid);
+			assert_string_equal(profile_string(p, t->comm), name);
+		}
+		assert_int_equal(p->nthreads, ROUND - ROUND / 2);
+		for (i = 0; i < p->nthreads; i++)
+			assert_ptr_equal(profile_find_thread(p, p->threads[i].tid), &p->threads[i]);
+		assert_int_equal(p->thread_map.len, p->nthreads);
+	}
+	/* All forgotten: none found; one seen again is added again. */
+	n = p->nthreads;
+	assert_int_equal(profile_forget_threads(p, UINT64_MAX), n);
+	assert_int_equal(p->nthreads, 0);
+	assert_int_equal(p->thread_map.len, 0);
+	assert_null(profile_find_thread(p, (ROUNDS - 1) * ROUND + 1));
+	profile_set_thread(p, 7, 7, "again");
+	assert_non_null(profile_find_thread(p, 7));
 	profile_free(p);
 }
 
@@ -2599,6 +2669,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_thread_names),
 		cmocka_unit_test(test_limits_threads),
+		cmocka_unit_test(test_forget_threads_contract),
 		cmocka_unit_test(test_limits_scaled),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_unchanged_by_self),

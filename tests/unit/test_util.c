@@ -136,6 +136,51 @@ static void test_u64map(void **state)
 	u64map_free(&m);
 }
 
+/*
+ * Deleting keeps every other key findable with its value, whatever probe
+ * chains the deleted ones sat in (a map at its fullest, deletions spread
+ * and clustered), and a deleted key can come back.
+ */
+static void test_u64map_del(void **state)
+{
+	enum { N = 20000 };
+	struct u64map m;
+	uint32_t v, i;
+	size_t cap, left = N;
+
+	(void)state;
+	u64map_init(&m);
+	assert_int_equal(u64map_del(&m, 1), 0);
+	for (i = 1; i <= N; i++)
+		u64map_put(&m, i, i);
+	cap = m.cap;
+	for (i = 1; i <= N; i++) {
+		if (i % 3 == 0 || (i > 5000 && i <= 7000)) {
+			assert_int_equal(u64map_del(&m, i), 1);
+			left--;
+		}
+	}
+	assert_int_equal(u64map_del(&m, 3), 0);
+	assert_int_equal(u64map_del(&m, N + 1), 0);
+	for (i = 1; i <= N; i++) {
+		bool gone = i % 3 == 0 || (i > 5000 && i <= 7000);
+
+		assert_int_equal(u64map_get(&m, i, &v), !gone);
+		if (!gone)
+			assert_int_equal(v, i);
+	}
+	assert_int_equal(m.len, left);
+	for (i = 3; i <= N; i += 3)
+		u64map_put(&m, i, i + 1);
+	for (i = 1; i <= N; i++) {
+		assert_int_equal(u64map_get(&m, i, &v), !(i > 5000 && i <= 7000 && i % 3));
+		if (i % 3 == 0)
+			assert_int_equal(v, i + 1);
+	}
+	assert_int_equal(m.cap, cap);
+	u64map_free(&m);
+}
+
 /* An idmap over keys kept in an array: every id is found by its key
  * after the table grew many times, colliding hashes included (a hash of
  * key / 4, so every four keys share one), and a missing key is not. */
@@ -871,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_invisible),
 		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_u64map_del),
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_big_array),
 		cmocka_unit_test(test_strtab),
