@@ -81,10 +81,9 @@ struct cli_target {
 #define CLI_TARGET_SHORTOPTS "ap:e:F:c:m:v"
 
 /*
- * Handles one target option (-a, -p, -e, -F, -c, -m, -v, --no-demangle,
- * --no-inline, --call-graph, --alloc-sample) for
- * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not a target option, or
- * -1 after printing a usage error.
+ * Handles one target option (an entry of CLI_TARGET_LONGOPTS) for
+ * getopt_long's `opt` and `arg`. Returns 1 if handled, 0 if `opt` is not
+ * a target option, or -1 after printing a usage error.
  */
 int cli_target_option(struct cli_target *t, int opt, const char *arg);
 /* Takes the command after the options (argv[optind...]), checks that the

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The target options every sampling subcommand shares: -a, -p, -e, -F, -c, -m, -v,
- * --no-demangle, --no-inline and a trailing command. Parsed in one place so
- * `record` and the live view accept exactly the same words; they become the
- * live source's config. Also the one way the command line prints errors and
- * notices.
+ * The target options every sampling subcommand shares (CLI_TARGET_LONGOPTS
+ * in cli.h is the one list of them; tests/e2e/cli-options.sh checks each
+ * --help and the man page against it) and a trailing command. Parsed in
+ * one place so `record` and the live view accept exactly the same words;
+ * they become the live source's config. Also the one way the command line
+ * prints errors and notices.
  */
 #include "config.h"
 
