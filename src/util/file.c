@@ -42,11 +42,34 @@ int ft_check_regular(int fd, uint64_t max_size, struct stat *st)
 	return 0;
 }
 
+/*
+ * Checks that `fd`, just opened, is still the regular file `before`
+ * describes (same device and inode: -EAGAIN when it was swapped since),
+ * within `max_size`, and fills *st (if given). Returns `fd`, or -errno
+ * with `fd` closed.
+ */
+static int check_same(int fd, uint64_t max_size, const struct stat *before, struct stat *st)
+{
+	struct stat after;
+	int ret;
+
+	ret = ft_check_regular(fd, max_size, &after);
+	if (ret == 0 && (after.st_dev != before->st_dev || after.st_ino != before->st_ino))
+		ret = -EAGAIN;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	if (st)
+		*st = after;
+	return fd;
+}
+
 int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st)
 {
-	struct stat before, after;
+	struct stat before;
 	char self[64];
-	int fd, ret;
+	int fd;
 
 	if (fstat(pathfd, &before) < 0)
 		return -errno;
@@ -63,16 +86,7 @@ int ft_reopen_regular(int pathfd, uint64_t max_size, struct stat *st)
 	fd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT && access("/proc/self/fd", F_OK) != 0 ? -ENOSYS : -errno;
-	ret = ft_check_regular(fd, max_size, &after);
-	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
-		ret = -EAGAIN;
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	if (st)
-		*st = after;
-	return fd;
+	return check_same(fd, max_size, &before, st);
 }
 
 /* Directory levels a walk keeps open at once. */
@@ -269,7 +283,7 @@ static int open_path(const struct ft_mounts *m, int dirfd, const char *path, int
 
 int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_size, struct stat *st)
 {
-	struct stat before, after;
+	struct stat before;
 	const struct ft_mounts *m;
 	int pfd, fd, ret;
 
@@ -293,16 +307,7 @@ int ft_open_regular_at(int dirfd, const char *path, int oflags, uint64_t max_siz
 	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
 	if (fd < 0)
 		return -errno;
-	ret = ft_check_regular(fd, max_size, &after);
-	if (ret == 0 && (after.st_dev != before.st_dev || after.st_ino != before.st_ino))
-		ret = -EAGAIN;
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	if (st)
-		*st = after;
-	return fd;
+	return check_same(fd, max_size, &before, st);
 }
 
 int ft_open_regular(const char *path, uint64_t max_size, struct stat *st)
