@@ -349,11 +349,12 @@ void cli_notice(void *ctx, const char *text);
  */
 void cli_bad_option(const char *subcommand, int opt, char **argv);
 /*
- * Reports an argument a subcommand that reads its session with -i takes no
- * word for; `input` is the -i given (NULL: none, and the word is likely
- * the session, so the line says how to give it).
+ * After the options of a subcommand that reads its session with -i: no
+ * word may be left (argv[optind...]; when -i was not given the word is
+ * likely the session, so the error says how to give it), and `input`, the
+ * -i given, must be there. 0, or -1 after printing a usage error.
  */
-void cli_bad_argument(const char *subcommand, const char *arg, const char *input);
+int cli_need_input(const char *subcommand, int argc, char **argv, int optind, const char *input);
 
 /*
  * Checks the file name given to an output option `opt` ("-o"): 0, or -1

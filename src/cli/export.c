@@ -179,14 +179,8 @@ int cli_export(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		cli_bad_argument("export", argv[optind], input);
+	if (cli_need_input("export", argc, argv, optind, input) < 0)
 		goto out;
-	}
-	if (!input) {
-		cli_error("export needs a session file: -i FILE");
-		goto out;
-	}
 	if (!ex && output)
 		ex = export_for_path(output);
 	else if (ex && output && export_for_path(output) && export_for_path(output) != ex)

@@ -233,14 +233,8 @@ int cli_push(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		cli_bad_argument("push", argv[optind], input);
+	if (cli_need_input("push", argc, argv, optind, input) < 0)
 		goto out;
-	}
-	if (!input) {
-		cli_error("push needs a session file: -i FILE");
-		goto out;
-	}
 	if (!c.o.url) {
 		cli_error("push needs the server: --url URL");
 		goto out;

@@ -189,14 +189,8 @@ int cli_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		cli_bad_argument("report", argv[optind], input);
+	if (cli_need_input("report", argc, argv, optind, input) < 0)
 		goto out;
-	}
-	if (!input) {
-		cli_error("report needs a session file: -i FILE");
-		goto out;
-	}
 	if (baseline && strcmp(input, "-") == 0 && strcmp(baseline, "-") == 0) {
 		cli_error("report: standard input (-) can be read once; give --baseline a file");
 		goto out;

@@ -60,14 +60,25 @@ void cli_bad_option(const char *subcommand, int opt, char **argv)
 			  subcommand);
 }
 
-void cli_bad_argument(const char *subcommand, const char *arg, const char *input)
+int cli_need_input(const char *subcommand, int argc, char **argv, int optind, const char *input)
 {
-	if (input)
+	const char *arg = optind < argc ? argv[optind] : NULL;
+
+	if (arg && input) {
 		cli_error("%s: unexpected argument '%s'", subcommand, arg);
-	else
+		return -1;
+	}
+	if (arg) {
 		cli_error("%s: unexpected argument '%s'; a session is read with -i: "
 			  "'flametop %s -i %s'",
 			  subcommand, arg, subcommand, arg);
+		return -1;
+	}
+	if (!input) {
+		cli_error("%s needs a session file: -i FILE", subcommand);
+		return -1;
+	}
+	return 0;
 }
 
 int cli_check_output(const char *opt, const char *path, bool session)

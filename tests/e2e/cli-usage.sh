@@ -36,6 +36,12 @@ expect_usage export-word "^flametop: export: unexpected argument 'in.ft'; a sess
 	"$FLAMETOP" export --format folded in.ft
 expect_usage push-word "^flametop: push: unexpected argument 'in.ft'; a session is read with -i: 'flametop push -i in.ft'\$" \
 	"$FLAMETOP" push --url http://127.0.0.1:9/ in.ft
+# No session at all: the line says which option gives it.
+expect_usage report-none "^flametop: report needs a session file: -i FILE\$" "$FLAMETOP" report
+expect_usage export-none "^flametop: export needs a session file: -i FILE\$" \
+	"$FLAMETOP" export --format folded
+expect_usage push-none "^flametop: push needs a session file: -i FILE\$" \
+	"$FLAMETOP" push --url http://127.0.0.1:9/
 
 # --- a PID list with an empty item ----------------------------------------------------
 # Each item of -p's list is a PID: an empty one is refused, named by its
