@@ -98,6 +98,7 @@ struct datum {
 	uint32_t users; /* modules pointing here; 0: parked */
 	uint64_t used; /* procmap.uses when it was last asked for */
 	int slot; /* whose it is */
+	bool doomed; /* procmap_trim() frees it */
 	struct datum *hnext; /* hash chain */
 	struct datum *older, *newer; /* the parked list, while parked */
 	struct datum *lru_older, *lru_newer; /* procmap's list of every datum, by used */
@@ -406,47 +407,59 @@ static size_t data_bytes(const struct procmap *pm)
 	return n;
 }
 
-/* Frees `d` of slot `slot`, used or not: the modules that had it load it again when asked. */
-static void datum_evict(struct procmap *pm, int slot, struct datum *d)
+/*
+ * The modules that use a datum marked `doomed` let go of it (they load
+ * their data again when asked): one pass over the modules for all of a
+ * trim's victims, however many.
+ */
+static void release_doomed(struct procmap *pm)
 {
-	struct slot *s = &pm->slots[slot];
-	size_t i;
+	struct module *m;
+	size_t b;
+	int i;
 
-	if (d->users) {
-		for (i = 0; i < pm->nbuckets && d->users; i++) {
-			struct module *m;
+	for (b = 0; b < pm->nbuckets; b++) {
+		for (m = pm->buckets[b]; m; m = m->hnext) {
+			for (i = 0; i < PROCMAP_SLOTS; i++) {
+				struct datum *d = m->slots[i].d;
 
-			for (m = pm->buckets[i]; m; m = m->hnext) {
-				if (m->slots[slot].d != d)
+				if (!d || !d->doomed)
 					continue;
-				m->slots[slot].d = NULL;
-				m->slots[slot].tried = false;
+				m->slots[i].d = NULL;
+				m->slots[i].tried = false;
 				d->users--;
 			}
 		}
-	} else {
-		slot_unlink_parked(s, d);
 	}
-	slot_remove(pm, s, d);
-	pm->st.evicted++;
 }
 
-/* The datum asked for longest ago, and not since `mark`; NULL: none. */
-static struct datum *least_used(const struct procmap *pm, uint64_t mark)
-{
-	struct datum *d = pm->lru_oldest;
-
-	return d && d->used <= mark ? d : NULL;
-}
-
+/*
+ * The victims are the data asked for longest ago and not since the last
+ * trim, oldest first, until what is left is under the ceiling: a prefix
+ * of procmap's list, so they are marked walking it from the start, the
+ * modules using them let go in one pass, and they are freed from the start.
+ */
 size_t procmap_trim(struct procmap *pm)
 {
-	size_t freed = 0;
+	size_t freed = 0, bytes = data_bytes(pm), used = 0;
 	struct datum *d;
 
-	while (pm->data_limit && data_bytes(pm) > pm->data_limit &&
-	       (d = least_used(pm, pm->trim_mark))) {
-		datum_evict(pm, d->slot, d);
+	for (d = pm->lru_oldest; pm->data_limit && bytes > pm->data_limit && d &&
+				 d->used <= pm->trim_mark;
+	     d = d->lru_newer) {
+		d->doomed = true;
+		bytes -= d->cost;
+		used += d->users > 0;
+	}
+	if (used)
+		release_doomed(pm);
+	while ((d = pm->lru_oldest) && d->doomed) {
+		struct slot *s = &pm->slots[d->slot];
+
+		if (d->older || d->newer || s->oldest == d)
+			slot_unlink_parked(s, d);
+		slot_remove(pm, s, d);
+		pm->st.evicted++;
 		freed++;
 	}
 	pm->trim_mark = pm->uses;
