@@ -444,8 +444,8 @@ size_t procmap_trim(struct procmap *pm)
 	size_t freed = 0, bytes = data_bytes(pm), used = 0;
 	struct datum *d;
 
-	for (d = pm->lru_oldest; pm->data_limit && bytes > pm->data_limit && d &&
-				 d->used <= pm->trim_mark;
+	for (d = pm->lru_oldest;
+	     pm->data_limit && bytes > pm->data_limit && d && d->used <= pm->trim_mark;
 	     d = d->lru_newer) {
 		d->doomed = true;
 		bytes -= d->cost;

@@ -513,7 +513,9 @@ static void test_trim_order(void **state)
 	enum { FILES = 4 };
 	static const struct {
 		int slot, file;
-	} asked[] = { { 1, 2 }, { 0, 0 }, { 0, 3 }, { 1, 0 }, { 0, 1 }, { 1, 3 }, { 0, 2 }, { 1, 1 } };
+	} asked[] = {
+		{ 1, 2 }, { 0, 0 }, { 0, 3 }, { 1, 0 }, { 0, 1 }, { 1, 3 }, { 0, 2 }, { 1, 1 }
+	};
 	struct procmap *pm = procmap_new();
 	char *dir = temp_dir(), *copy = xasprintf("%s/bin", dir);
 	struct procmap_stats st;
