@@ -94,10 +94,18 @@ struct profile_thread {
 	uint32_t pid, tid;
 	uint32_t comm; /* string id */
 	bool dirty; /* changed since the session writer last saw it */
-	/* With a thread limit: the time of its newest sample, or the newest
-	 * sample's of the profile when it was named (profile_forget_threads). */
+	/* PROFILE_THREAD_EXITED once its EXIT record came (0: running, as
+	 * far as the profile knows); see profile_forget_written_threads(). */
+	uint8_t exited;
+	/* With a thread limit, or in a recorder that forgets threads: the time
+	 * of its newest sample, or the newest sample's of the profile when it
+	 * was named (profile_forget_threads, profile_forget_written_threads). */
 	uint64_t last;
 };
+
+/* profile_thread.exited: since the last profile_forget_written_threads(), or before it. */
+#define PROFILE_THREAD_EXITED 1
+#define PROFILE_THREAD_EXITED_BEFORE 2
 
 struct profile_event {
 	char *name; /* as the user named it, or the fallback chosen */
@@ -225,7 +233,9 @@ struct profile {
 	uint32_t other_string, other_frame; /* PROFILE_NO_FRAME until the first fold */
 	uint32_t thread_names; /* strings first interned as a thread's name */
 	uint64_t threads_folded; /* samples given to "[other threads]" past the thread limit */
-	uint64_t newest; /* with a thread limit: the newest sample's time */
+	/* With a thread limit, or profile_forget_written_threads: the newest sample's time. */
+	uint64_t newest;
+	uint32_t threads_peak; /* the most threads held at once */
 };
 
 /* Caller frees with profile_free(). Never NULL. */
@@ -312,6 +322,25 @@ bool profile_threads_full(const struct profile *p);
  * invalid after it.
  */
 uint32_t profile_forget_threads(struct profile *p, uint64_t before);
+/* Thread `tid` exited (its EXIT record), if known: see below. */
+void profile_thread_exited(struct profile *p, uint32_t tid);
+/*
+ * For a recorder that writes its threads to a session and keeps no
+ * samples once written (record), so that its thread table is bounded by
+ * the threads running or recently sampled, not by all it ever saw. Call
+ * after a flush that wrote everything (no thread dirty) and before the
+ * samples are cleared: takes each thread's `last` from the samples held,
+ * then forgets the threads written out (not dirty), with no sample at or
+ * after `held_from` (the oldest the caller still holds elsewhere, such as
+ * a push feed's; UINT64_MAX: none), that either exited before the previous
+ * call (samples read late from another CPU's ring were read since) or
+ * have no sample since `idle_before`. A thread forgotten and seen again
+ * (an idle one wakes, a tid is reused) is named again and so written
+ * again, which a session reader takes as a rename. Returns how many were
+ * forgotten; pointers to threads are invalid after it.
+ */
+uint32_t profile_forget_written_threads(struct profile *p, uint64_t idle_before,
+					uint64_t held_from);
 
 /* Appends an event; returns its index. */
 uint32_t profile_add_event(struct profile *p, const char *name, const char *unit);

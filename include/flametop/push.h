@@ -118,6 +118,9 @@ struct push_feed *push_feed_new(struct pusher *ps, const struct profile *p, int 
 /* Takes samples (copied), in about time order; submits each interval
  * once a sample past its end arrives. Submission errors go to the status. */
 void push_feed_add(struct push_feed *f, const struct profile_sample *s, size_t n);
+/* The time of the oldest sample held, not yet submitted (its thread's
+ * name is read from the profile at submission); UINT64_MAX: none. */
+uint64_t push_feed_held_from(const struct push_feed *f);
 /* Submits what is held (the last, partial interval). */
 void push_feed_flush(struct push_feed *f);
 void push_feed_free(struct push_feed *f);

@@ -27,6 +27,9 @@
 #include "flametop/source.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
+/* A thread written out with no sample for this long is forgotten (named
+ * and written again if it wakes): profile_forget_written_threads. */
+#define THREAD_IDLE_NS (60ull * 1000000000ull)
 /* The loop's longest wait when a target's exit must be noticed. */
 #define POLL_MS 100
 /* --push: how long the end of a recording waits for the last uploads. */
@@ -244,12 +247,14 @@ static void print_memory(const struct source *src, const struct profile *p)
 	struct source_memory sm;
 
 	source_live_memory(src, &sm);
-	cli_error("memory: call tree and names %.1f MiB, symbol and unwind tables %.1f MiB "
+	cli_error("memory: call tree and names %.1f MiB (%u threads held at the end, at most "
+		  "%u at once), symbol and unwind tables %.1f MiB "
 		  "(%.1f MiB of them kept for modules no process maps now), kernel symbols "
 		  "%.1f MiB, stack cache %.1f MiB, ring buffers %.1f MiB",
-		  (double)profile_memory(p) / mib, (double)sm.modules / mib,
-		  (double)sm.modules_parked / mib, (double)sm.kernel_symbols / mib,
-		  (double)sm.collector / mib, (double)sm.rings / mib);
+		  (double)profile_memory(p) / mib, p->nthreads, p->threads_peak,
+		  (double)sm.modules / mib, (double)sm.modules_parked / mib,
+		  (double)sm.kernel_symbols / mib, (double)sm.collector / mib,
+		  (double)sm.rings / mib);
 }
 
 /* -v with --call-graph dwarf: what unwinding cost. */
@@ -399,7 +404,15 @@ static struct session_writer *open_default_output(char **output, struct ft_error
 	return w;
 }
 
-static int flush(struct session_writer *w, struct profile *p, const char *path)
+/*
+ * Writes what is new and drops the samples written. The threads written
+ * out that exited, or had no sample for THREAD_IDLE_NS before `now` (the
+ * session's time), are forgotten then, unless `feed` (may be NULL) still
+ * holds samples of theirs: a day of short-lived processes would otherwise
+ * keep a table entry each.
+ */
+static int flush(struct session_writer *w, struct profile *p, const char *path,
+		 const struct push_feed *feed, uint64_t now)
 {
 	int ret;
 
@@ -410,6 +423,8 @@ static int flush(struct session_writer *w, struct profile *p, const char *path)
 						      : "what was written so far is kept");
 		return ret;
 	}
+	profile_forget_written_threads(p, now > THREAD_IDLE_NS ? now - THREAD_IDLE_NS : 0,
+				       feed ? push_feed_held_from(feed) : UINT64_MAX);
 	profile_clear_samples(p);
 	return 0;
 }
@@ -658,7 +673,8 @@ int cli_record(int argc, char **argv)
 				push_feed_add(feed, p->samples, p->nsamples);
 				cli_push_report(ps, &push_said);
 			}
-			if (flush(w, p, output) < 0) {
+			if (flush(w, p, output, feed,
+				  now > p->meta.start_mono_ns ? now - p->meta.start_mono_ns : 0) < 0) {
 				/* Sampling stops now; a launched command gets
 				 * SIGTERM above and is waited for, as with -d. */
 				write_failed = true;

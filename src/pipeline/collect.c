@@ -1112,6 +1112,7 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 	const struct profile_thread *parent;
 
 	if (t->exit) {
+		profile_thread_exited(c->profile, t->tid);
 		if (t->pid == t->tid) {
 			if (c->nexited == c->exited_cap) {
 				c->exited_cap = c->exited_cap ? c->exited_cap * 2 : 64;

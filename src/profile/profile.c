@@ -544,6 +544,8 @@ static uint32_t add_thread(struct profile *p, uint32_t tid)
 		u64map_put(&p->thread_map, key, idx);
 		memset(&p->threads[idx], 0, sizeof(p->threads[idx]));
 		p->threads[idx].tid = tid;
+		if (p->nthreads > p->threads_peak)
+			p->threads_peak = p->nthreads;
 	}
 	return idx;
 }
@@ -594,6 +596,15 @@ void profile_set_thread(struct profile *p, uint32_t pid, uint32_t tid, const cha
 	t->tid = tid;
 	t->comm = intern_thread_name(p, comm ? comm : "");
 	t->dirty = true;
+	t->exited = 0; /* a tid reused after an exit is a new thread */
+}
+
+void profile_thread_exited(struct profile *p, uint32_t tid)
+{
+	uint32_t idx;
+
+	if (u64map_get(&p->thread_map, (uint64_t)tid + 1, &idx) && !p->threads[idx].exited)
+		p->threads[idx].exited = PROFILE_THREAD_EXITED;
 }
 
 /*
@@ -620,21 +631,23 @@ static void thread_sampled(struct profile *p, struct profile_sample *s)
 }
 
 /*
- * Called at each refresh, and most forget a few threads of many: those go
- * from the map where they are, the threads after them move down and are
- * put again at their new index; nothing is reallocated. Both tables
- * shrink once mostly empty, so a storm's are not kept at their peak.
+ * Forgets the threads `gone` says go: those go from the map where they
+ * are, the threads after them move down and are put again at their new
+ * index. The explorer calls it at each refresh and record after each
+ * flush, and most forget a few threads of many, so nothing is rebuilt or
+ * reallocated then; both tables shrink once mostly empty, so a storm's
+ * are not kept at their peak. Returns how many went.
  */
-uint32_t profile_forget_threads(struct profile *p, uint64_t before)
+static uint32_t forget_threads_if(struct profile *p,
+				  bool (*gone)(struct profile_thread *t, const void *ctx),
+				  const void *ctx)
 {
-	uint32_t i, n = 0, gone;
+	uint32_t i, n = 0, went;
 
-	if (!p->limits.threads)
-		return 0;
 	for (i = 0; i < p->nthreads; i++) {
 		uint64_t key = (uint64_t)p->threads[i].tid + 1;
 
-		if (p->threads[i].last < before) {
+		if (gone(&p->threads[i], ctx)) {
 			u64map_del(&p->thread_map, key);
 			continue;
 		}
@@ -644,8 +657,8 @@ uint32_t profile_forget_threads(struct profile *p, uint64_t before)
 		}
 		n++;
 	}
-	gone = p->nthreads - n;
-	if (!gone)
+	went = p->nthreads - n;
+	if (!went)
 		return 0;
 	p->nthreads = n;
 	if ((size_t)n * 4 <= p->threads_cap) {
@@ -658,7 +671,60 @@ uint32_t profile_forget_threads(struct profile *p, uint64_t before)
 		for (i = 0; i < n; i++)
 			u64map_put(&p->thread_map, (uint64_t)p->threads[i].tid + 1, i);
 	}
-	return gone;
+	return went;
+}
+
+/* Whether profile_forget_threads() lets thread `t` go: no sample since `*before`. */
+static bool idle_since(struct profile_thread *t, const void *before)
+{
+	return t->last < *(const uint64_t *)before;
+}
+
+uint32_t profile_forget_threads(struct profile *p, uint64_t before)
+{
+	if (!p->limits.threads)
+		return 0;
+	return forget_threads_if(p, idle_since, &before);
+}
+
+/* What profile_forget_written_threads() goes by. */
+struct written_bounds {
+	uint64_t idle_before, held_from;
+};
+
+/*
+ * Whether profile_forget_written_threads() lets thread `t` go. A thread
+ * that exited since the last call may still have samples in the rings:
+ * it is marked, and goes at the next.
+ */
+static bool written_and_done(struct profile_thread *t, const void *ctx)
+{
+	const struct written_bounds *b = ctx;
+
+	if (!t->dirty && t->last < b->held_from &&
+	    (t->exited == PROFILE_THREAD_EXITED_BEFORE || t->last < b->idle_before))
+		return true;
+	if (t->exited == PROFILE_THREAD_EXITED)
+		t->exited = PROFILE_THREAD_EXITED_BEFORE;
+	return false;
+}
+
+uint32_t profile_forget_written_threads(struct profile *p, uint64_t idle_before, uint64_t held_from)
+{
+	struct written_bounds b = { idle_before, held_from };
+	uint32_t idx;
+	size_t j;
+
+	for (j = 0; j < p->nsamples; j++) {
+		const struct profile_sample *s = &p->samples[j];
+
+		if (s->time > p->newest)
+			p->newest = s->time;
+		if (u64map_get(&p->thread_map, (uint64_t)s->tid + 1, &idx) &&
+		    s->time > p->threads[idx].last)
+			p->threads[idx].last = s->time;
+	}
+	return forget_threads_if(p, written_and_done, &b);
 }
 
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid)

@@ -1231,6 +1231,17 @@ void push_feed_add(struct push_feed *f, const struct profile_sample *s, size_t n
 	}
 }
 
+uint64_t push_feed_held_from(const struct push_feed *f)
+{
+	uint64_t from = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].time < from)
+			from = f->v[i].time;
+	return from;
+}
+
 void push_feed_flush(struct push_feed *f)
 {
 	uint64_t end = f->start;

@@ -1027,6 +1027,121 @@ static void test_forget_threads_contract(void **state)
 	profile_free(p);
 }
 
+/* What a session writer's flush does to the threads: all written, none dirty. */
+static void written(struct profile *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nthreads; i++)
+		p->threads[i].dirty = false;
+}
+
+/* Adds a sample of thread `tid` (pid 1) at `time`. */
+static void thread_sample(struct profile *p, uint32_t tid, uint64_t time)
+{
+	struct profile_sample s = { .time = time, .weight = 1, .pid = 1, .tid = tid };
+
+	profile_add_sample(p, &s);
+}
+
+/*
+ * A recorder's threads (no thread limit): forgotten only once written
+ * out (not dirty) and either exited before the previous call (samples
+ * read late from another ring come in between) or idle; never while a
+ * sample the caller holds elsewhere (a push feed) is theirs. A thread
+ * forgotten and seen again is added again, dirty, to be written again.
+ * A storm of short-lived threads keeps the table at what one flush sees.
+ */
+static void test_forget_written_threads(void **state)
+{
+	struct profile *p = profile_new();
+	uint32_t i, max_threads = 0, max_cap = 0;
+
+	(void)state;
+	profile_set_thread(p, 1, 1, "main");
+	profile_set_thread(p, 1, 2, "worker");
+	profile_set_thread(p, 1, 3, "idle");
+	thread_sample(p, 1, 100);
+	thread_sample(p, 2, 100);
+	thread_sample(p, 3, 100);
+	profile_thread_exited(p, 2);
+	assert_int_equal(profile_find_thread(p, 2)->exited, PROFILE_THREAD_EXITED);
+	profile_thread_exited(p, 99); /* unknown: nothing */
+	assert_null(profile_find_thread(p, 99));
+
+	/* Not written yet: kept, however often asked. */
+	assert_int_equal(profile_forget_written_threads(p, 0, UINT64_MAX), 0);
+	assert_int_equal(profile_forget_written_threads(p, 0, UINT64_MAX), 0);
+	assert_int_equal(p->nthreads, 3);
+	profile_clear_samples(p);
+
+	/* Written, exited: kept while a feed still holds its sample... */
+	written(p);
+	assert_int_equal(profile_forget_written_threads(p, 0, 100), 0);
+	assert_int_equal(profile_find_thread(p, 2)->exited, PROFILE_THREAD_EXITED_BEFORE);
+	/* ...then gone; the running ones stay. */
+	assert_int_equal(profile_forget_written_threads(p, 0, UINT64_MAX), 1);
+	assert_int_equal(p->nthreads, 2);
+	assert_null(profile_find_thread(p, 2));
+	assert_non_null(profile_find_thread(p, 1));
+	assert_non_null(profile_find_thread(p, 3));
+
+	/* Exited at the last flush: one more call for late samples. */
+	profile_set_thread(p, 1, 4, "short");
+	thread_sample(p, 4, 200);
+	profile_thread_exited(p, 4);
+	written(p);
+	assert_int_equal(profile_forget_written_threads(p, 0, UINT64_MAX), 0);
+	profile_clear_samples(p);
+	assert_int_equal(profile_forget_written_threads(p, 0, UINT64_MAX), 1);
+	assert_null(profile_find_thread(p, 4));
+
+	/* Idle: no sample since `idle_before`; a sample held counts. */
+	thread_sample(p, 1, 5000);
+	assert_int_equal(profile_forget_written_threads(p, 1000, UINT64_MAX), 1);
+	profile_clear_samples(p);
+	assert_null(profile_find_thread(p, 3));
+	assert_non_null(profile_find_thread(p, 1));
+	assert_int_equal(profile_find_thread(p, 1)->last, 5000);
+
+	/* Seen again: itself, dirty, not exited, newest as its last. */
+	profile_set_thread(p, 1, 2, "worker");
+	assert_non_null(profile_find_thread(p, 2));
+	assert_true(profile_find_thread(p, 2)->dirty);
+	assert_int_equal(profile_find_thread(p, 2)->exited, 0);
+	assert_string_equal(profile_string(p, profile_find_thread(p, 2)->comm), "worker");
+	/* Idle but not written again: kept; "main" idle and written: gone. */
+	assert_int_equal(profile_forget_written_threads(p, 6000, UINT64_MAX), 1);
+	assert_non_null(profile_find_thread(p, 2));
+	assert_null(profile_find_thread(p, 1));
+	assert_int_equal(p->threads_peak, 3);
+
+	/* A storm: each flush sees 100 threads that ran and exited. */
+	for (i = 0; i < 100000; i++) {
+		uint32_t tid = 1000 + i;
+
+		profile_set_thread(p, tid, tid, "storm");
+		thread_sample(p, tid, 10000 + i);
+		profile_thread_exited(p, tid);
+		if (i % 100 == 99) {
+			written(p);
+			profile_forget_written_threads(p, 0, UINT64_MAX);
+			profile_clear_samples(p);
+		}
+		if (p->nthreads > max_threads)
+			max_threads = p->nthreads;
+		if (p->threads_cap > max_cap)
+			max_cap = p->threads_cap;
+	}
+	/* Two flushes' threads and the worker, which stays. */
+	assert_true(p->threads_peak <= 201);
+	assert_true(p->threads_peak >= max_threads);
+	assert_true(max_cap <= 2 * 201);
+	assert_true(p->thread_map.cap <= 8 * 201);
+	assert_non_null(profile_find_thread(p, 2));
+	profile_free(p);
+}
+
 static void test_limits_thread_names(void **state)
 {
 	static const struct profile_limits lim = { .strings = 64 };
@@ -2670,6 +2785,7 @@ int main(void)
 		cmocka_unit_test(test_limits_thread_names),
 		cmocka_unit_test(test_limits_threads),
 		cmocka_unit_test(test_forget_threads_contract),
+		cmocka_unit_test(test_forget_written_threads),
 		cmocka_unit_test(test_limits_scaled),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_unchanged_by_self),

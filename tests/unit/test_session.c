@@ -1040,6 +1040,77 @@ static void test_peak_rss(void **state)
 	free(cut);
 }
 
+/* Adds a sample of thread (pid, tid) at `time`, the stack the root. */
+static void add_thread_sample(struct profile *p, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	struct profile_sample s = { .time = time, .weight = 1, .pid = pid, .tid = tid };
+
+	profile_add_sample(p, &s);
+}
+
+/*
+ * record forgets the threads it wrote once they exited, and writes one
+ * again when it shows up again: the reader takes a thread written twice
+ * as a rename, so a thread written again under its name keeps it, and a
+ * tid reused by another process (written with its pid and name) has
+ * those; every sample keeps its pid and tid.
+ */
+static void test_thread_written_again(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("again.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	const struct profile_thread *t;
+	int k;
+
+	(void)state;
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	profile_set_thread(p, 10, 10, "a");
+	profile_set_thread(p, 10, 11, "b");
+	add_thread_sample(p, 10, 10, 1000);
+	add_thread_sample(p, 10, 11, 1000);
+	profile_thread_exited(p, 10);
+	profile_thread_exited(p, 11);
+	/* Two flushes, as record's: written, then forgotten. */
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(session_writer_flush(w, p), 0);
+		profile_forget_written_threads(p, 0, UINT64_MAX);
+		profile_clear_samples(p);
+	}
+	assert_int_equal(p->nthreads, 0);
+	profile_set_thread(p, 10, 10, "a");
+	profile_set_thread(p, 20, 11, "c");
+	add_thread_sample(p, 10, 10, 2000);
+	add_thread_sample(p, 20, 11, 2000);
+	p->meta.duration_ns = 3000;
+	assert_int_equal(session_writer_close(w, p), 0);
+
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nthreads, 2);
+	t = profile_find_thread(r, 10);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 10);
+	assert_string_equal(profile_string(r, t->comm), "a");
+	t = profile_find_thread(r, 11);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 20);
+	assert_string_equal(profile_string(r, t->comm), "c");
+	assert_int_equal(r->nsamples, 4);
+	for (k = 0; k < 4; k++) {
+		const struct profile_sample *s = &r->samples[k];
+
+		assert_int_equal(s->time, k < 2 ? 1000 : 2000);
+		assert_int_equal(s->pid, s->tid == 11 && k >= 2 ? 20 : 10);
+	}
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
 /* Whether `dir` holds a file whose name contains ".partial-". */
 static bool partial_left(const char *dir)
 {
@@ -2245,6 +2316,7 @@ int main(void)
 		cmocka_unit_test(test_read_while_recorded),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_peak_rss),
+		cmocka_unit_test(test_thread_written_again),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_force_replace),
 		cmocka_unit_test(test_force_tables_only),
