@@ -28,13 +28,20 @@ child_of() {
 	pgrep -P "$1" -x "$2" | head -n 1
 }
 
-# has_workload: record (under timeout) has launched forkmany and it runs
-# forkmany (sampled from its exec on); sets wpid.
+# has_workload: record (under timeout) has launched forkmany, which runs
+# forkmany (sampled from its exec on) and waits for SIGUSR1 (before it
+# blocks it, SIGUSR1 would kill it: the mask says so, or, as the kernel
+# unblocks what sigwait waits for, the wait itself); sets wpid.
 has_workload() {
 	ft=$(child_of "$rec" flametop)
 	[ -n "$ft" ] || return 1
 	wpid=$(child_of "$ft" forkmany)
-	[ -n "$wpid" ]
+	[ -n "$wpid" ] || return 1
+	case $(cat "/proc/$wpid/wchan" 2>/dev/null) in
+	*sigtimedwait*) return 0 ;;
+	esac
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$wpid/status" 2>/dev/null)
+	[ -n "$blk" ] && [ $((0x$blk & 0x200)) -ne 0 ]
 }
 
 echo "+ flametop record -v -F 999 -o $T/w.session -- forkmany $T/done $n 20 $wave 4000"
@@ -42,7 +49,13 @@ timeout -s KILL 120 "$FLAMETOP" record -v -F 999 -o "$T/w.session" -- \
 	"$WORKLOADS/forkmany" "$T/done" "$n" 20 "$wave" 4000 >"$T/w.out" 2>"$T/w.err" &
 rec=$!
 ft_bg_pids="$ft_bg_pids $rec"
-wait_until 30 has_workload || hard_error "record did not launch forkmany"
+if ! wait_until 30 has_workload; then
+	# What started: record outlives its timeout, killed at exit.
+	for p in ${wpid:-} ${ft:-}; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	hard_error "record did not launch forkmany"
+fi
 kill -USR1 "$wpid"
 wait_until 120 test -f "$T/done" || fail "the children did not all run in 120 s"
 kill -TERM "$wpid"
