@@ -363,8 +363,10 @@ uint8_t procmap_file_build_id(struct procmap_file *f, uint8_t id[20]);
  * The module has one PROCMAP_MODULE_BUDGET_NS for all of it: the
  * candidates tried, and every consumer's reading (symbols, inlined
  * frames, unwind tables) that opens it while that budget runs, share its
- * deadline; an opening after it ran out starts a new one (the module's
- * tables freed, and read again later).
+ * deadline, and so does a consumer that opens it after the budget ran
+ * out, which then reads nothing. Only a reading again of what was freed
+ * (the module's tables evicted) or interrupted (procmap_set_interrupt)
+ * starts a new budget, when the last one ran out.
  */
 int procmap_open(struct procmap *pm, struct procmap_module *mod, uint32_t pid,
 		 const struct procmap_map *map, struct procmap_file *f);

@@ -122,9 +122,11 @@ struct module {
 	struct module *hnext;
 	uint32_t refs;
 	bool told; /* a refusal to read its file was said */
-	/* When reading it must stop (procmap_open): set by the first opening
-	 * after the last one ran out. */
+	/* When reading it must stop (procmap_open): set by its first opening,
+	 * and by the first after the last one ran out when `renew` says
+	 * that what it reads is read again. */
 	uint64_t deadline_ns;
+	bool renew; /* a consumer's data was freed, or its reading interrupted */
 	struct {
 		struct datum *d;
 		bool tried;
@@ -427,6 +429,7 @@ static void release_doomed(struct procmap *pm)
 					continue;
 				m->slots[i].d = NULL;
 				m->slots[i].tried = false;
+				m->renew = true;
 				d->users--;
 			}
 		}
@@ -1467,10 +1470,12 @@ int procmap_open(struct procmap *pm, struct procmap_module *pub, uint32_t pid,
 		free(path);
 		return -EINVAL;
 	}
-	/* One budget for the module, not one per candidate or consumer. */
+	/* One budget for the module, not one per candidate or consumer: a
+	 * consumer that comes after another spent it reads nothing. */
 	now = util_now_ns();
-	if (!mod->deadline_ns || now > mod->deadline_ns)
+	if (!mod->deadline_ns || (mod->renew && now > mod->deadline_ns))
 		mod->deadline_ns = now + PROCMAP_MODULE_BUDGET_NS;
+	mod->renew = false;
 	if (pm->live && pid) {
 		snprintf(mf, sizeof(mf), "/proc/%" PRIu32 "/root", pid);
 		root = open(mf, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1600,8 +1605,10 @@ void *procmap_module_data(struct procmap *pm, struct procmap_module *pub, int sl
 	goto out;
 out_interrupted:
 	/* Given up for the interrupt: asked again, read again. */
-	if (procmap_interrupted(pm))
+	if (procmap_interrupted(pm)) {
 		m->slots[slot].tried = false;
+		m->renew = true;
+	}
 out:
 	if (fp)
 		procmap_file_close(fp);
