@@ -27,8 +27,10 @@
  *          first page it cannot read without a fault (an untouched page
  *          of those frames, or that page), in the middle of the stack.
  *
- * The leaves spin for slices of about 1 ms; outer looks at the clock
- * between them, for MILLISECONDS.
+ * The leaves spin for MILLISECONDS slices of about 1 ms of CPU each: a
+ * fixed amount of work, so that the leaf's share of the process's CPU
+ * (start-up and calibration take a few ms) does not shrink when a busy
+ * machine gives the process less CPU in the same wall time.
  */
 #include "config.h"
 
@@ -127,21 +129,22 @@ FT_NOINLINE static void ft_broken_gap_pad(volatile char *mark, long long n)
 	ft_broken_gap(mark, n);
 }
 
-FT_NOINLINE static void ft_broken_outer(const char *mode, volatile char *mark, long long deadline,
+FT_NOINLINE static void ft_broken_outer(const char *mode, volatile char *mark, long slices,
 					long long n)
 {
 	static uint64_t node[2];
 	uint64_t addr = unmapped_above_stack();
+	long i;
 
 	node[0] = node[1] = (uint64_t)(uintptr_t)node;
-	do {
+	for (i = 0; i < slices; i++) {
 		if (strcmp(mode, "above") == 0)
 			ft_broken_above(addr, n);
 		else if (strcmp(mode, "gap") == 0)
 			ft_broken_gap_pad(mark, n);
 		else
 			ft_broken_loop(node, n);
-	} while (!ft_past(deadline));
+	}
 }
 
 int main(int argc, char **argv)
@@ -153,8 +156,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: brokenstack loop|above|gap MILLISECONDS\n");
 		return 2;
 	}
-	ft_broken_outer(argv[1], &mark, ft_deadline(ft_arg("brokenstack", "duration", argv[2])),
-			ft_iters_per_ms());
+	ft_broken_outer(argv[1], &mark, ft_arg("brokenstack", "duration", argv[2]), ft_iters_per_ms());
 	return mark;
 }
 #else
