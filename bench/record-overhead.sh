@@ -11,7 +11,9 @@
 # written, and then the figures:
 #
 #   record CPU, flametop / perf           goal <= 1.0 (deep), <= 0.5 (wide)
-#   session bytes per sample              goal <= 4 (peer: perf.data's)
+#   session bytes per sample              goal <= 4 (peer: perf.data's), and
+#                                         again for the wide stacks over a
+#                                         minute, flametop alone
 #   opening the recording (report)        no goal here (peer: perf report);
 #                                         bench/timeline has the goal, on
 #                                         a synthetic hour
@@ -147,6 +149,36 @@ echo "-- deep stacks"
 bench_load_run "deep stacks" 1.0
 echo "-- 4096 distinct stacks"
 bench_load_run "4096 stacks" 0.5 --wide
+
+# A recording's tables (each new stack's call-tree nodes and locations)
+# cost once per stack: in 10 s, 4096 stacks are each sampled a handful of
+# times and their tables are a third of the file. A recorder left running
+# pays them once; the same wide load for LONG seconds (BENCH_LONG_DURATION,
+# default 60; 0 skips it) shows what a sample costs when they are spread.
+long=${BENCH_LONG_DURATION:-60}
+if [ "$long" -gt 0 ]; then
+	echo "-- 4096 distinct stacks, $long s (flametop alone: bytes per sample)"
+	i=0
+	while [ "$i" -lt "$(getconf _NPROCESSORS_ONLN)" ]; do
+		"$WORK" --wide 0 &
+		loads="$loads $!"
+		i=$((i + 1))
+	done
+	sleep 1
+	rm -f "$dir/ft.session"
+	if "$FLAMETOP" record -a -F "$freq" -d "$long" -o "$dir/ft.session" >"$dir/cmd.log" 2>&1; then
+		sed 's/^/  | /' "$dir/cmd.log"
+		long_samples=$(sed -n 's/.*recorded \([0-9][0-9]*\) samples.*/\1/p' "$dir/cmd.log" | tail -n 1)
+		long_bps=$(awk -v b="$(stat -c %s "$dir/ft.session")" -v s="${long_samples:-0}" \
+			'BEGIN { if (s > 0) print b / s; else print "?" }')
+	else
+		echo "  flametop record failed: $(head -c 200 "$dir/cmd.log")"
+		long_bps=?
+	fi
+	stop_loads
+	results="$results
+session bytes per sample, 4096 stacks, $long s|$long_bps|B|<=|4|-"
+fi
 
 echo
 bench_header
