@@ -121,6 +121,9 @@ struct reader {
 	 * file's node ids and chain ids, and the largest chain so far. */
 	struct session_recent recent;
 	uint32_t chain_max;
+	/* Column 11's state (format.h): one past the largest node named by
+	 * a sample so far. */
+	uint32_t node_next;
 	/* Column 10's state (format.h), made at the first block that has
 	 * it; and, per event, whether its unit is "ns" (for the first
 	 * `nevents_ns` events). */
@@ -873,6 +876,7 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
 	[SESSION_COL_CHAIN_RECENT] = "chain", [SESSION_COL_TIME_US] = "time",
+	[SESSION_COL_NODE_NEW] = "node",
 };
 
 /*
@@ -1113,6 +1117,17 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 		}
 		r->weight_total = total;
 		break;
+	case SESSION_COL_NODE_NEW:
+		/* Column 11 (format.h): the nodes from their codes, first. */
+		for (i = 0; i < n; i++) {
+			uint64_t node = v[i] & 1 ? v[i] >> 1 : r->node_next + (v[i] >> 1);
+
+			/* Below: refused past the nodes defined. */
+			if (node < r->nodes.len && node >= r->node_next)
+				r->node_next = (uint32_t)node + 1;
+			r->vals[i] = node;
+		}
+		/* fall through */
 	case SESSION_COL_NODE:
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->nodes.len)
@@ -1171,20 +1186,28 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 	return 0;
 }
 
-/* Whether the columns of a samples block from `c` on hold column `id`
- * (framing errors are left to the caller's reading). */
-static bool has_column(struct cursor c, uint64_t id)
+/* Whether the columns of a samples block from `c` on hold column `id`;
+ * if so, its encoding and values in *enc and *col when not NULL (framing
+ * errors are left to the caller's reading). */
+static bool find_column(struct cursor c, uint64_t id, uint64_t *enc, struct cursor *col)
 {
 	uint64_t k, len;
 
 	while (c.p < c.end) {
 		if (get_varint(&c, &k) < 0 || c.p == c.end)
 			return false;
+		if (enc)
+			*enc = *c.p;
 		c.p++;
 		if (get_varint(&c, &len) < 0 || len > (uint64_t)(c.end - c.p))
 			return false;
-		if (k == id)
+		if (k == id) {
+			if (col) {
+				col->p = c.p;
+				col->end = c.p + len;
+			}
 			return true;
+		}
 		c.p += len;
 	}
 	return false;
@@ -1200,6 +1223,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	struct cursor c = { data, data + len };
 	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0;
 	struct profile_sample *b;
+	struct cursor node_col;
 	bool times_us;
 	size_t i;
 
@@ -1241,7 +1265,16 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 					   " has pid or tid out of range", k);
 		r->block_threads[k] = pid << 32 | tid;
 	}
-	times_us = has_column(c, SESSION_COL_TIME_US);
+	times_us = find_column(c, SESSION_COL_TIME_US, NULL, NULL);
+	/* Column 11, which column 9 reads, comes after it: read first. */
+	if (find_column(c, SESSION_COL_NODE_NEW, &enc, &node_col)) {
+		if (find_column(c, SESSION_COL_NODE, NULL, NULL))
+			return chunk_corrupt(r, "samples block has two node columns");
+		if (decode_column(r, enc, &node_col, (size_t)n) < 0 ||
+		    apply_column(r, b, SESSION_COL_NODE_NEW, (size_t)n, (uint32_t)nthreads) < 0)
+			return -1;
+		have |= UINT64_C(1) << SESSION_COL_NODE;
+	}
 	/* The columns, up to the end of the block. */
 	while (c.p < c.end) {
 		struct cursor col;
@@ -1258,8 +1291,9 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		col.p = c.p;
 		col.end = c.p + v;
 		c.p += v;
-		/* Later minor versions' columns: skipped. */
-		if (id > SESSION_COL_LAST)
+		/* Later minor versions' columns, and column 11 (read
+		 * before): skipped. */
+		if (id > SESSION_COL_LAST || id == SESSION_COL_NODE_NEW)
 			continue;
 		/* Column 9 reads the nodes' column, and stands for column 8. */
 		if (id == SESSION_COL_CHAIN_RECENT && !(have & UINT64_C(1) << SESSION_COL_NODE))

@@ -83,6 +83,9 @@ struct session_writer {
 	struct recent_undo *undo; /* one per sample of the chunk */
 	size_t undo_cap, nundo; /* nundo: 0 for a chunk without column 9 */
 	uint32_t undo_chain_max;
+	/* Column 11's state (format.h): one past the largest node named by
+	 * a sample written, and before the chunk being written. */
+	uint32_t node_next, undo_node_next;
 	/* Column 10's state (format.h), made at the first block; it lasts
 	 * a block, so a chunk that does not reach the file takes nothing
 	 * back. Per event, whether its unit is "ns" (the first
@@ -957,10 +960,11 @@ static void recent_codes(struct session_writer *w, const struct profile *p, cons
 	}
 }
 
-/* Undoes the last recent_codes(), of a chunk that did not reach the file,
- * last sample first (nothing for a chunk without column 9). */
+/* Undoes the last recent_codes() and node_codes(), of a chunk that did
+ * not reach the file, last sample first. */
 static void recent_take_back(struct session_writer *w)
 {
+	w->node_next = w->undo_node_next;
 	if (!w->nundo)
 		return;
 	while (w->nundo > 0) {
@@ -969,6 +973,21 @@ static void recent_take_back(struct session_writer *w)
 		memcpy(session_recent_list(&w->recent, u->node), u->list, sizeof(u->list));
 	}
 	w->chain_max = w->undo_chain_max;
+}
+
+/*
+ * Column 11's codes of the nodes of the `n` samples order[from, ...) into
+ * w->vals (format.h), advancing the writer's state; recent_take_back()
+ * undoes it.
+ */
+static void node_codes(struct session_writer *w, const struct profile *p, const size_t *order,
+		       size_t from, size_t n)
+{
+	size_t i;
+
+	w->undo_node_next = w->node_next;
+	for (i = 0; i < n; i++)
+		w->vals[i] = session_node_code(&w->node_next, p->samples[order[from + i]].node);
 }
 
 /*
@@ -1070,7 +1089,6 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	w->old_time_next = w->old_time + (uint64_t)d * n;
 	put_column(w, SESSION_COL_TIME, n, COL_VARINTS, &at);
 	COLUMN(SESSION_COL_WEIGHT, COL_PLANES, s->weight > INT64_MAX ? INT64_MAX : s->weight);
-	COLUMN(SESSION_COL_NODE, COL_SMALLER, s->node);
 	for (i = 0; i < n; i++)
 		v[i] = w->tix[i];
 	put_column(w, SESSION_COL_THREAD, n, COL_VARINTS, &at);
@@ -1087,6 +1105,10 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	}
 	time_codes(w, p, order, from, n);
 	put_column(w, SESSION_COL_TIME_US, n, COL_VARINTS, &at);
+	/* Column 11 in place of column 3: readers before 1.9 refuse the
+	 * block ("no node column") rather than misread it. */
+	node_codes(w, p, order, from, n);
+	put_column(w, SESSION_COL_NODE_NEW, n, COL_SMALLER, &at);
 	return at;
 }
 

@@ -321,6 +321,16 @@ static const unsigned char block_us_past[] = { BLOCK_US_HEAD, BLOCK_TAIL, 10, 0,
 /* column 10 without the cpu column it reads */
 static const unsigned char block_us_no_cpu[] = { BLOCK_US_HEAD, 4, 0, 1, 0, 6, 2, 1, 0,
 						 10, 0, 1, 0 };
+/* the node as column 11 (1.9), coded 1998: the nodes named before, none,
+ * plus 999 */
+static const unsigned char block_node_new[] = { BLOCK_HEAD, BLOCK_TAIL, 11, 0, 2, 0xce, 0x0f };
+/* coded 2^64 - 2: plus 2^63 - 1 */
+static const unsigned char block_node_new_huge[] = { BLOCK_HEAD, BLOCK_TAIL, 11, 0, 10,
+						     0xfe, 0xff, 0xff, 0xff, 0xff,
+						     0xff, 0xff, 0xff, 0xff, 0x01 };
+/* both node columns, 3 and 11 */
+static const unsigned char block_two_nodes[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+						 11, 0, 1, 1 };
 /* no samples, and a column 20 in an encoding of a later version */
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
@@ -411,6 +421,10 @@ static int golden(const char *dir)
 		       block_us_negative);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-past-2-63", good, len, 3, block_us_past);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-no-cpu", good, len, 3, block_us_no_cpu);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-out-of-range", good, len, 3,
+		       block_node_new);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-huge", good, len, 3, block_node_new_huge);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns", good, len, 3, block_two_nodes);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
