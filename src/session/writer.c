@@ -1080,9 +1080,11 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	} while (0)
 	/* Column 1 for readers before 1.9, which skip column 10: one delta
 	 * for the whole block (a constant, a few bytes), from the time
-	 * such a reader reached to the block's last sample (to n ns), so
-	 * that they still read the file, the block's samples spread evenly
-	 * over its span. */
+	 * such a reader reached to the block's last sample (to n ns), the
+	 * block's samples spread evenly over its span. Such readers now
+	 * refuse the block for want of column 3 (column 11 holds the
+	 * nodes), so column 1 serves no reader now; it costs a few bytes
+	 * a block. */
 	d = n ? (int64_t)(p->samples[order[to - 1]].time - w->old_time) / (int64_t)n : 0;
 	for (i = 0; i < n; i++)
 		v[i] = session_zigzag(d);
