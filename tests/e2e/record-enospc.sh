@@ -73,16 +73,20 @@ fi
 # the samples, in chunks of their own) is 20 to 60 KiB.
 # Every CPU is kept busy so that samples arrive at a known rate: an idle
 # machine compresses to a few bytes a second and would take long to fill.
+# A busy CPU's samples take at least some 0.8 KiB a second (times to the
+# microsecond and leaves that repeat: format 1.9), so the 96 KiB less the
+# first flush fill in under 90 s on one CPU (27 s on two, here); -d 120
+# is only the cap.
 i=0
 while [ "$i" -lt "$(getconf _NPROCESSORS_ONLN)" ]; do
-	start_bg "$WORKLOADS/split" 40000
+	start_bg "$WORKLOADS/split" 130000
 	i=$((i + 1))
 done
-fill 128
+fill 96
 S="$D/all.session"
-run_record all -a -F 999 -d 30 -o "$S"
+run_record all -a -F 999 -d 120 -o "$S"
 check_enospc all "$S"
 # It stopped because the disk filled, not because -d ran out.
-assert_between "$ELAPSED_MS" 0 27000 "all: record stopped before -d 30 (ms)"
+assert_between "$ELAPSED_MS" 0 110000 "all: record stopped before -d 120 (ms)"
 
 finish

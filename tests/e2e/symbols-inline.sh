@@ -60,6 +60,12 @@ if command -v tmux >/dev/null 2>&1; then
 	mkdir -p "$T/config"
 	tui_start flame 120 30 "$ENV '$FLAMETOP' replay '$T/cmd.session' --view flame 2>'$T/flame.err'"
 	assert_screen flame 'end of the session' "flame: the session is loaded"
+	# The header can be drawn before the graph under it reaches the
+	# terminal: the rows are judged once the last of them shows.
+	if ! tui_wait flame '^ *ft_inl_leaf \(inlined\)'; then
+		echo "  no row begins with ft_inl_leaf (inlined); the screen:"
+		sed 's/^/  | /' "$T/flame.screen"
+	fi
 	assert_eq "$(grep -A2 '^ *ft_inl_outer' "$T/flame.screen" | sed 's/^ *//; s/  .*//' | tr '\n' ';')" \
 		"$OUTER;$HOT;$LEAF;" "flame: $OUTER, then $HOT, then $LEAF, a row each"
 	tui_start lines 120 30 "$ENV '$FLAMETOP' replay '$T/cmd.session' --view lines --focus 'ft_inl_leaf' 2>'$T/lines.err'"
