@@ -34,7 +34,9 @@ enum session_chunk_type {
 /*
  * The columns of a samples chunk (1.5), by id. A block lists its columns
  * in increasing id order; the first six are required (a time as column 1
- * or 10, not both; a node as column 3 or 11, not both), location and
+ * or 10: a column 1 beside column 10, which flametop's first 1.9 writer
+ * kept for older readers, is skipped; a node as column 3 or 11, not
+ * both), location and
  * chain optional (a block has at most one of the two chain columns), and
  * ids above SESSION_COL_LAST are a later minor version's (skipped).
  */

@@ -1300,8 +1300,9 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 			return chunk_error(r, "samples block has no \"node\" column");
 		if (id == SESSION_COL_CHAIN_RECENT && (have & UINT64_C(1) << SESSION_COL_CHAIN))
 			return chunk_corrupt(r, "samples block has two chain columns");
-		/* Column 10 reads the weights, cpus and events; column 1 is
-		 * then for older readers (skipped). */
+		/* Column 10 reads the weights, cpus and events; a column 1
+		 * beside it (flametop's first 1.9 writer kept one for older
+		 * readers) is skipped. */
 		if (id == SESSION_COL_TIME && times_us) {
 			have |= UINT64_C(1) << id;
 			continue;

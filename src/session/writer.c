@@ -67,10 +67,6 @@ struct session_writer {
 	uint64_t lost_done, throttled_done;
 
 	uint64_t last_time; /* of the last sample written, for deltas */
-	/* Column 1, for readers before 1.9 (encode_samples): the time
-	 * such a reader has reached at the last chunk written, and will
-	 * have reached after the chunk being written. */
-	uint64_t old_time, old_time_next;
 	uint64_t max_time;
 	uint64_t samples_written;
 
@@ -717,7 +713,6 @@ static void commit_samples(struct session_writer *w, const struct profile *p, co
 		w->samples_written++;
 	}
 	w->samples_done = end;
-	w->old_time = w->old_time_next;
 }
 
 static void *grow(void *buf, size_t *cap, size_t need)
@@ -1037,7 +1032,6 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	size_t n = to - from, i, at = 0, tat = 0, slots = 16;
 	uint32_t nthreads = 0;
 	uint64_t *v;
-	int64_t d;
 	bool locations = false, chains = false;
 
 	while (slots < 2 * n)
@@ -1078,18 +1072,9 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		}                                                                              \
 		put_column(w, (id), n, (coding), &at);                                         \
 	} while (0)
-	/* Column 1 for readers before 1.9, which skip column 10: one delta
-	 * for the whole block (a constant, a few bytes), from the time
-	 * such a reader reached to the block's last sample (to n ns), the
-	 * block's samples spread evenly over its span. Such readers now
-	 * refuse the block for want of column 3 (column 11 holds the
-	 * nodes), so column 1 serves no reader now; it costs a few bytes
-	 * a block. */
-	d = n ? (int64_t)(p->samples[order[to - 1]].time - w->old_time) / (int64_t)n : 0;
-	for (i = 0; i < n; i++)
-		v[i] = session_zigzag(d);
-	w->old_time_next = w->old_time + (uint64_t)d * n;
-	put_column(w, SESSION_COL_TIME, n, COL_VARINTS, &at);
+	/* Column 10 holds the times (below): readers before 1.9 refuse the
+	 * block for want of column 3 (column 11 holds the nodes), so no
+	 * column 1 is written for them. */
 	COLUMN(SESSION_COL_WEIGHT, COL_PLANES, s->weight > INT64_MAX ? INT64_MAX : s->weight);
 	for (i = 0; i < n; i++)
 		v[i] = w->tix[i];

@@ -350,7 +350,7 @@ static int golden(const char *dir)
 	unsigned char *good, *d, *tp, random[512];
 	size_t len, tp_len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3 to 1.8 are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3 to 1.8 and 1.9-ns are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true, NULL, 0);
