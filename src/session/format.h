@@ -37,7 +37,8 @@ enum session_chunk_type {
  * or 10: a column 1 beside column 10, which flametop's first 1.9 writer
  * kept for older readers, is skipped; a node as column 3 or 11, not
  * both), location and
- * chain optional (a block has at most one of the two chain columns), and
+ * chain optional (a block has at most one of the two chain columns and
+ * one of the two location columns, 7 and 12), and
  * ids above SESSION_COL_LAST are a later minor version's (skipped).
  */
 enum session_column {
@@ -52,7 +53,8 @@ enum session_column {
 	SESSION_COL_CHAIN_RECENT = 9, /* since 1.7: coded by the node's recent chains, below */
 	SESSION_COL_TIME_US = 10, /* since 1.9: microseconds, by the CPU's sample before, below */
 	SESSION_COL_NODE_NEW = 11, /* since 1.9: the node, coded by the nodes named before, below */
-	SESSION_COL_LAST = SESSION_COL_NODE_NEW,
+	SESSION_COL_LOCATION_BY_CHAIN = 12, /* since 1.10: 0 the chain's own, else location + 1 */
+	SESSION_COL_LAST = SESSION_COL_LOCATION_BY_CHAIN,
 };
 /* How a column's values are stored (1.5). */
 enum session_encoding {

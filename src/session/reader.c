@@ -876,7 +876,7 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_CPU] = "cpu",	 [SESSION_COL_EVENT] = "event",
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
 	[SESSION_COL_CHAIN_RECENT] = "chain", [SESSION_COL_TIME_US] = "time",
-	[SESSION_COL_NODE_NEW] = "node",
+	[SESSION_COL_NODE_NEW] = "node", [SESSION_COL_LOCATION_BY_CHAIN] = "location",
 };
 
 /*
@@ -1162,6 +1162,29 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			b[i].event = (uint16_t)v[i];
 		}
 		break;
+	case SESSION_COL_LOCATION_BY_CHAIN:
+		/* Column 12 (1.10): 0 the sample's chain's own location (the
+		 * chain columns come before), else the location + 1. A chain
+		 * folded past the limits takes its location with it. */
+		for (i = 0; i < n; i++) {
+			if (v[i] > 0)
+				continue;
+			if (b[i].chain == PROFILE_NO_CHAIN && !r->p->folded)
+				return chunk_error(r, "sample %zu has its chain's location and no "
+						   "chain", i);
+			b[i].location = b[i].chain == PROFILE_NO_CHAIN
+						? PROFILE_NO_LOCATION
+						: r->p->chains[b[i].chain].location;
+		}
+		for (i = 0; i < n; i++) {
+			if (v[i] == 0)
+				continue;
+			if (v[i] - 1 >= r->locations.len)
+				return chunk_error(r, "sample %zu has location %" PRIu64
+						   " out of range", i, v[i] - 1);
+			b[i].location = id_map_get(&r->locations, v[i] - 1);
+		}
+		break;
 	case SESSION_COL_LOCATION:
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->locations.len)
@@ -1300,6 +1323,16 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 			return chunk_error(r, "samples block has no \"node\" column");
 		if (id == SESSION_COL_CHAIN_RECENT && (have & UINT64_C(1) << SESSION_COL_CHAIN))
 			return chunk_corrupt(r, "samples block has two chain columns");
+		if (id == SESSION_COL_LOCATION_BY_CHAIN) {
+			if (have & UINT64_C(1) << SESSION_COL_LOCATION)
+				return chunk_corrupt(r, "samples block has two location columns");
+			/* The chains, when no column gave them: none. */
+			if (!(have & (UINT64_C(1) << SESSION_COL_CHAIN |
+				      UINT64_C(1) << SESSION_COL_CHAIN_RECENT)))
+				for (i = 0; i < n; i++)
+					b[i].chain = PROFILE_NO_CHAIN;
+			have |= UINT64_C(1) << SESSION_COL_LOCATION;
+		}
 		/* Column 10 reads the weights, cpus and events; a column 1
 		 * beside it (flametop's first 1.9 writer kept one for older
 		 * readers) is skipped. */

@@ -1081,10 +1081,8 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	put_column(w, SESSION_COL_THREAD, n, COL_VARINTS, &at);
 	COLUMN(SESSION_COL_CPU, COL_VARINTS, s->cpu);
 	COLUMN(SESSION_COL_EVENT, COL_VARINTS, s->event);
-	/* The location and chain columns only where they say something. */
-	if (locations)
-		COLUMN(SESSION_COL_LOCATION, COL_VARINTS, s->location);
 #undef COLUMN
+	/* The chain and location columns only where they say something. */
 	w->nundo = 0;
 	if (chains) {
 		recent_codes(w, p, order, from, n);
@@ -1096,6 +1094,18 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	 * block ("no node column") rather than misread it. */
 	node_codes(w, p, order, from, n);
 	put_column(w, SESSION_COL_NODE_NEW, n, COL_SMALLER, &at);
+	/* The location as column 12 (1.10): mostly its chain's own, 0. */
+	if (locations) {
+		for (i = 0; i < n; i++) {
+			const struct profile_sample *s = &p->samples[order[from + i]];
+
+			v[i] = s->chain != PROFILE_NO_CHAIN && s->location != PROFILE_NO_LOCATION &&
+					       p->chains[s->chain].location == s->location
+				       ? 0
+				       : (uint64_t)s->location + 1;
+		}
+		put_column(w, SESSION_COL_LOCATION_BY_CHAIN, n, COL_VARINTS, &at);
+	}
 	return at;
 }
 

@@ -25,7 +25,9 @@ printf '\nimport sys\nfolded(sys.argv[1])\n' >>"$T/reader.py"
 # The same reader's chains: a sample with a known code location and a
 # chain has that location innermost on the chain (flametop records them
 # so). Prints the samples checked and how many disagree: chains decoded
-# wrong (format 1.7's column 9, coded by what came before) disagree.
+# wrong (format 1.7's column 9, coded by what came before) disagree. From
+# 1.10 a location is mostly read from its chain (column 12's 0), so there
+# this checks that every sample's chain is one the tables define.
 cat >>"$T/chains.py" <<'EOF'
 
 import sys
@@ -80,10 +82,10 @@ same_chains() {
 	fi
 }
 
-for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns; do
+for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9; do
 	same_folded "$c" "$GOLDEN/session/valid/$c/input"
 done
-for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns; do
+for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9; do
 	same_chains "$c" "$GOLDEN/session/valid/$c/input"
 done
 

@@ -1840,6 +1840,80 @@ static unsigned char *make_block_chunk(uint32_t type, const unsigned char *data,
 }
 
 /*
+ * Since 1.10 a sample's code location is column 12: 0 where it is the
+ * innermost location of the sample's chain (nearly always: the chain
+ * ends where the sample was), else the location + 1. A block whose
+ * samples all have their chain's location holds the column as a
+ * constant (no column 7 beside it); every location reads back as
+ * written: the chain's own, another than the chain's, one without a
+ * chain, and none with a chain.
+ */
+static void test_location_by_chain(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("locations.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	uint32_t main_fn, work_fn, node, site, leaf, other, chain, i;
+	struct profile_sample s = { .weight = 1, .pid = 7, .tid = 7 };
+	uint32_t want[2][4];
+	unsigned pass;
+
+	main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	work_fn = profile_intern_frame(p, "work", "/usr/bin/app", PROFILE_FRAME_USER);
+	node = profile_intern_node(p, profile_intern_node(p, PROFILE_ROOT, main_fn), work_fn);
+	site = profile_intern_location(p, main_fn, 0x40);
+	leaf = profile_intern_location(p, work_fn, 0x10);
+	other = profile_intern_location(p, work_fn, 0x20);
+	chain = profile_intern_chain(p, profile_intern_chain(p, PROFILE_NO_CHAIN, site), leaf);
+	profile_set_thread(p, 7, 7, "app");
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (pass = 0; pass < 2; pass++) {
+		/* Pass 0: every sample at its chain's location; pass 1: the
+		 * four cases. */
+		for (i = 0; i < 4; i++) {
+			s.time = (uint64_t)(pass * 4 + i + 1) * 1000000;
+			s.node = node;
+			s.chain = pass == 0 || i < 2 || i == 3 ? chain : PROFILE_NO_CHAIN;
+			s.location = pass == 0 || i == 0 ? leaf
+				     : i == 1		   ? other
+				     : i == 2		   ? other
+							   : PROFILE_NO_LOCATION;
+			want[pass][i] = s.location;
+			profile_add_sample(p, &s);
+		}
+		assert_int_equal(session_writer_flush(w, p), 0);
+		if (pass == 0) {
+			assert_int_equal(column_encoding(path, 12), 2);
+			assert_int_equal(column_encoding(path, 7), 99);
+		}
+		profile_clear_samples(p);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 8);
+	for (i = 0; i < 8; i++) {
+		const struct profile_sample *x = &r->samples[i];
+		uint32_t loc = want[i / 4][i % 4];
+
+		if (loc == PROFILE_NO_LOCATION) {
+			assert_int_equal(x->location, PROFILE_NO_LOCATION);
+			continue;
+		}
+		assert_int_not_equal(x->location, PROFILE_NO_LOCATION);
+		assert_int_equal(r->locations[x->location].offset, p->locations[loc].offset);
+		assert_string_equal(profile_string(r, r->frames[r->locations[x->location].frame].name),
+				    "work");
+	}
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
+/*
  * Since 1.9 a samples block holds its times once, in microseconds
  * (column 10): no column 1 of nanoseconds beside it, which no reader
  * needs (readers before 1.9 refuse the block for want of column 3), and
@@ -2325,6 +2399,7 @@ int main(void)
 		cmocka_unit_test(test_time_column_bytes),
 		cmocka_unit_test(test_node_column_bytes),
 		cmocka_unit_test(test_time_one_column),
+		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),

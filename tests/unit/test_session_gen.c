@@ -331,6 +331,16 @@ static const unsigned char block_node_new_huge[] = { BLOCK_HEAD, BLOCK_TAIL, 11,
 /* both node columns, 3 and 11 */
 static const unsigned char block_two_nodes[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
 						 11, 0, 1, 1 };
+/* node 1, and its location as its chain's (column 12 at 0, 1.10) with no
+ * chain column */
+static const unsigned char block_location_no_chain[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+							 12, 0, 1, 0 };
+/* node 1, and location 999 as column 12 (1000), out of range */
+static const unsigned char block_location_new[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+						    12, 0, 2, 0xe8, 0x07 };
+/* both location columns, 7 and 12 */
+static const unsigned char block_two_locations[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
+						     7, 0, 1, 0, 12, 0, 1, 1 };
 /* no samples, and a column 20 in an encoding of a later version */
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
@@ -350,7 +360,7 @@ static int golden(const char *dir)
 	unsigned char *good, *d, *tp, random[512];
 	size_t len, tp_len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3 to 1.8 and 1.9-ns are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3 to 1.9 and 1.9-ns are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true, NULL, 0);
@@ -425,6 +435,12 @@ static int golden(const char *dir)
 		       block_node_new);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-huge", good, len, 3, block_node_new_huge);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns", good, len, 3, block_two_nodes);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-no-chain", good, len, 3,
+		       block_location_no_chain);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-out-of-range", good, len, 3,
+		       block_location_new);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-two-location-columns", good, len, 3,
+		       block_two_locations);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
