@@ -2349,6 +2349,88 @@ static void test_dwarf_altlink_fifo(void **state)
 	rm_tree(dir);
 }
 
+/* Functions in the forged file of test_elf_deadline_in_symtab. */
+#define MANY_SYMBOLS 50000
+
+/* The reading's interrupt: counts its looks at the clock, says stop from look `stop_at` on. */
+struct clock_looks {
+	unsigned looks, stop_at;
+};
+
+static bool clock_look(void *ctx)
+{
+	struct clock_looks *c = ctx;
+
+	return ++c->looks >= c->stop_at && c->stop_at;
+}
+
+/*
+ * A module's deadline passed while its one large .symtab is being read
+ * (here a forged file of MANY_SYMBOLS functions, and the reading's
+ * interrupt, which is asked where the deadline is, saying stop from its
+ * third look on): the reading stops there, inside the table, and gives
+ * the budget's message, instead of reading the rest of it past the
+ * deadline. Read to the end, the same file is looked at every few
+ * thousand symbols.
+ */
+static void test_elf_deadline_in_symtab(void **state)
+{
+	static const struct symbols_elf_opts opts = { .demangle = true };
+	char *dir = make_temp_dir(), *path = xasprintf("%s/many.so", dir);
+	struct symbols_elf_report rep;
+	struct clock_looks looks;
+	struct symbols_elf *e;
+	struct procmap_file f;
+	struct ft_error err;
+	FILE *out;
+
+	(void)state;
+	if (sh("command -v cc >/dev/null") != 0) {
+		free(path);
+		rm_tree(dir);
+		skip();
+	}
+	free(path);
+	path = xasprintf("%s/many.s", dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	fprintf(out, "\t.text\n\t.macro f\n\t.globl f\\@\n\t.type f\\@, @function\n"
+		     "f\\@:\tret\n\t.size f\\@, 1\n\t.endm\n\t.rept %d\n\tf\n\t.endr\n",
+		MANY_SYMBOLS);
+	assert_int_equal(fclose(out), 0);
+	free(path);
+	assert_int_equal(sh("cd '%s' && cc -shared -nostdlib -o many.so many.s", dir), 0);
+	path = xasprintf("%s/many.so", dir);
+
+	/* Read whole: every function, the clock looked at all along. */
+	memset(&looks, 0, sizeof(looks));
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, path, 0, &err), 0);
+	f.stop = clock_look;
+	f.stop_ctx = &looks;
+	e = symbols_elf_read(&f, &opts, &rep, &err);
+	procmap_file_close(&f);
+	assert_non_null(e);
+	assert_false(rep.late);
+	assert_int_equal(e->table.len, MANY_SYMBOLS);
+	assert_true(looks.looks >= MANY_SYMBOLS / 4096);
+	symbols_elf_free(e);
+
+	/* Stopped at the third look: inside the table, with the budget's message. */
+	memset(&looks, 0, sizeof(looks));
+	looks.stop_at = 3;
+	assert_int_equal(procmap_file_open(&f, AT_FDCWD, path, 0, &err), 0);
+	f.stop = clock_look;
+	f.stop_ctx = &looks;
+	e = symbols_elf_read(&f, &opts, &rep, &err);
+	procmap_file_close(&f);
+	assert_null(e);
+	assert_true(rep.late);
+	assert_true(looks.looks < MANY_SYMBOLS / 4096); /* not one look a block to the end */
+	assert_string_equal(err.msg, "reading it took more than 5 s");
+	free(path);
+	rm_tree(dir);
+}
+
 /*
  * A module's inlined lookups past their time (here a budget of 1 ns, which
  * the first lookup spends): the address looked up then keeps its answer,
@@ -2834,6 +2916,7 @@ int main(void)
 		cmocka_unit_test(test_inline_no_fd),
 		cmocka_unit_test(test_lines_no_fd),
 		cmocka_unit_test(test_dwarf_altlink_fifo),
+		cmocka_unit_test(test_elf_deadline_in_symtab),
 		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_inline_answers_counted),
 		cmocka_unit_test(test_build_id_mismatch),
