@@ -191,12 +191,7 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		    "or is compressed in a way that does not say its size; its source lines are "
 		    "shown as ?:0",
 		    dwarf_path, (unsigned long long)((SYMBOLS_LINES_DWARF_MAX - l->bytes) >> 20));
-		elf_end(m->dwelf);
-		m->dwelf = NULL;
-		procmap_file_close(&file);
-		m->status = -ENODATA;
-		free(dwarf_path);
-		return;
+		goto out_refuse;
 	}
 	if (m->dwelf)
 		m->dw = dwarf_begin_elf(m->dwelf, DWARF_C_READ, NULL);
@@ -206,14 +201,7 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 		    "%s: its DWARF refers to a supplementary file (.gnu_debugaltlink), which is "
 		    "not opened for a file that a user may write; its source lines are shown as ?:0",
 		    dwarf_path);
-		dwarf_end(m->dw);
-		m->dw = NULL;
-		elf_end(m->dwelf);
-		m->dwelf = NULL;
-		procmap_file_close(&file);
-		m->status = -ENODATA;
-		free(dwarf_path);
-		return;
+		goto out_refuse;
 	}
 	if (m->dw)
 		l->bytes += (size_t)bytes;
@@ -224,11 +212,19 @@ static void module_open(struct symbols_lines *l, struct lines_module *m, const c
 	if (!m->dw) {
 		say(l, "%s: cannot read its DWARF (%s); its source lines are shown as ?:0",
 		    dwarf_path, m->dwelf ? dwarf_errmsg(-1) : elf_errmsg(-1));
-		if (m->dwelf)
-			elf_end(m->dwelf);
-		m->dwelf = NULL;
-		m->status = -ENODATA;
+		goto out_refuse;
 	}
+	free(dwarf_path);
+	return;
+
+out_refuse:
+	/* Refused, said why: nothing of its DWARF kept, its lookups answer -ENODATA. */
+	dwarf_end(m->dw);
+	m->dw = NULL;
+	elf_end(m->dwelf);
+	m->dwelf = NULL;
+	procmap_file_close(&file);
+	m->status = -ENODATA;
 	free(dwarf_path);
 }
 
