@@ -124,18 +124,7 @@ assert_eq "$?" 0 "speedscope round trip: exit status"
 profiles='[.profiles[] | "\(.name) \(.weights | add)"] | join(", ")'
 assert_eq "$(jq -r "$profiles" "$T/ss-back.json")" "$(jq -r "$profiles" "$T/out.json")" \
 	"speedscope round trip: each thread's name and weight"
-dir=$(npm root -g 2>/dev/null)/speedscope
-schema=$dir/dist/release/file-format-schema.json
-AJV=$(command -v ajv) || AJV=
-if [ -f "$schema" ] && [ -n "$AJV" ]; then
-	if "$AJV" validate --spec=draft7 -s "$schema" -d "$T/out.json" >"$T/ajv.out" 2>&1; then
-		pass "speedscope: the export follows speedscope's schema"
-	else
-		fail "speedscope: the export does not follow speedscope's schema: $(head -c 400 "$T/ajv.out")"
-	fi
-else
-	echo "  (npm's speedscope or ajv-cli is missing: schema check skipped)"
-fi
+assert_speedscope_schema "$T/out.json"
 
 # --- svg --------------------------------------------------------------------------
 export_to svg -i "$T/s.session" --format svg -o "$T/out.svg"

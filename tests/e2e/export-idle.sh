@@ -16,12 +16,8 @@
 need_root
 need_perf_events
 need_jq
-need_workload bursts
 
-S="$T/bursts.session"
-run_record bursts -e task-clock -F 199 -o "$S" -- "$WORKLOADS/bursts" 3
-assert_record_ok bursts "$S"
-[ -s "$S" ] || finish
+record_bursts 3 -e task-clock -F 199
 report_json "$S" "$T/all.json" --comm bursts || finish
 total=$(total_of "$T/all.json")
 samples=$(report_samples "$S" --comm bursts)
@@ -44,18 +40,7 @@ fi
 assert_eq "$(jq "$P.endValue - $P.startValue" "$T/bursts.speedscope.json")" "$((busy + idle))" \
 	"speedscope: endValue - startValue is every weight, the sleeps' too"
 
-dir=$(npm root -g 2>/dev/null)/speedscope
-schema=$dir/dist/release/file-format-schema.json
-AJV=$(command -v ajv) || AJV=
-if [ -f "$schema" ] && [ -n "$AJV" ]; then
-	if "$AJV" validate --spec=draft7 -s "$schema" -d "$T/bursts.speedscope.json" >"$T/ajv.out" 2>&1; then
-		pass "speedscope: the export follows speedscope's schema"
-	else
-		fail "speedscope: the schema refuses it: $(head -c 400 "$T/ajv.out")"
-	fi
-else
-	echo "  (speedscope's schema or ajv is not installed: npm install -g speedscope ajv-cli; not checked)"
-fi
+assert_speedscope_schema "$T/bursts.speedscope.json"
 
 "$FLAMETOP" import "$T/bursts.speedscope.json" -o "$T/back.session" 2>"$T/back.err"
 assert_eq "$?" 0 "speedscope: imported back"

@@ -319,6 +319,22 @@ run_record() {
 	echo "  exit $RC after ${ELAPSED_MS} ms"
 }
 
+# record_bursts SECONDS [RECORD ARGS...]: records the bursts workload
+# (ft_burst from 400 to 500 ms into each of its seconds, ft_steady from
+# 700 to 800 ms, asleep otherwise) for SECONDS with the ARGS given, into
+# S ($T/bursts.session), as run_record "bursts" does, and checks the
+# recording (assert_record_ok); without a session there is nothing more to
+# test: finish.
+record_bursts() {
+	need_workload bursts
+	S="$T/bursts.session"
+	ft_rb_seconds=$1
+	shift
+	run_record bursts "$@" -o "$S" -- "$WORKLOADS/bursts" "$ft_rb_seconds"
+	assert_record_ok bursts "$S"
+	[ -s "$S" ] || finish
+}
+
 # record_system NAME SESSION WORKLOAD [ARGS...]: records the whole system
 # (-a -F 999, rings of 1024 pages per CPU: a busy machine can keep the
 # recorder from reading them for a while) while WORKLOAD runs from start
@@ -364,6 +380,21 @@ report_json() {
 		return 1
 	fi
 	return 0
+}
+
+# assert_speedscope_schema FILE: FILE follows speedscope's file format
+# schema (npm's speedscope, checked with ajv-cli); says so and checks
+# nothing where either is not installed.
+assert_speedscope_schema() {
+	ft_ss_schema=$(npm root -g 2>/dev/null)/speedscope/dist/release/file-format-schema.json
+	ft_ss_ajv=$(command -v ajv) || ft_ss_ajv=
+	if [ ! -f "$ft_ss_schema" ] || [ -z "$ft_ss_ajv" ]; then
+		echo "  (npm's speedscope or ajv-cli is missing: npm install -g speedscope ajv-cli; schema not checked)"
+	elif "$ft_ss_ajv" validate --spec=draft7 -s "$ft_ss_schema" -d "$1" >"$T/ajv.out" 2>&1; then
+		pass "speedscope: $(basename "$1") follows speedscope's schema"
+	else
+		fail "speedscope: speedscope's schema refuses $(basename "$1"): $(head -c 400 "$T/ajv.out")"
+	fi
 }
 
 # report_folded SESSION OUT [REPORT ARGS...]

@@ -17,12 +17,8 @@
 need_root
 need_perf_events
 need_jq
-need_workload bursts
 
-S="$T/bursts.session"
-run_record bursts -F 999 -o "$S" -- "$WORKLOADS/bursts" 4
-assert_record_ok bursts "$S"
-[ -s "$S" ] || finish
+record_bursts 4 -F 999
 
 # heatmap OUT ARGS...: the heatmap JSON of the session.
 heatmap() {

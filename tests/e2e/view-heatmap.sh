@@ -28,12 +28,8 @@
 need_tmux
 need_root
 need_perf_events
-need_workload bursts
 
-S="$T/bursts.session"
-run_record bursts -F 999 -o "$S" -- "$WORKLOADS/bursts" 6
-assert_record_ok bursts "$S"
-[ -s "$S" ] || finish
+record_bursts 6 -F 999
 
 ENV="HOME='$T' XDG_CONFIG_HOME='$T/config'"
 tui_start heat 100 34 "$ENV LANG=C '$FLAMETOP' replay --resolution 20ms --view heatmap '$S' 2>'$T/heat.err'"
