@@ -184,7 +184,9 @@ int cli_parse_weight(const char *arg, bool *samples);
 	"                          weights summed, in the event's unit: ns, bytes)\n"           \
 	"                          or samples (how many; what import reads back)\n"             \
 	"      --annotate-kernel   folded: kernel frames end in _[k] (FlameGraph's\n"            \
-	"                          annotation, which import reads back)\n"                      \
+	"                          annotation, which import reads back)\n"
+/* The folded format's note on its first frame, for the --format entries. */
+#define CLI_FOLDED_THREAD_HELP                                                                     \
 	"                          folded: a stack's first frame is its thread's name,\n"      \
 	"                          which import reads back as a frame\n"
 

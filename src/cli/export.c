@@ -88,6 +88,7 @@ static void usage(FILE *out)
 	fprintf(out, "                          (extensions:");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %s%s", ex[i].ext, i + 1 < n ? "," : ")\n");
+	fprintf(out, CLI_FOLDED_THREAD_HELP);
 	fprintf(out, CLI_FOLDED_HELP);
 	fprintf(out, "      --thread-ids        folded: the thread's name is comm-PID/TID (as\n"
 		     "                          stackcollapse-perf.pl --tid writes it), which\n"

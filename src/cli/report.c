@@ -53,6 +53,7 @@ static void usage(FILE *out)
 		"      --format FORMAT     text (default), json, folded (collapsed stacks\n"
 		"                          for flamegraph.pl and other tools), or heatmap\n"
 		"                          (JSON: weight per slice of each second)\n"
+		CLI_FOLDED_THREAD_HELP
 		"      --top N             functions to list in text and json (default %d in\n"
 		"                          text, all in json; 0: all); an event of a group\n"
 		"                          (-e '{a,b}') adds its ratios (IPC...) to both\n"

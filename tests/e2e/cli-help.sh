@@ -124,6 +124,25 @@ check_formats report-formats report
 check_formats export-formats export
 check_formats import-formats import
 
+# entry_of PHRASE ARGS...: the option (its first long form) whose entry in
+# `flametop ARGS --help` holds PHRASE, on any of its lines.
+entry_of() {
+	phrase=$1
+	shift
+	"$FLAMETOP" "$@" --help | awk -v phrase="$phrase" '
+		/^  -[a-zA-Z], --[a-z]/ || /^      --[a-z]/ { opt = $0; sub(/^ *(-[a-zA-Z], )?/, "", opt); sub(/[ ,].*/, "", opt) }
+		/^[^ ]/ { opt = "" }
+		index($0, phrase) { print opt; exit }'
+}
+
+# A note stands in the entry of the option it is about: that a folded
+# stack leads with its thread's name (which import reads back as a frame)
+# is the folded format's, under --format, not --annotate-kernel's.
+for sub in report export; do
+	assert_eq "$(entry_of "first frame is its thread's name" "$sub")" --format \
+		"$sub --help: the folded thread-name note is under --format"
+done
+
 # -e's default without a hardware PMU is the sampler's: cpu-clock for the
 # whole system, task-clock for processes and a command (the header of the
 # live view says which). The explorer's --help and record's say so alike.
