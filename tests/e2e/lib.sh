@@ -18,11 +18,19 @@ ft_failures=0
 ft_bg_pids=
 
 # A private directory, removed on exit along with any background process a
-# test started with start_bg and did not reap.
+# test started with start_bg (or added to ft_bg_pids) and did not reap, and
+# what that process started: timeout puts itself and its command in a
+# process group of its own, which goes whole (SIGKILL to timeout alone
+# would leave its command running, an orphan); the children of any other
+# process go with it.
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-e2e.XXXXXX") || exit 99
 ft_cleanup() {
 	for p in $ft_bg_pids; do
-		kill -KILL "$p" 2>/dev/null
+		ft_kids=$(ps -o pid= --ppid "$p" 2>/dev/null)
+		# (dash's kill takes "--" only after -s SIGNAL)
+		kill -s KILL -- "-$p" 2>/dev/null
+		# shellcheck disable=SC2086 # one PID a word, or none
+		kill -s KILL "$p" $ft_kids 2>/dev/null
 	done
 	rm -rf "$T"
 }
