@@ -800,6 +800,10 @@ static void read_symbols(struct reading *r, Elf *elf, struct symbols_elf *e)
 		else
 			e->source = n > 0 ? SYMBOLS_SOURCE_DYNSYM : SYMBOLS_SOURCE_NONE;
 	}
+	/* Past the deadline the caller throws the table away: neither the
+	 * PLT nor the sort of what was read. */
+	if (reading_late(r))
+		return;
 	add_plt_symbols(r, elf, e);
 	e->dm.on = o->demangle;
 	symbols_table_finish_shown(&e->table, &(const struct symbols_shown){ shown_differs, shown_name,
