@@ -598,6 +598,11 @@ static char *debug_by_link(struct reading *r, struct symbols_elf *e, Elf *elf,
 	return found;
 }
 
+static bool xz_late(void *ctx)
+{
+	return reading_late(ctx);
+}
+
 /* The symbols of .gnu_debugdata, an xz-compressed ELF file (MiniDebugInfo). */
 static bool debug_from_minidebuginfo(struct reading *r, struct symbols_elf *e, Elf *elf)
 {
@@ -612,7 +617,7 @@ static bool debug_from_minidebuginfo(struct reading *r, struct symbols_elf *e, E
 	if (!scn)
 		return false;
 	data = section_data(scn, &shdr, true);
-	if (!data || symbols_xz_decode(data->d_buf, data->d_size, &buf, &len) < 0)
+	if (!data || symbols_xz_decode(data->d_buf, data->d_size, &buf, &len, xz_late, r) < 0)
 		return false;
 	inner = elf_memory(buf, len);
 	if (inner && elf_kind(inner) == ELF_K_ELF)

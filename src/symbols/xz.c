@@ -17,10 +17,11 @@
 #include "flametop/symbols.h"
 #include "flametop/util.h"
 
-int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len)
+int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len,
+		      symbols_xz_late_fn *late, void *ctx)
 {
 	lzma_stream strm = LZMA_STREAM_INIT;
-	size_t cap = in_len * 4 + 4096;
+	size_t cap = in_len * 4 + 4096, used = 0;
 	uint8_t *buf;
 	lzma_ret r;
 	int ret = -EINVAL;
@@ -32,10 +33,12 @@ int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len
 	buf = xmalloc(cap);
 	strm.next_in = in;
 	strm.avail_in = in_len;
-	strm.next_out = buf;
-	strm.avail_out = cap;
 	for (;;) {
+		/* A step at a time, so that `late` is asked as it goes. */
+		strm.next_out = buf + used;
+		strm.avail_out = cap - used > SYMBOLS_XZ_STEP ? SYMBOLS_XZ_STEP : cap - used;
 		r = lzma_code(&strm, LZMA_FINISH);
+		used = (size_t)(strm.next_out - buf);
 		if (r == LZMA_STREAM_END) {
 			ret = 0;
 			break;
@@ -46,24 +49,24 @@ int symbols_xz_decode(const void *in, size_t in_len, void **out, size_t *out_len
 		}
 		if (r != LZMA_OK && r != LZMA_BUF_ERROR)
 			break;
-		if (strm.avail_out == 0) {
-			size_t used = cap;
-
+		if (strm.avail_out > 0 && r == LZMA_BUF_ERROR)
+			break; /* no progress possible: the input is truncated */
+		if (late && late(ctx)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (used == cap) {
 			if (cap >= SYMBOLS_XZ_MAX_OUT) {
 				ret = -EFBIG;
 				break;
 			}
 			cap = cap * 2 > SYMBOLS_XZ_MAX_OUT ? SYMBOLS_XZ_MAX_OUT : cap * 2;
 			buf = xrealloc(buf, cap);
-			strm.next_out = buf + used;
-			strm.avail_out = cap - used;
-		} else if (r == LZMA_BUF_ERROR) {
-			break; /* no progress possible: the input is truncated */
 		}
 	}
 	if (ret == 0) {
 		*out = buf;
-		*out_len = cap - strm.avail_out;
+		*out_len = used;
 	} else {
 		free(buf);
 	}

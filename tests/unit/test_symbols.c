@@ -1926,13 +1926,64 @@ static void test_xz_memlimit(void **state)
 	path = xasprintf("%s/small.xz", dir);
 	in = (unsigned char *)util_read_file(path, &len);
 	assert_non_null(in);
-	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), 0);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, NULL, NULL), 0);
 	assert_int_equal(out_len, 5);
 	assert_memory_equal(out, "hello", 5);
 	free(out);
 	/* The same five bytes, asking for a 1 GiB dictionary. */
 	xz_ask_gigabyte(in, len);
-	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len), -EFBIG);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, NULL, NULL), -EFBIG);
+	free(in);
+	free(path);
+	rm_tree(dir);
+#else
+	skip();
+#endif
+}
+
+#ifdef HAVE_LIBLZMA
+/* symbols_xz_decode's `late`: counts its looks, says stop from look `stop_at` on. */
+static bool xz_look(void *ctx)
+{
+	unsigned *looks = ctx;
+
+	return ++looks[0] >= looks[1] && looks[1];
+}
+#endif
+
+/*
+ * MiniDebugInfo's decoder looks at the reading's deadline as it goes: an
+ * xz bomb (64 MiB of zeros in a few KiB) decodes whole, the clock looked
+ * at every few MiB, and stops at the look that says the time is up.
+ */
+static void test_xz_deadline(void **state)
+{
+#ifdef HAVE_LIBLZMA
+	char *dir = make_temp_dir(), *path;
+	unsigned char *in;
+	unsigned looks[2] = { 0, 0 };
+	void *out;
+	size_t len, out_len;
+
+	if (sh("command -v xz >/dev/null") != 0) {
+		rm_tree(dir);
+		skip();
+	}
+	assert_int_equal(sh("cd '%s' && head -c 64M /dev/zero | xz -0 -T1 --format=xz >zeros.xz",
+			    dir),
+			 0);
+	path = xasprintf("%s/zeros.xz", dir);
+	in = (unsigned char *)util_read_file(path, &len);
+	assert_non_null(in);
+	assert_true(len < 64 << 10);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, xz_look, looks), 0);
+	assert_int_equal(out_len, 64u << 20);
+	free(out);
+	assert_true(looks[0] >= (64u << 20) / SYMBOLS_XZ_STEP - 1);
+	looks[0] = 0;
+	looks[1] = 3;
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, xz_look, looks), -ETIMEDOUT);
+	assert_int_equal(looks[0], 3);
 	free(in);
 	free(path);
 	rm_tree(dir);
@@ -2933,6 +2984,7 @@ int main(void)
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_jit_map_after_exit),
 		cmocka_unit_test(test_xz_memlimit),
+		cmocka_unit_test(test_xz_deadline),
 		cmocka_unit_test(test_demangle_caps),
 		cmocka_unit_test(test_jit_map_caps),
 		cmocka_unit_test(test_man_page_limits),
