@@ -35,6 +35,7 @@
 #include "flametop/profile.h"
 #include "flametop/session.h"
 #include "flametop/util.h"
+#include "../../src/session/format.h"
 
 static char tmpdir[] = "/tmp/test_session.XXXXXX";
 
@@ -1006,6 +1007,115 @@ static void test_node_column_bytes(void **state)
 	profile_free(p);
 	free(leaves);
 	free(e.samples);
+	free(path);
+}
+
+/*
+ * How many byte planes of the weight column (2) of the samples block
+ * `b` (`len` bytes) are stored in its chunk's compressed bytes `z` as
+ * they are: the planes of noise (looks_random() in the writer), which
+ * deflate would only spend time on.
+ */
+static unsigned stored_planes(const unsigned char *b, size_t len, const unsigned char *z,
+			      size_t zlen)
+{
+	const unsigned char *q = b, *end = b + len;
+	uint64_t n, i, nthreads;
+	unsigned found = 0;
+
+	n = get_varint(&q, end);
+	nthreads = get_varint(&q, end);
+	for (i = 0; i < 2 * nthreads; i++)
+		get_varint(&q, end);
+	while (q < end) {
+		uint64_t id = get_varint(&q, end);
+		unsigned e = *q++;
+		uint64_t clen = get_varint(&q, end);
+
+		if (id == SESSION_COL_WEIGHT) {
+			assert_int_equal(e, SESSION_ENC_PLANES);
+			for (i = 0; i < q[0]; i++)
+				found += memmem(z, zlen, q + 1 + i * n, n) != NULL;
+			break;
+		}
+		q += clen;
+	}
+	return found;
+}
+
+/*
+ * What the writer writes, byte for byte before compression (so whatever
+ * zlib the machine has), for a fixed recording that takes every coding of
+ * a samples block: byte planes and varints for the node column (4096
+ * leaves at random, then 40), planes with noisy low bytes for jittered
+ * weights (their two noisy planes stored as they are, the third
+ * deflated) and times, a constant event. A change that makes the writer
+ * faster must not change these bytes; a deliberate change of the format
+ * updates the checksum below.
+ */
+static void test_written_bytes(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("bytes.session");
+	struct profile *p = base_profile();
+	struct session_writer *w;
+	uint32_t *leaf = xcalloc(4096, sizeof(*leaf));
+	uint64_t x = 12345, t = 1000;
+	size_t len, offs[256], n, k, i;
+	unsigned char *d;
+	uLong crc = crc32(0, Z_NULL, 0);
+	char name[32];
+	unsigned flush;
+
+	profile_set_thread(p, 7, 7, "app");
+	profile_set_thread(p, 7, 8, "worker");
+	for (i = 0; i < 4096; i++) {
+		snprintf(name, sizeof(name), "fn_%zu", i);
+		leaf[i] = profile_intern_node(p, i % 2 ? leaf[i / 2] : PROFILE_ROOT,
+					      profile_intern_frame(p, name, "/bin/app",
+								   PROFILE_FRAME_USER));
+	}
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (flush = 0; flush < 2; flush++) {
+		for (i = 0; i < 20000; i++) {
+			struct profile_sample s = { .pid = 7,
+						    .tid = 7 + (uint32_t)(i % 3 == 0),
+						    .cpu = (uint16_t)(i % 2) };
+
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			s.node = leaf[flush ? (x >> 33) % 40 * 100 : (x >> 33) % 4096];
+			s.weight = 1000000 + (x >> 20) % 65536;
+			t += 500000 + (x >> 40) % 4096;
+			s.time = t;
+			profile_add_sample(p, &s);
+		}
+		assert_int_equal(session_writer_flush(w, p), 0);
+		profile_clear_samples(p);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	d = slurp(path, &len);
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k];
+		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
+		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		unsigned char *b = xmalloc(ulen);
+
+		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
+		crc = crc32(crc, c, 4); /* the chunk's type */
+		crc = crc32(crc, b, (uInt)ulen);
+		if (c[0] == SESSION_CHUNK_SAMPLES)
+			assert_int_equal(stored_planes(b, ulen, c + 16, clen), 2);
+		free(b);
+	}
+	print_message("# %zu chunks, payloads' crc32 %08lx\n", n, crc);
+	assert_int_equal(n, 6);
+	assert_int_equal(crc, 0xf33a960f);
+	free(d);
+	free(leaf);
+	profile_free(p);
 	free(path);
 }
 
@@ -2400,6 +2510,7 @@ int main(void)
 		cmocka_unit_test(test_node_column_bytes),
 		cmocka_unit_test(test_time_one_column),
 		cmocka_unit_test(test_location_by_chain),
+		cmocka_unit_test(test_written_bytes),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
