@@ -293,6 +293,25 @@ static inline unsigned session_put_varint(unsigned char *p, uint64_t v)
 	return n;
 }
 
+/*
+ * Appends the `n` values at `v` as LEB128 varints at `p` (room for
+ * n * SESSION_VARINT_MAX bytes); returns the bytes written: the same as
+ * session_put_varint() of each in turn, the values below 128 (most of a
+ * column's, mostly) a byte at a time without the loop.
+ */
+static inline size_t session_put_varints(unsigned char *p, const uint64_t *v, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < 0x80)
+			p[len++] = (unsigned char)v[i];
+		else
+			len += session_put_varint(p + len, v[i]);
+	}
+	return len;
+}
+
 static inline uint64_t session_zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);

@@ -793,14 +793,15 @@ enum col_coding {
 /*
  * The bytes the `len` bytes at `p` deflate to, at the samples' level, as
  * a part of a samples block would (without the zlib header and trailer);
- * `len` itself when they look random (stored). SIZE_MAX when zlib fails,
- * which makes the other coding win.
+ * `len` itself when they look random (`random`: looks_random() of them,
+ * which the caller has), as they are then stored. SIZE_MAX when zlib
+ * fails, which makes the other coding win.
  */
-static size_t trial_size(struct session_writer *w, const unsigned char *p, size_t len)
+static size_t trial_size(struct session_writer *w, const unsigned char *p, size_t len, bool random)
 {
 	size_t need;
 
-	if (looks_random(p, len))
+	if (random)
 		return len;
 	if (!w->zt_ready) {
 		if (deflateInit2(&w->zt, SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFLATED, -15, 8,
@@ -840,18 +841,20 @@ static void fill_planes(const struct session_writer *w, unsigned char *b, size_t
  * of times and weights apart from the high bytes that compress, and store
  * ids drawn from thousands (a leaf among 4096 stacks) in fewer bytes than
  * varints deflate to; varints suit small and repeating values. For
- * COL_SMALLER both are deflated on trial and the smaller is kept (each
- * costs a fast deflate of the column, a small part of a chunk's writing).
- * Each plane, or the varints, is a part of its own.
+ * COL_SMALLER both are deflated on trial and the smaller is kept: a fast
+ * deflate of the column each, which on bench/timeline's hour comes to
+ * about two fifths of the writer's CPU time, as much as deflating the
+ * blocks themselves. Each plane, or the varints, is a part of its own.
  */
 static void put_column(struct session_writer *w, unsigned id, size_t n, enum col_coding coding,
 		       size_t *at)
 {
 	const uint64_t *v = w->vals;
-	unsigned char *b = w->block;
+	unsigned char *b = w->block, *pl;
+	unsigned char tmp[SESSION_VARINT_MAX];
 	uint64_t all = 0;
-	bool constant = true, planes;
-	size_t i, len;
+	bool constant = true, planes, random[8] = { false };
+	size_t i, len, hlen;
 	unsigned width = 1, j;
 
 	for (i = 0; i < n; i++) {
@@ -860,8 +863,6 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	}
 	*at += session_put_varint(b + *at, id);
 	if (constant) {
-		unsigned char tmp[SESSION_VARINT_MAX];
-
 		len = session_put_varint(tmp, n ? v[0] : 0);
 		b[(*at)++] = SESSION_ENC_CONSTANT;
 		*at += session_put_varint(b + *at, len);
@@ -875,31 +876,37 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	 * 128, and half of them from 128 to 255. */
 	planes = (coding == COL_PLANES && width >= 2) ||
 		 (coding == COL_SMALLER && width == 1 && all >> 7);
+	/* Planes are made where they are written, after their header (the
+	 * encoding, the length, the width); the block has room for a
+	 * column's varints at their longest after *at, and planes and
+	 * header are shorter. Each plane's looks_random() serves both the
+	 * trial and the part. */
+	hlen = 2 + session_put_varint(tmp, 1 + (uint64_t)width * n);
+	pl = b + *at + hlen;
+	if (planes || (coding == COL_SMALLER && width >= 2)) {
+		fill_planes(w, pl, n, width);
+		for (j = 0; j < width; j++)
+			random[j] = looks_random(pl + j * n, n);
+	}
 	len = 0;
 	if (!planes)
-		for (i = 0; i < n; i++)
-			len += (size_t)session_put_varint(w->col + len, v[i]);
+		len = session_put_varints(w->col, w->vals, n);
 	if (coding == COL_SMALLER && width >= 2) {
-		/* The planes go where they would be written; the block has
-		 * room for a column's varints at their longest after *at. */
-		unsigned char *p = b + *at + 2 + SESSION_VARINT_MAX;
 		size_t psize = 0;
 
-		fill_planes(w, p, n, width);
 		for (j = 0; j < width && psize != SIZE_MAX; j++) {
-			size_t k = trial_size(w, p + j * n, n);
+			size_t k = trial_size(w, pl + j * n, n, random[j]);
 
 			psize = k == SIZE_MAX ? SIZE_MAX : psize + k;
 		}
-		planes = psize < trial_size(w, w->col, len);
+		planes = psize < trial_size(w, w->col, len, looks_random(w->col, len));
 	}
 	if (planes) {
 		b[(*at)++] = SESSION_ENC_PLANES;
 		*at += session_put_varint(b + *at, 1 + (uint64_t)width * n);
 		b[(*at)++] = (unsigned char)width;
-		fill_planes(w, b + *at, n, width);
 		for (j = 0; j < width; j++) {
-			add_part(w, *at, looks_random(b + *at, n) ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
+			add_part(w, *at, random[j] ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
 			*at += n;
 		}
 		add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
@@ -1117,10 +1124,7 @@ struct tables_plan {
 /* Appends the `n` values of w->vals to the block at *at as varints. */
 static void put_varints(struct session_writer *w, size_t n, size_t *at)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		*at += session_put_varint(w->block + *at, w->vals[i]);
+	*at += session_put_varints(w->block + *at, w->vals, n);
 }
 
 /* The same for their zigzag deltas, each from the value before (the first

@@ -1011,6 +1011,54 @@ static void test_node_column_bytes(void **state)
 }
 
 /*
+ * session_put_varints(), the writer's bulk encoder of a column, writes
+ * the very bytes of session_put_varint() of each value in turn (the
+ * format's varints): at the edges of each length, and in runs that mix
+ * values of one byte with longer ones.
+ */
+static void test_put_varints(void **state)
+{
+	static const uint64_t edges[] = { 0,
+					  1,
+					  0x7f,
+					  0x80,
+					  0xff,
+					  0x100,
+					  0x3fff,
+					  0x4000,
+					  UINT64_C(0x1fffff),
+					  UINT64_C(0x200000),
+					  UINT64_C(0xffffffff),
+					  UINT64_C(0x100000000),
+					  INT64_MAX,
+					  (uint64_t)INT64_MAX + 1,
+					  UINT64_MAX };
+	uint64_t v[600], x = 12345;
+	unsigned char bulk[600 * SESSION_VARINT_MAX], each[600 * SESSION_VARINT_MAX];
+	size_t n, i, len;
+
+	for (n = 0; n <= ARRAY_SIZE(v); n += n < 20 ? 1 : 97) {
+		for (i = 0; i < n; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			/* Edges, small values, and values of every length. */
+			if (i < ARRAY_SIZE(edges))
+				v[i] = edges[i];
+			else if ((x >> 61) < 4)
+				v[i] = (x >> 20) % 0x80;
+			else
+				v[i] = x >> (x >> 58);
+		}
+		len = 0;
+		for (i = 0; i < n; i++)
+			len += session_put_varint(each + len, v[i]);
+		memset(bulk, 0xaa, sizeof(bulk));
+		assert_int_equal(session_put_varints(bulk, v, n), len);
+		if (len)
+			assert_memory_equal(bulk, each, len);
+	}
+}
+
+/*
  * How many byte planes of the weight column (2) of the samples block
  * `b` (`len` bytes) are stored in its chunk's compressed bytes `z` as
  * they are: the planes of noise (looks_random() in the writer), which
@@ -2510,6 +2558,7 @@ int main(void)
 		cmocka_unit_test(test_node_column_bytes),
 		cmocka_unit_test(test_time_one_column),
 		cmocka_unit_test(test_location_by_chain),
+		cmocka_unit_test(test_put_varints),
 		cmocka_unit_test(test_written_bytes),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
