@@ -150,6 +150,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench/ui-redraw: no xterm-256color terminfo\n");
 		return 1;
 	}
+	ui_screen_buffer_output(); /* as ui_screen_open() */
 	resizeterm(ROWS, COLS);
 	start_color();
 	u->scr.default_fg = use_default_colors() == OK;

@@ -168,6 +168,12 @@ static const char *term_unusable(void)
 	return ok ? "" : "it cannot move the cursor, which the live view needs";
 }
 
+void ui_screen_buffer_output(void)
+{
+	endwin();
+	doupdate();
+}
+
 int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_error *err)
 {
 	const char *codeset, *why, *term = getenv("TERM");
@@ -202,6 +208,7 @@ int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_e
 		return -EINVAL;
 	}
 	set_term(s->term);
+	ui_screen_buffer_output();
 	restore_len = 0;
 	if (mouse)
 		append_str("\033[?1006l" DRAG_OFF "\033[?1000l");

@@ -38,6 +38,15 @@ struct ui_screen {
 };
 
 int ui_screen_open(struct ui_screen *s, bool mouse, bool force_mono, struct ft_error *err);
+/*
+ * Makes the current screen, just made by newterm() and before any mode,
+ * size or mouse setting, send a frame in one write. Until it has been
+ * suspended and resumed once, ncurses (6.4 here) flushes its output after
+ * every cursor move: a full frame of the flame graph was some 180
+ * write()s, each a system call and, over ssh, a packet. An endwin() and
+ * a doupdate() at once, before anything is drawn, leave that state.
+ */
+void ui_screen_buffer_output(void);
 void ui_screen_close(struct ui_screen *s);
 /* Sets up the colour pairs of a theme (copied). */
 void ui_screen_theme(struct ui_screen *s, const struct ui_theme *t);
