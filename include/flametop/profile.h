@@ -605,6 +605,9 @@ struct profile_tree {
 	struct profile_node *own; /* merged trees: parent and frame per node */
 	uint32_t *first_child, *next_sibling;
 	uint8_t *listed; /* per node: children linked yet */
+	uint8_t *weighed; /* CALLS, per node: total was not 0 at the last build */
+	size_t weighed_cap;
+	uint32_t seen_nnodes; /* CALLS: the profile's nodes at the last build */
 	uint32_t *item_first, *item_count; /* merged trees: per node */
 	struct profile_tree_item *items;
 	size_t nitems, items_cap;
@@ -630,7 +633,8 @@ void profile_tree_free(struct profile_tree *t);
  * and node_total are the tree's self and total (a day's call tree would
  * hold megabytes of copies), so `top` must stay as it is until the tree
  * is rebuilt or freed. Costs a sort of the frames by name when new frames
- * appeared.
+ * appeared. Rebuilt for the same profile, it keeps the children it listed
+ * for a node none of whose children got or lost all weight since.
  */
 void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 			const struct profile_top *top);

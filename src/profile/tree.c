@@ -10,7 +10,12 @@
  * first time a node's are asked for: the profile's children with weight,
  * sorted by the frames' rank by name (frames are ranked once, and again
  * only for frames that appeared since). A layout asks only for the boxes
- * it can draw, so a frame costs what is on the screen.
+ * it can draw, so a frame costs what is on the screen. A list depends on
+ * weights only through which children have any, and new frames keep the
+ * old ones' order: so a tree rebuilt on the same profile keeps the lists
+ * of the nodes none of whose children got or lost all weight, found by
+ * one pass in id order over the weights (the live view's frame walked
+ * and sorted each box's children again, a cache miss per child).
  *
  * A merged node stands for a set of "items": nodes of the CALLS tree with
  * a weight each. Listing its children moves every item one step (to the
@@ -56,6 +61,7 @@ void profile_tree_free(struct profile_tree *t)
 	free(t->first_child);
 	free(t->next_sibling);
 	free(t->listed);
+	free(t->weighed);
 	free(t->item_first);
 	free(t->item_count);
 	free(t->items);
@@ -137,10 +143,14 @@ uint32_t profile_tree_frame(const struct profile_tree *t, uint32_t node)
 void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 			const struct profile_top *top)
 {
-	uint32_t n = top && top->nnodes ? top->nnodes : 1;
+	uint32_t n = top && top->nnodes ? top->nnodes : 1, old = t->nnodes, c;
+	bool keep;
 
 	if (n > p->nnodes)
 		n = p->nnodes;
+	/* The lists made for the same profile, which only grows, can stay. */
+	keep = t->p == p && t->kind == PROFILE_TREE_CALLS && t->weighed && old <= n &&
+	       t->seen_nnodes <= p->nnodes;
 	if (t->p != p || t->kind != PROFILE_TREE_CALLS)
 		profile_frame_order_reset(&t->order); /* ranks are of one profile */
 	t->kind = PROFILE_TREE_CALLS;
@@ -148,14 +158,32 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
 	t->calls = NULL;
 	t->frame = PROFILE_NO_FRAME;
 	reserve(t, n);
+	t->weighed = grow(t->weighed, &t->weighed_cap, n, 1);
 	t->nnodes = n;
+	t->seen_nnodes = p->nnodes;
 	if (top && top->nnodes) {
 		t->self = top->node_self;
 		t->total = top->node_total;
 	} else {
 		t->self = t->total = no_weight;
 	}
-	memset(t->listed, 0, n);
+	if (!keep) {
+		memset(t->listed, 0, n);
+		for (c = 0; c < n; c++)
+			t->weighed[c] = t->total[c] != 0;
+	} else {
+		/* A node whose weight came or went changes its parent's list. */
+		memset(t->listed + old, 0, n - old);
+		for (c = 1; c < n; c++) {
+			uint8_t w = t->total[c] != 0;
+
+			/* An old node whose weight came or went; a node new
+			 * to the tree is in no list yet, but for its weight. */
+			if (c < old ? t->weighed[c] != w : w)
+				t->listed[p->nodes[c].parent] = 0;
+			t->weighed[c] = w;
+		}
+	}
 	profile_frame_order_update(&t->order, p);
 }
 

@@ -1379,6 +1379,99 @@ static void test_tree_calls(void **state)
 	profile_free(p);
 }
 
+/* Rebuilds `t` from new weights (copied), as the next query does. */
+static void calls_again(struct profile_tree *t, struct profile *p, const uint64_t *self)
+{
+	uint64_t *copy = calloc(p->nnodes, sizeof(*copy));
+	struct profile_top *top;
+
+	memcpy(copy, self, p->nnodes * sizeof(*copy));
+	top = profile_top_build(p, copy, p->nnodes);
+	profile_tree_calls(t, p, top);
+	profile_top_free(kept_top);
+	kept_top = top;
+}
+
+/* The names of `node`'s children, in order, space-separated. */
+static const char *names_of(struct profile_tree *t, uint32_t node)
+{
+	static char out[256];
+	uint32_t c;
+
+	out[0] = '\0';
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c)) {
+		const struct profile *p = t->p;
+
+		assert_true(t->total[c] > 0);
+		if (out[0])
+			strcat(out, " ");
+		strcat(out, profile_string(p, p->frames[profile_tree_frame(t, c)].name));
+	}
+	return out;
+}
+
+/*
+ * A tree rebuilt for new weights keeps the children it listed only where
+ * they are still right: a child that lost all weight leaves its parent's
+ * list, one that got some (old, or new to the profile, of a new frame
+ * ranked among the old ones) joins it in name order.
+ */
+static void test_tree_calls_again(void **state)
+{
+	static const char *const s6[] = { "main", "aa", NULL };
+	static const char *const s7[] = { "main", "a", "b", NULL };
+	uint64_t *self, *more;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *t = calls_of(p, self);
+	uint32_t main_ = child(t, PROFILE_ROOT, "main"), a = child(t, main_, "a");
+	uint32_t b = child(t, main_, "b"), c = child(t, a, "c"), n6, n7;
+	uint32_t leaf_b = child(t, b, "leaf");
+
+	(void)state;
+	assert_string_equal(names_of(t, main_), "a b");
+	assert_string_equal(names_of(t, a), "a c leaf");
+	assert_string_equal(names_of(t, b), "leaf");
+
+	/* b's calls and c stop: b and c leave their parents' lists. */
+	self[leaf_b] = 0;
+	self[b] = 0;
+	self[c] = 0;
+	calls_again(t, p, self);
+	assert_int_equal(t->total[main_], 13);
+	assert_string_equal(names_of(t, main_), "a");
+	assert_string_equal(names_of(t, a), "a leaf");
+	assert_string_equal(names_of(t, b), "");
+
+	/* Unchanged weights: the same lists. */
+	calls_again(t, p, self);
+	assert_string_equal(names_of(t, main_), "a");
+	assert_string_equal(names_of(t, a), "a leaf");
+
+	/* b comes back, with a new call under a, and a new function aa
+	 * ranked between a and b. */
+	n6 = stack(p, "app", s6);
+	n7 = stack(p, "app", s7);
+	more = calloc(p->nnodes, sizeof(*more));
+	memcpy(more, self, (size_t)n6 * sizeof(*more));
+	more[b] = 5;
+	more[n6] = 1;
+	more[n7] = 2;
+	calls_again(t, p, more);
+	assert_string_equal(names_of(t, main_), "a aa b");
+	assert_string_equal(names_of(t, a), "a b leaf");
+	assert_string_equal(names_of(t, b), "");
+	assert_int_equal(t->total[main_], 21);
+
+	/* Everything stops: the root's list goes too. */
+	memset(more, 0, p->nnodes * sizeof(*more));
+	calls_again(t, p, more);
+	assert_string_equal(names_of(t, PROFILE_ROOT), "");
+	calls_free(t);
+	free(more);
+	free(self);
+	profile_free(p);
+}
+
 static void test_tree_inverted(void **state)
 {
 	uint64_t *self;
@@ -2775,6 +2868,7 @@ int main(void)
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_tree_calls),
+		cmocka_unit_test(test_tree_calls_again),
 		cmocka_unit_test(test_tree_inverted),
 		cmocka_unit_test(test_tree_callers_callees),
 		cmocka_unit_test(test_tree_neighbours),
