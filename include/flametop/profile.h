@@ -187,6 +187,10 @@ void profile_limits_scaled(size_t bytes, struct profile_limits *out);
 /* The pid and tid of "[other threads]": above any pid_max (2^22), and a pid_t. */
 #define PROFILE_OTHER_TID UINT32_C(0x7fffffff)
 #define PROFILE_OTHER_THREADS_NAME "[other threads]"
+/* A thread whose name nobody could tell (its /proc entry was gone when it
+ * was first seen). Not a rename: session readers keep a name they had for
+ * the same pid and tid (doc/session-format.md, `threads`). */
+#define PROFILE_UNKNOWN_THREAD_NAME "[unknown]"
 /* profile_event.period when the source did not say. */
 #define PROFILE_PERIOD_UNKNOWN UINT64_MAX
 
@@ -336,7 +340,8 @@ void profile_thread_exited(struct profile *p, uint32_t tid);
  * call (samples read late from another CPU's ring were read since) or
  * have no sample since `idle_before`. A thread forgotten and seen again
  * (an idle one wakes, a tid is reused) is named again and so written
- * again, which a session reader takes as a rename. Returns how many were
+ * again, which a session reader takes as a rename (not one to
+ * PROFILE_UNKNOWN_THREAD_NAME with the same pid). Returns how many were
  * forgotten; pointers to threads are invalid after it.
  */
 uint32_t profile_forget_written_threads(struct profile *p, uint64_t idle_before,

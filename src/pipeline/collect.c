@@ -538,7 +538,7 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 		return;
 	}
 	comm = read_comm(pid, tid);
-	profile_set_thread(c->profile, pid, tid, comm ? comm : "[unknown]");
+	profile_set_thread(c->profile, pid, tid, comm ? comm : PROFILE_UNKNOWN_THREAD_NAME);
 	free(comm);
 }
 

@@ -401,15 +401,25 @@ static int add_chain(struct reader *r, const uint64_t c[2])
 	return 0;
 }
 
-/* Entry `i` of a chunk's "threads". */
+/*
+ * Entry `i` of a chunk's "threads": an upsert, except that a thread
+ * written again as "[unknown]" with the pid it had keeps its name (a
+ * recorder that forgot it found /proc empty: no rename).
+ */
 static int add_thread(struct reader *r, size_t i, const uint64_t t[3])
 {
+	const struct profile_thread *had;
+	const char *comm;
+
 	if (t[0] > UINT32_MAX || t[1] > UINT32_MAX)
 		return chunk_error(r, "thread %zu has pid or tid out of range", i);
 	if (t[2] >= r->strings.len)
 		return chunk_error(r, "thread %zu has comm %" PRIu64 " out of range", i, t[2]);
-	profile_set_thread(r->p, (uint32_t)t[0], (uint32_t)t[1],
-			   profile_string(r->p, id_map_get(&r->strings, t[2])));
+	comm = profile_string(r->p, id_map_get(&r->strings, t[2]));
+	had = profile_find_thread(r->p, (uint32_t)t[1]);
+	if (had && had->pid == t[0] && strcmp(comm, PROFILE_UNKNOWN_THREAD_NAME) == 0)
+		return 0;
+	profile_set_thread(r->p, (uint32_t)t[0], (uint32_t)t[1], comm);
 	return 0;
 }
 

@@ -1354,6 +1354,57 @@ static void test_thread_written_again(void **state)
 	free(path);
 }
 
+/*
+ * A thread record forgot (idle) that wakes and exits before its sample is
+ * read has no name left in /proc: it is written again as "[unknown]". The
+ * reader keeps the name the file gave it before, for its earlier samples
+ * and its new ones; a tid another process took is that process's, even
+ * unnamed.
+ */
+static void test_thread_unknown_again(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("unknown-again.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	const struct profile_thread *t;
+
+	(void)state;
+	w = session_writer_open(path, false, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	profile_set_thread(p, 10, 12, "worker");
+	profile_set_thread(p, 10, 13, "old");
+	add_thread_sample(p, 10, 12, 1000);
+	add_thread_sample(p, 10, 13, 1000);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	/* Idle since: forgotten, as record forgets after a flush. */
+	profile_forget_written_threads(p, 2000, UINT64_MAX);
+	profile_clear_samples(p);
+	assert_int_equal(p->nthreads, 0);
+	profile_set_thread(p, 10, 12, PROFILE_UNKNOWN_THREAD_NAME);
+	profile_set_thread(p, 30, 13, PROFILE_UNKNOWN_THREAD_NAME);
+	add_thread_sample(p, 10, 12, 2000);
+	add_thread_sample(p, 30, 13, 2000);
+	p->meta.duration_ns = 3000;
+	assert_int_equal(session_writer_close(w, p), 0);
+
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	t = profile_find_thread(r, 12);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 10);
+	assert_string_equal(profile_string(r, t->comm), "worker");
+	t = profile_find_thread(r, 13);
+	assert_non_null(t);
+	assert_int_equal(t->pid, 30);
+	assert_string_equal(profile_string(r, t->comm), PROFILE_UNKNOWN_THREAD_NAME);
+	assert_int_equal(r->nsamples, 4);
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
 /* Whether `dir` holds a file whose name contains ".partial-". */
 static bool partial_left(const char *dir)
 {
@@ -2573,6 +2624,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_peak_rss),
 		cmocka_unit_test(test_thread_written_again),
+		cmocka_unit_test(test_thread_unknown_again),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_force_replace),
 		cmocka_unit_test(test_force_tables_only),
