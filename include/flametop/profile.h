@@ -338,7 +338,9 @@ void profile_thread_exited(struct profile *p, uint32_t tid);
  * after `held_from` (the oldest the caller still holds elsewhere, such as
  * a push feed's; UINT64_MAX: none), that either exited before the previous
  * call (samples read late from another CPU's ring were read since) or
- * have no sample since `idle_before`. A thread forgotten and seen again
+ * have no sample since `idle_before`; a process's main thread (tid ==
+ * pid: its name the process's, which push labels uploads with) stays
+ * while any other thread of its process does. A thread forgotten and seen again
  * (an idle one wakes, a tid is reused) is named again and so written
  * again, which a session reader takes as a rename (not one to
  * PROFILE_UNKNOWN_THREAD_NAME with the same pid). Returns how many were

@@ -690,19 +690,31 @@ uint32_t profile_forget_threads(struct profile *p, uint64_t before)
 /* What profile_forget_written_threads() goes by. */
 struct written_bounds {
 	uint64_t idle_before, held_from;
+	/* pid + 1 of each process with a thread other than its main one kept */
+	struct u64map kept;
 };
 
+/* Whether thread `t`, on its own, is done with: written, no sample held, exited or idle. */
+static bool written_done(const struct profile_thread *t, const struct written_bounds *b)
+{
+	return !t->dirty && t->last < b->held_from &&
+	       (t->exited == PROFILE_THREAD_EXITED_BEFORE || t->last < b->idle_before);
+}
+
 /*
- * Whether profile_forget_written_threads() lets thread `t` go. A thread
- * that exited since the last call may still have samples in the rings:
- * it is marked, and goes at the next.
+ * Whether profile_forget_written_threads() lets thread `t` go: done with,
+ * and, for a process's main thread (its name the process's: push's
+ * label), no other thread of its process kept. A thread that exited since
+ * the last call may still have samples in the rings: it is marked, and
+ * goes at the next.
  */
 static bool written_and_done(struct profile_thread *t, const void *ctx)
 {
 	const struct written_bounds *b = ctx;
+	uint32_t unused;
 
-	if (!t->dirty && t->last < b->held_from &&
-	    (t->exited == PROFILE_THREAD_EXITED_BEFORE || t->last < b->idle_before))
+	if (written_done(t, b) &&
+	    (t->tid != t->pid || !u64map_get(&b->kept, (uint64_t)t->pid + 1, &unused)))
 		return true;
 	if (t->exited == PROFILE_THREAD_EXITED)
 		t->exited = PROFILE_THREAD_EXITED_BEFORE;
@@ -711,8 +723,8 @@ static bool written_and_done(struct profile_thread *t, const void *ctx)
 
 uint32_t profile_forget_written_threads(struct profile *p, uint64_t idle_before, uint64_t held_from)
 {
-	struct written_bounds b = { idle_before, held_from };
-	uint32_t idx;
+	struct written_bounds b = { .idle_before = idle_before, .held_from = held_from };
+	uint32_t idx, went;
 	size_t j;
 
 	for (j = 0; j < p->nsamples; j++) {
@@ -724,7 +736,16 @@ uint32_t profile_forget_written_threads(struct profile *p, uint64_t idle_before,
 		    s->time > p->threads[idx].last)
 			p->threads[idx].last = s->time;
 	}
-	return forget_threads_if(p, written_and_done, &b);
+	u64map_init(&b.kept);
+	for (idx = 0; idx < p->nthreads; idx++) {
+		const struct profile_thread *t = &p->threads[idx];
+
+		if (t->tid != t->pid && !written_done(t, &b))
+			u64map_put(&b.kept, (uint64_t)t->pid + 1, 1);
+	}
+	went = forget_threads_if(p, written_and_done, &b);
+	u64map_free(&b.kept);
+	return went;
 }
 
 const struct profile_thread *profile_find_thread(const struct profile *p, uint32_t tid)

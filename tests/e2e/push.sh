@@ -24,7 +24,8 @@
 # slow spool disk, which sampling never waits for, and the spool replayed
 # in order once the server is back; a server that never answers, which the
 # end waits for only its bounded while; and the live view's --push (in
-# tmux), which shows a refused upload in its status line.
+# tmux), which shows a refused upload in its status line. record --push
+# --per-process labels a process whose first thread has ended with its name.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 # shellcheck source=tests/e2e/wait.lib
@@ -301,6 +302,26 @@ if [ -n "$GO" ]; then
 	assert_match "$("$GO" tool pprof -raw "$T/rec/$((recorded + 1)).body" 2>/dev/null | grep -E ' ft_thread_[ab] ' | head -n 1)" \
 		' ft_thread_[ab] [^ ]*threads\.c:[0-9]+ s=0$' "push -i of the recorded session: with source lines"
 fi
+stop_server
+
+# --- record --push --per-process: a process whose first thread has ended -----------------
+# leaderexit's first thread ends (pthread_exit) at once, its other thread
+# works 3 s: record forgets a thread written out that exited, but not the
+# first thread of a process with a thread still held, whose name labels
+# each upload: every one of them says comm=leaderexit, none an empty comm.
+need_workload leaderexit
+server lead 200
+run_record lead -F 499 -o "$T/lead.session" --push "$URL" --push-interval 1s --per-process \
+	-- "$WORKLOADS/leaderexit" 3000
+assert_eq "$RC" 0 "record --push --per-process, leader gone: exit status"
+n=$(requests lead)
+assert_between "$n" 2 1000 "record --push --per-process, leader gone: several uploads"
+i=1
+while [ "$i" -le "$n" ]; do
+	assert_match "$(query lead $i name)" "^flametop\{host=[^,]*,pid=[0-9]+,comm=leaderexit\}$" \
+		"record --push --per-process, leader gone: upload $i's comm"
+	i=$((i + 1))
+done
 stop_server
 
 # --- an outage: sampling never waits for the spool; the spool replays in order -------

@@ -1045,6 +1045,46 @@ static void thread_sample(struct profile *p, uint32_t tid, uint64_t time)
 }
 
 /*
+ * A process's main thread (tid == pid) names the process: push labels an
+ * upload with it. A recorder keeps it while any thread of its process
+ * stays, however idle it is, exited or not; it goes with the last of them.
+ */
+static void test_forget_written_keeps_process(void **state)
+{
+	struct profile *p = profile_new();
+
+	(void)state;
+	profile_set_thread(p, 1, 1, "server");
+	profile_set_thread(p, 1, 2, "worker");
+	profile_set_thread(p, 7, 7, "other");
+	thread_sample(p, 1, 100);
+	thread_sample(p, 2, 100);
+	written(p);
+	profile_clear_samples(p);
+	/* Only the worker runs; the main thread and another process idle. */
+	thread_sample(p, 2, 5000);
+	assert_int_equal(profile_forget_written_threads(p, 1000, UINT64_MAX), 1);
+	profile_clear_samples(p);
+	assert_null(profile_find_thread(p, 7));
+	assert_non_null(profile_find_thread(p, 2));
+	assert_non_null(profile_find_thread(p, 1));
+	assert_string_equal(profile_string(p, profile_find_thread(p, 1)->comm), "server");
+	/* The main thread exits (pthread_exit), the worker runs on, its
+	 * samples held by a feed: the name stays. */
+	profile_thread_exited(p, 1);
+	profile_thread_exited(p, 2);
+	thread_sample(p, 2, 6000);
+	assert_int_equal(profile_forget_written_threads(p, 1000, 6000), 0);
+	profile_clear_samples(p);
+	assert_int_equal(profile_forget_written_threads(p, 1000, 6000), 0);
+	assert_non_null(profile_find_thread(p, 1));
+	/* The feed lets the worker go: the process goes whole. */
+	assert_int_equal(profile_forget_written_threads(p, 1000, UINT64_MAX), 2);
+	assert_int_equal(p->nthreads, 0);
+	profile_free(p);
+}
+
+/*
  * A recorder's threads (no thread limit): forgotten only once written
  * out (not dirty) and either exited before the previous call (samples
  * read late from another ring come in between) or idle; never while a
@@ -1110,10 +1150,11 @@ static void test_forget_written_threads(void **state)
 	assert_true(profile_find_thread(p, 2)->dirty);
 	assert_int_equal(profile_find_thread(p, 2)->exited, 0);
 	assert_string_equal(profile_string(p, profile_find_thread(p, 2)->comm), "worker");
-	/* Idle but not written again: kept; "main" idle and written: gone. */
-	assert_int_equal(profile_forget_written_threads(p, 6000, UINT64_MAX), 1);
+	/* Idle but not written again: kept; and so "main", idle and
+	 * written, is kept too: it names their process. */
+	assert_int_equal(profile_forget_written_threads(p, 6000, UINT64_MAX), 0);
 	assert_non_null(profile_find_thread(p, 2));
-	assert_null(profile_find_thread(p, 1));
+	assert_non_null(profile_find_thread(p, 1));
 	assert_int_equal(p->threads_peak, 3);
 
 	/* A storm: each flush sees 100 threads that ran and exited. */
@@ -1133,12 +1174,13 @@ static void test_forget_written_threads(void **state)
 		if (p->threads_cap > max_cap)
 			max_cap = p->threads_cap;
 	}
-	/* Two flushes' threads and the worker, which stays. */
-	assert_true(p->threads_peak <= 201);
+	/* Two flushes' threads and the worker, which stays, with its main thread. */
+	assert_true(p->threads_peak <= 202);
 	assert_true(p->threads_peak >= max_threads);
-	assert_true(max_cap <= 2 * 201);
-	assert_true(p->thread_map.cap <= 8 * 201);
+	assert_true(max_cap <= 2 * 202);
+	assert_true(p->thread_map.cap <= 8 * 202);
 	assert_non_null(profile_find_thread(p, 2));
+	assert_non_null(profile_find_thread(p, 1));
 	profile_free(p);
 }
 
@@ -2880,6 +2922,7 @@ int main(void)
 		cmocka_unit_test(test_limits_threads),
 		cmocka_unit_test(test_forget_threads_contract),
 		cmocka_unit_test(test_forget_written_threads),
+		cmocka_unit_test(test_forget_written_keeps_process),
 		cmocka_unit_test(test_limits_scaled),
 		cmocka_unit_test(test_diff_windows),
 		cmocka_unit_test(test_diff_unchanged_by_self),
