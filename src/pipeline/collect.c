@@ -1109,7 +1109,8 @@ static int collect_comm(void *ctx, const struct pipeline_comm *cm)
 static int collect_task(void *ctx, const struct pipeline_task *t)
 {
 	struct pipeline_collect *c = ctx;
-	const struct profile_thread *parent;
+	const struct profile_thread *parent, *known;
+	char *comm = NULL;
 
 	if (t->exit) {
 		profile_thread_exited(c->profile, t->tid);
@@ -1124,22 +1125,31 @@ static int collect_task(void *ctx, const struct pipeline_task *t)
 	}
 	if (t->pid != t->ppid)
 		procmap_fork(c->procmap, t->pid, t->ppid, t->time);
-	/* A new thread or process starts with its creator's name: the one
+	/*
+	 * A new thread or process starts with its creator's name: the one
 	 * the profile knows, or /proc's while the creator runs (a child that
-	 * exits before its first sample is read would have none left). */
-	if (profile_find_thread(c->profile, t->tid) || profile_threads_full(c->profile))
+	 * exits before its first sample is read would have none left). A tid
+	 * the profile knows is a new thread's too when the thread it knew
+	 * exited, or was another process's (a dead one's tid reused, its
+	 * exit lost): the old name goes, for the creator's or, with none,
+	 * "[unknown]". Otherwise the name came before this record (a COMM
+	 * read first from another CPU's ring), and stays.
+	 */
+	known = profile_find_thread(c->profile, t->tid);
+	if (known ? !known->exited && known->pid == t->pid : profile_threads_full(c->profile))
 		return 0;
 	parent = profile_find_thread(c->profile, t->ptid);
 	if (parent) {
 		profile_set_thread(c->profile, t->pid, t->tid,
 				   profile_string(c->profile, parent->comm));
-	} else if (procmap_live(c->procmap) && t->ppid) {
-		char *comm = read_comm(t->ppid, t->ptid);
-
-		if (comm)
-			profile_set_thread(c->profile, t->pid, t->tid, comm);
-		free(comm);
+		return 0;
 	}
+	if (procmap_live(c->procmap) && t->ppid)
+		comm = read_comm(t->ppid, t->ptid);
+	if (comm || known)
+		profile_set_thread(c->profile, t->pid, t->tid,
+				   comm ? comm : PROFILE_UNKNOWN_THREAD_NAME);
+	free(comm);
 	return 0;
 }
 

@@ -921,6 +921,64 @@ static void test_collect_stack_cache(void **state)
 	sym_free(s);
 }
 
+/* The name the collect stage's profile gives thread `tid`. */
+static const char *thread_name(const struct profile *p, uint32_t tid)
+{
+	const struct profile_thread *t = profile_find_thread(p, tid);
+
+	assert_non_null(t);
+	return profile_string(p, t->comm);
+}
+
+/*
+ * A new thread or process starts with its creator's name, also when its
+ * tid is one the profile knew: a dead thread's (its exit seen), or
+ * another process's (its exit lost); the new one has its own pid and
+ * name. A name that came before its fork record (a COMM read first from
+ * another CPU's ring) stays.
+ */
+static void test_collect_task_reused_tid(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	struct pipeline_comm cm = { .pid = 100, .tid = 100, .comm = "bash" };
+	struct pipeline_task t = { .pid = 500, .tid = 500, .exit = true };
+
+	(void)state;
+	procmap_set_live(sym_pm(s), false);
+	assert_int_equal(sink->ops->comm(sink->ctx, &cm), 0);
+	cm = (struct pipeline_comm){ .pid = 500, .tid = 500, .comm = "old" };
+	assert_int_equal(sink->ops->comm(sink->ctx, &cm), 0);
+	cm = (struct pipeline_comm){ .pid = 300, .tid = 301, .comm = "gone" };
+	assert_int_equal(sink->ops->comm(sink->ctx, &cm), 0);
+
+	/* Process 500 exited; bash forks a process that gets its pid. */
+	assert_int_equal(sink->ops->task(sink->ctx, &t), 0);
+	t = (struct pipeline_task){ .pid = 500, .ppid = 100, .tid = 500, .ptid = 100 };
+	assert_int_equal(sink->ops->task(sink->ctx, &t), 0);
+	assert_string_equal(thread_name(p, 500), "bash");
+	assert_int_equal(profile_find_thread(p, 500)->exited, 0);
+
+	/* Thread 301 of process 300 ended unseen; bash starts a thread 301. */
+	t = (struct pipeline_task){ .pid = 100, .ppid = 100, .tid = 301, .ptid = 100 };
+	assert_int_equal(sink->ops->task(sink->ctx, &t), 0);
+	assert_string_equal(thread_name(p, 301), "bash");
+	assert_int_equal(profile_find_thread(p, 301)->pid, 100);
+
+	/* The exec's name read before the fork that made the process. */
+	cm = (struct pipeline_comm){ .pid = 600, .tid = 600, .exec = true, .comm = "make" };
+	assert_int_equal(sink->ops->comm(sink->ctx, &cm), 0);
+	t = (struct pipeline_task){ .pid = 600, .ppid = 100, .tid = 600, .ptid = 100 };
+	assert_int_equal(sink->ops->task(sink->ctx, &t), 0);
+	assert_string_equal(thread_name(p, 600), "make");
+
+	pipeline_collect_free(c);
+	profile_free(p);
+	sym_free(s);
+}
+
 /* The outermost frame of `node`'s stack. */
 static const char *root_name(const struct profile *p, uint32_t node)
 {
@@ -2960,6 +3018,7 @@ int main(void)
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
 		cmocka_unit_test(test_collect_stack_cache),
+		cmocka_unit_test(test_collect_task_reused_tid),
 		cmocka_unit_test(test_collect_callers_cache),
 		cmocka_unit_test(test_collect_trie),
 		cmocka_unit_test(test_collect_inline_depth),
