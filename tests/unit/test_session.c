@@ -2526,7 +2526,8 @@ static int resume_child(const char *path)
 		add_chunk_data(p, c, (uint64_t)c * 50000000, 101, &e);
 		if (stat(path, &st) < 0)
 			return 1;
-		for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 7) {
+		/* A late sample adds less than 97 bytes to the flush: it ends. */
+	for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 97) {
 			if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
 				return 1;
 			rc = session_writer_flush(w, p);
@@ -2579,6 +2580,150 @@ static void test_flush_fails_then_resumes(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(resume_child(path));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(path);
+}
+
+/* The node main -> `name`, a leaf of /usr/bin/app. */
+static uint32_t app_leaf(struct profile *p, const char *name)
+{
+	uint32_t main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+
+	return profile_intern_node(p, profile_intern_node(p, PROFILE_ROOT, main_fn),
+				   profile_intern_frame(p, name, "/usr/bin/app", PROFILE_FRAME_USER));
+}
+
+#define LATE_LEAVES 60
+
+/*
+ * In a child: a first batch written whole, with the nodes of a second
+ * (eight leaves) and LATE_LEAVES more, all above them; then the second
+ * batch flushed under file size limits rising 13 bytes at a time from the
+ * file's size, so that its samples chunk fails many times. After each
+ * failure a late sample comes in, as a recorder's would (read late from
+ * another CPU's ring): a leaf no sample named yet, above every leaf the
+ * failed chunk named, timed before the batch's samples, so that the retry
+ * starts with it (the nodes are written already: the retry is the samples
+ * chunk alone). The failed chunk must take back what it moved in column
+ * 11's state (format 1.9), as it does column 9's: the reader, which never
+ * saw it, decodes every sample's leaf as added. 0: every sample came
+ * back as added; 1 otherwise.
+ */
+static int late_leaf_child(const char *path)
+{
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	uint32_t leaves[8], late[LATE_LEAVES];
+	unsigned failed = 0, nlate = 0;
+	char name[32];
+	struct stat st;
+	size_t i;
+	int rc;
+
+	signal(SIGXFSZ, SIG_IGN);
+	alarm(120); /* a flush that never fits fails the test, not hangs it */
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0)
+		return 1;
+	add_chunk_data(p, 0, 0, 101, &e);
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		snprintf(name, sizeof(name), "batch_%zu", i);
+		leaves[i] = app_leaf(p, name);
+	}
+	for (i = 0; i < LATE_LEAVES; i++) {
+		snprintf(name, sizeof(name), "late_%zu", i);
+		late[i] = app_leaf(p, name);
+	}
+	if (session_writer_flush(w, p) < 0)
+		return 1;
+	profile_clear_samples(p);
+	e.samples = xreallocarray(e.samples, e.n + 101 + LATE_LEAVES, sizeof(*e.samples));
+	for (i = 0; i < 101; i++) {
+		size_t k = (i * 7 + 3) % 101;
+		struct profile_sample s = { .time = 300000000 + k * 1000003,
+					    .weight = 1 + k,
+					    .node = leaves[k % ARRAY_SIZE(leaves)],
+					    .location = PROFILE_NO_LOCATION,
+					    .chain = PROFILE_NO_CHAIN,
+					    .pid = 100,
+					    .tid = 100,
+					    .cpu = (uint16_t)(k % 4) };
+
+		profile_add_sample(p, &s);
+		e.samples[e.n++] = s;
+	}
+	if (stat(path, &st) < 0)
+		return 1;
+	for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 13) {
+		struct profile_sample s = { .weight = 1,
+					    .location = PROFILE_NO_LOCATION,
+					    .chain = PROFILE_NO_CHAIN,
+					    .pid = 100,
+					    .tid = 100 };
+
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			return 1;
+		rc = session_writer_flush(w, p);
+		if (rc != -EFBIG)
+			break;
+		failed++;
+		if (nlate == LATE_LEAVES)
+			continue;
+		s.node = late[nlate++];
+		s.time = 200000000 - (uint64_t)nlate * 1000;
+		profile_add_sample(p, &s);
+		e.samples[e.n++] = s;
+	}
+	if (rc < 0 || nlate < 2)
+		return 1;
+	profile_clear_samples(p);
+	rl.rlim_cur = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
+		return 1;
+	qsort(e.samples, e.n, sizeof(*e.samples), cmp_time);
+	r = session_read(path, NULL, &err);
+	if (!r || r->nsamples != e.n) {
+		fprintf(stderr, "# %s\n", r ? "not every sample came back" : err.msg);
+		return 1;
+	}
+	for (i = 0; i < e.n; i++) {
+		const struct profile_sample *x = &r->samples[i], *y = &e.samples[i];
+
+		if (x->time != y->time / 1000 * 1000 || x->node != y->node) {
+			fprintf(stderr, "# sample %zu at %llu: node %u, expected node %u at %llu\n", i,
+				(unsigned long long)x->time, x->node, y->node,
+				(unsigned long long)y->time);
+			return 1;
+		}
+	}
+	fprintf(stderr, "# %u flushes failed, %u late leaves; all %zu samples read back\n", failed,
+		nlate, e.n);
+	profile_free(r);
+	profile_free(p);
+	free(e.samples);
+	return 0;
+}
+
+/*
+ * A samples chunk that fails takes back its column 11 state: a retry
+ * that starts with a new leaf (timed before the failed chunk's samples)
+ * decodes as written.
+ */
+static void test_flush_fails_new_leaf(void **state)
+{
+	char *path = tmp_path("late-leaf.session");
+	int status;
+	pid_t pid = fork();
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(late_leaf_child(path));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -2641,6 +2786,7 @@ int main(void)
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_flush_fails_then_resumes),
+		cmocka_unit_test(test_flush_fails_new_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
