@@ -524,7 +524,12 @@ static char *read_comm(uint32_t pid, uint32_t tid)
 	return comm;
 }
 
-/* Names a thread the first time it is seen without a COMM record. */
+/*
+ * Names a thread the first time it is seen without a COMM record, and its
+ * process's first thread too while the profile does not know it and /proc
+ * has it: that name is the process's (push labels uploads with it), and a
+ * recorder that forgot an idle first thread sees only the others again.
+ */
 static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid)
 {
 	char *comm;
@@ -539,6 +544,12 @@ static void ensure_thread(struct pipeline_collect *c, uint32_t pid, uint32_t tid
 	}
 	comm = read_comm(pid, tid);
 	profile_set_thread(c->profile, pid, tid, comm ? comm : PROFILE_UNKNOWN_THREAD_NAME);
+	free(comm);
+	if (tid == pid || profile_find_thread(c->profile, pid) || profile_threads_full(c->profile))
+		return;
+	comm = read_comm(pid, pid);
+	if (comm)
+		profile_set_thread(c->profile, pid, pid, comm);
 	free(comm);
 }
 

@@ -979,6 +979,42 @@ static void test_collect_task_reused_tid(void **state)
 	sym_free(s);
 }
 
+/*
+ * A thread first seen in a sample is named from /proc, and so is its
+ * process's first thread when the profile does not know it: its name is
+ * the process's (push's label), and a recorder that forgot an idle first
+ * thread would see its other threads again, never it.
+ */
+static void test_collect_names_process(void **state)
+{
+	struct symbols *s = sym_new();
+	struct profile *p = profile_new();
+	struct pipeline_collect *c = pipeline_collect_new(p, sym_pm(s), s);
+	const struct pipeline_sink *sink = pipeline_collect_sink(c);
+	uint32_t pid = (uint32_t)getpid();
+	/* A tid /proc does not have: named by its process, as a thread gone. */
+	struct pipeline_sample smp = { .pid = pid, .tid = 4000000000u, .period = 1 };
+	char *comm = util_read_file("/proc/self/comm", NULL);
+	const struct profile_thread *t;
+
+	(void)state;
+	assert_non_null(comm);
+	comm[strcspn(comm, "\n")] = '\0';
+	procmap_set_live(sym_pm(s), false);
+	assert_int_equal(sink->ops->sample(sink->ctx, &smp), 0);
+	assert_string_equal(thread_name(p, 4000000000u), comm);
+	t = profile_find_thread(p, pid);
+	assert_non_null(t);
+	assert_int_equal(t->pid, pid);
+	assert_string_equal(profile_string(p, t->comm), comm);
+	assert_int_equal(p->nthreads, 2);
+
+	free(comm);
+	pipeline_collect_free(c);
+	profile_free(p);
+	sym_free(s);
+}
+
 /* The outermost frame of `node`'s stack. */
 static const char *root_name(const struct profile *p, uint32_t node)
 {
@@ -3019,6 +3055,7 @@ int main(void)
 		cmocka_unit_test(test_anon_and_overlaps),
 		cmocka_unit_test(test_collect_stack_cache),
 		cmocka_unit_test(test_collect_task_reused_tid),
+		cmocka_unit_test(test_collect_names_process),
 		cmocka_unit_test(test_collect_callers_cache),
 		cmocka_unit_test(test_collect_trie),
 		cmocka_unit_test(test_collect_inline_depth),
