@@ -14,9 +14,10 @@
  * exact whatever the data; a sample heavier than 2^44 becomes several
  * entries, one carrying the count. A bucket's entries are in two parts:
  * the packed part, sorted by key and combined, and the pending part,
- * appended one 12-byte entry per sample as samples arrive (in or out of
- * time order) and folded into the packed part at the next
- * timeline_advance(), or sooner when they outnumber it. Queries sum both
+ * appended as samples arrive (in or out of time order), one 12-byte entry
+ * per key for each run of samples in the bucket (timeline_add sums a
+ * run by key first: struct tl_aggs), and folded into the packed part at
+ * the next timeline_advance(), or sooner when they outnumber it. Queries sum both
  * parts alike, so nothing is ever "not yet visible". The packed part is
  * a bit stream of Rice codes (bucket_pack): key deltas, counts, and
  * weights as the difference from count times the bucket's mean weight per
@@ -1385,56 +1386,213 @@ static bool sub_add(struct timeline *t, uint64_t time, uint32_t event)
 	return true;
 }
 
-static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight);
+static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight,
+		     uint64_t count);
+
+/*
+ * Samples of one bucket summed by (node, stream), in the order their
+ * first sample came: a run of samples in one bucket costs the key table,
+ * the per-key sums, the pending array and the live windows once per
+ * distinct pair instead of once per sample (a busy second repeats its hot
+ * stacks hundreds of times). Entries of one key in one bucket are summed
+ * by the next sort anyway, and a sum is kept below WEIGHT_MAX and
+ * COUNT_MAX, so what a bucket holds, the per-key sums and the live
+ * windows' figures are what adding the samples one by one gives.
+ * Transient: made and freed by each timeline_add().
+ */
+#define AGG_MAX 1024
+#define AGG_SLOTS (2 * AGG_MAX)
+#define AGG_AHEAD 8
+
+struct tl_agg {
+	uint32_t node, stream;
+	uint64_t weight;
+	uint32_t count;
+	uint32_t slot; /* its place in slots, emptied by agg_flush() */
+	uint32_t key; /* its key, found by agg_flush() */
+};
+
+struct tl_aggs {
+	struct tl_bucket *b; /* the bucket of the run (borrowed) */
+	uint32_t n;
+	uint16_t slots[AGG_SLOTS]; /* open addressing, index + 1, 0 = empty */
+	struct tl_agg a[AGG_MAX];
+};
+
+/*
+ * Adds g's sums to its bucket, the per-key sums and the live windows, and
+ * empties g; the bucket's pending entries are sorted in once they
+ * outnumber the sorted ones. Nothing here moves the bucket array.
+ */
+static void agg_flush(struct timeline *t, struct tl_aggs *g)
+{
+	struct tl_bucket *b = g->b;
+	struct timeline_live *l;
+	uint32_t i;
+
+	/*
+	 * Two passes, each fetching the memory of the pair AGG_AHEAD on while
+	 * it works on this one: the sums' pairs are scattered over the tables
+	 * (a key's slot, its per-key sums, its node in the live windows), and
+	 * fetched together their misses overlap instead of following one
+	 * another.
+	 */
+	for (i = 0; i < g->n; i++) {
+		struct tl_agg *a = &g->a[i];
+
+		if (i + AGG_AHEAD < g->n && t->nkey_slots) {
+			const struct tl_agg *next = &g->a[i + AGG_AHEAD];
+
+			uint32_t hint = t->key_hint[next->node % ARRAY_SIZE(t->key_hint)];
+
+			if (hint)
+				__builtin_prefetch(&t->keys[hint - 1]);
+			__builtin_prefetch(&t->key_slots[key_hash(next->node, next->stream) &
+							 (t->nkey_slots - 1)]);
+		}
+		a->key = key_of(t, a->node, a->stream);
+	}
+	for (i = 0; i < g->n; i++) {
+		const struct tl_agg *a = &g->a[i];
+		struct tl_key key = { .node = a->node, .stream = a->stream };
+		struct tl_entry e;
+
+		if (i + AGG_AHEAD < g->n) {
+			const struct tl_agg *next = &g->a[i + AGG_AHEAD];
+
+			__builtin_prefetch(&t->all_w[next->key], 1);
+			__builtin_prefetch(&t->all_n[next->key], 1);
+			for (l = t->lives; l; l = l->next)
+				if (next->node < l->nnodes)
+					__builtin_prefetch(&l->node_self[next->node], 1);
+		}
+		e.key = a->key;
+		e.wc = a->weight << COUNT_BITS | a->count;
+		if (!b->n)
+			t->pending_buckets++;
+		bucket_push(t, b, &e);
+		t->all_w[e.key] += a->weight;
+		t->all_n[e.key] += a->count;
+		for (l = t->lives; l; l = l->next) {
+			if (bucket_end(b) <= l->cut)
+				continue;
+			live_add(l, &key, a->weight, a->count);
+		}
+		g->slots[a->slot] = 0;
+	}
+	g->n = 0;
+	if (b->n > PENDING_MIN && b->n > b->npacked) {
+		bucket_sort(t, b);
+		scratch_release(t);
+	}
+}
+
+/*
+ * Sums a sample of `weight` (at most WEIGHT_MAX) of (node, stream) into g,
+ * flushing g first when it is full or the sum would not fit an entry.
+ */
+static void agg_add(struct timeline *t, struct tl_aggs *g, uint32_t node, uint32_t stream,
+		    uint64_t weight)
+{
+	uint32_t mask = AGG_SLOTS - 1, h = key_hash(node, stream) & mask;
+	struct tl_agg *a;
+
+	for (; g->slots[h]; h = (h + 1) & mask) {
+		a = &g->a[g->slots[h] - 1];
+		if (a->node != node || a->stream != stream)
+			continue;
+		if (a->weight + weight <= WEIGHT_MAX && a->count < COUNT_MAX) {
+			a->weight += weight;
+			a->count++;
+			return;
+		}
+		break;
+	}
+	if (g->slots[h] || g->n == AGG_MAX) {
+		agg_flush(t, g);
+		h = key_hash(node, stream) & mask;
+	}
+	a = &g->a[g->n];
+	a->node = node;
+	a->stream = stream;
+	a->weight = weight;
+	a->count = 1;
+	a->slot = h;
+	g->slots[h] = (uint16_t)++g->n;
+}
+
+/* A sample heavier than an entry holds: entries of WEIGHT_MAX, then the rest with its count. */
+static void add_heavy(struct timeline *t, struct tl_bucket *b, const struct profile_sample *x,
+		      uint32_t stream)
+{
+	struct tl_key key = { .node = x->node, .stream = stream };
+	struct timeline_live *l;
+	struct tl_entry e;
+	uint64_t w = x->weight;
+
+	e.key = key_of(t, key.node, key.stream);
+	if (!b->n)
+		t->pending_buckets++;
+	while (w > WEIGHT_MAX) {
+		e.wc = WEIGHT_MAX << COUNT_BITS;
+		bucket_push(t, b, &e);
+		w -= WEIGHT_MAX;
+	}
+	e.wc = w << COUNT_BITS | 1;
+	bucket_push(t, b, &e);
+	t->all_w[e.key] += x->weight;
+	t->all_n[e.key]++;
+	for (l = t->lives; l; l = l->next) {
+		if (bucket_end(b) <= l->cut)
+			continue;
+		live_add(l, &key, x->weight, 1);
+	}
+}
 
 void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 {
+	struct tl_aggs *g;
 	size_t k;
 
+	if (!n)
+		return;
+	g = xmalloc(sizeof(*g));
+	g->b = NULL;
+	g->n = 0;
+	memset(g->slots, 0, sizeof(g->slots));
 	for (k = 0; k < n; k++) {
 		const struct profile_sample *x = &s[k];
-		struct tl_bucket *b;
-		struct tl_entry e;
-		struct tl_key key;
-		struct timeline_live *l;
-		uint64_t w = x->weight;
+		struct tl_bucket *b = g->b;
+		uint32_t stream;
 
 		if (x->time < t->horizon) {
 			t->dropped++;
 			continue;
 		}
-		b = bucket_for(t, x->time);
+		/* bucket_for() may move the buckets: g's run is added first */
+		if (!b || x->time < b->start || x->time >= bucket_end(b)) {
+			if (b)
+				agg_flush(t, g);
+			b = g->b = bucket_for(t, x->time);
+		}
 		if (x->time > t->now)
 			t->now = x->time;
-		key.node = x->node;
-		key.stream = stream_of(t, x);
-		e.key = key_of(t, key.node, key.stream);
-		if (!b->n)
-			t->pending_buckets++;
-		while (w > WEIGHT_MAX) {
-			e.wc = WEIGHT_MAX << COUNT_BITS;
-			bucket_push(t, b, &e);
-			w -= WEIGHT_MAX;
+		stream = stream_of(t, x);
+		if (x->weight > WEIGHT_MAX) {
+			agg_flush(t, g);
+			add_heavy(t, b, x, stream);
+		} else {
+			agg_add(t, g, x->node, stream, x->weight);
 		}
-		e.wc = w << COUNT_BITS | 1;
-		bucket_push(t, b, &e);
-		t->all_w[e.key] += x->weight;
-		t->all_n[e.key]++;
 		b->samples++;
 		t->samples++;
 		bucket_count_event(t, b, x->event, 1);
 		if (!sub_add(t, x->time, x->event))
 			b->sub_missed = true;
-		if (b->n > PENDING_MIN && b->n > b->npacked) {
-			bucket_sort(t, b);
-			scratch_release(t);
-		}
-		for (l = t->lives; l; l = l->next) {
-			if (bucket_end(b) <= l->cut)
-				continue;
-			live_add(l, &key, x->weight);
-		}
 	}
+	if (g->b)
+		agg_flush(t, g);
+	free(g);
 }
 
 /* ------------------------------------------------------------------------
@@ -1911,8 +2069,9 @@ static void live_grow(struct timeline_live *l, uint32_t node)
 	l->nnodes = n;
 }
 
-/* One sample of `weight` (a plain sum here, not weight:count). */
-static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight)
+/* `count` samples weighing `weight` in all (a plain sum here, not weight:count). */
+static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t weight,
+		     uint64_t count)
 {
 	if (k->node >= l->t->p->nnodes || !match_key(&l->m, l->t, k))
 		return;
@@ -1920,7 +2079,7 @@ static void live_add(struct timeline_live *l, const struct tl_key *k, uint64_t w
 		live_grow(l, k->node);
 	l->node_self[k->node] += weight;
 	l->total += weight;
-	l->nsamples++;
+	l->nsamples += count;
 	l->changed = true;
 }
 

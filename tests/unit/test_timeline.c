@@ -6,7 +6,8 @@
  * samples arrived out of order, after tiers coarsened the data, under
  * retention and under a memory ceiling flooded with distinct stacks, and
  * over a day at the default tiers with and without a tight ceiling; live
- * windows against fresh queries; rate series against sample counts; and
+ * windows against fresh queries; rate series against sample counts;
+ * samples added many at a time against the same one at a time; and
  * the duration and size parsers.
  */
 #include "config.h"
@@ -604,33 +605,62 @@ static void test_day_ceiling(void **state)
 	profile_free(p);
 }
 
-/* Sums past 2^44 weight or 2^20 samples per entry stay exact. */
+/*
+ * Sums past 2^44 weight or 2^20 samples per entry stay exact, the samples
+ * added one at a time or all at once.
+ */
 static void test_big_sums(void **state)
 {
 	uint32_t leaf;
 	struct profile *p = make_profile(&leaf, 1);
 	struct timeline_config c;
 	struct timeline *t;
-	struct profile_sample s = random_sample(&leaf, 1, 3 * SEC);
+	struct profile_sample s = random_sample(&leaf, 1, 3 * SEC), *all;
 	struct profile_filter f;
 	struct profile_top *top;
 	uint64_t i, n = (UINT64_C(1) << 20) + 5000;
+	int batch;
 
 	config_flat(&c);
-	t = timeline_new(&c, p);
-	s.weight = UINT64_C(3) << 45;
-	timeline_add(t, &s, 1);
-	s.weight = 7;
-	for (i = 0; i < n; i++)
-		timeline_add(t, &s, 1);
-	timeline_advance(t, 10 * SEC);
 	profile_filter_init(&f);
-	top = timeline_query(t, &f);
-	assert_int_equal(top->nsamples, n + 1);
-	assert_int_equal(top->total_weight, (UINT64_C(3) << 45) + 7 * n);
-	assert_int_equal(top->node_self[leaf], top->total_weight);
-	profile_top_free(top);
-	timeline_free(t);
+	all = calloc(n + 1, sizeof(*all));
+	assert_non_null(all);
+	for (batch = 0; batch < 2; batch++) {
+		t = timeline_new(&c, p);
+		s.time = 3 * SEC;
+		s.weight = UINT64_C(3) << 45;
+		all[0] = s;
+		if (!batch)
+			timeline_add(t, &s, 1);
+		s.weight = 7;
+		for (i = 0; i < n; i++) {
+			all[i + 1] = s;
+			if (!batch)
+				timeline_add(t, &s, 1);
+		}
+		if (batch)
+			timeline_add(t, all, n + 1);
+		/* a bucket after it with more entries: a window without it
+		 * reads the big one's entries, not the sums less its own */
+		for (i = 0; i < 2 * ARRAY_SIZE(tids); i++) {
+			struct profile_sample x = s;
+
+			x.time = 5 * SEC;
+			x.tid = tids[i / 2];
+			x.pid = tids[i / 2] / 100 * 100;
+			x.event = (uint16_t)(i % 2);
+			timeline_add(t, &x, 1);
+		}
+		timeline_advance(t, 10 * SEC);
+		f.to = 4 * SEC;
+		top = timeline_query(t, &f);
+		assert_int_equal(top->nsamples, n + 1);
+		assert_int_equal(top->total_weight, (UINT64_C(3) << 45) + 7 * n);
+		assert_int_equal(top->node_self[leaf], top->total_weight);
+		profile_top_free(top);
+		timeline_free(t);
+	}
+	free(all);
 	profile_free(p);
 }
 
@@ -804,6 +834,118 @@ static void test_memory_streams_compacted(void **state)
 	timeline_live_free(lp);
 	timeline_live_free(lc);
 	timeline_free(t);
+	profile_free(p);
+}
+
+/*
+ * Samples added many at a time (summed by bucket and stack before they
+ * reach the buckets) give what the samples say and what adding them one
+ * at a time gives: repeats of a stack in a bucket, samples either side of
+ * a bucket's edge in turn, late ones into older buckets, more distinct
+ * stacks in one bucket than are summed at once, threads, events, weights
+ * whose sums pass 2^44 and samples past it alone; queries, live windows,
+ * rates and stats.
+ */
+static void test_batched(void **state)
+{
+	uint32_t leaves[3000];
+	struct profile *p = make_profile(leaves, 3000);
+	struct timeline_config c;
+	struct timeline *one, *many;
+	struct timeline_live *all[2], *recent[2];
+	struct profile_filter f, fpid;
+	struct timeline_stats s1, s2;
+	uint64_t r1[97], r2[97], sec, now = 0;
+	size_t i, k, n = 0, cap = 12 * 4000 + 2550;
+	struct profile_sample *s = calloc(cap, sizeof(*s));
+
+	assert_non_null(s);
+	for (sec = 0; sec < 12; sec++) {
+		for (k = 0; k < 4000; k++) {
+			uint64_t time = sec * SEC + rnd() % SEC;
+
+			if (k % 8 == 0) /* the last ns of the second, then the next's first */
+				time = (sec + 1) * SEC - 1;
+			else if (k % 8 == 1)
+				time = (sec + 1) * SEC;
+			else if (k % 8 == 2 && sec >= 3)
+				time -= rnd() % (3 * SEC);
+			s[n] = random_sample(leaves, k % 4 == 3 ? 3000 : 40, time);
+			if (k % 97 == 0)
+				s[n].weight = (UINT64_C(1) << 43) + rnd() % 1000;
+			if (k % 1999 == 0)
+				s[n].weight = (UINT64_C(5) << 44) + 3;
+			n++;
+		}
+	}
+	/* one bucket, every stack: more than are summed at once; and one
+	 * stack of one thread whose sum passes 2^44 many times */
+	for (k = 0; k < 2500; k++) {
+		s[n] = random_sample(leaves, 3000, 13 * SEC + k);
+		s[n].node = leaves[k];
+		n++;
+		if (k % 50 == 0) {
+			s[n] = s[0];
+			s[n].time = 13 * SEC + k;
+			s[n].weight = (UINT64_C(1) << 43) + k;
+			n++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		profile_add_sample(p, &s[i]);
+
+	config_flat(&c);
+	one = timeline_new(&c, p);
+	many = timeline_new(&c, p);
+	profile_filter_init(&f);
+	profile_filter_init(&fpid);
+	fpid.pid = 200;
+	for (k = 0; k < 2; k++) {
+		all[k] = timeline_live_new(k ? many : one, &f, UINT64_MAX);
+		recent[k] = timeline_live_new(k ? many : one, &fpid, 3 * SEC);
+	}
+	for (i = 0; i < n;) {
+		size_t m = 1 + rnd_below(6000);
+
+		if (m > n - i)
+			m = n - i;
+		for (k = i; k < i + m; k++) {
+			timeline_add(one, &s[k], 1);
+			now = s[k].time > now ? s[k].time : now;
+		}
+		timeline_add(many, &s[i], m);
+		i += m;
+		timeline_advance(one, now);
+		timeline_advance(many, now);
+		assert_same_top(timeline_live_top(all[0]), timeline_live_top(all[1]));
+		assert_same_top(timeline_live_top(recent[0]), timeline_live_top(recent[1]));
+		check_live(many, all[1], &f, now, UINT64_MAX);
+		check_live(many, recent[1], &fpid, now, 3 * SEC);
+	}
+
+	timeline_stats(one, &s1);
+	timeline_stats(many, &s2);
+	assert_int_equal(s2.samples, n);
+	assert_int_equal(s2.dropped, 0);
+	assert_int_equal(s1.samples, s2.samples);
+	assert_int_equal(s1.buckets, s2.buckets);
+	assert_int_equal(s1.first, s2.first);
+	assert_int_equal(s1.last, s2.last);
+	check_filters(many, p, 0, 0);
+	for (sec = 0; sec < 14; sec++)
+		check_filters(many, p, sec * SEC, (sec + 1) * SEC);
+	check_filters(many, p, 2 * SEC, 9 * SEC);
+	for (k = 0; k < 3; k++) {
+		timeline_rate(one, 0, 14 * SEC, (int)k - 1, r1, ARRAY_SIZE(r1));
+		timeline_rate(many, 0, 14 * SEC, (int)k - 1, r2, ARRAY_SIZE(r2));
+		assert_memory_equal(r1, r2, sizeof(r1));
+	}
+	timeline_rate_filter(one, 0, 14 * SEC, &fpid, NULL, r1, ARRAY_SIZE(r1));
+	timeline_rate_filter(many, 0, 14 * SEC, &fpid, NULL, r2, ARRAY_SIZE(r2));
+	assert_memory_equal(r1, r2, sizeof(r1));
+	timeline_free(one);
+	timeline_free(many);
+	free(s);
 	profile_free(p);
 }
 
@@ -1019,6 +1161,7 @@ int main(void)
 		cmocka_unit_test(test_packed_extremes),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_batched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
