@@ -372,6 +372,14 @@ static void heat_raise(struct profile_heatstore *h, uint64_t slice)
 	h->top = slice;
 }
 
+/* The ring's entry `k` places after the oldest (k < cap), without a division. */
+static inline struct heat_entry *heat_at(const struct profile_heatstore *h, size_t k)
+{
+	size_t i = h->head + k;
+
+	return &h->v[i < h->cap ? i : i - h->cap];
+}
+
 /* Appends an entry at the ring's end, dropping the oldest when full. */
 static void heat_put(struct profile_heatstore *h, uint32_t weight, const struct profile_sample *s,
 		     uint32_t slice_event)
@@ -380,7 +388,7 @@ static void heat_put(struct profile_heatstore *h, uint32_t weight, const struct 
 
 	if (h->n == h->cap)
 		heat_drop(h, 1);
-	e = &h->v[(h->head + h->n) % h->cap];
+	e = heat_at(h, h->n);
 	h->n++;
 	e->weight = weight;
 	e->node = s->node;
@@ -390,6 +398,10 @@ static void heat_put(struct profile_heatstore *h, uint32_t weight, const struct 
 
 void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sample *s, size_t n)
 {
+	/* The slice of the last sample and its start: the next sample is
+	 * nearly always in it (no division). An earlier time wraps the
+	 * difference past slice_ns. */
+	uint64_t slice = 0, slice_start = 0;
 	size_t i;
 
 	if (!n)
@@ -397,11 +409,16 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 	if (!h->v)
 		h->v = xbig_reallocarray(NULL, 0, h->cap, sizeof(*h->v));
 	for (i = 0; i < n; i++) {
-		uint64_t slice = s[i].time / h->slice_ns, w = s[i].weight;
+		uint64_t w = s[i].weight;
 		uint32_t event = s[i].event < HEAT_EVENT_OTHER ? s[i].event : HEAT_EVENT_OTHER;
-		uint32_t tag = (uint32_t)(slice & HEAT_SLICE_MASK) | event << HEAT_SLICE_BITS;
+		uint32_t tag;
 		struct heat_entry *e;
 
+		if (s[i].time - slice_start >= h->slice_ns) {
+			slice = s[i].time / h->slice_ns;
+			slice_start = slice * h->slice_ns;
+		}
+		tag = (uint32_t)(slice & HEAT_SLICE_MASK) | event << HEAT_SLICE_BITS;
 		if (s[i].time < h->since || (h->n && slice + HEAT_SLICE_MASK < h->top))
 			continue;
 		if (s[i].time + 1 > h->newest)
@@ -410,8 +427,8 @@ void profile_heatstore_add(struct profile_heatstore *h, const struct profile_sam
 			heat_raise(h, slice);
 		/* The same stack again in the same slice: one entry (a hot loop's
 		 * samples come in runs). */
-		e = &h->v[(h->head + h->n + h->cap - 1) % h->cap];
-		if (h->n && e->slice_event == tag && e->node == s[i].node && e->tid == s[i].tid &&
+		e = h->n ? heat_at(h, h->n - 1) : NULL;
+		if (e && e->slice_event == tag && e->node == s[i].node && e->tid == s[i].tid &&
 		    e->weight <= UINT32_MAX - w) {
 			e->weight += (uint32_t)w;
 			continue;
@@ -428,7 +445,7 @@ void profile_heatstore_forget(struct profile_heatstore *h, uint64_t before)
 {
 	size_t k = 0;
 
-	while (k < h->n && entry_slice(h, &h->v[(h->head + k) % h->cap]) * h->slice_ns < before)
+	while (k < h->n && entry_slice(h, heat_at(h, k)) * h->slice_ns < before)
 		k++;
 	if (k)
 		heat_drop(h, k);

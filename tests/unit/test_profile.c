@@ -2662,6 +2662,59 @@ static void test_heatstore_runs(void **state)
 	profile_free(p);
 }
 
+/*
+ * Samples added many at a time make the store that adding them one at a
+ * time makes: times either side of a slice's edge in turn, late ones into
+ * older slices, runs of one stack, other threads and events.
+ */
+static void test_heatstore_batch(void **state)
+{
+	struct profile *p = build_bursts();
+	struct profile_heatstore *one = profile_heatstore_new(1000000ull, 1 << 20);
+	struct profile_heatstore *many = profile_heatstore_new(1000000ull, 1 << 20);
+	struct ft_error err = { { 0 }, 0, 0 };
+	struct profile_sample *s = xcalloc(3000, sizeof(*s));
+	struct profile_heatmap *a, *b;
+	struct profile_filter f;
+	uint64_t i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		s[i] = p->samples[i % p->nsamples];
+		s[i].time = (i / 6 + 1) * 1000000ull;
+		if (i % 6 == 0) /* the last ns of the slice before */
+			s[i].time -= 1;
+		else if (i % 6 == 3 && i > 60) /* a late one, ten slices back */
+			s[i].time -= 10000000ull + 7;
+		s[i].tid += (uint32_t)(i % 5 == 0);
+		s[i].event = (uint16_t)(i % 7 == 0);
+		s[i].weight = 1 + i % 4;
+	}
+	for (i = 0; i < 3000; i++)
+		profile_heatstore_add(one, &s[i], 1);
+	profile_heatstore_add(many, s, 3000);
+	assert_int_equal(profile_heatstore_memory(many), profile_heatstore_memory(one));
+	profile_filter_init(&f);
+	for (i = 0; i < 3; i++) {
+		f.event = (int)i - 1;
+		a = profile_heatstore_query(one, p, &f, 1000000ull, &err);
+		b = profile_heatstore_query(many, p, &f, 1000000ull, &err);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_true(a->total > 0);
+		assert_int_equal(a->total, b->total);
+		assert_int_equal(a->ncols, b->ncols);
+		assert_int_equal(a->rows, b->rows);
+		assert_memory_equal(a->cells, b->cells, a->ncols * a->rows * sizeof(*a->cells));
+		profile_heatmap_free(a);
+		profile_heatmap_free(b);
+	}
+	free(s);
+	profile_heatstore_free(one);
+	profile_heatstore_free(many);
+	profile_free(p);
+}
+
 /* heat_total: the store's total for `event` (-1: all) over all its time. */
 static uint64_t heat_total(const struct profile_heatstore *hs, const struct profile *p, int event,
 			   uint64_t row_ns)
@@ -2936,6 +2989,7 @@ int main(void)
 		cmocka_unit_test(test_heatstore),
 		cmocka_unit_test(test_heatstore_full),
 		cmocka_unit_test(test_heatstore_runs),
+		cmocka_unit_test(test_heatstore_batch),
 		cmocka_unit_test(test_heatstore_limits),
 		cmocka_unit_test(test_decay),
 	};
