@@ -1420,6 +1420,38 @@ struct tl_aggs {
 };
 
 /*
+ * Adds `count` samples of (key->node, key->stream), key `k`, weighing
+ * `weight` in all, to b's pending entries (a weight past WEIGHT_MAX as
+ * entries of WEIGHT_MAX without a count, then the rest with the count),
+ * the per-key sums and the live windows whose span b reaches into.
+ */
+static void pair_add(struct timeline *t, struct tl_bucket *b, const struct tl_key *key, uint32_t k,
+		     uint64_t weight, uint64_t count)
+{
+	struct timeline_live *l;
+	struct tl_entry e;
+	uint64_t w = weight;
+
+	e.key = k;
+	if (!b->n)
+		t->pending_buckets++;
+	while (w > WEIGHT_MAX) {
+		e.wc = WEIGHT_MAX << COUNT_BITS;
+		bucket_push(t, b, &e);
+		w -= WEIGHT_MAX;
+	}
+	e.wc = w << COUNT_BITS | count;
+	bucket_push(t, b, &e);
+	t->all_w[k] += weight;
+	t->all_n[k] += count;
+	for (l = t->lives; l; l = l->next) {
+		if (bucket_end(b) <= l->cut)
+			continue;
+		live_add(l, key, weight, count);
+	}
+}
+
+/*
  * Adds g's sums to its bucket, the per-key sums and the live windows, and
  * empties g; the bucket's pending entries are sorted in once they
  * outnumber the sorted ones. Nothing here moves the bucket array.
@@ -1442,7 +1474,6 @@ static void agg_flush(struct timeline *t, struct tl_aggs *g)
 
 		if (i + AGG_AHEAD < g->n && t->nkey_slots) {
 			const struct tl_agg *next = &g->a[i + AGG_AHEAD];
-
 			uint32_t hint = t->key_hint[next->node % ARRAY_SIZE(t->key_hint)];
 
 			if (hint)
@@ -1455,7 +1486,6 @@ static void agg_flush(struct timeline *t, struct tl_aggs *g)
 	for (i = 0; i < g->n; i++) {
 		const struct tl_agg *a = &g->a[i];
 		struct tl_key key = { .node = a->node, .stream = a->stream };
-		struct tl_entry e;
 
 		if (i + AGG_AHEAD < g->n) {
 			const struct tl_agg *next = &g->a[i + AGG_AHEAD];
@@ -1466,18 +1496,7 @@ static void agg_flush(struct timeline *t, struct tl_aggs *g)
 				if (next->node < l->nnodes)
 					__builtin_prefetch(&l->node_self[next->node], 1);
 		}
-		e.key = a->key;
-		e.wc = a->weight << COUNT_BITS | a->count;
-		if (!b->n)
-			t->pending_buckets++;
-		bucket_push(t, b, &e);
-		t->all_w[e.key] += a->weight;
-		t->all_n[e.key] += a->count;
-		for (l = t->lives; l; l = l->next) {
-			if (bucket_end(b) <= l->cut)
-				continue;
-			live_add(l, &key, a->weight, a->count);
-		}
+		pair_add(t, b, &key, a->key, a->weight, a->count);
 		g->slots[a->slot] = 0;
 	}
 	g->n = 0;
@@ -1521,34 +1540,6 @@ static void agg_add(struct timeline *t, struct tl_aggs *g, uint32_t node, uint32
 	g->slots[h] = (uint16_t)++g->n;
 }
 
-/* A sample heavier than an entry holds: entries of WEIGHT_MAX, then the rest with its count. */
-static void add_heavy(struct timeline *t, struct tl_bucket *b, const struct profile_sample *x,
-		      uint32_t stream)
-{
-	struct tl_key key = { .node = x->node, .stream = stream };
-	struct timeline_live *l;
-	struct tl_entry e;
-	uint64_t w = x->weight;
-
-	e.key = key_of(t, key.node, key.stream);
-	if (!b->n)
-		t->pending_buckets++;
-	while (w > WEIGHT_MAX) {
-		e.wc = WEIGHT_MAX << COUNT_BITS;
-		bucket_push(t, b, &e);
-		w -= WEIGHT_MAX;
-	}
-	e.wc = w << COUNT_BITS | 1;
-	bucket_push(t, b, &e);
-	t->all_w[e.key] += x->weight;
-	t->all_n[e.key]++;
-	for (l = t->lives; l; l = l->next) {
-		if (bucket_end(b) <= l->cut)
-			continue;
-		live_add(l, &key, x->weight, 1);
-	}
-}
-
 void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 {
 	struct tl_aggs *g;
@@ -1579,8 +1570,11 @@ void timeline_add(struct timeline *t, const struct profile_sample *s, size_t n)
 			t->now = x->time;
 		stream = stream_of(t, x);
 		if (x->weight > WEIGHT_MAX) {
+			/* alone, after the pairs before it (keys made in order) */
+			struct tl_key key = { .node = x->node, .stream = stream };
+
 			agg_flush(t, g);
-			add_heavy(t, b, x, stream);
+			pair_add(t, b, &key, key_of(t, key.node, key.stream), x->weight, 1);
 		} else {
 			agg_add(t, g, x->node, stream, x->weight);
 		}
