@@ -54,7 +54,11 @@ check_lines() {
 	CALL_TOTAL=$(lines_cell "$1" "$call_line" TOTAL%)
 	echo "$2: TOTAL_SELF self $SELF_SELF% total $self_total%; TOTAL_CALL self $call_self% total $CALL_TOTAL%"
 	assert_between "$SELF_SELF" 50 80 "$2: TOTAL_SELF's SELF% (2/3 of the work)"
-	assert_between "$(absdiff "$self_total" "$SELF_SELF")" 0 2 \
+	# Samples taken in the kernel while the thread was on the line
+	# (interrupts, faults: more on a loaded machine, 2.2 points under
+	# CI's load) count in its total and not in its self, whose hit
+	# address is the leaf's: 4 points.
+	assert_between "$(absdiff "$self_total" "$SELF_SELF")" 0 4 \
 		"$2: TOTAL_SELF's TOTAL% is about its SELF% (it calls nothing; |difference|)"
 	assert_between "$call_self" 0 2 "$2: TOTAL_CALL's SELF% (the call instruction alone)"
 	assert_between "$CALL_TOTAL" 15 "$SELF_SELF" "$2: TOTAL_CALL's TOTAL%, below TOTAL_SELF's SELF%"
