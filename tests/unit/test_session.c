@@ -2566,6 +2566,26 @@ static int resume_child(const char *path)
 }
 
 /*
+ * Runs `child` on a session file `name` in the temporary directory, in a
+ * child process (its write limit does not reach this one); the child's
+ * exit status must be 0.
+ */
+static void run_in_child(int (*child)(const char *path), const char *name)
+{
+	char *path = tmp_path(name);
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child(path));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(path);
+}
+
+/*
  * A flush that fails part way leaves the writer where the file is: the
  * chunks that failed are cut off, the next flush writes them again, and
  * the samples' chains, coded by what the samples before them had (format
@@ -2573,17 +2593,7 @@ static int resume_child(const char *path)
  */
 static void test_flush_fails_then_resumes(void **state)
 {
-	char *path = tmp_path("resume.session");
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(resume_child(path));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	free(path);
+	run_in_child(resume_child, "resume.session");
 }
 
 /* The node main -> `name`, a leaf of /usr/bin/app. */
@@ -2716,18 +2726,7 @@ static int late_leaf_child(const char *path)
  */
 static void test_flush_fails_new_leaf(void **state)
 {
-	char *path = tmp_path("late-leaf.session");
-	int status;
-	pid_t pid = fork();
-
-	(void)state;
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(late_leaf_child(path));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	free(path);
+	run_in_child(late_leaf_child, "late-leaf.session");
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
