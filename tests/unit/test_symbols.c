@@ -2035,15 +2035,17 @@ static void test_xz_memlimit(void **state)
 #endif
 }
 
-#ifdef HAVE_LIBLZMA
-/* symbols_xz_decode's `late`: counts its looks, says stop from look `stop_at` on. */
-static bool xz_look(void *ctx)
-{
-	unsigned *looks = ctx;
+/* The reading's interrupt (a module's, or xz's `late`): counts its looks at the clock, says stop from look `stop_at` on. */
+struct clock_looks {
+	unsigned looks, stop_at;
+};
 
-	return ++looks[0] >= looks[1] && looks[1];
+static bool clock_look(void *ctx)
+{
+	struct clock_looks *c = ctx;
+
+	return ++c->looks >= c->stop_at && c->stop_at;
 }
-#endif
 
 /*
  * MiniDebugInfo's decoder looks at the reading's deadline as it goes: an
@@ -2055,7 +2057,7 @@ static void test_xz_deadline(void **state)
 #ifdef HAVE_LIBLZMA
 	char *dir = make_temp_dir(), *path;
 	unsigned char *in;
-	unsigned looks[2] = { 0, 0 };
+	struct clock_looks looks = { 0, 0 };
 	void *out;
 	size_t len, out_len;
 
@@ -2070,14 +2072,15 @@ static void test_xz_deadline(void **state)
 	in = (unsigned char *)util_read_file(path, &len);
 	assert_non_null(in);
 	assert_true(len < 64 << 10);
-	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, xz_look, looks), 0);
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, clock_look, &looks), 0);
 	assert_int_equal(out_len, 64u << 20);
 	free(out);
-	assert_true(looks[0] >= (64u << 20) / SYMBOLS_XZ_STEP - 1);
-	looks[0] = 0;
-	looks[1] = 3;
-	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, xz_look, looks), -ETIMEDOUT);
-	assert_int_equal(looks[0], 3);
+	assert_true(looks.looks >= (64u << 20) / SYMBOLS_XZ_STEP - 1);
+	looks.looks = 0;
+	looks.stop_at = 3;
+	assert_int_equal(symbols_xz_decode(in, len, &out, &out_len, clock_look, &looks),
+			 -ETIMEDOUT);
+	assert_int_equal(looks.looks, 3);
 	free(in);
 	free(path);
 	rm_tree(dir);
@@ -2496,18 +2499,6 @@ static void test_dwarf_altlink_fifo(void **state)
 
 /* Functions in the forged file of test_elf_deadline_in_symtab. */
 #define MANY_SYMBOLS 50000
-
-/* The reading's interrupt: counts its looks at the clock, says stop from look `stop_at` on. */
-struct clock_looks {
-	unsigned looks, stop_at;
-};
-
-static bool clock_look(void *ctx)
-{
-	struct clock_looks *c = ctx;
-
-	return ++c->looks >= c->stop_at && c->stop_at;
-}
 
 /*
  * A module's deadline passed while its one large .symtab is being read
