@@ -772,6 +772,35 @@ static uint64_t get_varint(const unsigned char **p, const unsigned char *end)
 }
 
 /*
+ * Column `col` of the samples block `b` (`len` bytes, decompressed): its
+ * values' bytes, with their encoding in *enc and the block's sample count
+ * in *n; NULL when the block has no such column.
+ */
+static const unsigned char *block_column(const unsigned char *b, size_t len, uint64_t col,
+					 unsigned *enc, uint64_t *n)
+{
+	const unsigned char *q = b, *end = b + len;
+	uint64_t i, nthreads;
+
+	*n = get_varint(&q, end);
+	nthreads = get_varint(&q, end);
+	for (i = 0; i < 2 * nthreads; i++)
+		get_varint(&q, end);
+	while (q < end) {
+		uint64_t id = get_varint(&q, end);
+		unsigned e = *q++;
+		uint64_t clen = get_varint(&q, end);
+
+		if (id == col) {
+			*enc = e;
+			return q;
+		}
+		q += clen;
+	}
+	return NULL;
+}
+
+/*
  * The encoding (0 varints, 1 byte planes, 2 constant) of column `col` of
  * the first samples chunk of the file `path`; 99 when that block has no
  * such column.
@@ -788,30 +817,14 @@ static unsigned column_encoding(const char *path, uint64_t col)
 		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
 		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
 		unsigned char *b;
-		const unsigned char *q, *end;
-		uint64_t i, nthreads;
+		uint64_t nsamples;
 
 		if (c[0] != 4)
 			continue;
 		b = xmalloc(ulen);
 		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
-		q = b;
-		end = b + ulen;
-		get_varint(&q, end); /* n */
-		nthreads = get_varint(&q, end);
-		for (i = 0; i < 2 * nthreads; i++)
-			get_varint(&q, end);
-		while (q < end) {
-			uint64_t id = get_varint(&q, end);
-			unsigned e = *q++;
-			uint64_t clen2 = get_varint(&q, end);
-
-			if (id == col) {
-				enc = e;
-				break;
-			}
-			q += clen2;
-		}
+		if (!block_column(b, ulen, col, &enc, &nsamples))
+			enc = 99;
 		free(b);
 		break;
 	}
@@ -1067,27 +1080,15 @@ static void test_put_varints(void **state)
 static unsigned stored_planes(const unsigned char *b, size_t len, const unsigned char *z,
 			      size_t zlen)
 {
-	const unsigned char *q = b, *end = b + len;
-	uint64_t n, i, nthreads;
-	unsigned found = 0;
+	const unsigned char *col;
+	unsigned enc = 99, found = 0;
+	uint64_t n, i;
 
-	n = get_varint(&q, end);
-	nthreads = get_varint(&q, end);
-	for (i = 0; i < 2 * nthreads; i++)
-		get_varint(&q, end);
-	while (q < end) {
-		uint64_t id = get_varint(&q, end);
-		unsigned e = *q++;
-		uint64_t clen = get_varint(&q, end);
-
-		if (id == SESSION_COL_WEIGHT) {
-			assert_int_equal(e, SESSION_ENC_PLANES);
-			for (i = 0; i < q[0]; i++)
-				found += memmem(z, zlen, q + 1 + i * n, n) != NULL;
-			break;
-		}
-		q += clen;
-	}
+	col = block_column(b, len, SESSION_COL_WEIGHT, &enc, &n);
+	assert_non_null(col);
+	assert_int_equal(enc, SESSION_ENC_PLANES);
+	for (i = 0; i < col[0]; i++)
+		found += memmem(z, zlen, col + 1 + i * n, n) != NULL;
 	return found;
 }
 
