@@ -63,6 +63,14 @@ int session_writer_close(struct session_writer *w, struct profile *p);
 /* Closes without an end chunk (what is written stays readable, at the
  * path: a replacement is renamed into place). Frees `w`. */
 void session_writer_abort(struct session_writer *w);
+/*
+ * Makes the writer choose every samples block's coding by trial, never by
+ * estimate (the node column's, planes or varints: see writer.c): the same
+ * bytes where the estimate is right, and it is on every recording tested,
+ * at some 40 % more of the writer's time. For tests and benches that
+ * check the estimate; call it before the first flush.
+ */
+void session_writer_exact(struct session_writer *w);
 /* Whether `path` still holds the file `force` would replace, and would
  * keep it if the writer were aborted now (no data written yet). */
 bool session_writer_keeps_old(const struct session_writer *w);

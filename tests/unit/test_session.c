@@ -1168,6 +1168,95 @@ static void test_written_bytes(void **state)
 	free(path);
 }
 
+/*
+ * Writes a recording of 6 phases of 20 flushes of 2000 samples each (the
+ * node column coded by estimate, struct coding_memo in writer.c, or
+ * always by trial when `exact`): leaves drawn from 4096 skewed (a few
+ * often, as a real profile's: varints win), 4096 evenly (planes win),
+ * 40 far apart, 32768 evenly (3 bytes a node), in an order that moves
+ * from each kind to another. Returns the file's bytes; caller frees.
+ */
+static unsigned char *estimate_recording(const char *name, bool exact, size_t *len)
+{
+	static const unsigned phases[] = { 0, 1, 0, 2, 3, 1 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path(name);
+	struct profile *p = base_profile();
+	struct session_writer *w;
+	uint32_t *leaf = xcalloc(32768, sizeof(*leaf));
+	uint64_t x = 777, t = 1000;
+	unsigned char *d;
+	size_t i, k;
+	char fn[32];
+	unsigned flush;
+
+	profile_set_thread(p, 7, 7, "app");
+	for (i = 0; i < 32768; i++) {
+		snprintf(fn, sizeof(fn), "fn_%zu", i);
+		leaf[i] = profile_intern_node(p, i % 2 ? leaf[i / 2] : PROFILE_ROOT,
+					      profile_intern_frame(p, fn, "/bin/app",
+								   PROFILE_FRAME_USER));
+	}
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	if (exact)
+		session_writer_exact(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (k = 0; k < ARRAY_SIZE(phases); k++) {
+		for (flush = 0; flush < 20; flush++) {
+			for (i = 0; i < 2000; i++) {
+				struct profile_sample s = { .pid = 7, .tid = 7, .weight = 1 };
+				uint64_t r;
+
+				x = x * 6364136223846793005u + 1442695040888963407u;
+				r = x >> 33;
+				if (phases[k] == 0) /* 1 in 2^12 to 1 in 2 */
+					s.node = leaf[r % ((4096 >> (x >> 20) % 12) + 1)];
+				else if (phases[k] == 1)
+					s.node = leaf[r % 4096];
+				else if (phases[k] == 2)
+					s.node = leaf[r % 40 * 100];
+				else
+					s.node = leaf[r % 32768];
+				s.cpu = (uint16_t)(i % 2);
+				t += 500000;
+				s.time = t;
+				profile_add_sample(p, &s);
+			}
+			assert_int_equal(session_writer_flush(w, p), 0);
+			profile_clear_samples(p);
+		}
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	d = slurp(path, len);
+	free(leaf);
+	profile_free(p);
+	free(path);
+	return d;
+}
+
+/*
+ * The node column coded by estimate writes the same bytes as coded by
+ * trial, through each change of kind: the estimate is a shortcut, never
+ * a change of format.
+ */
+static void test_estimate_bytes(void **state)
+{
+	size_t len, exact_len, i;
+	unsigned char *d = estimate_recording("estimate.session", false, &len);
+	unsigned char *e = estimate_recording("exact.session", true, &exact_len);
+
+	for (i = 0; i < len && i < exact_len && d[i] == e[i]; i++)
+		;
+	if (i < len || i < exact_len)
+		print_message("# by estimate, %zu bytes; by trial, %zu; the first difference at %zu\n",
+			      len, exact_len, i);
+	assert_int_equal(len, exact_len);
+	assert_memory_equal(d, e, len);
+	free(d);
+	free(e);
+}
+
 static void test_version(void **state)
 {
 	struct session_read_info info;
@@ -2756,6 +2845,7 @@ int main(void)
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),
 		cmocka_unit_test(test_written_bytes),
+		cmocka_unit_test(test_estimate_bytes),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
