@@ -10,8 +10,8 @@
  * and prints: the timeline's own memory and peak RSS, the time per added
  * sample, full-span and filtered query times, the live refresh time, rate
  * series times; then it writes the same hour with the session writer (a
- * flush per simulated second) and prints bytes per sample, the write time,
- * and the time to read it back and build the timeline from it (the
+ * flush per simulated second) and prints bytes per sample, the write time
+ * (its wall time beside it), and the time to read it back and build the timeline from it (the
  * library's part of opening it; make bench-replay times the explorer's),
  * with the read's user and system CPU apart, and next to them what this
  * machine charges for fresh memory: the CPU time to first touch a new
@@ -267,6 +267,15 @@ static uint64_t cpu_now_ns(void)
 	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* The monotonic clock, for the write's wall time beside its CPU time. */
+static uint64_t wall_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
 static double ms_since(uint64_t t0)
 {
 	return (double)(cpu_now_ns() - t0) / 1e6;
@@ -314,7 +323,7 @@ static void fresh_memory_ms(size_t bytes, double *user_ms, double *sys_ms)
 }
 
 static int write_session(const char *path, bool uniform, bool addresses, uint64_t secs,
-			 double *bps, double *write_ms)
+			 double *bps, double *write_ms, double *wall_ms)
 {
 	struct gen *g = xcalloc(1, sizeof(*g));
 	struct profile *p = bench_profile(g, uniform, addresses);
@@ -322,7 +331,7 @@ static int write_session(const char *path, bool uniform, bool addresses, uint64_
 	struct session_writer *w;
 	struct ft_error err;
 	struct stat st;
-	uint64_t sec, t0, spent, total = 0;
+	uint64_t sec, t0, w0, spent, wall, total = 0;
 	int ret;
 	size_t i;
 
@@ -333,18 +342,22 @@ static int write_session(const char *path, bool uniform, bool addresses, uint64_
 		goto out_free;
 	}
 	t0 = cpu_now_ns();
+	w0 = wall_now_ns();
 	ret = session_writer_begin(w, p);
 	spent = cpu_now_ns() - t0;
+	wall = wall_now_ns() - w0;
 	for (sec = 0; !ret && sec < secs; sec++) {
 		/* Making up the samples is not writing them. */
 		gen_second(g, sec, s);
 		t0 = cpu_now_ns();
+		w0 = wall_now_ns();
 		for (i = 0; i < NCPUS * HZ; i++)
 			profile_add_sample(p, &s[i]);
 		total += NCPUS * HZ;
 		ret = session_writer_flush(w, p);
 		profile_clear_samples(p);
 		spent += cpu_now_ns() - t0;
+		wall += wall_now_ns() - w0;
 	}
 	p->meta.duration_ns = secs * SEC;
 	if (ret) {
@@ -353,8 +366,10 @@ static int write_session(const char *path, bool uniform, bool addresses, uint64_
 		goto out_free;
 	}
 	t0 = cpu_now_ns();
+	w0 = wall_now_ns();
 	ret = session_writer_close(w, p);
 	*write_ms = (double)(spent + cpu_now_ns() - t0) / 1e6;
+	*wall_ms = (double)(wall + wall_now_ns() - w0) / 1e6;
 	if (ret || stat(path, &st) != 0) {
 		fprintf(stderr, "bench: writing %s: %s\n", path, strerror(ret ? -ret : errno));
 		ret = ret ? ret : -errno;
@@ -411,7 +426,7 @@ int main(int argc, char **argv)
 	uint64_t secs = 3600, sec, t0, add_ns = 0, nsamples = 0, rates[600];
 	struct timeline_count_cache *counts;
 	uint64_t user0, sys0, user1, sys1;
-	double live_sum = 0, live_max = 0, ms, bps = 0, write_ms = 0, read_ms, query_ms;
+	double live_sum = 0, live_max = 0, ms, bps = 0, write_ms = 0, wall_ms = 0, read_ms, query_ms;
 	bool uniform = false, session = true, day = false, session_only = false, addresses = false;
 	char path[4096], name[96], peer[96];
 	const char *tmp, *span;
@@ -612,12 +627,16 @@ session:
 		goto out_free;
 	tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(path, sizeof(path), "%s/flametop-bench-%d.ft", tmp, (int)getpid());
-	if (write_session(path, uniform, addresses, secs, &bps, &write_ms) == 0) {
+	if (write_session(path, uniform, addresses, secs, &bps, &write_ms, &wall_ms) == 0) {
 		bench_line(fig(name, sizeof(name), "session bytes per sample, synthetic", span), bps,
 			   "B", "<=", 4, NULL);
-		/* Issue 14's goal is 2 s for the hour: 2 s an hour of samples. */
+		/* Issue 14's goal is 2 s for the hour: 2 s an hour of samples.
+		 * Its wall time beside it: on a loaded box, the time others
+		 * took too. */
+		snprintf(peer, sizeof(peer), "wall %.2f s%s", wall_ms / 1000,
+			 secs == 3600 ? "" : "; 2 s an hour");
 		bench_line(fig(name, sizeof(name), "session write, synthetic", span), write_ms / 1000,
-			   "s", "<=", 2.0 * (double)secs / 3600, secs == 3600 ? NULL : "2 s an hour");
+			   "s", "<=", 2.0 * (double)secs / 3600, peer);
 		cpu_split_ns(&user0, &sys0);
 		t0 = cpu_now_ns();
 		rp = session_read(path, &info, &err);
