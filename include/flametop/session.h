@@ -67,8 +67,8 @@ void session_writer_abort(struct session_writer *w);
  * Makes the writer choose every samples block's coding by trial, never by
  * estimate (the node column's, planes or varints: see writer.c): the same
  * bytes where the estimate is right, and it is on every recording tested,
- * at some 40 % more of the writer's time. For tests and benches that
- * check the estimate; call it before the first flush.
+ * in about 1.5 times the writer's time (bench/timeline's hour). For tests
+ * and benches that check the estimate; call it before the first flush.
  */
 void session_writer_exact(struct session_writer *w);
 /* Whether `path` still holds the file `force` would replace, and would
