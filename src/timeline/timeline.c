@@ -189,6 +189,10 @@ struct timeline {
 	size_t scr_cap[2];
 	uint8_t *pack_buf;
 	size_t pack_cap;
+	/* The sums by key (struct tl_sums): a word per key, and a bit per
+	 * key of those holding one, all clear between uses. */
+	uint64_t *sum_wc, *sum_mark;
+	size_t sum_cap; /* keys */
 
 	uint64_t now;
 	uint64_t horizon; /* samples before this are refused */
@@ -563,6 +567,10 @@ static void scratch_release(struct timeline *t)
 	free(t->pack_buf);
 	t->pack_buf = NULL;
 	t->pack_cap = 0;
+	free(t->sum_wc);
+	free(t->sum_mark);
+	t->sum_wc = t->sum_mark = NULL;
+	t->sum_cap = 0;
 }
 
 /*
@@ -812,6 +820,116 @@ static void sort_by_key(struct timeline *t, struct tl_entry *e, size_t n)
 		memcpy(e, src, n * sizeof(*e));
 }
 
+/*
+ * Summing by key without sorting: entries are added into a word per key
+ * (the scratch sum_wc, as many as there are keys) and marked in a bitmap,
+ * then read out in key order by walking the bitmap. This gives exactly
+ * what sorting stably and combining gives whenever every key's sum fits
+ * one entry (weights and counts only grow, so then every partial sum fits
+ * too, in any order); when one does not, sums_add() says so and the
+ * caller sorts instead, which splits the sum as it always did. Worth it
+ * where the entries are not much fewer than the keys (SUMS_KEYS_PER_ENTRY):
+ * a bucket's second or a merge of seconds, not a handful of entries among
+ * a million keys, whose bitmap walk and sum words would cost more than
+ * sorting them.
+ */
+#define SUMS_KEYS_PER_ENTRY 16
+
+/* Whether `n` entries are summed by key (sums_begin) rather than sorted. */
+static inline bool sums_worth(const struct timeline *t, size_t n)
+{
+	return n >= 64 && t->nkeys <= SUMS_KEYS_PER_ENTRY * n;
+}
+
+/* Room for every key's sum, all of them clear. */
+static void sums_begin(struct timeline *t)
+{
+	if (t->nkeys > t->sum_cap) {
+		size_t cap = (size_t)t->nkeys + t->nkeys / 4 + 64;
+
+		cap = (cap + 63) / 64 * 64;
+		free(t->sum_wc);
+		free(t->sum_mark);
+		t->sum_wc = xreallocarray(NULL, cap, sizeof(*t->sum_wc));
+		t->sum_mark = xcalloc(cap / 64, sizeof(*t->sum_mark));
+		t->sum_cap = cap;
+	}
+}
+
+/* Adds the entry (key, wc) to its key's sum; false, adding nothing, when the
+ * sum would not fit one entry. */
+static inline bool sums_add(struct timeline *t, uint32_t key, uint64_t wc)
+{
+	uint64_t *mark = &t->sum_mark[key / 64], bit = UINT64_C(1) << (key % 64), l;
+
+	if (!(*mark & bit)) {
+		*mark |= bit;
+		t->sum_wc[key] = wc;
+		return true;
+	}
+	l = t->sum_wc[key];
+	if (wc_weight(l) + wc_weight(wc) > WEIGHT_MAX || wc_count(l) + wc_count(wc) > COUNT_MAX)
+		return false;
+	t->sum_wc[key] = l + wc;
+	return true;
+}
+
+/*
+ * The sums, in key order, into `out` (room for one per key added), the
+ * marks cleared; `out` NULL only clears them (a sum did not fit). Returns
+ * how many.
+ */
+static size_t sums_take(struct timeline *t, struct tl_entry *out)
+{
+	size_t w, n = 0, words = ((size_t)t->nkeys + 63) / 64;
+
+	for (w = 0; w < words; w++) {
+		uint64_t m = t->sum_mark[w];
+
+		if (!m)
+			continue;
+		t->sum_mark[w] = 0;
+		if (!out)
+			continue;
+		do {
+			uint32_t key = (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(m));
+
+			out[n].key = key;
+			out[n++].wc = t->sum_wc[key];
+			m &= m - 1;
+		} while (m);
+	}
+	return n;
+}
+
+/*
+ * Folds b's pending entries into its packed ones by sums_add(): true, or
+ * false with b unchanged when a key's sum would not fit one entry.
+ */
+static bool bucket_sort_sums(struct timeline *t, struct tl_bucket *b)
+{
+	struct tl_entry *out;
+	struct tl_cursor c;
+	uint64_t w, cnt;
+	uint32_t k, key;
+
+	sums_begin(t);
+	cursor_init(&c, b);
+	while (cursor_next(&c, &key, &w, &cnt))
+		if (!sums_add(t, key, w << COUNT_BITS | cnt))
+			goto out_split;
+	for (k = 0; k < b->n; k++)
+		if (!sums_add(t, b->e[k].key, b->e[k].wc))
+			goto out_split;
+	out = scratch(t, 1, (size_t)b->npacked + b->n);
+	bucket_pack(t, b, out, sums_take(t, out));
+	bucket_drop_pending(t, b);
+	return true;
+out_split:
+	sums_take(t, NULL);
+	return false;
+}
+
 /* Folds the pending entries into the packed ones. */
 static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 {
@@ -824,6 +942,8 @@ static void bucket_sort(struct timeline *t, struct tl_bucket *b)
 		return;
 	}
 	t->pending_hint = np < 2 * PENDING_MIN ? (uint32_t)np : 2 * PENDING_MIN;
+	if (sums_worth(t, np + b->npacked) && bucket_sort_sums(t, b))
+		return;
 	sort_by_key(t, b->e, np);
 	/* combine the pending run in place, then merge it with the packed run */
 	for (k = 0; k < np; k++)
@@ -1620,6 +1740,20 @@ static void bucket_remove(struct timeline *t, size_t i, size_t j)
 	t->nb -= j - i;
 }
 
+/* Adds b's packed entries to the sums (sums_add): false when one did not fit. */
+static bool bucket_sum(struct timeline *t, const struct tl_bucket *b)
+{
+	struct tl_cursor c;
+	uint64_t w, cnt;
+	uint32_t key;
+
+	cursor_init(&c, b);
+	while (cursor_next(&c, &key, &w, &cnt))
+		if (!sums_add(t, key, w << COUNT_BITS | cnt))
+			return false;
+	return true;
+}
+
 /* Merges buckets [i, j) into one bucket [start, start + width) at index i. */
 static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start, uint64_t width)
 {
@@ -1632,11 +1766,23 @@ static void bucket_merge(struct timeline *t, size_t i, size_t j, uint64_t start,
 		n += t->b[k].npacked;
 	}
 	/*
-	 * The runs one after the other (scratch 0), sorted stably (through
-	 * scratch 1) and combined: what merging them in turn would give, in
-	 * a pass or two over them rather than one per bucket.
+	 * The runs summed by key (sums_add) where they are worth it and fit,
+	 * else one after the other (scratch 0), sorted stably (through
+	 * scratch 1) and combined: either is what merging them in turn would
+	 * give, in a pass or two over them rather than one per bucket.
 	 */
-	if (j > i + 1) {
+	if (j > i + 1 && sums_worth(t, n)) {
+		sums_begin(t);
+		for (k = i; k < j && bucket_sum(t, &t->b[k]); k++)
+			;
+		if (k == j) {
+			acc = scratch(t, 0, n);
+			nacc = sums_take(t, acc);
+		} else {
+			sums_take(t, NULL);
+		}
+	}
+	if (j > i + 1 && !acc) {
 		acc = scratch(t, 0, n);
 		for (k = i, n = 0; k < j; k++) {
 			bucket_unpack_to(&t->b[k], acc + n);

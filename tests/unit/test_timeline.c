@@ -351,6 +351,71 @@ static void test_tiers_exact(void **state)
 	profile_free(p);
 }
 
+/*
+ * Merged buckets hold exactly the samples of the buckets they replace,
+ * whether the merge sums each key in one pass or has to split a sum past
+ * 2^44 (a key of 3 * 2^42 a second: each second fits one entry, two do
+ * not): every window on the coarse edges, and each second's samples, agree
+ * with the samples themselves; none is lost or counted twice.
+ */
+static void test_tiers_sums(void **state)
+{
+	uint32_t leaves[200];
+	struct profile *p = make_profile(leaves, 200);
+	struct timeline_config c;
+	struct timeline *t;
+	struct timeline_stats st;
+	struct profile_filter f;
+	struct profile_top *top;
+	uint64_t sec, heavy_w = 0;
+	uint32_t k;
+
+	small_tiers(&c);
+	t = timeline_new(&c, p);
+	for (sec = 0; sec < 100; sec++) {
+		struct profile_sample s[303];
+
+		for (k = 0; k < 300; k++)
+			s[k] = random_sample(leaves, 200, sec * SEC + rnd() % SEC);
+		for (k = 300; k < 303; k++) {
+			s[k] = random_sample(leaves, 200, sec * SEC + rnd() % SEC);
+			s[k].node = leaves[0];
+			s[k].tid = s[k].pid = 100;
+			s[k].event = 0;
+			/* seconds 20 to 31 only: the other slots sum in one pass */
+			s[k].weight = sec >= 20 && sec < 32 ? (UINT64_C(1) << 42) + k : 1000 + k;
+			if (sec >= 20 && sec < 32)
+				heavy_w += s[k].weight;
+		}
+		for (k = 0; k < 303; k++)
+			profile_add_sample(p, &s[k]);
+		timeline_add(t, s, 150);
+		timeline_add(t, s + 150, 153);
+		timeline_advance(t, (sec + 1) * SEC);
+	}
+	timeline_stats(t, &st);
+	/* [0, 70) in 10 s buckets, [70, 90) in 2 s, [90, 100) in 1 s */
+	assert_int_equal(st.buckets, 7 + 10 + 10);
+	assert_int_equal(st.samples, 100 * 303);
+	assert_int_equal(st.dropped, 0);
+	check_filters(t, p, 0, 0);
+	for (sec = 0; sec < 70; sec += 10)
+		check_filters(t, p, sec * SEC, (sec + 10) * SEC);
+	for (sec = 70; sec < 90; sec += 2)
+		check_filters(t, p, sec * SEC, (sec + 2) * SEC);
+	/* the heavy key's samples in [20, 40): split, summed exactly */
+	profile_filter_init(&f);
+	f.from = 20 * SEC;
+	f.to = 40 * SEC;
+	f.tid = 100;
+	f.event = 0;
+	top = timeline_query(t, &f);
+	assert_true(top->node_self[leaves[0]] >= heavy_w);
+	profile_top_free(top);
+	timeline_free(t);
+	profile_free(p);
+}
+
 static void test_retention(void **state)
 {
 	uint32_t leaves[50];
@@ -1165,6 +1230,7 @@ int main(void)
 		cmocka_unit_test_setup(test_query_random, reset_rng),
 		cmocka_unit_test_setup(test_query_span, reset_rng),
 		cmocka_unit_test_setup(test_tiers_exact, reset_rng),
+		cmocka_unit_test_setup(test_tiers_sums, reset_rng),
 		cmocka_unit_test_setup(test_retention, reset_rng),
 		cmocka_unit_test_setup(test_memory_flood, reset_rng),
 		cmocka_unit_test_setup(test_memory_coarsens_first, reset_rng),
