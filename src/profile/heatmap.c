@@ -386,10 +386,19 @@ static void heat_put(struct profile_heatstore *h, uint32_t weight, const struct 
 {
 	struct heat_entry *e;
 
-	if (h->n == h->cap)
-		heat_drop(h, 1);
-	e = heat_at(h, h->n);
-	h->n++;
+	if (h->n == h->cap) {
+		/* Full: the oldest goes (heat_drop(h, 1), without its loop),
+		 * and the entry takes its place. */
+		uint64_t end = (entry_slice(h, &h->v[h->head]) + 1) * h->slice_ns;
+
+		if (end > h->since)
+			h->since = end;
+		e = &h->v[h->head];
+		h->head = h->head + 1 == h->cap ? 0 : h->head + 1;
+	} else {
+		e = heat_at(h, h->n);
+		h->n++;
+	}
 	e->weight = weight;
 	e->node = s->node;
 	e->tid = s->tid;
