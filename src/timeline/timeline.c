@@ -189,8 +189,8 @@ struct timeline {
 	size_t scr_cap[2];
 	uint8_t *pack_buf;
 	size_t pack_cap;
-	/* The sums by key (struct tl_sums): a word per key, and a bit per
-	 * key of those holding one, all clear between uses. */
+	/* Sums by key (sums_add): a word per key, and a bit per key of
+	 * those holding one, all clear between uses. */
 	uint64_t *sum_wc, *sum_mark;
 	size_t sum_cap; /* keys */
 
