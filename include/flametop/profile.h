@@ -628,6 +628,8 @@ struct profile_tree {
 	size_t step_cap;
 	uint64_t *keys; /* sorting children */
 	size_t keys_cap;
+	uint64_t *moved; /* INVERTED, weighed again: a bit per leaf whose weight moved */
+	size_t moved_cap;
 };
 
 /* An empty CALLS tree (the root alone, no profile), for the builders
@@ -649,6 +651,11 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
  * Rebuilds `t` as a merged tree of `calls` (a CALLS tree, borrowed: `t` is
  * valid until `calls` is rebuilt or freed). `frame` is the function of
  * CALLERS and CALLEES; a function with no weight gives a root of weight 0.
+ * An INVERTED tree rebuilt from the same `calls` (rebuilt in between, as
+ * the next query does) whose stacks with self weight are still the same
+ * nodes keeps its nodes, ids and lists and is only weighed again: what it
+ * shows is what a new tree would show, at the cost of the items it holds
+ * rather than of listing and sorting them again.
  */
 void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *calls);
 void profile_tree_callers(struct profile_tree *t, const struct profile_tree *calls,

@@ -25,6 +25,10 @@
  * CALLERS or CALLEES root's are the function's outermost occurrences.
  * The cost is the items of the nodes looked at, so the bottom-up view of
  * a 100k-node profile lists its first rows without walking every stack.
+ * An inverted tree's items remember the leaf whose self weight they
+ * carry: built again on the same stacks with other weights (the live
+ * view's next frame, when samples fell on stacks it had), it keeps its
+ * nodes and lists and sums its items again, with no grouping or sorting.
  */
 #include "config.h"
 
@@ -39,6 +43,7 @@
 
 struct profile_tree_item {
 	uint32_t node; /* of the CALLS tree */
+	uint32_t from; /* the CALLS node whose weight it carries (INVERTED: a leaf) */
 	uint64_t weight;
 };
 
@@ -71,6 +76,7 @@ void profile_tree_free(struct profile_tree *t)
 	free(t->groups);
 	free(t->step);
 	free(t->keys);
+	free(t->moved);
 	free(t);
 }
 
@@ -290,15 +296,26 @@ static void add_item(struct profile_tree *t, uint32_t node, uint64_t weight)
 {
 	t->items = grow(t->items, &t->items_cap, t->nitems + 1, sizeof(*t->items));
 	t->items[t->nitems].node = node;
+	t->items[t->nitems].from = node;
 	t->items[t->nitems].weight = weight;
 	t->nitems++;
+}
+
+/* A grouping slot for each of the source's frames, all empty. */
+static void size_slots(struct profile_tree *t)
+{
+	uint32_t nframes = t->calls->order.n;
+
+	if (t->nslot < nframes) {
+		t->slot = xreallocarray(t->slot, nframes, sizeof(*t->slot));
+		memset(t->slot + t->nslot, 0xff, (nframes - t->nslot) * sizeof(*t->slot));
+		t->nslot = nframes;
+	}
 }
 
 static void reset_merged(struct profile_tree *t, enum profile_tree_kind kind,
 			 const struct profile_tree *calls, uint32_t frame)
 {
-	uint32_t nframes = calls->order.n;
-
 	t->kind = kind;
 	t->p = calls->p;
 	t->calls = calls;
@@ -322,11 +339,7 @@ static void reset_merged(struct profile_tree *t, enum profile_tree_kind kind,
 	t->next_sibling[PROFILE_ROOT] = NONE;
 	t->item_first[PROFILE_ROOT] = 0;
 	t->item_count[PROFILE_ROOT] = 0;
-	if (t->nslot < nframes) {
-		t->slot = xreallocarray(t->slot, nframes, sizeof(*t->slot));
-		memset(t->slot + t->nslot, 0xff, (nframes - t->nslot) * sizeof(*t->slot));
-		t->nslot = nframes;
-	}
+	size_slots(t);
 }
 
 /* The root's items: the outermost occurrences of `frame`, with their totals. */
@@ -353,10 +366,73 @@ static void root_of_function(struct profile_tree *t)
 	t->item_count[PROFILE_ROOT] = (uint32_t)t->nitems;
 }
 
+/*
+ * Weighs an INVERTED tree of `calls` again, keeping its nodes and lists,
+ * when the stacks with self weight are still the ones its root holds
+ * (same nodes, in id order): only their weights moved, so every node
+ * keeps its items, and the items of the leaves whose weight moved (a
+ * bit each in t->moved) take it, their nodes the difference. Returns
+ * false, with the tree left for a rebuild, when they are not the same.
+ */
+static bool reweigh_inverted(struct profile_tree *t, const struct profile_tree *calls)
+{
+	const struct profile_node *nodes = calls->p->nodes;
+	size_t nroot = t->item_count[PROFILE_ROOT], nwith = 0, nmoved = 0, i, j;
+	uint64_t *moved;
+	uint32_t n, c;
+
+	/* As many stacks with weight as the root holds, and each of those
+	 * has weight: the same set. */
+	for (n = 1; n < calls->nnodes; n++)
+		nwith += calls->self[n] != 0;
+	if (nwith != nroot)
+		return false;
+	t->moved = grow(t->moved, &t->moved_cap, calls->nnodes / 64 + 1, sizeof(*t->moved));
+	moved = t->moved;
+	memset(moved, 0, (calls->nnodes / 64 + 1) * sizeof(*moved));
+	for (j = 0; j < nroot; j++) {
+		struct profile_tree_item *it = &t->items[j];
+		uint64_t w = it->node < calls->nnodes ? calls->self[it->node] : 0;
+
+		if (!w)
+			return false;
+		if (w != it->weight) {
+			moved[it->node / 64] |= 1ull << (it->node % 64);
+			it->weight = w;
+			nmoved++;
+		}
+	}
+	t->own_self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
+	t->own_total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
+	for (c = 1; c < t->nnodes && nmoved; c++) {
+		struct profile_tree_item *it = t->items + t->item_first[c];
+
+		for (i = 0; i < t->item_count[c]; i++) {
+			uint32_t leaf = it[i].from;
+			uint64_t w, d;
+
+			if (!(moved[leaf / 64] >> (leaf % 64) & 1))
+				continue;
+			w = calls->self[leaf];
+			d = w - it[i].weight; /* modulo 2^64: adding it subtracts too */
+			it[i].weight = w;
+			t->own_total[c] += d;
+			/* A stack that starts here (item_self(), upwards). */
+			if (nodes[it[i].node].parent == PROFILE_ROOT)
+				t->own_self[c] += d;
+		}
+	}
+	size_slots(t);
+	return true;
+}
+
 void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *calls)
 {
 	uint32_t n;
 
+	if (t->kind == PROFILE_TREE_INVERTED && t->calls == calls && t->p == calls->p &&
+	    reweigh_inverted(t, calls))
+		return;
 	reset_merged(t, PROFILE_TREE_INVERTED, calls, PROFILE_NO_FRAME);
 	t->own_self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
 	t->own_total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
@@ -368,7 +444,7 @@ void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *ca
 	for (n = 1; n < calls->nnodes; n++) {
 		uint64_t w = calls->self[n];
 
-		t->items[t->nitems].node = n;
+		t->items[t->nitems].node = t->items[t->nitems].from = n;
 		t->items[t->nitems].weight = w;
 		t->nitems += w != 0;
 	}
@@ -416,6 +492,7 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 			if (c == PROFILE_ROOT)
 				continue;
 			t->step[n].node = c;
+			t->step[n].from = it.from;
 			t->step[n++].weight = it.weight;
 			continue;
 		}
@@ -424,6 +501,7 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 				continue;
 			t->step = grow(t->step, &t->step_cap, n + 1, sizeof(*t->step));
 			t->step[n].node = c;
+			t->step[n].from = c;
 			t->step[n++].weight = calls->total[c];
 		}
 	}

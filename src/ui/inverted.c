@@ -7,7 +7,8 @@
  * show it). That is not the call tree turned upside down, which `i` does
  * to any graph: here a function that is hot from many callers is one wide
  * box. The tree is the window's call tree merged (profile_tree_inverted),
- * rebuilt with each query and listed only as far as it is drawn.
+ * made again with each query (only weighed again while the stacks with
+ * weight stay the same) and listed only as far as it is drawn.
  */
 #include "config.h"
 

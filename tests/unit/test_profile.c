@@ -1565,6 +1565,111 @@ static void test_tree_inverted(void **state)
 	profile_free(p);
 }
 
+/* Appends `node`'s subtree to `out` as "name total/self (children)",
+ * listing every node: what a graph of the tree would show, whatever the
+ * ids. */
+static void dump(struct profile_tree *t, uint32_t node, char *out, size_t size)
+{
+	const struct profile *p = t->p;
+	uint32_t f = profile_tree_frame(t, node), c;
+	size_t at = strlen(out);
+
+	snprintf(out + at, size - at, "%s %llu/%llu (",
+		 f == PROFILE_NO_FRAME ? "-" : profile_string(p, p->frames[f].name),
+		 (unsigned long long)t->total[node], (unsigned long long)t->self[node]);
+	for (c = profile_tree_child(t, node); c != PROFILE_NO_NODE; c = profile_tree_sibling(t, c))
+		dump(t, c, out, size);
+	at = strlen(out);
+	snprintf(out + at, size - at, ") ");
+}
+
+/* Builds the inverted tree of `calls` again into `t` (kept from the query
+ * before) and checks it shows, in full, what a new tree shows. */
+static void inverted_again(struct profile_tree *t, const struct profile_tree *calls)
+{
+	struct profile_tree *fresh = profile_tree_new();
+	char kept[1024] = "", want[1024] = "";
+
+	profile_tree_inverted(t, calls);
+	profile_tree_inverted(fresh, calls);
+	dump(fresh, PROFILE_ROOT, want, sizeof(want));
+	dump(t, PROFILE_ROOT, kept, sizeof(kept));
+	assert_string_equal(kept, want);
+	profile_tree_free(fresh);
+}
+
+/*
+ * The bottom-up tree built again for the next query, as the bottom-up
+ * view does every frame, shows what a new one would: when only weights
+ * moved (on listed nodes and on nodes not listed yet), when a stack
+ * loses all weight, when a new one gets some, and when as many stacks
+ * come as go (the same count of stacks with weight, not the same ones).
+ */
+static void test_tree_inverted_again(void **state)
+{
+	static const char *const s6[] = { "main", "b", "c", NULL };
+	uint64_t *self, *more;
+	struct profile *p = tree_profile(&self);
+	struct profile_tree *calls = calls_of(p, self), *t = profile_tree_new();
+	uint32_t leaf, n1 = 3, n2 = 5, n4 = 6, n6; /* tree_profile()'s ids */
+
+	(void)state;
+	profile_tree_inverted(t, calls);
+	leaf = child(t, PROFILE_ROOT, "leaf"); /* the first row only is listed */
+	assert_int_equal(p->nodes[n1].frame, frame_of(p, "leaf"));
+	assert_int_equal(p->nodes[n2].frame, frame_of(p, "leaf"));
+	assert_int_equal(p->nodes[n4].frame, frame_of(p, "c"));
+
+	/* New weights on the same stacks: listed and unlisted nodes. */
+	self[n1] = 2;
+	self[n2] = 40;
+	calls_again(calls, p, self);
+	inverted_again(t, calls);
+	assert_int_equal(child(t, PROFILE_ROOT, "leaf"), leaf); /* kept */
+	assert_int_equal(t->total[leaf], 45);
+	assert_int_equal(t->total[child(t, leaf, "b")], 2);
+
+	/* Again, everything listed now. */
+	self[n1] = 20;
+	calls_again(calls, p, self);
+	inverted_again(t, calls);
+
+	/* Unchanged weights. */
+	calls_again(calls, p, self);
+	inverted_again(t, calls);
+
+	/* c's stack stops. */
+	self[n4] = 0;
+	calls_again(calls, p, self);
+	inverted_again(t, calls);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 2);
+
+	/* A new stack, ending in c again: as many stacks with weight as
+	 * before the last step, but not the same ones. */
+	self[n4] = 7;
+	calls_again(calls, p, self);
+	inverted_again(t, calls);
+	n6 = stack(p, "app", s6);
+	more = calloc(p->nnodes, sizeof(*more));
+	memcpy(more, self, (size_t)n6 * sizeof(*more));
+	more[n4] = 0;
+	more[n6] = 9;
+	calls_again(calls, p, more);
+	inverted_again(t, calls);
+	assert_int_equal(t->total[child(t, child(t, PROFILE_ROOT, "c"), "b")], 9);
+
+	/* Everything stops. */
+	memset(more, 0, p->nnodes * sizeof(*more));
+	calls_again(calls, p, more);
+	inverted_again(t, calls);
+	assert_int_equal(nchildren(t, PROFILE_ROOT), 0);
+	profile_tree_free(t);
+	calls_free(calls);
+	free(more);
+	free(self);
+	profile_free(p);
+}
+
 static void test_tree_callers_callees(void **state)
 {
 	uint64_t *self;
@@ -2965,6 +3070,7 @@ int main(void)
 		cmocka_unit_test(test_tree_calls),
 		cmocka_unit_test(test_tree_calls_again),
 		cmocka_unit_test(test_tree_inverted),
+		cmocka_unit_test(test_tree_inverted_again),
 		cmocka_unit_test(test_tree_callers_callees),
 		cmocka_unit_test(test_tree_neighbours),
 		cmocka_unit_test(test_query_locations),
