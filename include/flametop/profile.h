@@ -628,8 +628,6 @@ struct profile_tree {
 	size_t step_cap;
 	uint64_t *keys; /* sorting children */
 	size_t keys_cap;
-	uint64_t *moved; /* INVERTED, weighed again: a bit per leaf whose weight moved */
-	size_t moved_cap;
 };
 
 /* An empty CALLS tree (the root alone, no profile), for the builders

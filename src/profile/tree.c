@@ -25,10 +25,11 @@
  * CALLERS or CALLEES root's are the function's outermost occurrences.
  * The cost is the items of the nodes looked at, so the bottom-up view of
  * a 100k-node profile lists its first rows without walking every stack.
- * An inverted tree's items remember the leaf whose self weight they
- * carry: built again on the same stacks with other weights (the live
- * view's next frame, when samples fell on stacks it had), it keeps its
- * nodes and lists and sums its items again, with no grouping or sorting.
+ * An inverted tree's items are linked to the items they became one
+ * level further: built again on the same stacks with other weights (the
+ * live view's next frame, when samples fell on stacks it had), it keeps
+ * its nodes and lists and follows those links from each leaf whose
+ * weight moved, with no grouping or sorting.
  */
 #include "config.h"
 
@@ -43,7 +44,11 @@
 
 struct profile_tree_item {
 	uint32_t node; /* of the CALLS tree */
-	uint32_t from; /* the CALLS node whose weight it carries (INVERTED: a leaf) */
+	uint32_t owner; /* the merged node it is an item of */
+	/* Upward kinds: the item it became in the child of `owner` it was
+	 * moved to (NONE before that is listed, or when it reached the
+	 * root); in t->step, the item it comes from. */
+	uint32_t next;
 	uint64_t weight;
 };
 
@@ -76,7 +81,6 @@ void profile_tree_free(struct profile_tree *t)
 	free(t->groups);
 	free(t->step);
 	free(t->keys);
-	free(t->moved);
 	free(t);
 }
 
@@ -296,7 +300,8 @@ static void add_item(struct profile_tree *t, uint32_t node, uint64_t weight)
 {
 	t->items = grow(t->items, &t->items_cap, t->nitems + 1, sizeof(*t->items));
 	t->items[t->nitems].node = node;
-	t->items[t->nitems].from = node;
+	t->items[t->nitems].owner = PROFILE_ROOT;
+	t->items[t->nitems].next = NONE;
 	t->items[t->nitems].weight = weight;
 	t->nitems++;
 }
@@ -369,17 +374,16 @@ static void root_of_function(struct profile_tree *t)
 /*
  * Weighs an INVERTED tree of `calls` again, keeping its nodes and lists,
  * when the stacks with self weight are still the ones its root holds
- * (same nodes, in id order): only their weights moved, so every node
- * keeps its items, and the items of the leaves whose weight moved (a
- * bit each in t->moved) take it, their nodes the difference. Returns
- * false, with the tree left for a rebuild, when they are not the same.
+ * (same nodes, in id order): only their weights moved. A leaf whose
+ * weight moved adds the difference to the items it became, following
+ * their `next` links, and to their nodes. Returns false, with the tree
+ * left for a rebuild, when the stacks are not the same.
  */
 static bool reweigh_inverted(struct profile_tree *t, const struct profile_tree *calls)
 {
 	const struct profile_node *nodes = calls->p->nodes;
-	size_t nroot = t->item_count[PROFILE_ROOT], nwith = 0, nmoved = 0, i, j;
-	uint64_t *moved;
-	uint32_t n, c;
+	size_t nroot = t->item_count[PROFILE_ROOT], nwith = 0, j;
+	uint32_t n, k;
 
 	/* As many stacks with weight as the root holds, and each of those
 	 * has weight: the same set. */
@@ -387,41 +391,28 @@ static bool reweigh_inverted(struct profile_tree *t, const struct profile_tree *
 		nwith += calls->self[n] != 0;
 	if (nwith != nroot)
 		return false;
-	t->moved = grow(t->moved, &t->moved_cap, calls->nnodes / 64 + 1, sizeof(*t->moved));
-	moved = t->moved;
-	memset(moved, 0, (calls->nnodes / 64 + 1) * sizeof(*moved));
 	for (j = 0; j < nroot; j++) {
 		struct profile_tree_item *it = &t->items[j];
-		uint64_t w = it->node < calls->nnodes ? calls->self[it->node] : 0;
+		uint64_t w = it->node < calls->nnodes ? calls->self[it->node] : 0, d;
 
 		if (!w)
 			return false;
-		if (w != it->weight) {
-			moved[it->node / 64] |= 1ull << (it->node % 64);
-			it->weight = w;
-			nmoved++;
+		if (w == it->weight)
+			continue;
+		d = w - it->weight; /* modulo 2^64: adding it subtracts too */
+		it->weight = w;
+		for (k = it->next; k != NONE; k = t->items[k].next) {
+			struct profile_tree_item *x = &t->items[k];
+
+			x->weight += d;
+			t->own_total[x->owner] += d;
+			/* A stack that starts here (item_self(), upwards). */
+			if (nodes[x->node].parent == PROFILE_ROOT)
+				t->own_self[x->owner] += d;
 		}
 	}
 	t->own_self[PROFILE_ROOT] = calls->self[PROFILE_ROOT];
 	t->own_total[PROFILE_ROOT] = calls->total[PROFILE_ROOT];
-	for (c = 1; c < t->nnodes && nmoved; c++) {
-		struct profile_tree_item *it = t->items + t->item_first[c];
-
-		for (i = 0; i < t->item_count[c]; i++) {
-			uint32_t leaf = it[i].from;
-			uint64_t w, d;
-
-			if (!(moved[leaf / 64] >> (leaf % 64) & 1))
-				continue;
-			w = calls->self[leaf];
-			d = w - it[i].weight; /* modulo 2^64: adding it subtracts too */
-			it[i].weight = w;
-			t->own_total[c] += d;
-			/* A stack that starts here (item_self(), upwards). */
-			if (nodes[it[i].node].parent == PROFILE_ROOT)
-				t->own_self[c] += d;
-		}
-	}
 	size_slots(t);
 	return true;
 }
@@ -444,7 +435,9 @@ void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *ca
 	for (n = 1; n < calls->nnodes; n++) {
 		uint64_t w = calls->self[n];
 
-		t->items[t->nitems].node = t->items[t->nitems].from = n;
+		t->items[t->nitems].node = n;
+		t->items[t->nitems].owner = PROFILE_ROOT;
+		t->items[t->nitems].next = NONE;
 		t->items[t->nitems].weight = w;
 		t->nitems += w != 0;
 	}
@@ -492,7 +485,7 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 			if (c == PROFILE_ROOT)
 				continue;
 			t->step[n].node = c;
-			t->step[n].from = it.from;
+			t->step[n].next = (uint32_t)i;
 			t->step[n++].weight = it.weight;
 			continue;
 		}
@@ -501,7 +494,7 @@ static size_t step_items(struct profile_tree *t, uint32_t node)
 				continue;
 			t->step = grow(t->step, &t->step_cap, n + 1, sizeof(*t->step));
 			t->step[n].node = c;
-			t->step[n].from = c;
+			t->step[n].next = (uint32_t)i;
 			t->step[n++].weight = calls->total[c];
 		}
 	}
@@ -516,6 +509,18 @@ static uint64_t item_self(const struct profile_tree *t, const struct profile_tre
 	if (upward(t))
 		return calls->p->nodes[it->node].parent == PROFILE_ROOT ? it->weight : 0;
 	return calls->self[it->node];
+}
+
+/* Puts a moved item (from t->step) at `at`, an item of `owner`, and
+ * links the item it came from to it. */
+static void place_item(struct profile_tree *t, size_t at, const struct profile_tree_item *moved,
+		       uint32_t owner)
+{
+	t->items[moved->next].next = (uint32_t)at;
+	t->items[at].node = moved->node;
+	t->items[at].owner = owner;
+	t->items[at].next = NONE;
+	t->items[at].weight = moved->weight;
 }
 
 static void list_merged(struct profile_tree *t, uint32_t node)
@@ -537,7 +542,7 @@ static void list_merged(struct profile_tree *t, uint32_t node)
 		t->first_child[base] = t->next_sibling[base] = NONE;
 		t->item_first[base] = (uint32_t)t->nitems;
 		t->item_count[base] = 1;
-		t->items[t->nitems++] = t->step[0];
+		place_item(t, t->nitems++, &t->step[0], base);
 		t->nnodes++;
 		t->first_child[node] = base;
 		t->listed[node] = 1;
@@ -578,7 +583,8 @@ static void list_merged(struct profile_tree *t, uint32_t node)
 	}
 	for (i = 0; i < n; i++) {
 		g = t->slot[p->nodes[t->step[i].node].frame];
-		t->items[t->item_first[base + g] + t->groups[g].count++] = t->step[i];
+		place_item(t, t->item_first[base + g] + t->groups[g].count++, &t->step[i],
+			   base + (uint32_t)g);
 	}
 	t->nitems += n;
 	t->nnodes += (uint32_t)ngroups;
