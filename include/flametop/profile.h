@@ -652,8 +652,9 @@ void profile_tree_calls(struct profile_tree *t, const struct profile *p,
  * An INVERTED tree rebuilt from the same `calls` (rebuilt in between, as
  * the next query does) whose stacks with self weight are still the same
  * nodes keeps its nodes, ids and lists and is only weighed again: what it
- * shows is what a new tree would show, at the cost of the items it holds
- * rather than of listing and sorting them again.
+ * shows is what a new tree would show, for a pass over the nodes' self
+ * weights and the depth of each stack whose weight moved, instead of
+ * listing and sorting again.
  */
 void profile_tree_inverted(struct profile_tree *t, const struct profile_tree *calls);
 void profile_tree_callers(struct profile_tree *t, const struct profile_tree *calls,
