@@ -44,6 +44,17 @@
  * samples are, hit; anything that differs in one word misses and is
  * unwound. The memo is direct-mapped and bounded (MEMO_SLOTS entries of
  * at most MEMO_READS questions and MEMO_FRAMES addresses).
+ *
+ * Most of an unwind's questions are words of the modules' unwind tables,
+ * answered from what the unwinder read of their files, and asking them
+ * again was most of a hit's time. A question not answered from the
+ * sample itself (its registers, the words of its stack copy) has an
+ * answer that depends only on where the copy lies (its stack pointer and
+ * extent, in the key), on the process's mappings (the generation, in the
+ * key) and on the modules' data the unwinder holds (an epoch counts each
+ * piece read or freed). So a hit asks again only the sample's questions
+ * while the epoch is the one the entry was checked at; after a change of
+ * epoch it asks them all once, and keeps the new epoch when all match.
  */
 #include "config.h"
 
@@ -112,13 +123,19 @@ struct memo_read {
 	uint64_t val; /* the answer; 0 when there was none */
 	int32_t ret; /* the accessor's return value */
 	bool reg; /* a register, not memory */
+	bool sample; /* answered from the sample: a register, a word of the copy */
 };
 
-/* A whole unwind: its key, its questions and its result. */
+/*
+ * A whole unwind: its key, its questions and its result. The questions
+ * answered from the sample come first, `nsample` of them, then the others.
+ */
 struct memo {
 	uint32_t pid;
 	uint64_t gen, ip, sp;
-	uint32_t nreads, nips;
+	uint64_t dyn_size, stack_size; /* the copy's extent, and the size asked for */
+	uint64_t epoch; /* u->epoch when every question last matched */
+	uint32_t nreads, nsample, nips;
 	bool cut; /* unwind_cut() of that unwind */
 	struct memo_read *reads; /* nreads, then the ips, then their kinds */
 	uint64_t *ips;
@@ -138,6 +155,7 @@ struct unwind {
 	unw_addr_space_t as; /* created on the first sample */
 	uint32_t cache_pid; /* whose register rules libunwind's cache holds; 0: none */
 	uint64_t cache_gen; /* of that process's mappings */
+	uint64_t epoch; /* counts pieces of module data read and freed (see the memo) */
 
 	struct memo *memo; /* MEMO_SLOTS, allocated on first use */
 	struct memo_rec rec;
@@ -387,8 +405,10 @@ static struct umod *umod_vdso(void)
 static void *unwind_load(void *ctx, struct procmap *pm, const struct procmap_module *mod,
 			 struct procmap_file *file, size_t *cost)
 {
+	struct unwind *u = ctx;
 	struct umod *m;
 
+	u->epoch++; /* an address may now be answered from this module */
 	if (mod->kind == PROCMAP_VDSO)
 		m = procmap_live(pm) ? umod_vdso() : NULL;
 	else
@@ -400,6 +420,9 @@ static void *unwind_load(void *ctx, struct procmap *pm, const struct procmap_mod
 
 static void unwind_unload(void *ctx, void *data)
 {
+	struct unwind *u = ctx;
+
+	u->epoch++; /* what was answered from this module no longer is */
 	umod_free(data);
 }
 
@@ -472,7 +495,8 @@ static const struct umod *find_image(struct sample_ctx *x, uint64_t addr, uint64
 }
 
 /* Appends a question and its answer to the recording, if any. */
-static void record(struct sample_ctx *x, bool reg, uint64_t addr, uint64_t val, int ret)
+static void record(struct sample_ctx *x, bool reg, bool sample, uint64_t addr, uint64_t val,
+		   int ret)
 {
 	struct memo_rec *r = x->rec;
 
@@ -486,6 +510,7 @@ static void record(struct sample_ctx *x, bool reg, uint64_t addr, uint64_t val, 
 	r->reads[r->n].val = ret == 0 ? val : 0;
 	r->reads[r->n].ret = ret;
 	r->reads[r->n].reg = reg;
+	r->reads[r->n].sample = sample;
 	r->n++;
 }
 
@@ -510,14 +535,24 @@ static bool past_stack(struct sample_ctx *x, uint64_t addr)
 	return true;
 }
 
-static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp)
+/* Whether the word at `addr` lies in the sample's stack copy. */
+static bool in_copy(const struct sample_ctx *x, uint64_t addr)
+{
+	uint64_t off = addr - x->sp;
+
+	return addr >= x->sp && off < x->s->user_stack_dyn_size &&
+	       x->s->user_stack_dyn_size - off >= sizeof(uint64_t);
+}
+
+/* A word of memory; *from_copy set when the stack copy answered it. */
+static int mem_answer(struct sample_ctx *x, uint64_t addr, uint64_t *valp, bool *from_copy)
 {
 	const struct umod *m;
-	uint64_t off = addr - x->sp, bias;
+	uint64_t bias;
 
-	if (addr >= x->sp && off < x->s->user_stack_dyn_size &&
-	    x->s->user_stack_dyn_size - off >= sizeof(*valp)) {
-		memcpy(valp, x->s->user_stack + off, sizeof(*valp));
+	*from_copy = in_copy(x, addr);
+	if (*from_copy) {
+		memcpy(valp, x->s->user_stack + (addr - x->sp), sizeof(*valp));
 		return 0;
 	}
 	m = find_image(x, addr, &bias);
@@ -532,13 +567,14 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
 {
 	struct sample_ctx *x = arg;
 	uint64_t v = 0;
+	bool from_copy;
 	int ret;
 
 	(void)as;
 	if (write)
 		return -UNW_EREADONLYREG;
-	ret = mem_answer(x, addr, &v);
-	record(x, false, addr, v, ret);
+	ret = mem_answer(x, addr, &v, &from_copy);
+	record(x, false, from_copy, addr, v, ret);
 	if (ret == 0)
 		*valp = v;
 	return ret;
@@ -596,7 +632,7 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t regnum, unw_word_t *valp
 	if (write)
 		return -UNW_EREADONLYREG;
 	ret = reg_answer(x, regnum, &v);
-	record(x, true, (uint64_t)regnum, v, ret);
+	record(x, true, true, (uint64_t)regnum, v, ret);
 	if (ret == 0)
 		*valp = v;
 	return ret;
@@ -706,43 +742,65 @@ static struct memo *memo_slot(struct unwind *u, uint32_t pid, uint64_t ip, uint6
 
 /*
  * Whether `e` holds the unwind of x's sample: same key, and every question
- * it asked answered the same now.
+ * it asked answered the same now (those not answered from the sample are,
+ * while the epoch is the one the entry was checked at).
  */
-static bool memo_matches(const struct memo *e, struct sample_ctx *x, uint64_t gen, uint64_t ip)
+static bool memo_matches(struct memo *e, struct sample_ctx *x, uint64_t gen, uint64_t ip)
 {
-	uint32_t i;
+	uint32_t i, n;
 
-	if (!e->reads || e->pid != x->pid || e->gen != gen || e->ip != ip || e->sp != x->sp)
+	if (!e->reads || e->pid != x->pid || e->gen != gen || e->ip != ip || e->sp != x->sp ||
+	    e->dyn_size != x->s->user_stack_dyn_size || e->stack_size != x->s->user_stack_size)
 		return false;
-	for (i = 0; i < e->nreads; i++) {
+	n = e->epoch == x->u->epoch ? e->nsample : e->nreads;
+	for (i = 0; i < n; i++) {
 		const struct memo_read *r = &e->reads[i];
 		uint64_t v = 0;
+		bool from_copy;
 		int ret = r->reg ? reg_answer(x, (unw_regnum_t)r->addr, &v)
-				 : mem_answer(x, r->addr, &v);
+				 : mem_answer(x, r->addr, &v, &from_copy);
 
 		if (ret != r->ret || (ret == 0 && v != r->val))
 			return false;
 	}
+	e->epoch = x->u->epoch;
 	return true;
 }
 
-/* Keeps the unwind `u` just did (its questions, the n ips and their kinds, cut) in `e`. */
-static void memo_store(struct memo *e, const struct unwind *u, uint32_t pid, uint64_t gen,
-		       uint64_t sp, const uint64_t *ips, size_t n)
+/*
+ * Keeps the unwind `u` just did (its questions, the n ips and their kinds,
+ * cut) in `e`; `epoch` is u->epoch when the unwind began.
+ */
+static void memo_store(struct memo *e, const struct unwind *u, const struct pipeline_sample *s,
+		       uint64_t gen, uint64_t epoch, uint64_t sp, const uint64_t *ips, size_t n)
 {
 	const struct memo_rec *r = &u->rec;
 	size_t bytes = (size_t)r->n * sizeof(*e->reads) + n * (sizeof(*e->ips) + 1);
+	uint32_t i, at = 0;
 
 	e->reads = xrealloc(e->reads, bytes ? bytes : 1);
 	e->ips = (uint64_t *)(void *)(e->reads + r->n);
 	e->kinds = (uint8_t *)(e->ips + n);
-	memcpy(e->reads, r->reads, (size_t)r->n * sizeof(*e->reads));
+	/* The sample's questions first, then the others, each in the order asked. */
+	for (i = 0; i < r->n; i++) {
+		if (r->reads[i].sample)
+			e->reads[at++] = r->reads[i];
+	}
+	e->nsample = at;
+	for (i = 0; i < r->n; i++) {
+		if (!r->reads[i].sample)
+			e->reads[at++] = r->reads[i];
+	}
+	/* Modules read or freed meanwhile: the first hit asks everything. */
+	e->epoch = epoch;
+	e->dyn_size = s->user_stack_dyn_size;
+	e->stack_size = s->user_stack_size;
 	memcpy(e->ips, ips, n * sizeof(*e->ips));
 	memcpy(e->kinds, u->kinds, n);
 	e->nreads = r->n;
 	e->nips = (uint32_t)n;
 	e->cut = u->cut;
-	e->pid = pid;
+	e->pid = s->pid;
 	e->gen = gen;
 	e->ip = ips[0];
 	e->sp = sp;
@@ -758,7 +816,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	unw_cursor_t cursor;
 	unw_word_t ip, sp, prev_sp;
 	struct memo *e;
-	uint64_t gen;
+	uint64_t gen, epoch;
 	size_t n = 0;
 	int step = 0;
 
@@ -792,6 +850,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 		u->cache_pid = s->pid;
 		u->cache_gen = gen;
 	}
+	epoch = u->epoch;
 	u->rec.n = 0;
 	u->rec.spoiled = false;
 	x.rec = &u->rec;
@@ -824,7 +883,7 @@ static size_t unwind_user(struct unwind *u, const struct pipeline_sample *s, uin
 	/* Kept when complete (not cut at max) and the mappings did not change meanwhile. */
 	if (!u->rec.spoiled && n < max && n <= MEMO_FRAMES &&
 	    procmap_generation(u->pm, s->pid) == gen)
-		memo_store(e, u, s->pid, gen, x.sp, ips, n);
+		memo_store(e, u, s, gen, epoch, x.sp, ips, n);
 	return n;
 }
 

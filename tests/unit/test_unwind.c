@@ -482,6 +482,76 @@ static void test_unwind_memo(void **state)
 	free(snap.stack);
 }
 
+/* The offset in the snapshot's stack copy of the word holding `ra`; fails when none does. */
+static size_t snap_slot_of(uint64_t ra)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= snap.size; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, snap.stack + i, 8);
+		if (v == ra)
+			return i;
+	}
+	fail_msg("no word of the stack copy holds %#" PRIx64, ra);
+	return 0;
+}
+
+/*
+ * A memo hit asks again only what the sample answered (registers, words
+ * of the copy): the rest depends on where the copy lies and how far it
+ * goes. The same sample (same pid, IP and stack pointer) whose copy the
+ * kernel ended short, just past inner's return address, then whole, is
+ * unwound afresh the second time, through every frame; and the same
+ * words with one return address changed give another chain, each time.
+ */
+static void test_unwind_memo_same_ip_other_stack(void **state)
+{
+	struct procmap *pm = procmap_new();
+	struct unwind *u = unwind_new(pm);
+	struct pipeline_sample s;
+	uint64_t ips[64], *slot;
+	size_t n, ra_off, round;
+
+	(void)state;
+	unw_test_outer();
+	snap_sample(&s);
+	ra_off = snap_slot_of(snap.ra[0]);
+	s.user_stack_dyn_size = ra_off + 8;
+	assert_true(s.user_stack_dyn_size < s.user_stack_size);
+	/* Twice, the second from the memo: the frames the short copy holds, cut. */
+	for (round = 0; round < 2; round++) {
+		n = unwind_sample(u, &s, ips, 64);
+		assert_int_equal(n, 2);
+		assert_int_equal(ips[0], snap.regs[3]);
+		assert_int_equal(ips[1], snap.ra[0]);
+		assert_true(unwind_cut(u));
+	}
+	s.user_stack_dyn_size = snap.size;
+	for (round = 0; round < 2; round++) {
+		n = unwind_sample(u, &s, ips, 64);
+		assert_known_chain(ips, n);
+		assert_false(unwind_cut(u));
+	}
+
+	/* Middle's return address replaced by outer's, then put back. */
+	slot = (uint64_t *)(void *)(snap.stack + snap_slot_of(snap.ra[1]));
+	for (round = 0; round < 2; round++) {
+		*slot = snap.ra[2];
+		n = unwind_sample(u, &s, ips, 64);
+		assert_true(n >= 3);
+		assert_int_equal(ips[1], snap.ra[0]);
+		assert_int_equal(ips[2], snap.ra[2]);
+		*slot = snap.ra[1];
+		n = unwind_sample(u, &s, ips, 64);
+		assert_known_chain(ips, n);
+	}
+	unwind_free(u);
+	procmap_free(pm);
+	free(snap.stack);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_unwind_from_mmap_records),
 		cmocka_unit_test(test_unwind_memo),
+		cmocka_unit_test(test_unwind_memo_same_ip_other_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
