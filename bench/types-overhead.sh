@@ -102,8 +102,10 @@ row offcpu t12-types wall 20 0 5
 row wall t12-types wall 20 0 -
 row lock t12-types lock 2000 0 5
 # A futex call's own cost under lock: per round one wake with no one
-# waiting (never sampled: the kernel's filter) and one wait that returns at
-# once (sampled at entry with its stack, at exit without).
+# waiting (its entry never sampled: the kernel's filter; its exit, which
+# returns 0 as a wait's does, sampled without a stack) and one wait that
+# returns at once (sampled at entry with its stack, at exit without). A
+# wake that woke a thread, as a contended unlock's, is not sampled at all.
 row lock t12-types futex-calls 100000 200000 -
 row faults t5-faults 100000 1 0 -
 # alloc mode: per round 5 mallocs (3 + 1 + 1) and 4 frees (or 5 past 100,000 rounds).

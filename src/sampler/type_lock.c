@@ -12,8 +12,11 @@
  * pair for futex_waitv and futex_wait where the kernel has them (every
  * such call is a wait). The kernel samples a futex entry only for a
  * waiting operation (a tracepoint filter; where it refuses the filter,
- * every entry is sampled), and takes the exits without a stack: what the
- * target pays is one stack per wait. The futex entry's user
+ * every entry is sampled), and takes the exits without a stack, those of
+ * futex() only when it returned 0 or an error (a second filter: a wait
+ * returns nothing else, while a wake that woke a thread, the unlock of
+ * every contended lock, returns how many it woke): what the target pays
+ * is one stack per wait. The futex entry's user
  * registers hold the operation (the second argument, rsi); a wait's entry
  * sample is kept per thread and emitted at the thread's exit from the
  * call, weighted by the time between, or by 1 for lock-waits (an exit
@@ -69,6 +72,14 @@ static const char *wait_filter(void)
 	return filter;
 }
 
+/*
+ * The sys_exit_futex filter that keeps the waits' exits: every waiting
+ * operation returns 0 or -errno, and a wake (or requeue) that woke a
+ * thread returns how many. A wake that woke no one returns 0 and is
+ * still sampled; the rule pairs it with nothing.
+ */
+static const char exit_filter[] = "ret <= 0";
+
 /* The id of tracepoint syscalls:`name`, or -errno. */
 static long tracepoint_id(const char *name)
 {
@@ -101,6 +112,7 @@ static int lock_members(const struct sampler_type_target *t, struct sampler_type
 	m[1].attr.config = (uint64_t)leave;
 	m[1].attr.sample_period = 1;
 	m[1].bare = true;
+	m[1].filter = exit_filter;
 	m[1].role = LOCK_EXIT;
 	n = 2;
 	for (i = 0; i < ARRAY_SIZE(futex2_calls); i++) {

@@ -11,12 +11,17 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -2070,6 +2075,98 @@ static void group_init(struct sampler_decoder *d, struct pipeline_sink *sink, st
 	d->group_by_thread = by_thread;
 }
 
+
+static _Atomic uint32_t lock_filter_word;
+
+/* Waits on lock_filter_word until it is 1 (its futex calls are its own). */
+static void *lock_filter_waiter(void *p)
+{
+	(void)p;
+	while (atomic_load(&lock_filter_word) == 0)
+		syscall(SYS_futex, &lock_filter_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	return NULL;
+}
+
+/* futex(2) on `word`, counted in *kept when it returns 0 or an error. */
+static long lock_filter_call(_Atomic uint32_t *word, int op, uint32_t val,
+			     const struct timespec *timeout, unsigned *kept)
+{
+	long ret = syscall(SYS_futex, word, op, val, timeout, NULL, 0);
+
+	if (ret <= 0)
+		(*kept)++;
+	return ret;
+}
+
+/*
+ * lock's tracepoint filters, in this kernel: this thread's futex calls
+ * counted through lock's futex entry and exit members (counting, not
+ * sampling: a hit the filter drops counts nothing, as it makes no
+ * sample). A wait that returns at once (EAGAIN) or times out passes
+ * both; a wake that woke a thread, the unlock of every contended lock,
+ * passes neither; a wake that woke no one returns 0, as a wait does, and
+ * passes the exit's. Needs root and tracefs, else skipped.
+ */
+static void test_lock_filters(void **state)
+{
+	struct sampler_type_target t = { SAMPLER_PIDS, NULL, 0, 0 };
+	struct sampler_type_member m[SAMPLER_TYPE_MAX_MEMBERS];
+	struct timespec tiny = { 0, 1 };
+	_Atomic uint32_t other = 0;
+	unsigned waits = 0, kept = 0, woke = 0, tries;
+	uint64_t count[2];
+	struct ft_error err;
+	pthread_t waiter;
+	int fd[2], i;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	if (geteuid() != 0 || sampler_type_lock.members(&t, m, &err) < 2)
+		skip(); /* no tracefs, or not root: the tracepoints cannot be opened */
+	assert_non_null(m[0].filter);
+	for (i = 0; i < 2; i++) {
+		m[i].attr.size = sizeof(m[i].attr);
+		m[i].attr.sample_period = 0; /* counting */
+		m[i].attr.disabled = 1;
+		fd[i] = (int)syscall(SYS_perf_event_open, &m[i].attr, 0, -1, -1,
+				     PERF_FLAG_FD_CLOEXEC);
+		if (fd[i] < 0)
+			skip(); /* perf_event_paranoid, or no CONFIG_FTRACE_SYSCALLS */
+		if (m[i].filter)
+			assert_int_equal(ioctl(fd[i], PERF_EVENT_IOC_SET_FILTER, m[i].filter), 0);
+	}
+	atomic_store(&lock_filter_word, 0);
+	assert_int_equal(pthread_create(&waiter, NULL, lock_filter_waiter, NULL), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ioctl(fd[i], PERF_EVENT_IOC_ENABLE, 0), 0);
+
+	/* Waits that return at once: the value differs, or the time is up. */
+	for (i = 0; i < 3; i++) {
+		assert_true(lock_filter_call(&other, FUTEX_WAIT_PRIVATE, 1, NULL, &kept) < 0);
+		waits++;
+	}
+	assert_true(lock_filter_call(&other, FUTEX_WAIT_BITSET_PRIVATE, 0, &tiny, &kept) < 0);
+	waits++;
+	/* Wakes, until one wakes the waiter (each one before woke no one). */
+	for (tries = 0; tries < 10000 && !woke; tries++)
+		if (lock_filter_call(&lock_filter_word, FUTEX_WAKE_PRIVATE, 1, NULL, &kept) == 1)
+			woke++;
+		else
+			usleep(1000);
+	assert_int_equal(woke, 1);
+	atomic_store(&lock_filter_word, 1);
+	lock_filter_call(&lock_filter_word, FUTEX_WAKE_PRIVATE, 1, NULL, &kept);
+
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ioctl(fd[i], PERF_EVENT_IOC_DISABLE, 0), 0);
+		assert_int_equal(read(fd[i], &count[i], sizeof(count[i])), sizeof(count[i]));
+		close(fd[i]);
+	}
+	pthread_join(waiter, NULL);
+	assert_int_equal(count[0], waits); /* entries: the waits alone */
+	assert_int_equal(count[1], kept); /* exits: all but the wake that woke */
+}
+
 /*
  * Each member's count since the previous read of the same counter becomes
  * a sample of its event, with the leader's stack, time and thread; a
@@ -2228,6 +2325,7 @@ int main(void)
 		cmocka_unit_test(test_entry_probe),
 		cmocka_unit_test(test_fetched_text),
 		cmocka_unit_test(test_lock_bare_exit),
+		cmocka_unit_test(test_lock_filters),
 		cmocka_unit_test(test_group_read),
 	};
 
