@@ -107,6 +107,11 @@ row lock t12-types lock 2000 0 5
 # returns at once (sampled at entry with its stack, at exit without). A
 # wake that woke a thread, as a contended unlock's, is not sampled at all.
 row lock t12-types futex-calls 100000 200000 -
+# A contended handoff's cost under lock, without a lock's scheduling noise:
+# two threads hand a turn back and forth, each waiting for it (sampled at
+# entry with its stack, at exit without) and waking the other (a wake that
+# woke a thread: not sampled).
+row lock t12-types handoff 50000 0 -
 row faults t5-faults 100000 1 0 -
 # alloc mode: per round 5 mallocs (3 + 1 + 1) and 4 frees (or 5 past 100,000 rounds).
 row alloc t12-types alloc 100000 500000 -

@@ -132,4 +132,22 @@ lost=$(sed -n 's/^# samples: .*, lost: \([0-9]*\).*/\1/p' "$T/calls.txt")
 assert_between "$(total ft_t12_nowait "$T/calls.json")" "$((2000 - ${lost:-0}))" 2000 \
 	"lock-waits: the waits that return at once (ft_t12_nowait; ${lost:-?} samples lost)"
 assert_eq "$(total ft_t12_wake "$T/calls.json")" 0 "lock-waits: no wake (ft_t12_wake)"
+
+# A wake that woke a thread (a contended unlock) is not sampled at all: the
+# kernel's filter on sys_exit_futex keeps the calls that returned 0 or an
+# error, as every wait's does, and drops those that returned how many they
+# woke. t12-types handoff hands a turn between two threads, each waiting
+# for it in ft_t12_await and waking the other in ft_t12_give: lock-waits
+# counts every wait call it made, and no wake.
+run_record handoff -e lock-waits -o "$T/handoff.session" -- "$WORKLOADS/t12-types" handoff 2000
+assert_record_ok handoff "$T/handoff.session"
+set -- $(sed -n 's/^handoffs 4000 waits \([0-9]*\) wakes \([0-9]*\)$/\1 \2/p' "$T/handoff.out")
+[ $# -eq 2 ] || hard_error "t12-types handoff did not say what it did: $(cat "$T/handoff.out")"
+echo "handoff: $1 waits, $2 wakes that woke the other thread"
+report_json "$T/handoff.session" "$T/handoff.json" --top 0 || finish
+"$FLAMETOP" report -i "$T/handoff.session" >"$T/handoff.txt" 2>&1
+lost=$(sed -n 's/^# samples: .*, lost: \([0-9]*\).*/\1/p' "$T/handoff.txt")
+assert_between "$(total ft_t12_await "$T/handoff.json")" "$(($1 - ${lost:-0}))" "$1" \
+	"lock-waits: each handoff's wait (ft_t12_await; ${lost:-?} samples lost)"
+assert_eq "$(total ft_t12_give "$T/handoff.json")" 0 "lock-waits: no wake (ft_t12_give)"
 finish

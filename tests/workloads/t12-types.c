@@ -58,6 +58,14 @@
  *     returns at once (EAGAIN), in ft_t12_nowait: no lock, no thread, only
  *     what a futex call costs under -e lock. Prints "wakes N nowaits N":
  *     the wakes that woke no one and the waits that returned EAGAIN.
+ *   t12-types handoff ROUNDS
+ *     main and a second thread hand a turn back and forth, ROUNDS times
+ *     each way: each waits for its turn with futex FUTEX_WAIT, in
+ *     ft_t12_await, and gives the other its turn with FUTEX_WAKE, in
+ *     ft_t12_give, which wakes the other when it already waits: a
+ *     contended lock's handoff, without the lock. Prints "handoffs N
+ *     waits W wakes K": the turns given, the wait calls made and the
+ *     wakes that woke the other.
  * A ROUNDS of 0 runs until killed (alloc then sleeps 1 ms every 8 rounds).
  */
 #include "config.h"
@@ -638,6 +646,61 @@ static int mode_futex_calls(long rounds)
 	return 0;
 }
 
+static _Atomic uint32_t ho_turn;
+static long ho_rounds;
+
+/* Waits until the turn is no longer `mine`; counts the wait calls in *waits. */
+FT_NOINLINE static void ft_t12_await(uint32_t mine, long *waits)
+{
+	while (atomic_load(&ho_turn) == mine) {
+		ft_t12_syscall(SYS_futex, (long)&ho_turn, FUTEX_WAIT_PRIVATE, (long)mine, 0, 0, 0);
+		(*waits)++;
+	}
+}
+
+/* Gives the turn `next` and wakes the other thread; counts a wake that woke it. */
+FT_NOINLINE static void ft_t12_give(uint32_t next, long *wakes)
+{
+	atomic_store(&ho_turn, next);
+	if (ft_t12_syscall(SYS_futex, (long)&ho_turn, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0) > 0)
+		(*wakes)++;
+}
+
+struct ho_count {
+	long waits, wakes;
+};
+
+/* The second thread: turn 2r + 1 is main's, 2r + 2 its own. */
+static void *ho_thread(void *p)
+{
+	struct ho_count *c = p;
+
+	for (long r = 0; ho_rounds == 0 || r < ho_rounds; r++) {
+		ft_t12_await((uint32_t)(2 * r), &c->waits);
+		ft_t12_give((uint32_t)(2 * r + 2), &c->wakes);
+	}
+	return NULL;
+}
+
+static int mode_handoff(long rounds)
+{
+	struct ho_count mine = { 0, 0 }, other = { 0, 0 };
+	pthread_t th;
+
+	ho_rounds = rounds;
+	atomic_store(&ho_turn, 0);
+	if (pthread_create(&th, NULL, ho_thread, &other) != 0)
+		return 1;
+	for (long r = 0; rounds == 0 || r < rounds; r++) {
+		ft_t12_give((uint32_t)(2 * r + 1), &mine.wakes);
+		ft_t12_await((uint32_t)(2 * r + 1), &mine.waits);
+	}
+	pthread_join(th, NULL);
+	printf("handoffs %ld waits %ld wakes %ld\n", 2 * rounds, mine.waits + other.waits,
+	       mine.wakes + other.wakes);
+	return 0;
+}
+
 /*
  * alloc, after moving to CPU `cpu`: started on another CPU, its exec's
  * records (COMM, MMAP) are in that CPU's ring and its samples in this
@@ -668,7 +731,7 @@ int main(int argc, char **argv)
 				     ft_arg("t12-types", "rounds", argv[3]));
 	if (argc != 3) {
 		fprintf(stderr,
-			"usage: t12-types wall|wall-wait|lock|alloc|futex|futex-calls ROUNDS\n"
+			"usage: t12-types wall|wall-wait|lock|alloc|futex|futex-calls|handoff ROUNDS\n"
 			"       t12-types reasons ROUNDS DIR\n"
 			"       t12-types alloc-on CPU ROUNDS\n");
 		return 2;
@@ -686,6 +749,8 @@ int main(int argc, char **argv)
 		return mode_futex(rounds);
 	if (strcmp(argv[1], "futex-calls") == 0)
 		return mode_futex_calls(rounds);
+	if (strcmp(argv[1], "handoff") == 0)
+		return mode_handoff(rounds);
 	fprintf(stderr, "t12-types: unknown mode %s\n", argv[1]);
 	return 2;
 }
