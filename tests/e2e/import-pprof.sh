@@ -7,7 +7,8 @@
 # "heavy" function does, allocates, waits or parks 3x what the "light" one
 # does. Each profile's sample types must become events with their units,
 # and the heavy/(heavy+light) share of each must be 75% (exactly where Go
-# counts every event; within a margin for the CPU, which is sampled). The
+# counts every event; within a margin for the CPU, which is sampled), but
+# for delays, which are time: each wait lasts at least 5 ms. The
 # totals must be the ones `go tool pprof` reads from the same files; the
 # CPU profile's samples/count, a number of samples, is as many samples,
 # for its cpu type too.
@@ -72,12 +73,34 @@ check cpu samples samples 60 92
 import heap
 for ev in alloc_space inuse_space; do check heap $ev bytes 74 76; done
 for ev in alloc_objects inuse_objects; do check heap $ev count 74 76; done
+# fn_total JSON FUNCTION: FUNCTION's total in a report.
+fn_total() {
+	jq -r --arg f "$2" '[.functions[] | select(.name == $f) | .total] | add // 0' "$1"
+}
+
+# check_delay NAME: NAME's delay is in ns, and each of the heavy and light
+# function's waits lasted at least goprof's hold (5 ms; 4.5 allows for
+# Go's tick conversion). A wait's length is time, not work: on a loaded
+# machine any wait may last far longer, so there is no upper bound and no
+# share; a delay credited to the other function (30 waits against 10) falls
+# below the bound.
+check_delay() {
+	report_json "$T/$1.session" "$T/$1-delay.json" --event delay || return
+	assert_eq "$(jq -r .unit "$T/$1-delay.json")" ns "$1 delay: unit"
+	for f in "main.$1Heavy" "main.$1Light"; do
+		assert_between "$(awk -v d="$(fn_total "$T/$1-delay.json" "$f")" \
+			-v n="$(fn_total "$T/$1-contentions.json" "$f")" \
+			'BEGIN { if (n > 0) printf "%.0f", d / n; else print 0 }')" 4500000 1e15 \
+			"$1 delay: $f's ns a wait"
+	done
+}
+
 import block
 check block contentions count 75 75
-check block delay ns 60 90
+check_delay block
 import mutex
 check mutex contentions count 75 75
-check mutex delay ns 60 90
+check_delay mutex
 import goroutine
 check goroutine goroutine count 75 75
 
