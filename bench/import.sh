@@ -35,32 +35,6 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/flametop-bench-import.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 
-# times_cpu FILE: the seconds of user + system time in the second line of
-# `times` output saved in FILE ("XmY.YYYs XmY.YYYs": the shell's children).
-times_cpu() {
-	tail -n 1 "$1" | awk '{
-		n = 0
-		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
-		printf "%.3f", n }'
-}
-
-# cpu_of COMMAND...: runs COMMAND (stdout to /dev/null, stderr to $T/err);
-# sets WALL and CPU (seconds: user + system of the command). `times` runs
-# in this shell: in a command substitution it would count the
-# substitution's children instead.
-cpu_of() {
-	times >"$T/times0"
-	t0=$(date +%s%N)
-	"$@" >/dev/null 2>"$T/err"
-	rc=$?
-	t1=$(date +%s%N)
-	times >"$T/times1"
-	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	CPU=$(awk -v a="$(times_cpu "$T/times0")" -v b="$(times_cpu "$T/times1")" \
-		'BEGIN { printf "%.3f", b - a }')
-	return $rc
-}
-
 echo "== recording the deep workload with perf (4 s at 4999 Hz, callchains)"
 # --buildid-mmap: perf 6.1 on newer kernels can abort in its build-id
 # code after recording; an older perf lacks the option, hence the retry.
@@ -90,7 +64,7 @@ echo "input: $mb MiB, $lines lines, $samples samples (perf script of $one bytes,
 echo
 echo "== flametop import"
 rm -f "$T/out.session"
-cpu_of "$FLAMETOP" import "$T/in.txt" -o "$T/out.session"
+bench_cpu_of "$FLAMETOP" import "$T/in.txt" -o "$T/out.session"
 ft_wall=$WALL
 ft_cpu=$CPU
 cat "$T/err"
@@ -111,7 +85,7 @@ peer="stackcollapse-perf.pl: set FLAMEGRAPH_DIR"
 if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" ]; then
 	echo
 	echo "== stackcollapse-perf.pl"
-	cpu_of perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" "$T/in.txt"
+	bench_cpu_of perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" "$T/in.txt"
 	pl_wall=$WALL
 	pl_cpu=$CPU
 	echo "stackcollapse-perf.pl: $pl_wall s wall, $pl_cpu s CPU"

@@ -92,6 +92,33 @@ bench_load() {
 	echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) CPUs"
 }
 
+# bench_times_cpu FILE: the seconds of user + system time in the second line of
+# `times` output saved in FILE ("XmY.YYYs XmY.YYYs": the shell's children).
+bench_times_cpu() {
+	tail -n 1 "$1" | awk '{
+		n = 0
+		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
+		printf "%.3f", n }'
+}
+
+# bench_cpu_of COMMAND...: runs COMMAND (stdout to /dev/null, stderr to $T/err,
+# $T being the caller's scratch directory); sets WALL and CPU (seconds:
+# user + system of the command), and no other variable but _co_*. `times`
+# runs in this shell: in a command substitution it would count the
+# substitution's children instead.
+bench_cpu_of() {
+	times >"$T/times0"
+	_co_t0=$(date +%s%N)
+	"$@" >/dev/null 2>"$T/err"
+	_co_rc=$?
+	_co_t1=$(date +%s%N)
+	times >"$T/times1"
+	WALL=$(awk -v a="$_co_t0" -v b="$_co_t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	CPU=$(awk -v a="$(bench_times_cpu "$T/times0")" -v b="$(bench_times_cpu "$T/times1")" \
+		'BEGIN { printf "%.3f", b - a }')
+	return $_co_rc
+}
+
 # bench_have_perf: true when $PERF names a perf binary that runs.
 bench_have_perf() {
 	[ -n "${PERF:-}" ] && [ -x "$PERF" ]
