@@ -9,7 +9,11 @@
  * mmaps, comms, forks and exits), then, with the command gone:
  *  - replays the recording through a fresh collect stage (unwinding,
  *    symbolization, interning: what turning a recording into a profile
- *    costs, from cold caches), and prints its wall time;
+ *    costs, from cold caches), and prints its wall time and its CPU time
+ *    (user and system);
+ *  - loads the kernel's symbols once more, alone, and prints the CPU time
+ *    that took (the replay reads /proc/kallsyms when a sample holds a
+ *    kernel address; the system time is the kernel formatting the file);
  *  - unwinds every sample twice with one unwinder and prints the median
  *    cost per sample of the second pass, when the caches are warm.
  * Output is "key value" lines for bench/unwind.sh.
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "flametop/pipeline.h"
@@ -151,6 +156,32 @@ static void replay(const struct tape *t, const struct pipeline_sink *sink)
 	}
 }
 
+/* This process's CPU time so far, user and system apart, in ns. */
+struct cpu_time {
+	uint64_t user_ns, sys_ns;
+};
+
+static struct cpu_time cpu_now(void)
+{
+	struct cpu_time t = { 0, 0 };
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		t.user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
+			    (uint64_t)ru.ru_utime.tv_usec * 1000u;
+		t.sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
+			   (uint64_t)ru.ru_stime.tv_usec * 1000u;
+	}
+	return t;
+}
+
+/* Prints "PREFIX_user_ms" and "PREFIX_sys_ms" lines: the CPU time from `a` to `b`. */
+static void print_cpu(const char *prefix, struct cpu_time a, struct cpu_time b)
+{
+	printf("%s_user_ms %.3f\n", prefix, (double)(b.user_ns - a.user_ns) / 1e6);
+	printf("%s_sys_ms %.3f\n", prefix, (double)(b.sys_ns - a.sys_ns) / 1e6);
+}
+
 /* Unwinds every sample of the tape with `u` (side-band records applied to `pm`). */
 static void unwind_all(const struct tape *t, struct procmap *pm, struct unwind *u)
 {
@@ -186,6 +217,7 @@ int main(int argc, char **argv)
 	struct unwind *u;
 	unsigned freq = 999;
 	size_t stack_size = 0, i;
+	struct cpu_time c0, c1;
 	uint64_t t0, t1;
 	int opt;
 
@@ -235,12 +267,15 @@ int main(int argc, char **argv)
 	pm = procmap_new();
 	sym = symbols_new(pm);
 	c = pipeline_collect_new(p, pm, sym);
+	c0 = cpu_now();
 	t0 = util_now_ns();
 	replay(&tape, pipeline_collect_sink(c));
 	pipeline_collect_tick(c);
 	t1 = util_now_ns();
+	c1 = cpu_now();
 	pipeline_collect_unwind_stats(c, &st);
 	printf("replay_ms %.3f\n", (double)(t1 - t0) / 1e6);
+	print_cpu("replay", c0, c1);
 	printf("replay_ns_per_sample %.0f\n",
 	       tape.samples ? (double)(t1 - t0) / (double)tape.samples : 0.0);
 	printf("frames_per_sample %.2f\n",
@@ -251,6 +286,16 @@ int main(int argc, char **argv)
 	symbols_free(sym);
 	procmap_free(pm);
 	profile_free(p);
+
+	/* The kernel's symbols alone: what the replay paid for them. */
+	pm = procmap_new();
+	sym = symbols_new(pm);
+	c0 = cpu_now();
+	printf("kernel_symbols %s\n", symbols_have_kernel(sym) ? "yes" : "no");
+	c1 = cpu_now();
+	print_cpu("kallsyms", c0, c1);
+	symbols_free(sym);
+	procmap_free(pm);
 
 	/* Unwinding alone, warm: the second pass over the same samples. */
 	pm = procmap_new();
