@@ -657,6 +657,67 @@ static void test_kernel_parse_grows(void **state)
 	free(text);
 }
 
+/*
+ * Where each kernel symbol starts and stops, as the head and tail of a
+ * real kallsyms have them: zero addresses (per-CPU symbols, and what
+ * kptr_restrict hides) are no symbol at 0 and do not hide the others;
+ * _text and _stext share an address, the one listed last wins; a symbol
+ * runs up to, not into, the next one; module symbols without
+ * /proc/modules to bound them (it may be unreadable, or absent as on
+ * kernels without modules) keep their module's name; the very last
+ * symbol runs LAST_SYMBOL_MAX (4096) bytes and no further.
+ */
+static void test_kernel_parse_bounds(void **state)
+{
+	char *kallsyms = write_temp("0000000000000000 A __per_cpu_start\n"
+				    "0000000000000000 t zero_text\n"
+				    "ffffffff81000000 T _text\n"
+				    "ffffffff81000000 T _stext\n"
+				    "ffffffff81000040 t first_fn\n"
+				    "ffffffff81000080 T dup_a\n"
+				    "ffffffff81000080 t dup_b\n"
+				    "ffffffff810000c0 T core_last\n"
+				    "ffffffffc0000000 t mod_fn\t[m1]\n"
+				    "ffffffffc0000100 t mod_last\t[m1]\n"
+				    "ffffffffc0002000 t bpf_prog_x\t[bpf]\n");
+	struct symbols_kernel *k = symbols_kernel_load(kallsyms, "/nonexistent/modules");
+	struct symbols_frame f;
+
+	(void)state;
+	assert_true(symbols_kernel_available(k));
+	symbols_kernel_lookup(k, 0x10, &f);
+	assert_null(f.name);
+	symbols_kernel_lookup(k, 0xffffffff81000000ull, &f);
+	assert_string_equal(f.name, "_stext");
+	assert_string_equal(f.module, "[kernel.kallsyms]");
+	assert_int_equal(f.offset, 0);
+	symbols_kernel_lookup(k, 0xffffffff8100003full, &f);
+	assert_string_equal(f.name, "_stext");
+	symbols_kernel_lookup(k, 0xffffffff81000040ull, &f);
+	assert_string_equal(f.name, "first_fn");
+	assert_int_equal(f.offset, 0x40);
+	symbols_kernel_lookup(k, 0xffffffff8100007full, &f);
+	assert_string_equal(f.name, "first_fn");
+	symbols_kernel_lookup(k, 0xffffffff81000080ull, &f);
+	assert_string_equal(f.name, "dup_b");
+	symbols_kernel_lookup(k, 0xffffffff810000c0ull, &f);
+	assert_string_equal(f.name, "core_last");
+	symbols_kernel_lookup(k, 0xffffffffc00000ffull, &f);
+	assert_string_equal(f.name, "mod_fn");
+	assert_string_equal(f.module, "[m1]");
+	symbols_kernel_lookup(k, 0xffffffffc0000100ull, &f);
+	assert_string_equal(f.name, "mod_last");
+	assert_string_equal(f.module, "[m1]");
+	symbols_kernel_lookup(k, 0xffffffffc0002fffull, &f);
+	assert_string_equal(f.name, "bpf_prog_x");
+	assert_string_equal(f.module, "[bpf]");
+	symbols_kernel_lookup(k, 0xffffffffc0003000ull, &f);
+	assert_null(f.name);
+	symbols_kernel_free(k);
+	unlink(kallsyms);
+	free(kallsyms);
+}
+
 static void test_kernel_synthetic(void **state)
 {
 	char *kallsyms = write_temp("ffffffff81000000 T _text\n"
@@ -3041,6 +3102,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_parse_edges),
 		cmocka_unit_test(test_kernel_parse_chunks),
 		cmocka_unit_test(test_kernel_parse_grows),
+		cmocka_unit_test(test_kernel_parse_bounds),
 		cmocka_unit_test(test_unmapped),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_anon_and_overlaps),
