@@ -113,7 +113,9 @@ bench_cpu_of() {
 	_co_rc=$?
 	_co_t1=$(date +%s%N)
 	times >"$T/times1"
+	# shellcheck disable=SC2034 # WALL is what the caller reads
 	WALL=$(awk -v a="$_co_t0" -v b="$_co_t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	# shellcheck disable=SC2034 # and CPU
 	CPU=$(awk -v a="$(bench_times_cpu "$T/times0")" -v b="$(bench_times_cpu "$T/times1")" \
 		'BEGIN { printf "%.3f", b - a }')
 	return $_co_rc
