@@ -220,6 +220,41 @@ static uint64_t samples_taken(const struct profile *p, char *what, size_t size, 
 }
 
 /*
+ * -v: how each event of `p` is sampled, into `buf` (cut short when it
+ * does not fit): "cycles at 99 Hz", "lock at each event", "page-faults
+ * every 5 events", "task-clock every 1000000 ns", a group member
+ * "instructions at each sample of cycles".
+ */
+static void describe_sampling(const struct profile *p, char *buf, size_t size)
+{
+	size_t len = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nevents && len < size; i++) {
+		const struct profile_event *e = &p->events[i];
+		uint64_t period = report_event_period(p, (int)i);
+		const char *sep = i ? ", " : "";
+		int n;
+
+		if (e->leader >= 0)
+			n = snprintf(buf + len, size - len, "%s%s at each sample of %s", sep,
+				     e->name, p->events[e->leader].name);
+		else if (period == 1)
+			n = snprintf(buf + len, size - len, "%s%s at each event", sep, e->name);
+		else if (period)
+			n = snprintf(buf + len, size - len, "%s%s every %" PRIu64 " %s", sep,
+				     e->name, period, strcmp(e->unit, "ns") == 0 ? "ns" : "events");
+		else
+			n = snprintf(buf + len, size - len, "%s%s at %" PRIu32 " Hz", sep, e->name,
+				     p->meta.frequency);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+/*
  * --call-graph dwarf: every sample carries its stack, so a ring fills
  * fast. Says once, while recording, when more than a tenth of the samples
  * are being lost.
@@ -571,12 +606,12 @@ int cli_record(int argc, char **argv)
 		goto out_remove;
 	}
 	p = src->profile;
-	if (t.verbose && t.period)
-		cli_error("sampling %s every %" PRIu64 " events, %s", p->events[0].name, t.period,
-			  p->meta.target);
-	else if (t.verbose)
-		cli_error("sampling %s at %u Hz, %s", p->events[0].name, t.frequency,
-			  p->meta.target);
+	if (t.verbose) {
+		char how[512];
+
+		describe_sampling(p, how, sizeof(how));
+		cli_error("sampling %s, %s", how, p->meta.target);
+	}
 	ret = session_writer_begin(w, p);
 	if (ret < 0) {
 		cli_error("%s: cannot write: %s", output, strerror(-ret));

@@ -41,6 +41,20 @@ duration=$(sed -n 's/^# samples: [0-9]*, duration: \([0-9.]*\) s.*/\1/p' "$T/loc
 assert_between "$(awk -v a="$shared" -v d="$duration" 'BEGIN { printf "%.3f", a / (d * 1e9) }')" 0 4 \
 	"lock: ft_t12_lock_shared's wait / the run's time (four threads: at most 4)"
 
+# -v says how each event is sampled: lock at each futex wait, whatever -F
+# or -c says (it said "lock at 99 Hz", or "every 1000000 events"), a clock
+# beside it at -F or every -c ns.
+run_record verbose -v -e lock,task-clock -F 199 -o "$T/verbose.session" -- "$WORKLOADS/t12-types" lock 5
+assert_eq "$RC" 0 "lock -v: record exit status"
+assert_match "$(grep '^flametop: sampling ' "$T/verbose.err")" \
+	'^flametop: sampling lock at each event, task-clock at 199 Hz, command: ' \
+	"lock -v: lock at each event, task-clock at -F"
+run_record verbose-c -v -c 1000000 -e lock,task-clock -o "$T/verbose-c.session" -- "$WORKLOADS/t12-types" lock 5
+assert_eq "$RC" 0 "lock -v -c: record exit status"
+assert_match "$(grep '^flametop: sampling ' "$T/verbose-c.err")" \
+	'^flametop: sampling lock at each event, task-clock every 1000000 ns, command: ' \
+	"lock -v -c: lock at each event, task-clock every -c ns"
+
 # -p, with offcpu at once: the shared lock's waits are off-CPU time too.
 # Not all of ft_t12_lock_shared's off-CPU time: on a busy machine it is
 # also preempted while it holds the lock (ft_t12_hold). Its off-CPU time
