@@ -367,11 +367,13 @@ void profile_hits_add(struct profile_hits *h, const struct profile_sample *s, si
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t start = s[i].time - s[i].time % h->width;
+		uint64_t start;
 		struct hit_bucket *b;
 
-		if ((s[i].location == PROFILE_NO_LOCATION && s[i].chain == PROFILE_NO_CHAIN) ||
-		    start < h->since)
+		if (s[i].location == PROFILE_NO_LOCATION && s[i].chain == PROFILE_NO_CHAIN)
+			continue; /* no address: nothing to keep */
+		start = s[i].time - s[i].time % h->width;
+		if (start < h->since)
 			continue;
 		b = bucket_at(h, start);
 		if (b != &h->b[h->nb - 1] && (!h->nlate || h->late[h->nlate - 1] != start)) {
