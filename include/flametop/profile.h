@@ -221,7 +221,6 @@ struct profile {
 
 	struct profile_sample *samples;
 	size_t nsamples, samples_cap;
-	uint64_t samples_total; /* samples ever added, cleared ones included */
 
 	struct profile_thread *threads;
 	uint32_t nthreads, threads_cap;

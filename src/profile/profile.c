@@ -476,7 +476,6 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s)
 	p->samples[p->nsamples++] = *s;
 	if (p->limits.threads)
 		thread_sampled(p, &p->samples[p->nsamples - 1]);
-	p->samples_total++;
 	if (s->event < p->nevents)
 		p->events[s->event].samples++;
 }
@@ -497,7 +496,6 @@ void profile_add_reserved_samples(struct profile *p, size_t n)
 	for (i = 0; i < n; i++)
 		assert(s[i].location < p->nlocations && s[i].chain < p->nchains);
 	p->nsamples += n;
-	p->samples_total += n;
 }
 
 /* Keeps the array's capacity: the recorder refills it at the same rate. */
