@@ -147,9 +147,13 @@ if ! BENCH_KEEP_SESSION=1 TMPDIR=$dir "$TIMELINE" --session-only --addresses --m
 fi
 day=$(find "$dir" -name "flametop-bench-*.ft" | head -n 1)
 echo "  $day: $(stat -c %s "$day") bytes"
-# Writing it made figures of its own (in make bench's summary): shown here.
+# Writing it made figures of its own (in make bench's summary), shown
+# here: bench/timeline's, writing the day and reading it back with the
+# library's session_read() (no explorer, no replay), and what fresh
+# memory of its samples' size costs this machine.
+echo "  bench/timeline, writing this day and reading it with session_read(), not replay:"
 bench_header
-grep -E '^(session|fresh memory),? ' "$dir/day.log"
+grep -E '^(session|fresh memory)' "$dir/day.log"
 echo
 tmux -L "$sock" -f /dev/null new-session -d -s day -x 200 -y 50 "exec '$FLAMETOP' replay '$day'"
 pid=$(tmux -L "$sock" display-message -p -t day '#{pane_pid}' 2>/dev/null)

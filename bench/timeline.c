@@ -660,25 +660,28 @@ session:
 			/* The library's share of opening; the explorer's whole
 			 * open, against the goal, is bench-replay's. */
 			snprintf(peer, sizeof(peer), "read %.0f ms + timeline %.0f ms", read_ms, ms);
-			bench_line(fig(name, sizeof(name), "session read + timeline, synthetic", span),
+			bench_line(fig(name, sizeof(name), "session_read() + timeline, synthetic",
+				       span),
 				   (read_ms + ms) / 1000, "s", NULL, 0, peer);
 			/* The read's own work apart from the kernel's (most of
 			 * it faulting in the fresh pages of the samples array),
 			 * and what fresh memory costs on this machine, taken
 			 * while the read's is still held: the system part's
 			 * share that is the machine's. */
-			bench_line(fig(name, sizeof(name), "session read, user CPU, synthetic",
+			bench_line(fig(name, sizeof(name), "session_read(), user CPU, synthetic",
 				       span),
 				   (double)(user1 - user0) / 1e6, "ms", NULL, 0, NULL);
-			bench_line(fig(name, sizeof(name), "session read, system CPU, synthetic",
+			bench_line(fig(name, sizeof(name), "session_read(), system CPU, synthetic",
 				       span),
 				   (double)(sys1 - sys0) / 1e6, "ms", NULL, 0,
-				   "mostly fresh pages: see below");
+				   "mostly its samples' fresh pages: see the next line");
 			fresh_memory_ms(rp->nsamples * sizeof(*rp->samples), &fresh_user,
 					&fresh_sys);
-			snprintf(peer, sizeof(peer), "%.0f MiB; user %.0f + system %.0f ms",
+			snprintf(peer, sizeof(peer),
+				 "%.0f MiB mapped, touched; user %.0f + system %.0f ms",
 				 mib(rp->nsamples * sizeof(*rp->samples)), fresh_user, fresh_sys);
-			bench_line(fig(name, sizeof(name), "fresh memory, samples' size", span),
+			bench_line(fig(name, sizeof(name),
+				       "fresh memory of session_read()'s samples' size", span),
 				   fresh_user + fresh_sys, "ms", NULL, 0, peer);
 			timeline_free(t);
 			profile_free(rp);
