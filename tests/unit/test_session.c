@@ -1093,8 +1093,9 @@ static unsigned stored_planes(const unsigned char *b, size_t len, const unsigned
 }
 
 /*
- * What the writer writes, byte for byte before compression (so whatever
- * zlib the machine has), for a fixed recording that takes every coding of
+ * What the writer writes, byte for byte before compression (zlib still
+ * counts: a trial deflate picks the node column's coding, and another
+ * zlib may pick another), for a fixed recording that takes every coding of
  * a samples block: byte planes and varints for the node column (4096
  * leaves at random, then 40), planes with noisy low bytes for jittered
  * weights (their two noisy planes stored as they are, the third
