@@ -180,10 +180,12 @@ int cli_parse_id(const char *opt, const char *arg, int64_t *out);
 int cli_parse_weight(const char *arg, bool *samples);
 /* --weight's and --annotate-kernel's help lines. */
 #define CLI_FOLDED_HELP                                                                            \
-	"      --weight WEIGHT     folded: each stack's value (default: its samples'\n"           \
-	"                          weights summed, in the event's unit: ns, bytes)\n"           \
-	"                          or samples (how many; what import reads back)\n"             \
-	"      --annotate-kernel   folded: kernel frames end in _[k] (FlameGraph's\n"            \
+	"      --weight value|samples\n"                                                           \
+	"                          folded: each stack's number: value (default), its\n"            \
+	"                          samples' weights summed in the event's unit (ns,\n"             \
+	"                          bytes), or samples, how many (what import reads\n"              \
+	"                          back)\n"                                                        \
+	"      --annotate-kernel   folded: kernel frames end in _[k] (FlameGraph's\n"              \
 	"                          annotation, which import reads back)\n"
 /* The folded format's note on its first frame, for the --format entries. */
 #define CLI_FOLDED_THREAD_HELP                                                                     \

@@ -143,6 +143,16 @@ for sub in report export; do
 		"$sub --help: the folded thread-name note is under --format"
 done
 
+# --weight's entry names the words --weight takes (as its refusal lists
+# them), report's and export's alike: it said WEIGHT, and never "value".
+"$FLAMETOP" report --weight no-such-weight >/dev/null 2>"$T/weight.err" </dev/null
+want=$(sed -n "s/.*is not one of \(.*\)\$/\1/p" "$T/weight.err" | sed 's/, /|/g')
+[ -n "$want" ] || fail "--weight no-such-weight does not list the weights: $(cat "$T/weight.err")"
+for sub in report export; do
+	assert_eq "$("$FLAMETOP" "$sub" --help | sed -n 's/^      --weight \([^ ]*\).*/\1/p')" "$want" \
+		"$sub --help: --weight's values are the ones it takes"
+done
+
 # -e's default without a hardware PMU is the sampler's: cpu-clock for the
 # whole system, task-clock for processes and a command (the header of the
 # live view says which). The explorer's --help and record's say so alike.
