@@ -119,7 +119,7 @@ static void usage_live(FILE *out)
 		"                          inuse, faults, exceptions;\n"
 		"                          'e' switches between them; '{EV,EV...}' is one\n"
 		"                          group (ratios such as IPC; 'C' colours by them)\n"
-		"      --alloc-sample BYTES  alloc: keep one allocation per BYTES (512K)\n"
+		"      --alloc-sample BYTES  alloc, alloc-objects: one per BYTES allocated\n"
 		"  -F, --freq HZ           samples per second (default: %d)\n"
 		"  -c, --count N           instead, a sample every N events (N ns for a clock)\n"
 		"  -m, --mmap-pages PAGES|SIZE  ring buffer per CPU, a power of two pages\n"

@@ -153,6 +153,13 @@ for sub in report export; do
 		"$sub --help: --weight's values are the ones it takes"
 done
 
+# --alloc-sample thins alloc and alloc-objects alike (one rule): the
+# explorer's --help says so as record's does.
+for sub in record -a; do
+	assert_match "$("$FLAMETOP" "$sub" --help | grep -- '--alloc-sample')" \
+		'--alloc-sample BYTES  alloc, alloc-objects: ' "$sub --help: --alloc-sample's types"
+done
+
 # -e's default without a hardware PMU is the sampler's: cpu-clock for the
 # whole system, task-clock for processes and a command (the header of the
 # live view says which). The explorer's --help and record's say so alike.
