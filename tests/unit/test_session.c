@@ -1170,6 +1170,119 @@ static void test_written_bytes(void **state)
 }
 
 /*
+ * Adds `nodes` nodes (each under a node before it, or the root, with one
+ * of 500 frames), `locations` locations and `chains` chains (each under a
+ * chain before it) at random, as a recording of many distinct stacks
+ * makes them, and 2000 samples of nodes at random, of jittered weights (a
+ * samples block of several parts).
+ */
+static void add_random_tables(struct profile *p, uint64_t *x, uint32_t nodes, uint32_t locations,
+			      uint32_t chains)
+{
+	struct profile_sample s = { .pid = 7, .tid = 7, .time = (uint64_t)p->nnodes * 1000000000 };
+	uint32_t node = PROFILE_ROOT, i, from;
+	char name[32];
+
+	for (from = p->nnodes, i = 0; p->nnodes < from + nodes; i++) {
+		*x = *x * 6364136223846793005u + 1442695040888963407u;
+		snprintf(name, sizeof(name), "fn_%u", (unsigned)(*x >> 40) % 500);
+		node = profile_intern_node(p, i % 4 ? node : (uint32_t)((*x >> 20) % p->nnodes),
+					   profile_intern_frame(p, name,
+								i % 3 ? "/bin/app"
+								      : "/lib/libc.so.6",
+								PROFILE_FRAME_USER));
+	}
+	for (from = p->nlocations; p->nlocations < from + locations;) {
+		*x = *x * 6364136223846793005u + 1442695040888963407u;
+		profile_intern_location(p, (uint32_t)((*x >> 33) % p->nframes),
+					(*x >> 40) % 100000);
+	}
+	for (from = p->nchains; p->nchains < from + chains;) {
+		*x = *x * 6364136223846793005u + 1442695040888963407u;
+		profile_intern_chain(p,
+				     p->nchains > 1 && *x >> 63
+					     ? (uint32_t)((*x >> 20) % p->nchains)
+					     : 0,
+				     1 + (uint32_t)((*x >> 40) % (p->nlocations - 1)));
+	}
+	for (i = 0; i < 2000; i++) {
+		*x = *x * 6364136223846793005u + 1442695040888963407u;
+		s.time += 500000 + (*x >> 40) % 4096;
+		s.weight = 1000000 + (*x >> 20) % 65536;
+		s.node = (uint32_t)((*x >> 33) % p->nnodes);
+		profile_add_sample(p, &s);
+	}
+}
+
+/*
+ * The tables read back as written, though the writer deflates each
+ * column of a tables block on its own (encode_tables() in writer.c): in
+ * flushes that make every kind, nodes alone (no locations or chains:
+ * empty columns), chains alone, and nothing, after samples blocks of
+ * parts of their own. And their columns take fewer bytes so than the
+ * whole block deflated at once, at the same level.
+ */
+static void test_tables_round_trip(void **state)
+{
+	static const uint32_t flushes[][3] = {
+		{ 6000, 3000, 6000 }, { 2000, 0, 0 },	 { 0, 0, 3000 },
+		{ 0, 0, 0 },	      { 3000, 100, 10 },
+	};
+	struct ft_error err = { 0 };
+	char *path = tmp_path("columns.session");
+	struct profile *p = base_profile(), *r;
+	struct session_writer *w;
+	uint64_t x = 99;
+	size_t len, offs[64], n, k, i, tables = 0;
+	unsigned char *d;
+
+	profile_set_thread(p, 7, 7, "app");
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (i = 0; i < ARRAY_SIZE(flushes); i++) {
+		add_random_tables(p, &x, flushes[i][0], flushes[i][1], flushes[i][2]);
+		assert_int_equal(session_writer_flush(w, p), 0);
+		profile_clear_samples(p);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_same_model(p, r);
+	assert_int_equal(r->nsamples, ARRAY_SIZE(flushes) * 2000);
+
+	d = slurp(path, &len);
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k];
+		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24, whole;
+		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		unsigned char *b, *z;
+
+		if (c[0] != SESSION_CHUNK_TABLES)
+			continue;
+		b = xmalloc(ulen);
+		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
+		whole = compressBound(ulen);
+		z = xmalloc(whole);
+		assert_int_equal(compress2(z, &whole, b, ulen, SESSION_TABLES_ZLIB_LEVEL), Z_OK);
+		print_message("# tables chunk %zu: %lu bytes, %lu deflated whole\n", tables, clen,
+			      whole);
+		if (tables == 0)
+			assert_true(clen < whole);
+		tables++;
+		free(z);
+		free(b);
+	}
+	assert_int_equal(tables, 4); /* the flush of nothing new writes none */
+	free(d);
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
+/*
  * Writes a recording of 6 phases of 20 flushes of 2000 samples each (the
  * node column coded by estimate, struct coding_memo in writer.c, or
  * always by trial when `exact`): leaves drawn from 4096 skewed (a few
@@ -2846,6 +2959,7 @@ int main(void)
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),
 		cmocka_unit_test(test_written_bytes),
+		cmocka_unit_test(test_tables_round_trip),
 		cmocka_unit_test(test_estimate_bytes),
 		cmocka_unit_test(test_reader_steps),
 		cmocka_unit_test(test_skip_samples),
