@@ -68,8 +68,11 @@ enum session_encoding {
  * level 1 is several times faster than the default and, on columns, as
  * small within 1%. */
 #define SESSION_SAMPLES_ZLIB_LEVEL 1
-/* The zlib level of JSON payloads (strings, frames, header, end). */
-#define SESSION_JSON_ZLIB_LEVEL 4
+/* The zlib level of JSON payloads (strings, frames, header, end): on a
+ * system-wide recording's names, level 5 takes some 5% fewer bytes than
+ * level 4 for a fifth more time; the default (6) takes 0.5% fewer still,
+ * for 1.7 times level 4's. */
+#define SESSION_JSON_ZLIB_LEVEL 5
 /* The zlib level of tables blocks' columns (at Z_FILTERED, each its own
  * part: writer.c's encode_tables): level 4 deflates a recording's tables
  * a little over twice as fast as the default (6); at Z_FILTERED and per

@@ -45,6 +45,8 @@
 #define SAMPLES_PER_CHUNK (UINT32_C(1) << 16)
 /* Nodes, locations and chains in one tables chunk: at most 20 MiB of block. */
 #define TABLES_PER_CHUNK (UINT32_C(1) << 20)
+/* A data chunk's JSON of fewer bytes is deflated as one part. */
+#define JSON_PARTS_MIN_BYTES 4096
 /* Longer strings (no real symbol is) are cut to this many bytes. */
 #define MAX_STRING_BYTES (64u << 10)
 
@@ -352,6 +354,25 @@ static int write_chunk(struct session_writer *w, uint32_t type, json_t *obj,
 	return ret;
 }
 
+/* Starts a part of the payload at `off`, deflated with zlib's `strategy`. */
+static void add_part_as(struct session_writer *w, size_t off, int level, int strategy)
+{
+	if (w->nparts == w->parts_cap) {
+		w->parts_cap = w->parts_cap ? w->parts_cap * 2 : 32;
+		w->parts = xreallocarray(w->parts, w->parts_cap, sizeof(*w->parts));
+	}
+	w->parts[w->nparts].off = off;
+	w->parts[w->nparts].level = level;
+	w->parts[w->nparts].strategy = strategy;
+	w->nparts++;
+}
+
+/* Starts a part of the payload at `off`, at zlib's default strategy. */
+static void add_part(struct session_writer *w, size_t off, int level)
+{
+	add_part_as(w, off, level, Z_DEFAULT_STRATEGY);
+}
+
 /* "PATH: reason" for an errno from creating the file. */
 static void open_error(struct ft_error *err, const char *path, int e)
 {
@@ -635,7 +656,9 @@ static void text_key(struct session_writer *w, const char *key)
  * Fills the next data chunk, in dependency order (strings, frames,
  * threads: a later kind starts only when the earlier ones are all
  * written, so every id a chunk uses is defined by then), up to the
- * budget, as JSON text in w->text (w->text_len bytes). Returns false when
+ * budget, as JSON text in w->text (w->text_len bytes), the frames and the
+ * threads each a part of its own in w->parts: names and tuples of numbers
+ * deflate smaller with Huffman codes of their own. Returns false when
  * nothing is left. The call tree's nodes, the locations and the chains
  * follow in tables chunks (encode_tables), then the samples in samples
  * chunks (encode_samples).
@@ -648,6 +671,8 @@ static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32
 	size_t mark;
 
 	w->text_len = 0;
+	w->nparts = 0;
+	add_part(w, 0, SESSION_JSON_ZLIB_LEVEL);
 	memset(c, 0, sizeof(*c));
 	c->lost = p->meta.lost > w->lost_done ? p->meta.lost - w->lost_done : 0;
 	c->throttled =
@@ -680,6 +705,7 @@ static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32
 
 	c->frames = w->frames_done;
 	if (all && c->frames < p->nframes) {
+		add_part(w, w->text_len, SESSION_JSON_ZLIB_LEVEL);
 		text_key(w, "frames");
 		text_put(w, "[", 1);
 		for (; c->frames < p->nframes && budget >= 4; c->frames++, budget -= 4) {
@@ -708,15 +734,20 @@ static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32
 			first = false;
 			budget -= 4;
 		}
-		if (first)
+		if (first) {
 			w->text_len = mark;
-		else
+		} else {
+			add_part(w, mark, SESSION_JSON_ZLIB_LEVEL);
 			text_put(w, "]", 1);
+		}
 	}
 
 	if (w->text_len == 0)
 		return false;
 	text_put(w, "}", 1);
+	/* A small chunk's parts would each cost their codes: one part. */
+	if (w->text_len < JSON_PARTS_MIN_BYTES)
+		w->nparts = 1;
 	return true;
 }
 
@@ -819,25 +850,6 @@ static bool looks_random(double bits, size_t n)
 static double random_bits(const unsigned char *p, size_t n)
 {
 	return n >= RANDOM_MIN_BYTES ? order0_bits(p, n) : 0;
-}
-
-/* Starts a part of the payload at `off`, deflated with zlib's `strategy`. */
-static void add_part_as(struct session_writer *w, size_t off, int level, int strategy)
-{
-	if (w->nparts == w->parts_cap) {
-		w->parts_cap = w->parts_cap ? w->parts_cap * 2 : 32;
-		w->parts = xreallocarray(w->parts, w->parts_cap, sizeof(*w->parts));
-	}
-	w->parts[w->nparts].off = off;
-	w->parts[w->nparts].level = level;
-	w->parts[w->nparts].strategy = strategy;
-	w->nparts++;
-}
-
-/* Starts a part of the payload at `off`, at zlib's default strategy. */
-static void add_part(struct session_writer *w, size_t off, int level)
-{
-	add_part_as(w, off, level, Z_DEFAULT_STRATEGY);
 }
 
 /* How a column's values are stored: see put_column(). */
@@ -1347,7 +1359,8 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 
 		if (!plan_chunk(w, p, threads_from, &c))
 			break;
-		ret = write_payload(w, SESSION_CHUNK_DATA, w->text, w->text_len, NULL, 0, NULL, 0);
+		ret = write_payload(w, SESSION_CHUNK_DATA, w->text, w->text_len, w->parts,
+				    w->nparts, NULL, 0);
 		if (ret < 0)
 			goto out_order;
 		commit_chunk(w, p, &c);

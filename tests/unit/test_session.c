@@ -1170,22 +1170,22 @@ static void test_written_bytes(void **state)
 }
 
 /*
- * Adds `nodes` nodes (each under a node before it, or the root, with one
- * of 500 frames), `locations` locations and `chains` chains (each under a
- * chain before it) at random, as a recording of many distinct stacks
- * makes them, and 2000 samples of nodes at random, of jittered weights (a
- * samples block of several parts).
+ * Adds counts[0] nodes (each under a node before it, or the root, in one
+ * of counts[3] functions), counts[1] locations and counts[2] chains (each
+ * under a chain before it) at random, as a recording of many distinct
+ * stacks makes them, and 2000 samples of nodes at random, of jittered
+ * weights (a samples block of several parts).
  */
-static void add_random_tables(struct profile *p, uint64_t *x, uint32_t nodes, uint32_t locations,
-			      uint32_t chains)
+static void add_random_tables(struct profile *p, uint64_t *x, const uint32_t *counts)
 {
 	struct profile_sample s = { .pid = 7, .tid = 7, .time = (uint64_t)p->nnodes * 1000000000 };
+	uint32_t nodes = counts[0], locations = counts[1], chains = counts[2], names = counts[3];
 	uint32_t node = PROFILE_ROOT, i, from;
 	char name[32];
 
 	for (from = p->nnodes, i = 0; p->nnodes < from + nodes; i++) {
 		*x = *x * 6364136223846793005u + 1442695040888963407u;
-		snprintf(name, sizeof(name), "fn_%u", (unsigned)(*x >> 40) % 500);
+		snprintf(name, sizeof(name), "fn_%u", (unsigned)(*x >> 40) % names);
 		node = profile_intern_node(p, i % 4 ? node : (uint32_t)((*x >> 20) % p->nnodes),
 					   profile_intern_frame(p, name,
 								i % 3 ? "/bin/app"
@@ -1215,25 +1215,28 @@ static void add_random_tables(struct profile *p, uint64_t *x, uint32_t nodes, ui
 }
 
 /*
- * The tables read back as written, though the writer deflates each
- * column of a tables block on its own (encode_tables() in writer.c): in
- * flushes that make every kind, nodes alone (no locations or chains:
- * empty columns), chains alone, and nothing, after samples blocks of
- * parts of their own. And their columns take fewer bytes so than the
- * whole block deflated at once, at the same level.
+ * The tables and names read back as written, though the writer deflates
+ * each column of a tables block on its own (encode_tables() in
+ * writer.c), and a data chunk's strings, frames and threads each in
+ * parts of their own (plan_chunk()): in flushes that make every kind,
+ * nodes alone (no locations or chains: empty columns), chains alone,
+ * nothing, and new names, after samples blocks of parts of their own.
+ * And the first tables and data chunks take fewer bytes so than deflated
+ * whole, at the same level.
  */
 static void test_tables_round_trip(void **state)
 {
-	static const uint32_t flushes[][3] = {
-		{ 6000, 3000, 6000 }, { 2000, 0, 0 },	 { 0, 0, 3000 },
-		{ 0, 0, 0 },	      { 3000, 100, 10 },
+	/* Nodes, locations, chains, and functions they are in. */
+	static const uint32_t flushes[][4] = {
+		{ 6000, 3000, 6000, 500 }, { 2000, 0, 0, 500 },	    { 0, 0, 3000, 500 },
+		{ 0, 0, 0, 500 },	   { 3000, 100, 10, 2000 },
 	};
 	struct ft_error err = { 0 };
 	char *path = tmp_path("columns.session");
 	struct profile *p = base_profile(), *r;
 	struct session_writer *w;
 	uint64_t x = 99;
-	size_t len, offs[64], n, k, i, tables = 0;
+	size_t len, offs[64], n, k, i, tables = 0, data = 0;
 	unsigned char *d;
 
 	profile_set_thread(p, 7, 7, "app");
@@ -1241,7 +1244,7 @@ static void test_tables_round_trip(void **state)
 	assert_non_null(w);
 	assert_int_equal(session_writer_begin(w, p), 0);
 	for (i = 0; i < ARRAY_SIZE(flushes); i++) {
-		add_random_tables(p, &x, flushes[i][0], flushes[i][1], flushes[i][2]);
+		add_random_tables(p, &x, flushes[i]);
 		assert_int_equal(session_writer_flush(w, p), 0);
 		profile_clear_samples(p);
 	}
@@ -1260,18 +1263,21 @@ static void test_tables_round_trip(void **state)
 		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
 		unsigned char *b, *z;
 
-		if (c[0] != SESSION_CHUNK_TABLES)
+		if (c[0] != SESSION_CHUNK_TABLES && c[0] != SESSION_CHUNK_DATA)
 			continue;
 		b = xmalloc(ulen);
 		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
 		whole = compressBound(ulen);
 		z = xmalloc(whole);
-		assert_int_equal(compress2(z, &whole, b, ulen, SESSION_TABLES_ZLIB_LEVEL), Z_OK);
-		print_message("# tables chunk %zu: %lu bytes, %lu deflated whole\n", tables, clen,
-			      whole);
-		if (tables == 0)
+		assert_int_equal(compress2(z, &whole, b, ulen,
+					   c[0] == SESSION_CHUNK_DATA ? SESSION_JSON_ZLIB_LEVEL
+								      : SESSION_TABLES_ZLIB_LEVEL),
+				 Z_OK);
+		print_message("# %s chunk %zu: %lu bytes, %lu deflated whole\n",
+			      c[0] == SESSION_CHUNK_DATA ? "data" : "tables",
+			      c[0] == SESSION_CHUNK_DATA ? data : tables, clen, whole);
+		if ((c[0] == SESSION_CHUNK_DATA ? data++ : tables++) == 0)
 			assert_true(clen < whole);
-		tables++;
 		free(z);
 		free(b);
 	}
