@@ -45,8 +45,10 @@
 #define SAMPLES_PER_CHUNK (UINT32_C(1) << 16)
 /* Nodes, locations and chains in one tables chunk: at most 20 MiB of block. */
 #define TABLES_PER_CHUNK (UINT32_C(1) << 20)
-/* A data chunk's JSON of fewer bytes is deflated as one part. */
-#define JSON_PARTS_MIN_BYTES 4096
+/* A data chunk's JSON or a tables block of fewer bytes is deflated as
+ * one part: the codes of each part would cost more than they save (a
+ * long recording's later flushes make a few new names and nodes). */
+#define PARTS_MIN_BYTES 1024
 /* Longer strings (no real symbol is) are cut to this many bytes. */
 #define MAX_STRING_BYTES (64u << 10)
 
@@ -746,7 +748,7 @@ static bool plan_chunk(struct session_writer *w, const struct profile *p, uint32
 		return false;
 	text_put(w, "}", 1);
 	/* A small chunk's parts would each cost their codes: one part. */
-	if (w->text_len < JSON_PARTS_MIN_BYTES)
+	if (w->text_len < PARTS_MIN_BYTES)
 		w->nparts = 1;
 	return true;
 }
@@ -1277,12 +1279,12 @@ static uint32_t tables_take(struct session_writer *w, uint32_t pending, bool rea
  * earlier ones are all in (a chain's location is defined before it).
  * Parents are stored as the distance back to them, other ids and offsets
  * as deltas, since a table grows a path at a time. Each column (the count
- * before it included) is a part of its own in w->parts: deflate blocks
- * with Huffman codes of its own, as a samples block's columns, at
- * Z_FILTERED, which prefers literals to the short matches that varints
- * of unrelated ids make by chance (5 to 10% fewer bytes of tables on
- * recordings of many distinct stacks). Returns its length, 0 when
- * nothing is left.
+ * before it included) is a part of its own in w->parts (but in a block
+ * under PARTS_MIN_BYTES): deflate blocks with Huffman codes of its own,
+ * as a samples block's columns, at Z_FILTERED, which prefers literals to
+ * the short matches that varints of unrelated ids make by chance (3 to 7%
+ * fewer bytes of tables on recordings of many distinct stacks). Returns
+ * its length, 0 when nothing is left.
  */
 static size_t encode_tables(struct session_writer *w, const struct profile *p,
 			    struct tables_plan *t)
@@ -1335,6 +1337,8 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 		w->vals[i] = p->chains[from + i].location;
 	tables_part(w, at);
 	put_deltas(w, n, &at);
+	if (at < PARTS_MIN_BYTES)
+		w->nparts = 1;
 	return at;
 }
 
