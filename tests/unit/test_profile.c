@@ -1914,6 +1914,35 @@ static void test_hits_store(void **state)
  * goes down when the next second starts. A late sample still gets in, and
  * its bucket is cut to its entries again.
  */
+/* Samples with neither a location nor a chain (a session recorded
+ * without addresses: every sample of a replay of one) take no room in
+ * the store and show in no query. */
+static void test_hits_no_address(void **state)
+{
+	struct profile *p = profile_new();
+	struct profile_hits *h = profile_hits_new(1000000000ull, 1u << 20);
+	size_t empty = profile_hits_memory(h);
+	struct profile_sample s[1000];
+	struct profile_filter f;
+	struct profile_locs *l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = (struct profile_sample){ .time = (uint64_t)i * 10000000ull, .weight = 1,
+						.location = PROFILE_NO_LOCATION,
+						.chain = PROFILE_NO_CHAIN, .pid = 1, .tid = 1 };
+	profile_hits_add(h, s, ARRAY_SIZE(s));
+	assert_int_equal(profile_hits_memory(h), empty);
+	profile_filter_init(&f);
+	l = profile_hits_query(h, p, &f, PROFILE_NO_FRAME);
+	assert_int_equal(l->n, 0);
+	assert_int_equal(l->total, 0);
+	profile_locs_free(l);
+	profile_hits_free(h);
+	profile_free(p);
+}
+
 static void test_hits_settle(void **state)
 {
 	uint32_t loc[3], fr[2], i;
@@ -3074,6 +3103,7 @@ int main(void)
 		cmocka_unit_test(test_tree_neighbours),
 		cmocka_unit_test(test_query_locations),
 		cmocka_unit_test(test_hits_store),
+		cmocka_unit_test(test_hits_no_address),
 		cmocka_unit_test(test_hits_settle),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_thread_names),
