@@ -292,7 +292,11 @@ void profile_add_sample(struct profile *p, const struct profile_sample *s);
  * was.
  */
 struct profile_sample *profile_reserve_samples(struct profile *p, size_t n);
-/* Adds the first `n` samples reserved, filled in as profile_add_sample() wants them. */
+/*
+ * Adds the first `n` samples reserved, filled in as profile_add_sample()
+ * wants them: their locations and chains are the caller's to check (a
+ * reader maps each id through its own table), not checked again here.
+ */
 void profile_add_reserved_samples(struct profile *p, size_t n);
 /* Drops the samples held in memory (after they were written out). */
 void profile_clear_samples(struct profile *p);
