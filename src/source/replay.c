@@ -94,15 +94,21 @@ static int read_end(struct replay *r, struct ft_error *err)
  */
 static int refill(struct replay *r, size_t min, struct ft_error *err)
 {
+	const struct profile_sample *s;
 	bool sorted = true;
 	size_t i;
 	int ret;
 
 	assert(r->profile->nsamples == 0 && r->next == r->npending);
 	ret = session_reader_step(r->reader, min, err);
-	for (i = 0; i < r->profile->nsamples; i++)
-		if (r->profile->samples[i].time > r->end)
-			r->end = r->profile->samples[i].time;
+	/* The latest time, and whether they came in order, in one pass. */
+	s = r->profile->samples;
+	for (i = 0; i < r->profile->nsamples; i++) {
+		if (s[i].time > r->end)
+			r->end = s[i].time;
+		if (i && s[i - 1].time > s[i].time)
+			sorted = false;
+	}
 	if (r->src->duration_ns < r->end)
 		r->src->duration_ns = r->end;
 	/* Those read before a bad chunk are handed out as they are. */
@@ -112,8 +118,6 @@ static int refill(struct replay *r, size_t min, struct ft_error *err)
 	 * the profile's. */
 	r->npending = r->next = 0;
 	profile_swap_samples(r->profile, &r->pending, &r->npending, &r->pending_cap);
-	for (i = 1; i < r->npending && sorted; i++)
-		sorted = r->pending[i - 1].time <= r->pending[i].time;
 	/* A recorder writes them in time order: sorting is then for naught. */
 	if (!sorted)
 		qsort(r->pending, r->npending, sizeof(*r->pending), by_time);
