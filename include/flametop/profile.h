@@ -126,7 +126,12 @@ struct profile_event {
 	 * its leader's.
 	 */
 	uint64_t period;
-	/* Samples of this event added to this profile (not stored). */
+	/*
+	 * Samples of this event added by profile_add_sample() (not stored;
+	 * what record counts). Samples added through
+	 * profile_add_reserved_samples() (a session's reader) are not
+	 * counted: 0 in a profile read from a file.
+	 */
 	uint64_t samples;
 };
 
