@@ -12,9 +12,14 @@
  * checksum, a chunk over the budget or too big to keep ready) stops the
  * thread there, and the reader does the rest alone, as it always did.
  *
- * The thread holds at most AHEAD_QUEUE_BYTES inflated (and one chunk
- * more), and inflates no more than the reader's own budget allows, so a
- * hostile file costs it no more than it costs the reader.
+ * A samples chunk's columns are decoded there too (block.c): a pure
+ * function of its bytes, the same code the reader runs where the thread
+ * did not, so the reader's checks, errors and results are the same; it
+ * only maps the values through its tables and adds the samples.
+ *
+ * The thread holds at most AHEAD_QUEUE_BYTES inflated and decoded (and
+ * one chunk more), and inflates no more than the reader's own budget
+ * allows, so a hostile file costs it no more than it costs the reader.
  */
 #include "config.h"
 
@@ -29,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block.h"
 #include "flametop/util.h"
 #include "format.h"
 
@@ -36,6 +42,9 @@
 #define AHEAD_QUEUE_BYTES (UINT64_C(1) << 20)
 /* Bigger chunks (one flush of a huge import) are left to the reader. */
 #define AHEAD_MAX_CHUNK (UINT32_C(16) << 20)
+/* A samples chunk's columns bigger than this decoded are left to the
+ * reader to decode. */
+#define AHEAD_MAX_DECODED (UINT64_C(8) << 20)
 /* The thread's stack: inflating and reading need a few KiB of it. */
 #define AHEAD_STACK_BYTES (256u << 10)
 
@@ -71,6 +80,8 @@ struct ahead_chunk {
 	uint64_t off;
 	uint32_t type, clen, ulen, crc;
 	char *text;
+	struct block_decoded *decoded; /* a samples chunk's columns, or NULL */
+	uint64_t bytes; /* text's and decoded's */
 	struct ahead_chunk *next;
 };
 
@@ -85,7 +96,7 @@ struct ahead {
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* the queue or `next`, `done`, `stop` changed */
 	struct ahead_chunk *head, *tail;
-	uint64_t queued; /* inflated bytes in the queue */
+	uint64_t queued; /* inflated and decoded bytes in the queue */
 	uint64_t next; /* the offset of the chunk the thread reads next */
 	bool done; /* the thread reads no more */
 	bool stop; /* the reader wants it to end */
@@ -119,7 +130,7 @@ static void ahead_advance(struct ahead *a, uint64_t end, struct ahead_chunk *c)
 		else
 			a->head = c;
 		a->tail = c;
-		a->queued += c->ulen;
+		a->queued += c->bytes;
 	}
 	a->next = end;
 	pthread_cond_broadcast(&a->cond);
@@ -185,6 +196,13 @@ static bool ahead_one(struct ahead *a, struct libdeflate_decompressor *d, uint64
 	c->ulen = ulen;
 	c->crc = crc;
 	c->text = text;
+	c->bytes = ulen;
+	/* Decoded here, the reader only checks and applies the values. */
+	if (type == SESSION_CHUNK_SAMPLES) {
+		c->decoded = block_decode((const unsigned char *)text, ulen, AHEAD_MAX_DECODED);
+		if (c->decoded)
+			c->bytes += c->decoded->bytes;
+	}
 	ahead_advance(a, end, c);
 	*off = end;
 	return true;
@@ -261,17 +279,19 @@ static void ahead_drop(struct ahead *a)
 	a->head = c->next;
 	if (!a->head)
 		a->tail = NULL;
-	a->queued -= c->ulen;
+	a->queued -= c->bytes;
+	block_decoded_free(c->decoded);
 	free(c->text);
 	free(c);
 	pthread_cond_broadcast(&a->cond);
 }
 
 char *ahead_take(struct ahead *a, uint64_t off, uint32_t type, uint32_t clen, uint32_t ulen,
-		 uint32_t crc)
+		 uint32_t crc, struct block_decoded **decoded)
 {
 	char *text = NULL;
 
+	*decoded = NULL;
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		struct ahead_chunk *c;
@@ -286,6 +306,8 @@ char *ahead_take(struct ahead *a, uint64_t off, uint32_t type, uint32_t clen, ui
 				break;
 			text = c->text;
 			c->text = NULL;
+			*decoded = c->decoded;
+			c->decoded = NULL;
 			ahead_drop(a);
 			break;
 		}

@@ -2,14 +2,16 @@
 /*
  * Inflating a session's chunks: on the reader's thread (ahead_inflate),
  * and ahead of the reader on a thread of their own (ahead_start), so that
- * a replay or report of a regular file spends its time decoding samples
- * while the next chunks inflate on another CPU. Internal to src/session.
+ * a replay or report of a regular file spends its time applying samples
+ * while the next chunks inflate, and their samples' columns decode, on
+ * another CPU. Internal to src/session.
  */
 #ifndef FLAMETOP_SESSION_AHEAD_H
 #define FLAMETOP_SESSION_AHEAD_H
 
 #include <stdint.h>
 
+struct block_decoded;
 struct libdeflate_decompressor;
 
 /*
@@ -54,9 +56,13 @@ struct ahead *ahead_start(int fd, uint64_t off, uint32_t types,
  * inflates it); caller frees. NULL when it does not have it and will not:
  * the caller inflates the chunk itself. Chunks before `off` that were not
  * taken are dropped.
+ *
+ * A samples chunk's columns are decoded too (block_decode), where they fit
+ * the queue: *decoded is set to them (caller frees, block_decoded_free),
+ * or to NULL when the payload comes without them or is NULL.
  */
 char *ahead_take(struct ahead *a, uint64_t off, uint32_t type, uint32_t clen, uint32_t ulen,
-		 uint32_t crc);
+		 uint32_t crc, struct block_decoded **decoded);
 
 /* Stops the thread and frees what it holds. NULL is fine. */
 void ahead_stop(struct ahead *a);

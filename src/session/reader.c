@@ -13,8 +13,9 @@
  * up to its last whole chunk; see doc/session-format.md for the rules.
  *
  * A regular file's chunks are inflated ahead, on a thread (ahead.c),
- * while this one decodes: every check stays here, the thread only saves
- * the inflating.
+ * and its samples chunks' columns decoded there (block.c), while this one
+ * applies the chunk before: every check stays here, the thread only saves
+ * the inflating and the decoding, which are pure functions of the bytes.
  *
  * A pipe given to session_reader_open() is first copied to an unlinked
  * temporary file (spool_pipe) and read from there as a regular file: so
@@ -43,6 +44,7 @@
 #include "flametop/profile.h"
 #include "flametop/util.h"
 #include "ahead.h"
+#include "block.h"
 #include "format.h"
 
 /*
@@ -111,7 +113,10 @@ struct reader {
 	struct ahead *ahead;
 	bool ahead_tried;
 
-	uint64_t *vals; /* a samples chunk's column, decoded */
+	/* The samples chunk being read's columns, decoded ahead (block.h);
+	 * NULL: none. */
+	struct block_decoded *decoded;
+	uint64_t *vals; /* a samples chunk's column, decoded here */
 	size_t vals_cap;
 	uint64_t *block_threads; /* its thread table: pid << 32 | tid */
 	size_t block_threads_cap;
@@ -827,42 +832,6 @@ static char *inflate_payload(struct reader *r, const unsigned char *src, uint32_
 	return out;
 }
 
-/*
- * A samples chunk's block (1.5) is read through a cursor that stops at
- * the end of the block, or of the column being read.
- */
-struct cursor {
-	const unsigned char *p, *end;
-};
-
-/* The next LEB128 varint, at most 10 bytes and 64 bits. 0, or -1 when
- * it runs past the end or is too long. */
-static inline int get_varint(struct cursor *c, uint64_t *out)
-{
-	const unsigned char *p = c->p;
-	uint64_t v = 0;
-	unsigned shift;
-
-	/* The common case, a byte or two, first. */
-	if (p < c->end && p[0] < 0x80) {
-		*out = p[0];
-		c->p = p + 1;
-		return 0;
-	}
-	for (shift = 0; p < c->end; shift += 7) {
-		unsigned char b = *p++;
-
-		if (shift == 63 && b > 1)
-			return -1; /* past 64 bits, or longer than 10 bytes */
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (b < 0x80) {
-			*out = v;
-			c->p = p;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 static int block_cut(struct reader *r)
 {
@@ -890,126 +859,13 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 };
 
 /*
- * get_varint, for a loop over many: where 10 bytes are left (a varint's
- * most), a varint of 2 to 8 bytes is read as one word, without a branch
- * on its length (a column of node ids mixes lengths unpredictably). The
- * same values, the same refusals.
+ * Column 9 (format.h): the chains coded as the `n` values `v` of the
+ * block whose nodes are r->block_nodes, put into the samples `b`, ids
+ * mapped to the profile's. 0 or -1.
  */
-static inline int get_varint_fast(struct cursor *c, uint64_t *out)
+static int apply_recent_chains(struct reader *r, const uint64_t *v, struct profile_sample *b,
+			       size_t n)
 {
-	const unsigned char *p = c->p;
-	uint64_t x, stops, v;
-
-	if (c->end - p < 10)
-		return get_varint(c, out);
-	/* A column of one-byte values (threads, cpus) predicts this well. */
-	if (p[0] < 0x80) {
-		*out = p[0];
-		c->p = p + 1;
-		return 0;
-	}
-	memcpy(&x, p, sizeof(x));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
-	stops = ~x & UINT64_C(0x8080808080808080); /* the bytes without the high bit */
-	if (!stops)
-		return get_varint(c, out); /* 9 or 10 bytes, or too long */
-	x &= stops ^ (stops - 1); /* up to the first of them */
-	v = (x & 0x7f) | (x >> 1 & UINT64_C(0x7f) << 7) | (x >> 2 & UINT64_C(0x7f) << 14) |
-	    (x >> 3 & UINT64_C(0x7f) << 21) | (x >> 4 & UINT64_C(0x7f) << 28) |
-	    (x >> 5 & UINT64_C(0x7f) << 35) | (x >> 6 & UINT64_C(0x7f) << 42) |
-	    (x >> 7 & UINT64_C(0x7f) << 49);
-	*out = v;
-	c->p = p + __builtin_ctzll(stops) / 8 + 1;
-	return 0;
-}
-
-/*
- * Byte planes: `w` planes of `n` bytes at `p` into the values `v`, in one
- * pass for the widths written (times and weights take 2 to 4 bytes).
- */
-static void decode_planes(const unsigned char *p, size_t w, size_t n, uint64_t *v)
-{
-	const unsigned char *p1 = p + n, *p2 = p + 2 * n, *p3 = p + 3 * n;
-	size_t i, k;
-
-	switch (w) {
-	case 1:
-		for (i = 0; i < n; i++)
-			v[i] = p[i];
-		return;
-	case 2:
-		for (i = 0; i < n; i++)
-			v[i] = p[i] | (uint64_t)p1[i] << 8;
-		return;
-	case 3:
-		for (i = 0; i < n; i++)
-			v[i] = p[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16;
-		return;
-	default:
-		for (i = 0; i < n; i++)
-			v[i] = p[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16 |
-			       (uint64_t)p3[i] << 24;
-		for (k = 4; k < w; k++) {
-			const unsigned char *plane = p + k * n;
-
-			for (i = 0; i < n; i++)
-				v[i] |= (uint64_t)plane[i] << (8 * k);
-		}
-		return;
-	}
-}
-
-/*
- * Decodes the `n` values of a column stored in `enc` from `c`, which must
- * hold exactly them, into r->vals. 0 or -1.
- */
-static int decode_column(struct reader *r, uint64_t enc, struct cursor *c, size_t n)
-{
-	uint64_t *v = r->vals, k;
-	size_t i, w;
-
-	switch (enc) {
-	case SESSION_ENC_VARINT:
-		for (i = 0; i < n; i++)
-			if (get_varint_fast(c, &v[i]) < 0)
-				return block_cut(r);
-		break;
-	case SESSION_ENC_PLANES:
-		if (c->p == c->end)
-			return block_cut(r);
-		w = *c->p++;
-		if (w < 1 || w > 8)
-			return chunk_corrupt(r, "samples block has a column of planes of width 0 or "
-					     "past 8");
-		if ((size_t)(c->end - c->p) < w * n)
-			return block_cut(r);
-		decode_planes(c->p, w, n, v);
-		c->p += w * n;
-		break;
-	case SESSION_ENC_CONSTANT:
-		if (get_varint(c, &k) < 0)
-			return block_cut(r);
-		for (i = 0; i < n; i++)
-			v[i] = k;
-		break;
-	default:
-		return chunk_corrupt(r, "samples block has a column of unknown encoding");
-	}
-	if (c->p != c->end)
-		return chunk_corrupt(r, "samples block has bytes left in a column");
-	return 0;
-}
-
-/*
- * Column 9 (format.h): the chains coded as the `n` values in r->vals of
- * the block whose nodes are r->block_nodes, put into the samples `b`,
- * ids mapped to the profile's. 0 or -1.
- */
-static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_t n)
-{
-	const uint64_t *v = r->vals;
 	uint32_t max = r->chain_max;
 	uint64_t lists, more;
 	size_t i;
@@ -1052,12 +908,12 @@ static int apply_recent_chains(struct reader *r, struct profile_sample *b, size_
 }
 
 /*
- * Column 10 (format.h): the times coded as the `n` values in r->vals, put
- * into the samples `b`, whose weights, cpus and events are in. 0 or -1.
+ * Column 10 (format.h): the times coded as the `n` values `v`, put into
+ * the samples `b`, whose weights, cpus and events are in. 0 or -1.
  */
-static int apply_times_us(struct reader *r, struct profile_sample *b, size_t n)
+static int apply_times_us(struct reader *r, const uint64_t *v, struct profile_sample *b,
+			  size_t n)
 {
-	const uint64_t *v = r->vals;
 	uint64_t prev = r->time / 1000;
 	size_t i;
 
@@ -1095,13 +951,13 @@ static int apply_times_us(struct reader *r, struct profile_sample *b, size_t n)
 }
 
 /*
- * Checks the `n` values in r->vals of column `id` and puts them into
- * the samples `b`, ids mapped to the profile's. 0 or -1.
+ * Checks the `n` values `v` of column `id` and puts them into the
+ * samples `b`, ids mapped to the profile's (column 11's values are
+ * replaced by the nodes they code). 0 or -1.
  */
-static int apply_column(struct reader *r, struct profile_sample *b, unsigned id, size_t n,
-			uint32_t nthreads)
+static int apply_column(struct reader *r, uint64_t *v, struct profile_sample *b, unsigned id,
+			size_t n, uint32_t nthreads)
 {
-	const uint64_t *v = r->vals;
 	uint64_t time = r->time, total = r->weight_total;
 	size_t i;
 
@@ -1135,7 +991,7 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 			/* Below: refused past the nodes defined. */
 			if (node < r->nodes.len && node >= r->node_next)
 				r->node_next = (uint32_t)node + 1;
-			r->vals[i] = node;
+			v[i] = node;
 		}
 		/* fall through */
 	case SESSION_COL_NODE:
@@ -1204,9 +1060,9 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 		}
 		break;
 	case SESSION_COL_CHAIN_RECENT:
-		return apply_recent_chains(r, b, n);
+		return apply_recent_chains(r, v, b, n);
 	case SESSION_COL_TIME_US:
-		return apply_times_us(r, b, n);
+		return apply_times_us(r, v, b, n);
 	default: /* SESSION_COL_CHAIN */
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->chains.len)
@@ -1219,20 +1075,41 @@ static int apply_column(struct reader *r, struct profile_sample *b, unsigned id,
 	return 0;
 }
 
+/*
+ * The `n` values of the column stored in `enc` at `c` of the samples
+ * block at `data`: decoded ahead (r->decoded), or decoded here into
+ * r->vals. 0 and *v, or -1.
+ */
+static int column_values(struct reader *r, const unsigned char *data, uint64_t enc,
+			 struct block_cursor *c, size_t n, uint64_t **v)
+{
+	struct block_column *col = block_find(r->decoded, (uint64_t)(c->p - data),
+					      (uint64_t)(c->end - c->p), enc, n);
+	const char *why;
+
+	if (col) {
+		*v = col->vals;
+		return col->why ? chunk_corrupt(r, col->why) : 0;
+	}
+	why = block_decode_column(enc, c, n, r->vals);
+	*v = r->vals;
+	return why ? chunk_corrupt(r, why) : 0;
+}
+
 /* Whether the columns of a samples block from `c` on hold column `id`;
  * if so, its encoding and values in *enc and *col when not NULL (framing
  * errors are left to the caller's reading). */
-static bool find_column(struct cursor c, uint64_t id, uint64_t *enc, struct cursor *col)
+static bool find_column(struct block_cursor c, uint64_t id, uint64_t *enc, struct block_cursor *col)
 {
 	uint64_t k, len;
 
 	while (c.p < c.end) {
-		if (get_varint(&c, &k) < 0 || c.p == c.end)
+		if (block_varint(&c, &k) < 0 || c.p == c.end)
 			return false;
 		if (enc)
 			*enc = *c.p;
 		c.p++;
-		if (get_varint(&c, &len) < 0 || len > (uint64_t)(c.end - c.p))
+		if (block_varint(&c, &len) < 0 || len > (uint64_t)(c.end - c.p))
 			return false;
 		if (k == id) {
 			if (col) {
@@ -1253,16 +1130,16 @@ static bool find_column(struct cursor c, uint64_t id, uint64_t *enc, struct curs
  */
 static int read_samples_chunk(struct reader *r, const unsigned char *data, size_t len)
 {
-	struct cursor c = { data, data + len };
-	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0;
+	struct block_cursor c = { data, data + len };
+	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0, *vals;
 	struct profile_sample *b;
-	struct cursor node_col;
+	struct block_cursor node_col;
 	bool times_us;
 	size_t i;
 
 	if (r->have_end)
 		return chunk_error(r, "a samples chunk after the end chunk");
-	if (get_varint(&c, &n) < 0 || get_varint(&c, &nthreads) < 0)
+	if (block_varint(&c, &n) < 0 || block_varint(&c, &nthreads) < 0)
 		return block_cut(r);
 	if (n > SESSION_CHUNK_MAX_SAMPLES)
 		return chunk_error(r, "too many samples (%" PRIu64 ")", n);
@@ -1291,7 +1168,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	for (k = 0; k < nthreads; k++) {
 		uint64_t pid, tid;
 
-		if (get_varint(&c, &pid) < 0 || get_varint(&c, &tid) < 0)
+		if (block_varint(&c, &pid) < 0 || block_varint(&c, &tid) < 0)
 			return block_cut(r);
 		if (pid > UINT32_MAX || tid > UINT32_MAX)
 			return chunk_error(r, "samples block thread %" PRIu64
@@ -1303,20 +1180,21 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	if (find_column(c, SESSION_COL_NODE_NEW, &enc, &node_col)) {
 		if (find_column(c, SESSION_COL_NODE, NULL, NULL))
 			return chunk_corrupt(r, "samples block has two node columns");
-		if (decode_column(r, enc, &node_col, (size_t)n) < 0 ||
-		    apply_column(r, b, SESSION_COL_NODE_NEW, (size_t)n, (uint32_t)nthreads) < 0)
+		if (column_values(r, data, enc, &node_col, (size_t)n, &vals) < 0 ||
+		    apply_column(r, vals, b, SESSION_COL_NODE_NEW, (size_t)n,
+				 (uint32_t)nthreads) < 0)
 			return -1;
 		have |= UINT64_C(1) << SESSION_COL_NODE;
 	}
 	/* The columns, up to the end of the block. */
 	while (c.p < c.end) {
-		struct cursor col;
+		struct block_cursor col;
 		uint64_t id;
 
-		if (get_varint(&c, &id) < 0 || c.p == c.end)
+		if (block_varint(&c, &id) < 0 || c.p == c.end)
 			return block_cut(r);
 		enc = *c.p++;
-		if (get_varint(&c, &v) < 0 || v > (uint64_t)(c.end - c.p))
+		if (block_varint(&c, &v) < 0 || v > (uint64_t)(c.end - c.p))
 			return block_cut(r);
 		if (id <= prev)
 			return chunk_corrupt(r, "samples block columns out of order");
@@ -1356,8 +1234,8 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 				    !(have & UINT64_C(1) << k))
 					return chunk_error(r, "samples block has no \"%s\" column",
 							   block_col_names[k]);
-		if (decode_column(r, enc, &col, (size_t)n) < 0 ||
-		    apply_column(r, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
+		if (column_values(r, data, enc, &col, (size_t)n, &vals) < 0 ||
+		    apply_column(r, vals, b, (unsigned)id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
 		have |= UINT64_C(1) << id;
 	}
@@ -1401,12 +1279,12 @@ static int tables_cut(struct reader *r)
  * columns of that many varints into r->vals (column k at r->vals + k * n),
  * after weighing what loading them costs. 0 or -1.
  */
-static int tables_section(struct reader *r, struct cursor *c, const struct id_map *ids,
+static int tables_section(struct reader *r, struct block_cursor *c, const struct id_map *ids,
 			  const char *kind, unsigned ncols, uint64_t *n)
 {
 	uint64_t k;
 
-	if (get_varint(c, n) < 0)
+	if (block_varint(c, n) < 0)
 		return tables_cut(r);
 	/* Each entry takes a byte of each column at least. */
 	if (*n > (uint64_t)(c->end - c->p) / ncols)
@@ -1426,7 +1304,7 @@ static int tables_section(struct reader *r, struct cursor *c, const struct id_ma
 		r->vals_cap = *n * ncols;
 	}
 	for (k = 0; k < *n * ncols; k++)
-		if (get_varint_fast(c, &r->vals[k]) < 0)
+		if (block_varint_fast(c, &r->vals[k]) < 0)
 			return tables_cut(r);
 	return 0;
 }
@@ -1454,7 +1332,7 @@ static bool add_delta(uint64_t *prev, uint64_t z, uint64_t max)
  */
 static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t len)
 {
-	struct cursor c = { data, data + len };
+	struct block_cursor c = { data, data + len };
 	uint64_t n, i, back, v[2];
 
 	if (r->have_end)
@@ -1832,7 +1710,8 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		r->ahead_tried = true;
 		r->ahead = ahead_start(r->src.fd, r->src.pos, types, &b);
 	}
-	text = r->ahead ? ahead_take(r->ahead, r->chunk_off, type, clen, ulen, crc) : NULL;
+	text = r->ahead ? ahead_take(r->ahead, r->chunk_off, type, clen, ulen, crc, &r->decoded)
+			: NULL;
 	if (!text)
 		text = inflate_payload(r, payload, clen, ulen);
 	if (!text)
@@ -1843,6 +1722,8 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		ret = read_tables_chunk(r, (const unsigned char *)text, ulen);
 	else
 		ret = read_json_chunk(r, type, text, ulen);
+	block_decoded_free(r->decoded);
+	r->decoded = NULL;
 	free(text);
 	if (ret == 0)
 		r->loaded++;

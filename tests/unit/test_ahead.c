@@ -25,6 +25,7 @@
 #include "flametop/session.h"
 #include "flametop/util.h"
 #include "../../src/session/ahead.h"
+#include "../../src/session/block.h"
 #include "../../src/session/format.h"
 
 static char path[] = "/tmp/test_ahead.XXXXXX";
@@ -117,7 +118,11 @@ static const struct ahead_budget roomy = { 0, SESSION_READ_INFLATE_BASE,
 
 static char *take(struct ahead *a, const struct chunk *c)
 {
-	return ahead_take(a, c->off, c->type, c->clen, c->ulen, c->crc);
+	struct block_decoded *decoded;
+	char *text = ahead_take(a, c->off, c->type, c->clen, c->ulen, c->crc, &decoded);
+
+	block_decoded_free(decoded);
+	return text;
 }
 
 /*
@@ -161,6 +166,58 @@ static void test_every_chunk(void **state)
 		free(got);
 		free(want);
 	}
+	ahead_stop(a);
+	close(fd);
+	free(c);
+}
+
+/*
+ * A samples chunk comes with its columns decoded, as decoding the chunk's
+ * own inflated bytes here gives them (block_decode_column): none dropped
+ * or given with another chunk's; other chunks come without.
+ */
+static void test_decoded_columns(void **state)
+{
+	size_t n, i, k, samples = 0;
+	struct chunk *c = write_file(40, 2000, &n);
+	int fd = open(path, O_RDONLY);
+	struct ahead *a;
+
+	assert_true(fd >= 0);
+	a = ahead_start(fd, c[1].off, ALL_TYPES, &roomy);
+	assert_non_null(a);
+	for (i = 1; i < n; i++) {
+		struct block_decoded *d;
+		char *got = ahead_take(a, c[i].off, c[i].type, c[i].clen, c[i].ulen, c[i].crc, &d);
+		unsigned char *want = (unsigned char *)inflate_here(fd, &c[i]);
+
+		assert_non_null(got);
+		if (c[i].type != SESSION_CHUNK_SAMPLES) {
+			assert_null(d);
+			free(got);
+			free(want);
+			continue;
+		}
+		assert_non_null(d);
+		assert_true(d->ncols >= 5);
+		samples += d->n;
+		for (k = 0; k < d->ncols; k++) {
+			const struct block_column *col = &d->cols[k];
+			struct block_cursor cur = { want + col->off, want + col->off + col->len };
+			uint64_t *v = xreallocarray(NULL, d->n, sizeof(*v));
+
+			assert_true(col->off + col->len <= c[i].ulen);
+			assert_null(block_decode_column(col->enc, &cur, (size_t)d->n, v));
+			assert_null(col->why);
+			assert_memory_equal(col->vals, v, d->n * sizeof(*v));
+			assert_ptr_equal(block_find(d, col->off, col->len, col->enc, d->n), col);
+			free(v);
+		}
+		block_decoded_free(d);
+		free(got);
+		free(want);
+	}
+	assert_int_equal(samples, 40 * 2000);
 	ahead_stop(a);
 	close(fd);
 	free(c);
@@ -296,6 +353,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_chunk),
+		cmocka_unit_test(test_decoded_columns),
 		cmocka_unit_test(test_skips_and_mismatches),
 		cmocka_unit_test(test_stops_at_damage),
 		cmocka_unit_test(test_budget),

@@ -2288,6 +2288,128 @@ static unsigned char *make_block_chunk(uint32_t type, const unsigned char *data,
 }
 
 /*
+ * A regular file's samples chunks are decoded on the read-ahead thread
+ * (ahead.c, block.c): every sample comes back once and in order, as a
+ * buffer read (decoded on the reader's own thread) gives it. A column that
+ * does not decode, in the fifth samples chunk, is reported as the buffer
+ * read reports it, with the chunks before it read.
+ */
+static void test_decoded_ahead(void **state)
+{
+	char *path = tmp_path("ahead.session"), *bad = tmp_path("ahead-bad.session");
+	struct session_read_info info;
+	struct ft_error err = { 0 };
+	struct expect e = { 0 };
+	struct session_reader *sr;
+	struct profile *w, *f, *m;
+	size_t len, blen = 0, clen, offs[64], n, k, seen = 0, before = 0;
+	unsigned char *d, *b = NULL, *chunk, *out;
+	const char *merr;
+	char want[128];
+	int ret;
+
+	w = write_session(path, 12, 101, true, &e);
+	f = session_read(path, &info, &err);
+	assert_non_null(f);
+	assert_samples(f, &e, e.n);
+	d = slurp(path, &len);
+	m = session_read_mem(d, len, "x.session", NULL, &err);
+	assert_non_null(m);
+	assert_int_equal(m->nsamples, f->nsamples);
+	assert_memory_equal(m->samples, f->samples, f->nsamples * sizeof(*f->samples));
+
+	/* The fifth samples chunk's weight column, in an unknown encoding. */
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k], *q;
+		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
+		uLong zlen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		uint64_t ns, nthreads, i;
+
+		if (c[0] != SESSION_CHUNK_SAMPLES)
+			continue;
+		b = xmalloc(ulen);
+		assert_int_equal(uncompress(b, &ulen, c + 16, zlen), Z_OK);
+		q = b;
+		ns = get_varint(&q, b + ulen);
+		if (++seen < 5) {
+			before += ns;
+			free(b);
+			continue;
+		}
+		nthreads = get_varint(&q, b + ulen);
+		for (i = 0; i < 2 * nthreads; i++)
+			get_varint(&q, b + ulen);
+		for (;;) {
+			uint64_t id = get_varint(&q, b + ulen), vlen;
+			size_t at = (size_t)(q - b);
+
+			q++;
+			vlen = get_varint(&q, b + ulen);
+			if (id == SESSION_COL_WEIGHT) {
+				b[at] = 7;
+				break;
+			}
+			q += vlen;
+		}
+		blen = ulen;
+		break;
+	}
+	assert_true(k < n && before > 0 && before < e.n);
+	chunk = make_block_chunk(SESSION_CHUNK_SAMPLES, b, blen, &clen);
+	{
+		uint32_t old = d[offs[k] + 4] | d[offs[k] + 5] << 8 | d[offs[k] + 6] << 16 |
+			       (uint32_t)d[offs[k] + 7] << 24;
+		size_t rest = len - offs[k] - 16 - old;
+
+		out = xmalloc(offs[k] + clen + rest);
+		memcpy(out, d, offs[k]);
+		memcpy(out + offs[k], chunk, clen);
+		memcpy(out + offs[k] + clen, d + offs[k] + 16 + old, rest);
+		len = offs[k] + clen + rest;
+	}
+	spill(bad, out, len);
+	snprintf(want, sizeof(want),
+		 ": chunk %zu at offset %zu is corrupt (samples block has a column of unknown "
+		 "encoding)",
+		 k + 1, offs[k]);
+	merr = read_error(out, len);
+	assert_non_null(strstr(merr, want));
+
+	/* A file read a step at a time: the samples before it, then the
+	 * same error. */
+	sr = session_reader_open(bad, &err);
+	assert_non_null(sr);
+	profile_free(m);
+	m = session_reader_profile(sr);
+	seen = 0;
+	do {
+		ret = session_reader_step(sr, 1, &err);
+		if (ret < 0)
+			break;
+		assert_true(seen + m->nsamples <= before);
+		assert_memory_equal(m->samples, f->samples + seen, m->nsamples * sizeof(*f->samples));
+		seen += m->nsamples;
+		profile_clear_samples(m);
+	} while (ret > 0);
+	assert_int_equal(ret, -1);
+	assert_int_equal(seen + m->nsamples, before);
+	assert_string_equal(strstr(err.msg, ": chunk"), strstr(merr, ": chunk"));
+	assert_string_equal(err.msg + strlen(bad), strstr(merr, ": chunk"));
+	session_reader_free(sr);
+
+	profile_free(f);
+	profile_free(w);
+	free(chunk);
+	free(out);
+	free(b);
+	free(d);
+	free(e.samples);
+	free(bad);
+	free(path);
+}
+
+/*
  * Since 1.10 a sample's code location is column 12: 0 where it is the
  * innermost location of the sample's chain (nearly always: the chain
  * ends where the sample was), else the location + 1. A block whose
@@ -2997,6 +3119,7 @@ int main(void)
 		cmocka_unit_test(test_tables_round_trip),
 		cmocka_unit_test(test_estimate_bytes),
 		cmocka_unit_test(test_reader_steps),
+		cmocka_unit_test(test_decoded_ahead),
 		cmocka_unit_test(test_skip_samples),
 		cmocka_unit_test(test_big_flush),
 		cmocka_unit_test(test_invalid_utf8),
