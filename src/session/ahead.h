@@ -42,7 +42,9 @@ struct ahead_budget {
  * Starts a thread that reads the regular file `fd` from offset `off`, a
  * chunk at a time, and inflates the payloads of the chunk types the
  * reader inflates (bit t of `types` set for type t) whose framing,
- * limits, budget and checksum are right, keeping at most about a MiB of them ready. It stops at the first
+ * limits, budget and checksum are right, and decodes the samples chunks'
+ * columns, keeping at most about a MiB of them ready (inflated and
+ * decoded bytes together). It stops at the first
  * chunk it cannot take (the end of the file, a torn or damaged chunk, one
  * over the budget) and leaves the rest to the reader. NULL when no thread
  * could be started: the reader does it all itself.
