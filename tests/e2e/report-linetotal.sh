@@ -58,7 +58,10 @@ echo "TOTAL_SELF: self $self_self% total $self_total%; TOTAL_CALL: self $call_se
 assert_match "$(jq -r '[.lines[] | select(.name == "ft_total_f")][0] | "\(.file):\(.line)"' "$T/rec.json")" \
 	"(^|/)linetotal\\.c:$self_line\$" "ft_total_f's hottest line is TOTAL_SELF"
 assert_between "$self_self" 50 80 "TOTAL_SELF self %"
-assert_between "$(absdiff "$self_total" "$self_self")" 0 2 \
+# Samples taken in the kernel while on the line (interrupts, page faults,
+# more of them under load) count in its total and not in its self, whose
+# hit address is the kernel leaf's: 4 points, as view-linetotal.sh.
+assert_between "$(absdiff "$self_total" "$self_self")" 0 4 \
 	"TOTAL_SELF: total is about self (it calls nothing; |difference| in %)"
 assert_between "$call_self" 0 2 "TOTAL_CALL self % (the call instruction alone)"
 assert_between "$g_total" 20 45 "ft_total_g's total %"
