@@ -97,6 +97,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	assert_record_ok_system system "$S"
 	[ -s "$S" ] && same_folded "a system-wide recording" "$S"
 	[ -s "$S" ] && same_chains "a system-wide recording" "$S"
+	# A thread whose name holds a ';': the folded line has ':' there.
+	need_workload bursts
+	cp "$WORKLOADS/bursts" "$T/semi;colon"
+	S="$T/semicolon.session"
+	run_record semicolon -F 999 -o "$S" -- "$T/semi;colon" 1
+	assert_record_ok semicolon "$S"
+	[ -s "$S" ] && same_folded "a thread named semi;colon" "$S"
 else
 	echo "  (not root: the golden sessions only)"
 fi
