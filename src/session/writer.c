@@ -949,6 +949,45 @@ static bool planes_smaller(struct session_writer *w, const unsigned char *pl, si
 }
 
 /*
+ * How each column's varints or planes are deflated (put_column()), by
+ * column id: each column is a few kinds of values, and no one zlib
+ * setting suits them all. Measured column by column on bench/timeline's
+ * synthetic span and on system-wide recordings of bench/work --wide
+ * (bytes a sample, each column deflated alone, level 1 first, the
+ * synthetic's first where both have the column): the node, ids among thousands and
+ * the block's widest column, gains under 1% past level 1; times,
+ * threads, CPUs and events, small values with repeats, lose chance
+ * matches of 3 to 5 bytes at Z_FILTERED (times 0.30 to 0.23 and 0.63
+ * to 0.57, threads 0.47 to 0.39 and 0.27 to 0.24); column 9's chain
+ * codes, mostly 0 to 3 in no order, take least as Huffman codes alone
+ * (0.47 to 0.38); column 12's, runs of 0, and the weight's high bytes,
+ * as runs (Z_RLE: 0.10 to 0.07, 0.56 to 0.51), each also faster than
+ * level 1.
+ */
+static const struct column_zlib {
+	int level, strategy;
+} column_zlib[SESSION_COL_LAST + 1] = {
+	[SESSION_COL_TIME] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
+	[SESSION_COL_WEIGHT] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_RLE },
+	[SESSION_COL_NODE] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
+	[SESSION_COL_THREAD] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
+	[SESSION_COL_CPU] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
+	[SESSION_COL_EVENT] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
+	[SESSION_COL_LOCATION] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
+	[SESSION_COL_CHAIN] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
+	[SESSION_COL_CHAIN_RECENT] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_HUFFMAN_ONLY },
+	[SESSION_COL_TIME_US] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
+	[SESSION_COL_NODE_NEW] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
+	[SESSION_COL_LOCATION_BY_CHAIN] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_RLE },
+};
+
+/* Starts the part of column `id`'s varints or planes at `off`, as column_zlib says. */
+static void column_part(struct session_writer *w, size_t off, unsigned id)
+{
+	add_part_as(w, off, column_zlib[id].level, column_zlib[id].strategy);
+}
+
+/*
  * Appends column `id` of the `n` values in w->vals to the block at *at:
  * as a constant when every value is the same, else as `coding` says. Byte
  * planes (when the values take 2 bytes or more) keep the noisy low bytes
@@ -956,7 +995,7 @@ static bool planes_smaller(struct session_writer *w, const unsigned char *pl, si
  * ids drawn from thousands (a leaf among 4096 stacks) in fewer bytes than
  * varints deflate to; varints suit small and repeating values. For
  * COL_SMALLER the one that deflates smaller is kept (planes_smaller()).
- * Each plane, or the varints, is a part of its own.
+ * Each plane, or the varints, is a part of its own (column_part()).
  */
 static void put_column(struct session_writer *w, unsigned id, size_t n, enum col_coding coding,
 		       size_t *at)
@@ -1015,7 +1054,10 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 		*at += session_put_varint(b + *at, 1 + (uint64_t)width * n);
 		b[(*at)++] = (unsigned char)width;
 		for (j = 0; j < width; j++) {
-			add_part(w, *at, random[j] ? 0 : SESSION_SAMPLES_ZLIB_LEVEL);
+			if (random[j])
+				add_part(w, *at, 0);
+			else
+				column_part(w, *at, id);
 			*at += n;
 		}
 		add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
@@ -1023,7 +1065,7 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	}
 	b[(*at)++] = SESSION_ENC_VARINT;
 	*at += session_put_varint(b + *at, len);
-	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
+	column_part(w, *at, id);
 	memcpy(b + *at, w->col, len);
 	*at += len;
 	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
