@@ -1322,10 +1322,10 @@ static void put_deltas(struct session_writer *w, size_t n, size_t *at)
 	put_varints(w, n, at);
 }
 
-/* Starts a tables block's part at `at` (encode_tables()). */
-static void tables_part(struct session_writer *w, size_t at)
+/* Starts a tables block's part at `at`, at zlib's `strategy` (encode_tables()). */
+static void tables_part(struct session_writer *w, size_t at, int strategy)
 {
-	add_part_as(w, at, SESSION_TABLES_ZLIB_LEVEL, Z_FILTERED);
+	add_part_as(w, at, SESSION_TABLES_ZLIB_LEVEL, strategy);
 }
 
 /*
@@ -1354,8 +1354,12 @@ static uint32_t tables_take(struct session_writer *w, uint32_t pending, bool rea
  * under PARTS_MIN_BYTES): deflate blocks with Huffman codes of its own,
  * as a samples block's columns, at Z_FILTERED, which prefers literals to
  * the short matches that varints of unrelated ids make by chance (3 to 7%
- * fewer bytes of tables on recordings of many distinct stacks). Returns
- * its length, 0 when nothing is left.
+ * fewer bytes of tables on recordings of many distinct stacks); the
+ * parents, mostly 1 (a path grown) and otherwise a distance back to no
+ * pattern, as Huffman codes alone (2 to 3% fewer bytes of those columns,
+ * 0.03 to 0.05 a sample of 10 s recordings of bench/work --wide). A
+ * block under PARTS_MIN_BYTES is one part, at Z_FILTERED. Returns its
+ * length, 0 when nothing is left.
  */
 static size_t encode_tables(struct session_writer *w, const struct profile *p,
 			    struct tables_plan *t)
@@ -1374,7 +1378,7 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 	w->nparts = 0;
 
 	from = w->nodes_done;
-	tables_part(w, at);
+	tables_part(w, at, Z_HUFFMAN_ONLY);
 	n = tables_take(w, p->nnodes - from, true, &left, &at);
 	t->nodes = from + n;
 	for (i = 0; i < n; i++)
@@ -1382,11 +1386,11 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 	put_varints(w, n, &at);
 	for (i = 0; i < n; i++)
 		w->vals[i] = p->nodes[from + i].frame;
-	tables_part(w, at);
+	tables_part(w, at, Z_FILTERED);
 	put_deltas(w, n, &at);
 
 	from = w->locations_done;
-	tables_part(w, at);
+	tables_part(w, at, Z_FILTERED);
 	n = tables_take(w, p->nlocations - from, t->nodes == p->nnodes, &left, &at);
 	t->locations = from + n;
 	for (i = 0; i < n; i++)
@@ -1394,11 +1398,11 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 	put_deltas(w, n, &at);
 	for (i = 0; i < n; i++)
 		w->vals[i] = p->locations[from + i].offset;
-	tables_part(w, at);
+	tables_part(w, at, Z_FILTERED);
 	put_deltas(w, n, &at);
 
 	from = w->chains_done;
-	tables_part(w, at);
+	tables_part(w, at, Z_HUFFMAN_ONLY);
 	n = tables_take(w, p->nchains - from, t->locations == p->nlocations, &left, &at);
 	t->chains = from + n;
 	for (i = 0; i < n; i++)
@@ -1406,10 +1410,12 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 	put_varints(w, n, &at);
 	for (i = 0; i < n; i++)
 		w->vals[i] = p->chains[from + i].location;
-	tables_part(w, at);
+	tables_part(w, at, Z_FILTERED);
 	put_deltas(w, n, &at);
-	if (at < PARTS_MIN_BYTES)
-		w->nparts = 1;
+	if (at < PARTS_MIN_BYTES) {
+		w->nparts = 0;
+		tables_part(w, 0, Z_FILTERED);
+	}
 	return at;
 }
 
