@@ -150,8 +150,29 @@ void symbols_set_demangle(struct symbols *s, bool demangle);
 
 /* Whether kernel symbols are available (kallsyms readable, addresses not zeroed). */
 bool symbols_have_kernel(struct symbols *s);
-/* The bytes the kernel's symbols hold: 0 until a kernel address was resolved. */
+/* The bytes the kernel's symbols hold: 0 until they were first needed. */
 size_t symbols_kernel_memory(const struct symbols *s);
+/*
+ * Calls `each` with the name and range [start, end) of every kernel
+ * function, in address order, until it returns false: for a caller that
+ * looks for a few of them by name (offcpu's reasons) without reading
+ * kallsyms again. They are the ones symbols_resolve() names kernel
+ * addresses by, read once for both, the first time either needs them
+ * (live data only): one name per address (of aliases, the one kallsyms
+ * lists last), each function running to the next; none when kernel
+ * symbols are unavailable. `name` is borrowed, valid until
+ * symbols_free().
+ */
+void symbols_kernel_functions(struct symbols *s,
+			      bool (*each)(void *ctx, const char *name, uint64_t start,
+					   uint64_t end),
+			      void *ctx);
+/*
+ * For tests: read kernel symbols from `kallsyms` and `modules` (NULL:
+ * none), live data or not, instead of /proc/kallsyms and /proc/modules.
+ * Copied. Set it before any lookup.
+ */
+void symbols_set_kallsyms(struct symbols *s, const char *kallsyms, const char *modules);
 
 /* What the DWARF of all modules symbols_lines reads may take in memory, decompressed. */
 #define SYMBOLS_LINES_DWARF_MAX (256ull << 20)

@@ -320,6 +320,15 @@ bool symbols_kernel_available(const struct symbols_kernel *k);
 /* About how many bytes `k` holds (its arrays at their capacity). */
 size_t symbols_kernel_cost(const struct symbols_kernel *k);
 /*
+ * Calls `each` with every function of `k` (as symbols_kernel_lookup()
+ * names them: one per address, each running to the next) in address
+ * order, until it returns false; none when `k` is not available. `name`
+ * is borrowed, valid until symbols_kernel_free().
+ */
+void symbols_kernel_each(const struct symbols_kernel *k,
+			 bool (*each)(void *ctx, const char *name, uint64_t start, uint64_t end),
+			 void *ctx);
+/*
  * Fills *out for kernel address `addr`: name (or NULL), module
  * ("[kernel.kallsyms]" or "[MODNAME]"), offset (addr minus _text for the
  * core kernel, minus the module's base for a module, or the raw address

@@ -330,6 +330,22 @@ bool symbols_kernel_available(const struct symbols_kernel *k)
 	return k->available;
 }
 
+void symbols_kernel_each(const struct symbols_kernel *k,
+			 bool (*each)(void *ctx, const char *name, uint64_t start, uint64_t end),
+			 void *ctx)
+{
+	size_t i;
+
+	if (!k->available)
+		return;
+	for (i = 0; i < k->table.len; i++) {
+		const struct symbols_sym *sym = &k->table.syms[i];
+
+		if (!each(ctx, symbols_table_name(&k->table, sym), sym->start, sym->end))
+			return;
+	}
+}
+
 void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out)
 {
 	const struct symbols_sym *sym = k->available ? symbols_table_lookup(&k->table, addr) : NULL;

@@ -54,6 +54,7 @@ struct symbols {
 	size_t inline_bytes; /* what the modules' DWARF holds in memory, in all */
 	uint64_t inline_budget_ns; /* a module's time for lookups (SYMBOLS_INLINE_BUDGET_NS) */
 	struct symbols_kernel *kernel; /* NULL until first needed */
+	char *kallsyms, *modules; /* symbols_set_kallsyms(); NULL: /proc's, when live */
 	bool demangle;
 	char *jitmap_dir;
 	struct jit jits[SYMBOLS_JITMAPS_MAX];
@@ -167,6 +168,8 @@ void symbols_free(struct symbols *s)
 	for (i = 0; i < s->njits; i++)
 		symbols_jitmap_free(s->jits[i].map);
 	free(s->jitmap_dir);
+	free(s->kallsyms);
+	free(s->modules);
 	symbols_kernel_free(s->kernel);
 	free(s);
 }
@@ -192,13 +195,26 @@ void symbols_set_jitmap_dir(struct symbols *s, const char *dir)
 	s->jitmap_dir = xstrdup(dir);
 }
 
+void symbols_set_kallsyms(struct symbols *s, const char *kallsyms, const char *modules)
+{
+	free(s->kallsyms);
+	free(s->modules);
+	s->kallsyms = xstrdup(kallsyms);
+	s->modules = modules ? xstrdup(modules) : NULL;
+}
+
 /* ---- lookups ---------------------------------------------------------- */
 
+/* The kernel's symbols, read the first time they are asked for. */
 static struct symbols_kernel *kernel_get(struct symbols *s)
 {
 	bool live = procmap_live(s->pm);
 
-	if (!s->kernel)
+	if (s->kernel)
+		return s->kernel;
+	if (s->kallsyms)
+		s->kernel = symbols_kernel_load(s->kallsyms, s->modules);
+	else
 		s->kernel = symbols_kernel_load(live ? "/proc/kallsyms" : "/dev/null",
 						live ? "/proc/modules" : NULL);
 	return s->kernel;
@@ -212,6 +228,14 @@ bool symbols_have_kernel(struct symbols *s)
 size_t symbols_kernel_memory(const struct symbols *s)
 {
 	return s->kernel ? symbols_kernel_cost(s->kernel) : 0;
+}
+
+void symbols_kernel_functions(struct symbols *s,
+			      bool (*each)(void *ctx, const char *name, uint64_t start,
+					   uint64_t end),
+			      void *ctx)
+{
+	symbols_kernel_each(kernel_get(s), each, ctx);
 }
 
 /* ---- JIT maps --------------------------------------------------------- */

@@ -570,6 +570,78 @@ static void test_kernel_parse_edges(void **state)
 	free(kallsyms);
 }
 
+/* What symbols_kernel_functions() gave: names and ranges, up to `max`. */
+struct functions_seen {
+	char names[8][32];
+	uint64_t start[8], end[8];
+	size_t n, max;
+};
+
+static bool see_function(void *ctx, const char *name, uint64_t start, uint64_t end)
+{
+	struct functions_seen *seen = ctx;
+
+	assert_true(seen->n < ARRAY_SIZE(seen->names));
+	snprintf(seen->names[seen->n], sizeof(seen->names[0]), "%s", name);
+	seen->start[seen->n] = start;
+	seen->end[seen->n] = end;
+	return ++seen->n < seen->max;
+}
+
+/*
+ * The kernel's functions for a caller that looks for some by name (offcpu):
+ * in address order, one per address (the alias listed last), each running
+ * to the next, text only; as many as the callback asks for. They are the
+ * symbolizer's own, read once: its lookups after them read nothing more
+ * (the file is gone by then). Hidden addresses: none.
+ */
+static void test_kernel_functions(void **state)
+{
+	char *kallsyms = write_temp("ffffffff81000200 T second\n"
+				    "ffffffff81000100 t alias_first\n"
+				    "ffffffff81000100 T alias_last\n"
+				    "ffffffff81000180 d data_between\n"
+				    "ffffffffc0001000 t in_module\t[mod]\n");
+	char *hidden = write_temp("0000000000000000 T first\n0000000000000000 T second\n");
+	struct functions_seen seen = { .max = 8 };
+	struct symbols *s = sym_new();
+	struct symbols_frame f;
+
+	(void)state;
+	procmap_set_live(sym_pm(s), false);
+	symbols_set_kallsyms(s, kallsyms, NULL);
+	symbols_kernel_functions(s, see_function, &seen);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.names[0], "alias_last");
+	assert_int_equal(seen.start[0], 0xffffffff81000100ull);
+	assert_int_equal(seen.end[0], 0xffffffff81000200ull);
+	assert_string_equal(seen.names[1], "second");
+	assert_int_equal(seen.end[1], 0xffffffffc0001000ull);
+	assert_string_equal(seen.names[2], "in_module");
+	assert_true(symbols_kernel_memory(s) > 0);
+	unlink(kallsyms);
+	symbols_resolve(s, 1, 0xffffffff81000204ull, true, &f);
+	assert_string_equal(f.name, "second");
+	/* Stops when the callback says so. */
+	memset(&seen, 0, sizeof(seen));
+	seen.max = 1;
+	symbols_kernel_functions(s, see_function, &seen);
+	assert_int_equal(seen.n, 1);
+	sym_free(s);
+
+	s = sym_new();
+	symbols_set_kallsyms(s, hidden, NULL);
+	memset(&seen, 0, sizeof(seen));
+	seen.max = 8;
+	symbols_kernel_functions(s, see_function, &seen);
+	assert_int_equal(seen.n, 0);
+	assert_false(symbols_have_kernel(s));
+	sym_free(s);
+	unlink(hidden);
+	free(hidden);
+	free(kallsyms);
+}
+
 /*
  * kallsyms is read a buffer at a time: a file of many lines has lines cut
  * between two reads, which must parse as if whole, and a line longer than
@@ -3101,6 +3173,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_synthetic),
 		cmocka_unit_test(test_kernel_parse_edges),
 		cmocka_unit_test(test_kernel_parse_chunks),
+		cmocka_unit_test(test_kernel_functions),
 		cmocka_unit_test(test_kernel_parse_grows),
 		cmocka_unit_test(test_kernel_parse_bounds),
 		cmocka_unit_test(test_unmapped),
