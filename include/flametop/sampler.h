@@ -43,6 +43,8 @@ enum sampler_call_graph {
 #define SAMPLER_DEFAULT_STACK_SIZE 8192
 #define SAMPLER_MAX_STACK_SIZE 65528
 
+struct symbols;
+
 struct sampler_config {
 	enum sampler_target target;
 	const pid_t *pids; /* SAMPLER_PIDS */
@@ -90,6 +92,14 @@ struct sampler_config {
 	struct ft_notice *notice;
 	/* Where sysfs is (tests give a fake one); NULL: /sys. Borrowed. */
 	const char *sysfs_root;
+	/*
+	 * The symbolizer the samples will be named by, or NULL: a type whose
+	 * rule looks for kernel functions by name (offcpu and wall, for why a
+	 * thread waits) finds them there, so that kallsyms is read once for
+	 * both; without it, the rule goes without them. Borrowed, used only
+	 * by sampler_new().
+	 */
+	struct symbols *symbols;
 };
 
 struct sampler;

@@ -721,11 +721,12 @@ static void share_member(struct sampler *s, size_t mi)
 }
 
 /* Event `ev` is profile type `type`: its members, its rule's state. */
-static int resolve_type(struct sampler *s, size_t ev, const struct sampler_type *type,
-			struct ft_error *err)
+static int resolve_type(struct sampler *s, const struct sampler_config *cfg, size_t ev,
+			const struct sampler_type *type, struct ft_error *err)
 {
 	struct sampler_type_member tm[SAMPLER_TYPE_MAX_MEMBERS];
-	struct sampler_type_target t = { s->target, s->pids, s->npids, s->alloc_sample };
+	struct sampler_type_target t = { s->target, s->pids, s->npids, s->alloc_sample,
+					 cfg->symbols };
 	int n, i;
 
 	memset(tm, 0, sizeof(tm));
@@ -907,7 +908,7 @@ static int resolve_events(struct sampler *s, const struct sampler_config *cfg, s
 		s->events[i].leader = l != i ? (int)l : -1;
 		s->nevents++;
 		if (sampler_type_find(names[i])) {
-			ret = resolve_type(s, i, sampler_type_find(names[i]), err);
+			ret = resolve_type(s, cfg, i, sampler_type_find(names[i]), err);
 		} else {
 			struct member *m = add_member(s, i, 0);
 

@@ -31,8 +31,11 @@
  *   [sleep]      any other wait (a sleep, a poll, a pipe, a signal);
  *   [blocked]    it waits, and the kernel stack to say why is missing
  *                (kernel samples forbidden, or kallsyms addresses hidden).
- * The functions are found by name in /proc/kallsyms when the rule starts;
- * the kernel part of the switch-out sample's stack is looked up in them.
+ * The functions are found by name when the rule starts, among the kernel
+ * functions of the symbolizer that will name the samples' kernel frames
+ * (symbols_kernel_functions): /proc/kallsyms, which takes the kernel tens
+ * of milliseconds to format, is read once for both. The kernel part of
+ * the switch-out sample's stack is looked up in them.
  */
 #include "config.h"
 
@@ -41,6 +44,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "flametop/symbols.h"
 
 /* Kernel functions whose presence on the stack says why: at most this many. */
 #define OFFCPU_MAX_RANGES 512
@@ -77,56 +82,26 @@ static const char *reason_of(const char *name)
 	return NULL;
 }
 
-static int by_start(const void *a, const void *b)
+/* symbols_kernel_functions(): keeps the functions that give a reason, up to the table's size. */
+static bool keep_function(void *ctx, const char *name, uint64_t start, uint64_t end)
 {
-	const struct offcpu_range *x = a, *y = b;
+	struct type_offcpu *o = ctx;
+	const char *reason = reason_of(name);
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (reason && end > start) {
+		o->ranges[o->nranges].start = start;
+		o->ranges[o->nranges].end = end;
+		o->ranges[o->nranges].reason = reason;
+		o->nranges++;
+	}
+	return o->nranges < OFFCPU_MAX_RANGES;
 }
 
-size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text)
+size_t type_offcpu_load_kernel(struct type_offcpu *o, struct symbols *symbols)
 {
-	const char *line = text, *next;
-	struct offcpu_range *open = NULL;
-
 	o->nranges = 0;
-	for (; line && *line; line = next) {
-		unsigned long long addr;
-		char type, name[128], *end;
-		size_t len;
-
-		next = strchr(line, '\n');
-		if (next)
-			next++;
-		/* "ADDR TYPE NAME[\t[MODULE]]" (no sscanf: it measures the whole rest) */
-		addr = strtoull(line, &end, 16);
-		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
-			continue;
-		type = end[1];
-		end += 3;
-		len = strcspn(end, " \t\n");
-		if (len == 0 || len >= sizeof(name))
-			continue;
-		memcpy(name, end, len);
-		name[len] = '\0';
-		if (open) {
-			/* A function runs to the next symbol (kallsyms is sorted). */
-			if (addr > open->start) {
-				open->end = addr;
-				o->nranges++;
-			}
-			open = NULL;
-		}
-		if ((type != 't' && type != 'T') || addr == 0 || o->nranges == OFFCPU_MAX_RANGES)
-			continue;
-		if (!reason_of(name))
-			continue;
-		open = &o->ranges[o->nranges];
-		open->start = addr;
-		open->end = 0;
-		open->reason = reason_of(name);
-	}
-	qsort(o->ranges, o->nranges, sizeof(*o->ranges), by_start);
+	/* In address order, one function per address: ready for lookups. */
+	symbols_kernel_functions(symbols, keep_function, o);
 	return o->nranges;
 }
 
@@ -168,18 +143,15 @@ const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipelin
 	return any && o->nranges ? reason_sleep : reason_blocked;
 }
 
-struct type_offcpu *type_offcpu_new(void)
+struct type_offcpu *type_offcpu_new(struct symbols *symbols)
 {
 	struct type_offcpu *o = xcalloc(1, sizeof(*o));
-	char *text;
 
 	type_threads_init(&o->threads);
 	o->alive = util_task_alive;
 	/* Root reads the addresses; otherwise they are zeros and no range is kept. */
-	text = util_read_file("/proc/kallsyms", NULL);
-	if (text)
-		type_offcpu_load_kernel(o, text);
-	free(text);
+	if (symbols)
+		type_offcpu_load_kernel(o, symbols);
 	return o;
 }
 
@@ -378,8 +350,7 @@ static int offcpu_members(const struct sampler_type_target *t, struct sampler_ty
 
 static void *offcpu_state_new(const struct sampler_type_target *t)
 {
-	(void)t;
-	return type_offcpu_new();
+	return type_offcpu_new(t->symbols);
 }
 
 static void offcpu_state_free(void *st)

@@ -34,8 +34,7 @@ static int wall_members(const struct sampler_type_target *t, struct sampler_type
 
 static void *wall_state_new(const struct sampler_type_target *t)
 {
-	(void)t;
-	return type_offcpu_new();
+	return type_offcpu_new(t->symbols);
 }
 
 static void wall_state_free(void *st)

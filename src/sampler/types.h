@@ -51,6 +51,7 @@ struct sampler_type_target {
 	const pid_t *pids; /* SAMPLER_PIDS */
 	size_t npids;
 	uint64_t alloc_sample; /* sampler_config.alloc_sample */
+	struct symbols *symbols; /* sampler_config.symbols: NULL, or borrowed for state_new */
 };
 
 /* One perf event of a type, as the type fills it in. */
@@ -220,7 +221,8 @@ size_t type_threads_live(const struct type_threads *t);
 /* --- off-CPU intervals, shared by offcpu and wall (type_offcpu.c) --- */
 
 struct type_offcpu;
-struct type_offcpu *type_offcpu_new(void);
+/* Finds its kernel functions in `symbols` (type_offcpu_load_kernel); NULL: none. */
+struct type_offcpu *type_offcpu_new(struct symbols *symbols);
 void type_offcpu_free(struct type_offcpu *o);
 /* The context-switch member: samples every switch-out, with switch records. */
 void type_offcpu_member(struct sampler_type_member *m, uint32_t role);
@@ -237,11 +239,13 @@ void type_offcpu_set_alive(struct type_offcpu *o, bool (*alive)(pid_t tid));
 void type_offcpu_exit(struct type_offcpu *o, uint32_t tid, uint64_t time);
 const char *type_offcpu_notice(struct type_offcpu *o);
 /*
- * Reads the kernel functions that say why a thread waits from kallsyms
- * text ("ADDR TYPE NAME" lines, sorted by address), replacing those read
- * before. Returns how many were found (0 when the addresses are hidden).
+ * Finds the kernel functions that say why a thread waits among the
+ * kernel functions of `symbols` (symbols_kernel_functions(), which reads
+ * kallsyms if nothing did yet), replacing those found before. Returns how
+ * many were found (0 when kernel symbols are unavailable: kallsyms
+ * unreadable or its addresses hidden).
  */
-size_t type_offcpu_load_kernel(struct type_offcpu *o, const char *text);
+size_t type_offcpu_load_kernel(struct type_offcpu *o, struct symbols *symbols);
 /*
  * Why the thread of switch-out sample `s` left the CPU, by its kernel
  * stack: "[lock]", "[io]", "[sleep]", or "[blocked]" when there is no

@@ -272,6 +272,7 @@ struct source *source_live_new(const struct source_live_config *cfg, struct ft_n
 	sc.alloc_sample = cfg->alloc_sample;
 	sc.poll_budget_ns = cfg->poll_budget_ns;
 	sc.notice = notice;
+	sc.symbols = l->symbols;
 	l->sampler = sampler_new(&sc, pipeline_collect_sink(l->collect), err);
 	if (!l->sampler)
 		goto out_free;

@@ -26,7 +26,9 @@
 
 #include <cmocka.h>
 
+#include "flametop/procmap.h"
 #include "flametop/sampler.h"
+#include "flametop/symbols.h"
 #include "records.h"
 #include "types.h"
 
@@ -1281,7 +1283,7 @@ static void offcpu_decoder(struct sampler_decoder *d, struct sampler_member *m,
 	m->event = 1;
 	m->sample_type = SAMPLER_SAMPLE_TYPE;
 	m->type = &sampler_type_offcpu;
-	m->state = type_offcpu_new();
+	m->state = type_offcpu_new(NULL);
 	type_offcpu_set_alive(m->state, test_alive);
 	d->members = m;
 	d->nmembers = 1;
@@ -1337,7 +1339,7 @@ static void test_offcpu_rule(void **state)
 	/* A second type on the same perf event (member 1 via next). */
 	m[1] = m[0];
 	m[1].event = 3;
-	m[1].state = type_offcpu_new();
+	m[1].state = type_offcpu_new(NULL);
 	m[0].next = 1;
 	d.nmembers = 2;
 	assert_int_equal(sampler_decode(&d, sample_rec(&b, 77, 8, 20000, 0x404000, 0x400800)), 0);
@@ -1372,12 +1374,12 @@ static void test_offcpu_exit(void **state)
 	m[0].event = 1;
 	m[0].sample_type = SAMPLER_SAMPLE_TYPE;
 	m[0].type = &sampler_type_offcpu;
-	m[0].state = type_offcpu_new();
+	m[0].state = type_offcpu_new(NULL);
 	/* wall: two members, one state */
 	m[1] = m[0];
 	m[1].event = 2;
 	m[1].type = &sampler_type_wall;
-	m[1].state = type_offcpu_new();
+	m[1].state = type_offcpu_new(NULL);
 	m[1].role = 1; /* its context-switch member */
 	m[2] = m[1];
 	m[2].role = 0; /* its clock */
@@ -1506,11 +1508,41 @@ static const char *reason_of_chain(struct type_offcpu *o, const uint64_t *k, uin
 	return g.sample.leaf;
 }
 
+/* A symbolizer whose kernel symbols are read from a file holding `kallsyms`. */
+struct fake_kernel {
+	struct procmap *pm;
+	struct symbols *symbols;
+	char path[32];
+};
+
+static void fake_kernel_init(struct fake_kernel *k, const char *kallsyms)
+{
+	int fd;
+
+	strcpy(k->path, "/tmp/test_sampler_ksyms.XXXXXX");
+	fd = mkstemp(k->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, kallsyms, strlen(kallsyms)), (ssize_t)strlen(kallsyms));
+	close(fd);
+	k->pm = procmap_new();
+	k->symbols = symbols_new(k->pm);
+	symbols_set_kallsyms(k->symbols, k->path, NULL);
+}
+
+static void fake_kernel_free(struct fake_kernel *k)
+{
+	symbols_free(k->symbols);
+	procmap_free(k->pm);
+	unlink(k->path);
+}
+
 /*
  * Why a thread left the CPU: the switch record's preempt flag, else the
  * innermost futex or io_schedule function of the kernel stack (found by
- * name in kallsyms, each running to the next symbol), else a sleep; no
- * kernel stack or no addresses: blocked, reason unknown.
+ * name among the symbolizer's kernel functions, each running to the next
+ * one), else a sleep; no kernel stack or no addresses: blocked, reason
+ * unknown. The functions come from the symbolizer's own reading of
+ * kallsyms, which it then names kernel frames by: the file is read once.
  */
 static void test_offcpu_reasons(void **state)
 {
@@ -1531,9 +1563,17 @@ static void test_offcpu_reasons(void **state)
 	const uint64_t io[] = { 0xffffffff81001408, 0xffffffff81002010, 0xffffffff81002150 };
 	const uint64_t sleep[] = { 0xffffffff81001408, 0xffffffff81002150 };
 	const uint64_t module[] = { 0xffffffff81001408, 0xffffffffc0001100 };
-	struct type_offcpu *o = type_offcpu_new();
+	struct type_offcpu *o;
+	struct fake_kernel k;
+	struct symbols_frame f;
 
-	assert_int_equal(type_offcpu_load_kernel(o, kallsyms), 4);
+	(void)state;
+	fake_kernel_init(&k, kallsyms);
+	o = type_offcpu_new(k.symbols);
+	/* Gone: the symbolizer names kernel frames from what it read for the rule. */
+	unlink(k.path);
+	symbols_resolve(k.symbols, 1, 0xffffffff81001050, true, &f);
+	assert_string_equal(f.name, "futex_wait");
 	assert_string_equal(reason_of_chain(o, lock, 3, false), "[lock]");
 	assert_string_equal(reason_of_chain(o, io, 3, false), "[io]");
 	assert_string_equal(reason_of_chain(o, sleep, 2, false), "[sleep]");
@@ -1542,8 +1582,16 @@ static void test_offcpu_reasons(void **state)
 	/* Preempted wherever it was, the futex code included. */
 	assert_string_equal(reason_of_chain(o, lock, 3, true), "[preempted]");
 	assert_string_equal(reason_of_chain(o, NULL, 0, true), "[preempted]");
+	assert_int_equal(type_offcpu_load_kernel(o, k.symbols), 4);
+	fake_kernel_free(&k);
 	/* kptr_restrict: no address, no reason but preemption. */
-	assert_int_equal(type_offcpu_load_kernel(o, hidden), 0);
+	fake_kernel_init(&k, hidden);
+	assert_int_equal(type_offcpu_load_kernel(o, k.symbols), 0);
+	assert_string_equal(reason_of_chain(o, lock, 3, false), "[blocked]");
+	fake_kernel_free(&k);
+	type_offcpu_free(o);
+	/* No symbolizer: no function to look in. */
+	o = type_offcpu_new(NULL);
 	assert_string_equal(reason_of_chain(o, lock, 3, false), "[blocked]");
 	type_offcpu_free(o);
 }
@@ -1615,7 +1663,7 @@ static void test_offcpu_churn(void **state)
 	int system;
 
 	for (system = 0; system < 2; system++) {
-		struct type_offcpu *o = type_offcpu_new();
+		struct type_offcpu *o = type_offcpu_new(NULL);
 		uint64_t t = 1000;
 		uint32_t tid;
 
@@ -1925,7 +1973,7 @@ static const struct perf_event_header *futex_exit_rec(struct builder *b, uint32_
  */
 static void test_lock_bare_exit(void **state)
 {
-	struct sampler_type_target t = { SAMPLER_SYSTEM, NULL, 0, 0 };
+	struct sampler_type_target t = { SAMPLER_SYSTEM, NULL, 0, 0, NULL };
 	struct sampler_member m[2];
 	struct sampler_decoder d;
 	struct pipeline_sink sink;
@@ -2109,7 +2157,7 @@ static long lock_filter_call(_Atomic uint32_t *word, int op, uint32_t val,
  */
 static void test_lock_filters(void **state)
 {
-	struct sampler_type_target t = { SAMPLER_PIDS, NULL, 0, 0 };
+	struct sampler_type_target t = { SAMPLER_PIDS, NULL, 0, 0, NULL };
 	struct sampler_type_member m[SAMPLER_TYPE_MAX_MEMBERS];
 	struct timespec tiny = { 0, 1 };
 	_Atomic uint32_t other = 0;

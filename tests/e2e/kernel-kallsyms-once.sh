@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A recording reads /proc/kallsyms once (issue 14), whatever its types:
+# offcpu and wall find the kernel functions that say why a thread waits
+# (futex, io_schedule) among the kernel symbols of the symbolizer, which
+# then names the samples' kernel frames with them, instead of reading
+# the file themselves; the kernel takes tens of milliseconds of CPU to
+# format it, each time. Ground truth is the program's own opens (strace)
+# in `record -e offcpu`, `-e wall` and both at once, of a command that
+# sleeps: its off-CPU time still says why ([sleep]), and its kernel
+# frames are still named.
+# shellcheck source=tests/e2e/lib.sh
+. "$TESTLIB"
+
+need_root
+need_perf_events
+need_jq
+command -v strace >/dev/null 2>&1 || skip "strace is not installed (apt-get install strace)"
+strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace refused)"
+# A sleep is [sleep] when kallsyms shows addresses, [blocked] when it hides them.
+if awk '$1 !~ /^0+$/ { found = 1; exit } END { exit !found }' /proc/kallsyms; then
+	why='[sleep]'
+else
+	why='[blocked]'
+fi
+
+for events in offcpu wall offcpu,wall; do
+	name=$(echo "$events" | tr , -)
+	echo "+ strace flametop record -e $events -- sleep 0.2"
+	if ! strace -f -qq -e trace=open,openat,openat2 -o "$T/$name.trace" timeout -s KILL 120 \
+		"$FLAMETOP" record -e "$events" -o "$T/$name.session" -- sleep 0.2 \
+		>"$T/$name.out" 2>"$T/$name.err"; then
+		fail "record -e $events failed: $(head -c 300 "$T/$name.err")"
+		continue
+	fi
+	# The trace saw the program at work: it wrote the session (opened
+	# by its name in the directory).
+	assert_between "$(grep -c -F "\"$name.session" "$T/$name.trace")" 1 10 \
+		"-e $events: opens of the session file seen by strace"
+	assert_eq "$(grep -c -F '"/proc/kallsyms"' "$T/$name.trace")" 1 \
+		"-e $events: opens of /proc/kallsyms"
+	event=${events%%,*}
+	report_json "$T/$name.session" "$T/$name.json" --event "$event" --top 0 || continue
+	assert_eq "$(jq --arg why "$why" '[.functions[] | select(.name == $why and .module == "[offcpu]")] | length' "$T/$name.json")" 1 \
+		"-e $events: $why among the reasons of the sleep"
+	if [ "$why" = '[sleep]' ]; then
+		assert_between "$(jq '[.functions[] | select(.module == "[kernel.kallsyms]" and (.name | test("^0x|\\+0x") | not))] | length' "$T/$name.json")" 1 100000 \
+			"-e $events: kernel functions named"
+	fi
+done
+finish
