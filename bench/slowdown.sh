@@ -28,6 +28,13 @@
 # once, in an order that rotates from round to round; which copy starts
 # first alternates. The figure is the median over the rounds, with the
 # spread (min..max) beside it. Goals: <= 1% at 99 Hz, <= 3% at 999 Hz.
+# BENCH_CONFIGS picks configurations by name: null, ft-p-HZ, ft-c-HZ and
+# perf-p-HZ, e.g. "null ft-p-999 perf-p-999" with BENCH_ROUNDS=25 to
+# compare two closely (the figures of the others say n/a). A rate other
+# than 99 and 999 (ft-p-9999 perf-p-9999: ten times the samples, so ten
+# times the per-sample cost against the same noise) prints a line of its
+# own, with no goal, and each configuration's slowdown per round beside
+# the same round's null and perf figures with BENCH_RAW=1.
 #
 #   make bench-slowdown        (sets FLAMETOP, WORK, PERF)
 
@@ -156,6 +163,20 @@ configs="null ft-p-99 ft-p-999 ft-c-99 ft-c-999"
 if bench_have_perf; then
 	configs="$configs perf-p-99 perf-p-999"
 fi
+if [ -n "${BENCH_CONFIGS:-}" ]; then
+	configs=
+	for c in $BENCH_CONFIGS; do
+		case $c in
+		null | ft-[pc]-[1-9]*) configs="$configs $c" ;;
+		perf-p-[1-9]*) bench_have_perf && configs="$configs $c" ;;
+		*) echo "  BENCH_CONFIGS: no configuration $c" >&2 ;;
+		esac
+	done
+	if [ -z "$configs" ]; then
+		echo "  BENCH_CONFIGS: nothing to run" >&2
+		exit 1
+	fi
+fi
 n=$(echo $configs | wc -w)
 r=0
 while [ $r -lt "$rounds" ]; do
@@ -182,8 +203,14 @@ slowdown() {
 	awk '$1 != "?" && $2 > 0 { print ($1 / $2 - 1) * 100 }' "$dir/$1" | bench_stats
 }
 
-# figure NAME CONFIG GOAL PEERCONFIG
+# figure NAME CONFIG GOAL PEERCONFIG: GOAL "-" for none
 figure() {
+	op="<="
+	[ "$3" != - ] || op=-
+	if [ ! -s "$dir/$2" ]; then
+		bench_line "$1" "" % "$op" "$3" "not run (BENCH_CONFIGS)"
+		return 0
+	fi
 	set -- "$1" "$2" "$3" "$4" $(slowdown "$2")
 	ptext=-
 	if [ -s "$dir/$4" ]; then
@@ -191,15 +218,38 @@ figure() {
 	elif ! bench_have_perf; then
 		ptext="perf: not installed"
 	fi
-	bench_line "$1" "$5" % "<=" "$3" "$ptext"
+	bench_line "$1" "$5" % "$op" "$3" "$ptext"
 	echo "    spread over $8 rounds: $(bench_fmt "$6") .. $(bench_fmt "$7") %"
 }
 
 echo
 bench_header
-set -- $(slowdown null)
+set -- $(slowdown null) ? ? ?
+[ -s "$dir/null" ] || set -- ? ? ?
 bench_line "slowdown, the pair alone (noise)" "$1" % - - "spread $(bench_fmt "$2") .. $(bench_fmt "$3") %"
 figure "slowdown, record -p, 99 Hz, CPU" ft-p-99 1 perf-p-99
 figure "slowdown, record -p, 999 Hz, CPU" ft-p-999 3 perf-p-999
 figure "slowdown, record -- CMD, 99 Hz, CPU" ft-c-99 1 perf-p-99
 figure "slowdown, record -- CMD, 999 Hz, CPU" ft-c-999 3 perf-p-999
+# the rates of BENCH_CONFIGS beyond the goals': no goal, the peer at the same rate
+for c in $configs; do
+	case $c in
+	null | *-99 | *-999 | perf-*) ;;
+	ft-p-*) figure "slowdown, record -p, ${c##*-} Hz, CPU" "$c" - "perf-p-${c##*-}" ;;
+	ft-c-*) figure "slowdown, record -- CMD, ${c##*-} Hz, CPU" "$c" - "perf-p-${c##*-}" ;;
+	esac
+done
+for c in $configs; do
+	case $c in
+	perf-p-99 | perf-p-999 | null) ;;
+	perf-p-*) figure "slowdown, perf record -g -p, ${c##*-} Hz, CPU" "$c" - none ;;
+	esac
+done
+if [ "${BENCH_RAW:-0}" = 1 ]; then
+	echo "  per round, slowdown in %:"
+	for c in $configs; do
+		printf '  %-12s' "$c"
+		awk '{ printf " %6s", ($1 != "?" && $2 > 0) ? sprintf("%.2f", ($1 / $2 - 1) * 100) : "?" }
+		END { print "" }' "$dir/$c"
+	done
+fi
