@@ -825,15 +825,26 @@ static uint32_t thread_index(struct session_writer *w, uint32_t pid, uint32_t ti
  * deflate's Huffman codes spend on them where it finds no repeats. */
 static double order0_bits(const unsigned char *p, size_t n)
 {
-	uint32_t count[256] = { 0 };
+	/* Four counts a byte value, so that a run of one value does not
+	 * wait on its own count from one byte to the next. */
+	uint32_t count[4][256] = { { 0 } };
 	double bits = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		count[p[i]]++;
-	for (i = 0; i < 256; i++)
-		if (count[i])
-			bits -= (double)count[i] * log2((double)count[i] / (double)n);
+	for (i = 0; i + 4 <= n; i += 4) {
+		count[0][p[i]]++;
+		count[1][p[i + 1]]++;
+		count[2][p[i + 2]]++;
+		count[3][p[i + 3]]++;
+	}
+	for (; i < n; i++)
+		count[0][p[i]]++;
+	for (i = 0; i < 256; i++) {
+		uint32_t c = count[0][i] + count[1][i] + count[2][i] + count[3][i];
+
+		if (c)
+			bits -= (double)c * log2((double)c / (double)n);
+	}
 	return bits;
 }
 
