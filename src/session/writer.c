@@ -81,6 +81,35 @@ struct coding_memo {
 	unsigned since; /* chunks coded by prediction since */
 };
 
+/*
+ * A samples column's zlib strategy, past column_zlib's. LZ77 matching is
+ * most of deflate's time, and on some columns it buys nothing: a
+ * synthetic hour's nodes, threads and weights, drawn at random, deflate
+ * to no fewer bytes than their order-0 entropy, which Huffman codes alone
+ * reach (or beat: chance short matches cost more than literals) in a
+ * fraction of the time. Yet a real recording's threads come in runs,
+ * which matching makes 40 % smaller, and a time column's deltas repeat.
+ * So each column's part (each plane, or the varints: one slot) is
+ * checked every STRATEGY_CHUNKS parts: deflated as column_zlib says, it
+ * came out at no fewer bytes than its order-0 entropy and the
+ * HUFFMAN_CODES_BYTES that Huffman codes of their own take in a block
+ * (matching bought nothing) or at fewer; the slot's next parts are
+ * Z_HUFFMAN_ONLY or as column_zlib says by that verdict. (At 98 % of the
+ * entropy and no allowance, two 30 s system-wide recordings took 1 %
+ * more bytes than without Huffman codes; with it, 0.4 % more and 1.2 %
+ * fewer.) Parts under
+ * RANDOM_MIN_BYTES go as column_zlib says. (A node column's trial,
+ * planes_smaller(), deflates at level 1 still: where Huffman codes are
+ * chosen, both come to about the entropy.)
+ */
+#define HUFFMAN_CODES_BYTES 32
+#define STRATEGY_CHUNKS 16u
+#define STRATEGY_SLOTS ((SESSION_COL_LAST + 1) * 9)
+struct strategy_memo {
+	bool huffman; /* the last check's verdict */
+	unsigned char left; /* parts to code by it before the next check */
+};
+
 struct session_writer {
 	int fd;
 	char *path; /* where the session ends up, as the caller named it */
@@ -124,6 +153,7 @@ struct session_writer {
 	uint32_t nevents_ns;
 
 	struct coding_memo memo;
+	struct strategy_memo strategy[STRATEGY_SLOTS]; /* by column id * 9 + plane (8: varints) */
 	bool exact; /* session_writer_exact(): no coding by estimate */
 
 	/* Reused from chunk to chunk. */
@@ -256,7 +286,9 @@ static void set_str(json_t *obj, const char *key, const char *value)
 struct part {
 	size_t off; /* where it starts; it ends where the next one starts */
 	int level;
-	int strategy; /* zlib's: Z_DEFAULT_STRATEGY but for tables (encode_tables) */
+	int strategy; /* zlib's: column_zlib, tables_part(), struct strategy_memo */
+	int slot; /* a samples column's (struct strategy_memo), or -1 */
+	double bits; /* order0_bits() of it, to check its slot by; or -1 */
 };
 
 /*
@@ -269,7 +301,7 @@ static int write_payload(struct session_writer *w, uint32_t type, const void *da
 			 const struct part *parts, size_t nparts, const void *prefix,
 			 size_t prefix_len)
 {
-	static const struct part whole = { 0, SESSION_JSON_ZLIB_LEVEL, Z_DEFAULT_STRATEGY };
+	static const struct part whole = { 0, SESSION_JSON_ZLIB_LEVEL, Z_DEFAULT_STRATEGY, -1, -1 };
 	unsigned char *hdr;
 	size_t need, k;
 	uLong clen;
@@ -303,6 +335,7 @@ static int write_payload(struct session_writer *w, uint32_t type, const void *da
 	for (k = 0; k < nparts; k++) {
 		size_t end = k + 1 < nparts ? parts[k + 1].off : ulen;
 		bool last = k + 1 == nparts;
+		uLong out = w->zs.total_out;
 		int zr;
 
 		/* The input so far is all compressed: nothing to flush first. */
@@ -319,6 +352,13 @@ static int write_payload(struct session_writer *w, uint32_t type, const void *da
 		zr = deflate(&w->zs, last ? Z_FINISH : Z_BLOCK);
 		if (last ? zr != Z_STREAM_END : (zr != Z_OK || w->zs.avail_in))
 			return -ENOMEM;
+		if (parts[k].slot >= 0 && parts[k].bits >= 0) {
+			struct strategy_memo *m = &w->strategy[parts[k].slot];
+
+			m->huffman = 8 * (double)(w->zs.total_out - out) >=
+				     parts[k].bits + 8 * HUFFMAN_CODES_BYTES;
+			m->left = STRATEGY_CHUNKS - 1;
+		}
 	}
 	clen = w->zs.total_out;
 	if (prefix_len)
@@ -366,6 +406,8 @@ static void add_part_as(struct session_writer *w, size_t off, int level, int str
 	w->parts[w->nparts].off = off;
 	w->parts[w->nparts].level = level;
 	w->parts[w->nparts].strategy = strategy;
+	w->parts[w->nparts].slot = -1;
+	w->parts[w->nparts].bits = -1;
 	w->nparts++;
 }
 
@@ -999,6 +1041,32 @@ static void column_part(struct session_writer *w, size_t off, unsigned id)
 }
 
 /*
+ * Starts the part of the `n` bytes at w->block + `off`, plane `plane` of
+ * column `id` (8: its varints): as column_zlib says, or as Huffman codes
+ * alone where struct strategy_memo says so. `bits`: order0_bits() of the
+ * bytes, or a negative number to have them counted when the memo checks.
+ */
+static void add_column_part(struct session_writer *w, size_t off, size_t n, unsigned id,
+			    unsigned plane, double bits)
+{
+	struct strategy_memo *m = &w->strategy[id * 9 + plane];
+	struct part *pt;
+
+	column_part(w, off, id);
+	if (n < RANDOM_MIN_BYTES || column_zlib[id].strategy == Z_HUFFMAN_ONLY)
+		return;
+	pt = &w->parts[w->nparts - 1];
+	pt->slot = (int)(id * 9 + plane);
+	if (m->left > 0) {
+		m->left--;
+		if (m->huffman)
+			pt->strategy = Z_HUFFMAN_ONLY;
+	} else {
+		pt->bits = bits >= 0 ? bits : order0_bits(w->block + off, n);
+	}
+}
+
+/*
  * Appends column `id` of the `n` values in w->vals to the block at *at:
  * as a constant when every value is the same, else as `coding` says. Byte
  * planes (when the values take 2 bytes or more) keep the noisy low bytes
@@ -1015,7 +1083,7 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	unsigned char *b = w->block, *pl;
 	unsigned char tmp[SESSION_VARINT_MAX];
 	uint64_t all = 0;
-	bool constant = true, planes, random[8] = { false };
+	bool constant = true, planes, counted, random[8] = { false };
 	double bits[9] = { 0 }; /* random_bits() of each plane, then of the varints */
 	size_t i, len, hlen;
 	unsigned width = 1, j;
@@ -1035,6 +1103,7 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	}
 	while (width < 8 && all >> (8 * width))
 		width++;
+	counted = coding == COL_SMALLER && width >= 2; /* bits[width] */
 	/* One byte a value: planes are the same bytes as varints below
 	 * 128, and half of them from 128 to 255. */
 	planes = (coding == COL_PLANES && width >= 2) ||
@@ -1056,7 +1125,7 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	len = 0;
 	if (!planes)
 		len = session_put_varints(w->col, w->vals, n);
-	if (coding == COL_SMALLER && width >= 2) {
+	if (counted) {
 		bits[width] = random_bits(w->col, len);
 		planes = planes_smaller(w, pl, n, width, random, bits, len);
 	}
@@ -1068,7 +1137,7 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 			if (random[j])
 				add_part(w, *at, 0);
 			else
-				column_part(w, *at, id);
+				add_column_part(w, *at, n, id, j, bits[j]);
 			*at += n;
 		}
 		add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
@@ -1076,8 +1145,8 @@ static void put_column(struct session_writer *w, unsigned id, size_t n, enum col
 	}
 	b[(*at)++] = SESSION_ENC_VARINT;
 	*at += session_put_varint(b + *at, len);
-	column_part(w, *at, id);
 	memcpy(b + *at, w->col, len);
+	add_column_part(w, *at, len, id, 8, counted ? bits[width] : -1);
 	*at += len;
 	add_part(w, *at, SESSION_SAMPLES_ZLIB_LEVEL);
 }

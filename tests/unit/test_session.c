@@ -1170,6 +1170,95 @@ static void test_written_bytes(void **state)
 }
 
 /*
+ * Each samples column's zlib strategy follows what the column is like
+ * (struct strategy_memo in the writer): threads at random, of which
+ * matching makes more bytes than their two bits each, are coded with
+ * Huffman codes alone, and back to matching within 16 chunks when the
+ * same threads come in long runs, which matching shrinks far below a bit
+ * each. Every other column is the same in each chunk, so a samples
+ * chunk's bytes are the thread column's and about 180 more.
+ */
+static void test_column_strategy(void **state)
+{
+	struct ft_error err = { 0 };
+	char *path = tmp_path("strategy.session");
+	struct profile *p = base_profile();
+	struct session_read_info info;
+	struct session_writer *w;
+	struct profile *rp;
+	uint32_t leaf;
+	uint64_t x = 4242, t = 1000;
+	size_t len, offs[128], n, k, i, samples = 0, random_bytes = 0, runs_bytes = 0;
+	unsigned char *d;
+	unsigned flush;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		profile_set_thread(p, 7, 7 + (uint32_t)i, "app");
+	leaf = profile_intern_node(p, PROFILE_ROOT,
+				   profile_intern_frame(p, "main", "/bin/app", PROFILE_FRAME_USER));
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	/* 20 chunks of threads at random, then 40 of runs of 512. */
+	for (flush = 0; flush < 60; flush++) {
+		for (i = 0; i < 4096; i++) {
+			struct profile_sample s = { .pid = 7, .node = leaf, .weight = 1000000 };
+
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			s.tid = 7 + (uint32_t)(flush < 20 ? x >> 62 : (i / 512 + flush) % 4);
+			t += 1000000;
+			s.time = t;
+			profile_add_sample(p, &s);
+		}
+		assert_int_equal(session_writer_flush(w, p), 0);
+		profile_clear_samples(p);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	d = slurp(path, &len);
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k];
+		size_t clen = c[4] | c[5] << 8 | c[6] << 16 | (size_t)c[7] << 24;
+
+		if (c[0] != SESSION_CHUNK_SAMPLES)
+			continue;
+		/* The random ones after the first, which sets the
+		 * strategy (as every 16th checks it again), and the runs
+		 * after the strategy changed back (at most 16 in). */
+		if (samples >= 1 && samples < 20)
+			random_bytes += clen;
+		else if (samples >= 20 + 16)
+			runs_bytes += clen;
+		samples++;
+	}
+	print_message("# random threads %zu bytes a chunk, runs %zu\n", random_bytes / 19,
+		      runs_bytes / 24);
+	assert_int_equal(samples, 60);
+	/* Huffman codes: 1024 bytes of two bits each, the rest about 180
+	 * (level 1's chance matches made 1450; Z_FILTERED 1235). */
+	assert_true(random_bytes / 19 < 1300);
+	/* Matching: far less than a bit each (Huffman codes' least). */
+	assert_true(runs_bytes / 24 < 4096 / 8 / 2);
+	/* And they read back, whatever their strategy. */
+	rp = session_read(path, &info, &err);
+	assert_non_null(rp);
+	assert_int_equal(rp->nsamples, 60 * 4096);
+	x = 4242;
+	for (flush = 0, k = 0; flush < 60; flush++) {
+		for (i = 0; i < 4096; i++, k++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			assert_int_equal(rp->samples[k].tid,
+					 7 + (flush < 20 ? x >> 62 : (i / 512 + flush) % 4));
+		}
+	}
+	profile_free(rp);
+	free(d);
+	profile_free(p);
+	free(path);
+}
+
+/*
  * Adds counts[0] nodes (each under a node before it, or the root, in one
  * of counts[3] functions), counts[1] locations and counts[2] chains (each
  * under a chain before it) at random, as a recording of many distinct
@@ -3116,6 +3205,7 @@ int main(void)
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),
 		cmocka_unit_test(test_written_bytes),
+		cmocka_unit_test(test_column_strategy),
 		cmocka_unit_test(test_tables_round_trip),
 		cmocka_unit_test(test_estimate_bytes),
 		cmocka_unit_test(test_reader_steps),
