@@ -14,9 +14,16 @@
  * chunk's JSON, which the target wraps into a file (compressed, with
  * the right lengths and checksums): a mutation rarely survives a CRC and
  * a deflate stream, and the reader's checks of ids, types and ranges live
- * behind them, in the JSON. A samples chunk ('4', format 1.5) is binary:
- * its line holds the block in hex (two digits a byte; anything else on
- * the line is ignored), so that no byte of it ends the line.
+ * behind them, in the JSON. A samples chunk ('4', format 1.5) and a
+ * tables chunk ('5', 1.6) are binary: the line holds the block in hex (two
+ * digits a byte; anything else on the line is ignored), so that no byte
+ * of it ends the line.
+ *
+ * Each file is read twice: whole from memory (session_read_mem), and from
+ * a descriptor as a replay reads it (session_reader_step a few samples at
+ * a time, each batch dropped; the read-ahead thread inflates and decodes
+ * the chunks), then scanned for its length as a paced replay does first.
+ * The two paths share the chunk checks, not the code that reads chunks.
  *
  * Built two ways: with `./configure --enable-fuzzing` (clang) as the
  * libFuzzer program tests/fuzz/fuzz_session, and in every build as part of
@@ -31,6 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "flametop/profile.h"
@@ -93,7 +102,7 @@ static size_t unhex(const uint8_t *in, size_t len, uint8_t *out)
 }
 
 /*
- * A session file (version 1.5) holding one chunk per line of `data`: see
+ * A session file (version 1.10) holding one chunk per line of `data`: see
  * the top of the file. Sets *len. Caller frees.
  */
 static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
@@ -102,7 +111,7 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 	unsigned char *out = xmalloc(cap);
 	uint8_t *block = xmalloc(size / 2 + 1);
 
-	memcpy(out, "FLAMETOP\1\0\5\0\0\0\0\0", 16);
+	memcpy(out, "FLAMETOP\1\0\12\0\0\0\0\0", 16);
 	while (at < size) {
 		const uint8_t *nl = memchr(data + at, '\n', size - at);
 		size_t line = nl ? (size_t)(nl - (data + at)) : size - at;
@@ -112,7 +121,7 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 			const uint8_t *json = data + at + 1;
 			size_t jlen = line - 1;
 
-			if (data[at] == '4') {
+			if (data[at] == '4' || data[at] == '5') {
 				jlen = unhex(json, jlen, block);
 				json = block;
 			}
@@ -137,6 +146,39 @@ static unsigned char *wrap_chunks(const uint8_t *data, size_t size, size_t *len)
 	return out;
 }
 
+/*
+ * Reads the `size` bytes at `data` as a replay reads a file: from a
+ * descriptor (a memfd, a regular file), a few samples a step, each batch
+ * dropped, then its end; then scans the file again for its length.
+ */
+static void read_steps(const uint8_t *data, size_t size)
+{
+	struct session_reader *r;
+	struct ft_error err;
+	char path[64];
+	uint64_t duration;
+	int fd, ret;
+
+	fd = memfd_create("fuzz.session", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* fd stays open while the path names it: the scan opens it again. */
+	r = session_reader_open(path, &err);
+	if (r) {
+		while ((ret = session_reader_step(r, 64, &err)) > 0)
+			profile_clear_samples(session_reader_profile(r));
+		if (ret == 0 && session_reader_end(r, NULL, &err) == 0)
+			session_reader_scan(r, &duration, &err);
+		session_reader_free(r);
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null_out;
@@ -152,6 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data = wrapped;
 	}
 	p = session_read_mem(data, size, "fuzz.session", &info, &err);
+	read_steps(data, size);
 	free(wrapped);
 	if (!p)
 		return 0;
