@@ -143,7 +143,8 @@ uint64_t sampler_event_period(const struct sampler *s, size_t i);
 int sampler_start(struct sampler *s, struct ft_error *err);
 
 /*
- * Waits up to `timeout_ms` for data, then reads every ring into the sink,
+ * Waits up to `timeout_ms` for data or the end of a process of the target
+ * (sampler_exit_wakes), then reads every ring into the sink,
  * for at most the poll budget (sampler_config.poll_budget_ns). Returns 0
  * while the target lives, SAMPLER_POLL_MORE when the budget ran out with
  * records left in the rings (poll again, without waiting), 1 once the
@@ -162,6 +163,14 @@ int sampler_poll(struct sampler *s, int timeout_ms);
  * call; -1 if it cannot be made (poll on a timer then).
  */
 int sampler_wait_fd(struct sampler *s);
+
+/*
+ * Whether the end of the target wakes sampler_poll(): true system-wide
+ * (it has none), and for a PID or command target while every process
+ * whose exit ends it is watched by a pidfd. When false, a caller that
+ * waits for the end must poll with a timeout to see it.
+ */
+bool sampler_exit_wakes(const struct sampler *s);
 
 /*
  * Also samples process `pid` (every thread, new ones too) from now on,

@@ -130,6 +130,9 @@ size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t m
  * read after this that were taken later are skipped (sampler_drop_after).
  */
 void source_live_drop_after(struct source *s, uint64_t mono_ns);
+/* Whether the target's end wakes a live source's poll (sampler_exit_wakes):
+ * if not, a caller waiting for it polls with a timeout. */
+bool source_live_exit_wakes(const struct source *s);
 /* A live source's DWARF unwinding so far (zero in frame-pointer mode). */
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st);
 /* Where a live source's own memory goes, each part as it counts itself. */

@@ -309,18 +309,21 @@ static void print_unwind_stats(const struct source *src)
 
 /*
  * How long the loop waits for the rings, in ms. The rings wake it when a
- * quarter full, and a signal does. Beyond those: with the whole system as
- * the target, nothing but the next flush and the deadline; with processes
- * or a command, POLL_MS, for their exit (and a command's stop steps) is
- * noticed at a wake-up. Each wake-up costs a few syscalls and a drain of
- * every ring, which ten times a second was a few percent of recording.
+ * quarter full, a signal does, and so does the end of processes or a
+ * command (pidfds: source_live_exit_wakes). Beyond those, nothing but the
+ * next flush and the deadline; POLL_MS while a command is being stopped
+ * (its stop steps are timed), and where exits cannot wake it (a kernel
+ * before 5.3), for they are noticed at a wake-up. Each wake-up costs a
+ * few syscalls and a drain of every ring, which ten times a second was a
+ * few percent of recording.
  */
-static int poll_ms(const struct cli_target *t, const struct source *src, uint64_t now,
-		   uint64_t next_flush, uint64_t deadline)
+static int poll_ms(const struct cli_target *t, const struct source *src, bool stopping,
+		   uint64_t now, uint64_t next_flush, uint64_t deadline)
 {
 	uint64_t until = next_flush;
 
-	if (t->target != SAMPLER_SYSTEM || src->child)
+	if ((t->target != SAMPLER_SYSTEM || src->child) &&
+	    (stopping || !source_live_exit_wakes(src)))
 		return POLL_MS;
 	if (deadline && deadline < until)
 		until = deadline;
@@ -334,12 +337,12 @@ static int poll_ms(const struct cli_target *t, const struct source *src, uint64_
  * handled and there is no launched command to wait for: the wait would
  * sample on after the signal.
  */
-static int wait_ms(const struct cli_target *t, const struct source *src, uint64_t now,
-		   uint64_t next_flush, uint64_t deadline)
+static int wait_ms(const struct cli_target *t, const struct source *src, bool stopping,
+		   uint64_t now, uint64_t next_flush, uint64_t deadline)
 {
 	if (stop_signal && !src->child)
 		return 0;
-	return poll_ms(t, src, now, next_flush, deadline);
+	return poll_ms(t, src, stopping, now, next_flush, deadline);
 }
 
 /*
@@ -654,7 +657,9 @@ int cli_record(int argc, char **argv)
 		int sig;
 
 		drop_after_signal(src, &t); /* one came in the last read */
-		ret = src->ops->poll(src->ctx, wait_ms(&t, src, now, next_flush, deadline), &err);
+		ret = src->ops->poll(src->ctx,
+				     wait_ms(&t, src, child_signalled, now, next_flush, deadline),
+				     &err);
 		if (ret < 0) {
 			cli_error("%s: %s", output, strerror(-ret));
 			/* Never leave a launched command running unwatched. */

@@ -51,6 +51,10 @@
  * in bursts a frequency never makes: 2 MiB per CPU keep 10,000 samples. */
 #define DEFAULT_EVERY_RING_PAGES 512
 #define MAX_THREAD_RESCANS 16
+/* Processes whose exits wake sampler_poll() at most (watch_exit): -p
+ * takes a list, and the explorer attaches more; past this many (a
+ * descriptor each), the caller's waits time out to notice exits. */
+#define EXIT_WATCHES_MAX 64
 
 /* An event the user named: a profile type or a plain perf event. */
 struct event {
@@ -119,7 +123,9 @@ struct sampler {
 	size_t ncpus;
 	struct ring *rings; /* one per CPU, same order as cpus */
 	struct sampler_ring_cursor *cursors; /* a drain's, one per ring */
-	struct pollfd *pfds;
+	struct pollfd *pfds; /* the rings', then nexit of exit watches */
+	size_t nexit;
+	bool exit_wakes; /* every process whose exit ends the session is watched */
 	int wait_fd; /* sampler_wait_fd(): an epoll set of the rings, -1 until asked for */
 
 	int *fds;
@@ -1169,6 +1175,45 @@ static int fork_command(struct sampler *s, char *const *argv, struct ft_error *e
 	return 0;
 }
 
+/*
+ * Watches `pid`'s exit for sampler_poll(): a pidfd (Linux 5.3), which
+ * polls readable once the whole process has exited, in the poll set
+ * after the rings, so that a wait need not time out to notice the end of
+ * a PID or command target. A process gone already needs no watch (the
+ * next poll finds it gone). Where one cannot be had (an older kernel, no
+ * descriptors left, more than EXIT_WATCHES_MAX processes), exit_wakes
+ * turns false for good and the caller's waits time out (POLL_MS).
+ */
+static void watch_exit(struct sampler *s, pid_t pid)
+{
+	int fd = -1;
+
+	if (!s->exit_wakes)
+		return;
+	if (s->nexit == EXIT_WATCHES_MAX) {
+		s->exit_wakes = false;
+		return;
+	}
+#ifdef SYS_pidfd_open
+	fd = (int)syscall(SYS_pidfd_open, pid, 0); /* close-on-exec, always */
+#else
+	errno = ENOSYS;
+#endif
+	if (fd < 0) {
+		if (errno != ESRCH)
+			s->exit_wakes = false;
+		return;
+	}
+	s->pfds[s->ncpus + s->nexit].fd = fd;
+	s->pfds[s->ncpus + s->nexit].events = POLLIN;
+	s->nexit++;
+}
+
+bool sampler_exit_wakes(const struct sampler *s)
+{
+	return s->target == SAMPLER_SYSTEM || s->exit_wakes;
+}
+
 static void reap_unstarted_child(struct sampler *s)
 {
 	if (s->child <= 0 || s->child_started)
@@ -1249,9 +1294,10 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 	}
 	s->rings = xcalloc(s->ncpus, sizeof(*s->rings));
 	s->cursors = xcalloc(s->ncpus, sizeof(*s->cursors));
-	s->pfds = xcalloc(s->ncpus, sizeof(*s->pfds));
+	s->pfds = xcalloc(s->ncpus + EXIT_WATCHES_MAX, sizeof(*s->pfds));
 	for (i = 0; i < s->ncpus; i++)
 		s->rings[i].fd = -1;
+	s->exit_wakes = true;
 
 	switch (cfg->target) {
 	case SAMPLER_SYSTEM:
@@ -1266,6 +1312,8 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 		s->pids = xcalloc(cfg->npids, sizeof(*s->pids));
 		memcpy(s->pids, cfg->pids, cfg->npids * sizeof(*s->pids));
 		s->npids = cfg->npids;
+		for (i = 0; i < s->npids; i++)
+			watch_exit(s, s->pids[i]);
 		break;
 	case SAMPLER_COMMAND:
 		if (!cfg->argv || !cfg->argv[0]) {
@@ -1274,6 +1322,7 @@ struct sampler *sampler_new(const struct sampler_config *cfg, const struct pipel
 		}
 		if (fork_command(s, cfg->argv, err) < 0)
 			goto out_free;
+		watch_exit(s, s->child); /* ours: its pid is not reused before we reap it */
 		break;
 	}
 	s->npmus = sampler_hybrid_pmus(cfg->sysfs_root, s->pmus);
@@ -1334,6 +1383,9 @@ void sampler_free(struct sampler *s)
 		close(s->exec_err_fd);
 	if (s->wait_fd >= 0)
 		close(s->wait_fd);
+	for (i = s->ncpus; s->pfds && i < s->ncpus + s->nexit; i++)
+		if (s->pfds[i].fd >= 0)
+			close(s->pfds[i].fd);
 	for (i = 0; i < s->nevents; i++) {
 		free(s->events[i].name);
 		free(s->events[i].unit);
@@ -1574,6 +1626,7 @@ int sampler_attach(struct sampler *s, pid_t pid, struct ft_error *err)
 		ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0);
 	s->pids = xreallocarray(s->pids, s->npids + 1, sizeof(*s->pids));
 	s->pids[s->npids++] = pid;
+	watch_exit(s, pid);
 	return 0;
 }
 
@@ -1589,7 +1642,14 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 	size_t i;
 	int ret;
 
-	if (poll(s->pfds, s->ncpus, timeout_ms) > 0) {
+	if (poll(s->pfds, s->ncpus + s->nexit, timeout_ms) > 0) {
+		/* A process that exited: its watch is done (it stays readable). */
+		for (i = s->ncpus; i < s->ncpus + s->nexit; i++) {
+			if (s->pfds[i].fd >= 0 && s->pfds[i].revents) {
+				close(s->pfds[i].fd);
+				s->pfds[i].fd = -1;
+			}
+		}
 		for (i = 0; i < s->ncpus; i++) {
 			/* An fd whose task exited reports POLLHUP forever: stop
 			 * polling it (its ring is still read below). */

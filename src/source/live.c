@@ -318,6 +318,13 @@ size_t source_live_spawned_running(const struct source *s, pid_t *pids, size_t m
 	return l->sampler ? sampler_spawned_running(l->sampler, pids, max) : 0;
 }
 
+bool source_live_exit_wakes(const struct source *s)
+{
+	const struct live *l = s->ctx;
+
+	return sampler_exit_wakes(l->sampler);
+}
+
 void source_live_unwind_stats(const struct source *s, struct pipeline_unwind_stats *st)
 {
 	const struct live *l = s->ctx;
