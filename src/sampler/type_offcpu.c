@@ -31,11 +31,13 @@
  *   [sleep]      any other wait (a sleep, a poll, a pipe, a signal);
  *   [blocked]    it waits, and the kernel stack to say why is missing
  *                (kernel samples forbidden, or kallsyms addresses hidden).
- * The functions are found by name when the rule starts, among the kernel
- * functions of the symbolizer that will name the samples' kernel frames
- * (symbols_kernel_functions): /proc/kallsyms, which takes the kernel tens
- * of milliseconds to format, is read once for both. The kernel part of
- * the switch-out sample's stack is looked up in them.
+ * The functions are found by name at the first switch-out sample with a
+ * kernel stack, among the kernel functions of the symbolizer that will
+ * name the samples' kernel frames (symbols_kernel_functions):
+ * /proc/kallsyms, which takes the kernel tens of milliseconds to format,
+ * is read once for both, and not at all where kernel samples are
+ * forbidden (perf_event_paranoid), which leave nothing to look up. The
+ * kernel part of the switch-out sample's stack is looked up in them.
  */
 #include "config.h"
 
@@ -59,6 +61,7 @@ struct type_offcpu {
 	struct type_threads threads;
 	struct offcpu_range ranges[OFFCPU_MAX_RANGES];
 	size_t nranges;
+	struct symbols *symbols; /* ranges not yet loaded from it; NULL once they are */
 	uint64_t unpaired; /* intervals dropped: their switch-in was lost */
 	bool (*alive)(pid_t tid); /* util_task_alive; tests set another */
 	char notice[200];
@@ -100,12 +103,13 @@ static bool keep_function(void *ctx, const char *name, uint64_t start, uint64_t 
 size_t type_offcpu_load_kernel(struct type_offcpu *o, struct symbols *symbols)
 {
 	o->nranges = 0;
+	o->symbols = NULL; /* loaded: not again at the first kernel stack */
 	/* In address order, one function per address: ready for lookups. */
 	symbols_kernel_functions(symbols, keep_function, o);
 	return o->nranges;
 }
 
-const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s)
+const char *type_offcpu_reason(struct type_offcpu *o, const struct pipeline_sample *s)
 {
 	const char *reason = NULL;
 	bool kernel = false, any = false;
@@ -122,6 +126,10 @@ const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipelin
 		if (!kernel || !ip)
 			continue;
 		any = true;
+		if (o->symbols) {
+			type_offcpu_load_kernel(o, o->symbols);
+			hi = o->nranges;
+		}
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 
@@ -149,9 +157,9 @@ struct type_offcpu *type_offcpu_new(struct symbols *symbols)
 
 	type_threads_init(&o->threads);
 	o->alive = util_task_alive;
-	/* Root reads the addresses; otherwise they are zeros and no range is kept. */
-	if (symbols)
-		type_offcpu_load_kernel(o, symbols);
+	/* Loaded at the first kernel stack (type_offcpu_reason). Root reads
+	 * the addresses; otherwise they are zeros and no range is kept. */
+	o->symbols = symbols;
 	return o;
 }
 

@@ -221,7 +221,8 @@ size_t type_threads_live(const struct type_threads *t);
 /* --- off-CPU intervals, shared by offcpu and wall (type_offcpu.c) --- */
 
 struct type_offcpu;
-/* Finds its kernel functions in `symbols` (type_offcpu_load_kernel); NULL: none. */
+/* Finds its kernel functions in `symbols` (type_offcpu_load_kernel) at the
+ * first sample with a kernel stack; NULL: none. */
 struct type_offcpu *type_offcpu_new(struct symbols *symbols);
 void type_offcpu_free(struct type_offcpu *o);
 /* The context-switch member: samples every switch-out, with switch records. */
@@ -252,7 +253,7 @@ size_t type_offcpu_load_kernel(struct type_offcpu *o, struct symbols *symbols);
  * kernel stack or no function to look it up in. (Preemption is not on the
  * stack: the switch record says it, type_offcpu_preempted.) Static string.
  */
-const char *type_offcpu_reason(const struct type_offcpu *o, const struct pipeline_sample *s);
+const char *type_offcpu_reason(struct type_offcpu *o, const struct pipeline_sample *s);
 extern const char type_offcpu_preempted[];
 
 /* --- allocation sampling (type_alloc.c) --- */

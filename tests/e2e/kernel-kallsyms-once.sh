@@ -9,7 +9,8 @@
 # format it, each time. Ground truth is the program's own opens (strace)
 # in `record -e offcpu`, `-e wall` and both at once, of a command that
 # sleeps: its off-CPU time still says why ([sleep]), and its kernel
-# frames are still named.
+# frames are still named. And a user allowed user space only
+# (perf_event_paranoid 2) does not read it at all: nothing to look up.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
 
@@ -49,4 +50,32 @@ for events in offcpu wall offcpu,wall; do
 			"-e $events: kernel functions named"
 	fi
 done
+
+# A user whom perf_event_paranoid 2 allows user space only: no kernel
+# stack to look up, no kernel frame to name, so kallsyms (all zeros to
+# such a user, and as long to read) is not read at all.
+if command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1 &&
+	old=$(cat /proc/sys/kernel/perf_event_paranoid) &&
+	echo 2 2>/dev/null >/proc/sys/kernel/perf_event_paranoid; then
+	trap 'echo "$old" >/proc/sys/kernel/perf_event_paranoid; ft_cleanup' EXIT
+	# The build tree may sit where 'nobody' cannot enter.
+	mkdir "$T/u"
+	cp "$FLAMETOP" "$T/u/"
+	chown -R nobody "$T/u"
+	chmod 755 "$T" "$T/u"
+	echo "+ (as nobody, paranoid 2) strace flametop record -e offcpu -- sleep 0.2"
+	if (cd "$T/u" && setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		strace -f -qq -e trace=open,openat,openat2 -o "$T/u/user.trace" timeout -s KILL 120 \
+		./flametop record -e offcpu -o user.session -- sleep 0.2) >"$T/user.out" 2>"$T/user.err"; then
+		assert_between "$(grep -c -F '"user.session' "$T/u/user.trace")" 1 10 \
+			"user space only: opens of the session file seen by strace"
+		assert_eq "$(grep -c -F '"/proc/kallsyms"' "$T/u/user.trace")" 0 \
+			"user space only (-e offcpu as nobody, paranoid 2): opens of /proc/kallsyms"
+	else
+		fail "record -e offcpu as nobody failed: $(head -c 300 "$T/user.err")"
+	fi
+	echo "$old" >/proc/sys/kernel/perf_event_paranoid
+else
+	echo "no setpriv, no user nobody, or paranoid cannot be set: the user-space-only case is not checked"
+fi
 finish
