@@ -52,30 +52,25 @@ else
 	fail "record -d 3 -- sleep 600 failed: $(head -c 300 "$T/cmd.err")"
 fi
 
-# The end wakes the recorder: -d 60, a target that ends after 1 s.
+# ends_soon NAME WHAT RECORD-ARGS...: record -d 60 RECORD-ARGS, of a
+# target that ends after 1 s, ends by itself with status 0, about a
+# second recorded (its end woke the loop; 50 s is only a cap).
+ends_soon() {
+	name=$1 what=$2
+	shift 2
+	echo "+ flametop record -d 60 $*"
+	"$FLAMETOP" record -d 60 -o "$T/$name.session" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	rec=$!
+	ft_bg_pids="$ft_bg_pids $rec"
+	if wait_exit "$rec" 50; then
+		assert_eq "$RC" 0 "record's exit status once $what has ended"
+		assert_between "$(recorded_s "$T/$name.err" | cut -d. -f1)" 0 10 \
+			"seconds recorded of $what that ended after 1 s (-d 60)"
+	else
+		fail "record -d 60 of $what that ended after 1 s still ran after 50 s"
+	fi
+}
 start_bg sleep 1
-P=$BG_PID
-echo "+ flametop record -d 60 -p $P (sleep 1)"
-"$FLAMETOP" record -d 60 -p "$P" -o "$T/end-pid.session" >"$T/end-pid.out" 2>"$T/end-pid.err" &
-rec=$!
-ft_bg_pids="$ft_bg_pids $rec"
-if wait_exit "$rec" 50; then
-	assert_eq "$RC" 0 "record -p's exit status once the process has ended"
-	assert_between "$(recorded_s "$T/end-pid.err" | cut -d. -f1)" 0 10 \
-		"seconds recorded of a process that ended after 1 s (-d 60)"
-else
-	fail "record -d 60 -p of a process that ended after 1 s still ran after 50 s"
-fi
-echo "+ flametop record -d 60 -- sh -c 'sleep 1'"
-"$FLAMETOP" record -d 60 -o "$T/end-cmd.session" -- sh -c 'sleep 1' \
-	>"$T/end-cmd.out" 2>"$T/end-cmd.err" &
-rec=$!
-ft_bg_pids="$ft_bg_pids $rec"
-if wait_exit "$rec" 50; then
-	assert_eq "$RC" 0 "record's exit status once the command has ended"
-	assert_between "$(recorded_s "$T/end-cmd.err" | cut -d. -f1)" 0 10 \
-		"seconds recorded of a command that ended after 1 s (-d 60)"
-else
-	fail "record -d 60 of a command that ended after 1 s still ran after 50 s"
-fi
+ends_soon end-pid "a process" -p "$BG_PID"
+ends_soon end-cmd "a command" -- sh -c 'sleep 1'
 finish
