@@ -29,19 +29,19 @@ elapsed() {
 	echo $((e - s))
 }
 
-# timed alone|TYPE WORKLOAD ARG1 ARG2: the least of three elapsed times of
-# the workload, alone or under flametop record -e TYPE. Fails, with why in
-# $T/why, when a recording fails or cannot probe the workload (a type this
-# machine cannot record: no tracefs, no uprobes), so that no figure is
+# timed alone|TYPE WORKLOAD ARG1 ARG2 [RUNS]: the least of RUNS (3) elapsed
+# times of the workload, alone or under flametop record -e TYPE. Fails, with
+# why in $T/why, when a recording fails or cannot probe the workload (a type
+# this machine cannot record: no tracefs, no uprobes), so that no figure is
 # made of a run that did not happen.
 timed() {
 	best=
-	for i in 1 2 3; do
+	for i in $(seq 1 "${5:-3}"); do
 		if [ "$1" = alone ]; then
 			ns=$(elapsed "$WORKLOADS/$2" $3 $4)
 		else
 			# shellcheck disable=SC2086 # $extra: options, split on purpose
-			ns=$("$FLAMETOP" record -e "$1" $extra -o "$T/s$i.session" --force -- \
+			ns=$("$FLAMETOP" record -e "$1" $extra -o "$T/s$((i % 3 + 1)).session" --force -- \
 				sh -c 's=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $((e - s))' \
 				sh "$WORKLOADS/$2" $3 $4 2>"$T/err") || {
 				grep -v 'notice:' "$T/err" | tail -n 1 >"$T/why"
@@ -97,10 +97,37 @@ row() {
 	fi
 }
 
+# paired TYPE WORKLOAD ARG1 ARG2 GOAL PAIRS: the slowdown under TYPE as the
+# median of PAIRS alternating runs (alone, then under TYPE), each pair's own
+# ratio, for a workload whose elapsed time is scheduling luck (a contended
+# lock: a best of three of each ranged from -30 to +26 % from one bench run
+# to the next); the pairs' spread is printed below.
+paired() {
+	type=$1 work=$2 a1=$3 a2=$4 goal=$5 n=$6
+	: >"$T/pairs"
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		alone=$(timed alone "$work" "$a1" "$a2" 1)
+		with=$(timed "$type" "$work" "$a1" "$a2" 1) || {
+			bench_skip "type $type: slowdown of $work $a1" \
+				"$(sed 's/^flametop: //; s/^notice: //' "$T/why")"
+			return 0
+		}
+		awk -v a="$alone" -v b="$with" 'BEGIN { if (a > 0) printf "%.2f\n", (b - a) * 100 / a }' \
+			>>"$T/pairs"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2046 # median, least, most, count: split on purpose
+	set -- $(bench_stats <"$T/pairs")
+	bench_line "type $type: slowdown of $work $a1" "$1" % "<=" "$goal" \
+		"median of $4 alternating pairs"
+	echo "    pairs $2..$3 %"
+}
+
 row task-clock t12-types wall 20 0 1
 row offcpu t12-types wall 20 0 5
 row wall t12-types wall 20 0 -
-row lock t12-types lock 2000 0 5
+paired lock t12-types lock 2000 5 "${BENCH_PAIRS:-9}"
 # A futex call's own cost under lock: per round one wake with no one
 # waiting (its entry never sampled: the kernel's filter; its exit, which
 # returns 0 as a wait's does, sampled without a stack) and one wait that
