@@ -738,14 +738,29 @@ static unsigned char *small_session(size_t *len, struct expect *e)
 	return data;
 }
 
+/* The little-endian 32-bit value at `b`. */
+static uint32_t get_le32(const unsigned char *b)
+{
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/*
+ * The lengths in the 16-byte header of the chunk at `c`: its payload as
+ * stored (compressed) in *stored, and decompressed in *plain.
+ */
+static void chunk_lengths(const unsigned char *c, uLong *stored, uLongf *plain)
+{
+	*stored = get_le32(c + 4);
+	*plain = get_le32(c + 8);
+}
+
 /* Offsets of each chunk in a well-formed buffer; returns how many. */
 static size_t chunk_offsets(const unsigned char *d, size_t len, size_t *offs, size_t max)
 {
 	size_t off = 16, n = 0;
 
 	while (off + 16 <= len && n < max) {
-		uint32_t clen = d[off + 4] | d[off + 5] << 8 | d[off + 6] << 16 |
-				(uint32_t)d[off + 7] << 24;
+		uint32_t clen = get_le32(d + off + 4);
 
 		offs[n++] = off;
 		off += 16 + clen;
@@ -814,11 +829,12 @@ static unsigned column_encoding(const char *path, uint64_t col)
 	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
 	for (k = 0; k < n; k++) {
 		const unsigned char *c = d + offs[k];
-		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
-		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		uLongf ulen;
+		uLong clen;
 		unsigned char *b;
 		uint64_t nsamples;
 
+		chunk_lengths(c, &clen, &ulen);
 		if (c[0] != 4)
 			continue;
 		b = xmalloc(ulen);
@@ -1149,10 +1165,12 @@ static void test_written_bytes(void **state)
 	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
 	for (k = 0; k < n; k++) {
 		const unsigned char *c = d + offs[k];
-		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
-		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
-		unsigned char *b = xmalloc(ulen);
+		uLongf ulen;
+		uLong clen;
+		unsigned char *b;
 
+		chunk_lengths(c, &clen, &ulen);
+		b = xmalloc(ulen);
 		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
 		crc = crc32(crc, c, 4); /* the chunk's type */
 		crc = crc32(crc, b, (uInt)ulen);
@@ -1219,7 +1237,7 @@ static void test_column_strategy(void **state)
 	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
 	for (k = 0; k < n; k++) {
 		const unsigned char *c = d + offs[k];
-		size_t clen = c[4] | c[5] << 8 | c[6] << 16 | (size_t)c[7] << 24;
+		size_t clen = get_le32(c + 4);
 
 		if (c[0] != SESSION_CHUNK_SAMPLES)
 			continue;
@@ -1369,11 +1387,12 @@ static void test_tables_round_trip(void **state)
 	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
 	for (k = 0; k < n; k++) {
 		const unsigned char *c = d + offs[k];
-		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24, whole;
-		uLong clen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		uLongf ulen, whole;
+		uLong clen;
 		unsigned char *b;
 		size_t filtered = 0;
 
+		chunk_lengths(c, &clen, &ulen);
 		if (c[0] != SESSION_CHUNK_TABLES && c[0] != SESSION_CHUNK_DATA)
 			continue;
 		b = xmalloc(ulen);
@@ -2411,10 +2430,11 @@ static void test_decoded_ahead(void **state)
 	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
 	for (k = 0; k < n; k++) {
 		const unsigned char *c = d + offs[k], *q;
-		uLongf ulen = c[8] | c[9] << 8 | c[10] << 16 | (uLong)c[11] << 24;
-		uLong zlen = c[4] | c[5] << 8 | c[6] << 16 | (uLong)c[7] << 24;
+		uLongf ulen;
+		uLong zlen;
 		uint64_t ns, nthreads, i;
 
+		chunk_lengths(c, &zlen, &ulen);
 		if (c[0] != SESSION_CHUNK_SAMPLES)
 			continue;
 		b = xmalloc(ulen);
