@@ -643,6 +643,42 @@ static void test_kernel_functions(void **state)
 }
 
 /*
+ * The kernel symbols of a generated kallsyms `text` (`len` bytes written
+ * into a buffer of `cap`), which must load; its file's path in *path.
+ * Caller ends it with kernel_text_free.
+ */
+static struct symbols_kernel *kernel_of_text(const char *text, size_t len, size_t cap,
+					     char **path)
+{
+	struct symbols_kernel *k;
+
+	assert_true(len < cap);
+	*path = write_temp(text);
+	k = symbols_kernel_load(*path, NULL);
+	assert_true(symbols_kernel_available(k));
+	return k;
+}
+
+/* Frees what kernel_of_text made, the text and its file included. */
+static void kernel_text_free(struct symbols_kernel *k, char *path, char *text)
+{
+	symbols_kernel_free(k);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
+/* The function at `addr` in `k` must be named `want`. */
+static void assert_kernel_name(const struct symbols_kernel *k, uint64_t addr, const char *want)
+{
+	struct symbols_frame f;
+
+	symbols_kernel_lookup(k, addr, &f);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, want);
+}
+
+/*
  * kallsyms is read a buffer at a time: a file of many lines has lines cut
  * between two reads, which must parse as if whole, and a line longer than
  * the buffer (no real kallsyms has one) is skipped without losing the
@@ -670,27 +706,19 @@ static void test_kernel_parse_chunks(void **state)
 	for (; i < n; i++)
 		len += (size_t)sprintf(text + len, "%016llx t fn_%zu\t[mod]\n",
 				       0xffffffffc0001000ull + i * 0x100, i);
-	assert_true(len < cap);
-	kallsyms = write_temp(text);
-	k = symbols_kernel_load(kallsyms, NULL);
-	assert_true(symbols_kernel_available(k));
+	k = kernel_of_text(text, len, cap, &kallsyms);
 	for (i = 0; i < n; i += 97) {
 		uint64_t base = i < n / 2 ? 0xffffffff81001000ull : 0xffffffffc0001000ull;
 
-		symbols_kernel_lookup(k, base + i * 0x100 + 8, &f);
 		snprintf(want, sizeof(want), "fn_%zu", i);
-		assert_non_null(f.name);
-		assert_string_equal(f.name, want);
+		assert_kernel_name(k, base + i * 0x100 + 8, want);
+		symbols_kernel_lookup(k, base + i * 0x100 + 8, &f);
 		assert_string_equal(f.module, i < n / 2 ? "[kernel.kallsyms]" : "[mod]");
 	}
-	symbols_kernel_lookup(k, 0xffffffff80000104ull, &f);
-	assert_string_equal(f.name, "after_long");
+	assert_kernel_name(k, 0xffffffff80000104ull, "after_long");
 	symbols_kernel_lookup(k, 0xffffffff80000004ull, &f);
 	assert_null(f.name);
-	symbols_kernel_free(k);
-	unlink(kallsyms);
-	free(kallsyms);
-	free(text);
+	kernel_text_free(k, kallsyms, text);
 }
 
 /*
@@ -703,7 +731,6 @@ static void test_kernel_parse_grows(void **state)
 	size_t n = 160000, i, len = 0, cap = n * 80 + 100;
 	char *text = malloc(cap), *kallsyms;
 	struct symbols_kernel *k;
-	struct symbols_frame f;
 	char want[80];
 
 	(void)state;
@@ -711,22 +738,14 @@ static void test_kernel_parse_grows(void **state)
 	for (i = 0; i < n; i++)
 		len += (size_t)sprintf(text + len, "%016llx %c a_long_kernel_function_name_%zu\n",
 				       0xffffffff81000000ull + i * 0x40, i % 2 ? 't' : 'T', i);
-	assert_true(len < cap);
-	kallsyms = write_temp(text);
-	k = symbols_kernel_load(kallsyms, NULL);
-	assert_true(symbols_kernel_available(k));
+	k = kernel_of_text(text, len, cap, &kallsyms);
 	for (i = 0; i < n; i = i < n - 1 && i + 1009 >= n ? n - 1 : i + 1009) {
-		symbols_kernel_lookup(k, 0xffffffff81000000ull + i * 0x40 + 0x3f, &f);
 		snprintf(want, sizeof(want), "a_long_kernel_function_name_%zu", i);
-		assert_non_null(f.name);
-		assert_string_equal(f.name, want);
+		assert_kernel_name(k, 0xffffffff81000000ull + i * 0x40 + 0x3f, want);
 		if (i == n - 1)
 			break;
 	}
-	symbols_kernel_free(k);
-	unlink(kallsyms);
-	free(kallsyms);
-	free(text);
+	kernel_text_free(k, kallsyms, text);
 }
 
 /*
