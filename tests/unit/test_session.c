@@ -147,6 +147,13 @@ static void add_chunk_data(struct profile *p, unsigned chunk, uint64_t base, siz
 	p->meta.throttled += 1;
 }
 
+/* Writes the samples `p` holds as a chunk of `w`, then drops them from `p`. */
+static void flush_chunk(struct session_writer *w, struct profile *p)
+{
+	assert_int_equal(session_writer_flush(w, p), 0);
+	profile_clear_samples(p);
+}
+
 /*
  * Writes a session of `nchunks` data chunks (each of `per_chunk` samples,
  * nsamples coprime with 7) to `path`, then closes it (or aborts, without
@@ -166,8 +173,7 @@ static struct profile *write_session(const char *path, unsigned nchunks, size_t 
 	for (c = 0; c < nchunks; c++) {
 		/* Chunk 2 starts before chunk 1 ended: a negative delta. */
 		add_chunk_data(p, c, c == 2 ? 500000 : (uint64_t)c * 50000000, per_chunk, e);
-		assert_int_equal(session_writer_flush(w, p), 0);
-		profile_clear_samples(p);
+		flush_chunk(w, p);
 	}
 	p->meta.duration_ns = (uint64_t)nchunks * 50000000;
 	if (finish)
@@ -1157,8 +1163,7 @@ static void test_written_bytes(void **state)
 			s.time = t;
 			profile_add_sample(p, &s);
 		}
-		assert_int_equal(session_writer_flush(w, p), 0);
-		profile_clear_samples(p);
+		flush_chunk(w, p);
 	}
 	assert_int_equal(session_writer_close(w, p), 0);
 	d = slurp(path, &len);
@@ -1229,8 +1234,7 @@ static void test_column_strategy(void **state)
 			s.time = t;
 			profile_add_sample(p, &s);
 		}
-		assert_int_equal(session_writer_flush(w, p), 0);
-		profile_clear_samples(p);
+		flush_chunk(w, p);
 	}
 	assert_int_equal(session_writer_close(w, p), 0);
 	d = slurp(path, &len);
@@ -1373,8 +1377,7 @@ static void test_tables_round_trip(void **state)
 	assert_int_equal(session_writer_begin(w, p), 0);
 	for (i = 0; i < ARRAY_SIZE(flushes); i++) {
 		add_random_tables(p, &x, flushes[i]);
-		assert_int_equal(session_writer_flush(w, p), 0);
-		profile_clear_samples(p);
+		flush_chunk(w, p);
 	}
 	assert_int_equal(session_writer_close(w, p), 0);
 
@@ -1480,8 +1483,7 @@ static unsigned char *estimate_recording(const char *name, bool exact, size_t *l
 				s.time = t;
 				profile_add_sample(p, &s);
 			}
-			assert_int_equal(session_writer_flush(w, p), 0);
-			profile_clear_samples(p);
+			flush_chunk(w, p);
 		}
 	}
 	assert_int_equal(session_writer_close(w, p), 0);
@@ -1805,8 +1807,7 @@ static void test_force_replace(void **state)
 	w = session_writer_open(path, true, &err);
 	assert_non_null(w);
 	add_chunk_data(p, 0, 0, 11, &e);
-	assert_int_equal(session_writer_flush(w, p), 0);
-	profile_clear_samples(p);
+	flush_chunk(w, p);
 	text = file_text(path);
 	assert_string_equal(text, "precious");
 	free(text);
@@ -1931,8 +1932,7 @@ static void test_force_tables_only(void **state)
 	w = session_writer_open(path, false, &err);
 	assert_non_null(w);
 	add_chunk_data(p, 0, 0, 11, &e);
-	assert_int_equal(session_writer_flush(w, p), 0);
-	profile_clear_samples(p);
+	flush_chunk(w, p);
 	assert_int_equal(session_writer_close(w, p), 0);
 
 	pid = fork();
