@@ -129,6 +129,8 @@ struct reader {
 	/* Column 11's state (format.h): one past the largest node named by
 	 * a sample so far. */
 	uint32_t node_next;
+	/* Column 13's state (format.h): the leaves named so far. */
+	struct session_leaves leaves;
 	/* Column 10's state (format.h), made at the first block that has
 	 * it; and, per event, whether its unit is "ns" (for the first
 	 * `nevents_ns` events). */
@@ -713,7 +715,7 @@ static uint64_t reader_memory(const struct reader *r)
 	m += (uint64_t)r->vals_cap * sizeof(*r->vals) +
 	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
 	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
-	m += session_recent_memory(&r->recent);
+	m += session_recent_memory(&r->recent) + session_leaves_memory(&r->leaves);
 	if (r->times)
 		m += sizeof(*r->times) + r->nevents_ns * sizeof(*r->event_ns);
 	return m;
@@ -856,7 +858,51 @@ static const char *const block_col_names[SESSION_COL_LAST + 1] = {
 	[SESSION_COL_LOCATION] = "location", [SESSION_COL_CHAIN] = "chain",
 	[SESSION_COL_CHAIN_RECENT] = "chain", [SESSION_COL_TIME_US] = "time",
 	[SESSION_COL_NODE_NEW] = "node", [SESSION_COL_LOCATION_BY_CHAIN] = "location",
+	[SESSION_COL_NODE_LEAF] = "node",
 };
+
+/*
+ * Column 13 (format.h): the nodes coded as the `n` values `v`, in their
+ * place; the codes' nodes are checked against the nodes defined by the
+ * caller (apply_column()). 0 or -1.
+ */
+static int apply_leaves(struct reader *r, uint64_t *v, size_t n)
+{
+	struct session_leaves *l = &r->leaves;
+	uint64_t more, len;
+	size_t i;
+
+	/* Room for every node, and at worst a new leaf for each sample (the
+	 * list doubling), weighed as the profile is. */
+	len = l->len + (n < r->nodes.len - l->len ? n : r->nodes.len - l->len);
+	more = (r->nodes.len - l->nnodes) * sizeof(*l->named);
+	if (len > l->cap)
+		more += (2 * len - l->cap) * sizeof(*l->list);
+	if (reader_memory(r) + more > memory_budget(r->src.pos))
+		return memory_error(r);
+	session_leaves_nodes(l, r->nodes.len);
+	for (i = 0; i < n; i++) {
+		uint64_t k = v[i] >> 1, node;
+
+		if (!(v[i] & 1)) {
+			node = l->next + k; /* below 2^32 + 2^63: no overflow */
+		} else if (k < l->len) {
+			v[i] = l->list[k];
+			continue;
+		} else {
+			node = k - l->len;
+		}
+		if (node >= r->nodes.len)
+			return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
+					   node);
+		if (l->named[node])
+			return chunk_error(r, "sample %zu names node %" PRIu64 " as a new leaf again",
+					   i, node);
+		session_leaves_add(l, (uint32_t)node);
+		v[i] = node;
+	}
+	return 0;
+}
 
 /*
  * Column 9 (format.h): the chains coded as the `n` values `v` of the
@@ -983,6 +1029,10 @@ static int apply_column(struct reader *r, uint64_t *v, struct profile_sample *b,
 		}
 		r->weight_total = total;
 		break;
+	case SESSION_COL_NODE_LEAF:
+		if (apply_leaves(r, v, n) < 0)
+			return -1;
+		goto nodes;
 	case SESSION_COL_NODE_NEW:
 		/* Column 11 (format.h): the nodes from their codes, first. */
 		for (i = 0; i < n; i++) {
@@ -995,6 +1045,7 @@ static int apply_column(struct reader *r, uint64_t *v, struct profile_sample *b,
 		}
 		/* fall through */
 	case SESSION_COL_NODE:
+	nodes:
 		for (i = 0; i < n; i++) {
 			if (v[i] >= r->nodes.len)
 				return chunk_error(r, "sample %zu has node %" PRIu64 " out of range", i,
@@ -1132,6 +1183,7 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 {
 	struct block_cursor c = { data, data + len };
 	uint64_t n, nthreads, v, k, enc, have = 0, prev = 0, *vals;
+	unsigned node_id;
 	struct profile_sample *b;
 	struct block_cursor node_col;
 	bool times_us;
@@ -1176,13 +1228,17 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		r->block_threads[k] = pid << 32 | tid;
 	}
 	times_us = find_column(c, SESSION_COL_TIME_US, NULL, NULL);
-	/* Column 11, which column 9 reads, comes after it: read first. */
-	if (find_column(c, SESSION_COL_NODE_NEW, &enc, &node_col)) {
-		if (find_column(c, SESSION_COL_NODE, NULL, NULL))
+	/* Column 11 or 13, which column 9 reads, comes after it: read first. */
+	node_id = SESSION_COL_NODE_LEAF;
+	if (!find_column(c, node_id, &enc, &node_col))
+		node_id = SESSION_COL_NODE_NEW;
+	if (find_column(c, node_id, &enc, &node_col)) {
+		if (find_column(c, SESSION_COL_NODE, NULL, NULL) ||
+		    (node_id == SESSION_COL_NODE_LEAF &&
+		     find_column(c, SESSION_COL_NODE_NEW, NULL, NULL)))
 			return chunk_corrupt(r, "samples block has two node columns");
 		if (column_values(r, data, enc, &node_col, (size_t)n, &vals) < 0 ||
-		    apply_column(r, vals, b, SESSION_COL_NODE_NEW, (size_t)n,
-				 (uint32_t)nthreads) < 0)
+		    apply_column(r, vals, b, node_id, (size_t)n, (uint32_t)nthreads) < 0)
 			return -1;
 		have |= UINT64_C(1) << SESSION_COL_NODE;
 	}
@@ -1202,9 +1258,10 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 		col.p = c.p;
 		col.end = c.p + v;
 		c.p += v;
-		/* Later minor versions' columns, and column 11 (read
-		 * before): skipped. */
-		if (id > SESSION_COL_LAST || id == SESSION_COL_NODE_NEW)
+		/* Later minor versions' columns, and columns 11 and 13
+		 * (read before): skipped. */
+		if (id > SESSION_COL_LAST || id == SESSION_COL_NODE_NEW ||
+		    id == SESSION_COL_NODE_LEAF)
 			continue;
 		/* Column 9 reads the nodes' column, and stands for column 8. */
 		if (id == SESSION_COL_CHAIN_RECENT && !(have & UINT64_C(1) << SESSION_COL_NODE))
@@ -2071,6 +2128,7 @@ static void reader_release(struct reader *r)
 	free(r->block_threads);
 	free(r->block_nodes);
 	session_recent_free(&r->recent);
+	session_leaves_free(&r->leaves);
 	free(r->times);
 	free(r->event_ns);
 	ahead_stop(r->ahead);

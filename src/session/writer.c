@@ -53,30 +53,36 @@
 #define MAX_STRING_BYTES (64u << 10)
 
 /*
- * Column 11's coding by estimate (put_column(), COL_SMALLER). Its trial
+ * The node column's coding by estimate (put_column(), COL_SMALLER). Its trial
  * deflates the column both ways, each about as much work as deflating
  * the rest of the block. But from one chunk to the next a recording's
  * nodes keep their character, so the ratio of the two codings' order-0
  * entropies (nearly free: looks_random() counts the bytes anyway)
  * predicts the ratio of their deflated sizes once a trial has scaled it.
- * A chunk of at least RANDOM_MIN_BYTES samples whose entropy ratio is
- * within ESTIMATE_SIMILAR of the last trial's chunk's, and whose scaled
- * prediction is clear of a tie by ESTIMATE_MARGIN, is coded by the
- * prediction, at most ESTIMATE_CHUNKS in a row; any other goes to trial,
- * which scales again. Within one kind of recording the scale stays
- * within about 1 %; from one kind to another it moves by up to half,
- * which ESTIMATE_SIMILAR catches. On bench/timeline's hours (Zipf and
- * uniform, with and without addresses), test_session's recordings and
- * system-wide recordings of bench/work the prediction picks what the
- * trial picks every time (test_estimate_bytes); it spares 3388 of the
- * 3600 trials of a synthetic hour, and about half of a real recording's,
- * whose ratio drifts as new leaves come.
+ * A chunk of at least RANDOM_MIN_BYTES samples whose entropy ratio, and
+ * whose varints' entropy a value, are within ESTIMATE_SIMILAR of the last
+ * trial's chunk's, and whose scaled prediction is clear of a tie by
+ * ESTIMATE_MARGIN, is coded by the prediction, at most ESTIMATE_CHUNKS in
+ * a row; any other goes to trial, which scales again. Within one kind of
+ * recording the scale stays within about 1 %; from one kind to another it
+ * moves by up to half, which the ratio catches, or the entropy a value:
+ * once column 13 codes leaves by their place among the leaves, leaves
+ * drawn a few often and leaves drawn evenly make the same ratio (0.86),
+ * yet the first's varints deflate 10 % smaller than its planes, and the
+ * second's 11 % larger. On bench/timeline's hours (Zipf and uniform, with
+ * and without addresses), test_session's recordings and system-wide
+ * recordings of bench/work the prediction picks what the trial picks
+ * every time (test_estimate_bytes); it spares 1600 of the 3600 trials of
+ * a synthetic hour (whose two codings come within 2 % of each other: a
+ * tie that goes to trial). A real recording's ratio drifts as new leaves
+ * come, which spares fewer.
  */
 #define ESTIMATE_SIMILAR 0.02
 #define ESTIMATE_MARGIN 0.02
 #define ESTIMATE_CHUNKS 16u
 struct coding_memo {
 	double ratio; /* the planes' entropy over the varints', at the last trial */
+	double bits; /* the varints' entropy a value then */
 	double scale; /* the trial's size ratio over that; 0: no trial to go by */
 	unsigned since; /* chunks coded by prediction since */
 };
@@ -141,9 +147,12 @@ struct session_writer {
 	struct recent_undo *undo; /* one per sample of the chunk */
 	size_t undo_cap, nundo; /* nundo: 0 for a chunk without column 9 */
 	uint32_t undo_chain_max;
-	/* Column 11's state (format.h): one past the largest node named by
-	 * a sample written, and before the chunk being written. */
-	uint32_t node_next, undo_node_next;
+	/* Column 13's state (format.h): the leaves named by the samples
+	 * written, and how many there were, and `next`, before the chunk
+	 * being written. */
+	struct session_leaves leaves;
+	size_t undo_leaves_len;
+	uint32_t undo_leaves_next;
 	/* Column 10's state (format.h), made at the first block; it lasts
 	 * a block, so a chunk that does not reach the file takes nothing
 	 * back. Per event, whether its unit is "ns" (the first
@@ -972,7 +981,7 @@ static bool planes_smaller(struct session_writer *w, const unsigned char *pl, si
 			   unsigned width, const bool *random, const double *bits, size_t len)
 {
 	struct coding_memo *m = &w->memo;
-	double est = 0, ratio = 0;
+	double est = 0, ratio = 0, vbits = n ? bits[width] / (double)n : 0;
 	size_t psize = 0, vsize;
 	unsigned j;
 
@@ -982,6 +991,7 @@ static bool planes_smaller(struct session_writer *w, const unsigned char *pl, si
 		ratio = est / bits[width];
 	if (!w->exact && ratio > 0 && m->scale > 0 && m->since < ESTIMATE_CHUNKS &&
 	    fabs(ratio / m->ratio - 1) <= ESTIMATE_SIMILAR &&
+	    fabs(vbits / m->bits - 1) <= ESTIMATE_SIMILAR &&
 	    fabs(ratio * m->scale - 1) > ESTIMATE_MARGIN) {
 		m->since++;
 		return ratio * m->scale < 1;
@@ -995,6 +1005,7 @@ static bool planes_smaller(struct session_writer *w, const unsigned char *pl, si
 	m->scale = 0;
 	if (ratio > 0 && psize != SIZE_MAX && vsize != SIZE_MAX && vsize > 0) {
 		m->ratio = ratio;
+		m->bits = vbits;
 		m->scale = (double)psize / (double)vsize / ratio;
 		m->since = 0;
 	}
@@ -1032,6 +1043,7 @@ static const struct column_zlib {
 	[SESSION_COL_TIME_US] = { SESSION_COLUMNS_ZLIB_LEVEL, Z_FILTERED },
 	[SESSION_COL_NODE_NEW] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
 	[SESSION_COL_LOCATION_BY_CHAIN] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_RLE },
+	[SESSION_COL_NODE_LEAF] = { SESSION_SAMPLES_ZLIB_LEVEL, Z_DEFAULT_STRATEGY },
 };
 
 /* Starts the part of column `id`'s varints or planes at `off`, as column_zlib says. */
@@ -1220,7 +1232,7 @@ static void recent_codes(struct session_writer *w, const struct profile *p, cons
  * not reach the file, last sample first. */
 static void recent_take_back(struct session_writer *w)
 {
-	w->node_next = w->undo_node_next;
+	session_leaves_truncate(&w->leaves, w->undo_leaves_len, w->undo_leaves_next);
 	if (!w->nundo)
 		return;
 	while (w->nundo > 0) {
@@ -1232,7 +1244,7 @@ static void recent_take_back(struct session_writer *w)
 }
 
 /*
- * Column 11's codes of the nodes of the `n` samples order[from, ...) into
+ * Column 13's codes of the nodes of the `n` samples order[from, ...) into
  * w->vals (format.h), advancing the writer's state; recent_take_back()
  * undoes it.
  */
@@ -1241,9 +1253,11 @@ static void node_codes(struct session_writer *w, const struct profile *p, const 
 {
 	size_t i;
 
-	w->undo_node_next = w->node_next;
+	w->undo_leaves_len = w->leaves.len;
+	w->undo_leaves_next = w->leaves.next;
+	session_leaves_nodes(&w->leaves, p->nnodes);
 	for (i = 0; i < n; i++)
-		w->vals[i] = session_node_code(&w->node_next, p->samples[order[from + i]].node);
+		w->vals[i] = session_leaf_code(&w->leaves, p->samples[order[from + i]].node);
 }
 
 /*
@@ -1334,7 +1348,7 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		put_column(w, (id), n, (coding), &at);                                         \
 	} while (0)
 	/* Column 10 holds the times (below): readers before 1.9 refuse the
-	 * block for want of column 3 (column 11 holds the nodes), so no
+	 * block for want of column 3 (column 13 holds the nodes), so no
 	 * column 1 is written for them. */
 	COLUMN(SESSION_COL_WEIGHT, COL_PLANES, s->weight > INT64_MAX ? INT64_MAX : s->weight);
 	for (i = 0; i < n; i++)
@@ -1351,10 +1365,6 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 	}
 	time_codes(w, p, order, from, n);
 	put_column(w, SESSION_COL_TIME_US, n, COL_VARINTS, &at);
-	/* Column 11 in place of column 3: readers before 1.9 refuse the
-	 * block ("no node column") rather than misread it. */
-	node_codes(w, p, order, from, n);
-	put_column(w, SESSION_COL_NODE_NEW, n, COL_SMALLER, &at);
 	/* The location as column 12 (1.10): mostly its chain's own, 0. */
 	if (locations) {
 		for (i = 0; i < n; i++) {
@@ -1373,6 +1383,11 @@ static size_t encode_samples(struct session_writer *w, const struct profile *p, 
 		}
 		put_column(w, SESSION_COL_LOCATION_BY_CHAIN, n, COL_VARINTS, &at);
 	}
+	/* Column 13 in place of column 3 (the last of the block, as ids go;
+	 * readers read it first): readers before 1.11 refuse the block ("no
+	 * node column") rather than misread it. */
+	node_codes(w, p, order, from, n);
+	put_column(w, SESSION_COL_NODE_LEAF, n, COL_SMALLER, &at);
 	return at;
 }
 
@@ -1577,6 +1592,7 @@ static void writer_free(struct session_writer *w)
 	free(w->thread_keys);
 	free(w->thread_idx);
 	session_recent_free(&w->recent);
+	session_leaves_free(&w->leaves);
 	free(w->times);
 	free(w->event_ns);
 	free(w->undo);

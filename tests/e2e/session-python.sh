@@ -82,10 +82,10 @@ same_chains() {
 	fi
 }
 
-for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9; do
+for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10; do
 	same_folded "$c" "$GOLDEN/session/valid/$c/input"
 done
-for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9; do
+for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10; do
 	same_chains "$c" "$GOLDEN/session/valid/$c/input"
 done
 

@@ -854,17 +854,55 @@ static unsigned column_encoding(const char *path, uint64_t col)
 	return enc;
 }
 
-/* The encoding of the node column (11) of the first samples chunk of `path`. */
+/*
+ * The `max` values at most of column `col` of the samples chunk `which`
+ * (from 0) of the file `path`, stored as varints, into `out`; returns how
+ * many.
+ */
+static size_t column_varints(const char *path, uint64_t col, size_t which, uint64_t *out,
+			     size_t max)
+{
+	size_t len, offs[64], n, k, got = 0;
+	unsigned char *d = slurp(path, &len);
+
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k], *q;
+		uLongf ulen;
+		uLong clen;
+		unsigned char *b;
+		uint64_t nsamples;
+		unsigned enc;
+
+		chunk_lengths(c, &clen, &ulen);
+		if (c[0] != SESSION_CHUNK_SAMPLES || which-- > 0)
+			continue;
+		b = xmalloc(ulen);
+		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
+		q = block_column(b, ulen, col, &enc, &nsamples);
+		assert_non_null(q);
+		assert_int_equal(enc, SESSION_ENC_VARINT);
+		assert_true(nsamples <= max);
+		for (got = 0; got < nsamples; got++)
+			out[got] = get_varint(&q, b + ulen);
+		free(b);
+		break;
+	}
+	free(d);
+	return got;
+}
+
+/* The encoding of the node column (13) of the first samples chunk of `path`. */
 static unsigned node_column_encoding(const char *path)
 {
-	unsigned enc = column_encoding(path, 11);
+	unsigned enc = column_encoding(path, SESSION_COL_NODE_LEAF);
 
 	assert_int_not_equal(enc, 99);
 	return enc;
 }
 
 /*
- * The node column (each sample's leaf; since 1.9 column 11's codes) is
+ * The node column (each sample's leaf; since 1.11 column 13's codes) is
  * stored as varints or as byte planes, whichever is smaller: planes for
  * leaves drawn at random from thousands, and for codes of one byte from
  * 128 up (varints take two); varints below 128 (the same bytes, and what
@@ -872,7 +910,7 @@ static unsigned node_column_encoding(const char *path)
  */
 static void test_node_column(void **state)
 {
-	static const unsigned nleaves[] = { 4096, 200, 40 };
+	static const unsigned nleaves[] = { 4096, 200, 20 };
 	static const unsigned expect_enc[] = { 1, 1, 0 };
 	struct ft_error err = { 0 };
 	char *path = tmp_path("nodes.session");
@@ -990,8 +1028,9 @@ static uint64_t written_size(struct profile *p, const char *path)
  * sample named before, whose id column 3 spells whole. 20,000 samples,
  * half of them on a new stack of 1 to 3 new frames, the others on a
  * random stack seen before: the node column (the file's size less that
- * of the same samples all on one leaf) takes under 1.45 bytes a sample
- * (column 3 took 1.62; column 11, 1.31).
+ * of the same samples all on one leaf) takes under 1.27 bytes a sample
+ * (column 3 took 1.62; column 11, which spells an old leaf's node id among
+ * all the nodes, 1.31; column 13, its place among the leaves, 1.22).
  */
 static void test_node_column_bytes(void **state)
 {
@@ -1038,10 +1077,95 @@ static void test_node_column_bytes(void **state)
 	without = written_size(p, path);
 	print_message("# node column: %.2f bytes a sample\n",
 		      (double)(with - without) / (double)n);
-	assert_true(with > without && (with - without) * 20 < n * 29);
+	assert_true(with > without && (with - without) * 100 < n * 127);
 	profile_free(p);
 	free(leaves);
 	free(e.samples);
+	free(path);
+}
+
+/*
+ * Column 13 (1.11) codes each leaf as doc/session-format.md says: a node
+ * past every one named as 2 (node - next), one named before as 2 k + 1 (k
+ * its place among the leaves named, in the order first named), one below
+ * `next` named for the first time (a caller before, or the root) as
+ * 2 (leaves + node) + 1; the state carries on to the next block, and
+ * every sample reads back on its node.
+ */
+static void test_leaf_column(void **state)
+{
+	static const uint64_t first[] = { 4, 1, 5, 0, 3, 7, 5 }, second[] = { 1, 3 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path("leaves.session");
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	uint32_t main_fn, work_fn, idle_fn, m, wk, o;
+	uint64_t codes[8];
+	size_t i;
+
+	main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	work_fn = profile_intern_frame(p, "work", "/usr/bin/app", PROFILE_FRAME_USER);
+	idle_fn = profile_intern_frame(p, "idle", "/usr/bin/app", PROFILE_FRAME_USER);
+	m = profile_intern_node(p, PROFILE_ROOT, main_fn);
+	wk = profile_intern_node(p, m, work_fn);
+	o = profile_intern_node(p, PROFILE_ROOT, idle_fn);
+	assert_int_equal(m, 1);
+	assert_int_equal(wk, 2);
+	assert_int_equal(o, 3);
+	profile_set_thread(p, 7, 7, "app");
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	{
+		/* work new (next 0): 4; again: leaf 0; main, a caller, below
+		 * next 3 and new: 2 (1 + 1) + 1; idle, next: 0; main: leaf 1;
+		 * the root: 2 (3 + 0) + 1; idle: leaf 2. */
+		static const uint32_t nodes[] = { 2, 2, 1, 3, 1, 0, 3 };
+
+		for (i = 0; i < ARRAY_SIZE(nodes); i++) {
+			struct profile_sample s = { .time = (i + 1) * 1000000, .weight = 1,
+						    .node = nodes[i], .pid = 7, .tid = 7 };
+
+			profile_add_sample(p, &s);
+		}
+	}
+	assert_int_equal(session_writer_flush(w, p), 0);
+	profile_clear_samples(p);
+	{
+		/* The next block goes on from the leaves named: work, main. */
+		struct profile_sample s = { .time = 9000000, .weight = 1, .node = wk, .pid = 7,
+					    .tid = 7 };
+
+		profile_add_sample(p, &s);
+		s.time++;
+		s.node = m;
+		profile_add_sample(p, &s);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	assert_int_equal(column_varints(path, SESSION_COL_NODE_LEAF, 0, codes, 8), 7);
+	for (i = 0; i < ARRAY_SIZE(first); i++)
+		assert_int_equal(codes[i], first[i]);
+	assert_int_equal(column_varints(path, SESSION_COL_NODE_LEAF, 1, codes, 8), 2);
+	for (i = 0; i < ARRAY_SIZE(second); i++)
+		assert_int_equal(codes[i], second[i]);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 9);
+	{
+		static const char *const names[] = { "work", "work", "main", "idle", "main",
+						     NULL,   "idle", "work", "main" };
+
+		for (i = 0; i < 9; i++) {
+			uint32_t f = r->nodes[r->samples[i].node].frame;
+
+			if (!names[i])
+				assert_int_equal(r->samples[i].node, PROFILE_ROOT);
+			else
+				assert_string_equal(profile_string(r, r->frames[f].name), names[i]);
+		}
+	}
+	profile_free(r);
+	profile_free(p);
 	free(path);
 }
 
@@ -1185,7 +1309,7 @@ static void test_written_bytes(void **state)
 	}
 	print_message("# %zu chunks, payloads' crc32 %08lx\n", n, crc);
 	assert_int_equal(n, 6);
-	assert_int_equal(crc, 0xf33a960f);
+	assert_int_equal(crc, 0x67b73d8e);
 	free(d);
 	free(leaf);
 	profile_free(p);
@@ -3087,7 +3211,7 @@ static uint32_t app_leaf(struct profile *p, const char *name)
  * failed chunk named, timed before the batch's samples, so that the retry
  * starts with it (the nodes are written already: the retry is the samples
  * chunk alone). The failed chunk must take back what it moved in column
- * 11's state (format 1.9), as it does column 9's: the reader, which never
+ * 13's state (format 1.11), as it does column 9's: the reader, which never
  * saw it, decodes every sample's leaf as added. 0: every sample came
  * back as added; 1 otherwise.
  */
@@ -3190,7 +3314,7 @@ static int late_leaf_child(const char *path)
 }
 
 /*
- * A samples chunk that fails takes back its column 11 state: a retry
+ * A samples chunk that fails takes back its column 13 state: a retry
  * that starts with a new leaf (timed before the failed chunk's samples)
  * decodes as written.
  */
@@ -3221,6 +3345,7 @@ int main(void)
 		cmocka_unit_test(test_node_column),
 		cmocka_unit_test(test_time_column_bytes),
 		cmocka_unit_test(test_node_column_bytes),
+		cmocka_unit_test(test_leaf_column),
 		cmocka_unit_test(test_time_one_column),
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),

@@ -331,6 +331,23 @@ static const unsigned char block_node_new_huge[] = { BLOCK_HEAD, BLOCK_TAIL, 11,
 /* both node columns, 3 and 11 */
 static const unsigned char block_two_nodes[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
 						 11, 0, 1, 1 };
+/* the node as column 13 (1.11), coded 1998: past the leaves named
+ * before, none, by 999 */
+static const unsigned char block_node_leaf[] = { BLOCK_HEAD, BLOCK_TAIL, 13, 0, 2, 0xce, 0x0f };
+/* coded 2^64 - 1: node 2^63 - 1, below the next node and not named yet */
+static const unsigned char block_node_leaf_huge[] = { BLOCK_HEAD, BLOCK_TAIL, 13, 0, 10,
+						      0xff, 0xff, 0xff, 0xff, 0xff,
+						      0xff, 0xff, 0xff, 0xff, 0x01 };
+/* two samples (time 1 and 2, the other columns constant) whose nodes as
+ * column 13 are coded 2, node 1 (a new leaf past the none named), then 5,
+ * node 2 - 1 = 1 again as one not named yet */
+static const unsigned char block_node_leaf_twice[] = { 2,    1, 0x92, 0x21, 0x92, 0x21, 1, 2,
+						       1,    2, 2,	2,    1,    1,	  4, 2,
+						       1,    0, 5,	2,    1,    0,	  6, 2,
+						       1,    0, 13,	0,    2,    2,	  5 };
+/* both node columns, 11 and 13 */
+static const unsigned char block_two_nodes_leaf[] = { BLOCK_HEAD, BLOCK_TAIL, 11, 0, 1, 1,
+						      13, 0, 1, 1 };
 /* node 1, and its location as its chain's (column 12 at 0, 1.10) with no
  * chain column */
 static const unsigned char block_location_no_chain[] = { BLOCK_HEAD, 3, 0, 1, 1, BLOCK_TAIL,
@@ -360,7 +377,7 @@ static int golden(const char *dir)
 	unsigned char *good, *d, *tp, random[512];
 	size_t len, tp_len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3 to 1.9 and 1.9-ns are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3 to 1.10 and 1.9-ns are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true, NULL, 0);
@@ -374,7 +391,7 @@ static int golden(const char *dir)
 	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 9) - off) / 2);
 	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 9));
 	memcpy(d, good, len);
-	d[10] = 10; /* minor version 1.10 */
+	d[10] = 12; /* minor version 1.12 */
 	put_case(dir, "valid", "newer-minor-version", d, len);
 	put_with_chunk(dir, "valid", "unknown-chunk-type", good, len, 2, 77,
 		       "{\"from_the_future\":true}");
@@ -435,6 +452,14 @@ static int golden(const char *dir)
 		       block_node_new);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-huge", good, len, 3, block_node_new_huge);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns", good, len, 3, block_two_nodes);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-out-of-range", good, len, 3,
+		       block_node_leaf);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-huge", good, len, 3,
+		       block_node_leaf_huge);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-twice", good, len, 3,
+		       block_node_leaf_twice);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns-leaf", good, len, 3,
+		       block_two_nodes_leaf);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-no-chain", good, len, 3,
 		       block_location_no_chain);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-out-of-range", good, len, 3,
