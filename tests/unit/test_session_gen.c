@@ -341,10 +341,12 @@ static const unsigned char block_node_leaf_huge[] = { BLOCK_HEAD, BLOCK_TAIL, 13
 /* two samples (time 1 and 2, the other columns constant) whose nodes as
  * column 13 are coded 2, node 1 (a new leaf past the none named), then 5,
  * node 2 - 1 = 1 again as one not named yet */
-static const unsigned char block_node_leaf_twice[] = { 2,    1, 0x92, 0x21, 0x92, 0x21, 1, 2,
-						       1,    2, 2,	2,    1,    1,	  4, 2,
-						       1,    0, 5,	2,    1,    0,	  6, 2,
-						       1,    0, 13,	0,    2,    2,	  5 };
+static const unsigned char block_node_leaf_twice[] = {
+	2, 1, 0x92, 0x21, 0x92, 0x21, /* two samples, one thread */
+	1, 2, 1, 2, /* times: the constant delta 1 */
+	2, 2, 1, 1, 4, 2, 1, 0, 5, 2, 1, 0, 6, 2, 1, 0, /* weight 1; thread, cpu, event 0 */
+	13, 0, 2, 2, 5 /* nodes: 2, 5 */
+};
 /* both node columns, 11 and 13 */
 static const unsigned char block_two_nodes_leaf[] = { BLOCK_HEAD, BLOCK_TAIL, 11, 0, 1, 1,
 						      13, 0, 1, 1 };
@@ -361,6 +363,38 @@ static const unsigned char block_two_locations[] = { BLOCK_HEAD, 3, 0, 1, 1, BLO
 /* no samples, and a column 20 in an encoding of a later version */
 static const unsigned char block_future[] = { 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 0,
 					      5, 0, 0, 6, 0, 0, 20, 9, 3, 'n', 'e', 'w' };
+
+/*
+ * The invalid samples blocks put before chunk 3 of the good file (its first
+ * samples chunk, after the tables chunk that defines the nodes they name).
+ */
+static const struct block_case {
+	const char *name;
+	const unsigned char *block;
+	size_t size;
+} invalid_blocks[] = {
+#define BLOCK_CASE(name, block) { name, block, sizeof(block) }
+	BLOCK_CASE("samples-node-out-of-range", block_node),
+	BLOCK_CASE("samples-thread-out-of-range", block_thread),
+	BLOCK_CASE("samples-cut-short", block_cut),
+	BLOCK_CASE("samples-no-weight", block_no_weight),
+	BLOCK_CASE("samples-chain-out-of-range", block_chain),
+	BLOCK_CASE("samples-two-chain-columns", block_two_chains),
+	BLOCK_CASE("samples-time-us-negative", block_us_negative),
+	BLOCK_CASE("samples-time-us-past-2-63", block_us_past),
+	BLOCK_CASE("samples-time-us-no-cpu", block_us_no_cpu),
+	BLOCK_CASE("samples-node-new-out-of-range", block_node_new),
+	BLOCK_CASE("samples-node-new-huge", block_node_new_huge),
+	BLOCK_CASE("samples-two-node-columns", block_two_nodes),
+	BLOCK_CASE("samples-node-leaf-out-of-range", block_node_leaf),
+	BLOCK_CASE("samples-node-leaf-huge", block_node_leaf_huge),
+	BLOCK_CASE("samples-node-leaf-twice", block_node_leaf_twice),
+	BLOCK_CASE("samples-two-node-columns-leaf", block_two_nodes_leaf),
+	BLOCK_CASE("samples-location-by-chain-no-chain", block_location_no_chain),
+	BLOCK_CASE("samples-location-by-chain-out-of-range", block_location_new),
+	BLOCK_CASE("samples-two-location-columns", block_two_locations),
+#undef BLOCK_CASE
+};
 
 /*
  * Tables blocks (doc/session-format.md, "Tables chunk"): the nodes' count,
@@ -436,36 +470,10 @@ static int golden(const char *dir)
 	put_with_chunk(dir, "invalid", "sample-location-out-of-range", good, len, 3, 2,
 		       "{\"samples\":{\"time\":[1],\"weight\":[1],\"node\":[1],\"pid\":[1],"
 		       "\"tid\":[1],\"cpu\":[0],\"event\":[0],\"location\":[999]}}");
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-out-of-range", good, len, 3, block_node);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-thread-out-of-range", good, len, 3, block_thread);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-cut-short", good, len, 3, block_cut);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-no-weight", good, len, 3, block_no_weight);
+	for (i = 0; i < ARRAY_SIZE(invalid_blocks); i++)
+		put_with_bytes(dir, "invalid", invalid_blocks[i].name, good, len, 3, 4,
+			       invalid_blocks[i].block, invalid_blocks[i].size);
 	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 10, block_future);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-chain-out-of-range", good, len, 3, block_chain);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-two-chain-columns", good, len, 3,
-		       block_two_chains);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-negative", good, len, 3,
-		       block_us_negative);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-past-2-63", good, len, 3, block_us_past);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-time-us-no-cpu", good, len, 3, block_us_no_cpu);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-out-of-range", good, len, 3,
-		       block_node_new);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-new-huge", good, len, 3, block_node_new_huge);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns", good, len, 3, block_two_nodes);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-out-of-range", good, len, 3,
-		       block_node_leaf);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-huge", good, len, 3,
-		       block_node_leaf_huge);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-node-leaf-twice", good, len, 3,
-		       block_node_leaf_twice);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-two-node-columns-leaf", good, len, 3,
-		       block_two_nodes_leaf);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-no-chain", good, len, 3,
-		       block_location_no_chain);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-location-by-chain-out-of-range", good, len, 3,
-		       block_location_new);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-two-location-columns", good, len, 3,
-		       block_two_locations);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
