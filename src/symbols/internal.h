@@ -91,6 +91,13 @@ void symbols_table_add_ref(struct symbols_table *t, uint64_t start, uint64_t siz
  */
 void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, size_t cap);
 /*
+ * Makes the empty table `t` a finished one of `syms` (`n` of them, sorted,
+ * apart) and `names` (`names_len` bytes), both from xbig_reallocarray() at
+ * exactly those sizes: kcache.c's, read back. The table frees them.
+ */
+void symbols_table_adopt(struct symbols_table *t, struct symbols_sym *syms, size_t n, char *names,
+			 size_t names_len);
+/*
  * Sorts by address (one pass when the symbols came sorted), drops aliases
  * (keeping one symbol per address, as perf does: sized before unsized,
  * higher prio, fewer leading underscores, longer name, added first) and
@@ -315,6 +322,58 @@ bool symbols_inline_late(struct symbols_inline *in);
  */
 struct symbols_kernel;
 struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path);
+
+/* The name of the core kernel's module. */
+#define SYMBOLS_KERNEL_CORE "[kernel.kallsyms]"
+/* How far a last symbol, whose end nothing says, runs. */
+#define SYMBOLS_KERNEL_LAST_MAX 4096
+/* A module of the kernel's symbols; mods[0] is the core kernel. */
+struct kernel_module {
+	char *name; /* "[kernel.kallsyms]", "[ext4]" */
+	uint64_t base, end; /* end 0: bounds unknown */
+};
+
+/*
+ * The kernel's text symbols kept between runs (kcache.c): where, and
+ * where to read what says a cache is still right.
+ */
+struct symbols_kcache {
+	const char *dir; /* made (0700) when missing: "/run/flametop" */
+	const char *boot_id; /* "/proc/sys/kernel/random/boot_id" */
+	const char *sys_module; /* "/sys/module", for modules' build ids; NULL: none */
+};
+/*
+ * symbols_kernel_load() with a cache: the symbols come from `cache` when
+ * its key is still right, and a full read of `kallsyms_path` writes a new
+ * one. An address the cached symbols do not cover (a BPF program, a
+ * trampoline) has the first lookup of one read kallsyms whole, once, for
+ * the symbols the cache does not keep. `cache` NULL: no cache.
+ */
+struct symbols_kernel *symbols_kernel_load_cached(const char *kallsyms_path,
+						  const char *modules_path,
+						  const struct symbols_kcache *cache);
+/*
+ * The cache's key, malloc'd, its length in *len: the boot id, `head` (the
+ * first line of kallsyms, without its newline), and the bounds and build
+ * id of each module of mods[1, nmods) that has bounds. NULL when there is
+ * no boot id or no head.
+ */
+char *kcache_key(const struct symbols_kcache *c, const char *head, size_t head_len,
+		 const struct kernel_module *mods, size_t nmods, size_t *len);
+/*
+ * Fills the empty table `t` (finished) and *mods, *nmods (malloc'd, as
+ * kernel.c frees them) from the cache, when it is ours, well formed and
+ * for `key`; false, with nothing changed, otherwise.
+ */
+bool kcache_load(const struct symbols_kcache *c, const char *key, size_t key_len,
+		 struct symbols_table *t, struct kernel_module **mods, size_t *nmods);
+/*
+ * Writes the finished table `t` of modules `mods` as the cache for `key`:
+ * the symbols of the core kernel and of the modules with bounds. Does
+ * nothing when it cannot (no directory of ours to write in, no room).
+ */
+void kcache_store(const struct symbols_kcache *c, const char *key, size_t key_len,
+		  const struct symbols_table *t, const struct kernel_module *mods, size_t nmods);
 void symbols_kernel_free(struct symbols_kernel *k);
 bool symbols_kernel_available(const struct symbols_kernel *k);
 /* About how many bytes `k` holds (its arrays at their capacity). */
@@ -335,7 +394,7 @@ void symbols_kernel_each(const struct symbols_kernel *k,
  * when neither is known) and kernel = true. Strings are borrowed, valid
  * until symbols_kernel_free().
  */
-void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out);
+void symbols_kernel_lookup(struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out);
 
 /*
  * A JIT map, /tmp/perf-PID.map. symbols_jitmap_new() records the path (as

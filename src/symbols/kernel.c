@@ -26,6 +26,10 @@
  * for a usual kernel: in huge pages, filling them takes a few page faults
  * instead of some 1,500, which in a virtual machine cost more than
  * parsing the whole file.
+ *
+ * Formatting the file costs the kernel more than all of that: root's runs
+ * keep the table between them (kcache.c) and read the file's first page
+ * only, while the copy is still right.
  */
 #include "config.h"
 
@@ -39,11 +43,10 @@
 
 #include "internal.h"
 
-#define CORE_NAME "[kernel.kallsyms]"
-/* Bound for a last symbol of unknown extent. */
-#define LAST_SYMBOL_MAX 4096
 /* What the file is read by; no kallsyms line comes near it. */
 #define READ_BUF (64u << 10)
+/* Its first read, for the first line (the cache's key): a page's worth of lines. */
+#define HEAD_READ 4096
 /*
  * First sizes of the tables: a kernel has about 100,000 text symbols
  * (122,000 on the one measured, 3 MiB of names), and 131,072 of them
@@ -52,17 +55,32 @@
 #define SYMS_INITIAL 131072
 #define NAMES_INITIAL (4u << 20)
 
-struct kernel_module {
-	char *name; /* "[kernel.kallsyms]", "[ext4]" */
-	uint64_t base, end; /* end 0: bounds unknown */
-};
-
 struct symbols_kernel {
 	struct symbols_table table;
 	struct kernel_module *mods; /* mods[0] is the core kernel */
 	size_t nmods;
 	bool available;
+	/*
+	 * Read from the cache (kcache.c): `table` holds the core kernel's
+	 * and the modules' symbols only. `extra` holds the others kallsyms
+	 * lists (BPF programs, trampolines), read at the first address
+	 * `table` does not cover, from the files below.
+	 */
+	bool cached, extra_read;
+	struct symbols_table extra;
+	char *kallsyms_path, *modules_path;
 };
+
+static void symbols_kernel_free_mods(struct symbols_kernel *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nmods; i++)
+		free(k->mods[i].name);
+	free(k->mods);
+	k->mods = NULL;
+	k->nmods = 0;
+}
 
 /* The index of module `name` ("ext4", no brackets; NULL for the core kernel), added if new. */
 static uint16_t module_index(struct symbols_kernel *k, const char *name, size_t len)
@@ -223,26 +241,40 @@ static bool parse_line(struct symbols_kernel *k, struct name_buf *nb, struct par
 	return true;
 }
 
+/* Reads into buf[0, size) from `fd`, retrying an interrupted read. */
+static ssize_t read_some(int fd, char *buf, size_t size)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, size);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /*
  * Reads kallsyms from `fd` into the table, a buffer at a time (the file
  * is several MB, and only the names kept, about half of it, are worth
- * holding), each line parsed as soon as it is whole. A line longer than
- * the buffer is no kallsyms line: it is skipped. Returns the number of
- * lines with a nonzero address, whatever their type; the names in *nb.
+ * holding), each line parsed as soon as it is whole. `buf` (READ_BUF
+ * bytes) holds the file's first `have` bytes, read already. A line longer
+ * than the buffer is no kallsyms line: it is skipped. Returns the number
+ * of lines with a nonzero address, whatever their type; the names in *nb;
+ * *whole false when a read failed before the end.
  */
-static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *nb)
+static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *nb, char *buf,
+			    size_t have, bool *whole)
 {
-	char *buf = xmalloc(READ_BUF);
-	size_t have = 0, nonzero = 0;
+	size_t nonzero = 0;
 	struct parsing ps = { 0, 0, 0 };
 	bool skipping = false, eof = false;
 
+	*whole = true;
 	while (!eof) {
-		ssize_t r = read(fd, buf + have, READ_BUF - have);
+		ssize_t r = read_some(fd, buf + have, READ_BUF - have);
 		const char *p = buf, *end, *nl;
 
-		if (r < 0 && errno == EINTR)
-			continue;
+		if (r < 0)
+			*whole = false;
 		if (r <= 0) {
 			eof = true; /* an error ends the file where it got to */
 			r = 0;
@@ -264,54 +296,109 @@ static size_t read_kallsyms(struct symbols_kernel *k, int fd, struct name_buf *n
 			memmove(buf, p, have);
 		}
 	}
-	free(buf);
 	return nonzero;
 }
 
-struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path)
+/*
+ * Gives `k` the names read (an empty buffer when none were) and finishes
+ * its table. The last symbol of the table, and the core kernel's last
+ * function, which ran to whatever kallsyms listed next (a module, a BPF
+ * program, a trampoline: no core code), run SYMBOLS_KERNEL_LAST_MAX bytes
+ * at most.
+ */
+static void finish_table(struct symbols_kernel *k, struct name_buf *nb)
+{
+	struct symbols_sym *last_core = NULL;
+	size_t i;
+
+	if (!nb->p) { /* no name kept: an empty buffer still */
+		nb->p = xbig_reallocarray(NULL, 0, 1, 1);
+		nb->p[0] = '\0';
+		nb->cap = 1;
+	}
+	symbols_table_set_names(&k->table, nb->p, nb->len, nb->cap);
+	symbols_table_finish(&k->table);
+	for (i = 0; i < k->table.len; i++) {
+		if (k->table.syms[i].module == 0)
+			last_core = &k->table.syms[i];
+	}
+	if (last_core && last_core->end - last_core->start > SYMBOLS_KERNEL_LAST_MAX)
+		last_core->end = last_core->start + SYMBOLS_KERNEL_LAST_MAX;
+	if (k->table.len > 0 && k->table.syms[k->table.len - 1].end == UINT64_MAX)
+		k->table.syms[k->table.len - 1].end =
+			k->table.syms[k->table.len - 1].start + SYMBOLS_KERNEL_LAST_MAX;
+}
+
+struct symbols_kernel *symbols_kernel_load_cached(const char *kallsyms_path,
+						  const char *modules_path,
+						  const struct symbols_kcache *cache)
 {
 	struct symbols_kernel *k = xcalloc(1, sizeof(*k));
 	struct name_buf nb = { NULL, 0, 0 };
-	size_t nonzero;
+	char *buf, *key = NULL, *nl;
+	size_t nonzero, key_len = 0, have;
+	ssize_t r;
+	bool whole;
 	int fd;
 
 	symbols_table_init(&k->table);
+	symbols_table_init(&k->extra);
 	k->mods = xcalloc(1, sizeof(*k->mods));
-	k->mods[0].name = xstrdup(CORE_NAME);
+	k->mods[0].name = xstrdup(SYMBOLS_KERNEL_CORE);
 	k->nmods = 1;
 	read_modules(k, modules_path);
 
 	fd = open(kallsyms_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return k;
-	symbols_table_reserve(&k->table, SYMS_INITIAL);
-	nonzero = read_kallsyms(k, fd, &nb);
-	close(fd);
-	if (!nb.p) { /* no name kept: an empty buffer still */
-		nb.p = xbig_reallocarray(NULL, 0, 1, 1);
-		nb.p[0] = '\0';
-		nb.cap = 1;
-	}
-	symbols_table_set_names(&k->table, nb.p, nb.len, nb.cap);
+	buf = xmalloc(READ_BUF);
+	r = read_some(fd, buf, HEAD_READ);
+	have = r > 0 ? (size_t)r : 0;
+	nl = have ? memchr(buf, '\n', have) : NULL;
+	if (cache && nl)
+		key = kcache_key(cache, buf, (size_t)(nl - buf), k->mods, k->nmods, &key_len);
+	if (key) {
+		struct kernel_module *mods;
+		size_t nmods;
 
-	symbols_table_finish(&k->table);
-	if (k->table.len > 0 && k->table.syms[k->table.len - 1].end == UINT64_MAX)
-		k->table.syms[k->table.len - 1].end =
-			k->table.syms[k->table.len - 1].start + LAST_SYMBOL_MAX;
+		if (kcache_load(cache, key, key_len, &k->table, &mods, &nmods)) {
+			symbols_kernel_free_mods(k);
+			k->mods = mods;
+			k->nmods = nmods;
+			k->cached = true;
+			k->available = k->table.len > 0;
+			k->kallsyms_path = xstrdup(kallsyms_path);
+			k->modules_path = modules_path ? xstrdup(modules_path) : NULL;
+			goto out;
+		}
+	}
+	symbols_table_reserve(&k->table, SYMS_INITIAL);
+	nonzero = read_kallsyms(k, fd, &nb, buf, have, &whole);
+	finish_table(k, &nb);
 	k->available = nonzero > 0 && k->table.len > 0;
+	if (key && whole && k->available)
+		kcache_store(cache, key, key_len, &k->table, k->mods, k->nmods);
+out:
+	free(key);
+	free(buf);
+	close(fd);
 	return k;
+}
+
+struct symbols_kernel *symbols_kernel_load(const char *kallsyms_path, const char *modules_path)
+{
+	return symbols_kernel_load_cached(kallsyms_path, modules_path, NULL);
 }
 
 void symbols_kernel_free(struct symbols_kernel *k)
 {
-	size_t i;
-
 	if (!k)
 		return;
-	for (i = 0; i < k->nmods; i++)
-		free(k->mods[i].name);
-	free(k->mods);
+	symbols_kernel_free_mods(k);
 	symbols_table_free(&k->table);
+	symbols_table_free(&k->extra);
+	free(k->kallsyms_path);
+	free(k->modules_path);
 	free(k);
 }
 
@@ -322,7 +409,8 @@ size_t symbols_kernel_cost(const struct symbols_kernel *k)
 
 	for (i = 0; i < k->nmods; i++)
 		n += strlen(k->mods[i].name) + 1;
-	return n + k->table.cap * sizeof(*k->table.syms) + k->table.names_cap;
+	return n + k->table.cap * sizeof(*k->table.syms) + k->table.names_cap +
+	       k->extra.cap * sizeof(*k->extra.syms) + k->extra.names_cap;
 }
 
 bool symbols_kernel_available(const struct symbols_kernel *k)
@@ -346,16 +434,50 @@ void symbols_kernel_each(const struct symbols_kernel *k,
 	}
 }
 
-void symbols_kernel_lookup(const struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out)
+/*
+ * Reads kallsyms whole, once, for the symbols a cached table does not
+ * keep: into `extra`, each one that no symbol of `table` covers, with
+ * its range and its module (added to ours when new).
+ */
+static void read_extra(struct symbols_kernel *k)
+{
+	struct symbols_kernel *full;
+	size_t i;
+
+	k->extra_read = true;
+	full = symbols_kernel_load_cached(k->kallsyms_path, k->modules_path, NULL);
+	for (i = 0; full->available && i < full->table.len; i++) {
+		const struct symbols_sym *sym = &full->table.syms[i];
+		const char *mod = full->mods[sym->module].name;
+		uint16_t idx;
+
+		if (symbols_table_lookup(&k->table, sym->start))
+			continue;
+		idx = sym->module ? module_index(k, mod + 1, strlen(mod) - 2) : 0;
+		symbols_table_add(&k->extra, sym->start, sym->end - sym->start, UINT64_MAX,
+				  symbols_table_name(&full->table, sym), idx, 0);
+	}
+	symbols_table_finish(&k->extra);
+	symbols_kernel_free(full);
+}
+
+void symbols_kernel_lookup(struct symbols_kernel *k, uint64_t addr, struct symbols_frame *out)
 {
 	const struct symbols_sym *sym = k->available ? symbols_table_lookup(&k->table, addr) : NULL;
+	const struct symbols_table *t = &k->table;
 	const struct kernel_module *mod = &k->mods[0];
 	size_t i;
 
+	if (!sym && k->cached) {
+		if (!k->extra_read)
+			read_extra(k);
+		t = &k->extra;
+		sym = symbols_table_lookup(t, addr);
+	}
 	out->kernel = true;
 	out->name = NULL;
 	if (sym) {
-		out->name = symbols_table_name(&k->table, sym);
+		out->name = symbols_table_name(t, sym);
 		mod = &k->mods[sym->module];
 	} else {
 		for (i = 1; i < k->nmods; i++) {

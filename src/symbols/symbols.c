@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -205,6 +206,17 @@ void symbols_set_kallsyms(struct symbols *s, const char *kallsyms, const char *m
 
 /* ---- lookups ---------------------------------------------------------- */
 
+/*
+ * Where root's runs keep the kernel's symbols between them (kcache.c):
+ * /run is root's and emptied at boot. Another user's kallsyms shows no
+ * addresses, so there is nothing to keep.
+ */
+static const struct symbols_kcache kernel_cache = {
+	.dir = "/run/flametop",
+	.boot_id = "/proc/sys/kernel/random/boot_id",
+	.sys_module = "/sys/module",
+};
+
 /* The kernel's symbols, read the first time they are asked for. */
 static struct symbols_kernel *kernel_get(struct symbols *s)
 {
@@ -214,9 +226,11 @@ static struct symbols_kernel *kernel_get(struct symbols *s)
 		return s->kernel;
 	if (s->kallsyms)
 		s->kernel = symbols_kernel_load(s->kallsyms, s->modules);
+	else if (live)
+		s->kernel = symbols_kernel_load_cached("/proc/kallsyms", "/proc/modules",
+						       geteuid() == 0 ? &kernel_cache : NULL);
 	else
-		s->kernel = symbols_kernel_load(live ? "/proc/kallsyms" : "/dev/null",
-						live ? "/proc/modules" : NULL);
+		s->kernel = symbols_kernel_load("/dev/null", NULL);
 	return s->kernel;
 }
 

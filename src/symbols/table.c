@@ -94,6 +94,16 @@ void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, s
 	t->names_cap = cap;
 }
 
+void symbols_table_adopt(struct symbols_table *t, struct symbols_sym *syms, size_t n, char *names,
+			 size_t names_len)
+{
+	symbols_table_free(t);
+	t->syms = syms;
+	t->len = t->cap = n;
+	t->names = names;
+	t->names_len = t->names_cap = names_len;
+}
+
 static size_t leading_underscores(const char *s)
 {
 	size_t n = 0;

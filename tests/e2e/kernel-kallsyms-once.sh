@@ -9,7 +9,9 @@
 # format it, each time. Ground truth is the program's own opens (strace)
 # in `record -e offcpu`, `-e wall` and both at once, of a command that
 # sleeps: its off-CPU time still says why ([sleep]), and its kernel
-# frames are still named. And a user allowed user space only
+# frames are still named. (Where root's copy of the kernel's symbols in
+# /run/flametop is still right, the one open reads the file's first
+# page only, for the copy's key.) And a user allowed user space only
 # (perf_event_paranoid 2) does not read it at all: nothing to look up.
 # shellcheck source=tests/e2e/lib.sh
 . "$TESTLIB"
