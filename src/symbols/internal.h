@@ -63,6 +63,9 @@ struct symbols_table {
 	struct u64map pending;
 	struct symbols_sym *aliases;
 	size_t aliases_len, aliases_cap;
+	/* A table of a file mapped read-only (symbols_table_adopt()): its mapping. */
+	void *map;
+	size_t map_len;
 };
 #define SYMBOLS_SETTLED UINT32_MAX
 
@@ -92,11 +95,11 @@ void symbols_table_add_ref(struct symbols_table *t, uint64_t start, uint64_t siz
 void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, size_t cap);
 /*
  * Makes the empty table `t` a finished one of `syms` (`n` of them, sorted,
- * apart) and `names` (`names_len` bytes), both from xbig_reallocarray() at
- * exactly those sizes: kcache.c's, read back. The table frees them.
+ * apart) and `names` (`names_len` bytes), which lie in `map`, a read-only
+ * mapping of `map_len` bytes (kcache.c's file): the table unmaps it.
  */
-void symbols_table_adopt(struct symbols_table *t, struct symbols_sym *syms, size_t n, char *names,
-			 size_t names_len);
+void symbols_table_adopt(struct symbols_table *t, const struct symbols_sym *syms, size_t n,
+			 const char *names, size_t names_len, void *map, size_t map_len);
 /*
  * Sorts by address (one pass when the symbols came sorted), drops aliases
  * (keeping one symbol per address, as perf does: sized before unsized,

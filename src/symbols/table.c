@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -23,8 +24,12 @@ void symbols_table_init(struct symbols_table *t)
 
 void symbols_table_free(struct symbols_table *t)
 {
-	xbig_free(t->syms, t->cap, sizeof(*t->syms));
-	xbig_free(t->names, t->names_cap, 1);
+	if (t->map) {
+		munmap(t->map, t->map_len);
+	} else {
+		xbig_free(t->syms, t->cap, sizeof(*t->syms));
+		xbig_free(t->names, t->names_cap, 1);
+	}
 	free(t->aliases);
 	u64map_free(&t->pending);
 	memset(t, 0, sizeof(*t));
@@ -94,14 +99,17 @@ void symbols_table_set_names(struct symbols_table *t, char *names, size_t len, s
 	t->names_cap = cap;
 }
 
-void symbols_table_adopt(struct symbols_table *t, struct symbols_sym *syms, size_t n, char *names,
-			 size_t names_len)
+void symbols_table_adopt(struct symbols_table *t, const struct symbols_sym *syms, size_t n,
+			 const char *names, size_t names_len, void *map, size_t map_len)
 {
 	symbols_table_free(t);
-	t->syms = syms;
+	/* Never written: a lookup only reads, and the mapping is read-only. */
+	t->syms = (struct symbols_sym *)syms;
 	t->len = t->cap = n;
-	t->names = names;
+	t->names = (char *)names;
 	t->names_len = t->names_cap = names_len;
+	t->map = map;
+	t->map_len = map_len;
 }
 
 static size_t leading_underscores(const char *s)

@@ -34,7 +34,7 @@
 #define EXT4_ONE 0xffffffffc0001000ull
 #define BPF_PROG 0xffffffffc0100000ull
 #define TRAMPOLINE 0xffffffffc0200000ull
-/* Where the cache's symbols start: after its header, key and module records. */
+/* The cache's header; its key and module records follow, then its symbols on 8 bytes. */
 #define HEADER_SIZE 40
 
 static struct {
@@ -408,7 +408,7 @@ static void test_cache_corrupt(void **state)
 		key_len = get32(p + 8);
 		nsyms = get64(p + 16);
 		mods = HEADER_SIZE + key_len;
-		syms = mods + get64(p + 32);
+		syms = (mods + get64(p + 32) + 7) / 8 * 8; /* the symbols lie on 8 bytes */
 		names = syms + nsyms * sizeof(struct symbols_sym);
 		assert_true(nsyms >= 4);
 		assert_int_equal(names + get64(p + 24), len);
