@@ -17,7 +17,7 @@
 #include "flametop/util.h"
 
 #define SESSION_VERSION_MAJOR 1
-#define SESSION_VERSION_MINOR 11
+#define SESSION_VERSION_MINOR 12
 
 struct session_writer;
 

@@ -28,7 +28,8 @@ enum session_chunk_type {
 	SESSION_CHUNK_END = 3,
 	SESSION_CHUNK_SAMPLES = 4, /* since 1.5: a binary block of sample columns */
 	SESSION_CHUNK_TABLES = 5, /* since 1.6: nodes, locations and chains, binary */
-	SESSION_CHUNK_LAST = SESSION_CHUNK_TABLES,
+	SESSION_CHUNK_CHAINS = 6, /* since 1.12: chains, coded by the call tree's nodes */
+	SESSION_CHUNK_LAST = SESSION_CHUNK_CHAINS,
 };
 
 /*
@@ -85,6 +86,10 @@ enum session_encoding {
  * a little over twice as fast as the default (6); at Z_FILTERED and per
  * column the default saves under 0.5% more of them. */
 #define SESSION_TABLES_ZLIB_LEVEL 4
+/* The zlib level of chains blocks' columns (writer.c's encode_chains):
+ * their blocks are small (a byte a chain or less), and level 6 takes 6 %
+ * fewer bytes of them than level 4. */
+#define SESSION_CHAINS_ZLIB_LEVEL 6
 
 /* No chunk's payload, compressed or not, may exceed this. */
 #define SESSION_CHUNK_MAX_BYTES (256u << 20)
@@ -219,6 +224,41 @@ static inline void session_recent_free(struct session_recent *r)
 	free(r->at);
 	free(r->lists);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * A chains chunk's codes (1.12, doc/session-format.md "Chains chunk"):
+ * each chain names its node first, as the node `cur` (the path goes on,
+ * code 0), the parent of node `cur` + v - 1 (a path branching off, codes
+ * 1 to SESSION_CHAINS_SKIP_MAX), or outright; then its parent among its
+ * node's parent's list and its location among its node's frame's list
+ * (SESSION_RECENT_CHAINS entries each, as column 9's lists), else
+ * outright. The state carries on from block to block; the writer and the
+ * reader keep the same.
+ */
+#define SESSION_CHAINS_SKIP_MAX 8u
+struct session_chains_state {
+	uint32_t cur; /* at first 1 */
+	struct session_recent by_node; /* each node's chains */
+	struct session_recent by_frame; /* each frame's locations */
+};
+
+static inline void session_chains_init(struct session_chains_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cur = 1;
+}
+
+static inline size_t session_chains_memory(const struct session_chains_state *s)
+{
+	return session_recent_memory(&s->by_node) + session_recent_memory(&s->by_frame);
+}
+
+static inline void session_chains_free(struct session_chains_state *s)
+{
+	session_recent_free(&s->by_node);
+	session_recent_free(&s->by_frame);
+	session_chains_init(s);
 }
 
 /*

@@ -131,6 +131,11 @@ struct reader {
 	uint32_t node_next;
 	/* Column 13's state (format.h): the leaves named so far. */
 	struct session_leaves leaves;
+	/* The chains chunks' state (format.h), and each node's parent and
+	 * frame, by the file's ids, which their codes name. */
+	struct session_chains_state chains_state;
+	uint32_t *node_parent, *node_frame;
+	size_t node_info_cap;
 	/* Column 10's state (format.h), made at the first block that has
 	 * it; and, per event, whether its unit is "ns" (for the first
 	 * `nevents_ns` events). */
@@ -372,6 +377,15 @@ static int add_node(struct reader *r, const uint64_t n[2])
 				   n[1]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many nodes");
+	if (id >= r->node_info_cap) {
+		r->node_info_cap = r->node_info_cap ? r->node_info_cap * 2 : 1024;
+		r->node_parent = xreallocarray(r->node_parent, r->node_info_cap,
+					       sizeof(*r->node_parent));
+		r->node_frame = xreallocarray(r->node_frame, r->node_info_cap,
+					      sizeof(*r->node_frame));
+	}
+	r->node_parent[id] = (uint32_t)n[0];
+	r->node_frame[id] = (uint32_t)n[1];
 	id_map_push(&r->nodes, profile_intern_node(r->p, id_map_get(&r->nodes, n[0]),
 						   id_map_get(&r->frames, n[1])));
 	return 0;
@@ -716,6 +730,7 @@ static uint64_t reader_memory(const struct reader *r)
 	     (uint64_t)r->block_threads_cap * sizeof(*r->block_threads) +
 	     (uint64_t)r->block_nodes_cap * sizeof(*r->block_nodes);
 	m += session_recent_memory(&r->recent) + session_leaves_memory(&r->leaves);
+	m += session_chains_memory(&r->chains_state) + r->node_info_cap * 2 * sizeof(uint32_t);
 	if (r->times)
 		m += sizeof(*r->times) + r->nevents_ns * sizeof(*r->event_ns);
 	return m;
@@ -1320,9 +1335,12 @@ static int read_samples_chunk(struct reader *r, const unsigned char *data, size_
 	return 0;
 }
 
-static int tables_cut(struct reader *r)
+static int tables_cut(struct reader *r, const char *block)
 {
-	return chunk_corrupt(r, "tables block cut short");
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s block cut short", block);
+	return chunk_corrupt(r, why);
 }
 
 /* The memory a table entry takes to load (its profile entry and map
@@ -1332,20 +1350,20 @@ static int tables_cut(struct reader *r)
 #define TABLE_ENTRY_VALUES 3u
 
 /*
- * Reads a tables block's count of entries of `kind` and its `ncols`
- * columns of that many varints into r->vals (column k at r->vals + k * n),
- * after weighing what loading them costs. 0 or -1.
+ * Reads a tables or chains block's (`block`) count of entries of `kind`
+ * and its `ncols` columns of that many varints into r->vals (column k at
+ * r->vals + k * n), after weighing what loading them costs. 0 or -1.
  */
-static int tables_section(struct reader *r, struct block_cursor *c, const struct id_map *ids,
-			  const char *kind, unsigned ncols, uint64_t *n)
+static int tables_section(struct reader *r, struct block_cursor *c, const char *block,
+			  const struct id_map *ids, const char *kind, unsigned ncols, uint64_t *n)
 {
 	uint64_t k;
 
 	if (block_varint(c, n) < 0)
-		return tables_cut(r);
+		return tables_cut(r, block);
 	/* Each entry takes a byte of each column at least. */
 	if (*n > (uint64_t)(c->end - c->p) / ncols)
-		return tables_cut(r);
+		return tables_cut(r, block);
 	if (ids->len + *n > SESSION_MAX_IDS)
 		return chunk_error(r, "too many %s", kind);
 	if (r->values + *n * TABLE_ENTRY_VALUES > values_budget(r->src.pos))
@@ -1362,7 +1380,7 @@ static int tables_section(struct reader *r, struct block_cursor *c, const struct
 	}
 	for (k = 0; k < *n * ncols; k++)
 		if (block_varint_fast(c, &r->vals[k]) < 0)
-			return tables_cut(r);
+			return tables_cut(r, block);
 	return 0;
 }
 
@@ -1396,7 +1414,7 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 		return chunk_error(r, "a tables chunk after the end chunk");
 
 	/* Each entry as a data chunk's JSON [a, b] would be, through the same checks. */
-	if (tables_section(r, &c, &r->nodes, "nodes", 2, &n) < 0)
+	if (tables_section(r, &c, "tables", &r->nodes, "nodes", 2, &n) < 0)
 		return -1;
 	for (i = 0, v[1] = 0; i < n; i++) {
 		back = r->vals[i];
@@ -1410,7 +1428,7 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 			return -1;
 	}
 
-	if (tables_section(r, &c, &r->locations, "locations", 2, &n) < 0)
+	if (tables_section(r, &c, "tables", &r->locations, "locations", 2, &n) < 0)
 		return -1;
 	for (i = 0, v[0] = 0, v[1] = 0; i < n; i++) {
 		if (!add_delta(&v[0], r->vals[i], INT64_MAX))
@@ -1423,7 +1441,7 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 			return -1;
 	}
 
-	if (tables_section(r, &c, &r->chains, "chains", 2, &n) < 0)
+	if (tables_section(r, &c, "tables", &r->chains, "chains", 2, &n) < 0)
 		return -1;
 	for (i = 0, v[1] = 0; i < n; i++) {
 		back = r->vals[i];
@@ -1440,6 +1458,123 @@ static int read_tables_chunk(struct reader *r, const unsigned char *data, size_t
 		return chunk_corrupt(r, "tables block has bytes left after its chains");
 	/* The values of a long session's first tables (its whole call tree,
 	 * megabytes) are not kept for the samples chunks, which need less. */
+	if (r->vals_cap > VALS_KEEP) {
+		free(r->vals);
+		r->vals = NULL;
+		r->vals_cap = 0;
+	}
+	return 0;
+}
+
+/* A chains block's code: what names chain `id` out of range. Returns -1. */
+static int chains_range(struct reader *r, uint32_t id, const char *what, int64_t v)
+{
+	return chunk_error(r, "chain %" PRIu32 " names %s %" PRId64 " out of range", id, what, v);
+}
+
+/*
+ * The node of chain `id` by its code `v` (doc/session-format.md, "Chains
+ * chunk"), `cur` moved on; -1 with the error set when it names a node
+ * the file has not defined.
+ */
+static int64_t chain_node(struct reader *r, uint32_t id, uint64_t v)
+{
+	struct session_chains_state *st = &r->chains_state;
+	uint64_t at;
+	int64_t n;
+
+	if (v == 0) {
+		if (st->cur >= r->nodes.len)
+			return chains_range(r, id, "node", st->cur);
+		n = st->cur++;
+	} else if (v <= SESSION_CHAINS_SKIP_MAX) {
+		at = st->cur + v - 1;
+		if (at >= r->nodes.len)
+			return chains_range(r, id, "node", (int64_t)at);
+		n = r->node_parent[at];
+		st->cur = (uint32_t)at;
+	} else {
+		if (__builtin_add_overflow((int64_t)st->cur,
+					   session_unzigzag(v - SESSION_CHAINS_SKIP_MAX - 1), &n) ||
+		    n < 0 || (uint64_t)n >= r->nodes.len)
+			return chains_range(r, id, "node", n);
+		if (n >= st->cur)
+			st->cur = (uint32_t)n + 1;
+	}
+	return n;
+}
+
+/*
+ * A chains chunk (1.12): the block of `len` bytes at `data`
+ * (doc/session-format.md, "Chains chunk"): chains coded by the call
+ * tree's nodes, appended as a tables chunk's would be. 0 or -1.
+ */
+static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t len)
+{
+	struct session_chains_state *st = &r->chains_state;
+	struct block_cursor c = { data, data + len };
+	uint64_t n, i, e = 0, v[2];
+
+	if (r->have_end)
+		return chunk_error(r, "a chains chunk after the end chunk");
+	if (tables_section(r, &c, "chains", &r->chains, "chains", 3, &n) < 0)
+		return -1;
+	if (c.p != c.end)
+		return chunk_corrupt(r, "chains block has bytes left after its locations");
+	/* The lists: a slot per node and per frame, and at most three lists a chain. */
+	if (reader_memory(r) + ((uint64_t)r->nodes.len + r->frames.len) * sizeof(uint32_t) +
+		    n * 3 * SESSION_RECENT_CHAINS * sizeof(uint32_t) >
+	    memory_budget(r->src.pos))
+		return memory_error(r);
+	session_recent_nodes(&st->by_node, r->nodes.len);
+	session_recent_nodes(&st->by_frame, r->frames.len);
+	for (i = 0; i < n; i++) {
+		uint64_t u = r->vals[n + i], w = r->vals[2 * n + i];
+		uint32_t id = r->chains.len, *list;
+		int64_t node = chain_node(r, id, r->vals[i]);
+
+		if (node < 0)
+			return -1;
+		if (node == 0 && (u < SESSION_RECENT_CHAINS || w < SESSION_RECENT_CHAINS))
+			return chunk_error(r, "chain %" PRIu32 " has no node but names a list entry",
+					   id);
+		/* The parent: an entry of its node's parent's list, or how far back. */
+		list = node ? session_recent_list(&st->by_node, r->node_parent[node]) : NULL;
+		if (u < SESSION_RECENT_CHAINS) {
+			v[0] = list[u];
+		} else {
+			if (u - SESSION_RECENT_CHAINS >= id)
+				return chains_range(r, id, "parent",
+						    (int64_t)id - 1 - (int64_t)(u - SESSION_RECENT_CHAINS));
+			v[0] = id - 1 - (u - SESSION_RECENT_CHAINS);
+		}
+		if (list)
+			session_recent_use(list,
+					   u < SESSION_RECENT_CHAINS ? (unsigned)u
+								     : SESSION_RECENT_CHAINS - 1,
+					   (uint32_t)v[0]);
+		/* The location: an entry of its node's frame's list, or outright. */
+		list = node ? session_recent_list(&st->by_frame, r->node_frame[node]) : NULL;
+		if (w < SESSION_RECENT_CHAINS) {
+			v[1] = list[w];
+		} else {
+			if (!add_delta(&e, w - SESSION_RECENT_CHAINS, INT64_MAX))
+				return chunk_error(r, "chain %" PRIu32 " has a negative location", id);
+			v[1] = e;
+		}
+		if (v[1] == 0 || v[1] >= r->locations.len)
+			return chains_range(r, id, "location", (int64_t)v[1]);
+		if (list)
+			session_recent_use(list,
+					   w < SESSION_RECENT_CHAINS ? (unsigned)w
+								     : SESSION_RECENT_CHAINS - 1,
+					   (uint32_t)v[1]);
+		if (node)
+			session_recent_use(session_recent_list(&st->by_node, (uint32_t)node),
+					   SESSION_RECENT_CHAINS - 1, id);
+		if (add_chain(r, v) < 0)
+			return -1;
+	}
 	if (r->vals_cap > VALS_KEEP) {
 		free(r->vals);
 		r->vals = NULL;
@@ -1777,6 +1912,8 @@ static int read_chunk(struct reader *r, uint32_t type, const unsigned char *payl
 		ret = read_samples_chunk(r, (const unsigned char *)text, ulen);
 	else if (type == SESSION_CHUNK_TABLES)
 		ret = read_tables_chunk(r, (const unsigned char *)text, ulen);
+	else if (type == SESSION_CHUNK_CHAINS)
+		ret = read_chains_chunk(r, (const unsigned char *)text, ulen);
 	else
 		ret = read_json_chunk(r, type, text, ulen);
 	block_decoded_free(r->decoded);
@@ -2129,6 +2266,9 @@ static void reader_release(struct reader *r)
 	free(r->block_nodes);
 	session_recent_free(&r->recent);
 	session_leaves_free(&r->leaves);
+	session_chains_free(&r->chains_state);
+	free(r->node_parent);
+	free(r->node_frame);
 	free(r->times);
 	free(r->event_ns);
 	ahead_stop(r->ahead);
@@ -2163,6 +2303,7 @@ struct profile *session_read_mem(const void *data, size_t size, const char *name
 	struct reader r;
 
 	memset(&r, 0, sizeof(r));
+	session_chains_init(&r.chains_state);
 	r.src.mem = size ? data : (const unsigned char *)"";
 	r.src.mem_size = size;
 	r.src.fd = -1;
@@ -2205,6 +2346,7 @@ static void reader_init_fd(struct reader *r, int fd, const struct stat *st, cons
 			   struct ft_error *err)
 {
 	memset(r, 0, sizeof(*r));
+	session_chains_init(&r->chains_state);
 	r->src.fd = fd;
 	r->src.regular = S_ISREG(st->st_mode);
 	r->src.file_size = (uint64_t)st->st_size;

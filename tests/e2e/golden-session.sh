@@ -17,7 +17,7 @@
 # the file as "input".
 #
 # The inputs come from tests/unit/test_session_gen (`golden DIR`), except
-# valid/version-1.0, 1.1, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9-ns, 1.9 and 1.10: files written by flametop when it
+# valid/version-1.0, 1.1, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9-ns, 1.9, 1.10 and 1.11: files written by flametop when it
 # wrote those versions (each case's `origin` says how), kept byte for byte
 # so that every later reader is held to what was really written.
 #

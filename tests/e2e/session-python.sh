@@ -23,26 +23,64 @@ cp "$T/reader.py" "$T/chains.py"
 printf '\nimport sys\nfolded(sys.argv[1])\n' >>"$T/reader.py"
 
 # The same reader's chains: a sample with a known code location and a
-# chain has that location innermost on the chain (flametop records them
-# so). Prints the samples checked and how many disagree: chains decoded
-# wrong (format 1.7's column 9, coded by what came before) disagree. From
-# 1.10 a location is mostly read from its chain (column 12's 0), so there
-# this checks that every sample's chain is one the tables define.
+# chain has that location innermost on the chain, and the frames of its
+# chain's locations, outermost first, are its stack's user-space frames
+# (flametop records them so), but for those that have no code location of
+# their own: inlined, in no known module, a signal's. Prints the samples checked and how
+# many disagree: chains decoded wrong (format 1.7's column 9, coded by
+# what came before; 1.12's chains chunks, coded by the call tree)
+# disagree. (From 1.10 a location is mostly read from its chain, column
+# 12's 0, so there only the frames say whether the chain is right.)
 cat >>"$T/chains.py" <<'EOF'
 
 import sys
-chains, checked, wrong = [(0, 0)], 0, 0
+chains, nodes, locations, checked, wrong = [(0, 0)], [(0, None)], [None], 0, 0
+strings, frames = [], []
+
+def path(n, parents):
+    out = []
+    while n:
+        out.append(parents[n][1])
+        n = parents[n][0]
+    return out[::-1]
+
+def located(frame):
+    """Whether a frame has code locations: user space, in a known module,
+    not a signal handler's caller, not inlined."""
+    name, module, kind = frames[frame]
+    return kind == 0 and strings[module] != "[unknown]" and \
+        strings[name] != "[signal]" and not strings[name].endswith(" (inlined)")
+
+def right(chain, node):
+    return [locations[loc][0] for loc in path(chain, chains)] == \
+        [f for f in path(node, nodes) if located(f)]
+
 for ctype, obj in read_session(sys.argv[1]):
     if ctype == 5:
+        nodes += [(len(nodes) + k - back, frame)
+                  for k, (back, frame) in enumerate(obj["nodes"])]
+        locations += [tuple(l) for l in obj["locations"]]
         chains += [(len(chains) + k - back, loc)
                    for k, (back, loc) in enumerate(obj["chains"])]
     elif ctype == 2:
+        strings += obj.get("strings", [])
+        frames += obj.get("frames", [])
+        nodes += [tuple(n) for n in obj.get("nodes", [])]
+        locations += [tuple(l) for l in obj.get("locations", [])]
         chains += [tuple(c) for c in obj.get("chains", [])]
         s = obj.get("samples", {})
-        for loc, chain in zip(s.get("location", []), s.get("chain", [])):
+        for loc, chain, node in zip(s.get("location", []), s.get("chain", []),
+                                    s.get("node", [])):
             if loc and chain:
                 checked += 1
-                wrong += chains[chain][1] != loc
+                if chains[chain][1] != loc or not right(chain, node):
+                    if not wrong:  # the first, on stderr
+                        name = lambda f: strings[frames[f][0]]
+                        print("chain:", ";".join(name(locations[l][0])
+                                                 for l in path(chain, chains)),
+                              "stack:", ";".join(name(f) for f in path(node, nodes)),
+                              file=sys.stderr)
+                    wrong += 1
 print(checked, wrong)
 EOF
 
@@ -73,6 +111,7 @@ same_chains() {
 		return
 	fi
 	read -r checked wrong <"$T/py.out"
+	sed 's/^/  /' "$T/py.err"
 	if [ "${checked:-0}" -eq 0 ]; then
 		fail "$1: no sample has both a code location and a chain"
 	elif [ "$wrong" -ne 0 ]; then
@@ -82,10 +121,34 @@ same_chains() {
 	fi
 }
 
-for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10; do
+# The chains themselves: valid/basic, written as 1.12 (chains chunks,
+# coded by the call tree), and valid/version-1.11, the same recording as
+# 1.11 wrote it (tables chunks), decode to the same chains.
+cat >"$T/table.py" <<'EOF'
+import sys
+exec(open(sys.argv[1]).read())
+chains = []
+for ctype, obj in read_session(sys.argv[2]):
+    if ctype == 5:
+        chains += [(len(chains) + 1 + k - back, loc)
+                   for k, (back, loc) in enumerate(obj["chains"])]
+    elif ctype == 2:
+        chains += [tuple(c) for c in obj.get("chains", [])]
+print(chains)
+EOF
+sed -n '/^```python$/,/^```$/p' "$SPEC" | sed '1d;$d' >"$T/spec.py"
+if python3 "$T/table.py" "$T/spec.py" "$GOLDEN/session/valid/basic/input" >"$T/new.chains" 2>"$T/py.err" &&
+	python3 "$T/table.py" "$T/spec.py" "$GOLDEN/session/valid/version-1.11/input" >"$T/old.chains" 2>>"$T/py.err"; then
+	assert_eq "$(cat "$T/new.chains")" "$(cat "$T/old.chains")" "basic's chains (1.12) against version-1.11's"
+	assert_between "$(grep -o '(' "$T/new.chains" | wc -l)" 8 100000 "chains in basic"
+else
+	fail "the specification's reader failed: $(tail -n 3 "$T/py.err")"
+fi
+
+for c in basic version-1.0 version-1.1 version-1.3 version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10 version-1.11; do
 	same_folded "$c" "$GOLDEN/session/valid/$c/input"
 done
-for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10; do
+for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 version-1.9-ns version-1.9 version-1.10 version-1.11; do
 	same_chains "$c" "$GOLDEN/session/valid/$c/input"
 done
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,7 +307,9 @@ static void test_round_trip(void **state)
 	assert_true(profile_has_chains(r));
 	assert_true(r->nchains > 2);
 	assert_true(info.complete);
-	assert_int_equal(info.chunks, 14); /* header, 4 x (data, tables, samples), end */
+	/* header, 4 x (data, tables, samples), end, and the chains chunks of
+	 * the two flushes that make chains (not chunks 1 and 3) */
+	assert_int_equal(info.chunks, 16);
 	assert_int_equal(info.skipped_bytes, 0);
 	assert_int_equal(info.version_major, SESSION_VERSION_MAJOR);
 	assert_int_equal(info.version_minor, SESSION_VERSION_MINOR);
@@ -503,8 +506,8 @@ static void test_big_flush(void **state)
 	assert_non_null(r);
 	assert_same_model(w, r);
 	assert_samples(r, &e, e.n);
-	/* header, data, tables, 3 samples chunks (65536 samples each at most), end */
-	assert_int_equal(info.chunks, 7);
+	/* header, data, tables, chains, 3 samples chunks (65536 samples each at most), end */
+	assert_int_equal(info.chunks, 8);
 	profile_free(r);
 	profile_free(w);
 	free(e.samples);
@@ -1245,9 +1248,11 @@ static unsigned stored_planes(const unsigned char *b, size_t len, const unsigned
  * a samples block: byte planes and varints for the node column (4096
  * leaves at random, then 40), planes with noisy low bytes for jittered
  * weights (their two noisy planes stored as they are, the third
- * deflated) and times, a constant event. A change that makes the writer
- * faster must not change these bytes; a deliberate change of the format
- * updates the checksum below.
+ * deflated) and times, a constant event; and each leaf's code location
+ * and chain, the chains following the call tree's paths (a chains
+ * chunk's codes of every kind). A change that makes the writer faster
+ * must not change these bytes; a deliberate change of the format updates
+ * the checksum below.
  */
 static void test_written_bytes(void **state)
 {
@@ -1255,7 +1260,7 @@ static void test_written_bytes(void **state)
 	char *path = tmp_path("bytes.session");
 	struct profile *p = base_profile();
 	struct session_writer *w;
-	uint32_t *leaf = xcalloc(4096, sizeof(*leaf));
+	uint32_t *leaf = xcalloc(4096, sizeof(*leaf)), *chain = xcalloc(4096, sizeof(*chain));
 	uint64_t x = 12345, t = 1000;
 	size_t len, offs[256], n, k, i;
 	unsigned char *d;
@@ -1266,10 +1271,13 @@ static void test_written_bytes(void **state)
 	profile_set_thread(p, 7, 7, "app");
 	profile_set_thread(p, 7, 8, "worker");
 	for (i = 0; i < 4096; i++) {
+		uint32_t f;
+
 		snprintf(name, sizeof(name), "fn_%zu", i);
-		leaf[i] = profile_intern_node(p, i % 2 ? leaf[i / 2] : PROFILE_ROOT,
-					      profile_intern_frame(p, name, "/bin/app",
-								   PROFILE_FRAME_USER));
+		f = profile_intern_frame(p, name, "/bin/app", PROFILE_FRAME_USER);
+		leaf[i] = profile_intern_node(p, i % 2 ? leaf[i / 2] : PROFILE_ROOT, f);
+		chain[i] = profile_intern_chain(p, i % 2 ? chain[i / 2] : PROFILE_NO_CHAIN,
+						profile_intern_location(p, f, 0x100 + i % 3 * 8));
 	}
 	w = session_writer_open(path, true, &err);
 	assert_non_null(w);
@@ -1281,7 +1289,10 @@ static void test_written_bytes(void **state)
 						    .cpu = (uint16_t)(i % 2) };
 
 			x = x * 6364136223846793005u + 1442695040888963407u;
-			s.node = leaf[flush ? (x >> 33) % 40 * 100 : (x >> 33) % 4096];
+			k = flush ? (x >> 33) % 40 * 100 : (x >> 33) % 4096;
+			s.node = leaf[k];
+			s.chain = chain[k];
+			s.location = p->chains[chain[k]].location;
 			s.weight = 1000000 + (x >> 20) % 65536;
 			t += 500000 + (x >> 40) % 4096;
 			s.time = t;
@@ -1308,10 +1319,11 @@ static void test_written_bytes(void **state)
 		free(b);
 	}
 	print_message("# %zu chunks, payloads' crc32 %08lx\n", n, crc);
-	assert_int_equal(n, 6);
-	assert_int_equal(crc, 0x67b73d8e);
+	assert_int_equal(n, 7); /* header, data, tables, chains, 2 samples, end */
+	assert_int_equal(crc, 0x2bcd5256);
 	free(d);
 	free(leaf);
+	free(chain);
 	profile_free(p);
 	free(path);
 }
@@ -1492,7 +1504,7 @@ static void test_tables_round_trip(void **state)
 	struct profile *p = base_profile(), *r;
 	struct session_writer *w;
 	uint64_t x = 99;
-	size_t len, offs[64], n, k, i, tables = 0, data = 0;
+	size_t len, offs[64], n, k, i, tables = 0, data = 0, chains = 0;
 	unsigned char *d;
 
 	profile_set_thread(p, 7, 7, "app");
@@ -1520,6 +1532,7 @@ static void test_tables_round_trip(void **state)
 		size_t filtered = 0;
 
 		chunk_lengths(c, &clen, &ulen);
+		chains += c[0] == SESSION_CHUNK_CHAINS;
 		if (c[0] != SESSION_CHUNK_TABLES && c[0] != SESSION_CHUNK_DATA)
 			continue;
 		b = xmalloc(ulen);
@@ -1545,7 +1558,10 @@ static void test_tables_round_trip(void **state)
 			assert_int_equal(clen, filtered);
 		free(b);
 	}
-	assert_int_equal(tables, 5); /* the flush of nothing new writes none */
+	/* The flushes of chains alone or of nothing new write no tables chunk;
+	 * those of new chains a chains chunk. */
+	assert_int_equal(tables, 4);
+	assert_int_equal(chains, 3);
 	free(d);
 	profile_free(r);
 	profile_free(p);
@@ -2087,7 +2103,9 @@ static void test_truncation(void **state)
 
 	d = small_session(&len, &e);
 	nchunks = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
-	assert_int_equal(nchunks, 11); /* header, 3 x (data, tables, samples), end */
+	/* header, data, tables, chains, samples, the same without chains
+	 * (chunk 1 has no locations), again with them, end */
+	assert_int_equal(nchunks, 13);
 	for (cut = 0; cut <= len; cut++) {
 		struct session_read_info info;
 		struct ft_error err = { 0 };
@@ -2107,8 +2125,9 @@ static void test_truncation(void **state)
 			assert_true(cut >= offs[2]);
 			while (whole + 1 < nchunks && offs[whole + 1] <= cut)
 				whole++;
-			/* Chunks 3, 6 and 9 are samples chunks of 5 samples each. */
-			assert_int_equal(p->nsamples, 5 * ((whole - 1) / 3 < 3 ? (whole - 1) / 3 : 3));
+			/* Chunks 4, 7 and 11 are samples chunks of 5 samples each. */
+			assert_int_equal(p->nsamples,
+					 5 * ((whole > 4) + (whole > 7) + (whole > 11)));
 			assert_samples(p, &e, p->nsamples);
 			assert_int_equal(info.complete, cut == len);
 			assert_int_equal(info.skipped_bytes,
@@ -2190,12 +2209,12 @@ static void test_huge_lengths(void **state)
 
 	/* A compressed length past the end of the file reads as a cut tail. */
 	d = small_session(&len, &e);
-	put32(d + offs[4] + 4, UINT32_MAX);
+	put32(d + offs[5] + 4, UINT32_MAX); /* the second flush's data chunk */
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_int_equal(p->nsamples, 5);
 	assert_false(info.complete);
-	assert_int_equal(info.skipped_bytes, len - offs[4]);
+	assert_int_equal(info.skipped_bytes, len - offs[5]);
 	profile_free(p);
 	free(d);
 	free(e.samples);
@@ -2261,7 +2280,7 @@ static void test_unknown_chunk(void **state)
 	assert_non_null(p);
 	assert_samples(p, &e, e.n);
 	assert_true(info.complete);
-	assert_int_equal(info.chunks, 11);
+	assert_int_equal(info.chunks, 13);
 	profile_free(p);
 	free(spliced);
 	free(c);
@@ -2986,17 +3005,17 @@ static void test_checksum(void **state)
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_false(info.complete);
-	assert_int_equal(info.skipped_bytes, len - offs[10]);
+	assert_int_equal(info.skipped_bytes, len - offs[12]);
 	assert_samples(p, &e, e.n);
 	profile_free(p);
 	d[len - 3] ^= 1;
 
 	/* Zeroed blocks past the last whole chunk (a power loss) are a cut too. */
-	memset(d + offs[7], 0, len - offs[7]);
+	memset(d + offs[8], 0, len - offs[8]); /* from the third flush's data chunk */
 	p = session_read_mem(d, len, "x.session", &info, &err);
 	assert_non_null(p);
 	assert_int_equal(p->nsamples, 10);
-	assert_int_equal(info.skipped_bytes, len - offs[7]);
+	assert_int_equal(info.skipped_bytes, len - offs[8]);
 	profile_free(p);
 	free(d);
 	free(e.samples);
@@ -3314,6 +3333,147 @@ static int late_leaf_child(const char *path)
 }
 
 /*
+ * The codes of the first chains chunk of the file at `path`: its chains'
+ * node, parent and location codes in codes[0], codes[1] and codes[2]
+ * (up to `max` each). Returns how many chains it holds.
+ */
+static size_t chains_codes(const char *path, uint64_t (*codes)[16], size_t max)
+{
+	size_t len, offs[64], n, k, i, j, count = 0;
+	unsigned char *d = slurp(path, &len);
+
+	n = chunk_offsets(d, len, offs, ARRAY_SIZE(offs));
+	for (k = 0; k < n; k++) {
+		const unsigned char *c = d + offs[k], *p, *end;
+		unsigned char *b;
+		uLongf ulen;
+		uLong clen;
+
+		if (c[0] != SESSION_CHUNK_CHAINS)
+			continue;
+		chunk_lengths(c, &clen, &ulen);
+		b = xmalloc(ulen);
+		assert_int_equal(uncompress(b, &ulen, c + 16, clen), Z_OK);
+		p = b;
+		end = b + ulen;
+		count = (size_t)get_varint(&p, end);
+		assert_true(count <= max);
+		for (j = 0; j < 3; j++)
+			for (i = 0; i < count; i++)
+				codes[j][i] = get_varint(&p, end);
+		assert_ptr_equal(p, end);
+		free(b);
+		break;
+	}
+	free(d);
+	return count;
+}
+
+/*
+ * A chains chunk's codes (1.12) are the specification's, of every kind,
+ * and read back as the chains they code. The call tree: main (node 1) ->
+ * a (2) -> b (3) -> a kernel frame (4, no chain), then main -> c (5) ->
+ * d (6). The chains, in order:
+ *   1 main at site 1, 2 a, 3 b: nodes cur 1, 2, 3 (code 0), parents first
+ *     in their node's parent's list (0), locations new (4 + zigzag delta
+ *     from the last location coded outright);
+ *   4 main at site 2: node 1, the parent of node 5 (cur 4 + 1: code 2,
+ *     the kernel node skipped), its parent (the empty chain) first in the
+ *     root's list, its location new;
+ *   5 c, 6 d: nodes cur 5 and 6 (0), parents first (0), locations new;
+ *   7 b at another offset under chain 2: node 3 outright (cur 7: 8 + 1 +
+ *     zigzag(3 - 7)), parent chain 2 first in node 2's list, location new;
+ *   8 a under chain 4: node 2 outright, parent chain 4 first in node 1's
+ *     list, location a's first in frame a's list (0);
+ *   9 d's location under chain 1: no node has that path (d is not
+ *     main's child): node 0 outright (8 + 1 + zigzag(0 - 7)), parent 1
+ *     outright (4 + 9 - 1 - 1) and location outright.
+ */
+static void test_chains_codes(void **state)
+{
+	static const uint64_t want[3][9] = {
+		{ 0, 0, 0, 2, 0, 0, 8 + 1 + 7, 8 + 1 + 9, 8 + 1 + 13 },
+		{ 0, 0, 0, 0, 0, 0, 0, 0, 4 + 9 - 1 - 1 },
+		{ 4 + 2, 4 + 2, 4 + 2, 4 + 2, 4 + 2, 4 + 2, 4 + 2, 0, 4 + 1 },
+	};
+	struct ft_error err = { 0 };
+	char *path = tmp_path("chains.session");
+	struct profile *p = base_profile(), *r;
+	struct session_writer *w;
+	uint32_t f[5], node[7], loc[9], chain[10];
+	uint64_t codes[3][16];
+	size_t i;
+	static const char *const names[] = { "main", "a", "b", "c", "d" };
+
+	for (i = 0; i < 5; i++)
+		f[i] = profile_intern_frame(p, names[i], "/usr/bin/app", PROFILE_FRAME_USER);
+	node[1] = profile_intern_node(p, PROFILE_ROOT, f[0]);
+	node[2] = profile_intern_node(p, node[1], f[1]);
+	node[3] = profile_intern_node(p, node[2], f[2]);
+	node[4] = profile_intern_node(p, node[3], profile_intern_frame(p, "do_syscall_64",
+									"[kernel.kallsyms]",
+									PROFILE_FRAME_KERNEL));
+	node[5] = profile_intern_node(p, node[1], f[3]);
+	node[6] = profile_intern_node(p, node[5], f[4]);
+	for (i = 1; i <= 6; i++)
+		assert_int_equal(node[i], i);
+	/* Locations 1 to 7, each coded outright 1 past the one before
+	 * (zigzag 2), but a's again (0) and d's again, 1 back (zigzag 1). */
+	loc[1] = profile_intern_location(p, f[0], 0x400); /* main, site 1 */
+	loc[2] = profile_intern_location(p, f[1], 0x500); /* a */
+	loc[3] = profile_intern_location(p, f[2], 0x600); /* b */
+	loc[4] = profile_intern_location(p, f[0], 0x408); /* main, site 2 */
+	loc[5] = profile_intern_location(p, f[3], 0x700); /* c */
+	loc[6] = profile_intern_location(p, f[4], 0x800); /* d */
+	loc[7] = profile_intern_location(p, f[2], 0x610); /* b, elsewhere */
+	for (i = 1; i <= 7; i++)
+		assert_int_equal(loc[i], i);
+	chain[1] = profile_intern_chain(p, PROFILE_NO_CHAIN, loc[1]);
+	chain[2] = profile_intern_chain(p, chain[1], loc[2]);
+	chain[3] = profile_intern_chain(p, chain[2], loc[3]);
+	chain[4] = profile_intern_chain(p, PROFILE_NO_CHAIN, loc[4]);
+	chain[5] = profile_intern_chain(p, chain[4], loc[5]);
+	chain[6] = profile_intern_chain(p, chain[5], loc[6]);
+	chain[7] = profile_intern_chain(p, chain[2], loc[7]);
+	chain[8] = profile_intern_chain(p, chain[4], loc[2]);
+	chain[9] = profile_intern_chain(p, chain[1], loc[6]);
+	for (i = 1; i <= 9; i++)
+		assert_int_equal(chain[i], i);
+	profile_set_thread(p, 7, 7, "app");
+	for (i = 1; i <= 9; i++) {
+		struct profile_sample s = { .time = i * 1000000,
+					    .weight = 1,
+					    .node = node[i == 9 ? 6 : i <= 3 ? i : i == 7 ? 3 : 5],
+					    .location = p->chains[chain[i]].location,
+					    .chain = chain[i],
+					    .pid = 7,
+					    .tid = 7 };
+
+		profile_add_sample(p, &s);
+	}
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	assert_int_equal(session_writer_flush(w, p), 0);
+	assert_int_equal(session_writer_close(w, p), 0);
+	assert_int_equal(chains_codes(path, codes, ARRAY_SIZE(codes[0])), 9);
+	for (i = 0; i < 9; i++) {
+		print_message("# chain %zu: node %" PRIu64 ", parent %" PRIu64 ", location %" PRIu64
+			      "\n",
+			      i + 1, codes[0][i], codes[1][i], codes[2][i]);
+		assert_int_equal(codes[0][i], want[0][i]);
+		assert_int_equal(codes[1][i], want[1][i]);
+		assert_int_equal(codes[2][i], want[2][i]);
+	}
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_same_model(p, r);
+	profile_free(r);
+	profile_free(p);
+	free(path);
+}
+
+/*
  * A samples chunk that fails takes back its column 13 state: a retry
  * that starts with a new leaf (timed before the failed chunk's samples)
  * decodes as written.
@@ -3321,6 +3481,96 @@ static int late_leaf_child(const char *path)
 static void test_flush_fails_new_leaf(void **state)
 {
 	run_in_child(late_leaf_child, "late-leaf.session");
+}
+
+/*
+ * In a child: a first flush written whole, with chains along the call
+ * tree's paths (main -> fn_i), then a second of more such chains, and
+ * more again after each failure, flushed under file size limits rising
+ * 13 bytes at a time from the file's size, so that its tables and then
+ * its chains chunk fail many times. A chains chunk that failed had moved
+ * the chains state (format 1.12) as if written: the writer must make it
+ * again from the chains the file holds, or the reader, which never saw
+ * the failed chunk, decodes other chains than were added. 0: the file
+ * reads back with every chain as added; 1 otherwise.
+ */
+static int chains_fail_child(const char *path)
+{
+	struct ft_error err = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	uint32_t main_fn, main_node;
+	unsigned failed = 0, added = 0;
+	struct stat st;
+	int rc;
+
+	signal(SIGXFSZ, SIG_IGN);
+	alarm(120); /* a flush that never fits fails the test, not hangs it */
+	main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	main_node = profile_intern_node(p, PROFILE_ROOT, main_fn);
+	profile_set_thread(p, 7, 7, "app");
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0)
+		return 1;
+	/*
+	 * main at one of three call sites, then fn_i at one of five offsets:
+	 * 40 chains written whole, 40 more, then one more after every eighth
+	 * failure (a new function costs the flush more bytes than the 13 the
+	 * limit rises by).
+	 */
+	for (;;) {
+		char name[32];
+		uint32_t f, site;
+
+		snprintf(name, sizeof(name), "fn_%u", added);
+		f = profile_intern_frame(p, name, "/usr/bin/app", PROFILE_FRAME_USER);
+		profile_intern_node(p, main_node, f);
+		site = profile_intern_location(p, main_fn, 0x400 + added % 3 * 8);
+		profile_intern_chain(p, profile_intern_chain(p, PROFILE_NO_CHAIN, site),
+				     profile_intern_location(p, f, 0x100 + added % 5 * 4));
+		added++;
+		if (added == 40) {
+			if (session_writer_flush(w, p) < 0 || stat(path, &st) < 0)
+				return 1;
+			rl.rlim_cur = (rlim_t)st.st_size;
+		}
+		while (added >= 80) {
+			if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+				return 1;
+			rc = session_writer_flush(w, p);
+			if (rc == 0)
+				goto written;
+			if (rc != -EFBIG)
+				return 1;
+			rl.rlim_cur += 13;
+			if (++failed % 8 == 0)
+				break;
+		}
+	}
+written:
+	rl.rlim_cur = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
+		return 1;
+	r = session_read(path, NULL, &err);
+	if (!r || r->nchains != p->nchains ||
+	    memcmp(r->chains, p->chains, p->nchains * sizeof(*p->chains)) != 0) {
+		fprintf(stderr, "# %s\n", r ? "the chains read back are not those added" : err.msg);
+		return 1;
+	}
+	fprintf(stderr, "# %u flushes failed; all %u chains read back\n", failed, p->nchains - 1);
+	profile_free(r);
+	profile_free(p);
+	return failed >= 2 ? 0 : 1;
+}
+
+/*
+ * A chains chunk that fails leaves the chains state as the file has it:
+ * the chains after it decode as written.
+ */
+static void test_flush_fails_chains(void **state)
+{
+	run_in_child(chains_fail_child, "chains-fail.session");
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -3346,6 +3596,7 @@ int main(void)
 		cmocka_unit_test(test_time_column_bytes),
 		cmocka_unit_test(test_node_column_bytes),
 		cmocka_unit_test(test_leaf_column),
+		cmocka_unit_test(test_chains_codes),
 		cmocka_unit_test(test_time_one_column),
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),
@@ -3385,6 +3636,7 @@ int main(void)
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_flush_fails_then_resumes),
 		cmocka_unit_test(test_flush_fails_new_leaf),
+		cmocka_unit_test(test_flush_fails_chains),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

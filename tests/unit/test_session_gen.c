@@ -404,6 +404,28 @@ static const struct block_case {
  */
 static const unsigned char tables_parent[] = { 1, 5, 0, 0, 0 };
 static const unsigned char tables_cut[] = { 3, 1, 1 };
+/*
+ * Chains blocks (1.12) of one chain each, put after the first flush's
+ * tables (nodes and locations defined, no chain yet: the chain is 1):
+ * node codes, parent codes and location codes that name what the file
+ * does not have. Varints: 2009 = 9 + zigzag(1000) is 0xd9 0x0f.
+ */
+static const struct {
+	const char *name;
+	unsigned char block[8];
+	size_t size;
+} invalid_chains[] = {
+	/* node cur + 1000 */
+	{ "chains-node-out-of-range", { 1, 0xd9, 0x0f, 0, 6 }, 5 },
+	/* the parent 50 back from chain 1 */
+	{ "chains-parent-out-of-range", { 1, 0, 4 + 50, 6 }, 4 },
+	/* a location list's first entry, still 0 */
+	{ "chains-location-zero", { 1, 0, 0, 0 }, 4 },
+	/* node 0 (9 + zigzag(0 - 1)), then a list entry */
+	{ "chains-no-node-list-entry", { 1, 10, 0, 6 }, 4 },
+	{ "chains-cut-short", { 3, 0, 0 }, 3 },
+	{ "chains-bytes-after", { 1, 0, 0, 6, 0 }, 5 },
+};
 
 static int golden(const char *dir)
 {
@@ -411,19 +433,20 @@ static int golden(const char *dir)
 	unsigned char *good, *d, *tp, random[512];
 	size_t len, tp_len, i, off;
 
-	/* valid/version-1.0, 1.1, 1.3 to 1.10 and 1.9-ns are not made here: they are real
+	/* valid/version-1.0, 1.1, 1.3 to 1.11 and 1.9-ns are not made here: they are real
 	 * files written by those versions, kept byte for byte (their `origin`
 	 * files say how they were recorded). */
 	write_golden(tmp, true, UINT64_C(12) << 20, true, true, NULL, 0);
 	good = read_whole(tmp, &len);
 	d = xmalloc(len);
 
-	/* chunks: 0 header; 1 data, 2 tables, 3 samples; 4 data, 5 tables,
-	 * 6 samples; 7 data, 8 samples (nothing new for the tables); 9 end */
+	/* chunks: 0 header; 1 data, 2 tables, 3 samples (no code locations,
+	 * no chains); 4 data, 5 tables, 6 chains, 7 samples; 8 data,
+	 * 9 samples (nothing new for the tables); 10 end */
 	put_case(dir, "valid", "basic", good, len);
-	off = chunk_at(good, 8);
-	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 9) - off) / 2);
-	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 9));
+	off = chunk_at(good, 9);
+	put_case(dir, "valid", "truncated-mid-data", good, off + (chunk_at(good, 10) - off) / 2);
+	put_case(dir, "valid", "killed-between-chunks", good, chunk_at(good, 10));
 	memcpy(d, good, len);
 	d[10] = 12; /* minor version 1.12 */
 	put_case(dir, "valid", "newer-minor-version", d, len);
@@ -473,7 +496,10 @@ static int golden(const char *dir)
 	for (i = 0; i < ARRAY_SIZE(invalid_blocks); i++)
 		put_with_bytes(dir, "invalid", invalid_blocks[i].name, good, len, 3, 4,
 			       invalid_blocks[i].block, invalid_blocks[i].size);
-	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 10, block_future);
+	PUT_WITH_BLOCK(dir, "invalid", "samples-after-end", good, len, 11, block_future);
+	for (i = 0; i < ARRAY_SIZE(invalid_chains); i++)
+		put_with_bytes(dir, "invalid", invalid_chains[i].name, good, len, 3,
+			       6 /* chains */, invalid_chains[i].block, invalid_chains[i].size);
 	put_with_bytes(dir, "invalid", "tables-parent-out-of-range", good, len, 2, 5,
 		       tables_parent, sizeof(tables_parent));
 	put_with_bytes(dir, "invalid", "tables-cut-short", good, len, 2, 5, tables_cut,
