@@ -158,11 +158,17 @@ struct session_writer {
 	/* The chains chunks' state (format.h) after the chains written, and
 	 * each chain's node (0: none, and the empty chain's, the root's).
 	 * `chains_stale`: a chains chunk did not reach the file, so the state
-	 * is rebuilt from the chains that did before the next one. */
+	 * is made again from the chains that did before the next one, as
+	 * they were coded: each chunk's end and the nodes there were then
+	 * (a node made since may be the one a code would name now). */
 	struct session_chains_state chains;
 	uint32_t *chain_node;
 	size_t chain_node_cap;
 	bool chains_stale;
+	struct chains_written {
+		uint32_t end, nnodes;
+	} *chains_chunks;
+	size_t nchains_chunks, chains_chunks_cap;
 	uint64_t chains_loc; /* the block's last location coded outright */
 	/* Column 10's state (format.h), made at the first block; it lasts
 	 * a block, so a chunk that does not reach the file takes nothing
@@ -1518,30 +1524,37 @@ static size_t encode_tables(struct session_writer *w, const struct profile *p,
 }
 
 /*
- * Chain c's codes (doc/session-format.md, "Chains chunk") in codes[0..2]:
- * node, parent, location; the state moved on as a reader's will be, and
- * c's node noted. A chain's node is the child of its parent's node for
- * its location's frame, where the call tree has one (a path of frames
- * that all have locations), else none (0). The nodes and locations the
- * codes name are all written by then.
+ * The node of chain c: the child of its parent's node for its location's
+ * frame, where the call tree has one (a path of frames that all have
+ * locations), else none (0).
  */
-static void chain_codes(struct session_writer *w, const struct profile *p, uint32_t c,
-			uint64_t codes[3])
+static uint32_t chain_node_of(const struct session_writer *w, const struct profile *p, uint32_t c)
+{
+	const struct profile_chain *ch = &p->chains[c];
+	uint32_t parent_node = w->chain_node[ch->parent], n;
+
+	if (ch->parent != 0 && parent_node == 0)
+		return 0;
+	n = profile_find_node(p, parent_node, p->locations[ch->location].frame);
+	return n == PROFILE_NO_NODE ? 0 : n;
+}
+
+/*
+ * Chain c's codes (doc/session-format.md, "Chains chunk") in codes[0..2]:
+ * node, parent, location; its node `n`, the file holding nodes below
+ * `nnodes`. The state moves on as a reader's will.
+ */
+static void chain_codes(struct session_writer *w, const struct profile *p, uint32_t c, uint32_t n,
+			uint32_t nnodes, uint64_t codes[3])
 {
 	struct session_chains_state *st = &w->chains;
 	const struct profile_chain *ch = &p->chains[c];
-	uint32_t parent_node = w->chain_node[ch->parent], n = 0, q, k, *list;
+	uint32_t q, k, *list;
 
-	if (ch->parent == 0 || parent_node != 0) {
-		n = profile_find_node(p, parent_node, p->locations[ch->location].frame);
-		if (n == PROFILE_NO_NODE)
-			n = 0;
-	}
-	w->chain_node[c] = n;
 	for (k = 0; k < SESSION_CHAINS_SKIP_MAX && n != 0 && n != st->cur; k++) {
 		uint32_t at = st->cur + k;
 
-		if (at < p->nnodes && p->nodes[at].parent == n)
+		if (at < nnodes && p->nodes[at].parent == n)
 			break;
 	}
 	if (n != 0 && n == st->cur) {
@@ -1564,7 +1577,7 @@ static void chain_codes(struct session_writer *w, const struct profile *p, uint3
 	}
 	/* Its parent, among the chains its node's parent had last. */
 	q = p->nodes[n].parent;
-	session_recent_nodes(&st->by_node, p->nnodes);
+	session_recent_nodes(&st->by_node, nnodes);
 	list = session_recent_list(&st->by_node, q);
 	for (k = 0; k < SESSION_RECENT_CHAINS && list[k] != ch->parent; k++)
 		;
@@ -1602,19 +1615,34 @@ static void chain_nodes_room(struct session_writer *w, size_t n)
 
 /*
  * The chains state after the chains the file holds, made again from
- * them: after a chains chunk that did not reach the file, whose chains
- * had moved it on. (Rare: a full disk, say.)
+ * them as they were coded (their nodes, and the nodes each chunk had):
+ * after a chains chunk that did not reach the file, whose chains had
+ * moved it on. (Rare: a full disk, say.)
  */
 static void chains_rebuild(struct session_writer *w, const struct profile *p)
 {
 	uint64_t codes[3];
-	uint32_t c;
+	uint32_t c = 1;
+	size_t i;
 
 	session_chains_free(&w->chains);
-	chain_nodes_room(w, w->chains_done);
-	for (c = 1; c < w->chains_done; c++)
-		chain_codes(w, p, c, codes);
+	for (i = 0; i < w->nchains_chunks; i++)
+		for (; c < w->chains_chunks[i].end; c++)
+			chain_codes(w, p, c, w->chain_node[c], w->chains_chunks[i].nnodes, codes);
 	w->chains_stale = false;
+}
+
+/* Notes a chains chunk written whole: its chains' end, and the nodes there were. */
+static void chains_chunk_done(struct session_writer *w, uint32_t end, uint32_t nnodes)
+{
+	if (w->nchains_chunks == w->chains_chunks_cap) {
+		w->chains_chunks_cap = w->chains_chunks_cap ? w->chains_chunks_cap * 2 : 64;
+		w->chains_chunks = xreallocarray(w->chains_chunks, w->chains_chunks_cap,
+						 sizeof(*w->chains_chunks));
+	}
+	w->chains_chunks[w->nchains_chunks].end = end;
+	w->chains_chunks[w->nchains_chunks++].nnodes = nnodes;
+	w->chains_done = end;
 }
 
 /*
@@ -1645,7 +1673,8 @@ static size_t encode_chains(struct session_writer *w, const struct profile *p, u
 	chain_nodes_room(w, (size_t)from + n);
 	w->chains_loc = 0;
 	for (i = 0; i < n; i++) {
-		chain_codes(w, p, from + i, codes);
+		w->chain_node[from + i] = chain_node_of(w, p, from + i);
+		chain_codes(w, p, from + i, w->chain_node[from + i], p->nnodes, codes);
 		w->vals[i] = codes[0];
 		w->vals[(size_t)n + i] = codes[1];
 		w->vals[(size_t)2 * n + i] = codes[2];
@@ -1719,7 +1748,7 @@ int session_writer_flush(struct session_writer *w, struct profile *p)
 			w->chains_stale = true;
 			goto out_order;
 		}
-		w->chains_done = to;
+		chains_chunk_done(w, to, p->nnodes);
 	}
 	while (w->samples_done < p->nsamples) {
 		size_t end = p->nsamples - w->samples_done > SAMPLES_PER_CHUNK
@@ -1760,6 +1789,7 @@ static void writer_free(struct session_writer *w)
 	session_leaves_free(&w->leaves);
 	session_chains_free(&w->chains);
 	free(w->chain_node);
+	free(w->chains_chunks);
 	free(w->times);
 	free(w->event_ns);
 	free(w->undo);

@@ -3573,6 +3573,80 @@ static void test_flush_fails_chains(void **state)
 	run_in_child(chains_fail_child, "chains-fail.session");
 }
 
+/*
+ * In a child: a first flush whose last chain is a new call site of main
+ * while the last node is a kernel frame under main's callee (no node past
+ * it for the site's chain to branch to: coded outright); then a new callee
+ * of main and its chain, flushed under file size limits rising a byte at a
+ * time, so that the chains chunk fails at least once and the writer makes
+ * its state again. It must code the first flush's chains with the nodes
+ * the file had then: with the callee's node made since, the site's chain
+ * would be coded as branching to it, and the state (the node cursor)
+ * would differ from the reader's. 0: every chain read back as added.
+ */
+static int chains_late_node_child(const char *path)
+{
+	struct ft_error err = { 0 };
+	struct session_writer *w;
+	struct profile *p = base_profile(), *r;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	uint32_t main_fn, f0, f1, m, site1;
+	unsigned failed = 0;
+	struct stat st;
+	int rc;
+
+	signal(SIGXFSZ, SIG_IGN);
+	alarm(120);
+	main_fn = profile_intern_frame(p, "main", "/usr/bin/app", PROFILE_FRAME_USER);
+	f0 = profile_intern_frame(p, "f0", "/usr/bin/app", PROFILE_FRAME_USER);
+	f1 = profile_intern_frame(p, "f1", "/usr/bin/app", PROFILE_FRAME_USER);
+	m = profile_intern_node(p, PROFILE_ROOT, main_fn);
+	profile_intern_node(p, profile_intern_node(p, m, f0),
+			    profile_intern_frame(p, "do_syscall_64", "[kernel.kallsyms]",
+						 PROFILE_FRAME_KERNEL));
+	profile_intern_chain(p, profile_intern_chain(p, PROFILE_NO_CHAIN,
+						     profile_intern_location(p, main_fn, 0x400)),
+			     profile_intern_location(p, f0, 0x500));
+	site1 = profile_intern_chain(p, PROFILE_NO_CHAIN, profile_intern_location(p, main_fn, 0x408));
+	profile_set_thread(p, 7, 7, "app");
+	w = session_writer_open(path, true, &err);
+	if (!w || session_writer_begin(w, p) < 0 || session_writer_flush(w, p) < 0 ||
+	    stat(path, &st) < 0)
+		return 1;
+	profile_intern_node(p, m, f1);
+	profile_intern_chain(p, site1, profile_intern_location(p, f1, 0x600));
+	for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur++) {
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			return 1;
+		rc = session_writer_flush(w, p);
+		if (rc != -EFBIG)
+			break;
+		failed++;
+	}
+	rl.rlim_cur = RLIM_INFINITY;
+	if (rc < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
+		return 1;
+	r = session_read(path, NULL, &err);
+	if (!r || r->nchains != p->nchains ||
+	    memcmp(r->chains, p->chains, p->nchains * sizeof(*p->chains)) != 0) {
+		fprintf(stderr, "# %s\n", r ? "the chains read back are not those added" : err.msg);
+		return 1;
+	}
+	fprintf(stderr, "# %u flushes failed; all %u chains read back\n", failed, p->nchains - 1);
+	profile_free(r);
+	profile_free(p);
+	return 0;
+}
+
+/*
+ * The chains state made again after a failed chains chunk is the one the
+ * file's chains left, whatever nodes came since.
+ */
+static void test_flush_fails_chains_late_node(void **state)
+{
+	run_in_child(chains_late_node_child, "chains-late.session");
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -3637,6 +3711,7 @@ int main(void)
 		cmocka_unit_test(test_flush_fails_then_resumes),
 		cmocka_unit_test(test_flush_fails_new_leaf),
 		cmocka_unit_test(test_flush_fails_chains),
+		cmocka_unit_test(test_flush_fails_chains_late_node),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
