@@ -3112,6 +3112,28 @@ static void test_enospc(void **state)
 }
 
 /*
+ * In a child (SIGXFSZ ignored): flushes `w` under file size limits from
+ * `from` up by `step` until the flush no longer fails for its size,
+ * counting the failures in *failed. The flush's result, or -1 when the
+ * limit cannot be set. The limit stays as it was last.
+ */
+static int flush_rising(struct session_writer *w, struct profile *p, rlim_t from, rlim_t step,
+			unsigned *failed)
+{
+	struct rlimit rl = { from, RLIM_INFINITY };
+	int rc;
+
+	for (;; rl.rlim_cur += step) {
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			return -1;
+		rc = session_writer_flush(w, p);
+		if (rc != -EFBIG)
+			return rc;
+		(*failed)++;
+	}
+}
+
+/*
  * In a child: flushes four batches of samples with chains, each under file
  * size limits that rise a few bytes at a time from the file's size, so
  * that the flush fails at each of its chunks in turn (the samples chunk
@@ -3139,15 +3161,7 @@ static int resume_child(const char *path)
 		add_chunk_data(p, c, (uint64_t)c * 50000000, 101, &e);
 		if (stat(path, &st) < 0)
 			return 1;
-		/* A late sample adds less than 97 bytes to the flush: it ends. */
-	for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur += 97) {
-			if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
-				return 1;
-			rc = session_writer_flush(w, p);
-			if (rc != -EFBIG)
-				break;
-			failed++;
-		}
+		rc = flush_rising(w, p, (rlim_t)st.st_size, 97, &failed);
 		if (rc < 0)
 			return 1;
 		profile_clear_samples(p);
@@ -3484,6 +3498,26 @@ static void test_flush_fails_new_leaf(void **state)
 }
 
 /*
+ * For the children below, after `failed` flushes failed: 0 when the
+ * session at `path` reads back with `p`'s chains (p freed), else 1.
+ */
+static int chains_read_back(const char *path, struct profile *p, unsigned failed)
+{
+	struct ft_error err = { 0 };
+	struct profile *r = session_read(path, NULL, &err);
+
+	if (!r || r->nchains != p->nchains ||
+	    memcmp(r->chains, p->chains, p->nchains * sizeof(*p->chains)) != 0) {
+		fprintf(stderr, "# %s\n", r ? "the chains read back are not those added" : err.msg);
+		return 1;
+	}
+	fprintf(stderr, "# %u flushes failed; all %u chains read back\n", failed, p->nchains - 1);
+	profile_free(r);
+	profile_free(p);
+	return failed > 0 ? 0 : 1;
+}
+
+/*
  * In a child: a first flush written whole, with chains along the call
  * tree's paths (main -> fn_i), then a second of more such chains, and
  * more again after each failure, flushed under file size limits rising
@@ -3498,7 +3532,7 @@ static int chains_fail_child(const char *path)
 {
 	struct ft_error err = { 0 };
 	struct session_writer *w;
-	struct profile *p = base_profile(), *r;
+	struct profile *p = base_profile();
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	uint32_t main_fn, main_node;
 	unsigned failed = 0, added = 0;
@@ -3552,16 +3586,7 @@ written:
 	rl.rlim_cur = RLIM_INFINITY;
 	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
 		return 1;
-	r = session_read(path, NULL, &err);
-	if (!r || r->nchains != p->nchains ||
-	    memcmp(r->chains, p->chains, p->nchains * sizeof(*p->chains)) != 0) {
-		fprintf(stderr, "# %s\n", r ? "the chains read back are not those added" : err.msg);
-		return 1;
-	}
-	fprintf(stderr, "# %u flushes failed; all %u chains read back\n", failed, p->nchains - 1);
-	profile_free(r);
-	profile_free(p);
-	return failed >= 2 ? 0 : 1;
+	return chains_read_back(path, p, failed);
 }
 
 /*
@@ -3588,7 +3613,7 @@ static int chains_late_node_child(const char *path)
 {
 	struct ft_error err = { 0 };
 	struct session_writer *w;
-	struct profile *p = base_profile(), *r;
+	struct profile *p = base_profile();
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	uint32_t main_fn, f0, f1, m, site1;
 	unsigned failed = 0;
@@ -3615,27 +3640,11 @@ static int chains_late_node_child(const char *path)
 		return 1;
 	profile_intern_node(p, m, f1);
 	profile_intern_chain(p, site1, profile_intern_location(p, f1, 0x600));
-	for (rl.rlim_cur = (rlim_t)st.st_size;; rl.rlim_cur++) {
-		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
-			return 1;
-		rc = session_writer_flush(w, p);
-		if (rc != -EFBIG)
-			break;
-		failed++;
-	}
+	rc = flush_rising(w, p, (rlim_t)st.st_size, 1, &failed);
 	rl.rlim_cur = RLIM_INFINITY;
 	if (rc < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0 || session_writer_close(w, p) < 0)
 		return 1;
-	r = session_read(path, NULL, &err);
-	if (!r || r->nchains != p->nchains ||
-	    memcmp(r->chains, p->chains, p->nchains * sizeof(*p->chains)) != 0) {
-		fprintf(stderr, "# %s\n", r ? "the chains read back are not those added" : err.msg);
-		return 1;
-	}
-	fprintf(stderr, "# %u flushes failed; all %u chains read back\n", failed, p->nchains - 1);
-	profile_free(r);
-	profile_free(p);
-	return 0;
+	return chains_read_back(path, p, failed);
 }
 
 /*
