@@ -132,7 +132,9 @@ struct reader {
 	/* Column 13's state (format.h): the leaves named so far. */
 	struct session_leaves leaves;
 	/* The chains chunks' state (format.h), and each node's parent and
-	 * frame, by the file's ids, which their codes name. */
+	 * frame by the file's ids, which their codes name (node_info()):
+	 * the profile's own while no node or frame was a repeat (every file
+	 * a writer makes), else kept here from the first repeat on. */
 	struct session_chains_state chains_state;
 	uint32_t *node_parent, *node_frame;
 	size_t node_info_cap;
@@ -365,6 +367,42 @@ static int add_frame(struct reader *r, const uint64_t f[3])
 	return 0;
 }
 
+/*
+ * Keeps node `id`'s parent and frame `n` by the file's ids, once the
+ * profile's ids are no longer the file's (a node or a frame repeated):
+ * the nodes before it, added while they were, from the profile.
+ */
+static void keep_node_info(struct reader *r, uint32_t id, const uint64_t n[2])
+{
+	uint32_t i;
+
+	if (id >= r->node_info_cap) {
+		bool first = r->node_info_cap == 0;
+		size_t cap = first ? 1024 : r->node_info_cap;
+
+		while (cap <= id)
+			cap *= 2;
+		r->node_parent = xreallocarray(r->node_parent, cap, sizeof(*r->node_parent));
+		r->node_frame = xreallocarray(r->node_frame, cap, sizeof(*r->node_frame));
+		/* The nodes before the first repeat: the profile's ids were the file's. */
+		for (i = 0; first && i < id; i++) {
+			r->node_parent[i] = r->p->nodes[i].parent;
+			r->node_frame[i] = r->p->nodes[i].frame;
+		}
+		r->node_info_cap = cap;
+	}
+	r->node_parent[id] = (uint32_t)n[0];
+	r->node_frame[id] = (uint32_t)n[1];
+}
+
+/* The parent (`frame` false) or the frame of node `id`, by the file's ids. */
+static uint32_t node_info(const struct reader *r, uint32_t id, bool frame)
+{
+	if (id < r->node_info_cap && r->node_parent)
+		return frame ? r->node_frame[id] : r->node_parent[id];
+	return frame ? r->p->nodes[id].frame : r->p->nodes[id].parent;
+}
+
 static int add_node(struct reader *r, const uint64_t n[2])
 {
 	uint32_t id = r->nodes.len;
@@ -377,17 +415,10 @@ static int add_node(struct reader *r, const uint64_t n[2])
 				   n[1]);
 	if (id >= SESSION_MAX_IDS)
 		return chunk_error(r, "too many nodes");
-	if (id >= r->node_info_cap) {
-		r->node_info_cap = r->node_info_cap ? r->node_info_cap * 2 : 1024;
-		r->node_parent = xreallocarray(r->node_parent, r->node_info_cap,
-					       sizeof(*r->node_parent));
-		r->node_frame = xreallocarray(r->node_frame, r->node_info_cap,
-					      sizeof(*r->node_frame));
-	}
-	r->node_parent[id] = (uint32_t)n[0];
-	r->node_frame[id] = (uint32_t)n[1];
 	id_map_push(&r->nodes, profile_intern_node(r->p, id_map_get(&r->nodes, n[0]),
 						   id_map_get(&r->frames, n[1])));
+	if (r->nodes.moved || r->frames.moved)
+		keep_node_info(r, id, n);
 	return 0;
 }
 
@@ -1491,7 +1522,7 @@ static int64_t chain_node(struct reader *r, uint32_t id, uint64_t v)
 		at = st->cur + v - 1;
 		if (at >= r->nodes.len)
 			return chains_range(r, id, "node", (int64_t)at);
-		n = r->node_parent[at];
+		n = node_info(r, (uint32_t)at, false);
 		st->cur = (uint32_t)at;
 	} else {
 		if (__builtin_add_overflow((int64_t)st->cur,
@@ -1539,7 +1570,8 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 			return chunk_error(r, "chain %" PRIu32 " has no node but names a list entry",
 					   id);
 		/* The parent: an entry of its node's parent's list, or how far back. */
-		list = node ? session_recent_list(&st->by_node, r->node_parent[node]) : NULL;
+		list = node ? session_recent_list(&st->by_node, node_info(r, (uint32_t)node, false))
+			    : NULL;
 		if (u < SESSION_RECENT_CHAINS) {
 			v[0] = list[u];
 		} else {
@@ -1554,7 +1586,8 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 								     : SESSION_RECENT_CHAINS - 1,
 					   (uint32_t)v[0]);
 		/* The location: an entry of its node's frame's list, or outright. */
-		list = node ? session_recent_list(&st->by_frame, r->node_frame[node]) : NULL;
+		list = node ? session_recent_list(&st->by_frame, node_info(r, (uint32_t)node, true))
+			    : NULL;
 		if (w < SESSION_RECENT_CHAINS) {
 			v[1] = list[w];
 		} else {
