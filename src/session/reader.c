@@ -1557,11 +1557,11 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 		    n * 3 * SESSION_RECENT_CHAINS * sizeof(uint32_t) >
 	    memory_budget(r->src.pos))
 		return memory_error(r);
-	session_recent_nodes(&st->by_node, r->nodes.len);
-	session_recent_nodes(&st->by_frame, r->frames.len);
+	session_lists_keys(&st->by_node, r->nodes.len);
+	session_lists_keys(&st->by_frame, r->frames.len);
 	for (i = 0; i < n; i++) {
 		uint64_t u = r->vals[n + i], w = r->vals[2 * n + i];
-		uint32_t id = r->chains.len, *list;
+		uint32_t id = r->chains.len, list[SESSION_RECENT_CHAINS];
 		int64_t node = chain_node(r, id, r->vals[i]);
 
 		if (node < 0)
@@ -1570,8 +1570,8 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 			return chunk_error(r, "chain %" PRIu32 " has no node but names a list entry",
 					   id);
 		/* The parent: an entry of its node's parent's list, or how far back. */
-		list = node ? session_recent_list(&st->by_node, node_info(r, (uint32_t)node, false))
-			    : NULL;
+		if (node)
+			session_lists_get(&st->by_node, node_info(r, (uint32_t)node, false), list);
 		if (u < SESSION_RECENT_CHAINS) {
 			v[0] = list[u];
 		} else {
@@ -1580,14 +1580,14 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 						    (int64_t)id - 1 - (int64_t)(u - SESSION_RECENT_CHAINS));
 			v[0] = id - 1 - (u - SESSION_RECENT_CHAINS);
 		}
-		if (list)
-			session_recent_use(list,
-					   u < SESSION_RECENT_CHAINS ? (unsigned)u
-								     : SESSION_RECENT_CHAINS - 1,
-					   (uint32_t)v[0]);
+		if (node)
+			session_lists_use(&st->by_node, node_info(r, (uint32_t)node, false),
+					  u < SESSION_RECENT_CHAINS ? (unsigned)u
+								    : SESSION_RECENT_CHAINS - 1,
+					  (uint32_t)v[0]);
 		/* The location: an entry of its node's frame's list, or outright. */
-		list = node ? session_recent_list(&st->by_frame, node_info(r, (uint32_t)node, true))
-			    : NULL;
+		if (node)
+			session_lists_get(&st->by_frame, node_info(r, (uint32_t)node, true), list);
 		if (w < SESSION_RECENT_CHAINS) {
 			v[1] = list[w];
 		} else {
@@ -1597,14 +1597,13 @@ static int read_chains_chunk(struct reader *r, const unsigned char *data, size_t
 		}
 		if (v[1] == 0 || v[1] >= r->locations.len)
 			return chains_range(r, id, "location", (int64_t)v[1]);
-		if (list)
-			session_recent_use(list,
-					   w < SESSION_RECENT_CHAINS ? (unsigned)w
-								     : SESSION_RECENT_CHAINS - 1,
-					   (uint32_t)v[1]);
-		if (node)
-			session_recent_use(session_recent_list(&st->by_node, (uint32_t)node),
-					   SESSION_RECENT_CHAINS - 1, id);
+		if (node) {
+			session_lists_use(&st->by_frame, node_info(r, (uint32_t)node, true),
+					  w < SESSION_RECENT_CHAINS ? (unsigned)w
+								    : SESSION_RECENT_CHAINS - 1,
+					  (uint32_t)v[1]);
+			session_lists_use(&st->by_node, (uint32_t)node, SESSION_RECENT_CHAINS - 1, id);
+		}
 		if (add_chain(r, v) < 0)
 			return -1;
 	}

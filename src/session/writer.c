@@ -1549,7 +1549,7 @@ static void chain_codes(struct session_writer *w, const struct profile *p, uint3
 {
 	struct session_chains_state *st = &w->chains;
 	const struct profile_chain *ch = &p->chains[c];
-	uint32_t q, k, *list;
+	uint32_t q, k, list[SESSION_RECENT_CHAINS];
 
 	for (k = 0; k < SESSION_CHAINS_SKIP_MAX && n != 0 && n != st->cur; k++) {
 		uint32_t at = st->cur + k;
@@ -1577,16 +1577,16 @@ static void chain_codes(struct session_writer *w, const struct profile *p, uint3
 	}
 	/* Its parent, among the chains its node's parent had last. */
 	q = p->nodes[n].parent;
-	session_recent_nodes(&st->by_node, nnodes);
-	list = session_recent_list(&st->by_node, q);
+	session_lists_keys(&st->by_node, nnodes);
+	session_lists_get(&st->by_node, q, list);
 	for (k = 0; k < SESSION_RECENT_CHAINS && list[k] != ch->parent; k++)
 		;
 	codes[1] = k < SESSION_RECENT_CHAINS ? k : SESSION_RECENT_CHAINS + (c - 1 - ch->parent);
-	session_recent_use(list, k < SESSION_RECENT_CHAINS ? k : SESSION_RECENT_CHAINS - 1,
-			   ch->parent);
+	session_lists_use(&st->by_node, q, k < SESSION_RECENT_CHAINS ? k : SESSION_RECENT_CHAINS - 1,
+			  ch->parent);
 	/* Its location, among the locations its node's frame had last. */
-	session_recent_nodes(&st->by_frame, p->nframes);
-	list = session_recent_list(&st->by_frame, p->nodes[n].frame);
+	session_lists_keys(&st->by_frame, p->nframes);
+	session_lists_get(&st->by_frame, p->nodes[n].frame, list);
 	for (k = 0; k < SESSION_RECENT_CHAINS && list[k] != ch->location; k++)
 		;
 	if (k < SESSION_RECENT_CHAINS) {
@@ -1596,11 +1596,10 @@ static void chain_codes(struct session_writer *w, const struct profile *p, uint3
 			   session_zigzag((int64_t)ch->location - (int64_t)w->chains_loc);
 		w->chains_loc = ch->location;
 	}
-	session_recent_use(list, k < SESSION_RECENT_CHAINS ? k : SESSION_RECENT_CHAINS - 1,
-			   ch->location);
+	session_lists_use(&st->by_frame, p->nodes[n].frame,
+			  k < SESSION_RECENT_CHAINS ? k : SESSION_RECENT_CHAINS - 1, ch->location);
 	/* And c among its own node's chains, for its node's children's. */
-	list = session_recent_list(&st->by_node, n);
-	session_recent_use(list, SESSION_RECENT_CHAINS - 1, c);
+	session_lists_use(&st->by_node, n, SESSION_RECENT_CHAINS - 1, c);
 }
 
 /* Room for the nodes of the chains below `n`. */
