@@ -153,10 +153,17 @@ for c in basic version-1.4 version-1.5 version-1.6 version-1.7 version-1.8 versi
 done
 
 # A system-wide recording: many processes and threads, kernel frames, code
-# locations and chains, three flushes at least.
+# locations and chains, three flushes at least. What else runs is the
+# machine's: the workload `lines` (built with -g, so its frames have code
+# locations) runs through it, so that some samples have both on any
+# machine, an idle one too.
 if [ "$(id -u)" -eq 0 ]; then
+	need_workload lines
+	start_bg "$WORKLOADS/lines" 0
 	S="$T/system.session"
 	run_record system -a -F 999 -d 2.5 -o "$S"
+	kill "$BG_PID" 2>/dev/null
+	wait "$BG_PID" 2>/dev/null
 	assert_record_ok_system system "$S"
 	[ -s "$S" ] && same_folded "a system-wide recording" "$S"
 	[ -s "$S" ] && same_chains "a system-wide recording" "$S"
