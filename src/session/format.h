@@ -244,7 +244,7 @@ static inline void session_recent_free(struct session_recent *r)
  * nodes of a call tree have one chain, so a list that is one id and zeros
  * takes only its key's slot: `at` holds the id with SESSION_LIST_ONE set.
  * Any other list is made in `lists` when it first is one. (A day of
- * 119,190 nodes and 139,186 chains: 1 MB of lists, not 2.6.)
+ * 119,190 nodes and 139,186 chains: 0.8 MB of lists, not 2.6.)
  */
 #define SESSION_LIST_ONE (UINT32_C(1) << 31)
 struct session_lists {
@@ -354,13 +354,18 @@ static inline void session_chains_free(struct session_chains_state *s)
  * whole microseconds, rounded down) from its prediction: on a busy system
  * mostly a few microseconds of jitter, 0.75 bytes a sample where column 1
  * took 2.15. Writer and reader both keep, per CPU, the time of its last
- * sample and the block that set it.
+ * sample and the block that set it: for the CPUs seen so far, not for
+ * every CPU number a sample could name (0.8 MB).
  */
 struct session_times {
-	uint64_t last[UINT16_MAX + 1]; /* per CPU: its last sample's time, us */
-	uint32_t block[UINT16_MAX + 1]; /* the block that set it; 0: none */
+	uint64_t *last; /* per CPU: its last sample's time, us */
+	uint32_t *block; /* the block that set it; 0: none */
+	uint32_t ncpus; /* CPUs below this have room in `last` and `block` */
 	uint32_t blocks; /* blocks begun, the current one's number */
 };
+
+/* The most the arrays take: every CPU number a sample can name. */
+#define SESSION_TIMES_MAX_BYTES ((UINT16_MAX + 1) * (sizeof(uint64_t) + sizeof(uint32_t)))
 
 /* A new block: no CPU has a sample in it yet. */
 static inline void session_times_begin(struct session_times *t)
@@ -375,7 +380,7 @@ static inline void session_times_begin(struct session_times *t)
 static inline uint64_t session_times_predict(const struct session_times *t, uint16_t cpu,
 					     uint64_t weight_us, uint64_t prev_us)
 {
-	if (t->block[cpu] != t->blocks)
+	if (cpu >= t->ncpus || t->block[cpu] != t->blocks)
 		return prev_us;
 	return t->last[cpu] + weight_us;
 }
@@ -383,8 +388,35 @@ static inline uint64_t session_times_predict(const struct session_times *t, uint
 /* A sample of `cpu` at `us` in the current block. */
 static inline void session_times_seen(struct session_times *t, uint16_t cpu, uint64_t us)
 {
+	if (cpu >= t->ncpus) {
+		uint32_t n = t->ncpus ? t->ncpus : 64;
+
+		while (n <= cpu)
+			n *= 2;
+		t->last = xreallocarray(t->last, n, sizeof(*t->last));
+		t->block = xreallocarray(t->block, n, sizeof(*t->block));
+		memset(t->last + t->ncpus, 0, (n - t->ncpus) * sizeof(*t->last));
+		memset(t->block + t->ncpus, 0, (n - t->ncpus) * sizeof(*t->block));
+		t->ncpus = n;
+	}
 	t->last[cpu] = us;
 	t->block[cpu] = t->blocks;
+}
+
+/* The bytes `t` holds. */
+static inline size_t session_times_memory(const struct session_times *t)
+{
+	return sizeof(*t) + (size_t)t->ncpus * (sizeof(*t->last) + sizeof(*t->block));
+}
+
+/* Frees `t` (NULL: nothing). */
+static inline void session_times_free(struct session_times *t)
+{
+	if (!t)
+		return;
+	free(t->last);
+	free(t->block);
+	free(t);
 }
 
 /*

@@ -763,7 +763,7 @@ static uint64_t reader_memory(const struct reader *r)
 	m += session_recent_memory(&r->recent) + session_leaves_memory(&r->leaves);
 	m += session_chains_memory(&r->chains_state) + r->node_info_cap * 2 * sizeof(uint32_t);
 	if (r->times)
-		m += sizeof(*r->times) + r->nevents_ns * sizeof(*r->event_ns);
+		m += session_times_memory(r->times) + r->nevents_ns * sizeof(*r->event_ns);
 	return m;
 }
 
@@ -1010,7 +1010,9 @@ static int apply_times_us(struct reader *r, const uint64_t *v, struct profile_sa
 	size_t i;
 
 	if (!r->times) {
-		if (reader_memory(r) + sizeof(*r->times) > memory_budget(r->src.pos))
+		/* what its CPUs' times may take, the most */
+		if (reader_memory(r) + sizeof(*r->times) + SESSION_TIMES_MAX_BYTES >
+		    memory_budget(r->src.pos))
 			return memory_error(r);
 		r->times = xcalloc(1, sizeof(*r->times));
 	}
@@ -2301,7 +2303,7 @@ static void reader_release(struct reader *r)
 	session_chains_free(&r->chains_state);
 	free(r->node_parent);
 	free(r->node_frame);
-	free(r->times);
+	session_times_free(r->times);
 	free(r->event_ns);
 	ahead_stop(r->ahead);
 	libdeflate_free_decompressor(r->inflater);

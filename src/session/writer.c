@@ -1789,7 +1789,7 @@ static void writer_free(struct session_writer *w)
 	session_chains_free(&w->chains);
 	free(w->chain_node);
 	free(w->chains_chunks);
-	free(w->times);
+	session_times_free(w->times);
 	free(w->event_ns);
 	free(w->undo);
 	free(w->vals);

@@ -2763,6 +2763,58 @@ static void test_time_one_column(void **state)
 }
 
 /*
+ * Column 10 keeps each CPU's last time for the CPUs its samples named, not
+ * for all 65,536: samples on CPUs from 0 to 65535, the high ones first
+ * met in a later chunk, in a cpu-clock recording (a time is predicted
+ * from the CPU's last one plus the weight), read back to the microsecond.
+ */
+static void test_time_many_cpus(void **state)
+{
+	static const uint16_t cpus[] = { 0, 1, 63, 64, 65, 1000, 4095, 65535 };
+	struct ft_error err = { 0 };
+	char *path = tmp_path("cpus.session");
+	struct profile *p = profile_new(), *r;
+	struct session_writer *w;
+	uint64_t times[3 * 64], t = 5000000000;
+	uint32_t f, node;
+	size_t i, n = 0;
+
+	(void)state;
+	profile_add_event(p, "cpu-clock", "ns");
+	profile_set_thread(p, 7, 7, "app");
+	f = profile_intern_frame(p, "work", "/bin/app", PROFILE_FRAME_USER);
+	node = profile_intern_node(p, PROFILE_ROOT, f);
+	w = session_writer_open(path, true, &err);
+	assert_non_null(w);
+	assert_int_equal(session_writer_begin(w, p), 0);
+	for (size_t chunk = 0; chunk < 3; chunk++) {
+		for (i = 0; i < 64; i++) {
+			/* chunk 0: CPUs 0 and 1 alone; then every one */
+			uint16_t cpu = cpus[chunk ? (i * 5 + chunk) % ARRAY_SIZE(cpus) : i % 2];
+			struct profile_sample s = { .pid = 7, .tid = 7, .cpu = cpu, .node = node,
+						    .location = PROFILE_NO_LOCATION,
+						    .chain = PROFILE_NO_CHAIN, .weight = 1001000 };
+
+			t += 250000 + i * 37 % 11 * 1000;
+			s.time = t;
+			times[n++] = t;
+			profile_add_sample(p, &s);
+		}
+		flush_chunk(w, p);
+	}
+	assert_int_equal(session_writer_close(w, p), 0);
+	profile_free(p);
+	r = session_read(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(r->samples[i].time / 1000, times[i] / 1000);
+	assert_int_equal(r->samples[n - 1].cpu, cpus[(63 * 5 + 2) % ARRAY_SIZE(cpus)]);
+	profile_free(r);
+	free(path);
+}
+
+/*
  * Tables chunks (1.6) with bad contents, after a data chunk of one frame:
  * each a precise error. A block is the nodes' count, parent distances and
  * frame deltas, the locations' count, frame and offset deltas, the chains'
@@ -3681,6 +3733,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_column),
 		cmocka_unit_test(test_chains_codes),
 		cmocka_unit_test(test_time_one_column),
+		cmocka_unit_test(test_time_many_cpus),
 		cmocka_unit_test(test_location_by_chain),
 		cmocka_unit_test(test_put_varints),
 		cmocka_unit_test(test_written_bytes),
