@@ -71,6 +71,17 @@ void xbig_free(void *ptr, size_t n, size_t size);
 #define UTIL_MALLOC_KEEP ((size_t)64 << 20)
 void xmalloc_keep_freed(size_t most);
 /*
+ * Hands the kernel the pages of the heap's free blocks (glibc's
+ * malloc_trim; elsewhere nothing). A long-lived heap in which blocks
+ * are freed among ones that stay (the explorer's timeline repacking its
+ * buckets while the call tree grows) has holes that xmalloc_keep_freed
+ * keeps resident; a day replayed held 6 MiB of them. The price: a walk
+ * of the free blocks, a madvise for each that spans pages, and fresh
+ * pages for what reuses them; so a caller does it now and then, not
+ * often (the explorer: every UI_HEAP_RELEASE_SAMPLES samples).
+ */
+void xmalloc_release_free(void);
+/*
  * xmalloc_keep_freed(UTIL_MALLOC_KEEP), and the heap's next UTIL_HEAP_HUGE bytes taken
  * from the kernel now, on a huge page boundary and marked for transparent
  * huge pages: so the small blocks that tables, maps and names are made of

@@ -136,12 +136,26 @@ clear:
 }
 
 /* Moves new samples from the profile into the timeline. */
+/*
+ * How many samples the explorer takes between handing the heap's free
+ * pages back (xmalloc_release_free): live at 2 CPUs x 999 Hz about every
+ * 2 minutes, replayed a few hundred times a day's worth. A day replayed
+ * whole peaks 1.3 MiB lower (62.4 instead of 63.7 MiB) for no CPU time
+ * that shows (40 s to read it either way).
+ */
+#define UI_HEAP_RELEASE_SAMPLES (UINT64_C(1) << 18)
+
 bool ui_tui_take_samples(struct tui *u)
 {
 	size_t n = u->p->nsamples - u->added;
 
 	if (!n)
 		return false;
+	u->since_release += n;
+	if (u->since_release >= UI_HEAP_RELEASE_SAMPLES) {
+		xmalloc_release_free();
+		u->since_release = 0;
+	}
 	timeline_add(u->tl, u->p->samples + u->added, n);
 	profile_hits_add(u->hits, u->p->samples + u->added, n);
 	profile_heatstore_add(u->heat, u->p->samples + u->added, n);

@@ -214,6 +214,7 @@ struct tui {
 	struct profile_matcher decay_m;
 	struct profile_filter filter;
 	size_t added; /* samples of p->samples already in the timeline */
+	uint64_t since_release; /* samples taken since the heap's free pages went back */
 	bool ended;
 	bool failed; /* the source ended with an error (ended_msg): exit status 1 */
 	char ended_msg[512];

@@ -128,6 +128,13 @@ void xmalloc_keep_freed(size_t most)
 	mallopt(M_TRIM_THRESHOLD, (int)(most < UTIL_MALLOC_KEEP ? most : UTIL_MALLOC_KEEP));
 }
 
+void xmalloc_release_free(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /* The block below the heap's marked part: kept, so that nothing else takes it. */
 static void *heap_below;
 
