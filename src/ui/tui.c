@@ -135,7 +135,6 @@ clear:
 	u->added = 0;
 }
 
-/* Moves new samples from the profile into the timeline. */
 /*
  * How many samples the explorer takes between handing the heap's free
  * pages back (xmalloc_release_free): live at 2 CPUs x 999 Hz about every
@@ -145,6 +144,7 @@ clear:
  */
 #define UI_HEAP_RELEASE_SAMPLES (UINT64_C(1) << 18)
 
+/* Moves new samples from the profile into the timeline. */
 bool ui_tui_take_samples(struct tui *u)
 {
 	size_t n = u->p->nsamples - u->added;
